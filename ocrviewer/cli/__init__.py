@@ -1,0 +1,58 @@
+"""The ``ocrviewer`` command. Each group of subcommands lives in its own module with ``register``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ocrviewer import __version__
+from ocrviewer.errors import Cancelled, OcrViewerError
+
+#: Modules that add subcommands; a missing one is skipped so the rest still work.
+COMMAND_MODULES = (
+    "ocrviewer.cli.core_cmds",  # export, render, info
+    "ocrviewer.cli.provider_cmds",  # recognize, providers, credentials
+    "ocrviewer.cli.view_cmd",  # view (the GUI)
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocrviewer",
+        description="OCR annotation viewer: polygons drawn exactly on the text as displayed.",
+    )
+    parser.add_argument("--version", action="version", version=f"ocrviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list:
+        args_list = ["view"]  # no argument: the viewer on the bundled sample
+    args = parser.parse_args(args_list)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except Cancelled:
+        print("ocrviewer: cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("ocrviewer: cancelled", file=sys.stderr)
+        return 130
+    except OcrViewerError as err:
+        print(f"ocrviewer: error: {err}", file=sys.stderr)
+        return 1

@@ -1,0 +1,117 @@
+"""Reading images with Pillow: raw size, EXIF orientation, displayed size, and the displayed pixels."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from ocrviewer.core.geometry import ORIENTATION_NAMES, oriented_size
+from ocrviewer.errors import ImageError
+
+ORIENTATION_TAG = 0x0112
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What a person (and frame detection) needs to know about an image file."""
+
+    path: str
+    format: str
+    raw_width: int
+    raw_height: int
+    orientation: int = 1
+    frames: int = 1
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        w, h = oriented_size(self.orientation, self.raw_width, self.raw_height)
+        return int(w), int(h)
+
+    @property
+    def display_width(self) -> int:
+        return self.display_size[0]
+
+    @property
+    def display_height(self) -> int:
+        return self.display_size[1]
+
+    @property
+    def raw_size(self) -> tuple[int, int]:
+        return self.raw_width, self.raw_height
+
+    def describe(self) -> str:
+        return (
+            f"{self.format} {self.raw_width}x{self.raw_height} stored, orientation {self.orientation} "
+            f"({ORIENTATION_NAMES[self.orientation]}), displayed {self.display_width}x{self.display_height}"
+        )
+
+
+def _orientation_of(img: Image.Image) -> int:
+    try:
+        value = img.getexif().get(ORIENTATION_TAG, 1)
+        value = int(value)
+    except Exception:  # a broken EXIF block must not make the image unreadable
+        return 1
+    return value if value in ORIENTATION_NAMES else 1
+
+
+def _open(path: str | os.PathLike[str]) -> Image.Image:
+    p = Path(path)
+    if not p.is_file():
+        raise ImageError(f"{p}: no such image file; check the path")
+    try:
+        return Image.open(p)
+    except Image.DecompressionBombError as err:
+        raise ImageError(f"{p}: image is too large to open safely ({err}); shrink it first") from err
+    except UnidentifiedImageError as err:
+        raise ImageError(f"{p}: not an image Pillow can read; use JPEG, PNG, TIFF, BMP or WebP") from err
+    except OSError as err:
+        raise ImageError(f"{p}: cannot read image ({err})") from err
+
+
+def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
+    """Header-only look at an image: no pixel decode."""
+    with _open(path) as img:
+        return ImageInfo(
+            path=str(path),
+            format=img.format or "unknown",
+            raw_width=img.width,
+            raw_height=img.height,
+            orientation=_orientation_of(img),
+            frames=getattr(img, "n_frames", 1),
+        )
+
+
+def load_display_image(path: str | os.PathLike[str], max_side: int | None = None) -> Image.Image:
+    """Decode an image and return it as displayed (EXIF applied), RGB or RGBA.
+
+    ``max_side`` lets JPEG decode at a reduced scale (``draft``) when only a preview is needed.
+    Decoding works in one block so a worker thread does not re-take the GIL every 64 KB.
+    """
+    img = _open(path)
+    try:
+        if max_side and img.format == "JPEG":
+            w, h = img.size
+            scale = max_side / max(w, h)
+            if scale < 1:
+                img.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+        try:
+            img.decodermaxblock = max(ImageFile.ImageFile.decodermaxblock, os.path.getsize(path))
+        except OSError:
+            pass
+        img.load()
+        shown = ImageOps.exif_transpose(img)
+        if shown.mode not in ("RGB", "RGBA"):
+            shown = shown.convert("RGBA" if "A" in shown.getbands() or "transparency" in shown.info else "RGB")
+        if max_side and max(shown.size) > max_side:
+            shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        return shown
+    except Image.DecompressionBombError as err:
+        raise ImageError(f"{path}: image is too large to open safely ({err}); shrink it first") from err
+    except (OSError, SyntaxError, ValueError) as err:
+        raise ImageError(f"{path}: image is truncated or corrupt ({err}); re-export or re-download it") from err
+    finally:
+        img.close()

@@ -1,0 +1,433 @@
+"""The one document model: Document -> Page -> Block -> Line -> Word.
+
+Every polygon is in page pixels of the *displayed* frame (EXIF applied) once a
+document has been placed with a :class:`~ocrviewer.core.geometry.FrameTransform`.
+Parsers produce documents in the response's own frame; ``Document.transformed``
+maps them. The model is frozen and Qt-free; drawing lives elsewhere.
+
+Confidence is a float in 0..1 or ``None`` where the service gives none (Yandex
+OCR v1). Azure v2 gives only labels ("Low"/"High"): the label is kept in
+``confidence_label`` and mapped to a number with :data:`LABEL_CONFIDENCE`
+(Low -> 0.3, High/Medium -> 0.9/0.6) so it can be coloured like the others.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ocrviewer.errors import BadResponse
+
+SCHEMA = "ocrviewer.document/1"
+
+Point = tuple[float, float]
+Polygon = tuple[Point, ...]
+
+LEVELS = ("block", "line", "word")
+
+#: Azure v2 word confidence labels mapped to numbers for colouring.
+LABEL_CONFIDENCE: dict[str, float] = {"low": 0.3, "medium": 0.6, "high": 0.9}
+
+
+def label_to_confidence(label: str | None) -> float | None:
+    """Number used for colouring a confidence label ("Low" -> 0.3); None if unknown."""
+    if label is None:
+        return None
+    return LABEL_CONFIDENCE.get(str(label).strip().lower())
+
+
+def make_polygon(points: Sequence[Sequence[Any]] | Sequence[float], *, what: str = "polygon") -> Polygon:
+    """Validate and freeze a polygon from ``[[x, y], ...]`` or a flat ``[x0, y0, x1, y1, ...]``.
+
+    Raises BadResponse for fewer than 3 points or non-finite numbers.
+    """
+    pts: list[Point] = []
+    if points and not isinstance(points[0], (list, tuple)):
+        flat = list(points)  # type: ignore[arg-type]
+        if len(flat) % 2:
+            raise BadResponse(f"{what} has an odd number of coordinates ({len(flat)})")
+        pairs: Sequence[Sequence[Any]] = [flat[i : i + 2] for i in range(0, len(flat), 2)]
+    else:
+        pairs = points  # type: ignore[assignment]
+    for p in pairs:
+        if not isinstance(p, (list, tuple)) or len(p) != 2:
+            raise BadResponse(f"{what} has a point that is not [x, y]: {p!r}")
+        try:
+            x, y = float(p[0]), float(p[1])
+        except (TypeError, ValueError) as err:
+            raise BadResponse(f"{what} has a non-numeric coordinate: {p!r}") from err
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise BadResponse(f"{what} has a non-finite coordinate: {p!r}")
+        pts.append((x, y))
+    if len(pts) < 3:
+        raise BadResponse(f"{what} has {len(pts)} points; at least 3 are needed")
+    return tuple(pts)
+
+
+def polygon_bbox(poly: Polygon) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a polygon."""
+    xs = [p[0] for p in poly]
+    ys = [p[1] for p in poly]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def polygon_from_bbox(left: float, top: float, right: float, bottom: float) -> Polygon:
+    """Clockwise rectangle from its edges, starting top-left."""
+    return ((left, top), (right, top), (right, bottom), (left, bottom))
+
+
+def map_polygon(poly: Polygon, fn: Callable[[float, float], Point]) -> Polygon:
+    return tuple(fn(x, y) for x, y in poly)
+
+
+def _poly_to_list(poly: Polygon) -> list[list[float]]:
+    return [[x, y] for x, y in poly]
+
+
+def _poly_from(data: Any, what: str) -> Polygon:
+    if not isinstance(data, list):
+        raise BadResponse(f"{what} polygon must be a list of [x, y] points")
+    return make_polygon(data, what=what)
+
+
+def _opt_conf(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        conf = float(value)
+    except (TypeError, ValueError) as err:
+        raise BadResponse(f"{what} confidence is not a number: {value!r}") from err
+    if not math.isfinite(conf):
+        raise BadResponse(f"{what} confidence is not finite: {value!r}")
+    return conf
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    polygon: Polygon
+    confidence: float | None = None
+    confidence_label: str | None = None
+    language: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return polygon_bbox(self.polygon)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "text": self.text,
+            "confidence": self.confidence,
+            "polygon": _poly_to_list(self.polygon),
+        }
+        if self.confidence_label is not None:
+            d["confidence_label"] = self.confidence_label
+        if self.language is not None:
+            d["language"] = self.language
+        if self.extras:
+            d["extras"] = dict(self.extras)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Word:
+        return cls(
+            text=str(d.get("text", "")),
+            polygon=_poly_from(d.get("polygon"), "word"),
+            confidence=_opt_conf(d.get("confidence"), "word"),
+            confidence_label=d.get("confidence_label"),
+            language=d.get("language"),
+            extras=dict(d.get("extras") or {}),
+        )
+
+    def mapped(self, fn: Callable[[float, float], Point]) -> Word:
+        return replace(self, polygon=map_polygon(self.polygon, fn))
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    polygon: Polygon
+    words: tuple[Word, ...] = ()
+    confidence: float | None = None
+    language: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return polygon_bbox(self.polygon)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "text": self.text,
+            "confidence": self.confidence,
+            "polygon": _poly_to_list(self.polygon),
+            "words": [w.to_dict() for w in self.words],
+        }
+        if self.language is not None:
+            d["language"] = self.language
+        if self.extras:
+            d["extras"] = dict(self.extras)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Line:
+        return cls(
+            text=str(d.get("text", "")),
+            polygon=_poly_from(d.get("polygon"), "line"),
+            words=tuple(Word.from_dict(w) for w in d.get("words") or ()),
+            confidence=_opt_conf(d.get("confidence"), "line"),
+            language=d.get("language"),
+            extras=dict(d.get("extras") or {}),
+        )
+
+    def mapped(self, fn: Callable[[float, float], Point]) -> Line:
+        return replace(
+            self, polygon=map_polygon(self.polygon, fn), words=tuple(w.mapped(fn) for w in self.words)
+        )
+
+
+@dataclass(frozen=True)
+class Block:
+    polygon: Polygon
+    lines: tuple[Line, ...] = ()
+    confidence: float | None = None
+    language: str | None = None
+    layout_type: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return polygon_bbox(self.polygon)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "confidence": self.confidence,
+            "polygon": _poly_to_list(self.polygon),
+            "lines": [line.to_dict() for line in self.lines],
+        }
+        if self.language is not None:
+            d["language"] = self.language
+        if self.layout_type is not None:
+            d["layout_type"] = self.layout_type
+        if self.extras:
+            d["extras"] = dict(self.extras)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Block:
+        return cls(
+            polygon=_poly_from(d.get("polygon"), "block"),
+            lines=tuple(Line.from_dict(x) for x in d.get("lines") or ()),
+            confidence=_opt_conf(d.get("confidence"), "block"),
+            language=d.get("language"),
+            layout_type=d.get("layout_type"),
+            extras=dict(d.get("extras") or {}),
+        )
+
+    def mapped(self, fn: Callable[[float, float], Point]) -> Block:
+        return replace(
+            self, polygon=map_polygon(self.polygon, fn), lines=tuple(x.mapped(fn) for x in self.lines)
+        )
+
+
+@dataclass(frozen=True)
+class Cell:
+    polygon: Polygon
+    row: int
+    column: int
+    row_span: int = 1
+    column_span: int = 1
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "polygon": _poly_to_list(self.polygon),
+            "row": self.row,
+            "column": self.column,
+            "row_span": self.row_span,
+            "column_span": self.column_span,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Cell:
+        return cls(
+            polygon=_poly_from(d.get("polygon"), "cell"),
+            row=int(d.get("row", 0)),
+            column=int(d.get("column", 0)),
+            row_span=int(d.get("row_span", 1)),
+            column_span=int(d.get("column_span", 1)),
+            text=str(d.get("text", "")),
+        )
+
+    def mapped(self, fn: Callable[[float, float], Point]) -> Cell:
+        return replace(self, polygon=map_polygon(self.polygon, fn))
+
+
+@dataclass(frozen=True)
+class Table:
+    polygon: Polygon
+    rows: int
+    columns: int
+    cells: tuple[Cell, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "polygon": _poly_to_list(self.polygon),
+            "rows": self.rows,
+            "columns": self.columns,
+            "cells": [c.to_dict() for c in self.cells],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Table:
+        return cls(
+            polygon=_poly_from(d.get("polygon"), "table"),
+            rows=int(d.get("rows", 0)),
+            columns=int(d.get("columns", 0)),
+            cells=tuple(Cell.from_dict(c) for c in d.get("cells") or ()),
+        )
+
+    def mapped(self, fn: Callable[[float, float], Point]) -> Table:
+        return replace(
+            self, polygon=map_polygon(self.polygon, fn), cells=tuple(c.mapped(fn) for c in self.cells)
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page. ``width``/``height`` are in ``unit`` (``pixel`` after normalisation)."""
+
+    width: float | None
+    height: float | None
+    blocks: tuple[Block, ...] = ()
+    tables: tuple[Table, ...] = ()
+    unit: str = "pixel"
+    angle: float | None = None
+    index: int = 0
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def words(self) -> Iterator[Word]:
+        for b in self.blocks:
+            for line in b.lines:
+                yield from line.words
+
+    def lines(self) -> Iterator[Line]:
+        for b in self.blocks:
+            yield from b.lines
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "index": self.index,
+            "width": self.width,
+            "height": self.height,
+            "unit": self.unit,
+            "angle": self.angle,
+            "blocks": [b.to_dict() for b in self.blocks],
+            "tables": [t.to_dict() for t in self.tables],
+        }
+        if self.extras:
+            d["extras"] = dict(self.extras)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Page:
+        return cls(
+            width=None if d.get("width") is None else float(d["width"]),
+            height=None if d.get("height") is None else float(d["height"]),
+            blocks=tuple(Block.from_dict(b) for b in d.get("blocks") or ()),
+            tables=tuple(Table.from_dict(t) for t in d.get("tables") or ()),
+            unit=str(d.get("unit", "pixel")),
+            angle=None if d.get("angle") is None else float(d["angle"]),
+            index=int(d.get("index", 0)),
+            extras=dict(d.get("extras") or {}),
+        )
+
+    def mapped(self, fn: Callable[[float, float], Point], width: float, height: float) -> Page:
+        """The page with every polygon passed through ``fn`` and the new page size."""
+        return replace(
+            self,
+            width=width,
+            height=height,
+            unit="pixel",
+            blocks=tuple(b.mapped(fn) for b in self.blocks),
+            tables=tuple(t.mapped(fn) for t in self.tables),
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole OCR result. ``source_format`` names the parser that read it."""
+
+    pages: tuple[Page, ...]
+    source_format: str = "unknown"
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    #: One line per element that was skipped because it was bad.
+    warnings: tuple[str, ...] = ()
+
+    def words(self) -> Iterator[Word]:
+        for p in self.pages:
+            yield from p.words()
+
+    def lines(self) -> Iterator[Line]:
+        for p in self.pages:
+            yield from p.lines()
+
+    def blocks(self) -> Iterator[Block]:
+        for p in self.pages:
+            yield from p.blocks
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "page": len(self.pages),
+            "block": sum(len(p.blocks) for p in self.pages),
+            "line": sum(1 for _ in self.lines()),
+            "word": sum(1 for _ in self.words()),
+            "table": sum(len(p.tables) for p in self.pages),
+        }
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema": SCHEMA,
+            "source_format": self.source_format,
+            "pages": [p.to_dict() for p in self.pages],
+        }
+        if self.extras:
+            d["extras"] = dict(self.extras)
+        if self.warnings:
+            d["warnings"] = list(self.warnings)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Document:
+        if not isinstance(d, Mapping) or d.get("schema") != SCHEMA:
+            raise BadResponse(f"not an {SCHEMA} document")
+        try:
+            return cls(
+                pages=tuple(Page.from_dict(p) for p in d.get("pages") or ()),
+                source_format=str(d.get("source_format", "unknown")),
+                extras=dict(d.get("extras") or {}),
+                warnings=tuple(d.get("warnings") or ()),
+            )
+        except BadResponse:
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError) as err:
+            raise BadResponse(f"invalid {SCHEMA} document: {err}") from err
+
+    def with_pages(self, pages: Sequence[Page]) -> Document:
+        return replace(self, pages=tuple(pages))

@@ -1,0 +1,95 @@
+"""The sidecar: what a recognition run knew, saved next to its raw response.
+
+``RESP.json`` gets ``RESP.json.ocrviewer.json`` beside it. It never holds a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.errors import BadInput
+
+SIDECAR_SCHEMA = "ocrviewer.sidecar/1"
+SIDECAR_SUFFIX = ".ocrviewer.json"
+
+
+def sidecar_path(response_path: str | os.PathLike[str]) -> Path:
+    p = Path(response_path)
+    return p.with_name(p.name + SIDECAR_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """Metadata of one run. ``transform`` maps the response's coordinates onto the displayed image."""
+
+    provider: str | None = None
+    api_version: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    image_sha256: str | None = None
+    image_path: str | None = None
+    transform: FrameTransform | None = None
+    #: "display" or "raw": the frame the response's coordinates are in, when known.
+    frame: str | None = None
+    created: str | None = None
+    request_id: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SIDECAR_SCHEMA,
+            "provider": self.provider,
+            "api_version": self.api_version,
+            "options": dict(self.options),
+            "image_sha256": self.image_sha256,
+            "image_path": self.image_path,
+            "transform": self.transform.to_dict() if self.transform else None,
+            "frame": self.frame,
+            "created": self.created,
+            "request_id": self.request_id,
+            "extras": dict(self.extras),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Sidecar:
+        if not isinstance(d, Mapping) or d.get("schema") != SIDECAR_SCHEMA:
+            raise BadInput(f"not an {SIDECAR_SCHEMA} sidecar")
+        t = d.get("transform")
+        return cls(
+            provider=d.get("provider"),
+            api_version=d.get("api_version"),
+            options=dict(d.get("options") or {}),
+            image_sha256=d.get("image_sha256"),
+            image_path=d.get("image_path"),
+            transform=FrameTransform.from_dict(t) if t else None,
+            frame=d.get("frame"),
+            created=d.get("created"),
+            request_id=d.get("request_id"),
+            extras=dict(d.get("extras") or {}),
+        )
+
+
+def read_sidecar(response_path: str | os.PathLike[str]) -> Sidecar | None:
+    """The sidecar next to ``response_path``, or None when there is none. A broken one is an error."""
+    p = sidecar_path(response_path)
+    if not p.is_file():
+        return None
+    try:
+        return Sidecar.from_dict(json.loads(p.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as err:
+        raise BadInput(f"{p}: unreadable sidecar ({err}); delete it or fix it") from err
+    except BadInput as err:
+        raise BadInput(f"{p}: {err}") from err
+
+
+def write_sidecar(response_path: str | os.PathLike[str], sidecar: Sidecar) -> Path:
+    p = sidecar_path(response_path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(sidecar.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, p)
+    return p
