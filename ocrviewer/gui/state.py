@@ -1,0 +1,113 @@
+"""The viewer's single source of truth, as a QObject whose signals every widget follows.
+
+It holds Qt-free data only (the core's Document, FrameTransform, ImageInfo); widgets
+rebuild from it when it signals. Elements are addressed by :class:`ElementRef` paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.model import Block, Document, Line, Word
+
+
+@dataclass(frozen=True, order=True)
+class ElementRef:
+    """Path to one element: level is "block", "line" or "word"; unused indices are -1."""
+
+    level: str
+    page: int
+    block: int
+    line: int = -1
+    word: int = -1
+
+
+class ViewerState(QObject):
+    """Current image, response, placement, selection and filters."""
+
+    imageChanged = Signal()  # image_path / image_info changed (document cleared)
+    documentChanged = Signal()  # displayed document changed (new response or new transform)
+    transformChanged = Signal()  # placement changed (also emits documentChanged)
+    selectionChanged = Signal()
+    thresholdChanged = Signal(float)
+    statusMessage = Signal(str)  # one line for the status bar / message area
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.image_path: str | None = None
+        self.image_info: ImageInfo | None = None
+        #: increments on every new image so stale background results can be dropped
+        self.generation = 0
+        self.response_path: str | None = None
+        #: the response as parsed, in its own frame and units
+        self.source_document: Document | None = None
+        #: what frame detection concluded (ocrviewer.core.frames.FrameDecision), if any
+        self.decision: Any = None
+        self.transform: FrameTransform | None = None
+        #: source_document placed on the displayed image
+        self.document: Document | None = None
+        self.selection: ElementRef | None = None
+        self.min_confidence = 0.0
+        self.extras: dict[str, Any] = {}
+
+    # -- changes -------------------------------------------------------------------------------
+    def set_image(self, path: str | None, info: ImageInfo | None) -> None:
+        self.generation += 1
+        self.image_path, self.image_info = path, info
+        self.response_path = None
+        self.source_document = self.document = None
+        self.decision = self.transform = None
+        self.selection = None
+        self.imageChanged.emit()
+        self.documentChanged.emit()
+        self.selectionChanged.emit()
+
+    def set_response(
+        self,
+        source: Document,
+        transform: FrameTransform,
+        decision: Any = None,
+        path: str | None = None,
+    ) -> None:
+        self.source_document, self.decision, self.response_path = source, decision, path
+        self.selection = None
+        self.set_transform(transform)
+        self.selectionChanged.emit()
+
+    def set_transform(self, transform: FrameTransform) -> None:
+        self.transform = transform
+        self.document = transform.apply_document(self.source_document) if self.source_document else None
+        self.transformChanged.emit()
+        self.documentChanged.emit()
+
+    def select(self, ref: ElementRef | None) -> None:
+        if ref != self.selection:
+            self.selection = ref
+            self.selectionChanged.emit()
+
+    def set_min_confidence(self, value: float) -> None:
+        value = max(0.0, min(1.0, float(value)))
+        if value != self.min_confidence:
+            self.min_confidence = value
+            self.thresholdChanged.emit(value)
+
+    # -- lookups -------------------------------------------------------------------------------
+    def element(self, ref: ElementRef) -> Block | Line | Word | None:
+        doc = self.document
+        if doc is None:
+            return None
+        try:
+            block = doc.pages[ref.page].blocks[ref.block]
+            if ref.level == "block":
+                return block
+            line = block.lines[ref.line]
+            if ref.level == "line":
+                return line
+            return line.words[ref.word]
+        except IndexError:
+            return None
