@@ -36,6 +36,8 @@ class ViewerState(QObject):
     selectionChanged = Signal()
     thresholdChanged = Signal(float)
     statusMessage = Signal(str)  # one line for the status bar / message area
+    highlightsChanged = Signal()  # search matches changed
+    dragModeChanged = Signal(bool)  # True: dragging on the canvas shifts the overlay (frame tools)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +55,9 @@ class ViewerState(QObject):
         self.document: Document | None = None
         self.selection: ElementRef | None = None
         self.min_confidence = 0.0
+        #: elements matching the current search, highlighted on the canvas
+        self.highlights: tuple[ElementRef, ...] = ()
+        self.drag_overlay = False
         self.extras: dict[str, Any] = {}
 
     # -- changes -------------------------------------------------------------------------------
@@ -63,6 +68,7 @@ class ViewerState(QObject):
         self.source_document = self.document = None
         self.decision = self.transform = None
         self.selection = None
+        self.highlights = ()
         self.imageChanged.emit()
         self.documentChanged.emit()
         self.selectionChanged.emit()
@@ -95,6 +101,16 @@ class ViewerState(QObject):
         if value != self.min_confidence:
             self.min_confidence = value
             self.thresholdChanged.emit(value)
+
+    def set_highlights(self, refs: tuple[ElementRef, ...]) -> None:
+        if refs != self.highlights:
+            self.highlights = tuple(refs)
+            self.highlightsChanged.emit()
+
+    def set_drag_overlay(self, enabled: bool) -> None:
+        if enabled != self.drag_overlay:
+            self.drag_overlay = enabled
+            self.dragModeChanged.emit(enabled)
 
     # -- lookups -------------------------------------------------------------------------------
     def element(self, ref: ElementRef) -> Block | Line | Word | None:
