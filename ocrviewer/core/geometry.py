@@ -155,7 +155,9 @@ class FrameTransform:
         w, h = self.output_size
         return doc.with_pages([p.mapped(self.apply, w, h) for p in doc.pages])
 
-    def then(self, orientation: int = 1, scale: float = 1.0, dx: float = 0.0, dy: float = 0.0) -> FrameTransform:
+    def then(
+        self, orientation: int = 1, scale: float = 1.0, dx: float = 0.0, dy: float = 0.0
+    ) -> FrameTransform:
         """This transform followed by a user correction in the displayed frame.
 
         The correction applies ``orientation`` about the displayed frame, then ``scale``

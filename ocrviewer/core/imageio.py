@@ -105,13 +105,17 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
         img.load()
         shown = ImageOps.exif_transpose(img)
         if shown.mode not in ("RGB", "RGBA"):
-            shown = shown.convert("RGBA" if "A" in shown.getbands() or "transparency" in shown.info else "RGB")
+            shown = shown.convert(
+                "RGBA" if "A" in shown.getbands() or "transparency" in shown.info else "RGB"
+            )
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown
     except Image.DecompressionBombError as err:
         raise ImageError(f"{path}: image is too large to open safely ({err}); shrink it first") from err
     except (OSError, SyntaxError, ValueError) as err:
-        raise ImageError(f"{path}: image is truncated or corrupt ({err}); re-export or re-download it") from err
+        raise ImageError(
+            f"{path}: image is truncated or corrupt ({err}); re-export or re-download it"
+        ) from err
     finally:
         img.close()

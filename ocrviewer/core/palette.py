@@ -28,16 +28,17 @@ def confidence_rgb(confidence: float | None) -> tuple[int, int, int]:
         h = NO_CONFIDENCE_COLOR.lstrip("#")
         return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
     c = min(1.0, max(0.0, confidence))
-    for (p0, c0), (p1, c1) in zip(_STOPS, _STOPS[1:]):
+    for (p0, c0), (p1, c1) in zip(_STOPS, _STOPS[1:], strict=False):
         if c <= p1:
             t = (c - p0) / (p1 - p0) if p1 > p0 else 0.0
-            r, g, b = (round(a + (b_ - a) * t) for a, b_ in zip(c0, c1))
+            r, g, b = (round(a + (b_ - a) * t) for a, b_ in zip(c0, c1, strict=True))
             return r, g, b
     return _STOPS[-1][1]
 
 
 def confidence_hex(confidence: float | None) -> str:
-    return "#%02x%02x%02x" % confidence_rgb(confidence)
+    r, g, b = confidence_rgb(confidence)
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:

@@ -92,8 +92,7 @@ class Provider(Protocol):
         options: Mapping[str, Any],
         cancel: CancelToken,
         progress: ProgressCallback,
-    ) -> RecognitionResult:
-        ...
+    ) -> RecognitionResult: ...
 
 
 #: Canonical name -> "module:factory". Factories take ``settings: Mapping[str, Any]`` (endpoints
@@ -119,9 +118,7 @@ def get_provider(name: str, settings: Mapping[str, Any] | None = None) -> Provid
     """Build the provider called ``name``; raises ProviderUnavailable with a hint if it cannot load."""
     target = KNOWN_PROVIDERS.get(name)
     if target is None:
-        raise ProviderUnavailable(
-            f"unknown provider {name!r}; choose one of: {', '.join(KNOWN_PROVIDERS)}"
-        )
+        raise ProviderUnavailable(f"unknown provider {name!r}; choose one of: {', '.join(KNOWN_PROVIDERS)}")
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
