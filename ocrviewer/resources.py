@@ -1,0 +1,59 @@
+"""Find files under the project's ``resources/`` folder (samples, icons, desktop files).
+
+The folder sits next to the ``ocrviewer`` package in a source checkout (and in an editable install), and at the
+top of a PyInstaller bundle (``sys._MEIPASS``). ``OCRVIEWER_RESOURCES`` overrides both, for packagers who put
+it elsewhere. Qt-free, so the core and the command line can use it too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ocrviewer.errors import OcrViewerError
+
+ENV_VAR = "OCRVIEWER_RESOURCES"
+
+
+def candidate_dirs() -> list[Path]:
+    """The places searched for ``resources/``, in order."""
+    dirs: list[Path] = []
+    override = os.environ.get(ENV_VAR)
+    if override:
+        dirs.append(Path(override))
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        dirs.append(Path(bundle) / "resources")
+    dirs.append(Path(__file__).resolve().parent.parent / "resources")
+    return dirs
+
+
+def resources_dir() -> Path:
+    """The first existing ``resources/`` folder; raises ``OcrViewerError`` saying where it looked."""
+    dirs = candidate_dirs()
+    for d in dirs:
+        if d.is_dir():
+            return d
+    looked = ", ".join(str(d) for d in dirs)
+    raise OcrViewerError(
+        f"the resources folder was not found (looked in {looked}); "
+        f"run from a source checkout or set {ENV_VAR} to its path"
+    )
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of ``resources/<parts...>``; it may not exist (check before use)."""
+    return resources_dir().joinpath(*parts)
+
+
+def samples_dir() -> Path:
+    """The bundled samples folder (images plus responses for demos with no account)."""
+    return resource_path("samples")
+
+
+def icon_path(size: int | None = None) -> Path:
+    """The application icon: the SVG, or the PNG of ``size`` pixels (16, 32, 48, 64, 128, 256, 512)."""
+    if size is None:
+        return resource_path("icons", "ocrviewer.svg")
+    return resource_path("icons", f"ocrviewer-{size}.png")
