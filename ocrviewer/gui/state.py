@@ -38,6 +38,7 @@ class ViewerState(QObject):
     statusMessage = Signal(str)  # one line for the status bar / message area
     highlightsChanged = Signal()  # search matches changed
     dragModeChanged = Signal(bool)  # True: dragging on the canvas shifts the overlay (frame tools)
+    belowThresholdChanged = Signal(str)  # "dim" or "hide": how words under min_confidence are drawn
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,8 @@ class ViewerState(QObject):
         #: elements matching the current search, highlighted on the canvas
         self.highlights: tuple[ElementRef, ...] = ()
         self.drag_overlay = False
+        #: "dim" or "hide": what the canvas does with words under min_confidence
+        self.below_threshold = "dim"
         self.extras: dict[str, Any] = {}
 
     # -- changes -------------------------------------------------------------------------------
@@ -111,6 +114,12 @@ class ViewerState(QObject):
         if enabled != self.drag_overlay:
             self.drag_overlay = enabled
             self.dragModeChanged.emit(enabled)
+
+    def set_below_threshold(self, mode: str) -> None:
+        mode = "hide" if mode == "hide" else "dim"
+        if mode != self.below_threshold:
+            self.below_threshold = mode
+            self.belowThresholdChanged.emit(mode)
 
     # -- lookups -------------------------------------------------------------------------------
     def element(self, ref: ElementRef) -> Block | Line | Word | None:
