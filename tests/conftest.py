@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Never let a test pick up a developer's credentials.
+# Never let a test pick up a developer's credentials. OCRVIEWER_TEST_* switches (e.g. OCRVIEWER_TEST_BUNDLE=1)
+# select optional tests and are kept.
 for _name in list(os.environ):
-    if _name.startswith("OCRVIEWER_"):
+    if _name.startswith("OCRVIEWER_") and not _name.startswith("OCRVIEWER_TEST_"):
         del os.environ[_name]
 
 import keyring  # noqa: E402
