@@ -1,0 +1,194 @@
+"""The RapidOCR engine, run in a child process so cv2 never touches the viewer's process.
+
+Importing cv2 (opencv-python, which rapidocr_onnxruntime requires) sets
+``QT_QPA_PLATFORM_PLUGIN_PATH``, ``QT_QPA_FONTDIR`` and ``LD_LIBRARY_PATH`` and maps
+OpenCV's own Qt 5 libraries into the process. In a child none of that reaches the
+viewer, and a recognition can be stopped at once by killing the child.
+
+Started as ``python -m ocrviewer.providers._engine_child`` (a plain subprocess, not
+multiprocessing, so the parent's ``__main__`` is never re-imported). A frozen bundle starts
+its own executable with ``OCRVIEWER_ENGINE_CHILD=1``; its entry point must then call
+:func:`main` before anything else. This module must not import Qt or ``ocrviewer.gui``.
+
+Messages are length-prefixed pickles on the child's stdin/stdout (its stdout is kept for
+them; anything the engine prints goes to stderr):
+
+- parent -> child: ``(data: bytes, text_score: float)`` to recognize, ``None`` to exit;
+- child -> parent: ``("ready", info)``, ``("progress", fraction, message)``,
+  ``("result", lines)`` or ``("error", message)``.
+
+Each line in ``lines`` is a dict with ``polygon``, ``text``, ``confidence`` and the
+per-character ``char_boxes``, ``chars`` and ``char_confidences`` (plain lists and floats).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+ENGINE_PACKAGE = "rapidocr_onnxruntime"
+CHILD_ENV = "OCRVIEWER_ENGINE_CHILD"
+_HEADER = struct.Struct(">Q")
+
+Progress = Callable[[float, str], None]
+
+
+def write_message(stream: BinaryIO, message: Any) -> None:
+    payload = pickle.dumps(message, protocol=4)
+    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(stream: BinaryIO) -> Any:
+    """One message; EOFError when the pipe is closed. Only our own process is read from."""
+    (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def load_engine() -> Any:
+    """Build the RapidOCR engine (models ship inside the wheel; CPU only)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(print_verbose=False)
+
+
+def engine_info() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    info: dict[str, Any] = {"engine": ENGINE_PACKAGE}
+    for dist in (ENGINE_PACKAGE, "onnxruntime"):
+        try:
+            info[f"{dist}_version"] = version(dist)
+        except PackageNotFoundError:
+            info[f"{dist}_version"] = None
+    return info
+
+
+def _plain(value: Any) -> Any:
+    """Numpy values and tuples -> plain lists and floats, so they pickle small and JSON-encode."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) -> list[dict[str, Any]]:
+    """Detect, classify and recognize like ``RapidOCR.__call__`` (1.4.4), reporting progress.
+
+    The steps are the engine's own; only recognition is split into chunks (aligned to the
+    engine's batches, in its width order, so results are the same) to report progress.
+    """
+    import numpy as np
+
+    progress(0.05, "decoding the image")
+    img = engine.load_img(data)
+    raw_h, raw_w = img.shape[:2]
+    op_record: dict[str, Any] = {}
+    img, ratio_h, ratio_w = engine.preprocess(img)
+    op_record["preprocess"] = {"ratio_h": ratio_h, "ratio_w": ratio_w}
+    img, op_record = engine.maybe_add_letterbox(img, op_record)
+
+    progress(0.1, "finding text")
+    dt_boxes, _ = engine.auto_text_det(img)
+    if dt_boxes is None or len(dt_boxes) == 0:
+        return []
+    crops = engine.get_crop_img_list(img, dt_boxes)
+    count = len(crops)
+    progress(0.4, f"found {count} lines; checking their direction")
+    crops, _, _ = engine.text_cls(crops)
+
+    order = np.argsort(np.array([c.shape[1] / float(c.shape[0]) for c in crops]), kind="stable")
+    chunk = max(1, int(engine.text_rec.rec_batch_num)) * 4
+    rec_res: list[Any] = [None] * count
+    for start in range(0, count, chunk):
+        progress(
+            0.45 + 0.5 * start / count, f"reading lines {start + 1}-{min(count, start + chunk)} of {count}"
+        )
+        idx = [int(i) for i in order[start : start + chunk]]
+        part, _ = engine.text_rec([crops[i] for i in idx], True)
+        for i, res in zip(idx, part, strict=True):
+            rec_res[i] = res
+
+    rec_res = engine.cal_rec_boxes(crops, dt_boxes, rec_res)
+    for res in rec_res:
+        if res[2]:
+            res[2] = engine._get_origin_points(res[2], op_record, raw_h, raw_w).astype(np.int32).tolist()
+    boxes = engine._get_origin_points(dt_boxes, op_record, raw_h, raw_w)
+
+    lines: list[dict[str, Any]] = []
+    for box, res in zip(boxes, rec_res, strict=True):
+        text, score = str(res[0]), float(res[1])
+        if not text.strip() or score < text_score:
+            continue
+        lines.append(
+            {
+                "polygon": _plain(box),
+                "text": text,
+                "confidence": score,
+                "char_boxes": _plain(res[2]) if len(res) > 2 else [],
+                "chars": [str(c) for c in res[3]] if len(res) > 3 else [],
+                "char_confidences": [float(c) for c in res[4]] if len(res) > 4 else [],
+            }
+        )
+    progress(1.0, f"read {len(lines)} lines")
+    return lines
+
+
+def serve(receive: Callable[[], Any], send: Callable[[Any], None]) -> None:
+    """Child main loop: load the engine once, then answer requests until ``None`` or EOF."""
+    try:
+        engine = load_engine()
+        info = engine_info()
+    except Exception as err:  # report anything; the parent turns it into ProviderUnavailable
+        send(("error", f"cannot load the local engine: {type(err).__name__}: {err}"))
+        return
+    send(("ready", info))
+    while True:
+        try:
+            request = receive()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        data, text_score = request
+
+        def progress(fraction: float, message: str) -> None:
+            send(("progress", fraction, message))
+
+        try:
+            send(("result", run_engine(engine, data, float(text_score), progress)))
+        except Exception as err:  # one bad image must not end the engine
+            send(("error", f"{type(err).__name__}: {err}"))
+
+
+def main() -> int:
+    """Entry point of the child: keep stdout for messages, send everything printed to stderr."""
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    source = sys.stdin.buffer
+    try:
+        serve(lambda: read_message(source), lambda m: write_message(channel, m))
+    except (BrokenPipeError, EOFError):  # the parent went away
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
