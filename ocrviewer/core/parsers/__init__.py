@@ -7,9 +7,235 @@ Public API (everything else in this package is private to it):
 - ``parse_response(data) -> Document``: detect and parse. Coordinates stay in the response's own
   frame and unit (inch/point pages are converted to pixels later, with the image's size).
 - ``load_response(path) -> Document``: read a file (JSON, or JSON Lines), errors name the file.
+- ``FORMATS``: format name -> one-line description.
 
 Parsers raise only :class:`ocrviewer.errors.BadResponse`; one bad element is skipped and
 recorded in ``Document.warnings``.
+
+Where a format has no block level (Azure Read, recognizeText, Document Intelligence) a page's lines
+are wrapped in one Block around them. Textract has no blocks either: lines are grouped by the
+``LAYOUT_*`` block that holds them when the response has layout, else each line is its own Block.
 """
 
 from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+from ocrviewer.core.model import SCHEMA, Document, Page
+from ocrviewer.core.parsers import azure, google, textract, yandex
+from ocrviewer.core.parsers._common import describe
+from ocrviewer.errors import BadResponse
+
+__all__ = ["FORMATS", "detect_format", "load_response", "parse_response"]
+
+OCRVIEWER = "ocrviewer"
+
+#: Format name -> one-line description (shown by ``ocrviewer info``).
+FORMATS: dict[str, str] = {
+    yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
+    yandex.VISION_V1: "Yandex Vision API v1 batchAnalyze textDetection (older API)",
+    azure.RECOGNIZE_TEXT_V2: "Azure Computer Vision v2.0 recognizeText (recognitionResult)",
+    azure.BATCH_READ_V2: "Azure Computer Vision v2.x batch Read (recognitionResults[])",
+    azure.READ_V3: "Azure Computer Vision Read v3.x (analyzeResult.readResults[])",
+    azure.FORM_RECOGNIZER_V2: "Azure Form Recognizer v2.1 (readResults + pageResults tables)",
+    azure.IMAGE_ANALYSIS_4: "Azure Image Analysis 4.0 (readResult.blocks[])",
+    azure.DOCUMENT_INTELLIGENCE: "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
+    google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
+    textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
+    OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
+}
+
+_EXPECTED = "expected a Yandex, Azure, Google or Textract response"
+
+
+def _from_schema(data: Any) -> Document:
+    return Document.from_dict(data)
+
+
+_PARSERS: dict[str, Callable[[Any], Document]] = {
+    yandex.OCR_V1: yandex.parse_ocr_v1,
+    yandex.VISION_V1: yandex.parse_vision_v1,
+    azure.RECOGNIZE_TEXT_V2: azure.parse_recognize_text_v2,
+    azure.BATCH_READ_V2: azure.parse_batch_read_v2,
+    azure.READ_V3: azure.parse_read_v3,
+    azure.FORM_RECOGNIZER_V2: azure.parse_read_v3,
+    azure.IMAGE_ANALYSIS_4: azure.parse_image_analysis_4,
+    azure.DOCUMENT_INTELLIGENCE: azure.parse_document_intelligence,
+    google.VISION: google.parse_vision,
+    textract.TEXTRACT: textract.parse_textract,
+    OCRVIEWER: _from_schema,
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _service_error(d: dict[str, Any]) -> str | None:
+    """A message if ``d`` is an error or unfinished-operation body rather than a result."""
+    err = d.get("error")
+    if type(err) is dict and ("message" in err or "code" in err):
+        return f"the response is a service error ({err.get('code')}: {err.get('message')}); fix the request and run it again"
+    if "code" in d and "message" in d and len(d) <= 5:
+        return f"the response is a service error ({d.get('code')}: {d.get('message')}); fix the request and run it again"
+    status = d.get("status")
+    if type(status) is str and status.lower() in ("notstarted", "running", "failed", "canceled", "cancelled"):
+        if status.lower() in ("notstarted", "running"):
+            return f"the Azure operation is still {status!r}: no result yet; fetch the result again when it has succeeded"
+        return f"the Azure operation ended with status {status!r}: there is no result to show"
+    if d.get("done") is False and "id" in d:
+        return "the Yandex operation is not done yet: no result; fetch it again with getRecognition when it is done"
+    return None
+
+
+def _detect_dict(d: dict[str, Any]) -> str:
+    if d.get("schema") == SCHEMA:
+        return OCRVIEWER
+    if type(d.get("recognitionResult")) is dict:
+        return azure.RECOGNIZE_TEXT_V2
+    if type(d.get("recognitionResults")) is list:
+        return azure.BATCH_READ_V2
+    ar = d.get("analyzeResult")
+    if type(ar) is dict:
+        if "readResults" in ar:
+            return azure.FORM_RECOGNIZER_V2 if azure.is_form_recognizer_v2(ar) else azure.READ_V3
+        if "pages" in ar:
+            return azure.DOCUMENT_INTELLIGENCE
+    if type(d.get("readResult")) is dict:
+        return azure.IMAGE_ANALYSIS_4
+    if yandex.annotation_of(d) is not None:
+        return yandex.OCR_V1
+    if yandex.vision_pages(d) is not None:
+        return yandex.VISION_V1
+    if google.is_vision(d):
+        return google.VISION
+    if type(d.get("Blocks")) is list:
+        return textract.TEXTRACT
+    message = _service_error(d)
+    if message is not None:
+        raise BadResponse(message)
+    if type(d.get("schema")) is str and str(d["schema"]).startswith("ocrviewer."):
+        raise BadResponse(f"unsupported document schema {d['schema']!r}; this version reads {SCHEMA}")
+    keys = ", ".join(sorted(str(k) for k in d)[:12]) or "none"
+    raise BadResponse(f"unknown response shape: top-level keys {keys}; {_EXPECTED}")
+
+
+def detect_format(data: Any) -> str:
+    """The format name of a parsed JSON value, judged from its shape only."""
+    if type(data) is dict:
+        return _detect_dict(data)
+    if type(data) is list:
+        if not data:
+            raise BadResponse(f"unknown response shape: an empty array; {_EXPECTED}")
+        formats = set()
+        for i, item in enumerate(data):
+            if type(item) is not dict:
+                raise BadResponse(
+                    f"unknown response shape: item {i + 1} of the array is {_kind(item)}; {_EXPECTED}"
+                )
+            try:
+                formats.add(_detect_dict(item))
+            except BadResponse as err:
+                raise BadResponse(f"item {i + 1}: {err}") from None
+        if len(formats) > 1:
+            raise BadResponse(
+                f"the items mix formats ({', '.join(sorted(formats))}); give one response per file"
+            )
+        fmt = formats.pop()
+        if fmt == OCRVIEWER:
+            raise BadResponse(f"an array of {SCHEMA} documents; give one document per file")
+        return fmt
+    raise BadResponse(f"unknown response shape: {_kind(data)}; {_EXPECTED}")
+
+
+def _parse(fmt: str, data: Any) -> Document:
+    try:
+        return _PARSERS[fmt](data)
+    except BadResponse:
+        raise
+    except RecursionError as err:
+        raise BadResponse(f"malformed {fmt} response: nested too deeply") from err
+    except Exception as err:  # the safety net: a parser must never leak another error type
+        raise BadResponse(f"malformed {fmt} response: {describe(err)}") from err
+
+
+def parse_response(data: Any) -> Document:
+    """Detect the format of a parsed JSON value and parse it; coordinates stay in the response's frame."""
+    fmt = detect_format(data)
+    if type(data) is dict or fmt == yandex.OCR_V1:
+        return _parse(fmt, data)
+    # JSON Lines of another format: one response per line, pages in order
+    pages: list[Page] = []
+    warnings: list[str] = []
+    for item in data:
+        doc = _parse(fmt, item)
+        for p in doc.pages:
+            pages.append(Page(p.width, p.height, p.blocks, p.tables, p.unit, p.angle, len(pages), p.extras))
+        warnings.extend(doc.warnings)
+    return Document(tuple(pages), fmt, {}, tuple(warnings))
+
+
+def _read_json(raw: bytes, name: str) -> Any:
+    if not raw.strip():
+        raise BadResponse(f"{name}: the file is empty; give the response file the service returned")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as err:
+        raise BadResponse(
+            f"{name}: not JSON (not UTF-8 text: {err.reason}); give the response file the service returned"
+        ) from err
+    except RecursionError as err:
+        raise BadResponse(f"{name}: not usable JSON (nested too deeply)") from err
+    except json.JSONDecodeError as err:
+        first = err
+    # JSON Lines: one value per line (Yandex getRecognition)
+    items: list[Any] = []
+    lines = raw.splitlines()
+    if len([ln for ln in lines if ln.strip()]) > 1:
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                break
+        else:
+            return items
+    raise BadResponse(
+        f"{name}: not JSON (line {first.lineno} column {first.colno}: {first.msg}); "
+        "give the response file the service returned (JSON or JSON Lines)"
+    ) from first
+
+
+def load_response(path: str | os.PathLike[str]) -> Document:
+    """Read a response file (JSON, JSON Lines, or an ocrviewer.document/1 export) into a Document."""
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except IsADirectoryError as err:
+        raise BadResponse(f"{name}: is a directory; give a response file") from err
+    except FileNotFoundError as err:
+        raise BadResponse(f"{name}: no such file; check the path") from err
+    except OSError as err:
+        raise BadResponse(
+            f"{name}: cannot read ({err.strerror or err}); check the path and permissions"
+        ) from err
+    data = _read_json(raw, name)
+    try:
+        return parse_response(data)
+    except BadResponse as err:
+        raise BadResponse(f"{name}: {err}") from err

@@ -1,0 +1,459 @@
+"""Azure Computer Vision / Form Recognizer / Document Intelligence responses.
+
+- ``azure-recognize-text-v2``: v2.0 recognizeText, ``recognitionResult.lines`` (no page size);
+  word confidence only as a "Low" label.
+- ``azure-batch-read-v2``: v2.x batch Read, ``recognitionResults[]`` (clockwiseOrientation, unit).
+- ``azure-read-v3``: Read v3.x, ``analyzeResult.readResults[]``.
+- ``azure-form-recognizer-v2``: Form Recognizer v2.1, ``readResults`` plus ``pageResults`` tables.
+- ``azure-image-analysis-4``: Image Analysis 4.0, ``readResult.blocks[].lines[].words[]``.
+- ``azure-document-intelligence``: Form Recognizer v3 / Document Intelligence, ``analyzeResult.pages[]``
+  with ``words``/``lines`` (``polygon`` or the preview's ``boundingBox``) tied together by spans.
+
+These formats have no block level (Image Analysis aside): each page's lines are wrapped in one Block
+whose polygon is the bounding box of its lines.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any
+
+from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word, label_to_confidence
+from ocrviewer.core.parsers._common import (
+    ELEMENT_ERRORS,
+    Context,
+    as_dict,
+    as_list,
+    confidence,
+    flat_polygon,
+    integer,
+    lines_block,
+    number,
+    page_size,
+    text,
+    vertex_polygon,
+    words_polygon,
+)
+from ocrviewer.errors import BadResponse
+
+RECOGNIZE_TEXT_V2 = "azure-recognize-text-v2"
+BATCH_READ_V2 = "azure-batch-read-v2"
+READ_V3 = "azure-read-v3"
+FORM_RECOGNIZER_V2 = "azure-form-recognizer-v2"
+IMAGE_ANALYSIS_4 = "azure-image-analysis-4"
+DOCUMENT_INTELLIGENCE = "azure-document-intelligence"
+
+_UNITS = {"pixel": "pixel", "inch": "inch", "point": "point"}
+
+
+def _unit(value: Any, pno: int) -> str:
+    if value is None:
+        return "pixel"
+    unit = _UNITS.get(str(value).lower()) if type(value) is str else None
+    if unit is None:
+        raise BadResponse(f"page {pno}: unknown unit {value!r}; expected pixel or inch")
+    return unit
+
+
+def _word_confidence(value: Any) -> tuple[float | None, str | None]:
+    """Numeric confidence, or a label ("Low") kept as label and mapped to a number for colouring."""
+    if type(value) is str:
+        try:
+            return confidence(value), None
+        except BadResponse:
+            return label_to_confidence(value), value
+    return confidence(value), None
+
+
+def _v2_words(raw: Any, where: str, ctx: Context) -> list[Word]:
+    words: list[Word] = []
+    if raw is None:
+        return words
+    if type(raw) is not list:
+        raise BadResponse("words is not a list")
+    for wi, w in enumerate(raw, 1):
+        try:
+            conf, label = _word_confidence(w.get("confidence"))
+            words.append(Word(text(w.get("text")), flat_polygon(w["boundingBox"]), conf, label))
+        except ELEMENT_ERRORS as err:
+            ctx.skip(f"{where} word {wi}", err)
+    return words
+
+
+def _v2_lines(raw: Any, pno: int, ctx: Context) -> list[Line]:
+    """Lines of recognizeText / batch Read / Read v3 / Form Recognizer v2.1 (flat 8-number boxes)."""
+    lines: list[Line] = []
+    for li, ln in enumerate(as_list(raw, "lines"), 1):
+        where = f"page {pno} line {li}"
+        try:
+            words = _v2_words(ln.get("words"), where, ctx)
+            bb = ln.get("boundingBox")
+            poly = words_polygon(words) if bb is None else flat_polygon(bb)
+            extras: dict[str, Any] = {}
+            appearance = ln.get("appearance")
+            if type(appearance) is dict:
+                style = appearance.get("style")
+                if type(style) is dict:
+                    extras["style"] = style.get("name")
+                    if style.get("confidence") is not None:
+                        extras["style_confidence"] = confidence(style.get("confidence"))
+                else:
+                    extras["appearance"] = appearance
+            lang = ln.get("language")
+            lines.append(
+                Line(
+                    text(ln.get("text")),
+                    poly,
+                    tuple(words),
+                    None,
+                    lang if type(lang) is str else None,
+                    extras,
+                )
+            )
+        except ELEMENT_ERRORS as err:
+            ctx.skip(where, err)
+    return lines
+
+
+def _page(
+    lines: list[Line],
+    width: float | None,
+    height: float | None,
+    unit: str,
+    angle: float | None,
+    index: int,
+    language: str | None = None,
+    tables: tuple[Table, ...] = (),
+    extras: dict[str, Any] | None = None,
+) -> Page:
+    block = lines_block(lines, language=language)
+    blocks = (block,) if block is not None else ()
+    return Page(width, height, blocks, tables, unit, angle, index, extras or {})
+
+
+def _angle(value: Any, pno: int) -> float | None:
+    if value is None:
+        return None
+    try:
+        return number(value, "angle")
+    except BadResponse as err:
+        raise BadResponse(f"page {pno}: {err}") from None
+
+
+def _page_number(value: Any, default: int) -> int:
+    """0-based page index from a 1-based ``page``/``pageNumber``."""
+    try:
+        n = integer(value, "page", default + 1)
+    except BadResponse:
+        return default
+    return max(n - 1, 0)
+
+
+def _read_pages(results: list[Any], angle_key: str, ctx: Context) -> list[Page]:
+    pages: list[Page] = []
+    for i, r in enumerate(results):
+        if type(r) is not dict:
+            raise BadResponse(f"page {i + 1} is not an object")
+        index = _page_number(r.get("page"), i)
+        pno = index + 1
+        lang = r.get("language")
+        pages.append(
+            _page(
+                _v2_lines(r.get("lines"), pno, ctx),
+                page_size(r.get("width"), "width", pno, ctx),
+                page_size(r.get("height"), "height", pno, ctx),
+                _unit(r.get("unit"), pno),
+                _angle(r.get(angle_key), pno),
+                index,
+                lang if type(lang) is str else None,
+            )
+        )
+    return pages
+
+
+def parse_recognize_text_v2(data: Any) -> Document:
+    """v2.0 recognizeText: one page, no size or unit stated (pixels of the image sent)."""
+    ctx = Context()
+    res = as_dict(data["recognitionResult"], "recognitionResult")
+    page = _page(_v2_lines(res.get("lines"), 1, ctx), None, None, "pixel", None, 0)
+    return Document((page,), RECOGNIZE_TEXT_V2, {}, tuple(ctx.warnings))
+
+
+def parse_batch_read_v2(data: Any) -> Document:
+    """v2.x batch Read: ``recognitionResults[]`` with clockwiseOrientation, width, height, unit."""
+    ctx = Context()
+    results = as_list(data["recognitionResults"], "recognitionResults")
+    pages = _read_pages(results, "clockwiseOrientation", ctx)
+    return Document(tuple(pages), BATCH_READ_V2, {}, tuple(ctx.warnings))
+
+
+def _analyze_extras(ar: dict[str, Any]) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    for key in ("version", "modelVersion", "model-version", "apiVersion", "modelId"):
+        v = ar.get(key)
+        if type(v) is str:
+            extras[key.replace("-", "_")] = v
+    return extras
+
+
+def parse_read_v3(data: Any) -> Document:
+    """Read v3.x (and Form Recognizer v2.1, which adds ``pageResults`` tables)."""
+    ctx = Context()
+    ar = as_dict(data["analyzeResult"], "analyzeResult")
+    pages = _read_pages(as_list(ar.get("readResults"), "readResults"), "angle", ctx)
+    fmt = READ_V3
+    if is_form_recognizer_v2(ar):
+        fmt = FORM_RECOGNIZER_V2
+        tables = _fr_tables(as_list(ar.get("pageResults"), "pageResults"), ctx)
+        pages = [
+            Page(
+                p.width,
+                p.height,
+                p.blocks,
+                tuple(tables.get(p.index, ())),
+                p.unit,
+                p.angle,
+                p.index,
+                p.extras,
+            )
+            for p in pages
+        ]
+    extras = _analyze_extras(ar)
+    if fmt == FORM_RECOGNIZER_V2 and type(ar.get("documentResults")) is list:
+        extras["document_results"] = ar["documentResults"]
+    return Document(tuple(pages), fmt, extras, tuple(ctx.warnings))
+
+
+def is_form_recognizer_v2(ar: dict[str, Any]) -> bool:
+    version = ar.get("version")
+    return (
+        "pageResults" in ar or "documentResults" in ar or (type(version) is str and version.startswith("2."))
+    )
+
+
+def _fr_tables(page_results: list[Any], ctx: Context) -> dict[int, list[Table]]:
+    tables: dict[int, list[Table]] = {}
+    for i, pr in enumerate(page_results):
+        if type(pr) is not dict:
+            continue
+        index = _page_number(pr.get("page"), i)
+        for ti, t in enumerate(as_list(pr.get("tables"), "tables"), 1):
+            where = f"page {index + 1} table {ti}"
+            try:
+                cells: list[Cell] = []
+                for ci, c in enumerate(as_list(t.get("cells"), "cells"), 1):
+                    try:
+                        cells.append(
+                            Cell(
+                                flat_polygon(c["boundingBox"]),
+                                integer(c.get("rowIndex"), "rowIndex"),
+                                integer(c.get("columnIndex"), "columnIndex"),
+                                integer(c.get("rowSpan"), "rowSpan", 1),
+                                integer(c.get("columnSpan"), "columnSpan", 1),
+                                text(c.get("text")),
+                            )
+                        )
+                    except ELEMENT_ERRORS as err:
+                        ctx.skip(f"{where} cell {ci}", err)
+                bb = t.get("boundingBox")
+                poly = flat_polygon(bb) if bb is not None else _cells_bbox(cells)
+                table = Table(
+                    poly, integer(t.get("rows"), "rows"), integer(t.get("columns"), "columns"), tuple(cells)
+                )
+                tables.setdefault(index, []).append(table)
+            except ELEMENT_ERRORS as err:
+                ctx.skip(where, err)
+    return tables
+
+
+def _cells_bbox(cells: list[Cell]) -> Any:
+    from ocrviewer.core.parsers._common import bbox_of
+
+    poly = bbox_of(c.polygon for c in cells)
+    if poly is None:
+        raise BadResponse("table has neither a boundingBox nor cells")
+    return poly
+
+
+def parse_image_analysis_4(data: Any) -> Document:
+    """Image Analysis 4.0 ``readResult``: blocks (no polygon) of lines of words with boundingPolygon."""
+    ctx = Context()
+    rr = as_dict(data["readResult"], "readResult")
+    meta = as_dict(data.get("metadata"), "metadata")
+    width = page_size(meta.get("width"), "width", 1, ctx)
+    height = page_size(meta.get("height"), "height", 1, ctx)
+    blocks: list[Block] = []
+    line_no = 0
+    for bi, b in enumerate(as_list(rr.get("blocks"), "blocks"), 1):
+        try:
+            lines: list[Line] = []
+            for ln in as_list(b.get("lines"), "lines"):
+                line_no += 1
+                where = f"page 1 line {line_no}"
+                try:
+                    words: list[Word] = []
+                    for wi, w in enumerate(as_list(ln.get("words"), "words"), 1):
+                        try:
+                            words.append(
+                                Word(
+                                    text(w.get("text")),
+                                    vertex_polygon(w["boundingPolygon"], default=None),
+                                    confidence(w.get("confidence")),
+                                )
+                            )
+                        except ELEMENT_ERRORS as err:
+                            ctx.skip(f"{where} word {wi}", err)
+                    bp = ln.get("boundingPolygon")
+                    poly = words_polygon(words) if bp is None else vertex_polygon(bp, default=None)
+                    lines.append(Line(text(ln.get("text")), poly, tuple(words)))
+                except ELEMENT_ERRORS as err:
+                    ctx.skip(where, err)
+            block = lines_block(lines)
+            if block is not None:
+                blocks.append(block)
+        except ELEMENT_ERRORS as err:
+            ctx.skip(f"page 1 block {bi}", err)
+    extras: dict[str, Any] = {}
+    if type(data.get("modelVersion")) is str:
+        extras["modelVersion"] = data["modelVersion"]
+    page = Page(width, height, tuple(blocks), (), "pixel", None, 0)
+    return Document((page,), IMAGE_ANALYSIS_4, extras, tuple(ctx.warnings))
+
+
+def _di_polygon(d: dict[str, Any]) -> Any:
+    poly = d.get("polygon")
+    if poly is None:
+        poly = d.get("boundingBox")  # 2021-09-30-preview name
+    if poly is None:
+        return None
+    if type(poly) is list and poly and type(poly[0]) is dict:
+        return vertex_polygon(poly, default=None)  # 2022-06-30-preview and later: [{x, y}]? keep both
+    return flat_polygon(poly)
+
+
+def _span_offsets(d: dict[str, Any]) -> list[tuple[int, int]]:
+    spans = d.get("spans")
+    if spans is None and d.get("span") is not None:
+        spans = [d["span"]]
+    out: list[tuple[int, int]] = []
+    for s in as_list(spans, "spans"):
+        off = integer(s.get("offset"), "offset")
+        out.append((off, off + integer(s.get("length"), "length")))
+    return out
+
+
+def parse_document_intelligence(data: Any) -> Document:
+    """Document Intelligence / Form Recognizer v3: ``analyzeResult.pages[]`` words and lines tied by spans.
+
+    A line's words are the words whose span starts inside the line's spans. Words that belong to no
+    line (or a page without lines) each become a line of their own, so no word is dropped.
+    """
+    ctx = Context()
+    ar = as_dict(data["analyzeResult"], "analyzeResult")
+    raw_pages = as_list(ar.get("pages"), "pages")
+    tables = _di_tables(as_list(ar.get("tables"), "tables"), ctx)
+    pages: list[Page] = []
+    for i, p in enumerate(raw_pages):
+        if type(p) is not dict:
+            raise BadResponse(f"page {i + 1} is not an object")
+        index = _page_number(p.get("pageNumber"), i)
+        pno = index + 1
+        words: list[tuple[int, Word]] = []
+        for wi, w in enumerate(as_list(p.get("words"), "words"), 1):
+            try:
+                poly = _di_polygon(w)
+                if poly is None:
+                    raise BadResponse("no polygon")
+                spans = _span_offsets(w)
+                start = spans[0][0] if spans else -1
+                words.append((start, Word(text(w.get("content")), poly, confidence(w.get("confidence")))))
+            except ELEMENT_ERRORS as err:
+                ctx.skip(f"page {pno} word {wi}", err)
+        words.sort(key=lambda sw: sw[0])
+        starts = [s for s, _ in words]
+        used = [False] * len(words)
+        lines: list[Line] = []
+        for li, ln in enumerate(as_list(p.get("lines"), "lines"), 1):
+            try:
+                mine: list[Word] = []
+                for lo, hi in _span_offsets(ln):
+                    k = bisect_right(starts, lo - 1)
+                    while k < len(words) and starts[k] < hi:
+                        if not used[k] and starts[k] >= 0:
+                            used[k] = True
+                            mine.append(words[k][1])
+                        k += 1
+                poly = _di_polygon(ln)
+                if poly is None:
+                    poly = words_polygon(mine)
+                lines.append(Line(text(ln.get("content")), poly, tuple(mine)))
+            except ELEMENT_ERRORS as err:
+                ctx.skip(f"page {pno} line {li}", err)
+        for k, (_, w) in enumerate(words):
+            if not used[k]:
+                lines.append(Line(w.text, w.polygon, (w,), w.confidence))
+        extras: dict[str, Any] = {}
+        marks = p.get("selectionMarks")
+        if marks:
+            extras["selection_marks"] = marks
+        pages.append(
+            _page(
+                lines,
+                page_size(p.get("width"), "width", pno, ctx),
+                page_size(p.get("height"), "height", pno, ctx),
+                _unit(p.get("unit"), pno),
+                _angle(p.get("angle"), pno),
+                index,
+                tables=tuple(tables.get(index, ())),
+                extras=extras,
+            )
+        )
+    extras = _analyze_extras(ar)
+    if type(ar.get("content")) is str:
+        extras["content"] = ar["content"]
+    return Document(tuple(pages), DOCUMENT_INTELLIGENCE, extras, tuple(ctx.warnings))
+
+
+def _di_tables(raw: list[Any], ctx: Context) -> dict[int, list[Table]]:
+    """Tables keyed by 0-based page index (from their first bounding region)."""
+    tables: dict[int, list[Table]] = {}
+    for ti, t in enumerate(raw, 1):
+        where = f"table {ti}"
+        try:
+            regions = as_list(t.get("boundingRegions"), "boundingRegions")
+            if not regions:
+                raise BadResponse("no boundingRegions")
+            index = _page_number(regions[0].get("pageNumber"), 0)
+            poly = _di_polygon(regions[0])
+            cells: list[Cell] = []
+            for ci, c in enumerate(as_list(t.get("cells"), "cells"), 1):
+                try:
+                    cregions = as_list(c.get("boundingRegions"), "boundingRegions")
+                    cpoly = _di_polygon(cregions[0]) if cregions else None
+                    if cpoly is None:
+                        raise BadResponse("cell has no polygon")
+                    cells.append(
+                        Cell(
+                            cpoly,
+                            integer(c.get("rowIndex"), "rowIndex"),
+                            integer(c.get("columnIndex"), "columnIndex"),
+                            integer(c.get("rowSpan"), "rowSpan", 1),
+                            integer(c.get("columnSpan"), "columnSpan", 1),
+                            text(c.get("content")),
+                        )
+                    )
+                except ELEMENT_ERRORS as err:
+                    ctx.skip(f"{where} cell {ci}", err)
+            if poly is None:
+                poly = _cells_bbox(cells)
+            tables.setdefault(index, []).append(
+                Table(
+                    poly,
+                    integer(t.get("rowCount"), "rowCount"),
+                    integer(t.get("columnCount"), "columnCount"),
+                    tuple(cells),
+                )
+            )
+        except ELEMENT_ERRORS as err:
+            ctx.skip(where, err)
+    return tables

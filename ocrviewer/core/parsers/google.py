@@ -1,0 +1,211 @@
+"""Google Cloud Vision ``fullTextAnnotation`` (DOCUMENT_TEXT_DETECTION / TEXT_DETECTION).
+
+Pages -> blocks -> paragraphs -> words -> symbols. A paragraph becomes a Line; a word's text is the
+join of its symbols, and a line's text joins its words with the detected breaks (space, newline).
+Vertices whose x or y is 0 are omitted by the service: a missing x or y is 0. ``normalizedVertices``
+(PDF/TIFF results) are scaled by the page size. Accepted wrappers: the ``images:annotate`` batch
+(``responses[]``), one annotate response (``fullTextAnnotation``), or a bare fullTextAnnotation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocrviewer.core.model import Block, Document, Line, Page, Word
+from ocrviewer.core.parsers._common import (
+    ELEMENT_ERRORS,
+    Context,
+    as_dict,
+    as_list,
+    confidence,
+    lines_block,
+    page_size,
+    text,
+    vertex_polygon,
+    words_polygon,
+)
+from ocrviewer.errors import BadResponse
+
+VISION = "google-vision"
+
+_BREAKS = {"SPACE": " ", "SURE_SPACE": " ", "EOL_SURE_SPACE": "\n", "LINE_BREAK": "\n", "HYPHEN": "-\n"}
+_ANNOTATE_KEYS = ("fullTextAnnotation", "textAnnotations")
+
+
+def is_vision(d: dict[str, Any]) -> bool:
+    """True for an images:annotate batch, one annotate response, or a bare fullTextAnnotation."""
+    responses = d.get("responses")
+    if type(responses) is list and responses and all(type(r) is dict for r in responses):
+        return any(k in r for r in responses for k in _ANNOTATE_KEYS) or all(not r for r in responses)
+    if any(type(d.get(k)) in (dict, list) for k in _ANNOTATE_KEYS):
+        return True
+    pages = d.get("pages")
+    return type(pages) is list and "text" in d
+
+
+def _annotations(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The annotate responses in ``d`` (each may hold fullTextAnnotation/textAnnotations/error)."""
+    if type(d.get("responses")) is list:
+        return d["responses"]
+    if "pages" in d and "fullTextAnnotation" not in d:
+        return [{"fullTextAnnotation": d}]
+    return [d]
+
+
+def _lang(prop: Any) -> str | None:
+    if type(prop) is not dict:
+        return None
+    langs = prop.get("detectedLanguages")
+    if type(langs) is list and langs and type(langs[0]) is dict:
+        code = langs[0].get("languageCode")
+        return code if type(code) is str else None
+    return None
+
+
+class _Scale:
+    __slots__ = ("height", "width")
+
+    def __init__(self, width: float | None, height: float | None) -> None:
+        self.width = width
+        self.height = height
+
+    def polygon(self, d: dict[str, Any]) -> Any:
+        bp = d.get("boundingBox")
+        if bp is None:
+            bp = d.get("boundingPoly")
+        if bp is None:
+            return None
+        if type(bp) is not dict:
+            raise BadResponse("boundingBox is not an object")
+        vs = bp.get("vertices")
+        if vs:
+            return vertex_polygon(vs)
+        nv = bp.get("normalizedVertices")
+        if nv:
+            if self.width is None or self.height is None:
+                raise BadResponse("normalizedVertices on a page without width and height")
+            poly = vertex_polygon(nv)
+            return tuple((x * self.width, y * self.height) for x, y in poly)
+        return vertex_polygon(vs if vs is not None else [])
+
+
+def _word(w: Any, sc: _Scale) -> tuple[Word, str]:
+    symbols = as_list(w.get("symbols"), "symbols")
+    chars: list[str] = []
+    brk = ""
+    for s in symbols:
+        chars.append(text(s.get("text")))
+    if symbols and type(symbols[-1]) is dict:
+        prop = symbols[-1].get("property")
+        if type(prop) is dict and type(prop.get("detectedBreak")) is dict:
+            brk = _BREAKS.get(prop["detectedBreak"].get("type"), "")  # type: ignore[arg-type]
+    poly = sc.polygon(w)
+    if poly is None:
+        raise BadResponse("no boundingBox")
+    return Word("".join(chars), poly, confidence(w.get("confidence")), None, _lang(w.get("property"))), brk
+
+
+def _page(p: Any, index: int, ctx: Context) -> Page:
+    pno = index + 1
+    if type(p) is not dict:
+        raise BadResponse(f"page {pno} is not an object")
+    sc = _Scale(page_size(p.get("width"), "width", pno, ctx), page_size(p.get("height"), "height", pno, ctx))
+    blocks: list[Block] = []
+    line_no = 0
+    for bi, b in enumerate(as_list(p.get("blocks"), "blocks"), 1):
+        where = f"page {pno} block {bi}"
+        try:
+            lines: list[Line] = []
+            for para in as_list(b.get("paragraphs"), "paragraphs"):
+                line_no += 1
+                lwhere = f"page {pno} line {line_no}"
+                try:
+                    words: list[Word] = []
+                    parts: list[str] = []
+                    for wi, w in enumerate(as_list(para.get("words"), "words"), 1):
+                        try:
+                            word, brk = _word(w, sc)
+                        except ELEMENT_ERRORS as err:
+                            ctx.skip(f"{lwhere} word {wi}", err)
+                            continue
+                        words.append(word)
+                        parts.append(word.text + (brk or " "))
+                    poly = sc.polygon(para)
+                    if poly is None:
+                        poly = words_polygon(words)
+                    lines.append(
+                        Line(
+                            "".join(parts).strip(),
+                            poly,
+                            tuple(words),
+                            confidence(para.get("confidence")),
+                            _lang(para.get("property")),
+                        )
+                    )
+                except ELEMENT_ERRORS as err:
+                    ctx.skip(lwhere, err)
+            poly = sc.polygon(b)
+            btype = b.get("blockType")
+            kw: dict[str, Any] = {
+                "confidence": confidence(b.get("confidence")),
+                "language": _lang(b.get("property")),
+                "layout_type": btype if type(btype) is str else None,
+            }
+            block = lines_block(lines, **kw) if poly is None else Block(poly, tuple(lines), **kw)
+            if block is not None:
+                blocks.append(block)
+        except ELEMENT_ERRORS as err:
+            ctx.skip(where, err)
+    extras: dict[str, Any] = {}
+    lang = _lang(p.get("property"))
+    if lang:
+        extras["language"] = lang
+    if p.get("confidence") is not None:
+        try:
+            extras["confidence"] = confidence(p.get("confidence"))
+        except BadResponse:
+            pass
+    return Page(sc.width, sc.height, tuple(blocks), (), "pixel", None, index, extras)
+
+
+def _text_annotations_page(items: list[Any], index: int, ctx: Context) -> Page:
+    """TEXT_DETECTION without fullTextAnnotation: the words after the first (whole-text) entry."""
+    sc = _Scale(None, None)
+    lines: list[Line] = []
+    for wi, item in enumerate(items[1:], 1):
+        try:
+            poly = sc.polygon(item)
+            if poly is None:
+                raise BadResponse("no boundingPoly")
+            word = Word(text(item.get("description")), poly, None, None, item.get("locale") or None)
+            lines.append(Line(word.text, poly, (word,)))
+        except ELEMENT_ERRORS as err:
+            ctx.skip(f"page {index + 1} word {wi}", err)
+    block = lines_block(lines)
+    return Page(None, None, (block,) if block else (), (), "pixel", None, index)
+
+
+def parse_vision(data: Any) -> Document:
+    """Google Cloud Vision annotate response(s) -> Document, one Page per fullTextAnnotation page."""
+    ctx = Context()
+    pages: list[Page] = []
+    for ri, r in enumerate(_annotations(data), 1):
+        if type(r) is not dict:
+            raise BadResponse(f"response {ri} is not an object")
+        fta = r.get("fullTextAnnotation")
+        if fta is not None:
+            for p in as_list(as_dict(fta, "fullTextAnnotation").get("pages"), "pages"):
+                pages.append(_page(p, len(pages), ctx))
+        elif r.get("textAnnotations"):
+            pages.append(
+                _text_annotations_page(as_list(r["textAnnotations"], "textAnnotations"), len(pages), ctx)
+            )
+        elif type(r.get("error")) is dict:
+            err = r["error"]
+            raise BadResponse(
+                f"response {ri} is a service error ({err.get('code')}: {err.get('message')}); "
+                "fix the request and run it again"
+            )
+        else:  # no text found
+            pages.append(Page(None, None, (), (), "pixel", None, len(pages)))
+    return Document(tuple(pages), VISION, {}, tuple(ctx.warnings))

@@ -1,0 +1,196 @@
+"""Every real response file parses; hand-checked counts and texts; shape variants give the same document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.core.model import Document
+from ocrviewer.core.parsers import FORMATS, detect_format, load_response
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CORPUS = DATA / "corpus"
+SEEDS = DATA / "seeds"
+
+RESPONSE_FILES = sorted(CORPUS.glob("*/*.json")) + sorted(SEEDS.glob("*.json"))
+
+EXPECTED_FORMAT = {
+    "textract-analyzedocument-paystub-header.json": "aws-textract",
+    "batchread-v2.0-signage.json": "azure-batch-read-v2",
+    "docintel-2021-09-30-preview-layout-testdata.json": "azure-document-intelligence",
+    "formrecognizer-v2.1-iddocument-driverlicense.json": "azure-form-recognizer-v2",
+    "formrecognizer-v2.1-layout-testdata.json": "azure-form-recognizer-v2",
+    "imageanalysis-4.0-sample-allfeatures.json": "azure-image-analysis-4",
+    "read-v3.2-signage.json": "azure-read-v3",
+    "recognizetext-v2.0-signage.json": "azure-recognize-text-v2",
+    "gcv2hocr-eng-test.json": "google-vision",
+    "ocr-recognize-handwritten-ru-camelcase.json": "yandex-ocr-v1",
+    "ocr-recognize-penguins-snakecase.json": "yandex-ocr-v1",
+    "yandex-ocr-handwritten-hello-camelcase.json": "yandex-ocr-v1",
+    "yandex-ocr-penguins-snakecase-alternatives.json": "yandex-ocr-v1",
+    "azure-recognizetext-v2.0-quickstart.json": "azure-recognize-text-v2",
+    "azure-batchread-v2.1-quickstart.json": "azure-batch-read-v2",
+    "azure-read-v3.0-preview-quickstart.json": "azure-read-v3",
+}
+
+
+def load_json(path: Path) -> object:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def texts(doc: Document) -> list[str]:
+    return [w.text for w in doc.words()]
+
+
+def test_every_response_file_is_covered() -> None:
+    assert {p.name for p in RESPONSE_FILES} == set(EXPECTED_FORMAT)
+
+
+@pytest.mark.parametrize("path", RESPONSE_FILES, ids=lambda p: p.name)
+def test_every_response_file_parses(path: Path) -> None:
+    doc = load_response(path)
+    assert doc.source_format == EXPECTED_FORMAT[path.name]
+    assert doc.source_format in FORMATS
+    assert detect_format(load_json(path)) == doc.source_format
+    assert doc.warnings == ()
+    assert doc.pages and any(True for _ in doc.words())
+    for word in doc.words():
+        assert len(word.polygon) >= 3
+        assert word.confidence is None or 0.0 <= word.confidence <= 1.0
+
+
+@pytest.mark.parametrize("path", RESPONSE_FILES, ids=lambda p: p.name)
+def test_round_trip_of_parsed_documents(path: Path) -> None:
+    doc = load_response(path)
+    again = Document.from_dict(json.loads(json.dumps(doc.to_dict())))
+    assert again == doc
+
+
+def test_normalized_export_loads_back(tmp_path: Path) -> None:
+    doc = load_response(CORPUS / "azure/read-v3.2-signage.json")
+    out = tmp_path / "doc.json"
+    out.write_text(json.dumps(doc.to_dict()), encoding="utf-8")
+    assert detect_format(load_json(out)) == "ocrviewer"
+    assert load_response(out) == doc
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "azure/read-v3.2-signage.json",
+        "azure/recognizetext-v2.0-signage.json",
+        "azure/batchread-v2.0-signage.json",
+    ],
+)
+def test_azure_signage_words(name: str) -> None:
+    doc = load_response(CORPUS / name)
+    assert texts(doc) == ["520", "WEST", "Seattle"]
+    assert [ln.text for ln in doc.lines()] == ["520", "WEST", "Seattle"]
+    assert doc.counts()["block"] == 1
+
+
+def test_azure_read_v3_details() -> None:
+    doc = load_response(CORPUS / "azure/read-v3.2-signage.json")
+    page = doc.pages[0]
+    assert (page.width, page.height, page.unit, page.angle) == (250.0, 258.0, "pixel", 2.2026)
+    first = next(doc.words())
+    assert isinstance(first.confidence, float)
+    assert first.polygon[0] == (float(first.polygon[0][0]), float(first.polygon[0][1]))
+    assert next(doc.lines()).extras.get("style") in {"other", "handwriting"}
+    assert doc.extras.get("version") == "3.2.0"
+
+
+def test_azure_batch_read_orientation_is_page_angle() -> None:
+    doc = load_response(CORPUS / "azure/batchread-v2.0-signage.json")
+    assert doc.pages[0].angle == 2.47
+
+
+def test_azure_recognize_text_has_no_page_size() -> None:
+    page = load_response(CORPUS / "azure/recognizetext-v2.0-signage.json").pages[0]
+    assert page.width is None and page.height is None
+
+
+def test_azure_low_label_kept_and_mapped() -> None:
+    doc = load_response(SEEDS / "azure-batchread-v2.1-quickstart.json")
+    comma = [w for w in doc.words() if w.text == ","]
+    assert len(comma) == 1
+    assert comma[0].confidence_label == "Low"
+    assert comma[0].confidence == pytest.approx(0.3)
+    others = [w for w in doc.words() if w.text != ","]
+    assert all(w.confidence is None and w.confidence_label is None for w in others)
+    assert doc.pages[0].angle == 349.59
+
+
+def test_yandex_handwritten_camelcase() -> None:
+    doc = load_response(CORPUS / "yandex/ocr-recognize-handwritten-ru-camelcase.json")
+    assert texts(doc) == ["Привет,", "Мир!"]
+    page = doc.pages[0]
+    assert (page.width, page.height) == (241.0, 162.0)
+    block = page.blocks[0]
+    assert block.language == "ru"
+    assert all(w.confidence is None for w in doc.words())
+    assert page.extras["full_text"] == "Привет,\nМир!\n"
+
+
+def test_yandex_penguins_alternatives_layout() -> None:
+    doc = load_response(CORPUS / "yandex/ocr-recognize-penguins-snakecase.json")
+    assert [ln.text for ln in doc.lines()] == ["PENGUINS", "CROSSING", "SLOW"]
+    assert doc.counts() == {"page": 1, "block": 2, "line": 3, "word": 3, "table": 0}
+    word = next(doc.words())
+    # vertex order as given: TL, BL, BR, TR
+    assert word.polygon == ((460.0, 768.0), (460.0, 830.0), (802.0, 830.0), (802.0, 768.0))
+    assert [b.language for b in doc.blocks()] == ["en", "en"]
+
+
+def test_google_test_page() -> None:
+    doc = load_response(CORPUS / "google/gcv2hocr-eng-test.json")
+    assert doc.counts()["word"] == 425
+    words = texts(doc)
+    assert words[:3] == ["Optical", "character", "recognition"]
+    assert next(doc.lines()).text == "Optical character recognition"
+    assert (doc.pages[0].width, doc.pages[0].height) == (826.0, 1169.0)
+
+
+def test_textract_paystub() -> None:
+    doc = load_response(CORPUS / "aws/textract-analyzedocument-paystub-header.json")
+    page = doc.pages[0]
+    assert (page.width, page.height, page.unit) == (1.0, 1.0, "normalized")
+    assert doc.counts() == {"page": 1, "block": 4, "line": 11, "word": 28, "table": 2}
+    assert {b.layout_type for b in page.blocks} == {"LAYOUT_TEXT", "LAYOUT_KEY_VALUE"}
+    assert "Earnings Statement" in [ln.text for ln in doc.lines()]
+    co = next(doc.words())
+    assert co.text == "CO."
+    assert co.confidence == pytest.approx(0.8568397521972656)
+    assert all(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 for w in doc.words() for x, y in w.polygon)
+    table = page.tables[0]
+    assert table.cells[0].row == 0 and table.cells[0].column == 0
+    assert table.cells[0].text == "CO."
+
+
+def test_driver_licence() -> None:
+    doc = load_response(CORPUS / "azure/formrecognizer-v2.1-iddocument-driverlicense.json")
+    assert doc.counts()["line"] == 22
+    assert doc.counts()["word"] == 61
+    lines = [ln.text for ln in doc.lines()]
+    assert lines[:3] == ["WA", "USA WASHINGTON", "DRIVER LICENSE"]
+    assert "document_results" in doc.extras
+
+
+def test_form_recognizer_layout_and_document_intelligence_agree() -> None:
+    v21 = load_response(CORPUS / "azure/formrecognizer-v2.1-layout-testdata.json")
+    v3 = load_response(CORPUS / "azure/docintel-2021-09-30-preview-layout-testdata.json")
+    assert [ln.text for ln in v21.lines()] == [ln.text for ln in v3.lines()]
+    assert texts(v21) == texts(v3)
+    assert v21.counts() == v3.counts() == {"page": 1, "block": 1, "line": 11, "word": 44, "table": 1}
+    t21, t3 = v21.pages[0].tables[0], v3.pages[0].tables[0]
+    assert (t21.rows, t21.columns) == (t3.rows, t3.columns) == (3, 2)
+    assert [c.text for c in t21.cells] == [c.text for c in t3.cells]
+
+
+def test_image_analysis_4() -> None:
+    doc = load_response(CORPUS / "azure/imageanalysis-4.0-sample-allfeatures.json")
+    assert [ln.text for ln in doc.lines()] == ["Sample text", "Hand writing", "123 456"]
+    assert (doc.pages[0].width, doc.pages[0].height) == (864.0, 576.0)
+    assert all(w.confidence is not None for w in doc.words())
