@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Smoke test of a built bundle, headless:  bash packaging/smoke_test.sh [dist/ocrviewer]
+# Checks that it starts, reports the version, runs `info` and `render` on a bundled sample, writes a window
+# picture with `view --screenshot`, and reads a sample with the offline engine (`recognize --provider local`)
+# when the bundle has it. Prints the start-up times and the bundle size. Exit status 0 = all passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUNDLE="${1:-dist/ocrviewer}"
+EXE="$BUNDLE/ocrviewer"
+[[ -x "$EXE" ]] || { echo "smoke: no executable at $EXE; build it with: bash packaging/build.sh" >&2; exit 2; }
+
+OUT="$(mktemp -d "${TMPDIR:-/tmp}/ocrviewer-smoke.XXXXXX")"
+# Headless, and never touch the user's settings, cache or keyring.
+export QT_QPA_PLATFORM=offscreen HOME="$OUT/home" XDG_CONFIG_HOME="$OUT/home/config" \
+  XDG_CACHE_HOME="$OUT/home/cache" XDG_DATA_HOME="$OUT/home/data" OCRVIEWER_CACHE_DIR="$OUT/home/cache/ocrviewer"
+mkdir -p "$HOME"
+failures=0
+pass() { echo "ok    $*"; }
+fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
+# run NAME CMD...: runs CMD, keeps its output in $OUT/NAME.log, and records the wall time in seconds.
+run() {
+  local name="$1"; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >"$OUT/$name.log" 2>&1
+  local rc=$?
+  t1=$(date +%s.%N)
+  LAST_TIME=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  return $rc
+}
+is_png() { [[ -s "$1" ]] && [[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" == "89504e470d0a1a0a" ]]; }
+
+# A bundled sample: the first image in the bundle's resources/samples, and a response next to it.
+SAMPLES="$BUNDLE/_internal/resources/samples"
+[[ -d "$SAMPLES" ]] || SAMPLES="$BUNDLE/resources/samples"
+IMAGE="$(find "$SAMPLES" -maxdepth 2 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) 2>/dev/null | sort | head -1)"
+RESPONSE=""
+if [[ -n "$IMAGE" ]]; then
+  stem="$(basename "${IMAGE%.*}")"
+  RESPONSE="$(find "$(dirname "$IMAGE")" -maxdepth 1 -type f -name "${stem}*.json" ! -name '*.ocrviewer.json' | sort | head -1)"
+  [[ -n "$RESPONSE" ]] || RESPONSE="$(find "$SAMPLES" -type f -name '*.json' ! -name '*.ocrviewer.json' | sort | head -1)"
+fi
+
+expected="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' ocrviewer/__init__.py 2>/dev/null)"
+if run version "$EXE" --version && grep -q "ocrviewer ${expected}" "$OUT/version.log"; then
+  pass "--version: $(cat "$OUT/version.log") (${LAST_TIME} s)"
+else
+  fail "--version: expected 'ocrviewer $expected', got: $(head -3 "$OUT/version.log")"
+fi
+t_version=$LAST_TIME
+
+if [[ -z "$IMAGE" ]]; then
+  fail "no sample image in $SAMPLES (resources/samples must hold one)"
+else
+  if run info "$EXE" info "$IMAGE" && [[ -s "$OUT/info.log" ]]; then
+    pass "info $(basename "$IMAGE") (${LAST_TIME} s): $(head -1 "$OUT/info.log")"
+  else
+    fail "info: $(tail -3 "$OUT/info.log")"
+  fi
+
+  if [[ -z "$RESPONSE" ]]; then
+    fail "no sample response (*.json) next to $(basename "$IMAGE")"
+  elif run render "$EXE" render "$IMAGE" --response "$RESPONSE" -o "$OUT/render.png" && is_png "$OUT/render.png"; then
+    pass "render with $(basename "$RESPONSE") -> $OUT/render.png (${LAST_TIME} s)"
+  else
+    fail "render: $(tail -3 "$OUT/render.log")"
+  fi
+
+  view_args=(view "$IMAGE")
+  [[ -n "$RESPONSE" ]] && view_args+=(--response "$RESPONSE")
+  if run view "$EXE" "${view_args[@]}" --screenshot "$OUT/view.png" && is_png "$OUT/view.png"; then
+    pass "view --screenshot -> $OUT/view.png (${LAST_TIME} s)"
+  else
+    fail "view --screenshot: $(tail -3 "$OUT/view.log")"
+  fi
+  t_view=$LAST_TIME
+
+  if run providers "$EXE" providers && grep -E '^\s*local\b' "$OUT/providers.log" | grep -qiv 'unavailable\|missing\|not installed'; then
+    if run recognize "$EXE" recognize "$IMAGE" --provider local -o "$OUT/local.json" && [[ -s "$OUT/local.json" ]]; then
+      pass "recognize --provider local -> $OUT/local.json (${LAST_TIME} s)"
+    else
+      fail "recognize --provider local: $(tail -3 "$OUT/recognize.log")"
+    fi
+  else
+    echo "skip  recognize --provider local: the bundle reports the engine as unavailable: $(grep -E '^\s*local' "$OUT/providers.log" | head -1)"
+  fi
+fi
+
+echo "size  $(du -sh "$BUNDLE" | cut -f1)  ($BUNDLE)"
+echo "time  --version ${t_version} s; view --screenshot ${t_view:-n/a} s"
+echo "logs  $OUT"
+if ((failures)); then
+  echo "smoke: $failures check(s) failed"
+  exit 1
+fi
+echo "smoke: all checks passed"

@@ -1,0 +1,108 @@
+"""Smoke test of the PyInstaller bundle in dist/ocrviewer (slow: skipped unless a bundle is there or asked for).
+
+bash packaging/build.sh && python -m pytest tests/packaging -m bundle -q     # test an existing build
+OCRVIEWER_TEST_BUNDLE=1 python -m pytest tests/packaging -m bundle -q        # build it first if missing
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ocrviewer
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "dist" / "ocrviewer"
+EXE = BUNDLE / ("ocrviewer.exe" if sys.platform.startswith("win") else "ocrviewer")
+
+pytestmark = [pytest.mark.bundle, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def bundle() -> Path:
+    """The built bundle; built here only when OCRVIEWER_TEST_BUNDLE=1 and there is none yet."""
+    if not EXE.exists():
+        if os.environ.get("OCRVIEWER_TEST_BUNDLE") != "1":
+            pytest.skip(
+                "no bundle at dist/ocrviewer: build it with 'bash packaging/build.sh' or set OCRVIEWER_TEST_BUNDLE=1"
+            )
+        build = subprocess.run(
+            ["bash", str(ROOT / "packaging" / "build.sh")], capture_output=True, text=True, timeout=1800
+        )
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return BUNDLE
+
+
+def _internal(bundle: Path) -> Path:
+    return bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
+
+
+def test_bundle_reports_the_package_version(bundle: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([str(EXE), "--version"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"ocrviewer {ocrviewer.__version__}", (
+        "stale bundle? rebuild: bash packaging/build.sh"
+    )
+
+
+def test_bundle_carries_models_plugins_and_keyring_backends(bundle: Path) -> None:
+    inside = _internal(bundle)
+    assert (inside / "resources" / "icons" / "ocrviewer.svg").is_file()
+    assert list(inside.glob("keyring-*.dist-info/entry_points.txt")), "keyring's entry points are missing"
+    listing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller.utils.cliutils.archive_viewer",
+            "--list",
+            "--recursive",
+            str(EXE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if listing.returncode != 0:
+        pytest.skip(
+            f"cannot list the bundle's modules (PyInstaller missing?): {listing.stderr.strip()[-200:]}"
+        )
+    modules = {
+        line.rsplit(",", 1)[-1].strip().strip("')") for line in listing.stdout.splitlines() if "," in line
+    }
+    assert {
+        "keyring.backends.SecretService",
+        "keyring.backends.libsecret",
+        "keyring.backends.kwallet",
+    } <= modules
+    # Every module of the app is inside, also those only named in strings (registry, COMMAND_MODULES).
+    source = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "ocrviewer").rglob("*.py")
+    }
+    missing = sorted(source - modules)
+    assert not missing, f"not in the bundle (stale build? rebuild with bash packaging/build.sh): {missing}"
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        assert len(list((inside / "rapidocr_onnxruntime" / "models").glob("*.onnx"))) == 3
+        assert (inside / "rapidocr_onnxruntime" / "config.yaml").is_file()
+
+
+def test_smoke_script_passes(bundle: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    result = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "smoke_test.sh"), str(bundle)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "smoke: all checks passed" in result.stdout
