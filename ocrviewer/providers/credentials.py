@@ -1,0 +1,158 @@
+"""Secrets for cloud providers: environment first, then the system keyring (service ``ocrviewer``).
+
+With no usable keyring backend (headless Linux), a secret that is set is kept in memory for this
+run only, and the user is told so once. A secret is never written to a plain file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+from ocrviewer.errors import BadInput
+
+log = logging.getLogger("ocrviewer.providers.credentials")
+
+SERVICE = "ocrviewer"
+
+#: (group, field) -> environment variable that overrides the keyring.
+ENV_VARS: dict[tuple[str, str], str] = {
+    ("yandex", "api_key"): "OCRVIEWER_YANDEX_API_KEY",
+    ("yandex", "iam_token"): "OCRVIEWER_YANDEX_IAM_TOKEN",
+    ("yandex", "folder_id"): "OCRVIEWER_YANDEX_FOLDER_ID",
+    ("azure", "key"): "OCRVIEWER_AZURE_KEY",
+    ("azure", "endpoint"): "OCRVIEWER_AZURE_ENDPOINT",
+}
+
+#: Fields that are secret (a folder id or an endpoint is not, but lives here for convenience).
+SECRET_FIELDS = frozenset({("yandex", "api_key"), ("yandex", "iam_token"), ("azure", "key")})
+
+#: Provider name -> credential group.
+GROUPS: dict[str, str] = {
+    "yandex": "yandex",
+    "yandex-async": "yandex",
+    "azure": "azure",
+    "azure-read": "azure",
+    "azure-image-analysis": "azure",
+}
+
+
+def group_of(provider: str) -> str:
+    """The credential group of a provider name ("yandex-async" -> "yandex")."""
+    try:
+        return GROUPS[provider]
+    except KeyError:
+        raise BadInput(
+            f"provider {provider!r} takes no credentials; choose one of: {', '.join(sorted(GROUPS))}"
+        ) from None
+
+
+def _usable(backend: keyring.backend.KeyringBackend) -> bool:
+    """False for keyring's 'fail' and 'null' backends and for a chainer with no backends."""
+    module = type(backend).__module__
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return False
+    if module.startswith("keyring.backends.chainer"):
+        return bool(getattr(backend, "backends", ()))
+    return True
+
+
+class CredentialStore:
+    """Looks secrets up in the environment, then in memory (this run), then the keyring."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        backend: keyring.backend.KeyringBackend | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        self._env = env  # None: read os.environ at call time
+        self._backend = backend
+        self._memory: dict[tuple[str, str], str] = {}
+        self._notify = notify or (lambda message: log.warning("%s", message))
+        self._told = False
+
+    # -- backend
+
+    @property
+    def backend(self) -> keyring.backend.KeyringBackend:
+        return self._backend if self._backend is not None else keyring.get_keyring()
+
+    def keyring_usable(self) -> bool:
+        return _usable(self.backend)
+
+    def _no_keyring(self, why: str) -> None:
+        if not self._told:
+            self._told = True
+            self._notify(f"no usable system keyring ({why}); the secret is kept in memory for this run only")
+
+    def where(self) -> str:
+        """Where a secret that is set now would be kept, for messages."""
+        if self.keyring_usable():
+            return f"the system keyring ({type(self.backend).__name__})"
+        return "memory, for this run only (no system keyring)"
+
+    # -- access
+
+    def _environ(self) -> Mapping[str, str]:
+        return os.environ if self._env is None else self._env
+
+    def get(self, group: str, name: str) -> str | None:
+        """The value, or None. Environment variables win over stored values."""
+        var = ENV_VARS.get((group, name))
+        if var:
+            value = self._environ().get(var, "").strip()
+            if value:
+                return value
+        if (group, name) in self._memory:
+            return self._memory[(group, name)]
+        if not self.keyring_usable():
+            return None
+        try:
+            return self.backend.get_password(SERVICE, f"{group}.{name}")
+        except keyring.errors.KeyringError as err:
+            self._no_keyring(err.__class__.__name__)
+            return None
+
+    def set(self, group: str, name: str, value: str) -> str:
+        """Store a value; returns where it went (keyring, or memory for this run)."""
+        value = value.strip()
+        if not value:
+            raise BadInput(f"empty value for {group} {name.replace('_', ' ')}; nothing stored")
+        if self.keyring_usable():
+            try:
+                self.backend.set_password(SERVICE, f"{group}.{name}", value)
+                self._memory.pop((group, name), None)
+                return self.where()
+            except keyring.errors.KeyringError as err:
+                self._no_keyring(err.__class__.__name__)
+        else:
+            self._no_keyring(type(self.backend).__name__)
+        self._memory[(group, name)] = value
+        return "memory, for this run only (no system keyring)"
+
+    def delete(self, group: str, name: str) -> bool:
+        """Forget a stored value; True if there was one."""
+        found = self._memory.pop((group, name), None) is not None
+        if self.keyring_usable():
+            try:
+                self.backend.delete_password(SERVICE, f"{group}.{name}")
+                found = True
+            except keyring.errors.PasswordDeleteError:
+                pass
+            except keyring.errors.KeyringError as err:
+                self._no_keyring(err.__class__.__name__)
+        return found
+
+    def env_var(self, group: str, name: str) -> str | None:
+        return ENV_VARS.get((group, name))
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value currently known, so messages can be scrubbed of them."""
+        values = (self.get(g, n) for g, n in SECRET_FIELDS)
+        return tuple(v for v in values if v)

@@ -1,0 +1,485 @@
+"""One HTTP client, retry and polling policy for every cloud provider.
+
+The policy is a strategy object (:class:`RetryPolicy`); the decisions it makes (how long to wait,
+what a status means, what an error body says) are pure functions, free of I/O. The clock and the
+sleep are injected through :class:`Timing`, so tests never wait; the default sleep is
+:meth:`CancelToken.wait`, so a cancel wakes a waiting worker at once.
+
+Secrets never reach a message or a log line: headers and URLs are redacted before logging, and
+every message built here is scrubbed of the secret values the client was given.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from ocrviewer.errors import (
+    AuthError,
+    BadResponse,
+    Cancelled,
+    ProviderError,
+    ProviderTimeout,
+    QuotaError,
+    ServiceError,
+)
+from ocrviewer.providers.base import CancelToken, ProgressCallback, no_progress
+
+log = logging.getLogger("ocrviewer.providers.http")
+
+#: Header names whose values are never logged (compared case-insensitively).
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "ocp-apim-subscription-key", "x-api-key", "api-key", "cookie", "set-cookie"}
+)
+#: Query parameter names whose values are never logged.
+SENSITIVE_PARAMS = frozenset(
+    {"key", "api_key", "apikey", "api-key", "subscription-key", "token", "access_token", "sig", "code"}
+)
+REDACTED = "***"
+
+
+# --------------------------------------------------------------------------- timing and policy
+
+
+def _cancel_sleep(seconds: float, cancel: CancelToken) -> bool:
+    return cancel.wait(seconds)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The clocks and the sleep the client uses; tests pass fakes that never wait."""
+
+    monotonic: Callable[[], float] = time.monotonic
+    wall: Callable[[], float] = time.time  # for Retry-After given as an HTTP date
+    #: sleep(seconds, cancel) -> True when cancelled; must wake at once on cancel
+    sleep: Callable[[float, CancelToken], bool] = _cancel_sleep
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait for what. All times in seconds."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    #: the whole recognition (upload, retries and polling) must finish within this
+    total_timeout: float = 300.0
+    max_retries: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 30.0
+    jitter: float = 0.2  # +- fraction of each computed delay
+    poll_interval: float = 1.0
+    poll_interval_max: float = 5.0
+    poll_growth: float = 1.5
+    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+    def _jittered(self, delay: float, rng: random.Random) -> float:
+        if self.jitter <= 0:
+            return delay
+        return max(0.0, delay * (1.0 + rng.uniform(-self.jitter, self.jitter)))
+
+    def retry_delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Wait before retry number ``attempt`` (1-based): Retry-After if given, else backoff."""
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        return self._jittered(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)), rng)
+
+    def poll_delay(self, poll: int, retry_after: float | None, rng: random.Random) -> float:
+        """Wait after poll number ``poll`` (1-based) saw "still running"."""
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        base = min(self.poll_interval_max, self.poll_interval * self.poll_growth ** (poll - 1))
+        return self._jittered(base, rng)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> RetryPolicy:
+        """A policy with any ``http.*`` numbers from settings applied."""
+        kwargs: dict[str, Any] = {}
+        for name in ("connect_timeout", "read_timeout", "total_timeout", "poll_interval"):
+            value = settings.get(f"http.{name}")
+            if value is not None:
+                kwargs[name] = float(value)
+        return cls(**kwargs)
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After value (delta seconds or an HTTP date); None if absent/bad.
+
+    ``now`` is the wall-clock time (epoch seconds) used for the HTTP-date form. Never negative.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - now
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def error_detail(body: bytes) -> str:
+    """One line from an error body: ``{code, message, details}`` or ``{"error": {code, message, innererror}}``."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        text = body.decode("utf-8", "replace").strip()
+        return _one_line(text.splitlines()[0] if text else "", 200)
+    if isinstance(data, Mapping) and isinstance(data.get("error"), Mapping):
+        data = data["error"]
+    if not isinstance(data, Mapping):
+        return _one_line(json.dumps(data), 200)
+    code = data.get("code")
+    message = data.get("message") or data.get("error_description") or ""
+    text = ": ".join(str(x) for x in (code, message) if x not in (None, ""))
+    inner = data.get("innererror")
+    if isinstance(inner, Mapping):
+        inner_text = ": ".join(str(inner[k]) for k in ("code", "message") if inner.get(k))
+        if inner_text:
+            text = f"{text} ({inner_text})" if text else inner_text
+    return _one_line(text)
+
+
+def redact_url(url: str) -> str:
+    """The URL with the values of sensitive query parameters and any user:password replaced."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = REDACTED + "@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, REDACTED if k.lower() in SENSITIVE_PARAMS else v) for k, v in pairs], safe="*,"
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` fit for a log: sensitive values replaced."""
+    return {k: (REDACTED if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+
+
+class Scrubber:
+    """Removes known secret values from any text before it is shown or logged."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        # Longest first so a secret that contains another is removed whole.
+        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for s in self._secrets:
+            text = text.replace(s, REDACTED)
+        return text
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What to tell a person for each kind of failure of one service."""
+
+    auth: str = "check the key"
+    forbidden: str = "check that the key's account has the role needed for this service"
+    not_found: str = "check the endpoint URL"
+    quota: str = "wait a little and try again, or raise the quota"
+
+
+def status_error(service: str, status: int, detail: str, hints: Hints, retries: int = 0) -> ProviderError:
+    """The error for an unexpected HTTP status, with a message a person can act on."""
+    said = f" ({status}: {detail})" if detail else f" ({status})"
+    if status == 401:
+        return AuthError(f"{service} refused the credentials{said}; {hints.auth}")
+    if status == 403:
+        return AuthError(f"{service} denied access{said}; {hints.forbidden}")
+    if status == 429:
+        tried = f" after {retries} retries" if retries else ""
+        return QuotaError(f"{service}: quota or rate limit exceeded{tried}{said}; {hints.quota}")
+    if status == 404:
+        return ServiceError(f"{service}: not found{said}; {hints.not_found}")
+    if status == 413:
+        return ServiceError(f"{service}: the image is too large for the service{said}")
+    if status >= 500:
+        tried = f" after {retries} retries" if retries else ""
+        return ServiceError(f"{service}: service error{tried}{said}; try again later")
+    return ProviderError(f"{service} rejected the request{said}")
+
+
+def parse_json(body: bytes, service: str, what: str = "response") -> Any:
+    """JSON from a body, or BadResponse with one line naming the service."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        snippet = _one_line(body[:80].decode("utf-8", "replace"), 80)
+        raise BadResponse(
+            f"{service} sent a {what} that is not valid JSON ({err.__class__.__name__}: "
+            f"{_one_line(str(err), 80)}); starts with {snippet!r}"
+        ) from err
+
+
+# --------------------------------------------------------------------------- polling status
+
+
+@dataclass(frozen=True)
+class PollStatus:
+    """What one poll answer means: ``running``, ``succeeded`` or ``failed`` (with a reason)."""
+
+    state: str
+    reason: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.state != "running"
+
+
+RUNNING = PollStatus("running")
+SUCCEEDED = PollStatus("succeeded")
+
+
+# --------------------------------------------------------------------------- the client
+
+
+@dataclass
+class HttpClient:
+    """Sends requests with timeouts, retries 429/502/503/504 and polls, all under one policy."""
+
+    service: str
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    timing: Timing = field(default_factory=Timing)
+    session: requests.Session = field(default_factory=requests.Session)
+    rng: random.Random = field(default_factory=random.Random)
+    hints: Hints = field(default_factory=Hints)
+    secrets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.scrub = Scrubber(self.secrets)
+
+    def deadline(self) -> float:
+        """The monotonic time by which a recognition started now must end."""
+        return self.timing.monotonic() + self.policy.total_timeout
+
+    def _remaining(self, deadline: float | None) -> float:
+        if deadline is None:
+            return float("inf")
+        return deadline - self.timing.monotonic()
+
+    def _fail(self, err_type: type[ProviderError], message: str) -> ProviderError:
+        return err_type(self.scrub(message))
+
+    def _sleep(self, seconds: float, cancel: CancelToken) -> None:
+        if self.timing.sleep(max(0.0, seconds), cancel) or cancel.cancelled:
+            raise Cancelled("cancelled by the user")
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        cancel: CancelToken,
+        deadline: float | None = None,
+        ok: Iterable[int] = (200,),
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        progress: ProgressCallback = no_progress,
+    ) -> requests.Response:
+        """One request, retried on 429/502/503/504 (Retry-After honoured); other failures raise."""
+        ok_set = set(ok)
+        attempt = 0
+        while True:
+            cancel.raise_if_cancelled()
+            remaining = self._remaining(deadline)
+            if remaining <= 0:
+                raise self._fail(
+                    ProviderTimeout,
+                    f"{self.service} did not finish within {self.policy.total_timeout:g} s; try again later",
+                )
+            read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
+            try:
+                resp = self.session.request(
+                    method,
+                    url,
+                    headers=dict(headers or {}),
+                    params=params,
+                    data=data,
+                    timeout=(self.policy.connect_timeout, read_timeout),
+                    allow_redirects=False,
+                )
+            except requests.exceptions.ConnectTimeout as err:
+                raise self._fail(
+                    ProviderTimeout,
+                    f"{self.service}: could not connect to {urlsplit(url).netloc} within "
+                    f"{self.policy.connect_timeout:g} s; check the endpoint and the network",
+                ) from err
+            except requests.exceptions.ReadTimeout as err:
+                raise self._fail(
+                    ProviderTimeout,
+                    f"{self.service} did not answer within {read_timeout:g} s; try again later",
+                ) from err
+            except requests.exceptions.ConnectionError as err:
+                raise self._fail(
+                    ServiceError,
+                    f"{self.service}: cannot reach {urlsplit(url).netloc}; check the endpoint and the network",
+                ) from err
+            except requests.exceptions.RequestException as err:
+                raise self._fail(
+                    ServiceError, f"{self.service}: request failed ({err.__class__.__name__})"
+                ) from err
+            log.debug(
+                "%s %s -> %s (request id %s) headers %s",
+                method,
+                redact_url(url),
+                resp.status_code,
+                request_id_of(resp),
+                redact_headers(dict(resp.request.headers)) if resp.request is not None else {},
+            )
+            if resp.status_code in ok_set:
+                return resp
+            if resp.status_code in self.policy.retry_statuses and attempt < self.policy.max_retries:
+                attempt += 1
+                retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.timing.wall())
+                delay = self.policy.retry_delay(attempt, retry_after, self.rng)
+                if delay > self._remaining(deadline):
+                    raise self._status_error(
+                        resp, attempt - 1, f"; it asks to wait {delay:g} s, past the time limit"
+                    )
+                progress(None, f"{self.service} busy ({resp.status_code}); retry {attempt} in {delay:.1f} s")
+                self._sleep(delay, cancel)
+                continue
+            raise self._status_error(resp, attempt)
+
+    def _status_error(self, resp: requests.Response, retries: int, extra: str = "") -> ProviderError:
+        detail = error_detail(resp.content)
+        err = status_error(self.service, resp.status_code, detail, self.hints, retries)
+        rid = request_id_of(resp)
+        message = str(err) + extra + (f" [request id {rid}]" if rid else "")
+        return type(err)(self.scrub(message))
+
+    def poll(
+        self,
+        fetch: Callable[[], requests.Response],
+        interpret: Callable[[requests.Response], PollStatus],
+        *,
+        cancel: CancelToken,
+        deadline: float | None,
+        progress: ProgressCallback = no_progress,
+        what: str = "the result",
+    ) -> requests.Response:
+        """Call ``fetch`` until ``interpret`` says done; waits between polls honour Retry-After.
+
+        Raises ServiceError when the operation failed, ProviderTimeout past the deadline and
+        Cancelled (promptly, even mid-wait) when the token is cancelled.
+        """
+        started = self.timing.monotonic()
+        n = 0
+        while True:
+            cancel.raise_if_cancelled()
+            n += 1
+            resp = fetch()
+            status = interpret(resp)
+            if status.state == "succeeded":
+                return resp
+            if status.state == "failed":
+                raise self._fail(
+                    ServiceError, f"{self.service}: recognition failed: {status.reason or 'no reason given'}"
+                )
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.timing.wall())
+            delay = self.policy.poll_delay(n, retry_after, self.rng)
+            remaining = self._remaining(deadline)
+            if remaining <= 0:
+                raise self._fail(
+                    ProviderTimeout,
+                    f"{self.service}: {what} was not ready after {self.policy.total_timeout:g} s "
+                    f"({n} polls); try again later",
+                )
+            elapsed = self.timing.monotonic() - started
+            progress(None, f"waiting for {what} (poll {n}, {elapsed:.0f} s)")
+            self._sleep(min(delay, remaining), cancel)
+
+
+def request_id_of(resp: requests.Response) -> str | None:
+    """The service's request id from the response headers, if any."""
+    for name in ("x-request-id", "apim-request-id", "x-ms-request-id", "x-client-request-id"):
+        value = resp.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """Injected under the ``http`` settings key: a policy and a timing (tests pass fakes)."""
+
+    policy: RetryPolicy | None = None
+    timing: Timing = field(default_factory=Timing)
+    seed: int | None = None
+
+
+def make_client(
+    service: str, settings: Mapping[str, Any], secrets: Iterable[str | None] = (), hints: Hints | None = None
+) -> HttpClient:
+    """A client for one recognition, configured from settings (``http.*`` numbers, ``http`` object)."""
+    config = settings.get("http")
+    if not isinstance(config, HttpConfig):
+        config = HttpConfig()
+    policy = config.policy or RetryPolicy.from_settings(settings)
+    return HttpClient(
+        service=service,
+        policy=policy,
+        timing=config.timing,
+        rng=random.Random(config.seed),
+        hints=hints or Hints(),
+        secrets=tuple(s for s in secrets if s),
+    )
+
+
+def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
+    """The JSON value of a raw response: a dict, or a list of dicts for JSON Lines (``.jsonl``)."""
+    if suffix == ".jsonl":
+        items = []
+        for n, line in enumerate(raw.splitlines(), 1):
+            if line.strip():
+                items.append(parse_json(line, service, f"result line {n}"))
+        if not items:
+            raise BadResponse(f"{service} sent an empty result")
+        return items
+    return parse_json(raw, service)
+
+
+def check_endpoint(url: str, what: str) -> str:
+    """A base URL without its trailing slash; ProviderError naming ``what`` if it is not http(s)."""
+    url = (url or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ProviderError(f"{what} {url!r} is not an http(s) URL")
+    return url

@@ -1,0 +1,95 @@
+"""Provider settings: endpoints and other non-secret choices, saved as JSON in the config folder.
+
+A settings mapping handed to a provider factory holds plain values under dotted names
+(``yandex.ocr_endpoint``, ``azure.endpoint``, ``http.read_timeout``...) and may carry two
+injected dependencies that are never saved: ``credentials`` (a CredentialStore) and ``http``
+(a :class:`ocrviewer.providers.http.Timing` / policy pair, see :func:`http_client`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.errors import BadInput
+
+#: Keys a settings file may hold, with their meaning (shown by ``ocrviewer providers``).
+KNOWN_SETTINGS: dict[str, str] = {
+    "yandex.ocr_endpoint": "Yandex OCR host (default https://ocr.api.cloud.yandex.net)",
+    "yandex.operation_endpoint": "Yandex operation host (default https://operation.api.cloud.yandex.net)",
+    "yandex.data_logging": "let Yandex log request data (x-data-logging-enabled; default false)",
+    "azure.endpoint": "Azure Computer Vision resource endpoint, e.g. https://NAME.cognitiveservices.azure.com",
+    "azure.read_max_mb": "largest upload for Azure Read in MB (4 on the free tier, up to 500 paid)",
+    "http.connect_timeout": "seconds to wait for a connection",
+    "http.read_timeout": "seconds to wait for an answer",
+    "http.total_timeout": "seconds a whole recognition (upload and polling) may take",
+    "http.poll_interval": "seconds between the first polls",
+}
+
+#: Keys holding injected objects, never written to a file.
+CREDENTIALS = "credentials"
+HTTP = "http"
+RUNTIME_KEYS = frozenset({CREDENTIALS, HTTP})
+
+_SECRET_WORDS = ("key", "token", "secret", "password")
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ocrviewer"
+
+
+def settings_path() -> Path:
+    return config_dir() / "providers.json"
+
+
+def _check_key(key: str) -> None:
+    if key not in KNOWN_SETTINGS:
+        raise BadInput(f"unknown provider setting {key!r}; known: {', '.join(KNOWN_SETTINGS)}")
+    last = key.rsplit(".", 1)[-1]
+    if any(word in last for word in _SECRET_WORDS):  # pragma: no cover - guards future keys
+        raise BadInput(f"{key!r} looks like a secret; use 'ocrviewer credentials set'")
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Saved settings, or {} when there is no file. A broken file is an error naming it."""
+    p = Path(path) if path is not None else settings_path()
+    if not p.is_file():
+        return {}
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise BadInput(f"{p}: unreadable settings ({err}); fix or delete it") from err
+    if not isinstance(data, dict):
+        raise BadInput(f"{p}: settings must be a JSON object; fix or delete it")
+    return {k: v for k, v in data.items() if k in KNOWN_SETTINGS}
+
+
+def save_settings(values: Mapping[str, Any], path: str | os.PathLike[str] | None = None) -> Path:
+    """Merge ``values`` into the settings file (None removes a key). Runtime objects are refused."""
+    p = Path(path) if path is not None else settings_path()
+    current = load_settings(p)
+    for key, value in values.items():
+        if key in RUNTIME_KEYS:
+            continue
+        _check_key(key)
+        if value is None:
+            current.pop(key, None)
+        elif isinstance(value, (str, int, float, bool)):
+            current[key] = value
+        else:
+            raise BadInput(f"setting {key!r} must be a string, number or true/false")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(current, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, p)
+    return p
+
+
+def as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

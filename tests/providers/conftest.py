@@ -1,0 +1,87 @@
+"""Fixtures for provider tests: loopback fake services, a fake clock, credentials in a dict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ocrviewer.providers.base import CancelToken
+from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+
+from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud
+
+
+class FakeClock:
+    """Monotonic and wall clocks that only move when something sleeps; sleeps are recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.wall_now = 1_795_000_000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return self.wall_now
+
+    def sleep(self, seconds: float, cancel: CancelToken) -> bool:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.wall_now += seconds
+        return cancel.cancelled
+
+    def timing(self) -> Timing:
+        return Timing(monotonic=self.monotonic, wall=self.wall, sleep=self.sleep)
+
+
+#: Small real timeouts: nothing in a test waits long on the wire.
+FAST = RetryPolicy(connect_timeout=1.0, read_timeout=2.0, total_timeout=120.0, poll_interval=0.5)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def cloud() -> Iterator[FakeCloud]:
+    server = FakeCloud()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def env() -> dict[str, str]:
+    """The environment the CredentialStore sees (empty unless a test fills it)."""
+    return {}
+
+
+@pytest.fixture
+def creds(env: dict[str, str]) -> CredentialStore:
+    return CredentialStore(env=env)
+
+
+def provider_settings(
+    cloud: FakeCloud, clock: FakeClock | None, creds: CredentialStore, **extra: Any
+) -> dict[str, Any]:
+    """Settings pointing every provider at ``cloud`` with fake time and the given credentials."""
+    timing = clock.timing() if clock is not None else Timing()
+    return {
+        "yandex.ocr_endpoint": cloud.url,
+        "yandex.operation_endpoint": cloud.url,
+        "azure.endpoint": cloud.url,
+        "credentials": creds,
+        "http": HttpConfig(policy=FAST, timing=timing, seed=7),
+        **extra,
+    }
+
+
+def with_keys(env: dict[str, str]) -> dict[str, str]:
+    env["OCRVIEWER_YANDEX_API_KEY"] = YANDEX_KEY
+    env["OCRVIEWER_AZURE_KEY"] = AZURE_KEY
+    return env

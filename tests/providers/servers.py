@@ -1,0 +1,463 @@
+"""Loopback fake services that speak Yandex Vision OCR v1 and Azure Computer Vision as documented.
+
+They really look at what they receive: the uploaded image is decoded with Pillow and the dark
+rectangles in its pixels become the words of the answer, in the frame of the pixels the service
+saw. ``exif="ignore"`` answers for the stored pixels as a naive engine would; ``exif="apply"``
+applies the Orientation tag first (as Yandex documents). Since ocrviewer strips EXIF and sends
+displayed pixels, both must land on the displayed text.
+
+Each :class:`FakeCloud` records every request (method, path, query, headers, body) and can be
+scripted to answer some requests with canned replies (429 with Retry-After, 401, slow answers...).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+from PIL import Image, ImageOps
+
+Box = tuple[int, int, int, int]
+
+YANDEX_KEY = "yc-test-api-key-7f3a9c"
+YANDEX_IAM = "t1.test-iam-token-55bd21"
+YANDEX_FOLDER = "b1gtestfolder"
+AZURE_KEY = "az-test-subscription-key-0c41e8"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    """A canned answer: status, body (bytes, or JSON-able), headers, and a delay before answering."""
+
+    status: int
+    body: Any = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+    def payload(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode()
+
+
+# --------------------------------------------------------------------------- what the engine sees
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True values."""
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def find_word_boxes(img: Image.Image) -> list[list[Box]]:
+    """Dark rectangles of ``img`` as lines (top to bottom) of word boxes (left to right)."""
+    dark = np.asarray(img.convert("L")) < 128
+    lines: list[list[Box]] = []
+    for y0, y1 in _runs(dark.any(axis=1)):
+        band = dark[y0:y1]
+        words: list[Box] = []
+        for x0, x1 in _runs(band.any(axis=0)):
+            rows = _runs(band[:, x0:x1].any(axis=1))
+            words.append((x0, y0 + rows[0][0], x1, y0 + rows[-1][1]))
+        lines.append(words)
+    return lines
+
+
+def seen_image(data: bytes, exif: str) -> Image.Image:
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return ImageOps.exif_transpose(img) if exif == "apply" else img
+
+
+def _union(boxes: Iterable[Box]) -> Box:
+    bs = list(boxes)
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
+# --------------------------------------------------------------------------- response shapes
+
+
+def _yandex_vertices(b: Box) -> dict[str, Any]:
+    x0, y0, x1, y1 = b  # TL, BL, BR, TR; int64 as strings, as the service sends them
+    pts = [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]
+    return {"vertices": [{"x": str(x), "y": str(y)} for x, y in pts]}
+
+
+def yandex_annotation(lines: list[list[tuple[str, Box]]], width: int, height: int) -> dict[str, Any]:
+    out_lines = []
+    for words in lines:
+        out_lines.append(
+            {
+                "boundingBox": _yandex_vertices(_union(b for _, b in words)),
+                "text": " ".join(t for t, _ in words),
+                "words": [
+                    {"boundingBox": _yandex_vertices(b), "text": t, "entityIndex": "-1", "textSegments": []}
+                    for t, b in words
+                ],
+                "textSegments": [],
+                "orientation": "ANGLE_0",
+            }
+        )
+    blocks = []
+    if out_lines:
+        blocks.append(
+            {
+                "boundingBox": _yandex_vertices(_union(b for ws in lines for _, b in ws)),
+                "lines": out_lines,
+                "languages": [{"languageCode": "en"}],
+                "textSegments": [],
+                "layoutType": "LAYOUT_TYPE_TEXT",
+            }
+        )
+    return {
+        "width": str(width),
+        "height": str(height),
+        "blocks": blocks,
+        "entities": [],
+        "tables": [],
+        "fullText": "\n".join(line["text"] for line in out_lines),
+        "rotate": "ANGLE_0",
+    }
+
+
+def _flat(b: Box) -> list[int]:
+    x0, y0, x1, y1 = b  # clockwise from the top-left
+    return [x0, y0, x1, y0, x1, y1, x0, y1]
+
+
+def azure_lines(lines: list[list[tuple[str, Box]]], confidence: Any) -> list[dict[str, Any]]:
+    out = []
+    for words in lines:
+        ws = []
+        for t, b in words:
+            w: dict[str, Any] = {"boundingBox": _flat(b), "text": t}
+            if confidence is not None:
+                w["confidence"] = confidence
+            ws.append(w)
+        out.append(
+            {
+                "boundingBox": _flat(_union(b for _, b in words)),
+                "text": " ".join(t for t, _ in words),
+                "words": ws,
+            }
+        )
+    return out
+
+
+def image_analysis_result(lines: list[list[tuple[str, Box]]], width: int, height: int) -> dict[str, Any]:
+    def poly(b: Box) -> list[dict[str, int]]:
+        x0, y0, x1, y1 = b
+        return [{"x": x0, "y": y0}, {"x": x1, "y": y0}, {"x": x1, "y": y1}, {"x": x0, "y": y1}]
+
+    out_lines = [
+        {
+            "text": " ".join(t for t, _ in words),
+            "boundingPolygon": poly(_union(b for _, b in words)),
+            "words": [{"text": t, "boundingPolygon": poly(b), "confidence": 0.98} for t, b in words],
+        }
+        for words in lines
+    ]
+    return {
+        "modelVersion": "2023-10-01",
+        "metadata": {"width": width, "height": height},
+        "readResult": {"blocks": [{"lines": out_lines}] if out_lines else []},
+    }
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass
+class Operation:
+    kind: str  # "yandex", "azure-2.0", "azure-2.1", "azure-3.2"
+    polls_left: int
+    result: bytes
+    width: int = 0
+    height: int = 0
+
+
+class FakeCloud:
+    """A loopback server answering Yandex OCR, Yandex operations and Azure CV paths."""
+
+    def __init__(self, exif: str = "ignore", running_polls: int = 2, texts: Iterable[str] = ()) -> None:
+        self.exif = exif
+        self.running_polls = running_polls
+        self.texts = list(texts)
+        self.requests: list[Recorded] = []
+        self.uploads: list[bytes] = []
+        self.operations: dict[str, Operation] = {}
+        self._scripts: list[tuple[str, str, list[Reply]]] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._servers: list[ThreadingHTTPServer] = []
+        self.on_request: Callable[[Recorded], None] | None = None
+        self.url = self.listen()
+
+    # -- lifecycle
+
+    def listen(self) -> str:
+        """Start one more listener on a new port sharing this state (e.g. a separate operation host)."""
+        cloud = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                rec = Recorded(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
+                reply = cloud.handle(rec, f"http://127.0.0.1:{self.server.server_address[1]}")
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = reply.payload()
+                try:
+                    self.send_response(reply.status)
+                    headers = {"Content-Type": "application/json", **reply.headers}
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = _handle
+            do_POST = _handle
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+
+    # -- scripting
+
+    def script(self, method: str, path_prefix: str, *replies: Reply) -> None:
+        """Answer the next requests matching ``method`` and ``path_prefix`` with ``replies``, in order."""
+        with self._lock:
+            self._scripts.append((method, path_prefix, list(replies)))
+
+    def _scripted(self, rec: Recorded) -> Reply | None:
+        with self._lock:
+            for method, prefix, replies in self._scripts:
+                if rec.method == method and rec.path.startswith(prefix) and replies:
+                    return replies.pop(0)
+        return None
+
+    def paths(self) -> list[str]:
+        return [f"{r.method} {r.path}" for r in self.requests]
+
+    # -- the APIs
+
+    def handle(self, rec: Recorded, base: str) -> Reply:
+        with self._lock:
+            self.requests.append(rec)
+        if self.on_request:
+            self.on_request(rec)
+        scripted = self._scripted(rec)
+        if scripted is not None:
+            return scripted
+        p = rec.path
+        try:
+            if p.startswith("/ocr/v1/") or p.startswith("/operations/"):
+                return self._yandex(rec)
+            if p.startswith("/vision/") or p.startswith("/computervision/"):
+                return self._azure(rec, base)
+        except Exception as err:  # a bug in the fake must show in the test, not hang it
+            return Reply(500, {"code": 13, "message": f"fake server error: {err!r}"})
+        return Reply(404, {"code": 5, "message": f"no such path {p}"})
+
+    def _words(self, data: bytes) -> tuple[list[list[tuple[str, Box]]], int, int]:
+        img = seen_image(data, self.exif)
+        names = iter(self.texts)
+        lines = [[(next(names, f"w{n}"), b) for n, b in enumerate(line)] for line in find_word_boxes(img)]
+        return lines, img.width, img.height
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):04d}"
+
+    # Yandex Vision OCR v1
+
+    def _yandex_auth(self, rec: Recorded) -> Reply | None:
+        auth = rec.headers.get("authorization", "")
+        if auth == f"Api-Key {YANDEX_KEY}":
+            return None
+        if auth == f"Bearer {YANDEX_IAM}":
+            if rec.headers.get("x-folder-id") == YANDEX_FOLDER:
+                return None
+            return Reply(403, {"code": 7, "message": "Permission denied", "details": []})
+        return Reply(401, {"code": 16, "message": "Unauthenticated", "details": []})
+
+    def _yandex(self, rec: Recorded) -> Reply:
+        denied = self._yandex_auth(rec)
+        if denied:
+            return denied
+        rid = {"x-request-id": f"req-{next(self._ids)}"}
+        if rec.method == "POST" and rec.path in ("/ocr/v1/recognizeText", "/ocr/v1/recognizeTextAsync"):
+            if rec.headers.get("content-type", "").split(";")[0] != "application/json":
+                return Reply(400, {"code": 3, "message": "expected application/json"})
+            req = rec.json()
+            if req.get("mimeType") not in ("JPEG", "PNG", "image/jpeg", "image/png"):
+                return Reply(400, {"code": 3, "message": f"bad mimeType {req.get('mimeType')!r}"})
+            data = base64.b64decode(req["content"], validate=True)
+            self.uploads.append(data)
+            lines, w, h = self._words(data)
+            annotation = yandex_annotation(lines, w, h)
+            if rec.path.endswith("Async"):
+                op_id = self._new_id("fop")
+                line = json.dumps({"result": {"textAnnotation": annotation, "page": "0"}})
+                self.operations[op_id] = Operation("yandex", self.running_polls, (line + "\n").encode(), w, h)
+                return Reply(200, {"id": op_id, "description": "OCR async recognition", "done": False}, rid)
+            return Reply(200, {"result": {"textAnnotation": annotation, "page": "0"}}, rid)
+        if rec.method == "GET" and rec.path.startswith("/operations/"):
+            op = self.operations.get(rec.path.rsplit("/", 1)[1])
+            if op is None:
+                return Reply(404, {"code": 5, "message": "Operation not found"})
+            if op.polls_left > 0:
+                op.polls_left -= 1
+                return Reply(200, {"id": rec.path.rsplit("/", 1)[1], "done": False}, rid)
+            return Reply(200, {"id": rec.path.rsplit("/", 1)[1], "done": True, "response": {}}, rid)
+        if rec.method == "GET" and rec.path == "/ocr/v1/getRecognition":
+            op_id = (rec.query.get("operationId") or [""])[0]
+            op = self.operations.get(op_id)
+            if op is None:
+                return Reply(404, {"code": 5, "message": "Operation not found"})
+            if op.polls_left > 0:
+                return Reply(404, {"code": 5, "message": "operation data is not ready", "details": []})
+            return Reply(200, op.result, {**rid, "Content-Type": "application/json"})
+        return Reply(404, {"code": 5, "message": f"no such method {rec.method} {rec.path}"})
+
+    # Azure Computer Vision
+
+    def _azure(self, rec: Recorded, base: str) -> Reply:
+        if rec.headers.get("ocp-apim-subscription-key") != AZURE_KEY:
+            if rec.path.startswith("/computervision/"):
+                return Reply(
+                    401,
+                    {
+                        "error": {
+                            "code": "401",
+                            "message": "Access denied due to invalid subscription key or wrong API endpoint.",
+                        }
+                    },
+                )
+            return Reply(
+                401,
+                {
+                    "code": "401",
+                    "message": "Access denied due to invalid subscription key or wrong API endpoint.",
+                },
+            )
+        rid = {"apim-request-id": f"az-{next(self._ids)}"}
+        p = rec.path
+        if rec.method == "POST":
+            if rec.headers.get("content-type") != "application/octet-stream":
+                return Reply(
+                    400, {"code": "InvalidImageFormat", "message": "expected application/octet-stream"}
+                )
+            self.uploads.append(rec.body)
+            lines, w, h = self._words(rec.body)
+            if p == "/computervision/imageanalysis:analyze":
+                if rec.query.get("features") != ["read"] or not rec.query.get("api-version"):
+                    return Reply(
+                        400,
+                        {
+                            "error": {
+                                "code": "InvalidRequest",
+                                "message": "features=read and api-version needed",
+                            }
+                        },
+                    )
+                return Reply(200, image_analysis_result(lines, w, h), rid)
+            if p == "/vision/v2.0/recognizeText":
+                mode = (rec.query.get("mode") or [""])[0]
+                if mode not in ("Printed", "Handwritten"):
+                    return Reply(
+                        400, {"code": "BadArgument", "message": "mode must be Printed or Handwritten"}
+                    )
+                result = {"status": "Succeeded", "recognitionResult": {"lines": azure_lines(lines, None)}}
+                return self._azure_start("azure-2.0", result, f"{base}/vision/v2.0/textOperations/", rid)
+            if p == "/vision/v2.1/read/core/asyncBatchAnalyze":
+                page = {
+                    "page": 1,
+                    "clockwiseOrientation": 0.0,
+                    "width": w,
+                    "height": h,
+                    "unit": "pixel",
+                    "lines": azure_lines(lines, None),
+                }
+                result = {"status": "Succeeded", "recognitionResults": [page]}
+                return self._azure_start("azure-2.1", result, f"{base}/vision/v2.1/read/operations/", rid)
+            if p == "/vision/v3.2/read/analyze":
+                page = {
+                    "page": 1,
+                    "angle": 0,
+                    "width": w,
+                    "height": h,
+                    "unit": "pixel",
+                    "lines": azure_lines(lines, 0.97),
+                }
+                result = {
+                    "status": "succeeded",
+                    "createdDateTime": "2026-11-22T03:00:00Z",
+                    "lastUpdatedDateTime": "2026-11-22T03:00:01Z",
+                    "analyzeResult": {
+                        "version": "3.2.0",
+                        "modelVersion": "2022-04-30",
+                        "readResults": [page],
+                    },
+                }
+                return self._azure_start("azure-3.2", result, f"{base}/vision/v3.2/read/analyzeResults/", rid)
+        if rec.method == "GET":
+            op = self.operations.get(p.rsplit("/", 1)[1])
+            if op is None:
+                return Reply(404, {"code": "NotFound", "message": "operation not found"})
+            if op.polls_left > 0:
+                op.polls_left -= 1
+                running = "running" if op.kind == "azure-3.2" else "Running"
+                return Reply(200, {"status": running}, rid)
+            return Reply(200, op.result, rid)
+        return Reply(404, {"code": "NotFound", "message": f"no such path {p}"})
+
+    def _azure_start(self, kind: str, result: dict[str, Any], op_base: str, rid: dict[str, str]) -> Reply:
+        op_id = self._new_id("az-op-")
+        self.operations[op_id] = Operation(kind, self.running_polls, json.dumps(result).encode())
+        return Reply(202, b"", {**rid, "Operation-Location": op_base + op_id})
