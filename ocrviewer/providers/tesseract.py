@@ -1,0 +1,291 @@
+"""Provider ``tesseract``: the Tesseract program, when it is installed and on PATH.
+
+It runs ``tesseract IMAGE OUT -l LANGS tsv`` on the prepared image in a subprocess (cancel
+kills it). The TSV's word rows (level 5) become words with their boxes and confidence
+(0..100 -> 0..1); rows with confidence -1 are the page/block/paragraph/line structure. Words
+are grouped into lines by (block, paragraph, line) and lines into Tesseract's blocks.
+The raw response is the project's own ``ocrviewer.document/1`` JSON, so it loads like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.core.prepare import ImageLimits, PreparedImage
+from ocrviewer.errors import BadInput, BadResponse, Cancelled, ProviderError, ProviderUnavailable
+from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
+
+INSTALL_HINT = (
+    "install it: apt-get install tesseract-ocr (Debian/Ubuntu), brew install tesseract (macOS), "
+    "or the UB Mannheim installer on Windows (https://github.com/UB-Mannheim/tesseract/wiki)"
+)
+SOURCE_FORMAT = "tesseract"
+DEFAULT_LANGUAGE = "eng"
+TSV_COLUMNS = (
+    "level",
+    "page_num",
+    "block_num",
+    "par_num",
+    "line_num",
+    "word_num",
+    "left",
+    "top",
+    "width",
+    "height",
+    "conf",
+    "text",
+)
+
+
+def _box(row: Mapping[str, str]) -> tuple[float, float, float, float]:
+    left, top = float(row["left"]), float(row["top"])
+    return left, top, left + float(row["width"]), top + float(row["height"])
+
+
+def _union(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def parse_tsv(text: str) -> list[dict[str, str]]:
+    """Rows of Tesseract's TSV output as dicts; BadResponse if the header is not Tesseract's."""
+    lines = text.splitlines()
+    if not lines or tuple(lines[0].split("\t")) != TSV_COLUMNS:
+        raise BadResponse("not Tesseract TSV output (unexpected header)")
+    rows = []
+    for raw in lines[1:]:
+        if not raw.strip():
+            continue
+        cells = raw.split("\t", len(TSV_COLUMNS) - 1)
+        if len(cells) < len(TSV_COLUMNS) - 1:
+            continue
+        cells += [""] * (len(TSV_COLUMNS) - len(cells))
+        rows.append(dict(zip(TSV_COLUMNS, cells, strict=True)))
+    return rows
+
+
+def document_from_tsv(
+    text: str, width: float, height: float, extras: Mapping[str, Any] | None = None
+) -> Document:
+    """Tesseract TSV -> a one-page Document in the frame of the image it read."""
+    block_boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    line_boxes: dict[tuple[int, int, int, int], tuple[float, float, float, float]] = {}
+    line_words: dict[tuple[int, int, int, int], list[Word]] = {}
+    warnings: list[str] = []
+    for i, row in enumerate(parse_tsv(text), start=2):
+        try:
+            level = int(row["level"])
+            page = int(row["page_num"])
+            block = (page, int(row["block_num"]))
+            line = (*block, int(row["par_num"]), int(row["line_num"]))
+            box = _box(row)
+            conf = float(row["conf"])
+        except (TypeError, ValueError) as err:
+            warnings.append(f"skipped Tesseract TSV row {i}: {err}")
+            continue
+        if level == 2:
+            block_boxes[block] = box
+        elif level == 4:
+            line_boxes[line] = box
+        elif level == 5 and conf >= 0 and row["text"].strip():
+            word = Word(
+                text=row["text"].strip(),
+                polygon=polygon_from_bbox(*box),
+                confidence=round(min(1.0, max(0.0, conf / 100.0)), 4),
+            )
+            line_words.setdefault(line, []).append(word)
+
+    lines_by_block: dict[tuple[int, int], list[Line]] = {}
+    for key in sorted(line_words):
+        words = line_words[key]
+        scores = [w.confidence for w in words if w.confidence is not None]
+        box = line_boxes.get(key) or _union([w.bbox for w in words])
+        lines_by_block.setdefault(key[:2], []).append(
+            Line(
+                text=" ".join(w.text for w in words),
+                polygon=polygon_from_bbox(*box),
+                words=tuple(words),
+                confidence=round(sum(scores) / len(scores), 4) if scores else None,
+            )
+        )
+    blocks = []
+    for key in sorted(lines_by_block):
+        lines = lines_by_block[key]
+        box = block_boxes.get(key) or _union([line.bbox for line in lines])
+        blocks.append(Block(polygon=polygon_from_bbox(*box), lines=tuple(lines)))
+    page = Page(width=float(width), height=float(height), blocks=tuple(blocks))
+    return Document(
+        pages=(page,), source_format=SOURCE_FORMAT, extras=dict(extras or {}), warnings=tuple(warnings)
+    )
+
+
+def languages_option(value: Any, installed: Sequence[str]) -> str:
+    """ "eng", "eng+deu" or ["eng", "deu"] -> "eng+deu", checked against the installed languages."""
+    if value is None or value == "" or value == []:
+        if DEFAULT_LANGUAGE in installed or not installed:
+            return DEFAULT_LANGUAGE
+        return installed[0]
+    parts = value if isinstance(value, (list, tuple)) else str(value).replace(",", "+").split("+")
+    langs = [str(p).strip() for p in parts if str(p).strip()]
+    missing = [lang for lang in langs if installed and lang not in installed]
+    if missing:
+        raise BadInput(
+            f"Tesseract has no language {', '.join(missing)}; installed: {', '.join(installed) or 'none'} "
+            f"(Debian: apt-get install tesseract-ocr-LANG)"
+        )
+    return "+".join(langs)
+
+
+class TesseractProvider:
+    """The ``tesseract`` program on this computer."""
+
+    name = "tesseract"
+    title = "Tesseract (offline, if installed)"
+    limits = ImageLimits(max_pixels=40_000_000, formats=("PNG", "JPEG"))
+
+    def __init__(
+        self,
+        command: str | None = None,
+        poll_seconds: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._command = command or "tesseract"
+        self._poll = poll_seconds
+        self._clock = clock
+        self._languages: tuple[str, ...] | None = None
+        self._version: str | None = None
+
+    @property
+    def executable(self) -> str | None:
+        """Full path of the program, or None when it is not found."""
+        return shutil.which(self._command)
+
+    def unavailable_reason(self) -> str | None:
+        if self.executable is None:
+            return f"the tesseract program is not installed or not on PATH; {INSTALL_HINT}"
+        return None
+
+    def _run_quick(self, *args: str) -> str:
+        exe = self.executable
+        if exe is None:
+            raise ProviderUnavailable(
+                f"the tesseract program is not installed or not on PATH; {INSTALL_HINT}"
+            )
+        try:
+            done = subprocess.run([exe, *args], capture_output=True, timeout=30, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise ProviderUnavailable(f"cannot run {exe}: {err}") from err
+        return (done.stdout or done.stderr).decode("utf-8", "replace")
+
+    def languages(self) -> tuple[str, ...]:
+        """Installed languages (traineddata), without the orientation script ``osd``."""
+        if self._languages is None:
+            out = self._run_quick("--list-langs")
+            langs = [
+                line.strip()
+                for line in out.splitlines()[1:]
+                if line.strip() and line.strip() != "osd" and " " not in line.strip()
+            ]
+            self._languages = tuple(langs)
+        return self._languages
+
+    def version(self) -> str:
+        if self._version is None:
+            first = self._run_quick("--version").splitlines()
+            self._version = first[0].strip() if first else "tesseract"
+        return self._version
+
+    @property
+    def options(self) -> tuple[ProviderOption, ...]:
+        langs: tuple[str, ...] = ()
+        if self.unavailable_reason() is None:
+            try:
+                langs = self.languages()
+            except ProviderUnavailable:
+                langs = ()
+        return (
+            ProviderOption(
+                "languages",
+                "Languages",
+                default=DEFAULT_LANGUAGE,
+                choices=langs,
+                help="installed Tesseract languages, several joined with + (eng+deu)",
+            ),
+        )
+
+    def recognize(
+        self,
+        image: PreparedImage,
+        options: Mapping[str, Any],
+        cancel: CancelToken,
+        progress: ProgressCallback,
+    ) -> RecognitionResult:
+        reason = self.unavailable_reason()
+        if reason:
+            raise ProviderUnavailable(reason)
+        langs = languages_option(options.get("languages"), self.languages())
+        version = self.version()
+        exe = self.executable
+        assert exe is not None
+        cancel.raise_if_cancelled()
+        suffix = ".png" if image.format == "PNG" else ".jpg"
+        with tempfile.TemporaryDirectory(prefix="ocrviewer-tesseract-") as tmp:
+            src = Path(tmp) / f"page{suffix}"
+            src.write_bytes(image.data)
+            out_base = Path(tmp) / "out"
+            err_path = Path(tmp) / "stderr.txt"
+            progress(None, f"tesseract reading ({langs})")
+            with open(err_path, "wb") as err_file:
+                try:
+                    process = subprocess.Popen(
+                        [exe, str(src), str(out_base), "-l", langs, "tsv"],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=err_file,
+                    )
+                except OSError as err:
+                    raise ProviderUnavailable(f"cannot run {exe}: {err}") from err
+                started = self._clock()
+                reported = 0
+                while True:
+                    if cancel.cancelled:
+                        process.kill()
+                        process.wait()
+                        raise Cancelled("cancelled by the user")
+                    try:
+                        code = process.wait(self._poll)
+                        break
+                    except subprocess.TimeoutExpired:
+                        elapsed = int(self._clock() - started)
+                        if elapsed > reported:
+                            reported = elapsed
+                            progress(None, f"tesseract reading ({langs}), {elapsed} s")
+            tsv_path = out_base.with_suffix(".tsv")
+            if code != 0 or not tsv_path.is_file():
+                detail = err_path.read_text("utf-8", "replace").strip().splitlines()
+                last = detail[-1] if detail else "no message"
+                raise ProviderError(f"tesseract failed (exit code {code}): {last}")
+            tsv = tsv_path.read_text("utf-8", "replace")
+        extras = {"engine": "tesseract", "version": version, "languages": langs}
+        document = document_from_tsv(tsv, image.width, image.height, extras=extras)
+        progress(1.0, f"tesseract read {document.counts()['word']} words")
+        raw = json.dumps(document.to_dict(), ensure_ascii=False).encode("utf-8")
+        return RecognitionResult(raw=raw, document=document, raw_suffix=".json", api_version=version)
+
+
+def create(settings: Mapping[str, Any]) -> TesseractProvider:
+    """Registry factory. ``settings["tesseract_cmd"]`` may name the program (a path or a name)."""
+    command = settings.get("tesseract_cmd") or None
+    return TesseractProvider(command=str(command) if command else None)
