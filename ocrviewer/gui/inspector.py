@@ -1,0 +1,627 @@
+"""The inspector dock: element tree, full text, word list sorted by confidence, and search.
+
+Every part follows :class:`~ocrviewer.gui.state.ViewerState`: picking an element anywhere
+calls ``state.select(ref)`` and every part shows ``state.selection`` when it changes. The tree
+model creates its nodes lazily and the views use uniform row heights, so a 10,000-word
+document opens without a pause.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QTabWidget,
+    QTextEdit,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.core.model import Document
+from ocrviewer.core.palette import SEARCH_COLOR, SELECTION_COLOR, confidence_rgb
+from ocrviewer.gui.state import ElementRef, ViewerState
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # default parent argument (never mutated)
+
+#: sort key for "no confidence": after every real value, so ascending order shows the worst first
+NO_CONFIDENCE_KEY = 2.0
+#: text views stop painting search matches past this many (the canvas still shows them all)
+MAX_TEXT_HIGHLIGHTS = 2000
+
+
+def format_confidence(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def confidence_color(value: float | None) -> QColor:
+    return QColor(*confidence_rgb(value))
+
+
+def iter_refs(doc: Document, level: str = "word"):
+    """(ref, element) pairs of one level in reading order."""
+    for p, page in enumerate(doc.pages):
+        for b, block in enumerate(page.blocks):
+            if level == "block":
+                yield ElementRef("block", p, b), block
+                continue
+            for li, line in enumerate(block.lines):
+                if level == "line":
+                    yield ElementRef("line", p, b, li), line
+                    continue
+                for w, word in enumerate(line.words):
+                    yield ElementRef("word", p, b, li, w), word
+
+
+# -- the tree -------------------------------------------------------------------------------------
+class _Node:
+    """One tree row. Children are made the first time the view asks for them."""
+
+    __slots__ = ("parent", "row", "path", "children")
+
+    def __init__(self, parent: _Node | None, row: int, path: tuple[int, ...]) -> None:
+        self.parent = parent
+        self.row = row
+        self.path = path  # (page,), (page, block), (page, block, line) or (page, block, line, word)
+        self.children: list[_Node] | None = None
+
+
+_LEVEL_OF_DEPTH = {1: "page", 2: "block", 3: "line", 4: "word"}
+
+
+class DocumentTreeModel(QAbstractItemModel):
+    """Page -> block -> line -> word, two columns: text and confidence."""
+
+    HEADERS = ("Element", "Conf.")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._doc: Document | None = None
+        self._root = _Node(None, 0, ())
+
+    # -- data source ------------------------------------------------------------------
+    def set_document(self, doc: Document | None, *, same_structure: bool = False) -> None:
+        """Show ``doc``. With ``same_structure`` (only polygons moved) the rows stay as they are."""
+        if same_structure:
+            self._doc = doc
+            return
+        self.beginResetModel()
+        self._doc = doc
+        self._root = _Node(None, 0, ())
+        self.endResetModel()
+
+    def element(self, path: tuple[int, ...]) -> Any:
+        doc = self._doc
+        if doc is None or not path:
+            return doc
+        obj: Any = doc.pages[path[0]]
+        if len(path) > 1:
+            obj = obj.blocks[path[1]]
+        if len(path) > 2:
+            obj = obj.lines[path[2]]
+        if len(path) > 3:
+            obj = obj.words[path[3]]
+        return obj
+
+    def _count(self, node: _Node) -> int:
+        if self._doc is None:
+            return 0
+        depth = len(node.path)
+        if depth == 0:
+            return len(self._doc.pages)
+        if depth == 4:
+            return 0
+        obj = self.element(node.path)
+        return len(getattr(obj, ("blocks", "lines", "words")[depth - 1]))
+
+    def _children(self, node: _Node) -> list[_Node]:
+        if node.children is None:
+            node.children = [_Node(node, i, (*node.path, i)) for i in range(self._count(node))]
+        return node.children
+
+    def _node(self, index: Index) -> _Node:
+        return index.internalPointer() if index.isValid() else self._root
+
+    # -- refs -------------------------------------------------------------------------
+    def ref_for_index(self, index: Index) -> ElementRef | None:
+        if not index.isValid():
+            return None
+        path = self._node(index).path
+        level = _LEVEL_OF_DEPTH[len(path)]
+        if level == "page":
+            return None
+        return ElementRef(level, *path)
+
+    def index_for_ref(self, ref: ElementRef) -> QModelIndex:
+        path = [ref.page, ref.block]
+        if ref.level in ("line", "word"):
+            path.append(ref.line)
+        if ref.level == "word":
+            path.append(ref.word)
+        node = self._root
+        index = QModelIndex()
+        for row in path:
+            children = self._children(node)
+            if not 0 <= row < len(children):
+                return QModelIndex()
+            node = children[row]
+            index = self.createIndex(row, 0, node)
+        return index
+
+    # -- QAbstractItemModel -----------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        children = self._children(self._node(parent))
+        if not (0 <= row < len(children) and 0 <= column < len(self.HEADERS)):
+            return QModelIndex()
+        return self.createIndex(row, column, children[row])
+
+    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
+        if index is None:  # QObject.parent()
+            return super().parent()
+        if not index.isValid():
+            return QModelIndex()
+        up = self._node(index).parent
+        if up is None or up is self._root:
+            return QModelIndex()
+        return self.createIndex(up.row, 0, up)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        if parent.isValid() and parent.column() > 0:
+            return 0
+        node = self._node(parent)
+        return len(node.children) if node.children is not None else self._count(node)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._doc is None:
+            return None
+        node = self._node(index)
+        depth = len(node.path)
+        obj = self.element(node.path)
+        conf = getattr(obj, "confidence", None)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 1:
+                return "" if depth == 1 else format_confidence(conf)
+            if depth == 1:
+                size = f" ({obj.width:.0f}×{obj.height:.0f})" if obj.width and obj.height else ""
+                return f"Page {node.path[0] + 1}{size}"
+            if depth == 2:
+                kind = f" [{obj.layout_type}]" if obj.layout_type else ""
+                first = obj.lines[0].text if obj.lines else ""
+                return f"Block {node.path[1] + 1}{kind}: {first}"
+            return obj.text
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 1 and conf is not None:
+            return confidence_color(conf)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return obj.text if depth > 1 else None
+        return None
+
+
+# -- the word list --------------------------------------------------------------------------------
+class WordListModel(QAbstractTableModel):
+    """Elements of one level as rows: text, confidence, level, page."""
+
+    HEADERS = ("Text", "Confidence", "Level", "Page")
+    REF_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, float | None, ElementRef]] = []
+        self._row_of: dict[ElementRef, int] = {}
+
+    def set_rows(self, doc: Document | None, level: str) -> None:
+        self.beginResetModel()
+        self._rows = [] if doc is None else [(e.text, e.confidence, ref) for ref, e in iter_refs(doc, level)]
+        self._row_of = {ref: i for i, (_, _, ref) in enumerate(self._rows)}
+        self.endResetModel()
+
+    def row_of(self, ref: ElementRef) -> int:
+        return self._row_of.get(ref, -1)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows in Python with precomputed keys (one pass, not a data() call per comparison)."""
+        if not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_refs = [ref for _, _, ref in self._rows]
+
+        def key(row: tuple[str, float | None, ElementRef]) -> Any:
+            text, conf, ref = row
+            if column == 0:
+                return (text.casefold(), ref)
+            if column == 1:
+                return (NO_CONFIDENCE_KEY if conf is None else conf, ref)
+            if column == 2:
+                return (ref.level, ref)
+            return (ref.page, ref)
+
+        reverse = order == Qt.SortOrder.DescendingOrder
+        self._rows.sort(key=key, reverse=reverse)
+        if reverse and column == 1:  # "no confidence" stays last either way
+            self._rows.sort(key=lambda r: r[1] is None)
+        self._row_of = {ref: i for i, (_, _, ref) in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old, [self.index(self._row_of[old_refs[i.row()]], i.column()) for i in old]
+        )
+        self.layoutChanged.emit()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        text, conf, ref = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (text, format_confidence(conf), ref.level, str(ref.page + 1))[col]
+        if role == self.REF_ROLE:
+            return ref
+        if role == Qt.ItemDataRole.DecorationRole and col == 1:
+            return confidence_color(conf)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class SourceSortProxy(QSortFilterProxyModel):
+    """A proxy that hands sorting to the source model (fast for 10,000 rows) and keeps its order."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
+
+
+# -- the full text --------------------------------------------------------------------------------
+class _TextView(QPlainTextEdit):
+    clicked = Signal(int)  # character position of a plain click (no drag selection)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            self.clicked.emit(self.cursorForPosition(event.position().toPoint()).position())
+
+
+def build_text(doc: Document) -> tuple[str, list[int], list[int], list[ElementRef]]:
+    """Full text (words joined by spaces, lines by newlines, blocks and pages by blank lines)
+    and sorted character ranges -> element (a word, or a line that has no words)."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    refs: list[ElementRef] = []
+    pos = 0
+
+    def put(text: str, ref: ElementRef | None = None) -> None:
+        nonlocal pos
+        if ref is not None:
+            starts.append(pos)
+            ends.append(pos + len(text))
+            refs.append(ref)
+        parts.append(text)
+        pos += len(text)
+
+    for p, page in enumerate(doc.pages):
+        if p:
+            put("\n\n")
+        for b, block in enumerate(page.blocks):
+            if b:
+                put("\n\n")
+            for li, line in enumerate(block.lines):
+                if li:
+                    put("\n")
+                if not line.words:
+                    put(line.text, ElementRef("line", p, b, li))
+                    continue
+                for w, word in enumerate(line.words):
+                    if w:
+                        put(" ")
+                    put(word.text, ElementRef("word", p, b, li, w))
+    return "".join(parts), starts, ends, refs
+
+
+# -- the dock contents ----------------------------------------------------------------------------
+class InspectorPanel(QWidget):
+    """Search box on top; tabs for the tree, the full text and the word list."""
+
+    LEVELS = (("Words", "word"), ("Lines", "line"), ("Blocks", "block"))
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._source: Document | None = None
+        self._syncing = False
+        self.matches: tuple[ElementRef, ...] = ()
+        self.match_index = -1
+        self._text_starts: list[int] = []
+        self._text_ends: list[int] = []
+        self._text_refs: list[ElementRef] = []
+        self._text_pos: dict[ElementRef, int] = {}
+
+        # search row
+        self.search_edit = QLineEdit(placeholderText="Find text (Ctrl+F, Enter/F3 next, Shift+F3 previous)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setObjectName("inspectorSearch")
+        self.search_label = QLabel("")
+        self.search_label.setMinimumWidth(60)
+        self.prev_button = QToolButton(text="▲", toolTip="Previous match (Shift+F3)", autoRaise=True)
+        self.next_button = QToolButton(text="▼", toolTip="Next match (F3)", autoRaise=True)
+        search_row = QHBoxLayout()
+        search_row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.search_edit, self.search_label, self.prev_button, self.next_button):
+            search_row.addWidget(w)
+
+        # tree
+        self.tree_model = DocumentTreeModel(self)
+        self.tree = QTreeView(uniformRowHeights=True, alternatingRowColors=True)
+        self.tree.setModel(self.tree_model)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+
+        # text
+        self.text_view = _TextView(readOnly=True)
+        self.text_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text_view.setPlaceholderText("No recognized text yet: open a response or run recognition.")
+
+        # word list
+        self.words_model = WordListModel(self)
+        self.words_proxy = SourceSortProxy(self)
+        self.words_proxy.setSourceModel(self.words_model)
+        self.words_table = QTableView(sortingEnabled=True, alternatingRowColors=True)
+        self.words_table.setModel(self.words_proxy)
+        self.words_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.words_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.words_table.verticalHeader().hide()
+        self.words_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.words_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.words_table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.level_combo = QComboBox()
+        for label, level in self.LEVELS:
+            self.level_combo.addItem(label, level)
+        words_page = QWidget()
+        wl = QVBoxLayout(words_page)
+        wl.setContentsMargins(0, 4, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.level_combo)
+        top.addStretch(1)
+        top.addWidget(QLabel("click a header to sort"))
+        wl.addLayout(top)
+        wl.addWidget(self.words_table)
+
+        self.tabs = QTabWidget(documentMode=True)
+        self.tabs.addTab(self.tree, "Tree")
+        self.tabs.addTab(self.text_view, "Text")
+        self.tabs.addTab(words_page, "Words")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(search_row)
+        layout.addWidget(self.tabs)
+
+        # actions (added to the main window by install_docks so the shortcuts work everywhere)
+        self.find_action = QAction("Find…", self, shortcut=QKeySequence.StandardKey.Find)
+        self.find_next_action = QAction("Find next", self, shortcut=QKeySequence(Qt.Key.Key_F3))
+        self.find_previous_action = QAction(
+            "Find previous", self, shortcut=QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_F3)
+        )
+        self.find_action.triggered.connect(self.focus_search)
+        self.find_next_action.triggered.connect(self.next_match)
+        self.find_previous_action.triggered.connect(self.previous_match)
+
+        # wiring
+        self.search_edit.textChanged.connect(self.search)
+        self.search_edit.returnPressed.connect(self.next_match)
+        self.next_button.clicked.connect(self.next_match)
+        self.prev_button.clicked.connect(self.previous_match)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
+        self.text_view.clicked.connect(self._text_clicked)
+        self.words_table.clicked.connect(self._table_clicked)
+        self.words_table.activated.connect(self._table_clicked)
+        self.level_combo.currentIndexChanged.connect(self._rebuild_word_list)
+        state.documentChanged.connect(self._document_changed)
+        state.selectionChanged.connect(self._selection_changed)
+        state.highlightsChanged.connect(self._paint_text_marks)
+        self._document_changed()
+
+    # -- following the state ------------------------------------------------------------
+    def _document_changed(self) -> None:
+        state = self.state
+        same = state.source_document is not None and state.source_document is self._source
+        self._source = state.source_document
+        self.tree_model.set_document(state.document, same_structure=same)
+        if same:
+            return
+        doc = state.document
+        text, self._text_starts, self._text_ends, self._text_refs = (
+            build_text(doc) if doc else ("", [], [], [])
+        )
+        self._text_pos = {ref: i for i, ref in enumerate(self._text_refs)}
+        self.text_view.setPlainText(text)
+        self._rebuild_word_list()
+        if doc is not None and doc.pages:
+            self.tree.expand(self.tree_model.index(0, 0))
+        self.search(self.search_edit.text())
+
+    def _rebuild_word_list(self) -> None:
+        self.words_model.set_rows(self.state.document, self.level_combo.currentData() or "word")
+        header = self.words_table.horizontalHeader()
+        self.words_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _selection_changed(self) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            ref = self.state.selection
+            if ref is None:
+                self.tree.selectionModel().clearSelection()
+                self.words_table.clearSelection()
+            else:
+                index = self.tree_model.index_for_ref(ref)
+                if index.isValid():
+                    parent = index.parent()
+                    while parent.isValid():
+                        self.tree.expand(parent)
+                        parent = parent.parent()
+                    self.tree.setCurrentIndex(index)
+                    self.tree.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+                row = self.words_model.row_of(ref)
+                if row >= 0:
+                    proxy_index = self.words_proxy.mapFromSource(self.words_model.index(row, 0))
+                    self.words_table.selectRow(proxy_index.row())
+                    self.words_table.scrollTo(proxy_index)
+                else:
+                    self.words_table.clearSelection()
+            self._paint_text_marks(scroll=True)
+        finally:
+            self._syncing = False
+
+    def _paint_text_marks(self, scroll: bool = False) -> None:
+        """Search matches in yellow, the selection in the selection colour, in the text view."""
+        marks: list[QTextEdit.ExtraSelection] = []
+        doc = self.text_view.document()
+
+        def mark(ref: ElementRef, color: str, alpha: int) -> QTextCursor | None:
+            i = self._text_pos.get(ref)
+            if i is None:
+                return None
+            cursor = QTextCursor(doc)
+            cursor.setPosition(self._text_starts[i])
+            cursor.setPosition(self._text_ends[i], QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            c = QColor(color)
+            c.setAlpha(alpha)
+            fmt.setBackground(c)
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor, sel.format = cursor, fmt
+            marks.append(sel)
+            return cursor
+
+        for ref in self.state.highlights[:MAX_TEXT_HIGHLIGHTS]:
+            mark(ref, SEARCH_COLOR, 150)
+        selected = None
+        if self.state.selection is not None:
+            selected = mark(self.state.selection, SELECTION_COLOR, 110)
+        self.text_view.setExtraSelections(marks)
+        if scroll and selected is not None:
+            cursor = QTextCursor(doc)
+            cursor.setPosition(selected.selectionStart())
+            self.text_view.setTextCursor(cursor)
+            self.text_view.ensureCursorVisible()
+
+    # -- user picks ----------------------------------------------------------------------
+    def _pick(self, ref: ElementRef | None) -> None:
+        if self._syncing or ref is None:
+            return
+        self.state.select(ref)
+
+    def _tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._pick(self.tree_model.ref_for_index(current))
+
+    def _table_clicked(self, index: QModelIndex) -> None:
+        self._pick(self.words_proxy.data(index, WordListModel.REF_ROLE))
+
+    def _text_clicked(self, pos: int) -> None:
+        ref = self.ref_at_text_position(pos)
+        if ref is not None:
+            self._pick(ref)
+
+    def ref_at_text_position(self, pos: int) -> ElementRef | None:
+        """The element whose text covers character ``pos`` (a click just after a word counts)."""
+        i = bisect.bisect_right(self._text_starts, pos) - 1
+        if i >= 0 and pos <= self._text_ends[i]:
+            return self._text_refs[i]
+        return None
+
+    # -- search --------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def search(self, query: str) -> None:
+        """Highlight every word containing ``query`` (lines when it has a space), case-insensitive."""
+        needle = query.strip().casefold()
+        doc = self.state.document
+        if not needle or doc is None:
+            self.matches = ()
+        else:
+            level = "line" if " " in needle else "word"
+            self.matches = tuple(ref for ref, e in iter_refs(doc, level) if needle in e.text.casefold())
+        self.match_index = -1
+        self.state.set_highlights(self.matches)
+        self._update_search_label()
+
+    def next_match(self) -> None:
+        self._step(+1)
+
+    def previous_match(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        if not self.matches:
+            self._update_search_label()
+            return
+        if self.match_index < 0:
+            self.match_index = 0 if delta > 0 else len(self.matches) - 1
+        else:
+            self.match_index = (self.match_index + delta) % len(self.matches)
+        self.state.select(self.matches[self.match_index])
+        self._update_search_label()
+
+    def _update_search_label(self) -> None:
+        n = len(self.matches)
+        if not self.search_edit.text().strip():
+            self.search_label.setText("")
+        elif n == 0:
+            self.search_label.setText("no match")
+        elif self.match_index < 0:
+            self.search_label.setText(f"{n} found")
+        else:
+            self.search_label.setText(f"{self.match_index + 1} of {n}")

@@ -1,0 +1,233 @@
+"""The quality dock: confidence threshold, dim-or-hide choice, histogram and counts.
+
+The threshold lives in ``state.min_confidence``; the dim/hide choice is a preference in
+QSettings (``overlay/below_threshold`` = ``dim`` | ``hide``) mirrored to
+``state.below_threshold`` so the canvas can follow it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSettings, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.core.model import Document
+from ocrviewer.core.palette import confidence_rgb
+from ocrviewer.gui.state import ViewerState
+
+BINS = 20
+BELOW_THRESHOLD_KEY = "overlay/below_threshold"
+BELOW_MODES = ("dim", "hide")
+
+
+def confidence_histogram(values: list[float], bins: int = BINS) -> list[int]:
+    """Counts of ``values`` (0..1) in ``bins`` equal bins; 1.0 goes in the last one."""
+    counts = [0] * bins
+    for v in values:
+        i = int(min(1.0, max(0.0, v)) * bins)
+        counts[min(i, bins - 1)] += 1
+    return counts
+
+
+class HistogramWidget(QWidget):
+    """Bars of word counts per confidence bin, coloured like the overlay, with the threshold line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.counts: list[int] = [0] * BINS
+        self.threshold = 0.0
+        self.setMinimumSize(160, 80)
+        self.setMaximumHeight(180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setToolTip("Words per confidence bin; the line is the threshold")
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 110)
+
+    def set_counts(self, counts: list[int]) -> None:
+        self.counts = list(counts)
+        self.update()
+
+    def set_threshold(self, value: float) -> None:
+        self.threshold = value
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        pal = self.palette()
+        axis_h = self.fontMetrics().height() + 2
+        plot = QRectF(self.rect()).adjusted(4, 4, -4, -axis_h)
+        p.fillRect(plot, pal.color(QPalette.ColorRole.Base))
+        top = max(self.counts) if any(self.counts) else 0
+        n = len(self.counts)
+        bar_w = plot.width() / n
+        for i, count in enumerate(self.counts):
+            if not count:
+                continue
+            h = max(1.0, plot.height() * count / top)
+            rect = QRectF(plot.left() + i * bar_w + 1, plot.bottom() - h, max(1.0, bar_w - 2), h)
+            p.fillRect(rect, QColor(*confidence_rgb((i + 0.5) / n)))
+        p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+        p.drawRect(plot)
+        # threshold
+        x = plot.left() + plot.width() * self.threshold
+        p.setPen(QPen(pal.color(QPalette.ColorRole.Text), 2, Qt.PenStyle.DashLine))
+        p.drawLine(int(x), int(plot.top()), int(x), int(plot.bottom()))
+        # axis labels
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        y = int(plot.bottom()) + 1
+        fm_h = axis_h - 2
+        p.drawText(QRectF(plot.left(), y, 40, fm_h), Qt.AlignmentFlag.AlignLeft, "0")
+        p.drawText(QRectF(plot.center().x() - 20, y, 40, fm_h), Qt.AlignmentFlag.AlignHCenter, "0.5")
+        p.drawText(QRectF(plot.right() - 40, y, 40, fm_h), Qt.AlignmentFlag.AlignRight, "1")
+        if not top:
+            p.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no confidences")
+        p.end()
+
+
+class QualityPanel(QWidget):
+    """Threshold slider + spinbox, dim/hide, histogram, per-level counts, words under threshold."""
+
+    def __init__(self, state: ViewerState, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.settings = settings
+        self._source: Document | None = None
+        self._confidences: list[float] = []
+        self._no_confidence = 0
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 100)
+        self.slider.setToolTip("Words under this confidence are dimmed or hidden")
+        self.spin = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.05)
+        self.spin.setAccelerated(True)
+        row = QHBoxLayout()
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.spin)
+
+        self.dim_radio = QRadioButton("Dim")
+        self.hide_radio = QRadioButton("Hide")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.addButton(self.dim_radio)
+        self.mode_group.addButton(self.hide_radio)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(QLabel("Words under it:"))
+        mode_row.addWidget(self.dim_radio)
+        mode_row.addWidget(self.hide_radio)
+        mode_row.addStretch(1)
+
+        self.histogram = HistogramWidget()
+        self.under_label = QLabel()
+        self.no_conf_label = QLabel()
+        self.counts_label = QLabel()
+        self.counts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("Elements:", self.counts_label)
+        form.addRow("Under threshold:", self.under_label)
+        form.addRow("No confidence:", self.no_conf_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(QLabel("Confidence threshold"))
+        layout.addLayout(row)
+        layout.addLayout(mode_row)
+        layout.addWidget(self.histogram)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+        mode = str(settings.value(BELOW_THRESHOLD_KEY, "dim"))
+        (self.hide_radio if mode == "hide" else self.dim_radio).setChecked(True)
+        self._apply_mode(mode)
+
+        self.slider.valueChanged.connect(lambda v: state.set_min_confidence(v / 100))
+        self.spin.valueChanged.connect(state.set_min_confidence)
+        self.dim_radio.toggled.connect(lambda on: on and self._mode_chosen("dim"))
+        self.hide_radio.toggled.connect(lambda on: on and self._mode_chosen("hide"))
+        state.thresholdChanged.connect(self._threshold_changed)
+        state.documentChanged.connect(self._document_changed)
+        self._document_changed()
+        self._threshold_changed(state.min_confidence)
+
+    # -- dim / hide -------------------------------------------------------------------------
+    def _mode_chosen(self, mode: str) -> None:
+        self.settings.setValue(BELOW_THRESHOLD_KEY, mode)
+        self._apply_mode(mode)
+
+    def _apply_mode(self, mode: str) -> None:
+        self.state.set_below_threshold(mode)
+
+    @property
+    def mode(self) -> str:
+        return "hide" if self.hide_radio.isChecked() else "dim"
+
+    # -- following the state ----------------------------------------------------------------
+    def _threshold_changed(self, value: float) -> None:
+        for w, v in ((self.slider, round(value * 100)), (self.spin, value)):
+            if w.value() != v:
+                w.blockSignals(True)
+                w.setValue(v)
+                w.blockSignals(False)
+        self.histogram.set_threshold(value)
+        self._update_under()
+
+    def _document_changed(self) -> None:
+        state = self.state
+        if state.source_document is not None and state.source_document is self._source:
+            return  # only the placement moved: confidences are unchanged
+        self._source = state.source_document
+        doc = state.document
+        self._confidences = []
+        self._no_confidence = 0
+        if doc is not None:
+            for word in doc.words():
+                if word.confidence is None:
+                    self._no_confidence += 1
+                else:
+                    self._confidences.append(word.confidence)
+        self.histogram.set_counts(confidence_histogram(self._confidences))
+        if doc is None:
+            self.counts_label.setText("no response")
+        else:
+            c = doc.counts()
+            parts = [
+                f"{c['page']} page(s)",
+                f"{c['block']} blocks",
+                f"{c['line']} lines",
+                f"{c['word']} words",
+            ]
+            if c["table"]:
+                parts.append(f"{c['table']} tables")
+            self.counts_label.setText(", ".join(parts))
+        total = len(self._confidences) + self._no_confidence
+        if self._no_confidence:
+            self.no_conf_label.setText(f"{self._no_confidence} of {total} words")
+            self.no_conf_label.setToolTip(
+                "The service gave no confidence: drawn grey, never dimmed or hidden"
+            )
+        else:
+            self.no_conf_label.setText("0")
+        self._update_under()
+
+    def under_threshold(self) -> int:
+        t = self.state.min_confidence
+        return sum(1 for c in self._confidences if c < t)
+
+    def _update_under(self) -> None:
+        n = self.under_threshold()
+        total = len(self._confidences)
+        pct = f" ({100 * n / total:.0f}%)" if total else ""
+        self.under_label.setText(f"{n} of {total} words{pct}")

@@ -1,0 +1,208 @@
+"""Inspector dock: tree counts, selection sync both ways, text clicks, word list order, search."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QMainWindow
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.gui.docks import DockContext, install_docks
+from ocrviewer.gui.inspector import InspectorPanel, build_text
+from ocrviewer.gui.state import ElementRef, ViewerState
+
+WORDS = [
+    # (block, line, text, confidence)
+    (0, 0, "Invoice", 0.98),
+    (0, 0, "number", 0.91),
+    (0, 1, "Total", 0.42),
+    (0, 1, "due", None),
+    (1, 0, "Thank", 0.87),
+    (1, 0, "you", 0.12),
+    (1, 1, "total", 0.66),
+]
+
+
+def make_document(words=WORDS, width: float = 640, height: float = 480) -> Document:
+    blocks: dict[int, dict[int, list[Word]]] = {}
+    for i, (b, li, text, conf) in enumerate(words):
+        x = 20 + 70 * (i % 8)
+        y = 20 + 40 * (b * 2 + li)
+        word = Word(text=text, polygon=polygon_from_bbox(x, y, x + 60, y + 30), confidence=conf)
+        blocks.setdefault(b, {}).setdefault(li, []).append(word)
+    out = []
+    for b in sorted(blocks):
+        lines = []
+        for li in sorted(blocks[b]):
+            ws = blocks[b][li]
+            left = min(w.bbox[0] for w in ws)
+            top = min(w.bbox[1] for w in ws)
+            right = max(w.bbox[2] for w in ws)
+            bottom = max(w.bbox[3] for w in ws)
+            lines.append(
+                Line(
+                    text=" ".join(w.text for w in ws),
+                    polygon=polygon_from_bbox(left, top, right, bottom),
+                    words=tuple(ws),
+                )
+            )
+        lb = min(line.bbox[0] for line in lines)
+        tb = min(line.bbox[1] for line in lines)
+        rb = max(line.bbox[2] for line in lines)
+        bb = max(line.bbox[3] for line in lines)
+        out.append(Block(polygon=polygon_from_bbox(lb, tb, rb, bb), lines=tuple(lines)))
+    return Document(pages=(Page(width=width, height=height, blocks=tuple(out)),), source_format="test")
+
+
+def make_big_document(n_words: int) -> Document:
+    words = [(i // 500, (i // 10) % 50, f"w{i}", (i % 97) / 97) for i in range(n_words)]
+    return make_document(words, width=4000, height=4000)
+
+
+@pytest.fixture
+def state() -> ViewerState:
+    s = ViewerState()
+    s.set_response(make_document(), FrameTransform.identity(640, 480))
+    return s
+
+
+@pytest.fixture
+def panel(qtbot, state) -> InspectorPanel:
+    p = InspectorPanel(state)
+    qtbot.addWidget(p)
+    p.resize(400, 500)
+    p.show()
+    return p
+
+
+def test_tree_counts_match_document(panel):
+    m = panel.tree_model
+    assert m.rowCount() == 1  # one page
+    page = m.index(0, 0)
+    assert "Page 1 (640×480)" in m.data(page)
+    assert m.rowCount(page) == 2  # blocks
+    block0 = m.index(0, 0, page)
+    assert m.rowCount(block0) == 2  # lines
+    line1 = m.index(1, 0, block0)
+    assert m.data(line1) == "Total due"
+    assert [m.data(m.index(r, 0, line1)) for r in range(m.rowCount(line1))] == ["Total", "due"]
+    assert m.data(m.index(1, 1, line1)) == "—"  # no confidence
+    assert m.data(m.index(0, 1, line1)) == "0.42"
+    assert m.parent(m.index(0, 0, line1)) == line1
+
+
+def test_select_in_tree_sets_state(panel, state):
+    m = panel.tree_model
+    index = m.index_for_ref(ElementRef("word", 0, 1, 0, 1))
+    panel.tree.setCurrentIndex(index)
+    assert state.selection == ElementRef("word", 0, 1, 0, 1)
+    assert state.element(state.selection).text == "you"
+
+
+def test_state_selection_selects_tree_row_and_text(panel, state):
+    ref = ElementRef("word", 0, 1, 1, 0)
+    state.select(ref)
+    current = panel.tree.currentIndex()
+    assert panel.tree_model.ref_for_index(current) == ref
+    assert panel.tree.isExpanded(current.parent())
+    marks = panel.text_view.extraSelections()
+    assert [m.cursor.selectedText() for m in marks] == ["total"]
+    # and back to nothing
+    state.select(None)
+    assert not panel.tree.selectionModel().hasSelection()
+
+
+def test_full_text_and_click_selects_word(qtbot, panel, state):
+    text = panel.text_view.toPlainText()
+    assert text == "Invoice number\nTotal due\n\nThank you\ntotal"
+    panel.tabs.setCurrentWidget(panel.text_view)
+    pos = text.index("due") + 1
+    cursor = panel.text_view.textCursor()
+    cursor.setPosition(pos)
+    rect = panel.text_view.cursorRect(cursor)
+    qtbot.mouseClick(panel.text_view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
+    assert state.selection == ElementRef("word", 0, 0, 1, 1)
+
+
+def test_build_text_ranges_cover_every_word():
+    doc = make_document()
+    text, starts, ends, refs = build_text(doc)
+    assert [text[s:e] for s, e in zip(starts, ends, strict=True)] == [w[2] for w in WORDS]
+    assert len(refs) == len(WORDS)
+
+
+def test_word_list_sorted_ascending_puts_worst_first(panel, state):
+    proxy = panel.words_proxy
+    panel.words_table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    texts = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+    assert texts[:3] == ["you", "Total", "total"]
+    assert texts[-1] == "due"  # no confidence sorts after every number
+    panel.words_table.clicked.emit(proxy.index(0, 0))
+    assert state.element(state.selection).text == "you"
+    panel.level_combo.setCurrentIndex(1)  # lines
+    assert proxy.rowCount() == 4
+    assert {proxy.index(r, 2).data() for r in range(4)} == {"line"}
+
+
+def test_search_highlights_and_steps(qtbot, panel, state):
+    panel.search_edit.setText("TOTAL")
+    assert state.highlights == (ElementRef("word", 0, 0, 1, 0), ElementRef("word", 0, 1, 1, 0))
+    assert panel.search_label.text() == "2 found"
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    assert state.selection == ElementRef("word", 0, 0, 1, 0)
+    panel.find_next_action.trigger()  # F3
+    assert state.selection == ElementRef("word", 0, 1, 1, 0)
+    assert panel.search_label.text() == "2 of 2"
+    panel.find_next_action.trigger()  # wraps
+    assert state.selection == ElementRef("word", 0, 0, 1, 0)
+    panel.find_previous_action.trigger()  # Shift+F3
+    assert state.selection == ElementRef("word", 0, 1, 1, 0)
+    panel.search_edit.setText("zzz")
+    assert state.highlights == ()
+    assert panel.search_label.text() == "no match"
+    panel.search_edit.setText("total due")  # a phrase matches lines
+    assert state.highlights == (ElementRef("line", 0, 0, 1),)
+
+
+def test_shortcuts_work_from_the_window(qtbot, tmp_path, state):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    context = DockContext(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    install_docks(window, state, context)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    inspector = context.panels["inspector"]
+    assert context.actions["find"].shortcut().toString() == "Ctrl+F"
+    assert context.actions["find_next"].shortcut().toString() == "F3"
+    assert context.actions["find_previous"].shortcut().toString() == "Shift+F3"
+    context.actions["find"].trigger()
+    inspector.search_edit.setText("you")
+    context.actions["find_next"].trigger()
+    assert state.element(state.selection).text == "you"
+
+
+def test_ten_thousand_words_build_without_freezing(qtbot):
+    state = ViewerState()
+    panel = InspectorPanel(state)
+    qtbot.addWidget(panel)
+    panel.show()
+    doc = make_big_document(10_000)
+    t0 = time.perf_counter()
+    state.set_response(doc, FrameTransform.identity(4000, 4000))
+    qtbot.wait(1)
+    elapsed = time.perf_counter() - t0
+    assert panel.words_proxy.rowCount() == 10_000
+    state.select(ElementRef("word", 0, 19, 49, 9))
+    assert panel.tree_model.ref_for_index(panel.tree.currentIndex()) == ElementRef("word", 0, 19, 49, 9)
+    assert elapsed < 5  # generous: a sanity bound, the real target lives in benchmarks
+
+
+def test_moving_the_overlay_keeps_tree_state(panel, state):
+    state.select(ElementRef("word", 0, 0, 0, 1))
+    panel.tree.expandAll()
+    state.set_transform(state.transform.then(dx=5))
+    assert panel.tree_model.ref_for_index(panel.tree.currentIndex()) == ElementRef("word", 0, 0, 0, 1)
