@@ -1,0 +1,319 @@
+"""Yandex Vision OCR v1: ``yandex`` (recognizeText, sync) and ``yandex-async`` (recognizeTextAsync).
+
+Auth is an API key (``Authorization: Api-Key``) or an IAM token with a folder id
+(``Authorization: Bearer`` + ``x-folder-id``). Data logging by Yandex is off unless the
+``yandex.data_logging`` setting or the ``data_logging`` option turns it on.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from ocrviewer.core import parsers
+from ocrviewer.core.model import Document
+from ocrviewer.core.prepare import ImageLimits, PreparedImage
+from ocrviewer.errors import BadInput, BadResponse, ProviderError, ProviderUnavailable, ServiceError
+from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
+from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.http import (
+    RUNNING,
+    SUCCEEDED,
+    Hints,
+    PollStatus,
+    check_endpoint,
+    decode_raw,
+    error_detail,
+    make_client,
+    parse_json,
+    request_id_of,
+)
+from ocrviewer.providers.settings import CREDENTIALS, as_bool
+
+OCR_HOST = "https://ocr.api.cloud.yandex.net"
+OPERATION_HOST = "https://operation.api.cloud.yandex.net"
+API_VERSION = "ocr/v1"
+
+MODELS = (
+    "page",
+    "page-column-sort",
+    "handwritten",
+    "table",
+    "markdown",
+    "math-markdown",
+    "passport",
+    "driver-license-front",
+    "driver-license-back",
+    "vehicle-registration-front",
+    "vehicle-registration-back",
+    "license-plates",
+)
+#: Models that do not auto-detect: the languages they read must be given explicitly.
+EXPLICIT_LANGUAGES: dict[str, frozenset[str]] = {
+    "handwritten": frozenset({"ru", "en"}),
+    "table": frozenset({"ru", "en"}),
+}
+
+#: 10 MB per file and 20 megapixels (Yandex Vision limits).
+LIMITS = ImageLimits(max_bytes=10 * 1024 * 1024, max_pixels=20_000_000, formats=("JPEG", "PNG"))
+
+HINTS = Hints(
+    auth="check the key or IAM token (ocrviewer credentials set yandex); IAM tokens expire after 12 hours",
+    forbidden="check that the account has the ai.vision.user role in the folder, and the folder ID",
+    not_found="check the Yandex OCR and operation endpoints",
+    quota="wait a little and try again, or ask for a larger quota in the Yandex Cloud console",
+)
+
+OPTIONS = (
+    ProviderOption("model", "Model", "page", MODELS, "recognition model"),
+    ProviderOption(
+        "languages", "Languages", "*", (), "ISO 639-1 codes, comma-separated; * detects the language"
+    ),
+    ProviderOption("data_logging", "Let Yandex log the request", False, (), "x-data-logging-enabled"),
+)
+
+
+def normalize_languages(value: Any) -> tuple[str, ...]:
+    """("ru", "en") from "ru, en" or ["ru", "en"]; ("*",) when nothing is given."""
+    if value is None:
+        return ("*",)
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    langs = tuple(dict.fromkeys(v.strip().lower() for v in items if v.strip()))
+    return langs or ("*",)
+
+
+def check_request(model: str, languages: tuple[str, ...]) -> None:
+    """Refuse, before anything is sent, a model/language pair Yandex cannot serve."""
+    if model not in MODELS:
+        raise BadInput(f"unknown Yandex model {model!r}; choose one of: {', '.join(MODELS)}")
+    needed = EXPLICIT_LANGUAGES.get(model)
+    if needed is None:
+        return
+    wanted = " and/or ".join(sorted(needed, reverse=True))
+    if "*" in languages:
+        raise BadInput(
+            f"the Yandex {model!r} model does not detect the language; give it explicitly, e.g. --lang ru,en"
+        )
+    others = [lang for lang in languages if lang not in needed]
+    if others:
+        raise BadInput(
+            f"the Yandex {model!r} model reads only {wanted}; {', '.join(others)} is not supported"
+        )
+    if not languages:  # pragma: no cover - normalize_languages never returns ()
+        raise BadInput(f"the Yandex {model!r} model needs --lang {wanted}")
+
+
+def operation_status(body: Any) -> PollStatus:
+    """Status of a Yandex Operation JSON (pure)."""
+    if not isinstance(body, Mapping):
+        raise BadResponse("Yandex operation is not a JSON object")
+    error = body.get("error")
+    if isinstance(error, Mapping) and (error.get("code") or error.get("message")):
+        return PollStatus("failed", error_detail(json.dumps(error).encode()))
+    return SUCCEEDED if as_bool(body.get("done", False)) else RUNNING
+
+
+def recognition_status(status_code: int, body: bytes) -> PollStatus:
+    """Status of a getRecognition answer: 200 is the result; 404 "not ready" means keep waiting."""
+    if status_code == 200:
+        return SUCCEEDED
+    if status_code == 404:
+        detail = error_detail(body).lower()
+        if "not ready" in detail or not detail:
+            return RUNNING
+        return PollStatus("failed", f"result not found ({error_detail(body)})")
+    return PollStatus("failed", f"unexpected status {status_code}")  # pragma: no cover
+
+
+class YandexProvider:
+    """Yandex Vision OCR v1, sync (``yandex``) or async (``yandex-async``)."""
+
+    limits = LIMITS
+    options = OPTIONS
+
+    def __init__(self, settings: Mapping[str, Any], asynchronous: bool = False) -> None:
+        self.settings = dict(settings)
+        self.asynchronous = asynchronous
+        self.name = "yandex-async" if asynchronous else "yandex"
+        self.title = "Yandex Vision OCR (async)" if asynchronous else "Yandex Vision OCR"
+        store = self.settings.get(CREDENTIALS)
+        self.credentials: CredentialStore = store if isinstance(store, CredentialStore) else CredentialStore()
+
+    # -- configuration
+
+    @property
+    def ocr_host(self) -> str:
+        return str(self.settings.get("yandex.ocr_endpoint") or OCR_HOST)
+
+    @property
+    def operation_host(self) -> str:
+        return str(self.settings.get("yandex.operation_endpoint") or OPERATION_HOST)
+
+    def _auth(self) -> tuple[dict[str, str], str | None]:
+        """Auth headers, or ({}, reason) when there are no usable credentials."""
+        api_key = self.credentials.get("yandex", "api_key")
+        if api_key:
+            return {"Authorization": f"Api-Key {api_key}"}, None
+        token = self.credentials.get("yandex", "iam_token")
+        if token:
+            folder = self.credentials.get("yandex", "folder_id")
+            if not folder:
+                return {}, (
+                    "an IAM token needs a folder ID: set OCRVIEWER_YANDEX_FOLDER_ID or run "
+                    "'ocrviewer credentials set yandex --folder-id ID'"
+                )
+            return {"Authorization": f"Bearer {token}", "x-folder-id": folder}, None
+        return {}, (
+            "no Yandex credentials: run 'ocrviewer credentials set yandex' or set "
+            "OCRVIEWER_YANDEX_API_KEY (or OCRVIEWER_YANDEX_IAM_TOKEN and OCRVIEWER_YANDEX_FOLDER_ID)"
+        )
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            check_endpoint(self.ocr_host, "the Yandex OCR endpoint")
+            if self.asynchronous:
+                check_endpoint(self.operation_host, "the Yandex operation endpoint")
+        except ProviderError as err:
+            return str(err)
+        return self._auth()[1]
+
+    # -- recognition
+
+    def recognize(
+        self,
+        image: PreparedImage,
+        options: Mapping[str, Any],
+        cancel: CancelToken,
+        progress: ProgressCallback,
+    ) -> RecognitionResult:
+        model = str(options.get("model") or "page")
+        languages = normalize_languages(options.get("languages"))
+        check_request(model, languages)
+        auth, reason = self._auth()
+        if reason:
+            raise ProviderUnavailable(reason)
+        ocr_host = check_endpoint(self.ocr_host, "the Yandex OCR endpoint")
+        logging_on = as_bool(options.get("data_logging", self.settings.get("yandex.data_logging", False)))
+        headers = {
+            **auth,
+            "Content-Type": "application/json",
+            "x-data-logging-enabled": "true" if logging_on else "false",
+            "x-client-request-id": str(uuid.uuid4()),
+        }
+        body = json.dumps(
+            {
+                "mimeType": image.format,
+                "languageCodes": list(languages),
+                "model": model,
+                "content": base64.b64encode(image.data).decode("ascii"),
+            }
+        ).encode("utf-8")
+        client = make_client(self.title, self.settings, self.credentials.secrets(), HINTS)
+        deadline = client.deadline()
+        path = "recognizeTextAsync" if self.asynchronous else "recognizeText"
+        progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title}")
+        resp = client.send(
+            "POST",
+            f"{ocr_host}/ocr/v1/{path}",
+            cancel=cancel,
+            deadline=deadline,
+            headers=headers,
+            data=body,
+            progress=progress,
+        )
+        if not self.asynchronous:
+            raw = resp.content
+            document = _document(parse_json(raw, self.title), self.title)
+            progress(1.0, "done")
+            return RecognitionResult(
+                raw=raw,
+                document=document,
+                raw_suffix=".json",
+                request_id=request_id_of(resp),
+                api_version=API_VERSION,
+            )
+
+        operation = parse_json(resp.content, self.title, "operation")
+        op_id = operation.get("id") if isinstance(operation, Mapping) else None
+        if not op_id:
+            raise BadResponse(f"{self.title} answered without an operation id")
+        first = operation_status(operation)
+        if first.state == "failed":
+            raise ServiceError(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
+        request_id = request_id_of(resp)
+        poll_headers = {k: v for k, v in headers.items() if k != "Content-Type"}
+        op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint")
+
+        if first.state == "running":
+            progress(None, f"operation {op_id} accepted; waiting")
+
+            def fetch_operation() -> requests.Response:
+                return client.send(
+                    "GET",
+                    f"{op_host}/operations/{op_id}",
+                    cancel=cancel,
+                    deadline=deadline,
+                    headers=poll_headers,
+                    progress=progress,
+                )
+
+            client.poll(
+                fetch_operation,
+                lambda r: operation_status(parse_json(r.content, self.title, "operation")),
+                cancel=cancel,
+                deadline=deadline,
+                progress=progress,
+                what="the operation",
+            )
+
+        def fetch_result() -> requests.Response:
+            return client.send(
+                "GET",
+                f"{ocr_host}/ocr/v1/getRecognition",
+                cancel=cancel,
+                deadline=deadline,
+                ok=(200, 404),
+                headers=poll_headers,
+                params={"operationId": op_id},
+                progress=progress,
+            )
+
+        result = client.poll(
+            fetch_result,
+            lambda r: recognition_status(r.status_code, r.content),
+            cancel=cancel,
+            deadline=deadline,
+            progress=progress,
+            what="the result",
+        )
+        raw = result.content
+        document = _document(decode_raw(raw, ".jsonl", self.title), self.title)
+        progress(1.0, "done")
+        return RecognitionResult(
+            raw=raw,
+            document=document,
+            raw_suffix=".jsonl",
+            request_id=request_id_of(result) or request_id,
+            api_version=API_VERSION,
+            extras={"operation_id": op_id},
+        )
+
+
+def _document(data: Any, service: str) -> Document:
+    try:
+        return parsers.parse_response(data)
+    except BadResponse as err:
+        raise BadResponse(f"{service} answered with a result ocrviewer cannot read: {err}") from err
+
+
+def create_sync(settings: Mapping[str, Any]) -> YandexProvider:
+    return YandexProvider(settings, asynchronous=False)
+
+
+def create_async(settings: Mapping[str, Any]) -> YandexProvider:
+    return YandexProvider(settings, asynchronous=True)
