@@ -1,0 +1,228 @@
+"""``ocrviewer export``, ``render`` and ``info``: the headless core commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.frames import FRAMES, FrameDecision
+from ocrviewer.core.geometry import ORIENTATION_NAMES
+from ocrviewer.core.imageio import read_image_info
+from ocrviewer.core.loading import LoadedResult, load_result
+from ocrviewer.core.model import LEVELS
+from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.errors import BadInput
+
+EXPORT_FORMATS = ("json",)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    frame_help = "frame of the response's coordinates: auto (default) decides from the evidence"
+
+    p = sub.add_parser(
+        "export",
+        help="write a response as normalized JSON in the displayed frame",
+        description="Write the response as ocrviewer.document/1 JSON with every polygon in displayed-image "
+        "pixels (EXIF applied). IMAGE is optional when the response states its page size in pixels.",
+    )
+    p.add_argument("image", nargs="?", metavar="IMAGE", help="the image the response was made from")
+    p.add_argument(
+        "--response", "-r", required=True, metavar="RESP", help="OCR response (JSON or JSON Lines)"
+    )
+    p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
+    p.add_argument("--to", choices=EXPORT_FORMATS, default="json", help="output format (json)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "render",
+        help="draw a response's polygons, text and confidence on the image (PNG)",
+        description="Write the displayed image with blocks, lines and words drawn, made without a display.",
+    )
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--response", "-r", required=True, metavar="RESP")
+    p.add_argument(
+        "--levels",
+        default=",".join(LEVELS),
+        help=f"comma-separated levels to draw (default {','.join(LEVELS)})",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        metavar="X",
+        help="hide words with confidence under X (0..1)",
+    )
+    p.add_argument("--no-labels", action="store_true", help="draw polygons only, no text")
+    p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser(
+        "info",
+        help="show an image's orientation and sizes, and how a response would be placed on it",
+        description="Print the EXIF orientation, stored and displayed size and format; with --response also "
+        "the response's format, page size, the detected frame, how sure that is and why.",
+    )
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--response", "-r", metavar="RESP")
+    p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
+    p.set_defaults(func=cmd_info)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:
+        pass
+    return os.path.realpath(pa) == os.path.realpath(pb)
+
+
+def check_output(output: str, inputs: Iterable[str | os.PathLike[str] | None]) -> Path:
+    """Refuse to write over an input (or its sidecar); the output's folder must exist."""
+    out = Path(output)
+    for src in inputs:
+        if src is None:
+            continue
+        for protected in (Path(src), sidecar_path(src)):
+            if _same_file(out, protected):
+                raise BadInput(
+                    f"{output}: refusing to overwrite the input file {protected}; choose another -o"
+                )
+    if out.is_dir():
+        raise BadInput(f"{output}: is a folder; give a file name with -o")
+    if not out.parent.is_dir():
+        raise BadInput(f"{output}: folder {out.parent} does not exist")
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename, so a failure leaves no half file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise BadInput(f"{path}: cannot write ({err.strerror or err})") from err
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _warn(result: LoadedResult) -> None:
+    for w in result.warnings:
+        print(f"ocrviewer: warning: {w}", file=sys.stderr)
+
+
+def _size(w: float, h: float) -> str:
+    def f(v: float) -> str:
+        return f"{v:.0f}" if abs(v - round(v)) < 1e-6 else f"{v:.4g}"
+
+    return f"{f(w)}x{f(h)}"
+
+
+# -- export ---------------------------------------------------------------------------------------------
+def export_dict(result: LoadedResult) -> dict[str, Any]:
+    """The normalized document, with where it came from and the frame decision in ``extras``."""
+    data = result.document.to_dict()
+    extras = dict(data.get("extras") or {})
+    extras["ocrviewer"] = {
+        "response": os.path.basename(result.response_path),
+        "image": os.path.basename(result.image_path) if result.image_path else None,
+        "frame_decision": result.decision.to_dict(),
+    }
+    data["extras"] = extras
+    if result.warnings:
+        data["warnings"] = list(dict.fromkeys([*data.get("warnings", []), *result.warnings]))
+    return data
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = check_output(args.output, [args.response, args.image])
+    result = load_result(args.response, args.image, frame=args.frame)
+    text = json.dumps(export_dict(result), ensure_ascii=False, indent=1, allow_nan=False)
+    write_atomic(out, text.encode("utf-8") + b"\n")
+    _warn(result)
+    counts = result.document.counts()
+    print(
+        f"wrote {out}: {counts['word']} words, {counts['line']} lines, {counts['block']} blocks; "
+        f"{result.decision.summary()}"
+    )
+    return 0
+
+
+# -- render ---------------------------------------------------------------------------------------------
+def cmd_render(args: argparse.Namespace) -> int:
+    from ocrviewer.core.render import parse_levels, render
+
+    levels = parse_levels(args.levels)
+    mc = args.min_confidence
+    if mc is not None and not (math.isfinite(mc) and 0.0 <= mc <= 1.0):
+        raise BadInput(f"--min-confidence {mc!r}: give a number between 0 and 1")
+    out = check_output(args.output, [args.response, args.image])
+    if out.suffix.lower() != ".png":
+        raise BadInput(f"{args.output}: render writes PNG; name the output .png")
+    result = load_result(args.response, args.image, frame=args.frame)
+    img = render(args.image, result.document, levels=levels, min_confidence=mc, labels=not args.no_labels)
+    import io
+
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=1)
+    write_atomic(out, buf.getvalue())
+    _warn(result)
+    print(f"wrote {out} ({img.width}x{img.height}); {result.decision.summary()}")
+    return 0
+
+
+# -- info -------------------------------------------------------------------------------------------------
+def decision_lines(decision: FrameDecision) -> list[str]:
+    lines = [f"  frame: {decision.summary()}"]
+    lines += [f"    why: {r}" for r in decision.reasons]
+    return lines
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    info = read_image_info(args.image)
+    dw, dh = info.display_size
+    out = [
+        f"image: {args.image}",
+        f"  format: {info.format}" + (f" ({info.frames} frames)" if info.frames > 1 else ""),
+        f"  orientation: {info.orientation} ({ORIENTATION_NAMES[info.orientation]})",
+        f"  stored size: {_size(info.raw_width, info.raw_height)}",
+        f"  displayed size: {_size(dw, dh)}",
+    ]
+    if args.response:
+        from ocrviewer.core.parsers import FORMATS
+
+        result = load_result(args.response, args.image, frame=args.frame)
+        d = result.decision
+        counts = result.source.counts()
+        fmt = result.source.source_format
+        out += [
+            f"response: {args.response}",
+            f"  format: {fmt}" + (f" - {FORMATS[fmt]}" if fmt in FORMATS else ""),
+            f"  contents: {counts['page']} page(s), {counts['block']} blocks, {counts['line']} lines, "
+            f"{counts['word']} words" + (f", {counts['table']} tables" if counts["table"] else ""),
+            "  page size: "
+            + (f"{_size(*d.page_size)} {d.unit}" if d.page_size else f"not stated ({d.unit} coordinates)"),
+            "  sidecar: "
+            + (
+                f"{sidecar_path(args.response)}"
+                + (f" ({result.sidecar.provider})" if result.sidecar.provider else "")
+                if result.sidecar
+                else "none"
+            ),
+        ]
+        out += decision_lines(d)
+        out += [f"  warning: {w}" for w in result.warnings]
+    print("\n".join(out))
+    return 0
