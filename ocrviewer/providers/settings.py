@@ -22,6 +22,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "yandex.operation_endpoint": "Yandex operation host (default https://operation.api.cloud.yandex.net)",
     "yandex.data_logging": "let Yandex log request data (x-data-logging-enabled; default false)",
     "azure.endpoint": "Azure Computer Vision resource endpoint, e.g. https://NAME.cognitiveservices.azure.com",
+    "azure.read_api_version": "Azure Read API version used when none is given: 2.0, 2.1 or 3.2 (default)",
     "azure.read_max_mb": "largest upload for Azure Read in MB (4 on the free tier, up to 500 paid)",
     "http.connect_timeout": "seconds to wait for a connection",
     "http.read_timeout": "seconds to wait for an answer",
