@@ -99,6 +99,7 @@ def install_docks(
     window: QMainWindow, state: ViewerState, context: DockContext | None = None
 ) -> list[QDockWidget]:
     """Create the docks for ``state``, add them and their actions to ``window``, return them."""
+    from ocrviewer.gui.frame_panel import FramePanel
     from ocrviewer.gui.inspector import InspectorPanel
     from ocrviewer.gui.quality import QualityPanel
 
@@ -106,7 +107,8 @@ def install_docks(
         context = DockContext.default()
     inspector = InspectorPanel(state, window)
     quality = QualityPanel(state, context.settings, window)
-    context.panels.update(inspector=inspector, quality=quality)
+    frame = FramePanel(state, context.settings, window)
+    context.panels.update(inspector=inspector, quality=quality, frame=frame)
     context.actions.update(
         find=inspector.find_action,
         find_next=inspector.find_next_action,
@@ -116,6 +118,7 @@ def install_docks(
     docks = [
         _dock(window, "Inspector", "inspectorDock", inspector, right),
         _dock(window, "Quality", "qualityDock", quality, right),
+        _dock(window, "Frame tools", "frameDock", frame, Qt.DockWidgetArea.LeftDockWidgetArea),
     ]
     for action in context.actions.values():
         window.addAction(action)

@@ -380,8 +380,11 @@ class InspectorPanel(QWidget):
         self._text_pos: dict[ElementRef, int] = {}
 
         # search row
-        self.search_edit = QLineEdit(placeholderText="Find text (Ctrl+F, Enter/F3 next, Shift+F3 previous)")
+        self.search_edit = QLineEdit(placeholderText="Find text (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setToolTip(
+            "Highlights matching words (lines when the text has a space); Enter/F3 next, Shift+F3 previous"
+        )
         self.search_edit.setObjectName("inspectorSearch")
         self.search_label = QLabel("")
         self.search_label.setMinimumWidth(60)

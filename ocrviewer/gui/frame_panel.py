@@ -1,0 +1,394 @@
+"""The frame tools dock: what frame the response is in, and the controls to fix a wrong one.
+
+It shows the image's EXIF orientation and sizes, the page size the response states, what frame
+detection concluded and why, and the current placement. Corrections (any of the 8 transforms,
+a scale, an offset, dragging the overlay, forcing the raw or displayed frame) go through
+``state.set_transform``, so the canvas previews them live. "Save corrected…" writes the placed
+document (displayed frame) to a new file and can record the corrected transform in the sidecar
+of the original response.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.core.geometry import ORIENTATION_NAMES, FrameTransform
+from ocrviewer.core.model import Document
+from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path, write_sidecar
+from ocrviewer.errors import BadInput, OcrViewerError
+from ocrviewer.gui.state import ViewerState
+
+#: (label, EXIF orientation applied as a correction in the displayed frame, tooltip)
+CORRECTIONS: tuple[tuple[str, int, str], ...] = (
+    ("⟳ 90° CW", 6, "Rotate the overlay 90° clockwise"),
+    ("⟲ 90° CCW", 8, "Rotate the overlay 90° counter-clockwise"),
+    ("180°", 3, "Rotate the overlay 180°"),
+    ("Mirror ↔", 2, "Mirror the overlay horizontally"),
+    ("Mirror ↕", 4, "Mirror the overlay vertically"),
+    ("Transpose", 5, "Swap x and y (mirror about the main diagonal)"),
+    ("Transverse", 7, "Mirror about the other diagonal"),
+)
+
+LAST_SAVE_DIR_KEY = "frame/last_save_dir"
+
+
+def _size(w: float | None, h: float | None) -> str:
+    if w is None or h is None:
+        return "—"
+    return f"{w:.0f} × {h:.0f}" if float(w).is_integer() and float(h).is_integer() else f"{w:.4g} × {h:.4g}"
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str] | None) -> bool:
+    if b is None:
+        return False
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def corrected_document(doc: Document, transform: FrameTransform, response_path: str | None) -> Document:
+    """The placed document with the transform that placed it (and where it came from) in extras."""
+    extras: dict[str, Any] = dict(doc.extras)
+    extras["transform"] = transform.to_dict()
+    extras["frame"] = "display"
+    if response_path:
+        extras["corrected_from"] = response_path
+    return replace(doc, extras=extras)
+
+
+class FramePanel(QWidget):
+    """Frame information, corrections with live preview, and saving the corrected result."""
+
+    def __init__(self, state: ViewerState, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.settings = settings
+        self._source: Document | None = None
+        self._initial: tuple[FrameTransform | None, Any] = (None, None)
+        self._updating = False
+
+        # -- information
+        self.orientation_label = QLabel()
+        self.raw_label = QLabel()
+        self.display_label = QLabel()
+        self.page_label = QLabel()
+        self.frame_label = QLabel()
+        self.reasons_label = QLabel()
+        self.reasons_label.setWordWrap(True)
+        self.reasons_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.transform_label = QLabel()
+        self.transform_label.setWordWrap(True)
+        info = QFormLayout()
+        info.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        info.addRow("EXIF orientation:", self.orientation_label)
+        info.addRow("Stored (raw):", self.raw_label)
+        info.addRow("Displayed:", self.display_label)
+        info.addRow("Response page:", self.page_label)
+        info.addRow("Detected frame:", self.frame_label)
+        info.addRow("Why:", self.reasons_label)
+        info.addRow("Placement:", self.transform_label)
+        for label in (self.orientation_label, self.raw_label, self.display_label, self.page_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info_box = QGroupBox("Frame")
+        info_box.setLayout(info)
+
+        # -- corrections
+        self.correction_buttons: dict[int, QPushButton] = {}
+        grid = QGridLayout()
+        for i, (text, orientation, tip) in enumerate(CORRECTIONS):
+            button = QPushButton(text, toolTip=tip)
+            button.clicked.connect(lambda _=False, o=orientation: self.apply_correction(o))
+            self.correction_buttons[orientation] = button
+            grid.addWidget(button, i // 4, i % 4)
+        self.reset_button = QPushButton("Reset", toolTip="Back to the placement the response was loaded with")
+        grid.addWidget(self.reset_button, 1, 3)
+
+        self.scale_spin = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=1000.0, singleStep=0.01)
+        self.scale_spin.setToolTip("Response units -> displayed pixels (both axes)")
+        self.offset_x_spin = QDoubleSpinBox(
+            decimals=1, minimum=-1e6, maximum=1e6, singleStep=1.0, suffix=" px"
+        )
+        self.offset_y_spin = QDoubleSpinBox(
+            decimals=1, minimum=-1e6, maximum=1e6, singleStep=1.0, suffix=" px"
+        )
+        for spin in (self.scale_spin, self.offset_x_spin, self.offset_y_spin):
+            spin.setAccelerated(True)
+            spin.setKeyboardTracking(False)
+        numbers = QFormLayout()
+        numbers.addRow("Scale:", self.scale_spin)
+        offsets = QHBoxLayout()
+        offsets.addWidget(QLabel("x"))
+        offsets.addWidget(self.offset_x_spin, 1)
+        offsets.addWidget(QLabel("y"))
+        offsets.addWidget(self.offset_y_spin, 1)
+        numbers.addRow("Offset:", offsets)
+
+        self.drag_button = QPushButton("Drag overlay", checkable=True)
+        self.drag_button.setToolTip("While on, dragging on the image moves the overlay instead of panning")
+        self.raw_button = QPushButton(
+            "Use raw frame", toolTip="The service saw the stored pixels (ignored EXIF)"
+        )
+        self.display_button = QPushButton(
+            "Use display frame", toolTip="The service saw the image as displayed (applied EXIF)"
+        )
+        quick = QHBoxLayout()
+        quick.addWidget(self.raw_button)
+        quick.addWidget(self.display_button)
+        quick.addWidget(self.drag_button)
+
+        fix_layout = QVBoxLayout()
+        fix_layout.addLayout(quick)
+        fix_layout.addLayout(grid)
+        fix_layout.addLayout(numbers)
+        fix_box = QGroupBox("Correct")
+        fix_box.setLayout(fix_layout)
+
+        # -- save
+        self.save_button = QPushButton("Save corrected…")
+        self.save_button.setToolTip("Write the result as placed on the image (displayed frame) to a new file")
+        self.sidecar_check = QCheckBox("Also record the placement in the response's sidecar")
+        self.sidecar_check.setChecked(True)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        save_layout = QVBoxLayout()
+        save_layout.addWidget(self.sidecar_check)
+        save_layout.addWidget(self.save_button)
+        save_layout.addWidget(self.message_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(info_box)
+        layout.addWidget(fix_box)
+        layout.addLayout(save_layout)
+        layout.addStretch(1)
+
+        self.reset_button.clicked.connect(self.reset)
+        self.raw_button.clicked.connect(lambda: self.force_frame("raw"))
+        self.display_button.clicked.connect(lambda: self.force_frame("display"))
+        self.drag_button.toggled.connect(state.set_drag_overlay)
+        self.scale_spin.valueChanged.connect(self.set_scale)
+        self.offset_x_spin.valueChanged.connect(lambda v: self.set_offset(x=v))
+        self.offset_y_spin.valueChanged.connect(lambda v: self.set_offset(y=v))
+        self.save_button.clicked.connect(self._save_clicked)
+        state.imageChanged.connect(self._refresh)
+        state.documentChanged.connect(self._refresh)
+        state.dragModeChanged.connect(self._drag_mode_changed)
+        self._refresh()
+
+    # -- following the state ----------------------------------------------------------------
+    def _refresh(self) -> None:
+        state = self.state
+        if state.source_document is not self._source:
+            self._source = state.source_document
+            self._initial = (state.transform, state.decision)
+        info = state.image_info
+        if info is not None:
+            o = info.orientation
+            self.orientation_label.setText(f"{o} — {ORIENTATION_NAMES.get(o, '?')}")
+            self.raw_label.setText(_size(info.raw_width, info.raw_height))
+            self.display_label.setText(_size(info.display_width, info.display_height))
+        else:
+            for label in (self.orientation_label, self.raw_label, self.display_label):
+                label.setText("no image")
+        self.page_label.setText(self._page_text())
+        decision = state.decision
+        if decision is None:
+            self.frame_label.setText("—" if state.source_document is None else "not detected")
+            self.reasons_label.setText("")
+        else:
+            how = {"sidecar": "from the sidecar", "forced": "chosen by you", "auto": "detected"}.get(
+                decision.method, decision.method
+            )
+            self.frame_label.setText(f"{decision.frame} ({how}, confidence {decision.confidence:.0%})")
+            lines = [f"• {r}" for r in decision.reasons] + [f"⚠ {w}" for w in decision.warnings]
+            self.reasons_label.setText("\n".join(lines))
+        t = state.transform
+        self.transform_label.setText("—" if t is None or state.source_document is None else t.describe())
+        has_doc = state.source_document is not None and t is not None
+        has_image = has_doc and state.image_info is not None
+        for w in (*self.correction_buttons.values(), self.reset_button, self.scale_spin):
+            w.setEnabled(has_doc)
+        for w in (self.offset_x_spin, self.offset_y_spin, self.drag_button, self.save_button):
+            w.setEnabled(has_doc)
+        for w in (self.raw_button, self.display_button):
+            w.setEnabled(has_image)
+        if t is not None:
+            self._updating = True
+            try:
+                for spin, value in (
+                    (self.scale_spin, t.scale_x),
+                    (self.offset_x_spin, t.offset_x),
+                    (self.offset_y_spin, t.offset_y),
+                ):
+                    if abs(spin.value() - value) > 1e-9:
+                        spin.setValue(value)
+            finally:
+                self._updating = False
+
+    def _page_text(self) -> str:
+        decision = self.state.decision
+        if decision is not None and getattr(decision, "page_size", None):
+            w, h = decision.page_size
+            return f"{_size(w, h)} {decision.unit}"
+        doc = self.state.source_document
+        if doc is None or not doc.pages:
+            return "—"
+        p = doc.pages[0]
+        return f"{_size(p.width, p.height)} {p.unit}" if p.width and p.height else "not stated"
+
+    def _drag_mode_changed(self, enabled: bool) -> None:
+        if self.drag_button.isChecked() != enabled:
+            self.drag_button.setChecked(enabled)
+
+    # -- corrections --------------------------------------------------------------------------
+    def apply_correction(self, orientation: int) -> None:
+        """Apply one of the 8 transforms to the overlay, about the displayed frame."""
+        t = self.state.transform
+        if t is not None and self.state.source_document is not None:
+            self.state.set_transform(t.then(orientation=orientation))
+
+    def set_scale(self, value: float) -> None:
+        """Make the overall scale ``value``, keeping the offset."""
+        t = self.state.transform
+        if self._updating or t is None or value <= 0 or abs(value - t.scale_x) < 1e-12:
+            return
+        k = value / t.scale_x
+        self.state.set_transform(t.then(scale=k, dx=t.offset_x * (1 - k), dy=t.offset_y * (1 - k)))
+
+    def set_offset(self, x: float | None = None, y: float | None = None) -> None:
+        t = self.state.transform
+        if self._updating or t is None:
+            return
+        self.state.set_transform(
+            replace(t, offset_x=t.offset_x if x is None else x, offset_y=t.offset_y if y is None else y)
+        )
+
+    def force_frame(self, frame: str) -> None:
+        """Re-run frame detection with the frame forced to "raw" or "display"."""
+        from ocrviewer.core.frames import detect_frame
+
+        state = self.state
+        if state.source_document is None or state.image_info is None:
+            return
+        try:
+            decision = detect_frame(state.source_document, state.image_info, frame=frame)
+        except OcrViewerError as err:
+            self._message(f"Cannot place the response in the {frame} frame: {err}", error=True)
+            return
+        state.set_response(state.source_document, decision.transform, decision, state.response_path)
+        self._message(f"Placed in the {frame} frame: {decision.transform.describe()}")
+
+    def reset(self) -> None:
+        transform, decision = self._initial
+        state = self.state
+        if transform is None or state.source_document is None:
+            return
+        state.set_response(state.source_document, transform, decision, state.response_path)
+        self._message("Placement reset to the one loaded")
+
+    # -- saving -----------------------------------------------------------------------------
+    def input_paths(self) -> list[str]:
+        paths = [p for p in (self.state.image_path, self.state.response_path) if p]
+        if self.state.response_path:
+            paths.append(str(sidecar_path(self.state.response_path)))
+        return paths
+
+    def suggested_path(self) -> str:
+        state = self.state
+        base = state.response_path or state.image_path
+        if base:
+            p = Path(base)
+            folder = str(self.settings.value(LAST_SAVE_DIR_KEY, "") or p.parent)
+            return str(Path(folder) / f"{p.stem}.corrected.json")
+        return str(Path(str(self.settings.value(LAST_SAVE_DIR_KEY, "") or Path.home())) / "corrected.json")
+
+    def _save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save corrected result", self.suggested_path(), "OCR result (*.json);;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            out = self.save_corrected(path, record_in_sidecar=self.sidecar_check.isChecked())
+        except (OcrViewerError, OSError) as err:
+            self._message(str(err), error=True)
+            return
+        self.settings.setValue(LAST_SAVE_DIR_KEY, str(out.parent))
+
+    def save_corrected(self, path: str | os.PathLike[str], record_in_sidecar: bool = False) -> Path:
+        """Write the placed document (displayed frame, transform in extras) to ``path``, a new file.
+
+        Refuses to write over the image, the response or its sidecar. With ``record_in_sidecar``
+        the corrected transform is also saved in the original response's sidecar.
+        """
+        state = self.state
+        if state.document is None or state.transform is None:
+            raise BadInput("nothing to save: open a response or run recognition first")
+        out = Path(path)
+        for p in self.input_paths():
+            if _same_file(out, p):
+                raise BadInput(
+                    f"{out}: that is an input file; choose a new name so the original stays intact"
+                )
+        doc = corrected_document(state.document, state.transform, state.response_path)
+        tmp = out.with_name(out.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps(doc.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, out)
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise BadInput(f"{out}: cannot write ({err.strerror or err}); choose another folder") from err
+        note = f"Saved the corrected result to {out}"
+        if record_in_sidecar and state.response_path and Path(state.response_path).is_file():
+            written = self.record_in_sidecar()
+            note += f"; placement recorded in {written.name}"
+        self._message(note)
+        return out
+
+    def record_in_sidecar(self) -> Path:
+        """Save the current transform in the sidecar of the response (other fields kept)."""
+        state = self.state
+        if not state.response_path or state.transform is None:
+            raise BadInput("no response file to record the placement for")
+        try:
+            old = read_sidecar(state.response_path)
+        except BadInput:
+            old = None  # a broken sidecar is replaced by a good one
+        decision = state.decision
+        base = old or Sidecar(image_path=state.image_path)
+        extras = dict(base.extras)
+        extras["corrected"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        sidecar = replace(
+            base,
+            transform=state.transform,
+            frame=getattr(decision, "frame", None) or base.frame,
+            extras=extras,
+        )
+        return write_sidecar(state.response_path, sidecar)
+
+    def _message(self, text: str, error: bool = False) -> None:
+        self.message_label.setStyleSheet("color: #c0392b;" if error else "")
+        self.message_label.setText(text)
+        self.state.statusMessage.emit(text)
