@@ -75,6 +75,18 @@ else
   fi
   t_view=$LAST_TIME
 
+  # The real desktop path: the xcb platform plugin under a virtual X server (Debian package xvfb).
+  if command -v xvfb-run >/dev/null 2>&1; then
+    if run view-xcb env QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" \
+        "$EXE" "${view_args[@]}" --screenshot "$OUT/view-xcb.png" && is_png "$OUT/view-xcb.png"; then
+      pass "view --screenshot under Xvfb (xcb) -> $OUT/view-xcb.png (${LAST_TIME} s)"
+    else
+      fail "view under Xvfb (xcb): $(tail -3 "$OUT/view-xcb.log")"
+    fi
+  else
+    echo "skip  view under Xvfb: xvfb-run is not installed"
+  fi
+
   if run providers "$EXE" providers && grep -E '^\s*local\b' "$OUT/providers.log" | grep -qiv 'unavailable\|missing\|not installed'; then
     if run recognize "$EXE" recognize "$IMAGE" --provider local -o "$OUT/local.json" && [[ -s "$OUT/local.json" ]]; then
       pass "recognize --provider local -> $OUT/local.json (${LAST_TIME} s)"

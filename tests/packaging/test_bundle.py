@@ -106,3 +106,25 @@ def test_smoke_script_passes(bundle: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "smoke: all checks passed" in result.stdout
+
+
+def test_install_desktop_puts_a_working_menu_entry_under_the_prefix(bundle: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "prefix"
+    env = dict(os.environ, PREFIX=str(prefix))
+    script = str(ROOT / "packaging" / "install-desktop.sh")
+    installed = subprocess.run(["bash", script], capture_output=True, text=True, timeout=300, env=env)
+    assert installed.returncode == 0, installed.stderr
+    desktop = prefix / "share" / "applications" / "io.github.ocrviewer.OcrViewer.desktop"
+    assert f"Exec={prefix}/bin/ocrviewer %F" in desktop.read_text(encoding="utf-8")
+    assert (
+        prefix / "share" / "icons" / "hicolor" / "256x256" / "apps" / "io.github.ocrviewer.OcrViewer.png"
+    ).is_file()
+    version = subprocess.run(
+        [str(prefix / "bin" / "ocrviewer"), "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert version.stdout.strip() == f"ocrviewer {ocrviewer.__version__}"
+    removed = subprocess.run(
+        ["bash", script, "--uninstall"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert not desktop.exists() and not (prefix / "bin" / "ocrviewer").exists()
