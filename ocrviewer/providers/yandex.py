@@ -74,7 +74,9 @@ OPTIONS = (
     ProviderOption(
         "languages", "Languages", "*", (), "ISO 639-1 codes, comma-separated; * detects the language"
     ),
-    ProviderOption("data_logging", "Let Yandex log the request", False, (), "x-data-logging-enabled"),
+    ProviderOption(
+        "data_logging", "Let Yandex log the request", None, (), "x-data-logging-enabled (off unless set)"
+    ),
 )
 
 
@@ -198,7 +200,10 @@ class YandexProvider:
         if reason:
             raise ProviderUnavailable(reason)
         ocr_host = check_endpoint(self.ocr_host, "the Yandex OCR endpoint")
-        logging_on = as_bool(options.get("data_logging", self.settings.get("yandex.data_logging", False)))
+        logging_on = options.get("data_logging")
+        if logging_on is None:
+            logging_on = self.settings.get("yandex.data_logging", False)
+        logging_on = as_bool(logging_on)
         headers = {
             **auth,
             "Content-Type": "application/json",

@@ -1,0 +1,217 @@
+"""The recognition pipeline shared by ``ocrviewer recognize`` and the viewer's worker.
+
+image -> prepare (EXIF applied, Orientation dropped, fitted to the service's limits) -> provider
+-> raw response saved exactly as received, with a sidecar -> Document placed on the DISPLAYED
+image via ``PreparedImage.transform``. A cache keyed by image hash + provider + options spares a
+second payment unless a fresh run is asked for. The image itself is never written.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core import parsers
+from ocrviewer.core.model import Document
+from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
+from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
+from ocrviewer.errors import BadInput, BadResponse, ProviderUnavailable
+from ocrviewer.providers.base import CancelToken, ProgressCallback, Provider, get_provider, no_progress
+from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options, write_atomic
+from ocrviewer.providers.http import decode_raw
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a run produced. ``document`` is in the displayed frame of the original image."""
+
+    raw: bytes
+    document: Document
+    response_path: Path | None
+    sidecar: Sidecar
+    from_cache: bool
+    raw_suffix: str = ".json"
+    #: one line per change made to fit the service's limits ("shrunk 4000x3000 -> ...")
+    changes: tuple[str, ...] = ()
+
+
+def effective_options(provider: Provider, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The provider's defaults overlaid with ``options``, normalised (this is what the cache keys on)."""
+    merged: dict[str, Any] = {opt.name: opt.default for opt in provider.options}
+    for name, value in (options or {}).items():
+        if name not in merged and value is not None:
+            known = ", ".join(merged) or "none"
+            raise BadInput(f"provider {provider.name!r} has no option {name!r}; its options: {known}")
+        merged[name] = value
+    return normalize_options(merged)
+
+
+def limits_for(provider: Provider, options: Mapping[str, Any]) -> ImageLimits:
+    """Limits of the provider for these options (an optional ``limits_for`` method), else ``limits``."""
+    fn = getattr(provider, "limits_for", None)
+    return fn(options) if callable(fn) else provider.limits
+
+
+def check_output(image_path: Path, out_path: Path) -> None:
+    """Refuse an output that would overwrite the image (or its sidecar the image)."""
+    for target in (out_path, sidecar_path(out_path)):
+        same = target.resolve() == image_path.resolve()
+        if not same and target.exists():
+            try:
+                same = os.path.samefile(target, image_path)
+            except OSError:
+                same = False
+        if same:
+            raise BadInput(f"{out_path}: that is the image itself; choose another -o file for the response")
+    if out_path.is_dir():
+        raise BadInput(f"{out_path}: is a folder; give a file name for the response")
+
+
+def document_from_raw(raw: bytes, suffix: str, service: str = "the cached response") -> Document:
+    """Parse a raw response (JSON, or JSON Lines for ``.jsonl``) into a Document in its own frame."""
+    return parsers.parse_response(decode_raw(raw, suffix, service))
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def recognize_file(
+    image_path: str | os.PathLike[str],
+    provider_name: str,
+    options: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback = no_progress,
+    out_path: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    fresh: bool = False,
+    cache: ResponseCache | None = None,
+) -> RunOutcome:
+    """Recognize ``image_path`` with ``provider_name`` and place the words on the displayed image.
+
+    With ``out_path`` the raw response is written there (exactly as received) with its sidecar
+    next to it. The cache is read unless ``fresh`` and written unless ``use_cache`` is False.
+    Nothing is written if the run fails or is cancelled.
+    """
+    cancel = cancel or CancelToken()
+    image = Path(image_path)
+    out = Path(out_path) if out_path is not None else None
+    if out is not None:
+        check_output(image, out)
+    if not image.is_file():
+        raise BadInput(f"{image}: no such image file")
+    provider = get_provider(provider_name, settings or {})
+    reason = provider.unavailable_reason()
+    if reason:
+        raise ProviderUnavailable(f"{provider_name}: {reason}")
+    opts = effective_options(provider, options)
+    cache = cache or ResponseCache()
+    progress(0.0, f"reading {image.name}")
+    sha = file_sha256(image)
+    key = cache_key(sha, provider.name, opts)
+
+    entry = cache.get(key) if use_cache and not fresh else None
+    if entry is not None and entry.sidecar.transform is not None:
+        try:
+            doc = document_from_raw(entry.raw, entry.raw_suffix)
+        except BadResponse:
+            entry = None  # a damaged entry is a miss
+        else:
+            progress(0.9, f"using the cached result from {entry.sidecar.created or 'earlier'}")
+            sidecar = replace(
+                entry.sidecar,
+                image_path=str(image.resolve()),
+                extras={**entry.sidecar.extras, "from_cache": True},
+            )
+            placed = entry.sidecar.transform.apply_document(doc)
+            return _finish(
+                entry.raw,
+                entry.raw_suffix,
+                placed,
+                sidecar,
+                out,
+                cache_path=entry.path,
+                from_cache=True,
+                cancel=cancel,
+                progress=progress,
+            )
+
+    progress(0.02, f"preparing {image.name} for {provider.title}")
+    prepared = prepare_image(image, limits_for(provider, opts))
+    for change in prepared.changes:
+        progress(0.05, change)
+    cancel.raise_if_cancelled()
+    result = provider.recognize(prepared, opts, cancel, progress)
+    cancel.raise_if_cancelled()
+    placed = prepared.transform.apply_document(result.document)
+    sidecar = Sidecar(
+        provider=provider.name,
+        api_version=result.api_version,
+        options=opts,
+        image_sha256=sha,
+        image_path=str(image.resolve()),
+        transform=prepared.transform,
+        frame="display",
+        created=_now(),
+        request_id=result.request_id,
+        extras={
+            "raw_suffix": result.raw_suffix,
+            "prepared": {"width": prepared.width, "height": prepared.height, "format": prepared.format},
+            "changes": list(prepared.changes),
+            "source_format": result.document.source_format,
+            **{k: v for k, v in result.extras.items() if isinstance(v, (str, int, float, bool))},
+        },
+    )
+    cache_path = cache.put(key, result.raw, result.raw_suffix, sidecar) if use_cache else None
+    return _finish(
+        result.raw,
+        result.raw_suffix,
+        placed,
+        sidecar,
+        out,
+        cache_path=cache_path,
+        from_cache=False,
+        cancel=cancel,
+        progress=progress,
+        changes=prepared.changes,
+    )
+
+
+def _finish(
+    raw: bytes,
+    suffix: str,
+    document: Document,
+    sidecar: Sidecar,
+    out: Path | None,
+    *,
+    cache_path: Path | None,
+    from_cache: bool,
+    cancel: CancelToken,
+    progress: ProgressCallback,
+    changes: tuple[str, ...] = (),
+) -> RunOutcome:
+    cancel.raise_if_cancelled()
+    response_path = cache_path
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, raw)
+        write_sidecar(out, sidecar)
+        response_path = out
+    progress(1.0, f"saved {response_path}" if response_path else "done")
+    return RunOutcome(
+        raw=raw,
+        document=document,
+        response_path=response_path,
+        sidecar=sidecar,
+        from_cache=from_cache,
+        raw_suffix=suffix,
+        changes=changes,
+    )
+
+
+__all__ = ["RunOutcome", "recognize_file", "document_from_raw", "effective_options"]

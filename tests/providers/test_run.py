@@ -1,0 +1,190 @@
+"""The pipeline: prepare, recognize, save raw + sidecar, cache, place on the displayed image."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.core.prepare import file_sha256
+from ocrviewer.core.sidecar import read_sidecar, sidecar_path
+from ocrviewer.errors import BadInput, Cancelled, ProviderUnavailable
+from ocrviewer.providers.base import CancelToken
+from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options
+from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+from ocrviewer.providers.run import recognize_file
+from tests.support.images import make_text_image
+
+from .conftest import FakeClock, provider_settings, with_keys
+from .servers import FakeCloud
+from .test_yandex import TEXTS, assert_on_displayed_boxes
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    return make_text_image(tmp_path / "photo.jpg", orientation=6)
+
+
+@pytest.fixture
+def settings(cloud: FakeCloud, clock: FakeClock, creds, env):  # noqa: ANN001, ANN201
+    with_keys(env)
+    cloud.texts = TEXTS
+    return provider_settings(cloud, clock, creds)
+
+
+def all_files(*roots: Path) -> list[Path]:
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
+
+
+def test_run_writes_raw_and_sidecar_and_places_words(
+    photo: Path, tmp_path: Path, cloud: FakeCloud, settings
+) -> None:  # noqa: ANN001
+    before = photo.read_bytes()
+    out = tmp_path / "out" / "resp.json"
+    messages: list[str] = []
+    outcome = recognize_file(
+        photo, "yandex", {"languages": "en"}, settings, progress=lambda f, m: messages.append(m), out_path=out
+    )
+    assert photo.read_bytes() == before  # never touched
+    assert not outcome.from_cache and outcome.response_path == out
+    assert out.read_bytes() == outcome.raw == json.dumps(json.loads(out.read_bytes())).encode()
+    side = read_sidecar(out)
+    assert side is not None
+    assert (side.provider, side.api_version, side.frame) == ("yandex", "ocr/v1", "display")
+    assert side.options == {"languages": "en", "model": "page"}
+    assert side.image_sha256 == file_sha256(photo)
+    assert side.transform is not None and side.transform.output_size == (640, 480)
+    assert side.request_id and side.request_id.startswith("req-")
+    assert dt.datetime.fromisoformat(side.created or "").tzinfo is not None
+    assert outcome.document.pages[0].width == 640
+    assert_on_displayed_boxes(outcome.document)
+    assert any("sending" in m for m in messages)
+
+
+def test_second_run_uses_the_cache_unless_fresh(
+    photo: Path, tmp_path: Path, cloud: FakeCloud, settings
+) -> None:  # noqa: ANN001
+    first = recognize_file(photo, "yandex", {}, settings, out_path=tmp_path / "a.json")
+    n = len(cloud.requests)
+    again = recognize_file(photo, "yandex", {"model": "page"}, settings, out_path=tmp_path / "b.json")
+    assert again.from_cache and len(cloud.requests) == n
+    assert (tmp_path / "b.json").read_bytes() == first.raw
+    assert read_sidecar(tmp_path / "b.json").request_id == first.sidecar.request_id  # type: ignore[union-attr]
+    assert_on_displayed_boxes(again.document)
+    fresh = recognize_file(photo, "yandex", {}, settings, fresh=True)
+    assert not fresh.from_cache and len(cloud.requests) == n + 1
+    other = recognize_file(photo, "yandex", {"languages": "ru"}, settings)  # other options, other key
+    assert not other.from_cache
+    nocache = recognize_file(photo, "yandex", {}, settings, use_cache=False)
+    assert not nocache.from_cache and nocache.response_path is None
+
+
+def test_async_run_keeps_json_lines(photo: Path, tmp_path: Path, cloud: FakeCloud, settings) -> None:  # noqa: ANN001
+    out = tmp_path / "resp.jsonl"
+    outcome = recognize_file(photo, "yandex-async", {}, settings, out_path=out)
+    assert outcome.raw_suffix == ".jsonl" and out.read_bytes() == outcome.raw
+    assert outcome.raw.endswith(b"\n") and outcome.raw.count(b"\n") == 1
+    assert outcome.response_path == out
+    cached = recognize_file(photo, "yandex-async", {}, settings)
+    assert cached.from_cache and cached.response_path and cached.response_path.suffix == ".jsonl"
+    assert_on_displayed_boxes(cached.document)
+
+
+def test_refuses_to_write_over_the_image(photo: Path, cloud: FakeCloud, settings) -> None:  # noqa: ANN001
+    before = photo.read_bytes()
+    with pytest.raises(BadInput, match="that is the image itself"):
+        recognize_file(photo, "yandex", {}, settings, out_path=photo)
+    with pytest.raises(BadInput, match="that is the image itself"):
+        recognize_file(photo, "yandex", {}, settings, out_path=photo.parent / "." / photo.name)
+    assert photo.read_bytes() == before and cloud.requests == []
+
+
+def test_unknown_option_and_unready_provider_are_refused(
+    photo: Path, cloud: FakeCloud, settings, env
+) -> None:  # noqa: ANN001
+    with pytest.raises(BadInput, match="has no option 'api_version'"):
+        recognize_file(photo, "yandex", {"api_version": "3.2"}, settings)
+    env.clear()
+    with pytest.raises(ProviderUnavailable, match="yandex: no Yandex credentials"):
+        recognize_file(photo, "yandex", {}, settings)
+    assert cloud.requests == []
+
+
+def test_cancel_while_polling_returns_promptly_and_leaves_nothing(
+    photo: Path,
+    tmp_path: Path,
+    cloud: FakeCloud,
+    settings,  # noqa: ANN001
+) -> None:
+    cloud.running_polls = 100
+    settings["http"] = HttpConfig(policy=RetryPolicy(poll_interval=30.0), timing=Timing())  # real waits
+    cancel = CancelToken()
+    polled = threading.Event()
+    cloud.on_request = lambda rec: (
+        polled.set() if rec.path.startswith("/vision/") and rec.method == "GET" else None
+    )
+    threading.Thread(target=lambda: polled.wait(2) and cancel.cancel(), daemon=True).start()
+    out = tmp_path / "resp.json"
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        recognize_file(photo, "azure-read", {}, settings, cancel=cancel, out_path=out)
+    assert time.monotonic() - t0 < 1.0
+    assert not out.exists() and not sidecar_path(out).exists()
+    assert all_files(ResponseCache().root) == []
+
+
+def test_cache_key_normalizes_options() -> None:
+    assert normalize_options({"b": " x ", "a": None, "c": ["ru", " en"], "d": ""}) == {
+        "b": "x",
+        "c": ["ru", "en"],
+    }
+    k = cache_key("abc", "yandex", {"model": "page", "languages": "en"})
+    assert k == cache_key("abc", "yandex", {"languages": "en ", "model": "page", "x": None})
+    assert k != cache_key("abc", "yandex-async", {"model": "page", "languages": "en"})
+    assert k != cache_key("abd", "yandex", {"model": "page", "languages": "en"})
+
+
+def test_a_damaged_cache_entry_is_a_miss(photo: Path, cloud: FakeCloud, settings) -> None:  # noqa: ANN001
+    first = recognize_file(photo, "yandex", {}, settings)
+    assert first.response_path is not None
+    first.response_path.write_bytes(b"{broken")
+    again = recognize_file(photo, "yandex", {}, settings)
+    assert not again.from_cache
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("yandex", {"languages": "ru,en", "model": "handwritten"}),
+        ("yandex-async", {}),
+        ("azure-read", {"api_version": "2.0"}),
+        ("azure-read", {"api_version": "3.2"}),
+        ("azure-image-analysis", {}),
+    ],
+)
+def test_no_secret_in_any_file_a_run_writes(
+    name: str,
+    options: dict,
+    photo: Path,
+    tmp_path: Path,
+    cloud: FakeCloud,
+    settings,
+    env,  # noqa: ANN001
+) -> None:
+    from ocrviewer.providers.settings import config_dir, save_settings
+
+    save_settings({"azure.endpoint": cloud.url, "yandex.data_logging": False})
+    out = tmp_path / "runs" / "resp.json"
+    recognize_file(photo, name, options, settings, out_path=out)
+    recognize_file(photo, name, options, settings, out_path=tmp_path / "runs" / "again.json")  # cache hit
+    files = all_files(tmp_path / "runs", ResponseCache().root, config_dir())
+    assert len(files) >= 5  # 2 responses + 2 sidecars + cache entry + sidecar + settings
+    secrets = [env["OCRVIEWER_YANDEX_API_KEY"], env["OCRVIEWER_AZURE_KEY"]]
+    for f in files:
+        data = f.read_bytes()
+        for s in secrets:
+            assert s.encode() not in data, f"{s} leaked into {f}"
