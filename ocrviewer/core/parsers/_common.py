@@ -7,6 +7,7 @@ point by point; the checks are the same.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from itertools import chain
@@ -50,6 +51,83 @@ def describe(err: BaseException) -> str:
     return f"malformed ({type(err).__name__})"
 
 
+def _fast_constructor(cls: type, names: tuple[str, ...]) -> bool:
+    """True if ``cls`` is a plain frozen dataclass with exactly these fields, so its ``__init__``
+    (one ``object.__setattr__`` per field) can be skipped on the hot path."""
+    return (
+        tuple(f.name for f in dataclasses.fields(cls)) == names
+        and not hasattr(cls, "__post_init__")
+        and not hasattr(cls, "__slots__")
+    )
+
+
+_WORD_FIELDS = ("text", "polygon", "confidence", "confidence_label", "language", "extras")
+_LINE_FIELDS = ("text", "polygon", "words", "confidence", "language", "extras")
+_new = object.__new__
+
+if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELDS):
+
+    def make_word(
+        text: str,
+        polygon: Polygon,
+        confidence: float | None = None,
+        confidence_label: str | None = None,
+        language: str | None = None,
+        extras: dict[str, Any] | None = None,
+    ) -> Word:
+        """``Word(...)`` without the frozen-dataclass ``__init__`` cost (same object, same equality)."""
+        w = _new(Word)
+        d = w.__dict__
+        d["text"] = text
+        d["polygon"] = polygon
+        d["confidence"] = confidence
+        d["confidence_label"] = confidence_label
+        d["language"] = language
+        d["extras"] = {} if extras is None else extras
+        return w
+
+    def make_line(
+        text: str,
+        polygon: Polygon,
+        words: tuple[Word, ...] = (),
+        confidence: float | None = None,
+        language: str | None = None,
+        extras: dict[str, Any] | None = None,
+    ) -> Line:
+        """``Line(...)`` without the frozen-dataclass ``__init__`` cost."""
+        ln = _new(Line)
+        d = ln.__dict__
+        d["text"] = text
+        d["polygon"] = polygon
+        d["words"] = words
+        d["confidence"] = confidence
+        d["language"] = language
+        d["extras"] = {} if extras is None else extras
+        return ln
+
+else:  # the model changed shape: stay correct, lose a little speed
+
+    def make_word(
+        text: str,
+        polygon: Polygon,
+        confidence: float | None = None,
+        confidence_label: str | None = None,
+        language: str | None = None,
+        extras: dict[str, Any] | None = None,
+    ) -> Word:
+        return Word(text, polygon, confidence, confidence_label, language, extras or {})
+
+    def make_line(
+        text: str,
+        polygon: Polygon,
+        words: tuple[Word, ...] = (),
+        confidence: float | None = None,
+        language: str | None = None,
+        extras: dict[str, Any] | None = None,
+    ) -> Line:
+        return Line(text, polygon, words, confidence, language, extras or {})
+
+
 def _check(pts: list[tuple[float, float]] | tuple[tuple[float, float], ...]) -> Polygon:
     n = len(pts)
     if n < 3:
@@ -61,33 +139,62 @@ def _check(pts: list[tuple[float, float]] | tuple[tuple[float, float], ...]) -> 
 
 
 def flat_polygon(values: Any) -> Polygon:
-    """Polygon from a flat ``[x0, y0, x1, y1, ...]`` list (Azure ``boundingBox``/``polygon``)."""
+    """Polygon from a flat ``[x0, y0, x1, y1, ...]`` list (Azure ``boundingBox``/``polygon``).
+
+    Fast path for the usual 8 JSON numbers: the coordinates are kept as parsed (int or float) and
+    checked with one sum; anything else goes through the converting, validating path.
+    """
+    if type(values) is list and len(values) == 8:
+        x0, y0, x1, y1, x2, y2, x3, y3 = values
+        try:
+            s = x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3
+            if s - s == 0:
+                return ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
+        except TypeError:
+            pass
+    return _flat_polygon_slow(values)
+
+
+def _flat_polygon_slow(values: Any) -> Polygon:
     if type(values) is not list:
         raise BadResponse("polygon is not a list of numbers")
-    try:
-        if len(values) == 8:
-            x0, y0, x1, y1, x2, y2, x3, y3 = map(float, values)
-            pts: Any = ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
-        else:
-            if len(values) % 2:
-                raise BadResponse(f"polygon has an odd number of coordinates ({len(values)})")
-            f = list(map(float, values))
-            pts = list(zip(f[0::2], f[1::2], strict=True))
-    except (TypeError, ValueError) as err:
-        raise BadResponse("polygon has a coordinate that is not a number") from err
-    return _check(pts)
+    if len(values) % 2:
+        raise BadResponse(f"polygon has an odd number of coordinates ({len(values)})")
+    f = [number(v, "coordinate") for v in values]
+    return _check(list(zip(f[0::2], f[1::2], strict=True)))
 
 
 def vertex_polygon(vertices: Any, xk: str = "x", yk: str = "y", default: Any = 0) -> Polygon:
-    """Polygon from ``[{"x": .., "y": ..}, ...]``; a missing x or y is ``default`` (protobuf JSON omits 0)."""
+    """Polygon from ``[{"x": .., "y": ..}, ...]``; a missing x or y is ``default`` (protobuf JSON omits 0).
+
+    ``default=None`` makes a missing coordinate an error.
+    """
+    if type(vertices) is list and len(vertices) == 4:
+        a, b, c, d = vertices
+        try:  # every coordinate present: the common case; anything else takes the slow path
+            x0, y0 = float(a[xk]), float(a[yk])
+            x1, y1 = float(b[xk]), float(b[yk])
+            x2, y2 = float(c[xk]), float(c[yk])
+            x3, y3 = float(d[xk]), float(d[yk])
+            s = x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3
+            if s - s == 0:
+                return ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
+        except (LookupError, TypeError, ValueError):
+            pass
+    return _vertex_polygon_slow(vertices, xk, yk, default)
+
+
+def _vertex_polygon_slow(vertices: Any, xk: str, yk: str, default: Any) -> Polygon:
     if type(vertices) is not list:
         raise BadResponse("polygon is not a list of points")
-    try:
-        pts = [(float(v.get(xk, default)), float(v.get(yk, default))) for v in vertices]
-    except AttributeError as err:
-        raise BadResponse("polygon has a point that is not an object") from err
-    except (TypeError, ValueError) as err:
-        raise BadResponse("polygon has a coordinate that is not a number") from err
+    pts: list[tuple[float, float]] = []
+    for v in vertices:
+        if type(v) is not dict:
+            raise BadResponse("polygon has a point that is not an object")
+        x, y = v.get(xk, default), v.get(yk, default)
+        if x is None or y is None:
+            raise BadResponse(f"polygon has a point without {xk if x is None else yk}")
+        pts.append((number(x, "coordinate"), number(y, "coordinate")))
     return _check(pts)
 
 

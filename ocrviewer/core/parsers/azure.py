@@ -28,6 +28,8 @@ from ocrviewer.core.parsers._common import (
     flat_polygon,
     integer,
     lines_block,
+    make_line,
+    make_word,
     number,
     page_size,
     text,
@@ -71,13 +73,43 @@ def _v2_words(raw: Any, where: str, ctx: Context) -> list[Word]:
         return words
     if type(raw) is not list:
         raise BadResponse("words is not a list")
+    append = words.append
     for wi, w in enumerate(raw, 1):
         try:
-            conf, label = _word_confidence(w.get("confidence"))
-            words.append(Word(text(w.get("text")), flat_polygon(w["boundingBox"]), conf, label))
+            t = w.get("text")
+            if type(t) is not str:
+                t = text(t)
+            c = w.get("confidence")
+            label = None
+            if c is not None and not (type(c) is float and 0.0 <= c <= 1.0):
+                c, label = _word_confidence(c)
+            # flat_polygon's fast path, inlined: this loop runs once per word
+            b = w["boundingBox"]
+            poly = None
+            if type(b) is list and len(b) == 8:
+                x0, y0, x1, y1, x2, y2, x3, y3 = b
+                try:
+                    f = x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3
+                    if f - f == 0:
+                        poly = ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
+                except TypeError:
+                    pass
+            append(make_word(t, flat_polygon(b) if poly is None else poly, c, label))
         except ELEMENT_ERRORS as err:
             ctx.skip(f"{where} word {wi}", err)
     return words
+
+
+def _style(appearance: Any) -> dict[str, Any]:
+    if type(appearance) is not dict:
+        return {}
+    style = appearance.get("style")
+    if type(style) is not dict:
+        return {"appearance": appearance}
+    extras: dict[str, Any] = {"style": style.get("name")}
+    if style.get("confidence") is not None:
+        extras["style_confidence"] = confidence(style.get("confidence"))
+    return extras
 
 
 def _v2_lines(raw: Any, pno: int, ctx: Context) -> list[Line]:
@@ -89,25 +121,16 @@ def _v2_lines(raw: Any, pno: int, ctx: Context) -> list[Line]:
             words = _v2_words(ln.get("words"), where, ctx)
             bb = ln.get("boundingBox")
             poly = words_polygon(words) if bb is None else flat_polygon(bb)
-            extras: dict[str, Any] = {}
-            appearance = ln.get("appearance")
-            if type(appearance) is dict:
-                style = appearance.get("style")
-                if type(style) is dict:
-                    extras["style"] = style.get("name")
-                    if style.get("confidence") is not None:
-                        extras["style_confidence"] = confidence(style.get("confidence"))
-                else:
-                    extras["appearance"] = appearance
             lang = ln.get("language")
+            t = ln.get("text")
             lines.append(
-                Line(
-                    text(ln.get("text")),
+                make_line(
+                    t if type(t) is str else text(t),
                     poly,
                     tuple(words),
                     None,
                     lang if type(lang) is str else None,
-                    extras,
+                    _style(ln.get("appearance")),
                 )
             )
         except ELEMENT_ERRORS as err:

@@ -17,6 +17,8 @@ from ocrviewer.core.parsers._common import (
     confidence,
     integer,
     lines_block,
+    make_line,
+    make_word,
     page_size,
     text,
     vertex_polygon,
@@ -73,34 +75,45 @@ def _polygon(d: dict[str, Any]) -> Any:
 
 def _words(raw: list[Any], where: str, ctx: Context) -> list[Word]:
     words: list[Word] = []
+    append = words.append
     for wi, w in enumerate(raw, 1):
         try:
-            poly = _polygon(w)
-            if poly is None:
-                raise BadResponse("no boundingBox")
-            extras: dict[str, Any] = {}
-            ent = _get(w, "entityIndex", "entity_index")
-            if ent is not None:
+            bb = w.get("boundingBox")
+            if bb is None:
+                bb = w.get("bounding_box")
+                if bb is None:
+                    raise BadResponse("no boundingBox")
+            poly = vertex_polygon(bb["vertices"])
+            t = w.get("text")
+            if type(t) is not str:
+                t = text(t)
+            extras = None
+            ent = w.get("entityIndex")
+            if ent is None:
+                ent = w.get("entity_index")
+            if ent is not None and ent != "-1" and ent != -1:
                 ent = integer(ent, "entityIndex", -1)
                 if ent != -1:
-                    extras["entity_index"] = ent
-            langs = w.get("languages")
+                    extras = {"entity_index": ent}
+            conf = w.get("confidence")
+            if conf is not None:
+                conf = confidence(conf)
             lang = None
-            if type(langs) is list and langs and type(langs[0]) is dict:
-                lang = _get(langs[0], "languageCode", "language_code")
-            words.append(
-                Word(
-                    text(w.get("text")),
-                    poly,
-                    confidence(w.get("confidence")),
-                    None,
-                    lang if type(lang) is str else None,
-                    extras,
-                )
-            )
+            langs = w.get("languages")
+            if langs:
+                lang = _language(langs)
+            append(make_word(t, poly, conf, None, lang, extras))
         except ELEMENT_ERRORS as err:
             ctx.skip(f"{where} word {wi}", err)
     return words
+
+
+def _language(langs: Any) -> str | None:
+    """The first languageCode of a ``languages`` list."""
+    if type(langs) is list and langs and type(langs[0]) is dict:
+        code = _get(langs[0], "languageCode", "language_code")
+        return code if type(code) is str else None
+    return None
 
 
 def _line(ln: Any, where: str, ctx: Context) -> Line:
@@ -122,7 +135,7 @@ def _line(ln: Any, where: str, ctx: Context) -> Line:
     orientation = ln.get("orientation")
     if orientation is not None and orientation != "ANGLE_0":
         extras["orientation"] = orientation
-    return Line(text(line_text), poly, tuple(words), confidence(ln.get("confidence")), None, extras)
+    return make_line(text(line_text), poly, tuple(words), confidence(ln.get("confidence")), None, extras)
 
 
 def _block(b: Any, where: str, ctx: Context) -> Block | None:
@@ -132,11 +145,7 @@ def _block(b: Any, where: str, ctx: Context) -> Block | None:
             lines.append(_line(ln, f"{where} line {li}", ctx))
         except ELEMENT_ERRORS as err:
             ctx.skip(f"{where} line {li}", err)
-    lang = None
-    langs = b.get("languages")
-    if type(langs) is list and langs and type(langs[0]) is dict:
-        code = _get(langs[0], "languageCode", "language_code")
-        lang = code if type(code) is str else None
+    lang = _language(b.get("languages"))
     layout = _get(b, "layoutType", "layout_type")
     poly = _polygon(b)
     if poly is None:
