@@ -54,11 +54,12 @@ def group_of(provider: str) -> str:
 
 def _usable(backend: keyring.backend.KeyringBackend) -> bool:
     """False for keyring's 'fail' and 'null' backends and for a chainer with no backends."""
-    module = type(backend).__module__
-    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+    from keyring.backends import chainer, fail, null
+
+    if isinstance(backend, (fail.Keyring, null.Keyring)):
         return False
-    if module.startswith("keyring.backends.chainer"):
-        return bool(getattr(backend, "backends", ()))
+    if isinstance(backend, chainer.ChainerBackend):
+        return bool(list(backend.backends))
     return True
 
 

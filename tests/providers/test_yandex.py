@@ -222,3 +222,14 @@ def test_over_the_limits_is_shrunk_and_lands_back(
     sent = Image.open(io.BytesIO(cloud.uploads[0]))
     assert sent.size == (prepared.width, prepared.height)
     assert_on_displayed_boxes(prepared.transform.apply_document(result.document), tol=4.0)
+
+
+def test_the_two_fake_flavours_disagree_on_an_unprepared_photo(photo: Path) -> None:
+    """Sending the stored bytes as they are would put the words elsewhere on a naive service."""
+    from .servers import find_word_boxes, seen_image
+
+    data = photo.read_bytes()
+    applied = [b for line in find_word_boxes(seen_image(data, "apply")) for b in line]
+    naive = [b for line in find_word_boxes(seen_image(data, "ignore")) for b in line]
+    assert applied == pytest.approx([box for _, box in DEFAULT_WORDS], abs=2)
+    assert seen_image(data, "ignore").size == (480, 640) and naive != applied

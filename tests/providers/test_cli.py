@@ -1,0 +1,189 @@
+"""The commands as a person uses them: recognize then export, providers, credentials, Ctrl-C."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from ocrviewer.cli import main
+from ocrviewer.core.model import polygon_bbox
+from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.providers.settings import save_settings
+from tests.support.images import DEFAULT_WORDS, make_text_image
+
+from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud
+
+TEXTS = [w for w, _ in DEFAULT_WORDS]
+
+
+@pytest.fixture(params=["ignore", "apply"], ids=["exif-ignoring-server", "exif-applying-server"])
+def flavoured_cloud(request: pytest.FixtureRequest) -> Iterator[FakeCloud]:
+    server = FakeCloud(exif=request.param, texts=TEXTS)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCRVIEWER_YANDEX_API_KEY", YANDEX_KEY)
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", AZURE_KEY)
+    save_settings({"http.poll_interval": 0.01})  # real waits, but tiny
+
+
+def exported_boxes(path: Path) -> list[tuple[str, tuple[float, float, float, float]]]:
+    doc = json.loads(path.read_text())
+    return [
+        (w["text"], polygon_bbox(tuple(tuple(p) for p in w["polygon"])))
+        for page in doc["pages"]
+        for block in page["blocks"]
+        for line in block["lines"]
+        for w in line["words"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider", "extra", "orientation"),
+    [
+        ("yandex", [], 6),
+        ("yandex-async", ["--lang", "ru,en", "--model", "handwritten"], 8),
+        ("azure-read", ["--api-version", "2.0", "--mode", "Handwritten"], 5),
+        ("azure-read", ["--api-version", "2.1"], 7),
+        ("azure-read", ["--api-version", "3.2", "--lang", "en"], 3),
+        ("azure-image-analysis", [], 6),
+    ],
+)
+def test_recognize_then_export_lands_on_the_displayed_text(
+    provider: str,
+    extra: list[str],
+    orientation: int,
+    flavoured_cloud: FakeCloud,
+    keys: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    photo = make_text_image(tmp_path / "photo.jpg", orientation=orientation)
+    resp = tmp_path / "resp.json"
+    endpoint = ["--endpoint", flavoured_cloud.url]
+    if provider == "yandex-async":
+        endpoint += ["--operation-endpoint", flavoured_cloud.listen()]
+    code = main(["recognize", str(photo), "--provider", provider, *extra, *endpoint, "-o", str(resp)])
+    err = capsys.readouterr()
+    assert code == 0, err.err
+    assert "5 words" in err.out and "%" in err.err  # a summary, and progress on stderr
+    assert resp.is_file() and sidecar_path(resp).is_file()
+
+    out = tmp_path / "export.json"
+    assert main(["export", str(photo), "-r", str(resp), "-o", str(out)]) == 0
+    got = exported_boxes(out)
+    assert [t for t, _ in got] == TEXTS
+    for (text, box), (_, want) in zip(got, DEFAULT_WORDS, strict=True):
+        assert box == pytest.approx(want, abs=2.0), (text, box, want)
+
+
+def test_failure_is_one_line_and_nonzero(
+    tmp_path: Path, cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", "wrong-key-5555")
+    photo = make_text_image(tmp_path / "p.jpg")
+    resp = tmp_path / "r.json"
+    code = main(
+        ["recognize", str(photo), "-p", "azure-image-analysis", "--endpoint", cloud.url, "-o", str(resp)]
+    )
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert code == 1 and last.startswith("ocrviewer: error: Azure Image Analysis refused the credentials")
+    assert "check the key" in last and "wrong-key-5555" not in err
+    assert not resp.exists()
+
+
+def test_refuses_output_equal_to_the_image(tmp_path: Path, cloud: FakeCloud, keys: None, capsys) -> None:  # noqa: ANN001
+    photo = make_text_image(tmp_path / "p.jpg")
+    before = photo.read_bytes()
+    assert main(["recognize", str(photo), "-p", "yandex", "--endpoint", cloud.url, "-o", str(photo)]) == 1
+    assert "that is the image itself" in capsys.readouterr().err
+    assert photo.read_bytes() == before
+
+
+def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path: Path, cloud: FakeCloud, keys: None, capsys) -> None:  # noqa: ANN001
+    save_settings({"http.poll_interval": 30})
+    cloud.running_polls = 100
+    fired = threading.Event()
+
+    def on_request(rec) -> None:  # noqa: ANN001
+        if rec.method == "GET" and not fired.is_set():
+            fired.set()  # the first poll: the main thread is waiting for the worker now
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+    cloud.on_request = on_request
+    photo = make_text_image(tmp_path / "p.jpg")
+    resp = tmp_path / "r.json"
+    code = main(["recognize", str(photo), "-p", "azure-read", "--endpoint", cloud.url, "-o", str(resp)])
+    assert code == 130
+    assert "cancelled" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jpg"]
+
+
+def test_providers_lists_each_with_its_state(
+    cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", AZURE_KEY)
+    monkeypatch.setenv("OCRVIEWER_AZURE_ENDPOINT", cloud.url)
+    assert main(["providers"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert {"yandex", "yandex-async", "azure-read", "azure-image-analysis"} <= set(lines)
+    assert lines["azure-read"].endswith("ready")
+    assert "OCRVIEWER_YANDEX_API_KEY" in lines["yandex"]
+
+
+def test_credentials_set_reads_stdin_and_never_echoes(
+    memory_keyring,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,  # noqa: ANN001
+) -> None:
+    secret = "yc-secret-from-stdin-31337"
+    monkeypatch.setattr("sys.stdin", io.StringIO(secret + "\n"))
+    assert main(["credentials", "set", "yandex"]) == 0
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err and "keyring" in out.out
+    assert memory_keyring.store[("ocrviewer", "yandex.api_key")] == secret
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("az-key-777777\n"))
+    assert (
+        main(["credentials", "set", "azure", "--endpoint", "https://res.cognitiveservices.azure.com/"]) == 0
+    )
+    assert memory_keyring.store[("ocrviewer", "azure.key")] == "az-key-777777"
+    saved = Path(os.environ["XDG_CONFIG_HOME"], "ocrviewer", "providers.json").read_text()
+    assert json.loads(saved) == {"azure.endpoint": "https://res.cognitiveservices.azure.com"}
+    assert "az-key" not in saved
+    capsys.readouterr()
+    assert main(["providers"]) == 0
+    assert "azure-read            Azure Read: ready" in capsys.readouterr().out
+
+    assert main(["credentials", "delete", "yandex"]) == 0
+    assert ("ocrviewer", "yandex.api_key") not in memory_keyring.store
+    assert "deleted api key" in capsys.readouterr().out
+
+
+def test_credentials_set_without_a_keyring_says_to_use_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setattr("sys.stdin", io.StringIO("az-key-888888\n"))
+    assert main(["credentials", "set", "azure-read"]) == 1
+    err = capsys.readouterr().err
+    assert "no usable system keyring" in err and "OCRVIEWER_AZURE_KEY" in err and "az-key-888888" not in err
+
+
+def test_empty_secret_is_refused(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert main(["credentials", "set", "azure"]) == 1
+    assert "no Azure key given" in capsys.readouterr().err
