@@ -108,11 +108,11 @@ def render(
     for p in pages:
         for block in p.blocks:
             if "block" in levels:
-                _outline(draw, block.polygon, hex_to_rgb(LEVEL_COLORS["block"]) + (230,), lw * 2)
+                _outline(draw, block.polygon, hex_to_rgb(LEVEL_COLORS["block"]) + (255,), lw * 2)
                 counts["block"] += 1
             for line in block.lines:
                 if "line" in levels:
-                    _outline(draw, line.polygon, hex_to_rgb(LEVEL_COLORS["line"]) + (230,), lw)
+                    _outline(draw, line.polygon, hex_to_rgb(LEVEL_COLORS["line"]) + (255,), lw)
                     counts["line"] += 1
                     if label_level == "line":
                         label_items.append((line.text, line.confidence, line.polygon))

@@ -1,0 +1,73 @@
+"""Reading images: sizes and orientation from the header, displayed pixels, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from ocrviewer.core.imageio import load_display_image, read_image_info
+from ocrviewer.errors import ImageError
+from tests.support.images import (
+    DEFAULT_DISPLAY_SIZE,
+    DEFAULT_WORDS,
+    ORIENTATIONS,
+    make_bomb_png,
+    make_text_image,
+    make_truncated_jpeg,
+)
+
+
+@pytest.mark.parametrize("o", ORIENTATIONS)
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_info_and_displayed_pixels_for_every_orientation(tmp_path, o: int, fmt: str) -> None:
+    path = make_text_image(tmp_path / f"o{o}.{fmt.lower()}", o, fmt=fmt)
+    info = read_image_info(path)
+    assert info.orientation == o
+    assert info.display_size == DEFAULT_DISPLAY_SIZE
+    assert info.raw_size == (DEFAULT_DISPLAY_SIZE if o in (1, 2, 3, 4) else DEFAULT_DISPLAY_SIZE[::-1])
+    assert info.format == fmt
+    shown = load_display_image(path)
+    assert shown.size == DEFAULT_DISPLAY_SIZE
+    # The first word's box is black as displayed, the margin white.
+    left, top, right, bottom = DEFAULT_WORDS[0][1]
+    assert max(shown.getpixel((int(left + right) // 2, int(top + bottom) // 2))) < 60
+    assert min(shown.getpixel((5, 5))) > 200
+
+
+def test_preview_decode_is_bounded(tmp_path) -> None:
+    path = make_text_image(tmp_path / "big.jpg", 6, display_size=(1200, 900))
+    shown = load_display_image(path, max_side=300)
+    assert max(shown.size) <= 300 and shown.size[0] > shown.size[1]
+
+
+def test_missing_file(tmp_path) -> None:
+    with pytest.raises(ImageError, match="no such image"):
+        read_image_info(tmp_path / "nope.jpg")
+
+
+def test_not_an_image(tmp_path) -> None:
+    p = tmp_path / "x.jpg"
+    p.write_text("hello")
+    with pytest.raises(ImageError, match="not an image"):
+        read_image_info(p)
+
+
+def test_truncated_jpeg_fails_on_decode_with_one_line(tmp_path) -> None:
+    path = make_truncated_jpeg(tmp_path / "cut.jpg")
+    read_image_info(path)  # the header is intact
+    with pytest.raises(ImageError) as err:
+        load_display_image(path)
+    assert "truncated or corrupt" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_decompression_bomb(tmp_path) -> None:
+    path = make_bomb_png(tmp_path / "bomb.png")
+    with pytest.raises(ImageError, match="too large"):
+        read_image_info(path)
+
+
+def test_pixel_limit_is_honoured(tmp_path, monkeypatch) -> None:
+    path = make_text_image(tmp_path / "a.png", 1, fmt="PNG")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ImageError, match="too large"):
+        load_display_image(path)

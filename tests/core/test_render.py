@@ -1,0 +1,96 @@
+"""The headless renderer: polygons in the right colours at the right displayed pixels."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from ocrviewer.core.loading import load_result
+from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.core.palette import LEVEL_COLORS, NO_CONFIDENCE_COLOR, confidence_rgb, hex_to_rgb
+from ocrviewer.core.render import parse_levels, render, save_png
+from ocrviewer.errors import BadInput
+from tests.support import responses as R
+from tests.support.images import make_text_image
+
+WHITE = (255, 255, 255)
+
+
+def doc_of(*words: Word, size=(640, 480)) -> Document:
+    line = Line("l", polygon_from_bbox(30, 30, 600, 300), words)
+    block = Block(polygon_from_bbox(20, 20, 610, 310), (line,))
+    return Document((Page(size[0], size[1], (block,)),))
+
+
+def near(a, b, tol=3) -> bool:
+    return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
+
+
+@pytest.fixture
+def blank(tmp_path):
+    return make_text_image(tmp_path / "blank.png", 6, [], (640, 480), fmt="PNG", style="none")
+
+
+def test_word_outline_and_fill_in_confidence_colours(blank) -> None:
+    good = Word("good", polygon_from_bbox(100, 100, 200, 140), confidence=1.0)
+    bad = Word("bad", polygon_from_bbox(300, 100, 400, 140), confidence=0.0)
+    none = Word("none", polygon_from_bbox(100, 200, 200, 240), confidence=None)
+    img = render(blank, doc_of(good, bad, none), levels=("word",), labels=False, legend=False)
+    assert img.size == (640, 480) and img.mode == "RGB"
+    assert near(img.getpixel((100, 120)), confidence_rgb(1.0))  # left edge of "good"
+    assert near(img.getpixel((300, 120)), confidence_rgb(0.0))
+    assert near(img.getpixel((100, 220)), hex_to_rgb(NO_CONFIDENCE_COLOR))
+    inside = img.getpixel((150, 120))
+    assert inside != WHITE and inside[1] > inside[0]  # a light green tint, the word still visible
+    assert img.getpixel((250, 120)) == WHITE and img.getpixel((500, 400)) == WHITE
+
+
+def test_levels_and_hidden_words(blank) -> None:
+    low = Word("low", polygon_from_bbox(100, 100, 200, 140), confidence=0.2)
+    img = render(blank, doc_of(low), levels="block,line", min_confidence=0.5, labels=False, legend=False)
+    assert near(img.getpixel((20, 150)), hex_to_rgb(LEVEL_COLORS["block"]))
+    assert near(img.getpixel((30, 150)), hex_to_rgb(LEVEL_COLORS["line"]))
+    assert img.getpixel((100, 120)) == WHITE
+    shown = render(blank, doc_of(low), levels=("word",), min_confidence=0.1, labels=False, legend=False)
+    hidden = render(blank, doc_of(low), levels=("word",), min_confidence=0.5, labels=False, legend=False)
+    assert shown.getpixel((100, 120)) != WHITE and hidden.getpixel((100, 120)) == WHITE
+
+
+def test_labels_and_legend_are_drawn(blank, tmp_path) -> None:
+    w = Word("Привет", polygon_from_bbox(100, 100, 260, 140), confidence=0.93)
+    plain = render(blank, doc_of(w), levels=("word",), labels=False, legend=False)
+    full = render(blank, doc_of(w), levels=("word",), labels=True, legend=True)
+    # Label above the word, legend in the bottom-right corner.
+    above = (100, 70, 260, 99)
+    assert plain.crop(above).getcolors() == [(160 * 29, WHITE)]
+    assert len(full.crop(above).getcolors(10_000)) > 2
+    assert len(full.crop((500, 400, 640, 480)).getcolors(10_000)) > 2
+    out = save_png(full, tmp_path / "out.png")
+    with Image.open(out) as saved:
+        assert saved.size == (640, 480)
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+@pytest.mark.parametrize("o", [3, 6])
+def test_raw_frame_response_renders_on_the_displayed_boxes(tmp_path, o: int) -> None:
+    words = [("word", (100, 100, 220, 150)), ("next", (300, 100, 420, 150))]
+    image = make_text_image(tmp_path / "i.png", o, words, (640, 480), fmt="PNG", style="none")
+    resp = R.write_response(
+        tmp_path / "r.json", R.azure_read_v3_response(R.layout(words, o, (640, 480), "raw", confidence=1.0))
+    )
+    result = load_result(resp, image)
+    img = render(image, result.document, levels=("word",), labels=False, legend=False)
+    assert near(img.getpixel((100, 125)), confidence_rgb(1.0))
+    assert near(img.getpixel((420, 125)), confidence_rgb(1.0))
+    assert img.getpixel((250, 125)) == WHITE
+
+
+def test_unknown_level_lists_the_valid_ones() -> None:
+    with pytest.raises(BadInput, match="valid levels: block, line, word"):
+        parse_levels("word,glyph")
+    assert parse_levels(" Word , line,word") == ("word", "line")
+
+
+def test_min_confidence_out_of_range(blank) -> None:
+    with pytest.raises(BadInput, match="between 0 and 1"):
+        render(blank, doc_of(), min_confidence=50)
