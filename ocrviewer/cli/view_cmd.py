@@ -1,0 +1,95 @@
+"""``ocrviewer view``: the desktop viewer, or one screenshot of it for docs and tests."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ocrviewer.errors import BadInput
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf")
+
+
+def find_sample() -> tuple[Path, Path | None]:
+    """The bundled sample image and its response (a JSON whose name starts with the image's stem)."""
+    from ocrviewer.resources import samples_dir
+
+    folder = samples_dir()
+    images = (
+        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
+    )
+    if not images:
+        raise BadInput(f"no sample image in {folder}; pass an image: ocrviewer view IMAGE")
+    for image in images:
+        responses = sorted(
+            p
+            for p in folder.glob(image.stem + "*.json")
+            if not p.name.endswith(".ocrviewer.json") and not p.name.endswith("-result.json")
+        )
+        if responses:
+            # prefer the local engine's response: it is what a user without an account can reproduce
+            local = [p for p in responses if "local" in p.name or "rapid" in p.name]
+            return image, (local or responses)[0]
+    return images[0], None
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"size must look like 1400x900, not {text!r}") from err
+    if not (200 <= w <= 10000 and 200 <= h <= 10000):
+        raise argparse.ArgumentTypeError(f"size {text} is out of range (200..10000 per side)")
+    return w, h
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "view",
+        help="open the viewer (no IMAGE: the bundled sample)",
+        description="Open the desktop viewer. Without IMAGE it shows the bundled sample image and response.",
+    )
+    p.add_argument("image", nargs="?", metavar="IMAGE", help="image file (JPEG, PNG, TIFF, BMP, WebP, PDF)")
+    p.add_argument("--response", metavar="RESP", help="a saved OCR response to place on the image")
+    p.add_argument(
+        "--provider", metavar="NAME", help="run recognition with this provider once the image is open"
+    )
+    p.add_argument(
+        "--frame",
+        choices=("auto", "display", "raw"),
+        default="auto",
+        help="the frame the response's coordinates are in (default: detect)",
+    )
+    p.add_argument(
+        "--screenshot", metavar="OUT.png", help="save a picture of the window once loaded, then exit"
+    )
+    p.add_argument(
+        "--size", type=_size, default=(1400, 900), metavar="WxH", help="window size for --screenshot"
+    )
+    p.add_argument("--theme", choices=("system", "light", "dark"), help="colour theme for this run")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    image, response = args.image, args.response
+    if image is None and response is None:
+        sample, sample_response = find_sample()
+        image = str(sample)
+        response = str(sample_response) if sample_response and not args.provider else None
+    if image is not None and not Path(image).is_file():
+        raise BadInput(f"{image}: no such image file; check the path")
+    if response is not None and not Path(response).is_file():
+        raise BadInput(f"{response}: no such response file; check the path")
+
+    from ocrviewer.gui.app import ViewRequest, run_viewer
+
+    request = ViewRequest(
+        image=image,
+        response=response,
+        provider=args.provider,
+        frame=args.frame,
+        screenshot=args.screenshot,
+        size=args.size,
+        theme=args.theme,
+    )
+    return run_viewer(request)

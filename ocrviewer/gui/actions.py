@@ -1,0 +1,169 @@
+"""The main window's actions (with shortcuts) and the menus and toolbar built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+Std = QKeySequence.StandardKey
+
+#: key -> (text, shortcuts, checkable, status tip)
+SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
+    "open_image": ("&Open Image…", (Std.Open,), False, "Open a JPEG, PNG, TIFF, BMP, WebP or PDF"),
+    "open_response": ("Open &Response…", ("Ctrl+R",), False, "Place a saved OCR response on the image"),
+    "open_sample": ("Open &Sample", (), False, "Open the bundled sample image and response"),
+    "save_result": ("&Save Result…", (Std.Save,), False, "Save the result in the displayed frame"),
+    "export_view": ("&Export View…", ("Ctrl+E",), False, "Save the view as PNG or PDF at full resolution"),
+    "quit": ("&Quit", (Std.Quit, "Ctrl+Q"), False, "Close the viewer"),
+    "zoom_in": ("Zoom &In", (Std.ZoomIn, "Ctrl+="), False, "Zoom in"),
+    "zoom_out": ("Zoom &Out", (Std.ZoomOut,), False, "Zoom out"),
+    "fit": ("&Fit to Window", ("Ctrl+0", "F"), False, "Show the whole image"),
+    "actual": ("&Actual Size", ("Ctrl+1",), False, "One image pixel per screen pixel"),
+    "layer_block": ("&Blocks", ("1",), True, "Show block outlines"),
+    "layer_line": ("&Lines", ("2",), True, "Show line outlines"),
+    "layer_word": ("&Words", ("3",), True, "Show word outlines"),
+    "layer_table": ("T&ables", ("4",), True, "Show tables and cells"),
+    "labels": ("Text La&bels", ("T",), True, "Write the recognised text inside each box"),
+    "confidence": ("Colour by &Confidence", ("C",), True, "Colour words from red (unsure) to green"),
+    "legend": ("Confidence Le&gend", ("L",), True, "Show the confidence legend"),
+    "drag_overlay": ("&Move Overlay", ("M",), True, "Drag to shift the overlay onto the text"),
+    "full_screen": ("F&ull Screen", (Std.FullScreen, "F11"), True, "Toggle full screen"),
+    "theme_system": ("&System", (), True, "Follow the desktop's light or dark setting"),
+    "theme_light": ("&Light", (), True, "Light palette"),
+    "theme_dark": ("&Dark", (), True, "Dark palette"),
+    "shortcuts": ("&Keyboard Shortcuts", ("F1",), False, "List the keyboard shortcuts"),
+    "about": ("&About ocrviewer", (), False, "Version and licence"),
+}
+
+ICONS = {
+    "open_image": QStyle.StandardPixmap.SP_DialogOpenButton,
+    "open_response": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    "save_result": QStyle.StandardPixmap.SP_DialogSaveButton,
+    "export_view": QStyle.StandardPixmap.SP_DriveFDIcon,
+}
+
+
+def _keys(shortcuts: tuple[object, ...]) -> list[QKeySequence]:
+    out: list[QKeySequence] = []
+    for s in shortcuts:
+        if isinstance(s, Std):
+            out.extend(k for k in QKeySequence.keyBindings(s) if k not in out)
+        else:
+            k = QKeySequence(str(s))
+            if k not in out:
+                out.append(k)
+    return out
+
+
+def create_actions(window: QMainWindow) -> dict[str, QAction]:
+    """All actions, added to the window so their shortcuts work even with menus hidden."""
+    actions: dict[str, QAction] = {}
+    for key, (text, shortcuts, checkable, tip) in SPECS.items():
+        act = QAction(text, window)
+        keys = _keys(shortcuts)
+        if keys:
+            act.setShortcuts(keys)
+            tip = f"{tip} ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+        act.setCheckable(checkable)
+        if key in ICONS:
+            act.setIcon(window.style().standardIcon(ICONS[key]))
+        window.addAction(act)
+        actions[key] = act
+    group = QActionGroup(window)
+    for key in ("theme_system", "theme_light", "theme_dark"):
+        group.addAction(actions[key])
+    return actions
+
+
+def connect(actions: dict[str, QAction], handlers: dict[str, Callable[..., object]]) -> None:
+    for key, fn in handlers.items():
+        act = actions[key]
+        (act.toggled if act.isCheckable() else act.triggered).connect(fn)
+
+
+def build_menus(
+    window: QMainWindow, actions: dict[str, QAction], extra: dict[str, QAction]
+) -> tuple[QMenu, QMenu]:
+    """File, View, (docks' Tools) and Help menus; returns (recent menu, panels menu)."""
+    bar = window.menuBar()
+    a = actions
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([a["open_image"], a["open_response"]])
+    recent = file_menu.addMenu("Open &Recent")
+    file_menu.addAction(a["open_sample"])
+    file_menu.addSeparator()
+    file_menu.addActions([a["save_result"], a["export_view"]])
+    file_menu.addSeparator()
+    file_menu.addAction(a["quit"])
+
+    view = bar.addMenu("&View")
+    view.addActions([a["zoom_in"], a["zoom_out"], a["fit"], a["actual"]])
+    view.addSeparator()
+    view.addActions([a["layer_block"], a["layer_line"], a["layer_word"], a["layer_table"]])
+    view.addSeparator()
+    view.addActions([a["labels"], a["confidence"], a["legend"], a["drag_overlay"]])
+    view.addSeparator()
+    theme = view.addMenu("&Theme")
+    theme.addActions([a["theme_system"], a["theme_light"], a["theme_dark"]])
+    panels = view.addMenu("&Panels")
+    view.addAction(a["full_screen"])
+
+    if extra:
+        tools = bar.addMenu("&Tools")
+        for key in (
+            "find",
+            "find_next",
+            "find_previous",
+            None,
+            "run_recognition",
+            "cancel_recognition",
+            None,
+            "preferences",
+        ):
+            if key is None:
+                tools.addSeparator()
+            elif key in extra:
+                tools.addAction(extra[key])
+        for act in extra.values():
+            if act not in tools.actions():
+                tools.addAction(act)
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([a["shortcuts"], a["about"]])
+    return recent, panels
+
+
+def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[str, QAction]) -> QToolBar:
+    bar = QToolBar("Main", window)
+    bar.setObjectName("main_toolbar")
+    bar.setMovable(False)
+    a = actions
+    bar.addActions([a["open_image"], a["open_response"], a["save_result"], a["export_view"]])
+    bar.addSeparator()
+    for key, short in (
+        ("layer_block", "Blocks"),
+        ("layer_line", "Lines"),
+        ("layer_word", "Words"),
+        ("layer_table", "Tables"),
+        ("labels", "Labels"),
+        ("confidence", "Confidence"),
+    ):
+        a[key].setIconText(short)
+        bar.addAction(a[key])
+    bar.addSeparator()
+    for key, short in (("fit", "Fit"), ("actual", "1:1")):
+        a[key].setIconText(short)
+        bar.addAction(a[key])
+    if "run_recognition" in extra:
+        bar.addSeparator()
+        bar.addAction(extra["run_recognition"])
+    window.addToolBar(bar)
+    return bar
+
+
+def empty_icon() -> QIcon:
+    return QIcon()

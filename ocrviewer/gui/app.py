@@ -1,0 +1,167 @@
+"""Creating the QApplication and running the viewer (interactive or for one screenshot)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from ocrviewer import __version__
+
+ORG = "ocrviewer"
+APP = "ocrviewer"
+SCREENSHOT_TIMEOUT_S = 180.0
+
+
+def sanitize_qt_env(environ: dict[str, str] | None = None) -> list[str]:
+    """Drop Qt plugin/font paths that opencv-python's cv2 points at its own Qt build.
+
+    Importing cv2 (RapidOCR needs it) can leave QT_QPA_PLATFORM_PLUGIN_PATH pointing into cv2's
+    folder; PySide6 would then load cv2's incompatible xcb plugin and abort. Returns the names removed.
+    """
+    env = os.environ if environ is None else environ
+    removed = []
+    for name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
+        value = env.get(name)
+        if value and "cv2" in Path(value).parts:
+            del env[name]
+            removed.append(name)
+    return removed
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused if one exists), named so QSettings has a home, in INI format."""
+    sanitize_qt_env()
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    QCoreApplication.setOrganizationName(ORG)
+    QCoreApplication.setApplicationName(APP)
+    QCoreApplication.setApplicationVersion(__version__)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    if isinstance(app, QApplication):
+        try:
+            from ocrviewer.resources import icon_path
+
+            icon = icon_path()
+            if icon.is_file():
+                app.setWindowIcon(QIcon(str(icon)))
+        except Exception:  # an icon is decoration; never fail start-up over it
+            pass
+        app.setDesktopFileName("ocrviewer")
+    return app  # type: ignore[return-value]
+
+
+def make_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, APP)
+
+
+@dataclass
+class ViewRequest:
+    image: str | None = None
+    response: str | None = None
+    provider: str | None = None
+    frame: str = "auto"
+    screenshot: str | None = None
+    size: tuple[int, int] = (1400, 900)
+    theme: str | None = None
+
+
+def open_request(window: object, request: ViewRequest) -> None:
+    """Open what the command line asked for in ``window`` (a MainWindow)."""
+    files = window.files  # type: ignore[attr-defined]
+    files.frame = request.frame
+    if request.image:
+        ok = files.open_image(request.image)
+        if ok and request.response:
+            files.open_response(request.response, request.frame)
+    elif request.response:
+        files.open_response(request.response, request.frame)
+    if request.provider:
+        ctx = window.dock_context  # type: ignore[attr-defined]
+        if ctx is None or not hasattr(ctx, "start_recognition"):
+            window.show_message(  # type: ignore[attr-defined]
+                f"recognition with {request.provider} is not available in this build", "error"
+            )
+            return
+
+        def start() -> None:
+            if not ctx.start_recognition(request.provider):
+                window.show_message(  # type: ignore[attr-defined]
+                    f"could not start recognition with {request.provider}; see the Recognition panel",
+                    "error",
+                )
+
+        QTimer.singleShot(0, start)
+
+
+def _recognition_busy(window: object) -> bool:
+    ctx = getattr(window, "dock_context", None)
+    panel = ctx.panels.get("recognition") if ctx is not None else None
+    busy = getattr(panel, "busy", False) if panel is not None else False
+    return bool(busy() if callable(busy) else busy)
+
+
+def is_settled(window: object) -> bool:
+    """True when nothing is loading: image decoded (or failed), response placed, recognition done."""
+    w = window
+    if w.files.busy:  # type: ignore[attr-defined]
+        return False
+    if w.state.image_path and not w.canvas.image_item.has_full and w.message_bar.level != "error":  # type: ignore[attr-defined]
+        return False
+    return not _recognition_busy(w)
+
+
+def run_viewer(request: ViewRequest) -> int:
+    """Show the window; with ``request.screenshot``, save a picture of it once settled and exit."""
+    from ocrviewer.gui.main_window import MainWindow
+
+    app = create_app()
+    window = MainWindow(make_settings())
+    if request.theme:
+        window.set_theme(request.theme)
+    if request.screenshot:
+        window.resize(*request.size)
+    window.show()
+    open_request(window, request)
+    if not request.screenshot:
+        return int(app.exec())
+
+    out = Path(request.screenshot)
+    result = {"code": 0}
+    deadline = time.monotonic() + SCREENSHOT_TIMEOUT_S
+    settled_since: list[float] = []
+
+    def poll() -> None:
+        now = time.monotonic()
+        if is_settled(window):
+            settled_since.append(now)
+        else:
+            settled_since.clear()
+        # settled for a few polls in a row (recognition may start on the next event loop turn)
+        if len(settled_since) < 4 and now < deadline:
+            QTimer.singleShot(50, poll)
+            return
+        if now >= deadline:
+            print("ocrviewer: warning: gave up waiting for loading to finish", file=sys.stderr)
+        app.processEvents()
+        window.canvas.viewport().repaint()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out)):
+            print(f"ocrviewer: error: {out}: cannot write the screenshot", file=sys.stderr)
+            result["code"] = 1
+        elif window.message_bar.level == "error" and window.message_bar.isVisible():
+            print(f"ocrviewer: error: {window.message_bar.text}", file=sys.stderr)
+            result["code"] = 1
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(50, poll)
+    app.exec()
+    return result["code"]

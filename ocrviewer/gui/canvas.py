@@ -1,0 +1,463 @@
+"""The canvas: the displayed image with overlay layers, zoom, pan, hover, click and overlay dragging.
+
+Everything in the scene is in displayed-frame image pixels; QGraphicsView does zoom and pan.
+The canvas follows :class:`~ocrviewer.gui.state.ViewerState` and writes back only through it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QToolTip,
+    QWidget,
+)
+
+from ocrviewer.core.geometry import ORIENTATION_NAMES
+from ocrviewer.gui.image_loader import DecodedImage
+from ocrviewer.gui.legend import paint_legend
+from ocrviewer.gui.overlay import LAYERS, MarkerItem, OverlayLayer, OverlayRoot, OverlayStyle, build_layers
+from ocrviewer.gui.state import ElementRef, ViewerState
+
+MIN_ZOOM = 0.01
+MAX_ZOOM = 64.0
+ZOOM_STEP = 1.25
+CLICK_SLOP = 4  # pixels a press may move and still count as a click
+
+
+class ImageItem(QGraphicsItem):
+    """The displayed image; paints the preview when it is sharp enough, else the full image."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = (0, 0)
+        self.levels: list[DecodedImage] = []
+        self.setZValue(-10)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def reset(self, width: int, height: int) -> None:
+        self.prepareGeometryChange()
+        self.size = (width, height)
+        self.levels = []
+        self.update()
+
+    def add(self, decoded: DecodedImage) -> None:
+        if decoded.final:
+            self.levels = [lv for lv in self.levels if not lv.final]
+        self.levels.append(decoded)
+        self.levels.sort(key=lambda lv: lv.scale)
+        self.update()
+
+    @property
+    def has_full(self) -> bool:
+        return any(lv.final for lv in self.levels)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, self.size[0], self.size[1])
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        w, h = self.size
+        if not w or not h:
+            return
+        if not self.levels:
+            painter.fillRect(self.boundingRect(), QColor(128, 128, 128, 60))
+            return
+        t = painter.worldTransform()
+        lod = option.levelOfDetailFromTransform(t)
+        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        needed = lod * dpr
+        level = next((lv for lv in self.levels if lv.scale >= needed * 0.98), self.levels[-1])
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0)
+        exposed = option.exposedRect.intersected(self.boundingRect())
+        if exposed.isEmpty():
+            return
+        s = level.scale
+        source = QRectF(exposed.left() * s, exposed.top() * s, exposed.width() * s, exposed.height() * s)
+        painter.drawImage(exposed, level.image, source)
+
+
+class Canvas(QGraphicsView):
+    """Image plus overlays, following the viewer state."""
+
+    cursorMoved = Signal(float, float)  # displayed-frame pixel under the cursor
+    cursorLeft = Signal()
+    zoomChanged = Signal(float)
+    imageShown = Signal(bool)  # True once the full-resolution image is on screen
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setScene(QGraphicsScene(self))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setMouseTracking(True)
+        self.setAcceptDrops(False)  # the main window takes file drops
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+
+        self.style_opts = OverlayStyle(min_confidence=state.min_confidence, below=state.below_threshold)
+        self.image_item = ImageItem()
+        self.scene().addItem(self.image_item)
+        self.overlay_root = OverlayRoot()
+        self.overlay_root.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self.scene().addItem(self.overlay_root)
+        self.layers: dict[str, OverlayLayer] = {}
+        for name in LAYERS:
+            item = OverlayLayer(name, self.style_opts, self.overlay_root)
+            self.layers[name] = item
+        self.layers["block"].setVisible(False)
+        self.layers["table"].setVisible(True)
+        self.markers = MarkerItem(self.overlay_root)
+        self.show_legend = True
+        self._fit_mode = True
+        self._press: QPoint | None = None
+        self._drag_start: QPointF | None = None
+        self._selecting_here = False
+        self._space = False
+        self._hover: tuple[str, int] | None = None
+
+        state.imageChanged.connect(self._on_image_changed)
+        state.documentChanged.connect(self._on_document_changed)
+        state.selectionChanged.connect(self._on_selection_changed)
+        state.highlightsChanged.connect(self._refresh_markers)
+        state.thresholdChanged.connect(self._on_threshold)
+        state.belowThresholdChanged.connect(self._on_below)
+        state.dragModeChanged.connect(self._on_drag_mode)
+
+    # -- state -> view -------------------------------------------------------------------------
+    def _on_image_changed(self) -> None:
+        info = self.state.image_info
+        w, h = info.display_size if info else (0, 0)
+        self.image_item.reset(w, h)
+        margin = max(w, h) * 0.05
+        self.scene().setSceneRect(QRectF(-margin, -margin, w + 2 * margin, h + 2 * margin))
+        self.overlay_root.setPos(0, 0)
+        self.fit()
+
+    def set_image(self, decoded: DecodedImage) -> None:
+        """Show a decoded preview or the full image (called by the main window's loader)."""
+        self.image_item.add(decoded)
+        if decoded.final:
+            self.imageShown.emit(True)
+        self.viewport().update()
+
+    def _on_document_changed(self) -> None:
+        layers = build_layers(self.state.document)
+        for name, item in self.layers.items():
+            item.set_data(layers[name])
+        self._hover = None
+        self._refresh_markers()
+        self.viewport().update()
+
+    def _on_selection_changed(self) -> None:
+        self._refresh_markers()
+        ref = self.state.selection
+        if ref is not None and not self._selecting_here:
+            self.center_on_ref(ref)
+
+    def _refresh_markers(self) -> None:
+        sel = self.state.element(self.state.selection) if self.state.selection else None
+        highlights = []
+        for ref in self.state.highlights:
+            el = self.state.element(ref)
+            if el is not None:
+                highlights.append(el.polygon)
+        hover = self._hover_polygon()
+        self.markers.set_marks(sel.polygon if sel is not None else None, highlights, hover)
+        self.viewport().update()
+
+    def _on_threshold(self, value: float) -> None:
+        self.style_opts.min_confidence = value
+        self.layers["word"].update()
+        self.viewport().update()
+
+    def _on_below(self, mode: str) -> None:
+        self.style_opts.below = mode
+        self.layers["word"].update()
+        self.viewport().update()
+
+    def _on_drag_mode(self, enabled: bool) -> None:
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if enabled else QGraphicsView.DragMode.ScrollHandDrag)
+        self.viewport().setCursor(Qt.CursorShape.SizeAllCursor if enabled else Qt.CursorShape.OpenHandCursor)
+
+    # -- layer and style switches ---------------------------------------------------------------
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        self.layers[name].setVisible(visible)
+        self.viewport().update()
+
+    def layer_visible(self, name: str) -> bool:
+        return self.layers[name].isVisible()
+
+    def set_labels(self, on: bool) -> None:
+        self.style_opts.labels = on
+        self._update_layers()
+
+    def set_colour_by_confidence(self, on: bool) -> None:
+        self.style_opts.colour_by_confidence = on
+        self._update_layers()
+
+    def set_show_legend(self, on: bool) -> None:
+        self.show_legend = on
+        self.viewport().update()
+
+    def _update_layers(self) -> None:
+        for item in self.layers.values():
+            item.update()
+        self.viewport().update()
+
+    def visible_count(self, name: str) -> int:
+        return self.layers[name].visible_count()
+
+    # -- zoom ----------------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return (
+            self.transform().m11()
+            if self.transform().m12() == 0
+            else math.hypot(self.transform().m11(), self.transform().m12())
+        )
+
+    def set_zoom(self, factor: float, anchor: QPointF | None = None) -> None:
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        self._fit_mode = False
+        if anchor is None:
+            anchor = self.mapToScene(self.viewport().rect().center())
+        vp = self.mapFromScene(anchor)
+        self.setTransform(QTransform.fromScale(factor, factor))
+        delta = self.mapToScene(vp) - anchor
+        self.centerOn(self.mapToScene(self.viewport().rect().center()) - delta)
+        self.zoomChanged.emit(self.zoom)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP)
+
+    def actual_size(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit(self) -> None:
+        rect = self.image_item.boundingRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-8, -8, 8, 8), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit_mode = True
+        self.zoomChanged.emit(self.zoom)
+
+    def center_on_ref(self, ref: ElementRef) -> None:
+        el = self.state.element(ref)
+        if el is None:
+            return
+        b = el.bbox
+        rect = QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])
+        view = self.mapToScene(self.viewport().rect()).boundingRect()
+        if rect.width() > view.width() * 0.9 or rect.height() > view.height() * 0.9:
+            self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+            self._fit_mode = False
+            self.zoomChanged.emit(self.zoom)
+        self.centerOn(rect.center() + self.overlay_root.pos())
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        super().resizeEvent(event)
+        if self._fit_mode:
+            self.fit()
+
+    # -- hit testing ---------------------------------------------------------------------------
+    def element_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
+        """(layer, index) of the topmost visible element under a scene point."""
+        p = scene_pos - self.overlay_root.pos()
+        tol = 3.0 / max(self.zoom, 1e-6)
+        for name in ("word", "line", "block", "table"):
+            item = self.layers[name]
+            if not item.isVisible() or not len(item.data):
+                continue
+            hit = item.hit(p.x(), p.y())
+            if hit is None and name == "word":
+                hit = item.hit(p.x(), p.y(), tolerance=tol)
+            if hit is not None:
+                return name, hit
+        return None
+
+    def tooltip_for(self, name: str, index: int) -> str:
+        data = self.layers[name].data
+        text = data.texts[index]
+        conf = data.confidences[index]
+        label = data.labels[index]
+        b = data.bboxes[index]
+        lines = [f"<b>{_escape(text[:200]) or '(no text)'}</b>"]
+        if name in ("word", "line", "block"):
+            if conf is not None:
+                c = f"confidence {conf:.3f}"
+                if label and name == "word":
+                    c += f" ({label})"
+                lines.append(c)
+            elif label and name == "word":
+                lines.append(f"confidence label {label}")
+            else:
+                lines.append("no confidence")
+        if name == "block" and label:
+            lines.append(f"layout {label}")
+        lines.append(f"{name} · x {b[0]:.0f}–{b[2]:.0f}, y {b[1]:.0f}–{b[3]:.0f}")
+        return "<br>".join(lines)
+
+    def tooltip_at(self, scene_pos: QPointF) -> str:
+        hit = self.element_at(scene_pos)
+        return self.tooltip_for(*hit) if hit else ""
+
+    def _hover_polygon(self):  # noqa: ANN202 - a Polygon or None
+        if self._hover is None:
+            return None
+        name, index = self._hover
+        data = self.layers[name].data
+        return data.polygons[index] if index < len(data) else None
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if not delta:
+            return
+        anchor = self.mapToScene(event.position().toPoint())
+        self.set_zoom(self.zoom * (ZOOM_STEP ** (delta / 120.0)), anchor)
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+            if self.state.drag_overlay and not self._space and self.state.document is not None:
+                self._drag_start = self.mapToScene(self._press)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = self.mapToScene(event.position().toPoint())
+        self.cursorMoved.emit(pos.x(), pos.y())
+        if self._drag_start is not None:
+            self.overlay_root.setPos(pos - self._drag_start)
+            self.viewport().update()
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+        if event.buttons() == Qt.MouseButton.NoButton:
+            self._update_hover(event.position().toPoint(), event.globalPosition().toPoint())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._drag_start is not None:
+            shift = self.overlay_root.pos()
+            self._drag_start = None
+            self.overlay_root.setPos(0, 0)
+            self._press = None
+            if (shift.x() or shift.y()) and self.state.transform is not None:
+                self.state.set_transform(self.state.transform.then(dx=shift.x(), dy=shift.y()))
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            moved = (event.position().toPoint() - self._press).manhattanLength()
+            self._press = None
+            if moved <= CLICK_SLOP:
+                self._click(self.mapToScene(event.position().toPoint()))
+        if not self.state.drag_overlay:
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+
+    def _click(self, scene_pos: QPointF) -> None:
+        hit = self.element_at(scene_pos)
+        ref = self.layers[hit[0]].data.refs[hit[1]] if hit else None
+        self._selecting_here = True
+        try:
+            self.state.select(ref)
+        finally:
+            self._selecting_here = False
+
+    def _update_hover(self, vp: QPoint, global_pos: QPoint) -> None:
+        hit = self.element_at(self.mapToScene(vp))
+        if hit != self._hover:
+            self._hover = hit
+            self.markers.set_hover(self._hover_polygon())
+            self.viewport().update()
+            if hit:
+                QToolTip.showText(global_pos, self.tooltip_for(*hit), self.viewport())
+            else:
+                QToolTip.hideText()
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor)
+
+    def leaveEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        super().leaveEvent(event)
+        self.cursorLeft.emit()
+        if self._hover is not None:
+            self._hover = None
+            self.markers.set_hover(None)
+            self.viewport().update()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        elif event.key() == Qt.Key.Key_Escape and self.state.selection is not None:
+            self.state.select(None)
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self._on_drag_mode(self.state.drag_overlay)
+        super().keyReleaseEvent(event)
+
+    # -- foreground: legend --------------------------------------------------------------------
+    def legend_wanted(self) -> bool:
+        words = self.layers["word"]
+        return (
+            self.show_legend
+            and self.style_opts.colour_by_confidence
+            and words.isVisible()
+            and len(words.data) > 0
+        )
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if not self.legend_wanted():
+            return
+        data = self.layers["word"].data
+        painter.save()
+        painter.resetTransform()
+        vp = self.viewport().rect()
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        with_none = any(c is None for c in data.confidences[:5000])
+        paint_legend(
+            painter,
+            QPointF(vp.right() - 12, vp.bottom() - 12),
+            self.font(),
+            self.style_opts.min_confidence,
+            self.style_opts.below,
+            with_none=with_none,
+            dark=dark,
+        )
+        painter.restore()
+
+    def describe_orientation(self) -> str:
+        info = self.state.image_info
+        return ORIENTATION_NAMES.get(info.orientation, "") if info else ""
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

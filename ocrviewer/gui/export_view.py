@@ -1,0 +1,110 @@
+"""Export the view (image plus visible overlays and legend) at the image's full resolution."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+
+from ocrviewer.errors import BadInput
+from ocrviewer.gui.canvas import Canvas
+from ocrviewer.gui.legend import paint_legend
+
+
+def _pen_scale(width: int, height: int) -> float:
+    """Thicker cosmetic pens on big images so outlines stay visible when the picture is shrunk."""
+    return max(1.0, max(width, height) / 1000.0)
+
+
+def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, height: int) -> None:
+    scale = _pen_scale(width, height)
+    style = canvas.style_opts
+    old_scale, old_marker = style.pen_scale, canvas.markers.pen_scale
+    hover = canvas.markers.hover
+    style.pen_scale = scale
+    canvas.markers.pen_scale = scale
+    canvas.markers.set_hover(None)
+    try:
+        source = QRectF(0, 0, width, height)
+        canvas.scene().render(painter, target, source)
+        if canvas.legend_wanted():
+            painter.save()
+            k = target.width() / width * scale
+            painter.translate(target.topLeft())
+            painter.scale(k, k)
+            corner = QPointF(target.width() / k - 12, target.height() / k - 12)
+            data = canvas.layers["word"].data
+            paint_legend(
+                painter,
+                corner,
+                canvas.font(),
+                style.min_confidence,
+                style.below,
+                with_none=any(c is None for c in data.confidences[:5000]),
+            )
+            painter.restore()
+    finally:
+        style.pen_scale, canvas.markers.pen_scale = old_scale, old_marker
+        canvas.markers.set_hover(hover)
+        for item in canvas.layers.values():
+            item.update()
+
+
+def render_view_image(canvas: Canvas) -> QImage:
+    """The image as displayed with the visible overlays, at the image's own size."""
+    width, height = canvas.image_item.size
+    if not width or not height:
+        raise BadInput("there is no image to export; open one first")
+    if not canvas.image_item.has_full:
+        raise BadInput("the image is still loading; export again in a moment")
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    try:
+        _render(canvas, painter, QRectF(0, 0, width, height), width, height)
+    finally:
+        painter.end()
+    return image
+
+
+def export_view(canvas: Canvas, path: str | os.PathLike[str], inputs: tuple[str | None, ...] = ()) -> Path:
+    """Write the view as PNG (or JPEG) or PDF, chosen by the suffix; never over an input file."""
+    target = Path(path)
+    resolved = target.resolve()
+    if any(p and Path(p).resolve() == resolved for p in inputs):
+        raise BadInput(f"{target}: that is an input file; choose another name (nothing was written)")
+    suffix = target.suffix.lower()
+    if suffix == ".pdf":
+        return _export_pdf(canvas, target)
+    if suffix not in (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"):
+        target = target.with_suffix(".png")
+    image = render_view_image(canvas)
+    if not image.save(str(target)):
+        raise BadInput(f"{target}: cannot write the picture; pick a folder you can write to")
+    return target
+
+
+def _export_pdf(canvas: Canvas, target: Path) -> Path:
+    width, height = canvas.image_item.size
+    if not width or not height:
+        raise BadInput("there is no image to export; open one first")
+    if not canvas.image_item.has_full:
+        raise BadInput("the image is still loading; export again in a moment")
+    dpi = 150
+    writer = QPdfWriter(str(target))
+    writer.setResolution(dpi)
+    writer.setTitle(Path(canvas.state.image_path or "view").name)
+    writer.setCreator("ocrviewer")
+    size = QPageSize(QSizeF(width * 72.0 / dpi, height * 72.0 / dpi), QPageSize.Unit.Point, "image")
+    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise BadInput(f"{target}: cannot write the PDF; pick a folder you can write to")
+    try:
+        rect = QRectF(0, 0, writer.width(), writer.height())
+        _render(canvas, painter, rect, width, height)
+    finally:
+        painter.end()
+    return target

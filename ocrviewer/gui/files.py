@@ -1,0 +1,185 @@
+"""Opening images and responses, saving the normalized result, recent files.
+
+Slow parts (decoding, parsing) run in the thread pool; errors come back as one-line messages
+that say what to do. No input file is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from ocrviewer.errors import BadInput, OcrViewerError
+from ocrviewer.gui.image_loader import ImageLoader, TaskRunner, read_info
+from ocrviewer.gui.state import ViewerState
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
+IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
+RESPONSE_FILTER = "OCR responses (*.json);;All files (*)"
+RESULT_SUFFIX = ".ocrviewer-result.json"
+RECENT_KEY = "files/recent"
+MAX_RECENT = 10
+
+
+def is_image_path(path: str) -> bool:
+    return path.lower().endswith(IMAGE_SUFFIXES)
+
+
+def default_result_path(state: ViewerState) -> Path:
+    """A name for the saved result that cannot be an input file."""
+    base = state.response_path or state.image_path or "result"
+    p = Path(base)
+    stem = p.name[: -len(".json")] if p.name.lower().endswith(".json") else p.stem
+    return p.with_name(stem + RESULT_SUFFIX)
+
+
+def save_document(state: ViewerState, path: str | os.PathLike[str]) -> Path:
+    """Write the displayed-frame document as ``ocrviewer.document/1``; refuses to overwrite inputs."""
+    if state.document is None:
+        raise BadInput("there is no result to save; open a response or run recognition first")
+    target = Path(path).resolve()
+    inputs = {Path(p).resolve() for p in (state.image_path, state.response_path) if p}
+    if target in inputs:
+        raise BadInput(f"{target}: that is an input file; choose another name (nothing was written)")
+    data: dict[str, Any] = state.document.to_dict()
+    extras = dict(data.get("extras") or {})
+    if state.transform is not None:
+        extras["ocrviewer_transform"] = state.transform.to_dict()
+    if state.image_path:
+        extras["ocrviewer_image"] = os.path.basename(state.image_path)
+    if extras:
+        data["extras"] = extras
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as err:
+        raise BadInput(f"{target}: cannot write ({err.strerror}); pick a folder you can write to") from err
+    return target
+
+
+class RecentFiles(QObject):
+    changed = Signal()
+
+    def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+
+    def items(self) -> list[str]:
+        value = self.settings.value(RECENT_KEY, [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if v]
+
+    def add(self, path: str) -> None:
+        path = os.path.abspath(path)
+        items = [p for p in self.items() if p != path]
+        self.settings.setValue(RECENT_KEY, [path, *items][:MAX_RECENT])
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.settings.setValue(RECENT_KEY, [])
+        self.changed.emit()
+
+
+class FileController(QObject):
+    """What the File menu, drops and the command line do."""
+
+    message = Signal(str, str)  # text, level ("info", "warning", "error")
+    responseLoaded = Signal(object)  # the LoadedResult
+
+    def __init__(
+        self,
+        state: ViewerState,
+        loader: ImageLoader,
+        runner: TaskRunner,
+        recent: RecentFiles,
+        preview_side: Callable[[], int],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state, self.loader, self.runner, self.recent = state, loader, runner, recent
+        self.preview_side = preview_side
+        self.frame = "auto"
+
+    @property
+    def busy(self) -> bool:
+        return self.loader.busy or self.runner.busy
+
+    def open_path(self, path: str) -> None:
+        """An image, or a response (JSON) to place on the current image."""
+        if path.lower().endswith(".json"):
+            self.open_response(path)
+        else:
+            self.open_image(path)
+
+    def open_image(self, path: str) -> bool:
+        path = str(path)
+        try:
+            info = read_info(path)
+        except OcrViewerError as err:
+            self.message.emit(f"{err}", "error")
+            return False
+        except Exception as err:  # never crash on a strange file
+            self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
+            return False
+        self.state.set_image(path, info)
+        self.loader.load(path, info, self.state.generation, self.preview_side())
+        self.recent.add(path)
+        note = f"{os.path.basename(path)} · {info.describe()}"
+        self.state.statusMessage.emit(note)
+        return True
+
+    def open_response(self, path: str, frame: str | None = None) -> None:
+        from ocrviewer.core.loading import load_result
+
+        path = str(path)
+        frame = frame or self.frame
+        image = self.state.image_path
+        generation = self.state.generation
+
+        def work() -> Any:
+            return load_result(path, image_path=image, frame=frame)
+
+        def done(result: Any) -> None:
+            if self.state.generation != generation:
+                return  # another image was opened meanwhile: this placement belongs to the old one
+            self._apply(result)
+
+        def failed(msg: str) -> None:
+            self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+
+        self.runner.run("response", work, done, failed)
+
+    def _apply(self, result: Any) -> None:
+        if result.image_path and result.image_path != self.state.image_path:
+            if not self.open_image(result.image_path):
+                return
+        self.state.set_response(
+            result.source, result.decision.transform, result.decision, result.response_path
+        )
+        self.recent.add(result.response_path)
+        self.responseLoaded.emit(result)
+        counts = result.document.counts()
+        decision = result.decision
+        self.state.statusMessage.emit(
+            f"{os.path.basename(result.response_path)}: {counts['word']} words, {counts['line']} lines · "
+            f"{decision.summary()}"
+        )
+        if result.warnings:
+            more = f" (+{len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
+            self.message.emit(result.warnings[0] + more, "warning")
+
+    def save(self, path: str) -> Path | None:
+        try:
+            target = save_document(self.state, path)
+        except OcrViewerError as err:
+            self.message.emit(str(err), "error")
+            return None
+        self.state.statusMessage.emit(f"saved {target}")
+        return target

@@ -1,0 +1,255 @@
+"""Decoding images off the GUI thread: a screen-size preview first, then the full resolution.
+
+Jobs run in a QThreadPool; their signals belong to one QObject living on the main thread, so
+results arrive there queued. Each job carries the state's generation: a result for an image
+that is no longer shown is dropped by the receiver.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal
+from PySide6.QtGui import QImage, QImageReader
+
+from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
+from ocrviewer.errors import ImageError, OcrViewerError
+
+PDF_DPI = 150.0
+PDF_SUFFIXES = (".pdf",)
+
+
+@dataclass
+class DecodedImage:
+    """A displayable QImage plus the buffer it points into (kept alive with it)."""
+
+    image: QImage
+    buffer: Any
+    #: displayed pixels per image pixel (1.0 at full resolution, < 1 for a preview)
+    scale: float
+    final: bool
+    thread: str = ""
+
+
+def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes]:
+    """Wrap a Pillow RGB/RGBA image as a 32-bit QImage sharing one byte buffer (no second copy)."""
+    w, h = img.size
+    if img.mode == "RGBA":
+        data = img.tobytes("raw", "BGRA")
+        fmt = QImage.Format.Format_ARGB32
+    else:
+        if img.mode != "RGB":
+            img = img.convert("RGB")
+        data = img.tobytes("raw", "BGRX")
+        fmt = QImage.Format.Format_RGB32
+    return QImage(data, w, h, w * 4, fmt), data
+
+
+def is_pdf(path: str | Path) -> bool:
+    return str(path).lower().endswith(PDF_SUFFIXES)
+
+
+def pdf_info(path: str) -> ImageInfo:
+    """Size of the first PDF page rendered at PDF_DPI (QtPdf reads only the structure here)."""
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    try:
+        err = doc.load(path)
+        if err != QPdfDocument.Error.None_ or doc.pageCount() < 1:
+            raise ImageError(f"{path}: cannot read this PDF ({err.name}); export the page as PNG or JPEG")
+        size = doc.pagePointSize(0)
+        w = max(1, round(size.width() * PDF_DPI / 72.0))
+        h = max(1, round(size.height() * PDF_DPI / 72.0))
+        return ImageInfo(
+            path=path, format="PDF", raw_width=w, raw_height=h, orientation=1, frames=doc.pageCount()
+        )
+    finally:
+        doc.close()
+
+
+def render_pdf_page(path: str, info: ImageInfo, page: int = 0) -> QImage:
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    try:
+        doc.load(path)
+        image = doc.render(page, QSize(info.raw_width, info.raw_height))
+        if image.isNull():
+            raise ImageError(f"{path}: the PDF page could not be rendered; export it as PNG or JPEG")
+        out = QImage(image.size(), QImage.Format.Format_RGB32)
+        out.fill(0xFFFFFFFF)
+        from PySide6.QtGui import QPainter
+
+        p = QPainter(out)
+        p.drawImage(0, 0, image)
+        p.end()
+        return out
+    finally:
+        doc.close()
+
+
+def read_info(path: str) -> ImageInfo:
+    """Header-only image info (PDF: first page size at PDF_DPI)."""
+    if is_pdf(path):
+        if not Path(path).is_file():
+            raise ImageError(f"{path}: no such file; check the path")
+        return pdf_info(path)
+    return read_image_info(path)
+
+
+class LoaderSignals(QObject):
+    """Lives on the main thread; jobs emit through it so slots run there."""
+
+    decoded = Signal(int, object)  # generation, DecodedImage
+    failed = Signal(int, str)  # generation, one-line message
+
+
+class ImageJob(QRunnable):
+    def __init__(
+        self, signals: LoaderSignals, path: str, info: ImageInfo, generation: int, preview_side: int
+    ):
+        super().__init__()
+        self.signals, self.path, self.info = signals, path, info
+        self.generation, self.preview_side = generation, preview_side
+        self.cancelled = threading.Event()
+
+    def run(self) -> None:
+        thread = threading.current_thread().name
+        try:
+            if is_pdf(self.path):
+                image = render_pdf_page(self.path, self.info)
+                self.signals.decoded.emit(self.generation, DecodedImage(image, None, 1.0, True, thread))
+                return
+            full_w, full_h = self.info.display_size
+            big = max(full_w, full_h) > self.preview_side * 1.25
+            if big:
+                preview = load_display_image(self.path, max_side=self.preview_side)
+                qimg, buf = pil_to_qimage(preview)
+                scale = preview.width / full_w
+                self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, scale, False, thread))
+                if self.cancelled.is_set():
+                    return
+            full = load_display_image(self.path)
+            qimg, buf = pil_to_qimage(full)
+            self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, 1.0, True, thread))
+        except OcrViewerError as err:
+            self.signals.failed.emit(self.generation, str(err))
+        except Exception as err:  # a decoder bug must reach the user as a message, not kill the thread
+            self.signals.failed.emit(self.generation, f"{self.path}: cannot decode image ({err})")
+
+
+class ImageLoader(QObject):
+    """Starts decode jobs and forwards results for the current generation only."""
+
+    decoded = Signal(object)  # DecodedImage
+    failed = Signal(str)
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.signals = LoaderSignals(self)
+        self.signals.decoded.connect(self._on_decoded)
+        self.signals.failed.connect(self._on_failed)
+        self.generation = -1
+        self._job: ImageJob | None = None
+        self.busy = False
+        # Qt readers refuse images over 256 MB by default; ours are decoded by Pillow, but icons
+        # and any QImageReader use elsewhere must accept large scans too.
+        QImageReader.setAllocationLimit(2048)
+
+    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int) -> None:
+        if self._job is not None:
+            self._job.cancelled.set()
+        self.generation = generation
+        self.busy = True
+        self._job = ImageJob(self.signals, path, info, generation, preview_side)
+        self.pool.start(self._job)
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancelled.set()
+        self.generation = -1
+        self.busy = False
+
+    def _on_decoded(self, generation: int, decoded: DecodedImage) -> None:
+        if generation != self.generation:
+            return
+        if decoded.final:
+            self.busy = False
+        self.decoded.emit(decoded)
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation != self.generation:
+            return
+        self.busy = False
+        self.failed.emit(message)
+
+
+class TaskSignals(QObject):
+    done = Signal(int, object)
+    failed = Signal(int, str)
+
+
+class FunctionJob(QRunnable):
+    def __init__(self, signals: TaskSignals, ident: int, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.signals, self.ident, self.fn = signals, ident, fn
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except OcrViewerError as err:
+            self.signals.failed.emit(self.ident, str(err))
+        except Exception as err:  # reported as a message; the GUI keeps running
+            self.signals.failed.emit(self.ident, f"{type(err).__name__}: {err}")
+        else:
+            self.signals.done.emit(self.ident, result)
+
+
+class TaskRunner(QObject):
+    """Runs plain functions in the pool and calls back on the main thread; stale results are dropped."""
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.signals = TaskSignals(self)
+        self.signals.done.connect(self._done)
+        self.signals.failed.connect(self._failed)
+        self._next = 0
+        self._pending: dict[int, tuple[Callable[[Any], None], Callable[[str], None], str]] = {}
+        self._latest: dict[str, int] = {}
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def run(
+        self,
+        kind: str,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None],
+    ) -> int:
+        """Run ``fn`` in the pool; only the latest task of each ``kind`` reports back."""
+        self._next += 1
+        ident = self._next
+        self._pending[ident] = (on_done, on_error, kind)
+        self._latest[kind] = ident
+        self.pool.start(FunctionJob(self.signals, ident, fn))
+        return ident
+
+    def _done(self, ident: int, result: Any) -> None:
+        entry = self._pending.pop(ident, None)
+        if entry and self._latest.get(entry[2]) == ident:
+            entry[0](result)
+
+    def _failed(self, ident: int, message: str) -> None:
+        entry = self._pending.pop(ident, None)
+        if entry and self._latest.get(entry[2]) == ident:
+            entry[1](message)

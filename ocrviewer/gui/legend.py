@@ -1,0 +1,98 @@
+"""The confidence legend: a gradient bar with ticks and the threshold, drawn in a view corner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
+
+from ocrviewer.core.palette import NO_CONFIDENCE_COLOR, confidence_rgb
+
+BAR_WIDTH = 180.0
+BAR_HEIGHT = 10.0
+PADDING = 10.0
+
+
+def legend_size(font: QFont, threshold: float, with_none: bool) -> tuple[float, float]:
+    fm = QFontMetricsF(font)
+    lines = 3 + (1 if with_none else 0)
+    return BAR_WIDTH + 2 * PADDING, PADDING * 2 + fm.height() * lines + BAR_HEIGHT + 6
+
+
+def paint_legend(
+    painter: QPainter,
+    corner: QPointF,
+    font: QFont,
+    threshold: float,
+    below: str,
+    with_none: bool = False,
+    dark: bool = False,
+) -> QRectF:
+    """Draw the legend with its bottom-right corner at ``corner`` (device pixels); returns its rect."""
+    fm = QFontMetricsF(font)
+    w, h = legend_size(font, threshold, with_none)
+    rect = QRectF(corner.x() - w, corner.y() - h, w, h)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.setFont(font)
+    bg = QColor(32, 34, 38, 215) if dark else QColor(255, 255, 255, 225)
+    fg = QColor(235, 235, 235) if dark else QColor(30, 30, 30)
+    sub = QColor(170, 170, 170) if dark else QColor(100, 100, 100)
+    path = QPainterPath()
+    path.addRoundedRect(rect, 8, 8)
+    painter.fillPath(path, bg)
+    painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
+    painter.drawPath(path)
+
+    x = rect.left() + PADDING
+    y = rect.top() + PADDING
+    painter.setPen(fg)
+    title_font = QFont(font)
+    title_font.setBold(True)
+    painter.setFont(title_font)
+    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, "Word confidence")
+    painter.setFont(font)
+    y += fm.height() + 4
+
+    bar = QRectF(x, y, BAR_WIDTH, BAR_HEIGHT)
+    grad = QLinearGradient(bar.topLeft(), bar.topRight())
+    for i in range(11):
+        grad.setColorAt(i / 10, QColor(*confidence_rgb(i / 10)))
+    bar_path = QPainterPath()
+    bar_path.addRoundedRect(bar, 3, 3)
+    painter.fillPath(bar_path, grad)
+    if threshold > 0:
+        cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * threshold, BAR_HEIGHT)
+        shade = QColor(0, 0, 0, 120) if below == "hide" else QColor(255, 255, 255, 130)
+        painter.save()
+        painter.setClipPath(bar_path)
+        painter.fillRect(cut, shade)
+        painter.restore()
+        tx = bar.left() + BAR_WIDTH * threshold
+        painter.setPen(QPen(fg, 2))
+        painter.drawLine(QPointF(tx, bar.top() - 3), QPointF(tx, bar.bottom() + 3))
+    y += BAR_HEIGHT + 2
+    painter.setPen(sub)
+    for value, align in (
+        (0.0, Qt.AlignmentFlag.AlignLeft),
+        (0.5, Qt.AlignmentFlag.AlignHCenter),
+        (1.0, Qt.AlignmentFlag.AlignRight),
+    ):
+        painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), align, f"{value:.1f}")
+    y += fm.height()
+    painter.setPen(fg)
+    if threshold > 0:
+        verb = "hidden" if below == "hide" else "dimmed"
+        text = f"under {threshold:.2f}: {verb}"
+    else:
+        text = "no threshold"
+    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, text)
+    if with_none:
+        y += fm.height()
+        swatch = QRectF(x, y + fm.height() / 2 - 4, 8, 8)
+        painter.fillRect(swatch, QColor(NO_CONFIDENCE_COLOR))
+        painter.drawText(
+            QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()), Qt.AlignmentFlag.AlignLeft, "no confidence given"
+        )
+    painter.restore()
+    return rect

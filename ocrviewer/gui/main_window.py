@@ -1,0 +1,348 @@
+"""The main window: actions, menus, docks, the canvas and the status bar; the work lives elsewhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from ocrviewer import __version__
+from ocrviewer.core.geometry import inverse_orientation, orient_point
+from ocrviewer.errors import OcrViewerError
+from ocrviewer.gui import actions as acts
+from ocrviewer.gui.canvas import Canvas
+from ocrviewer.gui.export_view import export_view
+from ocrviewer.gui.files import (
+    IMAGE_FILTER,
+    RESPONSE_FILTER,
+    FileController,
+    RecentFiles,
+    default_result_path,
+)
+from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner
+from ocrviewer.gui.message_bar import MessageBar
+from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.theme import apply_theme, canvas_background
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, settings: QSettings, state: ViewerState | None = None, with_docks: bool = True
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.state = state or ViewerState(self)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+        self.loader = ImageLoader(self.pool, self)
+        self.runner = TaskRunner(self.pool, self)
+        self.recent = RecentFiles(settings, self)
+        self.files = FileController(
+            self.state, self.loader, self.runner, self.recent, self._preview_side, self
+        )
+        self.setWindowTitle("ocrviewer")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.canvas = Canvas(self.state, self)
+        self.message_bar = MessageBar(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.canvas, 1)
+        self.setCentralWidget(central)
+
+        self.actions_ = acts.create_actions(self)
+        self.dock_context: Any = None
+        self.docks = self._install_docks() if with_docks else []
+        extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
+        self.recent_menu, panels_menu = acts.build_menus(self, self.actions_, extra)
+        for dock in self.docks:
+            panels_menu.addAction(dock.toggleViewAction())
+        panels_menu.setEnabled(bool(self.docks))
+        self.toolbar = acts.build_toolbar(self, self.actions_, extra)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        panels_menu.addAction(self.toolbar.toggleViewAction())
+        self._build_status_bar()
+        self._connect()
+        self._restore_settings()
+        self._update_recent_menu()
+        self._update_enabled()
+
+    # -- construction --------------------------------------------------------------------------
+    def _install_docks(self) -> list[Any]:
+        try:
+            from ocrviewer.gui import docks
+        except ModuleNotFoundError as err:
+            if err.name != "ocrviewer.gui.docks":
+                raise
+            return []
+        self.dock_context = docks.DockContext(settings=self.settings)
+        return list(docks.install_docks(self, self.state, self.dock_context))
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.position_label = QLabel("", self)
+        self.position_label.setMinimumWidth(300)
+        self.zoom_label = QLabel("", self)
+        self.count_label = QLabel("", self)
+        bar.addPermanentWidget(self.count_label)
+        bar.addPermanentWidget(self.position_label)
+        bar.addPermanentWidget(self.zoom_label)
+
+    def _connect(self) -> None:
+        a, c = self.actions_, self.canvas
+        acts.connect(
+            a,
+            {
+                "open_image": self.choose_image,
+                "open_response": self.choose_response,
+                "open_sample": self.open_sample,
+                "save_result": self.choose_save,
+                "export_view": self.choose_export,
+                "quit": self.close,
+                "zoom_in": c.zoom_in,
+                "zoom_out": c.zoom_out,
+                "fit": c.fit,
+                "actual": c.actual_size,
+                "layer_block": lambda on: self._set_layer("block", on),
+                "layer_line": lambda on: self._set_layer("line", on),
+                "layer_word": lambda on: self._set_layer("word", on),
+                "layer_table": lambda on: self._set_layer("table", on),
+                "labels": lambda on: self._set_pref("labels", on, c.set_labels),
+                "confidence": lambda on: self._set_pref("confidence", on, c.set_colour_by_confidence),
+                "legend": lambda on: self._set_pref("legend", on, c.set_show_legend),
+                "drag_overlay": self.state.set_drag_overlay,
+                "full_screen": lambda on: self.showFullScreen() if on else self.showNormal(),
+                "theme_system": lambda on: on and self.set_theme("system"),
+                "theme_light": lambda on: on and self.set_theme("light"),
+                "theme_dark": lambda on: on and self.set_theme("dark"),
+                "shortcuts": self.show_shortcuts,
+                "about": self.show_about,
+            },
+        )
+        self.state.dragModeChanged.connect(a["drag_overlay"].setChecked)
+        self.state.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.state.imageChanged.connect(self._on_image_changed)
+        self.state.documentChanged.connect(self._update_counts)
+        self.state.thresholdChanged.connect(lambda _v: self._update_counts())
+        self.state.belowThresholdChanged.connect(lambda _v: self._update_counts())
+        self.loader.decoded.connect(self._on_decoded)
+        self.loader.failed.connect(lambda msg: self.show_message(msg, "error"))
+        self.files.message.connect(self.show_message)
+        self.recent.changed.connect(self._update_recent_menu)
+        c.cursorMoved.connect(self._on_cursor)
+        c.cursorLeft.connect(lambda: self.position_label.setText(""))
+        c.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        for name, default in (("block", False), ("line", False), ("word", True), ("table", True)):
+            self.actions_[f"layer_{name}"].setChecked(s.value(f"view/layer_{name}", default, type=bool))
+            self.canvas.set_layer_visible(name, self.actions_[f"layer_{name}"].isChecked())
+        for key, default in (("labels", False), ("confidence", True), ("legend", True)):
+            self.actions_[key].setChecked(s.value(f"view/{key}", default, type=bool))
+        self.canvas.set_labels(self.actions_["labels"].isChecked())
+        self.canvas.set_colour_by_confidence(self.actions_["confidence"].isChecked())
+        self.canvas.set_show_legend(self.actions_["legend"].isChecked())
+        theme = str(s.value("view/theme", "system"))
+        self.actions_.get(f"theme_{theme}", self.actions_["theme_system"]).setChecked(True)
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        window_state = s.value("window/state")
+        if window_state is not None:
+            self.restoreState(window_state)
+
+    # -- preferences ---------------------------------------------------------------------------
+    def _set_layer(self, name: str, on: bool) -> None:
+        self.canvas.set_layer_visible(name, on)
+        self.settings.setValue(f"view/layer_{name}", on)
+        self._update_counts()
+
+    def _set_pref(self, key: str, on: bool, apply: Any) -> None:
+        apply(on)
+        self.settings.setValue(f"view/{key}", on)
+
+    def set_theme(self, theme: str) -> None:
+        app = QApplication.instance()
+        used = apply_theme(app, theme) if isinstance(app, QApplication) else "light"
+        self.settings.setValue("view/theme", theme)
+        self.canvas.setBackgroundBrush(canvas_background(used == "dark"))
+        self.canvas.viewport().update()
+
+    # -- files ---------------------------------------------------------------------------------
+    def _dialog_dir(self) -> str:
+        recent = self.recent.items()
+        return os.path.dirname(recent[0]) if recent else str(Path.home())
+
+    def choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Image", self._dialog_dir(), IMAGE_FILTER)
+        if path:
+            self.files.open_image(path)
+
+    def choose_response(self) -> None:
+        start = os.path.dirname(self.state.image_path) if self.state.image_path else self._dialog_dir()
+        path, _ = QFileDialog.getOpenFileName(self, "Open Response", start, RESPONSE_FILTER)
+        if path:
+            self.files.open_response(path)
+
+    def choose_save(self) -> None:
+        if self.state.document is None:
+            self.show_message(
+                "there is no result to save; open a response or run recognition first", "warning"
+            )
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save Result", str(default_result_path(self.state)), "ocrviewer result (*.json)"
+        )
+        if path:
+            self.files.save(path)
+
+    def choose_export(self) -> None:
+        if not self.state.image_path:
+            self.show_message("there is no image to export; open one first", "warning")
+            return
+        base = Path(self.state.image_path)
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export View",
+            str(base.with_name(base.stem + "-view.png")),
+            "PNG image (*.png);;PDF (*.pdf)",
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> Path | None:
+        try:
+            target = export_view(self.canvas, path, (self.state.image_path, self.state.response_path))
+        except OcrViewerError as err:
+            self.show_message(str(err), "error")
+            return None
+        self.statusBar().showMessage(f"exported {target}", 10000)
+        return target
+
+    def open_sample(self) -> None:
+        from ocrviewer.cli.view_cmd import find_sample
+
+        try:
+            image, response = find_sample()
+        except OcrViewerError as err:
+            self.show_message(str(err), "error")
+            return
+        if self.files.open_image(str(image)) and response:
+            self.files.open_response(str(response))
+
+    def _update_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        items = self.recent.items()
+        for i, path in enumerate(items):
+            act = menu.addAction(f"&{i + 1} {os.path.basename(path)}" if i < 9 else os.path.basename(path))
+            act.setToolTip(path)
+            act.setStatusTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
+        if items:
+            menu.addSeparator()
+            menu.addAction("Clear Recent", self.recent.clear)
+        menu.setEnabled(bool(items))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
+        images = [p for p in paths if not p.lower().endswith(".json")]
+        responses = [p for p in paths if p.lower().endswith(".json")]
+        if images:
+            self.files.open_image(images[0])
+        if responses:
+            self.files.open_response(responses[0])
+        event.acceptProposedAction()
+
+    # -- reactions -----------------------------------------------------------------------------
+    def show_message(self, text: str, level: str = "info") -> None:
+        self.message_bar.show_message(text, level)
+        self.statusBar().showMessage(text.splitlines()[0] if text else "", 15000)
+
+    def _on_image_changed(self) -> None:
+        path = self.state.image_path
+        self.setWindowTitle(f"{os.path.basename(path)} — ocrviewer" if path else "ocrviewer")
+        if self.message_bar.level == "error":
+            self.message_bar.dismiss()
+        self._update_enabled()
+
+    def _on_decoded(self, decoded: DecodedImage) -> None:
+        self.canvas.set_image(decoded)
+
+    def _update_counts(self) -> None:
+        doc = self.state.document
+        if doc is None:
+            self.count_label.setText("")
+        else:
+            counts = doc.counts()
+            shown = self.canvas.visible_count("word")
+            words = (
+                f"{counts['word']} words" if shown == counts["word"] else f"{shown}/{counts['word']} words"
+            )
+            self.count_label.setText(f"{counts['block']} blocks · {counts['line']} lines · {words}")
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        has_image = self.state.image_path is not None
+        self.actions_["open_response"].setEnabled(True)
+        self.actions_["save_result"].setEnabled(self.state.document is not None)
+        self.actions_["export_view"].setEnabled(has_image)
+        self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
+
+    def _on_cursor(self, x: float, y: float) -> None:
+        info = self.state.image_info
+        if info is None:
+            return
+        w, h = info.display_size
+        if not (0 <= x < w and 0 <= y < h):
+            self.position_label.setText("")
+            return
+        rx, ry = orient_point(inverse_orientation(info.orientation), x, y, w, h)
+        self.position_label.setText(f"displayed {x:.0f}, {y:.0f}  ·  raw {rx:.0f}, {ry:.0f}")
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for act in self.findChildren(type(self.actions_["fit"])):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
+            if keys and act.text():
+                rows.append(
+                    f"<tr><td>{act.text().replace('&', '').rstrip('…')}</td><td><b>{keys}</b></td></tr>"
+                )
+        self.message_bar.show_rich("<table cellspacing=4>" + "".join(sorted(set(rows))) + "</table>")
+
+    def show_about(self) -> None:
+        self.show_message(
+            f"ocrviewer {__version__}: OCR polygons drawn exactly on the text as displayed. MIT licence.",
+            "info",
+        )
+
+    def _preview_side(self) -> int:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return 2048
+        size = screen.size() * screen.devicePixelRatio()
+        return max(1024, min(4096, max(size.width(), size.height())))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.loader.cancel()
+        if self.dock_context is not None:
+            self.dock_context.shutdown()
+        self.pool.waitForDone(3000)
+        super().closeEvent(event)

@@ -1,0 +1,78 @@
+"""A dismissible inline message bar: errors and warnings without a modal dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+STYLES = {
+    "error": ("#fdecea", "#8a1c12", "#e6a39b"),
+    "warning": ("#fff6dd", "#6b4e00", "#e8cf86"),
+    "info": ("#e8f1fd", "#14417d", "#a9c6ee"),
+}
+
+
+class MessageBar(QFrame):
+    """Shows one message at a time; info messages fade away on their own, errors stay until closed."""
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("message_bar")
+        self.level = ""
+        self._plain = ""
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setToolTip("Dismiss (Esc)")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.dismiss)
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        """The message as given (without markup)."""
+        return self._plain
+
+    def show_rich(self, html: str) -> None:
+        """Show formatted text (e.g. the shortcut table) until dismissed."""
+        self.show_message("", "info", timeout_ms=0)
+        self.label.setText(html)
+
+    def show_message(self, text: str, level: str = "info", timeout_ms: int | None = None) -> None:
+        bg, fg, border = STYLES.get(level, STYLES["info"])
+        self.level = level
+        self.setStyleSheet(
+            f"#message_bar {{ background: {bg}; border-bottom: 1px solid {border}; }}"
+            f"#message_bar QLabel, #message_bar QToolButton {{ color: {fg}; background: transparent; }}"
+        )
+        prefix = {"error": "<b>Error:</b> ", "warning": "<b>Note:</b> "}.get(level, "")
+        self.label.setText(prefix + _escape(text))
+        self._plain = text
+        self.show()
+        if timeout_ms is None:
+            timeout_ms = 8000 if level == "info" else 0
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+        else:
+            self._timer.stop()
+
+    def dismiss(self) -> None:
+        self._timer.stop()
+        if self.isVisible():
+            self.hide()
+            self.dismissed.emit()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,72 @@
+"""Light and dark palettes on the Fusion style; "system" follows the desktop's colour scheme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("system", "light", "dark")
+
+_SHEET = """
+QToolBar { spacing: 2px; padding: 3px 6px; border: none; }
+QToolButton { padding: 3px 6px; border-radius: 4px; }
+QStatusBar QLabel { padding: 0 8px; }
+QDockWidget::title { padding: 5px 8px; }
+"""
+
+
+def _palette(dark: bool) -> QPalette:
+    p = QPalette()
+    if dark:
+        window, base, alt, text = "#2b2d31", "#1f2124", "#2a2c30", "#e6e6e6"
+        button, mid, disabled, highlight, link = "#33363b", "#45484e", "#7c7f86", "#3d7eea", "#6ea8ff"
+        bright = "#ff6b6b"
+    else:
+        window, base, alt, text = "#f3f4f6", "#ffffff", "#f6f7f9", "#1d1f23"
+        button, mid, disabled, highlight, link = "#fbfbfc", "#c9ccd2", "#9a9ea6", "#2f6fde", "#1f5fcc"
+        bright = "#d0312d"
+    role = QPalette.ColorRole
+    p.setColor(role.Window, QColor(window))
+    p.setColor(role.WindowText, QColor(text))
+    p.setColor(role.Base, QColor(base))
+    p.setColor(role.AlternateBase, QColor(alt))
+    p.setColor(role.ToolTipBase, QColor(base))
+    p.setColor(role.ToolTipText, QColor(text))
+    p.setColor(role.PlaceholderText, QColor(disabled))
+    p.setColor(role.Text, QColor(text))
+    p.setColor(role.Button, QColor(button))
+    p.setColor(role.ButtonText, QColor(text))
+    p.setColor(role.BrightText, QColor(bright))
+    p.setColor(role.Mid, QColor(mid))
+    p.setColor(role.Dark, QColor(mid).darker(130))
+    p.setColor(role.Light, QColor(base))
+    p.setColor(role.Highlight, QColor(highlight))
+    p.setColor(role.HighlightedText, QColor("#ffffff"))
+    p.setColor(role.Link, QColor(link))
+    for r in (role.Text, role.WindowText, role.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, r, QColor(disabled))
+    return p
+
+
+def system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    try:
+        return hints.colorScheme() == Qt.ColorScheme.Dark
+    except AttributeError:  # Qt < 6.5
+        return False
+
+
+def apply_theme(app: QApplication, theme: str) -> str:
+    """Apply "light", "dark" or "system"; returns the palette actually used ("light" or "dark")."""
+    if theme not in THEMES:
+        theme = "system"
+    dark = system_prefers_dark() if theme == "system" else theme == "dark"
+    app.setStyle("Fusion")
+    app.setPalette(_palette(dark))
+    app.setStyleSheet(_SHEET)
+    return "dark" if dark else "light"
+
+
+def canvas_background(dark: bool) -> QColor:
+    return QColor("#18191b") if dark else QColor("#d9dce1")
