@@ -79,6 +79,8 @@ class RetryPolicy:
     poll_interval: float = 1.0
     poll_interval_max: float = 5.0
     poll_growth: float = 1.5
+    #: floor for any wait between polls, so "Retry-After: 0" cannot make a busy loop
+    poll_min: float = 0.05
     retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
 
     @property
@@ -97,11 +99,11 @@ class RetryPolicy:
         return self._jittered(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)), rng)
 
     def poll_delay(self, poll: int, retry_after: float | None, rng: random.Random) -> float:
-        """Wait after poll number ``poll`` (1-based) saw "still running"."""
+        """Wait after poll number ``poll`` (1-based) saw "still running" (never below ``poll_min``)."""
         if retry_after is not None:
-            return max(0.0, retry_after)
+            return max(self.poll_min, retry_after)
         base = min(self.poll_interval_max, self.poll_interval * self.poll_growth ** (poll - 1))
-        return self._jittered(base, rng)
+        return max(self.poll_min, self._jittered(base, rng))
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> RetryPolicy:
@@ -355,14 +357,11 @@ class HttpClient:
                 raise self._fail(
                     ServiceError, f"{self.service}: request failed ({err.__class__.__name__})"
                 ) from err
-            log.debug(
-                "%s %s -> %s (request id %s) headers %s",
-                method,
-                redact_url(url),
-                resp.status_code,
-                request_id_of(resp),
-                redact_headers(dict(resp.request.headers)) if resp.request is not None else {},
-            )
+            if log.isEnabledFor(logging.DEBUG):
+                sent = redact_headers(dict(resp.request.headers)) if resp.request is not None else {}
+                line = f"{method} {redact_url(resp.url or url)} -> {resp.status_code} "
+                line += f"(request id {request_id_of(resp)}) headers {sent}"
+                log.debug("%s", self.scrub(line))
             if resp.status_code in ok_set:
                 return resp
             if resp.status_code in self.policy.retry_statuses and attempt < self.policy.max_retries:

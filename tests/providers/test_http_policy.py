@@ -264,3 +264,26 @@ def test_cancel_from_another_thread_wakes_a_waiting_poll(cloud: FakeCloud) -> No
     with pytest.raises(Cancelled):
         c.poll(fetch, lambda r: RUNNING, cancel=cancel, deadline=c.deadline())
     assert time.monotonic() - t0 < 0.5
+
+
+def test_retry_after_zero_cannot_make_a_busy_loop() -> None:
+    policy = RetryPolicy()
+    assert policy.poll_delay(1, 0.0, random.Random(1)) == policy.poll_min > 0
+    assert RetryPolicy(poll_interval=0.0, jitter=0).poll_delay(3, None, random.Random(1)) == policy.poll_min
+
+
+def test_debug_log_never_shows_the_secret(
+    cloud: FakeCloud, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "sk-log-check-24680"
+    caplog.set_level("DEBUG", logger="ocrviewer.providers.http")
+    client(clock, secrets=(secret,)).send(
+        "GET",
+        cloud.url + "/x",
+        ok=(404,),
+        cancel=CancelToken(),
+        headers={"Authorization": f"Api-Key {secret}", "Ocp-Apim-Subscription-Key": secret},
+        params={"key": secret, "mode": "Printed"},
+    )
+    assert "GET" in caplog.text and "mode=Printed" in caplog.text
+    assert secret not in caplog.text

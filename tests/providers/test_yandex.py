@@ -233,3 +233,36 @@ def test_the_two_fake_flavours_disagree_on_an_unprepared_photo(photo: Path) -> N
     naive = [b for line in find_word_boxes(seen_image(data, "ignore")) for b in line]
     assert applied == pytest.approx([box for _, box in DEFAULT_WORDS], abs=2)
     assert seen_image(data, "ignore").size == (480, 640) and naive != applied
+
+
+def test_rate_limited_then_served_and_quota_exhausted(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    p = provider("yandex", cloud, clock, creds)
+    prepared = prepare_image(photo, p.limits)
+    busy = Reply(
+        429, {"code": 8, "message": "Resource has been exhausted", "details": []}, {"Retry-After": "2"}
+    )
+    cloud.script("POST", "/ocr/v1/recognizeText", busy)
+    result = p.recognize(prepared, {}, CancelToken(), no_progress)
+    assert clock.sleeps == [2.0] and len(list(result.document.words())) == 5
+    cloud.script("POST", "/ocr/v1/recognizeText", *[busy] * 5)
+    from ocrviewer.errors import QuotaError
+
+    with pytest.raises(QuotaError, match="quota or rate limit exceeded after 4 retries"):
+        p.recognize(prepared, {}, CancelToken(), no_progress)
+
+
+def test_malformed_json_is_one_clear_line(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    from ocrviewer.errors import BadResponse
+
+    with_keys(env)
+    p = provider("yandex", cloud, clock, creds)
+    cloud.script("POST", "/ocr/v1/recognizeText", Reply(200, b'{"result": {"textAnnotation": \n'))
+    with pytest.raises(BadResponse) as info:
+        p.recognize(prepare_image(photo, p.limits), {}, CancelToken(), no_progress)
+    assert "Yandex Vision OCR sent a response that is not valid JSON" in str(info.value)
+    assert "\n" not in str(info.value) and info.value.__cause__ is not None
