@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from ocrviewer.gui.state import ViewerState
@@ -47,7 +47,7 @@ class DockContext:
     ``credentials`` (ocrviewer.providers.credentials.CredentialStore; None -> a default one),
     ``provider_settings`` (extra non-secret provider settings, e.g. endpoints for tests; they
     override the saved ``providers.json``), ``recognize`` (replaces
-    ``ocrviewer.providers.run.recognize_file``; for tests and demos).
+    :func:`ocrviewer.gui.recognition_panel.recognize_and_load`, same signature; for tests and demos).
     Outputs, filled by :func:`install_docks`: ``actions`` and the panels.
     """
 
@@ -57,11 +57,32 @@ class DockContext:
     recognize: Callable[..., Any] | None = None
     actions: dict[str, QAction] = field(default_factory=dict)
     panels: dict[str, QWidget] = field(default_factory=dict)
-    _shutdown: list[Callable[[], None]] = field(default_factory=list)
+    _shutdown: list[Callable[[int], Any]] = field(default_factory=list)
 
     @classmethod
     def default(cls) -> DockContext:
         return cls(settings=QSettings("ocrviewer", "ocrviewer"))
+
+    def credential_store(self) -> Any:
+        """The CredentialStore the docks use (created on first use)."""
+        if self.credentials is None:
+            from ocrviewer.providers.credentials import CredentialStore
+
+            self.credentials = CredentialStore()
+        return self.credentials
+
+    def settings_for_providers(self) -> dict[str, Any]:
+        """Saved provider settings (providers.json) + ``provider_settings`` + the credential store."""
+        from ocrviewer.errors import BadInput
+        from ocrviewer.providers.settings import CREDENTIALS, load_settings
+
+        try:
+            merged: dict[str, Any] = dict(load_settings())
+        except BadInput:
+            merged = {}  # a broken file is reported by the Preferences dialog
+        merged.update(self.provider_settings)
+        merged.setdefault(CREDENTIALS, self.credential_store())
+        return merged
 
     def start_recognition(self, provider: str | None = None) -> bool:
         """Run recognition on the current image (``view --provider NAME``); False if it cannot start."""
@@ -71,7 +92,7 @@ class DockContext:
     def shutdown(self, wait_ms: int = 1500) -> None:
         """Cancel background work and wait up to ``wait_ms`` for it to stop."""
         for fn in self._shutdown:
-            fn()
+            fn(wait_ms)
 
 
 class _CloseWatcher(QObject):
@@ -95,6 +116,33 @@ def _dock(
     return dock
 
 
+def open_preferences(window: QWidget, context: DockContext) -> QWidget:
+    """Show the Preferences dialog (window-modal, not blocking); docks reload when it closes."""
+    from ocrviewer.gui.settings_dialog import PreferencesDialog
+
+    dialog = context.panels.get("preferences")
+    if dialog is not None and dialog.isVisible():
+        dialog.raise_()
+        return dialog
+    dialog = PreferencesDialog(
+        context.settings, context.credential_store(), context.settings_for_providers, parent=window
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def closed(_result: int) -> None:
+        for name in ("recognition", "quality"):
+            panel = context.panels.get(name)
+            reload = getattr(panel, "reload_providers" if name == "recognition" else "reload_settings", None)
+            if reload is not None:
+                reload()
+        context.panels.pop("preferences", None)
+
+    dialog.finished.connect(closed)
+    context.panels["preferences"] = dialog
+    dialog.open()
+    return dialog
+
+
 def install_docks(
     window: QMainWindow, state: ViewerState, context: DockContext | None = None
 ) -> list[QDockWidget]:
@@ -102,24 +150,41 @@ def install_docks(
     from ocrviewer.gui.frame_panel import FramePanel
     from ocrviewer.gui.inspector import InspectorPanel
     from ocrviewer.gui.quality import QualityPanel
+    from ocrviewer.gui.recognition_panel import RecognitionPanel
 
     if context is None:
         context = DockContext.default()
     inspector = InspectorPanel(state, window)
     quality = QualityPanel(state, context.settings, window)
     frame = FramePanel(state, context.settings, window)
-    context.panels.update(inspector=inspector, quality=quality, frame=frame)
+    recognition = RecognitionPanel(
+        state,
+        context.settings,
+        provider_settings=context.settings_for_providers,
+        recognizer=context.recognize,
+        parent=window,
+    )
+    context.panels.update(inspector=inspector, quality=quality, frame=frame, recognition=recognition)
+    context._shutdown.append(recognition.shutdown)
     context.actions.update(
         find=inspector.find_action,
         find_next=inspector.find_next_action,
         find_previous=inspector.find_previous_action,
+        run_recognition=recognition.run_action,
+        cancel_recognition=recognition.cancel_action,
     )
     right = Qt.DockWidgetArea.RightDockWidgetArea
     docks = [
+        _dock(window, "Recognition", "recognitionDock", recognition, Qt.DockWidgetArea.LeftDockWidgetArea),
         _dock(window, "Inspector", "inspectorDock", inspector, right),
         _dock(window, "Quality", "qualityDock", quality, right),
         _dock(window, "Frame tools", "frameDock", frame, Qt.DockWidgetArea.LeftDockWidgetArea),
     ]
+    preferences = QAction("Preferences…", window, shortcut=QKeySequence("Ctrl+,"))
+    preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+    preferences.triggered.connect(lambda: open_preferences(window, context))
+    recognition.preferencesRequested.connect(preferences.trigger)
+    context.actions["preferences"] = preferences
     for action in context.actions.values():
         window.addAction(action)
     watcher = _CloseWatcher(context, window)

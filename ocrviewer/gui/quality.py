@@ -162,6 +162,12 @@ class QualityPanel(QWidget):
         self._document_changed()
         self._threshold_changed(state.min_confidence)
 
+    def reload_settings(self) -> None:
+        """Follow a dim/hide change made in Preferences."""
+        mode = str(self.settings.value(BELOW_THRESHOLD_KEY, "dim"))
+        (self.hide_radio if mode == "hide" else self.dim_radio).setChecked(True)
+        self._apply_mode(mode)
+
     # -- dim / hide -------------------------------------------------------------------------
     def _mode_chosen(self, mode: str) -> None:
         self.settings.setValue(BELOW_THRESHOLD_KEY, mode)

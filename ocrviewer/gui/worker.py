@@ -117,7 +117,8 @@ class JobRunner(QObject):
         ):
             if slot is not None:
                 signal.connect(slot)
-        s.finished.connect(lambda job_id=job.id: self._finished(job_id))
+        s.job_id = job.id  # type: ignore[attr-defined]
+        s.finished.connect(self._job_finished)  # a bound slot: dropped if the runner is deleted first
         was_busy = self.busy
         self.jobs[job.id] = job
         self.pool.start(job)
@@ -125,8 +126,8 @@ class JobRunner(QObject):
             self.busyChanged.emit(True)
         return job
 
-    def _finished(self, job_id: int) -> None:
-        self.jobs.pop(job_id, None)
+    def _job_finished(self) -> None:
+        self.jobs.pop(getattr(self.sender(), "job_id", -1), None)
         if not self.jobs:
             self.busyChanged.emit(False)
 

@@ -1,0 +1,459 @@
+"""The recognition dock: pick a provider and its options, run it in the background, follow progress.
+
+The run goes through ``ocrviewer.providers.run.recognize_file`` (the same path as
+``ocrviewer recognize``: prepare, send, poll, save the raw response and its sidecar, cache) in a
+:class:`~ocrviewer.gui.worker.JobRunner` job, then the saved response is reopened with
+:func:`ocrviewer.core.loading.load_result` (still in the worker), exactly as "Open response"
+would: the state gets the response as parsed (``source``), the sidecar's transform and the
+frame decision, so the frame tools can correct it and record corrections in that sidecar.
+
+A result is applied only if the same image is still shown (``state.generation``); otherwise it
+is dropped with a note in the status bar. Errors are shown inline and sent to
+``state.statusMessage``; they never block.
+
+Programmatic start (``view --provider NAME``): :meth:`RecognitionPanel.start`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.core.frames import FrameDecision
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.model import Document
+from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnavailable
+from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.worker import Job, JobRunner
+from ocrviewer.providers.base import (
+    DEFAULT_PROVIDER,
+    KNOWN_PROVIDERS,
+    CancelToken,
+    ProgressCallback,
+    Provider,
+    ProviderOption,
+    get_provider,
+)
+
+PROVIDER_KEY = "recognition/provider"
+FRESH_KEY = "recognition/fresh"
+
+
+def option_key(provider: str, option: str) -> str:
+    return f"recognition/options/{provider}/{option}"
+
+
+@dataclass(frozen=True)
+class RecognitionOutput:
+    """What a finished run puts on the state."""
+
+    source: Document
+    transform: FrameTransform
+    decision: FrameDecision | None
+    response_path: str | None
+    from_cache: bool = False
+    provider: str = ""
+
+
+#: recognize(image_path, provider, options, settings, cancel, progress, fresh) -> RecognitionOutput
+Recognizer = Callable[
+    [str, str, Mapping[str, Any], Mapping[str, Any], CancelToken, ProgressCallback, bool], Any
+]
+
+
+def recognize_and_load(
+    image_path: str,
+    provider: str,
+    options: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    cancel: CancelToken,
+    progress: ProgressCallback,
+    fresh: bool,
+) -> RecognitionOutput:
+    """Run ``provider`` on ``image_path`` (from the cache unless ``fresh``) and place the result.
+
+    The state gets the response as parsed plus the sidecar's transform, as when the saved
+    response is reopened. Runs in a worker thread: it never touches Qt.
+    """
+    from ocrviewer.core.frames import detect_frame
+    from ocrviewer.core.imageio import read_image_info
+    from ocrviewer.providers.run import document_from_raw, recognize_file
+
+    outcome = recognize_file(
+        image_path,
+        provider,
+        options=dict(options),
+        settings=settings,
+        cancel=cancel,
+        progress=progress,
+        fresh=fresh,
+    )
+    cancel.raise_if_cancelled()
+    source = document_from_raw(outcome.raw, outcome.raw_suffix, f"the {provider} response")
+    decision = detect_frame(source, read_image_info(image_path), sidecar=outcome.sidecar)
+    path = str(outcome.response_path) if outcome.response_path else None
+    return RecognitionOutput(source, decision.transform, decision, path, outcome.from_cache, provider)
+
+
+def what_to_do(err: BaseException) -> str:
+    """A one-line message for an error, with the next step when the error itself lacks one."""
+    text = str(err) or type(err).__name__
+    if isinstance(err, (AuthError, ProviderUnavailable)):
+        return f"{text} (keys and endpoints: Preferences, Ctrl+,)"
+    if isinstance(err, OcrViewerError):
+        return text
+    return f"Unexpected error ({type(err).__name__}: {text}); please report it"
+
+
+class RecognitionPanel(QWidget):
+    """Provider picker, options, Run/Cancel, progress and status."""
+
+    #: emitted after a result was applied to the state (provider name, from_cache)
+    recognized = Signal(str, bool)
+    #: the user asked to set up the picked provider (the dock installer opens Preferences)
+    preferencesRequested = Signal()
+
+    def __init__(
+        self,
+        state: ViewerState,
+        settings: QSettings,
+        provider_settings: Callable[[], Mapping[str, Any]] | None = None,
+        recognizer: Recognizer | None = None,
+        runner: JobRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.settings = settings
+        self.provider_settings = provider_settings or (lambda: {})
+        self.recognizer: Recognizer = recognizer or recognize_and_load
+        self.runner = runner or JobRunner(self)
+        self.job: Job | None = None
+        self.providers: dict[str, Provider | None] = {}
+        self.reasons: dict[str, str | None] = {}
+        self.option_widgets: dict[str, QWidget] = {}
+        self.last_dropped = False
+
+        self.provider_combo = QComboBox()
+        self.provider_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.reason_label = QLabel()
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setStyleSheet("color: #b9770e;")
+        self.setup_button = QPushButton("Set up in Preferences…")
+        self.setup_button.clicked.connect(self.preferencesRequested)
+        self.options_form = QFormLayout()
+        self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fresh_check = QCheckBox("Fresh run (ignore the cache)")
+        self.fresh_check.setToolTip("By default a result for the same image, provider and options is reused")
+        self.run_button = QPushButton("Run")
+        self.run_button.setDefault(True)
+        self.run_button.setToolTip("Recognize the current image (Ctrl+Enter)")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running recognition (Esc)")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(10)
+        self.status_label = QLabel("Idle")
+        self.status_label.setWordWrap(True)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.hide()
+
+        top = QFormLayout()
+        top.addRow("Provider:", self.provider_combo)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.reason_label)
+        layout.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(self.options_form)
+        layout.addWidget(self.fresh_check)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+
+        self.run_action = QAction("Run recognition", self)
+        self.run_action.setShortcuts(
+            [
+                QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return),
+                QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter),
+            ]
+        )
+        self.cancel_action = QAction("Cancel recognition", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
+        self.run_action.triggered.connect(lambda: self.start())
+        self.cancel_action.triggered.connect(self.cancel)
+        self.run_button.clicked.connect(lambda: self.start())
+        self.cancel_button.clicked.connect(self.cancel)
+        self.provider_combo.currentIndexChanged.connect(self._provider_changed)
+        self.fresh_check.toggled.connect(lambda on: self.settings.setValue(FRESH_KEY, on))
+        state.imageChanged.connect(self._update_enabled)
+
+        self.fresh_check.setChecked(str(settings.value(FRESH_KEY, "false")).lower() == "true")
+        self.reload_providers()
+        self._set_busy(False)
+
+    # -- providers --------------------------------------------------------------------------
+    def reload_providers(self) -> None:
+        """(Re)build every provider from the current settings, e.g. after Preferences changed."""
+        wanted = self.current_provider() or str(self.settings.value(PROVIDER_KEY, DEFAULT_PROVIDER))
+        settings = dict(self.provider_settings())
+        self.providers.clear()
+        self.reasons.clear()
+        for name in KNOWN_PROVIDERS:
+            try:
+                provider = get_provider(name, settings)
+                reason = provider.unavailable_reason()
+            except Exception as err:  # a broken provider is reported, not fatal
+                provider, reason = None, str(err) or type(err).__name__
+            self.providers[name] = provider
+            self.reasons[name] = reason
+        self.provider_combo.blockSignals(True)
+        self.provider_combo.clear()
+        for name in KNOWN_PROVIDERS:
+            provider = self.providers[name]
+            title = getattr(provider, "title", name) if provider else name
+            label = title if not self.reasons[name] else f"{title} — unavailable"
+            self.provider_combo.addItem(label, name)
+            i = self.provider_combo.count() - 1
+            self.provider_combo.setItemData(i, self.reasons[name] or title, Qt.ItemDataRole.ToolTipRole)
+        index = self.provider_combo.findData(wanted)
+        self.provider_combo.setCurrentIndex(max(0, index))
+        self.provider_combo.blockSignals(False)
+        self._provider_changed()
+
+    def current_provider(self) -> str | None:
+        return self.provider_combo.currentData()
+
+    def select_provider(self, name: str) -> bool:
+        index = self.provider_combo.findData(name)
+        if index < 0:
+            return False
+        self.provider_combo.setCurrentIndex(index)
+        return True
+
+    def _provider_changed(self) -> None:
+        name = self.current_provider()
+        if name is None:
+            return
+        self.settings.setValue(PROVIDER_KEY, name)
+        reason = self.reasons.get(name)
+        self.reason_label.setText(f"Unavailable: {reason}" if reason else "")
+        self.reason_label.setVisible(bool(reason))
+        self.setup_button.setVisible(bool(reason) and name not in ("local", "tesseract"))
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        self.option_widgets.clear()
+        provider = self.providers.get(name)
+        for option in getattr(provider, "options", ()) or ():
+            widget = self._option_widget(name, option)
+            self.option_widgets[option.name] = widget
+            self.options_form.addRow(f"{option.label}:", widget)
+        self._update_enabled()
+
+    def _option_widget(self, provider: str, option: ProviderOption) -> QWidget:
+        saved = self.settings.value(option_key(provider, option.name))
+        tip = option.help or option.label
+        if isinstance(option.default, bool):
+            box = QCheckBox(toolTip=tip)
+            box.setChecked(str(saved).lower() == "true" if saved is not None else option.default)
+            box.toggled.connect(lambda on: self.settings.setValue(option_key(provider, option.name), on))
+            return box
+        if option.choices:
+            combo = QComboBox(toolTip=tip)
+            if option.default is None:
+                combo.addItem("(service default)", None)
+            for choice in option.choices:
+                combo.addItem(str(choice), str(choice))
+            value = saved if saved is not None else option.default
+            combo.setCurrentIndex(max(0, combo.findData(None if value in (None, "") else str(value))))
+            combo.currentIndexChanged.connect(
+                lambda _i: self.settings.setValue(
+                    option_key(provider, option.name), combo.currentData() or ""
+                )
+            )
+            return combo
+        edit = QLineEdit(toolTip=tip)
+        if option.default is not None:
+            edit.setPlaceholderText(str(option.default))
+        elif option.help:
+            edit.setPlaceholderText(option.help)
+        if saved:
+            edit.setText(str(saved))
+        edit.textChanged.connect(lambda text: self.settings.setValue(option_key(provider, option.name), text))
+        return edit
+
+    def options(self) -> dict[str, Any]:
+        """The chosen option values; empty fields are left out (the provider's default applies)."""
+        out: dict[str, Any] = {}
+        for name, widget in self.option_widgets.items():
+            if isinstance(widget, QCheckBox):
+                out[name] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
+                if widget.currentData() is not None:
+                    out[name] = widget.currentData()
+            elif isinstance(widget, QLineEdit) and widget.text().strip():
+                out[name] = widget.text().strip()
+        return out
+
+    # -- running ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def start(self, provider: str | None = None) -> bool:
+        """Recognize the current image with ``provider`` (default: the one picked). False if it cannot start."""
+        if provider is not None and not self.select_provider(provider):
+            self.show_message(f"Unknown provider {provider!r}; choose one of: {', '.join(KNOWN_PROVIDERS)}")
+            return False
+        if self.busy:
+            self.show_message("A recognition is already running; wait for it or cancel it (Esc).")
+            return False
+        state = self.state
+        if not state.image_path:
+            self.show_message("Open an image first (File → Open), then run recognition.")
+            return False
+        name = self.current_provider()
+        if name is None:
+            return False
+        reason = self.reasons.get(name)
+        if reason:
+            self.show_message(f"{name} cannot run: {reason}")
+            return False
+        options = self.options()
+        settings = dict(self.provider_settings())
+        fresh = self.fresh_check.isChecked()
+        image_path = state.image_path
+        recognizer = self.recognizer
+
+        def work(cancel: CancelToken, progress: ProgressCallback) -> Any:
+            return recognizer(image_path, name, options, settings, cancel, progress, fresh)
+
+        self.show_message("")
+        self.last_dropped = False
+        self.job = self.runner.submit(
+            work,
+            generation=state.generation,
+            name=f"recognize {name}",
+            on_started=lambda: self._status(f"{name}: starting…"),
+            on_progress=self._progress,
+            on_result=self._result,
+            on_error=self._error,
+            on_finished=self._finished,
+        )
+        self._set_busy(True)
+        self._status(f"{name}: preparing the image…")
+        return True
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self._status("Cancelling…")
+
+    def _progress(self, fraction: float, message: str) -> None:
+        if fraction < 0:
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(round(1000 * min(1.0, fraction)))
+        if message:
+            self._status(message)
+
+    def _is_current(self, job: Job | None) -> bool:
+        return job is not None and job.generation == self.state.generation
+
+    def _result(self, output: Any) -> None:
+        job = self.job
+        if not self._is_current(job):
+            self.last_dropped = True
+            self.state.statusMessage.emit("Dropped a recognition result for an image that is no longer shown")
+            return
+        out: RecognitionOutput = output
+        self.state.set_response(out.source, out.transform, out.decision, out.response_path)
+        words = sum(1 for _ in out.source.words())
+        where = " (from the cache; tick 'Fresh run' to ask again)" if out.from_cache else ""
+        text = f"{out.provider or self.current_provider()}: {words} words{where}"
+        self._status(text)
+        self.state.statusMessage.emit(text)
+        self.recognized.emit(out.provider, out.from_cache)
+
+    def _error(self, err: BaseException) -> None:
+        if isinstance(err, Cancelled):
+            self._status("Cancelled")
+            self.state.statusMessage.emit("Recognition cancelled")
+            return
+        if not self._is_current(self.job):
+            self.last_dropped = True
+            return  # an error about an image no longer shown is noise
+        self._status("Failed")
+        self.show_message(what_to_do(err))
+
+    def _finished(self) -> None:
+        self.job = None
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.cancel_action.setEnabled(busy)
+        self.provider_combo.setEnabled(not busy)
+        for w in self.option_widgets.values():
+            w.setEnabled(not busy)
+        if busy:
+            self.progress_bar.setRange(0, 0)
+            self.progress_bar.show()
+        else:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(0)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        can = (
+            not self.busy
+            and bool(self.state.image_path)
+            and not self.reasons.get(self.current_provider() or "")
+        )
+        self.run_button.setEnabled(can)
+        self.run_action.setEnabled(can)
+        if not self.busy and not self.state.image_path:
+            self._status("Open an image to recognize it")
+        elif not self.busy and self.status_label.text() == "Open an image to recognize it":
+            self._status("Ready")
+
+    # -- messages -----------------------------------------------------------------------------
+    def _status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def show_message(self, text: str) -> None:
+        """An inline, non-blocking message (also sent to the status bar); empty hides it."""
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet("color: #c0392b;")
+        self.message_label.setVisible(bool(text))
+        if text:
+            self.state.statusMessage.emit(text)
+
+    def shutdown(self, wait_ms: int = 1500) -> bool:
+        """Cancel the running job and wait briefly (window close)."""
+        return self.runner.shutdown(wait_ms)

@@ -1,0 +1,396 @@
+"""Preferences (Ctrl+,): provider endpoints, auth mode, folder id, secrets, and GUI preferences.
+
+Where things go:
+
+* secrets (Yandex API key / IAM token, Azure key) -> the system keyring through
+  :class:`ocrviewer.providers.credentials.CredentialStore`; never shown back (a "stored"
+  placeholder instead), never written to QSettings or any plain file;
+* the Yandex folder ID -> the same store (that is where the providers and ``ocrviewer
+  credentials`` look for it; it is not secret);
+* endpoints -> ``providers.json`` (:mod:`ocrviewer.providers.settings`), shared with
+  ``ocrviewer recognize`` so the command line and the viewer call the same service;
+* GUI preferences (theme, dim|hide, default provider, Yandex auth mode) -> QSettings.
+
+"Test connection" runs in the background: the provider's own check, then one free request that
+needs the credentials (a status query for an operation that does not exist: 404 means the key
+was accepted, 401/403 that it was not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.errors import OcrViewerError
+from ocrviewer.gui.quality import BELOW_THRESHOLD_KEY
+from ocrviewer.gui.recognition_panel import PROVIDER_KEY
+from ocrviewer.gui.worker import JobRunner
+from ocrviewer.providers.base import KNOWN_PROVIDERS, CancelToken, ProgressCallback, get_provider
+
+THEME_KEY = "appearance/theme"
+THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
+YANDEX_AUTH_KEY = "providers/yandex/auth_mode"
+AUTH_MODES = (("API key", "api_key"), ("IAM token + folder ID", "iam_token"))
+STORED = "•••••• stored — type to replace"
+NOT_SET = "not set"
+_MISSING_OPERATION = "00000000-0000-0000-0000-000000000000"
+
+
+def check_connection(
+    provider_name: str, settings: Mapping[str, Any], cancel: CancelToken, progress: ProgressCallback
+) -> str:
+    """One line saying the provider is ready; raises ProviderError (AuthError...) when it is not.
+
+    Runs in a worker thread. Cloud providers get one free authenticated request.
+    """
+    from ocrviewer.errors import ProviderUnavailable
+    from ocrviewer.providers.http import make_client
+
+    provider = get_provider(provider_name, settings)
+    reason = provider.unavailable_reason()
+    if reason:
+        raise ProviderUnavailable(reason)
+    store = getattr(provider, "credentials", None)
+    if provider_name.startswith("azure"):
+        endpoint = str(provider.endpoint).rstrip("/")  # type: ignore[attr-defined]
+        key = store.get("azure", "key")
+        client = make_client("Azure Computer Vision", settings, secrets=(key,))
+        progress(None, f"asking {endpoint}")
+        client.send(
+            "GET",
+            f"{endpoint}/vision/v3.2/read/analyzeResults/{_MISSING_OPERATION}",
+            cancel=cancel,
+            headers={"Ocp-Apim-Subscription-Key": key},
+            ok=(200, 400, 404),
+        )
+        return f"Connected to {endpoint}: the key was accepted"
+    if provider_name.startswith("yandex"):
+        headers, why = provider._auth()  # type: ignore[attr-defined]
+        if why:
+            raise ProviderUnavailable(why)
+        host = str(provider.ocr_host).rstrip("/")  # type: ignore[attr-defined]
+        secrets = (store.get("yandex", "api_key"), store.get("yandex", "iam_token"))
+        client = make_client("Yandex Vision OCR", settings, secrets=secrets)
+        progress(None, f"asking {host}")
+        client.send(
+            "GET",
+            f"{host}/ocr/v1/getRecognition",
+            cancel=cancel,
+            headers=headers,
+            params={"operationId": "ocrviewer-connection-test"},
+            ok=(200, 400, 404),
+        )
+        return f"Connected to {host}: the credentials were accepted"
+    return f"{provider.title} is ready"
+
+
+class SecretField(QWidget):
+    """A password box that never shows a stored value: placeholder "stored", Save and Clear buttons."""
+
+    changed = Signal()
+
+    def __init__(self, store: Any, group: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.group, self.name = store, group, name
+        self.edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.edit.setObjectName(f"secret_{group}_{name}")
+        self.save_button = QPushButton("Save")
+        self.clear_button = QPushButton("Clear")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: palette(mid);")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.save_button)
+        row.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+        self.save_button.clicked.connect(self.save)
+        self.clear_button.clicked.connect(self.clear)
+        self.edit.textChanged.connect(lambda t: self.save_button.setEnabled(bool(t.strip())))
+        self.edit.returnPressed.connect(self.save)
+        self.refresh()
+
+    def is_stored(self) -> bool:
+        return bool(self.store.get(self.group, self.name))
+
+    def refresh(self, note: str = "") -> None:
+        stored = self.is_stored()
+        self.edit.clear()
+        self.edit.setPlaceholderText(STORED if stored else NOT_SET)
+        self.save_button.setEnabled(False)
+        self.clear_button.setEnabled(stored)
+        var = self.store.env_var(self.group, self.name)
+        import os
+
+        if var and os.environ.get(var, "").strip():
+            note = note or f"{var} is set in the environment and overrides the stored value"
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+
+    def save(self) -> None:
+        value = self.edit.text().strip()
+        if not value:
+            return
+        try:
+            where = self.store.set(self.group, self.name, value)
+        except OcrViewerError as err:
+            self.refresh(str(err))
+            return
+        self.refresh(f"Saved in {where}")
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.store.delete(self.group, self.name)
+        self.refresh("Cleared")
+        self.changed.emit()
+
+
+class PreferencesDialog(QDialog):
+    """Tabs for Yandex, Azure and the viewer; OK/Apply save endpoints and preferences."""
+
+    def __init__(
+        self,
+        settings: QSettings,
+        credentials: Any,
+        provider_settings: Callable[[], Mapping[str, Any]],
+        save_provider_settings: Callable[[Mapping[str, Any]], Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.setObjectName("preferencesDialog")
+        self.settings = settings
+        self.store = credentials
+        self.provider_settings = provider_settings
+        if save_provider_settings is None:
+            from ocrviewer.providers.settings import save_settings
+
+            save_provider_settings = save_settings
+        self.save_provider_settings = save_provider_settings
+        self.runner = JobRunner(self, max_threads=1)
+        self.secret_fields: dict[tuple[str, str], SecretField] = {}
+        self.test_labels: dict[str, QLabel] = {}
+        self.test_buttons: dict[str, QPushButton] = {}
+        current = dict(provider_settings())
+
+        # -- Yandex
+        self.yandex_ocr = QLineEdit(current.get("yandex.ocr_endpoint", "") or "")
+        self.yandex_ocr.setPlaceholderText("https://ocr.api.cloud.yandex.net")
+        self.yandex_operation = QLineEdit(current.get("yandex.operation_endpoint", "") or "")
+        self.yandex_operation.setPlaceholderText("https://operation.api.cloud.yandex.net")
+        self.yandex_auth = QComboBox()
+        for label, value in AUTH_MODES:
+            self.yandex_auth.addItem(label, value)
+        mode = str(
+            settings.value(YANDEX_AUTH_KEY, "")
+            or ("iam_token" if self._has("yandex", "iam_token") else "api_key")
+        )
+        self.yandex_auth.setCurrentIndex(max(0, self.yandex_auth.findData(mode)))
+        self.yandex_folder = QLineEdit(credentials.get("yandex", "folder_id") or "")
+        self.yandex_folder.setPlaceholderText("b1g… (needed with an IAM token)")
+        self.yandex_logging = QCheckBox("Let Yandex log request data (x-data-logging-enabled)")
+        from ocrviewer.providers.settings import as_bool
+
+        self.yandex_logging.setChecked(as_bool(current.get("yandex.data_logging", False)))
+        key_field = self._secret("yandex", "api_key")
+        token_field = self._secret("yandex", "iam_token")
+        self.yandex_secret_label = QLabel()
+        self.yandex_order_note = QLabel()
+        self.yandex_order_note.setWordWrap(True)
+        yform = QFormLayout()
+        yform.addRow("OCR endpoint:", self.yandex_ocr)
+        yform.addRow("Operation endpoint:", self.yandex_operation)
+        yform.addRow("Authentication:", self.yandex_auth)
+        yform.addRow("API key:", key_field)
+        yform.addRow("IAM token:", token_field)
+        yform.addRow("Folder ID:", self.yandex_folder)
+        yform.addRow("", self.yandex_order_note)
+        yform.addRow("", self.yandex_logging)
+        self._yandex_form = yform
+        yandex = self._tab(yform, "yandex")
+
+        # -- Azure
+        self.azure_endpoint = QLineEdit(current.get("azure.endpoint", "") or "")
+        self.azure_endpoint.setPlaceholderText("https://NAME.cognitiveservices.azure.com")
+        aform = QFormLayout()
+        aform.addRow("Endpoint:", self.azure_endpoint)
+        aform.addRow("Key:", self._secret("azure", "key"))
+        azure = self._tab(aform, "azure-read")
+
+        # -- viewer
+        self.theme_combo = QComboBox()
+        for label, value in THEMES:
+            self.theme_combo.addItem(label, value)
+        self.theme_combo.setCurrentIndex(
+            max(0, self.theme_combo.findData(settings.value(THEME_KEY, "system")))
+        )
+        self.below_combo = QComboBox()
+        self.below_combo.addItem("Dim them", "dim")
+        self.below_combo.addItem("Hide them", "hide")
+        self.below_combo.setCurrentIndex(
+            max(0, self.below_combo.findData(settings.value(BELOW_THRESHOLD_KEY, "dim")))
+        )
+        self.provider_combo = QComboBox()
+        for name in KNOWN_PROVIDERS:
+            self.provider_combo.addItem(name, name)
+        self.provider_combo.setCurrentIndex(
+            max(0, self.provider_combo.findData(settings.value(PROVIDER_KEY, "local")))
+        )
+        vform = QFormLayout()
+        vform.addRow("Theme:", self.theme_combo)
+        vform.addRow("Words under the threshold:", self.below_combo)
+        vform.addRow("Default provider:", self.provider_combo)
+        viewer = QWidget()
+        viewer.setLayout(vform)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(yandex, "Yandex")
+        self.tabs.addTab(azure, "Azure")
+        self.tabs.addTab(viewer, "Viewer")
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.message_label)
+        layout.addWidget(buttons)
+
+        self.yandex_auth.currentIndexChanged.connect(self._auth_mode_changed)
+        for field in self.secret_fields.values():
+            field.changed.connect(self._auth_mode_changed)
+        self._auth_mode_changed()
+        self.resize(560, 420)
+
+    # -- building -------------------------------------------------------------------------------
+    def _has(self, group: str, name: str) -> bool:
+        return bool(self.store.get(group, name))
+
+    def _secret(self, group: str, name: str) -> SecretField:
+        field = SecretField(self.store, group, name)
+        self.secret_fields[(group, name)] = field
+        return field
+
+    def _tab(self, form: QFormLayout, provider: str) -> QWidget:
+        button = QPushButton("Test connection")
+        label = QLabel()
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        button.clicked.connect(lambda: self.test_connection(provider))
+        self.test_buttons[provider] = button
+        self.test_labels[provider] = label
+        row = QHBoxLayout()
+        row.addWidget(button)
+        row.addWidget(label, 1)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def _auth_mode_changed(self) -> None:
+        iam = self.yandex_auth.currentData() == "iam_token"
+        form = self._yandex_form
+        form.setRowVisible(self.secret_fields[("yandex", "api_key")], not iam)
+        form.setRowVisible(self.secret_fields[("yandex", "iam_token")], iam)
+        form.setRowVisible(self.yandex_folder, iam)
+        note = ""
+        if iam and self._has("yandex", "api_key"):
+            note = "An API key is also stored and is used first; clear it (API key mode) to use the token."
+        self.yandex_order_note.setText(note)
+        form.setRowVisible(self.yandex_order_note, bool(note))
+
+    # -- saving ----------------------------------------------------------------------------------
+    def endpoint_values(self) -> dict[str, Any]:
+        """What goes to providers.json (None removes a key, so the public default applies)."""
+        return {
+            "yandex.ocr_endpoint": self.yandex_ocr.text().strip() or None,
+            "yandex.operation_endpoint": self.yandex_operation.text().strip() or None,
+            "yandex.data_logging": True if self.yandex_logging.isChecked() else None,
+            "azure.endpoint": self.azure_endpoint.text().strip() or None,
+        }
+
+    def apply(self) -> bool:
+        """Save endpoints, folder ID and GUI preferences; False (with a message) if something is wrong."""
+        try:
+            self.save_provider_settings(self.endpoint_values())
+            folder = self.yandex_folder.text().strip()
+            if folder:
+                self.store.set("yandex", "folder_id", folder)
+            elif self._has("yandex", "folder_id"):
+                self.store.delete("yandex", "folder_id")
+        except OcrViewerError as err:
+            self.message_label.setText(str(err))
+            return False
+        self.settings.setValue(YANDEX_AUTH_KEY, self.yandex_auth.currentData())
+        self.settings.setValue(THEME_KEY, self.theme_combo.currentData())
+        self.settings.setValue(BELOW_THRESHOLD_KEY, self.below_combo.currentData())
+        self.settings.setValue(PROVIDER_KEY, self.provider_combo.currentData())
+        self.settings.sync()
+        self.message_label.setText("Saved")
+        return True
+
+    def accept(self) -> None:
+        if self.apply():
+            super().accept()
+
+    def done(self, result: int) -> None:
+        self.runner.shutdown(1000)
+        super().done(result)
+
+    # -- test connection ----------------------------------------------------------------------------
+    def test_connection(self, provider: str) -> None:
+        """Check ``provider`` with the endpoints typed here (saved or not), in the background."""
+        settings = dict(self.provider_settings())
+        for key, value in self.endpoint_values().items():
+            if value is None:
+                settings.pop(key, None)
+            else:
+                settings[key] = value
+        label, button = self.test_labels[provider], self.test_buttons[provider]
+        label.setStyleSheet("")
+        label.setText("Testing…")
+        button.setEnabled(False)
+
+        def ok(text: str) -> None:
+            label.setStyleSheet("color: #1e8449;")
+            label.setText(f"✔ {text}")
+
+        def failed(err: BaseException) -> None:
+            label.setStyleSheet("color: #c0392b;")
+            label.setText(f"✘ {err}")
+
+        self.runner.submit(
+            lambda cancel, progress: check_connection(provider, settings, cancel, progress),
+            name=f"test {provider}",
+            on_result=ok,
+            on_error=failed,
+            on_finished=lambda: button.setEnabled(True),
+        )

@@ -1,0 +1,197 @@
+"""Recognition dock against a loopback Azure Read v3.2 service: success, failure, cancel, stale, cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QMainWindow
+
+from ocrviewer.core.imageio import read_image_info
+from ocrviewer.gui.docks import DockContext, install_docks
+from ocrviewer.gui.recognition_panel import RecognitionPanel
+from ocrviewer.gui.state import ViewerState
+from ocrviewer.providers.base import CancelToken
+from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+from tests.providers.servers import AZURE_KEY, FakeCloud
+from tests.support.images import DEFAULT_WORDS, make_text_image
+
+POLICY = RetryPolicy(connect_timeout=1.0, read_timeout=2.0, total_timeout=30.0, poll_interval=0.02, jitter=0)
+
+
+def short_sleep(seconds: float, cancel: CancelToken) -> bool:
+    """Real but short waits: the run takes a few ticks of the event loop, never long."""
+    return cancel.wait(min(seconds, 0.01))
+
+
+@pytest.fixture
+def cloud() -> Iterator[FakeCloud]:
+    server = FakeCloud(running_polls=3, texts=[w for w, _ in DEFAULT_WORDS])
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def creds() -> CredentialStore:
+    store = CredentialStore(env={})
+    store.set("azure", "key", AZURE_KEY)
+    return store
+
+
+@pytest.fixture
+def context(tmp_path, cloud, creds) -> DockContext:
+    return DockContext(
+        settings=QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat),
+        credentials=creds,
+        provider_settings={
+            "azure.endpoint": cloud.url,
+            "http": HttpConfig(policy=POLICY, timing=Timing(sleep=short_sleep), seed=1),
+        },
+    )
+
+
+@pytest.fixture
+def state(tmp_path) -> ViewerState:
+    s = ViewerState()
+    image = make_text_image(tmp_path / "photo.jpg", orientation=6)
+    s.set_image(str(image), read_image_info(image))
+    return s
+
+
+@pytest.fixture
+def panel(qtbot, state, context) -> RecognitionPanel:
+    p = RecognitionPanel(state, context.settings, provider_settings=context.settings_for_providers)
+    qtbot.addWidget(p)
+    p.show()
+    p.select_provider("azure-read")
+    p.option_widgets["api_version"].setCurrentIndex(p.option_widgets["api_version"].findData("3.2"))
+    return p
+
+
+def word_boxes(state: ViewerState) -> list[tuple[str, tuple[int, ...]]]:
+    return [(w.text, tuple(round(v) for v in w.bbox)) for w in state.document.words()]
+
+
+def test_lists_every_provider_with_reasons(panel):
+    names = [panel.provider_combo.itemData(i) for i in range(panel.provider_combo.count())]
+    assert names == ["local", "tesseract", "yandex", "yandex-async", "azure-read", "azure-image-analysis"]
+    assert panel.reasons["azure-read"] is None
+    assert panel.reasons["yandex"]  # no Yandex credentials in this test
+    i = panel.provider_combo.findData("yandex")
+    assert panel.provider_combo.itemText(i).endswith("unavailable")
+    panel.select_provider("yandex")
+    assert "credentials" in panel.reason_label.text()
+    assert set(panel.option_widgets) == {"model", "languages", "data_logging"}
+    assert panel.start() is False
+    assert "yandex cannot run" in panel.message_label.text()
+
+
+def test_success_lands_on_displayed_text_and_gui_stays_responsive(qtbot, panel, state, cloud):
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    statuses: list[str] = []
+    panel.status_label.windowIconTextChanged  # noqa: B018 (keep a reference to the label)
+    with qtbot.waitSignal(panel.recognized, timeout=5000):
+        assert panel.start() is True
+        assert panel.busy and panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
+        qtbot.waitUntil(
+            lambda: statuses.append(panel.status_label.text()) or "poll" in statuses[-1], timeout=3000
+        )
+    timer.stop()
+    assert len(ticks) >= 3  # the main thread kept processing events during the run
+    assert [p.split(" ")[1] for p in cloud.paths()[:1]] == ["/vision/v3.2/read/analyze"]
+    assert sum(p.startswith("GET") for p in cloud.paths()) == 4  # 3 "running" polls + the result
+    got = word_boxes(state)
+    assert [t for t, _ in got] == [w for w, _ in DEFAULT_WORDS]
+    for (_, box), (_, want) in zip(got, DEFAULT_WORDS, strict=True):
+        assert all(abs(a - b) <= 2 for a, b in zip(box, want, strict=True)), (box, want)
+    assert state.decision.method == "sidecar"
+    assert state.response_path and state.response_path.endswith(".json")
+    assert not panel.busy and panel.run_button.isEnabled()
+    assert "5 words" in panel.status_label.text()
+
+
+def test_second_run_comes_from_cache_unless_fresh(qtbot, panel, state, cloud):
+    with qtbot.waitSignal(panel.recognized, timeout=5000) as first:
+        panel.start()
+    assert first.args == ["azure-read", False]
+    uploads = len(cloud.uploads)
+    with qtbot.waitSignal(panel.recognized, timeout=5000) as second:
+        panel.start()
+    assert second.args == ["azure-read", True]
+    assert len(cloud.uploads) == uploads
+    assert "from the cache" in panel.status_label.text()
+    panel.fresh_check.setChecked(True)
+    with qtbot.waitSignal(panel.recognized, timeout=5000) as third:
+        panel.start()
+    assert third.args == ["azure-read", False]
+    assert len(cloud.uploads) == uploads + 1
+
+
+def test_failure_shows_an_inline_message_that_says_what_to_do(qtbot, panel, state, creds):
+    creds.set("azure", "key", "wrong-key")
+    messages: list[str] = []
+    state.statusMessage.connect(messages.append)
+    panel.start()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
+    assert state.document is None
+    assert panel.message_label.isVisible()
+    text = panel.message_label.text()
+    assert "key" in text.lower() and "Preferences" in text
+    assert "wrong-key" not in text
+    assert messages[-1] == text
+    assert panel.status_label.text() == "Failed"
+
+
+def test_cancel_stops_polling(qtbot, panel, state, cloud):
+    cloud.running_polls = 10_000
+    panel.start()
+    qtbot.waitUntil(lambda: sum(p.startswith("GET") for p in cloud.paths()) >= 2, timeout=3000)
+    panel.cancel_action.trigger()  # Esc
+    qtbot.waitUntil(lambda: not panel.busy, timeout=2000)
+    assert panel.status_label.text() == "Cancelled"
+    assert state.document is None
+    polls = sum(p.startswith("GET") for p in cloud.paths())
+    qtbot.wait(60)
+    assert sum(p.startswith("GET") for p in cloud.paths()) == polls  # no more requests
+    assert not panel.cancel_action.isEnabled()
+
+
+def test_stale_result_for_a_previous_image_is_dropped(qtbot, panel, state, cloud, tmp_path):
+    panel.start()
+    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=3000)
+    other = make_text_image(tmp_path / "other.png", orientation=1, fmt="PNG")
+    state.set_image(str(other), read_image_info(other))  # the user opened another image meanwhile
+    qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
+    assert panel.last_dropped
+    assert state.document is None
+    assert state.image_path == str(other)
+
+
+def test_no_image_and_unknown_provider(qtbot, context):
+    state = ViewerState()
+    panel = RecognitionPanel(state, context.settings, provider_settings=context.settings_for_providers)
+    qtbot.addWidget(panel)
+    assert not panel.run_button.isEnabled()
+    assert panel.start() is False
+    assert "Open an image" in panel.message_label.text()
+    assert panel.start("nope") is False
+    assert "Unknown provider" in panel.message_label.text()
+
+
+def test_view_provider_hook_and_close_cancels(qtbot, context, state, cloud):
+    cloud.running_polls = 10_000
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    install_docks(window, state, context)
+    assert context.actions["run_recognition"].shortcut().toString() == "Ctrl+Return"
+    assert context.actions["cancel_recognition"].shortcut().toString() == "Esc"
+    assert context.start_recognition("azure-read") is True
+    panel = context.panels["recognition"]
+    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=3000)
+    window.close()  # cancels and waits briefly
+    assert panel.runner.pool.activeThreadCount() == 0

@@ -1,0 +1,141 @@
+"""Preferences: secrets go to the keyring only, endpoints to providers.json, preferences to QSettings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
+
+from ocrviewer.gui.docks import DockContext, install_docks
+from ocrviewer.gui.settings_dialog import NOT_SET, STORED, PreferencesDialog
+from ocrviewer.gui.state import ViewerState
+from ocrviewer.providers.credentials import SERVICE, CredentialStore
+from ocrviewer.providers.http import HttpConfig, RetryPolicy
+from ocrviewer.providers.settings import load_settings, settings_path
+from tests.providers.servers import AZURE_KEY, YANDEX_IAM, FakeCloud
+
+SECRET = "super-secret-azure-key-123"
+
+
+@pytest.fixture
+def ini(tmp_path) -> Path:
+    return tmp_path / "gui.ini"
+
+
+@pytest.fixture
+def context(ini) -> DockContext:
+    return DockContext(
+        settings=QSettings(str(ini), QSettings.Format.IniFormat),
+        credentials=CredentialStore(env={}),
+        provider_settings={
+            "http": HttpConfig(policy=RetryPolicy(connect_timeout=1, read_timeout=2, max_retries=0))
+        },
+    )
+
+
+@pytest.fixture
+def dialog(qtbot, context) -> PreferencesDialog:
+    d = PreferencesDialog(context.settings, context.credential_store(), context.settings_for_providers)
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+@pytest.fixture
+def cloud() -> Iterator[FakeCloud]:
+    server = FakeCloud()
+    yield server
+    server.close()
+
+
+def test_secret_goes_to_keyring_never_to_settings_files(qtbot, dialog, memory_keyring, ini, context):
+    field = dialog.secret_fields[("azure", "key")]
+    assert field.edit.placeholderText() == NOT_SET
+    field.edit.setText(SECRET)
+    field.save_button.click()
+    assert memory_keyring.store[(SERVICE, "azure.key")] == SECRET
+    # never shown back in clear
+    assert field.edit.text() == ""
+    assert field.edit.placeholderText() == STORED
+    assert field.edit.echoMode() == field.edit.EchoMode.Password
+    dialog.azure_endpoint.setText("https://example.cognitiveservices.azure.com")
+    assert dialog.apply()
+    context.settings.sync()
+    for path in (ini, settings_path()):
+        assert path.is_file()
+        assert SECRET not in path.read_text(encoding="utf-8")
+    assert load_settings()["azure.endpoint"] == "https://example.cognitiveservices.azure.com"
+    field.clear_button.click()
+    assert (SERVICE, "azure.key") not in memory_keyring.store
+    assert field.edit.placeholderText() == NOT_SET
+
+
+def test_yandex_auth_modes_and_folder_id(qtbot, dialog, memory_keyring, context):
+    dialog.yandex_auth.setCurrentIndex(dialog.yandex_auth.findData("iam_token"))
+    token = dialog.secret_fields[("yandex", "iam_token")]
+    assert token.isVisibleTo(dialog) and dialog.yandex_folder.isVisibleTo(dialog)
+    assert not dialog.secret_fields[("yandex", "api_key")].isVisibleTo(dialog)
+    token.edit.setText(YANDEX_IAM)
+    token.save_button.click()
+    dialog.yandex_folder.setText("b1gfolder")
+    assert dialog.apply()
+    assert memory_keyring.store[(SERVICE, "yandex.iam_token")] == YANDEX_IAM
+    assert context.credential_store().get("yandex", "folder_id") == "b1gfolder"
+    assert context.settings.value("providers/yandex/auth_mode") == "iam_token"
+
+
+def test_viewer_preferences_in_qsettings(dialog, context):
+    dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("dark"))
+    dialog.below_combo.setCurrentIndex(dialog.below_combo.findData("hide"))
+    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("azure-read"))
+    dialog.accept()
+    s = context.settings
+    assert (
+        s.value("appearance/theme"),
+        s.value("overlay/below_threshold"),
+        s.value("recognition/provider"),
+    ) == (
+        "dark",
+        "hide",
+        "azure-read",
+    )
+
+
+def test_test_connection_accepts_good_key_and_reports_bad_one(qtbot, dialog, cloud):
+    dialog.azure_endpoint.setText(cloud.url)
+    field = dialog.secret_fields[("azure", "key")]
+    field.edit.setText(AZURE_KEY)
+    field.save_button.click()
+    label = dialog.test_labels["azure-read"]
+    dialog.test_buttons["azure-read"].click()
+    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")), timeout=3000)
+    assert label.text().startswith("✔ Connected"), label.text()
+    assert cloud.requests[-1].path.startswith("/vision/v3.2/read/analyzeResults/")
+    field.edit.setText("bad-key")
+    field.save_button.click()
+    dialog.test_buttons["azure-read"].click()
+    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")), timeout=3000)
+    assert label.text().startswith("✘") and "key" in label.text().lower()
+    assert "bad-key" not in label.text()
+
+
+def test_ctrl_comma_opens_preferences_and_reloads_providers(qtbot, context, cloud):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    install_docks(window, ViewerState(), context)
+    recognition = context.panels["recognition"]
+    assert recognition.reasons["azure-read"]  # no endpoint, no key yet
+    action = context.actions["preferences"]
+    assert action.shortcut().toString() == "Ctrl+,"
+    action.trigger()
+    dialog = context.panels["preferences"]
+    dialog.azure_endpoint.setText(cloud.url)
+    dialog.secret_fields[("azure", "key")].edit.setText(AZURE_KEY)
+    dialog.secret_fields[("azure", "key")].save_button.click()
+    dialog.accept()
+    assert recognition.reasons["azure-read"] is None
+    assert json.loads(settings_path().read_text())["azure.endpoint"] == cloud.url
