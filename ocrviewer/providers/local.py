@@ -148,6 +148,7 @@ class EngineProcess:
         try:
             info = self._receive(cancel, progress)
         except ProviderError as err:
+            self._discard()
             raise ProviderUnavailable(str(err)) from err
         self.info = dict(info) if isinstance(info, Mapping) else {}
 
@@ -299,6 +300,63 @@ def _estimated_words(text: str, poly: Polygon, confidence: float | None) -> tupl
     return tuple(words)
 
 
+#: A gap between two letters over this many times the line's usual spacing is a word break
+#: (measured centre to centre; the second figure allows for letter widths).
+GAP_SPLIT = 1.7
+GAP_SPLIT_PROPORTIONAL = 1.5
+_NARROW = set("fijlrtI1!.,:;'|()[]")
+_WIDE = set("mwMW")
+
+
+def _advance(char: str) -> float:
+    """Rough relative width of a letter, so "m" or "w" next to a letter is not taken for a gap."""
+    if char in _NARROW:
+        return 0.6
+    if char in _WIDE:
+        return 1.5
+    return 1.2 if char.isupper() else 1.0
+
+
+def _split_wide_gaps(
+    groups: list[list[tuple[str, Any, float]]], axes: tuple[Point, Point]
+) -> list[list[tuple[str, Any, float]]]:
+    """Split words where the letters are far apart: the engine's English often drops spaces.
+
+    A break needs a wide step both as measured and allowing for letter widths (so a
+    monospaced "38.50EUR" splits and a proportional "grew" does not), and, when the engine
+    did give spaces on this line, a step about as wide as those spaces.
+    """
+    (ux, uy), _ = axes
+
+    def along(box: Any) -> float:
+        return sum(p[0] * ux + p[1] * uy for p in box) / len(box)
+
+    def steps(a: tuple[str, Any, float], b: tuple[str, Any, float]) -> tuple[float, float]:
+        d = along(b[1]) - along(a[1])
+        return d, d / ((_advance(a[0][-1]) + _advance(b[0][0])) / 2)
+
+    inside = [steps(g[i], g[i + 1]) for g in groups for i in range(len(g) - 1)]
+    if len(inside) < 3:
+        return groups
+    usual = sorted(d for d, _ in inside)[len(inside) // 2]
+    usual_p = sorted(p for _, p in inside)[len(inside) // 2]
+    if usual <= 0 or usual_p <= 0:
+        return groups
+    spaces = [steps(a[-1], b[0])[0] for a, b in zip(groups, groups[1:], strict=False)]
+    floor = 0.85 * min(spaces) if spaces else 0.0
+    out: list[list[tuple[str, Any, float]]] = []
+    for group in groups:
+        current = [group[0]]
+        for i in range(1, len(group)):
+            d, p = steps(group[i - 1], group[i])
+            if d > GAP_SPLIT * usual and p > GAP_SPLIT_PROPORTIONAL * usual_p and d >= floor:
+                out.append(current)
+                current = []
+            current.append(group[i])
+        out.append(current)
+    return out
+
+
 def words_from_chars(
     text: str,
     line_polygon: Polygon,
@@ -310,8 +368,11 @@ def words_from_chars(
     """Group the engine's per-character boxes into the words of ``text`` (split on spaces).
 
     Characters are matched to the text ignoring whitespace, so it works whether or not the
-    engine gave boxes for the spaces. If they do not match, words are placed by character
-    count along the line and marked ``extras["geometry"] = "estimated"``.
+    engine gave boxes for the spaces. A word whose letters have a wide gap (over
+    :data:`GAP_SPLIT` times the line's usual spacing, see :func:`_split_wide_gaps`) is split there, because the engine
+    often drops the spaces of English text ("Invoicenumber"). If the characters do not match
+    the text, words are placed by character count along the line and marked
+    ``extras["geometry"] = "estimated"``.
     """
     tokens = text.split()
     if not tokens:
@@ -320,32 +381,33 @@ def words_from_chars(
         isinstance(b, (list, tuple)) and len(b) >= 3 for b in char_boxes
     )
     kept = (
-        [(c, b, s) for c, b, s in zip(chars, char_boxes, char_confidences, strict=True) if c.strip()]
+        [(c, b, float(s)) for c, b, s in zip(chars, char_boxes, char_confidences, strict=True) if c.strip()]
         if usable
         else []
     )
     if not usable or "".join(c for c, _, _ in kept) != "".join(tokens):
         return _estimated_words(text, line_polygon, line_confidence)
     axes = _line_axes(line_polygon)
-    words = []
+    groups: list[list[tuple[str, Any, float]]] = []
     pos = 0
     for token in tokens:
         # A "character" may be several letters (the engine's vocabulary has a few).
         group = []
         consumed = 0
         while consumed < len(token) and pos < len(kept):
-            c, box, score = kept[pos]
-            group.append((box, score))
-            consumed += len(c)
+            group.append(kept[pos])
+            consumed += len(kept[pos][0])
             pos += 1
         if consumed != len(token):
             return _estimated_words(text, line_polygon, line_confidence)
-        points = [p for box, _ in group for p in box]
-        scores = [float(s) for _, s in group]
+        groups.append(group)
+    words = []
+    for group in _split_wide_gaps(groups, axes):
+        scores = [score for _, _, score in group]
         words.append(
             Word(
-                text=token,
-                polygon=oriented_box(points, axes),
+                text="".join(c for c, _, _ in group),
+                polygon=oriented_box([p for _, box, _ in group for p in box], axes),
                 confidence=round(sum(scores) / len(scores), 4),
             )
         )
@@ -365,6 +427,8 @@ def _line_from_engine(item: Mapping[str, Any], index: int) -> Line:
         item.get("chars") or [],
         item.get("char_confidences") or [],
     )
+    if words and "geometry" not in words[0].extras:
+        text = " ".join(w.text for w in words)  # spaces restored where words were split
     return Line(text=text, polygon=polygon, words=words, confidence=confidence)
 
 
