@@ -234,7 +234,9 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _run_timed(cmd: list[str], what: str) -> float:
+def _run_timed(cmd: list[str], what: str, output: Path | None = None) -> float:
+    if output is not None:
+        output.unlink(missing_ok=True)  # a fresh file each run (and no refusal to overwrite)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=_child_env(), cwd=REPO)
     elapsed = (time.perf_counter() - t0) * 1000.0
@@ -257,16 +259,17 @@ def render_vs_peer(ctx: Context) -> Result:
     image, resp = ctx.inputs.page_jpeg, ctx.inputs.response("azure-v3", "10k")
     out_ours = ctx.inputs.folder / "render_ocrviewer.png"
     out_peer = ctx.inputs.folder / "render_matplotlib.png"
+    # ocrviewer render IMAGE --response RESP -o OUT (default levels: block, line, word, with labels)
     ours_cmd = [
         sys.executable,
         "-m",
         "ocrviewer",
         "render",
         str(image),
+        "--response",
         str(resp),
         "-o",
         str(out_ours),
-        "--force",
     ]
     peer_cmd = [
         sys.executable,
@@ -275,10 +278,9 @@ def render_vs_peer(ctx: Context) -> Result:
         str(resp),
         str(out_peer),
     ]
-    ours_cmd = _render_command(ours_cmd)
     n_peer = 1 if ctx.quick else min(ctx.repeat, 3)
-    ours = Stats(tuple(_run_timed(ours_cmd, "ocrviewer render") for _ in range(ctx.repeat)))
-    peer = Stats(tuple(_run_timed(peer_cmd, "matplotlib peer") for _ in range(n_peer)))
+    ours = Stats(tuple(_run_timed(ours_cmd, "ocrviewer render", out_ours) for _ in range(ctx.repeat)))
+    peer = Stats(tuple(_run_timed(peer_cmd, "matplotlib peer", out_peer) for _ in range(n_peer)))
     res.params = {
         "words": ctx.inputs.sizes.words["10k"],
         "image": image.name,
@@ -289,26 +291,6 @@ def render_vs_peer(ctx: Context) -> Result:
     }
     res.stats = {"ocrviewer render": ours, "matplotlib peer": peer}
     return res.finish(peer.median / ours.median)
-
-
-def _render_command(cmd: list[str]) -> list[str]:
-    """Adapt the render command line to the options `ocrviewer render --help` offers."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "ocrviewer", "render", "--help"],
-        capture_output=True,
-        text=True,
-        env=_child_env(),
-        cwd=REPO,
-    )
-    help_text = proc.stdout
-    if "--force" not in help_text:
-        cmd = [c for c in cmd if c != "--force"]
-    if "--response" in help_text and "RESPONSE" not in help_text.split("--response")[0]:
-        # render IMAGE --response RESP -o OUT
-        i = cmd.index("render")
-        image, resp = cmd[i + 1], cmd[i + 2]
-        cmd = [*cmd[: i + 1], image, "--response", resp, *cmd[i + 3 :]]
-    return cmd
 
 
 def peak_memory(ctx: Context) -> Result:

@@ -108,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_json(json_path, doc)
     print(table(results, previous))
     print()
+    if args.quick:
+        print(
+            "quick mode: tiny inputs and 1 repeat; it checks that the suite runs, the verdicts mean nothing."
+        )
     summary = ", ".join(f"{v} {k}" for k, v in doc["summary"].items() if v)
     print(
         f"{summary}; commit {str(doc['git']['commit'])[:10]}{' (dirty)' if doc['git']['dirty'] else ''}; JSON: {json_path}"
