@@ -1,0 +1,109 @@
+"""Provider ``tesseract``: TSV parsing, the install hint, and real runs when the program is installed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.core.model import Document
+from ocrviewer.core.prepare import prepare_image
+from ocrviewer.errors import BadInput, BadResponse, Cancelled, ProviderUnavailable
+from ocrviewer.providers.base import CancelToken, get_provider, no_progress
+from ocrviewer.providers.tesseract import TesseractProvider, document_from_tsv, languages_option
+
+from .test_local import MIXED_LINES, check_reading, make_page_file
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="the tesseract program is not installed (apt-get install tesseract-ocr); CI installs it",
+)
+
+TSV = "\n".join(
+    [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "1\t1\t0\t0\t0\t0\t0\t0\t800\t600\t-1\t",
+        "2\t1\t1\t0\t0\t0\t40\t30\t300\t90\t-1\t",
+        "3\t1\t1\t1\t0\t0\t40\t30\t300\t90\t-1\t",
+        "4\t1\t1\t1\t1\t0\t40\t30\t300\t40\t-1\t",
+        "5\t1\t1\t1\t1\t1\t40\t30\t120\t40\t96.5\tHello",
+        "5\t1\t1\t1\t1\t2\t180\t32\t160\t38\t88\tworld",
+        "4\t1\t1\t1\t2\t0\t40\t80\t200\t40\t-1\t",
+        "5\t1\t1\t1\t2\t1\t40\t80\t200\t40\t91\tagain",
+        "5\t1\t1\t1\t2\t2\t250\t80\t10\t40\t95\t ",
+        "2\t1\t2\t0\t0\t0\t40\t400\t100\t40\t-1\t",
+        "4\t1\t2\t1\t1\t0\t40\t400\t100\t40\t-1\t",
+        "5\t1\t2\t1\t1\t1\t40\t400\t100\t40\tx\tbroken",
+        "5\t1\t2\t1\t1\t2\t40\t400\t100\t40\t70\tend",
+    ]
+)
+
+
+def test_tsv_words_lines_and_blocks() -> None:
+    doc = document_from_tsv(TSV, 800, 600, extras={"engine": "tesseract"})
+    assert [b.text for b in doc.blocks()] == ["Hello world\nagain", "end"]
+    hello = next(doc.words())
+    assert hello.bbox == (40, 30, 160, 70) and hello.confidence == pytest.approx(0.965)
+    first_line = next(doc.lines())
+    assert first_line.bbox == (40, 30, 340, 70)  # the line's own row, not the words' union
+    assert first_line.confidence == pytest.approx((0.965 + 0.88) / 2)
+    assert doc.pages[0].blocks[0].bbox == (40, 30, 340, 120)
+    assert len(doc.warnings) == 1 and "row 13" in doc.warnings[0]
+    assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+
+
+def test_something_else_than_tsv_is_refused() -> None:
+    with pytest.raises(BadResponse, match="Tesseract TSV"):
+        document_from_tsv("<html>", 10, 10)
+
+
+def test_languages_are_checked_against_the_installed_ones() -> None:
+    assert languages_option(None, ("deu", "eng")) == "eng"
+    assert languages_option("eng, deu", ("deu", "eng")) == "eng+deu"
+    assert languages_option(["deu"], ("deu", "eng")) == "deu"
+    with pytest.raises(BadInput, match="no language fra.*installed: deu, eng"):
+        languages_option("fra", ("deu", "eng"))
+
+
+def test_a_missing_program_says_how_to_install_it() -> None:
+    provider = TesseractProvider(command="no-such-tesseract-program-xyz")
+    reason = provider.unavailable_reason()
+    assert reason is not None
+    for hint in ("apt-get install tesseract-ocr", "brew install tesseract", "UB Mannheim"):
+        assert hint in reason
+    assert provider.options[0].choices == ()
+    with pytest.raises(ProviderUnavailable, match="apt-get"):
+        provider.recognize(None, {}, CancelToken(), no_progress)  # type: ignore[arg-type]
+
+
+@needs_tesseract
+def test_languages_come_from_the_installed_traineddata() -> None:
+    provider = get_provider("tesseract")
+    assert provider.unavailable_reason() is None
+    assert "eng" in provider.languages() and "osd" not in provider.languages()
+    assert "eng" in provider.options[0].choices
+
+
+@needs_tesseract
+def test_reads_a_rotated_photo_in_the_displayed_frame(tmp_path: Path) -> None:
+    path, expected = make_page_file(tmp_path, MIXED_LINES, orientation=8, fmt="JPEG")
+    provider = TesseractProvider()
+    prepared = prepare_image(path, provider.limits)
+    assert prepared.source.orientation == 8
+    result = provider.recognize(prepared, {"languages": "eng"}, CancelToken(), no_progress)
+    check_reading(prepared.transform.apply_document(result.document), expected)
+    again = Document.from_dict(json.loads(result.raw))
+    assert again.source_format == "tesseract" and again.extras["languages"] == "eng"
+    assert result.api_version and result.api_version.startswith("tesseract")
+
+
+@needs_tesseract
+def test_cancel_kills_the_tesseract_process(tmp_path: Path) -> None:
+    path, _ = make_page_file(tmp_path, MIXED_LINES, orientation=1, fmt="PNG")
+    provider = TesseractProvider()
+    prepared = prepare_image(path, provider.limits)
+    cancel = CancelToken()
+    with pytest.raises(Cancelled):
+        provider.recognize(prepared, {}, cancel, lambda fraction, message: cancel.cancel())
