@@ -197,60 +197,60 @@ class AzureReadProvider(_AzureBase):
         version = self._version(options)
         endpoint, key = self._ready()
         url, params = self._request(endpoint, version, options)
-        client = make_client(self.title, self.settings, (key,), HINTS)
-        deadline = client.deadline()
-        progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title} {version}")
-        resp = client.send(
-            "POST",
-            url,
-            cancel=cancel,
-            deadline=deadline,
-            ok=(202,),
-            headers={"Ocp-Apim-Subscription-Key": key, "Content-Type": "application/octet-stream"},
-            params=params,
-            data=image.data,
-            progress=progress,
-        )
-        location = resp.headers.get("Operation-Location")
-        if not location:
-            raise BadResponse(f"{self.title} accepted the image but sent no Operation-Location header")
-        op_url = urljoin(url, location)
-        if urlsplit(op_url)[:2] != urlsplit(endpoint)[:2]:
-            raise ServiceError(
-                f"{self.title} asked to poll {urlsplit(op_url).netloc}, not the endpoint's host; "
-                "refusing to send the key there"
-            )
-        request_id = request_id_of(resp)
-
-        def fetch() -> requests.Response:
-            return client.send(
-                "GET",
-                op_url,
+        with make_client(self.title, self.settings, (key,), HINTS) as client:
+            deadline = client.deadline()
+            progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title} {version}")
+            resp = client.send(
+                "POST",
+                url,
                 cancel=cancel,
                 deadline=deadline,
-                headers={"Ocp-Apim-Subscription-Key": key},
+                ok=(202,),
+                headers={"Ocp-Apim-Subscription-Key": key, "Content-Type": "application/octet-stream"},
+                params=params,
+                data=image.data,
                 progress=progress,
             )
+            location = resp.headers.get("Operation-Location")
+            if not location:
+                raise BadResponse(f"{self.title} accepted the image but sent no Operation-Location header")
+            op_url = urljoin(url, location)
+            if urlsplit(op_url)[:2] != urlsplit(endpoint)[:2]:
+                raise ServiceError(
+                    f"{self.title} asked to poll {urlsplit(op_url).netloc}, not the endpoint's host; "
+                    "refusing to send the key there"
+                )
+            request_id = request_id_of(resp)
 
-        result = client.poll(
-            fetch,
-            lambda r: read_status(parse_json(r.content, self.title, "operation result")),
-            cancel=cancel,
-            deadline=deadline,
-            progress=progress,
-            what="the result",
-        )
-        raw = result.content
-        document = self._document(raw)
-        progress(1.0, "done")
-        return RecognitionResult(
-            raw=raw,
-            document=document,
-            raw_suffix=".json",
-            request_id=request_id,
-            api_version=version,
-            extras={"operation": urlsplit(op_url).path.rsplit("/", 1)[-1]},
-        )
+            def fetch() -> requests.Response:
+                return client.send(
+                    "GET",
+                    op_url,
+                    cancel=cancel,
+                    deadline=deadline,
+                    headers={"Ocp-Apim-Subscription-Key": key},
+                    progress=progress,
+                )
+
+            result = client.poll(
+                fetch,
+                lambda r: read_status(parse_json(r.content, self.title, "operation result")),
+                cancel=cancel,
+                deadline=deadline,
+                progress=progress,
+                what="the result",
+            )
+            raw = result.content
+            document = self._document(raw)
+            progress(1.0, "done")
+            return RecognitionResult(
+                raw=raw,
+                document=document,
+                raw_suffix=".json",
+                request_id=request_id,
+                api_version=version,
+                extras={"operation": urlsplit(op_url).path.rsplit("/", 1)[-1]},
+            )
 
 
 class AzureImageAnalysisProvider(_AzureBase):
@@ -277,28 +277,28 @@ class AzureImageAnalysisProvider(_AzureBase):
         params = {"features": "read", "api-version": version}
         if language:
             params["language"] = language
-        client = make_client(self.title, self.settings, (key,), HINTS)
-        progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title}")
-        resp = client.send(
-            "POST",
-            f"{endpoint}/computervision/imageanalysis:analyze",
-            cancel=cancel,
-            deadline=client.deadline(),
-            headers={"Ocp-Apim-Subscription-Key": key, "Content-Type": "application/octet-stream"},
-            params=params,
-            data=image.data,
-            progress=progress,
-        )
-        raw = resp.content
-        document = self._document(raw)
-        progress(1.0, "done")
-        return RecognitionResult(
-            raw=raw,
-            document=document,
-            raw_suffix=".json",
-            request_id=request_id_of(resp),
-            api_version=version,
-        )
+        with make_client(self.title, self.settings, (key,), HINTS) as client:
+            progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title}")
+            resp = client.send(
+                "POST",
+                f"{endpoint}/computervision/imageanalysis:analyze",
+                cancel=cancel,
+                deadline=client.deadline(),
+                headers={"Ocp-Apim-Subscription-Key": key, "Content-Type": "application/octet-stream"},
+                params=params,
+                data=image.data,
+                progress=progress,
+            )
+            raw = resp.content
+            document = self._document(raw)
+            progress(1.0, "done")
+            return RecognitionResult(
+                raw=raw,
+                document=document,
+                raw_suffix=".json",
+                request_id=request_id_of(resp),
+                api_version=version,
+            )
 
 
 def create_read(settings: Mapping[str, Any]) -> AzureReadProvider:

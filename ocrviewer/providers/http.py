@@ -286,6 +286,15 @@ class HttpClient:
     def __post_init__(self) -> None:
         self.scrub = Scrubber(self.secrets)
 
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def deadline(self) -> float:
         """The monotonic time by which a recognition started now must end."""
         return self.timing.monotonic() + self.policy.total_timeout

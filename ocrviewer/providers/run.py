@@ -94,7 +94,7 @@ def recognize_file(
 ) -> RunOutcome:
     """Recognize ``image_path`` with ``provider_name`` and place the words on the displayed image.
 
-    With ``out_path`` the raw response is written there (exactly as received) with its sidecar
+    ``settings`` defaults to the saved provider settings. With ``out_path`` the raw response is written there (exactly as received) with its sidecar
     next to it. The cache is read unless ``fresh`` and written unless ``use_cache`` is False.
     Nothing is written if the run fails or is cancelled.
     """
@@ -105,7 +105,11 @@ def recognize_file(
         check_output(image, out)
     if not image.is_file():
         raise BadInput(f"{image}: no such image file")
-    provider = get_provider(provider_name, settings or {})
+    if settings is None:
+        from ocrviewer.providers.settings import load_settings
+
+        settings = load_settings()
+    provider = get_provider(provider_name, settings)
     reason = provider.unavailable_reason()
     if reason:
         raise ProviderUnavailable(f"{provider_name}: {reason}")

@@ -218,95 +218,95 @@ class YandexProvider:
                 "content": base64.b64encode(image.data).decode("ascii"),
             }
         ).encode("utf-8")
-        client = make_client(self.title, self.settings, self.credentials.secrets(), HINTS)
-        deadline = client.deadline()
-        path = "recognizeTextAsync" if self.asynchronous else "recognizeText"
-        progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title}")
-        resp = client.send(
-            "POST",
-            f"{ocr_host}/ocr/v1/{path}",
-            cancel=cancel,
-            deadline=deadline,
-            headers=headers,
-            data=body,
-            progress=progress,
-        )
-        if not self.asynchronous:
-            raw = resp.content
-            document = _document(parse_json(raw, self.title), self.title)
+        with make_client(self.title, self.settings, self.credentials.secrets(), HINTS) as client:
+            deadline = client.deadline()
+            path = "recognizeTextAsync" if self.asynchronous else "recognizeText"
+            progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title}")
+            resp = client.send(
+                "POST",
+                f"{ocr_host}/ocr/v1/{path}",
+                cancel=cancel,
+                deadline=deadline,
+                headers=headers,
+                data=body,
+                progress=progress,
+            )
+            if not self.asynchronous:
+                raw = resp.content
+                document = _document(parse_json(raw, self.title), self.title)
+                progress(1.0, "done")
+                return RecognitionResult(
+                    raw=raw,
+                    document=document,
+                    raw_suffix=".json",
+                    request_id=request_id_of(resp),
+                    api_version=API_VERSION,
+                )
+
+            operation = parse_json(resp.content, self.title, "operation")
+            op_id = operation.get("id") if isinstance(operation, Mapping) else None
+            if not op_id:
+                raise BadResponse(f"{self.title} answered without an operation id")
+            first = operation_status(operation)
+            if first.state == "failed":
+                raise ServiceError(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
+            request_id = request_id_of(resp)
+            poll_headers = {k: v for k, v in headers.items() if k != "Content-Type"}
+            op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint")
+
+            if first.state == "running":
+                progress(None, f"operation {op_id} accepted; waiting")
+
+                def fetch_operation() -> requests.Response:
+                    return client.send(
+                        "GET",
+                        f"{op_host}/operations/{op_id}",
+                        cancel=cancel,
+                        deadline=deadline,
+                        headers=poll_headers,
+                        progress=progress,
+                    )
+
+                client.poll(
+                    fetch_operation,
+                    lambda r: operation_status(parse_json(r.content, self.title, "operation")),
+                    cancel=cancel,
+                    deadline=deadline,
+                    progress=progress,
+                    what="the operation",
+                )
+
+            def fetch_result() -> requests.Response:
+                return client.send(
+                    "GET",
+                    f"{ocr_host}/ocr/v1/getRecognition",
+                    cancel=cancel,
+                    deadline=deadline,
+                    ok=(200, 404),
+                    headers=poll_headers,
+                    params={"operationId": op_id},
+                    progress=progress,
+                )
+
+            result = client.poll(
+                fetch_result,
+                lambda r: recognition_status(r.status_code, r.content),
+                cancel=cancel,
+                deadline=deadline,
+                progress=progress,
+                what="the result",
+            )
+            raw = result.content
+            document = _document(decode_raw(raw, ".jsonl", self.title), self.title)
             progress(1.0, "done")
             return RecognitionResult(
                 raw=raw,
                 document=document,
-                raw_suffix=".json",
-                request_id=request_id_of(resp),
+                raw_suffix=".jsonl",
+                request_id=request_id_of(result) or request_id,
                 api_version=API_VERSION,
+                extras={"operation_id": op_id},
             )
-
-        operation = parse_json(resp.content, self.title, "operation")
-        op_id = operation.get("id") if isinstance(operation, Mapping) else None
-        if not op_id:
-            raise BadResponse(f"{self.title} answered without an operation id")
-        first = operation_status(operation)
-        if first.state == "failed":
-            raise ServiceError(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
-        request_id = request_id_of(resp)
-        poll_headers = {k: v for k, v in headers.items() if k != "Content-Type"}
-        op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint")
-
-        if first.state == "running":
-            progress(None, f"operation {op_id} accepted; waiting")
-
-            def fetch_operation() -> requests.Response:
-                return client.send(
-                    "GET",
-                    f"{op_host}/operations/{op_id}",
-                    cancel=cancel,
-                    deadline=deadline,
-                    headers=poll_headers,
-                    progress=progress,
-                )
-
-            client.poll(
-                fetch_operation,
-                lambda r: operation_status(parse_json(r.content, self.title, "operation")),
-                cancel=cancel,
-                deadline=deadline,
-                progress=progress,
-                what="the operation",
-            )
-
-        def fetch_result() -> requests.Response:
-            return client.send(
-                "GET",
-                f"{ocr_host}/ocr/v1/getRecognition",
-                cancel=cancel,
-                deadline=deadline,
-                ok=(200, 404),
-                headers=poll_headers,
-                params={"operationId": op_id},
-                progress=progress,
-            )
-
-        result = client.poll(
-            fetch_result,
-            lambda r: recognition_status(r.status_code, r.content),
-            cancel=cancel,
-            deadline=deadline,
-            progress=progress,
-            what="the result",
-        )
-        raw = result.content
-        document = _document(decode_raw(raw, ".jsonl", self.title), self.title)
-        progress(1.0, "done")
-        return RecognitionResult(
-            raw=raw,
-            document=document,
-            raw_suffix=".jsonl",
-            request_id=request_id_of(result) or request_id,
-            api_version=API_VERSION,
-            extras={"operation_id": op_id},
-        )
 
 
 def _document(data: Any, service: str) -> Document:

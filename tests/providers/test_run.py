@@ -20,7 +20,7 @@ from ocrviewer.providers.run import recognize_file
 from tests.support.images import make_text_image
 
 from .conftest import FakeClock, provider_settings, with_keys
-from .servers import FakeCloud
+from .servers import YANDEX_FOLDER, YANDEX_IAM, FakeCloud
 from .test_yandex import TEXTS, assert_on_displayed_boxes
 
 
@@ -160,6 +160,7 @@ def test_a_damaged_cache_entry_is_a_miss(photo: Path, cloud: FakeCloud, settings
     ("name", "options"),
     [
         ("yandex", {"languages": "ru,en", "model": "handwritten"}),
+        ("yandex-iam", {}),
         ("yandex-async", {}),
         ("azure-read", {"api_version": "2.0"}),
         ("azure-read", {"api_version": "3.2"}),
@@ -178,12 +179,17 @@ def test_no_secret_in_any_file_a_run_writes(
     from ocrviewer.providers.settings import config_dir, save_settings
 
     save_settings({"azure.endpoint": cloud.url, "yandex.data_logging": False})
+    secrets = [env["OCRVIEWER_YANDEX_API_KEY"], env["OCRVIEWER_AZURE_KEY"]]
+    if name == "yandex-iam":
+        name = "yandex"
+        env.pop("OCRVIEWER_YANDEX_API_KEY")
+        env.update(OCRVIEWER_YANDEX_IAM_TOKEN=YANDEX_IAM, OCRVIEWER_YANDEX_FOLDER_ID=YANDEX_FOLDER)
+        secrets.append(YANDEX_IAM)
     out = tmp_path / "runs" / "resp.json"
     recognize_file(photo, name, options, settings, out_path=out)
     recognize_file(photo, name, options, settings, out_path=tmp_path / "runs" / "again.json")  # cache hit
     files = all_files(tmp_path / "runs", ResponseCache().root, config_dir())
     assert len(files) >= 5  # 2 responses + 2 sidecars + cache entry + sidecar + settings
-    secrets = [env["OCRVIEWER_YANDEX_API_KEY"], env["OCRVIEWER_AZURE_KEY"]]
     for f in files:
         data = f.read_bytes()
         for s in secrets:
