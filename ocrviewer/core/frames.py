@@ -291,7 +291,7 @@ def detect_frame(
     if sidecar is not None and sidecar.transform is not None and frame == "auto":
         return _from_sidecar(doc, info, sidecar, stated, unit)
     if info is None:
-        return _without_image(frame, stated, unit)
+        return _without_image(doc, frame, stated, unit)
 
     o = info.orientation
     dw, dh = info.display_size
@@ -540,25 +540,45 @@ def _from_sidecar(
     )
 
 
-def _without_image(frame: str, stated: tuple[float, float] | None, unit: str) -> FrameDecision:
+def _without_image(doc: Document, frame: str, stated: tuple[float, float] | None, unit: str) -> FrameDecision:
     if frame == "raw":
         raise BadInput("--frame raw needs the image (its EXIF orientation); pass the image")
     if unit != "pixel":
         raise BadInput(
             f"the response's page is in {unit} units; pass the image so it can be converted to pixels"
         )
-    if stated is None:
-        raise BadInput("the response states no page size; pass the image it was made from")
+    if stated is not None:
+        return FrameDecision(
+            frame="display",
+            transform=FrameTransform.identity(*stated),
+            confidence=0.5,
+            reasons=(
+                f"no image given: assumed the displayed frame, page {_size_str(*stated)} pixels as the response "
+                "states",
+            ),
+            page_size=stated,
+            unit=unit,
+            method="no-image",
+        )
+    xs_ys = list(_corners(doc))
+    if not xs_ys:
+        raise BadInput(
+            "the response states no page size and has no polygons; pass the image it was made from"
+        )
+    w = max(1.0, math.ceil(max(x for x, _ in xs_ys)))
+    h = max(1.0, math.ceil(max(y for _, y in xs_ys)))
     return FrameDecision(
         frame="display",
-        transform=FrameTransform.identity(*stated),
-        confidence=0.5,
+        transform=FrameTransform.identity(w, h),
+        confidence=0.3,
         reasons=(
-            f"no image given: assumed the displayed frame, page {_size_str(*stated)} pixels as the response states",
+            f"no image given and the response states no page size: assumed the displayed frame, page "
+            f"{_size_str(w, h)} from the polygons' extent",
         ),
-        page_size=stated,
+        page_size=None,
         unit=unit,
         method="no-image",
+        warnings=("the page size is a guess from the polygons; pass the image for the real size",),
     )
 
 

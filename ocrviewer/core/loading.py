@@ -44,15 +44,15 @@ class LoadedResult:
 def place_document(source: Document, decision: FrameDecision, info: ImageInfo | None) -> Document:
     """``source`` mapped onto the displayed image by ``decision``.
 
-    Without an image each page keeps its own stated pixel size (identity); with one, every page is
-    placed with the decision's transform.
+    Without an image each page keeps its own stated pixel size (identity; a page without one gets
+    the decision's guess); with one, every page is placed with the decision's transform.
     """
     if info is None and decision.method == "no-image":
+        guess = decision.transform.output_size
         pages = []
         for p in source.pages:
-            if p.width is None or p.height is None:
-                raise BadInput(f"page {p.index + 1} states no size; pass the image it was made from")
-            pages.append(p.mapped(lambda x, y: (x, y), p.width, p.height))
+            w, h = (p.width, p.height) if p.width is not None and p.height is not None else guess
+            pages.append(p.mapped(lambda x, y: (x, y), w, h))
         return source.with_pages(pages)
     return decision.transform.apply_document(source)
 

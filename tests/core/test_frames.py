@@ -178,8 +178,11 @@ def test_no_image_and_no_page_size(tmp_path) -> None:
     rr = data["analyzeResult"]["readResults"][0]
     del rr["width"], rr["height"]
     resp = R.write_response(tmp_path / "r.json", data)
-    with pytest.raises(BadInput, match="states no page size"):
-        load_result(resp)
+    result = load_result(resp)  # placed as is, the page size guessed from the polygons, and said so
+    assert result.decision.confidence <= 0.3
+    assert any("guess" in w for w in result.warnings)
+    assert_on_boxes(result.document)
+    assert result.document.pages[0].width == max(b[2] for b in BOXES.values())
 
 
 def test_no_page_size_is_decided_by_direction_and_fit(tmp_path, images) -> None:
@@ -219,7 +222,7 @@ def test_bad_frame_name(images) -> None:
         detect_frame(doc, read_image_info(images[1]), frame="sideways")
 
 
-@pytest.mark.parametrize("bad", [float("nan"), -5, 0])
+@pytest.mark.parametrize("bad", [float("nan"), -5])
 def test_nan_or_negative_page_size(tmp_path, bad) -> None:
     data = R.build_response("azure-v3")
     data["analyzeResult"]["readResults"][0]["width"] = bad
@@ -236,3 +239,12 @@ def test_decision_to_dict_is_json(tmp_path, images) -> None:
     data = json.loads(json.dumps(d.to_dict()))
     assert data["frame"] == "raw" and FrameTransform.from_dict(data["transform"]) == d.transform
     assert "raw" in d.summary()
+
+
+def test_zero_page_size_is_reported_not_used(tmp_path, images) -> None:
+    data = R.build_response("azure-v3", orientation=6, frame="raw")
+    data["analyzeResult"]["readResults"][0]["width"] = 0
+    result = load_result(R.write_response(tmp_path / "r.json", data), images[6])
+    assert any("width is 0" in w for w in result.warnings)
+    assert result.decision.frame == "raw"
+    assert_on_boxes(result.document)
