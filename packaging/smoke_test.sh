@@ -91,7 +91,7 @@ else
     echo "skip  view under Xvfb: xvfb-run is not installed"
   fi
 
-  if run providers "$EXE" providers && grep -E '^\s*local\b' "$OUT/providers.log" | grep -qiv 'unavailable\|missing\|not installed'; then
+  if run providers "$EXE" providers && grep -E '^local\s' "$OUT/providers.log" | grep -qv 'not ready'; then
     if run recognize "$EXE" recognize "$IMAGE" --provider local -o "$OUT/local.json" && [[ -s "$OUT/local.json" ]]; then
       pass "recognize --provider local -> $OUT/local.json (${LAST_TIME} s)"
     else
