@@ -130,7 +130,10 @@ def render(
         for text, conf, poly in label_items:
             _label(draw, text, conf, poly, base.size)
     if legend:
-        _legend(draw, base.size, levels, counts, min_confidence)
+        boxes = [_bbox(poly) for _, _, poly in label_items] or [
+            _bbox(b.polygon) for p in pages for b in p.blocks
+        ]
+        _legend(draw, base.size, levels, counts, min_confidence, boxes)
     return Image.alpha_composite(base, overlay).convert("RGB")
 
 
@@ -176,7 +179,35 @@ def _label(
     if cmask is not None:
         # Same baseline as the word: bottoms of the two masks' descent areas aligned.
         cy = y + (th - mask.height) / 2 + mask.height - cmask.height
-        draw.bitmap((int(x + tw + 2), int(cy)), cmask, fill=confidence_rgb(conf) + (255,))
+        r, g, b = confidence_rgb(conf)  # darkened so amber numbers stay readable on white
+        draw.bitmap((int(x + tw + 2), int(cy)), cmask, fill=(r * 3 // 4, g * 3 // 4, b * 3 // 4, 255))
+
+
+def _bbox(poly: Polygon) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in poly]
+    ys = [p[1] for p in poly]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _quietest_corner(
+    size: tuple[int, int], w: float, h: float, pad: float, boxes: Sequence[tuple[float, float, float, float]]
+) -> tuple[float, float]:
+    """Top-left of a w x h box in the image corner that covers the least text (bottom-right on ties)."""
+    corners = [
+        (size[0] - w - pad, size[1] - h - pad),
+        (pad, size[1] - h - pad),
+        (size[0] - w - pad, pad),
+        (pad, pad),
+    ]
+
+    def covered(x0: float, y0: float) -> float:
+        x1, y1 = x0 + w, y0 + h
+        return sum(
+            max(0.0, min(x1, b[2]) - max(x0, b[0])) * max(0.0, min(y1, b[3]) - max(y0, b[1])) for b in boxes
+        )
+
+    x, y = min(corners, key=lambda c: covered(*c))
+    return max(0.0, x), max(0.0, y)
 
 
 def _legend(
@@ -185,8 +216,9 @@ def _legend(
     levels: Sequence[str],
     counts: dict[str, int],
     min_confidence: float | None,
+    boxes: Sequence[tuple[float, float, float, float]] = (),
 ) -> None:
-    """A small key in the bottom-right corner: level colours with counts, and the confidence scale."""
+    """A small key in the corner with the least text: level colours with counts, and the confidence scale."""
     fs = max(11, min(size) // 100)
     font = _font(fs)
     pad = fs // 2
@@ -199,9 +231,8 @@ def _legend(
     bar_w = max(lines_w, fs * 8)
     box_w = int(fs * 1.5 + bar_w + 3 * pad)
     box_h = int(len(rows) * fs * 1.4 + (fs * 3.2 if "word" in levels else 0) + 2 * pad)
-    x0 = max(0, size[0] - box_w - pad)
-    y0 = max(0, size[1] - box_h - pad)
-    draw.rectangle((x0, y0, x0 + box_w, y0 + box_h), fill=(255, 255, 255, 215), outline=(60, 60, 60, 255))
+    x0, y0 = _quietest_corner(size, box_w, box_h, pad, boxes)
+    draw.rectangle((x0, y0, x0 + box_w, y0 + box_h), fill=(255, 255, 255, 200), outline=(60, 60, 60, 255))
     y = y0 + pad
     for color, text in rows:
         if color is not None:
