@@ -346,26 +346,21 @@ class HttpClient:
                     timeout=(self.policy.connect_timeout, read_timeout),
                     allow_redirects=False,
                 )
-            except requests.exceptions.ConnectTimeout as err:
-                raise self._fail(
-                    ProviderTimeout,
-                    f"{self.service}: could not connect to {urlsplit(url).netloc} within "
-                    f"{self.policy.connect_timeout:g} s; check the endpoint and the network",
-                ) from err
-            except requests.exceptions.ReadTimeout as err:
-                raise self._fail(
-                    ProviderTimeout,
-                    f"{self.service} did not answer within {read_timeout:g} s; try again later",
-                ) from err
-            except requests.exceptions.ConnectionError as err:
-                raise self._fail(
-                    ServiceError,
-                    f"{self.service}: cannot reach {urlsplit(url).netloc}; check the endpoint and the network",
-                ) from err
             except requests.exceptions.RequestException as err:
-                raise self._fail(
-                    ServiceError, f"{self.service}: request failed ({err.__class__.__name__})"
-                ) from err
+                failure = self._transport_error(err, url, read_timeout)
+                # A lost poll (GET) is safe to repeat; an upload is not (it may be billed twice).
+                if (
+                    method in ("GET", "HEAD")
+                    and isinstance(err, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
+                    and attempt < self.policy.max_retries
+                ):
+                    attempt += 1
+                    delay = self.policy.retry_delay(attempt, None, self.rng)
+                    if delay < self._remaining(deadline):
+                        progress(None, f"{failure}; retry {attempt} in {delay:.1f} s")
+                        self._sleep(delay, cancel)
+                        continue
+                raise failure from err
             if log.isEnabledFor(logging.DEBUG):
                 sent = redact_headers(dict(resp.request.headers)) if resp.request is not None else {}
                 line = f"{method} {redact_url(resp.url or url)} -> {resp.status_code} "
@@ -385,6 +380,26 @@ class HttpClient:
                 self._sleep(delay, cancel)
                 continue
             raise self._status_error(resp, attempt)
+
+    def _transport_error(
+        self, err: requests.exceptions.RequestException, url: str, read_timeout: float
+    ) -> ProviderError:
+        host = urlsplit(url).netloc
+        if isinstance(err, requests.exceptions.ConnectTimeout):
+            return self._fail(
+                ProviderTimeout,
+                f"{self.service}: could not connect to {host} within "
+                f"{self.policy.connect_timeout:g} s; check the endpoint and the network",
+            )
+        if isinstance(err, requests.exceptions.ReadTimeout):
+            return self._fail(
+                ProviderTimeout, f"{self.service} did not answer within {read_timeout:g} s; try again later"
+            )
+        if isinstance(err, requests.exceptions.ConnectionError):
+            return self._fail(
+                ServiceError, f"{self.service}: cannot reach {host}; check the endpoint and the network"
+            )
+        return self._fail(ServiceError, f"{self.service}: request failed ({err.__class__.__name__})")
 
     def _status_error(self, resp: requests.Response, retries: int, extra: str = "") -> ProviderError:
         detail = error_detail(resp.content)

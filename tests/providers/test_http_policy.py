@@ -176,13 +176,21 @@ def test_a_secret_echoed_by_the_server_is_scrubbed(cloud: FakeCloud, clock: Fake
 
 
 def test_slow_server_is_a_timeout(cloud: FakeCloud, clock: FakeClock) -> None:
-    cloud.script("GET", "/slow", Reply(200, {}, delay=0.6))
+    cloud.script("POST", "/slow", Reply(200, {}, delay=0.6))
     policy = RetryPolicy(connect_timeout=0.5, read_timeout=0.15)
     t0 = time.monotonic()
     with pytest.raises(ProviderTimeout, match="did not answer within 0.15 s") as info:
-        client(clock, policy).send("GET", cloud.url + "/slow", cancel=CancelToken())
+        client(clock, policy).send("POST", cloud.url + "/slow", cancel=CancelToken(), data=b"img")
     assert time.monotonic() - t0 < 0.5
     assert info.value.__cause__ is not None  # chained
+    assert len(cloud.requests) == 1 and clock.sleeps == []  # an upload is never repeated
+
+
+def test_a_slow_poll_is_retried_then_succeeds(cloud: FakeCloud, clock: FakeClock) -> None:
+    cloud.script("GET", "/op", Reply(200, {}, delay=0.4), Reply(200, {"status": "ok"}))
+    policy = RetryPolicy(connect_timeout=0.5, read_timeout=0.1)
+    resp = client(clock, policy).send("GET", cloud.url + "/op", cancel=CancelToken())
+    assert resp.json() == {"status": "ok"} and len(clock.sleeps) == 1
 
 
 def test_unreachable_host_names_the_host(clock: FakeClock) -> None:
@@ -191,8 +199,12 @@ def test_unreachable_host_names_the_host(clock: FakeClock) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    with pytest.raises(ServiceError, match=f"cannot reach 127.0.0.1:{port}; check the endpoint"):
+        client(clock).send("POST", f"http://127.0.0.1:{port}/x", cancel=CancelToken())
+    assert clock.sleeps == []
     with pytest.raises(ServiceError, match=f"cannot reach 127.0.0.1:{port}"):
         client(clock).send("GET", f"http://127.0.0.1:{port}/x", cancel=CancelToken())
+    assert len(clock.sleeps) == 4  # polls are retried with backoff
 
 
 def test_poll_until_done_waits_without_busy_loop(cloud: FakeCloud, clock: FakeClock) -> None:
