@@ -50,7 +50,11 @@ def test_metainfo_newest_release_is_the_package_version() -> None:
 
 @pytest.mark.slow
 def test_built_wheel_has_the_package_version(tmp_path: Path) -> None:
-    pytest.importorskip("wheel", reason="building a wheel without isolation needs the 'wheel' package")
+    setuptools = pytest.importorskip(
+        "setuptools", reason="building the wheel needs setuptools (the build backend)"
+    )
+    if _version_key(setuptools.__version__) < (70, 1):  # older setuptools builds wheels through 'wheel'
+        pytest.importorskip("wheel", reason="setuptools < 70.1 needs the 'wheel' package to build a wheel")
     result = subprocess.run(
         [
             sys.executable,
