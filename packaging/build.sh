@@ -2,10 +2,14 @@
 # Builds the one-folder desktop bundle into dist/ocrviewer/ (run from anywhere):
 #   bash packaging/build.sh            build with the current Python (needs ocrviewer's deps installed)
 #   bash packaging/build.sh --smoke    build, then run packaging/smoke_test.sh on the result
+#   bash packaging/build.sh --archive  build, then pack dist/ocrviewer-VERSION-linux-ARCH.tar.gz to hand around
 # Installs PyInstaller (the "package" extra) if it is missing. Work files go to build/pyinstaller/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
+for arg in "$@"; do
+  [[ "$arg" == --smoke || "$arg" == --archive ]] || { echo "build.sh: unknown option $arg (use --smoke, --archive)" >&2; exit 2; }
+done
 
 if ! "$PYTHON" -c "import PyInstaller" 2>/dev/null; then
   echo "build.sh: installing PyInstaller (the 'package' extra)"
@@ -28,6 +32,13 @@ start=$(date +%s)
 echo "build.sh: built dist/ocrviewer in $(($(date +%s) - start)) s"
 echo "build.sh: size $(du -sh dist/ocrviewer | cut -f1) ($(find dist/ocrviewer -type f | wc -l) files)"
 
-if [[ "${1:-}" == "--smoke" ]]; then
-  bash packaging/smoke_test.sh dist/ocrviewer
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) bash packaging/smoke_test.sh dist/ocrviewer ;;
+    --archive)
+      archive="dist/ocrviewer-$version-$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m).tar.gz"
+      tar -C dist -czf "$archive" ocrviewer
+      echo "build.sh: wrote $archive ($(du -sh "$archive" | cut -f1)); unpack anywhere and run ocrviewer/ocrviewer"
+      ;;
+  esac
+done
