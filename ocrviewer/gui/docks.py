@@ -22,6 +22,10 @@ cancel_recognition  Esc (only while busy)  cancel the running recognition
 preferences         Ctrl+,                 open the Preferences dialog
 ==================  =====================  ==============================================
 
+Docks: Recognition and Frame tools share the left area as tabs (Frame tools comes to the front
+when a response's frame is uncertain); Inspector and Quality are on the right. Object names
+(``recognitionDock``, ``frameDock``, ``inspectorDock``, ``qualityDock``) let saveState work.
+
 The window's close event is watched: running recognition jobs are cancelled and waited for
 briefly, so E1's closeEvent needs nothing (calling ``context.shutdown()`` again is harmless).
 """
@@ -34,9 +38,12 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from ocrviewer.gui.state import ViewerState
+
+#: a frame decision less sure than this brings the Frame tools dock to the front
+UNSURE_FRAME = 0.6
 
 
 @dataclass
@@ -107,11 +114,17 @@ class _CloseWatcher(QObject):
 
 
 def _dock(
-    window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
+    window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False
 ) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)  # for saveState/restoreState
-    dock.setWidget(widget)
+    if scroll:  # tall panels scroll instead of squeezing their labels
+        holder = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder.setWidget(widget)
+        dock.setWidget(holder)
+    else:
+        dock.setWidget(widget)
     window.addDockWidget(area, dock)
     return dock
 
@@ -130,6 +143,11 @@ def open_preferences(window: QWidget, context: DockContext) -> QWidget:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def closed(_result: int) -> None:
+        set_theme = getattr(window, "set_theme", None)
+        if callable(set_theme):
+            from ocrviewer.gui.settings_dialog import THEME_KEY
+
+            set_theme(str(context.settings.value(THEME_KEY, "system")))
         for name in ("recognition", "quality"):
             panel = context.panels.get(name)
             reload = getattr(panel, "reload_providers" if name == "recognition" else "reload_settings", None)
@@ -173,13 +191,24 @@ def install_docks(
         run_recognition=recognition.run_action,
         cancel_recognition=recognition.cancel_action,
     )
-    right = Qt.DockWidgetArea.RightDockWidgetArea
+    left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+    recognition_dock = _dock(window, "Recognition", "recognitionDock", recognition, left)
+    frame_dock = _dock(window, "Frame tools", "frameDock", frame, left, scroll=True)
+    window.tabifyDockWidget(recognition_dock, frame_dock)
+    recognition_dock.raise_()
     docks = [
-        _dock(window, "Recognition", "recognitionDock", recognition, Qt.DockWidgetArea.LeftDockWidgetArea),
+        recognition_dock,
         _dock(window, "Inspector", "inspectorDock", inspector, right),
         _dock(window, "Quality", "qualityDock", quality, right),
-        _dock(window, "Frame tools", "frameDock", frame, Qt.DockWidgetArea.LeftDockWidgetArea),
+        frame_dock,
     ]
+
+    def show_frame_tools_when_unsure() -> None:
+        decision = state.decision
+        if decision is not None and (decision.confidence < UNSURE_FRAME or getattr(decision, "warnings", ())):
+            frame_dock.raise_()
+
+    state.documentChanged.connect(show_frame_tools_when_unsure)
     preferences = QAction("Preferences…", window, shortcut=QKeySequence("Ctrl+,"))
     preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
     preferences.triggered.connect(lambda: open_preferences(window, context))

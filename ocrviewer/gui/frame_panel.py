@@ -110,6 +110,8 @@ class FramePanel(QWidget):
         info.addRow("Placement:", self.transform_label)
         for label in (self.orientation_label, self.raw_label, self.display_label, self.page_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.orientation_label, self.page_label, self.frame_label):
+            label.setWordWrap(True)
         info_box = QGroupBox("Frame")
         info_box.setLayout(info)
 
@@ -120,9 +122,9 @@ class FramePanel(QWidget):
             button = QPushButton(text, toolTip=tip)
             button.clicked.connect(lambda _=False, o=orientation: self.apply_correction(o))
             self.correction_buttons[orientation] = button
-            grid.addWidget(button, i // 4, i % 4)
+            grid.addWidget(button, i // 3, i % 3)
         self.reset_button = QPushButton("Reset", toolTip="Back to the placement the response was loaded with")
-        grid.addWidget(self.reset_button, 1, 3)
+        grid.addWidget(self.reset_button, 2, 1, 1, 2)
 
         self.scale_spin = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=1000.0, singleStep=0.01)
         self.scale_spin.setToolTip("Response units -> displayed pixels (both axes)")
@@ -147,10 +149,10 @@ class FramePanel(QWidget):
         self.drag_button = QPushButton("Drag overlay", checkable=True)
         self.drag_button.setToolTip("While on, dragging on the image moves the overlay instead of panning")
         self.raw_button = QPushButton(
-            "Use raw frame", toolTip="The service saw the stored pixels (ignored EXIF)"
+            "Raw frame", toolTip="Re-place assuming the service saw the stored pixels (ignored EXIF)"
         )
         self.display_button = QPushButton(
-            "Use display frame", toolTip="The service saw the image as displayed (applied EXIF)"
+            "Display frame", toolTip="Re-place assuming the service saw the displayed image (EXIF applied)"
         )
         quick = QHBoxLayout()
         quick.addWidget(self.raw_button)
@@ -167,7 +169,8 @@ class FramePanel(QWidget):
         # -- save
         self.save_button = QPushButton("Save corrected…")
         self.save_button.setToolTip("Write the result as placed on the image (displayed frame) to a new file")
-        self.sidecar_check = QCheckBox("Also record the placement in the response's sidecar")
+        self.sidecar_check = QCheckBox("Also record it in the response's sidecar")
+        self.sidecar_check.setToolTip("Reopening the original response will then place it the corrected way")
         self.sidecar_check.setChecked(True)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)

@@ -43,7 +43,7 @@ from ocrviewer.gui.recognition_panel import PROVIDER_KEY
 from ocrviewer.gui.worker import JobRunner
 from ocrviewer.providers.base import KNOWN_PROVIDERS, CancelToken, ProgressCallback, get_provider
 
-THEME_KEY = "appearance/theme"
+THEME_KEY = "view/theme"  # shared with the main window's View > Theme menu
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 YANDEX_AUTH_KEY = "providers/yandex/auth_mode"
 AUTH_MODES = (("API key", "api_key"), ("IAM token + folder ID", "iam_token"))
