@@ -95,7 +95,7 @@ def test_viewer_preferences_in_qsettings(dialog, context):
     dialog.accept()
     s = context.settings
     assert (
-        s.value("appearance/theme"),
+        s.value("view/theme"),
         s.value("overlay/below_threshold"),
         s.value("recognition/provider"),
     ) == (
