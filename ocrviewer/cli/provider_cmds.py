@@ -179,6 +179,11 @@ def cmd_providers(args: argparse.Namespace) -> int:
         except Exception as err:  # a broken provider is reported, not fatal
             status, title = f"broken: {err.__class__.__name__}: {err}", name
         print(f"{name:<{width}}  {title}: {status}")
+    store = settings[CREDENTIALS]
+    if store.keyring_usable():
+        print(f"secrets are kept in {store.where()}; OCRVIEWER_* environment variables override them")
+    else:
+        print("no usable system keyring: give secrets with the OCRVIEWER_* environment variables")
     return 0
 
 

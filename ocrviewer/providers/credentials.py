@@ -133,7 +133,7 @@ class CredentialStore:
             except keyring.errors.KeyringError as err:
                 self._no_keyring(err.__class__.__name__)
         else:
-            self._no_keyring(type(self.backend).__name__)
+            self._no_keyring(f"backend {type(self.backend).__module__}.{type(self.backend).__qualname__}")
         self._memory[(group, name)] = value
         return "memory, for this run only (no system keyring)"
 
