@@ -162,7 +162,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # -- render ---------------------------------------------------------------------------------------------
 def cmd_render(args: argparse.Namespace) -> int:
-    from ocrviewer.core.render import parse_levels, render
+    from ocrviewer.core.render import parse_levels, png_options, render
 
     levels = parse_levels(args.levels)
     mc = args.min_confidence
@@ -176,7 +176,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     import io
 
     buf = io.BytesIO()
-    img.save(buf, "PNG", compress_level=1)
+    img.save(buf, "PNG", **png_options())
     write_atomic(out, buf.getvalue())
     _warn(result)
     print(f"wrote {out} ({img.width}x{img.height}); {result.decision.summary()}")

@@ -7,7 +7,7 @@ they place a response the same way and report the same reasons.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ocrviewer.core.frames import FrameDecision, detect_frame
@@ -54,7 +54,11 @@ def place_document(source: Document, decision: FrameDecision, info: ImageInfo | 
             w, h = (p.width, p.height) if p.width is not None and p.height is not None else guess
             pages.append(p.mapped(lambda x, y: (x, y), w, h))
         return source.with_pages(pages)
-    return decision.transform.apply_document(source)
+    t = decision.transform
+    if t.is_identity:  # nothing moves: only the page size and unit are set (fast for 100k words)
+        w, h = t.output_size
+        return source.with_pages([replace(p, width=w, height=h, unit="pixel") for p in source.pages])
+    return t.apply_document(source)
 
 
 def _sidecar_image(sidecar: Sidecar | None, response_path: Path) -> str | None:
