@@ -314,6 +314,10 @@ def detect_frame(
 
     reasons: list[str] = []
     warnings: list[str] = []
+    if sidecar is not None and sidecar.transform is not None:
+        warnings.append(
+            f"the sidecar's transform ({sidecar.transform.describe()}) is ignored: frame forced to {frame}"
+        )
     forced_sidecar_frame = None
     if frame == "auto" and sidecar is not None and sidecar.frame in ("display", "raw"):
         forced_sidecar_frame = sidecar.frame

@@ -149,6 +149,15 @@ def test_sidecar_transform_is_picked_up(tmp_path, images) -> None:
     assert_on_boxes(result.document)
 
 
+def test_forced_frame_overrides_the_sidecar(tmp_path, images) -> None:
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3", orientation=3, frame="raw"))
+    write_sidecar(resp, Sidecar(provider="azure", transform=FrameTransform(640, 480, scale_x=2, scale_y=2)))
+    result = load_result(resp, images[3], frame="raw")
+    assert result.decision.method == "forced" and result.decision.transform.scale_x == 1
+    assert any("sidecar's transform" in w and "ignored" in w for w in result.warnings)
+    assert_on_boxes(result.document)
+
+
 def test_sidecar_for_another_image_is_warned(tmp_path, images) -> None:
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     write_sidecar(resp, Sidecar(provider="azure", image_sha256="0" * 64, transform=FrameTransform(640, 480)))
