@@ -103,6 +103,20 @@ def _service_error(d: dict[str, Any]) -> str | None:
     return None
 
 
+def _key_name(key: str) -> str:
+    """A key as it can be shown inside a one-line message."""
+    if key and key.isprintable() and len(key) <= 40 and "," not in key and key.strip() == key:
+        return key
+    return repr(key[:40])
+
+
+def _one_line(message: str) -> str:
+    """The message with line breaks (from a service's text, a file name) turned into spaces."""
+    if "\n" in message or "\r" in message:
+        return " ".join(message.split())
+    return message
+
+
 def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
@@ -116,7 +130,7 @@ def _detect_dict(d: dict[str, Any]) -> str:
             return azure.FORM_RECOGNIZER_V2 if azure.is_form_recognizer_v2(ar) else azure.READ_V3
         if "pages" in ar:
             return azure.DOCUMENT_INTELLIGENCE
-    if type(d.get("readResult")) is dict:
+    if type(d.get("readResult")) is dict or azure.is_bare_read_result(d):
         return azure.IMAGE_ANALYSIS_4
     if yandex.annotation_of(d) is not None:
         return yandex.OCR_V1
@@ -128,10 +142,13 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return textract.TEXTRACT
     message = _service_error(d)
     if message is not None:
-        raise BadResponse(message)
+        raise BadResponse(_one_line(message))
     if type(d.get("schema")) is str and str(d["schema"]).startswith("ocrviewer."):
         raise BadResponse(f"unsupported document schema {d['schema']!r}; this version reads {SCHEMA}")
-    keys = ", ".join(sorted(str(k) for k in d)[:12]) or "none"
+    names = sorted(str(k) for k in d)
+    keys = ", ".join(_key_name(k) for k in names[:12]) + (
+        f" (+{len(names) - 12} more)" if len(names) > 12 else ""
+    )
     raise BadResponse(f"unknown response shape: top-level keys {keys}; {_EXPECTED}")
 
 
@@ -194,7 +211,13 @@ def _parse(fmt: str, data: Any) -> Document:
 def parse_response(data: Any) -> Document:
     """Detect the format of a parsed JSON value and parse it; coordinates stay in the response's frame."""
     with _no_cyclic_gc():
-        return _parse_any(data)
+        try:
+            return _parse_any(data)
+        except BadResponse as err:
+            message = _one_line(str(err))
+            if message != str(err):
+                raise BadResponse(message) from err
+            raise
 
 
 def _parse_any(data: Any) -> Document:
@@ -263,4 +286,4 @@ def load_response(path: str | os.PathLike[str]) -> Document:
         try:
             return _parse_any(data)
         except BadResponse as err:
-            raise BadResponse(f"{name}: {err}") from err
+            raise BadResponse(_one_line(f"{name}: {err}")) from err

@@ -298,9 +298,23 @@ def _cells_bbox(cells: list[Cell]) -> Any:
     return poly
 
 
+def is_bare_read_result(d: dict[str, Any]) -> bool:
+    """An Image Analysis 4.0 ``readResult`` saved on its own: ``{"blocks": [{"lines": [...boundingPolygon]}]}``."""
+    blocks = d.get("blocks")
+    if type(blocks) is not list or set(d) - {"blocks"}:
+        return False
+    for b in blocks:
+        if type(b) is dict and type(b.get("lines")) is list:
+            for ln in b["lines"]:
+                return type(ln) is dict and "boundingPolygon" in ln
+    return bool(blocks) is False
+
+
 def parse_image_analysis_4(data: Any) -> Document:
     """Image Analysis 4.0 ``readResult``: blocks (no polygon) of lines of words with boundingPolygon."""
     ctx = Context()
+    if "readResult" not in data:
+        data = {"readResult": data}
     rr = as_dict(data["readResult"], "readResult")
     meta = as_dict(data.get("metadata"), "metadata")
     width = page_size(meta.get("width"), "width", 1, ctx)

@@ -1,0 +1,214 @@
+"""Bad input: one-line BadResponse messages naming the file and the problem; bad elements skipped with a warning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocrviewer.core.parsers import load_response, parse_response
+from ocrviewer.errors import BadResponse
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def azure_v3() -> dict[str, Any]:
+    return load_json(CORPUS / "azure/read-v3.2-signage.json")
+
+
+def yandex() -> dict[str, Any]:
+    return load_json(CORPUS / "yandex/ocr-recognize-penguins-snakecase.json")
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(BadResponse) as info:
+        load_response(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    return message
+
+
+def test_not_json_names_file_and_position(tmp_path: Path) -> None:
+    path = tmp_path / "resp.json"
+    path.write_text('{\n  "status": "succeeded",\n  oops\n}\n')
+    message = error_of(path)
+    assert "not JSON (line 3 column 3:" in message
+    assert "give the response file" in message
+
+
+def test_truncated_json(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text(json.dumps(azure_v3())[:300])
+    assert "not JSON (line 1 column" in error_of(path)
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "photo.json"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\xff\xfe")
+    assert "not JSON" in error_of(path)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.json"
+    path.write_text("  \n")
+    assert "the file is empty" in error_of(path)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert "no such file" in error_of(tmp_path / "nope.json")
+    assert "is a directory" in error_of(tmp_path)
+
+
+def test_nested_too_deeply(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    assert "nested too deeply" in error_of(path)
+
+
+def test_unknown_shape_lists_top_level_keys(tmp_path: Path) -> None:
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps({"c": 1, "a": [], "b": {}}))
+    message = error_of(path)
+    assert message.endswith(
+        "unknown response shape: top-level keys a, b, c; expected a Yandex, Azure, Google or Textract response"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(3, "a number"), ("text", "a string"), (None, "null"), ([], "an empty array"), ([1], "item 1")],
+)
+def test_unknown_top_level_values(value: Any, kind: str) -> None:
+    with pytest.raises(BadResponse, match=f"unknown response shape: {kind}"):
+        parse_response(value)
+
+
+def test_service_error_bodies() -> None:
+    with pytest.raises(BadResponse, match=r"service error \(16: Unauthenticated\)"):
+        parse_response({"code": 16, "message": "Unauthenticated", "details": []})
+    with pytest.raises(BadResponse, match="Yandex operation is not done"):
+        parse_response({"id": "abc", "done": False, "createdAt": "2024-01-01T00:00:00Z"})
+    with pytest.raises(BadResponse, match="status 'failed'"):
+        parse_response({"status": "failed"})
+
+
+def test_mixed_json_lines() -> None:
+    with pytest.raises(BadResponse, match="mix formats"):
+        parse_response([yandex(), azure_v3()])
+
+
+def test_word_polygon_with_two_points_is_skipped_and_reported() -> None:
+    data = azure_v3()
+    lines = data["analyzeResult"]["readResults"][0]["lines"]
+    lines[1]["words"][0]["boundingBox"] = [1, 2, 3, 4]
+    doc = parse_response(data)
+    assert [w.text for w in doc.words()] == ["520", "Seattle"]
+    assert doc.warnings == ("page 1 line 2 word 1: polygon has 2 points; skipped",)
+    assert [ln.text for ln in doc.lines()] == ["520", "WEST", "Seattle"]
+
+
+def test_yandex_word_with_two_vertices_is_skipped() -> None:
+    data = yandex()
+    word = data["result"]["text_annotation"]["blocks"][0]["lines"][1]["alternatives"][0]["words"][0]
+    word["bounding_box"]["vertices"] = word["bounding_box"]["vertices"][:2]
+    doc = parse_response(data)
+    assert [w.text for w in doc.words()] == ["PENGUINS", "SLOW"]
+    assert doc.warnings == ("page 1 block 1 line 2 word 1: polygon has 2 points; skipped",)
+
+
+def test_bad_line_is_skipped_with_its_words() -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["lines"][0]["boundingBox"] = [0, 0, "x", 1, 2, 2, 3, 3]
+    doc = parse_response(data)
+    assert [ln.text for ln in doc.lines()] == ["WEST", "Seattle"]
+    assert doc.warnings == ("page 1 line 1: coordinate is not a number: 'x'; skipped",)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "12abc", None, {"x": 1}, [1]])
+def test_bad_coordinates_skip_the_word(bad: Any) -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["lines"][2]["words"][0]["boundingBox"][3] = bad
+    doc = parse_response(data)
+    assert [w.text for w in doc.words()] == ["520", "WEST"]
+    (warning,) = doc.warnings
+    assert warning.startswith("page 1 line 3 word 1: ") and warning.endswith("; skipped")
+
+
+def test_string_that_is_not_a_number_in_yandex_vertex() -> None:
+    data = yandex()
+    word = data["result"]["text_annotation"]["blocks"][1]["lines"][0]["alternatives"][0]["words"][0]
+    word["bounding_box"]["vertices"][2]["x"] = "seven"
+    doc = parse_response(data)
+    assert [w.text for w in doc.words()] == ["PENGUINS", "CROSSING"]
+    assert doc.warnings == ("page 1 block 2 line 1 word 1: coordinate is not a number: 'seven'; skipped",)
+
+
+@pytest.mark.parametrize(
+    ("width", "message"),
+    [
+        (float("nan"), "page 1: width is not finite"),
+        (-250, "page 1: width is negative"),
+        ("wide", "page 1: width is not a number"),
+    ],
+)
+def test_bad_page_size_is_a_page_error(width: Any, message: str) -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["width"] = width
+    with pytest.raises(BadResponse, match=message):
+        parse_response(data)
+
+
+def test_nan_page_size_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "nan.json"
+    path.write_text(json.dumps(yandex()).replace('"width": "1920"', '"width": NaN'))
+    assert "page 1: width is not finite" in error_of(path)
+
+
+def test_zero_page_size_is_unknown_with_a_warning() -> None:
+    data = yandex()
+    data["result"]["text_annotation"]["width"] = "0"
+    doc = parse_response(data)
+    assert doc.pages[0].width is None
+    assert doc.warnings == ("page 1: width is 0; treated as unknown",)
+
+
+def test_wrong_types_in_containers_are_bad_response() -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"] = {"page": 1}
+    with pytest.raises(BadResponse, match="readResults is not a list"):
+        parse_response(data)
+
+
+def test_textract_bad_word_geometry_is_skipped() -> None:
+    data = load_json(CORPUS / "aws/textract-analyzedocument-paystub-header.json")
+    word = next(b for b in data["Blocks"] if b["BlockType"] == "WORD")
+    word["Geometry"]["Polygon"] = word["Geometry"]["Polygon"][:2]
+    doc = parse_response(data)
+    assert doc.counts()["word"] == 27
+    assert len(doc.warnings) == 1 and "polygon has 2 points; skipped" in doc.warnings[0]
+
+
+def test_input_file_is_never_written(tmp_path: Path) -> None:
+    path = tmp_path / "resp.json"
+    raw = json.dumps(azure_v3()).encode()
+    path.write_bytes(raw)
+    mtime = path.stat().st_mtime_ns
+    load_response(path)
+    assert path.read_bytes() == raw and path.stat().st_mtime_ns == mtime
+
+
+def test_bad_normalized_document(tmp_path: Path) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text(
+        json.dumps({"schema": "ocrviewer.document/1", "pages": [{"blocks": [{"polygon": [[0, 0]]}]}]})
+    )
+    assert "block has 1 points" in error_of(path)
+    path.write_text(json.dumps({"schema": "ocrviewer.document/9", "pages": []}))
+    assert "unsupported document schema 'ocrviewer.document/9'" in error_of(path)
