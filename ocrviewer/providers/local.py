@@ -433,21 +433,20 @@ def _line_from_engine(item: Mapping[str, Any], index: int) -> Line:
 
 
 def group_blocks(lines: Sequence[Line]) -> tuple[Block, ...]:
-    """Lines that stack closely (small vertical gap, overlapping across) form one block."""
+    """Lines that stack closely (small vertical gap, overlapping across, similar height) form one block."""
     groups: list[list[Line]] = []
     for line in lines:
         left, top, right, bottom = line.bbox
         height = max(1.0, bottom - top)
         target = None
-        for group in reversed(groups):
-            last = group[-1]
-            l2, t2, r2, b2 = last.bbox
+        best = 0.0
+        for group in groups:
+            l2, t2, r2, b2 = group[-1].bbox
             gap = top - b2
             overlap = min(right, r2) - max(left, l2)
             similar = 0.6 <= height / max(1.0, b2 - t2) <= 1.6
-            if -0.5 * height <= gap <= 0.8 * height and overlap > 0 and similar:
-                target = group
-                break
+            if -0.5 * height <= gap <= 0.8 * height and overlap > best and similar:
+                target, best = group, overlap  # the block right above, overlapping the most
         if target is None:
             groups.append([line])
         else:
