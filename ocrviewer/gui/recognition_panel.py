@@ -111,6 +111,23 @@ def recognize_and_load(
     return RecognitionOutput(source, decision.transform, decision, path, outcome.from_cache, provider)
 
 
+def probe_providers(settings: Mapping[str, Any]) -> dict[str, tuple[Provider | None, str | None]]:
+    """Every known provider built from ``settings`` with why it cannot run (None: ready).
+
+    Runs in a worker thread (it may read the keyring). A provider that fails to load is
+    reported with its error, not raised.
+    """
+    found: dict[str, tuple[Provider | None, str | None]] = {}
+    for name in KNOWN_PROVIDERS:
+        try:
+            provider = get_provider(name, settings)
+            reason = provider.unavailable_reason()
+        except Exception as err:  # a broken provider is reported, not fatal
+            provider, reason = None, str(err) or type(err).__name__
+        found[name] = (provider, reason)
+    return found
+
+
 def what_to_do(err: BaseException) -> str:
     """A one-line message for an error, with the next step when the error itself lacks one."""
     text = str(err) or type(err).__name__
@@ -145,6 +162,8 @@ class RecognitionPanel(QWidget):
         self.recognizer: Recognizer = recognizer or recognize_and_load
         self.runner = runner or JobRunner(self)
         self.job: Job | None = None
+        self.probe: Job | None = None
+        self._pending_start: str | None = None
         self.providers: dict[str, Provider | None] = {}
         self.reasons: dict[str, str | None] = {}
         self.option_widgets: dict[str, QWidget] = {}
@@ -218,30 +237,52 @@ class RecognitionPanel(QWidget):
 
     # -- providers --------------------------------------------------------------------------
     def reload_providers(self) -> None:
-        """(Re)build every provider from the current settings, e.g. after Preferences changed."""
-        wanted = self.current_provider() or str(self.settings.value(PROVIDER_KEY, DEFAULT_PROVIDER))
+        """(Re)build every provider from the current settings in the background.
+
+        Building a provider may read the keyring (which can be slow or ask to unlock), so it
+        never runs on the GUI thread. Until it is done the providers are listed by name.
+        """
         settings = dict(self.provider_settings())
-        self.providers.clear()
-        self.reasons.clear()
-        for name in KNOWN_PROVIDERS:
-            try:
-                provider = get_provider(name, settings)
-                reason = provider.unavailable_reason()
-            except Exception as err:  # a broken provider is reported, not fatal
-                provider, reason = None, str(err) or type(err).__name__
-            self.providers[name] = provider
-            self.reasons[name] = reason
+        self._fill_combo()
+        self.probe = self.runner.submit(
+            lambda cancel, progress: probe_providers(settings),
+            name="check providers",
+            on_result=self._providers_checked,
+            on_error=lambda err: self.show_message(f"Could not check the providers: {what_to_do(err)}"),
+            on_finished=self._probe_finished,
+        )
+        self._update_enabled()
+
+    @property
+    def ready(self) -> bool:
+        """True once the providers have been checked."""
+        return self.probe is None
+
+    def _providers_checked(self, found: dict[str, tuple[Provider | None, str | None]]) -> None:
+        self.providers = {name: provider for name, (provider, _) in found.items()}
+        self.reasons = {name: reason for name, (_, reason) in found.items()}
+        self._fill_combo()
+
+    def _probe_finished(self) -> None:
+        self.probe = None
+        self._update_enabled()
+        pending, self._pending_start = self._pending_start, None
+        if pending is not None:
+            self.start(pending)
+
+    def _fill_combo(self) -> None:
+        wanted = self.current_provider() or str(self.settings.value(PROVIDER_KEY, DEFAULT_PROVIDER))
         self.provider_combo.blockSignals(True)
         self.provider_combo.clear()
         for name in KNOWN_PROVIDERS:
-            provider = self.providers[name]
+            provider = self.providers.get(name)
             title = getattr(provider, "title", name) if provider else name
-            label = title if not self.reasons[name] else f"{title} — unavailable"
+            reason = self.reasons.get(name)
+            label = f"{title} — unavailable" if reason else title
             self.provider_combo.addItem(label, name)
             i = self.provider_combo.count() - 1
-            self.provider_combo.setItemData(i, self.reasons[name] or title, Qt.ItemDataRole.ToolTipRole)
-        index = self.provider_combo.findData(wanted)
-        self.provider_combo.setCurrentIndex(max(0, index))
+            self.provider_combo.setItemData(i, reason or title, Qt.ItemDataRole.ToolTipRole)
+        self.provider_combo.setCurrentIndex(max(0, self.provider_combo.findData(wanted)))
         self.provider_combo.blockSignals(False)
         self._provider_changed()
 
@@ -272,6 +313,7 @@ class RecognitionPanel(QWidget):
             widget = self._option_widget(name, option)
             self.option_widgets[option.name] = widget
             self.options_form.addRow(f"{option.label}:", widget)
+            widget.setEnabled(self.job is None)
         self._update_enabled()
 
     def _option_widget(self, provider: str, option: ProviderOption) -> QWidget:
@@ -322,14 +364,15 @@ class RecognitionPanel(QWidget):
     # -- running ------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self.job is not None
+        """True while a recognition runs or is about to (waiting for the provider check)."""
+        return self.job is not None or self._pending_start is not None
 
     def start(self, provider: str | None = None) -> bool:
         """Recognize the current image with ``provider`` (default: the one picked). False if it cannot start."""
         if provider is not None and not self.select_provider(provider):
             self.show_message(f"Unknown provider {provider!r}; choose one of: {', '.join(KNOWN_PROVIDERS)}")
             return False
-        if self.busy:
+        if self.job is not None:
             self.show_message("A recognition is already running; wait for it or cancel it (Esc).")
             return False
         state = self.state
@@ -339,6 +382,10 @@ class RecognitionPanel(QWidget):
         name = self.current_provider()
         if name is None:
             return False
+        if self.probe is not None:  # still checking the providers: run as soon as that is done
+            self._pending_start = name
+            self._status(f"{name}: checking the provider…")
+            return True
         reason = self.reasons.get(name)
         if reason:
             self.show_message(f"{name} cannot run: {reason}")
@@ -432,6 +479,7 @@ class RecognitionPanel(QWidget):
     def _update_enabled(self) -> None:
         can = (
             not self.busy
+            and self.probe is None
             and bool(self.state.image_path)
             and not self.reasons.get(self.current_provider() or "")
         )

@@ -54,28 +54,34 @@ class Job(QRunnable):
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
+    def _emit(self, signal_name: str, *args: Any) -> None:
+        """Emit unless the signals object is gone (the application is shutting down)."""
+        try:
+            getattr(self.signals, signal_name).emit(*args)
+        except RuntimeError:  # "Signal source has been deleted": nobody is listening any more
+            self.cancel_token.cancel()
+
     def _progress(self, fraction: float | None, message: str) -> None:
         if not self.cancel_token.cancelled:
-            self.signals.progress.emit(-1.0 if fraction is None else float(fraction), message)
+            self._emit("progress", -1.0 if fraction is None else float(fraction), message)
 
     def run(self) -> None:  # worker thread
-        signals = self.signals
         try:
-            signals.started.emit()
+            self._emit("started")
             self.cancel_token.raise_if_cancelled()
             value = self.fn(self.cancel_token, self._progress)
             if self.cancel_token.cancelled:
                 raise Cancelled("cancelled by the user")
         except Cancelled as err:
-            signals.error.emit(err)
+            self._emit("error", err)
         except Exception as err:  # reported to the user, never raised into Qt
             log.debug("%s failed", self.name, exc_info=True)
-            signals.error.emit(err)
+            self._emit("error", err)
         else:
-            signals.result.emit(value)
+            self._emit("result", value)
         finally:
             self.done = True
-            signals.finished.emit()
+            self._emit("finished")
 
 
 class JobRunner(QObject):

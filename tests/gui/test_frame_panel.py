@@ -158,3 +158,26 @@ def test_controls_disabled_without_a_response(panel):
     assert not panel.save_button.isEnabled()
     assert not panel.correction_buttons[6].isEnabled()
     assert panel.orientation_label.text() == "no image"
+
+
+def test_frame_tools_come_forward_when_the_frame_is_uncertain(qtbot, tmp_path, settings):
+    from PySide6.QtWidgets import QMainWindow
+
+    from ocrviewer.core.frames import FrameDecision
+    from ocrviewer.gui.docks import DockContext, install_docks
+    from tests.gui.test_inspector import make_document
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    state = ViewerState()
+    install_docks(window, state, DockContext(settings=settings))
+    window.show()
+    qtbot.waitExposed(window)
+    frame = window.findChild(FramePanel)
+    assert frame.visibleRegion().isEmpty()  # behind the Recognition tab
+    t = FrameTransform.identity(640, 480)
+    state.set_response(make_document(), t, FrameDecision("display", t, 0.97, ("page size matches",)))
+    assert frame.visibleRegion().isEmpty()
+    state.set_response(make_document(), t, FrameDecision("display", t, 0.4, ("no page size stated",)))
+    qtbot.waitUntil(lambda: not frame.visibleRegion().isEmpty(), timeout=1000)
+    assert "no page size stated" in frame.reasons_label.text()

@@ -65,6 +65,7 @@ def panel(qtbot, state, context) -> RecognitionPanel:
     p = RecognitionPanel(state, context.settings, provider_settings=context.settings_for_providers)
     qtbot.addWidget(p)
     p.show()
+    qtbot.waitUntil(lambda: p.ready, timeout=3000)  # providers are checked in the background
     p.select_provider("azure-read")
     p.option_widgets["api_version"].setCurrentIndex(p.option_widgets["api_version"].findData("3.2"))
     return p
@@ -190,8 +191,10 @@ def test_view_provider_hook_and_close_cancels(qtbot, context, state, cloud):
     install_docks(window, state, context)
     assert context.actions["run_recognition"].shortcut().toString() == "Ctrl+Return"
     assert context.actions["cancel_recognition"].shortcut().toString() == "Esc"
-    assert context.start_recognition("azure-read") is True
     panel = context.panels["recognition"]
+    assert not panel.ready  # still checking providers: the run starts as soon as that is done
+    assert context.start_recognition("azure-read") is True
+    assert panel.busy
     qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=3000)
     window.close()  # cancels and waits briefly
     assert panel.runner.pool.activeThreadCount() == 0
