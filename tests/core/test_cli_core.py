@@ -306,3 +306,22 @@ def test_every_seed_response_exports(capsys, tmp_path) -> None:
     for resp in sorted(SEEDS.glob("*.json")):
         code, _, err = run(capsys, "export", "-r", resp, "-o", tmp_path / (resp.stem + ".out.json"))
         assert code == 0, (resp.name, err)
+
+
+def test_info_reports_the_sidecar(capsys, tmp_path, images) -> None:
+    from ocrviewer.core.geometry import FrameTransform
+    from ocrviewer.core.sidecar import Sidecar, write_sidecar
+
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3", scale=0.5))
+    write_sidecar(resp, Sidecar(provider="azure", transform=FrameTransform(640, 480, scale_x=2, scale_y=2)))
+    code, out, _ = run(capsys, "info", images[6], "-r", resp)
+    assert code == 0
+    assert "r.json.ocrviewer.json (azure)" in out
+    assert "confidence 1.00" in out and "why: the sidecar recorded the transform (azure)" in out
+
+
+def test_raw_frame_without_image(capsys, tmp_path) -> None:
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    code, _, err = run(capsys, "export", "-r", resp, "--frame", "raw", "-o", tmp_path / "o.json")
+    assert code != 0
+    one_line_error(err, "--frame raw needs the image")

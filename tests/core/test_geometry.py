@@ -82,7 +82,7 @@ def test_transform_invert_undoes_apply(t: FrameTransform, x: float, y: float) ->
 
 
 @given(transforms, orientations, scales, offsets, offsets, coords, coords)
-@settings(max_examples=200)
+@settings(max_examples=100)
 def test_then_equals_correction_after_transform(
     t: FrameTransform, o: int, s: float, dx: float, dy: float, x: float, y: float
 ) -> None:
