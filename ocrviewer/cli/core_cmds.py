@@ -45,8 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="draw a response's polygons, text and confidence on the image (PNG)",
         description="Write the displayed image with blocks, lines and words drawn, made without a display.",
     )
-    p.add_argument("image", metavar="IMAGE")
-    p.add_argument("--response", "-r", required=True, metavar="RESP")
+    p.add_argument("image", metavar="IMAGE", help="the image the response was made from")
+    p.add_argument(
+        "--response", "-r", required=True, metavar="RESP", help="OCR response (JSON or JSON Lines)"
+    )
     p.add_argument(
         "--levels",
         default=",".join(LEVELS),
@@ -61,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--no-labels", action="store_true", help="draw polygons only, no text")
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
-    p.add_argument("-o", "--output", required=True, metavar="OUT.png")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png", help="PNG file to write")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(
@@ -70,8 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Print the EXIF orientation, stored and displayed size and format; with --response also "
         "the response's format, page size, the detected frame, how sure that is and why.",
     )
-    p.add_argument("image", metavar="IMAGE")
-    p.add_argument("--response", "-r", metavar="RESP")
+    p.add_argument("image", metavar="IMAGE", help="a photo or scan (JPEG, PNG, TIFF, ...)")
+    p.add_argument("--response", "-r", metavar="RESP", help="also show how this OCR response is placed")
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
     p.set_defaults(func=cmd_info)
 
