@@ -118,7 +118,7 @@ def make_page_file(
 @pytest.fixture(scope="session")
 def engine() -> Iterator[EngineProcess]:
     """One engine process for the whole session (loading it takes about a second)."""
-    process = EngineProcess()
+    process = local.shared_engine()  # the one `ocrviewer recognize` uses too
     yield process
     process.close()
 
@@ -338,13 +338,19 @@ def test_reads_small_text_in_several_faces(tmp_path: Path, engine: EngineProcess
 
 
 @pytest.mark.usefixtures("engine_available")
-def test_the_viewers_environment_is_unchanged_after_the_engine_ran(
-    tmp_path: Path, engine: EngineProcess
+def test_recognize_then_export_puts_the_words_on_the_text_as_displayed(
+    tmp_path: Path, engine: EngineProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from ocrviewer.cli import main
+
     before = dict(os.environ)
-    path, _ = make_page_file(tmp_path, MIXED_LINES[:1], orientation=1, fmt="PNG")
-    provider = LocalProvider(engine=engine)
-    provider.recognize(prepare_image(path, provider.limits), {}, CancelToken(), no_progress)
+    image, expected = make_page_file(tmp_path, MIXED_LINES, orientation=8, fmt="JPEG")
+    response, exported = tmp_path / "R.json", tmp_path / "out.json"
+    assert main(["recognize", str(image), "--provider", "local", "-o", str(response)]) == 0
+    assert main(["export", str(image), "-r", str(response), "-o", str(exported)]) == 0
+    assert "words" in capsys.readouterr().out
+    check_reading(Document.from_dict(json.loads(exported.read_text("utf-8"))), expected)
+    # The engine ran in its own process: the viewer's environment and modules are untouched.
     assert engine.running
     assert dict(os.environ) == before
     assert os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH") == before.get("QT_QPA_PLATFORM_PLUGIN_PATH")
