@@ -467,6 +467,9 @@ class InspectorPanel(QWidget):
         self.text_view.clicked.connect(self._text_clicked)
         self.words_table.clicked.connect(self._table_clicked)
         self.words_table.activated.connect(self._table_clicked)
+        self.words_table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._table_clicked(current)
+        )
         self.level_combo.currentIndexChanged.connect(self._rebuild_word_list)
         state.documentChanged.connect(self._document_changed)
         state.selectionChanged.connect(self._selection_changed)
@@ -569,7 +572,8 @@ class InspectorPanel(QWidget):
         self._pick(self.tree_model.ref_for_index(current))
 
     def _table_clicked(self, index: QModelIndex) -> None:
-        self._pick(self.words_proxy.data(index, WordListModel.REF_ROLE))
+        if index.isValid():
+            self._pick(self.words_proxy.data(index.siblingAtColumn(0), WordListModel.REF_ROLE))
 
     def _text_clicked(self, pos: int) -> None:
         ref = self.ref_at_text_position(pos)

@@ -158,6 +158,7 @@ class QualityPanel(QWidget):
         self.dim_radio.toggled.connect(lambda on: on and self._mode_chosen("dim"))
         self.hide_radio.toggled.connect(lambda on: on and self._mode_chosen("hide"))
         state.thresholdChanged.connect(self._threshold_changed)
+        state.belowThresholdChanged.connect(self._mode_changed_elsewhere)
         state.documentChanged.connect(self._document_changed)
         self._document_changed()
         self._threshold_changed(state.min_confidence)
@@ -175,6 +176,11 @@ class QualityPanel(QWidget):
 
     def _apply_mode(self, mode: str) -> None:
         self.state.set_below_threshold(mode)
+
+    def _mode_changed_elsewhere(self, mode: str) -> None:
+        radio = self.hide_radio if mode == "hide" else self.dim_radio
+        if not radio.isChecked():
+            radio.setChecked(True)
 
     @property
     def mode(self) -> str:

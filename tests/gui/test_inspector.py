@@ -206,3 +206,12 @@ def test_moving_the_overlay_keeps_tree_state(panel, state):
     panel.tree.expandAll()
     state.set_transform(state.transform.then(dx=5))
     assert panel.tree_model.ref_for_index(panel.tree.currentIndex()) == ElementRef("word", 0, 0, 0, 1)
+
+
+def test_arrow_keys_in_word_list_select(qtbot, panel, state):
+    panel.tabs.setCurrentIndex(2)
+    panel.words_table.setFocus()
+    panel.words_table.selectRow(0)
+    first = state.selection
+    qtbot.keyClick(panel.words_table, Qt.Key.Key_Down)
+    assert state.selection is not None and state.selection != first

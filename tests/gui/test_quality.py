@@ -83,3 +83,8 @@ def test_new_image_clears_counts(panel, state):
     state.set_image(None, None)
     assert panel.counts_label.text() == "no response"
     assert sum(panel.histogram.counts) == 0
+
+
+def test_dim_hide_changed_elsewhere_shows_here(panel, state):
+    state.set_below_threshold("hide")
+    assert panel.hide_radio.isChecked()
