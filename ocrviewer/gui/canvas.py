@@ -106,8 +106,9 @@ class Canvas(QGraphicsView):
         self.state = state
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # anchoring is done by set_zoom itself: Qt's AnchorUnderMouse asks the X server for the cursor
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setMouseTracking(True)
@@ -149,8 +150,7 @@ class Canvas(QGraphicsView):
         info = self.state.image_info
         w, h = info.display_size if info else (0, 0)
         self.image_item.reset(w, h)
-        margin = max(w, h) * 0.05
-        self.scene().setSceneRect(QRectF(-margin, -margin, w + 2 * margin, h + 2 * margin))
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.overlay_root.setPos(0, 0)
         self.fit()
 
@@ -431,7 +431,7 @@ class Canvas(QGraphicsView):
             self.show_legend
             and self.style_opts.colour_by_confidence
             and words.isVisible()
-            and len(words.data) > 0
+            and words.has_confidence
         )
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:

@@ -15,7 +15,7 @@ from ocrviewer.gui.legend import paint_legend
 
 def _pen_scale(width: int, height: int) -> float:
     """Thicker cosmetic pens on big images so outlines stay visible when the picture is shrunk."""
-    return max(1.0, max(width, height) / 1000.0)
+    return max(2.0, max(width, height) / 800.0)
 
 
 def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, height: int) -> None:

@@ -188,6 +188,8 @@ class OverlayLayer(QGraphicsItem):
         self._paths: dict[int, QPainterPath] = {}
         self._bucket_members: dict[int, list[int]] = {}
         self._qpolys: dict[int, QPolygonF] = {}
+        #: False when the service gave no confidence at all: words then take the level colour
+        self.has_confidence = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(False)
@@ -213,6 +215,7 @@ class OverlayLayer(QGraphicsItem):
                 add_polygon(path, data.polygons[i])
             self._paths[key] = path
         self._bucket_members = buckets
+        self.has_confidence = any(c is not None for c in data.confidences)
         if len(data):
             b = data.bboxes
             self._rect = QRectF(
@@ -266,7 +269,7 @@ class OverlayLayer(QGraphicsItem):
 
     # -- colours -------------------------------------------------------------------------------
     def bucket_color(self, key: int) -> QColor:
-        if self.level == "word" and self.style.colour_by_confidence:
+        if self.level == "word" and self.style.colour_by_confidence and self.has_confidence:
             conf = None if key == NO_CONF else key / 100.0
             return QColor(*confidence_rgb(conf))
         return QColor(LEVEL_COLORS[self.level])

@@ -1,0 +1,89 @@
+"""GUI test fixtures: isolated QSettings per test, a main window, generated images and documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from tests.support.images import DEFAULT_DISPLAY_SIZE, DEFAULT_WORDS, make_text_image
+
+#: confidences given to DEFAULT_WORDS, in order (one low word for threshold tests)
+CONFIDENCES = (0.99, 0.95, 0.40, 0.90, 0.85)
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every QSettings (default-constructed or by org/app name) writes under a per-test folder."""
+    folder = tmp_path_factory.mktemp("qsettings")
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(folder / "system"))
+    QCoreApplication.setOrganizationName("ocrviewer-test")
+    QCoreApplication.setApplicationName("ocrviewer-test")
+    yield folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def words_document(words=DEFAULT_WORDS, size=DEFAULT_DISPLAY_SIZE, confidences=CONFIDENCES) -> Document:
+    """A displayed-frame document: one block, one line per word row, one word per box."""
+    ws = [
+        Word(text, polygon_from_bbox(*box), confidence=conf)
+        for (text, box), conf in zip(words, confidences, strict=False)
+    ]
+    rows: dict[float, list[Word]] = {}
+    for w in ws:
+        rows.setdefault(w.bbox[1], []).append(w)
+    lines = []
+    for row in rows.values():
+        left = min(w.bbox[0] for w in row)
+        top = min(w.bbox[1] for w in row)
+        right = max(w.bbox[2] for w in row)
+        bottom = max(w.bbox[3] for w in row)
+        lines.append(
+            Line(" ".join(w.text for w in row), polygon_from_bbox(left, top, right, bottom), tuple(row))
+        )
+    block = Block(polygon_from_bbox(20, 20, 460, 370), tuple(lines))
+    return Document((Page(float(size[0]), float(size[1]), (block,)),), source_format="test")
+
+
+@pytest.fixture
+def text_image(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: a JPEG showing DEFAULT_WORDS as black boxes, stored with the given EXIF orientation."""
+
+    def make(orientation: int = 1, name: str | None = None) -> Path:
+        return make_text_image(tmp_path / (name or f"page-o{orientation}.jpg"), orientation=orientation)
+
+    return make
+
+
+@pytest.fixture
+def window(qtbot, settings: QSettings):
+    """A main window without the docks (E2's panels have their own tests)."""
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings, with_docks=False)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def loaded(window, qtbot, text_image):
+    """The window with an EXIF-6 image decoded and DEFAULT_WORDS placed on it."""
+    path = text_image(6)
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
+    doc = words_document()
+    window.state.set_response(doc, FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    return window

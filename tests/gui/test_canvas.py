@@ -1,0 +1,177 @@
+"""The canvas: layers, zoom, hover, click, selection from elsewhere, threshold, overlay drag."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QPointF, Qt
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.gui.state import ElementRef
+from tests.gui.conftest import words_document
+from tests.support.images import DEFAULT_DISPLAY_SIZE, DEFAULT_WORDS
+
+
+def centre(box):
+    return QPointF((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def test_layers_hold_one_polygon_per_element(loaded) -> None:
+    layers = loaded.canvas.layers
+    assert len(layers["word"].data) == 5
+    assert len(layers["line"].data) == 3
+    assert len(layers["block"].data) == 1
+    assert len(layers["table"].data) == 0
+    # one item per level, not one per word
+    assert len(loaded.canvas.scene().items()) < 10
+
+
+def test_layer_toggles_hide_and_show(loaded, qtbot) -> None:
+    canvas = loaded.canvas
+    act = loaded.actions_["layer_word"]
+    assert act.isChecked() and canvas.layer_visible("word")
+    act.trigger()
+    assert not canvas.layer_visible("word")
+    assert canvas.visible_count("word") == 0
+    act.trigger()
+    assert canvas.layer_visible("word")
+    loaded.actions_["layer_block"].setChecked(True)
+    assert canvas.layer_visible("block")
+    # the choice survives a restart (QSettings)
+    assert loaded.settings.value("view/layer_block", type=bool) is True
+
+
+def test_zoom_fit_and_actual_size(loaded) -> None:
+    canvas = loaded.canvas
+    canvas.actual_size()
+    assert abs(canvas.zoom - 1.0) < 1e-9
+    canvas.zoom_in()
+    assert canvas.zoom > 1.0
+    canvas.fit()
+    w, h = loaded.state.image_info.display_size
+    shown = canvas.mapFromScene(canvas.image_item.boundingRect()).boundingRect()
+    vp = canvas.viewport().rect()
+    assert shown.width() <= vp.width() and shown.height() <= vp.height()
+    assert shown.width() >= vp.width() - 30 or shown.height() >= vp.height() - 30
+
+
+def test_hover_tooltip_names_word_confidence_and_level(loaded) -> None:
+    text, box = DEFAULT_WORDS[2]
+    tip = loaded.canvas.tooltip_at(centre(box))
+    assert text in tip and "0.400" in tip and "word" in tip
+    assert loaded.canvas.tooltip_at(QPointF(5, 470)) == ""
+
+
+def test_hover_by_mouse_marks_the_word(loaded, qtbot) -> None:
+    canvas = loaded.canvas
+    text, box = DEFAULT_WORDS[1]
+    vp = canvas.mapFromScene(centre(box))
+    qtbot.mouseMove(canvas.viewport(), vp)
+    qtbot.waitUntil(lambda: canvas.markers.hover is not None, timeout=1000)
+    assert canvas.markers.hover == loaded.state.document.pages[0].blocks[0].lines[0].words[1].polygon
+
+
+def test_click_selects_the_word(loaded, qtbot) -> None:
+    canvas = loaded.canvas
+    text, box = DEFAULT_WORDS[3]
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.mapFromScene(centre(box)))
+    ref = loaded.state.selection
+    assert ref is not None and ref.level == "word"
+    assert loaded.state.element(ref).text == text
+    # a click on empty paper clears it
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.mapFromScene(QPointF(600, 450)))
+    assert loaded.state.selection is None
+
+
+def test_selection_from_elsewhere_centres_and_highlights(loaded) -> None:
+    canvas = loaded.canvas
+    canvas.set_zoom(4.0)
+    ref = ElementRef("word", 0, 0, 1, 1)  # "frames", mid-page
+    loaded.state.select(ref)
+    word = loaded.state.element(ref)
+    assert canvas.markers.selection == word.polygon
+    centre_scene = canvas.mapToScene(canvas.viewport().rect().center())
+    b = word.bbox
+    assert abs(centre_scene.x() - (b[0] + b[2]) / 2) < 3
+    assert abs(centre_scene.y() - (b[1] + b[3]) / 2) < 3
+
+
+def test_search_highlights_are_drawn(loaded) -> None:
+    loaded.state.set_highlights((ElementRef("word", 0, 0, 0, 0), ElementRef("word", 0, 0, 1, 1)))
+    assert not loaded.canvas.markers.highlights.isEmpty()
+    assert loaded.canvas.markers.highlights.elementCount() >= 8
+
+
+def test_threshold_hides_words_under_it(loaded) -> None:
+    canvas, state = loaded.canvas, loaded.state
+    state.set_below_threshold("hide")
+    assert canvas.visible_count("word") == 5
+    state.set_min_confidence(0.9)
+    assert canvas.visible_count("word") == 3  # 0.40 and 0.85 go
+    # a hidden word is not hoverable either
+    assert canvas.tooltip_at(centre(DEFAULT_WORDS[2][1])) == "" or "line" in canvas.tooltip_at(
+        centre(DEFAULT_WORDS[2][1])
+    )
+    assert "3/5 words" in loaded.count_label.text()
+    state.set_below_threshold("dim")
+    assert canvas.visible_count("word") == 5
+
+
+def test_drag_overlay_applies_an_offset(loaded, qtbot) -> None:
+    canvas, state = loaded.canvas, loaded.state
+    canvas.actual_size()
+    canvas.centerOn(QPointF(320, 240))
+    state.set_drag_overlay(True)
+    start = canvas.mapFromScene(QPointF(300, 250))
+    end = canvas.mapFromScene(QPointF(330, 230))
+    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(end),
+        canvas.viewport().mapToGlobal(QPointF(end)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    canvas.mouseMoveEvent(move)
+    assert canvas.overlay_root.pos() == QPointF(30, -20)  # live preview
+    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    t = state.transform
+    assert (t.offset_x, t.offset_y) == (30, -20)
+    assert canvas.overlay_root.pos() == QPointF(0, 0)
+    first = state.document.pages[0].blocks[0].lines[0].words[0]
+    assert first.bbox[0] == DEFAULT_WORDS[0][1][0] + 30
+
+
+def test_image_decodes_off_the_gui_thread(window, qtbot, text_image) -> None:
+    seen = []
+    window.loader.decoded.connect(lambda d: seen.append(d.thread))
+    window.files.open_image(str(text_image(6)))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
+    assert seen and all(name != threading.main_thread().name for name in seen)
+    # shown as displayed: 640 x 480 although stored 480 x 640
+    assert window.canvas.image_item.size == DEFAULT_DISPLAY_SIZE
+    assert window.canvas.image_item.levels[-1].image.width() == 640
+
+
+def test_status_bar_shows_displayed_and_raw_position(loaded) -> None:
+    loaded.canvas.cursorMoved.emit(100.0, 50.0)
+    text = loaded.position_label.text()
+    # orientation 6: displayed (x, y) is raw (y, H_disp - x) with raw size 480 x 640
+    assert "displayed 100, 50" in text and "raw 50, 540" in text
+
+
+def test_many_words_build_and_hit_test(window) -> None:
+    words = []
+    for i in range(2000):
+        x, y = (i % 50) * 12, (i // 50) * 12
+        words.append((f"w{i}", (x, y, x + 10, y + 8)))
+    doc = words_document(words, (600, 480), [i / 2000 for i in range(2000)])
+    window.state.set_response(doc, FrameTransform.identity(600, 480))
+    layer = window.canvas.layers["word"]
+    assert len(layer.data) == 2000
+    hit = layer.hit(12 * 3 + 5, 12 * 2 + 4)
+    assert layer.data.texts[hit] == "w103"

@@ -1,0 +1,125 @@
+"""The main window: opening responses, bad files, saving, recent files, themes, drops."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from ocrviewer.core.model import SCHEMA
+from tests.support.images import DEFAULT_WORDS, make_bomb_png, make_truncated_jpeg
+from tests.support.responses import build_response, write_response
+
+
+def test_open_response_places_words_on_the_rotated_image(window, qtbot, text_image, tmp_path) -> None:
+    image = text_image(6)
+    resp = write_response(tmp_path / "resp.json", build_response("yandex", orientation=6, frame="raw"))
+    window.files.open_image(str(image))
+    window.files.open_response(str(resp))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=3000)
+    layers = window.canvas.layers
+    assert len(layers["word"].data) == len(DEFAULT_WORDS)
+    assert len(layers["line"].data) >= 1 and len(layers["block"].data) >= 1
+    assert window.state.decision.frame == "raw"
+    # each word lands on its box as displayed
+    for (text, box), bbox in zip(DEFAULT_WORDS, layers["word"].data.bboxes, strict=False):
+        assert all(abs(a - b) < 2 for a, b in zip(box, bbox, strict=False)), text
+    assert "5 words" in window.count_label.text()
+    assert window.actions_["save_result"].isEnabled()
+
+
+def test_bad_image_shows_a_message_and_keeps_running(window, qtbot, tmp_path) -> None:
+    bad = tmp_path / "notes.png"
+    bad.write_text("this is not an image")
+    assert not window.files.open_image(str(bad))
+    assert window.message_bar.isVisible() and window.message_bar.level == "error"
+    assert "notes.png" in window.message_bar.text
+    window.message_bar.dismiss()
+    # a truncated JPEG passes the header check and fails in the decoder thread
+    trunc = make_truncated_jpeg(tmp_path / "cut.jpg")
+    window.files.open_image(str(trunc))
+    qtbot.waitUntil(
+        lambda: window.message_bar.level == "error" and window.message_bar.isVisible(), timeout=3000
+    )
+    assert "cut.jpg" in window.message_bar.text
+    bomb = make_bomb_png(tmp_path / "bomb.png")
+    window.files.open_image(str(bomb))
+    qtbot.waitUntil(lambda: "bomb.png" in window.message_bar.text, timeout=3000)
+    assert window.isVisible()
+
+
+def test_bad_response_shows_a_message(loaded, qtbot, tmp_path) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text("{ not json")
+    loaded.files.open_response(str(bad))
+    qtbot.waitUntil(lambda: loaded.message_bar.level == "error", timeout=3000)
+    assert "broken.json" in loaded.message_bar.text
+    assert loaded.state.document is not None  # the previous result stays
+
+
+def test_save_result_writes_the_displayed_frame_and_never_an_input(loaded, tmp_path) -> None:
+    out = tmp_path / "saved.json"
+    assert loaded.files.save(str(out)) == out.resolve()
+    data = json.loads(out.read_text())
+    assert data["schema"] == SCHEMA
+    assert data["pages"][0]["width"] == 640
+    image = loaded.state.image_path
+    before = Path(image).read_bytes()
+    assert loaded.files.save(image) is None
+    assert Path(image).read_bytes() == before
+    assert "input file" in loaded.message_bar.text
+
+
+def test_recent_files_are_remembered(window, text_image) -> None:
+    a, b = text_image(1, "a.jpg"), text_image(3, "b.jpg")
+    window.files.open_image(str(a))
+    window.files.open_image(str(b))
+    items = window.recent.items()
+    assert items[:2] == [str(b), str(a)]
+    texts = [act.text() for act in window.recent_menu.actions()]
+    assert any("b.jpg" in t for t in texts)
+
+
+def test_drop_opens_the_image(window, qtbot, text_image) -> None:
+    path = text_image(1, "dropped.jpg")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.state.image_path == str(path)
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
+
+
+def test_theme_switch_changes_palette(window, qapp) -> None:
+    window.actions_["theme_dark"].trigger()
+    assert qapp.palette().window().color().lightness() < 100
+    window.actions_["theme_light"].trigger()
+    assert qapp.palette().window().color().lightness() > 200
+    assert window.settings.value("view/theme") == "light"
+
+
+def test_shortcuts_exist_for_common_actions(window) -> None:
+    keys = {k: [s.toString() for s in window.actions_[k].shortcuts()] for k in window.actions_}
+    assert "Ctrl+O" in keys["open_image"] and "Ctrl+R" in keys["open_response"]
+    assert "Ctrl+S" in keys["save_result"] and "Ctrl+E" in keys["export_view"]
+    assert "Ctrl+0" in keys["fit"] and "F" in keys["fit"] and "Ctrl+1" in keys["actual"]
+    assert [keys[f"layer_{n}"] for n in ("block", "line", "word", "table")] == [["1"], ["2"], ["3"], ["4"]]
+    assert keys["labels"] == ["T"]
+
+
+def test_window_with_docks_starts(qtbot, settings) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.canvas.isVisible()
+    assert QPoint(0, 0) is not None
