@@ -325,3 +325,20 @@ def test_raw_frame_without_image(capsys, tmp_path) -> None:
     code, _, err = run(capsys, "export", "-r", resp, "--frame", "raw", "-o", tmp_path / "o.json")
     assert code != 0
     one_line_error(err, "--frame raw needs the image")
+
+
+@pytest.mark.parametrize("name", ["Portrait_3.jpg", "Portrait_6.jpg", "Portrait_8.jpg"])
+@pytest.mark.parametrize("frame", R.FRAMES)
+def test_real_exif_photos_in_both_frames(capsys, tmp_path, name, frame) -> None:
+    o = int(name[-5])
+    words = [("top", (100, 100, 600, 250)), ("middle", (100, 800, 900, 950)), ("low", (300, 1500, 700, 1650))]
+    data = R.build_response("azure-v3", words, o, (1200, 1800), frame)
+    resp = R.write_response(tmp_path / "r.json", data)
+    out = tmp_path / "o.json"
+    code, stdout, err = run(capsys, "export", CORPUS / "exif" / name, "-r", resp, "-o", out)
+    assert code == 0, err
+    assert f"{frame} frame" in stdout
+    doc = Document.from_dict(json.loads(out.read_text()))
+    for w in doc.words():
+        want = dict(words)[w.text]
+        assert all(abs(a - b) <= 1.5 for a, b in zip(w.bbox, want, strict=True))
