@@ -55,6 +55,15 @@ def test_bundle_carries_models_plugins_and_keyring_backends(bundle: Path) -> Non
     inside = _internal(bundle)
     assert (inside / "resources" / "icons" / "ocrviewer.svg").is_file()
     assert list(inside.glob("keyring-*.dist-info/entry_points.txt")), "keyring's entry points are missing"
+    if sys.platform.startswith("linux"):
+        plugins = inside / "PySide6" / "Qt" / "plugins"
+        present = {p.relative_to(plugins).as_posix() for p in plugins.rglob("*.so")}
+        wanted = {"platforms/libqxcb.so", "platforms/libqoffscreen.so", "platforms/libqwayland.so"}
+        wanted |= {f"imageformats/libq{f}.so" for f in ("jpeg", "tiff", "webp", "pdf", "svg")}
+        wanted |= {"iconengines/libqsvgicon.so"}
+        assert wanted <= present, f"Qt plugins missing: {sorted(wanted - present)}"
+        unwanted = {"platforminputcontexts/libqtvirtualkeyboardplugin.so", "platformthemes/libqgtk3.so"}
+        assert not unwanted & present
     listing = subprocess.run(
         [
             sys.executable,
