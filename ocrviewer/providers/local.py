@@ -98,8 +98,11 @@ class EngineProcess:
             return result
 
     def close(self, timeout: float = 2.0) -> None:
-        """Ask the child to exit; kill it if it does not."""
-        with self._lock:
+        """Ask the child to exit; kill it if it does not (or if a run still holds it at exit)."""
+        if not self._lock.acquire(timeout=timeout):
+            self._discard()
+            return
+        try:
             process = self._process
             if process is not None and process.poll() is None and process.stdin is not None:
                 try:
@@ -109,6 +112,8 @@ class EngineProcess:
                 except (OSError, ValueError, subprocess.TimeoutExpired):
                     pass
             self._discard()
+        finally:
+            self._lock.release()
 
     def kill(self) -> None:
         """Stop the child at once (cancel); the next call starts a fresh one."""
@@ -131,7 +136,13 @@ class EngineProcess:
         command, env = self._child_command()
         try:
             process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                # No console window flashing up next to the viewer on Windows.
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
         except OSError as err:
             raise ProviderUnavailable(f"cannot start the local engine process: {err}") from err
