@@ -49,12 +49,16 @@ def _interleaved(a: Callable[[], Any], b: Callable[[], Any], n: int) -> tuple[St
     """Time ``a`` and ``b`` alternately ``n`` times each, so machine noise hits both alike."""
     sa: list[float] = []
     sb: list[float] = []
+    ca: list[float] = []
+    cb: list[float] = []
     for _ in range(max(1, n)):
-        for fn, out in ((a, sa), (b, sb)):
+        for fn, out, cpu in ((a, sa, ca), (b, sb, cb)):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             fn()
             out.append((time.perf_counter() - t0) * 1000.0)
-    return Stats(tuple(sa)), Stats(tuple(sb))
+            cpu.append((time.process_time() - c0) * 1000.0)
+    return Stats(tuple(sa), cpu=tuple(ca)), Stats(tuple(sb), cpu=tuple(cb))
 
 
 # -- parse + model ---------------------------------------------------------------------------------
@@ -171,11 +175,14 @@ def _hit(tier: str) -> Callable[[Context], Result]:
             rng = random.Random(5)
             points = [(rng.uniform(0, w), rng.uniform(0, h)) for _ in range(50 if ctx.quick else 2000)]
             times: list[float] = []
+            cpu: list[float] = []
             hits = 0
             for x, y in points:
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 found = bench.hit(x, y)
                 times.append((time.perf_counter() - t0) * 1000.0)
+                cpu.append((time.process_time() - c0) * 1000.0)
                 hits += found is not None
             res.params = {
                 "words": ctx.inputs.sizes.words[tier],
@@ -185,7 +192,7 @@ def _hit(tier: str) -> Callable[[Context], Result]:
             }
             if hits == 0:
                 raise RuntimeError("no random point hit a word: the hit test is not finding anything")
-            stats = Stats(tuple(times))
+            stats = Stats(tuple(times), cpu=tuple(cpu))
             res.stats = {"per call": stats}
             return res.finish(stats.median)
         finally:

@@ -25,6 +25,9 @@ class Stats:
 
     samples: tuple[float, ...]
     unit: str = "ms"
+    #: CPU time of this process for the same calls (all threads); shows how much of the wall
+    #: time was the code and how much was waiting for a busy machine
+    cpu: tuple[float, ...] = ()
 
     @property
     def median(self) -> float:
@@ -46,19 +49,24 @@ class Stats:
             "max": self.max,
             "n": len(self.samples),
             "samples": list(self.samples),
+            "cpu_median": statistics.median(self.cpu) if self.cpu else None,
+            "cpu_samples": list(self.cpu),
         }
 
 
 def time_calls(fn: Callable[[], Any], n: int, setup: Callable[[], Any] | None = None) -> Stats:
     """Run ``fn`` ``n`` times (after ``setup`` each time, not timed); milliseconds per call."""
-    out = []
+    out: list[float] = []
+    cpu: list[float] = []
     for _ in range(max(1, n)):
         if setup is not None:
             setup()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         out.append((time.perf_counter() - t0) * 1000.0)
-    return Stats(tuple(out))
+        cpu.append((time.process_time() - c0) * 1000.0)
+    return Stats(tuple(out), cpu=tuple(cpu))
 
 
 @dataclass(frozen=True)
@@ -138,9 +146,10 @@ def fmt_value(value: float | None, unit: str) -> str:
 def _stats_text(stats: dict[str, Stats]) -> str:
     parts = []
     for name, s in stats.items():
-        parts.append(
-            f"{name} {fmt_value(s.median, s.unit)} [{fmt_value(s.min, s.unit)}..{fmt_value(s.max, s.unit)}] n={len(s.samples)}"
-        )
+        text = f"{name} {fmt_value(s.median, s.unit)} [{fmt_value(s.min, s.unit)}..{fmt_value(s.max, s.unit)}] n={len(s.samples)}"
+        if s.cpu:
+            text += f" (cpu {fmt_value(statistics.median(s.cpu), s.unit)})"
+        parts.append(text)
     return "; ".join(parts)
 
 

@@ -113,6 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick mode: tiny inputs and 1 repeat; it checks that the suite runs, the verdicts mean nothing."
         )
     summary = ", ".join(f"{v} {k}" for k, v in doc["summary"].items() if v)
+    load = doc["machine"].get("load_average")
+    if load:
+        print(
+            f"load average at the end: {load[0]:.1f} (1 min) on {os.cpu_count()} cores; cpu = this process's CPU time"
+        )
     print(
         f"{summary}; commit {str(doc['git']['commit'])[:10]}{' (dirty)' if doc['git']['dirty'] else ''}; JSON: {json_path}"
     )
