@@ -70,7 +70,7 @@ def parse_levels(levels: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def _line_width(size: tuple[int, int]) -> int:
-    return max(1, round(min(size) / 700))
+    return max(1, round(min(size) / 1500))
 
 
 def _conf_rgb(conf: float | None) -> tuple[int, int, int]:
