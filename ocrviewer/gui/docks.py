@@ -122,6 +122,9 @@ def _dock(
         holder = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         holder.setWidget(widget)
+        holder.setMinimumWidth(
+            widget.minimumSizeHint().width() + holder.verticalScrollBar().sizeHint().width()
+        )
         dock.setWidget(holder)
     else:
         dock.setWidget(widget)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.core.geometry import ORIENTATION_NAMES, FrameTransform
+from ocrviewer.core.geometry import ORIENTATION_NAMES, SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path, write_sidecar
 from ocrviewer.errors import BadInput, OcrViewerError
@@ -124,7 +124,11 @@ class FramePanel(QWidget):
             self.correction_buttons[orientation] = button
             grid.addWidget(button, i // 3, i % 3)
         self.reset_button = QPushButton("Reset", toolTip="Back to the placement the response was loaded with")
-        grid.addWidget(self.reset_button, 2, 1, 1, 2)
+        self.fit_button = QPushButton(
+            "Fit page", toolTip="Stretch the response's page onto the whole image (scale x and y separately)"
+        )
+        grid.addWidget(self.fit_button, 2, 1)
+        grid.addWidget(self.reset_button, 2, 2)
 
         self.scale_spin = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=1000.0, singleStep=0.01)
         self.scale_spin.setToolTip("Response units -> displayed pixels (both axes)")
@@ -188,6 +192,7 @@ class FramePanel(QWidget):
         layout.addStretch(1)
 
         self.reset_button.clicked.connect(self.reset)
+        self.fit_button.clicked.connect(self.fit_page_to_image)
         self.raw_button.clicked.connect(lambda: self.force_frame("raw"))
         self.display_button.clicked.connect(lambda: self.force_frame("display"))
         self.drag_button.toggled.connect(state.set_drag_overlay)
@@ -235,7 +240,7 @@ class FramePanel(QWidget):
             w.setEnabled(has_doc)
         for w in (self.offset_x_spin, self.offset_y_spin, self.drag_button, self.save_button):
             w.setEnabled(has_doc)
-        for w in (self.raw_button, self.display_button):
+        for w in (self.raw_button, self.display_button, self.fit_button):
             w.setEnabled(has_image)
         if t is not None:
             self._updating = True
@@ -302,6 +307,38 @@ class FramePanel(QWidget):
             return
         state.set_response(state.source_document, decision.transform, decision, state.response_path)
         self._message(f"Placed in the {frame} frame: {decision.transform.describe()}")
+
+    def page_size(self) -> tuple[float, float] | None:
+        """The first page's size in the response's own units, if it states one."""
+        decision = self.state.decision
+        if decision is not None and getattr(decision, "page_size", None):
+            return decision.page_size
+        doc = self.state.source_document
+        if doc is None or not doc.pages:
+            return None
+        p = doc.pages[0]
+        return (p.width, p.height) if p.width and p.height else None
+
+    def fit_page_to_image(self) -> None:
+        """Keep the orientation, drop the offset, and scale each axis so the page covers the image."""
+        state = self.state
+        t, info, size = state.transform, state.image_info, self.page_size()
+        if t is None or info is None:
+            return
+        if size is None:
+            self._message("The response states no page size; use the scale and offset instead", error=True)
+            return
+        w, h = info.display_size
+        sw, sh = (h, w) if t.orientation in SWAPS_AXES else (w, h)
+        fitted = FrameTransform(
+            source_width=sw,
+            source_height=sh,
+            orientation=t.orientation,
+            scale_x=sw / size[0],
+            scale_y=sh / size[1],
+        )
+        state.set_transform(fitted)
+        self._message(f"Page fitted to the image: {fitted.describe()}")
 
     def reset(self) -> None:
         transform, decision = self._initial

@@ -181,3 +181,20 @@ def test_frame_tools_come_forward_when_the_frame_is_uncertain(qtbot, tmp_path, s
     state.set_response(make_document(), t, FrameDecision("display", t, 0.4, ("no page size stated",)))
     qtbot.waitUntil(lambda: not frame.visibleRegion().isEmpty(), timeout=1000)
     assert "no page size stated" in frame.reasons_label.text()
+
+
+def test_fit_page_stretches_a_response_from_a_smaller_page(panel, tmp_path):
+    state = panel.state
+    image = make_text_image(tmp_path / "photo.jpg", orientation=6)  # displayed 640 x 480
+    # a response made on a 320 x 120 page (x halved, y quartered), in the displayed frame
+    words = [("Hello", (20, 10, 100, 25))]
+    resp = write_response(
+        tmp_path / "small.json",
+        build_response("azure-v3", words=words, display_size=(320, 120), frame="display"),
+    )
+    loaded = load_result(resp, image)
+    state.set_image(str(image), loaded.image_info)
+    state.set_response(loaded.source, loaded.transform, loaded.decision, str(resp))
+    panel.fit_button.click()
+    assert (state.transform.scale_x, state.transform.scale_y) == (2.0, 4.0)
+    assert bbox(state) == (40, 40, 200, 100)
