@@ -88,6 +88,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def decode_bgr(data: bytes) -> Any:
+    """Encoded image -> the BGR array the engine expects, transparency flattened onto white.
+
+    The engine's own RGBA handling inverts the colours of most images with an alpha channel.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+            rgba = img.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            flat = img.convert("RGB")
+    return np.ascontiguousarray(np.asarray(flat)[:, :, ::-1])
+
+
 def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) -> list[dict[str, Any]]:
     """Detect, classify and recognize like ``RapidOCR.__call__`` (1.4.4), reporting progress.
 
@@ -97,7 +118,7 @@ def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) 
     import numpy as np
 
     progress(0.05, "decoding the image")
-    img = engine.load_img(data)
+    img = engine.load_img(decode_bgr(data))
     raw_h, raw_w = img.shape[:2]
     op_record: dict[str, Any] = {}
     img, ratio_h, ratio_w = engine.preprocess(img)

@@ -311,6 +311,7 @@ def test_the_engine_is_loaded_once_and_reused(tmp_path: Path) -> None:
 # --- the real engine -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("engine_available")
 def test_reads_a_rotated_photo_in_the_displayed_frame(tmp_path: Path, engine: EngineProcess) -> None:
     path, expected = make_page_file(tmp_path, MIXED_LINES, orientation=6, fmt="JPEG")
@@ -328,6 +329,7 @@ def test_reads_a_rotated_photo_in_the_displayed_frame(tmp_path: Path, engine: En
     assert result.api_version and "rapidocr_onnxruntime" in result.api_version
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("engine_available")
 def test_reads_small_text_in_several_faces(tmp_path: Path, engine: EngineProcess) -> None:
     path, expected = make_page_file(tmp_path, SMALL_LINES, orientation=1, fmt="PNG")
@@ -337,6 +339,22 @@ def test_reads_small_text_in_several_faces(tmp_path: Path, engine: EngineProcess
     check_reading(prepared.transform.apply_document(result.document), expected)
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("engine_available")
+def test_reads_black_text_on_a_transparent_background(tmp_path: Path, engine: EngineProcess) -> None:
+    page, expected = draw_page(MIXED_LINES[1:2])
+    ink = page.convert("L").point(lambda v: 255 if v < 128 else 0)
+    transparent = Image.new("RGBA", page.size, (0, 0, 0, 0))
+    transparent.paste((0, 0, 0, 255), mask=ink)
+    path = tmp_path / "transparent.png"
+    transparent.save(path)
+    provider = LocalProvider(engine=engine)
+    prepared = prepare_image(path, provider.limits)
+    result = provider.recognize(prepared, {}, CancelToken(), no_progress)
+    check_reading(result.document, expected)
+
+
+@pytest.mark.slow
 @pytest.mark.usefixtures("engine_available")
 def test_recognize_then_export_puts_the_words_on_the_text_as_displayed(
     tmp_path: Path, engine: EngineProcess, capsys: pytest.CaptureFixture[str]
