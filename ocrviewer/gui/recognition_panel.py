@@ -52,7 +52,6 @@ from ocrviewer.providers.base import (
 )
 
 PROVIDER_KEY = "recognition/provider"
-FRESH_KEY = "recognition/fresh"
 
 
 def option_key(provider: str, option: str) -> str:
@@ -181,7 +180,10 @@ class RecognitionPanel(QWidget):
         self.options_form = QFormLayout()
         self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fresh_check = QCheckBox("Fresh run (ignore the cache)")
-        self.fresh_check.setToolTip("By default a result for the same image, provider and options is reused")
+        self.fresh_check.setToolTip(
+            "By default a result for the same image, provider and options is reused (no new charge). "
+            "Not remembered between sessions."
+        )
         self.run_button = QPushButton("Run")
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Recognize the current image (Ctrl+Enter)")
@@ -228,10 +230,8 @@ class RecognitionPanel(QWidget):
         self.run_button.clicked.connect(lambda: self.start())
         self.cancel_button.clicked.connect(self.cancel)
         self.provider_combo.currentIndexChanged.connect(self._provider_changed)
-        self.fresh_check.toggled.connect(lambda on: self.settings.setValue(FRESH_KEY, on))
         state.imageChanged.connect(self._update_enabled)
 
-        self.fresh_check.setChecked(str(settings.value(FRESH_KEY, "false")).lower() == "true")
         self.reload_providers()
         self._set_busy(False)
 
