@@ -135,7 +135,7 @@ def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) 
     crops, _, _ = engine.text_cls(crops)
 
     order = np.argsort(np.array([c.shape[1] / float(c.shape[0]) for c in crops]), kind="stable")
-    chunk = max(1, int(engine.text_rec.rec_batch_num)) * 4
+    chunk = max(1, int(engine.text_rec.rec_batch_num))
     rec_res: list[Any] = [None] * count
     for start in range(0, count, chunk):
         progress(
