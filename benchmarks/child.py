@@ -1,7 +1,9 @@
 """Child process for the peak-memory case: its high-water RSS is its own, not the runner's.
 
+It runs the real main window (docks included) on the offscreen 1920x1080 screen.
+
     python -m benchmarks.child memory IMAGE RESPONSE   # viewer: full image + response, painted once
-    python -m benchmarks.child baseline                 # python + Qt + an empty canvas, painted once
+    python -m benchmarks.child baseline                 # python + Qt + the empty main window, painted once
 
 Prints one JSON line: {"vmhwm_mb": ..., ...}.
 """
@@ -33,7 +35,7 @@ def main(argv: list[str]) -> int:
     from benchmarks import viewer
 
     t0 = time.perf_counter()
-    bench = viewer.Bench((1600, 1000))
+    bench = viewer.WindowBench((1600, 1000))
     out: dict[str, object] = {"mode": argv[0]}
     if argv[0] == "memory":
         image, response = Path(argv[1]), Path(argv[2])

@@ -1,20 +1,26 @@
-"""The benchmarks' handle on the real viewer canvas (offscreen Qt), kept in one place.
+"""The benchmarks' handle on the real viewer (offscreen Qt), kept in one place.
 
-Every measurement goes through the canvas's own public paths: the ViewerState signal the canvas
-rebuilds its overlay from, ``Canvas.element_at`` for hover, the ImageLoader the main window uses
-for opening, and a viewport grab for painting.
+Every measurement goes through the viewer's own paths: the ViewerState signal the canvas rebuilds
+its overlay from, ``Canvas.element_at`` for hover, ``MainWindow.files.open_image`` (the File >
+Open path with the window's preview policy) for opening, and a viewport grab for painting.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+#: Offscreen Qt with a 1920x1080 screen (the plain offscreen platform reports 800x800), so
+#: anything sized from the screen, like the main window's preview size, behaves as on a desktop.
+SCREEN_CONFIG = Path(__file__).resolve().parent / "offscreen_screen.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 
-from PySide6.QtCore import QEventLoop, QPointF, QThreadPool, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPointF, QSettings, QThreadPool, QTimer  # noqa: E402
 from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -27,8 +33,8 @@ BUILD_HOW = "ViewerState.documentChanged -> Canvas rebuilds its overlay layers (
 PAINT_HOW = "Canvas.viewport().grab() at fit; 'caches dropped' calls update() on every scene item first"
 HIT_HOW = "Canvas.element_at(scene point), uniform random points over the page"
 OPEN_HOW = (
-    "read_info + ViewerState.set_image + ImageLoader.load (preview first, as the main window does) "
-    "until the first decoded image is painted by a viewport grab"
+    "MainWindow.files.open_image (read_info + set_image + ImageLoader, preview first) on a 1920x1080 "
+    "screen, until the first decoded image is painted by a viewport grab"
 )
 WAIT_LIMIT_S = 60.0
 
@@ -40,65 +46,30 @@ def app() -> QApplication:
 
 def placed_document(response: Path, image: Path) -> Document:
     """The response placed on the displayed image the way the CLI and the viewer place it."""
-    try:
-        from ocrviewer.core.loading import load_result
-    except ImportError:
-        load_result = None
-    if load_result is not None:
-        return load_result(response, image).document
-    from ocrviewer.core.geometry import FrameTransform
-    from ocrviewer.core.imageio import read_image_info
-    from ocrviewer.core.parsers import load_response
+    from ocrviewer.core.loading import load_result
 
-    info = read_image_info(image)
-    return FrameTransform.identity(*info.display_size).apply_document(load_response(response))
+    return load_result(response, image).document
 
 
-def preview_side(canvas: Canvas) -> int:
-    """The preview size the main window asks for: the screen-size side of the viewport."""
-    vp = canvas.viewport()
-    dpr = vp.devicePixelRatioF() or 1.0
-    return int(max(vp.width(), vp.height()) * dpr)
+class _Bench:
+    """What both set-ups share: waiting, opening, painting, the overlay."""
 
+    app: QApplication
+    state: ViewerState
+    canvas: Canvas
+    _decoded: list[Any]
 
-class Bench:
-    """A shown, offscreen canvas of a fixed viewport size, with its state and image loader."""
+    def start_open(self, path: Path) -> None:
+        raise NotImplementedError
 
-    def __init__(self, view: tuple[int, int]) -> None:
-        self.app = app()
-        self.state = ViewerState()
-        self.canvas = Canvas(self.state)
-        self.canvas.resize(*view)
-        self.canvas.show()
-        self.pool = QThreadPool()
-        self.loader = ImageLoader(self.pool)
-        self.loader.decoded.connect(self.canvas.set_image)
-        self._decoded: list[Any] = []
-        self.loader.decoded.connect(self._decoded.append)
-        self.app.processEvents()
-
-    def close(self) -> None:
-        self.loader.cancel()
-        self.pool.waitForDone(int(WAIT_LIMIT_S * 1000))
-        self.canvas.close()
-        self.canvas.deleteLater()
-        self.app.processEvents()
-
-    # -- image -----------------------------------------------------------------------------------
-    def _wait(self, done: Any, what: str) -> None:
+    def _wait(self, done: Callable[[], bool], what: str) -> None:
         deadline = time.perf_counter() + WAIT_LIMIT_S
         loop = QEventLoop()
         while not done():
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"timed out waiting for {what}")
-            QTimer.singleShot(5, loop.quit)
+            QTimer.singleShot(2, loop.quit)
             loop.exec()
-
-    def start_open(self, path: Path) -> None:
-        info = read_info(str(path))
-        self._decoded.clear()
-        self.state.set_image(str(path), info)
-        self.loader.load(str(path), info, self.state.generation, preview_side(self.canvas))
 
     def show_image(self, path: Path) -> None:
         """Open an image and wait for its full resolution (not timed)."""
@@ -123,7 +94,11 @@ class Bench:
         self._wait(lambda: any(d.final for d in self._decoded), "the full-resolution image")
         return elapsed
 
-    # -- overlay ---------------------------------------------------------------------------------
+    def first_level(self) -> tuple[int, int, float]:
+        """Size and scale of the first image the canvas got (the preview, for a big photo)."""
+        d = self._decoded[0]
+        return d.image.width(), d.image.height(), d.scale
+
     def build_overlay(self, doc: Document) -> None:
         """Hand the canvas a placed document; it rebuilds its layers from the state's signal."""
         self.state.document = doc
@@ -149,3 +124,71 @@ class Bench:
 
     def hit(self, x: float, y: float) -> Any:
         return self.canvas.element_at(QPointF(x, y))
+
+
+class Bench(_Bench):
+    """A bare, shown canvas with a fixed viewport size, its state and an image loader."""
+
+    def __init__(self, view: tuple[int, int]) -> None:
+        self.app = app()
+        self.state = ViewerState()
+        self.canvas = Canvas(self.state)
+        self.canvas.resize(*view)
+        self.canvas.show()
+        self.pool = QThreadPool()
+        self.loader = ImageLoader(self.pool)
+        self.loader.decoded.connect(self.canvas.set_image)
+        self._decoded = []
+        self.loader.decoded.connect(self._decoded.append)
+        self.app.processEvents()
+
+    def start_open(self, path: Path) -> None:
+        info = read_info(str(path))
+        self._decoded.clear()
+        self.state.set_image(str(path), info)
+        vp = self.canvas.viewport()
+        side = int(max(vp.width(), vp.height()) * (vp.devicePixelRatioF() or 1.0))
+        self.loader.load(str(path), info, self.state.generation, side)
+
+    def close(self) -> None:
+        self.loader.cancel()
+        self.pool.waitForDone(int(WAIT_LIMIT_S * 1000))
+        self.canvas.close()
+        self.canvas.deleteLater()
+        self.app.processEvents()
+
+
+class WindowBench(_Bench):
+    """The real main window, docks included, its canvas viewport grown to the asked size."""
+
+    def __init__(self, view: tuple[int, int]) -> None:
+        from ocrviewer.gui.main_window import MainWindow
+
+        self.app = app()
+        self._tmp = tempfile.TemporaryDirectory(prefix="ocrviewer-bench-")
+        self.settings = QSettings(str(Path(self._tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
+        self.window = MainWindow(self.settings)
+        self.window.resize(*view)
+        self.window.show()
+        self.app.processEvents()
+        vp = self.window.canvas.viewport()
+        self.window.resize(2 * view[0] - vp.width(), 2 * view[1] - vp.height())
+        self.app.processEvents()
+        self.canvas = self.window.canvas
+        self.state = self.window.state
+        self.loader = self.window.loader
+        self._decoded = []
+        self.loader.decoded.connect(self._decoded.append)
+
+    def start_open(self, path: Path) -> None:
+        self._decoded.clear()
+        if not self.window.files.open_image(str(path)):
+            raise RuntimeError(f"the main window could not open {path}")
+
+    def close(self) -> None:
+        self.loader.cancel()
+        self.window.pool.waitForDone(int(WAIT_LIMIT_S * 1000))
+        self.window.close()
+        self.window.deleteLater()
+        self.app.processEvents()
+        self._tmp.cleanup()
