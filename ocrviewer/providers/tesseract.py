@@ -10,6 +10,7 @@ The raw response is the project's own ``ocrviewer.document/1`` JSON, so it loads
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +26,8 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOpti
 
 INSTALL_HINT = (
     "install it: apt-get install tesseract-ocr (Debian/Ubuntu), brew install tesseract (macOS), "
-    "or the UB Mannheim installer on Windows (https://github.com/UB-Mannheim/tesseract/wiki)"
+    "or the UB Mannheim installer on Windows (https://github.com/UB-Mannheim/tesseract/wiki), "
+    "or set tesseract.command in the provider settings to its full path"
 )
 SOURCE_FORMAT = "tesseract"
 DEFAULT_LANGUAGE = "eng"
@@ -169,8 +171,18 @@ class TesseractProvider:
 
     @property
     def executable(self) -> str | None:
-        """Full path of the program, or None when it is not found."""
-        return shutil.which(self._command)
+        """Full path of the program, or None when it is not found.
+
+        On Windows the UB Mannheim installer's default folder is tried too: it does not add
+        itself to PATH.
+        """
+        found = shutil.which(self._command)
+        if found is None and os.name == "nt" and self._command == "tesseract":
+            for base in (os.environ.get("ProgramFiles"), os.environ.get("LOCALAPPDATA")):
+                candidate = Path(base or "") / "Tesseract-OCR" / "tesseract.exe"
+                if base and candidate.is_file():
+                    return str(candidate)
+        return found
 
     def unavailable_reason(self) -> str | None:
         if self.executable is None:
@@ -285,7 +297,11 @@ class TesseractProvider:
         return RecognitionResult(raw=raw, document=document, raw_suffix=".json", api_version=version)
 
 
+#: Settings key naming the program (a full path or a name on PATH).
+COMMAND_SETTING = "tesseract.command"
+
+
 def create(settings: Mapping[str, Any]) -> TesseractProvider:
-    """Registry factory. ``settings["tesseract_cmd"]`` may name the program (a path or a name)."""
-    command = settings.get("tesseract_cmd") or None
+    """Registry factory. ``settings["tesseract.command"]`` may name the program."""
+    command = settings.get(COMMAND_SETTING) or None
     return TesseractProvider(command=str(command) if command else None)
