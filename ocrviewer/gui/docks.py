@@ -102,6 +102,16 @@ class DockContext:
             fn(wait_ms)
 
 
+def raise_parent_dock(widget: QWidget) -> None:
+    """Show and bring to the front the dock that holds ``widget`` (e.g. behind a tab), if any."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    if parent is not None:
+        parent.show()
+        parent.raise_()
+
+
 class _CloseWatcher(QObject):
     def __init__(self, context: DockContext, parent: QObject) -> None:
         super().__init__(parent)

@@ -589,6 +589,9 @@ class InspectorPanel(QWidget):
 
     # -- search --------------------------------------------------------------------------
     def focus_search(self) -> None:
+        from ocrviewer.gui.docks import raise_parent_dock
+
+        raise_parent_dock(self)
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -167,6 +167,7 @@ class RecognitionPanel(QWidget):
         self.reasons: dict[str, str | None] = {}
         self.option_widgets: dict[str, QWidget] = {}
         self.last_dropped = False
+        self.elapsed = QElapsedTimer()
 
         self.provider_combo = QComboBox()
         self.provider_combo.setSizeAdjustPolicy(
@@ -413,6 +414,10 @@ class RecognitionPanel(QWidget):
         )
         self._set_busy(True)
         self._status(f"{name}: preparing the image…")
+        self.elapsed.start()
+        from ocrviewer.gui.docks import raise_parent_dock
+
+        raise_parent_dock(self)  # progress and Cancel in view
         return True
 
     def cancel(self) -> None:
@@ -427,7 +432,8 @@ class RecognitionPanel(QWidget):
             self.progress_bar.setRange(0, 1000)
             self.progress_bar.setValue(round(1000 * min(1.0, fraction)))
         if message:
-            self._status(message)
+            seconds = self.elapsed.elapsed() / 1000 if self.elapsed.isValid() else 0.0
+            self._status(f"{message} · {seconds:.0f} s" if seconds >= 2 else message)
 
     def _is_current(self, job: Job | None) -> bool:
         return job is not None and job.generation == self.state.generation
