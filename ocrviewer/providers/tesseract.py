@@ -186,15 +186,15 @@ class TesseractProvider:
 
     def unavailable_reason(self) -> str | None:
         if self.executable is None:
+            if self._command != "tesseract":
+                return f"the tesseract program {self._command!r} (tesseract.command) was not found; {INSTALL_HINT}"
             return f"the tesseract program is not installed or not on PATH; {INSTALL_HINT}"
         return None
 
     def _run_quick(self, *args: str) -> str:
         exe = self.executable
         if exe is None:
-            raise ProviderUnavailable(
-                f"the tesseract program is not installed or not on PATH; {INSTALL_HINT}"
-            )
+            raise ProviderUnavailable(self.unavailable_reason() or "tesseract was not found")
         try:
             done = subprocess.run([exe, *args], capture_output=True, timeout=30, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
