@@ -86,7 +86,7 @@ class DockContext:
         try:
             merged: dict[str, Any] = dict(load_settings())
         except BadInput:
-            merged = {}  # a broken file is reported by the Preferences dialog
+            merged = {}  # public defaults; the Preferences dialog names the broken file
         merged.update(self.provider_settings)
         merged.setdefault(CREDENTIALS, self.credential_store())
         return merged

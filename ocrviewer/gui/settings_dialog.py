@@ -286,7 +286,17 @@ class PreferencesDialog(QDialog):
         for field in self.secret_fields.values():
             field.changed.connect(self._auth_mode_changed)
         self._auth_mode_changed()
+        self._report_broken_settings_file()
         self.resize(560, 420)
+
+    def _report_broken_settings_file(self) -> None:
+        from ocrviewer.providers.settings import load_settings
+
+        try:
+            load_settings()
+        except OcrViewerError as err:  # the providers use their defaults meanwhile
+            self.message_label.setStyleSheet("color: #c0392b;")
+            self.message_label.setText(str(err))
 
     # -- building -------------------------------------------------------------------------------
     def _has(self, group: str, name: str) -> bool:
@@ -347,6 +357,7 @@ class PreferencesDialog(QDialog):
             elif self._has("yandex", "folder_id"):
                 self.store.delete("yandex", "folder_id")
         except OcrViewerError as err:
+            self.message_label.setStyleSheet("color: #c0392b;")
             self.message_label.setText(str(err))
             return False
         self.settings.setValue(YANDEX_AUTH_KEY, self.yandex_auth.currentData())
@@ -354,6 +365,7 @@ class PreferencesDialog(QDialog):
         self.settings.setValue(BELOW_THRESHOLD_KEY, self.below_combo.currentData())
         self.settings.setValue(PROVIDER_KEY, self.provider_combo.currentData())
         self.settings.sync()
+        self.message_label.setStyleSheet("")
         self.message_label.setText("Saved")
         return True
 

@@ -141,3 +141,14 @@ def test_ctrl_comma_opens_preferences_and_reloads_providers(qtbot, context, clou
     qtbot.waitUntil(lambda: recognition.ready, timeout=3000)
     assert recognition.reasons["azure-read"] is None
     assert json.loads(settings_path().read_text())["azure.endpoint"] == cloud.url
+
+
+def test_broken_providers_file_is_reported_not_fatal(qtbot, context):
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json", encoding="utf-8")
+    d = PreferencesDialog(context.settings, context.credential_store(), context.settings_for_providers)
+    qtbot.addWidget(d)
+    assert str(path) in d.message_label.text() and "fix or delete" in d.message_label.text()
+    assert d.apply() is False  # nothing is written over the user's file
+    assert path.read_text(encoding="utf-8") == "{not json"
