@@ -5,9 +5,11 @@ for why): it is loaded on first use and reused; cancel kills it, and the next ru
 new one. The viewer's process never imports cv2, so its environment and Qt stay untouched.
 
 The engine gives lines (a quadrilateral, text, score) and per-character boxes. Words are
-the line's text split on spaces, each with the oriented box of its characters and the mean
-of their scores (the engine's line score is the mean over its characters too). The raw
-response is the project's own ``ocrviewer.document/1`` JSON, so it loads like any other.
+the line's text split on spaces, and again where the letters leave a space-wide gap (the
+engine often drops the spaces of English text), each with the oriented box of its characters
+and the mean of their scores (the engine's line score is the mean over its characters too).
+Lines that stack closely form blocks. The raw response is the project's own
+``ocrviewer.document/1`` JSON, so it loads like any other.
 """
 
 from __future__ import annotations
