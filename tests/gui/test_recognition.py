@@ -95,7 +95,6 @@ def test_success_lands_on_displayed_text_and_gui_stays_responsive(qtbot, panel, 
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(5)
     statuses: list[str] = []
-    panel.status_label.windowIconTextChanged  # noqa: B018 (keep a reference to the label)
     with qtbot.waitSignal(panel.recognized, timeout=5000):
         assert panel.start() is True
         assert panel.busy and panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
