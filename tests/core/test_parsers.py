@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ocrviewer.core.model import Document
-from ocrviewer.core.parsers import FORMATS, detect_format, load_response
+from ocrviewer.core.parsers import FORMATS, detect_format, load_response, parse_response
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = DATA / "corpus"
@@ -194,3 +194,24 @@ def test_image_analysis_4() -> None:
     assert [ln.text for ln in doc.lines()] == ["Sample text", "Hand writing", "123 456"]
     assert (doc.pages[0].width, doc.pages[0].height) == (864.0, 576.0)
     assert all(w.confidence is not None for w in doc.words())
+
+
+@pytest.mark.parametrize("path", RESPONSE_FILES, ids=lambda p: p.name)
+def test_fast_decoder_and_standard_library_agree(path: Path) -> None:
+    assert load_response(path) == parse_response(json.loads(path.read_bytes()))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le"])
+def test_byte_order_mark_and_utf16_files_load(tmp_path: Path, encoding: str) -> None:
+    source = CORPUS / "yandex/ocr-recognize-handwritten-ru-camelcase.json"
+    path = tmp_path / f"resp-{encoding}.json"
+    path.write_text(source.read_text(encoding="utf-8"), encoding=encoding)
+    assert load_response(path) == load_response(source)
+
+
+def test_old_orjson_is_not_used() -> None:
+    from ocrviewer.core.parsers import _orjson_usable
+
+    assert not _orjson_usable("3.8.3")
+    assert _orjson_usable("3.10.0") and _orjson_usable("3.13.0") and _orjson_usable("4.0")
+    assert not _orjson_usable("unknown")

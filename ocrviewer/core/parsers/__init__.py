@@ -22,14 +22,31 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from ocrviewer.core.model import SCHEMA, Document, Page
 from ocrviewer.core.parsers import azure, google, textract, yandex
 from ocrviewer.core.parsers._common import describe
 from ocrviewer.errors import BadResponse
+
+try:  # a faster decoder for valid UTF-8 JSON; the standard library decides everything else
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency, but the parsers work without it
+    _orjson = None
+
+
+def _orjson_usable(version: str) -> bool:
+    """orjson before 3.10 can crash (stack overflow) on deeply nested input: not used then."""
+    try:
+        major, minor = (int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (3, 10)
+
+
+if _orjson is not None and not _orjson_usable(getattr(_orjson, "__version__", "")):
+    _orjson = None
 
 __all__ = ["FORMATS", "detect_format", "load_response", "parse_response"]
 
@@ -180,18 +197,19 @@ def detect_format(data: Any) -> str:
     raise BadResponse(f"unknown response shape: {_kind(data)}; {_EXPECTED}")
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a response is read and parsed.
+def _without_cyclic_gc(fn: Callable[[], Document]) -> Document:
+    """Run ``fn`` with the cyclic garbage collector paused.
 
     JSON trees and the frozen model hold no reference cycles, so the collector has nothing to find;
-    left on, it re-scans the whole freshly loaded tree again and again as objects are created, which
+    left on, it re-scanned the freshly loaded tree again and again while the model was built, which
     more than doubled the time of a 10k-word response. Reference counting still frees everything.
+    Nothing is allocated between re-enabling and returning, so the collector's next pass happens
+    in the caller's own time, over whatever the caller keeps.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        return fn()
     finally:
         if was_enabled:
             gc.enable()
@@ -210,14 +228,13 @@ def _parse(fmt: str, data: Any) -> Document:
 
 def parse_response(data: Any) -> Document:
     """Detect the format of a parsed JSON value and parse it; coordinates stay in the response's frame."""
-    with _no_cyclic_gc():
-        try:
-            return _parse_any(data)
-        except BadResponse as err:
-            message = _one_line(str(err))
-            if message != str(err):
-                raise BadResponse(message) from err
-            raise
+    try:
+        return _without_cyclic_gc(lambda: _parse_any(data))
+    except BadResponse as err:
+        message = _one_line(str(err))
+        if message != str(err):
+            raise BadResponse(message) from err
+        raise
 
 
 def _parse_any(data: Any) -> Document:
@@ -235,11 +252,25 @@ def _parse_any(data: Any) -> Document:
     return Document(tuple(pages), fmt, {}, tuple(warnings))
 
 
+def _decode(raw: bytes) -> Any:
+    """``json.loads``, through orjson when it can: about 3x faster on number-heavy responses.
+
+    Anything orjson refuses (a byte-order mark, UTF-16, NaN, deep nesting, invalid JSON) goes to the
+    standard library, which accepts what it accepts and words the errors.
+    """
+    if _orjson is not None:
+        try:
+            return _orjson.loads(raw)
+        except _orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
 def _read_json(raw: bytes, name: str) -> Any:
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise BadResponse(f"{name}: the file is empty; give the response file the service returned")
     try:
-        return json.loads(raw)
+        return _decode(raw)
     except UnicodeDecodeError as err:
         raise BadResponse(
             f"{name}: not JSON (not UTF-8 text: {err.reason}); give the response file the service returned"
@@ -256,7 +287,7 @@ def _read_json(raw: bytes, name: str) -> Any:
             if not line.strip():
                 continue
             try:
-                items.append(json.loads(line))
+                items.append(_decode(line))
             except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                 break
         else:
@@ -281,9 +312,9 @@ def load_response(path: str | os.PathLike[str]) -> Document:
         raise BadResponse(
             f"{name}: cannot read ({err.strerror or err}); check the path and permissions"
         ) from err
-    with _no_cyclic_gc():
-        data = _read_json(raw, name)
-        try:
-            return _parse_any(data)
-        except BadResponse as err:
-            raise BadResponse(_one_line(f"{name}: {err}")) from err
+    try:
+        return _without_cyclic_gc(lambda: _parse_any(_read_json(raw, name)))
+    except BadResponse as err:
+        if str(err).startswith(f"{name}: "):
+            raise
+        raise BadResponse(_one_line(f"{name}: {err}")) from err
