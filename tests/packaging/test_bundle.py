@@ -135,3 +135,26 @@ def test_install_desktop_puts_a_working_menu_entry_under_the_prefix(bundle: Path
     )
     assert removed.returncode == 0, removed.stderr
     assert not desktop.exists() and not (prefix / "bin" / "ocrviewer").exists()
+
+
+def test_bundle_views_a_pdf_page_through_qt_pdf(bundle: Path, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (600, 300), "white")
+    ImageDraw.Draw(page).rectangle((50, 50, 250, 120), fill="black")
+    pdf, shot = tmp_path / "page.pdf", tmp_path / "view.png"
+    page.save(pdf)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [str(EXE), "view", str(pdf), "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    with Image.open(shot) as picture:
+        assert picture.width > 600 and picture.height > 300
+        # The page is drawn: its 200x70 black box is far more dark pixels than the window's own text.
+        dark = sum(picture.convert("L").histogram()[:20])
+        assert dark > 8000, f"only {dark} dark pixels: the PDF page was not drawn"
