@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 import sys
 from collections.abc import Callable
@@ -199,7 +200,12 @@ def serve(receive: Callable[[], Any], send: Callable[[Any], None]) -> None:
 
 
 def main() -> int:
-    """Entry point of the child: keep stdout for messages, send everything printed to stderr."""
+    """Entry point of the child: keep stdout for messages, send everything printed to stderr.
+
+    Ctrl-C in a terminal reaches the whole process group; the parent decides when the engine
+    stops (it cancels by killing the child), so the child ignores it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
