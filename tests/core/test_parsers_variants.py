@@ -483,3 +483,54 @@ def test_parse_does_not_change_its_input() -> None:
 
 def test_formats_parse_to_documents() -> None:
     assert isinstance(parse_response(yandex_page()), Document)
+
+
+def test_textract_paginated_results_are_merged() -> None:
+    """Get*DocumentText results come in pages of Blocks; a PAGE's children may be in the next one."""
+    data = load_json(CORPUS / "aws/textract-analyzedocument-paystub-header.json")
+    blocks = data["Blocks"]
+    half = len(blocks) // 2
+    parts = [{"Blocks": blocks[:half], "NextToken": "t"}, {"Blocks": blocks[half:]}]
+    assert parse_response(parts).pages == parse_response(data).pages
+
+
+def test_google_pdf_pages_are_in_points() -> None:
+    page = {
+        "width": 612,
+        "height": 792,
+        "blocks": [
+            {
+                "paragraphs": [
+                    {
+                        "words": [
+                            {
+                                "boundingBox": {
+                                    "normalizedVertices": [
+                                        {"x": 0.1, "y": 0.1},
+                                        {"x": 0.2, "y": 0.1},
+                                        {"x": 0.2, "y": 0.2},
+                                        {"x": 0.1, "y": 0.2},
+                                    ]
+                                },
+                                "symbols": [{"text": "A"}],
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+    }
+    data = {
+        "inputConfig": {"gcsSource": {"uri": "gs://bucket/doc.pdf"}, "mimeType": "application/pdf"},
+        "responses": [
+            {
+                "fullTextAnnotation": {"pages": [page], "text": "A"},
+                "context": {"uri": "gs://bucket/doc.pdf", "pageNumber": 1},
+            }
+        ],
+    }
+    doc = parse_response(data)
+    p = doc.pages[0]
+    assert (p.unit, p.width, p.height) == ("point", 612.0, 792.0)
+    assert next(doc.words()).polygon[0] == pytest.approx((61.2, 79.2))
+    assert next(doc.lines()).polygon == next(doc.words()).polygon

@@ -241,6 +241,9 @@ def _parse_any(data: Any) -> Document:
     fmt = detect_format(data)
     if type(data) is dict or fmt == yandex.OCR_V1:
         return _parse(fmt, data)
+    if fmt == textract.TEXTRACT:
+        # paginated Get* results: a page's CHILD ids may point into the next response
+        return _parse(fmt, {"Blocks": [b for item in data for b in item["Blocks"]]})
     # JSON Lines of another format: one response per line, pages in order
     pages: list[Page] = []
     warnings: list[str] = []

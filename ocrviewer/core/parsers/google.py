@@ -3,7 +3,8 @@
 Pages -> blocks -> paragraphs -> words -> symbols. A paragraph becomes a Line; a word's text is the
 join of its symbols, and a line's text joins its words with the detected breaks (space, newline).
 Vertices whose x or y is 0 are omitted by the service: a missing x or y is 0. ``normalizedVertices``
-(PDF/TIFF results) are scaled by the page size. Accepted wrappers: the ``images:annotate`` batch
+(PDF/TIFF results) are scaled by the page size; PDF pages (``inputConfig``/``context`` naming a PDF)
+have ``unit="point"``, as Google states their sizes in points. Accepted wrappers: the ``images:annotate`` batch
 (``responses[]``), one annotate response (``fullTextAnnotation``), or a bare fullTextAnnotation.
 """
 
@@ -105,7 +106,7 @@ def _word(w: Any, sc: _Scale) -> tuple[Word, str]:
     return Word("".join(chars), poly, confidence(w.get("confidence")), None, _lang(w.get("property"))), brk
 
 
-def _page(p: Any, index: int, ctx: Context) -> Page:
+def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
     pno = index + 1
     if type(p) is not dict:
         raise BadResponse(f"page {pno} is not an object")
@@ -165,7 +166,7 @@ def _page(p: Any, index: int, ctx: Context) -> Page:
             extras["confidence"] = confidence(p.get("confidence"))
         except BadResponse:
             pass
-    return Page(sc.width, sc.height, tuple(blocks), (), "pixel", None, index, extras)
+    return Page(sc.width, sc.height, tuple(blocks), (), unit, None, index, extras)
 
 
 def _text_annotations_page(items: list[Any], index: int, ctx: Context) -> Page:
@@ -185,17 +186,29 @@ def _text_annotations_page(items: list[Any], index: int, ctx: Context) -> Page:
     return Page(None, None, (block,) if block else (), (), "pixel", None, index)
 
 
+def _is_pdf(info: Any) -> bool:
+    """A files:asyncBatchAnnotate ``inputConfig`` or per-page ``context`` naming a PDF (page sizes in points)."""
+    if type(info) is not dict:
+        return False
+    mime, uri = info.get("mimeType"), info.get("uri")
+    return (type(mime) is str and mime.lower() == "application/pdf") or (
+        type(uri) is str and uri.lower().endswith(".pdf")
+    )
+
+
 def parse_vision(data: Any) -> Document:
     """Google Cloud Vision annotate response(s) -> Document, one Page per fullTextAnnotation page."""
     ctx = Context()
     pages: list[Page] = []
+    pdf = _is_pdf(data.get("inputConfig"))
     for ri, r in enumerate(_annotations(data), 1):
         if type(r) is not dict:
             raise BadResponse(f"response {ri} is not an object")
         fta = r.get("fullTextAnnotation")
         if fta is not None:
             for p in as_list(as_dict(fta, "fullTextAnnotation").get("pages"), "pages"):
-                pages.append(_page(p, len(pages), ctx))
+                unit = "point" if pdf or _is_pdf(r.get("context")) else "pixel"
+                pages.append(_page(p, len(pages), ctx, unit))
         elif r.get("textAnnotations"):
             pages.append(
                 _text_annotations_page(as_list(r["textAnnotations"], "textAnnotations"), len(pages), ctx)
