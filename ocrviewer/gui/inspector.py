@@ -236,43 +236,51 @@ class WordListModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple[str, float | None, ElementRef]] = []
-        self._row_of: dict[ElementRef, int] = {}
+        #: (text, confidence, ref, reading-order index) per row, in display order
+        self._rows: list[tuple[str, float | None, ElementRef, int]] = []
+        #: reading-order index -> display row, and ref -> reading-order index
+        self._display_row: list[int] = []
+        self._index_of: dict[ElementRef, int] = {}
 
     def set_rows(self, doc: Document | None, level: str) -> None:
         self.beginResetModel()
-        self._rows = [] if doc is None else [(e.text, e.confidence, ref) for ref, e in iter_refs(doc, level)]
-        self._row_of = {ref: i for i, (_, _, ref) in enumerate(self._rows)}
+        refs = [] if doc is None else list(iter_refs(doc, level))
+        self._rows = [(e.text, e.confidence, ref, i) for i, (ref, e) in enumerate(refs)]
+        self._index_of = {ref: i for i, (ref, _) in enumerate(refs)}
+        self._display_row = list(range(len(self._rows)))
         self.endResetModel()
 
     def row_of(self, ref: ElementRef) -> int:
-        return self._row_of.get(ref, -1)
+        i = self._index_of.get(ref)
+        return -1 if i is None else self._display_row[i]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort the rows in Python with precomputed keys (one pass, not a data() call per comparison)."""
+        """Sort in Python with precomputed keys (one pass, not a data() call per comparison).
+
+        Ties keep reading order; words without a confidence stay last in both directions.
+        """
         if not 0 <= column < len(self.HEADERS):
             return
         self.layoutAboutToBeChanged.emit()
-        old_refs = [ref for _, _, ref in self._rows]
-
-        def key(row: tuple[str, float | None, ElementRef]) -> Any:
-            text, conf, ref = row
-            if column == 0:
-                return (text.casefold(), ref)
-            if column == 1:
-                return (NO_CONFIDENCE_KEY if conf is None else conf, ref)
-            if column == 2:
-                return (ref.level, ref)
-            return (ref.page, ref)
-
-        reverse = order == Qt.SortOrder.DescendingOrder
-        self._rows.sort(key=key, reverse=reverse)
-        if reverse and column == 1:  # "no confidence" stays last either way
-            self._rows.sort(key=lambda r: r[1] is None)
-        self._row_of = {ref: i for i, (_, _, ref) in enumerate(self._rows)}
         old = self.persistentIndexList()
+        old_items = [self._rows[i.row()][3] for i in old]
+        reverse = order == Qt.SortOrder.DescendingOrder
+        if column == 0:
+            self._rows.sort(key=lambda r: (r[0].casefold(), r[3]), reverse=reverse)
+        elif column == 1:
+            self._rows.sort(
+                key=lambda r: (NO_CONFIDENCE_KEY if r[1] is None else r[1], r[3]), reverse=reverse
+            )
+            if reverse:
+                self._rows.sort(key=lambda r: r[1] is None)
+        elif column == 2:
+            self._rows.sort(key=lambda r: (r[2].level, r[3]), reverse=reverse)
+        else:
+            self._rows.sort(key=lambda r: (r[2].page, r[3]), reverse=reverse)
+        for row, item in enumerate(self._rows):
+            self._display_row[item[3]] = row
         self.changePersistentIndexList(
-            old, [self.index(self._row_of[old_refs[i.row()]], i.column()) for i in old]
+            old, [self.index(self._display_row[n], i.column()) for n, i in zip(old_items, old, strict=True)]
         )
         self.layoutChanged.emit()
 
@@ -292,7 +300,7 @@ class WordListModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        text, conf, ref = self._rows[index.row()]
+        text, conf, ref, _ = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (text, format_confidence(conf), ref.level, str(ref.page + 1))[col]
