@@ -18,6 +18,7 @@ was accepted, 401/403 that it was not).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,6 +43,7 @@ from ocrviewer.gui.quality import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.recognition_panel import PROVIDER_KEY
 from ocrviewer.gui.worker import JobRunner
 from ocrviewer.providers.base import KNOWN_PROVIDERS, CancelToken, ProgressCallback, get_provider
+from ocrviewer.providers.settings import as_bool, load_settings
 
 THEME_KEY = "view/theme"  # shared with the main window's View > Theme menu
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
@@ -140,8 +142,6 @@ class SecretField(QWidget):
         self.save_button.setEnabled(False)
         self.clear_button.setEnabled(stored)
         var = self.store.env_var(self.group, self.name)
-        import os
-
         if var and os.environ.get(var, "").strip():
             note = note or f"{var} is set in the environment and overrides the stored value"
         self.note.setText(note)
@@ -209,8 +209,6 @@ class PreferencesDialog(QDialog):
         self.yandex_folder = QLineEdit(credentials.get("yandex", "folder_id") or "")
         self.yandex_folder.setPlaceholderText("b1g… (needed with an IAM token)")
         self.yandex_logging = QCheckBox("Let Yandex log request data (x-data-logging-enabled)")
-        from ocrviewer.providers.settings import as_bool
-
         self.yandex_logging.setChecked(as_bool(current.get("yandex.data_logging", False)))
         key_field = self._secret("yandex", "api_key")
         token_field = self._secret("yandex", "iam_token")
@@ -290,8 +288,6 @@ class PreferencesDialog(QDialog):
         self.resize(560, 420)
 
     def _report_broken_settings_file(self) -> None:
-        from ocrviewer.providers.settings import load_settings
-
         try:
             load_settings()
         except OcrViewerError as err:  # the providers use their defaults meanwhile
