@@ -152,3 +152,24 @@ def test_broken_providers_file_is_reported_not_fatal(qtbot, context):
     assert str(path) in d.message_label.text() and "fix or delete" in d.message_label.text()
     assert d.apply() is False  # nothing is written over the user's file
     assert path.read_text(encoding="utf-8") == "{not json"
+
+
+def test_test_connection_yandex_api_key(qtbot, dialog, cloud):
+    from tests.providers.servers import YANDEX_KEY
+
+    dialog.yandex_ocr.setText(cloud.url)
+    field = dialog.secret_fields[("yandex", "api_key")]
+    field.edit.setText(YANDEX_KEY)
+    field.save_button.click()
+    label = dialog.test_labels["yandex"]
+    dialog.test_buttons["yandex"].click()
+    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")), timeout=3000)
+    assert label.text().startswith("✔ Connected"), label.text()
+    assert cloud.requests[-1].headers["authorization"] == f"Api-Key {YANDEX_KEY}"
+    field.edit.setText("bad-yc-key-981")
+    field.save_button.click()
+    dialog.test_buttons["yandex"].click()
+    qtbot.waitUntil(
+        lambda: label.text().startswith(("✔", "✘")) and not label.text().startswith("✔"), timeout=3000
+    )
+    assert "key" in label.text().lower() and "bad-yc-key-981" not in label.text()
