@@ -261,6 +261,24 @@ def test_missing_package_is_reported_with_the_install_command(monkeypatch: pytes
     assert reason and "no_such_engine_package_xyz" in reason and "pip install" in reason
 
 
+def test_images_reach_the_engine_as_bgr_with_transparency_on_white() -> None:
+    import io
+
+    pytest.importorskip("numpy")
+    from ocrviewer.providers._engine_child import decode_bgr
+
+    img = Image.new("RGBA", (4, 2), (0, 0, 0, 0))  # transparent
+    img.putpixel((1, 0), (255, 0, 0, 255))  # opaque red
+    img.putpixel((2, 0), (0, 0, 0, 255))  # opaque black ink
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    array = decode_bgr(buf.getvalue())
+    assert array.shape == (2, 4, 3)
+    assert array[0, 0].tolist() == [255, 255, 255]  # transparent -> white paper, not black
+    assert array[0, 1].tolist() == [0, 0, 255]  # red, in the engine's blue-green-red order
+    assert array[0, 2].tolist() == [0, 0, 0]
+
+
 # --- the child process: cancel, crash, restart (a stand-in child, milliseconds) ------------
 
 
@@ -337,21 +355,6 @@ def test_reads_small_text_in_several_faces(tmp_path: Path, engine: EngineProcess
     prepared = prepare_image(path, provider.limits)
     result = provider.recognize(prepared, {"text_score": "0.5"}, CancelToken(), no_progress)
     check_reading(prepared.transform.apply_document(result.document), expected)
-
-
-@pytest.mark.slow
-@pytest.mark.usefixtures("engine_available")
-def test_reads_black_text_on_a_transparent_background(tmp_path: Path, engine: EngineProcess) -> None:
-    page, expected = draw_page(MIXED_LINES[1:2])
-    ink = page.convert("L").point(lambda v: 255 if v < 128 else 0)
-    transparent = Image.new("RGBA", page.size, (0, 0, 0, 0))
-    transparent.paste((0, 0, 0, 255), mask=ink)
-    path = tmp_path / "transparent.png"
-    transparent.save(path)
-    provider = LocalProvider(engine=engine)
-    prepared = prepare_image(path, provider.limits)
-    result = provider.recognize(prepared, {}, CancelToken(), no_progress)
-    check_reading(result.document, expected)
 
 
 @pytest.mark.slow
