@@ -534,3 +534,31 @@ def test_google_pdf_pages_are_in_points() -> None:
     assert (p.unit, p.width, p.height) == ("point", 612.0, 792.0)
     assert next(doc.words()).polygon[0] == pytest.approx((61.2, 79.2))
     assert next(doc.lines()).polygon == next(doc.words()).polygon
+
+
+def test_document_intelligence_paragraphs_become_blocks() -> None:
+    data = load_json(CORPUS / "azure/docintel-2021-09-30-preview-layout-testdata.json")
+    ar = data["analyzeResult"]
+    lines = ar["pages"][0]["lines"]
+
+    def paragraph(first: int, last: int, role: str | None) -> dict[str, Any]:
+        lo = lines[first]["spans"][0]["offset"]
+        hi = lines[last]["spans"][-1]["offset"] + lines[last]["spans"][-1]["length"]
+        para: dict[str, Any] = {
+            "spans": [{"offset": lo, "length": hi - lo}],
+            "boundingRegions": [{"pageNumber": 1, "polygon": [0, 0, 100, 0, 100, 10, 0, 10]}],
+            "content": "...",
+        }
+        if role:
+            para["role"] = role
+        return para
+
+    ar["paragraphs"] = [paragraph(0, 0, "title"), paragraph(1, 2, None)]
+    doc = parse_response(data)
+    title, body, rest = doc.pages[0].blocks
+    assert title.layout_type == "title" and [ln.text for ln in title.lines] == ["Lorem Ipsum"]
+    assert title.polygon == ((0, 0), (100, 0), (100, 10), (0, 10))
+    assert body.layout_type is None and len(body.lines) == 2
+    assert len(rest.lines) == 8
+    assert [ln.text for ln in doc.lines()] == [ln["content"] for ln in lines]
+    assert doc.counts()["word"] == 44

@@ -15,7 +15,7 @@ whose polygon is the bounding box of its lines.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from typing import Any
 
 from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word, label_to_confidence
@@ -383,12 +383,16 @@ def parse_document_intelligence(data: Any) -> Document:
     """Document Intelligence / Form Recognizer v3: ``analyzeResult.pages[]`` words and lines tied by spans.
 
     A line's words are the words whose span starts inside the line's spans. Words that belong to no
-    line (or a page without lines) each become a line of their own, so no word is dropped.
+    line (or a page without lines) each become a line of their own, so no word is dropped. Where the
+    result has ``paragraphs`` (2023 and later), each paragraph is a Block of the lines inside its spans,
+    its ``role`` (title, sectionHeading, pageHeader, ...) the Block's layout_type; lines in no paragraph,
+    or all lines when there are no paragraphs, are wrapped in one Block.
     """
     ctx = Context()
     ar = as_dict(data["analyzeResult"], "analyzeResult")
     raw_pages = as_list(ar.get("pages"), "pages")
     tables = _di_tables(as_list(ar.get("tables"), "tables"), ctx)
+    paragraphs = _di_paragraphs(as_list(ar.get("paragraphs"), "paragraphs"), ctx)
     pages: list[Page] = []
     for i, p in enumerate(raw_pages):
         if type(p) is not dict:
@@ -403,18 +407,21 @@ def parse_document_intelligence(data: Any) -> Document:
                     raise BadResponse("no polygon")
                 spans = _span_offsets(w)
                 start = spans[0][0] if spans else -1
-                words.append((start, Word(text(w.get("content")), poly, confidence(w.get("confidence")))))
+                words.append(
+                    (start, make_word(text(w.get("content")), poly, confidence(w.get("confidence"))))
+                )
             except ELEMENT_ERRORS as err:
                 ctx.skip(f"page {pno} word {wi}", err)
         words.sort(key=lambda sw: sw[0])
         starts = [s for s, _ in words]
         used = [False] * len(words)
-        lines: list[Line] = []
+        lines: list[tuple[int, Line]] = []
         for li, ln in enumerate(as_list(p.get("lines"), "lines"), 1):
             try:
                 mine: list[Word] = []
-                for lo, hi in _span_offsets(ln):
-                    k = bisect_right(starts, lo - 1)
+                spans = _span_offsets(ln)
+                for lo, hi in spans:
+                    k = bisect_left(starts, lo)
                     while k < len(words) and starts[k] < hi:
                         if not used[k] and starts[k] >= 0:
                             used[k] = True
@@ -423,32 +430,83 @@ def parse_document_intelligence(data: Any) -> Document:
                 poly = _di_polygon(ln)
                 if poly is None:
                     poly = words_polygon(mine)
-                lines.append(Line(text(ln.get("content")), poly, tuple(mine)))
+                start = spans[0][0] if spans else -1
+                lines.append((start, make_line(text(ln.get("content")), poly, tuple(mine))))
             except ELEMENT_ERRORS as err:
                 ctx.skip(f"page {pno} line {li}", err)
-        for k, (_, w) in enumerate(words):
+        for k, (start, w) in enumerate(words):
             if not used[k]:
-                lines.append(Line(w.text, w.polygon, (w,), w.confidence))
+                lines.append((start, make_line(w.text, w.polygon, (w,), w.confidence)))
         extras: dict[str, Any] = {}
         marks = p.get("selectionMarks")
         if marks:
             extras["selection_marks"] = marks
         pages.append(
-            _page(
-                lines,
+            Page(
                 page_size(p.get("width"), "width", pno, ctx),
                 page_size(p.get("height"), "height", pno, ctx),
+                _di_blocks(lines, paragraphs.get(index, [])),
+                tuple(tables.get(index, ())),
                 _unit(p.get("unit"), pno),
                 _angle(p.get("angle"), pno),
                 index,
-                tables=tuple(tables.get(index, ())),
-                extras=extras,
+                extras,
             )
         )
     extras = _analyze_extras(ar)
     if type(ar.get("content")) is str:
         extras["content"] = ar["content"]
     return Document(tuple(pages), DOCUMENT_INTELLIGENCE, extras, tuple(ctx.warnings))
+
+
+_Paragraph = tuple[Any, list[tuple[int, int]], "str | None"]
+
+
+def _di_paragraphs(raw: list[Any], ctx: Context) -> dict[int, list[_Paragraph]]:
+    """Paragraphs by 0-based page index: (polygon or None, spans, role)."""
+    out: dict[int, list[_Paragraph]] = {}
+    for pi, para in enumerate(raw, 1):
+        try:
+            spans = _span_offsets(para)
+            role = para.get("role")
+            for region in as_list(para.get("boundingRegions"), "boundingRegions"):
+                index = _page_number(region.get("pageNumber"), 0)
+                out.setdefault(index, []).append(
+                    (_di_polygon(region), spans, role if type(role) is str else None)
+                )
+        except ELEMENT_ERRORS as err:
+            ctx.skip(f"paragraph {pi}", err)
+    return out
+
+
+def _di_blocks(lines: list[tuple[int, Line]], paragraphs: list[_Paragraph]) -> tuple[Block, ...]:
+    """Lines grouped into paragraph Blocks by span; the rest wrapped in one Block, in reading order."""
+    order = sorted(range(len(lines)), key=lambda k: lines[k][0])
+    starts = [lines[k][0] for k in order]
+    used = [False] * len(lines)
+    blocks: list[Block] = []
+    for poly, spans, role in paragraphs:
+        mine: list[Line] = []
+        for lo, hi in spans:
+            j = bisect_left(starts, lo)
+            while j < len(order) and starts[j] < hi:
+                k = order[j]
+                if not used[k] and starts[j] >= 0:
+                    used[k] = True
+                    mine.append(lines[k][1])
+                j += 1
+        if not mine:
+            continue
+        if poly is None:
+            block = lines_block(mine, layout_type=role)
+            if block is not None:
+                blocks.append(block)
+        else:
+            blocks.append(Block(poly, tuple(mine), None, None, role))
+    rest = lines_block([ln for k, (_, ln) in enumerate(lines) if not used[k]])
+    if rest is not None:
+        blocks.append(rest)
+    return tuple(blocks)
 
 
 def _di_tables(raw: list[Any], ctx: Context) -> dict[int, list[Table]]:
