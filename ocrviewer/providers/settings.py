@@ -24,6 +24,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "azure.endpoint": "Azure Computer Vision resource endpoint, e.g. https://NAME.cognitiveservices.azure.com",
     "azure.read_api_version": "Azure Read API version used when none is given: 2.0, 2.1 or 3.2 (default)",
     "azure.read_max_mb": "largest upload for Azure Read in MB (4 on the free tier, up to 500 paid)",
+    "tesseract.command": "full path of the tesseract program when it is not on PATH",
     "http.connect_timeout": "seconds to wait for a connection",
     "http.read_timeout": "seconds to wait for an answer",
     "http.total_timeout": "seconds a whole recognition (upload and polling) may take",
