@@ -73,7 +73,13 @@ def test_normalized_export_loads_back(tmp_path: Path) -> None:
     out = tmp_path / "doc.json"
     out.write_text(json.dumps(doc.to_dict()), encoding="utf-8")
     assert detect_format(load_json(out)) == "ocrviewer"
-    assert load_response(out) == doc
+    again = load_response(out)
+    assert again.source_format == "ocrviewer"
+    assert again.extras["exported_from"] == "azure-read-v3"
+    assert again.pages == doc.pages
+    assert load_response(out) == again
+    out.write_text(json.dumps(again.to_dict()), encoding="utf-8")
+    assert load_response(out) == again  # stable on a second round
 
 
 @pytest.mark.parametrize(

@@ -212,3 +212,11 @@ def test_bad_normalized_document(tmp_path: Path) -> None:
     assert "block has 1 points" in error_of(path)
     path.write_text(json.dumps({"schema": "ocrviewer.document/9", "pages": []}))
     assert "unsupported document schema 'ocrviewer.document/9'" in error_of(path)
+
+
+def test_json_lines_with_a_bad_line_names_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "result.jsonl"
+    page = json.dumps(yandex())
+    path.write_text(f"{page}\n{page}\n{{broken\n")
+    message = error_of(path)
+    assert "not JSON Lines (line 3 column 2:" in message

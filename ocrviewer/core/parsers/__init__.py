@@ -23,6 +23,7 @@ import gc
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ocrviewer.core.model import SCHEMA, Document, Page
@@ -71,7 +72,12 @@ _EXPECTED = "expected a Yandex, Azure, Google or Textract response"
 
 
 def _from_schema(data: Any) -> Document:
-    return Document.from_dict(data)
+    """An exported document: already placed (displayed frame, pixels). ``source_format`` says so;
+    the service format it was made from is kept in ``extras["exported_from"]``."""
+    doc = Document.from_dict(data)
+    if doc.source_format == OCRVIEWER:
+        return doc
+    return replace(doc, source_format=OCRVIEWER, extras={**doc.extras, "exported_from": doc.source_format})
 
 
 _PARSERS: dict[str, Callable[[Any], Document]] = {
@@ -284,16 +290,22 @@ def _read_json(raw: bytes, name: str) -> Any:
         first = err
     # JSON Lines: one value per line (Yandex getRecognition)
     items: list[Any] = []
-    lines = raw.splitlines()
-    if len([ln for ln in lines if ln.strip()]) > 1:
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                items.append(_decode(line))
-            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-                break
-        else:
+    for n, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(_decode(line))
+        except json.JSONDecodeError as err:
+            if items:  # earlier lines were JSON values: this is JSON Lines with a bad line
+                raise BadResponse(
+                    f"{name}: not JSON Lines (line {n} column {err.colno}: {err.msg}); "
+                    "give the response file the service returned, one JSON value per line"
+                ) from err
+            break
+        except (UnicodeDecodeError, RecursionError):
+            break
+    else:
+        if len(items) > 1:
             return items
     raise BadResponse(
         f"{name}: not JSON (line {first.lineno} column {first.colno}: {first.msg}); "
