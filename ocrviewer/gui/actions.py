@@ -142,7 +142,14 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
     bar.setObjectName("main_toolbar")
     bar.setMovable(False)
     a = actions
-    bar.addActions([a["open_image"], a["open_response"], a["save_result"], a["export_view"]])
+    for key, short in (
+        ("open_image", "Open"),
+        ("open_response", "Response"),
+        ("save_result", "Save"),
+        ("export_view", "Export"),
+    ):
+        a[key].setIconText(short)
+        bar.addAction(a[key])
     bar.addSeparator()
     for key, short in (
         ("layer_block", "Blocks"),

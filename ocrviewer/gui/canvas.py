@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -126,8 +127,9 @@ class Canvas(QGraphicsView):
         for name in LAYERS:
             item = OverlayLayer(name, self.style_opts, self.overlay_root)
             self.layers[name] = item
+        # the window restores the user's choice; without one, words and tables only
         self.layers["block"].setVisible(False)
-        self.layers["table"].setVisible(True)
+        self.layers["line"].setVisible(False)
         self.markers = MarkerItem(self.overlay_root)
         self.show_legend = True
         self._fit_mode = True
@@ -301,9 +303,9 @@ class Canvas(QGraphicsView):
 
     def tooltip_for(self, name: str, index: int) -> str:
         data = self.layers[name].data
-        text = data.texts[index]
-        conf = data.confidences[index]
-        label = data.labels[index]
+        text = data.text(index)
+        conf = data.confidence(index)
+        label = data.label(index)
         b = data.bboxes[index]
         lines = [f"<b>{_escape(text[:200]) or '(no text)'}</b>"]
         if name in ("word", "line", "block"):
@@ -330,7 +332,7 @@ class Canvas(QGraphicsView):
             return None
         name, index = self._hover
         data = self.layers[name].data
-        return data.polygons[index] if index < len(data) else None
+        return data.polygon(index) if index < len(data) else None
 
     # -- mouse ---------------------------------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -383,7 +385,7 @@ class Canvas(QGraphicsView):
 
     def _click(self, scene_pos: QPointF) -> None:
         hit = self.element_at(scene_pos)
-        ref = self.layers[hit[0]].data.refs[hit[1]] if hit else None
+        ref = self.layers[hit[0]].data.ref(hit[1]) if hit else None
         self._selecting_here = True
         try:
             self.state.select(ref)
@@ -442,7 +444,7 @@ class Canvas(QGraphicsView):
         painter.resetTransform()
         vp = self.viewport().rect()
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        with_none = any(c is None for c in data.confidences[:5000])
+        with_none = bool(np.isnan(data.conf).any())
         paint_legend(
             painter,
             QPointF(vp.right() - 12, vp.bottom() - 12),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
@@ -42,7 +43,7 @@ def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, heigh
                 canvas.font(),
                 style.min_confidence,
                 style.below,
-                with_none=any(c is None for c in data.confidences[:5000]),
+                with_none=bool(np.isnan(data.conf).any()),
             )
             painter.restore()
     finally:

@@ -129,7 +129,9 @@ class ImageJob(QRunnable):
             full_w, full_h = self.info.display_size
             big = max(full_w, full_h) > self.preview_side * 1.25
             if big:
-                preview = load_display_image(self.path, max_side=self.preview_side)
+                # 3/4 of the screen side lets JPEG draft decode at a smaller scale; the view
+                # scales it up for the moment until the full image replaces it
+                preview = load_display_image(self.path, max_side=max(256, self.preview_side * 3 // 4))
                 qimg, buf = pil_to_qimage(preview)
                 scale = preview.width / full_w
                 self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, scale, False, thread))

@@ -1,20 +1,25 @@
 """Overlay layers: one QGraphicsItem per level that draws thousands of polygons in a few calls.
 
-Each layer keeps its polygons as prebuilt QPainterPaths grouped by colour (for words: by
-confidence bucket of 0.01) and a numpy array of bounding boxes for hit tests. Painting is a
-handful of ``drawPath`` calls with a 1 px cosmetic pen (Qt's fast path); labels are drawn only
-where they are legible. Items are in image (displayed-frame) pixel coordinates and the view
-does zoom and pan.
+A layer keeps its polygons as one numpy array of points (CSR layout: ``starts`` index each
+polygon's first point), bounding boxes, confidences and a y-sorted band index for hit tests.
+QPainterPaths are built from numpy in one go by streaming Qt's own QPainterPath wire format
+through QDataStream (the pyqtgraph ``arrayToQPath`` technique), so no Python call per polygon.
+
+Painting has two levels of detail: when more than ``DENSE_LIMIT`` polygons are in view the
+layer fills them (translucent, one ``drawPath`` per confidence bucket: outlines of tiny boxes
+cost ten times more and show nothing); otherwise it draws the visible polygons outlined with a
+1 px cosmetic pen. Labels are drawn only where they are legible.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -23,9 +28,38 @@ from ocrviewer.core.palette import LEVEL_COLORS, SEARCH_COLOR, SELECTION_COLOR, 
 from ocrviewer.gui.state import ElementRef
 
 LAYERS = ("block", "line", "word", "table")
-NO_CONF = -1  # bucket of words without a confidence
+NO_CONF = -1  # bucket of elements without a confidence
+BUCKETS = 20  # confidence colour steps (0.05 wide); the threshold still cuts at exact values
 LABEL_MIN_PX = 9.0  # a label is drawn only when its box is at least this many screen pixels high
-MAX_LABELS = 4000
+MAX_LABELS = 3000
+DENSE_LIMIT = 3000  # more polygons than this in view: fill instead of outline
+
+_ELEMENT = np.dtype([("type", "<i4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def path_from_points(pts: np.ndarray, starts: np.ndarray, index: np.ndarray | None = None) -> QPainterPath:
+    """One QPainterPath holding the closed polygons ``index`` (all when None) of a CSR point array."""
+    first = starts[:-1] if index is None else starts[index]
+    count = (starts[1:] - starts[:-1]) if index is None else (starts[index + 1] - starts[index])
+    path = QPainterPath()
+    if len(first) == 0:
+        return path
+    lens = count + 1  # each polygon repeats its first point to close it
+    total = int(lens.sum())
+    offs = np.cumsum(lens) - lens
+    within = np.arange(total) - np.repeat(offs, lens)
+    base = np.repeat(first, lens)
+    closing = within == np.repeat(count, lens)
+    src = np.where(closing, base, base + within)
+    elements = np.empty(total, dtype=_ELEMENT)
+    elements["type"] = (within != 0).astype("<i4")  # 0 = MoveTo, 1 = LineTo
+    elements["x"] = pts[src, 0]
+    elements["y"] = pts[src, 1]
+    blob = np.array([total], "<i4").tobytes() + elements.tobytes() + np.array([0, 1], "<i4").tobytes()
+    stream = QDataStream(QByteArray(blob))
+    stream.setByteOrder(QDataStream.ByteOrder.LittleEndian)
+    stream >> path  # cStart 0, winding fill
+    return path
 
 
 @dataclass
@@ -33,44 +67,109 @@ class LayerData:
     """The polygons of one level, with what hover and selection need to know about each."""
 
     level: str
-    polygons: list[Polygon] = field(default_factory=list)
-    refs: list[ElementRef | None] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    confidences: list[float | None] = field(default_factory=list)
-    labels: list[str | None] = field(default_factory=list)
+    #: the model's elements (Word, Line, Block, Table or Cell), for text and confidence on demand
+    elements: list = field(default_factory=list)
+    #: (page, block, line, word) per element; -1 for unused parts; None for tables and cells
+    keys: list = field(default_factory=list)
+    pts: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     bboxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
-    conf_array: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    conf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # band index: small boxes sorted by top edge, big ones checked one by one
+    _order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _tops: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _band: float = 0.0
+    _big: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __len__(self) -> int:
-        return len(self.polygons)
+        return len(self.elements)
 
+    # -- per-element facts ---------------------------------------------------------------------
+    def polygon(self, i: int) -> Polygon:
+        return self.elements[i].polygon
+
+    def text(self, i: int) -> str:
+        el = self.elements[i]
+        if self.level == "table" and hasattr(el, "rows"):
+            return f"table {el.rows} x {el.columns}"
+        if self.level == "table":
+            return el.text or f"cell r{el.row + 1} c{el.column + 1}"
+        return el.text
+
+    def confidence(self, i: int) -> float | None:
+        return getattr(self.elements[i], "confidence", None)
+
+    def label(self, i: int) -> str | None:
+        el = self.elements[i]
+        return getattr(el, "confidence_label", None) or getattr(el, "layout_type", None)
+
+    def ref(self, i: int) -> ElementRef | None:
+        key = self.keys[i]
+        return None if key is None else ElementRef(self.level, *key)
+
+    # -- building ------------------------------------------------------------------------------
     def finish(self) -> None:
-        if self.polygons:
-            arr = np.empty((len(self.polygons), 4))
-            for i, poly in enumerate(self.polygons):
-                xs = [p[0] for p in poly]
-                ys = [p[1] for p in poly]
-                arr[i] = (min(xs), min(ys), max(xs), max(ys))
-            self.bboxes = arr
-        self.conf_array = np.array([np.nan if c is None else c for c in self.confidences], dtype=float)
+        """Flatten polygons into numpy arrays and build the band index."""
+        n = len(self.elements)
+        if not n:
+            return
+        polys = [el.polygon for el in self.elements]
+        counts = np.fromiter(map(len, polys), dtype=np.int64, count=n)
+        total = int(counts.sum())
+        flat = np.fromiter(chain.from_iterable(chain.from_iterable(polys)), dtype=float, count=2 * total)
+        self.pts = flat.reshape(-1, 2)
+        self.starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.starts[1:])
+        first = self.starts[:-1]
+        xs, ys = self.pts[:, 0], self.pts[:, 1]
+        self.bboxes = np.stack(
+            [
+                np.minimum.reduceat(xs, first),
+                np.minimum.reduceat(ys, first),
+                np.maximum.reduceat(xs, first),
+                np.maximum.reduceat(ys, first),
+            ],
+            axis=1,
+        )
+        self.conf = np.array(
+            [np.nan if (c := getattr(el, "confidence", None)) is None else c for el in self.elements],
+            dtype=float,
+        )
+        heights = self.bboxes[:, 3] - self.bboxes[:, 1]
+        self._band = float(np.median(heights)) * 4 + 1.0
+        small = heights <= self._band
+        idx = np.flatnonzero(small)
+        order = np.argsort(self.bboxes[idx, 1], kind="stable")
+        self._order = idx[order]
+        self._tops = self.bboxes[self._order, 1]
+        self._big = np.flatnonzero(~small)
+
+    # -- queries -------------------------------------------------------------------------------
+    def _near_rows(self, top: float, bottom: float) -> np.ndarray:
+        lo = np.searchsorted(self._tops, top - self._band, "left")
+        hi = np.searchsorted(self._tops, bottom, "right")
+        cand = self._order[lo:hi]
+        return np.concatenate([cand, self._big]) if len(self._big) else cand
 
     def candidates(self, x: float, y: float, tolerance: float = 0.0) -> np.ndarray:
         """Indices whose bounding box contains (x, y), grown by ``tolerance``."""
-        if not self.polygons:
-            return np.zeros(0, dtype=int)
-        b = self.bboxes
+        if not len(self):
+            return np.zeros(0, dtype=np.int64)
+        cand = self._near_rows(y - tolerance, y + tolerance)
+        b = self.bboxes[cand]
         mask = (b[:, 0] - tolerance <= x) & (b[:, 2] + tolerance >= x)
         mask &= (b[:, 1] - tolerance <= y) & (b[:, 3] + tolerance >= y)
-        return np.flatnonzero(mask)
+        return cand[mask]
 
     def in_rect(self, rect: QRectF) -> np.ndarray:
-        """Indices whose bounding box intersects ``rect``."""
-        if not self.polygons:
-            return np.zeros(0, dtype=int)
-        b = self.bboxes
+        """Indices whose bounding box intersects ``rect``, in ascending order."""
+        if not len(self):
+            return np.zeros(0, dtype=np.int64)
+        cand = self._near_rows(rect.top(), rect.bottom())
+        b = self.bboxes[cand]
         mask = (b[:, 2] >= rect.left()) & (b[:, 0] <= rect.right())
         mask &= (b[:, 3] >= rect.top()) & (b[:, 1] <= rect.bottom())
-        return np.flatnonzero(mask)
+        return np.sort(cand[mask])
 
 
 def build_layers(doc: Document | None) -> dict[str, LayerData]:
@@ -79,52 +178,32 @@ def build_layers(doc: Document | None) -> dict[str, LayerData]:
     if doc is None:
         return layers
     blocks, lines, words, tables = (layers[n] for n in LAYERS)
+    b_el, b_key = blocks.elements.append, blocks.keys.append
+    l_el, l_key = lines.elements.append, lines.keys.append
+    w_el, w_key = words.elements, words.keys
     for pi, page in enumerate(doc.pages):
         for bi, block in enumerate(page.blocks):
-            blocks.polygons.append(block.polygon)
-            blocks.refs.append(ElementRef("block", pi, bi))
-            blocks.texts.append(block.text)
-            blocks.confidences.append(block.confidence)
-            blocks.labels.append(block.layout_type)
+            b_el(block)
+            b_key((pi, bi, -1, -1))
             for li, line in enumerate(block.lines):
-                lines.polygons.append(line.polygon)
-                lines.refs.append(ElementRef("line", pi, bi, li))
-                lines.texts.append(line.text)
-                lines.confidences.append(line.confidence)
-                lines.labels.append(None)
-                for wi, word in enumerate(line.words):
-                    words.polygons.append(word.polygon)
-                    words.refs.append(ElementRef("word", pi, bi, li, wi))
-                    words.texts.append(word.text)
-                    words.confidences.append(word.confidence)
-                    words.labels.append(word.confidence_label)
+                l_el(line)
+                l_key((pi, bi, li, -1))
+                ws = line.words
+                if ws:
+                    w_el.extend(ws)
+                    w_key.extend([(pi, bi, li, wi) for wi in range(len(ws))])
         for table in page.tables:
-            tables.polygons.append(table.polygon)
-            tables.refs.append(None)
-            tables.texts.append(f"table {table.rows} x {table.columns}")
-            tables.confidences.append(None)
-            tables.labels.append(None)
-            for cell in table.cells:
-                tables.polygons.append(cell.polygon)
-                tables.refs.append(None)
-                tables.texts.append(cell.text or f"cell r{cell.row + 1} c{cell.column + 1}")
-                tables.confidences.append(None)
-                tables.labels.append(None)
+            tables.elements.append(table)
+            tables.keys.append(None)
+            tables.elements.extend(table.cells)
+            tables.keys.extend([None] * len(table.cells))
     for layer in layers.values():
         layer.finish()
     return layers
 
 
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:
-    """Append one closed polygon; axis-aligned rectangles take the cheap ``addRect``."""
-    if len(poly) == 4:
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = poly
-        if y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0:
-            path.addRect(min(x0, x1), min(y0, y2), abs(x1 - x0), abs(y2 - y0))
-            return
-        if x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0:
-            path.addRect(min(x0, x2), min(y0, y1), abs(x2 - x0), abs(y1 - y0))
-            return
+    """Append one closed polygon (for the few marker shapes)."""
     path.moveTo(poly[0][0], poly[0][1])
     for x, y in poly[1:]:
         path.lineTo(x, y)
@@ -136,7 +215,7 @@ def to_qpolygon(poly: Polygon) -> QPolygonF:
 
 
 def point_in_polygon(x: float, y: float, poly: Polygon) -> bool:
-    """Even-odd ray casting; points on an edge count as inside often enough for hovering."""
+    """Even-odd ray casting."""
     inside = False
     n = len(poly)
     j = n - 1
@@ -151,10 +230,12 @@ def point_in_polygon(x: float, y: float, poly: Polygon) -> bool:
     return inside
 
 
-def conf_bucket(conf: float | None) -> int:
-    if conf is None or not math.isfinite(conf):
-        return NO_CONF
-    return int(round(min(1.0, max(0.0, conf)) * 100))
+def conf_buckets(conf: np.ndarray) -> np.ndarray:
+    """Confidence bucket per element: round(conf * BUCKETS) in 0..BUCKETS, NO_CONF for none."""
+    out = np.full(len(conf), NO_CONF, dtype=np.int64)
+    ok = ~np.isnan(conf)
+    out[ok] = np.rint(np.clip(conf[ok], 0.0, 1.0) * BUCKETS).astype(np.int64)
+    return out
 
 
 def cosmetic_pen(color: QColor, width: float = 1.0) -> QPen:
@@ -174,6 +255,7 @@ class OverlayStyle:
     labels: bool = False
     pen_scale: float = 1.0
     fill_alpha: int = 38
+    dense_alpha: int = 110
 
 
 class OverlayLayer(QGraphicsItem):
@@ -185,106 +267,70 @@ class OverlayLayer(QGraphicsItem):
         self.style = style
         self.data = LayerData(level)
         self._rect = QRectF()
-        self._paths: dict[int, QPainterPath] = {}
-        self._bucket_members: dict[int, list[int]] = {}
-        self._qpolys: dict[int, QPolygonF] = {}
+        self._buckets = np.zeros(0, dtype=np.int64)
+        self._dense_paths: dict[int, QPainterPath] | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setAcceptHoverEvents(False)
         self.setZValue({"table": 1, "block": 2, "line": 3, "word": 4}.get(level, 1))
 
     # -- data ----------------------------------------------------------------------------------
     def set_data(self, data: LayerData) -> None:
         self.prepareGeometryChange()
         self.data = data
-        self._qpolys.clear()
-        self._paths.clear()
-        self._bucket_members.clear()
-        buckets: dict[int, list[int]] = {}
-        if self.level == "word":
-            for i, c in enumerate(data.confidences):
-                buckets.setdefault(conf_bucket(c), []).append(i)
-        elif len(data):
-            buckets[0] = list(range(len(data)))
-        for key, members in buckets.items():
-            path = QPainterPath()
-            path.setFillRule(Qt.FillRule.WindingFill)
-            for i in members:
-                add_polygon(path, data.polygons[i])
-            self._paths[key] = path
-        self._bucket_members = buckets
-        self.has_confidence = any(c is not None for c in data.confidences)
+        self._dense_paths = None  # built on the first dense paint
+        self._buckets = conf_buckets(data.conf) if self.level == "word" else np.zeros(len(data), np.int64)
+        self.has_confidence = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
         if len(data):
             b = data.bboxes
-            self._rect = QRectF(
-                float(b[:, 0].min()),
-                float(b[:, 1].min()),
-                float(b[:, 2].max() - b[:, 0].min()),
-                float(b[:, 3].max() - b[:, 1].min()),
-            ).adjusted(-2, -2, 2, 2)
+            x0, y0 = float(b[:, 0].min()), float(b[:, 1].min())
+            self._rect = QRectF(x0, y0, float(b[:, 2].max()) - x0, float(b[:, 3].max()) - y0).adjusted(
+                -2, -2, 2, 2
+            )
         else:
             self._rect = QRectF()
         self.update()
 
-    def qpolygon(self, index: int) -> QPolygonF:
-        poly = self._qpolys.get(index)
-        if poly is None:
-            poly = self._qpolys[index] = to_qpolygon(self.data.polygons[index])
-        return poly
+    def _hidden_mask(self, index: np.ndarray) -> np.ndarray:
+        """True where a word is under the threshold and the style hides such words."""
+        if self.level != "word" or self.style.below != "hide" or self.style.min_confidence <= 0:
+            return np.zeros(len(index), dtype=bool)
+        return self.data.conf[index] < self.style.min_confidence
 
     def is_hidden(self, index: int) -> bool:
-        """True when a word is under the threshold and the style hides such words."""
-        if self.level != "word" or self.style.below != "hide" or self.style.min_confidence <= 0:
-            return False
-        c = self.data.confidences[index]
-        return c is not None and c < self.style.min_confidence
+        return bool(self._hidden_mask(np.array([index]))[0])
 
     def visible_count(self) -> int:
         """How many polygons are drawn (for the status bar and tests)."""
         if not self.isVisible():
             return 0
-        if self.level != "word" or self.style.below != "hide" or self.style.min_confidence <= 0:
-            return len(self.data)
-        conf = self.data.conf_array
-        return int(np.count_nonzero(~(conf < self.style.min_confidence)))
+        return int(len(self.data) - np.count_nonzero(self._hidden_mask(np.arange(len(self.data)))))
 
     def hit(self, x: float, y: float, tolerance: float = 0.0) -> int | None:
-        """Index of the smallest polygon under (x, y), or None."""
+        """Index of the smallest visible polygon under (x, y), or None."""
         cands = self.data.candidates(x, y, tolerance)
-        best: int | None = None
-        best_area = math.inf
-        for i in cands.tolist():
-            if self.is_hidden(i):
-                continue
-            poly = self.data.polygons[i]
-            if tolerance <= 0 and not point_in_polygon(x, y, poly):
-                continue
-            b = self.data.bboxes[i]
-            area = (b[2] - b[0]) * (b[3] - b[1])
-            if area < best_area:
-                best, best_area = i, area
-        return best
+        if len(cands) == 0:
+            return None
+        cands = cands[~self._hidden_mask(cands)]
+        b = self.data.bboxes[cands]
+        areas = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        for i in cands[np.argsort(areas, kind="stable")].tolist():
+            if tolerance > 0 or point_in_polygon(x, y, self.data.polygon(i)):
+                return int(i)
+        return None
 
     # -- colours -------------------------------------------------------------------------------
     def bucket_color(self, key: int) -> QColor:
         if self.level == "word" and self.style.colour_by_confidence and self.has_confidence:
-            conf = None if key == NO_CONF else key / 100.0
-            return QColor(*confidence_rgb(conf))
+            return QColor(*confidence_rgb(None if key == NO_CONF else key / BUCKETS))
         return QColor(LEVEL_COLORS[self.level])
 
-    def _bucket_state(self, key: int) -> str:
-        """ "normal", "below" (all under the threshold) or "mixed" (needs a per-polygon test)."""
+    def _below_mask(self, index: np.ndarray) -> np.ndarray:
         t = self.style.min_confidence
-        if self.level != "word" or t <= 0 or key == NO_CONF:
-            return "normal"
-        lo, hi = (key - 0.5) / 100.0, (key + 0.5) / 100.0
-        if hi <= t:
-            return "below"
-        if lo >= t:
-            return "normal"
-        return "mixed"
+        if self.level != "word" or t <= 0:
+            return np.zeros(len(index), dtype=bool)
+        return self.data.conf[index] < t  # NaN (no confidence) compares False: never dimmed
 
     # -- QGraphicsItem -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -293,76 +339,97 @@ class OverlayLayer(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if not self._paths:
+        if not len(self.data):
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        width = self.style.pen_scale * (1.0 if self.level == "word" else 1.0)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 1.0 or self.style.pen_scale > 1)
-        fill = self.style.fill_alpha if self.level in ("word", "table") else 0
-        for key, path in self._paths.items():
-            color = self.bucket_color(key)
-            state = self._bucket_state(key)
-            if state == "below":
-                if self.style.below == "hide":
-                    continue
-                self._set_dimmed(painter, color, width)
-                painter.drawPath(path)
-            elif state == "mixed":
-                for i in self._bucket_members[key]:
-                    c = self.data.confidences[i]
-                    below = c is not None and c < self.style.min_confidence
-                    if below and self.style.below == "hide":
-                        continue
-                    if below:
-                        self._set_dimmed(painter, color, width)
-                    else:
-                        self._set_normal(painter, color, width, fill)
-                    painter.drawPolygon(self.qpolygon(i))
-            else:
-                self._set_normal(painter, color, width, fill)
-                painter.drawPath(path)
-        if self.style.labels and self.level in ("word", "line"):
-            self._paint_labels(painter, option, lod)
-
-    def _set_normal(self, painter: QPainter, color: QColor, width: float, fill: int) -> None:
-        painter.setPen(cosmetic_pen(color, width))
-        if fill:
-            brush = QColor(color)
-            brush.setAlpha(fill)
-            painter.setBrush(brush)
-        else:
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-
-    def _set_dimmed(self, painter: QPainter, color: QColor, width: float) -> None:
-        dim = QColor(color)
-        dim.setAlpha(70)
-        pen = cosmetic_pen(dim, width)
-        pen.setStyle(Qt.PenStyle.DotLine)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-
-    def _paint_labels(self, painter: QPainter, option: QStyleOptionGraphicsItem, lod: float) -> None:
-        idx = self.data.in_rect(option.exposedRect)
-        if len(idx) == 0:
+        visible = self.data.in_rect(option.exposedRect)
+        if len(visible) == 0:
             return
-        b = self.data.bboxes[idx]
+        if len(visible) > DENSE_LIMIT:
+            self._paint_dense(painter)
+        else:
+            self._paint_outlines(painter, visible, lod)
+            if self.style.labels and self.level in ("word", "line"):
+                self._paint_labels(painter, visible, lod)
+
+    def _paint_dense(self, painter: QPainter) -> None:
+        """Many small boxes in view: translucent fills, one drawPath per confidence bucket."""
+        if self._dense_paths is None:
+            self._dense_paths = {}
+            for key in np.unique(self._buckets).tolist():
+                members = np.flatnonzero(self._buckets == key)
+                self._dense_paths[key] = path_from_points(self.data.pts, self.data.starts, members)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        t = self.style.min_confidence if self.level == "word" else 0.0
+        for key, path in self._dense_paths.items():
+            color = self.bucket_color(key)
+            lo, hi = (key - 0.5) / BUCKETS, (key + 0.5) / BUCKETS
+            if t <= 0 or key == NO_CONF or lo >= t:
+                color.setAlpha(self.style.dense_alpha)
+                painter.fillPath(path, color)
+                continue
+            members = np.flatnonzero(self._buckets == key)
+            below = self.data.conf[members] < t
+            if hi > t:  # the bucket the threshold cuts: split it
+                above = members[~below]
+                if len(above):
+                    color.setAlpha(self.style.dense_alpha)
+                    painter.fillPath(path_from_points(self.data.pts, self.data.starts, above), color)
+                path = path_from_points(self.data.pts, self.data.starts, members[below])
+            if self.style.below == "hide":
+                continue
+            color.setAlpha(35)
+            painter.fillPath(path, color)
+
+    def _paint_outlines(self, painter: QPainter, visible: np.ndarray, lod: float) -> None:
+        width = self.style.pen_scale
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 1.0 or width > 1)
+        fill = self.style.fill_alpha if self.level in ("word", "table") else 0
+        below = self._below_mask(visible)
+        hide = self.style.below == "hide"
+        keys = self._buckets[visible]
+        for key in np.unique(keys).tolist():
+            sel = keys == key
+            color = self.bucket_color(key)
+            for dimmed in (False, True):
+                part = visible[sel & (below if dimmed else ~below)]
+                if len(part) == 0 or (dimmed and hide):
+                    continue
+                path = path_from_points(self.data.pts, self.data.starts, part)
+                if dimmed:
+                    dim = QColor(color)
+                    dim.setAlpha(80)
+                    pen = cosmetic_pen(dim, width)
+                    pen.setStyle(Qt.PenStyle.DotLine)
+                    painter.setPen(pen)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                else:
+                    painter.setPen(cosmetic_pen(color, width))
+                    if fill:
+                        brush = QColor(color)
+                        brush.setAlpha(fill)
+                        painter.setBrush(brush)
+                    else:
+                        painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+
+    def _paint_labels(self, painter: QPainter, visible: np.ndarray, lod: float) -> None:
+        b = self.data.bboxes[visible]
         heights = np.minimum(b[:, 3] - b[:, 1], b[:, 2] - b[:, 0]) * lod
-        idx = idx[heights >= LABEL_MIN_PX]
+        idx = visible[(heights >= LABEL_MIN_PX) & ~self._hidden_mask(visible)]
         if len(idx) == 0 or len(idx) > MAX_LABELS:
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         font = QFont(painter.font())
-        back = QColor(255, 255, 255, 200)
+        back = QColor(255, 255, 255, 215)
         ink = QColor(20, 20, 20)
         for i in idx.tolist():
-            if self.is_hidden(i):
-                continue
-            text = self.data.texts[i]
-            if not text:
-                continue
-            draw_fitted_label(painter, font, text, self.data.polygons[i], back, ink)
+            text = self.data.text(i)
+            if text:
+                draw_fitted_label(painter, font, text, self.data.polygon(i), back, ink)
         painter.restore()
 
 
@@ -374,18 +441,16 @@ def draw_fitted_label(
     angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
     width = math.hypot(x1 - x0, y1 - y0)
     if len(poly) >= 4:
-        (x3, y3) = poly[-1]
+        x3, y3 = poly[-1]
         height = math.hypot(x3 - x0, y3 - y0)
     else:
         height = width / max(1, len(text))
     if width <= 1 or height <= 1:
         return
     font.setPixelSize(max(1, int(height * 0.72)))
-    metrics = QFontMetricsF(font)
-    advance = metrics.horizontalAdvance(text)
-    if advance > width * 0.96:
-        size = max(1, int(font.pixelSize() * width * 0.96 / advance))
-        font.setPixelSize(size)
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    if advance > width * 0.94:
+        font.setPixelSize(max(1, int(font.pixelSize() * width * 0.94 / advance)))
     painter.save()
     painter.translate(x0, y0)
     painter.rotate(angle)
@@ -455,6 +520,9 @@ class MarkerItem(QGraphicsItem):
             painter.setPen(cosmetic_pen(QColor(255, 255, 255, 230), 2.0 * s))
             painter.setBrush(QColor(255, 255, 255, 40))
             painter.drawPolygon(to_qpolygon(self.hover))
+            painter.setPen(cosmetic_pen(QColor(0, 0, 0, 120), 1.0 * s))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPolygon(to_qpolygon(self.hover))
         if self.selection:
             color = QColor(SELECTION_COLOR)
             painter.setPen(cosmetic_pen(color, 2.5 * s))
@@ -473,7 +541,3 @@ class OverlayRoot(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         return None
-
-
-def polygons_of(layer: LayerData, indices: Sequence[int]) -> list[Polygon]:
-    return [layer.polygons[i] for i in indices]

@@ -10,7 +10,9 @@ THEMES = ("system", "light", "dark")
 
 _SHEET = """
 QToolBar { spacing: 2px; padding: 3px 6px; border: none; }
-QToolButton { padding: 3px 6px; border-radius: 4px; }
+QToolBar QToolButton { padding: 3px 7px; border-radius: 5px; border: 1px solid transparent; }
+QToolBar QToolButton:hover { border: 1px solid palette(mid); }
+QToolBar QToolButton:checked { background: %(checked)s; border: 1px solid %(checked_border)s; }
 QStatusBar QLabel { padding: 0 8px; }
 QDockWidget::title { padding: 5px 8px; }
 """
@@ -64,7 +66,15 @@ def apply_theme(app: QApplication, theme: str) -> str:
     dark = system_prefers_dark() if theme == "system" else theme == "dark"
     app.setStyle("Fusion")
     app.setPalette(_palette(dark))
-    app.setStyleSheet(_SHEET)
+    checked = (
+        ("rgba(61, 126, 234, 0.30)", "rgba(110, 168, 255, 0.55)")
+        if dark
+        else (
+            "rgba(47, 111, 222, 0.14)",
+            "rgba(47, 111, 222, 0.45)",
+        )
+    )
+    app.setStyleSheet(_SHEET % {"checked": checked[0], "checked_border": checked[1]})
     return "dark" if dark else "light"
 
 

@@ -174,4 +174,4 @@ def test_many_words_build_and_hit_test(window) -> None:
     layer = window.canvas.layers["word"]
     assert len(layer.data) == 2000
     hit = layer.hit(12 * 3 + 5, 12 * 2 + 4)
-    assert layer.data.texts[hit] == "w103"
+    assert layer.data.text(hit) == "w103"
