@@ -123,12 +123,33 @@ def test_yandex_word_with_two_vertices_is_skipped() -> None:
     assert doc.warnings == ("page 1 block 1 line 2 word 1: polygon has 2 points; skipped",)
 
 
-def test_bad_line_is_skipped_with_its_words() -> None:
+def test_bad_line_polygon_falls_back_to_the_box_of_its_words() -> None:
     data = azure_v3()
-    data["analyzeResult"]["readResults"][0]["lines"][0]["boundingBox"] = [0, 0, "x", 1, 2, 2, 3, 3]
+    line = data["analyzeResult"]["readResults"][0]["lines"][0]
+    line["boundingBox"] = [0, 0, "x", 1, 2, 2, 3, 3]
+    doc = parse_response(data)
+    assert [ln.text for ln in doc.lines()] == ["520", "WEST", "Seattle"]
+    first = next(doc.lines())
+    assert first.bbox == first.words[0].bbox
+    assert doc.warnings == ("page 1 line 1: coordinate is not a number: 'x'; used the box around its words",)
+
+
+def test_bad_line_without_words_is_skipped() -> None:
+    data = azure_v3()
+    line = data["analyzeResult"]["readResults"][0]["lines"][0]
+    line["boundingBox"] = [0, 0, 1, 1]
+    del line["words"]
     doc = parse_response(data)
     assert [ln.text for ln in doc.lines()] == ["WEST", "Seattle"]
-    assert doc.warnings == ("page 1 line 1: coordinate is not a number: 'x'; skipped",)
+    assert doc.warnings == ("page 1 line 1: polygon has 2 points; skipped",)
+
+
+def test_bad_yandex_block_polygon_keeps_its_lines() -> None:
+    data = yandex()
+    data["result"]["text_annotation"]["blocks"][0]["bounding_box"]["vertices"] = []
+    doc = parse_response(data)
+    assert [ln.text for ln in doc.lines()] == ["PENGUINS", "CROSSING", "SLOW"]
+    assert doc.warnings == ("page 1 block 1: polygon has 0 points; used the box around its lines",)
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), "12abc", None, {"x": 1}, [1]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
@@ -228,6 +228,43 @@ def lines_block(lines: Sequence[Line], **kwargs: Any) -> Block | None:
     if poly is None:
         return None
     return Block(polygon=poly, lines=tuple(lines), **kwargs)
+
+
+def container_polygon(
+    read: Callable[[Any], Polygon | None],
+    source: Any,
+    parts: Iterable[Polygon],
+    where: str,
+    ctx: Context,
+    what: str = "words",
+) -> Polygon:
+    """The polygon of a line or block: as read; if absent, the box around its parts; if bad, the box
+    around its parts with a warning (its words or lines are good, so nothing is dropped); if there are
+    no parts either, the error stands and the element is skipped. ``read(source)`` gives the polygon
+    or None when the element has none."""
+    try:
+        poly = read(source)
+    except BadResponse as err:
+        box = bbox_of(parts)
+        if box is None:
+            raise
+        ctx.note(f"{where}: {err}; used the box around its {what}")
+        return box
+    if poly is None:
+        box = bbox_of(parts)
+        if box is None:
+            raise BadResponse(f"no polygon and no {what}")
+        return box
+    return poly
+
+
+def optional_flat_polygon(values: Any) -> Polygon | None:
+    return None if values is None else flat_polygon(values)
+
+
+def optional_vertex_polygon(vertices: Any) -> Polygon | None:
+    """Like vertex_polygon for ``[{x, y}]`` where a missing coordinate is an error; None if absent."""
+    return None if vertices is None else vertex_polygon(vertices, default=None)
 
 
 def words_polygon(words: Sequence[Word]) -> Polygon:

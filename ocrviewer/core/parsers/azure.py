@@ -25,16 +25,18 @@ from ocrviewer.core.parsers._common import (
     as_dict,
     as_list,
     confidence,
+    container_polygon,
     flat_polygon,
     integer,
     lines_block,
     make_line,
     make_word,
     number,
+    optional_flat_polygon,
+    optional_vertex_polygon,
     page_size,
     text,
     vertex_polygon,
-    words_polygon,
 )
 from ocrviewer.errors import BadResponse
 
@@ -120,7 +122,7 @@ def _v2_lines(raw: Any, pno: int, ctx: Context) -> list[Line]:
         try:
             words = _v2_words(ln.get("words"), where, ctx)
             bb = ln.get("boundingBox")
-            poly = words_polygon(words) if bb is None else flat_polygon(bb)
+            poly = container_polygon(optional_flat_polygon, bb, (w.polygon for w in words), where, ctx)
             lang = ln.get("language")
             t = ln.get("text")
             lines.append(
@@ -341,7 +343,13 @@ def parse_image_analysis_4(data: Any) -> Document:
                         except ELEMENT_ERRORS as err:
                             ctx.skip(f"{where} word {wi}", err)
                     bp = ln.get("boundingPolygon")
-                    poly = words_polygon(words) if bp is None else vertex_polygon(bp, default=None)
+                    poly = container_polygon(
+                        optional_vertex_polygon,
+                        bp,
+                        (w.polygon for w in words),
+                        where,
+                        ctx,
+                    )
                     lines.append(Line(text(ln.get("text")), poly, tuple(words)))
                 except ELEMENT_ERRORS as err:
                     ctx.skip(where, err)
@@ -427,9 +435,9 @@ def parse_document_intelligence(data: Any) -> Document:
                             used[k] = True
                             mine.append(words[k][1])
                         k += 1
-                poly = _di_polygon(ln)
-                if poly is None:
-                    poly = words_polygon(mine)
+                poly = container_polygon(
+                    _di_polygon, ln, (w.polygon for w in mine), f"page {pno} line {li}", ctx
+                )
                 start = spans[0][0] if spans else -1
                 lines.append((start, make_line(text(ln.get("content")), poly, tuple(mine))))
             except ELEMENT_ERRORS as err:

@@ -19,11 +19,11 @@ from ocrviewer.core.parsers._common import (
     as_dict,
     as_list,
     confidence,
+    container_polygon,
     lines_block,
     page_size,
     text,
     vertex_polygon,
-    words_polygon,
 )
 from ocrviewer.errors import BadResponse
 
@@ -131,9 +131,7 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
                             continue
                         words.append(word)
                         parts.append(word.text + (brk or " "))
-                    poly = sc.polygon(para)
-                    if poly is None:
-                        poly = words_polygon(words)
+                    poly = container_polygon(sc.polygon, para, (w.polygon for w in words), lwhere, ctx)
                     lines.append(
                         Line(
                             "".join(parts).strip(),
@@ -145,16 +143,14 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
                     )
                 except ELEMENT_ERRORS as err:
                     ctx.skip(lwhere, err)
-            poly = sc.polygon(b)
+            poly = container_polygon(sc.polygon, b, (ln.polygon for ln in lines), where, ctx, "lines")
             btype = b.get("blockType")
             kw: dict[str, Any] = {
                 "confidence": confidence(b.get("confidence")),
                 "language": _lang(b.get("property")),
                 "layout_type": btype if type(btype) is str else None,
             }
-            block = lines_block(lines, **kw) if poly is None else Block(poly, tuple(lines), **kw)
-            if block is not None:
-                blocks.append(block)
+            blocks.append(Block(poly, tuple(lines), **kw))
         except ELEMENT_ERRORS as err:
             ctx.skip(where, err)
     extras: dict[str, Any] = {}

@@ -18,11 +18,11 @@ from ocrviewer.core.parsers._common import (
     Context,
     as_list,
     confidence,
+    container_polygon,
     integer,
     number,
     text,
     vertex_polygon,
-    words_polygon,
 )
 from ocrviewer.errors import BadResponse
 
@@ -85,9 +85,7 @@ class _Reader:
                 words.append(self.word(w))
             except ELEMENT_ERRORS as err:
                 self.ctx.skip(f"{where} word {wi}", err)
-        poly = _polygon(ln)
-        if poly is None:
-            poly = words_polygon(words)
+        poly = container_polygon(_polygon, ln, (w.polygon for w in words), where, self.ctx)
         return Line(text(ln.get("Text")), poly, tuple(words), confidence(ln.get("Confidence"), 100.0))
 
     def table(self, t: dict[str, Any], where: str) -> Table:
@@ -144,9 +142,14 @@ def parse_textract(data: Any) -> Document:
                 if not lines:
                     continue
                 try:
-                    poly = _polygon(k)
-                    if poly is None:
-                        poly = words_polygon([Word("", ln.polygon) for ln in lines])
+                    poly = container_polygon(
+                        _polygon,
+                        k,
+                        (ln.polygon for ln in lines),
+                        f"page {pno} {kind}",
+                        ctx,
+                        "lines",
+                    )
                     out.append(Block(poly, tuple(lines), confidence(k.get("Confidence"), 100.0), None, kind))
                 except ELEMENT_ERRORS as err:
                     ctx.skip(f"page {pno} {kind}", err)

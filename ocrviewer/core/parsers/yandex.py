@@ -15,14 +15,13 @@ from ocrviewer.core.parsers._common import (
     Context,
     as_list,
     confidence,
+    container_polygon,
     integer,
-    lines_block,
     make_line,
     make_word,
     page_size,
     text,
     vertex_polygon,
-    words_polygon,
 )
 from ocrviewer.errors import BadResponse
 
@@ -129,16 +128,14 @@ def _line(ln: Any, where: str, ctx: Context) -> Line:
     line_text = src.get("text")
     if line_text is None and words:
         line_text = " ".join(w.text for w in words)
-    poly = _polygon(ln)
-    if poly is None:
-        poly = words_polygon(words)
+    poly = container_polygon(_polygon, ln, (w.polygon for w in words), where, ctx)
     orientation = ln.get("orientation")
     if orientation is not None and orientation != "ANGLE_0":
         extras["orientation"] = orientation
     return make_line(text(line_text), poly, tuple(words), confidence(ln.get("confidence")), None, extras)
 
 
-def _block(b: Any, where: str, ctx: Context) -> Block | None:
+def _block(b: Any, where: str, ctx: Context) -> Block:
     lines: list[Line] = []
     for li, ln in enumerate(as_list(b.get("lines"), "lines"), 1):
         try:
@@ -147,12 +144,7 @@ def _block(b: Any, where: str, ctx: Context) -> Block | None:
             ctx.skip(f"{where} line {li}", err)
     lang = _language(b.get("languages"))
     layout = _get(b, "layoutType", "layout_type")
-    poly = _polygon(b)
-    if poly is None:
-        block = lines_block(lines, language=lang, layout_type=layout if type(layout) is str else None)
-        if block is None:
-            raise BadResponse("block has neither a polygon nor lines")
-        return block
+    poly = container_polygon(_polygon, b, (ln.polygon for ln in lines), where, ctx, "lines")
     return Block(poly, tuple(lines), None, lang, layout if type(layout) is str else None)
 
 
