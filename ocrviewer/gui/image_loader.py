@@ -7,6 +7,7 @@ that is no longer shown is dropped by the receiver.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,40 +111,87 @@ class LoaderSignals(QObject):
     failed = Signal(int, str)  # generation, one-line message
 
 
+def lower_thread_priority(niceness: int = 8) -> None:
+    """Make the calling thread yield the CPU to the GUI thread (Linux: per-thread nice value)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):  # other systems: run at normal priority
+        pass
+
+
 class ImageJob(QRunnable):
+    """Decodes the preview (when the image is bigger than the screen), then queues the full decode."""
+
     def __init__(
-        self, signals: LoaderSignals, path: str, info: ImageInfo, generation: int, preview_side: int
+        self,
+        signals: LoaderSignals,
+        path: str,
+        info: ImageInfo,
+        generation: int,
+        preview_side: int,
+        background: QThreadPool | None = None,
     ):
         super().__init__()
         self.signals, self.path, self.info = signals, path, info
         self.generation, self.preview_side = generation, preview_side
+        self.background = background
         self.cancelled = threading.Event()
+        self.finished = threading.Event()
+        self.stage = "preview"
+        # Qt reads autoDelete before run(); the loader keeps this object alive instead, because
+        # run() may queue it again for the full-resolution stage
+        self.setAutoDelete(False)
 
     def run(self) -> None:
+        requeued = False
+        try:
+            requeued = self._run()
+        finally:
+            if not requeued:
+                self.finished.set()
+
+    def _run(self) -> bool:
+        """One stage; True when the job queued itself again for the full-resolution stage."""
         thread = threading.current_thread().name
         try:
+            if self.stage == "full":
+                lower_thread_priority()
+                if not self.cancelled.is_set():
+                    self._full(thread)
+                return False
             if is_pdf(self.path):
                 image = render_pdf_page(self.path, self.info)
                 self.signals.decoded.emit(self.generation, DecodedImage(image, None, 1.0, True, thread))
-                return
+                return False
             full_w, full_h = self.info.display_size
-            big = max(full_w, full_h) > self.preview_side * 1.25
-            if big:
-                # 3/4 of the screen side lets JPEG draft decode at a smaller scale; the view
-                # scales it up for the moment until the full image replaces it
-                preview = load_display_image(self.path, max_side=max(256, self.preview_side * 3 // 4))
-                qimg, buf = pil_to_qimage(preview)
-                scale = preview.width / full_w
-                self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, scale, False, thread))
-                if self.cancelled.is_set():
-                    return
-            full = load_display_image(self.path)
-            qimg, buf = pil_to_qimage(full)
-            self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, 1.0, True, thread))
+            if max(full_w, full_h) <= self.preview_side * 1.25:
+                self._full(thread)
+                return False
+            # 3/4 of the screen side lets JPEG draft decode at a smaller scale; the view scales
+            # it up for the moment until the full image replaces it
+            preview = load_display_image(self.path, max_side=max(256, self.preview_side * 3 // 4))
+            qimg, buf = pil_to_qimage(preview)
+            scale = preview.width / full_w
+            self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, scale, False, thread))
+            if self.cancelled.is_set():
+                return False
+            if self.background is None:
+                self._full(thread)
+                return False
+            # the full decode runs on a low-priority thread so painting the preview stays smooth
+            self.stage = "full"
+            self.background.start(self)
+            return True
         except OcrViewerError as err:
             self.signals.failed.emit(self.generation, str(err))
         except Exception as err:  # a decoder bug must reach the user as a message, not kill the thread
             self.signals.failed.emit(self.generation, f"{self.path}: cannot decode image ({err})")
+        return False
+
+    def _full(self, thread: str) -> None:
+        full = load_display_image(self.path)
+        qimg, buf = pil_to_qimage(full)
+        self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, 1.0, True, thread))
 
 
 class ImageLoader(QObject):
@@ -160,7 +208,10 @@ class ImageLoader(QObject):
         self.signals.failed.connect(self._on_failed)
         self.generation = -1
         self._job: ImageJob | None = None
+        self._jobs: list[ImageJob] = []  # kept alive while they run (they are re-queued once)
         self.busy = False
+        self.background = QThreadPool(self)
+        self.background.setMaxThreadCount(1)
         # Qt readers refuse images over 256 MB by default; ours are decoded by Pillow, but icons
         # and any QImageReader use elsewhere must accept large scans too.
         QImageReader.setAllocationLimit(2048)
@@ -170,7 +221,8 @@ class ImageLoader(QObject):
             self._job.cancelled.set()
         self.generation = generation
         self.busy = True
-        self._job = ImageJob(self.signals, path, info, generation, preview_side)
+        self._job = ImageJob(self.signals, path, info, generation, preview_side, self.background)
+        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [self._job]
         self.pool.start(self._job)
 
     def cancel(self) -> None:
@@ -178,6 +230,10 @@ class ImageLoader(QObject):
             self._job.cancelled.set()
         self.generation = -1
         self.busy = False
+
+    def wait(self, msecs: int) -> bool:
+        """Wait for running decodes (window closing)."""
+        return self.pool.waitForDone(msecs) and self.background.waitForDone(msecs)
 
     def _on_decoded(self, generation: int, decoded: DecodedImage) -> None:
         if generation != self.generation:

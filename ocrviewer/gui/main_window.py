@@ -345,4 +345,5 @@ class MainWindow(QMainWindow):
         if self.dock_context is not None:
             self.dock_context.shutdown()
         self.pool.waitForDone(3000)
+        self.loader.wait(3000)
         super().closeEvent(event)
