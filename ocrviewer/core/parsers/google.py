@@ -29,7 +29,9 @@ from ocrviewer.errors import BadResponse
 
 VISION = "google-vision"
 
-_BREAKS = {"SPACE": " ", "SURE_SPACE": " ", "EOL_SURE_SPACE": "\n", "LINE_BREAK": "\n", "HYPHEN": "-\n"}
+#: Text after a word for its detected break. A paragraph becomes one Line, so the line breaks inside
+#: it are spaces; a line-ending hyphen (not among the symbols) is put back.
+_BREAKS = {"SPACE": " ", "SURE_SPACE": " ", "EOL_SURE_SPACE": " ", "LINE_BREAK": " ", "HYPHEN": "-"}
 _ANNOTATE_KEYS = ("fullTextAnnotation", "textAnnotations")
 
 
@@ -99,7 +101,8 @@ def _word(w: Any, sc: _Scale) -> tuple[Word, str]:
     if symbols and type(symbols[-1]) is dict:
         prop = symbols[-1].get("property")
         if type(prop) is dict and type(prop.get("detectedBreak")) is dict:
-            brk = _BREAKS.get(prop["detectedBreak"].get("type"), "")  # type: ignore[arg-type]
+            kind = prop["detectedBreak"].get("type")
+            brk = _BREAKS.get(kind, "") if type(kind) is str else ""
     poly = sc.polygon(w)
     if poly is None:
         raise BadResponse("no boundingBox")
@@ -130,7 +133,7 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
                             ctx.skip(f"{lwhere} word {wi}", err)
                             continue
                         words.append(word)
-                        parts.append(word.text + (brk or " "))
+                        parts.append(word.text + brk)
                     poly = container_polygon(sc.polygon, para, (w.polygon for w in words), lwhere, ctx)
                     lines.append(
                         Line(
@@ -174,7 +177,10 @@ def _text_annotations_page(items: list[Any], index: int, ctx: Context) -> Page:
             poly = sc.polygon(item)
             if poly is None:
                 raise BadResponse("no boundingPoly")
-            word = Word(text(item.get("description")), poly, None, None, item.get("locale") or None)
+            locale = item.get("locale")
+            word = Word(
+                text(item.get("description")), poly, None, None, locale if type(locale) is str else None
+            )
             lines.append(Line(word.text, poly, (word,)))
         except ELEMENT_ERRORS as err:
             ctx.skip(f"page {index + 1} word {wi}", err)
