@@ -562,3 +562,20 @@ def test_document_intelligence_paragraphs_become_blocks() -> None:
     assert len(rest.lines) == 8
     assert [ln.text for ln in doc.lines()] == [ln["content"] for ln in lines]
     assert doc.counts()["word"] == 44
+
+
+def test_textract_multi_page_uses_page_numbers() -> None:
+    data = load_json(CORPUS / "aws/textract-analyzedocument-paystub-header.json")
+    second = copy.deepcopy(data["Blocks"])
+    for b in second:
+        b["Id"] = "p2-" + b["Id"]
+        for rel in b.get("Relationships", []):
+            rel["Ids"] = ["p2-" + i for i in rel["Ids"]]
+    for b in data["Blocks"]:
+        b["Page"] = 2
+    for b in second:
+        b["Page"] = 1
+    data["Blocks"] += second
+    doc = parse_response(data)
+    assert [p.index for p in doc.pages] == [0, 1]
+    assert doc.pages[0].blocks == doc.pages[1].blocks

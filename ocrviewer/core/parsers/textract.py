@@ -121,7 +121,12 @@ def parse_textract(data: Any) -> Document:
         # no PAGE block: every top-level line and table on one page
         page_blocks = [{"Relationships": [{"Type": "CHILD", "Ids": list(rd.by_id)}]}]
     pages: list[Page] = []
-    for index, pb in enumerate(page_blocks):
+    for i, pb in enumerate(page_blocks):
+        try:  # multi-page results number their PAGE blocks from 1
+            index = integer(pb.get("Page"), "Page", i + 1) - 1
+        except BadResponse:
+            index = i
+        index = max(index, 0)
         pno = index + 1
         kids = rd.kids(pb)
         layout_lines: set[str] = set()
@@ -167,6 +172,7 @@ def parse_textract(data: Any) -> Document:
                 except ELEMENT_ERRORS as err:
                     ctx.skip(f"page {pno} line {line_no}", err)
         pages.append(Page(1.0, 1.0, tuple(out), tuple(tables), "normalized", None, index))
+    pages.sort(key=lambda p: p.index)
     extras: dict[str, Any] = {}
     meta = data.get("DocumentMetadata")
     if type(meta) is dict and meta.get("Pages") is not None:
