@@ -228,6 +228,12 @@ def test_yandex_empty_result_is_a_page_without_blocks() -> None:
     assert (doc.pages[0].width, doc.pages[0].height) == (640.0, 480.0)
 
 
+def test_yandex_result_without_annotation_is_an_empty_page() -> None:
+    doc = parse_response([{"result": {"page": "0"}}, yandex_page(1)])
+    assert [len(p.blocks) for p in doc.pages] == [0, 1]
+    assert doc.pages[0].width is None
+
+
 def test_yandex_vision_v1_batch_analyze() -> None:
     # the shape of the Yandex Vision v1 docs' batchAnalyze TEXT_DETECTION answer
     word = {

@@ -43,6 +43,8 @@ def annotation_of(data: Any) -> dict[str, Any] | None:
     inner = data.get("result")
     if type(inner) is dict:
         data = inner
+        if not set(inner) - {"page"}:
+            return {}  # protobuf JSON leaves out an empty textAnnotation: a page where nothing was found
     ann = _get(data, "textAnnotation", "text_annotation")
     if type(ann) is dict:
         return ann
