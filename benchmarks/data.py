@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -282,15 +283,23 @@ class Inputs:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _save_jpeg(img: Image.Image, path: Path, **options: Any) -> None:
+    """Write then rename, so a run reading the file never sees half of it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    img.save(tmp, "JPEG", quality=90, **options)
     tmp.replace(path)
 
 
 def generate(folder: Path, sizes: Sizes, log: Any = print) -> Inputs:
     """Write (or reuse) every input into ``folder`` and return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    recipe = {"version": RECIPE_VERSION, "sizes": asdict(sizes)}
+    # through JSON, so it compares equal to the manifest read back (tuples become lists)
+    recipe = json.loads(json.dumps({"version": RECIPE_VERSION, "sizes": asdict(sizes)}))
     manifest = folder / "manifest.json"
     page_jpeg = folder / "page_12mp.jpg"
     photo_jpeg = folder / "photo_20mp_exif6.jpg"
@@ -317,9 +326,7 @@ def generate(folder: Path, sizes: Sizes, log: Any = print) -> Inputs:
             _write_json(responses[f"azure-v3-{target}-{tier}"], azure_read_v3(layout, w, h))
             _write_json(responses[f"yandex-{target}-{tier}"], yandex_ocr_v1(layout, w, h))
     pw, ph = sizes.page
-    photo_like(pw, ph, layout_words(sizes.words["10k"], pw, ph), seed=12).save(
-        page_jpeg, "JPEG", quality=90, optimize=False
-    )
+    _save_jpeg(photo_like(pw, ph, layout_words(sizes.words["10k"], pw, ph), seed=12), page_jpeg)
     dw, dh = sizes.photo
     shown = photo_like(dw, dh, layout_words(sizes.words["10k"], dw, dh), seed=20)
     # Orientation 6 means "rotate the stored pixels 90 degrees clockwise to display", so store the
@@ -328,6 +335,6 @@ def generate(folder: Path, sizes: Sizes, log: Any = print) -> Inputs:
     del shown
     exif = Image.Exif()
     exif[ORIENTATION_TAG] = 6
-    raw.save(photo_jpeg, "JPEG", quality=90, exif=exif.tobytes())
+    _save_jpeg(raw, photo_jpeg, exif=exif.tobytes())
     _write_json(manifest, recipe)
     return inputs
