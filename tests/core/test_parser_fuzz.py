@@ -66,6 +66,8 @@ SKELETONS = [
     lambda v: {"Blocks": [{"BlockType": "PAGE", "Id": "p", "Relationships": [{"Type": "CHILD", "Ids": ["l"]}]},
                           {"BlockType": "LINE", "Id": "l", "Geometry": v, "Relationships": v}]},
     lambda v: {"schema": "ocrviewer.document/1", "pages": v},
+    lambda v: {"Entries": v, "Variables": {}},
+    lambda v: {"Entries": [{"ResponseBody": v}, {"ResponseBody": json.dumps(v)}]},
     lambda v: [v, v],
 ]  # fmt: skip
 

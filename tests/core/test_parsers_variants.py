@@ -12,6 +12,7 @@ import pytest
 
 from ocrviewer.core.model import Document
 from ocrviewer.core.parsers import detect_format, load_response, parse_response
+from ocrviewer.errors import BadResponse
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = DATA / "corpus"
@@ -585,3 +586,27 @@ def test_textract_multi_page_uses_page_numbers() -> None:
     doc = parse_response(data)
     assert [p.index for p in doc.pages] == [0, 1]
     assert doc.pages[0].blocks == doc.pages[1].blocks
+
+
+def test_azure_sdk_test_recordings_are_unwrapped() -> None:
+    """SDK session recordings hold the response among other entries, as an object or a JSON string."""
+    final = load_json(CORPUS / "azure/read-v3.2-signage.json")
+    net_style = {
+        "Entries": [
+            {"RequestMethod": "POST", "ResponseBody": "", "StatusCode": 202},
+            {"RequestMethod": "GET", "ResponseBody": json.dumps({"status": "running"}), "StatusCode": 200},
+            {"RequestMethod": "GET", "ResponseBody": json.dumps(final, indent=2), "StatusCode": 200},
+        ],
+        "Names": {},
+        "Variables": {},
+    }
+    assert detect_format(net_style) == "azure-read-v3"
+    assert parse_response(net_style) == parse_response(final)
+    analysis = load_json(CORPUS / "azure/imageanalysis-4.0-sample-allfeatures.json")
+    python_style = {
+        "Entries": [{"RequestMethod": "POST", "ResponseBody": analysis, "StatusCode": 200}],
+        "Variables": {},
+    }
+    assert parse_response(python_style) == parse_response(analysis)
+    with pytest.raises(BadResponse, match="test recording without a recognized OCR response"):
+        parse_response({"Entries": [{"ResponseBody": json.dumps({"status": "running"})}], "Variables": {}})
