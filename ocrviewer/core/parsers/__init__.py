@@ -9,12 +9,20 @@ Public API (everything else in this package is private to it):
 - ``load_response(path) -> Document``: read a file (JSON, or JSON Lines), errors name the file.
 - ``FORMATS``: format name -> one-line description.
 
-Parsers raise only :class:`ocrviewer.errors.BadResponse`; one bad element is skipped and
-recorded in ``Document.warnings``.
+Accepted besides the bare responses: JSON Lines or a JSON array of responses (pages in order;
+Yandex pages ordered by their ``page`` field, Textract pages merged), an Azure SDK test recording
+(``{"Entries": [...]}``: its last recognized response body), and the project's own
+``ocrviewer.document/1`` export (``source_format`` "ocrviewer", the service format in
+``extras["exported_from"]``). Service error bodies and unfinished operations get a message that says so.
 
-Where a format has no block level (Azure Read, recognizeText, Document Intelligence) a page's lines
-are wrapped in one Block around them. Textract has no blocks either: lines are grouped by the
-``LAYOUT_*`` block that holds them when the response has layout, else each line is its own Block.
+Parsers raise only :class:`ocrviewer.errors.BadResponse`; one bad element is skipped and
+recorded in ``Document.warnings`` (a line or block whose own polygon is bad keeps its contents, boxed
+around them, with a warning). An empty result (no text) is a page without blocks.
+
+Where a format has no block level (Azure Read, recognizeText, Document Intelligence without
+paragraphs) a page's lines are wrapped in one Block around them. Textract has no blocks either: lines
+are grouped by the ``LAYOUT_*`` block that holds them when the response has layout, else each line is
+its own Block.
 """
 
 from __future__ import annotations
