@@ -221,3 +221,29 @@ def test_old_orjson_is_not_used() -> None:
     assert not _orjson_usable("3.8.3")
     assert _orjson_usable("3.10.0") and _orjson_usable("3.13.0") and _orjson_usable("4.0")
     assert not _orjson_usable("unknown")
+
+
+def test_fast_constructors_make_ordinary_model_objects() -> None:
+    import copy
+    import pickle
+    from dataclasses import dataclass, replace
+
+    from ocrviewer.core.model import Line, Word
+    from ocrviewer.core.parsers._common import _fast_constructor, make_line, make_word
+
+    poly = ((0.0, 0.0), (2.0, 0.0), (2.0, 1.0))
+    word = make_word("hi", poly, 0.5, None, "en", {"k": 1})
+    assert word == Word("hi", poly, 0.5, None, "en", {"k": 1})
+    assert make_word("hi", poly).extras == {}
+    assert replace(word, text="ho").text == "ho"
+    assert pickle.loads(pickle.dumps(word)) == word == copy.deepcopy(word)
+    line = make_line("hi", poly, (word,))
+    assert line == Line("hi", poly, (word,))
+    assert Line.from_dict(line.to_dict()) == line
+
+    @dataclass(frozen=True)
+    class Other:
+        text: str
+        extra: int = 0
+
+    assert not _fast_constructor(Other, ("text",))
