@@ -60,6 +60,8 @@ def _orientation_of(img: Image.Image) -> int:
 
 def _open(path: str | os.PathLike[str]) -> Image.Image:
     p = Path(path)
+    if p.is_dir():
+        raise ImageError(f"{p}: is a folder, not an image; give an image file")
     if not p.is_file():
         raise ImageError(f"{p}: no such image file; check the path")
     try:
@@ -68,8 +70,10 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
         raise ImageError(f"{p}: image is too large to open safely ({err}); shrink it first") from err
     except UnidentifiedImageError as err:
         raise ImageError(f"{p}: not an image Pillow can read; use JPEG, PNG, TIFF, BMP or WebP") from err
+    except PermissionError as err:
+        raise ImageError(f"{p}: cannot read image (permission denied); check the file's permissions") from err
     except OSError as err:
-        raise ImageError(f"{p}: cannot read image ({err})") from err
+        raise ImageError(f"{p}: cannot read image ({err.strerror or err}); check the file") from err
 
 
 def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
@@ -83,6 +87,26 @@ def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
             orientation=_orientation_of(img),
             frames=getattr(img, "n_frames", 1),
         )
+
+
+def check_pixels(path: str | os.PathLike[str]) -> None:
+    """Decode the whole file cheaply (JPEG at 1/8 scale) so a truncated or corrupt image is an error.
+
+    :func:`read_image_info` reads the header only, which a cut-off file still has.
+    """
+    img = _open(path)
+    try:
+        if img.format == "JPEG":
+            img.draft("L", (max(1, img.width // 8), max(1, img.height // 8)))
+        img.load()
+    except Image.DecompressionBombError as err:
+        raise ImageError(f"{path}: image is too large to open safely ({err}); shrink it first") from err
+    except (OSError, SyntaxError, ValueError) as err:
+        raise ImageError(
+            f"{path}: image is truncated or corrupt ({err}); re-export or re-download it"
+        ) from err
+    finally:
+        img.close()
 
 
 def load_display_image(path: str | os.PathLike[str], max_side: int | None = None) -> Image.Image:

@@ -103,8 +103,10 @@ def recognize_file(
     out = Path(out_path) if out_path is not None else None
     if out is not None:
         check_output(image, out)
+    if image.is_dir():
+        raise BadInput(f"{image}: is a folder, not an image; give an image file")
     if not image.is_file():
-        raise BadInput(f"{image}: no such image file")
+        raise BadInput(f"{image}: no such image file; check the path")
     if settings is None:
         from ocrviewer.providers.settings import load_settings
 

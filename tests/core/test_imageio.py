@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from ocrviewer.core.imageio import load_display_image, read_image_info
+from ocrviewer.core.imageio import check_pixels, load_display_image, read_image_info
 from ocrviewer.errors import ImageError
 from tests.support.images import (
     DEFAULT_DISPLAY_SIZE,
@@ -71,3 +71,37 @@ def test_pixel_limit_is_honoured(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     with pytest.raises(ImageError, match="too large"):
         load_display_image(path)
+
+
+def test_a_folder_is_not_called_missing(tmp_path) -> None:
+    with pytest.raises(ImageError, match="is a folder, not an image") as err:
+        read_image_info(tmp_path)
+    assert "no such" not in str(err.value)
+
+
+def test_unreadable_file_says_permission(tmp_path, monkeypatch) -> None:
+    # chmod 000 does not stop root (CI containers), so Pillow's open is made to fail as the OS would.
+    path = make_text_image(tmp_path / "a.jpg", 1)
+
+    def denied(fp, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(fp))
+
+    monkeypatch.setattr(Image, "open", denied)
+    with pytest.raises(ImageError) as err:
+        read_image_info(path)
+    message = str(err.value)
+    assert str(path) in message and "permission denied" in message and "permissions" in message
+    assert "Errno" not in message and "\n" not in message
+
+
+def test_check_pixels_finds_a_cut_off_file(tmp_path) -> None:
+    good = make_text_image(tmp_path / "ok.jpg", 6)
+    check_pixels(good)
+    check_pixels(make_text_image(tmp_path / "ok.png", 3, fmt="PNG"))
+    cut = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
+    with pytest.raises(ImageError, match="truncated or corrupt"):
+        check_pixels(cut)
+    png = make_text_image(tmp_path / "cut.png", 1, fmt="PNG")
+    png.write_bytes(png.read_bytes()[:-400])
+    with pytest.raises(ImageError, match="truncated or corrupt"):
+        check_pixels(png)

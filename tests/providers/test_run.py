@@ -194,3 +194,10 @@ def test_no_secret_in_any_file_a_run_writes(
         data = f.read_bytes()
         for s in secrets:
             assert s.encode() not in data, f"{s} leaked into {f}"
+
+
+def test_a_folder_given_as_the_image_is_named_as_such(tmp_path: Path, settings, cloud: FakeCloud) -> None:  # noqa: ANN001
+    with pytest.raises(BadInput, match="is a folder, not an image") as err:
+        recognize_file(tmp_path, "yandex", None, settings, out_path=tmp_path / "r.json")
+    assert "no such" not in str(err.value)
+    assert cloud.requests == []
