@@ -25,6 +25,7 @@ def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, heigh
     old_scale, old_marker = style.pen_scale, canvas.markers.pen_scale
     hover = canvas.markers.hover
     style.pen_scale = scale
+    style.force_outlines = True
     canvas.markers.pen_scale = scale
     canvas.markers.set_hover(None)
     try:
@@ -48,6 +49,7 @@ def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, heigh
             painter.restore()
     finally:
         style.pen_scale, canvas.markers.pen_scale = old_scale, old_marker
+        style.force_outlines = False
         canvas.markers.set_hover(hover)
         for item in canvas.layers.values():
             item.update()

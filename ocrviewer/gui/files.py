@@ -99,7 +99,7 @@ class FileController(QObject):
         loader: ImageLoader,
         runner: TaskRunner,
         recent: RecentFiles,
-        preview_side: Callable[[], int],
+        preview_side: Callable[[Any], int],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -129,7 +129,7 @@ class FileController(QObject):
             self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
             return False
         self.state.set_image(path, info)
-        self.loader.load(path, info, self.state.generation, self.preview_side())
+        self.loader.load(path, info, self.state.generation, self.preview_side(info))
         self.recent.add(path)
         note = f"{os.path.basename(path)} · {info.describe()}"
         self.state.statusMessage.emit(note)

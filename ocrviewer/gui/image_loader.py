@@ -167,9 +167,8 @@ class ImageJob(QRunnable):
             if max(full_w, full_h) <= self.preview_side * 1.25:
                 self._full(thread)
                 return False
-            # 3/4 of the screen side lets JPEG draft decode at a smaller scale; the view scales
-            # it up for the moment until the full image replaces it
-            preview = load_display_image(self.path, max_side=max(256, self.preview_side * 3 // 4))
+            # JPEG draft decodes at the smallest 1/2^k scale that still covers the fitted view
+            preview = load_display_image(self.path, max_side=max(256, self.preview_side))
             qimg, buf = pil_to_qimage(preview)
             scale = preview.width / full_w
             self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, scale, False, thread))

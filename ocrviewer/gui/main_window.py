@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
@@ -331,12 +331,13 @@ class MainWindow(QMainWindow):
             "info",
         )
 
-    def _preview_side(self) -> int:
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return 2048
-        size = screen.size() * screen.devicePixelRatio()
-        return max(1024, min(4096, max(size.width(), size.height())))
+    def _preview_side(self, info: Any) -> int:
+        """Longest side the preview needs: the image fitted into the canvas, in device pixels."""
+        vp = self.canvas.viewport()
+        vw, vh = max(vp.width(), 320), max(vp.height(), 240)
+        w, h = info.display_size
+        fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
+        return max(256, int(max(w, h) * fit * vp.devicePixelRatioF() + 0.5))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -20,7 +20,7 @@ from itertools import chain
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ocrviewer.core.model import Document, Polygon
@@ -33,6 +33,7 @@ BUCKETS = 20  # confidence colour steps (0.05 wide); the threshold still cuts at
 LABEL_MIN_PX = 9.0  # a label is drawn only when its box is at least this many screen pixels high
 MAX_LABELS = 3000
 DENSE_LIMIT = 3000  # more polygons than this in view: fill instead of outline
+OVERVIEW_MAX_SIDE = 4096  # largest picture of a dense layer kept for zooming within an octave
 
 _ELEMENT = np.dtype([("type", "<i4"), ("x", "<f8"), ("y", "<f8")])
 
@@ -256,6 +257,8 @@ class OverlayStyle:
     pen_scale: float = 1.0
     fill_alpha: int = 38
     dense_alpha: int = 110
+    #: outline every polygon however many are in view (exports)
+    force_outlines: bool = False
 
 
 class OverlayLayer(QGraphicsItem):
@@ -269,6 +272,7 @@ class OverlayLayer(QGraphicsItem):
         self._rect = QRectF()
         self._buckets = np.zeros(0, dtype=np.int64)
         self._dense_paths: dict[int, QPainterPath] | None = None
+        self._overview: tuple[tuple, QImage] | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -280,6 +284,7 @@ class OverlayLayer(QGraphicsItem):
         self.prepareGeometryChange()
         self.data = data
         self._dense_paths = None  # built on the first dense paint
+        self._overview = None
         self._buckets = conf_buckets(data.conf) if self.level == "word" else np.zeros(len(data), np.int64)
         self.has_confidence = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
         if len(data):
@@ -345,12 +350,40 @@ class OverlayLayer(QGraphicsItem):
         visible = self.data.in_rect(option.exposedRect)
         if len(visible) == 0:
             return
-        if len(visible) > DENSE_LIMIT:
-            self._paint_dense(painter)
+        if len(visible) > DENSE_LIMIT and not self.style.force_outlines:
+            device = painter.device()
+            dpr = device.devicePixelRatioF() if device is not None else 1.0
+            self._paint_overview(painter, lod * dpr)
         else:
             self._paint_outlines(painter, visible, lod)
             if self.style.labels and self.level in ("word", "line"):
                 self._paint_labels(painter, visible, lod)
+
+    def _paint_overview(self, painter: QPainter, scale: float) -> None:
+        """Dense layer: draw a picture of its fills made at the zoom's power-of-two octave.
+
+        The picture is remade when the octave, the data or the style changes; zooming within an
+        octave or repainting (hover, selection, panning) reuses it.
+        """
+        rect = self._rect
+        octave = 2.0 ** math.ceil(math.log2(max(scale, 1e-6)))
+        if max(rect.width(), rect.height()) * octave > OVERVIEW_MAX_SIDE:
+            self._paint_dense(painter)  # closer in than a picture can hold: fill directly
+            return
+        s = self.style
+        key = (octave, s.colour_by_confidence, s.min_confidence, s.below, s.dense_alpha, self.has_confidence)
+        if self._overview is None or self._overview[0] != key:
+            w = max(1, math.ceil(rect.width() * octave))
+            h = max(1, math.ceil(rect.height() * octave))
+            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(0)
+            p = QPainter(image)
+            p.scale(octave, octave)
+            p.translate(-rect.topLeft())
+            self._paint_dense(p)
+            p.end()
+            self._overview = (key, image)
+        painter.drawImage(rect, self._overview[1])
 
     def _paint_dense(self, painter: QPainter) -> None:
         """Many small boxes in view: translucent fills, one drawPath per confidence bucket."""

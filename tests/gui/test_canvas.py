@@ -175,3 +175,48 @@ def test_many_words_build_and_hit_test(window) -> None:
     assert len(layer.data) == 2000
     hit = layer.hit(12 * 3 + 5, 12 * 2 + 4)
     assert layer.data.text(hit) == "w103"
+
+
+def test_dense_page_draws_fills_and_respects_the_threshold(window, qtbot) -> None:
+    words = []
+    for i in range(4000):
+        x, y = (i % 50) * 12, (i // 50) * 6
+        words.append((f"w{i}", (x, y, x + 10, y + 5)))
+    conf = [0.2 if i % 2 else 0.95 for i in range(4000)]
+    window.state.set_image(None, None)
+    doc = words_document(words, (600, 480), conf)
+    window.state.set_response(doc, FrameTransform.identity(600, 480))
+    canvas = window.canvas
+    canvas.image_item.reset(600, 480)
+    canvas.fit()
+    shot = canvas.viewport().grab().toImage()
+    p = canvas.mapFromScene(QPointF(5, 2.5))  # inside word 0 (confident: green fill)
+    c = shot.pixelColor(p)
+    assert c.green() > c.red()
+    window.state.set_below_threshold("hide")
+    window.state.set_min_confidence(0.5)
+    assert canvas.visible_count("word") == 2000
+    shot = canvas.viewport().grab().toImage()
+    p = canvas.mapFromScene(QPointF(12 + 5, 2.5))  # word 1 (0.2): hidden, background shows
+    assert shot.pixelColor(p) == canvas.backgroundBrush().color() or shot.pixelColor(p).red() < 200
+
+
+def test_pdf_first_page_opens(window, qtbot, tmp_path) -> None:
+    from PySide6.QtCore import QMarginsF, QSizeF
+    from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter
+
+    path = tmp_path / "page.pdf"
+    writer = QPdfWriter(str(path))
+    writer.setResolution(72)
+    size = QPageSize(QSizeF(200, 100), QPageSize.Unit.Point, "p")
+    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    painter = QPainter(writer)
+    painter.fillRect(0, 0, 100, 100, QColor("black"))
+    painter.end()
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
+    w, h = window.state.image_info.display_size
+    assert abs(w / h - 2.0) < 0.05
+    image = window.canvas.image_item.levels[-1].image
+    assert image.pixelColor(5, image.height() // 2).lightness() < 60  # left half black
+    assert image.pixelColor(image.width() - 5, image.height() // 2).lightness() > 200
