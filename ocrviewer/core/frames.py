@@ -103,6 +103,8 @@ def normalize_unit(unit: str | None) -> str:
 
 
 def _fmt(v: float) -> str:
+    if abs(v) >= 1e7:  # an absurd size stays short in messages
+        return f"{v:.3g}"
     return f"{v:.0f}" if abs(v - round(v)) < 1e-6 else f"{v:.4g}"
 
 

@@ -257,3 +257,12 @@ def test_zero_page_size_is_reported_not_used(tmp_path, images) -> None:
     assert any("width is 0" in w for w in result.warnings)
     assert result.decision.frame == "raw"
     assert_on_boxes(result.document)
+
+
+def test_an_absurd_page_size_stays_short_in_messages(images) -> None:
+    data = R.build_response("azure-v3")
+    data["analyzeResult"]["readResults"][0]["width"] = 1e300
+    decision = detect_frame(parse_response(data), read_image_info(images[6]))
+    text = " ".join(decision.reasons + decision.warnings)
+    assert "1e+300x480" in text
+    assert max(len(m) for m in decision.reasons + decision.warnings) < 200
