@@ -9,15 +9,18 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core.frames import FRAMES, FrameDecision
 from ocrviewer.core.geometry import ORIENTATION_NAMES
-from ocrviewer.core.imageio import read_image_info
+from ocrviewer.core.imageio import check_pixels, read_image_info
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import LEVELS
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 EXPORT_FORMATS = ("json",)
 
@@ -43,9 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "render",
         help="draw a response's polygons, text and confidence on the image (PNG)",
-        description="Write the displayed image with blocks, lines and words drawn, made without a display.",
+        description="Write the displayed image with blocks, lines and words drawn, made without a display. "
+        "Without IMAGE (and no image named by a sidecar) the response is drawn on a blank page of the "
+        "size it states.",
     )
-    p.add_argument("image", metavar="IMAGE", help="the image the response was made from")
+    p.add_argument("image", nargs="?", metavar="IMAGE", help="the image the response was made from")
     p.add_argument(
         "--response", "-r", required=True, metavar="RESP", help="OCR response (JSON or JSON Lines)"
     )
@@ -70,9 +75,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "info",
         help="show an image's orientation and sizes, and how a response would be placed on it",
         description="Print the EXIF orientation, stored and displayed size and format; with --response also "
-        "the response's format, page size, the detected frame, how sure that is and why.",
+        "the response's format, page size, the detected frame, how sure that is and why. IMAGE may be "
+        "left out when --response is given.",
     )
-    p.add_argument("image", metavar="IMAGE", help="a photo or scan (JPEG, PNG, TIFF, ...)")
+    p.add_argument("image", nargs="?", metavar="IMAGE", help="a photo or scan (JPEG, PNG, TIFF, ...)")
     p.add_argument("--response", "-r", metavar="RESP", help="also show how this OCR response is placed")
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
     p.set_defaults(func=cmd_info)
@@ -121,12 +127,39 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _warn(result: LoadedResult) -> None:
+    """Warnings on stderr; those about the response's own elements name the response file."""
+    parser_warnings = set(result.source.warnings)
     for w in result.warnings:
-        print(f"ocrviewer: warning: {w}", file=sys.stderr)
+        where = f"{result.response_path}: " if w in parser_warnings else ""
+        print(f"ocrviewer: warning: {where}{w}", file=sys.stderr)
+
+
+def _check_image(result: LoadedResult) -> None:
+    """A truncated or corrupt image is an error even where only its header is needed."""
+    if result.image_path is not None:
+        check_pixels(result.image_path)
+
+
+def _blank_page(result: LoadedResult) -> Image.Image:
+    """A white page of the placed document's size, for a response without its image."""
+    from PIL import Image
+
+    page = result.document.pages[0] if result.document.pages else None
+    if page is None or page.width is None or page.height is None:
+        raise BadInput(f"{result.response_path}: no page size to draw on; pass the image")
+    limit = Image.MAX_IMAGE_PIXELS or float("inf")
+    if page.width * page.height > limit:
+        raise BadInput(
+            f"{result.response_path}: page {_size(page.width, page.height)} is too large to draw without "
+            "its image; pass the image"
+        )
+    return Image.new("RGB", (max(1, math.ceil(page.width)), max(1, math.ceil(page.height))), "white")
 
 
 def _size(w: float, h: float) -> str:
     def f(v: float) -> str:
+        if abs(v) >= 1e7:
+            return f"{v:.3g}"
         return f"{v:.0f}" if abs(v - round(v)) < 1e-6 else f"{v:.4g}"
 
     return f"{f(w)}x{f(h)}"
@@ -151,6 +184,7 @@ def export_dict(result: LoadedResult) -> dict[str, Any]:
 def cmd_export(args: argparse.Namespace) -> int:
     out = check_output(args.output, [args.response, args.image])
     result = load_result(args.response, args.image, frame=args.frame)
+    _check_image(result)
     text = json.dumps(export_dict(result), ensure_ascii=False, indent=1, allow_nan=False)
     write_atomic(out, text.encode("utf-8") + b"\n")
     _warn(result)
@@ -166,7 +200,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from ocrviewer.core.render import parse_levels, png_options, render
 
-    levels = parse_levels(args.levels)
+    try:
+        levels = parse_levels(args.levels)
+    except BadInput as err:
+        raise BadInput(f"--levels {args.levels!r}: {err}") from err
     mc = args.min_confidence
     if mc is not None and not (math.isfinite(mc) and 0.0 <= mc <= 1.0):
         raise BadInput(f"--min-confidence {mc!r}: give a number between 0 and 1")
@@ -174,7 +211,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".png":
         raise BadInput(f"{args.output}: render writes PNG; name the output .png")
     result = load_result(args.response, args.image, frame=args.frame)
-    img = render(args.image, result.document, levels=levels, min_confidence=mc, labels=not args.no_labels)
+    picture = result.image_path if result.image_path is not None else _blank_page(result)
+    img = render(picture, result.document, levels=levels, min_confidence=mc, labels=not args.no_labels)
+    if result.image_path is None:
+        print(
+            f"ocrviewer: note: no image given; drawn on a blank {img.width}x{img.height} page",
+            file=sys.stderr,
+        )
     import io
 
     buf = io.BytesIO()
@@ -192,20 +235,29 @@ def decision_lines(decision: FrameDecision) -> list[str]:
     return lines
 
 
-def cmd_info(args: argparse.Namespace) -> int:
-    info = read_image_info(args.image)
+def _image_lines(path: str) -> list[str]:
+    info = read_image_info(path)
+    check_pixels(path)
     dw, dh = info.display_size
-    out = [
-        f"image: {args.image}",
+    return [
+        f"image: {path}",
         f"  format: {info.format}" + (f" ({info.frames} frames)" if info.frames > 1 else ""),
         f"  orientation: {info.orientation} ({ORIENTATION_NAMES[info.orientation]})",
         f"  stored size: {_size(info.raw_width, info.raw_height)}",
         f"  displayed size: {_size(dw, dh)}",
     ]
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    if args.image is None and not args.response:
+        raise BadInput("give an IMAGE, a --response RESP, or both")
+    out = _image_lines(args.image) if args.image is not None else []
     if args.response:
         from ocrviewer.core.parsers import FORMATS
 
         result = load_result(args.response, args.image, frame=args.frame)
+        if args.image is None:
+            out += _image_lines(result.image_path) if result.image_path else ["image: none given"]
         d = result.decision
         counts = result.source.counts()
         fmt = result.source.source_format

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,24 @@ def test_truncated_jpeg(capsys, tmp_path) -> None:
     assert not (tmp_path / "o.png").exists()
 
 
+@pytest.mark.parametrize("command", ["export", "info"])
+def test_truncated_jpeg_is_an_error_where_only_its_header_is_needed(capsys, tmp_path, command) -> None:
+    image = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    extra = ["-o", tmp_path / "o.json"] if command == "export" else []
+    code, out, err = run(capsys, command, image, "-r", resp, *extra)
+    assert code != 0 and out == ""
+    one_line_error(err, str(image), "truncated or corrupt")
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_a_folder_given_as_the_image(capsys, tmp_path) -> None:
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    code, _, err = run(capsys, "export", tmp_path, "-r", resp, "-o", tmp_path / "o.json")
+    assert code != 0
+    one_line_error(err, str(tmp_path), "is a folder")
+
+
 def test_decompression_bomb(capsys, tmp_path) -> None:
     image = make_bomb_png(tmp_path / "bomb.png")
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
@@ -232,7 +251,7 @@ def test_unknown_level(capsys, tmp_path, images) -> None:
         capsys, "render", images[1], "-r", resp, "--levels", "word,glyph", "-o", tmp_path / "o.png"
     )
     assert code != 0
-    one_line_error(err, "'glyph'", "block, line, word")
+    one_line_error(err, "--levels", "'glyph'", "block, line, word")
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "nan"])
@@ -342,3 +361,50 @@ def test_real_exif_photos_in_both_frames(capsys, tmp_path, name, frame) -> None:
     for w in doc.words():
         want = dict(words)[w.text]
         assert all(abs(a - b) <= 1.5 for a, b in zip(w.bbox, want, strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, image in CORPUS_IMAGES.items() if image is None))
+def test_corpus_files_without_their_image_render_on_a_blank_page_and_info(capsys, tmp_path, name) -> None:
+    resp = CORPUS / name
+    out = tmp_path / "o.png"
+    code, stdout, err = run(capsys, "render", "-r", resp, "-o", out)
+    assert code == 0, err
+    assert "drawn on a blank" in err
+    with Image.open(out) as img:
+        size = img.size
+        colours = img.convert("RGB").getcolors(1 << 24) or []
+        coloured = sum(n for n, (r, g, b) in colours if not (r == g == b))
+    code, _, _ = run(capsys, "export", "-r", resp, "-o", tmp_path / "o.json")
+    page = Document.from_dict(json.loads((tmp_path / "o.json").read_text())).pages[0]
+    assert size == (math.ceil(page.width), math.ceil(page.height))
+    assert coloured > 0  # the polygons are drawn
+    code, stdout, err = run(capsys, "info", "-r", resp)
+    assert code == 0, err
+    assert "image: none given" in stdout and "frame: display frame" in stdout
+
+
+def test_info_needs_an_image_or_a_response(capsys) -> None:
+    code, _, err = run(capsys, "info")
+    assert code != 0
+    one_line_error(err, "IMAGE", "--response")
+
+
+def test_render_without_image_refuses_an_absurd_page(capsys, tmp_path) -> None:
+    data = R.build_response("azure-v3")
+    data["analyzeResult"]["readResults"][0]["width"] = 1e300
+    resp = R.write_response(tmp_path / "r.json", data)
+    code, _, err = run(capsys, "render", "-r", resp, "-o", tmp_path / "o.png")
+    assert code != 0
+    one_line_error(err, "r.json", "1e+300x480", "pass the image")
+    assert len(err) < 200
+
+
+def test_a_skipped_element_is_reported_with_the_response_file(capsys, tmp_path, images) -> None:
+    data = R.build_response("azure-v3")
+    data["analyzeResult"]["readResults"][0]["lines"][0]["words"][0]["boundingBox"] = [1, 2, 3, 4]
+    resp = R.write_response(tmp_path / "r.json", data)
+    code, out, err = run(capsys, "export", images[1], "-r", resp, "-o", tmp_path / "o.json")
+    assert code == 0
+    assert "4 words" in out
+    warnings = [ln for ln in err.splitlines() if "skipped" in ln]
+    assert len(warnings) == 1 and warnings[0].startswith(f"ocrviewer: warning: {resp}: ")
