@@ -241,3 +241,10 @@ def test_json_lines_with_a_bad_line_names_that_line(tmp_path: Path) -> None:
     path.write_text(f"{page}\n{page}\n{{broken\n")
     message = error_of(path)
     assert "not JSON Lines (line 3 column 2:" in message
+
+
+def test_element_of_the_wrong_type_is_named() -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["lines"][1]["words"][0] = "WEST"
+    doc = parse_response(data)
+    assert doc.warnings == ("page 1 line 2 word 1: not an object (a string); skipped",)

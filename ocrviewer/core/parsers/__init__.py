@@ -37,6 +37,7 @@ from typing import Any
 from ocrviewer.core.model import SCHEMA, Document, Page
 from ocrviewer.core.parsers import azure, google, textract, yandex
 from ocrviewer.core.parsers._common import describe
+from ocrviewer.core.parsers._common import kind as _kind
 from ocrviewer.errors import BadResponse
 
 try:  # a faster decoder for valid UTF-8 JSON; the standard library decides everything else
@@ -101,20 +102,6 @@ _PARSERS: dict[str, Callable[[Any], Document]] = {
     textract.TEXTRACT: textract.parse_textract,
     OCRVIEWER: _from_schema,
 }
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def _service_error(d: dict[str, Any]) -> str | None:

@@ -44,6 +44,8 @@ def describe(err: BaseException) -> str:
         return str(err)
     if isinstance(err, KeyError):
         return f"missing {err.args[0]!r}" if err.args else "missing key"
+    if isinstance(err, AttributeError) and err.name in ("get", "items") and hasattr(err, "obj"):
+        return f"not an object ({kind(err.obj)})"
     if isinstance(err, (TypeError, AttributeError)):
         return "malformed (a value has the wrong type)"
     if isinstance(err, ValueError):
@@ -126,6 +128,21 @@ else:  # the model changed shape: stay correct, lose a little speed
         extras: dict[str, Any] | None = None,
     ) -> Line:
         return Line(text, polygon, words, confidence, language, extras or {})
+
+
+def kind(value: Any) -> str:
+    """What a JSON value is, for messages: "a string", "an array", "null"..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
 
 
 def _check(pts: list[tuple[float, float]] | tuple[tuple[float, float], ...]) -> Polygon:
