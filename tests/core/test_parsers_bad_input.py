@@ -248,3 +248,14 @@ def test_element_of_the_wrong_type_is_named() -> None:
     data["analyzeResult"]["readResults"][0]["lines"][1]["words"][0] = "WEST"
     doc = parse_response(data)
     assert doc.warnings == ("page 1 line 2 word 1: not an object (a string); skipped",)
+
+
+def test_many_bad_elements_are_counted_not_listed() -> None:
+    data = azure_v3()
+    line = data["analyzeResult"]["readResults"][0]["lines"][0]
+    line["words"] = [{"text": str(i), "boundingBox": [0, 0, 1, 1]} for i in range(500)]
+    doc = parse_response(data)
+    assert len(doc.warnings) == 201
+    assert doc.warnings[0] == "page 1 line 1 word 1: polygon has 2 points; skipped"
+    assert doc.warnings[-1] == "... and 300 more problems like these"
+    assert [w.text for w in doc.words()] == ["WEST", "Seattle"]

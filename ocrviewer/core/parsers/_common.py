@@ -24,18 +24,33 @@ _from_chain = chain.from_iterable
 
 
 class Context:
-    """Collects one warning per skipped element while a document is parsed."""
+    """Collects one warning per skipped element while a document is parsed.
 
-    __slots__ = ("warnings",)
+    At most ``limit`` are kept, then one line counts the rest: a broken 10k-word response should not
+    print 10k lines.
+    """
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
+    __slots__ = ("_items", "limit", "more")
 
-    def skip(self, where: str, err: BaseException) -> None:
-        self.warnings.append(f"{where}: {describe(err)}; skipped")
+    def __init__(self, limit: int = 200) -> None:
+        self._items: list[str] = []
+        self.limit = limit
+        self.more = 0
+
+    @property
+    def warnings(self) -> list[str]:
+        if self.more:
+            return [*self._items, f"... and {self.more} more problems like these"]
+        return list(self._items)
 
     def note(self, message: str) -> None:
-        self.warnings.append(message)
+        if len(self._items) < self.limit:
+            self._items.append(message)
+        else:
+            self.more += 1
+
+    def skip(self, where: str, err: BaseException) -> None:
+        self.note(f"{where}: {describe(err)}; skipped")
 
 
 def describe(err: BaseException) -> str:
