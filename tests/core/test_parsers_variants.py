@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from ocrviewer.core.model import Document
 from ocrviewer.core.parsers import detect_format, load_response, parse_response
 from ocrviewer.errors import BadResponse
 
@@ -486,10 +485,6 @@ def test_parse_does_not_change_its_input() -> None:
         before = copy.deepcopy(data)
         parse_response(data)
         assert data == before, path.name
-
-
-def test_formats_parse_to_documents() -> None:
-    assert isinstance(parse_response(yandex_page()), Document)
 
 
 def test_textract_paginated_results_are_merged() -> None:
