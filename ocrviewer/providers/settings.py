@@ -9,6 +9,7 @@ injected dependencies that are never saved: ``credentials`` (a CredentialStore) 
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,7 +68,32 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         raise BadInput(f"{p}: unreadable settings ({err}); fix or delete it") from err
     if not isinstance(data, dict):
         raise BadInput(f"{p}: settings must be a JSON object; fix or delete it")
-    return {k: v for k, v in data.items() if k in KNOWN_SETTINGS}
+    settings = {k: v for k, v in data.items() if k in KNOWN_SETTINGS}
+    for key in POSITIVE_NUMBERS & settings.keys():
+        _check_positive(p, key, settings[key])
+    return settings
+
+
+#: Settings that must be a positive number (seconds, megabytes).
+POSITIVE_NUMBERS = frozenset(
+    {
+        "http.connect_timeout",
+        "http.read_timeout",
+        "http.total_timeout",
+        "http.poll_interval",
+        "azure.read_max_mb",
+    }
+)
+
+
+def _check_positive(path: Path, key: str, value: Any) -> None:
+    """A number setting that is not a finite positive number is an error naming the file and key."""
+    try:
+        ok = not isinstance(value, bool) and math.isfinite(float(value)) and float(value) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise BadInput(f"{path}: setting {key} is {value!r}; give a positive number, or delete the line")
 
 
 def save_settings(values: Mapping[str, Any], path: str | os.PathLike[str] | None = None) -> Path:
@@ -81,6 +107,8 @@ def save_settings(values: Mapping[str, Any], path: str | os.PathLike[str] | None
         if value is None:
             current.pop(key, None)
         elif isinstance(value, (str, int, float, bool)):
+            if key in POSITIVE_NUMBERS:
+                _check_positive(p, key, value)
             current[key] = value
         else:
             raise BadInput(f"setting {key!r} must be a string, number or true/false")

@@ -187,3 +187,21 @@ def test_empty_secret_is_refused(monkeypatch: pytest.MonkeyPatch, capsys) -> Non
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
     assert main(["credentials", "set", "azure"]) == 1
     assert "no Azure key given" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("key", "value"), [("http.read_timeout", "abc"), ("azure.read_max_mb", -4)])
+def test_a_bad_number_in_the_settings_file_is_one_line(
+    tmp_path: Path, cloud: FakeCloud, keys: None, capsys, key: str, value: object
+) -> None:  # noqa: ANN001
+    from ocrviewer.providers.settings import settings_path
+
+    path = settings_path()
+    path.write_text(json.dumps({**json.loads(path.read_text()), key: value}))
+    photo = make_text_image(tmp_path / "p.jpg")
+    code = main(
+        ["recognize", str(photo), "-p", "azure-read", "--endpoint", cloud.url, "-o", str(tmp_path / "r")]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert str(path) in err and key in err and "positive number" in err and "Traceback" not in err
+    assert cloud.requests == []
