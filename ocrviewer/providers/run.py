@@ -19,10 +19,12 @@ from ocrviewer.core import parsers
 from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
-from ocrviewer.errors import BadInput, BadResponse, ProviderUnavailable
+from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable
 from ocrviewer.providers.base import CancelToken, ProgressCallback, Provider, get_provider, no_progress
 from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options, write_atomic
-from ocrviewer.providers.http import decode_raw
+from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.http import Scrubber, decode_raw
+from ocrviewer.providers.settings import CREDENTIALS
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,20 @@ def check_output(image_path: Path, out_path: Path) -> None:
 def document_from_raw(raw: bytes, suffix: str, service: str = "the cached response") -> Document:
     """Parse a raw response (JSON, or JSON Lines for ``.jsonl``) into a Document in its own frame."""
     return parsers.parse_response(decode_raw(raw, suffix, service))
+
+
+def _without_secrets(err: OcrViewerError, settings: Mapping[str, Any]) -> OcrViewerError | None:
+    """A copy of ``err`` with every known secret removed from its message; None if it held none.
+
+    The last line of defence for every provider: a service that echoes the key in a malformed
+    answer must not put it in the message a person sees or a log keeps.
+    """
+    store = settings.get(CREDENTIALS)
+    if not isinstance(store, CredentialStore):
+        store = CredentialStore()
+    message = str(err)
+    clean = Scrubber(store.secrets())(message)
+    return None if clean == message else type(err)(clean)
 
 
 def _now() -> str:
@@ -152,7 +168,13 @@ def recognize_file(
     for change in prepared.changes:
         progress(0.05, change)
     cancel.raise_if_cancelled()
-    result = provider.recognize(prepared, opts, cancel, progress)
+    try:
+        result = provider.recognize(prepared, opts, cancel, progress)
+    except OcrViewerError as err:
+        clean = _without_secrets(err, settings)
+        if clean is not None:
+            raise clean from None  # the original (and its chain) holds the secret
+        raise
     cancel.raise_if_cancelled()
     placed = prepared.transform.apply_document(result.document)
     sidecar = Sidecar(

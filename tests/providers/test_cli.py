@@ -205,3 +205,27 @@ def test_a_bad_number_in_the_settings_file_is_one_line(
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert str(path) in err and key in err and "positive number" in err and "Traceback" not in err
     assert cloud.requests == []
+
+
+def test_a_service_echoing_the_key_in_a_malformed_answer_does_not_leak_it(
+    tmp_path: Path, cloud: FakeCloud, keys: None, capsys
+) -> None:  # noqa: ANN001
+    from .servers import Reply
+
+    cloud.script("POST", "/computervision/", Reply(200, f"<html>bad gateway for key {AZURE_KEY}".encode()))
+    photo = make_text_image(tmp_path / "p.jpg")
+    code = main(
+        [
+            "recognize",
+            str(photo),
+            "-p",
+            "azure-image-analysis",
+            "--endpoint",
+            cloud.url,
+            "-o",
+            str(tmp_path / "r"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "not valid JSON" in err
+    assert AZURE_KEY not in err
