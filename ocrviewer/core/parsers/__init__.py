@@ -40,6 +40,7 @@ from ocrviewer.core.parsers._common import describe
 from ocrviewer.core.parsers._common import kind as _kind
 from ocrviewer.errors import BadResponse
 
+_orjson: Any
 try:  # a faster decoder for valid UTF-8 JSON; the standard library decides everything else
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson is a dependency, but the parsers work without it

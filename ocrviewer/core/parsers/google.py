@@ -48,8 +48,9 @@ def is_vision(d: dict[str, Any]) -> bool:
 
 def _annotations(d: dict[str, Any]) -> list[dict[str, Any]]:
     """The annotate responses in ``d`` (each may hold fullTextAnnotation/textAnnotations/error)."""
-    if type(d.get("responses")) is list:
-        return d["responses"]
+    responses = d.get("responses")
+    if type(responses) is list:
+        return responses
     if "pages" in d and "fullTextAnnotation" not in d:
         return [{"fullTextAnnotation": d}]
     return [d]

@@ -52,7 +52,8 @@ def annotation_of(data: Any) -> dict[str, Any] | None:
     if type(data.get("blocks")) is list and any(
         k in data for k in ("fullText", "full_text", "rotate", "entities", "markdown")
     ):
-        return data
+        bare: dict[str, Any] = data
+        return bare
     return None
 
 
