@@ -161,6 +161,15 @@ class MainWindow(QMainWindow):
         window_state = s.value("window/state")
         if window_state is not None:
             self.restoreState(window_state)
+        elif self.docks:
+            # first start: side panels narrow, the picture gets the room
+            for area, width in (
+                (Qt.DockWidgetArea.LeftDockWidgetArea, 330),
+                (Qt.DockWidgetArea.RightDockWidgetArea, 340),
+            ):
+                side = [d for d in self.docks if self.dockWidgetArea(d) == area]
+                if side:
+                    self.resizeDocks(side, [width] * len(side), Qt.Orientation.Horizontal)
 
     # -- preferences ---------------------------------------------------------------------------
     def _set_layer(self, name: str, on: bool) -> None:

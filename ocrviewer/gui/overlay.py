@@ -453,15 +453,17 @@ class OverlayLayer(QGraphicsItem):
         idx = visible[(heights >= LABEL_MIN_PX) & ~self._hidden_mask(visible)]
         if len(idx) == 0 or len(idx) > MAX_LABELS:
             return
+        below = set(idx[self._below_mask(idx)].tolist())
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         font = QFont(painter.font())
-        back = QColor(255, 255, 255, 215)
-        ink = QColor(20, 20, 20)
+        normal = (QColor(255, 255, 255, 215), QColor(20, 20, 20))
+        dimmed = (QColor(255, 255, 255, 110), QColor(20, 20, 20, 120))
         for i in idx.tolist():
             text = self.data.text(i)
             if text:
+                back, ink = dimmed if i in below else normal
                 draw_fitted_label(painter, font, text, self.data.polygon(i), back, ink)
         painter.restore()
 
