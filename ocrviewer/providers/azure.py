@@ -89,6 +89,29 @@ def _single_language(options: Mapping[str, Any], service: str) -> str | None:
     return langs[0] if langs else None
 
 
+#: Read options and the API versions that use them (the others ignore them).
+_READ_OPTION_VERSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mode": ("text mode", ("2.0",)),
+    "languages": ("language", ("3.2",)),
+    "reading_order": ("reading order", ("3.2",)),
+    "pages": ("pages", ("3.2",)),
+    "model": ("model version", ("3.2",)),
+}
+
+
+def ignored_read_options(version: str, options: Mapping[str, Any]) -> list[str]:
+    """Names of the options given (other than their defaults) that Read ``version`` does not take."""
+    ignored = []
+    for name, (label, versions) in _READ_OPTION_VERSIONS.items():
+        value = options.get(name)
+        if version in versions or value in (None, "", "*", ()):
+            continue
+        if name == "mode" and str(value).capitalize() == "Printed":
+            continue  # the default, always present
+        ignored.append(f"{label} {value!r}")
+    return ignored
+
+
 class _AzureBase:
     name: str
     title: str
@@ -197,6 +220,9 @@ class AzureReadProvider(_AzureBase):
         version = self._version(options)
         endpoint, key = self._ready()
         url, params = self._request(endpoint, version, options)
+        ignored = ignored_read_options(version, options)
+        if ignored:
+            progress(None, f"{self.title} {version} takes no {', '.join(ignored)}; ignored")
         with make_client(self.title, self.settings, (key,), HINTS) as client:
             deadline = client.deadline()
             progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title} {version}")

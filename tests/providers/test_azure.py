@@ -245,3 +245,47 @@ def test_unavailable_is_reported_not_sent(photo: Path, cloud: FakeCloud, clock: 
     with pytest.raises(ProviderUnavailable, match="no Azure key"):
         p.recognize(prepare_image(photo, p.limits), {}, CancelToken(), no_progress)
     assert cloud.requests == []
+
+
+@pytest.mark.parametrize(
+    ("version", "options", "said"),
+    [
+        (
+            "2.0",
+            {"languages": "ru", "reading_order": "natural"},
+            "Azure Read 2.0 takes no language 'ru', reading order 'natural'",
+        ),
+        (
+            "2.1",
+            {"mode": "Handwritten", "model": "latest"},
+            "Azure Read 2.1 takes no text mode 'Handwritten', model version 'latest'",
+        ),
+        ("3.2", {"mode": "Handwritten"}, "Azure Read 3.2 takes no text mode 'Handwritten'"),
+    ],
+)
+def test_options_the_version_does_not_take_are_said_to_be_ignored(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, version: str, options: dict, said: str
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    cloud.running_polls = 0
+    p = azure("azure-read", cloud, clock, creds)
+    messages: list[str] = []
+    p.recognize(
+        prepare_image(photo, p.limits),
+        {"api_version": version, "mode": "Printed", **options},
+        CancelToken(),
+        lambda f, m: messages.append(m),
+    )
+    assert [m for m in messages if "ignored" in m] == [said + "; ignored"]
+
+
+def test_defaults_are_not_reported_as_ignored(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    cloud.running_polls = 0
+    p = azure("azure-read", cloud, clock, creds)
+    messages: list[str] = []
+    opts = {"api_version": "2.1", "mode": "Printed", "languages": "*"}
+    p.recognize(prepare_image(photo, p.limits), opts, CancelToken(), lambda f, m: messages.append(m))
+    assert not [m for m in messages if "ignored" in m]
