@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -160,8 +160,11 @@ def run_viewer(request: ViewRequest) -> int:
             print(f"ocrviewer: error: {window.message_bar.text}", file=sys.stderr)
             result["code"] = 1
         window.close()
-        app.quit()
+        loop.quit()
 
+    # A local loop, not app.exec()/app.quit(): quitting the application would leave it unable
+    # to run event loops again in the same process (tests, embedding).
+    loop = QEventLoop()
     QTimer.singleShot(50, poll)
-    app.exec()
+    loop.exec()
     return result["code"]
