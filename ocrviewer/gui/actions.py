@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 Std = QKeySequence.StandardKey
@@ -172,5 +173,27 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
     return bar
 
 
-def empty_icon() -> QIcon:
-    return QIcon()
+def shortcut_table(actions: list[QAction]) -> str:
+    """An HTML table of every action with a shortcut (Help > Keyboard Shortcuts)."""
+    rows = set()
+    for act in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
+        if keys and act.text():
+            rows.add(f"<tr><td>{act.text().replace('&', '').rstrip('…')}</td><td><b>{keys}</b></td></tr>")
+    return "<table cellspacing=4>" + "".join(sorted(rows)) + "</table>"
+
+
+def fill_recent_menu(
+    menu: QMenu, items: list[str], open_path: Callable[[str], object], clear: Callable[[], object]
+) -> None:
+    menu.clear()
+    for i, path in enumerate(items):
+        name = os.path.basename(path)
+        act = menu.addAction(f"&{i + 1} {name}" if i < 9 else name)
+        act.setToolTip(path)
+        act.setStatusTip(path)
+        act.triggered.connect(lambda _=False, p=path: open_path(p))
+    if items:
+        menu.addSeparator()
+        menu.addAction("Clear Recent", clear)
+    menu.setEnabled(bool(items))

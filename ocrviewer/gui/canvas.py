@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.core.geometry import ORIENTATION_NAMES
+from ocrviewer.core.geometry import ORIENTATION_NAMES, inverse_orientation, orient_point
+from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.model import Document
 from ocrviewer.gui.image_loader import DecodedImage
 from ocrviewer.gui.legend import paint_legend
 from ocrviewer.gui.overlay import LAYERS, MarkerItem, OverlayLayer, OverlayRoot, OverlayStyle, build_layers
@@ -459,6 +461,27 @@ class Canvas(QGraphicsView):
     def describe_orientation(self) -> str:
         info = self.state.image_info
         return ORIENTATION_NAMES.get(info.orientation, "") if info else ""
+
+
+def position_text(info: ImageInfo | None, x: float, y: float) -> str:
+    """Status-bar text for a displayed-frame point: displayed and raw (stored) pixel coordinates."""
+    if info is None:
+        return ""
+    w, h = info.display_size
+    if not (0 <= x < w and 0 <= y < h):
+        return ""
+    rx, ry = orient_point(inverse_orientation(info.orientation), x, y, w, h)
+    return f"displayed {x:.0f}, {y:.0f}  ·  raw {rx:.0f}, {ry:.0f}"
+
+
+def count_text(doc: Document | None, shown_words: int) -> str:
+    """Status-bar text: element counts, with how many words are shown when some are hidden."""
+    if doc is None:
+        return ""
+    counts = doc.counts()
+    total = counts["word"]
+    words = f"{total} words" if shown_words == total else f"{shown_words}/{total} words"
+    return f"{counts['block']} blocks · {counts['line']} lines · {words}"
 
 
 def _escape(text: str) -> str:

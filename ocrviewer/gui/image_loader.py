@@ -104,6 +104,14 @@ def read_info(path: str) -> ImageInfo:
     return read_image_info(path)
 
 
+def preview_side_for(info: ImageInfo, viewport: Any) -> int:
+    """Longest side a preview needs: the image fitted into ``viewport`` (a QWidget), in device pixels."""
+    vw, vh = max(viewport.width(), 320), max(viewport.height(), 240)
+    w, h = info.display_size
+    fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
+    return max(256, int(max(w, h) * fit * viewport.devicePixelRatioF() + 0.5))
+
+
 class LoaderSignals(QObject):
     """Lives on the main thread; jobs emit through it so slots run there."""
 

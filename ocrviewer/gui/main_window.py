@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
-from ocrviewer.core.geometry import inverse_orientation, orient_point
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
-from ocrviewer.gui.canvas import Canvas
+from ocrviewer.gui.canvas import Canvas, count_text, position_text
 from ocrviewer.gui.export_view import export_view
 from ocrviewer.gui.files import (
     IMAGE_FILTER,
@@ -23,7 +22,7 @@ from ocrviewer.gui.files import (
     RecentFiles,
     default_result_path,
 )
-from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner
+from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.theme import apply_theme, canvas_background
@@ -128,6 +127,13 @@ class MainWindow(QMainWindow):
             },
         )
         self.state.dragModeChanged.connect(a["drag_overlay"].setChecked)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # follow the desktop when the theme is "system"
+            hints.colorSchemeChanged.connect(
+                lambda _s: (
+                    self.settings.value("view/theme", "system") == "system" and self.set_theme("system")
+                )
+            )
         self.state.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.state.imageChanged.connect(self._on_image_changed)
         self.state.documentChanged.connect(self._update_counts)
@@ -251,18 +257,7 @@ class MainWindow(QMainWindow):
             self.files.open_response(str(response))
 
     def _update_recent_menu(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        items = self.recent.items()
-        for i, path in enumerate(items):
-            act = menu.addAction(f"&{i + 1} {os.path.basename(path)}" if i < 9 else os.path.basename(path))
-            act.setToolTip(path)
-            act.setStatusTip(path)
-            act.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
-        if items:
-            menu.addSeparator()
-            menu.addAction("Clear Recent", self.recent.clear)
-        menu.setEnabled(bool(items))
+        acts.fill_recent_menu(self.recent_menu, self.recent.items(), self.files.open_path, self.recent.clear)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -294,16 +289,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(decoded)
 
     def _update_counts(self) -> None:
-        doc = self.state.document
-        if doc is None:
-            self.count_label.setText("")
-        else:
-            counts = doc.counts()
-            shown = self.canvas.visible_count("word")
-            words = (
-                f"{counts['word']} words" if shown == counts["word"] else f"{shown}/{counts['word']} words"
-            )
-            self.count_label.setText(f"{counts['block']} blocks · {counts['line']} lines · {words}")
+        self.count_label.setText(count_text(self.state.document, self.canvas.visible_count("word")))
         self._update_enabled()
 
     def _update_enabled(self) -> None:
@@ -314,25 +300,10 @@ class MainWindow(QMainWindow):
         self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
 
     def _on_cursor(self, x: float, y: float) -> None:
-        info = self.state.image_info
-        if info is None:
-            return
-        w, h = info.display_size
-        if not (0 <= x < w and 0 <= y < h):
-            self.position_label.setText("")
-            return
-        rx, ry = orient_point(inverse_orientation(info.orientation), x, y, w, h)
-        self.position_label.setText(f"displayed {x:.0f}, {y:.0f}  ·  raw {rx:.0f}, {ry:.0f}")
+        self.position_label.setText(position_text(self.state.image_info, x, y))
 
     def show_shortcuts(self) -> None:
-        rows = []
-        for act in self.findChildren(type(self.actions_["fit"])):
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
-            if keys and act.text():
-                rows.append(
-                    f"<tr><td>{act.text().replace('&', '').rstrip('…')}</td><td><b>{keys}</b></td></tr>"
-                )
-        self.message_bar.show_rich("<table cellspacing=4>" + "".join(sorted(set(rows))) + "</table>")
+        self.message_bar.show_rich(acts.shortcut_table(self.findChildren(QAction)))
 
     def show_about(self) -> None:
         self.show_message(
@@ -341,12 +312,7 @@ class MainWindow(QMainWindow):
         )
 
     def _preview_side(self, info: Any) -> int:
-        """Longest side the preview needs: the image fitted into the canvas, in device pixels."""
-        vp = self.canvas.viewport()
-        vw, vh = max(vp.width(), 320), max(vp.height(), 240)
-        w, h = info.display_size
-        fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
-        return max(256, int(max(w, h) * fit * vp.devicePixelRatioF() + 0.5))
+        return preview_side_for(info, self.canvas.viewport())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
