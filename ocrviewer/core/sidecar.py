@@ -59,6 +59,13 @@ class Sidecar:
     def from_dict(cls, d: Mapping[str, Any]) -> Sidecar:
         if not isinstance(d, Mapping) or d.get("schema") != SIDECAR_SCHEMA:
             raise BadInput(f"not an {SIDECAR_SCHEMA} sidecar")
+        for key in ("options", "transform", "extras"):
+            if d.get(key) is not None and not isinstance(d[key], Mapping):
+                raise BadInput(f"{key} must be a JSON object, not {type(d[key]).__name__}")
+        texts = ("provider", "api_version", "image_sha256", "image_path", "frame", "created", "request_id")
+        for key in texts:
+            if d.get(key) is not None and not isinstance(d[key], str):
+                raise BadInput(f"{key} must be text, not {type(d[key]).__name__}")
         t = d.get("transform")
         return cls(
             provider=d.get("provider"),
@@ -81,10 +88,11 @@ def read_sidecar(response_path: str | os.PathLike[str]) -> Sidecar | None:
         return None
     try:
         return Sidecar.from_dict(json.loads(p.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as err:
-        raise BadInput(f"{p}: unreadable sidecar ({err}); delete it or fix it") from err
+    except (OSError, ValueError, RecursionError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        raise BadInput(f"{p}: unreadable sidecar ({reason}); delete it or fix it") from err
     except BadInput as err:
-        raise BadInput(f"{p}: {err}") from err
+        raise BadInput(f"{p}: {err}; delete the sidecar or fix it") from err
 
 
 def write_sidecar(response_path: str | os.PathLike[str], sidecar: Sidecar) -> Path:
