@@ -347,19 +347,31 @@ class OverlayLayer(QGraphicsItem):
         if not len(self.data):
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        visible = self.data.in_rect(option.exposedRect)
+        visible = self.data.in_rect(self._painted_rect(painter, option))
         if len(visible) == 0:
             return
         if len(visible) > DENSE_LIMIT and not self.style.force_outlines:
             device = painter.device()
             dpr = device.devicePixelRatioF() if device is not None else 1.0
-            self._paint_overview(painter, lod * dpr)
+            self._paint_overview(painter, lod * dpr, visible)
         else:
             self._paint_outlines(painter, visible, lod)
             if self.style.labels and self.level in ("word", "line"):
                 self._paint_labels(painter, visible, lod)
 
-    def _paint_overview(self, painter: QPainter, scale: float) -> None:
+    @staticmethod
+    def _painted_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
+        """The exposed part of the item that the paint device can show (Qt may expose it all)."""
+        rect = option.exposedRect
+        device = painter.device()
+        inverse, ok = painter.worldTransform().inverted()
+        if device is not None and ok:
+            dpr = device.devicePixelRatioF() or 1.0
+            shown = inverse.mapRect(QRectF(0, 0, device.width() / dpr, device.height() / dpr))
+            rect = rect.intersected(shown)
+        return rect
+
+    def _paint_overview(self, painter: QPainter, scale: float, visible: np.ndarray) -> None:
         """Dense layer: draw a picture of its fills made at the zoom's power-of-two octave.
 
         The picture is remade when the octave, the data or the style changes; zooming within an
@@ -368,7 +380,7 @@ class OverlayLayer(QGraphicsItem):
         rect = self._rect
         octave = 2.0 ** math.ceil(math.log2(max(scale, 1e-6)))
         if max(rect.width(), rect.height()) * octave > OVERVIEW_MAX_SIDE:
-            self._paint_dense(painter)  # closer in than a picture can hold: fill directly
+            self._paint_dense(painter, visible)  # closer in than a picture can hold: fill what shows
             return
         s = self.style
         key = (octave, s.colour_by_confidence, s.min_confidence, s.below, s.dense_alpha, self.has_confidence)
@@ -385,39 +397,50 @@ class OverlayLayer(QGraphicsItem):
             self._overview = (key, image)
         painter.drawImage(rect, self._overview[1])
 
-    def _paint_dense(self, painter: QPainter) -> None:
-        """Many small boxes in view: translucent fills, one drawPath per confidence bucket."""
-        if self._dense_paths is None:
-            self._dense_paths = {}
-            for key in np.unique(self._buckets).tolist():
-                members = np.flatnonzero(self._buckets == key)
-                self._dense_paths[key] = path_from_points(self.data.pts, self.data.starts, members)
+    def _paint_dense(self, painter: QPainter, index: np.ndarray | None = None) -> None:
+        """Many small boxes: translucent fills, one fillPath per confidence bucket.
+
+        Without ``index`` the whole layer is drawn from paths kept between paints; with it, only
+        those polygons, from paths built for this paint.
+        """
+        data = self.data
+        if index is None:
+            if self._dense_paths is None:
+                self._dense_paths = {
+                    key: path_from_points(data.pts, data.starts, np.flatnonzero(self._buckets == key))
+                    for key in np.unique(self._buckets).tolist()
+                }
+            groups = {key: (None, path) for key, path in self._dense_paths.items()}
+        else:
+            keys = self._buckets[index]
+            groups = {key: (index[keys == key], None) for key in np.unique(keys).tolist()}
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
         t = self.style.min_confidence if self.level == "word" else 0.0
-        for key, path in self._dense_paths.items():
+        for key, (members, path) in groups.items():
             color = self.bucket_color(key)
-            lo, hi = (key - 0.5) / BUCKETS, (key + 0.5) / BUCKETS
-            if t <= 0 or key == NO_CONF or lo >= t:
+            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= t:
                 color.setAlpha(self.style.dense_alpha)
-                painter.fillPath(path, color)
+                painter.fillPath(
+                    path if path is not None else path_from_points(data.pts, data.starts, members), color
+                )
                 continue
-            members = np.flatnonzero(self._buckets == key)
-            below = self.data.conf[members] < t
-            if hi > t:  # the bucket the threshold cuts: split it
-                above = members[~below]
-                if len(above):
-                    color.setAlpha(self.style.dense_alpha)
-                    painter.fillPath(path_from_points(self.data.pts, self.data.starts, above), color)
-                path = path_from_points(self.data.pts, self.data.starts, members[below])
-            if self.style.below == "hide":
-                continue
-            color.setAlpha(35)
-            painter.fillPath(path, color)
+            if members is None:
+                members = np.flatnonzero(self._buckets == key)
+            below = data.conf[members] < t
+            above = members[~below]
+            if len(above):
+                color.setAlpha(self.style.dense_alpha)
+                painter.fillPath(path_from_points(data.pts, data.starts, above), color)
+            if self.style.below != "hide" and below.any():
+                color.setAlpha(35)
+                painter.fillPath(path_from_points(data.pts, data.starts, members[below]), color)
 
     def _paint_outlines(self, painter: QPainter, visible: np.ndarray, lod: float) -> None:
         width = self.style.pen_scale
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 1.0 or width > 1)
+        painter.setRenderHint(
+            QPainter.RenderHint.Antialiasing, (lod >= 1.0 and len(visible) <= 1500) or width > 1
+        )
         fill = self.style.fill_alpha if self.level in ("word", "table") else 0
         below = self._below_mask(visible)
         hide = self.style.below == "hide"
