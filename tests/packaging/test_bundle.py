@@ -122,7 +122,7 @@ def test_install_desktop_puts_a_working_menu_entry_under_the_prefix(bundle: Path
     installed = subprocess.run(["bash", script], capture_output=True, text=True, timeout=300, env=env)
     assert installed.returncode == 0, installed.stderr
     desktop = prefix / "share" / "applications" / "io.github.ocrviewer.OcrViewer.desktop"
-    assert f"Exec={prefix}/bin/ocrviewer %F" in desktop.read_text(encoding="utf-8")
+    assert f"Exec={prefix}/bin/ocrviewer view %f" in desktop.read_text(encoding="utf-8")
     assert (
         prefix / "share" / "icons" / "hicolor" / "256x256" / "apps" / "io.github.ocrviewer.OcrViewer.png"
     ).is_file()

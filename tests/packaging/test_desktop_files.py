@@ -46,7 +46,8 @@ def test_metainfo_validates() -> None:
 
 def test_desktop_entry_opens_images_and_pdfs_with_the_app_icon() -> None:
     entry = _desktop_entry()
-    assert entry["Exec"] == "ocrviewer %F"
+    # `ocrviewer FILE` is not a command (the first argument names a subcommand); `view` takes one image.
+    assert entry["Exec"] == "ocrviewer view %f"
     assert entry["Icon"] == APP_ID
     mime = set(filter(None, entry["MimeType"].split(";")))
     assert mime == {"image/jpeg", "image/png", "image/tiff", "image/bmp", "image/webp", "application/pdf"}
@@ -73,3 +74,14 @@ def test_icon_svg_and_every_png_size_exist() -> None:
             # A document shape on a transparent background: the corners are clear, the middle is drawn.
             assert alpha.getpixel((0, 0)) == 0
             assert alpha.getpixel((size // 2, size // 2)) == 255
+
+
+def test_desktop_exec_line_is_a_command_the_cli_accepts() -> None:
+    from ocrviewer.cli import build_parser
+
+    program, *arguments = _desktop_entry()["Exec"].split()
+    assert program == "ocrviewer"
+    image = str(ROOT / "resources" / "samples" / "receipt.jpg")
+    args = build_parser().parse_args([image if a in ("%f", "%F") else a for a in arguments])
+    assert args.command == "view"
+    assert image in {str(v) for v in vars(args).values()}
