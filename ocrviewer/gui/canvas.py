@@ -166,7 +166,14 @@ class Canvas(QGraphicsView):
         self.viewport().update()
 
     def _on_document_changed(self) -> None:
-        layers = build_layers(self.state.document)
+        doc = self.state.document
+        if self.state.image_info is None and doc is not None and doc.pages:
+            page = doc.pages[0]  # no image: show the page's area so the overlay has a place
+            if page.width and page.height and self.image_item.size != (int(page.width), int(page.height)):
+                self.image_item.reset(int(page.width), int(page.height))
+                self.scene().setSceneRect(self.image_item.boundingRect())
+                self.fit()
+        layers = build_layers(doc)
         for name, item in self.layers.items():
             item.set_data(layers[name])
         self._hover = None

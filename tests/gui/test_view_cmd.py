@@ -80,3 +80,20 @@ def test_cv2_plugin_path_is_removed() -> None:
     assert env == {"OTHER": "1"}
     keep = {"QT_QPA_PLATFORM_PLUGIN_PATH": "/usr/lib/qt6/plugins"}
     assert sanitize_qt_env(keep) == [] and keep
+
+
+def test_no_argument_means_the_bundled_sample() -> None:
+    from ocrviewer.cli.view_cmd import find_sample
+
+    image, response = find_sample()
+    assert image.is_file() and image.suffix.lower() in (".jpg", ".jpeg", ".png")
+    assert response is not None and response.name.startswith(image.stem)
+
+
+def test_response_without_image_shows_the_page_area(window, qtbot) -> None:
+    from ocrviewer.core.geometry import FrameTransform
+    from tests.gui.conftest import words_document
+
+    window.state.set_response(words_document(), FrameTransform.identity(640, 480))
+    assert window.canvas.image_item.size == (640, 480)
+    assert len(window.canvas.layers["word"].data) == 5
