@@ -79,14 +79,29 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
 def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
     """Header-only look at an image: no pixel decode."""
     with _open(path) as img:
+        raw_width, raw_height = _stored_size(img)
         return ImageInfo(
             path=str(path),
             format=img.format or "unknown",
-            raw_width=img.width,
-            raw_height=img.height,
+            raw_width=raw_width,
+            raw_height=raw_height,
             orientation=_orientation_of(img),
             frames=getattr(img, "n_frames", 1),
         )
+
+
+def _stored_size(img: Image.Image) -> tuple[int, int]:
+    """Width and height of the pixels as stored in the file.
+
+    Pillow (12+) reports a TIFF's size with its Orientation already applied (and rotates the
+    pixels on load); the stored size is in the ImageWidth/ImageLength tags.
+    """
+    tags = getattr(img, "tag_v2", None)
+    if img.format == "TIFF" and tags is not None:
+        w, h = tags.get(256), tags.get(257)
+        if isinstance(w, int) and isinstance(h, int) and {w, h} == set(img.size):
+            return w, h
+    return img.width, img.height
 
 
 def check_pixels(path: str | os.PathLike[str]) -> None:

@@ -408,3 +408,17 @@ def test_a_skipped_element_is_reported_with_the_response_file(capsys, tmp_path, 
     assert "4 words" in out
     warnings = [ln for ln in err.splitlines() if "skipped" in ln]
     assert len(warnings) == 1 and warnings[0].startswith(f"ocrviewer: warning: {resp}: ")
+
+
+@pytest.mark.parametrize("o", [3, 6, 7])
+def test_export_on_an_exif_rotated_tiff(capsys, tmp_path, o) -> None:
+    # Pillow reports a TIFF's size already oriented; the stored size must still be told apart.
+    image = make_text_image(tmp_path / f"o{o}.tif", o, fmt="TIFF")
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3", orientation=o, frame="raw"))
+    out = tmp_path / "o.json"
+    code, stdout, err = run(capsys, "export", image, "-r", resp, "-o", out)
+    assert code == 0, err
+    assert "raw frame" in stdout
+    doc = Document.from_dict(json.loads(out.read_text()))
+    for w in doc.words():
+        assert all(abs(a - b) <= 1.5 for a, b in zip(w.bbox, BOXES[w.text], strict=True))

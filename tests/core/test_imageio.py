@@ -18,7 +18,7 @@ from tests.support.images import (
 
 
 @pytest.mark.parametrize("o", ORIENTATIONS)
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF", "WEBP"])
 def test_info_and_displayed_pixels_for_every_orientation(tmp_path, o: int, fmt: str) -> None:
     path = make_text_image(tmp_path / f"o{o}.{fmt.lower()}", o, fmt=fmt)
     info = read_image_info(path)
