@@ -446,6 +446,9 @@ class Canvas(QGraphicsView):
         )
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.image_item.size == (0, 0):
+            self._paint_empty_hint(painter)
+            return
         if not self.legend_wanted():
             return
         data = self.layers["word"].data
@@ -462,6 +465,22 @@ class Canvas(QGraphicsView):
             self.style_opts.below,
             with_none=with_none,
             dark=dark,
+        )
+        painter.restore()
+
+    def _paint_empty_hint(self, painter: QPainter) -> None:
+        painter.save()
+        painter.resetTransform()
+        color = self.palette().color(QPalette.ColorRole.WindowText)
+        color.setAlpha(150)
+        painter.setPen(color)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        painter.setFont(font)
+        painter.drawText(
+            self.viewport().rect(),
+            Qt.AlignmentFlag.AlignCenter,
+            "Open an image (Ctrl+O) or drop one here\nthen a response (Ctrl+R) or run recognition",
         )
         painter.restore()
 
