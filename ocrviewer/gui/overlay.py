@@ -72,6 +72,9 @@ class LayerData:
     elements: list = field(default_factory=list)
     #: (page, block, line, word) per element; -1 for unused parts; None for tables and cells
     keys: list = field(default_factory=list)
+    #: words only: (page, block, line) of each line with words, and the index of its first word
+    line_keys: list = field(default_factory=list)
+    line_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pts: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     bboxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
@@ -105,6 +108,9 @@ class LayerData:
         return getattr(el, "confidence_label", None) or getattr(el, "layout_type", None)
 
     def ref(self, i: int) -> ElementRef | None:
+        if self.level == "word":  # words are stored line by line: find the line, then the index in it
+            k = int(np.searchsorted(self.line_starts, i, "right")) - 1
+            return ElementRef("word", *self.line_keys[k], i - int(self.line_starts[k]))
         key = self.keys[i]
         return None if key is None else ElementRef(self.level, *key)
 
@@ -132,10 +138,10 @@ class LayerData:
             ],
             axis=1,
         )
-        self.conf = np.array(
-            [np.nan if (c := getattr(el, "confidence", None)) is None else c for el in self.elements],
-            dtype=float,
-        )
+        if self.level == "table":
+            self.conf = np.full(n, np.nan)
+        else:  # None becomes NaN
+            self.conf = np.array([el.confidence for el in self.elements], dtype=float)
         heights = self.bboxes[:, 3] - self.bboxes[:, 1]
         self._band = float(np.median(heights)) * 4 + 1.0
         small = heights <= self._band
@@ -181,7 +187,8 @@ def build_layers(doc: Document | None) -> dict[str, LayerData]:
     blocks, lines, words, tables = (layers[n] for n in LAYERS)
     b_el, b_key = blocks.elements.append, blocks.keys.append
     l_el, l_key = lines.elements.append, lines.keys.append
-    w_el, w_key = words.elements, words.keys
+    w_el = words.elements
+    w_starts: list[int] = []
     for pi, page in enumerate(doc.pages):
         for bi, block in enumerate(page.blocks):
             b_el(block)
@@ -191,13 +198,15 @@ def build_layers(doc: Document | None) -> dict[str, LayerData]:
                 l_key((pi, bi, li, -1))
                 ws = line.words
                 if ws:
+                    w_starts.append(len(w_el))
+                    words.line_keys.append((pi, bi, li))
                     w_el.extend(ws)
-                    w_key.extend([(pi, bi, li, wi) for wi in range(len(ws))])
         for table in page.tables:
             tables.elements.append(table)
             tables.keys.append(None)
             tables.elements.extend(table.cells)
             tables.keys.extend([None] * len(table.cells))
+    words.line_starts = np.array(w_starts, dtype=np.int64)
     for layer in layers.values():
         layer.finish()
     return layers
