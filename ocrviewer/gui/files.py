@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput, OcrViewerError
 from ocrviewer.gui.image_loader import ImageLoader, TaskRunner, read_info
 from ocrviewer.gui.state import ViewerState
@@ -44,6 +45,8 @@ def save_document(state: ViewerState, path: str | os.PathLike[str]) -> Path:
         raise BadInput("there is no result to save; open a response or run recognition first")
     target = Path(path).resolve()
     inputs = {Path(p).resolve() for p in (state.image_path, state.response_path) if p}
+    if state.response_path:
+        inputs.add(sidecar_path(state.response_path).resolve())
     if target in inputs:
         raise BadInput(f"{target}: that is an input file; choose another name (nothing was written)")
     data: dict[str, Any] = state.document.to_dict()

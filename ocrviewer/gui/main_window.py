@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
     def choose_image(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open Image", self._dialog_dir(), IMAGE_FILTER)
         if path:
-            self.files.open_image(path)
+            self.files.open_path(path)  # a JSON picked here is placed as a response
 
     def choose_response(self) -> None:
         start = os.path.dirname(self.state.image_path) if self.state.image_path else self._dialog_dir()
