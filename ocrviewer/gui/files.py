@@ -136,6 +136,8 @@ class FileController(QObject):
         self.recent.add(path)
         note = f"{os.path.basename(path)} · {info.describe()}"
         self.state.statusMessage.emit(note)
+        if info.format == "PDF" and info.frames > 1:
+            self.message.emit(f"{os.path.basename(path)} has {info.frames} pages; showing page 1", "info")
         return True
 
     def open_response(self, path: str, frame: str | None = None) -> None:

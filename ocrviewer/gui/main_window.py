@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
             panels_menu.addAction(dock.toggleViewAction())
         panels_menu.setEnabled(bool(self.docks))
         self.toolbar = acts.build_toolbar(self, self.actions_, extra)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         panels_menu.addAction(self.toolbar.toggleViewAction())
         self._build_status_bar()
         self._connect()
