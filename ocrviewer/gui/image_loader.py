@@ -22,6 +22,7 @@ from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_inf
 from ocrviewer.errors import ImageError, OcrViewerError
 
 PDF_DPI = 150.0
+MIP_MIN_SIDE = 1024  # no half-size copies below this side
 PDF_SUFFIXES = (".pdf",)
 
 
@@ -197,6 +198,16 @@ class ImageJob(QRunnable):
 
     def _full(self, thread: str) -> None:
         full = load_display_image(self.path)
+        # halves for zoom levels between the preview and full size, so a big photo is never
+        # shrunk from 20 MP on every repaint
+        level, scale = full, 1.0
+        while max(level.size) > 2 * MIP_MIN_SIDE and not self.cancelled.is_set():
+            level, scale = level.reduce(2), scale / 2
+            if scale * max(full.size) >= self.preview_side:
+                qimg, buf = pil_to_qimage(level)
+                self.signals.decoded.emit(
+                    self.generation, DecodedImage(qimg, buf, level.width / full.width, False, thread)
+                )
         qimg, buf = pil_to_qimage(full)
         self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, 1.0, True, thread))
 
