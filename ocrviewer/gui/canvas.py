@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.core.geometry import ORIENTATION_NAMES, inverse_orientation, orient_point
+from ocrviewer.core.geometry import inverse_orientation, orient_point
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.model import Document
 from ocrviewer.gui.image_loader import DecodedImage
@@ -483,10 +483,6 @@ class Canvas(QGraphicsView):
             "Open an image (Ctrl+O) or drop one here\nthen a response (Ctrl+R) or run recognition",
         )
         painter.restore()
-
-    def describe_orientation(self) -> str:
-        info = self.state.image_info
-        return ORIENTATION_NAMES.get(info.orientation, "") if info else ""
 
 
 def position_text(info: ImageInfo | None, x: float, y: float) -> str:
