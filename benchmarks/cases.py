@@ -130,12 +130,15 @@ def _overlay_build(tier: str, limit: float | None) -> Callable[[Context], Result
     return case
 
 
-def _paint(tier: str, limit: float) -> Callable[[Context], Result]:
+def _paint(tier: str, limit: float | None, zoom: float | None = None) -> Callable[[Context], Result]:
+    """Paint at fit (``zoom`` None) or at ``zoom`` screen pixels per image pixel, page centre."""
+    where = "fit" if zoom is None else f"zoom{zoom:g}"
+
     def case(ctx: Context) -> Result:
         res = Result(
-            name=f"paint_fit_{tier}",
-            title=f"paint one frame at fit, {tier} words over the 12 MP page",
-            target=Target("max", limit, f"<= {limit:.0f} ms"),
+            name=f"paint_{where}_{tier}",
+            title=f"paint one frame at {where}, {tier} words over the 12 MP page",
+            target=Target("max", limit, f"<= {limit:.0f} ms") if limit else Target("info", None, "(none)"),
         )
         viewer = _viewer()
         doc = viewer.placed_document(ctx.inputs.response("azure-v3", tier), ctx.inputs.page_jpeg)
@@ -144,11 +147,15 @@ def _paint(tier: str, limit: float) -> Callable[[Context], Result]:
             bench.show_image(ctx.inputs.page_jpeg)
             bench.build_overlay(doc)
             bench.fit()
+            if zoom is not None:
+                w, h = ctx.inputs.sizes.page
+                bench.zoom_to(zoom, w / 2, h / 2)
             frame = bench.paint()
-            frame.save(str(ctx.inputs.folder / f"paint_fit_{tier}.png"))  # to look at
+            frame.save(str(ctx.inputs.folder / f"paint_{where}_{tier}.png"))  # to look at
             res.params = {
                 "words": ctx.inputs.sizes.words[tier],
                 "viewport": list(ctx.inputs.sizes.view),
+                "zoom": bench.canvas.zoom,
                 "how": viewer.PAINT_HOW,
             }
             cold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate)
@@ -399,6 +406,7 @@ CASES: dict[str, Callable[[Context], Result]] = {
     "overlay_build_100k": _overlay_build("100k", 300.0),
     "paint_fit_100k": _paint("100k", 50.0),
     "hit_test_100k": _hit("100k"),
+    "paint_zoom4_100k": _paint("100k", None, zoom=4.0),
     "open_20mp_first_paint": open_first_paint,
     "render_10k_vs_matplotlib": render_vs_peer,
     "peak_rss_20mp_10k": peak_memory,

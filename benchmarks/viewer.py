@@ -114,6 +114,12 @@ class _Bench:
         self.canvas.fit()
         self.app.processEvents()
 
+    def zoom_to(self, factor: float, x: float, y: float) -> None:
+        """Zoom (screen pixels per image pixel) around an image point, as the wheel and keys do."""
+        self.canvas.set_zoom(factor, QPointF(x, y))
+        self.canvas.centerOn(QPointF(x, y))
+        self.app.processEvents()
+
     def invalidate(self) -> None:
         """Drop every item cache, as a zoom step or a threshold change does."""
         for item in self.canvas.scene().items():
