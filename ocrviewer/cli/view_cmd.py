@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Open the desktop viewer. Without IMAGE it shows the bundled sample image and response.",
     )
     p.add_argument("image", nargs="?", metavar="IMAGE", help="image file (JPEG, PNG, TIFF, BMP, WebP, PDF)")
-    p.add_argument("--response", metavar="RESP", help="a saved OCR response to place on the image")
+    p.add_argument("-r", "--response", metavar="RESP", help="a saved OCR response to place on the image")
     p.add_argument(
         "--provider", metavar="NAME", help="run recognition with this provider once the image is open"
     )
