@@ -52,14 +52,25 @@ def group_of(provider: str) -> str:
         ) from None
 
 
+#: Backends that keep secrets in a plain file (keyrings.alt): never used for a secret.
+PLAIN_FILE_BACKENDS = frozenset({"keyrings.alt.file.PlaintextKeyring"})
+
+
+def _backend_name(backend: keyring.backend.KeyringBackend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
 def _usable(backend: keyring.backend.KeyringBackend) -> bool:
-    """False for keyring's 'fail' and 'null' backends and for a chainer with no backends."""
+    """False for keyring's 'fail' and 'null' backends, a chainer with no backends, and plain files."""
     from keyring.backends import chainer, fail, null
 
     if isinstance(backend, (fail.Keyring, null.Keyring)):
         return False
+    if _backend_name(backend) in PLAIN_FILE_BACKENDS:
+        return False
     if isinstance(backend, chainer.ChainerBackend):
-        return bool(list(backend.backends))
+        inner = list(backend.backends)
+        return bool(inner) and all(_backend_name(b) not in PLAIN_FILE_BACKENDS for b in inner)
     return True
 
 
@@ -133,7 +144,9 @@ class CredentialStore:
             except keyring.errors.KeyringError as err:
                 self._no_keyring(err.__class__.__name__)
         else:
-            self._no_keyring(f"backend {type(self.backend).__module__}.{type(self.backend).__qualname__}")
+            backend = _backend_name(self.backend)
+            plain = " keeps secrets in a plain file" if backend in PLAIN_FILE_BACKENDS else ""
+            self._no_keyring(f"backend {backend}{plain}")
         self._memory[(group, name)] = value
         return "memory, for this run only (no system keyring)"
 

@@ -64,3 +64,36 @@ def test_groups() -> None:
     assert group_of("yandex-async") == "yandex" and group_of("azure-read") == "azure"
     with pytest.raises(BadInput, match="takes no credentials"):
         group_of("local")
+
+
+def test_a_plain_file_keyring_is_never_used(tmp_path: Path) -> None:
+    """keyrings.alt's PlaintextKeyring (picked on headless Linux when installed) writes secrets to a file."""
+    from keyring.backend import KeyringBackend
+
+    class PlaintextKeyring(KeyringBackend):
+        priority = 0.5  # type: ignore[assignment]
+        written: dict = {}  # noqa: RUF012
+
+        def get_password(self, service, username):  # noqa: ANN001, ANN201
+            return self.written.get((service, username))
+
+        def set_password(self, service, username, password) -> None:  # noqa: ANN001
+            self.written[(service, username)] = password
+
+        def delete_password(self, service, username) -> None:  # noqa: ANN001
+            self.written.pop((service, username), None)
+
+    PlaintextKeyring.__module__ = "keyrings.alt.file"
+    plain = PlaintextKeyring()
+    told: list[str] = []
+    store = CredentialStore(env={}, backend=plain, notify=told.append)
+    assert not store.keyring_usable()
+    assert "for this run only" in store.set("azure", "key", "plain-secret-77")
+    assert PlaintextKeyring.written == {}
+    assert store.get("azure", "key") == "plain-secret-77"
+    assert len(told) == 1 and "plain file" in told[0] and "plain-secret" not in told[0]
+
+    class Chain(chainer.ChainerBackend):
+        backends = [plain]  # noqa: RUF012
+
+    assert not CredentialStore(env={}, backend=Chain()).keyring_usable()
