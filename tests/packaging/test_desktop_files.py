@@ -66,6 +66,10 @@ def test_metainfo_points_at_the_desktop_file_and_has_licences() -> None:
 
 def test_icon_svg_and_every_png_size_exist() -> None:
     assert (ICONS / "ocrviewer.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    with Image.open(ICONS / "ocrviewer.ico") as ico:  # the Windows executables' icon, every size
+        assert {16, 32, 48, 256} <= {w for w, _ in ico.info["sizes"]}
+    with Image.open(ICONS / "ocrviewer.icns") as icns:  # the macOS app's icon
+        assert icns.format == "ICNS"
     for size in (16, 32, 48, 64, 128, 256, 512):
         with Image.open(ICONS / f"ocrviewer-{size}.png") as image:
             assert image.size == (size, size)
