@@ -91,5 +91,6 @@ def run(args: argparse.Namespace) -> int:
         screenshot=args.screenshot,
         size=args.size,
         theme=args.theme,
+        page=args.page,
     )
     return run_viewer(request)

@@ -71,6 +71,7 @@ class ViewRequest:
     screenshot: str | None = None
     size: tuple[int, int] = (1400, 900)
     theme: str | None = None
+    page: int = 1  # PDF page, 1-based
 
 
 def open_request(window: object, request: ViewRequest) -> None:
@@ -78,7 +79,7 @@ def open_request(window: object, request: ViewRequest) -> None:
     files = window.files  # type: ignore[attr-defined]
     files.frame = request.frame
     if request.image:
-        ok = files.open_image(request.image)
+        ok = files.open_image(request.image, max(0, request.page - 1))
         if ok and request.response:
             files.open_response(request.response, request.frame)
     elif request.response:

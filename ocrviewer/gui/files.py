@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput, OcrViewerError
-from ocrviewer.gui.image_loader import ImageLoader, TaskRunner, read_info
+from ocrviewer.gui.image_loader import PDF_DPI, ImageLoader, TaskRunner, read_info
 from ocrviewer.gui.state import ViewerState
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
@@ -66,6 +66,29 @@ def save_document(state: ViewerState, path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def load_onto_rendered_page(path: str, image: str, info: Any, frame: str) -> Any:
+    """load_result for a PDF page: Pillow cannot read PDFs, so the rendered page's size stands in."""
+    from ocrviewer.core.frames import detect_frame
+    from ocrviewer.core.loading import LoadedResult, place_document
+    from ocrviewer.core.parsers import load_response
+    from ocrviewer.core.sidecar import read_sidecar
+
+    source = load_response(path)
+    sidecar = read_sidecar(path)
+    decision = detect_frame(source, info, frame=frame, sidecar=sidecar)
+    document = place_document(source, decision, info)
+    return LoadedResult(
+        response_path=str(path),
+        image_path=image,
+        source=source,
+        document=document,
+        decision=decision,
+        sidecar=sidecar,
+        image_info=info,
+        warnings=tuple(source.warnings) + tuple(decision.warnings),
+    )
+
+
 class RecentFiles(QObject):
     changed = Signal()
 
@@ -94,6 +117,7 @@ class FileController(QObject):
     """What the File menu, drops and the command line do."""
 
     message = Signal(str, str)  # text, level ("info", "warning", "error")
+    pageCountChanged = Signal(int, int)  # pages in the open document (1 for images), page shown
     responseLoaded = Signal(object)  # the LoadedResult
 
     def __init__(
@@ -109,6 +133,7 @@ class FileController(QObject):
         self.state, self.loader, self.runner, self.recent = state, loader, runner, recent
         self.preview_side = preview_side
         self.frame = "auto"
+        self.page = 0
 
     @property
     def busy(self) -> bool:
@@ -121,23 +146,26 @@ class FileController(QObject):
         else:
             self.open_image(path)
 
-    def open_image(self, path: str) -> bool:
+    def open_image(self, path: str, page: int = 0) -> bool:
+        """Open an image (or ``page`` of a PDF); False, with a message, when it cannot be read."""
         path = str(path)
         try:
-            info = read_info(path)
+            info = read_info(path, page)
         except OcrViewerError as err:
             self.message.emit(f"{err}", "error")
             return False
         except Exception as err:  # never crash on a strange file
             self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
             return False
+        self.page = page if info.format == "PDF" else 0
         self.state.set_image(path, info)
-        self.loader.load(path, info, self.state.generation, self.preview_side(info))
+        self.loader.load(path, info, self.state.generation, self.preview_side(info), self.page)
         self.recent.add(path)
         note = f"{os.path.basename(path)} · {info.describe()}"
+        if info.format == "PDF":
+            note = f"{os.path.basename(path)} · page {self.page + 1} of {info.frames} at {PDF_DPI:.0f} dpi"
         self.state.statusMessage.emit(note)
-        if info.format == "PDF" and info.frames > 1:
-            self.message.emit(f"{os.path.basename(path)} has {info.frames} pages; showing page 1", "info")
+        self.pageCountChanged.emit(info.frames if info.format == "PDF" else 1, self.page)
         return True
 
     def open_response(self, path: str, frame: str | None = None) -> None:
@@ -148,7 +176,11 @@ class FileController(QObject):
         image = self.state.image_path
         generation = self.state.generation
 
+        info = self.state.image_info
+
         def work() -> Any:
+            if image is not None and info is not None and info.format == "PDF":
+                return load_onto_rendered_page(path, image, info, frame)
             return load_result(path, image_path=image, frame=frame)
 
         def done(result: Any) -> None:

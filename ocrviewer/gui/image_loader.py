@@ -56,8 +56,11 @@ def is_pdf(path: str | Path) -> bool:
     return str(path).lower().endswith(PDF_SUFFIXES)
 
 
-def pdf_info(path: str) -> ImageInfo:
-    """Size of the first PDF page rendered at PDF_DPI (QtPdf reads only the structure here)."""
+def pdf_info(path: str, page: int = 0) -> ImageInfo:
+    """Size of one PDF page rendered at PDF_DPI (QtPdf reads only the structure here).
+
+    ``frames`` is the page count; the page shown is kept by the caller.
+    """
     from PySide6.QtPdf import QPdfDocument
 
     doc = QPdfDocument()
@@ -65,7 +68,9 @@ def pdf_info(path: str) -> ImageInfo:
         err = doc.load(path)
         if err != QPdfDocument.Error.None_ or doc.pageCount() < 1:
             raise ImageError(f"{path}: cannot read this PDF ({err.name}); export the page as PNG or JPEG")
-        size = doc.pagePointSize(0)
+        if not 0 <= page < doc.pageCount():
+            raise ImageError(f"{path}: has no page {page + 1} (it has {doc.pageCount()})")
+        size = doc.pagePointSize(page)
         w = max(1, round(size.width() * PDF_DPI / 72.0))
         h = max(1, round(size.height() * PDF_DPI / 72.0))
         return ImageInfo(
@@ -96,12 +101,12 @@ def render_pdf_page(path: str, info: ImageInfo, page: int = 0) -> QImage:
         doc.close()
 
 
-def read_info(path: str) -> ImageInfo:
-    """Header-only image info (PDF: first page size at PDF_DPI)."""
+def read_info(path: str, page: int = 0) -> ImageInfo:
+    """Header-only image info (PDF: the size of ``page`` at PDF_DPI)."""
     if is_pdf(path):
         if not Path(path).is_file():
             raise ImageError(f"{path}: no such file; check the path")
-        return pdf_info(path)
+        return pdf_info(path, page)
     return read_image_info(path)
 
 
@@ -139,8 +144,10 @@ class ImageJob(QRunnable):
         generation: int,
         preview_side: int,
         background: QThreadPool | None = None,
+        page: int = 0,
     ):
         super().__init__()
+        self.page = page
         self.signals, self.path, self.info = signals, path, info
         self.generation, self.preview_side = generation, preview_side
         self.background = background
@@ -169,7 +176,7 @@ class ImageJob(QRunnable):
                     self._full(thread)
                 return False
             if is_pdf(self.path):
-                image = render_pdf_page(self.path, self.info)
+                image = render_pdf_page(self.path, self.info, self.page)
                 self.signals.decoded.emit(self.generation, DecodedImage(image, None, 1.0, True, thread))
                 return False
             full_w, full_h = self.info.display_size
@@ -234,12 +241,12 @@ class ImageLoader(QObject):
         # and any QImageReader use elsewhere must accept large scans too.
         QImageReader.setAllocationLimit(2048)
 
-    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int) -> None:
+    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int, page: int = 0) -> None:
         if self._job is not None:
             self._job.cancelled.set()
         self.generation = generation
         self.busy = True
-        self._job = ImageJob(self.signals, path, info, generation, preview_side, self.background)
+        self._job = ImageJob(self.signals, path, info, generation, preview_side, self.background, page)
         self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [self._job]
         self.pool.start(self._job)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QSpinBox, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
 from ocrviewer.errors import OcrViewerError
@@ -91,6 +91,12 @@ class MainWindow(QMainWindow):
         self.position_label.setMinimumWidth(300)
         self.zoom_label = QLabel("", self)
         self.count_label = QLabel("", self)
+        self.page_box = QSpinBox(self)
+        self.page_box.setPrefix("page ")
+        self.page_box.setKeyboardTracking(False)
+        self.page_box.setToolTip("PDF page shown (a response belongs to one page)")
+        self.page_box.hide()
+        bar.addPermanentWidget(self.page_box)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.position_label)
         bar.addPermanentWidget(self.zoom_label)
@@ -142,6 +148,14 @@ class MainWindow(QMainWindow):
         self.loader.decoded.connect(self._on_decoded)
         self.loader.failed.connect(lambda msg: self.show_message(msg, "error"))
         self.files.message.connect(self.show_message)
+        self.files.pageCountChanged.connect(self._on_pages)
+        self.page_box.valueChanged.connect(
+            lambda n: (
+                self.state.image_path
+                and n - 1 != self.files.page
+                and self.files.open_image(self.state.image_path, n - 1)
+            )
+        )
         self.recent.changed.connect(self._update_recent_menu)
         c.cursorMoved.connect(self._on_cursor)
         c.cursorLeft.connect(lambda: self.position_label.setText(""))
@@ -284,6 +298,14 @@ class MainWindow(QMainWindow):
         if self.message_bar.level == "error":
             self.message_bar.dismiss()
         self._update_enabled()
+
+    def _on_pages(self, count: int, page: int) -> None:
+        self.page_box.blockSignals(True)
+        self.page_box.setRange(1, max(1, count))
+        self.page_box.setSuffix(f" of {count}")
+        self.page_box.setValue(page + 1)
+        self.page_box.blockSignals(False)
+        self.page_box.setVisible(count > 1)
 
     def _on_decoded(self, decoded: DecodedImage) -> None:
         self.canvas.set_image(decoded)

@@ -201,18 +201,26 @@ def test_dense_page_draws_fills_and_respects_the_threshold(window, qtbot) -> Non
     assert shot.pixelColor(p) == canvas.backgroundBrush().color() or shot.pixelColor(p).red() < 200
 
 
-def test_pdf_first_page_opens(window, qtbot, tmp_path) -> None:
+def make_pdf(path, pages: int = 1):
     from PySide6.QtCore import QMarginsF, QSizeF
     from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter
 
-    path = tmp_path / "page.pdf"
     writer = QPdfWriter(str(path))
     writer.setResolution(72)
     size = QPageSize(QSizeF(200, 100), QPageSize.Unit.Point, "p")
     writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     painter = QPainter(writer)
-    painter.fillRect(0, 0, 100, 100, QColor("black"))
+    for i in range(pages):
+        if i:
+            writer.newPage()
+        # page 1: left half black; page 2: right half black
+        painter.fillRect(0 if i == 0 else 100, 0, 100, 100, QColor("black"))
     painter.end()
+    return path
+
+
+def test_pdf_first_page_opens(window, qtbot, tmp_path) -> None:
+    path = make_pdf(tmp_path / "page.pdf")
     assert window.files.open_image(str(path))
     qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
     w, h = window.state.image_info.display_size
@@ -220,3 +228,23 @@ def test_pdf_first_page_opens(window, qtbot, tmp_path) -> None:
     image = window.canvas.image_item.levels[-1].image
     assert image.pixelColor(5, image.height() // 2).lightness() < 60  # left half black
     assert image.pixelColor(image.width() - 5, image.height() // 2).lightness() > 200
+    assert not window.page_box.isVisible()
+
+
+def test_pdf_page_chooser_and_response_on_a_page(window, qtbot, tmp_path) -> None:
+    from tests.support.responses import build_response, write_response
+
+    path = make_pdf(tmp_path / "two.pdf", pages=2)
+    assert window.files.open_image(str(path))
+    assert window.page_box.isVisible() and window.page_box.maximum() == 2
+    window.page_box.setValue(2)
+    qtbot.waitUntil(lambda: window.files.page == 1 and window.canvas.image_item.has_full, timeout=3000)
+    image = window.canvas.image_item.levels[-1].image
+    assert image.pixelColor(5, image.height() // 2).lightness() > 200  # page 2: right half black
+    w, h = window.state.image_info.display_size
+    words = [("right", (w * 0.6, h * 0.3, w * 0.9, h * 0.6))]
+    resp = write_response(tmp_path / "r.json", build_response("yandex", words, display_size=(w, h)))
+    window.files.open_response(str(resp))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=3000)
+    box = window.canvas.layers["word"].data.bboxes[0]
+    assert abs(box[0] - w * 0.6) < 2 and abs(box[3] - h * 0.6) < 2
