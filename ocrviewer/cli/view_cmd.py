@@ -67,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--size", type=_size, default=(1400, 900), metavar="WxH", help="window size for --screenshot"
     )
     p.add_argument("--theme", choices=("system", "light", "dark"), help="colour theme for this run")
+    p.add_argument("--page", type=int, default=1, metavar="N", help="PDF page to show (default 1)")
     p.set_defaults(func=run)
 
 
