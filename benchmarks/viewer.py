@@ -199,3 +199,94 @@ class WindowBench(_Bench):
         self.window.deleteLater()
         self.app.processEvents()
         self._tmp.cleanup()
+
+
+class StallMonitor:
+    """Longest time the GUI thread went without running its event loop, seen by a 1 ms timer."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+        self.ticks: list[float] = []
+
+    def _tick(self) -> None:
+        self.ticks.append(time.perf_counter())
+
+    def start(self) -> None:
+        self.ticks = [time.perf_counter()]
+        self.timer.start()
+
+    def stop(self) -> list[float]:
+        """Gaps between ticks, in milliseconds."""
+        self.timer.stop()
+        self.ticks.append(time.perf_counter())
+        return [(b - a) * 1000.0 for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
+
+
+def fake_recognizer(response: Path, service_seconds: float) -> Callable[..., Any]:
+    """A recognizer for the recognition panel: waits like a service, then does the app's own work.
+
+    It polls ``service_seconds`` in small sleeps with progress (what a provider does while the
+    service works), then parses the response and detects the frame exactly as
+    ``recognize_and_load`` does after a real service answered, in the worker thread.
+    """
+
+    def recognize(image_path, provider, options, settings, cancel, progress, fresh):  # noqa: ANN001, ANN202
+        from ocrviewer.core.frames import detect_frame
+        from ocrviewer.core.imageio import read_image_info
+        from ocrviewer.gui.recognition_panel import RecognitionOutput
+        from ocrviewer.providers.run import document_from_raw
+
+        steps = 20
+        for i in range(steps):
+            cancel.raise_if_cancelled()
+            progress(i / steps, f"waiting for the service ({i + 1}/{steps})")
+            time.sleep(service_seconds / steps)
+        source = document_from_raw(response.read_bytes(), ".json", "the benchmark response")
+        decision = detect_frame(source, read_image_info(image_path))
+        return RecognitionOutput(source, decision.transform, decision, None, False, provider)
+
+    return recognize
+
+
+def run_recognition(
+    bench: WindowBench, response: Path, service_seconds: float
+) -> tuple[list[float], list[float]]:
+    """Run one recognition through the window's recognition panel with a fake service.
+
+    Returns the GUI thread's event-loop gaps (ms) while the job ran, and those from the moment
+    the result was handed to the GUI until it is on the canvas and painted.
+    """
+    panel = bench.window.dock_context.panels["recognition"]
+    bench._wait(lambda: panel.probe is None, "the provider probe")
+    name = next((n for n in panel.providers if not panel.reasons.get(n)), None)
+    if name is None:
+        raise RuntimeError(f"no provider is usable here to run the panel with: {panel.reasons}")
+    panel.recognizer = fake_recognizer(response, service_seconds)
+    applied: list[float] = []
+
+    def on_document() -> None:
+        applied.append(time.perf_counter())
+
+    bench.state.documentChanged.connect(on_document)
+    monitor = StallMonitor()
+    try:
+        monitor.start()
+        if not panel.start(name):
+            raise RuntimeError(f"the recognition panel did not start: {panel.message_label.text()}")
+        bench._wait(lambda: panel.job is None, "the recognition")
+        bench.paint()
+        bench._wait(lambda: time.perf_counter() - monitor.ticks[-1] < 0.001, "the event loop")
+    finally:
+        gaps = monitor.stop()
+        bench.state.documentChanged.disconnect(on_document)
+    if not applied:
+        raise RuntimeError("the recognition finished without putting a document on the state")
+    # the gap that contains the moment the result was applied, and everything after it
+    ticks = monitor.ticks
+    cut = next((i for i in range(1, len(ticks)) if ticks[i] >= applied[0]), len(ticks) - 1) - 1
+    return gaps[:cut], gaps[cut:]
