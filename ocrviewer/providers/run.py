@@ -69,8 +69,17 @@ def check_output(image_path: Path, out_path: Path) -> None:
                 same = False
         if same:
             raise BadInput(f"{out_path}: that is the image itself; choose another -o file for the response")
-    if out_path.is_dir():
-        raise BadInput(f"{out_path}: is a folder; give a file name for the response")
+    for target in (out_path, sidecar_path(out_path)):
+        if target.is_dir():
+            raise BadInput(f"{target}: is a folder; give another file name for the response")
+    # Before anything is sent (and paid for): the response must be writable where it goes.
+    folder = out_path.parent
+    existing = next((f for f in (folder, *folder.parents) if f.exists()), None)
+    if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK)):
+        raise BadInput(f"{out_path}: cannot write in {existing}; choose another -o")
+    for target in (out_path, sidecar_path(out_path)):
+        if target.exists() and not os.access(target, os.W_OK) and not os.access(folder, os.W_OK):
+            raise BadInput(f"{target}: cannot be replaced; choose another -o")
 
 
 def document_from_raw(raw: bytes, suffix: str, service: str = "the cached response") -> Document:
@@ -134,10 +143,18 @@ def recognize_file(
     opts = effective_options(provider, options)
     cache = cache or ResponseCache()
     progress(0.0, f"reading {image.name}")
-    sha = file_sha256(image)
+    try:
+        sha = file_sha256(image)
+    except OSError as err:
+        raise BadInput(
+            f"{image}: cannot read image ({err.strerror or err}); check the file's permissions"
+        ) from err
     key = cache_key(sha, provider.name, opts)
 
-    entry = cache.get(key) if use_cache and not fresh else None
+    try:
+        entry = cache.get(key) if use_cache and not fresh else None
+    except OSError:
+        entry = None  # an unreadable cache is a miss
     if entry is not None and entry.sidecar.transform is not None:
         try:
             doc = document_from_raw(entry.raw, entry.raw_suffix)
@@ -195,7 +212,12 @@ def recognize_file(
             **{k: v for k, v in result.extras.items() if isinstance(v, (str, int, float, bool))},
         },
     )
-    cache_path = cache.put(key, result.raw, result.raw_suffix, sidecar) if use_cache else None
+    cache_path = None
+    if use_cache:
+        try:
+            cache_path = cache.put(key, result.raw, result.raw_suffix, sidecar)
+        except OSError as err:  # the result is still good: say so and go on
+            progress(None, f"could not keep the result in the cache {cache.root} ({err.strerror or err})")
     return _finish(
         result.raw,
         result.raw_suffix,
@@ -226,9 +248,17 @@ def _finish(
     cancel.raise_if_cancelled()
     response_path = cache_path
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, raw)
-        write_sidecar(out, sidecar)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(out, raw)
+            write_sidecar(out, sidecar)
+        except OSError as err:
+            kept = (
+                f"; the result is in the cache ({cache_path}), run again with another -o"
+                if cache_path
+                else ""
+            )
+            raise BadInput(f"{out}: cannot write the response ({err.strerror or err}){kept}") from err
         response_path = out
     progress(1.0, f"saved {response_path}" if response_path else "done")
     return RunOutcome(

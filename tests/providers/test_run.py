@@ -201,3 +201,49 @@ def test_a_folder_given_as_the_image_is_named_as_such(tmp_path: Path, settings, 
         recognize_file(tmp_path, "yandex", None, settings, out_path=tmp_path / "r.json")
     assert "no such" not in str(err.value)
     assert cloud.requests == []
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_sending(
+    photo: Path, tmp_path: Path, cloud: FakeCloud, settings
+) -> None:  # noqa: ANN001
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(BadInput, match="cannot write in .*notes.txt; choose another -o"):
+        recognize_file(photo, "yandex", None, settings, out_path=blocker / "sub" / "r.json")
+    (tmp_path / "r.json.ocrviewer.json").mkdir()
+    with pytest.raises(BadInput, match="r.json.ocrviewer.json: is a folder"):
+        recognize_file(photo, "yandex", None, settings, out_path=tmp_path / "r.json")
+    assert cloud.requests == []  # nothing sent, nothing paid
+    assert blocker.read_text() == "a file, not a folder"
+
+
+def test_a_cache_that_cannot_be_written_does_not_lose_the_result(
+    photo: Path, tmp_path: Path, cloud: FakeCloud, settings
+) -> None:  # noqa: ANN001
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("x")
+    messages: list[str] = []
+    out = tmp_path / "r.json"
+    outcome = recognize_file(
+        photo,
+        "yandex",
+        None,
+        settings,
+        out_path=out,
+        cache=ResponseCache(blocker / "cache"),
+        progress=lambda f, m: messages.append(m),
+    )
+    assert out.is_file() and sidecar_path(out).is_file() and outcome.document.counts()["word"] == 5
+    assert any("could not keep the result in the cache" in m for m in messages)
+
+
+def test_an_unreadable_image_is_one_line(photo: Path, cloud: FakeCloud, settings, monkeypatch) -> None:  # noqa: ANN001
+    import ocrviewer.providers.run as run_module
+
+    def denied(path):  # noqa: ANN001, ANN202 - root reads chmod 000 files, so the OS refusal is simulated
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(run_module, "file_sha256", denied)
+    with pytest.raises(BadInput, match=r"photo.jpg: cannot read image \(Permission denied\); check"):
+        recognize_file(photo, "yandex", None, settings)
+    assert cloud.requests == []
