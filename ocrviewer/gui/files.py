@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QSpinBox, QWidget
 
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput, OcrViewerError
@@ -220,3 +221,92 @@ class FileController(QObject):
             return None
         self.state.statusMessage.emit(f"saved {target}")
         return target
+
+
+class FileDialogs:
+    """The File menu's dialogs for a main window (its files, state, canvas and message bar)."""
+
+    def __init__(self, window: Any) -> None:
+        self.w = window
+
+    def _dialog_dir(self) -> str:
+        recent = self.w.recent.items()
+        return os.path.dirname(recent[0]) if recent else str(Path.home())
+
+    def choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open Image", self._dialog_dir(), IMAGE_FILTER)
+        if path:
+            self.w.files.open_path(path)  # a JSON picked here is placed as a response
+
+    def choose_response(self) -> None:
+        start = os.path.dirname(self.w.state.image_path) if self.w.state.image_path else self._dialog_dir()
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open Response", start, RESPONSE_FILTER)
+        if path:
+            self.w.files.open_response(path)
+
+    def choose_save(self) -> None:
+        if self.w.state.document is None:
+            self.w.show_message(
+                "there is no result to save; open a response or run recognition first", "warning"
+            )
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self.w, "Save Result", str(default_result_path(self.w.state)), "ocrviewer result (*.json)"
+        )
+        if path:
+            self.w.files.save(path)
+
+    def choose_export(self) -> None:
+        if not self.w.state.image_path:
+            self.w.show_message("there is no image to export; open one first", "warning")
+            return
+        base = Path(self.w.state.image_path)
+        path, _ = QFileDialog.getSaveFileName(
+            self.w,
+            "Export View",
+            str(base.with_name(base.stem + "-view.png")),
+            "PNG image (*.png);;PDF (*.pdf)",
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> Path | None:
+        from ocrviewer.gui.export_view import export_view
+
+        try:
+            target = export_view(self.w.canvas, path, (self.w.state.image_path, self.w.state.response_path))
+        except OcrViewerError as err:
+            self.w.show_message(str(err), "error")
+            return None
+        self.w.statusBar().showMessage(f"exported {target}", 10000)
+        return target
+
+    def open_sample(self) -> None:
+        from ocrviewer.cli.view_cmd import find_sample
+
+        try:
+            image, response = find_sample()
+        except OcrViewerError as err:
+            self.w.show_message(str(err), "error")
+            return
+        if self.w.files.open_image(str(image)) and response:
+            self.w.files.open_response(str(response))
+
+
+class PageChooser(QSpinBox):
+    """Status-bar page number for multi-page PDFs (hidden for images and one-page PDFs)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPrefix("page ")
+        self.setKeyboardTracking(False)
+        self.setToolTip("PDF page shown (a response belongs to one page)")
+        self.hide()
+
+    def set_pages(self, count: int, page: int) -> None:
+        self.blockSignals(True)
+        self.setRange(1, max(1, count))
+        self.setSuffix(f" of {count}")
+        self.setValue(page + 1)
+        self.blockSignals(False)
+        self.setVisible(count > 1)

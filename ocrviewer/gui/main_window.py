@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
-from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
-from ocrviewer.gui.export_view import export_view
-from ocrviewer.gui.files import (
-    IMAGE_FILTER,
-    RESPONSE_FILTER,
-    FileController,
-    RecentFiles,
-    default_result_path,
-)
+from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.state import ViewerState
@@ -48,6 +39,7 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
         self.canvas = Canvas(self.state, self)
+        self.dialogs = FileDialogs(self)
         self.message_bar = MessageBar(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -91,11 +83,7 @@ class MainWindow(QMainWindow):
         self.position_label.setMinimumWidth(300)
         self.zoom_label = QLabel("", self)
         self.count_label = QLabel("", self)
-        self.page_box = QSpinBox(self)
-        self.page_box.setPrefix("page ")
-        self.page_box.setKeyboardTracking(False)
-        self.page_box.setToolTip("PDF page shown (a response belongs to one page)")
-        self.page_box.hide()
+        self.page_box = PageChooser(self)
         bar.addPermanentWidget(self.page_box)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.position_label)
@@ -106,11 +94,11 @@ class MainWindow(QMainWindow):
         acts.connect(
             a,
             {
-                "open_image": self.choose_image,
-                "open_response": self.choose_response,
-                "open_sample": self.open_sample,
-                "save_result": self.choose_save,
-                "export_view": self.choose_export,
+                "open_image": self.dialogs.choose_image,
+                "open_response": self.dialogs.choose_response,
+                "open_sample": self.dialogs.open_sample,
+                "save_result": self.dialogs.choose_save,
+                "export_view": self.dialogs.choose_export,
                 "quit": self.close,
                 "zoom_in": c.zoom_in,
                 "zoom_out": c.zoom_out,
@@ -148,7 +136,7 @@ class MainWindow(QMainWindow):
         self.loader.decoded.connect(self._on_decoded)
         self.loader.failed.connect(lambda msg: self.show_message(msg, "error"))
         self.files.message.connect(self.show_message)
-        self.files.pageCountChanged.connect(self._on_pages)
+        self.files.pageCountChanged.connect(self.page_box.set_pages)
         self.page_box.valueChanged.connect(
             lambda n: (
                 self.state.image_path
@@ -209,67 +197,6 @@ class MainWindow(QMainWindow):
         self.canvas.viewport().update()
 
     # -- files ---------------------------------------------------------------------------------
-    def _dialog_dir(self) -> str:
-        recent = self.recent.items()
-        return os.path.dirname(recent[0]) if recent else str(Path.home())
-
-    def choose_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Image", self._dialog_dir(), IMAGE_FILTER)
-        if path:
-            self.files.open_path(path)  # a JSON picked here is placed as a response
-
-    def choose_response(self) -> None:
-        start = os.path.dirname(self.state.image_path) if self.state.image_path else self._dialog_dir()
-        path, _ = QFileDialog.getOpenFileName(self, "Open Response", start, RESPONSE_FILTER)
-        if path:
-            self.files.open_response(path)
-
-    def choose_save(self) -> None:
-        if self.state.document is None:
-            self.show_message(
-                "there is no result to save; open a response or run recognition first", "warning"
-            )
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save Result", str(default_result_path(self.state)), "ocrviewer result (*.json)"
-        )
-        if path:
-            self.files.save(path)
-
-    def choose_export(self) -> None:
-        if not self.state.image_path:
-            self.show_message("there is no image to export; open one first", "warning")
-            return
-        base = Path(self.state.image_path)
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export View",
-            str(base.with_name(base.stem + "-view.png")),
-            "PNG image (*.png);;PDF (*.pdf)",
-        )
-        if path:
-            self.export(path)
-
-    def export(self, path: str) -> Path | None:
-        try:
-            target = export_view(self.canvas, path, (self.state.image_path, self.state.response_path))
-        except OcrViewerError as err:
-            self.show_message(str(err), "error")
-            return None
-        self.statusBar().showMessage(f"exported {target}", 10000)
-        return target
-
-    def open_sample(self) -> None:
-        from ocrviewer.cli.view_cmd import find_sample
-
-        try:
-            image, response = find_sample()
-        except OcrViewerError as err:
-            self.show_message(str(err), "error")
-            return
-        if self.files.open_image(str(image)) and response:
-            self.files.open_response(str(response))
-
     def _update_recent_menu(self) -> None:
         acts.fill_recent_menu(self.recent_menu, self.recent.items(), self.files.open_path, self.recent.clear)
 
@@ -298,14 +225,6 @@ class MainWindow(QMainWindow):
         if self.message_bar.level == "error":
             self.message_bar.dismiss()
         self._update_enabled()
-
-    def _on_pages(self, count: int, page: int) -> None:
-        self.page_box.blockSignals(True)
-        self.page_box.setRange(1, max(1, count))
-        self.page_box.setSuffix(f" of {count}")
-        self.page_box.setValue(page + 1)
-        self.page_box.blockSignals(False)
-        self.page_box.setVisible(count > 1)
 
     def _on_decoded(self, decoded: DecodedImage) -> None:
         self.canvas.set_image(decoded)

@@ -44,5 +44,5 @@ def test_export_refuses_to_overwrite_the_image(loaded) -> None:
 
 
 def test_export_action_without_image_says_what_to_do(window) -> None:
-    window.choose_export()
+    window.dialogs.choose_export()
     assert "open one first" in window.message_bar.text
