@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,11 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
     if not p.is_file():
         raise ImageError(f"{p}: no such image file; check the path")
     try:
-        return Image.open(p)
+        with warnings.catch_warnings():
+            # Between Pillow's pixel limit and twice it (90-180 MP: real medium-format photos) Pillow
+            # only warns, in two lines on stderr; those open quietly, and beyond it is an error below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(p)
     except Image.DecompressionBombError as err:
         raise ImageError(f"{p}: image is too large to open safely ({err}); shrink it first") from err
     except UnidentifiedImageError as err:

@@ -105,3 +105,15 @@ def test_check_pixels_finds_a_cut_off_file(tmp_path) -> None:
     png.write_bytes(png.read_bytes()[:-400])
     with pytest.raises(ImageError, match="truncated or corrupt"):
         check_pixels(png)
+
+
+def test_between_the_pixel_limit_and_twice_it_opens_without_a_warning(tmp_path, monkeypatch) -> None:
+    # Pillow only warns there (two lines on stderr from the CLI); warnings are errors in this suite.
+    path = make_text_image(tmp_path / "a.jpg", 6)  # 640 x 480 = 307,200 pixels
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 200_000)
+    assert read_image_info(path).display_size == DEFAULT_DISPLAY_SIZE
+    assert load_display_image(path).size == DEFAULT_DISPLAY_SIZE
+    check_pixels(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # more than twice: refused
+    with pytest.raises(ImageError, match="too large"):
+        read_image_info(path)
