@@ -18,6 +18,7 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     "save_result": ("&Save Result…", (Std.Save,), False, "Save the result in the displayed frame"),
     "export_view": ("&Export View…", ("Ctrl+E",), False, "Save the view as PNG or PDF at full resolution"),
     "quit": ("&Quit", (Std.Quit, "Ctrl+Q"), False, "Close the viewer"),
+    "copy_text": ("&Copy Selected Text", (Std.Copy,), False, "Copy the selected element's text"),
     "zoom_in": ("Zoom &In", (Std.ZoomIn, "Ctrl+="), False, "Zoom in"),
     "zoom_out": ("Zoom &Out", (Std.ZoomOut,), False, "Zoom out"),
     "fit": ("&Fit to Window", ("Ctrl+0", "F"), False, "Show the whole image"),
@@ -100,6 +101,9 @@ def build_menus(
     file_menu.addActions([a["save_result"], a["export_view"]])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
+
+    edit = bar.addMenu("&Edit")
+    edit.addAction(a["copy_text"])
 
     view = bar.addMenu("&View")
     view.addActions([a["zoom_in"], a["zoom_out"], a["fit"], a["actual"]])

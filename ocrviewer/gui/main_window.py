@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
                 "save_result": self.dialogs.choose_save,
                 "export_view": self.dialogs.choose_export,
                 "quit": self.close,
+                "copy_text": self.copy_text,
                 "zoom_in": c.zoom_in,
                 "zoom_out": c.zoom_out,
                 "fit": c.fit,
@@ -242,6 +243,13 @@ class MainWindow(QMainWindow):
 
     def _on_cursor(self, x: float, y: float) -> None:
         self.position_label.setText(position_text(self.state.image_info, x, y))
+
+    def copy_text(self) -> None:
+        ref = self.state.selection
+        element = self.state.element(ref) if ref is not None else None
+        if element is not None:
+            QGuiApplication.clipboard().setText(element.text)
+            self.statusBar().showMessage(f"copied {element.text[:60]!r}", 5000)
 
     def show_shortcuts(self) -> None:
         self.message_bar.show_rich(acts.shortcut_table(self.findChildren(QAction)))

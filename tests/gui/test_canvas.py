@@ -78,6 +78,10 @@ def test_click_selects_the_word(loaded, qtbot) -> None:
     ref = loaded.state.selection
     assert ref is not None and ref.level == "word"
     assert loaded.state.element(ref).text == text
+    loaded.actions_["copy_text"].trigger()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == text
     # a click on empty paper clears it
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.mapFromScene(QPointF(600, 450)))
     assert loaded.state.selection is None
