@@ -69,6 +69,9 @@ def test_hover_by_mouse_marks_the_word(loaded, qtbot) -> None:
     qtbot.mouseMove(canvas.viewport(), vp)
     qtbot.waitUntil(lambda: canvas.markers.hover is not None, timeout=1000)
     assert canvas.markers.hover == loaded.state.document.pages[0].blocks[0].lines[0].words[1].polygon
+    from PySide6.QtWidgets import QToolTip
+
+    assert text in QToolTip.text() and "0.950" in QToolTip.text()
 
 
 def test_click_selects_the_word(loaded, qtbot) -> None:
