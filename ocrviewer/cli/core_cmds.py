@@ -184,6 +184,7 @@ def export_dict(result: LoadedResult) -> dict[str, Any]:
 def cmd_export(args: argparse.Namespace) -> int:
     out = check_output(args.output, [args.response, args.image])
     result = load_result(args.response, args.image, frame=args.frame)
+    check_output(args.output, [result.image_path])  # the image may come from the sidecar
     _check_image(result)
     text = json.dumps(export_dict(result), ensure_ascii=False, indent=1, allow_nan=False)
     write_atomic(out, text.encode("utf-8") + b"\n")
@@ -211,6 +212,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".png":
         raise BadInput(f"{args.output}: render writes PNG; name the output .png")
     result = load_result(args.response, args.image, frame=args.frame)
+    check_output(args.output, [result.image_path])  # the image may come from the sidecar
     picture = result.image_path if result.image_path is not None else _blank_page(result)
     img = render(picture, result.document, levels=levels, min_confidence=mc, labels=not args.no_labels)
     if result.image_path is None:

@@ -422,3 +422,17 @@ def test_export_on_an_exif_rotated_tiff(capsys, tmp_path, o) -> None:
     doc = Document.from_dict(json.loads(out.read_text()))
     for w in doc.words():
         assert all(abs(a - b) <= 1.5 for a, b in zip(w.bbox, BOXES[w.text], strict=True))
+
+
+@pytest.mark.parametrize("command", ["export", "render"])
+def test_the_image_a_sidecar_names_is_never_written_over(capsys, tmp_path, command) -> None:
+    from ocrviewer.core.sidecar import Sidecar, write_sidecar
+
+    image = make_text_image(tmp_path / "photo.png", 6, fmt="PNG")
+    before = image.read_bytes()
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    write_sidecar(resp, Sidecar(provider="azure-read", image_path=str(image), frame="display"))
+    code, _, err = run(capsys, command, "-r", resp, "-o", image)
+    assert code != 0
+    assert "refusing to overwrite the input file" in err and str(image) in err
+    assert image.read_bytes() == before
