@@ -33,7 +33,7 @@ from ocrviewer.core.geometry import inverse_orientation, orient_point
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.model import Document
 from ocrviewer.gui.image_loader import DecodedImage
-from ocrviewer.gui.legend import paint_legend
+from ocrviewer.gui.legend import legend_size, paint_legend
 from ocrviewer.gui.overlay import LAYERS, MarkerItem, OverlayLayer, OverlayRoot, OverlayStyle, build_layers
 from ocrviewer.gui.state import ElementRef, ViewerState
 
@@ -452,11 +452,14 @@ class Canvas(QGraphicsView):
         if not self.legend_wanted():
             return
         data = self.layers["word"].data
+        vp = self.viewport().rect()
+        with_none = bool(np.isnan(data.conf).any())
+        w, h = legend_size(self.font(), self.style_opts.min_confidence, with_none)
+        if vp.width() < w * 1.6 or vp.height() < h * 3:
+            return  # a narrow view keeps its picture; the legend would cover it
         painter.save()
         painter.resetTransform()
-        vp = self.viewport().rect()
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        with_none = bool(np.isnan(data.conf).any())
         paint_legend(
             painter,
             QPointF(vp.right() - 12, vp.bottom() - 12),
