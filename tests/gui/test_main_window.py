@@ -123,3 +123,14 @@ def test_window_with_docks_starts(qtbot, settings) -> None:
     win.show()
     assert win.canvas.isVisible()
     assert QPoint(0, 0) is not None
+
+
+def test_a_response_for_an_image_no_longer_shown_is_dropped(window, qtbot, text_image, tmp_path) -> None:
+    first, second = text_image(1, "first.jpg"), text_image(1, "second.jpg")
+    resp = write_response(tmp_path / "resp.json", build_response("yandex"))
+    window.files.open_image(str(first))
+    window.files.open_response(str(resp))
+    window.files.open_image(str(second))  # before the response comes back
+    qtbot.waitUntil(lambda: not window.files.busy, timeout=3000)
+    assert window.state.image_path == str(second)
+    assert window.state.document is None
