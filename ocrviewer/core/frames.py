@@ -377,7 +377,7 @@ def detect_frame(
     if polys:
         reasons.append(f"vertex order {order} ({order_why})")
 
-    evidence = {
+    evidence: dict[str, Any] = {
         c.frame: {
             "size": ev[c.frame].size,
             "scale": list(ev[c.frame].scale),
@@ -496,11 +496,11 @@ def _auto(
                 reasons.append(angle_txt)
         return dir_choice, round(conf, 3), reasons
     if inside_choice is not None:
-        e = ev[inside_choice.frame]
-        other = ev["raw" if inside_choice is disp else "display"]
+        e_in = ev[inside_choice.frame]
+        e_out = ev["raw" if inside_choice is disp else "display"]
         reasons.append(
-            f"{e.inside:.0%} of polygon corners fall inside the image placed as {inside_choice.frame}, "
-            f"{other.inside:.0%} as the other frame"
+            f"{e_in.inside:.0%} of polygon corners fall inside the image placed as {inside_choice.frame}, "
+            f"{e_out.inside:.0%} as the other frame"
         )
         return inside_choice, 0.8, reasons
     fmt = doc.source_format.lower()

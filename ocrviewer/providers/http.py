@@ -362,7 +362,11 @@ class HttpClient:
                         continue
                 raise failure from err
             if log.isEnabledFor(logging.DEBUG):
-                sent = redact_headers(dict(resp.request.headers)) if resp.request is not None else {}
+                sent = (
+                    redact_headers({str(k): str(v) for k, v in resp.request.headers.items()})
+                    if resp.request is not None
+                    else {}
+                )
                 line = f"{method} {redact_url(resp.url or url)} -> {resp.status_code} "
                 line += f"(request id {request_id_of(resp)}) headers {sent}"
                 log.debug("%s", self.scrub(line))

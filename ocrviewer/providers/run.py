@@ -167,7 +167,9 @@ def recognize_file(
                 image_path=str(image.resolve()),
                 extras={**entry.sidecar.extras, "from_cache": True},
             )
-            placed = entry.sidecar.transform.apply_document(doc)
+            transform = entry.sidecar.transform
+            assert transform is not None  # entries without one are skipped above
+            placed = transform.apply_document(doc)
             return _finish(
                 entry.raw,
                 entry.raw_suffix,
