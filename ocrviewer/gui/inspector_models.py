@@ -1,0 +1,300 @@
+"""Item models behind the inspector: the lazy element tree and the sortable word list.
+
+Plain Qt models over a :class:`~ocrviewer.core.model.Document`; the inspector panel
+(:mod:`ocrviewer.gui.inspector`) owns the views and the syncing with the viewer state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from ocrviewer.core.model import Document
+from ocrviewer.core.palette import confidence_rgb
+from ocrviewer.gui.state import ElementRef
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # default parent argument (never mutated)
+
+#: sort key for "no confidence": after every real value, so ascending order shows the worst first
+NO_CONFIDENCE_KEY = 2.0
+
+
+def format_confidence(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def confidence_color(value: float | None) -> QColor:
+    return QColor(*confidence_rgb(value))
+
+
+def iter_refs(doc: Document, level: str = "word"):
+    """(ref, element) pairs of one level in reading order."""
+    for p, page in enumerate(doc.pages):
+        for b, block in enumerate(page.blocks):
+            if level == "block":
+                yield ElementRef("block", p, b), block
+                continue
+            for li, line in enumerate(block.lines):
+                if level == "line":
+                    yield ElementRef("line", p, b, li), line
+                    continue
+                for w, word in enumerate(line.words):
+                    yield ElementRef("word", p, b, li, w), word
+
+
+# -- the tree -------------------------------------------------------------------------------------
+class _Node:
+    """One tree row. Children are made the first time the view asks for them."""
+
+    __slots__ = ("parent", "row", "path", "children")
+
+    def __init__(self, parent: _Node | None, row: int, path: tuple[int, ...]) -> None:
+        self.parent = parent
+        self.row = row
+        self.path = path  # (page,), (page, block), (page, block, line) or (page, block, line, word)
+        self.children: list[_Node] | None = None
+
+
+_LEVEL_OF_DEPTH = {1: "page", 2: "block", 3: "line", 4: "word"}
+
+
+class DocumentTreeModel(QAbstractItemModel):
+    """Page -> block -> line -> word, two columns: text and confidence."""
+
+    HEADERS = ("Element", "Conf.")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._doc: Document | None = None
+        self._root = _Node(None, 0, ())
+
+    # -- data source ------------------------------------------------------------------
+    def set_document(self, doc: Document | None, *, same_structure: bool = False) -> None:
+        """Show ``doc``. With ``same_structure`` (only polygons moved) the rows stay as they are."""
+        if same_structure:
+            self._doc = doc
+            return
+        self.beginResetModel()
+        self._doc = doc
+        self._root = _Node(None, 0, ())
+        self.endResetModel()
+
+    def element(self, path: tuple[int, ...]) -> Any:
+        doc = self._doc
+        if doc is None or not path:
+            return doc
+        obj: Any = doc.pages[path[0]]
+        if len(path) > 1:
+            obj = obj.blocks[path[1]]
+        if len(path) > 2:
+            obj = obj.lines[path[2]]
+        if len(path) > 3:
+            obj = obj.words[path[3]]
+        return obj
+
+    def _count(self, node: _Node) -> int:
+        if self._doc is None:
+            return 0
+        depth = len(node.path)
+        if depth == 0:
+            return len(self._doc.pages)
+        if depth == 4:
+            return 0
+        obj = self.element(node.path)
+        return len(getattr(obj, ("blocks", "lines", "words")[depth - 1]))
+
+    def _children(self, node: _Node) -> list[_Node]:
+        if node.children is None:
+            node.children = [_Node(node, i, (*node.path, i)) for i in range(self._count(node))]
+        return node.children
+
+    def _node(self, index: Index) -> _Node:
+        return index.internalPointer() if index.isValid() else self._root
+
+    # -- refs -------------------------------------------------------------------------
+    def ref_for_index(self, index: Index) -> ElementRef | None:
+        if not index.isValid():
+            return None
+        path = self._node(index).path
+        level = _LEVEL_OF_DEPTH[len(path)]
+        if level == "page":
+            return None
+        return ElementRef(level, *path)
+
+    def index_for_ref(self, ref: ElementRef) -> QModelIndex:
+        path = [ref.page, ref.block]
+        if ref.level in ("line", "word"):
+            path.append(ref.line)
+        if ref.level == "word":
+            path.append(ref.word)
+        node = self._root
+        index = QModelIndex()
+        for row in path:
+            children = self._children(node)
+            if not 0 <= row < len(children):
+                return QModelIndex()
+            node = children[row]
+            index = self.createIndex(row, 0, node)
+        return index
+
+    # -- QAbstractItemModel -----------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        children = self._children(self._node(parent))
+        if not (0 <= row < len(children) and 0 <= column < len(self.HEADERS)):
+            return QModelIndex()
+        return self.createIndex(row, column, children[row])
+
+    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
+        if index is None:  # QObject.parent()
+            return super().parent()
+        if not index.isValid():
+            return QModelIndex()
+        up = self._node(index).parent
+        if up is None or up is self._root:
+            return QModelIndex()
+        return self.createIndex(up.row, 0, up)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        if parent.isValid() and parent.column() > 0:
+            return 0
+        node = self._node(parent)
+        return len(node.children) if node.children is not None else self._count(node)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._doc is None:
+            return None
+        node = self._node(index)
+        depth = len(node.path)
+        obj = self.element(node.path)
+        conf = getattr(obj, "confidence", None)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 1:
+                return "" if depth == 1 else format_confidence(conf)
+            if depth == 1:
+                size = f" ({obj.width:.0f}×{obj.height:.0f})" if obj.width and obj.height else ""
+                return f"Page {node.path[0] + 1}{size}"
+            if depth == 2:
+                kind = f" [{obj.layout_type}]" if obj.layout_type else ""
+                first = obj.lines[0].text if obj.lines else ""
+                return f"Block {node.path[1] + 1}{kind}: {first}"
+            return obj.text
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 1 and conf is not None:
+            return confidence_color(conf)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return obj.text if depth > 1 else None
+        return None
+
+
+# -- the word list --------------------------------------------------------------------------------
+class WordListModel(QAbstractTableModel):
+    """Elements of one level as rows: text, confidence, level, page."""
+
+    HEADERS = ("Text", "Confidence", "Level", "Page")
+    REF_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        #: (text, confidence, ref, reading-order index) per row, in display order
+        self._rows: list[tuple[str, float | None, ElementRef, int]] = []
+        #: reading-order index -> display row, and ref -> reading-order index
+        self._display_row: list[int] = []
+        self._index_of: dict[ElementRef, int] = {}
+
+    def set_rows(self, doc: Document | None, level: str) -> None:
+        self.beginResetModel()
+        refs = [] if doc is None else list(iter_refs(doc, level))
+        self._rows = [(e.text, e.confidence, ref, i) for i, (ref, e) in enumerate(refs)]
+        self._index_of = {ref: i for i, (ref, _) in enumerate(refs)}
+        self._display_row = list(range(len(self._rows)))
+        self.endResetModel()
+
+    def row_of(self, ref: ElementRef) -> int:
+        i = self._index_of.get(ref)
+        return -1 if i is None else self._display_row[i]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in Python with precomputed keys (one pass, not a data() call per comparison).
+
+        Ties keep reading order; words without a confidence stay last in both directions.
+        """
+        if not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_items = [self._rows[i.row()][3] for i in old]
+        reverse = order == Qt.SortOrder.DescendingOrder
+        if column == 0:
+            self._rows.sort(key=lambda r: (r[0].casefold(), r[3]), reverse=reverse)
+        elif column == 1:
+            self._rows.sort(
+                key=lambda r: (NO_CONFIDENCE_KEY if r[1] is None else r[1], r[3]), reverse=reverse
+            )
+            if reverse:
+                self._rows.sort(key=lambda r: r[1] is None)
+        elif column == 2:
+            self._rows.sort(key=lambda r: (r[2].level, r[3]), reverse=reverse)
+        else:
+            self._rows.sort(key=lambda r: (r[2].page, r[3]), reverse=reverse)
+        for row, item in enumerate(self._rows):
+            self._display_row[item[3]] = row
+        self.changePersistentIndexList(
+            old, [self.index(self._display_row[n], i.column()) for n, i in zip(old_items, old, strict=True)]
+        )
+        self.layoutChanged.emit()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        text, conf, ref, _ = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (text, format_confidence(conf), ref.level, str(ref.page + 1))[col]
+        if role == self.REF_ROLE:
+            return ref
+        if role == Qt.ItemDataRole.DecorationRole and col == 1:
+            return confidence_color(conf)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class SourceSortProxy(QSortFilterProxyModel):
+    """A proxy that hands sorting to the source model (fast for 10,000 rows) and keeps its order."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
