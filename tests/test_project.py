@@ -61,3 +61,16 @@ def test_version_is_printed() -> None:
     )
     assert out.returncode == 0
     assert out.stdout.strip() == f"ocrviewer {__version__}"
+
+
+def test_a_usage_mistake_is_one_line_that_says_where_to_look() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "ocrviewer", "render", "x.jpg", "--min-confidence", "abc", "-o", "o.png"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert "--min-confidence" in lines[0] and "--help" in lines[0]
