@@ -46,3 +46,26 @@ def test_quick_benchmarks_run_and_write_every_case(tmp_path: Path) -> None:
     # The table reached the terminal too.
     for name in CASES:
         assert name in proc.stdout
+
+
+def test_generated_inputs_are_deterministic_and_parse_to_the_asked_words(tmp_path: Path) -> None:
+    import hashlib
+
+    from benchmarks.data import QUICK, generate
+    from ocrviewer.core.imageio import read_image_info
+    from ocrviewer.core.parsers import load_response
+
+    first = generate(tmp_path / "a", QUICK, log=lambda _msg: None)
+    second = generate(tmp_path / "b", QUICK, log=lambda _msg: None)
+
+    def digest(p: Path) -> str:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+
+    for name, path in first.responses.items():
+        assert digest(path) == digest(second.responses[name]), name
+        tier = name.rsplit("-", 1)[1]
+        assert sum(1 for _ in load_response(path).words()) == QUICK.words[tier], name
+    assert digest(first.page_jpeg) == digest(second.page_jpeg)
+    photo = read_image_info(first.photo_jpeg)
+    assert photo.orientation == 6
+    assert photo.display_size == QUICK.photo
