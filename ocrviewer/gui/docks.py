@@ -44,6 +44,32 @@ from ocrviewer.gui.state import ViewerState
 
 #: a frame decision less sure than this brings the Frame tools dock to the front
 UNSURE_FRAME = 0.6
+#: each side panel's width as a share of the window (first start, or when the picture is squeezed)
+SIDE_SHARE = 0.25
+SIDE_MIN, SIDE_MAX = 275, 340
+#: below this share of the window's width the picture counts as squeezed
+CANVAS_SHARE = 0.4
+
+
+def side_width(window_width: int) -> int:
+    """The width each side panel gets in a window ``window_width`` pixels wide."""
+    return max(SIDE_MIN, min(SIDE_MAX, round(window_width * SIDE_SHARE)))
+
+
+def fit_side_docks(window: QMainWindow, docks: list[QDockWidget], force: bool = False) -> None:
+    """Shrink the docked side panels to their share when the picture is squeezed (always if ``force``).
+
+    QMainWindow gives a narrower window's loss to the central widget first, so without this a
+    1000 px window showed the picture in a 290 px strip between two full-width panels.
+    """
+    central = window.centralWidget()
+    if not force and (central is None or central.width() >= window.width() * CANVAS_SHARE):
+        return
+    target = side_width(window.width())
+    for area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
+        side = [d for d in docks if not d.isFloating() and window.dockWidgetArea(d) == area]
+        if side and (force or max(d.width() for d in side) > target):
+            window.resizeDocks(side, [target] * len(side), Qt.Orientation.Horizontal)
 
 
 @dataclass
@@ -130,10 +156,10 @@ def _dock(
     dock.setObjectName(name)  # for saveState/restoreState
     if scroll:  # tall panels scroll instead of squeezing their labels
         holder = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         holder.setWidget(widget)
+        # narrower than its content, the panel scrolls sideways instead of squeezing the picture
         holder.setMinimumWidth(
-            widget.minimumSizeHint().width() + holder.verticalScrollBar().sizeHint().width()
+            min(SIDE_MIN, widget.minimumSizeHint().width() + holder.verticalScrollBar().sizeHint().width())
         )
         dock.setWidget(holder)
     else:

@@ -117,18 +117,14 @@ class FramePanel(QWidget):
 
         # -- corrections
         self.correction_buttons: dict[int, QPushButton] = {}
-        grid = QGridLayout()
-        for i, (text, orientation, tip) in enumerate(CORRECTIONS):
+        for text, orientation, tip in CORRECTIONS:
             button = QPushButton(text, toolTip=tip)
             button.clicked.connect(lambda _=False, o=orientation: self.apply_correction(o))
             self.correction_buttons[orientation] = button
-            grid.addWidget(button, i // 3, i % 3)
         self.reset_button = QPushButton("Reset", toolTip="Back to the placement the response was loaded with")
         self.fit_button = QPushButton(
             "Fit page", toolTip="Stretch the response's page onto the whole image (scale x and y separately)"
         )
-        grid.addWidget(self.fit_button, 2, 1)
-        grid.addWidget(self.reset_button, 2, 2)
 
         self.scale_spin = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=1000.0, singleStep=0.01)
         self.scale_spin.setToolTip("Response units -> displayed pixels (both axes)")
@@ -141,6 +137,7 @@ class FramePanel(QWidget):
         for spin in (self.scale_spin, self.offset_x_spin, self.offset_y_spin):
             spin.setAccelerated(True)
             spin.setKeyboardTracking(False)
+            spin.setMinimumWidth(72)  # not the width of "-1000000.0 px": the panel may be narrow
         numbers = QFormLayout()
         numbers.addRow("Scale:", self.scale_spin)
         offsets = QHBoxLayout()
@@ -158,13 +155,13 @@ class FramePanel(QWidget):
         self.display_button = QPushButton(
             "Display frame", toolTip="Re-place assuming the service saw the displayed image (EXIF applied)"
         )
-        quick = QHBoxLayout()
-        quick.addWidget(self.raw_button)
-        quick.addWidget(self.display_button)
-        quick.addWidget(self.drag_button)
+        # two columns, so the panel fits a narrow dock without cutting button labels
+        grid = QGridLayout()
+        buttons = [self.raw_button, self.display_button, self.drag_button, *self.correction_buttons.values()]
+        for i, button in enumerate([*buttons, self.fit_button, self.reset_button]):
+            grid.addWidget(button, i // 2, i % 2)
 
         fix_layout = QVBoxLayout()
-        fix_layout.addLayout(quick)
         fix_layout.addLayout(grid)
         fix_layout.addLayout(numbers)
         fix_box = QGroupBox("Correct")
@@ -173,7 +170,7 @@ class FramePanel(QWidget):
         # -- save
         self.save_button = QPushButton("Save corrected…")
         self.save_button.setToolTip("Write the result as placed on the image (displayed frame) to a new file")
-        self.sidecar_check = QCheckBox("Also record it in the response's sidecar")
+        self.sidecar_check = QCheckBox("Also record it in the sidecar")
         self.sidecar_check.setToolTip("Reopening the original response will then place it the corrected way")
         self.sidecar_check.setChecked(True)
         self.message_label = QLabel()

@@ -6,7 +6,15 @@ import os
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
@@ -170,15 +178,8 @@ class MainWindow(QMainWindow):
         window_state = s.value("window/state")
         if window_state is not None:
             self.restoreState(window_state)
-        elif self.docks:
-            # first start: side panels narrow, the picture gets the room
-            for area, width in (
-                (Qt.DockWidgetArea.LeftDockWidgetArea, 330),
-                (Qt.DockWidgetArea.RightDockWidgetArea, 340),
-            ):
-                side = [d for d in self.docks if self.dockWidgetArea(d) == area]
-                if side:
-                    self.resizeDocks(side, [width] * len(side), Qt.Orientation.Horizontal)
+        # first start: side panels sized to the window once it is shown, the picture gets the room
+        self._fresh_layout = window_state is None
 
     # -- preferences ---------------------------------------------------------------------------
     def _set_layer(self, name: str, on: bool) -> None:
@@ -262,6 +263,21 @@ class MainWindow(QMainWindow):
 
     def _preview_side(self, info: Any) -> int:
         return preview_side_for(info, self.canvas.viewport())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.docks and self._fresh_layout:
+            from ocrviewer.gui.docks import fit_side_docks
+
+            fit_side_docks(self, self.docks, force=True)
+            self._fresh_layout = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.docks and self.isVisible():
+            from ocrviewer.gui.docks import fit_side_docks
+
+            fit_side_docks(self, self.docks)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -125,6 +125,30 @@ def test_window_with_docks_starts(qtbot, settings) -> None:
     assert QPoint(0, 0) is not None
 
 
+def test_docks_leave_the_picture_room_in_a_small_window(qtbot, settings) -> None:
+    """A 1000 px window used to show the picture in a 290 px strip between two full-width panels."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=1000)
+    frame_dock = next(d for d in win.docks if d.objectName() == "frameDock")
+    frame_dock.raise_()
+    qtbot.wait(20)
+    scroll = frame_dock.widget()
+    assert isinstance(scroll, QScrollArea)
+    assert not scroll.horizontalScrollBar().isVisible()  # labels wrap, buttons are never cut off
+    win.resize(1400, 900)
+    qtbot.wait(20)
+    win.resize(1000, 700)  # shrinking again squeezes the panels, not only the picture
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=1000)
+
+
 def test_a_response_for_an_image_no_longer_shown_is_dropped(window, qtbot, text_image, tmp_path) -> None:
     first, second = text_image(1, "first.jpg"), text_image(1, "second.jpg")
     resp = write_response(tmp_path / "resp.json", build_response("yandex"))
