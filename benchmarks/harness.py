@@ -204,7 +204,7 @@ def machine_info() -> dict[str, Any]:
     versions: dict[str, str] = {"python": platform.python_version()}
     from importlib.metadata import PackageNotFoundError, version
 
-    for dist in ("PySide6", "pillow", "numpy", "orjson", "matplotlib"):
+    for dist in ("PySide6", "PySide6-Essentials", "pillow", "numpy", "orjson", "matplotlib"):
         try:  # from the installed metadata: no need to import (matplotlib takes 0.2 s)
             versions[dist] = version(dist)
         except PackageNotFoundError:  # a missing optional package is just not listed
