@@ -259,3 +259,31 @@ def test_many_bad_elements_are_counted_not_listed() -> None:
     assert doc.warnings[0] == "page 1 line 1 word 1: polygon has 2 points; skipped"
     assert doc.warnings[-1] == "... and 300 more problems like these"
     assert [w.text for w in doc.words()] == ["WEST", "Seattle"]
+
+
+def test_google_error_response_reports_the_service_message(tmp_path: Path) -> None:
+    path = tmp_path / "google.json"
+    path.write_text(json.dumps({"responses": [{"error": {"code": 3, "message": "Bad image data."}}]}))
+    message = error_of(path)
+    assert message == (
+        f"{path}: the response is a Google Vision error: 3 INVALID_ARGUMENT Bad image data.; "
+        "fix the request and run it again"
+    )
+    two = {"responses": [{"error": {"code": 7, "message": "No\npermission"}}] * 2}
+    with pytest.raises(BadResponse) as info:
+        parse_response(two)
+    assert str(info.value) == (
+        "the response is a Google Vision error: 7 PERMISSION_DENIED No permission "
+        "(and 1 more responses with errors); fix the request and run it again"
+    )
+
+
+def test_google_batch_with_one_failed_image_keeps_the_others() -> None:
+    good = load_json(CORPUS / "google/gcv2hocr-eng-test.json")["responses"][0]
+    data = {"responses": [good, {"error": {"code": 3, "message": "Bad image data."}}]}
+    doc = parse_response(data)
+    assert len(doc.pages) == 2
+    assert doc.pages[0].blocks and doc.pages[1].blocks == ()
+    assert doc.warnings == (
+        "page 2: Google Vision error: 3 INVALID_ARGUMENT Bad image data.; no text for this page",
+    )

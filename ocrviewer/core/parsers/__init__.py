@@ -159,7 +159,7 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return google.VISION
     if type(d.get("Blocks")) is list:
         return textract.TEXTRACT
-    message = _service_error(d)
+    message = google.error_message(d) or _service_error(d)
     if message is not None:
         raise BadResponse(_one_line(message))
     if type(d.get("schema")) is str and str(d["schema"]).startswith("ocrviewer."):

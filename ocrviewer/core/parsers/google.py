@@ -6,6 +6,8 @@ Vertices whose x or y is 0 are omitted by the service: a missing x or y is 0. ``
 (PDF/TIFF results) are scaled by the page size; PDF pages (``inputConfig``/``context`` naming a PDF)
 have ``unit="point"``, as Google states their sizes in points. Accepted wrappers: the ``images:annotate`` batch
 (``responses[]``), one annotate response (``fullTextAnnotation``), or a bare fullTextAnnotation.
+A batch whose every response is an error (``{"error": {"code": 3, "message": ...}}``) is reported
+as the service's error; where only some images failed, their pages are empty, with a warning.
 """
 
 from __future__ import annotations
@@ -35,11 +37,68 @@ _BREAKS = {"SPACE": " ", "SURE_SPACE": " ", "EOL_SURE_SPACE": " ", "LINE_BREAK":
 _ANNOTATE_KEYS = ("fullTextAnnotation", "textAnnotations")
 
 
+#: google.rpc.Code names, for the numeric ``code`` of a per-image error.
+_RPC_CODES = (
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+)
+
+
+def _is_error(r: Any) -> bool:
+    """An annotate response that is only an error (``{"error": {"code": 3, "message": ...}}``)."""
+    return type(r) is dict and type(r.get("error")) is dict and not any(k in r for k in _ANNOTATE_KEYS)
+
+
+def _error_text(err: dict[str, Any]) -> str:
+    """``3 INVALID_ARGUMENT Bad image data.``: the code, its name, the service's message, on one line."""
+    code, message = err.get("code"), err.get("message")
+    parts: list[str] = []
+    if code is not None:
+        parts.append(str(code))
+        if type(code) is int and 0 <= code < len(_RPC_CODES):
+            parts.append(_RPC_CODES[code])
+    status = err.get("status")
+    if type(status) is str and status not in parts:
+        parts.append(status)
+    if message is not None:
+        parts.append(str(message))
+    return " ".join(" ".join(parts).split()) or "no code or message"
+
+
+def error_message(d: dict[str, Any]) -> str | None:
+    """The message for an images:annotate batch whose every response is an error, else None."""
+    responses = d.get("responses")
+    if type(responses) is not list or not responses or not all(_is_error(r) for r in responses):
+        return None
+    first = _error_text(responses[0]["error"])
+    more = f" (and {len(responses) - 1} more responses with errors)" if len(responses) > 1 else ""
+    return f"the response is a Google Vision error: {first}{more}; fix the request and run it again"
+
+
 def is_vision(d: dict[str, Any]) -> bool:
-    """True for an images:annotate batch, one annotate response, or a bare fullTextAnnotation."""
+    """True for an images:annotate batch, one annotate response, or a bare fullTextAnnotation.
+
+    A batch whose every response is an error is not: :func:`error_message` words it."""
     responses = d.get("responses")
     if type(responses) is list and responses and all(type(r) is dict for r in responses):
-        return any(k in r for r in responses for k in _ANNOTATE_KEYS) or all(not r for r in responses)
+        if any(k in r for r in responses for k in _ANNOTATE_KEYS):
+            return True
+        return all(not r or _is_error(r) for r in responses) and not all(_is_error(r) for r in responses)
     if any(type(d.get(k)) in (dict, list) for k in _ANNOTATE_KEYS):
         return True
     pages = d.get("pages")
@@ -217,11 +276,11 @@ def parse_vision(data: Any) -> Document:
                 _text_annotations_page(as_list(r["textAnnotations"], "textAnnotations"), len(pages), ctx)
             )
         elif type(r.get("error")) is dict:
-            err = r["error"]
-            raise BadResponse(
-                f"response {ri} is a service error ({err.get('code')}: {err.get('message')}); "
-                "fix the request and run it again"
+            # one image of a batch failed, others did not: its page is empty, the error a warning
+            ctx.note(
+                f"page {len(pages) + 1}: Google Vision error: {_error_text(r['error'])}; no text for this page"
             )
+            pages.append(Page(None, None, (), (), "pixel", None, len(pages)))
         else:  # no text found
             pages.append(Page(None, None, (), (), "pixel", None, len(pages)))
     return Document(tuple(pages), VISION, {}, tuple(ctx.warnings))
