@@ -287,3 +287,24 @@ def test_google_batch_with_one_failed_image_keeps_the_others() -> None:
     assert doc.warnings == (
         "page 2: Google Vision error: 3 INVALID_ARGUMENT Bad image data.; no text for this page",
     )
+
+
+@pytest.mark.parametrize("angle", [float("nan"), float("inf"), "tilted", [2]])
+def test_bad_page_angle_is_dropped_with_a_warning(angle: Any) -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["angle"] = angle
+    doc = parse_response(data)
+    assert doc.pages[0].angle is None
+    assert [ln.text for ln in doc.lines()] == ["520", "WEST", "Seattle"]
+    (warning,) = doc.warnings
+    assert warning.startswith("page 1: angle is not ") and warning.endswith("; the page angle is left out")
+
+
+def test_nan_page_angle_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "nan-angle.json"
+    di = load_json(CORPUS / "azure/docintel-2021-09-30-preview-layout-testdata.json")
+    di["analyzeResult"]["pages"][0]["angle"] = "@NAN@"
+    path.write_text(json.dumps(di).replace('"@NAN@"', "NaN"))
+    doc = load_response(path)
+    assert doc.pages[0].angle is None and doc.counts()["word"] == 44
+    assert doc.warnings == ("page 1: angle is not finite: nan; the page angle is left out",)

@@ -156,13 +156,15 @@ def _page(
     return Page(width, height, blocks, tables, unit, angle, index, extras or {})
 
 
-def _angle(value: Any, pno: int) -> float | None:
+def _angle(value: Any, pno: int, ctx: Context) -> float | None:
+    """The page angle; a bad one (NaN, not a number) is dropped with a warning, the page kept."""
     if value is None:
         return None
     try:
         return number(value, "angle")
     except BadResponse as err:
-        raise BadResponse(f"page {pno}: {err}") from None
+        ctx.note(f"page {pno}: {err}; the page angle is left out")
+        return None
 
 
 def _page_number(value: Any, default: int) -> int:
@@ -188,7 +190,7 @@ def _read_pages(results: list[Any], angle_key: str, ctx: Context) -> list[Page]:
                 page_size(r.get("width"), "width", pno, ctx),
                 page_size(r.get("height"), "height", pno, ctx),
                 _unit(r.get("unit"), pno),
-                _angle(r.get(angle_key), pno),
+                _angle(r.get(angle_key), pno, ctx),
                 index,
                 lang if type(lang) is str else None,
             )
@@ -456,7 +458,7 @@ def parse_document_intelligence(data: Any) -> Document:
                 _di_blocks(lines, paragraphs.get(index, [])),
                 tuple(tables.get(index, ())),
                 _unit(p.get("unit"), pno),
-                _angle(p.get("angle"), pno),
+                _angle(p.get("angle"), pno, ctx),
                 index,
                 extras,
             )
