@@ -255,3 +255,18 @@ def test_pdf_page_chooser_and_response_on_a_page(window, qtbot, tmp_path) -> Non
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=3000)
     box = window.canvas.layers["word"].data.bboxes[0]
     assert abs(box[0] - w * 0.6) < 2 and abs(box[3] - h * 0.6) < 2
+
+
+def test_first_result_imports_nothing_slow_on_the_gui_thread() -> None:
+    """np.median imported numpy.ma (~35 ms) on the GUI thread when the first result landed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from ocrviewer.gui.overlay import build_layers; "
+        "from tests.gui.conftest import words_document; "
+        "layers = build_layers(words_document()); assert layers['word'].bboxes is not None; "
+        "print('numpy.ma' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
