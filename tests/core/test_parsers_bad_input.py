@@ -308,3 +308,20 @@ def test_nan_page_angle_from_a_file(tmp_path: Path) -> None:
     doc = load_response(path)
     assert doc.pages[0].angle is None and doc.counts()["word"] == 44
     assert doc.warnings == ("page 1: angle is not finite: nan; the page angle is left out",)
+
+
+def test_nan_appearance_style_confidence_keeps_the_line(tmp_path: Path) -> None:
+    data = azure_v3()
+    line = data["analyzeResult"]["readResults"][0]["lines"][0]
+    line["appearance"]["style"]["confidence"] = "@NAN@"
+    path = tmp_path / "nan-style.json"
+    path.write_text(json.dumps(data).replace('"@NAN@"', "NaN"))
+    doc = load_response(path)
+    assert [ln.text for ln in doc.lines()] == ["520", "WEST", "Seattle"]
+    assert [w.text for w in doc.words()] == ["520", "WEST", "Seattle"]
+    first = next(doc.lines())
+    assert first.extras["style"] == line["appearance"]["style"]["name"]
+    assert "style_confidence" not in first.extras
+    assert doc.warnings == (
+        "page 1 line 1 appearance style: confidence is not finite: nan; kept without a style confidence",
+    )

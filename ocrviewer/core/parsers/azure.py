@@ -102,7 +102,9 @@ def _v2_words(raw: Any, where: str, ctx: Context) -> list[Word]:
     return words
 
 
-def _style(appearance: Any) -> dict[str, Any]:
+def _style(appearance: Any, where: str, ctx: Context) -> dict[str, Any]:
+    """A line's appearance style (handwriting or other) as extras; a bad style confidence is left
+    out with a warning: it says nothing about the line's text or place, so the line is kept."""
     if type(appearance) is not dict:
         return {}
     style = appearance.get("style")
@@ -110,7 +112,10 @@ def _style(appearance: Any) -> dict[str, Any]:
         return {"appearance": appearance}
     extras: dict[str, Any] = {"style": style.get("name")}
     if style.get("confidence") is not None:
-        extras["style_confidence"] = confidence(style.get("confidence"))
+        try:
+            extras["style_confidence"] = confidence(style.get("confidence"))
+        except BadResponse as err:
+            ctx.note(f"{where} appearance style: {err}; kept without a style confidence")
     return extras
 
 
@@ -132,7 +137,7 @@ def _v2_lines(raw: Any, pno: int, ctx: Context) -> list[Line]:
                     tuple(words),
                     None,
                     lang if type(lang) is str else None,
-                    _style(ln.get("appearance")),
+                    _style(ln.get("appearance"), where, ctx),
                 )
             )
         except ELEMENT_ERRORS as err:
