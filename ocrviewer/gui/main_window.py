@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         self.loader.decoded.connect(self._on_decoded)
         self.loader.failed.connect(lambda msg: self.show_message(msg, "error"))
         self.files.message.connect(self.show_message)
+        self.files.responseLoaded.connect(lambda r: setattr(self, "_placement_notes", tuple(r.warnings)))
+        self.state.transformChanged.connect(self._placement_changed)
         self.files.pageCountChanged.connect(self.page_box.set_pages)
         self.page_box.valueChanged.connect(
             lambda n: (
@@ -227,6 +229,13 @@ class MainWindow(QMainWindow):
         if self.message_bar.level == "error":
             self.message_bar.dismiss()
         self._update_enabled()
+
+    def _placement_changed(self) -> None:
+        """The user re-placed the overlay: a note about the old placement no longer applies."""
+        bar, notes = self.message_bar, getattr(self, "_placement_notes", ())
+        if bar.level == "warning" and bar.isVisible() and any(bar.text.startswith(n) for n in notes):
+            bar.dismiss()
+            self._placement_notes = ()
 
     def _on_decoded(self, decoded: DecodedImage) -> None:
         self.canvas.set_image(decoded)

@@ -59,6 +59,22 @@ def test_bad_response_shows_a_message(loaded, qtbot, tmp_path) -> None:
     assert loaded.state.document is not None  # the previous result stays
 
 
+def test_note_about_the_frame_goes_once_the_user_re_places_the_overlay(window, qtbot, tmp_path) -> None:
+    """The "evidence points to the raw frame" note stayed up after the user fixed the frame."""
+    import shutil
+
+    from ocrviewer.resources import samples_dir
+
+    for name in ("receipt.jpg", "receipt.yandex-raw-frame.json"):
+        shutil.copy(samples_dir() / name, tmp_path / name)
+    window.files.open_image(str(tmp_path / "receipt.jpg"))
+    window.files.open_response(str(tmp_path / "receipt.yandex-raw-frame.json"), "display")
+    qtbot.waitUntil(lambda: window.message_bar.level == "warning", timeout=3000)
+    assert window.message_bar.isVisible() and "raw frame" in window.message_bar.text
+    window.state.set_transform(window.state.transform.then(orientation=6))  # what Frame tools does
+    assert not window.message_bar.isVisible()
+
+
 def test_save_result_writes_the_displayed_frame_and_never_an_input(loaded, tmp_path) -> None:
     out = tmp_path / "saved.json"
     assert loaded.files.save(str(out)) == out.resolve()
