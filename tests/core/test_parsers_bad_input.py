@@ -323,5 +323,74 @@ def test_nan_appearance_style_confidence_keeps_the_line(tmp_path: Path) -> None:
     assert first.extras["style"] == line["appearance"]["style"]["name"]
     assert "style_confidence" not in first.extras
     assert doc.warnings == (
-        "page 1 line 1 appearance style: confidence is not finite: nan; kept without a style confidence",
+        "page 1 line 1 appearance style: confidence is not finite: nan; kept without a confidence",
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "warning"),
+    [
+        (57, "confidence 57 is outside 0..1"),
+        (-1, "confidence -1 is outside 0..1"),
+        ("57", "confidence '57' is outside 0..1"),
+        ("abc", None),  # a label, as recognizeText's "Low": kept as the label
+        (float("inf"), "confidence is not finite: inf"),
+    ],
+)
+def test_out_of_range_azure_word_confidence_is_reported_not_clamped(value: Any, warning: str | None) -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["lines"][1]["words"][0]["confidence"] = value
+    doc = parse_response(data)
+    assert [w.text for w in doc.words()] == ["520", "WEST", "Seattle"]
+    west = doc.pages[0].blocks[0].lines[1].words[0]
+    assert west.confidence is None
+    if warning is None:
+        assert west.confidence_label == "abc" and doc.warnings == ()
+    else:
+        assert west.confidence_label is None
+        assert doc.warnings == (f"page 1 line 2 word 1: {warning}; kept without a confidence",)
+
+
+def test_rounding_past_one_is_not_a_bad_confidence() -> None:
+    data = azure_v3()
+    data["analyzeResult"]["readResults"][0]["lines"][1]["words"][0]["confidence"] = 1.0000001
+    data["analyzeResult"]["readResults"][0]["lines"][2]["words"][0]["confidence"] = 1
+    doc = parse_response(data)
+    assert [w.confidence for w in doc.words()][1:] == [1.0, 1.0]
+    assert doc.warnings == ()
+
+
+def test_textract_percent_confidence_is_scaled_and_out_of_range_reported() -> None:
+    data = load_json(CORPUS / "aws/textract-analyzedocument-paystub-header.json")
+    words = [b for b in data["Blocks"] if b["BlockType"] == "WORD"]
+    words[0]["Confidence"] = 57
+    words[1]["Confidence"] = 101
+    words[2]["Confidence"] = -1
+    doc = parse_response(data)
+    conf = {w.text: w.confidence for w in doc.words()}
+    assert doc.counts()["word"] == 28
+    assert conf[words[0]["Text"]] == pytest.approx(0.57)
+    assert conf[words[1]["Text"]] is None and conf[words[2]["Text"]] is None
+    assert len(doc.warnings) == 2
+    assert doc.warnings[0].endswith("confidence 101 is outside 0..100; kept without a confidence")
+    assert doc.warnings[1].endswith("confidence -1 is outside 0..100; kept without a confidence")
+
+
+def test_google_and_document_intelligence_bad_confidences_keep_the_word() -> None:
+    google = load_json(CORPUS / "google/gcv2hocr-eng-test.json")
+    page = google["responses"][0]["fullTextAnnotation"]["pages"][0]
+    page["blocks"][0]["paragraphs"][0]["words"][0]["confidence"] = 57
+    page["confidence"] = -0.5
+    doc = parse_response(google)
+    assert doc.counts()["word"] == 425
+    assert next(doc.words()).confidence is None
+    assert "confidence" not in doc.pages[0].extras
+    assert doc.warnings == (
+        "page 1 line 1 word 1: confidence 57 is outside 0..1; kept without a confidence",
+        "page 1: confidence -0.5 is outside 0..1; kept without a confidence",
+    )
+    di = load_json(CORPUS / "azure/docintel-2021-09-30-preview-layout-testdata.json")
+    di["analyzeResult"]["pages"][0]["words"][0]["confidence"] = "high"
+    doc = parse_response(di)
+    assert doc.counts()["word"] == 44
+    assert doc.warnings == ("page 1 word 1: confidence is not a number: 'high'; kept without a confidence",)

@@ -19,6 +19,10 @@ Parsers raise only :class:`ocrviewer.errors.BadResponse`; one bad element is ski
 recorded in ``Document.warnings`` (a line or block whose own polygon is bad keeps its contents, boxed
 around them, with a warning). An empty result (no text) is a page without blocks.
 
+Confidences are 0..1 in the model. A service's confidence outside its documented range (0..1; 0..100
+for Textract), NaN, or not a number is never clamped or guessed at: the element is kept without a
+confidence (None) and a warning names it and the value. Only rounding within 1e-6 of an end is clamped.
+
 Where a format has no block level (Azure Read, recognizeText, Document Intelligence without
 paragraphs) a page's lines are wrapped in one Block around them. Textract has no blocks either: lines
 are grouped by the ``LAYOUT_*`` block that holds them when the response has layout, else each line is

@@ -345,12 +345,36 @@ def integer(value: Any, what: str, default: int = 0) -> int:
     return int(f)
 
 
-def confidence(value: Any, scale: float = 1.0) -> float | None:
-    """Confidence in 0..1 (``scale`` 100 for percentages), None when absent."""
+#: How far past either end of its range a confidence may be and still count as rounding (clamped).
+CONFIDENCE_SLACK = 1e-6
+
+
+def confidence(value: Any, ctx: Context, where: str, scale: float = 1.0) -> float | None:
+    """Confidence in 0..1 from a value in 0..``scale`` (100 for percentages); None when absent.
+
+    A bad value is never guessed at: one outside its range (57 or -1 where 0..1 is meant, 101 for a
+    percentage), NaN, or not a number is left out (None) with a warning naming ``where``, and the
+    element is kept. Only rounding (within ``CONFIDENCE_SLACK`` of the range) is clamped.
+    """
     if value is None:
         return None
-    c = number(value, "confidence") / scale
-    return 0.0 if c < 0.0 else 1.0 if c > 1.0 else c
+    t = type(value)
+    if (t is float or t is int) and 0 <= value <= scale:
+        return value / scale
+    try:
+        c = number(value, "confidence")
+    except BadResponse as err:
+        ctx.note(f"{where}: {err}; kept without a confidence")
+        return None
+    if 0.0 <= c <= scale:
+        return c / scale
+    slack = scale * CONFIDENCE_SLACK
+    if -slack <= c < 0.0:
+        return 0.0
+    if scale < c <= scale + slack:
+        return 1.0
+    ctx.note(f"{where}: confidence {_short(value)} is outside 0..{scale:g}; kept without a confidence")
+    return None
 
 
 def page_size(value: Any, what: str, page: int, ctx: Context) -> float | None:

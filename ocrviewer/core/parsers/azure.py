@@ -11,6 +11,9 @@
 
 These formats have no block level (Image Analysis aside): each page's lines are wrapped in one Block
 whose polygon is the bounding box of its lines.
+
+Confidences are 0..1 as the service gives them; one outside 0..1 (57, -1), NaN or not a number is left
+out (None) with a warning and its word kept; a bad page angle likewise becomes None with a warning.
 """
 
 from __future__ import annotations
@@ -59,14 +62,14 @@ def _unit(value: Any, pno: int) -> str:
     return unit
 
 
-def _word_confidence(value: Any) -> tuple[float | None, str | None]:
+def _word_confidence(value: Any, ctx: Context, where: str) -> tuple[float | None, str | None]:
     """Numeric confidence, or a label ("Low") kept as label and mapped to a number for colouring."""
     if type(value) is str:
         try:
-            return confidence(value), None
-        except BadResponse:
+            float(value)
+        except ValueError:
             return label_to_confidence(value), value
-    return confidence(value), None
+    return confidence(value, ctx, where), None
 
 
 def _v2_words(raw: Any, where: str, ctx: Context) -> list[Word]:
@@ -84,7 +87,7 @@ def _v2_words(raw: Any, where: str, ctx: Context) -> list[Word]:
             c = w.get("confidence")
             label = None
             if c is not None and not (type(c) is float and 0.0 <= c <= 1.0):
-                c, label = _word_confidence(c)
+                c, label = _word_confidence(c, ctx, f"{where} word {wi}")
             # flat_polygon's fast path, inlined: this loop runs once per word
             b = w["boundingBox"]
             poly = None
@@ -111,11 +114,9 @@ def _style(appearance: Any, where: str, ctx: Context) -> dict[str, Any]:
     if type(style) is not dict:
         return {"appearance": appearance}
     extras: dict[str, Any] = {"style": style.get("name")}
-    if style.get("confidence") is not None:
-        try:
-            extras["style_confidence"] = confidence(style.get("confidence"))
-        except BadResponse as err:
-            ctx.note(f"{where} appearance style: {err}; kept without a style confidence")
+    conf = confidence(style.get("confidence"), ctx, f"{where} appearance style")
+    if conf is not None:
+        extras["style_confidence"] = conf
     return extras
 
 
@@ -344,7 +345,7 @@ def parse_image_analysis_4(data: Any) -> Document:
                                 Word(
                                     text(w.get("text")),
                                     vertex_polygon(w["boundingPolygon"], default=None),
-                                    confidence(w.get("confidence")),
+                                    confidence(w.get("confidence"), ctx, f"{where} word {wi}"),
                                 )
                             )
                         except ELEMENT_ERRORS as err:
@@ -422,9 +423,10 @@ def parse_document_intelligence(data: Any) -> Document:
                     raise BadResponse("no polygon")
                 spans = _span_offsets(w)
                 start = spans[0][0] if spans else -1
-                words.append(
-                    (start, make_word(text(w.get("content")), poly, confidence(w.get("confidence"))))
-                )
+                conf = w.get("confidence")
+                if conf is not None:
+                    conf = confidence(conf, ctx, f"page {pno} word {wi}")
+                words.append((start, make_word(text(w.get("content")), poly, conf)))
             except ELEMENT_ERRORS as err:
                 ctx.skip(f"page {pno} word {wi}", err)
         words.sort(key=lambda sw: sw[0])

@@ -4,10 +4,12 @@ Pages -> blocks -> paragraphs -> words -> symbols. A paragraph becomes a Line; a
 join of its symbols, and a line's text joins its words with the detected breaks (space, newline).
 Vertices whose x or y is 0 are omitted by the service: a missing x or y is 0. ``normalizedVertices``
 (PDF/TIFF results) are scaled by the page size; PDF pages (``inputConfig``/``context`` naming a PDF)
-have ``unit="point"``, as Google states their sizes in points. Accepted wrappers: the ``images:annotate`` batch
-(``responses[]``), one annotate response (``fullTextAnnotation``), or a bare fullTextAnnotation.
-A batch whose every response is an error (``{"error": {"code": 3, "message": ...}}``) is reported
-as the service's error; where only some images failed, their pages are empty, with a warning.
+have ``unit="point"``, as Google states their sizes in points. Confidences (words, paragraphs,
+blocks, pages) are 0..1; one outside that range, NaN or not a number is left out (None) with a
+warning, the element kept. Accepted wrappers: the ``images:annotate`` batch (``responses[]``), one
+annotate response (``fullTextAnnotation``), or a bare fullTextAnnotation. A batch whose every
+response is an error (``{"error": {"code": 3, "message": ...}}``) is reported as the service's
+error; where only some images failed, their pages are empty, with a warning.
 """
 
 from __future__ import annotations
@@ -152,7 +154,7 @@ class _Scale:
         return vertex_polygon(vs if vs is not None else [])
 
 
-def _word(w: Any, sc: _Scale) -> tuple[Word, str]:
+def _word(w: Any, sc: _Scale, ctx: Context, where: str) -> tuple[Word, str]:
     symbols = as_list(w.get("symbols"), "symbols")
     chars: list[str] = []
     brk = ""
@@ -166,7 +168,8 @@ def _word(w: Any, sc: _Scale) -> tuple[Word, str]:
     poly = sc.polygon(w)
     if poly is None:
         raise BadResponse("no boundingBox")
-    return Word("".join(chars), poly, confidence(w.get("confidence")), None, _lang(w.get("property"))), brk
+    conf = confidence(w.get("confidence"), ctx, where)
+    return Word("".join(chars), poly, conf, None, _lang(w.get("property"))), brk
 
 
 def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
@@ -188,7 +191,7 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
                     parts: list[str] = []
                     for wi, w in enumerate(as_list(para.get("words"), "words"), 1):
                         try:
-                            word, brk = _word(w, sc)
+                            word, brk = _word(w, sc, ctx, f"{lwhere} word {wi}")
                         except ELEMENT_ERRORS as err:
                             ctx.skip(f"{lwhere} word {wi}", err)
                             continue
@@ -200,7 +203,7 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
                             "".join(parts).strip(),
                             poly,
                             tuple(words),
-                            confidence(para.get("confidence")),
+                            confidence(para.get("confidence"), ctx, lwhere),
                             _lang(para.get("property")),
                         )
                     )
@@ -209,7 +212,7 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
             poly = container_polygon(sc.polygon, b, (ln.polygon for ln in lines), where, ctx, "lines")
             btype = b.get("blockType")
             kw: dict[str, Any] = {
-                "confidence": confidence(b.get("confidence")),
+                "confidence": confidence(b.get("confidence"), ctx, where),
                 "language": _lang(b.get("property")),
                 "layout_type": btype if type(btype) is str else None,
             }
@@ -220,11 +223,9 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
     lang = _lang(p.get("property"))
     if lang:
         extras["language"] = lang
-    if p.get("confidence") is not None:
-        try:
-            extras["confidence"] = confidence(p.get("confidence"))
-        except BadResponse:
-            pass
+    page_conf = confidence(p.get("confidence"), ctx, f"page {pno}")
+    if page_conf is not None:
+        extras["confidence"] = page_conf
     return Page(sc.width, sc.height, tuple(blocks), (), unit, None, index, extras)
 
 

@@ -2,7 +2,8 @@
 
 PAGE -> LINE -> WORD through ``Relationships`` of type CHILD. Coordinates are normalized (0..1):
 pages get ``unit="normalized"`` and width = height = 1.0; placement scales them with the image size.
-Confidence 0..100 becomes 0..1. Textract has no block level above LINE: lines are grouped by the
+Confidence 0..100 becomes 0..1 (57 -> 0.57); one outside 0..100 (101, -1), NaN or not a number is left
+out (None) with a warning, the element kept. Textract has no block level above LINE: lines are grouped by the
 ``LAYOUT_*`` block that holds them (its type becomes ``Block.layout_type``); lines outside any layout,
 or all lines when the response has no layout, are each a Block of their own. TABLE/CELL become
 Table/Cell (rows and columns 0-based like the other formats).
@@ -71,22 +72,30 @@ class _Reader:
                 out.append(k)
         return out
 
-    def word(self, w: dict[str, Any]) -> Word:
+    def word(self, w: dict[str, Any], where: str) -> Word:
         poly = _polygon(w)
         if poly is None:
             raise BadResponse("no Geometry")
         extras = {"text_type": w["TextType"]} if type(w.get("TextType")) is str else {}
-        return Word(text(w.get("Text")), poly, confidence(w.get("Confidence"), 100.0), None, None, extras)
+        return Word(
+            text(w.get("Text")),
+            poly,
+            confidence(w.get("Confidence"), self.ctx, where, 100.0),
+            None,
+            None,
+            extras,
+        )
 
     def line(self, ln: dict[str, Any], where: str) -> Line:
         words: list[Word] = []
         for wi, w in enumerate(self.kids(ln, "WORD"), 1):
             try:
-                words.append(self.word(w))
+                words.append(self.word(w, f"{where} word {wi}"))
             except ELEMENT_ERRORS as err:
                 self.ctx.skip(f"{where} word {wi}", err)
         poly = container_polygon(_polygon, ln, (w.polygon for w in words), where, self.ctx)
-        return Line(text(ln.get("Text")), poly, tuple(words), confidence(ln.get("Confidence"), 100.0))
+        conf = confidence(ln.get("Confidence"), self.ctx, where, 100.0)
+        return Line(text(ln.get("Text")), poly, tuple(words), conf)
 
     def table(self, t: dict[str, Any], where: str) -> Table:
         cells: list[Cell] = []
@@ -155,7 +164,8 @@ def parse_textract(data: Any) -> Document:
                         ctx,
                         "lines",
                     )
-                    out.append(Block(poly, tuple(lines), confidence(k.get("Confidence"), 100.0), None, kind))
+                    conf = confidence(k.get("Confidence"), ctx, f"page {pno} {kind}", 100.0)
+                    out.append(Block(poly, tuple(lines), conf, None, kind))
                 except ELEMENT_ERRORS as err:
                     ctx.skip(f"page {pno} {kind}", err)
             elif kind == "TABLE":

@@ -2,7 +2,8 @@
 
 OCR v1 comes in camelCase (API reference) and snake_case (older examples), with or without the
 ``{"result": ...}`` wrapper, with numbers as strings, and with the older ``lines[].alternatives[]``
-layout. Vertices are kept in the order given (TL, BL, BR, TR). OCR v1 has no confidence.
+layout. Vertices are kept in the order given (TL, BL, BR, TR). OCR v1 has no confidence; Vision v1's
+is 0..1, and one outside that range, NaN or not a number is left out (None) with a warning.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _words(raw: list[Any], where: str, ctx: Context) -> list[Word]:
                     extras = {"entity_index": ent}
             conf = w.get("confidence")
             if conf is not None:
-                conf = confidence(conf)
+                conf = confidence(conf, ctx, f"{where} word {wi}")
             lang = None
             langs = w.get("languages")
             if langs:
@@ -135,7 +136,8 @@ def _line(ln: Any, where: str, ctx: Context) -> Line:
     orientation = ln.get("orientation")
     if orientation is not None and orientation != "ANGLE_0":
         extras["orientation"] = orientation
-    return make_line(text(line_text), poly, tuple(words), confidence(ln.get("confidence")), None, extras)
+    conf = confidence(ln.get("confidence"), ctx, where)
+    return make_line(text(line_text), poly, tuple(words), conf, None, extras)
 
 
 def _block(b: Any, where: str, ctx: Context) -> Block:
