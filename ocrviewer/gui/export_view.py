@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QFont, QFontInfo, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from ocrviewer.errors import BadInput
 from ocrviewer.gui.canvas import Canvas
@@ -38,10 +38,13 @@ def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, heigh
             painter.scale(k, k)
             corner = QPointF(target.width() / k - 12, target.height() / k - 12)
             data = canvas.layers["word"].data
+            # a pixel-sized font: a point size would follow the device's dpi (150 on PDF) and overflow the box
+            font = QFont(canvas.font())
+            font.setPixelSize(QFontInfo(canvas.font()).pixelSize())
             paint_legend(
                 painter,
                 corner,
-                canvas.font(),
+                font,
                 style.min_confidence,
                 style.below,
                 with_none=bool(np.isnan(data.conf).any()),

@@ -46,3 +46,21 @@ def test_export_refuses_to_overwrite_the_image(loaded) -> None:
 def test_export_action_without_image_says_what_to_do(window) -> None:
     window.dialogs.choose_export()
     assert "open one first" in window.message_bar.text
+
+
+def test_pdf_legend_matches_the_png(loaded, tmp_path) -> None:
+    """The PDF (150 dpi) drew the legend's text larger than its box: point sizes followed the PDF's dpi."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    png = QImage(str(export_view(loaded.canvas, tmp_path / "view.png")))
+    doc = QPdfDocument()
+    doc.load(str(export_view(loaded.canvas, tmp_path / "view.pdf")))
+    pdf = doc.render(0, QSize(png.width(), png.height())).convertToFormat(QImage.Format.Format_RGB32)
+    x0, y0 = png.width() - 230, png.height() - 110  # the legend, bottom right
+    diff = [
+        abs(png.pixelColor(x, y).lightness() - pdf.pixelColor(x, y).lightness())
+        for y in range(y0, png.height(), 2)
+        for x in range(x0, png.width(), 2)
+    ]
+    assert sum(diff) / len(diff) < 4  # 7.7 when the text overflowed, 1.4 when it fits
