@@ -394,3 +394,18 @@ def test_google_and_document_intelligence_bad_confidences_keep_the_word() -> Non
     doc = parse_response(di)
     assert doc.counts()["word"] == 44
     assert doc.warnings == ("page 1 word 1: confidence is not a number: 'high'; kept without a confidence",)
+
+
+@pytest.mark.parametrize("zero", [0, "0", 0.0])
+def test_zero_width_and_height_are_both_reported(zero: Any) -> None:
+    data = yandex()
+    data["result"]["text_annotation"]["width"] = zero
+    data["result"]["text_annotation"]["height"] = zero
+    doc = parse_response(data)
+    assert (doc.pages[0].width, doc.pages[0].height) == (None, None)
+    assert doc.warnings == (
+        "page 1: width is 0; treated as unknown",
+        "page 1: height is 0; treated as unknown",
+    )
+    vision = {"results": [{"results": [{"textDetection": {"pages": [{"width": zero, "height": zero}]}}]}]}
+    assert parse_response(vision).warnings == doc.warnings
