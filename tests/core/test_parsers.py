@@ -152,11 +152,27 @@ def test_yandex_penguins_alternatives_layout() -> None:
 
 def test_google_test_page() -> None:
     doc = load_response(CORPUS / "google/gcv2hocr-eng-test.json")
-    assert doc.counts()["word"] == 425
+    # hand-checked on the image: 5 blocks (one paragraph each) of 32 printed lines
+    assert doc.counts() == {"page": 1, "block": 5, "line": 32, "word": 425, "table": 0}
     words = texts(doc)
     assert words[:3] == ["Optical", "character", "recognition"]
     assert next(doc.lines()).text == "Optical character recognition"
     assert (doc.pages[0].width, doc.pages[0].height) == (826.0, 1169.0)
+    assert [len(b.lines) for b in doc.pages[0].blocks] == [1, 1, 10, 5, 15]
+    third = doc.pages[0].blocks[2]
+    assert [ln.text for ln in third.lines[:2]] == [
+        "Optical character recognition (optical character reader, OCR) is the mechanical or electronic",
+        "conversion of images of typed, handwritten or printed text into machine-encoded text, whether from",
+    ]
+    assert third.lines[9].text.endswith("OCR is a field of research in pattern recognition, artificial")
+    assert doc.pages[0].blocks[4].lines[0].text == "History"
+    # each line is boxed around its own words, one under the other
+    assert third.lines[0].bbox == (79.0, 243.0, 727.0, 258.0)
+    assert third.lines[1].bbox == (79.0, 266.0, 745.0, 281.0)
+    assert all(ln.extras["paragraph"] == 3 for ln in third.lines)
+    # the service's own text has one line per visual line
+    full = load_json(CORPUS / "google/gcv2hocr-eng-test.json")["responses"][0]["fullTextAnnotation"]["text"]
+    assert [ln.text for ln in doc.lines()] == full.splitlines()
 
 
 def test_textract_paystub() -> None:

@@ -386,7 +386,7 @@ def test_google_and_document_intelligence_bad_confidences_keep_the_word() -> Non
     assert next(doc.words()).confidence is None
     assert "confidence" not in doc.pages[0].extras
     assert doc.warnings == (
-        "page 1 line 1 word 1: confidence 57 is outside 0..1; kept without a confidence",
+        "page 1 block 1 paragraph 1 word 1: confidence 57 is outside 0..1; kept without a confidence",
         "page 1: confidence -0.5 is outside 0..1; kept without a confidence",
     )
     di = load_json(CORPUS / "azure/docintel-2021-09-30-preview-layout-testdata.json")

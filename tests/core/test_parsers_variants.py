@@ -605,3 +605,79 @@ def test_azure_sdk_test_recordings_are_unwrapped() -> None:
     assert parse_response(python_style) == parse_response(analysis)
     with pytest.raises(BadResponse, match="test recording without a recognized OCR response"):
         parse_response({"Entries": [{"ResponseBody": json.dumps({"status": "running"})}], "Variables": {}})
+
+
+def gword(text: str, corners: list[tuple[int, int]], brk: str | None = None) -> dict[str, Any]:
+    """A Google word (vertices TL, TR, BR, BL in reading direction), the break after it on its last symbol."""
+    symbols: list[dict[str, Any]] = [{"text": ch} for ch in text]
+    if brk is not None:
+        symbols[-1]["property"] = {"detectedBreak": {"type": brk}}
+    return {"boundingBox": {"vertices": [{"x": x, "y": y} for x, y in corners]}, "symbols": symbols}
+
+
+def grect(text: str, x0: int, y0: int, x1: int, y1: int, brk: str | None = None) -> dict[str, Any]:
+    return gword(text, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], brk)
+
+
+def google_page(*paragraphs: list[dict[str, Any]]) -> dict[str, Any]:
+    page = {"width": 400, "height": 300, "blocks": [{"paragraphs": [{"words": ws} for ws in paragraphs]}]}
+    return {"responses": [{"fullTextAnnotation": {"pages": [page], "text": ""}}]}
+
+
+def test_google_paragraph_is_split_into_lines_at_line_breaks() -> None:
+    paragraph = [
+        grect("Hello", 10, 10, 60, 30, "SPACE"),
+        grect("wide", 80, 12, 120, 30, "SURE_SPACE"),
+        grect("world", 130, 10, 190, 32, "EOL_SURE_SPACE"),
+        grect("recog", 10, 40, 70, 60, "HYPHEN"),
+        grect("nition", 10, 70, 80, 90),
+        grect(",", 80, 85, 84, 92, "LINE_BREAK"),
+        grect("End", 10, 100, 50, 120),
+    ]
+    doc = parse_response(google_page(paragraph))
+    (block,) = doc.pages[0].blocks
+    assert [ln.text for ln in block.lines] == ["Hello wide world", "recog-", "nition,", "End"]
+    assert [[w.text for w in ln.words] for ln in block.lines] == [
+        ["Hello", "wide", "world"],
+        ["recog"],
+        ["nition", ","],
+        ["End"],
+    ]
+    assert [ln.bbox for ln in block.lines] == [
+        (10.0, 10.0, 190.0, 32.0),
+        (10.0, 40.0, 70.0, 60.0),
+        (10.0, 70.0, 84.0, 92.0),
+        (10.0, 100.0, 50.0, 120.0),
+    ]
+    # clockwise from the top-left, like the words
+    assert block.lines[0].polygon == ((10.0, 10.0), (190.0, 10.0), (190.0, 32.0), (10.0, 32.0))
+    assert block.bbox == (10.0, 10.0, 190.0, 120.0)
+    assert doc.warnings == ()
+
+
+def test_google_rotated_lines_get_rotated_boxes() -> None:
+    # text reading downwards (turned 90 degrees clockwise): the top of the letters faces +x
+    paragraph = [
+        gword("ab", [(60, 0), (60, 30), (50, 30), (50, 0)], "SPACE"),
+        gword("cd", [(62, 40), (62, 70), (50, 70), (50, 40)], "EOL_SURE_SPACE"),
+        gword("ef", [(45, 0), (45, 30), (35, 30), (35, 0)]),
+    ]
+    doc = parse_response(google_page(paragraph))
+    first, second = doc.pages[0].blocks[0].lines
+    assert (first.text, second.text) == ("ab cd", "ef")
+    assert first.polygon == ((62.0, 0.0), (62.0, 70.0), (50.0, 70.0), (50.0, 0.0))
+    assert second.polygon == ((45.0, 0.0), (45.0, 30.0), (35.0, 30.0), (35.0, 0.0))
+
+
+def test_google_one_line_paragraph_keeps_its_own_polygon() -> None:
+    data = google_page([grect("Hi", 10, 10, 40, 30, "SPACE"), grect("yo", 50, 10, 90, 30)])
+    para = data["responses"][0]["fullTextAnnotation"]["pages"][0]["blocks"][0]["paragraphs"][0]
+    para["boundingBox"] = {
+        "vertices": [{"x": 8, "y": 9}, {"x": 92, "y": 9}, {"x": 92, "y": 31}, {"x": 8, "y": 31}]
+    }
+    para["confidence"] = 0.9
+    (line,) = parse_response(data).lines()
+    assert line.text == "Hi yo"
+    assert line.polygon == ((8.0, 9.0), (92.0, 9.0), (92.0, 31.0), (8.0, 31.0))
+    assert line.confidence is None  # Google states no line confidence; the paragraph's is kept aside
+    assert line.extras == {"paragraph": 1, "paragraph_confidence": 0.9}

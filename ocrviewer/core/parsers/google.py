@@ -1,7 +1,12 @@
 """Google Cloud Vision ``fullTextAnnotation`` (DOCUMENT_TEXT_DETECTION / TEXT_DETECTION).
 
-Pages -> blocks -> paragraphs -> words -> symbols. A paragraph becomes a Line; a word's text is the
-join of its symbols, and a line's text joins its words with the detected breaks (space, newline).
+Pages -> blocks -> paragraphs -> words -> symbols. A Block is Google's block; its Lines are the visual
+lines of its paragraphs, split at the detected breaks (EOL_SURE_SPACE, LINE_BREAK, HYPHEN end a line;
+SPACE and SURE_SPACE separate words), each boxed around its own words along their reading direction
+(a paragraph of one line keeps the paragraph's polygon). Google states no line confidence: a line's
+is None, its paragraph's number (1-based on the page) and confidence are in the line's extras
+(``paragraph``, ``paragraph_confidence``). A word's text is the join of its symbols. Warnings name
+the element as the response does: ``page 1 block 2 paragraph 1 word 5``.
 Vertices whose x or y is 0 are omitted by the service: a missing x or y is 0. ``normalizedVertices``
 (PDF/TIFF results) are scaled by the page size; PDF pages (``inputConfig``/``context`` naming a PDF)
 have ``unit="point"``, as Google states their sizes in points. Confidences (words, paragraphs,
@@ -14,9 +19,10 @@ error; where only some images failed, their pages are empty, with a warning.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from ocrviewer.core.model import Block, Document, Line, Page, Word
+from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
     Context,
@@ -28,14 +34,17 @@ from ocrviewer.core.parsers._common import (
     page_size,
     text,
     vertex_polygon,
+    words_polygon,
 )
 from ocrviewer.errors import BadResponse
 
 VISION = "google-vision"
 
-#: Text after a word for its detected break. A paragraph becomes one Line, so the line breaks inside
-#: it are spaces; a line-ending hyphen (not among the symbols) is put back.
-_BREAKS = {"SPACE": " ", "SURE_SPACE": " ", "EOL_SURE_SPACE": " ", "LINE_BREAK": " ", "HYPHEN": "-"}
+#: Detected breaks that end a visual line, and the text they leave at its end: a line-ending hyphen
+#: is not among the symbols, so it is put back.
+_LINE_ENDS = {"EOL_SURE_SPACE": "", "LINE_BREAK": "", "HYPHEN": "-"}
+#: Detected breaks between words of one line.
+_SPACES = frozenset(("SPACE", "SURE_SPACE"))
 _ANNOTATE_KEYS = ("fullTextAnnotation", "textAnnotations")
 
 
@@ -154,22 +163,87 @@ class _Scale:
         return vertex_polygon(vs if vs is not None else [])
 
 
-def _word(w: Any, sc: _Scale, ctx: Context, where: str) -> tuple[Word, str]:
+def _word(w: Any, sc: _Scale, ctx: Context, where: str) -> tuple[Word, str | None]:
+    """The word and the type of the break after it (``detectedBreak`` of its last symbol), if any."""
     symbols = as_list(w.get("symbols"), "symbols")
     chars: list[str] = []
-    brk = ""
+    brk = None
     for s in symbols:
         chars.append(text(s.get("text")))
     if symbols and type(symbols[-1]) is dict:
         prop = symbols[-1].get("property")
-        if type(prop) is dict and type(prop.get("detectedBreak")) is dict:
-            kind = prop["detectedBreak"].get("type")
-            brk = _BREAKS.get(kind, "") if type(kind) is str else ""
+        if type(prop) is dict:
+            db = prop.get("detectedBreak")
+            if type(db) is dict and db.get("isPrefix") is not True and type(db.get("type")) is str:
+                brk = db["type"]
     poly = sc.polygon(w)
     if poly is None:
         raise BadResponse("no boundingBox")
     conf = confidence(w.get("confidence"), ctx, where)
     return Word("".join(chars), poly, conf, None, _lang(w.get("property"))), brk
+
+
+def _line_polygon(words: list[Word]) -> Polygon:
+    """The box around a line's words along their reading direction, corners in the words' own order.
+
+    The direction is the words' first edge (vertex 0 -> 1, along the text); the box's first edge
+    follows it, so an upright line gets its axis-aligned box and a rotated line a rotated box, and
+    frame detection reads a line's direction as it reads its words'. Words that are not
+    quadrilaterals give the axis-aligned box.
+    """
+    ux = uy = dx = dy = 0.0
+    for w in words:
+        q = w.polygon
+        if len(q) != 4:
+            return words_polygon(words)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = q
+        ux += x1 - x0 + x2 - x3
+        uy += y1 - y0 + y2 - y3
+        dx += x3 - x0 + x2 - x1
+        dy += y3 - y0 + y2 - y1
+    n = math.hypot(ux, uy)
+    if n == 0 or not math.isfinite(n):
+        return words_polygon(words)
+    ux, uy = ux / n, uy / n
+    vx, vy = -uy, ux  # across the text, on the side the words' second edges point to
+    if vx * dx + vy * dy < 0:
+        vx, vy = uy, -ux
+    a = [x * ux + y * uy for w in words for x, y in w.polygon]
+    b = [x * vx + y * vy for w in words for x, y in w.polygon]
+    a0, a1, b0, b1 = min(a), max(a), min(b), max(b)
+    return tuple((p * ux + q * vx, p * uy + q * vy) for p, q in ((a0, b0), (a1, b0), (a1, b1), (a0, b1)))
+
+
+def _paragraph_lines(para: Any, sc: _Scale, ctx: Context, where: str, extras: dict[str, Any]) -> list[Line]:
+    """A paragraph's visual lines: a line ends after a word whose break is EOL_SURE_SPACE, LINE_BREAK
+    or HYPHEN (the hyphen, not among the symbols, is put back), and at the paragraph's end; SPACE and
+    SURE_SPACE separate words inside a line, no break joins them ("word" ","). A paragraph of one
+    line keeps the paragraph's own polygon; otherwise each line is boxed around its words."""
+    lang = _lang(para.get("property"))
+    groups: list[tuple[list[Word], str]] = []
+    words: list[Word] = []
+    parts: list[str] = []
+    for wi, w in enumerate(as_list(para.get("words"), "words"), 1):
+        try:
+            word, brk = _word(w, sc, ctx, f"{where} word {wi}")
+        except ELEMENT_ERRORS as err:
+            ctx.skip(f"{where} word {wi}", err)
+            continue
+        words.append(word)
+        parts.append(word.text)
+        if brk in _LINE_ENDS:
+            parts.append(_LINE_ENDS[brk])
+            groups.append((words, "".join(parts).strip()))
+            words, parts = [], []
+        elif brk in _SPACES:
+            parts.append(" ")
+    if words:
+        groups.append((words, "".join(parts).strip()))
+    if len(groups) == 1:
+        words, line_text = groups[0]
+        poly = container_polygon(sc.polygon, para, (w.polygon for w in words), where, ctx)
+        return [Line(line_text, poly, tuple(words), None, lang, extras)]
+    return [Line(t, _line_polygon(ws), tuple(ws), None, lang, dict(extras)) for ws, t in groups]
 
 
 def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
@@ -178,37 +252,22 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
         raise BadResponse(f"page {pno} is not an object")
     sc = _Scale(page_size(p.get("width"), "width", pno, ctx), page_size(p.get("height"), "height", pno, ctx))
     blocks: list[Block] = []
-    line_no = 0
+    para_no = 0
     for bi, b in enumerate(as_list(p.get("blocks"), "blocks"), 1):
         where = f"page {pno} block {bi}"
         try:
             lines: list[Line] = []
-            for para in as_list(b.get("paragraphs"), "paragraphs"):
-                line_no += 1
-                lwhere = f"page {pno} line {line_no}"
+            for pi, para in enumerate(as_list(b.get("paragraphs"), "paragraphs"), 1):
+                para_no += 1
+                pwhere = f"{where} paragraph {pi}"
                 try:
-                    words: list[Word] = []
-                    parts: list[str] = []
-                    for wi, w in enumerate(as_list(para.get("words"), "words"), 1):
-                        try:
-                            word, brk = _word(w, sc, ctx, f"{lwhere} word {wi}")
-                        except ELEMENT_ERRORS as err:
-                            ctx.skip(f"{lwhere} word {wi}", err)
-                            continue
-                        words.append(word)
-                        parts.append(word.text + brk)
-                    poly = container_polygon(sc.polygon, para, (w.polygon for w in words), lwhere, ctx)
-                    lines.append(
-                        Line(
-                            "".join(parts).strip(),
-                            poly,
-                            tuple(words),
-                            confidence(para.get("confidence"), ctx, lwhere),
-                            _lang(para.get("property")),
-                        )
-                    )
+                    extras: dict[str, Any] = {"paragraph": para_no}
+                    conf = confidence(para.get("confidence"), ctx, pwhere)
+                    if conf is not None:
+                        extras["paragraph_confidence"] = conf
+                    lines.extend(_paragraph_lines(para, sc, ctx, pwhere, extras))
                 except ELEMENT_ERRORS as err:
-                    ctx.skip(lwhere, err)
+                    ctx.skip(pwhere, err)
             poly = container_polygon(sc.polygon, b, (ln.polygon for ln in lines), where, ctx, "lines")
             btype = b.get("blockType")
             kw: dict[str, Any] = {
@@ -219,7 +278,7 @@ def _page(p: Any, index: int, ctx: Context, unit: str = "pixel") -> Page:
             blocks.append(Block(poly, tuple(lines), **kw))
         except ELEMENT_ERRORS as err:
             ctx.skip(where, err)
-    extras: dict[str, Any] = {}
+    extras = {}
     lang = _lang(p.get("property"))
     if lang:
         extras["language"] = lang
