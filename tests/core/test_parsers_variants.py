@@ -681,3 +681,14 @@ def test_google_one_line_paragraph_keeps_its_own_polygon() -> None:
     assert line.polygon == ((8.0, 9.0), (92.0, 9.0), (92.0, 31.0), (8.0, 31.0))
     assert line.confidence is None  # Google states no line confidence; the paragraph's is kept aside
     assert line.extras == {"paragraph": 1, "paragraph_confidence": 0.9}
+
+
+def test_google_line_box_near_the_float_limit_stays_finite() -> None:
+    big = 1.7e308  # finite coordinates whose differences overflow
+    paragraph = [
+        gword("a", [(-big, 0), (big, 0), (big, 10), (-big, 10)], "EOL_SURE_SPACE"),
+        gword("b", [(0, 20), (10, 20), (10, 30), (0, 30)]),
+    ]
+    doc = parse_response(google_page(paragraph))
+    assert doc.counts()["line"] == 2
+    assert all(abs(c) <= big for ln in doc.lines() for pt in ln.polygon for c in pt)

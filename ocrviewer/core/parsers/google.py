@@ -211,7 +211,10 @@ def _line_polygon(words: list[Word]) -> Polygon:
     a = [x * ux + y * uy for w in words for x, y in w.polygon]
     b = [x * vx + y * vy for w in words for x, y in w.polygon]
     a0, a1, b0, b1 = min(a), max(a), min(b), max(b)
-    return tuple((p * ux + q * vx, p * uy + q * vy) for p, q in ((a0, b0), (a1, b0), (a1, b1), (a0, b1)))
+    poly = tuple((p * ux + q * vx, p * uy + q * vy) for p, q in ((a0, b0), (a1, b0), (a1, b1), (a0, b1)))
+    if not math.isfinite(sum(c for pt in poly for c in pt)):  # overflow near the float limit
+        return words_polygon(words)
+    return poly
 
 
 def _paragraph_lines(para: Any, sc: _Scale, ctx: Context, where: str, extras: dict[str, Any]) -> list[Line]:
