@@ -103,10 +103,12 @@ def open_request(window: object, request: ViewRequest) -> None:
 
 
 def _recognition_busy(window: object) -> bool:
+    """A recognition runs, or the providers are still being checked (Run greyed out, names bare)."""
     ctx = getattr(window, "dock_context", None)
     panel = ctx.panels.get("recognition") if ctx is not None else None
     busy = getattr(panel, "busy", False) if panel is not None else False
-    return bool(busy() if callable(busy) else busy)
+    ready = getattr(panel, "ready", True) if panel is not None else True
+    return bool(busy() if callable(busy) else busy) or not ready
 
 
 def is_settled(window: object) -> bool:

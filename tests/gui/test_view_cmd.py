@@ -97,3 +97,22 @@ def test_response_without_image_shows_the_page_area(window, qtbot) -> None:
     window.state.set_response(words_document(), FrameTransform.identity(640, 480))
     assert window.canvas.image_item.size == (640, 480)
     assert len(window.canvas.layers["word"].data) == 5
+
+
+def test_screenshot_waits_for_the_provider_check(qapp, windows, text_image, tmp_path, monkeypatch) -> None:
+    """The picture showed a greyed-out Run and bare provider names when the check was slower than loading."""
+    import time
+
+    import ocrviewer.gui.recognition_panel as recognition_panel
+
+    real = recognition_panel.probe_providers
+
+    def slow_probe(settings):  # noqa: ANN001, ANN202
+        time.sleep(0.4)
+        return real(settings)
+
+    monkeypatch.setattr(recognition_panel, "probe_providers", slow_probe)
+    out = tmp_path / "shot.png"
+    assert main(["view", str(text_image(1)), "--screenshot", str(out), "--size", "1000x700"]) == 0
+    panel = windows[0].dock_context.panels["recognition"]
+    assert panel.ready and panel.provider_combo.count() > 1
