@@ -128,7 +128,7 @@ def run_viewer(request: ViewRequest) -> int:
     app = create_app()
     window = MainWindow(make_settings())
     if request.theme:
-        window.set_theme(request.theme)
+        window.set_theme(request.theme, remember=False)  # for this run only
     if request.screenshot:
         window.resize(*request.size)
     window.show()

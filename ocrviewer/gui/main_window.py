@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QThreadPool, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -193,10 +193,17 @@ class MainWindow(QMainWindow):
         apply(on)
         self.settings.setValue(f"view/{key}", on)
 
-    def set_theme(self, theme: str) -> None:
+    def set_theme(self, theme: str, remember: bool = True) -> None:
+        """Apply ``theme`` and tick it in View > Theme; ``remember=False`` (``view --theme``) keeps
+        the saved preference as it was."""
         app = QApplication.instance()
         used = apply_theme(app, theme) if isinstance(app, QApplication) else "light"
-        self.settings.setValue("view/theme", theme)
+        action = self.actions_.get(f"theme_{theme}")
+        if action is not None and not action.isChecked():
+            with QSignalBlocker(action):
+                action.setChecked(True)
+        if remember:
+            self.settings.setValue("view/theme", theme)
         self.canvas.setBackgroundBrush(canvas_background(used == "dark"))
         self.canvas.viewport().update()
 

@@ -116,3 +116,14 @@ def test_screenshot_waits_for_the_provider_check(qapp, windows, text_image, tmp_
     assert main(["view", str(text_image(1)), "--screenshot", str(out), "--size", "1000x700"]) == 0
     panel = windows[0].dock_context.panels["recognition"]
     assert panel.ready and panel.provider_combo.count() > 1
+
+
+def test_theme_option_is_for_this_run_only(qapp, windows, text_image, tmp_path) -> None:
+    """``view --theme dark`` used to save "dark" as the user's theme for every later start."""
+    from ocrviewer.gui.app import make_settings
+
+    make_settings().setValue("view/theme", "light")
+    out = tmp_path / "shot.png"
+    assert main(["view", str(text_image(1)), "--theme", "dark", "--screenshot", str(out)]) == 0
+    assert windows[0].actions_["theme_dark"].isChecked()  # the menu shows what is on screen
+    assert make_settings().value("view/theme") == "light"
