@@ -130,6 +130,7 @@ def run_viewer(request: ViewRequest) -> int:
     if request.theme:
         window.set_theme(request.theme, remember=False)  # for this run only
     if request.screenshot:
+        window.remember_layout = False  # a picture for the docs must not change the user's layout
         window.resize(*request.size)
     window.show()
     open_request(window, request)

@@ -33,6 +33,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = settings
+        #: save size, position and docks on close (not for a ``view --screenshot`` window)
+        self.remember_layout = True
         self.state = state or ViewerState(self)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
@@ -296,8 +298,9 @@ class MainWindow(QMainWindow):
             fit_side_docks(self, self.docks)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self.remember_layout:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState())
         self.loader.cancel()
         if self.dock_context is not None:
             self.dock_context.shutdown()

@@ -118,8 +118,9 @@ def test_screenshot_waits_for_the_provider_check(qapp, windows, text_image, tmp_
     assert panel.ready and panel.provider_combo.count() > 1
 
 
-def test_theme_option_is_for_this_run_only(qapp, windows, text_image, tmp_path) -> None:
-    """``view --theme dark`` used to save "dark" as the user's theme for every later start."""
+def test_screenshot_run_leaves_the_users_preferences_alone(qapp, windows, text_image, tmp_path) -> None:
+    """``view --theme dark --screenshot`` used to save "dark" and the picture's window size and docks
+    as the user's preferences for every later start."""
     from ocrviewer.gui.app import make_settings
 
     make_settings().setValue("view/theme", "light")
@@ -127,3 +128,5 @@ def test_theme_option_is_for_this_run_only(qapp, windows, text_image, tmp_path) 
     assert main(["view", str(text_image(1)), "--theme", "dark", "--screenshot", str(out)]) == 0
     assert windows[0].actions_["theme_dark"].isChecked()  # the menu shows what is on screen
     assert make_settings().value("view/theme") == "light"
+    # nor does the screenshot's window size (default 1400x900) become the user's window layout
+    assert make_settings().value("window/geometry") is None
