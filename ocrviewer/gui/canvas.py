@@ -505,8 +505,13 @@ def count_text(doc: Document | None, shown_words: int) -> str:
         return ""
     counts = doc.counts()
     total = counts["word"]
-    words = f"{total} words" if shown_words == total else f"{shown_words}/{total} words"
-    return f"{counts['block']} blocks · {counts['line']} lines · {words}"
+    words = _n(total, "word") if shown_words == total else f"{shown_words}/{total} words"
+    return f"{_n(counts['block'], 'block')} · {_n(counts['line'], 'line')} · {words}"
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 block', '2 blocks'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _escape(text: str) -> str:

@@ -215,14 +215,9 @@ class QualityPanel(QWidget):
             self.counts_label.setText("no response")
         else:
             c = doc.counts()
-            parts = [
-                f"{c['page']} page(s)",
-                f"{c['block']} blocks",
-                f"{c['line']} lines",
-                f"{c['word']} words",
-            ]
+            parts = [_n(c[k], k) for k in ("page", "block", "line", "word")]
             if c["table"]:
-                parts.append(f"{c['table']} tables")
+                parts.append(_n(c["table"], "table"))
             self.counts_label.setText(", ".join(parts))
         total = len(self._confidences) + self._no_confidence
         if self._no_confidence:
@@ -243,3 +238,8 @@ class QualityPanel(QWidget):
         total = len(self._confidences)
         pct = f" ({100 * n / total:.0f}%)" if total else ""
         self.under_label.setText(f"{n} of {total} words{pct}")
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 block', '2 blocks'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -88,3 +88,23 @@ def test_new_image_clears_counts(panel, state):
 def test_dim_hide_changed_elsewhere_shows_here(panel, state):
     state.set_below_threshold("hide")
     assert panel.hide_radio.isChecked()
+
+
+def test_counts_read_as_english_for_one(qtbot, settings) -> None:
+    """ "1 page(s), 1 blocks, ... 1 tables" read oddly; one of a kind is singular."""
+    from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+    from ocrviewer.gui.canvas import count_text
+    from ocrviewer.gui.quality import QualityPanel
+    from ocrviewer.gui.state import ViewerState
+
+    word = Word("one", polygon_from_bbox(10, 10, 50, 30), confidence=0.9)
+    line = Line("one", polygon_from_bbox(10, 10, 50, 30), (word,))
+    doc = Document((Page(100.0, 100.0, (Block(polygon_from_bbox(10, 10, 50, 30), (line,)),)),))
+    state = ViewerState()
+    panel = QualityPanel(state, settings)
+    qtbot.addWidget(panel)
+    state.source_document = doc
+    state.document = doc
+    state.documentChanged.emit()
+    assert panel.counts_label.text().startswith("1 page, 1 block, 1 line, 1 word")
+    assert count_text(doc, 1) == "1 block · 1 line · 1 word"
