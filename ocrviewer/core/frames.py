@@ -367,7 +367,13 @@ def detect_frame(
         )
     elif unit == "normalized":
         reasons.append("normalized coordinates (0..1) converted with the image size")
-    if e.size == _MISMATCH and stated is not None:
+    fitting = [f for f, x in ev.items() if f != chosen.frame and x.size in (_EXACT, _SCALED)]
+    if e.size == _MISMATCH and stated is not None and fitting:
+        warnings.append(
+            f"response page {_size_str(*stated)} {unit} fits the {fitting[0]} frame, not the "
+            f"{chosen.frame} frame in use; the overlay will not line up (use --frame {fitting[0]})"
+        )
+    elif e.size == _MISMATCH and stated is not None:
         warnings.append(
             f"response page {_size_str(*stated)} {unit} matches neither the displayed "
             f"{_size_str(dw, dh)} nor the stored {_size_str(rw, rh)} image; was it made from another image?"

@@ -15,6 +15,7 @@ import email.utils
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -219,6 +220,8 @@ class Hints:
 
 def status_error(service: str, status: int, detail: str, hints: Hints, retries: int = 0) -> ProviderError:
     """The error for an unexpected HTTP status, with a message a person can act on."""
+    # Services often start the detail with the code itself ("401: Access denied"); say it once.
+    detail = re.sub(rf"^\s*{status}\s*[:\-]?\s*", "", detail or "")
     said = f" ({status}: {detail})" if detail else f" ({status})"
     if status == 401:
         return AuthError(f"{service} refused the credentials{said}; {hints.auth}")

@@ -266,3 +266,40 @@ def test_an_absurd_page_size_stays_short_in_messages(images) -> None:
     text = " ".join(decision.reasons + decision.warnings)
     assert "1e+300x480" in text
     assert max(len(m) for m in decision.reasons + decision.warnings) < 200
+
+
+def test_forcing_the_wrong_frame_says_which_frame_the_page_fits() -> None:
+    """A raw-frame response forced to display: the warning names the raw frame, not 'neither'."""
+    from ocrviewer.core.imageio import ImageInfo
+
+    info = ImageInfo(path="p.jpg", format="JPEG", raw_width=1600, raw_height=1200, orientation=6)
+    data = {
+        "analyzeResult": {
+            "readResults": [
+                {
+                    "page": 1,
+                    "angle": 0,
+                    "width": 1600,
+                    "height": 1200,
+                    "unit": "pixel",
+                    "lines": [
+                        {
+                            "boundingBox": [100, 100, 300, 100, 300, 140, 100, 140],
+                            "text": "HELLO",
+                            "words": [
+                                {
+                                    "boundingBox": [100, 100, 300, 100, 300, 140, 100, 140],
+                                    "text": "HELLO",
+                                    "confidence": 0.9,
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+        "status": "succeeded",
+    }
+    decision = detect_frame(parse_response(data), info, frame="display")
+    text = " ".join(decision.warnings)
+    assert "fits the raw frame" in text and "matches neither" not in text

@@ -299,3 +299,11 @@ def test_debug_log_never_shows_the_secret(
     )
     assert "GET" in caplog.text and "mode=Printed" in caplog.text
     assert secret not in caplog.text
+
+
+def test_a_detail_that_repeats_the_status_code_says_it_once() -> None:
+    from ocrviewer.providers.http import Hints, status_error
+
+    err = status_error("Azure", 401, "401: Access denied due to invalid subscription key", Hints())
+    assert "401: 401" not in str(err)
+    assert "(401: Access denied due to invalid subscription key)" in str(err)
