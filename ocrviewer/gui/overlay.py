@@ -13,6 +13,7 @@ cost ten times more and show nothing); otherwise it draws the visible polygons o
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -187,6 +188,18 @@ def _median(values: np.ndarray) -> float:
     return float(s[m]) if len(s) % 2 else float((s[m - 1] + s[m]) / 2)
 
 
+def box_like(pts: np.ndarray, starts: np.ndarray, bboxes: np.ndarray) -> np.ndarray:
+    """True where a polygon covers at least 90% of its bounding box (shoelace area, vectorized)."""
+    if not len(bboxes):
+        return np.zeros(0, dtype=bool)
+    xs, ys = pts[:, 0], pts[:, 1]
+    nxt = np.arange(1, len(xs) + 1)
+    nxt[starts[1:] - 1] = starts[:-1]  # each polygon's last point wraps to its first
+    area = np.abs(np.add.reduceat(xs * ys[nxt] - xs[nxt] * ys, starts[:-1])) / 2
+    box = (bboxes[:, 2] - bboxes[:, 0]) * (bboxes[:, 3] - bboxes[:, 1])
+    return area >= 0.9 * box
+
+
 def build_layers(doc: Document | None) -> dict[str, LayerData]:
     """Flatten a displayed-frame document into one LayerData per level."""
     layers = {name: LayerData(name) for name in LAYERS}
@@ -289,7 +302,10 @@ class OverlayLayer(QGraphicsItem):
         self._rect = QRectF()
         self._buckets = np.zeros(0, dtype=np.int64)
         self._dense_paths: dict[int, QPainterPath] | None = None
+        self._dense_boxes: dict[int, tuple[np.ndarray, list[QRectF]]] | None = None
         self._overview: tuple[tuple, QImage] | None = None
+        #: the overview key last painted without a picture: the picture is made when it comes again
+        self._overview_wanted: tuple | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -301,7 +317,9 @@ class OverlayLayer(QGraphicsItem):
         self.prepareGeometryChange()
         self.data = data
         self._dense_paths = None  # built on the first dense paint
+        self._dense_boxes = None
         self._overview = None
+        self._overview_wanted = None
         self._buckets = conf_buckets(data.conf) if self.level == "word" else np.zeros(len(data), np.int64)
         self.has_confidence = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
         if len(data):
@@ -392,7 +410,10 @@ class OverlayLayer(QGraphicsItem):
         """Dense layer: draw a picture of its fills made at the zoom's power-of-two octave.
 
         The picture is remade when the octave, the data or the style changes; zooming within an
-        octave or repainting (hover, selection, panning) reuses it.
+        octave or repainting (hover, selection, panning) reuses it. A frame whose picture is stale
+        is filled directly (as fast as making the picture), and the picture is made only when the
+        same octave and style come again: dragging the threshold slider or zooming across octaves
+        never pays for pictures it throws away.
         """
         rect = self._rect
         octave = 2.0 ** math.ceil(math.log2(max(scale, 1e-6)))
@@ -402,6 +423,10 @@ class OverlayLayer(QGraphicsItem):
         s = self.style
         key = (octave, s.colour_by_confidence, s.min_confidence, s.below, s.dense_alpha, self.has_confidence)
         if self._overview is None or self._overview[0] != key:
+            if self._overview_wanted != key:
+                self._overview_wanted = key
+                self._paint_dense(painter, None if len(visible) == len(self.data) else visible)
+                return
             w = max(1, math.ceil(rect.width() * octave))
             h = max(1, math.ceil(rect.height() * octave))
             image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
@@ -422,11 +447,20 @@ class OverlayLayer(QGraphicsItem):
         """
         data = self.data
         if index is None:
+            # Box-like polygons are filled as rectangles (drawRects: a few times faster than
+            # fillPath, which sets up every subpath's edges); the others go through the paths.
+            boxes = self._boxes()
+            self._fill_boxes(painter, boxes)
             if self._dense_paths is None:
-                self._dense_paths = {
-                    key: path_from_points(data.pts, data.starts, np.flatnonzero(self._buckets == key))
-                    for key in np.unique(self._buckets).tolist()
-                }
+                self._dense_paths = {}
+                for key in np.unique(self._buckets).tolist():
+                    others = np.flatnonzero(self._buckets == key)
+                    if key in boxes:
+                        others = np.setdiff1d(others, boxes[key][0], assume_unique=True)
+                    if len(others):
+                        self._dense_paths[key] = path_from_points(data.pts, data.starts, others)
+            if not self._dense_paths:
+                return
             groups = {key: (None, path) for key, path in self._dense_paths.items()}
         else:
             keys = self._buckets[index]
@@ -444,6 +478,8 @@ class OverlayLayer(QGraphicsItem):
                 continue
             if members is None:
                 members = np.flatnonzero(self._buckets == key)
+                if self._dense_boxes and key in self._dense_boxes:
+                    members = np.setdiff1d(members, self._dense_boxes[key][0], assume_unique=True)
             below = data.conf[members] < t
             above = members[~below]
             if len(above):
@@ -452,6 +488,51 @@ class OverlayLayer(QGraphicsItem):
             if self.style.below != "hide" and below.any():
                 color.setAlpha(35)
                 painter.fillPath(path_from_points(data.pts, data.starts, members[below]), color)
+
+    def _boxes(self) -> dict[int, tuple[np.ndarray, list[QRectF]]]:
+        """Per confidence bucket, the polygons that fill at least 90% of their bounding box and
+        those boxes as QRectFs; made on the first dense paint and kept with the data."""
+        if self._dense_boxes is None:
+            data = self.data
+            boxy = box_like(data.pts, data.starts, data.bboxes)
+            enabled = gc.isenabled()
+            gc.disable()  # 100k new wrappers would otherwise trigger full collections of the model
+            try:
+                self._dense_boxes = {}
+                for key in np.unique(self._buckets[boxy]).tolist():
+                    members = np.flatnonzero(boxy & (self._buckets == key))
+                    rects = [
+                        QRectF(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in data.bboxes[members].tolist()
+                    ]
+                    self._dense_boxes[key] = (members, rects)
+            finally:
+                if enabled:
+                    gc.enable()
+        return self._dense_boxes
+
+    def _fill_boxes(self, painter: QPainter, boxes: dict[int, tuple[np.ndarray, list[QRectF]]]) -> None:
+        """Fill the box-like polygons of every bucket, dimming or hiding those under the threshold."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        t = self.style.min_confidence if self.level == "word" else 0.0
+        for key, (members, rects) in boxes.items():
+            color = self.bucket_color(key)
+            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= t:
+                color.setAlpha(self.style.dense_alpha)
+                painter.setBrush(color)
+                painter.drawRects(rects)
+                continue
+            below = (self.data.conf[members] < t).tolist()
+            above = [r for r, b in zip(rects, below, strict=True) if not b]
+            if above:
+                color.setAlpha(self.style.dense_alpha)
+                painter.setBrush(color)
+                painter.drawRects(above)
+            if self.style.below != "hide" and any(below):
+                color.setAlpha(35)
+                painter.setBrush(color)
+                painter.drawRects([r for r, b in zip(rects, below, strict=True) if b])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _paint_outlines(self, painter: QPainter, visible: np.ndarray, lod: float) -> None:
         width = self.style.pen_scale
