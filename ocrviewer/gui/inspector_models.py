@@ -206,64 +206,133 @@ class DocumentTreeModel(QAbstractItemModel):
 
 
 # -- the word list --------------------------------------------------------------------------------
+#: (page, block, line, word) of one element; -1 for the indices below its level
+Path = tuple[int, int, int, int]
+
+
+def collect_rows(doc: Document | None, level: str) -> tuple[list[str], list[float | None], list[Path]]:
+    """Texts, confidences and paths of one level in reading order, as three flat lists.
+
+    Plain tuples, not an :class:`ElementRef` per row: making 10,000 frozen dataclasses (and
+    hashing them into a dict) was most of the ~70 ms the word list took when a result landed.
+    """
+    texts: list[str] = []
+    confs: list[float | None] = []
+    paths: list[Path] = []
+    if doc is None:
+        return texts, confs, paths
+    for p, page in enumerate(doc.pages):
+        for b, block in enumerate(page.blocks):
+            if level == "block":
+                texts.append(block.text)
+                confs.append(block.confidence)
+                paths.append((p, b, -1, -1))
+                continue
+            for li, line in enumerate(block.lines):
+                if level == "line":
+                    texts.append(line.text)
+                    confs.append(line.confidence)
+                    paths.append((p, b, li, -1))
+                    continue
+                words = line.words
+                texts.extend([w.text for w in words])
+                confs.extend([w.confidence for w in words])
+                paths.extend([(p, b, li, w) for w in range(len(words))])
+    return texts, confs, paths
+
+
+def ref_path(ref: ElementRef) -> Path:
+    return (ref.page, ref.block, ref.line, ref.word)
+
+
 class WordListModel(QAbstractTableModel):
-    """Elements of one level as rows: text, confidence, level, page."""
+    """Elements of one level as rows: text, confidence, level, page.
+
+    Rows live in flat lists in reading order; ``_order`` maps display rows to them and the
+    :class:`ElementRef` of a row is made only when asked for.
+    """
 
     HEADERS = ("Text", "Confidence", "Level", "Page")
     REF_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        #: (text, confidence, ref, reading-order index) per row, in display order
-        self._rows: list[tuple[str, float | None, ElementRef, int]] = []
-        #: reading-order index -> display row, and ref -> reading-order index
-        self._display_row: list[int] = []
-        self._index_of: dict[ElementRef, int] = {}
+        self._level = "word"
+        self._texts: list[str] = []
+        self._confs: list[float | None] = []
+        self._paths: list[Path] = []
+        #: display row -> reading-order index, and back (made on the first row_of)
+        self._order: list[int] = []
+        self._display_row: list[int] | None = None
+        self._index_of: dict[Path, int] | None = None
 
     def set_rows(self, doc: Document | None, level: str) -> None:
         self.beginResetModel()
-        refs = [] if doc is None else list(iter_refs(doc, level))
-        self._rows = [(e.text, e.confidence, ref, i) for i, (ref, e) in enumerate(refs)]
-        self._index_of = {ref: i for i, (ref, _) in enumerate(refs)}
-        self._display_row = list(range(len(self._rows)))
+        self._level = level
+        self._texts, self._confs, self._paths = collect_rows(doc, level)
+        self._order = list(range(len(self._texts)))
+        self._display_row = None
+        self._index_of = None
         self.endResetModel()
 
     def row_of(self, ref: ElementRef) -> int:
-        i = self._index_of.get(ref)
-        return -1 if i is None else self._display_row[i]
+        if ref.level != self._level:
+            return -1
+        if self._index_of is None:
+            self._index_of = {path: i for i, path in enumerate(self._paths)}
+        i = self._index_of.get(ref_path(ref))
+        if i is None:
+            return -1
+        if self._display_row is None:
+            display = [0] * len(self._order)
+            for row, item in enumerate(self._order):
+                display[item] = row
+            self._display_row = display
+        return self._display_row[i]
+
+    def ref_at(self, row: int) -> ElementRef:
+        return ElementRef(self._level, *self._paths[self._order[row]])
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python with precomputed keys (one pass, not a data() call per comparison).
 
-        Ties keep reading order; words without a confidence stay last in both directions.
+        Ties keep reading order when ascending; words without a confidence stay last in both
+        directions.
         """
         if not 0 <= column < len(self.HEADERS):
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_items = [self._rows[i.row()][3] for i in old]
+        old_items = [self._order[i.row()] for i in old]
         reverse = order == Qt.SortOrder.DescendingOrder
+        n = len(self._texts)
         if column == 0:
-            self._rows.sort(key=lambda r: (r[0].casefold(), r[3]), reverse=reverse)
+            keys: list[Any] = [t.casefold() for t in self._texts]
         elif column == 1:
-            self._rows.sort(
-                key=lambda r: (NO_CONFIDENCE_KEY if r[1] is None else r[1], r[3]), reverse=reverse
-            )
-            if reverse:
-                self._rows.sort(key=lambda r: r[1] is None)
+            keys = [NO_CONFIDENCE_KEY if c is None else c for c in self._confs]
         elif column == 2:
-            self._rows.sort(key=lambda r: (r[2].level, r[3]), reverse=reverse)
+            keys = [0] * n  # one level per list: reading order
         else:
-            self._rows.sort(key=lambda r: (r[2].page, r[3]), reverse=reverse)
-        for row, item in enumerate(self._rows):
-            self._display_row[item[3]] = row
-        self.changePersistentIndexList(
-            old, [self.index(self._display_row[n], i.column()) for n, i in zip(old_items, old, strict=True)]
-        )
+            keys = [path[0] for path in self._paths]
+        if reverse:  # ties in reverse reading order, as a (key, index) sort would give
+            self._order = sorted(range(n), key=lambda i: (keys[i], i), reverse=True)
+            if column == 1:
+                self._order.sort(key=lambda i: self._confs[i] is None)
+        else:
+            self._order = sorted(range(n), key=keys.__getitem__)
+        self._display_row = None
+        if old:
+            display = [0] * n
+            for row, item in enumerate(self._order):
+                display[item] = row
+            self._display_row = display
+            self.changePersistentIndexList(
+                old, [self.index(display[k], i.column()) for k, i in zip(old_items, old, strict=True)]
+            )
         self.layoutChanged.emit()
 
     def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._order)
 
     def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -278,14 +347,18 @@ class WordListModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        text, conf, ref, _ = self._rows[index.row()]
+        i = self._order[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (text, format_confidence(conf), ref.level, str(ref.page + 1))[col]
+            if col == 0:
+                return self._texts[i]
+            if col == 1:
+                return format_confidence(self._confs[i])
+            return self._level if col == 2 else str(self._paths[i][0] + 1)
         if role == self.REF_ROLE:
-            return ref
+            return ElementRef(self._level, *self._paths[i])
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            return confidence_color(conf)
+            return confidence_color(self._confs[i])
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
