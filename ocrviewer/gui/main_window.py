@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -25,6 +26,19 @@ from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner, pr
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.theme import apply_theme, canvas_background
+
+
+def freeze_long_lived() -> None:
+    """Move every object alive now into the garbage collector's permanent generation.
+
+    Full (generation 2) collections scan every tracked object: ~60k once the window is up and
+    ~70k more for a 10k-word document, 50-80 ms each, on whichever thread allocates (the GUI
+    thread when a result lands, or the worker parsing the next one while holding the GIL). The
+    window and the document live until replaced, and the document model is acyclic, so
+    refcounting still frees it then; freezing only stops the collector from re-scanning them.
+    Called once the window is built and after each new document's handlers ran (O(1)).
+    """
+    gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +89,9 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._update_recent_menu()
         self._update_enabled()
+        # connected last, so it runs after every other documentChanged handler
+        self.state.documentChanged.connect(freeze_long_lived)
+        freeze_long_lived()
 
     # -- construction --------------------------------------------------------------------------
     def _install_docks(self) -> list[Any]:
