@@ -39,6 +39,7 @@ from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.model import Document
 from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnavailable
+from ocrviewer.gui.canvas import element_counts
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Job, JobRunner
 from ocrviewer.providers.base import (
@@ -446,7 +447,7 @@ class RecognitionPanel(QWidget):
             return
         out: RecognitionOutput = output
         self.state.set_response(out.source, out.transform, out.decision, out.response_path)
-        words = sum(1 for _ in out.source.words())
+        words = element_counts(out.source)["word"]
         where = " (from the cache; tick 'Fresh run' to ask again)" if out.from_cache else ""
         text = f"{out.provider or self.current_provider()}: {words} words{where}"
         self._status(text)
