@@ -43,6 +43,9 @@ from ocrviewer.gui.state import ElementRef, ViewerState
 
 #: text views stop painting search matches past this many (the canvas still shows them all)
 MAX_TEXT_HIGHLIGHTS = 2000
+#: how long after a new document the text and word list are rebuilt: a zero-delay timer ran in
+#: the same event-loop pass as the canvas's first paint of the new overlay (one long pause)
+REBUILD_DELAY_MS = 30
 
 
 # -- the full text --------------------------------------------------------------------------------
@@ -239,7 +242,7 @@ class InspectorPanel(QWidget):
 
     # -- following the state ------------------------------------------------------------
     def _document_changed(self) -> None:
-        """Rebuild in a zero-delay timer of its own, not inside the signal that landed the result.
+        """Rebuild in a timer of its own, not inside the signal that landed the result.
 
         The text and word list of a 10k-word document take ~20 ms: run after the canvas has
         painted, they are a separate short pause instead of adding to the landing one.
@@ -248,7 +251,7 @@ class InspectorPanel(QWidget):
         self.tree_model.set_document(self.state.document, same_structure=self._same_source())
         if not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self.flush)
+            QTimer.singleShot(REBUILD_DELAY_MS, self.flush)
 
     def _same_source(self) -> bool:
         source = self.state.source_document

@@ -479,8 +479,14 @@ class RecognitionPanel(QWidget):
             self.progress_bar.setRange(0, 0)
             self.progress_bar.show()
         else:
+            # QProgressBar.setValue repaints at once, and a repaint paints the whole window's
+            # dirty region: right after a result landed, that is the canvas with its new 10k-word
+            # overlay, inside the same batch of queued events as the landing. Updates off, it
+            # is a normal deferred update and the canvas paints in a pass of its own.
+            self.progress_bar.setUpdatesEnabled(False)
             self.progress_bar.setRange(0, 1000)
             self.progress_bar.setValue(0)
+            self.progress_bar.setUpdatesEnabled(True)
         self._update_enabled()
 
     def _update_enabled(self) -> None:
