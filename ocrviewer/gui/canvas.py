@@ -173,7 +173,8 @@ class Canvas(QGraphicsView):
                 self.image_item.reset(int(page.width), int(page.height))
                 self.scene().setSceneRect(self.image_item.boundingRect())
                 self.fit()
-        layers = build_layers(doc)
+        prepared = self.state.prepared_layers  # made by the recognition worker for this document
+        layers = prepared if prepared is not None else build_layers(doc)
         for name, item in self.layers.items():
             item.set_data(layers[name])
         self._hover = None

@@ -54,6 +54,7 @@ class ViewerState(QObject):
         self.transform: FrameTransform | None = None
         #: source_document placed on the displayed image
         self.document: Document | None = None
+        self.prepared_layers: Any = None
         self.selection: ElementRef | None = None
         self.min_confidence = 0.0
         #: elements matching the current search, highlighted on the canvas
@@ -68,7 +69,7 @@ class ViewerState(QObject):
         self.generation += 1
         self.image_path, self.image_info = path, info
         self.response_path = None
-        self.source_document = self.document = None
+        self.source_document = self.document = self.prepared_layers = None
         self.decision = self.transform = None
         self.selection = None
         self.highlights = ()
@@ -82,15 +83,31 @@ class ViewerState(QObject):
         transform: FrameTransform,
         decision: Any = None,
         path: str | None = None,
+        *,
+        placed: Document | None = None,
+        layers: Any = None,
     ) -> None:
+        """Show ``source`` placed by ``transform``.
+
+        ``placed`` (``transform.apply_document(source)``) and ``layers`` (the overlay's
+        ``build_layers(placed)``) may come ready-made from a worker thread, so the GUI thread
+        does not redo them when a large result lands.
+        """
         self.source_document, self.decision, self.response_path = source, decision, path
         self.selection = None
-        self.set_transform(transform)
+        self.set_transform(transform, placed=placed, layers=layers)
         self.selectionChanged.emit()
 
-    def set_transform(self, transform: FrameTransform) -> None:
+    def set_transform(
+        self, transform: FrameTransform, *, placed: Document | None = None, layers: Any = None
+    ) -> None:
         self.transform = transform
-        self.document = transform.apply_document(self.source_document) if self.source_document else None
+        if self.source_document is None:
+            self.document = None
+        else:
+            self.document = placed if placed is not None else transform.apply_document(self.source_document)
+        #: overlay data made for ``document`` off the GUI thread, or None (the canvas builds it)
+        self.prepared_layers = layers if placed is not None else None
         self.transformChanged.emit()
         self.documentChanged.emit()
 
