@@ -129,7 +129,8 @@ class InspectorPanel(QWidget):
         self._text_ends: list[int] = []
         self._text_paths: list[Path] = []
         self._text_pos: dict[Path, int] | None = None  # made on the first mark
-        self._pending = False  # a rebuild for a new document is waiting for its timer
+        #: pending rebuild for a new document: 0 none, 1 text (then words), 2 word list
+        self._stage = 0
 
         # search row
         self.search_edit = QLineEdit(placeholderText="Find text (Ctrl+F)")
@@ -249,22 +250,36 @@ class InspectorPanel(QWidget):
         Everything that reads the rows first calls :meth:`flush` so nothing sees stale rows.
         """
         self.tree_model.set_document(self.state.document, same_structure=self._same_source())
-        if not self._pending:
-            self._pending = True
-            QTimer.singleShot(REBUILD_DELAY_MS, self.flush)
+        if not self._stage:
+            QTimer.singleShot(REBUILD_DELAY_MS, self._rebuild_step)
+        self._stage = 1  # (again) from the text
 
     def _same_source(self) -> bool:
         source = self.state.source_document
         return source is not None and source is self._source
 
+    def _rebuild_step(self) -> None:
+        """One stage of a pending rebuild (text, then word list), each in its own timer pass."""
+        if self._stage == 1:
+            self._build_text()
+            if self._stage == 2:
+                QTimer.singleShot(REBUILD_DELAY_MS, self._rebuild_step)
+        elif self._stage == 2:
+            self._build_words()
+
     def flush(self) -> None:
         """Bring the text and word list up to the state's document now, if a rebuild is pending."""
-        if not self._pending:
-            return
-        self._pending = False
+        if self._stage == 1:
+            self._build_text()
+        if self._stage == 2:
+            self._build_words()
+
+    def _build_text(self) -> None:
         state = self.state
-        if self._same_source():
+        if self._same_source():  # only the placement moved: text and rows stay
+            self._stage = 0
             return
+        self._stage = 2
         self._source = state.source_document
         doc = state.document
         text, self._text_starts, self._text_ends, self._text_paths = (
@@ -272,6 +287,11 @@ class InspectorPanel(QWidget):
         )
         self._text_pos = None
         self.text_view.setPlainText(text)
+
+    def _build_words(self) -> None:
+        self._stage = 0
+        state = self.state
+        doc = state.document
         self._rebuild_word_list()
         if doc is not None and doc.pages:
             self.tree.expand(self.tree_model.index(0, 0))
@@ -290,7 +310,7 @@ class InspectorPanel(QWidget):
     def _selection_changed(self) -> None:
         if self._syncing:
             return
-        if self._pending and self.state.selection is None:  # flush() paints the marks later
+        if self._stage and self.state.selection is None:  # flush() paints the marks later
             self.tree.selectionModel().clearSelection()
             self.words_table.clearSelection()
             return
@@ -323,7 +343,7 @@ class InspectorPanel(QWidget):
 
     def _paint_text_marks(self, scroll: bool = False) -> None:
         """Search matches in yellow, the selection in the selection colour, in the text view."""
-        if self._pending:
+        if self._stage:
             return  # the text is about to change; flush() paints the marks
         marks: list[QTextEdit.ExtraSelection] = []
         doc = self.text_view.document()
