@@ -161,7 +161,13 @@ class LayerData:
         self.boxy = box_like(self.pts, self.starts, self.bboxes)
         xywh = self.bboxes.copy()
         xywh[:, 2:] -= xywh[:, :2]
-        self.rects = list(starmap(QRectF, xywh.tolist()))
+        rows = xywh.tolist()
+        rects: list[QRectF] = []
+        # in slices: one C-level starmap over 10k rows holds the GIL ~12 ms in one go, and the
+        # GUI thread waits for it; between slices the interpreter can hand the GIL over
+        for i in range(0, len(rows), 1024):
+            rects.extend(starmap(QRectF, rows[i : i + 1024]))
+        self.rects = rects
 
     # -- queries -------------------------------------------------------------------------------
     def _near_rows(self, top: float, bottom: float) -> np.ndarray:
@@ -189,6 +195,18 @@ class LayerData:
         mask = (b[:, 2] >= rect.left()) & (b[:, 0] <= rect.right())
         mask &= (b[:, 3] >= rect.top()) & (b[:, 1] <= rect.bottom())
         return np.sort(cand[mask])
+
+
+def _keys(buckets: np.ndarray) -> list[int]:
+    """The distinct confidence buckets (NO_CONF .. BUCKETS - 1) present, ascending.
+
+    Not np.unique: it imports numpy.ma on its first call (~28 ms under PySide6's import hook),
+    in the middle of the first dense paint of the first result.
+    """
+    if not len(buckets):
+        return []
+    present = np.bincount(buckets - NO_CONF, minlength=BUCKETS - NO_CONF)
+    return (np.flatnonzero(present) + NO_CONF).tolist()
 
 
 def _median(values: np.ndarray) -> float:
@@ -480,7 +498,7 @@ class OverlayLayer(QGraphicsItem):
             self._fill_boxes(painter, boxes)
             if self._dense_paths is None:
                 self._dense_paths = {}
-                for key in np.unique(self._buckets).tolist():
+                for key in _keys(self._buckets):
                     others = np.flatnonzero(self._buckets == key)
                     if key in boxes:
                         others = np.setdiff1d(others, boxes[key][0], assume_unique=True)
@@ -491,7 +509,7 @@ class OverlayLayer(QGraphicsItem):
             groups = {key: (None, path) for key, path in self._dense_paths.items()}
         else:
             keys = self._buckets[index]
-            groups = {key: (index[keys == key], None) for key in np.unique(keys).tolist()}
+            groups = {key: (index[keys == key], None) for key in _keys(keys)}
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
         t = self.style.min_confidence if self.level == "word" else 0.0
@@ -526,7 +544,7 @@ class OverlayLayer(QGraphicsItem):
             gc.disable()  # 100k new wrappers would otherwise trigger full collections of the model
             try:
                 self._dense_boxes = {}
-                for key in np.unique(self._buckets[boxy]).tolist():
+                for key in _keys(self._buckets[boxy]):
                     members = np.flatnonzero(boxy & (self._buckets == key))
                     if data.rects is not None:
                         rects = list(map(data.rects.__getitem__, members.tolist()))
@@ -573,7 +591,7 @@ class OverlayLayer(QGraphicsItem):
         below = self._below_mask(visible)
         hide = self.style.below == "hide"
         keys = self._buckets[visible]
-        for key in np.unique(keys).tolist():
+        for key in _keys(keys):
             sel = keys == key
             color = self.bucket_color(key)
             for dimmed in (False, True):
