@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -126,6 +126,7 @@ class Canvas(QGraphicsView):
         self.overlay_root.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
         self.scene().addItem(self.overlay_root)
         self.layers: dict[str, OverlayLayer] = {}
+        self._retired: list[list] = []  # overlay data of replaced documents, freed a bit later
         for name in LAYERS:
             item = OverlayLayer(name, self.style_opts, self.overlay_root)
             self.layers[name] = item
@@ -175,11 +176,19 @@ class Canvas(QGraphicsView):
                 self.fit()
         prepared = self.state.prepared_layers  # made by the recognition worker for this document
         layers = prepared if prepared is not None else build_layers(doc)
+        # Freeing the previous document's layer data (10k QRectFs, keys, paths) took 5-12 ms
+        # inside the landing pass; keep it until the event loop is quiet and free it then.
+        self._retired.append([item.data for item in self.layers.values()])
+        QTimer.singleShot(RELEASE_DELAY_MS, self._release_retired)
         for name, item in self.layers.items():
             item.set_data(layers[name])
         self._hover = None
         self._refresh_markers()
         self.viewport().update()
+
+    def _release_retired(self) -> None:
+        if self._retired:
+            del self._retired[0]
 
     def _on_selection_changed(self) -> None:
         self._refresh_markers()
@@ -498,6 +507,10 @@ def position_text(info: ImageInfo | None, x: float, y: float) -> str:
         return ""
     rx, ry = orient_point(inverse_orientation(info.orientation), x, y, w, h)
     return f"displayed {x:.0f}, {y:.0f}  ·  raw {rx:.0f}, {ry:.0f}"
+
+
+#: how long the previous document's overlay data is kept after a new one lands
+RELEASE_DELAY_MS = 250
 
 
 def element_counts(doc: Document) -> dict[str, int]:
