@@ -54,7 +54,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
                 app.setWindowIcon(QIcon(str(icon)))
         except Exception:  # an icon is decoration; never fail start-up over it
             pass
-        app.setDesktopFileName("ocrviewer")
+        app.setDesktopFileName("io.github.ocrviewer.OcrViewer")
     return app  # type: ignore[return-value]
 
 

@@ -89,3 +89,12 @@ def test_desktop_exec_line_is_a_command_the_cli_accepts() -> None:
     args = build_parser().parse_args([image if a in ("%f", "%F") else a for a in arguments])
     assert args.command == "view"
     assert image in {str(v) for v in vars(args).values()}
+
+
+def test_the_running_app_names_its_desktop_entry(qapp) -> None:
+    """On Wayland the window is matched to the menu entry (and its icon) by this name."""
+    from ocrviewer.gui.app import create_app
+
+    app = create_app()
+    desktop = next((ROOT / "resources" / "linux").glob("*.desktop"))
+    assert app.desktopFileName() == desktop.stem
