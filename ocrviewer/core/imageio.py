@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,24 +111,28 @@ def _stored_size(img: Image.Image) -> tuple[int, int]:
     return img.width, img.height
 
 
-def check_pixels(path: str | os.PathLike[str]) -> None:
-    """Decode the whole file cheaply (JPEG at 1/8 scale) so a truncated or corrupt image is an error.
-
-    :func:`read_image_info` reads the header only, which a cut-off file still has.
-    """
-    img = _open(path)
+@contextmanager
+def _decoding(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn Pillow's decode failures into one-line ImageErrors naming ``path``."""
     try:
-        if img.format == "JPEG":
-            img.draft("L", (max(1, img.width // 8), max(1, img.height // 8)))
-        img.load()
+        yield
     except Image.DecompressionBombError as err:
         raise ImageError(f"{path}: image is too large to open safely ({err}); shrink it first") from err
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageError(
             f"{path}: image is truncated or corrupt ({err}); re-export or re-download it"
         ) from err
-    finally:
-        img.close()
+
+
+def check_pixels(path: str | os.PathLike[str]) -> None:
+    """Decode the whole file cheaply (JPEG at 1/8 scale) so a truncated or corrupt image is an error.
+
+    :func:`read_image_info` reads the header only, which a cut-off file still has.
+    """
+    with _open(path) as img, _decoding(path):
+        if img.format == "JPEG":
+            img.draft("L", (max(1, img.width // 8), max(1, img.height // 8)))
+        img.load()
 
 
 def load_display_image(path: str | os.PathLike[str], max_side: int | None = None) -> Image.Image:
@@ -135,8 +141,7 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
     ``max_side`` lets JPEG decode at a reduced scale (``draft``) when only a preview is needed.
     Decoding works in one block so a worker thread does not re-take the GIL every 64 KB.
     """
-    img = _open(path)
-    try:
+    with _open(path) as img, _decoding(path):
         if max_side and img.format == "JPEG":
             w, h = img.size
             scale = max_side / max(w, h)
@@ -155,11 +160,3 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown
-    except Image.DecompressionBombError as err:
-        raise ImageError(f"{path}: image is too large to open safely ({err}); shrink it first") from err
-    except (OSError, SyntaxError, ValueError) as err:
-        raise ImageError(
-            f"{path}: image is truncated or corrupt ({err}); re-export or re-download it"
-        ) from err
-    finally:
-        img.close()

@@ -11,7 +11,6 @@ import io
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image
 
@@ -145,9 +144,3 @@ def prepare_image(path: str | os.PathLike[str], limits: ImageLimits | None = Non
         source_sha256=sha,
         changes=tuple(dict.fromkeys(changes)),
     )
-
-
-def save_prepared(prepared: PreparedImage, path: str | os.PathLike[str]) -> Path:
-    p = Path(path)
-    p.write_bytes(prepared.data)
-    return p

@@ -62,7 +62,6 @@ class ViewerState(QObject):
         self.drag_overlay = False
         #: "dim" or "hide": what the canvas does with words under min_confidence
         self.below_threshold = "dim"
-        self.extras: dict[str, Any] = {}
 
     # -- changes -------------------------------------------------------------------------------
     def set_image(self, path: str | None, info: ImageInfo | None) -> None:
