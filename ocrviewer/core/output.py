@@ -1,0 +1,152 @@
+"""One safe writer for every file ocrviewer writes (CLI and window alike).
+
+* never over an input: :func:`check_output` refuses a target that is the same file as any input
+  (also through a hard link or symlink) and a target that is a folder;
+* atomic: the data goes to a temporary file created exclusively (``O_EXCL``, random name, never a
+  followed symlink) in the target's folder, is flushed to disk, then renamed over the target;
+* nothing left behind: the temporary file is removed on any error, on Ctrl-C, and on SIGTERM once
+  :func:`install_signal_cleanup` has run (the CLI does it at start);
+* strict JSON: :func:`dumps_json` refuses NaN/Infinity and replaces lone surrogates, so what is
+  written is standard JSON any reader accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from ocrviewer.errors import BadInput
+
+__all__ = [
+    "check_output",
+    "dumps_json",
+    "install_signal_cleanup",
+    "same_file",
+    "write_atomic",
+]
+
+PathLike = str | os.PathLike[str]
+
+_pending: set[str] = set()
+_pending_lock = threading.Lock()
+
+
+def same_file(a: PathLike, b: PathLike) -> bool:
+    """True when ``a`` and ``b`` name the same file (same inode when both exist, same path otherwise)."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        try:
+            return Path(a).resolve() == Path(b).resolve()
+        except (OSError, RuntimeError):
+            return os.path.abspath(a) == os.path.abspath(b)
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def check_output(path: PathLike, inputs: Iterable[PathLike | None] = ()) -> Path:
+    """``path`` as a :class:`Path`, after refusing an input, a folder, or a missing parent folder."""
+    out = Path(path)
+    for src in inputs:
+        if src is not None and same_file(out, src):
+            raise BadInput(f"{out}: that is an input file ({src}); choose another output name (nothing was written)")
+    if out.is_dir():
+        raise BadInput(f"{out}: is a folder; give a file name")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise BadInput(f"{out}: folder {parent} does not exist; create it or choose another output")
+    return out
+
+
+def write_atomic(
+    path: PathLike,
+    data: bytes | str | Callable[[IO[bytes]], None],
+    *,
+    inputs: Iterable[PathLike | None] = (),
+    mode: int | None = None,
+) -> Path:
+    """Write ``data`` (bytes, text as UTF-8, or a function writing into a binary file) to ``path``.
+
+    Refuses to write over any of ``inputs``. ``mode`` defaults to 0o666 minus the umask (a new
+    file's usual permissions); give 0o600 for private files.
+    """
+    out = check_output(path, inputs)
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+    except OSError as err:
+        raise BadInput(f"{out}: cannot write in {parent} ({err.strerror or err})") from err
+    with _pending_lock:
+        _pending.add(tmp)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _default_mode() if mode is None else mode)
+        os.replace(tmp, out)
+    except OSError as err:
+        raise BadInput(f"{out}: cannot write ({err.strerror or err})") from err
+    finally:
+        with _pending_lock:
+            _pending.discard(tmp)
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _clean_surrogates(text: str) -> str:
+    """Lone surrogates (not encodable as UTF-8) become U+FFFD; valid pairs are kept."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def dumps_json(obj: Any, *, indent: int | None = None) -> bytes:
+    """Standard JSON as UTF-8: NaN/Infinity refused with a one-line error, lone surrogates replaced."""
+    try:
+        text = json.dumps(obj, ensure_ascii=False, allow_nan=False, indent=indent)
+    except ValueError as err:
+        raise BadInput(f"cannot write JSON: a number is not finite (NaN or Infinity): {err}") from err
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _clean_surrogates(text).encode("utf-8")
+
+
+def remove_pending() -> None:
+    """Remove every temporary file still being written (called on SIGTERM/SIGINT)."""
+    with _pending_lock:
+        names = list(_pending)
+        _pending.clear()
+    for name in names:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
+def install_signal_cleanup() -> None:
+    """On SIGTERM: remove pending temporary files, then exit 143. Call from the main thread."""
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        remove_pending()
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_term)
