@@ -6,7 +6,8 @@ Public API (everything else in this package is private to it):
   dicts for JSON Lines), e.g. ``"yandex-ocr-v1"``, ``"azure-read-v3"``; raises BadResponse if unknown.
 - ``parse_response(data) -> Document``: detect and parse. Coordinates stay in the response's own
   frame and unit (inch/point pages are converted to pixels later, with the image's size).
-- ``load_response(path) -> Document``: read a file (JSON, or JSON Lines), errors name the file.
+- ``load_response(path) -> Document``: read a file (JSON, JSON Lines, or hOCR/ALTO/PAGE-XML: a file
+  starting with ``<`` goes to :func:`ocrviewer.core.formats.read_markup`), errors name the file.
 - ``FORMATS``: format name -> one-line description.
 
 Accepted besides the bare responses: JSON Lines or a JSON array of responses (pages in order;
@@ -38,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ocrviewer.core import formats as _markup
 from ocrviewer.core.model import SCHEMA, Document, Page
 from ocrviewer.core.parsers import azure, google, textract, yandex
 from ocrviewer.core.parsers._common import describe
@@ -80,6 +82,7 @@ FORMATS: dict[str, str] = {
     google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
     textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
     OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
+    **_markup.FORMATS,
 }
 
 _EXPECTED = "expected a Yandex, Azure, Google or Textract response"
@@ -335,8 +338,17 @@ def _read_json(raw: bytes, name: str) -> Any:
     ) from first
 
 
+def _parse_file(raw: bytes, name: str) -> Document:
+    if _markup.looks_like_markup(raw):
+        try:
+            return _markup.read_markup(raw)
+        except RecursionError as err:
+            raise BadResponse("malformed XML: nested too deeply") from err
+    return _parse_any(_read_json(raw, name))
+
+
 def load_response(path: str | os.PathLike[str]) -> Document:
-    """Read a response file (JSON, JSON Lines, or an ocrviewer.document/1 export) into a Document."""
+    """Read a response file (JSON, JSON Lines, an ocrviewer.document/1 export, hOCR, ALTO or PAGE-XML)."""
     name = os.fspath(path)
     try:
         with open(path, "rb") as fh:
@@ -350,7 +362,7 @@ def load_response(path: str | os.PathLike[str]) -> Document:
             f"{name}: cannot read ({err.strerror or err}); check the path and permissions"
         ) from err
     try:
-        return _without_cyclic_gc(lambda: _parse_any(_read_json(raw, name)))
+        return _without_cyclic_gc(lambda: _parse_file(raw, name))
     except BadResponse as err:
         if str(err).startswith(f"{name}: "):
             raise

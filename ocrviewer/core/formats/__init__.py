@@ -1,0 +1,126 @@
+"""The OCR ecosystem's file formats: hOCR, ALTO and PAGE-XML in and out, and a searchable PDF.
+
+- ``read_markup(raw) -> Document``: an XML/HTML file, its format told by its content (root element,
+  namespace, hOCR class names), never its name. :func:`ocrviewer.core.parsers.load_response` sends
+  every file that starts with ``<`` here, so everything that opens a response opens these too.
+- ``write(fmt, doc, image_names=...) -> bytes`` for ``hocr``, ``alto`` and ``page``;
+  :mod:`ocrviewer.core.formats.searchable_pdf` writes ``pdf``.
+- ``FORMATS``: format name -> one-line description.
+
+Parsing is safe (see ``_xml``): no entity is expanded, no DTD loaded, nothing fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocrviewer.core.formats import alto, hocr, pagexml
+from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup
+from ocrviewer.core.model import Document
+from ocrviewer.errors import BadResponse
+
+__all__ = ["EXPORT_FORMATS", "FORMATS", "looks_like_markup", "read_markup", "suffix_format", "write"]
+
+FORMATS: dict[str, str] = {
+    hocr.HOCR: "hOCR (HTML/XHTML with ocr_page, ocr_line, ocrx_word; Tesseract, gImageReader, kraken)",
+    **alto.FORMATS,
+    **pagexml.FORMATS,
+}
+
+#: ``export --to`` choices: the normalized JSON and the formats written here.
+EXPORT_FORMATS = ("json", "hocr", "alto", "page", "pdf")
+#: output suffixes that name one format unambiguously (``.xml`` could be ALTO or PAGE: needs --to)
+_SUFFIXES = {".json": "json", ".hocr": "hocr", ".html": "hocr", ".htm": "hocr", ".pdf": "pdf"}
+
+
+def suffix_format(name: str) -> str | None:
+    """The export format an output name implies, or None where the suffix does not decide."""
+    lower = name.lower()
+    if lower.endswith(".alto.xml"):
+        return "alto"
+    if lower.endswith(".page.xml"):
+        return "page"
+    for suffix, fmt in _SUFFIXES.items():
+        if lower.endswith(suffix):
+            return fmt
+    return None
+
+
+def read_markup(raw: bytes) -> Document:
+    """An hOCR, ALTO or PAGE-XML file as a Document; BadResponse for anything else or anything unsafe."""
+    root = parse_markup(raw)
+    if alto.is_alto(root):
+        return alto.read(root)
+    if pagexml.is_page(root):
+        return pagexml.read(root)
+    if hocr.is_hocr(root):
+        return hocr.read(root)
+    ns = namespace(root)
+    raise BadResponse(
+        f"unknown XML document: root element {local(root.tag)[:40]!r}"
+        + (f" in namespace {ns[:80]!r}" if ns else "")
+        + "; expected hOCR, ALTO (alto) or PAGE-XML (PcGts)"
+    )
+
+
+def write(
+    fmt: str, doc: Document, *, image_names: Sequence[str | None] = (), system: str | None = None
+) -> bytes:
+    """``doc`` (placed: displayed-image pixels) as ``hocr``, ``alto`` or ``page`` bytes."""
+    from ocrviewer import __version__
+
+    system = system or f"ocrviewer {__version__}"
+    writers = {"hocr": hocr.write, "alto": alto.write, "page": pagexml.write}
+    if fmt not in writers:
+        raise BadResponse(f"unknown output format {fmt!r}; expected one of {', '.join(writers)}")
+    return writers[fmt](doc, image_names=image_names, system=system)
+
+
+def page_images(path: str, count: int) -> tuple[list[object], list[float | None], str | None]:
+    """Up to ``count`` displayed frames of the image at ``path`` (EXIF applied), their DPI, its format."""
+    from PIL import Image, ImageOps, ImageSequence
+
+    from ocrviewer.core.imageio import load_display_image
+
+    first = load_display_image(path)
+    images: list[object] = [first]
+    with Image.open(path) as img:
+        fmt = img.format
+        dpis: list[float | None] = [_dpi(img.info)]
+        if count > 1 and getattr(img, "n_frames", 1) > 1:
+            for i, frame in enumerate(ImageSequence.Iterator(img)):
+                if i == 0:
+                    continue
+                if i >= count:
+                    break
+                images.append(ImageOps.exif_transpose(frame.convert("RGB")))
+                dpis.append(_dpi(frame.info))
+    return images, dpis, fmt
+
+
+def _dpi(info: dict) -> float | None:  # type: ignore[type-arg]
+    value = info.get("dpi")
+    try:
+        return float(value[0]) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def export_bytes(fmt: str, doc: Document, image_path: str | None = None) -> bytes:
+    """``doc`` (placed on the displayed image) as ``hocr``, ``alto``, ``page`` or ``pdf`` bytes.
+
+    The PDF shows the image at ``image_path`` (each frame of a multi-frame TIFF on its page); a page
+    without a picture is white. The XML formats name the image file.
+    """
+    import os
+
+    stated = doc.extras.get("image")
+    name = os.path.basename(image_path) if image_path else (str(stated) if stated else None)
+    if fmt == "pdf":
+        from ocrviewer.core.formats.searchable_pdf import write_pdf
+
+        if image_path is None:
+            return write_pdf(doc, [])
+        images, dpis, source = page_images(image_path, len(doc.pages))
+        return write_pdf(doc, images, dpi=dpis, source_formats=[source] * len(images))
+    return write(fmt, doc, image_names=[name] * len(doc.pages))

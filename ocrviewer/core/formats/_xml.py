@@ -1,0 +1,134 @@
+"""Safe XML/HTML parsing for the markup formats, and small helpers they share.
+
+Nothing is fetched and nothing expands: lxml parses with ``resolve_entities=False``,
+``no_network=True``, ``load_dtd=False`` and ``huge_tree=False``, and a document that declares any
+entity (the billion-laughs bomb, ``SYSTEM "file:///etc/passwd"``, ``http://`` entities) is refused
+before it is parsed. A DOCTYPE that only names a DTD (Tesseract's XHTML) is fine: it is not loaded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from ocrviewer.errors import BadResponse
+
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_HTML_HINT = re.compile(rb"<html\b|\bocr_page\b|\bocr_line\b|\bocrx_word\b", re.IGNORECASE)
+
+
+def _xml_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _html_parser() -> etree.HTMLParser:
+    return etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def _text_for_checks(raw: bytes) -> bytes:
+    """The bytes as UTF-8 where a byte-order mark says UTF-16/32, so the entity check sees them."""
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if raw.startswith(bom):
+            return raw.decode(codec, errors="replace").encode("utf-8")
+    return raw
+
+
+def looks_like_markup(raw: bytes) -> bool:
+    """True when the file's first non-blank character is ``<`` (XML or HTML, not JSON)."""
+    head = _text_for_checks(raw[:4096]).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def parse_markup(raw: bytes) -> etree._Element:
+    """The root element of an XML (or, for hOCR, HTML) document; BadResponse when unsafe or malformed."""
+    checked = _text_for_checks(raw)
+    if _ENTITY_DECL.search(checked):
+        raise BadResponse(
+            "the XML declares entities (an XML bomb or external-entity reference); refused, nothing was "
+            "expanded or fetched"
+        )
+    try:
+        root = etree.fromstring(raw, _xml_parser())
+    except etree.XMLSyntaxError as err:
+        if _HTML_HINT.search(checked):  # hOCR written as HTML rather than XHTML
+            try:
+                root = etree.fromstring(raw, _html_parser())
+            except (etree.XMLSyntaxError, ValueError):
+                root = None
+            if root is not None:
+                return root
+        line = getattr(err, "lineno", None)
+        where = f" (line {line})" if line else ""
+        msg = str(err.msg if getattr(err, "msg", None) else err).splitlines()[0]
+        raise BadResponse(f"malformed XML{where}: {msg}") from err
+    except ValueError as err:  # e.g. an encoding declaration lxml cannot use
+        raise BadResponse(f"malformed XML: {err}") from err
+    if root is None:
+        raise BadResponse("malformed XML: no root element")
+    return root
+
+
+def local(tag: object) -> str:
+    """An element's tag without its namespace (``""`` for comments and the like)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def namespace(el: etree._Element) -> str:
+    tag = el.tag
+    if isinstance(tag, str) and tag.startswith("{"):
+        return tag[1:].split("}", 1)[0]
+    return ""
+
+
+def children(el: etree._Element, name: str) -> Iterator[etree._Element]:
+    """Direct children named ``name`` (any namespace)."""
+    for c in el:
+        if local(c.tag) == name:
+            yield c
+
+
+def child(el: etree._Element, name: str) -> etree._Element | None:
+    return next(children(el, name), None)
+
+
+def number(value: str | None, what: str) -> float | None:
+    """A finite float from an attribute, None if absent; BadResponse if not a number."""
+    if value is None or not value.strip():
+        return None
+    try:
+        v = float(value)
+    except ValueError as err:
+        raise BadResponse(f"{what} is not a number: {value[:40]!r}") from err
+    if not math.isfinite(v):
+        raise BadResponse(f"{what} is not finite: {value[:40]!r}")
+    return v
+
+
+def fmt_num(v: float) -> str:
+    """A coordinate as short text: integers without a point, others to 2 decimals."""
+    r = round(v, 2)
+    if r == int(r):
+        return str(int(r))
+    return f"{r:.2f}".rstrip("0").rstrip(".")
+
+
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

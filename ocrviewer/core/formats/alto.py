@@ -1,0 +1,349 @@
+"""ALTO (https://www.loc.gov/standards/alto/) v2, v3 and v4: read; v4 (4.4 schema): write.
+
+Read: every ``TextBlock`` under ``Layout/Page`` (inside ``PrintSpace``, the margins or
+``ComposedBlock``), in document order, as blocks; ``TextLine`` as lines; ``String`` as words
+(``CONTENT``, ``WC`` 0..1, ``HPOS/VPOS/WIDTH/HEIGHT`` or ``Shape/Polygon``). A line-end ``HYP`` is
+appended to the line's last word, whose ``SUBS_TYPE``/``SUBS_CONTENT`` (the whole hyphenated word) are
+kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras["baseline"]``.
+
+Units (``Description/MeasurementUnit``): ``pixel`` stays; ``mm10`` (1/10 mm) and ``inch1200``
+(1/1200 inch) are converted to inches and the page marked ``unit="inch"``, so placing it on the
+image scales by the page size (``Page WIDTH/HEIGHT``) against the image size, as for any response in
+inches; a file in those units without a page size is refused. No MeasurementUnit: taken as pixels
+(what files that omit it use in practice; the frame detection still scales a page whose stated size
+differs from the image).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lxml import etree
+
+from ocrviewer.core.formats._xml import child, children, fmt_num, local, namespace, number
+from ocrviewer.core.model import (
+    Block,
+    Document,
+    Line,
+    Page,
+    Polygon,
+    Word,
+    make_polygon,
+    polygon_bbox,
+    polygon_from_bbox,
+)
+from ocrviewer.errors import BadResponse
+
+NAMESPACES = {
+    "http://www.loc.gov/standards/alto/ns-v2#": "alto-v2",
+    "http://www.loc.gov/standards/alto/ns-v3#": "alto-v3",
+    "http://www.loc.gov/standards/alto/ns-v4#": "alto-v4",
+    "http://schema.ccs-gmbh.com/ALTO": "alto-v1",
+    "": "alto",
+}
+FORMATS = {
+    "alto-v2": "ALTO v2 XML (Layout/Page/TextBlock/TextLine/String)",
+    "alto-v3": "ALTO v3 XML (Tesseract's ALTO output)",
+    "alto-v4": "ALTO v4 XML",
+    "alto-v1": "ALTO v1 XML (CCS namespace)",
+    "alto": "ALTO XML without a namespace",
+}
+V4 = "http://www.loc.gov/standards/alto/ns-v4#"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+#: units per inch
+_UNITS = {"pixel": None, "mm10": 254.0, "inch1200": 1200.0}
+_NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_LANG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+
+
+def is_alto(root: etree._Element) -> bool:
+    return local(root.tag) == "alto"
+
+
+def version_of(root: etree._Element) -> str:
+    ns = namespace(root)
+    if ns not in NAMESPACES:
+        raise BadResponse(
+            f"unknown ALTO namespace {ns[:80]!r}; this version reads ALTO v2, v3 and v4 "
+            "(http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#)"
+        )
+    return NAMESPACES[ns]
+
+
+class _Reader:
+    def __init__(self, per_inch: float | None) -> None:
+        self.scale = 1.0 if per_inch is None else 1.0 / per_inch
+        self.warnings: list[str] = []
+
+    def box(self, el: etree._Element, what: str) -> Polygon | None:
+        shape = child(el, "Shape")
+        if shape is not None:
+            poly_el = child(shape, "Polygon")
+            if poly_el is not None and poly_el.get("POINTS"):
+                try:
+                    return self.points(poly_el.get("POINTS", ""), what)
+                except BadResponse as err:
+                    self.warnings.append(f"{what}: {err}; its box is used")
+        try:
+            vals = [number(el.get(k), f"{what} {k}") for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")]
+        except BadResponse as err:
+            self.warnings.append(f"{what}: {err}")
+            return None
+        if any(v is None for v in vals):
+            return None
+        x, y, w, h = (float(v) * self.scale for v in vals)  # type: ignore[arg-type]
+        if w < 0 or h < 0:
+            self.warnings.append(f"{what}: negative WIDTH/HEIGHT")
+            return None
+        return polygon_from_bbox(x, y, x + w, y + h)
+
+    def points(self, text: str, what: str) -> Polygon:
+        nums = [float(v) * self.scale for v in _NUM.findall(text)]
+        return make_polygon(nums, what=f"{what} POINTS")
+
+    def word(self, el: etree._Element, what: str) -> Word | None:
+        text = el.get("CONTENT", "")
+        poly = self.box(el, what)
+        if poly is None:
+            self.warnings.append(f"{what} {text[:30]!r} has no position; skipped")
+            return None
+        conf: float | None = None
+        wc = el.get("WC")
+        if wc is not None:
+            try:
+                conf = number(wc, f"{what} WC")
+            except BadResponse as err:
+                self.warnings.append(f"{what}: {err}; kept without confidence")
+            if conf is not None and not 0.0 <= conf <= 1.0:
+                self.warnings.append(f"{what}: WC {wc[:20]!r} is not 0..1; kept without confidence")
+                conf = None
+        extras: dict[str, Any] = {}
+        for key in ("SUBS_TYPE", "SUBS_CONTENT"):
+            if el.get(key):
+                extras[key.lower()] = el.get(key)
+        return Word(
+            text=text,
+            polygon=poly,
+            confidence=conf,
+            language=el.get("LANG") or el.get("language"),
+            extras=extras,
+        )
+
+    def line(self, el: etree._Element, what: str) -> Line | None:
+        words: list[Word] = []
+        for i, s in enumerate(children(el, "String")):
+            w = self.word(s, f"{what} String {i + 1}")
+            if w is not None:
+                words.append(w)
+        hyp = child(el, "HYP")
+        if hyp is not None and words and hyp.get("CONTENT"):
+            last = words[-1]
+            words[-1] = Word(
+                last.text + hyp.get("CONTENT", ""),
+                last.polygon,
+                last.confidence,
+                None,
+                last.language,
+                last.extras,
+            )
+        poly = self.box(el, what)
+        if poly is None:
+            if not words:
+                self.warnings.append(f"{what} has no position and no words; skipped")
+                return None
+            poly = _union([w.polygon for w in words])
+        extras: dict[str, Any] = {}
+        bl = el.get("BASELINE")
+        if bl:
+            nums = [float(v) * self.scale for v in _NUM.findall(bl)]
+            x0, _, x1, _ = polygon_bbox(poly)
+            if len(nums) == 1:
+                extras["baseline"] = [[x0, nums[0]], [x1, nums[0]]]
+            elif len(nums) >= 4 and len(nums) % 2 == 0:
+                extras["baseline"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
+        return Line(
+            text=" ".join(w.text for w in words),
+            polygon=poly,
+            words=tuple(words),
+            language=el.get("LANG") or el.get("language"),
+            extras=extras,
+        )
+
+    def block(self, el: etree._Element, what: str) -> Block | None:
+        lines: list[Line] = []
+        for i, tl in enumerate(children(el, "TextLine")):
+            ln = self.line(tl, f"{what} TextLine {i + 1}")
+            if ln is not None:
+                lines.append(ln)
+        poly = self.box(el, what)
+        if poly is None:
+            if not lines:
+                return None
+            poly = _union([x.polygon for x in lines])
+        extras: dict[str, Any] = {}
+        rot = el.get("ROTATION")
+        if rot:
+            try:
+                extras["rotation"] = number(rot, f"{what} ROTATION")
+            except BadResponse as err:
+                self.warnings.append(str(err))
+        return Block(
+            polygon=poly, lines=tuple(lines), language=el.get("LANG") or el.get("language"), extras=extras
+        )
+
+
+def _union(polys: Sequence[Polygon]) -> Polygon:
+    boxes = [polygon_bbox(p) for p in polys]
+    return polygon_from_bbox(
+        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+    )
+
+
+def read(root: etree._Element) -> Document:
+    """An ALTO document as a Document (pixels, or inches for mm10/inch1200)."""
+    fmt = version_of(root)
+    desc = child(root, "Description")
+    unit_el = child(desc, "MeasurementUnit") if desc is not None else None
+    unit = (unit_el.text or "").strip() if unit_el is not None else "pixel"
+    if unit not in _UNITS:
+        raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
+    per_inch = _UNITS[unit]
+    reader = _Reader(per_inch)
+    layout = child(root, "Layout")
+    if layout is None:
+        raise BadResponse("ALTO without a Layout element")
+    pages: list[Page] = []
+    for pi, page_el in enumerate(children(layout, "Page")):
+        what = f"Page {pi + 1}"
+        w = number(page_el.get("WIDTH"), f"{what} WIDTH")
+        h = number(page_el.get("HEIGHT"), f"{what} HEIGHT")
+        if per_inch is not None:
+            if w is None or h is None:
+                raise BadResponse(
+                    f"{what} is in {unit} without WIDTH/HEIGHT; cannot convert it to pixels of the image"
+                )
+            w, h = w / per_inch, h / per_inch
+        blocks: list[Block] = []
+        for bi, tb in enumerate(e for e in page_el.iter() if local(e.tag) == "TextBlock"):
+            b = reader.block(tb, f"{what} TextBlock {tb.get('ID') or bi + 1}")
+            if b is not None:
+                blocks.append(b)
+        page_extras: dict[str, Any] = {"measurement_unit": unit} if unit != "pixel" else {}
+        pages.append(
+            Page(
+                width=w,
+                height=h,
+                blocks=tuple(blocks),
+                unit="inch" if per_inch else "pixel",
+                index=pi,
+                extras=page_extras,
+            )
+        )
+    extras: dict[str, Any] = {}
+    if desc is not None:
+        src = child(desc, "sourceImageInformation")
+        name = child(src, "fileName") if src is not None else None
+        if name is not None and (name.text or "").strip():
+            extras["image"] = name.text.strip()  # type: ignore[union-attr]
+    return Document(pages=tuple(pages), source_format=fmt, extras=extras, warnings=tuple(reader.warnings))
+
+
+# -- writing -------------------------------------------------------------------------------------------
+def _box_attrs(el: etree._Element, poly: Polygon) -> None:
+    x0, y0, x1, y1 = polygon_bbox(poly)
+    el.set("HPOS", fmt_num(x0))
+    el.set("VPOS", fmt_num(y0))
+    el.set("WIDTH", fmt_num(x1 - x0))
+    el.set("HEIGHT", fmt_num(y1 - y0))
+
+
+def _set_lang(el: etree._Element, lang: str | None) -> None:
+    if lang and _LANG.match(lang):
+        el.set("LANG", lang)
+
+
+def _baseline_attr(line: Line) -> str | None:
+    pts = line.extras.get("baseline") if line.extras else None
+    if not isinstance(pts, Sequence) or len(pts) < 2:
+        return None
+    try:
+        coords = [(float(p[0]), float(p[1])) for p in pts]
+    except (TypeError, ValueError, IndexError):
+        return None
+    x0, y0, x1, y1 = polygon_bbox(line.polygon)
+    m = max(2.0, 0.5 * (y1 - y0))
+    if not all(x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m for x, y in coords):
+        return None
+    return " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in coords)
+
+
+def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str = "ocrviewer") -> bytes:
+    """The document as ALTO 4.4 XML in pixels (valid against alto-4-4.xsd)."""
+
+    def E(tag: str, parent: etree._Element, **attrs: str) -> etree._Element:
+        return etree.SubElement(parent, f"{{{V4}}}{tag}", attrs)
+
+    root = etree.Element(f"{{{V4}}}alto", nsmap={None: V4, "xsi": XSI})
+    root.set(f"{{{XSI}}}schemaLocation", f"{V4} http://www.loc.gov/alto/v4/alto-4-4.xsd")
+    desc = E("Description", root)
+    E("MeasurementUnit", desc).text = "pixel"
+    name = next((n for n in image_names if n), None)
+    if name:
+        E("fileName", E("sourceImageInformation", desc)).text = name
+    proc = E("Processing", desc, ID="processing_1")
+    E("softwareName", E("processingSoftware", proc)).text = system
+    layout = E("Layout", root)
+    nb = nl = nw = 0
+    for pi, page in enumerate(doc.pages):
+        page_el = E("Page", layout, ID=f"page_{pi + 1}", PHYSICAL_IMG_NR=str(pi + 1))
+        if page.width is not None and page.height is not None:
+            page_el.set("WIDTH", fmt_num(page.width))
+            page_el.set("HEIGHT", fmt_num(page.height))
+        space = E("PrintSpace", page_el)
+        if page.width is not None and page.height is not None:
+            _box_attrs(space, polygon_from_bbox(0, 0, page.width, page.height))
+        for block in page.blocks:
+            nb += 1
+            tb = E("TextBlock", space, ID=f"block_{nb}")
+            _box_attrs(tb, block.polygon)
+            _set_lang(tb, block.language)
+            for line in block.lines:
+                nl += 1
+                tl = E("TextLine", tb, ID=f"line_{nl}")
+                _box_attrs(tl, line.polygon)
+                bl = _baseline_attr(line)
+                if bl:
+                    tl.set("BASELINE", bl)
+                if line.language != block.language:
+                    _set_lang(tl, line.language)
+                words = line.words or (Word(line.text, line.polygon, line.confidence),)
+                hyp: str | None = None
+                for i, word in enumerate(words):
+                    if i:
+                        E("SP", tl)
+                    nw += 1
+                    text = word.text
+                    subs_type = word.extras.get("subs_type") if word.extras else None
+                    last = i == len(words) - 1
+                    if (
+                        last
+                        and subs_type == "HypPart1"
+                        and len(text) > 1
+                        and text[-1] in "-\u00ad\u2010\u00ac=\u2e17"
+                    ):
+                        text, hyp = text[:-1], text[-1]
+                    s = E("String", tl, ID=f"string_{nw}")
+                    _box_attrs(s, word.polygon)
+                    s.set("CONTENT", text)
+                    if word.confidence is not None:
+                        s.set("WC", f"{max(0.0, min(1.0, word.confidence)):.4g}")
+                    if subs_type in ("HypPart1", "HypPart2") and word.extras.get("subs_content"):
+                        s.set("SUBS_TYPE", subs_type)
+                        s.set("SUBS_CONTENT", str(word.extras["subs_content"]))
+                    if word.language not in (line.language, block.language):
+                        _set_lang(s, word.language)
+                if hyp:
+                    E("HYP", tl, CONTENT=hyp)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

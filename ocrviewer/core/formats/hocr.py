@@ -1,0 +1,300 @@
+"""hOCR (https://kba.github.io/hocr-spec/1.2/): read and write.
+
+Read: ``ocr_page`` (its ``bbox`` is the page size; several pages make a multi-page document),
+``ocr_par`` (or ``ocr_carea`` where a line has no paragraph) as blocks, ``ocr_line`` and the other
+line classes (``ocr_header``, ``ocr_caption``, ``ocr_textfloat``, ``ocrx_line``) as lines,
+``ocrx_word`` as words; ``x_wconf`` 0-100 -> confidence 0..1; ``baseline slope offset`` (relative to
+the line box's bottom-left corner) -> ``extras["baseline"]``, two points in page pixels; ``lang``
+from the element or its ancestors. Coordinates are pixels.
+
+Write: XHTML with ``ocr-system`` and ``ocr-capabilities`` meta, one ``ocr_page`` per page, each
+block as ``ocr_carea`` holding one ``ocr_par``; boxes rounded to whole pixels (hOCR has boxes only).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lxml import etree
+
+from ocrviewer.core.formats._xml import local
+from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
+from ocrviewer.errors import BadResponse
+
+HOCR = "hocr"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+LINE_CLASSES = frozenset({"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat", "ocrx_line"})
+WORD_CLASSES = frozenset({"ocrx_word", "ocr_word"})
+_PROP = re.compile(r"\s*([A-Za-z_][\w-]*)\s*(.*)")
+
+
+def classes(el: etree._Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def is_hocr(root: etree._Element) -> bool:
+    """True for an (X)HTML document with hOCR class names."""
+    if local(root.tag).lower() != "html":
+        return False
+    for el in root.iter():
+        if isinstance(el.tag, str) and classes(el) & ({"ocr_page"} | LINE_CLASSES | WORD_CLASSES):
+            return True
+    return False
+
+
+def title_props(el: etree._Element) -> dict[str, str]:
+    """``title="bbox 1 2 3 4; x_wconf 90"`` -> ``{"bbox": "1 2 3 4", "x_wconf": "90"}``."""
+    props: dict[str, str] = {}
+    for part in (el.get("title") or "").split(";"):
+        m = _PROP.match(part)
+        if m:
+            props[m.group(1)] = m.group(2).strip()
+    return props
+
+
+def _floats(value: str, n: int, what: str) -> list[float] | None:
+    try:
+        nums = [float(v) for v in value.split()[:n]]
+    except ValueError:
+        return None
+    if len(nums) != n or not all(math.isfinite(v) for v in nums):
+        return None
+    return nums
+
+
+def _bbox(props: dict[str, str], what: str, warnings: list[str]) -> tuple[float, float, float, float] | None:
+    if "bbox" not in props:
+        return None
+    nums = _floats(props["bbox"], 4, what)
+    if nums is None or nums[2] < nums[0] or nums[3] < nums[1]:
+        warnings.append(f"{what}: bad bbox {props['bbox'][:40]!r}; its box is taken from its contents")
+        return None
+    return nums[0], nums[1], nums[2], nums[3]
+
+
+def _lang(el: etree._Element) -> str | None:
+    for e in (el, *el.iterancestors()):
+        v = e.get("lang") or e.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if v:
+            return v
+    return None
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _union(polys: Iterable[Polygon]) -> Polygon | None:
+    boxes = [polygon_bbox(p) for p in polys]
+    if not boxes:
+        return None
+    return polygon_from_bbox(
+        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+    )
+
+
+def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
+    props = title_props(el)
+    text = _text(el)
+    box = _bbox(props, what, warnings)
+    if box is None:
+        warnings.append(f"{what} {text[:30]!r} has no bbox; skipped")
+        return None
+    conf: float | None = None
+    if "x_wconf" in props:
+        nums = _floats(props["x_wconf"], 1, what)
+        if nums is None or not 0 <= nums[0] <= 100:
+            warnings.append(
+                f"{what}: x_wconf {props['x_wconf'][:20]!r} is not 0-100; kept without confidence"
+            )
+        else:
+            conf = nums[0] / 100.0
+    return Word(text=text, polygon=polygon_from_bbox(*box), confidence=conf, language=_lang(el))
+
+
+def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
+    props = title_props(el)
+    words: list[Word] = []
+    for i, w in enumerate(e for e in el.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES):
+        word = _word(w, f"{what} word {i + 1}", warnings)
+        if word is not None and word.text:
+            words.append(word)
+    box = _bbox(props, what, warnings)
+    poly = polygon_from_bbox(*box) if box else _union(w.polygon for w in words)
+    if poly is None:
+        warnings.append(f"{what} has no bbox and no words with one; skipped")
+        return None
+    text = " ".join(w.text for w in words) if words else _text(el)
+    extras: dict[str, Any] = {}
+    if "baseline" in props and box is not None:
+        bl = _floats(props["baseline"], 2, what)
+        if bl is not None:
+            slope, offset = bl
+            x0, _, x1, y1 = box
+            extras["baseline"] = [[x0, y1 + offset], [x1, y1 + offset + slope * (x1 - x0)]]
+    return Line(text=text, polygon=poly, words=tuple(words), language=_lang(el), extras=extras)
+
+
+def _block_of(line_el: etree._Element) -> etree._Element | None:
+    for cls in ("ocr_par", "ocr_carea"):
+        for anc in line_el.iterancestors():
+            if cls in classes(anc):
+                return anc
+            if "ocr_page" in classes(anc):
+                break
+    return None
+
+
+def _page(el: etree._Element, index: int, warnings: list[str]) -> Page:
+    props = title_props(el)
+    box = _bbox(props, f"page {index + 1}", warnings)
+    # consecutive lines of one paragraph/area (or loose lines of one parent) make one block
+    groups: list[tuple[etree._Element, bool, list[Line]]] = []
+    n = 0
+    for e in el.iter():
+        if not isinstance(e.tag, str) or not (classes(e) & LINE_CLASSES):
+            continue
+        if any(classes(a) & LINE_CLASSES for a in e.iterancestors()):
+            continue  # a line inside a line: its words belong to the outer one
+        n += 1
+        line = _line(e, f"page {index + 1} line {n}", warnings)
+        if line is None:
+            continue
+        blk = _block_of(e)
+        owner, is_block = (blk, True) if blk is not None else (e.getparent(), False)
+        if groups and groups[-1][0] is owner:
+            groups[-1][2].append(line)
+        else:
+            groups.append((owner, is_block, [line]))
+    blocks: list[Block] = []
+    for owner, is_block, lines in groups:
+        bbox = _bbox(title_props(owner), f"page {index + 1} block", warnings) if is_block else None
+        poly = polygon_from_bbox(*bbox) if bbox else _union(x.polygon for x in lines)
+        assert poly is not None  # lines always have polygons
+        blocks.append(Block(polygon=poly, lines=tuple(lines), language=_lang(owner) if is_block else None))
+    extras: dict[str, Any] = {}
+    if "image" in props:
+        extras["image"] = props["image"].strip().strip("\"'")
+    width = box[2] if box else None
+    height = box[3] if box else None
+    return Page(width=width, height=height, blocks=tuple(blocks), index=index, extras=extras)
+
+
+def read(root: etree._Element) -> Document:
+    """An hOCR document (XHTML or HTML) as a Document, in pixels."""
+    warnings: list[str] = []
+    page_els = [e for e in root.iter() if isinstance(e.tag, str) and "ocr_page" in classes(e)]
+    if not page_els:
+        body = next((e for e in root.iter() if local(e.tag).lower() == "body"), root)
+        page_els = [body]
+    pages = [_page(el, i, warnings) for i, el in enumerate(page_els)]
+    if not any(p.blocks for p in pages) and not any(True for _ in root.iter()):
+        raise BadResponse("hOCR without pages or lines")
+    system = None
+    for meta in root.iter():
+        if local(meta.tag).lower() == "meta" and (meta.get("name") or "").lower() == "ocr-system":
+            system = meta.get("content")
+    extras = {"ocr_system": system} if system else {}
+    return Document(pages=tuple(pages), source_format=HOCR, extras=extras, warnings=tuple(warnings))
+
+
+# -- writing -------------------------------------------------------------------------------------------
+def _int(v: float) -> int:
+    return max(0, int(math.floor(v + 0.5)))
+
+
+def bbox_text(poly: Polygon) -> str:
+    x0, y0, x1, y1 = polygon_bbox(poly)
+    a, b, c, d = _int(x0), _int(y0), _int(x1), _int(y1)
+    return f"bbox {a} {b} {max(c, a)} {max(d, b)}"
+
+
+def _baseline(line: Line) -> str | None:
+    """``baseline slope offset`` from ``extras["baseline"]`` when it lies on the line's box."""
+    pts = line.extras.get("baseline") if line.extras else None
+    if not isinstance(pts, Sequence) or len(pts) < 2:
+        return None
+    try:
+        (ax, ay), (bx, by) = (float(pts[0][0]), float(pts[0][1])), (float(pts[-1][0]), float(pts[-1][1]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    x0, y0, x1, y1 = polygon_bbox(line.polygon)
+    margin = max(2.0, 0.5 * (y1 - y0))
+    if not all(
+        x0 - margin <= x <= x1 + margin and y0 - margin <= y <= y1 + margin for x, y in ((ax, ay), (bx, by))
+    ):
+        return None  # not placed with the line (another frame): leave it out rather than mislead
+    slope = (by - ay) / (bx - ax) if abs(bx - ax) > 1e-9 else 0.0
+    offset = ay + slope * (_int(x0) - ax) - _int(y1)
+    return f"baseline {round(slope, 5):g} {round(offset):g}"
+
+
+def _sub(
+    parent: etree._Element, tag: str, cls: str, ident: str, title: str, lang: str | None = None
+) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{XHTML_NS}}}{tag}", {"class": cls, "id": ident, "title": title})
+    if lang:
+        el.set("lang", lang)
+    return el
+
+
+def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str = "ocrviewer") -> bytes:
+    """The document as hOCR 1.2 XHTML (pixels of the displayed image)."""
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS})
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = ""
+    etree.SubElement(
+        head, f"{{{XHTML_NS}}}meta", {"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"}
+    )
+    etree.SubElement(head, f"{{{XHTML_NS}}}meta", {"name": "ocr-system", "content": system})
+    etree.SubElement(
+        head,
+        f"{{{XHTML_NS}}}meta",
+        {"name": "ocr-capabilities", "content": "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf"},
+    )
+    body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
+    nb = nl = nw = 0
+    for pi, page in enumerate(doc.pages):
+        p = pi + 1
+        parts = []
+        name = image_names[pi] if pi < len(image_names) else None
+        if name:
+            parts.append('image "' + name.replace('"', "'") + '"')
+        if page.width is not None and page.height is not None:
+            parts.append(f"bbox 0 0 {_int(page.width)} {_int(page.height)}")
+        parts.append(f"ppageno {pi}")
+        page_el = _sub(body, "div", "ocr_page", f"page_{p}", "; ".join(parts))
+        for block in page.blocks:
+            nb += 1
+            carea = _sub(page_el, "div", "ocr_carea", f"block_{p}_{nb}", bbox_text(block.polygon))
+            par = _sub(carea, "p", "ocr_par", f"par_{p}_{nb}", bbox_text(block.polygon), block.language)
+            for line in block.lines:
+                nl += 1
+                title = bbox_text(line.polygon)
+                bl = _baseline(line)
+                if bl:
+                    title += f"; {bl}"
+                lang = line.language if line.language != block.language else None
+                line_el = _sub(par, "span", "ocr_line", f"line_{p}_{nl}", title, lang)
+                if not line.words:
+                    line_el.text = line.text
+                for word in line.words:
+                    nw += 1
+                    title = bbox_text(word.polygon)
+                    if word.confidence is not None and math.isfinite(word.confidence):
+                        title += f"; x_wconf {max(0, min(100, round(word.confidence * 100)))}"
+                    wl = word.language if word.language not in (line.language, block.language) else None
+                    _sub(line_el, "span", "ocrx_word", f"word_{p}_{nw}", title, wl).text = word.text
+    body_bytes = etree.tostring(
+        html,
+        xml_declaration=True,
+        encoding="UTF-8",
+        pretty_print=True,
+        doctype='<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+    )
+    return body_bytes

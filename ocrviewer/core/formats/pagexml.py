@@ -1,0 +1,386 @@
+"""PAGE-XML (PRImA page content, https://github.com/PRImA-Research-Lab/PAGE-XML): read and write.
+
+Read (2009-03-16 to 2019-07-15 namespaces): ``TextRegion`` (nested ones too, e.g. inside
+``TableRegion``) as blocks, in ``ReadingOrder`` order (ordered groups by ``index``, nested groups
+flattened; regions the order leaves out follow in document order); ``TextLine``, ``Word`` as lines and
+words with their ``Coords`` polygons (``points`` or 2010's ``Point`` children); text from the
+``TextEquiv`` with the lowest ``index`` (``conf`` -> confidence); a word without text gets its
+glyphs' text; a region with text but no lines gets one line holding it. Region ``type`` ->
+``layout_type``, ``orientation`` -> ``extras["orientation"]``; ``Baseline`` -> ``extras["baseline"]``.
+The page size is ``imageWidth`` x ``imageHeight`` pixels, so a PAGE file made for a scaled image is
+placed like any response that states another size.
+
+Write: 2019-07-15 (valid against its XSD): one ``Page`` (PAGE holds one page per file), polygons
+kept, rounded to whole non-negative pixels as the schema requires; a reading order of the blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from lxml import etree
+
+from ocrviewer.core.formats._xml import child, children, fmt_num, local, namespace, number
+from ocrviewer.core.model import (
+    Block,
+    Document,
+    Line,
+    Page,
+    Polygon,
+    Word,
+    make_polygon,
+    polygon_bbox,
+    polygon_from_bbox,
+)
+from ocrviewer.errors import BadResponse
+
+_BASE = "http://schema.primaresearch.org/PAGE/gts/pagecontent/"
+VERSIONS = (
+    "2009-03-16",
+    "2010-01-12",
+    "2010-03-19",
+    "2013-07-15",
+    "2016-07-15",
+    "2017-07-15",
+    "2018-07-15",
+    "2019-07-15",
+)
+NS_2019 = _BASE + "2019-07-15"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+FORMATS = {f"page-{v}": f"PAGE-XML {v} (PcGts/Page/TextRegion/TextLine/Word)" for v in VERSIONS}
+TEXT_TYPES = frozenset(
+    "paragraph heading caption header footer page-number drop-capital credit floating signature-mark "
+    "catch-word marginalia footnote footnote-continued endnote TOC-entry list-label other".split()
+)
+_NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def is_page(root: etree._Element) -> bool:
+    return local(root.tag) == "PcGts"
+
+
+def version_of(root: etree._Element) -> str:
+    ns = namespace(root)
+    version = ns[len(_BASE) :] if ns.startswith(_BASE) else None
+    if version not in VERSIONS:
+        raise BadResponse(
+            f"unknown PAGE-XML namespace {ns[:90]!r}; this version reads PAGE {VERSIONS[0]} to {VERSIONS[-1]} "
+            f"({_BASE}...)"
+        )
+    return f"page-{version}"
+
+
+def _reading_order(page_el: etree._Element) -> list[str]:
+    ro = child(page_el, "ReadingOrder")
+    if ro is None:
+        return []
+    out: list[str] = []
+
+    def walk(group: etree._Element) -> None:
+        ref = group.get("regionRef")
+        if ref and local(group.tag) not in ("RegionRefIndexed", "RegionRef"):
+            out.append(ref)
+        items = [
+            c
+            for c in group
+            if local(c.tag)
+            in (
+                "RegionRefIndexed",
+                "RegionRef",
+                "OrderedGroupIndexed",
+                "UnorderedGroupIndexed",
+                "OrderedGroup",
+                "UnorderedGroup",
+            )
+        ]
+        if local(group.tag).startswith("Ordered"):
+
+            def key(c: etree._Element) -> float:
+                try:
+                    return float(c.get("index", "inf"))
+                except ValueError:
+                    return math.inf
+
+            items.sort(key=key)
+        for c in items:
+            if local(c.tag) in ("RegionRefIndexed", "RegionRef"):
+                if c.get("regionRef"):
+                    out.append(c.get("regionRef", ""))
+            else:
+                walk(c)
+
+    for g in ro:
+        if local(g.tag) in ("OrderedGroup", "UnorderedGroup"):
+            walk(g)
+    return out
+
+
+def _text_regions(el: etree._Element) -> Iterator[etree._Element]:
+    """TextRegions in document order, nested ones (in tables, in other regions) included."""
+    for e in el.iter():
+        if local(e.tag) == "TextRegion":
+            yield e
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def coords(self, el: etree._Element, what: str) -> Polygon | None:
+        c = child(el, "Coords")
+        if c is None:
+            return None
+        try:
+            if c.get("points") is not None:
+                nums = [float(v) for v in _NUM.findall(c.get("points", ""))]
+                return make_polygon(nums, what=f"{what} Coords")
+            pts = [
+                (number(p.get("x"), f"{what} Point x"), number(p.get("y"), f"{what} Point y"))
+                for p in children(c, "Point")
+            ]
+            return make_polygon([list(p) for p in pts], what=f"{what} Coords")
+        except BadResponse as err:
+            self.warnings.append(f"{err}; its box is taken from its contents")
+            return None
+
+    def text_equiv(self, el: etree._Element, what: str) -> tuple[str | None, float | None]:
+        """The text and confidence of the TextEquiv with the lowest index (the first if none has one)."""
+        best: tuple[float, int, etree._Element] | None = None
+        for i, te in enumerate(children(el, "TextEquiv")):
+            try:
+                idx = float(te.get("index")) if te.get("index") is not None else math.inf  # type: ignore[arg-type]
+            except ValueError:
+                idx = math.inf
+            if best is None or (idx, i) < (best[0], best[1]):
+                best = (idx, i, te)
+        if best is None:
+            return None, None
+        te = best[2]
+        uni = child(te, "Unicode")
+        text = (uni.text or "") if uni is not None else ""
+        conf: float | None = None
+        if te.get("conf") is not None:
+            try:
+                conf = number(te.get("conf"), f"{what} TextEquiv conf")
+            except BadResponse as err:
+                self.warnings.append(f"{err}; kept without confidence")
+            if conf is not None and not 0.0 <= conf <= 1.0:
+                self.warnings.append(f"{what}: TextEquiv conf {conf!r} is not 0..1; kept without confidence")
+                conf = None
+        return text, conf
+
+    def word(self, el: etree._Element, what: str) -> Word | None:
+        text, conf = self.text_equiv(el, what)
+        if text is None:
+            glyphs = [self.text_equiv(g, f"{what} Glyph")[0] or "" for g in children(el, "Glyph")]
+            text = "".join(glyphs)
+        poly = self.coords(el, what)
+        if poly is None:
+            boxes = [p for g in children(el, "Glyph") if (p := self.coords(g, f"{what} Glyph")) is not None]
+            poly = _union(boxes)
+        if poly is None:
+            self.warnings.append(f"{what} {text[:30]!r} has no usable Coords; skipped")
+            return None
+        extras = {"id": el.get("id")} if el.get("id") else {}
+        return Word(text=text, polygon=poly, confidence=conf, language=el.get("language"), extras=extras)
+
+    def line(self, el: etree._Element, what: str) -> Line | None:
+        words = [
+            w
+            for i, we in enumerate(children(el, "Word"))
+            if (w := self.word(we, f"{what} Word {i + 1}")) is not None
+        ]
+        text, conf = self.text_equiv(el, what)
+        if text is None:
+            text = " ".join(w.text for w in words)
+        poly = self.coords(el, what) or _union([w.polygon for w in words])
+        if poly is None:
+            self.warnings.append(f"{what} has no usable Coords and no words; skipped")
+            return None
+        extras: dict[str, Any] = {"id": el.get("id")} if el.get("id") else {}
+        bl = child(el, "Baseline")
+        if bl is not None and bl.get("points"):
+            nums = [float(v) for v in _NUM.findall(bl.get("points", ""))]
+            if len(nums) >= 4 and len(nums) % 2 == 0:
+                extras["baseline"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
+        return Line(
+            text=text,
+            polygon=poly,
+            words=tuple(words),
+            confidence=conf,
+            language=el.get("primaryLanguage"),
+            extras=extras,
+        )
+
+    def block(self, el: etree._Element, what: str) -> Block | None:
+        lines = [
+            ln
+            for i, le in enumerate(children(el, "TextLine"))
+            if (ln := self.line(le, f"{what} TextLine {i + 1}")) is not None
+        ]
+        text, conf = self.text_equiv(el, what)
+        poly = self.coords(el, what) or _union([x.polygon for x in lines])
+        if poly is None:
+            self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
+            return None
+        if not lines and text:
+            lines = [Line(text=text, polygon=poly, confidence=conf, extras={"from": "region TextEquiv"})]
+        elif len(lines) == 1 and not lines[0].text and not lines[0].words and text:
+            lines = [Line(text=text, polygon=lines[0].polygon, confidence=conf, extras=lines[0].extras)]
+        extras: dict[str, Any] = {"id": el.get("id")} if el.get("id") else {}
+        if el.get("orientation") is not None:
+            try:
+                extras["orientation"] = number(el.get("orientation"), f"{what} orientation")
+            except BadResponse as err:
+                self.warnings.append(str(err))
+        return Block(
+            polygon=poly,
+            lines=tuple(lines),
+            confidence=conf,
+            language=el.get("primaryLanguage"),
+            layout_type=el.get("type"),
+            extras=extras,
+        )
+
+
+def _union(polys: Sequence[Polygon]) -> Polygon | None:
+    if not polys:
+        return None
+    boxes = [polygon_bbox(p) for p in polys]
+    return polygon_from_bbox(
+        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+    )
+
+
+def read(root: etree._Element) -> Document:
+    """A PAGE-XML document as a Document in pixels of the image it names."""
+    fmt = version_of(root)
+    reader = _Reader()
+    pages: list[Page] = []
+    for pi, page_el in enumerate(children(root, "Page")):
+        w = number(page_el.get("imageWidth"), "Page imageWidth")
+        h = number(page_el.get("imageHeight"), "Page imageHeight")
+        regions = list(_text_regions(page_el))
+        by_id = {r.get("id"): r for r in regions if r.get("id")}
+        ordered: list[etree._Element] = []
+        seen: set[int] = set()
+        for ref in _reading_order(page_el):
+            r = by_id.get(ref)
+            if r is not None and id(r) not in seen:
+                ordered.append(r)
+                seen.add(id(r))
+        ordered += [r for r in regions if id(r) not in seen]
+        blocks = [
+            b for r in ordered if (b := reader.block(r, f"TextRegion {r.get('id') or '?'}")) is not None
+        ]
+        extras: dict[str, Any] = {}
+        if page_el.get("imageFilename"):
+            extras["image"] = page_el.get("imageFilename")
+        angle = page_el.get("orientation")
+        pages.append(
+            Page(
+                width=w,
+                height=h,
+                blocks=tuple(blocks),
+                index=pi,
+                angle=number(angle, "Page orientation") if angle else None,
+                extras=extras,
+            )
+        )
+    if not pages:
+        raise BadResponse("PAGE-XML without a Page element")
+    extras = {"image": pages[0].extras["image"]} if "image" in pages[0].extras else {}
+    return Document(pages=tuple(pages), source_format=fmt, extras=extras, warnings=tuple(reader.warnings))
+
+
+# -- writing -------------------------------------------------------------------------------------------
+def _i(v: float) -> int:
+    return max(0, int(math.floor(v + 0.5)))
+
+
+def points_text(poly: Sequence[Sequence[float]]) -> str:
+    return " ".join(f"{_i(x)},{_i(y)}" for x, y in poly)
+
+
+def _conf(el: etree._Element, conf: float | None) -> None:
+    if conf is not None and math.isfinite(conf):
+        el.set("conf", f"{max(0.0, min(1.0, conf)):.4g}")
+
+
+def _baseline(line: Line) -> list[tuple[float, float]] | None:
+    pts = line.extras.get("baseline") if line.extras else None
+    if not isinstance(pts, Sequence) or len(pts) < 2:
+        return None
+    try:
+        coords = [(float(p[0]), float(p[1])) for p in pts]
+    except (TypeError, ValueError, IndexError):
+        return None
+    x0, y0, x1, y1 = polygon_bbox(line.polygon)
+    m = max(2.0, 0.5 * (y1 - y0))
+    if not all(x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m for x, y in coords):
+        return None
+    return coords
+
+
+def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str = "ocrviewer") -> bytes:
+    """The document's one page as PAGE-XML 2019-07-15 (polygons in whole pixels)."""
+    if len(doc.pages) != 1:
+        raise BadResponse(
+            f"PAGE-XML holds one page per file and this result has {len(doc.pages)}; export it as hOCR or ALTO"
+        )
+    page = doc.pages[0]
+    if page.width is None or page.height is None:
+        raise BadResponse("the page size is not known; pass the image so PAGE-XML can state it")
+
+    def E(tag: str, parent: etree._Element, **attrs: str) -> etree._Element:
+        return etree.SubElement(parent, f"{{{NS_2019}}}{tag}", attrs)
+
+    root = etree.Element(f"{{{NS_2019}}}PcGts", nsmap={None: NS_2019, "xsi": XSI})
+    root.set(f"{{{XSI}}}schemaLocation", f"{NS_2019} {NS_2019}/pagecontent.xsd")
+    meta = E("Metadata", root)
+    E("Creator", meta).text = system
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0, tzinfo=None).isoformat()
+    E("Created", meta).text = now
+    E("LastChange", meta).text = now
+    name = next((n for n in image_names if n), None) or str(doc.extras.get("image") or "")
+    page_el = E(
+        "Page", root, imageFilename=name, imageWidth=str(_i(page.width)), imageHeight=str(_i(page.height))
+    )
+    if page.blocks:
+        group = E("OrderedGroup", E("ReadingOrder", page_el), id="ro_1")
+        for bi in range(len(page.blocks)):
+            E("RegionRefIndexed", group, index=str(bi), regionRef=f"r_{bi + 1}")
+    nl = nw = 0
+    for bi, block in enumerate(page.blocks):
+        region = E("TextRegion", page_el, id=f"r_{bi + 1}")
+        orientation = block.extras.get("orientation") if block.extras else None
+        if isinstance(orientation, (int, float)) and math.isfinite(orientation):
+            region.set("orientation", fmt_num(float(orientation)))
+        if block.layout_type in TEXT_TYPES:
+            region.set("type", str(block.layout_type))
+        E("Coords", region, points=points_text(block.polygon))
+        for line in block.lines:
+            nl += 1
+            line_el = E("TextLine", region, id=f"l_{nl}")
+            E("Coords", line_el, points=points_text(line.polygon))
+            bl = _baseline(line)
+            if bl:
+                E("Baseline", line_el, points=points_text(bl))
+            for word in line.words:
+                nw += 1
+                word_el = E("Word", line_el, id=f"w_{nw}")
+                E("Coords", word_el, points=points_text(word.polygon))
+                te = E("TextEquiv", word_el)
+                _conf(te, word.confidence)
+                E("Unicode", te).text = word.text
+            te = E("TextEquiv", line_el)
+            _conf(te, line.confidence)
+            E("Unicode", te).text = line.text
+        te = E("TextEquiv", region)
+        _conf(te, block.confidence)
+        E("Unicode", te).text = block.text
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
