@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ocrviewer.core.formats import EXPORT_FORMATS, suffix_format
 from ocrviewer.core.frames import FRAMES, FrameDecision
 from ocrviewer.core.geometry import ORIENTATION_NAMES
 from ocrviewer.core.imageio import check_pixels, read_image_info
@@ -22,24 +23,28 @@ from ocrviewer.errors import BadInput
 if TYPE_CHECKING:
     from PIL import Image
 
-EXPORT_FORMATS = ("json",)
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     frame_help = "frame of the response's coordinates: auto (default) decides from the evidence"
 
     p = sub.add_parser(
         "export",
-        help="write a response as normalized JSON in the displayed frame",
-        description="Write the response as ocrviewer.document/1 JSON with every polygon in displayed-image "
-        "pixels (EXIF applied). IMAGE is optional when the response states its page size in pixels.",
+        help="write a response as normalized JSON, hOCR, ALTO, PAGE-XML or a searchable PDF",
+        description="Write the response with every polygon in displayed-image pixels (EXIF applied): "
+        "ocrviewer.document/1 JSON (default), hOCR, ALTO v4, PAGE-XML 2019, or a searchable PDF (the image "
+        "with an invisible text layer). IMAGE is optional when the response states its page size in pixels.",
     )
     p.add_argument("image", nargs="?", metavar="IMAGE", help="the image the response was made from")
     p.add_argument(
         "--response", "-r", required=True, metavar="RESP", help="OCR response (JSON or JSON Lines)"
     )
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
-    p.add_argument("--to", choices=EXPORT_FORMATS, default="json", help="output format (json)")
+    p.add_argument(
+        "--to",
+        choices=EXPORT_FORMATS,
+        default=None,
+        help="output format (default: from the -o suffix .json/.hocr/.html/.pdf/.alto.xml/.page.xml, else json)",
+    )
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
     p.set_defaults(func=cmd_export)
 
@@ -181,17 +186,50 @@ def export_dict(result: LoadedResult) -> dict[str, Any]:
     return data
 
 
+def export_format(to: str | None, output: str) -> str:
+    """The format ``--to`` names, else the one the output's suffix implies, else json (``.xml`` needs --to)."""
+    if to:
+        return to
+    fmt = suffix_format(output)
+    if fmt is None and output.lower().endswith(".xml"):
+        raise BadInput(f"{output}: .xml could be ALTO or PAGE-XML; give --to alto or --to page")
+    return fmt or "json"
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    fmt = export_format(args.to, args.output)
     out = check_output(args.output, [args.response, args.image])
     result = load_result(args.response, args.image, frame=args.frame)
     check_output(args.output, [result.image_path])  # the image may come from the sidecar
     _check_image(result)
+    if fmt != "json":
+        return _export_other(fmt, out, result)
     text = json.dumps(export_dict(result), ensure_ascii=False, indent=1, allow_nan=False)
     write_atomic(out, text.encode("utf-8") + b"\n")
     _warn(result)
     counts = result.document.counts()
     print(
         f"wrote {out}: {counts['word']} words, {counts['line']} lines, {counts['block']} blocks; "
+        f"{result.decision.summary()}"
+    )
+    return 0
+
+
+def _export_other(fmt: str, out: Path, result: LoadedResult) -> int:
+    from ocrviewer.core import output
+    from ocrviewer.core.formats import export_bytes
+    from ocrviewer.errors import BadResponse
+
+    try:
+        data = export_bytes(fmt, result.document, result.image_path)
+    except BadResponse as err:
+        raise BadInput(f"{out}: {err}") from err
+    inputs = [result.response_path, result.image_path, sidecar_path(result.response_path)]
+    output.write_atomic(out, data, inputs=inputs)
+    _warn(result)
+    counts = result.document.counts()
+    print(
+        f"wrote {out} ({fmt}): {counts['word']} words, {counts['line']} lines, {counts['block']} blocks; "
         f"{result.decision.summary()}"
     )
     return 0
