@@ -1,0 +1,308 @@
+"""Writing hOCR, ALTO and PAGE-XML (schema-valid, round trips) and the searchable PDF (text where the words are)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from PIL import Image, ImageChops, ImageStat
+
+from ocrviewer.cli import main
+from ocrviewer.core.formats import read_markup, suffix_format, write
+from ocrviewer.core.formats.hocr import title_props
+from ocrviewer.core.formats.searchable_pdf import write_pdf
+from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_bbox, polygon_from_bbox
+from tests.support.images import draw_displayed, layout_words
+from tests.support.markup import assert_valid, run_tesseract
+
+LINES = ["Hello world", "Searchable text layer", "Reading order matters"]
+
+
+@pytest.fixture(scope="module")
+def tess(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(image, Tesseract hOCR of it)."""
+    words, size = layout_words(LINES, font_size=40)
+    folder = tmp_path_factory.mktemp("tess")
+    image = folder / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image, dpi=(150, 150))
+    return image, run_tesseract(image, folder / "page", "hocr")
+
+
+def _export(tmp_path: Path, image: Path, response: Path, name: str, *extra: str) -> Path:
+    out = tmp_path / name
+    assert main(["export", str(image), "-r", str(response), *extra, "-o", str(out)]) == 0
+    return out
+
+
+# -- schema validity ---------------------------------------------------------------------------------
+def test_tesseract_page_exports_valid_alto_and_page(tmp_path: Path, tess: tuple[Path, Path]) -> None:
+    image, hocr = tess
+    alto = _export(tmp_path, image, hocr, "page.alto.xml")
+    page = _export(tmp_path, image, hocr, "gt.xml", "--to", "page")
+    assert_valid(alto.read_bytes(), "alto-4-4")
+    assert_valid(page.read_bytes(), "pagecontent-2019-07-15")
+    source = [(w.text, w.bbox) for w in read_markup(hocr.read_bytes()).words()]
+    for out in (alto, page):
+        assert [(w.text, w.bbox) for w in read_markup(out.read_bytes()).words()] == source
+
+
+def test_hocr_export_follows_the_spec(tmp_path: Path, tess: tuple[Path, Path]) -> None:
+    image, hocr = tess
+    out = _export(tmp_path, image, hocr, "page.hocr")
+    root = etree.fromstring(out.read_bytes(), etree.XMLParser(no_network=True, resolve_entities=False))
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    metas = {m.get("name"): m.get("content") for m in root.iterfind(".//h:meta", ns)}
+    assert metas["ocr-system"].startswith("ocrviewer ")
+    capabilities = set(metas["ocr-capabilities"].split())
+    used = {c for e in root.iter() for c in (e.get("class") or "").split()}
+    assert used <= capabilities and {"ocr_page", "ocr_line", "ocrx_word"} <= used
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert len(ids) == len(set(ids))
+    page = root.find(".//h:div[@class='ocr_page']", ns)
+    assert title_props(page) == {"image": '"page.png"', "bbox": "0 0 490 244", "ppageno": "0"}
+    for word in root.iterfind(".//h:span[@class='ocrx_word']", ns):
+        props = title_props(word)
+        x0, y0, x1, y1 = (int(v) for v in props["bbox"].split())
+        assert 0 <= x0 <= x1 and 0 <= y0 <= y1
+        assert 0 <= int(props["x_wconf"]) <= 100
+    for line in root.iterfind(".//h:span[@class='ocr_line']", ns):
+        slope, offset = title_props(line)["baseline"].split()
+        float(slope), int(offset)
+    assert [x.text for x in read_markup(out.read_bytes()).lines()] == LINES
+
+
+# -- round trips ----------------------------------------------------------------------------------------
+_TEXT = st.text(st.characters(categories=["L", "N", "P", "S"]), min_size=1, max_size=8)
+
+
+@st.composite
+def _documents(draw: st.DrawFn, pages: int) -> Document:
+    out = []
+    for pi in range(pages):
+        blocks = []
+        for _ in range(draw(st.integers(1, 3))):
+            lines = []
+            for _ in range(draw(st.integers(1, 3))):
+                words = []
+                for _ in range(draw(st.integers(1, 4))):
+                    x = draw(st.floats(0, 900, allow_nan=False))
+                    y = draw(st.floats(0, 700, allow_nan=False))
+                    w = draw(st.floats(1, 99, allow_nan=False))
+                    h = draw(st.floats(1, 99, allow_nan=False))
+                    conf = draw(st.one_of(st.none(), st.floats(0, 1)))
+                    words.append(Word(draw(_TEXT), polygon_from_bbox(x, y, x + w, y + h), conf))
+                box = _union(w.polygon for w in words)
+                lines.append(Line(" ".join(w.text for w in words), box, tuple(words)))
+            blocks.append(Block(_union(x.polygon for x in lines), tuple(lines)))
+        out.append(Page(1000.0, 800.0, tuple(blocks), index=pi))
+    return Document(tuple(out), "test")
+
+
+def _union(polys: object) -> tuple[tuple[float, float], ...]:
+    boxes = [polygon_bbox(p) for p in polys]  # type: ignore[attr-defined]
+    return polygon_from_bbox(
+        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+    )
+
+
+def _same(doc: Document, back: Document, conf_tol: float) -> None:
+    assert len(back.pages) == len(doc.pages)
+    for p, q in zip(doc.pages, back.pages, strict=True):
+        assert (q.width, q.height) == (p.width, p.height)
+        assert [b.text for b in q.blocks] == [b.text for b in p.blocks]
+        for level in ("blocks", "lines", "words"):
+            a = list(p.blocks) if level == "blocks" else list(getattr(p, level)())
+            b = list(q.blocks) if level == "blocks" else list(getattr(q, level)())
+            assert len(a) == len(b)
+            for x, y in zip(a, b, strict=True):
+                assert max(abs(u - v) for u, v in zip(x.bbox, y.bbox, strict=True)) <= 1.0
+        for w, v in zip(p.words(), q.words(), strict=True):
+            assert v.text == w.text
+            if w.confidence is None:
+                assert v.confidence is None
+            else:
+                assert v.confidence == pytest.approx(w.confidence, abs=conf_tol)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "pages", "conf_tol"), [("hocr", 2, 0.005), ("alto", 2, 1e-3), ("page", 1, 1e-3)]
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_round_trip_keeps_text_order_boxes(
+    fmt: str, pages: int, conf_tol: float, data: st.DataObject
+) -> None:
+    doc = data.draw(_documents(pages))
+    raw = write(fmt, doc, image_names=["img.png"] * pages)
+    if fmt == "alto":
+        assert_valid(raw, "alto-4-4")
+    if fmt == "page":
+        assert_valid(raw, "pagecontent-2019-07-15")
+    _same(doc, read_markup(raw), conf_tol)
+
+
+def test_page_keeps_polygons_and_alto_hyphenation_round_trips() -> None:
+    quad = ((10.2, 20.0), (110.0, 40.4), (104.0, 70.0), (4.0, 50.0))
+    word = Word("tilted", quad, 0.5)
+    doc = Document(
+        (Page(200.0, 100.0, (Block(quad, (Line("tilted", quad, (word,)),), layout_type="heading"),)),)
+    )
+    back = read_markup(write("page", doc))
+    got = next(back.words()).polygon
+    assert all(abs(a - b) <= 0.5 for p, q in zip(quad, got, strict=True) for a, b in zip(p, q, strict=True))
+    assert back.pages[0].blocks[0].layout_type == "heading"
+
+    hyph = Word(
+        "infor-",
+        polygon_from_bbox(0, 0, 50, 10),
+        extras={"subs_type": "HypPart1", "subs_content": "information"},
+    )
+    alto_doc = Document(
+        (Page(100.0, 50.0, (Block(hyph.polygon, (Line("infor-", hyph.polygon, (hyph,)),)),)),)
+    )
+    raw = write("alto", alto_doc)
+    assert_valid(raw, "alto-4-4")
+    assert b'<HYP CONTENT="-"/>' in raw and b'CONTENT="infor"' in raw
+    assert next(read_markup(raw).words()).text == "infor-"
+
+
+# -- CLI -------------------------------------------------------------------------------------------------
+def test_suffixes_and_xml_needs_to(
+    tmp_path: Path, tess: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert [
+        suffix_format(n)
+        for n in ("a.json", "a.hocr", "a.HTML", "a.pdf", "a.alto.xml", "a.page.xml", "a.xml", "a.txt")
+    ] == [
+        "json",
+        "hocr",
+        "hocr",
+        "pdf",
+        "alto",
+        "page",
+        None,
+        None,
+    ]
+    image, hocr = tess
+    out = tmp_path / "result.xml"
+    assert main(["export", str(image), "-r", str(hocr), "-o", str(out)]) != 0
+    assert "give --to alto or --to page" in capsys.readouterr().err and not out.exists()
+    plain = _export(tmp_path, image, hocr, "result.txt")  # no format in the name: json as before
+    assert plain.read_text(encoding="utf-8").lstrip().startswith("{")
+
+
+def test_page_export_of_two_pages_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    two = tmp_path / "two.hocr"
+    two.write_bytes(write("hocr", next(iter([_two_pages()]))))
+    out = tmp_path / "out.page.xml"
+    assert main(["export", "-r", str(two), "-o", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "PAGE-XML holds one page per file" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() and not list(tmp_path.glob(".*"))
+
+
+def _two_pages() -> Document:
+    pages = []
+    for i, text in enumerate(["first", "second"]):
+        box = polygon_from_bbox(10, 10, 110, 40)
+        pages.append(Page(300.0, 200.0, (Block(box, (Line(text, box, (Word(text, box, 0.9),)),)),), index=i))
+    return Document(tuple(pages))
+
+
+# -- searchable PDF -----------------------------------------------------------------------------------
+def _chars(
+    pdf_path: Path | bytes, index: int = 0
+) -> tuple[str, list[tuple[str, tuple[float, ...]]], tuple[float, float]]:
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        page = pdf[index]
+        tp = page.get_textpage()
+        n = tp.count_chars()
+        chars = [(tp.get_text_range(i, 1), tp.get_charbox(i, loose=True)) for i in range(n)]
+        text = tp.get_text_range()
+        size = page.get_size()
+        tp.close()
+        page.close()
+    finally:
+        pdf.close()
+    return text, chars, size
+
+
+def _assert_chars_in_boxes(chars: list, words: list[Word], px_to_pt: float, height_pt: float) -> None:
+    """Each word's characters, in order, have their centres inside the word's box (1 px slack)."""
+    visible = [(c, box) for c, box in chars if c.strip()]
+    i = 0
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        for ch in word.text:
+            c, (left, b, r, t) = visible[i]
+            i += 1
+            assert c == ch
+            cx, cy = (left + r) / 2 / px_to_pt, (height_pt - (b + t) / 2) / px_to_pt
+            assert x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1, (word.text, ch, (cx, cy), word.bbox)
+    assert i == len(visible)
+
+
+def test_searchable_pdf_text_lands_on_the_words(tmp_path: Path, tess: tuple[Path, Path]) -> None:
+    image, hocr = tess
+    out = _export(tmp_path, image, hocr, "page.pdf")
+    text, chars, (w_pt, h_pt) = _chars(out)
+    assert text.split() == " ".join(LINES).split()
+    k = 72 / 150  # the image states 150 dpi
+    assert (w_pt, h_pt) == pytest.approx((490 * k, 244 * k), abs=0.05)  # PNG stores pixels per metre
+    _assert_chars_in_boxes(chars, list(read_markup(hocr.read_bytes()).words()), k, h_pt)
+    # the page shows the image
+    pdf = pdfium.PdfDocument(out)
+    try:
+        rendered = pdf[0].render(scale=150 / 72).to_pil().convert("L")
+    finally:
+        pdf.close()
+    assert rendered.size == (490, 244)
+    original = Image.open(image).convert("L")
+    assert ImageStat.Stat(ImageChops.difference(rendered, original)).mean[0] < 6  # resampling: ~3.3; a blank page: 18
+
+
+def test_searchable_pdf_rotated_words_and_any_script() -> None:
+    def rotated(text: str, cx: float, cy: float, deg: float, w: float, h: float) -> Word:
+        a = math.radians(deg)
+        ux, uy, vx, vy = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)  # image coords, y down
+        corners = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
+        return Word(text, tuple((cx + x * ux + y * vx, cy + x * uy + y * vy) for x, y in corners))
+
+    words = [
+        rotated("Привет", 200, 150, 30, 180, 40),
+        rotated("漢字かな", 450, 300, -60, 160, 40),
+        rotated("Ωmega", 300, 450, 180, 150, 40),
+    ]
+    lines = tuple(Line(w.text, w.polygon, (w,)) for w in words)
+    doc = Document((Page(600.0, 600.0, (Block(polygon_from_bbox(0, 0, 600, 600), lines),)),))
+    raw = write_pdf(doc, [Image.new("RGB", (600, 600), "white")], dpi=[72])
+    text, chars, (_, h_pt) = _chars(raw)
+    assert [t for t in text.split()] == ["Привет", "漢字かな", "Ωmega"]
+    _assert_chars_in_boxes(chars, words, 1.0, h_pt)
+    # the characters run along the reading direction: Привет up-right at 30 degrees (down-right in image y)
+    firsts = [box for c, box in chars if c in "Пт"]
+    assert firsts[1][0] > firsts[0][0] and firsts[1][1] < firsts[0][1]
+
+
+def test_searchable_pdf_multipage_from_tiff(tmp_path: Path) -> None:
+    tif = tmp_path / "two.tif"
+    pages = [Image.new("RGB", (300, 200), c) for c in ("white", "lightgray")]
+    pages[0].save(tif, save_all=True, append_images=pages[1:], dpi=(100, 100))
+    hocr = tmp_path / "two.hocr"
+    hocr.write_bytes(write("hocr", _two_pages()))
+    out = _export(tmp_path, tif, hocr, "two.pdf")
+    pdf = pdfium.PdfDocument(out)
+    try:
+        assert len(pdf) == 2
+    finally:
+        pdf.close()
+    for i, word in enumerate(["first", "second"]):
+        text, chars, size = _chars(out, i)
+        assert text.strip() == word and size == pytest.approx((216, 144))
+        _assert_chars_in_boxes(chars, [Word(word, polygon_from_bbox(10, 10, 110, 40))], 0.72, size[1])
