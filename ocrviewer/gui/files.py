@@ -22,7 +22,16 @@ from ocrviewer.gui.state import ViewerState
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
-RESPONSE_FILTER = "OCR responses (*.json);;All files (*)"
+RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml);;All files (*)"
+#: Save Result's file types -> export format (json is the ocrviewer.document/1 result)
+SAVE_FILTERS = {
+    "ocrviewer result (*.json)": "json",
+    "hOCR (*.hocr)": "hocr",
+    "ALTO XML (*.alto.xml)": "alto",
+    "PAGE-XML (*.page.xml)": "page",
+    "Searchable PDF (*.pdf)": "pdf",
+}
+_SAVE_SUFFIXES = {"json": ".json", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "pdf": ".pdf"}
 RESULT_SUFFIX = ".ocrviewer-result.json"
 RECENT_KEY = "files/recent"
 MAX_RECENT = 10
@@ -30,6 +39,33 @@ MAX_RECENT = 10
 
 def is_image_path(path: str) -> bool:
     return path.lower().endswith(IMAGE_SUFFIXES)
+
+
+def looks_like_response(path: str) -> bool:
+    """A file that is not an image by name and starts like JSON or XML/HTML (hOCR, ALTO, PAGE-XML)."""
+    if is_image_path(path):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    from ocrviewer.core.formats import looks_like_markup
+
+    return looks_like_markup(head) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def save_target(path: str, selected_filter: str) -> tuple[str, str]:
+    """(path, format) for Save Result: the name's suffix decides, else the chosen file type (its suffix added)."""
+    from ocrviewer.core.formats import suffix_format
+
+    fmt = suffix_format(path)
+    if fmt is not None:
+        return path, fmt
+    fmt = SAVE_FILTERS.get(selected_filter, "json")
+    if Path(path).suffix == "":
+        path += _SAVE_SUFFIXES[fmt]
+    return path, fmt
 
 
 def default_result_path(state: ViewerState) -> Path:
@@ -141,8 +177,8 @@ class FileController(QObject):
         return self.loader.busy or self.runner.busy
 
     def open_path(self, path: str) -> None:
-        """An image, or a response (JSON) to place on the current image."""
-        if path.lower().endswith(".json"):
+        """An image, or a response (JSON, hOCR, ALTO, PAGE-XML: told by content) to place on the current image."""
+        if path.lower().endswith(".json") or looks_like_response(path):
             self.open_response(path)
         else:
             self.open_image(path)
@@ -222,6 +258,35 @@ class FileController(QObject):
         self.state.statusMessage.emit(f"saved {target}")
         return target
 
+    def save_as(self, path: str, fmt: str) -> Path | None:
+        """Save as ``fmt``: json now (returns the path); hOCR, ALTO, PAGE-XML or PDF in the pool."""
+        if fmt == "json":
+            return self.save(path)
+        from ocrviewer.core import output
+        from ocrviewer.core.formats import export_bytes
+
+        doc = self.state.document
+        if doc is None:
+            self.message.emit("there is no result to save; open a response or run recognition first", "error")
+            return None
+        info = self.state.image_info
+        image = self.state.image_path if info is not None and info.format != "PDF" else None
+        inputs = [self.state.image_path, self.state.response_path]
+        if self.state.response_path:
+            inputs.append(str(sidecar_path(self.state.response_path)))
+
+        def work() -> Path:
+            return output.write_atomic(path, export_bytes(fmt, doc, image), inputs=inputs)
+
+        def done(target: Path) -> None:
+            self.state.statusMessage.emit(f"saved {target}")
+
+        def failed(msg: str) -> None:
+            self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+
+        self.runner.run("save", work, done, failed)
+        return None
+
 
 class FileDialogs:
     """The File menu's dialogs for a main window (its files, state, canvas and message bar)."""
@@ -250,11 +315,11 @@ class FileDialogs:
                 "there is no result to save; open a response or run recognition first", "warning"
             )
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self.w, "Save Result", str(default_result_path(self.w.state)), "ocrviewer result (*.json)"
+        path, selected = QFileDialog.getSaveFileName(
+            self.w, "Save Result", str(default_result_path(self.w.state)), ";;".join(SAVE_FILTERS)
         )
         if path:
-            self.w.files.save(path)
+            self.w.files.save_as(*save_target(path, selected))
 
     def choose_export(self) -> None:
         if not self.w.state.image_path:

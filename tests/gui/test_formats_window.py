@@ -1,0 +1,102 @@
+"""The window opens hOCR, ALTO and PAGE-XML like any response, and Save Result offers them and the PDF."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from ocrviewer.core.formats import read_markup
+from ocrviewer.gui.files import SAVE_FILTERS, save_target
+from tests.support.images import draw_displayed, layout_words
+from tests.support.markup import FORMATS as SAMPLES
+from tests.support.markup import assert_valid, run_tesseract
+
+LINES = ["Hello world", "Searchable text layer"]
+
+
+@pytest.fixture
+def tess_page(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    words, size = layout_words(LINES, font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    return image, {k: run_tesseract(image, tmp_path / "page", k) for k in ("hocr", "alto")}
+
+
+@pytest.mark.parametrize("kind", ["hocr", "alto"])
+def test_tesseract_output_opens_on_its_image(window, qtbot, tess_page, kind: str) -> None:
+    image, files = tess_page
+    window.files.open_image(str(image))
+    window.files.open_path(str(files[kind]))  # by content: .hocr / .xml are responses, not images
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    expected = [w.bbox for w in read_markup(files[kind].read_bytes()).words()]
+    layer = window.canvas.layers["word"].data
+    assert len(layer.bboxes) == len(expected) == 5
+    for got, want in zip(layer.bboxes, expected, strict=True):
+        assert all(abs(a - b) < 1 for a, b in zip(got, want, strict=True))
+    assert "5 words" in window.count_label.text()
+
+
+def test_page_ground_truth_opens_on_its_image(window, qtbot, tmp_path: Path) -> None:
+    for name in ("prima-SimplePage-2017.xml", "prima-SimplePage.png"):
+        shutil.copy(SAMPLES / name, tmp_path / name)
+    window.files.open_image(str(tmp_path / "prima-SimplePage.png"))
+    window.files.open_response(str(tmp_path / "prima-SimplePage-2017.xml"))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    assert window.state.source_document.source_format == "page-2017-07-15"
+    assert len(window.canvas.layers["block"].data.bboxes) == 12
+    assert not window.message_bar.isVisible() or window.message_bar.level != "error"
+
+
+def test_save_result_offers_the_formats(
+    loaded, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+
+    def fake_dialog(parent, title, start, filters):  # type: ignore[no-untyped-def]
+        seen.append(filters)
+        return str(tmp_path / "result"), "ALTO XML (*.alto.xml)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
+    loaded.dialogs.choose_save()
+    assert seen and all(
+        f in seen[0] for f in ("hOCR (*.hocr)", "ALTO XML", "PAGE-XML", "Searchable PDF (*.pdf)")
+    )
+    out = tmp_path / "result.alto.xml"
+    qtbot.waitUntil(out.exists, timeout=30000)
+    assert_valid(out.read_bytes(), "alto-4-4")
+    assert [w.text for w in read_markup(out.read_bytes()).words()] == [
+        w.text for w in loaded.state.document.words()
+    ]
+
+
+def test_save_as_searchable_pdf_and_page(loaded, qtbot, tmp_path: Path) -> None:
+    pdf_path = tmp_path / "view.pdf"
+    loaded.files.save_as(*save_target(str(pdf_path), "ocrviewer result (*.json)"))  # the name decides
+    page_path, fmt = save_target(str(tmp_path / "gt.xml"), "PAGE-XML (*.page.xml)")
+    assert fmt == "page"
+    qtbot.waitUntil(pdf_path.exists, timeout=30000)
+    loaded.files.save_as(page_path, fmt)
+    qtbot.waitUntil(Path(page_path).exists, timeout=30000)
+    assert_valid(Path(page_path).read_bytes(), "pagecontent-2019-07-15")
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        text = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert text.split() == [w.text for w in loaded.state.document.words()]
+
+
+def test_save_as_never_writes_over_an_input(loaded, qtbot) -> None:
+    image = loaded.state.image_path
+    before = Path(image).read_bytes()
+    loaded.files.save_as(image, "pdf")
+    qtbot.waitUntil(lambda: loaded.message_bar.level == "error", timeout=30000)
+    assert "input file" in loaded.message_bar.text and Path(image).read_bytes() == before
+
+
+def test_save_filters_name_every_format() -> None:
+    assert sorted(SAVE_FILTERS.values()) == ["alto", "hocr", "json", "page", "pdf"]
