@@ -263,8 +263,11 @@ def test_searchable_pdf_text_lands_on_the_words(tmp_path: Path, tess: tuple[Path
     finally:
         pdf.close()
     assert rendered.size == (490, 244)
-    original = Image.open(image).convert("L")
-    assert ImageStat.Stat(ImageChops.difference(rendered, original)).mean[0] < 6  # resampling: ~3.3; a blank page: 18
+    with Image.open(image) as img:
+        original = img.convert("L")
+    assert (
+        ImageStat.Stat(ImageChops.difference(rendered, original)).mean[0] < 6
+    )  # resampling: ~3.3; a blank page: 18
 
 
 def test_searchable_pdf_rotated_words_and_any_script() -> None:
@@ -306,3 +309,33 @@ def test_searchable_pdf_multipage_from_tiff(tmp_path: Path) -> None:
         text, chars, size = _chars(out, i)
         assert text.strip() == word and size == pytest.approx((216, 144))
         _assert_chars_in_boxes(chars, [Word(word, polygon_from_bbox(10, 10, 110, 40))], 0.72, size[1])
+
+
+def test_searchable_pdf_reads_counter_clockwise_polygons_along_the_text() -> None:
+    """Yandex polygons run TL, BL, BR, TR: the text still runs left to right, not down the page."""
+    ccw = ((20.0, 40.0), (20.0, 80.0), (220.0, 80.0), (220.0, 40.0))
+    word = Word("sideways", ccw)
+    doc = Document((Page(300.0, 120.0, (Block(ccw, (Line("sideways", ccw, (word,)),)),)),))
+    text, chars, (_, h_pt) = _chars(write_pdf(doc, [None], dpi=[72]))
+    assert text.strip() == "sideways"
+    _assert_chars_in_boxes(chars, [word], 1.0, h_pt)
+    tops = {round(box[3], 1) for c, box in chars if c.strip()}
+    assert len(tops) == 1  # one baseline: all characters side by side
+
+
+def test_searchable_pdf_shows_the_image_as_displayed(tmp_path: Path) -> None:
+    """An EXIF-rotated photo: the PDF page has the displayed size and the text sits on the displayed words."""
+    from tests.support.images import DEFAULT_WORDS, make_text_image
+    from tests.support.responses import build_response, write_response
+
+    image = make_text_image(tmp_path / "rot.jpg", orientation=6)
+    resp = write_response(tmp_path / "resp.json", build_response("yandex", orientation=6, frame="raw"))
+    out = _export(tmp_path, image, resp, "rot.pdf")
+    text, chars, (w_pt, h_pt) = _chars(out)
+    with Image.open(image) as img:
+        dpi = img.info.get("dpi", (300, 300))[0]  # the JPEG's stated density, else 300 assumed
+    k = 72 / dpi
+    assert (w_pt, h_pt) == pytest.approx((640 * k, 480 * k), abs=0.05)
+    boxes = [Word(t, polygon_from_bbox(*b)) for t, b in DEFAULT_WORDS]
+    assert text.split() == [w.text for w in boxes]
+    _assert_chars_in_boxes(chars, boxes, k, h_pt)

@@ -35,7 +35,12 @@ _ASCENT, _DESCENT = 800, -200
 def _fit(poly: Polygon, height_px: float, k: float) -> tuple[tuple[float, ...], float, float] | None:
     """(text matrix, font size, width) placing a word's text on ``poly`` in PDF points."""
     pts = [(x * k, (height_px - y) * k) for x, y in poly]
-    (ax, ay), (bx, by) = pts[0], pts[1]
+    # the text runs from the first vertex to the next one of a clockwise polygon (TL, TR, BR, BL) and
+    # to the last one of a counter-clockwise polygon (TL, BL, BR, TR: Yandex); with y up, clockwise on
+    # the image has a negative shoelace area
+    ring = zip(pts, pts[1:] + pts[:1], strict=True)
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in ring)
+    (ax, ay), (bx, by) = pts[0], (pts[-1] if area > 0 else pts[1])
     length = math.hypot(bx - ax, by - ay)
     ux, uy = ((bx - ax) / length, (by - ay) / length) if length > 1e-9 else (1.0, 0.0)
     vx, vy = -uy, ux  # "up" for the text: the reading direction turned 90 degrees counter-clockwise
