@@ -55,6 +55,11 @@ def looks_like_response(path: str) -> bool:
     return looks_like_markup(head) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
 
 
+def is_response_path(path: str) -> bool:
+    """A response to place (JSON by name, or hOCR/ALTO/PAGE-XML/JSON by content) rather than an image."""
+    return path.lower().endswith(".json") or looks_like_response(path)
+
+
 def save_target(path: str, selected_filter: str) -> tuple[str, str]:
     """(path, format) for Save Result: the name's suffix decides, else the chosen file type (its suffix added)."""
     from ocrviewer.core.formats import suffix_format
@@ -178,7 +183,7 @@ class FileController(QObject):
 
     def open_path(self, path: str) -> None:
         """An image, or a response (JSON, hOCR, ALTO, PAGE-XML: told by content) to place on the current image."""
-        if path.lower().endswith(".json") or looks_like_response(path):
+        if is_response_path(path):
             self.open_response(path)
         else:
             self.open_image(path)

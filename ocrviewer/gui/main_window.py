@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QW
 from ocrviewer import __version__
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
-from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles
+from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles, is_response_path
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.state import ViewerState
@@ -244,8 +244,8 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
-        images = [p for p in paths if not p.lower().endswith(".json")]
-        responses = [p for p in paths if p.lower().endswith(".json")]
+        images = [p for p in paths if not is_response_path(p)]
+        responses = [p for p in paths if is_response_path(p)]
         if images:
             self.files.open_image(images[0])
         if responses:

@@ -100,3 +100,23 @@ def test_save_as_never_writes_over_an_input(loaded, qtbot) -> None:
 
 def test_save_filters_name_every_format() -> None:
     assert sorted(SAVE_FILTERS.values()) == ["alto", "hocr", "json", "page", "pdf"]
+
+
+def test_dropping_an_image_with_its_hocr_places_it(window, qtbot, tess_page) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    image, files = tess_page
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(files["hocr"])), QUrl.fromLocalFile(str(image))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    assert window.state.image_path == str(image)
+    assert window.state.source_document.source_format == "hocr"
