@@ -339,3 +339,29 @@ def test_searchable_pdf_shows_the_image_as_displayed(tmp_path: Path) -> None:
     boxes = [Word(t, polygon_from_bbox(*b)) for t, b in DEFAULT_WORDS]
     assert text.split() == [w.text for w in boxes]
     _assert_chars_in_boxes(chars, boxes, k, h_pt)
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "dinglehopper-abbyy-alto2.xml",
+        "prima-SimplePage-2017.xml",
+        "dinglehopper-indexed-textequiv-page2017.xml",
+    ],
+)
+def test_published_files_convert_to_valid_alto_and_page(sample: str) -> None:
+    from tests.support.markup import FORMATS as SAMPLES
+
+    doc = read_markup((SAMPLES / sample).read_bytes())
+    for fmt, schema in (("alto", "alto-4-4"), ("page", "pagecontent-2019-07-15")):
+        raw = write(fmt, doc)
+        assert_valid(raw, schema)
+        back = read_markup(raw)
+        assert [line.text for line in back.lines()] == [line.text for line in doc.lines()]
+        # a line without words gets one String (ALTO has no text outside Strings); PAGE keeps it as is
+        src_words = [w for line in doc.lines() for w in (line.words or ((line,) if fmt == "alto" else ()))]
+        assert [w.text for w in back.words()] == [w.text for w in src_words]
+        if fmt == "alto":  # SUBS_CONTENT is ALTO's own
+            assert [w.extras.get("subs_content") for w in back.words()] == [
+                getattr(w, "extras", {}).get("subs_content") for w in src_words
+            ]

@@ -110,6 +110,31 @@ def test_ocropus_html_hocr_without_words() -> None:
     assert [len(b.lines) for b in doc.pages[0].blocks][:3] == [1, 4, 4]  # loose lines, then paragraphs
 
 
+def test_abbyy_alto_v2_with_margins_and_soft_hyphen() -> None:
+    doc = load_response(SAMPLES / "dinglehopper-abbyy-alto2.xml")
+    assert doc.source_format == "alto-v2" and (doc.pages[0].width, doc.pages[0].height) == (1720, 2500)
+    assert doc.counts()["word"] == 244 and doc.pages[0].blocks[0].text == "142"  # a TopMargin block first
+    first, second = (w for w in doc.words() if w.extras)
+    assert (first.text, first.bbox) == ("übersicht\u00ad", (1434, 1804, 1574, 1848))
+    assert first.extras == {"subs_type": "HypPart1", "subs_content": "übersichtlich"}
+    assert (second.text, second.extras["subs_type"]) == ("lich", "HypPart2")
+    assert first.confidence == pytest.approx(0.8366666436)
+
+
+def test_page_2019_reading_order_differs_from_document_order() -> None:
+    doc = load_response(SAMPLES / "dinglehopper-table-order-page2019.xml")
+    blocks = doc.pages[0].blocks
+    assert [b.extras["id"] for b in blocks] == ["r6", "r7", "r8", "r9", "r1", "r2", "r3", "r4", "r5"]
+    assert [b.text for b in blocks] == [str(i) for i in range(1, 10)]
+
+
+def test_page_2017_lowest_textequiv_index_wins() -> None:
+    doc = load_response(SAMPLES / "dinglehopper-indexed-textequiv-page2017.xml")
+    first, second = doc.pages[0].blocks[:2]
+    assert first.extras["orientation"] == pytest.approx(0.1143322574)
+    assert second.lines[0].text == "sondere Schrift daraus zu machen. Locke scheint fort-"  # index 0, not 1
+
+
 # -- format features ---------------------------------------------------------------------------------
 def _alto(ns: str, unit: str | None, page: str, body: str) -> bytes:
     mu = f"<MeasurementUnit>{unit}</MeasurementUnit>" if unit else ""
