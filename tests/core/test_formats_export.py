@@ -234,17 +234,20 @@ def _chars(
 
 
 def _assert_chars_in_boxes(chars: list, words: list[Word], px_to_pt: float, height_pt: float) -> None:
-    """Each word's characters, in order, have their centres inside the word's box (1 px slack)."""
+    """Each word's characters, in order, have their boxes inside the word's box (1 px slack)."""
     visible = [(c, box) for c, box in chars if c.strip()]
     i = 0
     for word in words:
         x0, y0, x1, y1 = word.bbox
         for ch in word.text:
-            c, (left, b, r, t) = visible[i]
+            c, (left, bottom, right, top) = visible[i]
             i += 1
             assert c == ch
-            cx, cy = (left + r) / 2 / px_to_pt, (height_pt - (b + t) / 2) / px_to_pt
-            assert x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1, (word.text, ch, (cx, cy), word.bbox)
+            cx0, cx1 = left / px_to_pt, right / px_to_pt
+            cy0, cy1 = (height_pt - top) / px_to_pt, (height_pt - bottom) / px_to_pt
+            inside = x0 - 1 <= cx0 <= cx1 <= x1 + 1 and y0 - 1 <= cy0 <= cy1 <= y1 + 1
+            assert inside, (word.text, ch, (cx0, cy0, cx1, cy1), word.bbox)
+            assert (cx1 - cx0) * (cy1 - cy0) > 0
     assert i == len(visible)
 
 

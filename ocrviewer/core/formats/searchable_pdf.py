@@ -7,8 +7,9 @@ the font size fills the height and horizontal scaling (``Tz``) the width. Select
 any PDF reader then hits the words where they are on the image, rotated words included.
 
 The font is a glyphless CID font (``Identity-H``; every character of the document gets its own code
-and a ``ToUnicode`` entry), so text in any script extracts as what was recognized; it is not
-embedded: it has no shapes to draw, the text being invisible.
+and a ``ToUnicode`` entry), so text in any script extracts as what was recognized. It is embedded
+(every font of the file is, as PDF/A wants): Tesseract's 572-byte GlyphLessFont, one empty glyph half
+an em wide that every code maps to.
 
 Library: pikepdf (MPL-2.0, bundles qpdf under Apache-2.0): the content stream and the font are
 written directly, which the glyphless font needs. ReportLab's TTF embedding drops the Unicode of
@@ -17,6 +18,7 @@ characters its font lacks (Cyrillic and CJK extracted as blanks with the bundled
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import zlib
@@ -29,7 +31,22 @@ from ocrviewer.errors import BadInput
 DEFAULT_DPI = 300.0
 #: glyph advance (1/1000 em) and vertical metrics of the glyphless font
 _ADVANCE = 500
-_ASCENT, _DESCENT = 800, -200
+#: (the embedded font's own box reaches a full em above the baseline; readers use it for selection)
+_ASCENT, _DESCENT = 1000, -200
+
+
+#: Tesseract's GlyphLessFont (tessdata/pdf.ttf of the Tesseract OCR project, Apache-2.0): glyph 1 is
+#: empty and 1024/2048 em wide. Kept here so the bundle needs no data file.
+_GLYPHLESS_TTF = base64.b64decode(
+    "AAEAAAAKAIAAAwAgT1MvMlbeyJQAAAEoAAAAYGNtYXAACgA0AAABkAAAAB5nbHlmFSJBJAAAAbgAAAAYaGVhZAt48WUAAACs"
+    "AAAANmhoZWEMAgQCAAAA5AAAACRobXR4BAAAAAAAAYgAAAAIbG9jYQAMAAAAAAGwAAAABm1heHAABAAFAAABCAAAACBuYW1l"
+    "8usW2gAAAdAAAABLcG9zdAABAAEAAAIcAAAAIAABAAAAAQAAsJRxEF8PPPUEBwgAAAAAAM+a/G4AAAAA1MOn8gAAAAAEAAgA"
+    "AAAAEAACAAAAAAAAAAEAAAgA//8AAAQAAAAAAAQAAAEAAAAAAAAAAAAAAAAAAAACAAEAAAACAAQAAQAAAAAAAQAAAAAAAAAA"
+    "AAAAAAAAAAAAAwAAAZAABQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAUAAQABAAAAAAAAAAAAAAAAAAAAAAAAAAAAR09PRwBA"
+    "AAAAAAAB//8AAAABAAGAAAAAAAAAAAAAAAAAAAABAAAAAAAABAAAAAAAAAIAAQAAAAAAFAADAAAAAAAUAAYACgAAAAAAAAAA"
+    "AAAAAAAMAAAAAQAAAAAEAAgAAAMAADEhESEEAPwACAAAAAADACoAAAADAAAABQAWAAAAAQAAAAAABQALABYAAwABBAkABQAW"
+    "AAAAVgBlAHIAcwBpAG8AbgAgADEALgAwVmVyc2lvbiAxLjAAAAEAAAAAAAAAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAA="
+)
 
 
 def _fit(poly: Polygon, height_px: float, k: float) -> tuple[tuple[float, ...], float, float] | None:
@@ -49,9 +66,10 @@ def _fit(poly: Polygon, height_px: float, k: float) -> tuple[tuple[float, ...], 
     w, h = max(along) - min(along), max(across) - min(across)
     if w <= 0 or h <= 0:
         return None
-    base = min(across) + h * (-_DESCENT) / 1000.0
+    size = h * 1000.0 / (_ASCENT - _DESCENT)  # ascent to descent spans the polygon's height
+    base = min(across) + size * (-_DESCENT) / 1000.0
     ox, oy = ux * min(along) + vx * base, uy * min(along) + vy * base
-    return (ux, uy, vx, vy, ox, oy), h, w
+    return (ux, uy, vx, vy, ox, oy), size, w
 
 
 def _n(v: float) -> str:
@@ -214,6 +232,7 @@ def _font(pdf: object, codes: _Codes) -> object:
         Descent=_DESCENT,
         CapHeight=_ASCENT,
         StemV=80,
+        FontFile2=pikepdf.Stream(pdf, _GLYPHLESS_TTF),  # type: ignore[arg-type]
     )
     cid_font = pikepdf.Dictionary(
         Type=pikepdf.Name.Font,
@@ -222,7 +241,8 @@ def _font(pdf: object, codes: _Codes) -> object:
         CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
         FontDescriptor=descriptor,
         DW=_ADVANCE,
-        CIDToGIDMap=pikepdf.Name.Identity,
+        # every code draws glyph 1 (code 0 is unused)
+        CIDToGIDMap=pikepdf.Stream(pdf, b"\x00\x00" + b"\x00\x01" * len(codes.codes)),  # type: ignore[arg-type]
     )
     return pdf.make_indirect(  # type: ignore[attr-defined]
         pikepdf.Dictionary(
