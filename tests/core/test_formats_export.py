@@ -61,6 +61,12 @@ def test_hocr_export_follows_the_spec(tmp_path: Path, tess: tuple[Path, Path]) -
     capabilities = set(metas["ocr-capabilities"].split())
     used = {c for e in root.iter() for c in (e.get("class") or "").split()}
     assert used <= capabilities and {"ocr_page", "ocr_line", "ocrx_word"} <= used
+    assert {
+        "ocrp_wconf",
+        "ocrp_baseline",
+        "ocrp_lang",
+    } <= capabilities  # Tesseract's hOCR has lang and baselines
+    assert metas["ocr-number-of-pages"] == "1"
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
     page = root.find(".//h:div[@class='ocr_page']", ns)

@@ -251,10 +251,9 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
         head, f"{{{XHTML_NS}}}meta", {"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"}
     )
     etree.SubElement(head, f"{{{XHTML_NS}}}meta", {"name": "ocr-system", "content": system})
+    capabilities = etree.SubElement(head, f"{{{XHTML_NS}}}meta", {"name": "ocr-capabilities"})
     etree.SubElement(
-        head,
-        f"{{{XHTML_NS}}}meta",
-        {"name": "ocr-capabilities", "content": "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf"},
+        head, f"{{{XHTML_NS}}}meta", {"name": "ocr-number-of-pages", "content": str(len(doc.pages))}
     )
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     nb = nl = nw = 0
@@ -289,6 +288,12 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                         title += f"; x_wconf {max(0, min(100, round(word.confidence * 100)))}"
                     wl = word.language if word.language not in (line.language, block.language) else None
                     _sub(line_el, "span", "ocrx_word", f"word_{p}_{nw}", title, wl).text = word.text
+    used = ["ocr_page", "ocr_carea", "ocr_par", "ocr_line", "ocrx_word", "ocrp_wconf"]
+    if body.find(".//*[@lang]") is not None:
+        used.append("ocrp_lang")
+    if "baseline" in " ".join(e.get("title", "") for e in body.iter(f"{{{XHTML_NS}}}span")):
+        used.append("ocrp_baseline")
+    capabilities.set("content", " ".join(used))
     body_bytes = etree.tostring(
         html,
         xml_declaration=True,
