@@ -342,8 +342,12 @@ def _parse_file(raw: bytes, name: str) -> Document:
     if _markup.looks_like_markup(raw):
         try:
             return _markup.read_markup(raw)
+        except BadResponse:
+            raise
         except RecursionError as err:
             raise BadResponse("malformed XML: nested too deeply") from err
+        except Exception as err:  # the safety net: a reader must never leak another error type
+            raise BadResponse(f"malformed XML document: {describe(err)}") from err
     return _parse_any(_read_json(raw, name))
 
 
