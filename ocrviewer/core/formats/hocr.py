@@ -22,7 +22,6 @@ from lxml import etree
 
 from ocrviewer.core.formats._xml import local
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
-from ocrviewer.errors import BadResponse
 
 HOCR = "hocr"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -192,8 +191,6 @@ def read(root: etree._Element) -> Document:
         body = next((e for e in root.iter() if local(e.tag).lower() == "body"), root)
         page_els = [body]
     pages = [_page(el, i, warnings) for i, el in enumerate(page_els)]
-    if not any(p.blocks for p in pages) and not any(True for _ in root.iter()):
-        raise BadResponse("hOCR without pages or lines")
     system = None
     for meta in root.iter():
         if local(meta.tag).lower() == "meta" and (meta.get("name") or "").lower() == "ocr-system":
