@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from lxml import etree
 
+from ocrviewer.core.model import Line, Polygon, polygon_bbox, polygon_from_bbox
 from ocrviewer.errors import BadResponse
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -132,3 +133,35 @@ def fmt_num(v: float) -> str:
 
 def serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def union_box(polys: Iterable[Polygon]) -> Polygon | None:
+    """The box around ``polys`` (None for none): an element's box when it states none of its own."""
+    boxes = [polygon_bbox(p) for p in polys]
+    if not boxes:
+        return None
+    return polygon_from_bbox(
+        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+    )
+
+
+def line_baseline(line: Line) -> list[tuple[float, float]] | None:
+    """The line's ``extras["baseline"]`` points when they lie on the line's box.
+
+    Extras are not moved when a document is placed, so a baseline from another frame (a rotated or
+    scaled placement) is left out rather than written where it does not belong.
+    """
+    pts = line.extras.get("baseline") if line.extras else None
+    if not isinstance(pts, Sequence) or len(pts) < 2:
+        return None
+    try:
+        coords = [(float(p[0]), float(p[1])) for p in pts]
+    except (TypeError, ValueError, IndexError):
+        return None
+    x0, y0, x1, y1 = polygon_bbox(line.polygon)
+    m = max(2.0, 0.5 * (y1 - y0))
+    if not all(math.isfinite(x) and math.isfinite(y) for x, y in coords):
+        return None
+    if not all(x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m for x, y in coords):
+        return None
+    return coords

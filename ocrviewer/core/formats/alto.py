@@ -22,7 +22,16 @@ from typing import Any
 
 from lxml import etree
 
-from ocrviewer.core.formats._xml import child, children, fmt_num, local, namespace, number
+from ocrviewer.core.formats._xml import (
+    child,
+    children,
+    fmt_num,
+    line_baseline,
+    local,
+    namespace,
+    number,
+    union_box,
+)
 from ocrviewer.core.model import (
     Block,
     Document,
@@ -148,12 +157,10 @@ class _Reader:
                 last.language,
                 last.extras,
             )
-        poly = self.box(el, what)
+        poly = self.box(el, what) or union_box(w.polygon for w in words)
         if poly is None:
-            if not words:
-                self.warnings.append(f"{what} has no position and no words; skipped")
-                return None
-            poly = _union([w.polygon for w in words])
+            self.warnings.append(f"{what} has no position and no words; skipped")
+            return None
         extras: dict[str, Any] = {}
         bl = el.get("BASELINE")
         if bl:
@@ -177,11 +184,9 @@ class _Reader:
             ln = self.line(tl, f"{what} TextLine {i + 1}")
             if ln is not None:
                 lines.append(ln)
-        poly = self.box(el, what)
+        poly = self.box(el, what) or union_box(x.polygon for x in lines)
         if poly is None:
-            if not lines:
-                return None
-            poly = _union([x.polygon for x in lines])
+            return None
         extras: dict[str, Any] = {}
         rot = el.get("ROTATION")
         if rot:
@@ -192,13 +197,6 @@ class _Reader:
         return Block(
             polygon=poly, lines=tuple(lines), language=el.get("LANG") or el.get("language"), extras=extras
         )
-
-
-def _union(polys: Sequence[Polygon]) -> Polygon:
-    boxes = [polygon_bbox(p) for p in polys]
-    return polygon_from_bbox(
-        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
-    )
 
 
 def read(root: etree._Element) -> Document:
@@ -264,21 +262,6 @@ def _set_lang(el: etree._Element, lang: str | None) -> None:
         el.set("LANG", lang)
 
 
-def _baseline_attr(line: Line) -> str | None:
-    pts = line.extras.get("baseline") if line.extras else None
-    if not isinstance(pts, Sequence) or len(pts) < 2:
-        return None
-    try:
-        coords = [(float(p[0]), float(p[1])) for p in pts]
-    except (TypeError, ValueError, IndexError):
-        return None
-    x0, y0, x1, y1 = polygon_bbox(line.polygon)
-    m = max(2.0, 0.5 * (y1 - y0))
-    if not all(x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m for x, y in coords):
-        return None
-    return " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in coords)
-
-
 def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str = "ocrviewer") -> bytes:
     """The document as ALTO 4.4 XML in pixels (valid against alto-4-4.xsd)."""
 
@@ -313,9 +296,9 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                 nl += 1
                 tl = E("TextLine", tb, ID=f"line_{nl}")
                 _box_attrs(tl, line.polygon)
-                bl = _baseline_attr(line)
+                bl = line_baseline(line)
                 if bl:
-                    tl.set("BASELINE", bl)
+                    tl.set("BASELINE", " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in bl))
                 if line.language != block.language:
                     _set_lang(tl, line.language)
                 words = line.words or (Word(line.text, line.polygon, line.confidence),)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
 
-from ocrviewer.core.formats._xml import local
+from ocrviewer.core.formats._xml import line_baseline, local, union_box
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
 
 HOCR = "hocr"
@@ -87,15 +87,6 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def _union(polys: Iterable[Polygon]) -> Polygon | None:
-    boxes = [polygon_bbox(p) for p in polys]
-    if not boxes:
-        return None
-    return polygon_from_bbox(
-        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
-    )
-
-
 def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     props = title_props(el)
     text = _text(el)
@@ -123,7 +114,7 @@ def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
         if word is not None and word.text:
             words.append(word)
     box = _bbox(props, what, warnings)
-    poly = polygon_from_bbox(*box) if box else _union(w.polygon for w in words)
+    poly = polygon_from_bbox(*box) if box else union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what} has no bbox and no words with one; skipped")
         return None
@@ -172,7 +163,7 @@ def _page(el: etree._Element, index: int, warnings: list[str]) -> Page:
     blocks: list[Block] = []
     for owner, is_block, lines in groups:
         bbox = _bbox(title_props(owner), f"page {index + 1} block", warnings) if is_block else None
-        poly = polygon_from_bbox(*bbox) if bbox else _union(x.polygon for x in lines)
+        poly = polygon_from_bbox(*bbox) if bbox else union_box(x.polygon for x in lines)
         assert poly is not None  # lines always have polygons
         blocks.append(Block(polygon=poly, lines=tuple(lines), language=_lang(owner) if is_block else None))
     extras: dict[str, Any] = {}
@@ -211,20 +202,12 @@ def bbox_text(poly: Polygon) -> str:
 
 
 def _baseline(line: Line) -> str | None:
-    """``baseline slope offset`` from ``extras["baseline"]`` when it lies on the line's box."""
-    pts = line.extras.get("baseline") if line.extras else None
-    if not isinstance(pts, Sequence) or len(pts) < 2:
+    """``baseline slope offset`` (from the line box's bottom-left corner) of ``extras["baseline"]``."""
+    pts = line_baseline(line)
+    if pts is None:
         return None
-    try:
-        (ax, ay), (bx, by) = (float(pts[0][0]), float(pts[0][1])), (float(pts[-1][0]), float(pts[-1][1]))
-    except (TypeError, ValueError, IndexError):
-        return None
-    x0, y0, x1, y1 = polygon_bbox(line.polygon)
-    margin = max(2.0, 0.5 * (y1 - y0))
-    if not all(
-        x0 - margin <= x <= x1 + margin and y0 - margin <= y <= y1 + margin for x, y in ((ax, ay), (bx, by))
-    ):
-        return None  # not placed with the line (another frame): leave it out rather than mislead
+    (ax, ay), (bx, by) = pts[0], pts[-1]
+    x0, _, _, y1 = polygon_bbox(line.polygon)
     slope = (by - ay) / (bx - ax) if abs(bx - ax) > 1e-9 else 0.0
     offset = ay + slope * (_int(x0) - ax) - _int(y1)
     return f"baseline {round(slope, 5):g} {round(offset):g}"

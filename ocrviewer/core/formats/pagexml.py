@@ -24,7 +24,16 @@ from typing import Any
 
 from lxml import etree
 
-from ocrviewer.core.formats._xml import child, children, fmt_num, local, namespace, number
+from ocrviewer.core.formats._xml import (
+    child,
+    children,
+    fmt_num,
+    line_baseline,
+    local,
+    namespace,
+    number,
+    union_box,
+)
 from ocrviewer.core.model import (
     Block,
     Document,
@@ -33,8 +42,6 @@ from ocrviewer.core.model import (
     Polygon,
     Word,
     make_polygon,
-    polygon_bbox,
-    polygon_from_bbox,
 )
 from ocrviewer.errors import BadResponse
 
@@ -181,7 +188,7 @@ class _Reader:
         poly = self.coords(el, what)
         if poly is None:
             boxes = [p for g in children(el, "Glyph") if (p := self.coords(g, f"{what} Glyph")) is not None]
-            poly = _union(boxes)
+            poly = union_box(boxes)
         if poly is None:
             self.warnings.append(f"{what} {text[:30]!r} has no usable Coords; skipped")
             return None
@@ -197,7 +204,7 @@ class _Reader:
         text, conf = self.text_equiv(el, what)
         if text is None:
             text = " ".join(w.text for w in words)
-        poly = self.coords(el, what) or _union([w.polygon for w in words])
+        poly = self.coords(el, what) or union_box([w.polygon for w in words])
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no words; skipped")
             return None
@@ -223,7 +230,7 @@ class _Reader:
             if (ln := self.line(le, f"{what} TextLine {i + 1}")) is not None
         ]
         text, conf = self.text_equiv(el, what)
-        poly = self.coords(el, what) or _union([x.polygon for x in lines])
+        poly = self.coords(el, what) or union_box([x.polygon for x in lines])
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
             return None
@@ -245,15 +252,6 @@ class _Reader:
             layout_type=el.get("type"),
             extras=extras,
         )
-
-
-def _union(polys: Sequence[Polygon]) -> Polygon | None:
-    if not polys:
-        return None
-    boxes = [polygon_bbox(p) for p in polys]
-    return polygon_from_bbox(
-        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
-    )
 
 
 def read(root: etree._Element) -> Document:
@@ -311,21 +309,6 @@ def _conf(el: etree._Element, conf: float | None) -> None:
         el.set("conf", f"{max(0.0, min(1.0, conf)):.4g}")
 
 
-def _baseline(line: Line) -> list[tuple[float, float]] | None:
-    pts = line.extras.get("baseline") if line.extras else None
-    if not isinstance(pts, Sequence) or len(pts) < 2:
-        return None
-    try:
-        coords = [(float(p[0]), float(p[1])) for p in pts]
-    except (TypeError, ValueError, IndexError):
-        return None
-    x0, y0, x1, y1 = polygon_bbox(line.polygon)
-    m = max(2.0, 0.5 * (y1 - y0))
-    if not all(x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m for x, y in coords):
-        return None
-    return coords
-
-
 def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str = "ocrviewer") -> bytes:
     """The document's one page as PAGE-XML 2019-07-15 (polygons in whole pixels)."""
     if len(doc.pages) != 1:
@@ -367,7 +350,7 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
             nl += 1
             line_el = E("TextLine", region, id=f"l_{nl}")
             E("Coords", line_el, points=points_text(line.polygon))
-            bl = _baseline(line)
+            bl = line_baseline(line)
             if bl:
                 E("Baseline", line_el, points=points_text(bl))
             for word in line.words:
