@@ -7,16 +7,18 @@ they place a response the same way and report the same reasons.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ocrviewer.core.frames import FrameDecision, detect_frame
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo, read_image_info
-from ocrviewer.core.model import Document
+from ocrviewer.core.model import Document, Page
 from ocrviewer.core.parsers import load_response
 from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path
+from ocrviewer.core.sources import Source
 from ocrviewer.errors import BadInput, BadResponse
 
 
@@ -120,4 +122,131 @@ def load_result(
         sidecar=sidecar,
         image_info=info,
         warnings=tuple(warnings),
+    )
+
+
+# -- documents: a PDF, a folder or an image, each page placed on its own ------------------------------
+def page_ranges(indices: Iterable[int]) -> str:
+    """0-based page indices as 1-based ranges: [0, 1, 2, 5] -> "1-3, 6"."""
+    out: list[str] = []
+    run: list[int] = []
+    for i in sorted(set(indices)):
+        if run and i == run[-1] + 1:
+            run.append(i)
+            continue
+        if run:
+            out.append(f"{run[0] + 1}" if len(run) == 1 else f"{run[0] + 1}-{run[-1] + 1}")
+        run = [i]
+    if run:
+        out.append(f"{run[0] + 1}" if len(run) == 1 else f"{run[0] + 1}-{run[-1] + 1}")
+    return ", ".join(out)
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """A response placed on a document page by page, each page with its own size and frame decision.
+
+    ``document.pages`` hold only the pages the response covers; each page's ``index`` is the index of
+    the source page it belongs to (0-based), in order.
+    """
+
+    response_path: str
+    source: Source
+    #: the response as parsed: its own frame and unit
+    parsed: Document
+    #: the response placed on the document's pages (pixels at the source's dpi, EXIF applied)
+    document: Document
+    #: source page index -> the decision that placed it
+    decisions: Mapping[int, FrameDecision]
+    sidecar: Sidecar | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def covered(self) -> tuple[int, ...]:
+        return tuple(p.index for p in self.document.pages)
+
+    def page(self, index: int) -> Page | None:
+        """The placed result of source page ``index``, or None when the response has none for it."""
+        for p in self.document.pages:
+            if p.index == index:
+                return p
+        return None
+
+
+def _first_page(sidecar: Sidecar | None) -> int:
+    """0-based source page a one-page response belongs to, as its sidecar records (batch runs on PDFs)."""
+    if sidecar is None:
+        return 0
+    page = sidecar.extras.get("page")
+    return page - 1 if isinstance(page, int) and not isinstance(page, bool) and page >= 1 else 0
+
+
+def load_document_result(
+    source: Source, response_path: str | os.PathLike[str], frame: str = "auto"
+) -> DocumentResult:
+    """Parse ``response_path`` once and place each of its pages on the source page it names.
+
+    Azure ``readResults[].page``, Document Intelligence ``pageNumber``, Yandex ``page``, Textract
+    ``Page`` and Google's page order say which page; a page in inches or in the service's own pixels
+    is scaled to the page's pixel size here. A response with fewer or more pages than the document gets
+    a warning saying which pages it covers. A page whose image cannot be read is left out with a warning.
+    """
+    rpath = Path(response_path)
+    parsed = load_response(rpath)
+    sidecar = read_sidecar(rpath)
+    warnings: list[str] = list(parsed.warnings)
+    single = len(parsed.pages) == 1
+    offset = _first_page(sidecar) if single else 0
+    n = len(source.pages)
+    placed: dict[int, Page] = {}
+    decisions: dict[int, FrameDecision] = {}
+    beyond: list[int] = []
+    for p in parsed.pages:
+        target = p.index + offset
+        if not 0 <= target < n:
+            beyond.append(target)
+            continue
+        if target in placed:
+            warnings.append(f"the response has page {target + 1} twice; the first is used")
+            continue
+        spage = source.pages[target]
+        try:
+            info = spage.info()
+            if single and sidecar is not None and sidecar.image_sha256 and sidecar.image_sha256 != spage.sha256():
+                warnings.append(
+                    f"page {target + 1} is not the image {sidecar_path(rpath).name} records (sha256 differs); "
+                    "the placement may be off"
+                )
+        except (BadInput, OSError) as err:
+            warnings.append(f"page {target + 1}: {err}; its result is left out")
+            continue
+        sub = Document((p,), parsed.source_format, parsed.extras)
+        try:
+            decision = detect_frame(sub, info, frame=frame, sidecar=sidecar if single else None)
+            page = place_document(sub, decision, info).pages[0]
+        except BadResponse as err:
+            raise BadResponse(f"{rpath}: page {target + 1}: {err}") from err
+        except BadInput as err:
+            raise BadInput(f"{rpath}: page {target + 1}: {err}") from err
+        placed[target] = replace(page, index=target)
+        decisions[target] = decision
+        where = f"page {target + 1}: " if n > 1 else ""
+        warnings.extend(f"{where}{w}" for w in decision.warnings)
+    if beyond:
+        warnings.append(
+            f"the response has page(s) {page_ranges(beyond)} but {source.name} has {n} page(s); "
+            "those are left out (is it the response for another document?)"
+        )
+    if n > 1 and len(placed) < n:
+        covered = page_ranges(placed) if placed else "none"
+        warnings.append(f"the response covers page(s) {covered} of {n}; the other pages have no result")
+    document = replace(parsed, pages=tuple(placed[i] for i in sorted(placed)), warnings=parsed.warnings)
+    return DocumentResult(
+        response_path=str(rpath),
+        source=source,
+        parsed=parsed,
+        document=document,
+        decisions=decisions,
+        sidecar=sidecar,
+        warnings=tuple(dict.fromkeys(warnings)),
     )

@@ -11,12 +11,16 @@ import io
 import math
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
 from ocrviewer.errors import ImageError
+
+if TYPE_CHECKING:
+    from ocrviewer.core.sources import SourcePage
 
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "image/bmp", "TIFF": "image/tiff"}
 
@@ -71,16 +75,23 @@ def _encode(img: Image.Image, fmt: str, quality: int) -> bytes:
     return buf.getvalue()
 
 
-def prepare_image(path: str | os.PathLike[str], limits: ImageLimits | None = None) -> PreparedImage:
-    """Displayed pixels of ``path`` encoded for a service with ``limits``.
+def prepare_image(
+    path: str | os.PathLike[str] | SourcePage, limits: ImageLimits | None = None
+) -> PreparedImage:
+    """Displayed pixels of ``path`` (an image file, or a page of a source) encoded for a service.
 
     No EXIF is written, so the Orientation tag is dropped. Shrinks (never enlarges) to fit
     pixels and side; re-encodes at lower JPEG quality, then shrinks further, to fit bytes.
+    A PDF page is rendered at its source's dpi and sent as PNG (or JPEG where PNG is not taken).
     """
     limits = limits or ImageLimits()
-    info = read_image_info(path)
-    sha = file_sha256(path)
-    img = load_display_image(path)
+    if isinstance(path, (str, os.PathLike)):
+        info = read_image_info(path)
+        sha = file_sha256(path)
+        img = load_display_image(path)
+    else:
+        page, path = path, path.name
+        info, sha, img = page.info(), page.sha256(), page.render()
     dw, dh = img.size
     changes: list[str] = []
 

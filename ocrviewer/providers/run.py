@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core import parsers
 from ocrviewer.core.model import Document
@@ -25,6 +25,9 @@ from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_option
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import Scrubber, decode_raw
 from ocrviewer.providers.settings import CREDENTIALS
+
+if TYPE_CHECKING:
+    from ocrviewer.core.sources import SourcePage
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def _now() -> str:
 
 
 def recognize_file(
-    image_path: str | os.PathLike[str],
+    image_path: str | os.PathLike[str] | SourcePage,
     provider_name: str,
     options: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
@@ -121,10 +124,15 @@ def recognize_file(
 
     ``settings`` defaults to the saved provider settings. With ``out_path`` the raw response is written there (exactly as received) with its sidecar
     next to it. The cache is read unless ``fresh`` and written unless ``use_cache`` is False.
-    Nothing is written if the run fails or is cancelled.
+    Nothing is written if the run fails or is cancelled. ``image_path`` may be a page of a source
+    (:mod:`ocrviewer.core.sources`): a PDF page is rendered at its source's dpi, recorded in the sidecar.
     """
     cancel = cancel or CancelToken()
-    image = Path(image_path)
+    page = None if isinstance(image_path, (str, os.PathLike)) else image_path
+    if page is not None and page.image_path is not None:  # an image file: the same as its path
+        image_path, page = page.image_path, None
+    image = Path(image_path) if page is None else page.file  # type: ignore[arg-type]
+    page_extras: dict[str, Any] = {} if page is None or page.dpi is None else {"page": page.index + 1, "dpi": page.dpi}
     out = Path(out_path) if out_path is not None else None
     if out is not None:
         check_output(image, out)
@@ -144,7 +152,7 @@ def recognize_file(
     cache = cache or ResponseCache()
     progress(0.0, f"reading {image.name}")
     try:
-        sha = file_sha256(image)
+        sha = file_sha256(image) if page is None else page.sha256()
     except OSError as err:
         raise BadInput(
             f"{image}: cannot read image ({err.strerror or err}); check the file's permissions"
@@ -165,7 +173,7 @@ def recognize_file(
             sidecar = replace(
                 entry.sidecar,
                 image_path=str(image.resolve()),
-                extras={**entry.sidecar.extras, "from_cache": True},
+                extras={**entry.sidecar.extras, **page_extras, "from_cache": True},
             )
             transform = entry.sidecar.transform
             assert transform is not None  # entries without one are skipped above
@@ -183,7 +191,7 @@ def recognize_file(
             )
 
     progress(0.02, f"preparing {image.name} for {provider.title}")
-    prepared = prepare_image(image, limits_for(provider, opts))
+    prepared = prepare_image(image if page is None else page, limits_for(provider, opts))
     for change in prepared.changes:
         progress(0.05, change)
     cancel.raise_if_cancelled()
@@ -211,6 +219,7 @@ def recognize_file(
             "prepared": {"width": prepared.width, "height": prepared.height, "format": prepared.format},
             "changes": list(prepared.changes),
             "source_format": result.document.source_format,
+            **page_extras,
             **{k: v for k, v in result.extras.items() if isinstance(v, (str, int, float, bool))},
         },
     )

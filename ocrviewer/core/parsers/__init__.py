@@ -6,8 +6,9 @@ Public API (everything else in this package is private to it):
   dicts for JSON Lines), e.g. ``"yandex-ocr-v1"``, ``"azure-read-v3"``; raises BadResponse if unknown.
 - ``parse_response(data) -> Document``: detect and parse. Coordinates stay in the response's own
   frame and unit (inch/point pages are converted to pixels later, with the image's size).
-- ``load_response(path) -> Document``: read a file (JSON, JSON Lines, or hOCR/ALTO/PAGE-XML: a file
-  starting with ``<`` goes to :func:`ocrviewer.core.formats.read_markup`), errors name the file.
+- ``load_response(path) -> Document``: read a file (JSON, JSON Lines, JSON objects printed one after
+  another, or hOCR/ALTO/PAGE-XML: a file starting with ``<`` goes to
+  :func:`ocrviewer.core.formats.read_markup`), errors name the file.
 - ``FORMATS``: format name -> one-line description.
 
 Accepted besides the bare responses: JSON Lines or a JSON array of responses (pages in order;
@@ -300,6 +301,29 @@ def _decode(raw: bytes) -> Any:
     return json.loads(raw)
 
 
+def _concatenated(raw: bytes) -> list[Any] | None:
+    """Several JSON objects one after another, each over many lines (how Yandex's docs print a
+    multi-page result); None unless the whole file is two or more such values."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    decoder = json.JSONDecoder()
+    values: list[Any] = []
+    pos, end = 0, len(text)
+    try:
+        while True:
+            while pos < end and text[pos].isspace():
+                pos += 1
+            if pos == end:
+                break
+            value, pos = decoder.raw_decode(text, pos)
+            values.append(value)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return values if len(values) > 1 else None
+
+
 def _read_json(raw: bytes, name: str) -> Any:
     if not raw or raw.isspace():
         raise BadResponse(f"{name}: the file is empty; give the response file the service returned")
@@ -332,6 +356,9 @@ def _read_json(raw: bytes, name: str) -> Any:
     else:
         if len(items) > 1:
             return items
+    values = _concatenated(raw)
+    if values is not None:
+        return values
     raise BadResponse(
         f"{name}: not JSON (line {first.lineno} column {first.colno}: {first.msg}); "
         "give the response file the service returned (JSON or JSON Lines)"

@@ -321,6 +321,12 @@ def _is_pdf(info: Any) -> bool:
     )
 
 
+def _context_page(context: Any) -> int | None:
+    """0-based page a files:annotate response belongs to (``context.pageNumber``, 1-based), if stated."""
+    n = context.get("pageNumber") if type(context) is dict else None
+    return n - 1 if type(n) is int and n >= 1 else None
+
+
 def parse_vision(data: Any) -> Document:
     """Google Cloud Vision annotate response(s) -> Document, one Page per fullTextAnnotation page."""
     ctx = Context()
@@ -331,9 +337,10 @@ def parse_vision(data: Any) -> Document:
             raise BadResponse(f"response {ri} is not an object")
         fta = r.get("fullTextAnnotation")
         if fta is not None:
-            for p in as_list(as_dict(fta, "fullTextAnnotation").get("pages"), "pages"):
+            first = _context_page(r.get("context"))
+            for pi, p in enumerate(as_list(as_dict(fta, "fullTextAnnotation").get("pages"), "pages")):
                 unit = "point" if pdf or _is_pdf(r.get("context")) else "pixel"
-                pages.append(_page(p, len(pages), ctx, unit))
+                pages.append(_page(p, len(pages) if first is None else first + pi, ctx, unit))
         elif r.get("textAnnotations"):
             pages.append(
                 _text_annotations_page(as_list(r["textAnnotations"], "textAnnotations"), len(pages), ctx)
@@ -346,4 +353,5 @@ def parse_vision(data: Any) -> Document:
             pages.append(Page(None, None, (), (), "pixel", None, len(pages)))
         else:  # no text found
             pages.append(Page(None, None, (), (), "pixel", None, len(pages)))
+    pages.sort(key=lambda pg: pg.index)
     return Document(tuple(pages), VISION, {}, tuple(ctx.warnings))

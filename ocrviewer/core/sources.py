@@ -1,0 +1,344 @@
+"""Sources: one image, a PDF, or a folder of images, opened as one document made of pages.
+
+:func:`open_source` reads only what it must: a PDF's page count and page sizes (no page is
+rendered), a folder's listing (no image is decoded; each image's header is read the first time its
+size is asked for). A page renders on demand, at full size or reduced for a thumbnail.
+
+PDF pages are rendered by PDFium (pypdfium2, Apache-2.0/BSD) at a stated DPI (150 by default), which
+every output records. PDFium is not thread-safe, so every call into it holds one lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, overload
+
+from PIL import Image
+
+from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
+from ocrviewer.errors import BadInput, ImageError
+
+DEFAULT_DPI = 150.0
+#: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+PDF_SUFFIXES = (".pdf",)
+KINDS = ("image", "pdf", "folder")
+
+# PDFium keeps global state and must not be entered from two threads at once (pypdfium2's docs).
+_PDFIUM_LOCK = threading.RLock()
+
+
+def is_pdf(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(PDF_SUFFIXES)
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key that puts ``page2`` before ``page10`` (digits compared as numbers, case ignored)."""
+    return tuple(
+        (0, int(part), part) if part.isdigit() else (1, part.casefold(), part)
+        for part in re.split(r"(\d+)", name)
+        if part
+    )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A folder entry that is not a page, and why (one line)."""
+
+    name: str
+    reason: str
+
+
+class SourcePage:
+    """One page of a source. ``size`` is in pixels as displayed (EXIF applied; PDF at the source's dpi)."""
+
+    index: int
+    label: str
+    #: the image file of this page; None for a PDF page
+    image_path: str | None
+    #: the name used in manifests and shards: the file's name relative to the source, ``doc.pdf#page=3``
+    name: str
+    #: the file that holds the page (the image, or the PDF)
+    file: Path
+    #: the dpi a PDF page is rendered at; None for an image
+    dpi: float | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def render(self, max_side: int | None = None) -> Image.Image:
+        """The page as displayed (RGB or RGBA); with ``max_side`` reduced to fit (for thumbnails)."""
+        raise NotImplementedError
+
+    def info(self) -> ImageInfo:
+        """What frame detection needs: the page's pixel size (and EXIF orientation for an image)."""
+        raise NotImplementedError
+
+    def sha256(self) -> str:
+        """A digest that changes when the page's pixels would (the cache key of a recognition)."""
+        raise NotImplementedError
+
+
+class ImagePage(SourcePage):
+    def __init__(self, path: Path, index: int, name: str) -> None:
+        self.path = self.file = path
+        self.index = index
+        self.label = path.name
+        self.image_path = str(path)
+        self.name = name
+
+    @cached_property
+    def _info(self) -> ImageInfo:
+        return read_image_info(self.path)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self._info.display_size
+
+    def info(self) -> ImageInfo:
+        return self._info
+
+    def render(self, max_side: int | None = None) -> Image.Image:
+        return load_display_image(self.path, max_side=max_side)
+
+    def sha256(self) -> str:
+        from ocrviewer.core.prepare import file_sha256
+
+        try:
+            return file_sha256(self.path)
+        except OSError as err:
+            raise ImageError(f"{self.path}: cannot read image ({err.strerror or err})") from err
+
+    def __repr__(self) -> str:
+        return f"ImagePage({self.index}, {self.path})"
+
+
+class PdfPage(SourcePage):
+    def __init__(self, source: PdfSource, index: int) -> None:
+        self._source = source
+        self.file = source.path
+        self.dpi = source.dpi
+        self.index = index
+        self.label = f"page {index + 1}"
+        self.image_path = None
+        self.name = f"{source.path.name}#page={index + 1}"
+
+    @cached_property
+    def points(self) -> tuple[float, float]:
+        """Width and height in PDF points (1/72 inch), the page's rotation applied."""
+        return self._source.page_points(self.index)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        w, h = self.points
+        scale = self._source.dpi / 72.0
+        # the formula pypdfium2 uses for the bitmap, so size and render agree to the pixel
+        return max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+
+    def info(self) -> ImageInfo:
+        w, h = self.size
+        return ImageInfo(path=self.name, format="PDF", raw_width=w, raw_height=h)
+
+    def render(self, max_side: int | None = None) -> Image.Image:
+        scale = self._source.dpi / 72.0
+        if max_side:
+            scale = min(scale, max_side / max(self.points))
+        return self._source.render_page(self.index, scale)
+
+    def sha256(self) -> str:
+        blob = f"{self._source.sha256}:{self.index}:{self._source.dpi:g}".encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"PdfPage({self.index}, {self._source.path})"
+
+
+class _PdfPages(Sequence[SourcePage]):
+    """The pages of a PDF, each made when first asked for (a 1,000-page PDF opens at once)."""
+
+    def __init__(self, source: PdfSource) -> None:
+        self._source = source
+        self._made: dict[int, PdfPage] = {}
+
+    def __len__(self) -> int:
+        return self._source.page_count
+
+    @overload
+    def __getitem__(self, i: int) -> SourcePage: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[SourcePage]: ...
+    def __getitem__(self, i: int | slice) -> SourcePage | Sequence[SourcePage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"page {i + 1} of {n}")
+        page = self._made.get(i)
+        if page is None:
+            page = self._made[i] = PdfPage(self._source, i)
+        return page
+
+    def __iter__(self) -> Iterator[SourcePage]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+@dataclass
+class Source:
+    """A document: its pages in order, and (for a folder) what was not taken and why."""
+
+    path: Path
+    kind: str  # "image", "pdf" or "folder"
+    pages: Sequence[SourcePage]
+    dpi: float = DEFAULT_DPI
+    skipped: tuple[Skipped, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def close(self) -> None:
+        """Release the file (a PDF); pages must not be used afterwards."""
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class PdfSource(Source):
+    def __init__(self, path: Path, dpi: float) -> None:
+        import pypdfium2 as pdfium
+
+        self._pdfium = pdfium
+        with _PDFIUM_LOCK:
+            try:
+                self._pdf = pdfium.PdfDocument(str(path))
+                count = len(self._pdf)
+            except pdfium.PdfiumError as err:
+                raise BadInput(f"{path}: {_pdf_error(err)}") from err
+        if count < 1:
+            self._pdf.close()
+            raise BadInput(f"{path}: the PDF has no pages")
+        self.page_count = count
+        super().__init__(path=path, kind="pdf", pages=_PdfPages(self), dpi=dpi)
+
+    @cached_property
+    def sha256(self) -> str:
+        from ocrviewer.core.prepare import file_sha256
+
+        return file_sha256(self.path)
+
+    def page_points(self, index: int) -> tuple[float, float]:
+        with _PDFIUM_LOCK:
+            try:
+                w, h = self._pdf.get_page_size(index)
+            except self._pdfium.PdfiumError as err:
+                raise ImageError(f"{self.path}: page {index + 1}: {_pdf_error(err)}") from err
+        if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):
+            raise ImageError(f"{self.path}: page {index + 1} has no usable size ({w}x{h} points)")
+        return w, h
+
+    def render_page(self, index: int, scale: float) -> Image.Image:
+        with _PDFIUM_LOCK:
+            try:
+                page = self._pdf[index]
+                try:
+                    bitmap = page.render(scale=scale, may_draw_forms=False)
+                    img = bitmap.to_pil()
+                    img.load()
+                    img = img.copy()  # detached from PDFium's buffer, which goes with the bitmap
+                    bitmap.close()
+                finally:
+                    page.close()
+            except self._pdfium.PdfiumError as err:
+                raise ImageError(
+                    f"{self.path}: page {index + 1} could not be rendered ({_pdf_error(err)}); "
+                    "the other pages are unaffected"
+                ) from err
+        return img.convert("RGB") if img.mode not in ("RGB", "RGBA") else img
+
+    def close(self) -> None:
+        with _PDFIUM_LOCK:
+            self._pdf.close()
+
+
+def _pdf_error(err: Exception) -> str:
+    text = str(err).lower()
+    if "password" in text:
+        return "the PDF is encrypted (password protected); decrypt it first (e.g. qpdf --decrypt)"
+    if "format" in text or "file" in text:
+        return "not a readable PDF (damaged or not a PDF); re-export or re-download it"
+    return f"cannot read the PDF ({err}); re-export it"
+
+
+def _folder(path: Path) -> Source:
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: natural_key(e.name))
+    except OSError as err:
+        raise BadInput(f"{path}: cannot list the folder ({err.strerror or err})") from err
+    pages: list[SourcePage] = []
+    skipped: list[Skipped] = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        suffix = os.path.splitext(name)[1].lower()
+        if entry.is_dir():
+            skipped.append(Skipped(name, "a folder: subfolders are not searched"))
+        elif suffix in IMAGE_SUFFIXES:
+            pages.append(ImagePage(Path(entry.path), len(pages), name))
+        elif suffix in PDF_SUFFIXES:
+            skipped.append(Skipped(name, "a PDF inside a folder is not opened; open it on its own"))
+        else:
+            skipped.append(
+                Skipped(
+                    name, f"not an image ({suffix or 'no suffix'}); pages are JPEG, PNG, TIFF, BMP or WebP"
+                )
+            )
+    if not pages:
+        raise BadInput(f"{path}: the folder holds no images (JPEG, PNG, TIFF, BMP or WebP)")
+    return Source(path=path, kind="folder", pages=pages, skipped=tuple(skipped))
+
+
+def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Source:
+    """Open an image, a PDF or a folder of images as a document; nothing is rendered yet.
+
+    Raises BadInput (a missing path, an encrypted or broken PDF, a folder without images) or
+    ImageError (a file that is not an image) with a one-line message.
+    """
+    p = Path(path)
+    if not (math.isfinite(dpi) and 10 <= dpi <= 1200):
+        raise BadInput(f"dpi {dpi:g} is out of range; give 10..1200 (150 is the default)")
+    if p.is_dir():
+        return _folder(p)
+    if not p.exists():
+        raise BadInput(f"{p}: no such file or folder; check the path")
+    if is_pdf(p):
+        return PdfSource(p, float(dpi))
+    read_image_info(p)  # a non-image is an error now, not at the first render
+    return Source(path=p, kind="image", pages=[ImagePage(p, 0, p.name)])
+
+
+__all__ = [
+    "DEFAULT_DPI",
+    "IMAGE_SUFFIXES",
+    "Skipped",
+    "Source",
+    "SourcePage",
+    "is_pdf",
+    "natural_key",
+    "open_source",
+]

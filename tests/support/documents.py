@@ -1,0 +1,149 @@
+"""Real multi-page documents for tests: PDFs drawn with reportlab, folders of images, and responses.
+
+Each PDF page holds black rectangles ("words") at known places in points, so a loopback emulator
+finds them in the rendered pixels and a placed response can be checked against them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+#: A4 in points
+A4 = (595.0, 842.0)
+#: (left, top, right, bottom) in points from the top-left corner, one line of three words
+WORDS_PT = ((72.0, 100.0, 172.0, 124.0), (190.0, 100.0, 260.0, 124.0), (280.0, 100.0, 400.0, 124.0))
+
+
+def word_boxes_pt(page: int) -> list[tuple[float, float, float, float]]:
+    """The word boxes of page ``page`` (0-based): the line moves down 40 pt per page (mod 15)."""
+    dy = 40.0 * (page % 15)
+    return [(left, top + dy, right, bottom + dy) for left, top, right, bottom in WORDS_PT]
+
+
+def make_pdf(path: str | os.PathLike[str], pages: int = 3, size: tuple[float, float] = A4) -> Path:
+    """A PDF of ``pages`` text-only pages (black word boxes and a page number)."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=size, pageCompression=1)
+    w, h = size
+    for i in range(pages):
+        for left, top, right, bottom in word_boxes_pt(i):
+            c.rect(left, h - bottom, right - left, bottom - top, stroke=0, fill=1)
+        c.setFont("Helvetica", 9)
+        c.drawString(w / 2, 20, f"{i + 1}")
+        c.showPage()
+    c.save()
+    return Path(path)
+
+
+def make_encrypted_pdf(path: str | os.PathLike[str]) -> Path:
+    import pikepdf
+
+    plain = Path(path).with_suffix(".plain.pdf")
+    make_pdf(plain, 1)
+    with pikepdf.open(plain) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(owner="o", user="secret", R=6))
+    plain.unlink()
+    return Path(path)
+
+
+def make_broken_pdf(path: str | os.PathLike[str]) -> Path:
+    Path(path).write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nthis is not a pdf\n")
+    return Path(path)
+
+
+def make_scan(path: str | os.PathLike[str], words: int = 3, size: tuple[int, int] = (400, 200)) -> Path:
+    """An image of ``words`` black boxes on one line (what a scanned page looks like to the emulator)."""
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    for i in range(words):
+        x = 20 + i * 90
+        draw.rectangle((x, 40, x + 70, 70), fill="black")
+    img.save(path)
+    return Path(path)
+
+
+def azure_read_pdf_response(pages: list[int], size: tuple[float, float] = A4) -> dict[str, Any]:
+    """An Azure Read v3.2 answer for a PDF: ``readResults[]`` in inches, one per page (1-based ``page``)."""
+    w_in, h_in = size[0] / 72, size[1] / 72
+    results = []
+    for i in pages:
+        words = []
+        for n, (left, top, right, bottom) in enumerate(word_boxes_pt(i)):
+            l_, t, r, b = (v / 72 for v in (left, top, right, bottom))
+            words.append(
+                {"boundingBox": [l_, t, r, t, r, b, l_, b], "text": f"p{i + 1}w{n}", "confidence": 0.9}
+            )
+        first, last = words[0]["boundingBox"], words[-1]["boundingBox"]
+        line_box = [first[0], first[1], last[2], last[3], last[4], last[5], first[6], first[7]]
+        results.append(
+            {
+                "page": i + 1,
+                "angle": 0,
+                "width": w_in,
+                "height": h_in,
+                "unit": "inch",
+                "lines": [
+                    {"boundingBox": line_box, "text": " ".join(x["text"] for x in words), "words": words}
+                ],
+            }
+        )
+    return {
+        "status": "succeeded",
+        "createdDateTime": "2024-01-01T00:00:00Z",
+        "lastUpdatedDateTime": "2024-01-01T00:00:01Z",
+        "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
+    }
+
+
+def yandex_pdf_pages(
+    pages: list[int], dpi: float = 300, size: tuple[float, float] = A4
+) -> list[dict[str, Any]]:
+    """Yandex recognizeTextAsync results for a PDF: one object per page, in the pixels of its own
+    rendering at ``dpi`` (its stated width/height), ``page`` 0-based as the service numbers them."""
+    k = dpi / 72
+    out = []
+    for i in pages:
+        words = []
+        for n, (left, top, right, bottom) in enumerate(word_boxes_pt(i)):
+            l_, t, r, b = (str(round(v * k)) for v in (left, top, right, bottom))
+            words.append(
+                {
+                    "boundingBox": {
+                        "vertices": [{"x": l_, "y": t}, {"x": l_, "y": b}, {"x": r, "y": b}, {"x": r, "y": t}]
+                    },
+                    "text": f"p{i + 1}w{n}",
+                    "entityIndex": "-1",
+                }
+            )
+        verts = [
+            words[0]["boundingBox"]["vertices"][0],
+            words[0]["boundingBox"]["vertices"][1],
+            words[-1]["boundingBox"]["vertices"][2],
+            words[-1]["boundingBox"]["vertices"][3],
+        ]
+        line = {
+            "boundingBox": {"vertices": verts},
+            "text": " ".join(w["text"] for w in words),
+            "words": words,
+        }
+        ann = {
+            "width": str(round(size[0] * k)),
+            "height": str(round(size[1] * k)),
+            "blocks": [{"boundingBox": {"vertices": verts}, "lines": [line]}],
+            "entities": [],
+            "fullText": line["text"],
+            "rotate": "ANGLE_0",
+        }
+        out.append({"result": {"textAnnotation": ann, "page": str(i)}})
+    return out
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    Path(path).write_text(json.dumps(data), encoding="utf-8")
+    return Path(path)
