@@ -18,6 +18,7 @@ from ocrviewer.core.imageio import check_pixels, read_image_info
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import LEVELS
 from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.sources import DEFAULT_DPI
 from ocrviewer.errors import BadInput
 
 if TYPE_CHECKING:
@@ -26,15 +27,18 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     frame_help = "frame of the response's coordinates: auto (default) decides from the evidence"
+    doc_help = "the image, PDF or folder of images the response was made from"
+    dpi_help = f"dpi PDF pages are rendered at (default {DEFAULT_DPI:g}; recorded in the output)"
 
     p = sub.add_parser(
         "export",
         help="write a response as normalized JSON, hOCR, ALTO, PAGE-XML or a searchable PDF",
-        description="Write the response with every polygon in displayed-image pixels (EXIF applied): "
-        "ocrviewer.document/1 JSON (default), hOCR, ALTO v4, PAGE-XML 2019, or a searchable PDF (the image "
-        "with an invisible text layer). IMAGE is optional when the response states its page size in pixels.",
+        description="Write the response with every polygon in displayed-image pixels (EXIF applied; PDF pages "
+        "at --dpi): ocrviewer.document/1 JSON (default), hOCR, ALTO v4, PAGE-XML 2019, or a searchable PDF (the "
+        "image with an invisible text layer), every page of a PDF or folder. DOC is optional when the response "
+        "states its page size in pixels.",
     )
-    p.add_argument("image", nargs="?", metavar="IMAGE", help="the image the response was made from")
+    p.add_argument("image", nargs="?", metavar="DOC", help=doc_help)
     p.add_argument(
         "--response", "-r", required=True, metavar="RESP", help="OCR response (JSON or JSON Lines)"
     )
@@ -45,17 +49,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         help="output format (default: from the -o suffix .json/.hocr/.html/.pdf/.alto.xml/.page.xml, else json)",
     )
+    p.add_argument("--dpi", type=float, default=DEFAULT_DPI, help=dpi_help)
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
         "render",
-        help="draw a response's polygons, text and confidence on the image (PNG)",
+        help="draw a response's polygons, text and confidence on the image (PNG or PDF)",
         description="Write the displayed image with blocks, lines and words drawn, made without a display. "
-        "Without IMAGE (and no image named by a sidecar) the response is drawn on a blank page of the "
-        "size it states.",
+        "Without DOC (and no image named by a sidecar) the response is drawn on a blank page of the "
+        "size it states. For a PDF or folder, --page all writes one multi-page PDF (-o OUT.pdf) or one "
+        "PNG per page (-o 'OUT-{page}.png').",
     )
-    p.add_argument("image", nargs="?", metavar="IMAGE", help="the image the response was made from")
+    p.add_argument("image", nargs="?", metavar="DOC", help=doc_help)
     p.add_argument(
         "--response", "-r", required=True, metavar="RESP", help="OCR response (JSON or JSON Lines)"
     )
@@ -73,19 +79,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--no-labels", action="store_true", help="draw polygons only, no text")
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
-    p.add_argument("-o", "--output", required=True, metavar="OUT.png", help="PNG file to write")
+    p.add_argument("--page", metavar="N|all", help="page(s) to draw: N, N-M, or all (default: the first)")
+    p.add_argument("--dpi", type=float, default=DEFAULT_DPI, help=dpi_help)
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT.png|OUT.pdf", help="PNG or PDF file to write"
+    )
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(
         "info",
-        help="show an image's orientation and sizes, and how a response would be placed on it",
+        help="show an image's orientation and sizes (a PDF's or folder's pages), and how a response is placed",
         description="Print the EXIF orientation, stored and displayed size and format; with --response also "
         "the response's format, page size, the detected frame, how sure that is and why. IMAGE may be "
         "left out when --response is given.",
     )
-    p.add_argument("image", nargs="?", metavar="IMAGE", help="a photo or scan (JPEG, PNG, TIFF, ...)")
+    p.add_argument(
+        "image", nargs="?", metavar="DOC", help="a photo or scan (JPEG, PNG, TIFF, ...), a PDF or a folder"
+    )
     p.add_argument("--response", "-r", metavar="RESP", help="also show how this OCR response is placed")
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)
+    p.add_argument("--dpi", type=float, default=DEFAULT_DPI, help=dpi_help)
     p.set_defaults(func=cmd_info)
 
 
@@ -197,7 +210,11 @@ def export_format(to: str | None, output: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ocrviewer.cli import document_cmds
+
     fmt = export_format(args.to, args.output)
+    if document_cmds.is_document(args.image):
+        return document_cmds.cmd_export(args, fmt)
     out = check_output(args.output, [args.response, args.image])
     result = load_result(args.response, args.image, frame=args.frame)
     check_output(args.output, [result.image_path])  # the image may come from the sidecar
@@ -237,7 +254,11 @@ def _export_other(fmt: str, out: Path, result: LoadedResult) -> int:
 
 # -- render ---------------------------------------------------------------------------------------------
 def cmd_render(args: argparse.Namespace) -> int:
+    from ocrviewer.cli import document_cmds
     from ocrviewer.core.render import parse_levels, png_options, render
+
+    if document_cmds.is_document(args.image) or args.page is not None or args.output.lower().endswith(".pdf"):
+        return document_cmds.cmd_render(args)
 
     try:
         levels = parse_levels(args.levels)
@@ -289,6 +310,10 @@ def _image_lines(path: str) -> list[str]:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from ocrviewer.cli import document_cmds
+
+    if document_cmds.is_document(args.image):
+        return document_cmds.cmd_info(args)
     if args.image is None and not args.response:
         raise BadInput("give an IMAGE, a --response RESP, or both")
     out = _image_lines(args.image) if args.image is not None else []

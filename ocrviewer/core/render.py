@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -296,3 +297,42 @@ def save_png(img: Image.Image, path: str | os.PathLike[str], compress_level: int
         if tmp.exists():
             tmp.unlink()
     return p
+
+
+def pdf_pages_writer(pages: Iterable[Image.Image], dpi: float, quality: int = 90) -> Callable[[IO[bytes]], None]:
+    """A writer (for :func:`ocrviewer.core.output.write_atomic`) of one PDF page per image, sized for ``dpi``.
+
+    Images are taken one at a time and held only as JPEG inside the PDF, so a long document needs
+    the memory of one page picture, not of all of them. PDFium (pypdfium2) writes the file.
+    """
+
+    def write(fh: IO[bytes]) -> None:
+        import io
+
+        import pypdfium2 as pdfium
+
+        from ocrviewer.core.sources import PDFIUM_LOCK
+
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument.new()
+        try:
+            for img in pages:
+                buf = io.BytesIO()
+                img.convert("RGB").save(buf, "JPEG", quality=quality)
+                buf.seek(0)
+                w_pt, h_pt = img.width * 72.0 / dpi, img.height * 72.0 / dpi
+                with PDFIUM_LOCK:
+                    page = pdf.new_page(w_pt, h_pt)
+                    obj = pdfium.PdfImage.new(pdf)
+                    obj.load_jpeg(buf, inline=True)
+                    obj.set_matrix(pdfium.PdfMatrix().scale(w_pt, h_pt))
+                    page.insert_obj(obj)
+                    page.gen_content()
+                    page.close()
+            with PDFIUM_LOCK:
+                pdf.save(fh)
+        finally:
+            with PDFIUM_LOCK:
+                pdf.close()
+
+    return write

@@ -33,7 +33,7 @@ PDF_SUFFIXES = (".pdf",)
 KINDS = ("image", "pdf", "folder")
 
 # PDFium keeps global state and must not be entered from two threads at once (pypdfium2's docs).
-_PDFIUM_LOCK = threading.RLock()
+PDFIUM_LOCK = threading.RLock()
 
 
 def is_pdf(path: str | os.PathLike[str]) -> bool:
@@ -141,8 +141,8 @@ class PdfPage(SourcePage):
     def size(self) -> tuple[int, int]:
         w, h = self.points
         scale = self._source.dpi / 72.0
-        # the formula pypdfium2 uses for the bitmap, so size and render agree to the pixel
-        return max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+        # pypdfium2's bitmap size (ceil), less float noise: 1240 px at 150 dpi is 595.2 pt, not 1241 px
+        return max(1, math.ceil(w * scale - 1e-3)), max(1, math.ceil(h * scale - 1e-3))
 
     def info(self) -> ImageInfo:
         w, h = self.size
@@ -150,9 +150,16 @@ class PdfPage(SourcePage):
 
     def render(self, max_side: int | None = None) -> Image.Image:
         scale = self._source.dpi / 72.0
-        if max_side:
-            scale = min(scale, max_side / max(self.points))
-        return self._source.render_page(self.index, scale)
+        if max_side and max_side < max(self.size):
+            return self._source.render_page(self.index, max_side / max(self.points))
+        img = self._source.render_page(self.index, scale)
+        if img.size != self.size:  # PDFium's rounding of a size that is whole but for float noise
+            img = (
+                img.crop((0, 0, *self.size))
+                if img.width >= self.size[0] and img.height >= self.size[1]
+                else img.resize(self.size)
+            )
+        return img
 
     def sha256(self) -> str:
         blob = f"{self._source.sha256}:{self.index}:{self._source.dpi:g}".encode()
@@ -223,7 +230,7 @@ class PdfSource(Source):
         import pypdfium2 as pdfium
 
         self._pdfium = pdfium
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             try:
                 self._pdf = pdfium.PdfDocument(str(path))
                 count = len(self._pdf)
@@ -242,7 +249,7 @@ class PdfSource(Source):
         return file_sha256(self.path)
 
     def page_points(self, index: int) -> tuple[float, float]:
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             try:
                 w, h = self._pdf.get_page_size(index)
             except self._pdfium.PdfiumError as err:
@@ -252,7 +259,7 @@ class PdfSource(Source):
         return w, h
 
     def render_page(self, index: int, scale: float) -> Image.Image:
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             try:
                 page = self._pdf[index]
                 try:
@@ -271,7 +278,7 @@ class PdfSource(Source):
         return img.convert("RGB") if img.mode not in ("RGB", "RGBA") else img
 
     def close(self) -> None:
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             self._pdf.close()
 
 

@@ -193,11 +193,12 @@ def test_truncated_jpeg_is_an_error_where_only_its_header_is_needed(capsys, tmp_
     assert not (tmp_path / "o.json").exists()
 
 
-def test_a_folder_given_as_the_image(capsys, tmp_path) -> None:
+def test_a_folder_without_images_given_as_the_document(capsys, tmp_path) -> None:
+    # a folder is a document of its images (tests/core/test_cli_documents.py); without any it is an error
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     code, _, err = run(capsys, "export", tmp_path, "-r", resp, "-o", tmp_path / "o.json")
     assert code != 0
-    one_line_error(err, str(tmp_path), "is a folder")
+    one_line_error(err, str(tmp_path), "holds no images")
 
 
 def test_decompression_bomb(capsys, tmp_path) -> None:
