@@ -15,6 +15,7 @@ from ocrviewer.errors import Cancelled, OcrViewerError
 COMMAND_MODULES = (
     "ocrviewer.cli.core_cmds",  # export, render, info
     "ocrviewer.cli.provider_cmds",  # recognize, providers, credentials
+    "ocrviewer.cli.batch_cmds",  # manifest merge (recognize on a folder or PDF runs a batch)
     "ocrviewer.cli.view_cmd",  # view (the GUI)
 )
 

@@ -24,9 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="send an image to an OCR service and save its raw response and a sidecar",
         description="Send the displayed image (EXIF applied, fitted to the service's limits) to a "
         "provider; save the response exactly as received to RESP and RESP.ocrviewer.json beside it. "
-        "A cached result for the same image, provider and options is reused unless --fresh.",
+        "A cached result for the same image, provider and options is reused unless --fresh. "
+        "A folder of images or a PDF is a batch: one response per page in OUTDIR, and OUTDIR/manifest.jsonl.",
     )
-    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("image", metavar="IMAGE|DIR|DOC.pdf")
     p.add_argument("--provider", "-p", default=DEFAULT_PROVIDER, choices=provider_names())
     p.add_argument(
         "--model", help="model (Yandex: page, handwritten, table...; Azure Read 3.2: model version)"
@@ -42,7 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--fresh", action="store_true", help="do not reuse a cached result (the new one is cached)"
     )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    p.add_argument("-o", "--output", required=True, metavar="RESP", help="where to save the raw response")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="RESP|OUTDIR", help="where to save the raw response (a batch: a folder)"
+    )
+    from ocrviewer.cli.batch_cmds import add_batch_arguments
+
+    add_batch_arguments(p)
     p.set_defaults(func=cmd_recognize)
 
     p = sub.add_parser("providers", help="list OCR providers and whether each is ready (or why not)")
@@ -121,6 +127,12 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     from ocrviewer.providers.run import RunOutcome, recognize_file
 
     settings = runtime_settings(args, args.provider)
+    from ocrviewer.cli.document_cmds import is_document
+
+    if is_document(args.image):
+        from ocrviewer.cli.batch_cmds import cmd_batch
+
+        return cmd_batch(args, settings, _options(args))
     cancel = CancelToken()
     box: dict[str, Any] = {}
 

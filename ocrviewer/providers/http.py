@@ -285,6 +285,8 @@ class HttpClient:
     rng: random.Random = field(default_factory=random.Random)
     hints: Hints = field(default_factory=Hints)
     secrets: tuple[str, ...] = ()
+    #: called before every request (retries and polls too); a batch's rate limit waits here
+    gate: RequestGate | None = None
 
     def __post_init__(self) -> None:
         self.scrub = Scrubber(self.secrets)
@@ -339,6 +341,8 @@ class HttpClient:
                     f"{self.service} did not finish within {self.policy.total_timeout:g} s; try again later",
                 )
             read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
+            if self.gate is not None:
+                self.gate(method, url, cancel)
             try:
                 resp = self.session.request(
                     method,
@@ -466,13 +470,19 @@ def request_id_of(resp: requests.Response) -> str | None:
     return None
 
 
+#: gate(method, url, cancel): returns when the request may go (raises Cancelled when cancelled)
+RequestGate = Callable[[str, str, CancelToken], None]
+
+
 @dataclass(frozen=True)
 class HttpConfig:
-    """Injected under the ``http`` settings key: a policy and a timing (tests pass fakes)."""
+    """Injected under the ``http`` settings key: a policy and a timing (tests pass fakes), and a gate
+    every request passes (a batch's rate limit)."""
 
     policy: RetryPolicy | None = None
     timing: Timing = field(default_factory=Timing)
     seed: int | None = None
+    gate: RequestGate | None = None
 
 
 def make_client(
@@ -490,6 +500,7 @@ def make_client(
         rng=random.Random(config.seed),
         hints=hints or Hints(),
         secrets=tuple(s for s in secrets if s),
+        gate=config.gate,
     )
 
 

@@ -1,0 +1,318 @@
+"""Batch recognition of a folder or a PDF against the loopback emulators: manifest, resume, shards, cost."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocrviewer.cli import main
+from ocrviewer.core.loading import load_document_result
+from ocrviewer.core.sources import open_source
+from ocrviewer.providers.base import CancelToken
+from ocrviewer.providers.batch import (
+    MANIFEST,
+    RateLimit,
+    TokenBucket,
+    parse_rate,
+    parse_shard,
+    prepare_batch,
+    run_batch,
+    shard_of,
+)
+from ocrviewer.providers.settings import load_settings, save_settings
+from tests.support.documents import make_pdf, make_scan, word_boxes_pt
+
+from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud
+
+FAST = ["--rate", "1000", "--status-rate", "1000"]
+
+
+@pytest.fixture
+def cloud() -> Iterator[FakeCloud]:
+    server = FakeCloud(running_polls=1)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCRVIEWER_YANDEX_API_KEY", YANDEX_KEY)
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", AZURE_KEY)
+    save_settings({"http.poll_interval": 0.01})
+
+
+@pytest.fixture
+def scans(tmp_path: Path) -> Path:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i in range(1, 9):
+        make_scan(folder / f"scan{i}.png", words=1 + i % 4, size=(400 + 10 * i, 200))  # all different: no cache hits
+    return folder
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def manifest(outdir: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (outdir / MANIFEST).read_text().splitlines()]
+
+
+def test_a_folder_batch_writes_responses_sidecars_and_a_manifest_then_resumes(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    code, stdout, err = run(
+        capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    assert "8 page(s) x 1 paid call = 8 paid call(s)" in err
+    lines = manifest(out)
+    assert [r["input"] for r in lines] == [f"scan{i}.png" for i in range(1, 9)]  # document order
+    for r in lines:
+        assert r["status"] == "done" and r["calls"] == 1 and r["cache_hit"] is False and r["reason"] is None
+        assert r["provider"] == "yandex" and r["options"]["model"] == "page"
+        assert (out / r["response"]).is_file() and (out / (r["response"] + ".ocrviewer.json")).is_file()
+        assert r["words"] == 1 + int(r["input"][4:-4]) % 4
+    uploads = len(cloud.uploads) or len(cloud.requests)
+    # a re-run: everything is done, nothing is sent
+    code, stdout, err = run(
+        capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0 and "8 already done" in err and "0 request(s) sent" in stdout
+    assert (len(cloud.uploads) or len(cloud.requests)) == uploads
+    assert len(manifest(out)) == 8
+
+
+def test_a_pdf_batch_on_azure_read_lands_on_each_page(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    lines = manifest(out)
+    assert [(r["page"], r["dpi"], r["image"]) for r in lines] == [
+        (1, 150.0, "doc.pdf"),
+        (2, 150.0, "doc.pdf"),
+        (3, 150.0, "doc.pdf"),
+    ]
+    assert all(r["calls"] >= 2 for r in lines)  # the analyze call and at least one poll
+    with open_source(pdf) as src:
+        result = load_document_result(src, out / lines[2]["response"])
+        assert result.covered == (2,)
+        page = result.page(2)
+        assert page is not None
+        left, top, right, bottom = word_boxes_pt(2)[0]
+        box = next(page.words()).polygon
+        assert abs(box[0][0] - left * 150 / 72) < 3 and abs(box[0][1] - top * 150 / 72) < 3
+
+
+def test_four_shards_merged_equal_one_batch(
+    capsys, monkeypatch, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    whole = tmp_path / "whole"
+    code, _, err = run(
+        capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", whole, "--yes", *FAST
+    )
+    assert code == 0, err
+    # shards on other machines: no shared cache
+    monkeypatch.setenv("OCRVIEWER_CACHE_DIR", str(tmp_path / "other-cache"))
+    shards = [tmp_path / f"shard{i}" for i in range(4)]
+    for i, d in enumerate(shards):
+        code, _, err = run(
+            capsys,
+            "recognize",
+            scans,
+            "-p",
+            "yandex",
+            "--endpoint",
+            cloud.url,
+            "-o",
+            d,
+            "--shard",
+            f"{i}/4",
+            "--yes",
+            *FAST,
+        )
+        assert code == 0, err
+    taken = [len(manifest(d)) for d in shards]
+    assert sum(taken) == 8 and max(taken) < 8
+    code, _, err = run(capsys, "manifest", "merge", *shards, "-o", tmp_path / "merged.jsonl")
+    assert code == 0, err
+    code, _, err = run(capsys, "manifest", "merge", whole, "-o", tmp_path / "whole.jsonl")
+    assert code == 0, err
+
+    def comparable(path: Path) -> list[dict[str, Any]]:
+        rows = [json.loads(x) for x in path.read_text().splitlines()]
+        for r in rows:
+            r.pop("seconds")
+            r["response"] = Path(r["response"]).name
+        return rows
+
+    assert comparable(tmp_path / "merged.jsonl") == comparable(tmp_path / "whole.jsonl")
+    for r in json.loads("[" + ",".join((tmp_path / "merged.jsonl").read_text().splitlines()) + "]"):
+        assert (tmp_path / r["response"]).is_file()
+
+
+def test_shards_are_stable_and_cover_everything() -> None:
+    names = [f"scan{i}.png" for i in range(200)]
+    parts = [[n for n in names if shard_of(n, 4) == i] for i in range(4)]
+    assert sorted(sum(parts, [])) == sorted(names)
+    assert all(20 < len(p) < 80 for p in parts)
+    assert shard_of("doc.pdf#page=7", 4) == shard_of("doc.pdf#page=7", 4)
+    assert parse_shard("3/4") == (3, 4)
+    for bad in ("4/4", "-1/4", "1", "a/b", "0/0"):
+        with pytest.raises(Exception, match="--shard"):
+            parse_shard(bad)
+
+
+def test_without_a_terminal_a_paid_batch_needs_yes(
+    capsys, monkeypatch, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", out)
+    assert code == 1
+    assert err.strip().splitlines()[-1] == (
+        "ocrviewer: error: this batch calls a paid service; pass --yes to confirm the cost when not on a terminal"
+    )
+    assert not out.exists() and not cloud.requests
+
+
+def test_an_outdir_with_other_files_is_refused_untouched(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious")
+    code, _, err = run(
+        capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 1 and "holds other files (thesis.docx)" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"] and not cloud.requests
+
+
+def test_a_manifest_from_another_version_is_refused_untouched(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    out.mkdir()
+    old = '{"schema": "ocrviewer.manifest/0", "input": "scan1.png"}\n'
+    (out / MANIFEST).write_text(old)
+    code, _, err = run(
+        capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 1 and "another version" in err and len(err.strip().splitlines()) == 1
+    assert (out / MANIFEST).read_text() == old and not cloud.requests
+
+
+def test_a_bad_page_fails_alone_and_the_batch_goes_on(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    (scans / "scan5.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", scans, "-p", "yandex", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 1
+    status = {r["input"]: (r["status"], r["reason"]) for r in manifest(out)}
+    assert status["scan5.png"][0] == "failed" and "scan5.png" in status["scan5.png"][1]
+    assert "\n" not in status["scan5.png"][1]
+    assert sum(s == "done" for s, _ in status.values()) == 7
+
+
+def test_cancel_stops_cleanly_and_a_rerun_resumes_from_the_cache(
+    cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:
+    settings = load_settings()
+    settings["yandex.ocr_endpoint"] = cloud.url
+    from ocrviewer.providers.credentials import CredentialStore
+    from ocrviewer.providers.settings import CREDENTIALS
+
+    settings[CREDENTIALS] = CredentialStore()
+    out = tmp_path / "out"
+    cancel = CancelToken()
+    seen: list[str] = []
+
+    def progress(finished: int, total: int, rec: Any) -> None:
+        seen.append(rec.input)
+        if finished == 3:
+            cancel.cancel()
+
+    with open_source(scans) as src:
+        bp = prepare_batch(src, out, "yandex", {}, settings, rate=RateLimit(None))
+        report = run_batch(bp, settings, jobs=1, cancel=cancel, progress=progress)
+        assert report.cancelled
+        first = manifest(out)
+        assert [r["status"] for r in first] == ["done"] * 3
+        assert sorted(
+            p.name for p in out.iterdir() if p.name.endswith(".json") and "ocrviewer" not in p.name
+        ) == sorted(r["response"] for r in first)  # no half-written response of the cancelled input
+        bp = prepare_batch(src, out, "yandex", {}, settings, rate=RateLimit(None))
+        assert len(bp.skipped) == 3 and len(bp.to_send) == 5
+        report = run_batch(bp, settings, jobs=3)
+        assert not report.cancelled and report.count("done") == 5
+    assert [r["status"] for r in manifest(out)] == ["done"] * 8
+
+
+def test_token_bucket_spaces_requests_at_the_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(2.0, clock=lambda: now[0])
+
+    class Clocked(CancelToken):
+        def wait(self, seconds: float) -> bool:
+            now[0] += seconds
+            return False
+
+    token = Clocked()
+    times = []
+    for _ in range(5):
+        bucket.acquire(token)
+        times.append(now[0])
+    assert times == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0])
+
+
+def test_rates_parse() -> None:
+    assert parse_rate("20/min") == pytest.approx(1 / 3)
+    assert parse_rate("2") == 2 and parse_rate("5/s") == 5
+    with pytest.raises(Exception, match="rate"):
+        parse_rate("fast")
+
+
+def test_the_rate_limit_bounds_requests_whatever_the_jobs(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    stamps: list[float] = []
+    cloud.on_request = lambda rec: stamps.append(time.monotonic())
+    code, _, err = run(
+        capsys,
+        "recognize",
+        scans,
+        "-p",
+        "yandex",
+        "--endpoint",
+        cloud.url,
+        "-o",
+        tmp_path / "o",
+        "--yes",
+        "--jobs",
+        "8",
+        "--rate",
+        "8/s",
+    )
+    assert code == 0, err
+    assert len(stamps) == 8
+    # 8 requests at 8/s with a burst of 1: the last goes no earlier than 7/8 s after the first
+    assert stamps[-1] - stamps[0] >= 0.8
