@@ -441,6 +441,8 @@ def _child_peaks(arg_lists: list[list[str]]) -> list[dict[str, Any]]:
     return out
 
 
+from benchmarks import documents as _documents  # noqa: E402  (its cases take this module's Context)
+
 #: name -> case, in table order. Names are the same in quick and full mode.
 CASES: dict[str, Callable[[Context], Result]] = {
     "parse_azure_v3_10k": _parse_case("azure-v3"),
@@ -456,4 +458,7 @@ CASES: dict[str, Callable[[Context], Result]] = {
     "gui_block_recognition_10k": gui_block_recognition,
     "render_10k_vs_matplotlib": render_vs_peer,
     "peak_rss_20mp_10k": peak_memory,
+    "batch_overhead_per_input": _documents.batch_overhead,
+    "pdf_200p_open_first_page": _documents.pdf_open_first_page,
+    "pdf_1000p_peak_rss": _documents.pdf_1000_pages_memory,
 }

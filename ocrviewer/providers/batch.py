@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -517,7 +517,8 @@ def run_batch(
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocrviewer-batch") as pool:
         try:
             while True:
-                while len(running) < jobs and not cancel.cancelled and report.stopped is None:
+                # one input queued ahead per worker: a worker that finishes starts the next at once
+                while len(running) < 2 * jobs and not cancel.cancelled and report.stopped is None:
                     item = next(queue, None)
                     if item is None:
                         break
@@ -529,7 +530,7 @@ def run_batch(
                     running.pop(fut)
                     try:
                         rec, auth = fut.result()
-                    except Cancelled:
+                    except (Cancelled, CancelledError):
                         continue
                     with lock:
                         kept[rec.input] = rec
@@ -541,6 +542,9 @@ def run_batch(
                     if progress is not None:
                         progress(finished, total, rec)
                     flush()
+                if cancel.cancelled:
+                    for fut in running:
+                        fut.cancel()  # those not started yet; running ones stop at their next check
         except KeyboardInterrupt:
             cancel.cancel()
             report.cancelled = True
