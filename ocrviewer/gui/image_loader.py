@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
@@ -57,48 +57,30 @@ def is_pdf(path: str | Path) -> bool:
 
 
 def pdf_info(path: str, page: int = 0) -> ImageInfo:
-    """Size of one PDF page rendered at PDF_DPI (QtPdf reads only the structure here).
+    """Size of one PDF page rendered at PDF_DPI (only the PDF's structure is read here).
 
-    ``frames`` is the page count; the page shown is kept by the caller.
+    ``frames`` is the page count; the page shown is kept by the caller. Pages are sized and rendered
+    by :mod:`ocrviewer.core.sources` (PDFium), the same renderer the command line and batches use.
     """
-    from PySide6.QtPdf import QPdfDocument
+    from ocrviewer.core.sources import open_source
 
-    doc = QPdfDocument()
-    try:
-        err = doc.load(path)
-        if err != QPdfDocument.Error.None_ or doc.pageCount() < 1:
-            raise ImageError(f"{path}: cannot read this PDF ({err.name}); export the page as PNG or JPEG")
-        if not 0 <= page < doc.pageCount():
-            raise ImageError(f"{path}: has no page {page + 1} (it has {doc.pageCount()})")
-        size = doc.pagePointSize(page)
-        w = max(1, round(size.width() * PDF_DPI / 72.0))
-        h = max(1, round(size.height() * PDF_DPI / 72.0))
+    with open_source(path, dpi=PDF_DPI) as source:
+        if not 0 <= page < len(source.pages):
+            raise ImageError(f"{path}: has no page {page + 1} (it has {len(source.pages)})")
+        w, h = source.pages[page].size
         return ImageInfo(
-            path=path, format="PDF", raw_width=w, raw_height=h, orientation=1, frames=doc.pageCount()
+            path=path, format="PDF", raw_width=w, raw_height=h, orientation=1, frames=len(source.pages)
         )
-    finally:
-        doc.close()
 
 
 def render_pdf_page(path: str, info: ImageInfo, page: int = 0) -> QImage:
-    from PySide6.QtPdf import QPdfDocument
+    """The page at PDF_DPI, on white, as a QImage that owns its pixels."""
+    from ocrviewer.core.sources import open_source
 
-    doc = QPdfDocument()
-    try:
-        doc.load(path)
-        image = doc.render(page, QSize(info.raw_width, info.raw_height))
-        if image.isNull():
-            raise ImageError(f"{path}: the PDF page could not be rendered; export it as PNG or JPEG")
-        out = QImage(image.size(), QImage.Format.Format_RGB32)
-        out.fill(0xFFFFFFFF)
-        from PySide6.QtGui import QPainter
-
-        p = QPainter(out)
-        p.drawImage(0, 0, image)
-        p.end()
-        return out
-    finally:
-        doc.close()
+    with open_source(path, dpi=PDF_DPI) as source:
+        picture = source.pages[page].render()
+    qimg, _buffer = pil_to_qimage(picture)
+    return qimg.copy()  # detached from the Pillow buffer, which goes out of scope here
 
 
 def read_info(path: str, page: int = 0) -> ImageInfo:
