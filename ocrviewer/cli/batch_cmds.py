@@ -49,6 +49,11 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
         "--status-rate", metavar="R", help="status polls per second or minute (Yandex async: 50/s)"
     )
     g.add_argument("--dpi", type=float, default=150.0, help="dpi PDF pages are rendered at (default 150)")
+    g.add_argument(
+        "--page-by-page",
+        action="store_true",
+        help="send a PDF's pages one by one (default: Yandex async and Azure Read 3.x get the whole PDF)",
+    )
     g.add_argument("--yes", "-y", action="store_true", help="do not ask before calling a paid service")
 
 
@@ -157,6 +162,7 @@ def cmd_batch(args: argparse.Namespace, settings: dict[str, Any], options: dict[
             rate=rate,
             cache=cache,
             use_cache=use_cache and not args.fresh,
+            whole_document=False if args.page_by_page else None,
         )
         if args.fresh:
             bp.cached.clear()

@@ -165,10 +165,12 @@ class BatchInput:
     page: SourcePage
     #: the response file's name in OUTDIR
     response: str
+    #: the whole PDF in one request (``page`` is its first page)
+    document: bool = False
 
     @property
     def name(self) -> str:
-        return self.page.name
+        return self.page.file.name if self.document else self.page.name
 
 
 def response_name(page: SourcePage, suffix: str) -> str:
@@ -177,8 +179,12 @@ def response_name(page: SourcePage, suffix: str) -> str:
     return f"{page.file.stem}.p{page.index + 1:04d}{suffix}"
 
 
+def _suffix(provider: str) -> str:
+    return ".jsonl" if provider == "yandex-async" else ".json"
+
+
 def plan(source: Source, provider: str, shard: tuple[int, int] | None = None) -> list[BatchInput]:
-    suffix = ".jsonl" if provider == "yandex-async" else ".json"
+    suffix = _suffix(provider)
     out = []
     for i, page in enumerate(source.pages):
         if shard is not None and shard_of(page.name, shard[1]) != shard[0]:
@@ -207,6 +213,8 @@ class Record:
     dpi: float | None = None
     words: int | None = None
     source: str = ""
+    #: a whole-document request: the pages (1-based) its response covers
+    covered: tuple[int, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +224,7 @@ class Record:
             "position": self.position,
             "image": self.image,
             "page": self.page,
+            "pages_covered": None if self.covered is None else list(self.covered),
             "dpi": self.dpi,
             "response": self.response,
             "status": self.status,
@@ -247,6 +256,7 @@ class Record:
             dpi=d.get("dpi"),
             words=d.get("words"),
             source=str(d.get("source") or ""),
+            covered=None if d.get("pages_covered") is None else tuple(int(x) for x in d["pages_covered"]),
         )
 
 
@@ -321,10 +331,22 @@ class BatchPlan:
     cached: list[BatchInput]
     previous: dict[str, Record]
     limit: RateLimit | None
+    #: the whole PDF as one request (Yandex async, Azure Read 3.x); its pages follow only where the
+    #: response does not cover them
+    document: BatchInput | None = None
 
     @property
     def to_send(self) -> list[BatchInput]:
         done = {i.name for i in self.skipped} | {i.name for i in self.cached}
+        if self.document is not None:
+            if self.document.name not in done:
+                return [self.document]
+            covered = (
+                set(self.previous[self.document.name].covered or ())
+                if self.document.name in self.previous
+                else set()
+            )
+            return [i for i in self.inputs if i.name not in done and i.position + 1 not in covered]
         return [i for i in self.inputs if i.name not in done]
 
     @property
@@ -334,6 +356,11 @@ class BatchPlan:
     def cost_line(self) -> str:
         n = len(self.to_send)
         head = f"{self.provider}: {len(self.inputs)} page(s)"
+        if self.document is not None and self.to_send == [self.document]:
+            what = "paid call" if self.paid else "call (free)"
+            return f"{head} sent as one document: 1 {what} (pages it does not cover follow one by one)" + (
+                f"; rate limit {self.limit.describe()}" if self.limit and self.limit.submit else ""
+            )
         extra = [f"{len(self.skipped)} already done", f"{len(self.cached)} from the cache"]
         rest = ", ".join(e for e in extra if not e.startswith("0 "))
         calls = (
@@ -356,8 +383,13 @@ def prepare_batch(
     rate: RateLimit | None = None,
     cache: ResponseCache | None = None,
     use_cache: bool = True,
+    whole_document: bool | None = None,
 ) -> BatchPlan:
-    """Check OUTDIR and the provider, read a previous manifest, and sort the inputs: skip, cache, send."""
+    """Check OUTDIR and the provider, read a previous manifest, and sort the inputs: skip, cache, send.
+
+    ``whole_document`` None (auto): a multi-page PDF goes to Yandex async or Azure Read 3.x as one
+    request where it fits the service's limits (never with a shard); True insists, False sends pages.
+    """
     from ocrviewer.providers.run import effective_options
 
     out = Path(outdir)
@@ -367,13 +399,21 @@ def prepare_batch(
         raise ProviderUnavailable(f"{provider_name}: {reason}")
     opts = effective_options(provider, options)
     inputs = plan(source, provider_name, shard)
+    document = None
+    if whole_document is not False:
+        why_not = _whole_document_reason(source, provider_name, provider, opts, shard)
+        if why_not is None:
+            suffix = _suffix(provider_name)
+            document = BatchInput(0, source.pages[0], f"{source.path.stem}.document{suffix}", document=True)
+        elif whole_document:
+            raise BadInput(f"cannot send {source.name} as one document: {why_not}")
     manifest = out / MANIFEST
     previous = read_manifest(manifest) if manifest.is_file() else []
-    _check_outdir(out, inputs, previous)
+    _check_outdir(out, inputs + ([document] if document else []), previous)
     by_name = {r.input: r for r in previous if r.source == source.name}
     skipped, cached = [], []
     cache = cache or ResponseCache()
-    for item in inputs:
+    for item in ([document] if document else []) + inputs:
         rec = by_name.get(item.name)
         if (
             rec is not None
@@ -387,13 +427,51 @@ def prepare_batch(
             continue
         if use_cache:
             try:
-                hit = cache.get(cache_key(item.page.sha256(), provider.name, opts))
+                hit = cache.get(_key(item, provider.name, opts))
             except (OSError, OcrViewerError):
                 hit = None
             if hit is not None:
                 cached.append(item)
     limit = rate if rate is not None else DEFAULT_RATES.get(provider_name)
-    return BatchPlan(source, out, provider_name, opts, inputs, skipped, cached, by_name, limit)
+    return BatchPlan(source, out, provider_name, opts, inputs, skipped, cached, by_name, limit, document)
+
+
+#: Pages a service reads from one PDF in one request (Yandex async: 200; Azure Read 3.x: 2,000).
+WHOLE_DOCUMENT_PAGES = {"yandex-async": 200, "azure-read": 2000}
+
+
+def _whole_document_reason(
+    source: Source, provider_name: str, provider: Any, opts: Mapping[str, Any], shard: tuple[int, int] | None
+) -> str | None:
+    """None when the source can go as one request; else why not (one line)."""
+    from ocrviewer.providers.run import limits_for
+
+    max_pages = WHOLE_DOCUMENT_PAGES.get(provider_name)
+    if source.kind != "pdf":
+        return "it is not a PDF"
+    if max_pages is None:
+        return f"{provider_name} reads one page per request"
+    if provider_name == "azure-read" and not str(opts.get("api_version") or "3.2").startswith("3"):
+        return "Azure Read before 3.x is sent page by page"
+    if shard is not None:
+        return "a shard takes single pages"
+    if len(source.pages) < 2:
+        return "it has one page"
+    if len(source.pages) > max_pages:
+        return f"it has {len(source.pages)} pages; {provider_name} reads up to {max_pages}"
+    limit = limits_for(provider, opts).max_bytes
+    size = source.path.stat().st_size
+    if limit and size > limit:
+        return f"it is {size / 1e6:.1f} MB; {provider_name} takes up to {limit / 1e6:g} MB"
+    return None
+
+
+def _key(item: BatchInput, provider: str, opts: Mapping[str, Any]) -> str:
+    if item.document:
+        from ocrviewer.core.prepare import file_sha256
+
+        return cache_key(f"document:{file_sha256(item.page.file)}", provider, opts)
+    return cache_key(item.page.sha256(), provider, opts)
 
 
 @dataclass
@@ -447,10 +525,6 @@ def run_batch(
         r for r in (read_manifest(manifest) if manifest.is_file() else []) if r.source != bp.source.name
     ]
     report = BatchReport()
-    skip = {i.name for i in bp.skipped}
-    todo = [i for i in bp.inputs if i.name not in skip]
-    total = len(bp.inputs)
-    finished = len(bp.inputs) - len(todo)
     lock = threading.Lock()
     last_flush = [time.monotonic()]
 
@@ -477,6 +551,8 @@ def run_batch(
             provider=bp.provider,
             options=bp.options,
         )
+        if item.document:
+            return _one_document(item, bp, run_settings, cancel, cache, use_cache, fresh, gate, started, base)
         try:
             outcome = recognize_file(
                 page,
@@ -512,7 +588,36 @@ def run_batch(
             **base,  # type: ignore[arg-type]
         ), False
 
+    skip = {i.name for i in bp.skipped}
+    covered: set[int] = set()
+    doc = bp.document
+    if doc is not None:
+        if doc.name in skip:
+            covered = set(bp.previous[doc.name].covered or ())
+        else:
+            rec, auth = one(doc)
+            kept[rec.input] = rec
+            report.records.append(rec)
+            covered = set(rec.covered or ())
+            if auth:
+                report.stopped = rec.reason
+            if progress is not None:
+                progress(len(covered), len(bp.inputs), rec)
+            flush(force=True)
+    todo = (
+        [i for i in bp.inputs if i.name not in skip and i.position + 1 not in covered]
+        if report.stopped is None and not cancel.cancelled
+        else []
+    )
+    total = len(bp.inputs)
+    finished = len(bp.inputs) - len(todo)
     queue = iter(todo)
+    if not todo:
+        report.calls = gate.total
+        if cancel.cancelled and report.stopped is None:
+            report.cancelled = True
+        flush(force=True)
+        return report
     running: dict[Future[tuple[Record, bool]], BatchInput] = {}
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocrviewer-batch") as pool:
         try:
@@ -602,3 +707,117 @@ def merge_manifests(
             best[key] = rec
     write_atomic(out, manifest_bytes(best.values()), inputs=sources)
     return len(best), notes
+
+
+def _one_document(
+    item: BatchInput,
+    bp: BatchPlan,
+    settings: Mapping[str, Any],
+    cancel: CancelToken,
+    cache: ResponseCache,
+    use_cache: bool,
+    fresh: bool,
+    gate: RequestGate,
+    started: float,
+    base: dict[str, Any],
+) -> tuple[Record, bool]:
+    """The whole PDF in one request: its raw response and a sidecar (no transform: each page is placed
+    on its own when loaded), and the pages the response covers."""
+    import datetime as _dt
+
+    from ocrviewer.core.geometry import FrameTransform
+    from ocrviewer.core.prepare import PreparedImage, file_sha256
+    from ocrviewer.core.sidecar import Sidecar, write_sidecar
+    from ocrviewer.providers.run import document_from_raw
+
+    base = {**base, "page": None, "input": item.name}
+    out = bp.outdir / item.response
+    source = bp.source
+    try:
+        sha = file_sha256(source.path)
+        key = cache_key(f"document:{sha}", bp.provider, bp.options)
+        entry = cache.get(key) if use_cache and not fresh else None
+        if entry is not None:
+            raw, suffix, sidecar, from_cache = entry.raw, entry.raw_suffix, entry.sidecar, True
+        else:
+            provider = get_provider(bp.provider, settings)
+            first = source.pages[0]
+            w, h = first.size
+            data = source.path.read_bytes()
+            prepared = PreparedImage(
+                data=data,
+                format="PDF",
+                width=w,
+                height=h,
+                transform=FrameTransform.identity(w, h),
+                source=first.info(),
+                source_sha256=sha,
+            )
+            cancel.raise_if_cancelled()
+            result = provider.recognize(prepared, bp.options, cancel, lambda f, m: None)
+            raw, suffix, from_cache = result.raw, result.raw_suffix, False
+            sidecar = Sidecar(
+                provider=bp.provider,
+                api_version=result.api_version,
+                options=bp.options,
+                image_sha256=sha,
+                image_path=str(source.path.resolve()),
+                frame="display",
+                created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                request_id=result.request_id,
+                extras={
+                    "document": True,
+                    "pages": len(source.pages),
+                    "raw_suffix": suffix,
+                    "source_format": result.document.source_format,
+                },
+            )
+            if use_cache:
+                try:
+                    cache.put(key, raw, suffix, sidecar)
+                except OSError:
+                    pass  # the result is still good; the batch goes on without caching it
+        parsed = document_from_raw(raw, suffix)
+        cancel.raise_if_cancelled()
+        write_atomic(out, raw)
+        write_sidecar(out, sidecar)
+    except Cancelled:
+        raise
+    except OcrViewerError as err:
+        return Record(
+            response=None,
+            status="failed",
+            reason=" ".join(str(err).split()) + "; its pages are sent one by one",
+            seconds=time.perf_counter() - started,
+            calls=gate.take_calls(),
+            cache_hit=False,
+            covered=(),
+            **base,
+        ), isinstance(err, AuthError)
+    except OSError as err:
+        return Record(
+            response=None,
+            status="failed",
+            reason=f"{out}: cannot write ({err.strerror or err}); its pages are sent one by one",
+            seconds=time.perf_counter() - started,
+            calls=gate.take_calls(),
+            cache_hit=False,
+            covered=(),
+            **base,
+        ), False
+    n = len(source.pages)
+    covered = tuple(sorted({p.index + 1 for p in parsed.pages if 0 <= p.index < n}))
+    missing = n - len(covered)
+    return Record(
+        response=item.response,
+        status="cached" if from_cache else "done",
+        reason=None
+        if not missing
+        else f"the response covers {len(covered)} of {n} pages; the others are sent one by one",
+        seconds=time.perf_counter() - started,
+        calls=gate.take_calls(),
+        cache_hit=from_cache,
+        words=sum(1 for _ in parsed.words()),
+        covered=covered,
+        **base,
+    ), False

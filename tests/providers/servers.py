@@ -86,6 +86,25 @@ def find_word_boxes(img: Image.Image) -> list[list[Box]]:
     return lines
 
 
+#: the dpi the fake services render a PDF's pages at (Yandex answers in these pixels; Azure in inches)
+PDF_RENDER_DPI = 200
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF")
+
+
+def pdf_pages(data: bytes, dpi: float = PDF_RENDER_DPI) -> list[Image.Image]:
+    """Each page of an uploaded PDF as the service would see it (rendered by PDFium at ``dpi``)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [pdf[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
 def seen_image(data: bytes, exif: str) -> Image.Image:
     img = Image.open(io.BytesIO(data))
     img.load()
@@ -214,6 +233,8 @@ class FakeCloud:
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
         self.on_request: Callable[[Recorded], None] | None = None
+        #: pages of a PDF that Azure Read answers for (its free tier reads the first 2); None: all
+        self.azure_pdf_pages: int | None = None
         self.url = self.listen()
 
     # -- lifecycle
@@ -306,7 +327,9 @@ class FakeCloud:
         return Reply(404, {"code": 5, "message": f"no such path {p}"})
 
     def _words(self, data: bytes) -> tuple[list[list[tuple[str, Box]]], int, int]:
-        img = seen_image(data, self.exif)
+        return self._words_of(seen_image(data, self.exif))
+
+    def _words_of(self, img: Image.Image) -> tuple[list[list[tuple[str, Box]]], int, int]:
         names = iter(self.texts)
         lines = [[(next(names, f"w{n}"), b) for n, b in enumerate(line)] for line in find_word_boxes(img)]
         return lines, img.width, img.height
@@ -335,11 +358,35 @@ class FakeCloud:
             if rec.headers.get("content-type", "").split(";")[0] != "application/json":
                 return Reply(400, {"code": 3, "message": "expected application/json"})
             req = rec.json()
-            if req.get("mimeType") not in ("JPEG", "PNG", "image/jpeg", "image/png"):
+            if req.get("mimeType") not in (
+                "JPEG",
+                "PNG",
+                "PDF",
+                "image/jpeg",
+                "image/png",
+                "application/pdf",
+            ):
                 return Reply(400, {"code": 3, "message": f"bad mimeType {req.get('mimeType')!r}"})
             data = base64.b64decode(req["content"], validate=True)
             self.uploads.append(data)
-            lines, w, h = self._words(data)
+            if is_pdf(data):
+                pages = [self._words_of(img) for img in pdf_pages(data)]
+                if not rec.path.endswith("Async") and len(pages) > 1:
+                    return Reply(
+                        400, {"code": 3, "message": "The number of pages in a PDF file should not exceed 1"}
+                    )
+                if rec.path.endswith("Async"):
+                    op_id = self._new_id("fop")
+                    body = "".join(
+                        json.dumps({"result": {"textAnnotation": yandex_annotation(*pg), "page": str(i)}})
+                        + "\n"
+                        for i, pg in enumerate(pages)
+                    )
+                    self.operations[op_id] = Operation("yandex", self.running_polls, body.encode())
+                    return Reply(
+                        200, {"id": op_id, "description": "OCR async recognition", "done": False}, rid
+                    )
+            lines, w, h = self._words(data) if not is_pdf(data) else pages[0]
             annotation = yandex_annotation(lines, w, h)
             if rec.path.endswith("Async"):
                 op_id = self._new_id("fop")
@@ -394,6 +441,8 @@ class FakeCloud:
                     400, {"code": "InvalidImageFormat", "message": "expected application/octet-stream"}
                 )
             self.uploads.append(rec.body)
+            if is_pdf(rec.body) and p == "/vision/v3.2/read/analyze":
+                return self._azure_read_pdf(rec.body, base, rid)
             lines, w, h = self._words(rec.body)
             if p == "/computervision/imageanalysis:analyze":
                 if rec.query.get("features") != ["read"] or not rec.query.get("api-version"):
@@ -456,6 +505,35 @@ class FakeCloud:
                 return Reply(200, {"status": running}, rid)
             return Reply(200, op.result, rid)
         return Reply(404, {"code": "NotFound", "message": f"no such path {p}"})
+
+    def _azure_read_pdf(self, data: bytes, base: str, rid: dict[str, str]) -> Reply:
+        """Read v3.2 on a PDF: one readResult per page, sizes and boxes in inches (as documented)."""
+        dpi = PDF_RENDER_DPI
+        results = []
+        for i, img in enumerate(pdf_pages(data, dpi)[: self.azure_pdf_pages]):
+            lines, w, h = self._words_of(img)
+            page_lines = azure_lines(lines, 0.97)
+            for line in page_lines:
+                line["boundingBox"] = [v / dpi for v in line["boundingBox"]]
+                for word in line["words"]:
+                    word["boundingBox"] = [v / dpi for v in word["boundingBox"]]
+            results.append(
+                {
+                    "page": i + 1,
+                    "angle": 0,
+                    "width": w / dpi,
+                    "height": h / dpi,
+                    "unit": "inch",
+                    "lines": page_lines,
+                }
+            )
+        result = {
+            "status": "succeeded",
+            "createdDateTime": "2026-11-22T03:00:00Z",
+            "lastUpdatedDateTime": "2026-11-22T03:00:01Z",
+            "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
+        }
+        return self._azure_start("azure-3.2", result, f"{base}/vision/v3.2/read/analyzeResults/", rid)
 
     def _azure_start(self, kind: str, result: dict[str, Any], op_base: str, rid: dict[str, str]) -> Reply:
         op_id = self._new_id("az-op-")

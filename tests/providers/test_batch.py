@@ -93,13 +93,13 @@ def test_a_folder_batch_writes_responses_sidecars_and_a_manifest_then_resumes(
     assert len(manifest(out)) == 8
 
 
-def test_a_pdf_batch_on_azure_read_lands_on_each_page(
+def test_a_pdf_batch_page_by_page_on_azure_read_lands_on_each_page(
     capsys, cloud: FakeCloud, keys: None, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
     out = tmp_path / "out"
     code, _, err = run(
-        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", "--page-by-page", *FAST
     )
     assert code == 0, err
     lines = manifest(out)
@@ -363,3 +363,54 @@ def test_the_offline_engine_reads_every_page_of_a_pdf_then_all_pages_export_as_o
     assert code == 0, err
     with open_source(drawn) as src:
         assert len(src.pages) == 2
+
+
+@pytest.mark.parametrize("provider", ["yandex-async", "azure-read"])
+def test_a_pdf_goes_to_async_services_as_one_document_and_lands_page_by_page(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path, provider: str
+) -> None:  # type: ignore[no-untyped-def]
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
+    out = tmp_path / "out"
+    extra = ["--operation-endpoint", cloud.url] if provider == "yandex-async" else []
+    code, _, err = run(
+        capsys, "recognize", pdf, "-p", provider, "--endpoint", cloud.url, *extra, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    assert "sent as one document: 1 paid call" in err
+    assert len(cloud.uploads) == 1 and cloud.uploads[0].startswith(b"%PDF")
+    (row,) = manifest(out)
+    assert row["input"] == "doc.pdf" and row["pages_covered"] == [1, 2, 3] and row["status"] == "done"
+    with open_source(pdf) as src:
+        result = load_document_result(src, out / row["response"])
+        assert result.covered == (0, 1, 2)
+        for i in range(3):
+            page = result.page(i)
+            assert page is not None
+            left, top, _, _ = word_boxes_pt(i)[0]
+            x, y = next(page.words()).polygon[0]
+            assert abs(x - left * 150 / 72) < 3 and abs(y - top * 150 / 72) < 3, (i, x, y)
+    # a re-run sends nothing
+    code, stdout, err = run(
+        capsys, "recognize", pdf, "-p", provider, "--endpoint", cloud.url, *extra, "-o", out, "--yes", *FAST
+    )
+    assert code == 0 and len(cloud.uploads) == 1 and "0 request(s) sent" in stdout
+
+
+def test_pages_a_whole_document_response_leaves_out_are_sent_one_by_one(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cloud.azure_pdf_pages = 2  # Azure's free tier reads the first two pages of a PDF
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=4)
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    rows = manifest(out)
+    assert [(r["input"], r["status"]) for r in rows] == [
+        ("doc.pdf", "done"),
+        ("doc.pdf#page=3", "done"),
+        ("doc.pdf#page=4", "done"),
+    ]
+    assert rows[0]["pages_covered"] == [1, 2] and "covers 2 of 4 pages" in rows[0]["reason"]
+    assert len(cloud.uploads) == 3 and not cloud.uploads[1].startswith(b"%PDF")
