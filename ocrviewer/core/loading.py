@@ -212,7 +212,8 @@ def load_document_result(
         spage = source.pages[target]
         try:
             info = spage.info()
-            if single and sidecar is not None and sidecar.image_sha256 and sidecar.image_sha256 != spage.sha256():
+            recorded = None if sidecar is None or sidecar.extras.get("document") else sidecar.image_sha256
+            if single and recorded and recorded != spage.sha256():
                 warnings.append(
                     f"page {target + 1} is not the image {sidecar_path(rpath).name} records (sha256 differs); "
                     "the placement may be off"
