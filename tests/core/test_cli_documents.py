@@ -116,3 +116,22 @@ def test_encrypted_pdf_is_one_line(capsys, tmp_path: Path) -> None:  # type: ign
     code, _, err = run(capsys, "export", pdf, "--response", resp, "-o", tmp_path / "o.json")
     assert code == 1 and "encrypted" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.json").exists()
+
+
+def test_a_page_that_fails_to_render_is_drawn_blank_and_the_rest_go_on(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    make_scan(folder / "1.png")
+    make_scan(folder / "2.png")
+    make_scan(folder / "3.png")
+    data = azure_read_pdf_response([0, 1, 2])
+    for r in data["analyzeResult"]["readResults"]:
+        r.update(unit="pixel", width=400, height=200)
+    resp = write_json(tmp_path / "r.json", data)
+    (folder / "2.png").write_bytes((folder / "2.png").read_bytes()[:60])  # header kept, pixels cut off
+    out = tmp_path / "all.pdf"
+    code, _, err = run(capsys, "render", folder, "--response", resp, "--page", "all", "-o", out)
+    assert code == 0, err
+    assert "page 2:" in err and "drawn on a blank page" in err
+    with open_source(out) as drawn:
+        assert len(drawn.pages) == 3

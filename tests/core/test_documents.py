@@ -12,6 +12,7 @@ from ocrviewer.core.model import polygon_bbox
 from ocrviewer.core.parsers import load_response
 from ocrviewer.core.sources import open_source
 from tests.support.documents import (
+    A4,
     azure_read_pdf_response,
     make_pdf,
     make_scan,
@@ -121,3 +122,90 @@ def test_google_pages_follow_context_page_numbers() -> None:
 def test_page_ranges() -> None:
     assert page_ranges([0, 1, 2, 5, 7, 8]) == "1-3, 6, 8-9"
     assert page_ranges([]) == ""
+
+
+def _textract_pages(pages: list[int]) -> dict:  # type: ignore[type-arg]
+    """AnalyzeDocument/GetDocumentTextDetection on a PDF: PAGE blocks numbered by ``Page``, geometry 0..1."""
+    blocks = []
+    for i in pages:
+        left, top, right, bottom = word_boxes_pt(i)[0]
+        box = {
+            "Left": left / A4[0],
+            "Top": top / A4[1],
+            "Width": (right - left) / A4[0],
+            "Height": (bottom - top) / A4[1],
+        }
+        poly = [
+            {"X": box["Left"], "Y": box["Top"]},
+            {"X": box["Left"] + box["Width"], "Y": box["Top"]},
+            {"X": box["Left"] + box["Width"], "Y": box["Top"] + box["Height"]},
+            {"X": box["Left"], "Y": box["Top"] + box["Height"]},
+        ]
+        geo = {"BoundingBox": box, "Polygon": poly}
+        wid, lid, pid = f"w{i}", f"l{i}", f"p{i}"
+        blocks += [
+            {
+                "BlockType": "PAGE",
+                "Id": pid,
+                "Page": i + 1,
+                "Geometry": geo,
+                "Relationships": [{"Type": "CHILD", "Ids": [lid]}],
+            },
+            {
+                "BlockType": "LINE",
+                "Id": lid,
+                "Page": i + 1,
+                "Text": f"p{i + 1}",
+                "Confidence": 99.0,
+                "Geometry": geo,
+                "Relationships": [{"Type": "CHILD", "Ids": [wid]}],
+            },
+            {
+                "BlockType": "WORD",
+                "Id": wid,
+                "Page": i + 1,
+                "Text": f"p{i + 1}",
+                "Confidence": 99.0,
+                "Geometry": geo,
+            },
+        ]
+    return {"DocumentMetadata": {"Pages": len(pages)}, "Blocks": blocks}
+
+
+def _docintel_pages(pages: list[int]) -> dict:  # type: ignore[type-arg]
+    """Document Intelligence on a PDF: ``pages[]`` with ``pageNumber``, inches, flat polygons."""
+    out = []
+    content = ""
+    for i in pages:
+        left, top, right, bottom = (v / 72 for v in word_boxes_pt(i)[0])
+        poly = [left, top, right, top, right, bottom, left, bottom]
+        text = f"p{i + 1}"
+        span = {"offset": len(content), "length": len(text)}
+        content += text + "\n"
+        out.append(
+            {
+                "pageNumber": i + 1,
+                "angle": 0,
+                "width": A4[0] / 72,
+                "height": A4[1] / 72,
+                "unit": "inch",
+                "words": [{"content": text, "polygon": poly, "span": span, "confidence": 0.9}],
+                "lines": [{"content": text, "polygon": poly, "spans": [span]}],
+            }
+        )
+    return {
+        "status": "succeeded",
+        "analyzeResult": {"apiVersion": "2023-07-31", "content": content, "pages": out},
+    }
+
+
+@pytest.mark.parametrize("shape", ["textract", "document-intelligence"])
+def test_textract_and_document_intelligence_pages_land_on_their_pages(tmp_path: Path, shape: str) -> None:
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=4)
+    data = _textract_pages([1, 3]) if shape == "textract" else _docintel_pages([1, 3])
+    resp = write_json(tmp_path / "r.json", data)
+    result = load_document_result(open_source(pdf), resp)
+    assert result.covered == (1, 3)
+    for i in (1, 3):
+        assert close(first_word_px(result, i), expected_px(i, 150), tol=2.0), i
+    assert "the response covers page(s) 2, 4 of 4; the other pages have no result" in result.warnings
