@@ -28,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     m.add_argument("outdirs", nargs="+", metavar="OUTDIR")
     m.add_argument("-o", "--output", required=True, metavar="MERGED", help="manifest file to write")
     m.set_defaults(func=cmd_merge)
+    ls = msub.add_parser("list", help="a batch's pages, worst first (failed, no words, least confident word)")
+    ls.add_argument("outdir", metavar="OUTDIR")
+    ls.add_argument("--limit", type=int, default=None, metavar="N", help="only the N worst pages")
+    ls.set_defaults(func=cmd_list)
 
 
 def add_batch_arguments(p: argparse.ArgumentParser) -> None:
@@ -228,4 +232,19 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for n in notes:
         print(f"ocrviewer: note: {n}", file=sys.stderr)
     print(f"wrote {args.output}: {count} input(s) from {len(args.outdirs)} manifest(s)")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from ocrviewer.providers.batch import outdir_pages
+
+    pages = outdir_pages(args.outdir)
+    for p in pages[: args.limit]:
+        where = f"{p.source}: page {p.index + 1}"
+        if p.status == "failed":
+            print(f"{where}: failed: {p.reason}")
+            continue
+        mean = f"mean {p.mean_confidence:.2f}" if p.mean_confidence is not None else "no confidence"
+        worst = f", worst {p.worst[0]!r} {p.worst[1]:.2f}" if p.worst else ""
+        print(f"{where}: {p.words} words, {mean}{worst} ({p.response.name if p.response else '-'})")
     return 0

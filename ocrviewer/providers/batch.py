@@ -821,3 +821,66 @@ def _one_document(
         covered=covered,
         **base,
     ), False
+
+
+# -- reading an OUTDIR back: pages worst-first -------------------------------------------------------
+@dataclass(frozen=True)
+class PageStatus:
+    """One page of a batch's OUTDIR, as a person triaging results wants it (the window's page list)."""
+
+    source: str
+    #: the manifest input it came from ("scan3.png", "doc.pdf#page=3", or "doc.pdf" for a whole document)
+    input: str
+    #: 0-based page of the source (for a folder: the image's position)
+    index: int
+    status: str
+    reason: str | None
+    response: Path | None
+    words: int = 0
+    mean_confidence: float | None = None
+    #: the least confident word (text, confidence), if any word has one
+    worst: tuple[str, float] | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Failed first, then pages without words, then by the worst word and the mean (lowest first)."""
+        rank = 0 if self.status == "failed" else (1 if not self.words else 2)
+        worst = self.worst[1] if self.worst else 2.0
+        mean = self.mean_confidence if self.mean_confidence is not None else 2.0
+        return (rank, worst, mean, self.source, self.index)
+
+
+def outdir_pages(outdir: str | os.PathLike[str]) -> list[PageStatus]:
+    """Every page a batch's OUTDIR has a line for, worst first; each response is parsed once.
+
+    A response that cannot be read any more is listed as failed with the reason.
+    """
+    from ocrviewer.core.parsers import load_response
+
+    folder = Path(outdir)
+    manifest = folder / MANIFEST if folder.is_dir() else folder
+    if not manifest.is_file():
+        raise BadInput(f"{outdir}: no {MANIFEST} there; give an OUTDIR a batch wrote")
+    out: list[PageStatus] = []
+    for rec in read_manifest(manifest):
+        first = rec.page - 1 if rec.page else rec.position
+        if rec.status == "failed" or not rec.response:
+            if rec.covered is None:  # a failed whole-document line is followed by its pages' own lines
+                out.append(PageStatus(rec.source, rec.input, first, "failed", rec.reason, None))
+            continue
+        path = manifest.parent / rec.response
+        try:
+            doc = load_response(path)
+        except OcrViewerError as err:
+            out.append(PageStatus(rec.source, rec.input, first, "failed", str(err), path))
+            continue
+        for page in doc.pages:
+            index = page.index if rec.covered is not None else first
+            confs = [(w.text, w.confidence) for w in page.words() if w.confidence is not None]
+            words = sum(1 for _ in page.words())
+            mean = sum(c for _, c in confs) / len(confs) if confs else None
+            worst = min(confs, key=lambda tc: tc[1]) if confs else None
+            out.append(
+                PageStatus(rec.source, rec.input, index, rec.status, rec.reason, path, words, mean, worst)
+            )
+    out.sort(key=PageStatus.sort_key)
+    return out

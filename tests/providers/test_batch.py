@@ -99,7 +99,18 @@ def test_a_pdf_batch_page_by_page_on_azure_read_lands_on_each_page(
     pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
     out = tmp_path / "out"
     code, _, err = run(
-        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", "--page-by-page", *FAST
+        capsys,
+        "recognize",
+        pdf,
+        "-p",
+        "azure-read",
+        "--endpoint",
+        cloud.url,
+        "-o",
+        out,
+        "--yes",
+        "--page-by-page",
+        *FAST,
     )
     assert code == 0, err
     lines = manifest(out)
@@ -414,3 +425,44 @@ def test_pages_a_whole_document_response_leaves_out_are_sent_one_by_one(
     ]
     assert rows[0]["pages_covered"] == [1, 2] and "covers 2 of 4 pages" in rows[0]["reason"]
     assert len(cloud.uploads) == 3 and not cloud.uploads[1].startswith(b"%PDF")
+
+
+def test_an_outdir_lists_its_pages_worst_first(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from ocrviewer.providers.batch import outdir_pages
+
+    (scans / "scan2.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    out = tmp_path / "out"
+    run(capsys, "recognize", scans, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST)
+    # make one page's words less sure than the others (Azure Read answers 0.97 everywhere here)
+    resp = out / "scan6.png.json"
+    data = json.loads(resp.read_text())
+    data["analyzeResult"]["readResults"][0]["lines"][0]["words"][0]["confidence"] = 0.21
+    resp.write_text(json.dumps(data))
+    pages = outdir_pages(out)
+    assert [p.input for p in pages[:2]] == ["scan2.png", "scan6.png"]
+    assert (
+        pages[0].status == "failed"
+        and pages[1].worst is not None
+        and pages[1].worst[1] == pytest.approx(0.21)
+    )
+    assert len(pages) == 8 and all(p.mean_confidence is not None for p in pages[1:])
+    code, stdout, _ = run(capsys, "manifest", "list", out, "--limit", "2")
+    assert code == 0
+    lines = stdout.strip().splitlines()
+    assert len(lines) == 2 and "failed" in lines[0] and "0.21" in lines[1]
+
+
+def test_a_whole_document_outdir_lists_each_page(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from ocrviewer.providers.batch import outdir_pages
+
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    assert sorted(p.index for p in outdir_pages(out)) == [0, 1, 2]
