@@ -36,7 +36,44 @@ def _inputs(args: argparse.Namespace, source: Source) -> list[Any]:
     """Files an output must never replace: the response, its sidecar, the document and its pages."""
     files: list[Any] = [args.response, sidecar_path(args.response), source.path]
     files += [p.image_path for p in source.pages if p.image_path]
+    if Path(args.response).is_dir():  # a batch's OUTDIR: every response and sidecar in it
+        files += [str(f) for f in Path(args.response).iterdir()]
     return files
+
+
+def load(source: Source, response: str, frame: str) -> DocumentResult:
+    """The response placed on ``source``; a batch's OUTDIR (or its manifest) gives every page's response."""
+    rpath = Path(response)
+    if not (rpath.is_dir() or (rpath.suffix == ".jsonl" and _is_manifest(rpath))):
+        return load_document_result(source, response, frame=frame)
+    from ocrviewer.core.loading import combine_results
+    from ocrviewer.providers.batch import MANIFEST, read_manifest
+
+    manifest = rpath / MANIFEST if rpath.is_dir() else rpath
+    if not manifest.is_file():
+        raise BadInput(f"{response}: a folder without {MANIFEST}; give a response file or a batch's OUTDIR")
+    records = [r for r in read_manifest(manifest) if r.source == source.name and r.response]
+    if not records:
+        raise BadInput(f"{manifest}: has no results for {source.name}; is it the batch of another document?")
+    results = [
+        load_document_result(
+            source,
+            manifest.parent / r.response,
+            frame=frame,
+            coverage=False,
+            page=None if r.covered is not None else (r.page - 1 if r.page else r.position),
+        )
+        for r in records
+    ]
+    return combine_results(source, results)
+
+
+def _is_manifest(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b'"ocrviewer.manifest/' in fh.readline()
+    except OSError:
+        return False
 
 
 def _warn(result: DocumentResult) -> None:
@@ -120,7 +157,7 @@ def cmd_export(args: argparse.Namespace, fmt: str = "json") -> int:
     with open_source(args.image, dpi=args.dpi) as source:
         inputs = _inputs(args, source)
         check_output(args.output, inputs)
-        result = load_document_result(source, args.response, frame=args.frame)
+        result = load(source, args.response, args.frame)
         if fmt == "json":
             data = dumps_json(export_dict(result), indent=1) + b"\n"
         else:
@@ -200,7 +237,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         )
         for t in targets:
             check_output(t, inputs)
-        result = load_document_result(source, args.response, frame=args.frame)
+        result = load(source, args.response, args.frame)
         _skipped(source)
 
         def drawn() -> Iterator[Image.Image]:
@@ -255,7 +292,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     with open_source(args.image, dpi=args.dpi) as source:
         out = source_lines(source)
         if args.response:
-            result = load_document_result(source, args.response, frame=args.frame)
+            result = load(source, args.response, args.frame)
             counts = result.document.counts()
             fmt = result.parsed.source_format
             out += [

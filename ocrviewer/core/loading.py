@@ -182,21 +182,28 @@ def _first_page(sidecar: Sidecar | None) -> int:
 
 
 def load_document_result(
-    source: Source, response_path: str | os.PathLike[str], frame: str = "auto"
+    source: Source,
+    response_path: str | os.PathLike[str],
+    frame: str = "auto",
+    *,
+    coverage: bool = True,
+    page: int | None = None,
 ) -> DocumentResult:
     """Parse ``response_path`` once and place each of its pages on the source page it names.
 
     Azure ``readResults[].page``, Document Intelligence ``pageNumber``, Yandex ``page``, Textract
     ``Page`` and Google's page order say which page; a page in inches or in the service's own pixels
     is scaled to the page's pixel size here. A response with fewer or more pages than the document gets
-    a warning saying which pages it covers. A page whose image cannot be read is left out with a warning.
+    a warning saying which pages it covers (unless ``coverage`` is False: one of several responses).
+    A page whose image cannot be read is left out with a warning. ``page`` (0-based) puts a one-page
+    response on that page (a batch's response for one image of a folder); by default its sidecar says.
     """
     rpath = Path(response_path)
     parsed = load_response(rpath)
     sidecar = read_sidecar(rpath)
     warnings: list[str] = list(parsed.warnings)
     single = len(parsed.pages) == 1
-    offset = _first_page(sidecar) if single else 0
+    offset = (page if page is not None else _first_page(sidecar)) if single else 0
     n = len(source.pages)
     placed: dict[int, Page] = {}
     decisions: dict[int, FrameDecision] = {}
@@ -224,12 +231,12 @@ def load_document_result(
         sub = Document((p,), parsed.source_format, parsed.extras)
         try:
             decision = detect_frame(sub, info, frame=frame, sidecar=sidecar if single else None)
-            page = place_document(sub, decision, info).pages[0]
+            placed_page = place_document(sub, decision, info).pages[0]
         except BadResponse as err:
             raise BadResponse(f"{rpath}: page {target + 1}: {err}") from err
         except BadInput as err:
             raise BadInput(f"{rpath}: page {target + 1}: {err}") from err
-        placed[target] = replace(page, index=target)
+        placed[target] = replace(placed_page, index=target)
         decisions[target] = decision
         where = f"page {target + 1}: " if n > 1 else ""
         warnings.extend(f"{where}{w}" for w in decision.warnings)
@@ -238,9 +245,8 @@ def load_document_result(
             f"the response has page(s) {page_ranges(beyond)} but {source.name} has {n} page(s); "
             "those are left out (is it the response for another document?)"
         )
-    if n > 1 and len(placed) < n:
-        covered = page_ranges(placed) if placed else "none"
-        warnings.append(f"the response covers page(s) {covered} of {n}; the other pages have no result")
+    if coverage:
+        warnings.extend(_coverage(placed, n, "the response"))
     document = replace(parsed, pages=tuple(placed[i] for i in sorted(placed)), warnings=parsed.warnings)
     return DocumentResult(
         response_path=str(rpath),
@@ -249,5 +255,51 @@ def load_document_result(
         document=document,
         decisions=decisions,
         sidecar=sidecar,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _coverage(placed: Iterable[int], n: int, what: str) -> list[str]:
+    covered = sorted(set(placed))
+    if n > 1 and len(covered) < n:
+        pages = page_ranges(covered) if covered else "none"
+        return [f"{what} covers page(s) {pages} of {n}; the other pages have no result"]
+    return []
+
+
+def combine_results(source: Source, results: Iterable[DocumentResult]) -> DocumentResult:
+    """Several responses on one document (a batch's one per page) as one result, page by page.
+
+    A page two responses cover keeps the first; the warning about uncovered pages is about them all.
+    """
+    results = list(results)
+    if not results:
+        raise BadInput(f"no response for {source.name}")
+    pages: dict[int, Page] = {}
+    decisions: dict[int, FrameDecision] = {}
+    warnings: list[str] = []
+    for r in results:
+        name = Path(r.response_path).name
+        warnings.extend(f"{name}: {w}" for w in r.warnings)
+        for page in r.document.pages:
+            if page.index in pages:
+                warnings.append(
+                    f"{name}: page {page.index + 1} is also in an earlier response; the first is used"
+                )
+                continue
+            pages[page.index] = page
+            decisions[page.index] = r.decisions[page.index]
+    warnings.extend(_coverage(pages, len(source.pages), "the responses"))
+    first = results[0]
+    document = replace(first.document, pages=tuple(pages[i] for i in sorted(pages)))
+    return DocumentResult(
+        response_path=os.path.commonpath([r.response_path for r in results])
+        if len(results) > 1
+        else first.response_path,
+        source=source,
+        parsed=first.parsed,
+        document=document,
+        decisions=decisions,
+        sidecar=first.sidecar,
         warnings=tuple(dict.fromkeys(warnings)),
     )

@@ -83,6 +83,20 @@ def test_a_folder_batch_writes_responses_sidecars_and_a_manifest_then_resumes(
         assert r["provider"] == "yandex" and r["options"]["model"] == "page"
         assert (out / r["response"]).is_file() and (out / (r["response"] + ".ocrviewer.json")).is_file()
         assert r["words"] == 1 + int(r["input"][4:-4]) % 4
+    # the OUTDIR is the response of the whole folder: every page exports and renders in one go
+    code, stdout, err = run(capsys, "export", scans, "--response", out, "-o", tmp_path / "all.json")
+    assert code == 0, err
+    assert "8 of 8 pages" in stdout and "warning" not in err
+    exported = json.loads((tmp_path / "all.json").read_text())
+    assert [p["index"] for p in exported["pages"]] == list(range(8))
+    code, stdout, err = run(
+        capsys, "render", scans, "--response", out, "--page", "all", "-o", tmp_path / "all.pdf"
+    )
+    assert code == 0, err
+    with open_source(tmp_path / "all.pdf") as drawn:
+        assert len(drawn.pages) == 8
+    code, _, err = run(capsys, "export", scans, "--response", out, "-o", out / "scan1.png.json")
+    assert code == 1 and "input" in err  # never over a response of the batch
     uploads = len(cloud.uploads) or len(cloud.requests)
     # a re-run: everything is done, nothing is sent
     code, stdout, err = run(
@@ -368,9 +382,7 @@ def test_the_offline_engine_reads_every_page_of_a_pdf_then_all_pages_export_as_o
             top = min(y for w in page.words() for _, y in w.polygon)
             assert 80 * 150 / 72 < top < 150 * 150 / 72
     drawn = tmp_path / "drawn.pdf"
-    code, _, err = run(
-        capsys, "render", pdf, "--response", out / rows[1]["response"], "--page", "all", "-o", drawn
-    )
+    code, _, err = run(capsys, "render", pdf, "--response", out, "--page", "all", "-o", drawn)
     assert code == 0, err
     with open_source(drawn) as src:
         assert len(src.pages) == 2
