@@ -178,6 +178,7 @@ def cmd_batch(args: argparse.Namespace, settings: dict[str, Any], options: dict[
         total, already = len(bp.inputs), len(bp.skipped)
         show = (_Bar if sys.stderr.isatty() else _Plain)(sys.stderr, total, already)
         box: dict[str, Any] = {}
+        finished = threading.Event()
 
         def work() -> None:
             try:
@@ -193,19 +194,24 @@ def cmd_batch(args: argparse.Namespace, settings: dict[str, Any], options: dict[
                 )
             except BaseException as err:  # handed to the main thread, which reports it
                 box["error"] = err
+            finally:
+                finished.set()
 
         # The batch runs in a thread so Ctrl-C (delivered to the main thread) cancels it cleanly:
         # waits wake at once, running inputs stop, the manifest is written with what finished.
+        # An Event, not Thread.join: a join interrupted by Ctrl-C can report the thread as ended early.
         with show:
-            worker = threading.Thread(target=work, name="ocrviewer-batch", daemon=True)
-            worker.start()
+            threading.Thread(target=work, name="ocrviewer-batch", daemon=True).start()
             try:
-                while worker.is_alive():
-                    worker.join(0.1)
+                while not finished.wait(0.1):
+                    pass
             except KeyboardInterrupt:
                 cancel.cancel()
                 print("ocrviewer: cancelling...", file=sys.stderr, flush=True)
-                worker.join(60.0)
+                if not finished.wait(120.0):
+                    raise BadInput(
+                        "the batch did not stop within 2 minutes; the manifest may lack the last inputs"
+                    ) from None
         if "error" in box:
             raise box["error"]
         report = box["report"]

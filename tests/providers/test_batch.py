@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -478,3 +479,47 @@ def test_a_whole_document_outdir_lists_each_page(
     )
     assert code == 0, err
     assert sorted(p.index for p in outdir_pages(out)) == [0, 1, 2]
+
+
+def test_ctrl_c_stops_a_batch_with_130_and_the_same_command_resumes(
+    capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import threading
+
+    out = tmp_path / "out"
+    posts = []
+
+    def on_request(rec: Any) -> None:
+        posts.append(rec)
+        if len(posts) == 4:  # the fourth upload: three inputs are done, one is in flight
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+    cloud.on_request = on_request
+    argv = [
+        "recognize",
+        scans,
+        "-p",
+        "yandex",
+        "--endpoint",
+        cloud.url,
+        "-o",
+        out,
+        "--yes",
+        "--jobs",
+        "1",
+        "--rate",
+        "4/s",
+    ]
+    code, stdout, err = run(capsys, *argv)
+    assert code == 130, err
+    assert "run the same command again to resume" in err
+    first = manifest(out)
+    assert 3 <= len(first) < 8 and all(r["status"] == "done" for r in first)
+    responses = {p.name for p in out.iterdir() if p.name.endswith(".png.json")}
+    assert responses == {r["response"] for r in first}  # nothing half written for the cancelled input
+    cloud.on_request = None
+    code, stdout, err = run(capsys, *argv)
+    assert code == 0, err
+    assert f"{len(first)} already done" in err
+    assert [r["status"] for r in manifest(out)].count("done") == 8
