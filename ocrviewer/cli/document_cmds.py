@@ -58,7 +58,7 @@ def load(source: Source, response: str, frame: str) -> DocumentResult:
     results = [
         load_document_result(
             source,
-            manifest.parent / r.response,
+            manifest.parent / str(r.response),
             frame=frame,
             coverage=False,
             page=None if r.covered is not None else (r.page - 1 if r.page else r.position),
