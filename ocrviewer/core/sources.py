@@ -5,7 +5,13 @@ rendered), a folder's listing (no image is decoded; each image's header is read 
 size is asked for). A page renders on demand, at full size or reduced for a thumbnail.
 
 PDF pages are rendered by PDFium (pypdfium2, Apache-2.0/BSD) at a stated DPI (150 by default), which
-every output records. PDFium is not thread-safe, so every call into it holds one lock.
+every output records. PDFium is not thread-safe, so every call into it holds one lock; pages may be
+sized and rendered from worker threads (a window's thumbnail worker, a batch's pool).
+
+    source = open_source("scan.pdf", dpi=150)   # or an image, or a folder of images
+    page = source.pages[3]                      # made on first use
+    page.size, page.label, page.name            # (1240, 1754), "page 4", "scan.pdf#page=4"
+    thumb = page.render(max_side=256)           # PIL image, reduced while rendering
 """
 
 from __future__ import annotations
@@ -342,6 +348,7 @@ def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Sourc
 __all__ = [
     "DEFAULT_DPI",
     "IMAGE_SUFFIXES",
+    "PDFIUM_LOCK",
     "Skipped",
     "Source",
     "SourcePage",
