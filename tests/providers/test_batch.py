@@ -339,12 +339,13 @@ def test_the_rate_limit_bounds_requests_whatever_the_jobs(
         "--jobs",
         "8",
         "--rate",
-        "8/s",
+        "4/s",
     )
     assert code == 0, err
     assert len(stamps) == 8
-    # 8 requests at 8/s with a burst of 1: the last goes no earlier than 7/8 s after the first
-    assert stamps[-1] - stamps[0] >= 0.8
+    # 8 requests at 4/s with a burst of 1: the last is sent 7/4 s after the first at the earliest (the
+    # margin is for arrival jitter on a busy machine; unlimited, 8 jobs would send them all at once)
+    assert max(stamps) - min(stamps) >= 1.2
 
 
 @pytest.mark.slow
