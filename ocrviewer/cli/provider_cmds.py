@@ -133,6 +133,8 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         from ocrviewer.cli.batch_cmds import cmd_batch
 
         return cmd_batch(args, settings, _options(args))
+    if args.shard or args.page_by_page:
+        raise BadInput(f"{args.image}: --shard and --page-by-page apply to a folder or a PDF, not one image")
     cancel = CancelToken()
     box: dict[str, Any] = {}
 

@@ -524,3 +524,9 @@ def test_ctrl_c_stops_a_batch_with_130_and_the_same_command_resumes(
     assert code == 0, err
     assert f"{len(first)} already done" in err
     assert [r["status"] for r in manifest(out)].count("done") == 8
+
+
+def test_batch_options_on_one_image_are_one_line(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    image = make_scan(tmp_path / "one.png")
+    code, _, err = run(capsys, "recognize", image, "-p", "local", "--shard", "0/2", "-o", tmp_path / "r.json")
+    assert code == 1 and "apply to a folder or a PDF" in err and len(err.strip().splitlines()) == 1
