@@ -411,6 +411,8 @@ def prepare_batch(
     previous = read_manifest(manifest) if manifest.is_file() else []
     _check_outdir(out, inputs + ([document] if document else []), previous)
     by_name = {r.input: r for r in previous if r.source == source.name}
+    if document is not None and document.name in by_name and by_name[document.name].status == "failed":
+        document = None  # it failed before and its pages went one by one: a re-run does not pay again
     skipped, cached = [], []
     cache = cache or ResponseCache()
     for item in ([document] if document else []) + inputs:

@@ -530,3 +530,30 @@ def test_batch_options_on_one_image_are_one_line(capsys, tmp_path: Path) -> None
     image = make_scan(tmp_path / "one.png")
     code, _, err = run(capsys, "recognize", image, "-p", "local", "--shard", "0/2", "-o", tmp_path / "r.json")
     assert code == 1 and "apply to a folder or a PDF" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_failed_whole_document_falls_back_to_pages_and_is_not_sent_again(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from .servers import Reply
+
+    cloud.script(
+        "POST",
+        "/vision/v3.2/read/analyze",
+        Reply(400, {"error": {"code": "InvalidImage", "message": "too big"}}),
+    )
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=2)
+    out = tmp_path / "out"
+    argv = ["recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST]
+    code, _, err = run(capsys, *argv)
+    assert code == 1  # one failed line (the document) is in the manifest
+    rows = manifest(out)
+    assert [(r["input"], r["status"]) for r in rows] == [
+        ("doc.pdf", "failed"),
+        ("doc.pdf#page=1", "done"),
+        ("doc.pdf#page=2", "done"),
+    ]
+    assert "its pages are sent one by one" in rows[0]["reason"]
+    uploads = len(cloud.uploads)
+    code, _, err = run(capsys, *argv)
+    assert len(cloud.uploads) == uploads and "2 already done" in err
