@@ -135,3 +135,25 @@ def test_a_page_that_fails_to_render_is_drawn_blank_and_the_rest_go_on(capsys, t
     assert "page 2:" in err and "drawn on a blank page" in err
     with open_source(out) as drawn:
         assert len(drawn.pages) == 3
+
+
+def test_export_a_pdf_as_a_searchable_pdf_and_as_alto_with_every_page(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pypdfium2 as pdfium
+
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
+    resp = write_json(tmp_path / "r.json", azure_read_pdf_response([0, 2]))  # page 2 has no result
+    out = tmp_path / "searchable.pdf"
+    code, stdout, err = run(capsys, "export", pdf, "--response", resp, "-o", out)
+    assert code == 0, err
+    doc = pdfium.PdfDocument(str(out))
+    try:
+        assert len(doc) == 3
+        texts = [doc[i].get_textpage().get_text_range() for i in range(3)]
+    finally:
+        doc.close()
+    assert "p1w0" in texts[0] and texts[1].strip() == "" and "p3w2" in texts[2]
+    alto = tmp_path / "doc.alto.xml"
+    code, _, err = run(capsys, "export", pdf, "--response", resp, "-o", alto)
+    assert code == 0, err
+    text = alto.read_text()
+    assert text.count("<Page ") == 3 and "doc.pdf#page=1" in text and "p3w1" in text
