@@ -1,7 +1,10 @@
-"""Loading a result: response + image + sidecar -> a document placed on the displayed image.
+"""The one result pipeline: read -> parse (once) -> decide the frame -> place (once).
 
-The CLI (``export``, ``render``, ``info``) and the GUI both go through :func:`load_result`, so
-they place a response the same way and report the same reasons.
+Every result goes through here and comes out as one :class:`LoadedResult`: the CLI (``export``,
+``render``, ``info``) and File > Open response through :func:`load_result`, a recognition run
+(already parsed by its provider) through :func:`place_result`, a reopened workspace through
+:func:`load_result` with the transform it recorded. The GUI runs these in a worker and only
+receives the finished object.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path
 from ocrviewer.core.sources import Source
 from ocrviewer.errors import BadInput, BadResponse
+
+#: frames a caller may ask for: detect ("auto"), force one, or keep a recorded transform
+FRAME_CHOICES = ("auto", "display", "raw")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,14 @@ class LoadedResult:
     @property
     def transform(self) -> FrameTransform:
         return self.decision.transform
+
+    def with_transform(self, transform: FrameTransform) -> LoadedResult:
+        """The same result placed by ``transform`` (a user's correction)."""
+        return replace(
+            self,
+            document=transform.apply_document(self.source),
+            decision=replace(self.decision, transform=transform),
+        )
 
 
 def place_document(source: Document, decision: FrameDecision, info: ImageInfo | None) -> Document:
@@ -73,29 +87,86 @@ def _sidecar_image(sidecar: Sidecar | None, response_path: Path) -> str | None:
     return str(p) if p.is_file() else None
 
 
+def recorded_decision(source: Document, transform: FrameTransform, frame: str = "display") -> FrameDecision:
+    """A decision that keeps ``transform`` as recorded (a workspace, a user's correction)."""
+    return FrameDecision(
+        frame=frame if frame in ("display", "raw") else "display",
+        transform=transform,
+        confidence=1.0,
+        reasons=(f"the workspace recorded the transform: {transform.describe()}",),
+        unit=source.pages[0].unit if source.pages else "pixel",
+        scaled=(transform.scale_x, transform.scale_y) != (1.0, 1.0),
+        method="recorded",
+    )
+
+
+def place_result(
+    source: Document,
+    response_path: str | os.PathLike[str],
+    image_path: str | os.PathLike[str] | None,
+    info: ImageInfo | None,
+    *,
+    sidecar: Sidecar | None = None,
+    frame: str = "auto",
+    transform: FrameTransform | None = None,
+    warnings: tuple[str, ...] = (),
+) -> LoadedResult:
+    """Decide the frame of an already parsed ``source`` and place it once.
+
+    ``transform`` keeps a recorded placement (no detection); otherwise the sidecar's transform
+    or frame detection decides. Errors name ``response_path``.
+    """
+    rpath = Path(response_path)
+    try:
+        if transform is not None:
+            decision = recorded_decision(source, transform, frame)
+        else:
+            decision = detect_frame(source, info, frame=frame, sidecar=sidecar)
+        document = place_document(source, decision, info)
+    except BadResponse as err:
+        raise BadResponse(f"{rpath}: {err}") from err
+    except BadInput as err:
+        raise BadInput(f"{rpath}: {err}") from err
+    return LoadedResult(
+        response_path=str(rpath),
+        image_path=None if image_path is None else str(image_path),
+        source=source,
+        document=document,
+        decision=decision,
+        sidecar=sidecar,
+        image_info=info,
+        warnings=(*source.warnings, *warnings, *decision.warnings),
+    )
+
+
 def load_result(
     response_path: str | os.PathLike[str],
     image_path: str | os.PathLike[str] | None = None,
     frame: str = "auto",
+    *,
+    info: ImageInfo | None = None,
+    transform: FrameTransform | None = None,
 ) -> LoadedResult:
     """Parse ``response_path``, read the image and sidecar, decide the frame and place the document.
 
     The sidecar ``RESP.ocrviewer.json`` is picked up automatically; when no image is given and the
-    sidecar names one that exists, that image is used. Errors name the file and the problem.
+    sidecar names one that exists, that image is used. ``info`` stands in for reading the image's
+    header (a rendered PDF page); ``transform`` keeps a recorded placement. Errors name the file.
     """
     rpath = Path(response_path)
     source = load_response(rpath)
     sidecar = read_sidecar(rpath)
-    warnings: list[str] = list(source.warnings)
+    warnings: list[str] = []
 
     if image_path is None:
         found = _sidecar_image(sidecar, rpath)
         if found:
             image_path = found
             warnings.append(f"using the image the sidecar names: {found}")
-    info = read_image_info(image_path) if image_path is not None else None
+    if info is None and image_path is not None:
+        info = read_image_info(image_path)
 
-    if sidecar is not None and sidecar.image_sha256 and image_path is not None:
+    if sidecar is not None and sidecar.image_sha256 and image_path is not None and transform is None:
         try:
             digest = file_sha256(image_path)
         except OSError as err:
@@ -105,22 +176,14 @@ def load_result(
                 f"{image_path} is not the image {sidecar_path(rpath).name} records (sha256 differs); "
                 "the placement may be off"
             )
-    try:
-        decision = detect_frame(source, info, frame=frame, sidecar=sidecar)
-        document = place_document(source, decision, info)
-    except BadResponse as err:
-        raise BadResponse(f"{rpath}: {err}") from err
-    except BadInput as err:
-        raise BadInput(f"{rpath}: {err}") from err
-    warnings.extend(decision.warnings)
-    return LoadedResult(
-        response_path=str(rpath),
-        image_path=None if image_path is None else str(image_path),
-        source=source,
-        document=document,
-        decision=decision,
+    return place_result(
+        source,
+        rpath,
+        image_path,
+        info,
         sidecar=sidecar,
-        image_info=info,
+        frame=frame,
+        transform=transform,
         warnings=tuple(warnings),
     )
 

@@ -1,0 +1,542 @@
+"""The workspace: a source of pages, each page holding any number of results. Qt-free and evented.
+
+::
+
+    Workspace
+      source: SourceRef (path, kind "image" | "pdf" | "folder", dpi)
+      pages: [WorkspacePage (index, image path + page ref, sha256, size, shown result id)]
+        results: [Result (id, name, role "result" | "truth", origin, raw response path,
+                          frame decision + transform in force + user corrections,
+                          the LoadedResult with the placed Document once placed)]
+
+It saves to one JSON file (``"schema": "ocrviewer.workspace/1"``, paths relative to that file so
+the folder can move) through :mod:`ocrviewer.core.output`, and reopens from it without calling
+any service: :func:`open_workspace` re-reads every raw response and places it with the transform
+the workspace recorded. A page whose image changed (sha256) or is missing keeps its results but
+does not place them; a missing response, or a file from a newer schema, is one message each; the
+rest opens. Views subscribe with :meth:`Workspace.subscribe` and rebuild from the model.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.frames import FrameDecision
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.loading import LoadedResult, load_result
+from ocrviewer.core.model import Document
+from ocrviewer.core.output import dumps_json, write_atomic
+from ocrviewer.core.prepare import file_sha256
+from ocrviewer.errors import BadInput, OcrViewerError
+
+__all__ = [
+    "SCHEMA",
+    "Origin",
+    "Result",
+    "SourceRef",
+    "Workspace",
+    "WorkspaceEvent",
+    "WorkspacePage",
+    "open_workspace",
+    "page_for",
+    "read_workspace",
+]
+
+SCHEMA = "ocrviewer.workspace/1"
+SCHEMA_PREFIX = "ocrviewer.workspace/"
+SCHEMA_VERSION = 1
+ROLES = ("result", "truth")
+ORIGIN_KINDS = ("file", "provider", "check")
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where the pages come from."""
+
+    path: str
+    kind: str = "image"  # "image", "pdf" or "folder"
+    dpi: float = 150.0
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a result came from: a file, a provider run (name, options, time) or a check."""
+
+    kind: str = "file"
+    path: str | None = None
+    provider: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    time: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result on one page. ``loaded`` (not saved) is the parsed and placed response."""
+
+    id: str
+    name: str
+    role: str = "result"
+    origin: Origin = field(default_factory=Origin)
+    #: the raw response file (absolute in memory, relative in the saved file)
+    response_path: str | None = None
+    #: "display" or "raw": the frame the response's coordinates were taken to be in
+    frame: str = "display"
+    #: how the placement was decided ("auto", "sidecar", "forced", "recorded", ...) and how sure
+    method: str = "auto"
+    confidence: float = 0.0
+    #: the transform frame detection chose, and the one in force (differs after user corrections)
+    detected: FrameTransform | None = None
+    transform: FrameTransform | None = None
+    #: the user's corrections in order: {"time": ..., "transform": {...}}
+    corrections: tuple[Mapping[str, Any], ...] = ()
+    loaded: LoadedResult | None = field(default=None, compare=False, repr=False)
+    #: why the result is not placed (image changed, response missing), or None
+    problem: str | None = None
+
+    @property
+    def document(self) -> Document | None:
+        """The result placed on the displayed page, or None when it could not be placed."""
+        return self.loaded.document if self.loaded is not None else None
+
+    @property
+    def decision(self) -> FrameDecision | None:
+        return self.loaded.decision if self.loaded is not None else None
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+    @classmethod
+    def from_loaded(
+        cls,
+        loaded: LoadedResult,
+        *,
+        name: str | None = None,
+        role: str = "result",
+        origin: Origin | None = None,
+        id: str = "",
+    ) -> Result:
+        """A result for a freshly placed response (its decision becomes the detected transform)."""
+        if role not in ROLES:
+            raise BadInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        d = loaded.decision
+        return cls(
+            id=id,
+            name=name or os.path.basename(loaded.response_path),
+            role=role,
+            origin=origin or Origin("file", path=loaded.response_path, time=now()),
+            response_path=loaded.response_path,
+            frame=d.frame,
+            method=d.method,
+            confidence=d.confidence,
+            detected=d.transform,
+            transform=d.transform,
+            loaded=loaded,
+        )
+
+    def corrected_to(self, transform: FrameTransform) -> Result:
+        """This result re-placed by ``transform``, the correction recorded."""
+        entry = {"time": now(), "transform": transform.to_dict()}
+        loaded = self.loaded.with_transform(transform) if self.loaded is not None else None
+        return replace(self, transform=transform, corrections=(*self.corrections, entry), loaded=loaded)
+
+    # -- saved form ----------------------------------------------------------------------------
+    def to_dict(self, base: Path) -> dict[str, Any]:
+        origin: dict[str, Any] = {"kind": self.origin.kind}
+        if self.origin.path:
+            origin["path"] = _rel(self.origin.path, base)
+        if self.origin.provider:
+            origin["provider"] = self.origin.provider
+            origin["options"] = dict(self.origin.options)
+        if self.origin.time:
+            origin["time"] = self.origin.time
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "origin": origin,
+            "response": _rel(self.response_path, base) if self.response_path else None,
+            "frame": {
+                "frame": self.frame,
+                "method": self.method,
+                "confidence": round(self.confidence, 4),
+                "detected": self.detected.to_dict() if self.detected else None,
+                "transform": self.transform.to_dict() if self.transform else None,
+                "corrections": [dict(c) for c in self.corrections],
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], base: Path) -> Result:
+        if not isinstance(d, Mapping):
+            raise BadInput("a result must be a JSON object")
+        o = _mapping(d.get("origin"), "origin")
+        f = _mapping(d.get("frame"), "frame")
+        role = d.get("role", "result")
+        if role not in ROLES:
+            raise BadInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        kind = o.get("kind", "file")
+        if kind not in ORIGIN_KINDS:
+            raise BadInput(f"origin kind must be one of {', '.join(ORIGIN_KINDS)}, not {kind!r}")
+        corrections = f.get("corrections") or []
+        if not isinstance(corrections, list) or not all(isinstance(c, Mapping) for c in corrections):
+            raise BadInput("frame corrections must be a list of objects")
+        return cls(
+            id=_text(d.get("id"), "id"),
+            name=_text(d.get("name", d.get("id")), "name"),
+            role=role,
+            origin=Origin(
+                kind=kind,
+                path=_abs(o["path"], base) if o.get("path") else None,
+                provider=o.get("provider"),
+                options=dict(_mapping(o.get("options"), "options")),
+                time=o.get("time"),
+            ),
+            response_path=_abs(d["response"], base) if d.get("response") else None,
+            frame=str(f.get("frame", "display")),
+            method=str(f.get("method", "recorded")),
+            confidence=float(f.get("confidence", 1.0)),
+            detected=FrameTransform.from_dict(f["detected"]) if f.get("detected") else None,
+            transform=FrameTransform.from_dict(f["transform"]) if f.get("transform") else None,
+            corrections=tuple(dict(c) for c in corrections),
+        )
+
+
+@dataclass
+class WorkspacePage:
+    """One page: the file its pixels come from (and the page inside a PDF), its hash and size."""
+
+    index: int
+    image_path: str
+    page_ref: int | None = None
+    sha256: str | None = None
+    #: displayed size in pixels (EXIF applied; a PDF page at the source's dpi)
+    size: tuple[int, int] | None = None
+    results: list[Result] = field(default_factory=list)
+    #: id of the result the views show, or None
+    shown: str | None = None
+    #: why this page's results are not placed (image changed or missing), or None
+    problem: str | None = None
+
+    def result(self, result_id: str | None) -> Result | None:
+        return next((r for r in self.results if r.id == result_id), None)
+
+    def info(self) -> ImageInfo | None:
+        """An ImageInfo standing in for the page's header (a PDF page), from the recorded size."""
+        if self.page_ref is None or self.size is None:
+            return None
+        w, h = self.size
+        return ImageInfo(path=self.image_path, format="PDF", raw_width=w, raw_height=h)
+
+    def to_dict(self, base: Path) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "image": _rel(self.image_path, base),
+            "page": self.page_ref,
+            "sha256": self.sha256,
+            "size": list(self.size) if self.size else None,
+            "shown": self.shown,
+            "results": [r.to_dict(base) for r in self.results],
+        }
+
+
+def page_for(
+    image_path: str | os.PathLike[str], info: ImageInfo, page_ref: int | None = None
+) -> WorkspacePage:
+    """A page showing ``image_path`` (or page ``page_ref`` of a PDF) as ``info`` describes it.
+
+    The image's hash is taken when the workspace is saved (hashing a big scan is not free).
+    """
+    return WorkspacePage(
+        index=page_ref or 0, image_path=str(image_path), page_ref=page_ref, size=info.display_size
+    )
+
+
+@dataclass(frozen=True)
+class WorkspaceEvent:
+    """What changed: ``kind`` is "source", "added", "changed", "removed" or "shown"."""
+
+    kind: str
+    page: int = -1
+    result_id: str | None = None
+
+
+Listener = Callable[[WorkspaceEvent], None]
+
+
+class Workspace:
+    """Pages of one source and their results; tells subscribers about every change."""
+
+    def __init__(self, source: SourceRef | None = None, pages: Iterable[WorkspacePage] = ()) -> None:
+        self.source = source
+        self.pages: list[WorkspacePage] = list(pages)
+        #: the file this workspace was read from or last saved to
+        self.path: Path | None = None
+        self._listeners: list[Listener] = []
+
+    # -- events --------------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event)`` after every change; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, kind: str, page: int = -1, result_id: str | None = None) -> None:
+        event = WorkspaceEvent(kind, page, result_id)
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- changes -------------------------------------------------------------------------------
+    def set_source(self, source: SourceRef | None, pages: Iterable[WorkspacePage] = ()) -> None:
+        """Start over with ``source`` and its ``pages`` (no results)."""
+        self.source, self.pages = source, list(pages)
+        self._emit("source")
+
+    def page(self, index: int) -> WorkspacePage:
+        try:
+            return self.pages[index]
+        except IndexError:
+            raise BadInput(f"the workspace has no page {index + 1} (it has {len(self.pages)})") from None
+
+    def add_result(self, page: int, result: Result, *, show: bool = True) -> Result:
+        """Add ``result`` to ``page`` (a unique id is given when empty or taken); returns it as stored."""
+        p = self.page(page)
+        taken = {r.id for r in p.results}
+        rid = result.id
+        if not rid or rid in taken:
+            n = len(p.results) + 1
+            while f"r{n}" in taken:
+                n += 1
+            rid = f"r{n}"
+        names = {r.name for r in p.results}
+        name, k = result.name, 2
+        while name in names:
+            name, k = f"{result.name} ({k})", k + 1
+        stored = replace(result, id=rid, name=name)
+        p.results.append(stored)
+        self._emit("added", page, rid)
+        if show:
+            self.show(page, rid)
+        return stored
+
+    def replace_result(self, page: int, result: Result) -> None:
+        """Put ``result`` in place of the result with the same id (a correction, a placement)."""
+        p = self.page(page)
+        for i, r in enumerate(p.results):
+            if r.id == result.id:
+                p.results[i] = result
+                self._emit("changed", page, result.id)
+                return
+        raise BadInput(f"page {page + 1} has no result {result.id!r}")
+
+    def remove_result(self, page: int, result_id: str) -> None:
+        p = self.page(page)
+        p.results = [r for r in p.results if r.id != result_id]
+        if p.shown == result_id:
+            p.shown = next((r.id for r in reversed(p.results) if r.role == "result"), None)
+            p.shown = p.shown or (p.results[-1].id if p.results else None)
+        self._emit("removed", page, result_id)
+
+    def show(self, page: int, result_id: str | None) -> None:
+        """Make ``result_id`` the result views show on ``page``."""
+        p = self.page(page)
+        if result_id is not None and p.result(result_id) is None:
+            raise BadInput(f"page {page + 1} has no result {result_id!r}")
+        if p.shown != result_id:
+            p.shown = result_id
+            self._emit("shown", page, result_id)
+
+    def shown(self, page: int) -> Result | None:
+        if not 0 <= page < len(self.pages):
+            return None
+        p = self.pages[page]
+        return p.result(p.shown)
+
+    # -- saving --------------------------------------------------------------------------------
+    def to_dict(self, base: str | os.PathLike[str]) -> dict[str, Any]:
+        """The saved form, paths relative to the folder ``base``."""
+        b = Path(base)
+        return {
+            "schema": SCHEMA,
+            "saved": now(),
+            "source": None
+            if self.source is None
+            else {"path": _rel(self.source.path, b), "kind": self.source.kind, "dpi": self.source.dpi},
+            "pages": [p.to_dict(b) for p in self.pages],
+        }
+
+    def inputs(self) -> list[str]:
+        """Every file the workspace refers to (never written over by a save)."""
+        files: list[str] = [self.source.path] if self.source else []
+        for p in self.pages:
+            files.append(p.image_path)
+            files.extend(r.response_path for r in p.results if r.response_path)
+        return files
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the workspace to ``path`` (atomic; never over an image or response it refers to)."""
+        target = Path(path)
+        for p in self.pages:
+            if p.sha256 is None and p.problem is None and Path(p.image_path).is_file():
+                p.sha256 = file_sha256(p.image_path)
+        folder = target.absolute().parent
+        data = dumps_json(self.to_dict(folder), indent=1)
+        out = write_atomic(target, data, inputs=self.inputs())
+        self.path = out
+        return out
+
+
+# -- reading --------------------------------------------------------------------------------------------
+def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
+    """The workspace in ``path`` with no result placed yet, and one-line notes about what was odd.
+
+    Raises :class:`BadInput` only when the file is not a workspace at all.
+    """
+    p = Path(path)
+    try:
+        data = json.loads(p.read_bytes())
+    except OSError as err:
+        raise BadInput(f"{p}: cannot read ({err.strerror or err}); check the path") from err
+    except (ValueError, RecursionError) as err:
+        raise BadInput(f"{p}: not a workspace (not JSON: {err}); open an ocrviewer workspace file") from err
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if not isinstance(schema, str) or not schema.startswith(SCHEMA_PREFIX):
+        raise BadInput(f"{p}: not an ocrviewer workspace (no {SCHEMA!r} schema); open a workspace file")
+    notes: list[str] = []
+    version = schema[len(SCHEMA_PREFIX) :]
+    if not version.isdigit() or int(version) > SCHEMA_VERSION:
+        notes.append(
+            f"{p}: written by a newer ocrviewer ({schema}); opened what this version understands, "
+            "update ocrviewer to see the rest"
+        )
+    base = p.absolute().parent
+    source = None
+    s = data.get("source")
+    if isinstance(s, Mapping) and isinstance(s.get("path"), str):
+        source = SourceRef(_abs(s["path"], base), str(s.get("kind", "image")), float(s.get("dpi", 150.0)))
+    pages: list[WorkspacePage] = []
+    for n, pd in enumerate(data.get("pages") or []):
+        try:
+            page = _page_from_dict(pd, base, n)
+        except (BadInput, KeyError, TypeError, ValueError) as err:
+            notes.append(f"{p}: page {n + 1} skipped ({err}); fix or remove it in the workspace file")
+            continue
+        for k, rd in enumerate(pd.get("results") or []):
+            try:
+                page.results.append(Result.from_dict(rd, base))
+            except (BadInput, KeyError, TypeError, ValueError) as err:
+                notes.append(
+                    f"{p}: result {k + 1} of page {n + 1} skipped ({err}); fix or remove it in the workspace file"
+                )
+        pages.append(page)
+    ws = Workspace(source, pages)
+    ws.path = p
+    return ws, notes
+
+
+def _page_from_dict(d: Any, base: Path, n: int) -> WorkspacePage:
+    d = _mapping(d, "page")
+    size = d.get("size")
+    return WorkspacePage(
+        index=int(d.get("index", n)),
+        image_path=_abs(_text(d.get("image"), "image"), base),
+        page_ref=None if d.get("page") is None else int(d["page"]),
+        sha256=d.get("sha256"),
+        size=(int(size[0]), int(size[1])) if size else None,
+        shown=d.get("shown"),
+    )
+
+
+def open_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
+    """Read ``path`` and place every result with its recorded transform (no service is called).
+
+    Slow for big responses: run it in a worker. Returns the workspace and one-line notes (an
+    image that changed or is missing, a response that is missing or unreadable, a newer schema).
+    """
+    ws, notes = read_workspace(path)
+    for page in ws.pages:
+        notes.extend(place_page(page))
+    return ws, notes
+
+
+def place_page(page: WorkspacePage) -> list[str]:
+    """Check the page's image and place each of its results; one note per problem."""
+    notes: list[str] = []
+    image = page.image_path
+    if not Path(image).is_file():
+        page.problem = f"{image}: the image is missing; put it back next to the workspace or reload it"
+    elif page.sha256:
+        try:
+            changed = file_sha256(image) != page.sha256
+        except OSError as err:
+            changed, page.problem = False, f"{image}: cannot read ({err.strerror or err}); check permissions"
+        if changed:
+            page.problem = (
+                f"{image}: the image changed since the workspace was saved (sha256 differs); "
+                "its results are not placed, open the responses again to place them on the new image"
+            )
+    if page.problem:
+        notes.append(page.problem)
+        page.results = [replace(r, loaded=None, problem=page.problem) for r in page.results]
+        return notes
+    placed: list[Result] = []
+    for r in page.results:
+        try:
+            placed.append(place_recorded(r, image, page.info()))
+        except OcrViewerError as err:
+            notes.append(str(err))
+            placed.append(replace(r, loaded=None, problem=str(err)))
+    page.results = placed
+    return notes
+
+
+def place_recorded(result: Result, image_path: str, info: ImageInfo | None = None) -> Result:
+    """``result`` with its response parsed once and placed by the transform it recorded."""
+    if not result.response_path:
+        raise BadInput(f"result {result.name!r} has no response file; load it again")
+    if not Path(result.response_path).is_file():
+        raise BadInput(
+            f"{result.response_path}: the response of {result.name!r} is missing; put it back or remove the result"
+        )
+    loaded = load_result(
+        result.response_path, image_path, frame=result.frame, info=info, transform=result.transform
+    )
+    return replace(result, loaded=loaded, problem=None)
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+def _rel(path: str, base: Path) -> str:
+    """``path`` relative to ``base`` when it can be (so the folder can move), with / separators."""
+    try:
+        return Path(os.path.relpath(os.path.abspath(path), base)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return os.path.abspath(path)
+
+
+def _abs(path: str, base: Path) -> str:
+    p = Path(path)
+    return str(p if p.is_absolute() else (base / p))
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise BadInput(f"{what} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadInput(f"{what} must be non-empty text")
+    return value
