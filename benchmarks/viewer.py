@@ -28,6 +28,7 @@ from ocrviewer.core.model import Document  # noqa: E402
 from ocrviewer.gui.canvas import Canvas  # noqa: E402
 from ocrviewer.gui.image_loader import ImageLoader, read_info  # noqa: E402
 from ocrviewer.gui.state import ViewerState  # noqa: E402
+from ocrviewer.gui.worker import Workers  # noqa: E402
 
 BUILD_HOW = "ViewerState.documentChanged -> Canvas rebuilds its overlay layers (document already placed)"
 PAINT_HOW = (
@@ -153,7 +154,8 @@ class Bench(_Bench):
         self.canvas.resize(*view)
         self.canvas.show()
         self.pool = QThreadPool()
-        self.loader = ImageLoader(self.pool)
+        self.workers = Workers(self.pool, lambda: self.state.generation)
+        self.loader = ImageLoader(self.workers)
         self.loader.decoded.connect(self.canvas.set_image)
         self._decoded = []
         self.loader.decoded.connect(self._decoded.append)
@@ -241,13 +243,13 @@ def fake_recognizer(response: Path, service_seconds: float) -> Callable[..., Any
     """A recognizer for the recognition panel: waits like a service, then does the app's own work.
 
     It polls ``service_seconds`` in small sleeps with progress (what a provider does while the
-    service works), then parses the response and detects the frame exactly as
-    ``recognize_and_load`` does after a real service answered, in the worker thread.
+    service works), then parses the response and places it once, as a provider run does after a
+    real service answered, in the worker thread.
     """
 
     def recognize(image_path, provider, options, settings, cancel, progress, fresh):  # noqa: ANN001, ANN202
-        from ocrviewer.core.frames import detect_frame
         from ocrviewer.core.imageio import read_image_info
+        from ocrviewer.core.loading import place_result
         from ocrviewer.gui.recognition_panel import RecognitionOutput
         from ocrviewer.providers.run import document_from_raw
 
@@ -257,8 +259,8 @@ def fake_recognizer(response: Path, service_seconds: float) -> Callable[..., Any
             progress(i / steps, f"waiting for the service ({i + 1}/{steps})")
             time.sleep(service_seconds / steps)
         source = document_from_raw(response.read_bytes(), ".json", "the benchmark response")
-        decision = detect_frame(source, read_image_info(image_path))
-        return RecognitionOutput(source, decision.transform, decision, None, False, provider)
+        loaded = place_result(source, response, image_path, read_image_info(image_path))
+        return RecognitionOutput(loaded, False, provider)
 
     return recognize
 

@@ -44,6 +44,7 @@ __all__ = [
     "Workspace",
     "WorkspaceEvent",
     "WorkspacePage",
+    "is_workspace_file",
     "open_workspace",
     "page_for",
     "read_workspace",
@@ -145,11 +146,28 @@ class Result:
             loaded=loaded,
         )
 
-    def corrected_to(self, transform: FrameTransform) -> Result:
-        """This result re-placed by ``transform``, the correction recorded."""
+    def corrected_to(
+        self,
+        transform: FrameTransform,
+        *,
+        document: Document | None = None,
+        decision: FrameDecision | None = None,
+    ) -> Result:
+        """This result re-placed by ``transform`` (``document`` when already placed), the correction
+        recorded. ``decision`` replaces the frame decision (the user forced a frame)."""
         entry = {"time": now(), "transform": transform.to_dict()}
-        loaded = self.loaded.with_transform(transform) if self.loaded is not None else None
-        return replace(self, transform=transform, corrections=(*self.corrections, entry), loaded=loaded)
+        loaded = self.loaded
+        if loaded is not None:
+            d = decision if decision is not None else loaded.decision
+            loaded = replace(
+                loaded,
+                decision=replace(d, transform=transform),
+                document=document if document is not None else transform.apply_document(loaded.source),
+            )
+        frame = decision.frame if decision is not None else self.frame
+        return replace(
+            self, transform=transform, frame=frame, corrections=(*self.corrections, entry), loaded=loaded
+        )
 
     # -- saved form ----------------------------------------------------------------------------
     def to_dict(self, base: Path) -> dict[str, Any]:
@@ -397,6 +415,16 @@ class Workspace:
 
 
 # -- reading --------------------------------------------------------------------------------------------
+def is_workspace_file(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` looks like a saved workspace (its schema near the start), without parsing it."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return b'"schema"' in head and SCHEMA_PREFIX.encode() in head
+
+
 def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
     """The workspace in ``path`` with no result placed yet, and one-line notes about what was odd.
 

@@ -14,8 +14,21 @@ Std = QKeySequence.StandardKey
 SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     "open_image": ("&Open Image…", (Std.Open,), False, "Open a JPEG, PNG, TIFF, BMP, WebP or PDF"),
     "open_response": ("Open &Response…", ("Ctrl+R",), False, "Place a saved OCR response on the image"),
+    "load_truth": (
+        "Load as &Ground Truth…",
+        ("Ctrl+G",),
+        False,
+        "Add a response or document as the page's ground truth",
+    ),
+    "open_workspace": ("Open &Workspace…", ("Ctrl+Shift+O",), False, "Reopen a saved workspace (offline)"),
     "open_sample": ("Open &Sample", (), False, "Open the bundled sample image and response"),
-    "save_result": ("&Save Result…", (Std.Save,), False, "Save the result in the displayed frame"),
+    "save_workspace": (
+        "&Save Workspace…",
+        (Std.Save,),
+        False,
+        "Save the image, its results and corrections as one workspace file",
+    ),
+    "save_result": ("Save &Result…", ("Ctrl+Shift+S",), False, "Save the shown result in the displayed frame"),
     "export_view": ("&Export View…", ("Ctrl+E",), False, "Save the view as PNG or PDF at full resolution"),
     "quit": ("&Quit", (Std.Quit, "Ctrl+Q"), False, "Close the viewer"),
     "copy_text": ("&Copy Selected Text", (Std.Copy,), False, "Copy the selected element's text"),
@@ -42,7 +55,7 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
 ICONS = {
     "open_image": QStyle.StandardPixmap.SP_DialogOpenButton,
     "open_response": QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    "save_result": QStyle.StandardPixmap.SP_DialogSaveButton,
+    "save_workspace": QStyle.StandardPixmap.SP_DialogSaveButton,
     "export_view": QStyle.StandardPixmap.SP_DriveFDIcon,
 }
 
@@ -94,11 +107,11 @@ def build_menus(
     bar = window.menuBar()
     a = actions
     file_menu = bar.addMenu("&File")
-    file_menu.addActions([a["open_image"], a["open_response"]])
+    file_menu.addActions([a["open_image"], a["open_response"], a["load_truth"], a["open_workspace"]])
     recent = file_menu.addMenu("Open &Recent")
     file_menu.addAction(a["open_sample"])
     file_menu.addSeparator()
-    file_menu.addActions([a["save_result"], a["export_view"]])
+    file_menu.addActions([a["save_workspace"], a["save_result"], a["export_view"]])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 
@@ -150,7 +163,7 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
     for key, short in (
         ("open_image", "Open"),
         ("open_response", "Response"),
-        ("save_result", "Save"),
+        ("save_workspace", "Save"),
         ("export_view", "Export"),
     ):
         a[key].setIconText(short)

@@ -40,7 +40,9 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
+from ocrviewer.gui.settings_keys import THEME_KEY
 from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.worker import Workers
 
 #: a frame decision less sure than this brings the Frame tools dock to the front
 UNSURE_FRAME = 0.6
@@ -88,6 +90,8 @@ class DockContext:
     credentials: Any = None
     provider_settings: dict[str, Any] = field(default_factory=dict)
     recognize: Callable[..., Any] | None = None
+    #: the window's workers (its one thread pool); None: each panel gets its own (tests)
+    workers: Workers | None = None
     actions: dict[str, QAction] = field(default_factory=dict)
     panels: dict[str, QWidget] = field(default_factory=dict)
     _shutdown: list[Callable[[int], Any]] = field(default_factory=list)
@@ -177,15 +181,17 @@ def open_preferences(window: QWidget, context: DockContext) -> QWidget:
         dialog.raise_()
         return dialog
     dialog = PreferencesDialog(
-        context.settings, context.credential_store(), context.settings_for_providers, parent=window
+        context.settings,
+        context.credential_store(),
+        context.settings_for_providers,
+        parent=window,
+        workers=context.workers,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def closed(_result: int) -> None:
         set_theme = getattr(window, "set_theme", None)
         if callable(set_theme):
-            from ocrviewer.gui.settings_dialog import THEME_KEY
-
             set_theme(str(context.settings.value(THEME_KEY, "system")))
         for name in ("recognition", "quality"):
             panel = context.panels.get(name)
@@ -219,6 +225,7 @@ def install_docks(
         context.settings,
         provider_settings=context.settings_for_providers,
         recognizer=context.recognize,
+        workers=context.workers,
         parent=window,
     )
     context.panels.update(inspector=inspector, quality=quality, frame=frame, recognition=recognition)
@@ -252,6 +259,9 @@ def install_docks(
     preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
     preferences.triggered.connect(lambda: open_preferences(window, context))
     recognition.preferencesRequested.connect(preferences.trigger)
+    # panels ask to be seen by a signal; the docks (which know them) raise the dock that holds them
+    recognition.attentionRequested.connect(lambda: raise_parent_dock(recognition))
+    inspector.attentionRequested.connect(lambda: raise_parent_dock(inspector))
     context.actions["preferences"] = preferences
     for action in context.actions.values():
         window.addAction(action)

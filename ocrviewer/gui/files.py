@@ -15,10 +15,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QSpinBox, QWidget
 
+from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, OcrViewerError
-from ocrviewer.gui.image_loader import PDF_DPI, ImageLoader, TaskRunner, read_info
+from ocrviewer.gui.image_loader import PDF_DPI, ImageLoader, read_info
+from ocrviewer.gui.overlay import prepare_layers
+from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.worker import Workers
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
@@ -32,8 +37,9 @@ SAVE_FILTERS = {
     "Searchable PDF (*.pdf)": "pdf",
 }
 _SAVE_SUFFIXES = {"json": ".json", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "pdf": ".pdf"}
+WORKSPACE_FILTER = "ocrviewer workspace (*.ocrviewer-workspace.json *.json);;All files (*)"
+WORKSPACE_SUFFIX = ".ocrviewer-workspace.json"
 RESULT_SUFFIX = ".ocrviewer-result.json"
-RECENT_KEY = "files/recent"
 MAX_RECENT = 10
 
 
@@ -108,29 +114,6 @@ def save_document(state: ViewerState, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def load_onto_rendered_page(path: str, image: str, info: Any, frame: str) -> Any:
-    """load_result for a PDF page: Pillow cannot read PDFs, so the rendered page's size stands in."""
-    from ocrviewer.core.frames import detect_frame
-    from ocrviewer.core.loading import LoadedResult, place_document
-    from ocrviewer.core.parsers import load_response
-    from ocrviewer.core.sidecar import read_sidecar
-
-    source = load_response(path)
-    sidecar = read_sidecar(path)
-    decision = detect_frame(source, info, frame=frame, sidecar=sidecar)
-    document = place_document(source, decision, info)
-    return LoadedResult(
-        response_path=str(path),
-        image_path=image,
-        source=source,
-        document=document,
-        decision=decision,
-        sidecar=sidecar,
-        image_info=info,
-        warnings=tuple(source.warnings) + tuple(decision.warnings),
-    )
-
-
 class RecentFiles(QObject):
     changed = Signal()
 
@@ -166,24 +149,27 @@ class FileController(QObject):
         self,
         state: ViewerState,
         loader: ImageLoader,
-        runner: TaskRunner,
+        workers: Workers,
         recent: RecentFiles,
         preview_side: Callable[[Any], int],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.state, self.loader, self.runner, self.recent = state, loader, runner, recent
+        self.state, self.loader, self.workers, self.recent = state, loader, workers, recent
         self.preview_side = preview_side
         self.frame = "auto"
         self.page = 0
+        self._loading = 0
 
     @property
     def busy(self) -> bool:
-        return self.loader.busy or self.runner.busy
+        return self.loader.busy or self._loading > 0
 
     def open_path(self, path: str) -> None:
-        """An image, or a response (JSON, hOCR, ALTO, PAGE-XML: told by content) to place on the current image."""
-        if is_response_path(path):
+        """An image, a workspace, or a response (JSON, hOCR, ALTO, PAGE-XML: told by content) to place."""
+        if is_workspace_file(path):
+            self.open_workspace(path)
+        elif is_response_path(path):
             self.open_response(path)
         else:
             self.open_image(path)
@@ -200,7 +186,7 @@ class FileController(QObject):
             self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
             return False
         self.page = page if info.format == "PDF" else 0
-        self.state.set_image(path, info)
+        self.state.set_image(path, info, self.page)
         self.loader.load(path, info, self.state.generation, self.preview_side(info), self.page)
         self.recent.add(path)
         note = f"{os.path.basename(path)} · {info.describe()}"
@@ -210,38 +196,51 @@ class FileController(QObject):
         self.pageCountChanged.emit(info.frames if info.format == "PDF" else 1, self.page)
         return True
 
-    def open_response(self, path: str, frame: str | None = None) -> None:
-        from ocrviewer.core.loading import load_result
+    def _run(self, name: str, work: Callable[[], Any], done: Callable[[Any], None], path: str) -> None:
+        """Run ``work`` for the image shown now; ``done`` gets its result unless another image was opened."""
 
+        def failed(err: BaseException) -> None:
+            msg = str(err) if isinstance(err, OcrViewerError) else f"{type(err).__name__}: {err}"
+            self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+
+        def finished() -> None:
+            self._loading -= 1
+
+        self._loading += 1
+        self.workers.submit(
+            lambda cancel, progress: work(),
+            generation=self.state.generation,
+            name=name,
+            on_result=done,
+            on_error=failed,
+            on_finished=finished,
+        )
+
+    def open_response(self, path: str, frame: str | None = None, role: str = "result") -> None:
+        """Read, parse, place a response in a worker; it is added to the page as a new result."""
         path = str(path)
         frame = frame or self.frame
         image = self.state.image_path
-        generation = self.state.generation
-
         info = self.state.image_info
+        pdf_info = info if info is not None and info.format == "PDF" else None
 
-        def work() -> Any:
-            if image is not None and info is not None and info.format == "PDF":
-                return load_onto_rendered_page(path, image, info, frame)
-            return load_result(path, image_path=image, frame=frame)
+        def work() -> tuple[LoadedResult, Any]:
+            loaded = load_result(path, image_path=image, frame=frame, info=pdf_info)
+            return loaded, prepare_layers(loaded.document)
 
-        def done(result: Any) -> None:
-            if self.state.generation != generation:
-                return  # another image was opened meanwhile: this placement belongs to the old one
-            self._apply(result)
+        self._run("response", work, lambda out: self._apply(out[0], out[1], role), path)
 
-        def failed(msg: str) -> None:
-            self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+    def open_truth(self, path: str) -> None:
+        """Load ``path`` as the page's ground truth (shown like any result, marked as truth)."""
+        self.open_response(path, role="truth")
 
-        self.runner.run("response", work, done, failed)
-
-    def _apply(self, result: Any) -> None:
+    def _apply(self, result: LoadedResult, layers: Any = None, role: str = "result") -> None:
         if result.image_path and result.image_path != self.state.image_path:
             if not self.open_image(result.image_path):
                 return
-        self.state.set_response(
-            result.source, result.decision.transform, result.decision, result.response_path
-        )
+            layers = None  # opening the image started a new workspace; the result is still good
+        origin = Origin("file", path=result.response_path, time=now())
+        self.state.add_result(result, role=role, origin=origin, layers=layers)
         self.recent.add(result.response_path)
         self.responseLoaded.emit(result)
         counts = result.document.counts()
@@ -253,6 +252,51 @@ class FileController(QObject):
         if result.warnings:
             more = f" (+{len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
             self.message.emit(result.warnings[0] + more, "warning")
+
+    # -- workspaces -----------------------------------------------------------------------------
+    def open_workspace(self, path: str) -> None:
+        """Reopen a saved workspace (offline: every response is re-read and placed in a worker)."""
+        path = str(path)
+
+        def work() -> Any:
+            ws, notes = open_workspace(path)
+            if not ws.pages:
+                raise BadInput(f"{path}: the workspace has no page; open an image instead")
+            page = ws.pages[0]
+            info = read_info(page.image_path, page.page_ref or 0) if Path(page.image_path).is_file() else None
+            shown = page.result(page.shown)
+            layers = prepare_layers(shown.document) if shown is not None and shown.document else None
+            return ws, notes, info, layers
+
+        self._run("workspace", work, self._apply_workspace, path)
+
+    def _apply_workspace(self, out: Any) -> None:
+        ws, notes, info, layers = out
+        page = ws.pages[0]
+        if info is not None:
+            self.page = page.page_ref or 0
+            self.state.set_image(page.image_path, info, self.page)
+            self.loader.load(page.image_path, info, self.state.generation, self.preview_side(info), self.page)
+            count = info.frames if info.format == "PDF" else 1
+            self.pageCountChanged.emit(count, self.page)
+        self.state.workspace.set_source(ws.source, ws.pages)
+        self.state.workspace.path = ws.path
+        self.state.show_result(page.shown or (page.results[-1].id if page.results else None), layers=layers)
+        self.recent.add(str(ws.path))
+        self.state.statusMessage.emit(f"opened workspace {ws.path}: {len(page.results)} results")
+        if notes:
+            more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+            self.message.emit(notes[0] + more, "warning")
+
+    def save_workspace(self, path: str) -> Path | None:
+        try:
+            target = self.state.workspace.save(path)
+        except OcrViewerError as err:
+            self.message.emit(str(err), "error")
+            return None
+        self.recent.add(str(target))
+        self.state.statusMessage.emit(f"saved workspace {target}")
+        return target
 
     def save(self, path: str) -> Path | None:
         try:
@@ -286,10 +330,7 @@ class FileController(QObject):
         def done(target: Path) -> None:
             self.state.statusMessage.emit(f"saved {target}")
 
-        def failed(msg: str) -> None:
-            self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
-
-        self.runner.run("save", work, done, failed)
+        self._run("save", work, done, path)
         return None
 
 
@@ -313,6 +354,31 @@ class FileDialogs:
         path, _ = QFileDialog.getOpenFileName(self.w, "Open Response", start, RESPONSE_FILTER)
         if path:
             self.w.files.open_response(path)
+
+    def choose_truth(self) -> None:
+        start = os.path.dirname(self.w.state.image_path) if self.w.state.image_path else self._dialog_dir()
+        path, _ = QFileDialog.getOpenFileName(self.w, "Load as Ground Truth", start, RESPONSE_FILTER)
+        if path:
+            self.w.files.open_truth(path)
+
+    def choose_workspace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open Workspace", self._dialog_dir(), WORKSPACE_FILTER)
+        if path:
+            self.w.files.open_workspace(path)
+
+    def choose_save_workspace(self) -> None:
+        state = self.w.state
+        if not state.workspace.pages:
+            self.w.show_message("there is nothing to save; open an image first", "warning")
+            return
+        if state.workspace.path is not None:
+            default = state.workspace.path
+        else:
+            image = Path(state.image_path or "workspace")
+            default = image.with_name(image.stem + WORKSPACE_SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(self.w, "Save Workspace", str(default), WORKSPACE_FILTER)
+        if path:
+            self.w.files.save_workspace(path)
 
     def choose_save(self) -> None:
         if self.w.state.document is None:

@@ -36,6 +36,7 @@ from ocrviewer.core.geometry import ORIENTATION_NAMES, SWAPS_AXES, FrameTransfor
 from ocrviewer.core.model import Document
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path, write_sidecar
 from ocrviewer.errors import BadInput, OcrViewerError
+from ocrviewer.gui.settings_keys import LAST_SAVE_DIR_KEY
 from ocrviewer.gui.state import ViewerState
 
 #: (label, EXIF orientation applied as a correction in the displayed frame, tooltip)
@@ -49,7 +50,6 @@ CORRECTIONS: tuple[tuple[str, int, str], ...] = (
     ("Transverse", 7, "Mirror about the other diagonal"),
 )
 
-LAST_SAVE_DIR_KEY = "frame/last_save_dir"
 
 
 def _size(w: float | None, h: float | None) -> str:

@@ -1,25 +1,27 @@
 """Decoding images off the GUI thread: a screen-size preview first, then the full resolution.
 
-Jobs run in a QThreadPool; their signals belong to one QObject living on the main thread, so
-results arrive there queued. Each job carries the state's generation: a result for an image
-that is no longer shown is dropped by the receiver.
+The decode is a generator run by the window's :class:`~ocrviewer.gui.worker.Workers`; each stage
+it yields arrives on the main thread. Opening another image supersedes (cancels) the decode, and
+the workers drop anything it still reports.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
-from ocrviewer.errors import ImageError, OcrViewerError
+from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
+from ocrviewer.gui.worker import Workers
+from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 PDF_DPI = 150.0
 MIP_MIN_SIDE = 1024  # no half-size copies below this side
@@ -100,221 +102,67 @@ def preview_side_for(info: ImageInfo, viewport: Any) -> int:
     return max(256, int(max(w, h) * fit * viewport.devicePixelRatioF() + 0.5))
 
 
-class LoaderSignals(QObject):
-    """Lives on the main thread; jobs emit through it so slots run there."""
+def decode_stages(
+    path: str, info: ImageInfo, preview_side: int, page: int = 0
+) -> Callable[[CancelToken, ProgressCallback], Iterator[DecodedImage]]:
+    """Work for a :class:`~ocrviewer.gui.worker.Worker`: yields a screen-size preview (when the
+    image is bigger than the screen), halves for zoom levels between, then the full picture."""
 
-    decoded = Signal(int, object)  # generation, DecodedImage
-    failed = Signal(int, str)  # generation, one-line message
-
-
-def lower_thread_priority(niceness: int = 8) -> None:
-    """Make the calling thread yield the CPU to the GUI thread (Linux: per-thread nice value)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):  # other systems: run at normal priority
-        pass
-
-
-class ImageJob(QRunnable):
-    """Decodes the preview (when the image is bigger than the screen), then queues the full decode."""
-
-    def __init__(
-        self,
-        signals: LoaderSignals,
-        path: str,
-        info: ImageInfo,
-        generation: int,
-        preview_side: int,
-        background: QThreadPool | None = None,
-        page: int = 0,
-    ):
-        super().__init__()
-        self.page = page
-        self.signals, self.path, self.info = signals, path, info
-        self.generation, self.preview_side = generation, preview_side
-        self.background = background
-        self.cancelled = threading.Event()
-        self.finished = threading.Event()
-        self.stage = "preview"
-        # Qt reads autoDelete before run(); the loader keeps this object alive instead, because
-        # run() may queue it again for the full-resolution stage
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        requeued = False
-        try:
-            requeued = self._run()
-        finally:
-            if not requeued:
-                self.finished.set()
-
-    def _run(self) -> bool:
-        """One stage; True when the job queued itself again for the full-resolution stage."""
+    def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[DecodedImage]:
         thread = threading.current_thread().name
         try:
-            if self.stage == "full":
-                lower_thread_priority()
-                if not self.cancelled.is_set():
-                    self._full(thread)
-                return False
-            if is_pdf(self.path):
-                image = render_pdf_page(self.path, self.info, self.page)
-                self.signals.decoded.emit(self.generation, DecodedImage(image, None, 1.0, True, thread))
-                return False
-            full_w, full_h = self.info.display_size
-            if max(full_w, full_h) <= self.preview_side * 1.25:
-                self._full(thread)
-                return False
-            # JPEG draft decodes at the smallest 1/2^k scale that still covers the fitted view
-            preview = load_display_image(self.path, max_side=max(256, self.preview_side))
-            qimg, buf = pil_to_qimage(preview)
-            scale = preview.width / full_w
-            self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, scale, False, thread))
-            if self.cancelled.is_set():
-                return False
-            if self.background is None:
-                self._full(thread)
-                return False
-            # the full decode runs on a low-priority thread so painting the preview stays smooth
-            self.stage = "full"
-            self.background.start(self)
-            return True
-        except OcrViewerError as err:
-            self.signals.failed.emit(self.generation, str(err))
+            if is_pdf(path):
+                yield DecodedImage(render_pdf_page(path, info, page), None, 1.0, True, thread)
+                return
+            full_w, full_h = info.display_size
+            if max(full_w, full_h) > preview_side * 1.25:
+                # JPEG draft decodes at the smallest 1/2^k scale that still covers the fitted view
+                preview = load_display_image(path, max_side=max(256, preview_side))
+                qimg, buf = pil_to_qimage(preview)
+                yield DecodedImage(qimg, buf, preview.width / full_w, False, thread)
+            full = load_display_image(path)
+            # halves for zoom levels between the preview and full size, so a big photo is never
+            # shrunk from 20 MP on every repaint
+            level, scale = full, 1.0
+            while max(level.size) > 2 * MIP_MIN_SIDE:
+                level, scale = level.reduce(2), scale / 2
+                if scale * max(full.size) >= preview_side:
+                    qimg, buf = pil_to_qimage(level)
+                    yield DecodedImage(qimg, buf, level.width / full.width, False, thread)
+            qimg, buf = pil_to_qimage(full)
+            yield DecodedImage(qimg, buf, 1.0, True, thread)
+        except OcrViewerError:
+            raise
         except Exception as err:  # a decoder bug must reach the user as a message, not kill the thread
-            self.signals.failed.emit(self.generation, f"{self.path}: cannot decode image ({err})")
-        return False
+            raise ImageError(f"{path}: cannot decode image ({err})") from err
 
-    def _full(self, thread: str) -> None:
-        full = load_display_image(self.path)
-        # halves for zoom levels between the preview and full size, so a big photo is never
-        # shrunk from 20 MP on every repaint
-        level, scale = full, 1.0
-        while max(level.size) > 2 * MIP_MIN_SIDE and not self.cancelled.is_set():
-            level, scale = level.reduce(2), scale / 2
-            if scale * max(full.size) >= self.preview_side:
-                qimg, buf = pil_to_qimage(level)
-                self.signals.decoded.emit(
-                    self.generation, DecodedImage(qimg, buf, level.width / full.width, False, thread)
-                )
-        qimg, buf = pil_to_qimage(full)
-        self.signals.decoded.emit(self.generation, DecodedImage(qimg, buf, 1.0, True, thread))
+    return work
 
 
 class ImageLoader(QObject):
-    """Starts decode jobs and forwards results for the current generation only."""
+    """Decodes the shown image with the window's workers; only the current image reports."""
 
     decoded = Signal(object)  # DecodedImage
     failed = Signal(str)
 
-    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+    def __init__(self, workers: Workers, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = pool
-        self.signals = LoaderSignals(self)
-        self.signals.decoded.connect(self._on_decoded)
-        self.signals.failed.connect(self._on_failed)
-        self.generation = -1
-        self._job: ImageJob | None = None
-        self._jobs: list[ImageJob] = []  # kept alive while they run (they are re-queued once)
-        self.busy = False
-        self.background = QThreadPool(self)
-        self.background.setMaxThreadCount(1)
-        # Qt readers refuse images over 256 MB by default; ours are decoded by Pillow, but icons
-        # and any QImageReader use elsewhere must accept large scans too.
-        QImageReader.setAllocationLimit(2048)
-
-    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int, page: int = 0) -> None:
-        if self._job is not None:
-            self._job.cancelled.set()
-        self.generation = generation
-        self.busy = True
-        self._job = ImageJob(self.signals, path, info, generation, preview_side, self.background, page)
-        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [self._job]
-        self.pool.start(self._job)
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancelled.set()
-        self.generation = -1
-        self.busy = False
-
-    def wait(self, msecs: int) -> bool:
-        """Wait for running decodes (window closing)."""
-        return self.pool.waitForDone(msecs) and self.background.waitForDone(msecs)
-
-    def _on_decoded(self, generation: int, decoded: DecodedImage) -> None:
-        if generation != self.generation:
-            return
-        if decoded.final:
-            self.busy = False
-        self.decoded.emit(decoded)
-
-    def _on_failed(self, generation: int, message: str) -> None:
-        if generation != self.generation:
-            return
-        self.busy = False
-        self.failed.emit(message)
-
-
-class TaskSignals(QObject):
-    done = Signal(int, object)
-    failed = Signal(int, str)
-
-
-class FunctionJob(QRunnable):
-    def __init__(self, signals: TaskSignals, ident: int, fn: Callable[[], Any]) -> None:
-        super().__init__()
-        self.signals, self.ident, self.fn = signals, ident, fn
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except OcrViewerError as err:
-            self.signals.failed.emit(self.ident, str(err))
-        except Exception as err:  # reported as a message; the GUI keeps running
-            self.signals.failed.emit(self.ident, f"{type(err).__name__}: {err}")
-        else:
-            self.signals.done.emit(self.ident, result)
-
-
-class TaskRunner(QObject):
-    """Runs plain functions in the pool and calls back on the main thread; stale results are dropped."""
-
-    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.pool = pool
-        self.signals = TaskSignals(self)
-        self.signals.done.connect(self._done)
-        self.signals.failed.connect(self._failed)
-        self._next = 0
-        self._pending: dict[int, tuple[Callable[[Any], None], Callable[[str], None], str]] = {}
-        self._latest: dict[str, int] = {}
+        self.workers = workers
 
     @property
     def busy(self) -> bool:
-        return bool(self._pending)
+        return self.workers.running("image")
 
-    def run(
-        self,
-        kind: str,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[str], None],
-    ) -> int:
-        """Run ``fn`` in the pool; only the latest task of each ``kind`` reports back."""
-        self._next += 1
-        ident = self._next
-        self._pending[ident] = (on_done, on_error, kind)
-        self._latest[kind] = ident
-        self.pool.start(FunctionJob(self.signals, ident, fn))
-        return ident
+    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int, page: int = 0) -> None:
+        """Decode ``path`` for ``generation``; a decode still running for another image is cancelled."""
+        self.workers.submit(
+            decode_stages(path, info, preview_side, page),
+            kind="image",
+            generation=generation,
+            name=f"decode {os.path.basename(path)}",
+            on_yielded=self.decoded.emit,
+            on_error=lambda err: None if isinstance(err, Cancelled) else self.failed.emit(str(err)),
+        )
 
-    def _done(self, ident: int, result: Any) -> None:
-        entry = self._pending.pop(ident, None)
-        if entry and self._latest.get(entry[2]) == ident:
-            entry[0](result)
-
-    def _failed(self, ident: int, message: str) -> None:
-        entry = self._pending.pop(ident, None)
-        if entry and self._latest.get(entry[2]) == ident:
-            entry[1](message)
+    def cancel(self) -> None:
+        self.workers.cancel_kind("image")

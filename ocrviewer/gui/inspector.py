@@ -118,6 +118,9 @@ class InspectorPanel(QWidget):
 
     LEVELS = (("Words", "word"), ("Lines", "line"), ("Blocks", "block"))
 
+    #: the panel wants to be seen (Ctrl+F); the dock that holds it comes to the front
+    attentionRequested = Signal()
+
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
@@ -411,9 +414,7 @@ class InspectorPanel(QWidget):
 
     # -- search --------------------------------------------------------------------------
     def focus_search(self) -> None:
-        from ocrviewer.gui.docks import raise_parent_dock
-
-        raise_parent_dock(self)
+        self.attentionRequested.emit()
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import os
-import sys
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QThreadPool, QUrl
@@ -21,31 +19,15 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QW
 
 from ocrviewer import __version__
 from ocrviewer.gui import actions as acts
+from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
 from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles, is_response_path
-from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, TaskRunner, preview_side_for
+from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
+from ocrviewer.gui.result_chooser import ResultChooser
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.theme import apply_theme, canvas_background
-
-#: How long a worker thread running Python code may keep the GIL before the GUI thread gets it
-#: (Python's default is 5 ms). Parsing and preparing a 10k-word result in the worker made the
-#: GUI thread wait for the GIL in 5 ms steps, adding up to 35-60 ms gaps while a job ran; at
-#: 1 ms the GUI thread gets it back between the worker's bytecodes almost at once.
-GIL_SWITCH_INTERVAL_S = 0.001
-
-
-def freeze_long_lived() -> None:
-    """Move every object alive now into the garbage collector's permanent generation.
-
-    Full (generation 2) collections scan every tracked object: ~60k once the window is up and
-    ~70k more for a 10k-word document, 50-80 ms each, on whichever thread allocates (the GUI
-    thread when a result lands, or the worker parsing the next one while holding the GIL). The
-    window and the document live until replaced, and the document model is acyclic, so
-    refcounting still frees it then; freezing only stops the collector from re-scanning them.
-    Called once the window is built and after each new document's handlers ran (O(1)).
-    """
-    gc.freeze()
+from ocrviewer.gui.worker import Workers
 
 
 class MainWindow(QMainWindow):
@@ -57,13 +39,14 @@ class MainWindow(QMainWindow):
         #: save size, position and docks on close (not for a ``view --screenshot`` window)
         self.remember_layout = True
         self.state = state or ViewerState(self)
+        #: the window's one thread pool; every background job runs in it through ``workers``
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
-        self.loader = ImageLoader(self.pool, self)
-        self.runner = TaskRunner(self.pool, self)
+        self.workers = Workers(self.pool, lambda: self.state.generation, self)
+        self.loader = ImageLoader(self.workers, self)
         self.recent = RecentFiles(settings, self)
         self.files = FileController(
-            self.state, self.loader, self.runner, self.recent, self._preview_side, self
+            self.state, self.loader, self.workers, self.recent, self._preview_side, self
         )
         self.setWindowTitle("ocrviewer")
         self.setAcceptDrops(True)
@@ -90,16 +73,16 @@ class MainWindow(QMainWindow):
         panels_menu.setEnabled(bool(self.docks))
         self.toolbar = acts.build_toolbar(self, self.actions_, extra)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.result_chooser = ResultChooser(self.state, self)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(QLabel(" Result: ", self))
+        self.toolbar.addWidget(self.result_chooser)
         panels_menu.addAction(self.toolbar.toggleViewAction())
         self._build_status_bar()
         self._connect()
         self._restore_settings()
         self._update_recent_menu()
         self._update_enabled()
-        # connected last, so it runs after every other documentChanged handler
-        self.state.documentChanged.connect(freeze_long_lived)
-        freeze_long_lived()
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
     # -- construction --------------------------------------------------------------------------
     def _install_docks(self) -> list[Any]:
@@ -109,7 +92,7 @@ class MainWindow(QMainWindow):
             if err.name != "ocrviewer.gui.docks":
                 raise
             return []
-        self.dock_context = docks.DockContext(settings=self.settings)
+        self.dock_context = docks.DockContext(settings=self.settings, workers=self.workers)
         return list(docks.install_docks(self, self.state, self.dock_context))
 
     def _build_status_bar(self) -> None:
@@ -131,7 +114,10 @@ class MainWindow(QMainWindow):
             {
                 "open_image": self.dialogs.choose_image,
                 "open_response": self.dialogs.choose_response,
+                "load_truth": self.dialogs.choose_truth,
+                "open_workspace": self.dialogs.choose_workspace,
                 "open_sample": self.dialogs.open_sample,
+                "save_workspace": self.dialogs.choose_save_workspace,
                 "save_result": self.dialogs.choose_save,
                 "export_view": self.dialogs.choose_export,
                 "quit": self.close,
@@ -161,7 +147,7 @@ class MainWindow(QMainWindow):
         if hasattr(hints, "colorSchemeChanged"):  # follow the desktop when the theme is "system"
             hints.colorSchemeChanged.connect(
                 lambda _s: (
-                    self.settings.value("view/theme", "system") == "system" and self.set_theme("system")
+                    self.settings.value(keys.THEME_KEY, "system") == "system" and self.set_theme("system")
                 )
             )
         self.state.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -190,21 +176,21 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         s = self.settings
         for name, default in (("block", False), ("line", False), ("word", True), ("table", True)):
-            self.actions_[f"layer_{name}"].setChecked(s.value(f"view/layer_{name}", default, type=bool))
+            self.actions_[f"layer_{name}"].setChecked(s.value(keys.layer_key(name), default, type=bool))
             self.canvas.set_layer_visible(name, self.actions_[f"layer_{name}"].isChecked())
         for key, default in (("labels", False), ("confidence", True), ("legend", True)):
-            self.actions_[key].setChecked(s.value(f"view/{key}", default, type=bool))
+            self.actions_[key].setChecked(s.value(keys.view_key(key), default, type=bool))
         self.canvas.set_labels(self.actions_["labels"].isChecked())
         self.canvas.set_colour_by_confidence(self.actions_["confidence"].isChecked())
         self.canvas.set_show_legend(self.actions_["legend"].isChecked())
-        theme = str(s.value("view/theme", "system"))
+        theme = str(s.value(keys.THEME_KEY, "system"))
         self.actions_.get(f"theme_{theme}", self.actions_["theme_system"]).setChecked(True)
-        geometry = s.value("window/geometry")
+        geometry = s.value(keys.GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 900)
-        window_state = s.value("window/state")
+        window_state = s.value(keys.WINDOW_STATE_KEY)
         if window_state is not None:
             self.restoreState(window_state)
         # first start: side panels sized to the window once it is shown, the picture gets the room
@@ -213,12 +199,12 @@ class MainWindow(QMainWindow):
     # -- preferences ---------------------------------------------------------------------------
     def _set_layer(self, name: str, on: bool) -> None:
         self.canvas.set_layer_visible(name, on)
-        self.settings.setValue(f"view/layer_{name}", on)
+        self.settings.setValue(keys.layer_key(name), on)
         self._update_counts()
 
     def _set_pref(self, key: str, on: bool, apply: Any) -> None:
         apply(on)
-        self.settings.setValue(f"view/{key}", on)
+        self.settings.setValue(keys.view_key(key), on)
 
     def set_theme(self, theme: str, remember: bool = True) -> None:
         """Apply ``theme`` and tick it in View > Theme; ``remember=False`` (``view --theme``) keeps
@@ -230,7 +216,7 @@ class MainWindow(QMainWindow):
             with QSignalBlocker(action):
                 action.setChecked(True)
         if remember:
-            self.settings.setValue("view/theme", theme)
+            self.settings.setValue(keys.THEME_KEY, theme)
         self.canvas.setBackgroundBrush(canvas_background(used == "dark"))
         self.canvas.viewport().update()
 
@@ -248,8 +234,8 @@ class MainWindow(QMainWindow):
         responses = [p for p in paths if is_response_path(p)]
         if images:
             self.files.open_image(images[0])
-        if responses:
-            self.files.open_response(responses[0])
+        for path in responses:  # each response becomes another result on the page (or a workspace opens)
+            self.files.open_path(path)
         event.acceptProposedAction()
 
     # -- reactions -----------------------------------------------------------------------------
@@ -282,6 +268,8 @@ class MainWindow(QMainWindow):
         has_image = self.state.image_path is not None
         self.actions_["open_response"].setEnabled(True)
         self.actions_["save_result"].setEnabled(self.state.document is not None)
+        self.actions_["save_workspace"].setEnabled(has_image)
+        self.actions_["load_truth"].setEnabled(has_image)
         self.actions_["export_view"].setEnabled(has_image)
         self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
 
@@ -324,11 +312,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.remember_layout:
-            self.settings.setValue("window/geometry", self.saveGeometry())
-            self.settings.setValue("window/state", self.saveState())
-        self.loader.cancel()
+            self.settings.setValue(keys.GEOMETRY_KEY, self.saveGeometry())
+            self.settings.setValue(keys.WINDOW_STATE_KEY, self.saveState())
         if self.dock_context is not None:
             self.dock_context.shutdown()
-        self.pool.waitForDone(3000)
-        self.loader.wait(3000)
+        self.workers.shutdown(3000)
         super().closeEvent(event)

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import confidence_rgb
 from ocrviewer.gui.canvas import element_counts
+from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.state import ViewerState
 
 BINS = 20
-BELOW_THRESHOLD_KEY = "overlay/below_threshold"
 BELOW_MODES = ("dim", "hide")
 
 

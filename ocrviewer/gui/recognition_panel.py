@@ -1,15 +1,14 @@
 """The recognition dock: pick a provider and its options, run it in the background, follow progress.
 
 The run goes through ``ocrviewer.providers.run.recognize_file`` (the same path as
-``ocrviewer recognize``: prepare, send, poll, save the raw response and its sidecar, cache) in a
-:class:`~ocrviewer.gui.worker.JobRunner` job, then the saved response is reopened with
-:func:`ocrviewer.core.loading.load_result` (still in the worker), exactly as "Open response"
-would: the state gets the response as parsed (``source``), the sidecar's transform and the
-frame decision, so the frame tools can correct it and record corrections in that sidecar.
+``ocrviewer recognize``: prepare, send, poll, parse once, save the raw response and its sidecar,
+cache, place once) in a :class:`~ocrviewer.gui.worker.Worker`; the run's
+:class:`~ocrviewer.core.loading.LoadedResult` is handed over as is (never parsed again) and added
+to the page as another result, shown unless the user picked or opened another result meanwhile.
 
-A result is applied only if the same image is still shown (``state.generation``); otherwise it
-is dropped with a note in the status bar. Errors are shown inline and sent to
-``state.statusMessage``; they never block.
+Opening another image cancels the run at once (Run works on the new image straight away); a
+result for an image no longer shown is dropped by the workers. Errors are shown inline and sent
+to ``state.statusMessage``; they never block.
 
 Programmatic start (``view --provider NAME``): :meth:`RecognitionPanel.start`.
 """
@@ -20,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,14 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.core.frames import FrameDecision
-from ocrviewer.core.geometry import FrameTransform
-from ocrviewer.core.model import Document
+from ocrviewer.core.loading import LoadedResult
+from ocrviewer.core.workspace import Origin, now
 from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnavailable
 from ocrviewer.gui.canvas import element_counts
 from ocrviewer.gui.overlay import prepare_layers
+from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
 from ocrviewer.gui.state import ViewerState
-from ocrviewer.gui.worker import Job, JobRunner
+from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import (
     DEFAULT_PROVIDER,
     KNOWN_PROVIDERS,
@@ -53,43 +52,33 @@ from ocrviewer.providers.base import (
     get_provider,
 )
 
-PROVIDER_KEY = "recognition/provider"
-
-
-def option_key(provider: str, option: str) -> str:
-    return f"recognition/options/{provider}/{option}"
-
 
 @dataclass(frozen=True)
 class RecognitionOutput:
-    """What a finished run puts on the state."""
+    """What a finished run hands to the GUI: the run's result, parsed and placed once."""
 
-    source: Document
-    transform: FrameTransform
-    decision: FrameDecision | None
-    response_path: str | None
+    loaded: LoadedResult
     from_cache: bool = False
     provider: str = ""
-    #: made in the worker by :func:`prepare_landing`: the placed document and its overlay data
-    placed: Document | None = None
+    options: Mapping[str, Any] | None = None
+    #: the overlay's data for ``loaded.document``, made in the worker by :func:`prepare_landing`
     layers: Any = None
 
 
-def prepare_landing(out: Any) -> Any:
+def prepare_landing(out: RecognitionOutput) -> RecognitionOutput:
     """Do in the worker what the GUI thread would otherwise do when the result lands.
 
-    Placing the document and flattening it for the overlay take ~20 ms for 10k words; made
-    here, ``state.set_response`` only hands them over.
+    Flattening the placed document for the overlay takes ~20 ms for 10k words; made here, the
+    state only hands it over.
     """
-    if not isinstance(out, RecognitionOutput) or out.placed is not None:
+    if out.layers is not None:
         return out
-    placed = out.transform.apply_document(out.source)
-    return replace(out, placed=placed, layers=prepare_layers(placed))
+    return replace(out, layers=prepare_layers(out.loaded.document))
 
 
 #: recognize(image_path, provider, options, settings, cancel, progress, fresh) -> RecognitionOutput
 Recognizer = Callable[
-    [str, str, Mapping[str, Any], Mapping[str, Any], CancelToken, ProgressCallback, bool], Any
+    [str, str, Mapping[str, Any], Mapping[str, Any], CancelToken, ProgressCallback, bool], RecognitionOutput
 ]
 
 
@@ -102,14 +91,11 @@ def recognize_and_load(
     progress: ProgressCallback,
     fresh: bool,
 ) -> RecognitionOutput:
-    """Run ``provider`` on ``image_path`` (from the cache unless ``fresh``) and place the result.
+    """Run ``provider`` on ``image_path`` (from the cache unless ``fresh``); the run places it.
 
-    The state gets the response as parsed plus the sidecar's transform, as when the saved
-    response is reopened. Runs in a worker thread: it never touches Qt.
+    Runs in a worker thread: it never touches Qt.
     """
-    from ocrviewer.core.frames import detect_frame
-    from ocrviewer.core.imageio import read_image_info
-    from ocrviewer.providers.run import document_from_raw, recognize_file
+    from ocrviewer.providers.run import recognize_file
 
     outcome = recognize_file(
         image_path,
@@ -121,10 +107,7 @@ def recognize_and_load(
         fresh=fresh,
     )
     cancel.raise_if_cancelled()
-    source = document_from_raw(outcome.raw, outcome.raw_suffix, f"the {provider} response")
-    decision = detect_frame(source, read_image_info(image_path), sidecar=outcome.sidecar)
-    path = str(outcome.response_path) if outcome.response_path else None
-    return RecognitionOutput(source, decision.transform, decision, path, outcome.from_cache, provider)
+    return RecognitionOutput(outcome.loaded, outcome.from_cache, provider, dict(options))
 
 
 def probe_providers(settings: Mapping[str, Any]) -> dict[str, tuple[Provider | None, str | None]]:
@@ -161,6 +144,8 @@ class RecognitionPanel(QWidget):
     recognized = Signal(str, bool)
     #: the user asked to set up the picked provider (the dock installer opens Preferences)
     preferencesRequested = Signal()
+    #: the panel wants to be seen (progress and Cancel while a run starts); its dock raises it
+    attentionRequested = Signal()
 
     def __init__(
         self,
@@ -168,7 +153,7 @@ class RecognitionPanel(QWidget):
         settings: QSettings,
         provider_settings: Callable[[], Mapping[str, Any]] | None = None,
         recognizer: Recognizer | None = None,
-        runner: JobRunner | None = None,
+        workers: Workers | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -176,9 +161,12 @@ class RecognitionPanel(QWidget):
         self.settings = settings
         self.provider_settings = provider_settings or (lambda: {})
         self.recognizer: Recognizer = recognizer or recognize_and_load
-        self.runner = runner or JobRunner(self)
-        self.job: Job | None = None
-        self.probe: Job | None = None
+        #: the window's workers; a panel on its own (tests) gets a pool of its own
+        self.runner = workers or Workers(QThreadPool(self), lambda: state.generation, self)
+        self.job: Worker | None = None
+        self.probe: Worker | None = None
+        #: the result shown when the running job started (a different one at landing: the user chose)
+        self._shown_at_start: str | None = None
         self._pending_start: str | None = None
         self.providers: dict[str, Provider | None] = {}
         self.reasons: dict[str, str | None] = {}
@@ -248,7 +236,7 @@ class RecognitionPanel(QWidget):
         self.run_button.clicked.connect(lambda: self.start())
         self.cancel_button.clicked.connect(self.cancel)
         self.provider_combo.currentIndexChanged.connect(self._provider_changed)
-        state.imageChanged.connect(self._update_enabled)
+        state.imageChanged.connect(self._image_changed)
 
         self.reload_providers()
         self._set_busy(False)
@@ -420,6 +408,7 @@ class RecognitionPanel(QWidget):
 
         self.show_message("")
         self.last_dropped = False
+        self._shown_at_start = state.result_id
         self.job = self.runner.submit(
             work,
             generation=state.generation,
@@ -433,9 +422,7 @@ class RecognitionPanel(QWidget):
         self._set_busy(True)
         self._status(f"{name}: preparing the image…")
         self.elapsed.start()
-        from ocrviewer.gui.docks import raise_parent_dock
-
-        raise_parent_dock(self)  # progress and Cancel in view
+        self.attentionRequested.emit()  # progress and Cancel in view
         return True
 
     def cancel(self) -> None:
@@ -453,24 +440,32 @@ class RecognitionPanel(QWidget):
             seconds = self.elapsed.elapsed() / 1000 if self.elapsed.isValid() else 0.0
             self._status(f"{message} · {seconds:.0f} s" if seconds >= 2 else message)
 
-    def _is_current(self, job: Job | None) -> bool:
-        return job is not None and job.generation == self.state.generation
+    def _image_changed(self) -> None:
+        """Another image: the run for the old one is cancelled now, Run works on the new one at once."""
+        job = self.job
+        if job is not None and self.runner.is_stale(job):
+            job.cancel()
+            self.job = None
+            self.last_dropped = True
+            self._set_busy(False)
+            self._status("Cancelled: another image was opened")
+        self._update_enabled()
 
     def _result(self, output: Any) -> None:
-        job = self.job
-        if not self._is_current(job):
-            self.last_dropped = True
-            self.state.statusMessage.emit("Dropped a recognition result for an image that is no longer shown")
-            return
         out: RecognitionOutput = output
-        self.state.set_response(
-            out.source, out.transform, out.decision, out.response_path, placed=out.placed, layers=out.layers
-        )
-        words = element_counts(out.source)["word"]
+        state = self.state
+        # a result the user opened or picked meanwhile stays on screen; this one is added beside it
+        show = state.result_id == self._shown_at_start
+        origin = Origin("provider", provider=out.provider, options=dict(out.options or {}), time=now())
+        name = f"{out.provider or self.current_provider()}" + (" (cache)" if out.from_cache else "")
+        state.add_result(out.loaded, origin=origin, name=name, layers=out.layers, show=show)
+        words = element_counts(out.loaded.source)["word"]
         where = " (from the cache; tick 'Fresh run' to ask again)" if out.from_cache else ""
         text = f"{out.provider or self.current_provider()}: {words} words{where}"
+        if not show:
+            text += "; added to the results (the one you opened stays shown)"
         self._status(text)
-        self.state.statusMessage.emit(text)
+        state.statusMessage.emit(text)
         self.recognized.emit(out.provider, out.from_cache)
 
     def _error(self, err: BaseException) -> None:
@@ -478,13 +473,12 @@ class RecognitionPanel(QWidget):
             self._status("Cancelled")
             self.state.statusMessage.emit("Recognition cancelled")
             return
-        if not self._is_current(self.job):
-            self.last_dropped = True
-            return  # an error about an image no longer shown is noise
         self._status("Failed")
         self.show_message(what_to_do(err))
 
     def _finished(self) -> None:
+        if self.job is not None and not self.job.done:
+            return  # a cancelled run for an earlier image ended; a newer run is going
         self.job = None
         self._set_busy(False)
 

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,15 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from ocrviewer.errors import OcrViewerError
-from ocrviewer.gui.quality import BELOW_THRESHOLD_KEY
-from ocrviewer.gui.recognition_panel import PROVIDER_KEY
-from ocrviewer.gui.worker import JobRunner
+from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY, PROVIDER_KEY, THEME_KEY, YANDEX_AUTH_KEY
+from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import KNOWN_PROVIDERS, CancelToken, ProgressCallback, get_provider
 from ocrviewer.providers.settings import as_bool, load_settings
 
-THEME_KEY = "view/theme"  # shared with the main window's View > Theme menu
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
-YANDEX_AUTH_KEY = "providers/yandex/auth_mode"
 AUTH_MODES = (("API key", "api_key"), ("IAM token + folder ID", "iam_token"))
 STORED = "•••••• stored — type to replace"
 NOT_SET = "not set"
@@ -175,6 +172,7 @@ class PreferencesDialog(QDialog):
         provider_settings: Callable[[], Mapping[str, Any]],
         save_provider_settings: Callable[[Mapping[str, Any]], Any] | None = None,
         parent: QWidget | None = None,
+        workers: Workers | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
@@ -187,7 +185,9 @@ class PreferencesDialog(QDialog):
 
             save_provider_settings = save_settings
         self.save_provider_settings = save_provider_settings
-        self.runner = JobRunner(self, max_threads=1)
+        #: the window's workers (a dialog on its own gets a pool of its own); its tests are cancelled on close
+        self.runner = workers or Workers(QThreadPool(self), parent=self)
+        self._tests: list[Worker] = []
         self.secret_fields: dict[tuple[str, str], SecretField] = {}
         self.test_labels: dict[str, QLabel] = {}
         self.test_buttons: dict[str, QPushButton] = {}
@@ -370,7 +370,8 @@ class PreferencesDialog(QDialog):
             super().accept()
 
     def done(self, result: int) -> None:
-        self.runner.shutdown(1000)
+        for job in self._tests:
+            job.cancel()
         super().done(result)
 
     # -- test connection ----------------------------------------------------------------------------
@@ -395,10 +396,13 @@ class PreferencesDialog(QDialog):
             label.setStyleSheet("color: #c0392b;")
             label.setText(f"✘ {err}")
 
-        self.runner.submit(
-            lambda cancel, progress: check_connection(provider, settings, cancel, progress),
-            name=f"test {provider}",
-            on_result=ok,
-            on_error=failed,
-            on_finished=lambda: button.setEnabled(True),
+        self._tests = [j for j in self._tests if not j.done]
+        self._tests.append(
+            self.runner.submit(
+                lambda cancel, progress: check_connection(provider, settings, cancel, progress),
+                name=f"test {provider}",
+                on_result=ok,
+                on_error=failed,
+                on_finished=lambda: button.setEnabled(True),
+            )
         )

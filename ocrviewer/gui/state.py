@@ -1,7 +1,9 @@
 """The viewer's single source of truth, as a QObject whose signals every widget follows.
 
-It holds Qt-free data only (the core's Document, FrameTransform, ImageInfo); widgets
-rebuild from it when it signals. Elements are addressed by :class:`ElementRef` paths.
+It holds Qt-free data only: the core's :class:`~ocrviewer.core.workspace.Workspace` (the pages
+and every result on them) and, for the page shown, the result displayed (its Document,
+FrameTransform, decision) plus view state (selection, filters). Widgets rebuild from it when it
+signals. Elements are addressed by :class:`ElementRef` paths.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from PySide6.QtCore import QObject, Signal
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.loading import LoadedResult
 from ocrviewer.core.model import Block, Document, Line, Word
+from ocrviewer.core.sources import source_kind
+from ocrviewer.core.workspace import Origin, Result, SourceRef, Workspace, WorkspaceEvent, page_for
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +44,7 @@ class ViewerState(QObject):
     highlightsChanged = Signal()  # search matches changed
     dragModeChanged = Signal(bool)  # True: dragging on the canvas shifts the overlay (frame tools)
     belowThresholdChanged = Signal(str)  # "dim" or "hide": how words under min_confidence are drawn
+    resultsChanged = Signal()  # results on the page added, removed, renamed or the shown one changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,11 +68,25 @@ class ViewerState(QObject):
         self.drag_overlay = False
         #: "dim" or "hide": what the canvas does with words under min_confidence
         self.below_threshold = "dim"
+        #: every page and result; the state shows page ``page`` and its result ``result_id``
+        self.workspace = Workspace()
+        self.workspace.subscribe(self._workspace_changed)
+        self.page = 0
+        self.result_id: str | None = None
+        self._showing = False
 
     # -- changes -------------------------------------------------------------------------------
-    def set_image(self, path: str | None, info: ImageInfo | None) -> None:
+    def set_image(self, path: str | None, info: ImageInfo | None, page: int = 0) -> None:
+        """Show a new image (``page`` of a PDF); the workspace starts over with it."""
         self.generation += 1
         self.image_path, self.image_info = path, info
+        self.result_id = None
+        if path is not None and info is not None:
+            ref = page if info.format == "PDF" else None
+            self.workspace.set_source(SourceRef(path, source_kind(path)), [page_for(path, info, ref)])
+        else:
+            self.workspace.set_source(None)
+        self.page = 0
         self.response_path = None
         self.source_document = self.document = self.prepared_layers = None
         self.decision = self.transform = None
@@ -97,6 +117,75 @@ class ViewerState(QObject):
         self.set_transform(transform, placed=placed, layers=layers)
         self.selectionChanged.emit()
 
+    # -- results in the workspace -------------------------------------------------------------
+    def add_result(
+        self,
+        loaded: LoadedResult,
+        *,
+        role: str = "result",
+        origin: Origin | None = None,
+        name: str | None = None,
+        layers: Any = None,
+        show: bool = True,
+    ) -> Result:
+        """Add a finished result to the page shown; display it unless ``show`` is False."""
+        if not self.workspace.pages:
+            raise ValueError("open an image before adding a result")
+        result = Result.from_loaded(loaded, name=name, role=role, origin=origin)
+        stored = self.workspace.add_result(self.page, result, show=False)
+        if show:
+            self.show_result(stored.id, layers=layers)
+        return stored
+
+    def show_result(self, result_id: str | None, *, layers: Any = None) -> None:
+        """Display the page's result ``result_id`` (one not placed shows nothing, with its reason)."""
+        result = self.workspace.pages[self.page].result(result_id) if self.workspace.pages else None
+        self.result_id = result.id if result is not None else None
+        if self.workspace.pages:
+            self.workspace.show(self.page, self.result_id)
+        loaded = result.loaded if result is not None else None
+        self._showing = True
+        try:
+            if loaded is None:
+                self.source_document = self.decision = self.transform = self.response_path = None
+                self.selection = None
+                self.set_transform(None, placed=None)  # type: ignore[arg-type]
+                self.selectionChanged.emit()
+                if result is not None and result.problem:
+                    self.statusMessage.emit(result.problem)
+            else:
+                self.set_response(
+                    loaded.source,
+                    loaded.transform,
+                    loaded.decision,
+                    loaded.response_path,
+                    placed=loaded.document,
+                    layers=layers,
+                )
+        finally:
+            self._showing = False
+
+    def results(self) -> list[Result]:
+        """The results on the page shown."""
+        return list(self.workspace.pages[self.page].results) if self.workspace.pages else []
+
+    def current_result(self) -> Result | None:
+        return self.workspace.pages[self.page].result(self.result_id) if self.workspace.pages else None
+
+    def _workspace_changed(self, event: WorkspaceEvent) -> None:
+        if event.kind != "source":
+            self.resultsChanged.emit()
+
+    def _record_correction(self) -> None:
+        """A new placement of the displayed result (frame tools, dragging) goes into the workspace."""
+        result = self.current_result()
+        if self._showing or result is None or self.transform is None or self.document is None:
+            return
+        if result.transform == self.transform and result.document is self.document:
+            return
+        corrected = result.corrected_to(self.transform, document=self.document, decision=self.decision)
+        self.workspace.replace_result(self.page, corrected)
+
     def set_transform(
         self, transform: FrameTransform, *, placed: Document | None = None, layers: Any = None
     ) -> None:
@@ -107,6 +196,7 @@ class ViewerState(QObject):
             self.document = placed if placed is not None else transform.apply_document(self.source_document)
         #: overlay data made for ``document`` off the GUI thread, or None (the canvas builds it)
         self.prepared_layers = layers if placed is not None else None
+        self._record_correction()
         self.transformChanged.emit()
         self.documentChanged.emit()
 

@@ -1,8 +1,9 @@
 """The recognition pipeline shared by ``ocrviewer recognize`` and the viewer's worker.
 
 image -> prepare (EXIF applied, Orientation dropped, fitted to the service's limits) -> provider
--> raw response saved exactly as received, with a sidecar -> Document placed on the DISPLAYED
-image via ``PreparedImage.transform``. A cache keyed by image hash + provider + options spares a
+(parses the answer once) -> raw response saved exactly as received, with a sidecar -> placed once
+on the DISPLAYED image by :func:`ocrviewer.core.loading.place_result` with
+``PreparedImage.transform``; the run hands over that :class:`~ocrviewer.core.loading.LoadedResult`. A cache keyed by image hash + provider + options spares a
 second payment unless a fresh run is asked for. The image itself is never written.
 """
 
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core import parsers
+from ocrviewer.core.imageio import read_image_info
+from ocrviewer.core.loading import LoadedResult, place_result
 from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
@@ -32,16 +35,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What a run produced. ``document`` is in the displayed frame of the original image."""
+    """What a run produced: the raw answer and the result parsed and placed once (``loaded``)."""
 
     raw: bytes
-    document: Document
+    loaded: LoadedResult
     response_path: Path | None
     sidecar: Sidecar
     from_cache: bool
     raw_suffix: str = ".json"
     #: one line per change made to fit the service's limits ("shrunk 4000x3000 -> ...")
     changes: tuple[str, ...] = ()
+
+    @property
+    def document(self) -> Document:
+        """The result in the displayed frame of the original image."""
+        return self.loaded.document
 
 
 def effective_options(provider: Provider, options: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -175,13 +183,11 @@ def recognize_file(
                 image_path=str(image.resolve()),
                 extras={**entry.sidecar.extras, **page_extras, "from_cache": True},
             )
-            transform = entry.sidecar.transform
-            assert transform is not None  # entries without one are skipped above
-            placed = transform.apply_document(doc)
             return _finish(
                 entry.raw,
                 entry.raw_suffix,
-                placed,
+                doc,
+                image,
                 sidecar,
                 out,
                 cache_path=entry.path,
@@ -203,7 +209,6 @@ def recognize_file(
             raise clean from None  # the original (and its chain) holds the secret
         raise
     cancel.raise_if_cancelled()
-    placed = prepared.transform.apply_document(result.document)
     sidecar = Sidecar(
         provider=provider.name,
         api_version=result.api_version,
@@ -232,7 +237,8 @@ def recognize_file(
     return _finish(
         result.raw,
         result.raw_suffix,
-        placed,
+        result.document,
+        image,
         sidecar,
         out,
         cache_path=cache_path,
@@ -246,7 +252,8 @@ def recognize_file(
 def _finish(
     raw: bytes,
     suffix: str,
-    document: Document,
+    source: Document,
+    image: Path,
     sidecar: Sidecar,
     out: Path | None,
     *,
@@ -271,10 +278,18 @@ def _finish(
             )
             raise BadInput(f"{out}: cannot write the response ({err.strerror or err}){kept}") from err
         response_path = out
+    # placed once, by the transform the sidecar records (the one the image was prepared with)
+    loaded = place_result(
+        source,
+        response_path if response_path is not None else f"the {sidecar.provider} response",
+        image,
+        read_image_info(image),
+        sidecar=sidecar,
+    )
     progress(1.0, f"saved {response_path}" if response_path else "done")
     return RunOutcome(
         raw=raw,
-        document=document,
+        loaded=loaded,
         response_path=response_path,
         sidecar=sidecar,
         from_cache=from_cache,

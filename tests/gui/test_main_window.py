@@ -125,7 +125,8 @@ def test_theme_switch_changes_palette(window, qapp) -> None:
 def test_shortcuts_exist_for_common_actions(window) -> None:
     keys = {k: [s.toString() for s in window.actions_[k].shortcuts()] for k in window.actions_}
     assert "Ctrl+O" in keys["open_image"] and "Ctrl+R" in keys["open_response"]
-    assert "Ctrl+S" in keys["save_result"] and "Ctrl+E" in keys["export_view"]
+    assert "Ctrl+S" in keys["save_workspace"] and "Ctrl+Shift+S" in keys["save_result"]
+    assert "Ctrl+E" in keys["export_view"] and "Ctrl+Shift+O" in keys["open_workspace"]
     assert "Ctrl+0" in keys["fit"] and "F" in keys["fit"] and "Ctrl+1" in keys["actual"]
     assert [keys[f"layer_{n}"] for n in ("block", "line", "word", "table")] == [["1"], ["2"], ["3"], ["4"]]
     assert keys["labels"] == ["T"]

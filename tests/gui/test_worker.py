@@ -1,15 +1,17 @@
-"""JobRunner: results, errors and cancellation arrive on the main thread; jobs live until done."""
+"""Workers: results, errors and cancellation arrive on the main thread; jobs live until done."""
 
 from __future__ import annotations
 
 import threading
 
+from PySide6.QtCore import QThreadPool
+
 from ocrviewer.errors import Cancelled, ServiceError
-from ocrviewer.gui.worker import JobRunner
+from ocrviewer.gui.worker import Workers
 
 
 def test_result_and_progress_arrive_on_the_main_thread(qtbot):
-    runner = JobRunner()
+    runner = Workers(QThreadPool(), lambda: 7)
     main = threading.get_ident()
     seen: list[tuple[str, bool]] = []
 
@@ -41,7 +43,7 @@ def test_result_and_progress_arrive_on_the_main_thread(qtbot):
 
 
 def test_error_is_reported_not_raised(qtbot):
-    runner = JobRunner()
+    runner = Workers(QThreadPool())
     errors: list[BaseException] = []
 
     def work(cancel, progress):
@@ -53,7 +55,7 @@ def test_error_is_reported_not_raised(qtbot):
 
 
 def test_cancel_wakes_a_waiting_job_and_shutdown_waits(qtbot):
-    runner = JobRunner()
+    runner = Workers(QThreadPool())
     errors: list[BaseException] = []
     waiting = threading.Event()
 
@@ -68,3 +70,62 @@ def test_cancel_wakes_a_waiting_job_and_shutdown_waits(qtbot):
     assert runner.shutdown(2000) is True
     qtbot.waitUntil(lambda: not runner.busy, timeout=2000)
     assert results == [] and isinstance(errors[0], Cancelled)
+
+
+def test_stale_results_are_dropped_in_one_place(qtbot):
+    generation = [1]
+    runner = Workers(QThreadPool(), lambda: generation[0])
+    release = threading.Event()
+    results: list[object] = []
+    dropped: list[object] = []
+    runner.dropped.connect(dropped.append)
+    job = runner.submit(
+        lambda cancel, progress: release.wait(10) and "for image 1", generation=1, on_result=results.append
+    )
+    generation[0] = 2  # another image was opened
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=30000)
+    assert results == [] and dropped == [job]
+
+
+def test_a_newer_job_of_a_kind_supersedes_and_cancels_the_older(qtbot):
+    runner = Workers(QThreadPool())
+    results: list[object] = []
+    started = threading.Event()
+
+    def slow(cancel, progress):
+        started.set()
+        cancel.wait(30)
+        return "old"
+
+    old = runner.submit(slow, kind="image", on_result=results.append)
+    assert started.wait(10)
+    runner.submit(lambda cancel, progress: "new", kind="image", on_result=results.append)
+    assert old.abort_requested and old.superseded
+    qtbot.waitUntil(lambda: not runner.busy, timeout=30000)
+    assert results == ["new"]
+
+
+def test_generator_work_yields_on_the_main_thread_and_stops_when_cancelled(qtbot):
+    runner = Workers(QThreadPool())
+    main = threading.get_ident()
+    got: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+    step = threading.Event()
+
+    def stages(cancel, progress):
+        for i in range(1000):
+            yield i
+            step.wait(10)
+            step.clear()
+        return "all"
+
+    job = runner.submit(
+        stages, on_yielded=lambda v: got.append((v, threading.get_ident() == main)), on_error=errors.append
+    )
+    qtbot.waitUntil(lambda: len(got) >= 1, timeout=30000)
+    job.cancel()
+    step.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=30000)
+    assert got[0] == (0, True) and len(got) < 1000
+    assert isinstance(errors[0], Cancelled)
