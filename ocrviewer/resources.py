@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from ocrviewer.errors import OcrViewerError
+from ocrviewer.errors import BadInput, OcrViewerError
 
 ENV_VAR = "OCRVIEWER_RESOURCES"
 
@@ -50,6 +50,31 @@ def resource_path(*parts: str) -> Path:
 def samples_dir() -> Path:
     """The bundled samples folder (images plus responses for demos with no account)."""
     return resource_path("samples")
+
+
+#: file names the viewer opens as images (the CLI, the Open dialog, drops and the sample finder agree)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
+
+
+def find_sample() -> tuple[Path, Path | None]:
+    """The bundled sample image and its response (a JSON whose name starts with the image's stem)."""
+    folder = samples_dir()
+    images = (
+        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
+    )
+    if not images:
+        raise BadInput(f"no sample image in {folder}; pass an image: ocrviewer view IMAGE")
+    for image in images:
+        responses = sorted(
+            p
+            for p in folder.glob(image.stem + "*.json")
+            if not p.name.endswith((".ocrviewer.json", "-result.json", "-workspace.json"))
+        )
+        if responses:
+            # prefer the local engine's response: it is what a user without an account can reproduce
+            local = [p for p in responses if "local" in p.name or "rapid" in p.name]
+            return image, (local or responses)[0]
+    return images[0], None
 
 
 def icon_path(size: int | None = None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,12 +14,55 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_core_and_providers_never_import_qt() -> None:
-    exe = shutil.which("lint-imports")
-    if exe is None:
-        pytest.skip("import-linter is not installed (pip install -e '.[test]')")
-    result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
+def tool(name: str) -> str:
+    """The path of a tool the suite needs; a missing tool fails the test instead of skipping it."""
+    exe = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    assert exe is not None, f"{name} is not installed; pip install -e '.[test]'"
+    return exe
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([tool("lint-imports")], cwd=root, capture_output=True, text=True, env=env)
+
+
+def test_import_contracts_hold() -> None:
+    """Core and providers never import Qt; cli > gui > providers > core > errors; no import cycles."""
+    result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("where", "planted", "broken"),
+    [
+        (
+            "gui/legend.py",
+            "from ocrviewer.cli import view_cmd",
+            "ocrviewer.gui is not allowed to import ocrviewer.cli",
+        ),
+        (
+            "core/palette.py",
+            "from ocrviewer.providers import base",
+            "ocrviewer.core is not allowed to import",
+        ),
+        ("gui/inspector.py", "from ocrviewer.gui import docks", ".inspector -> .docks"),
+    ],
+)
+def test_the_contracts_catch_a_planted_import(tmp_path: Path, where: str, planted: str, broken: str) -> None:
+    shutil.copytree(ROOT / "ocrviewer", tmp_path / "ocrviewer", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    with open(tmp_path / "ocrviewer" / where, "a", encoding="utf-8") as f:
+        f.write(f"\n{planted}  # planted by the test\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0 and "BROKEN" in result.stdout
+    assert broken in result.stdout, result.stdout[-3000:]
+
+
+def test_mypy_is_clean_on_core_and_providers() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
+    assert "No module named mypy" not in result.stderr, "mypy is not installed; pip install -e '.[test]'"
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
 def test_importing_core_does_not_load_qt() -> None:
@@ -32,9 +76,7 @@ def test_importing_core_does_not_load_qt() -> None:
 
 
 def test_ruff_is_clean() -> None:
-    exe = shutil.which("ruff")
-    if exe is None:
-        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    exe = tool("ruff")
     result = subprocess.run(
         [exe, "check", "ocrviewer", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
     )

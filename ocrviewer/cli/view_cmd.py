@@ -6,32 +6,9 @@ import argparse
 from pathlib import Path
 
 from ocrviewer.errors import BadInput
+from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".pdf")
-
-
-def find_sample() -> tuple[Path, Path | None]:
-    """The bundled sample image and its response (a JSON whose name starts with the image's stem)."""
-    from ocrviewer.resources import samples_dir
-
-    folder = samples_dir()
-    images = (
-        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
-    )
-    if not images:
-        raise BadInput(f"no sample image in {folder}; pass an image: ocrviewer view IMAGE")
-    for image in images:
-        responses = sorted(
-            p
-            for p in folder.glob(image.stem + "*.json")
-            if not p.name.endswith(".ocrviewer.json") and not p.name.endswith("-result.json")
-        )
-        if responses:
-            # prefer the local engine's response: it is what a user without an account can reproduce
-            local = [p for p in responses if "local" in p.name or "rapid" in p.name]
-            return image, (local or responses)[0]
-    return images[0], None
-
+__all__ = ["IMAGE_SUFFIXES", "find_sample", "register", "run"]
 
 def _size(text: str) -> tuple[int, int]:
     try:
@@ -49,7 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="open the viewer (no IMAGE: the bundled sample)",
         description="Open the desktop viewer. Without IMAGE it shows the bundled sample image and response.",
     )
-    p.add_argument("image", nargs="?", metavar="IMAGE", help="image file (JPEG, PNG, TIFF, BMP, WebP, PDF)")
+    p.add_argument(
+        "image",
+        nargs="?",
+        metavar="IMAGE",
+        help="image file (JPEG, PNG, TIFF, BMP, WebP, PDF) or a saved workspace (.ocrviewer-workspace.json)",
+    )
     p.add_argument("-r", "--response", metavar="RESP", help="a saved OCR response to place on the image")
     p.add_argument(
         "--provider", metavar="NAME", help="run recognition with this provider once the image is open"

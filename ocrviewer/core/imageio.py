@@ -148,7 +148,7 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
             if scale < 1:
                 img.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
         try:
-            img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))  # type: ignore[attr-defined]
+            img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
         except OSError:
             pass
         img.load()

@@ -45,7 +45,7 @@ def make_polygon(points: Sequence[Sequence[Any]] | Sequence[float], *, what: str
     """
     pts: list[Point] = []
     if points and not isinstance(points[0], (list, tuple)):
-        flat = list(points)  # type: ignore[arg-type]
+        flat = list(points)
         if len(flat) % 2:
             raise BadResponse(f"{what} has an odd number of coordinates ({len(flat)})")
         pairs: Sequence[Sequence[Any]] = [flat[i : i + 2] for i in range(0, len(flat), 2)]

@@ -76,9 +76,13 @@ class ViewRequest:
 
 def open_request(window: object, request: ViewRequest) -> None:
     """Open what the command line asked for in ``window`` (a MainWindow)."""
+    from ocrviewer.core.workspace import is_workspace_file
+
     files = window.files  # type: ignore[attr-defined]
     files.frame = request.frame
-    if request.image:
+    if request.image and is_workspace_file(request.image):
+        files.open_workspace(request.image)  # `ocrviewer view WORKSPACE.json`
+    elif request.image:
         ok = files.open_image(request.image, max(0, request.page - 1))
         if ok and request.response:
             files.open_response(request.response, request.frame)

@@ -24,8 +24,8 @@ from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
+from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
 RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml);;All files (*)"
 #: Save Result's file types -> export format (json is the ocrviewer.document/1 result)
@@ -418,8 +418,6 @@ class FileDialogs:
         return target
 
     def open_sample(self) -> None:
-        from ocrviewer.cli.view_cmd import find_sample
-
         try:
             image, response = find_sample()
         except OcrViewerError as err:

@@ -29,7 +29,7 @@ import signal
 import struct
 import sys
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 ENGINE_PACKAGE = "rapidocr_onnxruntime"
 CHILD_ENV = "OCRVIEWER_ENGINE_CHILD"
@@ -38,13 +38,13 @@ _HEADER = struct.Struct(">Q")
 Progress = Callable[[float, str], None]
 
 
-def write_message(stream: BinaryIO, message: Any) -> None:
+def write_message(stream: IO[bytes], message: Any) -> None:
     payload = pickle.dumps(message, protocol=4)
     stream.write(_HEADER.pack(len(payload)) + payload)
     stream.flush()
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     chunks = []
     while size:
         chunk = stream.read(size)
@@ -55,7 +55,7 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(stream: BinaryIO) -> Any:
+def read_message(stream: IO[bytes]) -> Any:
     """One message; EOFError when the pipe is closed. Only our own process is read from."""
     (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
     return pickle.loads(_read_exactly(stream, size))

@@ -125,4 +125,5 @@ def get_provider(name: str, settings: Mapping[str, Any] | None = None) -> Provid
     except ImportError as err:
         raise ProviderUnavailable(f"provider {name!r} cannot load: {err}") from err
     factory = getattr(module, attr)
-    return factory(dict(settings or {}))
+    provider: Provider = factory(dict(settings or {}))
+    return provider

@@ -342,7 +342,7 @@ def _split_wide_gaps(
     (ux, uy), _ = axes
 
     def along(box: Any) -> float:
-        return sum(p[0] * ux + p[1] * uy for p in box) / len(box)
+        return float(sum(p[0] * ux + p[1] * uy for p in box) / len(box))
 
     def steps(a: tuple[str, Any, float], b: tuple[str, Any, float]) -> tuple[float, float]:
         d = along(b[1]) - along(a[1])

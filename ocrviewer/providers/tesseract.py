@@ -123,13 +123,13 @@ def document_from_tsv(
             )
         )
     blocks = []
-    for key in sorted(lines_by_block):
-        lines = lines_by_block[key]
-        box = block_boxes.get(key) or _union([line.bbox for line in lines])
+    for block_key in sorted(lines_by_block):
+        lines = lines_by_block[block_key]
+        box = block_boxes.get(block_key) or _union([line.bbox for line in lines])
         blocks.append(Block(polygon=polygon_from_bbox(*box), lines=tuple(lines)))
-    page = Page(width=float(width), height=float(height), blocks=tuple(blocks))
+    the_page = Page(width=float(width), height=float(height), blocks=tuple(blocks))
     return Document(
-        pages=(page,), source_format=SOURCE_FORMAT, extras=dict(extras or {}), warnings=tuple(warnings)
+        pages=(the_page,), source_format=SOURCE_FORMAT, extras=dict(extras or {}), warnings=tuple(warnings)
     )
 
 

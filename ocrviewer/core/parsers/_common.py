@@ -360,7 +360,7 @@ def confidence(value: Any, ctx: Context, where: str, scale: float = 1.0) -> floa
         return None
     t = type(value)
     if (t is float or t is int) and 0 <= value <= scale:
-        return value / scale
+        return float(value / scale)
     try:
         c = number(value, "confidence")
     except BadResponse as err:
