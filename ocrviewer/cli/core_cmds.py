@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -11,12 +10,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ocrviewer.core import export as core_export
 from ocrviewer.core.formats import EXPORT_FORMATS, suffix_format
 from ocrviewer.core.frames import FRAMES, FrameDecision
 from ocrviewer.core.geometry import ORIENTATION_NAMES
 from ocrviewer.core.imageio import check_pixels, read_image_info
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import LEVELS
+from ocrviewer.core.output import check_output as output_check
+from ocrviewer.core.output import same_file, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import DEFAULT_DPI
 from ocrviewer.errors import BadInput
@@ -103,45 +105,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
-    pa, pb = Path(a), Path(b)
-    try:
-        if pa.exists() and pb.exists():
-            return os.path.samefile(pa, pb)
-    except OSError:
-        pass
-    return os.path.realpath(pa) == os.path.realpath(pb)
+def protected_inputs(inputs: Iterable[str | os.PathLike[str] | None]) -> list[str | os.PathLike[str]]:
+    """The inputs and their sidecars: nothing ocrviewer writes may land on one of them."""
+    return [p for src in inputs if src is not None for p in (src, sidecar_path(src))]
 
 
 def check_output(output: str, inputs: Iterable[str | os.PathLike[str] | None]) -> Path:
     """Refuse to write over an input (or its sidecar); the output's folder must exist."""
-    out = Path(output)
     for src in inputs:
         if src is None:
             continue
         for protected in (Path(src), sidecar_path(src)):
-            if _same_file(out, protected):
+            if same_file(output, protected):
                 raise BadInput(
                     f"{output}: refusing to overwrite the input file {protected}; choose another -o"
                 )
-    if out.is_dir():
-        raise BadInput(f"{output}: is a folder; give a file name with -o")
-    if not out.parent.is_dir():
-        raise BadInput(f"{output}: folder {out.parent} does not exist")
-    return out
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename, so a failure leaves no half file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise BadInput(f"{path}: cannot write ({err.strerror or err})") from err
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        return output_check(output)
+    except BadInput as err:
+        raise BadInput(str(err).replace("give a file name", "give a file name with -o")) from err
 
 
 def _warn(result: LoadedResult) -> None:
@@ -186,17 +168,13 @@ def _size(w: float, h: float) -> str:
 # -- export ---------------------------------------------------------------------------------------------
 def export_dict(result: LoadedResult) -> dict[str, Any]:
     """The normalized document, with where it came from and the frame decision in ``extras``."""
-    data = result.document.to_dict()
-    extras = dict(data.get("extras") or {})
-    extras["ocrviewer"] = {
-        "response": os.path.basename(result.response_path),
-        "image": os.path.basename(result.image_path) if result.image_path else None,
-        "frame_decision": result.decision.to_dict(),
-    }
-    data["extras"] = extras
-    if result.warnings:
-        data["warnings"] = list(dict.fromkeys([*data.get("warnings", []), *result.warnings]))
-    return data
+    return core_export.export_dict(
+        result.document,
+        response_path=result.response_path,
+        image_path=result.image_path,
+        decision=result.decision,
+        warnings=result.warnings,
+    )
 
 
 def export_format(to: str | None, output: str) -> str:
@@ -221,8 +199,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     _check_image(result)
     if fmt != "json":
         return _export_other(fmt, out, result)
-    text = json.dumps(export_dict(result), ensure_ascii=False, indent=1, allow_nan=False)
-    write_atomic(out, text.encode("utf-8") + b"\n")
+    core_export.write_export(
+        out,
+        result.document,
+        inputs=protected_inputs([args.response, args.image, result.image_path]),
+        response_path=result.response_path,
+        image_path=result.image_path,
+        decision=result.decision,
+        warnings=result.warnings,
+    )
     _warn(result)
     counts = result.document.counts()
     print(
@@ -283,7 +268,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     buf = io.BytesIO()
     img.save(buf, "PNG", **png_options())
-    write_atomic(out, buf.getvalue())
+    write_atomic(out, buf.getvalue(), inputs=protected_inputs([args.response, args.image, result.image_path]))
     _warn(result)
     print(f"wrote {out} ({img.width}x{img.height}); {result.decision.summary()}")
     return 0

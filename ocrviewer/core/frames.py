@@ -94,6 +94,27 @@ class FrameDecision:
             "warnings": list(self.warnings),
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> FrameDecision:
+        """The decision :meth:`to_dict` wrote (its evidence is not kept)."""
+        if not isinstance(d, Mapping) or not isinstance(d.get("transform"), Mapping):
+            raise BadInput("a frame decision needs a transform object")
+        size = d.get("page_size")
+        try:
+            return cls(
+                frame=str(d.get("frame", "display")),
+                transform=FrameTransform.from_dict(d["transform"]),
+                confidence=float(d.get("confidence", 0.0)),
+                reasons=tuple(str(r) for r in d.get("reasons") or ()),
+                page_size=(float(size[0]), float(size[1])) if size else None,
+                unit=str(d.get("unit", "pixel")),
+                scaled=bool(d.get("scaled", False)),
+                method=str(d.get("method", "auto")),
+                warnings=tuple(str(w) for w in d.get("warnings") or ()),
+            )
+        except (TypeError, ValueError, IndexError) as err:
+            raise BadInput(f"invalid frame decision: {err}") from err
+
 
 def normalize_unit(unit: str | None) -> str:
     u = _UNIT_ALIASES.get(str(unit or "pixel").strip().lower())

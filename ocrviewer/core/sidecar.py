@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.errors import BadInput
 
 SIDECAR_SCHEMA = "ocrviewer.sidecar/1"
@@ -96,8 +97,7 @@ def read_sidecar(response_path: str | os.PathLike[str]) -> Sidecar | None:
 
 
 def write_sidecar(response_path: str | os.PathLike[str], sidecar: Sidecar) -> Path:
-    p = sidecar_path(response_path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(sidecar.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, p)
-    return p
+    """Write the sidecar next to ``response_path`` (atomic, strict JSON, never over the response)."""
+    return write_atomic(
+        sidecar_path(response_path), dumps_json(sidecar.to_dict(), indent=2), inputs=[response_path]
+    )

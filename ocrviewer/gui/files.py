@@ -6,7 +6,6 @@ that say what to do. No input file is ever overwritten.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QSpinBox, QWidget
 
+from ocrviewer.core.export import write_export
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
@@ -87,30 +87,29 @@ def default_result_path(state: ViewerState) -> Path:
     return p.with_name(stem + RESULT_SUFFIX)
 
 
+def state_inputs(state: ViewerState) -> list[str]:
+    """The files the shown result came from (image, response, its sidecar): never written over."""
+    paths = [p for p in (state.image_path, state.response_path) if p]
+    if state.response_path:
+        paths.append(str(sidecar_path(state.response_path)))
+    return paths
+
+
 def save_document(state: ViewerState, path: str | os.PathLike[str]) -> Path:
     """Write the displayed-frame document as ``ocrviewer.document/1``; refuses to overwrite inputs."""
     if state.document is None:
         raise BadInput("there is no result to save; open a response or run recognition first")
-    target = Path(path).resolve()
-    inputs = {Path(p).resolve() for p in (state.image_path, state.response_path) if p}
-    if state.response_path:
-        inputs.add(sidecar_path(state.response_path).resolve())
-    if target in inputs:
-        raise BadInput(f"{target}: that is an input file; choose another name (nothing was written)")
-    data: dict[str, Any] = state.document.to_dict()
-    extras = dict(data.get("extras") or {})
-    if state.transform is not None:
-        extras["ocrviewer_transform"] = state.transform.to_dict()
-    if state.image_path:
-        extras["ocrviewer_image"] = os.path.basename(state.image_path)
-    if extras:
-        data["extras"] = extras
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as err:
-        raise BadInput(f"{target}: cannot write ({err.strerror}); pick a folder you can write to") from err
+    result = state.current_result()
+    target = write_export(
+        Path(path).resolve(),
+        state.document,
+        inputs=state_inputs(state),
+        response_path=state.response_path,
+        image_path=state.image_path,
+        decision=state.decision,
+        transform=state.transform,
+        corrections=result.corrections if result is not None else (),
+    )
     return target
 
 

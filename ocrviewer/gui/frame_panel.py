@@ -10,7 +10,6 @@ of the original response.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -32,10 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocrviewer.core.export import write_export
 from ocrviewer.core.geometry import ORIENTATION_NAMES, SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document
-from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path, write_sidecar
+from ocrviewer.core.sidecar import Sidecar, read_sidecar, write_sidecar
 from ocrviewer.errors import BadInput, OcrViewerError
+from ocrviewer.gui.files import state_inputs
 from ocrviewer.gui.settings_keys import LAST_SAVE_DIR_KEY
 from ocrviewer.gui.state import ViewerState
 
@@ -56,25 +57,6 @@ def _size(w: float | None, h: float | None) -> str:
     if w is None or h is None:
         return "—"
     return f"{w:.0f} × {h:.0f}" if float(w).is_integer() and float(h).is_integer() else f"{w:.4g} × {h:.4g}"
-
-
-def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str] | None) -> bool:
-    if b is None:
-        return False
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return False
-
-
-def corrected_document(doc: Document, transform: FrameTransform, response_path: str | None) -> Document:
-    """The placed document with the transform that placed it (and where it came from) in extras."""
-    extras: dict[str, Any] = dict(doc.extras)
-    extras["transform"] = transform.to_dict()
-    extras["frame"] = "display"
-    if response_path:
-        extras["corrected_from"] = response_path
-    return replace(doc, extras=extras)
 
 
 class FramePanel(QWidget):
@@ -347,10 +329,7 @@ class FramePanel(QWidget):
 
     # -- saving -----------------------------------------------------------------------------
     def input_paths(self) -> list[str]:
-        paths = [p for p in (self.state.image_path, self.state.response_path) if p]
-        if self.state.response_path:
-            paths.append(str(sidecar_path(self.state.response_path)))
-        return paths
+        return state_inputs(self.state)
 
     def suggested_path(self) -> str:
         state = self.state
@@ -383,20 +362,17 @@ class FramePanel(QWidget):
         state = self.state
         if state.document is None or state.transform is None:
             raise BadInput("nothing to save: open a response or run recognition first")
-        out = Path(path)
-        for p in self.input_paths():
-            if _same_file(out, p):
-                raise BadInput(
-                    f"{out}: that is an input file; choose a new name so the original stays intact"
-                )
-        doc = corrected_document(state.document, state.transform, state.response_path)
-        tmp = out.with_name(out.name + ".tmp")
-        try:
-            tmp.write_text(json.dumps(doc.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, out)
-        except OSError as err:
-            tmp.unlink(missing_ok=True)
-            raise BadInput(f"{out}: cannot write ({err.strerror or err}); choose another folder") from err
+        result = state.current_result()
+        out = write_export(
+            path,
+            state.document,
+            inputs=self.input_paths(),
+            response_path=state.response_path,
+            image_path=state.image_path,
+            decision=state.decision,
+            transform=state.transform,
+            corrections=result.corrections if result is not None else (),
+        )
         note = f"Saved the corrected result to {out}"
         if record_in_sidecar and state.response_path and Path(state.response_path).is_file():
             written = self.record_in_sidecar()

@@ -13,7 +13,6 @@ cost ten times more and show nothing); otherwise it draws the visible polygons o
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -265,16 +264,10 @@ def build_layers(doc: Document | None) -> dict[str, LayerData]:
 def prepare_layers(doc: Document | None) -> dict[str, LayerData]:
     """:func:`build_layers` plus the dense layers' boxes: everything the canvas needs for a new
     document that needs no GUI thread, for a worker to make before the result lands."""
-    enabled = gc.isenabled()
-    gc.disable()  # ~10k new QRectF wrappers would otherwise trigger full collections of the model
-    try:
-        layers = build_layers(doc)
-        for layer in layers.values():
-            if len(layer) > DENSE_LIMIT:  # the layers that paint filled boxes
-                layer.prepare_boxes()
-    finally:
-        if enabled:
-            gc.enable()
+    layers = build_layers(doc)
+    for layer in layers.values():
+        if len(layer) > DENSE_LIMIT:  # the layers that paint filled boxes
+            layer.prepare_boxes()
     return layers
 
 
@@ -540,22 +533,16 @@ class OverlayLayer(QGraphicsItem):
         if self._dense_boxes is None:
             data = self.data
             boxy = data.boxy if data.boxy is not None else box_like(data.pts, data.starts, data.bboxes)
-            enabled = gc.isenabled()
-            gc.disable()  # 100k new wrappers would otherwise trigger full collections of the model
-            try:
-                self._dense_boxes = {}
-                for key in _keys(self._buckets[boxy]):
-                    members = np.flatnonzero(boxy & (self._buckets == key))
-                    if data.rects is not None:
-                        rects = list(map(data.rects.__getitem__, members.tolist()))
-                    else:
-                        xywh = data.bboxes[members]
-                        xywh[:, 2:] -= xywh[:, :2]
-                        rects = list(starmap(QRectF, xywh.tolist()))  # ~35% faster than a comprehension
-                    self._dense_boxes[key] = (members, rects)
-            finally:
-                if enabled:
-                    gc.enable()
+            self._dense_boxes = {}
+            for key in _keys(self._buckets[boxy]):
+                members = np.flatnonzero(boxy & (self._buckets == key))
+                if data.rects is not None:
+                    rects = list(map(data.rects.__getitem__, members.tolist()))
+                else:
+                    xywh = data.bboxes[members]
+                    xywh[:, 2:] -= xywh[:, :2]
+                    rects = list(starmap(QRectF, xywh.tolist()))  # ~35% faster than a comprehension
+                self._dense_boxes[key] = (members, rects)
         return self._dense_boxes
 
     def _fill_boxes(self, painter: QPainter, boxes: dict[int, tuple[np.ndarray, list[QRectF]]]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ocrviewer.core import output
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path, write_sidecar
 from ocrviewer.errors import BadInput
 
@@ -102,8 +103,12 @@ class ResponseCache:
                 stale = base.with_name(base.name + other)
                 stale.unlink(missing_ok=True)
                 sidecar_path(stale).unlink(missing_ok=True)
-        write_atomic(path, raw)
-        write_sidecar(path, sidecar)
+        try:
+            output.write_atomic(path, raw)
+            write_sidecar(path, sidecar)
+        except BadInput as err:  # callers report an OSError with their own advice
+            cause = err.__cause__
+            raise cause if isinstance(cause, OSError) else OSError(str(err)) from err
         return path
 
     def clear(self) -> int:
@@ -120,11 +125,4 @@ class ResponseCache:
         return n
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so no reader sees half a file."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+

@@ -20,11 +20,12 @@ from ocrviewer.core import parsers
 from ocrviewer.core.imageio import read_image_info
 from ocrviewer.core.loading import LoadedResult, place_result
 from ocrviewer.core.model import Document
+from ocrviewer.core.output import write_atomic
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
 from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable
 from ocrviewer.providers.base import CancelToken, ProgressCallback, Provider, get_provider, no_progress
-from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options, write_atomic
+from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import Scrubber, decode_raw
 from ocrviewer.providers.settings import CREDENTIALS
@@ -268,15 +269,15 @@ def _finish(
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(out, raw)
+            write_atomic(out, raw, inputs=[image])
             write_sidecar(out, sidecar)
-        except OSError as err:
+        except (OSError, BadInput) as err:
             kept = (
                 f"; the result is in the cache ({cache_path}), run again with another -o"
                 if cache_path
                 else ""
             )
-            raise BadInput(f"{out}: cannot write the response ({err.strerror or err}){kept}") from err
+            raise BadInput(f"{out}: cannot write the response ({getattr(err, 'strerror', None) or err}){kept}") from err
         response_path = out
     # placed once, by the transform the sidecar records (the one the image was prepared with)
     loaded = place_result(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from ocrviewer.core.export import read_export
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.loading import load_result
-from ocrviewer.core.model import Document
 from ocrviewer.core.sidecar import read_sidecar
 from ocrviewer.errors import BadInput
 from ocrviewer.gui.frame_panel import FramePanel
@@ -38,7 +37,7 @@ def open_result(state: ViewerState, tmp_path: Path, orientation: int, frame: str
     )
     loaded = load_result(resp, image)
     state.set_image(str(image), loaded.image_info)
-    state.set_response(loaded.source, loaded.transform, loaded.decision, str(resp))
+    state.add_result(loaded)  # as File > Open response does
 
 
 @pytest.fixture
@@ -127,10 +126,11 @@ def test_save_corrected_writes_corrected_polygons_and_keeps_inputs(panel, tmp_pa
     response = Path(state.response_path)
     before = {p: p.read_bytes() for p in (response, Path(state.image_path))}
     out = panel.save_corrected(tmp_path / "fixed.json", record_in_sidecar=True)
-    saved = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    saved, info = read_export(out)
     assert [round(v) for v in next(saved.words()).bbox] == [43, 40, 203, 90]
     assert saved.pages[0].width == 640 and saved.pages[0].height == 480
-    assert FrameTransform.from_dict(saved.extras["transform"]) == state.transform
+    assert info.transform == state.transform and info.decision.frame == "raw"
+    assert len(info.corrections) >= 3 and info.corrections[-1]["transform"] == state.transform.to_dict()
     for p, data in before.items():
         assert p.read_bytes() == data  # inputs untouched
     sidecar = read_sidecar(response)
@@ -194,7 +194,7 @@ def test_fit_page_stretches_a_response_from_a_smaller_page(panel, tmp_path):
     )
     loaded = load_result(resp, image)
     state.set_image(str(image), loaded.image_info)
-    state.set_response(loaded.source, loaded.transform, loaded.decision, str(resp))
+    state.add_result(loaded)  # as File > Open response does
     panel.fit_button.click()
     assert (state.transform.scale_x, state.transform.scale_y) == (2.0, 4.0)
     assert bbox(state) == (40, 40, 200, 100)

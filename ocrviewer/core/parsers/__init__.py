@@ -33,7 +33,6 @@ its own Block.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from collections.abc import Callable
@@ -228,24 +227,6 @@ def detect_format(data: Any) -> str:
     raise BadResponse(f"unknown response shape: {_kind(data)}; {_EXPECTED}")
 
 
-def _without_cyclic_gc(fn: Callable[[], Document]) -> Document:
-    """Run ``fn`` with the cyclic garbage collector paused.
-
-    JSON trees and the frozen model hold no reference cycles, so the collector has nothing to find;
-    left on, it re-scanned the freshly loaded tree again and again while the model was built, which
-    more than doubled the time of a 10k-word response. Reference counting still frees everything.
-    Nothing is allocated between re-enabling and returning, so the collector's next pass happens
-    in the caller's own time, over whatever the caller keeps.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return fn()
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _parse(fmt: str, data: Any) -> Document:
     try:
         return _PARSERS[fmt](data)
@@ -260,7 +241,7 @@ def _parse(fmt: str, data: Any) -> Document:
 def parse_response(data: Any) -> Document:
     """Detect the format of a parsed JSON value and parse it; coordinates stay in the response's frame."""
     try:
-        return _without_cyclic_gc(lambda: _parse_any(data))
+        return _parse_any(data)
     except BadResponse as err:
         message = _one_line(str(err))
         if message != str(err):
@@ -393,7 +374,7 @@ def load_response(path: str | os.PathLike[str]) -> Document:
             f"{name}: cannot read ({err.strerror or err}); check the path and permissions"
         ) from err
     try:
-        return _without_cyclic_gc(lambda: _parse_file(raw, name))
+        return _parse_file(raw, name)
     except BadResponse as err:
         if str(err).startswith(f"{name}: "):
             raise
