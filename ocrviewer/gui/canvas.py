@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.geometry import inverse_orientation, orient_point
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.gui.image_loader import DecodedImage
 from ocrviewer.gui.legend import legend_size, paint_legend
@@ -511,18 +512,6 @@ def position_text(info: ImageInfo | None, x: float, y: float) -> str:
 
 #: how long the previous document's overlay data is kept after a new one lands
 RELEASE_DELAY_MS = 250
-
-
-def element_counts(doc: Document) -> dict[str, int]:
-    """Same as ``Document.counts()``, counted per line instead of per word (~10x faster for 10k words)."""
-    lines = [line for page in doc.pages for block in page.blocks for line in block.lines]
-    return {
-        "page": len(doc.pages),
-        "block": sum(len(p.blocks) for p in doc.pages),
-        "line": len(lines),
-        "word": sum(len(line.words) for line in lines),
-        "table": sum(len(p.tables) for p in doc.pages),
-    }
 
 
 def count_text(doc: Document | None, shown_words: int) -> str:

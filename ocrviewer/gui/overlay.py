@@ -1,8 +1,7 @@
 """Overlay layers: one QGraphicsItem per level that draws thousands of polygons in a few calls.
 
-A layer keeps its polygons as one numpy array of points (CSR layout: ``starts`` index each
-polygon's first point), bounding boxes, confidences and a y-sorted band index for hit tests.
-QPainterPaths are built from numpy in one go by streaming Qt's own QPainterPath wire format
+The data (numpy arrays of points, boxes, confidences, the hit index and counts) is Qt-free in
+:mod:`ocrviewer.core.layers`; this module only paints it. QPainterPaths are built from numpy in one go by streaming Qt's own QPainterPath wire format
 through QDataStream (the pyqtgraph ``arrayToQPath`` technique), so no Python call per polygon.
 
 Painting has two levels of detail: when more than ``DENSE_LIMIT`` polygons are in view the
@@ -15,24 +14,49 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from itertools import chain, starmap
+from dataclasses import dataclass
+from itertools import starmap
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ocrviewer.core.layers import (
+    BUCKETS,
+    DENSE_LIMIT,
+    LAYERS,
+    NO_CONF,
+    LayerData,
+    _keys,
+    box_like,
+    build_layers,
+    conf_buckets,
+    point_in_polygon,
+)
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import LEVEL_COLORS, SEARCH_COLOR, SELECTION_COLOR, confidence_rgb
-from ocrviewer.gui.state import ElementRef
 
-LAYERS = ("block", "line", "word", "table")
-NO_CONF = -1  # bucket of elements without a confidence
-BUCKETS = 20  # confidence colour steps (0.05 wide); the threshold still cuts at exact values
+__all__ = [
+    "BUCKETS",
+    "DENSE_LIMIT",
+    "LAYERS",
+    "NO_CONF",
+    "LayerData",
+    "MarkerItem",
+    "OverlayLayer",
+    "OverlayRoot",
+    "OverlayStyle",
+    "box_like",
+    "build_layers",
+    "conf_buckets",
+    "path_from_points",
+    "point_in_polygon",
+    "prepare_layers",
+]
+
 LABEL_MIN_PX = 9.0  # a label is drawn only when its box is at least this many screen pixels high
 MAX_LABELS = 3000
-DENSE_LIMIT = 3000  # more polygons than this in view: fill instead of outline
 OVERVIEW_MAX_SIDE = 4096  # largest picture of a dense layer kept for zooming within an octave
 
 _ELEMENT = np.dtype([("type", "<i4"), ("x", "<f8"), ("y", "<f8")])
@@ -63,212 +87,28 @@ def path_from_points(pts: np.ndarray, starts: np.ndarray, index: np.ndarray | No
     return path
 
 
-@dataclass
-class LayerData:
-    """The polygons of one level, with what hover and selection need to know about each."""
-
-    level: str
-    #: the model's elements (Word, Line, Block, Table or Cell), for text and confidence on demand
-    elements: list = field(default_factory=list)
-    #: (page, block, line, word) per element; -1 for unused parts; None for tables and cells
-    keys: list = field(default_factory=list)
-    #: words only: (page, block, line) of each line with words, and the index of its first word
-    line_keys: list = field(default_factory=list)
-    line_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    pts: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    bboxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
-    conf: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    # band index: small boxes sorted by top edge, big ones checked one by one
-    _order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _tops: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    _band: float = 0.0
-    _big: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    #: made by :meth:`prepare_boxes` (in a worker): which polygons are box-like, and a QRectF per
-    #: element, so the first dense paint does not make 10k QRectFs on the GUI thread
-    boxy: np.ndarray | None = None
-    rects: list | None = None
-
-    def __len__(self) -> int:
-        return len(self.elements)
-
-    # -- per-element facts ---------------------------------------------------------------------
-    def polygon(self, i: int) -> Polygon:
-        return self.elements[i].polygon
-
-    def text(self, i: int) -> str:
-        el = self.elements[i]
-        if self.level == "table" and hasattr(el, "rows"):
-            return f"table {el.rows} x {el.columns}"
-        if self.level == "table":
-            return el.text or f"cell r{el.row + 1} c{el.column + 1}"
-        return el.text
-
-    def confidence(self, i: int) -> float | None:
-        return getattr(self.elements[i], "confidence", None)
-
-    def label(self, i: int) -> str | None:
-        el = self.elements[i]
-        return getattr(el, "confidence_label", None) or getattr(el, "layout_type", None)
-
-    def ref(self, i: int) -> ElementRef | None:
-        if self.level == "word":  # words are stored line by line: find the line, then the index in it
-            k = int(np.searchsorted(self.line_starts, i, "right")) - 1
-            return ElementRef("word", *self.line_keys[k], i - int(self.line_starts[k]))
-        key = self.keys[i]
-        return None if key is None else ElementRef(self.level, *key)
-
-    # -- building ------------------------------------------------------------------------------
-    def finish(self) -> None:
-        """Flatten polygons into numpy arrays and build the band index."""
-        n = len(self.elements)
-        if not n:
-            return
-        polys = [el.polygon for el in self.elements]
-        counts = np.fromiter(map(len, polys), dtype=np.int64, count=n)
-        total = int(counts.sum())
-        flat = np.fromiter(chain.from_iterable(chain.from_iterable(polys)), dtype=float, count=2 * total)
-        self.pts = flat.reshape(-1, 2)
-        self.starts = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=self.starts[1:])
-        first = self.starts[:-1]
-        xs, ys = self.pts[:, 0], self.pts[:, 1]
-        self.bboxes = np.stack(
-            [
-                np.minimum.reduceat(xs, first),
-                np.minimum.reduceat(ys, first),
-                np.maximum.reduceat(xs, first),
-                np.maximum.reduceat(ys, first),
-            ],
-            axis=1,
-        )
-        if self.level == "table":
-            self.conf = np.full(n, np.nan)
-        else:  # None becomes NaN
-            self.conf = np.array([el.confidence for el in self.elements], dtype=float)
-        heights = self.bboxes[:, 3] - self.bboxes[:, 1]
-        self._band = _median(heights) * 4 + 1.0
-        small = heights <= self._band
-        idx = np.flatnonzero(small)
-        order = np.argsort(self.bboxes[idx, 1], kind="stable")
-        self._order = idx[order]
-        self._tops = self.bboxes[self._order, 1]
-        self._big = np.flatnonzero(~small)
-
-    def prepare_boxes(self) -> None:
-        """Make :attr:`boxy` and :attr:`rects` now (QRectF is a plain value type: any thread)."""
-        self.boxy = box_like(self.pts, self.starts, self.bboxes)
-        xywh = self.bboxes.copy()
-        xywh[:, 2:] -= xywh[:, :2]
-        rows = xywh.tolist()
-        rects: list[QRectF] = []
-        # in slices: one C-level starmap over 10k rows holds the GIL ~12 ms in one go, and the
-        # GUI thread waits for it; between slices the interpreter can hand the GIL over
-        for i in range(0, len(rows), 1024):
-            rects.extend(starmap(QRectF, rows[i : i + 1024]))
-        self.rects = rects
-
-    # -- queries -------------------------------------------------------------------------------
-    def _near_rows(self, top: float, bottom: float) -> np.ndarray:
-        lo = np.searchsorted(self._tops, top - self._band, "left")
-        hi = np.searchsorted(self._tops, bottom, "right")
-        cand = self._order[lo:hi]
-        return np.concatenate([cand, self._big]) if len(self._big) else cand
-
-    def candidates(self, x: float, y: float, tolerance: float = 0.0) -> np.ndarray:
-        """Indices whose bounding box contains (x, y), grown by ``tolerance``."""
-        if not len(self):
-            return np.zeros(0, dtype=np.int64)
-        cand = self._near_rows(y - tolerance, y + tolerance)
-        b = self.bboxes[cand]
-        mask = (b[:, 0] - tolerance <= x) & (b[:, 2] + tolerance >= x)
-        mask &= (b[:, 1] - tolerance <= y) & (b[:, 3] + tolerance >= y)
-        return cand[mask]
-
-    def in_rect(self, rect: QRectF) -> np.ndarray:
-        """Indices whose bounding box intersects ``rect``, in ascending order."""
-        if not len(self):
-            return np.zeros(0, dtype=np.int64)
-        cand = self._near_rows(rect.top(), rect.bottom())
-        b = self.bboxes[cand]
-        mask = (b[:, 2] >= rect.left()) & (b[:, 0] <= rect.right())
-        mask &= (b[:, 3] >= rect.top()) & (b[:, 1] <= rect.bottom())
-        return np.sort(cand[mask])
-
-
-def _keys(buckets: np.ndarray) -> list[int]:
-    """The distinct confidence buckets (NO_CONF .. BUCKETS - 1) present, ascending.
-
-    Not np.unique: it imports numpy.ma on its first call (~28 ms under PySide6's import hook),
-    in the middle of the first dense paint of the first result.
-    """
-    if not len(buckets):
-        return []
-    present = np.bincount(buckets - NO_CONF, minlength=BUCKETS - NO_CONF)
-    return (np.flatnonzero(present) + NO_CONF).tolist()
-
-
-def _median(values: np.ndarray) -> float:
-    """The median by sorting: np.median imports numpy.ma on first use, ~35 ms on the GUI thread
-    when the first result lands."""
-    s = np.sort(values)
-    m = len(s) // 2
-    return float(s[m]) if len(s) % 2 else float((s[m - 1] + s[m]) / 2)
-
-
-def box_like(pts: np.ndarray, starts: np.ndarray, bboxes: np.ndarray) -> np.ndarray:
-    """True where a polygon covers at least 90% of its bounding box (shoelace area, vectorized)."""
-    if not len(bboxes):
-        return np.zeros(0, dtype=bool)
-    xs, ys = pts[:, 0], pts[:, 1]
-    nxt = np.arange(1, len(xs) + 1)
-    nxt[starts[1:] - 1] = starts[:-1]  # each polygon's last point wraps to its first
-    area = np.abs(np.add.reduceat(xs * ys[nxt] - xs[nxt] * ys, starts[:-1])) / 2
-    box = (bboxes[:, 2] - bboxes[:, 0]) * (bboxes[:, 3] - bboxes[:, 1])
-    return area >= 0.9 * box
-
-
-def build_layers(doc: Document | None) -> dict[str, LayerData]:
-    """Flatten a displayed-frame document into one LayerData per level."""
-    layers = {name: LayerData(name) for name in LAYERS}
-    if doc is None:
-        return layers
-    blocks, lines, words, tables = (layers[n] for n in LAYERS)
-    b_el, b_key = blocks.elements.append, blocks.keys.append
-    l_el, l_key = lines.elements.append, lines.keys.append
-    w_el = words.elements
-    w_starts: list[int] = []
-    for pi, page in enumerate(doc.pages):
-        for bi, block in enumerate(page.blocks):
-            b_el(block)
-            b_key((pi, bi, -1, -1))
-            for li, line in enumerate(block.lines):
-                l_el(line)
-                l_key((pi, bi, li, -1))
-                ws = line.words
-                if ws:
-                    w_starts.append(len(w_el))
-                    words.line_keys.append((pi, bi, li))
-                    w_el.extend(ws)
-        for table in page.tables:
-            tables.elements.append(table)
-            tables.keys.append(None)
-            tables.elements.extend(table.cells)
-            tables.keys.extend([None] * len(table.cells))
-    words.line_starts = np.array(w_starts, dtype=np.int64)
-    for layer in layers.values():
-        layer.finish()
-    return layers
-
-
 def prepare_layers(doc: Document | None) -> dict[str, LayerData]:
-    """:func:`build_layers` plus the dense layers' boxes: everything the canvas needs for a new
-    document that needs no GUI thread, for a worker to make before the result lands."""
+    """:func:`build_layers` plus the dense layers' boxes as QRectFs: everything the canvas needs
+    for a new document that needs no GUI thread, for a worker to make before the result lands."""
     layers = build_layers(doc)
     for layer in layers.values():
         if len(layer) > DENSE_LIMIT:  # the layers that paint filled boxes
-            layer.prepare_boxes()
+            layer.boxy = box_like(layer.pts, layer.starts, layer.bboxes)
+            layer.rects = box_rects(layer.bboxes)
     return layers
+
+
+def box_rects(bboxes: np.ndarray) -> list[QRectF]:
+    """A QRectF per bounding box (QRectF is a plain value type: any thread)."""
+    xywh = bboxes.copy()
+    xywh[:, 2:] -= xywh[:, :2]
+    rows = xywh.tolist()
+    rects: list[QRectF] = []
+    # in slices: one C-level starmap over 10k rows holds the GIL ~12 ms in one go, and the
+    # GUI thread waits for it; between slices the interpreter can hand the GIL over
+    for i in range(0, len(rows), 1024):
+        rects.extend(starmap(QRectF, rows[i : i + 1024]))
+    return rects
 
 
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:
@@ -281,30 +121,6 @@ def add_polygon(path: QPainterPath, poly: Polygon) -> None:
 
 def to_qpolygon(poly: Polygon) -> QPolygonF:
     return QPolygonF([QPointF(x, y) for x, y in poly])
-
-
-def point_in_polygon(x: float, y: float, poly: Polygon) -> bool:
-    """Even-odd ray casting."""
-    inside = False
-    n = len(poly)
-    j = n - 1
-    for i in range(n):
-        xi, yi = poly[i]
-        xj, yj = poly[j]
-        if (yi > y) != (yj > y):
-            xc = (xj - xi) * (y - yi) / (yj - yi) + xi
-            if x <= xc:
-                inside = not inside
-        j = i
-    return inside
-
-
-def conf_buckets(conf: np.ndarray) -> np.ndarray:
-    """Confidence bucket per element: round(conf * BUCKETS) in 0..BUCKETS, NO_CONF for none."""
-    out = np.full(len(conf), NO_CONF, dtype=np.int64)
-    ok = ~np.isnan(conf)
-    out[ok] = np.rint(np.clip(conf[ok], 0.0, 1.0) * BUCKETS).astype(np.int64)
-    return out
 
 
 def cosmetic_pen(color: QColor, width: float = 1.0) -> QPen:
@@ -372,9 +188,7 @@ class OverlayLayer(QGraphicsItem):
 
     def _hidden_mask(self, index: np.ndarray) -> np.ndarray:
         """True where a word is under the threshold and the style hides such words."""
-        if self.level != "word" or self.style.below != "hide" or self.style.min_confidence <= 0:
-            return np.zeros(len(index), dtype=bool)
-        return self.data.conf[index] < self.style.min_confidence
+        return self.data.hidden_mask(index, self.style.min_confidence, self.style.below == "hide")
 
     def is_hidden(self, index: int) -> bool:
         return bool(self._hidden_mask(np.array([index]))[0])
@@ -383,20 +197,11 @@ class OverlayLayer(QGraphicsItem):
         """How many polygons are drawn (for the status bar and tests)."""
         if not self.isVisible():
             return 0
-        return int(len(self.data) - np.count_nonzero(self._hidden_mask(np.arange(len(self.data)))))
+        return self.data.shown_count(self.style.min_confidence, self.style.below == "hide")
 
     def hit(self, x: float, y: float, tolerance: float = 0.0) -> int | None:
         """Index of the smallest visible polygon under (x, y), or None."""
-        cands = self.data.candidates(x, y, tolerance)
-        if len(cands) == 0:
-            return None
-        cands = cands[~self._hidden_mask(cands)]
-        b = self.data.bboxes[cands]
-        areas = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-        for i in cands[np.argsort(areas, kind="stable")].tolist():
-            if tolerance > 0 or point_in_polygon(x, y, self.data.polygon(i)):
-                return int(i)
-        return None
+        return self.data.hit(x, y, tolerance, self.style.min_confidence, self.style.below == "hide")
 
     # -- colours -------------------------------------------------------------------------------
     def bucket_color(self, key: int) -> QColor:

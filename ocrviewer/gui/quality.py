@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import confidence_rgb
-from ocrviewer.gui.canvas import element_counts
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.state import ViewerState
 

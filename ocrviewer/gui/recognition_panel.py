@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocrviewer.core.layers import element_counts
 from ocrviewer.core.loading import LoadedResult
 from ocrviewer.core.workspace import Origin, now
 from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnavailable
-from ocrviewer.gui.canvas import element_counts
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
 from ocrviewer.gui.state import ViewerState

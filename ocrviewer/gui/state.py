@@ -8,28 +8,17 @@ signals. Elements are addressed by :class:`ElementRef` paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.layers import ElementRef
 from ocrviewer.core.loading import LoadedResult
 from ocrviewer.core.model import Block, Document, Line, Word
 from ocrviewer.core.sources import source_kind
 from ocrviewer.core.workspace import Origin, Result, SourceRef, Workspace, WorkspaceEvent, page_for
-
-
-@dataclass(frozen=True, order=True)
-class ElementRef:
-    """Path to one element: level is "block", "line" or "word"; unused indices are -1."""
-
-    level: str
-    page: int
-    block: int
-    line: int = -1
-    word: int = -1
 
 
 class ViewerState(QObject):
