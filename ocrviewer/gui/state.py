@@ -118,9 +118,17 @@ class ViewerState(QObject):
         show: bool = True,
     ) -> Result:
         """Add a finished result to the page shown; display it unless ``show`` is False."""
-        if not self.workspace.pages:
-            raise ValueError("open an image before adding a result")
         result = Result.from_loaded(loaded, name=name, role=role, origin=origin)
+        if not self.workspace.pages:  # a response shown without an image: displayed, not kept
+            self.set_response(
+                loaded.source,
+                loaded.transform,
+                loaded.decision,
+                loaded.response_path,
+                placed=loaded.document,
+                layers=layers,
+            )
+            return result
         stored = self.workspace.add_result(self.page, result, show=False)
         if show:
             self.show_result(stored.id, layers=layers)

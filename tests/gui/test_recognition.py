@@ -197,3 +197,40 @@ def test_view_provider_hook_and_close_cancels(qtbot, context, state, cloud):
     qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=3000)
     window.close()  # cancels and waits briefly
     assert panel.runner.pool.activeThreadCount() == 0
+
+
+def test_opening_another_image_cancels_the_run_and_run_works_at_once(qtbot, panel, state, cloud, tmp_path):
+    cloud.running_polls = 10_000
+    assert panel.start() is True
+    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=30000)
+    other = make_text_image(tmp_path / "other.png", orientation=1, fmt="PNG")
+    state.set_image(str(other), read_image_info(other))  # image B
+    assert not panel.busy and panel.run_button.isEnabled()  # at once, not when A's job ends
+    polls = sum(p.startswith("GET") for p in cloud.paths())
+    cloud.running_polls = 1
+    with qtbot.waitSignal(panel.recognized, timeout=30000):
+        assert panel.start() is True  # Run on B is not refused
+    assert state.image_path == str(other) and state.document is not None
+    assert sum(p.startswith("GET") for p in cloud.paths()) <= polls + 4  # A stopped polling
+
+
+def test_a_response_opened_meanwhile_is_never_replaced(qtbot, panel, state, cloud, tmp_path, monkeypatch):
+    from ocrviewer.core import parsers
+    from ocrviewer.core.loading import load_result
+    from tests.support.responses import build_response, write_response
+
+    calls: list[str] = []
+    real = parsers._parse
+    monkeypatch.setattr(parsers, "_parse", lambda fmt, data: calls.append(fmt) or real(fmt, data))
+    cloud.running_polls = 20
+    panel.start()
+    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=30000)
+    resp = write_response(tmp_path / "mine.json", build_response("yandex", orientation=6, frame="raw"))
+    mine = state.add_result(load_result(resp, state.image_path))  # File > Open response meanwhile
+    with qtbot.waitSignal(panel.recognized, timeout=30000):
+        pass
+    assert state.result_id == mine.id  # what the user opened stays on screen
+    assert [r.name for r in state.results()] == ["mine.json", "azure-read"]
+    assert state.results()[1].document is not None
+    assert len(calls) == 2  # one parse per result: the run's answer is never parsed again
+    assert "added to the results" in panel.status_label.text()
