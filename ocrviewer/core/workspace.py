@@ -48,6 +48,7 @@ __all__ = [
     "open_workspace",
     "page_for",
     "read_workspace",
+    "source_kind",
 ]
 
 SCHEMA = "ocrviewer.workspace/1"
@@ -55,6 +56,14 @@ SCHEMA_PREFIX = "ocrviewer.workspace/"
 SCHEMA_VERSION = 1
 ROLES = ("result", "truth")
 ORIGIN_KINDS = ("file", "provider", "check")
+
+
+def source_kind(path: str | os.PathLike[str]) -> str:
+    """"pdf", "folder" or "image", from the path alone."""
+    p = Path(path)
+    if p.is_dir():
+        return "folder"
+    return "pdf" if p.suffix.lower() == ".pdf" else "image"
 
 
 def now() -> str:

@@ -17,8 +17,15 @@ from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import ElementRef
 from ocrviewer.core.loading import LoadedResult
 from ocrviewer.core.model import Block, Document, Line, Word
-from ocrviewer.core.sources import source_kind
-from ocrviewer.core.workspace import Origin, Result, SourceRef, Workspace, WorkspaceEvent, page_for
+from ocrviewer.core.workspace import (
+    Origin,
+    Result,
+    SourceRef,
+    Workspace,
+    WorkspaceEvent,
+    page_for,
+    source_kind,
+)
 
 
 class ViewerState(QObject):
