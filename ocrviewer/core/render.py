@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocrviewer.core.imageio import load_display_image
 from ocrviewer.core.model import LEVELS, Document, Polygon
+from ocrviewer.core.output import write_atomic
 from ocrviewer.core.palette import LEVEL_COLORS, confidence_rgb, hex_to_rgb
 from ocrviewer.errors import BadInput
 
@@ -287,16 +288,8 @@ def png_options(compress_level: int = 1) -> dict[str, int]:
 
 
 def save_png(img: Image.Image, path: str | os.PathLike[str], compress_level: int = 1) -> Path:
-    """Write a PNG atomically (temporary file + rename), quickly (low compression)."""
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
-        img.save(tmp, "PNG", **png_options(compress_level))
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return p
+    """Write a PNG atomically (:func:`ocrviewer.core.output.write_atomic`), quickly (low compression)."""
+    return write_atomic(path, lambda f: img.save(f, "PNG", **png_options(compress_level)))
 
 
 def pdf_pages_writer(pages: Iterable[Image.Image], dpi: float, quality: int = 90) -> Callable[[IO[bytes]], None]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ocrviewer.core.output import write_atomic
 from ocrviewer.errors import BadInput
 
 #: Keys a settings file may hold, with their meaning (shown by ``ocrviewer providers``).
@@ -113,10 +114,7 @@ def save_settings(values: Mapping[str, Any], path: str | os.PathLike[str] | None
         else:
             raise BadInput(f"setting {key!r} must be a string, number or true/false")
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(current, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, p)
-    return p
+    return write_atomic(p, json.dumps(current, indent=2, sort_keys=True))
 
 
 def as_bool(value: Any) -> bool:
