@@ -18,7 +18,7 @@ from ocrviewer.core.export import write_export
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
-from ocrviewer.errors import BadInput, OcrViewerError
+from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
 from ocrviewer.gui.image_loader import PDF_DPI, ImageLoader, read_info
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import RECENT_KEY
@@ -199,6 +199,8 @@ class FileController(QObject):
         """Run ``work`` for the image shown now; ``done`` gets its result unless another image was opened."""
 
         def failed(err: BaseException) -> None:
+            if isinstance(err, Cancelled):
+                return  # the window is closing
             msg = str(err) if isinstance(err, OcrViewerError) else f"{type(err).__name__}: {err}"
             self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
 
