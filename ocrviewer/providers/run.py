@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core import parsers
-from ocrviewer.core.imageio import read_image_info
+from ocrviewer.core.imageio import ImageInfo, read_image_info
 from ocrviewer.core.loading import LoadedResult, place_result
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import write_atomic
@@ -189,6 +189,7 @@ def recognize_file(
                 entry.raw_suffix,
                 doc,
                 image,
+                read_image_info(image) if page is None else page.info(),
                 sidecar,
                 out,
                 cache_path=entry.path,
@@ -240,6 +241,7 @@ def recognize_file(
         result.raw_suffix,
         result.document,
         image,
+        read_image_info(image) if page is None else page.info(),
         sidecar,
         out,
         cache_path=cache_path,
@@ -255,6 +257,7 @@ def _finish(
     suffix: str,
     source: Document,
     image: Path,
+    info: ImageInfo,
     sidecar: Sidecar,
     out: Path | None,
     *,
@@ -284,7 +287,7 @@ def _finish(
         source,
         response_path if response_path is not None else f"the {sidecar.provider} response",
         image,
-        read_image_info(image),
+        info,
         sidecar=sidecar,
     )
     progress(1.0, f"saved {response_path}" if response_path else "done")
