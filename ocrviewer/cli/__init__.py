@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from ocrviewer.core.output import install_signal_cleanup
+
+    install_signal_cleanup()  # SIGTERM: remove a half-written output's temporary file, then exit
     try:
         return int(args.func(args) or 0)
     except Cancelled:

@@ -18,7 +18,7 @@ from ocrviewer.core.imageio import check_pixels, read_image_info
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import LEVELS
 from ocrviewer.core.output import check_output as output_check
-from ocrviewer.core.output import same_file, write_atomic
+from ocrviewer.core.output import write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import DEFAULT_DPI
 from ocrviewer.errors import BadInput
@@ -111,17 +111,9 @@ def protected_inputs(inputs: Iterable[str | os.PathLike[str] | None]) -> list[st
 
 
 def check_output(output: str, inputs: Iterable[str | os.PathLike[str] | None]) -> Path:
-    """Refuse to write over an input (or its sidecar); the output's folder must exist."""
-    for src in inputs:
-        if src is None:
-            continue
-        for protected in (Path(src), sidecar_path(src)):
-            if same_file(output, protected):
-                raise BadInput(
-                    f"{output}: refusing to overwrite the input file {protected}; choose another -o"
-                )
+    """Refuse to write over an input or its sidecar (see :func:`ocrviewer.core.output.check_output`)."""
     try:
-        return output_check(output)
+        return output_check(output, protected_inputs(inputs))
     except BadInput as err:
         raise BadInput(str(err).replace("give a file name", "give a file name with -o")) from err
 
@@ -207,6 +199,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         image_path=result.image_path,
         decision=result.decision,
         warnings=result.warnings,
+        on_note=lambda note: print(f"ocrviewer: warning: {result.response_path}: {note}", file=sys.stderr),
     )
     _warn(result)
     counts = result.document.counts()
@@ -264,11 +257,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             f"ocrviewer: note: no image given; drawn on a blank {img.width}x{img.height} page",
             file=sys.stderr,
         )
-    import io
-
-    buf = io.BytesIO()
-    img.save(buf, "PNG", **png_options())
-    write_atomic(out, buf.getvalue(), inputs=protected_inputs([args.response, args.image, result.image_path]))
+    inputs = protected_inputs([args.response, args.image, result.image_path])
+    write_atomic(out, lambda f: img.save(f, "PNG", **png_options()), inputs=inputs)
     _warn(result)
     print(f"wrote {out} ({img.width}x{img.height}); {result.decision.summary()}")
     return 0

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core.loading import DocumentResult, load_document_result, page_ranges
 from ocrviewer.core.model import Document
-from ocrviewer.core.output import check_output, dumps_json, write_atomic
+from ocrviewer.core.output import check_output, dumps_json, finite_json, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import Source, is_pdf, open_source
 from ocrviewer.errors import BadInput, ImageError
@@ -159,7 +159,8 @@ def cmd_export(args: argparse.Namespace, fmt: str = "json") -> int:
         check_output(args.output, inputs)
         result = load(source, args.response, args.frame)
         if fmt == "json":
-            data = dumps_json(export_dict(result), indent=1) + b"\n"
+            clean, _ = finite_json(export_dict(result))  # NaN/Infinity copied from a response: null
+            data = dumps_json(clean, indent=1) + b"\n"
         else:
             data = _other_format(fmt, result)
         out = write_atomic(args.output, data, inputs=inputs)

@@ -64,6 +64,13 @@ def run(args: argparse.Namespace) -> int:
     if response is not None and not Path(response).is_file():
         raise BadInput(f"{response}: no such response file; check the path")
 
+    if args.screenshot:
+        from ocrviewer.core.output import check_output
+        from ocrviewer.core.sidecar import sidecar_path
+
+        inputs = [p for p in (image, response) if p]
+        check_output(args.screenshot, [*inputs, *(sidecar_path(p) for p in inputs)])
+
     from ocrviewer.gui.app import ViewRequest, run_viewer
 
     request = ViewRequest(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.model import Document
-from ocrviewer.core.output import dumps_json, write_atomic
+from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.errors import BadInput, BadResponse
 
 __all__ = ["EXTRAS_KEY", "ExportInfo", "export_dict", "read_export", "write_export"]
@@ -115,11 +115,21 @@ def write_export(
     document: Document,
     *,
     inputs: Iterable[PathLike | None] = (),
+    on_note: Callable[[str], None] | None = None,
     **info: Any,
 ) -> Path:
-    """Write :func:`export_dict` to ``path`` (strict JSON, atomic, never over one of ``inputs``)."""
-    data = dumps_json(export_dict(document, **info), indent=1) + b"\n"
-    return write_atomic(path, data, inputs=inputs)
+    """Write :func:`export_dict` to ``path`` (strict JSON, atomic, never over one of ``inputs``).
+
+    NaN/Infinity copied from a response (in extras) are written as null, with a note in the
+    document's warnings and to ``on_note``.
+    """
+    data, dropped = finite_json(export_dict(document, **info))
+    if dropped:
+        note = f"{dropped} value(s) copied from the response were NaN or Infinity; written as null"
+        data["warnings"] = [*data.get("warnings", []), note]
+        if on_note is not None:
+            on_note(note)
+    return write_atomic(path, dumps_json(data, indent=1) + b"\n", inputs=inputs)
 
 
 def read_export(source: PathLike | Mapping[str, Any]) -> tuple[Document, ExportInfo]:

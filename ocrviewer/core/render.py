@@ -287,12 +287,19 @@ def png_options(compress_level: int = 1) -> dict[str, int]:
     return {"compress_level": compress_level, "compress_type": zlib.Z_RLE}
 
 
-def save_png(img: Image.Image, path: str | os.PathLike[str], compress_level: int = 1) -> Path:
-    """Write a PNG atomically (:func:`ocrviewer.core.output.write_atomic`), quickly (low compression)."""
-    return write_atomic(path, lambda f: img.save(f, "PNG", **png_options(compress_level)))
+def save_png(
+    img: Image.Image,
+    path: str | os.PathLike[str],
+    compress_level: int = 1,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> Path:
+    """Write a PNG atomically through the safe writer (never over ``inputs``), quickly (low compression)."""
+    return write_atomic(path, lambda f: img.save(f, "PNG", **png_options(compress_level)), inputs=inputs)
 
 
-def pdf_pages_writer(pages: Iterable[Image.Image], dpi: float, quality: int = 90) -> Callable[[IO[bytes]], None]:
+def pdf_pages_writer(
+    pages: Iterable[Image.Image], dpi: float, quality: int = 90
+) -> Callable[[IO[bytes]], None]:
     """A writer (for :func:`ocrviewer.core.output.write_atomic`) of one PDF page per image, sized for ``dpi``.
 
     Images are taken one at a time and held only as JPEG inside the PDF, so a long document needs

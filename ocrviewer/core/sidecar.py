@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.geometry import FrameTransform
-from ocrviewer.core.output import dumps_json, write_atomic
+from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.errors import BadInput
 
 SIDECAR_SCHEMA = "ocrviewer.sidecar/1"
@@ -96,8 +96,13 @@ def read_sidecar(response_path: str | os.PathLike[str]) -> Sidecar | None:
         raise BadInput(f"{p}: {err}; delete the sidecar or fix it") from err
 
 
-def write_sidecar(response_path: str | os.PathLike[str], sidecar: Sidecar) -> Path:
-    """Write the sidecar next to ``response_path`` (atomic, strict JSON, never over the response)."""
+def write_sidecar(
+    response_path: str | os.PathLike[str],
+    sidecar: Sidecar,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> Path:
+    """Write the sidecar next to ``response_path`` (never over the response or any of ``inputs``)."""
+    data, _ = finite_json(sidecar.to_dict())
     return write_atomic(
-        sidecar_path(response_path), dumps_json(sidecar.to_dict(), indent=2), inputs=[response_path]
+        sidecar_path(response_path), dumps_json(data, indent=2), inputs=[response_path, *inputs]
     )

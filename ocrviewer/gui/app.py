@@ -13,6 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ocrviewer import __version__
+from ocrviewer.errors import BadInput
 
 ORG = "ocrviewer"
 APP = "ocrviewer"
@@ -125,6 +126,26 @@ def is_settled(window: object) -> bool:
     return not _recognition_busy(w)
 
 
+def save_screenshot(window: object, out: Path, request: ViewRequest) -> Path:
+    """A picture of ``window`` written through the safe writer: never over the image, the response
+    or their sidecars (also those the window found by itself)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    from ocrviewer.core.output import write_atomic
+    from ocrviewer.core.sidecar import sidecar_path
+
+    state = window.state  # type: ignore[attr-defined]
+    inputs = {p for p in (request.image, request.response, state.image_path, state.response_path) if p}
+    inputs |= {str(sidecar_path(p)) for p in list(inputs)}
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG"}.get(out.suffix.lower(), "PNG")
+    if not window.grab().save(buffer, fmt):  # type: ignore[attr-defined]
+        raise BadInput(f"{out}: cannot encode the screenshot")
+    buffer.close()
+    return write_atomic(out, bytes(buffer.data().data()), inputs=sorted(inputs))
+
+
 def run_viewer(request: ViewRequest) -> int:
     """Show the window; with ``request.screenshot``, save a picture of it once settled and exit."""
     from ocrviewer.gui.main_window import MainWindow
@@ -161,12 +182,15 @@ def run_viewer(request: ViewRequest) -> int:
         app.processEvents()
         window.canvas.viewport().repaint()
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(out)):
-            print(f"ocrviewer: error: {out}: cannot write the screenshot", file=sys.stderr)
+        try:
+            save_screenshot(window, out, request)
+        except BadInput as err:
+            print(f"ocrviewer: error: {err}", file=sys.stderr)
             result["code"] = 1
-        elif window.message_bar.level == "error" and window.message_bar.isVisible():
-            print(f"ocrviewer: error: {window.message_bar.text}", file=sys.stderr)
-            result["code"] = 1
+        else:
+            if window.message_bar.level == "error" and window.message_bar.isVisible():
+                print(f"ocrviewer: error: {window.message_bar.text}", file=sys.stderr)
+                result["code"] = 1
         window.close()
         loop.quit()
 

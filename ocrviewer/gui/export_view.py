@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSizeF
 from PySide6.QtGui import QFont, QFontInfo, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
+from ocrviewer.core.output import check_output, write_atomic
+from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput
 from ocrviewer.gui.canvas import Canvas
 from ocrviewer.gui.legend import paint_legend
@@ -75,31 +77,38 @@ def render_view_image(canvas: Canvas) -> QImage:
     return image
 
 
+_QT_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF"}
+
+
 def export_view(canvas: Canvas, path: str | os.PathLike[str], inputs: tuple[str | None, ...] = ()) -> Path:
-    """Write the view as PNG (or JPEG) or PDF, chosen by the suffix; never over an input file."""
+    """Write the view as PNG (or JPEG) or PDF, chosen by the suffix; never over an input file
+    (nor the response's sidecar)."""
+    protected = [*inputs, *(str(sidecar_path(p)) for p in inputs if p)]
     target = Path(path)
-    resolved = target.resolve()
-    if any(p and Path(p).resolve() == resolved for p in inputs):
-        raise BadInput(f"{target}: that is an input file; choose another name (nothing was written)")
     suffix = target.suffix.lower()
+    if suffix != ".pdf" and suffix not in (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"):
+        target, suffix = target.with_suffix(".png"), ".png"
+    check_output(target, protected)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if suffix == ".pdf":
-        return _export_pdf(canvas, target)
-    if suffix not in (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"):
-        target = target.with_suffix(".png")
-    image = render_view_image(canvas)
-    if not image.save(str(target)):
-        raise BadInput(f"{target}: cannot write the picture; pick a folder you can write to")
-    return target
+        _export_pdf(canvas, buffer)
+    else:
+        fmt = _QT_FORMATS.get(suffix, suffix[1:].upper())
+        if not render_view_image(canvas).save(buffer, fmt):
+            raise BadInput(f"{target}: cannot encode the picture as {fmt}; choose .png")
+    buffer.close()
+    return write_atomic(target, bytes(buffer.data().data()), inputs=protected)
 
 
-def _export_pdf(canvas: Canvas, target: Path) -> Path:
+def _export_pdf(canvas: Canvas, target: QBuffer) -> None:
     width, height = canvas.image_item.size
     if not width or not height:
         raise BadInput("there is no image to export; open one first")
     if not canvas.image_item.has_full:
         raise BadInput("the image is still loading; export again in a moment")
     dpi = 150
-    writer = QPdfWriter(str(target))
+    writer = QPdfWriter(target)
     writer.setResolution(dpi)
     writer.setTitle(Path(canvas.state.image_path or "view").name)
     writer.setCreator("ocrviewer")
@@ -107,10 +116,9 @@ def _export_pdf(canvas: Canvas, target: Path) -> Path:
     writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     painter = QPainter()
     if not painter.begin(writer):
-        raise BadInput(f"{target}: cannot write the PDF; pick a folder you can write to")
+        raise BadInput("cannot make the PDF")
     try:
         rect = QRectF(0, 0, writer.width(), writer.height())
         _render(canvas, painter, rect, width, height)
     finally:
         painter.end()
-    return target

@@ -399,7 +399,7 @@ class FramePanel(QWidget):
             frame=getattr(decision, "frame", None) or base.frame,
             extras=extras,
         )
-        return write_sidecar(state.response_path, sidecar)
+        return write_sidecar(state.response_path, sidecar, inputs=[state.image_path])
 
     def _message(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet("color: #c0392b;" if error else "")

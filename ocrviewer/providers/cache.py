@@ -123,6 +123,3 @@ class ResponseCache:
                 elif p.is_dir():
                     p.rmdir()
         return n
-
-
-

@@ -20,7 +20,7 @@ from ocrviewer.core import parsers
 from ocrviewer.core.imageio import ImageInfo, read_image_info
 from ocrviewer.core.loading import LoadedResult, place_result
 from ocrviewer.core.model import Document
-from ocrviewer.core.output import write_atomic
+from ocrviewer.core.output import same_file, write_atomic
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
 from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable
@@ -73,13 +73,7 @@ def limits_for(provider: Provider, options: Mapping[str, Any]) -> ImageLimits:
 def check_output(image_path: Path, out_path: Path) -> None:
     """Refuse an output that would overwrite the image (or its sidecar the image)."""
     for target in (out_path, sidecar_path(out_path)):
-        same = target.resolve() == image_path.resolve()
-        if not same and target.exists():
-            try:
-                same = os.path.samefile(target, image_path)
-            except OSError:
-                same = False
-        if same:
+        if same_file(target, image_path):
             raise BadInput(f"{out_path}: that is the image itself; choose another -o file for the response")
     for target in (out_path, sidecar_path(out_path)):
         if target.is_dir():
@@ -272,8 +266,8 @@ def _finish(
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(out, raw, inputs=[image])
-            write_sidecar(out, sidecar)
+            write_atomic(out, raw, inputs=[image, sidecar_path(image)])
+            write_sidecar(out, sidecar, inputs=[image])
         except (OSError, BadInput) as err:
             kept = (
                 f"; the result is in the cache ({cache_path}), run again with another -o"

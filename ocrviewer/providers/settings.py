@@ -114,7 +114,7 @@ def save_settings(values: Mapping[str, Any], path: str | os.PathLike[str] | None
         else:
             raise BadInput(f"setting {key!r} must be a string, number or true/false")
     p.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(p, json.dumps(current, indent=2, sort_keys=True))
+    return write_atomic(p, json.dumps(current, indent=2, sort_keys=True, allow_nan=False))
 
 
 def as_bool(value: Any) -> bool:

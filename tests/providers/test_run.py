@@ -94,6 +94,20 @@ def test_async_run_keeps_json_lines(photo: Path, tmp_path: Path, cloud: FakeClou
     assert_on_displayed_boxes(cached.document)
 
 
+def test_recognize_output_does_not_follow_planted_symlinks(
+    photo: Path, tmp_path: Path, cloud: FakeCloud, settings
+) -> None:  # noqa: ANN001
+    """A symlink planted at an old, predictable temporary name is neither followed nor used."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "resp.json"
+    for name in ("resp.json.tmp", "resp.json.part", "resp.json.ocrviewer.json.tmp", ".resp.json.tmp"):
+        (tmp_path / name).symlink_to(victim)
+    recognize_file(photo, "yandex", {}, settings, out_path=out, use_cache=False)
+    assert victim.read_text() == "keep me"
+    assert json.loads(out.read_bytes()) and read_sidecar(out) is not None
+
+
 def test_refuses_to_write_over_the_image(photo: Path, cloud: FakeCloud, settings) -> None:  # noqa: ANN001
     before = photo.read_bytes()
     with pytest.raises(BadInput, match="that is the image itself"):
