@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ocrviewer.core.model import Document, Point
+from ocrviewer.core.model import Document, Point, check_coordinates
 from ocrviewer.errors import BadInput
 
 ORIENTATION_NAMES: dict[int, str] = {
@@ -155,7 +155,9 @@ class FrameTransform:
             w, h = self.output_size
             return doc.with_pages([replace(p, width=w, height=h, unit="pixel") for p in doc.pages])
         w, h = self.output_size
-        return doc.with_pages([p.mapped(self.apply, w, h) for p in doc.pages])
+        placed = doc.with_pages([p.mapped(self.apply, w, h) for p in doc.pages])
+        check_coordinates(placed, "once placed on the image")
+        return placed
 
     def then(
         self, orientation: int = 1, scale: float = 1.0, dx: float = 0.0, dy: float = 0.0

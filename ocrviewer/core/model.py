@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any
 
+from ocrviewer.core.limits import MAX_COORDINATE, MAX_DOCUMENT_POINTS, MAX_POLYGON_POINTS
 from ocrviewer.errors import BadResponse
 
 SCHEMA = "ocrviewer.document/1"
@@ -51,6 +53,8 @@ def make_polygon(points: Sequence[Sequence[Any]] | Sequence[float], *, what: str
         pairs: Sequence[Sequence[Any]] = [flat[i : i + 2] for i in range(0, len(flat), 2)]
     else:
         pairs = points  # type: ignore[assignment]
+    if len(pairs) > MAX_POLYGON_POINTS:
+        raise BadResponse(f"{what} has {len(pairs):,} points, over the limit of {MAX_POLYGON_POINTS:,}")
     for p in pairs:
         if not isinstance(p, (list, tuple)) or len(p) != 2:
             raise BadResponse(f"{what} has a point that is not [x, y]: {p!r}")
@@ -60,6 +64,10 @@ def make_polygon(points: Sequence[Sequence[Any]] | Sequence[float], *, what: str
             raise BadResponse(f"{what} has a non-numeric coordinate: {p!r}") from err
         if not (math.isfinite(x) and math.isfinite(y)):
             raise BadResponse(f"{what} has a non-finite coordinate: {p!r}")
+        if not (-MAX_COORDINATE <= x <= MAX_COORDINATE and -MAX_COORDINATE <= y <= MAX_COORDINATE):
+            raise BadResponse(
+                f"{what} has a coordinate out of range (the limit is ±{MAX_COORDINATE:g}): {p!r}"
+            )
         pts.append((x, y))
     if len(pts) < 3:
         raise BadResponse(f"{what} has {len(pts)} points; at least 3 are needed")
@@ -102,6 +110,65 @@ def _opt_conf(value: Any, what: str) -> float | None:
     if not math.isfinite(conf):
         raise BadResponse(f"{what} confidence is not finite: {value!r}")
     return conf
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise BadResponse(f"{what} is not finite: {value!r}")
+    return value
+
+
+def _opt_size(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    size = _finite(float(value), what)
+    if not 0 < size <= MAX_COORDINATE:
+        raise BadResponse(f"{what} {size:g} is out of range (0 to {MAX_COORDINATE:g})")
+    return size
+
+
+def _page_polygons(page: Page) -> Iterator[Polygon]:
+    for block in page.blocks:
+        yield block.polygon
+        for line in block.lines:
+            yield line.polygon
+            for word in line.words:
+                yield word.polygon
+    for table in page.tables:
+        yield table.polygon
+        for cell in table.cells:
+            yield cell.polygon
+
+
+def check_coordinates(doc: Document, when: str = "") -> None:
+    """BadResponse (one line) if a coordinate is not finite or beyond ±MAX_COORDINATE, or the
+    document holds more than MAX_DOCUMENT_POINTS polygon points. ``when`` says at which step
+    ("once placed on the image"). Keeps drawing, painting and saving bounded and finite."""
+    total = 0
+    for page in doc.pages:
+        polys = list(_page_polygons(page))
+        total += sum(map(len, polys))
+        if total > MAX_DOCUMENT_POINTS:
+            raise BadResponse(
+                f"the response has more than {MAX_DOCUMENT_POINTS:,} polygon points, over the limit; "
+                "split it into smaller responses"
+            )
+        if not polys:
+            continue
+        low = min(_flat(polys))
+        high = max(_flat(polys))
+        if -MAX_COORDINATE <= low and high <= MAX_COORDINATE and math.isfinite(sum(_flat(polys))):
+            continue  # (min and max can step over a NaN; the sum cannot)
+        bad = next(v for v in _flat(polys) if not -MAX_COORDINATE <= v <= MAX_COORDINATE)
+        where = f" {when}" if when else ""
+        raise BadResponse(
+            f"page {page.index + 1}: a coordinate is {bad:g}{where}, beyond the limit of ±{MAX_COORDINATE:g}; "
+            "the response's page size or coordinates are wrong"
+        )
+
+
+def _flat(polys: list[Polygon]) -> Iterator[float]:
+    return chain.from_iterable(chain.from_iterable(polys))
 
 
 @dataclass(frozen=True)
@@ -344,12 +411,12 @@ class Page:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Page:
         return cls(
-            width=None if d.get("width") is None else float(d["width"]),
-            height=None if d.get("height") is None else float(d["height"]),
+            width=_opt_size(d.get("width"), "page width"),
+            height=_opt_size(d.get("height"), "page height"),
             blocks=tuple(Block.from_dict(b) for b in d.get("blocks") or ()),
             tables=tuple(Table.from_dict(t) for t in d.get("tables") or ()),
             unit=str(d.get("unit", "pixel")),
-            angle=None if d.get("angle") is None else float(d["angle"]),
+            angle=None if d.get("angle") is None else _finite(float(d["angle"]), "page angle"),
             index=int(d.get("index", 0)),
             extras=dict(d.get("extras") or {}),
         )

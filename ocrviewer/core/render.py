@@ -17,6 +17,7 @@ from typing import IO
 from PIL import Image, ImageDraw, ImageFont
 
 from ocrviewer.core.imageio import load_display_image
+from ocrviewer.core.limits import drawable_text
 from ocrviewer.core.model import LEVELS, Document, Polygon
 from ocrviewer.core.output import write_atomic
 from ocrviewer.core.palette import LEVEL_COLORS, confidence_rgb, hex_to_rgb
@@ -173,6 +174,7 @@ def _label(
     size: tuple[int, int],
 ) -> None:
     """Text above the element's box, sized to its height and shrunk to its width; confidence after it."""
+    text = drawable_text(text)  # no control characters (raqm refuses a newline), not a million chars
     if not text:
         return
     left, top, right, bottom = box

@@ -34,6 +34,7 @@ from ocrviewer.core.layers import (
     conf_buckets,
     point_in_polygon,
 )
+from ocrviewer.core.limits import drawable_text
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import LEVEL_COLORS, SEARCH_COLOR, SELECTION_COLOR, confidence_rgb
 
@@ -433,6 +434,7 @@ def draw_fitted_label(
     painter: QPainter, font: QFont, text: str, poly: Polygon, back: QColor, ink: QColor
 ) -> None:
     """Draw ``text`` inside a quadrilateral, rotated along its first edge and scaled to fit."""
+    text = drawable_text(text)  # one line, no control characters, not a million characters
     (x0, y0), (x1, y1) = poly[0], poly[1]
     angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
     width = math.hypot(x1 - x0, y1 - y0)

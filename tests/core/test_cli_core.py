@@ -392,11 +392,11 @@ def test_info_needs_an_image_or_a_response(capsys) -> None:
 
 def test_render_without_image_refuses_an_absurd_page(capsys, tmp_path) -> None:
     data = R.build_response("azure-v3")
-    data["analyzeResult"]["readResults"][0]["width"] = 1e300
+    data["analyzeResult"]["readResults"][0]["width"] = 1e8
     resp = R.write_response(tmp_path / "r.json", data)
     code, _, err = run(capsys, "render", "-r", resp, "-o", tmp_path / "o.png")
     assert code != 0
-    one_line_error(err, "r.json", "1e+300x480", "pass the image")
+    one_line_error(err, "r.json", "1e+08x480", "pass the image")
     assert len(err) < 200
 
 

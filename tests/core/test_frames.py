@@ -261,10 +261,10 @@ def test_zero_page_size_is_reported_not_used(tmp_path, images) -> None:
 
 def test_an_absurd_page_size_stays_short_in_messages(images) -> None:
     data = R.build_response("azure-v3")
-    data["analyzeResult"]["readResults"][0]["width"] = 1e300
+    data["analyzeResult"]["readResults"][0]["width"] = 1e8
     decision = detect_frame(parse_response(data), read_image_info(images[6]))
     text = " ".join(decision.reasons + decision.warnings)
-    assert "1e+300x480" in text
+    assert "1e+08x480" in text
     assert max(len(m) for m in decision.reasons + decision.warnings) < 200
 
 

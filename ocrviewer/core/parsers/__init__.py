@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, BinaryIO
 
 from ocrviewer.core import formats as _markup
-from ocrviewer.core.model import SCHEMA, Document, Page
+from ocrviewer.core.limits import MAX_RESPONSE_BYTES, size_text
+from ocrviewer.core.model import SCHEMA, Document, Page, check_coordinates
 from ocrviewer.core.parsers import azure, google, textract, yandex
 from ocrviewer.core.parsers._common import describe
 from ocrviewer.core.parsers._common import kind as _kind
@@ -250,6 +252,12 @@ def parse_response(data: Any) -> Document:
 
 
 def _parse_any(data: Any) -> Document:
+    doc = _parse_any_unchecked(data)
+    check_coordinates(doc)
+    return doc
+
+
+def _parse_any_unchecked(data: Any) -> Document:
     data = _unwrap_recording(data)
     fmt = detect_format(data)
     if type(data) is dict or fmt == yandex.OCR_V1:
@@ -349,14 +357,31 @@ def _read_json(raw: bytes, name: str) -> Any:
 def _parse_file(raw: bytes, name: str) -> Document:
     if _markup.looks_like_markup(raw):
         try:
-            return _markup.read_markup(raw)
+            doc = _markup.read_markup(raw)
         except BadResponse:
             raise
         except RecursionError as err:
             raise BadResponse("malformed XML: nested too deeply") from err
         except Exception as err:  # the safety net: a reader must never leak another error type
             raise BadResponse(f"malformed XML document: {describe(err)}") from err
+        check_coordinates(doc)
+        return doc
     return _parse_any(_read_json(raw, name))
+
+
+def _read_capped(fh: BinaryIO, name: str) -> bytes:
+    """The whole file, refused before reading when it is larger than the limit; a pipe or device
+    (``/dev/zero``) is read up to the limit and refused past it."""
+    limit = MAX_RESPONSE_BYTES
+    st = os.fstat(fh.fileno())
+    if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+        raise BadResponse(
+            f"{name}: the file is {size_text(st.st_size)}, over the {size_text(limit)} limit for a response"
+        )
+    raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        raise BadResponse(f"{name}: more than {size_text(limit)} of data, over the limit for a response")
+    return raw
 
 
 def load_response(path: str | os.PathLike[str]) -> Document:
@@ -364,7 +389,7 @@ def load_response(path: str | os.PathLike[str]) -> Document:
     name = os.fspath(path)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = _read_capped(fh, name)
     except IsADirectoryError as err:
         raise BadResponse(f"{name}: is a directory; give a response file") from err
     except FileNotFoundError as err:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
+from ocrviewer.core.limits import MAX_COORDINATE, MAX_POLYGON_POINTS
 from ocrviewer.core.model import Block, Line, Polygon, Word, polygon_from_bbox
 from ocrviewer.errors import BadResponse
 
@@ -20,6 +21,9 @@ from ocrviewer.errors import BadResponse
 ELEMENT_ERRORS = (BadResponse, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 _isfinite = math.isfinite
+#: Sum of the squares of a 4-point polygon's coordinates at most this: every one is within the
+#: limit (a polygon failing it takes the slow path, which checks each coordinate exactly).
+FAST_LIMIT = MAX_COORDINATE * MAX_COORDINATE
 _from_chain = chain.from_iterable
 
 
@@ -160,13 +164,26 @@ def kind(value: Any) -> str:
     return "an object"
 
 
+def _check_count(n: int) -> None:
+    """A polygon of more than MAX_POLYGON_POINTS points is refused before its points are read."""
+    if n > MAX_POLYGON_POINTS:
+        raise BadResponse(f"polygon has {n:,} points, over the limit of {MAX_POLYGON_POINTS:,}")
+
+
 def _check(pts: list[tuple[float, float]] | tuple[tuple[float, float], ...]) -> Polygon:
     n = len(pts)
     if n < 3:
         raise BadResponse(f"polygon has {n} point{'s' if n != 1 else ''}")
+    _check_count(n)
     # one sum instead of 2n isfinite calls: any NaN or infinity makes the sum non-finite
     if not _isfinite(sum(_from_chain(pts))):
         raise BadResponse("polygon has a non-finite coordinate")
+    low, high = min(_from_chain(pts)), max(_from_chain(pts))
+    if low < -MAX_COORDINATE or high > MAX_COORDINATE:
+        bad = low if low < -MAX_COORDINATE else high
+        raise BadResponse(
+            f"polygon has a coordinate out of range ({bad:g}; the limit is ±{MAX_COORDINATE:g})"
+        )
     return tuple(pts)
 
 
@@ -179,8 +196,8 @@ def flat_polygon(values: Any) -> Polygon:
     if type(values) is list and len(values) == 8:
         x0, y0, x1, y1, x2, y2, x3, y3 = values
         try:
-            s = x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3
-            if s - s == 0:
+            # one comparison checks all 8 are finite and in range (NaN and infinity fail it too)
+            if x0 * x0 + y0 * y0 + x1 * x1 + y1 * y1 + x2 * x2 + y2 * y2 + x3 * x3 + y3 * y3 <= FAST_LIMIT:
                 return ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
         except TypeError:
             pass
@@ -190,6 +207,7 @@ def flat_polygon(values: Any) -> Polygon:
 def _flat_polygon_slow(values: Any) -> Polygon:
     if type(values) is not list:
         raise BadResponse("polygon is not a list of numbers")
+    _check_count(len(values) // 2)
     if len(values) % 2:
         raise BadResponse(f"polygon has an odd number of coordinates ({len(values)})")
     f = [number(v, "coordinate") for v in values]
@@ -208,8 +226,7 @@ def vertex_polygon(vertices: Any, xk: str = "x", yk: str = "y", default: Any = 0
             x1, y1 = float(b[xk]), float(b[yk])
             x2, y2 = float(c[xk]), float(c[yk])
             x3, y3 = float(d[xk]), float(d[yk])
-            s = x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3
-            if s - s == 0:
+            if x0 * x0 + y0 * y0 + x1 * x1 + y1 * y1 + x2 * x2 + y2 * y2 + x3 * x3 + y3 * y3 <= FAST_LIMIT:
                 return ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
         except (LookupError, TypeError, ValueError):
             pass
@@ -219,6 +236,7 @@ def vertex_polygon(vertices: Any, xk: str = "x", yk: str = "y", default: Any = 0
 def _vertex_polygon_slow(vertices: Any, xk: str, yk: str, default: Any) -> Polygon:
     if type(vertices) is not list:
         raise BadResponse("polygon is not a list of points")
+    _check_count(len(vertices))
     pts: list[tuple[float, float]] = []
     for v in vertices:
         if type(v) is not dict:
@@ -234,6 +252,7 @@ def pair_polygon(points: Any) -> Polygon:
     """Polygon from ``[[x, y], ...]``."""
     if type(points) is not list:
         raise BadResponse("polygon is not a list of points")
+    _check_count(len(points))
     try:
         pts = [(float(x), float(y)) for x, y in points]
     except (TypeError, ValueError) as err:
@@ -326,6 +345,8 @@ def number(value: Any, what: str) -> float:
         f = float(value)
     except (TypeError, ValueError) as err:
         raise BadResponse(f"{what} is not a number: {_short(value)}") from err
+    except OverflowError as err:  # an integer too large for a float
+        raise BadResponse(f"{what} is not finite: {_short(value)}") from err
     if not _isfinite(f):
         raise BadResponse(f"{what} is not finite: {_short(value)}")
     return f
@@ -387,6 +408,8 @@ def page_size(value: Any, what: str, page: int, ctx: Context) -> float | None:
         raise BadResponse(f"page {page}: {err}") from None
     if f < 0:
         raise BadResponse(f"page {page}: {what} is negative ({_short(value)})")
+    if f > MAX_COORDINATE:
+        raise BadResponse(f"page {page}: {what} {_short(value)} is over the limit of {MAX_COORDINATE:g}")
     if f == 0:
         ctx.note(f"page {page}: {what} is 0; treated as unknown")
         return None

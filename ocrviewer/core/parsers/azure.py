@@ -24,6 +24,7 @@ from typing import Any
 from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word, label_to_confidence
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
+    FAST_LIMIT,
     Context,
     as_dict,
     as_list,
@@ -94,8 +95,8 @@ def _v2_words(raw: Any, where: str, ctx: Context) -> list[Word]:
             if type(b) is list and len(b) == 8:
                 x0, y0, x1, y1, x2, y2, x3, y3 = b
                 try:
-                    f = x0 + y0 + x1 + y1 + x2 + y2 + x3 + y3
-                    if f - f == 0:
+                    f = x0 * x0 + y0 * y0 + x1 * x1 + y1 * y1 + x2 * x2 + y2 * y2 + x3 * x3 + y3 * y3
+                    if f <= FAST_LIMIT:  # all finite and in range (else the slow path says which)
                         poly = ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
                 except TypeError:
                     pass

@@ -1,0 +1,53 @@
+"""Every limit on what ocrviewer accepts, in one place, and text made safe to draw.
+
+Each limit bounds the time and memory one input can take; going past one gives a one-line
+message naming it (a response file too large is refused; a polygon with too many points is
+skipped with a warning; a coordinate that is absurd once placed refuses the response).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Largest response file read (bytes); checked before reading. The HTTP client caps bodies at it too.
+MAX_RESPONSE_BYTES = 100 * 1024 * 1024
+#: Most points one polygon may have; a polygon with more is skipped with a warning.
+MAX_POLYGON_POINTS = 10_000
+#: Most polygon points in one document (words, lines, blocks, tables and cells together).
+MAX_DOCUMENT_POINTS = 2_000_000
+#: Largest absolute coordinate (pixels of the displayed image, or the response's own unit).
+MAX_COORDINATE = 1e9
+#: Characters of one element's text drawn as a label (the text itself is kept whole).
+MAX_LABEL_CHARS = 200
+
+
+def size_text(n: float) -> str:
+    """A byte count for messages: "100 MB", "1.5 GB", "12 KB"."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f} bytes"
+
+
+def seconds_text(seconds: float) -> str:
+    """A duration for messages: "20 s", "2.5 s", "0.25 s", "3 min 20 s"."""
+    if seconds >= 120:
+        m, s = divmod(round(seconds), 60)
+        return f"{m} min {s} s" if s else f"{m} min"
+    if seconds >= 10:
+        return f"{seconds:.0f} s"
+    return f"{seconds:.2g} s"
+
+
+# C0 and C1 controls (tab, newline, NUL...), line/paragraph separators, and lone surrogates.
+_UNDRAWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def drawable_text(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """``text`` fit for one drawn label: controls and line breaks as spaces, lone surrogates as
+    U+FFFD, at most ``limit`` characters (an ellipsis marks a cut). For drawing only."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    if _UNDRAWABLE.search(text) is None:
+        return text
+    return _UNDRAWABLE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else " ", text)
