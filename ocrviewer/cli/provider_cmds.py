@@ -44,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the key to a plain http:// endpoint on another host (unencrypted; trusted networks only)",
+    )
+    p.add_argument(
         "-o", "--output", required=True, metavar="RESP|OUTDIR", help="where to save the raw response (a batch: a folder)"
     )
     from ocrviewer.cli.batch_cmds import add_batch_arguments
@@ -92,6 +97,8 @@ def runtime_settings(args: argparse.Namespace | None = None, provider: str | Non
             if group != "yandex":
                 raise BadInput("--operation-endpoint applies only to the Yandex providers")
             settings["yandex.operation_endpoint"] = args.operation_endpoint
+    if getattr(args, "allow_insecure_http", False):
+        settings["http.allow_insecure"] = True
     settings[CREDENTIALS] = CredentialStore(notify=_notify)
     return settings
 

@@ -129,7 +129,7 @@ class _AzureBase:
         if not self.endpoint:
             return NO_ENDPOINT
         try:
-            check_endpoint(self.endpoint, "the Azure endpoint")
+            check_endpoint(self.endpoint, "the Azure endpoint", self.settings)
         except ProviderError as err:
             return str(err)
         if not self.credentials.get("azure", "key"):
@@ -140,7 +140,7 @@ class _AzureBase:
         reason = self.unavailable_reason()
         if reason:
             raise ProviderUnavailable(reason)
-        return check_endpoint(str(self.endpoint), "the Azure endpoint"), str(
+        return check_endpoint(str(self.endpoint), "the Azure endpoint", self.settings), str(
             self.credentials.get("azure", "key")
         )
 

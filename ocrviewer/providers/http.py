@@ -12,6 +12,7 @@ every message built here is scrubbed of the secret values the client was given.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
 import logging
 import random
@@ -20,10 +21,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
+from ocrviewer.core.limits import MAX_RESPONSE_BYTES, seconds_text, size_text
 from ocrviewer.errors import (
     AuthError,
     BadResponse,
@@ -80,8 +83,11 @@ class RetryPolicy:
     poll_interval: float = 1.0
     poll_interval_max: float = 5.0
     poll_growth: float = 1.5
-    #: floor for any wait between polls, so "Retry-After: 0" cannot make a busy loop
-    poll_min: float = 0.05
+    #: floor for any wait between polls, so "Retry-After: 0" cannot make a busy loop (each poll
+    #: carries the key)
+    poll_min: float = 1.0
+    #: largest answer body read (bytes); a larger one is refused
+    max_body: int = MAX_RESPONSE_BYTES
     retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
 
     @property
@@ -338,7 +344,8 @@ class HttpClient:
             if remaining <= 0:
                 raise self._fail(
                     ProviderTimeout,
-                    f"{self.service} did not finish within {self.policy.total_timeout:g} s; try again later",
+                    f"{self.service} did not finish within {seconds_text(self.policy.total_timeout)}; "
+                    "try again later",
                 )
             read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
             if self.gate is not None:
@@ -352,7 +359,9 @@ class HttpClient:
                     data=data,
                     timeout=(self.policy.connect_timeout, read_timeout),
                     allow_redirects=False,
+                    stream=True,  # the body is read below, under the deadline and the size cap
                 )
+                self._read_body(resp, deadline, read_timeout)
             except requests.exceptions.RequestException as err:
                 failure = self._transport_error(err, url, read_timeout)
                 # A lost poll (GET) is safe to repeat; an upload is not (it may be billed twice).
@@ -385,12 +394,53 @@ class HttpClient:
                 delay = self.policy.retry_delay(attempt, retry_after, self.rng)
                 if delay > self._remaining(deadline):
                     raise self._status_error(
-                        resp, attempt - 1, f"; it asks to wait {delay:g} s, past the time limit"
+                        resp, attempt - 1, f"; it asks to wait {seconds_text(delay)}, past the time limit"
                     )
                 progress(None, f"{self.service} busy ({resp.status_code}); retry {attempt} in {delay:.1f} s")
                 self._sleep(delay, cancel)
                 continue
             raise self._status_error(resp, attempt)
+
+    def _read_body(self, resp: requests.Response, deadline: float | None, read_timeout: float) -> None:
+        """Read the body in pieces as they arrive, so the deadline holds while reading (a server
+        trickling a byte a second cannot hold a run past it) and a body over ``max_body`` is refused
+        before it fills the memory. A cut body raises ``requests.ConnectionError`` (safe to repeat
+        for a GET). The body is then available as ``resp.content``, as usual."""
+        raw = resp.raw
+        limit = self.policy.max_body
+        end = deadline if deadline is not None else self.timing.monotonic() + read_timeout
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            while True:
+                if self.timing.monotonic() > end:
+                    resp.close()
+                    budget = self.policy.total_timeout if deadline is not None else read_timeout
+                    raise self._fail(
+                        ProviderTimeout,
+                        f"{self.service} did not finish sending its answer within {seconds_text(budget)}; "
+                        "try again later",
+                    )
+                chunk = raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > limit:
+                    resp.close()
+                    raise self._fail(
+                        ServiceError,
+                        f"{self.service} sent an answer of more than {size_text(limit)}, over the limit for "
+                        "a response; nothing was kept",
+                    )
+                chunks.append(chunk)
+        except (urllib3.exceptions.HTTPError, OSError) as err:
+            resp.close()
+            if isinstance(err, urllib3.exceptions.ReadTimeoutError):
+                raise requests.exceptions.ReadTimeout(err) from err
+            raise requests.exceptions.ConnectionError(f"the answer was cut ({type(err).__name__})") from err
+        resp._content = b"".join(chunks)
+        resp._content_consumed = True
+        raw.release_conn()  # read to the end: the connection can serve the next request
 
     def _transport_error(
         self, err: requests.exceptions.RequestException, url: str, read_timeout: float
@@ -400,11 +450,16 @@ class HttpClient:
             return self._fail(
                 ProviderTimeout,
                 f"{self.service}: could not connect to {host} within "
-                f"{self.policy.connect_timeout:g} s; check the endpoint and the network",
+                f"{seconds_text(self.policy.connect_timeout)}; check the endpoint and the network",
             )
         if isinstance(err, requests.exceptions.ReadTimeout):
             return self._fail(
-                ProviderTimeout, f"{self.service} did not answer within {read_timeout:g} s; try again later"
+                ProviderTimeout,
+                f"{self.service} did not answer within {seconds_text(read_timeout)}; try again later",
+            )
+        if isinstance(err, requests.exceptions.ConnectionError) and "answer was cut" in str(err):
+            return self._fail(
+                ServiceError, f"{self.service}: the connection to {host} was cut while it answered; try again"
             )
         if isinstance(err, requests.exceptions.ConnectionError):
             return self._fail(
@@ -413,6 +468,14 @@ class HttpClient:
         return self._fail(ServiceError, f"{self.service}: request failed ({err.__class__.__name__})")
 
     def _status_error(self, resp: requests.Response, retries: int, extra: str = "") -> ProviderError:
+        location = resp.headers.get("Location")
+        if 300 <= resp.status_code < 400 and location:
+            target = redact_url(urljoin(resp.url or "", location))
+            return self._fail(
+                ProviderError,
+                f"{self.service}: the endpoint redirected to {target} ({resp.status_code}); use that URL as the "
+                "endpoint (redirects are not followed, so the key is not sent elsewhere)",
+            )
         detail = error_detail(resp.content)
         err = status_error(self.service, resp.status_code, detail, self.hints, retries)
         rid = request_id_of(resp)
@@ -453,7 +516,7 @@ class HttpClient:
             if remaining <= 0:
                 raise self._fail(
                     ProviderTimeout,
-                    f"{self.service}: {what} was not ready after {self.policy.total_timeout:g} s "
+                    f"{self.service}: {what} was not ready after {seconds_text(self.policy.total_timeout)} "
                     f"({n} polls); try again later",
                 )
             elapsed = self.timing.monotonic() - started
@@ -517,10 +580,36 @@ def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
     return parse_json(raw, service)
 
 
-def check_endpoint(url: str, what: str) -> str:
-    """A base URL without its trailing slash; ProviderError naming ``what`` if it is not http(s)."""
+INSECURE_SETTING = "http.allow_insecure"
+
+
+def check_endpoint(url: str, what: str, settings: Mapping[str, Any] | None = None) -> str:
+    """A base URL without its trailing slash; ProviderError naming ``what`` if it is not http(s), or
+    if it is plain ``http://`` to a host other than this machine (keys would travel unencrypted)
+    and the ``http.allow_insecure`` setting (``--allow-insecure-http``) does not say to go ahead."""
     url = (url or "").strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ProviderError(f"{what} {url!r} is not an http(s) URL")
+    insisted = settings is not None and _as_bool(settings.get(INSECURE_SETTING))
+    if parts.scheme == "http" and not insisted and not _is_loopback(parts.hostname or ""):
+        raise ProviderError(
+            f"{what} {url} is plain http://, so keys would travel unencrypted; use https:// or pass "
+            "--allow-insecure-http"
+        )
     return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

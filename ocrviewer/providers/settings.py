@@ -31,6 +31,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "http.read_timeout": "seconds to wait for an answer",
     "http.total_timeout": "seconds a whole recognition (upload and polling) may take",
     "http.poll_interval": "seconds between the first polls",
+    "http.allow_insecure": "send keys to a plain http:// endpoint on another host (default false: refused)",
 }
 
 #: Keys holding injected objects, never written to a file.

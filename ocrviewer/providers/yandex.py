@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -177,9 +178,9 @@ class YandexProvider:
 
     def unavailable_reason(self) -> str | None:
         try:
-            check_endpoint(self.ocr_host, "the Yandex OCR endpoint")
+            check_endpoint(self.ocr_host, "the Yandex OCR endpoint", self.settings)
             if self.asynchronous:
-                check_endpoint(self.operation_host, "the Yandex operation endpoint")
+                check_endpoint(self.operation_host, "the Yandex operation endpoint", self.settings)
         except ProviderError as err:
             return str(err)
         return self._auth()[1]
@@ -199,7 +200,7 @@ class YandexProvider:
         auth, reason = self._auth()
         if reason:
             raise ProviderUnavailable(reason)
-        ocr_host = check_endpoint(self.ocr_host, "the Yandex OCR endpoint")
+        ocr_host = check_endpoint(self.ocr_host, "the Yandex OCR endpoint", self.settings)
         logging_on = options.get("data_logging")
         if logging_on is None:
             logging_on = self.settings.get("yandex.data_logging", False)
@@ -252,7 +253,7 @@ class YandexProvider:
                 raise ServiceError(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
             request_id = request_id_of(resp)
             poll_headers = {k: v for k, v in headers.items() if k != "Content-Type"}
-            op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint")
+            op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint", self.settings)
 
             if first.state == "running":
                 progress(None, f"operation {op_id} accepted; waiting")
@@ -260,7 +261,7 @@ class YandexProvider:
                 def fetch_operation() -> requests.Response:
                     return client.send(
                         "GET",
-                        f"{op_host}/operations/{op_id}",
+                        f"{op_host}/operations/{quote(str(op_id), safe='')}",  # an id is never a path
                         cancel=cancel,
                         deadline=deadline,
                         headers=poll_headers,

@@ -49,12 +49,20 @@ class Recorded:
 
 @dataclass
 class Reply:
-    """A canned answer: status, body (bytes, or JSON-able), headers, and a delay before answering."""
+    """A canned answer: status, body (bytes, or JSON-able), headers, and a delay before answering.
+
+    Misbehaviours (issue 11): ``trickle`` sends the body one byte per that many seconds;
+    ``cut`` announces a longer body, sends part of it and closes the connection;
+    ``endless`` sends a chunked body that never ends (until the client hangs up).
+    """
 
     status: int
     body: Any = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    cut: bool = False
+    endless: bool = False
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -235,6 +243,7 @@ class FakeCloud:
         self.on_request: Callable[[Recorded], None] | None = None
         #: pages of a PDF that Azure Read answers for (its free tier reads the first 2); None: all
         self.azure_pdf_pages: int | None = None
+        self.closed = threading.Event()  # ends trickling and endless answers
         self.url = self.listen()
 
     # -- lifecycle
@@ -269,11 +278,28 @@ class FakeCloud:
                     headers = {"Content-Type": "application/json", **reply.headers}
                     for k, v in headers.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(payload)))
+                    if reply.endless:
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                        chunk = b"x" * 65536
+                        while not cloud.closed.is_set():
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        return
+                    self.send_header("Content-Length", str(len(payload) + (100 if reply.cut else 0)))
                     self.end_headers()
+                    if reply.trickle:
+                        for i in range(len(payload)):
+                            if cloud.closed.wait(reply.trickle):
+                                return
+                            self.wfile.write(payload[i : i + 1])
+                            self.wfile.flush()
+                        return
                     self.wfile.write(payload)
+                    if reply.cut:
+                        self.wfile.flush()
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    self.close_connection = True
 
             do_GET = _handle
             do_POST = _handle
@@ -285,6 +311,7 @@ class FakeCloud:
         return f"http://127.0.0.1:{server.server_address[1]}"
 
     def close(self) -> None:
+        self.closed.set()
         for server in self._servers:
             server.shutdown()
             server.server_close()
