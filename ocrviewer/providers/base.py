@@ -9,6 +9,8 @@ the displayed image with ``PreparedImage.transform``.
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -127,3 +129,14 @@ def get_provider(name: str, settings: Mapping[str, Any] | None = None) -> Provid
     factory = getattr(module, attr)
     provider: Provider = factory(dict(settings or {}))
     return provider
+
+
+#: Environment variable names that may hold a secret (OCRVIEWER_AZURE_KEY, *_TOKEN, *_PASSWORD...).
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL", re.IGNORECASE)
+
+
+def child_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child process (local engine, tesseract) without any variable whose
+    name says it holds a secret: a child that never calls a service has no use for keys."""
+    env = os.environ if environ is None else environ
+    return {k: v for k, v in env.items() if not _SECRET_NAME.search(k)}

@@ -44,7 +44,13 @@ from ocrviewer.core.model import (
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import BadInput, BadResponse, Cancelled, ProviderError, ProviderUnavailable
 from ocrviewer.providers._engine_child import CHILD_ENV, read_message, write_message
-from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
+from ocrviewer.providers.base import (
+    CancelToken,
+    ProgressCallback,
+    ProviderOption,
+    RecognitionResult,
+    child_environment,
+)
 
 ENGINE_PACKAGE = "rapidocr_onnxruntime"
 INSTALL_HINT = "pip install 'ocrviewer[local]' (or: pip install rapidocr_onnxruntime==1.4.4)"
@@ -122,7 +128,7 @@ class EngineProcess:
         self._discard()
 
     def _child_command(self) -> tuple[list[str], dict[str, str]]:
-        env = dict(os.environ)
+        env = child_environment()  # no keys: the engine never calls a service
         if self._command:
             return list(self._command), env
         if getattr(sys, "frozen", False):  # a bundle: its entry point dispatches on CHILD_ENV

@@ -22,7 +22,13 @@ from typing import Any
 from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import BadInput, BadResponse, Cancelled, ProviderError, ProviderUnavailable
-from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
+from ocrviewer.providers.base import (
+    CancelToken,
+    ProgressCallback,
+    ProviderOption,
+    RecognitionResult,
+    child_environment,
+)
 
 INSTALL_HINT = (
     "install it: apt-get install tesseract-ocr (Debian/Ubuntu), brew install tesseract (macOS), "
@@ -196,7 +202,9 @@ class TesseractProvider:
         if exe is None:
             raise ProviderUnavailable(self.unavailable_reason() or "tesseract was not found")
         try:
-            done = subprocess.run([exe, *args], capture_output=True, timeout=30, check=False)
+            done = subprocess.run(
+                [exe, *args], capture_output=True, timeout=30, check=False, env=child_environment()
+            )
         except (OSError, subprocess.TimeoutExpired) as err:
             raise ProviderUnavailable(f"cannot run {exe}: {err}") from err
         return (done.stdout or done.stderr).decode("utf-8", "replace")
@@ -266,6 +274,7 @@ class TesseractProvider:
                         stdin=subprocess.DEVNULL,
                         stdout=subprocess.DEVNULL,
                         stderr=err_file,
+                        env=child_environment(),  # no keys: tesseract never calls a service
                     )
                 except OSError as err:
                     raise ProviderUnavailable(f"cannot run {exe}: {err}") from err

@@ -151,7 +151,8 @@ while True:
         sys.stderr.write("Illegal instruction in onnxruntime\n")
         sys.stderr.flush()
         os._exit(3)
-    write_message(out, ("result", [{"polygon": [[10, 10], [90, 10], [90, 30], [10, 30]], "text": "fake word",
+    text = ",".join(sorted(k for k in os.environ if k.startswith("OCRVIEWER_"))) if mode == "env" else "fake word"
+    write_message(out, ("result", [{"polygon": [[10, 10], [90, 10], [90, 30], [10, 30]], "text": text,
                                     "confidence": 0.9, "char_boxes": [], "chars": [], "char_confidences": []}]))
 """
 
@@ -307,6 +308,20 @@ def test_a_crashed_engine_is_reported_with_its_last_words_and_restarts() -> None
     with pytest.raises(ProviderError, match=r"exit code 3.*Illegal instruction"):
         engine.recognize(b"img", 0.5, CancelToken(), no_progress)
     assert not engine.running
+
+
+def test_the_engine_process_gets_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", "az-secret-1234")
+    monkeypatch.setenv("OCRVIEWER_YANDEX_IAM_TOKEN", "t1.secret")
+    monkeypatch.setenv("OCRVIEWER_YANDEX_API_KEY", "yc-secret")
+    monkeypatch.setenv("OCRVIEWER_SMTP_PASSWORD", "hunter2")
+    monkeypatch.setenv("OCRVIEWER_CACHE_DIR", "/tmp/not-a-secret")
+    engine = fake_engine("env")
+    try:
+        seen = engine.recognize(b"img", 0.5, CancelToken(), no_progress)[0]["text"]
+    finally:
+        engine.close()
+    assert seen == "OCRVIEWER_CACHE_DIR"  # the rest never reached the child
 
 
 def test_an_engine_that_cannot_load_makes_the_provider_unavailable() -> None:

@@ -107,3 +107,14 @@ def test_cancel_kills_the_tesseract_process(tmp_path: Path) -> None:
     cancel = CancelToken()
     with pytest.raises(Cancelled):
         provider.recognize(prepared, {}, cancel, lambda fraction, message: cancel.cancel())
+
+
+def test_tesseract_runs_without_secrets_in_its_environment(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A stand-in ``tesseract`` that lists the OCRVIEWER_* variables it was given as its languages."""
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", "az-secret-1234")
+    monkeypatch.setenv("OCRVIEWER_YANDEX_API_KEY", "yc-secret")
+    monkeypatch.setenv("OCRVIEWER_CACHE_DIR", "/tmp/not-a-secret")
+    fake = tmp_path / "tesseract"
+    fake.write_text('#!/bin/sh\necho "List of available languages"\nenv | grep ^OCRVIEWER_ | cut -d= -f1\n')
+    fake.chmod(0o755)
+    assert TesseractProvider(command=str(fake)).languages() == ("OCRVIEWER_CACHE_DIR",)
