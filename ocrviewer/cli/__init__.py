@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from ocrviewer import __version__
 from ocrviewer.errors import Cancelled, OcrViewerError
@@ -25,6 +26,24 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A library's warning as one line of ours, each text once per run (an image is read more than once)."""
+    text = " ".join(str(message).split())
+    if text not in _WARNED:
+        _WARNED.add(text)
+        print(f"ocrviewer: warning: {text}", file=file or sys.stderr)
+
+
+_WARNED: set[str] = set()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from ocrviewer.core.output import install_signal_cleanup
 
+    warnings.showwarning = _one_line_warning  # Pillow's and others': one line of ours, not two of theirs
     install_signal_cleanup()  # SIGTERM: remove a half-written output's temporary file, then exit
     try:
         return int(args.func(args) or 0)

@@ -281,7 +281,7 @@ def _image_lines(path: str) -> list[str]:
         f"  orientation: {info.orientation} ({ORIENTATION_NAMES[info.orientation]})",
         f"  stored size: {_size(info.raw_width, info.raw_height)}",
         f"  displayed size: {_size(dw, dh)}",
-    ]
+    ] + [f"  warning: {w}" for w in info.warnings]
 
 
 def cmd_info(args: argparse.Namespace) -> int:

@@ -27,6 +27,8 @@ class ImageInfo:
     raw_height: int
     orientation: int = 1
     frames: int = 1
+    #: what was odd about the file and how it was read ("invalid EXIF orientation 9, treated as 1")
+    warnings: tuple[str, ...] = ()
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -52,13 +54,16 @@ class ImageInfo:
         )
 
 
-def _orientation_of(img: Image.Image) -> int:
+def _orientation_of(img: Image.Image) -> tuple[int, str | None]:
+    """The EXIF orientation (1 when absent), and a warning when the tag holds something else than 1..8."""
     try:
-        value = img.getexif().get(ORIENTATION_TAG, 1)
-        value = int(value)
+        raw = img.getexif().get(ORIENTATION_TAG, 1)
+        value = int(raw)
     except Exception:  # a broken EXIF block must not make the image unreadable
-        return 1
-    return value if value in ORIENTATION_NAMES else 1
+        return 1, "unreadable EXIF orientation, treated as 1 (normal)"
+    if value in ORIENTATION_NAMES:
+        return value, None
+    return 1, f"invalid EXIF orientation {value}, treated as 1 (normal)"
 
 
 def _open(path: str | os.PathLike[str]) -> Image.Image:
@@ -87,13 +92,15 @@ def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
     """Header-only look at an image: no pixel decode."""
     with _open(path) as img:
         raw_width, raw_height = _stored_size(img)
+        orientation, note = _orientation_of(img)
         return ImageInfo(
             path=str(path),
             format=img.format or "unknown",
             raw_width=raw_width,
             raw_height=raw_height,
-            orientation=_orientation_of(img),
+            orientation=orientation,
             frames=getattr(img, "n_frames", 1),
+            warnings=(f"{path}: {note}",) if note else (),
         )
 
 

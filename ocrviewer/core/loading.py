@@ -176,6 +176,8 @@ def load_result(
                 f"{image_path} is not the image {sidecar_path(rpath).name} records (sha256 differs); "
                 "the placement may be off"
             )
+    if info is not None:
+        warnings.extend(info.warnings)
     return place_result(
         source,
         rpath,

@@ -193,7 +193,9 @@ class FramePanel(QWidget):
         info = state.image_info
         if info is not None:
             o = info.orientation
-            self.orientation_label.setText(f"{o} — {ORIENTATION_NAMES.get(o, '?')}")
+            note = " ⚠ (the file's tag was invalid)" if info.warnings else ""
+            self.orientation_label.setText(f"{o} — {ORIENTATION_NAMES.get(o, '?')}{note}")
+            self.orientation_label.setToolTip("\n".join(info.warnings))
             self.raw_label.setText(_size(info.raw_width, info.raw_height))
             self.display_label.setText(_size(info.display_width, info.display_height))
         else:
