@@ -46,3 +46,32 @@ def test_screenshot_over_the_image_a_sidecar_names_is_refused(qapp, capsys, inpu
     assert _files(image.parent) == before
 
 
+
+
+def test_the_windows_save_writes_standard_json_and_leaves_nothing(loaded, tmp_path) -> None:
+    """NaN copied through a response and a lone surrogate in a word: strict UTF-8 JSON, no .tmp left."""
+    import dataclasses
+    import json
+
+    from ocrviewer.core.geometry import FrameTransform
+    from tests.gui.conftest import words_document
+    from tests.support.images import DEFAULT_DISPLAY_SIZE
+
+    doc = words_document()
+    page = doc.pages[0]
+    block = page.blocks[0]
+    line = block.lines[0]
+    odd = dataclasses.replace(line.words[0], text="a\ud800b")
+    line = dataclasses.replace(line, words=(odd, *line.words[1:]))
+    block = dataclasses.replace(block, lines=(line, *block.lines[1:]))
+    page = dataclasses.replace(page, blocks=(block, *page.blocks[1:]))
+    doc = dataclasses.replace(doc, pages=(page,), extras={"score": float("nan"), "ok": 1})
+    loaded.state.set_response(doc, FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "saved.json"
+    assert loaded.files.save(str(out)) is not None
+    data = json.loads(out.read_bytes().decode("utf-8"), parse_constant=lambda c: pytest.fail(c))
+    assert data["extras"]["score"] is None and data["extras"]["ok"] == 1
+    assert "a\ufffdb" in out.read_text(encoding="utf-8")
+    assert [p.name for p in folder.iterdir()] == ["saved.json"]
