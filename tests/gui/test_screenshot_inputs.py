@@ -46,8 +46,6 @@ def test_screenshot_over_the_image_a_sidecar_names_is_refused(qapp, capsys, inpu
     assert _files(image.parent) == before
 
 
-
-
 def test_the_windows_save_writes_standard_json_and_leaves_nothing(loaded, tmp_path) -> None:
     """NaN copied through a response and a lone surrogate in a word: strict UTF-8 JSON, no .tmp left."""
     import dataclasses
