@@ -43,6 +43,17 @@ def seconds_text(seconds: float) -> str:
 _UNDRAWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+# What XML 1.0 cannot hold (controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML (and a PDF text layer) can hold it: controls as spaces, the rest as U+FFFD."""
+    if _NOT_XML.search(text) is None:
+        return text
+    return _NOT_XML.sub(lambda m: " " if m.group() < "\x20" else "\ufffd", text)
+
+
 def drawable_text(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     """``text`` fit for one drawn label: controls and line breaks as spaces, lone surrogates as
     U+FFFD, at most ``limit`` characters (an ellipsis marks a cut). For drawing only."""

@@ -1,4 +1,4 @@
-"""Fuzz ``export`` and ``render`` through the command's entry point, in-process (issue 11).
+"""Fuzz ``export`` (every ``--to`` format) and ``render`` through the command's entry point, in-process (issue 11).
 
 Corpus responses are mutated (a value somewhere replaced by NaN, Infinity, a huge number, a lone
 surrogate, a newline, a very long text, a wrong type...) and run through ``ocrviewer export`` and
@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -98,6 +99,10 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 PATHS = {name: _paths(data)[1:] for name, data in ORIGINALS.items()}
+#: Paths to a text, so half the mutations land where a word's text is (controls, surrogates...).
+TEXT_PATHS = {
+    name: [p for p in paths if p[-1] in ("text", "Text", "content")] for name, paths in PATHS.items()
+}
 
 
 @st.composite
@@ -105,7 +110,8 @@ def mutated(draw: st.DrawFn) -> tuple[str, Any]:
     name = draw(st.sampled_from(RESPONSES))
     data = json.loads(json.dumps(ORIGINALS[name]))
     for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(PATHS[name]))
+        texts = TEXT_PATHS[name]
+        path = draw(st.sampled_from(texts if texts and draw(st.booleans()) else PATHS[name]))
         parent = data
         try:
             for key in path[:-1]:
@@ -123,20 +129,32 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 
 
 @FUZZ
-@given(case=mutated(), command=st.sampled_from(["export", "render"]))
+@given(case=mutated(), command=st.sampled_from(["export", "render", "hocr", "alto", "page", "pdf"]))
 def test_mutated_responses_never_crash(case: tuple[str, Any], command: str, tmp_path_factory, capsys) -> None:
     name, data = case
     folder = tmp_path_factory.mktemp("fuzz")
     resp = folder / "resp.json"
     resp.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
-    out = folder / ("out.png" if command == "render" else "out.json")
-    code, err = _run([command, "-r", str(resp), "-o", str(out)], capsys)
+    suffix = {"render": "png", "export": "json", "hocr": "hocr", "alto": "xml", "page": "xml", "pdf": "pdf"}[
+        command
+    ]
+    out = folder / f"out.{suffix}"
+    argv = [command, "-r", str(resp), "-o", str(out)]
+    if command not in ("export", "render"):  # the other export formats
+        argv = ["export", "--to", command, "-r", str(resp), "-o", str(out)]
+    code, err = _run(argv, capsys)
     assert "Traceback" not in err
     if code == 0:
         if command == "export":
             json.loads(out.read_bytes().decode("utf-8"), parse_constant=lambda c: pytest.fail(c))
-        else:
+        elif command == "render":
             assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        elif command == "pdf":
+            assert out.read_bytes()[:5] == b"%PDF-"
+        elif command in ("alto", "page"):
+            ElementTree.fromstring(out.read_bytes())  # well-formed XML
+        else:
+            out.read_bytes().decode("utf-8")  # hOCR: valid UTF-8
     else:
         assert code == 1, (name, err)
         errors = [ln for ln in err.splitlines() if ln.startswith("ocrviewer: error: ")]

@@ -13,10 +13,12 @@ Parsing is safe (see ``_xml``): no entity is expanded, no DTD loaded, nothing fe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ocrviewer.core.formats import alto, hocr, pagexml
 from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup
-from ocrviewer.core.model import Document
+from ocrviewer.core.limits import xml_text
+from ocrviewer.core.model import Block, Document, Table
 from ocrviewer.errors import BadResponse
 
 __all__ = ["EXPORT_FORMATS", "FORMATS", "looks_like_markup", "read_markup", "suffix_format", "write"]
@@ -106,6 +108,34 @@ def _dpi(info: dict) -> float | None:  # type: ignore[type-arg]
         return None
 
 
+def _xml_safe(doc: Document) -> Document:
+    """``doc`` with every text and language cleaned of what XML cannot hold (NUL, controls, lone
+    surrogates): a response may carry them, and the writers would fail on them."""
+
+    def t(value: str | None) -> str | None:
+        return None if value is None else xml_text(value)
+
+    texts = [x for ln in doc.lines() for x in (ln.text, ln.language, *(w.text for w in ln.words))]
+    texts += [c.text for p in doc.pages for tb in p.tables for c in tb.cells]
+    if all(x is None or xml_text(x) is x for x in texts) and all(b.language is None for b in doc.blocks()):
+        return doc  # the usual case: nothing to clean
+
+    def block(b: Block) -> Block:
+        lines = []
+        for ln in b.lines:
+            words = tuple(replace(w, text=xml_text(w.text), language=t(w.language)) for w in ln.words)
+            lines.append(replace(ln, text=xml_text(ln.text), language=t(ln.language), words=words))
+        return replace(b, lines=tuple(lines), language=t(b.language))
+
+    def table(tb: Table) -> Table:
+        return replace(tb, cells=tuple(replace(c, text=xml_text(c.text)) for c in tb.cells))
+
+    pages = [
+        replace(p, blocks=tuple(map(block, p.blocks)), tables=tuple(map(table, p.tables))) for p in doc.pages
+    ]
+    return doc.with_pages(pages)
+
+
 def export_bytes(fmt: str, doc: Document, image_path: str | None = None) -> bytes:
     """``doc`` (placed on the displayed image) as ``hocr``, ``alto``, ``page`` or ``pdf`` bytes.
 
@@ -114,6 +144,7 @@ def export_bytes(fmt: str, doc: Document, image_path: str | None = None) -> byte
     """
     import os
 
+    doc = _xml_safe(doc)
     stated = doc.extras.get("image")
     name = os.path.basename(image_path) if image_path else (str(stated) if stated else None)
     if fmt == "pdf":
