@@ -17,6 +17,8 @@ import json
 import logging
 import random
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +26,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
+import requests.adapters
 import urllib3
+import urllib3.connection
 
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, seconds_text, size_text
 from ocrviewer.errors import (
@@ -277,6 +281,74 @@ RUNNING = PollStatus("running")
 SUCCEEDED = PollStatus("succeeded")
 
 
+# --------------------------------------------------------------------------- the deadline watchdog
+
+_watched = threading.local()  # the connections the current thread's request uses
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        getattr(_watched, "connections", []).append(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        getattr(_watched, "connections", []).append(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connections a :class:`_Watchdog` can cut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _Watchdog:
+    """Cuts the connections of one request when its time is up, wherever it is blocked: a server
+    sending its status line or headers a byte at a time cannot hold a run past the deadline (the
+    socket timeout only bounds each single read)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self.connections: list[urllib3.connection.HTTPConnection] = []
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> _Watchdog:
+        _watched.connections = self.connections
+        if self.seconds is not None:
+            self._timer = threading.Timer(max(0.0, self.seconds), self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        _watched.connections = []
+
+    def _fire(self) -> None:
+        self.fired = True
+        for conn in list(self.connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
 # --------------------------------------------------------------------------- the client
 
 
@@ -296,6 +368,8 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.scrub = Scrubber(self.secrets)
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _WatchedAdapter())
 
     def close(self) -> None:
         self.session.close()
@@ -350,19 +424,27 @@ class HttpClient:
             read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
             if self.gate is not None:
                 self.gate(method, url, cancel)
+            watchdog = _Watchdog(self._remaining(deadline) if deadline is not None else None)
             try:
-                resp = self.session.request(
-                    method,
-                    url,
-                    headers=dict(headers or {}),
-                    params=params,
-                    data=data,
-                    timeout=(self.policy.connect_timeout, read_timeout),
-                    allow_redirects=False,
-                    stream=True,  # the body is read below, under the deadline and the size cap
-                )
-                self._read_body(resp, deadline, read_timeout)
+                with watchdog:
+                    resp = self.session.request(
+                        method,
+                        url,
+                        headers=dict(headers or {}),
+                        params=params,
+                        data=data,
+                        timeout=(self.policy.connect_timeout, read_timeout),
+                        allow_redirects=False,
+                        stream=True,  # the body is read below, under the deadline and the size cap
+                    )
+                    self._read_body(resp, deadline, read_timeout)
             except requests.exceptions.RequestException as err:
+                if watchdog.fired:  # the deadline cut the connection (headers trickling in...)
+                    raise self._fail(
+                        ProviderTimeout,
+                        f"{self.service} did not finish within {seconds_text(self.policy.total_timeout)}; "
+                        "try again later",
+                    ) from err
                 failure = self._transport_error(err, url, read_timeout)
                 # A lost poll (GET) is safe to repeat; an upload is not (it may be billed twice).
                 if (

@@ -53,7 +53,8 @@ class Reply:
 
     Misbehaviours (issue 11): ``trickle`` sends the body one byte per that many seconds;
     ``cut`` announces a longer body, sends part of it and closes the connection;
-    ``endless`` sends a chunked body that never ends (until the client hangs up).
+    ``endless`` sends a chunked body that never ends (until the client hangs up);
+    ``head_trickle`` sends even the status line one byte per that many seconds.
     """
 
     status: int
@@ -63,6 +64,7 @@ class Reply:
     trickle: float = 0.0
     cut: bool = False
     endless: bool = False
+    head_trickle: float = 0.0
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -274,6 +276,13 @@ class FakeCloud:
                     time.sleep(reply.delay)
                 payload = reply.payload()
                 try:
+                    if reply.head_trickle:
+                        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}":
+                            if cloud.closed.wait(reply.head_trickle):
+                                return
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                        return
                     self.send_response(reply.status)
                     headers = {"Content-Type": "application/json", **reply.headers}
                     for k, v in headers.items():
