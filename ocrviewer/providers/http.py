@@ -521,7 +521,7 @@ class HttpClient:
                 raise requests.exceptions.ReadTimeout(err) from err
             raise requests.exceptions.ConnectionError(f"the answer was cut ({type(err).__name__})") from err
         resp._content = b"".join(chunks)
-        resp._content_consumed = True
+        resp._content_consumed = True  # type: ignore[attr-defined]
         raw.release_conn()  # read to the end: the connection can serve the next request
 
     def _transport_error(
