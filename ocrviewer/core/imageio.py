@@ -51,6 +51,7 @@ class ImageInfo:
         return (
             f"{self.format} {self.raw_width}x{self.raw_height} stored, orientation {self.orientation} "
             f"({ORIENTATION_NAMES[self.orientation]}), displayed {self.display_width}x{self.display_height}"
+            + "".join(f"; {w}" for w in self.warnings)
         )
 
 
@@ -100,7 +101,7 @@ def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
             raw_height=raw_height,
             orientation=orientation,
             frames=getattr(img, "n_frames", 1),
-            warnings=(f"{path}: {note}",) if note else (),
+            warnings=(note,) if note else (),
         )
 
 

@@ -177,7 +177,7 @@ def load_result(
                 "the placement may be off"
             )
     if info is not None:
-        warnings.extend(info.warnings)
+        warnings.extend(f"{info.path}: {w}" for w in info.warnings)
     return place_result(
         source,
         rpath,
