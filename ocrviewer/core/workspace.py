@@ -32,8 +32,9 @@ from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import Document
-from ocrviewer.core.output import dumps_json, write_atomic
+from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.core.prepare import file_sha256
+from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput, OcrViewerError
 
 __all__ = [
@@ -403,11 +404,13 @@ class Workspace:
         }
 
     def inputs(self) -> list[str]:
-        """Every file the workspace refers to (never written over by a save)."""
+        """Every file the workspace refers to, and the responses' sidecars (never written over by a save)."""
         files: list[str] = [self.source.path] if self.source else []
         for p in self.pages:
             files.append(p.image_path)
-            files.extend(r.response_path for r in p.results if r.response_path)
+            for r in p.results:
+                if r.response_path:
+                    files += [r.response_path, str(sidecar_path(r.response_path))]
         return files
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -417,7 +420,7 @@ class Workspace:
             if p.sha256 is None and p.problem is None and Path(p.image_path).is_file():
                 p.sha256 = file_sha256(p.image_path)
         folder = target.absolute().parent
-        data = dumps_json(self.to_dict(folder), indent=1)
+        data = dumps_json(finite_json(self.to_dict(folder))[0], indent=1)  # NaN copied through: null
         out = write_atomic(target, data, inputs=self.inputs())
         self.path = out
         return out

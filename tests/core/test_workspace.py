@@ -137,6 +137,9 @@ def test_save_never_writes_over_an_input(project: Path) -> None:
     with pytest.raises(BadInput, match="input file"):
         ws.save(project / "azure.json")
     assert json.loads((project / "azure.json").read_text())  # untouched
+    with pytest.raises(BadInput, match="input file"):  # nor over a response's sidecar
+        ws.save(project / "azure.json.ocrviewer.json")
+    assert not (project / "azure.json.ocrviewer.json").exists()
 
 
 def test_provider_origin_round_trips(project: Path) -> None:
