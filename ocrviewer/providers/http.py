@@ -287,13 +287,13 @@ _watched = threading.local()  # the connections the current thread's request use
 
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         getattr(_watched, "connections", []).append(self)
         super().request(*args, **kwargs)
 
 
 class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         getattr(_watched, "connections", []).append(self)
         super().request(*args, **kwargs)
 
