@@ -28,6 +28,7 @@ from typing import Any
 
 from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.limits import read_limited
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.errors import BadInput, BadResponse
@@ -140,7 +141,7 @@ def read_export(source: PathLike | Mapping[str, Any]) -> tuple[Document, ExportI
     else:
         name = os.fspath(source)
         try:
-            data = json.loads(Path(source).read_bytes())
+            data = json.loads(read_limited(source))
         except OSError as err:
             raise BadInput(f"{name}: cannot read ({err.strerror or err})") from err
         except (ValueError, RecursionError) as err:

@@ -7,7 +7,11 @@ skipped with a warning; a coordinate that is absurd once placed refuses the resp
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+
+from ocrviewer.errors import BadInput
 
 #: Largest response file read (bytes); checked before reading. The HTTP client caps bodies at it too.
 MAX_RESPONSE_BYTES = 100 * 1024 * 1024
@@ -19,6 +23,21 @@ MAX_DOCUMENT_POINTS = 2_000_000
 MAX_COORDINATE = 1e9
 #: Characters of one element's text drawn as a label (the text itself is kept whole).
 MAX_LABEL_CHARS = 200
+
+
+def read_limited(path: str | os.PathLike[str], limit: int = MAX_RESPONSE_BYTES) -> bytes:
+    """The file's bytes; a file over ``limit`` is refused before reading (a device or pipe once
+    past it) with a one-line :class:`ocrviewer.errors.BadInput`. OSError passes through."""
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+            raise BadInput(
+                f"{os.fspath(path)}: the file is {size_text(st.st_size)}, over the {size_text(limit)} limit"
+            )
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise BadInput(f"{os.fspath(path)}: more than {size_text(limit)} of data, over the limit")
+    return data
 
 
 def size_text(n: float) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.limits import read_limited
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, finite_json, write_atomic
@@ -444,7 +445,7 @@ def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
     """
     p = Path(path)
     try:
-        data = json.loads(p.read_bytes())
+        data = json.loads(read_limited(p))
     except OSError as err:
         raise BadInput(f"{p}: cannot read ({err.strerror or err}); check the path") from err
     except (ValueError, RecursionError) as err:

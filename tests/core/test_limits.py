@@ -139,3 +139,18 @@ def test_durations_read_well() -> None:
     assert seconds_text(19.9899) == "20 s"
     assert seconds_text(2.5) == "2.5 s"
     assert seconds_text(200) == "3 min 20 s"
+
+
+def test_workspace_and_export_files_are_read_with_the_cap(tmp_path: Path) -> None:
+    from ocrviewer.core.export import read_export
+    from ocrviewer.core.limits import read_limited
+    from ocrviewer.errors import BadInput
+
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as f:
+        f.truncate(MAX_RESPONSE_BYTES + 1)
+    with pytest.raises(BadInput, match="over the 100 MB limit"):
+        read_export(huge)
+    with pytest.raises(BadInput, match="over the limit"):
+        read_limited("/dev/zero")
+    assert read_limited(__file__)[:3] == b'"""'
