@@ -229,3 +229,29 @@ def test_a_service_echoing_the_key_in_a_malformed_answer_does_not_leak_it(
     err = capsys.readouterr().err
     assert code == 1 and "not valid JSON" in err
     assert AZURE_KEY not in err
+
+
+def test_plain_http_to_another_host_needs_allow_insecure_http(tmp_path: Path, keys: None, capsys) -> None:  # noqa: ANN001
+    from ocrviewer.cli import build_parser
+    from ocrviewer.cli.provider_cmds import runtime_settings
+    from ocrviewer.providers.base import get_provider
+
+    photo = make_text_image(tmp_path / "p.jpg")
+    resp = tmp_path / "r.json"
+    argv = [
+        "recognize",
+        str(photo),
+        "-p",
+        "azure-read",
+        "--endpoint",
+        "http://ocr.example.com",
+        "-o",
+        str(resp),
+    ]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "keys would travel unencrypted" in err and "--allow-insecure-http" in err
+    assert not resp.exists()
+    args = build_parser().parse_args([*argv, "--allow-insecure-http"])
+    settings = runtime_settings(args, "azure-read")
+    assert get_provider("azure-read", settings).unavailable_reason() is None  # the user insisted
