@@ -72,7 +72,9 @@ def is_page(root: etree._Element) -> bool:
 
 def version_of(root: etree._Element) -> str:
     ns = namespace(root)
-    version = ns[len(_BASE) :] if ns.startswith(_BASE) else None
+    # Transkribus (TRP) has written the namespace with https:// (kraken's tests keep such a file)
+    base = next((b for b in (_BASE, _BASE.replace("http://", "https://", 1)) if ns.startswith(b)), None)
+    version = ns[len(base) :].rstrip("/#") if base else None
     if version not in VERSIONS:
         raise BadResponse(
             f"unknown PAGE-XML namespace {ns[:90]!r}; this version reads PAGE {VERSIONS[0]} to {VERSIONS[-1]} "
@@ -124,6 +126,30 @@ def _reading_order(page_el: etree._Element) -> list[str]:
         if local(g.tag) in ("OrderedGroup", "UnorderedGroup"):
             walk(g)
     return out
+
+
+_CUSTOM_INDEX = re.compile(r"readingOrder\s*\{[^}]*?index\s*:\s*(\d+)")
+
+
+def custom_index(el: etree._Element) -> int | None:
+    """Transkribus' ``custom="readingOrder {index:3;}"``, or None."""
+    m = _CUSTOM_INDEX.search(el.get("custom") or "")
+    return int(m.group(1)) if m else None
+
+
+def by_custom_index(els: list[etree._Element]) -> list[etree._Element]:
+    """``els`` in Transkribus' custom reading order when every one states an index, else as they are."""
+    keys = [custom_index(e) for e in els]
+    if len(els) < 2 or any(k is None for k in keys):
+        return els
+    order = sorted(range(len(els)), key=lambda i: (keys[i], i))
+    return [els[i] for i in order]
+
+
+def _size(value: str | None, what: str) -> float | None:
+    """A page dimension; 0 (written by tools that did not know it) counts as not stated."""
+    v = number(value, what)
+    return v if v is not None and v > 0 else None
 
 
 def _text_regions(el: etree._Element) -> Iterator[etree._Element]:
@@ -226,7 +252,7 @@ class _Reader:
     def block(self, el: etree._Element, what: str) -> Block | None:
         lines = [
             ln
-            for i, le in enumerate(children(el, "TextLine"))
+            for i, le in enumerate(by_custom_index(list(children(el, "TextLine"))))
             if (ln := self.line(le, f"{what} TextLine {i + 1}")) is not None
         ]
         text, conf = self.text_equiv(el, what)
@@ -260,9 +286,11 @@ def read(root: etree._Element) -> Document:
     reader = _Reader()
     pages: list[Page] = []
     for pi, page_el in enumerate(children(root, "Page")):
-        w = number(page_el.get("imageWidth"), "Page imageWidth")
-        h = number(page_el.get("imageHeight"), "Page imageHeight")
+        w = _size(page_el.get("imageWidth"), "Page imageWidth")
+        h = _size(page_el.get("imageHeight"), "Page imageHeight")
         regions = list(_text_regions(page_el))
+        if child(page_el, "ReadingOrder") is None:
+            regions = by_custom_index(regions)
         by_id = {r.get("id"): r for r in regions if r.get("id")}
         ordered: list[etree._Element] = []
         seen: set[int] = set()
