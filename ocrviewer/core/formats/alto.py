@@ -87,6 +87,8 @@ class _Reader:
         self.warnings: list[str] = []
 
     def box(self, el: etree._Element, what: str) -> Polygon | None:
+        """The element's ``Shape/Polygon``, else its HPOS/VPOS/WIDTH/HEIGHT, else the box of its
+        ``Shape/Ellipse`` or ``Shape/Circle`` (centre and radii, as the ALTO samples write them)."""
         shape = child(el, "Shape")
         if shape is not None:
             poly_el = child(shape, "Polygon")
@@ -101,20 +103,41 @@ class _Reader:
             self.warnings.append(f"{what}: {err}")
             return None
         if any(v is None for v in vals):
-            return None
+            return self.round_shape(shape, what) if shape is not None else None
         x, y, w, h = (float(v) * self.scale for v in vals)  # type: ignore[arg-type]
         if w < 0 or h < 0:
             self.warnings.append(f"{what}: negative WIDTH/HEIGHT")
             return None
         return polygon_from_bbox(x, y, x + w, y + h)
 
+    def round_shape(self, shape: etree._Element, what: str) -> Polygon | None:
+        for name, keys in (("Ellipse", ("HLENGTH", "VLENGTH")), ("Circle", ("RADIUS", "RADIUS"))):
+            el = child(shape, name)
+            if el is None:
+                continue
+            try:
+                vals = [number(el.get(k), f"{what} {name} {k}") for k in ("HPOS", "VPOS", *keys)]
+            except BadResponse as err:
+                self.warnings.append(f"{what}: {err}")
+                return None
+            if any(v is None for v in vals) or float(vals[2]) < 0 or float(vals[3]) < 0:  # type: ignore[arg-type]
+                return None
+            cx, cy, rx, ry = (float(v) * self.scale for v in vals)  # type: ignore[arg-type]
+            return polygon_from_bbox(cx - rx, cy - ry, cx + rx, cy + ry)
+        return None
+
     def points(self, text: str, what: str) -> Polygon:
         nums = [float(v) * self.scale for v in _NUM.findall(text)]
         return make_polygon(nums, what=f"{what} POINTS")
 
     def word(self, el: etree._Element, what: str) -> Word | None:
-        text = el.get("CONTENT", "")
+        glyphs = list(children(el, "Glyph"))
+        text = el.get("CONTENT")
+        if text is None:  # glyph-level OCR: the word is its glyphs
+            text = "".join(g.get("CONTENT", "") for g in glyphs)
         poly = self.box(el, what)
+        if poly is None and glyphs:
+            poly = union_box(p for i, g in enumerate(glyphs) if (p := self.box(g, f"{what} Glyph {i + 1}")))
         if poly is None:
             self.warnings.append(f"{what} {text[:30]!r} has no position; skipped")
             return None
@@ -217,6 +240,8 @@ def read(root: etree._Element) -> Document:
         what = f"Page {pi + 1}"
         w = number(page_el.get("WIDTH"), f"{what} WIDTH")
         h = number(page_el.get("HEIGHT"), f"{what} HEIGHT")
+        if not (w and h and w > 0 and h > 0):  # 0 x 0: written by tools that did not know the size
+            w = h = None
         if per_inch is not None:
             if w is None or h is None:
                 raise BadResponse(
