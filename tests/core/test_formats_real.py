@@ -213,3 +213,58 @@ def test_alto_without_description_and_cjk_glyph_strings() -> None:
     assert doc.pages[0].unit == "pixel" and (doc.pages[0].width, doc.pages[0].height) == (1003, 1469)
     assert [w.text for w in doc.words()] == ["義", "禮", "說", "選"]
     assert next(doc.lines()).text == "義 禮 說 選"
+
+
+# -- encodings, BOMs, line endings ---------------------------------------------------------------------
+_ALTO_V3 = (
+    '<alto xmlns="http://www.loc.gov/standards/alto/ns-v3#"><Description><MeasurementUnit>pixel'
+    '</MeasurementUnit></Description><Layout><Page WIDTH="100" HEIGHT="50"><PrintSpace><TextBlock><TextLine>'
+    '<String CONTENT="{word}" HPOS="1" VPOS="2" WIDTH="30" HEIGHT="9"/></TextLine></TextBlock></PrintSpace>'
+    "</Page></Layout></alto>"
+)
+_WORD = "Résumé “quoted” Œuvre"
+
+
+@pytest.mark.parametrize(
+    ("case", "raw"),
+    [
+        # BnF's published ALTO (altoxml/documentation use-cases/alto-dialect/ALTO-BnF-V2.xml, 600 KB, not
+        # copied) declares ISO-8859-1 and is UTF-8: read as declared, "É" became "Ã\x89"
+        ("ISO-8859-1 declared, UTF-8 bytes", ('<?xml version="1.0" encoding="ISO-8859-1"?>\n' + _ALTO_V3)),
+        ("UTF-8 declared, Windows-1252 bytes", ('<?xml version="1.0" encoding="UTF-8"?>\n' + _ALTO_V3)),
+        ("no declaration, Windows-1252 bytes", _ALTO_V3),
+        ("windows-1252 declared and used", ('<?xml version="1.0" encoding="windows-1252"?>\n' + _ALTO_V3)),
+        ("UTF-16 with BOM", ('<?xml version="1.0" encoding="UTF-16"?>\n' + _ALTO_V3)),
+        ("UTF-16LE without BOM", ('<?xml version="1.0" encoding="UTF-16LE"?>\n' + _ALTO_V3)),
+        (
+            "UTF-8 BOM, CRLF",
+            ('<?xml version="1.0" encoding="UTF-8"?>\r\n' + _ALTO_V3.replace("><", ">\r\n<")),
+        ),
+    ],
+)
+def test_encodings_as_real_files_have_them(tmp_path: Path, case: str, raw: str) -> None:
+    text = raw.format(word=_WORD)
+    data = {
+        "ISO-8859-1 declared, UTF-8 bytes": lambda: text.encode("utf-8"),
+        "UTF-8 declared, Windows-1252 bytes": lambda: text.encode("cp1252"),
+        "no declaration, Windows-1252 bytes": lambda: text.encode("cp1252"),
+        "windows-1252 declared and used": lambda: text.encode("cp1252"),
+        "UTF-16 with BOM": lambda: text.encode("utf-16"),
+        "UTF-16LE without BOM": lambda: text.encode("utf-16-le"),
+        "UTF-8 BOM, CRLF": lambda: b"\xef\xbb\xbf" + text.encode("utf-8"),
+    }[case]()
+    f = tmp_path / "r.xml"
+    f.write_bytes(data)
+    (word,) = load_response(f).words()
+    assert (word.text, word.bbox) == (_WORD, (1, 2, 31, 11))
+
+
+def test_html_hocr_in_latin1_named_by_its_meta_charset(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head><body>'
+        '<div class="ocr_page" title="bbox 0 0 100 50"><span class="ocr_line" title="bbox 1 1 50 9">'
+        '<span class="ocrx_word" title="bbox 1 1 50 9">Grüße&nbsp;</span></span></div></body></html>'
+    )
+    f = tmp_path / "latin1.hocr"
+    f.write_bytes(html.encode("latin-1"))
+    assert [w.text for w in load_response(f).words()] == ["Grüße"]

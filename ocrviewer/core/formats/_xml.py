@@ -56,6 +56,47 @@ def looks_like_markup(raw: bytes) -> bool:
     return head.startswith(b"<")
 
 
+_DECLARED = re.compile(rb"^(\xef\xbb\xbf)?(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
+_CHARSET = re.compile(rb"<meta[^>]*charset", re.IGNORECASE)
+_SINGLE_BYTE = re.compile(rb"^(iso-?8859-\d+|latin-?1|l1|(windows|cp)-?125\d|us-ascii|ascii)$", re.IGNORECASE)
+
+
+def _fix_declared_encoding(raw: bytes) -> bytes:
+    """``raw`` with its declared encoding corrected where the bytes plainly contradict it.
+
+    Real files get this wrong both ways: BnF's ALTO declares ISO-8859-1 and is UTF-8 (read as
+    declared, every accent turns into two characters); hand-edited files declare UTF-8 (or nothing)
+    and are Windows-1252, which lxml refuses. Only a single-byte declaration is overridden, and only
+    by UTF-8 that decodes cleanly and has non-ASCII characters; only an invalid UTF-8 file is read as
+    Windows-1252 (Latin-1 for the bytes that code page leaves undefined).
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4]:
+        return raw  # UTF-16/32: lxml tells those itself
+    m = _DECLARED.match(raw[:300])
+    declared = m.group(3) if m else None
+    try:
+        raw.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    if m and declared and _SINGLE_BYTE.match(declared) and utf8 and not raw.isascii():
+        return raw[: m.start(3)] + b"UTF-8" + raw[m.end(3) :]
+    if declared is None and _CHARSET.search(raw[:4096]):
+        return raw  # HTML that names its charset in a <meta>: the HTML parser follows it
+    if not utf8 and (declared is None or declared.lower().replace(b"-", b"") == b"utf8"):
+        body = raw.decode("latin-1").translate(_CP1252).encode("utf-8")
+        if m:
+            return body[: m.start(3)] + b"UTF-8" + body[m.end(3) :]
+        return body
+    return raw
+
+
+#: Latin-1 -> Windows-1252 for 0x80-0x9F (the five bytes Windows-1252 leaves undefined stay as they are)
+_CP1252 = {
+    b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
 def parse_markup(raw: bytes) -> etree._Element:
     """The root element of an XML (or, for hOCR, HTML) document; BadResponse when unsafe or malformed."""
     checked = _text_for_checks(raw)
@@ -64,6 +105,7 @@ def parse_markup(raw: bytes) -> etree._Element:
             "the XML declares entities (an XML bomb or external-entity reference); refused, nothing was "
             "expanded or fetched"
         )
+    raw = _fix_declared_encoding(raw)
     try:
         root = etree.fromstring(raw, _xml_parser())
     except etree.XMLSyntaxError as err:
