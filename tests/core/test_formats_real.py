@@ -268,3 +268,182 @@ def test_html_hocr_in_latin1_named_by_its_meta_charset(tmp_path: Path) -> None:
     f = tmp_path / "latin1.hocr"
     f.write_bytes(html.encode("latin-1"))
     assert [w.text for w in load_response(f).words()] == ["Grüße"]
+
+
+# -- hOCR ---------------------------------------------------------------------------------------------
+def test_tesseract_303_hocr_from_hocr_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = SAMPLES / "hocrtools-tesseract303.hocr"
+    doc = load_response(f)
+    assert doc.counts() == {
+        "page": 1,
+        "block": 8,
+        "line": 37,
+        "word": 503,
+        "table": 0,
+    }  # 8 ocr_par in 2 areas
+    assert doc.extras["ocr_system"] == "tesseract 3.03" and doc.pages[0].extras["image"] == "alice_1.png"
+    assert [len(b.lines) for b in doc.pages[0].blocks] == [1, 4, 4, 10, 2, 3, 10, 3]
+    first = next(doc.lines())
+    assert (first.text, first.bbox) == ("1 Down the Rabbit-Hole", (470, 528, 1383, 585))
+    assert first.extras["baseline"] == [[470, 580], [1383, pytest.approx(584.565)]]
+    words = list(doc.words())
+    assert (words[0].text, words[0].bbox, words[0].confidence, words[0].language) == (
+        "1",
+        (470, 530, 499, 580),
+        0.96,
+        "eng",
+    )
+    assert (words[-1].text, words[-1].bbox, words[-1].confidence) == (
+        "house!’",
+        (1923, 2756, 2063, 2792),
+        0.92,
+    )
+    assert "503 words" in _info(capsys, "-r", str(f)) and "2488x3507" in _info(capsys, "-r", str(f))
+    data = _export_json(tmp_path, f)
+    assert data["pages"][0]["blocks"][0]["lines"][0]["text"] == "1 Down the Rabbit-Hole"
+
+
+def test_ocropy_hocr_lines_directly_under_the_page() -> None:
+    doc = load_response(SAMPLES / "hocrtools-ocropy-litver.html")
+    assert doc.extras["ocr_system"] == "ocropy-1.0" and doc.pages[0].extras["image"] == "litver.png"
+    assert (doc.pages[0].width, doc.pages[0].height) == (4299, 3035)
+    lines = list(doc.lines())
+    assert len(lines) == 105 and not list(doc.words()) and len(doc.pages[0].blocks) == 1
+    assert lines[0].text.startswith("(Hrsg.). Bürgerbegehren und Bürgerentscheid") and lines[0].bbox == (
+        795,
+        230,
+        2238,
+        272,
+    )
+    assert lines[3].text == "In: Bayerische Verwaltungsbl\\&ttcr S. 33--43, 74-79."  # &amp; in the file
+
+
+def test_kraken_hocr_blocks_polygons_and_character_confidences(tmp_path: Path) -> None:
+    """hOCR as kraken's template (kraken/templates/hocr, Apache-2.0) writes it: HTML5 without a namespace,
+    ``ocrx_block`` regions, ``poly`` polygons, ``x_confs`` per character in 0..1, no ``x_wconf``,
+    an unquoted image name with a space (synthetic: kraken's repository keeps no hOCR output)."""
+    f = tmp_path / "kraken.hocr"
+    f.write_text(_KRAKEN_HOCR, encoding="utf-8")
+    doc = load_response(f)
+    assert doc.pages[0].extras["image"] == "scan 01.png"
+    region, loose = doc.pages[0].blocks
+    assert region.bbox == (10, 10, 590, 200)
+    (line,) = region.lines
+    assert line.polygon == ((20, 22), (300, 20), (300, 60), (20, 58))
+    abc, d = line.words
+    assert abc.polygon == ((20, 22), (80, 21), (80, 60), (20, 58))
+    assert abc.confidence == pytest.approx(0.8) and d.confidence == 0.5 and d.bbox == (90, 20, 110, 60)
+    assert loose.text == "ef" and next(iter(loose.lines)).words[0].confidence == 1.0
+
+
+_KRAKEN_HOCR = """<!DOCTYPE html>
+<html>
+	<head>
+		<meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>
+		<meta name="ocr-system" content="kraken"/>
+		<meta name="ocr-capabilities" content="ocr_page ocrx_block ocr_line ocrx_word ocrp_poly"/>
+	</head>
+	<body>
+		<div class="ocr_page" title="bbox 0 0 600 400; image scan 01.png" style="writing-mode: horizontal-tb;">
+			<div class="ocrx_block" id="r_1" data-region-type="text" title="bbox 10 10 590 200; poly 10 10 590 10 590 200 10 200">
+		<span class="ocr_line" id="l_1" title="bbox 20 20 300 60; x_bboxes 20 20 40 60 40 20 60 60 60 20 80 60 90 20 110 60; poly 20 22 300 20 300 60 20 58">
+			<span class="ocrx_word" id="segment_0" title="bbox 20 20 80 60; x_confs 0.9 0.8 0.7; poly 20 22 80 21 80 60 20 58">abc</span>
+			<span class="ocrx_word" id="segment_2" title="bbox 90 20 110 60; x_confs 0.5">d</span>
+		</span>
+		<br/>
+			</div>
+		<span class="ocr_line" id="l_2" title="bbox 20 300 200 340">
+			<span class="ocrx_word" id="segment_3" title="bbox 20 300 200 340; x_confs 1.0 1.0">ef</span>
+		</span>
+		<br/>
+		</div>
+	</body>
+</html>
+"""
+
+
+def test_scribeocr_hocr_json_metas_nested_markup_and_an_empty_page(tmp_path: Path) -> None:
+    """hOCR as ScribeOCR's writer (scribe.js js/export/writeHocr.js) lays it out: JSON in <meta> content,
+    lines directly under the page, ``;x_wconf`` without a space, fractional x_wconf, ``<sup>`` and an
+    ``ocr_dropcap`` span inside words, a trailing empty page (synthetic: that project's files are AGPL)."""
+    f = tmp_path / "scribe.hocr"
+    f.write_text(_SCRIBE_HOCR, encoding="utf-8")
+    doc = load_response(f)
+    assert doc.extras["ocr_system"] == "scribeocr" and len(doc.pages) == 2
+    assert [(w.text, w.confidence) for w in doc.words()] == [("Big", 0.96), ("2", 0.875), ("A&B", 0.0)]
+    assert next(doc.lines()).extras["baseline"] == [[20, 55], [300, pytest.approx(55.93324)]]
+    assert (doc.pages[1].width, doc.pages[1].height, doc.pages[1].blocks) == (600, 400, ())
+
+
+def test_gimagereader_batch_hocr_with_xml_declarations_between_pages(tmp_path: Path) -> None:
+    """gImageReader's batch output (OutputEditorHOCR::HOCRBatchProcessor) writes an HTML5 header, then each
+    page as its own XML document, declaration included, with ``image '...'; rot; scan_res`` added to the
+    page title and words in <strong>/<em> (synthetic: gImageReader is GPL)."""
+    f = tmp_path / "batch.html"
+    f.write_text(_GIMAGEREADER_HOCR, encoding="utf-8")
+    doc = load_response(f)
+    assert [p.extras["image"] for p in doc.pages] == ["scan 1.png", "scan 2.png"]
+    assert [p.text for p in doc.pages] == ["Fett kursiv", "zwei"]
+    assert [(w.text, w.confidence, w.language) for w in doc.pages[0].words()] == [
+        ("Fett", 0.91, "deu"),
+        ("kursiv", 0.88, "deu"),
+    ]
+
+
+_SCRIBE_HOCR = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
+    "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en"><head>
+	<title></title>
+	<meta name='font-metrics' content='{"Default":{"normal":{"height":0.7}}}'></meta>
+	<meta name='default-font' content='Default'></meta>
+	<meta name='layout' content='[{"default":true,"boxes":{}}]'></meta>
+	<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>
+	<meta name='ocr-system' content='scribeocr' />
+	<meta name='ocr-capabilities' content='ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf ocrp_lang ocrp_dir ocrp_font ocrp_fsize'/>
+</head>
+<body>
+	<div class='ocr_page' title='bbox 0 0 600 400'>
+		<span class='ocr_line' title="bbox 20 20 300 60; baseline 0.003333 -5; x_x_height 20; x_asc_height 30">
+			<span class='ocrx_word' id='w1' title='bbox 20 20 80 60;x_wconf 96;x_font Times;x_fsize 12' lang='eng' style='font-style:italic;font-family:Times'>Big</span>
+			<span class='ocrx_word' id='w2' title='bbox 90 20 110 60;x_wconf 87.5' lang='eng'><sup>2</sup></span>
+			<span class='ocrx_word' id='w3' title='bbox 120 20 300 60;x_wconf 0'><span class='ocr_dropcap'>A&amp;B</span></span>
+		</span>
+	</div>
+	<div class='ocr_page' title='bbox 0 0 600 400'>
+	</div>
+</body>
+</html>
+"""
+
+_GIMAGEREADER_HOCR = """<!DOCTYPE html>
+<html>
+<head>
+ <title>scan.png</title>
+ <meta charset="utf-8" />
+ <meta name='ocr-system' content='tesseract 5.3.0' />
+ <meta name='ocr-capabilities' content='ocr_page ocr_carea ocr_par ocr_line ocrx_word'/>
+</head><body>
+<?xml version="1.0" encoding="UTF-8"?>
+<div class="ocr_page" id="page_1" title="bbox 0 0 600 400; image 'scan 1.png'; ppageno 0; rot 0; scan_res 300">
+   <div class='ocr_carea' id='block_1_1' title="bbox 20 20 300 60">
+    <p class='ocr_par' id='par_1_1' lang='deu' title="bbox 20 20 300 60">
+     <span class='ocr_line' id='line_1_1' title="bbox 20 20 300 60; baseline 0 -5; x_size 40; x_descenders 5; x_ascenders 10">
+      <span class='ocrx_word' id='word_1_1' title='bbox 20 20 80 60; x_wconf 91; x_font &apos;Times New Roman&apos;'><strong>Fett</strong></span>
+      <span class='ocrx_word' id='word_1_2' title='bbox 90 20 300 60; x_wconf 88'><em>kursiv</em></span>
+     </span>
+    </p>
+   </div>
+</div>
+<?xml version="1.0" encoding="UTF-8"?>
+<div class="ocr_page" id="page_2" title="bbox 0 0 600 400; image 'scan 2.png'; ppageno 1; rot 0; scan_res 300">
+   <div class='ocr_carea' id='block_2_1' title="bbox 20 20 300 60">
+    <p class='ocr_par' id='par_2_1' lang='deu' title="bbox 20 20 300 60">
+     <span class='ocr_line' id='line_2_1' title="bbox 20 20 300 60; baseline 0 -5">
+      <span class='ocrx_word' id='word_2_1' title='bbox 20 20 300 60; x_wconf 70'>zwei</span>
+     </span>
+    </p>
+   </div>
+</div>
+</body></html>
+"""

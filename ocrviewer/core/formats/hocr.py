@@ -26,6 +26,8 @@ from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, pol
 HOCR = "hocr"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
+#: what makes a block, in order of preference (kraken writes ``ocrx_block``)
+BLOCK_CLASSES = ("ocr_par", "ocr_carea", "ocrx_block")
 LINE_CLASSES = frozenset({"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat", "ocrx_line"})
 WORD_CLASSES = frozenset({"ocrx_word", "ocr_word"})
 _PROP = re.compile(r"\s*([A-Za-z_][\w-]*)\s*(.*)")
@@ -75,6 +77,34 @@ def _bbox(props: dict[str, str], what: str, warnings: list[str]) -> tuple[float,
     return nums[0], nums[1], nums[2], nums[3]
 
 
+def _poly(props: dict[str, str], box: tuple[float, float, float, float] | None) -> Polygon | None:
+    """The ``poly x y x y ...`` property (kraken writes it) when it is a polygon, else the ``bbox``."""
+    parts = props.get("poly", "").split()
+    nums = _floats(props["poly"], len(parts), "poly") if parts else None
+    if nums is not None and len(nums) >= 6 and len(nums) % 2 == 0:
+        return tuple((nums[i], nums[i + 1]) for i in range(0, len(nums), 2))
+    return polygon_from_bbox(*box) if box else None
+
+
+def _confidence(props: dict[str, str], what: str, warnings: list[str]) -> float | None:
+    """``x_wconf`` (0-100), else the mean of ``x_confs`` (per character: 0-100, or 0-1 as kraken writes)."""
+    if "x_wconf" in props:
+        nums = _floats(props["x_wconf"], 1, what)
+        if nums is None or not 0 <= nums[0] <= 100:
+            warnings.append(
+                f"{what}: x_wconf {props['x_wconf'][:20]!r} is not 0-100; kept without confidence"
+            )
+            return None
+        return nums[0] / 100.0
+    if "x_confs" in props:
+        values = props["x_confs"].split()
+        nums = _floats(props["x_confs"], len(values), what) if values else None
+        if nums and all(0 <= v <= 100 for v in nums):
+            mean = sum(nums) / len(nums)
+            return mean if max(nums) <= 1 else mean / 100.0
+    return None
+
+
 def _lang(el: etree._Element) -> str | None:
     for e in (el, *el.iterancestors()):
         v = e.get("lang") or e.get("{http://www.w3.org/XML/1998/namespace}lang")
@@ -94,16 +124,10 @@ def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     if box is None:
         warnings.append(f"{what} {text[:30]!r} has no bbox; skipped")
         return None
-    conf: float | None = None
-    if "x_wconf" in props:
-        nums = _floats(props["x_wconf"], 1, what)
-        if nums is None or not 0 <= nums[0] <= 100:
-            warnings.append(
-                f"{what}: x_wconf {props['x_wconf'][:20]!r} is not 0-100; kept without confidence"
-            )
-        else:
-            conf = nums[0] / 100.0
-    return Word(text=text, polygon=polygon_from_bbox(*box), confidence=conf, language=_lang(el))
+    conf = _confidence(props, what, warnings)
+    poly = _poly(props, box)
+    assert poly is not None
+    return Word(text=text, polygon=poly, confidence=conf, language=_lang(el))
 
 
 def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
@@ -114,7 +138,7 @@ def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
         if word is not None and word.text:
             words.append(word)
     box = _bbox(props, what, warnings)
-    poly = polygon_from_bbox(*box) if box else union_box(w.polygon for w in words)
+    poly = _poly(props, box) or union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what} has no bbox and no words with one; skipped")
         return None
@@ -130,7 +154,7 @@ def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
 
 
 def _block_of(line_el: etree._Element) -> etree._Element | None:
-    for cls in ("ocr_par", "ocr_carea"):
+    for cls in BLOCK_CLASSES:
         for anc in line_el.iterancestors():
             if cls in classes(anc):
                 return anc
@@ -162,8 +186,9 @@ def _page(el: etree._Element, index: int, warnings: list[str]) -> Page:
             groups.append((owner, is_block, [line]))
     blocks: list[Block] = []
     for owner, is_block, lines in groups:
-        bbox = _bbox(title_props(owner), f"page {index + 1} block", warnings) if is_block else None
-        poly = polygon_from_bbox(*bbox) if bbox else union_box(x.polygon for x in lines)
+        block_props = title_props(owner) if is_block else {}
+        bbox = _bbox(block_props, f"page {index + 1} block", warnings) if is_block else None
+        poly = _poly(block_props, bbox) or union_box(x.polygon for x in lines)
         assert poly is not None  # lines always have polygons
         blocks.append(Block(polygon=poly, lines=tuple(lines), language=_lang(owner) if is_block else None))
     extras: dict[str, Any] = {}
