@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core import export as core_export
-from ocrviewer.core.formats import EXPORT_FORMATS, suffix_format
+from ocrviewer.core.formats import EXPORT_FORMATS, PAGE_PATTERN, suffix_format
 from ocrviewer.core.frames import FRAMES, FrameDecision
 from ocrviewer.core.geometry import ORIENTATION_NAMES
 from ocrviewer.core.imageio import check_pixels, read_image_info
@@ -52,7 +52,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="output format (default: from the -o suffix .json/.hocr/.html/.pdf/.alto.xml/.page.xml, else json)",
     )
     p.add_argument("--dpi", type=float, default=DEFAULT_DPI, help=dpi_help)
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="file to write; {page} in the name (e.g. out-{page}.page.xml, {page:03d} pads) writes one "
+        "hOCR/ALTO/PAGE file per page, as PAGE-XML needs for a multi-page result",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -189,6 +196,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = load_result(args.response, args.image, frame=args.frame)
     check_output(args.output, [result.image_path])  # the image may come from the sidecar
     _check_image(result)
+    if PAGE_PATTERN.search(args.output):
+        return _export_per_page(fmt, args.output, result)
     if fmt != "json":
         return _export_other(fmt, out, result)
     core_export.write_export(
@@ -226,6 +235,35 @@ def _export_other(fmt: str, out: Path, result: LoadedResult) -> int:
     print(
         f"wrote {out} ({fmt}): {counts['word']} words, {counts['line']} lines, {counts['block']} blocks; "
         f"{result.decision.summary()}"
+    )
+    return 0
+
+
+def _export_per_page(fmt: str, pattern: str, result: LoadedResult) -> int:
+    """One file per page, named by ``{page}`` in -o (PAGE-XML holds one page per file)."""
+    from ocrviewer.core import output
+    from ocrviewer.core.formats import export_pages, page_file_names
+    from ocrviewer.errors import BadResponse
+
+    pages = result.document.pages
+    names = page_file_names(pattern, len(pages))
+    if len(set(names)) != len(names):
+        raise BadInput(f"{pattern}: the pages' names repeat; give {{page}} in the file name")
+    inputs = [result.response_path, result.image_path, sidecar_path(result.response_path)]
+    for name in names:
+        output.check_output(name, inputs)
+    try:
+        blobs = export_pages(fmt, result.document, result.image_path)
+    except BadResponse as err:
+        raise BadInput(f"{pattern}: {err}") from err
+    for name, data in zip(names, blobs, strict=True):
+        output.write_atomic(name, data, inputs=inputs)
+    _warn(result)
+    counts = result.document.counts()
+    shown = names[0] if len(names) == 1 else f"{names[0]} .. {names[-1]}"
+    print(
+        f"wrote {len(names)} file(s) {shown} ({fmt}): {counts['word']} words, {counts['line']} lines, "
+        f"{counts['block']} blocks; {result.decision.summary()}"
     )
     return 0
 

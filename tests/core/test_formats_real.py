@@ -447,3 +447,35 @@ _GIMAGEREADER_HOCR = """<!DOCTYPE html>
 </div>
 </body></html>
 """
+
+
+# -- PAGE-XML export of a multi-page result -----------------------------------------------------------
+def test_multipage_to_page_xml_needs_and_follows_a_page_pattern(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """gImageReader's two-page batch hOCR to PAGE: refused with a hint, then one valid file per page."""
+    from tests.support.markup import assert_valid
+
+    src = tmp_path / "batch.html"
+    src.write_text(_GIMAGEREADER_HOCR, encoding="utf-8")
+    single = tmp_path / "out.page.xml"
+    assert main(["export", "-r", str(src), "-o", str(single)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "{page}" in err and "2 pages" in err
+    assert not single.exists()
+
+    assert main(["export", "-r", str(src), "-o", str(tmp_path / "out-{page:02d}.page.xml")]) == 0
+    assert "wrote 2 file(s)" in capsys.readouterr().out
+    files = [tmp_path / "out-01.page.xml", tmp_path / "out-02.page.xml"]
+    for f, image, text in zip(files, ["scan 1.png", "scan 2.png"], ["Fett kursiv", "zwei"], strict=True):
+        raw = f.read_bytes()
+        assert_valid(raw, "pagecontent-2019-07-15")
+        doc = load_response(f)
+        assert doc.pages[0].text == text and doc.extras["image"] == image
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.html", *[f.name for f in files]]
+
+    assert main(["export", "-r", str(src), "--to", "alto", "-o", str(tmp_path / "p{page}.xml")]) == 0
+    assert [w.text for w in load_response(tmp_path / "p2.xml").words()] == ["zwei"]
+    assert main(["export", "-r", str(src), "-o", str(tmp_path / "p{page}.json")]) != 0
+    assert "{page} in the output name is for hocr, alto or page" in capsys.readouterr().err
+    assert not list(tmp_path.glob("p*.json"))

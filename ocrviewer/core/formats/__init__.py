@@ -12,6 +12,7 @@ Parsing is safe (see ``_xml``): no entity is expanded, no DTD loaded, nothing fe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -134,6 +135,44 @@ def _xml_safe(doc: Document) -> Document:
         replace(p, blocks=tuple(map(block, p.blocks)), tables=tuple(map(table, p.tables))) for p in doc.pages
     ]
     return doc.with_pages(pages)
+
+
+#: the placeholder in an output name that makes one file per page: ``{page}`` or e.g. ``{page:03d}``
+PAGE_PATTERN = re.compile(r"\{page(?::(0?\d{1,2})d)?\}")
+#: formats that can be written one file per page (PAGE-XML must be: it holds one page)
+PER_PAGE_FORMATS = ("hocr", "alto", "page")
+
+
+def page_file_names(pattern: str, count: int) -> list[str]:
+    """``pattern`` with ``{page}`` (1-based; ``{page:03d}`` pads) filled in for each of ``count`` pages."""
+
+    def fill(number: int) -> str:
+        def sub(m: re.Match[str]) -> str:
+            spec = m.group(1)
+            return f"{number:{spec}d}" if spec else str(number)
+
+        return PAGE_PATTERN.sub(sub, pattern)
+
+    return [fill(i + 1) for i in range(count)]
+
+
+def export_pages(fmt: str, doc: Document, image_path: str | None = None) -> list[bytes]:
+    """``doc`` as one ``hocr``, ``alto`` or ``page`` file per page (each naming its page's image)."""
+    import os
+
+    if fmt not in PER_PAGE_FORMATS:
+        raise BadResponse(
+            f"{fmt} is written as one file; {{page}} in the output name is for hocr, alto or page"
+        )
+    doc = _xml_safe(doc)
+    stated = doc.extras.get("image")
+    out = []
+    for page in doc.pages:
+        own = page.extras.get("image") if page.extras else None
+        name = os.path.basename(image_path) if image_path else (str(own or stated or "") or None)
+        one = replace(doc, pages=(replace(page, index=0),))
+        out.append(write(fmt, one, image_names=[name]))
+    return out
 
 
 def export_bytes(fmt: str, doc: Document, image_path: str | None = None) -> bytes:

@@ -341,7 +341,8 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
     """The document's one page as PAGE-XML 2019-07-15 (polygons in whole pixels)."""
     if len(doc.pages) != 1:
         raise BadResponse(
-            f"PAGE-XML holds one page per file and this result has {len(doc.pages)}; export it as hOCR or ALTO"
+            f"PAGE-XML holds one page per file and this result has {len(doc.pages)} pages; put {{page}} in the "
+            "output name (e.g. out-{page}.page.xml) to write one file per page, or export as hOCR or ALTO"
         )
     page = doc.pages[0]
     if page.width is None or page.height is None:
