@@ -153,11 +153,46 @@ def _other_format(fmt: str, result: DocumentResult) -> bytes:
         raise BadInput(f"{err}") from err
 
 
+def _export_per_page(fmt: str, pattern: str, result: DocumentResult, inputs: list[Any]) -> list[Path]:
+    """``{page}`` in -o: one hOCR/ALTO/PAGE file per page of the document, each naming its image."""
+    from dataclasses import replace
+
+    from ocrviewer.core import formats
+    from ocrviewer.errors import BadResponse
+
+    if fmt not in formats.PER_PAGE_FORMATS:
+        raise BadInput(f"{pattern}: {fmt} is written as one file; {{page}} in -o is for hocr, alto or page")
+    doc = whole_document(result)
+    names = formats.page_file_names(pattern, len(doc.pages))
+    for name in names:
+        check_output(name, inputs)
+    labels = [p.label if p.image_path else p.name for p in result.source.pages]
+    try:
+        blobs = [
+            formats.write(fmt, replace(doc, pages=(replace(page, index=0),)), image_names=[label])
+            for page, label in zip(doc.pages, labels, strict=True)
+        ]
+    except BadResponse as err:
+        raise BadInput(f"{err}") from err
+    return [write_atomic(name, data, inputs=inputs) for name, data in zip(names, blobs, strict=True)]
+
+
 def cmd_export(args: argparse.Namespace, fmt: str = "json") -> int:
+    from ocrviewer.core.formats import PAGE_PATTERN as PAGE_NAMES
+
     with open_source(args.image, dpi=args.dpi) as source:
         inputs = _inputs(args, source)
         check_output(args.output, inputs)
         result = load(source, args.response, args.frame)
+        if PAGE_NAMES.search(args.output):
+            written = _export_per_page(fmt, args.output, result, inputs)
+            _skipped(source)
+            _warn(result)
+            print(
+                f"wrote {len(written)} file(s) {written[0]} .. {written[-1]} ({fmt}); "
+                f"{_decisions(result) or 'no page placed'}"
+            )
+            return 0
         if fmt == "json":
             clean, _ = finite_json(export_dict(result))  # NaN/Infinity copied from a response: null
             data = dumps_json(clean, indent=1) + b"\n"

@@ -479,3 +479,36 @@ def test_multipage_to_page_xml_needs_and_follows_a_page_pattern(
     assert main(["export", "-r", str(src), "-o", str(tmp_path / "p{page}.json")]) != 0
     assert "{page} in the output name is for hocr, alto or page" in capsys.readouterr().err
     assert not list(tmp_path.glob("p*.json"))
+
+
+def test_pdf_document_to_page_xml_one_file_per_pdf_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 3-page PDF whose page 2 has no result: three valid PAGE files, each naming its PDF page; the
+    searchable PDF of the same document round-trips its words through PDFium."""
+    import pypdfium2 as pdfium
+
+    from tests.support.documents import azure_read_pdf_response, make_pdf, write_json
+    from tests.support.markup import assert_valid
+
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=3)
+    resp = write_json(tmp_path / "r.json", azure_read_pdf_response([0, 2]))
+    assert main(["export", str(pdf), "-r", str(resp), "-o", str(tmp_path / "one.page.xml")]) != 0
+    assert "{page}" in capsys.readouterr().err and not (tmp_path / "one.page.xml").exists()
+    assert main(["export", str(pdf), "-r", str(resp), "-o", str(tmp_path / "doc-{page}.page.xml")]) == 0
+    docs = []
+    for i in (1, 2, 3):
+        raw = (tmp_path / f"doc-{i}.page.xml").read_bytes()
+        assert_valid(raw, "pagecontent-2019-07-15")
+        docs.append(load_response(tmp_path / f"doc-{i}.page.xml"))
+    assert [d.extras["image"] for d in docs] == [f"doc.pdf#page={i}" for i in (1, 2, 3)]
+    assert "p1w0" in docs[0].pages[0].text and docs[1].pages[0].text == "" and "p3w2" in docs[2].pages[0].text
+
+    searchable = tmp_path / "searchable.pdf"
+    assert main(["export", str(pdf), "-r", str(resp), "-o", str(searchable)]) == 0
+    out = pdfium.PdfDocument(str(searchable))
+    try:
+        texts = [out[i].get_textpage().get_text_range() for i in range(len(out))]
+    finally:
+        out.close()
+    assert [t.split() for t in texts] == [[w.text for w in d.words()] for d in docs]
