@@ -183,11 +183,22 @@ def test_alto_units_are_placed_in_pixels(
     assert words[0].confidence == 0.9 and words[1].confidence is None
 
 
-def test_alto_physical_unit_without_page_size_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("unit", "per_inch"), [("mm10", 254.0), ("inch1200", 1200.0)])
+def test_alto_physical_unit_without_page_size_is_read_at_300_dpi(
+    tmp_path: Path, unit: str, per_inch: float
+) -> None:
+    """Valid ALTO that says nothing of the page's size: pixels at 300 dpi (assumed), with a warning."""
+    body = (
+        f"<TextBlock><TextLine><String CONTENT='x' HPOS='{per_inch}' VPOS='{per_inch / 2}' "
+        f"WIDTH='{per_inch}' HEIGHT='{per_inch / 10}'/></TextLine></TextBlock>"
+    )
     f = tmp_path / "r.xml"
-    f.write_bytes(_alto(ALTO_NS["v4"], "mm10", "", ""))
-    with pytest.raises(Exception, match=r"r\.xml: Page 1 is in mm10 without WIDTH/HEIGHT"):
-        load_response(f)
+    f.write_bytes(_alto(ALTO_NS["v4"], unit, "", body))
+    doc = load_response(f)
+    (word,) = doc.words()
+    assert word.bbox == pytest.approx((300, 150, 600, 180))
+    assert doc.pages[0].unit == "pixel" and doc.pages[0].width is None
+    assert any(f"{unit} without WIDTH/HEIGHT" in w and "300 dpi" in w for w in doc.warnings)
 
 
 def test_alto_hyphenation_and_baseline(tmp_path: Path) -> None:

@@ -512,3 +512,46 @@ def test_pdf_document_to_page_xml_one_file_per_pdf_page(
     finally:
         out.close()
     assert [t.split() for t in texts] == [[w.text for w in d.words()] for d in docs]
+
+
+def test_ccs_docworks_alto_without_namespace_in_mm10_with_styles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The National Library of Norway's production ALTO (CCS docWorks + ABBYY FineReader 11): ALTO 1.2
+    without a namespace, mm10, Styles, OCRProcessing, margins, nested ComposedBlocks; placed on an
+    image twice the page's mm10 numbers (about 508 dpi) every box doubles."""
+    f = SAMPLES / "ngxmime-ccs-docworks-nonamespace-mm10.xml"
+    doc = load_response(f)
+    assert doc.source_format == "alto" and doc.pages[0].unit == "inch"
+    assert doc.counts() == {"page": 1, "block": 4, "line": 5, "word": 22, "table": 0}
+    image = _image(tmp_path, 2290, 3304)
+    result = load_result(f, image)
+    assert not result.warnings
+    words = list(result.document.words())
+    assert (words[0].text, words[0].confidence) == ("Brann-", 0.97)
+    assert words[0].bbox == pytest.approx((444, 2676, 732, 2736))  # HPOS 222 VPOS 1338 WIDTH 144 HEIGHT 30
+    assert "Itorøts^Jnmnftassr" in result.document.pages[0].text  # inside two ComposedBlocks
+    assert "5 lines, 22 words" in _info(capsys, str(image), "-r", str(f))
+
+
+def test_transkribus_alto2_in_mm10_with_subs_content() -> None:
+    doc = load_response(SAMPLES / "ngxmime-transkribus-alto2-mm10-subs.xml")
+    assert doc.source_format == "alto-v2" and doc.pages[0].unit == "inch"
+    assert [line.text for line in doc.lines()] == [
+        "very intelligent would mean",
+        "nothing at all to our poli-",
+        "ticians. But that he is smart,",
+        '"yankee-smart" - that gets',
+    ]
+    hyphenated = [(w.text, w.extras["subs_type"]) for w in doc.words() if w.extras]
+    assert hyphenated == [("poli-", "HypPart1"), ("ticians.", "HypPart2")]
+
+
+def test_alto3_pixel_page_without_margins() -> None:
+    doc = load_response(SAMPLES / "ngxmime-alto3-pixel.xml")
+    assert doc.source_format == "alto-v3" and (doc.pages[0].width, doc.pages[0].height) == (805, 1390)
+    assert [line.text for line in doc.lines()] == [
+        "Hos andre er Aarsagen uden Tvivl den, at man har stolet",
+        "*",
+    ]
+    assert doc.counts()["word"] == 12

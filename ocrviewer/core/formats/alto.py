@@ -9,9 +9,9 @@ kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras[
 Units (``Description/MeasurementUnit``): ``pixel`` stays; ``mm10`` (1/10 mm) and ``inch1200``
 (1/1200 inch) are converted to inches and the page marked ``unit="inch"``, so placing it on the
 image scales by the page size (``Page WIDTH/HEIGHT``) against the image size, as for any response in
-inches; a file in those units without a page size is refused. No MeasurementUnit: taken as pixels
-(what files that omit it use in practice; the frame detection still scales a page whose stated size
-differs from the image).
+inches; a page in those units without a size is read at 300 dpi (assumed, with a warning). No
+MeasurementUnit: taken as pixels (what files that omit it use in practice; the frame detection still
+scales a page whose stated size differs from the image).
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ FORMATS = {
 }
 V4 = "http://www.loc.gov/standards/alto/ns-v4#"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+#: pixels per inch assumed for mm10/inch1200 coordinates on a page of no stated size
+ASSUMED_DPI = 300.0
 #: units per inch
 _UNITS = {"pixel": None, "mm10": 254.0, "inch1200": 1200.0}
 _NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -227,7 +229,7 @@ def read(root: etree._Element) -> Document:
     fmt = version_of(root)
     desc = child(root, "Description")
     unit_el = child(desc, "MeasurementUnit") if desc is not None else None
-    unit = (unit_el.text or "").strip() if unit_el is not None else "pixel"
+    unit = (unit_el.text or "").strip().lower() if unit_el is not None else "pixel"
     if unit not in _UNITS:
         raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
     per_inch = _UNITS[unit]
@@ -242,12 +244,17 @@ def read(root: etree._Element) -> Document:
         h = number(page_el.get("HEIGHT"), f"{what} HEIGHT")
         if not (w and h and w > 0 and h > 0):  # 0 x 0: written by tools that did not know the size
             w = h = None
-        if per_inch is not None:
-            if w is None or h is None:
-                raise BadResponse(
-                    f"{what} is in {unit} without WIDTH/HEIGHT; cannot convert it to pixels of the image"
-                )
-            w, h = w / per_inch, h / per_inch
+        page_unit = "inch" if per_inch else "pixel"
+        reader.scale = 1.0 if per_inch is None else 1.0 / per_inch
+        if per_inch is not None and (w is None or h is None):
+            # valid ALTO, but nothing says how large the page is: pixels at the usual scan resolution
+            reader.scale, page_unit = ASSUMED_DPI / per_inch, "pixel"
+            reader.warnings.append(
+                f"{what} is in {unit} without WIDTH/HEIGHT; converted to pixels at {ASSUMED_DPI:g} dpi "
+                "(assumed), so the overlay is off if the scan has another resolution"
+            )
+        elif per_inch is not None:
+            w, h = w / per_inch, h / per_inch  # type: ignore[operator]
         blocks: list[Block] = []
         for bi, tb in enumerate(e for e in page_el.iter() if local(e.tag) == "TextBlock"):
             b = reader.block(tb, f"{what} TextBlock {tb.get('ID') or bi + 1}")
@@ -259,7 +266,7 @@ def read(root: etree._Element) -> Document:
                 width=w,
                 height=h,
                 blocks=tuple(blocks),
-                unit="inch" if per_inch else "pixel",
+                unit=page_unit,
                 index=pi,
                 extras=page_extras,
             )
