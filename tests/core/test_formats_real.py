@@ -555,3 +555,33 @@ def test_alto3_pixel_page_without_margins() -> None:
         "*",
     ]
     assert doc.counts()["word"] == 12
+
+
+def test_words_without_coordinates_keep_their_text_in_the_line(tmp_path: Path) -> None:
+    """PAGE Words without Coords and ALTO Strings without a position (seen in hand-edited ground truth;
+    synthetic): no box to draw, but the line's text still has them."""
+    page = tmp_path / "gt.xml"
+    page.write_text(
+        '<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"><Page imageFilename="a.png" '
+        'imageWidth="300" imageHeight="100"><TextRegion id="r"><Coords points="0,0 300,0 300,100 0,100"/>'
+        '<TextLine id="l"><Coords points="0,0 300,0 300,40 0,40"/>'
+        '<Word id="w1"><Coords points="0,0 90,0 90,40 0,40"/><TextEquiv><Unicode>placed</Unicode></TextEquiv></Word>'
+        '<Word id="w2"><TextEquiv><Unicode>floating</Unicode></TextEquiv></Word>'
+        '<Word id="w3"><Glyph id="g"><TextEquiv><PlainText>x</PlainText><Unicode>y</Unicode></TextEquiv></Glyph></Word>'
+        "</TextLine></TextRegion></Page></PcGts>",
+        encoding="utf-8",
+    )
+    doc = load_response(page)
+    (line,) = doc.lines()
+    assert line.text == "placed floating y" and [w.text for w in line.words] == ["placed"]
+    assert sum("its text stays in the line" in w for w in doc.warnings) == 2
+    alto = tmp_path / "a.xml"
+    alto.write_text(
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page WIDTH="300" HEIGHT="100"><PrintSpace>'
+        '<TextBlock><TextLine HPOS="0" VPOS="0" WIDTH="300" HEIGHT="40"><String CONTENT="placed" HPOS="0" VPOS="0" '
+        'WIDTH="90" HEIGHT="40"/><SP/><String CONTENT="floating"/><HYP CONTENT="-"/></TextLine></TextBlock>'
+        "</PrintSpace></Page></Layout></alto>",
+        encoding="utf-8",
+    )
+    (line,) = load_response(alto).lines()
+    assert line.text == "placed floating-" and [w.text for w in line.words] == ["placed"]

@@ -141,7 +141,7 @@ class _Reader:
         if poly is None and glyphs:
             poly = union_box(p for i, g in enumerate(glyphs) if (p := self.box(g, f"{what} Glyph {i + 1}")))
         if poly is None:
-            self.warnings.append(f"{what} {text[:30]!r} has no position; skipped")
+            self.warnings.append(f"{what} {text[:30]!r} has no position; its text stays in the line")
             return None
         conf: float | None = None
         wc = el.get("WC")
@@ -167,12 +167,18 @@ class _Reader:
 
     def line(self, el: etree._Element, what: str) -> Line | None:
         words: list[Word] = []
+        texts: list[str] = []  # every String's, placed or not: the line keeps the text of all
+        last_placed = False
         for i, s in enumerate(children(el, "String")):
             w = self.word(s, f"{what} String {i + 1}")
+            last_placed = w is not None
             if w is not None:
                 words.append(w)
+                texts.append(w.text)
+            else:
+                texts.append(s.get("CONTENT") or "".join(g.get("CONTENT", "") for g in children(s, "Glyph")))
         hyp = child(el, "HYP")
-        if hyp is not None and words and hyp.get("CONTENT"):
+        if hyp is not None and last_placed and hyp.get("CONTENT"):
             last = words[-1]
             words[-1] = Word(
                 last.text + hyp.get("CONTENT", ""),
@@ -182,6 +188,8 @@ class _Reader:
                 last.language,
                 last.extras,
             )
+        if hyp is not None and texts and hyp.get("CONTENT"):
+            texts[-1] += hyp.get("CONTENT", "")
         poly = self.box(el, what) or union_box(w.polygon for w in words)
         if poly is None:
             self.warnings.append(f"{what} has no position and no words; skipped")
@@ -196,7 +204,7 @@ class _Reader:
             elif len(nums) >= 4 and len(nums) % 2 == 0:
                 extras["baseline"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
         return Line(
-            text=" ".join(w.text for w in words),
+            text=" ".join(t for t in texts if t),
             polygon=poly,
             words=tuple(words),
             language=el.get("LANG") or el.get("language"),

@@ -206,7 +206,8 @@ class _Reader:
                 conf = None
         return text, conf
 
-    def word(self, el: etree._Element, what: str) -> Word | None:
+    def word(self, el: etree._Element, what: str) -> tuple[Word | None, str]:
+        """The word (None when nothing places it) and its text, which the line keeps either way."""
         text, conf = self.text_equiv(el, what)
         if text is None:
             glyphs = [self.text_equiv(g, f"{what} Glyph")[0] or "" for g in children(el, "Glyph")]
@@ -216,20 +217,18 @@ class _Reader:
             boxes = [p for g in children(el, "Glyph") if (p := self.coords(g, f"{what} Glyph")) is not None]
             poly = union_box(boxes)
         if poly is None:
-            self.warnings.append(f"{what} {text[:30]!r} has no usable Coords; skipped")
-            return None
+            self.warnings.append(f"{what} {text[:30]!r} has no usable Coords; its text stays in the line")
+            return None, text
         extras = {"id": el.get("id")} if el.get("id") else {}
-        return Word(text=text, polygon=poly, confidence=conf, language=el.get("language"), extras=extras)
+        word = Word(text=text, polygon=poly, confidence=conf, language=el.get("language"), extras=extras)
+        return word, text
 
     def line(self, el: etree._Element, what: str) -> Line | None:
-        words = [
-            w
-            for i, we in enumerate(children(el, "Word"))
-            if (w := self.word(we, f"{what} Word {i + 1}")) is not None
-        ]
+        read = [self.word(we, f"{what} Word {i + 1}") for i, we in enumerate(children(el, "Word"))]
+        words = [w for w, _ in read if w is not None]
         text, conf = self.text_equiv(el, what)
         if text is None:
-            text = " ".join(w.text for w in words)
+            text = " ".join(t for _, t in read if t)
         poly = self.coords(el, what) or union_box([w.polygon for w in words])
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no words; skipped")
