@@ -585,3 +585,17 @@ def test_words_without_coordinates_keep_their_text_in_the_line(tmp_path: Path) -
     )
     (line,) = load_response(alto).lines()
     assert line.text == "placed floating-" and [w.text for w in line.words] == ["placed"]
+
+
+def test_page_textequiv_with_plaintext_only(tmp_path: Path) -> None:
+    """Some converters write ``<PlainText>`` without ``<Unicode>`` (not schema-valid; synthetic)."""
+    f = tmp_path / "plain.xml"
+    f.write_text(
+        '<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"><Page imageFilename="a.png" '
+        'imageWidth="300" imageHeight="100"><TextRegion id="r"><Coords points="0,0 300,0 300,40 0,40"/>'
+        '<TextLine id="l"><Coords points="0,0 300,0 300,40 0,40"/><TextEquiv conf="0.5"><PlainText>just text'
+        "</PlainText></TextEquiv></TextLine></TextRegion></Page></PcGts>",
+        encoding="utf-8",
+    )
+    (line,) = load_response(f).lines()
+    assert (line.text, line.confidence) == ("just text", 0.5)

@@ -194,7 +194,9 @@ class _Reader:
             return None, None
         te = best[2]
         uni = child(te, "Unicode")
-        text = (uni.text or "") if uni is not None else ""
+        if uni is None:  # not valid PAGE, but written: PlainText alone
+            uni = child(te, "PlainText")
+        text = "".join(uni.itertext()) if uni is not None else ""
         conf: float | None = None
         if te.get("conf") is not None:
             try:
