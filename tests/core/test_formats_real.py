@@ -599,3 +599,48 @@ def test_page_textequiv_with_plaintext_only(tmp_path: Path) -> None:
     )
     (line,) = load_response(f).lines()
     assert (line.text, line.confidence) == ("just text", 0.5)
+
+
+def test_ocrd_tesserocr_page_with_tables_and_nested_reading_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = SAMPLES / "ocrd-tesserocr-table-page2019.xml"
+    doc = load_response(f)
+    assert doc.counts() == {"page": 1, "block": 11, "line": 19, "word": 82, "table": 0}
+    ids = [b.extras["id"] for b in doc.pages[0].blocks]
+    assert ids == [
+        *[f"region000{i}" for i in (0, 1, 2, 3, 4, 6)],
+        *[f"region0007_cell000{i}" for i in range(4)],  # the table's cells, in its OrderedGroupIndexed
+        "region0010_cell0000",
+    ]
+    assert doc.pages[0].blocks[1].text == "G. €. Silberſchlägs"
+    assert doc.pages[0].blocks[0].extras["orientation"] == pytest.approx(-0.060876395515066)
+    image = _image(tmp_path, 2018, 2529, "PPN860789411-00000001.png")
+    assert "11 blocks, 19 lines, 82 words" in _info(capsys, str(image), "-r", str(f))
+    data = _export_json(tmp_path, f, str(image))
+    assert sum(len(b["lines"]) for b in data["pages"][0]["blocks"]) == 19
+
+
+@pytest.mark.parametrize(
+    ("sample", "text"),
+    [
+        ("ocrd-two-point-coords-line-page2019.xml", "CONTENT BUT NO WORDS"),
+        ("ocrd-two-point-coords-region-page2019.xml", "CONTENT BUT NO LINES"),
+    ],
+)
+def test_page_coords_of_two_points_keep_their_text(
+    tmp_path: Path, sample: str, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OCR-D's fixtures with ``points="0,0 1,1"``: not a polygon, but the text stays, on the points' box."""
+    doc = load_response(SAMPLES / sample)
+    (line,) = doc.lines()
+    assert (line.text, line.bbox) == (text, (0, 0, 1, 1))
+    assert any("2 points" in w for w in doc.warnings)
+    image = _image(tmp_path, 3195, 4370)
+    assert "1 lines" in _info(capsys, str(image), "-r", str(SAMPLES / sample))
+
+
+def test_page_line_with_neither_words_nor_text_between_two() -> None:
+    doc = load_response(SAMPLES / "ocrd-empty-lines-page2019.xml")
+    assert [line.text for line in doc.lines()] == ["foo", "", "bar"]
+    assert [w.text for w in doc.words()] == ["foo", "bar"]

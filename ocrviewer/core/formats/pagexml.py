@@ -42,6 +42,7 @@ from ocrviewer.core.model import (
     Polygon,
     Word,
     make_polygon,
+    polygon_from_bbox,
 )
 from ocrviewer.errors import BadResponse
 
@@ -177,8 +178,18 @@ class _Reader:
             ]
             return make_polygon([list(p) for p in pts], what=f"{what} Coords")
         except BadResponse as err:
-            self.warnings.append(f"{err}; its box is taken from its contents")
+            self.warnings.append(f"{err}; its box is taken from its contents or its points")
             return None
+
+    def point_box(self, el: etree._Element) -> Polygon | None:
+        """The box of a ``Coords`` too small to be a polygon (1 or 2 points, as OCR-D's fixtures have):
+        the last resort that keeps an element's text on the page."""
+        c = child(el, "Coords")
+        nums = [float(v) for v in _NUM.findall(c.get("points", ""))] if c is not None else []
+        xs, ys = nums[0::2], nums[1::2]
+        if not xs or len(xs) != len(ys) or not all(math.isfinite(v) for v in nums):
+            return None
+        return polygon_from_bbox(min(xs), min(ys), max(xs), max(ys))
 
     def text_equiv(self, el: etree._Element, what: str) -> tuple[str | None, float | None]:
         """The text and confidence of the TextEquiv with the lowest index (the first if none has one)."""
@@ -217,7 +228,7 @@ class _Reader:
         poly = self.coords(el, what)
         if poly is None:
             boxes = [p for g in children(el, "Glyph") if (p := self.coords(g, f"{what} Glyph")) is not None]
-            poly = union_box(boxes)
+            poly = union_box(boxes) or self.point_box(el)
         if poly is None:
             self.warnings.append(f"{what} {text[:30]!r} has no usable Coords; its text stays in the line")
             return None, text
@@ -231,7 +242,7 @@ class _Reader:
         text, conf = self.text_equiv(el, what)
         if text is None:
             text = " ".join(t for _, t in read if t)
-        poly = self.coords(el, what) or union_box([w.polygon for w in words])
+        poly = self.coords(el, what) or union_box([w.polygon for w in words]) or self.point_box(el)
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no words; skipped")
             return None
@@ -257,7 +268,7 @@ class _Reader:
             if (ln := self.line(le, f"{what} TextLine {i + 1}")) is not None
         ]
         text, conf = self.text_equiv(el, what)
-        poly = self.coords(el, what) or union_box([x.polygon for x in lines])
+        poly = self.coords(el, what) or union_box([x.polygon for x in lines]) or self.point_box(el)
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
             return None
