@@ -644,3 +644,33 @@ def test_page_line_with_neither_words_nor_text_between_two() -> None:
     doc = load_response(SAMPLES / "ocrd-empty-lines-page2019.xml")
     assert [line.text for line in doc.lines()] == ["foo", "", "bar"]
     assert [w.text for w in doc.words()] == ["foo", "bar"]
+
+
+_TESS_PAGE_DIV = """<div class='ocr_page' id='page_{n}' title='image "a.png"; bbox 0 0 300 200; ppageno {p}'>
+ <div class='ocr_carea' id='block_{n}_1' title="bbox 10 10 200 50">
+  <p class='ocr_par' id='par_{n}_1' lang='eng' title="bbox 10 10 200 50">
+   <span class='ocr_line' id='line_{n}_1' title="bbox 10 10 200 50; baseline 0 -5; x_size 40; x_descenders 5; x_ascenders 10">
+    <span class='ocrx_word' id='word_{n}_1' title='bbox 10 10 90 50; x_wconf 91'>{word}</span>
+   </span>
+  </p>
+ </div>
+</div>
+"""
+
+
+def test_tesseract_api_page_fragments_without_a_document_around_them(tmp_path: Path) -> None:
+    """What ``TessBaseAPI::GetHOCRText`` returns (and tesserocr, pytesseract's image_to_pdf_or_hocr of old
+    and many scripts save): the page <div> alone, or several one after another (synthetic)."""
+    one = tmp_path / "one.hocr"
+    one.write_text(_TESS_PAGE_DIV.format(n=1, p=0, word="Hello"), encoding="utf-8")
+    doc = load_response(one)
+    assert doc.source_format == "hocr" and [(w.text, w.bbox) for w in doc.words()] == [
+        ("Hello", (10, 10, 90, 50))
+    ]
+    assert (doc.pages[0].width, doc.pages[0].height) == (300, 200)
+    two = tmp_path / "two.hocr"
+    two.write_text(
+        _TESS_PAGE_DIV.format(n=1, p=0, word="Hello") + _TESS_PAGE_DIV.format(n=2, p=1, word="Again"),
+        encoding="utf-8",
+    )
+    assert [p.text for p in load_response(two).pages] == ["Hello", "Again"]

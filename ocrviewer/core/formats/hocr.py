@@ -37,9 +37,14 @@ def classes(el: etree._Element) -> set[str]:
     return set((el.get("class") or "").split())
 
 
+#: root elements an hOCR file can have: a whole document, or the page ``<div>`` that Tesseract's API
+#: (``GetHOCRText``) returns and tools save as it is
+_ROOTS = frozenset({"html", "body", "div", "span", "p"})
+
+
 def is_hocr(root: etree._Element) -> bool:
-    """True for an (X)HTML document with hOCR class names."""
-    if local(root.tag).lower() != "html":
+    """True for an (X)HTML document, or an hOCR page fragment, with hOCR class names."""
+    if local(root.tag).lower() not in _ROOTS:
         return False
     for el in root.iter():
         if isinstance(el.tag, str) and classes(el) & ({"ocr_page"} | LINE_CLASSES | WORD_CLASSES):
