@@ -674,3 +674,19 @@ def test_tesseract_api_page_fragments_without_a_document_around_them(tmp_path: P
         encoding="utf-8",
     )
     assert [p.text for p in load_response(two).pages] == ["Hello", "Again"]
+
+
+@pytest.mark.parametrize(
+    ("ns", "fmt"),
+    [
+        ("http://www.loc.gov/standards/alto/ns-v3", "alto-v3"),  # no closing "#"
+        ("https://www.loc.gov/standards/alto/ns-v4#", "alto-v4"),
+    ],
+)
+def test_alto_namespace_written_loosely(tmp_path: Path, ns: str, fmt: str) -> None:
+    f = tmp_path / "a.xml"
+    f.write_text(
+        _ALTO_V3.replace("http://www.loc.gov/standards/alto/ns-v3#", ns).format(word="w"), encoding="utf-8"
+    )
+    doc = load_response(f)
+    assert doc.source_format == fmt and [w.text for w in doc.words()] == ["w"]

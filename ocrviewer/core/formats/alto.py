@@ -75,6 +75,9 @@ def is_alto(root: etree._Element) -> bool:
 
 def version_of(root: etree._Element) -> str:
     ns = namespace(root)
+    if ns not in NAMESPACES:  # written loosely: https, or without the closing "#"
+        loose = ns.replace("https://", "http://", 1).rstrip("/#") + "#"
+        ns = loose if loose in NAMESPACES else ns
     if ns not in NAMESPACES:
         raise BadResponse(
             f"unknown ALTO namespace {ns[:80]!r}; this version reads ALTO v2, v3 and v4 "
