@@ -690,3 +690,54 @@ def test_alto_namespace_written_loosely(tmp_path: Path, ns: str, fmt: str) -> No
     )
     doc = load_response(f)
     assert doc.source_format == fmt and [w.text for w in doc.words()] == ["w"]
+
+
+_KRAKEN_PAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15 http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15/pagecontent.xsd">
+    <Metadata>
+        <Creator>kraken 5.2.9</Creator>
+        <Created>2024-01-01T00:00:00</Created>
+        <LastChange>2024-01-01T00:00:00</LastChange>
+    </Metadata>
+    <Page imageFilename="folio.png" imageWidth="600" imageHeight="400">
+        <TextRegion id="r_1" custom="type {type:text;}" readingDirection="right-to-left">
+                <Coords points="0,0 0,0 0,0"/>
+            <TextLine id="l_1" custom="type {type:default;}" readingDirection="right-to-left">
+                <Coords points="20,20 300,20 300,60 20,60"/>
+                <Baseline points="20,55 300,55"/>
+                <Word id="segment_0">
+                    <Coords points="20,20 20,60 80,60 80,20"/>
+                    <Glyph id="char_0">
+                        <Coords points="20,20 40,20 40,60 20,60"/>
+                        <TextEquiv conf="0.9"><Unicode>ab</Unicode></TextEquiv>
+                    </Glyph>
+                    <TextEquiv conf="0.9"><Unicode>ab</Unicode></TextEquiv>
+                </Word>
+                <Word id="segment_1">
+                    <Coords points="80,20 80,60 90,60 90,20"/>
+                    <TextEquiv conf="0.99"><Unicode> </Unicode></TextEquiv>
+                </Word>
+                <Word id="segment_2">
+                    <Coords points="90,20 90,60 300,60 300,20"/>
+                    <TextEquiv conf="0.8"><Unicode>cd</Unicode></TextEquiv>
+                </Word>
+                <TextEquiv conf="0.8967"><Unicode>ab cd</Unicode></TextEquiv>
+            </TextLine>
+        </TextRegion>
+    </Page>
+</PcGts>
+"""
+
+
+def test_kraken_page_region_without_outline_and_space_words(tmp_path: Path) -> None:
+    """PAGE as kraken's template (kraken/templates/pagexml) writes it: a region it has no outline of gets
+    ``points="0,0 0,0 0,0"`` and the spaces between words are Words of their own (synthetic)."""
+    f = tmp_path / "kraken.xml"
+    f.write_text(_KRAKEN_PAGE, encoding="utf-8")
+    doc = load_response(f)
+    (block,) = doc.pages[0].blocks
+    assert block.bbox == (20, 20, 300, 60)  # its line's box, not a point at the origin
+    (line,) = block.lines
+    assert (line.text, line.confidence) == ("ab cd", 0.8967)
+    assert [(w.text, w.confidence) for w in line.words] == [("ab", 0.9), ("cd", 0.8)]
+    assert line.words[0].polygon == ((20, 20), (20, 60), (80, 60), (80, 20))

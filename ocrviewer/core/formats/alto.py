@@ -144,7 +144,8 @@ class _Reader:
         if poly is None and glyphs:
             poly = union_box(p for i, g in enumerate(glyphs) if (p := self.box(g, f"{what} Glyph {i + 1}")))
         if poly is None:
-            self.warnings.append(f"{what} {text[:30]!r} has no position; its text stays in the line")
+            if text:  # kraken writes <String CONTENT=""/> in a line it recognized nothing in
+                self.warnings.append(f"{what} {text[:30]!r} has no position; its text stays in the line")
             return None
         conf: float | None = None
         wc = el.get("WC")

@@ -171,7 +171,10 @@ class _Reader:
         try:
             if c.get("points") is not None:
                 nums = [float(v) for v in _NUM.findall(c.get("points", ""))]
-                return make_polygon(nums, what=f"{what} Coords")
+                poly = make_polygon(nums, what=f"{what} Coords")
+                if len(set(poly)) == 1:  # kraken writes "0,0 0,0 0,0" for a region it has no outline of
+                    return None
+                return poly
             pts = [
                 (number(p.get("x"), f"{what} Point x"), number(p.get("y"), f"{what} Point y"))
                 for p in children(c, "Point")
@@ -238,7 +241,8 @@ class _Reader:
 
     def line(self, el: etree._Element, what: str) -> Line | None:
         read = [self.word(we, f"{what} Word {i + 1}") for i, we in enumerate(children(el, "Word"))]
-        words = [w for w, _ in read if w is not None]
+        # a Word of only whitespace (kraken writes the spaces between words as Words) is no word
+        words = [w for w, _ in read if w is not None and (w.text.strip() or not w.text)]
         text, conf = self.text_equiv(el, what)
         if text is None:
             text = " ".join(t for _, t in read if t)
