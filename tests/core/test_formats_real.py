@@ -741,3 +741,26 @@ def test_kraken_page_region_without_outline_and_space_words(tmp_path: Path) -> N
     assert (line.text, line.confidence) == ("ab cd", 0.8967)
     assert [(w.text, w.confidence) for w in line.words] == [("ab", 0.9), ("cd", 0.8)]
     assert line.words[0].polygon == ((20, 20), (20, 60), (80, 60), (80, 20))
+
+
+def test_alto_reading_order_of_element_refs(tmp_path: Path) -> None:
+    """ALTO 4.2+ ``ReadingOrder`` (as kraken's template writes it: refs to blocks or to lines, groups in an
+    UnorderedGroup): blocks follow the order; kraken's own sample keeps document order (synthetic)."""
+    doc = load_response(SAMPLES / "kraken-escriptorium-hebrew-alto4.xml")
+    assert len(doc.pages[0].blocks[0].lines) == 26  # the main text first, as its ReadingOrder has it
+    xml = (
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Description><MeasurementUnit>pixel'
+        "</MeasurementUnit></Description><ReadingOrder><UnorderedGroup ID='u'><OrderedGroup ID='o'>"
+        "<ElementRef ID='e1' REF='l_right'/><ElementRef ID='e2' REF='tb_left'/></OrderedGroup>"
+        "</UnorderedGroup></ReadingOrder><Layout><Page WIDTH='400' HEIGHT='100'><PrintSpace>"
+        "<TextBlock ID='tb_left' HPOS='0' VPOS='0' WIDTH='190' HEIGHT='100'><TextLine ID='l_left' HPOS='0' "
+        "VPOS='0' WIDTH='190' HEIGHT='30'><String CONTENT='second' HPOS='0' VPOS='0' WIDTH='190' HEIGHT='30'/>"
+        "</TextLine></TextBlock><TextBlock ID='tb_right' HPOS='210' VPOS='0' WIDTH='190' HEIGHT='100'>"
+        "<TextLine ID='l_right' HPOS='210' VPOS='0' WIDTH='190' HEIGHT='30'><String CONTENT='first' HPOS='210' "
+        "VPOS='0' WIDTH='190' HEIGHT='30'/></TextLine></TextBlock><TextBlock ID='tb_unnamed'><TextLine "
+        "HPOS='0' VPOS='50' WIDTH='90' HEIGHT='30'><String CONTENT='last' HPOS='0' VPOS='50' WIDTH='90' "
+        "HEIGHT='30'/></TextLine></TextBlock></PrintSpace></Page></Layout></alto>"
+    )
+    f = tmp_path / "ro.xml"
+    f.write_text(xml, encoding="utf-8")
+    assert [b.text for b in load_response(f).pages[0].blocks] == ["first", "second", "last"]

@@ -1,8 +1,9 @@
 """ALTO (https://www.loc.gov/standards/alto/) v2, v3 and v4: read; v4 (4.4 schema): write.
 
 Read: every ``TextBlock`` under ``Layout/Page`` (inside ``PrintSpace``, the margins or
-``ComposedBlock``), in document order, as blocks; ``TextLine`` as lines; ``String`` as words
-(``CONTENT``, ``WC`` 0..1, ``HPOS/VPOS/WIDTH/HEIGHT`` or ``Shape/Polygon``). A line-end ``HYP`` is
+``ComposedBlock``), in the order 4.2's ``ReadingOrder`` names them (else document order), as blocks;
+``TextLine`` as lines; ``String`` as words (``CONTENT`` or its Glyphs', ``WC`` 0..1,
+``Shape/Polygon``, ``HPOS/VPOS/WIDTH/HEIGHT``, ``Shape/Ellipse|Circle`` or its Glyphs). A line-end ``HYP`` is
 appended to the line's last word, whose ``SUBS_TYPE``/``SUBS_CONTENT`` (the whole hyphenated word) are
 kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras["baseline"]``.
 
@@ -236,6 +237,32 @@ class _Reader:
         )
 
 
+def reading_order_refs(root: etree._Element) -> list[str]:
+    """The ``REF``s of ALTO 4.2's ``ReadingOrder`` (groups nested in groups flattened), in order."""
+    ro = child(root, "ReadingOrder")
+    return [e.get("REF", "") for e in ro.iter() if local(e.tag) == "ElementRef"] if ro is not None else []
+
+
+def in_reading_order(text_blocks: list[etree._Element], refs: list[str]) -> list[etree._Element]:
+    """``text_blocks`` in the order the ReadingOrder first names each (itself, or a line or string in
+    it, as kraken and eScriptorium refer to lines); blocks it does not name follow in document order."""
+    if not refs:
+        return text_blocks
+    owner: dict[str, int] = {}
+    for i, tb in enumerate(text_blocks):
+        for e in tb.iter():
+            ident = e.get("ID") if isinstance(e.tag, str) else None
+            if ident and ident not in owner:
+                owner[ident] = i
+    first: list[int] = []
+    for ref in refs:
+        i = owner.get(ref)
+        if i is not None and i not in first:
+            first.append(i)
+    first += [i for i in range(len(text_blocks)) if i not in first]
+    return [text_blocks[i] for i in first]
+
+
 def read(root: etree._Element) -> Document:
     """An ALTO document as a Document (pixels, or inches for mm10/inch1200)."""
     fmt = version_of(root)
@@ -246,6 +273,7 @@ def read(root: etree._Element) -> Document:
         raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
     per_inch = _UNITS[unit]
     reader = _Reader(per_inch)
+    order = reading_order_refs(root)
     layout = child(root, "Layout")
     if layout is None:
         raise BadResponse("ALTO without a Layout element")
@@ -268,7 +296,8 @@ def read(root: etree._Element) -> Document:
         elif per_inch is not None:
             w, h = w / per_inch, h / per_inch  # type: ignore[operator]
         blocks: list[Block] = []
-        for bi, tb in enumerate(e for e in page_el.iter() if local(e.tag) == "TextBlock"):
+        text_blocks = [e for e in page_el.iter() if local(e.tag) == "TextBlock"]
+        for bi, tb in enumerate(in_reading_order(text_blocks, order)):
             b = reader.block(tb, f"{what} TextBlock {tb.get('ID') or bi + 1}")
             if b is not None:
                 blocks.append(b)
