@@ -764,3 +764,80 @@ def test_alto_reading_order_of_element_refs(tmp_path: Path) -> None:
     f = tmp_path / "ro.xml"
     f.write_text(xml, encoding="utf-8")
     assert [b.text for b in load_response(f).pages[0].blocks] == ["first", "second", "last"]
+
+
+@pytest.mark.parametrize(
+    ("sample", "words"),
+    [
+        (
+            "ocrmypdf-multilingual.hocr",
+            [("English", "eng"), ("Text", "eng"), ("Here", "eng"), ("مرحبا", "ara"), ("بك", "ara")],
+        ),
+        (
+            "ocrmypdf-cjk.hocr",
+            [
+                ("你好", "chi_sim"),
+                ("世界", "chi_sim"),
+                ("繁體", "chi_tra"),
+                ("中文", "chi_tra"),
+                ("こんにちは", "jpn"),
+                ("世界", "jpn"),
+                ("안녕하세요", "kor"),
+                ("세계", "kor"),
+            ],
+        ),
+    ],
+)
+def test_ocrmypdf_script_samples_read_and_export_to_every_format(
+    tmp_path: Path, sample: str, words: list[tuple[str, str]]
+) -> None:
+    """OCRmyPDF's hOCR test files (Tesseract 5 layout, RTL and CJK paragraphs with their own lang): read,
+    then written as ALTO and PAGE that validate and as a searchable PDF whose text PDFium extracts."""
+    import pypdfium2 as pdfium
+
+    from tests.support.markup import assert_valid
+
+    f = SAMPLES / sample
+    doc = load_response(f)
+    assert [(w.text, w.language) for w in doc.words()] == words
+    assert all(w.confidence == 0.95 for w in doc.words())
+    for fmt, schema in (("alto", "alto-4-4"), ("page", "pagecontent-2019-07-15")):
+        out = tmp_path / f"out.{fmt}.xml"
+        assert main(["export", "-r", str(f), "-o", str(out)]) == 0
+        assert_valid(out.read_bytes(), schema)
+        assert [w.text for w in load_response(out).words()] == [w for w, _ in words]
+    pdf_path = tmp_path / "out.pdf"
+    assert main(["export", "-r", str(f), "-o", str(pdf_path)]) == 0
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        page = pdf[0]
+        assert page.get_size() == pytest.approx((2550 * 72 / 300, 3300 * 72 / 300))  # no image: 300 dpi
+        text = page.get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    got = text.split()
+    if sample == "ocrmypdf-cjk.hocr":  # PDFium puts no space between CJK words; Korean keeps its spaces
+        assert "".join(got) == "".join(w for w, _ in words) and got[-2:] == ["안녕하세요", "세계"]
+    else:  # each Arabic word reads as written (not reversed); the line reads from the right
+        assert got[:3] == ["English", "Text", "Here"] and sorted(got[3:]) == sorted(["مرحبا", "بك"])
+
+
+def test_searchable_pdf_of_hebrew_escriptorium_alto_extracts_in_reading_order(tmp_path: Path) -> None:
+    """Right-to-left words are written in visual order so PDF readers give them back as recognized."""
+    import pypdfium2 as pdfium
+
+    from ocrviewer.core.formats.searchable_pdf import visual_order
+
+    assert visual_order("abc") == "abc" and visual_order("עם2020") == "2020םע"
+    assert visual_order("[צל']") == "['לצ]"  # reversed, brackets mirrored: readers give "[צל']" back
+    f = SAMPLES / "kraken-escriptorium-hebrew-alto4.xml"
+    out = tmp_path / "hebrew.pdf"
+    assert main(["export", "-r", str(f), "-o", str(out)]) == 0
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        text = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    first = next(load_response(f).lines()).text
+    assert first.startswith("בשאול") and "בשאול וגו' ˙ אם יחבאו" in " ".join(text.split())
+    assert "[צל']" in text

@@ -4,7 +4,9 @@ Every word is drawn in text render mode 3 (invisible) in its own text object, fi
 polygon: the reading direction is the polygon's first edge (the model's polygons start at the text's
 top-left and run along the line), the size is the polygon's extent along and across that direction,
 the font size fills the height and horizontal scaling (``Tz``) the width. Selecting or searching in
-any PDF reader then hits the words where they are on the image, rotated words included.
+any PDF reader then hits the words where they are on the image, rotated words included. Arabic and
+Hebrew words are written in visual order (reversed, brackets mirrored, digit runs kept), so readers
+give them back in the order they were recognized.
 
 The font is a glyphless CID font (``Identity-H``; every character of the document gets its own code
 and a ``ToUnicode`` entry), so text in any script extracts as what was recognized. It is embedded
@@ -21,6 +23,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import unicodedata
 import zlib
 from collections.abc import Sequence
 
@@ -70,6 +73,34 @@ def _fit(poly: Polygon, height_px: float, k: float) -> tuple[tuple[float, ...], 
     base = min(across) + size * (-_DESCENT) / 1000.0
     ox, oy = ux * min(along) + vx * base, uy * min(along) + vy * base
     return (ux, uy, vx, vy, ox, oy), size, w
+
+
+_RTL = frozenset({"R", "AL"})
+_LTR_RUN = frozenset({"L", "EN", "AN"})
+_MIRROR = {a: b for a, b in zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True)}
+
+
+def visual_order(text: str) -> str:
+    """A word's characters in the order they stand on the page, left to right.
+
+    Glyphs are laid out left to right, and readers give a right-to-left run back reversed (PDFium
+    extracted "مرحبا" as "ابحرم" and "שָׁלוֹם" as "םֹולָׁש"), so a word in Arabic or Hebrew is written
+    reversed, its runs of digits or Latin kept as they read, as Tesseract's PDF renderer does.
+    """
+    if not any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+        return text
+    runs: list[str] = []
+    for ch in text:
+        ch = _MIRROR.get(ch, ch)  # "(" in a right-to-left run is drawn as ")": readers mirror it back
+        if (
+            unicodedata.bidirectional(ch) in _LTR_RUN
+            and runs
+            and unicodedata.bidirectional(runs[-1][-1]) in _LTR_RUN
+        ):
+            runs[-1] += ch
+        else:
+            runs.append(ch)
+    return "".join(reversed(runs))
 
 
 def _n(v: float) -> str:
@@ -194,7 +225,7 @@ def write_pdf(
                 scale = 100.0 * width / (len(text) * _ADVANCE / 1000.0 * size)
                 ops.append(
                     f"BT 3 Tr /F0 {_n(size)} Tf {_n(scale)} Tz {_n(a)} {_n(b)} {_n(c)} {_n(d)} {_n(e)} {_n(f)} Tm "
-                    f"<{codes.encode(text)}> Tj ET"
+                    f"<{codes.encode(visual_order(text))}> Tj ET"
                 )
         box = [0.0, 0.0, wpx * k, hpx * k]
         contents.append((box, "\n".join(o for o in ops if o).encode("ascii"), img))
