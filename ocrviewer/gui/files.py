@@ -313,7 +313,7 @@ class FileController(QObject):
         if fmt == "json":
             return self.save(path)
         from ocrviewer.core import output
-        from ocrviewer.core.formats import export_bytes
+        from ocrviewer.core.formats import PAGE_PATTERN, export_bytes, export_pages, page_file_names
 
         doc = self.state.document
         if doc is None:
@@ -326,6 +326,14 @@ class FileController(QObject):
             inputs.append(str(sidecar_path(self.state.response_path)))
 
         def work() -> Path:
+            if PAGE_PATTERN.search(os.path.basename(path)) and doc.pages:  # {page}: a file per page
+                names = page_file_names(path, len(doc.pages))
+                for name in names:
+                    output.check_output(name, inputs)
+                blobs = export_pages(fmt, doc, image)
+                return [output.write_atomic(n, b, inputs=inputs) for n, b in zip(names, blobs, strict=True)][
+                    0
+                ]
             return output.write_atomic(path, export_bytes(fmt, doc, image), inputs=inputs)
 
         def done(target: Path) -> None:

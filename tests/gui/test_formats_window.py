@@ -120,3 +120,30 @@ def test_dropping_an_image_with_its_hocr_places_it(window, qtbot, tess_page) -> 
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
     assert window.state.image_path == str(image)
     assert window.state.source_document.source_format == "hocr"
+
+
+def test_save_as_page_xml_of_two_pages_needs_and_follows_a_page_pattern(
+    loaded, qtbot, tmp_path: Path
+) -> None:
+    from ocrviewer.core.frames import FrameTransform
+    from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+
+    pages = []
+    for i, text in enumerate(["first", "second"]):
+        box = polygon_from_bbox(10, 10, 110, 40)
+        pages.append(Page(640.0, 480.0, (Block(box, (Line(text, box, (Word(text, box, 0.9),)),)),), index=i))
+    loaded.state.set_response(Document(tuple(pages)), FrameTransform.identity(640, 480))
+    qtbot.waitUntil(
+        lambda: loaded.state.document is not None and len(loaded.state.document.pages) == 2, timeout=30000
+    )
+    single = tmp_path / "gt.page.xml"
+    loaded.files.save_as(str(single), "page")
+    qtbot.waitUntil(lambda: loaded.message_bar.level == "error", timeout=30000)
+    assert "{page}" in loaded.message_bar.text and not single.exists()
+    loaded.files.save_as(str(tmp_path / "gt-{page}.page.xml"), "page")
+    second = tmp_path / "gt-2.page.xml"
+    qtbot.waitUntil(second.exists, timeout=30000)
+    for i, text in ((1, "first"), (2, "second")):
+        raw = (tmp_path / f"gt-{i}.page.xml").read_bytes()
+        assert_valid(raw, "pagecontent-2019-07-15")
+        assert [w.text for w in read_markup(raw).words()] == [text]
