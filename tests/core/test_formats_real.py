@@ -841,3 +841,33 @@ def test_searchable_pdf_of_hebrew_escriptorium_alto_extracts_in_reading_order(tm
     first = next(load_response(f).lines()).text
     assert first.startswith("בשאול") and "בשאול וגו' ˙ אם יחבאו" in " ".join(text.split())
     assert "[צל']" in text
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["-c", "hocr_char_boxes=1"],
+        ["-c", "lstm_choice_mode=1"],
+        ["-c", "lstm_choice_mode=2", "-c", "hocr_char_boxes=1"],
+    ],
+)
+def test_tesseract_hocr_with_character_boxes_and_lstm_choices(tmp_path: Path, options: list[str]) -> None:
+    """Tesseract's documented hOCR options put each character (``ocrx_cinfo``) and its alternatives
+    (``lstm_choices``, ``ocr_symbol``/``timestep``) inside the word: the word's text stays the word."""
+    import os
+    import subprocess
+
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import run_tesseract, tesseract
+
+    lines = ["Hello world", "Second line"]
+    words, size = layout_words(lines, font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    plain = load_response(run_tesseract(image, tmp_path / "plain", "hocr"))
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    cmd = [tesseract(), str(image), str(tmp_path / "rich"), "--psm", "3", "-l", "eng", *options, "hocr"]
+    subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=300)
+    rich = load_response(tmp_path / "rich.hocr")
+    assert [line.text for line in rich.lines()] == [line.text for line in plain.lines()] == lines
+    assert [(w.text, w.bbox) for w in rich.words()] == [(w.text, w.bbox) for w in plain.words()]

@@ -118,8 +118,30 @@ def _lang(el: etree._Element) -> str | None:
     return None
 
 
+#: Tesseract's ``lstm_choice_mode`` 1 and 2 put each character's alternatives inside the word
+#: (``ocr_symbol``/``timestep``/``choice``, ``lstm_choices``): they are not its text
+_ALTERNATIVE_IDS = ("lstm_choices", "timestep", "choice_", "symbol_")
+
+
+def _is_alternative(el: etree._Element) -> bool:
+    ident = el.get("id") or ""
+    return ident.startswith(_ALTERNATIVE_IDS) or "ocr_symbol" in classes(el)
+
+
+def _raw_text(el: etree._Element) -> list[str]:
+    parts = [el.text or ""]
+    for c in el:
+        if isinstance(c.tag, str) and not _is_alternative(c):
+            parts += _raw_text(c)
+        parts.append(c.tail or "")
+    return parts
+
+
 def _text(el: etree._Element) -> str:
-    return " ".join("".join(el.itertext()).split())
+    words = "".join(_raw_text(el)).split()
+    if any("ocrx_cinfo" in classes(c) for c in el if isinstance(c.tag, str)):
+        return "".join(words)  # hocr_char_boxes: one span per character, laid out on lines of their own
+    return " ".join(words)
 
 
 def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
