@@ -871,3 +871,37 @@ def test_tesseract_hocr_with_character_boxes_and_lstm_choices(tmp_path: Path, op
     rich = load_response(tmp_path / "rich.hocr")
     assert [line.text for line in rich.lines()] == [line.text for line in plain.lines()] == lines
     assert [(w.text, w.bbox) for w in rich.words()] == [(w.text, w.bbox) for w in plain.words()]
+
+
+_XHTML_HOCR = """<?xml version="1.0" encoding="{enc}"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body>
+<div class="ocr_page" id="page_1" title="image &quot;a b.png&quot;; bbox 0 0 400 300; ppageno 0">
+<span class="ocr_line" title="bbox 10 10 200 40; baseline 0 -3; x_size 30; x_descenders 5; x_ascenders 6">
+<span class="ocrx_word" title="bbox 10 10 90 40;x_wconf 95;"><strong><em>Grüße</em></strong></span>&nbsp;<span
+ class="ocrx_word" title="bbox 100 10 200 40 ; x_font Times">&amp;Co</span></span>
+</div></body></html>
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "encode"),
+    [
+        ("XHTML with an HTML entity (&nbsp;), not well-formed XML", lambda t: t.format(enc="UTF-8").encode()),
+        ("UTF-16 with BOM", lambda t: t.format(enc="UTF-16").encode("utf-16")),
+        ("ISO-8859-1 declared and used", lambda t: t.format(enc="ISO-8859-1").encode("latin-1")),
+        (
+            "UTF-8 BOM and CRLF",
+            lambda t: ("\ufeff" + t.format(enc="UTF-8")).replace("\n", "\r\n").encode("utf-8"),
+        ),
+    ],
+)
+def test_hocr_entities_encodings_and_line_endings(tmp_path: Path, case: str, encode: object) -> None:
+    f = tmp_path / "x.hocr"
+    f.write_bytes(encode(_XHTML_HOCR))  # type: ignore[operator]
+    doc = load_response(f)
+    assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [
+        ("Grüße", (10, 10, 90, 40), 0.95),
+        ("&Co", (100, 10, 200, 40), None),  # x_wconf missing
+    ]
+    assert doc.pages[0].extras["image"] == "a b.png" and doc.pages[0].width == 400
