@@ -905,3 +905,18 @@ def test_hocr_entities_encodings_and_line_endings(tmp_path: Path, case: str, enc
         ("&Co", (100, 10, 200, 40), None),  # x_wconf missing
     ]
     assert doc.pages[0].extras["image"] == "a b.png" and doc.pages[0].width == 400
+
+
+def test_page_polygons_survive_alto_as_shapes(tmp_path: Path) -> None:
+    """A Transkribus PAGE (polygons, slanted lines) to ALTO and back to PAGE: ALTO keeps each polygon in a
+    ``Shape/Polygon`` next to its box, valid against the 4.4 schema."""
+    from tests.support.markup import assert_valid
+
+    src = SAMPLES / "kraken-transkribus-lite-page2013.xml"
+    alto = tmp_path / "t.alto.xml"
+    assert main(["export", "-r", str(src), "-o", str(alto)]) == 0
+    assert_valid(alto.read_bytes(), "alto-4-4")
+    before, after = load_response(src), load_response(alto)
+    for a, b in zip(before.lines(), after.lines(), strict=True):
+        assert b.polygon == a.polygon and b.text == a.text
+    assert [b.polygon for b in after.pages[0].blocks] == [b.polygon for b in before.pages[0].blocks]

@@ -13,6 +13,8 @@ image scales by the page size (``Page WIDTH/HEIGHT``) against the image size, as
 inches; a page in those units without a size is read at 300 dpi (assumed, with a warning). No
 MeasurementUnit: taken as pixels (what files that omit it use in practice; the frame detection still
 scales a page whose stated size differs from the image).
+
+Write: ALTO 4.4 in pixels; every element's box, and a ``Shape/Polygon`` where its polygon is no box.
 """
 
 from __future__ import annotations
@@ -323,11 +325,17 @@ def read(root: etree._Element) -> Document:
 
 # -- writing -------------------------------------------------------------------------------------------
 def _box_attrs(el: etree._Element, poly: Polygon) -> None:
+    """HPOS/VPOS/WIDTH/HEIGHT, and a ``Shape/Polygon`` (its first child) when ``poly`` is no box."""
     x0, y0, x1, y1 = polygon_bbox(poly)
     el.set("HPOS", fmt_num(x0))
     el.set("VPOS", fmt_num(y0))
     el.set("WIDTH", fmt_num(x1 - x0))
     el.set("HEIGHT", fmt_num(y1 - y0))
+    corners = {(x0, y0), (x1, y0), (x1, y1), (x0, y1)}
+    if not (len(poly) == 4 and set(poly) == corners):
+        shape = etree.SubElement(el, f"{{{namespace(el)}}}Shape")
+        points = " ".join(f"{fmt_num(x)},{fmt_num(y)}" for x, y in poly)
+        etree.SubElement(shape, f"{{{namespace(el)}}}Polygon", POINTS=points)
 
 
 def _set_lang(el: etree._Element, lang: str | None) -> None:
