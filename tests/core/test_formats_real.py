@@ -920,3 +920,14 @@ def test_page_polygons_survive_alto_as_shapes(tmp_path: Path) -> None:
     for a, b in zip(before.lines(), after.lines(), strict=True):
         assert b.polygon == a.polygon and b.text == a.text
     assert [b.polygon for b in after.pages[0].blocks] == [b.polygon for b in before.pages[0].blocks]
+
+
+def test_polygons_survive_hocr_as_poly(tmp_path: Path) -> None:
+    """PAGE polygons to hOCR keep a ``poly`` property (hOCR 1.2, ``ocrp_poly``) that reads back."""
+    src = SAMPLES / "kraken-transkribus-lite-page2013.xml"
+    out = tmp_path / "t.hocr"
+    assert main(["export", "-r", str(src), "-o", str(out)]) == 0
+    raw = out.read_text(encoding="utf-8")
+    assert "ocrp_poly" in raw and "; poly 2344 182 2428 195 2420 244 2336 231" in raw
+    before, after = load_response(src), load_response(out)
+    assert [line.polygon for line in after.lines()] == [line.polygon for line in before.lines()]

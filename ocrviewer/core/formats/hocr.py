@@ -1,14 +1,17 @@
 """hOCR (https://kba.github.io/hocr-spec/1.2/): read and write.
 
 Read: ``ocr_page`` (its ``bbox`` is the page size; several pages make a multi-page document),
-``ocr_par`` (or ``ocr_carea`` where a line has no paragraph) as blocks, ``ocr_line`` and the other
-line classes (``ocr_header``, ``ocr_caption``, ``ocr_textfloat``, ``ocrx_line``) as lines,
-``ocrx_word`` as words; ``x_wconf`` 0-100 -> confidence 0..1; ``baseline slope offset`` (relative to
-the line box's bottom-left corner) -> ``extras["baseline"]``, two points in page pixels; ``lang``
-from the element or its ancestors. Coordinates are pixels.
+``ocr_par`` (or ``ocr_carea``/``ocrx_block`` where a line has no paragraph) as blocks, ``ocr_line``
+and the other line classes (``ocr_header``, ``ocr_caption``, ``ocr_textfloat``, ``ocrx_line``) as
+lines, ``ocrx_word`` as words (Tesseract's per-character ``ocrx_cinfo`` and LSTM alternatives are not
+their text); ``poly`` (kraken) over ``bbox``; ``x_wconf`` 0-100 (else the mean of ``x_confs``) ->
+confidence 0..1; ``baseline slope offset`` (relative to the line box's bottom-left corner) ->
+``extras["baseline"]``, two points in page pixels; ``lang`` from the element or its ancestors.
+Coordinates are pixels. A page ``<div>`` saved alone (Tesseract's API output) is hOCR too.
 
 Write: XHTML with ``ocr-system`` and ``ocr-capabilities`` meta, one ``ocr_page`` per page, each
-block as ``ocr_carea`` holding one ``ocr_par``; boxes rounded to whole pixels (hOCR has boxes only).
+block as ``ocr_carea`` holding one ``ocr_par``; boxes rounded to whole pixels, and ``poly`` where a
+polygon is no box.
 """
 
 from __future__ import annotations
@@ -248,9 +251,13 @@ def _int(v: float) -> int:
 
 
 def bbox_text(poly: Polygon) -> str:
+    """``bbox x0 y0 x1 y1``, and ``; poly x y x y ...`` (whole pixels) where the polygon is no box."""
     x0, y0, x1, y1 = polygon_bbox(poly)
     a, b, c, d = _int(x0), _int(y0), _int(x1), _int(y1)
-    return f"bbox {a} {b} {max(c, a)} {max(d, b)}"
+    text = f"bbox {a} {b} {max(c, a)} {max(d, b)}"
+    if not (len(poly) == 4 and set(poly) == {(x0, y0), (x1, y0), (x1, y1), (x0, y1)}):
+        text += "; poly " + " ".join(f"{_int(x)} {_int(y)}" for x, y in poly)
+    return text
 
 
 def _baseline(line: Line) -> str | None:
@@ -323,8 +330,11 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
     used = ["ocr_page", "ocr_carea", "ocr_par", "ocr_line", "ocrx_word", "ocrp_wconf"]
     if body.find(".//*[@lang]") is not None:
         used.append("ocrp_lang")
-    if "baseline" in " ".join(e.get("title", "") for e in body.iter(f"{{{XHTML_NS}}}span")):
+    titles = " ".join(e.get("title", "") for e in body.iter())
+    if "baseline" in titles:
         used.append("ocrp_baseline")
+    if "; poly " in titles:
+        used.append("ocrp_poly")
     capabilities.set("content", " ".join(used))
     body_bytes = etree.tostring(
         html,
