@@ -931,3 +931,19 @@ def test_polygons_survive_hocr_as_poly(tmp_path: Path) -> None:
     assert "ocrp_poly" in raw and "; poly 2344 182 2428 195 2420 244 2336 231" in raw
     before, after = load_response(src), load_response(out)
     assert [line.polygon for line in after.lines()] == [line.polygon for line in before.lines()]
+
+
+def test_layout_only_words_survive_hocr(tmp_path: Path) -> None:
+    """PRImA's region sample has Words with boxes and no text yet: hOCR keeps their boxes (an empty
+    ``ocrx_word``), while a word of only spaces, as kraken writes between words, is still no word."""
+    src = SAMPLES / "prima-regiontypes-2013.xml"
+    out = tmp_path / "layout.hocr"
+    assert main(["export", "-r", str(src), "-o", str(out)]) == 0
+    before, after = load_response(src), load_response(out)
+    assert [w.bbox for w in after.words()] == [w.bbox for w in before.words()] and before.counts()[
+        "word"
+    ] == 12
+    assert all(w.text == "" for w in after.words())
+    spaced = tmp_path / "spaces.hocr"
+    spaced.write_text(_KRAKEN_HOCR.replace(">d</span>", "> </span>"), encoding="utf-8")
+    assert [w.text for w in load_response(spaced).words()] == ["abc", "ef"]

@@ -165,14 +165,16 @@ def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
     words: list[Word] = []
     for i, w in enumerate(e for e in el.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES):
         word = _word(w, f"{what} word {i + 1}", warnings)
-        if word is not None and word.text:
+        # a word of only spaces (kraken writes the gaps between words so) is none; an empty one is
+        # a box still to be transcribed (layout-only ground truth) and stays
+        if word is not None and (word.text or not "".join(_raw_text(w))):
             words.append(word)
     box = _bbox(props, what, warnings)
     poly = _poly(props, box) or union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what} has no bbox and no words with one; skipped")
         return None
-    text = " ".join(w.text for w in words) if words else _text(el)
+    text = " ".join(w.text for w in words if w.text) if words else _text(el)
     extras: dict[str, Any] = {}
     if "baseline" in props and box is not None:
         bl = _floats(props["baseline"], 2, what)
