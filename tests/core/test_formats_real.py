@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from ocrviewer.cli import main
@@ -947,3 +949,56 @@ def test_layout_only_words_survive_hocr(tmp_path: Path) -> None:
     spaced = tmp_path / "spaces.hocr"
     spaced.write_text(_KRAKEN_HOCR.replace(">d</span>", "> </span>"), encoding="utf-8")
     assert [w.text for w in load_response(spaced).words()] == ["abc", "ef"]
+
+
+_FUZZ_SEEDS = [
+    (SAMPLES / name).read_bytes()[:5000]
+    for name in (
+        "kraken-escriptorium-polygons-alto4.xml",
+        "kraken-transkribus-lite-page2013.xml",
+        "ocrmypdf-cjk.hocr",
+        "ngxmime-ccs-docworks-nonamespace-mm10.xml",
+        "altoxml-glyph-ellipse-alto4.xml",
+    )
+]
+_FUZZ_NOISE = [
+    b'<?xml version="1.0" encoding="ISO-8859-1"?>',
+    b'encoding="UTF-16"',
+    b"\xc3",
+    b"\xe9",
+    b"\xef\xbb\xbf",
+    b"<Shape><Ellipse HPOS='1' VPOS='1' HLENGTH='-3' VLENGTH='2'/></Shape>",
+    b"<Glyph CONTENT='x' HPOS='a'/>",
+    b" title='poly 1 2 3; x_confs 2 .5 nan'",
+    b' custom="readingOrder {index:99999999999999999999;}"',
+    b"<ReadingOrder><ElementRef REF=''/></ReadingOrder>",
+    b'<Coords points="5,5"/>',
+    b' WIDTH="0" HEIGHT="0"',
+    b"<MeasurementUnit>MM10</MeasurementUnit>",
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.sampled_from(_FUZZ_SEEDS),
+    cut=st.integers(0, 5000),
+    noise=st.lists(st.tuples(st.integers(0, 5000), st.sampled_from(_FUZZ_NOISE)), max_size=5),
+)
+def test_mutated_real_samples_give_a_document_or_one_line(
+    seed: bytes, cut: int, noise: list[tuple[int, bytes]]
+) -> None:
+    """The readers' new paths (encodings, shapes, glyphs, poly, custom order, point boxes) never crash."""
+    import tempfile
+
+    from ocrviewer.errors import BadResponse
+
+    raw = bytearray(seed[: max(1, cut)])
+    for at, piece in noise:
+        raw[at % len(raw) : at % len(raw)] = piece
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "fuzz.xml"
+        f.write_bytes(bytes(raw))
+        try:
+            load_response(f)
+        except BadResponse as err:
+            assert str(err).startswith(f"{f}: ") and "\n" not in str(err)
