@@ -322,6 +322,32 @@ def _image_lines(path: str) -> list[str]:
     ] + [f"  warning: {w}" for w in info.warnings]
 
 
+def _unplaced_lines(response: str, why: str) -> list[str]:
+    """What ``info`` can say of a response in physical units without its image: all but the placing."""
+    from ocrviewer.core.parsers import FORMATS, load_response
+
+    doc = load_response(response)
+    counts = doc.counts()
+    fmt = doc.source_format
+    page = doc.pages[0] if doc.pages else None
+    size = "not stated"
+    if page is not None and page.width and page.height:
+        size = f"{_size(page.width, page.height)} {page.unit}"
+        unit = (page.extras or {}).get("measurement_unit")
+        per_inch = {"mm10": 254.0, "inch1200": 1200.0}.get(str(unit))
+        if per_inch:  # ALTO's own numbers too
+            size += f" ({_size(page.width * per_inch, page.height * per_inch)} {unit})"
+    return [
+        "image: none given",
+        f"response: {response}",
+        f"  format: {fmt}" + (f" - {FORMATS[fmt]}" if fmt in FORMATS else ""),
+        f"  contents: {counts['page']} page(s), {counts['block']} blocks, {counts['line']} lines, "
+        f"{counts['word']} words",
+        f"  page size: {size}",
+        f"  placed: not without the image ({why.split(': ', 1)[-1]})",
+    ]
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
 
@@ -333,7 +359,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.response:
         from ocrviewer.core.parsers import FORMATS
 
-        result = load_result(args.response, args.image, frame=args.frame)
+        try:
+            result = load_result(args.response, args.image, frame=args.frame)
+        except BadInput as err:
+            if args.image is not None or "pass the image so it can be converted" not in str(err):
+                raise
+            print("\n".join(_unplaced_lines(args.response, str(err))))  # ALTO in mm10, a response in inches
+            return 0
         if args.image is None:
             out += _image_lines(result.image_path) if result.image_path else ["image: none given"]
         d = result.decision

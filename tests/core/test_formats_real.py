@@ -1002,3 +1002,10 @@ def test_mutated_real_samples_give_a_document_or_one_line(
             load_response(f)
         except BadResponse as err:
             assert str(err).startswith(f"{f}: ") and "\n" not in str(err)
+
+
+def test_info_on_alto_in_mm10_without_its_image(capsys: pytest.CaptureFixture[str]) -> None:
+    """``info -r`` says all it can of a response in physical units, and that placing it needs the image."""
+    out = _info(capsys, "-r", str(SAMPLES / "ngxmime-ccs-docworks-nonamespace-mm10.xml"))
+    assert "format: alto" in out and "4 blocks, 5 lines, 22 words" in out
+    assert "(1145x1652 mm10)" in out and "placed: not without the image" in out
