@@ -1009,3 +1009,12 @@ def test_info_on_alto_in_mm10_without_its_image(capsys: pytest.CaptureFixture[st
     out = _info(capsys, "-r", str(SAMPLES / "ngxmime-ccs-docworks-nonamespace-mm10.xml"))
     assert "format: alto" in out and "4 blocks, 5 lines, 22 words" in out
     assert "(1145x1652 mm10)" in out and "placed: not without the image" in out
+
+
+def test_hocr_page_bbox_of_zero_size_means_not_stated(tmp_path: Path) -> None:
+    f = tmp_path / "zero.hocr"
+    f.write_text(_TESS_PAGE_DIV.format(n=1, p=0, word="Hello").replace("bbox 0 0 300 200", "bbox 0 0 0 0"))
+    doc = load_response(f)
+    assert (doc.pages[0].width, doc.pages[0].height) == (None, None) and doc.counts()["word"] == 1
+    image = _image(tmp_path, 300, 200)
+    assert load_result(f, image).document.pages[0].width == 300

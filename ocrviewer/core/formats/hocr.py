@@ -226,8 +226,8 @@ def _page(el: etree._Element, index: int, warnings: list[str]) -> Page:
     extras: dict[str, Any] = {}
     if "image" in props:
         extras["image"] = props["image"].strip().strip("\"'")
-    width = box[2] if box else None
-    height = box[3] if box else None
+    width = box[2] if box and box[2] > 0 else None  # "bbox 0 0 0 0": the size was not known
+    height = box[3] if box and box[3] > 0 else None
     return Page(width=width, height=height, blocks=tuple(blocks), index=index, extras=extras)
 
 
