@@ -135,9 +135,7 @@ def recognize_file(
     if page is not None and page.image_path is not None:  # an image file: the same as its path
         image_path, page = page.image_path, None
     image = Path(image_path) if page is None else page.file  # type: ignore[arg-type]
-    page_extras: dict[str, Any] = (
-        {} if page is None or page.dpi is None else {"page": page.index + 1, "dpi": page.dpi}
-    )
+    page_extras: dict[str, Any] = {} if page is None or page.dpi is None else {"page": page.index + 1, "dpi": page.dpi}
     out = Path(out_path) if out_path is not None else None
     if out is not None:
         check_output(image, out)
