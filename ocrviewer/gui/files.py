@@ -331,9 +331,8 @@ class FileController(QObject):
                 for name in names:
                     output.check_output(name, inputs)
                 blobs = export_pages(fmt, doc, image)
-                return [output.write_atomic(n, b, inputs=inputs) for n, b in zip(names, blobs, strict=True)][
-                    0
-                ]
+                written = [output.write_atomic(n, b, inputs=inputs) for n, b in zip(names, blobs, strict=True)]
+                return written[0]
             return output.write_atomic(path, export_bytes(fmt, doc, image), inputs=inputs)
 
         def done(target: Path) -> None:
