@@ -331,8 +331,8 @@ class FileController(QObject):
                 for name in names:
                     output.check_output(name, inputs)
                 blobs = export_pages(fmt, doc, image)
-                written = [output.write_atomic(n, b, inputs=inputs) for n, b in zip(names, blobs, strict=True)]
-                return written[0]
+                pairs = zip(names, blobs, strict=True)
+                return [output.write_atomic(name, data, inputs=inputs) for name, data in pairs][0]
             return output.write_atomic(path, export_bytes(fmt, doc, image), inputs=inputs)
 
         def done(target: Path) -> None:
