@@ -258,9 +258,9 @@ def in_reading_order(text_blocks: list[etree._Element], refs: list[str]) -> list
                 owner[ident] = i
     first: list[int] = []
     for ref in refs:
-        i = owner.get(ref)
-        if i is not None and i not in first:
-            first.append(i)
+        at = owner.get(ref)
+        if at is not None and at not in first:
+            first.append(at)
     first += [i for i in range(len(text_blocks)) if i not in first]
     return [text_blocks[i] for i in first]
 
