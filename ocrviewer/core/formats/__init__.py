@@ -5,6 +5,8 @@
   every file that starts with ``<`` here, so everything that opens a response opens these too.
 - ``write(fmt, doc, image_names=...) -> bytes`` for ``hocr``, ``alto`` and ``page``;
   :mod:`ocrviewer.core.formats.searchable_pdf` writes ``pdf``.
+- ``read_pdf_text(raw) -> Document``: a searchable PDF's text layer (:mod:`.pdf_text`), so a
+  result exported as a PDF opens again.
 - ``FORMATS``: format name -> one-line description.
 
 Parsing is safe (see ``_xml``): no entity is expanded, no DTD loaded, nothing fetched.
@@ -16,18 +18,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ocrviewer.core.formats import alto, hocr, pagexml
+from ocrviewer.core.formats import alto, hocr, pagexml, pdf_text
 from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup
 from ocrviewer.core.limits import xml_text
 from ocrviewer.core.model import Block, Document, Table
 from ocrviewer.errors import BadResponse
 
-__all__ = ["EXPORT_FORMATS", "FORMATS", "looks_like_markup", "read_markup", "suffix_format", "write"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "is_pdf",
+    "looks_like_markup",
+    "read_markup",
+    "read_pdf_text",
+    "suffix_format",
+    "write",
+]
+
+is_pdf = pdf_text.is_pdf
+read_pdf_text = pdf_text.read
 
 FORMATS: dict[str, str] = {
     hocr.HOCR: "hOCR (HTML/XHTML with ocr_page, ocr_line, ocrx_word; Tesseract, gImageReader, kraken)",
     **alto.FORMATS,
     **pagexml.FORMATS,
+    **pdf_text.FORMATS,
 }
 
 #: ``export --to`` choices: the normalized JSON and the formats written here.

@@ -355,6 +355,13 @@ def _read_json(raw: bytes, name: str) -> Any:
 
 
 def _parse_file(raw: bytes, name: str) -> Document:
+    if _markup.is_pdf(raw):  # a searchable PDF's text layer
+        try:
+            return _markup.read_pdf_text(raw)
+        except BadResponse:
+            raise
+        except Exception as err:  # the safety net, as for markup
+            raise BadResponse(f"unreadable PDF: {describe(err)}") from err
     if _markup.looks_like_markup(raw):
         try:
             doc = _markup.read_markup(raw)
@@ -385,7 +392,8 @@ def _read_capped(fh: BinaryIO, name: str) -> bytes:
 
 
 def load_response(path: str | os.PathLike[str]) -> Document:
-    """Read a response file (JSON, JSON Lines, an ocrviewer.document/1 export, hOCR, ALTO or PAGE-XML)."""
+    """Read a response file (JSON, JSON Lines, an ocrviewer.document/1 export, hOCR, ALTO, PAGE-XML, or
+    a searchable PDF's text layer)."""
     name = os.fspath(path)
     try:
         with open(path, "rb") as fh:
