@@ -158,6 +158,14 @@ def test_escriptorium_alto_hebrew_rtl_polygons_and_baselines(
         26,
     )
     assert main_block.polygon == ((812, 606), (2755, 648), (2723, 3192), (808, 3240))  # its Shape
+    # TAGREFS name eScriptorium's block types (Tags/OtherTag LABEL); the language tag is not one
+    assert [b.layout_type for b in doc.pages[0].blocks] == [
+        "Main",
+        "Paratext",
+        "Paratext",
+        "Paratext",
+        "Margin",
+    ]
     first = main_block.lines[0]
     assert first.text.startswith("בשאול וגו' ˙ אם יחבאו")
     assert first.extras["baseline"][0] == [848, 682] and len(first.extras["baseline"]) == 5

@@ -2,7 +2,8 @@
 
 Read: every ``TextBlock`` under ``Layout/Page`` (inside ``PrintSpace``, the margins or
 ``ComposedBlock``), in the order 4.2's ``ReadingOrder`` names them (else document order), as blocks;
-``TextLine`` as lines; ``String`` as words (``CONTENT`` or its Glyphs', ``WC`` 0..1,
+``TextLine`` as lines (a block's ``TAGREFS`` to a Tags LABEL -> its layout type, as eScriptorium
+writes them); ``String`` as words (``CONTENT`` or its Glyphs', ``WC`` 0..1,
 ``Shape/Polygon``, ``HPOS/VPOS/WIDTH/HEIGHT``, ``Shape/Ellipse|Circle`` or its Glyphs). A line-end ``HYP`` is
 appended to the line's last word, whose ``SUBS_TYPE``/``SUBS_CONTENT`` (the whole hyphenated word) are
 kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras["baseline"]``.
@@ -89,10 +90,29 @@ def version_of(root: etree._Element) -> str:
     return NAMESPACES[ns]
 
 
+#: Tags whose LABEL is no block type (eScriptorium: languages, training splits; reading orders)
+_NOT_TYPES = frozenset({"language", "split", "ro"})
+
+
+def block_type_labels(root: etree._Element) -> dict[str, str]:
+    """Tag ID -> LABEL of ``Tags`` that name a kind of block (eScriptorium's "Main", "Margin", LoC's
+    StructureTags), for TextBlocks' ``TAGREFS``."""
+    tags = child(root, "Tags")
+    out: dict[str, str] = {}
+    for tag in tags if tags is not None else ():
+        if local(tag.tag) not in ("OtherTag", "StructureTag", "LayoutTag") or not tag.get("LABEL"):
+            continue
+        if (tag.get("TYPE") or "").strip().lower() in _NOT_TYPES or not tag.get("ID"):
+            continue
+        out[tag.get("ID", "")] = tag.get("LABEL", "")
+    return out
+
+
 class _Reader:
-    def __init__(self, per_inch: float | None) -> None:
+    def __init__(self, per_inch: float | None, labels: dict[str, str] | None = None) -> None:
         self.scale = 1.0 if per_inch is None else 1.0 / per_inch
         self.warnings: list[str] = []
+        self.labels = labels or {}
 
     def box(self, el: etree._Element, what: str) -> Polygon | None:
         """The element's ``Shape/Polygon``, else its HPOS/VPOS/WIDTH/HEIGHT, else the box of its
@@ -234,8 +254,13 @@ class _Reader:
                 extras["rotation"] = number(rot, f"{what} ROTATION")
             except BadResponse as err:
                 self.warnings.append(str(err))
+        kind = next((self.labels[t] for t in (el.get("TAGREFS") or "").split() if t in self.labels), None)
         return Block(
-            polygon=poly, lines=tuple(lines), language=el.get("LANG") or el.get("language"), extras=extras
+            polygon=poly,
+            lines=tuple(lines),
+            language=el.get("LANG") or el.get("language"),
+            layout_type=kind,
+            extras=extras,
         )
 
 
@@ -274,7 +299,7 @@ def read(root: etree._Element) -> Document:
     if unit not in _UNITS:
         raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
     per_inch = _UNITS[unit]
-    reader = _Reader(per_inch)
+    reader = _Reader(per_inch, block_type_labels(root))
     order = reading_order_refs(root)
     layout = child(root, "Layout")
     if layout is None:
