@@ -1056,3 +1056,32 @@ def test_a_pdf_without_text_layer_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"scan\.pdf: the PDF has no text layer") as info:
         load_response(scan)
     assert "\n" not in str(info.value)
+
+
+def test_tesseract_tsv_gives_the_same_document_as_its_hocr(tmp_path: Path) -> None:
+    """Tesseract's TSV (pytesseract's image_to_data) is read too, told by its header: the same words,
+    boxes, lines and paragraph blocks as Tesseract's hOCR of the page; conf 0-100 -> 0..1."""
+    import os
+    import subprocess
+
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import run_tesseract, tesseract
+
+    lines = ["Hello world", "Searchable text layer"]
+    words, size = layout_words(lines, font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    hocr = load_response(run_tesseract(image, tmp_path / "page", "hocr"))
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    cmd = [tesseract(), str(image), str(tmp_path / "page"), "--psm", "3", "-l", "eng", "tsv"]
+    subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=300)
+    tsv_file = tmp_path / "page.tsv"
+    doc = load_response(tsv_file)
+    assert doc.source_format == "tesseract-tsv" and (doc.pages[0].width, doc.pages[0].height) == size
+    assert [(w.text, w.bbox) for w in doc.words()] == [(w.text, w.bbox) for w in hocr.words()]
+    assert [x.bbox for x in doc.lines()] == [x.bbox for x in hocr.lines()]
+    assert [b.bbox for b in doc.pages[0].blocks] == [b.bbox for b in hocr.pages[0].blocks]
+    for t, h in zip(doc.words(), hocr.words(), strict=True):
+        assert t.confidence == pytest.approx(h.confidence, abs=0.01)
+    result = load_result(tsv_file, image)
+    assert result.decision.transform.is_identity and [x.text for x in result.document.lines()] == lines

@@ -7,6 +7,7 @@
   :mod:`ocrviewer.core.formats.searchable_pdf` writes ``pdf``.
 - ``read_pdf_text(raw) -> Document``: a searchable PDF's text layer (:mod:`.pdf_text`), so a
   result exported as a PDF opens again.
+- ``read_tsv(raw) -> Document``: Tesseract's TSV (:mod:`.tsv`).
 - ``FORMATS``: format name -> one-line description.
 
 Parsing is safe (see ``_xml``): no entity is expanded, no DTD loaded, nothing fetched.
@@ -18,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ocrviewer.core.formats import alto, hocr, pagexml, pdf_text
+from ocrviewer.core.formats import alto, hocr, pagexml, pdf_text, tsv
 from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup
 from ocrviewer.core.limits import xml_text
 from ocrviewer.core.model import Block, Document, Table
@@ -28,21 +29,26 @@ __all__ = [
     "EXPORT_FORMATS",
     "FORMATS",
     "is_pdf",
+    "is_tsv",
     "looks_like_markup",
     "read_markup",
     "read_pdf_text",
+    "read_tsv",
     "suffix_format",
     "write",
 ]
 
 is_pdf = pdf_text.is_pdf
 read_pdf_text = pdf_text.read
+is_tsv = tsv.is_tsv
+read_tsv = tsv.read
 
 FORMATS: dict[str, str] = {
     hocr.HOCR: "hOCR (HTML/XHTML with ocr_page, ocr_line, ocrx_word; Tesseract, gImageReader, kraken)",
     **alto.FORMATS,
     **pagexml.FORMATS,
     **pdf_text.FORMATS,
+    **tsv.FORMATS,
 }
 
 #: ``export --to`` choices: the normalized JSON and the formats written here.

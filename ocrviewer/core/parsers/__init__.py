@@ -362,6 +362,8 @@ def _parse_file(raw: bytes, name: str) -> Document:
             raise
         except Exception as err:  # the safety net, as for markup
             raise BadResponse(f"unreadable PDF: {describe(err)}") from err
+    if _markup.is_tsv(raw):
+        return _markup.read_tsv(raw)
     if _markup.looks_like_markup(raw):
         try:
             doc = _markup.read_markup(raw)

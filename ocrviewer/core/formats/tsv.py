@@ -1,0 +1,100 @@
+"""Tesseract's TSV (``tesseract IMAGE OUT tsv``, pytesseract's ``image_to_data``): read.
+
+One row per element: ``level`` 1 page (its box is the page size), 2 block, 3 paragraph, 4 line,
+5 word, with ``left top width height`` in pixels and ``conf`` 0-100 (-1 where there is none). Blocks
+are Tesseract's paragraphs, as the hOCR reader makes them from ``ocr_par``, so a page's TSV and hOCR
+give the same document. Told by its header row, never the file name.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ocrviewer.core.formats._xml import union_box
+from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.errors import BadResponse
+
+TSV = "tesseract-tsv"
+FORMATS = {TSV: "Tesseract TSV (level/page_num/.../conf/text rows; pytesseract image_to_data)"}
+_HEADER = ("level", "page_num", "block_num", "par_num", "line_num", "word_num")
+_COLUMNS = (*_HEADER, "left", "top", "width", "height", "conf", "text")
+
+
+def is_tsv(raw: bytes) -> bool:
+    """True when the first line is Tesseract's TSV header."""
+    first = raw.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return tuple(first.decode("ascii", errors="replace").split("\t")[:6]) == _HEADER
+
+
+def read(raw: bytes) -> Document:
+    """A Tesseract TSV file as a Document in pixels."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise BadResponse(f"Tesseract TSV that is not UTF-8 (byte {err.start})") from err
+    rows = text.splitlines()
+    header = rows[0].split("\t")
+    if tuple(header[: len(_COLUMNS)]) != _COLUMNS:
+        raise BadResponse(f"Tesseract TSV with unexpected columns {header[:12]!r}")
+    sizes: dict[int, tuple[float, float]] = {}
+    line_boxes: dict[tuple[int, ...], tuple[float, float, float, float]] = {}
+    par_boxes: dict[tuple[int, ...], tuple[float, float, float, float]] = {}
+    words: dict[tuple[int, ...], list[Word]] = {}
+    warnings: list[str] = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not row.strip():
+            continue
+        cells = row.split("\t", len(_COLUMNS) - 1)
+        if len(cells) < len(_COLUMNS) - 1:
+            warnings.append(f"row {n}: {len(cells)} columns, not {len(_COLUMNS)}; skipped")
+            continue
+        try:
+            level, page, block, par, line, _ = (int(c) for c in cells[:6])
+            left, top, width, height, conf = (float(c) for c in cells[6:11])
+        except ValueError:
+            warnings.append(f"row {n}: not numbers where numbers belong; skipped")
+            continue
+        if not all(math.isfinite(v) for v in (left, top, width, height, conf)) or width < 0 or height < 0:
+            warnings.append(f"row {n}: a box that is no box; skipped")
+            continue
+        box = (left, top, left + width, top + height)
+        key = (page, block, par, line)
+        if level == 1:
+            sizes[page] = (width, height)
+        elif level == 3:
+            par_boxes[(page, block, par)] = box
+        elif level == 4:
+            line_boxes[key] = box
+        elif level == 5:
+            word_text = (cells[11] if len(cells) > 11 else "").strip()
+            if word_text:
+                confidence = conf / 100.0 if 0 <= conf <= 100 else None
+                words.setdefault(key, []).append(Word(word_text, polygon_from_bbox(*box), confidence))
+    pages: list[Page] = []
+    for page_num in sorted(set(sizes) | {k[0] for k in line_boxes} | {k[0] for k in words}):
+        blocks: dict[tuple[int, int], list[Line]] = {}
+        for line_key in sorted(set(line_boxes) | set(words)):
+            if line_key[0] != page_num:
+                continue
+            found = tuple(words.get(line_key, ()))
+            poly = (
+                polygon_from_bbox(*line_boxes[line_key])
+                if line_key in line_boxes
+                else union_box(w.polygon for w in found)
+            )
+            if poly is None or not found:
+                continue  # a line without words: Tesseract writes none such with text
+            blocks.setdefault((line_key[1], line_key[2]), []).append(
+                Line(" ".join(w.text for w in found), poly, found)
+            )
+        page_blocks = []
+        for (block, par), lines in blocks.items():
+            stated = par_boxes.get((page_num, block, par))
+            poly = polygon_from_bbox(*stated) if stated else union_box(x.polygon for x in lines)
+            assert poly is not None
+            page_blocks.append(Block(poly, tuple(lines)))
+        w, h = sizes.get(page_num, (0.0, 0.0))
+        pages.append(Page(width=w or None, height=h or None, blocks=tuple(page_blocks), index=len(pages)))
+    if not pages:
+        raise BadResponse("Tesseract TSV without rows")
+    return Document(pages=tuple(pages), source_format=TSV, warnings=tuple(warnings))
