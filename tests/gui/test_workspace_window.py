@@ -95,9 +95,7 @@ def test_a_changed_image_is_named_and_the_rest_opens(window, qtbot, project, tex
     path = window.files.save_workspace(str(project / "w.json"))
     shutil.copy(text_image(1, "other.jpg"), project / "photo.jpg")  # the photo was replaced
     window.files.open_workspace(str(path))
-    qtbot.waitUntil(
-        lambda: window.message_bar.level == "warning" and window.message_bar.isVisible(), timeout=30000
-    )
+    qtbot.waitUntil(lambda: window.message_bar.level == "warning" and window.message_bar.isVisible(), timeout=30000)
     assert "photo.jpg" in window.message_bar.text and "changed" in window.message_bar.text
     qtbot.waitUntil(lambda: len(window.state.results()) == 3, timeout=30000)
     assert all(not placed for _, _, placed in results(window))
