@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,9 @@ from ocrviewer.errors import BadInput
 
 if TYPE_CHECKING:
     from PIL import Image
+
+#: Set to 1 to make ``render`` print its phases' times (ms) as one JSON line on stderr (benchmarks).
+TIMINGS_ENV = "OCRVIEWER_RENDER_TIMINGS"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -271,7 +275,7 @@ def _export_per_page(fmt: str, pattern: str, result: LoadedResult) -> int:
 # -- render ---------------------------------------------------------------------------------------------
 def cmd_render(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
-    from ocrviewer.core.render import parse_levels, png_options, render
+    from ocrviewer.core.render import encode_png, parse_levels, render
 
     if document_cmds.is_document(args.image) or args.page is not None or args.output.lower().endswith(".pdf"):
         return document_cmds.cmd_render(args)
@@ -286,17 +290,33 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = check_output(args.output, [args.response, args.image])
     if out.suffix.lower() != ".png":
         raise BadInput(f"{args.output}: render writes PNG; name the output .png")
+    timings: dict[str, float] | None = {} if os.environ.get(TIMINGS_ENV) else None
+    t0 = time.perf_counter()
     result = load_result(args.response, args.image, frame=args.frame)
     check_output(args.output, [result.image_path])  # the image may come from the sidecar
     picture = result.image_path if result.image_path is not None else _blank_page(result)
-    img = render(picture, result.document, levels=levels, min_confidence=mc, labels=not args.no_labels)
+    t1 = time.perf_counter()
+    img = render(
+        picture,
+        result.document,
+        levels=levels,
+        min_confidence=mc,
+        labels=not args.no_labels,
+        timings=timings,
+    )
     if result.image_path is None:
         print(
             f"ocrviewer: note: no image given; drawn on a blank {img.width}x{img.height} page",
             file=sys.stderr,
         )
-    inputs = protected_inputs([args.response, args.image, result.image_path])
-    write_atomic(out, lambda f: img.save(f, "PNG", **png_options()), inputs=inputs)
+    t2 = time.perf_counter()
+    data = encode_png(img)
+    t3 = time.perf_counter()
+    write_atomic(out, data, inputs=protected_inputs([args.response, args.image, result.image_path]))
+    if timings is not None:
+        timings.update(parse=t1 - t0, encode=t3 - t2, write=time.perf_counter() - t3)
+        ms = {k: round(v * 1000.0, 2) for k, v in timings.items()}
+        print(f"render timings: {json.dumps(ms)}", file=sys.stderr)
     _warn(result)
     print(f"wrote {out} ({img.width}x{img.height}); {result.decision.summary()}")
     return 0
