@@ -436,7 +436,9 @@ def encode_png(img: Image.Image, compress_level: int | None = None) -> bytes:
     del wide, raw
     idat = _idat_payload(buf.getvalue())
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 6 if channels == 4 else 2, 0, 0, 0)
-    return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", ihdr), _chunk(b"IDAT", idat), _chunk(b"IEND", b"")])
+    return b"".join(
+        [b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", ihdr), _chunk(b"IDAT", idat), _chunk(b"IEND", b"")]
+    )
 
 
 def save_png(
