@@ -140,7 +140,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{summary}; commit {str(doc['git']['commit'])[:10]}{' (dirty)' if doc['git']['dirty'] else ''}; JSON: {json_path}"
     )
+    failed = failures(results, quick=args.quick)
+    if failed:
+        print(f"benchmarks: {failed}", file=sys.stderr)
+        return 1
     return 0
+
+
+def failures(results: Sequence[Result], quick: bool) -> str:
+    """Why the run fails ('' when it passes): a case that errors or did not run, or (full mode) a miss.
+
+    Quick mode only checks that every case ran: its tiny inputs make the verdicts meaningless.
+    """
+    broken = [r.name for r in results if r.status in ("ERROR", "SKIP")]
+    missed = [] if quick else [r.name for r in results if r.status == "MISS"]
+    parts = []
+    if broken:
+        parts.append(f"did not run: {', '.join(broken)}")
+    if missed:
+        parts.append(f"missed the target: {', '.join(missed)}")
+    return "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -239,6 +239,18 @@ class StallMonitor:
         return [(b - a) * 1000.0 for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
 
 
+def idle_gaps(bench: _Bench, seconds: float) -> list[float]:
+    """Event-loop gaps (ms) of the GUI thread while the window does nothing for ``seconds``."""
+    monitor = StallMonitor()
+    monitor.start()
+    end = time.perf_counter() + max(0.05, seconds)
+    try:
+        bench._wait(lambda: time.perf_counter() >= end, "the idle period")
+    finally:
+        gaps = monitor.stop()
+    return gaps
+
+
 def fake_recognizer(response: Path, service_seconds: float) -> Callable[..., Any]:
     """A recognizer for the recognition panel: waits like a service, then does the app's own work.
 
