@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,6 +51,9 @@ from ocrviewer.providers.base import (
     ProviderOption,
     get_provider,
 )
+
+#: Milliseconds after the panel is built before the providers are first checked (see __init__).
+FIRST_PROBE_DELAY_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,9 @@ class RecognitionPanel(QWidget):
         self.runner = workers or Workers(QThreadPool(self), lambda: state.generation, self)
         self.job: Worker | None = None
         self.probe: Worker | None = None
+        self._first_probe = QTimer(self)
+        self._first_probe.setSingleShot(True)
+        self._first_probe.setInterval(FIRST_PROBE_DELAY_MS)
         #: the result shown when the running job started (a different one at landing: the user chose)
         self._shown_at_start: str | None = None
         self._pending_start: str | None = None
@@ -238,7 +244,12 @@ class RecognitionPanel(QWidget):
         self.provider_combo.currentIndexChanged.connect(self._provider_changed)
         state.imageChanged.connect(self._image_changed)
 
-        self.reload_providers()
+        # The first check waits a little: importing the HTTP and keyring libraries and asking the
+        # keyring hold the GIL in the worker, and would slow the window's first paint. Anything
+        # that needs the providers before then (Run, new settings) checks them at once.
+        self._first_probe.timeout.connect(self.reload_providers)
+        self._first_probe.start()
+        self._fill_combo()
         self._set_busy(False)
 
     # -- providers --------------------------------------------------------------------------
@@ -248,6 +259,7 @@ class RecognitionPanel(QWidget):
         Building a provider may read the keyring (which can be slow or ask to unlock), so it
         never runs on the GUI thread. Until it is done the providers are listed by name.
         """
+        self._first_probe.stop()
         settings = dict(self.provider_settings())
         self._fill_combo()
         self.probe = self.runner.submit(
@@ -262,7 +274,7 @@ class RecognitionPanel(QWidget):
     @property
     def ready(self) -> bool:
         """True once the providers have been checked."""
-        return self.probe is None
+        return self.probe is None and not self._first_probe.isActive()
 
     def _providers_checked(self, found: dict[str, tuple[Provider | None, str | None]]) -> None:
         self.providers = {name: provider for name, (provider, _) in found.items()}
@@ -388,6 +400,8 @@ class RecognitionPanel(QWidget):
         name = self.current_provider()
         if name is None:
             return False
+        if self._first_probe.isActive():  # not checked yet: check now
+            self.reload_providers()
         if self.probe is not None:  # still checking the providers: run as soon as that is done
             self._pending_start = name
             self._status(f"{name}: checking the provider…")
@@ -505,7 +519,7 @@ class RecognitionPanel(QWidget):
     def _update_enabled(self) -> None:
         can = (
             not self.busy
-            and self.probe is None
+            and self.ready
             and bool(self.state.image_path)
             and not self.reasons.get(self.current_provider() or "")
         )

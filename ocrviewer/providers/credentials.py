@@ -10,11 +10,13 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 
-import keyring
-import keyring.backend
-import keyring.errors
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ocrviewer.errors import BadInput
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger("ocrviewer.providers.credentials")
 
@@ -56,6 +58,19 @@ def group_of(provider: str) -> str:
 PLAIN_FILE_BACKENDS = frozenset({"keyrings.alt.file.PlaintextKeyring"})
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported on first use (it costs ~50 ms, off every command's start)."""
+    import keyring
+    import keyring.backend
+    import keyring.errors
+
+    return keyring
+
+
+def _errors() -> ModuleType:
+    return _keyring().errors
+
+
 def _backend_name(backend: keyring.backend.KeyringBackend) -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
@@ -93,7 +108,7 @@ class CredentialStore:
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
-        return self._backend if self._backend is not None else keyring.get_keyring()
+        return self._backend if self._backend is not None else _keyring().get_keyring()
 
     def keyring_usable(self) -> bool:
         return _usable(self.backend)
@@ -127,7 +142,7 @@ class CredentialStore:
             return None
         try:
             return self.backend.get_password(SERVICE, f"{group}.{name}")
-        except keyring.errors.KeyringError as err:
+        except _errors().KeyringError as err:
             self._no_keyring(err.__class__.__name__)
             return None
 
@@ -141,7 +156,7 @@ class CredentialStore:
                 self.backend.set_password(SERVICE, f"{group}.{name}", value)
                 self._memory.pop((group, name), None)
                 return self.where()
-            except keyring.errors.KeyringError as err:
+            except _errors().KeyringError as err:
                 self._no_keyring(err.__class__.__name__)
         else:
             backend = _backend_name(self.backend)
@@ -157,9 +172,9 @@ class CredentialStore:
             try:
                 self.backend.delete_password(SERVICE, f"{group}.{name}")
                 found = True
-            except keyring.errors.PasswordDeleteError:
+            except _errors().PasswordDeleteError:
                 pass
-            except keyring.errors.KeyringError as err:
+            except _errors().KeyringError as err:
                 self._no_keyring(err.__class__.__name__)
         return found
 

@@ -65,7 +65,7 @@ def panel(qtbot, state, context) -> RecognitionPanel:
     p = RecognitionPanel(state, context.settings, provider_settings=context.settings_for_providers)
     qtbot.addWidget(p)
     p.show()
-    qtbot.waitUntil(lambda: p.ready, timeout=3000)  # providers are checked in the background
+    qtbot.waitUntil(lambda: p.ready, timeout=30000)  # providers are checked in the background
     p.select_provider("azure-read")
     p.option_widgets["api_version"].setCurrentIndex(p.option_widgets["api_version"].findData("3.2"))
     return p

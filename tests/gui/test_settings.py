@@ -128,7 +128,7 @@ def test_ctrl_comma_opens_preferences_and_reloads_providers(qtbot, context, clou
     qtbot.addWidget(window)
     install_docks(window, ViewerState(), context)
     recognition = context.panels["recognition"]
-    qtbot.waitUntil(lambda: recognition.ready, timeout=3000)
+    qtbot.waitUntil(lambda: recognition.ready, timeout=30000)
     assert recognition.reasons["azure-read"]  # no endpoint, no key yet
     action = context.actions["preferences"]
     assert action.shortcut().toString() == "Ctrl+,"
@@ -138,7 +138,7 @@ def test_ctrl_comma_opens_preferences_and_reloads_providers(qtbot, context, clou
     dialog.secret_fields[("azure", "key")].edit.setText(AZURE_KEY)
     dialog.secret_fields[("azure", "key")].save_button.click()
     dialog.accept()
-    qtbot.waitUntil(lambda: recognition.ready, timeout=3000)
+    qtbot.waitUntil(lambda: recognition.ready, timeout=30000)
     assert recognition.reasons["azure-read"] is None
     assert json.loads(settings_path().read_text())["azure.endpoint"] == cloud.url
 
