@@ -332,6 +332,8 @@ def gui_block_recognition(ctx: Context, tier: str = "10k", limit: float | None =
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
+    # as installed (pip compiles on install): bytecode cached, not compiled from source every start
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     return env
