@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-
 from types import ModuleType
 from typing import TYPE_CHECKING
 
