@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Iterator
@@ -168,3 +169,107 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown
+
+
+#: A preview may be decoded this much smaller than asked (JPEG scales by 1/2, 1/4, 1/8): it is
+#: on screen for a moment, and every halving of the decode scale saves a pass of inverse DCTs.
+PREVIEW_MIN_SHARE = 2 / 3
+
+
+def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
+    """A quick look at an image for a view about ``max_side`` pixels long, as displayed (EXIF applied).
+
+    A JPEG is decoded at the smallest DCT scale whose long side reaches ``PREVIEW_MIN_SHARE``
+    of ``max_side`` (libjpeg skips most of the inverse transform: a noisy 20 MP photo decodes
+    at 1/8 in about a third of a full decode, Huffman decoding being the rest); other formats
+    are decoded fully and shrunk. The result is never longer than ``max_side``.
+    """
+    want = max(1, int(max_side * PREVIEW_MIN_SHARE))
+    with _open(path) as img, _decoding(path):
+        if img.format == "JPEG":
+            w, h = img.size
+            scale = want / max(w, h)
+            if scale < 1:
+                img.draft("RGB", (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))))
+        _read_in_one_block(img, path)
+        img.load()
+        shown = ImageOps.exif_transpose(img)
+        if shown.mode not in ("RGB", "RGBA"):
+            shown = shown.convert(
+                "RGBA" if "A" in shown.getbands() or "transparency" in shown.info else "RGB"
+            )
+        if max(shown.size) > max_side:
+            shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        return shown
+
+
+def _read_in_one_block(img: Image.Image, path: str | os.PathLike[str]) -> None:
+    """Let the decoder read the whole file at once (a worker thread then takes the GIL once, not every 64 KB)."""
+    try:
+        img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))  # type: ignore[attr-defined]
+    except OSError:
+        pass
+
+
+@dataclass(frozen=True)
+class StoredPixels:
+    """Pixels of an image as stored in its file, 4 bytes each (R, G, B, 255), in a buffer we own.
+
+    ``image`` is a Pillow image drawn on ``buffer`` (no copy), so a GUI can wrap the same bytes
+    (Qt: ``QImage.Format_RGBX8888``) and show them with ``orientation`` applied when painting:
+    a rotated 20 MP photo then exists once in memory (80 MB), not three times (decoded, rotated,
+    converted).
+    """
+
+    buffer: bytearray
+    image: Image.Image
+    orientation: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.image.size
+
+
+def _rgbx_on(buffer: bytearray, size: tuple[int, int]) -> Image.Image:
+    """A writable Pillow RGBX image whose pixels are ``buffer`` (4 bytes per pixel, rows packed)."""
+    img = Image.frombuffer("RGBX", size, buffer, "raw", "RGBX", 0, 1)
+    img.readonly = 0  # the buffer is ours and writable: paste into it, do not copy it first
+    return img
+
+
+def load_stored_pixels(path: str | os.PathLike[str]) -> StoredPixels | None:
+    """Decode an RGB JPEG straight into a buffer of R, G, B, 255 pixels, stored orientation.
+
+    None for anything else (other formats and modes go through :func:`load_display_image`).
+    Pillow keeps RGB as 4 bytes per pixel; its decoder is handed an image mapped onto our
+    buffer, so the decode writes there and nothing is copied afterwards.
+    """
+    with _open(path) as img, _decoding(path):
+        if img.format != "JPEG" or img.mode != "RGB":
+            return None
+        orientation = _orientation_of(img)
+        buffer = bytearray(img.width * img.height * 4)
+        target = _rgbx_on(buffer, img.size)
+        img.im = target.im  # load() decodes into the image memory it finds there
+        _read_in_one_block(img, path)
+        img.load()
+        return StoredPixels(buffer, target, orientation)
+
+
+def reduce_pixels(pixels: StoredPixels | Image.Image, factor: int, band_rows: int = 512) -> StoredPixels:
+    """``pixels`` shrunk by an integer ``factor`` (box average, as ``Image.reduce``) into a new buffer.
+
+    Works in bands of rows, so besides the result only a band is ever allocated.
+    """
+    source = pixels.image if isinstance(pixels, StoredPixels) else pixels
+    orientation = pixels.orientation if isinstance(pixels, StoredPixels) else 1
+    w, h = source.size
+    out_w, out_h = max(1, w // factor), max(1, h // factor)
+    buffer = bytearray(out_w * out_h * 4)
+    target = _rgbx_on(buffer, (out_w, out_h))
+    step = max(1, band_rows // factor) * factor
+    for top in range(0, out_h * factor, step):
+        bottom = min(top + step, out_h * factor)
+        band = source.crop((0, top, out_w * factor, bottom)).reduce(factor)
+        target.paste(band if band.mode == "RGBX" else band.convert("RGBX"), (0, top // factor))
+    return StoredPixels(buffer, target, orientation)

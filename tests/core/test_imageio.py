@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from ocrviewer.core.imageio import check_pixels, load_display_image, read_image_info
+from ocrviewer.core.imageio import (
+    check_pixels,
+    load_display_image,
+    load_preview,
+    load_stored_pixels,
+    read_image_info,
+    reduce_pixels,
+)
 from ocrviewer.errors import ImageError
 from tests.support.images import (
     DEFAULT_DISPLAY_SIZE,
@@ -117,3 +124,29 @@ def test_between_the_pixel_limit_and_twice_it_opens_without_a_warning(tmp_path, 
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # more than twice: refused
     with pytest.raises(ImageError, match="too large"):
         read_image_info(path)
+
+
+def test_quick_preview_is_upright_and_near_the_asked_size(tmp_path) -> None:
+    path = make_text_image(tmp_path / "big.jpg", 6, display_size=(2400, 1800))
+    shown = load_preview(path, 600)
+    # JPEG draft at 1/4 (600 x 450): at least 2/3 of the asked side, never more
+    assert 400 <= max(shown.size) <= 600 and shown.size[0] > shown.size[1]
+    png = make_text_image(tmp_path / "big.png", 6, display_size=(1200, 900), fmt="PNG")
+    assert load_preview(png, 300).size == (300, 225)
+
+
+def test_stored_pixels_are_the_decoded_file_in_a_buffer_of_our_own(tmp_path) -> None:
+    path = make_text_image(tmp_path / "o6.jpg", 6)
+    pixels = load_stored_pixels(path)
+    assert pixels is not None and pixels.orientation == 6
+    with Image.open(path) as ref:
+        ref.load()
+        assert pixels.size == ref.size == DEFAULT_DISPLAY_SIZE[::-1]
+        rgb = bytes(pixels.buffer)
+        assert len(rgb) == ref.width * ref.height * 4
+        assert rgb[3::4] == b"\xff" * (ref.width * ref.height)  # R, G, B, 255
+        assert Image.frombytes("RGBX", ref.size, rgb).convert("RGB").tobytes() == ref.tobytes()
+        half = reduce_pixels(pixels, 2, band_rows=64)  # several bands
+        assert half.orientation == 6
+        assert half.image.convert("RGB").tobytes() == ref.reduce(2).tobytes()
+    assert load_stored_pixels(make_text_image(tmp_path / "o1.png", 1, fmt="PNG")) is None
