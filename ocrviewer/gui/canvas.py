@@ -61,8 +61,8 @@ class ImageItem(QGraphicsItem):
         self.update()
 
     def add(self, decoded: DecodedImage) -> None:
-        if decoded.final:
-            self.levels = [lv for lv in self.levels if not lv.final]
+        if decoded.final:  # the full resolution replaces the old one and the quick preview
+            self.levels = [lv for lv in self.levels if not lv.final and not lv.preview]
         self.levels.append(decoded)
         self.levels.sort(key=lambda lv: lv.scale)
         self.update()
@@ -93,8 +93,25 @@ class ImageItem(QGraphicsItem):
         if exposed.isEmpty():
             return
         s = level.scale
+        if level.orientation != 1:  # stored pixels: paint them through their orientation
+            to_item = _orientation_transform(level.orientation, level.image.width(), level.image.height(), s)
+            source = to_item.inverted()[0].mapRect(exposed).intersected(QRectF(level.image.rect()))
+            painter.save()
+            painter.setTransform(to_item, True)
+            painter.drawImage(source, level.image, source)
+            painter.restore()
+            return
         source = QRectF(exposed.left() * s, exposed.top() * s, exposed.width() * s, exposed.height() * s)
         painter.drawImage(exposed, level.image, source)
+
+
+def _orientation_transform(orientation: int, width: int, height: int, scale: float) -> QTransform:
+    """Map pixels of a stored ``width`` x ``height`` image to displayed item coordinates (1 / ``scale``)."""
+    x0, y0 = orient_point(orientation, 0, 0, width, height)
+    x1, y1 = orient_point(orientation, 1, 0, width, height)
+    x2, y2 = orient_point(orientation, 0, 1, width, height)
+    k = 1.0 / scale
+    return QTransform((x1 - x0) * k, (y1 - y0) * k, (x2 - x0) * k, (y2 - y0) * k, x0 * k, y0 * k)
 
 
 class Canvas(QGraphicsView):

@@ -8,7 +8,9 @@ the workers drop anything it still reports.
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,17 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
+from ocrviewer.core.imageio import (
+    ImageInfo,
+    StoredPixels,
+    load_display_image,
+    load_preview,
+    load_stored_pixels,
+    read_image_info,
+    reduce_pixels,
+    release_free_memory,
+    upright_pixels,
+)
 from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
 from ocrviewer.gui.worker import Workers
 from ocrviewer.providers.base import CancelToken, ProgressCallback
@@ -26,6 +38,11 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback
 PDF_DPI = 150.0
 MIP_MIN_SIDE = 1024  # no half-size copies below this side
 PDF_SUFFIXES = (".pdf",)
+#: Pause (s) between handing over the preview and decoding the full image, so the GUI thread
+#: paints the preview first instead of sharing the CPU with the decode.
+PREVIEW_PAINT_S = 0.03
+#: Byte order of Qt's RGB32 (0xffRRGGBB words), which Qt paints fastest, rotated 90 degrees too.
+NATIVE_ORDER = "BGRX" if sys.byteorder == "little" else "RGBX"
 
 
 @dataclass
@@ -38,6 +55,10 @@ class DecodedImage:
     scale: float
     final: bool
     thread: str = ""
+    #: EXIF orientation still to apply when painting (1: the pixels are as displayed)
+    orientation: int = 1
+    #: a quick low-resolution look, dropped once the full resolution is there
+    preview: bool = False
 
 
 def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes]:
@@ -52,6 +73,13 @@ def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes]:
         data = img.tobytes("raw", "BGRX")
         fmt = QImage.Format.Format_RGB32
     return QImage(data, w, h, w * 4, fmt), data
+
+
+def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
+    """Wrap 4-byte pixels as a QImage sharing their buffer (no copy)."""
+    w, h = pixels.size
+    fmt = QImage.Format.Format_RGB32 if pixels.order == "BGRX" else QImage.Format.Format_RGBX8888
+    return QImage(pixels.buffer, w, h, w * 4, fmt), pixels.buffer
 
 
 def is_pdf(path: str | Path) -> bool:
@@ -116,10 +144,15 @@ def decode_stages(
                 return
             full_w, full_h = info.display_size
             if max(full_w, full_h) > preview_side * 1.25:
-                # JPEG draft decodes at the smallest 1/2^k scale that still covers the fitted view
-                preview = load_display_image(path, max_side=max(256, preview_side))
+                # JPEG draft decodes at a small 1/2^k scale close to the fitted view
+                preview = load_preview(path, max(256, preview_side))
                 qimg, buf = pil_to_qimage(preview)
-                yield DecodedImage(qimg, buf, preview.width / full_w, False, thread)
+                yield DecodedImage(qimg, buf, preview.width / full_w, False, thread, preview=True)
+                time.sleep(PREVIEW_PAINT_S)
+            stored = load_stored_pixels(path, NATIVE_ORDER)
+            if stored is not None:
+                yield from _stored_stages(stored, preview_side, thread)
+                return
             full = load_display_image(path)
             # halves for zoom levels between the preview and full size, so a big photo is never
             # shrunk from 20 MP on every repaint
@@ -137,6 +170,28 @@ def decode_stages(
             raise ImageError(f"{path}: cannot decode image ({err})") from err
 
     return work
+
+
+def _stored_stages(full: StoredPixels, preview_side: int, thread: str) -> Iterator[DecodedImage]:
+    """The full resolution as stored (painted with its orientation), plus one reduced copy.
+
+    The reduced copy is the smallest halving that still covers the fitted view (1/4 of a 20 MP
+    photo in a 1000-pixel view, 5 MB), made upright so painting at fit is a plain scaled blit;
+    zooms above it are painted from the full image, whose cost is bounded by the viewport.
+    Every intermediate halving too would add 20 MB for a 20 MP photo.
+    """
+    full_w, full_h = full.size
+    side = max(full_w, full_h)
+    factor = 1
+    while side / (factor * 2) >= max(preview_side, MIP_MIN_SIDE // 2):
+        factor *= 2
+    if factor > 1:
+        level = upright_pixels(reduce_pixels(full, factor))
+        qimg, buf = stored_to_qimage(level)
+        yield DecodedImage(qimg, buf, max(level.size) / side, False, thread, level.orientation)
+    qimg, buf = stored_to_qimage(full)
+    release_free_memory()
+    yield DecodedImage(qimg, buf, 1.0, True, thread, full.orientation)
 
 
 class ImageLoader(QObject):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from ocrviewer.core.geometry import FrameTransform
@@ -159,9 +160,28 @@ def test_image_decodes_off_the_gui_thread(window, qtbot, text_image) -> None:
     window.files.open_image(str(text_image(6)))
     qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
     assert seen and all(name != threading.main_thread().name for name in seen)
-    # shown as displayed: 640 x 480 although stored 480 x 640
+    # shown as displayed: 640 x 480 although stored 480 x 640 (the pixels stay as stored, once)
     assert window.canvas.image_item.size == DEFAULT_DISPLAY_SIZE
-    assert window.canvas.image_item.levels[-1].image.width() == 640
+    full = window.canvas.image_item.levels[-1]
+    assert (full.image.width(), full.orientation) == (480, 6)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_painted_upright(window, qtbot, text_image, orientation: int) -> None:
+    window.files.open_image(str(text_image(orientation)))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas = window.canvas
+    canvas.set_zoom(1.0, QPointF(320, 240))
+    canvas.centerOn(QPointF(320, 240))
+    frame = canvas.viewport().grab().toImage()
+
+    def grey(x: float, y: float) -> int:
+        p = canvas.mapFromScene(QPointF(x, y))
+        return frame.pixelColor(p.x(), p.y()).lightness()
+
+    for _, (left, top, right, bottom) in DEFAULT_WORDS:
+        assert grey((left + right) / 2, (top + bottom) / 2) < 80  # the black box, where it is displayed
+        assert grey((left + right) / 2, bottom + 12) > 170  # white paper just under it
 
 
 def test_status_bar_shows_displayed_and_raw_position(loaded) -> None:
