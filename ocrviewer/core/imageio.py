@@ -7,7 +7,7 @@ import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -229,6 +229,8 @@ class StoredPixels:
     buffer: bytearray
     image: Image.Image
     orientation: int
+    #: byte order of each pixel: "RGBX", or "BGRX" (Qt's RGB32 on little-endian machines)
+    order: str = "RGBX"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -242,8 +244,8 @@ def _rgbx_on(buffer: bytearray, size: tuple[int, int]) -> Image.Image:
     return img
 
 
-def load_stored_pixels(path: str | os.PathLike[str]) -> StoredPixels | None:
-    """Decode an RGB JPEG straight into a buffer of R, G, B, 255 pixels, stored orientation.
+def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> StoredPixels | None:
+    """Decode an RGB JPEG straight into a buffer of 4-byte pixels (``order``), stored orientation.
 
     None for anything else (other formats and modes go through :func:`load_display_image`).
     Pillow keeps RGB as 4 bytes per pixel; its decoder is handed an image mapped onto our
@@ -259,7 +261,44 @@ def load_stored_pixels(path: str | os.PathLike[str]) -> StoredPixels | None:
         # read in Pillow's small blocks: a file-sized block read on a worker thread would stay
         # resident in that thread's malloc arena after the decode (~30 MB for a 9 MB photo)
         img.load()
-        return StoredPixels(buffer, target, orientation)
+        pixels = StoredPixels(buffer, target, orientation)
+        return _swap_red_blue(pixels) if order == "BGRX" else pixels
+
+
+def _swap_red_blue(pixels: StoredPixels, band_rows: int = 256) -> StoredPixels:
+    """The same buffer with red and blue swapped in place (RGBX <-> BGRX), a band of rows at a time."""
+    import numpy as np
+
+    w, h = pixels.size
+    rows = np.frombuffer(pixels.buffer, np.uint8).reshape(h, w, 4)
+    for top in range(0, h, band_rows):
+        band = rows[top : top + band_rows]
+        red = band[..., 0].copy()
+        band[..., 0] = band[..., 2]
+        band[..., 2] = red
+    return replace(pixels, order="BGRX" if pixels.order == "RGBX" else "RGBX")
+
+
+#: Pillow transposition that shows stored pixels as displayed, per EXIF orientation.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def upright_pixels(pixels: StoredPixels) -> StoredPixels:
+    """A displayed-orientation copy of (small) stored pixels; the same object when already upright."""
+    op = _TRANSPOSE.get(pixels.orientation)
+    if op is None:
+        return pixels
+    shown = pixels.image.transpose(op)
+    buffer = bytearray(shown.tobytes())
+    return StoredPixels(buffer, _rgbx_on(buffer, shown.size), 1, pixels.order)
 
 
 def reduce_pixels(pixels: StoredPixels | Image.Image, factor: int, band_rows: int = 128) -> StoredPixels:
@@ -278,4 +317,5 @@ def reduce_pixels(pixels: StoredPixels | Image.Image, factor: int, band_rows: in
         bottom = min(top + step, out_h * factor)
         band = source.crop((0, top, out_w * factor, bottom)).reduce(factor)
         target.paste(band if band.mode == "RGBX" else band.convert("RGBX"), (0, top // factor))
-    return StoredPixels(buffer, target, orientation)
+    order = pixels.order if isinstance(pixels, StoredPixels) else "RGBX"
+    return StoredPixels(buffer, target, orientation, order)

@@ -12,6 +12,7 @@ from ocrviewer.core.imageio import (
     load_stored_pixels,
     read_image_info,
     reduce_pixels,
+    upright_pixels,
 )
 from ocrviewer.errors import ImageError
 from tests.support.images import (
@@ -150,3 +151,15 @@ def test_stored_pixels_are_the_decoded_file_in_a_buffer_of_our_own(tmp_path) -> 
         assert half.orientation == 6
         assert half.image.convert("RGB").tobytes() == ref.reduce(2).tobytes()
     assert load_stored_pixels(make_text_image(tmp_path / "o1.png", 1, fmt="PNG")) is None
+
+
+@pytest.mark.parametrize("o", ORIENTATIONS)
+def test_stored_pixels_in_qt_order_and_upright(tmp_path, o: int) -> None:
+    path = make_text_image(tmp_path / f"o{o}.jpg", o)
+    pixels = load_stored_pixels(path, order="BGRX")
+    assert pixels is not None and pixels.order == "BGRX"
+    shown = upright_pixels(pixels)
+    assert shown.size == DEFAULT_DISPLAY_SIZE and shown.orientation == 1 and shown.order == "BGRX"
+    b, g, r, x = Image.frombytes("RGBA", shown.size, bytes(shown.buffer)).split()
+    as_rgb = Image.merge("RGB", (r, g, b))
+    assert as_rgb.tobytes() == load_display_image(path).tobytes()  # same pixels, as displayed
