@@ -286,7 +286,7 @@ def run_recognition(
     the result was handed to the GUI until it is on the canvas and painted.
     """
     panel = bench.window.dock_context.panels["recognition"]
-    bench._wait(lambda: panel.probe is None, "the provider probe")
+    bench._wait(lambda: panel.ready, "the provider check")
     name = next((n for n in panel.providers if not panel.reasons.get(n)), None)
     if name is None:
         raise RuntimeError(f"no provider is usable here to run the panel with: {panel.reasons}")
