@@ -67,7 +67,9 @@ def _keyring() -> ModuleType:
 
 
 def _errors() -> ModuleType:
-    return _keyring().errors
+    import keyring.errors
+
+    return keyring.errors
 
 
 def _backend_name(backend: keyring.backend.KeyringBackend) -> str:
