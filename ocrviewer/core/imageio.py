@@ -254,7 +254,7 @@ def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> Sto
     with _open(path) as img, _decoding(path):
         if img.format != "JPEG" or img.mode != "RGB":
             return None
-        orientation = _orientation_of(img)
+        orientation, _ = _orientation_of(img)  # an invalid tag is shown as 1, as load_display_image does
         buffer = bytearray(img.width * img.height * 4)
         target = _rgbx_on(buffer, img.size)
         img.im = target.im  # load() decodes into the image memory it finds there
