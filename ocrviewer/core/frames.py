@@ -12,18 +12,22 @@ confidence and the reasons, in words a person can check:
 3. where size cannot decide (orientations 2, 3, 4, square images, no size stated): the text's
    reading direction from vertex order (the polygon starts at the text's own top-left and its
    first edge runs along the line; placed correctly, text reads left to right, top to bottom),
-   the page angle the service states, and the share of polygons inside the image.
+   the page angle the service states, and the share of polygons inside the image;
+4. the ink (:mod:`ocrviewer.core.ink`): how well the boxes of each orientation sit on the image's
+   text-like pixels. Decisive where the others are not (mirrored or upside-down responses,
+   square images); computed only when size cannot decide, from a callable given by the caller.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocrviewer.core.geometry import ORIENTATION_NAMES, FrameTransform, orient_point
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.ink import InkCandidate, InkSource, rank_orientations, resolve_ink
 from ocrviewer.core.model import Document, Page, Polygon
 from ocrviewer.core.sidecar import Sidecar
 from ocrviewer.errors import BadInput, BadResponse
@@ -297,11 +301,13 @@ def detect_frame(
     info: ImageInfo | None,
     frame: str = "auto",
     sidecar: Sidecar | None = None,
+    ink: InkSource = None,
 ) -> FrameDecision:
     """Decide the frame of ``doc`` for the image ``info`` (None: no image) and how to place it.
 
     ``frame`` "display" or "raw" forces the frame (the evidence is still reported, with a warning
-    when it disagrees). A sidecar transform wins unless a frame is forced.
+    when it disagrees). A sidecar transform wins unless a frame is forced. ``ink`` (an InkMap of
+    the image, or a callable making one) is consulted when the page size cannot decide.
     """
     if frame not in FRAMES:
         raise BadInput(f"frame must be one of {', '.join(FRAMES)}, not {frame!r}")
@@ -335,6 +341,15 @@ def detect_frame(
         e.inside = _inside_share(doc, _transform(c, scale))
         ev[c.frame] = e
 
+    ranking: list[InkCandidate] = []
+
+    def ink_ranking() -> list[InkCandidate]:
+        if not ranking and ink is not None:
+            found = resolve_ink(ink)
+            if found is not None:
+                ranking.extend(rank_orientations(doc, found, stated if unit != "normalized" else (1.0, 1.0)))
+        return ranking
+
     reasons: list[str] = []
     warnings: list[str] = []
     if sidecar is not None and sidecar.transform is not None:
@@ -356,7 +371,7 @@ def detect_frame(
     elif frame in ("display", "raw") or forced_sidecar_frame:
         want = forced_sidecar_frame or frame
         chosen = next(c for c in cands if c.frame == want)
-        auto_choice, auto_conf, auto_reasons = _auto(cands, ev, stated, unit, doc, len(polys))
+        auto_choice, auto_conf, auto_reasons = _auto(cands, ev, stated, unit, doc, len(polys), ink_ranking)
         if forced_sidecar_frame:
             reasons.append(f"the sidecar says the response is in the {want} frame")
             confidence = 0.99
@@ -369,7 +384,7 @@ def detect_frame(
                 + "; ".join(auto_reasons[:2])
             )
     else:
-        chosen, confidence, auto_reasons = _auto(cands, ev, stated, unit, doc, len(polys))
+        chosen, confidence, auto_reasons = _auto(cands, ev, stated, unit, doc, len(polys), ink_ranking)
         reasons.extend(auto_reasons)
 
     e = ev[chosen.frame]
@@ -416,6 +431,11 @@ def detect_frame(
         for c in cands
     }
     evidence["text_polygons"] = len(polys)
+    if ranking:
+        evidence["ink"] = [
+            {"orientation": c.orientation, "score": c.score, "transform": c.transform.to_dict()}
+            for c in ranking
+        ]
     return FrameDecision(
         frame=chosen.frame,
         transform=transform,
@@ -437,6 +457,7 @@ def _auto(
     unit: str,
     doc: Document,
     n: int,
+    ink_ranking: Callable[[], list[InkCandidate]] = list,
 ) -> tuple[_Candidate, float, list[str]]:
     """Automatic choice between display and raw (orientation != 1): (candidate, confidence, reasons)."""
     disp, raw = cands
@@ -512,6 +533,15 @@ def _auto(
             if ed.size == er.size and ed.size != _MISMATCH
             else f"page {_size_str(*stated)} matches neither image size"  # type: ignore[misc]
         )
+    ink_choice, ink_why = _ink_choice(ink_ranking(), disp, raw)
+    if ink_choice is not None:
+        if dir_choice is not None and dir_choice is not ink_choice:
+            reasons.append(f"{ink_why}; the vertex order disagrees ({reasons_dir})")
+            return ink_choice, 0.75, reasons
+        reasons.append(ink_why)
+        if dir_choice is ink_choice and reasons_dir:
+            reasons.append(reasons_dir)
+        return ink_choice, 0.95 if dir_choice is ink_choice else 0.9, reasons
     if dir_choice is not None:
         conf = 0.5 + 0.45 * dir_strength
         if inside_choice is not None and inside_choice is not dir_choice:
@@ -536,6 +566,28 @@ def _auto(
         return disp, 0.6, reasons
     reasons.append("no evidence either way; assumed the displayed frame")
     return disp, 0.5, reasons
+
+
+#: how much better (in ink contrast) one frame's boxes must sit on the ink to decide
+INK_MARGIN = 0.04
+
+
+def _ink_choice(
+    ranking: list[InkCandidate], disp: _Candidate, raw: _Candidate
+) -> tuple[_Candidate | None, str]:
+    """The candidate whose orientation the ink prefers clearly, and why in words."""
+    if not ranking:
+        return None, ""
+    score = {c.orientation: c.score for c in ranking}
+    sd, sr = score.get(disp.orientation, 0.0), score.get(raw.orientation, 0.0)
+    if abs(sd - sr) < INK_MARGIN:
+        return None, ""
+    best = disp if sd > sr else raw
+    hi, lo = max(sd, sr), min(sd, sr)
+    label = "display" if best is disp else "raw"
+    return best, (
+        f"the boxes sit on the image's text placed as {label} (ink contrast {hi:+.2f} against {lo:+.2f})"
+    )
 
 
 def _from_sidecar(

@@ -17,6 +17,7 @@ from pathlib import Path
 from ocrviewer.core.frames import FrameDecision, detect_frame
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo, read_image_info
+from ocrviewer.core.ink import ink_map_from_path
 from ocrviewer.core.model import Document, Page
 from ocrviewer.core.parsers import load_response
 from ocrviewer.core.prepare import file_sha256
@@ -121,7 +122,9 @@ def place_result(
         if transform is not None:
             decision = recorded_decision(source, transform, frame)
         else:
-            decision = detect_frame(source, info, frame=frame, sidecar=sidecar)
+            # the image's ink is read only if the page size cannot decide (see core/ink.py)
+            ink = (lambda: ink_map_from_path(image_path)) if image_path is not None else None  # noqa: E731
+            decision = detect_frame(source, info, frame=frame, sidecar=sidecar, ink=ink)
         document = place_document(source, decision, info)
     except BadResponse as err:
         raise BadResponse(f"{rpath}: {err}") from err
