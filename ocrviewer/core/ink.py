@@ -12,6 +12,7 @@ Qt-free; numpy and Pillow only.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,6 +135,9 @@ class InkCandidate:
     transform: FrameTransform
     #: mean over boxes of (ink share in the box - ink share in the ring around it)
     score: float
+    #: False when the stated page has another aspect than this orientation's frame (it would be
+    #: stretched unevenly): such placements rank after those that fit
+    fits_page: bool = True
 
     def describe(self) -> str:
         return f"{self.orientation} {ORIENTATION_NAMES[self.orientation]}: {self.score:+.3f}"
@@ -227,7 +231,9 @@ def rank_orientations(
     size = (ink.width, ink.height)
     base = {o: orientation_transform(o, size, page_size) for o in range(1, 9)}
     if not len(boxes):
-        return [InkCandidate(o, t, 0.0) for o, t in base.items()]
+        return [
+            InkCandidate(o, t, 0.0, math.isclose(t.scale_x, t.scale_y, rel_tol=0.02)) for o, t in base.items()
+        ]
     placed = {o: _map_boxes(boxes, t) for o, t in base.items()}
     out: list[InkCandidate] = []
     for o, t in base.items():
@@ -242,12 +248,13 @@ def rank_orientations(
                         continue
                     dx, dy = i * step_x, j * step_y
                     s = _score(ink, placed[o] + np.array([dx, dy, dx, dy]))
-                    if s > score + 0.02:  # a shift must earn its place
+                    if s > score + max(0.02, 0.1 * abs(score)):  # a shift must earn its place
                         score, shift = s, (dx, dy)
         if shift != (0.0, 0.0):
             t = t.then(dx=shift[0], dy=shift[1])
-        out.append(InkCandidate(o, t, round(score, 4)))
-    out.sort(key=lambda c: -c.score)
+        fits = math.isclose(t.scale_x, t.scale_y, rel_tol=0.02)
+        out.append(InkCandidate(o, t, round(score, 4), fits))
+    out.sort(key=lambda c: (not c.fits_page, -c.score))
     return out
 
 

@@ -42,6 +42,14 @@ MIN_ZOOM = 0.01
 MAX_ZOOM = 64.0
 ZOOM_STEP = 1.25
 CLICK_SLOP = 4  # pixels a press may move and still count as a click
+#: arrow keys while moving the overlay: one image pixel per press, NUDGE_BIG with Shift
+NUDGE_STEPS = {
+    Qt.Key.Key_Left: (-1.0, 0.0),
+    Qt.Key.Key_Right: (1.0, 0.0),
+    Qt.Key.Key_Up: (0.0, -1.0),
+    Qt.Key.Key_Down: (0.0, 1.0),
+}
+NUDGE_BIG = 10.0
 
 
 class ImageItem(QGraphicsItem):
@@ -421,6 +429,9 @@ class Canvas(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
 
     def _click(self, scene_pos: QPointF) -> None:
+        if self.state.point_pick:
+            self.state.pointPicked.emit(scene_pos.x(), scene_pos.y())
+            return
         hit = self.element_at(scene_pos)
         ref = self.layers[hit[0]].data.ref(hit[1]) if hit else None
         self._selecting_here = True
@@ -450,6 +461,12 @@ class Canvas(QGraphicsView):
             self.viewport().update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = NUDGE_STEPS.get(event.key())
+        if step is not None and self.state.drag_overlay and self.state.transform is not None:
+            k = NUDGE_BIG if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1.0
+            self.state.set_transform(self.state.transform.then(dx=step[0] * k, dy=step[1] * k))
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)

@@ -236,6 +236,8 @@ def install_docks(
         find_previous=inspector.find_previous_action,
         run_recognition=recognition.run_action,
         cancel_recognition=recognition.cancel_action,
+        undo_placement=frame.undo_action,
+        redo_placement=frame.redo_action,
     )
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
     recognition_dock = _dock(window, "Recognition", "recognitionDock", recognition, left)

@@ -17,22 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ocrviewer.core.export import write_export
 from ocrviewer.core.geometry import ORIENTATION_NAMES, SWAPS_AXES, FrameTransform
+from ocrviewer.core.history import History
 from ocrviewer.core.model import Document
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, write_sidecar
 from ocrviewer.errors import BadInput, OcrViewerError
@@ -51,6 +55,19 @@ CORRECTIONS: tuple[tuple[str, int, str], ...] = (
     ("Transverse", 7, "Mirror about the other diagonal"),
 )
 
+#: orientation names short enough for a narrow panel
+SHORT_NAMES = {
+    1: "as is",
+    2: "mirror ↔",
+    3: "180°",
+    4: "mirror ↕",
+    5: "transpose",
+    6: "90° CW",
+    7: "transverse",
+    8: "90° CCW",
+}
+#: lines of "why" shown before it scrolls: a long explanation never pushes the buttons down
+WHY_LINES = 4
 
 
 def _size(w: float | None, h: float | None) -> str:
@@ -88,7 +105,14 @@ class FramePanel(QWidget):
         info.addRow("Displayed:", self.display_label)
         info.addRow("Response page:", self.page_label)
         info.addRow("Detected frame:", self.frame_label)
-        info.addRow("Why:", self.reasons_label)
+        self.reasons_scroll = QScrollArea()
+        self.reasons_scroll.setWidget(self.reasons_label)
+        self.reasons_scroll.setWidgetResizable(True)
+        self.reasons_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.reasons_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.reasons_scroll.setFixedHeight(self.fontMetrics().lineSpacing() * WHY_LINES + 4)
+        self.reasons_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        info.addRow("Why:", self.reasons_scroll)
         info.addRow("Placement:", self.transform_label)
         for label in (self.orientation_label, self.raw_label, self.display_label, self.page_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -143,9 +167,44 @@ class FramePanel(QWidget):
         for i, button in enumerate([*buttons, self.fit_button, self.reset_button]):
             grid.addWidget(button, i // 2, i % 2)
 
+        # -- ink ranking, two-point alignment, undo
+        self.ink_button = QPushButton(
+            "Rank by ink", toolTip="Score the 8 orientations by how well the boxes sit on the text"
+        )
+        self.ink_apply_button = QPushButton(
+            "Use best", toolTip="Place the response the way the ink ranks first"
+        )
+        self.ink_label = QLabel()
+        self.ink_label.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 4)
+        self.ink_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.ink_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.align_button = QPushButton("Align by two clicks", checkable=True)
+        self.align_button.setToolTip("Click a word's corner on the image, then where that corner should be")
+        self.undo_button = QPushButton("Undo", toolTip="Undo the last placement change (Ctrl+Z)")
+        self.redo_button = QPushButton("Redo", toolTip="Redo (Ctrl+Shift+Z)")
+        self.undo_action = QAction("Undo Placement", self)
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        self.redo_action = QAction("Redo Placement", self)
+        self.redo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+        self.history: History[tuple[FrameTransform, Any]] = History(same=lambda a, b: a[0] == b[0])
+        self._restoring = False
+        self._ranking: list[Any] = []
+        self._ink_job: Any = None
+        self._picked: list[tuple[float, float]] = []
+        ink_row = QHBoxLayout()
+        ink_row.addWidget(self.ink_button)
+        ink_row.addWidget(self.ink_apply_button)
+        undo_row = QHBoxLayout()
+        undo_row.addWidget(self.undo_button)
+        undo_row.addWidget(self.redo_button)
+
         fix_layout = QVBoxLayout()
+        fix_layout.addLayout(undo_row)
         fix_layout.addLayout(grid)
         fix_layout.addLayout(numbers)
+        fix_layout.addWidget(self.align_button)
+        fix_layout.addLayout(ink_row)
+        fix_layout.addWidget(self.ink_label)
         fix_box = QGroupBox("Correct")
         fix_box.setLayout(fix_layout)
 
@@ -158,6 +217,8 @@ class FramePanel(QWidget):
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 4)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         save_layout = QVBoxLayout()
         save_layout.addWidget(self.sidecar_check)
         save_layout.addWidget(self.save_button)
@@ -179,6 +240,16 @@ class FramePanel(QWidget):
         self.offset_x_spin.valueChanged.connect(lambda v: self.set_offset(x=v))
         self.offset_y_spin.valueChanged.connect(lambda v: self.set_offset(y=v))
         self.save_button.clicked.connect(self._save_clicked)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action.triggered.connect(self.redo)
+        self.ink_button.clicked.connect(self.rank_by_ink)
+        self.ink_apply_button.clicked.connect(self.use_best_ink)
+        self.align_button.toggled.connect(self._align_toggled)
+        state.pointPicked.connect(self._point_picked)
+        state.pointPickChanged.connect(self._point_pick_changed)
+        state.transformChanged.connect(self._record)
         state.imageChanged.connect(self._refresh)
         state.documentChanged.connect(self._refresh)
         state.dragModeChanged.connect(self._drag_mode_changed)
@@ -190,6 +261,10 @@ class FramePanel(QWidget):
         if state.source_document is not self._source:
             self._source = state.source_document
             self._initial = (state.transform, state.decision)
+            self.history.reset((state.transform, state.decision) if state.transform is not None else None)
+            evidence = getattr(state.decision, "evidence", None) or {}
+            self._ranking = _ranking_from_evidence(evidence.get("ink"))
+            self._show_ranking()
         info = state.image_info
         if info is not None:
             o = info.orientation
@@ -221,8 +296,11 @@ class FramePanel(QWidget):
             w.setEnabled(has_doc)
         for w in (self.offset_x_spin, self.offset_y_spin, self.drag_button, self.save_button):
             w.setEnabled(has_doc)
-        for w in (self.raw_button, self.display_button, self.fit_button):
+        for w in (self.raw_button, self.display_button, self.fit_button, self.ink_button):
             w.setEnabled(has_image)
+        self.align_button.setEnabled(has_doc)
+        self.ink_apply_button.setEnabled(has_doc and bool(self._ranking))
+        self._update_undo()
         if t is not None:
             self._updating = True
             try:
@@ -235,6 +313,146 @@ class FramePanel(QWidget):
                         spin.setValue(value)
             finally:
                 self._updating = False
+
+    # -- undo / redo ----------------------------------------------------------------------------
+    def _record(self) -> None:
+        """Every placement change (buttons, drag, nudge, two-point, Raw frame...) is one undo step."""
+        state = self.state
+        if self._restoring or state.transform is None or state.source_document is None:
+            return
+        if state.source_document is not self._source:
+            return  # a new response: _refresh starts a new history
+        self.history.push((state.transform, state.decision))
+        self._update_undo()
+
+    def _update_undo(self) -> None:
+        for w in (self.undo_button, self.undo_action):
+            w.setEnabled(self.history.can_undo)
+        for w in (self.redo_button, self.redo_action):
+            w.setEnabled(self.history.can_redo)
+
+    def _restore(self, entry: tuple[FrameTransform, Any] | None, what: str) -> None:
+        state = self.state
+        if entry is None or state.source_document is None:
+            return
+        transform, decision = entry
+        self._restoring = True
+        try:
+            if decision is not state.decision:
+                state.set_response(state.source_document, transform, decision, state.response_path)
+            else:
+                state.set_transform(transform)
+        finally:
+            self._restoring = False
+        self._update_undo()
+        self._message(f"{what}: {transform.describe()}")
+
+    def undo(self) -> None:
+        self._restore(self.history.undo(), "Undone")
+
+    def redo(self) -> None:
+        self._restore(self.history.redo(), "Redone")
+
+    # -- ink ---------------------------------------------------------------------------------------
+    def rank_by_ink(self) -> None:
+        """Score the 8 orientations on the image's ink in the background, then show the ranking."""
+        from ocrviewer.core.ink import ink_map_from_path, rank_orientations
+        from ocrviewer.gui.worker import JobRunner
+
+        state = self.state
+        if state.source_document is None or not state.image_path or self._ink_job is not None:
+            return
+        if not hasattr(self, "_runner"):
+            self._runner = JobRunner(self, max_threads=1)
+        doc, path, decision = state.source_document, state.image_path, state.decision
+        page = getattr(decision, "page_size", None)
+        unit = getattr(decision, "unit", "pixel")
+        page_size = (1.0, 1.0) if unit == "normalized" else page
+
+        def work(cancel: Any, progress: Any) -> Any:
+            return rank_orientations(doc, ink_map_from_path(path), page_size)
+
+        self.ink_label.setText("Looking at the ink…")
+        self._ink_job = self._runner.submit(
+            work,
+            generation=state.generation,
+            name="rank by ink",
+            on_result=lambda r, d=doc: self._ranked(r, d),
+            on_error=lambda err: self.ink_label.setText(f"Could not read the image's ink: {err}"),
+            on_finished=lambda: setattr(self, "_ink_job", None),
+        )
+
+    def _ranked(self, ranking: list[Any], doc: Document) -> None:
+        if doc is not self.state.source_document:
+            return
+        self._ranking = list(ranking)
+        self._show_ranking()
+        self.ink_apply_button.setEnabled(bool(self._ranking))
+
+    def _show_ranking(self) -> None:
+        if not self._ranking:
+            self.ink_label.setText("Ink ranking: not computed (click Rank by ink)")
+            return
+        current = self.state.transform.orientation if self.state.transform is not None else None
+        lines = ["Ink ranking (how well the boxes sit on text):"]
+        for i, c in enumerate(self._ranking[:3], 1):
+            mark = "  ◀ now" if c.orientation == current else ""
+            lines.append(f"{i}. {SHORT_NAMES[c.orientation]} ({c.orientation})  {c.score:+.2f}{mark}")
+        self.ink_label.setText("\n".join(lines))
+
+    def use_best_ink(self) -> None:
+        if not self._ranking or self.state.source_document is None:
+            return
+        best = self._ranking[0]
+        self.state.set_transform(best.transform)
+        self._show_ranking()
+        self._message(f"Placed as the ink ranks first: {best.transform.describe()}")
+
+    # -- two-point alignment ------------------------------------------------------------------
+    def _align_toggled(self, on: bool) -> None:
+        self._picked = []
+        self.state.set_point_pick(on)
+        if on:
+            self._message("Click a word's corner on the image…")
+
+    def _point_pick_changed(self, on: bool) -> None:
+        if self.align_button.isChecked() != on:
+            self.align_button.setChecked(on)
+
+    def _point_picked(self, x: float, y: float) -> None:
+        if not self.align_button.isChecked():
+            return
+        if not self._picked:
+            corner = self.nearest_corner(x, y)
+            if corner is None:
+                self._message("No word there; click closer to a word's corner", error=True)
+                return
+            self._picked = [corner]
+            self._message(f"Corner at {corner[0]:.0f}, {corner[1]:.0f}; now click where it should be")
+            return
+        (x0, y0), self._picked = self._picked[0], []
+        t = self.state.transform
+        self.align_button.setChecked(False)
+        if t is not None:
+            self.state.set_transform(t.then(dx=x - x0, dy=y - y0))
+            self._message(f"Moved the overlay by {x - x0:+.0f}, {y - y0:+.0f} px")
+
+    def nearest_corner(self, x: float, y: float) -> tuple[float, float] | None:
+        """The corner of a placed word (or line) polygon nearest to (x, y), within a word's size."""
+        doc = self.state.document
+        if doc is None:
+            return None
+        best: tuple[float, tuple[float, float]] | None = None
+        for page in doc.pages:
+            for line in page.lines():
+                for poly in [w.polygon for w in line.words] or [line.polygon]:
+                    for px, py in poly:
+                        d = (px - x) ** 2 + (py - y) ** 2
+                        if best is None or d < best[0]:
+                            best = (d, (px, py))
+        if best is None:
+            return None
+        return best[1]
 
     def _page_text(self) -> str:
         decision = self.state.decision
@@ -407,3 +625,23 @@ class FramePanel(QWidget):
         self.message_label.setStyleSheet("color: #c0392b;" if error else "")
         self.message_label.setText(text)
         self.state.statusMessage.emit(text)
+
+
+def _ranking_from_evidence(items: Any) -> list[Any]:
+    """The ink ranking frame detection stored in its evidence, as InkCandidates."""
+    from ocrviewer.core.ink import InkCandidate
+
+    out = []
+    for item in items or ():
+        try:
+            out.append(
+                InkCandidate(
+                    int(item["orientation"]),
+                    FrameTransform.from_dict(item["transform"]),
+                    float(item["score"]),
+                    bool(item.get("fits_page", True)),
+                )
+            )
+        except (KeyError, TypeError, ValueError, OcrViewerError):
+            continue
+    return out

@@ -41,6 +41,8 @@ class ViewerState(QObject):
     dragModeChanged = Signal(bool)  # True: dragging on the canvas shifts the overlay (frame tools)
     belowThresholdChanged = Signal(str)  # "dim" or "hide": how words under min_confidence are drawn
     resultsChanged = Signal()  # results on the page added, removed, renamed or the shown one changed
+    pointPickChanged = Signal(bool)  # True: the next canvas clicks pick points (two-point alignment)
+    pointPicked = Signal(float, float)  # a picked point, displayed-frame image pixels
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +72,8 @@ class ViewerState(QObject):
         self.page = 0
         self.result_id: str | None = None
         self._showing = False
+        #: True while a tool wants canvas clicks as points instead of selections
+        self.point_pick = False
 
     # -- changes -------------------------------------------------------------------------------
     def set_image(self, path: str | None, info: ImageInfo | None, page: int = 0) -> None:
@@ -224,6 +228,11 @@ class ViewerState(QObject):
         if enabled != self.drag_overlay:
             self.drag_overlay = enabled
             self.dragModeChanged.emit(enabled)
+
+    def set_point_pick(self, enabled: bool) -> None:
+        if enabled != self.point_pick:
+            self.point_pick = enabled
+            self.pointPickChanged.emit(enabled)
 
     def set_below_threshold(self, mode: str) -> None:
         mode = "hide" if mode == "hide" else "dim"
