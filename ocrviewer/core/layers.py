@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ocrviewer.core.model import Document, Polygon
+from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale
 
 LAYERS = ("block", "line", "word", "table")
 NO_CONF = -1  # bucket of elements without a confidence
@@ -273,11 +274,13 @@ def point_in_polygon(x: float, y: float, poly: Polygon) -> bool:
     return inside
 
 
-def conf_buckets(conf: np.ndarray) -> np.ndarray:
-    """Confidence bucket per element: round(conf * BUCKETS) in 0..BUCKETS, NO_CONF for none."""
+def conf_buckets(conf: np.ndarray, scale: ConfidenceScale = FULL_SCALE) -> np.ndarray:
+    """Colour bucket per element: its place on the scale's colour bar (core.palette), rounded to
+    0..BUCKETS; NO_CONF for none. The default scale is 0..1: round(conf * BUCKETS)."""
     out = np.full(len(conf), NO_CONF, dtype=np.int64)
     ok = ~np.isnan(conf)
-    out[ok] = np.rint(np.clip(conf[ok], 0.0, 1.0) * BUCKETS).astype(np.int64)
+    span = max(scale.high - scale.low, 1e-9)
+    out[ok] = np.rint(np.clip((conf[ok] - scale.low) / span, 0.0, 1.0) * BUCKETS).astype(np.int64)
     return out
 
 

@@ -43,6 +43,12 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     "labels": ("Text La&bels", ("T",), True, "Write the recognised text inside each box"),
     "confidence": ("Colour by &Confidence", ("C",), True, "Colour words from red (unsure) to green"),
     "legend": ("Confidence Le&gend", ("L",), True, "Show the confidence legend"),
+    "fit_colours": (
+        "&Stretch Colours to the Words",
+        ("S",),
+        True,
+        "Spread red..green over the words' own confidence range, so 0.93 and 0.99 differ",
+    ),
     "drag_overlay": ("&Move Overlay", ("M",), True, "Drag to shift the overlay onto the text"),
     "full_screen": ("F&ull Screen", (Std.FullScreen, "F11"), True, "Toggle full screen"),
     "theme_system": ("&System", (), True, "Follow the desktop's light or dark setting"),
@@ -123,7 +129,7 @@ def build_menus(
     view.addSeparator()
     view.addActions([a["layer_block"], a["layer_line"], a["layer_word"], a["layer_table"]])
     view.addSeparator()
-    view.addActions([a["labels"], a["confidence"], a["legend"], a["drag_overlay"]])
+    view.addActions([a["labels"], a["confidence"], a["fit_colours"], a["legend"], a["drag_overlay"]])
     view.addSeparator()
     theme = view.addMenu("&Theme")
     theme.addActions([a["theme_system"], a["theme_light"], a["theme_dark"]])

@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocrviewer.core.confidence import word_confidence
 from ocrviewer.core.geometry import inverse_orientation, orient_point
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
+from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
 from ocrviewer.gui.legend import legend_size, paint_legend
 from ocrviewer.gui.overlay import LAYERS, MarkerItem, OverlayLayer, OverlayRoot, OverlayStyle, build_layers
@@ -161,6 +163,8 @@ class Canvas(QGraphicsView):
         self.layers["line"].setVisible(False)
         self.markers = MarkerItem(self.overlay_root)
         self.show_legend = True
+        #: stretch the colours over the words' confidences (see core.palette.fit_scale)
+        self.fit_colours = True
         self._fit_mode = True
         self._press: QPoint | None = None
         self._drag_start: QPointF | None = None
@@ -206,11 +210,28 @@ class Canvas(QGraphicsView):
         # inside the landing pass; keep it until the event loop is quiet and free it then.
         self._retired.append([item.data for item in self.layers.values()])
         QTimer.singleShot(RELEASE_DELAY_MS, self._release_retired)
+        self.style_opts.scale = self._fitted_scale(layers["word"].conf)
         for name, item in self.layers.items():
             item.set_data(layers[name])
+        self.state.set_colour_scale(self.style_opts.scale)
         self._hover = None
         self._refresh_markers()
         self.viewport().update()
+
+    def _fitted_scale(self, conf: np.ndarray) -> ConfidenceScale:
+        if not self.fit_colours:
+            return FULL_SCALE
+        known = conf[~np.isnan(conf)]
+        return fit_scale(known.tolist())
+
+    def set_fit_colours(self, on: bool) -> None:
+        """Stretch the colour scale over the words' own confidences (on) or show 0..1 (off)."""
+        self.fit_colours = on
+        self.style_opts.scale = self._fitted_scale(self.layers["word"].data.conf)
+        for item in self.layers.values():
+            item.restyle()
+        self.viewport().update()
+        self.state.set_colour_scale(self.style_opts.scale)
 
     def _release_retired(self) -> None:
         if self._retired:
@@ -353,6 +374,11 @@ class Canvas(QGraphicsView):
         label = data.label(index)
         b = data.bboxes[index]
         lines = [f"<b>{_escape(text[:200]) or '(no text)'}</b>"]
+        stats = None
+        if name in ("line", "block"):
+            stats = word_confidence(data.elements[index])
+            if stats is not None:
+                lines.append(stats.describe())
         if name in ("word", "line", "block"):
             if conf is not None:
                 c = f"confidence {conf:.3f}"
@@ -361,7 +387,7 @@ class Canvas(QGraphicsView):
                 lines.append(c)
             elif label and name == "word":
                 lines.append(f"confidence label {label}")
-            else:
+            elif stats is None:
                 lines.append("no confidence")
         if name == "block" and label:
             lines.append(f"layout {label}")
@@ -499,7 +525,7 @@ class Canvas(QGraphicsView):
         data = self.layers["word"].data
         vp = self.viewport().rect()
         with_none = bool(np.isnan(data.conf).any())
-        w, h = legend_size(self.font(), self.style_opts.min_confidence, with_none)
+        w, h = legend_size(self.font(), self.style_opts.min_confidence, with_none, self.style_opts.scale)
         if vp.width() < w * 1.6 or vp.height() < h * 3:
             return  # a narrow view keeps its picture; the legend would cover it
         painter.save()
@@ -513,6 +539,7 @@ class Canvas(QGraphicsView):
             self.style_opts.below,
             with_none=with_none,
             dark=dark,
+            scale=self.style_opts.scale,
         )
         painter.restore()
 

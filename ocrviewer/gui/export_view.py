@@ -50,6 +50,7 @@ def _render(canvas: Canvas, painter: QPainter, target: QRectF, width: int, heigh
                 style.min_confidence,
                 style.below,
                 with_none=bool(np.isnan(data.conf).any()),
+                scale=style.scale,
             )
             painter.restore()
     finally:

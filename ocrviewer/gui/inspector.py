@@ -159,7 +159,7 @@ class InspectorPanel(QWidget):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.tree.header().resizeSection(1, self._text_width("Conf.", "0.00") + 36)
+        self.tree.header().resizeSection(1, self._text_width("Conf.", "0.00/0.00") + 36)
 
         # text
         self.text_view = _TextView(readOnly=True)

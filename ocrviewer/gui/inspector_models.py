@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from ocrviewer.core.confidence import sort_confidence, word_confidence
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import confidence_rgb
 from ocrviewer.gui.state import ElementRef
@@ -187,8 +188,11 @@ class DocumentTreeModel(QAbstractItemModel):
         depth = len(node.path)
         obj = self.element(node.path)
         conf = getattr(obj, "confidence", None)
+        stats = word_confidence(obj) if depth in (2, 3) and conf is None else None
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 1:
+                if stats is not None:
+                    return stats.short()
                 return "" if depth == 1 else format_confidence(conf)
             if depth == 1:
                 size = f" ({obj.width:.0f}×{obj.height:.0f})" if obj.width and obj.height else ""
@@ -198,9 +202,15 @@ class DocumentTreeModel(QAbstractItemModel):
                 first = obj.lines[0].text if obj.lines else ""
                 return f"Block {node.path[1] + 1}{kind}: {first}"
             return obj.text
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 1 and conf is not None:
-            return confidence_color(conf)
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 1:
+            if conf is not None:
+                return confidence_color(conf)
+            if stats is not None:
+                return confidence_color(stats.low)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if depth in (2, 3) and index.column() == 1:
+                own = word_confidence(obj)
+                return own.describe() + " (min/mean)" if own is not None else "no confidence"
             return obj.text if depth > 1 else None
         return None
 
@@ -225,13 +235,13 @@ def collect_rows(doc: Document | None, level: str) -> tuple[list[str], list[floa
         for b, block in enumerate(page.blocks):
             if level == "block":
                 texts.append(block.text)
-                confs.append(block.confidence)
+                confs.append(sort_confidence(block))
                 paths.append((p, b, -1, -1))
                 continue
             for li, line in enumerate(block.lines):
                 if level == "line":
                     texts.append(line.text)
-                    confs.append(line.confidence)
+                    confs.append(sort_confidence(line))
                     paths.append((p, b, li, -1))
                     continue
                 words = line.words

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
 
-from ocrviewer.core.palette import NO_CONFIDENCE_COLOR, confidence_rgb
+from ocrviewer.core.palette import FULL_SCALE, NO_CONFIDENCE_COLOR, ConfidenceScale, confidence_rgb
 
 BAR_WIDTH = 180.0
 BAR_HEIGHT = 10.0
 PADDING = 10.0
 
 
-def legend_size(font: QFont, threshold: float, with_none: bool) -> tuple[float, float]:
+def legend_size(
+    font: QFont, threshold: float, with_none: bool, scale: ConfidenceScale = FULL_SCALE
+) -> tuple[float, float]:
     fm = QFontMetricsF(font)
-    lines = 3 + (1 if with_none else 0)
+    lines = 3 + (1 if with_none else 0) + (1 if scale.stretched else 0)
     return BAR_WIDTH + 2 * PADDING, PADDING * 2 + fm.height() * lines + BAR_HEIGHT + 6
 
 
@@ -26,10 +28,15 @@ def paint_legend(
     below: str,
     with_none: bool = False,
     dark: bool = False,
+    scale: ConfidenceScale = FULL_SCALE,
 ) -> QRectF:
-    """Draw the legend with its bottom-right corner at ``corner`` (device pixels); returns its rect."""
+    """Draw the legend with its bottom-right corner at ``corner`` (device pixels); returns its rect.
+
+    The bar spans ``scale`` (its ticks say where it starts and ends, and a line says when it was
+    stretched to the words); "no confidence" is a hatched grey swatch, as on the canvas.
+    """
     fm = QFontMetricsF(font)
-    w, h = legend_size(font, threshold, with_none)
+    w, h = legend_size(font, threshold, with_none, scale)
     rect = QRectF(corner.x() - w, corner.y() - h, w, h)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -61,25 +68,31 @@ def paint_legend(
     bar_path = QPainterPath()
     bar_path.addRoundedRect(bar, 3, 3)
     painter.fillPath(bar_path, grad)
+    at = scale.position(threshold)
     if threshold > 0:
-        cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * threshold, BAR_HEIGHT)
+        cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * at, BAR_HEIGHT)
         shade = QColor(0, 0, 0, 120) if below == "hide" else QColor(255, 255, 255, 130)
         painter.save()
         painter.setClipPath(bar_path)
         painter.fillRect(cut, shade)
         painter.restore()
-        tx = bar.left() + BAR_WIDTH * threshold
+        tx = bar.left() + BAR_WIDTH * at
         painter.setPen(QPen(fg, 2))
         painter.drawLine(QPointF(tx, bar.top() - 3), QPointF(tx, bar.bottom() + 3))
     y += BAR_HEIGHT + 2
     painter.setPen(sub)
+    digits = 2 if scale.stretched else 1
     for value, align in (
-        (0.0, Qt.AlignmentFlag.AlignLeft),
-        (0.5, Qt.AlignmentFlag.AlignHCenter),
-        (1.0, Qt.AlignmentFlag.AlignRight),
+        (scale.low, Qt.AlignmentFlag.AlignLeft),
+        ((scale.low + scale.high) / 2, Qt.AlignmentFlag.AlignHCenter),
+        (scale.high, Qt.AlignmentFlag.AlignRight),
     ):
-        painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), align, f"{value:.1f}")
+        prefix = "≤" if value == scale.low and scale.low > 0 else ""
+        painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), align, f"{prefix}{value:.{digits}f}")
     y += fm.height()
+    if scale.stretched:
+        painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, scale.note)
+        y += fm.height()
     painter.setPen(fg)
     if threshold > 0:
         verb = "hidden" if below == "hide" else "dimmed"
@@ -89,10 +102,15 @@ def paint_legend(
     painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, text)
     if with_none:
         y += fm.height()
-        swatch = QRectF(x, y + fm.height() / 2 - 4, 8, 8)
-        painter.fillRect(swatch, QColor(NO_CONFIDENCE_COLOR))
+        swatch = QRectF(x, y + fm.height() / 2 - 5, 10, 10)
+        painter.fillRect(swatch, QBrush(QColor(NO_CONFIDENCE_COLOR), Qt.BrushStyle.BDiagPattern))
+        painter.setPen(QPen(QColor(NO_CONFIDENCE_COLOR), 1))
+        painter.drawRect(swatch)
+        painter.setPen(fg)
         painter.drawText(
-            QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()), Qt.AlignmentFlag.AlignLeft, "no confidence given"
+            QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            "no confidence (hatched)",
         )
     painter.restore()
     return rect

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
                 "labels": lambda on: self._set_pref("labels", on, c.set_labels),
                 "confidence": lambda on: self._set_pref("confidence", on, c.set_colour_by_confidence),
                 "legend": lambda on: self._set_pref("legend", on, c.set_show_legend),
+                "fit_colours": lambda on: self._set_pref("fit_colours", on, c.set_fit_colours),
                 "drag_overlay": self.state.set_drag_overlay,
                 "full_screen": lambda on: self.showFullScreen() if on else self.showNormal(),
                 "theme_system": lambda on: on and self.set_theme("system"),
@@ -178,8 +179,14 @@ class MainWindow(QMainWindow):
         for name, default in (("block", False), ("line", False), ("word", True), ("table", True)):
             self.actions_[f"layer_{name}"].setChecked(s.value(keys.layer_key(name), default, type=bool))
             self.canvas.set_layer_visible(name, self.actions_[f"layer_{name}"].isChecked())
-        for key, default in (("labels", False), ("confidence", True), ("legend", True)):
+        for key, default in (
+            ("labels", False),
+            ("confidence", True),
+            ("legend", True),
+            ("fit_colours", True),
+        ):
             self.actions_[key].setChecked(s.value(keys.view_key(key), default, type=bool))
+        self.canvas.set_fit_colours(self.actions_["fit_colours"].isChecked())
         self.canvas.set_labels(self.actions_["labels"].isChecked())
         self.canvas.set_colour_by_confidence(self.actions_["confidence"].isChecked())
         self.canvas.set_show_legend(self.actions_["legend"].isChecked())

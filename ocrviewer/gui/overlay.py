@@ -19,7 +19,17 @@ from itertools import starmap
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ocrviewer.core.layers import (
@@ -36,7 +46,14 @@ from ocrviewer.core.layers import (
 )
 from ocrviewer.core.limits import drawable_text
 from ocrviewer.core.model import Document, Polygon
-from ocrviewer.core.palette import LEVEL_COLORS, SEARCH_COLOR, SELECTION_COLOR, confidence_rgb
+from ocrviewer.core.palette import (
+    FULL_SCALE,
+    LEVEL_COLORS,
+    SEARCH_COLOR,
+    SELECTION_COLOR,
+    ConfidenceScale,
+    confidence_rgb,
+)
 
 __all__ = [
     "BUCKETS",
@@ -144,6 +161,8 @@ class OverlayStyle:
     dense_alpha: int = 110
     #: outline every polygon however many are in view (exports)
     force_outlines: bool = False
+    #: which confidences the colours span (fitted to the document's words by the canvas)
+    scale: ConfidenceScale = FULL_SCALE
 
 
 class OverlayLayer(QGraphicsItem):
@@ -175,7 +194,11 @@ class OverlayLayer(QGraphicsItem):
         self._dense_boxes = None
         self._overview = None
         self._overview_wanted = None
-        self._buckets = conf_buckets(data.conf) if self.level == "word" else np.zeros(len(data), np.int64)
+        self._buckets = (
+            conf_buckets(data.conf, self.style.scale)
+            if self.level == "word"
+            else np.zeros(len(data), np.int64)
+        )
         self.has_confidence = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
         if len(data):
             b = data.bboxes
@@ -186,6 +209,20 @@ class OverlayLayer(QGraphicsItem):
         else:
             self._rect = QRectF()
         self.update()
+
+    def restyle(self) -> None:
+        """The colour scale changed: re-bucket the words and drop cached pictures."""
+        if self.level == "word":
+            self._buckets = conf_buckets(self.data.conf, self.style.scale)
+        self._dense_paths = None
+        self._dense_boxes = None
+        self._overview = None
+        self._overview_wanted = None
+        self.update()
+
+    def _cut(self, t: float) -> float:
+        """Buckets from this colour-bar position up lie wholly at or above the threshold ``t``."""
+        return self.style.scale.position(t)
 
     def _hidden_mask(self, index: np.ndarray) -> np.ndarray:
         """True where a word is under the threshold and the style hides such words."""
@@ -209,6 +246,17 @@ class OverlayLayer(QGraphicsItem):
         if self.level == "word" and self.style.colour_by_confidence and self.has_confidence:
             return QColor(*confidence_rgb(None if key == NO_CONF else key / BUCKETS))
         return QColor(LEVEL_COLORS[self.level])
+
+    @property
+    def hatch_none(self) -> bool:
+        """Words without a confidence among words with one are hatched, so they never read as a
+        colour of the scale."""
+        return self.level == "word" and self.style.colour_by_confidence and self.has_confidence
+
+    def _brush(self, key: int, color: QColor) -> QBrush | QColor:
+        if key == NO_CONF and self.hatch_none:
+            return QBrush(color, Qt.BrushStyle.BDiagPattern)
+        return color
 
     def _below_mask(self, index: np.ndarray) -> np.ndarray:
         t = self.style.min_confidence
@@ -265,7 +313,15 @@ class OverlayLayer(QGraphicsItem):
             self._paint_dense(painter, visible)  # closer in than a picture can hold: fill what shows
             return
         s = self.style
-        key = (octave, s.colour_by_confidence, s.min_confidence, s.below, s.dense_alpha, self.has_confidence)
+        key = (
+            octave,
+            s.colour_by_confidence,
+            s.min_confidence,
+            s.below,
+            s.dense_alpha,
+            self.has_confidence,
+            s.scale,
+        )
         if self._overview is None or self._overview[0] != key:
             if self._overview_wanted != key:
                 self._overview_wanted = key
@@ -312,12 +368,14 @@ class OverlayLayer(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
         t = self.style.min_confidence if self.level == "word" else 0.0
+        cut = self._cut(t)
         for key, (members, path) in groups.items():
             color = self.bucket_color(key)
-            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= t:
+            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= cut:
                 color.setAlpha(self.style.dense_alpha)
                 painter.fillPath(
-                    path if path is not None else path_from_points(data.pts, data.starts, members), color
+                    path if path is not None else path_from_points(data.pts, data.starts, members),
+                    self._brush(key, color),
                 )
                 continue
             if members is None:
@@ -356,11 +414,12 @@ class OverlayLayer(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
         t = self.style.min_confidence if self.level == "word" else 0.0
+        cut = self._cut(t)
         for key, (members, rects) in boxes.items():
             color = self.bucket_color(key)
-            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= t:
+            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= cut:
                 color.setAlpha(self.style.dense_alpha)
-                painter.setBrush(color)
+                painter.setBrush(self._brush(key, color))
                 painter.drawRects(rects)
                 continue
             below = (self.data.conf[members] < t).tolist()
@@ -403,8 +462,8 @@ class OverlayLayer(QGraphicsItem):
                     painter.setPen(cosmetic_pen(color, width))
                     if fill:
                         brush = QColor(color)
-                        brush.setAlpha(fill)
-                        painter.setBrush(brush)
+                        brush.setAlpha(fill if key != NO_CONF or not self.hatch_none else 150)
+                        painter.setBrush(self._brush(key, brush))
                     else:
                         painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawPath(path)

@@ -8,8 +8,8 @@ QSettings (``overlay/below_threshold`` = ``dim`` | ``hide``) mirrored to
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSettings, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
-from ocrviewer.core.palette import confidence_rgb
+from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, confidence_rgb
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.state import ViewerState
 
@@ -33,24 +33,66 @@ BINS = 20
 BELOW_MODES = ("dim", "hide")
 
 
-def confidence_histogram(values: list[float] | np.ndarray, bins: int = BINS) -> list[int]:
-    """Counts of ``values`` (0..1) in ``bins`` equal bins; 1.0 goes in the last one."""
-    arr = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
+def confidence_histogram(
+    values: list[float] | np.ndarray, bins: int = BINS, scale: ConfidenceScale = FULL_SCALE
+) -> list[int]:
+    """Counts of ``values`` in ``bins`` equal bins over the scale's range; values at or below its
+    low end go in the first bin, its high end in the last one."""
+    arr = np.asarray(values, dtype=np.float64)
+    span = max(scale.high - scale.low, 1e-9)
+    arr = np.clip((arr - scale.low) / span, 0.0, 1.0)
     index = np.minimum((arr * bins).astype(np.int64), bins - 1)
     return np.bincount(index, minlength=bins).tolist()
 
 
 class HistogramWidget(QWidget):
-    """Bars of word counts per confidence bin, coloured like the overlay, with the threshold line."""
+    """Bars of word counts per confidence bin, coloured like the overlay, with the threshold line.
+
+    It spans the colour scale's range (stretched to the words when the canvas stretches its
+    colours). Clicking or dragging on it sets the threshold there.
+    """
+
+    #: the threshold the user clicked or dragged to
+    thresholdPicked = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.counts: list[int] = [0] * BINS
         self.threshold = 0.0
+        self.scale = FULL_SCALE
         self.setMinimumSize(160, 80)
         self.setMaximumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setToolTip("Words per confidence bin; the line is the threshold")
+        self.setToolTip("Words per confidence bin; click or drag to set the threshold")
+        self.setCursor(Qt.CursorShape.SplitHCursor)
+
+    def set_scale(self, scale: ConfidenceScale) -> None:
+        self.scale = scale
+        self.update()
+
+    def _plot(self) -> QRectF:
+        axis_h = self.fontMetrics().height() + 2
+        return QRectF(self.rect()).adjusted(4, 4, -4, -axis_h)
+
+    def value_at(self, x: float) -> float:
+        """The confidence under a widget x coordinate, rounded to 0.01."""
+        plot = self._plot()
+        position = (x - plot.left()) / max(plot.width(), 1.0)
+        return round(self.scale.value_at(position), 2)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.thresholdPicked.emit(self.value_at(event.position().x()))
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self.thresholdPicked.emit(self.value_at(event.position().x()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(240, 110)
@@ -68,7 +110,7 @@ class HistogramWidget(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         pal = self.palette()
         axis_h = self.fontMetrics().height() + 2
-        plot = QRectF(self.rect()).adjusted(4, 4, -4, -axis_h)
+        plot = self._plot()
         p.fillRect(plot, pal.color(QPalette.ColorRole.Base))
         top = max(self.counts) if any(self.counts) else 0
         n = len(self.counts)
@@ -82,16 +124,22 @@ class HistogramWidget(QWidget):
         p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
         p.drawRect(plot)
         # threshold
-        x = plot.left() + plot.width() * self.threshold
+        x = plot.left() + plot.width() * self.scale.position(self.threshold)
         p.setPen(QPen(pal.color(QPalette.ColorRole.Text), 2, Qt.PenStyle.DashLine))
         p.drawLine(int(x), int(plot.top()), int(x), int(plot.bottom()))
         # axis labels
         p.setPen(pal.color(QPalette.ColorRole.Text))
         y = int(plot.bottom()) + 1
         fm_h = axis_h - 2
-        p.drawText(QRectF(plot.left(), y, 40, fm_h), Qt.AlignmentFlag.AlignLeft, "0")
-        p.drawText(QRectF(plot.center().x() - 20, y, 40, fm_h), Qt.AlignmentFlag.AlignHCenter, "0.5")
-        p.drawText(QRectF(plot.right() - 40, y, 40, fm_h), Qt.AlignmentFlag.AlignRight, "1")
+        lo, hi = self.scale.low, self.scale.high
+        fmt = (lambda v: f"{v:.2f}") if self.scale.stretched else (lambda v: f"{v:g}")
+        p.drawText(
+            QRectF(plot.left(), y, 60, fm_h), Qt.AlignmentFlag.AlignLeft, ("≤" if lo > 0 else "") + fmt(lo)
+        )
+        p.drawText(
+            QRectF(plot.center().x() - 30, y, 60, fm_h), Qt.AlignmentFlag.AlignHCenter, fmt((lo + hi) / 2)
+        )
+        p.drawText(QRectF(plot.right() - 60, y, 60, fm_h), Qt.AlignmentFlag.AlignRight, fmt(hi))
         if not top:
             p.drawText(plot, Qt.AlignmentFlag.AlignCenter, "no confidences")
         p.end()
@@ -153,6 +201,8 @@ class QualityPanel(QWidget):
         (self.hide_radio if mode == "hide" else self.dim_radio).setChecked(True)
         self._apply_mode(mode)
 
+        self.histogram.thresholdPicked.connect(state.set_min_confidence)
+        state.colourScaleChanged.connect(self._scale_changed)
         self.slider.valueChanged.connect(lambda v: state.set_min_confidence(v / 100))
         self.spin.valueChanged.connect(state.set_min_confidence)
         self.dim_radio.toggled.connect(lambda on: on and self._mode_chosen("dim"))
@@ -211,7 +261,7 @@ class QualityPanel(QWidget):
         known = [c for c in every if c is not None]
         self._confidences = np.asarray(known, dtype=np.float64)
         self._no_confidence = len(every) - len(known)
-        self.histogram.set_counts(confidence_histogram(self._confidences))
+        self._scale_changed()
         if doc is None:
             self.counts_label.setText("no response")
         else:
@@ -224,11 +274,16 @@ class QualityPanel(QWidget):
         if self._no_confidence:
             self.no_conf_label.setText(f"{self._no_confidence} of {total} words")
             self.no_conf_label.setToolTip(
-                "The service gave no confidence: drawn grey, never dimmed or hidden"
+                "The service gave no confidence: drawn grey and hatched, never dimmed or hidden"
             )
         else:
             self.no_conf_label.setText("0")
         self._update_under()
+
+    def _scale_changed(self) -> None:
+        scale = self.state.colour_scale or FULL_SCALE
+        self.histogram.set_scale(scale)
+        self.histogram.set_counts(confidence_histogram(self._confidences, scale=scale))
 
     def under_threshold(self) -> int:
         t = self.state.min_confidence

@@ -41,6 +41,7 @@ class ViewerState(QObject):
     dragModeChanged = Signal(bool)  # True: dragging on the canvas shifts the overlay (frame tools)
     belowThresholdChanged = Signal(str)  # "dim" or "hide": how words under min_confidence are drawn
     resultsChanged = Signal()  # results on the page added, removed, renamed or the shown one changed
+    colourScaleChanged = Signal()  # the confidence colours now span another range
     pointPickChanged = Signal(bool)  # True: the next canvas clicks pick points (two-point alignment)
     pointPicked = Signal(float, float)  # a picked point, displayed-frame image pixels
 
@@ -74,6 +75,8 @@ class ViewerState(QObject):
         self._showing = False
         #: True while a tool wants canvas clicks as points instead of selections
         self.point_pick = False
+        #: the confidence colour scale in use (ocrviewer.core.palette.ConfidenceScale), set by the canvas
+        self.colour_scale: Any = None
 
     # -- changes -------------------------------------------------------------------------------
     def set_image(self, path: str | None, info: ImageInfo | None, page: int = 0) -> None:
@@ -228,6 +231,11 @@ class ViewerState(QObject):
         if enabled != self.drag_overlay:
             self.drag_overlay = enabled
             self.dragModeChanged.emit(enabled)
+
+    def set_colour_scale(self, scale: Any) -> None:
+        if scale != self.colour_scale:
+            self.colour_scale = scale
+            self.colourScaleChanged.emit()
 
     def set_point_pick(self, enabled: bool) -> None:
         if enabled != self.point_pick:

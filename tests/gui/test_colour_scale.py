@@ -1,0 +1,78 @@
+"""Colours follow the fitted scale on the canvas, the histogram sets the threshold, no-confidence is hatched."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.palette import FULL_SCALE
+from ocrviewer.gui.canvas import Canvas
+from ocrviewer.gui.overlay import BUCKETS, NO_CONF, conf_buckets
+from ocrviewer.gui.quality import QualityPanel
+from ocrviewer.gui.state import ViewerState
+from tests.gui.conftest import words_document
+from tests.support.images import DEFAULT_WORDS
+
+WORDS = list(DEFAULT_WORDS) * 2
+CONFS = (0.93, 0.99, 0.95, 0.97, 0.999, 0.91, 0.98, 0.96, 0.94, None)
+
+
+def make(qtbot, settings):
+    state = ViewerState()
+    canvas = Canvas(state)
+    panel = QualityPanel(state, settings)
+    for w in (canvas, panel):
+        qtbot.addWidget(w)
+        w.show()
+    canvas.resize(700, 520)
+    panel.resize(300, 400)
+    doc = words_document(WORDS, confidences=CONFS)
+    state.set_response(doc, FrameTransform(640, 480))
+    return state, canvas, panel
+
+
+def test_buckets_spread_over_the_fitted_range(qtbot, settings) -> None:
+    state, canvas, _panel = make(qtbot, settings)
+    scale = state.colour_scale
+    assert scale is not None and scale.stretched
+    buckets = conf_buckets(np.array([0.93, 0.99, np.nan]), scale)
+    assert buckets[1] - buckets[0] >= BUCKETS // 2  # 0.93 and 0.99 are far apart on the bar
+    assert buckets[2] == NO_CONF
+    word = canvas.layers["word"]
+    assert word.bucket_color(int(buckets[0])) != word.bucket_color(int(buckets[1]))
+    canvas.set_fit_colours(False)
+    assert state.colour_scale == FULL_SCALE
+    assert abs(int(conf_buckets(np.array([0.93]))[0]) - int(conf_buckets(np.array([0.99]))[0])) <= 2
+
+
+def test_histogram_click_and_drag_set_the_threshold(qtbot, settings) -> None:
+    state, _canvas, panel = make(qtbot, settings)
+    hist = panel.histogram
+    plot = hist._plot()
+    y = int(plot.center().y())
+    qtbot.mouseClick(hist, Qt.MouseButton.LeftButton, pos=QPoint(int(plot.center().x()), y))
+    scale = state.colour_scale
+    assert abs(state.min_confidence - (scale.low + scale.high) / 2) <= 0.02
+    qtbot.mousePress(hist, Qt.MouseButton.LeftButton, pos=QPoint(int(plot.left() + 2), y))
+    qtbot.mouseMove(hist, QPoint(int(plot.right() - 2), y))
+    qtbot.mouseRelease(hist, Qt.MouseButton.LeftButton, pos=QPoint(int(plot.right() - 2), y))
+    assert state.min_confidence >= scale.high - 0.02
+    assert panel.spin.value() == state.min_confidence
+
+
+def test_words_without_confidence_are_hatched(qtbot, settings) -> None:
+    state, canvas, _panel = make(qtbot, settings)
+    word = canvas.layers["word"]
+    assert word.hatch_none
+    brush = word._brush(NO_CONF, QColor("grey"))
+    assert brush.style() == Qt.BrushStyle.BDiagPattern
+    assert isinstance(word._brush(3, QColor("red")), QColor)
+    # the legend says so
+    img = QImage(700, 520, QImage.Format.Format_ARGB32)
+    img.fill(0)
+    p = QPainter(img)
+    canvas.render(p)
+    p.end()
+    assert canvas.legend_wanted()
