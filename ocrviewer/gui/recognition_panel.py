@@ -179,6 +179,12 @@ class RecognitionPanel(QWidget):
         self.option_widgets: dict[str, QWidget] = {}
         self.last_dropped = False
         self.elapsed = QElapsedTimer()
+        #: the latest progress message; a one-second tick re-shows it with the time elapsed, so
+        #: the counter moves even while a service or the engine's detector says nothing new
+        self._last_progress = ""
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._show_progress)
 
         self.provider_combo = QComboBox()
         self.provider_combo.setSizeAdjustPolicy(
@@ -451,8 +457,15 @@ class RecognitionPanel(QWidget):
             self.progress_bar.setRange(0, 1000)
             self.progress_bar.setValue(round(1000 * min(1.0, fraction)))
         if message:
-            seconds = self.elapsed.elapsed() / 1000 if self.elapsed.isValid() else 0.0
-            self._status(f"{message} · {seconds:.0f} s" if seconds >= 2 else message)
+            self._last_progress = message
+            self._show_progress()
+
+    def _show_progress(self) -> None:
+        message = self._last_progress
+        if not message or self.job is None:
+            return
+        seconds = self.elapsed.elapsed() / 1000 if self.elapsed.isValid() else 0.0
+        self._status(f"{message} · {seconds:.0f} s" if seconds >= 1 else message)
 
     def _image_changed(self) -> None:
         """Another image: the run for the old one is cancelled now, Run works on the new one at once."""
@@ -497,6 +510,11 @@ class RecognitionPanel(QWidget):
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
+        if busy:
+            self._last_progress = ""
+            self._tick.start()
+        else:
+            self._tick.stop()
         self.cancel_button.setEnabled(busy)
         self.cancel_action.setEnabled(busy)
         self.provider_combo.setEnabled(not busy)

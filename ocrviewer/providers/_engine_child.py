@@ -28,7 +28,10 @@ import pickle
 import signal
 import struct
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 ENGINE_PACKAGE = "rapidocr_onnxruntime"
@@ -36,6 +39,32 @@ CHILD_ENV = "OCRVIEWER_ENGINE_CHILD"
 _HEADER = struct.Struct(">Q")
 
 Progress = Callable[[float, str], None]
+#: seconds between "still detecting" reports while the engine's detector runs (it reports nothing)
+TICK_S = 2.0
+
+
+@contextmanager
+def ticking(progress: Progress, fraction: float, message: str, every: float | None = None) -> Iterator[None]:
+    """Report ``message`` with the time spent so far every ``every`` seconds while the block runs.
+
+    The detector is one long call into ONNX Runtime (which releases the GIL), so a thread can
+    say it is still going: the counter moves instead of sitting at "finding text".
+    """
+    stop = threading.Event()
+    start = time.monotonic()
+    period = TICK_S if every is None else every
+
+    def run() -> None:
+        while not stop.wait(period):
+            progress(fraction, f"{message} ({time.monotonic() - start:.0f} s)")
+
+    thread = threading.Thread(target=run, name="progress-tick", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def write_message(stream: IO[bytes], message: Any) -> None:
@@ -118,7 +147,7 @@ def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) 
     """
     import numpy as np
 
-    progress(0.05, "decoding the image")
+    progress(0.05, "decoding: reading the image")
     img = engine.load_img(decode_bgr(data))
     raw_h, raw_w = img.shape[:2]
     op_record: dict[str, Any] = {}
@@ -126,13 +155,14 @@ def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) 
     op_record["preprocess"] = {"ratio_h": ratio_h, "ratio_w": ratio_w}
     img, op_record = engine.maybe_add_letterbox(img, op_record)
 
-    progress(0.1, "finding text")
-    dt_boxes, _ = engine.auto_text_det(img)
+    progress(0.1, "detection: finding text")
+    with ticking(progress, 0.1, "detection: finding text"):
+        dt_boxes, _ = engine.auto_text_det(img)
     if dt_boxes is None or len(dt_boxes) == 0:
         return []
     crops = engine.get_crop_img_list(img, dt_boxes)
     count = len(crops)
-    progress(0.4, f"found {count} lines; checking their direction")
+    progress(0.4, f"direction: found {count} lines; checking which way up they are")
     crops, _, _ = engine.text_cls(crops)
 
     order = np.argsort(np.array([c.shape[1] / float(c.shape[0]) for c in crops]), kind="stable")
@@ -140,7 +170,8 @@ def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) 
     rec_res: list[Any] = [None] * count
     for start in range(0, count, chunk):
         progress(
-            0.45 + 0.5 * start / count, f"reading lines {start + 1}-{min(count, start + chunk)} of {count}"
+            0.45 + 0.5 * start / count,
+            f"recognition: reading lines {start + 1}-{min(count, start + chunk)} of {count}",
         )
         idx = [int(i) for i in order[start : start + chunk]]
         part, _ = engine.text_rec([crops[i] for i in idx], True)
@@ -181,6 +212,12 @@ def serve(receive: Callable[[], Any], send: Callable[[Any], None]) -> None:
         send(("error", f"cannot load the local engine: {type(err).__name__}: {err}"))
         return
     send(("ready", info))
+    lock = threading.Lock()  # the ticking thread and the main one both report
+
+    def progress(fraction: float, message: str) -> None:
+        with lock:
+            send(("progress", fraction, message))
+
     while True:
         try:
             request = receive()
@@ -189,12 +226,10 @@ def serve(receive: Callable[[], Any], send: Callable[[Any], None]) -> None:
         if request is None:
             return
         data, text_score = request
-
-        def progress(fraction: float, message: str) -> None:
-            send(("progress", fraction, message))
-
         try:
-            send(("result", run_engine(engine, data, float(text_score), progress)))
+            lines = run_engine(engine, data, float(text_score), progress)
+            with lock:
+                send(("result", lines))
         except Exception as err:  # one bad image must not end the engine
             send(("error", f"{type(err).__name__}: {err}"))
 

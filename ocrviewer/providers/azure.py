@@ -22,6 +22,7 @@ from ocrviewer.errors import BadInput, BadResponse, ProviderError, ProviderUnava
 from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import (
+    QUEUED,
     RUNNING,
     SUCCEEDED,
     Hints,
@@ -66,7 +67,9 @@ def read_status(body: Any) -> PollStatus:
     if not isinstance(body, Mapping):
         raise BadResponse("Azure Read operation result is not a JSON object")
     status = str(body.get("status", "")).strip().lower()
-    if status in ("notstarted", "running"):
+    if status == "notstarted":
+        return QUEUED
+    if status == "running":
         return RUNNING
     if status == "succeeded":
         return SUCCEEDED

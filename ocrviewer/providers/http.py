@@ -267,10 +267,15 @@ def parse_json(body: bytes, service: str, what: str = "response") -> Any:
 
 @dataclass(frozen=True)
 class PollStatus:
-    """What one poll answer means: ``running``, ``succeeded`` or ``failed`` (with a reason)."""
+    """What one poll answer means: ``running``, ``succeeded`` or ``failed`` (with a reason).
+
+    ``queued`` marks a running operation the service has not started yet (Azure "notStarted"),
+    so progress can say "queued" rather than "running".
+    """
 
     state: str
     reason: str = ""
+    queued: bool = False
 
     @property
     def done(self) -> bool:
@@ -278,6 +283,7 @@ class PollStatus:
 
 
 RUNNING = PollStatus("running")
+QUEUED = PollStatus("running", queued=True)
 SUCCEEDED = PollStatus("succeeded")
 
 
@@ -424,6 +430,8 @@ class HttpClient:
             read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
             if self.gate is not None:
                 self.gate(method, url, cancel)
+            if data:
+                progress(None, f"uploading {_size_text(len(data))} to {self.service}")
             watchdog = _Watchdog(self._remaining(deadline) if deadline is not None else None)
             try:
                 with watchdog:
@@ -437,6 +445,11 @@ class HttpClient:
                         allow_redirects=False,
                         stream=True,  # the body is read below, under the deadline and the size cap
                     )
+                    if resp.status_code in ok_set:
+                        length = resp.headers.get("Content-Length")
+                        if length is None or (length.isdigit() and int(length) >= DOWNLOAD_NOTE_BYTES):
+                            size = f" ({_size_text(int(length))})" if length else ""
+                            progress(None, f"downloading the answer from {self.service}{size}")
                     self._read_body(resp, deadline, read_timeout)
             except requests.exceptions.RequestException as err:
                 if watchdog.fired:  # the deadline cut the connection (headers trickling in...)
@@ -602,8 +615,17 @@ class HttpClient:
                     f"({n} polls); try again later",
                 )
             elapsed = self.timing.monotonic() - started
-            progress(None, f"waiting for {what} (poll {n}, {elapsed:.0f} s)")
+            phase = f"queued at {self.service}" if status.queued else f"running at {self.service}"
+            progress(None, f"{phase}: waiting for {what} (poll {n}, {elapsed:.0f} s)")
             self._sleep(min(delay, remaining), cancel)
+
+
+#: answers at least this big (or of unknown size) get a "downloading" progress note
+DOWNLOAD_NOTE_BYTES = 32 * 1024
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, round(n / 1024))} KB"
 
 
 def request_id_of(resp: requests.Response) -> str | None:

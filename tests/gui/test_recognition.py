@@ -234,3 +234,29 @@ def test_a_response_opened_meanwhile_is_never_replaced(qtbot, panel, state, clou
     assert state.results()[1].document is not None
     assert len(calls) == 2  # one parse per result: the run's answer is never parsed again
     assert "added to the results" in panel.status_label.text()
+
+
+def test_progress_counter_moves_while_the_provider_is_silent(qtbot, state, context) -> None:
+    import threading
+
+    from ocrviewer.errors import Cancelled
+
+    release = threading.Event()
+
+    def silent(image, provider, options, settings, cancel, progress, fresh):  # noqa: ANN001, ANN202
+        progress(0.1, "detection: finding text")
+        release.wait(60)
+        raise Cancelled("stopped by the test")
+
+    p = RecognitionPanel(
+        state, context.settings, provider_settings=context.settings_for_providers, recognizer=silent
+    )
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.ready, timeout=30000)
+    p.select_provider("azure-read")
+    assert p.start()
+    qtbot.waitUntil(lambda: p.status_label.text().startswith("detection: finding text"), timeout=30000)
+    qtbot.waitUntil(lambda: p.status_label.text().endswith("· 2 s"), timeout=30000)
+    release.set()
+    qtbot.waitUntil(lambda: not p.busy, timeout=30000)

@@ -234,6 +234,8 @@ class FakeCloud:
     def __init__(self, exif: str = "ignore", running_polls: int = 2, texts: Iterable[str] = ()) -> None:
         self.exif = exif
         self.running_polls = running_polls
+        #: of the running polls, how many Azure 3.2 answers "notStarted" first (queued)
+        self.queued_polls = 0
         self.texts = list(texts)
         self.requests: list[Recorded] = []
         self.uploads: list[bytes] = []
@@ -538,6 +540,8 @@ class FakeCloud:
             if op.polls_left > 0:
                 op.polls_left -= 1
                 running = "running" if op.kind == "azure-3.2" else "Running"
+                if op.kind == "azure-3.2" and op.polls_left >= self.running_polls - self.queued_polls:
+                    running = "notStarted"
                 return Reply(200, {"status": running}, rid)
             return Reply(200, op.result, rid)
         return Reply(404, {"code": "NotFound", "message": f"no such path {p}"})
