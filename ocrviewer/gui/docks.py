@@ -58,6 +58,24 @@ def side_width(window_width: int) -> int:
     return max(SIDE_MIN, min(SIDE_MAX, round(window_width * SIDE_SHARE)))
 
 
+#: below this window width (first start) every panel shares one side, so the picture comes first
+COMPACT_WIDTH = 1200
+
+
+def compact_docks(window: QMainWindow, docks: list[QDockWidget]) -> None:
+    """Put every docked panel in one tab group on the left: at 1024 px the picture then gets
+    ~70% of the width instead of a strip between two panels."""
+    side = [d for d in docks if not d.isFloating()]
+    if len(side) < 2:
+        return
+    first = side[0]
+    for dock in side[1:]:
+        if window.dockWidgetArea(dock) != Qt.DockWidgetArea.LeftDockWidgetArea:
+            window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        window.tabifyDockWidget(first, dock)
+    first.raise_()
+
+
 def fit_side_docks(window: QMainWindow, docks: list[QDockWidget], force: bool = False) -> None:
     """Shrink the docked side panels to their share when the picture is squeezed (always if ``force``).
 
@@ -167,6 +185,9 @@ def _dock(
         )
         dock.setWidget(holder)
     else:
+        # a fixed minimum: a longer status line or result wraps inside the panel instead of
+        # widening it (which took the width from the picture while the user looked at it)
+        widget.setMinimumWidth(min(SIDE_MIN - 20, widget.minimumSizeHint().width()))
         dock.setWidget(widget)
     window.addDockWidget(area, dock)
     return dock

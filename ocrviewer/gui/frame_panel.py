@@ -43,6 +43,7 @@ from ocrviewer.errors import BadInput, OcrViewerError
 from ocrviewer.gui.files import state_inputs
 from ocrviewer.gui.settings_keys import LAST_SAVE_DIR_KEY
 from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.wording import gui_advice
 
 #: (label, EXIF orientation applied as a correction in the displayed frame, tooltip)
 CORRECTIONS: tuple[tuple[str, int, str], ...] = (
@@ -286,7 +287,8 @@ class FramePanel(QWidget):
                 decision.method, decision.method
             )
             self.frame_label.setText(f"{decision.frame} ({how}, confidence {decision.confidence:.0%})")
-            lines = [f"• {r}" for r in decision.reasons] + [f"⚠ {w}" for w in decision.warnings]
+            lines = [f"• {gui_advice(r)}" for r in decision.reasons]
+            lines += [f"⚠ {gui_advice(w)}" for w in decision.warnings]
             self.reasons_label.setText("\n".join(lines))
         t = state.transform
         self.transform_label.setText("—" if t is None or state.source_document is None else t.describe())
@@ -622,6 +624,7 @@ class FramePanel(QWidget):
         return write_sidecar(state.response_path, sidecar, inputs=[state.image_path])
 
     def _message(self, text: str, error: bool = False) -> None:
+        text = gui_advice(text)
         self.message_label.setStyleSheet("color: #c0392b;" if error else "")
         self.message_label.setText(text)
         self.state.statusMessage.emit(text)

@@ -24,10 +24,15 @@ from ocrviewer.gui.canvas import Canvas, count_text, position_text
 from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles, is_response_path
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
+from ocrviewer.gui.overlays import EXTRA_KEYS, ShortcutSheet, WelcomeStrip, shortcut_rows
 from ocrviewer.gui.result_chooser import ResultChooser
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.theme import apply_theme, canvas_background
+from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Workers
+
+#: True once the user closed the welcome strip over the sample
+WELCOME_KEY = "welcome/dismissed"
 
 
 class MainWindow(QMainWindow):
@@ -53,6 +58,8 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
         self.canvas = Canvas(self.state, self)
+        self.shortcut_sheet = ShortcutSheet(self.canvas.viewport())
+        self.welcome = WelcomeStrip(self.canvas.viewport())
         self.dialogs = FileDialogs(self)
         self.message_bar = MessageBar(self)
         central = QWidget(self)
@@ -170,6 +177,8 @@ class MainWindow(QMainWindow):
             )
         )
         self.recent.changed.connect(self._update_recent_menu)
+        self.welcome.openRequested.connect(self.dialogs.choose_image)
+        self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))
         c.cursorMoved.connect(self._on_cursor)
         c.cursorLeft.connect(lambda: self.position_label.setText(""))
         c.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
@@ -197,6 +206,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 900)
+        self.clamp_to_screen()
         window_state = s.value(keys.WINDOW_STATE_KEY)
         if window_state is not None:
             self.restoreState(window_state)
@@ -247,15 +257,52 @@ class MainWindow(QMainWindow):
 
     # -- reactions -----------------------------------------------------------------------------
     def show_message(self, text: str, level: str = "info") -> None:
+        text = gui_advice(text)
         self.message_bar.show_message(text, level)
         self.statusBar().showMessage(text.splitlines()[0] if text else "", 15000)
 
     def _on_image_changed(self) -> None:
         path = self.state.image_path
+        self._update_welcome()
         self.setWindowTitle(f"{os.path.basename(path)} — ocrviewer" if path else "ocrviewer")
         if self.message_bar.level == "error":
             self.message_bar.dismiss()
         self._update_enabled()
+
+    def _update_welcome(self) -> None:
+        """The welcome strip shows over the bundled sample until dismissed once."""
+        path = self.state.image_path
+        sample = False
+        if path:
+            try:
+                from ocrviewer.resources import samples_dir
+
+                sample = os.path.dirname(os.path.abspath(path)) == os.path.abspath(samples_dir())
+            except Exception:  # no bundled samples in this build
+                sample = False
+        if sample and not self.settings.value(WELCOME_KEY, False, type=bool):
+            self.welcome.show_over()
+        else:
+            self.welcome.hide()
+
+    def clamp_to_screen(self) -> None:
+        """Keep the whole window on its screen (a saved or default size may not fit at a large
+        QT_SCALE_FACTOR or on a smaller monitor)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        w = min(self.width(), area.width() - extra_w)
+        h = min(self.height(), area.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(200, w), max(200, h))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.left()), area.right() - frame.width() + 1)
+        y = min(max(frame.y(), area.top()), area.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     def _placement_changed(self) -> None:
         """The user re-placed the overlay: a note about the old placement no longer applies."""
@@ -291,7 +338,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"copied {element.text[:60]!r}", 5000)
 
     def show_shortcuts(self) -> None:
-        self.message_bar.show_rich(acts.shortcut_table(self.findChildren(QAction)))
+        """F1: the shortcut sheet over the picture (F1 again, Esc or a click closes it)."""
+        rows = shortcut_rows(self.findChildren(QAction)) + list(EXTRA_KEYS)
+        self.shortcut_sheet.toggle(rows)
 
     def show_about(self) -> None:
         self.show_message(
@@ -305,8 +354,10 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.docks and self._fresh_layout:
-            from ocrviewer.gui.docks import fit_side_docks
+            from ocrviewer.gui.docks import COMPACT_WIDTH, compact_docks, fit_side_docks
 
+            if self.width() < COMPACT_WIDTH:
+                compact_docks(self, self.docks)
             fit_side_docks(self, self.docks, force=True)
             self._fresh_layout = False
 

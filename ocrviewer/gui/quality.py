@@ -181,6 +181,9 @@ class QualityPanel(QWidget):
         self.no_conf_label = QLabel()
         self.counts_label = QLabel()
         self.counts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.under_label, self.no_conf_label):
+            label.setWordWrap(True)  # longer counts wrap instead of widening the panel
+        # the counts come as two short lines (see _document_changed): never wider than the panel
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -269,7 +272,7 @@ class QualityPanel(QWidget):
             parts = [_n(c[k], k) for k in ("page", "block", "line", "word")]
             if c["table"]:
                 parts.append(_n(c["table"], "table"))
-            self.counts_label.setText(", ".join(parts))
+            self.counts_label.setText(", ".join(parts[:2]) + ",\n" + ", ".join(parts[2:]))
         total = len(self._confidences) + self._no_confidence
         if self._no_confidence:
             self.no_conf_label.setText(f"{self._no_confidence} of {total} words")

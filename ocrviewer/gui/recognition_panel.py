@@ -41,6 +41,7 @@ from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnava
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
 from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import (
     DEFAULT_PROVIDER,
@@ -54,6 +55,8 @@ from ocrviewer.providers.base import (
 
 #: Milliseconds after the panel is built before the providers are first checked (see __init__).
 FIRST_PROBE_DELAY_MS = 1000
+#: the provider that needs no key and no network
+OFFLINE = "local"
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,13 @@ class RecognitionPanel(QWidget):
         self.reason_label = QLabel()
         self.reason_label.setWordWrap(True)
         self.reason_label.setStyleSheet("color: #b9770e;")
+        #: says when a remembered provider could not run and the offline engine was picked instead
+        self.fallback_label = QLabel()
+        self.fallback_label.setWordWrap(True)
+        self.fallback_label.setStyleSheet("color: palette(mid);")
+        self.fallback_label.hide()
+        self._checked_once = False
+        self._falling_back = False
         self.setup_button = QPushButton("Set up in Preferences…")
         self.setup_button.clicked.connect(self.preferencesRequested)
         self.options_form = QFormLayout()
@@ -225,6 +235,7 @@ class RecognitionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self.fallback_label)
         layout.addWidget(self.reason_label)
         layout.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(self.options_form)
@@ -286,6 +297,34 @@ class RecognitionPanel(QWidget):
         self.providers = {name: provider for name, (provider, _) in found.items()}
         self.reasons = {name: reason for name, (_, reason) in found.items()}
         self._fill_combo()
+        first, self._checked_once = not self._checked_once, True
+        if first and self._pending_start is None:
+            self._fall_back_if_unusable()
+
+    def _fall_back_if_unusable(self) -> None:
+        """A provider remembered from an earlier session that cannot run now (no key, missing
+        package) would leave Run greyed out on every start: pick the offline engine for this
+        session, keep the remembered choice, and say so."""
+        name = self.current_provider()
+        reason = self.reasons.get(name or "")
+        if (
+            not name
+            or not reason
+            or name == OFFLINE
+            or self.reasons.get(OFFLINE)
+            or OFFLINE not in self.providers
+        ):
+            return
+        title = getattr(self.providers.get(name), "title", name)
+        self._falling_back = True
+        try:
+            self.select_provider(OFFLINE)
+        finally:
+            self._falling_back = False
+        self.fallback_label.setText(
+            f"{title} cannot run ({gui_advice(reason)}); the offline engine is picked for now."
+        )
+        self.fallback_label.show()
 
     def _probe_finished(self) -> None:
         self.probe = None
@@ -305,7 +344,9 @@ class RecognitionPanel(QWidget):
             label = f"{title} — unavailable" if reason else title
             self.provider_combo.addItem(label, name)
             i = self.provider_combo.count() - 1
-            self.provider_combo.setItemData(i, reason or title, Qt.ItemDataRole.ToolTipRole)
+            self.provider_combo.setItemData(
+                i, gui_advice(reason) if reason else title, Qt.ItemDataRole.ToolTipRole
+            )
         self.provider_combo.setCurrentIndex(max(0, self.provider_combo.findData(wanted)))
         self.provider_combo.blockSignals(False)
         self._provider_changed()
@@ -324,9 +365,11 @@ class RecognitionPanel(QWidget):
         name = self.current_provider()
         if name is None:
             return
-        self.settings.setValue(PROVIDER_KEY, name)
+        if not self._falling_back:
+            self.settings.setValue(PROVIDER_KEY, name)
+            self.fallback_label.hide()
         reason = self.reasons.get(name)
-        self.reason_label.setText(f"Unavailable: {reason}" if reason else "")
+        self.reason_label.setText(f"Unavailable: {gui_advice(reason)}" if reason else "")
         self.reason_label.setVisible(bool(reason))
         self.setup_button.setVisible(bool(reason) and name not in ("local", "tesseract"))
         while self.options_form.rowCount():
@@ -554,6 +597,7 @@ class RecognitionPanel(QWidget):
 
     def show_message(self, text: str) -> None:
         """An inline, non-blocking message (also sent to the status bar); empty hides it."""
+        text = gui_advice(text)
         self.message_label.setText(text)
         self.message_label.setStyleSheet("color: #c0392b;")
         self.message_label.setVisible(bool(text))

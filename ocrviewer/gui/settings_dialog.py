@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY, PROVIDER_KEY, THEME_KEY, YANDEX_AUTH_KEY
+from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import KNOWN_PROVIDERS, CancelToken, ProgressCallback, get_provider
 from ocrviewer.providers.settings import as_bool, load_settings
@@ -49,6 +50,23 @@ AUTH_MODES = (("API key", "api_key"), ("IAM token + folder ID", "iam_token"))
 STORED = "•••••• stored — type to replace"
 NOT_SET = "not set"
 _MISSING_OPERATION = "00000000-0000-0000-0000-000000000000"
+#: Test connection answers within seconds: no retries, short timeouts (a recognition waits longer)
+TEST_CONNECT_S, TEST_READ_S, TEST_TOTAL_S = 4.0, 6.0, 8.0
+
+
+def _quick(client: Any) -> Any:
+    """The client with the short, retry-free policy of a connection test."""
+    from dataclasses import replace
+
+    p = client.policy
+    client.policy = replace(
+        p,
+        connect_timeout=min(p.connect_timeout, TEST_CONNECT_S),
+        read_timeout=min(p.read_timeout, TEST_READ_S),
+        total_timeout=min(p.total_timeout, TEST_TOTAL_S),
+        max_retries=0,
+    )
+    return client
 
 
 def check_connection(
@@ -69,12 +87,13 @@ def check_connection(
     if provider_name.startswith("azure"):
         endpoint = str(provider.endpoint).rstrip("/")  # type: ignore[attr-defined]
         key = store.get("azure", "key")
-        client = make_client("Azure Computer Vision", settings, secrets=(key,))
+        client = _quick(make_client("Azure Computer Vision", settings, secrets=(key,)))
         progress(None, f"asking {endpoint}")
         client.send(
             "GET",
             f"{endpoint}/vision/v3.2/read/analyzeResults/{_MISSING_OPERATION}",
             cancel=cancel,
+            deadline=client.deadline(),
             headers={"Ocp-Apim-Subscription-Key": key},
             ok=(200, 400, 404),
         )
@@ -85,12 +104,13 @@ def check_connection(
             raise ProviderUnavailable(why)
         host = str(provider.ocr_host).rstrip("/")  # type: ignore[attr-defined]
         secrets = (store.get("yandex", "api_key"), store.get("yandex", "iam_token"))
-        client = make_client("Yandex Vision OCR", settings, secrets=secrets)
+        client = _quick(make_client("Yandex Vision OCR", settings, secrets=secrets))
         progress(None, f"asking {host}")
         client.send(
             "GET",
             f"{host}/ocr/v1/getRecognition",
             cancel=cancel,
+            deadline=client.deadline(),
             headers=headers,
             params={"operationId": "ocrviewer-connection-test"},
             ok=(200, 400, 404),
@@ -191,6 +211,7 @@ class PreferencesDialog(QDialog):
         self.secret_fields: dict[tuple[str, str], SecretField] = {}
         self.test_labels: dict[str, QLabel] = {}
         self.test_buttons: dict[str, QPushButton] = {}
+        self.test_jobs: dict[str, Any] = {}  # the running connection test per provider
         current = dict(provider_settings())
 
         # -- Yandex
@@ -309,6 +330,7 @@ class PreferencesDialog(QDialog):
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         button.clicked.connect(lambda: self.test_connection(provider))
+        button.setMinimumWidth(button.sizeHint().width())  # "Cancel" while testing: same size
         self.test_buttons[provider] = button
         self.test_labels[provider] = label
         row = QHBoxLayout()
@@ -376,7 +398,17 @@ class PreferencesDialog(QDialog):
 
     # -- test connection ----------------------------------------------------------------------------
     def test_connection(self, provider: str) -> None:
-        """Check ``provider`` with the endpoints typed here (saved or not), in the background."""
+        """Check ``provider`` with the endpoints typed here (saved or not), in the background.
+
+        While it runs the button reads Cancel; cancelling shows so at once and drops the late answer.
+        """
+        running = self.test_jobs.pop(provider, None)
+        if running is not None:
+            running.cancel()
+            self.test_labels[provider].setStyleSheet("")
+            self.test_labels[provider].setText("Cancelled")
+            self.test_buttons[provider].setText("Test connection")
+            return
         settings = dict(self.provider_settings())
         for key, value in self.endpoint_values().items():
             if value is None:
@@ -385,24 +417,40 @@ class PreferencesDialog(QDialog):
                 settings[key] = value
         label, button = self.test_labels[provider], self.test_buttons[provider]
         label.setStyleSheet("")
-        label.setText("Testing…")
-        button.setEnabled(False)
+        label.setText(f"Testing… (at most {TEST_TOTAL_S:.0f} s)")
+        button.setText("Cancel")
+
+        def current() -> bool:
+            """True (once) for the answer of the test still wanted; the test is then over."""
+            if self.test_jobs.get(provider) is not job:
+                return False
+            del self.test_jobs[provider]
+            button.setText("Test connection")
+            return True
 
         def ok(text: str) -> None:
+            if not current():
+                return
             label.setStyleSheet("color: #1e8449;")
             label.setText(f"✔ {text}")
 
         def failed(err: BaseException) -> None:
+            if not current():
+                return
             label.setStyleSheet("color: #c0392b;")
-            label.setText(f"✘ {err}")
+            label.setText(f"✘ {gui_advice(str(err), in_preferences=True)}")
 
-        self._tests = [j for j in self._tests if not j.done]
-        self._tests.append(
-            self.runner.submit(
-                lambda cancel, progress: check_connection(provider, settings, cancel, progress),
-                name=f"test {provider}",
-                on_result=ok,
-                on_error=failed,
-                on_finished=lambda: button.setEnabled(True),
-            )
+        def finished() -> None:
+            if self.test_jobs.get(provider) is job:  # ended without an answer
+                current()
+
+        job = self.runner.submit(
+            lambda cancel, progress: check_connection(provider, settings, cancel, progress),
+            name=f"test {provider}",
+            on_result=ok,
+            on_error=failed,
+            on_finished=finished,
         )
+        self.test_jobs[provider] = job
+        self._tests = [j for j in self._tests if not j.done]
+        self._tests.append(job)  # cancelled when the dialog closes

@@ -106,5 +106,5 @@ def test_counts_read_as_english_for_one(qtbot, settings) -> None:
     state.source_document = doc
     state.document = doc
     state.documentChanged.emit()
-    assert panel.counts_label.text().startswith("1 page, 1 block, 1 line, 1 word")
+    assert panel.counts_label.text().replace("\n", " ").startswith("1 page, 1 block, 1 line, 1 word")
     assert count_text(doc, 1) == "1 block · 1 line · 1 word"

@@ -260,3 +260,23 @@ def test_progress_counter_moves_while_the_provider_is_silent(qtbot, state, conte
     qtbot.waitUntil(lambda: p.status_label.text().endswith("· 2 s"), timeout=30000)
     release.set()
     qtbot.waitUntil(lambda: not p.busy, timeout=30000)
+
+
+def test_unusable_remembered_provider_falls_back_to_the_offline_engine(qtbot, state, tmp_path) -> None:
+    settings = QSettings(str(tmp_path / "fallback.ini"), QSettings.Format.IniFormat)
+    settings.setValue("recognition/provider", "azure-read")  # chosen in an earlier session
+    context = DockContext(settings=settings, credentials=CredentialStore(env={}), provider_settings={})
+    p = RecognitionPanel(state, settings, provider_settings=context.settings_for_providers)
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.ready, timeout=30000)
+    if p.reasons.get("local"):
+        pytest.skip(f"the offline engine cannot run here: {p.reasons['local']}")
+    assert p.current_provider() == "local"
+    assert p.run_button.isEnabled()
+    note = p.fallback_label.text()
+    assert p.fallback_label.isVisible() and "offline engine" in note and "Preferences" in note
+    assert "ocrviewer credentials" not in note
+    assert settings.value("recognition/provider") == "azure-read"  # the remembered choice is kept
+    p.select_provider("tesseract")  # choosing another one is remembered and clears the note
+    assert settings.value("recognition/provider") == "tesseract" and not p.fallback_label.isVisible()

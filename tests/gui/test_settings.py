@@ -173,3 +173,29 @@ def test_test_connection_yandex_api_key(qtbot, dialog, cloud):
         lambda: label.text().startswith(("✔", "✘")) and not label.text().startswith("✔"), timeout=3000
     )
     assert "key" in label.text().lower() and "bad-yc-key-981" not in label.text()
+
+
+def test_test_connection_is_short_and_can_be_cancelled(qtbot, dialog):
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # accepts connections, never answers
+    try:
+        dialog.azure_endpoint.setText(f"http://127.0.0.1:{silent.getsockname()[1]}")
+        field = dialog.secret_fields[("azure", "key")]
+        field.edit.setText(AZURE_KEY)
+        field.save_button.click()
+        button, label = dialog.test_buttons["azure-read"], dialog.test_labels["azure-read"]
+        button.click()
+        assert label.text().startswith("Testing") and button.text() == "Cancel"
+        button.click()
+        assert label.text() == "Cancelled" and button.text() == "Test connection"
+        started = time.monotonic()
+        button.click()  # left alone, the test gives up after its short timeout
+        qtbot.waitUntil(lambda: label.text().startswith("✘"), timeout=30000)
+        assert time.monotonic() - started < 15
+        assert button.text() == "Test connection"
+    finally:
+        silent.close()

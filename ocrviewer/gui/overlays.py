@@ -1,0 +1,201 @@
+"""Widgets that float over the picture without taking room from it: the keyboard shortcut sheet
+(F1) and the first-start welcome strip over the bundled sample.
+
+Both are children of the canvas viewport, so showing or hiding them never resizes the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: keys that are not menu actions (canvas gestures and panel keys), shown on the sheet too
+EXTRA_KEYS: tuple[tuple[str, str], ...] = (
+    ("Pan the picture", "Space + drag"),
+    ("Zoom at the cursor", "Mouse wheel"),
+    ("Nudge the overlay (Move Overlay on)", "Arrows, Shift+Arrows"),
+    ("Clear the selection / close this sheet", "Esc"),
+)
+
+
+def key_text(sequence: QKeySequence) -> str:
+    """A key as people read it on this system ("Ctrl+Shift+Z", "Esc")."""
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+#: Qt key codes from here up are media and launcher keys ("Open", "Copy", "ZoomIn" on special
+#: keyboards) that standard shortcuts include; a sheet for people lists the keys they have
+_SPECIAL_KEYS_FROM = 0x01000060
+#: keys listed per action (Undo also has Alt+Backspace...): the common ones come first
+MAX_KEYS = 2
+
+
+def _on_keyboard(sequence: QKeySequence) -> bool:
+    return sequence.count() > 0 and sequence[0].key().value < _SPECIAL_KEYS_FROM
+
+
+def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
+    """(what, keys) for every action with a shortcut, sorted by name, without duplicates."""
+    rows: dict[str, str] = {}
+    for act in actions:
+        found = [key_text(k) for k in act.shortcuts() if _on_keyboard(k)]
+        # the first key, and a second one when it is short (not "Alt+Shift+Backspace")
+        keys = ", ".join(found[:1] + [k for k in found[1:MAX_KEYS] if len(k) <= 12])
+        name = act.text().replace("&", "").rstrip("…").strip()
+        if keys and name:
+            rows[name] = keys
+    return sorted(rows.items(), key=lambda r: r[0].lower())
+
+
+class ShortcutSheet(QFrame):
+    """The keyboard shortcuts in two columns over the picture; Esc, F1 or a click closes it."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutSheet")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setStyleSheet(
+            "#shortcutSheet { background: palette(window); border: 1px solid palette(mid); border-radius: 8px; }"
+        )
+        title = QLabel("<b>Keyboard shortcuts</b> — Esc closes")
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(18)
+        self.grid.setVerticalSpacing(3)
+        body = QWidget()
+        body.setLayout(self.grid)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(scroll, 1)
+        self.rows: list[tuple[str, str]] = []
+        self.hide()
+        parent.installEventFilter(self)
+
+    def set_rows(self, rows: list[tuple[str, str]]) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        self.rows = rows
+        half = (len(rows) + 1) // 2
+        for i, (what, keys) in enumerate(rows):
+            col = 0 if i < half else 2
+            row = i if i < half else i - half
+            self.grid.addWidget(QLabel(what), row, col)
+            key = QLabel(f"<b>{keys.replace(', ', ',<br>')}</b>" if len(keys) > 18 else f"<b>{keys}</b>")
+            key.setTextFormat(Qt.TextFormat.RichText)
+            self.grid.addWidget(key, row, col + 1)
+
+    def open(self, rows: list[tuple[str, str]]) -> None:
+        self.set_rows(rows)
+        self._place()
+        self.show()
+        self.raise_()
+        self.setFocus()
+
+    def toggle(self, rows: list[tuple[str, str]]) -> None:
+        if self.isVisible():
+            self.hide()
+        else:
+            self.open(rows)
+
+    def _place(self) -> None:
+        area = self.parentWidget().rect()
+        w = min(area.width() - 24, max(760, self.sizeHint().width()))
+        h = min(area.height() - 24, max(200, self.sizeHint().height()))
+        self.setGeometry(area.center().x() - w // 2, area.center().y() - h // 2, w, h)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F1):
+            self.hide()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.hide()
+        event.accept()
+
+
+class WelcomeStrip(QFrame):
+    """ "A sample receipt, read offline: open or drop your own image", over the top of the picture."""
+
+    openRequested = Signal()
+    dismissed = Signal()
+
+    TEXT = "A sample receipt, read offline by the built-in engine: open or drop your own image."
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcomeStrip")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet(
+            "#welcomeStrip { background: palette(highlight); border-radius: 6px; }"
+            "#welcomeStrip QLabel { color: palette(highlighted-text); }"
+        )
+        self.label = QLabel(self.TEXT)
+        self.label.setWordWrap(True)
+        self.open_button = QPushButton("Open image…")
+        self.close_button = QPushButton("×")
+        self.close_button.setFlat(True)
+        self.close_button.setToolTip("Do not show this again")
+        self.close_button.setFixedWidth(self.close_button.fontMetrics().horizontalAdvance("×") + 16)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.open_button)
+        row.addWidget(self.close_button)
+        self.open_button.clicked.connect(self.openRequested)
+        self.close_button.clicked.connect(self._dismiss)
+        self.hide()
+        parent.installEventFilter(self)
+
+    def _dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit()
+
+    def show_over(self) -> None:
+        self._place()
+        self.show()
+        self.raise_()
+
+    def _place(self) -> None:
+        area = self.parentWidget().rect()
+        w = min(area.width() - 24, 720)
+        h = self.heightForWidth(w) if self.hasHeightForWidth() else self.sizeHint().height()
+        self.setGeometry(area.center().x() - w // 2, 12, w, max(h, self.sizeHint().height()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+
+def connect_welcome(
+    strip: WelcomeStrip, open_image: Callable[[], object], remember: Callable[[], object]
+) -> None:
+    strip.openRequested.connect(open_image)
+    strip.dismissed.connect(remember)

@@ -1,0 +1,126 @@
+"""A stable window: results and messages never resize the picture; small windows keep the picture first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.core.loading import load_result
+from ocrviewer.gui import recognition_panel as rp
+from ocrviewer.resources import samples_dir
+
+
+@pytest.fixture
+def landing(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Recognition returns the bundled sample's result, with a long status line."""
+    folder = samples_dir()
+    loaded = load_result(folder / "receipt.local.json", folder / "receipt.jpg")
+
+    def fake(image, provider, options, settings, cancel, progress, fresh):  # noqa: ANN001, ANN202
+        progress(0.5, "recognition: reading lines 1-6 of 27 with a rather long explanation of what happens")
+        return rp.RecognitionOutput(loaded, True, "local")
+
+    monkeypatch.setattr(rp, "recognize_and_load", fake)
+    return folder / "receipt.jpg"
+
+
+def make_window(qtbot, settings, size: tuple[int, int]):  # noqa: ANN001, ANN201
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 700)])
+def test_the_picture_keeps_its_size_when_a_result_lands(qtbot, settings, landing: Path, size) -> None:
+    win = make_window(qtbot, settings, size)
+    win.files.open_image(str(landing))
+    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+    panel = win.dock_context.panels["recognition"]
+    qtbot.waitUntil(lambda: panel.ready, timeout=30000)
+    qtbot.wait(50)
+    before = win.canvas.viewport().size()
+    assert panel.start("local") or panel.start("tesseract")
+    qtbot.waitUntil(lambda: win.state.document is not None and not panel.busy, timeout=30000)
+    panel.show_message(
+        "A long message about what happened and what to do next, long enough to wrap lines " * 2
+    )
+    qtbot.wait(50)
+    assert win.canvas.viewport().size() == before
+
+
+def test_small_window_gives_the_picture_most_of_the_width(qtbot, settings) -> None:
+    win = make_window(qtbot, settings, (1024, 700))
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.5 * win.width(), timeout=30000)
+
+
+def test_window_fits_the_screen_at_any_scale_factor(qtbot, settings) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)  # no remembered size: the 1400 x 900 default
+    qtbot.addWidget(win)
+    area = win.screen().availableGeometry()
+    assert win.frameGeometry().width() <= area.width() and win.frameGeometry().height() <= area.height()
+    code = (
+        "from PySide6.QtCore import QSettings\n"
+        "from ocrviewer.gui.app import create_app\n"
+        "from ocrviewer.gui.main_window import MainWindow\n"
+        "app = create_app()\n"
+        f"w = MainWindow(QSettings({str(settings.fileName())!r}, QSettings.Format.IniFormat))\n"
+        "a = w.screen().availableGeometry()\n"
+        "print(w.width() <= a.width(), w.height() <= a.height(), a.width())\n"
+    )
+    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    fits_w, fits_h, screen_w = out.stdout.split()
+    assert (fits_w, fits_h) == ("True", "True") and int(screen_w) < area.width()
+
+
+def test_f1_sheet_lists_human_key_names_and_closes_on_esc(qtbot, settings) -> None:
+    from PySide6.QtCore import Qt
+
+    win = make_window(qtbot, settings, (1024, 700))
+    sheet = win.shortcut_sheet
+    win.actions_["shortcuts"].trigger()  # F1
+    assert sheet.isVisible()
+    rows = dict(sheet.rows)
+    assert rows["Open Image"] == "Ctrl+O"
+    assert "Pan the picture" in rows
+    assert all("Key_" not in k for k in rows.values())
+    before = win.canvas.viewport().size()
+    qtbot.keyClick(sheet, Qt.Key.Key_Escape)
+    assert not sheet.isVisible()
+    assert win.canvas.viewport().size() == before  # it floated over the picture
+
+
+def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_image) -> None:
+    from ocrviewer.resources import samples_dir
+
+    win = make_window(qtbot, settings, (1024, 700))
+    before = win.canvas.viewport().size()
+    win.files.open_image(str(samples_dir() / "receipt.jpg"))
+    qtbot.waitUntil(win.welcome.isVisible, timeout=30000)
+    assert (
+        "sample receipt" in win.welcome.label.text()
+        and "open or drop your own image" in win.welcome.label.text()
+    )
+    assert win.canvas.viewport().size() == before
+    win.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: not win.welcome.isVisible(), timeout=30000)
+    win.files.open_image(str(samples_dir() / "receipt.jpg"))
+    qtbot.waitUntil(win.welcome.isVisible, timeout=30000)
+    win.welcome.close_button.click()
+    assert not win.welcome.isVisible() and settings.value("welcome/dismissed", type=bool)
+    win.files.open_image(str(text_image(1)))
+    win.files.open_image(str(samples_dir() / "receipt.jpg"))
+    qtbot.wait(100)
+    assert not win.welcome.isVisible()
