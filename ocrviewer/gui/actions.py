@@ -30,6 +30,12 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     ),
     "save_result": ("Save &Result…", ("Ctrl+Shift+S",), False, "Save the shown result in the displayed frame"),
     "export_view": ("&Export View…", ("Ctrl+E",), False, "Save the view as PNG or PDF at full resolution"),
+    "export_demo": (
+        "Export for a S&lide…",
+        ("Ctrl+Shift+E",),
+        False,
+        "A picture for a slide: caption, labels above the boxes, weak words in red, text beside it",
+    ),
     "quit": ("&Quit", (Std.Quit, "Ctrl+Q"), False, "Close the viewer"),
     "copy_text": ("&Copy Selected Text", (Std.Copy,), False, "Copy the selected element's text"),
     "zoom_in": ("Zoom &In", (Std.ZoomIn, "Ctrl+="), False, "Zoom in"),
@@ -117,7 +123,7 @@ def build_menus(
     recent = file_menu.addMenu("Open &Recent")
     file_menu.addAction(a["open_sample"])
     file_menu.addSeparator()
-    file_menu.addActions([a["save_workspace"], a["save_result"], a["export_view"]])
+    file_menu.addActions([a["save_workspace"], a["save_result"], a["export_view"], a["export_demo"]])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
+from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
                 "save_workspace": self.dialogs.choose_save_workspace,
                 "save_result": self.dialogs.choose_save,
                 "export_view": self.dialogs.choose_export,
+                "export_demo": self.export_demo,
                 "quit": self.close,
                 "copy_text": self.copy_text,
                 "zoom_in": c.zoom_in,
@@ -325,6 +327,7 @@ class MainWindow(QMainWindow):
         self.actions_["save_workspace"].setEnabled(has_image)
         self.actions_["load_truth"].setEnabled(has_image)
         self.actions_["export_view"].setEnabled(has_image)
+        self.actions_["export_demo"].setEnabled(has_image)
         self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
 
     def _on_cursor(self, x: float, y: float) -> None:
@@ -336,6 +339,34 @@ class MainWindow(QMainWindow):
         if element is not None:
             QGuiApplication.clipboard().setText(element.text)
             self.statusBar().showMessage(f"copied {element.text[:60]!r}", 5000)
+
+    def export_demo(self) -> None:
+        """File > Export for a Slide: choose the extras, then the file."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from ocrviewer.gui.demo_export import DemoExportDialog, export_demo
+
+        dialog = DemoExportDialog(self)
+        if dialog.exec() != DemoExportDialog.DialogCode.Accepted:
+            return
+        stem = os.path.splitext(os.path.basename(self.state.image_path or "view"))[0]
+        folder = os.path.dirname(self.state.image_path or "") or os.path.expanduser("~")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export for a slide",
+            os.path.join(folder, f"{stem}.slide.png"),
+            "PNG (*.png);;PDF (*.pdf);;JPEG (*.jpg)",
+        )
+        if not path:
+            return
+        try:
+            out = export_demo(
+                self.canvas, path, dialog.options(), inputs=(self.state.image_path, self.state.response_path)
+            )
+        except (OcrViewerError, OSError) as err:
+            self.show_message(str(err), "error")
+            return
+        self.show_message(f"Exported {out}", "info")
 
     def show_shortcuts(self) -> None:
         """F1: the shortcut sheet over the picture (F1 again, Esc or a click closes it)."""
