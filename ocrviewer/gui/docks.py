@@ -231,6 +231,7 @@ def install_docks(
     window: QMainWindow, state: ViewerState, context: DockContext | None = None
 ) -> list[QDockWidget]:
     """Create the docks for ``state``, add them and their actions to ``window``, return them."""
+    from ocrviewer.gui.check_panel import CheckPanel, canvas_crop_source
     from ocrviewer.gui.frame_panel import FramePanel
     from ocrviewer.gui.inspector import InspectorPanel
     from ocrviewer.gui.quality import QualityPanel
@@ -241,6 +242,8 @@ def install_docks(
     inspector = InspectorPanel(state, window)
     quality = QualityPanel(state, context.settings, window)
     frame = FramePanel(state, context.settings, window)
+    canvas = getattr(window, "canvas", None)
+    check = CheckPanel(state, canvas_crop_source(canvas) if canvas is not None else None, window)
     recognition = RecognitionPanel(
         state,
         context.settings,
@@ -249,7 +252,9 @@ def install_docks(
         workers=context.workers,
         parent=window,
     )
-    context.panels.update(inspector=inspector, quality=quality, frame=frame, recognition=recognition)
+    context.panels.update(
+        inspector=inspector, quality=quality, frame=frame, recognition=recognition, check=check
+    )
     context._shutdown.append(recognition.shutdown)
     context.actions.update(
         find=inspector.find_action,
@@ -259,18 +264,34 @@ def install_docks(
         cancel_recognition=recognition.cancel_action,
         undo_placement=frame.undo_action,
         redo_placement=frame.redo_action,
+        next_suspect=check.next_action,
+        previous_suspect=check.previous_action,
     )
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
     recognition_dock = _dock(window, "Recognition", "recognitionDock", recognition, left)
     frame_dock = _dock(window, "Frame tools", "frameDock", frame, left, scroll=True)
     window.tabifyDockWidget(recognition_dock, frame_dock)
     recognition_dock.raise_()
+    inspector_dock = _dock(window, "Inspector", "inspectorDock", inspector, right)
+    quality_dock = _dock(window, "Quality", "qualityDock", quality, right)
+    check_dock = _dock(window, "Check", "checkDock", check, right)
+    window.tabifyDockWidget(quality_dock, check_dock)
+    quality_dock.raise_()
     docks = [
         recognition_dock,
-        _dock(window, "Inspector", "inspectorDock", inspector, right),
-        _dock(window, "Quality", "qualityDock", quality, right),
+        inspector_dock,
+        quality_dock,
         frame_dock,
+        check_dock,
     ]
+
+    def raise_check() -> None:
+        if not check_dock.isVisible() or check_dock.visibleRegion().isEmpty():
+            check_dock.show()
+            check_dock.raise_()
+
+    check.next_action.triggered.connect(raise_check)
+    check.previous_action.triggered.connect(raise_check)
 
     def show_frame_tools_when_unsure() -> None:
         decision = state.decision

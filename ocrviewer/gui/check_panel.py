@@ -1,0 +1,272 @@
+"""The Check dock: step through suspect words with a magnified crop of each, and mark them.
+
+N / Shift+N go to the next / previous suspect (under the threshold; 0.90 while none is set)
+across pages; the word is selected, so the canvas centres on it. The correction field holds the
+recognized text: Enter keeps it (right) or takes what was typed (corrected), Shift+Enter marks
+the word wrong, and both move on. The marks live in a Qt-free
+:class:`ocrviewer.core.checking.CheckSession`; "Export ground truth…" writes the corrected
+document in the normalized format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.core.checking import CheckSession, WordKey
+from ocrviewer.errors import OcrViewerError
+from ocrviewer.gui.state import ElementRef, ViewerState
+
+#: suspects are words under this when no threshold is set
+DEFAULT_SUSPECT = 0.9
+CROP_HEIGHT = 96
+
+#: (rect in displayed image pixels) -> the picture there, or None while it is not decoded
+CropSource = Callable[[QRectF], QImage | None]
+
+
+class CorrectionEdit(QLineEdit):
+    """Enter: right or corrected; Shift+Enter: wrong."""
+
+    def __init__(self, on_enter: Callable[[bool], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._on_enter = on_enter
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._on_enter(bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class CheckPanel(QWidget):
+    def __init__(
+        self, state: ViewerState, crop_source: CropSource | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.crop_source = crop_source
+        self.session: CheckSession | None = None
+        self.current: WordKey | None = None
+        self._source: object = None
+
+        self.progress_label = QLabel()
+        self.crop_label = QLabel()
+        self.crop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.crop_label.setFixedHeight(CROP_HEIGHT + 8)
+        self.crop_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.crop_label.setStyleSheet("background: palette(base); border: 1px solid palette(mid);")
+        self.word_label = QLabel()
+        self.word_label.setWordWrap(True)
+        self.word_label.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 4)
+        self.edit = CorrectionEdit(self._entered)
+        self.edit.setPlaceholderText("the correct text")
+        self.edit.setToolTip("Enter: right as read (or as you typed it) · Shift+Enter: wrong")
+        self.right_button = QPushButton("Right")
+        self.right_button.setToolTip("Keep the text as read, or as typed (Enter)")
+        self.wrong_button = QPushButton("Wrong")
+        self.wrong_button.setToolTip("Mark the word wrong without a correct text (Shift+Enter)")
+        self.prev_button = QPushButton("◀ Previous")
+        self.next_button = QPushButton("Next ▶")
+        self.export_button = QPushButton("Export ground truth…")
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 4)
+
+        marks = QHBoxLayout()
+        marks.addWidget(self.right_button)
+        marks.addWidget(self.wrong_button)
+        steps = QHBoxLayout()
+        steps.addWidget(self.prev_button)
+        steps.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.crop_label)
+        layout.addWidget(self.word_label)
+        layout.addWidget(self.edit)
+        layout.addLayout(marks)
+        layout.addLayout(steps)
+        layout.addWidget(self.export_button)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+
+        self.next_action = QAction("Next Suspect Word", self, shortcut=QKeySequence("N"))
+        self.previous_action = QAction("Previous Suspect Word", self, shortcut=QKeySequence("Shift+N"))
+        self.next_action.triggered.connect(lambda: self.step(True))
+        self.previous_action.triggered.connect(lambda: self.step(False))
+        self.next_button.clicked.connect(lambda: self.step(True))
+        self.prev_button.clicked.connect(lambda: self.step(False))
+        self.right_button.clicked.connect(lambda: self._entered(False))
+        self.wrong_button.clicked.connect(lambda: self._entered(True))
+        self.export_button.clicked.connect(self._export_clicked)
+        state.documentChanged.connect(self._document_changed)
+        state.thresholdChanged.connect(self._threshold_changed)
+        self._document_changed()
+
+    # -- following the state ----------------------------------------------------------------------
+    def threshold(self) -> float:
+        return self.state.min_confidence if self.state.min_confidence > 0 else DEFAULT_SUSPECT
+
+    def _document_changed(self) -> None:
+        doc = self.state.document
+        if doc is None:
+            self.session, self.current = None, None
+        elif self.session is None or self.session.document is not doc:
+            same = self.session is not None and self.state.source_document is self._source
+            # the same result re-placed keeps its marks: word keys do not change with placement
+            marks = dict(self.session.marks) if same and self.session is not None else {}
+            self.session = CheckSession(doc, self.threshold(), marks=marks)
+            if not same:
+                self.current = None
+        self._source = self.state.source_document
+        self._show()
+
+    def _threshold_changed(self, _value: float) -> None:
+        if self.session is not None:
+            self.session.set_threshold(self.threshold())
+            self._show()
+
+    # -- stepping and marking -----------------------------------------------------------------------
+    def step(self, forward: bool = True) -> WordKey | None:
+        """Go to the next (previous) suspect, select it and show its crop."""
+        if self.session is None:
+            return None
+        key = self.session.step(self.current, forward)
+        if key is None:
+            self._message("No suspect words under the threshold")
+            return None
+        self.current = key
+        self.state.select(ElementRef("word", *key))
+        self._show()
+        self.edit.setFocus()
+        self.edit.selectAll()
+        return key
+
+    def _entered(self, wrong: bool) -> None:
+        if self.session is None or self.current is None:
+            self.step(True)
+            return
+        word = self.session.word(self.current)
+        if word is None:
+            return
+        typed = self.edit.text()
+        if wrong:
+            self.session.mark(self.current, "wrong")
+        elif typed and typed != word.text:
+            self.session.mark(self.current, "corrected", typed)
+        else:
+            self.session.mark(self.current, "right")
+        done, total = self.session.progress()
+        if done >= total:
+            self._show()
+            self._message("Every suspect word is checked; export the ground truth when ready")
+            return
+        self.session_step_unchecked()
+
+    def session_step_unchecked(self) -> None:
+        assert self.session is not None
+        key = self.session.step(self.current, True, unchecked_only=True)
+        if key is not None and key != self.current:
+            self.current = key
+            self.state.select(ElementRef("word", *key))
+            self.edit.setFocus()
+        self._show()
+        self.edit.selectAll()
+
+    # -- showing ------------------------------------------------------------------------------------
+    def _show(self) -> None:
+        s = self.session
+        self.progress_label.setText("Open a result to check it" if s is None else s.progress_text())
+        for w in (self.right_button, self.wrong_button, self.edit):
+            w.setEnabled(s is not None and self.current is not None)
+        for w in (self.prev_button, self.next_button, self.export_button):
+            w.setEnabled(s is not None)
+        if s is None or self.current is None:
+            self.crop_label.clear()
+            self.word_label.setText(f"N: next suspect word (under {self.threshold():.2f})" if s else "")
+            self.edit.clear()
+            return
+        word = s.word(self.current)
+        if word is None:
+            return
+        mark = s.marks.get(self.current)
+        conf = "no confidence" if word.confidence is None else f"confidence {word.confidence:.2f}"
+        said = "" if mark is None else f" · marked {mark.verdict}" + (f" “{mark.text}”" if mark.text else "")
+        self.word_label.setText(f"“{word.text}” · {conf}{said}")
+        self.edit.setText(mark.text if mark is not None and mark.text else word.text)
+        self.crop_label.setPixmap(self._crop(word.bbox))
+
+    def _crop(self, bbox: tuple[float, float, float, float]) -> QPixmap:
+        if self.crop_source is None:
+            return QPixmap()
+        x0, y0, x1, y1 = bbox
+        pad = max(4.0, 0.35 * (y1 - y0))
+        image = self.crop_source(QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad))
+        if image is None or image.isNull():
+            return QPixmap()
+        width = max(40, self.crop_label.width() - 8)
+        return QPixmap.fromImage(
+            image.scaled(
+                width,
+                CROP_HEIGHT,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+    def _message(self, text: str, error: bool = False) -> None:
+        self.message_label.setStyleSheet("color: #c0392b;" if error else "")
+        self.message_label.setText(text)
+        self.state.statusMessage.emit(text)
+
+    # -- export -------------------------------------------------------------------------------------
+    def _export_clicked(self) -> None:
+        base = Path(self.state.response_path or self.state.image_path or "result")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export ground truth", str(base.with_name(f"{base.stem}.truth.json")), "OCR result (*.json)"
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> Path | None:
+        if self.session is None:
+            return None
+        try:
+            out = self.session.export_ground_truth(
+                path, inputs=(self.state.image_path, self.state.response_path)
+            )
+        except (OcrViewerError, OSError) as err:
+            self._message(str(err), error=True)
+            return None
+        self._message(f"Ground truth saved to {out.name} ({self.session.progress_text()})")
+        return out
+
+
+def canvas_crop_source(canvas: object) -> CropSource:
+    """Crops from the canvas' sharpest decoded picture (displayed-frame pixels)."""
+
+    def crop(rect: QRectF) -> QImage | None:
+        levels = getattr(getattr(canvas, "image_item", None), "levels", [])
+        if not levels:
+            return None
+        level = levels[-1]
+        s = level.scale
+        r = QRectF(rect.x() * s, rect.y() * s, rect.width() * s, rect.height() * s).toAlignedRect()
+        return level.image.copy(r.intersected(level.image.rect()))
+
+    return crop

@@ -1,0 +1,66 @@
+"""Checking mode: N steps through suspect words with a crop, Enter/Shift+Enter mark them, the
+ground truth builds up and exports."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+
+from ocrviewer.core.geometry import FrameTransform
+from ocrviewer.core.model import Document
+from ocrviewer.gui.state import ElementRef
+from tests.gui.conftest import words_document
+from tests.support.images import DEFAULT_DISPLAY_SIZE
+
+
+def test_keyboard_only_check_and_export(qtbot, settings, text_image, tmp_path) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    assert win.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    panel = win.dock_context.panels["check"]
+    assert panel.progress_label.text() == "0 of 2 checked"  # EXIF 0.40 and done 0.85 are under 0.90
+
+    panel.next_action.trigger()  # N
+    assert win.state.selection == ElementRef("word", 0, 0, 1, 0)  # EXIF
+    assert not panel.crop_label.pixmap().isNull()
+    assert "EXIF" in panel.word_label.text() and panel.edit.text() == "EXIF"
+    panel.edit.selectAll()
+    qtbot.keyClicks(panel.edit, "EXIF!")
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)  # corrected, on to the next suspect
+    assert win.state.selection == ElementRef("word", 0, 0, 2, 0)  # done
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # wrong
+    assert panel.progress_label.text() == "2 of 2 checked"
+    panel.previous_action.trigger()  # Shift+N goes back
+    assert win.state.selection == ElementRef("word", 0, 0, 1, 0)
+
+    out = panel.export(str(tmp_path / "truth.json"))
+    assert out is not None
+    truth = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    words = {w.text: w for w in truth.words()}
+    assert "EXIF!" in words and words["EXIF!"].extras["recognized"] == "EXIF"
+    assert words["done"].extras["checked"] == "wrong"
+
+
+def test_threshold_changes_the_suspects_and_replacement_keeps_marks(qtbot, settings, text_image) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    panel = win.dock_context.panels["check"]
+    panel.step()
+    panel._entered(False)
+    win.state.set_min_confidence(0.96)  # Hello 0.99 only is above
+    assert panel.progress_label.text() == "1 of 4 checked"
+    win.state.set_transform(win.state.transform.then(dx=5))  # re-placed, same result
+    assert panel.progress_label.text() == "1 of 4 checked"
