@@ -274,7 +274,7 @@ def install_docks(
     recognition_dock.raise_()
     inspector_dock = _dock(window, "Inspector", "inspectorDock", inspector, right)
     quality_dock = _dock(window, "Quality", "qualityDock", quality, right)
-    check_dock = _dock(window, "Check", "checkDock", check, right)
+    check_dock = _dock(window, "Check", "checkDock", check, right, scroll=True)
     window.tabifyDockWidget(quality_dock, check_dock)
     quality_dock.raise_()
     docks = [

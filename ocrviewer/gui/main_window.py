@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QThreadPool, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -301,8 +301,9 @@ class MainWindow(QMainWindow):
         if (w, h) != (self.width(), self.height()):
             self.resize(max(200, w), max(200, h))
         frame = self.frameGeometry()
-        x = min(max(frame.x(), area.left()), area.right() - frame.width() + 1)
-        y = min(max(frame.y(), area.top()), area.bottom() - frame.height() + 1)
+        # inside the screen; when still too big (its minimum size), its top-left corner stays on it
+        x = max(area.left(), min(frame.x(), area.right() - frame.width() + 1))
+        y = max(area.top(), min(frame.y(), area.bottom() - frame.height() + 1))
         if (x, y) != (frame.x(), frame.y()):
             self.move(x, y)
 
@@ -389,6 +390,8 @@ class MainWindow(QMainWindow):
 
             if self.width() < COMPACT_WIDTH:
                 compact_docks(self, self.docks)
+                # one tab group needs less room than two columns: clamp again once laid out
+                QTimer.singleShot(0, self.clamp_to_screen)
             fit_side_docks(self, self.docks, force=True)
             self._fresh_layout = False
 

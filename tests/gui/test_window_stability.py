@@ -76,6 +76,8 @@ def test_window_fits_the_screen_at_any_scale_factor(qtbot, settings) -> None:
         "from ocrviewer.gui.main_window import MainWindow\n"
         "app = create_app()\n"
         f"w = MainWindow(QSettings({str(settings.fileName())!r}, QSettings.Format.IniFormat))\n"
+        "w.show()\n"
+        "for _ in range(20): app.processEvents()\n"
         "a = w.screen().availableGeometry()\n"
         "print(w.width() <= a.width(), w.height() <= a.height(), a.width())\n"
     )
