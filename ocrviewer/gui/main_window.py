@@ -390,8 +390,9 @@ class MainWindow(QMainWindow):
 
             if self.width() < COMPACT_WIDTH:
                 compact_docks(self, self.docks)
-                # one tab group needs less room than two columns: clamp again once laid out
-                QTimer.singleShot(0, self.clamp_to_screen)
+                if self.remember_layout:  # not for a --screenshot window of a requested size
+                    # one tab group needs less room than two columns: clamp again once laid out
+                    QTimer.singleShot(0, self.clamp_to_screen)
             fit_side_docks(self, self.docks, force=True)
             self._fresh_layout = False
 
