@@ -186,7 +186,11 @@ class FramePanel(QWidget):
         self.undo_action = QAction("Undo Placement", self)
         self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         self.redo_action = QAction("Redo Placement", self)
-        self.redo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+        redo_keys = [QKeySequence("Ctrl+Shift+Z")]  # on every platform, beside the platform's own
+        redo_keys += [
+            k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) if k not in redo_keys
+        ]
+        self.redo_action.setShortcuts(redo_keys)
         self.history: History[tuple[FrameTransform, Any]] = History(same=lambda a, b: a[0] == b[0])
         self._restoring = False
         self._ranking: list[Any] = []
