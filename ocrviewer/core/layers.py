@@ -167,18 +167,27 @@ class LayerData:
         return np.sort(cand[mask])
 
     # -- hit testing and counts (what the overlay shows, without drawing it) ---------------------
-    def hidden_mask(self, index: np.ndarray, min_confidence: float = 0.0, hide: bool = False) -> np.ndarray:
-        """True where a word is under ``min_confidence`` and such words are hidden."""
+    def hidden_mask(
+        self, index: np.ndarray, min_confidence: float = 0.0, hide: bool | str = False
+    ) -> np.ndarray:
+        """True where a word is under ``min_confidence`` and such words are hidden (``hide``);
+        with ``hide="only"`` the reverse: every word *not* under it is hidden (the suspects only)."""
         if self.level != "word" or not hide or min_confidence <= 0:
             return np.zeros(len(index), dtype=bool)
-        return np.asarray(self.conf[index] < min_confidence)
+        under = np.asarray(self.conf[index] < min_confidence)
+        return ~under if hide == "only" else under
 
-    def shown_count(self, min_confidence: float = 0.0, hide: bool = False) -> int:
+    def shown_count(self, min_confidence: float = 0.0, hide: bool | str = False) -> int:
         """How many polygons are drawn when words under ``min_confidence`` are hidden (``hide``)."""
         return int(len(self) - np.count_nonzero(self.hidden_mask(np.arange(len(self)), min_confidence, hide)))
 
     def hit(
-        self, x: float, y: float, tolerance: float = 0.0, min_confidence: float = 0.0, hide: bool = False
+        self,
+        x: float,
+        y: float,
+        tolerance: float = 0.0,
+        min_confidence: float = 0.0,
+        hide: bool | str = False,
     ) -> int | None:
         """Index of the smallest shown polygon under (x, y) (within ``tolerance`` of its box), or None."""
         cands = self.candidates(x, y, tolerance)

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -82,6 +83,11 @@ class CheckPanel(QWidget):
         self.wrong_button.setToolTip("Mark the word wrong without a correct text (Shift+Enter)")
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
+        self.only_check = QCheckBox("Show only suspect words")
+        self.only_check.setToolTip(
+            "Hide every other word on the picture (Quality: words under it, Only them)"
+        )
+        self._mode_before = "dim"
         self.export_button = QPushButton("Export ground truth…")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -96,6 +102,7 @@ class CheckPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.progress_label)
+        layout.addWidget(self.only_check)
         layout.addWidget(self.crop_label)
         layout.addWidget(self.word_label)
         layout.addWidget(self.edit)
@@ -114,6 +121,8 @@ class CheckPanel(QWidget):
         self.right_button.clicked.connect(lambda: self._entered(False))
         self.wrong_button.clicked.connect(lambda: self._entered(True))
         self.export_button.clicked.connect(self._export_clicked)
+        self.only_check.toggled.connect(self.set_only_suspects)
+        state.belowThresholdChanged.connect(lambda mode: self._sync_only(mode == "only"))
         state.documentChanged.connect(self._document_changed)
         state.thresholdChanged.connect(self._threshold_changed)
         self._document_changed()
@@ -140,6 +149,24 @@ class CheckPanel(QWidget):
         if self.session is not None:
             self.session.set_threshold(self.threshold())
             self._show()
+
+    def set_only_suspects(self, on: bool) -> None:
+        """The picture shows only the suspects (or goes back to how it was)."""
+        state = self.state
+        if on:
+            if state.below_threshold != "only":
+                self._mode_before = state.below_threshold
+            if state.min_confidence <= 0:
+                state.set_min_confidence(DEFAULT_SUSPECT)
+            state.set_below_threshold("only")
+        elif state.below_threshold == "only":
+            state.set_below_threshold(self._mode_before)
+
+    def _sync_only(self, on: bool) -> None:
+        if self.only_check.isChecked() != on:
+            self.only_check.blockSignals(True)
+            self.only_check.setChecked(on)
+            self.only_check.blockSignals(False)
 
     # -- stepping and marking -----------------------------------------------------------------------
     def step(self, forward: bool = True) -> WordKey | None:

@@ -71,7 +71,9 @@ def paint_legend(
     at = scale.position(threshold)
     if threshold > 0:
         cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * at, BAR_HEIGHT)
-        shade = QColor(0, 0, 0, 120) if below == "hide" else QColor(255, 255, 255, 130)
+        if below == "only":  # the words above the threshold are the ones not shown
+            cut = QRectF(bar.left() + BAR_WIDTH * at, bar.top(), BAR_WIDTH * (1 - at), BAR_HEIGHT)
+        shade = QColor(0, 0, 0, 120) if below in ("hide", "only") else QColor(255, 255, 255, 130)
         painter.save()
         painter.setClipPath(bar_path)
         painter.fillRect(cut, shade)
@@ -96,7 +98,7 @@ def paint_legend(
     painter.setPen(fg)
     if threshold > 0:
         verb = "hidden" if below == "hide" else "dimmed"
-        text = f"under {threshold:.2f}: {verb}"
+        text = f"only under {threshold:.2f}" if below == "only" else f"under {threshold:.2f}: {verb}"
     else:
         text = "no threshold"
     painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, text)

@@ -154,7 +154,7 @@ class OverlayStyle:
 
     colour_by_confidence: bool = True
     min_confidence: float = 0.0
-    below: str = "dim"  # "dim" or "hide"
+    below: str = "dim"  # "dim", "hide" or "only" (show only the words under the threshold)
     labels: bool = False
     pen_scale: float = 1.0
     fill_alpha: int = 38
@@ -220,13 +220,23 @@ class OverlayLayer(QGraphicsItem):
         self._overview_wanted = None
         self.update()
 
+    @property
+    def _only_suspects(self) -> bool:
+        """Only the words under the threshold are drawn (the checking filter)."""
+        return self.level == "word" and self.style.below == "only" and self.style.min_confidence > 0
+
     def _cut(self, t: float) -> float:
         """Buckets from this colour-bar position up lie wholly at or above the threshold ``t``."""
         return self.style.scale.position(t)
 
+    @property
+    def _hide_mode(self) -> bool | str:
+        """What the layer data hides: words under the threshold (True), all but them ("only")."""
+        return "only" if self.style.below == "only" else self.style.below == "hide"
+
     def _hidden_mask(self, index: np.ndarray) -> np.ndarray:
         """True where a word is under the threshold and the style hides such words."""
-        return self.data.hidden_mask(index, self.style.min_confidence, self.style.below == "hide")
+        return self.data.hidden_mask(index, self.style.min_confidence, self._hide_mode)
 
     def is_hidden(self, index: int) -> bool:
         return bool(self._hidden_mask(np.array([index]))[0])
@@ -235,11 +245,11 @@ class OverlayLayer(QGraphicsItem):
         """How many polygons are drawn (for the status bar and tests)."""
         if not self.isVisible():
             return 0
-        return self.data.shown_count(self.style.min_confidence, self.style.below == "hide")
+        return self.data.shown_count(self.style.min_confidence, self._hide_mode)
 
     def hit(self, x: float, y: float, tolerance: float = 0.0) -> int | None:
         """Index of the smallest visible polygon under (x, y), or None."""
-        return self.data.hit(x, y, tolerance, self.style.min_confidence, self.style.below == "hide")
+        return self.data.hit(x, y, tolerance, self.style.min_confidence, self._hide_mode)
 
     # -- colours -------------------------------------------------------------------------------
     def bucket_color(self, key: int) -> QColor:
@@ -369,9 +379,12 @@ class OverlayLayer(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         t = self.style.min_confidence if self.level == "word" else 0.0
         cut = self._cut(t)
+        only = self._only_suspects
         for key, (members, path) in groups.items():
             color = self.bucket_color(key)
             if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= cut:
+                if only:
+                    continue
                 color.setAlpha(self.style.dense_alpha)
                 painter.fillPath(
                     path if path is not None else path_from_points(data.pts, data.starts, members),
@@ -384,11 +397,11 @@ class OverlayLayer(QGraphicsItem):
                     members = np.setdiff1d(members, self._dense_boxes[key][0], assume_unique=True)
             below = data.conf[members] < t
             above = members[~below]
-            if len(above):
+            if len(above) and not only:
                 color.setAlpha(self.style.dense_alpha)
                 painter.fillPath(path_from_points(data.pts, data.starts, above), color)
             if self.style.below != "hide" and below.any():
-                color.setAlpha(35)
+                color.setAlpha(self.style.dense_alpha if only else 35)
                 painter.fillPath(path_from_points(data.pts, data.starts, members[below]), color)
 
     def _boxes(self) -> dict[int, tuple[np.ndarray, list[QRectF]]]:
@@ -415,21 +428,24 @@ class OverlayLayer(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         t = self.style.min_confidence if self.level == "word" else 0.0
         cut = self._cut(t)
+        only = self._only_suspects
         for key, (members, rects) in boxes.items():
             color = self.bucket_color(key)
             if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= cut:
+                if only:
+                    continue
                 color.setAlpha(self.style.dense_alpha)
                 painter.setBrush(self._brush(key, color))
                 painter.drawRects(rects)
                 continue
             below = (self.data.conf[members] < t).tolist()
             above = [r for r, b in zip(rects, below, strict=True) if not b]
-            if above:
+            if above and not only:
                 color.setAlpha(self.style.dense_alpha)
                 painter.setBrush(color)
                 painter.drawRects(above)
             if self.style.below != "hide" and any(below):
-                color.setAlpha(35)
+                color.setAlpha(self.style.dense_alpha if only else 35)
                 painter.setBrush(color)
                 painter.drawRects([r for r, b in zip(rects, below, strict=True) if b])
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -442,16 +458,17 @@ class OverlayLayer(QGraphicsItem):
         fill = self.style.fill_alpha if self.level in ("word", "table") else 0
         below = self._below_mask(visible)
         hide = self.style.below == "hide"
+        only = self._only_suspects
         keys = self._buckets[visible]
         for key in _keys(keys):
             sel = keys == key
             color = self.bucket_color(key)
             for dimmed in (False, True):
                 part = visible[sel & (below if dimmed else ~below)]
-                if len(part) == 0 or (dimmed and hide):
+                if len(part) == 0 or (dimmed and hide) or (only and not dimmed):
                     continue
                 path = path_from_points(self.data.pts, self.data.starts, part)
-                if dimmed:
+                if dimmed and not only:
                     dim = QColor(color)
                     dim.setAlpha(80)
                     pen = cosmetic_pen(dim, width)

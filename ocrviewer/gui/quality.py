@@ -30,7 +30,7 @@ from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.state import ViewerState
 
 BINS = 20
-BELOW_MODES = ("dim", "hide")
+BELOW_MODES = ("dim", "hide", "only")
 
 
 def confidence_histogram(
@@ -167,13 +167,17 @@ class QualityPanel(QWidget):
 
         self.dim_radio = QRadioButton("Dim")
         self.hide_radio = QRadioButton("Hide")
+        self.only_radio = QRadioButton("Only them")
+        self.only_radio.setToolTip("Show only the words under the threshold: the suspects, for checking")
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.dim_radio)
         self.mode_group.addButton(self.hide_radio)
+        self.mode_group.addButton(self.only_radio)
         mode_row = QHBoxLayout()
         mode_row.addWidget(QLabel("Words under it:"))
         mode_row.addWidget(self.dim_radio)
         mode_row.addWidget(self.hide_radio)
+        mode_row.addWidget(self.only_radio)
         mode_row.addStretch(1)
 
         self.histogram = HistogramWidget()
@@ -201,7 +205,7 @@ class QualityPanel(QWidget):
         layout.addStretch(1)
 
         mode = str(settings.value(BELOW_THRESHOLD_KEY, "dim"))
-        (self.hide_radio if mode == "hide" else self.dim_radio).setChecked(True)
+        self._radio(mode).setChecked(True)
         self._apply_mode(mode)
 
         self.histogram.thresholdPicked.connect(state.set_min_confidence)
@@ -210,6 +214,7 @@ class QualityPanel(QWidget):
         self.spin.valueChanged.connect(state.set_min_confidence)
         self.dim_radio.toggled.connect(lambda on: on and self._mode_chosen("dim"))
         self.hide_radio.toggled.connect(lambda on: on and self._mode_chosen("hide"))
+        self.only_radio.toggled.connect(lambda on: on and self._mode_chosen("only"))
         state.thresholdChanged.connect(self._threshold_changed)
         state.belowThresholdChanged.connect(self._mode_changed_elsewhere)
         state.documentChanged.connect(self._document_changed)
@@ -219,7 +224,7 @@ class QualityPanel(QWidget):
     def reload_settings(self) -> None:
         """Follow a dim/hide change made in Preferences."""
         mode = str(self.settings.value(BELOW_THRESHOLD_KEY, "dim"))
-        (self.hide_radio if mode == "hide" else self.dim_radio).setChecked(True)
+        self._radio(mode).setChecked(True)
         self._apply_mode(mode)
 
     # -- dim / hide -------------------------------------------------------------------------
@@ -230,14 +235,17 @@ class QualityPanel(QWidget):
     def _apply_mode(self, mode: str) -> None:
         self.state.set_below_threshold(mode)
 
+    def _radio(self, mode: str) -> QRadioButton:
+        return {"hide": self.hide_radio, "only": self.only_radio}.get(mode, self.dim_radio)
+
     def _mode_changed_elsewhere(self, mode: str) -> None:
-        radio = self.hide_radio if mode == "hide" else self.dim_radio
+        radio = self._radio(mode)
         if not radio.isChecked():
             radio.setChecked(True)
 
     @property
     def mode(self) -> str:
-        return "hide" if self.hide_radio.isChecked() else "dim"
+        return "hide" if self.hide_radio.isChecked() else "only" if self.only_radio.isChecked() else "dim"
 
     # -- following the state ----------------------------------------------------------------
     def _threshold_changed(self, value: float) -> None:

@@ -243,7 +243,7 @@ class ViewerState(QObject):
             self.pointPickChanged.emit(enabled)
 
     def set_below_threshold(self, mode: str) -> None:
-        mode = "hide" if mode == "hide" else "dim"
+        mode = mode if mode in ("hide", "only") else "dim"
         if mode != self.below_threshold:
             self.below_threshold = mode
             self.belowThresholdChanged.emit(mode)

@@ -64,3 +64,22 @@ def test_threshold_changes_the_suspects_and_replacement_keeps_marks(qtbot, setti
     assert panel.progress_label.text() == "1 of 4 checked"
     win.state.set_transform(win.state.transform.then(dx=5))  # re-placed, same result
     assert panel.progress_label.text() == "1 of 4 checked"
+
+
+def test_only_suspects_filter_from_the_check_panel(qtbot, settings, text_image) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    panel = win.dock_context.panels["check"]
+    panel.only_check.setChecked(True)
+    assert win.state.min_confidence == 0.9 and win.state.below_threshold == "only"
+    assert win.canvas.visible_count("word") == 2  # EXIF and done
+    quality = win.dock_context.panels["quality"]
+    assert quality.only_radio.isChecked()
+    panel.only_check.setChecked(False)
+    assert win.state.below_threshold == "dim" and win.canvas.visible_count("word") == 5

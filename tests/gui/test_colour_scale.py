@@ -76,3 +76,20 @@ def test_words_without_confidence_are_hatched(qtbot, settings) -> None:
     canvas.render(p)
     p.end()
     assert canvas.legend_wanted()
+
+
+def test_only_suspects_filter_shows_just_the_words_under_the_threshold(qtbot, settings) -> None:
+    state, canvas, panel = make(qtbot, settings)
+    word = canvas.layers["word"]
+    state.set_min_confidence(0.95)
+    panel.only_radio.click()
+    assert state.below_threshold == "only"
+    under = sum(1 for c in CONFS if c is not None and c < 0.95)
+    assert word.visible_count() == under
+    img = QImage(700, 520, QImage.Format.Format_ARGB32)
+    img.fill(0)
+    p = QPainter(img)
+    canvas.render(p)  # paints without error in the filtered mode
+    p.end()
+    panel.dim_radio.click()
+    assert word.visible_count() == len(CONFS)
