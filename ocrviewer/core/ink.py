@@ -16,6 +16,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -173,8 +174,11 @@ def _map_boxes(boxes: np.ndarray, t: FrameTransform) -> np.ndarray:
 
 
 def _apply(t: FrameTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ox, oy = orient_point(t.orientation, x * t.scale_x, y * t.scale_y, t.source_width, t.source_height)
-    return ox + t.offset_x, oy + t.offset_y  # type: ignore[operator]
+    """``t.apply`` on arrays: orient_point is plain arithmetic, so numpy arrays go through it."""
+    xs: Any = x * t.scale_x
+    ys: Any = y * t.scale_y
+    ox, oy = orient_point(t.orientation, xs, ys, t.source_width, t.source_height)
+    return np.asarray(ox) + t.offset_x, np.asarray(oy) + t.offset_y
 
 
 def _score(ink: InkMap, placed: np.ndarray) -> float:
