@@ -103,3 +103,24 @@ def test_azure_reports_upload_queued_and_running(tmp_path: Path, clock, creds, e
     queued = [i for i, m in enumerate(seen) if m.startswith("queued at")]
     running = [i for i, m in enumerate(seen) if m.startswith("running at")]
     assert queued and running and queued[0] < running[0], seen
+
+
+def test_a_large_answer_reports_downloading(tmp_path: Path, clock, creds, env) -> None:  # noqa: ANN001
+    from ocrviewer.providers.http import DOWNLOAD_NOTE_BYTES
+    from tests.providers.servers import Reply
+
+    cloud = FakeCloud()
+    try:
+        body = b'{"result": "' + b"x" * DOWNLOAD_NOTE_BYTES + b'"}'
+        cloud.script("GET", "/big", Reply(200, body))
+        from ocrviewer.providers.http import make_client
+
+        client = make_client("Test service", provider_settings(cloud, clock, creds))
+        seen: list[str] = []
+        resp = client.send(
+            "GET", cloud.url + "/big", cancel=CancelToken(), progress=lambda f, m: seen.append(m)
+        )
+    finally:
+        cloud.close()
+    assert resp.content == body
+    assert any(m.startswith("downloading the answer from Test service") and "KB" in m for m in seen), seen
