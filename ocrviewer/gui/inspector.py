@@ -236,6 +236,8 @@ class InspectorPanel(QWidget):
         self.level_combo.currentIndexChanged.connect(self._rebuild_word_list)
         state.documentChanged.connect(self._document_changed)
         state.selectionChanged.connect(self._selection_changed)
+        state.thresholdChanged.connect(lambda _v: self._only_suspects())
+        state.belowThresholdChanged.connect(lambda _m: self._only_suspects())
         state.highlightsChanged.connect(self._paint_text_marks)
         self._document_changed()
         self.flush()
@@ -245,6 +247,13 @@ class InspectorPanel(QWidget):
         return max(fm.horizontalAdvance(t) for t in samples)
 
     # -- following the state ------------------------------------------------------------
+    def _only_suspects(self) -> None:
+        """In "only the words under the threshold" mode, the word list shows just those too."""
+        st = self.state
+        self.words_proxy.set_below(
+            st.min_confidence if st.below_threshold == "only" and st.min_confidence > 0 else None
+        )
+
     def _document_changed(self) -> None:
         """Rebuild in a timer of its own, not inside the signal that landed the result.
 

@@ -303,6 +303,9 @@ class WordListModel(QAbstractTableModel):
     def ref_at(self, row: int) -> ElementRef:
         return ElementRef(self._level, *self._paths[self._order[row]])
 
+    def confidence_at(self, row: int) -> float | None:
+        return self._confs[self._order[row]]
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python with precomputed keys (one pass, not a data() call per comparison).
 
@@ -375,7 +378,25 @@ class WordListModel(QAbstractTableModel):
 
 
 class SourceSortProxy(QSortFilterProxyModel):
-    """A proxy that hands sorting to the source model (fast for 10,000 rows) and keeps its order."""
+    """A proxy that hands sorting to the source model (fast for 10,000 rows) and keeps its order.
+
+    With :meth:`set_below` it lists only the rows under a confidence (the suspects, for checking).
+    """
+
+    below: float | None = None
+
+    def set_below(self, value: float | None) -> None:
+        if value != self.below:
+            self.beginFilterChange()  # Qt 6.9+: invalidateFilter() is deprecated
+            self.below = value
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self.below is None:
+            return True
+        source = self.sourceModel()
+        conf = source.confidence_at(source_row) if hasattr(source, "confidence_at") else None
+        return conf is not None and conf < self.below
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()

@@ -81,5 +81,8 @@ def test_only_suspects_filter_from_the_check_panel(qtbot, settings, text_image) 
     assert win.canvas.visible_count("word") == 2  # EXIF and done
     quality = win.dock_context.panels["quality"]
     assert quality.only_radio.isChecked()
+    words = win.dock_context.panels["inspector"].words_proxy
+    qtbot.waitUntil(lambda: words.rowCount() == 2, timeout=30000)  # the list: the suspects only too
     panel.only_check.setChecked(False)
     assert win.state.below_threshold == "dim" and win.canvas.visible_count("word") == 5
+    qtbot.waitUntil(lambda: words.rowCount() == 5, timeout=30000)
