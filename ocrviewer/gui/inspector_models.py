@@ -386,10 +386,15 @@ class SourceSortProxy(QSortFilterProxyModel):
     below: float | None = None
 
     def set_below(self, value: float | None) -> None:
-        if value != self.below:
-            self.beginFilterChange()  # Qt 6.9+: invalidateFilter() is deprecated
+        if value == self.below:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+, where invalidateFilter() is deprecated
+            self.beginFilterChange()
             self.below = value
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older PySide6 (>= 6.6 is supported)
+            self.below = value
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self.below is None:
