@@ -273,12 +273,3 @@ def resolve_ink(source: InkSource) -> InkMap | None:
         return source()
     except Exception:  # ink is extra evidence: an unreadable image must not stop placement
         return None
-
-
-def ranking_text(ranking: list[InkCandidate], limit: int = 3) -> str:
-    """'6 rotate 90 CW +0.412 · 1 normal +0.051 · …' for the frame panel."""
-    if not ranking:
-        return ""
-    return " · ".join(
-        f"{c.orientation} {ORIENTATION_NAMES[c.orientation]} {c.score:+.2f}" for c in ranking[:limit]
-    )

@@ -6,7 +6,7 @@ Both are children of the canvas viewport, so showing or hiding them never resize
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
@@ -192,10 +192,3 @@ class WelcomeStrip(QFrame):
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
             self._place()
         return False
-
-
-def connect_welcome(
-    strip: WelcomeStrip, open_image: Callable[[], object], remember: Callable[[], object]
-) -> None:
-    strip.openRequested.connect(open_image)
-    strip.dismissed.connect(remember)
