@@ -64,6 +64,8 @@ class CheckPanel(QWidget):
         self.session: CheckSession | None = None
         self.current: WordKey | None = None
         self._source: object = None
+        #: marks per shown result (workspace result id, else the image), while the window is open
+        self._marks: dict[object, dict] = {}
 
         self.progress_label = QLabel()
         self.crop_label = QLabel()
@@ -137,13 +139,21 @@ class CheckPanel(QWidget):
             self.session, self.current = None, None
         elif self.session is None or self.session.document is not doc:
             same = self.session is not None and self.state.source_document is self._source
-            # the same result re-placed keeps its marks: word keys do not change with placement
-            marks = dict(self.session.marks) if same and self.session is not None else {}
+            # the same result re-placed keeps its marks: word keys do not change with placement;
+            # a result shown again (workspace) gets back the marks it had
+            kept = self._marks.get(self._key(), {}) if not same else None
+            marks = dict(self.session.marks) if same and self.session is not None else dict(kept or {})
             self.session = CheckSession(doc, self.threshold(), marks=marks)
+            self._marks[self._key()] = self.session.marks
             if not same:
                 self.current = None
         self._source = self.state.source_document
         self._show()
+
+    def _key(self) -> object:
+        state = self.state
+        source = state.source_document
+        return (state.image_path, getattr(state, "page", 0), getattr(state, "result_id", None), id(source))
 
     def _threshold_changed(self, _value: float) -> None:
         if self.session is not None:
@@ -280,8 +290,28 @@ class CheckPanel(QWidget):
         except (OcrViewerError, OSError) as err:
             self._message(str(err), error=True)
             return None
-        self._message(f"Ground truth saved to {out.name} ({self.session.progress_text()})")
+        added = self._add_to_workspace(out)
+        where = "; kept in the workspace as a ground truth result" if added else ""
+        self._message(f"Ground truth saved to {out.name} ({self.session.progress_text()}){where}")
         return out
+
+    def _add_to_workspace(self, path: Path) -> bool:
+        """The exported ground truth joins the page's results (role "truth", origin "check"), so a
+        saved workspace keeps it; the result on screen stays shown."""
+        state = self.state
+        add = getattr(state, "add_result", None)
+        if add is None or not state.image_path:
+            return False
+        from ocrviewer.core.loading import load_result
+        from ocrviewer.core.workspace import Origin, now
+
+        try:
+            loaded = load_result(path, state.image_path)
+            add(loaded, role="truth", origin=Origin("check", path=str(path), time=now()), show=False)
+        except (OcrViewerError, OSError) as err:
+            self._message(f"Ground truth saved, but not added to the workspace: {err}", error=True)
+            return False
+        return True
 
 
 def canvas_crop_source(canvas: object) -> CropSource:

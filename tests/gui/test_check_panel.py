@@ -42,6 +42,8 @@ def test_keyboard_only_check_and_export(qtbot, settings, text_image, tmp_path) -
 
     out = panel.export(str(tmp_path / "truth.json"))
     assert out is not None
+    truths = [r for r in win.state.workspace.page(0).results if r.role == "truth"]
+    assert len(truths) == 1 and truths[0].origin.kind == "check"  # saved with the workspace
     truth = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
     words = {w.text: w for w in truth.words()}
     assert "EXIF!" in words and words["EXIF!"].extras["recognized"] == "EXIF"
