@@ -215,7 +215,7 @@ class CheckSession:
                 key = tuple(int(v) for v in item["word"])
                 if len(key) != 4 or key not in session._words:
                     continue
-                session.marks[key] = Mark(str(item["verdict"]), item.get("text"))  # type: ignore[index]
+                session.marks[key] = Mark(str(item["verdict"]), item.get("text"))
             except (KeyError, TypeError, ValueError, BadInput):
                 continue
         return session

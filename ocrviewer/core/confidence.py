@@ -47,6 +47,6 @@ def sort_confidence(element: Any) -> float | None:
     """The element's own confidence, else its lowest word's: what a "worst first" sort wants."""
     own = getattr(element, "confidence", None)
     if own is not None:
-        return own
+        return float(own)
     stats = word_confidence(element)
     return None if stats is None else stats.low

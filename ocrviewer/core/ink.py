@@ -50,7 +50,8 @@ class InkMap:
     def box_share(self, boxes: np.ndarray, polarity: str = "dark") -> np.ndarray:
         """Ink share of each (x0, y0, x1, y1) box in displayed pixels; outside the image counts as no ink."""
         count, _inside, full = self.box_counts(boxes, polarity)
-        return count / np.maximum(full, 1.0)
+        share: np.ndarray = count / np.maximum(full, 1.0)
+        return share
 
     def box_counts(
         self, boxes: np.ndarray, polarity: str = "dark"

@@ -362,14 +362,16 @@ class FramePanel(QWidget):
     # -- ink ---------------------------------------------------------------------------------------
     def rank_by_ink(self) -> None:
         """Score the 8 orientations on the image's ink in the background, then show the ranking."""
+        from PySide6.QtCore import QThreadPool
+
         from ocrviewer.core.ink import ink_map_from_path, rank_orientations
-        from ocrviewer.gui.worker import JobRunner
+        from ocrviewer.gui.worker import Workers
 
         state = self.state
         if state.source_document is None or not state.image_path or self._ink_job is not None:
             return
         if not hasattr(self, "_runner"):
-            self._runner = JobRunner(self, max_threads=1)
+            self._runner = Workers(QThreadPool(self), parent=self)
         doc, path, decision = state.source_document, state.image_path, state.decision
         page = getattr(decision, "page_size", None)
         unit = getattr(decision, "unit", "pixel")
@@ -381,7 +383,6 @@ class FramePanel(QWidget):
         self.ink_label.setText("Looking at the ink…")
         self._ink_job = self._runner.submit(
             work,
-            generation=state.generation,
             name="rank by ink",
             on_result=lambda r, d=doc: self._ranked(r, d),
             on_error=lambda err: self.ink_label.setText(f"Could not read the image's ink: {err}"),
