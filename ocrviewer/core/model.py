@@ -171,7 +171,7 @@ def _flat(polys: list[Polygon]) -> Iterator[float]:
     return chain.from_iterable(chain.from_iterable(polys))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     text: str
     polygon: Polygon
@@ -213,7 +213,7 @@ class Word:
         return replace(self, polygon=map_polygon(self.polygon, fn))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     text: str
     polygon: Polygon

@@ -245,11 +245,20 @@ def test_fast_constructors_make_ordinary_model_objects() -> None:
     from dataclasses import dataclass, replace
 
     from ocrviewer.core.model import Line, Word
-    from ocrviewer.core.parsers._common import _fast_constructor, make_line, make_word
+    from ocrviewer.core.parsers._common import (
+        _LINE_FIELDS,
+        _WORD_FIELDS,
+        _fast_constructor,
+        make_line,
+        make_word,
+    )
 
+    # the hot path is taken, and words carry no per-object __dict__ (one GC-tracked object each)
+    assert _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELDS)
     poly = ((0.0, 0.0), (2.0, 0.0), (2.0, 1.0))
     word = make_word("hi", poly, 0.5, None, "en", {"k": 1})
     assert word == Word("hi", poly, 0.5, None, "en", {"k": 1})
+    assert not hasattr(word, "__dict__")
     assert make_word("hi", poly).extras == {}
     assert replace(word, text="ho").text == "ho"
     assert pickle.loads(pickle.dumps(word)) == word == copy.deepcopy(word)

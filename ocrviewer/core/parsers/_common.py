@@ -73,12 +73,12 @@ def describe(err: BaseException) -> str:
 
 
 def _fast_constructor(cls: type, names: tuple[str, ...]) -> bool:
-    """True if ``cls`` is a plain frozen dataclass with exactly these fields, so its ``__init__``
-    (one ``object.__setattr__`` per field) can be skipped on the hot path."""
+    """True if ``cls`` is a plain frozen slotted dataclass with exactly these fields, so its
+    ``__init__`` (one ``object.__setattr__`` per field) can be replaced by the slots' setters."""
     return (
         tuple(f.name for f in dataclasses.fields(cls)) == names
         and not hasattr(cls, "__post_init__")
-        and not hasattr(cls, "__slots__")
+        and getattr(cls, "__slots__", None) == names
     )
 
 
@@ -87,6 +87,14 @@ _LINE_FIELDS = ("text", "polygon", "words", "confidence", "language", "extras")
 _new = object.__new__
 
 if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELDS):
+    # Word and Line are slotted (no per-object ``__dict__``: one object the cyclic GC tracks per
+    # word instead of two); the slots' own setters bypass the frozen ``__setattr__``.
+    _w_text, _w_poly, _w_conf, _w_label, _w_lang, _w_extras = (
+        getattr(Word, n).__set__ for n in _WORD_FIELDS
+    )
+    _l_text, _l_poly, _l_words, _l_conf, _l_lang, _l_extras = (
+        getattr(Line, n).__set__ for n in _LINE_FIELDS
+    )
 
     def make_word(
         text: str,
@@ -98,13 +106,12 @@ if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELD
     ) -> Word:
         """``Word(...)`` without the frozen-dataclass ``__init__`` cost (same object, same equality)."""
         w = _new(Word)
-        d = w.__dict__
-        d["text"] = text
-        d["polygon"] = polygon
-        d["confidence"] = confidence
-        d["confidence_label"] = confidence_label
-        d["language"] = language
-        d["extras"] = {} if extras is None else extras
+        _w_text(w, text)
+        _w_poly(w, polygon)
+        _w_conf(w, confidence)
+        _w_label(w, confidence_label)
+        _w_lang(w, language)
+        _w_extras(w, {} if extras is None else extras)
         return w
 
     def make_line(
@@ -117,13 +124,12 @@ if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELD
     ) -> Line:
         """``Line(...)`` without the frozen-dataclass ``__init__`` cost."""
         ln = _new(Line)
-        d = ln.__dict__
-        d["text"] = text
-        d["polygon"] = polygon
-        d["words"] = words
-        d["confidence"] = confidence
-        d["language"] = language
-        d["extras"] = {} if extras is None else extras
+        _l_text(ln, text)
+        _l_poly(ln, polygon)
+        _l_words(ln, words)
+        _l_conf(ln, confidence)
+        _l_lang(ln, language)
+        _l_extras(ln, {} if extras is None else extras)
         return ln
 
 else:  # the model changed shape: stay correct, lose a little speed
