@@ -20,6 +20,7 @@ from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
 from ocrviewer.gui.image_loader import PDF_DPI, ImageLoader, read_info
+from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
@@ -227,6 +228,7 @@ class FileController(QObject):
 
         def work() -> tuple[LoadedResult, Any]:
             loaded = load_result(path, image_path=image, frame=frame, info=pdf_info)
+            prepare_inspector(loaded.document)
             return loaded, prepare_layers(loaded.document)
 
         self._run("response", work, lambda out: self._apply(out[0], out[1], role), path)

@@ -36,8 +36,10 @@ from ocrviewer.gui.inspector_models import (
     Path,
     SourceSortProxy,
     WordListModel,
+    build_text_paths,
     iter_refs,
     ref_path,
+    take_ahead,
 )
 from ocrviewer.gui.state import ElementRef, ViewerState
 
@@ -56,50 +58,6 @@ class _TextView(QPlainTextEdit):
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             self.clicked.emit(self.cursorForPosition(event.position().toPoint()).position())
-
-
-def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], list[Path]]:
-    """Full text (words joined by spaces, lines by newlines, blocks and pages by blank lines)
-    and sorted character ranges -> element path (a word, or a line that has no words: word -1).
-
-    Joins per line and keeps plain path tuples (no ElementRef per word): about 4x faster than
-    appending every piece, which matters when a 10,000-word result lands.
-    """
-    parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    paths: list[Path] = []
-    pos = 0
-    for p, page in enumerate(doc.pages):
-        if p:
-            parts.append("\n\n")
-            pos += 2
-        for b, block in enumerate(page.blocks):
-            if b:
-                parts.append("\n\n")
-                pos += 2
-            for li, line in enumerate(block.lines):
-                if li:
-                    parts.append("\n")
-                    pos += 1
-                if not line.words:
-                    text = line.text
-                    starts.append(pos)
-                    pos += len(text)
-                    ends.append(pos)
-                    paths.append((p, b, li, -1))
-                    parts.append(text)
-                    continue
-                texts = [w.text for w in line.words]
-                for t in texts:
-                    starts.append(pos)
-                    pos += len(t)
-                    ends.append(pos)
-                    pos += 1
-                pos -= 1
-                paths.extend([(p, b, li, w) for w in range(len(texts))])
-                parts.append(" ".join(texts))
-    return "".join(parts), starts, ends, paths
 
 
 def _ref(path: Path) -> ElementRef:
@@ -295,7 +253,7 @@ class InspectorPanel(QWidget):
         self._source = state.source_document
         doc = state.document
         text, self._text_starts, self._text_ends, self._text_paths = (
-            build_text_paths(doc) if doc else ("", [], [], [])
+            take_ahead("text", doc, build_text_paths) if doc else ("", [], [], [])
         )
         self._text_pos = None
         self.text_view.setPlainText(text)

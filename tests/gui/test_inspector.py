@@ -134,6 +134,27 @@ def test_build_text_ranges_cover_every_word():
     assert len(refs) == len(WORDS)
 
 
+def test_text_and_rows_made_in_a_worker_are_taken_once_for_their_own_document():
+    from ocrviewer.gui import inspector_models as im
+
+    doc, other = make_document(), make_document(WORDS[:2])
+    made: list[Document] = []
+
+    def make(d: Document) -> str:
+        made.append(d)
+        return "made now"
+
+    im.keep_ahead("text", doc, "made ahead")
+    assert im.take_ahead("text", other, make) == "made now"  # another document: not mixed up
+    assert im.take_ahead("text", doc, make) == "made ahead"
+    assert im.take_ahead("text", doc, make) == "made now"  # taken once, then made again
+    assert made == [other, doc]
+    im.prepare_inspector(doc)
+    assert im.take_ahead("text", doc, make) == im.build_text_paths(doc)
+    assert im.take_ahead("rows", doc, make) == im.collect_rows(doc, "word")
+    assert len(made) == 2
+
+
 def test_word_list_sorted_ascending_puts_worst_first(panel, state):
     proxy = panel.words_proxy
     panel.words_table.sortByColumn(1, Qt.SortOrder.AscendingOrder)

@@ -89,12 +89,8 @@ _new = object.__new__
 if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELDS):
     # Word and Line are slotted (no per-object ``__dict__``: one object the cyclic GC tracks per
     # word instead of two); the slots' own setters bypass the frozen ``__setattr__``.
-    _w_text, _w_poly, _w_conf, _w_label, _w_lang, _w_extras = (
-        getattr(Word, n).__set__ for n in _WORD_FIELDS
-    )
-    _l_text, _l_poly, _l_words, _l_conf, _l_lang, _l_extras = (
-        getattr(Line, n).__set__ for n in _LINE_FIELDS
-    )
+    _w_text, _w_poly, _w_conf, _w_label, _w_lang, _w_extras = (getattr(Word, n).__set__ for n in _WORD_FIELDS)
+    _l_text, _l_poly, _l_words, _l_conf, _l_lang, _l_extras = (getattr(Line, n).__set__ for n in _LINE_FIELDS)
 
     def make_word(
         text: str,
