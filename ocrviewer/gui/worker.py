@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from ocrviewer.errors import Cancelled
 from ocrviewer.providers.base import CancelToken, ProgressCallback
@@ -194,7 +195,13 @@ class Workers(QObject):
     def _deliver(
         self, worker: Worker, slot: Callable[..., None] | None, *args: Any, report: bool = False
     ) -> None:
-        """The one place a stale report is dropped (a dropped result or error is announced)."""
+        """The one place a stale report is dropped (a dropped result or error is announced).
+
+        A report reaching a window already deleted (a job finishing as it closes) goes nowhere.
+        """
+        owner = getattr(slot, "__self__", None)
+        if not isValid(self) or (isinstance(owner, QObject) and not isValid(owner)):
+            return
         if self.is_stale(worker):
             if report:
                 self.dropped.emit(worker)
@@ -203,6 +210,8 @@ class Workers(QObject):
             slot(*args)
 
     def _finished(self, worker: Worker) -> None:
+        if not isValid(self):  # the window closed meanwhile
+            return
         self.jobs.pop(worker.id, None)
         if worker.kind and self._latest.get(worker.kind) is worker:
             del self._latest[worker.kind]
