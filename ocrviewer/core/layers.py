@@ -67,6 +67,8 @@ class LayerData:
     #: make 10k of them on the GUI thread
     boxy: np.ndarray | None = None
     rects: list[Any] | None = None
+    #: what a dense paint fills, grouped per confidence bucket (``gui.overlay.dense_groups``)
+    groups: Any = None
 
     def __len__(self) -> int:
         return len(self.elements)

@@ -53,6 +53,7 @@ from ocrviewer.core.palette import (
     SELECTION_COLOR,
     ConfidenceScale,
     confidence_rgb,
+    fit_scale,
 )
 
 __all__ = [
@@ -113,7 +114,40 @@ def prepare_layers(doc: Document | None) -> dict[str, LayerData]:
         if len(layer) > DENSE_LIMIT:  # the layers that paint filled boxes
             layer.boxy = box_like(layer.pts, layer.starts, layer.bboxes)
             layer.rects = box_rects(layer.bboxes)
+            # grouped by the buckets of the colour scale the canvas fits to the words by default
+            if layer.level == "word":
+                buckets = conf_buckets(layer.conf, fit_scale(layer.conf[~np.isnan(layer.conf)].tolist()))
+            else:
+                buckets = np.zeros(len(layer), np.int64)
+            layer.groups = (buckets, *dense_groups(layer, buckets))
     return layers
+
+
+DenseGroups = tuple[dict[int, tuple[np.ndarray, list[QRectF]]], dict[int, QPainterPath]]
+
+
+def dense_groups(data: LayerData, buckets: np.ndarray) -> DenseGroups:
+    """What a dense paint fills, per colour bucket: the box-like polygons (indices and their
+    QRectFs, for drawRects) and a path of the others. Plain values: a worker can make them."""
+    boxy = data.boxy if data.boxy is not None else box_like(data.pts, data.starts, data.bboxes)
+    boxes: dict[int, tuple[np.ndarray, list[QRectF]]] = {}
+    for key in _keys(buckets[boxy]):
+        members = np.flatnonzero(boxy & (buckets == key))
+        if data.rects is not None:
+            rects = list(map(data.rects.__getitem__, members.tolist()))
+        else:
+            xywh = data.bboxes[members]
+            xywh[:, 2:] -= xywh[:, :2]
+            rects = list(starmap(QRectF, xywh.tolist()))  # ~35% faster than a comprehension
+        boxes[key] = (members, rects)
+    paths: dict[int, QPainterPath] = {}
+    for key in _keys(buckets):
+        others = np.flatnonzero(buckets == key)
+        if key in boxes:
+            others = np.setdiff1d(others, boxes[key][0], assume_unique=True)
+        if len(others):
+            paths[key] = path_from_points(data.pts, data.starts, others)
+    return boxes, paths
 
 
 def box_rects(bboxes: np.ndarray) -> list[QRectF]:
@@ -361,14 +395,6 @@ class OverlayLayer(QGraphicsItem):
             # fillPath, which sets up every subpath's edges); the others go through the paths.
             boxes = self._boxes()
             self._fill_boxes(painter, boxes)
-            if self._dense_paths is None:
-                self._dense_paths = {}
-                for key in _keys(self._buckets):
-                    others = np.flatnonzero(self._buckets == key)
-                    if key in boxes:
-                        others = np.setdiff1d(others, boxes[key][0], assume_unique=True)
-                    if len(others):
-                        self._dense_paths[key] = path_from_points(data.pts, data.starts, others)
             if not self._dense_paths:
                 return
             groups = {key: (None, path) for key, path in self._dense_paths.items()}
@@ -406,20 +432,14 @@ class OverlayLayer(QGraphicsItem):
 
     def _boxes(self) -> dict[int, tuple[np.ndarray, list[QRectF]]]:
         """Per confidence bucket, the polygons that fill at least 90% of their bounding box and
-        those boxes as QRectFs; made on the first dense paint and kept with the data."""
-        if self._dense_boxes is None:
-            data = self.data
-            boxy = data.boxy if data.boxy is not None else box_like(data.pts, data.starts, data.bboxes)
-            self._dense_boxes = {}
-            for key in _keys(self._buckets[boxy]):
-                members = np.flatnonzero(boxy & (self._buckets == key))
-                if data.rects is not None:
-                    rects = list(map(data.rects.__getitem__, members.tolist()))
-                else:
-                    xywh = data.bboxes[members]
-                    xywh[:, 2:] -= xywh[:, :2]
-                    rects = list(starmap(QRectF, xywh.tolist()))  # ~35% faster than a comprehension
-                self._dense_boxes[key] = (members, rects)
+        those boxes as QRectFs (and the paths of the others): made by the worker that prepared
+        the layer (:func:`dense_groups`), else on the first dense paint; kept with the data."""
+        if self._dense_boxes is None or self._dense_paths is None:
+            groups = self.data.groups  # (buckets, boxes, paths), made for one colour scale
+            if groups is not None and np.array_equal(groups[0], self._buckets):
+                self._dense_boxes, self._dense_paths = groups[1], groups[2]
+            else:
+                self._dense_boxes, self._dense_paths = dense_groups(self.data, self._buckets)
         return self._dense_boxes
 
     def _fill_boxes(self, painter: QPainter, boxes: dict[int, tuple[np.ndarray, list[QRectF]]]) -> None:

@@ -295,3 +295,46 @@ def test_first_result_imports_nothing_slow_on_the_gui_thread() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_grouped_on_paint(qapp) -> None:
+    """prepare_layers groups the dense fill (boxes per confidence bucket, paths of the others)
+    off the GUI thread; the picture must not change, at any threshold."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QGraphicsScene
+
+    from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+    from ocrviewer.core.palette import fit_scale
+    from ocrviewer.gui.overlay import DENSE_LIMIT, OverlayLayer, OverlayStyle, build_layers, prepare_layers
+
+    words = []
+    for i in range(DENSE_LIMIT + 600):
+        x, y = 10 + (i % 60) * 10, 10 + (i // 60) * 8
+        if i % 7 == 0:  # a slanted quadrilateral: not box-like, filled through a path
+            poly: tuple = ((x, y), (x + 8, y + 3), (x + 6, y + 7), (x - 2, y + 4))
+        else:
+            poly = polygon_from_bbox(x, y, x + 8, y + 6)
+        words.append(Word(f"w{i}", poly, None if i % 11 == 0 else (i % 10) / 10))
+    lines = tuple(Line("", polygon_from_bbox(0, 0, 1, 1), (w,)) for w in words)
+    doc = Document((Page(640.0, 480.0, (Block(polygon_from_bbox(0, 0, 640, 480), lines),)),))
+
+    prepared = prepare_layers(doc)["word"]
+    assert prepared.groups is not None  # made here, not on the first paint
+    # the canvas's default colour scale: stretched over the words' confidences
+    scale = fit_scale([w.confidence for w in words if w.confidence is not None])
+    pictures = []
+    for data in (build_layers(doc)["word"], prepared):
+        for threshold in (0.0, 0.45):
+            scene = QGraphicsScene()
+            item = OverlayLayer("word", OverlayStyle(min_confidence=threshold, scale=scale))
+            scene.addItem(item)
+            item.set_data(data)
+            image = QImage(640, 480, QImage.Format.Format_ARGB32)
+            image.fill(QColor("white"))
+            painter = QPainter(image)
+            scene.render(painter, image.rect(), scene.sceneRect())
+            painter.end()
+            pictures.append(image)
+            assert (item._dense_boxes is prepared.groups[1]) == (data is prepared)  # the worker's groups
+    assert pictures[0] == pictures[2] and pictures[1] == pictures[3]
+    assert pictures[0] != pictures[1]  # the threshold dims some: the comparison can fail
