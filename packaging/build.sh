@@ -6,6 +6,8 @@
 # Installs PyInstaller (the "package" extra) if it is missing. Work files go to build/pyinstaller/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the project environment made by scripts/install when there is one
+if [[ -z "${PYTHON:-}" && -x .venv/bin/python ]]; then PYTHON=.venv/bin/python; fi
 PYTHON="${PYTHON:-python3}"
 for arg in "$@"; do
   [[ "$arg" == --smoke || "$arg" == --archive ]] || { echo "build.sh: unknown option $arg (use --smoke, --archive)" >&2; exit 2; }

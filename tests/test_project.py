@@ -15,8 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def tool(name: str) -> str:
-    """The path of a tool the suite needs; a missing tool fails the test instead of skipping it."""
-    exe = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    """The path of a tool the suite needs; a missing tool fails the test instead of skipping it.
+
+    This interpreter's environment first (.venv/bin when it is not activated), then PATH.
+    """
+    exe = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     assert exe is not None, f"{name} is not installed; pip install -e '.[test]'"
     return exe
 
