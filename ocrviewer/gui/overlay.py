@@ -526,19 +526,56 @@ class OverlayLayer(QGraphicsItem):
         painter.restore()
 
 
+@dataclass(frozen=True)
+class LabelBox:
+    """Where a label goes: a ``width`` x ``height`` box at ``origin``, turned by ``angle`` degrees."""
+
+    origin: tuple[float, float]
+    angle: float
+    width: float
+    height: float
+
+
+def label_box(poly: Polygon) -> LabelBox:
+    """The box a label fills: the polygon's bounding box along the word's reading direction.
+
+    Placed text reads left to right in the displayed frame, so the reading direction is the more
+    nearly horizontal pair of opposite edges, taken left to right. Which vertex comes first, and which
+    way round they run (Yandex TL-BL-BR-TR, Azure TL-TR-BR-BL, either frame), does not matter: the
+    result depends only on the polygon's corners. Polygons that are not quadrilaterals get their
+    axis-aligned box.
+    """
+    angle = 0.0
+    if len(poly) == 4:
+        best = None
+        for i in (0, 1):
+            # the pair of opposite edges i and i + 2, each taken left to right, summed
+            dx = dy = 0.0
+            for (ax, ay), (bx, by) in ((poly[i], poly[i + 1]), (poly[i + 2], poly[(i + 3) % 4])):
+                sign = -1.0 if (bx - ax, ay - by) < (0.0, 0.0) else 1.0
+                dx, dy = dx + sign * (bx - ax), dy + sign * (by - ay)
+            if dx == 0 and dy == 0:
+                continue
+            a = math.degrees(math.atan2(dy, dx))
+            key = (abs(a), a)  # the more horizontal pair; on an exact tie, the rising one
+            if best is None or key < best[0]:
+                best = (key, a)
+        if best is not None:
+            angle = best[1]
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    along = [x * c + y * s for x, y in poly]
+    down = [y * c - x * s for x, y in poly]
+    u0, v0 = min(along), min(down)
+    return LabelBox((u0 * c - v0 * s, u0 * s + v0 * c), angle, max(along) - u0, max(down) - v0)
+
+
 def draw_fitted_label(
     painter: QPainter, font: QFont, text: str, poly: Polygon, back: QColor, ink: QColor
 ) -> None:
-    """Draw ``text`` inside a quadrilateral, rotated along its first edge and scaled to fit."""
+    """Draw ``text`` inside a polygon, along the word's reading direction and scaled to fit."""
     text = drawable_text(text)  # one line, no control characters, not a million characters
-    (x0, y0), (x1, y1) = poly[0], poly[1]
-    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-    width = math.hypot(x1 - x0, y1 - y0)
-    if len(poly) >= 4:
-        x3, y3 = poly[-1]
-        height = math.hypot(x3 - x0, y3 - y0)
-    else:
-        height = width / max(1, len(text))
+    box = label_box(poly)
+    width, height = box.width, box.height
     if width <= 1 or height <= 1:
         return
     font.setPixelSize(max(1, int(height * 0.72)))
@@ -546,13 +583,13 @@ def draw_fitted_label(
     if advance > width * 0.94:
         font.setPixelSize(max(1, int(font.pixelSize() * width * 0.94 / advance)))
     painter.save()
-    painter.translate(x0, y0)
-    painter.rotate(angle)
-    box = QRectF(0, 0, width, height)
-    painter.fillRect(box, back)
+    painter.translate(*box.origin)
+    painter.rotate(box.angle)
+    rect = QRectF(0, 0, width, height)
+    painter.fillRect(rect, back)
     painter.setFont(font)
     painter.setPen(ink)
-    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 
 
