@@ -139,6 +139,12 @@ class _AzureBase:
             return NO_KEY
         return None
 
+    def _endpoint_identity(self) -> str:
+        try:
+            return check_endpoint(str(self.endpoint or ""), "the Azure endpoint")
+        except ProviderError:
+            return str(self.endpoint or "")
+
     def _ready(self) -> tuple[str, str]:
         reason = self.unavailable_reason()
         if reason:
@@ -179,6 +185,10 @@ class AzureReadProvider(_AzureBase):
                 f"Azure Read API version {version!r} is not supported; choose {', '.join(READ_VERSIONS)}"
             )
         return version
+
+    def cache_identity(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The endpoint and the API version in effect (the options hold model, language, mode, order)."""
+        return {"endpoint": self._endpoint_identity(), "api_version": self._version(options)}
 
     def limits_for(self, options: Mapping[str, Any]) -> ImageLimits:
         """Limits of the chosen API version (the upload size from ``azure.read_max_mb``, default 4)."""
@@ -292,6 +302,11 @@ class AzureImageAnalysisProvider(_AzureBase):
         ProviderOption("api_version", "API version", IMAGE_ANALYSIS_VERSION, (IMAGE_ANALYSIS_VERSION,)),
         ProviderOption("languages", "Language", None, (), "one code, e.g. en"),
     )
+
+    def cache_identity(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The endpoint and the API version in effect."""
+        version = str(options.get("api_version") or IMAGE_ANALYSIS_VERSION)
+        return {"endpoint": self._endpoint_identity(), "api_version": version}
 
     def recognize(
         self,

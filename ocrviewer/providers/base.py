@@ -96,6 +96,9 @@ class Provider(Protocol):
         progress: ProgressCallback,
     ) -> RecognitionResult: ...
 
+    # Optional: ``cache_identity(options) -> Mapping[str, Any]``, what besides the options and the image
+    # decides the answer (endpoint, API version, engine version); the response cache keys on it.
+
 
 #: Canonical name -> "module:factory". Factories take ``settings: Mapping[str, Any]`` (endpoints
 #: and other non-secret settings) and return a Provider. Imported lazily so an optional provider

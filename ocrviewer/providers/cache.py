@@ -1,4 +1,8 @@
-"""A cache of raw responses keyed by image hash + provider + options, so a result is paid for once.
+"""A cache of raw responses keyed by everything that can change the answer, so a result is paid for once.
+
+The key holds the image's hash and the hash of the bytes actually sent (the prepared image), the
+provider, its options (model, languages, mode, reading order, ...) and what the provider says decides
+the answer besides them (:func:`service_identity`: endpoint, API version, engine version).
 
 Each entry is the raw response exactly as received plus its sidecar (the same file format
 ``recognize -o`` writes), under ``OCRVIEWER_CACHE_DIR`` or ``$XDG_CACHE_HOME/ocrviewer``.
@@ -47,9 +51,27 @@ def normalize_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def cache_key(image_sha256: str, provider: str, options: Mapping[str, Any]) -> str:
+def cache_key(
+    image_sha256: str,
+    provider: str,
+    options: Mapping[str, Any],
+    *,
+    prepared_sha256: str | None = None,
+    service: Mapping[str, Any] | None = None,
+) -> str:
+    """The cache key of one request: any difference in what is sent, or where and how, is another key.
+
+    ``image_sha256`` is the original file's (the placement on it is cached too), ``prepared_sha256``
+    the bytes sent, ``service`` the provider's :func:`service_identity`.
+    """
     blob = json.dumps(
-        {"image": image_sha256, "provider": provider, "options": normalize_options(options)},
+        {
+            "image": image_sha256,
+            "prepared": prepared_sha256,
+            "provider": provider,
+            "options": normalize_options(options),
+            "service": normalize_options(service or {}),
+        },
         sort_keys=True,
         separators=(",", ":"),
     )

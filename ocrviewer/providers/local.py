@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import importlib.metadata
 import importlib.util
 import json
 import math
@@ -552,6 +553,16 @@ class LocalProvider:
             if not found:
                 return f"the local engine needs the {package} package: {INSTALL_HINT}"
         return None
+
+    def cache_identity(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The engine's and onnxruntime's versions (its models ship inside the engine's wheel)."""
+        identity: dict[str, Any] = {}
+        for package in (ENGINE_PACKAGE, "onnxruntime"):
+            try:
+                identity[package] = importlib.metadata.version(package)
+            except importlib.metadata.PackageNotFoundError:
+                identity[package] = None
+        return identity
 
     def recognize(
         self,

@@ -3,13 +3,16 @@
 image -> prepare (EXIF applied, Orientation dropped, fitted to the service's limits) -> provider
 (parses the answer once) -> raw response saved exactly as received, with a sidecar -> placed once
 on the DISPLAYED image by :func:`ocrviewer.core.loading.place_result` with
-``PreparedImage.transform``; the run hands over that :class:`~ocrviewer.core.loading.LoadedResult`. A cache keyed by image hash + provider + options spares a
-second payment unless a fresh run is asked for. The image itself is never written.
+``PreparedImage.transform``; the run hands over that :class:`~ocrviewer.core.loading.LoadedResult`.
+A cache keyed by everything that can change the answer (image and prepared bytes, provider, options,
+endpoint and API version) spares a second payment unless a fresh run is asked for. The image itself
+is never written.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -62,6 +65,15 @@ def effective_options(provider: Provider, options: Mapping[str, Any] | None) -> 
             raise BadInput(f"provider {provider.name!r} has no option {name!r}; its options: {known}")
         merged[name] = value
     return normalize_options(merged)
+
+
+def service_identity(provider: Provider, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What besides options and image decides the answer (an optional ``cache_identity`` method).
+
+    Endpoint, API version, engine version...: two endpoints never share a cached answer.
+    """
+    fn = getattr(provider, "cache_identity", None)
+    return dict(fn(options)) if callable(fn) else {}
 
 
 def limits_for(provider: Provider, options: Mapping[str, Any]) -> ImageLimits:
@@ -160,7 +172,16 @@ def recognize_file(
         raise BadInput(
             f"{image}: cannot read image ({err.strerror or err}); check the file's permissions"
         ) from err
-    key = cache_key(sha, provider.name, opts)
+    # The key holds the bytes actually sent, so the image is prepared before the cache is asked.
+    progress(0.02, f"preparing {image.name} for {provider.title}")
+    prepared = prepare_image(image if page is None else page, limits_for(provider, opts))
+    key = cache_key(
+        sha,
+        provider.name,
+        opts,
+        prepared_sha256=hashlib.sha256(prepared.data).hexdigest(),
+        service=service_identity(provider, opts),
+    )
 
     try:
         entry = cache.get(key) if use_cache and not fresh else None
@@ -192,8 +213,6 @@ def recognize_file(
                 progress=progress,
             )
 
-    progress(0.02, f"preparing {image.name} for {provider.title}")
-    prepared = prepare_image(image if page is None else page, limits_for(provider, opts))
     for change in prepared.changes:
         progress(0.05, change)
     cancel.raise_if_cancelled()
@@ -296,4 +315,4 @@ def _finish(
     )
 
 
-__all__ = ["RunOutcome", "recognize_file", "document_from_raw", "effective_options"]
+__all__ = ["RunOutcome", "recognize_file", "document_from_raw", "effective_options", "service_identity"]

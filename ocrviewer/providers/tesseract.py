@@ -227,6 +227,14 @@ class TesseractProvider:
             self._version = first[0].strip() if first else "tesseract"
         return self._version
 
+    def cache_identity(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Which tesseract program, and its version (the options hold the languages)."""
+        try:
+            version = self.version()
+        except ProviderUnavailable:
+            version = None
+        return {"program": self.executable, "version": version}
+
     @property
     def options(self) -> tuple[ProviderOption, ...]:
         langs: tuple[str, ...] = ()

@@ -157,6 +157,13 @@ class YandexProvider:
     def operation_host(self) -> str:
         return str(self.settings.get("yandex.operation_endpoint") or OPERATION_HOST)
 
+    def cache_identity(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The endpoints and the API version (the options hold model and languages)."""
+        identity = {"endpoint": self.ocr_host.strip().rstrip("/"), "api_version": API_VERSION}
+        if self.asynchronous:
+            identity["operation_endpoint"] = self.operation_host.strip().rstrip("/")
+        return identity
+
     def _auth(self) -> tuple[dict[str, str], str | None]:
         """Auth headers, or ({}, reason) when there are no usable credentials."""
         api_key = self.credentials.get("yandex", "api_key")

@@ -162,6 +162,78 @@ def test_cache_key_normalizes_options() -> None:
     assert k != cache_key("abd", "yandex", {"model": "page", "languages": "en"})
 
 
+def test_cache_key_holds_everything_that_can_change_the_answer() -> None:
+    base = {
+        "api_version": "3.2",
+        "languages": "en",
+        "mode": "Printed",
+        "model": "latest",
+        "reading_order": "basic",
+    }
+    service = {"endpoint": "https://one.example", "api_version": "3.2"}
+    k = cache_key("img", "azure-read", base, prepared_sha256="sent", service=service)
+    changed = [
+        cache_key("img", "azure-read", base, prepared_sha256="other bytes", service=service),
+        cache_key(
+            "img",
+            "azure-read",
+            base,
+            prepared_sha256="sent",
+            service={**service, "endpoint": "https://two.example"},
+        ),
+        cache_key(
+            "img", "azure-read", base, prepared_sha256="sent", service={**service, "api_version": "2.1"}
+        ),
+    ]
+    for option, value in (
+        ("model", "2022-04-30"),
+        ("languages", "de"),
+        ("mode", "Handwritten"),
+        ("reading_order", "natural"),
+    ):
+        changed.append(
+            cache_key("img", "azure-read", {**base, option: value}, prepared_sha256="sent", service=service)
+        )
+    assert k not in changed and len(set(changed)) == len(changed)
+
+
+def test_a_second_azure_endpoint_gets_its_own_request(photo: Path, clock: FakeClock, creds, env) -> None:  # noqa: ANN001
+    """The cache ignored the endpoint: the second resource got the first one's answer, unasked (Yandex too)."""
+    with_keys(env)
+    first, second = FakeCloud(texts=TEXTS), FakeCloud(texts=TEXTS)
+    try:
+        for provider in ("azure-read", "azure-image-analysis", "yandex"):
+            a = recognize_file(photo, provider, {}, provider_settings(first, clock, creds))
+            n_first = len(first.requests)
+            b = recognize_file(photo, provider, {}, provider_settings(second, clock, creds))
+            assert not b.from_cache and second.requests, f"{provider}: the second endpoint was never asked"
+            assert second.requests[0].body and len(first.requests) == n_first
+            assert_on_displayed_boxes(b.document)
+            # each endpoint's answer is cached under its own key
+            for cloud, before in ((first, a), (second, b)):
+                n = len(cloud.requests)
+                again = recognize_file(photo, provider, {}, provider_settings(cloud, clock, creds))
+                assert again.from_cache and len(cloud.requests) == n
+                assert again.sidecar.request_id == before.sidecar.request_id
+            second.requests.clear()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_api_version_and_the_bytes_sent_are_in_the_key(photo: Path, cloud: FakeCloud, settings) -> None:  # noqa: ANN001
+    recognize_file(photo, "azure-read", {"api_version": "3.2"}, settings)
+    n = len(cloud.requests)
+    other_version = recognize_file(photo, "azure-read", {"api_version": "2.1"}, settings)
+    assert not other_version.from_cache and len(cloud.requests) > n
+    # a smaller upload limit sends other bytes (shrunk): not the full-size answer
+    n = len(cloud.requests)
+    shrunk = recognize_file(
+        photo, "azure-read", {"api_version": "3.2"}, {**settings, "azure.read_max_mb": 0.005}
+    )
+    assert shrunk.changes and not shrunk.from_cache and len(cloud.requests) > n
+
+
 def test_a_damaged_cache_entry_is_a_miss(photo: Path, cloud: FakeCloud, settings) -> None:  # noqa: ANN001
     first = recognize_file(photo, "yandex", {}, settings)
     assert first.response_path is not None
