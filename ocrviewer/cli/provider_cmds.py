@@ -164,8 +164,8 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     # The work runs in a thread so Ctrl-C (delivered to the main thread) can cancel it cleanly:
     # waits wake at once, and no file is written after a cancel.
     worker = threading.Thread(target=work, name="ocrviewer-recognize", daemon=True)
-    worker.start()
     try:
+        worker.start()  # inside: a Ctrl-C from the first moment on cancels the work too
         while worker.is_alive():
             worker.join(0.1)
     except KeyboardInterrupt:

@@ -83,7 +83,7 @@ def loaded(window, qtbot, text_image):
     """The window with an EXIF-6 image decoded and DEFAULT_WORDS placed on it."""
     path = text_image(6)
     assert window.files.open_image(str(path))
-    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
     doc = words_document()
     window.state.set_response(doc, FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
     return window

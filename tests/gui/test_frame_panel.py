@@ -179,7 +179,7 @@ def test_frame_tools_come_forward_when_the_frame_is_uncertain(qtbot, tmp_path, s
     state.set_response(make_document(), t, FrameDecision("display", t, 0.97, ("page size matches",)))
     assert frame.visibleRegion().isEmpty()
     state.set_response(make_document(), t, FrameDecision("display", t, 0.4, ("no page size stated",)))
-    qtbot.waitUntil(lambda: not frame.visibleRegion().isEmpty(), timeout=1000)
+    qtbot.waitUntil(lambda: not frame.visibleRegion().isEmpty(), timeout=30000)
     assert "no page size stated" in frame.reasons_label.text()
 
 

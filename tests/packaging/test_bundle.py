@@ -57,7 +57,7 @@ def _internal(bundle: Path) -> Path:
 
 def test_bundle_reports_the_package_version(bundle: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([str(EXE), "--version"], capture_output=True, text=True, timeout=60, env=env)
+    result = subprocess.run([str(EXE), "--version"], capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"ocrviewer {ocrviewer.__version__}", (
         "stale bundle? rebuild: bash packaging/build.sh"
@@ -88,7 +88,7 @@ def test_bundle_carries_models_plugins_and_keyring_backends(bundle: Path) -> Non
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,
     )
     if listing.returncode != 0:
         pytest.skip(
@@ -140,11 +140,11 @@ def test_install_desktop_puts_a_working_menu_entry_under_the_prefix(bundle: Path
         prefix / "share" / "icons" / "hicolor" / "256x256" / "apps" / "io.github.ocrviewer.OcrViewer.png"
     ).is_file()
     version = subprocess.run(
-        [str(prefix / "bin" / "ocrviewer"), "--version"], capture_output=True, text=True, timeout=60
+        [str(prefix / "bin" / "ocrviewer"), "--version"], capture_output=True, text=True, timeout=300
     )
     assert version.stdout.strip() == f"ocrviewer {ocrviewer.__version__}"
     removed = subprocess.run(
-        ["bash", script, "--uninstall"], capture_output=True, text=True, timeout=60, env=env
+        ["bash", script, "--uninstall"], capture_output=True, text=True, timeout=300, env=env
     )
     assert removed.returncode == 0, removed.stderr
     assert not desktop.exists() and not (prefix / "bin" / "ocrviewer").exists()
@@ -162,7 +162,7 @@ def test_bundle_views_a_pdf_page_through_qt_pdf(bundle: Path, tmp_path: Path) ->
         [str(EXE), "view", str(pdf), "--screenshot", str(shot)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         env=env,
     )
     assert result.returncode == 0, result.stderr

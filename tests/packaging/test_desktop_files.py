@@ -29,7 +29,7 @@ def test_desktop_file_validates() -> None:
     tool = shutil.which("desktop-file-validate")
     if tool is None:
         pytest.skip("desktop-file-validate is not installed (Debian package desktop-file-utils)")
-    result = subprocess.run([tool, str(DESKTOP)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run([tool, str(DESKTOP)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "error" not in result.stdout.lower(), result.stdout
 
@@ -39,7 +39,7 @@ def test_metainfo_validates() -> None:
     if tool is None:
         pytest.skip("appstreamcli is not installed (Debian package appstream)")
     result = subprocess.run(
-        [tool, "validate", "--no-net", str(METAINFO)], capture_output=True, text=True, timeout=30
+        [tool, "validate", "--no-net", str(METAINFO)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

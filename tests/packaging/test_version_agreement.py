@@ -70,7 +70,7 @@ def test_built_wheel_has_the_package_version(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     (wheel_file,) = tmp_path.glob("ocrviewer-*.whl")

@@ -120,16 +120,23 @@ def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path: Path, cloud: FakeCloud, 
 
     def on_request(rec) -> None:  # noqa: ANN001
         if rec.method == "GET" and not fired.is_set():
-            fired.set()  # the first poll: the main thread is waiting for the worker now
-            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+            # The first poll, while the worker waits for this answer: Ctrl-C now, no timer to race.
+            fired.set()
+            os.kill(os.getpid(), signal.SIGINT)
 
     cloud.on_request = on_request
     photo = make_text_image(tmp_path / "p.jpg")
     resp = tmp_path / "r.json"
     code = main(["recognize", str(photo), "-p", "azure-read", "--endpoint", cloud.url, "-o", str(resp)])
-    assert code == 130
+    assert fired.is_set() and code == 130
     assert "cancelled" in capsys.readouterr().err
+    # the worker stops (it would otherwise poll every 30 s for 100 polls) and writes nothing
+    for thread in threading.enumerate():
+        if thread.name == "ocrviewer-recognize":
+            thread.join(60)
+            assert not thread.is_alive()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jpg"]
+    assert len(cloud.requests) == 2  # the upload and the one poll
 
 
 def test_providers_lists_each_with_its_state(
