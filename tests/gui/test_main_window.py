@@ -137,9 +137,24 @@ def test_window_with_docks_starts(qtbot, settings) -> None:
 
     win = MainWindow(settings)
     qtbot.addWidget(win)
+    win.resize(1400, 900)
     win.show()
+    qtbot.waitExposed(win)
     assert win.canvas.isVisible()
-    assert QPoint(0, 0) is not None
+    # every panel is there (a missing docks module used to leave a bare window without a word)
+    names = {d.objectName(): d for d in win.docks}
+    assert set(names) == {"recognitionDock", "frameDock", "inspectorDock", "qualityDock"}
+    left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+    assert [win.dockWidgetArea(names[n]) for n in ("recognitionDock", "frameDock")] == [left, left]
+    assert [win.dockWidgetArea(names[n]) for n in ("inspectorDock", "qualityDock")] == [right, right]
+    # the recognition panel is on top of its tab group; inspector and quality are both shown
+    for name in ("recognitionDock", "inspectorDock", "qualityDock"):
+        assert not names[name].visibleRegion().isEmpty(), name
+    # the picture sits between the two sides
+    left_edge = win.canvas.mapTo(win, QPoint(0, 0)).x()
+    right_edge = left_edge + win.canvas.width()
+    assert names["recognitionDock"].geometry().right() < left_edge
+    assert right_edge < names["inspectorDock"].geometry().left()
 
 
 def test_docks_leave_the_picture_room_in_a_small_window(qtbot, settings) -> None:
