@@ -110,15 +110,22 @@ def test_test_connection_accepts_good_key_and_reports_bad_one(qtbot, dialog, clo
     field = dialog.secret_fields[("azure", "key")]
     field.edit.setText(AZURE_KEY)
     field.save_button.click()
-    label = dialog.test_labels["azure-read"]
-    dialog.test_buttons["azure-read"].click()
-    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")), timeout=30000)
+    label, button = dialog.test_labels["azure-read"], dialog.test_buttons["azure-read"]
+
+    def checked() -> (
+        bool
+    ):  # the answer is shown and the check has finished (a disabled button ignores clicks)
+        return label.text().startswith(("✔", "✘")) and button.isEnabled()
+
+    button.click()
+    qtbot.waitUntil(checked, timeout=30000)
     assert label.text().startswith("✔ Connected"), label.text()
     assert cloud.requests[-1].path.startswith("/vision/v3.2/read/analyzeResults/")
     field.edit.setText("bad-key")
     field.save_button.click()
-    dialog.test_buttons["azure-read"].click()
-    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")), timeout=30000)
+    button.click()
+    assert label.text() == "Testing…"
+    qtbot.waitUntil(checked, timeout=30000)
     assert label.text().startswith("✘") and "key" in label.text().lower()
     assert "bad-key" not in label.text()
 
@@ -161,17 +168,22 @@ def test_test_connection_yandex_api_key(qtbot, dialog, cloud):
     field = dialog.secret_fields[("yandex", "api_key")]
     field.edit.setText(YANDEX_KEY)
     field.save_button.click()
-    label = dialog.test_labels["yandex"]
-    dialog.test_buttons["yandex"].click()
-    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")), timeout=30000)
+    label, button = dialog.test_labels["yandex"], dialog.test_buttons["yandex"]
+
+    def checked() -> (
+        bool
+    ):  # the answer is shown and the check has finished (a disabled button ignores clicks)
+        return label.text().startswith(("✔", "✘")) and button.isEnabled()
+
+    button.click()
+    qtbot.waitUntil(checked, timeout=30000)
     assert label.text().startswith("✔ Connected"), label.text()
     assert cloud.requests[-1].headers["authorization"] == f"Api-Key {YANDEX_KEY}"
     field.edit.setText("bad-yc-key-981")
     field.save_button.click()
-    dialog.test_buttons["yandex"].click()
-    qtbot.waitUntil(
-        lambda: label.text().startswith(("✔", "✘")) and not label.text().startswith("✔"), timeout=30000
-    )
+    button.click()
+    qtbot.waitUntil(checked, timeout=30000)
+    assert label.text().startswith("✘"), label.text()
     assert "key" in label.text().lower() and "bad-yc-key-981" not in label.text()
 
 
