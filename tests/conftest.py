@@ -11,6 +11,9 @@ for _name in list(os.environ):
     if _name.startswith("OCRVIEWER_") and not _name.startswith("OCRVIEWER_TEST_"):
         del os.environ[_name]
 
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import keyring  # noqa: E402
 import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
@@ -56,3 +59,29 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("OCRVIEWER_CACHE_DIR", str(home / "cache" / "ocrviewer"))
+
+
+@pytest.fixture
+def secret_service(memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The system keyring for real: keyring's SecretService backend on a private gnome-keyring.
+
+    HOME is the test's isolated home too, so everything the daemons and ocrviewer write lands in it.
+    Skipped only where the daemons are not installed; installed but failing to start is a failure.
+    """
+    from tests.support.secret_service import SecretServiceError, missing_programs, private_secret_service
+
+    missing = missing_programs()
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (apt-get install dbus gnome-keyring)")
+    from keyring.backends import SecretService
+
+    home = Path(os.environ["XDG_CONFIG_HOME"]).parent
+    monkeypatch.setenv("HOME", str(home))
+    try:
+        with private_secret_service(home) as session:
+            monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
+            backend = SecretService.Keyring()
+            keyring.set_keyring(backend)
+            yield session
+    except SecretServiceError as err:
+        pytest.fail(f"the private Secret Service did not start: {err}")

@@ -74,6 +74,40 @@ def test_secret_goes_to_keyring_never_to_settings_files(qtbot, dialog, memory_ke
     assert field.edit.placeholderText() == NOT_SET
 
 
+def test_preferences_keep_the_secret_in_the_real_keyring_only(
+    qtbot,
+    dialog,
+    secret_service,
+    ini,
+    context,
+    isolated_qsettings,  # noqa: ANN001
+):
+    """Against gnome-keyring on a private bus: Save stores it there, Clear deletes it there."""
+    import os
+
+    from tests.providers.test_real_keyring import files_holding
+
+    field = dialog.secret_fields[("azure", "key")]
+    field.edit.setText(SECRET)
+    field.save_button.click()
+    assert secret_service.stored(SERVICE, "azure.key") == [SECRET.encode()]
+    assert "system keyring" in field.note.text() and field.edit.placeholderText() == STORED
+    assert CredentialStore(env={}).get("azure", "key") == SECRET  # read back by a new run
+    dialog.azure_endpoint.setText("https://example.cognitiveservices.azure.com")
+    assert dialog.accept() is None and dialog.result() == dialog.DialogCode.Accepted
+    context.settings.sync()
+    home = Path(os.environ["HOME"])
+    assert ini.is_file() and settings_path().is_file()
+    assert files_holding(SECRET, home, isolated_qsettings, ini.parent) == []
+    reopened = PreferencesDialog(context.settings, CredentialStore(env={}), context.settings_for_providers)
+    qtbot.addWidget(reopened)
+    field = reopened.secret_fields[("azure", "key")]
+    assert field.edit.placeholderText() == STORED and field.edit.text() == ""  # never shown back
+    field.clear_button.click()
+    assert secret_service.stored(SERVICE, "azure.key") == []
+    assert field.edit.placeholderText() == NOT_SET
+
+
 def test_yandex_auth_modes_and_folder_id(qtbot, dialog, memory_keyring, context):
     dialog.yandex_auth.setCurrentIndex(dialog.yandex_auth.findData("iam_token"))
     token = dialog.secret_fields[("yandex", "iam_token")]
