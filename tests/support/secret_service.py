@@ -4,6 +4,11 @@
 and ``gnome-keyring-daemon --unlock --components=secrets`` on it, with the login keyring created
 and unlocked from a password on stdin and kept under the given home's ``XDG_DATA_HOME``. Both run
 in the foreground as our own children and are stopped by their process ids afterwards.
+
+The bus has no service directories: nothing is started by D-Bus activation. (With the standard
+session configuration, gnome-keyring's own start-up could activate a second daemon, ours alone
+to stop, and a call could wait on it forever.) The daemons write to files, never to a pipe that
+nobody reads.
 """
 
 from __future__ import annotations
@@ -21,6 +26,21 @@ from pathlib import Path
 #: The programs a private Secret Service needs (Debian/Ubuntu packages: dbus, gnome-keyring).
 PROGRAMS = ("dbus-daemon", "gnome-keyring-daemon")
 START_TIMEOUT_S = 60.0
+
+#: A session bus that starts nothing by activation and lets our own processes do anything.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={run_dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
 
 
 class SecretServiceError(RuntimeError):
@@ -80,9 +100,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             stream.close()
 
 
-def _output(process: subprocess.Popen[bytes]) -> str:
-    """What a process that has ended wrote on stderr."""
-    return process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
 
 
 @contextmanager
@@ -109,35 +131,34 @@ def private_secret_service(
             "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", str(home / "cache")),
         }
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        bus = subprocess.Popen(
-            [
-                "dbus-daemon",
-                "--session",
-                "--nofork",
-                "--nopidfile",
-                f"--address=unix:dir={run_dir}",
-                "--print-address=1",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
+        config = run_dir / "bus.conf"
+        config.write_text(BUS_CONFIG.format(run_dir=run_dir), encoding="utf-8")
+        bus_out, bus_err, keyring_err = run_dir / "bus.out", run_dir / "bus.err", run_dir / "keyring.err"
+        with open(bus_out, "wb") as out, open(bus_err, "wb") as err:
+            bus = subprocess.Popen(
+                ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address=1"],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env=env,
+            )
         stack.callback(_stop, bus)
-        assert bus.stdout is not None
-        address = bus.stdout.readline().decode().strip()  # printed once it listens; EOF if it died
-        if not address:
-            bus.wait(30)
-            raise SecretServiceError(f"dbus-daemon did not start (exit {bus.returncode}): {_output(bus)}")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _text(bus_out):  # the address is printed once the bus listens
+            if bus.poll() is not None or time.monotonic() > deadline:
+                raise SecretServiceError(f"dbus-daemon did not start (exit {bus.poll()}): {_text(bus_err)}")
+            time.sleep(0.02)  # polling for a condition, with the generous deadline above
+        address = _text(bus_out).splitlines()[0]
         env["DBUS_SESSION_BUS_ADDRESS"] = address
 
-        keyring_daemon = subprocess.Popen(
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
+        with open(keyring_err, "wb") as err:
+            keyring_daemon = subprocess.Popen(
+                ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env=env,
+            )
         stack.callback(_stop, keyring_daemon)
         assert keyring_daemon.stdin is not None
         keyring_daemon.stdin.write(password.encode())  # creates and unlocks the login keyring
@@ -148,7 +169,7 @@ def private_secret_service(
         while True:
             if keyring_daemon.poll() is not None:
                 raise SecretServiceError(
-                    f"gnome-keyring-daemon exited ({keyring_daemon.returncode}): {_output(keyring_daemon)}"
+                    f"gnome-keyring-daemon exited ({keyring_daemon.returncode}): {_text(keyring_err)}"
                 )
             try:
                 with _connection(address) as conn:
@@ -160,6 +181,8 @@ def private_secret_service(
             except Exception as err:  # noqa: BLE001 - any failure to talk to it means "not up yet"
                 last_error = f"{type(err).__name__}: {err}"
             if time.monotonic() > deadline:
-                raise SecretServiceError(f"no Secret Service after {START_TIMEOUT_S:.0f} s: {last_error}")
+                raise SecretServiceError(
+                    f"no Secret Service after {START_TIMEOUT_S:.0f} s: {last_error}; {_text(keyring_err)}"
+                )
             time.sleep(0.05)  # polling for a condition, with the generous deadline above
         yield SecretServiceSession(address=address, env=env)
