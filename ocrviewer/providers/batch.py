@@ -27,7 +27,7 @@ from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.core.sidecar import SIDECAR_SUFFIX
 from ocrviewer.core.sources import Source, SourcePage
 from ocrviewer.errors import AuthError, BadInput, Cancelled, OcrViewerError, ProviderUnavailable
-from ocrviewer.providers.base import CancelToken, get_provider
+from ocrviewer.providers.base import CancelToken, Provider, get_provider
 from ocrviewer.providers.cache import ResponseCache, cache_key
 from ocrviewer.providers.http import HttpConfig
 
@@ -429,10 +429,10 @@ def prepare_batch(
             continue
         if use_cache:
             try:
-                hit = cache.get(_key(item, provider.name, opts))
+                hit = _cached(cache, item, provider, opts)
             except (OSError, OcrViewerError):
-                hit = None
-            if hit is not None:
+                hit = False
+            if hit:
                 cached.append(item)
     limit = rate if rate is not None else DEFAULT_RATES.get(provider_name)
     return BatchPlan(source, out, provider_name, opts, inputs, skipped, cached, by_name, limit, document)
@@ -468,12 +468,23 @@ def _whole_document_reason(
     return None
 
 
-def _key(item: BatchInput, provider: str, opts: Mapping[str, Any]) -> str:
-    if item.document:
-        from ocrviewer.core.prepare import file_sha256
+def _document_key(sha: str, provider: Provider, opts: Mapping[str, Any]) -> str:
+    """A whole PDF's cache key: the file is sent as it is, so its hash is also the bytes sent."""
+    from ocrviewer.providers.run import service_identity
 
-        return cache_key(f"document:{file_sha256(item.page.file)}", provider, opts)
-    return cache_key(item.page.sha256(), provider, opts)
+    service = service_identity(provider, opts)
+    return cache_key(f"document:{sha}", provider.name, opts, prepared_sha256=sha, service=service)
+
+
+def _cached(cache: ResponseCache, item: BatchInput, provider: Provider, opts: Mapping[str, Any]) -> bool:
+    """Whether the cache will answer ``item`` (a page is found by its alias: it is not prepared here)."""
+    from ocrviewer.core.prepare import file_sha256
+    from ocrviewer.providers.run import service_identity
+
+    if item.document:
+        return cache.get(_document_key(file_sha256(item.page.file), provider, opts)) is not None
+    alias = cache_key(item.page.sha256(), provider.name, opts, service=service_identity(provider, opts))
+    return cache.get_by_alias(alias) is not None
 
 
 @dataclass
@@ -737,12 +748,12 @@ def _one_document(
     source = bp.source
     try:
         sha = file_sha256(source.path)
-        key = cache_key(f"document:{sha}", bp.provider, bp.options)
+        provider = get_provider(bp.provider, settings)
+        key = _document_key(sha, provider, bp.options)
         entry = cache.get(key) if use_cache and not fresh else None
         if entry is not None:
             raw, suffix, sidecar, from_cache = entry.raw, entry.raw_suffix, entry.sidecar, True
         else:
-            provider = get_provider(bp.provider, settings)
             first = source.pages[0]
             w, h = first.size
             data = source.path.read_bytes()

@@ -98,6 +98,19 @@ class ResponseCache:
     def _base(self, key: str) -> Path:
         return self.root / "responses" / key[:2] / key
 
+    def _alias(self, alias: str) -> Path:
+        return self.root / "aliases" / alias[:2] / alias
+
+    def get_by_alias(self, alias: str) -> CacheEntry | None:
+        """The entry last stored under ``alias``: a key without the prepared bytes, so a batch's plan
+        can tell what the cache will answer without preparing every page. The run itself looks the
+        entry up by its full key."""
+        try:
+            key = self._alias(alias).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return self.get(key) if key else None
+
     def get(self, key: str) -> CacheEntry | None:
         base = self._base(key)
         for suffix in SUFFIXES:
@@ -114,7 +127,7 @@ class ResponseCache:
             return CacheEntry(raw=raw, path=path, sidecar=sidecar)
         return None
 
-    def put(self, key: str, raw: bytes, suffix: str, sidecar: Sidecar) -> Path:
+    def put(self, key: str, raw: bytes, suffix: str, sidecar: Sidecar, alias: str | None = None) -> Path:
         if suffix not in SUFFIXES:
             raise ValueError(f"cache suffix must be one of {SUFFIXES}")
         base = self._base(key)
@@ -128,6 +141,10 @@ class ResponseCache:
         try:
             output.write_atomic(path, raw)
             write_sidecar(path, sidecar)
+            if alias:
+                link = self._alias(alias)
+                link.parent.mkdir(parents=True, exist_ok=True)
+                output.write_atomic(link, key.encode("ascii"))
         except BadInput as err:  # callers report an OSError with their own advice
             cause = err.__cause__
             raise cause if isinstance(cause, OSError) else OSError(str(err)) from err
@@ -136,12 +153,12 @@ class ResponseCache:
     def clear(self) -> int:
         """Delete every entry; returns how many files went."""
         n = 0
-        folder = self.root / "responses"
-        if folder.is_dir():
-            for p in sorted(folder.rglob("*"), reverse=True):
-                if p.is_file():
-                    p.unlink()
-                    n += 1
-                elif p.is_dir():
-                    p.rmdir()
+        for folder in (self.root / "responses", self.root / "aliases"):
+            if folder.is_dir():
+                for p in sorted(folder.rglob("*"), reverse=True):
+                    if p.is_file():
+                        p.unlink()
+                        n += 1
+                    elif p.is_dir():
+                        p.rmdir()
         return n

@@ -147,7 +147,9 @@ def recognize_file(
     if page is not None and page.image_path is not None:  # an image file: the same as its path
         image_path, page = page.image_path, None
     image = Path(image_path) if page is None else page.file  # type: ignore[arg-type]
-    page_extras: dict[str, Any] = {} if page is None or page.dpi is None else {"page": page.index + 1, "dpi": page.dpi}
+    page_extras: dict[str, Any] = (
+        {} if page is None or page.dpi is None else {"page": page.index + 1, "dpi": page.dpi}
+    )
     out = Path(out_path) if out_path is not None else None
     if out is not None:
         check_output(image, out)
@@ -175,12 +177,9 @@ def recognize_file(
     # The key holds the bytes actually sent, so the image is prepared before the cache is asked.
     progress(0.02, f"preparing {image.name} for {provider.title}")
     prepared = prepare_image(image if page is None else page, limits_for(provider, opts))
+    service = service_identity(provider, opts)
     key = cache_key(
-        sha,
-        provider.name,
-        opts,
-        prepared_sha256=hashlib.sha256(prepared.data).hexdigest(),
-        service=service_identity(provider, opts),
+        sha, provider.name, opts, prepared_sha256=hashlib.sha256(prepared.data).hexdigest(), service=service
     )
 
     try:
@@ -246,7 +245,14 @@ def recognize_file(
     cache_path = None
     if use_cache:
         try:
-            cache_path = cache.put(key, result.raw, result.raw_suffix, sidecar)
+            # the alias (no prepared bytes) lets a batch's plan find it without preparing the page
+            cache_path = cache.put(
+                key,
+                result.raw,
+                result.raw_suffix,
+                sidecar,
+                alias=cache_key(sha, provider.name, opts, service=service),
+            )
         except OSError as err:  # the result is still good: say so and go on
             progress(None, f"could not keep the result in the cache {cache.root} ({err.strerror or err})")
     return _finish(

@@ -557,3 +557,32 @@ def test_a_failed_whole_document_falls_back_to_pages_and_is_not_sent_again(
     uploads = len(cloud.uploads)
     code, _, err = run(capsys, *argv)
     assert len(cloud.uploads) == uploads and "2 already done" in err
+
+
+def test_the_plan_knows_what_the_cache_will_answer_per_endpoint(
+    cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
+) -> None:
+    """The plan finds cached pages without preparing them; another endpoint's answers are not reused."""
+    from ocrviewer.providers.credentials import CredentialStore
+    from ocrviewer.providers.settings import CREDENTIALS
+
+    settings = load_settings()
+    settings["yandex.ocr_endpoint"] = cloud.url
+    settings[CREDENTIALS] = CredentialStore()
+    with open_source(scans) as src:
+        bp = prepare_batch(src, tmp_path / "first", "yandex", {}, settings, rate=RateLimit(None))
+        assert bp.cached == [] and len(bp.to_send) == 8
+        run_batch(bp, settings, jobs=2)
+        sent = len(cloud.requests)
+        again = prepare_batch(src, tmp_path / "again", "yandex", {}, settings, rate=RateLimit(None))
+        assert len(again.cached) == 8 and again.to_send == [] and "8 from the cache" in again.cost_line()
+        report = run_batch(again, settings, jobs=2)
+        assert report.count("cached") == 8 and len(cloud.requests) == sent
+        other = FakeCloud(texts=["word"])
+        try:
+            elsewhere = {**settings, "yandex.ocr_endpoint": other.url}
+            bp = prepare_batch(src, tmp_path / "other", "yandex", {}, elsewhere, rate=RateLimit(None))
+            assert bp.cached == [] and len(bp.to_send) == 8
+            assert run_batch(bp, elsewhere, jobs=2).count("done") == 8 and len(other.uploads) == 8
+        finally:
+            other.close()
