@@ -48,7 +48,7 @@ def test_counts_and_histogram_from_document(panel):
 
 
 def test_slider_updates_state_spinbox_and_histogram(qtbot, panel, state):
-    with qtbot.waitSignal(state.thresholdChanged):
+    with qtbot.waitSignal(state.thresholdChanged, timeout=30000):
         panel.slider.setValue(50)
     assert state.min_confidence == pytest.approx(0.5)
     assert panel.spin.value() == pytest.approx(0.5)

@@ -486,15 +486,14 @@ def test_ctrl_c_stops_a_batch_with_130_and_the_same_command_resumes(
     capsys, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     import signal
-    import threading
 
     out = tmp_path / "out"
     posts = []
 
     def on_request(rec: Any) -> None:
         posts.append(rec)
-        if len(posts) == 4:  # the fourth upload: three inputs are done, one is in flight
-            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+        if len(posts) == 4:  # the fourth upload: three inputs are done, one is in flight: Ctrl-C now
+            os.kill(os.getpid(), signal.SIGINT)
 
     cloud.on_request = on_request
     argv = [
