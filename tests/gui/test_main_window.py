@@ -155,6 +155,8 @@ def test_window_with_docks_starts(qtbot, settings) -> None:
     right_edge = left_edge + win.canvas.width()
     assert names["recognitionDock"].geometry().right() < left_edge
     assert right_edge < names["inspectorDock"].geometry().left()
+    # the provider check ends before the window goes (its answer must not land in a deleted panel)
+    qtbot.waitUntil(lambda: win.dock_context.panels["recognition"].ready, timeout=30000)
 
 
 def test_docks_leave_the_picture_room_in_a_small_window(qtbot, settings) -> None:
