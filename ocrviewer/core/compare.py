@@ -1,0 +1,830 @@
+"""Compare a result with a reference, word by word: alignment, statuses and metrics (Qt-free).
+
+Alignment of one page, in the order the issue asks for:
+
+1. **polygon overlap**: candidate pairs are found with a grid over the word boxes (no n x m loop),
+   their polygon IoU is computed in numpy (convex quads clipped exactly, any other polygon by its
+   box), and pairs are taken greedily, best IoU first, one-to-one: a pair with IoU >= 0.5 is a
+   match, one with IoU >= 0.1 is a match when the texts are also alike (similarity >= 0.5);
+2. **text within the line**: words left over are matched by text similarity (rapidfuzz) to words
+   left over in the line the two results agree on (the line most of their matched words share);
+3. what is left: reference words are *missed*, result words *extra*; matched words are *equal*
+   (same normalized text) or *substituted*.
+
+The reading order of either side never matters in step 1 and 2. Without word geometry (a plain
+text reference, or a reference with lines but no words) lines are paired instead (by IoU when
+they have polygons, else by text similarity, best first) and words are aligned inside each pair
+by edit operations.
+
+Metrics (see :mod:`ocrviewer.core.metrics` for the definitions) are computed per reference line
+against the words the alignment puts in that line, in the reference's order; a result word
+placed in no reference line counts as inserted at page level. Lines add up to blocks, blocks to
+pages, pages to the document. Detection precision/recall count one-to-one word pairs with
+IoU >= 0.5, text ignored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, NamedTuple
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Indel, Levenshtein
+
+from ocrviewer.core.metrics import (
+    ErrorCount,
+    bag_of_words_errors,
+    char_distance,
+    char_length,
+    normalize,
+    word_distance,
+)
+from ocrviewer.core.model import Document, Page, Polygon, Word
+from ocrviewer.errors import BadInput
+
+__all__ = [
+    "DETECTION_IOU",
+    "STATUSES",
+    "Comparison",
+    "Detection",
+    "LineScore",
+    "PageComparison",
+    "PageWord",
+    "WordPair",
+    "compare_documents",
+    "compare_pages",
+    "page_words",
+    "polygon_iou",
+]
+
+STATUSES = ("equal", "substituted", "missed", "extra")
+#: IoU at which two word polygons are the same detection (and match whatever their text).
+DETECTION_IOU = 0.5
+#: Smallest IoU at which two words may match when their texts are alike.
+MIN_IOU = 0.1
+#: Normalized Indel similarity (0..1) at which two texts are alike.
+TEXT_SIMILAR = 0.5
+
+#: How a page was aligned: word polygons, line polygons, or text only.
+MODES = ("words", "lines", "text")
+
+
+# -- words of a page ----------------------------------------------------------------------------------
+
+
+class PageWord(NamedTuple):
+    """One word of a page in reading order, with where it sits in the model."""
+
+    word: Word
+    text: str  # normalized
+    block: int
+    line: int  # index of the line in ``page.lines()`` order
+
+
+def page_words(page: Page) -> list[PageWord]:
+    """The page's words in order. A line without words gives one word per token, boxed by the line."""
+    out: list[PageWord] = []
+    seen: dict[str, str] = {}  # words repeat: normalize each spelling once
+    li = 0
+    for bi, block in enumerate(page.blocks):
+        for line in block.lines:
+            if line.words:
+                for w in line.words:
+                    t = seen.get(w.text)
+                    if t is None:
+                        t = seen[w.text] = normalize(w.text)
+                    if t:
+                        out.append(PageWord(w, t, bi, li))
+            else:
+                for token in normalize(line.text).split():
+                    out.append(PageWord(Word(token, line.polygon), token, bi, li))
+            li += 1
+    return out
+
+
+def _has_geometry(polygon: Polygon) -> bool:
+    return len(polygon) >= 3
+
+
+# -- polygons -----------------------------------------------------------------------------------------
+
+
+def _quads(polygons: Sequence[Polygon]) -> np.ndarray:
+    """(n, 4, 2) convex quads with positive orientation: the polygon itself or its bounding box."""
+    if polygons and all(len(p) == 4 for p in polygons):
+        flat = chain.from_iterable(chain.from_iterable(polygons))
+        arr = np.fromiter(flat, dtype=np.float64, count=8 * len(polygons)).reshape(-1, 4, 2)
+    else:
+        arr = np.empty((len(polygons), 4, 2), dtype=np.float64)
+        for i, poly in enumerate(polygons):
+            if len(poly) == 4:
+                arr[i] = poly
+            else:
+                xs = [p[0] for p in poly] or [0.0]
+                ys = [p[1] for p in poly] or [0.0]
+                arr[i] = ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)))
+    if not len(arr):
+        return arr
+    edge = np.roll(arr, -1, axis=1) - arr
+    nxt_edge = np.roll(edge, -1, axis=1)
+    cross = edge[:, :, 0] * nxt_edge[:, :, 1] - edge[:, :, 1] * nxt_edge[:, :, 0]
+    convex = (cross >= 0).all(axis=1) | (cross <= 0).all(axis=1)
+    if not convex.all():  # a bow-tie or dented quad: use its box
+        bad = ~convex
+        lo, hi = arr[bad].min(axis=1), arr[bad].max(axis=1)
+        arr[bad] = np.stack(
+            [lo, np.stack([hi[:, 0], lo[:, 1]], 1), hi, np.stack([lo[:, 0], hi[:, 1]], 1)], axis=1
+        )
+    flip = _area(arr) < 0
+    arr[flip] = arr[flip][:, ::-1]
+    return arr
+
+
+def _upright(quads: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """True for quads that are their own bounding box (IoU is then a box IoU)."""
+    box_area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    return np.abs(_area(quads)) >= box_area * (1 - 1e-9)
+
+
+def _area(quads: np.ndarray) -> np.ndarray:
+    """Signed shoelace area of (n, k, 2) polygons."""
+    x, y = quads[..., 0], quads[..., 1]
+    return 0.5 * (x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y).sum(axis=-1)
+
+
+def _clip_area(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    """Area of the intersection of convex quads, pairwise: Sutherland-Hodgman vectorized in numpy."""
+    p = len(subject)
+    m = 8  # a quad clipped by a quad has at most 8 vertices
+    poly = np.zeros((p, m, 2))
+    poly[:, :4] = subject
+    n = np.full(p, 4)
+    idx = np.arange(m)
+    for k in range(4):
+        a = clip[:, k][:, None, :]
+        e = (clip[:, (k + 1) % 4] - clip[:, k])[:, None, :]
+        valid = idx[None, :] < n[:, None]
+        nxt = np.take_along_axis(poly, ((idx[None, :] + 1) % np.maximum(n, 1)[:, None])[..., None], axis=1)
+        dc = e[..., 0] * (poly[..., 1] - a[..., 1]) - e[..., 1] * (poly[..., 0] - a[..., 0])
+        dn = e[..., 0] * (nxt[..., 1] - a[..., 1]) - e[..., 1] * (nxt[..., 0] - a[..., 0])
+        cin, nin = dc >= 0, dn >= 0
+        denom = dc - dn
+        t = np.divide(dc, denom, out=np.zeros_like(dc), where=denom != 0)
+        inter = poly + t[..., None] * (nxt - poly)
+        out = np.stack([inter, nxt], axis=2).reshape(p, 2 * m, 2)
+        keep = (np.stack([cin != nin, nin], axis=2) & valid[..., None]).reshape(p, 2 * m)
+        order = np.argsort(~keep, axis=1, kind="stable")[:, :m]
+        poly = np.take_along_axis(out, order[..., None], axis=1)
+        n = np.minimum(keep.sum(axis=1), m)
+    valid = idx[None, :] < n[:, None]
+    nxt = np.take_along_axis(poly, ((idx[None, :] + 1) % np.maximum(n, 1)[:, None])[..., None], axis=1)
+    terms = poly[..., 0] * nxt[..., 1] - nxt[..., 0] * poly[..., 1]
+    return np.abs(0.5 * np.where(valid, terms, 0.0).sum(axis=1))
+
+
+def _boxes(quads: np.ndarray) -> np.ndarray:
+    return np.concatenate([quads.min(axis=1), quads.max(axis=1)], axis=1) if len(quads) else np.zeros((0, 4))
+
+
+def _grid_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j) whose boxes ``a[i]``, ``b[j]`` (x0, y0, x1, y1) overlap.
+
+    A uniform grid of cells twice the median word size: each box is entered in the cells it
+    covers, pairs meet in a shared cell and are kept only in the cell holding the top-left corner
+    of their overlap, so no pair is reported twice. O(n + m + pairs), no n x m table.
+    """
+    if not len(a) or not len(b):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sizes = np.concatenate([a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2]])
+    cell = np.maximum(np.median(sizes, axis=0) * 2.0, 1e-6)
+    origin = np.minimum(a[:, :2].min(axis=0), b[:, :2].min(axis=0))
+
+    def cell_of(xy: np.ndarray) -> np.ndarray:
+        c = np.floor((xy - origin) / cell).astype(np.int64)
+        return c[..., 1] * 1_000_003 + c[..., 0]
+
+    def cells(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        c0 = np.floor((boxes[:, :2] - origin) / cell).astype(np.int64)
+        c1 = np.floor((boxes[:, 2:] - origin) / cell).astype(np.int64)
+        span = c1 - c0 + 1
+        count = span[:, 0] * span[:, 1]
+        big = count > 64  # a box over many cells (a stray page-sized word) is checked against all
+        count = np.where(big, 0, count)
+        owner = np.repeat(np.arange(len(boxes)), count)
+        k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        cx = c0[owner, 0] + k % span[owner, 0]
+        cy = c0[owner, 1] + k // span[owner, 0]
+        return cy * 1_000_003 + cx, owner, np.flatnonzero(big)
+
+    ca, oa, big_a = cells(a)
+    cb, ob, big_b = cells(b)
+    order = np.argsort(ca, kind="stable")
+    ca, oa = ca[order], oa[order]
+    lo = np.searchsorted(ca, cb, "left")
+    cnt = np.searchsorted(ca, cb, "right") - lo
+    jj = np.repeat(ob, cnt)
+    where = np.repeat(cb, cnt)
+    ii = oa[np.repeat(lo, cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    corner = np.stack([np.maximum(a[ii, 0], b[jj, 0]), np.maximum(a[ii, 1], b[jj, 1])], axis=1)
+    first = cell_of(corner) == where
+    ii, jj = ii[first], jj[first]
+    if len(big_a) or len(big_b):
+        code = np.unique(
+            np.concatenate(
+                [
+                    np.repeat(big_a, len(b)) * len(b) + np.tile(np.arange(len(b)), len(big_a)),
+                    np.arange(len(a)).repeat(len(big_b)) * len(b) + np.tile(big_b, len(a)),
+                ]
+            )
+        )
+        ii, jj = np.concatenate([ii, code // len(b)]), np.concatenate([jj, code % len(b)])
+    overlap = (np.minimum(a[ii, 2], b[jj, 2]) > np.maximum(a[ii, 0], b[jj, 0])) & (
+        np.minimum(a[ii, 3], b[jj, 3]) > np.maximum(a[ii, 1], b[jj, 1])
+    )
+    return ii[overlap], jj[overlap]
+
+
+def _pair_iou(qa: np.ndarray, qb: np.ndarray, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+    """IoU of the quads ``qa[ii]`` and ``qb[jj]``: box arithmetic where both are upright, else clipping."""
+    if not len(ii):
+        return np.zeros(0)
+    ba, bb = _boxes(qa), _boxes(qb)
+    ua, ub = _upright(qa, ba), _upright(qb, bb)
+    w = np.clip(np.minimum(ba[ii, 2], bb[jj, 2]) - np.maximum(ba[ii, 0], bb[jj, 0]), 0, None)
+    h = np.clip(np.minimum(ba[ii, 3], bb[jj, 3]) - np.maximum(ba[ii, 1], bb[jj, 1]), 0, None)
+    inter = w * h
+    slow = ~(ua[ii] & ub[jj])
+    if slow.any():
+        inter[slow] = _clip_area(qa[ii[slow]], qb[jj[slow]])
+    union = np.abs(_area(qa[ii])) + np.abs(_area(qb[jj])) - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def polygon_iou(a: Polygon, b: Polygon) -> float:
+    """IoU of two polygons (convex quads exactly; other polygons by their boxes)."""
+    qa, qb = _quads([a]), _quads([b])
+    return float(_pair_iou(qa, qb, np.zeros(1, np.int64), np.zeros(1, np.int64))[0])
+
+
+def _greedy(
+    ii: np.ndarray, jj: np.ndarray, score: np.ndarray, n: int, m: int
+) -> list[tuple[int, int, float]]:
+    """One-to-one pairs taken best score first (ties: first candidate first).
+
+    Done in rounds of mutual bests (a pair that is the best alive candidate of both its ends is
+    exactly what the sequential greedy would take), so 10k words need a few numpy passes, not a
+    Python loop over every candidate.
+    """
+    k = len(ii)
+    rank = np.empty(k, np.int64)
+    rank[np.argsort(-score, kind="stable")] = np.arange(k)
+    used_a = np.zeros(n, bool)
+    used_b = np.zeros(m, bool)
+    alive = np.ones(k, bool)
+    taken: list[np.ndarray] = []
+    while alive.any():
+        idx = np.flatnonzero(alive)
+        best_a = np.full(n, k, np.int64)
+        best_b = np.full(m, k, np.int64)
+        np.minimum.at(best_a, ii[idx], rank[idx])
+        np.minimum.at(best_b, jj[idx], rank[idx])
+        mutual = idx[(best_a[ii[idx]] == rank[idx]) & (best_b[jj[idx]] == rank[idx])]
+        taken.append(mutual)
+        used_a[ii[mutual]] = True
+        used_b[jj[mutual]] = True
+        alive[idx] = ~(used_a[ii[idx]] | used_b[jj[idx]])
+    got = np.concatenate(taken) if taken else np.zeros(0, np.int64)
+    got = got[np.argsort(rank[got], kind="stable")]
+    return list(zip(ii[got].tolist(), jj[got].tolist(), score[got].tolist(), strict=True))
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+
+class WordPair(NamedTuple):
+    """A reference word and a result word as aligned; one of them is None for missed/extra.
+
+    ``ref_index`` / ``result_index`` index :func:`page_words` of the reference / result page
+    (-1 when absent), so a canvas can colour its own items; ``distance`` is the grapheme edit
+    distance between the normalized texts (a missed or extra word: its length).
+    """
+
+    status: str
+    ref: Word | None
+    result: Word | None
+    ref_index: int
+    result_index: int
+    ref_text: str
+    result_text: str
+    iou: float | None
+    distance: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reference": self.ref_text if self.ref is not None else None,
+            "result": self.result_text if self.result is not None else None,
+            "iou": None if self.iou is None else round(self.iou, 4),
+            "distance": self.distance,
+        }
+
+
+@dataclass(frozen=True)
+class LineScore:
+    """One reference line against the result words the alignment put in it."""
+
+    block: int
+    line: int
+    reference: str
+    result: str
+    cer: ErrorCount
+    wer: ErrorCount
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "block": self.block,
+            "line": self.line,
+            "reference": self.reference,
+            "result": self.result,
+            "cer": self.cer.rate,
+            "wer": self.wer.rate,
+        }
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One-to-one polygon pairs with IoU >= 0.5 among ``reference`` and ``result`` elements."""
+
+    true_positives: int
+    reference: int
+    result: int
+    level: str = "word"
+
+    def __add__(self, other: Detection) -> Detection:
+        return Detection(
+            self.true_positives + other.true_positives,
+            self.reference + other.reference,
+            self.result + other.result,
+            self.level if self.level == other.level else "mixed",
+        )
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_positives / self.result if self.result else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.true_positives / self.reference if self.reference else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "precision": _r(self.precision),
+            "recall": _r(self.recall),
+            "iou": DETECTION_IOU,
+            "level": self.level,
+            "matched": self.true_positives,
+            "reference": self.reference,
+            "result": self.result,
+        }
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(v, 6)
+
+
+def _counts(pairs: Sequence[WordPair]) -> dict[str, int]:
+    c = Counter(p.status for p in pairs)
+    return {
+        "matched": c["equal"] + c["substituted"],
+        "equal": c["equal"],
+        "substituted": c["substituted"],
+        "missed": c["missed"],
+        "extra": c["extra"],
+    }
+
+
+@dataclass(frozen=True)
+class PageComparison:
+    """One page: every word pair, every reference line's score, and the page's figures."""
+
+    index: int
+    mode: str  # "words", "lines" or "text"
+    pairs: tuple[WordPair, ...]
+    lines: tuple[LineScore, ...]
+    cer: ErrorCount
+    wer: ErrorCount
+    bag: ErrorCount
+    detection: Detection | None
+    warnings: tuple[str, ...] = ()
+    #: True when the two sides share almost no words and no overlapping boxes (different pages?)
+    unrelated: bool = False
+
+    def counts(self) -> dict[str, int]:
+        return _counts(self.pairs)
+
+    def blocks(self) -> list[tuple[int, ErrorCount, ErrorCount]]:
+        """(reference block, CER, WER) for every block with lines."""
+        acc: dict[int, tuple[ErrorCount, ErrorCount]] = {}
+        for ls in self.lines:
+            c, w = acc.get(ls.block, (ErrorCount(), ErrorCount()))
+            acc[ls.block] = (c + ls.cer, w + ls.wer)
+        return [(b, c, w) for b, (c, w) in sorted(acc.items())]
+
+    def worst(self, limit: int = 20) -> list[WordPair]:
+        """Pairs that are not equal, largest edit distance first."""
+        bad = [p for p in self.pairs if p.status != "equal"]
+        bad.sort(key=lambda p: (-p.distance, p.status, p.ref_index, p.result_index))
+        return bad[:limit]
+
+    def to_dict(self, *, lines: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "index": self.index,
+            "alignment": self.mode,
+            "cer": _r(self.cer.rate),
+            "wer": _r(self.wer.rate),
+            "wer_unordered": _r(self.bag.rate),
+            "chars": self.cer.to_dict(),
+            "word_errors": self.wer.to_dict(),
+            "words": self.counts(),
+            "detection": None if self.detection is None else self.detection.to_dict(),
+            "blocks": [{"block": b, "cer": _r(c.rate), "wer": _r(w.rate)} for b, c, w in self.blocks()],
+            "warnings": list(self.warnings),
+        }
+        if lines:
+            d["lines"] = [ls.to_dict() for ls in self.lines]
+            d["worst"] = [p.to_dict() for p in self.worst(20)]
+        return d
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A whole result against the reference: its pages and the document's figures."""
+
+    pages: tuple[PageComparison, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def cer(self) -> ErrorCount:
+        return sum((p.cer for p in self.pages), ErrorCount())
+
+    @property
+    def wer(self) -> ErrorCount:
+        return sum((p.wer for p in self.pages), ErrorCount())
+
+    @property
+    def bag(self) -> ErrorCount:
+        return sum((p.bag for p in self.pages), ErrorCount())
+
+    @property
+    def detection(self) -> Detection | None:
+        dets = [p.detection for p in self.pages if p.detection is not None]
+        if not dets:
+            return None
+        total = dets[0]
+        for d in dets[1:]:
+            total = total + d
+        return total
+
+    def counts(self) -> dict[str, int]:
+        return _counts([p for page in self.pages for p in page.pairs])
+
+    def to_dict(self) -> dict[str, Any]:
+        det = self.detection
+        return {
+            "cer": _r(self.cer.rate),
+            "wer": _r(self.wer.rate),
+            "wer_unordered": _r(self.bag.rate),
+            "chars": self.cer.to_dict(),
+            "word_errors": self.wer.to_dict(),
+            "words": self.counts(),
+            "detection": None if det is None else det.to_dict(),
+            "pages": [p.to_dict() for p in self.pages],
+            "warnings": list(self.warnings),
+        }
+
+
+# -- alignment ------------------------------------------------------------------------------------------
+
+
+def _mode(ref: Page, geometry: bool) -> str:
+    if not geometry:
+        return "text"
+    lines = [ln for ln in ref.lines() if normalize(ln.text) or ln.words]
+    if any(not ln.words for ln in lines):
+        return "lines" if all(_has_geometry(ln.polygon) for ln in lines) else "text"
+    return "words"
+
+
+def _pair(
+    status: str, r: PageWord | None, s: PageWord | None, ri: int, si: int, iou: float | None
+) -> WordPair:
+    rt = r.text if r else ""
+    st = s.text if s else ""
+    if status in ("equal", "substituted"):
+        dist = 0 if status == "equal" else char_distance(rt, st)
+    else:
+        dist = char_length(rt or st)
+    return WordPair(status, r.word if r else None, s.word if s else None, ri, si, rt, st, iou, dist)
+
+
+def _matched(r: PageWord, s: PageWord, ri: int, si: int, iou: float | None) -> WordPair:
+    return _pair("equal" if r.text == s.text else "substituted", r, s, ri, si, iou)
+
+
+def _align_words(
+    ref: list[PageWord], res: list[PageWord], qa: np.ndarray, qb: np.ndarray
+) -> tuple[dict[int, tuple[int, float | None]], Detection]:
+    """Reference index -> (result index, IoU) by polygons then by text within the agreed line."""
+    ii, jj = _grid_pairs(_boxes(qa), _boxes(qb))
+    iou = _pair_iou(qa, qb, ii, jj)
+    det = _greedy(*(x[iou >= DETECTION_IOU] for x in (ii, jj, iou)), len(ref), len(res))
+    detection = Detection(len(det), len(ref), len(res))
+
+    # A pair under the detection IoU counts only when the texts are alike too.
+    keep = iou >= DETECTION_IOU
+    for k in np.flatnonzero((iou >= MIN_IOU) & ~keep).tolist():
+        keep[k] = Indel.normalized_similarity(ref[ii[k]].text, res[jj[k]].text) >= TEXT_SIMILAR
+    match: dict[int, tuple[int, float | None]] = {}
+    used_b: set[int] = set()
+    for i, j, v in _greedy(ii[keep], jj[keep], iou[keep], len(ref), len(res)):
+        match[i] = (j, v)
+        used_b.add(j)
+
+    # Step 2: the line most of a result line's matched words sit in is "its" reference line.
+    votes: dict[int, Counter[int]] = defaultdict(Counter)
+    for i, (j, _) in match.items():
+        votes[res[j].line][ref[i].line] += 1
+    line_of = {sl: c.most_common(1)[0][0] for sl, c in votes.items()}
+    left_ref: dict[int, list[int]] = defaultdict(list)
+    for i, w in enumerate(ref):
+        if i not in match:
+            left_ref[w.line].append(i)
+    left_res: dict[int, list[int]] = defaultdict(list)
+    for j, w in enumerate(res):
+        if j not in used_b and w.line in line_of:
+            left_res[line_of[w.line]].append(j)
+    for line, rs in left_ref.items():
+        ss = left_res.get(line)
+        if not ss:
+            continue
+        scores = process.cdist(
+            [ref[i].text for i in rs], [res[j].text for j in ss], scorer=Indel.normalized_similarity
+        )
+        a, b = np.nonzero(scores >= TEXT_SIMILAR)
+        for x, y, _ in _greedy(a, b, scores[a, b], len(rs), len(ss)):
+            i, j = rs[x], ss[y]
+            match[i] = (j, None)
+            used_b.add(j)
+    return match, detection
+
+
+def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]:
+    """One-to-one line pairs by text similarity, best first; then looser ones among the leftovers."""
+    if not ref or not res:
+        return []
+    sim = process.cdist(ref, res, scorer=Indel.normalized_similarity)
+    pos = np.abs(np.arange(len(ref))[:, None] / len(ref) - np.arange(len(res))[None, :] / len(res))
+    score = sim - 0.05 * pos  # ties go to the line in the same place
+    pairs: list[tuple[int, int]] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for cutoff in (0.5, 0.2):
+        a, b = np.nonzero(sim >= cutoff)
+        keep = [
+            (x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True) if x not in used_a and y not in used_b
+        ]
+        if not keep:
+            continue
+        xa, xb = np.array([k[0] for k in keep]), np.array([k[1] for k in keep])
+        for x, y, _ in _greedy(xa, xb, score[xa, xb], len(ref), len(res)):
+            pairs.append((x, y))
+            used_a.add(x)
+            used_b.add(y)
+    return pairs
+
+
+def _align_in_pair(
+    ref_ids: list[int], res_ids: list[int], ref: list[PageWord], res: list[PageWord]
+) -> list[tuple[int | None, int | None]]:
+    """Word alignment inside a line pair by edit operations: (ref index | None, result index | None)."""
+    out: list[tuple[int | None, int | None]] = []
+    ops = Levenshtein.opcodes([ref[i].text for i in ref_ids], [res[j].text for j in res_ids])
+    for op in ops:
+        rs = ref_ids[op.src_start : op.src_end]
+        ss = res_ids[op.dest_start : op.dest_end]
+        n = min(len(rs), len(ss))
+        out += list(zip(rs[:n], ss[:n], strict=True))
+        out += [(i, None) for i in rs[n:]]
+        out += [(None, j) for j in ss[n:]]
+    return out
+
+
+def _line_groups(words: list[PageWord]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, w in enumerate(words):
+        groups[w.line].append(i)
+    return groups
+
+
+def _direction(poly: Polygon) -> tuple[float, float]:
+    if len(poly) >= 2:
+        dx, dy = poly[1][0] - poly[0][0], poly[1][1] - poly[0][1]
+        n = (dx * dx + dy * dy) ** 0.5
+        if n > 0:
+            return dx / n, dy / n
+    return 1.0, 0.0
+
+
+def compare_pages(
+    ref_page: Page, result_page: Page, *, geometry: bool = True, index: int = 0
+) -> PageComparison:
+    """Align ``result_page`` with ``ref_page`` (both placed on the same image) and score it.
+
+    ``geometry=False`` ignores polygons (a plain text reference): lines are paired by text.
+    """
+    ref = page_words(ref_page)
+    res = page_words(result_page)
+    mode = _mode(ref_page, geometry)
+    if mode == "words" and res and min(len(w.word.polygon) for w in res) < 3:
+        mode = "text"
+    ref_lines = _line_groups(ref)
+    res_lines = _line_groups(res)
+    line_block = {w.line: w.block for w in ref}
+
+    pairs: list[WordPair] = []
+    detection: Detection | None = None
+    # reference line -> (order key, result index)
+    hyp_of_line: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    stray: list[int] = []  # result words in no reference line
+
+    if mode == "words":
+        qa = _quads([w.word.polygon for w in ref])
+        qb = _quads([w.word.polygon for w in res])
+        match, detection = _align_words(ref, res, qa, qb)
+        ca = qa.mean(axis=1).tolist() if len(qa) else []
+        cb = qb.mean(axis=1).tolist() if len(qb) else []
+        used = {j for j, _ in match.values()}
+        res_line_of: dict[int, Counter[int]] = defaultdict(Counter)
+        for i, (j, _) in match.items():
+            res_line_of[res[j].line][ref[i].line] += 1
+        # order key along each reference line's direction
+        dirs = {ln: _direction(ref[ids[0]].word.polygon) for ln, ids in ref_lines.items()}
+        for i, w in enumerate(ref):
+            hit = match.get(i)
+            if hit is None:
+                pairs.append(_pair("missed", w, None, i, -1, None))
+                continue
+            j, iou = hit
+            pairs.append(_matched(w, res[j], i, j, iou))
+            cx, cy = ca[i]
+            d = dirs[w.line]
+            hyp_of_line[w.line].append((cx * d[0] + cy * d[1], j))
+        for j, s in enumerate(res):
+            if j in used:
+                continue
+            pairs.append(_pair("extra", None, s, -1, j, None))
+            votes = res_line_of.get(s.line)
+            if votes:
+                ln = votes.most_common(1)[0][0]
+                cx, cy = cb[j]
+                d = dirs[ln]
+                hyp_of_line[ln].append((cx * d[0] + cy * d[1], j))
+            else:
+                stray.append(j)
+    else:
+        ref_keys = sorted(ref_lines)
+        res_keys = sorted(res_lines)
+        if mode == "lines":
+            rpoly = [ref[ref_lines[k][0]].word.polygon for k in ref_keys]
+            spoly = [res[res_lines[k][0]].word.polygon for k in res_keys]
+            spoly = [_line_polygon(result_page, k) or p for k, p in zip(res_keys, spoly, strict=True)]
+            qa, qb = _quads(rpoly), _quads(spoly)
+            ii, jj = _grid_pairs(_boxes(qa), _boxes(qb))
+            iou = _pair_iou(qa, qb, ii, jj)
+            det = _greedy(*(x[iou >= DETECTION_IOU] for x in (ii, jj, iou)), len(rpoly), len(spoly))
+            detection = Detection(len(det), len(rpoly), len(spoly), level="line")
+            line_pairs = [(x, y) for x, y, _ in det]
+            done_a = {x for x, _ in line_pairs}
+            done_b = {y for _, y in line_pairs}
+            left_a = [x for x in range(len(ref_keys)) if x not in done_a]
+            left_b = [y for y in range(len(res_keys)) if y not in done_b]
+            more = _pair_lines_by_text(
+                [_line_text(ref, ref_lines[ref_keys[x]]) for x in left_a],
+                [_line_text(res, res_lines[res_keys[y]]) for y in left_b],
+            )
+            line_pairs += [(left_a[x], left_b[y]) for x, y in more]
+        else:
+            line_pairs = _pair_lines_by_text(
+                [_line_text(ref, ref_lines[k]) for k in ref_keys],
+                [_line_text(res, res_lines[k]) for k in res_keys],
+            )
+        paired_res = set()
+        seen_ref: set[int] = set()
+        for x, y in line_pairs:
+            rl, sl = ref_keys[x], res_keys[y]
+            paired_res.add(sl)
+            for pos, (i, j) in enumerate(_align_in_pair(ref_lines[rl], res_lines[sl], ref, res)):
+                if i is not None and j is not None:
+                    pairs.append(_matched(ref[i], res[j], i, j, None))
+                elif i is not None:
+                    pairs.append(_pair("missed", ref[i], None, i, -1, None))
+                else:
+                    assert j is not None
+                    pairs.append(_pair("extra", None, res[j], -1, j, None))
+                if i is not None:
+                    seen_ref.add(i)
+                if j is not None:
+                    hyp_of_line[rl].append((float(pos), j))
+        for i, w in enumerate(ref):
+            if i not in seen_ref:
+                pairs.append(_pair("missed", w, None, i, -1, None))
+        for sl in res_keys:
+            if sl not in paired_res:
+                for j in res_lines[sl]:
+                    pairs.append(_pair("extra", None, res[j], -1, j, None))
+                    stray.append(j)
+
+    # Scores per reference line, in the reference's order; strays are insertions at page level.
+    lines: list[LineScore] = []
+    cer = ErrorCount()
+    wer = ErrorCount()
+    for ln in sorted(ref_lines):
+        rwords = [ref[i].text for i in ref_lines[ln]]
+        hwords = [res[j].text for _, j in sorted(hyp_of_line.get(ln, []))]
+        rtext, htext = " ".join(rwords), " ".join(hwords)
+        c = ErrorCount(char_distance(rtext, htext), char_length(rtext))
+        w = ErrorCount(word_distance(rwords, hwords), len(rwords))
+        lines.append(LineScore(line_block[ln], ln, rtext, htext, c, w))
+        cer, wer = cer + c, wer + w
+    for j in stray:
+        cer = cer + ErrorCount(char_length(res[j].text), 0)
+        wer = wer + ErrorCount(1, 0)
+    bag = ErrorCount(bag_of_words_errors([w.text for w in ref], [w.text for w in res]), len(ref))
+    pairs.sort(key=lambda p: (p.ref_index if p.ref_index >= 0 else 1 << 30, p.result_index))
+    return PageComparison(
+        index=index,
+        mode=mode,
+        pairs=tuple(pairs),
+        lines=tuple(lines),
+        cer=cer,
+        wer=wer,
+        bag=bag,
+        detection=detection,
+        warnings=tuple(_page_warnings(index, ref, res, pairs)),
+        unrelated=_unrelated(ref, res, pairs),
+    )
+
+
+def _line_text(words: list[PageWord], ids: list[int]) -> str:
+    return " ".join(words[i].text for i in ids)
+
+
+def _line_polygon(page: Page, index: int) -> Polygon | None:
+    for k, line in enumerate(page.lines()):
+        if k == index:
+            return line.polygon if _has_geometry(line.polygon) else None
+    return None
+
+
+def _page_warnings(index: int, ref: list[PageWord], res: list[PageWord], pairs: list[WordPair]) -> list[str]:
+    """Things a person must know to read the page's figures: never a silent 0 % or 100 %."""
+    page = f"page {index + 1}"
+    if not ref and not res:
+        return [f"{page}: neither side has text; nothing to score there"]
+    if not ref:
+        return [
+            f"{page}: the reference has no text there; CER/WER are undefined, the result's {len(res)} words count as extra"
+        ]
+    if not res:
+        return [
+            f"{page}: the result has no text there; all {len(ref)} reference words count as missed (CER 100%)"
+        ]
+    return []
+
+
+def _unrelated(ref: list[PageWord], res: list[PageWord], pairs: list[WordPair]) -> bool:
+    """Two non-trivial pages sharing under 10 % of their words and of their boxes: different pages?"""
+    n = min(len(ref), len(res))
+    if n < 5:
+        return False
+    shared = sum((Counter(w.text for w in ref) & Counter(w.text for w in res)).values())
+    overlapping = sum(1 for p in pairs if p.iou is not None and p.iou >= DETECTION_IOU)
+    return shared < 0.1 * n and overlapping < 0.1 * n
+
+
+def compare_documents(reference: Document, result: Document, *, geometry: bool = True) -> Comparison:
+    """Page by page (same index); the page counts must agree."""
+    if len(reference.pages) != len(result.pages):
+        raise BadInput(
+            f"the reference has {len(reference.pages)} page(s), the result {len(result.pages)}; "
+            "give a reference for the same pages (a text reference separates pages with a form feed)"
+        )
+    pages = tuple(
+        compare_pages(r, s, geometry=geometry, index=i)
+        for i, (r, s) in enumerate(zip(reference.pages, result.pages, strict=True))
+    )
+    return Comparison(pages=pages, warnings=tuple(w for p in pages for w in p.warnings))
