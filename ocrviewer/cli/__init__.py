@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "ocrviewer.cli.provider_cmds",  # recognize, providers, credentials
     "ocrviewer.cli.batch_cmds",  # manifest merge (recognize on a folder or PDF runs a batch)
     "ocrviewer.cli.view_cmd",  # view (the GUI)
+    "ocrviewer.cli.compare_cmd",  # compare
 )
 
 

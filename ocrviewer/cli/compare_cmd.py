@@ -1,0 +1,227 @@
+"""``ocrviewer compare``: results against a reference, word by word, with CER/WER, JSON and an HTML report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
+from ocrviewer.core.frames import FRAMES
+from ocrviewer.core.metrics import NORMALIZATION
+from ocrviewer.core.output import check_output, dumps_json, write_atomic
+from ocrviewer.core.references import Source, load_inputs
+from ocrviewer.errors import BadInput
+
+SCHEMA = "ocrviewer.comparison/1"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
+DOC_SUFFIXES = (".pdf",)
+
+#: How each figure is defined, written into the JSON and the report.
+DEFINITIONS: dict[str, str] = {
+    "normalization": NORMALIZATION,
+    "cer": "edit distance over grapheme clusters / reference length in grapheme clusters, per reference "
+    "line against the result words aligned to it; lines summed to blocks, pages and the document",
+    "wer": "edit distance over words (whitespace-separated) / reference word count, per line as above",
+    "wer_unordered": "bag of words: max(|ref - result|, |result - ref|) over word multisets / reference "
+    "word count (order ignored)",
+    "words": "alignment: polygon IoU first, then text similarity within the line; matched = equal + "
+    "substituted, missed = reference words left unmatched, extra = result words left unmatched",
+    "detection": f"one-to-one word polygons with IoU >= {DETECTION_IOU}, text ignored; null without geometry",
+}
+
+DESCRIPTION = f"""Compare one or more RESULTs with a REFERENCE, word by word on the page.
+
+REFERENCE is a ground truth or another engine's result: normalized JSON (ocrviewer export), any
+response format ocrviewer reads, or a plain text file (.txt, UTF-8, one line per text line, pages
+separated by a form feed; no geometry, so detection figures are n/a). IMAGE (optional) places
+every file on the displayed image, EXIF and shrunk copies handled; without it the reference's page
+stands in for the image.
+
+Words are aligned by polygon overlap (IoU) first, then by text similarity within the line; the
+reading order of either side does not matter. Figures per result (and per page, block and line in
+--json): CER over grapheme clusters, WER over words, an order-independent bag-of-words error rate,
+word counts (matched/substituted/missed/extra) and detection precision/recall at IoU >= {DETECTION_IOU}.
+Denominator: the reference's length. Normalization: {NORMALIZATION}."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "compare",
+        help="score results against a reference (CER, WER, word statuses), JSON and an HTML report",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="[IMAGE] REFERENCE RESULT",
+        help="optional image, then the reference, then one or more results",
+    )
+    p.add_argument("--json", metavar="OUT.json", help=f"write every figure as JSON ({SCHEMA})")
+    p.add_argument(
+        "--report", metavar="OUT.html", help="write one self-contained HTML report (images embedded)"
+    )
+    p.add_argument(
+        "--frame",
+        choices=FRAMES,
+        default="auto",
+        help="frame of the files' coordinates: auto (default) decides from the evidence",
+    )
+    p.set_defaults(func=cmd_compare)
+
+
+def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
+    """(image, reference, results) from the positional arguments."""
+    first = files[0]
+    suffix = Path(first).suffix.lower()
+    if suffix in DOC_SUFFIXES:
+        raise BadInput(f"{first}: compare takes page images, not PDF documents yet; give the page's image")
+    image = first if suffix in IMAGE_SUFFIXES else None
+    rest = files[1:] if image else files
+    if len(rest) < 2:
+        raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")
+    for f in rest:
+        if Path(f).suffix.lower() in IMAGE_SUFFIXES:
+            raise BadInput(f"{f}: an image, not a reference or a result; the image comes first")
+    return image, rest[0], rest[1:]
+
+
+def _check(ref: Source, res: Source, comparison: Comparison) -> list[str]:
+    """Refuse what would be a meaningless figure; return notes a reader of the figures needs."""
+    notes: list[str] = []
+    for page in comparison.pages:
+        if page.unrelated:
+            shared = page.counts()["equal"]
+            raise BadInput(
+                f"{res.path}: page {page.index + 1} shares almost nothing with the reference {ref.name} "
+                f"({shared} equal words, no overlapping boxes); are they for different pages?"
+            )
+    if not ref.geometry:
+        for rp, sp in zip(ref.document.pages, res.document.pages, strict=True):
+            nr = sum(1 for _ in rp.lines())
+            ns = sum(1 for ln in sp.lines() if ln.text.strip())
+            if nr != ns:
+                where = f" page {rp.index + 1}" if len(ref.document.pages) > 1 else ""
+                notes.append(
+                    f"{ref.name}{where} has {nr} lines, {res.name} {ns}: lines were paired by text; unpaired "
+                    "lines count as missed/extra"
+                )
+    if ref.geometry and not res.geometry:
+        notes.append(f"{res.name} has no geometry: text metrics only, detection n/a")
+    return notes + [f"{res.name}: {w}" for w in comparison.warnings]
+
+
+def compare_files(
+    image: str | None, reference: str, results: list[str], frame: str = "auto"
+) -> tuple[str | None, Source, list[tuple[Source, Comparison, list[str]]]]:
+    """Load and compare; errors are one line (BadInput)."""
+    image, ref, sources = load_inputs(image, reference, results, frame)
+    if ref.word_count == 0:
+        raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
+    out = []
+    for src in sources:
+        try:
+            comparison = compare_documents(ref.document, src.document, geometry=ref.geometry and src.geometry)
+        except BadInput as err:
+            raise BadInput(f"{src.path}: {err}") from err
+        out.append((src, comparison, _check(ref, src, comparison)))
+    return image, ref, out
+
+
+def comparison_json(
+    image: str | None, ref: Source, rows: list[tuple[Source, Comparison, list[str]]]
+) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "definitions": DEFINITIONS,
+        "image": os.path.basename(image) if image else None,
+        "reference": {
+            "path": os.path.basename(ref.path),
+            "format": ref.format,
+            "geometry": ref.geometry,
+            "pages": len(ref.document.pages),
+            "words": ref.word_count,
+        },
+        "results": [
+            {
+                "path": os.path.basename(src.path),
+                "format": src.format,
+                **comparison.to_dict(),
+                "notes": notes,
+            }
+            for src, comparison, notes in rows
+        ],
+    }
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v * 100:.2f}%"
+
+
+def table(ref: Source, rows: list[tuple[Source, Comparison, list[str]]]) -> str:
+    geometry = "with polygons" if ref.geometry else "text only"
+    lines = [
+        f"reference: {ref.name} ({ref.format}, {geometry}), {len(ref.document.pages)} page(s), "
+        f"{ref.word_count} words",
+        f"normalization: {NORMALIZATION}",
+    ]
+    head = ("result", "CER", "WER", "WER(bag)", "equal", "subst", "missed", "extra", "det.P", "det.R")
+    body = []
+    for src, c, _ in rows:
+        n = c.counts()
+        d = c.detection
+        body.append(
+            (
+                src.name,
+                _pct(c.cer.rate),
+                _pct(c.wer.rate),
+                _pct(c.bag.rate),
+                str(n["equal"]),
+                str(n["substituted"]),
+                str(n["missed"]),
+                str(n["extra"]),
+                _pct(d.precision if d else None),
+                _pct(d.recall if d else None),
+            )
+        )
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    for r in [head, *body]:
+        lines.append(
+            "  ".join(
+                x.ljust(w) if i == 0 else x.rjust(w) for i, (x, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    image, reference, results = split_files(args.files)
+    inputs = [f for f in (image, reference, *results) if f]
+    outputs = [o for o in (args.json, args.report) if o]
+    for out in outputs:
+        check_output(out, inputs)
+    if args.json and args.report and os.path.abspath(args.json) == os.path.abspath(args.report):
+        raise BadInput("--json and --report name the same file; give two names")
+    image, ref, rows = compare_files(image, reference, results, args.frame)
+    for src in [ref, *(s for s, _, _ in rows)]:
+        for w in src.warnings:
+            print(f"ocrviewer: warning: {src.name}: {w}", file=sys.stderr)
+    for _, _, notes in rows:
+        for note in notes:
+            print(f"ocrviewer: note: {note}", file=sys.stderr)
+    if args.json:
+        data = comparison_json(image, ref, rows)
+        write_atomic(args.json, dumps_json(data, indent=1) + b"\n", inputs=[*inputs, image])
+        print(f"wrote {args.json}")
+    if args.report:
+        from ocrviewer.core.report import render_report
+
+        html = render_report(image, ref, rows, definitions=DEFINITIONS)
+        write_atomic(args.report, html, inputs=[*inputs, image])
+        print(f"wrote {args.report}")
+    if not args.json:
+        print(table(ref, rows))
+    return 0

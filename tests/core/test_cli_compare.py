@@ -1,0 +1,235 @@
+"""``ocrviewer compare`` as a user runs it: figures, JSON, the HTML report, and bad input."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jiwer
+import pytest
+
+from ocrviewer.cli import main
+from ocrviewer.core.metrics import NORMALIZATION
+from ocrviewer.core.palette import STATUS_COLORS
+from tests.support import responses as R
+from tests.support.images import draw_displayed, layout_words
+
+LINES = ["Invoice total 17.50", "paid by Mr. Smith", "in München today"]
+TYPOS = ["Invoice tota1 17.50", "paid by Mr. Smith", "in Munchen today"]
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> dict[str, Path]:
+    """An image with three lines of text, its ground truth, and results of two engines."""
+    words, size = layout_words(LINES, font_size=36)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text").save(image)
+    typo_words = [(t, box) for t, (_, box) in zip(" ".join(TYPOS).split(), words, strict=True)]
+    files = {"image": image}
+
+    def write(name: str, ws: list, **kw: object) -> Path:
+        path = tmp_path / name
+        R.write_response(path, R.build_response("azure-v3", ws, display_size=size, **kw))
+        files[name.split(".")[0]] = path
+        return path
+
+    write("gt.json", words)
+    write("good.json", words)
+    write("typos.json", typo_words)
+    write("half.json", typo_words, scale=0.5)  # made from a copy shrunk to half size
+    files["size"] = size  # type: ignore[assignment]
+    return files
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main(["compare", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_has_one_result_per_file_in_order_with_the_figures(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cmp.json"
+    code, stdout, _ = run(
+        capsys, page["image"], page["gt"], page["good"], page["typos"], page["half"], "--json", out
+    )
+    assert code == 0, stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["schema"] == "ocrviewer.comparison/1"
+    assert data["definitions"]["normalization"] == NORMALIZATION
+    assert [r["path"] for r in data["results"]] == ["good.json", "typos.json", "half.json"]
+    good, typos, half = data["results"]
+    assert good["cer"] == 0 and good["wer"] == 0 and good["wer_unordered"] == 0
+    assert good["words"] == {"matched": 10, "equal": 10, "substituted": 0, "missed": 0, "extra": 0}
+    assert good["detection"]["precision"] == 1 and good["detection"]["recall"] == 1
+    assert typos["cer"] == pytest.approx(jiwer.cer(LINES, TYPOS), abs=1e-6)
+    assert typos["wer"] == pytest.approx(jiwer.wer(LINES, TYPOS), abs=1e-6)
+    assert typos["words"]["substituted"] == 2 and typos["words"]["equal"] == 8
+    # a result made from a half-size copy lands on the same words: same figures, boxes matched
+    assert half["cer"] == typos["cer"] and half["detection"]["recall"] == 1
+    p0 = typos["pages"][0]
+    assert p0["cer"] == typos["cer"] and len(p0["lines"]) == 3
+    assert {w["reference"] for w in p0["worst"]} == {"total", "München"}
+    assert f"wrote {out}" in stdout and "CER" not in stdout  # the table only without --json
+
+
+def test_without_json_a_short_table(page: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, _ = run(capsys, page["image"], page["gt"], page["good"], page["typos"])
+    assert code == 0
+    lines = stdout.splitlines()
+    assert "gt.json" in lines[0] and "10 words" in lines[0]
+    assert "NFC" in lines[1]
+    header, good, typos = lines[2:5]
+    assert header.split()[:3] == ["result", "CER", "WER"]
+    assert good.split()[:3] == ["good.json", "0.00%", "0.00%"]
+    assert typos.split()[0] == "typos.json" and typos.split()[2] == f"{jiwer.wer(LINES, TYPOS) * 100:.2f}%"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_report_is_one_self_contained_html_file(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.html"
+    code, _, _ = run(capsys, page["image"], page["gt"], page["good"], page["typos"], "--report", report)
+    assert code == 0
+    text = report.read_text(encoding="utf-8")
+    parser = _Tags()
+    parser.feed(text)
+    names = [t for t, _ in parser.tags]
+    assert "script" not in names and "link" not in names and "iframe" not in names
+    for tag, attrs in parser.tags:
+        for key in ("src", "href"):
+            if attrs.get(key):
+                assert attrs[key].startswith("data:image/"), (tag, attrs[key][:60])
+    assert "http://" not in text and "https://" not in text and "@import" not in text
+    assert "url(data:image/jpeg;base64," in text  # the page picture, embedded once
+    assert text.count("data:image/jpeg") == 1
+    crops = [a for t, a in parser.tags if t == "img"]
+    assert len(crops) == 2  # the two wrong words of typos.json, each with its crop
+    polygons = [a for t, a in parser.tags if t == "polygon"]
+    assert len(polygons) == 20  # 10 words per engine
+    assert sum(1 for a in polygons if a.get("class") == "substituted") == 2
+    assert NORMALIZATION in text
+    for colour in STATUS_COLORS.values():
+        assert colour in text
+    assert "good.json" in text and "typos.json" in text
+    assert "reference «total» / result «tota1»" in text  # both texts on hover
+
+
+def test_text_reference_gives_text_metrics_and_no_detection(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gt = tmp_path / "gt.txt"
+    gt.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    out = tmp_path / "cmp.json"
+    code, _, err = run(capsys, gt, page["typos"], "--json", out)
+    assert code == 0, err
+    (res,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert res["cer"] == pytest.approx(jiwer.cer(LINES, TYPOS), abs=1e-6)
+    assert res["detection"] is None
+
+
+# -- bad input: one line, never a silent 0 % or 100 % ---------------------------------------------------
+
+
+def test_reference_for_another_image_size_is_refused(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.json"
+    R.write_response(other, R.build_response("azure-v3", display_size=(500, 500)))
+    out = tmp_path / "cmp.json"
+    code, stdout, err = run(capsys, page["image"], other, page["typos"], "--json", out)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "other.json" in err and "does not fit the image page.png" in err and "--frame" in err
+    assert not out.exists() and stdout == ""
+
+
+def test_result_for_another_size_without_image_is_refused(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.json"
+    R.write_response(other, R.build_response("azure-v3", display_size=(500, 500)))
+    code, _, err = run(capsys, page["gt"], other)
+    assert code == 1 and "other.json" in err and "reference's page" in err
+
+
+def test_empty_result_is_scored_and_said(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.json"
+    data = json.loads(page["gt"].read_text(encoding="utf-8"))
+    data["analyzeResult"]["readResults"][0]["lines"] = []  # the engine found nothing
+    R.write_response(empty, data)
+    out = tmp_path / "cmp.json"
+    code, _, err = run(capsys, page["image"], page["gt"], empty, "--json", out)
+    assert code == 0
+    assert "empty.json" in err and "no text" in err and "missed" in err
+    (res,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert res["cer"] == 1 and res["words"]["missed"] == 10
+    assert res["notes"]
+
+
+def test_empty_reference_is_refused(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gt = tmp_path / "gt.txt"
+    gt.write_text("\n \n", encoding="utf-8")
+    code, _, err = run(capsys, gt, page["typos"])
+    assert code == 1 and "no text" in err and "gt.txt" in err
+
+
+def test_text_reference_with_other_line_count_says_so(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gt = tmp_path / "gt.txt"
+    gt.write_text("Invoice total 17.50 paid by Mr. Smith\nin München today\n", encoding="utf-8")
+    code, stdout, err = run(capsys, gt, page["typos"])
+    assert code == 0
+    assert "gt.txt has 2 lines, typos.json 3" in err
+    assert "typos.json" in stdout
+
+
+def test_files_for_different_pages_are_refused(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words, _ = layout_words(["Completely other words here", "nothing shared at all", "with the truth"], 36)
+    shifted = [(t, (b[0], b[1] + 400, b[2], b[3] + 400)) for t, b in words]
+    other = tmp_path / "other.json"
+    size = page["size"]
+    R.write_response(other, R.build_response("azure-v3", shifted, display_size=(size[0], size[1])))  # type: ignore[index]
+    code, _, err = run(capsys, page["gt"], other)
+    assert code == 1 and "different pages" in err and len(err.strip().splitlines()) == 1
+
+
+def test_page_count_mismatch_is_refused(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gt = tmp_path / "gt.txt"
+    gt.write_text("\n".join(LINES) + "\f" + "second page\f", encoding="utf-8")
+    code, _, err = run(capsys, gt, page["typos"])
+    assert code == 1 and "2 page(s)" in err and "form feed" in err
+
+
+def test_never_writes_over_an_input(page: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    before = page["typos"].read_bytes()
+    code, _, err = run(capsys, page["gt"], page["typos"], "--json", page["typos"])
+    assert code == 1 and "input" in err
+    assert page["typos"].read_bytes() == before
+
+
+def test_usage_errors_are_one_line(page: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, page["image"], page["gt"])
+    assert code == 1 and "REFERENCE and at least one RESULT" in err
+    code, _, err = run(capsys, page["gt"], page["typos"], page["image"])
+    assert code == 1 and "the image comes first" in err
