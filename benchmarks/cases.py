@@ -327,6 +327,72 @@ def gui_block_recognition(ctx: Context, tier: str = "10k", limit: float | None =
         bench.close()
 
 
+# -- compare ---------------------------------------------------------------------------------------
+
+
+def _perturbed(doc: Any, seed: int = 11) -> Any:
+    """Another engine's reading of the same page: boxes jittered, typos, dropped and extra words,
+    and a different reading order (blocks reversed, lines shuffled)."""
+    from dataclasses import replace
+
+    from ocrviewer.core.model import Word, polygon_from_bbox
+
+    rng = random.Random(seed)
+    pages = []
+    for page in doc.pages:
+        blocks = []
+        for block in page.blocks:
+            lines = []
+            for line in block.lines:
+                words = []
+                for w in line.words:
+                    r = rng.random()
+                    if r < 0.02:
+                        continue
+                    left, top, right, bottom = w.bbox
+                    dx, dy = rng.uniform(-2, 2), rng.uniform(-2, 2)
+                    text = w.text[:-1] + "x" if r < 0.07 and w.text else w.text
+                    words.append(
+                        Word(text, polygon_from_bbox(left + dx, top + dy, right + dx, bottom + dy), 0.9)
+                    )
+                    if r > 0.99:
+                        words.append(Word("~", polygon_from_bbox(right + 1, top, right + 4, bottom), 0.5))
+                lines.append(replace(line, words=tuple(words)))
+            rng.shuffle(lines)
+            blocks.append(replace(block, lines=tuple(lines)))
+        pages.append(replace(page, blocks=tuple(reversed(blocks))))
+    return doc.with_pages(pages)
+
+
+def compare_align(ctx: Context) -> Result:
+    res = Result(
+        name="compare_align_10k",
+        title="align and score 10k result words against 10k reference words on one page",
+        target=Target("max", 300.0, "<= 300 ms"),
+    )
+    compare = _require("ocrviewer.core.compare", "the compare feature")
+    parsers = _require("ocrviewer.core.parsers", "the parsers")
+    ref = parsers.load_response(ctx.inputs.response("azure-v3", "10k"))
+    result = _perturbed(ref)
+    page = compare.compare_pages(ref.pages[0], result.pages[0])  # warm-up, and a check
+    n = ctx.inputs.sizes.words["10k"]
+    counts = page.counts()
+    if counts["matched"] + counts["missed"] != n or counts["matched"] < 0.9 * n:
+        raise RuntimeError(f"alignment looks wrong: {counts} for {n} reference words")
+    stats = time_calls(lambda: compare.compare_pages(ref.pages[0], result.pages[0]), ctx.fast_repeat)
+    res.params = {
+        "reference_words": n,
+        "result_words": sum(1 for _ in result.words()),
+        "words": counts,
+        "cer": round(page.cer.rate or 0.0, 4),
+        "how": "ocrviewer.core.compare.compare_pages: grid + polygon IoU, text within the line, line CER/WER, "
+        "bag of words, detection; the result is the reference with jittered boxes, 5% typos, 2% dropped, "
+        "1% extra words, blocks reversed and lines shuffled",
+    }
+    res.stats = {"compare_pages": stats}
+    return res.finish(stats.median)
+
+
 # -- subprocess cases ------------------------------------------------------------------------------
 
 
@@ -583,4 +649,5 @@ CASES: dict[str, Callable[[Context], Result]] = {
     "batch_overhead_per_input": _documents.batch_overhead,
     "pdf_200p_open_first_page": _documents.pdf_open_first_page,
     "pdf_1000p_peak_rss": _documents.pdf_1000_pages_memory,
+    "compare_align_10k": compare_align,
 }

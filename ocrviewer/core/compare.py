@@ -25,10 +25,12 @@ IoU >= 0.5, text ignored.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import cached_property
+from itertools import chain, groupby
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -39,6 +41,7 @@ from ocrviewer.core.metrics import (
     ErrorCount,
     bag_of_words_errors,
     char_distance,
+    char_errors,
     char_length,
     normalize,
     word_distance,
@@ -85,25 +88,47 @@ class PageWord(NamedTuple):
     line: int  # index of the line in ``page.lines()`` order
 
 
+class _Words:
+    """A page's words as parallel lists (no object per word: 10k words stay cheap to collect)."""
+
+    def __init__(self, page: Page) -> None:
+        self.word: list[Word] = []
+        self.text: list[str] = []
+        self.block: list[int] = []
+        self.line: list[int] = []
+        seen: dict[str, str] = {}  # words repeat: normalize each spelling once
+        li = 0
+        for bi, block in enumerate(page.blocks):
+            for line in block.lines:
+                if line.words:
+                    for w in line.words:
+                        t = seen.get(w.text)
+                        if t is None:
+                            t = seen[w.text] = normalize(w.text)
+                        if t:
+                            self.word.append(w)
+                            self.text.append(t)
+                            self.block.append(bi)
+                            self.line.append(li)
+                else:
+                    for token in normalize(line.text).split():
+                        self.word.append(Word(token, line.polygon))
+                        self.text.append(token)
+                        self.block.append(bi)
+                        self.line.append(li)
+                li += 1
+
+    def __len__(self) -> int:
+        return len(self.word)
+
+
 def page_words(page: Page) -> list[PageWord]:
-    """The page's words in order. A line without words gives one word per token, boxed by the line."""
-    out: list[PageWord] = []
-    seen: dict[str, str] = {}  # words repeat: normalize each spelling once
-    li = 0
-    for bi, block in enumerate(page.blocks):
-        for line in block.lines:
-            if line.words:
-                for w in line.words:
-                    t = seen.get(w.text)
-                    if t is None:
-                        t = seen[w.text] = normalize(w.text)
-                    if t:
-                        out.append(PageWord(w, t, bi, li))
-            else:
-                for token in normalize(line.text).split():
-                    out.append(PageWord(Word(token, line.polygon), token, bi, li))
-            li += 1
-    return out
+    """The page's words in order, as :class:`WordPair` indexes them.
+
+    A line without words gives one word per token, boxed by the line.
+    """
+    w = _Words(page)
+    return [PageWord(*x) for x in zip(w.word, w.text, w.block, w.line, strict=True)]
 
 
 def _has_geometry(polygon: Polygon) -> bool:
@@ -187,7 +212,13 @@ def _clip_area(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
 
 
 def _boxes(quads: np.ndarray) -> np.ndarray:
-    return np.concatenate([quads.min(axis=1), quads.max(axis=1)], axis=1) if len(quads) else np.zeros((0, 4))
+    """(x0, y0, x1, y1) of (n, 4, 2) quads (elementwise over the corners: faster than min(axis=1))."""
+    if not len(quads):
+        return np.zeros((0, 4))
+    q = [quads[:, k] for k in range(4)]
+    lo = np.minimum(np.minimum(q[0], q[1]), np.minimum(q[2], q[3]))
+    hi = np.maximum(np.maximum(q[0], q[1]), np.maximum(q[2], q[3]))
+    return np.concatenate([lo, hi], axis=1)
 
 
 def _grid_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,7 +231,8 @@ def _grid_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(a) or not len(b):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     sizes = np.concatenate([a[:, 2:] - a[:, :2], b[:, 2:] - b[:, :2]])
-    cell = np.maximum(np.median(sizes, axis=0) * 2.0, 1e-6)
+    sample = np.sort(sizes[:: max(1, len(sizes) // 4096)], axis=0)  # np.median is slow on many equal sizes
+    cell = np.maximum(sample[len(sample) // 2] * 2.0, 1e-6)
     origin = np.minimum(a[:, :2].min(axis=0), b[:, :2].min(axis=0))
 
     def cell_of(xy: np.ndarray) -> np.ndarray:
@@ -248,11 +280,17 @@ def _grid_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ii[overlap], jj[overlap]
 
 
-def _pair_iou(qa: np.ndarray, qb: np.ndarray, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+def _pair_iou(
+    qa: np.ndarray,
+    qb: np.ndarray,
+    ii: np.ndarray,
+    jj: np.ndarray,
+    boxes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """IoU of the quads ``qa[ii]`` and ``qb[jj]``: box arithmetic where both are upright, else clipping."""
     if not len(ii):
         return np.zeros(0)
-    ba, bb = _boxes(qa), _boxes(qb)
+    ba, bb = boxes if boxes is not None else (_boxes(qa), _boxes(qb))
     ua, ub = _upright(qa, ba), _upright(qb, bb)
     w = np.clip(np.minimum(ba[ii, 2], bb[jj, 2]) - np.maximum(ba[ii, 0], bb[jj, 0]), 0, None)
     h = np.clip(np.minimum(ba[ii, 3], bb[jj, 3]) - np.maximum(ba[ii, 1], bb[jj, 1]), 0, None)
@@ -272,7 +310,7 @@ def polygon_iou(a: Polygon, b: Polygon) -> float:
 
 def _greedy(
     ii: np.ndarray, jj: np.ndarray, score: np.ndarray, n: int, m: int
-) -> list[tuple[int, int, float]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One-to-one pairs taken best score first (ties: first candidate first).
 
     Done in rounds of mutual bests (a pair that is the best alive candidate of both its ends is
@@ -299,7 +337,7 @@ def _greedy(
         alive[idx] = ~(used_a[ii[idx]] | used_b[jj[idx]])
     got = np.concatenate(taken) if taken else np.zeros(0, np.int64)
     got = got[np.argsort(rank[got], kind="stable")]
-    return list(zip(ii[got].tolist(), jj[got].tolist(), score[got].tolist(), strict=True))
+    return ii[got], jj[got], score[got]
 
 
 # -- results ------------------------------------------------------------------------------------------
@@ -396,24 +434,37 @@ def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 6)
 
 
-def _counts(pairs: Sequence[WordPair]) -> dict[str, int]:
-    c = Counter(p.status for p in pairs)
+def _counts(status: np.ndarray) -> dict[str, int]:
+    c = np.bincount(status, minlength=len(STATUSES)).tolist() if len(status) else [0] * len(STATUSES)
+    equal, substituted, missed, extra = c
     return {
-        "matched": c["equal"] + c["substituted"],
-        "equal": c["equal"],
-        "substituted": c["substituted"],
-        "missed": c["missed"],
-        "extra": c["extra"],
+        "matched": equal + substituted,
+        "equal": equal,
+        "substituted": substituted,
+        "missed": missed,
+        "extra": extra,
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PageComparison:
-    """One page: every word pair, every reference line's score, and the page's figures."""
+    """One page: every word pair, every reference line's score, and the page's figures.
+
+    Pairs are kept as columns (one entry per pair, reference order, extras last) so a canvas
+    can colour 10k words from arrays; :attr:`pairs` gives them as :class:`WordPair` objects.
+    ``status`` holds indexes into :data:`STATUSES`; ``ref_index``/``result_index`` index
+    :func:`page_words` of each side (-1: none); ``iou`` is NaN where no polygons were compared.
+    """
 
     index: int
     mode: str  # "words", "lines" or "text"
-    pairs: tuple[WordPair, ...]
+    ref_words: _Words
+    result_words: _Words
+    status: np.ndarray
+    ref_index: np.ndarray
+    result_index: np.ndarray
+    iou: np.ndarray
+    distance: np.ndarray
     lines: tuple[LineScore, ...]
     cer: ErrorCount
     wer: ErrorCount
@@ -424,7 +475,38 @@ class PageComparison:
     unrelated: bool = False
 
     def counts(self) -> dict[str, int]:
-        return _counts(self.pairs)
+        return _counts(self.status)
+
+    def pair(self, k: int) -> WordPair:
+        """Pair ``k`` with both words and texts."""
+        i, j = int(self.ref_index[k]), int(self.result_index[k])
+        iou = float(self.iou[k])
+        return WordPair(
+            STATUSES[int(self.status[k])],
+            self.ref_words.word[i] if i >= 0 else None,
+            self.result_words.word[j] if j >= 0 else None,
+            i,
+            j,
+            self.ref_words.text[i] if i >= 0 else "",
+            self.result_words.text[j] if j >= 0 else "",
+            None if math.isnan(iou) else iou,
+            int(self.distance[k]),
+        )
+
+    @cached_property
+    def pairs(self) -> tuple[WordPair, ...]:
+        """Every pair as an object (made on first use)."""
+        return tuple(self.pair(k) for k in range(len(self.status)))
+
+    def statuses(self, side: str = "result") -> np.ndarray:
+        """Status index per word of one side (``"result"`` or ``"reference"``), -1 for none: for painting."""
+        words, index = (
+            (self.result_words, self.result_index) if side == "result" else (self.ref_words, self.ref_index)
+        )
+        out = np.full(len(words), -1, np.int8)
+        have = index >= 0
+        out[index[have]] = self.status[have]
+        return out
 
     def blocks(self) -> list[tuple[int, ErrorCount, ErrorCount]]:
         """(reference block, CER, WER) for every block with lines."""
@@ -435,10 +517,10 @@ class PageComparison:
         return [(b, c, w) for b, (c, w) in sorted(acc.items())]
 
     def worst(self, limit: int = 20) -> list[WordPair]:
-        """Pairs that are not equal, largest edit distance first."""
-        bad = [p for p in self.pairs if p.status != "equal"]
-        bad.sort(key=lambda p: (-p.distance, p.status, p.ref_index, p.result_index))
-        return bad[:limit]
+        """Pairs that are not equal, largest edit distance first (then reference order)."""
+        bad = np.flatnonzero(self.status != 0)
+        order = np.lexsort((self.result_index[bad], self.ref_index[bad], -self.distance[bad]))
+        return [self.pair(int(k)) for k in bad[order[:limit]]]
 
     def to_dict(self, *, lines: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -490,7 +572,9 @@ class Comparison:
         return total
 
     def counts(self) -> dict[str, int]:
-        return _counts([p for page in self.pages for p in page.pairs])
+        if not self.pages:
+            return _counts(np.zeros(0, np.int8))
+        return _counts(np.concatenate([p.status for p in self.pages]))
 
     def to_dict(self) -> dict[str, Any]:
         det = self.detection
@@ -519,67 +603,107 @@ def _mode(ref: Page, geometry: bool) -> str:
     return "words"
 
 
-def _pair(
-    status: str, r: PageWord | None, s: PageWord | None, ri: int, si: int, iou: float | None
-) -> WordPair:
-    rt = r.text if r else ""
-    st = s.text if s else ""
-    if status in ("equal", "substituted"):
-        dist = 0 if status == "equal" else char_distance(rt, st)
-    else:
-        dist = char_length(rt or st)
-    return WordPair(status, r.word if r else None, s.word if s else None, ri, si, rt, st, iou, dist)
+class _Pairs:
+    """Columns of pairs being built (plain ints and floats: nothing for the collector to walk)."""
 
+    def __init__(self, ref: _Words, res: _Words) -> None:
+        self.ref, self.res = ref, res
+        self.status: list[int] = []
+        self.ri: list[int] = []
+        self.si: list[int] = []
+        self.iou: list[float] = []
+        self.dist: list[int] = []
 
-def _matched(r: PageWord, s: PageWord, ri: int, si: int, iou: float | None) -> WordPair:
-    return _pair("equal" if r.text == s.text else "substituted", r, s, ri, si, iou)
+    def matched(self, i: int, j: int, iou: float) -> None:
+        rt, st = self.ref.text[i], self.res.text[j]
+        equal = rt == st
+        self.status.append(0 if equal else 1)
+        self.dist.append(0 if equal else char_distance(rt, st))
+        self.ri.append(i)
+        self.si.append(j)
+        self.iou.append(iou)
+
+    def missed(self, i: int) -> None:
+        self.status.append(2)
+        self.dist.append(char_length(self.ref.text[i]))
+        self.ri.append(i)
+        self.si.append(-1)
+        self.iou.append(math.nan)
+
+    def extra(self, j: int) -> None:
+        self.status.append(3)
+        self.dist.append(char_length(self.res.text[j]))
+        self.ri.append(-1)
+        self.si.append(j)
+        self.iou.append(math.nan)
+
+    def arrays(self, sort: bool) -> tuple[np.ndarray, ...]:
+        cols = (
+            np.asarray(self.status, np.int8),
+            np.asarray(self.ri, np.int64),
+            np.asarray(self.si, np.int64),
+            np.asarray(self.iou, np.float64),
+            np.asarray(self.dist, np.int64),
+        )
+        if sort and len(cols[0]):
+            ri = np.where(cols[1] >= 0, cols[1], np.iinfo(np.int64).max)
+            order = np.lexsort((cols[2], ri))
+            cols = tuple(c[order] for c in cols)
+        return cols
 
 
 def _align_words(
-    ref: list[PageWord], res: list[PageWord], qa: np.ndarray, qb: np.ndarray
-) -> tuple[dict[int, tuple[int, float | None]], Detection]:
-    """Reference index -> (result index, IoU) by polygons then by text within the agreed line."""
-    ii, jj = _grid_pairs(_boxes(qa), _boxes(qb))
-    iou = _pair_iou(qa, qb, ii, jj)
+    ref: _Words, res: _Words, qa: np.ndarray, qb: np.ndarray
+) -> tuple[list[int], list[float], Detection]:
+    """Per reference word: the result word it matches (-1: none) and their IoU (NaN: matched by text).
+
+    Polygons first, then text within the line both sides agree on.
+    """
+    ba, bb = _boxes(qa), _boxes(qb)
+    ii, jj = _grid_pairs(ba, bb)
+    iou = _pair_iou(qa, qb, ii, jj, (ba, bb))
     det = _greedy(*(x[iou >= DETECTION_IOU] for x in (ii, jj, iou)), len(ref), len(res))
-    detection = Detection(len(det), len(ref), len(res))
+    detection = Detection(len(det[0]), len(ref), len(res))
 
     # A pair under the detection IoU counts only when the texts are alike too.
     keep = iou >= DETECTION_IOU
     for k in np.flatnonzero((iou >= MIN_IOU) & ~keep).tolist():
-        keep[k] = Indel.normalized_similarity(ref[ii[k]].text, res[jj[k]].text) >= TEXT_SIMILAR
-    match: dict[int, tuple[int, float | None]] = {}
-    used_b: set[int] = set()
-    for i, j, v in _greedy(ii[keep], jj[keep], iou[keep], len(ref), len(res)):
-        match[i] = (j, v)
-        used_b.add(j)
+        keep[k] = Indel.normalized_similarity(ref.text[ii[k]], res.text[jj[k]]) >= TEXT_SIMILAR
+    gi, gj, gv = _greedy(ii[keep], jj[keep], iou[keep], len(ref), len(res))
+    mj = np.full(len(ref), -1, np.int64)
+    mv = np.full(len(ref), math.nan)
+    mj[gi], mv[gi] = gj, gv
+    match: dict[int, int] = dict(zip(gi.tolist(), gj.tolist(), strict=True))
+    used_b: set[int] = set(gj.tolist())
 
     # Step 2: the line most of a result line's matched words sit in is "its" reference line.
     votes: dict[int, Counter[int]] = defaultdict(Counter)
-    for i, (j, _) in match.items():
-        votes[res[j].line][ref[i].line] += 1
+    for i, j in match.items():
+        votes[res.line[j]][ref.line[i]] += 1
     line_of = {sl: c.most_common(1)[0][0] for sl, c in votes.items()}
     left_ref: dict[int, list[int]] = defaultdict(list)
-    for i, w in enumerate(ref):
+    for i, ln in enumerate(ref.line):
         if i not in match:
-            left_ref[w.line].append(i)
+            left_ref[ln].append(i)
     left_res: dict[int, list[int]] = defaultdict(list)
-    for j, w in enumerate(res):
-        if j not in used_b and w.line in line_of:
-            left_res[line_of[w.line]].append(j)
+    for j, ln in enumerate(res.line):
+        if j not in used_b and ln in line_of:
+            left_res[line_of[ln]].append(j)
     for line, rs in left_ref.items():
         ss = left_res.get(line)
         if not ss:
             continue
         scores = process.cdist(
-            [ref[i].text for i in rs], [res[j].text for j in ss], scorer=Indel.normalized_similarity
+            [ref.text[i] for i in rs], [res.text[j] for j in ss], scorer=Indel.normalized_similarity
         )
         a, b = np.nonzero(scores >= TEXT_SIMILAR)
-        for x, y, _ in _greedy(a, b, scores[a, b], len(rs), len(ss)):
+        xs, ys, _ = _greedy(a, b, scores[a, b], len(rs), len(ss))
+        for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
             i, j = rs[x], ss[y]
-            match[i] = (j, None)
+            match[i] = j
+            mj[i] = j
             used_b.add(j)
-    return match, detection
+    return mj.tolist(), mv.tolist(), detection
 
 
 def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]:
@@ -600,7 +724,8 @@ def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]
         if not keep:
             continue
         xa, xb = np.array([k[0] for k in keep]), np.array([k[1] for k in keep])
-        for x, y, _ in _greedy(xa, xb, score[xa, xb], len(ref), len(res)):
+        ga, gb, _ = _greedy(xa, xb, score[xa, xb], len(ref), len(res))
+        for x, y in zip(ga.tolist(), gb.tolist(), strict=True):
             pairs.append((x, y))
             used_a.add(x)
             used_b.add(y)
@@ -608,11 +733,11 @@ def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]
 
 
 def _align_in_pair(
-    ref_ids: list[int], res_ids: list[int], ref: list[PageWord], res: list[PageWord]
+    ref_ids: list[int], res_ids: list[int], ref: _Words, res: _Words
 ) -> list[tuple[int | None, int | None]]:
     """Word alignment inside a line pair by edit operations: (ref index | None, result index | None)."""
     out: list[tuple[int | None, int | None]] = []
-    ops = Levenshtein.opcodes([ref[i].text for i in ref_ids], [res[j].text for j in res_ids])
+    ops = Levenshtein.opcodes([ref.text[i] for i in ref_ids], [res.text[j] for j in res_ids])
     for op in ops:
         rs = ref_ids[op.src_start : op.src_end]
         ss = res_ids[op.dest_start : op.dest_end]
@@ -623,20 +748,12 @@ def _align_in_pair(
     return out
 
 
-def _line_groups(words: list[PageWord]) -> dict[int, list[int]]:
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, w in enumerate(words):
-        groups[w.line].append(i)
+def _line_groups(words: _Words) -> dict[int, list[int]]:
+    """Line index -> word indices (a line's words are contiguous in reading order)."""
+    groups: dict[int, list[int]] = {}
+    for ln, grp in groupby(range(len(words)), key=words.line.__getitem__):
+        groups.setdefault(ln, []).extend(grp)
     return groups
-
-
-def _direction(poly: Polygon) -> tuple[float, float]:
-    if len(poly) >= 2:
-        dx, dy = poly[1][0] - poly[0][0], poly[1][1] - poly[0][1]
-        n = (dx * dx + dy * dy) ** 0.5
-        if n > 0:
-            return dx / n, dy / n
-    return 1.0, 0.0
 
 
 def compare_pages(
@@ -646,68 +763,72 @@ def compare_pages(
 
     ``geometry=False`` ignores polygons (a plain text reference): lines are paired by text.
     """
-    ref = page_words(ref_page)
-    res = page_words(result_page)
+    ref = _Words(ref_page)
+    res = _Words(result_page)
     mode = _mode(ref_page, geometry)
-    if mode == "words" and res and min(len(w.word.polygon) for w in res) < 3:
+    if mode == "words" and res and min(len(w.polygon) for w in res.word) < 3:
         mode = "text"
     ref_lines = _line_groups(ref)
     res_lines = _line_groups(res)
-    line_block = {w.line: w.block for w in ref}
+    line_block = dict(zip(ref.line, ref.block, strict=True))
 
-    pairs: list[WordPair] = []
+    pairs = _Pairs(ref, res)
     detection: Detection | None = None
     # reference line -> (order key, result index)
     hyp_of_line: dict[int, list[tuple[float, int]]] = defaultdict(list)
     stray: list[int] = []  # result words in no reference line
 
     if mode == "words":
-        qa = _quads([w.word.polygon for w in ref])
-        qb = _quads([w.word.polygon for w in res])
-        match, detection = _align_words(ref, res, qa, qb)
-        ca = qa.mean(axis=1).tolist() if len(qa) else []
-        cb = qb.mean(axis=1).tolist() if len(qb) else []
-        used = {j for j, _ in match.values()}
+        qa = _quads([w.polygon for w in ref.word])
+        qb = _quads([w.polygon for w in res.word])
+        mj, mv, detection = _align_words(ref, res, qa, qb)
+        used = set(mj)
         res_line_of: dict[int, Counter[int]] = defaultdict(Counter)
-        for i, (j, _) in match.items():
-            res_line_of[res[j].line][ref[i].line] += 1
-        # order key along each reference line's direction
-        dirs = {ln: _direction(ref[ids[0]].word.polygon) for ln, ids in ref_lines.items()}
-        for i, w in enumerate(ref):
-            hit = match.get(i)
-            if hit is None:
-                pairs.append(_pair("missed", w, None, i, -1, None))
+        for i, j in enumerate(mj):
+            if j >= 0:
+                res_line_of[res.line[j]][ref.line[i]] += 1
+        # Order key of every word along its reference line's direction (first word's first edge).
+        rl = np.asarray(ref.line, dtype=np.int64)
+        first = {ln: ids[0] for ln, ids in ref_lines.items()}
+        edge = qa[:, 1] - qa[:, 0]
+        norm = np.hypot(edge[:, 0], edge[:, 1])
+        unit = np.where(norm[:, None] > 0, edge / np.where(norm > 0, norm, 1)[:, None], [1.0, 0.0])
+        line_dir = np.zeros((max(ref_lines, default=0) + 1, 2))
+        for ln, i0 in first.items():
+            line_dir[ln] = unit[i0]
+        ref_key = (qa.mean(axis=1) * line_dir[rl]).sum(axis=1).tolist() if len(ref) else []
+        for i, ln in enumerate(ref.line):
+            j = mj[i]
+            if j < 0:
+                pairs.missed(i)
                 continue
-            j, iou = hit
-            pairs.append(_matched(w, res[j], i, j, iou))
-            cx, cy = ca[i]
-            d = dirs[w.line]
-            hyp_of_line[w.line].append((cx * d[0] + cy * d[1], j))
-        for j, s in enumerate(res):
-            if j in used:
-                continue
-            pairs.append(_pair("extra", None, s, -1, j, None))
-            votes = res_line_of.get(s.line)
+            pairs.matched(i, j, mv[i])
+            hyp_of_line[ln].append((ref_key[i], j))
+        extras = [j for j in range(len(res)) if j not in used]
+        if extras:
+            centre_b = qb[extras].mean(axis=1)
+        for k, j in enumerate(extras):
+            pairs.extra(j)
+            votes = res_line_of.get(res.line[j])
             if votes:
                 ln = votes.most_common(1)[0][0]
-                cx, cy = cb[j]
-                d = dirs[ln]
-                hyp_of_line[ln].append((cx * d[0] + cy * d[1], j))
+                hyp_of_line[ln].append((float(centre_b[k] @ line_dir[ln]), j))
             else:
                 stray.append(j)
     else:
         ref_keys = sorted(ref_lines)
         res_keys = sorted(res_lines)
         if mode == "lines":
-            rpoly = [ref[ref_lines[k][0]].word.polygon for k in ref_keys]
-            spoly = [res[res_lines[k][0]].word.polygon for k in res_keys]
-            spoly = [_line_polygon(result_page, k) or p for k, p in zip(res_keys, spoly, strict=True)]
+            ref_polys = [ln.polygon for ln in ref_page.lines()]
+            res_polys = [ln.polygon for ln in result_page.lines()]
+            rpoly = [ref_polys[k] for k in ref_keys]
+            spoly = [res_polys[k] for k in res_keys]
             qa, qb = _quads(rpoly), _quads(spoly)
             ii, jj = _grid_pairs(_boxes(qa), _boxes(qb))
             iou = _pair_iou(qa, qb, ii, jj)
             det = _greedy(*(x[iou >= DETECTION_IOU] for x in (ii, jj, iou)), len(rpoly), len(spoly))
-            detection = Detection(len(det), len(rpoly), len(spoly), level="line")
-            line_pairs = [(x, y) for x, y, _ in det]
+            detection = Detection(len(det[0]), len(rpoly), len(spoly), level="line")
+            line_pairs = list(zip(det[0].tolist(), det[1].tolist(), strict=True))
             done_a = {x for x, _ in line_pairs}
             done_b = {y for _, y in line_pairs}
             left_a = [x for x in range(len(ref_keys)) if x not in done_a]
@@ -729,23 +850,23 @@ def compare_pages(
             paired_res.add(sl)
             for pos, (i, j) in enumerate(_align_in_pair(ref_lines[rl], res_lines[sl], ref, res)):
                 if i is not None and j is not None:
-                    pairs.append(_matched(ref[i], res[j], i, j, None))
+                    pairs.matched(i, j, math.nan)
                 elif i is not None:
-                    pairs.append(_pair("missed", ref[i], None, i, -1, None))
+                    pairs.missed(i)
                 else:
                     assert j is not None
-                    pairs.append(_pair("extra", None, res[j], -1, j, None))
+                    pairs.extra(j)
                 if i is not None:
                     seen_ref.add(i)
                 if j is not None:
                     hyp_of_line[rl].append((float(pos), j))
-        for i, w in enumerate(ref):
+        for i in range(len(ref)):
             if i not in seen_ref:
-                pairs.append(_pair("missed", w, None, i, -1, None))
+                pairs.missed(i)
         for sl in res_keys:
             if sl not in paired_res:
                 for j in res_lines[sl]:
-                    pairs.append(_pair("extra", None, res[j], -1, j, None))
+                    pairs.extra(j)
                     stray.append(j)
 
     # Scores per reference line, in the reference's order; strays are insertions at page level.
@@ -753,44 +874,43 @@ def compare_pages(
     cer = ErrorCount()
     wer = ErrorCount()
     for ln in sorted(ref_lines):
-        rwords = [ref[i].text for i in ref_lines[ln]]
-        hwords = [res[j].text for _, j in sorted(hyp_of_line.get(ln, []))]
+        rwords = [ref.text[i] for i in ref_lines[ln]]
+        hwords = [res.text[j] for _, j in sorted(hyp_of_line.get(ln, []))]
         rtext, htext = " ".join(rwords), " ".join(hwords)
-        c = ErrorCount(char_distance(rtext, htext), char_length(rtext))
+        c = char_errors(rtext, htext)
         w = ErrorCount(word_distance(rwords, hwords), len(rwords))
         lines.append(LineScore(line_block[ln], ln, rtext, htext, c, w))
         cer, wer = cer + c, wer + w
     for j in stray:
-        cer = cer + ErrorCount(char_length(res[j].text), 0)
+        cer = cer + ErrorCount(char_length(res.text[j]), 0)
         wer = wer + ErrorCount(1, 0)
-    bag = ErrorCount(bag_of_words_errors([w.text for w in ref], [w.text for w in res]), len(ref))
-    pairs.sort(key=lambda p: (p.ref_index if p.ref_index >= 0 else 1 << 30, p.result_index))
+    bag = ErrorCount(bag_of_words_errors(ref.text, res.text), len(ref))
+    status, ri, si, iou, dist = pairs.arrays(sort=mode != "words")  # words mode: in order already
     return PageComparison(
         index=index,
         mode=mode,
-        pairs=tuple(pairs),
+        ref_words=ref,
+        result_words=res,
+        status=status,
+        ref_index=ri,
+        result_index=si,
+        iou=iou,
+        distance=dist,
         lines=tuple(lines),
         cer=cer,
         wer=wer,
         bag=bag,
         detection=detection,
-        warnings=tuple(_page_warnings(index, ref, res, pairs)),
-        unrelated=_unrelated(ref, res, pairs),
+        warnings=tuple(_page_warnings(index, ref, res)),
+        unrelated=_unrelated(ref, res, iou),
     )
 
 
-def _line_text(words: list[PageWord], ids: list[int]) -> str:
-    return " ".join(words[i].text for i in ids)
+def _line_text(words: _Words, ids: list[int]) -> str:
+    return " ".join(words.text[i] for i in ids)
 
 
-def _line_polygon(page: Page, index: int) -> Polygon | None:
-    for k, line in enumerate(page.lines()):
-        if k == index:
-            return line.polygon if _has_geometry(line.polygon) else None
-    return None
-
-
-def _page_warnings(index: int, ref: list[PageWord], res: list[PageWord], pairs: list[WordPair]) -> list[str]:
+def _page_warnings(index: int, ref: _Words, res: _Words) -> list[str]:
     """Things a person must know to read the page's figures: never a silent 0 % or 100 %."""
     page = f"page {index + 1}"
     if not ref and not res:
@@ -806,13 +926,13 @@ def _page_warnings(index: int, ref: list[PageWord], res: list[PageWord], pairs: 
     return []
 
 
-def _unrelated(ref: list[PageWord], res: list[PageWord], pairs: list[WordPair]) -> bool:
+def _unrelated(ref: _Words, res: _Words, iou: np.ndarray) -> bool:
     """Two non-trivial pages sharing under 10 % of their words and of their boxes: different pages?"""
     n = min(len(ref), len(res))
     if n < 5:
         return False
-    shared = sum((Counter(w.text for w in ref) & Counter(w.text for w in res)).values())
-    overlapping = sum(1 for p in pairs if p.iou is not None and p.iou >= DETECTION_IOU)
+    shared = sum((Counter(ref.text) & Counter(res.text)).values())
+    overlapping = int(np.count_nonzero(iou >= DETECTION_IOU))  # NaN compares False
     return shared < 0.1 * n and overlapping < 0.1 * n
 
 

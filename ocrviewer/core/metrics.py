@@ -33,6 +33,7 @@ __all__ = [
     "ErrorCount",
     "bag_of_words_errors",
     "char_distance",
+    "char_errors",
     "char_length",
     "graphemes",
     "normalize",
@@ -87,6 +88,14 @@ def char_distance(ref: str, hyp: str) -> int:
     if isinstance(a, str) and isinstance(b, str):
         return int(Levenshtein.distance(a, b))
     return int(Levenshtein.distance(list(a), list(b)))
+
+
+def char_errors(ref: str, hyp: str) -> ErrorCount:
+    """Grapheme edit distance of ``hyp`` against ``ref`` over ``ref``'s length in graphemes."""
+    a, b = graphemes(ref), graphemes(hyp)
+    if isinstance(a, str) and isinstance(b, str):
+        return ErrorCount(int(Levenshtein.distance(a, b)), len(a))
+    return ErrorCount(int(Levenshtein.distance(list(a), list(b))), len(a))
 
 
 def word_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
