@@ -638,7 +638,7 @@ class _Pairs:
         self.iou.append(math.nan)
 
     def arrays(self, sort: bool) -> tuple[np.ndarray, ...]:
-        cols = (
+        cols: tuple[np.ndarray, ...] = (
             np.asarray(self.status, np.int8),
             np.asarray(self.ri, np.int64),
             np.asarray(self.si, np.int64),
@@ -662,7 +662,8 @@ def _align_words(
     ba, bb = _boxes(qa), _boxes(qb)
     ii, jj = _grid_pairs(ba, bb)
     iou = _pair_iou(qa, qb, ii, jj, (ba, bb))
-    det = _greedy(*(x[iou >= DETECTION_IOU] for x in (ii, jj, iou)), len(ref), len(res))
+    ok = iou >= DETECTION_IOU
+    det = _greedy(ii[ok], jj[ok], iou[ok], len(ref), len(res))
     detection = Detection(len(det[0]), len(ref), len(res))
 
     # A pair under the detection IoU counts only when the texts are alike too.
@@ -826,7 +827,8 @@ def compare_pages(
             qa, qb = _quads(rpoly), _quads(spoly)
             ii, jj = _grid_pairs(_boxes(qa), _boxes(qb))
             iou = _pair_iou(qa, qb, ii, jj)
-            det = _greedy(*(x[iou >= DETECTION_IOU] for x in (ii, jj, iou)), len(rpoly), len(spoly))
+            ok = iou >= DETECTION_IOU
+            det = _greedy(ii[ok], jj[ok], iou[ok], len(rpoly), len(spoly))
             detection = Detection(len(det[0]), len(rpoly), len(spoly), level="line")
             line_pairs = list(zip(det[0].tolist(), det[1].tolist(), strict=True))
             done_a = {x for x, _ in line_pairs}
@@ -848,18 +850,18 @@ def compare_pages(
         for x, y in line_pairs:
             rl, sl = ref_keys[x], res_keys[y]
             paired_res.add(sl)
-            for pos, (i, j) in enumerate(_align_in_pair(ref_lines[rl], res_lines[sl], ref, res)):
-                if i is not None and j is not None:
-                    pairs.matched(i, j, math.nan)
-                elif i is not None:
-                    pairs.missed(i)
+            for pos, (ri, si) in enumerate(_align_in_pair(ref_lines[rl], res_lines[sl], ref, res)):
+                if ri is not None and si is not None:
+                    pairs.matched(ri, si, math.nan)
+                elif ri is not None:
+                    pairs.missed(ri)
                 else:
-                    assert j is not None
-                    pairs.extra(j)
-                if i is not None:
-                    seen_ref.add(i)
-                if j is not None:
-                    hyp_of_line[rl].append((float(pos), j))
+                    assert si is not None
+                    pairs.extra(si)
+                if ri is not None:
+                    seen_ref.add(ri)
+                if si is not None:
+                    hyp_of_line[rl].append((float(pos), si))
         for i in range(len(ref)):
             if i not in seen_ref:
                 pairs.missed(i)
@@ -885,15 +887,15 @@ def compare_pages(
         cer = cer + ErrorCount(char_length(res.text[j]), 0)
         wer = wer + ErrorCount(1, 0)
     bag = ErrorCount(bag_of_words_errors(ref.text, res.text), len(ref))
-    status, ri, si, iou, dist = pairs.arrays(sort=mode != "words")  # words mode: in order already
+    status, p_ref, p_res, iou, dist = pairs.arrays(sort=mode != "words")  # words mode: in order already
     return PageComparison(
         index=index,
         mode=mode,
         ref_words=ref,
         result_words=res,
         status=status,
-        ref_index=ri,
-        result_index=si,
+        ref_index=p_ref,
+        result_index=p_res,
         iou=iou,
         distance=dist,
         lines=tuple(lines),

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from uniseg.graphemecluster import grapheme_clusters
+from uniseg.graphemecluster import grapheme_clusters  # type: ignore[import-untyped]
 
 __all__ = [
     "NORMALIZATION",

@@ -233,3 +233,19 @@ def test_usage_errors_are_one_line(page: dict[str, Path], capsys: pytest.Capture
     assert code == 1 and "REFERENCE and at least one RESULT" in err
     code, _, err = run(capsys, page["gt"], page["typos"], page["image"])
     assert code == 1 and "the image comes first" in err
+
+
+def test_report_without_image_and_with_a_text_reference(
+    page: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gt = tmp_path / "gt.txt"
+    gt.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    report = tmp_path / "report.html"
+    code, _, err = run(capsys, gt, page["typos"], "--report", report)
+    assert code == 0, err
+    text = report.read_text(encoding="utf-8")
+    assert "data:image/jpeg" not in text and "no image given" in text
+    assert "plain text, no geometry: detection n/a" in text
+    parser = _Tags()
+    parser.feed(text)
+    assert sum(1 for t, _ in parser.tags if t == "polygon") == 10  # the result's words, by status

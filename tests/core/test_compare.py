@@ -304,3 +304,46 @@ def test_status_colours_are_outside_the_confidence_scale() -> None:
         assert min(math.dist(c, s) for s in scale) > 100
     for a, b in itertools.combinations(colours, 2):
         assert math.dist(a, b) > 100
+
+
+def test_reference_with_lines_but_no_words_pairs_lines_by_polygon() -> None:
+    """Line-level ground truth (PAGE GT often has no words): lines paired by IoU, words by text."""
+    words = page_from_lines([["the", "quick", "fox"], ["jumps", "over", "it"]])
+    lines = [Line(ln.text, ln.polygon, ()) for ln in words.lines()]
+    ref = Page(2000, 2000, (Block(polygon_from_bbox(0, 0, 2000, 2000), tuple(lines)),))
+    # the result reads the second line first and misreads one word
+    l0, l1 = words.blocks[0].lines
+    typo = Line(
+        "jumps ovor it",
+        l1.polygon,
+        tuple(Word(t, w.polygon) for t, w in zip(["jumps", "ovor", "it"], l1.words, strict=True)),
+    )
+    res = Page(2000, 2000, (Block(words.blocks[0].polygon, (typo, l0)),))
+    page = compare_pages(ref, res)
+    assert page.mode == "lines"
+    assert page.counts() == {"matched": 6, "equal": 5, "substituted": 1, "missed": 0, "extra": 0}
+    assert page.detection is not None and page.detection.level == "line" and page.detection.recall == 1
+    assert page.cer.rate == pytest.approx(
+        jiwer.cer(["the quick fox", "jumps over it"], ["the quick fox", "jumps ovor it"])
+    )
+
+
+def test_statuses_per_word_for_a_canvas() -> None:
+    ref = page_from_lines([["the", "quick", "brown", "fox"]])
+    # "fox" boxed off its place (IoU < 0.1) is still found by text within the line
+    boxes = [[(10, 10, 46, 40), (56, 10, 116, 40), (230, 10, 250, 40), (300, 10, 320, 40)]]
+    res = page_from_lines([["the", "quack", "fox", "!!"]], boxes=boxes)
+    page = compare_pages(ref, res)
+    names = ["equal", "substituted", "missed", "extra"]
+    assert [names[s] for s in page.statuses("result")] == ["equal", "substituted", "equal", "extra"]
+    assert [names[s] for s in page.statuses("reference")] == ["equal", "substituted", "missed", "equal"]
+
+
+def test_documents_are_compared_page_by_page() -> None:
+    a = page_from_lines([["one", "two"]])
+    b = page_from_lines([["three", "four", "five"]])
+    doc = Document(pages=(a, b))
+    got = compare_documents(doc, Document(pages=(a, page_from_lines([["three", "fuor", "five"]]))))
+    assert [p.cer.rate for p in got.pages] == [0.0, pytest.approx(2 / 15)]
+    assert got.cer.errors == 2 and got.cer.length == 7 + 15
+    assert got.counts()["substituted"] == 1
