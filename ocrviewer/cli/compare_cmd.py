@@ -6,31 +6,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
+from ocrviewer.core.compare import DETECTION_IOU
+from ocrviewer.core.evaluate import SCHEMA, Row, compare_files, comparison_json, write_report
 from ocrviewer.core.frames import FRAMES
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
-from ocrviewer.core.references import Source, load_inputs
+from ocrviewer.core.references import Source
 from ocrviewer.errors import BadInput
 
-SCHEMA = "ocrviewer.comparison/1"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
 DOC_SUFFIXES = (".pdf",)
-
-#: How each figure is defined, written into the JSON and the report.
-DEFINITIONS: dict[str, str] = {
-    "normalization": NORMALIZATION,
-    "cer": "edit distance over grapheme clusters / reference length in grapheme clusters, per reference "
-    "line against the result words aligned to it; lines summed to blocks, pages and the document",
-    "wer": "edit distance over words (whitespace-separated) / reference word count, per line as above",
-    "wer_unordered": "bag of words: max(|ref - result|, |result - ref|) over word multisets / reference "
-    "word count (order ignored)",
-    "words": "alignment: polygon IoU first, then text similarity within the line; matched = equal + "
-    "substituted, missed = reference words left unmatched, extra = result words left unmatched",
-    "detection": f"one-to-one word polygons with IoU >= {DETECTION_IOU}, text ignored; null without geometry",
-}
 
 DESCRIPTION = f"""Compare one or more RESULTs with a REFERENCE, word by word on the page.
 
@@ -89,79 +75,11 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
     return image, rest[0], rest[1:]
 
 
-def _check(ref: Source, res: Source, comparison: Comparison) -> list[str]:
-    """Refuse what would be a meaningless figure; return notes a reader of the figures needs."""
-    notes: list[str] = []
-    for page in comparison.pages:
-        if page.unrelated:
-            shared = page.counts()["equal"]
-            raise BadInput(
-                f"{res.path}: page {page.index + 1} shares almost nothing with the reference {ref.name} "
-                f"({shared} equal words, no overlapping boxes); are they for different pages?"
-            )
-    if not ref.geometry:
-        for rp, sp in zip(ref.document.pages, res.document.pages, strict=True):
-            nr = sum(1 for _ in rp.lines())
-            ns = sum(1 for ln in sp.lines() if ln.text.strip())
-            if nr != ns:
-                where = f" page {rp.index + 1}" if len(ref.document.pages) > 1 else ""
-                notes.append(
-                    f"{ref.name}{where} has {nr} lines, {res.name} {ns}: lines were paired by text; unpaired "
-                    "lines count as missed/extra"
-                )
-    if ref.geometry and not res.geometry:
-        notes.append(f"{res.name} has no geometry: text metrics only, detection n/a")
-    return notes + [f"{res.name}: {w}" for w in comparison.warnings]
-
-
-def compare_files(
-    image: str | None, reference: str, results: list[str], frame: str = "auto"
-) -> tuple[str | None, Source, list[tuple[Source, Comparison, list[str]]]]:
-    """Load and compare; errors are one line (BadInput)."""
-    image, ref, sources = load_inputs(image, reference, results, frame)
-    if ref.word_count == 0:
-        raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
-    out = []
-    for src in sources:
-        try:
-            comparison = compare_documents(ref.document, src.document, geometry=ref.geometry and src.geometry)
-        except BadInput as err:
-            raise BadInput(f"{src.path}: {err}") from err
-        out.append((src, comparison, _check(ref, src, comparison)))
-    return image, ref, out
-
-
-def comparison_json(
-    image: str | None, ref: Source, rows: list[tuple[Source, Comparison, list[str]]]
-) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA,
-        "definitions": DEFINITIONS,
-        "image": os.path.basename(image) if image else None,
-        "reference": {
-            "path": os.path.basename(ref.path),
-            "format": ref.format,
-            "geometry": ref.geometry,
-            "pages": len(ref.document.pages),
-            "words": ref.word_count,
-        },
-        "results": [
-            {
-                "path": os.path.basename(src.path),
-                "format": src.format,
-                **comparison.to_dict(),
-                "notes": notes,
-            }
-            for src, comparison, notes in rows
-        ],
-    }
-
-
 def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v * 100:.2f}%"
 
 
-def table(ref: Source, rows: list[tuple[Source, Comparison, list[str]]]) -> str:
+def table(ref: Source, rows: list[Row]) -> str:
     geometry = "with polygons" if ref.geometry else "text only"
     lines = [
         f"reference: {ref.name} ({ref.format}, {geometry}), {len(ref.document.pages)} page(s), "
@@ -217,10 +135,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_atomic(args.json, dumps_json(data, indent=1) + b"\n", inputs=[*inputs, image])
         print(f"wrote {args.json}")
     if args.report:
-        from ocrviewer.core.report import render_report
-
-        html = render_report(image, ref, rows, definitions=DEFINITIONS)
-        write_atomic(args.report, html, inputs=[*inputs, image])
+        write_report(args.report, image, ref, rows)
         print(f"wrote {args.report}")
     if not args.json:
         print(table(ref, rows))

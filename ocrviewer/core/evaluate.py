@@ -1,0 +1,115 @@
+"""Files in, comparisons out: what ``ocrviewer compare`` and the window's report both run (Qt-free).
+
+:func:`compare_files` loads a reference and results (placed on the same page), compares each
+result page by page and refuses what would give a meaningless figure; :func:`comparison_json`
+is the ``ocrviewer.comparison/1`` document; :func:`write_report` the HTML report.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
+from ocrviewer.core.metrics import NORMALIZATION
+from ocrviewer.core.output import write_atomic
+from ocrviewer.core.references import Source, load_inputs
+from ocrviewer.errors import BadInput
+
+__all__ = ["DEFINITIONS", "SCHEMA", "Row", "compare_files", "comparison_json", "write_report"]
+
+SCHEMA = "ocrviewer.comparison/1"
+#: How each figure is defined, written into the JSON and the report.
+DEFINITIONS: dict[str, str] = {
+    "normalization": NORMALIZATION,
+    "cer": "edit distance over grapheme clusters / reference length in grapheme clusters, per reference "
+    "line against the result words aligned to it; lines summed to blocks, pages and the document",
+    "wer": "edit distance over words (whitespace-separated) / reference word count, per line as above",
+    "wer_unordered": "bag of words: max(|ref - result|, |result - ref|) over word multisets / reference "
+    "word count (order ignored)",
+    "words": "alignment: polygon IoU first, then text similarity within the line; matched = equal + "
+    "substituted, missed = reference words left unmatched, extra = result words left unmatched",
+    "detection": f"one-to-one word polygons with IoU >= {DETECTION_IOU}, text ignored; null without geometry",
+}
+
+
+#: One result: its source, its comparison, and notes a reader of its figures needs.
+Row = tuple[Source, Comparison, list[str]]
+
+
+def _check(ref: Source, res: Source, comparison: Comparison) -> list[str]:
+    """Refuse what would be a meaningless figure; return notes a reader of the figures needs."""
+    notes: list[str] = []
+    for page in comparison.pages:
+        if page.unrelated:
+            shared = page.counts()["equal"]
+            raise BadInput(
+                f"{res.path}: page {page.index + 1} shares almost nothing with the reference {ref.name} "
+                f"({shared} equal words, no overlapping boxes); are they for different pages?"
+            )
+    if not ref.geometry:
+        for rp, sp in zip(ref.document.pages, res.document.pages, strict=True):
+            nr = sum(1 for _ in rp.lines())
+            ns = sum(1 for ln in sp.lines() if ln.text.strip())
+            if nr != ns:
+                where = f" page {rp.index + 1}" if len(ref.document.pages) > 1 else ""
+                notes.append(
+                    f"{ref.name}{where} has {nr} lines, {res.name} {ns}: lines were paired by text; unpaired "
+                    "lines count as missed/extra"
+                )
+    if ref.geometry and not res.geometry:
+        notes.append(f"{res.name} has no geometry: text metrics only, detection n/a")
+    return notes + [f"{res.name}: {w}" for w in comparison.warnings]
+
+
+def compare_files(
+    image: str | None, reference: str, results: list[str], frame: str = "auto"
+) -> tuple[str | None, Source, list[tuple[Source, Comparison, list[str]]]]:
+    """Load and compare; errors are one line (BadInput)."""
+    image, ref, sources = load_inputs(image, reference, results, frame)
+    if ref.word_count == 0:
+        raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
+    out = []
+    for src in sources:
+        try:
+            comparison = compare_documents(ref.document, src.document, geometry=ref.geometry and src.geometry)
+        except BadInput as err:
+            raise BadInput(f"{src.path}: {err}") from err
+        out.append((src, comparison, _check(ref, src, comparison)))
+    return image, ref, out
+
+
+def comparison_json(
+    image: str | None, ref: Source, rows: list[tuple[Source, Comparison, list[str]]]
+) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "definitions": DEFINITIONS,
+        "image": os.path.basename(image) if image else None,
+        "reference": {
+            "path": os.path.basename(ref.path),
+            "format": ref.format,
+            "geometry": ref.geometry,
+            "pages": len(ref.document.pages),
+            "words": ref.word_count,
+        },
+        "results": [
+            {
+                "path": os.path.basename(src.path),
+                "format": src.format,
+                **comparison.to_dict(),
+                "notes": notes,
+            }
+            for src, comparison, notes in rows
+        ],
+    }
+
+
+def write_report(path: str | os.PathLike[str], image: str | None, ref: Source, rows: list[Row]) -> Path:
+    """The HTML report written to ``path`` (never over an input)."""
+    from ocrviewer.core.report import render_report
+
+    html = render_report(image, ref, rows, definitions=DEFINITIONS)
+    inputs = [image, ref.path, *(src.path for src, _, _ in rows)]
+    return write_atomic(path, html, inputs=inputs)
