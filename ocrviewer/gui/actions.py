@@ -36,6 +36,12 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
         False,
         "A picture for a slide: caption, labels above the boxes, weak words in red, text beside it",
     ),
+    "export_report": (
+        "Compare and Export Re&port…",
+        (),
+        False,
+        "Score the result against a reference (ground truth or another result) and save one HTML report",
+    ),
     "quit": ("&Quit", (Std.Quit, "Ctrl+Q"), False, "Close the viewer"),
     "copy_text": ("&Copy Selected Text", (Std.Copy,), False, "Copy the selected element's text"),
     "zoom_in": ("Zoom &In", (Std.ZoomIn, "Ctrl+="), False, "Zoom in"),
@@ -123,7 +129,9 @@ def build_menus(
     recent = file_menu.addMenu("Open &Recent")
     file_menu.addAction(a["open_sample"])
     file_menu.addSeparator()
-    file_menu.addActions([a["save_workspace"], a["save_result"], a["export_view"], a["export_demo"]])
+    file_menu.addActions(
+        [a["save_workspace"], a["save_result"], a["export_view"], a["export_demo"], a["export_report"]]
+    )
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 

@@ -22,6 +22,7 @@ from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
+from ocrviewer.gui.compare_report import choose_and_export
 from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles, is_response_path
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
                 "save_result": self.dialogs.choose_save,
                 "export_view": self.dialogs.choose_export,
                 "export_demo": self.export_demo,
+                "export_report": lambda: choose_and_export(self),
                 "quit": self.close,
                 "copy_text": self.copy_text,
                 "zoom_in": c.zoom_in,
@@ -329,6 +331,7 @@ class MainWindow(QMainWindow):
         self.actions_["load_truth"].setEnabled(has_image)
         self.actions_["export_view"].setEnabled(has_image)
         self.actions_["export_demo"].setEnabled(has_image)
+        self.actions_["export_report"].setEnabled(self.state.document is not None)
         self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
 
     def _on_cursor(self, x: float, y: float) -> None:

@@ -1,0 +1,70 @@
+"""File > Compare and Export Report: the open result against a reference, as ``ocrviewer compare --report``.
+
+The comparison and the HTML run in the pool (never on the GUI thread) through the same
+:mod:`ocrviewer.core.evaluate` the command line uses, so both write the same report.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog
+
+REFERENCE_FILTER = "References (*.json *.jsonl *.txt *.text);;All files (*)"
+
+
+def export_report(window: Any, reference: str, output: str) -> None:
+    """Compare the window's result with ``reference`` and write the report to ``output`` (in the pool)."""
+    from ocrviewer.core.evaluate import compare_files, write_report
+
+    state = window.state
+    image, response = state.image_path, state.response_path
+    if image is None or response is None:
+        window.show_message("open an image and a result first; the report compares that result", "warning")
+        return
+    if state.image_info is not None and state.image_info.format == "PDF":
+        window.show_message(
+            "a comparison report of a PDF page is not available yet; use a page image", "warning"
+        )
+        return
+    frame = window.files.frame
+
+    def work() -> Any:
+        image_used, ref, rows = compare_files(image, reference, [response], frame)
+        path = write_report(output, image_used, ref, rows)
+        return path, rows[0][1], rows[0][2]
+
+    def done(result: Any) -> None:
+        path, comparison, notes = result
+        cer = comparison.cer.rate
+        figure = "CER n/a" if cer is None else f"CER {cer * 100:.2f}%"
+        window.statusBar().showMessage(f"wrote {path} · {figure}", 10000)
+        if notes:
+            window.show_message(notes[0], "warning")
+
+    def failed(message: str) -> None:
+        window.show_message(message, "error")
+
+    window.runner.run("compare-report", work, done, failed)
+
+
+def choose_and_export(window: Any) -> None:
+    """Ask for the reference and where to save, then export."""
+    state = window.state
+    if state.image_path is None or state.response_path is None:
+        window.show_message("open an image and a result first; the report compares that result", "warning")
+        return
+    start = os.path.dirname(state.response_path)
+    reference, _ = QFileDialog.getOpenFileName(
+        window, "Reference (ground truth or another result)", start, REFERENCE_FILTER
+    )
+    if not reference:
+        return
+    base = Path(state.image_path)
+    output, _ = QFileDialog.getSaveFileName(
+        window, "Save Comparison Report", str(base.with_name(base.stem + "-comparison.html")), "HTML (*.html)"
+    )
+    if output:
+        export_report(window, reference, output)
