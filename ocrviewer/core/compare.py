@@ -72,6 +72,9 @@ MIN_IOU = 0.1
 #: Normalized Indel similarity (0..1) at which two texts are alike.
 TEXT_SIMILAR = 0.5
 
+#: Bands of result word confidence for "how many confident words are wrong" (the last includes 1.0).
+CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 1.0))
+
 #: How a page was aligned: word polygons, line polygons, or text only.
 MODES = ("words", "lines", "text")
 
@@ -576,9 +579,40 @@ class Comparison:
             return _counts(np.zeros(0, np.int8))
         return _counts(np.concatenate([p.status for p in self.pages]))
 
+    def confidence_bands(self) -> list[dict[str, Any]]:
+        """Confidence against correctness: per band of the result's word confidence, how many are wrong.
+
+        A result word is wrong when it is substituted or extra. Words without a confidence form
+        their own band (``from``/``to`` None); empty bands are left out.
+        """
+        conf: list[float] = []
+        wrong: list[bool] = []
+        for page in self.pages:
+            st = page.statuses("result")
+            conf += [math.nan if w.confidence is None else w.confidence for w in page.result_words.word]
+            wrong.extend(((st == 1) | (st == 3)).tolist())
+        c, bad = np.asarray(conf, np.float64), np.asarray(wrong, bool)
+        out: list[tuple[float | None, float | None, np.ndarray]] = []
+        for lo, hi in CONFIDENCE_BANDS:
+            inside = (c >= lo) & ((c < hi) if hi < 1.0 else (c <= hi))
+            out.append((lo, hi, inside))
+        out.append((None, None, np.isnan(c)))
+        return [
+            {
+                "from": lo,
+                "to": hi,
+                "words": int(inside.sum()),
+                "wrong": int(bad[inside].sum()),
+                "wrong_share": _r(float(bad[inside].mean())),
+            }
+            for lo, hi, inside in out
+            if inside.any()
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         det = self.detection
         return {
+            "confidence": self.confidence_bands(),
             "cer": _r(self.cer.rate),
             "wer": _r(self.wer.rate),
             "wer_unordered": _r(self.bag.rate),

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ocrviewer.core.compare import STATUSES, Comparison, PageComparison, WordPair
+from ocrviewer.core.compare import CONFIDENCE_BANDS, STATUSES, Comparison, PageComparison, WordPair
 from ocrviewer.core.palette import STATUS_COLORS
 
 if TYPE_CHECKING:
@@ -151,6 +151,32 @@ def _metrics_table(rows: Sequence[Row]) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
+def _confidence_table(rows: Sequence[Row]) -> str:
+    """Per result and band of its word confidence: how many words are wrong (substituted or extra)."""
+    bands = [(lo, hi) for lo, hi in CONFIDENCE_BANDS] + [(None, None)]
+
+    def label(lo: float | None, hi: float | None) -> str:
+        return "no confidence" if lo is None else f"{lo:g}–{hi:g}"
+
+    head = "<tr><th class=l>result</th>" + "".join(f"<th>{label(lo, hi)}</th>" for lo, hi in bands) + "</tr>"
+    body = []
+    for src, c, _ in rows:
+        got = {(b["from"], b["to"]): b for b in c.confidence_bands()}
+        cells = []
+        for key in bands:
+            b = got.get(key)
+            cells.append(
+                "<td class=n>—</td>"
+                if b is None
+                else f"<td>{b['wrong']} of {b['words']} wrong ({b['wrong_share'] * 100:.1f}%)</td>"
+            )
+        body.append(f"<tr><td class=l>{_e(src.name)}</td>{''.join(cells)}</tr>")
+    return (
+        "<h3>Confidence and correctness</h3><p class=n>Result words by the engine's confidence; wrong = "
+        f"substituted or extra.</p><table>{head}{''.join(body)}</table>"
+    )
+
+
 def _worst_words(picture: Image.Image | None, page: PageComparison) -> str:
     worst = page.worst(WORST_WORDS)
     if not worst:
@@ -220,7 +246,7 @@ def render_report(
         + "</p>"
     )
     parts.append(f"<p class=meta>Normalization: {_e(definitions.get('normalization', ''))}</p>")
-    parts.append("<h2>Figures</h2>" + _metrics_table(rows))
+    parts.append("<h2>Figures</h2>" + _metrics_table(rows) + _confidence_table(rows))
     notes = [n for _, _, ns in rows for n in ns]
     if notes:
         parts.append("".join(f"<p class=note>{_e(n)}</p>" for n in notes))

@@ -67,6 +67,8 @@ def test_json_has_one_result_per_file_in_order_with_the_figures(
     assert typos["cer"] == pytest.approx(jiwer.cer(LINES, TYPOS), abs=1e-6)
     assert typos["wer"] == pytest.approx(jiwer.wer(LINES, TYPOS), abs=1e-6)
     assert typos["words"]["substituted"] == 2 and typos["words"]["equal"] == 8
+    # every word is 0.98 confident: two confident words are wrong
+    assert typos["confidence"] == [{"from": 0.9, "to": 1.0, "words": 10, "wrong": 2, "wrong_share": 0.2}]
     # a result made from a half-size copy lands on the same words: same figures, boxes matched
     assert half["cer"] == typos["cer"] and half["detection"]["recall"] == 1
     p0 = typos["pages"][0]
@@ -124,6 +126,7 @@ def test_report_is_one_self_contained_html_file(
         assert colour in text
     assert "good.json" in text and "typos.json" in text
     assert "reference «total» / result «tota1»" in text  # both texts on hover
+    assert "Confidence and correctness" in text and "2 of 10 wrong (20.0%)" in text
 
 
 def test_text_reference_gives_text_metrics_and_no_detection(
