@@ -10,6 +10,8 @@ import unicodedata
 import jiwer
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocrviewer.core.compare import _grid_pairs, compare_documents, compare_pages, polygon_iou
 from ocrviewer.core.metrics import (
@@ -347,3 +349,29 @@ def test_documents_are_compared_page_by_page() -> None:
     assert [p.cer.rate for p in got.pages] == [0.0, pytest.approx(2 / 15)]
     assert got.cer.errors == 2 and got.cer.length == 7 + 15
     assert got.counts()["substituted"] == 1
+
+
+# -- invariants on random pages -------------------------------------------------------------------------
+
+_word = st.text(alphabet="abcdé1.", min_size=1, max_size=6)
+_lines = st.lists(st.lists(_word, min_size=1, max_size=6), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ref_lines=_lines, hyp_lines=_lines, dx=st.floats(-30, 30), geometry=st.booleans())
+def test_every_word_is_accounted_for_once(
+    ref_lines: list[list[str]], hyp_lines: list[list[str]], dx: float, geometry: bool
+) -> None:
+    ref = page_from_lines(ref_lines)
+    hyp = page_from_lines(hyp_lines, top=10 + dx)
+    page = compare_pages(ref, hyp, geometry=geometry)
+    c = page.counts()
+    n_ref = sum(len(x) for x in ref_lines)
+    n_hyp = sum(len(x) for x in hyp_lines)
+    assert c["matched"] + c["missed"] == n_ref
+    assert c["matched"] + c["extra"] == n_hyp
+    assert sorted(i for i in page.ref_index.tolist() if i >= 0) == list(range(n_ref))
+    assert sorted(j for j in page.result_index.tolist() if j >= 0) == list(range(n_hyp))
+    assert page.cer.errors >= 0 and page.bag.errors <= max(n_ref, n_hyp)
+    same = compare_pages(ref, ref, geometry=geometry)
+    assert same.cer.rate == 0 and same.wer.rate == 0 and same.counts()["equal"] == n_ref
