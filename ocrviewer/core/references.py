@@ -80,9 +80,15 @@ def _check_size(loaded: LoadedResult, against: str) -> None:
     if (d.evidence.get(d.frame) or {}).get("size") != "mismatch":
         return
     w, h = d.page_size
+    if loaded.image_path is None:  # only the reference's page to go by: the image would decide
+        hint = (
+            "give the IMAGE so the frame can be decided (EXIF, shrunk copies), or check with 'ocrviewer info'"
+        )
+    else:
+        hint = "Check with 'ocrviewer info' or set the frame with --frame display|raw"
     raise BadInput(
         f"{loaded.response_path}: its page ({w:.0f}x{h:.0f} {d.unit}) does not fit {against}; is it for "
-        f"another image? Check with 'ocrviewer info' or set the frame with --frame display|raw"
+        f"another image? {hint}"
     )
 
 

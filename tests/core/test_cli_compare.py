@@ -164,7 +164,7 @@ def test_result_for_another_size_without_image_is_refused(
     other = tmp_path / "other.json"
     R.write_response(other, R.build_response("azure-v3", display_size=(500, 500)))
     code, _, err = run(capsys, page["gt"], other)
-    assert code == 1 and "other.json" in err and "reference's page" in err
+    assert code == 1 and "other.json" in err and "reference's page" in err and "give the IMAGE" in err
 
 
 def test_empty_result_is_scored_and_said(
