@@ -57,6 +57,7 @@ __all__ = [
     "LineScore",
     "PageComparison",
     "PageWord",
+    "PageWords",
     "WordPair",
     "compare_documents",
     "compare_pages",
@@ -91,16 +92,23 @@ class PageWord(NamedTuple):
     line: int  # index of the line in ``page.lines()`` order
 
 
-class _Words:
-    """A page's words as parallel lists (no object per word: 10k words stay cheap to collect)."""
+class PageWords:
+    """A page's compared words as parallel lists (no object per word: 10k words stay cheap to collect).
+
+    Words whose normalized text is empty are left out; a line without words gives one word per
+    token, boxed by the line. ``model_index`` is each word's index in ``page.words()`` order (-1
+    for those made from a line), so a canvas can map statuses onto its own items.
+    """
 
     def __init__(self, page: Page) -> None:
         self.word: list[Word] = []
         self.text: list[str] = []
         self.block: list[int] = []
         self.line: list[int] = []
+        self.model_index: list[int] = []
         seen: dict[str, str] = {}  # words repeat: normalize each spelling once
         li = 0
+        k = 0
         for bi, block in enumerate(page.blocks):
             for line in block.lines:
                 if line.words:
@@ -113,13 +121,18 @@ class _Words:
                             self.text.append(t)
                             self.block.append(bi)
                             self.line.append(li)
+                            self.model_index.append(k)
+                        k += 1
                 else:
                     for token in normalize(line.text).split():
                         self.word.append(Word(token, line.polygon))
                         self.text.append(token)
                         self.block.append(bi)
                         self.line.append(li)
+                        self.model_index.append(-1)
                 li += 1
+        #: number of words in ``page.words()``
+        self.model_count = k
 
     def __len__(self) -> int:
         return len(self.word)
@@ -130,7 +143,7 @@ def page_words(page: Page) -> list[PageWord]:
 
     A line without words gives one word per token, boxed by the line.
     """
-    w = _Words(page)
+    w = PageWords(page)
     return [PageWord(*x) for x in zip(w.word, w.text, w.block, w.line, strict=True)]
 
 
@@ -461,8 +474,8 @@ class PageComparison:
 
     index: int
     mode: str  # "words", "lines" or "text"
-    ref_words: _Words
-    result_words: _Words
+    ref_words: PageWords
+    result_words: PageWords
     status: np.ndarray
     ref_index: np.ndarray
     result_index: np.ndarray
@@ -509,6 +522,15 @@ class PageComparison:
         out = np.full(len(words), -1, np.int8)
         have = index >= 0
         out[index[have]] = self.status[have]
+        return out
+
+    def model_statuses(self, side: str = "result") -> np.ndarray:
+        """Status index per word in ``page.words()`` order of one side (-1: not compared, e.g. no text)."""
+        words = self.result_words if side == "result" else self.ref_words
+        out = np.full(words.model_count, -1, np.int8)
+        idx = np.asarray(words.model_index, np.int64)
+        keep = idx >= 0
+        out[idx[keep]] = self.statuses(side)[keep]
         return out
 
     def blocks(self) -> list[tuple[int, ErrorCount, ErrorCount]]:
@@ -640,7 +662,7 @@ def _mode(ref: Page, geometry: bool) -> str:
 class _Pairs:
     """Columns of pairs being built (plain ints and floats: nothing for the collector to walk)."""
 
-    def __init__(self, ref: _Words, res: _Words) -> None:
+    def __init__(self, ref: PageWords, res: PageWords) -> None:
         self.ref, self.res = ref, res
         self.status: list[int] = []
         self.ri: list[int] = []
@@ -687,7 +709,7 @@ class _Pairs:
 
 
 def _align_words(
-    ref: _Words, res: _Words, qa: np.ndarray, qb: np.ndarray
+    ref: PageWords, res: PageWords, qa: np.ndarray, qb: np.ndarray
 ) -> tuple[list[int], list[float], Detection]:
     """Per reference word: the result word it matches (-1: none) and their IoU (NaN: matched by text).
 
@@ -768,7 +790,7 @@ def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]
 
 
 def _align_in_pair(
-    ref_ids: list[int], res_ids: list[int], ref: _Words, res: _Words
+    ref_ids: list[int], res_ids: list[int], ref: PageWords, res: PageWords
 ) -> list[tuple[int | None, int | None]]:
     """Word alignment inside a line pair by edit operations: (ref index | None, result index | None)."""
     out: list[tuple[int | None, int | None]] = []
@@ -783,7 +805,7 @@ def _align_in_pair(
     return out
 
 
-def _line_groups(words: _Words) -> dict[int, list[int]]:
+def _line_groups(words: PageWords) -> dict[int, list[int]]:
     """Line index -> word indices (a line's words are contiguous in reading order)."""
     groups: dict[int, list[int]] = {}
     for ln, grp in groupby(range(len(words)), key=words.line.__getitem__):
@@ -798,8 +820,8 @@ def compare_pages(
 
     ``geometry=False`` ignores polygons (a plain text reference): lines are paired by text.
     """
-    ref = _Words(ref_page)
-    res = _Words(result_page)
+    ref = PageWords(ref_page)
+    res = PageWords(result_page)
     mode = _mode(ref_page, geometry)
     if mode == "words" and res and min(len(w.polygon) for w in res.word) < 3:
         mode = "text"
@@ -942,11 +964,11 @@ def compare_pages(
     )
 
 
-def _line_text(words: _Words, ids: list[int]) -> str:
+def _line_text(words: PageWords, ids: list[int]) -> str:
     return " ".join(words.text[i] for i in ids)
 
 
-def _page_warnings(index: int, ref: _Words, res: _Words) -> list[str]:
+def _page_warnings(index: int, ref: PageWords, res: PageWords) -> list[str]:
     """Things a person must know to read the page's figures: never a silent 0 % or 100 %."""
     page = f"page {index + 1}"
     if not ref and not res:
@@ -962,7 +984,7 @@ def _page_warnings(index: int, ref: _Words, res: _Words) -> list[str]:
     return []
 
 
-def _unrelated(ref: _Words, res: _Words, iou: np.ndarray) -> bool:
+def _unrelated(ref: PageWords, res: PageWords, iou: np.ndarray) -> bool:
     """Two non-trivial pages sharing under 10 % of their words and of their boxes: different pages?"""
     n = min(len(ref), len(res))
     if n < 5:

@@ -375,3 +375,14 @@ def test_every_word_is_accounted_for_once(
     assert page.cer.errors >= 0 and page.bag.errors <= max(n_ref, n_hyp)
     same = compare_pages(ref, ref, geometry=geometry)
     assert same.cer.rate == 0 and same.wer.rate == 0 and same.counts()["equal"] == n_ref
+
+
+def test_model_statuses_follow_the_documents_own_word_order() -> None:
+    """A canvas indexes words as page.words() does: words without text are there too, uncompared."""
+    ref = page_from_lines([["the", "fox"]])
+    res = page_from_lines(
+        [["the", " ", "fax"]], boxes=[[(10, 10, 46, 40), (50, 10, 52, 40), (56, 10, 92, 40)]]
+    )
+    page = compare_pages(ref, res)
+    assert page.model_statuses("result").tolist() == [0, -1, 1]  # equal, (blank), substituted
+    assert page.model_statuses("reference").tolist() == [0, 1]
