@@ -12,7 +12,7 @@ from ocrviewer.core.evaluate import SCHEMA, Row, compare_files, comparison_json,
 from ocrviewer.core.frames import FRAMES
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
-from ocrviewer.core.references import Source
+from ocrviewer.core.references import CompareInput
 from ocrviewer.errors import BadInput
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
@@ -79,7 +79,7 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v * 100:.2f}%"
 
 
-def table(ref: Source, rows: list[Row]) -> str:
+def table(ref: CompareInput, rows: list[Row]) -> str:
     geometry = "with polygons" if ref.geometry else "text only"
     lines = [
         f"reference: {ref.name} ({ref.format}, {geometry}), {len(ref.document.pages)} page(s), "

@@ -14,7 +14,7 @@ from typing import Any
 from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import write_atomic
-from ocrviewer.core.references import Source, load_inputs
+from ocrviewer.core.references import CompareInput, load_inputs
 from ocrviewer.errors import BadInput
 
 __all__ = ["DEFINITIONS", "SCHEMA", "Row", "compare_files", "comparison_json", "write_report"]
@@ -35,10 +35,10 @@ DEFINITIONS: dict[str, str] = {
 
 
 #: One result: its source, its comparison, and notes a reader of its figures needs.
-Row = tuple[Source, Comparison, list[str]]
+Row = tuple[CompareInput, Comparison, list[str]]
 
 
-def _check(ref: Source, res: Source, comparison: Comparison) -> list[str]:
+def _check(ref: CompareInput, res: CompareInput, comparison: Comparison) -> list[str]:
     """Refuse what would be a meaningless figure; return notes a reader of the figures needs."""
     notes: list[str] = []
     for page in comparison.pages:
@@ -65,7 +65,7 @@ def _check(ref: Source, res: Source, comparison: Comparison) -> list[str]:
 
 def compare_files(
     image: str | None, reference: str, results: list[str], frame: str = "auto"
-) -> tuple[str | None, Source, list[tuple[Source, Comparison, list[str]]]]:
+) -> tuple[str | None, CompareInput, list[tuple[CompareInput, Comparison, list[str]]]]:
     """Load and compare; errors are one line (BadInput)."""
     image, ref, sources = load_inputs(image, reference, results, frame)
     if ref.word_count == 0:
@@ -81,7 +81,7 @@ def compare_files(
 
 
 def comparison_json(
-    image: str | None, ref: Source, rows: list[tuple[Source, Comparison, list[str]]]
+    image: str | None, ref: CompareInput, rows: list[tuple[CompareInput, Comparison, list[str]]]
 ) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
@@ -106,7 +106,7 @@ def comparison_json(
     }
 
 
-def write_report(path: str | os.PathLike[str], image: str | None, ref: Source, rows: list[Row]) -> Path:
+def write_report(path: str | os.PathLike[str], image: str | None, ref: CompareInput, rows: list[Row]) -> Path:
     """The HTML report written to ``path`` (never over an input)."""
     from ocrviewer.core.report import render_report
 

@@ -21,13 +21,13 @@ from ocrviewer.core.metrics import normalize
 from ocrviewer.core.model import Block, Document, Line, Page, Word
 from ocrviewer.errors import BadInput
 
-__all__ = ["TEXT_SUFFIXES", "Source", "load_inputs", "read_text_reference"]
+__all__ = ["TEXT_SUFFIXES", "CompareInput", "load_inputs", "read_text_reference"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 
 
 @dataclass(frozen=True)
-class Source:
+class CompareInput:
     """A reference or a result, ready to compare."""
 
     path: str
@@ -92,11 +92,11 @@ def _check_size(loaded: LoadedResult, against: str) -> None:
     )
 
 
-def _load(path: str, image: str | None, frame: str, page_size: tuple[float, float] | None) -> Source:
+def _load(path: str, image: str | None, frame: str, page_size: tuple[float, float] | None) -> CompareInput:
     if Path(path).suffix.lower() in TEXT_SUFFIXES:
-        return Source(path, read_text_reference(path), geometry=False, format="text")
+        return CompareInput(path, read_text_reference(path), geometry=False, format="text")
     loaded = load_result(path, image, frame=frame, page_size=page_size)
-    return Source(
+    return CompareInput(
         path,
         loaded.document,
         geometry=True,
@@ -108,7 +108,7 @@ def _load(path: str, image: str | None, frame: str, page_size: tuple[float, floa
 
 def load_inputs(
     image: str | None, reference: str, results: list[str], frame: str = "auto"
-) -> tuple[str | None, Source, list[Source]]:
+) -> tuple[str | None, CompareInput, list[CompareInput]]:
     """(image used, reference, results), every geometric one placed on the same displayed page.
 
     Without ``image`` the reference's sidecar may name one; else the reference's page size stands

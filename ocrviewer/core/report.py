@@ -21,9 +21,9 @@ from ocrviewer.core.palette import STATUS_COLORS
 if TYPE_CHECKING:
     from PIL import Image
 
-    from ocrviewer.core.references import Source
+    from ocrviewer.core.references import CompareInput
 
-Row = tuple["Source", Comparison, list[str]]
+Row = tuple["CompareInput", Comparison, list[str]]
 
 #: Longest side of the embedded page picture (the overlays stay exact: they use page coordinates).
 PAGE_SIDE = 1600
@@ -214,7 +214,7 @@ def _worst_lines(page: PageComparison) -> str:
 
 def render_report(
     image: str | None,
-    ref: Source,
+    ref: CompareInput,
     rows: Sequence[Row],
     *,
     definitions: Mapping[str, str],
