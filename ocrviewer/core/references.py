@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.metrics import normalize
 from ocrviewer.core.model import Block, Document, Line, Page, Word
@@ -95,7 +96,11 @@ def _check_size(loaded: LoadedResult, against: str) -> None:
 def _load(path: str, image: str | None, frame: str, page_size: tuple[float, float] | None) -> CompareInput:
     if Path(path).suffix.lower() in TEXT_SUFFIXES:
         return CompareInput(path, read_text_reference(path), geometry=False, format="text")
-    loaded = load_result(path, image, frame=frame, page_size=page_size)
+    info = None
+    if image is None and page_size is not None:  # the reference's page stands in for the image
+        w, h = (max(1, round(v)) for v in page_size)
+        info = ImageInfo(path="", format="page", raw_width=w, raw_height=h)
+    loaded = load_result(path, image, frame=frame, info=info)
     return CompareInput(
         path,
         loaded.document,
