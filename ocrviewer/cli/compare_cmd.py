@@ -20,17 +20,19 @@ DOC_SUFFIXES = (".pdf",)
 
 DESCRIPTION = f"""Compare one or more RESULTs with a REFERENCE, word by word on the page.
 
-REFERENCE is a ground truth or another engine's result: normalized JSON (ocrviewer export), any
-response format ocrviewer reads, or a plain text file (.txt, UTF-8, one line per text line, pages
-separated by a form feed; no geometry, so detection figures are n/a). IMAGE (optional) places
-every file on the displayed image, EXIF and shrunk copies handled; without it the reference's page
-stands in for the image.
+REFERENCE is a ground truth or another engine's result: normalized JSON (ocrviewer export),
+hOCR, ALTO, PAGE-XML, any response format ocrviewer reads, or a plain text file (.txt, UTF-8, one
+line per text line, pages separated by a form feed; no geometry, so detection figures are n/a).
+IMAGE (optional) places every file on the displayed image, EXIF and shrunk copies handled;
+without it the reference's page stands in for the image.
 
 Words are aligned by polygon overlap (IoU) first, then by text similarity within the line; the
 reading order of either side does not matter. Figures per result (and per page, block and line in
 --json): CER over grapheme clusters, WER over words, an order-independent bag-of-words error rate,
 word counts (matched/substituted/missed/extra) and detection precision/recall at IoU >= {DETECTION_IOU}.
-Denominator: the reference's length. Normalization: {NORMALIZATION}."""
+Denominator: the reference's length.
+
+Normalization: {NORMALIZATION}."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,12 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="score results against a reference (CER, WER, word statuses), JSON and an HTML report",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="%(prog)s [-h] [IMAGE] REFERENCE RESULT [RESULT ...] [--json OUT.json] [--report OUT.html] "
+        "[--frame {auto,display,raw}]",
     )
     p.add_argument(
         "files",
         nargs="+",
-        metavar="[IMAGE] REFERENCE RESULT",
-        help="optional image, then the reference, then one or more results",
+        metavar="FILE",
+        help="[IMAGE] REFERENCE RESULT...: optional image, then the reference, then one or more results",
     )
     p.add_argument("--json", metavar="OUT.json", help=f"write every figure as JSON ({SCHEMA})")
     p.add_argument(

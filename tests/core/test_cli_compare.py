@@ -252,3 +252,28 @@ def test_report_without_image_and_with_a_text_reference(
     parser = _Tags()
     parser.feed(text)
     assert sum(1 for t, _ in parser.tags if t == "polygon") == 10  # the result's words, by status
+
+
+def test_page_xml_ground_truth_with_lines_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """PAGE-XML ground truth (lines, no words) against an hOCR result: lines paired by polygon."""
+    from ocrviewer.core.metrics import normalize
+    from ocrviewer.core.parsers import load_response
+
+    formats = Path(__file__).resolve().parent.parent / "data" / "formats"
+    image, truth = formats / "prima-SimplePage.png", formats / "prima-SimplePage-2017.xml"
+    hocr = tmp_path / "engine.hocr"
+    assert main(["export", str(image), "-r", str(truth), "--to", "hocr", "-o", str(hocr)]) == 0
+    hocr.write_text(hocr.read_text(encoding="utf-8").replace("plethora", "p1ethora", 1), encoding="utf-8")
+    capsys.readouterr()
+    out = tmp_path / "cmp.json"
+    code, _, err = run(capsys, image, truth, hocr, "--json", out)
+    assert code == 0, err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["reference"]["format"].startswith("page-")
+    (res,) = data["results"]
+    assert res["pages"][0]["alignment"] == "lines"
+    assert res["detection"]["level"] == "line" and res["detection"]["recall"] == 1
+    assert res["words"]["substituted"] == 1 and res["words"]["missed"] == 0 and res["words"]["extra"] == 0
+    refs = [normalize(ln.text) for ln in load_response(truth).lines()]
+    hyps = [r.replace("plethora", "p1ethora", 1) for r in refs]
+    assert res["cer"] == pytest.approx(jiwer.cer(refs, hyps), abs=1e-6)
