@@ -12,11 +12,10 @@ from ocrviewer.core.evaluate import SCHEMA, Row, compare_files, comparison_json,
 from ocrviewer.core.frames import FRAMES
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
-from ocrviewer.core.references import CompareInput
+from ocrviewer.core.references import CompareInput, is_document
 from ocrviewer.errors import BadInput
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
-DOC_SUFFIXES = (".pdf",)
 
 DESCRIPTION = f"""Compare one or more RESULTs with a REFERENCE, word by word on the page.
 
@@ -24,7 +23,9 @@ REFERENCE is a ground truth or another engine's result: normalized JSON (ocrview
 hOCR, ALTO, PAGE-XML, any response format ocrviewer reads, or a plain text file (.txt, UTF-8, one
 line per text line, pages separated by a form feed; no geometry, so detection figures are n/a).
 IMAGE (optional) places every file on the displayed image, EXIF and shrunk copies handled;
-without it the reference's page stands in for the image.
+without it the reference's page stands in for the image. DOC (a PDF or a folder of page images)
+instead: each response page lands on the document page it names and pages are compared by number
+(a page a result lacks is scored as empty).
 
 Words are aligned by polygon overlap (IoU) first, then by text similarity within the line; the
 reading order of either side does not matter. Figures per result (and per page, block and line in
@@ -41,14 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="score results against a reference (CER, WER, word statuses), JSON and an HTML report",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="%(prog)s [-h] [IMAGE] REFERENCE RESULT [RESULT ...] [--json OUT.json] [--report OUT.html] "
+        usage="%(prog)s [-h] [IMAGE|DOC] REFERENCE RESULT [RESULT ...] [--json OUT.json] [--report OUT.html] "
         "[--frame {auto,display,raw}]",
     )
     p.add_argument(
         "files",
         nargs="+",
         metavar="FILE",
-        help="[IMAGE] REFERENCE RESULT...: optional image, then the reference, then one or more results",
+        help="[IMAGE|DOC] REFERENCE RESULT...: optional image (or PDF/folder), then the reference, then "
+        "one or more results",
     )
     p.add_argument("--json", metavar="OUT.json", help=f"write every figure as JSON ({SCHEMA})")
     p.add_argument(
@@ -64,18 +66,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
-    """(image, reference, results) from the positional arguments."""
+    """(image or document, reference, results) from the positional arguments."""
     first = files[0]
-    suffix = Path(first).suffix.lower()
-    if suffix in DOC_SUFFIXES:
-        raise BadInput(f"{first}: compare takes page images, not PDF documents yet; give the page's image")
-    image = first if suffix in IMAGE_SUFFIXES else None
+    image = first if Path(first).suffix.lower() in IMAGE_SUFFIXES or is_document(first) else None
     rest = files[1:] if image else files
     if len(rest) < 2:
         raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")
     for f in rest:
-        if Path(f).suffix.lower() in IMAGE_SUFFIXES:
-            raise BadInput(f"{f}: an image, not a reference or a result; the image comes first")
+        if Path(f).suffix.lower() in IMAGE_SUFFIXES or is_document(f):
+            raise BadInput(f"{f}: an image or a document, not a reference or a result; it comes first")
     return image, rest[0], rest[1:]
 
 
@@ -127,7 +126,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_output(out, inputs)
     if args.json and args.report and os.path.abspath(args.json) == os.path.abspath(args.report):
         raise BadInput("--json and --report name the same file; give two names")
-    image, ref, rows = compare_files(image, reference, results, args.frame)
+    backdrop, ref, rows = compare_files(image, reference, results, args.frame)
     for src in [ref, *(s for s, _, _ in rows)]:
         for w in src.warnings:
             print(f"ocrviewer: warning: {src.name}: {w}", file=sys.stderr)
@@ -135,11 +134,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"ocrviewer: note: {note}", file=sys.stderr)
     if args.json:
-        data = comparison_json(image, ref, rows)
-        write_atomic(args.json, dumps_json(data, indent=1) + b"\n", inputs=[*inputs, image])
+        data = comparison_json(backdrop, ref, rows)
+        write_atomic(args.json, dumps_json(data, indent=1) + b"\n", inputs=[*inputs, backdrop.path])
         print(f"wrote {args.json}")
     if args.report:
-        write_report(args.report, image, ref, rows)
+        write_report(args.report, backdrop, ref, rows)
         print(f"wrote {args.report}")
     if not args.json:
         print(table(ref, rows))

@@ -995,14 +995,14 @@ def _unrelated(ref: PageWords, res: PageWords, iou: np.ndarray) -> bool:
 
 
 def compare_documents(reference: Document, result: Document, *, geometry: bool = True) -> Comparison:
-    """Page by page (same index); the page counts must agree."""
+    """Page by page, in order (page numbers in messages: the reference page's ``index``); counts must agree."""
     if len(reference.pages) != len(result.pages):
         raise BadInput(
             f"the reference has {len(reference.pages)} page(s), the result {len(result.pages)}; "
             "give a reference for the same pages (a text reference separates pages with a form feed)"
         )
     pages = tuple(
-        compare_pages(r, s, geometry=geometry, index=i)
-        for i, (r, s) in enumerate(zip(reference.pages, result.pages, strict=True))
+        compare_pages(r, s, geometry=geometry, index=r.index)
+        for r, s in zip(reference.pages, result.pages, strict=True)
     )
     return Comparison(pages=pages, warnings=tuple(w for p in pages for w in p.warnings))

@@ -14,7 +14,7 @@ from typing import Any
 from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import write_atomic
-from ocrviewer.core.references import CompareInput, load_inputs
+from ocrviewer.core.references import Backdrop, CompareInput, load_inputs
 from ocrviewer.errors import BadInput
 
 __all__ = ["DEFINITIONS", "SCHEMA", "Row", "compare_files", "comparison_json", "write_report"]
@@ -65,9 +65,9 @@ def _check(ref: CompareInput, res: CompareInput, comparison: Comparison) -> list
 
 def compare_files(
     image: str | None, reference: str, results: list[str], frame: str = "auto"
-) -> tuple[str | None, CompareInput, list[tuple[CompareInput, Comparison, list[str]]]]:
-    """Load and compare; errors are one line (BadInput)."""
-    image, ref, sources = load_inputs(image, reference, results, frame)
+) -> tuple[Backdrop, CompareInput, list[Row]]:
+    """Load and compare; errors are one line (BadInput). ``image`` may be a PDF or a folder."""
+    backdrop, ref, sources = load_inputs(image, reference, results, frame)
     if ref.word_count == 0:
         raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
     out = []
@@ -77,16 +77,14 @@ def compare_files(
         except BadInput as err:
             raise BadInput(f"{src.path}: {err}") from err
         out.append((src, comparison, _check(ref, src, comparison)))
-    return image, ref, out
+    return backdrop, ref, out
 
 
-def comparison_json(
-    image: str | None, ref: CompareInput, rows: list[tuple[CompareInput, Comparison, list[str]]]
-) -> dict[str, Any]:
+def comparison_json(backdrop: Backdrop, ref: CompareInput, rows: list[Row]) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "definitions": DEFINITIONS,
-        "image": os.path.basename(image) if image else None,
+        "image": backdrop.name,
         "reference": {
             "path": os.path.basename(ref.path),
             "format": ref.format,
@@ -106,10 +104,12 @@ def comparison_json(
     }
 
 
-def write_report(path: str | os.PathLike[str], image: str | None, ref: CompareInput, rows: list[Row]) -> Path:
+def write_report(
+    path: str | os.PathLike[str], backdrop: Backdrop, ref: CompareInput, rows: list[Row]
+) -> Path:
     """The HTML report written to ``path`` (never over an input)."""
     from ocrviewer.core.report import render_report
 
-    html = render_report(image, ref, rows, definitions=DEFINITIONS)
-    inputs = [image, ref.path, *(src.path for src, _, _ in rows)]
+    html = render_report(backdrop, ref, rows, definitions=DEFINITIONS)
+    inputs = [backdrop.path, ref.path, *(src.path for src, _, _ in rows)]
     return write_atomic(path, html, inputs=inputs)

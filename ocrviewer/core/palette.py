@@ -121,6 +121,7 @@ def hex_to_rgb(color: str) -> tuple[int, int, int]:
     h = color.lstrip("#")
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
+
 #: Word statuses in compare mode (canvas and HTML report alike). Chosen outside the confidence
 #: scale (red -> amber -> green) and its grey, so a status is never read as a confidence:
 #: cyan = equal, magenta = substituted, blue = missed (a reference word nothing matched), black = extra.

@@ -5,24 +5,33 @@ response format the parsers read, another engine's result, or a plain text file 
 one line per text line, pages separated by a form feed as Tesseract writes them). A text
 reference has no geometry: only text metrics are computed against it, detection is n/a.
 
-Everything with geometry goes through :func:`~ocrviewer.core.loading.load_result`, so a
-reference and a result made from differently rotated or shrunk copies of the image still land
-on the same pixels. Without an image the reference's page stands in for it.
+Everything with geometry goes through :func:`~ocrviewer.core.loading.load_result` (an image) or
+:func:`~ocrviewer.core.loading.load_document_result` (a PDF or a folder of page images: each
+response page lands on the document page it names), so a reference and a result made from
+differently rotated or shrunk copies still land on the same pixels. Without an image the
+reference's page stands in for it.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.imageio import ImageInfo
-from ocrviewer.core.loading import LoadedResult, load_result
+from ocrviewer.core.loading import LoadedResult, load_document_result, load_result
 from ocrviewer.core.metrics import normalize
 from ocrviewer.core.model import Block, Document, Line, Page, Word
+from ocrviewer.core.sources import Source, open_source
 from ocrviewer.errors import BadInput
 
-__all__ = ["TEXT_SUFFIXES", "CompareInput", "load_inputs", "read_text_reference"]
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = ["TEXT_SUFFIXES", "Backdrop", "CompareInput", "is_document", "load_inputs", "read_text_reference"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 
@@ -45,6 +54,38 @@ class CompareInput:
     @property
     def word_count(self) -> int:
         return sum(len(normalize(line.text).split()) for line in self.document.lines())
+
+
+class Backdrop:
+    """What the pages are: an image, a document (PDF or folder), or nothing (the reference's page)."""
+
+    def __init__(self, path: str | None = None, source: Source | None = None) -> None:
+        self.path = path
+        self.source = source
+        self._picture = lru_cache(maxsize=2)(self._render)
+
+    @property
+    def name(self) -> str | None:
+        return os.path.basename(os.path.normpath(self.path)) if self.path else None
+
+    def _render(self, index: int) -> Image.Image | None:
+        if self.source is not None:
+            return self.source.pages[index].render() if 0 <= index < len(self.source.pages) else None
+        if self.path is None:
+            return None
+        from ocrviewer.core.imageio import load_display_image
+
+        return load_display_image(self.path)
+
+    def picture(self, index: int) -> Image.Image | None:
+        """The displayed picture of page ``index`` (an image: the image whatever the index), or None."""
+        return self._picture(index)
+
+
+def is_document(path: str | os.PathLike[str]) -> bool:
+    """A PDF or a folder: pages of their own, each response page placed on the page it names."""
+    p = Path(path)
+    return p.is_dir() or p.suffix.lower() == ".pdf"
 
 
 def read_text_reference(path: str | os.PathLike[str]) -> Document:
@@ -75,21 +116,23 @@ def read_text_reference(path: str | os.PathLike[str]) -> Document:
 
 def _check_size(loaded: LoadedResult, against: str) -> None:
     """A response whose page fits neither frame of the image is for another image: say so, once."""
-    d = loaded.decision
+    _check_decision(loaded.decision, loaded.response_path, against, loaded.image_path is not None)
+
+
+def _check_decision(d: FrameDecision, path: str, against: str, have_image: bool) -> None:
     if d.method == "no-image" or d.page_size is None:
         return
     if (d.evidence.get(d.frame) or {}).get("size") != "mismatch":
         return
     w, h = d.page_size
-    if loaded.image_path is None:  # only the reference's page to go by: the image would decide
+    if not have_image:  # only the reference's page to go by: the image would decide
         hint = (
             "give the IMAGE so the frame can be decided (EXIF, shrunk copies), or check with 'ocrviewer info'"
         )
     else:
         hint = "Check with 'ocrviewer info' or set the frame with --frame display|raw"
     raise BadInput(
-        f"{loaded.response_path}: its page ({w:.0f}x{h:.0f} {d.unit}) does not fit {against}; is it for "
-        f"another image? {hint}"
+        f"{path}: its page ({w:.0f}x{h:.0f} {d.unit}) does not fit {against}; is it for another image? {hint}"
     )
 
 
@@ -111,15 +154,51 @@ def _load(path: str, image: str | None, frame: str, page_size: tuple[float, floa
     )
 
 
+def _load_on_document(path: str, source: Source, frame: str) -> CompareInput:
+    if Path(path).suffix.lower() in TEXT_SUFFIXES:
+        return CompareInput(path, read_text_reference(path), geometry=False, format="text")
+    result = load_document_result(source, path, frame)
+    for index, decision in result.decisions.items():
+        _check_decision(decision, path, f"page {index + 1} of {source.name}", True)
+    return CompareInput(
+        path, result.document, geometry=True, format=result.parsed.source_format, warnings=result.warnings
+    )
+
+
+def _on_reference_pages(ref: CompareInput, res: CompareInput) -> CompareInput:
+    """``res`` with one page per reference page, by page index: a page it lacks is an empty page."""
+    have = {p.index: p for p in res.document.pages}
+    pages = [have.get(rp.index) or Page(rp.width, rp.height, index=rp.index) for rp in ref.document.pages]
+    missing = [rp.index + 1 for rp in ref.document.pages if rp.index not in have]
+    extra = sorted(i + 1 for i in have.keys() - {rp.index for rp in ref.document.pages})
+    notes = list(res.warnings)
+    if missing:
+        notes.append(
+            f"no result for page(s) {', '.join(map(str, missing))}: scored as empty (every word missed)"
+        )
+    if extra:
+        notes.append(f"page(s) {', '.join(map(str, extra))} are not in the reference: not scored")
+    return CompareInput(
+        res.path, res.document.with_pages(pages), res.geometry, res.format, res.loaded, tuple(notes)
+    )
+
+
 def load_inputs(
     image: str | None, reference: str, results: list[str], frame: str = "auto"
-) -> tuple[str | None, CompareInput, list[CompareInput]]:
-    """(image used, reference, results), every geometric one placed on the same displayed page.
+) -> tuple[Backdrop, CompareInput, list[CompareInput]]:
+    """(pages, reference, results), every geometric one placed on the same displayed pages.
 
+    ``image`` may be a PDF or a folder (:func:`is_document`): each response page then lands on the
+    document page it names, and results are compared page by page with the reference's pages.
     Without ``image`` the reference's sidecar may name one; else the reference's page size stands
     in for the image, so results of a shrunk copy are scaled onto it. A response whose page fits
     neither is refused with a one-line message.
     """
+    if image is not None and is_document(image):
+        source = open_source(image)
+        ref = _load_on_document(reference, source, frame)
+        outs = [_on_reference_pages(ref, _load_on_document(r, source, frame)) for r in results]
+        return Backdrop(image, source), ref, outs
     ref = _load(reference, image, frame, None)
     if ref.loaded is not None and ref.loaded.image_path:
         image = ref.loaded.image_path
@@ -137,4 +216,4 @@ def load_inputs(
         if src.loaded is not None:
             _check_size(src.loaded, against)
         out.append(src)
-    return image, ref, out
+    return Backdrop(image), ref, out

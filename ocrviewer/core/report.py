@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from ocrviewer.core.palette import STATUS_COLORS
 if TYPE_CHECKING:
     from PIL import Image
 
-    from ocrviewer.core.references import CompareInput
+    from ocrviewer.core.references import Backdrop, CompareInput
 
 Row = tuple["CompareInput", Comparison, list[str]]
 
@@ -213,7 +212,7 @@ def _worst_lines(page: PageComparison) -> str:
 
 
 def render_report(
-    image: str | None,
+    backdrop: Backdrop,
     ref: CompareInput,
     rows: Sequence[Row],
     *,
@@ -221,15 +220,7 @@ def render_report(
     title: str = "OCR comparison",
 ) -> str:
     """The whole report as one HTML string (UTF-8 when written)."""
-    picture: Image.Image | None = None
-    preview: str | None = None
-    if image is not None:
-        from ocrviewer.core.imageio import load_display_image
-
-        picture = load_display_image(image)
-        small = picture.copy()
-        small.thumbnail((PAGE_SIDE, PAGE_SIDE))
-        preview = _data_uri(small, "JPEG")
+    image = backdrop.name
 
     css = [_CSS]
     css += [f"polygon.{s}{{stroke:{c};fill:{c}}}" for s, c in STATUS_COLORS.items()]
@@ -242,7 +233,7 @@ def render_report(
     parts.append(
         f"<p class=meta>Reference: <b>{_e(ref.name)}</b> ({_e(ref.format)}, {ref_kind}), "
         f"{len(ref.document.pages)} page(s), {ref.word_count} words"
-        + (f" · image <b>{_e(os.path.basename(image))}</b>" if image else " · no image given")
+        + (f" · image <b>{_e(image)}</b>" if image else " · no image given")
         + "</p>"
     )
     parts.append(f"<p class=meta>Normalization: {_e(definitions.get('normalization', ''))}</p>")
@@ -252,17 +243,24 @@ def render_report(
         parts.append("".join(f"<p class=note>{_e(n)}</p>" for n in notes))
 
     n_pages = max((len(c.pages) for _, c, _ in rows), default=0)
+    embedded: set[int] = set()  # each distinct picture once, as a CSS class (an image: once in all)
     for pi in range(n_pages):
         ref_page = ref.document.pages[pi]
+        key = ref_page.index if backdrop.source is not None else 0
+        picture = backdrop.picture(key)
+        if picture is not None and key not in embedded:
+            small = picture.copy()
+            small.thumbnail((PAGE_SIDE, PAGE_SIDE))
+            css.append(f".bg{key}{{background-image:url({_data_uri(small, 'JPEG')})}}")
+            embedded.add(key)
         w = ref_page.width or (picture.width if picture else None)
         h = ref_page.height or (picture.height if picture else None)
         if w is None or h is None:  # text reference without image: the first result's page
             page0 = rows[0][0].document.pages[pi]
             w, h = page0.width or 1000, page0.height or 1000
-        cls = f"pg{pi}"
-        bg = f"background-image:url({preview});" if preview else ""
-        css.append(f".{cls}{{aspect-ratio:{w:.0f}/{h:.0f};{bg}}}")
-        parts.append(f"<h2>Page {pi + 1}</h2><p class=legend>{legend}</p>")
+        cls = f"pg{pi}" + (f" bg{key}" if picture is not None else "")
+        css.append(f".pg{pi}{{aspect-ratio:{w:.0f}/{h:.0f}}}")
+        parts.append(f"<h2>Page {ref_page.index + 1}</h2><p class=legend>{legend}</p>")
         figs = []
         for src, c, _ in rows:
             page = c.pages[pi]

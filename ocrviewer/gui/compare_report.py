@@ -32,8 +32,8 @@ def export_report(window: Any, reference: str, output: str) -> None:
     frame = window.files.frame
 
     def work() -> Any:
-        image_used, ref, rows = compare_files(image, reference, [response], frame)
-        path = write_report(output, image_used, ref, rows)
+        backdrop, ref, rows = compare_files(image, reference, [response], frame)
+        path = write_report(output, backdrop, ref, rows)
         return path, rows[0][1], rows[0][2]
 
     def done(result: Any) -> None:

@@ -235,7 +235,7 @@ def test_usage_errors_are_one_line(page: dict[str, Path], capsys: pytest.Capture
     code, _, err = run(capsys, page["image"], page["gt"])
     assert code == 1 and "REFERENCE and at least one RESULT" in err
     code, _, err = run(capsys, page["gt"], page["typos"], page["image"])
-    assert code == 1 and "the image comes first" in err
+    assert code == 1 and "it comes first" in err
 
 
 def test_report_without_image_and_with_a_text_reference(
@@ -277,3 +277,27 @@ def test_page_xml_ground_truth_with_lines_only(tmp_path: Path, capsys: pytest.Ca
     refs = [normalize(ln.text) for ln in load_response(truth).lines()]
     hyps = [r.replace("plethora", "p1ethora", 1) for r in refs]
     assert res["cer"] == pytest.approx(jiwer.cer(refs, hyps), abs=1e-6)
+
+
+def test_a_pdf_document_is_compared_page_by_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DOC: an inch-based reference and a 300-dpi pixel result land on the same PDF pages."""
+    from tests.support.documents import azure_read_pdf_response, make_pdf, yandex_pdf_pages
+
+    pdf = make_pdf(tmp_path / "scan.pdf", pages=3)
+    truth = R.write_response(tmp_path / "truth.json", azure_read_pdf_response([0, 1, 2]))
+    pages = yandex_pdf_pages([0, 1])  # the engine returned two of the three pages
+    word = pages[1]["result"]["textAnnotation"]["blocks"][0]["lines"][0]["words"][0]
+    word["text"] = "p2wX"
+    engine = R.write_response(tmp_path / "engine.jsonl", pages)
+    out, report = tmp_path / "cmp.json", tmp_path / "report.html"
+    code, _, err = run(capsys, pdf, truth, engine, "--json", out, "--report", report)
+    assert code == 0, err
+    (res,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert [p["index"] for p in res["pages"]] == [0, 1, 2]
+    assert [p["words"]["substituted"] for p in res["pages"]] == [0, 1, 0]
+    assert res["pages"][2]["words"]["missed"] == 3 and res["pages"][2]["cer"] == 1
+    assert res["pages"][0]["detection"]["recall"] == 1 and res["pages"][1]["detection"]["recall"] == 1
+    assert "no result for page(s) 3" in err
+    text = report.read_text(encoding="utf-8")
+    assert text.count("data:image/jpeg") == 3  # each PDF page rendered and embedded once
+    assert "<h2>Page 3</h2>" in text
