@@ -708,9 +708,22 @@ class _Pairs:
         return cols
 
 
+def _majority(keys: np.ndarray, values: np.ndarray) -> dict[int, int]:
+    """For each key, its most frequent value (ties: the smallest value)."""
+    if not len(keys):
+        return {}
+    span = int(values.max()) + 1
+    codes, counts = np.unique(keys * span + values, return_counts=True)
+    k, v = codes // span, codes % span
+    order = np.lexsort((v, -counts, k))
+    k, v = k[order], v[order]
+    first = np.r_[True, k[1:] != k[:-1]]
+    return dict(zip(k[first].tolist(), v[first].tolist(), strict=True))
+
+
 def _align_words(
     ref: PageWords, res: PageWords, qa: np.ndarray, qb: np.ndarray
-) -> tuple[list[int], list[float], Detection]:
+) -> tuple[np.ndarray, np.ndarray, Detection]:
     """Per reference word: the result word it matches (-1: none) and their IoU (NaN: matched by text).
 
     Polygons first, then text within the line both sides agree on.
@@ -730,22 +743,21 @@ def _align_words(
     mj = np.full(len(ref), -1, np.int64)
     mv = np.full(len(ref), math.nan)
     mj[gi], mv[gi] = gj, gv
-    match: dict[int, int] = dict(zip(gi.tolist(), gj.tolist(), strict=True))
-    used_b: set[int] = set(gj.tolist())
+    used = np.zeros(len(res), bool)
+    used[gj] = True
 
     # Step 2: the line most of a result line's matched words sit in is "its" reference line.
-    votes: dict[int, Counter[int]] = defaultdict(Counter)
-    for i, j in match.items():
-        votes[res.line[j]][ref.line[i]] += 1
-    line_of = {sl: c.most_common(1)[0][0] for sl, c in votes.items()}
+    rl = np.asarray(ref.line, np.int64)
+    sl = np.asarray(res.line, np.int64)
+    line_of = _majority(sl[gj], rl[gi])
     left_ref: dict[int, list[int]] = defaultdict(list)
-    for i, ln in enumerate(ref.line):
-        if i not in match:
-            left_ref[ln].append(i)
+    for i in np.flatnonzero(mj < 0).tolist():
+        left_ref[ref.line[i]].append(i)
     left_res: dict[int, list[int]] = defaultdict(list)
-    for j, ln in enumerate(res.line):
-        if j not in used_b and ln in line_of:
-            left_res[line_of[ln]].append(j)
+    for j in np.flatnonzero(~used).tolist():
+        target = line_of.get(res.line[j])
+        if target is not None:
+            left_res[target].append(j)
     for line, rs in left_ref.items():
         ss = left_res.get(line)
         if not ss:
@@ -756,11 +768,8 @@ def _align_words(
         a, b = np.nonzero(scores >= TEXT_SIMILAR)
         xs, ys, _ = _greedy(a, b, scores[a, b], len(rs), len(ss))
         for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
-            i, j = rs[x], ss[y]
-            match[i] = j
-            mj[i] = j
-            used_b.add(j)
-    return mj.tolist(), mv.tolist(), detection
+            mj[rs[x]] = ss[y]
+    return mj, mv, detection
 
 
 def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]:
@@ -813,6 +822,70 @@ def _line_groups(words: PageWords) -> dict[int, list[int]]:
     return groups
 
 
+def _word_columns(
+    ref: PageWords,
+    res: PageWords,
+    qa: np.ndarray,
+    qb: np.ndarray,
+    mj: np.ndarray,
+    mv: np.ndarray,
+    ref_lines: dict[int, list[int]],
+) -> tuple[tuple[np.ndarray, ...], dict[int, list[int]], list[int]]:
+    """Pair columns (reference order, extras last), result words per reference line in reading
+    order, and the result words in no reference line; all in numpy where it counts (10k words)."""
+    n, m = len(ref), len(res)
+    rl = np.asarray(ref.line, np.int64)
+    sl = np.asarray(res.line, np.int64)
+    matched = np.flatnonzero(mj >= 0)
+    mjm = mj[matched]
+    rt, st = ref.text, res.text
+    pairs_i, pairs_j = matched.tolist(), mjm.tolist()
+    equal = np.fromiter((rt[i] == st[j] for i, j in zip(pairs_i, pairs_j, strict=True)), bool, len(matched))
+    status = np.full(n, 2, np.int8)
+    status[matched] = np.where(equal, 0, 1)
+    dist = np.zeros(n, np.int64)
+    for i in np.flatnonzero(status == 1).tolist():
+        dist[i] = char_distance(rt[i], st[mj[i]])
+    for i in np.flatnonzero(status == 2).tolist():
+        dist[i] = char_length(rt[i])
+    used = np.zeros(m, bool)
+    used[mjm] = True
+    extras = np.flatnonzero(~used)
+    cols = (
+        np.concatenate([status, np.full(len(extras), 3, np.int8)]),
+        np.concatenate([np.arange(n), np.full(len(extras), -1)]),
+        np.concatenate([mj, extras]),
+        np.concatenate([mv, np.full(len(extras), math.nan)]),
+        np.concatenate([dist, np.array([char_length(st[j]) for j in extras.tolist()], np.int64)]),
+    )
+
+    # Order key along each reference line's direction (its first word's first edge).
+    edge = qa[:, 1] - qa[:, 0] if n else np.zeros((0, 2))
+    norm = np.hypot(edge[:, 0], edge[:, 1])
+    unit = np.where(norm[:, None] > 0, edge / np.where(norm > 0, norm, 1)[:, None], [1.0, 0.0])
+    line_dir = np.zeros((max(ref_lines, default=0) + 1, 2))
+    for ln, ids in ref_lines.items():
+        line_dir[ln] = unit[ids[0]]
+    # a result word the alignment left over goes to its line's reference line (by majority)
+    line_of = _majority(sl[mjm], rl[matched])
+    target = np.array([line_of.get(x, -1) for x in sl[extras].tolist()], np.int64)
+    stray = extras[target < 0].tolist()
+    placed = extras[target >= 0]
+    lines = np.concatenate([rl[matched], target[target >= 0]])
+    centres = np.concatenate([qa[matched].mean(axis=1), qb[placed].mean(axis=1)]) if n else np.zeros((0, 2))
+    keys = (centres * line_dir[lines]).sum(axis=1)
+    js = np.concatenate([mjm, placed])
+    order = np.lexsort((keys, lines))
+    lines, js = lines[order], js[order]
+    cuts = np.flatnonzero(np.diff(lines)) + 1
+    hyp = {
+        int(chunk_lines[0]): chunk.tolist()
+        for chunk_lines, chunk in zip(np.split(lines, cuts), np.split(js, cuts), strict=True)
+        if len(chunk)
+    }
+    return cols, hyp, stray
+
+
 def compare_pages(
     ref_page: Page, result_page: Page, *, geometry: bool = True, index: int = 0
 ) -> PageComparison:
@@ -835,43 +908,12 @@ def compare_pages(
     hyp_of_line: dict[int, list[tuple[float, int]]] = defaultdict(list)
     stray: list[int] = []  # result words in no reference line
 
+    cols: tuple[np.ndarray, ...] | None = None
     if mode == "words":
         qa = _quads([w.polygon for w in ref.word])
         qb = _quads([w.polygon for w in res.word])
         mj, mv, detection = _align_words(ref, res, qa, qb)
-        used = set(mj)
-        res_line_of: dict[int, Counter[int]] = defaultdict(Counter)
-        for i, j in enumerate(mj):
-            if j >= 0:
-                res_line_of[res.line[j]][ref.line[i]] += 1
-        # Order key of every word along its reference line's direction (first word's first edge).
-        rl = np.asarray(ref.line, dtype=np.int64)
-        first = {ln: ids[0] for ln, ids in ref_lines.items()}
-        edge = qa[:, 1] - qa[:, 0]
-        norm = np.hypot(edge[:, 0], edge[:, 1])
-        unit = np.where(norm[:, None] > 0, edge / np.where(norm > 0, norm, 1)[:, None], [1.0, 0.0])
-        line_dir = np.zeros((max(ref_lines, default=0) + 1, 2))
-        for ln, i0 in first.items():
-            line_dir[ln] = unit[i0]
-        ref_key = (qa.mean(axis=1) * line_dir[rl]).sum(axis=1).tolist() if len(ref) else []
-        for i, ln in enumerate(ref.line):
-            j = mj[i]
-            if j < 0:
-                pairs.missed(i)
-                continue
-            pairs.matched(i, j, mv[i])
-            hyp_of_line[ln].append((ref_key[i], j))
-        extras = [j for j in range(len(res)) if j not in used]
-        if extras:
-            centre_b = qb[extras].mean(axis=1)
-        for k, j in enumerate(extras):
-            pairs.extra(j)
-            votes = res_line_of.get(res.line[j])
-            if votes:
-                ln = votes.most_common(1)[0][0]
-                hyp_of_line[ln].append((float(centre_b[k] @ line_dir[ln]), j))
-            else:
-                stray.append(j)
+        cols, hyp, stray = _word_columns(ref, res, qa, qb, mj, mv, ref_lines)
     else:
         ref_keys = sorted(ref_lines)
         res_keys = sorted(res_lines)
@@ -927,13 +969,15 @@ def compare_pages(
                     pairs.extra(j)
                     stray.append(j)
 
+        hyp = {ln: [j for _, j in sorted(v)] for ln, v in hyp_of_line.items()}
+
     # Scores per reference line, in the reference's order; strays are insertions at page level.
     lines: list[LineScore] = []
     cer = ErrorCount()
     wer = ErrorCount()
     for ln in sorted(ref_lines):
         rwords = [ref.text[i] for i in ref_lines[ln]]
-        hwords = [res.text[j] for _, j in sorted(hyp_of_line.get(ln, []))]
+        hwords = [res.text[j] for j in hyp.get(ln, ())]
         rtext, htext = " ".join(rwords), " ".join(hwords)
         c = char_errors(rtext, htext)
         w = ErrorCount(word_distance(rwords, hwords), len(rwords))
@@ -943,7 +987,7 @@ def compare_pages(
         cer = cer + ErrorCount(char_length(res.text[j]), 0)
         wer = wer + ErrorCount(1, 0)
     bag = ErrorCount(bag_of_words_errors(ref.text, res.text), len(ref))
-    status, p_ref, p_res, iou, dist = pairs.arrays(sort=mode != "words")  # words mode: in order already
+    status, p_ref, p_res, iou, dist = cols if cols is not None else pairs.arrays(sort=True)
     return PageComparison(
         index=index,
         mode=mode,
