@@ -188,13 +188,15 @@ def _quads(polygons: Sequence[Polygon]) -> np.ndarray:
 def _upright(quads: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """True for quads that are their own bounding box (IoU is then a box IoU)."""
     box_area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return np.abs(_area(quads)) >= box_area * (1 - 1e-9)
+    out: np.ndarray = np.abs(_area(quads)) >= box_area * (1 - 1e-9)
+    return out
 
 
 def _area(quads: np.ndarray) -> np.ndarray:
     """Signed shoelace area of (n, k, 2) polygons."""
     x, y = quads[..., 0], quads[..., 1]
-    return 0.5 * (x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y).sum(axis=-1)
+    out: np.ndarray = 0.5 * (x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y).sum(axis=-1)
+    return out
 
 
 def _clip_area(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
@@ -224,7 +226,8 @@ def _clip_area(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
     valid = idx[None, :] < n[:, None]
     nxt = np.take_along_axis(poly, ((idx[None, :] + 1) % np.maximum(n, 1)[:, None])[..., None], axis=1)
     terms = poly[..., 0] * nxt[..., 1] - nxt[..., 0] * poly[..., 1]
-    return np.abs(0.5 * np.where(valid, terms, 0.0).sum(axis=1))
+    area: np.ndarray = np.abs(0.5 * np.where(valid, terms, 0.0).sum(axis=1))
+    return area
 
 
 def _boxes(quads: np.ndarray) -> np.ndarray:
@@ -253,7 +256,8 @@ def _grid_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     def cell_of(xy: np.ndarray) -> np.ndarray:
         c = np.floor((xy - origin) / cell).astype(np.int64)
-        return c[..., 1] * 1_000_003 + c[..., 0]
+        out: np.ndarray = c[..., 1] * 1_000_003 + c[..., 0]
+        return out
 
     def cells(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         c0 = np.floor((boxes[:, :2] - origin) / cell).astype(np.int64)
@@ -315,7 +319,8 @@ def _pair_iou(
     if slow.any():
         inter[slow] = _clip_area(qa[ii[slow]], qb[jj[slow]])
     union = np.abs(_area(qa[ii])) + np.abs(_area(qb[jj])) - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    out: np.ndarray = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    return out
 
 
 def polygon_iou(a: Polygon, b: Polygon) -> float:

@@ -31,7 +31,7 @@ def export_report(window: Any, reference: str, output: str) -> None:
         return
     frame = window.files.frame
 
-    def work() -> Any:
+    def work(cancel: Any, progress: Any) -> Any:
         backdrop, ref, rows = compare_files(image, reference, [response], frame)
         path = write_report(output, backdrop, ref, rows)
         return path, rows[0][1], rows[0][2]
@@ -44,10 +44,12 @@ def export_report(window: Any, reference: str, output: str) -> None:
         if notes:
             window.show_message(notes[0], "warning")
 
-    def failed(message: str) -> None:
-        window.show_message(message, "error")
+    def failed(err: BaseException) -> None:
+        window.show_message(str(err), "error")
 
-    window.runner.run("compare-report", work, done, failed)
+    window.workers.submit(
+        work, kind="compare-report", name="compare report", on_result=done, on_error=failed
+    )
 
 
 def choose_and_export(window: Any) -> None:
