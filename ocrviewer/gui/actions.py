@@ -62,6 +62,13 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
         "Spread red..green over the words' own confidence range, so 0.93 and 0.99 differ",
     ),
     "drag_overlay": ("&Move Overlay", ("M",), True, "Drag to shift the overlay onto the text"),
+    "compare_mode": (
+        "Compare with Ground &Truth",
+        ("D",),
+        True,
+        "Colour the shown result's words equal / substituted / missed / extra against the page's ground truth",
+    ),
+    "compare_swap": ("Switch Result/Truth (A/B)", ("B",), False, "Show the ground truth in place, or back"),
     "full_screen": ("F&ull Screen", (Std.FullScreen, "F11"), True, "Toggle full screen"),
     "theme_system": ("&System", (), True, "Follow the desktop's light or dark setting"),
     "theme_light": ("&Light", (), True, "Light palette"),
@@ -144,6 +151,7 @@ def build_menus(
     view.addActions([a["layer_block"], a["layer_line"], a["layer_word"], a["layer_table"]])
     view.addSeparator()
     view.addActions([a["labels"], a["confidence"], a["fit_colours"], a["legend"], a["drag_overlay"]])
+    view.addActions([a["compare_mode"], a["compare_swap"]])
     view.addSeparator()
     theme = view.addMenu("&Theme")
     theme.addActions([a["theme_system"], a["theme_light"], a["theme_dark"]])

@@ -7,6 +7,7 @@ The canvas follows :class:`~ocrviewer.gui.state.ViewerState` and writes back onl
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
@@ -36,7 +37,7 @@ from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
-from ocrviewer.gui.legend import legend_size, paint_legend
+from ocrviewer.gui.legend import legend_size, paint_legend, paint_status_legend
 from ocrviewer.gui.overlay import LAYERS, MarkerItem, OverlayLayer, OverlayRoot, OverlayStyle, build_layers
 from ocrviewer.gui.state import ElementRef, ViewerState
 
@@ -135,6 +136,8 @@ class Canvas(QGraphicsView):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        #: an extra tooltip line per word index (compare mode: both texts), or None
+        self.word_note: Callable[[int], str] | None = None
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.Shape.NoFrame)
         # anchoring is done by set_zoom itself: Qt's AnchorUnderMouse asks the X server for the cursor
@@ -374,6 +377,9 @@ class Canvas(QGraphicsView):
         label = data.label(index)
         b = data.bboxes[index]
         lines = [f"<b>{_escape(text[:200]) or '(no text)'}</b>"]
+        note = self.word_note(index) if name == "word" and self.word_note is not None else ""
+        if note:
+            lines.append(note)
         stats = None
         if name in ("line", "block"):
             stats = word_confidence(data.elements[index])
@@ -519,6 +525,15 @@ class Canvas(QGraphicsView):
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if self.image_item.size == (0, 0):
             self._paint_empty_hint(painter)
+            return
+        words = self.layers["word"]
+        if words.statuses is not None and self.show_legend and words.isVisible():
+            painter.save()
+            painter.resetTransform()
+            vp = self.viewport().rect()
+            dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+            paint_status_legend(painter, QPointF(vp.right() - 12, vp.bottom() - 12), self.font(), dark)
+            painter.restore()
             return
         if not self.legend_wanted():
             return

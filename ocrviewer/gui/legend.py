@@ -116,3 +116,38 @@ def paint_legend(
         )
     painter.restore()
     return rect
+
+
+def paint_status_legend(painter: QPainter, corner: QPointF, font: QFont, dark: bool = False) -> QRectF:
+    """Compare mode's legend (the four statuses and their colours), bottom-right corner at ``corner``."""
+    from ocrviewer.core.palette import STATUS_COLORS
+
+    fm = QFontMetricsF(font)
+    w = BAR_WIDTH + 2 * PADDING
+    h = PADDING * 2 + fm.height() * (1 + len(STATUS_COLORS)) + 4
+    rect = QRectF(corner.x() - w, corner.y() - h, w, h)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setFont(font)
+    path = QPainterPath()
+    path.addRoundedRect(rect, 8, 8)
+    painter.fillPath(path, QColor(32, 34, 38, 215) if dark else QColor(255, 255, 255, 225))
+    painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
+    painter.drawPath(path)
+    fg = QColor(235, 235, 235) if dark else QColor(30, 30, 30)
+    x, y = rect.left() + PADDING, rect.top() + PADDING
+    title = QFont(font)
+    title.setBold(True)
+    painter.setFont(title)
+    painter.setPen(fg)
+    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, "Against ground truth")
+    painter.setFont(font)
+    y += fm.height() + 4
+    for name, colour in STATUS_COLORS.items():
+        sw = QRectF(x, y + (fm.height() - 10) / 2, 10, 10)
+        painter.fillRect(sw, QColor(colour))
+        painter.setPen(fg)
+        painter.drawText(QRectF(x + 16, y, BAR_WIDTH - 16, fm.height()), Qt.AlignmentFlag.AlignLeft, name)
+        y += fm.height()
+    painter.restore()
+    return rect

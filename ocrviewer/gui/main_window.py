@@ -22,6 +22,7 @@ from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
+from ocrviewer.gui.compare_mode import CompareMode
 from ocrviewer.gui.compare_report import choose_and_export
 from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles, is_response_path
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.result_chooser)
         panels_menu.addAction(self.toolbar.toggleViewAction())
         self._build_status_bar()
+        self.compare = CompareMode(self)
+        panels_menu.addAction(self.compare.dock.toggleViewAction())
         self._connect()
         self._restore_settings()
         self._update_recent_menu()
@@ -131,6 +134,8 @@ class MainWindow(QMainWindow):
                 "export_view": self.dialogs.choose_export,
                 "export_demo": self.export_demo,
                 "export_report": lambda: choose_and_export(self),
+                "compare_mode": self.compare.set_enabled,
+                "compare_swap": self.compare.toggle_ab,
                 "quit": self.close,
                 "copy_text": self.copy_text,
                 "zoom_in": c.zoom_in,

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ocrviewer.core.compare import STATUSES
 from ocrviewer.core.layers import (
     BUCKETS,
     DENSE_LIMIT,
@@ -51,6 +52,7 @@ from ocrviewer.core.palette import (
     LEVEL_COLORS,
     SEARCH_COLOR,
     SELECTION_COLOR,
+    STATUS_COLORS,
     ConfidenceScale,
     confidence_rgb,
     fit_scale,
@@ -182,6 +184,11 @@ def cosmetic_pen(color: QColor, width: float = 1.0) -> QPen:
     return pen
 
 
+STATUS_NAMES = STATUSES
+#: first bucket key of the compare statuses (confidence buckets are 0..BUCKETS and NO_CONF)
+STATUS_BUCKET = 1000
+
+
 @dataclass
 class OverlayStyle:
     """What the layers share: confidence colouring, threshold, labels, pen scale for export."""
@@ -216,6 +223,8 @@ class OverlayLayer(QGraphicsItem):
         self._overview_wanted: tuple | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
+        #: compare mode: a status per word (index into STATUS_NAMES, -1 none) colours words instead
+        self.statuses: np.ndarray | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue({"table": 1, "block": 2, "line": 3, "word": 4}.get(level, 1))
@@ -234,6 +243,7 @@ class OverlayLayer(QGraphicsItem):
             else np.zeros(len(data), np.int64)
         )
         self.has_confidence = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
+        self.statuses = None
         if len(data):
             b = data.bboxes
             x0, y0 = float(b[:, 0].min()), float(b[:, 1].min())
@@ -285,8 +295,28 @@ class OverlayLayer(QGraphicsItem):
         """Index of the smallest visible polygon under (x, y), or None."""
         return self.data.hit(x, y, tolerance, self.style.min_confidence, self._hide_mode)
 
+    def set_statuses(self, statuses: np.ndarray | None) -> None:
+        """Compare mode: colour each word by its status (equal, substituted, missed, extra) instead of
+        its confidence, through the same buckets the paint path already uses; None ends it."""
+        if self.level != "word":
+            return
+        if statuses is not None and len(statuses) != len(self.data):
+            statuses = None  # made for another document: ignore rather than colour the wrong words
+        self.statuses = statuses
+        if statuses is None:
+            self._buckets = conf_buckets(self.data.conf)
+        else:
+            self._buckets = np.where(statuses >= 0, STATUS_BUCKET + statuses.astype(np.int64), NO_CONF)
+        self._dense_paths = None
+        self._dense_boxes = None
+        self._overview = None
+        self._overview_wanted = None
+        self.update()
+
     # -- colours -------------------------------------------------------------------------------
     def bucket_color(self, key: int) -> QColor:
+        if key >= STATUS_BUCKET:
+            return QColor(STATUS_COLORS[STATUS_NAMES[key - STATUS_BUCKET]])
         if self.level == "word" and self.style.colour_by_confidence and self.has_confidence:
             return QColor(*confidence_rgb(None if key == NO_CONF else key / BUCKETS))
         return QColor(LEVEL_COLORS[self.level])
@@ -365,6 +395,7 @@ class OverlayLayer(QGraphicsItem):
             s.dense_alpha,
             self.has_confidence,
             s.scale,
+            id(self.statuses),
         )
         if self._overview is None or self._overview[0] != key:
             if self._overview_wanted != key:
