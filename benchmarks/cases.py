@@ -327,6 +327,38 @@ def gui_block_recognition(ctx: Context, tier: str = "10k", limit: float | None =
         bench.close()
 
 
+def _paint_compare(tier: str, limit: float) -> Callable[[Context], Result]:
+    """The compare overlay (words coloured by status) at fit: the same budget as the normal one."""
+
+    def case(ctx: Context) -> Result:
+        import numpy as np
+
+        res = Result(
+            name=f"paint_fit_{tier}_compare",
+            title=f"paint one frame at fit, {tier} words coloured by compare status over the 12 MP page",
+            target=Target("max", limit, f"<= {limit:.0f} ms"),
+        )
+        viewer = _viewer()
+        doc = viewer.placed_document(ctx.inputs.response("azure-v3", tier), ctx.inputs.page_jpeg)
+        bench = viewer.Bench(ctx.inputs.sizes.view)
+        try:
+            bench.show_image(ctx.inputs.page_jpeg)
+            bench.build_overlay(doc)
+            bench.fit()
+            layer = bench.canvas.layers["word"]
+            rng = np.random.default_rng(3)  # 90% equal, 5% substituted, 3% missed, 2% extra
+            layer.set_statuses(rng.choice(4, size=len(layer.data), p=[0.9, 0.05, 0.03, 0.02]).astype(np.int8))
+            bench.paint().save(str(ctx.inputs.folder / f"paint_fit_{tier}_compare.png"))  # to look at
+            res.params = {"words": ctx.inputs.sizes.words[tier], "how": viewer.PAINT_HOW + "; statuses set"}
+            cold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate)
+            res.stats = {"repaint (caches dropped)": cold}
+            return res.finish(cold.median, note="target: the normal overlay's (paint_fit_10k)")
+        finally:
+            bench.close()
+
+    return case
+
+
 # -- compare ---------------------------------------------------------------------------------------
 
 
@@ -650,4 +682,5 @@ CASES: dict[str, Callable[[Context], Result]] = {
     "pdf_200p_open_first_page": _documents.pdf_open_first_page,
     "pdf_1000p_peak_rss": _documents.pdf_1000_pages_memory,
     "compare_align_10k": compare_align,
+    "paint_fit_10k_compare": _paint_compare("10k", 16.0),
 }
