@@ -32,8 +32,8 @@ class CompareMode(QObject):
         self.w = window
         self.enabled = False
         self.comparison: PageComparison | None = None
-        #: (truth id, other result id) the comparison was made for
-        self.pair: tuple[str, str] | None = None
+        #: (truth id, other result id, their documents' ids) the comparison was made for
+        self.pair: tuple[str, str, int, int] | None = None
         self._notes: dict[int, str] = {}
         self.list = QListWidget()
         self.list.itemActivated.connect(self._jump)
@@ -97,7 +97,8 @@ class CompareMode(QObject):
                 "compare: load a ground truth (Ctrl+G) and show a result on this page", 10000
             )
             return
-        pair = (truth.id, other.id)
+        # a moved overlay (frame tools) is a new document: compared again
+        pair = (truth.id, other.id, id(truth.document), id(other.document))
         if pair == self.pair and self.comparison is not None:
             self._apply(self.comparison, truth_shown)
             return
@@ -117,7 +118,14 @@ class CompareMode(QObject):
         def failed(err: BaseException) -> None:
             self.w.show_message(f"compare: {err}", "error")
 
-        self.w.workers.submit(work, kind="compare", name="compare", on_result=done, on_error=failed)
+        self.w.workers.submit(
+            work,
+            generation=self.w.state.generation,
+            kind="compare",
+            name="compare",
+            on_result=done,
+            on_error=failed,
+        )
 
     # -- showing -------------------------------------------------------------------------------
     def _apply(self, pc: PageComparison, truth_shown: bool) -> None:
