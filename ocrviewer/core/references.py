@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.limits import read_limited
 from ocrviewer.core.loading import LoadedResult, load_document_result, load_result
 from ocrviewer.core.metrics import normalize
 from ocrviewer.core.model import Block, Document, Line, Page, Word
@@ -92,7 +93,7 @@ def read_text_reference(path: str | os.PathLike[str]) -> Document:
     """A plain text file as a document without geometry: one Line per non-blank line, pages split by form feed."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_limited(p)  # the responses' size cap: a huge or endless file is one line
     except OSError as err:
         raise BadInput(f"{p}: cannot read ({err.strerror or err})") from err
     try:
