@@ -82,3 +82,15 @@ def test_without_truth_compare_mode_says_what_to_do(window, qtbot, tmp_path: Pat
     window.compare.toggle_ab()
     assert window.message_bar.level == "warning"
     assert window.canvas.layers["word"].statuses is None
+
+
+def test_moving_the_overlay_compares_again(window, qtbot, tmp_path: Path) -> None:
+    """Dragging the result off its words (frame tools) is a new placement: the statuses follow it."""
+    _page_with_truth(window, qtbot, tmp_path)
+    window.compare.set_enabled(True)
+    layer = window.canvas.layers["word"]
+    qtbot.waitUntil(lambda: layer.statuses is not None, timeout=30000)
+    assert (layer.statuses == 0).sum() == 4
+    window.state.set_transform(window.state.transform.then(dx=0.0, dy=400.0))  # far below the text
+    qtbot.waitUntil(lambda: layer.statuses is not None and (layer.statuses == 3).all(), timeout=30000)
+    assert "5 missed, 5 extra" in window.statusBar().currentMessage()
