@@ -66,15 +66,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
-    """(image or document, reference, results) from the positional arguments."""
+    """(image or document, reference, results) from the positional arguments.
+
+    A PDF first is the document; a PDF after it is a reference or a result (a searchable PDF's text
+    layer opens as a response).
+    """
     first = files[0]
     image = first if Path(first).suffix.lower() in IMAGE_SUFFIXES or is_document(first) else None
     rest = files[1:] if image else files
     if len(rest) < 2:
         raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")
     for f in rest:
-        if Path(f).suffix.lower() in IMAGE_SUFFIXES or is_document(f):
-            raise BadInput(f"{f}: an image or a document, not a reference or a result; it comes first")
+        if Path(f).suffix.lower() in IMAGE_SUFFIXES or Path(f).is_dir():
+            raise BadInput(f"{f}: an image or a folder, not a reference or a result; it comes first")
     return image, rest[0], rest[1:]
 
 

@@ -301,3 +301,18 @@ def test_a_pdf_document_is_compared_page_by_page(tmp_path: Path, capsys: pytest.
     text = report.read_text(encoding="utf-8")
     assert text.count("data:image/jpeg") == 3  # each PDF page rendered and embedded once
     assert "<h2>Page 3</h2>" in text
+
+
+def test_a_searchable_pdf_after_the_image_is_a_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    formats = Path(__file__).resolve().parent.parent / "data" / "formats"
+    image, truth = formats / "prima-SimplePage.png", formats / "prima-SimplePage-2017.xml"
+    pdf = tmp_path / "searchable.pdf"
+    assert main(["export", str(image), "-r", str(truth), "-o", str(pdf)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "cmp.json"
+    code, _, err = run(capsys, image, truth, pdf, "--json", out)
+    assert code == 0, err
+    (res,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert res["path"] == "searchable.pdf" and res["wer_unordered"] == 0  # every word is there
