@@ -411,7 +411,14 @@ def compare_align(ctx: Context) -> Result:
     counts = page.counts()
     if counts["matched"] + counts["missed"] != n or counts["matched"] < 0.9 * n:
         raise RuntimeError(f"alignment looks wrong: {counts} for {n} reference words")
-    stats = time_calls(lambda: compare.compare_pages(ref.pages[0], result.pages[0]), ctx.fast_repeat)
+    from rapidfuzz.distance import Levenshtein
+
+    ref_text, res_text = ref.pages[0].text, result.pages[0].text
+    stats, floor = _interleaved(
+        lambda: compare.compare_pages(ref.pages[0], result.pages[0]),
+        lambda: Levenshtein.distance(ref_text, res_text),
+        ctx.fast_repeat,
+    )
     res.params = {
         "reference_words": n,
         "result_words": sum(1 for _ in result.words()),
@@ -421,8 +428,8 @@ def compare_align(ctx: Context) -> Result:
         "bag of words, detection; the result is the reference with jittered boxes, 5% typos, 2% dropped, "
         "1% extra words, blocks reversed and lines shuffled",
     }
-    res.stats = {"compare_pages": stats}
-    return res.finish(stats.median)
+    res.stats = {"compare_pages": stats, "floor: one edit distance of the two page texts": floor}
+    return res.finish(stats.median, note="floor: what a text-only CER of the page costs (no alignment)")
 
 
 # -- subprocess cases ------------------------------------------------------------------------------
