@@ -85,7 +85,8 @@ class CompareMode(QObject):
         """Recompute (in the pool) when the pair changed; recolour the shown words."""
         layer = self.w.canvas.layers["word"]
         if not self.enabled:
-            layer.set_statuses(None)
+            if layer.statuses is not None:
+                layer.set_statuses(None)
             self._notes = {}
             return
         truth, other, truth_shown = self._sides()

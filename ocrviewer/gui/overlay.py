@@ -302,6 +302,8 @@ class OverlayLayer(QGraphicsItem):
             return
         if statuses is not None and len(statuses) != len(self.data):
             statuses = None  # made for another document: ignore rather than colour the wrong words
+        if statuses is None and self.statuses is None:
+            return  # nothing to undo: keep the caches
         self.statuses = statuses
         if statuses is None:
             self._buckets = conf_buckets(self.data.conf)
