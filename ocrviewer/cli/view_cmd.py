@@ -10,6 +10,7 @@ from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
 __all__ = ["IMAGE_SUFFIXES", "find_sample", "register", "run"]
 
+
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -30,9 +31,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "image",
         nargs="?",
         metavar="IMAGE",
-        help="image file (JPEG, PNG, TIFF, BMP, WebP, PDF) or a saved workspace (.ocrviewer-workspace.json)",
+        help="image file (JPEG, PNG, TIFF, BMP, WebP), a PDF or a folder of images (one document of pages), "
+        "a batch's OUTDIR (its pages listed worst first) or a saved workspace (.ocrviewer-workspace.json)",
     )
-    p.add_argument("-r", "--response", metavar="RESP", help="a saved OCR response to place on the image")
+    p.add_argument(
+        "-r",
+        "--response",
+        metavar="RESP",
+        help="a saved OCR response to place on the image (on a document, each of its pages on its page)",
+    )
     p.add_argument(
         "--provider", metavar="NAME", help="run recognition with this provider once the image is open"
     )
@@ -49,7 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--size", type=_size, default=(1400, 900), metavar="WxH", help="window size for --screenshot"
     )
     p.add_argument("--theme", choices=("system", "light", "dark"), help="colour theme for this run")
-    p.add_argument("--page", type=int, default=1, metavar="N", help="PDF page to show (default 1)")
+    p.add_argument(
+        "--page", type=int, default=1, metavar="N", help="page of a PDF or folder to show first (default 1)"
+    )
     p.set_defaults(func=run)
 
 
@@ -59,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
         sample, sample_response = find_sample()
         image = str(sample)
         response = str(sample_response) if sample_response and not args.provider else None
-    if image is not None and not Path(image).is_file():
-        raise BadInput(f"{image}: no such image file; check the path")
+    if image is not None and not (Path(image).is_file() or Path(image).is_dir()):
+        raise BadInput(f"{image}: no such image file or folder; check the path")
     if response is not None and not Path(response).is_file():
         raise BadInput(f"{response}: no such response file; check the path")
 

@@ -115,6 +115,8 @@ class Result:
     loaded: LoadedResult | None = field(default=None, compare=False, repr=False)
     #: why the result is not placed (image changed, response missing), or None
     problem: str | None = None
+    #: the page of a multi-page response this result is (its parsed page's index), or None: the whole response
+    response_page: int | None = None
 
     @property
     def document(self) -> Document | None:
@@ -138,6 +140,7 @@ class Result:
         role: str = "result",
         origin: Origin | None = None,
         id: str = "",
+        response_page: int | None = None,
     ) -> Result:
         """A result for a freshly placed response (its decision becomes the detected transform)."""
         if role not in ROLES:
@@ -155,6 +158,7 @@ class Result:
             detected=d.transform,
             transform=d.transform,
             loaded=loaded,
+            response_page=response_page,
         )
 
     def corrected_to(
@@ -190,7 +194,7 @@ class Result:
             origin["options"] = dict(self.origin.options)
         if self.origin.time:
             origin["time"] = self.origin.time
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "role": self.role,
@@ -205,6 +209,9 @@ class Result:
                 "corrections": [dict(c) for c in self.corrections],
             },
         }
+        if self.response_page is not None:
+            out["response_page"] = self.response_page
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], base: Path) -> Result:
@@ -239,6 +246,7 @@ class Result:
             detected=FrameTransform.from_dict(f["detected"]) if f.get("detected") else None,
             transform=FrameTransform.from_dict(f["transform"]) if f.get("transform") else None,
             corrections=tuple(dict(c) for c in corrections),
+            response_page=None if d.get("response_page") is None else int(d["response_page"]),
         )
 
 
@@ -417,9 +425,12 @@ class Workspace:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the workspace to ``path`` (atomic; never over an image or response it refers to)."""
         target = Path(path)
+        hashes: dict[str, str] = {}  # a PDF's pages share one file: hashed once
         for p in self.pages:
             if p.sha256 is None and p.problem is None and Path(p.image_path).is_file():
-                p.sha256 = file_sha256(p.image_path)
+                if p.image_path not in hashes:
+                    hashes[p.image_path] = file_sha256(p.image_path)
+                p.sha256 = hashes[p.image_path]
         folder = target.absolute().parent
         data = dumps_json(finite_json(self.to_dict(folder))[0], indent=1)  # NaN copied through: null
         out = write_atomic(target, data, inputs=self.inputs())
@@ -505,20 +516,28 @@ def open_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
     image that changed or is missing, a response that is missing or unreadable, a newer schema).
     """
     ws, notes = read_workspace(path)
+    memo: dict[str, Any] = {}  # a document's pages share their PDF and their responses: read once
     for page in ws.pages:
-        notes.extend(place_page(page))
+        notes.extend(place_page(page, memo))
     return ws, notes
 
 
-def place_page(page: WorkspacePage) -> list[str]:
-    """Check the page's image and place each of its results; one note per problem."""
+def place_page(page: WorkspacePage, memo: dict[str, Any] | None = None) -> list[str]:
+    """Check the page's image and place each of its results; one note per problem.
+
+    ``memo`` (shared by the pages of one workspace) keeps file hashes and parsed responses.
+    """
+    memo = {} if memo is None else memo
     notes: list[str] = []
     image = page.image_path
     if not Path(image).is_file():
         page.problem = f"{image}: the image is missing; put it back next to the workspace or reload it"
     elif page.sha256:
         try:
-            changed = file_sha256(image) != page.sha256
+            key = f"sha256:{image}"
+            if key not in memo:
+                memo[key] = file_sha256(image)
+            changed = memo[key] != page.sha256
         except OSError as err:
             changed, page.problem = False, f"{image}: cannot read ({err.strerror or err}); check permissions"
         if changed:
@@ -533,7 +552,7 @@ def place_page(page: WorkspacePage) -> list[str]:
     placed: list[Result] = []
     for r in page.results:
         try:
-            placed.append(place_recorded(r, image, page.info()))
+            placed.append(place_recorded(r, image, page.info(), memo))
         except OcrViewerError as err:
             notes.append(str(err))
             placed.append(replace(r, loaded=None, problem=str(err)))
@@ -541,16 +560,41 @@ def place_page(page: WorkspacePage) -> list[str]:
     return notes
 
 
-def place_recorded(result: Result, image_path: str, info: ImageInfo | None = None) -> Result:
-    """``result`` with its response parsed once and placed by the transform it recorded."""
+def place_recorded(
+    result: Result, image_path: str, info: ImageInfo | None = None, memo: dict[str, Any] | None = None
+) -> Result:
+    """``result`` with its response parsed once and placed by the transform it recorded.
+
+    A result that is one page of a multi-page response places that page only (the parsed response
+    is kept in ``memo`` for the other pages).
+    """
     if not result.response_path:
         raise BadInput(f"result {result.name!r} has no response file; load it again")
     if not Path(result.response_path).is_file():
         raise BadInput(
             f"{result.response_path}: the response of {result.name!r} is missing; put it back or remove the result"
         )
-    loaded = load_result(
-        result.response_path, image_path, frame=result.frame, info=info, transform=result.transform
+    if result.response_page is None or result.transform is None:
+        loaded = load_result(
+            result.response_path, image_path, frame=result.frame, info=info, transform=result.transform
+        )
+        return replace(result, loaded=loaded, problem=None)
+    from ocrviewer.core.loading import place_result
+    from ocrviewer.core.parsers import load_response
+
+    memo = {} if memo is None else memo
+    key = f"response:{result.response_path}"
+    if key not in memo:
+        memo[key] = load_response(result.response_path)
+    parsed: Document = memo[key]
+    page = next((p for p in parsed.pages if p.index == result.response_page), None)
+    if page is None:
+        raise BadInput(
+            f"{result.response_path}: has no page {result.response_page + 1} any more; load the response again"
+        )
+    one = replace(parsed, pages=(page,), warnings=())
+    loaded = place_result(
+        one, result.response_path, image_path, info, frame=result.frame, transform=result.transform
     )
     return replace(result, loaded=loaded, problem=None)
 

@@ -13,6 +13,12 @@ Std = QKeySequence.StandardKey
 #: key -> (text, shortcuts, checkable, status tip)
 SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     "open_image": ("&Open Image…", (Std.Open,), False, "Open a JPEG, PNG, TIFF, BMP, WebP or PDF"),
+    "open_folder": (
+        "Open &Folder…",
+        (),
+        False,
+        "Open a folder of images, or a batch's output folder (its pages listed worst first)",
+    ),
     "open_response": ("Open &Response…", ("Ctrl+R",), False, "Place a saved OCR response on the image"),
     "load_truth": (
         "Load as &Ground Truth…",
@@ -46,6 +52,10 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     "copy_text": ("&Copy Selected Text", (Std.Copy,), False, "Copy the selected element's text"),
     "zoom_in": ("Zoom &In", (Std.ZoomIn, "Ctrl+="), False, "Zoom in"),
     "zoom_out": ("Zoom &Out", (Std.ZoomOut,), False, "Zoom out"),
+    "next_page": ("&Next Page", ("PgDown",), False, "Show the next page of the document"),
+    "previous_page": ("&Previous Page", ("PgUp",), False, "Show the previous page of the document"),
+    "first_page": ("F&irst Page", ("Home",), False, "Show the first page of the document"),
+    "last_page": ("La&st Page", ("End",), False, "Show the last page of the document"),
     "fit": ("&Fit to Window", ("Ctrl+0", "F"), False, "Show the whole image"),
     "actual": ("&Actual Size", ("Ctrl+1",), False, "One image pixel per screen pixel"),
     "layer_block": ("&Blocks", ("1",), True, "Show block outlines"),
@@ -132,7 +142,9 @@ def build_menus(
     bar = window.menuBar()
     a = actions
     file_menu = bar.addMenu("&File")
-    file_menu.addActions([a["open_image"], a["open_response"], a["load_truth"], a["open_workspace"]])
+    file_menu.addActions(
+        [a["open_image"], a["open_folder"], a["open_response"], a["load_truth"], a["open_workspace"]]
+    )
     recent = file_menu.addMenu("Open &Recent")
     file_menu.addAction(a["open_sample"])
     file_menu.addSeparator()
@@ -147,6 +159,8 @@ def build_menus(
 
     view = bar.addMenu("&View")
     view.addActions([a["zoom_in"], a["zoom_out"], a["fit"], a["actual"]])
+    view.addSeparator()
+    view.addActions([a["next_page"], a["previous_page"], a["first_page"], a["last_page"]])
     view.addSeparator()
     view.addActions([a["layer_block"], a["layer_line"], a["layer_word"], a["layer_table"]])
     view.addSeparator()

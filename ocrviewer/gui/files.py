@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QSpinBox, QWidget
+from PySide6.QtWidgets import QFileDialog
 
 from ocrviewer.core.export import write_export
+from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
-from ocrviewer.gui.image_loader import PDF_DPI, ImageLoader, read_info
+from ocrviewer.gui.document import DocumentController, is_document_path
+from ocrviewer.gui.image_loader import ImageLoader, read_info
 from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import RECENT_KEY
@@ -142,7 +144,6 @@ class FileController(QObject):
     """What the File menu, drops and the command line do."""
 
     message = Signal(str, str)  # text, level ("info", "warning", "error")
-    pageCountChanged = Signal(int, int)  # pages in the open document (1 for images), page shown
     responseLoaded = Signal(object)  # the LoadedResult
 
     def __init__(
@@ -158,16 +159,25 @@ class FileController(QObject):
         self.state, self.loader, self.workers, self.recent = state, loader, workers, recent
         self.preview_side = preview_side
         self.frame = "auto"
-        self.page = 0
         self._loading = 0
+        #: PDFs, folders and batch OUTDIRs: one document of pages
+        self.documents = DocumentController(state, loader, workers, preview_side, self)
+        self.documents.message.connect(self.message)
+
+    @property
+    def page(self) -> int:
+        """The page shown (0-based; 0 for a lone image)."""
+        return self.state.page
 
     @property
     def busy(self) -> bool:
-        return self.loader.busy or self._loading > 0
+        return self.loader.busy or self._loading > 0 or self.documents.busy
 
     def open_path(self, path: str) -> None:
-        """An image, a workspace, or a response (JSON, hOCR, ALTO, PAGE-XML: told by content) to place."""
-        if is_workspace_file(path):
+        """An image, a document (PDF, folder, batch OUTDIR), a workspace, or a response to place."""
+        if is_document_path(path):
+            self.open_image(path)
+        elif is_workspace_file(path):
             self.open_workspace(path)
         elif is_response_path(path):
             self.open_response(path)
@@ -175,8 +185,14 @@ class FileController(QObject):
             self.open_image(path)
 
     def open_image(self, path: str, page: int = 0) -> bool:
-        """Open an image (or ``page`` of a PDF); False, with a message, when it cannot be read."""
+        """Open an image, or a PDF/folder/OUTDIR as a document showing ``page``; False, with a message,
+        when it cannot be read."""
         path = str(path)
+        if is_document_path(path):
+            ok = self.documents.open_document(path, page)
+            if ok:
+                self.recent.add(path)
+            return ok
         try:
             info = read_info(path, page)
         except OcrViewerError as err:
@@ -185,15 +201,10 @@ class FileController(QObject):
         except Exception as err:  # never crash on a strange file
             self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
             return False
-        self.page = page if info.format == "PDF" else 0
-        self.state.set_image(path, info, self.page)
-        self.loader.load(path, info, self.state.generation, self.preview_side(info), self.page)
+        self.state.set_image(path, info, 0)
+        self.loader.load(path, info, self.state.generation, self.preview_side(info), 0)
         self.recent.add(path)
-        note = f"{os.path.basename(path)} · {info.describe()}"
-        if info.format == "PDF":
-            note = f"{os.path.basename(path)} · page {self.page + 1} of {info.frames} at {PDF_DPI:.0f} dpi"
-        self.state.statusMessage.emit(note)
-        self.pageCountChanged.emit(info.frames if info.format == "PDF" else 1, self.page)
+        self.state.statusMessage.emit(f"{os.path.basename(path)} · {info.describe()}")
         return True
 
     def _run(self, name: str, work: Callable[[], Any], done: Callable[[Any], None], path: str) -> None:
@@ -222,6 +233,9 @@ class FileController(QObject):
         """Read, parse, place a response in a worker; it is added to the page as a new result."""
         path = str(path)
         frame = frame or self.frame
+        if self.state.source is not None:  # a document: each page of the response lands on its page
+            self.documents.open_response(path, frame, role)
+            return
         image = self.state.image_path
         info = self.state.image_info
         pdf_info = info if info is not None and info.format == "PDF" else None
@@ -265,6 +279,16 @@ class FileController(QObject):
             ws, notes = open_workspace(path)
             if not ws.pages:
                 raise BadInput(f"{path}: the workspace has no page; open an image instead")
+            if ws.source is not None and ws.source.kind in ("pdf", "folder"):
+                from ocrviewer.core.sources import open_source
+
+                try:
+                    source = open_source(ws.source.path, dpi=ws.source.dpi)
+                except OcrViewerError as err:
+                    notes.append(f"{err}; the pages are shown without their pictures")
+                    source = None
+                if source is not None:
+                    return ws, notes, source, None
             page = ws.pages[0]
             info = read_info(page.image_path, page.page_ref or 0) if Path(page.image_path).is_file() else None
             shown = page.result(page.shown)
@@ -276,17 +300,38 @@ class FileController(QObject):
     def _apply_workspace(self, out: Any) -> None:
         ws, notes, info, layers = out
         page = ws.pages[0]
+        if info is not None and not isinstance(info, ImageInfo):  # a document's source, opened
+            self._apply_document_workspace(ws, notes, info)
+            return
         if info is not None:
-            self.page = page.page_ref or 0
-            self.state.set_image(page.image_path, info, self.page)
-            self.loader.load(page.image_path, info, self.state.generation, self.preview_side(info), self.page)
-            count = info.frames if info.format == "PDF" else 1
-            self.pageCountChanged.emit(count, self.page)
+            self.state.set_image(page.image_path, info, page.page_ref or 0)
+            self.loader.load(
+                page.image_path, info, self.state.generation, self.preview_side(info), page.page_ref or 0
+            )
         self.state.workspace.set_source(ws.source, ws.pages)
         self.state.workspace.path = ws.path
         self.state.show_result(page.shown or (page.results[-1].id if page.results else None), layers=layers)
         self.recent.add(str(ws.path))
         self.state.statusMessage.emit(f"opened workspace {ws.path}: {len(page.results)} results")
+        if notes:
+            more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+            self.message.emit(notes[0] + more, "warning")
+
+    def _apply_document_workspace(self, ws: Any, notes: list[str], source: Any) -> None:
+        if len(ws.pages) != len(source.pages):
+            notes.append(
+                f"{source.name} has {len(source.pages)} pages, the workspace {len(ws.pages)}; "
+                "pages are matched by position"
+            )
+        by_index = {p.index: p for p in ws.pages}
+        from ocrviewer.gui.document import workspace_pages
+
+        pages = [by_index.get(p.index, p) for p in workspace_pages(source)]
+        self.documents.adopt(source, pages)
+        self.state.workspace.path = ws.path
+        self.recent.add(str(ws.path))
+        total = sum(len(p.results) for p in pages)
+        self.state.statusMessage.emit(f"opened workspace {ws.path}: {total} results on {len(pages)} pages")
         if notes:
             more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
             self.message.emit(notes[0] + more, "warning")
@@ -358,6 +403,11 @@ class FileDialogs:
         path, _ = QFileDialog.getOpenFileName(self.w, "Open Image", self._dialog_dir(), IMAGE_FILTER)
         if path:
             self.w.files.open_path(path)  # a JSON picked here is placed as a response
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self.w, "Open Folder or Batch Output", self._dialog_dir())
+        if path:
+            self.w.files.open_image(path)  # a batch's OUTDIR (manifest.jsonl) opens its document
 
     def choose_response(self) -> None:
         start = os.path.dirname(self.w.state.image_path) if self.w.state.image_path else self._dialog_dir()
@@ -435,22 +485,3 @@ class FileDialogs:
             return
         if self.w.files.open_image(str(image)) and response:
             self.w.files.open_response(str(response))
-
-
-class PageChooser(QSpinBox):
-    """Status-bar page number for multi-page PDFs (hidden for images and one-page PDFs)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setPrefix("page ")
-        self.setKeyboardTracking(False)
-        self.setToolTip("PDF page shown (a response belongs to one page)")
-        self.hide()
-
-    def set_pages(self, count: int, page: int) -> None:
-        self.blockSignals(True)
-        self.setRange(1, max(1, count))
-        self.setSuffix(f" of {count}")
-        self.setValue(page + 1)
-        self.blockSignals(False)
-        self.setVisible(count > 1)

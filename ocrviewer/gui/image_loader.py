@@ -194,6 +194,21 @@ def _stored_stages(full: StoredPixels, preview_side: int, thread: str) -> Iterat
     yield DecodedImage(qimg, buf, 1.0, True, thread, full.orientation)
 
 
+def decode_page(
+    page: Any, info: ImageInfo, preview_side: int
+) -> Callable[[CancelToken, ProgressCallback], Iterator[DecodedImage]]:
+    """Work decoding one page of a document (a core ``SourcePage``): a PDF page is rendered once
+    by the open source (no preview: a page at 150 dpi is screen-sized), an image as above."""
+    if page.image_path is not None:
+        return decode_stages(page.image_path, info, preview_side)
+
+    def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[DecodedImage]:
+        qimg, buf = pil_to_qimage(page.render())
+        yield DecodedImage(qimg, buf, 1.0, True, threading.current_thread().name)
+
+    return work
+
+
 class ImageLoader(QObject):
     """Decodes the shown image with the window's workers; only the current image reports."""
 
@@ -215,6 +230,17 @@ class ImageLoader(QObject):
             kind="image",
             generation=generation,
             name=f"decode {os.path.basename(path)}",
+            on_yielded=self.decoded.emit,
+            on_error=lambda err: None if isinstance(err, Cancelled) else self.failed.emit(str(err)),
+        )
+
+    def load_page(self, page: Any, info: ImageInfo, generation: int, preview_side: int) -> None:
+        """Decode page ``page`` of the open document (a core ``SourcePage``) for ``generation``."""
+        self.workers.submit(
+            decode_page(page, info, preview_side),
+            kind="image",
+            generation=generation,
+            name=f"decode {page.name}",
             on_yielded=self.decoded.emit,
             on_error=lambda err: None if isinstance(err, Cancelled) else self.failed.emit(str(err)),
         )

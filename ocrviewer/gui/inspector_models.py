@@ -199,7 +199,7 @@ class DocumentTreeModel(QAbstractItemModel):
                 return "" if depth == 1 else format_confidence(conf)
             if depth == 1:
                 size = f" ({obj.width:.0f}×{obj.height:.0f})" if obj.width and obj.height else ""
-                return f"Page {node.path[0] + 1}{size}"
+                return f"Page {obj.index + 1}{size}"  # a document's page says which page it is
             if depth == 2:
                 kind = f" [{obj.layout_type}]" if obj.layout_type else ""
                 first = obj.lines[0].text if obj.lines else ""

@@ -15,7 +15,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
 from ocrviewer.errors import OcrViewerError
@@ -24,7 +24,7 @@ from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
 from ocrviewer.gui.compare_mode import CompareMode
 from ocrviewer.gui.compare_report import choose_and_export
-from ocrviewer.gui.files import FileController, FileDialogs, PageChooser, RecentFiles, is_response_path
+from ocrviewer.gui.files import FileController, FileDialogs, RecentFiles, is_response_path
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.overlays import EXTRA_KEYS, ShortcutSheet, WelcomeStrip, shortcut_rows
@@ -76,11 +76,11 @@ class MainWindow(QMainWindow):
         self.actions_ = acts.create_actions(self)
         self.dock_context: Any = None
         self.docks = self._install_docks() if with_docks else []
+        self.pages_dock = self._install_page_strip()
         extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
         self.recent_menu, panels_menu = acts.build_menus(self, self.actions_, extra)
-        for dock in self.docks:
+        for dock in [self.pages_dock, *self.docks]:
             panels_menu.addAction(dock.toggleViewAction())
-        panels_menu.setEnabled(bool(self.docks))
         self.toolbar = acts.build_toolbar(self, self.actions_, extra)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.result_chooser = ResultChooser(self.state, self)
@@ -107,14 +107,35 @@ class MainWindow(QMainWindow):
         self.dock_context = docks.DockContext(settings=self.settings, workers=self.workers)
         return list(docks.install_docks(self, self.state, self.dock_context))
 
+    def _install_page_strip(self) -> QDockWidget:
+        """The Pages panel (left): a document's pages with thumbnails and status; hidden for one image."""
+        from ocrviewer.gui.page_strip import PageStrip
+
+        self.page_strip = PageStrip(self.state, self.files.documents, self.workers, self)
+        dock = QDockWidget("Pages", self)
+        dock.setObjectName("pagesDock")
+        dock.setWidget(self.page_strip)
+        dock.setMinimumWidth(200)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        left = [d for d in self.docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
+        if left:  # a column of its own at the far left; the left panels keep their tabs
+            self.splitDockWidget(dock, left[0], Qt.Orientation.Horizontal)
+            for other in left[1:]:
+                self.tabifyDockWidget(left[0], other)
+            left[0].raise_()
+        dock.hide()
+        return dock
+
+    def _show_pages_dock(self, count: int) -> None:
+        if count > 1 and not self.pages_dock.isVisible():
+            self.pages_dock.show()
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.position_label = QLabel("", self)
         self.position_label.setMinimumWidth(300)
         self.zoom_label = QLabel("", self)
         self.count_label = QLabel("", self)
-        self.page_box = PageChooser(self)
-        bar.addPermanentWidget(self.page_box)
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.position_label)
         bar.addPermanentWidget(self.zoom_label)
@@ -125,6 +146,11 @@ class MainWindow(QMainWindow):
             a,
             {
                 "open_image": self.dialogs.choose_image,
+                "open_folder": self.dialogs.choose_folder,
+                "next_page": lambda: self.files.documents.step(+1),
+                "previous_page": lambda: self.files.documents.step(-1),
+                "first_page": self.files.documents.first,
+                "last_page": self.files.documents.last,
                 "open_response": self.dialogs.choose_response,
                 "load_truth": self.dialogs.choose_truth,
                 "open_workspace": self.dialogs.choose_workspace,
@@ -177,14 +203,7 @@ class MainWindow(QMainWindow):
         self.files.message.connect(self.show_message)
         self.files.responseLoaded.connect(lambda r: setattr(self, "_placement_notes", tuple(r.warnings)))
         self.state.transformChanged.connect(self._placement_changed)
-        self.files.pageCountChanged.connect(self.page_box.set_pages)
-        self.page_box.valueChanged.connect(
-            lambda n: (
-                self.state.image_path
-                and n - 1 != self.files.page
-                and self.files.open_image(self.state.image_path, n - 1)
-            )
-        )
+        self.files.documents.opened.connect(self._show_pages_dock)
         self.recent.changed.connect(self._update_recent_menu)
         self.welcome.openRequested.connect(self.dialogs.choose_image)
         self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))
@@ -256,7 +275,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
-        images = [p for p in paths if not is_response_path(p)]
+        images = [p for p in paths if os.path.isdir(p) or not is_response_path(p)]
         responses = [p for p in paths if is_response_path(p)]
         if images:
             self.files.open_image(images[0])
@@ -330,6 +349,9 @@ class MainWindow(QMainWindow):
 
     def _update_enabled(self) -> None:
         has_image = self.state.image_path is not None
+        pages = len(self.state.workspace.pages) if self.state.source is not None else 0
+        for key in ("next_page", "previous_page", "first_page", "last_page"):
+            self.actions_[key].setEnabled(pages > 1)
         self.actions_["open_response"].setEnabled(True)
         self.actions_["save_result"].setEnabled(self.state.document is not None)
         self.actions_["save_workspace"].setEnabled(has_image)
@@ -418,4 +440,5 @@ class MainWindow(QMainWindow):
         if self.dock_context is not None:
             self.dock_context.shutdown()
         self.workers.shutdown(3000)
+        self.files.documents.close()
         super().closeEvent(event)

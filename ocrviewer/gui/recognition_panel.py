@@ -464,7 +464,8 @@ class RecognitionPanel(QWidget):
         options = self.options()
         settings = dict(self.provider_settings())
         fresh = self.fresh_check.isChecked()
-        image_path = state.image_path
+        # a page of a document is rendered by its source (a PDF page at the document's dpi)
+        image_path = state.source_page() or state.image_path
         recognizer = self.recognizer
 
         def work(cancel: CancelToken, progress: ProgressCallback) -> Any:

@@ -23,6 +23,7 @@ from ocrviewer.core.workspace import (
     SourceRef,
     Workspace,
     WorkspaceEvent,
+    WorkspacePage,
     page_for,
     source_kind,
 )
@@ -44,6 +45,7 @@ class ViewerState(QObject):
     colourScaleChanged = Signal()  # the confidence colours now span another range
     pointPickChanged = Signal(bool)  # True: the next canvas clicks pick points (two-point alignment)
     pointPicked = Signal(float, float)  # a picked point, displayed-frame image pixels
+    pageChanged = Signal(int)  # another page of the document is shown (its index)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +74,10 @@ class ViewerState(QObject):
         self.workspace.subscribe(self._workspace_changed)
         self.page = 0
         self.result_id: str | None = None
+        #: the open document's pages (core ``Source``), when a PDF, folder or batch OUTDIR is open
+        self.source: Any = None
+        #: bumped on every change to any page's results (views spanning the document rebuild on it)
+        self.results_version = 0
         self._showing = False
         #: True while a tool wants canvas clicks as points instead of selections
         self.point_pick = False
@@ -84,6 +90,7 @@ class ViewerState(QObject):
         self.generation += 1
         self.image_path, self.image_info = path, info
         self.result_id = None
+        self.source = None
         if path is not None and info is not None:
             ref = page if info.format == "PDF" else None
             self.workspace.set_source(SourceRef(path, source_kind(path)), [page_for(path, info, ref)])
@@ -98,6 +105,42 @@ class ViewerState(QObject):
         self.imageChanged.emit()
         self.documentChanged.emit()
         self.selectionChanged.emit()
+
+    def set_document(self, source: Any, ref: SourceRef, pages: list[WorkspacePage]) -> None:
+        """A new document (a core ``Source`` and a page per source page); :meth:`show_page` shows one."""
+        self.source = source
+        self.workspace.set_source(ref, pages)
+        self.workspace.path = None
+
+    def show_page(self, index: int, info: ImageInfo) -> None:
+        """Show page ``index`` of the workspace (``info``: its header) with the result it shows.
+
+        The results of every page stay in the workspace; only what is displayed changes.
+        """
+        page = self.workspace.page(index)
+        self.generation += 1
+        self.page = index
+        self.image_path, self.image_info = page.image_path, info
+        self.result_id = None
+        self.response_path = None
+        self.source_document = self.document = self.prepared_layers = None
+        self.decision = self.transform = None
+        self.selection = None
+        self.highlights = ()
+        self.pageChanged.emit(index)
+        self.imageChanged.emit()
+        self.show_result(page.shown)
+
+    def source_page(self) -> Any:
+        """The core ``SourcePage`` shown (recognition renders it), or None for a lone image."""
+        if self.source is None or not 0 <= self.page < len(self.source.pages):
+            return None
+        return self.source.pages[self.page]
+
+    def page_document(self, index: int) -> Document | None:
+        """The placed document of page ``index``'s shown result (None: no result or not placed)."""
+        result = self.workspace.shown(index)
+        return result.document if result is not None else None
 
     def set_response(
         self,
@@ -184,6 +227,7 @@ class ViewerState(QObject):
         return self.workspace.pages[self.page].result(self.result_id) if self.workspace.pages else None
 
     def _workspace_changed(self, event: WorkspaceEvent) -> None:
+        self.results_version += 1
         if event.kind != "source":
             self.resultsChanged.emit()
 

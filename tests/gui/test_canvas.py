@@ -255,16 +255,17 @@ def test_pdf_first_page_opens(window, qtbot, tmp_path) -> None:
     image = window.canvas.image_item.levels[-1].image
     assert image.pixelColor(5, image.height() // 2).lightness() < 60  # left half black
     assert image.pixelColor(image.width() - 5, image.height() // 2).lightness() > 200
-    assert not window.page_box.isVisible()
+    assert window.page_strip.model.rowCount() == 1
 
 
-def test_pdf_page_chooser_and_response_on_a_page(window, qtbot, tmp_path) -> None:
+def test_pdf_next_page_and_a_one_page_response_lands_on_the_page_shown(window, qtbot, tmp_path) -> None:
     from tests.support.responses import build_response, write_response
 
     path = make_pdf(tmp_path / "two.pdf", pages=2)
     assert window.files.open_image(str(path))
-    assert window.page_box.isVisible() and window.page_box.maximum() == 2
-    window.page_box.setValue(2)
+    assert window.page_strip.model.rowCount() == 2
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    window.actions_["next_page"].trigger()
     qtbot.waitUntil(lambda: window.files.page == 1 and window.canvas.image_item.has_full, timeout=30000)
     image = window.canvas.image_item.levels[-1].image
     assert image.pixelColor(5, image.height() // 2).lightness() > 200  # page 2: right half black
@@ -275,6 +276,7 @@ def test_pdf_page_chooser_and_response_on_a_page(window, qtbot, tmp_path) -> Non
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
     box = window.canvas.layers["word"].data.bboxes[0]
     assert abs(box[0] - w * 0.6) < 2 and abs(box[3] - h * 0.6) < 2
+    assert window.state.workspace.pages[0].results == []  # the response is page 2's, not page 1's
 
 
 def test_first_result_imports_nothing_slow_on_the_gui_thread() -> None:

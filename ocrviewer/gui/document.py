@@ -1,0 +1,460 @@
+"""A PDF, a folder of images or a batch's OUTDIR open in the window as one document.
+
+The workspace gets one page per source page (:mod:`ocrviewer.core.sources`); the window shows one
+page at a time. Flipping shows the page's own results at once and its picture from a small cache:
+only the page shown and its neighbours are kept decoded at full size (neighbours are decoded in
+the window's workers ahead of a flip), every other page is dropped from memory.
+
+A response on a document (Azure ``readResults[]``, Yandex JSON Lines, ...) lands page by page
+through :func:`ocrviewer.core.loading.load_document_result`; a batch's OUTDIR gives every page's
+response, and its pages are listed worst-first (:func:`ocrviewer.providers.batch.outdir_pages`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.loading import DocumentResult, LoadedResult, load_document_result
+from ocrviewer.core.model import Document
+from ocrviewer.core.sources import Source, open_source
+from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
+from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
+from ocrviewer.gui.image_loader import PDF_DPI, DecodedImage, ImageLoader, decode_page
+from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.worker import Workers
+from ocrviewer.providers.base import CancelToken, ProgressCallback
+
+#: pages either side of the one shown kept decoded at full size
+NEIGHBOURS = 1
+
+
+def is_outdir(path: str | os.PathLike[str]) -> bool:
+    """A batch's OUTDIR: a folder holding ``manifest.jsonl``."""
+    from ocrviewer.providers.batch import MANIFEST
+
+    return Path(path).is_dir() and (Path(path) / MANIFEST).is_file()
+
+
+def is_document_path(path: str | os.PathLike[str]) -> bool:
+    """A PDF or a folder (of images, or a batch's OUTDIR): opened as a document of pages."""
+    return Path(path).is_dir() or os.fspath(path).lower().endswith(".pdf")
+
+
+def workspace_pages(source: Source) -> list[WorkspacePage]:
+    """One workspace page per source page (a PDF page's size read now: no page is rendered)."""
+    pdf = source.kind == "pdf"
+    out = []
+    for page in source.pages:
+        out.append(
+            WorkspacePage(
+                index=page.index,
+                image_path=str(page.image_path or source.path),
+                page_ref=page.index if pdf else None,
+                size=page.size if pdf else None,
+            )
+        )
+    return out
+
+
+def page_info(source: Source, index: int) -> ImageInfo:
+    """The header of page ``index`` as the window uses it (a PDF page: its size at the source's dpi)."""
+    page = source.pages[index]
+    if page.image_path is not None:
+        return page.info()
+    w, h = page.size
+    return ImageInfo(
+        path=str(source.path),
+        format="PDF",
+        raw_width=w,
+        raw_height=h,
+        orientation=1,
+        frames=len(source.pages),
+    )
+
+
+def page_results(result: DocumentResult) -> list[tuple[int, LoadedResult, int]]:
+    """(source page, its LoadedResult, the page of the response it is) for each page the response covers."""
+    parsed = result.parsed
+    out = []
+    by_target = {p.index: p for p in result.document.pages}
+    single = len(parsed.pages) == 1
+    for target, placed in sorted(by_target.items()):
+        if single:
+            src_page = parsed.pages[0]
+        else:
+            src_page = next((p for p in parsed.pages if p.index == target), parsed.pages[0])
+        source_doc = Document((src_page,), parsed.source_format, parsed.extras)
+        spage = result.source.pages[target]
+        info = page_info(result.source, target)
+        loaded = LoadedResult(
+            response_path=result.response_path,
+            image_path=str(spage.image_path or result.source.path),
+            source=source_doc,
+            document=Document((placed,), parsed.source_format, parsed.extras),
+            decision=result.decisions[target],
+            sidecar=result.sidecar,
+            image_info=info,
+        )
+        out.append((target, loaded, src_page.index))
+    return out
+
+
+def page_stats(doc: Document | None) -> tuple[int, float | None, tuple[str, float] | None]:
+    """Words, mean word confidence and the least confident word (text, confidence) of a page's result."""
+    if doc is None:
+        return 0, None, None
+    words = 0
+    total, n = 0.0, 0
+    worst: tuple[str, float] | None = None
+    for word in doc.words():
+        words += 1
+        c = word.confidence
+        if c is not None:
+            total += c
+            n += 1
+            if worst is None or c < worst[1]:
+                worst = (word.text, c)
+    return words, (total / n if n else None), worst
+
+
+def worst_first_key(doc: Document | None, failed: bool) -> tuple[Any, ...]:
+    """Failed first, then pages without words, then the worst word and the mean (lowest first)."""
+    words, mean, worst = page_stats(doc)
+    rank = 0 if failed else (1 if not words else 2)
+    return (rank, worst[1] if worst else 2.0, mean if mean is not None else 2.0)
+
+
+def _outdir_source(outdir: Path) -> tuple[Path, list[Any]]:
+    """The document a batch's OUTDIR was made from (its sidecars name it) and the manifest's records for it."""
+    from ocrviewer.core.sidecar import read_sidecar
+    from ocrviewer.providers.batch import MANIFEST, read_manifest
+
+    records = read_manifest(outdir / MANIFEST)
+    if not records:
+        raise BadInput(f"{outdir}: the manifest lists nothing; run a batch into it first")
+    name = records[0].source
+    mine = [r for r in records if r.source == name]
+    for rec in mine:
+        if not rec.response:
+            continue
+        sidecar = read_sidecar(outdir / rec.response)
+        if sidecar is None or not sidecar.image_path:
+            continue
+        image = Path(sidecar.image_path)
+        path = image if (rec.page is not None or rec.covered is not None) else image.parent
+        if path.exists():
+            return path, mine
+    for guess in (outdir.parent / name, outdir / name):
+        if guess.exists():
+            return guess, mine
+    raise BadInput(
+        f"{outdir}: cannot find {name}, the document this batch read; put it next to the OUTDIR "
+        f"(or open it and then its responses)"
+    )
+
+
+class DocumentController(QObject):
+    """Opens documents into the state and flips their pages; keeps the page cache small."""
+
+    message = Signal(str, str)  # text, level
+    #: a document opened (page count); the page strip rebuilds
+    opened = Signal(int)
+    #: the order pages are listed in changed (a batch's OUTDIR: worst first)
+    orderChanged = Signal()
+    #: a response landed on the document: (pages it covers, warnings)
+    responseLanded = Signal(int)
+
+    def __init__(
+        self,
+        state: ViewerState,
+        loader: ImageLoader,
+        workers: Workers,
+        preview_side: Callable[[Any], int],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state, self.loader, self.workers = state, loader, workers
+        self.preview_side = preview_side
+        #: page index -> its full-size picture (the page shown and its neighbours only)
+        self.cache: dict[int, DecodedImage] = {}
+        #: page indices in the order they are listed (and PgDn follows): "pages" or "worst" first
+        self.order: list[int] = []
+        self.order_kind = "pages"
+        #: per page, what the batch said (an OUTDIR): index -> PageStatus
+        self.batch_status: dict[int, Any] = {}
+        self._loading = 0
+        self._doc_id = 0
+        loader.decoded.connect(self._decoded)
+
+    @property
+    def busy(self) -> bool:
+        return self._loading > 0
+
+    @property
+    def source(self) -> Source | None:
+        return self.state.source  # type: ignore[no-any-return]
+
+    # -- opening -------------------------------------------------------------------------------
+    def open_document(self, path: str, page: int = 0) -> bool:
+        """Open a PDF, a folder of images or a batch's OUTDIR as one document; False with a message."""
+        path = str(path)
+        try:
+            if is_outdir(path):
+                return self.open_outdir(path)
+            source = open_source(path, dpi=PDF_DPI)
+            pages = workspace_pages(source)
+        except OcrViewerError as err:
+            self.message.emit(str(err), "error")
+            return False
+        except Exception as err:  # never crash on a strange file
+            self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
+            return False
+        self._start(source, pages, page)
+        for s in source.skipped[:1]:
+            more = f" (+{len(source.skipped) - 1} more)" if len(source.skipped) > 1 else ""
+            self.message.emit(f"{source.name}/{s.name} skipped: {s.reason}{more}", "warning")
+        return True
+
+    def _start(self, source: Source, pages: list[WorkspacePage], page: int = 0) -> None:
+        old = self.source
+        self._doc_id += 1
+        self.cache.clear()
+        self.batch_status = {}
+        self.order = list(range(len(pages)))
+        self.order_kind = "pages"
+        ref = SourceRef(str(source.path), source.kind, source.dpi)
+        self.state.set_document(source, ref, pages)
+        if old is not None and old is not source:
+            old.close()
+        self.opened.emit(len(pages))
+        self.orderChanged.emit()
+        self.go_to(max(0, min(page, len(pages) - 1)))
+
+    def adopt(self, source: Source, pages: list[WorkspacePage]) -> None:
+        """Show a reopened workspace's pages (with their results) of ``source``."""
+        self._start(source, pages)
+        self.state.statusMessage.emit(f"{source.name}: {len(pages)} pages")
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+
+    # -- flipping ------------------------------------------------------------------------------
+    def go_to(self, index: int) -> None:
+        """Show page ``index``: its results at once, its picture from the cache or decoded now."""
+        source = self.source
+        if source is None or not 0 <= index < len(source.pages):
+            return
+        try:
+            info = page_info(source, index)
+        except OcrViewerError as err:
+            self.message.emit(str(err), "error")
+            return
+        self.state.show_page(index, info)
+        keep = {index + d for d in range(-NEIGHBOURS, NEIGHBOURS + 1)}
+        for i in [i for i in self.cache if i not in keep]:
+            del self.cache[i]  # dropped from memory: only the page shown and its neighbours stay
+        cached = self.cache.get(index)
+        if cached is not None:
+            self.loader.cancel()
+            self.loader.decoded.emit(cached)
+        else:
+            self.loader.load_page(source.pages[index], info, self.state.generation, self.preview_side(info))
+        self._prefetch(index)
+        label = source.pages[index].label if source.kind == "folder" else f"page {index + 1}"
+        self.state.statusMessage.emit(f"{source.name} · {label} of {len(source.pages)}")
+
+    def _decoded(self, decoded: DecodedImage) -> None:
+        if decoded.final and self.source is not None:
+            self.cache[self.state.page] = decoded
+
+    def _prefetch(self, index: int) -> None:
+        source = self.source
+        assert source is not None
+        wanted = [i for i in (index + 1, index - 1) if 0 <= i < len(source.pages) and i not in self.cache][
+            : 2 * NEIGHBOURS
+        ]
+        if not wanted:
+            return
+        pages = [(i, source.pages[i], page_info(source, i)) for i in wanted]
+
+        def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[tuple[int, DecodedImage]]:
+            for i, page, info in pages:
+                for decoded in decode_page(page, info, 10**6)(cancel, progress):
+                    if decoded.final:
+                        yield i, decoded
+
+        def store(item: tuple[int, DecodedImage]) -> None:
+            i, decoded = item
+            if abs(i - self.state.page) <= NEIGHBOURS:
+                self.cache[i] = decoded
+
+        self.workers.submit(
+            work,
+            kind="prefetch",
+            generation=self.state.generation,
+            name="prefetch pages",
+            on_yielded=store,
+            on_error=lambda err: None,  # the page reports its own error when it is shown
+        )
+
+    def set_order(self, kind: str) -> None:
+        """List pages in page order ("pages") or the least confident first ("worst")."""
+        n = len(self.state.workspace.pages)
+        self.order_kind = "worst" if kind == "worst" else "pages"
+        if self.order_kind == "pages":
+            self.order = list(range(n))
+        else:
+            failed = {i for i, s in self.batch_status.items() if s.status == "failed"}
+            self.order = sorted(
+                range(n), key=lambda i: (*worst_first_key(self.state.page_document(i), i in failed), i)
+            )
+        self.orderChanged.emit()
+
+    def step(self, delta: int) -> None:
+        """The page ``delta`` places on in the listed order (PgDn +1, PgUp -1)."""
+        if not self.order:
+            return
+        try:
+            pos = self.order.index(self.state.page)
+        except ValueError:
+            pos = 0
+        self.go_to(self.order[max(0, min(len(self.order) - 1, pos + delta))])
+
+    def first(self) -> None:
+        if self.order:
+            self.go_to(self.order[0])
+
+    def last(self) -> None:
+        if self.order:
+            self.go_to(self.order[-1])
+
+    # -- responses -----------------------------------------------------------------------------
+    def open_response(self, path: str, frame: str = "auto", role: str = "result") -> None:
+        """Parse a response once and add each of its pages to the page it belongs to (in a worker)."""
+        source = self.source
+        if source is None:
+            return
+        doc_id = self._doc_id
+        shown = self.state.page
+
+        def work(cancel: CancelToken, progress: ProgressCallback) -> DocumentResult:
+            from ocrviewer.core.sidecar import read_sidecar
+
+            # a one-page response goes on the page shown, unless its sidecar names its page (a batch's)
+            sidecar = read_sidecar(path)
+            named = sidecar is not None and bool(sidecar.extras.get("page"))
+            return load_document_result(source, path, frame=frame, page=None if named else shown)
+
+        self._submit(
+            f"place {os.path.basename(path)}",
+            work,
+            lambda result: self._land([result], role, doc_id, show_warnings=True),
+            path,
+        )
+
+    def _submit(self, name: str, work: Any, done: Callable[[Any], None], path: str) -> None:
+        def failed(err: BaseException) -> None:
+            if not isinstance(err, Cancelled):
+                msg = str(err) if isinstance(err, OcrViewerError) else f"{type(err).__name__}: {err}"
+                self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+
+        def finished() -> None:
+            self._loading -= 1
+
+        self._loading += 1
+        self.workers.submit(work, name=name, on_result=done, on_error=failed, on_finished=finished)
+
+    def _land(
+        self, results: list[DocumentResult], role: str, doc_id: int, *, show_warnings: bool = False
+    ) -> None:
+        """Add every page of ``results`` to its page (the page shown displays its new result)."""
+        if doc_id != self._doc_id:
+            return  # another document was opened meanwhile
+        state = self.state
+        covered = 0
+        ws = state.workspace
+        for result in results:
+            for target, loaded, response_page in page_results(result):
+                stored = ws.add_result(
+                    target,
+                    Result.from_loaded(
+                        loaded,
+                        role=role,
+                        origin=Origin("file", path=result.response_path, time=now()),
+                        response_page=response_page,
+                    ),
+                    show=False,
+                )
+                if ws.pages[target].shown is None or role == "result":
+                    ws.show(target, stored.id)
+                covered += 1
+        shown = ws.pages[state.page].shown if ws.pages else None
+        if shown is not None and shown != state.result_id:
+            state.show_result(shown)
+        warnings = [w for r in results for w in r.warnings]
+        if show_warnings and warnings:
+            more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+            self.message.emit(warnings[0] + more, "warning")
+        name = (
+            os.path.basename(results[0].response_path) if len(results) == 1 else f"{len(results)} responses"
+        )
+        state.statusMessage.emit(f"{name}: results on {covered} of {len(ws.pages)} pages")
+        self.responseLanded.emit(covered)
+
+    # -- a batch's OUTDIR ----------------------------------------------------------------------
+    def open_outdir(self, path: str) -> bool:
+        """Open the document a batch read, every page's response on it, pages listed worst-first."""
+        outdir = Path(path)
+        try:
+            source_path, records = _outdir_source(outdir)
+            source = open_source(source_path, dpi=PDF_DPI)
+            pages = workspace_pages(source)
+        except OcrViewerError as err:
+            self.message.emit(str(err), "error")
+            return False
+        self._start(source, pages)
+        doc_id = self._doc_id
+
+        def work(cancel: CancelToken, progress: ProgressCallback) -> tuple[list[DocumentResult], list[Any]]:
+            from ocrviewer.providers.batch import outdir_pages
+
+            results = []
+            for rec in records:
+                cancel.raise_if_cancelled()
+                if rec.status == "failed" or not rec.response:
+                    continue
+                page = None if rec.covered is not None else (rec.page - 1 if rec.page else rec.position)
+                try:
+                    results.append(
+                        load_document_result(source, outdir / rec.response, coverage=False, page=page)
+                    )
+                except OcrViewerError:
+                    continue  # outdir_pages lists it as failed, with the reason
+            statuses = [s for s in outdir_pages(outdir) if s.source == source.name]
+            return results, statuses
+
+        def done(out: tuple[list[DocumentResult], list[Any]]) -> None:
+            results, statuses = out
+            if doc_id != self._doc_id:
+                return
+            if results:
+                self._land(results, "result", doc_id)
+            self.batch_status = {s.index: s for s in statuses if 0 <= s.index < len(source.pages)}
+            self.set_order("worst")
+            failed = sum(1 for s in statuses if s.status == "failed")
+            self.state.statusMessage.emit(
+                f"{outdir.name}: {len(statuses)} pages of {source.name}, worst first"
+                + (f" ({failed} failed)" if failed else "")
+            )
+            if self.order and self.order[0] != self.state.page:
+                self.go_to(self.order[0])
+
+        self._submit(f"open {outdir.name}", work, done, path)
+        return True
