@@ -191,6 +191,7 @@ class DocumentController(QObject):
         self._loading = 0
         self._doc_id = 0
         loader.decoded.connect(self._decoded)
+        state.pageRequested.connect(self.go_to)
 
     @property
     def busy(self) -> bool:

@@ -86,6 +86,10 @@ class InspectorPanel(QWidget):
         self._syncing = False
         self.matches: tuple[ElementRef, ...] = ()
         self.match_index = -1
+        #: a document of several pages: every match as (page, ref on that page's result)
+        self.doc_matches: list[tuple[int, ElementRef]] = []
+        self._search_key: tuple[object, ...] | None = None
+        self._rows_key: tuple[object, ...] | None = None
         self._text_starts: list[int] = []
         self._text_ends: list[int] = []
         self._text_paths: list[Path] = []
@@ -273,7 +277,18 @@ class InspectorPanel(QWidget):
 
     def _rebuild_word_list(self) -> None:
         self.flush()
-        self.words_model.set_rows(self.state.document, self.level_combo.currentData() or "word")
+        state = self.state
+        level = self.level_combo.currentData() or "word"
+        if state.is_document:  # the rows span every page; flipping pages keeps them
+            key = (id(state.workspace), state.results_version, level)
+            if key == self._rows_key:
+                return
+            self._rows_key = key
+            pages = range(len(state.workspace.pages))
+            self.words_model.set_document_rows([(i, state.page_document(i)) for i in pages], level)
+        else:
+            self._rows_key = None
+            self.words_model.set_rows(state.document, level)
         header = self.words_table.horizontalHeader()
         self.words_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
 
@@ -300,7 +315,7 @@ class InspectorPanel(QWidget):
                         parent = parent.parent()
                     self.tree.setCurrentIndex(index)
                     self.tree.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
-                row = self.words_model.row_of(ref)
+                row = self.words_model.row_of(self._row_ref(ref))
                 if row >= 0:
                     proxy_index = self.words_proxy.mapFromSource(self.words_model.index(row, 0))
                     self.words_table.selectRow(proxy_index.row())
@@ -353,6 +368,20 @@ class InspectorPanel(QWidget):
             self.text_view.setTextCursor(cursor)
             self.text_view.ensureCursorVisible()
 
+    def _row_ref(self, ref: ElementRef) -> ElementRef:
+        """The word list's ref of an element of the page shown (in a document: its page's number)."""
+        if self.state.is_document:
+            return ElementRef(ref.level, self.state.page, ref.block, ref.line, ref.word)
+        return ref
+
+    def _show(self, page: int, ref: ElementRef) -> None:
+        """Select ``ref`` of the result on ``page``, showing that page first."""
+        if page != self.state.page:
+            self.state.go_to_page(page)
+            if page != self.state.page:
+                return
+        self.state.select(ref)
+
     # -- user picks ----------------------------------------------------------------------
     def _pick(self, ref: ElementRef | None) -> None:
         if self._syncing or ref is None:
@@ -363,8 +392,13 @@ class InspectorPanel(QWidget):
         self._pick(self.tree_model.ref_for_index(current))
 
     def _table_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self._pick(self.words_model.ref_at(self.words_proxy.mapToSource(index).row()))
+        if not index.isValid():
+            return
+        ref = self.words_model.ref_at(self.words_proxy.mapToSource(index).row())
+        if self.state.is_document and not self._syncing:  # a row of any page: show that page
+            self._show(ref.page, ElementRef(ref.level, 0, ref.block, ref.line, ref.word))
+            return
+        self._pick(ref)
 
     def _text_clicked(self, pos: int) -> None:
         ref = self.ref_at_text_position(pos)
@@ -390,6 +424,10 @@ class InspectorPanel(QWidget):
         self.flush()
         needle = query.strip().casefold()
         doc = self.state.document
+        if self.state.is_document:
+            self._search_document(needle)
+            return
+        self._search_key = None
         if not needle or doc is None:
             self.matches = ()
         else:
@@ -399,6 +437,26 @@ class InspectorPanel(QWidget):
         self.state.set_highlights(self.matches)
         self._update_search_label()
 
+    def _search_document(self, needle: str) -> None:
+        """Matches on every page; the page shown highlights its own. Flipping keeps the position."""
+        state = self.state
+        key = (needle, id(state.workspace), state.results_version)
+        if key != self._search_key:
+            self._search_key = key
+            self.doc_matches = []
+            if needle:
+                level = "line" if " " in needle else "word"
+                for i in range(len(state.workspace.pages)):
+                    doc = state.page_document(i)
+                    if doc is not None:
+                        self.doc_matches += [
+                            (i, ref) for ref, e in iter_refs(doc, level) if needle in e.text.casefold()
+                        ]
+            self.match_index = -1
+        self.matches = tuple(ref for page, ref in self.doc_matches if page == state.page)
+        state.set_highlights(self.matches)
+        self._update_search_label()
+
     def next_match(self) -> None:
         self._step(+1)
 
@@ -406,6 +464,15 @@ class InspectorPanel(QWidget):
         self._step(-1)
 
     def _step(self, delta: int) -> None:
+        if self.state.is_document:
+            n = len(self.doc_matches)
+            if n:
+                self.match_index = (
+                    (0 if delta > 0 else n - 1) if self.match_index < 0 else (self.match_index + delta) % n
+                )
+                self._show(*self.doc_matches[self.match_index])
+            self._update_search_label()
+            return
         if not self.matches:
             self._update_search_label()
             return
@@ -417,7 +484,7 @@ class InspectorPanel(QWidget):
         self._update_search_label()
 
     def _update_search_label(self) -> None:
-        n = len(self.matches)
+        n = len(self.doc_matches) if self.state.is_document else len(self.matches)
         if not self.search_edit.text().strip():
             self.search_label.setText("")
         elif n == 0:

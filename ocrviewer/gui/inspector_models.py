@@ -371,6 +371,27 @@ class WordListModel(QAbstractTableModel):
         self._index_of = None
         self.endResetModel()
 
+    def set_document_rows(self, docs: list[tuple[int, Document | None]], level: str) -> None:
+        """Rows of every page of a document: ``docs`` holds (page, its result) pairs; a row's
+        page (the first index of its path, and the Page column) is that page, not the result's."""
+        self.beginResetModel()
+        self._level = level
+        texts: list[str] = []
+        confs: list[float | None] = []
+        paths: list[Path] = []
+        for page, doc in docs:
+            if doc is None:
+                continue
+            t, c, ps = collect_rows(doc, level)
+            texts += t
+            confs += c
+            paths += [(page, *rest) for _p, *rest in ps]  # type: ignore[misc]
+        self._texts, self._confs, self._paths = texts, confs, paths
+        self._order = list(range(len(texts)))
+        self._display_row = None
+        self._index_of = None
+        self.endResetModel()
+
     def row_of(self, ref: ElementRef) -> int:
         if ref.level != self._level:
             return -1

@@ -71,6 +71,8 @@ class PageStripModel(QAbstractListModel):
         self._rendering = False
         self._doc_id = 0
         self._placeholder: QPixmap | None = None
+        #: rows on screen (first, last), told by the view; None: nothing is on screen
+        self.visible_rows: Any = lambda: None
         documents.orderChanged.connect(self.reset)
         documents.opened.connect(lambda _n: self._new_document())
         state.workspace.subscribe(self._workspace_changed)
@@ -140,7 +142,9 @@ class PageStripModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             thumb = self.thumbs.get(page)
             if thumb is None:
-                self._request(page)
+                shown = self.visible_rows()  # a view laying out asks for rows it does not paint
+                if shown is not None and shown[0] <= index.row() <= shown[1]:
+                    self._request(page)
                 return self._blank()
             return thumb
         if role == PAGE_ROLE:
@@ -238,11 +242,24 @@ class PageStrip(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        self.model.visible_rows = self._visible_rows
         self.view.clicked.connect(self._clicked)
         self.view.activated.connect(self._clicked)
         self.order_combo.currentIndexChanged.connect(self._order_chosen)
         state.pageChanged.connect(self._follow)
         self.model.modelReset.connect(self._after_reset)
+
+    def _visible_rows(self) -> tuple[int, int] | None:
+        """Rows on screen: every row is as tall as the first (uniform sizes), the scroll is in pixels."""
+        view, n = self.view, self.model.rowCount()
+        if not n or not view.isVisible() or view.viewport().height() < 2:
+            return None
+        first = view.visualRect(self.model.index(0))
+        step = first.height() + 2 * view.spacing()
+        if step <= 2 * view.spacing():
+            return None
+        top = view.verticalScrollBar().value()
+        return top // step, min(n - 1, (top + view.viewport().height()) // step)
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.isValid():

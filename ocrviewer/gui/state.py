@@ -46,6 +46,7 @@ class ViewerState(QObject):
     pointPickChanged = Signal(bool)  # True: the next canvas clicks pick points (two-point alignment)
     pointPicked = Signal(float, float)  # a picked point, displayed-frame image pixels
     pageChanged = Signal(int)  # another page of the document is shown (its index)
+    pageRequested = Signal(int)  # a view asks to show page N (the document controller shows it)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -130,6 +131,16 @@ class ViewerState(QObject):
         self.pageChanged.emit(index)
         self.imageChanged.emit()
         self.show_result(page.shown)
+
+    @property
+    def is_document(self) -> bool:
+        """A document of several pages is open (views then span all its pages)."""
+        return self.source is not None and len(self.workspace.pages) > 1
+
+    def go_to_page(self, index: int) -> None:
+        """Ask for page ``index`` to be shown (at once: its results are in the workspace)."""
+        if index != self.page:
+            self.pageRequested.emit(index)
 
     def source_page(self) -> Any:
         """The core ``SourcePage`` shown (recognition renders it), or None for a lone image."""

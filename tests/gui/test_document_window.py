@@ -1,0 +1,259 @@
+"""Issue 14 in the window: a PDF, a folder or a batch OUTDIR open as one document of pages.
+
+Real PDFs (reportlab), real responses (Azure Read in inches, one per page), real Qt widgets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from ocrviewer.core.sidecar import Sidecar, write_sidecar
+from ocrviewer.gui.state import ElementRef
+from tests.support.documents import azure_read_pdf_response, make_pdf, make_scan, write_json
+
+WAIT = 30000
+
+
+@pytest.fixture
+def full_window(qtbot, settings):
+    """The main window with its docks (the inspector spans the document)."""
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1300, 850)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def _response(tmp_path: Path, pages: list[int], low: dict[int, float] | None = None) -> Path:
+    """An Azure Read answer for ``pages`` (0-based); ``low`` gives word 1 of a page another confidence."""
+    data = azure_read_pdf_response(pages)
+    for result in data["analyzeResult"]["readResults"]:
+        conf = (low or {}).get(result["page"] - 1)
+        if conf is not None:
+            result["lines"][0]["words"][1]["confidence"] = conf
+    return write_json(tmp_path / "doc.azure.json", data)
+
+
+def _open_with_response(win, qtbot, tmp_path: Path, pages: int = 6) -> Path:
+    pdf = make_pdf(tmp_path / "doc.pdf", pages)
+    resp = _response(tmp_path, [i for i in range(pages) if i != 3], low={1: 0.31})
+    assert win.files.open_image(str(pdf))
+    win.files.open_response(str(resp))
+    qtbot.waitUntil(lambda: win.state.document is not None and not win.files.busy, timeout=WAIT)
+    return pdf
+
+
+def _strip_text(win, page: int) -> str:
+    model = win.page_strip.model
+    return str(model.data(model.index(model.row_of(page)), Qt.ItemDataRole.DisplayRole))
+
+
+def test_a_pdf_opens_as_one_document_and_a_response_lands_page_by_page(window, qtbot, tmp_path) -> None:
+    _open_with_response(window, qtbot, tmp_path)
+    ws = window.state.workspace
+    assert ws.source is not None and ws.source.kind == "pdf" and len(ws.pages) == 6
+    assert [len(p.results) for p in ws.pages] == [1, 1, 1, 0, 1, 1]
+    assert window.pages_dock.isVisible()
+    assert window.page_strip.model.rowCount() == 6
+    # each page's words sit on that page: page 5's first word is "p5w0", 40 pt lower per page
+    page5 = ws.pages[4].result(ws.pages[4].shown).document
+    word = next(page5.words())
+    assert word.text == "p5w0"
+    assert abs(word.bbox[1] - (100 + 40 * 4) * 150 / 72) < 2
+
+
+def test_page_keys_flip_pages_and_only_neighbours_stay_decoded(window, qtbot, tmp_path) -> None:
+    make_pdf(tmp_path / "doc.pdf", 8)
+    assert window.files.open_image(str(tmp_path / "doc.pdf"))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=WAIT)
+    window.activateWindow()
+    window.canvas.setFocus()
+    docs = window.files.documents
+
+    def press(key: Qt.Key, page: int) -> None:
+        QTest.keyClick(window.canvas, key)
+        qtbot.waitUntil(lambda: window.state.page == page and window.canvas.image_item.has_full, timeout=WAIT)
+
+    press(Qt.Key.Key_PageDown, 1)
+    press(Qt.Key.Key_PageDown, 2)
+    press(Qt.Key.Key_End, 7)
+    press(Qt.Key.Key_PageUp, 6)
+    press(Qt.Key.Key_Home, 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_PageUp)  # at the first page: stays
+    assert window.state.page == 0
+    # the page shown and its neighbour only (page 0 has one); the rest were dropped
+    qtbot.waitUntil(lambda: set(docs.cache) == {0, 1}, timeout=WAIT)
+    assert window.page_strip.view.currentIndex().row() == 0
+
+
+def test_strip_says_each_pages_status(window, qtbot, tmp_path) -> None:
+    _open_with_response(window, qtbot, tmp_path)
+    assert _strip_text(window, 1) == "Page 2\n3 words\nmean 0.70\nworst 'p2w1' 0.31"
+    assert _strip_text(window, 0) == "Page 1\n3 words\nmean 0.90\nworst 'p1w0' 0.90"
+    assert _strip_text(window, 3) == "Page 4\nno result"
+    # worst first: page 2 (worst word 0.31) after the page without a result, then the rest in order
+    window.page_strip.order_combo.setCurrentIndex(1)
+    assert window.files.documents.order == [3, 1, 0, 2, 4, 5]
+    window.actions_["first_page"].trigger()
+    assert window.state.page == 3
+    window.actions_["next_page"].trigger()  # PgDn follows the listed order
+    assert window.state.page == 1
+
+
+def test_thumbnails_render_in_workers_for_visible_rows_only(window, qtbot, tmp_path) -> None:
+    pdf = make_pdf(tmp_path / "long.pdf", 120)
+    assert window.files.open_image(str(pdf))
+    model, view = window.page_strip.model, window.page_strip.view
+    # opening returned before any thumbnail existed: they are made in the background
+    assert not model.thumbs
+    qtbot.waitUntil(lambda: 0 in model.thumbs and 1 in model.thumbs, timeout=WAIT)
+    thumb = model.thumbs[0]
+    assert max(thumb.width(), thumb.height()) <= model.thumb_side + 2
+    assert len(model.thumbs) < 40  # rows never shown were never rendered
+    assert 119 not in model.thumbs
+    view.scrollToBottom()
+    qtbot.waitUntil(lambda: 119 in model.thumbs, timeout=WAIT)
+
+
+def test_document_wide_search_and_word_list_jump_to_the_page(full_window, qtbot, tmp_path) -> None:
+    win = full_window
+    _open_with_response(win, qtbot, tmp_path)
+    inspector = win.dock_context.panels["inspector"]
+    inspector.flush()
+    # the word list spans every page: 5 pages with results x 3 words, the Page column says which
+    model = inspector.words_model
+    assert model.rowCount() == 15
+    pages = sorted({model.data(model.index(r, 3)) for r in range(model.rowCount())})
+    assert pages == ["1", "2", "3", "5", "6"]
+    # sorted by confidence, the worst word of the document comes first: activating it shows page 2
+    top = inspector.words_proxy.index(0, 0)
+    assert top.data() == "p2w1"
+    inspector._table_clicked(top)
+    assert win.state.page == 1
+    assert win.state.selection == ElementRef("word", 0, 0, 0, 1)
+    assert win.state.element(win.state.selection).text == "p2w1"
+    # search finds words on every page; stepping goes to the page of each match
+    inspector.search_edit.setText("w2")
+    assert inspector.search_label.text() == "5 found"
+    win.actions_["first_page"].trigger()
+    for page in (0, 1, 2, 4, 5):
+        inspector.next_match()
+        assert win.state.page == page
+        assert win.state.element(win.state.selection).text == f"p{page + 1}w2"
+        qtbot.waitUntil(lambda: win.state.highlights == (ElementRef("word", 0, 0, 0, 2),), timeout=WAIT)
+    assert inspector.search_label.text() == "5 of 5"
+
+
+def _outdir(tmp_path: Path) -> tuple[Path, Path]:
+    """A batch OUTDIR for a 4-page PDF: page 3 failed; page 4's worst word 0.2, page 2's 0.5."""
+    from ocrviewer.providers.batch import MANIFEST, Record, manifest_bytes
+
+    pdf = make_pdf(tmp_path / "scan.pdf", 4)
+    out = tmp_path / "out"
+    out.mkdir()
+    conf = {0: 0.9, 1: 0.5, 3: 0.2}
+    records = []
+    for i in range(4):
+        name = f"scan.p{i + 1:04d}.json"
+        base = dict(
+            input=f"scan.pdf#page={i + 1}",
+            position=i,
+            image="scan.pdf",
+            page=i + 1,
+            seconds=0.1,
+            provider="azure-read",
+            options={},
+            calls=1,
+            cache_hit=False,
+            dpi=150.0,
+            source="scan.pdf",
+        )
+        if i == 2:
+            records.append(Record(response=None, status="failed", reason="HTTP 500 from the service", **base))
+            continue
+        data = azure_read_pdf_response([i])
+        data["analyzeResult"]["readResults"][0]["page"] = 1  # one page sent: the service calls it page 1
+        data["analyzeResult"]["readResults"][0]["lines"][0]["words"][1]["confidence"] = conf[i]
+        write_json(out / name, data)
+        write_sidecar(
+            out / name,
+            Sidecar(provider="azure-read", image_path=str(pdf), extras={"page": i + 1, "dpi": 150.0}),
+        )
+        records.append(Record(response=name, status="done", reason=None, **base))
+    (out / MANIFEST).write_bytes(manifest_bytes(records))
+    return pdf, out
+
+
+def test_a_batch_outdir_opens_its_document_worst_first(window, qtbot, tmp_path) -> None:
+    _pdf, out = _outdir(tmp_path)
+    assert window.files.open_image(str(out))
+    docs = window.files.documents
+    qtbot.waitUntil(lambda: docs.order_kind == "worst" and not window.files.busy, timeout=WAIT)
+    assert docs.order == [2, 3, 1, 0]  # failed first, then the worst word lowest first
+    assert window.state.page == 2
+    assert _strip_text(window, 2) == "Page 3\nfailed: HTTP 500 from the service"
+    assert "worst 'p4w1' 0.20" in _strip_text(window, 3)
+    # every page's response is on its own page (each was one page "1" for the service)
+    texts = [next(window.state.page_document(i).words()).text for i in (0, 1, 3)]
+    assert texts == ["p1w0", "p2w0", "p4w0"]
+    assert window.page_strip.order_combo.currentData() == "worst"
+
+
+def test_a_folder_opens_as_a_document_in_natural_order(window, qtbot, tmp_path) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for name in ("page10.png", "page2.png", "page1.png"):
+        make_scan(folder / name)
+    (folder / "notes.txt").write_text("not a page")
+    assert window.files.open_image(str(folder))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=WAIT)
+    assert [Path(p.image_path).name for p in window.state.workspace.pages] == [
+        "page1.png",
+        "page2.png",
+        "page10.png",
+    ]
+    assert "notes.txt skipped" in window.message_bar.text
+    assert _strip_text(window, 2) == "3. page10.png\nno result"
+
+
+def test_a_multi_page_workspace_saves_and_reopens_every_page(window, qtbot, tmp_path) -> None:
+    _open_with_response(window, qtbot, tmp_path)
+    before = {i: [w.bbox for w in window.state.page_document(i).words()] for i in (0, 1, 2, 4, 5)}
+    saved = window.files.save_workspace(str(tmp_path / "doc.ocrviewer-workspace.json"))
+    assert saved is not None
+    data = json.loads(saved.read_text())
+    assert [r.get("response_page") for p in data["pages"] for r in p["results"]] == [0, 1, 2, 4, 5]
+    # a lone image in between, then the workspace again (offline: the response is re-read)
+    make_scan(tmp_path / "other.png")
+    assert window.files.open_image(str(tmp_path / "other.png"))
+    assert window.page_strip.model.rowCount() == 0
+    window.files.open_workspace(str(saved))
+    qtbot.waitUntil(lambda: len(window.state.workspace.pages) == 6 and not window.files.busy, timeout=WAIT)
+    assert window.page_strip.model.rowCount() == 6
+    after = {i: [w.bbox for w in window.state.page_document(i).words()] for i in (0, 1, 2, 4, 5)}
+    assert after == before
+    assert window.state.workspace.pages[3].results == []
+    window.actions_["last_page"].trigger()
+    assert window.state.page == 5 and window.state.document is not None
+    assert next(window.state.document.words()).text == "p6w0"
+
+
+def test_view_command_opens_a_pdf_with_its_response(tmp_path) -> None:
+    from ocrviewer.cli import main
+
+    pdf = make_pdf(tmp_path / "doc.pdf", 3)
+    resp = _response(tmp_path, [0, 1, 2])
+    shot = tmp_path / "shot.png"
+    code = main(
+        ["view", str(pdf), "-r", str(resp), "--page", "2", "--screenshot", str(shot), "--size", "900x600"]
+    )
+    assert code == 0 and shot.stat().st_size > 1000
