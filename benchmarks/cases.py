@@ -665,6 +665,7 @@ def _child_peaks(arg_lists: list[list[str]]) -> list[dict[str, Any]]:
     return out
 
 
+from benchmarks import document_window as _document_window  # noqa: E402
 from benchmarks import documents as _documents  # noqa: E402  (its cases take this module's Context)
 
 #: name -> case, in table order. Names are the same in quick and full mode.
@@ -690,4 +691,6 @@ CASES: dict[str, Callable[[Context], Result]] = {
     "pdf_1000p_peak_rss": _documents.pdf_1000_pages_memory,
     "compare_align_10k": compare_align,
     "paint_fit_10k_compare": _paint_compare("10k", 16.0),
+    "window_pdf_200p_azure": _document_window.window_200_pages,
+    "window_pdf_1000p_strip_rss": _document_window.window_1000_pages_strip,
 }

@@ -4,6 +4,8 @@ It runs the real main window (docks included) on the offscreen 1920x1080 screen.
 
     python -m benchmarks.child memory IMAGE RESPONSE   # viewer: full image + response, painted once
     python -m benchmarks.child baseline                 # python + Qt + the empty main window, painted once
+    python -m benchmarks.child document PDF RESP FLIPS  # a 200-page document: open, paint, flip pages
+    python -m benchmarks.child strip PDF                # a long PDF: scroll its page strip to the end
 
 Prints one JSON line: {"vmhwm_mb": ..., ...}.
 """
@@ -53,6 +55,14 @@ def main(argv: list[str]) -> int:
         out["image_levels"] = [[lv.image.width(), lv.image.height()] for lv in bench.canvas.image_item.levels]
     elif argv[0] == "baseline":
         bench.paint()
+    elif argv[0] == "document":
+        from benchmarks.document_window import run_document
+
+        out.update(run_document(bench, Path(argv[1]), Path(argv[2]), int(argv[3])))
+    elif argv[0] == "strip":
+        from benchmarks.document_window import run_strip
+
+        out.update(run_strip(bench, Path(argv[1]), int(argv[2]) if len(argv) > 2 else 0))
     else:
         print(__doc__, file=sys.stderr)
         return 2

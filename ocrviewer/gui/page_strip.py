@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PIL import ImageOps
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -250,16 +250,26 @@ class PageStrip(QWidget):
         self.model.modelReset.connect(self._after_reset)
 
     def _visible_rows(self) -> tuple[int, int] | None:
-        """Rows on screen: every row is as tall as the first (uniform sizes), the scroll is in pixels."""
+        """The first and last rows on screen (None: the strip is hidden or empty)."""
         view, n = self.view, self.model.rowCount()
-        if not n or not view.isVisible() or view.viewport().height() < 2:
+        height = view.viewport().height()
+        if not n or not view.isVisible() or height < 2:
             return None
-        first = view.visualRect(self.model.index(0))
-        step = first.height() + 2 * view.spacing()
-        if step <= 2 * view.spacing():
+        x = view.spacing() + 4
+        gap = 2 * view.spacing() + 3  # the spacing between rows hits no row
+
+        def row_near(y: int, direction: int) -> int | None:
+            for dy in range(gap):
+                index = view.indexAt(QPoint(x, y + direction * dy))
+                if index.isValid():
+                    return index.row()
             return None
-        top = view.verticalScrollBar().value()
-        return top // step, min(n - 1, (top + view.viewport().height()) // step)
+
+        first = row_near(0, +1)
+        if first is None:
+            return None
+        last = row_near(height - 1, -1)
+        return first, n - 1 if last is None else last
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.isValid():
