@@ -18,6 +18,7 @@ find                Ctrl+F                 focus the inspector's search box
 find_next           F3 (Enter in the box)  select the next search match
 find_previous       Shift+F3               select the previous match
 run_recognition     Ctrl+Enter             run the chosen provider on the current image
+run_all_pages                              run it on every page of the open document
 cancel_recognition  Esc (only while busy)  cancel the running recognition
 preferences         Ctrl+,                 open the Preferences dialog
 ==================  =====================  ==============================================
@@ -261,6 +262,7 @@ def install_docks(
         find_next=inspector.find_next_action,
         find_previous=inspector.find_previous_action,
         run_recognition=recognition.run_action,
+        run_all_pages=recognition.run_all_action,
         cancel_recognition=recognition.cancel_action,
         undo_placement=frame.undo_action,
         redo_placement=frame.redo_action,

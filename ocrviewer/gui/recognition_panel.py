@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.loading import LoadedResult
-from ocrviewer.core.workspace import Origin, now
+from ocrviewer.core.workspace import Origin, Result, now
 from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnavailable
 from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import prepare_layers
@@ -217,6 +217,11 @@ class RecognitionPanel(QWidget):
         self.run_button = QPushButton("Run")
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Recognize the current image (Ctrl+Enter)")
+        self.all_button = QPushButton("All pages")
+        self.all_button.setToolTip(
+            "Recognize every page of the document that has no result from this provider"
+        )
+        self.all_button.hide()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running recognition (Esc)")
         self.progress_bar = QProgressBar()
@@ -233,6 +238,7 @@ class RecognitionPanel(QWidget):
         top.addRow("Provider:", self.provider_combo)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.all_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -256,6 +262,13 @@ class RecognitionPanel(QWidget):
             ]
         )
         self.cancel_action = QAction("Cancel recognition", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
+        self.run_all_action = QAction("Recognize All Pages", self)
+        self.run_all_action.setStatusTip(
+            "Recognize every page of the document (pages done by the provider are skipped)"
+        )
+        self.run_all_action.triggered.connect(lambda: self.start_all())
+        self.all_button.clicked.connect(lambda: self.start_all())
+        self._all_source: Any = None
         self.run_action.triggered.connect(lambda: self.start())
         self.cancel_action.triggered.connect(self.cancel)
         self.run_button.clicked.connect(lambda: self.start())
@@ -491,6 +504,94 @@ class RecognitionPanel(QWidget):
         self.attentionRequested.emit()  # progress and Cancel in view
         return True
 
+    def start_all(self, provider: str | None = None) -> bool:
+        """Recognize every page of the open document, one after another in one worker; each page's
+        result lands on its page as it comes. Flipping pages meanwhile is fine; Cancel stops it."""
+        state = self.state
+        source = state.source
+        if source is None or not state.workspace.pages:
+            self.show_message("Open a PDF or a folder first, then recognize all its pages.")
+            return False
+        if provider is not None and not self.select_provider(provider):
+            self.show_message(f"Unknown provider {provider!r}; choose one of: {', '.join(KNOWN_PROVIDERS)}")
+            return False
+        if self.job is not None or self.probe is not None:
+            self.show_message("Wait for the running recognition (or cancel it), then try again.")
+            return False
+        name = self.current_provider()
+        reason = self.reasons.get(name or "")
+        if name is None or reason:
+            self.show_message(f"{name} cannot run: {reason}")
+            return False
+        done = {
+            i
+            for i, page in enumerate(state.workspace.pages)
+            if any(r.origin.provider == name for r in page.results)
+        }
+        todo = [(i, source.pages[i]) for i in range(len(source.pages)) if i not in done]
+        if not todo:
+            self._status(f"{name}: every page has a result already")
+            return False
+        options, settings = self.options(), dict(self.provider_settings())
+        fresh, recognizer = self.fresh_check.isChecked(), self.recognizer
+
+        def work(cancel: CancelToken, progress: ProgressCallback) -> Any:
+            failed = 0
+            for k, (i, page) in enumerate(todo):
+                cancel.raise_if_cancelled()
+                progress(k / len(todo), f"{name}: page {i + 1} ({k + 1} of {len(todo)})")
+                try:
+                    out = recognizer(page, name, options, settings, cancel, lambda f, m: None, fresh)
+                except Cancelled:
+                    raise
+                except AuthError:
+                    raise  # every next page would fail the same way
+                except OcrViewerError as err:  # one page failing does not stop the others
+                    failed += 1
+                    yield i, None, str(err)
+                    continue
+                yield i, out, None
+            return len(todo), failed
+
+        self.show_message("")
+        self._all_source = source
+        self.job = self.runner.submit(
+            work,
+            name=f"recognize all pages with {name}",
+            on_started=lambda: self._status(f"{name}: starting…"),
+            on_progress=self._progress,
+            on_yielded=self._page_landed,
+            on_result=lambda out: self._status(
+                f"{name}: {out[0] - out[1]} of {out[0]} pages recognized"
+                + (f", {out[1]} failed" if out[1] else "")
+            ),
+            on_error=self._error,
+            on_finished=self._finished,
+        )
+        self._set_busy(True)
+        self.elapsed.start()
+        self.attentionRequested.emit()
+        return True
+
+    def _page_landed(self, item: tuple[int, RecognitionOutput | None, str | None]) -> None:
+        i, out, problem = item
+        state = self.state
+        if state.source is not self._all_source:
+            return  # another document was opened (the job is being cancelled)
+        if out is None:
+            state.statusMessage.emit(f"page {i + 1}: {problem}")
+            return
+        origin = Origin("provider", provider=out.provider, options=dict(out.options or {}), time=now())
+        name = f"{out.provider}" + (" (cache)" if out.from_cache else "")
+        stored = state.workspace.add_result(
+            i, Result.from_loaded(out.loaded, origin=origin, name=name), show=False
+        )
+        if state.workspace.pages[i].shown is None:
+            if i == state.page:
+                state.show_result(stored.id)
+            else:
+                state.workspace.show(i, stored.id)
+
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
@@ -516,6 +617,9 @@ class RecognitionPanel(QWidget):
     def _image_changed(self) -> None:
         """Another image: the run for the old one is cancelled now, Run works on the new one at once."""
         job = self.job
+        if job is not None and self._all_source is not None and self.state.source is not self._all_source:
+            job.cancel()  # all pages of a document that is no longer open
+            self._all_source = None
         if job is not None and self.runner.is_stale(job):
             job.cancel()
             self.job = None
@@ -553,6 +657,7 @@ class RecognitionPanel(QWidget):
         if self.job is not None and not self.job.done:
             return  # a cancelled run for an earlier image ended; a newer run is going
         self.job = None
+        self._all_source = None
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
@@ -589,6 +694,10 @@ class RecognitionPanel(QWidget):
         )
         self.run_button.setEnabled(can)
         self.run_action.setEnabled(can)
+        document = self.state.is_document
+        self.all_button.setVisible(document)
+        self.all_button.setEnabled(can and document)
+        self.run_all_action.setEnabled(can and document)
         if not self.busy and not self.state.image_path:
             self._status("Open an image to recognize it")
         elif not self.busy and self.status_label.text() == "Open an image to recognize it":

@@ -257,3 +257,59 @@ def test_view_command_opens_a_pdf_with_its_response(tmp_path) -> None:
         ["view", str(pdf), "-r", str(resp), "--page", "2", "--screenshot", str(shot), "--size", "900x600"]
     )
     assert code == 0 and shot.stat().st_size > 1000
+
+
+def test_recognize_all_pages_lands_each_page_on_its_page_and_can_be_cancelled(
+    full_window, qtbot, tmp_path
+) -> None:
+    from ocrviewer.providers.credentials import CredentialStore
+    from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+    from tests.providers.servers import AZURE_KEY, FakeCloud
+
+    win = full_window
+    cloud = FakeCloud(running_polls=1)
+    try:
+        store = CredentialStore(env={})
+        store.set("azure", "key", AZURE_KEY)
+        ctx = win.dock_context
+        ctx.credentials = store
+        policy = RetryPolicy(
+            connect_timeout=2.0, read_timeout=5.0, total_timeout=60.0, poll_interval=0.02, jitter=0
+        )
+        ctx.provider_settings.update(
+            {
+                "azure.endpoint": cloud.url,
+                "http": HttpConfig(
+                    policy=policy, timing=Timing(sleep=lambda s, c: c.wait(min(s, 0.01))), seed=1
+                ),
+            }
+        )
+        panel = ctx.panels["recognition"]
+        panel.reload_providers()
+        qtbot.waitUntil(lambda: panel.ready, timeout=WAIT)
+        make_pdf(tmp_path / "doc.pdf", 4)
+        assert win.files.open_image(str(tmp_path / "doc.pdf"))
+        assert panel.all_button.isVisible() or not panel.isVisible()
+        assert panel.start_all("azure-read")
+        win.actions_["next_page"].trigger()  # flipping while it runs does not stop it
+        qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
+        pages = win.state.workspace.pages
+        assert [len(p.results) for p in pages] == [1, 1, 1, 1]
+        assert all(p.results[0].origin.provider == "azure-read" for p in pages)
+        assert "4 of 4 pages recognized" in panel.status_label.text()
+        assert win.state.page == 1 and win.state.document is not None  # the page shown got its result
+        assert _strip_text(win, 3) != "Page 4\nno result"
+        # a second run skips the pages done
+        assert not panel.start_all("azure-read")
+        assert "every page has a result" in panel.status_label.text()
+        # on another document, a run cancelled midway keeps the pages it finished
+        make_pdf(tmp_path / "long.pdf", 30)
+        assert win.files.open_image(str(tmp_path / "long.pdf"))
+        assert panel.start_all("azure-read")
+        qtbot.waitUntil(lambda: any(p.results for p in win.state.workspace.pages), timeout=WAIT)
+        panel.cancel()
+        qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
+        done = sum(1 for p in win.state.workspace.pages if p.results)
+        assert 1 <= done < 30
+    finally:
+        cloud.close()
