@@ -169,6 +169,7 @@ def run_document(bench: Any, pdf: Path, response: Path, flips: int) -> dict[str,
     docs = win.files.documents
 
     def flip(action: Any, page: int) -> float:
+        bench._decoded.clear()  # the bench's own list of decoded pages would hold every page flipped to
         t = time.perf_counter()
         action()
         bench._wait(

@@ -81,6 +81,87 @@ CHECK_SCRIPT = LABELS_SCRIPT.replace(
 )
 
 
+DOCUMENT_SCRIPT = r"""
+import json, random, sys, tempfile
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+from ocrviewer.gui.app import create_app, make_settings
+from ocrviewer.gui.main_window import MainWindow
+
+TEXT = (
+    "The inspector reads every page of the report and marks each word with the confidence the "
+    "service gave it so a reviewer can find the weak places quickly before the document is archived"
+).split()
+folder = Path(tempfile.mkdtemp(prefix="ocrviewer-doc-"))
+pdf, W, H = folder / "annual-report.pdf", 595.0, 842.0
+c = canvas.Canvas(str(pdf), pagesize=(W, H))
+rng = random.Random(14)
+results = []
+for p in range(12):
+    c.setFont("Helvetica-Bold", 15)
+    c.drawString(60, H - 70, f"Section {p + 1}")
+    lines = []
+    for n in range(34):
+        y = 110 + 19 * n
+        x, words = 60.0, []
+        for k in range(rng.randint(6, 9)):
+            t = TEXT[(p * 31 + n * 7 + k) % len(TEXT)]
+            w = stringWidth(t, "Helvetica", 11)
+            c.setFont("Helvetica", 11)
+            c.drawString(x, H - y, t)
+            conf = rng.uniform(0.86, 0.995) if rng.random() > 0.03 else rng.uniform(0.25, 0.7)
+            box = [v / 72 for v in (x, y - 9, x + w, y - 9, x + w, y + 3, x, y + 3)]
+            words.append({"boundingBox": box, "text": t, "confidence": round(conf, 3)})
+            x += w + stringWidth(" ", "Helvetica", 11)
+        lb = [words[0]["boundingBox"][0], words[0]["boundingBox"][1], words[-1]["boundingBox"][2]]
+        lb += [words[0]["boundingBox"][1], words[-1]["boundingBox"][2], words[0]["boundingBox"][5]]
+        lb += [words[0]["boundingBox"][0], words[0]["boundingBox"][5]]
+        lines.append({"boundingBox": lb, "text": " ".join(w["text"] for w in words), "words": words})
+    if p != 7:  # one page the service left out
+        results.append({"page": p + 1, "angle": 0, "width": W / 72, "height": H / 72, "unit": "inch", "lines": lines})
+    c.showPage()
+c.save()
+resp = folder / "annual-report.azure.json"
+resp.write_text(json.dumps({"status": "succeeded", "analyzeResult": {"version": "3.2.0", "readResults": results}}))
+
+app = create_app()
+w = MainWindow(make_settings())
+w.set_theme("light")
+w.resize(1600, 1000)
+w.show()
+w.files.open_image(str(pdf))
+w.files.open_response(str(resp))
+stage = [0]
+
+
+def ready():
+    if w.files.busy or not w.canvas.image_item.has_full or w.state.document is None:
+        QTimer.singleShot(50, ready)
+        return
+    if stage[0] == 0:
+        stage[0] = 1
+        inspector = w.dock_context.panels["inspector"]
+        inspector.tabs.setCurrentIndex(2)  # Words: the whole document, worst first
+        inspector.flush()
+        inspector._table_clicked(inspector.words_proxy.index(0, 0))  # jumps to the worst word's page
+        QTimer.singleShot(50, ready)
+        return
+    QTimer.singleShot(600, shoot)
+
+
+def shoot():
+    w.canvas.viewport().repaint()
+    w.grab().save(sys.argv[1])
+    app.quit()
+
+
+QTimer.singleShot(50, ready)
+app.exec()
+"""
+
+
 def shrink(path: Path) -> None:
     from PIL import Image
 
@@ -126,6 +207,12 @@ def main() -> int:
     os.unlink(script.name)
     shrink(out)
     shrink(slide)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(DOCUMENT_SCRIPT)
+    out = HERE / "document.png"
+    subprocess.run([*XVFB, sys.executable, script.name, str(out)], env=env, check=True)
+    os.unlink(script.name)
+    shrink(out)
     return 0
 
 

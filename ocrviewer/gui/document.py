@@ -190,7 +190,10 @@ class DocumentController(QObject):
         self.batch_status: dict[int, Any] = {}
         self._loading = 0
         self._doc_id = 0
+        #: work waiting for the first page to be painted (parsing a big response competes for the GIL)
+        self._after_first_page: list[Callable[[], None]] = []
         loader.decoded.connect(self._decoded)
+        loader.failed.connect(lambda _msg: self._first_page_done())
         state.pageRequested.connect(self.go_to)
 
     @property
@@ -226,6 +229,7 @@ class DocumentController(QObject):
         old = self.source
         self._doc_id += 1
         self.cache.clear()
+        self._first_page_done()  # work deferred for the previous document's first page: dropped by doc id
         self.batch_status = {}
         self.order = list(range(len(pages)))
         self.order_kind = "pages"
@@ -264,16 +268,24 @@ class DocumentController(QObject):
         cached = self.cache.get(index)
         if cached is not None:
             self.loader.cancel()
-            self.loader.decoded.emit(cached)
-        else:
+            self.loader.decoded.emit(cached)  # and the neighbours are prefetched (see _decoded)
+        else:  # the neighbours wait: PDFium renders one page at a time, the page shown first
+            self.workers.cancel_kind("prefetch")
             self.loader.load_page(source.pages[index], info, self.state.generation, self.preview_side(info))
-        self._prefetch(index)
         label = source.pages[index].label if source.kind == "folder" else f"page {index + 1}"
         self.state.statusMessage.emit(f"{source.name} · {label} of {len(source.pages)}")
 
     def _decoded(self, decoded: DecodedImage) -> None:
         if decoded.final and self.source is not None:
             self.cache[self.state.page] = decoded
+            self._prefetch(self.state.page)
+        if decoded.final:
+            self._first_page_done()
+
+    def _first_page_done(self) -> None:
+        waiting, self._after_first_page = self._after_first_page, []
+        for start in waiting:
+            start()
 
     def _prefetch(self, index: int) -> None:
         source = self.source
@@ -353,12 +365,25 @@ class DocumentController(QObject):
             named = sidecar is not None and bool(sidecar.extras.get("page"))
             return load_document_result(source, path, frame=frame, page=None if named else shown)
 
-        self._submit(
-            f"place {os.path.basename(path)}",
-            work,
-            lambda result: self._land([result], role, doc_id, show_warnings=True),
-            path,
-        )
+        def start() -> None:
+            if doc_id == self._doc_id:
+                self._submit(
+                    f"place {os.path.basename(path)}",
+                    work,
+                    lambda result: self._land([result], role, doc_id, show_warnings=True),
+                    path,
+                )
+
+        if self.loader.busy:  # the first page is painted first; the response is parsed after it
+            self._loading += 1  # busy meanwhile (view --screenshot waits for it)
+
+            def deferred() -> None:
+                self._loading -= 1
+                start()
+
+            self._after_first_page.append(deferred)
+        else:
+            start()
 
     def _submit(self, name: str, work: Any, done: Callable[[Any], None], path: str) -> None:
         def failed(err: BaseException) -> None:
