@@ -121,6 +121,9 @@ def is_settled(window: object) -> bool:
     w = window
     if w.files.busy:  # type: ignore[attr-defined]
         return False
+    workers = getattr(w, "workers", None)
+    if workers is not None and workers.busy:  # a document's thumbnails and neighbouring pages too
+        return False
     if w.state.image_path and not w.canvas.image_item.has_full and w.message_bar.level != "error":  # type: ignore[attr-defined]
         return False
     return not _recognition_busy(w)

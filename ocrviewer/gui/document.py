@@ -226,7 +226,6 @@ class DocumentController(QObject):
         return True
 
     def _start(self, source: Source, pages: list[WorkspacePage], page: int = 0) -> None:
-        old = self.source
         self._doc_id += 1
         self.cache.clear()
         self._first_page_done()  # work deferred for the previous document's first page: dropped by doc id
@@ -235,8 +234,8 @@ class DocumentController(QObject):
         self.order_kind = "pages"
         ref = SourceRef(str(source.path), source.kind, source.dpi)
         self.state.set_document(source, ref, pages)
-        if old is not None and old is not source:
-            old.close()
+        # the previous source is not closed here: a thumbnail or prefetch may still be rendering from
+        # it; pypdfium2 closes it when it is collected
         self.opened.emit(len(pages))
         self.orderChanged.emit()
         self.go_to(max(0, min(page, len(pages) - 1)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSignalBlocker, Qt, QThreadPool, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -440,5 +440,8 @@ class MainWindow(QMainWindow):
         if self.dock_context is not None:
             self.dock_context.shutdown()
         self.workers.shutdown(3000)
+        # workers that just finished (thumbnails, prefetch) have their `finished` queued: deliver it
+        # now, while the window's Workers still exist
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         self.files.documents.close()
         super().closeEvent(event)

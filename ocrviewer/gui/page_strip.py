@@ -69,6 +69,7 @@ class PageStripModel(QAbstractListModel):
         self.thumbs: dict[int, QImage] = {}
         self._pending: list[int] = []
         self._rendering = False
+        self._worker: Any = None
         self._doc_id = 0
         self._placeholder: QPixmap | None = None
         #: rows on screen (first, last), told by the view; None: nothing is on screen
@@ -80,6 +81,8 @@ class PageStripModel(QAbstractListModel):
 
     # -- following the document ----------------------------------------------------------------
     def _new_document(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()  # it stops after the page it is rendering
         self._doc_id += 1
         self.thumbs.clear()
         self._pending.clear()
@@ -171,6 +174,12 @@ class PageStripModel(QAbstractListModel):
         source = self.state.source
         if source is None or not self._pending:
             return
+        shown = self.visible_rows()
+        if shown is not None:  # rows scrolled past meanwhile are asked for again when shown
+            near = range(shown[0] - 10, shown[1] + 11)
+            self._pending = [i for i in self._pending if self.row_of(i) in near]
+            if not self._pending:
+                return
         batch = list(reversed(self._pending[-THUMBS_PER_WORKER:]))  # the latest asked for first
         del self._pending[-THUMBS_PER_WORKER:]
         pages = [(i, source.pages[i]) for i in batch if i not in self.thumbs]
@@ -199,11 +208,12 @@ class PageStripModel(QAbstractListModel):
 
         def finished() -> None:
             self._rendering = False
-            if self._pending and doc_id == self._doc_id:
+            self._worker = None
+            if self._pending:  # (cleared on a new document: what is left is the current one's)
                 self._start()
 
         self._rendering = True
-        self.workers.submit(work, name="thumbnails", on_yielded=landed, on_finished=finished)
+        self._worker = self.workers.submit(work, name="thumbnails", on_yielded=landed, on_finished=finished)
 
 
 class PageStrip(QWidget):
