@@ -239,7 +239,8 @@ class ViewerState(QObject):
 
     def _workspace_changed(self, event: WorkspaceEvent) -> None:
         self.results_version += 1
-        if event.kind != "source":
+        # another page's results (a document's response landing on 200 pages) are not this page's
+        if event.kind != "source" and event.page in (-1, self.page):
             self.resultsChanged.emit()
 
     def _record_correction(self) -> None:
