@@ -29,7 +29,10 @@ def full_window(qtbot, settings):
     win.resize(1300, 850)
     win.show()
     qtbot.waitExposed(win)
+    # the providers are checked in the background: a window closed before that reports to a deleted panel
+    qtbot.waitUntil(lambda: win.dock_context.panels["recognition"].ready, timeout=WAIT)
     yield win
+    qtbot.waitUntil(lambda: not win.workers.busy, timeout=WAIT)
     win.close()
 
 
