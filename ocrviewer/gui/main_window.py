@@ -127,8 +127,9 @@ class MainWindow(QMainWindow):
         return dock
 
     def _show_pages_dock(self, count: int) -> None:
-        if count > 1 and not self.pages_dock.isVisible():
+        if count > 1:
             self.pages_dock.show()
+            self.pages_dock.raise_()  # in front when it shares a tab group (a narrow window)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
