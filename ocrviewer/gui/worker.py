@@ -216,7 +216,10 @@ class Workers(QObject):
         if worker.kind and self._latest.get(worker.kind) is worker:
             del self._latest[worker.kind]
         if not self.jobs:
-            self.busyChanged.emit(False)
+            try:
+                self.busyChanged.emit(False)
+            except RuntimeError:  # the window that owned these workers is gone (as in Worker._emit)
+                pass
 
     def cancel_kind(self, kind: str) -> None:
         """Cancel the running worker of ``kind``; nothing it reports reaches its callbacks any more."""

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -32,8 +33,9 @@ def full_window(qtbot, settings):
     # the providers are checked in the background: a window closed before that reports to a deleted panel
     qtbot.waitUntil(lambda: win.dock_context.panels["recognition"].ready, timeout=WAIT)
     yield win
-    qtbot.waitUntil(lambda: not win.workers.busy, timeout=WAIT)
-    win.close()
+    if shiboken6.isValid(win):
+        qtbot.waitUntil(lambda: not win.workers.busy, timeout=WAIT)
+        win.close()
 
 
 def _response(tmp_path: Path, pages: list[int], low: dict[int, float] | None = None) -> Path:
