@@ -115,7 +115,6 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Pages", self)
         dock.setObjectName("pagesDock")
         dock.setWidget(self.page_strip)
-        dock.setMinimumWidth(200)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         left = [d for d in self.docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
         if left:  # a column of its own at the far left; the left panels keep their tabs
