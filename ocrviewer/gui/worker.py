@@ -216,10 +216,7 @@ class Workers(QObject):
         if worker.kind and self._latest.get(worker.kind) is worker:
             del self._latest[worker.kind]
         if not self.jobs:
-            try:
-                self.busyChanged.emit(False)
-            except RuntimeError:  # the window that owned these workers is gone (as in Worker._emit)
-                pass
+            self.busyChanged.emit(False)
 
     def cancel_kind(self, kind: str) -> None:
         """Cancel the running worker of ``kind``; nothing it reports reaches its callbacks any more."""
