@@ -7,6 +7,7 @@
       pages: [WorkspacePage (index, image path + page ref, sha256, size, shown result id)]
         results: [Result (id, name, role "result" | "truth", origin, raw response path,
                           frame decision + transform in force + user corrections,
+                          the checker's marks on its words (optional "check"),
                           the LoadedResult with the placed Document once placed)]
 
 It saves to one JSON file (``"schema": "ocrviewer.workspace/1"``, paths relative to that file so
@@ -112,6 +113,8 @@ class Result:
     transform: FrameTransform | None = None
     #: the user's corrections in order: {"time": ..., "transform": {...}}
     corrections: tuple[Mapping[str, Any], ...] = ()
+    #: the checker's marks on this result's words (``CheckSession.marks_to_dict``), or None
+    check: Mapping[str, Any] | None = None
     loaded: LoadedResult | None = field(default=None, compare=False, repr=False)
     #: why the result is not placed (image changed, response missing), or None
     problem: str | None = None
@@ -211,6 +214,8 @@ class Result:
         }
         if self.response_page is not None:
             out["response_page"] = self.response_page
+        if self.check:
+            out["check"] = dict(self.check)
         return out
 
     @classmethod
@@ -247,6 +252,7 @@ class Result:
             transform=FrameTransform.from_dict(f["transform"]) if f.get("transform") else None,
             corrections=tuple(dict(c) for c in corrections),
             response_page=None if d.get("response_page") is None else int(d["response_page"]),
+            check=_check(d.get("check")),
         )
 
 
@@ -302,7 +308,7 @@ def page_for(
 
 @dataclass(frozen=True)
 class WorkspaceEvent:
-    """What changed: ``kind`` is "source", "added", "changed", "removed" or "shown"."""
+    """What changed: ``kind`` is "source", "added", "changed", "checked", "removed" or "shown"."""
 
     kind: str
     page: int = -1
@@ -375,6 +381,17 @@ class Workspace:
                 self._emit("changed", page, result.id)
                 return
         raise BadInput(f"page {page + 1} has no result {result.id!r}")
+
+    def set_check(self, page: int, result_id: str, marks: Mapping[str, Any] | None) -> None:
+        """Record the checker's marks on a result (saved with the workspace); emits "checked"."""
+        p = self.page(page)
+        for i, r in enumerate(p.results):
+            if r.id == result_id:
+                if r.check != marks:
+                    p.results[i] = replace(r, check=dict(marks) if marks else None)
+                    self._emit("checked", page, result_id)
+                return
+        raise BadInput(f"page {page + 1} has no result {result_id!r}")
 
     def remove_result(self, page: int, result_id: str) -> None:
         p = self.page(page)
@@ -485,11 +502,18 @@ def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
             continue
         for k, rd in enumerate(pd.get("results") or []):
             try:
-                page.results.append(Result.from_dict(rd, base))
+                result = Result.from_dict(rd, base)
             except (BadInput, KeyError, TypeError, ValueError) as err:
                 notes.append(
                     f"{p}: result {k + 1} of page {n + 1} skipped ({err}); fix or remove it in the workspace file"
                 )
+                continue
+            if rd.get("check") is not None and result.check is None:
+                notes.append(
+                    f"{p}: the check marks of result {k + 1} on page {n + 1} are not marks (no schema); "
+                    "they were left out, check the words again"
+                )
+            page.results.append(result)
         pages.append(page)
     ws = Workspace(source, pages)
     ws.path = p
@@ -619,6 +643,14 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise BadInput(f"{what} must be a JSON object, not {type(value).__name__}")
     return value
+
+
+def _check(value: Any) -> Mapping[str, Any] | None:
+    """Saved check marks as they are (the checker reads and validates them), or None when absent
+    or not marks at all (read_workspace says so)."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("schema"), str):
+        return None
+    return dict(value)
 
 
 def _text(value: Any, what: str) -> str:

@@ -5,7 +5,8 @@ across pages; the word is selected, so the canvas centres on it. The correction 
 recognized text: Enter keeps it (right) or takes what was typed (corrected), Shift+Enter marks
 the word wrong, and both move on. The marks live in a Qt-free
 :class:`ocrviewer.core.checking.CheckSession`; "Export ground truth…" writes the corrected
-document in the normalized format.
+document in the normalized format. The marks are kept with the shown result in the workspace, so
+a saved workspace brings them (and the progress) back when it reopens.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ocrviewer.core.checking import CheckSession, WordKey
+from ocrviewer.core.model import Document
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui.state import ElementRef, ViewerState
 
@@ -64,7 +66,7 @@ class CheckPanel(QWidget):
         self.session: CheckSession | None = None
         self.current: WordKey | None = None
         self._source: object = None
-        #: marks per shown result (workspace result id, else the image), while the window is open
+        #: marks per shown result while the window is open (a workspace result also keeps its own)
         self._marks: dict[object, dict] = {}
 
         self.progress_label = QLabel()
@@ -140,15 +142,42 @@ class CheckPanel(QWidget):
         elif self.session is None or self.session.document is not doc:
             same = self.session is not None and self.state.source_document is self._source
             # the same result re-placed keeps its marks: word keys do not change with placement;
-            # a result shown again (workspace) gets back the marks it had
-            kept = self._marks.get(self._key(), {}) if not same else None
-            marks = dict(self.session.marks) if same and self.session is not None else dict(kept or {})
+            # a result shown again gets back the marks it had (saved in the workspace, else kept here)
+            saved = None if same else self._saved_session(doc)
+            if saved is not None:
+                marks = saved.marks
+            elif same and self.session is not None:
+                marks = dict(self.session.marks)
+            else:
+                marks = dict(self._marks.get(self._key(), {}))
             self.session = CheckSession(doc, self.threshold(), marks=marks)
             self._marks[self._key()] = self.session.marks
             if not same:
                 self.current = None
+            if saved is not None and self.state.min_confidence <= 0 and saved.threshold != DEFAULT_SUSPECT:
+                self.state.set_min_confidence(saved.threshold)  # checked at that threshold: same suspects
         self._source = self.state.source_document
         self._show()
+
+    def _saved_session(self, doc: Document) -> CheckSession | None:
+        """The marks the workspace holds for the result shown, or None when it holds none."""
+        result = self.state.current_result()
+        if result is None or not result.check:
+            return None
+        try:
+            return CheckSession.from_dict(doc, result.check)
+        except OcrViewerError as err:
+            self._message(f"{result.name}: check marks not restored ({err})", error=True)
+            return None
+
+    def _persist(self) -> None:
+        """The marks go into the workspace beside the result they belong to (saved with it)."""
+        result = self.state.current_result()
+        if self.session is None or result is None:
+            return
+        self.state.workspace.set_check(
+            self.state.page, result.id, self.session.marks_to_dict() if self.session.marks else None
+        )
 
     def _key(self) -> object:
         state = self.state
@@ -208,6 +237,7 @@ class CheckPanel(QWidget):
             self.session.mark(self.current, "corrected", typed)
         else:
             self.session.mark(self.current, "right")
+        self._persist()
         done, total = self.session.progress()
         if done >= total:
             self._show()

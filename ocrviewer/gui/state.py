@@ -238,6 +238,8 @@ class ViewerState(QObject):
         return self.workspace.pages[self.page].result(self.result_id) if self.workspace.pages else None
 
     def _workspace_changed(self, event: WorkspaceEvent) -> None:
+        if event.kind == "checked":  # check marks change no result's name, words or place
+            return
         self.results_version += 1
         # another page's results (a document's response landing on 200 pages) are not this page's
         if event.kind != "source" and event.page in (-1, self.page):

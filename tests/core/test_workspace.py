@@ -169,3 +169,38 @@ def test_single_image_source(project: Path) -> None:
     page = source.pages[0]
     assert page.index == 0 and page.size == read_image_info(project / "photo.jpg").display_size
     assert page.render(max_side=100).size[0] <= 100
+
+
+def test_check_marks_are_saved_with_their_result_and_old_files_still_open(project: Path) -> None:
+    from ocrviewer.core.checking import CheckSession
+
+    ws = build(project)
+    first = ws.pages[0].results[1]  # azure: every word 0.98
+    assert first.document is not None
+    session = CheckSession(first.document, threshold=0.99)  # every word (0.98) is a suspect
+    session.mark((0, 0, 0, 0), "corrected", "Hallo")
+    session.mark((0, 0, 1, 0), "wrong")
+    events: list[str] = []
+    ws.subscribe(lambda e: events.append(e.kind))
+    ws.set_check(0, first.id, session.marks_to_dict())
+    assert events == ["checked"]
+    saved = ws.save(project / "work.ocrviewer-workspace.json")
+    data = json.loads(saved.read_text())
+    assert [("check" in r) for r in data["pages"][0]["results"]] == [False, True, False]
+
+    again, notes = open_workspace(saved)
+    assert notes == []
+    result = again.pages[0].results[1]
+    assert result.check is not None and result.document is not None
+    restored = CheckSession.from_dict(result.document, result.check)
+    assert restored.marks == session.marks and restored.progress_text() == "2 of 5 checked"
+    assert [w.text for w in restored.ground_truth().words()][0] == "Hallo"
+
+    # a file from before check marks (no "check"), and one whose marks are not marks
+    del data["pages"][0]["results"][1]["check"]
+    data["pages"][0]["results"][0]["check"] = ["not", "marks"]
+    saved.write_text(json.dumps(data))
+    old, notes = open_workspace(saved)
+    assert [r.check for r in old.pages[0].results] == [None, None, None]
+    assert len(notes) == 1 and "check marks of result 1 on page 1" in notes[0]
+    assert all(r.document is not None for r in old.pages[0].results)  # every result still opens

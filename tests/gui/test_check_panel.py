@@ -88,3 +88,50 @@ def test_only_suspects_filter_from_the_check_panel(qtbot, settings, text_image) 
     panel.only_check.setChecked(False)
     assert win.state.below_threshold == "dim" and win.canvas.visible_count("word") == 5
     qtbot.waitUntil(lambda: words.rowCount() == 5, timeout=30000)
+
+
+def test_marks_are_saved_with_the_workspace_and_come_back(qtbot, settings, text_image, tmp_path) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+    from tests.support.responses import build_response, write_response
+
+    image = text_image(1)
+    response = write_response(tmp_path / "azure.json", build_response("azure-v3"))  # every word 0.98
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.files.open_image(str(image))
+    win.files.open_response(str(response))
+    qtbot.waitUntil(lambda: len(win.state.results()) == 1 and not win.files.busy, timeout=30000)
+    win.state.set_min_confidence(0.985)  # checking the top too: all 5 words are suspects
+    panel = win.dock_context.panels["check"]
+    assert panel.progress_label.text() == "0 of 5 checked"
+    panel.step()
+    panel.edit.selectAll()
+    qtbot.keyClicks(panel.edit, "Hallo")
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)  # Hello -> Hallo
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # world: wrong
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)  # EXIF: right
+    assert panel.progress_label.text() == "3 of 5 checked"
+    target = win.files.save_workspace(str(tmp_path / "work.ocrviewer-workspace.json"))
+    assert target is not None
+    win.close()
+
+    again = MainWindow(settings)
+    qtbot.addWidget(again)
+    again.resize(1200, 800)
+    again.show()
+    again.files.open_workspace(str(target))
+    qtbot.waitUntil(lambda: again.state.document is not None and not again.files.busy, timeout=30000)
+    check = again.dock_context.panels["check"]
+    assert again.state.min_confidence == 0.985  # the threshold they checked at, so the same suspects
+    assert check.progress_label.text() == "3 of 5 checked"
+    check.step()
+    assert "marked corrected “Hallo”" in check.word_label.text() and check.edit.text() == "Hallo"
+    qtbot.keyClick(check.edit, Qt.Key.Key_Return)  # Hallo kept: on to the first unchecked, frames
+    assert again.state.selection == ElementRef("word", 0, 0, 1, 1)
+
+    out = check.export(str(tmp_path / "truth.json"))
+    assert out is not None
+    truth = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    words = {w.text: w.extras.get("checked") for w in truth.words()}
+    assert words == {"Hallo": "corrected", "world": "wrong", "EXIF": "right", "frames": None, "done": None}
