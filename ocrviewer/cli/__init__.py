@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from ocrviewer.core.output import install_signal_cleanup
+    from ocrviewer.core.output import install_signal_cleanup, remove_pending
 
     warnings.showwarning = _one_line_warning  # Pillow's and others': one line of ours, not two of theirs
     install_signal_cleanup()  # SIGTERM: remove a half-written output's temporary file, then exit
@@ -84,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
+        remove_pending()  # a temporary file the interruption reached before its own clean-up
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130
     except OcrViewerError as err:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -37,7 +37,8 @@ __all__ = [
 PathLike = str | os.PathLike[str]
 
 _pending: set[str] = set()
-_pending_lock = threading.Lock()
+#: reentrant: the SIGTERM cleanup may run in a thread that holds it (see _create_temp)
+_pending_lock = threading.RLock()
 
 
 def same_file(a: PathLike, b: PathLike) -> bool:
@@ -82,15 +83,18 @@ def write_atomic(
     """
     out = check_output(path, inputs)
     parent = out.parent if str(out.parent) else Path(".")
-    with _signals_held():  # a signal between creating and registering the file would leave it behind
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
-        except OSError as err:
-            raise BadInput(f"{out}: cannot write in {parent} ({err.strerror or err})") from err
-        with _pending_lock:
-            _pending.add(tmp)
+    made: list[str] = []  # the temporary file's name, known before the file exists
+    f: IO[bytes] | None = None
     try:
-        with os.fdopen(fd, "wb") as f:
+        with _signals_held():
+            fd = _create_temp(out, parent, made)
+            tmp = made[0]
+            try:
+                f = os.fdopen(fd, "wb")
+            except BaseException:
+                os.close(fd)
+                raise
+        with f:
             if callable(data):
                 data(f)
             else:
@@ -102,13 +106,57 @@ def write_atomic(
     except OSError as err:
         raise BadInput(f"{out}: cannot write ({err.strerror or err})") from err
     finally:
+        for name in made:
+            _discard(name, f)
+    return out
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create_temp(out: Path, parent: Path, made: list[str]) -> int:
+    """A new temporary file beside ``out`` (random name, created exclusively, never through a
+    link); its name goes into ``made`` and is registered for the signal cleanup *before* the
+    file exists.
+
+    Holding signals is not enough on its own: in a process with other threads a signal can be
+    taken by one of them and its Python handler then runs in this thread at any point, even
+    while this thread holds signals. So the cleanup and the caller's ``finally`` know the name
+    before there is a file to leave behind.
+    """
+    while True:
+        name = str(parent / f".{out.name}.{secrets.token_hex(6)}.tmp")
+        made.append(name)
         with _pending_lock:
-            _pending.discard(tmp)
+            _pending.add(name)
+        try:
+            return os.open(name, _TEMP_FLAGS, 0o600)
+        except FileExistsError:  # someone else's file by that name: not ours to remove
+            made.remove(name)
+            _forget(name)
+        except OSError as err:
+            made.remove(name)
+            _forget(name)
+            raise BadInput(f"{out}: cannot write in {parent} ({err.strerror or err})") from err
+
+
+def _forget(name: str) -> None:
+    with _pending_lock:
+        _pending.discard(name)
+
+
+def _discard(tmp: str, f: IO[bytes] | None) -> None:
+    """Close and remove a temporary file (gone already after the rename), then forget it; with
+    signals held, so a signal does not stop it halfway."""
+    with _signals_held():
+        if f is not None:
+            with contextlib.suppress(OSError):
+                f.close()
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-    return out
+        _forget(tmp)  # only once it is gone: interrupted before, remove_pending still has it
 
 
 _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -207,7 +255,7 @@ def finite_json(obj: Any) -> tuple[Any, int]:
 
 
 def remove_pending() -> None:
-    """Remove every temporary file still being written (called on SIGTERM/SIGINT)."""
+    """Remove every temporary file still being written (called on SIGTERM, and by the CLI on Ctrl-C)."""
     with _pending_lock:
         names = list(_pending)
         _pending.clear()

@@ -54,3 +54,30 @@ def test_strict_json() -> None:
         dumps_json({"x": float("inf")})
     assert dumps_json({"t": "a\ud800b"}).decode("utf-8") == '{"t": "a\ufffdb"}'
     assert dumps_json({"t": "\U0001f600"}).decode("utf-8") == '{"t": "\U0001f600"}'
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX signal masks")
+def test_ctrl_c_right_after_the_temp_file_is_created_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C the moment the temporary file exists: it is handled once the file is registered
+    (single thread) or at once (another thread took the signal), and either way the writer
+    removes the file (it used to escape before the clean-up began)."""
+    import signal
+
+    from ocrviewer.core import output
+
+    real_open = os.open
+
+    def open_then_ctrl_c(*args: object, **kwargs: object) -> int:
+        fd = real_open(*args, **kwargs)  # type: ignore[arg-type]
+        if str(args[0]).endswith(".tmp"):
+            os.kill(os.getpid(), signal.SIGINT)
+        return fd
+
+    monkeypatch.setattr(output.os, "open", open_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "out.json", b"data")
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+    assert not output._pending
