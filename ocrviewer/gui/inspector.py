@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ocrviewer.core.model import Document
-from ocrviewer.core.palette import SEARCH_COLOR, SELECTION_COLOR
+from ocrviewer.core.palette import FULL_SCALE, SEARCH_COLOR, SELECTION_COLOR
 from ocrviewer.gui.inspector_models import (
     DocumentTreeModel,
     Path,
@@ -201,6 +201,8 @@ class InspectorPanel(QWidget):
         state.thresholdChanged.connect(lambda _v: self._only_suspects())
         state.belowThresholdChanged.connect(lambda _m: self._only_suspects())
         state.highlightsChanged.connect(self._paint_text_marks)
+        state.colourScaleChanged.connect(self._colour_scale_changed)
+        self._colour_scale_changed()
         self._document_changed()
         self.flush()
 
@@ -209,6 +211,12 @@ class InspectorPanel(QWidget):
         return max(fm.horizontalAdvance(t) for t in samples)
 
     # -- following the state ------------------------------------------------------------
+    def _colour_scale_changed(self) -> None:
+        """Swatches in the canvas' colours (the scale stretched over the words' confidences)."""
+        scale = self.state.colour_scale or FULL_SCALE
+        self.tree_model.set_scale(scale)
+        self.words_model.set_scale(scale)
+
     def _only_suspects(self) -> None:
         """In "only the words under the threshold" mode, the word list shows just those too."""
         st = self.state

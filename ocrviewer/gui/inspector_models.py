@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor
 
 from ocrviewer.core.confidence import sort_confidence, word_confidence
 from ocrviewer.core.model import Document
-from ocrviewer.core.palette import confidence_rgb
+from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale
 from ocrviewer.gui.state import ElementRef
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,8 +37,9 @@ def format_confidence(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def confidence_color(value: float | None) -> QColor:
-    return QColor(*confidence_rgb(value))
+def confidence_color(value: float | None, scale: ConfidenceScale = FULL_SCALE) -> QColor:
+    """The swatch of a confidence on ``scale``: the colour the canvas draws it in."""
+    return QColor(*scale.rgb(value))
 
 
 def iter_refs(doc: Document, level: str = "word"):
@@ -81,6 +82,13 @@ class DocumentTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._doc: Document | None = None
         self._root = _Node(None, 0, ())
+        self.scale = FULL_SCALE
+
+    def set_scale(self, scale: ConfidenceScale) -> None:
+        """Swatches on ``scale`` (the canvas' colours), repainted in place."""
+        if scale != self.scale:
+            self.scale = scale
+            self.layoutChanged.emit()  # every expanded row's swatch; the rows stay
 
     # -- data source ------------------------------------------------------------------
     def set_document(self, doc: Document | None, *, same_structure: bool = False) -> None:
@@ -207,9 +215,9 @@ class DocumentTreeModel(QAbstractItemModel):
             return obj.text
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 1:
             if conf is not None:
-                return confidence_color(conf)
+                return confidence_color(conf, self.scale)
             if stats is not None:
-                return confidence_color(stats.low)
+                return confidence_color(stats.low, self.scale)
         if role == Qt.ItemDataRole.ToolTipRole:
             if depth in (2, 3) and index.column() == 1:
                 own = word_confidence(obj)
@@ -358,6 +366,15 @@ class WordListModel(QAbstractTableModel):
         self._order: list[int] = []
         self._display_row: list[int] | None = None
         self._index_of: dict[Path, int] | None = None
+        self.scale = FULL_SCALE
+
+    def set_scale(self, scale: ConfidenceScale) -> None:
+        """Swatches on ``scale`` (the canvas' colours), repainted in place."""
+        if scale != self.scale:
+            self.scale = scale
+            if self._texts:
+                top, bottom = self.index(0, 1), self.index(len(self._order) - 1, 1)
+                self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DecorationRole])
 
     def set_rows(self, doc: Document | None, level: str) -> None:
         self.beginResetModel()
@@ -478,7 +495,7 @@ class WordListModel(QAbstractTableModel):
         if role == self.REF_ROLE:
             return ElementRef(self._level, *self._paths[i])
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            return confidence_color(self._confs[i])
+            return confidence_color(self._confs[i], self.scale)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -93,3 +93,45 @@ def test_only_suspects_filter_shows_just_the_words_under_the_threshold(qtbot, se
     p.end()
     panel.dim_radio.click()
     assert word.visible_count() == len(CONFS)
+
+
+def test_inspector_swatches_use_the_canvas_colours(qtbot, settings) -> None:
+    from ocrviewer.gui.inspector import InspectorPanel
+
+    state = ViewerState()
+    canvas = Canvas(state)
+    inspector = InspectorPanel(state)
+    for w in (canvas, inspector):
+        qtbot.addWidget(w)
+        w.show()
+    state.set_response(words_document(WORDS, confidences=CONFS), FrameTransform(640, 480))
+    words = inspector.words_model
+    qtbot.waitUntil(lambda: words.rowCount() == len(WORDS), timeout=30000)
+
+    def swatch(row: int) -> QColor:
+        return words.data(words.index(row, 1), Qt.ItemDataRole.DecorationRole)
+
+    def shown(scale) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Each row's confidence text: (its swatch, that confidence on ``scale``)."""
+        rows = {}
+        for row in range(words.rowCount()):
+            text = words.data(words.index(row, 1))
+            if text not in ("—", "1.00"):  # 1.00 is 0.999 rounded
+                rows[text] = (swatch(row).getRgb()[:3], scale.rgb(float(text)))
+        return rows
+
+    def near(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= 3
+
+    scale = state.colour_scale
+    assert scale.stretched
+    rows = shown(scale)
+    assert all(near(got, want) for got, want in rows.values()), rows
+    assert len({got for got, _ in rows.values()}) == 8  # 0.91..0.99 in distinct colours, as on the canvas
+    tree = inspector.tree_model
+    page = tree.index(0, 0)
+    block = tree.index(0, 1, page)
+    assert tree.data(block, Qt.ItemDataRole.DecorationRole).getRgb()[:3] == scale.rgb(0.91)  # its lowest word
+    canvas.set_fit_colours(False)
+    rows = shown(FULL_SCALE)
+    assert all(near(got, want) for got, want in rows.values()), rows
