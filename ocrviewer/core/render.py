@@ -23,7 +23,7 @@ from ocrviewer.core.imageio import load_display_image
 from ocrviewer.core.limits import drawable_text
 from ocrviewer.core.model import LEVELS, Document, Polygon
 from ocrviewer.core.output import write_atomic
-from ocrviewer.core.palette import LEVEL_COLORS, confidence_rgb, hex_to_rgb
+from ocrviewer.core.palette import LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale, hex_to_rgb
 from ocrviewer.errors import BadInput
 
 #: Opacity (0..255) of the word fill and of label backgrounds.
@@ -81,13 +81,13 @@ def _line_width(size: tuple[int, int]) -> int:
     return max(1, round(min(size) / 1500))
 
 
-def _conf_rgb(conf: float | None) -> tuple[int, int, int]:
-    return _conf_rgb_cached(None if conf is None else round(conf, 3))
+def _conf_rgb(conf: float | None, scale: ConfidenceScale) -> tuple[int, int, int]:
+    return _conf_rgb_cached(None if conf is None else round(conf, 3), scale)
 
 
 @lru_cache(maxsize=2048)
-def _conf_rgb_cached(conf: float | None) -> tuple[int, int, int]:
-    return confidence_rgb(conf)
+def _conf_rgb_cached(conf: float | None, scale: ConfidenceScale) -> tuple[int, int, int]:
+    return scale.rgb(conf)
 
 
 def render(
@@ -99,6 +99,7 @@ def render(
     legend: bool = True,
     page: int = 0,
     timings: dict[str, float] | None = None,
+    scale: ConfidenceScale | None = None,
 ) -> Image.Image:
     """The displayed image with ``document`` (displayed frame) drawn on it, as an RGB image.
 
@@ -107,6 +108,8 @@ def render(
     With ``labels`` the recognised text is written above each word (or line, without words),
     sized to the polygon, with the confidence in small type. ``timings``, when given, receives
     the seconds spent decoding, drawing polygons, drawing text (labels and legend) and composing.
+    ``scale`` is the confidence colour scale; by default it is fitted to the words as the window
+    fits it (:func:`ocrviewer.core.palette.fit_scale`), and the legend says when it is stretched.
     """
     levels = parse_levels(levels)
     if min_confidence is not None and not (0.0 <= min_confidence <= 1.0):
@@ -125,7 +128,9 @@ def render(
     # then composited onto the picture once.
     overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    pen = _Pen(draw)
+    if scale is None:
+        scale = fit_scale(w.confidence for w in document.words())
+    pen = _Pen(draw, scale)
     lw = _line_width(base.size)
     pages = document.pages[page : page + 1] if document.pages else ()
 
@@ -163,7 +168,7 @@ def render(
             _label(pen, text, conf, box, base.size)
     if legend:
         boxes = [box for _, _, box in label_items] or [_bbox(b.polygon) for p in pages for b in p.blocks]
-        _legend(draw, base.size, levels, counts, min_confidence, boxes)
+        _legend(draw, base.size, levels, counts, min_confidence, boxes, scale)
     t3 = time.perf_counter()
     base.paste(overlay, (0, 0), overlay)  # "over" compositing onto the opaque picture, in place
     if timings is not None:
@@ -174,8 +179,9 @@ def render(
 class _Pen:
     """ImageDraw's C drawing object with each colour's ink resolved once (10k words, a few colours)."""
 
-    def __init__(self, draw: ImageDraw.ImageDraw) -> None:
+    def __init__(self, draw: ImageDraw.ImageDraw, scale: ConfidenceScale) -> None:
         self.draw = draw
+        self.scale = scale
         self.core = draw.draw
         self.inks: dict[tuple[int, ...], int] = {}
         self._word_inks: dict[float | None, tuple[int, int]] = {}
@@ -193,7 +199,7 @@ class _Pen:
         key = None if conf is None else round(conf, 3)
         inks = self._word_inks.get(key)
         if inks is None:
-            rgb = _conf_rgb(key)
+            rgb = _conf_rgb(key, self.scale)
             inks = self._word_inks[key] = (self.ink(rgb + (WORD_FILL_ALPHA,)), self.ink(rgb + (255,)))
         return inks
 
@@ -249,7 +255,7 @@ def _label(
     if tw > limit and fsize > 8:
         fsize = int(max(8, fsize * limit / tw))
         im, tw, mh = _glyphs(text, fsize)
-    small = _conf_glyphs(conf, fsize) if conf is not None else None
+    small = _conf_glyphs(conf, fsize, pen.scale) if conf is not None else None
     cw = small[1] + 2 if small is not None else 0
     th = fsize * 1.15
     x = min(max(0.0, left), max(0.0, size[0] - tw - cw - 2))
@@ -274,10 +280,12 @@ def _glyphs(text: str, size: int) -> tuple[Any, int, int]:
 
 
 @lru_cache(maxsize=16384)
-def _conf_glyphs(conf: float, fsize: int) -> tuple[Any, int, int, tuple[int, int, int, int]]:
+def _conf_glyphs(
+    conf: float, fsize: int, scale: ConfidenceScale
+) -> tuple[Any, int, int, tuple[int, int, int, int]]:
     """The confidence in percent, in small type next to a label of ``fsize`` px, and its colour."""
     im, w, h = _glyphs(f"{conf * 100:.0f}", max(6, int(fsize * 0.6)))
-    r, g, b = _conf_rgb(conf)  # darkened so amber numbers stay readable on white
+    r, g, b = _conf_rgb(conf, scale)  # darkened so amber numbers stay readable on white
     return im, w, h, (r * 3 // 4, g * 3 // 4, b * 3 // 4, 255)
 
 
@@ -315,6 +323,14 @@ def _quietest_corner(
     return max(0.0, x), max(0.0, y)
 
 
+def scale_legend_text(scale: ConfidenceScale) -> tuple[str, str, str]:
+    """The legend's title for the confidence bar and the numbers at its ends."""
+    if not scale.stretched:
+        return "word confidence", "0", "1"
+    title = f"word confidence ({scale.note})" if scale.note else "word confidence"
+    return title, f"{scale.low:.2f}", f"{scale.high:.2f}"
+
+
 def _legend(
     draw: ImageDraw.ImageDraw,
     size: tuple[int, int],
@@ -322,8 +338,11 @@ def _legend(
     counts: dict[str, int],
     min_confidence: float | None,
     boxes: Sequence[tuple[float, float, float, float]] = (),
+    scale: ConfidenceScale | None = None,
 ) -> None:
-    """A small key in the corner with the least text: level colours with counts, and the confidence scale."""
+    """A small key in the corner with the least text: level colours with counts, and the confidence
+    scale with its ends (and how it was stretched, when it is)."""
+    scale = scale or ConfidenceScale()
     fs = max(11, min(size) // 100)
     font = _font(fs)
     pad = fs // 2
@@ -335,6 +354,10 @@ def _legend(
     lines_w = max(draw.textlength(t, font=font) for _, t in rows)
     bar_w = max(lines_w, fs * 8)
     box_w = int(fs * 1.5 + bar_w + 3 * pad)
+    title, low, high = scale_legend_text(scale)
+    if "word" in levels:
+        bar_w = max(bar_w, draw.textlength(title, font=font))
+        box_w = int(fs * 1.5 + bar_w + 3 * pad)
     box_h = int(len(rows) * fs * 1.4 + (fs * 3.2 if "word" in levels else 0) + 2 * pad)
     x0, y0 = _quietest_corner(size, box_w, box_h, pad, boxes)
     draw.rectangle((x0, y0, x0 + box_w, y0 + box_h), fill=(255, 255, 255, 200), outline=(60, 60, 60, 255))
@@ -347,7 +370,7 @@ def _legend(
         draw.text((x0 + pad + fs * 1.5, y), text, font=font, fill=(20, 20, 20, 255))
         y += fs * 1.4
     if "word" in levels:
-        draw.text((x0 + pad, y), "word confidence", font=font, fill=(20, 20, 20, 255))
+        draw.text((x0 + pad, y), title, font=font, fill=(20, 20, 20, 255))
         y += fs * 1.3
         bx0, bx1 = x0 + pad, x0 + box_w - pad
         steps = max(1, int(bx1 - bx0))
@@ -356,9 +379,9 @@ def _legend(
                 (bx0 + i, y, bx0 + i, y + fs * 0.8), fill=confidence_rgb(i / max(1, steps - 1)) + (255,)
             )
         small = _font(max(8, fs * 3 // 4))
-        draw.text((bx0, y + fs * 0.85), "0", font=small, fill=(20, 20, 20, 255))
+        draw.text((bx0, y + fs * 0.85), low, font=small, fill=(20, 20, 20, 255))
         draw.text(
-            (bx1 - draw.textlength("1", font=small), y + fs * 0.85), "1", font=small, fill=(20, 20, 20, 255)
+            (bx1 - draw.textlength(high, font=small), y + fs * 0.85), high, font=small, fill=(20, 20, 20, 255)
         )
 
 

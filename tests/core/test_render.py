@@ -94,3 +94,33 @@ def test_unknown_level_lists_the_valid_ones() -> None:
 def test_min_confidence_out_of_range(blank) -> None:
     with pytest.raises(BadInput, match="between 0 and 1"):
         render(blank, doc_of(), min_confidence=50)
+
+
+def test_colours_are_stretched_like_the_window_and_the_legend_says_so(blank) -> None:
+    from ocrviewer.core.palette import FULL_SCALE, fit_scale
+
+    confs = (0.93, 0.99, 0.95, 0.97, 0.999, 0.91, 0.98, 0.96, 0.94)
+    words = tuple(
+        Word(f"w{i}", polygon_from_bbox(30 + 60 * i, 100, 80 + 60 * i, 140), confidence=c)
+        for i, c in enumerate(confs)
+    )
+    doc = doc_of(*words)
+    scale = fit_scale(confs)
+    assert scale.stretched  # what the window shows for these words
+    img = render(blank, doc, levels=("word",), labels=False, legend=False)
+    low, high = img.getpixel((30 + 60 * 5, 120)), img.getpixel((30 + 60 * 1, 120))  # 0.91 and 0.99 edges
+    assert near(low, scale.rgb(0.91)) and near(high, scale.rgb(0.99))
+    assert low[0] > 200 and low[1] < 100  # 0.91 reads red, not the green of a 0..1 scale
+    flat = render(blank, doc, levels=("word",), labels=False, legend=False, scale=FULL_SCALE)
+    assert near(flat.getpixel((30 + 60 * 5, 120)), confidence_rgb(0.91))
+
+    from PIL import ImageChops
+
+    from ocrviewer.core.render import scale_legend_text
+
+    assert scale_legend_text(scale) == ("word confidence (stretched: 5th pct to max)", "0.91", "1.00")
+    assert scale_legend_text(FULL_SCALE) == ("word confidence", "0", "1")
+    stretched = render(blank, doc, levels=("word",), labels=False)
+    plain = render(blank, doc, levels=("word",), labels=False, scale=FULL_SCALE)
+    below_words = (0, 200, 640, 480)  # where the legend goes: the corner with no words
+    assert ImageChops.difference(stretched.crop(below_words), plain.crop(below_words)).getbbox() is not None
