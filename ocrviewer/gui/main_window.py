@@ -415,6 +415,11 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        handle = self.windowHandle()
+        if handle is not None and self.remember_layout and not getattr(self, "_follows_screen", False):
+            # moved to another screen (a smaller one, another scale factor): fit that one too
+            handle.screenChanged.connect(lambda _screen: QTimer.singleShot(0, self.clamp_to_screen))
+            self._follows_screen = True
         if self.docks and self._fresh_layout:
             from ocrviewer.gui.docks import COMPACT_WIDTH, compact_docks, fit_side_docks
 

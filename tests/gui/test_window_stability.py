@@ -87,6 +87,47 @@ def test_window_fits_the_screen_at_any_scale_factor(qtbot, settings) -> None:
     assert (fits_w, fits_h) == ("True", "True") and int(screen_w) < area.width()
 
 
+def test_window_moved_to_a_smaller_screen_is_clamped_to_it(settings, tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    screens = [
+        {"name": "big", "x": 0, "y": 0, "width": 1920, "height": 1080},
+        {"name": "small", "x": 1920, "y": 0, "width": 1024, "height": 700},
+    ]
+    for screen in screens:
+        screen.update(logicalDpi=96, logicalBpi=96, dpr=1)
+    config = tmp_path / "two-screens.json"
+    config.write_text(json.dumps({"windowFrameMargins": False, "screens": screens}))
+    code = (
+        "from PySide6.QtCore import QSettings\n"
+        "from ocrviewer.gui.app import create_app\n"
+        "from ocrviewer.gui.main_window import MainWindow\n"
+        "app = create_app()\n"
+        f"w = MainWindow(QSettings({str(settings.fileName())!r}, QSettings.Format.IniFormat))\n"
+        "w.show()\n"
+        "for _ in range(20): app.processEvents()\n"
+        "print(w.screen().name(), *w.frameGeometry().getRect())\n"
+        "w.move(2000, 40)\n"
+        "import time\n"
+        "end = time.monotonic() + 30\n"
+        "while time.monotonic() < end and not (w.screen().name() == 'small' and w.width() <= 1024):\n"
+        "    app.processEvents()\n"
+        "    time.sleep(0.01)\n"
+        "app.processEvents()\n"
+        "print(w.screen().name(), *w.frameGeometry().getRect())\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    first, moved = (line.split() for line in out.stdout.splitlines()[-2:])
+    assert first[0] == "big" and int(first[3]) > 1024  # the default 1400 x 900 fits the big screen
+    name, x, y, w, h = moved[0], *map(int, moved[1:])
+    assert name == "small" and w <= 1024 and h <= 700  # fits the small screen once it is there
+    assert 1920 <= x and x + w <= 1920 + 1024 and 0 <= y and y + h <= 700
+
+
 def test_f1_sheet_lists_human_key_names_and_closes_on_esc(qtbot, settings) -> None:
     from PySide6.QtCore import Qt
 
