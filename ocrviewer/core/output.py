@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import secrets
@@ -90,9 +91,12 @@ def write_atomic(
             fd = _create_temp(out, parent, made)
             tmp = made[0]
             try:
-                f = os.fdopen(fd, "wb")
+                f = io.open(fd, "wb")  # noqa: UP020 (the C function: no Python frame for a signal to land in)
             except BaseException:
-                os.close(fd)
+                # a signal handled just after the file object was made: dropping that object closed
+                # the descriptor already; otherwise it is closed here (the file is removed below)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
                 raise
         with f:
             if callable(data):
