@@ -276,18 +276,12 @@ def _export_per_page(fmt: str, pattern: str, result: LoadedResult) -> int:
 # -- render ---------------------------------------------------------------------------------------------
 def cmd_render(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
-    from ocrviewer.core.render import encode_png, parse_levels, render
+    from ocrviewer.core.render import encode_png, render
 
     if document_cmds.is_document(args.image) or args.page is not None or args.output.lower().endswith(".pdf"):
         return document_cmds.cmd_render(args)
 
-    try:
-        levels = parse_levels(args.levels)
-    except BadInput as err:
-        raise BadInput(f"--levels {args.levels!r}: {err}") from err
-    mc = args.min_confidence
-    if mc is not None and not (math.isfinite(mc) and 0.0 <= mc <= 1.0):
-        raise BadInput(f"--min-confidence {mc!r}: give a number between 0 and 1")
+    levels, mc = document_cmds.render_options(args)
     out = check_output(args.output, [args.response, args.image])
     if out.suffix.lower() != ".png":
         raise BadInput(f"{args.output}: render writes PNG; name the output .png")

@@ -242,8 +242,9 @@ def _page_picture(source: Source, result: DocumentResult, index: int) -> Image.I
         return Image.new("RGB", (max(1, math.ceil(w)), max(1, math.ceil(h))), "white")
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from ocrviewer.core.render import parse_levels, pdf_pages_writer, png_options, render
+def render_options(args: argparse.Namespace) -> tuple[Any, float | None]:
+    """``render``'s --levels and --min-confidence, checked (one place for the image and document paths)."""
+    from ocrviewer.core.render import parse_levels
 
     try:
         levels = parse_levels(args.levels)
@@ -252,6 +253,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     mc = args.min_confidence
     if mc is not None and not (math.isfinite(mc) and 0.0 <= mc <= 1.0):
         raise BadInput(f"--min-confidence {mc!r}: give a number between 0 and 1")
+    return levels, mc
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from ocrviewer.core.render import pdf_pages_writer, png_options, render
+
+    levels, mc = render_options(args)
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".png", ".pdf"):
         raise BadInput(f"{args.output}: render writes PNG or PDF; name the output .png or .pdf")
