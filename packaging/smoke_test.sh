@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of a built bundle, headless:  bash packaging/smoke_test.sh [dist/ocrviewer]
-# Checks that it starts, reports the version, runs `info` and `render` on a bundled sample, writes a window
-# picture with `view --screenshot`, and reads a sample with the offline engine (`recognize --provider local`)
-# when the bundle has it. Prints the start-up times and the bundle size. Exit status 0 = all passed.
+# Checks that it starts, reports the version, runs `info` and `render` on a bundled sample, exports it to every
+# format and compares the hOCR/ALTO/PAGE exports with the JSON (--report), opens the exported searchable PDF as
+# a document, writes a window picture with `view --screenshot`, and reads a sample with the offline engine
+# (`recognize --provider local`) when the bundle has it. Prints the start-up times and the bundle size.
+# Exit status 0 = all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUNDLE="${1:-dist/ocrviewer}"
@@ -27,6 +29,10 @@ run() {
   t1=$(date +%s.%N)
   LAST_TIME=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   return $rc
+}
+# all_zero_cer FILE: FILE (ocrviewer.comparison/1 JSON) has CER figures and every one is 0.
+all_zero_cer() {
+  grep -Eo '"cer": ?[-0-9.eE+]+' "$1" | sed -E 's/.*: ?//' | awk '{ n++; if ($1 + 0 != 0) bad++ } END { exit !(n >= 3 && !bad) }'
 }
 is_png() { [[ -s "$1" ]] && [[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" == "89504e470d0a1a0a" ]]; }
 
@@ -69,6 +75,37 @@ else
     fail "render: $(tail -3 "$OUT/render.log")"
   fi
 
+  # The formats, written by the bundle and read back by it: a comparison of each against the normalized JSON
+  # finds every word equal (lxml, PDFium, pikepdf, rapidfuzz and uniseg all at work in the bundle).
+  if [[ -n "$RESPONSE" ]]; then
+    exported=1
+    for to in json hocr alto page pdf; do
+      if ! run "export-$to" "$EXE" export "$IMAGE" --response "$RESPONSE" --to "$to" -o "$OUT/export.$to" \
+          || [[ ! -s "$OUT/export.$to" ]]; then
+        exported=0
+        fail "export --to $to: $(tail -3 "$OUT/export-$to.log")"
+      fi
+    done
+    ((exported)) && pass "export --to json, hocr, alto, page, pdf (${LAST_TIME} s for the PDF)"
+    if ((exported)); then
+      if run compare "$EXE" compare "$IMAGE" "$OUT/export.json" "$OUT/export.hocr" "$OUT/export.alto" \
+          "$OUT/export.page" --json "$OUT/compare.json" --report "$OUT/compare.html" \
+          && all_zero_cer "$OUT/compare.json" && grep -q 'data:image/' "$OUT/compare.html"; then
+        pass "compare the hOCR, ALTO and PAGE exports with the JSON: CER 0, report $OUT/compare.html (${LAST_TIME} s)"
+      else
+        fail "compare --report: $(tail -3 "$OUT/compare.log")"
+      fi
+      # The searchable PDF as a document: its page rendered by PDFium, the JSON placed on it.
+      if run pdf-info "$EXE" info "$OUT/export.pdf" && grep -q '1 page' "$OUT/pdf-info.log" \
+          && run pdf-view "$EXE" view "$OUT/export.pdf" --response "$OUT/export.json" --screenshot "$OUT/pdf-view.png" \
+          && is_png "$OUT/pdf-view.png"; then
+        pass "view the exported PDF with its response -> $OUT/pdf-view.png (${LAST_TIME} s)"
+      else
+        fail "PDF document: $(tail -3 "$OUT/pdf-info.log" "$OUT/pdf-view.log" 2>/dev/null)"
+      fi
+    fi
+  fi
+
   # No image: what the menu entry does, the viewer on the bundled sample.
   if run view "$EXE" view --screenshot "$OUT/view.png" && is_png "$OUT/view.png"; then
     t_view=$LAST_TIME
@@ -98,6 +135,20 @@ else
       pass "recognize --provider local -> $OUT/local.json (${LAST_TIME} s)"
     else
       fail "recognize --provider local: $(tail -3 "$OUT/recognize.log")"
+    fi
+    # A batch on a terminal (script gives it one) draws rich's progress bar, whose lazily loaded modules must
+    # be in the bundle.
+    if command -v script >/dev/null 2>&1; then
+      mkdir -p "$OUT/batch-in" && cp "$IMAGE" "$OUT/batch-in/"
+      batch_cmd="$(printf '%q ' "$EXE" recognize "$OUT/batch-in" --provider local -o "$OUT/batch-out")"
+      if run batch script -qec "$batch_cmd" /dev/null && grep -q 'recognizing' "$OUT/batch.log" \
+          && [[ -s "$OUT/batch-out/manifest.jsonl" ]]; then
+        pass "batch on a terminal, with its progress bar -> $OUT/batch-out (${LAST_TIME} s)"
+      else
+        fail "batch on a terminal: $(tail -c 300 "$OUT/batch.log")"
+      fi
+    else
+      echo "skip  batch on a terminal: script (util-linux) is not installed"
     fi
   else
     echo "skip  recognize --provider local: the bundle reports the engine as unavailable: $(grep -E '^\s*local' "$OUT/providers.log" | head -1)"

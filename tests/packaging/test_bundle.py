@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.bundle, pytest.mark.slow]
 def _newest_source_change() -> float:
     """When the bundle's inputs last changed: the package, resources and the spec."""
     inputs = [*(ROOT / "ocrviewer").rglob("*.py"), *(ROOT / "resources").rglob("*")]
-    inputs += [ROOT / "packaging" / "ocrviewer.spec", ROOT / "packaging" / "launcher.py"]
+    inputs += [ROOT / "packaging" / n for n in ("ocrviewer.spec", "launcher.py", "bundle_licenses.py")]
     return max(p.stat().st_mtime for p in inputs if p.is_file())
 
 
@@ -72,11 +73,26 @@ def test_bundle_carries_models_plugins_and_keyring_backends(bundle: Path) -> Non
         plugins = inside / "PySide6" / "Qt" / "plugins"
         present = {p.relative_to(plugins).as_posix() for p in plugins.rglob("*.so")}
         wanted = {"platforms/libqxcb.so", "platforms/libqoffscreen.so", "platforms/libqwayland.so"}
-        wanted |= {f"imageformats/libq{f}.so" for f in ("jpeg", "tiff", "webp", "pdf", "svg")}
+        wanted |= {f"imageformats/libq{f}.so" for f in ("jpeg", "tiff", "webp", "svg")}
         wanted |= {"iconengines/libqsvgicon.so"}
         assert wanted <= present, f"Qt plugins missing: {sorted(wanted - present)}"
         unwanted = {"platforminputcontexts/libqtvirtualkeyboardplugin.so", "platformthemes/libqgtk3.so"}
+        unwanted |= {"imageformats/libqpdf.so", "tls/libqopensslbackend.so", "networkinformation/libqglib.so"}
         assert not unwanted & present
+        # What the desktop provides (fontconfig reads the host's config, libdbus talks to its bus), GTK (only
+        # the dropped theme plugin needed it), GNU readline (GPL-3.0) and OpenCV's own Qt 5 platform plugin.
+        shipped = {p.name for p in inside.iterdir()}
+        for name in (
+            "libfontconfig.so.1",
+            "libfreetype.so.6",
+            "libdbus-1.so.3",
+            "libgtk-3.so.0",
+            "libreadline.so.8",
+        ):
+            assert name not in shipped, f"{name} is in the bundle"
+        assert not (inside / "cv2" / "qt").exists()
+        dangling = [p.name for p in inside.rglob("*") if p.is_symlink() and not p.exists()]
+        assert not dangling, f"links to libraries left out: {dangling}"
     listing = subprocess.run(
         [
             sys.executable,
@@ -150,7 +166,7 @@ def test_install_desktop_puts_a_working_menu_entry_under_the_prefix(bundle: Path
     assert not desktop.exists() and not (prefix / "bin" / "ocrviewer").exists()
 
 
-def test_bundle_views_a_pdf_page_through_qt_pdf(bundle: Path, tmp_path: Path) -> None:
+def test_bundle_views_a_pdf_page_through_pdfium(bundle: Path, tmp_path: Path) -> None:
     from PIL import Image, ImageDraw
 
     page = Image.new("RGB", (600, 300), "white")
@@ -171,3 +187,62 @@ def test_bundle_views_a_pdf_page_through_qt_pdf(bundle: Path, tmp_path: Path) ->
         # The page is drawn: its 200x70 black box is far more dark pixels than the window's own text.
         dark = sum(picture.convert("L").histogram()[:20])
         assert dark > 8000, f"only {dark} dark pixels: the PDF page was not drawn"
+
+
+def test_bundle_ships_the_licence_notice_of_what_it_carries(bundle: Path) -> None:
+    notice = (bundle / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    rows = re.findall(r"^(\S+) +\S+ +.*\[(?:PyPI|Python|Debian package)\]$", notice, re.M)
+    listed = {name.lower() for name in rows}
+    for name in (
+        "pyside6_essentials",
+        "shiboken6",
+        "lxml",
+        "pikepdf",
+        "pypdfium2",
+        "rapidfuzz",
+        "uniseg",
+        "rich",
+    ):
+        assert name in listed, f"{name} missing from the notice's list"
+    if importlib.util.find_spec("rapidocr_onnxruntime") is not None:
+        assert {"rapidocr-onnxruntime", "onnxruntime", "opencv-python"} <= listed
+    # Left out of the bundle, so not in the notice either.
+    assert not {"matplotlib", "pytest", "hypothesis", "jiwer", "reportlab", "pygments", "ocrviewer"} & listed
+    assert "Permission is hereby granted" in notice  # the texts follow the list
+
+
+def test_bundle_reopens_a_saved_workspace(bundle: Path, tmp_path: Path) -> None:
+    """A workspace saved by this source tree opens in the bundle: two results on the sample, one the truth."""
+    from ocrviewer.core.imageio import read_image_info
+    from ocrviewer.core.loading import load_result
+    from ocrviewer.core.workspace import Result, SourceRef, Workspace, page_for
+    from ocrviewer.resources import samples_dir
+
+    image = tmp_path / "receipt.jpg"
+    image.write_bytes((samples_dir() / "receipt.jpg").read_bytes())
+    responses = []
+    for name in ("receipt.local.json", "receipt.yandex-raw-frame.json"):
+        (tmp_path / name).write_bytes((samples_dir() / name).read_bytes())
+        responses.append(tmp_path / name)
+    ws = Workspace()
+    ws.set_source(SourceRef(str(image), "image"), [page_for(image, read_image_info(image))])
+    ws.add_result(0, Result.from_loaded(load_result(responses[1], image), role="truth"), show=False)
+    ws.add_result(0, Result.from_loaded(load_result(responses[0], image)))
+    saved = ws.save(tmp_path / "receipt.ocrviewer-workspace.json")
+    shot = tmp_path / "workspace.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [str(EXE), "view", str(saved), "--screenshot", str(shot), "--size", "1200x800"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+
+    with Image.open(shot) as picture:
+        assert picture.size == (1200, 800)
+        # The photo is drawn: the middle of the window has a photo's many colours, not an empty canvas's few.
+        colours = picture.convert("RGB").crop((400, 200, 800, 600)).getcolors(maxcolors=1 << 20) or []
+        assert len(colours) > 1000, f"{len(colours)} colours: the workspace's image was not drawn"
