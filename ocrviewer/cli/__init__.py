@@ -1,9 +1,15 @@
-"""The ``ocrviewer`` command. Each group of subcommands lives in its own module with ``register``."""
+"""The ``ocrviewer`` command. Each group of subcommands lives in its own module with ``register``.
+
+Only the module of the command that runs is imported (``ocrviewer view`` does not load the
+exporters, parsers and numpy the other commands need); ``ocrviewer --help`` lists the commands
+from :data:`COMMANDS` without importing any of them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 import warnings
 from collections.abc import Sequence
@@ -12,14 +18,37 @@ from typing import NoReturn, TextIO
 from ocrviewer import __version__
 from ocrviewer.errors import Cancelled, OcrViewerError
 
+#: command -> (the module whose ``register`` adds it, its one-line help as that module gives it),
+#: in the order ``--help`` lists them. A test checks the lines against the modules.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "export": (
+        "ocrviewer.cli.core_cmds",
+        "write a response as normalized JSON, hOCR, ALTO, PAGE-XML or a searchable PDF",
+    ),
+    "render": (
+        "ocrviewer.cli.core_cmds",
+        "draw a response's polygons, text and confidence on the image (PNG or PDF)",
+    ),
+    "info": (
+        "ocrviewer.cli.core_cmds",
+        "show an image's orientation and sizes (a PDF's or folder's pages), and how a response is placed",
+    ),
+    "recognize": (
+        "ocrviewer.cli.provider_cmds",
+        "send an image to an OCR service and save its raw response and a sidecar",
+    ),
+    "providers": ("ocrviewer.cli.provider_cmds", "list OCR providers and whether each is ready (or why not)"),
+    "credentials": ("ocrviewer.cli.provider_cmds", "store or delete a provider's key in the system keyring"),
+    "manifest": ("ocrviewer.cli.batch_cmds", "join the manifests of several batch OUTDIRs (shards) into one"),
+    "view": ("ocrviewer.cli.view_cmd", "open the viewer (no IMAGE: the bundled sample)"),
+    "compare": (
+        "ocrviewer.cli.compare_cmd",
+        "score results against a reference (CER, WER, word statuses), JSON and an HTML report",
+    ),
+}
+
 #: Modules that add subcommands; a missing one is skipped so the rest still work.
-COMMAND_MODULES = (
-    "ocrviewer.cli.core_cmds",  # export, render, info
-    "ocrviewer.cli.provider_cmds",  # recognize, providers, credentials
-    "ocrviewer.cli.batch_cmds",  # manifest merge (recognize on a folder or PDF runs a batch)
-    "ocrviewer.cli.view_cmd",  # view (the GUI)
-    "ocrviewer.cli.compare_cmd",  # compare
-)
+COMMAND_MODULES = tuple(dict.fromkeys(module for module, _help in COMMANDS.values()))
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -47,14 +76,39 @@ def _one_line_warning(
 _WARNED: set[str] = set()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(args: Sequence[str]) -> str | None:
+    """The subcommand named in ``args``: the first word that is not an option (the top level has
+    no option that takes a value)."""
+    return next((a for a in args if not a.startswith("-")), None)
+
+
+def _module_present(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def build_parser(args: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser. With ``args`` (the command line to parse), only the module of the
+    command named in it is imported; the other commands are listed from :data:`COMMANDS` (enough
+    for ``--help`` and for a mistyped command's error). Without, every command is built in full."""
     parser = OneLineParser(
         prog="ocrviewer",
         description="OCR annotation viewer: polygons drawn exactly on the text as displayed.",
     )
     parser.add_argument("--version", action="version", version=f"ocrviewer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = COMMAND_MODULES if args is None else tuple(
+        COMMANDS[c][0] for c in [_command_in(args)] if c in COMMANDS
+    )
     for name in COMMAND_MODULES:
+        if name not in wanted:
+            if _module_present(name):  # listed only: its module is imported when it runs
+                for command, (module, help_text) in COMMANDS.items():
+                    if module == name:
+                        sub.add_parser(command, help=help_text, add_help=False)
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as err:
@@ -67,9 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not args_list:
         args_list = ["view"]  # no argument: the viewer on the bundled sample
+    parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     if not getattr(args, "func", None):
         parser.print_help()
