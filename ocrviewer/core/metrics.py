@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from uniseg.graphemecluster import grapheme_clusters  # type: ignore[import-untyped]
 
 __all__ = [
     "NORMALIZATION",
@@ -64,6 +63,8 @@ def _is_simple(ch: str) -> bool:
         return True
     if ch in _complex:
         return False
+    from uniseg.graphemecluster import grapheme_clusters  # type: ignore[import-untyped]  # 45 ms: when needed
+
     ok = all(len(list(grapheme_clusters(s))) == 2 for s in (ch + "a", "a" + ch, ch + ch))
     (_simple if ok else _complex).add(ch)
     return ok
@@ -74,6 +75,8 @@ def graphemes(text: str) -> str | list[str]:
     chars = set(text)
     if chars <= _simple or all(_is_simple(c) for c in chars):
         return text
+    from uniseg.graphemecluster import grapheme_clusters
+
     return list(grapheme_clusters(text))
 
 

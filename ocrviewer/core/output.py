@@ -16,7 +16,6 @@ import contextlib
 import io
 import json
 import os
-import secrets
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -128,6 +127,8 @@ def _create_temp(out: Path, parent: Path, made: list[str]) -> int:
     while this thread holds signals. So the cleanup and the caller's ``finally`` know the name
     before there is a file to leave behind.
     """
+    import secrets  # here, not at the top: 5-15 ms of imports at every start of the viewer
+
     while True:
         name = str(parent / f".{out.name}.{secrets.token_hex(6)}.tmp")
         made.append(name)

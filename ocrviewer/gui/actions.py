@@ -173,28 +173,49 @@ def build_menus(
     view.addAction(a["full_screen"])
 
     if extra:
-        tools = bar.addMenu("&Tools")
-        for key in (
-            "find",
-            "find_next",
-            "find_previous",
-            None,
-            "run_recognition",
-            "cancel_recognition",
-            None,
-            "preferences",
-        ):
-            if key is None:
-                tools.addSeparator()
-            elif key in extra:
-                tools.addAction(extra[key])
-        for act in extra.values():
-            if act not in tools.actions():
-                tools.addAction(act)
+        _fill_tools(bar.addMenu("&Tools"), extra)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a["shortcuts"], a["about"]])
     return recent, panels
+
+
+#: the Tools menu's order (None: a separator); the docks' other actions follow
+TOOLS_ORDER = (
+    *("find", "find_next", "find_previous", None),
+    *("run_recognition", "cancel_recognition", None, "preferences"),
+)
+
+
+def _fill_tools(tools: QMenu, extra: dict[str, QAction]) -> None:
+    for key in TOOLS_ORDER:
+        if key is None:
+            tools.addSeparator()
+        elif key in extra:
+            tools.addAction(extra[key])
+    for act in extra.values():
+        if act not in tools.actions():
+            tools.addAction(act)
+
+
+def add_panel_actions(
+    window: QMainWindow, toolbar: QToolBar, before: QAction, extra: dict[str, QAction]
+) -> None:
+    """The docks' actions once they exist: the Tools menu (before Help, the last menu) and Run in
+    the toolbar (before ``before``), where build_menus/build_toolbar put them when given at once."""
+    if not extra:
+        return
+    bar = window.menuBar()
+    menus = bar.actions()
+    tools = QMenu("&Tools", bar)
+    if menus:
+        bar.insertMenu(menus[-1], tools)
+    else:
+        bar.addMenu(tools)
+    _fill_tools(tools, extra)
+    if "run_recognition" in extra:
+        toolbar.insertSeparator(before)
+        toolbar.insertAction(before, extra["run_recognition"])
 
 
 def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[str, QAction]) -> QToolBar:

@@ -90,21 +90,21 @@ def open_request(window: object, request: ViewRequest) -> None:
     elif request.response:
         files.open_response(request.response, request.frame)
     if request.provider:
-        ctx = window.dock_context  # type: ignore[attr-defined]
-        if ctx is None or not hasattr(ctx, "start_recognition"):
-            window.show_message(  # type: ignore[attr-defined]
-                f"recognition with {request.provider} is not available in this build", "error"
-            )
-            return
 
         def start() -> None:
-            if not ctx.start_recognition(request.provider):
+            ctx = window.dock_context  # type: ignore[attr-defined]
+            if ctx is None or not hasattr(ctx, "start_recognition"):
+                window.show_message(  # type: ignore[attr-defined]
+                    f"recognition with {request.provider} is not available in this build", "error"
+                )
+            elif not ctx.start_recognition(request.provider):
                 window.show_message(  # type: ignore[attr-defined]
                     f"could not start recognition with {request.provider}; see the Recognition panel",
                     "error",
                 )
 
-        QTimer.singleShot(0, start)
+        # with its panel: at once if the panels exist, else once they are built
+        window.when_panels_ready(lambda: QTimer.singleShot(0, start))  # type: ignore[attr-defined]
 
 
 def _recognition_busy(window: object) -> bool:
@@ -119,7 +119,7 @@ def _recognition_busy(window: object) -> bool:
 def is_settled(window: object) -> bool:
     """True when nothing is loading: image decoded (or failed), response placed, recognition done."""
     w = window
-    if w.files.busy:  # type: ignore[attr-defined]
+    if not getattr(w, "panels_ready", True) or w.files.busy:  # type: ignore[attr-defined]
         return False
     workers = getattr(w, "workers", None)
     if workers is not None and workers.busy:  # a document's thumbnails and neighbouring pages too
@@ -154,7 +154,7 @@ def run_viewer(request: ViewRequest) -> int:
     from ocrviewer.gui.main_window import MainWindow
 
     app = create_app()
-    window = MainWindow(make_settings())
+    window = MainWindow(make_settings(), panels_later=True)  # the picture first, the panels next
     if request.theme:
         window.set_theme(request.theme, remember=False)  # for this run only
     if request.screenshot:
@@ -162,6 +162,7 @@ def run_viewer(request: ViewRequest) -> int:
         window.resize(*request.size)
     window.show()
     open_request(window, request)
+    window.install_panels_after_paint()
     if not request.screenshot:
         return int(app.exec())
 

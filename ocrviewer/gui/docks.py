@@ -39,7 +39,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from ocrviewer.gui.settings_keys import THEME_KEY
 from ocrviewer.gui.state import ViewerState
@@ -91,6 +91,27 @@ def fit_side_docks(window: QMainWindow, docks: list[QDockWidget], force: bool = 
         side = [d for d in docks if not d.isFloating() and window.dockWidgetArea(d) == area]
         if side and (force or max(d.width() for d in side) > target):
             window.resizeDocks(side, [target] * len(side), Qt.Orientation.Horizontal)
+
+
+def share_side_heights(window: QMainWindow, docks: list[QDockWidget]) -> None:
+    """Share each side's height among its stacked panel groups in proportion to their size hints
+    (a tab group: its tallest panel and its tab bar), as a window shown with its panels lays them out.
+
+    For panels added to a window already shown: Qt gives each new one its size hint and the rest to the first.
+    """
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    tab_bar = max((b.sizeHint().height() for b in bars if b.isVisible()), default=0)
+    for area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
+        groups: list[list[QDockWidget]] = []
+        for dock in docks:
+            if dock.isFloating() or window.dockWidgetArea(dock) != area or any(dock in g for g in groups):
+                continue
+            groups.append([dock, *(d for d in window.tabifiedDockWidgets(dock) if d in docks)])
+        shown = [g for g in ([d for d in g if not d.isHidden()] for g in groups) if g]
+        if len(shown) > 1:
+            front = [next((d for d in g if not d.visibleRegion().isEmpty()), g[0]) for g in shown]
+            hints = [max(d.sizeHint().height() for d in g) + (tab_bar if len(g) > 1 else 0) for g in shown]
+            window.resizeDocks(front, hints, Qt.Orientation.Vertical)
 
 
 @dataclass

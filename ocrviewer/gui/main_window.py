@@ -5,7 +5,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSignalBlocker, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QThreadPool,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -22,8 +33,6 @@ from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.canvas import Canvas, count_text, position_text
-from ocrviewer.gui.compare_mode import CompareMode
-from ocrviewer.gui.compare_report import choose_and_export
 from ocrviewer.gui.files import FileController, FileDialogs, RecentFiles, is_response_path
 from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
@@ -36,11 +45,39 @@ from ocrviewer.gui.worker import Workers
 
 #: True once the user closed the welcome strip over the sample
 WELCOME_KEY = "welcome/dismissed"
+#: panels built later (``install_panels_after_paint``) come at the latest this long after the call
+PANELS_LATEST_MS = 1500
+
+
+class _AfterPaint(QObject):
+    """Calls ``done`` on the next event-loop turn after a paint of ``widget`` for which ``ready()``."""
+
+    def __init__(self, widget: QWidget, ready: Any, done: Any) -> None:
+        super().__init__(widget)
+        self.widget, self.ready, self.done = widget, ready, done
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.widget and event.type() == QEvent.Type.Paint and self.ready():
+            self.widget.removeEventFilter(self)
+            QTimer.singleShot(0, self.widget, self.done)  # once this paint is on the screen
+        return False
 
 
 class MainWindow(QMainWindow):
+    """The viewer's window. Its panels (docks, the Tools menu, Differences) are built at the end of
+    the constructor, or with ``panels_later`` when :meth:`install_panels` is called (``run_viewer``
+    builds them once the picture and its overlay are painted: the picture comes first at start)."""
+
+    #: the panels exist (docks, dock_context, pages_dock, compare)
+    panelsReady = Signal()
+
     def __init__(
-        self, settings: QSettings, state: ViewerState | None = None, with_docks: bool = True
+        self,
+        settings: QSettings,
+        state: ViewerState | None = None,
+        with_docks: bool = True,
+        panels_later: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -75,28 +112,86 @@ class MainWindow(QMainWindow):
 
         self.actions_ = acts.create_actions(self)
         self.dock_context: Any = None
-        self.docks = self._install_docks() if with_docks else []
-        self.pages_dock = self._install_page_strip()
-        extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
-        self.recent_menu, panels_menu = acts.build_menus(self, self.actions_, extra)
-        for dock in [self.pages_dock, *self.docks]:
-            panels_menu.addAction(dock.toggleViewAction())
-        self.toolbar = acts.build_toolbar(self, self.actions_, extra)
+        self.docks: list[QDockWidget] = []
+        self.pages_dock: QDockWidget | None = None
+        self.compare: Any = None  # CompareMode, with the panels
+        self._with_docks = with_docks
+        self._panels_built = False
+        self._page_count = 0
+        self._fresh_layout = False
+        self.recent_menu, self.panels_menu = acts.build_menus(self, self.actions_, {})
+        self.toolbar = acts.build_toolbar(self, self.actions_, {})
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.result_chooser = ResultChooser(self.state, self)
-        self.toolbar.addSeparator()
+        self._toolbar_tail = self.toolbar.addSeparator()  # the docks' Run goes before it
         self.toolbar.addWidget(QLabel(" Result: ", self))
         self.toolbar.addWidget(self.result_chooser)
-        panels_menu.addAction(self.toolbar.toggleViewAction())
         self._build_status_bar()
-        self.compare = CompareMode(self)
-        panels_menu.addAction(self.compare.dock.toggleViewAction())
         self._connect()
         self._restore_settings()
         self._update_recent_menu()
         self._update_enabled()
+        if not panels_later:
+            self.install_panels()
 
     # -- construction --------------------------------------------------------------------------
+    @property
+    def panels_ready(self) -> bool:
+        return self._panels_built
+
+    def install_panels(self) -> None:
+        """Build the docks, the Pages panel, Differences, the Tools menu and Run, then restore the
+        saved dock layout (once; later calls do nothing)."""
+        if self._panels_built:
+            return
+        self._panels_built = True
+        from ocrviewer.gui.compare_mode import CompareMode
+
+        self.docks = self._install_docks() if self._with_docks else []
+        self.pages_dock = self._install_page_strip()
+        extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
+        acts.add_panel_actions(self, self.toolbar, self._toolbar_tail, extra)
+        for dock in [self.pages_dock, *self.docks]:
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self.panels_menu.addAction(self.toolbar.toggleViewAction())
+        self.compare = CompareMode(self)
+        self.panels_menu.addAction(self.compare.dock.toggleViewAction())
+        window_state = self.settings.value(keys.WINDOW_STATE_KEY)
+        if window_state is not None:
+            self.restoreState(window_state)
+        # first start: side panels sized to the window once it is shown, the picture gets the room
+        self._fresh_layout = window_state is None
+        if self.isVisible() and self._fresh_layout:
+            QTimer.singleShot(0, self, self._fit_added_panels)  # once they are laid out
+        self._show_pages_dock(self._page_count)
+        self._update_enabled()
+        self.panelsReady.emit()
+
+    def install_panels_after_paint(self, latest_ms: int = PANELS_LATEST_MS) -> None:
+        """Build the panels once the canvas has painted what is being opened (the picture with its
+        overlay, or nothing when nothing opens), and at the latest after ``latest_ms``."""
+        if self._panels_built:
+            return
+
+        def shown() -> bool:
+            if not self.files.busy:
+                return True
+            return self.state.document is not None and bool(self.canvas.image_item.levels)
+
+        def install_if_open() -> None:
+            if self.isVisible():  # not for a window closed meanwhile
+                self.install_panels()
+
+        self._after_paint = _AfterPaint(self.canvas.viewport(), shown, install_if_open)
+        QTimer.singleShot(latest_ms, self, install_if_open)
+
+    def when_panels_ready(self, fn: Any) -> None:
+        """Call ``fn`` now if the panels exist, else once they do."""
+        if self._panels_built:
+            fn()
+        else:
+            self.panelsReady.connect(fn, Qt.ConnectionType.SingleShotConnection)
+
     def _install_docks(self) -> list[Any]:
         try:
             from ocrviewer.gui import docks
@@ -126,7 +221,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def _show_pages_dock(self, count: int) -> None:
-        if count > 1:
+        self._page_count = count
+        if count > 1 and self.pages_dock is not None:
             self.pages_dock.show()
             self.pages_dock.raise_()  # in front when it shares a tab group (a narrow window)
 
@@ -159,9 +255,9 @@ class MainWindow(QMainWindow):
                 "save_result": self.dialogs.choose_save,
                 "export_view": self.dialogs.choose_export,
                 "export_demo": self.export_demo,
-                "export_report": lambda: choose_and_export(self),
-                "compare_mode": self.compare.set_enabled,
-                "compare_swap": self.compare.toggle_ab,
+                "export_report": self.export_report,
+                "compare_mode": lambda on: self._compare().set_enabled(on),
+                "compare_swap": lambda: self._compare().toggle_ab(),
                 "quit": self.close,
                 "copy_text": self.copy_text,
                 "zoom_in": c.zoom_in,
@@ -235,11 +331,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         self.clamp_to_screen()
-        window_state = s.value(keys.WINDOW_STATE_KEY)
-        if window_state is not None:
-            self.restoreState(window_state)
-        # first start: side panels sized to the window once it is shown, the picture gets the room
-        self._fresh_layout = window_state is None
+        # the saved dock and toolbar layout is restored with the panels (install_panels)
 
     # -- preferences ---------------------------------------------------------------------------
     def _set_layer(self, name: str, on: bool) -> None:
@@ -371,6 +463,16 @@ class MainWindow(QMainWindow):
             QGuiApplication.clipboard().setText(element.text)
             self.statusBar().showMessage(f"copied {element.text[:60]!r}", 5000)
 
+    def _compare(self) -> Any:
+        """The compare mode (its panel built now if the panels are still to come)."""
+        self.install_panels()
+        return self.compare
+
+    def export_report(self) -> None:
+        from ocrviewer.gui.compare_report import choose_and_export
+
+        choose_and_export(self)
+
     def export_demo(self) -> None:
         """File > Export for a Slide: choose the extras, then the file."""
         from PySide6.QtWidgets import QFileDialog
@@ -420,6 +522,19 @@ class MainWindow(QMainWindow):
             # moved to another screen (a smaller one, another scale factor): fit that one too
             handle.screenChanged.connect(lambda _screen: QTimer.singleShot(0, self.clamp_to_screen))
             self._follows_screen = True
+        self._fit_fresh_layout()
+
+    def _fit_added_panels(self) -> None:
+        """Panels added to the shown window: Qt gave each new one its size hint and the rest to the
+        first; share each side's height as in a window shown with its panels, then fit the widths."""
+        from ocrviewer.gui.docks import share_side_heights
+
+        if self._fresh_layout:
+            share_side_heights(self, self.docks)
+        self._fit_fresh_layout()
+
+    def _fit_fresh_layout(self) -> None:
+        """First start (no saved layout): side panels sized to the shown window, the picture gets the room."""
         if self.docks and self._fresh_layout:
             from ocrviewer.gui.docks import COMPACT_WIDTH, compact_docks, fit_side_docks
 
@@ -441,7 +556,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.remember_layout:
             self.settings.setValue(keys.GEOMETRY_KEY, self.saveGeometry())
-            self.settings.setValue(keys.WINDOW_STATE_KEY, self.saveState())
+            if self._panels_built:  # else the saved layout of the panels stays as it was
+                self.settings.setValue(keys.WINDOW_STATE_KEY, self.saveState())
         if self.dock_context is not None:
             self.dock_context.shutdown()
         self.workers.shutdown(3000)

@@ -32,7 +32,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ocrviewer.core.compare import STATUSES
 from ocrviewer.core.layers import (
     BUCKETS,
     DENSE_LIMIT,
@@ -184,7 +183,8 @@ def cosmetic_pen(color: QColor, width: float = 1.0) -> QPen:
     return pen
 
 
-STATUS_NAMES = STATUSES
+#: the compare statuses in ocrviewer.core.compare.STATUSES order (not imported: it loads rapidfuzz)
+STATUS_NAMES = ("equal", "substituted", "missed", "extra")
 #: first bucket key of the compare statuses (confidence buckets are 0..BUCKETS and NO_CONF)
 STATUS_BUCKET = 1000
 

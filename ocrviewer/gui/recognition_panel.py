@@ -700,7 +700,7 @@ class RecognitionPanel(QWidget):
         self.run_all_action.setEnabled(can and document)
         if not self.busy and not self.state.image_path:
             self._status("Open an image to recognize it")
-        elif not self.busy and self.status_label.text() == "Open an image to recognize it":
+        elif not self.busy and self.status_label.text() in ("Idle", "Open an image to recognize it"):
             self._status("Ready")
 
     # -- messages -----------------------------------------------------------------------------
