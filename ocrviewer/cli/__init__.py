@@ -99,8 +99,10 @@ def build_parser(args: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ocrviewer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = COMMAND_MODULES if args is None else tuple(
-        COMMANDS[c][0] for c in [_command_in(args)] if c in COMMANDS
+    wanted = (
+        COMMAND_MODULES
+        if args is None
+        else tuple(COMMANDS[c][0] for c in [_command_in(args)] if c in COMMANDS)
     )
     for name in COMMAND_MODULES:
         if name not in wanted:

@@ -1,0 +1,76 @@
+"""The command line's parser: every command and its help, without loading what the command does not need."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.cli import COMMANDS, build_parser, main
+
+REPO = Path(__file__).resolve().parents[2]
+#: heavy libraries a --help or --version must not load (the GUI, arrays, XML, images)
+HEAVY = ("PySide6", "numpy", "lxml", "PIL", "rapidfuzz", "pikepdf", "keyring")
+
+
+def loaded_after(code: str) -> list[str]:
+    """Top-level packages a child Python has loaded after running ``code``."""
+    probe = (
+        "import sys\n"
+        f"{code}\n"
+        "import json\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], []])
+def test_version_and_help_load_no_heavy_library(args: list[str]) -> None:
+    run = f"from ocrviewer.cli import main\ntry:\n    main({args!r} or ['--help'])\nexcept SystemExit:\n    pass"
+    loaded = loaded_after(run)
+    assert not [m for m in HEAVY if m in loaded], loaded
+
+
+def test_view_parser_loads_no_heavy_library() -> None:
+    loaded = loaded_after(
+        "from ocrviewer.cli import build_parser\nbuild_parser(['view']).parse_args(['view'])"
+    )
+    assert not [m for m in HEAVY if m in loaded]
+
+
+def test_help_lists_each_command_as_its_module_describes_it() -> None:
+    assert build_parser([]).format_help() == build_parser().format_help()
+    helps = {a.dest: a.help for a in build_parser()._subparsers._group_actions[0]._choices_actions}  # type: ignore[union-attr]
+    assert helps == {name: help_text for name, (_module, help_text) in COMMANDS.items()}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[name, "--help"] for name in COMMANDS]
+    + [["manifest", "merge", "--help"], ["manifest", "list", "--help"], ["credentials", "set", "--help"]],
+    ids=lambda a: " ".join(a[:-1]),
+)
+def test_each_command_has_its_help(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: ocrviewer {' '.join(args[:-1])} ")
+    assert "options:" in out
+
+
+def test_a_mistyped_command_is_one_line_naming_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["veiw"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "invalid choice: 'veiw'" in err and "'view'" in err and "'export'" in err
