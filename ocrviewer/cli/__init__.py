@@ -107,8 +107,8 @@ def build_parser(args: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         if name not in wanted:
             if _module_present(name):  # listed only: its module is imported when it runs
-                for command, (module, help_text) in COMMANDS.items():
-                    if module == name:
+                for command, (owner, help_text) in COMMANDS.items():
+                    if owner == name:
                         sub.add_parser(command, help=help_text, add_help=False)
             continue
         try:

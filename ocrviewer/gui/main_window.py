@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
         self.canvas = Canvas(self.state, self)
-        self.shortcut_sheet = ShortcutSheet(self.canvas.viewport())
+        self._shortcut_sheet: ShortcutSheet | None = None  # made on first F1
         self.welcome = WelcomeStrip(self.canvas.viewport())
         self.dialogs = FileDialogs(self)
         self.message_bar = MessageBar(self)
@@ -135,6 +135,13 @@ class MainWindow(QMainWindow):
             self.install_panels()
 
     # -- construction --------------------------------------------------------------------------
+    @property
+    def shortcut_sheet(self) -> ShortcutSheet:
+        """The F1 sheet over the picture (made when first wanted: it costs ~15 ms at start)."""
+        if self._shortcut_sheet is None:
+            self._shortcut_sheet = ShortcutSheet(self.canvas.viewport())
+        return self._shortcut_sheet
+
     @property
     def panels_ready(self) -> bool:
         return self._panels_built

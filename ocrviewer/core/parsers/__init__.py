@@ -40,7 +40,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, BinaryIO
 
-from ocrviewer.core import formats as _markup
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, size_text
 from ocrviewer.core.model import SCHEMA, Document, Page, check_coordinates
 from ocrviewer.core.parsers import azure, google, textract, yandex
@@ -71,8 +70,9 @@ __all__ = ["FORMATS", "detect_format", "load_response", "parse_response"]
 
 OCRVIEWER = "ocrviewer"
 
-#: Format name -> one-line description (shown by ``ocrviewer info``).
-FORMATS: dict[str, str] = {
+#: Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
+#: markup, PDF and TSV formats (made on first use: their readers load lxml).
+_SERVICE_FORMATS: dict[str, str] = {
     yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
     yandex.VISION_V1: "Yandex Vision API v1 batchAnalyze textDetection (older API)",
     azure.RECOGNIZE_TEXT_V2: "Azure Computer Vision v2.0 recognizeText (recognitionResult)",
@@ -84,8 +84,17 @@ FORMATS: dict[str, str] = {
     google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
     textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
     OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
-    **_markup.FORMATS,
 }
+
+
+def __getattr__(name: str) -> dict[str, str]:
+    if name == "FORMATS":
+        from ocrviewer.core import formats
+
+        globals()["FORMATS"] = value = {**_SERVICE_FORMATS, **formats.FORMATS}
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _EXPECTED = "expected a Yandex, Azure, Google or Textract response"
 
@@ -355,6 +364,10 @@ def _read_json(raw: bytes, name: str) -> Any:
 
 
 def _parse_file(raw: bytes, name: str) -> Document:
+    if raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON: no PDF, TSV or markup
+        return _parse_any(_read_json(raw, name))
+    from ocrviewer.core import formats as _markup  # the readers of the other formats (lxml)
+
     if _markup.is_pdf(raw):  # a searchable PDF's text layer
         try:
             return _markup.read_pdf_text(raw)
