@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ocrviewer.core.imageio import (
     StoredPixels,
     load_display_image,
     load_preview,
+    load_preview_pixels,
     load_stored_pixels,
     read_image_info,
     reduce_pixels,
@@ -38,9 +39,11 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback
 PDF_DPI = 150.0
 MIP_MIN_SIDE = 1024  # no half-size copies below this side
 PDF_SUFFIXES = (".pdf",)
-#: Pause (s) between handing over the preview and decoding the full image, so the GUI thread
-#: paints the preview first instead of sharing the CPU with the decode.
+#: Pause (s) after the preview was painted (or handed over, without a canvas that paints it)
+#: before the full image is decoded, so the frame is finished without the decode sharing the CPU.
 PREVIEW_PAINT_S = 0.03
+#: Longest wait (s) for the preview's first paint (a hidden window never paints it).
+PREVIEW_WAIT_S = 1.0
 #: Byte order of Qt's RGB32 (0xffRRGGBB words), which Qt paints fastest, rotated 90 degrees too.
 NATIVE_ORDER = "BGRX" if sys.byteorder == "little" else "RGBX"
 
@@ -59,6 +62,10 @@ class DecodedImage:
     orientation: int = 1
     #: a quick low-resolution look, dropped once the full resolution is there
     preview: bool = False
+    #: set by the canvas when it first paints this image (the decode waits for it after a preview)
+    painted: threading.Event = field(default_factory=threading.Event)
+    #: what the canvas showed before (a preview carries it to the decode, which frees it)
+    retired: list[Any] = field(default_factory=list)
 
 
 def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes]:
@@ -80,6 +87,22 @@ def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
     w, h = pixels.size
     fmt = QImage.Format.Format_RGB32 if pixels.order == "BGRX" else QImage.Format.Format_RGBX8888
     return QImage(pixels.buffer, w, h, w * 4, fmt), pixels.buffer
+
+
+def preview_to_qimage(pixels: StoredPixels) -> QImage:
+    """A QImage of its own in Qt's RGB32 (what it paints fastest) from small upright RGBX pixels."""
+    w, h = pixels.size
+    wrapped = QImage(pixels.buffer, w, h, w * 4, QImage.Format.Format_RGBX8888)
+    return wrapped.convertToFormat(QImage.Format.Format_RGB32)  # one SIMD pass, a new buffer
+
+
+def _wait_painted(decoded: DecodedImage, cancel: CancelToken) -> None:
+    """Wait until ``decoded`` was painted (at most PREVIEW_WAIT_S), then PREVIEW_PAINT_S more."""
+    deadline = time.monotonic() + PREVIEW_WAIT_S
+    while not decoded.painted.wait(0.02) and time.monotonic() < deadline:
+        cancel.raise_if_cancelled()
+    cancel.raise_if_cancelled()
+    time.sleep(PREVIEW_PAINT_S)
 
 
 def is_pdf(path: str | Path) -> bool:
@@ -145,10 +168,17 @@ def decode_stages(
             full_w, full_h = info.display_size
             if max(full_w, full_h) > preview_side * 1.25:
                 # JPEG draft decodes at a small 1/2^k scale close to the fitted view
-                preview = load_preview(path, max(256, preview_side))
-                qimg, buf = pil_to_qimage(preview)
-                yield DecodedImage(qimg, buf, preview.width / full_w, False, thread, preview=True)
-                time.sleep(PREVIEW_PAINT_S)
+                pixels = load_preview_pixels(path, max(256, preview_side))
+                if pixels is not None:
+                    qimg, buf = preview_to_qimage(pixels), None
+                else:
+                    preview = load_preview(path, max(256, preview_side))
+                    qimg, buf = pil_to_qimage(preview)
+                shown = DecodedImage(qimg, buf, qimg.width() / full_w, False, thread, preview=True)
+                yield shown
+                # the full decode waits for the preview on screen: it would take the CPU from it
+                _wait_painted(shown, cancel)
+                shown.retired = []  # the previous image, freed here rather than on the GUI thread
             stored = load_stored_pixels(path, NATIVE_ORDER)
             if stored is not None:
                 yield from _stored_stages(stored, preview_side, thread)

@@ -9,6 +9,7 @@ from ocrviewer.core.imageio import (
     check_pixels,
     load_display_image,
     load_preview,
+    load_preview_pixels,
     load_stored_pixels,
     read_image_info,
     reduce_pixels,
@@ -134,6 +135,27 @@ def test_quick_preview_is_upright_and_near_the_asked_size(tmp_path) -> None:
     assert 400 <= max(shown.size) <= 600 and shown.size[0] > shown.size[1]
     png = make_text_image(tmp_path / "big.png", 6, display_size=(1200, 900), fmt="PNG")
     assert load_preview(png, 300).size == (300, 225)
+
+
+@pytest.mark.parametrize("o", ORIENTATIONS)
+def test_fast_preview_pixels_are_pillows_preview_for_every_orientation(tmp_path, o: int) -> None:
+    path = make_text_image(tmp_path / f"o{o}.jpg", o, display_size=(2400, 1800))
+    fast = load_preview_pixels(path, 600)
+    slow = load_preview(path, 600)  # draft + exif_transpose, as Pillow shows it
+    assert fast is not None and fast.orientation == 1 and fast.size == slow.size == (600, 450)
+    assert fast.image.convert("RGB").tobytes() == slow.tobytes()  # same pixels, same places
+    # and they are the picture: the first word's black box where it is displayed
+    left, top, right, bottom = (v / 4 for v in DEFAULT_WORDS[0][1])
+    assert max(fast.image.getpixel((int((left + right) / 2), int((top + bottom) / 2)))[:3]) < 80
+
+
+def test_fast_preview_pixels_leave_other_files_to_pillow(tmp_path) -> None:
+    png = make_text_image(tmp_path / "big.png", 6, display_size=(1200, 900), fmt="PNG")
+    assert load_preview_pixels(png, 300) is None
+    grey = tmp_path / "grey.jpg"
+    Image.new("L", (800, 600), 128).save(grey)
+    assert load_preview_pixels(grey, 300) is None
+    assert load_preview(grey, 300).size == (200, 150)  # Pillow draft at 1/4
 
 
 def test_stored_pixels_are_the_decoded_file_in_a_buffer_of_our_own(tmp_path) -> None:
