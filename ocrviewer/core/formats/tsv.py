@@ -22,7 +22,8 @@ _COLUMNS = (*_HEADER, "left", "top", "width", "height", "conf", "text")
 
 def is_tsv(raw: bytes) -> bool:
     """True when the first line is Tesseract's TSV header."""
-    first = raw.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    # the header is short: look at the file's start only (a 10 MB one-line JSON is not split)
+    first = raw[:512].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
     return tuple(first.decode("ascii", errors="replace").split("\t")[:6]) == _HEADER
 
 

@@ -85,6 +85,9 @@ def _fast_constructor(cls: type, names: tuple[str, ...]) -> bool:
 _WORD_FIELDS = ("text", "polygon", "confidence", "confidence_label", "language", "extras")
 _LINE_FIELDS = ("text", "polygon", "words", "confidence", "language", "extras")
 _new = object.__new__
+#: The extras of every element made without any: one shared empty dict (the model is frozen, nothing
+#: writes into extras), not 10k of them, which counted towards the cyclic GC's collections.
+NO_EXTRAS: dict[str, Any] = {}
 
 if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELDS):
     # Word and Line are slotted (no per-object ``__dict__``: one object the cyclic GC tracks per
@@ -107,7 +110,7 @@ if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELD
         _w_conf(w, confidence)
         _w_label(w, confidence_label)
         _w_lang(w, language)
-        _w_extras(w, {} if extras is None else extras)
+        _w_extras(w, NO_EXTRAS if extras is None else extras)
         return w
 
     def make_line(
@@ -125,7 +128,7 @@ if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELD
         _l_words(ln, words)
         _l_conf(ln, confidence)
         _l_lang(ln, language)
-        _l_extras(ln, {} if extras is None else extras)
+        _l_extras(ln, NO_EXTRAS if extras is None else extras)
         return ln
 
 else:  # the model changed shape: stay correct, lose a little speed

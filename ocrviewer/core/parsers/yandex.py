@@ -13,6 +13,7 @@ from typing import Any
 from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
+    FAST_LIMIT,
     Context,
     as_list,
     confidence,
@@ -86,7 +87,20 @@ def _words(raw: list[Any], where: str, ctx: Context) -> list[Word]:
                 bb = w.get("bounding_box")
                 if bb is None:
                     raise BadResponse("no boundingBox")
-            poly = vertex_polygon(bb["vertices"])
+            # vertex_polygon's fast path, inlined: this loop runs once per word
+            v = bb["vertices"]
+            poly = None
+            if type(v) is list and len(v) == 4:
+                p0, p1, p2, p3 = v
+                try:
+                    x0, y0, x1, y1 = float(p0["x"]), float(p0["y"]), float(p1["x"]), float(p1["y"])
+                    x2, y2, x3, y3 = float(p2["x"]), float(p2["y"]), float(p3["x"]), float(p3["y"])
+                    if x0 * x0 + y0 * y0 + x1 * x1 + y1 * y1 + x2 * x2 + y2 * y2 + x3 * x3 + y3 * y3 <= FAST_LIMIT:
+                        poly = ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
+                except (LookupError, TypeError, ValueError):
+                    pass
+            if poly is None:  # anything unusual: the full path converts, checks and words the error
+                poly = vertex_polygon(v)
             t = w.get("text")
             if type(t) is not str:
                 t = text(t)
