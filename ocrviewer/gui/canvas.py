@@ -193,6 +193,8 @@ class Canvas(QGraphicsView):
         info = self.state.image_info
         w, h = info.display_size if info else (0, 0)
         self.image_item.reset(w, h)
+        if info is None:  # no image follows to take the old one away: free it now
+            self.image_item.retired = []
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.overlay_root.setPos(0, 0)
         self.fit()

@@ -176,9 +176,10 @@ def decode_stages(
                     qimg, buf = pil_to_qimage(preview)
                 shown = DecodedImage(qimg, buf, qimg.width() / full_w, False, thread, preview=True)
                 yield shown
-                # the full decode waits for the preview on screen: it would take the CPU from it
-                _wait_painted(shown, cancel)
-                shown.retired = []  # the previous image, freed here rather than on the GUI thread
+                try:  # the full decode waits for the preview on screen: it would take the CPU from it
+                    _wait_painted(shown, cancel)
+                finally:
+                    shown.retired = []  # the previous image, freed here rather than on the GUI thread
             stored = load_stored_pixels(path, NATIVE_ORDER)
             if stored is not None:
                 yield from _stored_stages(stored, preview_side, thread)

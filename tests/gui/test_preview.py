@@ -1,0 +1,86 @@
+"""Opening a big photo: a quick preview, upright, is painted first; the full resolution replaces it."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageDraw
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QImage
+
+from tests.support.images import ORIENTATIONS, save_oriented
+
+SIZE = (3200, 2400)  # displayed; several times the test window's view, so a preview comes first
+BLOCK = (200, 200, 1000, 800)  # a black block top left: where it lands tells the orientation
+STRIPES = (2000, 1600, 2400, 2000)  # 1-pixel black and white columns: only full resolution resolves them
+
+
+def photo(path, orientation: int):
+    img = Image.new("RGB", SIZE, "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((BLOCK[0], BLOCK[1], BLOCK[2] - 1, BLOCK[3] - 1), fill="black")
+    left, top, right, bottom = STRIPES
+    for x in range(left, right, 2):
+        draw.line((x, top, x, bottom - 1), fill="black")
+    return save_oriented(img, path, orientation)
+
+
+def lightness(frame: QImage, canvas, x: float, y: float) -> int:
+    p = canvas.mapFromScene(QPointF(x, y))
+    return frame.pixelColor(p.x(), p.y()).lightness()
+
+
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+def test_preview_is_painted_upright_then_full_resolution_replaces_it(
+    window, qtbot, tmp_path, orientation: int
+) -> None:
+    canvas = window.canvas
+    seen: list[tuple[bool, float, QImage]] = []
+
+    def on_decoded(decoded) -> None:  # after the canvas took it: what the user sees at that moment
+        seen.append((decoded.preview, decoded.scale, canvas.viewport().grab().toImage()))
+
+    window.loader.decoded.connect(on_decoded)
+    window.files.open_image(str(photo(tmp_path / f"o{orientation}.jpg", orientation)))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+
+    is_preview, scale, frame = seen[0]
+    assert is_preview and scale <= 0.5  # a reduced decode came first
+    bx, by = (BLOCK[0] + BLOCK[2]) / 2, (BLOCK[1] + BLOCK[3]) / 2
+    assert lightness(frame, canvas, bx, by) < 60  # the block where it is displayed...
+    for x, y in ((SIZE[0] - bx, by), (bx, SIZE[1] - by), (SIZE[0] - bx, SIZE[1] - by)):
+        assert lightness(frame, canvas, x, y) > 200  # ...and paper where a flip or turn would put it
+
+    # the full resolution replaced the preview: at 1:1 the 1-pixel stripes are sharp
+    assert not any(level.preview for level in canvas.image_item.levels)
+    sx, sy = (STRIPES[0] + STRIPES[2]) / 2, (STRIPES[1] + STRIPES[3]) / 2
+    canvas.set_zoom(1.0, QPointF(sx, sy))
+    canvas.centerOn(QPointF(sx, sy))
+    sharp = canvas.viewport().grab().toImage()
+    row = [lightness(sharp, canvas, sx + i, sy) for i in range(-10, 10)]
+    assert max(row) - min(row) > 150, row
+    assert max(abs(a - b) for a, b in zip(row, row[1:], strict=False)) > 150  # neighbours differ: sharp
+
+
+def test_the_previous_photo_is_freed_once_the_next_one_is_shown(window, qtbot, tmp_path) -> None:
+    import gc
+    import weakref
+
+    canvas = window.canvas
+    first: list[weakref.ref] = []  # what the first photo's decode handed over, not kept alive here
+    recording = [True]
+
+    def record(decoded) -> None:
+        if recording[0]:
+            first.append(weakref.ref(decoded))
+            recording[0] = not decoded.final
+
+    window.loader.decoded.connect(record)
+    window.files.open_image(str(photo(tmp_path / "a.jpg", 6)))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    assert len(first) >= 2 and first[-1]().final
+    window.files.open_image(str(photo(tmp_path / "b.jpg", 3)))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    # the first photo's preview, reduced copy and full picture (80 MB for 20 MP) are all gone,
+    # dropped by the second one's decode once its preview was painted
+    qtbot.waitUntil(lambda: gc.collect() >= 0 and all(r() is None for r in first), timeout=30000)
+    assert not canvas.image_item.retired
