@@ -149,6 +149,12 @@ def test_fast_preview_pixels_are_pillows_preview_for_every_orientation(tmp_path,
     assert max(fast.image.getpixel((int((left + right) / 2), int((top + bottom) / 2)))[:3]) < 80
 
 
+def test_fast_preview_of_a_cut_off_jpeg_is_a_clear_error(tmp_path) -> None:
+    cut = make_truncated_jpeg(tmp_path / "cut.jpg", (1600, 1200))
+    with pytest.raises(ImageError, match="truncated or corrupt"):
+        load_preview_pixels(cut, 300)
+
+
 def test_fast_preview_pixels_leave_other_files_to_pillow(tmp_path) -> None:
     png = make_text_image(tmp_path / "big.png", 6, display_size=(1200, 900), fmt="PNG")
     assert load_preview_pixels(png, 300) is None
