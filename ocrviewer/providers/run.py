@@ -102,7 +102,7 @@ def check_output(image_path: Path, out_path: Path) -> None:
 
 def document_from_raw(raw: bytes, suffix: str, service: str = "the cached response") -> Document:
     """Parse a raw response (JSON, or JSON Lines for ``.jsonl``) into a Document in its own frame."""
-    return parsers.parse_response(decode_raw(raw, suffix, service))
+    return parsers.parse_response(decode_raw(raw, suffix, service), owned=True)
 
 
 def _without_secrets(err: OcrViewerError, settings: Mapping[str, Any]) -> OcrViewerError | None:

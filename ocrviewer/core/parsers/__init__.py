@@ -43,7 +43,7 @@ from typing import Any, BinaryIO
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, size_text
 from ocrviewer.core.model import SCHEMA, Document, Page, check_coordinates
 from ocrviewer.core.parsers import azure, google, textract, yandex
-from ocrviewer.core.parsers._common import describe
+from ocrviewer.core.parsers._common import OWNED_INPUT, describe
 from ocrviewer.core.parsers._common import kind as _kind
 from ocrviewer.errors import BadResponse
 
@@ -249,8 +249,13 @@ def _parse(fmt: str, data: Any) -> Document:
         raise BadResponse(f"malformed {fmt} response: {describe(err)}") from err
 
 
-def parse_response(data: Any) -> Document:
-    """Detect the format of a parsed JSON value and parse it; coordinates stay in the response's frame."""
+def parse_response(data: Any, owned: bool = False) -> Document:
+    """Detect the format of a parsed JSON value and parse it; coordinates stay in the response's frame.
+
+    ``owned=True`` says nobody else holds ``data`` (it was decoded for this call): parts of it may
+    then be emptied once read, which spares the cyclic GC most of its work on a big response.
+    """
+    token = OWNED_INPUT.set(owned)
     try:
         return _parse_any(data)
     except BadResponse as err:
@@ -258,6 +263,8 @@ def parse_response(data: Any) -> Document:
         if message != str(err):
             raise BadResponse(message) from err
         raise
+    finally:
+        OWNED_INPUT.reset(token)
 
 
 def _parse_any(data: Any) -> Document:
@@ -388,7 +395,12 @@ def _parse_file(raw: bytes, name: str) -> Document:
             raise BadResponse(f"malformed XML document: {describe(err)}") from err
         check_coordinates(doc)
         return doc
-    return _parse_any(_read_json(raw, name))
+    data = _read_json(raw, name)
+    owned = OWNED_INPUT.set(True)  # decoded here, held by nobody else: parsers may free what they read
+    try:
+        return _parse_any(data)
+    finally:
+        OWNED_INPUT.reset(owned)
 
 
 def _read_capped(fh: BinaryIO, name: str) -> bytes:

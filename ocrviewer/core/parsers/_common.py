@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from itertools import chain
 from typing import Any
 
@@ -25,6 +26,13 @@ _isfinite = math.isfinite
 #: limit (a polygon failing it takes the slow path, which checks each coordinate exactly).
 FAST_LIMIT = MAX_COORDINATE * MAX_COORDINATE
 _from_chain = chain.from_iterable
+
+
+#: True while a parser reads a JSON tree that nobody else holds (``load_response`` decoded it from
+#: the file): it may then empty each part it has read, so the cyclic GC stops walking the tree
+#: (a 10k-word Yandex response is ~100k dicts and lists; freeing each block's once read halved the
+#: GC time of its parse). Never set for ``parse_response``, whose caller owns its data.
+OWNED_INPUT: ContextVar[bool] = ContextVar("ocrviewer_parsers_owned_input", default=False)
 
 
 class Context:

@@ -14,6 +14,7 @@ from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
     FAST_LIMIT,
+    OWNED_INPUT,
     Context,
     as_list,
     confidence,
@@ -210,6 +211,7 @@ def parse_annotation(ann: dict[str, Any], index: int, ctx: Context) -> Page:
     width = page_size(ann.get("width"), "width", pno, ctx)
     height = page_size(ann.get("height"), "height", pno, ctx)
     blocks: list[Block] = []
+    owned = OWNED_INPUT.get()
     for bi, b in enumerate(as_list(ann.get("blocks"), "blocks"), 1):
         where = f"page {pno} block {bi}"
         try:
@@ -217,6 +219,9 @@ def parse_annotation(ann: dict[str, Any], index: int, ctx: Context) -> Page:
         except ELEMENT_ERRORS as err:
             ctx.skip(where, err)
             continue
+        finally:
+            if owned and type(b) is dict:
+                b.clear()  # read: its JSON is freed now (see OWNED_INPUT)
         if block is not None:
             blocks.append(block)
     try:
