@@ -373,7 +373,9 @@ class DocumentController(QObject):
                     path,
                 )
 
-        if self.loader.busy:  # the first page is painted first; the response is parsed after it
+        # the first page is painted first; the response is parsed after it (once its image landed
+        # the page is cached: the decode's worker may still be finishing, and no other image follows)
+        if self.loader.busy and shown not in self.cache:
             self._loading += 1  # busy meanwhile (view --screenshot waits for it)
 
             def deferred() -> None:

@@ -340,3 +340,19 @@ def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_grouped_on_pain
             assert (item._dense_boxes is prepared.groups[1]) == (data is prepared)  # the worker's groups
     assert pictures[0] == pictures[2] and pictures[1] == pictures[3]
     assert pictures[0] != pictures[1]  # the threshold dims some: the comparison can fail
+
+
+def test_a_response_opened_while_the_shown_pages_decode_is_finishing_lands(
+    window, qtbot, tmp_path, monkeypatch
+) -> None:
+    # the page's image has landed but its worker has not reported 'finished' yet (a busy machine):
+    # the response used to wait for a first page that had already come, forever
+    from tests.support.responses import build_response, write_response
+
+    assert window.files.open_image(str(make_pdf(tmp_path / "two.pdf", pages=2)))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    monkeypatch.setattr(type(window.loader), "busy", property(lambda self: True))
+    w, h = window.state.image_info.display_size
+    resp = write_response(tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h)))
+    window.files.open_response(str(resp))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
