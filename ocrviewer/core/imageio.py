@@ -222,13 +222,13 @@ def load_preview_pixels(path: str | os.PathLike[str], max_side: int) -> StoredPi
         buffer = bytearray(img.width * img.height * 4)
         target = _rgbx_on(buffer, img.size)
         img.im = target.im  # load() decodes into the image memory it finds there
-        if not _decode_mapped(img, path):
+        if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path)):
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
             img.load()
         return _upright_copy(StoredPixels(buffer, target, orientation))
 
 
-def _decode_mapped(img: Image.Image, path: str | os.PathLike[str]) -> bool:
+def _decode_mapped(img: ImageFile.ImageFile, path: str | os.PathLike[str]) -> bool:
     """Decode a one-tile image (a JPEG) in one libjpeg call from a read-only mapping of its file.
 
     ``load()`` would read the file into a new 9 MB bytes object first (in 64 KB blocks, taking

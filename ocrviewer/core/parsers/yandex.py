@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word
+from ocrviewer.core.model import Block, Cell, Document, Line, Page, Polygon, Table, Word
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
     FAST_LIMIT,
@@ -90,7 +90,7 @@ def _words(raw: list[Any], where: str, ctx: Context) -> list[Word]:
                     raise BadResponse("no boundingBox")
             # vertex_polygon's fast path, inlined: this loop runs once per word
             v = bb["vertices"]
-            poly = None
+            poly: Polygon | None = None
             if type(v) is list and len(v) == 4:
                 p0, p1, p2, p3 = v
                 try:
