@@ -340,10 +340,10 @@ def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> Sto
         # resident in that thread's malloc arena after the decode (~30 MB for a 9 MB photo)
         img.load()
         pixels = StoredPixels(buffer, target, orientation)
-        return _swap_red_blue(pixels) if order == "BGRX" else pixels
+        return swap_red_blue(pixels) if order == "BGRX" else pixels
 
 
-def _swap_red_blue(pixels: StoredPixels, band_rows: int = 256) -> StoredPixels:
+def swap_red_blue(pixels: StoredPixels, band_rows: int = 256) -> StoredPixels:
     """The same buffer with red and blue swapped in place (RGBX <-> BGRX), a band of rows at a time."""
     import numpy as np
 
