@@ -282,3 +282,21 @@ def test_fast_constructors_make_ordinary_model_objects() -> None:
         extra: int = 0
 
     assert not _fast_constructor(Other, ("text",))
+
+
+def test_load_response_lets_the_parser_free_the_json_it_decoded(monkeypatch) -> None:
+    # the speed of a big Yandex response depends on it (the GC walked the whole tree twice a parse)
+    from ocrviewer.core.parsers import yandex
+    from ocrviewer.core.parsers._common import OWNED_INPUT
+
+    path = next(p for p in RESPONSE_FILES if EXPECTED_FORMAT[p.name] == "yandex-ocr-v1")
+    seen: list[bool] = []
+    block = yandex._block
+    monkeypatch.setattr(
+        yandex, "_block", lambda b, where, ctx: (seen.append(OWNED_INPUT.get()), block(b, where, ctx))[1]
+    )
+    load_response(path)
+    assert seen and all(seen)
+    seen.clear()
+    parse_response(load_json(path))  # the caller's data: left alone
+    assert seen and not any(seen)

@@ -372,7 +372,7 @@ def _read_json(raw: bytes, name: str) -> Any:
 
 def _parse_file(raw: bytes, name: str) -> Document:
     if raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON: no PDF, TSV or markup
-        return _parse_any(_read_json(raw, name))
+        return _parse_json_file(raw, name)
     from ocrviewer.core import formats as _markup  # the readers of the other formats (lxml)
 
     if _markup.is_pdf(raw):  # a searchable PDF's text layer
@@ -395,6 +395,10 @@ def _parse_file(raw: bytes, name: str) -> Document:
             raise BadResponse(f"malformed XML document: {describe(err)}") from err
         check_coordinates(doc)
         return doc
+    return _parse_json_file(raw, name)
+
+
+def _parse_json_file(raw: bytes, name: str) -> Document:
     data = _read_json(raw, name)
     owned = OWNED_INPUT.set(True)  # decoded here, held by nobody else: parsers may free what they read
     try:
