@@ -270,7 +270,11 @@ def fake_recognizer(response: Path, service_seconds: float) -> Callable[..., Any
             cancel.raise_if_cancelled()
             progress(i / steps, f"waiting for the service ({i + 1}/{steps})")
             time.sleep(service_seconds / steps)
-        source = document_from_raw(response.read_bytes(), ".json", "the benchmark response")
+        from ocrviewer.providers.settings import PARSER
+
+        # parsed as a provider parses the service's answer: in the window's parser process
+        raw = response.read_bytes()
+        source = document_from_raw(raw, ".json", "the benchmark response", settings.get(PARSER), cancel)
         loaded = place_result(source, response, image_path, read_image_info(image_path))
         return RecognitionOutput(loaded, False, provider)
 

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ocrviewer.core.columns import page_columns
 from ocrviewer.core.model import Block, Document, Line, Page, Word
 from ocrviewer.errors import BadInput
 
@@ -47,6 +51,28 @@ class Mark:
             raise BadInput("a corrected word needs its correct text")
 
 
+class _Keys(Sequence[WordKey]):
+    """Word keys of a one-page result kept as arrays: a 10k-word page's suspects are made into
+    tuples only when someone walks through them (stepping), not when the result lands."""
+
+    def __init__(self, blocks: np.ndarray, lines: np.ndarray, words: np.ndarray) -> None:
+        self._b, self._l, self._w = blocks, lines, words
+
+    def __len__(self) -> int:
+        return len(self._b)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return (0, int(self._b[i]), int(self._l[i]), int(self._w[i]))
+
+    def __iter__(self) -> Iterator[WordKey]:
+        return zip(repeat(0), self._b.tolist(), self._l.tolist(), self._w.tolist(), strict=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+
 def iter_words(doc: Document) -> Iterator[tuple[WordKey, Word]]:
     """Every word with its key, in reading order (pages, blocks, lines)."""
     for pi, page in enumerate(doc.pages):
@@ -69,9 +95,36 @@ class CheckSession:
     marks: dict[WordKey, Mark] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._words = dict(iter_words(self.document))
-        self._pos = {k: i for i, k in enumerate(self._words)}
-        self._suspects: list[WordKey] | None = None
+        self._made: dict[WordKey, Word] | None = None
+        self._positions: dict[WordKey, int] | None = None
+        self._suspects: Sequence[WordKey] | None = None
+
+    @property
+    def _words(self) -> dict[WordKey, Word]:
+        """Every word by its key, made when first needed (a session opens with every result)."""
+        if self._made is None:
+            self._made = dict(iter_words(self.document))
+        return self._made
+
+    @property
+    def _pos(self) -> dict[WordKey, int]:
+        if self._positions is None:
+            self._positions = {k: i for i, k in enumerate(self._words)}
+        return self._positions
+
+    def _column_suspects(self) -> Sequence[WordKey] | None:
+        """suspects() of a one-page result parsed as columns, from its confidences (no word made)."""
+        pages = self.document.pages
+        cols = page_columns(pages[0]) if len(pages) == 1 and not self.statuses else None
+        if cols is None:
+            return None
+        conf = cols.word.conf
+        known = ~np.isnan(conf)
+        under = np.zeros(len(conf), dtype=bool)
+        under[known] = conf[known] < self.threshold
+        if self.include_unknown:
+            under |= ~known
+        return _Keys(*(a[under] for a in cols.owners()))  # type: ignore[return-value]
 
     # -- suspects -------------------------------------------------------------------------------
     def is_suspect(self, key: WordKey) -> bool:
@@ -84,10 +137,11 @@ class CheckSession:
             return self.include_unknown
         return word.confidence < self.threshold
 
-    def suspects(self) -> list[WordKey]:
+    def suspects(self) -> Sequence[WordKey]:
         """Suspect words in reading order (made once per threshold)."""
         if self._suspects is None:
-            self._suspects = [k for k in self._words if self.is_suspect(k)]
+            fast = self._column_suspects()
+            self._suspects = fast if fast is not None else [k for k in self._words if self.is_suspect(k)]
         return self._suspects
 
     def set_threshold(self, value: float) -> None:
@@ -137,7 +191,7 @@ class CheckSession:
     def progress(self) -> tuple[int, int]:
         """(checked suspects, all suspects)."""
         order = self.suspects()
-        return sum(1 for k in order if k in self.marks), len(order)
+        return (sum(1 for k in order if k in self.marks) if self.marks else 0), len(order)
 
     def progress_text(self) -> str:
         done, total = self.progress()

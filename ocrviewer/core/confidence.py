@@ -36,7 +36,8 @@ def _words(element: Any) -> list[Any]:
 
 def word_confidence(element: Any) -> WordConfidence | None:
     """Min and mean confidence of a line's or block's words (None when no word has one)."""
-    values = [w.confidence for w in _words(element)]
+    made = getattr(element, "word_confidences", None)  # a block of a column page (core.columns)
+    values = made() if made is not None else [w.confidence for w in _words(element)]
     known = [c for c in values if c is not None]
     if not known:
         return None

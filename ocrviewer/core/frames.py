@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocrviewer.core.columns import corner_points, text_polygons
 from ocrviewer.core.geometry import ORIENTATION_NAMES, FrameTransform, orient_point
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.ink import InkCandidate, InkSource, rank_orientations, resolve_ink
@@ -172,13 +173,10 @@ class _Evidence:
 def _text_polygons(doc: Document, limit: int = 5000) -> list[Polygon]:
     """Line and word polygons with exactly 4 corners (at most ``limit``)."""
     out: list[Polygon] = []
-    for page in doc.pages:
-        for ln in page.lines():
-            if len(ln.polygon) == 4:
-                out.append(ln.polygon)
-            out.extend(w.polygon for w in ln.words if len(w.polygon) == 4)
-            if len(out) >= limit:
-                return out
+    for page in doc.pages:  # (a page parsed as columns is read without making its words)
+        out.extend(text_polygons(page, limit - len(out)))
+        if len(out) >= limit:
+            return out
     return out
 
 
@@ -245,11 +243,7 @@ def _angle_score(angle: float | None, orientation: int) -> float | None:
 
 def _corners(doc: Document) -> Iterator[tuple[float, float]]:
     for page in doc.pages:
-        for b in page.blocks:
-            for ln in b.lines:
-                yield from ln.polygon
-                for w in ln.words:
-                    yield from w.polygon
+        yield from corner_points(page)  # type: ignore[misc]
 
 
 def _inside_share(doc: Document, t: FrameTransform, max_points: int = 20000) -> float | None:

@@ -10,7 +10,7 @@ receives the finished object.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo, read_image_info
 from ocrviewer.core.ink import ink_map_from_path
 from ocrviewer.core.model import Document, Page
+from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.parsers import load_response
 from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path
@@ -72,10 +73,7 @@ def place_document(source: Document, decision: FrameDecision, info: ImageInfo | 
             pages.append(p.mapped(lambda x, y: (x, y), w, h))
         return source.with_pages(pages)
     t = decision.transform
-    if t.is_identity:  # nothing moves: only the page size and unit are set (fast for 100k words)
-        w, h = t.output_size
-        return source.with_pages([replace(p, width=w, height=h, unit="pixel") for p in source.pages])
-    return t.apply_document(source)
+    return t.apply_document(source)  # (identity: only the page size and unit are set)
 
 
 def _sidecar_image(sidecar: Sidecar | None, response_path: Path) -> str | None:
@@ -149,15 +147,18 @@ def load_result(
     *,
     info: ImageInfo | None = None,
     transform: FrameTransform | None = None,
+    parser: ParserProcess | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> LoadedResult:
     """Parse ``response_path``, read the image and sidecar, decide the frame and place the document.
 
     The sidecar ``RESP.ocrviewer.json`` is picked up automatically; when no image is given and the
     sidecar names one that exists, that image is used. ``info`` stands in for reading the image's
     header (a rendered PDF page); ``transform`` keeps a recorded placement. Errors name the file.
+    With ``parser`` (the viewer's) the response is parsed in that child process (same result).
     """
     rpath = Path(response_path)
-    source = load_response(rpath)
+    source = load_response(rpath) if parser is None else parser.call(load_response, rpath, cancelled=cancelled)
     sidecar = read_sidecar(rpath)
     warnings: list[str] = []
 

@@ -146,6 +146,10 @@ def check_coordinates(doc: Document, when: str = "") -> None:
     ("once placed on the image"). Keeps drawing, painting and saving bounded and finite."""
     total = 0
     for page in doc.pages:
+        columns = vars(page).get("columns")  # a page parsed in the child (core.columns): arrays
+        if columns is not None:
+            total += _check_columns(page, columns, total, when)
+            continue
         polys = list(_page_polygons(page))
         total += sum(map(len, polys))
         if total > MAX_DOCUMENT_POINTS:
@@ -166,6 +170,30 @@ def check_coordinates(doc: Document, when: str = "") -> None:
             f"page {page.index + 1}: a coordinate is {bad:g}{where}, beyond the limit of ±{MAX_COORDINATE:g}; "
             "the response's page size or coordinates are wrong"
         )
+
+
+def _check_columns(page: Page, columns: Any, total: int, when: str) -> int:
+    """check_coordinates for a column page without making its elements; its number of points."""
+    import numpy as np
+
+    arrays = [np.asarray(c.pts, dtype=np.float64).ravel() for c in (columns.block, columns.line, columns.word)]
+    tables = [xy for t in page.tables for poly in (t.polygon, *(c.polygon for c in t.cells)) for xy in poly]
+    arrays.append(np.asarray(tables, dtype=np.float64).ravel())
+    n = sum(len(a) for a in arrays) // 2
+    if total + n > MAX_DOCUMENT_POINTS:
+        raise BadResponse(
+            f"the response has more than {MAX_DOCUMENT_POINTS:,} polygon points, over the limit; "
+            "split it into smaller responses"
+        )
+    for values in arrays:
+        bad = ~(np.abs(values) <= MAX_COORDINATE)  # NaN compares False
+        if bad.any():
+            where = f" {when}" if when else ""
+            raise BadResponse(
+                f"page {page.index + 1}: a coordinate is {values[bad][0]:g}{where}, beyond the limit of "
+                f"±{MAX_COORDINATE:g}; the response's page size or coordinates are wrong"
+            )
+    return n
 
 
 def _flat(polys: list[Polygon]) -> Iterator[float]:

@@ -240,8 +240,7 @@ class Canvas(QGraphicsView):
     def _fitted_scale(self, conf: np.ndarray) -> ConfidenceScale:
         if not self.fit_colours:
             return FULL_SCALE
-        known = conf[~np.isnan(conf)]
-        return fit_scale(known.tolist())
+        return fit_scale(conf)
 
     def set_fit_colours(self, on: bool) -> None:
         """Stretch the colour scale over the words' own confidences (on) or show 0..1 (off)."""

@@ -132,6 +132,8 @@ class DockContext:
     recognize: Callable[..., Any] | None = None
     #: the window's workers (its one thread pool); None: each panel gets its own (tests)
     workers: Workers | None = None
+    #: the window's parser process (core.parse_child.ParserProcess): providers parse answers in it
+    parser: Any = None
     actions: dict[str, QAction] = field(default_factory=dict)
     panels: dict[str, QWidget] = field(default_factory=dict)
     _shutdown: list[Callable[[int], Any]] = field(default_factory=list)
@@ -151,7 +153,7 @@ class DockContext:
     def settings_for_providers(self) -> dict[str, Any]:
         """Saved provider settings (providers.json) + ``provider_settings`` + the credential store."""
         from ocrviewer.errors import BadInput
-        from ocrviewer.providers.settings import CREDENTIALS, load_settings
+        from ocrviewer.providers.settings import CREDENTIALS, PARSER, load_settings
 
         try:
             merged: dict[str, Any] = dict(load_settings())
@@ -159,6 +161,8 @@ class DockContext:
             merged = {}  # public defaults; the Preferences dialog names the broken file
         merged.update(self.provider_settings)
         merged.setdefault(CREDENTIALS, self.credential_store())
+        if self.parser is not None:
+            merged.setdefault(PARSER, self.parser)
         return merged
 
     def start_recognition(self, provider: str | None = None) -> bool:

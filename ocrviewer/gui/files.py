@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QFileDialog
 
 from ocrviewer.core.export import write_export
 from ocrviewer.core.imageio import ImageInfo
+from ocrviewer.core.layers import element_counts
 from ocrviewer.core.loading import LoadedResult, load_result
+from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
@@ -27,6 +29,7 @@ from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
+from ocrviewer.providers.base import CancelToken
 from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
@@ -158,6 +161,8 @@ class FileController(QObject):
         super().__init__(parent)
         self.state, self.loader, self.workers, self.recent = state, loader, workers, recent
         self.preview_side = preview_side
+        #: the window's parser process (core.parse_child); None parses in this process
+        self.parser: ParserProcess | None = None
         self.frame = "auto"
         self._loading = 0
         #: PDFs, folders and batch OUTDIRs: one document of pages
@@ -209,8 +214,10 @@ class FileController(QObject):
         self.loader.load(path, info, self.state.generation, self.preview_side(info), 0)
         return True
 
-    def _run(self, name: str, work: Callable[[], Any], done: Callable[[Any], None], path: str) -> None:
-        """Run ``work`` for the image shown now; ``done`` gets its result unless another image was opened."""
+    def _run(
+        self, name: str, work: Callable[[CancelToken], Any], done: Callable[[Any], None], path: str
+    ) -> None:
+        """Run ``work(cancel)`` for the image shown now; ``done`` gets its result unless another image was opened."""
 
         def failed(err: BaseException) -> None:
             if isinstance(err, Cancelled):
@@ -223,7 +230,7 @@ class FileController(QObject):
 
         self._loading += 1
         self.workers.submit(
-            lambda cancel, progress: work(),
+            lambda cancel, progress: work(cancel),
             generation=self.state.generation,
             name=name,
             on_result=done,
@@ -242,8 +249,12 @@ class FileController(QObject):
         info = self.state.image_info
         pdf_info = info if info is not None and info.format == "PDF" else None
 
-        def work() -> tuple[LoadedResult, Any]:
-            loaded = load_result(path, image_path=image, frame=frame, info=pdf_info)
+        parser = self.parser
+
+        def work(cancel: CancelToken) -> tuple[LoadedResult, Any]:
+            loaded = load_result(
+                path, image_path=image, frame=frame, info=pdf_info, parser=parser, cancelled=lambda: cancel.cancelled
+            )
             prepare_inspector(loaded.document)
             return loaded, prepare_layers(loaded.document)
 
@@ -262,7 +273,7 @@ class FileController(QObject):
         self.state.add_result(result, role=role, origin=origin, layers=layers)
         self.recent.add(result.response_path)
         self.responseLoaded.emit(result)
-        counts = result.document.counts()
+        counts = element_counts(result.document)  # (Document.counts would make every word)
         decision = result.decision
         self.state.statusMessage.emit(
             f"{os.path.basename(result.response_path)}: {counts['word']} words, {counts['line']} lines · "
@@ -277,7 +288,7 @@ class FileController(QObject):
         """Reopen a saved workspace (offline: every response is re-read and placed in a worker)."""
         path = str(path)
 
-        def work() -> Any:
+        def work(cancel: CancelToken) -> Any:
             ws, notes = open_workspace(path)
             if not ws.pages:
                 raise BadInput(f"{path}: the workspace has no page; open an image instead")
@@ -374,7 +385,7 @@ class FileController(QObject):
         if self.state.response_path:
             inputs.append(str(sidecar_path(self.state.response_path)))
 
-        def work() -> Path:
+        def work(cancel: CancelToken) -> Path:
             if PAGE_PATTERN.search(os.path.basename(path)) and doc.pages:  # {page}: a file per page
                 names = page_file_names(path, len(doc.pages))
                 for name in names:

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from ocrviewer.core.columns import block_count, line_texts, page_columns
 from ocrviewer.core.confidence import sort_confidence, word_confidence
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale
@@ -82,6 +83,8 @@ class DocumentTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._doc: Document | None = None
         self._root = _Node(None, 0, ())
+        #: elements made from a column page's columns, by path (a row asks many times per paint)
+        self._made: dict[tuple[int, ...], Any] = {}
         self.scale = FULL_SCALE
 
     def set_scale(self, scale: ConfidenceScale) -> None:
@@ -95,10 +98,12 @@ class DocumentTreeModel(QAbstractItemModel):
         """Show ``doc``. With ``same_structure`` (only polygons moved) the rows stay as they are."""
         if same_structure:
             self._doc = doc
+            self._made = {}
             return
         self.beginResetModel()
         self._doc = doc
         self._root = _Node(None, 0, ())
+        self._made = {}
         self.endResetModel()
 
     def element(self, path: tuple[int, ...]) -> Any:
@@ -106,6 +111,14 @@ class DocumentTreeModel(QAbstractItemModel):
         if doc is None or not path:
             return doc
         obj: Any = doc.pages[path[0]]
+        cols = page_columns(obj)
+        if cols is not None and len(path) > 1:  # a page parsed as columns: only this element is made
+            made = self._made.get(path)
+            if made is None:
+                if len(self._made) > 512:
+                    self._made.clear()
+                made = self._made[path] = cols.at(path[1:])
+            return made
         if len(path) > 1:
             obj = obj.blocks[path[1]]
         if len(path) > 2:
@@ -122,6 +135,9 @@ class DocumentTreeModel(QAbstractItemModel):
             return len(self._doc.pages)
         if depth == 4:
             return 0
+        cols = page_columns(self._doc.pages[node.path[0]])
+        if cols is not None:
+            return cols.children_count(node.path[1:])
         obj = self.element(node.path)
         return len(getattr(obj, ("blocks", "lines", "words")[depth - 1]))
 
@@ -243,6 +259,12 @@ def collect_rows(doc: Document | None, level: str) -> tuple[list[str], list[floa
     if doc is None:
         return texts, confs, paths
     for p, page in enumerate(doc.pages):
+        if level == "word":  # the words' texts and confidences, without making a Word (column pages)
+            for b, li, _text, words, conf in line_texts(page):
+                texts.extend(words)
+                confs.extend(conf)
+                paths.extend([(p, b, li, w) for w in range(len(words))])
+            continue
         for b, block in enumerate(page.blocks):
             if level == "block":
                 texts.append(block.text)
@@ -307,31 +329,34 @@ def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], list[Pat
         if p:
             parts.append("\n\n")
             pos += 2
-        for b, block in enumerate(page.blocks):
-            if b:
-                parts.append("\n\n")
-                pos += 2
-            for li, line in enumerate(block.lines):
-                if li:
-                    parts.append("\n")
-                    pos += 1
-                if not line.words:
-                    text = line.text
-                    starts.append(pos)
-                    pos += len(text)
-                    ends.append(pos)
-                    paths.append((p, b, li, -1))
-                    parts.append(text)
-                    continue
-                texts = [w.text for w in line.words]
-                for t in texts:
-                    starts.append(pos)
-                    pos += len(t)
-                    ends.append(pos)
-                    pos += 1
-                pos -= 1
-                paths.extend([(p, b, li, w) for w in range(len(texts))])
-                parts.append(" ".join(texts))
+        last = 0  # the block of the line before; every block after the first opens with a blank line
+        for b, li, text, texts, _conf in line_texts(page):
+            if b > last:
+                parts.append("\n\n" * (b - last))
+                pos += 2 * (b - last)
+                last = b
+            if li:
+                parts.append("\n")
+                pos += 1
+            if not texts:
+                starts.append(pos)
+                pos += len(text)
+                ends.append(pos)
+                paths.append((p, b, li, -1))
+                parts.append(text)
+                continue
+            for t in texts:
+                starts.append(pos)
+                pos += len(t)
+                ends.append(pos)
+                pos += 1
+            pos -= 1
+            paths.extend([(p, b, li, w) for w in range(len(texts))])
+            parts.append(" ".join(texts))
+        blocks = block_count(page)
+        if blocks - 1 > last:  # blocks without lines at the end
+            parts.append("\n\n" * (blocks - 1 - last))
+            pos += 2 * (blocks - 1 - last)
     return "".join(parts), starts, ends, paths
 
 

@@ -29,6 +29,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
+from ocrviewer.core.parse_child import ParserProcess
+from ocrviewer.core.parse_child import usable as parse_child_usable
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
@@ -88,11 +90,14 @@ class MainWindow(QMainWindow):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self.workers = Workers(self.pool, lambda: self.state.generation, self)
+        #: responses are parsed in this child process, so parsing never holds this process' GIL
+        self.parser = ParserProcess() if parse_child_usable() else None
         self.loader = ImageLoader(self.workers, self)
         self.recent = RecentFiles(settings, self)
         self.files = FileController(
             self.state, self.loader, self.workers, self.recent, self._preview_side, self
         )
+        self.files.parser = self.parser
         self.setWindowTitle("ocrviewer")
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -206,7 +211,7 @@ class MainWindow(QMainWindow):
             if err.name != "ocrviewer.gui.docks":
                 raise
             return []
-        self.dock_context = docks.DockContext(settings=self.settings, workers=self.workers)
+        self.dock_context = docks.DockContext(settings=self.settings, workers=self.workers, parser=self.parser)
         return list(docks.install_docks(self, self.state, self.dock_context))
 
     def _install_page_strip(self) -> QDockWidget:
@@ -572,4 +577,6 @@ class MainWindow(QMainWindow):
         # now, while the window's Workers still exist
         QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         self.files.documents.close()
+        if self.parser is not None:
+            self.parser.close()
         super().closeEvent(event)

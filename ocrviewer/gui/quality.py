@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocrviewer.core.columns import word_confidences
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, confidence_rgb
@@ -264,14 +265,9 @@ class QualityPanel(QWidget):
         self._source = state.source_document
         doc = state.document
         # one flat list and numpy, not a Python loop per word (~8 ms -> ~2 ms for 10k words)
-        every = (
-            []
-            if doc is None
-            else [w.confidence for p in doc.pages for b in p.blocks for li in b.lines for w in li.words]
-        )
-        known = [c for c in every if c is not None]
-        self._confidences = np.asarray(known, dtype=np.float64)
-        self._no_confidence = len(every) - len(known)
+        every = np.zeros(0) if doc is None else word_confidences(doc.pages)  # NaN: none given
+        self._confidences = every[~np.isnan(every)]
+        self._no_confidence = len(every) - len(self._confidences)
         self._scale_changed()
         if doc is None:
             self.counts_label.setText("no response")

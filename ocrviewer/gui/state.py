@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ocrviewer.core.columns import page_columns
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import ElementRef
@@ -312,6 +313,15 @@ class ViewerState(QObject):
         if doc is None:
             return None
         try:
+            cols = page_columns(doc.pages[ref.page])
+            if cols is not None:  # a page parsed as columns: only this element is made
+                path = {"block": (ref.block,), "line": (ref.block, ref.line)}.get(
+                    ref.level, (ref.block, ref.line, ref.word)
+                )
+                for depth, i in enumerate(path):
+                    if not 0 <= i < cols.children_count(path[:depth]):
+                        return None
+                return cols.at(path)  # type: ignore[return-value]
             block = doc.pages[ref.page].blocks[ref.block]
             if ref.level == "block":
                 return block

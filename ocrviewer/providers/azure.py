@@ -33,7 +33,7 @@ from ocrviewer.providers.http import (
     parse_json,
     request_id_of,
 )
-from ocrviewer.providers.settings import CREDENTIALS
+from ocrviewer.providers.settings import CREDENTIALS, PARSER
 
 READ_VERSIONS = ("2.0", "2.1", "3.2")
 DEFAULT_READ_VERSION = "3.2"
@@ -153,12 +153,21 @@ class _AzureBase:
             self.credentials.get("azure", "key")
         )
 
-    def _document(self, raw: bytes) -> Document:
-        data = parse_json(raw, self.title)
-        try:
-            return parsers.parse_response(data)
-        except BadResponse as err:
-            raise BadResponse(f"{self.title} answered with a result ocrviewer cannot read: {err}") from err
+    def _document(self, raw: bytes, cancel: CancelToken) -> Document:
+        """The answer parsed, in the viewer's parser process when it gave one (settings ``parser``)."""
+        parser = self.settings.get(PARSER)
+        if parser is None:
+            return document_of_raw(raw, self.title)
+        return parser.call(document_of_raw, raw, self.title, cancelled=lambda: cancel.cancelled)  # type: ignore[no-any-return]
+
+
+def document_of_raw(raw: bytes, service: str) -> Document:
+    """The Document of an Azure answer."""
+    data = parse_json(raw, service)
+    try:
+        return parsers.parse_response(data)
+    except BadResponse as err:
+        raise BadResponse(f"{service} answered with a result ocrviewer cannot read: {err}") from err
 
 
 class AzureReadProvider(_AzureBase):
@@ -280,7 +289,7 @@ class AzureReadProvider(_AzureBase):
                 what="the result",
             )
             raw = result.content
-            document = self._document(raw)
+            document = self._document(raw, cancel)
             progress(1.0, "done")
             return RecognitionResult(
                 raw=raw,
@@ -334,7 +343,7 @@ class AzureImageAnalysisProvider(_AzureBase):
                 progress=progress,
             )
             raw = resp.content
-            document = self._document(raw)
+            document = self._document(raw, cancel)
             progress(1.0, "done")
             return RecognitionResult(
                 raw=raw,

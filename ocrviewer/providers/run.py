@@ -24,6 +24,7 @@ from ocrviewer.core.imageio import ImageInfo, read_image_info
 from ocrviewer.core.loading import LoadedResult, place_result
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import same_file, write_atomic
+from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
 from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable
@@ -31,7 +32,7 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback, Provider, ge
 from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import Scrubber, decode_raw
-from ocrviewer.providers.settings import CREDENTIALS
+from ocrviewer.providers.settings import CREDENTIALS, PARSER
 
 if TYPE_CHECKING:
     from ocrviewer.core.sources import SourcePage
@@ -100,8 +101,21 @@ def check_output(image_path: Path, out_path: Path) -> None:
             raise BadInput(f"{target}: cannot be replaced; choose another -o")
 
 
-def document_from_raw(raw: bytes, suffix: str, service: str = "the cached response") -> Document:
-    """Parse a raw response (JSON, or JSON Lines for ``.jsonl``) into a Document in its own frame."""
+def document_from_raw(
+    raw: bytes,
+    suffix: str,
+    service: str = "the cached response",
+    parser: ParserProcess | None = None,
+    cancel: CancelToken | None = None,
+) -> Document:
+    """Parse a raw response (JSON, or JSON Lines for ``.jsonl``) into a Document in its own frame.
+
+    With ``parser`` (the viewer's) it is parsed in that child process: the same Document, made of
+    column pages, and the viewer's GIL stays free meanwhile.
+    """
+    if parser is not None:
+        token = cancel or CancelToken()
+        return parser.call(document_from_raw, raw, suffix, service, cancelled=lambda: token.cancelled)
     return parsers.parse_response(decode_raw(raw, suffix, service), owned=True)
 
 
@@ -188,7 +202,7 @@ def recognize_file(
         entry = None  # an unreadable cache is a miss
     if entry is not None and entry.sidecar.transform is not None:
         try:
-            doc = document_from_raw(entry.raw, entry.raw_suffix)
+            doc = document_from_raw(entry.raw, entry.raw_suffix, parser=settings.get(PARSER), cancel=cancel)
         except BadResponse:
             entry = None  # a damaged entry is a miss
         else:

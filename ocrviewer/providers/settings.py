@@ -37,7 +37,9 @@ KNOWN_SETTINGS: dict[str, str] = {
 #: Keys holding injected objects, never written to a file.
 CREDENTIALS = "credentials"
 HTTP = "http"
-RUNTIME_KEYS = frozenset({CREDENTIALS, HTTP})
+#: the viewer's :class:`~ocrviewer.core.parse_child.ParserProcess`: responses are parsed in it
+PARSER = "parser"
+RUNTIME_KEYS = frozenset({CREDENTIALS, HTTP, PARSER})
 
 _SECRET_WORDS = ("key", "token", "secret", "password")
 

@@ -34,7 +34,7 @@ from ocrviewer.providers.http import (
     parse_json,
     request_id_of,
 )
-from ocrviewer.providers.settings import CREDENTIALS, as_bool
+from ocrviewer.providers.settings import CREDENTIALS, PARSER, as_bool
 
 OCR_HOST = "https://ocr.api.cloud.yandex.net"
 OPERATION_HOST = "https://operation.api.cloud.yandex.net"
@@ -194,6 +194,13 @@ class YandexProvider:
 
     # -- recognition
 
+    def _parsed(self, raw: bytes, suffix: str, cancel: CancelToken) -> Document:
+        """The answer parsed, in the viewer's parser process when it gave one (settings ``parser``)."""
+        parser = self.settings.get(PARSER)
+        if parser is None:
+            return document_of_raw(raw, suffix, self.title)
+        return parser.call(document_of_raw, raw, suffix, self.title, cancelled=lambda: cancel.cancelled)  # type: ignore[no-any-return]
+
     def recognize(
         self,
         image: PreparedImage,
@@ -241,7 +248,7 @@ class YandexProvider:
             )
             if not self.asynchronous:
                 raw = resp.content
-                document = _document(parse_json(raw, self.title), self.title)
+                document = self._parsed(raw, ".json", cancel)
                 progress(1.0, "done")
                 return RecognitionResult(
                     raw=raw,
@@ -305,7 +312,7 @@ class YandexProvider:
                 what="the result",
             )
             raw = result.content
-            document = _document(decode_raw(raw, ".jsonl", self.title), self.title)
+            document = self._parsed(raw, ".jsonl", cancel)
             progress(1.0, "done")
             return RecognitionResult(
                 raw=raw,
@@ -322,6 +329,11 @@ def _document(data: Any, service: str) -> Document:
         return parsers.parse_response(data)
     except BadResponse as err:
         raise BadResponse(f"{service} answered with a result ocrviewer cannot read: {err}") from err
+
+
+def document_of_raw(raw: bytes, suffix: str, service: str) -> Document:
+    """The answer's Document (JSON, or JSON Lines for the asynchronous answer)."""
+    return _document(decode_raw(raw, suffix, service), service)
 
 
 def create_sync(settings: Mapping[str, Any]) -> YandexProvider:
