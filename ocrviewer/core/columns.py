@@ -422,34 +422,65 @@ def line_texts(page: Page) -> Iterator[tuple[int, int, str, list[str], list[floa
         yield blocks[i], in_block[i], lines[i], words[lo:hi], conf[lo:hi]
 
 
-def text_polygons(page: Page, limit: int) -> list[Polygon]:
-    """Each line's polygon then its words', those with exactly 4 corners, at most ``limit``."""
+def text_polygons(page: Page, limit: int) -> np.ndarray:
+    """Each line's polygon then its words', those with exactly 4 corners, at most ``limit`` of them
+    (a few more when the last line has many), as an (N, 4, 2) array."""
     cols = page_columns(page)
-    out: list[Polygon] = []
     if cols is None:
+        out: list[Polygon] = []
         for ln in page.lines():
             if len(ln.polygon) == 4:
                 out.append(ln.polygon)
             out.extend(w.polygon for w in ln.words if len(w.polygon) == 4)
             if len(out) >= limit:
-                return out
-        return out
+                break
+        return np.array(out, dtype=np.float64).reshape(-1, 4, 2)
     lines, words = cols.line, cols.word
-    l_pts, l_starts = lines.pts.tolist(), lines.starts.tolist()
-    w_starts, kids = words.starts.tolist(), lines.children.tolist()  # type: ignore[union-attr]
+    quad_lines = np.diff(lines.starts) == 4
+    quad_words = np.diff(words.starts) == 4
+    # per line: its own quad (if it is one) and its words' quads, in reading order, as point rows
+    kids = lines.children
+    assert kids is not None
+    per_line = quad_lines.astype(np.int64) + np.add.reduceat(
+        np.append(quad_words, False).astype(np.int64), kids
+    )[:-1] * (np.diff(kids) > 0)
+    upto = int(np.searchsorted(np.cumsum(per_line), limit) + 1)  # lines needed to reach the limit
+    rows: list[np.ndarray] = []
+    for i in range(min(upto, len(lines))):
+        if quad_lines[i]:
+            rows.append(lines.pts[lines.starts[i] : lines.starts[i] + 4][None])
+        lo, hi = kids[i], kids[i + 1]
+        idx = np.flatnonzero(quad_words[lo:hi]) + lo
+        if len(idx):
+            rows.append(words.pts[words.starts[idx][:, None] + np.arange(4)])
+    if not rows:
+        return np.zeros((0, 4, 2))
+    return np.concatenate(rows).astype(np.float64)
+
+
+def corner_array(page: Page, limit: int) -> np.ndarray:
+    """The first ``limit`` points of :func:`corner_points` (and a few more) as an (M, 2) array."""
+    cols = page_columns(page)
+    if cols is None:
+        pts: list[Sequence[float]] = []
+        for xy in corner_points(page):
+            pts.append(xy)
+            if len(pts) >= limit:
+                break
+        return np.array(pts, dtype=np.float64).reshape(-1, 2)
+    lines, words = cols.line, cols.word
+    kids = lines.children
+    assert kids is not None
+    parts: list[np.ndarray] = []
+    n = 0
     for i in range(len(lines)):
-        a, b = l_starts[i], l_starts[i + 1]
-        if b - a == 4:
-            out.append(tuple(map(tuple, l_pts[a:b])))  # type: ignore[arg-type]
-        first = w_starts[kids[i]]
-        chunk = words.pts[first : w_starts[kids[i + 1]]].tolist()  # this line's words' points
-        for j in range(kids[i], kids[i + 1]):
-            a, b = w_starts[j] - first, w_starts[j + 1] - first
-            if b - a == 4:
-                out.append(tuple(map(tuple, chunk[a:b])))  # type: ignore[arg-type]
-        if len(out) >= limit:
-            return out
-    return out
+        own = lines.pts[lines.starts[i] : lines.starts[i + 1]]
+        theirs = words.pts[words.starts[kids[i]] : words.starts[kids[i + 1]]]
+        parts += [own, theirs]
+        n += len(own) + len(theirs)
+        if n >= limit:
+            break
+    return np.concatenate(parts).astype(np.float64) if parts else np.zeros((0, 2))
 
 
 def corner_points(page: Page) -> Iterator[Sequence[float]]:

@@ -25,11 +25,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocrviewer.core.columns import corner_points, text_polygons
-from ocrviewer.core.geometry import ORIENTATION_NAMES, FrameTransform, orient_point
+import numpy as np
+
+from ocrviewer.core.columns import corner_array, corner_points, text_polygons
+from ocrviewer.core.geometry import _MATRIX, ORIENTATION_NAMES, FrameTransform, orient_point
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.ink import InkCandidate, InkSource, rank_orientations, resolve_ink
-from ocrviewer.core.model import Document, Page, Polygon
+from ocrviewer.core.model import Document, Page
 from ocrviewer.core.sidecar import Sidecar
 from ocrviewer.errors import BadInput, BadResponse
 
@@ -170,37 +172,28 @@ class _Evidence:
     inside: float | None = None  # share of polygon corners inside the image
 
 
-def _text_polygons(doc: Document, limit: int = 5000) -> list[Polygon]:
-    """Line and word polygons with exactly 4 corners (at most ``limit``)."""
-    out: list[Polygon] = []
+def _text_polygons(doc: Document, limit: int = 5000) -> np.ndarray:
+    """Line and word polygons with exactly 4 corners (at most ``limit``) as an (N, 4, 2) array."""
+    parts = []
+    n = 0
     for page in doc.pages:  # (a page parsed as columns is read without making its words)
-        out.extend(text_polygons(page, limit - len(out)))
-        if len(out) >= limit:
-            return out
-    return out
+        parts.append(text_polygons(page, limit - n))
+        n += len(parts[-1])
+        if n >= limit:
+            break
+    return np.concatenate(parts) if parts else np.zeros((0, 4, 2))
 
 
-def _sub(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
-    return a[0] - b[0], a[1] - b[1]
-
-
-def _norm(v: tuple[float, float]) -> float:
-    return math.hypot(v[0], v[1])
-
-
-def _vertex_order(polys: list[Polygon], source_format: str) -> tuple[str, str]:
+def _vertex_order(polys: np.ndarray, source_format: str) -> tuple[str, str]:
     """("cw"|"ccw", why): which neighbour of the first vertex lies along the reading direction.
 
     Elongated polygons (lines) show it directly: the long edge from the first vertex runs along the
     text. Otherwise the format's documented order is used.
     """
-    cw = ccw = 0
-    for p in polys:
-        e1, e3 = _norm(_sub(p[1], p[0])), _norm(_sub(p[3], p[0]))
-        if e1 > 2 * e3:
-            cw += 1
-        elif e3 > 2 * e1:
-            ccw += 1
+    e1 = np.hypot(*(polys[:, 1] - polys[:, 0]).T)
+    e3 = np.hypot(*(polys[:, 3] - polys[:, 0]).T)
+    cw = int(np.count_nonzero(e1 > 2 * e3))
+    ccw = int(np.count_nonzero(e3 > 2 * e1))
     if cw + ccw >= 2 and max(cw, ccw) >= 0.8 * (cw + ccw):
         return ("cw" if cw > ccw else "ccw"), "from the long edges of the text polygons"
     fmt = source_format.lower()
@@ -214,22 +207,21 @@ def _linear(orientation: int, v: tuple[float, float]) -> tuple[float, float]:
     return orient_point(orientation, v[0], v[1], 0.0, 0.0)
 
 
-def _direction(polys: list[Polygon], order: str, orientation: int) -> tuple[float, int]:
+def _direction(polys: np.ndarray, order: str, orientation: int) -> tuple[float, int]:
     """(mean score in -1..1, upright count) of the polygons mapped by ``orientation``.
 
     Score per polygon: (reading . +x + down . +y) / 2 with unit vectors; 1 = upright text.
     """
-    total, upright = 0.0, 0
-    for p in polys:
-        r, d = (_sub(p[1], p[0]), _sub(p[3], p[0])) if order == "cw" else (_sub(p[3], p[0]), _sub(p[1], p[0]))
-        r, d = _linear(orientation, r), _linear(orientation, d)
-        nr, nd = _norm(r), _norm(d)
-        if nr == 0 or nd == 0:
-            continue
-        s = (r[0] / nr + d[1] / nd) / 2
-        total += s
-        upright += s > 0.8
-    return (total / len(polys) if polys else 0.0), upright
+    along, across = polys[:, 1] - polys[:, 0], polys[:, 3] - polys[:, 0]
+    r, d = (along, across) if order == "cw" else (across, along)
+    a, b, c, dd, _, _ = _MATRIX[orientation]
+    rx, ry = a * r[:, 0] + b * r[:, 1], c * r[:, 0] + dd * r[:, 1]
+    dx, dy = a * d[:, 0] + b * d[:, 1], c * d[:, 0] + dd * d[:, 1]
+    nr, nd = np.hypot(rx, ry), np.hypot(dx, dy)
+    ok = (nr != 0) & (nd != 0)
+    s = (rx[ok] / nr[ok] + dy[ok] / nd[ok]) / 2
+    total = float(np.add.accumulate(s)[-1]) if len(s) else 0.0  # summed in order, as one by one
+    return (total / len(polys) if len(polys) else 0.0), int(np.count_nonzero(s > 0.8))
 
 
 def _angle_score(angle: float | None, orientation: int) -> float | None:
@@ -246,17 +238,27 @@ def _corners(doc: Document) -> Iterator[tuple[float, float]]:
         yield from corner_points(page)  # type: ignore[misc]
 
 
-def _inside_share(doc: Document, t: FrameTransform, max_points: int = 20000) -> float | None:
-    dw, dh = t.output_size
-    tol_x, tol_y = 0.02 * dw + 1, 0.02 * dh + 1
-    n = inside = 0
-    for x, y in _corners(doc):
-        px, py = t.apply(x, y)
-        n += 1
-        inside += -tol_x <= px <= dw + tol_x and -tol_y <= py <= dh + tol_y
+def _corner_array(doc: Document, max_points: int = 20000) -> np.ndarray:
+    """The first ``max_points`` polygon corners (lines, then their words) as an (M, 2) array."""
+    parts = []
+    n = 0
+    for page in doc.pages:
+        parts.append(corner_array(page, max_points - n))
+        n += len(parts[-1])
         if n >= max_points:
             break
-    return inside / n if n else None
+    return (np.concatenate(parts) if parts else np.zeros((0, 2)))[:max_points]
+
+
+def _inside_share(corners: np.ndarray, t: FrameTransform) -> float | None:
+    dw, dh = t.output_size
+    tol_x, tol_y = 0.02 * dw + 1, 0.02 * dh + 1
+    n = len(corners)
+    if not n:
+        return None
+    p = t.apply_points(corners)
+    inside = (-tol_x <= p[:, 0]) & (p[:, 0] <= dw + tol_x) & (-tol_y <= p[:, 1]) & (p[:, 1] <= dh + tol_y)
+    return int(np.count_nonzero(inside)) / n
 
 
 def _size_evidence(
@@ -321,6 +323,7 @@ def detect_frame(
     rw, rh = info.raw_size
     polys = _text_polygons(doc)
     order, order_why = _vertex_order(polys, doc.source_format)
+    corners = _corner_array(doc)
 
     cands = [_Candidate("display", 1, dw, dh)]
     if o != 1:
@@ -329,10 +332,10 @@ def detect_frame(
     for c in cands:
         size, scale = _size_evidence(stated, unit, c)
         e = _Evidence(size=size, scale=scale)
-        if polys:
+        if len(polys):
             e.direction, e.upright = _direction(polys, order, c.orientation)
         e.angle = _angle_score(page0.angle, c.orientation)
-        e.inside = _inside_share(doc, _transform(c, scale))
+        e.inside = _inside_share(corners, _transform(c, scale))
         ev[c.frame] = e
 
     ranking: list[InkCandidate] = []
@@ -410,7 +413,7 @@ def detect_frame(
         )
     if e.inside is not None and e.inside < 0.9:
         warnings.append(f"only {e.inside:.0%} of polygon corners fall inside the image as placed")
-    if polys:
+    if len(polys):
         reasons.append(f"vertex order {order} ({order_why})")
 
     evidence: dict[str, Any] = {
