@@ -110,7 +110,9 @@ def test_a_run_for_an_image_no_longer_shown_is_dropped(qtbot, window, tmp_path):
         started.append(1)
         while not cancel.cancelled:
             cancel.wait(0.01)
-        return answering(RESPONSE.read_bytes(), [])(image_path, provider, options, settings, cancel, progress, fresh)
+        return answering(RESPONSE.read_bytes(), [])(
+            image_path, provider, options, settings, cancel, progress, fresh
+        )
 
     panel.recognizer = slow
     assert panel.start(usable_provider(panel))
