@@ -124,7 +124,8 @@ class CheckSession:
         under[known] = conf[known] < self.threshold
         if self.include_unknown:
             under |= ~known
-        return _Keys(*(a[under] for a in cols.owners()))  # type: ignore[return-value]
+        blocks, lines, words = cols.owners()
+        return _Keys(blocks[under], lines[under], words[under])
 
     # -- suspects -------------------------------------------------------------------------------
     def is_suspect(self, key: WordKey) -> bool:

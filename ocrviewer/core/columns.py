@@ -47,8 +47,14 @@ class LevelColumns:
     def __len__(self) -> int:
         return len(self.starts) - 1
 
+    @property
+    def kids(self) -> np.ndarray:
+        """``children``, for the levels that have them (blocks and lines)."""
+        assert self.children is not None
+        return self.children
+
     def polygon(self, i: int) -> Polygon:
-        return tuple(map(tuple, self.pts[self.starts[i] : self.starts[i + 1]].tolist()))  # type: ignore[arg-type]
+        return tuple(map(tuple, self.pts[self.starts[i] : self.starts[i + 1]].tolist()))
 
     def confidence(self, i: int) -> float | None:
         c = float(self.conf[i])
@@ -82,18 +88,18 @@ class PageColumns:
     def owners(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per word: (block, line within the block, word within the line) as int64 arrays."""
         n_lines, n_words = len(self.line), len(self.word)
-        line_of_word = np.repeat(np.arange(n_lines), np.diff(self.line.children))  # type: ignore[arg-type]
-        block_of_line = np.repeat(np.arange(len(self.block)), np.diff(self.block.children))  # type: ignore[arg-type]
-        first_line = self.block.children[:-1]  # type: ignore[index]
+        line_of_word = np.repeat(np.arange(n_lines), np.diff(self.line.kids))
+        block_of_line = np.repeat(np.arange(len(self.block)), np.diff(self.block.kids))
+        first_line = self.block.kids[:-1]
         line_in_block = np.arange(n_lines) - first_line[block_of_line]
-        first_word = self.line.children[:-1]  # type: ignore[index]
+        first_word = self.line.kids[:-1]
         word_in_line = np.arange(n_words) - first_word[line_of_word]
         return block_of_line[line_of_word], line_in_block[line_of_word], word_in_line
 
     def line_owners(self) -> tuple[np.ndarray, np.ndarray]:
         """Per line: (block, line within the block)."""
-        block_of_line = np.repeat(np.arange(len(self.block)), np.diff(self.block.children))  # type: ignore[arg-type]
-        return block_of_line, np.arange(len(self.line)) - self.block.children[:-1][block_of_line]  # type: ignore[index]
+        block_of_line = np.repeat(np.arange(len(self.block)), np.diff(self.block.kids))
+        return block_of_line, np.arange(len(self.line)) - self.block.kids[:-1][block_of_line]
 
     # -- model objects, made on demand --------------------------------------------------------
     def word_at(self, i: int) -> Word:
@@ -126,7 +132,7 @@ class PageColumns:
 
     def line_index(self, block: int, line: int) -> int:
         """The page-wide index of line ``line`` of block ``block``."""
-        return int(self.block.children[block]) + line  # type: ignore[index]
+        return int(self.block.kids[block]) + line
 
     def at(self, path: tuple[int, ...]) -> BlockView | Line | Word:
         """The element at (block,), (block, line) or (block, line, word), made now (a block as a
@@ -136,10 +142,12 @@ class PageColumns:
         line = self.line_index(*path[:2])
         if len(path) == 2:
             return self.line_at(line)
-        return self.word_at(int(self.line.children[line]) + path[2])  # type: ignore[index]
+        return self.word_at(int(self.line.kids[line]) + path[2])
 
     def element(self, level: str, i: int) -> Block | Line | Word:
-        return {"block": self.block_at, "line": self.line_at, "word": self.word_at}[level](i)
+        if level == "block":
+            return self.block_at(i)
+        return self.line_at(i) if level == "line" else self.word_at(i)
 
     def mapped(self, fn: Callable[[np.ndarray], np.ndarray]) -> PageColumns:
         """The same page with every level's points passed through ``fn`` ((P, 2) -> (P, 2))."""
@@ -249,7 +257,7 @@ class ColumnPage(Page):
         object.__setattr__(page, "columns", columns)
         return page
 
-    blocks = _MadeOnRead()  # type: ignore[assignment]
+    blocks = _MadeOnRead()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Page):
@@ -295,7 +303,7 @@ def _made_blocks(columns: PageColumns) -> tuple[Block, ...]:
     words = [
         Word(
             blob[word_text[i] : word_text[i + 1]],
-            tuple(map(tuple, word_pts[word_starts[i] : word_starts[i + 1]])),  # type: ignore[arg-type]
+            tuple(map(tuple, word_pts[word_starts[i] : word_starts[i + 1]])),
             word_conf[i],
             **rest.get(i, {}),
         )
@@ -384,8 +392,9 @@ def columns_of(page: Page) -> PageColumns:
     lc, _ = _level(lines, "line", line_texts, line_children.tolist())
     bc, _ = _level(blocks, "block", None, block_children.tolist())
     # one blob: the words' texts, then the lines'; the lines' offsets are shifted past the words
-    shift = int(wc.text[-1]) if wc.text is not None and len(wc.text) else 0  # type: ignore[index]
-    lc = LevelColumns(lc.pts, lc.starts, lc.conf, lc.text + shift, lc.children, lc.rest)  # type: ignore[operator]
+    assert wc.text is not None and lc.text is not None
+    shift = int(wc.text[-1]) if len(wc.text) else 0
+    lc = LevelColumns(lc.pts, lc.starts, lc.conf, lc.text + shift, lc.children, lc.rest)
     return PageColumns(block=bc, line=lc, word=wc, blob="".join(word_texts) + "".join(line_texts))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ocrviewer.core import parsers
+from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.gui.app import ViewRequest, open_request
 from tests.support.responses import build_response, write_response
 
@@ -86,6 +87,11 @@ def test_each_opened_response_is_parsed_once(window, qtbot, project, monkeypatch
     calls: list[str] = []
     real = parsers._parse
     monkeypatch.setattr(parsers, "_parse", lambda fmt, data: calls.append(fmt) or real(fmt, data))
+    # a response opened in the window is parsed in its parser process (core.parse_child)
+    in_child = ParserProcess.call
+    monkeypatch.setattr(
+        ParserProcess, "call", lambda self, fn, *a, **k: calls.append(fn.__name__) or in_child(self, fn, *a, **k)
+    )
     build_in_window(window, qtbot, project)
     assert len(calls) == 3  # one parse per result, none on the GUI thread's side
 
