@@ -175,6 +175,7 @@ class BlockView:
         assert kids is not None
         self._lines = range(int(kids[index]), int(kids[index + 1]))
         self.lines = _Made(columns.line_at, self._lines)
+        self._confs: list[float | None] | None = None
 
     @property
     def text(self) -> str:
@@ -185,12 +186,12 @@ class BlockView:
         return polygon_bbox(self.polygon)
 
     def word_confidences(self) -> list[float | None]:
-        kids = self.columns.line.children
-        assert kids is not None
-        if not self._lines:
-            return []
-        conf = self.columns.word.conf[kids[self._lines.start] : kids[self._lines.stop]].tolist()
-        return [None if c != c else c for c in conf]
+        """Its words' confidences in order (None where none), made once: a row asks on every paint."""
+        if self._confs is None:
+            kids = self.columns.line.kids
+            conf = self.columns.word.conf[kids[self._lines.start] : kids[self._lines.stop]].tolist()
+            self._confs = [None if c != c else c for c in conf]
+        return self._confs
 
     def made(self) -> Block:
         return self.columns.block_at(self.index)

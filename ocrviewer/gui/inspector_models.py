@@ -380,6 +380,10 @@ class WordListModel(QAbstractTableModel):
 
     HEADERS = ("Text", "Confidence", "Level", "Page")
     REF_ROLE = Qt.ItemDataRole.UserRole + 1
+    #: "1" for a row under :attr:`below`, else "0": what :class:`SourceSortProxy` filters on
+    BELOW_ROLE = Qt.ItemDataRole.UserRole + 2
+    #: the confidence the proxy lists the rows under (None: every row)
+    below: float | None = None
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -519,6 +523,9 @@ class WordListModel(QAbstractTableModel):
             return self._level if col == 2 else str(self._paths[i][0] + 1)
         if role == self.REF_ROLE:
             return ElementRef(self._level, *self._paths[i])
+        if role == self.BELOW_ROLE:
+            conf = self._confs[i]
+            return "1" if self.below is not None and conf is not None and conf < self.below else "0"
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return confidence_color(self._confs[i], self.scale)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 3):
@@ -539,18 +546,21 @@ class SourceSortProxy(QSortFilterProxyModel):
             return
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+, where invalidateFilter() is deprecated
             self.beginFilterChange()
-            self.below = value
+            self._filter_below(value)
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:  # pragma: no cover - older PySide6 (>= 6.6 is supported)
-            self.below = value
+            self._filter_below(value)
             self.invalidateFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if self.below is None:
-            return True
+    def _filter_below(self, value: float | None) -> None:
+        # Qt's own filter on the source's BELOW_ROLE, not a Python filterAcceptsRow: with no filter
+        # Qt accepts every row without a call per row (10k Python calls each time a result landed)
+        self.below = value
         source = self.sourceModel()
-        conf = source.confidence_at(source_row) if hasattr(source, "confidence_at") else None
-        return conf is not None and conf < self.below
+        if source is not None:
+            source.below = value
+        self.setFilterRole(WordListModel.BELOW_ROLE)
+        self.setFilterFixedString("" if value is None else "1")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()
