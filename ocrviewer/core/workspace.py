@@ -35,6 +35,7 @@ from ocrviewer.core.limits import read_limited
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, finite_json, write_atomic
+from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.errors import BadInput, OcrViewerError
@@ -533,20 +534,25 @@ def _page_from_dict(d: Any, base: Path, n: int) -> WorkspacePage:
     )
 
 
-def open_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
+def open_workspace(
+    path: str | os.PathLike[str], parser: ParserProcess | None = None
+) -> tuple[Workspace, list[str]]:
     """Read ``path`` and place every result with its recorded transform (no service is called).
 
     Slow for big responses: run it in a worker. Returns the workspace and one-line notes (an
     image that changed or is missing, a response that is missing or unreadable, a newer schema).
+    With ``parser`` (the viewer's) the responses are parsed in that child process.
     """
     ws, notes = read_workspace(path)
     memo: dict[str, Any] = {}  # a document's pages share their PDF and their responses: read once
     for page in ws.pages:
-        notes.extend(place_page(page, memo))
+        notes.extend(place_page(page, memo, parser))
     return ws, notes
 
 
-def place_page(page: WorkspacePage, memo: dict[str, Any] | None = None) -> list[str]:
+def place_page(
+    page: WorkspacePage, memo: dict[str, Any] | None = None, parser: ParserProcess | None = None
+) -> list[str]:
     """Check the page's image and place each of its results; one note per problem.
 
     ``memo`` (shared by the pages of one workspace) keeps file hashes and parsed responses.
@@ -576,7 +582,7 @@ def place_page(page: WorkspacePage, memo: dict[str, Any] | None = None) -> list[
     placed: list[Result] = []
     for r in page.results:
         try:
-            placed.append(place_recorded(r, image, page.info(), memo))
+            placed.append(place_recorded(r, image, page.info(), memo, parser))
         except OcrViewerError as err:
             notes.append(str(err))
             placed.append(replace(r, loaded=None, problem=str(err)))
@@ -585,7 +591,11 @@ def place_page(page: WorkspacePage, memo: dict[str, Any] | None = None) -> list[
 
 
 def place_recorded(
-    result: Result, image_path: str, info: ImageInfo | None = None, memo: dict[str, Any] | None = None
+    result: Result,
+    image_path: str,
+    info: ImageInfo | None = None,
+    memo: dict[str, Any] | None = None,
+    parser: ParserProcess | None = None,
 ) -> Result:
     """``result`` with its response parsed once and placed by the transform it recorded.
 
@@ -600,7 +610,12 @@ def place_recorded(
         )
     if result.response_page is None or result.transform is None:
         loaded = load_result(
-            result.response_path, image_path, frame=result.frame, info=info, transform=result.transform
+            result.response_path,
+            image_path,
+            frame=result.frame,
+            info=info,
+            transform=result.transform,
+            parser=parser,
         )
         return replace(result, loaded=loaded, problem=None)
     from ocrviewer.core.loading import place_result
@@ -609,7 +624,11 @@ def place_recorded(
     memo = {} if memo is None else memo
     key = f"response:{result.response_path}"
     if key not in memo:
-        memo[key] = load_response(result.response_path)
+        memo[key] = (
+            load_response(result.response_path)
+            if parser is None
+            else parser.call(load_response, result.response_path)
+        )
     parsed: Document = memo[key]
     page = next((p for p in parsed.pages if p.index == result.response_page), None)
     if page is None:

@@ -287,9 +287,10 @@ class FileController(QObject):
     def open_workspace(self, path: str) -> None:
         """Reopen a saved workspace (offline: every response is re-read and placed in a worker)."""
         path = str(path)
+        parser = self.parser
 
         def work(cancel: CancelToken) -> Any:
-            ws, notes = open_workspace(path)
+            ws, notes = open_workspace(path, parser)
             if not ws.pages:
                 raise BadInput(f"{path}: the workspace has no page; open an image instead")
             if ws.source is not None and ws.source.kind in ("pdf", "folder"):
