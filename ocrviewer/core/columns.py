@@ -13,6 +13,7 @@ layout type) is kept per element in ``rest``, so the blocks made back are equal 
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -41,8 +42,9 @@ class LevelColumns:
     text: np.ndarray | None
     #: index of each element's first child (n + 1,): a block's lines, a line's words; None for words
     children: np.ndarray | None
-    #: element index -> the fields without a column that differ from the model's default
-    rest: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    #: element index -> the fields without a column that differ from the model's default, pickled
+    #: (a dict of bytes is not tracked by the garbage collector; a dict of dicts is, one per line)
+    rest: Mapping[int, bytes] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -59,6 +61,11 @@ class LevelColumns:
     def confidence(self, i: int) -> float | None:
         c = float(self.conf[i])
         return None if c != c else c
+
+    def rest_of(self, i: int) -> dict[str, Any]:
+        """Element i's fields that have no column (language, label, layout type, extras)."""
+        kept = self.rest.get(i)
+        return {} if kept is None else pickle.loads(kept)  # noqa: S301 - made by columns_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,19 +111,19 @@ class PageColumns:
     # -- model objects, made on demand --------------------------------------------------------
     def word_at(self, i: int) -> Word:
         w = self.word
-        return Word(self.text("word", i), w.polygon(i), w.confidence(i), **w.rest.get(i, {}))
+        return Word(self.text("word", i), w.polygon(i), w.confidence(i), **w.rest_of(i))
 
     def line_at(self, i: int) -> Line:
         cols = self.line
         lo, hi = cols.children[i], cols.children[i + 1]  # type: ignore[index]
         words = tuple(self.word_at(j) for j in range(lo, hi))
-        return Line(self.text("line", i), cols.polygon(i), words, cols.confidence(i), **cols.rest.get(i, {}))
+        return Line(self.text("line", i), cols.polygon(i), words, cols.confidence(i), **cols.rest_of(i))
 
     def block_at(self, i: int) -> Block:
         cols = self.block
         lo, hi = cols.children[i], cols.children[i + 1]  # type: ignore[index]
         lines = tuple(self.line_at(j) for j in range(lo, hi))
-        return Block(cols.polygon(i), lines, cols.confidence(i), **cols.rest.get(i, {}))
+        return Block(cols.polygon(i), lines, cols.confidence(i), **cols.rest_of(i))
 
     def blocks(self) -> tuple[Block, ...]:
         return tuple(self.block_at(i) for i in range(len(self.block)))
@@ -167,7 +174,7 @@ class BlockView:
         cols = columns.block
         self.polygon = cols.polygon(index)
         self.confidence = cols.confidence(index)
-        rest = cols.rest.get(index, {})
+        rest = cols.rest_of(index)
         self.language = rest.get("language")
         self.layout_type = rest.get("layout_type")
         self.extras = rest.get("extras", {})
@@ -300,13 +307,12 @@ def _made_blocks(columns: PageColumns) -> tuple[Block, ...]:
     word_starts = w.starts.tolist()
     word_pts = w.pts.tolist()
     word_conf = [None if c != c else c for c in w.conf.tolist()]
-    rest = w.rest
     words = [
         Word(
             blob[word_text[i] : word_text[i + 1]],
             tuple(map(tuple, word_pts[word_starts[i] : word_starts[i + 1]])),
             word_conf[i],
-            **rest.get(i, {}),
+            **w.rest_of(i),
         )
         for i in range(len(w))
     ]
@@ -317,7 +323,7 @@ def _made_blocks(columns: PageColumns) -> tuple[Block, ...]:
             ln.polygon(i),
             tuple(words[line_children[i] : line_children[i + 1]]),
             ln.confidence(i),
-            **ln.rest.get(i, {}),
+            **ln.rest_of(i),
         )
         for i in range(len(ln))
     ]
@@ -327,7 +333,7 @@ def _made_blocks(columns: PageColumns) -> tuple[Block, ...]:
             b.polygon(i),
             tuple(lines[block_children[i] : block_children[i + 1]]),
             b.confidence(i),
-            **b.rest.get(i, {}),
+            **b.rest_of(i),
         )
         for i in range(len(b))
     )
@@ -366,7 +372,7 @@ def _level(
     if pts.dtype.kind not in "if":
         pts = pts.astype(np.float64)
     conf = np.array([np.nan if e.confidence is None else e.confidence for e in elements], dtype=np.float64)
-    rest = {i: r for i, e in enumerate(elements) if (r := _rest(e, level))}
+    rest = {i: pickle.dumps(r) for i, e in enumerate(elements) if (r := _rest(e, level))}
     text = None
     if texts is not None:
         pieces = [e.text for e in elements]
