@@ -18,6 +18,10 @@ if __name__ == "__main__":
         from ocrviewer.providers._engine_child import main as engine_child_main
 
         sys.exit(engine_child_main())
+    if os.environ.get("OCRVIEWER_PARSE_CHILD") == "1":  # the window's parser process (core/parse_child.py)
+        from ocrviewer.core.parse_child import main as parse_child_main
+
+        sys.exit(parse_child_main())
     from ocrviewer.cli import main
 
     sys.exit(main())

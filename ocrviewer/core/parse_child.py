@@ -35,6 +35,8 @@ from ocrviewer.core.model import Document
 
 log = logging.getLogger("ocrviewer.core.parse_child")
 _HEADER = struct.Struct(">Q")
+#: a frozen bundle starts its own executable with this set to 1 to serve as the parser process
+CHILD_ENV = "OCRVIEWER_PARSE_CHILD"
 
 #: a parse function: module-level, in ocrviewer, returning a Document
 ParseFunction = Callable[..., Document]
@@ -188,11 +190,16 @@ class ParserProcess:
 
     def _start(self) -> None:
         env = dict(os.environ)
-        # the package may run from a source tree that is only on the parent's sys.path
-        root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        if getattr(sys, "frozen", False):  # a bundle: its entry point dispatches on CHILD_ENV
+            env[CHILD_ENV] = "1"
+            command = [sys.executable]
+        else:
+            # the package may run from a source tree that is only on the parent's sys.path
+            root = str(Path(__file__).resolve().parents[2])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+            command = [sys.executable, "-m", "ocrviewer.core.parse_child"]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "ocrviewer.core.parse_child"],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -235,11 +242,6 @@ class ParserProcess:
                     stream.close()
                 except OSError:
                     pass
-
-
-def usable() -> bool:
-    """True where a child can be started as ``python -m`` (not inside a frozen bundle)."""
-    return not getattr(sys, "frozen", False)
 
 
 if __name__ == "__main__":

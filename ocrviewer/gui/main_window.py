@@ -30,7 +30,6 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QV
 
 from ocrviewer import __version__
 from ocrviewer.core.parse_child import ParserProcess
-from ocrviewer.core.parse_child import usable as parse_child_usable
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
@@ -91,7 +90,7 @@ class MainWindow(QMainWindow):
         self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self.workers = Workers(self.pool, lambda: self.state.generation, self)
         #: responses are parsed in this child process, so parsing never holds this process' GIL
-        self.parser = ParserProcess() if parse_child_usable() else None
+        self.parser = ParserProcess()
         self.loader = ImageLoader(self.workers, self)
         self.recent = RecentFiles(settings, self)
         self.files = FileController(
