@@ -308,7 +308,8 @@ def gui_block_recognition(ctx: Context, tier: str = "10k", limit: float | None =
             "words": ctx.inputs.sizes.words[tier],
             "service_seconds": service,
             "how": "RecognitionPanel.start with an injected recognizer that sleeps like a service, then parses "
-            "and detects the frame in the worker (as recognize_and_load); a 1 ms timer on the GUI thread "
+            "the answer in the window's parser process (as a provider run does) and detects the frame in "
+            "the worker (as recognize_and_load); a 1 ms timer on the GUI thread "
             "records the gaps until the result is on the canvas and painted",
             "gaps_while_running": len(running),
         }
