@@ -45,6 +45,8 @@ class LevelColumns:
     #: element index -> the fields without a column that differ from the model's default, pickled
     #: (a dict of bytes is not tracked by the garbage collector; a dict of dicts is, one per line)
     rest: Mapping[int, bytes] = field(default_factory=dict)
+    #: where ints and floats are mixed in the level: True for each coordinate given as an int, (P, 2)
+    ints: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -56,7 +58,14 @@ class LevelColumns:
         return self.children
 
     def polygon(self, i: int) -> Polygon:
-        return tuple(map(tuple, self.pts[self.starts[i] : self.starts[i + 1]].tolist()))
+        a, b = self.starts[i], self.starts[i + 1]
+        pts = self.pts[a:b].tolist()
+        if self.ints is None:
+            return tuple(map(tuple, pts))
+        masks = self.ints[a:b].tolist()
+        return tuple(
+            (int(x) if mx else x, int(y) if my else y) for (x, y), (mx, my) in zip(pts, masks, strict=True)
+        )
 
     def confidence(self, i: int) -> float | None:
         c = float(self.conf[i])
@@ -306,11 +315,14 @@ def _made_blocks(columns: PageColumns) -> tuple[Block, ...]:
     word_text = w.text.tolist()  # type: ignore[union-attr]
     word_starts = w.starts.tolist()
     word_pts = w.pts.tolist()
+    ints = w.ints
     word_conf = [None if c != c else c for c in w.conf.tolist()]
     words = [
         Word(
             blob[word_text[i] : word_text[i + 1]],
-            tuple(map(tuple, word_pts[word_starts[i] : word_starts[i + 1]])),
+            tuple(map(tuple, word_pts[word_starts[i] : word_starts[i + 1]]))
+            if ints is None
+            else w.polygon(i),
             word_conf[i],
             **w.rest_of(i),
         )
@@ -362,47 +374,52 @@ def _rest(element: Any, level: str) -> dict[str, Any]:
 
 
 def _level(
-    elements: Sequence[Any], level: str, texts: list[str] | None, children: list[int] | None
+    elements: Sequence[Any], level: str, children: np.ndarray | None, text_from: int | None
 ) -> tuple[LevelColumns, list[str]]:
+    """One level as columns, and its texts (offsets counted from ``text_from``; None: no text)."""
     counts = np.fromiter((len(e.polygon) for e in elements), dtype=np.int64, count=len(elements))
     starts = np.zeros(len(elements) + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     # all-int coordinates (Azure's boxes) stay ints, so the elements made back are the same
     pts = np.array([xy for e in elements for xy in e.polygon]).reshape(-1, 2)
+    ints = None
     if pts.dtype.kind not in "if":
         pts = pts.astype(np.float64)
+    if pts.dtype.kind == "f":  # ints among floats: say which coordinates were ints
+        given = np.array([type(v) is int for e in elements for xy in e.polygon for v in xy], dtype=bool)
+        ints = given.reshape(-1, 2) if given.any() else None
     conf = np.array([np.nan if e.confidence is None else e.confidence for e in elements], dtype=np.float64)
     rest = {i: pickle.dumps(r) for i, e in enumerate(elements) if (r := _rest(e, level))}
-    text = None
-    if texts is not None:
+    pieces: list[str] = []
+    offsets = None
+    if text_from is not None:
         pieces = [e.text for e in elements]
-        offsets = np.zeros(len(elements) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=offsets[1:])
-        texts.extend(pieces)
-        text = offsets
-    kids = None if children is None else np.asarray(children, dtype=np.int64)
-    return LevelColumns(pts, starts, conf, text, kids, rest), (texts or [])
+        offsets = np.full(len(elements) + 1, text_from, dtype=np.int64)
+        offsets[1:] += np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)))
+    return LevelColumns(pts, starts, conf, offsets, children, rest, ints), pieces
+
+
+def _offsets(counts: list[int]) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
 def columns_of(page: Page) -> PageColumns:
-    """``page``'s blocks, lines and words as columns (in the child, after parsing)."""
+    """``page``'s blocks, lines and words as columns (in the child, after parsing). The text blob
+    holds the words' texts, then the lines'."""
     blocks = page.blocks
     lines = [line for b in blocks for line in b.lines]
     words = [w for line in lines for w in line.words]
-    block_children = np.zeros(len(blocks) + 1, dtype=np.int64)
-    np.cumsum([len(b.lines) for b in blocks], out=block_children[1:])
-    line_children = np.zeros(len(lines) + 1, dtype=np.int64)
-    np.cumsum([len(line.words) for line in lines], out=line_children[1:])
-    word_texts: list[str] = []
-    line_texts: list[str] = []
-    wc, _ = _level(words, "word", word_texts, None)
-    lc, _ = _level(lines, "line", line_texts, line_children.tolist())
-    bc, _ = _level(blocks, "block", None, block_children.tolist())
-    # one blob: the words' texts, then the lines'; the lines' offsets are shifted past the words
-    assert wc.text is not None and lc.text is not None
-    shift = int(wc.text[-1]) if len(wc.text) else 0
-    lc = LevelColumns(lc.pts, lc.starts, lc.conf, lc.text + shift, lc.children, lc.rest)
-    return PageColumns(block=bc, line=lc, word=wc, blob="".join(word_texts) + "".join(line_texts))
+    word_cols, word_texts = _level(words, "word", None, 0)
+    line_cols, line_texts = _level(
+        lines,
+        "line",
+        _offsets([len(ln.words) for ln in lines]),
+        int(word_cols.text[-1]),  # type: ignore[index]
+    )
+    block_cols, _ = _level(blocks, "block", _offsets([len(b.lines) for b in blocks]), None)
+    return PageColumns(block_cols, line_cols, word_cols, "".join(word_texts) + "".join(line_texts))
 
 
 def column_page(page: Page) -> ColumnPage:

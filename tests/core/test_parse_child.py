@@ -24,6 +24,7 @@ from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import read_image_info
 from ocrviewer.core.layers import build_layers, element_counts
 from ocrviewer.core.loading import load_result
+from ocrviewer.core.model import Document
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.parsers import load_response
 from ocrviewer.errors import BadResponse, Cancelled
@@ -163,3 +164,39 @@ def test_a_copy_made_by_replace_is_a_plain_page_with_the_same_content(parser):
     page = got.pages[0]
     copy = replace(page, index=3)
     assert copy.index == 3 and copy.blocks == page.blocks and copy.columns is None
+
+
+def test_every_field_and_empty_parts_come_back_from_columns():
+    from ocrviewer.core.columns import column_page
+    from ocrviewer.core.model import Block, Cell, Line, Page, Table, Word, polygon_from_bbox
+
+    box = polygon_from_bbox(1, 2, 30, 12)
+    word = Word("Straße", box, 0.5, confidence_label="Low", language="de", extras={"k": [1, 2]})
+    bare = Word("x", ((0.5, 1), (3, 1.25), (2, 4)), None)
+    pages = (
+        Page(100.0, 50.0),  # no blocks at all
+        Page(
+            100.0,
+            50.0,
+            (
+                Block(box, (), layout_type="figure"),  # a block without lines
+                Block(
+                    box,
+                    (Line("no words", box, (), 0.7, language="en"), Line("Straße x", box, (word, bare))),
+                    0.9,
+                    extras={"role": "body"},
+                ),
+                Block(box),
+            ),
+            (Table(box, 1, 1, (Cell(box, 0, 0, text="c"),)),),
+            unit="inch",
+            angle=1.5,
+            index=2,
+            extras={"p": 1},
+        ),
+    )
+    for page in pages:
+        made = column_page(page)
+        assert made == page and made.blocks == page.blocks
+        assert as_json(Document((made,))) == as_json(Document((page,)))
+        assert element_counts(Document((made,))) == Document((page,)).counts()
