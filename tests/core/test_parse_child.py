@@ -200,3 +200,25 @@ def test_every_field_and_empty_parts_come_back_from_columns():
         assert made == page and made.blocks == page.blocks
         assert as_json(Document((made,))) == as_json(Document((page,)))
         assert element_counts(Document((made,))) == Document((page,)).counts()
+
+
+def test_a_child_that_dies_mid_parse_is_a_one_line_error_and_the_next_parse_works():
+    import signal
+
+    parser = ParserProcess(poll_seconds=0.01)
+    try:
+        parser.call(load_response, RESPONSES[0])  # started
+
+        def kill_it() -> bool:
+            pid = parser.pid
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL)
+            return False
+
+        biggest = max(RESPONSES, key=lambda p: p.stat().st_size)  # (killed long before it is parsed)
+        with pytest.raises(BadResponse) as died:
+            parser.call(load_response, biggest, cancelled=kill_it)
+        assert "parser process stopped" in str(died.value) and "\n" not in str(died.value)
+        assert parser.call(load_response, RESPONSES[0]) == load_response(RESPONSES[0])
+    finally:
+        parser.close()
