@@ -601,8 +601,7 @@ class RecognitionPanel(QWidget):
         if fraction < 0:
             self.progress_bar.setRange(0, 0)
         else:
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(round(1000 * min(1.0, fraction)))
+            self._set_bar(round(1000 * min(1.0, fraction)))
         if message:
             self._last_progress = message
             self._show_progress()
@@ -675,15 +674,21 @@ class RecognitionPanel(QWidget):
             self.progress_bar.setRange(0, 0)
             self.progress_bar.show()
         else:
-            # QProgressBar.setValue repaints at once, and a repaint paints the whole window's
-            # dirty region: right after a result landed, that is the canvas with its new 10k-word
-            # overlay, inside the same batch of queued events as the landing. Updates off, it
-            # is a normal deferred update and the canvas paints in a pass of its own.
-            self.progress_bar.setUpdatesEnabled(False)
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(0)
-            self.progress_bar.setUpdatesEnabled(True)
+            self._set_bar(0)  # (right after a result landed: the canvas paints in a pass of its own)
         self._update_enabled()
+
+    def _set_bar(self, value: int) -> None:
+        """Move the progress bar with a deferred update, never a repaint at once.
+
+        QProgressBar.setValue repaints at once, and a repaint paints the whole window's dirty
+        region: the canvas with a new overlay right after a result landed (inside the landing's
+        batch of events), or a 100k-word overlay at a progress step of the next run (~70 ms).
+        Updates off, it is a normal deferred update and the canvas paints in a pass of its own.
+        """
+        self.progress_bar.setUpdatesEnabled(False)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(value)
+        self.progress_bar.setUpdatesEnabled(True)
 
     def _update_enabled(self) -> None:
         can = (
