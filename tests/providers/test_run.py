@@ -333,3 +333,28 @@ def test_an_unreadable_image_is_one_line(photo: Path, cloud: FakeCloud, settings
     with pytest.raises(BadInput, match=r"photo.jpg: cannot read image \(Permission denied\); check"):
         recognize_file(photo, "yandex", None, settings)
     assert cloud.requests == []
+
+
+@pytest.mark.parametrize("provider", ["yandex", "yandex-async", "azure-read"])
+def test_a_run_with_the_windows_parser_lands_the_same_words(
+    photo: Path, tmp_path: Path, settings, provider
+) -> None:  # noqa: ANN001
+    """The viewer passes its parser process in the settings: the answer is parsed there, the
+    placed words are the same as a run parsing in this process, and so is the cached run."""
+    from ocrviewer.core.columns import ColumnPage
+    from ocrviewer.core.parse_child import ParserProcess
+    from ocrviewer.providers.settings import PARSER
+
+    parser = ParserProcess()
+    try:
+        here = recognize_file(photo, provider, {}, settings, use_cache=False)
+        there = recognize_file(photo, provider, {}, {**settings, PARSER: parser}, fresh=True)
+        cached = recognize_file(photo, provider, {}, {**settings, PARSER: parser})
+        assert cached.from_cache
+        for outcome in (there, cached):
+            assert isinstance(outcome.document.pages[0], ColumnPage)
+            assert outcome.document == here.document
+            assert outcome.loaded.decision == here.loaded.decision
+        assert parser.starts == 1
+    finally:
+        parser.close()
