@@ -273,7 +273,7 @@ class Canvas(QGraphicsView):
             del self._retired[0]
             return
         del big[0][-RELEASE_SLICE:]
-        QTimer.singleShot(0, self._release_retired)
+        QTimer.singleShot(1, self._release_retired)  # (a timer: other timers run in between)
 
     def _on_selection_changed(self) -> None:
         self._refresh_markers()
