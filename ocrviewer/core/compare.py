@@ -901,8 +901,8 @@ def compare_pages(
     ref = PageWords(ref_page)
     res = PageWords(result_page)
     mode = _mode(ref_page, geometry)
-    if mode == "words" and res and min(len(w.polygon) for w in res.word) < 3:
-        mode = "text"
+    if mode == "words" and any(side and min(len(w.polygon) for w in side.word) < 3 for side in (ref, res)):
+        mode = "text"  # a side without boxes (a plain text truth loaded in the window): by text
     ref_lines = _line_groups(ref)
     res_lines = _line_groups(res)
     line_block = dict(zip(ref.line, ref.block, strict=True))

@@ -260,13 +260,16 @@ def build_layers(doc: Document | None) -> dict[str, LayerData]:
     w_starts: list[int] = []
     for pi, page in enumerate(doc.pages):
         for bi, block in enumerate(page.blocks):
-            b_el(block)
-            b_key((pi, bi, -1, -1))
+            # elements without a polygon (a plain text ground truth) have nothing to draw or hit
+            if block.polygon:
+                b_el(block)
+                b_key((pi, bi, -1, -1))
             for li, line in enumerate(block.lines):
-                l_el(line)
-                l_key((pi, bi, li, -1))
+                if line.polygon:
+                    l_el(line)
+                    l_key((pi, bi, li, -1))
                 ws = line.words
-                if ws:
+                if ws and ws[0].polygon and ws[-1].polygon:
                     w_starts.append(len(w_el))
                     words.line_keys.append((pi, bi, li))
                     w_el.extend(ws)

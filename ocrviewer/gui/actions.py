@@ -79,6 +79,22 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
         "Colour the shown result's words equal / substituted / missed / extra against the page's ground truth",
     ),
     "compare_swap": ("Switch Result/Truth (A/B)", ("B",), False, "Show the ground truth in place, or back"),
+    "compare_wipe": (
+        "&Wipe A/B",
+        ("W",),
+        True,
+        "Compare mode: left of the handle result A, right of it B (the other engine, else the truth); drag it",
+    ),
+    "wipe_left": ("Wipe Handle Left", ("[",), False, "Move the wipe handle left"),
+    "wipe_right": ("Wipe Handle Right", ("]",), False, "Move the wipe handle right"),
+    "compare_side": (
+        "Side b&y Side",
+        ("V",),
+        True,
+        "Compare mode: A and B in two linked views (same zoom and scroll), each coloured against the truth",
+    ),
+    "next_difference": ("Next Difference", (".",), False, "Jump to the next wrong word, worst first"),
+    "previous_difference": ("Previous Difference", (",",), False, "Jump to the previous wrong word"),
     "full_screen": ("F&ull Screen", (Std.FullScreen, "F11"), True, "Toggle full screen"),
     "theme_system": ("&System", (), True, "Follow the desktop's light or dark setting"),
     "theme_light": ("&Light", (), True, "Light palette"),
@@ -165,7 +181,8 @@ def build_menus(
     view.addActions([a["layer_block"], a["layer_line"], a["layer_word"], a["layer_table"]])
     view.addSeparator()
     view.addActions([a["labels"], a["confidence"], a["fit_colours"], a["legend"], a["drag_overlay"]])
-    view.addActions([a["compare_mode"], a["compare_swap"]])
+    view.addActions([a["compare_mode"], a["compare_swap"], a["compare_wipe"], a["compare_side"]])
+    view.addActions([a["next_difference"], a["previous_difference"], a["wipe_left"], a["wipe_right"]])
     view.addSeparator()
     theme = view.addMenu("&Theme")
     theme.addActions([a["theme_system"], a["theme_light"], a["theme_dark"]])

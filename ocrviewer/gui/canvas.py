@@ -143,6 +143,8 @@ class Canvas(QGraphicsView):
         self.state = state
         #: an extra tooltip line per word index (compare mode: both texts), or None
         self.word_note: Callable[[int], str] | None = None
+        #: True at a scene point where another layer covers this overlay (the compare wipe's B side)
+        self.covers: Callable[[QPointF], bool] | None = None
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.Shape.NoFrame)
         # anchoring is done by set_zoom itself: Qt's AnchorUnderMouse asks the X server for the cursor
@@ -392,6 +394,8 @@ class Canvas(QGraphicsView):
     # -- hit testing ---------------------------------------------------------------------------
     def element_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
         """(layer, index) of the topmost visible element under a scene point."""
+        if self.covers is not None and self.covers(scene_pos):
+            return None
         p = scene_pos - self.overlay_root.pos()
         tol = 3.0 / max(self.zoom, 1e-6)
         for name in ("word", "line", "block", "table"):

@@ -3,9 +3,12 @@
 With the mode on (key D) and a ground truth on the page (File > Load as Ground Truth), the words
 of the shown result are coloured equal / substituted / extra in the status colours (outside the
 confidence scale), hovering one shows both texts, and the Differences panel lists the wrong words
-worst first (a click jumps to the word). Switch A/B (key B) shows the truth in place instead, its
-words coloured equal / substituted / missed against that result, and back. The comparison runs in
-the window's worker pool (:mod:`ocrviewer.core.compare`), never on the GUI thread.
+worst first (a click jumps to the word, . and , step through them). Switch A/B (key B) shows the
+truth in place instead, its words coloured equal / substituted / missed against that result, and
+back. Wipe (W) and Side by Side (V) show A beside B (:mod:`ocrviewer.gui.compare_views`): B is the
+page's other engine against the same truth, or the truth itself when there is one engine. The
+comparisons run in the window's worker pool (:mod:`ocrviewer.core.compare`), never on the GUI
+thread. The Differences panel and the Compare toolbar show only while compare mode is on.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import html
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem
+from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QToolBar
 
 from ocrviewer.core.compare import STATUSES, PageComparison, compare_pages
 from ocrviewer.core.workspace import Result
+from ocrviewer.gui.compare_views import CompareViews, SideB
+from ocrviewer.gui.overlay import prepare_layers
+from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY
 
 #: confidence at or above which a wrong word counts as "confident but wrong"
 CONFIDENT = 0.9
@@ -35,17 +41,66 @@ class CompareMode(QObject):
         #: (truth id, other result id, their documents' ids) the comparison was made for
         self.pair: tuple[str, str, int, int] | None = None
         self._notes: dict[int, str] = {}
+        #: B of the wipe and side by side: (key it was made for, what it shows)
+        self._b: tuple[tuple[Any, ...], SideB, str] | None = None
         self.list = QListWidget()
         self.list.itemActivated.connect(self._jump)
         self.list.itemClicked.connect(self._jump)
+        self.list.currentItemChanged.connect(lambda item, _old: item is not None and self._jump(item))
         self.dock = QDockWidget("Differences", window)
         self.dock.setObjectName("differences")
         self.dock.setWidget(self.list)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        # a saved layout places the panel where the user left it; without one it joins the
+        # right-hand tab group when first shown instead of stacking a fourth panel there
+        saved = window.settings.value(WINDOW_STATE_KEY)
+        self._placed = saved is not None and "differences".encode("utf-16-be") in bytes(saved)
+        window.installEventFilter(self)
+        self.views = CompareViews(window, window.canvas)
+        self.toolbar = self._toolbar()
         window.canvas.word_note = self.note
         window.state.documentChanged.connect(self.refresh)
         window.state.resultsChanged.connect(self.refresh)
+        a = window.actions_
+        a["compare_wipe"].toggled.connect(self.set_wipe)
+        a["compare_side"].toggled.connect(self.set_side)
+        a["wipe_left"].triggered.connect(lambda: self._step_wipe(-1))
+        a["wipe_right"].triggered.connect(lambda: self._step_wipe(+1))
+        a["next_difference"].triggered.connect(lambda: self.step(+1))
+        a["previous_difference"].triggered.connect(lambda: self.step(-1))
+        self._update_actions()
+
+    def _toolbar(self) -> QToolBar:
+        """Compare mode's own toolbar (shown with the mode): A/B, wipe, side by side, stepping, report."""
+        bar = QToolBar("Compare", self.w)
+        bar.setObjectName("compare_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        a = self.w.actions_
+        for key, short in (
+            ("compare_mode", "Compare"),
+            ("compare_swap", "A/B"),
+            ("compare_wipe", "Wipe"),
+            ("compare_side", "Side by Side"),
+            ("previous_difference", "◀ Difference"),
+            ("next_difference", "Difference ▶"),
+            ("export_report", "Report…"),
+        ):
+            a[key].setIconText(short)
+            bar.addAction(a[key])
+        self.w.addToolBarBreak()  # a row of its own: the main toolbar's row does not widen the window
+        self.w.addToolBar(bar)
+        bar.hide()
+        return bar
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if watched is self.w and event.type() == QEvent.Type.Close:
+            # compare mode is not remembered: its panel and toolbar are saved hidden, in their places
+            self.dock.hide()
+            self.toolbar.hide()
+        return False
 
     # -- which results -------------------------------------------------------------------------
     def _sides(self) -> tuple[Result | None, Result | None, bool]:
@@ -67,8 +122,65 @@ class CompareMode(QObject):
     # -- switching -----------------------------------------------------------------------------
     def set_enabled(self, on: bool) -> None:
         self.enabled = bool(on)
+        if self.enabled and not self._placed:
+            self._place_dock()
         self.dock.setVisible(self.enabled)
+        if self.enabled:
+            self.dock.raise_()
+        self.toolbar.setVisible(self.enabled)
+        if not self.enabled:
+            for key in ("compare_wipe", "compare_side"):
+                self.w.actions_[key].setChecked(False)
+        self._update_actions()
         self.refresh()
+
+    def _place_dock(self) -> None:
+        """First show without a saved place: a tab beside the right-hand panels (Check, Quality)."""
+        self._placed = True
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        for name in ("checkDock", "qualityDock", "inspectorDock"):
+            other = self.w.findChild(QDockWidget, name)
+            if other is not None and not other.isFloating() and self.w.dockWidgetArea(other) == right:
+                self.w.tabifyDockWidget(other, self.dock)
+                return
+
+    def _update_actions(self) -> None:
+        a = self.w.actions_
+        for key in ("compare_swap", "next_difference", "previous_difference"):
+            a[key].setEnabled(self.enabled)
+        for key in ("wipe_left", "wipe_right"):
+            a[key].setEnabled(self.views.wipe_on)
+
+    def set_wipe(self, on: bool) -> None:
+        """A left of a handle, B right of it (turns compare mode on)."""
+        if on and not self.enabled:
+            self.w.actions_["compare_mode"].setChecked(True)
+        self.views.set_wipe(on)
+        self._update_actions()
+        self._refresh_b()
+
+    def set_side(self, on: bool) -> None:
+        """A and B in two linked views (turns compare mode on)."""
+        if on and not self.enabled:
+            self.w.actions_["compare_mode"].setChecked(True)
+        self.views.set_side(on)
+        self._refresh_b()
+
+    def _step_wipe(self, direction: int) -> None:
+        if self.views.wipe is not None and self.views.wipe_on:
+            self.views.wipe.step(direction)
+
+    def step(self, direction: int) -> None:
+        """Select the next (+1) or previous (-1) row of the Differences list and jump to it."""
+        n = self.list.count()
+        if not self.enabled or n == 0:
+            return
+        row = self.list.currentRow()
+        row = (0 if direction > 0 else n - 1) if row < 0 else max(0, min(n - 1, row + direction))
+        self.list.setCurrentRow(row)
+        item = self.list.currentItem()
+        if item is not None:
+            self._jump(item)
 
     def toggle_ab(self) -> None:
         """Show the truth in place of the compared result, or back."""
@@ -88,12 +200,16 @@ class CompareMode(QObject):
             if layer.statuses is not None:
                 layer.set_statuses(None)
             self._notes = {}
+            self._b = None
+            self.views.set_b(None)
             return
         truth, other, truth_shown = self._sides()
         if truth is None or other is None or truth.document is None or other.document is None:
             layer.set_statuses(None)
             self._notes = {}
             self.list.clear()
+            self._b = None
+            self.views.set_b(None)
             self.w.statusBar().showMessage(
                 "compare: load a ground truth (Ctrl+G) and show a result on this page", 10000
             )
@@ -115,6 +231,7 @@ class CompareMode(QObject):
             self.pair, self.comparison = pair, pc
             _, _, now_truth_shown = self._sides()
             self._apply(pc, now_truth_shown)
+            self._tell(truth, other, pc)
 
         def failed(err: BaseException) -> None:
             self.w.show_message(f"compare: {err}", "error")
@@ -129,18 +246,43 @@ class CompareMode(QObject):
         )
 
     # -- showing -------------------------------------------------------------------------------
+    def _tell(self, truth: Result, other: Result, pc: PageComparison) -> None:
+        """Say what makes the figures meaningless or partial: never a silent 0 % or 100 %."""
+        size = _size_mismatch(truth) or _size_mismatch(other)
+        if size is not None:
+            self.w.show_message(
+                f"compare: {size}; is it for another image? Place it with the Frame tools "
+                "(Tools > Frame tools, or Move Overlay: M) and the comparison follows",
+                "warning",
+            )
+            panels = getattr(self.w.dock_context, "panels", {}) if self.w.dock_context else {}
+            frame = panels.get("frame")
+            if frame is not None:
+                from ocrviewer.gui.docks import raise_parent_dock
+
+                raise_parent_dock(frame)
+        elif pc.unrelated:
+            self.w.show_message(
+                f"compare: {other.name} and the ground truth {truth.name} share almost nothing "
+                f"({pc.counts()['equal']} equal words, no overlapping boxes); are they for different pages?",
+                "warning",
+            )
+        elif pc.warnings:
+            self.w.show_message(f"compare: {other.name}: {pc.warnings[0]}", "warning")
+        elif pc.mode != "words" and _line_counts(truth, other, self.w.state.page) is not None:
+            nr, ns = _line_counts(truth, other, self.w.state.page) or (0, 0)
+            self.w.show_message(
+                f"compare: the ground truth {truth.name} has {nr} lines, {other.name} {ns}: lines were "
+                "paired by text; unpaired lines count as missed/extra",
+                "warning",
+            )
+
     def _apply(self, pc: PageComparison, truth_shown: bool) -> None:
         side = "reference" if truth_shown else "result"
         self.w.canvas.layers["word"].set_statuses(pc.model_statuses(side))
-        words = pc.ref_words if truth_shown else pc.result_words
-        index = pc.ref_index if truth_shown else pc.result_index
-        model = np.asarray(words.model_index, np.int64)
-        self._notes = {}
-        for k in np.flatnonzero(index >= 0).tolist():
-            m = int(model[int(index[k])])
-            if m >= 0:
-                self._notes[m] = _note(pc, k)
+        self._notes = _notes(pc, side)
         self._fill_list(pc, truth_shown)
+        self._refresh_b()
         n = pc.counts()
         cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
         wrong, confident = _confident_wrong(pc)
@@ -149,6 +291,63 @@ class CompareMode(QObject):
             f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra · "
             f"{wrong} of {confident} confident (≥ {CONFIDENT:g}) words wrong",
             15000,
+        )
+
+    # -- B: the wipe's right side and the view beside --------------------------------------------
+    def _partner(self) -> tuple[Result, Result, Result, str] | None:
+        """(the truth, A, B, B's side): B is another engine (its "result" side against the truth),
+        else the other side of A's comparison."""
+        truth, other, truth_shown = self._sides()
+        if truth is None or other is None:
+            return None
+        if truth_shown:
+            return truth, truth, other, "result"
+        engines = [
+            r
+            for r in self.w.state.results()
+            if r.role != "truth" and r.document is not None and r.id != other.id
+        ]
+        if engines:
+            return truth, other, engines[0], "result"
+        return truth, other, truth, "reference"
+
+    def _refresh_b(self) -> None:
+        """Make B (in the pool) when the wipe or side by side needs it and it changed."""
+        if not (self.enabled and self.views.wanted and self.comparison is not None):
+            return
+        found = self._partner()
+        if found is None:
+            return
+        truth, a, b, side = found
+        pc_a = self.comparison
+        assert truth.document is not None and b.document is not None and a.document is not None
+        key = (truth.id, b.id, id(truth.document), id(b.document), side, id(pc_a))
+        truth_shown = a.id == truth.id
+        caption_a = _caption(a, b if truth_shown else truth, pc_a, "reference" if truth_shown else "result")
+        if self._b is not None and self._b[0] == key:
+            self.views.set_b(self._b[1], caption_a, self._b[2])
+            return
+        same = side == "reference" or (self.pair is not None and self.pair[1] == b.id)
+        truth_doc, b_doc, page = truth.document, b.document, self.w.state.page
+
+        def work(cancel: Any, progress: Any) -> tuple[PageComparison, Any]:
+            pc = pc_a if same else compare_pages(_page(truth_doc, page), _page(b_doc, page), index=page)
+            return pc, prepare_layers(b_doc)["word"]
+
+        def done(out: tuple[PageComparison, Any]) -> None:
+            pc, layer = out
+            sb = SideB(b.name, layer, pc.model_statuses(side), _notes(pc, side))
+            caption_b = _caption(b, a if side == "reference" else truth, pc, side)
+            self._b = (key, sb, caption_b)
+            self.views.set_b(sb, caption_a, caption_b)
+
+        self.w.workers.submit(
+            work,
+            generation=self.w.state.generation,
+            kind="compare-b",
+            name="compare B",
+            on_result=done,
+            on_error=lambda err: self.w.show_message(f"compare: {err}", "error"),
         )
 
     def _fill_list(self, pc: PageComparison, truth_shown: bool) -> None:
@@ -160,19 +359,26 @@ class CompareMode(QObject):
             i = p.ref_index if truth_shown else p.result_index
             model = words.model_index[i] if i >= 0 else -1
             item.setData(Qt.ItemDataRole.UserRole, model)
+            # where the pair is (the truth's word, else the result's): B is marked there too
+            word = p.ref if p.ref is not None and p.ref.polygon else p.result
+            item.setData(Qt.ItemDataRole.UserRole + 1, word.polygon if word is not None else None)
             if model < 0:
                 item.setToolTip("not on the result shown: switch A/B (B) to see it")
             self.list.addItem(item)
 
     def _jump(self, item: QListWidgetItem) -> None:
         model = item.data(Qt.ItemDataRole.UserRole)
-        if model is None or model < 0:
-            return
+        polygon = item.data(Qt.ItemDataRole.UserRole + 1)
+        self.views.mark(tuple(tuple(p) for p in polygon) if polygon else None)
         data = self.w.canvas.layers["word"].data
-        if 0 <= model < len(data):
-            ref = data.ref(int(model))
-            if ref is not None:
-                self.w.state.select(ref)
+        ref = data.ref(int(model)) if model is not None and 0 <= model < len(data) else None
+        if ref is not None:
+            self.w.state.select(ref)
+            self.w.canvas.center_on_ref(ref)  # again when already selected (the list stepped back)
+        elif polygon:
+            xs = [p[0] for p in polygon]
+            ys = [p[1] for p in polygon]
+            self.w.canvas.centerOn(QPointF((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2))
 
     def note(self, index: int) -> str:
         """Tooltip line for word ``index`` of the shown result in compare mode ('' otherwise)."""
@@ -184,6 +390,57 @@ def _page(doc: Any, index: int) -> Any:
         if p.index == index:
             return p
     return doc.pages[0] if len(doc.pages) == 1 else doc.pages[min(index, len(doc.pages) - 1)]
+
+
+def _notes(pc: PageComparison, side: str) -> dict[int, str]:
+    """Tooltip line per word of one side (index in ``page.words()`` order)."""
+    words = pc.ref_words if side == "reference" else pc.result_words
+    index = pc.ref_index if side == "reference" else pc.result_index
+    model = np.asarray(words.model_index, np.int64)
+    notes: dict[int, str] = {}
+    for k in np.flatnonzero(index >= 0).tolist():
+        m = int(model[int(index[k])])
+        if m >= 0:
+            notes[m] = _note(pc, k)
+    return notes
+
+
+def _caption(shown: Result, against: Result, pc: PageComparison, side: str) -> str:
+    """One line over a view: which result, against what, and its figures."""
+    n = pc.counts()
+    name, other = html.escape(shown.name), html.escape(against.name)
+    if side == "reference":
+        return (
+            f"<b>{name}</b> (ground truth) · {n['missed']} words missed by {other}, "
+            f"{n['substituted']} substituted"
+        )
+    cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
+    wer = "n/a" if pc.wer.rate is None else f"{pc.wer.rate * 100:.2f}%"
+    return (
+        f"<b>{name}</b> vs {other} · CER {cer} · WER {wer} · "
+        f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra"
+    )
+
+
+def _size_mismatch(result: Result) -> str | None:
+    """'NAME: its page (WxH) does not fit the image' when frame detection found no size that fits."""
+    loaded = result.loaded
+    d = loaded.decision if loaded is not None else None
+    if d is None or d.method == "no-image" or d.page_size is None:
+        return None
+    if (d.evidence.get(d.frame) or {}).get("size") != "mismatch":
+        return None
+    w, h = d.page_size
+    return f"{result.name}: its page ({w:.0f}x{h:.0f} {d.unit}) does not fit the image"
+
+
+def _line_counts(truth: Result, other: Result, page: int) -> tuple[int, int] | None:
+    """(truth lines, result lines) on the page when they differ, else None."""
+    if truth.document is None or other.document is None:
+        return None
+    nr = sum(1 for ln in _page(truth.document, page).lines() if ln.text.strip())
+    ns = sum(1 for ln in _page(other.document, page).lines() if ln.text.strip())
+    return (nr, ns) if nr != ns else None
 
 
 def _note(pc: PageComparison, k: int) -> str:

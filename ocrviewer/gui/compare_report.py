@@ -1,5 +1,8 @@
 """File > Compare and Export Report: the open result against a reference, as ``ocrviewer compare --report``.
 
+With a ground truth on the page (File > Load as Ground Truth) the report scores every result on
+the page against it, side by side; without one it asks for the reference file.
+
 The comparison and the HTML run in the pool (never on the GUI thread) through the same
 :mod:`ocrviewer.core.evaluate` the command line uses, so both write the same report.
 """
@@ -15,13 +18,22 @@ from PySide6.QtWidgets import QFileDialog
 REFERENCE_FILTER = "References (*.json *.jsonl *.txt *.text);;All files (*)"
 
 
-def export_report(window: Any, reference: str, output: str) -> None:
-    """Compare the window's result with ``reference`` and write the report to ``output`` (in the pool)."""
+def page_truth(window: Any) -> tuple[str, list[str]] | None:
+    """(the page's ground truth file, every other result's file) when the page has a truth."""
+    results = window.state.results()
+    truth = next((r for r in results if r.role == "truth" and r.response_path), None)
+    others = [r.response_path for r in results if r.role != "truth" and r.response_path]
+    return (truth.response_path, others) if truth is not None and others else None
+
+
+def export_report(window: Any, reference: str, output: str, results: list[str] | None = None) -> None:
+    """Compare the window's result (or ``results``) with ``reference`` and write the report to
+    ``output`` (in the pool)."""
     from ocrviewer.core.evaluate import compare_files, write_report
 
     state = window.state
     image, response = state.image_path, state.response_path
-    if image is None or response is None:
+    if image is None or (response is None and not results):
         window.show_message("open an image and a result first; the report compares that result", "warning")
         return
     if state.image_info is not None and state.image_info.format == "PDF":
@@ -32,7 +44,7 @@ def export_report(window: Any, reference: str, output: str) -> None:
     frame = window.files.frame
 
     def work(cancel: Any, progress: Any) -> Any:
-        backdrop, ref, rows = compare_files(image, reference, [response], frame)
+        backdrop, ref, rows = compare_files(image, reference, results or [response], frame)
         path = write_report(output, backdrop, ref, rows)
         return path, rows[0][1], rows[0][2]
 
@@ -47,9 +59,7 @@ def export_report(window: Any, reference: str, output: str) -> None:
     def failed(err: BaseException) -> None:
         window.show_message(str(err), "error")
 
-    window.workers.submit(
-        work, kind="compare-report", name="compare report", on_result=done, on_error=failed
-    )
+    window.workers.submit(work, kind="compare-report", name="compare report", on_result=done, on_error=failed)
 
 
 def choose_and_export(window: Any) -> None:
@@ -58,13 +68,24 @@ def choose_and_export(window: Any) -> None:
     if state.image_path is None or state.response_path is None:
         window.show_message("open an image and a result first; the report compares that result", "warning")
         return
+    base = Path(state.image_path)
+    on_page = page_truth(window)
+    if on_page is not None:  # the page's ground truth against every engine on the page
+        output, _ = QFileDialog.getSaveFileName(
+            window,
+            "Save Comparison Report",
+            str(base.with_name(base.stem + "-comparison.html")),
+            "HTML (*.html)",
+        )
+        if output:
+            export_report(window, on_page[0], output, on_page[1])
+        return
     start = os.path.dirname(state.response_path)
     reference, _ = QFileDialog.getOpenFileName(
         window, "Reference (ground truth or another result)", start, REFERENCE_FILTER
     )
     if not reference:
         return
-    base = Path(state.image_path)
     output, _ = QFileDialog.getSaveFileName(
         window, "Save Comparison Report", str(base.with_name(base.stem + "-comparison.html")), "HTML (*.html)"
     )

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QFileDialog
 from ocrviewer.core.export import write_export
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import element_counts
-from ocrviewer.core.loading import LoadedResult, load_result
+from ocrviewer.core.loading import LoadedResult, load_result, place_result
 from ocrviewer.core.parse_child import ParserProcess
+from ocrviewer.core.references import TEXT_SUFFIXES, read_text_reference
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
@@ -34,6 +35,8 @@ from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
 RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml);;All files (*)"
+#: a ground truth may also be plain text, one line per text line
+TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.txt *.text);;All files (*)"
 #: Save Result's file types -> export format (json is the ocrviewer.document/1 result)
 SAVE_FILTERS = {
     "ocrviewer result (*.json)": "json",
@@ -252,9 +255,19 @@ class FileController(QObject):
         parser = self.parser
 
         def work(cancel: CancelToken) -> tuple[LoadedResult, Any]:
-            loaded = load_result(
-                path, image_path=image, frame=frame, info=pdf_info, parser=parser, cancelled=lambda: cancel.cancelled
-            )
+            if role == "truth" and Path(path).suffix.lower() in TEXT_SUFFIXES:
+                # a plain text ground truth (one line per text line): text only, no boxes to place
+                text = read_text_reference(path)
+                loaded = place_result(text, path, image, info or (read_info(image) if image else None))
+            else:
+                loaded = load_result(
+                    path,
+                    image_path=image,
+                    frame=frame,
+                    info=pdf_info,
+                    parser=parser,
+                    cancelled=lambda: cancel.cancelled,
+                )
             prepare_inspector(loaded.document)
             return loaded, prepare_layers(loaded.document)
 
@@ -431,7 +444,7 @@ class FileDialogs:
 
     def choose_truth(self) -> None:
         start = os.path.dirname(self.w.state.image_path) if self.w.state.image_path else self._dialog_dir()
-        path, _ = QFileDialog.getOpenFileName(self.w, "Load as Ground Truth", start, RESPONSE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.w, "Load as Ground Truth", start, TRUTH_FILTER)
         if path:
             self.w.files.open_truth(path)
 

@@ -1,0 +1,505 @@
+"""Compare mode on the canvas: a wipe between A and B, and A and B side by side.
+
+A is the result shown, coloured against the page's ground truth. B is the page's other engine,
+coloured against the same truth; with one engine on the page B is the truth itself, coloured
+against A (its missed words show). The wipe paints B over the canvas right of a handle the user
+drags (or moves with [ and ]); side by side puts B in a second view beside the canvas, linked to
+it: the same page, zoom and scroll, whichever view is panned or zoomed. Both use the canvas'
+picture and overlay items through their public interface; nothing here compares (see
+:mod:`ocrviewer.gui.compare_mode`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QGraphicsView,
+    QLabel,
+    QSplitter,
+    QStyleOptionGraphicsItem,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocrviewer.core.layers import LayerData
+from ocrviewer.core.model import Polygon
+from ocrviewer.gui.canvas import ZOOM_STEP, Canvas, ImageItem
+from ocrviewer.gui.overlay import MarkerItem, OverlayLayer, cosmetic_pen
+
+#: how far one press of [ or ] moves the wipe handle, as a share of the page's width
+WIPE_STEP = 0.05
+#: half the width of the wipe handle's grip area, in screen pixels
+HANDLE_HALF = 8.0
+
+
+@dataclass
+class SideB:
+    """What B shows: its words (the overlay's layer data), their statuses and tooltip notes."""
+
+    name: str
+    layer: LayerData
+    statuses: np.ndarray
+    notes: dict[int, str] = field(default_factory=dict)
+
+    def tooltip(self, index: int) -> str:
+        text = self.layer.text(index)
+        note = self.notes.get(index, "")
+        head = f"<b>{_escape(text[:200]) or '(no text)'}</b> · B: {_escape(self.name)}"
+        return head + (f"<br>{note}" if note else "")
+
+
+class MirrorImage(QGraphicsItem):
+    """The canvas' picture painted again (beside it, or over its B side in the wipe)."""
+
+    def __init__(self, source: ImageItem, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.setZValue(-10)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def sync(self) -> None:
+        """The canvas' picture changed size or sharpness."""
+        self.prepareGeometryChange()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.source.boundingRect()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.source.paint(painter, option, widget)
+
+
+def _b_layer(canvas: Canvas, parent: QGraphicsItem | None) -> OverlayLayer:
+    layer = OverlayLayer("word", canvas.style_opts, parent)
+    return layer
+
+
+def _show_b(layer: OverlayLayer, b: SideB | None) -> None:
+    if b is None:
+        layer.set_data(LayerData("word"))
+        return
+    if layer.data is not b.layer:
+        layer.set_data(b.layer)
+    layer.set_statuses(b.statuses)
+
+
+# -- the wipe ------------------------------------------------------------------------------------
+class _Clip(QGraphicsItem):
+    """Everything right of the handle: its children (B's picture and words) are clipped to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.x = 0.0
+        self.size = (0.0, 0.0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self.setZValue(5)
+
+    def set_rect(self, x: float, size: tuple[float, float]) -> None:
+        self.prepareGeometryChange()
+        self.x, self.size = x, size
+
+    def boundingRect(self) -> QRectF:
+        w, h = self.size
+        return QRectF(self.x, 0, max(0.0, w - self.x), h)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        return None
+
+
+class _Handle(QGraphicsItem):
+    """The wipe's handle: a full-height line with a grip, dragged sideways."""
+
+    def __init__(self, wipe: Wipe) -> None:
+        super().__init__()
+        self.wipe = wipe
+        self.half = HANDLE_HALF
+        self.setZValue(20)
+        self.setCursor(Qt.CursorShape.SplitHCursor)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+
+    def zoomed(self, zoom: float) -> None:
+        self.prepareGeometryChange()
+        self.half = HANDLE_HALF / max(zoom, 1e-6)
+
+    def moved(self) -> None:
+        self.prepareGeometryChange()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        h = self.wipe.size[1]
+        return QRectF(self.wipe.x - self.half, 0, 2 * self.half, h)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        x, h = self.wipe.x, self.wipe.size[1]
+        painter.setPen(cosmetic_pen(QColor(0, 0, 0, 160), 4.0))
+        painter.drawLine(QPointF(x, 0), QPointF(x, h))
+        painter.setPen(cosmetic_pen(QColor(255, 255, 255), 2.0))
+        painter.drawLine(QPointF(x, 0), QPointF(x, h))
+        # the grip and the two names, in screen pixels, at the middle of what is in view
+        t = painter.worldTransform()
+        inverse, ok = t.inverted()
+        device = painter.device()
+        if not ok or device is None:
+            return
+        dpr = device.devicePixelRatioF() or 1.0
+        shown = inverse.mapRect(QRectF(0, 0, device.width() / dpr, device.height() / dpr))
+        y = max(0.0, min(h, shown.center().y()))
+        centre = t.map(QPointF(x, y))
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(cosmetic_pen(QColor(0, 0, 0, 180), 1.5))
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.drawEllipse(centre, 11, 11)
+        painter.setPen(QColor(40, 40, 40))
+        font = QFont(painter.font())
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(QRectF(centre.x() - 11, centre.y() - 11, 22, 22), Qt.AlignmentFlag.AlignCenter, "⇔")
+        for text, right in (("A", False), ("B", True)):
+            box = QRectF(centre.x() + (16 if right else -40), centre.y() - 10, 24, 20)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 150))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        event.accept()
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        self.wipe.set_x(event.scenePos().x())
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        event.accept()
+
+
+class Wipe(QObject):
+    """B painted over the canvas right of a handle; A (the canvas' own words) shows left of it."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        super().__init__(canvas)
+        self.canvas = canvas
+        self.on = False
+        self.b: SideB | None = None
+        self.x = 0.0
+        self.size = (0.0, 0.0)
+        self.clip = _Clip()
+        self.mirror = MirrorImage(canvas.image_item, self.clip)
+        self.layer = _b_layer(canvas, self.clip)
+        self.markers = MarkerItem(self.clip)
+        self.handle = _Handle(self)
+        for item in (self.clip, self.handle):
+            item.setVisible(False)
+            canvas.scene().addItem(item)
+        canvas.zoomChanged.connect(self.handle.zoomed)
+        canvas.imageShown.connect(lambda _full: self.mirror.update())
+        canvas.state.imageChanged.connect(self._image_changed)
+        canvas.viewport().installEventFilter(self)
+        self._hover: int | None = None
+
+    def _image_changed(self) -> None:
+        w, h = self.canvas.image_item.size
+        self.size = (float(w), float(h))
+        self.mirror.sync()
+        self.set_x(self.size[0] / 2)
+
+    def set_on(self, on: bool) -> None:
+        if on and not self.on:
+            w, h = self.canvas.image_item.size
+            self.size = (float(w), float(h))
+            self.mirror.sync()
+            # the handle starts in the middle of what is in view
+            view = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
+            self.set_x(view.center().x())
+            self.handle.zoomed(self.canvas.zoom)
+        self.on = on
+        self.clip.setVisible(on)
+        self.handle.setVisible(on)
+        self.canvas.covers = self.covers if on else None
+        self.canvas.viewport().update()
+
+    def set_b(self, b: SideB | None) -> None:
+        self.b = b
+        _show_b(self.layer, b)
+        self.markers.set_marks(None, [])
+        self.canvas.viewport().update()
+
+    def set_x(self, x: float) -> None:
+        self.x = max(0.0, min(self.size[0], x))
+        self.clip.set_rect(self.x, self.size)
+        self.handle.moved()
+        self.canvas.viewport().update()
+
+    def step(self, direction: int) -> None:
+        """Move the handle by a twentieth of the page (``direction`` -1 left, +1 right)."""
+        self.set_x(self.x + direction * WIPE_STEP * self.size[0])
+
+    def covers(self, scene_pos: QPointF) -> bool:
+        """The canvas' own words are covered here (right of the handle)."""
+        return self.on and scene_pos.x() >= self.x
+
+    def mark(self, polygon: Polygon | None) -> None:
+        self.markers.set_marks(polygon, [])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.on and self.b is not None and event.type() == QEvent.Type.MouseMove:
+            assert isinstance(event, QMouseEvent)
+            if event.buttons() == Qt.MouseButton.NoButton:
+                self._hover_at(event)
+        return False
+
+    def _hover_at(self, event: QMouseEvent) -> None:
+        assert self.b is not None
+        pos = self.canvas.mapToScene(event.position().toPoint())
+        hit = self.layer.hit(pos.x(), pos.y()) if pos.x() >= self.x else None
+        if hit != self._hover:
+            self._hover = hit
+            self.markers.set_hover(self.layer.data.polygon(hit) if hit is not None else None)
+            if hit is not None:
+                QToolTip.showText(
+                    event.globalPosition().toPoint(), self.b.tooltip(hit), self.canvas.viewport()
+                )
+
+
+# -- side by side --------------------------------------------------------------------------------
+class SideView(QGraphicsView):
+    """B beside the canvas: the same picture, B's words by status, zoom and scroll linked both ways."""
+
+    def __init__(self, canvas: Canvas, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = canvas
+        self.b: SideB | None = None
+        self.setScene(QGraphicsScene(self))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setMouseTracking(True)
+        self.setAcceptDrops(False)
+        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.mirror = MirrorImage(canvas.image_item)
+        self.scene().addItem(self.mirror)
+        self.layer = _b_layer(canvas, None)
+        self.scene().addItem(self.layer)
+        self.markers = MarkerItem()
+        self.scene().addItem(self.markers)
+        self._syncing = False
+        self._hover: int | None = None
+        canvas.zoomChanged.connect(lambda _z: self.follow())
+        canvas.horizontalScrollBar().valueChanged.connect(lambda _v: self.follow())
+        canvas.verticalScrollBar().valueChanged.connect(lambda _v: self.follow())
+        canvas.imageShown.connect(lambda _full: self.mirror.update())
+        canvas.state.imageChanged.connect(self._image_changed)
+        self.horizontalScrollBar().valueChanged.connect(lambda _v: self.lead())
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self.lead())
+
+    def _image_changed(self) -> None:
+        self.mirror.sync()
+        self.follow()
+
+    def set_b(self, b: SideB | None) -> None:
+        self.b = b
+        _show_b(self.layer, b)
+        self.markers.set_marks(None, [])
+        self.viewport().update()
+
+    def mark(self, polygon: Polygon | None) -> None:
+        self.markers.set_marks(polygon, [])
+        self.viewport().update()
+
+    # -- the link ------------------------------------------------------------------------------
+    def centre(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    def follow(self) -> None:
+        """Take the canvas' zoom and the point it centres on."""
+        if self._syncing or not self.isVisible():
+            return
+        self._syncing = True
+        try:
+            self.setBackgroundBrush(self.canvas.backgroundBrush())
+            self.setSceneRect(self.canvas.sceneRect())
+            self.setTransform(self.canvas.transform())
+            self.centerOn(self.canvas.mapToScene(self.canvas.viewport().rect().center()))
+        finally:
+            self._syncing = False
+        self.viewport().update()
+
+    def lead(self) -> None:
+        """This view was panned: the canvas follows."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            self.canvas.centerOn(self.centre())
+        finally:
+            self._syncing = False
+
+    def showEvent(self, event: QEvent) -> None:  # noqa: D102 - Qt override
+        super().showEvent(event)
+        self.mirror.sync()
+        self.follow()
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: D102 - Qt override
+        super().resizeEvent(event)
+        self.follow()
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if not delta:
+            return
+        anchor = self.mapToScene(event.position().toPoint())
+        self.canvas.set_zoom(self.canvas.zoom * (ZOOM_STEP ** (delta / 120.0)), anchor)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if event.buttons() != Qt.MouseButton.NoButton or self.b is None:
+            return
+        pos = self.mapToScene(event.position().toPoint())
+        self.canvas.cursorMoved.emit(pos.x(), pos.y())
+        hit = self.layer.hit(pos.x(), pos.y(), tolerance=3.0 / max(self.canvas.zoom, 1e-6))
+        if hit != self._hover:
+            self._hover = hit
+            self.markers.set_hover(self.layer.data.polygon(hit) if hit is not None else None)
+            self.viewport().update()
+            if hit is not None:
+                QToolTip.showText(event.globalPosition().toPoint(), self.b.tooltip(hit), self.viewport())
+            else:
+                QToolTip.hideText()
+
+    def tooltip_at(self, scene_pos: QPointF) -> str:
+        """B's tooltip for the word under a scene point ('' for none)."""
+        if self.b is None:
+            return ""
+        hit = self.layer.hit(scene_pos.x(), scene_pos.y())
+        return self.b.tooltip(hit) if hit is not None else ""
+
+
+class CompareViews(QObject):
+    """The wipe and the side-by-side view of one window, made when first asked for."""
+
+    def __init__(self, window: QWidget, canvas: Canvas) -> None:
+        super().__init__(window)
+        self.window = window
+        self.canvas = canvas
+        self.wipe: Wipe | None = None
+        self.side: SideView | None = None
+        self.splitter: QSplitter | None = None
+        self.caption_a = QLabel()
+        self.caption_b = QLabel()
+        self.b: SideB | None = None
+        self._side_on = False
+        self._texts = ("", "")
+
+    @property
+    def wipe_on(self) -> bool:
+        return self.wipe is not None and self.wipe.on
+
+    @property
+    def side_on(self) -> bool:
+        return self._side_on
+
+    @property
+    def wanted(self) -> bool:
+        """B is needed (the wipe or side by side is on)."""
+        return self.wipe_on or self.side_on
+
+    def set_wipe(self, on: bool) -> None:
+        if on and self.wipe is None:
+            self._split()
+            self.wipe = Wipe(self.canvas)
+        if self.wipe is not None:
+            self.wipe.set_on(on)
+            self.wipe.set_b(self.b)
+        self._captions()
+
+    def set_side(self, on: bool) -> None:
+        if on and self.side is None:
+            self._split()
+        if self.side is not None and self.splitter is not None:
+            self._side_on = on
+            self.side.parentWidget().setVisible(on)  # type: ignore[union-attr]
+            if on:
+                half = max(1, self.splitter.width() // 2)
+                self.splitter.setSizes([half, half])
+                self.side.set_b(self.b)
+                self.side.follow()
+        self._captions()
+
+    def _split(self) -> None:
+        """Put the canvas in the left half of a splitter and B's view (hidden) in the right half."""
+        if self.splitter is not None:
+            return
+        central = self.canvas.parentWidget()
+        assert central is not None and central.layout() is not None
+        layout = central.layout()
+        index = layout.indexOf(self.canvas)
+        splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        splitter.setChildrenCollapsible(False)
+        for caption, view in ((self.caption_a, self.canvas), (self.caption_b, None)):
+            pane = QWidget(splitter)
+            box = QVBoxLayout(pane)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(0)
+            caption.setContentsMargins(6, 2, 6, 2)
+            caption.setTextFormat(Qt.TextFormat.RichText)
+            box.addWidget(caption)
+            if view is None:
+                view = self.side = SideView(self.canvas, pane)
+            box.addWidget(view, 1)
+            splitter.addWidget(pane)
+        layout.insertWidget(index, splitter, 1)  # type: ignore[attr-defined]
+        self.splitter = splitter
+        assert self.side is not None
+        self.side.parentWidget().hide()  # type: ignore[union-attr]
+
+    def set_b(self, b: SideB | None, caption_a: str = "", caption_b: str = "") -> None:
+        self.b = b
+        self._texts = (caption_a, caption_b)
+        if self.wipe is not None:
+            self.wipe.set_b(b if self.wipe.on else None)
+        if self.side is not None:
+            self.side.set_b(b)
+        self._captions()
+
+    def _captions(self) -> None:
+        a, b = self._texts
+        if self.wipe_on and not self.side_on:
+            self.caption_a.setText(f"◀ A: {a} &nbsp;│&nbsp; B: {b} ▶" if a else "")
+        else:
+            self.caption_a.setText(f"A: {a}" if a else "")
+        self.caption_b.setText(f"B: {b}" if b else "")
+        self.caption_a.setVisible(self.wanted and bool(a))
+
+    def mark(self, polygon: Polygon | None) -> None:
+        """Outline the word a Differences row stands for on B (both views show the same place)."""
+        if self.wipe is not None:
+            self.wipe.mark(polygon)
+        if self.side is not None:
+            self.side.mark(polygon)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
