@@ -305,11 +305,14 @@ class SideView(QGraphicsView):
         self.scene().addItem(self.markers)
         self._syncing = False
         self._hover: int | None = None
+        self._here = False  # the pointer is over this view (its moves are told to the canvas)
         canvas.zoomChanged.connect(lambda _z: self.follow())
         canvas.horizontalScrollBar().valueChanged.connect(lambda _v: self.follow())
         canvas.verticalScrollBar().valueChanged.connect(lambda _v: self.follow())
         canvas.imageShown.connect(lambda _full: self.mirror.update())
         canvas.state.imageChanged.connect(self._image_changed)
+        canvas.cursorMoved.connect(self._canvas_hover)
+        canvas.cursorLeft.connect(lambda: self._set_hover(None))
         self.horizontalScrollBar().valueChanged.connect(lambda _v: self.lead())
         self.verticalScrollBar().valueChanged.connect(lambda _v: self.lead())
 
@@ -373,21 +376,58 @@ class SideView(QGraphicsView):
         self.canvas.set_zoom(self.canvas.zoom * (ZOOM_STEP ** (delta / 120.0)), anchor)
         event.accept()
 
+    def _hit(self, x: float, y: float) -> int | None:
+        return (
+            self.layer.hit(x, y, tolerance=3.0 / max(self.canvas.zoom, 1e-6)) if self.b is not None else None
+        )
+
+    def _set_hover(self, hit: int | None) -> bool:
+        """Outline B's word ``hit`` (None: none); True when that changed."""
+        if hit == self._hover:
+            return False
+        self._hover = hit
+        self.markers.set_hover(self.layer.data.polygon(hit) if hit is not None else None)
+        self.viewport().update()
+        return True
+
+    def _canvas_hover(self, x: float, y: float) -> None:
+        """The pointer is over A (the canvas): outline B's word at the same place."""
+        if not self._here and self.isVisible():
+            self._set_hover(self._hit(x, y))
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if event.buttons() != Qt.MouseButton.NoButton or self.b is None:
             return
         pos = self.mapToScene(event.position().toPoint())
-        self.canvas.cursorMoved.emit(pos.x(), pos.y())
-        hit = self.layer.hit(pos.x(), pos.y(), tolerance=3.0 / max(self.canvas.zoom, 1e-6))
-        if hit != self._hover:
-            self._hover = hit
-            self.markers.set_hover(self.layer.data.polygon(hit) if hit is not None else None)
-            self.viewport().update()
+        self._here = True
+        try:
+            self.canvas.cursorMoved.emit(pos.x(), pos.y())  # the status bar's position
+        finally:
+            self._here = False
+        self._hover_canvas(pos)
+        hit = self._hit(pos.x(), pos.y())
+        if self._set_hover(hit):
             if hit is not None:
                 QToolTip.showText(event.globalPosition().toPoint(), self.b.tooltip(hit), self.viewport())
             else:
                 QToolTip.hideText()
+
+    def _hover_canvas(self, pos: QPointF) -> None:
+        """The pointer is over B: outline A's word at the same place on the canvas."""
+        hit = self.canvas.element_at(pos)
+        words = self.canvas.layers["word"]
+        polygon = words.data.polygon(hit[1]) if hit is not None and hit[0] == "word" else None
+        if polygon != self.canvas.markers.hover:
+            self.canvas.markers.set_hover(polygon)
+            self.canvas.viewport().update()
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: D102 - Qt override
+        super().leaveEvent(event)
+        self._set_hover(None)
+        if self.canvas.markers.hover is not None:
+            self.canvas.markers.set_hover(None)
+            self.canvas.viewport().update()
 
     def tooltip_at(self, scene_pos: QPointF) -> str:
         """B's tooltip for the word under a scene point ('' for none)."""

@@ -169,6 +169,15 @@ def test_side_by_side_views_stay_in_sync(window, qtbot, tmp_path: Path) -> None:
     right = side.viewport().grab().toImage()
     assert _status_near(right, _view_rect(side, "frames"), "substituted")
     assert _status_near(right, _view_rect(side, "Hello"), "equal")
+    # hovering a word on either view outlines the word at that place on both
+    qtbot.mouseMove(side.viewport(), _view_rect(side, "frames").center())
+    qtbot.waitUntil(lambda: side.markers.hover is not None, timeout=30000)
+    assert canvas.markers.hover is not None
+    assert side.layer.data.text(side._hover) == "fr4mes"
+    qtbot.mouseMove(canvas.viewport(), _view_rect(canvas, "Hello").center())
+    qtbot.waitUntil(
+        lambda: side._hover is not None and side.layer.data.text(side._hover) == "Hello", timeout=30000
+    )
     # both views have tooltips with both texts
     k = next(i for i in range(len(side.layer.data)) if side.layer.data.text(i) == "fr4mes")
     assert "truth «frames» · result «fr4mes»" in side.b.tooltip(k)
