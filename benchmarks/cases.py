@@ -328,15 +328,19 @@ def gui_block_recognition(ctx: Context, tier: str = "10k", limit: float | None =
         bench.close()
 
 
-def _paint_compare(tier: str, limit: float) -> Callable[[Context], Result]:
-    """The compare overlay (words coloured by status) at fit: the same budget as the normal one."""
+def _paint_compare(tier: str, limit: float, wipe: bool = False) -> Callable[[Context], Result]:
+    """The compare overlay (words coloured by status) at fit: the same budget as the normal one.
+    ``wipe``: with the A/B wipe on, its handle in the middle (B's words and the picture again on
+    the right half)."""
+    name = f"paint_fit_{tier}_{'wipe' if wipe else 'compare'}"
 
     def case(ctx: Context) -> Result:
         import numpy as np
 
         res = Result(
-            name=f"paint_fit_{tier}_compare",
-            title=f"paint one frame at fit, {tier} words coloured by compare status over the 12 MP page",
+            name=name,
+            title=f"paint one frame at fit, {tier} words coloured by compare status over the 12 MP page"
+            + (", A/B wipe in the middle" if wipe else ""),
             target=Target("max", limit, f"<= {limit:.0f} ms"),
         )
         viewer = _viewer()
@@ -349,10 +353,24 @@ def _paint_compare(tier: str, limit: float) -> Callable[[Context], Result]:
             layer = bench.canvas.layers["word"]
             rng = np.random.default_rng(3)  # 90% equal, 5% substituted, 3% missed, 2% extra
             layer.set_statuses(rng.choice(4, size=len(layer.data), p=[0.9, 0.05, 0.03, 0.02]).astype(np.int8))
-            bench.paint().save(str(ctx.inputs.folder / f"paint_fit_{tier}_compare.png"))  # to look at
-            res.params = {"words": ctx.inputs.sizes.words[tier], "how": viewer.PAINT_HOW + "; statuses set"}
+            how = viewer.PAINT_HOW + "; statuses set"
+            if wipe:
+                from ocrviewer.gui.compare_views import SideB, Wipe
+
+                w = Wipe(bench.canvas)
+                w.set_on(True)
+                b = rng.choice(4, size=len(layer.data), p=[0.9, 0.05, 0.03, 0.02]).astype(np.int8)
+                w.set_b(SideB("B", layer.data, b))
+                how += "; wipe on, handle in the middle"
+            bench.paint().save(str(ctx.inputs.folder / f"{name}.png"))  # to look at
+            res.params = {"words": ctx.inputs.sizes.words[tier], "how": how}
             cold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate)
             res.stats = {"repaint (caches dropped)": cold}
+            if wipe:  # dragging the handle: every frame moves it, the layers' pictures are kept
+                xs = iter(np.linspace(0.3, 0.7, 10_000) * w.size[0])
+                res.stats["handle dragged (caches kept)"] = time_calls(
+                    bench.paint, ctx.fast_repeat, setup=lambda: w.set_x(next(xs))
+                )
             return res.finish(cold.median, note="target: the normal overlay's (paint_fit_10k)")
         finally:
             bench.close()
@@ -692,6 +710,7 @@ CASES: dict[str, Callable[[Context], Result]] = {
     "pdf_1000p_peak_rss": _documents.pdf_1000_pages_memory,
     "compare_align_10k": compare_align,
     "paint_fit_10k_compare": _paint_compare("10k", 16.0),
+    "paint_fit_10k_wipe": _paint_compare("10k", 16.0, wipe=True),
     "window_pdf_200p_azure": _document_window.window_200_pages,
     "window_pdf_1000p_strip_rss": _document_window.window_1000_pages_strip,
 }

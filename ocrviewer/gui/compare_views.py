@@ -2,10 +2,11 @@
 
 A is the result shown, coloured against the page's ground truth. B is the page's other engine,
 coloured against the same truth; with one engine on the page B is the truth itself, coloured
-against A (its missed words show). The wipe paints B over the canvas right of a handle the user
+against A (its missed words show). The wipe shows B right of a handle the user
 drags (or moves with [ and ]); side by side puts B in a second view beside the canvas, linked to
 it: the same page, zoom and scroll, whichever view is panned or zoomed. Both use the canvas'
-picture and overlay items through their public interface; nothing here compares (see
+picture and overlay items through their public interface (the wipe clips the canvas'
+``overlay_root`` to the left of the handle while it is on); nothing here compares (see
 :mod:`ocrviewer.gui.compare_mode`).
 """
 
@@ -95,24 +96,29 @@ def _show_b(layer: OverlayLayer, b: SideB | None) -> None:
 
 
 # -- the wipe ------------------------------------------------------------------------------------
-class _Clip(QGraphicsItem):
-    """Everything right of the handle: its children (B's picture and words) are clipped to it."""
+#: how far past the page the wipe's halves reach (an overlay being dragged may stick out)
+BEYOND = 1e6
 
-    def __init__(self) -> None:
+
+class _Clip(QGraphicsItem):
+    """One side of the handle: its children are clipped to it (left: A's overlay, right: B's words)."""
+
+    def __init__(self, right: bool) -> None:
         super().__init__()
+        self.right = right
         self.x = 0.0
-        self.size = (0.0, 0.0)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
-        self.setZValue(5)
+        self.setZValue(5 if right else 0)
 
-    def set_rect(self, x: float, size: tuple[float, float]) -> None:
+    def set_x(self, x: float) -> None:
         self.prepareGeometryChange()
-        self.x, self.size = x, size
+        self.x = x
 
     def boundingRect(self) -> QRectF:
-        w, h = self.size
-        return QRectF(self.x, 0, max(0.0, w - self.x), h)
+        if self.right:
+            return QRectF(self.x, -BEYOND, BEYOND, 3 * BEYOND)
+        return QRectF(-BEYOND, -BEYOND, self.x + BEYOND, 3 * BEYOND)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -193,7 +199,7 @@ class _Handle(QGraphicsItem):
 
 
 class Wipe(QObject):
-    """B painted over the canvas right of a handle; A (the canvas' own words) shows left of it."""
+    """B's words right of a handle, A's (the canvas' own overlay, clipped) left of it."""
 
     def __init__(self, canvas: Canvas) -> None:
         super().__init__(canvas)
@@ -202,16 +208,17 @@ class Wipe(QObject):
         self.b: SideB | None = None
         self.x = 0.0
         self.size = (0.0, 0.0)
-        self.clip = _Clip()
-        self.mirror = MirrorImage(canvas.image_item, self.clip)
+        # A's overlay goes into the left half while the wipe is on; B's words are the right half.
+        # The picture shows through both: nothing is painted twice.
+        self.left = _Clip(right=False)
+        self.clip = _Clip(right=True)
         self.layer = _b_layer(canvas, self.clip)
         self.markers = MarkerItem(self.clip)
         self.handle = _Handle(self)
-        for item in (self.clip, self.handle):
+        for item in (self.left, self.clip, self.handle):
             item.setVisible(False)
             canvas.scene().addItem(item)
         canvas.zoomChanged.connect(self.handle.zoomed)
-        canvas.imageShown.connect(lambda _full: self.mirror.update())
         canvas.state.imageChanged.connect(self._image_changed)
         canvas.viewport().installEventFilter(self)
         self._hover: int | None = None
@@ -219,19 +226,24 @@ class Wipe(QObject):
     def _image_changed(self) -> None:
         w, h = self.canvas.image_item.size
         self.size = (float(w), float(h))
-        self.mirror.sync()
         self.set_x(self.size[0] / 2)
 
     def set_on(self, on: bool) -> None:
         if on and not self.on:
             w, h = self.canvas.image_item.size
             self.size = (float(w), float(h))
-            self.mirror.sync()
             # the handle starts in the middle of what is in view
             view = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
             self.set_x(view.center().x())
             self.handle.zoomed(self.canvas.zoom)
         self.on = on
+        root = self.canvas.overlay_root
+        if on:
+            self.left.setVisible(True)
+            root.setParentItem(self.left)
+        elif root.parentItem() is self.left:
+            root.setParentItem(None)
+            self.left.setVisible(False)
         self.clip.setVisible(on)
         self.handle.setVisible(on)
         self.canvas.covers = self.covers if on else None
@@ -245,7 +257,8 @@ class Wipe(QObject):
 
     def set_x(self, x: float) -> None:
         self.x = max(0.0, min(self.size[0], x))
-        self.clip.set_rect(self.x, self.size)
+        self.left.set_x(self.x)
+        self.clip.set_x(self.x)
         self.handle.moved()
         self.canvas.viewport().update()
 
