@@ -26,6 +26,7 @@ EXTRA_KEYS: tuple[tuple[str, str], ...] = (
     ("Pan the picture", "Space + drag"),
     ("Zoom at the cursor", "Mouse wheel"),
     ("Nudge the overlay (Move Overlay on)", "Arrows, Shift+Arrows"),
+    ("Wipe between A and B (Wipe A/B on)", "Drag the handle"),
     ("Clear the selection / close this sheet", "Esc"),
 )
 
