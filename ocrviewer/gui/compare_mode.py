@@ -135,12 +135,16 @@ class CompareMode(QObject):
         self.refresh()
 
     def _place_dock(self) -> None:
-        """First show without a saved place: a tab beside the right-hand panels (Check, Quality)."""
+        """First show without a saved place: a tab beside Check and Quality (on the right, or with
+        every panel on the left in a narrow window), never a panel of its own squeezing the picture."""
         self._placed = True
-        right = Qt.DockWidgetArea.RightDockWidgetArea
         for name in ("checkDock", "qualityDock", "inspectorDock"):
             other = self.w.findChild(QDockWidget, name)
-            if other is not None and not other.isFloating() and self.w.dockWidgetArea(other) == right:
+            if (
+                other is not None
+                and not other.isFloating()
+                and self.w.dockWidgetArea(other) != Qt.DockWidgetArea.NoDockWidgetArea
+            ):
                 self.w.tabifyDockWidget(other, self.dock)
                 return
 

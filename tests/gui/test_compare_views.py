@@ -202,9 +202,13 @@ def test_differences_panel_is_hidden_until_compare_mode(qtbot, settings) -> None
     qtbot.waitExposed(win)
     dock = win.compare.dock
     assert not dock.isVisible() and not win.compare.toolbar.isVisible()
+    width = win.canvas.width()
     win.actions_["compare_mode"].setChecked(True)
     qtbot.waitUntil(dock.isVisible, timeout=30000)
     assert win.compare.toolbar.isVisible()
+    qtbot.wait(50)
+    # the picture keeps its width (one more tab may widen a narrow window's tab group a little)
+    assert win.canvas.width() >= 0.95 * width
     # it joins the right-hand tab group instead of stacking a fourth panel on that side
     assert dock in win.tabifiedDockWidgets(win.findChild(type(dock), "checkDock"))
     win.actions_["compare_mode"].setChecked(False)
@@ -278,3 +282,20 @@ def test_files_for_different_pages_are_said_to_be_so(window, qtbot, tmp_path: Pa
     engine = R.write_response(tmp_path / "engine.json", R.build_response("azure-v3"))
     text = _compare_message(window, qtbot, tmp_path, truth, engine)
     assert "share almost nothing" in text and "different pages" in text
+
+
+def test_differences_panel_in_a_narrow_window_is_a_tab_not_a_column(qtbot, settings) -> None:  # type: ignore[no-untyped-def]
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)  # under 1200 px every panel shares one tab group on the left
+    qtbot.addWidget(win)
+    win.resize(900, 650)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.wait(50)
+    width = win.canvas.width()
+    win.actions_["compare_mode"].setChecked(True)
+    qtbot.waitUntil(win.compare.dock.isVisible, timeout=30000)
+    qtbot.wait(50)
+    assert win.canvas.width() >= 0.95 * width
+    win.close()
