@@ -299,3 +299,17 @@ def test_differences_panel_in_a_narrow_window_is_a_tab_not_a_column(qtbot, setti
     qtbot.wait(50)
     assert win.canvas.width() >= 0.95 * width
     win.close()
+
+
+def test_the_report_scores_every_engine_on_the_page_against_its_truth(window, qtbot, tmp_path: Path) -> None:
+    from ocrviewer.gui.compare_report import export_report, page_truth
+
+    _page(window, qtbot, tmp_path)
+    truth, engines = page_truth(window)
+    assert Path(truth).name == "truth.json"
+    assert sorted(Path(e).name for e in engines) == ["engine-a.json", "engine-b.json"]
+    out = tmp_path / "report.html"
+    export_report(window, truth, str(out), engines)
+    qtbot.waitUntil(out.exists, timeout=30000)
+    text = out.read_text(encoding="utf-8")
+    assert "engine-a.json" in text and "engine-b.json" in text and "«fr4mes»" in text and "«Hel1o»" in text
