@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.layers import LayerData
 from ocrviewer.core.model import Polygon
-from ocrviewer.gui.canvas import ZOOM_STEP, Canvas, ImageItem
+from ocrviewer.gui.canvas import CLICK_SLOP, ZOOM_STEP, Canvas, ImageItem
 from ocrviewer.gui.overlay import MarkerItem, OverlayLayer, cosmetic_pen
 
 #: how far one press of [ or ] moves the wipe handle, as a share of the page's width
@@ -319,6 +319,7 @@ class SideView(QGraphicsView):
         self._syncing = False
         self._hover: int | None = None
         self._here = False  # the pointer is over this view (its moves are told to the canvas)
+        self._press: QPoint | None = None
         canvas.zoomChanged.connect(lambda _z: self.follow())
         canvas.horizontalScrollBar().valueChanged.connect(lambda _v: self.follow())
         canvas.verticalScrollBar().valueChanged.connect(lambda _v: self.follow())
@@ -425,6 +426,21 @@ class SideView(QGraphicsView):
                 QToolTip.showText(event.globalPosition().toPoint(), self.b.tooltip(hit), self.viewport())
             else:
                 QToolTip.hideText()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        if press is None or (event.position().toPoint() - press).manhattanLength() > CLICK_SLOP:
+            return  # a pan, not a click
+        pos = self.mapToScene(event.position().toPoint())
+        hit = self._hit(pos.x(), pos.y())
+        self.mark(self.layer.data.polygon(hit) if hit is not None else None)
+        a = self.canvas.element_at(pos)  # and A's word at that place is selected on the canvas
+        self.canvas.state.select(self.canvas.layers[a[0]].data.ref(a[1]) if a is not None else None)
 
     def _hover_canvas(self, pos: QPointF) -> None:
         """The pointer is over B: outline A's word at the same place on the canvas."""

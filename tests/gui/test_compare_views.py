@@ -97,6 +97,10 @@ def test_wipe_shows_a_left_and_b_right(window, qtbot, tmp_path: Path) -> None:
     frame = grab()
     assert _status_near(frame, _view_rect(canvas, "Hello"), "equal")
     # hovering B's side is B's word: the canvas' own words are covered there
+    views.wipe.set_x(210)
+    qtbot.mouseMove(canvas.viewport(), _view_rect(canvas, "frames").center())
+    qtbot.waitUntil(lambda: views.wipe._hover is not None, timeout=30000)
+    assert views.wipe.layer.data.text(views.wipe._hover) == "fr4mes"
     centre = QPointF(330, 185)
     assert canvas.element_at(centre) is None
     views.wipe.set_x(630)
@@ -178,6 +182,10 @@ def test_side_by_side_views_stay_in_sync(window, qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(
         lambda: side._hover is not None and side.layer.data.text(side._hover) == "Hello", timeout=30000
     )
+    # a click on B selects A's word at that place and marks B's
+    qtbot.mouseClick(side.viewport(), Qt.MouseButton.LeftButton, pos=_view_rect(side, "frames").center())
+    selected = window.state.element(window.state.selection)
+    assert selected is not None and selected.text == "frames" and side.markers.selection is not None
     # both views have tooltips with both texts
     k = next(i for i in range(len(side.layer.data)) if side.layer.data.text(i) == "fr4mes")
     assert "truth «frames» · result «fr4mes»" in side.b.tooltip(k)
