@@ -256,7 +256,7 @@ class CompareMode(QObject):
         if size is not None:
             self.w.show_message(
                 f"compare: {size}; is it for another image? Place it with the Frame tools "
-                "(Tools > Frame tools, or Move Overlay: M) and the comparison follows",
+                "(the Frame tools panel, or View > Move Overlay: M) and the comparison follows",
                 "warning",
             )
             panels = getattr(self.w.dock_context, "panels", {}) if self.w.dock_context else {}
@@ -344,6 +344,8 @@ class CompareMode(QObject):
             caption_b = _caption(b, a if side == "reference" else truth, pc, side)
             self._b = (key, sb, caption_b)
             self.views.set_b(sb, caption_a, caption_b)
+            if not same:  # B's own problems (empty, another page...) are said too
+                self._tell(truth, b, pc)
 
         self.w.workers.submit(
             work,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ocrviewer.core.palette import STATUS_COLORS
 from tests.support import responses as R
@@ -60,6 +61,20 @@ def _status_near(frame: QImage, rect: QRect, status: str) -> bool:
     return False
 
 
+def _move(widget: QWidget, pos: QPoint) -> None:
+    """The pointer moves to ``pos`` (no button): sent directly, so an unmoved cursor still counts."""
+    p = QPointF(pos)
+    event = QMouseEvent(
+        QEvent.Type.MouseMove,
+        p,
+        QPointF(widget.mapToGlobal(pos)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+
+
 def _view_rect(view, word: str) -> QRect:  # type: ignore[no-untyped-def]
     x0, y0, x1, y1 = BOXES[word]
     return view.mapFromScene(QRectF(x0, y0, x1 - x0, y1 - y0)).boundingRect()
@@ -98,7 +113,7 @@ def test_wipe_shows_a_left_and_b_right(window, qtbot, tmp_path: Path) -> None:
     assert _status_near(frame, _view_rect(canvas, "Hello"), "equal")
     # hovering B's side is B's word: the canvas' own words are covered there
     views.wipe.set_x(210)
-    qtbot.mouseMove(canvas.viewport(), _view_rect(canvas, "frames").center())
+    _move(canvas.viewport(), _view_rect(canvas, "frames").center())
     qtbot.waitUntil(lambda: views.wipe._hover is not None, timeout=30000)
     assert views.wipe.layer.data.text(views.wipe._hover) == "fr4mes"
     centre = QPointF(330, 185)
@@ -174,11 +189,11 @@ def test_side_by_side_views_stay_in_sync(window, qtbot, tmp_path: Path) -> None:
     assert _status_near(right, _view_rect(side, "frames"), "substituted")
     assert _status_near(right, _view_rect(side, "Hello"), "equal")
     # hovering a word on either view outlines the word at that place on both
-    qtbot.mouseMove(side.viewport(), _view_rect(side, "frames").center())
+    _move(side.viewport(), _view_rect(side, "frames").center())
     qtbot.waitUntil(lambda: side.markers.hover is not None, timeout=30000)
     assert canvas.markers.hover is not None
     assert side.layer.data.text(side._hover) == "fr4mes"
-    qtbot.mouseMove(canvas.viewport(), _view_rect(canvas, "Hello").center())
+    _move(canvas.viewport(), _view_rect(canvas, "Hello").center())
     qtbot.waitUntil(
         lambda: side._hover is not None and side.layer.data.text(side._hover) == "Hello", timeout=30000
     )
