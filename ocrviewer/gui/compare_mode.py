@@ -17,7 +17,7 @@ import html
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QToolBar
 
 from ocrviewer.core.compare import STATUSES, PageComparison, compare_pages
@@ -93,9 +93,7 @@ class CompareMode(QObject):
         bar.hide()
         return bar
 
-    def eventFilter(self, watched: QObject, event: Any) -> bool:
-        from PySide6.QtCore import QEvent
-
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.w and event.type() == QEvent.Type.Close:
             # compare mode is not remembered: its panel and toolbar are saved hidden, in their places
             self.dock.hide()
@@ -150,7 +148,7 @@ class CompareMode(QObject):
 
     def _update_actions(self) -> None:
         a = self.w.actions_
-        for key in ("compare_swap", "next_difference", "previous_difference"):
+        for key in ("next_difference", "previous_difference"):
             a[key].setEnabled(self.enabled)
         for key in ("wipe_left", "wipe_right"):
             a[key].setEnabled(self.views.wipe_on)
