@@ -274,10 +274,21 @@ class Wipe(QObject):
         self.markers.set_marks(polygon, [])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.on and self.b is not None and event.type() == QEvent.Type.MouseMove:
+        if self.on and event.type() == QEvent.Type.MouseMove:
             assert isinstance(event, QMouseEvent)
             if event.buttons() == Qt.MouseButton.NoButton:
-                self._hover_at(event)
+                pos = self.canvas.mapToScene(event.position().toPoint())
+                if abs(pos.x() - self.x) <= self.handle.half:
+                    # on the handle: its own cursor and hint (the canvas would set its hover cursor)
+                    self.canvas.viewport().setCursor(Qt.CursorShape.SplitHCursor)
+                    QToolTip.showText(
+                        event.globalPosition().toPoint(),
+                        "Drag to wipe between A (left) and B (right); [ and ] move it too",
+                        self.canvas.viewport(),
+                    )
+                    return True
+                if self.b is not None:
+                    self._hover_at(event)
         return False
 
     def _hover_at(self, event: QMouseEvent) -> None:

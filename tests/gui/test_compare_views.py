@@ -136,6 +136,11 @@ def test_wipe_handle_is_dragged_with_the_mouse(window, qtbot, tmp_path: Path) ->
     qtbot.mouseMove(canvas.viewport(), pos=end)
     qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=end)
     assert abs(wipe.x - 100) < 3 / canvas.zoom + 1
+    # over the handle the pointer says it can be dragged sideways
+    _move(canvas.viewport(), canvas.mapFromScene(QPointF(wipe.x, 300)))
+    assert canvas.viewport().cursor().shape() == Qt.CursorShape.SplitHCursor
+    _move(canvas.viewport(), canvas.mapFromScene(QPointF(wipe.x + 150, 300)))
+    assert canvas.viewport().cursor().shape() != Qt.CursorShape.SplitHCursor
 
 
 def test_side_by_side_views_stay_in_sync(window, qtbot, tmp_path: Path) -> None:
