@@ -115,7 +115,9 @@ def test_success_lands_on_displayed_text_and_gui_stays_responsive(qtbot, panel, 
         assert all(abs(a - b) <= 2 for a, b in zip(box, want, strict=True)), (box, want)
     assert state.decision.method == "sidecar"
     assert state.response_path and state.response_path.endswith(".json")
-    assert not panel.busy and panel.run_button.isEnabled()
+    # the result lands before the job's end is processed (a loaded machine shows the gap)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
+    assert panel.run_button.isEnabled()
     assert "5 words" in panel.status_label.text()
 
 
