@@ -62,14 +62,15 @@ class CompareMode(QObject):
         window.canvas.word_note = self.note
         window.state.documentChanged.connect(self.refresh)
         window.state.resultsChanged.connect(self.refresh)
-        a = window.actions_
-        a["compare_wipe"].toggled.connect(self.set_wipe)
-        a["compare_side"].toggled.connect(self.set_side)
-        a["wipe_left"].triggered.connect(lambda: self._step_wipe(-1))
-        a["wipe_right"].triggered.connect(lambda: self._step_wipe(+1))
-        a["next_difference"].triggered.connect(lambda: self.step(+1))
-        a["previous_difference"].triggered.connect(lambda: self.step(-1))
+        # the saved layout is restored after this panel is made: compare mode starts off, so the
+        # panel and the toolbar show only with it (a layout saved by an older version may show them)
+        window.panelsReady.connect(self._settle, Qt.ConnectionType.SingleShotConnection)
         self._update_actions()
+
+    def _settle(self) -> None:
+        if not self.enabled:
+            self.dock.hide()
+            self.toolbar.hide()
 
     def _toolbar(self) -> QToolBar:
         """Compare mode's own toolbar (shown with the mode): A/B, wipe, side by side, stepping, report."""
@@ -168,7 +169,8 @@ class CompareMode(QObject):
         self.views.set_side(on)
         self._refresh_b()
 
-    def _step_wipe(self, direction: int) -> None:
+    def step_wipe(self, direction: int) -> None:
+        """Move the wipe's handle left (-1) or right (+1)."""
         if self.views.wipe is not None and self.views.wipe_on:
             self.views.wipe.step(direction)
 

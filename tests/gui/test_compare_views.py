@@ -251,7 +251,18 @@ def test_differences_panel_is_hidden_until_compare_mode(qtbot, settings) -> None
     assert not again.compare.dock.isVisible()
     again.actions_["compare_mode"].setChecked(True)
     qtbot.waitUntil(again.compare.dock.isVisible, timeout=30000)
+    # a layout saved with the panel showing (an older version saved it so) keeps it hidden at start
+    from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY
+
+    settings.setValue(WINDOW_STATE_KEY, again.saveState())
+    again.remember_layout = False
     again.close()
+    third = MainWindow(settings)
+    qtbot.addWidget(third)
+    third.show()
+    qtbot.waitExposed(third)
+    assert not third.compare.dock.isVisible() and not third.compare.toolbar.isVisible()
+    third.close()
 
 
 # -- bad input: one clear line each, never a silent 0 % or 100 % ---------------------------------
