@@ -64,12 +64,9 @@ class LayerData:
     _band: float = 0.0
     _big: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: made in a worker (:meth:`prepare_boxes`, ``gui.overlay.prepare_layers``): which polygons are
-    #: box-like, and the painter's rectangle per element (QRectF), so the first dense paint does not
-    #: make 10k of them on the GUI thread
+    #: box-like (a dense picture fills their bounding boxes)
     boxy: np.ndarray | None = None
-    rects: list[Any] | None = None
-    #: what a dense paint fills, grouped per confidence bucket (``gui.overlay.dense_groups``)
-    groups: Any = None
+    _columns: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.elements)
@@ -147,8 +144,16 @@ class LayerData:
         self._big = np.flatnonzero(~small)
 
     def prepare_boxes(self) -> None:
-        """Make :attr:`boxy` now (in a worker); the painter makes :attr:`rects` (see gui.overlay)."""
+        """Make :attr:`boxy` and :meth:`box_columns` now (in a worker)."""
         self.boxy = box_like(self.pts, self.starts, self.bboxes)
+        self.box_columns()
+
+    def box_columns(self) -> np.ndarray:
+        """The bounding boxes as four contiguous rows (x0, y0, x1, y1): arithmetic over a column
+        of an (n, 4) array runs several times slower."""
+        if self._columns is None or self._columns.shape[1] != len(self.bboxes):
+            self._columns = np.ascontiguousarray(self.bboxes.T)
+        return self._columns
 
     # -- queries -------------------------------------------------------------------------------
     def _near_rows(self, top: float, bottom: float) -> np.ndarray:
@@ -167,16 +172,24 @@ class LayerData:
         mask &= (b[:, 1] - tolerance <= y) & (b[:, 3] + tolerance >= y)
         return cand[mask]
 
-    def in_rect(self, rect: RectLike) -> np.ndarray:
-        """Indices whose bounding box intersects ``rect`` (anything with left/top/right/bottom()),
-        in ascending order."""
+    def candidates_in(self, rect: RectLike) -> np.ndarray:
+        """Indices whose bounding box intersects ``rect``, in no particular order."""
         if not len(self):
             return np.zeros(0, dtype=np.int64)
         cand = self._near_rows(rect.top(), rect.bottom())
         b = self.bboxes[cand]
         mask = (b[:, 2] >= rect.left()) & (b[:, 0] <= rect.right())
         mask &= (b[:, 3] >= rect.top()) & (b[:, 1] <= rect.bottom())
-        return np.sort(cand[mask])
+        return cand[mask]
+
+    def count_in_rect(self, rect: RectLike) -> int:
+        """How many bounding boxes intersect ``rect``."""
+        return len(self.candidates_in(rect))
+
+    def in_rect(self, rect: RectLike) -> np.ndarray:
+        """Indices whose bounding box intersects ``rect`` (anything with left/top/right/bottom()),
+        in ascending order."""
+        return np.sort(self.candidates_in(rect))
 
     # -- hit testing and counts (what the overlay shows, without drawing it) ---------------------
     def hidden_mask(

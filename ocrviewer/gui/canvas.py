@@ -551,6 +551,13 @@ class Canvas(QGraphicsView):
             self._on_drag_mode(self.state.drag_overlay)
         super().keyReleaseEvent(event)
 
+    def paintEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        shown = self.mapToScene(self.viewport().rect()).boundingRect().translated(-self.overlay_root.pos())
+        for item in self.layers.values():
+            if item.isVisible():
+                item.choose_cache(shown)
+        super().paintEvent(event)
+
     # -- foreground: legend --------------------------------------------------------------------
     def legend_wanted(self) -> bool:
         words = self.layers["word"]

@@ -5,20 +5,23 @@ The data (numpy arrays of points, boxes, confidences, the hit index and counts) 
 through QDataStream (the pyqtgraph ``arrayToQPath`` technique), so no Python call per polygon.
 
 Painting has two levels of detail: when more than ``DENSE_LIMIT`` polygons are in view the
-layer fills them (translucent, one ``drawPath`` per confidence bucket: outlines of tiny boxes
-cost ten times more and show nothing); otherwise it draws the visible polygons outlined with a
-1 px cosmetic pen. Labels are drawn only where they are legible.
+layer fills them (translucent: outlines of tiny boxes cost ten times more and show nothing) as one
+picture made at the view's own pixels: the polygons are rasterized with numpy
+(:mod:`ocrviewer.core.raster`) into one byte per pixel naming a colour, shown through an indexed
+image's colour table. The picture is kept while the zoom and the layer stay; a threshold or colour
+change rewrites only the words whose colour changed. Otherwise the layer draws the visible polygons
+outlined with a 1 px cosmetic pen, and labels where they are legible.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import starmap
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -29,6 +32,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -54,8 +58,8 @@ from ocrviewer.core.palette import (
     STATUS_COLORS,
     ConfidenceScale,
     confidence_rgb,
-    fit_scale,
 )
+from ocrviewer.core.raster import Grid, Placement, Raster, device_spans, hatch, rasterize, update_classes
 
 __all__ = [
     "BUCKETS",
@@ -77,7 +81,10 @@ __all__ = [
 
 LABEL_MIN_PX = 9.0  # a label is drawn only when its box is at least this many screen pixels high
 MAX_LABELS = 3000
-OVERVIEW_MAX_SIDE = 4096  # largest picture of a dense layer kept for zooming within an octave
+#: a dense layer is rasterized whole (kept while panning) up to this many times the view's pixels
+WHOLE_LAYER_AREA = 4
+#: largest side of a dense picture drawn through a rotated or mirrored view
+ITEM_RASTER_MAX_SIDE = 4096
 
 _ELEMENT = np.dtype([("type", "<i4"), ("x", "<f8"), ("y", "<f8")])
 
@@ -108,60 +115,25 @@ def path_from_points(pts: np.ndarray, starts: np.ndarray, index: np.ndarray | No
 
 
 def prepare_layers(doc: Document | None) -> dict[str, LayerData]:
-    """:func:`build_layers` plus the dense layers' boxes as QRectFs: everything the canvas needs
-    for a new document that needs no GUI thread, for a worker to make before the result lands."""
+    """:func:`build_layers` plus which polygons of the dense layers are box-like: everything the
+    canvas needs for a new document that needs no GUI thread, for a worker to make before the
+    result lands."""
     layers = build_layers(doc)
     for layer in layers.values():
-        if len(layer) > DENSE_LIMIT:  # the layers that paint filled boxes
-            layer.boxy = box_like(layer.pts, layer.starts, layer.bboxes)
-            layer.rects = box_rects(layer.bboxes)
-            # grouped by the buckets of the colour scale the canvas fits to the words by default
-            if layer.level == "word":
-                buckets = conf_buckets(layer.conf, fit_scale(layer.conf[~np.isnan(layer.conf)].tolist()))
-            else:
-                buckets = np.zeros(len(layer), np.int64)
-            layer.groups = (buckets, *dense_groups(layer, buckets))
+        if len(layer) > DENSE_LIMIT:  # the layers that paint filled pictures
+            layer.prepare_boxes()
     return layers
 
 
-DenseGroups = tuple[dict[int, tuple[np.ndarray, list[QRectF]]], dict[int, QPainterPath]]
-
-
-def dense_groups(data: LayerData, buckets: np.ndarray) -> DenseGroups:
-    """What a dense paint fills, per colour bucket: the box-like polygons (indices and their
-    QRectFs, for drawRects) and a path of the others. Plain values: a worker can make them."""
-    boxy = data.boxy if data.boxy is not None else box_like(data.pts, data.starts, data.bboxes)
-    boxes: dict[int, tuple[np.ndarray, list[QRectF]]] = {}
-    for key in _keys(buckets[boxy]):
-        members = np.flatnonzero(boxy & (buckets == key))
-        if data.rects is not None:
-            rects = list(map(data.rects.__getitem__, members.tolist()))
-        else:
-            xywh = data.bboxes[members]
-            xywh[:, 2:] -= xywh[:, :2]
-            rects = list(starmap(QRectF, xywh.tolist()))  # ~35% faster than a comprehension
-        boxes[key] = (members, rects)
-    paths: dict[int, QPainterPath] = {}
-    for key in _keys(buckets):
-        others = np.flatnonzero(buckets == key)
-        if key in boxes:
-            others = np.setdiff1d(others, boxes[key][0], assume_unique=True)
-        if len(others):
-            paths[key] = path_from_points(data.pts, data.starts, others)
-    return boxes, paths
-
-
-def box_rects(bboxes: np.ndarray) -> list[QRectF]:
-    """A QRectF per bounding box (QRectF is a plain value type: any thread)."""
-    xywh = bboxes.copy()
-    xywh[:, 2:] -= xywh[:, :2]
-    rows = xywh.tolist()
-    rects: list[QRectF] = []
-    # in slices: one C-level starmap over 10k rows holds the GIL ~12 ms in one go, and the
-    # GUI thread waits for it; between slices the interpreter can hand the GIL over
-    for i in range(0, len(rows), 1024):
-        rects.extend(starmap(QRectF, rows[i : i + 1024]))
-    return rects
+@functools.cache
+def hatch_tile() -> np.ndarray:
+    """The pixels a hatched brush (Qt.BDiagPattern) covers in its repeating 8 x 8 tile."""
+    image = QImage(8, 8, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    painter.fillRect(QRect(0, 0, 8, 8), QBrush(QColor(0, 0, 0), Qt.BrushStyle.BDiagPattern))
+    painter.end()
+    return np.array([[image.pixelColor(x, y).alpha() > 0 for x in range(8)] for y in range(8)])
 
 
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:
@@ -215,12 +187,14 @@ class OverlayLayer(QGraphicsItem):
         self.style = style
         self.data = LayerData(level)
         self._rect = QRectF()
-        self._buckets = np.zeros(0, dtype=np.int64)
-        self._dense_paths: dict[int, QPainterPath] | None = None
-        self._dense_boxes: dict[int, tuple[np.ndarray, list[QRectF]]] | None = None
-        self._overview: tuple[tuple, QImage] | None = None
-        #: the overview key last painted without a picture: the picture is made when it comes again
-        self._overview_wanted: tuple | None = None
+        self._bucket_array = np.zeros(0, dtype=np.int64)
+        self._bucket_version = 0
+        #: the dense picture: (where it was made, the class grid) and (its colours, the image)
+        self._raster: tuple[tuple, Raster] | None = None
+        self._picture: tuple[tuple, QImage] | None = None
+        #: each polygon's class and the classes' colours, for the look they were made for
+        self._classes: tuple[tuple, np.ndarray] | None = None
+        self._table: tuple[tuple, list[int]] | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
         #: compare mode: a status per word (index into STATUS_NAMES, -1 none) colours words instead
@@ -233,10 +207,7 @@ class OverlayLayer(QGraphicsItem):
     def set_data(self, data: LayerData) -> None:
         self.prepareGeometryChange()
         self.data = data
-        self._dense_paths = None  # built on the first dense paint
-        self._dense_boxes = None
-        self._overview = None
-        self._overview_wanted = None
+        self._drop_pictures()
         self._buckets = (
             conf_buckets(data.conf, self.style.scale)
             if self.level == "word"
@@ -256,22 +227,31 @@ class OverlayLayer(QGraphicsItem):
 
     def restyle(self) -> None:
         """The colour scale changed: re-bucket the words and drop cached pictures."""
-        if self.level == "word":
+        if self.level == "word" and self.statuses is None:
             self._buckets = conf_buckets(self.data.conf, self.style.scale)
-        self._dense_paths = None
-        self._dense_boxes = None
-        self._overview = None
-        self._overview_wanted = None
+        self._picture = None  # the colours; the grid's classes are patched on the next paint
+        self._table = None
         self.update()
+
+    @property
+    def _buckets(self) -> np.ndarray:
+        """Colour bucket of every polygon (confidence, NO_CONF, or STATUS_BUCKET + a compare status)."""
+        return self._bucket_array
+
+    @_buckets.setter
+    def _buckets(self, value: np.ndarray) -> None:
+        self._bucket_array = value
+        self._bucket_version += 1
+
+    def _drop_pictures(self) -> None:
+        self._raster = None
+        self._picture = None
+        self._classes = None
 
     @property
     def _only_suspects(self) -> bool:
         """Only the words under the threshold are drawn (the checking filter)."""
         return self.level == "word" and self.style.below == "only" and self.style.min_confidence > 0
-
-    def _cut(self, t: float) -> float:
-        """Buckets from this colour-bar position up lie wholly at or above the threshold ``t``."""
-        return self.style.scale.position(t)
 
     @property
     def _hide_mode(self) -> bool | str:
@@ -306,13 +286,10 @@ class OverlayLayer(QGraphicsItem):
             return  # nothing to undo: keep the caches
         self.statuses = statuses
         if statuses is None:
-            self._buckets = conf_buckets(self.data.conf)
+            self._buckets = conf_buckets(self.data.conf, self.style.scale)
         else:
             self._buckets = np.where(statuses >= 0, STATUS_BUCKET + statuses.astype(np.int64), NO_CONF)
-        self._dense_paths = None
-        self._dense_boxes = None
-        self._overview = None
-        self._overview_wanted = None
+        self._picture = None
         self.update()
 
     # -- colours -------------------------------------------------------------------------------
@@ -350,17 +327,18 @@ class OverlayLayer(QGraphicsItem):
         if not len(self.data):
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        visible = self.data.in_rect(self._painted_rect(painter, option))
-        if len(visible) == 0:
+        shown = self._painted_rect(painter, option)
+        whole = shown.contains(self._rect)
+        count = len(self.data) if whole else self.data.count_in_rect(shown)
+        if count == 0:
             return
-        if len(visible) > DENSE_LIMIT and not self.style.force_outlines:
-            device = painter.device()
-            dpr = device.devicePixelRatioF() if device is not None else 1.0
-            self._paint_overview(painter, lod * dpr, visible)
-        else:
-            self._paint_outlines(painter, visible, lod)
-            if self.style.labels and self.level in ("word", "line"):
-                self._paint_labels(painter, visible, lod)
+        if count > DENSE_LIMIT and not self.style.force_outlines:
+            self._paint_picture(painter, shown, None if whole or count > len(self.data) // 2 else shown)
+            return
+        visible = self.data.in_rect(shown)
+        self._paint_outlines(painter, visible, lod)
+        if self.style.labels and self.level in ("word", "line"):
+            self._paint_labels(painter, visible, lod)
 
     @staticmethod
     def _painted_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
@@ -374,134 +352,147 @@ class OverlayLayer(QGraphicsItem):
             rect = rect.intersected(shown)
         return rect
 
-    def _paint_overview(self, painter: QPainter, scale: float, visible: np.ndarray) -> None:
-        """Dense layer: draw a picture of its fills made at the zoom's power-of-two octave.
-
-        The picture is remade when the octave, the data or the style changes; zooming within an
-        octave or repainting (hover, selection, panning) reuses it. A frame whose picture is stale
-        is filled directly (as fast as making the picture), and the picture is made only when the
-        same octave and style come again: dragging the threshold slider or zooming across octaves
-        never pays for pictures it throws away.
-        """
-        rect = self._rect
-        octave = 2.0 ** math.ceil(math.log2(max(scale, 1e-6)))
-        if max(rect.width(), rect.height()) * octave > OVERVIEW_MAX_SIDE:
-            self._paint_dense(painter, visible)  # closer in than a picture can hold: fill what shows
-            return
-        s = self.style
-        key = (
-            octave,
-            s.colour_by_confidence,
-            s.min_confidence,
-            s.below,
-            s.dense_alpha,
-            self.has_confidence,
-            s.scale,
-            id(self.statuses),
-        )
-        if self._overview is None or self._overview[0] != key:
-            if self._overview_wanted != key:
-                self._overview_wanted = key
-                self._paint_dense(painter, None if len(visible) == len(self.data) else visible)
-                return
-            w = max(1, math.ceil(rect.width() * octave))
-            h = max(1, math.ceil(rect.height() * octave))
-            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(0)
-            p = QPainter(image)
-            p.scale(octave, octave)
-            p.translate(-rect.topLeft())
-            self._paint_dense(p)
-            p.end()
-            self._overview = (key, image)
-        painter.drawImage(rect, self._overview[1])
-
-    def _paint_dense(self, painter: QPainter, index: np.ndarray | None = None) -> None:
-        """Many small boxes: translucent fills, one fillPath per confidence bucket.
-
-        Without ``index`` the whole layer is drawn from paths kept between paints; with it, only
-        those polygons, from paths built for this paint.
-        """
+    # -- dense: one picture at the view's pixels -------------------------------------------------
+    def choose_cache(self, shown: QRectF) -> None:
+        """Before a frame showing ``shown`` (layer units): a dense picture is its own cache (Qt's
+        device cache would copy it once more); outlines are kept in Qt's cache, so a hover or a
+        selection does not draw them again."""
         data = self.data
-        if index is None:
-            # Box-like polygons are filled as rectangles (drawRects: a few times faster than
-            # fillPath, which sets up every subpath's edges); the others go through the paths.
-            boxes = self._boxes()
-            self._fill_boxes(painter, boxes)
-            if not self._dense_paths:
-                return
-            groups = {key: (None, path) for key, path in self._dense_paths.items()}
+        dense = (
+            len(data) > DENSE_LIMIT
+            and not self.style.force_outlines
+            and (shown.contains(self._rect) or data.count_in_rect(shown) > DENSE_LIMIT)
+        )
+        mode = QGraphicsItem.CacheMode.NoCache if dense else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        if self.cacheMode() != mode:
+            self.setCacheMode(mode)
+
+    def word_classes(self) -> tuple[np.ndarray, list[int], list[int]]:
+        """What each polygon looks like in a dense picture, as a class number (0: not drawn), the
+        colour of every class (QRgb, unpremultiplied) and the classes filled with a hatch."""
+        t = self.style.min_confidence if self.level == "word" else 0.0
+        only = self._only_suspects
+        look = (self._bucket_version, t, self.style.below)
+        if self._classes is None or self._classes[0] != look:
+            keys = self._buckets
+            slot = np.where(keys >= STATUS_BUCKET, keys - STATUS_BUCKET + BUCKETS + 2, keys - NO_CONF)
+            classes = (1 + 2 * slot).astype(np.uint8)
+            if t > 0:
+                below = self.data.conf < t  # NaN (no confidence) compares False: never dimmed
+                if only:
+                    classes[~below] = 0
+                elif self.style.below == "hide":
+                    classes[below] = 0
+                else:
+                    classes[below] += 1  # the dimmed colour of the same slot
+            self._classes = (look, classes)
+        colours = (self.style.colour_by_confidence, self.has_confidence, self.style.dense_alpha, only)
+        if self._table is None or self._table[0] != colours:
+            table = [0] * 256
+            alpha, dim = self.style.dense_alpha, self.style.dense_alpha if only else 35
+            for key in [*range(NO_CONF, BUCKETS + 1), *(STATUS_BUCKET + i for i in range(len(STATUS_NAMES)))]:
+                slot_ = key - STATUS_BUCKET + BUCKETS + 2 if key >= STATUS_BUCKET else key - NO_CONF
+                color = self.bucket_color(key)
+                color.setAlpha(alpha)
+                table[1 + 2 * slot_] = color.rgba()
+                color.setAlpha(dim)
+                table[2 + 2 * slot_] = color.rgba()
+            self._table = (colours, table)
+        hatched = [1, 2] if self.hatch_none else []  # slot 0 is NO_CONF
+        return self._classes[1], self._table[1], hatched
+
+    def _paint_picture(self, painter: QPainter, shown: QRectF, clip: QRectF | None) -> None:
+        """Dense layer: fill every polygon into a picture at the device's own pixels (see
+        :mod:`ocrviewer.core.raster`) and draw it in one call.
+
+        The grid of classes is kept while the zoom stays (panning reuses it when the whole layer
+        fits in a few views); a threshold, filter or colour change patches the classes of the words
+        whose look changed, and the colours are the indexed image's colour table.
+        """
+        world = painter.worldTransform()
+        device = painter.device()
+        dpr = (device.devicePixelRatioF() if device is not None else 1.0) or 1.0
+        sx, sy = world.m11() * dpr, world.m22() * dpr
+        aligned = world.m12() == 0 and world.m21() == 0 and sx > 0 and sy > 0 and not world.isRotating()
+        if aligned:
+            place, grid, at = self._device_grid(world, dpr, device, shown)
         else:
-            keys = self._buckets[index]
-            groups = {key: (index[keys == key], None) for key in _keys(keys)}
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(Qt.PenStyle.NoPen)
-        t = self.style.min_confidence if self.level == "word" else 0.0
-        cut = self._cut(t)
-        only = self._only_suspects
-        for key, (members, path) in groups.items():
-            color = self.bucket_color(key)
-            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= cut:
-                if only:
-                    continue
-                color.setAlpha(self.style.dense_alpha)
-                painter.fillPath(
-                    path if path is not None else path_from_points(data.pts, data.starts, members),
-                    self._brush(key, color),
-                )
-                continue
-            if members is None:
-                members = np.flatnonzero(self._buckets == key)
-                if self._dense_boxes and key in self._dense_boxes:
-                    members = np.setdiff1d(members, self._dense_boxes[key][0], assume_unique=True)
-            below = data.conf[members] < t
-            above = members[~below]
-            if len(above) and not only:
-                color.setAlpha(self.style.dense_alpha)
-                painter.fillPath(path_from_points(data.pts, data.starts, above), color)
-            if self.style.below != "hide" and below.any():
-                color.setAlpha(self.style.dense_alpha if only else 35)
-                painter.fillPath(path_from_points(data.pts, data.starts, members[below]), color)
+            place, grid, at = self._item_grid(world, dpr)
+        if grid is None:
+            return
+        classes, table, hatched = self.word_classes()
+        key = (place, grid, id(self.data), self.data.boxy is not None)
+        if self._raster is None or self._raster[0] != key:
+            index = None if clip is None else self.data.candidates_in(clip)
+            spans = device_spans(self.data, place, grid, index, self._boxy())
+            raster = rasterize(spans, classes, grid)
+            hatch(raster, hatched, hatch_tile())
+            self._raster = (key, raster)
+            self._picture = None
+        else:
+            raster = self._raster[1]
+            if update_classes(raster, classes):
+                hatch(raster, hatched, hatch_tile())
+        look = (id(raster), raster.version, tuple(table))
+        if self._picture is None or self._picture[0] != look:
+            labels = raster.labels
+            image = QImage(labels.data, grid.width, grid.height, grid.width, QImage.Format.Format_Indexed8)
+            image.setColorTable(table)
+            self._picture = (look, image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied))
+        image = self._picture[1]
+        painter.save()
+        if aligned:
+            image.setDevicePixelRatio(dpr)
+            painter.setWorldTransform(QTransform())
+            painter.drawImage(QPointF(at[0] / dpr, at[1] / dpr), image)
+        else:
+            r = self._rect
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(QRectF(r.left(), r.top(), grid.width / place.sx, grid.height / place.sy), image)
+        painter.restore()
 
-    def _boxes(self) -> dict[int, tuple[np.ndarray, list[QRectF]]]:
-        """Per confidence bucket, the polygons that fill at least 90% of their bounding box and
-        those boxes as QRectFs (and the paths of the others): made by the worker that prepared
-        the layer (:func:`dense_groups`), else on the first dense paint; kept with the data."""
-        if self._dense_boxes is None or self._dense_paths is None:
-            groups = self.data.groups  # (buckets, boxes, paths), made for one colour scale
-            if groups is not None and np.array_equal(groups[0], self._buckets):
-                self._dense_boxes, self._dense_paths = groups[1], groups[2]
-            else:
-                self._dense_boxes, self._dense_paths = dense_groups(self.data, self._buckets)
-        return self._dense_boxes
+    def _device_grid(
+        self, world: QTransform, dpr: float, device: object, shown: QRectF
+    ) -> tuple[Placement, Grid | None, tuple[int, int]]:
+        """Where the picture goes on an unrotated view: its placement relative to a whole device
+        pixel (so panning by whole pixels keeps it), its grid, and the device pixel of its corner."""
+        dx, dy = world.dx() * dpr, world.dy() * dpr
+        ix, iy = math.floor(dx), math.floor(dy)
+        place = Placement(world.m11() * dpr, world.m22() * dpr, dx - ix, dy - iy)
+        r = self._rect
+        left, top = math.floor(r.left() * place.sx + place.dx), math.floor(r.top() * place.sy + place.dy)
+        right, bottom = (
+            math.ceil(r.right() * place.sx + place.dx),
+            math.ceil(r.bottom() * place.sy + place.dy),
+        )
+        dev_w = int(device.width() * dpr) if device is not None else right - left  # type: ignore[attr-defined]
+        dev_h = int(device.height() * dpr) if device is not None else bottom - top  # type: ignore[attr-defined]
+        if (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h):
+            # closer in: only what shows (the exposed part, within the device)
+            v = world.mapRect(shown)
+            left = max(left, math.floor(v.left() * dpr) - ix)
+            top = max(top, math.floor(v.top() * dpr) - iy)
+            right = min(right, math.ceil(v.right() * dpr) - ix)
+            bottom = min(bottom, math.ceil(v.bottom() * dpr) - iy)
+        if right <= left or bottom <= top:
+            return place, None, (0, 0)
+        width = (right - left + 3) // 4 * 4  # scan lines of an indexed image: 32-bit aligned
+        return place, Grid(left, top, width, bottom - top), (left + ix, top + iy)
 
-    def _fill_boxes(self, painter: QPainter, boxes: dict[int, tuple[np.ndarray, list[QRectF]]]) -> None:
-        """Fill the box-like polygons of every bucket, dimming or hiding those under the threshold."""
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(Qt.PenStyle.NoPen)
-        t = self.style.min_confidence if self.level == "word" else 0.0
-        cut = self._cut(t)
-        only = self._only_suspects
-        for key, (members, rects) in boxes.items():
-            color = self.bucket_color(key)
-            if t <= 0 or key == NO_CONF or (key - 0.5) / BUCKETS >= cut:
-                if only:
-                    continue
-                color.setAlpha(self.style.dense_alpha)
-                painter.setBrush(self._brush(key, color))
-                painter.drawRects(rects)
-                continue
-            below = (self.data.conf[members] < t).tolist()
-            above = [r for r, b in zip(rects, below, strict=True) if not b]
-            if above and not only:
-                color.setAlpha(self.style.dense_alpha)
-                painter.setBrush(color)
-                painter.drawRects(above)
-            if self.style.below != "hide" and any(below):
-                color.setAlpha(self.style.dense_alpha if only else 35)
-                painter.setBrush(color)
-                painter.drawRects([r for r, b in zip(rects, below, strict=True) if b])
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+    def _item_grid(self, world: QTransform, dpr: float) -> tuple[Placement, Grid | None, tuple[int, int]]:
+        """A rotated or mirrored view: the picture is made in layer units at the view's scale and
+        drawn through the painter."""
+        r = self._rect
+        s = math.hypot(world.m11(), world.m12()) * dpr
+        s = min(s, ITEM_RASTER_MAX_SIDE / max(r.width(), r.height(), 1.0))
+        width, height = max(1, math.ceil(r.width() * s)), max(1, math.ceil(r.height() * s))
+        place = Placement(s, s, -r.left() * s, -r.top() * s)
+        return place, Grid(0, 0, (width + 3) // 4 * 4, height), (0, 0)
+
+    def _boxy(self) -> np.ndarray:
+        if self.data.boxy is None:
+            self.data.prepare_boxes()
+        return self.data.boxy  # type: ignore[return-value]
 
     def _paint_outlines(self, painter: QPainter, visible: np.ndarray, lod: float) -> None:
         width = self.style.pen_scale

@@ -1,0 +1,258 @@
+"""Many small polygons filled into a pixel grid with numpy, for the overlay's dense views.
+
+At fit a page of 100k words is 100k boxes a few screen pixels each: handing them to a painter one
+by one costs a Python object per box and a path per box inside Qt. Here every polygon becomes its
+pixel rows (spans) in a few vectorized passes, and the spans a grid of class numbers (one byte per
+pixel, 0 = nothing) that ``gui.overlay`` turns into colours through an indexed image's colour table.
+
+The fill rule is the one of an aliased painter: a pixel belongs to a polygon when its centre lies
+inside it (rows by the polygon's edges, so slanted quadrilaterals keep their shape). A polygon that
+is not convex is filled with the span between its leftmost and rightmost edge on each row. Where
+polygons overlap, the later one wins (a painter would blend both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocrviewer.core.layers import LayerData
+
+#: a changed class for more than this share of the polygons: fill the grid again instead of patching
+REFILL_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The pixels filled: ``width`` x ``height`` from device pixel (``left``, ``top``)."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Device pixel = layer coordinate * scale + offset (no rotation)."""
+
+    sx: float
+    sy: float
+    dx: float
+    dy: float
+
+
+@dataclass
+class Spans:
+    """Pixel rows of polygons in a grid: row ``row[k]`` from ``x0[k]`` up to ``x1[k]`` (exclusive)
+    belongs to polygon ``owner[k]`` (ascending) of ``count`` polygons."""
+
+    row: np.ndarray
+    x0: np.ndarray
+    x1: np.ndarray
+    owner: np.ndarray
+    count: int
+    _first: np.ndarray | None = None
+
+    @property
+    def first(self) -> np.ndarray:
+        """Index of the first span of each polygon, and the number of spans at the end (CSR)."""
+        if self._first is None:
+            self._first = np.zeros(self.count + 1, dtype=np.intp)
+            np.cumsum(np.bincount(self.owner, minlength=self.count), out=self._first[1:])
+        return self._first
+
+
+@dataclass
+class Raster:
+    """A filled grid and what it was filled from, so a change of classes patches only what changed."""
+
+    grid: Grid
+    spans: Spans
+    classes: np.ndarray
+    labels: np.ndarray
+    #: bumped on every change of ``labels``
+    version: int = 0
+    #: whether polygons share pixels (None: not known yet)
+    overlaps: bool | None = None
+
+
+def device_spans(
+    data: LayerData,
+    place: Placement,
+    grid: Grid,
+    index: np.ndarray | None = None,
+    boxy: np.ndarray | None = None,
+) -> Spans:
+    """The spans of polygons ``index`` (all when None) of ``data`` placed on ``grid``.
+
+    ``boxy`` (see :func:`ocrviewer.core.layers.box_like`) marks the polygons filled as their
+    bounding box; the others are cut row by row along their edges.
+    """
+    n = len(data)
+    cols = data.box_columns() if index is None else data.box_columns()[:, index]
+    # device bounds of the boxes, pixel-centre rule: first pixel ceil(v - 0.5), grid-relative
+    d = np.empty_like(cols)
+    for rows, scale, offset, limit in (
+        (slice(0, 4, 2), place.sx, place.dx - grid.left - 0.5, grid.width),
+        (slice(1, 4, 2), place.sy, place.dy - grid.top - 0.5, grid.height),
+    ):
+        np.multiply(cols[rows], scale, out=d[rows])
+        d[rows] += offset
+        np.ceil(d[rows], out=d[rows])
+        np.clip(d[rows], 0, limit, out=d[rows])
+    bx0, y0, bx1, y1 = d.astype(np.int32)
+    heights = y1 - y0
+    heights[bx1 <= bx0] = 0  # left or right of the grid, or narrower than a pixel centre
+    idx = np.arange(n, dtype=np.intp) if index is None else np.asarray(index, dtype=np.intp)
+    box = None if boxy is None else (boxy if index is None else boxy[index])
+    if box is None or box.all():
+        return _join([_box_spans(idx, y0, heights, bx0, bx1)], n)
+    other = ~box
+    return _join(
+        [
+            _box_spans(idx[box], y0[box], heights[box], bx0[box], bx1[box]),
+            _edge_spans(data, place, grid, idx[other], y0[other], heights[other]),
+        ],
+        n,
+    )
+
+
+def _box_spans(
+    owners: np.ndarray, y0: np.ndarray, heights: np.ndarray, x0: np.ndarray, x1: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    if len(heights) and int(heights.max()) <= 1:  # the common case at fit: one row each
+        keep = np.flatnonzero(heights)
+        return y0[keep], x0[keep], x1[keep], owners[keep]
+    which = np.repeat(np.arange(len(heights), dtype=np.intp), heights)
+    rows = np.arange(len(which), dtype=np.int32)
+    rows += (y0 - (np.cumsum(heights, dtype=np.int32) - heights))[which]
+    return rows, x0[which], x1[which], owners[which]
+
+
+def _edge_spans(
+    data: LayerData, place: Placement, grid: Grid, owners: np.ndarray, y0: np.ndarray, heights: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Spans of polygons cut along their edges at each row's pixel centre."""
+    which = np.repeat(np.arange(len(heights), dtype=np.intp), heights)
+    rows = np.arange(len(which), dtype=np.int32)
+    rows += (y0 - (np.cumsum(heights, dtype=np.int32) - heights))[which]
+    who = owners[which]
+    yc = rows + (grid.top + 0.5 - place.dy)  # the pixel centres in layer units (times sy)
+    yc /= place.sy
+    lo = np.full(len(who), np.inf)
+    hi = np.full(len(who), -np.inf)
+    start = data.starts[who]
+    count = data.starts[who + 1] - start
+    pts = data.pts
+    for j in range(int(count.max()) if len(count) else 0):
+        live = j < count
+        a = start + np.minimum(j, count - 1)
+        nb = start + np.where(j + 1 < count, j + 1, 0)
+        ax, ay, bx, by = pts[a, 0], pts[a, 1], pts[nb, 0], pts[nb, 1]
+        low, high = np.minimum(ay, by), np.maximum(ay, by)
+        cross = live & (low <= yc) & (yc < high) & (high > low)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = ax + (bx - ax) * (yc - ay) / (by - ay)
+        x = np.where(cross, x, np.nan)
+        np.fmin(lo, x, out=lo)
+        np.fmax(hi, x, out=hi)
+    ox = place.dx - grid.left - 0.5
+    ok = np.isfinite(lo)
+    x0 = np.clip(np.ceil(np.where(ok, lo, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
+    x1 = np.clip(np.ceil(np.where(ok, hi, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
+    keep = np.flatnonzero(ok & (x1 > x0))
+    return rows[keep], x0[keep], x1[keep], who[keep]
+
+
+def _join(parts: list[tuple[np.ndarray, ...]], n: int) -> Spans:
+    if len(parts) == 1:
+        row, x0, x1, owner = parts[0]
+    else:
+        row, x0, x1, owner = (np.concatenate(col) for col in zip(*parts, strict=True))
+        order = np.argsort(owner, kind="stable")  # by polygon: later polygons are drawn over earlier ones
+        row, x0, x1, owner = row[order], x0[order], x1[order], owner[order]
+    return Spans(row, x0, x1, np.asarray(owner, dtype=np.intp), n)
+
+
+def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None = None) -> np.ndarray:
+    """A ``grid.height`` x ``grid.width`` uint8 grid: ``classes[owner]`` on every span's pixels."""
+    labels = np.zeros((grid.height, grid.width), dtype=np.uint8) if out is None else out
+    _paint(labels.reshape(-1), grid.width, spans, None, classes)
+    return labels
+
+
+def _paint(flat: np.ndarray, width: int, spans: Spans, which: np.ndarray | None, classes: np.ndarray) -> None:
+    """Write the classes of spans ``which`` (all when None) into the flat grid."""
+    if which is None:
+        row, x0, x1, owner = spans.row, spans.x0, spans.x1, spans.owner
+    else:
+        row, x0, x1, owner = spans.row[which], spans.x0[which], spans.x1[which], spans.owner[which]
+    lens = (x1 - x0).astype(np.intp)
+    total = int(lens.sum())
+    if not total:
+        return
+    # pixel k of span s is at base[s] + k: one arange over all pixels, shifted per span
+    base = row.astype(np.intp) * width + x0
+    base -= np.cumsum(lens) - lens
+    pix = np.repeat(base, lens)
+    pix += np.arange(total, dtype=np.intp)
+    flat[pix] = np.repeat(classes[owner], lens)
+
+
+def rasterize(spans: Spans, classes: np.ndarray, grid: Grid) -> Raster:
+    """Fill a new grid from spans, one class per polygon (0: not drawn)."""
+    classes = np.asarray(classes, dtype=np.uint8)
+    return Raster(grid, spans, classes.copy(), fill(spans, classes, grid))
+
+
+def hatch(raster: Raster, hatched: list[int], tile: np.ndarray) -> None:
+    """Clear the pixels of classes ``hatched`` where the repeating ``tile`` (bool, aligned to device
+    pixel 0, 0) is off: a pattern brush, as the painter's hatched brushes are."""
+    if not hatched:
+        return
+    labels = raster.labels
+    mine = np.isin(labels, hatched)
+    if not mine.any():
+        return
+    g = raster.grid
+    th, tw = tile.shape
+    ys = (np.arange(g.top, g.top + g.height) % th)[:, None]
+    xs = (np.arange(g.left, g.left + g.width) % tw)[None, :]
+    labels[mine & ~tile[ys, xs]] = 0
+
+
+def update_classes(raster: Raster, classes: np.ndarray) -> int:
+    """Give the raster new classes per polygon; only the spans of polygons whose class changed are
+    written again (all of them when many changed). Returns how many polygons changed."""
+    classes = np.asarray(classes, dtype=np.uint8)
+    changed = np.flatnonzero(classes != raster.classes)
+    if not len(changed):
+        return 0
+    raster.classes = classes.copy()
+    raster.version += 1
+    first = raster.spans.first
+    if len(changed) > REFILL_SHARE * len(classes):
+        raster.labels.fill(0)
+        fill(raster.spans, classes, raster.grid, raster.labels)
+        return len(changed)
+    counts = first[changed + 1] - first[changed]
+    which = np.repeat(first[changed] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    _paint(raster.labels.reshape(-1), raster.grid.width, raster.spans, which, classes)
+    if _overlaps(raster):  # later polygons over the changed ones must stay on top: write them again
+        later = np.arange(int(changed.min()) + 1, len(classes))
+        counts = first[later + 1] - first[later]
+        which = np.repeat(first[later] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        _paint(raster.labels.reshape(-1), raster.grid.width, raster.spans, which, classes)
+    return len(changed)
+
+
+def _overlaps(raster: Raster) -> bool:
+    """Whether any pixel belongs to more than one polygon (worked out once, on the first patch)."""
+    if raster.overlaps is None:
+        s = raster.spans
+        mask = np.zeros(raster.labels.size, dtype=np.uint8)
+        _paint(mask, raster.grid.width, s, None, np.ones(len(raster.classes), np.uint8))
+        raster.overlaps = int((s.x1 - s.x0).sum()) != int(np.count_nonzero(mask))
+    return raster.overlaps

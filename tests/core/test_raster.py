@@ -1,0 +1,112 @@
+"""The numpy rasterizer of dense overlays (core.raster): pixel-centre fill, patches, hatching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocrviewer.core.layers import LayerData, box_like
+from ocrviewer.core.model import Word, polygon_from_bbox
+from ocrviewer.core.raster import Grid, Placement, device_spans, hatch, rasterize, update_classes
+
+
+def layer(polys: list) -> LayerData:
+    data = LayerData("word", elements=[Word(f"w{i}", p, 0.5) for i, p in enumerate(polys)])
+    data.finish()
+    return data
+
+
+def reference(polys: list, place: Placement, grid: Grid, classes: np.ndarray) -> np.ndarray:
+    """Every pixel centre tested against every polygon (even-odd crossings, written independently
+    of the code under test); the last polygon containing it gives its class."""
+    out = np.zeros((grid.height, grid.width), np.uint8)
+    x, y = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+    for i, poly in enumerate(polys):
+        dev = [(px * place.sx + place.dx - grid.left, py * place.sy + place.dy - grid.top) for px, py in poly]
+        hit = np.zeros(x.shape, bool)
+        for (ax, ay), (bx, by) in zip(dev, dev[1:] + dev[:1], strict=True):
+            if ay == by:
+                continue
+            hit ^= ((ay > y) != (by > y)) & (x < ax + (bx - ax) * (y - ay) / (by - ay))
+        out[hit] = classes[i]
+    return out
+
+
+@pytest.mark.parametrize("scale", [0.33, 1.0, 2.7])
+def test_boxes_fill_the_pixels_whose_centres_they_contain(scale: float) -> None:
+    rng = np.random.default_rng(4)
+    polys = []
+    for _ in range(60):
+        x, y = rng.uniform(0, 90, 2)
+        w, h = rng.uniform(0.5, 14, 2)
+        polys.append(polygon_from_bbox(x, y, x + w, y + h))
+    data = layer(polys)
+    place = Placement(scale, scale, 3.3, -1.6)
+    grid = Grid(-2, 1, int(100 * scale) + 8, int(100 * scale) + 4)
+    classes = rng.integers(1, 50, len(polys)).astype(np.uint8)
+    raster = rasterize(
+        device_spans(data, place, grid, None, box_like(data.pts, data.starts, data.bboxes)), classes, grid
+    )
+    assert np.array_equal(raster.labels, reference(polys, place, grid, classes))
+    assert raster.labels.any()
+
+
+def test_slanted_quadrilaterals_follow_their_edges() -> None:
+    polys = [
+        ((10.0, 10.0), (40.0, 18.0), (36.0, 32.0), (6.0, 24.0)),  # turned
+        ((50.0, 5.0), (70.0, 5.0), (80.0, 30.0), (45.0, 30.0)),  # trapezoid
+        ((20.0, 40.0), (30.0, 36.0), (40.0, 40.0), (30.0, 44.0)),  # diamond
+    ]
+    data = layer(polys)
+    boxy = box_like(data.pts, data.starts, data.bboxes)
+    assert not boxy.any()
+    place, grid = Placement(1.0, 1.0, 0.0, 0.0), Grid(0, 0, 90, 50)
+    classes = np.array([3, 7, 9], np.uint8)
+    raster = rasterize(device_spans(data, place, grid, None, boxy), classes, grid)
+    assert np.array_equal(raster.labels, reference(polys, place, grid, classes))
+    # a box-shaped fill would have covered the turned word's bounding-box corner
+    assert raster.labels[11, 38] == 0
+
+
+def test_a_subset_and_the_grid_edges_clip() -> None:
+    polys = [polygon_from_bbox(i * 10, 0, i * 10 + 8, 8) for i in range(10)]
+    data = layer(polys)
+    grid = Grid(25, 0, 40, 10)  # device columns 25..64
+    classes = np.arange(1, 11, dtype=np.uint8)
+    spans = device_spans(data, Placement(1, 1, 0, 0), grid, np.array([1, 2, 3, 4, 5]))
+    labels = rasterize(spans, classes, grid).labels
+    assert set(np.unique(labels).tolist()) == {0, 3, 4, 5, 6}  # polygons 2..5 show; 1 lies left of it
+    assert labels[4, 0] == 3 and labels[4, 39] == 0  # polygon 6 (x 60..68) is not in the subset
+
+
+def test_a_patch_of_changed_classes_equals_a_fresh_fill_even_where_polygons_overlap() -> None:
+    rng = np.random.default_rng(9)
+    polys = []
+    for _ in range(300):
+        x, y = rng.uniform(0, 180, 2)
+        polys.append(polygon_from_bbox(x, y, x + rng.uniform(2, 25), y + rng.uniform(2, 12)))
+    data = layer(polys)
+    place, grid = Placement(0.8, 0.8, 1.0, 2.0), Grid(0, 0, 160, 160)
+    spans = device_spans(data, place, grid)
+    classes = rng.integers(1, 20, len(polys)).astype(np.uint8)
+    raster = rasterize(spans, classes, grid)
+    for share in (0.01, 0.1, 0.6):  # a few (patched) and many (filled again)
+        classes = classes.copy()
+        pick = rng.random(len(polys)) < share
+        classes[pick] = rng.integers(0, 20, int(pick.sum()))
+        before, differ = raster.version, int((classes != raster.classes).sum())
+        assert update_classes(raster, classes) == differ > 0
+        assert raster.version == before + 1
+        assert np.array_equal(raster.labels, rasterize(spans, classes, grid).labels)
+    assert update_classes(raster, classes) == 0  # nothing changed: nothing written
+
+
+def test_hatch_clears_the_off_pixels_of_its_classes_only() -> None:
+    data = layer([polygon_from_bbox(0, 0, 16, 16), polygon_from_bbox(16, 0, 32, 16)])
+    grid = Grid(0, 0, 32, 16)
+    raster = rasterize(device_spans(data, Placement(1, 1, 0, 0), grid), np.array([1, 5], np.uint8), grid)
+    tile = np.eye(8, dtype=bool)
+    hatch(raster, [1], tile)
+    left, right = raster.labels[:, :16], raster.labels[:, 16:]
+    assert np.array_equal(left > 0, np.tile(tile, (2, 2)))
+    assert (right == 5).all()
