@@ -164,9 +164,11 @@ def _paint(tier: str, limit: float | None, zoom: float | None = None) -> Callabl
                 "how": viewer.PAINT_HOW,
             }
             cold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate)
+            threshold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate_threshold)
             warm = time_calls(bench.paint, ctx.fast_repeat)
             res.stats = {
                 "repaint (caches dropped)": cold,
+                "repaint (threshold change)": threshold,
                 "repaint (caches kept)": warm,
                 "floor: image only, caches dropped": floor,
             }
@@ -365,7 +367,8 @@ def _paint_compare(tier: str, limit: float, wipe: bool = False) -> Callable[[Con
             bench.paint().save(str(ctx.inputs.folder / f"{name}.png"))  # to look at
             res.params = {"words": ctx.inputs.sizes.words[tier], "how": how}
             cold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate)
-            res.stats = {"repaint (caches dropped)": cold}
+            threshold = time_calls(bench.paint, ctx.fast_repeat, setup=bench.invalidate_threshold)
+            res.stats = {"repaint (caches dropped)": cold, "repaint (threshold change)": threshold}
             if wipe:  # dragging the handle: every frame moves it, the layers' pictures are kept
                 xs = iter(np.linspace(0.3, 0.7, 10_000) * w.size[0])
                 res.stats["handle dragged (caches kept)"] = time_calls(

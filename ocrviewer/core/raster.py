@@ -5,8 +5,9 @@ by one costs a Python object per box and a path per box inside Qt. Here every po
 pixel rows (spans) in a few vectorized passes, and the spans a grid of class numbers (one byte per
 pixel, 0 = nothing) that ``gui.overlay`` turns into colours through an indexed image's colour table.
 
-The fill rule is the one of an aliased painter: a pixel belongs to a polygon when its centre lies
-inside it (rows by the polygon's edges, so slanted quadrilaterals keep their shape). A polygon that
+The fill rule is the one of Qt's aliased painter: a pixel belongs to a polygon when its centre
+lies inside it, a centre on a left or top edge counting as outside and on a right or bottom edge as
+inside (rows are cut along the polygon's edges, so slanted quadrilaterals keep their shape). A polygon that
 is not convex is filled with the span between its leftmost and rightmost edge on each row. Where
 polygons overlap, the later one wins (a painter would blend both).
 """
@@ -92,15 +93,15 @@ def device_spans(
     """
     n = len(data)
     cols = data.box_columns() if index is None else data.box_columns()[:, index]
-    # device bounds of the boxes, pixel-centre rule: first pixel ceil(v - 0.5), grid-relative
+    # device bounds of the boxes, pixel-centre rule: pixels floor(a + 0.5) up to floor(b + 0.5)
     d = np.empty_like(cols)
     for rows, scale, offset, limit in (
-        (slice(0, 4, 2), place.sx, place.dx - grid.left - 0.5, grid.width),
-        (slice(1, 4, 2), place.sy, place.dy - grid.top - 0.5, grid.height),
+        (slice(0, 4, 2), place.sx, place.dx - grid.left + 0.5, grid.width),
+        (slice(1, 4, 2), place.sy, place.dy - grid.top + 0.5, grid.height),
     ):
         np.multiply(cols[rows], scale, out=d[rows])
         d[rows] += offset
-        np.ceil(d[rows], out=d[rows])
+        np.floor(d[rows], out=d[rows])
         np.clip(d[rows], 0, limit, out=d[rows])
     bx0, y0, bx1, y1 = d.astype(np.int32)
     heights = y1 - y0
@@ -152,16 +153,16 @@ def _edge_spans(
         nb = start + np.where(j + 1 < count, j + 1, 0)
         ax, ay, bx, by = pts[a, 0], pts[a, 1], pts[nb, 0], pts[nb, 1]
         low, high = np.minimum(ay, by), np.maximum(ay, by)
-        cross = live & (low <= yc) & (yc < high) & (high > low)
+        cross = live & (low < yc) & (yc <= high)
         with np.errstate(divide="ignore", invalid="ignore"):
             x = ax + (bx - ax) * (yc - ay) / (by - ay)
         x = np.where(cross, x, np.nan)
         np.fmin(lo, x, out=lo)
         np.fmax(hi, x, out=hi)
-    ox = place.dx - grid.left - 0.5
+    ox = place.dx - grid.left + 0.5
     ok = np.isfinite(lo)
-    x0 = np.clip(np.ceil(np.where(ok, lo, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
-    x1 = np.clip(np.ceil(np.where(ok, hi, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
+    x0 = np.clip(np.floor(np.where(ok, lo, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
+    x1 = np.clip(np.floor(np.where(ok, hi, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
     keep = np.flatnonzero(ok & (x1 > x0))
     return rows[keep], x0[keep], x1[keep], who[keep]
 

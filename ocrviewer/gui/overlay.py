@@ -223,6 +223,8 @@ class OverlayLayer(QGraphicsItem):
             )
         else:
             self._rect = QRectF()
+        # what a whole view of it needs; the canvas chooses again before each frame
+        self.choose_cache(self._rect)
         self.update()
 
     def restyle(self) -> None:

@@ -18,7 +18,8 @@ def layer(polys: list) -> LayerData:
 
 def reference(polys: list, place: Placement, grid: Grid, classes: np.ndarray) -> np.ndarray:
     """Every pixel centre tested against every polygon (even-odd crossings, written independently
-    of the code under test); the last polygon containing it gives its class."""
+    of the code under test; a centre on a left or top edge is outside, on a right or bottom edge
+    inside, as Qt's aliased fill has it); the last polygon containing it gives its class."""
     out = np.zeros((grid.height, grid.width), np.uint8)
     x, y = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
     for i, poly in enumerate(polys):
@@ -27,7 +28,7 @@ def reference(polys: list, place: Placement, grid: Grid, classes: np.ndarray) ->
         for (ax, ay), (bx, by) in zip(dev, dev[1:] + dev[:1], strict=True):
             if ay == by:
                 continue
-            hit ^= ((ay > y) != (by > y)) & (x < ax + (bx - ax) * (y - ay) / (by - ay))
+            hit ^= ((ay < y) != (by < y)) & (ax + (bx - ax) * (y - ay) / (by - ay) < x)
         out[hit] = classes[i]
     return out
 

@@ -289,19 +289,21 @@ def test_first_result_imports_nothing_slow_on_the_gui_thread() -> None:
         "import sys; from ocrviewer.gui.overlay import build_layers; "
         "from tests.gui.conftest import words_document; "
         "layers = build_layers(words_document()); assert layers['word'].bboxes is not None; "
-        # the first dense paint groups the boxes by confidence bucket (np.unique imported numpy.ma)
+        # the first dense paint: classes, colour table, spans and the fill
         "from ocrviewer.gui.overlay import OverlayLayer, OverlayStyle; "
+        "from ocrviewer.core.raster import Grid, Placement, device_spans, rasterize; "
         "item = OverlayLayer('word', OverlayStyle()); item.set_data(layers['word']); "
-        "assert item._boxes() is not None; "
+        "classes = item.word_classes()[0]; g = Grid(0, 0, 64, 64); "
+        "rasterize(device_spans(item.data, Placement(0.1, 0.1, 0, 0), g), classes, g); "
         "print('numpy.ma' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
-def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_grouped_on_paint(qapp) -> None:
-    """prepare_layers groups the dense fill (boxes per confidence bucket, paths of the others)
-    off the GUI thread; the picture must not change, at any threshold."""
+def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_prepared_on_paint(qapp) -> None:
+    """prepare_layers finds the box-like polygons off the GUI thread; the picture must not change,
+    at any threshold."""
     from PySide6.QtGui import QColor, QImage, QPainter
     from PySide6.QtWidgets import QGraphicsScene
 
@@ -312,7 +314,7 @@ def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_grouped_on_pain
     words = []
     for i in range(DENSE_LIMIT + 600):
         x, y = 10 + (i % 60) * 10, 10 + (i // 60) * 8
-        if i % 7 == 0:  # a slanted quadrilateral: not box-like, filled through a path
+        if i % 7 == 0:  # a slanted quadrilateral: not box-like, filled along its edges
             poly: tuple = ((x, y), (x + 8, y + 3), (x + 6, y + 7), (x - 2, y + 4))
         else:
             poly = polygon_from_bbox(x, y, x + 8, y + 6)
@@ -321,8 +323,8 @@ def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_grouped_on_pain
     doc = Document((Page(640.0, 480.0, (Block(polygon_from_bbox(0, 0, 640, 480), lines),)),))
 
     prepared = prepare_layers(doc)["word"]
-    assert prepared.groups is not None  # made here, not on the first paint
-    # the canvas's default colour scale: stretched over the words' confidences
+    assert prepared.boxy is not None  # made here, not on the first paint
+    assert 0 < int(prepared.boxy.sum()) < len(words)
     scale = fit_scale([w.confidence for w in words if w.confidence is not None])
     pictures = []
     for data in (build_layers(doc)["word"], prepared):
@@ -337,7 +339,6 @@ def test_dense_layer_prepared_in_a_worker_paints_the_same_as_one_grouped_on_pain
             scene.render(painter, image.rect(), scene.sceneRect())
             painter.end()
             pictures.append(image)
-            assert (item._dense_boxes is prepared.groups[1]) == (data is prepared)  # the worker's groups
     assert pictures[0] == pictures[2] and pictures[1] == pictures[3]
     assert pictures[0] != pictures[1]  # the threshold dims some: the comparison can fail
 
