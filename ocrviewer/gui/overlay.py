@@ -193,7 +193,7 @@ class OverlayLayer(QGraphicsItem):
         self._raster: tuple[tuple, Raster] | None = None
         self._picture: tuple[tuple, QImage] | None = None
         #: each polygon's class and the classes' colours, for the look they were made for
-        self._classes: tuple[tuple, np.ndarray] | None = None
+        self._classes: tuple[tuple, np.ndarray, bool] | None = None
         self._table: tuple[tuple, list[int]] | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
@@ -387,7 +387,7 @@ class OverlayLayer(QGraphicsItem):
                     classes[below] = 0
                 else:
                     classes[below] += 1  # the dimmed colour of the same slot
-            self._classes = (look, classes)
+            self._classes = (look, classes, bool(((classes == 1) | (classes == 2)).any()))
         colours = (self.style.colour_by_confidence, self.has_confidence, self.style.dense_alpha, only)
         if self._table is None or self._table[0] != colours:
             table = [0] * 256
@@ -400,8 +400,9 @@ class OverlayLayer(QGraphicsItem):
                 color.setAlpha(dim)
                 table[2 + 2 * slot_] = color.rgba()
             self._table = (colours, table)
-        hatched = [1, 2] if self.hatch_none else []  # slot 0 is NO_CONF
-        return self._classes[1], self._table[1], hatched
+        classes, unrated = self._classes[1], self._classes[2]
+        # slot 0 is NO_CONF: hatched where words without a confidence are drawn at all
+        return classes, self._table[1], [1, 2] if self.hatch_none and unrated else []
 
     def _paint_picture(self, painter: QPainter, shown: QRectF, clip: QRectF | None) -> None:
         """Dense layer: fill every polygon into a picture at the device's own pixels (see
