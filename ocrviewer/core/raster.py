@@ -22,6 +22,8 @@ from ocrviewer.core.layers import LayerData
 
 #: a changed class for more than this share of the polygons: fill the grid again instead of patching
 REFILL_SHARE = 0.25
+#: spans this long on average (pixels) are filled as runs, shorter ones pixel by pixel
+LONG_SPANS = 8
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def _box_spans(
     which = np.repeat(np.arange(len(heights), dtype=np.intp), heights)
     rows = np.arange(len(which), dtype=np.int32)
     rows += (y0 - (np.cumsum(heights, dtype=np.int32) - heights))[which]
-    return rows, x0[which], x1[which], owners[which]
+    every = len(owners) and owners[0] == 0 and owners[-1] == len(owners) - 1  # all, in order
+    return rows, x0[which], x1[which], which if every else owners[which]
 
 
 def _edge_spans(
@@ -179,9 +182,34 @@ def _join(parts: list[tuple[np.ndarray, ...]], n: int) -> Spans:
 
 def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None = None) -> np.ndarray:
     """A ``grid.height`` x ``grid.width`` uint8 grid: ``classes[owner]`` on every span's pixels."""
+    lens = spans.x1 - spans.x0
+    if out is None and len(lens) and int(lens.sum()) >= LONG_SPANS * len(lens):
+        labels = _runs(spans, lens, classes, grid)
+        if labels is not None:
+            return labels
     labels = np.zeros((grid.height, grid.width), dtype=np.uint8) if out is None else out
     _paint(labels.reshape(-1), grid.width, spans, None, classes)
     return labels
+
+
+def _runs(spans: Spans, lens: np.ndarray, classes: np.ndarray, grid: Grid) -> np.ndarray | None:
+    """The whole grid as one ``np.repeat`` of runs (gap, span, gap, span...) in pixel order: for
+    long spans, faster than writing every pixel by index. None when spans overlap."""
+    start = spans.row.astype(np.intp) * grid.width + spans.x0
+    order = np.argsort(start, kind="stable")
+    start, lens = start[order], lens[order].astype(np.intp)
+    end = start + lens
+    n = len(start)
+    runs = np.empty(2 * n + 1, dtype=np.intp)
+    runs[0] = start[0]
+    runs[2:-1:2] = start[1:] - end[:-1]
+    if n > 1 and int(runs[2:-1:2].min()) < 0:
+        return None  # overlapping polygons: the later one must win, which runs cannot say
+    runs[1::2] = lens
+    runs[-1] = grid.width * grid.height - end[-1]
+    values = np.zeros(2 * n + 1, dtype=np.uint8)
+    values[1::2] = classes[spans.owner[order]]
+    return np.repeat(values, runs).reshape(grid.height, grid.width)
 
 
 def _paint(flat: np.ndarray, width: int, spans: Spans, which: np.ndarray | None, classes: np.ndarray) -> None:

@@ -111,3 +111,21 @@ def test_hatch_clears_the_off_pixels_of_its_classes_only() -> None:
     left, right = raster.labels[:, :16], raster.labels[:, 16:]
     assert np.array_equal(left > 0, np.tile(tile, (2, 2)))
     assert (right == 5).all()
+
+
+def test_long_spans_filled_as_runs_equal_the_pixel_by_pixel_fill() -> None:
+    from ocrviewer.core.raster import _paint, fill
+
+    polys = [
+        polygon_from_bbox(3 + (i % 8) * 30, 2 + (i // 8) * 9, 3 + (i % 8) * 30 + 25, 9 + (i // 8) * 9)
+        for i in range(64)
+    ]
+    data = layer(polys)
+    grid = Grid(0, 0, 250, 80)
+    spans = device_spans(data, Placement(1.0, 1.0, 0.3, 0.2), grid)
+    classes = np.arange(1, 65, dtype=np.uint8)
+    assert (spans.x1 - spans.x0).mean() >= 8  # the run-length path
+    by_pixel = np.zeros((grid.height, grid.width), np.uint8)
+    _paint(by_pixel.reshape(-1), grid.width, spans, None, classes)
+    assert np.array_equal(fill(spans, classes, grid), by_pixel)
+    assert np.array_equal(by_pixel, reference(polys, Placement(1.0, 1.0, 0.3, 0.2), grid, classes))
