@@ -335,7 +335,7 @@ class OverlayLayer(QGraphicsItem):
         if count == 0:
             return
         if count > DENSE_LIMIT and not self.style.force_outlines:
-            self._paint_picture(painter, shown, None if whole or count > len(self.data) // 2 else shown)
+            self._paint_picture(painter, shown)
             return
         visible = self.data.in_rect(shown)
         self._paint_outlines(painter, visible, lod)
@@ -404,7 +404,7 @@ class OverlayLayer(QGraphicsItem):
         # slot 0 is NO_CONF: hatched where words without a confidence are drawn at all
         return classes, self._table[1], [1, 2] if self.hatch_none and unrated else []
 
-    def _paint_picture(self, painter: QPainter, shown: QRectF, clip: QRectF | None) -> None:
+    def _paint_picture(self, painter: QPainter, shown: QRectF) -> None:
         """Dense layer: fill every polygon into a picture at the device's own pixels (see
         :mod:`ocrviewer.core.raster`) and draw it in one call.
 
@@ -418,15 +418,16 @@ class OverlayLayer(QGraphicsItem):
         sx, sy = world.m11() * dpr, world.m22() * dpr
         aligned = world.m12() == 0 and world.m21() == 0 and sx > 0 and sy > 0 and not world.isRotating()
         if aligned:
-            place, grid, at = self._device_grid(world, dpr, device, shown)
+            place, grid, at, clipped = self._device_grid(world, dpr, device, shown)
         else:
-            place, grid, at = self._item_grid(world, dpr)
+            place, grid, at, clipped = self._item_grid(world, dpr)
         if grid is None:
             return
         classes, table, hatched = self.word_classes()
-        key = (place, grid, id(self.data), self.data.boxy is not None)
+        key = (place, grid, id(self.data))
         if self._raster is None or self._raster[0] != key:
-            index = None if clip is None else self.data.candidates_in(clip)
+            # a grid of the view only (zoomed in): the polygons in view only
+            index = self.data.candidates_in(shown) if clipped else None
             spans = device_spans(self.data, place, grid, index, self._boxy())
             raster = rasterize(spans, classes, grid)
             hatch(raster, hatched, hatch_tile())
@@ -456,9 +457,10 @@ class OverlayLayer(QGraphicsItem):
 
     def _device_grid(
         self, world: QTransform, dpr: float, device: object, shown: QRectF
-    ) -> tuple[Placement, Grid | None, tuple[int, int]]:
+    ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
         """Where the picture goes on an unrotated view: its placement relative to a whole device
-        pixel (so panning by whole pixels keeps it), its grid, and the device pixel of its corner."""
+        pixel (so panning by whole pixels keeps it), its grid, the device pixel of its corner, and
+        whether the grid holds only what shows (zoomed in) rather than the whole layer."""
         dx, dy = world.dx() * dpr, world.dy() * dpr
         ix, iy = math.floor(dx), math.floor(dy)
         place = Placement(world.m11() * dpr, world.m22() * dpr, dx - ix, dy - iy)
@@ -470,19 +472,21 @@ class OverlayLayer(QGraphicsItem):
         )
         dev_w = int(device.width() * dpr) if device is not None else right - left  # type: ignore[attr-defined]
         dev_h = int(device.height() * dpr) if device is not None else bottom - top  # type: ignore[attr-defined]
-        if (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h):
-            # closer in: only what shows (the exposed part, within the device)
+        clipped = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
+        if clipped:  # closer in: only what shows (the exposed part, within the device)
             v = world.mapRect(shown)
             left = max(left, math.floor(v.left() * dpr) - ix)
             top = max(top, math.floor(v.top() * dpr) - iy)
             right = min(right, math.ceil(v.right() * dpr) - ix)
             bottom = min(bottom, math.ceil(v.bottom() * dpr) - iy)
         if right <= left or bottom <= top:
-            return place, None, (0, 0)
+            return place, None, (0, 0), clipped
         width = (right - left + 3) // 4 * 4  # scan lines of an indexed image: 32-bit aligned
-        return place, Grid(left, top, width, bottom - top), (left + ix, top + iy)
+        return place, Grid(left, top, width, bottom - top), (left + ix, top + iy), clipped
 
-    def _item_grid(self, world: QTransform, dpr: float) -> tuple[Placement, Grid | None, tuple[int, int]]:
+    def _item_grid(
+        self, world: QTransform, dpr: float
+    ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
         """A rotated or mirrored view: the picture is made in layer units at the view's scale and
         drawn through the painter."""
         r = self._rect
@@ -490,7 +494,7 @@ class OverlayLayer(QGraphicsItem):
         s = min(s, ITEM_RASTER_MAX_SIDE / max(r.width(), r.height(), 1.0))
         width, height = max(1, math.ceil(r.width() * s)), max(1, math.ceil(r.height() * s))
         place = Placement(s, s, -r.left() * s, -r.top() * s)
-        return place, Grid(0, 0, (width + 3) // 4 * 4, height), (0, 0)
+        return place, Grid(0, 0, (width + 3) // 4 * 4, height), (0, 0), False
 
     def _boxy(self) -> np.ndarray:
         if self.data.boxy is None:

@@ -200,3 +200,20 @@ def test_zooming_in_switches_to_outlines_and_back(window, qtbot) -> None:
     again = canvas.viewport().grab().toImage()
     assert layer._raster is not None
     assert again == fit_shot
+
+
+def test_a_turned_view_still_fills_the_words(qapp) -> None:
+    item = make_item(dense_document())
+    image = QImage(W, H, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(W, 0)
+    painter.rotate(90)  # a picture made in page units, drawn through the turn
+    painter.scale(0.7, 0.7)
+    item.scene().render(painter, QRectF(0, 0, W, H), QRectF(0, 0, W, H))
+    painter.end()
+    shot = pixels(image)
+    assert item._raster is not None
+    covered = (shot != 255).any(axis=2)
+    assert covered.mean() > 0.1  # words drawn...
+    assert covered[:, : W // 2].mean() < 0.01  # ...turned: the right part of the picture only
