@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -64,6 +65,9 @@ class ImageItem(QGraphicsItem):
         self.levels: list[DecodedImage] = []
         #: the previous image's levels, freed once the next image is on screen (see Canvas.set_image)
         self.retired: list[DecodedImage] = []
+        #: the image at the view's pixels (see _paint_kept) and the last way it was painted
+        self._kept: tuple[tuple, QImage] | None = None
+        self._wanted: tuple | None = None
         self.setZValue(-10)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -73,6 +77,7 @@ class ImageItem(QGraphicsItem):
         # freeing a 20 MP picture (80 MB) takes ~10 ms: not now, while the next one is opened
         self.retired += self.levels
         self.levels = []
+        self._kept = self._wanted = None
         self.update()
 
     def add(self, decoded: DecodedImage) -> None:
@@ -80,6 +85,7 @@ class ImageItem(QGraphicsItem):
             self.levels = [lv for lv in self.levels if not lv.final and not lv.preview]
         self.levels.append(decoded)
         self.levels.sort(key=lambda lv: lv.scale)
+        self._kept = self._wanted = None
         self.update()
 
     @property
@@ -103,12 +109,17 @@ class ImageItem(QGraphicsItem):
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
         needed = lod * dpr
         level = next((lv for lv in self.levels if lv.scale >= needed * 0.98), self.levels[-1])
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0)
         exposed = option.exposedRect.intersected(self.boundingRect())
         if exposed.isEmpty():
             return
-        s = level.scale
         level.painted.set()  # the decode waiting to show the preview first goes on
+        if self._paint_kept(painter, level, needed, dpr or 1.0):
+            return
+        self._draw_level(painter, level, needed, exposed)
+
+    def _draw_level(self, painter: QPainter, level: DecodedImage, needed: float, exposed: QRectF) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0)
+        s = level.scale
         if level.orientation != 1:  # stored pixels: paint them through their orientation
             to_item = _orientation_transform(level.orientation, level.image.width(), level.image.height(), s)
             source = to_item.inverted()[0].mapRect(exposed).intersected(QRectF(level.image.rect()))
@@ -119,6 +130,42 @@ class ImageItem(QGraphicsItem):
             return
         source = QRectF(exposed.left() * s, exposed.top() * s, exposed.width() * s, exposed.height() * s)
         painter.drawImage(exposed, level.image, source)
+
+    def _paint_kept(self, painter: QPainter, level: DecodedImage, needed: float, dpr: float) -> bool:
+        """A scaled-down image, painted the same way twice in a row (a hover, a threshold change, a
+        pan at fit), is kept at the view's pixels and copied from then on; a zoom step paints it
+        directly (and keeps nothing: the next step would throw it away)."""
+        t = painter.worldTransform()
+        device = painter.device()
+        if device is None or needed >= 1.0 or t.m12() != 0 or t.m21() != 0 or t.m11() <= 0 or t.m22() <= 0:
+            return False
+        dx, dy = t.dx() * dpr, t.dy() * dpr
+        ix, iy = math.floor(dx), math.floor(dy)
+        sx, sy = t.m11() * dpr, t.m22() * dpr
+        w, h = self.size
+        left, top = math.floor(dx - ix), math.floor(dy - iy)
+        right, bottom = math.ceil(w * sx + dx - ix), math.ceil(h * sy + dy - iy)
+        dev_w, dev_h = int(device.width() * dpr), int(device.height() * dpr)
+        if (right - left) * (bottom - top) > 2 * dev_w * dev_h:
+            return False  # bigger than the view: not worth a copy
+        key = (id(level), sx, sy, dx - ix, dy - iy, left, top, right, bottom)
+        if self._kept is None or self._kept[0] != key:
+            if self._wanted != key:
+                self._wanted = key
+                return False
+            image = QImage(right - left, bottom - top, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(0)
+            p = QPainter(image)
+            p.setTransform(QTransform(sx, 0, 0, sy, dx - ix - left, dy - iy - top))
+            self._draw_level(p, level, needed, self.boundingRect())
+            p.end()
+            image.setDevicePixelRatio(dpr)
+            self._kept = (key, image)
+        painter.save()
+        painter.setWorldTransform(QTransform())
+        painter.drawImage(QPointF((left + ix) / dpr, (top + iy) / dpr), self._kept[1])
+        painter.restore()
+        return True
 
 
 def _orientation_transform(orientation: int, width: int, height: int, scale: float) -> QTransform:

@@ -354,6 +354,34 @@ def test_a_response_opened_while_the_shown_pages_decode_is_finishing_lands(
     qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
     monkeypatch.setattr(type(window.loader), "busy", property(lambda self: True))
     w, h = window.state.image_info.display_size
-    resp = write_response(tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h)))
+    resp = write_response(
+        tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h))
+    )
     window.files.open_response(str(resp))
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+
+
+def test_image_painted_twice_the_same_way_is_kept_at_the_view_scale(window, qtbot, text_image) -> None:
+    """A hover or threshold change repaints the image from a copy at the view's pixels (identical
+    pixels); a zoom step paints it directly and keeps nothing until it is painted the same way again."""
+    path = text_image()
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas = window.canvas
+    canvas.set_zoom(0.6)
+    item = canvas.image_item
+    direct = canvas.viewport().grab().toImage()
+    assert item._kept is None
+    again = canvas.viewport().grab().toImage()  # the same way twice: kept now
+    assert item._kept is not None
+    copied = canvas.viewport().grab().toImage()
+    assert direct == again == copied
+    kept = item._kept
+    window.state.set_min_confidence(0.3)  # a threshold change: the image is copied, not scaled
+    canvas.viewport().grab()
+    assert item._kept is kept
+    canvas.set_zoom(0.45)
+    canvas.viewport().grab()
+    assert item._kept is kept  # a zoom step: painted directly, the old copy not used nor replaced
+    canvas.viewport().grab()
+    assert item._kept is not kept
