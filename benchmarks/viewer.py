@@ -128,13 +128,16 @@ class _Bench:
     def invalidate(self) -> None:
         """Drop every cache a repaint could reuse, as a zoom step does.
 
-        A zoom step of 0.1% (alternately in and back out) changes the view's scale, so every
-        picture kept at the view's pixels is made again; the confidence threshold is nudged
+        A zoom step of 0.1% (alternately in and back out, drifting by 1e-6 a step so that no scale
+        comes back: a picture kept for an earlier scale is never reused) changes the view's scale,
+        so every picture kept at the view's pixels is made again; the confidence threshold is nudged
         between 0 and 1e-4 (no word changes look) through the same public path as the quality
         dock's slider; ``update()`` on every scene item drops Qt's item caches.
         """
         self.invalidate_threshold()
-        self.canvas.set_zoom(self.canvas.zoom * (1.001 if self._nudge else 1 / 1.001))
+        self._steps = getattr(self, "_steps", 0) + 1
+        step = (1.001 if self._nudge else 1 / 1.001) * (1 + 1e-6 * self._steps)
+        self.canvas.set_zoom(self.canvas.zoom * step)
 
     def invalidate_threshold(self) -> None:
         """What a threshold change drops: the nudge and ``update()`` on every item, the zoom kept."""
