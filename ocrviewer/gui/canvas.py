@@ -302,7 +302,7 @@ class Canvas(QGraphicsView):
 
     def _release_retired(self) -> None:
         """Free the oldest replaced overlay data a slice at a time, each slice in its own pass:
-        freeing 100k QRectFs and elements in one go held the GUI thread ~130 ms."""
+        freeing 100k elements (and then QRectFs) in one go held the GUI thread ~130 ms."""
         if not self._retired:
             return
         shown = {id(item.data) for item in self.layers.values()}
@@ -310,12 +310,7 @@ class Canvas(QGraphicsView):
             part
             for data in self._retired[0]
             if id(data) not in shown  # (the same data shown again is only let go of)
-            for part in (
-                data.rects,
-                data.elements,
-                data.keys,
-                *((rects for _members, rects in data.groups[1].values()) if data.groups else ()),
-            )
+            for part in (data.elements, data.keys)
             if isinstance(part, list) and part
         ]
         if not big:
