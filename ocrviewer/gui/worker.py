@@ -133,6 +133,8 @@ class Workers(QObject):
         self.current_generation = current_generation
         self.jobs: dict[int, Worker] = {}
         self._latest: dict[str, Worker] = {}
+        #: set by :meth:`shutdown`: nothing new starts any more
+        self.closed = False
 
     @property
     def busy(self) -> bool:
@@ -170,6 +172,10 @@ class Workers(QObject):
         if kind:
             self.cancel_kind(kind)
         worker = Worker(fn, generation, name, kind)
+        if self.closed:  # a report delivered while the window closes asked for more work: none starts
+            worker.cancel()
+            worker.done = True
+            return worker
         s = worker.signals
         if on_started is not None:
             s.started.connect(on_started)
@@ -236,6 +242,11 @@ class Workers(QObject):
             worker.cancel()
 
     def shutdown(self, wait_ms: int = 1500) -> bool:
-        """Cancel every worker and wait up to ``wait_ms``; True if all stopped."""
+        """Cancel every worker and wait up to ``wait_ms``; True if all stopped.
+
+        From then on nothing new starts: a report queued before the close and delivered after it
+        (a decoded page asking for its neighbours' prefetch) would otherwise start work nobody waits for.
+        """
+        self.closed = True
         self.cancel_all()
         return self.pool.waitForDone(wait_ms)

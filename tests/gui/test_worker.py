@@ -72,6 +72,31 @@ def test_cancel_wakes_a_waiting_job_and_shutdown_waits(qtbot):
     assert results == [] and isinstance(errors[0], Cancelled)
 
 
+def test_work_asked_for_after_shutdown_never_starts(qtbot):
+    """A result delivered while the window closes may ask for more work (a decoded page asks for
+    its neighbours): once shut down, none starts and the runner ends idle."""
+    runner = Workers(QThreadPool())
+    ran: list[str] = []
+
+    def first(cancel, progress):
+        return "page"
+
+    def more(cancel, progress):
+        ran.append("more")
+
+    runner.submit(first, on_result=lambda v: runner.submit(more, kind="prefetch"))
+    # before the shutdown, the follow-up runs
+    qtbot.waitUntil(lambda: ran == ["more"] and not runner.busy, timeout=30000)
+
+    ran.clear()
+    runner.submit(first, on_result=lambda v: runner.submit(more, kind="prefetch"))
+    assert runner.pool.waitForDone(30000)  # it ended; its result is queued, not yet delivered
+    assert runner.shutdown(30000) is True
+    qtbot.waitUntil(lambda: not runner.busy, timeout=30000)  # the result lands after the shutdown
+    assert runner.pool.waitForDone(30000)
+    assert ran == [] and not runner.jobs
+
+
 def test_stale_results_are_dropped_in_one_place(qtbot):
     generation = [1]
     runner = Workers(QThreadPool(), lambda: generation[0])
