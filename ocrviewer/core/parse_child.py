@@ -38,8 +38,26 @@ _HEADER = struct.Struct(">Q")
 #: a frozen bundle starts its own executable with this set to 1 to serve as the parser process
 CHILD_ENV = "OCRVIEWER_PARSE_CHILD"
 
+#: the window's threshold: a response smaller than this (about 2,500 words) is parsed in the
+#: calling thread; it makes too few objects to stall the window, and starting the child process
+#: (an interpreter with numpy) would delay the first picture of a small result, such as the sample's
+SMALL_RESPONSE_BYTES = 256 * 1024
+
 #: a parse function: module-level, in ocrviewer, returning a Document
 ParseFunction = Callable[..., Document]
+
+
+def _input_size(args: tuple[Any, ...]) -> int:
+    """The size of what a parse call reads: its first bytes or file argument (unknown: huge)."""
+    first = args[0] if args else None
+    if isinstance(first, (bytes, bytearray, memoryview)):
+        return len(first)
+    if isinstance(first, (str, os.PathLike)):
+        try:
+            return os.stat(first).st_size
+        except OSError:
+            pass
+    return sys.maxsize
 
 
 def _write(stream: IO[bytes], message: Any) -> None:
@@ -138,8 +156,10 @@ class ParserProcess:
     Calls are serialized. ``poll_seconds`` is how often a waiting call looks at ``cancelled``.
     """
 
-    def __init__(self, poll_seconds: float = 0.05) -> None:
+    def __init__(self, poll_seconds: float = 0.05, min_bytes: int = 0) -> None:
         self._lock = threading.Lock()
+        #: inputs (response bytes or file) smaller than this are parsed in the calling thread
+        self.min_bytes = min_bytes
         self._process: subprocess.Popen[bytes] | None = None
         self._poll = poll_seconds
         self.starts = 0
@@ -153,7 +173,12 @@ class ParserProcess:
     def call(self, fn: ParseFunction, *args: Any, cancelled: Callable[[], bool] = lambda: False) -> Document:
         """``fn(*args)`` run in the child: the same Document (of column pages), or the same error
         with the same message. Raises :class:`~ocrviewer.errors.Cancelled` (the child is killed)
-        once ``cancelled()``. ``args`` are plain values (bytes, str, paths)."""
+        once ``cancelled()``. ``args`` are plain values (bytes, str, paths). An input below
+        ``min_bytes`` is parsed here by the same function (a Document equal to the child's)."""
+        if self.min_bytes and _input_size(args) < self.min_bytes:
+            if cancelled():
+                raise errors.Cancelled("cancelled by the user")
+            return fn(*args)
         with self._lock:
             if self.closed:
                 raise errors.Cancelled("the window is closing")

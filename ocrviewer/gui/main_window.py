@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
-from ocrviewer.core.parse_child import ParserProcess
+from ocrviewer.core.parse_child import SMALL_RESPONSE_BYTES, ParserProcess
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self.workers = Workers(self.pool, lambda: self.state.generation, self)
         #: responses are parsed in this child process, so parsing never holds this process' GIL
-        self.parser = ParserProcess()
+        self.parser = ParserProcess(min_bytes=SMALL_RESPONSE_BYTES)
         self.loader = ImageLoader(self.workers, self)
         self.recent = RecentFiles(settings, self)
         self.files = FileController(
@@ -210,7 +210,9 @@ class MainWindow(QMainWindow):
             if err.name != "ocrviewer.gui.docks":
                 raise
             return []
-        self.dock_context = docks.DockContext(settings=self.settings, workers=self.workers, parser=self.parser)
+        self.dock_context = docks.DockContext(
+            settings=self.settings, workers=self.workers, parser=self.parser
+        )
         return list(docks.install_docks(self, self.state, self.dock_context))
 
     def _install_page_strip(self) -> QDockWidget:

@@ -42,6 +42,7 @@ def window(qtbot, settings):  # noqa: ANN001, ANN201
     from ocrviewer.gui.main_window import MainWindow
 
     win = MainWindow(settings)
+    win.parser.min_bytes = 0  # the corpus answer is small: the window would parse it in its worker
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
@@ -135,3 +136,18 @@ def test_closing_the_window_ends_the_parser_process(qtbot, window):
     assert window.parser.pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_small_response_is_parsed_without_starting_the_child(qtbot, settings):
+    """A small result (the bundled sample's) lands without waiting for a parser process to start."""
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert RESPONSE.stat().st_size < win.parser.min_bytes
+    assert win.files.open_image(str(IMAGE))
+    with qtbot.waitSignal(win.files.responseLoaded, timeout=30000):
+        win.files.open_response(str(RESPONSE))
+    assert win.parser.pid is None and win.parser.starts == 0
+    assert win.state.document == load_result(RESPONSE, IMAGE).document
