@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ocrviewer.core import parsers
-from ocrviewer.core.parse_child import ParserProcess
+from ocrviewer.core import parse_child, parsers
 from ocrviewer.gui.app import ViewRequest, open_request
 from tests.support.responses import build_response, write_response
 
@@ -83,17 +82,25 @@ def test_two_responses_and_a_truth_are_saved_and_reopened_offline(window, qtbot,
     qtbot.waitUntil(lambda: again.canvas.image_item.has_full, timeout=30000)
 
 
-def test_each_opened_response_is_parsed_once(window, qtbot, project, monkeypatch):
+def _count_call(calls: list[str], msg: object) -> None:
+    if isinstance(msg, tuple):  # (function name, args); closing sends no call
+        calls.append(str(msg[0]))
+
+
+@pytest.mark.parametrize("in_child", [True, False], ids=["parser-process", "small-in-worker"])
+def test_each_opened_response_is_parsed_once(window, qtbot, project, monkeypatch, in_child):
+    if in_child:  # as a big response is: sent to the window's parser process (core.parse_child)
+        window.parser.min_bytes = 0
     calls: list[str] = []
     real = parsers._parse
     monkeypatch.setattr(parsers, "_parse", lambda fmt, data: calls.append(fmt) or real(fmt, data))
-    # a response opened in the window is parsed in its parser process (core.parse_child)
-    in_child = ParserProcess.call
+    send = parse_child._write  # what goes to the child (parsed there, out of this process's sight)
     monkeypatch.setattr(
-        ParserProcess, "call", lambda self, fn, *a, **k: calls.append(fn.__name__) or in_child(self, fn, *a, **k)
+        parse_child, "_write", lambda stream, msg: _count_call(calls, msg) or send(stream, msg)
     )
     build_in_window(window, qtbot, project)
     assert len(calls) == 3  # one parse per result, none on the GUI thread's side
+    assert (window.parser.starts > 0) == in_child
 
 
 def test_a_changed_image_is_named_and_the_rest_opens(window, qtbot, project, text_image):
@@ -101,7 +108,9 @@ def test_a_changed_image_is_named_and_the_rest_opens(window, qtbot, project, tex
     path = window.files.save_workspace(str(project / "w.json"))
     shutil.copy(text_image(1, "other.jpg"), project / "photo.jpg")  # the photo was replaced
     window.files.open_workspace(str(path))
-    qtbot.waitUntil(lambda: window.message_bar.level == "warning" and window.message_bar.isVisible(), timeout=30000)
+    qtbot.waitUntil(
+        lambda: window.message_bar.level == "warning" and window.message_bar.isVisible(), timeout=30000
+    )
     assert "photo.jpg" in window.message_bar.text and "changed" in window.message_bar.text
     qtbot.waitUntil(lambda: len(window.state.results()) == 3, timeout=30000)
     assert all(not placed for _, _, placed in results(window))
