@@ -22,19 +22,18 @@ import logging
 import os
 import pickle
 import select
-import struct
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ocrviewer import errors
+from ocrviewer.core import childproc
 from ocrviewer.core.model import Document
 
 log = logging.getLogger("ocrviewer.core.parse_child")
-_HEADER = struct.Struct(">Q")
 #: a frozen bundle starts its own executable with this set to 1 to serve as the parser process
 CHILD_ENV = "OCRVIEWER_PARSE_CHILD"
 
@@ -58,28 +57,6 @@ def _input_size(args: tuple[Any, ...]) -> int:
         except OSError:
             pass
     return sys.maxsize
-
-
-def _write(stream: IO[bytes], message: Any) -> None:
-    payload = pickle.dumps(message, protocol=5)
-    stream.write(_HEADER.pack(len(payload)))
-    stream.write(payload)
-    stream.flush()
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < size:
-        chunk = stream.read(size - len(buf))
-        if not chunk:
-            raise EOFError("the other side closed the pipe")
-        buf += chunk
-    return bytes(buf)
-
-
-def _read(stream: IO[bytes]) -> Any:
-    (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
-    return pickle.loads(_read_exactly(stream, size))
 
 
 # -- the child ------------------------------------------------------------------------------------
@@ -134,7 +111,7 @@ def main() -> int:
     sys.stdout = sys.stderr  # nothing printed may reach the message stream
     while True:
         try:
-            message = _read(stdin)
+            message = childproc.read_message(stdin)
         except EOFError:
             return 0
         if message is None:
@@ -146,7 +123,7 @@ def main() -> int:
             reply = ("error", type(err).__name__, str(err))
         except Exception as err:  # a parser bug: said in one line, the parent raises BadResponse
             reply = ("error", "BadResponse", f"cannot read the response ({type(err).__name__}: {err})")
-        _write(stdout, reply)
+        childproc.write_message(stdout, reply)
 
 
 # -- the parent -----------------------------------------------------------------------------------
@@ -187,7 +164,7 @@ class ParserProcess:
             process = self._process
             assert process is not None and process.stdin is not None and process.stdout is not None
             try:
-                _write(process.stdin, (function_name(fn), args))
+                childproc.write_message(process.stdin, (function_name(fn), args))
                 reply = self._receive(process, cancelled)
             except (OSError, ValueError, EOFError, pickle.UnpicklingError) as err:
                 code = process.poll()
@@ -211,7 +188,7 @@ class ParserProcess:
                 raise errors.Cancelled("cancelled by the user")
             ready, _, _ = select.select([fd], [], [], self._poll)
             if ready:
-                return _read(process.stdout)
+                return childproc.read_message(process.stdout)
 
     def _start(self) -> None:
         env = dict(os.environ)
@@ -239,34 +216,16 @@ class ParserProcess:
             self._discard()
             return
         try:
-            process = self._process
-            if process is not None and process.poll() is None and process.stdin is not None:
-                try:
-                    _write(process.stdin, None)
-                    process.stdin.close()
-                    process.wait(timeout)
-                except (OSError, ValueError, subprocess.TimeoutExpired):
-                    pass
+            if self._process is not None:
+                childproc.ask_to_exit(self._process, timeout)
             self._discard()
         finally:
             self._lock.release()
 
     def _discard(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.kill()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a kill that does not take
-            pass
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        if process is not None:
+            childproc.kill(process)
 
 
 if __name__ == "__main__":

@@ -24,19 +24,18 @@ per-character ``char_boxes``, ``chars`` and ``char_confidences`` (plain lists an
 from __future__ import annotations
 
 import os
-import pickle
 import signal
-import struct
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import Any
+
+from ocrviewer.core.childproc import read_message, write_message
 
 ENGINE_PACKAGE = "rapidocr_onnxruntime"
 CHILD_ENV = "OCRVIEWER_ENGINE_CHILD"
-_HEADER = struct.Struct(">Q")
 
 Progress = Callable[[float, str], None]
 #: seconds between "still detecting" reports while the engine's detector runs (it reports nothing)
@@ -65,29 +64,6 @@ def ticking(progress: Progress, fraction: float, message: str, every: float | No
     finally:
         stop.set()
         thread.join()
-
-
-def write_message(stream: IO[bytes], message: Any) -> None:
-    payload = pickle.dumps(message, protocol=4)
-    stream.write(_HEADER.pack(len(payload)) + payload)
-    stream.flush()
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = stream.read(size)
-        if not chunk:
-            raise EOFError("the other side closed the pipe")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_message(stream: IO[bytes]) -> Any:
-    """One message; EOFError when the pipe is closed. Only our own process is read from."""
-    (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
-    return pickle.loads(_read_exactly(stream, size))
 
 
 def load_engine() -> Any:

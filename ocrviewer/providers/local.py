@@ -31,6 +31,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ocrviewer.core import childproc
+from ocrviewer.core.childproc import read_message, write_message
 from ocrviewer.core.model import (
     Block,
     Document,
@@ -44,7 +46,7 @@ from ocrviewer.core.model import (
 )
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import BadInput, BadResponse, Cancelled, ProviderError, ProviderUnavailable
-from ocrviewer.providers._engine_child import CHILD_ENV, read_message, write_message
+from ocrviewer.providers._engine_child import CHILD_ENV
 from ocrviewer.providers.base import (
     CancelToken,
     ProgressCallback,
@@ -112,14 +114,8 @@ class EngineProcess:
             self._discard()
             return
         try:
-            process = self._process
-            if process is not None and process.poll() is None and process.stdin is not None:
-                try:
-                    write_message(process.stdin, None)
-                    process.stdin.close()
-                    process.wait(timeout)
-                except (OSError, ValueError, subprocess.TimeoutExpired):
-                    pass
+            if self._process is not None:
+                childproc.ask_to_exit(self._process, timeout)
             self._discard()
         finally:
             self._lock.release()
@@ -207,22 +203,9 @@ class EngineProcess:
         return ProviderError(f"the local engine stopped unexpectedly (exit code {code}){detail}")
 
     def _discard(self) -> None:
-        process = self._process
-        self._process = None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.kill()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a kill that does not take
-            pass
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        process, self._process = self._process, None
+        if process is not None:
+            childproc.kill(process)
 
 
 _EOF = object()

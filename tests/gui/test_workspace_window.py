@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ocrviewer.core import parse_child, parsers
+from ocrviewer.core import childproc, parsers
 from ocrviewer.gui.app import ViewRequest, open_request
 from tests.support.responses import build_response, write_response
 
@@ -94,9 +94,9 @@ def test_each_opened_response_is_parsed_once(window, qtbot, project, monkeypatch
     calls: list[str] = []
     real = parsers._parse
     monkeypatch.setattr(parsers, "_parse", lambda fmt, data: calls.append(fmt) or real(fmt, data))
-    send = parse_child._write  # what goes to the child (parsed there, out of this process's sight)
+    send = childproc.write_message  # what goes to the child (parsed there, out of this process's sight)
     monkeypatch.setattr(
-        parse_child, "_write", lambda stream, msg: _count_call(calls, msg) or send(stream, msg)
+        childproc, "write_message", lambda stream, msg: _count_call(calls, msg) or send(stream, msg)
     )
     build_in_window(window, qtbot, project)
     assert len(calls) == 3  # one parse per result, none on the GUI thread's side
