@@ -56,6 +56,21 @@ NUDGE_STEPS = {
 NUDGE_BIG = 10.0
 
 
+def setup_page_view(view: QGraphicsView) -> None:
+    """What every view of a page is: its own unindexed scene, no frame, hand-drag panning, hover
+    tracking, zoom anchored by the caller (Qt's AnchorUnderMouse asks the X server for the
+    cursor), whole-viewport repaints; file drops go to the main window."""
+    view.setScene(QGraphicsScene(view))
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+    view.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+    view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+    view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+    view.setMouseTracking(True)
+    view.setAcceptDrops(False)
+    view.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+
+
 class ImageItem(QGraphicsItem):
     """The displayed image; paints the preview when it is sharp enough, else the full image."""
 
@@ -192,17 +207,8 @@ class Canvas(QGraphicsView):
         self.word_note: Callable[[int], str] | None = None
         #: True at a scene point where another layer covers this overlay (the compare wipe's B side)
         self.covers: Callable[[QPointF], bool] | None = None
-        self.setScene(QGraphicsScene(self))
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        # anchoring is done by set_zoom itself: Qt's AnchorUnderMouse asks the X server for the cursor
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setMouseTracking(True)
-        self.setAcceptDrops(False)  # the main window takes file drops
+        setup_page_view(self)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
-        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
         self.style_opts = OverlayStyle(min_confidence=state.min_confidence, below=state.below_threshold)
         self.image_item = ImageItem()

@@ -18,9 +18,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QGraphicsItem,
-    QGraphicsScene,
     QGraphicsSceneMouseEvent,
     QGraphicsView,
     QLabel,
@@ -33,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.layers import LayerData
 from ocrviewer.core.model import Polygon
-from ocrviewer.gui.canvas import CLICK_SLOP, ZOOM_STEP, Canvas, ImageItem
+from ocrviewer.gui.canvas import CLICK_SLOP, ZOOM_STEP, Canvas, ImageItem, setup_page_view
 from ocrviewer.gui.overlay import MarkerItem, OverlayLayer, cosmetic_pen
 
 #: how far one press of [ or ] moves the wipe handle, as a share of the page's width
@@ -312,15 +310,7 @@ class SideView(QGraphicsView):
         super().__init__(parent)
         self.canvas = canvas
         self.b: SideB | None = None
-        self.setScene(QGraphicsScene(self))
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setMouseTracking(True)
-        self.setAcceptDrops(False)
-        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        setup_page_view(self)
         self.mirror = MirrorImage(canvas.image_item)
         self.scene().addItem(self.mirror)
         self.layer = _b_layer(canvas, None)
