@@ -455,6 +455,21 @@ def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 6)
 
 
+def _scores(
+    cer: ErrorCount, wer: ErrorCount, bag: ErrorCount, counts: dict[str, int], detection: Detection | None
+) -> dict[str, Any]:
+    """The figures a page and a whole comparison both report, in the report's key order."""
+    return {
+        "cer": _r(cer.rate),
+        "wer": _r(wer.rate),
+        "wer_unordered": _r(bag.rate),
+        "chars": cer.to_dict(),
+        "word_errors": wer.to_dict(),
+        "words": counts,
+        "detection": None if detection is None else detection.to_dict(),
+    }
+
+
 def _counts(status: np.ndarray) -> dict[str, int]:
     c = np.bincount(status, minlength=len(STATUSES)).tolist() if len(status) else [0] * len(STATUSES)
     equal, substituted, missed, extra = c
@@ -556,13 +571,7 @@ class PageComparison:
         d: dict[str, Any] = {
             "index": self.index,
             "alignment": self.mode,
-            "cer": _r(self.cer.rate),
-            "wer": _r(self.wer.rate),
-            "wer_unordered": _r(self.bag.rate),
-            "chars": self.cer.to_dict(),
-            "word_errors": self.wer.to_dict(),
-            "words": self.counts(),
-            "detection": None if self.detection is None else self.detection.to_dict(),
+            **_scores(self.cer, self.wer, self.bag, self.counts(), self.detection),
             "blocks": [{"block": b, "cer": _r(c.rate), "wer": _r(w.rate)} for b, c, w in self.blocks()],
             "warnings": list(self.warnings),
         }
@@ -637,16 +646,9 @@ class Comparison:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        det = self.detection
         return {
             "confidence": self.confidence_bands(),
-            "cer": _r(self.cer.rate),
-            "wer": _r(self.wer.rate),
-            "wer_unordered": _r(self.bag.rate),
-            "chars": self.cer.to_dict(),
-            "word_errors": self.wer.to_dict(),
-            "words": self.counts(),
-            "detection": None if det is None else det.to_dict(),
+            **_scores(self.cer, self.wer, self.bag, self.counts(), self.detection),
             "pages": [p.to_dict() for p in self.pages],
             "warnings": list(self.warnings),
         }
