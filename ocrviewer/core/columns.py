@@ -399,6 +399,26 @@ def _level(
     return LevelColumns(pts, starts, conf, offsets, children, rest, ints), pieces
 
 
+def points_of(flat: list[Any], kinds: set[type]) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(pts, ints)`` of a level from its coordinates in order (x0, y0, x1, y1, ...; each an int or a
+    float, ``kinds`` their types), as :func:`columns_of` keeps them: all ints stay ints (int64), ints
+    among floats are marked so the polygons made back are the same."""
+    if float not in kinds:
+        return np.array(flat, dtype=np.int64).reshape(-1, 2), None
+    pts = np.array(flat, dtype=np.float64).reshape(-1, 2)
+    if int not in kinds:
+        return pts, None
+    given = np.fromiter((type(v) is int for v in flat), dtype=bool, count=len(flat))
+    return pts, given.reshape(-1, 2)
+
+
+def offsets(counts: Sequence[int], start: int = 0) -> np.ndarray:
+    """``start`` then the running sums of ``counts``: where each element's part of a flat run begins."""
+    out = np.full(len(counts) + 1, start, dtype=np.int64)
+    out[1:] += np.cumsum(np.fromiter(counts, dtype=np.int64, count=len(counts)))
+    return out
+
+
 def _offsets(counts: list[int]) -> np.ndarray:
     out = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=out[1:])

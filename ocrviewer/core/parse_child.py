@@ -76,7 +76,7 @@ def function_name(fn: ParseFunction) -> str:
 
 def fields_of(doc: Document) -> dict[str, Any]:
     """``doc`` as plain fields, each page as columns (what the child sends)."""
-    from ocrviewer.core.columns import columns_of
+    from ocrviewer.core.columns import columns_of, page_columns
 
     return {
         "source_format": doc.source_format,
@@ -84,7 +84,7 @@ def fields_of(doc: Document) -> dict[str, Any]:
         "warnings": doc.warnings,
         "pages": [
             {
-                "columns": columns_of(p),
+                "columns": columns_of(p) if page_columns(p) is None else page_columns(p),
                 "width": p.width,
                 "height": p.height,
                 "tables": p.tables,

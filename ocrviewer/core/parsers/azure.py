@@ -18,10 +18,25 @@ out (None) with a warning and its word kept; a bad page angle likewise becomes N
 
 from __future__ import annotations
 
+import pickle
 from bisect import bisect_left
+from itertools import chain
 from typing import Any
 
-from ocrviewer.core.model import Block, Cell, Document, Line, Page, Table, Word, label_to_confidence
+import numpy as np
+
+from ocrviewer.core.columns import ColumnPage, LevelColumns, PageColumns, offsets, page_columns, points_of
+from ocrviewer.core.model import (
+    Block,
+    Cell,
+    Document,
+    Line,
+    Page,
+    Table,
+    Word,
+    label_to_confidence,
+    polygon_from_bbox,
+)
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
     FAST_LIMIT,
@@ -191,18 +206,127 @@ def _read_pages(results: list[Any], angle_key: str, ctx: Context) -> list[Page]:
         index = _page_number(r.get("page"), i)
         pno = index + 1
         lang = r.get("language")
-        pages.append(
-            _page(
-                _v2_lines(r.get("lines"), pno, ctx),
-                page_size(r.get("width"), "width", pno, ctx),
-                page_size(r.get("height"), "height", pno, ctx),
-                _unit(r.get("unit"), pno),
-                _angle(r.get(angle_key), pno, ctx),
-                index,
-                lang if type(lang) is str else None,
-            )
-        )
+        width = page_size(r.get("width"), "width", pno, ctx)
+        height = page_size(r.get("height"), "height", pno, ctx)
+        unit = _unit(r.get("unit"), pno)
+        angle = _angle(r.get(angle_key), pno, ctx)
+        language = lang if type(lang) is str else None
+        page = _column_page(r.get("lines"), width, height, unit, angle, index, language)
+        if page is None:  # something unusual: read element by element, skipping and warning
+            page = _page(_v2_lines(r.get("lines"), pno, ctx), width, height, unit, angle, index, language)
+        pages.append(page)
     return pages
+
+
+_NUMBERS = {int, float}
+_CONFIDENCES = {int, float, type(None)}
+#: FAST_LIMIT less a margin for the rounding of a float sum (the per-word check sums exactly)
+_COLUMN_LIMIT = FAST_LIMIT * (1 - 1e-9)
+
+
+def _column_page(
+    raw: Any,
+    width: float | None,
+    height: float | None,
+    unit: str,
+    angle: float | None,
+    index: int,
+    language: str | None,
+) -> Page | None:
+    """The page of ``raw`` lines as columns (a :class:`~ocrviewer.core.columns.ColumnPage`, no Word
+    or Line made: a 10k-word page is a few arrays, not ~60k objects for the cyclic GC), or None
+    unless every line and word is well-formed: 8-number boxes in range, string texts, confidences
+    in 0..1 or absent, a good appearance style. Then :func:`_v2_lines` would make the same elements
+    with no warning (the tests compare both); anything else takes that path."""
+    if type(raw) is not list or not raw:
+        return None
+    try:
+        line_boxes = [ln["boundingBox"] for ln in raw]
+        line_texts = [ln["text"] for ln in raw]
+        word_lists = [ln.get("words") for ln in raw]
+        if type(None) in set(map(type, word_lists)):
+            word_lists = [[] if ws is None else ws for ws in word_lists]
+        words = list(chain.from_iterable(word_lists))
+        word_boxes = [w["boundingBox"] for w in words]
+        word_texts = [w["text"] for w in words]
+        word_confs = [w.get("confidence") for w in words]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if (
+        not set(map(type, word_lists)) <= {list}
+        or not set(map(type, line_boxes)) | set(map(type, word_boxes)) <= {list}
+        or not set(map(len, line_boxes)) | set(map(len, word_boxes)) <= {8}
+        or not set(map(type, line_texts)) | set(map(type, word_texts)) <= {str}
+        or not set(map(type, word_confs)) <= _CONFIDENCES
+    ):
+        return None
+    line_flat = list(chain.from_iterable(line_boxes))
+    word_flat = list(chain.from_iterable(word_boxes))
+    line_kinds, word_kinds = set(map(type, line_flat)), set(map(type, word_flat))
+    if not line_kinds | word_kinds <= _NUMBERS:
+        return None
+    conf = np.array(word_confs, dtype=np.float64)  # None -> NaN
+    missing = np.isnan(conf)
+    if int(missing.sum()) != word_confs.count(None) or not np.all(missing | ((conf >= 0) & (conf <= 1))):
+        return None  # NaN given as a confidence, or one out of range: the object path warns
+    line_pts, line_ints = points_of(line_flat, line_kinds)
+    word_pts, word_ints = points_of(word_flat, word_kinds)
+    for pts in (line_pts, word_pts):
+        f = pts.reshape(-1, 8).astype(np.float64)
+        if not np.all(np.einsum("ij,ij->i", f, f) <= _COLUMN_LIMIT):  # NaN fails too
+            return None
+    probe = Context()  # a style the object path would warn about sends the page there
+    rest: dict[int, bytes] = {}
+    for i, ln in enumerate(raw):
+        lang = ln.get("language")
+        extras = _style(ln.get("appearance"), "", probe)
+        kept: dict[str, Any] = {}
+        if type(lang) is str:
+            kept["language"] = lang
+        if extras:
+            kept["extras"] = extras
+        if kept:
+            rest[i] = pickle.dumps(kept)
+    if probe.warnings:
+        return None
+    # the block around the lines, as lines_block makes it (the first of equal values wins)
+    xs, ys = line_flat[0::2], line_flat[1::2]
+    box = polygon_from_bbox(min(xs), min(ys), max(xs), max(ys))
+    box_flat = [v for xy in box for v in xy]
+    block_pts, block_ints = points_of(box_flat, set(map(type, box_flat)))
+    n_words, n_lines = len(words), len(raw)
+    word_text = offsets(list(map(len, word_texts)))
+    columns = PageColumns(
+        block=LevelColumns(
+            block_pts,
+            np.array([0, 4], dtype=np.int64),
+            np.full(1, np.nan),
+            None,
+            np.array([0, n_lines], dtype=np.int64),
+            {} if language is None else {0: pickle.dumps({"language": language})},
+            block_ints,
+        ),
+        line=LevelColumns(
+            line_pts,
+            np.arange(0, 4 * n_lines + 1, 4, dtype=np.int64),
+            np.full(n_lines, np.nan),
+            offsets(list(map(len, line_texts)), int(word_text[-1])),
+            offsets(list(map(len, word_lists))),
+            rest,
+            line_ints,
+        ),
+        word=LevelColumns(
+            word_pts,
+            np.arange(0, 4 * n_words + 1, 4, dtype=np.int64),
+            conf,
+            word_text,
+            None,
+            {},
+            word_ints,
+        ),
+        blob="".join(word_texts) + "".join(line_texts),
+    )
+    return ColumnPage.of(columns, width=width, height=height, unit=unit, angle=angle, index=index)
 
 
 def parse_recognize_text_v2(data: Any) -> Document:
@@ -239,23 +363,28 @@ def parse_read_v3(data: Any) -> Document:
     if is_form_recognizer_v2(ar):
         fmt = FORM_RECOGNIZER_V2
         tables = _fr_tables(as_list(ar.get("pageResults"), "pageResults"), ctx)
-        pages = [
-            Page(
-                p.width,
-                p.height,
-                p.blocks,
-                tuple(tables.get(p.index, ())),
-                p.unit,
-                p.angle,
-                p.index,
-                p.extras,
-            )
-            for p in pages
-        ]
+        pages = [_with_tables(p, tuple(tables.get(p.index, ()))) for p in pages]
     extras = _analyze_extras(ar)
     if fmt == FORM_RECOGNIZER_V2 and type(ar.get("documentResults")) is list:
         extras["document_results"] = ar["documentResults"]
     return Document(tuple(pages), fmt, extras, tuple(ctx.warnings))
+
+
+def _with_tables(p: Page, tables: tuple[Table, ...]) -> Page:
+    """``p`` with its tables (a page of columns stays one)."""
+    columns = page_columns(p)
+    if columns is not None:
+        return ColumnPage.of(
+            columns,
+            width=p.width,
+            height=p.height,
+            tables=tables,
+            unit=p.unit,
+            angle=p.angle,
+            index=p.index,
+            extras=p.extras,
+        )
+    return Page(p.width, p.height, p.blocks, tables, p.unit, p.angle, p.index, p.extras)
 
 
 def is_form_recognizer_v2(ar: dict[str, Any]) -> bool:
