@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ocrviewer.core.model import Block, Line, Page, Polygon, Table, Word, polygon_bbox
+from ocrviewer.core.model import Block, Line, Page, Polygon, Table, Word, make_line, make_word, polygon_bbox
 
 #: what each level keeps besides text, polygon and confidence, with the model's default
 _REST: dict[str, tuple[tuple[str, Any], ...]] = {
@@ -309,37 +309,37 @@ class ColumnPage(Page):
         )
 
 
+def _polygons(cols: LevelColumns) -> list[Polygon]:
+    """Every polygon of a level as the model holds it (tuples of (x, y) tuples), made in C where
+    every one has 4 points."""
+    if cols.ints is not None:
+        return [cols.polygon(i) for i in range(len(cols))]
+    flat = iter(cols.pts.ravel().tolist())
+    points = list(zip(flat, flat, strict=False))
+    if bool(np.all(np.diff(cols.starts) == 4)):
+        corners = iter(points)
+        return list(zip(corners, corners, corners, corners, strict=False))
+    starts = cols.starts.tolist()
+    return [tuple(points[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _confidences(cols: LevelColumns) -> list[float | None]:
+    return [None if c != c else c for c in cols.conf.tolist()]
+
+
 def _made_blocks(columns: PageColumns) -> tuple[Block, ...]:
     b, ln, w = columns.block, columns.line, columns.word
-    blob = columns.blob
-    word_text = w.text.tolist()  # type: ignore[union-attr]
-    word_starts = w.starts.tolist()
-    word_pts = w.pts.tolist()
-    ints = w.ints
-    word_conf = [None if c != c else c for c in w.conf.tolist()]
-    words = [
-        Word(
-            blob[word_text[i] : word_text[i + 1]],
-            tuple(map(tuple, word_pts[word_starts[i] : word_starts[i + 1]]))
-            if ints is None
-            else w.polygon(i),
-            word_conf[i],
-            **w.rest_of(i),
-        )
-        for i in range(len(w))
-    ]
-    line_children = ln.children.tolist()  # type: ignore[union-attr]
+    texts, polygons, confs = columns.texts("word"), _polygons(w), _confidences(w)
+    words = list(map(make_word, texts, polygons, confs))
+    for i in w.rest:
+        words[i] = make_word(texts[i], polygons[i], confs[i], **w.rest_of(i))
+    kids = ln.kids.tolist()
+    texts, polygons, confs = columns.texts("line"), _polygons(ln), _confidences(ln)
     lines = [
-        Line(
-            columns.text("line", i),
-            ln.polygon(i),
-            tuple(words[line_children[i] : line_children[i + 1]]),
-            ln.confidence(i),
-            **ln.rest_of(i),
-        )
+        make_line(texts[i], polygons[i], tuple(words[kids[i] : kids[i + 1]]), confs[i], **ln.rest_of(i))
         for i in range(len(ln))
     ]
-    block_children = b.children.tolist()  # type: ignore[union-attr]
+    block_children = b.kids.tolist()
     return tuple(
         Block(
             b.polygon(i),

@@ -202,6 +202,21 @@ def test_every_field_and_empty_parts_come_back_from_columns():
         assert element_counts(Document((made,))) == Document((page,)).counts()
 
 
+def test_polygons_of_any_number_of_points_come_back_from_columns_as_they_were():
+    from ocrviewer.core.columns import column_page
+    from ocrviewer.core.model import Block, Line, Page, Word
+
+    tri = ((0.5, 1.0), (3.0, 1.25), (2.0, 4.0))
+    penta = ((10.0, 0.0), (20.0, 0.0), (25.0, 5.0), (20.0, 10.0), (10.0, 10.0))
+    quad = ((1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0))
+    words = (Word("a", tri, 0.1), Word("b", penta, None), Word("c", quad, 1.0))
+    page = Page(100.0, 50.0, (Block(penta, (Line("a b c", quad, words),)),))
+    made = column_page(page)
+    assert made.blocks == page.blocks
+    assert [w.polygon for w in made.words()] == [tri, penta, quad]
+    assert [w.confidence for w in made.words()] == [0.1, None, 1.0]
+
+
 def test_a_child_that_dies_mid_parse_is_a_one_line_error_and_the_next_parse_works():
     import signal
 

@@ -254,10 +254,11 @@ def test_fast_constructors_make_ordinary_model_objects() -> None:
     import pickle
     from dataclasses import dataclass, replace
 
-    from ocrviewer.core.model import Line, Word
-    from ocrviewer.core.parsers._common import (
+    from ocrviewer.core.model import (
         _LINE_FIELDS,
         _WORD_FIELDS,
+        Line,
+        Word,
         _fast_constructor,
         make_line,
         make_word,

@@ -7,7 +7,6 @@ point by point; the checks are the same.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
@@ -15,7 +14,16 @@ from itertools import chain
 from typing import Any
 
 from ocrviewer.core.limits import MAX_COORDINATE, MAX_POLYGON_POINTS
-from ocrviewer.core.model import Block, Line, Polygon, Word, polygon_from_bbox
+from ocrviewer.core.model import (  # noqa: F401 - the fast constructors, used by every parser
+    NO_EXTRAS,
+    Block,
+    Line,
+    Polygon,
+    Word,
+    make_line,
+    make_word,
+    polygon_from_bbox,
+)
 from ocrviewer.errors import BadResponse
 
 #: What a malformed element can raise while it is read; each is turned into one warning.
@@ -78,88 +86,6 @@ def describe(err: BaseException) -> str:
     if isinstance(err, ValueError):
         return f"bad value ({err})"
     return f"malformed ({type(err).__name__})"
-
-
-def _fast_constructor(cls: type, names: tuple[str, ...]) -> bool:
-    """True if ``cls`` is a plain frozen slotted dataclass with exactly these fields, so its
-    ``__init__`` (one ``object.__setattr__`` per field) can be replaced by the slots' setters."""
-    return (
-        tuple(f.name for f in dataclasses.fields(cls)) == names
-        and not hasattr(cls, "__post_init__")
-        and getattr(cls, "__slots__", None) == names
-    )
-
-
-_WORD_FIELDS = ("text", "polygon", "confidence", "confidence_label", "language", "extras")
-_LINE_FIELDS = ("text", "polygon", "words", "confidence", "language", "extras")
-_new = object.__new__
-#: The extras of every element made without any: one shared empty dict (the model is frozen, nothing
-#: writes into extras), not 10k of them, which counted towards the cyclic GC's collections.
-NO_EXTRAS: dict[str, Any] = {}
-
-if _fast_constructor(Word, _WORD_FIELDS) and _fast_constructor(Line, _LINE_FIELDS):
-    # Word and Line are slotted (no per-object ``__dict__``: one object the cyclic GC tracks per
-    # word instead of two); the slots' own setters bypass the frozen ``__setattr__``.
-    _w_text, _w_poly, _w_conf, _w_label, _w_lang, _w_extras = (getattr(Word, n).__set__ for n in _WORD_FIELDS)
-    _l_text, _l_poly, _l_words, _l_conf, _l_lang, _l_extras = (getattr(Line, n).__set__ for n in _LINE_FIELDS)
-
-    def make_word(
-        text: str,
-        polygon: Polygon,
-        confidence: float | None = None,
-        confidence_label: str | None = None,
-        language: str | None = None,
-        extras: dict[str, Any] | None = None,
-    ) -> Word:
-        """``Word(...)`` without the frozen-dataclass ``__init__`` cost (same object, same equality)."""
-        w = _new(Word)
-        _w_text(w, text)
-        _w_poly(w, polygon)
-        _w_conf(w, confidence)
-        _w_label(w, confidence_label)
-        _w_lang(w, language)
-        _w_extras(w, NO_EXTRAS if extras is None else extras)
-        return w
-
-    def make_line(
-        text: str,
-        polygon: Polygon,
-        words: tuple[Word, ...] = (),
-        confidence: float | None = None,
-        language: str | None = None,
-        extras: dict[str, Any] | None = None,
-    ) -> Line:
-        """``Line(...)`` without the frozen-dataclass ``__init__`` cost."""
-        ln = _new(Line)
-        _l_text(ln, text)
-        _l_poly(ln, polygon)
-        _l_words(ln, words)
-        _l_conf(ln, confidence)
-        _l_lang(ln, language)
-        _l_extras(ln, NO_EXTRAS if extras is None else extras)
-        return ln
-
-else:  # the model changed shape: stay correct, lose a little speed
-
-    def make_word(
-        text: str,
-        polygon: Polygon,
-        confidence: float | None = None,
-        confidence_label: str | None = None,
-        language: str | None = None,
-        extras: dict[str, Any] | None = None,
-    ) -> Word:
-        return Word(text, polygon, confidence, confidence_label, language, extras or {})
-
-    def make_line(
-        text: str,
-        polygon: Polygon,
-        words: tuple[Word, ...] = (),
-        confidence: float | None = None,
-        language: str | None = None,
-        extras: dict[str, Any] | None = None,
-    ) -> Line:
-        return Line(text, polygon, words, confidence, language, extras or {})
 
 
 def kind(value: Any) -> str:
