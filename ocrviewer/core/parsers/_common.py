@@ -14,16 +14,7 @@ from itertools import chain
 from typing import Any
 
 from ocrviewer.core.limits import MAX_COORDINATE, MAX_POLYGON_POINTS
-from ocrviewer.core.model import (  # noqa: F401 - the fast constructors, used by every parser
-    NO_EXTRAS,
-    Block,
-    Line,
-    Polygon,
-    Word,
-    make_line,
-    make_word,
-    polygon_from_bbox,
-)
+from ocrviewer.core.model import Block, Line, Polygon, Word, polygon_from_bbox
 from ocrviewer.errors import BadResponse
 
 #: What a malformed element can raise while it is read; each is turned into one warning.

@@ -35,6 +35,8 @@ from ocrviewer.core.model import (
     Table,
     Word,
     label_to_confidence,
+    make_line,
+    make_word,
     polygon_from_bbox,
 )
 from ocrviewer.core.parsers._common import (
@@ -48,8 +50,6 @@ from ocrviewer.core.parsers._common import (
     flat_polygon,
     integer,
     lines_block,
-    make_line,
-    make_word,
     number,
     optional_flat_polygon,
     optional_vertex_polygon,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocrviewer.core.model import Block, Cell, Document, Line, Page, Polygon, Table, Word
+from ocrviewer.core.model import Block, Cell, Document, Line, Page, Polygon, Table, Word, make_line, make_word
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
     FAST_LIMIT,
@@ -20,8 +20,6 @@ from ocrviewer.core.parsers._common import (
     confidence,
     container_polygon,
     integer,
-    make_line,
-    make_word,
     page_size,
     text,
     vertex_polygon,
