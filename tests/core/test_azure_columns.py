@@ -26,7 +26,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "azure"
 def _element_by_element(data: Any, monkeypatch: pytest.MonkeyPatch) -> Document:
     """The same response read by the element path only (the reference)."""
     with monkeypatch.context() as m:
-        m.setattr(azure, "_column_page", lambda *args: None)
+        m.setattr(azure, "_columns", lambda *args: None)
         return parse_response(copy.deepcopy(data))
 
 
@@ -258,13 +258,16 @@ def _line(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pages=st.lists(st.lists(_line(), max_size=4), min_size=1, max_size=3))
+@given(
+    pages=st.lists(st.lists(_line(), max_size=4), min_size=1, max_size=3),
+    width=st.sampled_from([1000, 0]),  # 0: a page warning, said before or after the lines' as before
+)
 def test_any_read_v3_response_parses_as_the_element_path_does(
-    pages: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+    pages: list[list[dict[str, Any]]], width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = _read_v3(
         *(
-            {"page": i + 1, "width": 1000, "height": 800, "unit": "pixel", "lines": ls}
+            {"page": i + 1, "width": width, "height": 800, "unit": "pixel", "lines": ls}
             for i, ls in enumerate(pages)
         )
     )

@@ -206,15 +206,20 @@ def _read_pages(results: list[Any], angle_key: str, ctx: Context) -> list[Page]:
         index = _page_number(r.get("page"), i)
         pno = index + 1
         lang = r.get("language")
+        language = lang if type(lang) is str else None
+        columns = _columns(r.get("lines"), language)
+        # something unusual: read element by element, skipping and warning
+        lines = _v2_lines(r.get("lines"), pno, ctx) if columns is None else []
         width = page_size(r.get("width"), "width", pno, ctx)
         height = page_size(r.get("height"), "height", pno, ctx)
         unit = _unit(r.get("unit"), pno)
         angle = _angle(r.get(angle_key), pno, ctx)
-        language = lang if type(lang) is str else None
-        page = _column_page(r.get("lines"), width, height, unit, angle, index, language)
-        if page is None:  # something unusual: read element by element, skipping and warning
-            page = _page(_v2_lines(r.get("lines"), pno, ctx), width, height, unit, angle, index, language)
-        pages.append(page)
+        if columns is None:
+            pages.append(_page(lines, width, height, unit, angle, index, language))
+        else:
+            pages.append(
+                ColumnPage.of(columns, width=width, height=height, unit=unit, angle=angle, index=index)
+            )
     return pages
 
 
@@ -224,17 +229,9 @@ _CONFIDENCES = {int, float, type(None)}
 _COLUMN_LIMIT = FAST_LIMIT * (1 - 1e-9)
 
 
-def _column_page(
-    raw: Any,
-    width: float | None,
-    height: float | None,
-    unit: str,
-    angle: float | None,
-    index: int,
-    language: str | None,
-) -> Page | None:
-    """The page of ``raw`` lines as columns (a :class:`~ocrviewer.core.columns.ColumnPage`, no Word
-    or Line made: a 10k-word page is a few arrays, not ~60k objects for the cyclic GC), or None
+def _columns(raw: Any, language: str | None) -> PageColumns | None:
+    """A page's ``raw`` lines as columns (for a :class:`~ocrviewer.core.columns.ColumnPage`: no Word
+    or Line made, a 10k-word page is a few arrays, not ~60k objects for the cyclic GC), or None
     unless every line and word is well-formed: 8-number boxes in range, string texts, confidences
     in 0..1 or absent, a good appearance style. Then :func:`_v2_lines` would make the same elements
     with no warning (the tests compare both); anything else takes that path."""
@@ -296,7 +293,7 @@ def _column_page(
     block_pts, block_ints = points_of(box_flat, set(map(type, box_flat)))
     n_words, n_lines = len(words), len(raw)
     word_text = offsets(list(map(len, word_texts)))
-    columns = PageColumns(
+    return PageColumns(
         block=LevelColumns(
             block_pts,
             np.array([0, 4], dtype=np.int64),
@@ -326,7 +323,6 @@ def _column_page(
         ),
         blob="".join(word_texts) + "".join(line_texts),
     )
-    return ColumnPage.of(columns, width=width, height=height, unit=unit, angle=angle, index=index)
 
 
 def parse_recognize_text_v2(data: Any) -> Document:
