@@ -20,7 +20,7 @@ SCREEN_CONFIG = Path(__file__).resolve().parent / "offscreen_screen.json"
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 
-from PySide6.QtCore import QEventLoop, QPointF, QSettings, QThreadPool, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPointF, QSettings, QThreadPool, QTimer  # noqa: E402
 from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -249,6 +249,27 @@ class StallMonitor:
         return [(b - a) * 1000.0 for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
 
 
+class PaintWatch(QObject):
+    """When a widget was painted (its Paint events), seen by an event filter."""
+
+    def __init__(self, widget: Any) -> None:
+        super().__init__()
+        self.widget = widget
+        self.times: list[float] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            self.times.append(time.perf_counter())
+        return False
+
+    def painted_after(self, t: float) -> bool:
+        return any(p > t for p in self.times)
+
+    def close(self) -> None:
+        self.widget.removeEventFilter(self)
+
+
 def idle_gaps(bench: _Bench, seconds: float) -> list[float]:
     """Event-loop gaps (ms) of the GUI thread while the window does nothing for ``seconds``."""
     monitor = StallMonitor()
@@ -297,7 +318,8 @@ def run_recognition(
     """Run one recognition through the window's recognition panel with a fake service.
 
     Returns the GUI thread's event-loop gaps (ms) while the job ran, and those from the moment
-    the result was handed to the GUI until it is on the canvas and painted.
+    the result was handed to the GUI until it is on the canvas, painted by the window, and the
+    docks (the inspector's text and word list, made on passes of their own) follow it.
     """
     panel = bench.window.dock_context.panels["recognition"]
     bench._wait(lambda: panel.ready, "the provider check")
@@ -311,16 +333,22 @@ def run_recognition(
         applied.append(time.perf_counter())
 
     bench.state.documentChanged.connect(on_document)
+    inspector = bench.window.dock_context.panels["inspector"]
+    watch = PaintWatch(bench.canvas.viewport())
     monitor = StallMonitor()
     try:
         monitor.start()
         if not panel.start(name):
             raise RuntimeError(f"the recognition panel did not start: {panel.message_label.text()}")
         bench._wait(lambda: panel.job is None, "the recognition")
+        # the window's own first frame with the result (a grab before it would paint it twice)
+        bench._wait(lambda: bool(applied) and watch.painted_after(applied[0]), "the window's paint")
+        bench._wait(lambda: not inspector.rebuilding, "the inspector's text and word list")
         bench.paint()
         bench._wait(lambda: time.perf_counter() - monitor.ticks[-1] < 0.001, "the event loop")
     finally:
         gaps = monitor.stop()
+        watch.close()
         bench.state.documentChanged.disconnect(on_document)
     if not applied:
         raise RuntimeError("the recognition finished without putting a document on the state")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QToolTip,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ocrviewer.core.confidence import word_confidence
 from ocrviewer.core.geometry import inverse_orientation, orient_point
@@ -54,6 +55,8 @@ NUDGE_STEPS = {
     Qt.Key.Key_Down: (0.0, 1.0),
 }
 NUDGE_BIG = 10.0
+#: a view painted the same way for this long gets its image kept at the view's pixels
+KEEP_AFTER_MS = 150
 
 
 def setup_page_view(view: QGraphicsView) -> None:
@@ -83,6 +86,12 @@ class ImageItem(QGraphicsItem):
         #: the image at the view's pixels (see _paint_kept) and the last way it was painted
         self._kept: tuple[tuple, QImage] | None = None
         self._wanted: tuple | None = None
+        #: how to make the copy for ``_wanted`` when the view rests (see _keep_when_resting)
+        self._pending: tuple | None = None
+        self._rest = QTimer()
+        self._rest.setSingleShot(True)
+        self._rest.setInterval(KEEP_AFTER_MS)
+        self._rest.timeout.connect(self._keep_when_resting)
         self.setZValue(-10)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -92,15 +101,19 @@ class ImageItem(QGraphicsItem):
         # freeing a 20 MP picture (80 MB) takes ~10 ms: not now, while the next one is opened
         self.retired += self.levels
         self.levels = []
-        self._kept = self._wanted = None
+        self._forget_kept()
         self.update()
+
+    def _forget_kept(self) -> None:
+        self._kept = self._wanted = self._pending = None
+        self._rest.stop()
 
     def add(self, decoded: DecodedImage) -> None:
         if decoded.final:  # the full resolution replaces the old one and the quick preview
             self.levels = [lv for lv in self.levels if not lv.final and not lv.preview]
         self.levels.append(decoded)
         self.levels.sort(key=lambda lv: lv.scale)
-        self._kept = self._wanted = None
+        self._forget_kept()
         self.update()
 
     @property
@@ -147,8 +160,10 @@ class ImageItem(QGraphicsItem):
         painter.drawImage(exposed, level.image, source)
 
     def _paint_kept(self, painter: QPainter, level: DecodedImage, needed: float, dpr: float) -> bool:
-        """A scaled-down image, painted the same way twice in a row (a hover, a threshold change, a
-        pan at fit), is kept at the view's pixels and copied from then on; a zoom step paints it
+        """A scaled-down image is kept at the view's pixels and copied from then on, once the view
+        rests (:data:`KEEP_AFTER_MS` after a paint, in a pass of its own: not inside the next paint,
+        which may be the first frame of a result that just landed) or when it is painted the same
+        way twice in a row (a hover, a threshold change, a pan at fit). A zoom step paints it
         directly (and keeps nothing: the next step would throw it away)."""
         t = painter.worldTransform()
         device = painter.device()
@@ -167,20 +182,38 @@ class ImageItem(QGraphicsItem):
         if self._kept is None or self._kept[0] != key:
             if self._wanted != key:
                 self._wanted = key
+                self._pending = (key, level, needed, dpr)
+                self._rest.start()
                 return False
-            image = QImage(right - left, bottom - top, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(0)
-            p = QPainter(image)
-            p.setTransform(QTransform(sx, 0, 0, sy, dx - ix - left, dy - iy - top))
-            self._draw_level(p, level, needed, self.boundingRect())
-            p.end()
-            image.setDevicePixelRatio(dpr)
-            self._kept = (key, image)
+            self._make_kept()
+        assert self._kept is not None
         painter.save()
         painter.setWorldTransform(QTransform())
         painter.drawImage(QPointF((left + ix) / dpr, (top + iy) / dpr), self._kept[1])
         painter.restore()
         return True
+
+    def _keep_when_resting(self) -> None:
+        """The view was painted the same way :data:`KEEP_AFTER_MS` ago and not since otherwise:
+        make its copy now (pixels identical to a direct paint, so nothing is repainted)."""
+        if isValid(self) and self._pending is not None and self._pending[0] == self._wanted:
+            if self._kept is None or self._kept[0] != self._wanted:
+                self._make_kept()
+
+    def _make_kept(self) -> None:
+        assert self._pending is not None
+        key, level, needed, dpr = self._pending
+        _, sx, sy, fx, fy, left, top, right, bottom = key
+        image = QImage(right - left, bottom - top, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(0)
+        p = QPainter(image)
+        p.setTransform(QTransform(sx, 0, 0, sy, fx - left, fy - top))
+        self._draw_level(p, level, needed, self.boundingRect())
+        p.end()
+        image.setDevicePixelRatio(dpr)
+        self._kept = (key, image)
+        self._pending = None
+        self._rest.stop()
 
 
 def _orientation_transform(orientation: int, width: int, height: int, scale: float) -> QTransform:

@@ -34,6 +34,7 @@ from ocrviewer.core.palette import FULL_SCALE, SEARCH_COLOR, SELECTION_COLOR
 from ocrviewer.gui.inspector_models import (
     DocumentTreeModel,
     Path,
+    Paths,
     SourceSortProxy,
     WordListModel,
     build_text_paths,
@@ -92,8 +93,7 @@ class InspectorPanel(QWidget):
         self._rows_key: tuple[object, ...] | None = None
         self._text_starts: list[int] = []
         self._text_ends: list[int] = []
-        self._text_paths: list[Path] = []
-        self._text_pos: dict[Path, int] | None = None  # made on the first mark
+        self._text_paths = Paths()
         #: pending rebuild for a new document: 0 none, 1 text (then words), 2 word list
         self._stage = 0
 
@@ -249,6 +249,11 @@ class InspectorPanel(QWidget):
         elif self._stage == 2:
             self._build_words()
 
+    @property
+    def rebuilding(self) -> bool:
+        """A new document's text and word list are still to be made (on their own timer passes)."""
+        return bool(self._stage)
+
     def flush(self) -> None:
         """Bring the text and word list up to the state's document now, if a rebuild is pending."""
         if self._stage == 1:
@@ -265,9 +270,8 @@ class InspectorPanel(QWidget):
         self._source = state.source_document
         doc = state.document
         text, self._text_starts, self._text_ends, self._text_paths = (
-            take_ahead("text", doc, build_text_paths) if doc else ("", [], [], [])
+            take_ahead("text", doc, build_text_paths) if doc else ("", [], [], Paths())
         )
-        self._text_pos = None
         self.text_view.setPlainText(text)
 
     def _build_words(self) -> None:
@@ -341,16 +345,11 @@ class InspectorPanel(QWidget):
         marks: list[QTextEdit.ExtraSelection] = []
         doc = self.text_view.document()
 
-        if self._text_pos is None and (self.state.highlights or self.state.selection is not None):
-            self._text_pos = {path: i for i, path in enumerate(self._text_paths)}
-
         def mark(ref: ElementRef, color: str, alpha: int) -> QTextCursor | None:
-            if ref.level not in ("word", "line") or self._text_pos is None:
+            if ref.level not in ("word", "line"):
                 return None
-            i = self._text_pos.get(ref_path(ref))
-            if i is not None and ref.level == "line" and self._text_paths[i][3] >= 0:
-                return None
-            if i is None:
+            i = self._text_paths.find(ref_path(ref))
+            if i < 0 or (ref.level == "line" and self._text_paths[i][3] >= 0):
                 return None
             cursor = QTextCursor(doc)
             cursor.setPosition(self._text_starts[i])

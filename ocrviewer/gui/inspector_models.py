@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, overload
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
@@ -247,41 +248,147 @@ class DocumentTreeModel(QAbstractItemModel):
 Path = tuple[int, int, int, int]
 
 
-def collect_rows(doc: Document | None, level: str) -> tuple[list[str], list[float | None], list[Path]]:
-    """Texts, confidences and paths of one level in reading order, as three flat lists.
+class Paths(Sequence[Path]):
+    """(page, block, line, word) of each row, held as one (n, 4) int array.
 
-    Plain tuples, not an :class:`ElementRef` per row: making 10,000 frozen dataclasses (and
+    A tuple is made only for a row that is read. A tuple per row (10,000 per result, made in the
+    worker before the result lands) was most of the objects a landing allocated, and allocations
+    are what start Python's full garbage collections (~35 ms here, holding the GIL: the window
+    stalled).
+    """
+
+    __slots__ = ("array", "_index")
+
+    def __init__(self, array: np.ndarray | None = None) -> None:
+        self.array = np.zeros((0, 4), dtype=np.int64) if array is None else array.reshape(-1, 4)
+        #: (the largest index of each column + 2, the rows' keys sorted, their rows): see find
+        self._index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, columns: Iterable[Sequence[int] | np.ndarray]) -> Paths:
+        """Paths from its four columns (pages, blocks, lines, words)."""
+        return cls(np.column_stack([np.asarray(c, dtype=np.int64) for c in columns]))
+
+    @classmethod
+    def joined(cls, parts: Sequence[Paths]) -> Paths:
+        return cls(np.concatenate([p.array for p in parts])) if parts else cls()
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    @overload
+    def __getitem__(self, i: int) -> Path: ...
+    @overload
+    def __getitem__(self, i: slice) -> Paths: ...
+    def __getitem__(self, i: int | slice) -> Path | Paths:
+        if isinstance(i, slice):
+            return Paths(self.array[i])
+        return tuple(self.array[i].tolist())  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[Path]:
+        return map(tuple, self.array.tolist())  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Paths):
+            return np.array_equal(self.array, other.array)
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Paths({len(self)} rows)"
+
+    def column(self, j: int) -> list[int]:
+        return self.array[:, j].tolist()  # type: ignore[no-any-return]
+
+    def find(self, path: Sequence[int]) -> int:
+        """The row of ``path``, or -1 (an index of sorted keys is made on the first call)."""
+        if not len(self.array):
+            return -1
+        if self._index is None:
+            span = self.array.max(axis=0) + 2
+            keys = _keys(self.array, span)
+            order = np.argsort(keys, kind="stable")
+            self._index = (span, keys[order], order)
+        span, keys, order = self._index
+        want = np.asarray([path], dtype=np.int64)
+        if (want < -1).any() or (want + 1 >= span).any():
+            return -1
+        key = _keys(want, span)[0]
+        at = int(np.searchsorted(keys, key))
+        return int(order[at]) if at < len(keys) and keys[at] == key else -1
+
+
+def _keys(rows: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """One int per path (indices >= -1, each below its ``span`` - 1), ordered as the paths are."""
+    keys = np.zeros(len(rows), dtype=np.int64)
+    for j in range(4):
+        keys = keys * span[j] + (rows[:, j] + 1)
+    return keys
+
+
+def collect_rows(doc: Document | None, level: str) -> tuple[list[str], list[float | None], Paths]:
+    """Texts, confidences and paths of one level in reading order: two flat lists and :class:`Paths`.
+
+    Plain values, not an :class:`ElementRef` per row: making 10,000 frozen dataclasses (and
     hashing them into a dict) was most of the ~70 ms the word list took when a result landed.
     """
     texts: list[str] = []
     confs: list[float | None] = []
-    paths: list[Path] = []
     if doc is None:
-        return texts, confs, paths
+        return texts, confs, Paths()
+    cols: list[list[int]] = [[], [], [], []]  # pages, blocks, lines, words
+    pages, blocks, lines, words_ = cols
+
+    def add(p: int, b: int, li: int, w: Iterable[int], n: int) -> None:
+        pages.extend([p] * n)
+        blocks.extend([b] * n)
+        lines.extend([li] * n)
+        words_.extend(w)
+
+    arrays: list[Paths] = []
+
+    def flush() -> None:
+        if pages:
+            arrays.append(Paths.of(cols))
+            for c in cols:
+                c.clear()
+
     for p, page in enumerate(doc.pages):
-        if level == "word":  # the words' texts and confidences, without making a Word (column pages)
+        columns = page_columns(page) if level == "word" else None
+        if columns is not None:  # a column page: the words' texts, confidences and places as arrays
+            flush()
+            texts.extend(columns.texts("word"))
+            confs.extend([None if c != c else c for c in columns.word.conf.tolist()])
+            b_, l_, w_ = columns.owners()
+            arrays.append(Paths.of([np.full(len(w_), p), b_, l_, w_]))
+            continue
+        if level == "word":
             for b, li, _text, words, conf in line_texts(page):
                 texts.extend(words)
                 confs.extend(conf)
-                paths.extend([(p, b, li, w) for w in range(len(words))])
+                add(p, b, li, range(len(words)), len(words))
             continue
         for b, block in enumerate(page.blocks):
             if level == "block":
                 texts.append(block.text)
                 confs.append(sort_confidence(block))
-                paths.append((p, b, -1, -1))
+                add(p, b, -1, (-1,), 1)
                 continue
             for li, line in enumerate(block.lines):
                 if level == "line":
                     texts.append(line.text)
                     confs.append(sort_confidence(line))
-                    paths.append((p, b, li, -1))
+                    add(p, b, li, (-1,), 1)
                     continue
                 words = line.words
                 texts.extend([w.text for w in words])
                 confs.extend([w.confidence for w in words])
-                paths.extend([(p, b, li, w) for w in range(len(words))])
-    return texts, confs, paths
+                add(p, b, li, range(len(words)), len(words))
+    flush()
+    return texts, confs, Paths.joined(arrays)
 
 
 _T = TypeVar("_T")
@@ -313,17 +420,20 @@ def take_ahead(what: str, doc: Document, make: Callable[[Document], _T]) -> _T:
     return make(doc)
 
 
-def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], list[Path]]:
+def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], Paths]:
     """Full text (words joined by spaces, lines by newlines, blocks and pages by blank lines)
     and sorted character ranges -> element path (a word, or a line that has no words: word -1).
 
-    Joins per line and keeps plain path tuples (no ElementRef per word): about 4x faster than
-    appending every piece, which matters when a 10,000-word result lands.
+    Joins per line and keeps the paths as :class:`Paths` (no ElementRef or tuple per word):
+    about 4x faster than appending every piece, and made of a few objects, not one per word.
     """
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    paths: list[Path] = []
+    pages: list[int] = []
+    blocks: list[int] = []
+    lines: list[int] = []
+    words: list[int] = []
     pos = 0
     for p, page in enumerate(doc.pages):
         if p:
@@ -342,7 +452,10 @@ def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], list[Pat
                 starts.append(pos)
                 pos += len(text)
                 ends.append(pos)
-                paths.append((p, b, li, -1))
+                pages.append(p)
+                blocks.append(b)
+                lines.append(li)
+                words.append(-1)
                 parts.append(text)
                 continue
             for t in texts:
@@ -351,13 +464,17 @@ def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], list[Pat
                 ends.append(pos)
                 pos += 1
             pos -= 1
-            paths.extend([(p, b, li, w) for w in range(len(texts))])
+            n = len(texts)
+            pages.extend([p] * n)
+            blocks.extend([b] * n)
+            lines.extend([li] * n)
+            words.extend(range(n))
             parts.append(" ".join(texts))
-        blocks = block_count(page)
-        if blocks - 1 > last:  # blocks without lines at the end
-            parts.append("\n\n" * (blocks - 1 - last))
-            pos += 2 * (blocks - 1 - last)
-    return "".join(parts), starts, ends, paths
+        count = block_count(page)
+        if count - 1 > last:  # blocks without lines at the end
+            parts.append("\n\n" * (count - 1 - last))
+            pos += 2 * (count - 1 - last)
+    return "".join(parts), starts, ends, Paths.of([pages, blocks, lines, words])
 
 
 def prepare_inspector(doc: Document | None) -> None:
@@ -390,11 +507,10 @@ class WordListModel(QAbstractTableModel):
         self._level = "word"
         self._texts: list[str] = []
         self._confs: list[float | None] = []
-        self._paths: list[Path] = []
-        #: display row -> reading-order index, and back (made on the first row_of)
+        self._paths = Paths()
+        #: display row -> reading-order index (made on the first row_of)
         self._order: list[int] = []
         self._display_row: list[int] | None = None
-        self._index_of: dict[Path, int] | None = None
         self.scale = FULL_SCALE
 
     def set_scale(self, scale: ConfidenceScale) -> None:
@@ -414,7 +530,6 @@ class WordListModel(QAbstractTableModel):
             self._texts, self._confs, self._paths = collect_rows(doc, level)
         self._order = list(range(len(self._texts)))
         self._display_row = None
-        self._index_of = None
         self.endResetModel()
 
     def set_document_rows(self, docs: list[tuple[int, Document | None]], level: str) -> None:
@@ -424,27 +539,25 @@ class WordListModel(QAbstractTableModel):
         self._level = level
         texts: list[str] = []
         confs: list[float | None] = []
-        paths: list[Path] = []
+        paths: list[Paths] = []
         for page, doc in docs:
             if doc is None:
                 continue
             t, c, ps = collect_rows(doc, level)
             texts += t
             confs += c
-            paths += [(page, *rest) for _p, *rest in ps]  # type: ignore[misc]
-        self._texts, self._confs, self._paths = texts, confs, paths
+            ps.array[:, 0] = page
+            paths.append(ps)
+        self._texts, self._confs, self._paths = texts, confs, Paths.joined(paths)
         self._order = list(range(len(texts)))
         self._display_row = None
-        self._index_of = None
         self.endResetModel()
 
     def row_of(self, ref: ElementRef) -> int:
         if ref.level != self._level:
             return -1
-        if self._index_of is None:
-            self._index_of = {path: i for i, path in enumerate(self._paths)}
-        i = self._index_of.get(ref_path(ref))
-        if i is None:
+        i = self._paths.find(ref_path(ref))
+        if i < 0:
             return -1
         if self._display_row is None:
             display = [0] * len(self._order)
@@ -479,7 +592,7 @@ class WordListModel(QAbstractTableModel):
         elif column == 2:
             keys = [0] * n  # one level per list: reading order
         else:
-            keys = [path[0] for path in self._paths]
+            keys = self._paths.column(0)
         if reverse:  # ties in reverse reading order, as a (key, index) sort would give
             self._order = sorted(range(n), key=lambda i: (keys[i], i), reverse=True)
             if column == 1:
