@@ -101,15 +101,15 @@ def fit_scale(confidences: Iterable[float | None]) -> ConfidenceScale:
     """
     values: Any
     if isinstance(confidences, np.ndarray):  # NaN for none: sorted in numpy (10k words: ~0.5 ms)
-        values = np.sort(confidences[~np.isnan(confidences)]).tolist()
+        values = np.sort(confidences[~np.isnan(confidences)])  # (read by index: no list of floats)
     else:
         values = sorted(c for c in confidences if c is not None and not math.isnan(c))
     if len(values) < MIN_WORDS_TO_FIT:
         return FULL_SCALE
     k = (len(values) - 1) * LOW_PERCENTILE / 100
     lo_i = math.floor(k)
-    low = values[lo_i] + (values[min(lo_i + 1, len(values) - 1)] - values[lo_i]) * (k - lo_i)
-    high = values[-1]
+    low = float(values[lo_i] + (values[min(lo_i + 1, len(values) - 1)] - values[lo_i]) * (k - lo_i))
+    high = float(values[-1])
     low = max(0.0, math.floor(low * 100) / 100)
     high = min(1.0, math.ceil(high * 100) / 100)
     if high - low < MIN_SPAN:
