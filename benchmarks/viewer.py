@@ -224,7 +224,11 @@ class WindowBench(_Bench):
 
 
 class StallMonitor:
-    """Longest time the GUI thread went without running its event loop, seen by a 1 ms timer."""
+    """Longest time the GUI thread went without running its event loop, seen by a 1 ms timer.
+
+    Each tick also notes the GUI thread's own CPU time, so a gap can be told apart from the
+    machine being busy (``cpu_gaps``: what the GUI thread itself ran in each gap).
+    """
 
     def __init__(self) -> None:
         from PySide6.QtCore import Qt
@@ -234,19 +238,26 @@ class StallMonitor:
         self.timer.setInterval(1)
         self.timer.timeout.connect(self._tick)
         self.ticks: list[float] = []
+        self.cpu: list[float] = []
 
     def _tick(self) -> None:
         self.ticks.append(time.perf_counter())
+        self.cpu.append(time.thread_time())
 
     def start(self) -> None:
         self.ticks = [time.perf_counter()]
+        self.cpu = [time.thread_time()]
         self.timer.start()
 
     def stop(self) -> list[float]:
         """Gaps between ticks, in milliseconds."""
         self.timer.stop()
-        self.ticks.append(time.perf_counter())
+        self._tick()
         return [(b - a) * 1000.0 for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
+
+    def cpu_gaps(self) -> list[float]:
+        """The GUI thread's CPU time in each gap, in milliseconds."""
+        return [(b - a) * 1000.0 for a, b in zip(self.cpu, self.cpu[1:], strict=False)]
 
 
 class PaintWatch(QObject):
@@ -314,12 +325,13 @@ def fake_recognizer(response: Path, service_seconds: float) -> Callable[..., Any
 
 def run_recognition(
     bench: WindowBench, response: Path, service_seconds: float
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
     """Run one recognition through the window's recognition panel with a fake service.
 
-    Returns the GUI thread's event-loop gaps (ms) while the job ran, and those from the moment
+    Returns the GUI thread's event-loop gaps (ms) while the job ran, those from the moment
     the result was handed to the GUI until it is on the canvas, painted by the window, and the
-    docks (the inspector's text and word list, made on passes of their own) follow it.
+    docks (the inspector's text and word list, made on passes of their own) follow it, and the
+    GUI thread's CPU time (ms) in each of the latter.
     """
     panel = bench.window.dock_context.panels["recognition"]
     bench._wait(lambda: panel.ready, "the provider check")
@@ -355,4 +367,4 @@ def run_recognition(
     # the gap that contains the moment the result was applied, and everything after it
     ticks = monitor.ticks
     cut = next((i for i in range(1, len(ticks)) if ticks[i] >= applied[0]), len(ticks) - 1) - 1
-    return gaps[:cut], gaps[cut:]
+    return gaps[:cut], gaps[cut:], monitor.cpu_gaps()[cut:]

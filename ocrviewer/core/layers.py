@@ -67,6 +67,9 @@ class LayerData:
     #: box-like (a dense picture fills their bounding boxes)
     boxy: np.ndarray | None = None
     _columns: np.ndarray | None = None
+    #: a dense picture of the layer made in a worker for the view the window showed
+    #: (``gui.overlay.prepare_picture``), taken by the layer's first frame
+    picture: Any = None
 
     def __len__(self) -> int:
         return len(self.elements)

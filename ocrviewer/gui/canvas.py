@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
@@ -40,7 +41,15 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
 from ocrviewer.gui.legend import legend_size, paint_legend, paint_status_legend
-from ocrviewer.gui.overlay import LAYERS, MarkerItem, OverlayLayer, OverlayRoot, OverlayStyle, build_layers
+from ocrviewer.gui.overlay import (
+    LAYERS,
+    MarkerItem,
+    OverlayLayer,
+    OverlayRoot,
+    OverlayStyle,
+    PicturePlan,
+    build_layers,
+)
 from ocrviewer.gui.state import ElementRef, ViewerState
 
 MIN_ZOOM = 0.01
@@ -324,6 +333,22 @@ class Canvas(QGraphicsView):
         self._hover = None
         self._refresh_markers()
         self.viewport().update()
+
+    def picture_plan(self) -> PicturePlan | None:
+        """The view as it is now, for a worker to make a coming result's dense picture for it
+        (see :func:`ocrviewer.gui.overlay.prepare_picture`); None when words are not shown."""
+        words = self.layers["word"]
+        if not words.isVisible() or words.statuses is not None:
+            return None
+        t = words.deviceTransform(self.viewportTransform())
+        vp = self.viewport()
+        return PicturePlan(
+            (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()),
+            vp.devicePixelRatioF() or 1.0,
+            (vp.width(), vp.height()),
+            replace(self.style_opts),
+            self.fit_colours,
+        )
 
     def _fitted_scale(self, conf: np.ndarray) -> ConfidenceScale:
         if not self.fit_colours:

@@ -277,6 +277,7 @@ def install_docks(
         recognizer=context.recognize,
         workers=context.workers,
         parent=window,
+        picture_plan=canvas.picture_plan if canvas is not None else None,
     )
     context.panels.update(
         inspector=inspector, quality=quality, frame=frame, recognition=recognition, check=check

@@ -58,6 +58,7 @@ from ocrviewer.core.palette import (
     STATUS_COLORS,
     ConfidenceScale,
     confidence_rgb,
+    fit_scale,
 )
 from ocrviewer.core.raster import Grid, Placement, Raster, device_spans, hatch, rasterize, update_classes
 
@@ -178,6 +179,117 @@ class OverlayStyle:
     scale: ConfidenceScale = FULL_SCALE
 
 
+def dense_classes(
+    buckets: np.ndarray, conf: np.ndarray, threshold: float, below: str, only: bool
+) -> tuple[np.ndarray, bool]:
+    """What each polygon looks like in a dense picture, as a class number (0: not drawn), and
+    whether any word without a confidence is drawn (those are hatched)."""
+    slot = np.where(buckets >= STATUS_BUCKET, buckets - STATUS_BUCKET + BUCKETS + 2, buckets - NO_CONF)
+    classes = (1 + 2 * slot).astype(np.uint8)
+    if threshold > 0:
+        under = conf < threshold  # NaN (no confidence) compares False: never dimmed
+        if only:
+            classes[~under] = 0
+        elif below == "hide":
+            classes[under] = 0
+        else:
+            classes[under] += 1  # the dimmed colour of the same slot
+    return classes, bool(((classes == 1) | (classes == 2)).any())
+
+
+def layer_rect(data: LayerData) -> QRectF:
+    """The rectangle a layer's polygons cover, with a 2-pixel margin (its bounding rect)."""
+    if not len(data):
+        return QRectF()
+    b = data.bboxes
+    x0, y0 = float(b[:, 0].min()), float(b[:, 1].min())
+    return QRectF(x0, y0, float(b[:, 2].max()) - x0, float(b[:, 3].max()) - y0).adjusted(-2, -2, 2, 2)
+
+
+def device_grid(
+    world: QTransform, dpr: float, device: tuple[int, int], rect: QRectF, shown: QRectF
+) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
+    """Where the picture of a layer covering ``rect`` goes on an unrotated view (``world``: the
+    layer's transform to the view, ``device``: the view's size): its placement relative to a
+    whole device pixel (so panning by whole pixels keeps it), its grid, the device pixel of its
+    corner, and whether the grid holds only what shows (zoomed in) rather than the whole layer."""
+    dx, dy = world.dx() * dpr, world.dy() * dpr
+    ix, iy = math.floor(dx), math.floor(dy)
+    place = Placement(world.m11() * dpr, world.m22() * dpr, dx - ix, dy - iy)
+    r = rect
+    left, top = math.floor(r.left() * place.sx + place.dx), math.floor(r.top() * place.sy + place.dy)
+    right, bottom = (
+        math.ceil(r.right() * place.sx + place.dx),
+        math.ceil(r.bottom() * place.sy + place.dy),
+    )
+    dev_w, dev_h = int(device[0] * dpr), int(device[1] * dpr)
+    clipped = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
+    if clipped:  # closer in: only what shows (the exposed part, within the device)
+        v = world.mapRect(shown)
+        left = max(left, math.floor(v.left() * dpr) - ix)
+        top = max(top, math.floor(v.top() * dpr) - iy)
+        right = min(right, math.ceil(v.right() * dpr) - ix)
+        bottom = min(bottom, math.ceil(v.bottom() * dpr) - iy)
+    if right <= left or bottom <= top:
+        return place, None, (0, 0), clipped
+    width = (right - left + 3) // 4 * 4  # scan lines of an indexed image: 32-bit aligned
+    return place, Grid(left, top, width, bottom - top), (left + ix, top + iy), clipped
+
+
+@dataclass(frozen=True)
+class PicturePlan:
+    """The view as it is when a job starts (taken on the GUI thread by ``Canvas.picture_plan``):
+    what a worker needs to make the dense picture of the job's result for that view, so the
+    frame that shows the result only draws it. Unused when the view changed meanwhile."""
+
+    #: the word layer's transform to the view: m11, m12, m21, m22, dx, dy
+    world: tuple[float, float, float, float, float, float]
+    dpr: float
+    #: the view's size (logical pixels)
+    device: tuple[int, int]
+    style: OverlayStyle
+    #: the colour scale is stretched over the words' confidences (the canvas' fit_colours)
+    fit_colours: bool
+
+
+@dataclass(frozen=True)
+class MadePicture:
+    """A dense picture made in a worker (:func:`prepare_picture`) and what it was made for."""
+
+    place: Placement
+    grid: Grid
+    classes: np.ndarray
+    hatched: tuple[int, ...]
+    raster: Raster
+
+
+def prepare_picture(data: LayerData, plan: PicturePlan | None) -> None:
+    """Make the word layer's dense picture for the view in ``plan`` (in a worker, before the result
+    lands); the layer takes it on its first frame if the view and look are still the same."""
+    if plan is None or len(data) <= DENSE_LIMIT or plan.style.force_outlines:
+        return
+    world = QTransform(*plan.world)
+    if world.m12() != 0 or world.m21() != 0 or world.m11() <= 0 or world.m22() <= 0 or world.isRotating():
+        return
+    rect = layer_rect(data)
+    place, grid, _at, clipped = device_grid(world, plan.dpr, plan.device, rect, rect)
+    if grid is None or clipped:
+        return
+    scale = fit_scale(data.conf) if plan.fit_colours else FULL_SCALE  # as Canvas._fitted_scale
+    style = plan.style
+    only = style.below == "only" and style.min_confidence > 0
+    classes, unrated = dense_classes(
+        conf_buckets(data.conf, scale), data.conf, style.min_confidence, style.below, only
+    )
+    rated = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
+    hatched = (1, 2) if style.colour_by_confidence and rated and unrated else ()
+    if data.boxy is None:
+        data.prepare_boxes()
+    raster = rasterize(device_spans(data, place, grid, None, data.boxy), classes, grid)
+    hatch(raster, list(hatched), hatch_tile())
+    data.picture = MadePicture(place, grid, raster.classes, hatched, raster)
+
+
 class OverlayLayer(QGraphicsItem):
     """All polygons of one level, drawn in few calls, with a numpy hit-test index."""
 
@@ -215,14 +327,7 @@ class OverlayLayer(QGraphicsItem):
         )
         self.has_confidence = bool(len(data.conf)) and not bool(np.isnan(data.conf).all())
         self.statuses = None
-        if len(data):
-            b = data.bboxes
-            x0, y0 = float(b[:, 0].min()), float(b[:, 1].min())
-            self._rect = QRectF(x0, y0, float(b[:, 2].max()) - x0, float(b[:, 3].max()) - y0).adjusted(
-                -2, -2, 2, 2
-            )
-        else:
-            self._rect = QRectF()
+        self._rect = layer_rect(data)
         # what a whole view of it needs; the canvas chooses again before each frame
         self.choose_cache(self._rect)
         self.update()
@@ -376,18 +481,8 @@ class OverlayLayer(QGraphicsItem):
         only = self._only_suspects
         look = (self._bucket_version, t, self.style.below)
         if self._classes is None or self._classes[0] != look:
-            keys = self._buckets
-            slot = np.where(keys >= STATUS_BUCKET, keys - STATUS_BUCKET + BUCKETS + 2, keys - NO_CONF)
-            classes = (1 + 2 * slot).astype(np.uint8)
-            if t > 0:
-                below = self.data.conf < t  # NaN (no confidence) compares False: never dimmed
-                if only:
-                    classes[~below] = 0
-                elif self.style.below == "hide":
-                    classes[below] = 0
-                else:
-                    classes[below] += 1  # the dimmed colour of the same slot
-            self._classes = (look, classes, bool(((classes == 1) | (classes == 2)).any()))
+            classes, unrated = dense_classes(self._buckets, self.data.conf, t, self.style.below, only)
+            self._classes = (look, classes, unrated)
         colours = (self.style.colour_by_confidence, self.has_confidence, self.style.dense_alpha, only)
         if self._table is None or self._table[0] != colours:
             table = [0] * 256
@@ -425,6 +520,17 @@ class OverlayLayer(QGraphicsItem):
             return
         classes, table, hatched = self.word_classes()
         key = (place, grid, id(self.data))
+        made = self.data.picture
+        if made is not None and (self._raster is None or self._raster[0] != key):
+            self.data.picture = None  # taken once: a later frame of another view makes its own
+            if (
+                made.place == place
+                and made.grid == grid
+                and made.hatched == tuple(hatched)
+                and np.array_equal(made.classes, classes)
+            ):
+                self._raster = (key, made.raster)
+                self._picture = None
         if self._raster is None or self._raster[0] != key:
             # a grid of the view only (zoomed in): the polygons in view only
             index = self.data.candidates_in(shown) if clipped else None
@@ -458,31 +564,13 @@ class OverlayLayer(QGraphicsItem):
     def _device_grid(
         self, world: QTransform, dpr: float, device: object, shown: QRectF
     ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
-        """Where the picture goes on an unrotated view: its placement relative to a whole device
-        pixel (so panning by whole pixels keeps it), its grid, the device pixel of its corner, and
-        whether the grid holds only what shows (zoomed in) rather than the whole layer."""
-        dx, dy = world.dx() * dpr, world.dy() * dpr
-        ix, iy = math.floor(dx), math.floor(dy)
-        place = Placement(world.m11() * dpr, world.m22() * dpr, dx - ix, dy - iy)
+        """:func:`device_grid` of this layer on ``device`` (the painter's)."""
         r = self._rect
-        left, top = math.floor(r.left() * place.sx + place.dx), math.floor(r.top() * place.sy + place.dy)
-        right, bottom = (
-            math.ceil(r.right() * place.sx + place.dx),
-            math.ceil(r.bottom() * place.sy + place.dy),
-        )
-        dev_w = int(device.width() * dpr) if device is not None else right - left  # type: ignore[attr-defined]
-        dev_h = int(device.height() * dpr) if device is not None else bottom - top  # type: ignore[attr-defined]
-        clipped = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
-        if clipped:  # closer in: only what shows (the exposed part, within the device)
-            v = world.mapRect(shown)
-            left = max(left, math.floor(v.left() * dpr) - ix)
-            top = max(top, math.floor(v.top() * dpr) - iy)
-            right = min(right, math.ceil(v.right() * dpr) - ix)
-            bottom = min(bottom, math.ceil(v.bottom() * dpr) - iy)
-        if right <= left or bottom <= top:
-            return place, None, (0, 0), clipped
-        width = (right - left + 3) // 4 * 4  # scan lines of an indexed image: 32-bit aligned
-        return place, Grid(left, top, width, bottom - top), (left + ix, top + iy), clipped
+        if device is None:  # (no device: the whole layer)
+            size = (math.ceil(r.width() * world.m11()) + 2, math.ceil(r.height() * world.m22()) + 2)
+        else:
+            size = (device.width(), device.height())  # type: ignore[attr-defined]
+        return device_grid(world, dpr, size, r, shown)
 
     def _item_grid(
         self, world: QTransform, dpr: float
