@@ -354,7 +354,9 @@ def test_a_response_opened_while_the_shown_pages_decode_is_finishing_lands(
     qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
     monkeypatch.setattr(type(window.loader), "busy", property(lambda self: True))
     w, h = window.state.image_info.display_size
-    resp = write_response(tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h)))
+    resp = write_response(
+        tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h))
+    )
     window.files.open_response(str(resp))
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
 
@@ -383,3 +385,23 @@ def test_image_painted_twice_the_same_way_is_kept_at_the_view_scale(window, qtbo
     assert item._kept is kept  # a zoom step: painted directly, the old copy not used nor replaced
     canvas.viewport().grab()
     assert item._kept is not kept
+
+
+def test_image_shown_still_is_kept_at_the_view_scale_in_a_pass_of_its_own(window, qtbot, text_image) -> None:
+    """A view that rests gets its copy of the image made on a timer pass, so the next frame (the
+    first one of a result landing, say) only copies it; the pixels are the same."""
+    from ocrviewer.gui.canvas import KEEP_AFTER_MS
+
+    path = text_image()
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas = window.canvas
+    canvas.set_zoom(0.6)
+    item = canvas.image_item
+    direct = canvas.viewport().grab().toImage()
+    assert item._kept is None
+    qtbot.waitUntil(lambda: item._kept is not None, timeout=30000 + KEEP_AFTER_MS)
+    assert canvas.viewport().grab().toImage() == direct
+    canvas.set_zoom(0.45)  # a zoom step: nothing kept for the new scale until the view rests again
+    canvas.viewport().grab()
+    assert item._kept is None or item._kept[0] != item._wanted

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.gui import inspector_models as im
 from ocrviewer.gui.docks import DockContext, install_docks
 from ocrviewer.gui.inspector import REBUILD_DELAY_MS, InspectorPanel, build_text
 from ocrviewer.gui.state import ElementRef, ViewerState
@@ -254,3 +255,33 @@ def test_arrow_keys_in_word_list_select(qtbot, panel, state):
     first = state.selection
     qtbot.keyClick(panel.words_table, Qt.Key.Key_Down)
     assert state.selection is not None and state.selection != first
+
+
+def test_row_paths_are_one_array_and_find_their_rows() -> None:
+    """The rows' (page, block, line, word) are one int array; a row's path is found without a
+    tuple per row (a click on the canvas selects the row of its word)."""
+    doc = make_document()
+    texts, confs, paths = im.collect_rows(doc, "word")
+    assert isinstance(paths, im.Paths) and paths.array.shape == (len(texts), 4)
+    listed = list(paths)
+    assert listed == [tuple(p) for p in listed] and paths == listed
+    for i, path in enumerate(listed):
+        assert paths.find(path) == i
+    assert paths.find((0, 99, 0, 0)) == -1 and paths.find((1, 0, 0, 0)) == -1
+    _text, starts, ends, text_paths = im.build_text_paths(doc)
+    assert text_paths == listed and len(starts) == len(ends) == len(listed)
+
+
+def test_rows_of_several_pages_keep_their_page_and_sort_by_confidence(qtbot) -> None:
+    model = im.WordListModel()
+    doc = make_document()
+    model.set_document_rows([(0, doc), (3, doc)], "word")
+    n = model.rowCount()
+    assert n == 2 * len(list(doc.words()))
+    assert {model.ref_at(r).page for r in range(n)} == {0, 3}
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    confs = [model.confidence_at(r) for r in range(n)]
+    rated = [c for c in confs if c is not None]
+    assert rated == sorted(rated, reverse=True) and confs[: len(rated)] == rated
+    for r in range(n):
+        assert model.row_of(model.ref_at(r)) == r
