@@ -197,6 +197,38 @@ def dense_classes(
     return classes, bool(((classes == 1) | (classes == 2)).any())
 
 
+def bucket_colour(level: str, key: int, by_confidence: bool) -> QColor:
+    """The colour of bucket ``key`` on a layer of ``level`` (``by_confidence``: words coloured by
+    their confidence, when the style says so and the service gave any)."""
+    if key >= STATUS_BUCKET:
+        return QColor(STATUS_COLORS[STATUS_NAMES[key - STATUS_BUCKET]])
+    if level == "word" and by_confidence:
+        return QColor(*confidence_rgb(None if key == NO_CONF else key / BUCKETS))
+    return QColor(LEVEL_COLORS[level])
+
+
+def colour_table(level: str, by_confidence: bool, alpha: int, only: bool) -> list[int]:
+    """The dense picture's colour of every class (QRgb, unpremultiplied; see :func:`dense_classes`)."""
+    table = [0] * 256
+    dim = alpha if only else 35
+    for key in [*range(NO_CONF, BUCKETS + 1), *(STATUS_BUCKET + i for i in range(len(STATUS_NAMES)))]:
+        slot = key - STATUS_BUCKET + BUCKETS + 2 if key >= STATUS_BUCKET else key - NO_CONF
+        color = bucket_colour(level, key, by_confidence)
+        color.setAlpha(alpha)
+        table[1 + 2 * slot] = color.rgba()
+        color.setAlpha(dim)
+        table[2 + 2 * slot] = color.rgba()
+    return table
+
+
+def picture_image(raster: Raster, table: list[int]) -> QImage:
+    """The grid of classes as a premultiplied picture through ``table``."""
+    grid = raster.grid
+    image = QImage(raster.labels.data, grid.width, grid.height, grid.width, QImage.Format.Format_Indexed8)
+    image.setColorTable(table)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
 def layer_rect(data: LayerData) -> QRectF:
     """The rectangle a layer's polygons cover, with a 2-pixel margin (its bounding rect)."""
     if not len(data):
@@ -261,6 +293,9 @@ class MadePicture:
     classes: np.ndarray
     hatched: tuple[int, ...]
     raster: Raster
+    #: the colours it was drawn with, and the picture
+    table: list[int]
+    image: QImage
 
 
 def prepare_picture(data: LayerData, plan: PicturePlan | None) -> None:
@@ -287,7 +322,10 @@ def prepare_picture(data: LayerData, plan: PicturePlan | None) -> None:
         data.prepare_boxes()
     raster = rasterize(device_spans(data, place, grid, None, data.boxy), classes, grid)
     hatch(raster, list(hatched), hatch_tile())
-    data.picture = MadePicture(place, grid, raster.classes, hatched, raster)
+    table = colour_table("word", style.colour_by_confidence and rated, style.dense_alpha, only)
+    data.picture = MadePicture(
+        place, grid, raster.classes, hatched, raster, table, picture_image(raster, table)
+    )
 
 
 class OverlayLayer(QGraphicsItem):
@@ -401,11 +439,7 @@ class OverlayLayer(QGraphicsItem):
 
     # -- colours -------------------------------------------------------------------------------
     def bucket_color(self, key: int) -> QColor:
-        if key >= STATUS_BUCKET:
-            return QColor(STATUS_COLORS[STATUS_NAMES[key - STATUS_BUCKET]])
-        if self.level == "word" and self.style.colour_by_confidence and self.has_confidence:
-            return QColor(*confidence_rgb(None if key == NO_CONF else key / BUCKETS))
-        return QColor(LEVEL_COLORS[self.level])
+        return bucket_colour(self.level, key, self.style.colour_by_confidence and self.has_confidence)
 
     @property
     def hatch_none(self) -> bool:
@@ -485,16 +519,8 @@ class OverlayLayer(QGraphicsItem):
             self._classes = (look, classes, unrated)
         colours = (self.style.colour_by_confidence, self.has_confidence, self.style.dense_alpha, only)
         if self._table is None or self._table[0] != colours:
-            table = [0] * 256
-            alpha, dim = self.style.dense_alpha, self.style.dense_alpha if only else 35
-            for key in [*range(NO_CONF, BUCKETS + 1), *(STATUS_BUCKET + i for i in range(len(STATUS_NAMES)))]:
-                slot_ = key - STATUS_BUCKET + BUCKETS + 2 if key >= STATUS_BUCKET else key - NO_CONF
-                color = self.bucket_color(key)
-                color.setAlpha(alpha)
-                table[1 + 2 * slot_] = color.rgba()
-                color.setAlpha(dim)
-                table[2 + 2 * slot_] = color.rgba()
-            self._table = (colours, table)
+            by_confidence = self.style.colour_by_confidence and self.has_confidence
+            self._table = (colours, colour_table(self.level, by_confidence, self.style.dense_alpha, only))
         classes, unrated = self._classes[1], self._classes[2]
         # slot 0 is NO_CONF: hatched where words without a confidence are drawn at all
         return classes, self._table[1], [1, 2] if self.hatch_none and unrated else []
@@ -544,11 +570,10 @@ class OverlayLayer(QGraphicsItem):
             if update_classes(raster, classes):
                 hatch(raster, hatched, hatch_tile())
         look = (id(raster), raster.version, tuple(table))
+        if made is not None and self._raster[1] is made.raster and made.table == table:
+            self._picture = (look, made.image)  # (its classes were the same: version unchanged)
         if self._picture is None or self._picture[0] != look:
-            labels = raster.labels
-            image = QImage(labels.data, grid.width, grid.height, grid.width, QImage.Format.Format_Indexed8)
-            image.setColorTable(table)
-            self._picture = (look, image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied))
+            self._picture = (look, picture_image(raster, table))
         image = self._picture[1]
         painter.save()
         if aligned:

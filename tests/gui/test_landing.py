@@ -93,18 +93,23 @@ def window(qtbot, settings, page_image):  # noqa: ANN001, ANN201
     return win
 
 
-@pytest.fixture
-def gui_rasters(monkeypatch) -> list[bool]:  # noqa: ANN001
-    """True for each dense picture filled on the GUI thread, False for one filled in a worker."""
+def on_gui_thread(monkeypatch, name: str) -> list[bool]:  # noqa: ANN001
+    """True for each call of ``overlay.<name>`` on the GUI thread, False for one in a worker."""
     made: list[bool] = []
-    real = overlay.rasterize
+    real = getattr(overlay, name)
 
     def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         made.append(threading.current_thread() is threading.main_thread())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(overlay, "rasterize", counting)
+    monkeypatch.setattr(overlay, name, counting)
     return made
+
+
+@pytest.fixture
+def gui_rasters(monkeypatch) -> list[bool]:  # noqa: ANN001
+    """Each dense picture filled (its grid of classes): on the GUI thread or not."""
+    return on_gui_thread(monkeypatch, "rasterize")
 
 
 def usable_provider(panel) -> str:  # noqa: ANN001
@@ -129,11 +134,14 @@ def fresh_frame(window) -> QImage:  # noqa: ANN001
     return window.canvas.viewport().grab().toImage()
 
 
-def test_the_first_frame_of_a_large_result_shows_its_words_drawn_in_the_worker(qtbot, window, gui_rasters):
+def test_the_first_frame_of_a_large_result_shows_its_words_drawn_in_the_worker(
+    qtbot, window, gui_rasters, monkeypatch
+):
+    coloured = on_gui_thread(monkeypatch, "picture_image")
     doc = dense_document(DENSE_LIMIT + 1000)
     land(qtbot, window, doc)
     frame = window.canvas.viewport().grab().toImage()
-    assert gui_rasters == [False]  # filled in the run's worker, none on the GUI thread
+    assert gui_rasters == [False] and coloured == [False]  # made in the run's worker, not on the GUI thread
     assert frame == fresh_frame(window)  # the same pixels as a picture made on the GUI thread
     assert gui_rasters == [False, True]
     assert len(window.canvas.layers["word"].data) == DENSE_LIMIT + 1000
