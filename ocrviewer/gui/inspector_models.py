@@ -529,8 +529,9 @@ class WordListModel(QAbstractTableModel):
         self._confs: list[float | None] = []
         self._paths = Paths()
         #: display row -> reading-order index (made on the first row_of)
-        self._order: list[int] = []
-        self._display_row: list[int] | None = None
+        #: display row -> reading-order index, as an int array (10^5 rows sort in numpy)
+        self._order = np.zeros(0, dtype=np.intp)
+        self._display_row: np.ndarray | None = None
         self.scale = FULL_SCALE
 
     def set_scale(self, scale: ConfidenceScale) -> None:
@@ -548,7 +549,7 @@ class WordListModel(QAbstractTableModel):
             self._texts, self._confs, self._paths = take_ahead("rows", doc, lambda d: collect_rows(d, level))
         else:
             self._texts, self._confs, self._paths = collect_rows(doc, level)
-        self._order = list(range(len(self._texts)))
+        self._order = np.arange(len(self._texts))
         self._display_row = None
         self.endResetModel()
 
@@ -569,7 +570,7 @@ class WordListModel(QAbstractTableModel):
             ps.array[:, 0] = page
             paths.append(ps)
         self._texts, self._confs, self._paths = texts, confs, Paths.joined(paths)
-        self._order = list(range(len(texts)))
+        self._order = np.arange(len(texts))
         self._display_row = None
         self.endResetModel()
 
@@ -579,21 +580,21 @@ class WordListModel(QAbstractTableModel):
         i = self._paths.find(ref_path(ref))
         if i < 0:
             return -1
-        return self._display_rows()[i]
+        return int(self._display_rows()[i])
 
-    def _display_rows(self) -> list[int]:
+    def _display_rows(self) -> np.ndarray:
         """Reading-order index -> display row (the inverse of ``_order``), made once per order."""
         if self._display_row is None:
-            display = np.empty(len(self._order), dtype=np.int64)
-            display[np.asarray(self._order, dtype=np.int64)] = np.arange(len(self._order))
-            self._display_row = display.tolist()
+            display = np.empty(len(self._order), dtype=np.intp)
+            display[self._order] = np.arange(len(self._order))
+            self._display_row = display
         return self._display_row
 
     def ref_at(self, row: int) -> ElementRef:
-        return ElementRef(self._level, *self._paths[self._order[row]])
+        return ElementRef(self._level, *self._paths[int(self._order[row])])
 
     def confidence_at(self, row: int) -> float | None:
-        return self._confs[self._order[row]]
+        return self._confs[int(self._order[row])]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort with precomputed keys (one pass, not a data() call per comparison; numbers in numpy).
@@ -605,15 +606,17 @@ class WordListModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_items = [self._order[i.row()] for i in old]
+        old_items = [int(self._order[i.row()]) for i in old]
         reverse = order == Qt.SortOrder.DescendingOrder
         n = len(self._texts)
         if column == 0:
             keys: list[Any] = [t.casefold() for t in self._texts]
             if reverse:  # ties in reverse reading order, as a (key, index) sort would give
-                self._order = sorted(range(n), key=lambda i: (keys[i], i), reverse=True)
+                self._order = np.array(
+                    sorted(range(n), key=lambda i: (keys[i], i), reverse=True), dtype=np.intp
+                )
             else:
-                self._order = sorted(range(n), key=keys.__getitem__)
+                self._order = np.array(sorted(range(n), key=keys.__getitem__), dtype=np.intp)
         else:  # numbers: one stable numpy sort (a Python sort of 100k rows took ~40 ms)
             if column == 1:
                 conf = np.array(self._confs, dtype=np.float64)  # None -> NaN
@@ -628,12 +631,12 @@ class WordListModel(QAbstractTableModel):
                 if column == 1:  # words without a confidence stay last
                     none = values[rows] == NO_CONFIDENCE_KEY
                     rows = np.concatenate([rows[~none], rows[none]])
-            self._order = rows.tolist()
+            self._order = rows
         self._display_row = None
         if old:
             display = self._display_rows()
             self.changePersistentIndexList(
-                old, [self.index(display[k], i.column()) for k, i in zip(old_items, old, strict=True)]
+                old, [self.index(int(display[k]), i.column()) for k, i in zip(old_items, old, strict=True)]
             )
         self.layoutChanged.emit()
 
@@ -653,7 +656,7 @@ class WordListModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        i = self._order[index.row()]
+        i = int(self._order[index.row()])
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
