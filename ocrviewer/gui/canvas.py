@@ -66,6 +66,9 @@ NUDGE_STEPS = {
 NUDGE_BIG = 10.0
 #: a view painted the same way for this long gets its image kept at the view's pixels
 KEEP_AFTER_MS = 150
+#: the first frame of a result that landed is painted on a timer pass this much later (see
+#: Canvas._paint_on_a_later_pass)
+LANDING_PAINT_DELAY_MS = 1
 
 
 def setup_page_view(view: QGraphicsView) -> None:
@@ -321,6 +324,8 @@ class Canvas(QGraphicsView):
                 self.scene().setSceneRect(self.image_item.boundingRect())
                 self.fit()
         prepared = self.state.prepared_layers  # made by the recognition worker for this document
+        if prepared is not None:
+            self._paint_on_a_later_pass()
         layers = prepared if prepared is not None else build_layers(doc)
         # Freeing the previous document's layer data (10k QRectFs, keys, paths) took 5-12 ms
         # inside the landing pass; keep it until the event loop is quiet and free it then.
@@ -333,6 +338,25 @@ class Canvas(QGraphicsView):
         self._hover = None
         self._refresh_markers()
         self.viewport().update()
+
+    def _paint_on_a_later_pass(self) -> None:
+        """A result made in a worker just landed: paint its first frame on a timer pass of its own.
+
+        The docks follow the result in the same pass, and Qt paints them on the next one (the
+        scene's update, queued now); with the canvas among them that would be one long pause
+        (landing, then docks' and canvas' paint back to back) instead of three short ones. So the
+        viewport takes no updates until a timer started after that next pass.
+        """
+        vp = self.viewport()
+        if vp.updatesEnabled():
+            vp.setUpdatesEnabled(False)
+            QTimer.singleShot(0, self, self._paint_after_the_docks)
+
+    def _paint_after_the_docks(self) -> None:
+        QTimer.singleShot(LANDING_PAINT_DELAY_MS, self, self._paint_again)
+
+    def _paint_again(self) -> None:
+        self.viewport().setUpdatesEnabled(True)  # (and updates it)
 
     def picture_plan(self) -> PicturePlan | None:
         """The view as it is now, for a worker to make a coming result's dense picture for it

@@ -188,3 +188,26 @@ def test_closing_the_window_while_a_result_lands_is_quiet(qtbot, window):
     window.close()
     qtbot.wait(400)  # every pending pass runs (or is dropped) without an error
     assert window.dock_context.panels["recognition"].job is None
+
+
+def test_the_canvas_paints_the_landed_result_on_a_later_pass_and_keeps_painting(qtbot, window):
+    from PySide6.QtCore import QEvent, QObject
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):  # noqa: ANN001, ANN202, N802
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    paints = Paints()
+    viewport = window.canvas.viewport()
+    viewport.installEventFilter(paints)
+    land(qtbot, window, dense_document(DENSE_LIMIT + 200))
+    # the first frame comes on a pass after the docks have followed the result, then as usual
+    qtbot.waitUntil(lambda: viewport.updatesEnabled() and paints.count > 0, timeout=30000)
+    before = paints.count
+    window.state.set_min_confidence(0.9)  # the user drags the threshold: the canvas repaints
+    qtbot.waitUntil(lambda: paints.count > before, timeout=30000)
+    viewport.removeEventFilter(paints)
