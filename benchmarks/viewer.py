@@ -356,6 +356,10 @@ def run_recognition(
         # the window's own first frame with the result (a grab before it would paint it twice)
         bench._wait(lambda: bool(applied) and watch.painted_after(applied[0]), "the window's paint")
         bench._wait(lambda: not inspector.rebuilding, "the inspector's text and word list")
+        # a grab of the canvas (a repaint from its kept pictures) checks the result is drawn; on a
+        # pass of its own, not added to the window's last one
+        ticks = len(monitor.ticks)
+        bench._wait(lambda: len(monitor.ticks) > ticks + 1, "the event loop")
         bench.paint()
         bench._wait(lambda: time.perf_counter() - monitor.ticks[-1] < 0.001, "the event loop")
     finally:
