@@ -354,9 +354,7 @@ def test_a_response_opened_while_the_shown_pages_decode_is_finishing_lands(
     qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
     monkeypatch.setattr(type(window.loader), "busy", property(lambda self: True))
     w, h = window.state.image_info.display_size
-    resp = write_response(
-        tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h))
-    )
+    resp = write_response(tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h)))
     window.files.open_response(str(resp))
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
 
