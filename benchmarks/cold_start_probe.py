@@ -1,11 +1,14 @@
 """Cold start of the viewer as a user starts it: ``ocrviewer`` with no argument (the bundled sample).
 
 Runs the real command line (``ocrviewer.cli.main(["view"])``) and exits right after the first
-paint of the canvas that shows both the sample image and its overlay; the parent times the
-whole process (interpreter start included). ``benchmarks/peer_qlabel.py`` is the peer.
+paint of the window's picture view showing both the sample image and its overlay (the first
+frame's view, or the canvas when the window starts without one: ``MainWindow.picture_view``);
+the parent times the whole process (interpreter start included). ``benchmarks/peer_qlabel.py`` is the peer.
 
-The only thing added to the viewer is an application-wide event filter (installed as soon as
-the QApplication exists) that watches for that paint; the peer carries an equivalent one.
+The only thing added to the viewer is an event filter on that view (installed when the window is
+shown), as the peer has one on its label. (An application-wide filter, as before, is not
+equivalent: every event then reaches Python, and wrapping each object Qt made in C++ made PySide
+initialise most widget classes and their enums, ~140 of them, before the first frame.)
 
 Usage: python benchmarks/cold_start_probe.py
 """
@@ -17,41 +20,30 @@ import sys
 from typing import Any
 
 
-def _ready(widget: Any) -> bool:
-    """The main window's canvas has an image and a document to draw."""
-    state = getattr(widget, "state", None)
-    canvas = getattr(widget, "canvas", None)
-    if state is None or canvas is None or getattr(state, "document", None) is None:
-        return False
-    item = getattr(canvas, "image_item", None)
-    return bool(getattr(item, "levels", None))
-
-
 def main() -> int:
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
 
-    import ocrviewer.gui.app as gui_app
+    from ocrviewer.gui import main_window
 
     class ExitAfterPaint(QObject):
+        def __init__(self, window: Any) -> None:
+            super().__init__()
+            self.window = window
+
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-            if event.type() == QEvent.Type.Paint:
-                for top in QApplication.topLevelWidgets():
-                    canvas = getattr(top, "canvas", None)
-                    if canvas is not None and watched is canvas.viewport() and _ready(top):
-                        QTimer.singleShot(0, lambda: os._exit(0))  # once this paint is done
+            if event.type() == QEvent.Type.Paint and self.window.picture_shown():
+                QTimer.singleShot(0, lambda: os._exit(0))  # once this paint is done
             return False
 
-    create_app = gui_app.create_app
-    watcher: list[ExitAfterPaint] = []
+    show = main_window.MainWindow.show
+    watchers: list[ExitAfterPaint] = []
 
-    def create_and_watch(argv: list[str] | None = None) -> QApplication:
-        app = create_app(argv)
-        watcher.append(ExitAfterPaint())
-        app.installEventFilter(watcher[0])
-        return app
+    def show_and_watch(window: Any) -> None:
+        show(window)
+        watchers.append(ExitAfterPaint(window))
+        window.picture_view().installEventFilter(watchers[-1])
 
-    gui_app.create_app = create_and_watch  # type: ignore[assignment]
+    main_window.MainWindow.show = show_and_watch  # type: ignore[method-assign]
     from ocrviewer.cli import main as cli_main
 
     code = cli_main(["view"])

@@ -13,13 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ocrviewer.core.columns import ColumnPage, page_columns, resized_page
 from ocrviewer.core.model import Document, Page, Point, check_coordinates
 from ocrviewer.errors import BadInput
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and core.columns (numpy too) are imported where a document is placed: the viewer's first
+# frame reads a sidecar's transform and maps a few polygons before numpy is loaded (~135 ms).
 
 ORIENTATION_NAMES: dict[int, str] = {
     1: "normal",
@@ -152,6 +155,8 @@ class FrameTransform:
 
     def apply_points(self, pts: np.ndarray) -> np.ndarray:
         """:meth:`apply` on an (N, 2) array of points at once (the same arithmetic, in order)."""
+        import numpy as np
+
         a, b, c, d, (twx, twy), (tyx, tyy) = _MATRIX[self.orientation]
         w, h = self.source_width, self.source_height
         x = pts[:, 0] * self.scale_x
@@ -163,6 +168,8 @@ class FrameTransform:
 
     def apply_document(self, doc: Document) -> Document:
         """The document with every polygon mapped to the displayed frame, page size set to it."""
+        from ocrviewer.core.columns import resized_page
+
         w, h = self.output_size
         if self.is_identity:
             # Nothing moves: keep the (frozen) elements and set only the page size. Mapping every
@@ -173,6 +180,8 @@ class FrameTransform:
         return placed
 
     def _place_page(self, page: Page, w: float, h: float) -> Page:
+        from ocrviewer.core.columns import ColumnPage, page_columns
+
         cols = page_columns(page)
         if cols is None or not isinstance(page, ColumnPage):
             return page.mapped(self.apply, w, h)

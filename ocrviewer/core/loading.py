@@ -149,16 +149,23 @@ def load_result(
     transform: FrameTransform | None = None,
     parser: ParserProcess | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    parsed: Document | None = None,
 ) -> LoadedResult:
     """Parse ``response_path``, read the image and sidecar, decide the frame and place the document.
 
     The sidecar ``RESP.ocrviewer.json`` is picked up automatically; when no image is given and the
     sidecar names one that exists, that image is used. ``info`` stands in for reading the image's
     header (a rendered PDF page); ``transform`` keeps a recorded placement. Errors name the file.
-    With ``parser`` (the viewer's) the response is parsed in that child process (same result).
+    With ``parser`` (the viewer's) the response is parsed in that child process (same result);
+    ``parsed`` is the response already parsed (the viewer's first frame parsed it).
     """
     rpath = Path(response_path)
-    source = load_response(rpath) if parser is None else parser.call(load_response, rpath, cancelled=cancelled)
+    if parsed is not None:
+        source = parsed
+    elif parser is None:
+        source = load_response(rpath)
+    else:
+        source = parser.call(load_response, rpath, cancelled=cancelled)
     sidecar = read_sidecar(rpath)
     warnings: list[str] = []
 

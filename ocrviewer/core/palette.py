@@ -10,11 +10,10 @@ magenta, violet...), and "no confidence" is grey and hatched, never a colour of 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 LEVEL_COLORS: dict[str, str] = {
     "block": "#2f80ed",  # blue
@@ -100,7 +99,8 @@ def fit_scale(confidences: Iterable[float | None]) -> ConfidenceScale:
     Bounds are rounded outward to 0.01 so the legend's numbers are round.
     """
     values: Any
-    if isinstance(confidences, np.ndarray):  # NaN for none: sorted in numpy (10k words: ~0.5 ms)
+    np = sys.modules.get("numpy")  # an array comes with numpy loaded; a list needs no numpy
+    if np is not None and isinstance(confidences, np.ndarray):  # NaN for none: sorted in numpy (10k: ~0.5 ms)
         values = np.sort(confidences[~np.isnan(confidences)])  # (read by index: no list of floats)
     else:
         values = sorted(c for c in confidences if c is not None and not math.isnan(c))

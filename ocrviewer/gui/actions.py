@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
 Std = QKeySequence.StandardKey
 
@@ -103,11 +103,12 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
     "about": ("&About ocrviewer", (), False, "Version and licence"),
 }
 
+#: action -> the style's standard icon (QStyle.StandardPixmap's name), shown in the menus
 ICONS = {
-    "open_image": QStyle.StandardPixmap.SP_DialogOpenButton,
-    "open_response": QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    "save_workspace": QStyle.StandardPixmap.SP_DialogSaveButton,
-    "export_view": QStyle.StandardPixmap.SP_DriveFDIcon,
+    "open_image": "SP_DialogOpenButton",
+    "open_response": "SP_FileDialogDetailedView",
+    "save_workspace": "SP_DialogSaveButton",
+    "export_view": "SP_DriveFDIcon",
 }
 
 
@@ -123,8 +124,10 @@ def _keys(shortcuts: tuple[object, ...]) -> list[QKeySequence]:
     return out
 
 
-def create_actions(window: QMainWindow) -> dict[str, QAction]:
-    """All actions, added to the window so their shortcuts work even with menus hidden."""
+def create_actions(window: QMainWindow, icons: bool = True) -> dict[str, QAction]:
+    """All actions, added to the window so their shortcuts work even with menus hidden; their
+    icons too unless ``icons`` is False (a first frame: the menus' icons come with the rest, as
+    the style's classes cost ~10 ms to load; see :func:`add_icons`)."""
     actions: dict[str, QAction] = {}
     for key, (text, shortcuts, checkable, tip) in SPECS.items():
         act = QAction(text, window)
@@ -135,14 +138,23 @@ def create_actions(window: QMainWindow) -> dict[str, QAction]:
         act.setStatusTip(tip)
         act.setToolTip(tip)
         act.setCheckable(checkable)
-        if key in ICONS:
-            act.setIcon(window.style().standardIcon(ICONS[key]))
         window.addAction(act)
         actions[key] = act
     group = QActionGroup(window)
     for key in ("theme_system", "theme_light", "theme_dark"):
         group.addAction(actions[key])
+    if icons:
+        add_icons(window, actions)
     return actions
+
+
+def add_icons(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    """The menus' icons, from the window's style."""
+    from PySide6.QtWidgets import QStyle
+
+    style = window.style()
+    for key, name in ICONS.items():
+        actions[key].setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, name)))
 
 
 def connect(actions: dict[str, QAction], handlers: dict[str, Callable[..., object]]) -> None:

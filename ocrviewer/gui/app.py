@@ -75,8 +75,9 @@ class ViewRequest:
     page: int = 1  # PDF page, 1-based
 
 
-def open_request(window: object, request: ViewRequest) -> None:
-    """Open what the command line asked for in ``window`` (a MainWindow)."""
+def open_request(window: object, request: ViewRequest, parsed: object = None) -> None:
+    """Open what the command line asked for in ``window`` (a MainWindow); ``parsed`` is the
+    response's Document when the first frame parsed it already."""
     from ocrviewer.core.workspace import is_workspace_file
 
     files = window.files  # type: ignore[attr-defined]
@@ -86,7 +87,7 @@ def open_request(window: object, request: ViewRequest) -> None:
     elif request.image:
         ok = files.open_image(request.image, max(0, request.page - 1))
         if ok and request.response:
-            files.open_response(request.response, request.frame)
+            files.open_response(request.response, request.frame, parsed=parsed)
     elif request.response:
         files.open_response(request.response, request.frame)
     if request.provider:
@@ -151,18 +152,33 @@ def save_screenshot(window: object, out: Path, request: ViewRequest) -> Path:
 
 def run_viewer(request: ViewRequest) -> int:
     """Show the window; with ``request.screenshot``, save a picture of it once settled and exit."""
+    from ocrviewer.gui.first_frame import can_draw, first_frame_for
     from ocrviewer.gui.main_window import MainWindow
 
     app = create_app()
-    window = MainWindow(make_settings(), panels_later=True)  # the picture first, the panels next
+    settings = make_settings()
+    # the picture with its overlay first, drawn before the window's own modules load (when its
+    # placement is recorded); then the canvas, then the panels
+    first = None
+    if not request.provider and not request.theme and can_draw(settings):
+        first = first_frame_for(request.image, request.response, request.frame)
+    window = MainWindow(settings, panels_later=True, first_frame=first)
     if request.theme:
         window.set_theme(request.theme, remember=False)  # for this run only
     if request.screenshot:
         window.remember_layout = False  # a picture for the docs must not change the user's layout
         window.resize(*request.size)
     window.show()
-    open_request(window, request)
-    window.install_panels_after_paint()
+    if first is not None:
+
+        def open_rest() -> None:
+            open_request(window, request, parsed=first.source)
+            window.install_panels_after_paint()
+
+        window.start_with(open_rest)
+    else:
+        open_request(window, request)
+        window.install_panels_after_paint()
     if not request.screenshot:
         return int(app.exec())
 

@@ -23,9 +23,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QGraphicsItem,
-    QGraphicsScene,
     QGraphicsView,
     QStyleOptionGraphicsItem,
     QToolTip,
@@ -50,6 +48,7 @@ from ocrviewer.gui.overlay import (
     PicturePlan,
     build_layers,
 )
+from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.state import ElementRef, ViewerState
 
 MIN_ZOOM = 0.01
@@ -69,21 +68,6 @@ KEEP_AFTER_MS = 150
 #: the first frame of a result that landed is painted on a timer pass this much later (see
 #: Canvas._paint_on_a_later_pass)
 LANDING_PAINT_DELAY_MS = 1
-
-
-def setup_page_view(view: QGraphicsView) -> None:
-    """What every view of a page is: its own unindexed scene, no frame, hand-drag panning, hover
-    tracking, zoom anchored by the caller (Qt's AnchorUnderMouse asks the X server for the
-    cursor), whole-viewport repaints; file drops go to the main window."""
-    view.setScene(QGraphicsScene(view))
-    view.setFrameShape(QFrame.Shape.NoFrame)
-    view.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-    view.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-    view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-    view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-    view.setMouseTracking(True)
-    view.setAcceptDrops(False)
-    view.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
 
 class ImageItem(QGraphicsItem):

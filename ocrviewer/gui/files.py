@@ -241,8 +241,11 @@ class FileController(QObject):
             on_finished=finished,
         )
 
-    def open_response(self, path: str, frame: str | None = None, role: str = "result") -> None:
-        """Read, parse, place a response in a worker; it is added to the page as a new result."""
+    def open_response(
+        self, path: str, frame: str | None = None, role: str = "result", parsed: Any = None
+    ) -> None:
+        """Read, parse, place a response in a worker; it is added to the page as a new result.
+        ``parsed``: the response's Document when it was parsed already (the first frame's)."""
         path = str(path)
         frame = frame or self.frame
         if self.state.source is not None:  # a document: each page of the response lands on its page
@@ -267,6 +270,7 @@ class FileController(QObject):
                     info=pdf_info,
                     parser=parser,
                     cancelled=lambda: cancel.cancelled,
+                    parsed=parsed,
                 )
             prepare_inspector(loaded.document)
             return loaded, prepare_layers(loaded.document)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -29,20 +29,22 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
-from ocrviewer.core.parse_child import SMALL_RESPONSE_BYTES, ParserProcess
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
-from ocrviewer.gui.canvas import Canvas, count_text, position_text
-from ocrviewer.gui.files import FileController, FileDialogs, RecentFiles, is_response_path
-from ocrviewer.gui.image_loader import DecodedImage, ImageLoader, preview_side_for
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.overlays import EXTRA_KEYS, ShortcutSheet, WelcomeStrip, shortcut_rows
-from ocrviewer.gui.result_chooser import ResultChooser
-from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.theme import apply_theme, canvas_background
 from ocrviewer.gui.wording import gui_advice
-from ocrviewer.gui.worker import Workers
+
+if TYPE_CHECKING:
+    from ocrviewer.gui.first_frame import FirstFrame, FirstFrameView
+    from ocrviewer.gui.image_loader import DecodedImage
+    from ocrviewer.gui.state import ViewerState
+
+# The canvas, the state, files and loading (numpy, Pillow and the core's loading chain: ~0.4 s of
+# CPU at start) are imported where the window makes them (_build_core), so a window started with a
+# first frame (ocrviewer.gui.first_frame) paints the picture before they load.
 
 #: True once the user closed the welcome strip over the sample
 WELCOME_KEY = "welcome/dismissed"
@@ -79,42 +81,50 @@ class MainWindow(QMainWindow):
         state: ViewerState | None = None,
         with_docks: bool = True,
         panels_later: bool = False,
+        first_frame: FirstFrame | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         #: save size, position and docks on close (not for a ``view --screenshot`` window)
         self.remember_layout = True
-        self.state = state or ViewerState(self)
-        #: the window's one thread pool; every background job runs in it through ``workers``
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
-        self.workers = Workers(self.pool, lambda: self.state.generation, self)
-        #: responses are parsed in this child process, so parsing never holds this process' GIL
-        self.parser = ParserProcess(min_bytes=SMALL_RESPONSE_BYTES)
-        self.loader = ImageLoader(self.workers, self)
-        self.recent = RecentFiles(settings, self)
-        self.files = FileController(
-            self.state, self.loader, self.workers, self.recent, self._preview_side, self
-        )
-        self.files.parser = self.parser
+        #: the first frame's view until the canvas replaces it (see finish_start)
+        self.start_view: FirstFrameView | None = None
+        if first_frame is None:
+            self._build_core(state)
         self.setWindowTitle("ocrviewer")
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
-        self.canvas = Canvas(self.state, self)
+        if first_frame is None:
+            self._build_canvas()
         self._shortcut_sheet: ShortcutSheet | None = None  # made on first F1
-        self.welcome = WelcomeStrip(self.canvas.viewport())
-        self.dialogs = FileDialogs(self)
         self.message_bar = MessageBar(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.message_bar)
-        layout.addWidget(self.canvas, 1)
-        self.setCentralWidget(central)
+        if first_frame is None:
+            layout.addWidget(self.canvas, 1)
+        else:
+            from ocrviewer.gui.first_frame import FirstFrameView
 
-        self.actions_ = acts.create_actions(self)
+            self.start_view = FirstFrameView(first_frame, settings, central)
+            layout.addWidget(self.start_view, 1)
+            self.welcome = WelcomeStrip(self.start_view.viewport())
+            self._update_welcome(first_frame.image_path)
+            #: what opens the first frame's files in full (start_with), called after its paint
+            self._start_then: Any = None
+            self._after_first = _AfterPaint(
+                self.start_view.viewport(),
+                lambda: self._start_then is not None,
+                lambda: self.finish_start(self._start_then),
+            )
+        self.setCentralWidget(central)
+        if self.start_view is not None:
+            self.set_theme(self._saved_theme(), remember=False)
+
+        self.actions_ = acts.create_actions(self, icons=first_frame is None)
         self.dock_context: Any = None
         self.docks: list[QDockWidget] = []
         self.pages_dock: QDockWidget | None = None
@@ -126,19 +136,111 @@ class MainWindow(QMainWindow):
         self.recent_menu, self.panels_menu = acts.build_menus(self, self.actions_, {})
         self.toolbar = acts.build_toolbar(self, self.actions_, {})
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.result_chooser = ResultChooser(self.state, self)
         self._toolbar_tail = self.toolbar.addSeparator()  # the docks' Run goes before it
         self.toolbar.addWidget(QLabel(" Result: ", self))
-        self.toolbar.addWidget(self.result_chooser)
         self._build_status_bar()
-        self._connect()
-        self._restore_settings()
-        self._update_recent_menu()
-        self._update_enabled()
-        if not panels_later:
+        self._restore_checks()
+        if first_frame is None:
+            self._finish_core()
+        self._restore_geometry()
+        if not panels_later and first_frame is None:
             self.install_panels()
 
     # -- construction --------------------------------------------------------------------------
+    def _build_core(self, state: ViewerState | None) -> None:
+        """The state, the thread pool, the parser process, the image loader and the file controller."""
+        from ocrviewer.core.parse_child import SMALL_RESPONSE_BYTES, ParserProcess
+        from ocrviewer.gui.files import FileController, RecentFiles
+        from ocrviewer.gui.image_loader import ImageLoader
+        from ocrviewer.gui.state import ViewerState
+        from ocrviewer.gui.worker import Workers
+
+        self.state = state or ViewerState(self)
+        #: the window's one thread pool; every background job runs in it through ``workers``
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+        self.workers = Workers(self.pool, lambda: self.state.generation, self)
+        #: responses are parsed in this child process, so parsing never holds this process' GIL
+        self.parser = ParserProcess(min_bytes=SMALL_RESPONSE_BYTES)
+        self.loader = ImageLoader(self.workers, self)
+        self.recent = RecentFiles(self.settings, self)
+        self.files = FileController(
+            self.state, self.loader, self.workers, self.recent, self._preview_side, self
+        )
+        self.files.parser = self.parser
+
+    def _build_canvas(self) -> None:
+        """The canvas (in the central widget once laid out), its welcome strip, the file dialogs."""
+        from ocrviewer.gui.canvas import Canvas
+        from ocrviewer.gui.files import FileDialogs
+
+        self.canvas = Canvas(self.state, self)
+        self.welcome = WelcomeStrip(self.canvas.viewport())
+        self.dialogs = FileDialogs(self)
+
+    def _finish_core(self) -> None:
+        """What needs the state, the canvas and the files: the result chooser, the connections, the
+        canvas' switches as the actions restored them."""
+        from ocrviewer.gui.result_chooser import ResultChooser
+
+        self.result_chooser = ResultChooser(self.state, self)
+        self.toolbar.addWidget(self.result_chooser)
+        self._connect()
+        self._apply_checks()
+        self.set_theme(self._saved_theme())
+        self._update_recent_menu()
+        self._update_enabled()
+
+    def start_with(self, then: Any) -> None:
+        """Paint the first frame (its picture decoded for the laid-out view), then build the rest
+        and call ``then()`` (which opens what the first frame shows: see :meth:`finish_start`)."""
+        assert self.start_view is not None
+        self.start_view.show_picture()
+        self._start_then = then
+
+    def finish_start(self, then: Any) -> None:
+        """After the first frame: import and build the state, the canvas and the files, open what
+        ``then()`` opens, and put the canvas in the first frame's place once it shows the picture
+        with its overlay (or the loading ended without them: its message shows then)."""
+        view = self.start_view
+        if view is None or getattr(self, "files", None) is not None:
+            return
+        acts.add_icons(self, self.actions_)
+        self._build_core(None)
+        self._build_canvas()
+        self.canvas.hide()
+        self.canvas.setGeometry(view.geometry())  # the preview is sized for the view it replaces
+        self._finish_core()
+        then()
+
+        def swap() -> None:
+            if self.start_view is None:
+                return
+            ready = self.state.document is not None and bool(self.canvas.image_item.levels)
+            if not ready and self.files.busy:
+                return
+            layout = self.centralWidget().layout()
+            layout.replaceWidget(self.start_view, self.canvas)
+            self.canvas.show()
+            self.start_view.hide()
+            self.start_view.deleteLater()
+            self.start_view = None
+
+        self.loader.decoded.connect(lambda _d: swap())
+        self.state.documentChanged.connect(swap)
+        self.loader.failed.connect(lambda _m: QTimer.singleShot(0, swap))
+        self.files.message.connect(lambda _t, level: level == "error" and QTimer.singleShot(0, swap))
+
+    def picture_view(self) -> QWidget:
+        """The widget that paints the picture now: the first frame's view at start, then the canvas'."""
+        return self.start_view.viewport() if self.start_view is not None else self.canvas.viewport()
+
+    def picture_shown(self) -> bool:
+        """The picture view has a picture and its overlay to paint."""
+        if self.start_view is not None:
+            return self.start_view.picture is not None
+        return self.state.document is not None and bool(self.canvas.image_item.levels)
+
     @property
     def shortcut_sheet(self) -> ShortcutSheet:
         """The F1 sheet over the picture (made when first wanted: it costs ~15 ms at start)."""
@@ -326,11 +428,11 @@ class MainWindow(QMainWindow):
         c.cursorLeft.connect(lambda: self.position_label.setText(""))
         c.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
 
-    def _restore_settings(self) -> None:
+    def _restore_checks(self) -> None:
+        """Tick the actions (layers, view switches, theme) as the settings say."""
         s = self.settings
         for name, default in (("block", False), ("line", False), ("word", True), ("table", True)):
             self.actions_[f"layer_{name}"].setChecked(s.value(keys.layer_key(name), default, type=bool))
-            self.canvas.set_layer_visible(name, self.actions_[f"layer_{name}"].isChecked())
         for key, default in (
             ("labels", False),
             ("confidence", True),
@@ -338,13 +440,22 @@ class MainWindow(QMainWindow):
             ("fit_colours", True),
         ):
             self.actions_[key].setChecked(s.value(keys.view_key(key), default, type=bool))
+        self.actions_.get(f"theme_{self._saved_theme()}", self.actions_["theme_system"]).setChecked(True)
+
+    def _saved_theme(self) -> str:
+        return str(self.settings.value(keys.THEME_KEY, "system"))
+
+    def _apply_checks(self) -> None:
+        """The canvas shows what the actions say."""
+        for name in ("block", "line", "word", "table"):
+            self.canvas.set_layer_visible(name, self.actions_[f"layer_{name}"].isChecked())
         self.canvas.set_fit_colours(self.actions_["fit_colours"].isChecked())
         self.canvas.set_labels(self.actions_["labels"].isChecked())
         self.canvas.set_colour_by_confidence(self.actions_["confidence"].isChecked())
         self.canvas.set_show_legend(self.actions_["legend"].isChecked())
-        theme = str(s.value(keys.THEME_KEY, "system"))
-        self.actions_.get(f"theme_{theme}", self.actions_["theme_system"]).setChecked(True)
-        geometry = s.value(keys.GEOMETRY_KEY)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value(keys.GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
@@ -367,6 +478,10 @@ class MainWindow(QMainWindow):
         the saved preference as it was."""
         app = QApplication.instance()
         used = apply_theme(app, theme) if isinstance(app, QApplication) else "light"
+        if self.start_view is not None:
+            self.start_view.setBackgroundBrush(canvas_background(used == "dark"))
+        if getattr(self, "canvas", None) is None:
+            return  # the first frame (see finish_start)
         action = self.actions_.get(f"theme_{theme}")
         if action is not None and not action.isChecked():
             with QSignalBlocker(action):
@@ -385,7 +500,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        if getattr(self, "files", None) is None:  # dropped on the first frame: build the rest now
+            self.finish_start(self._start_then or (lambda: None))
         paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
+        from ocrviewer.gui.files import is_response_path
+
         images = [p for p in paths if os.path.isdir(p) or not is_response_path(p)]
         responses = [p for p in paths if is_response_path(p)]
         if images:
@@ -408,9 +527,9 @@ class MainWindow(QMainWindow):
             self.message_bar.dismiss()
         self._update_enabled()
 
-    def _update_welcome(self) -> None:
+    def _update_welcome(self, path: str | None = None) -> None:
         """The welcome strip shows over the bundled sample until dismissed once."""
-        path = self.state.image_path
+        path = path or self.state.image_path
         sample = False
         if path:
             try:
@@ -455,6 +574,8 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(decoded)
 
     def _update_counts(self) -> None:
+        from ocrviewer.gui.canvas import count_text
+
         self.count_label.setText(count_text(self.state.document, self.canvas.visible_count("word")))
         self._update_enabled()
 
@@ -473,6 +594,8 @@ class MainWindow(QMainWindow):
         self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
 
     def _on_cursor(self, x: float, y: float) -> None:
+        from ocrviewer.gui.canvas import position_text
+
         self.position_label.setText(position_text(self.state.image_info, x, y))
 
     def copy_text(self) -> None:
@@ -532,6 +655,8 @@ class MainWindow(QMainWindow):
         )
 
     def _preview_side(self, info: Any) -> int:
+        from ocrviewer.gui.image_loader import preview_side_for
+
         return preview_side_for(info, self.canvas.viewport())
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -573,6 +698,11 @@ class MainWindow(QMainWindow):
             fit_side_docks(self, self.docks)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if getattr(self, "files", None) is None:  # closed on its first frame: nothing else runs yet
+            if self.remember_layout:
+                self.settings.setValue(keys.GEOMETRY_KEY, self.saveGeometry())
+            super().closeEvent(event)
+            return
         if self.remember_layout:
             self.settings.setValue(keys.GEOMETRY_KEY, self.saveGeometry())
             if self._panels_built:  # else the saved layout of the panels stays as it was

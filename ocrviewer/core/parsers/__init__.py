@@ -33,6 +33,7 @@ its own Block.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -47,11 +48,20 @@ from ocrviewer.core.parsers._common import OWNED_INPUT, describe
 from ocrviewer.core.parsers._common import kind as _kind
 from ocrviewer.errors import BadResponse
 
-_orjson: Any
-try:  # a faster decoder for valid UTF-8 JSON; the standard library decides everything else
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a dependency, but the parsers work without it
-    _orjson = None
+#: responses smaller than this are decoded by the standard library alone: the same result (orjson
+#: only speeds up what json accepts), and importing orjson (~15 ms, with uuid and datetime) would
+#: cost more than it saves, e.g. for the viewer's bundled sample at start
+ORJSON_MIN_BYTES = 64 * 1024
+
+
+@functools.cache
+def _orjson() -> Any:
+    """orjson, a faster decoder for valid UTF-8 JSON, when installed and recent enough; else None."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency, but the parsers work without it
+        return None
+    return orjson if _orjson_usable(getattr(orjson, "__version__", "")) else None
 
 
 def _orjson_usable(version: str) -> bool:
@@ -62,9 +72,6 @@ def _orjson_usable(version: str) -> bool:
         return False
     return (major, minor) >= (3, 10)
 
-
-if _orjson is not None and not _orjson_usable(getattr(_orjson, "__version__", "")):
-    _orjson = None
 
 __all__ = ["FORMATS", "detect_format", "load_response", "parse_response"]
 
@@ -298,10 +305,11 @@ def _decode(raw: bytes) -> Any:
     Anything orjson refuses (a byte-order mark, UTF-16, NaN, deep nesting, invalid JSON) goes to the
     standard library, which accepts what it accepts and words the errors.
     """
-    if _orjson is not None:
+    orjson = _orjson() if len(raw) >= ORJSON_MIN_BYTES else None
+    if orjson is not None:
         try:
-            return _orjson.loads(raw)
-        except _orjson.JSONDecodeError:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
             pass
     return json.loads(raw)
 

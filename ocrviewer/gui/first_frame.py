@@ -1,0 +1,323 @@
+"""The first frame at start: the picture and its overlay, painted before the rest of the window loads.
+
+``ocrviewer`` (the bundled sample) and ``ocrviewer view IMAGE -r RESPONSE`` open a picture a person
+waits for, while numpy, Pillow and the window's canvas, files and panels take ~0.4 s of CPU to
+import and build. When the response is small and its placement is recorded (its sidecar's
+transform, as recognition and the bundled sample write it: no frame detection is needed), the
+window first shows this view: the picture decoded by Qt at the same reduced JPEG scale the loader
+decodes its preview at, and the overlay drawn from the parsed document with plain QPainter paths in
+the canvas' colours, pens, fit and legend. Only Qt, the parsers and the model are needed for it.
+The window then builds the rest and swaps in its canvas once that shows the same
+(:meth:`~ocrviewer.gui.main_window.MainWindow.finish_start`), reusing the parsed document.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
+
+from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
+from ocrviewer.core.model import Document, Polygon
+from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
+from ocrviewer.gui import settings_keys as keys
+from ocrviewer.gui.legend import legend_size, paint_legend
+from ocrviewer.gui.page_view import setup_page_view
+
+#: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
+FIRST_FRAME_MAX_BYTES = 64 * 1024
+#: the overlay's drawing order and defaults (as core.layers.LAYERS and the window's settings)
+LEVELS = ("table", "block", "line", "word")
+DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}
+#: as core.layers and gui.overlay (the canvas' outlines at fit)
+BUCKETS, NO_CONF, FILL_ALPHA, NO_CONF_ALPHA = 20, -1, 38, 150
+#: as core.imageio.PREVIEW_MIN_SHARE: the reduced decode reaches this share of the view's side
+PREVIEW_MIN_SHARE = 0.5
+#: Qt's reading of the EXIF orientation -> its EXIF value
+_EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
+
+
+@dataclass
+class FirstFrame:
+    """What the first frame shows: the image's reader, its displayed size, the parsed response and
+    the recorded transform placing it."""
+
+    image_path: str
+    response_path: str
+    #: the response as parsed (handed to the window's loading, which places it once more in full)
+    source: Document
+    transform: FrameTransform
+    display_size: tuple[int, int]
+    stored_size: tuple[int, int]
+    orientation: int
+    jpeg: bool
+
+
+def first_frame_for(image: str | None, response: str | None, frame: str = "auto") -> FirstFrame | None:
+    """A first frame for opening ``image`` with ``response``, or None when the window must open
+    them its usual way (no response, a PDF or folder, a big response, no recorded placement, a
+    forced frame, an image Qt cannot read or of another size than the placement's)."""
+    if not image or not response or frame != "auto" or not os.path.isfile(image):
+        return None
+    rpath = Path(response)
+    try:
+        if rpath.suffix.lower() != ".json" or rpath.stat().st_size > FIRST_FRAME_MAX_BYTES:
+            return None
+        from ocrviewer.core.sidecar import read_sidecar
+
+        sidecar = read_sidecar(rpath)
+        if sidecar is None or sidecar.transform is None:
+            return None  # (another image than the sidecar's: placed the same, the window warns)
+        reader = QImageReader(image)
+        fmt = bytes(reader.format().data()).decode("ascii", "replace").lower()
+        if fmt not in ("jpeg", "png", "bmp") or not reader.size().isValid():
+            return None
+        stored = (reader.size().width(), reader.size().height())
+        orientation = _EXIF_OF_TRANSFORMATION.get(reader.transformation().value, 1)
+        shown = (stored[1], stored[0]) if orientation in SWAPS_AXES else stored
+        t = sidecar.transform
+        if (round(t.output_size[0]), round(t.output_size[1])) != shown:
+            return None
+        from ocrviewer.core.parsers import load_response
+
+        source = load_response(rpath)
+    except Exception:  # anything odd: the window's own loading reports it
+        return None
+    if len(source.pages) != 1 or source.warnings:
+        return None
+    return FirstFrame(str(image), str(response), source, t, shown, stored, orientation, fmt == "jpeg")
+
+
+def read_preview(first: FirstFrame, side: int) -> QImage:
+    """The picture as the loader's preview shows it for a view ``side`` pixels long: a JPEG at the
+    largest 1/2, 1/4 or 1/8 DCT scale still reaching half of it (as Pillow's draft), upright."""
+    reader = QImageReader(first.image_path)
+    reader.setAutoTransform(True)
+    w, h = first.stored_size
+    if first.jpeg:
+        want = max(1, int(side * PREVIEW_MIN_SHARE))
+        scale = want / max(w, h)
+        if scale < 1:
+            rw, rh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+            k = next(i for i in (8, 4, 2, 1) if min(w // rw, h // rh) >= i)
+            if k > 1:  # (in the stored orientation; the reader turns the result upright)
+                reader.setScaledSize(QSize((w + k - 1) // k, (h + k - 1) // k))
+    image = reader.read()
+    if image.format() != QImage.Format.Format_RGB32:
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+    return image
+
+
+def overlay_settings(settings: QSettings) -> dict[str, bool]:
+    """The overlay switches the window restores (layers, labels, confidence colours, legend)."""
+    out = {f"layer_{n}": settings.value(keys.layer_key(n), DEFAULT_VISIBLE[n], type=bool) for n in LEVELS}
+    for key, default in (("labels", False), ("confidence", True), ("legend", True), ("fit_colours", True)):
+        out[key] = settings.value(keys.view_key(key), default, type=bool)
+    return out
+
+
+def can_draw(settings: QSettings) -> bool:
+    """The first frame draws what the canvas draws at these settings (labels are left to it)."""
+    return not overlay_settings(settings)["labels"]
+
+
+def level_polygons(doc: Document) -> dict[str, list[tuple[Polygon, float | None]]]:
+    """Each level's polygons with their confidence, in the canvas' order (core.layers.build_layers)."""
+    out: dict[str, list[tuple[Polygon, float | None]]] = {n: [] for n in LEVELS}
+    for page in doc.pages:
+        for block in page.blocks:
+            if block.polygon:
+                out["block"].append((block.polygon, block.confidence))
+            for line in block.lines:
+                if line.polygon:
+                    out["line"].append((line.polygon, line.confidence))
+                ws = line.words
+                if ws and ws[0].polygon and ws[-1].polygon:
+                    out["word"].extend((w.polygon, w.confidence) for w in ws)
+        for table in page.tables:
+            out["table"].append((table.polygon, None))
+            out["table"].extend((c.polygon, None) for c in table.cells)
+    return out
+
+
+def _bucket(conf: float | None, scale: ConfidenceScale) -> int:
+    """As core.layers.conf_buckets, for one confidence."""
+    if conf is None or math.isnan(conf):
+        return NO_CONF
+    span = max(scale.high - scale.low, 1e-9)
+    return round(min(1.0, max(0.0, (conf - scale.low) / span)) * BUCKETS)
+
+
+class _Picture(QGraphicsItem):
+    """The reduced picture, painted as the canvas' ImageItem paints a preview level."""
+
+    def __init__(self, image: QImage, size: tuple[int, int]) -> None:
+        super().__init__()
+        self.image, self.size = image, size
+        self.setZValue(-10)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, *self.size)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        device = painter.device()
+        needed = lod * (device.devicePixelRatioF() if device else 1.0)
+        exposed = option.exposedRect.intersected(self.boundingRect())
+        if exposed.isEmpty():
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0)
+        s = self.image.width() / self.size[0]
+        source = QRectF(exposed.left() * s, exposed.top() * s, exposed.width() * s, exposed.height() * s)
+        painter.drawImage(exposed, self.image, source)
+
+
+class _Outlines(QGraphicsItem):
+    """One level's polygons, outlined and filled as the canvas' OverlayLayer draws them at fit."""
+
+    def __init__(
+        self, level: str, polys: list[tuple[Polygon, int]], colour_of: dict[int, QColor], hatch: bool
+    ) -> None:
+        super().__init__()
+        self.level, self.polys, self.colour_of, self.hatch = level, polys, colour_of, hatch
+        xs = [x for poly, _ in polys for x, _y in poly]
+        ys = [y for poly, _ in polys for _x, y in poly]
+        x0, y0 = min(xs), min(ys)
+        self._rect = QRectF(x0, y0, max(xs) - x0, max(ys) - y0).adjusted(-2, -2, 2, 2)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue({"table": 1, "block": 2, "line": 3, "word": 4}[level])
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 1.0 and len(self.polys) <= 1500)
+        fill = self.level in ("word", "table")
+        for key in sorted({k for _, k in self.polys}):
+            path = QPainterPath()
+            path.setFillRule(Qt.FillRule.WindingFill)
+            for poly, k in self.polys:
+                if k == key:
+                    path.moveTo(*poly[0])
+                    for x, y in poly[1:]:
+                        path.lineTo(x, y)
+                    path.lineTo(*poly[0])
+            color = QColor(self.colour_of[key])
+            pen = QPen(color, 1.0)
+            pen.setCosmetic(True)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            if fill:
+                brush = QColor(color)
+                hatched = key == NO_CONF and self.hatch
+                brush.setAlpha(NO_CONF_ALPHA if hatched else FILL_ALPHA)
+                painter.setBrush(QBrush(brush, Qt.BrushStyle.BDiagPattern) if hatched else brush)
+            else:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+
+
+class FirstFrameView(QGraphicsView):
+    """The picture with its overlay and legend, fitted as the canvas fits it."""
+
+    def __init__(self, first: FirstFrame, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # a viewport made here: wrapping Qt's own on its first use makes PySide initialise every
+        # QWidget subclass it might be (their ~75 enums, ~25 ms) before the first frame
+        self.setViewport(QWidget())
+        self.first = first
+        self.opts = overlay_settings(settings)
+        setup_page_view(self)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        w, h = first.display_size
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        self.picture: _Picture | None = None
+        self.scale_ = FULL_SCALE
+        self.with_none = False
+        self.has_confidence = False
+        self._add_overlay()
+
+    def _add_overlay(self) -> None:
+        t = self.first.transform
+        placed = {
+            level: [(p if t.is_identity else tuple(t.apply(x, y) for x, y in p), c) for p, c in polys]
+            for level, polys in level_polygons(self.first.source).items()
+        }
+        words = [c for _, c in placed["word"]]
+        rated = [c for c in words if c is not None and not math.isnan(c)]
+        self.has_confidence = bool(rated)
+        self.with_none = len(rated) < len(words)
+        self.scale_ = fit_scale(words) if self.opts["fit_colours"] else FULL_SCALE
+        by_conf = self.opts["confidence"] and self.has_confidence
+        for level in LEVELS:
+            polys = placed[level]
+            if not polys or not self.opts[f"layer_{level}"]:
+                continue
+            if level == "word":
+                keyed = [(p, _bucket(c, self.scale_)) for p, c in polys]
+            else:
+                keyed = [(p, 0) for p, _ in polys]
+            colour_of = {
+                k: QColor(*confidence_rgb(None if k == NO_CONF else k / BUCKETS))
+                if level == "word" and by_conf
+                else QColor(LEVEL_COLORS[level])
+                for _, k in keyed
+            }
+            self.scene().addItem(_Outlines(level, keyed, colour_of, level == "word" and by_conf))
+
+    def preview_side(self) -> int:
+        """As gui.image_loader.preview_side_for: the picture fitted into this view, in device pixels."""
+        vw, vh = max(self.viewport().width(), 320), max(self.viewport().height(), 240)
+        w, h = self.first.display_size
+        fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
+        return max(256, int(max(w, h) * fit * self.viewport().devicePixelRatioF() + 0.5))
+
+    def show_picture(self) -> None:
+        """Decode the picture for the view's present size (call once the window is laid out)."""
+        if self.picture is None:
+            self.picture = _Picture(read_preview(self.first, self.preview_side()), self.first.display_size)
+            self.scene().addItem(self.picture)
+            self.fit()
+
+    def fit(self) -> None:
+        w, h = self.first.display_size
+        self.fitInView(QRectF(0, 0, w, h).adjusted(-8, -8, 8, 8), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        super().resizeEvent(event)
+        self.fit()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        o = self.opts
+        if not (o["legend"] and o["confidence"] and o["layer_word"] and self.has_confidence):
+            return
+        vp = self.viewport().rect()
+        w, h = legend_size(self.font(), 0.0, self.with_none, self.scale_)
+        if vp.width() < w * 1.6 or vp.height() < h * 3:
+            return
+        painter.save()
+        painter.resetTransform()
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        paint_legend(
+            painter,
+            QPointF(vp.right() - 12, vp.bottom() - 12),
+            self.font(),
+            0.0,
+            "dim",
+            with_none=self.with_none,
+            dark=dark,
+            scale=self.scale_,
+        )
+        painter.restore()
