@@ -6,7 +6,7 @@ frame's view, or the canvas when the window starts without one: ``MainWindow.pic
 the parent times the whole process (interpreter start included). ``benchmarks/peer_qlabel.py`` is the peer.
 
 The only thing added to the viewer is an event filter on that view (installed when the window is
-shown), as the peer has one on its label. (An application-wide filter, as before, is not
+shown), as the peer has one on its label; nothing is imported before the command line runs. (An application-wide filter, as before, is not
 equivalent: every event then reaches Python, and wrapping each object Qt made in C++ made PySide
 initialise most widget classes and their enums, ~140 of them, before the first frame.)
 
@@ -15,15 +15,17 @@ Usage: python benchmarks/cold_start_probe.py
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
 import sys
 from typing import Any
 
 
-def main() -> int:
+def watch_first_paint(main_window: Any) -> None:
+    """Exit right after the first paint of a shown main window's picture view with the picture
+    and its overlay (``MainWindow.picture_view`` / ``picture_shown``)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
-
-    from ocrviewer.gui import main_window
 
     class ExitAfterPaint(QObject):
         def __init__(self, window: Any) -> None:
@@ -43,7 +45,34 @@ def main() -> int:
         watchers.append(ExitAfterPaint(window))
         window.picture_view().installEventFilter(watchers[-1])
 
-    main_window.MainWindow.show = show_and_watch  # type: ignore[method-assign]
+    main_window.MainWindow.show = show_and_watch
+
+
+class _WatchOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Patches ocrviewer.gui.main_window once the command imports it, so nothing is imported
+    here before the command line runs (as with the ``ocrviewer`` script)."""
+
+    NAME = "ocrviewer.gui.main_window"
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != self.NAME:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        self.inner = spec.loader
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec: Any) -> Any:
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self.inner.exec_module(module)
+        watch_first_paint(module)
+
+
+def main() -> int:
+    sys.meta_path.insert(0, _WatchOnImport())
     from ocrviewer.cli import main as cli_main
 
     code = cli_main(["view"])

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from ocrviewer import __version__
 from ocrviewer.errors import BadInput
+from ocrviewer.gui.theme import FUSION_PROPERTY
 
 ORG = "ocrviewer"
 APP = "ocrviewer"
@@ -41,7 +42,9 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     sanitize_qt_env()
     app = QApplication.instance()
     if app is None:
-        app = QApplication(argv if argv is not None else [sys.argv[0]])
+        # in the Fusion style from the start (the themes' style: see gui.theme.FUSION_PROPERTY)
+        app = QApplication([*(argv if argv is not None else [sys.argv[0]]), "-style", "Fusion"])
+        app.setProperty(FUSION_PROPERTY, True)
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)
     QCoreApplication.setApplicationVersion(__version__)

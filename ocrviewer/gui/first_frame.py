@@ -273,7 +273,7 @@ class FirstFrameView(QGraphicsView):
                 k: QColor(*confidence_rgb(None if k == NO_CONF else k / BUCKETS))
                 if level == "word" and by_conf
                 else QColor(LEVEL_COLORS[level])
-                for _, k in keyed
+                for k in {k for _, k in keyed}
             }
             self.scene().addItem(_Outlines(level, keyed, colour_of, level == "word" and by_conf))
 

@@ -35,7 +35,6 @@ from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.overlays import EXTRA_KEYS, ShortcutSheet, WelcomeStrip, shortcut_rows
 from ocrviewer.gui.theme import apply_theme, canvas_background
-from ocrviewer.gui.wording import gui_advice
 
 if TYPE_CHECKING:
     from ocrviewer.gui.first_frame import FirstFrame, FirstFrameView
@@ -515,6 +514,8 @@ class MainWindow(QMainWindow):
 
     # -- reactions -----------------------------------------------------------------------------
     def show_message(self, text: str, level: str = "info") -> None:
+        from ocrviewer.gui.wording import gui_advice  # (its dozen patterns: compiled when needed)
+
         text = gui_advice(text)
         self.message_bar.show_message(text, level)
         self.statusBar().showMessage(text.splitlines()[0] if text else "", 15000)

@@ -7,6 +7,10 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
+#: set on an application made in the Fusion style from the start (``-style Fusion``, see
+#: gui.app.create_app): apply_theme then leaves the style be; setStyle from Python returns the
+#: new QStyle, whose wrapping makes PySide set up QStyle's enums (~15 ms) before the first frame
+FUSION_PROPERTY = "ocrviewerFusion"
 
 _SHEET = """
 QToolBar { spacing: 2px; padding: 3px 6px; border: none; }
@@ -64,7 +68,8 @@ def apply_theme(app: QApplication, theme: str) -> str:
     if theme not in THEMES:
         theme = "system"
     dark = system_prefers_dark() if theme == "system" else theme == "dark"
-    app.setStyle("Fusion")
+    if not app.property(FUSION_PROPERTY):
+        app.setStyle("Fusion")
     app.setPalette(_palette(dark))
     checked = (
         ("rgba(61, 126, 234, 0.30)", "rgba(110, 168, 255, 0.55)")
