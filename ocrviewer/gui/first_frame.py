@@ -36,8 +36,9 @@ LEVELS = ("table", "block", "line", "word")
 DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}
 #: as core.layers and gui.overlay (the canvas' outlines at fit)
 BUCKETS, NO_CONF, FILL_ALPHA, NO_CONF_ALPHA = 20, -1, 38, 150
-#: as core.imageio.PREVIEW_MIN_SHARE: the reduced decode reaches this share of the view's side
-PREVIEW_MIN_SHARE = 0.5
+#: as core.imageio.PREVIEW_MIN_SHARE (not imported: Pillow): the reduced decode reaches this
+#: share of the view's side
+PREVIEW_MIN_SHARE = 2 / 3
 #: Qt's reading of the EXIF orientation -> its EXIF value
 _EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 
@@ -55,7 +56,6 @@ class FirstFrame:
     display_size: tuple[int, int]
     stored_size: tuple[int, int]
     orientation: int
-    jpeg: bool
 
 
 def first_frame_for(image: str | None, response: str | None, frame: str = "auto") -> FirstFrame | None:
@@ -75,8 +75,8 @@ def first_frame_for(image: str | None, response: str | None, frame: str = "auto"
             return None  # (another image than the sidecar's: placed the same, the window warns)
         reader = QImageReader(image)
         fmt = bytes(reader.format().data()).decode("ascii", "replace").lower()
-        if fmt not in ("jpeg", "png", "bmp") or not reader.size().isValid():
-            return None
+        if fmt != "jpeg" or not reader.size().isValid():
+            return None  # (the loader's preview of another format is Pillow's thumbnail)
         stored = (reader.size().width(), reader.size().height())
         orientation = _EXIF_OF_TRANSFORMATION.get(reader.transformation().value, 1)
         shown = (stored[1], stored[0]) if orientation in SWAPS_AXES else stored
@@ -90,7 +90,7 @@ def first_frame_for(image: str | None, response: str | None, frame: str = "auto"
         return None
     if len(source.pages) != 1 or source.warnings:
         return None
-    return FirstFrame(str(image), str(response), source, t, shown, stored, orientation, fmt == "jpeg")
+    return FirstFrame(str(image), str(response), source, t, shown, stored, orientation)
 
 
 def read_preview(first: FirstFrame, side: int) -> QImage:
@@ -99,14 +99,13 @@ def read_preview(first: FirstFrame, side: int) -> QImage:
     reader = QImageReader(first.image_path)
     reader.setAutoTransform(True)
     w, h = first.stored_size
-    if first.jpeg:
-        want = max(1, int(side * PREVIEW_MIN_SHARE))
-        scale = want / max(w, h)
-        if scale < 1:
-            rw, rh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
-            k = next(i for i in (8, 4, 2, 1) if min(w // rw, h // rh) >= i)
-            if k > 1:  # (in the stored orientation; the reader turns the result upright)
-                reader.setScaledSize(QSize((w + k - 1) // k, (h + k - 1) // k))
+    want = max(1, int(side * PREVIEW_MIN_SHARE))
+    scale = want / max(w, h)
+    if scale < 1:
+        rw, rh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
+        k = next(i for i in (8, 4, 2, 1) if min(w // rw, h // rh) >= i)
+        if k > 1:  # (in the stored orientation; the reader turns the result upright)
+            reader.setScaledSize(QSize((w + k - 1) // k, (h + k - 1) // k))
     image = reader.read()
     if image.format() != QImage.Format.Format_RGB32:
         image = image.convertToFormat(QImage.Format.Format_RGB32)

@@ -1,0 +1,223 @@
+"""Starting on a picture whose placement is recorded: the first frame shows the picture with its
+words before numpy and the window's own modules load; the window then works as ever."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtGui import QTransform
+
+from ocrviewer.gui.app import ViewRequest, open_request
+from ocrviewer.gui.first_frame import can_draw, first_frame_for, level_polygons, read_preview
+from ocrviewer.gui.main_window import MainWindow
+from ocrviewer.gui.settings_keys import view_key
+from ocrviewer.resources import samples_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the bundled sample: image, response and its sidecar (the recorded placement)."""
+    for name in (
+        "receipt.jpg",
+        "receipt.local.json",
+        "receipt.local.json.ocrviewer.json",
+        "receipt.yandex-raw-frame.json",
+    ):
+        shutil.copy(samples_dir() / name, tmp_path / name)
+    return tmp_path / "receipt.jpg", tmp_path / "receipt.local.json"
+
+
+def start(qtbot, settings: QSettings, image: Path, response: Path) -> MainWindow:
+    """A window started as ``ocrviewer view IMAGE -r RESPONSE`` starts it (gui.app.run_viewer)."""
+    first = first_frame_for(str(image), str(response))
+    assert first is not None
+    win = MainWindow(settings, panels_later=True, first_frame=first)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    request = ViewRequest(image=str(image), response=str(response))
+
+    def open_rest() -> None:
+        open_request(win, request, parsed=first.source)
+        win.install_panels_after_paint()
+
+    win.start_with(open_rest)
+    return win
+
+
+def sample_words(response: Path) -> list[str]:
+    data = json.loads(response.read_text())
+    return [w["text"] for b in data["pages"][0]["blocks"] for ln in b["lines"] for w in ln["words"]]
+
+
+def test_the_first_frame_shows_the_sample_words_then_the_canvas_takes_over(qtbot, settings, sample) -> None:
+    image, response = sample
+    win = start(qtbot, settings, image, response)
+    view = win.start_view
+    assert view is not None and win.picture_view() is view.viewport() and win.picture_shown()
+    outlines = {item.level: item for item in view.scene().items() if hasattr(item, "polys")}
+    words = sample_words(response)
+    assert len(words) > 20
+    assert set(outlines) == {"word"}  # words and tables by default; the sample has no table
+    assert len(outlines["word"].polys) == len(words)
+    # each view's transform at its first paint (the canvas': before the panels narrow it)
+    painted: dict[str, QTransform] = {}
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                if "first" not in painted:
+                    painted["first"] = view.transform()
+                elif watched is win.canvas.viewport():
+                    painted.setdefault("canvas", win.canvas.transform())
+            return False
+
+    watch = Watch()
+    view.viewport().installEventFilter(watch)
+    build = win._build_canvas
+
+    def build_and_watch() -> None:
+        build()
+        win.canvas.viewport().installEventFilter(watch)
+
+    win._build_canvas = build_and_watch
+
+    qtbot.waitUntil(lambda: win.start_view is None and win.panels_ready, timeout=30000)
+    assert win.picture_view() is win.canvas.viewport() and win.canvas.isVisible()
+    assert painted["canvas"] == painted["first"]  # the same fit
+    assert win.state.document is not None
+    assert win.canvas.visible_count("word") == len(words)
+    assert win.state.colour_scale == view.scale_  # the same colours
+    assert [r.response_path for r in win.state.results()] == [str(response)]
+    assert win.result_chooser.currentText()
+
+
+def test_actions_work_as_soon_as_the_rest_has_loaded(qtbot, settings, sample) -> None:
+    image, response = sample
+    win = start(qtbot, settings, image, response)
+    qtbot.waitUntil(lambda: getattr(win, "files", None) is not None, timeout=30000)
+    # at once, before the canvas has even replaced the first frame: another response, the lines
+    win.files.open_response(str(image.with_name("receipt.yandex-raw-frame.json")))
+    win.actions_["layer_line"].trigger()
+    qtbot.waitUntil(lambda: len(win.state.results()) == 2 and not win.files.busy, timeout=30000)
+    qtbot.waitUntil(lambda: win.start_view is None and win.panels_ready, timeout=30000)
+    assert win.canvas.layer_visible("line") and settings.value("view/layer_line", type=bool) is True
+    assert win.result_chooser.count() == 2
+    win.actions_["zoom_in"].trigger()
+    assert win.zoom_label.text() != ""
+    assert win.dock_context is not None and win.actions_["open_response"].isEnabled()
+
+
+def test_closing_on_the_first_frame_keeps_the_window_size(qtbot, settings, sample) -> None:
+    first = first_frame_for(*map(str, sample))
+    win = MainWindow(settings, panels_later=True, first_frame=first)
+    qtbot.addWidget(win)
+    win.show()
+    win.close()  # before anything else was built
+    assert getattr(win, "files", None) is None
+    assert settings.value("window/geometry") is not None
+
+
+def test_no_first_frame_without_a_recorded_placement(sample, tmp_path: Path, settings, text_image) -> None:
+    image, response = sample
+    assert first_frame_for(str(image), str(response)) is not None
+    assert first_frame_for(str(image), str(response), frame="raw") is None  # a forced frame decides
+    assert first_frame_for(str(image), None) is None
+    # no sidecar: the frame is detected, with numpy, by the window
+    assert first_frame_for(str(image), str(image.with_name("receipt.yandex-raw-frame.json"))) is None
+    # a sidecar whose placement does not fit this image
+    other = text_image(1)
+    shutil.copy(response, other.with_name("r.json"))
+    shutil.copy(str(response) + ".ocrviewer.json", other.with_name("r.json.ocrviewer.json"))
+    assert first_frame_for(str(other), str(other.with_name("r.json"))) is None
+    assert can_draw(settings)
+    settings.setValue(view_key("labels"), True)  # labels are the canvas' to draw
+    assert not can_draw(settings)
+
+
+@pytest.mark.parametrize("side", [256, 628, 900, 1300])
+def test_the_first_frame_picture_is_the_loaders_preview(sample, side: int) -> None:
+    """Qt's reduced decode of the sample (EXIF 6) is the loader's preview, pixel for pixel."""
+    from ocrviewer.core import imageio
+    from ocrviewer.gui import first_frame
+    from ocrviewer.gui.image_loader import _preview
+
+    assert first_frame.PREVIEW_MIN_SHARE == imageio.PREVIEW_MIN_SHARE
+    first = first_frame_for(*map(str, sample))
+    ours = read_preview(first, side)
+    theirs = _preview(str(sample[0]), side, first.display_size[0], "test").image
+    assert ours.size() == theirs.size()
+    assert ours == theirs.convertToFormat(ours.format())
+
+
+def test_level_polygons_are_the_canvas_layers(sample) -> None:
+    from ocrviewer.core.layers import build_layers
+    from ocrviewer.core.parsers import load_response
+
+    doc = load_response(sample[1])
+    mine, theirs = level_polygons(doc), build_layers(doc)
+    for level in ("block", "line", "word", "table"):
+        assert [p for p, _ in mine[level]] == [theirs[level].polygon(i) for i in range(len(theirs[level]))]
+
+
+def test_ocrviewer_paints_the_sample_before_loading_numpy(tmp_path: Path) -> None:
+    """The real command, in its own process: the first painted picture has the sample's words,
+    and neither numpy nor Pillow was imported for it; then the full window comes."""
+    code = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT / "benchmarks")!r})
+import cold_start_probe as probe
+
+def watch(module):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    show = module.MainWindow.show
+    seen = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and not seen and self.win.picture_shown():
+                view = self.win.start_view
+                items = [i for i in view.scene().items() if getattr(i, "level", "") == "word"]
+                seen.append(("numpy" in sys.modules, "PIL.Image" in sys.modules, len(items[0].polys)))
+                QTimer.singleShot(0, self.when_built)
+            return False
+
+        def when_built(self):
+            if self.win.start_view is not None or not self.win.panels_ready:
+                QTimer.singleShot(50, self.when_built)
+                return
+            print(*seen[0], self.win.canvas.visible_count("word"), "numpy" in sys.modules, flush=True)
+            os._exit(0)
+
+    def show_and_watch(win):
+        show(win)
+        w = Watch()
+        w.win = win
+        win.watcher = w
+        win.picture_view().installEventFilter(w)
+
+    module.MainWindow.show = show_and_watch
+
+probe.watch_first_paint = watch
+sys.exit(probe.main())
+"""
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config")
+    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    numpy_first, pil_first, first_words, canvas_words, numpy_later = out.stdout.split()
+    words = len(sample_words(samples_dir() / "receipt.local.json"))
+    assert (numpy_first, pil_first) == ("False", "False")
+    assert int(first_words) == words and int(canvas_words) == words
+    assert numpy_later == "True"  # the canvas' layers are numpy arrays
