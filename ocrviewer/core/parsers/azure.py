@@ -21,11 +21,8 @@ from __future__ import annotations
 import pickle
 from bisect import bisect_left
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ocrviewer.core.columns import ColumnPage, LevelColumns, PageColumns, offsets, page_columns, points_of
 from ocrviewer.core.model import (
     Block,
     Cell,
@@ -58,6 +55,12 @@ from ocrviewer.core.parsers._common import (
     vertex_polygon,
 )
 from ocrviewer.errors import BadResponse
+
+if TYPE_CHECKING:
+    from ocrviewer.core.columns import PageColumns
+
+# numpy and core.columns are imported where a page is read as columns: the other formats (and the
+# viewer's first frame, which parses a small response before numpy loads) do not need them
 
 RECOGNIZE_TEXT_V2 = "azure-recognize-text-v2"
 BATCH_READ_V2 = "azure-batch-read-v2"
@@ -199,6 +202,8 @@ def _page_number(value: Any, default: int) -> int:
 
 
 def _read_pages(results: list[Any], angle_key: str, ctx: Context) -> list[Page]:
+    from ocrviewer.core.columns import ColumnPage
+
     pages: list[Page] = []
     for i, r in enumerate(results):
         if type(r) is not dict:
@@ -237,6 +242,10 @@ def _columns(raw: Any, language: str | None) -> PageColumns | None:
     with no warning (the tests compare both); anything else takes that path."""
     if type(raw) is not list or not raw:
         return None
+    import numpy as np
+
+    from ocrviewer.core.columns import LevelColumns, PageColumns, offsets, points_of
+
     try:
         line_boxes = [ln["boundingBox"] for ln in raw]
         line_texts = [ln["text"] for ln in raw]
@@ -368,6 +377,8 @@ def parse_read_v3(data: Any) -> Document:
 
 def _with_tables(p: Page, tables: tuple[Table, ...]) -> Page:
     """``p`` with its tables (a page of columns stays one)."""
+    from ocrviewer.core.columns import ColumnPage, page_columns
+
     columns = page_columns(p)
     if columns is not None:
         return ColumnPage.of(
