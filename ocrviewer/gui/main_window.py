@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
             self.start_view = FirstFrameView(first_frame, settings, central)
             layout.addWidget(self.start_view, 1)
             self.welcome = WelcomeStrip(self.start_view.viewport())
+            self.welcome.openRequested.connect(lambda: (self.ensure_built(), self.dialogs.choose_image()))
+            self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))
             self._update_welcome(first_frame.image_path)
             #: what opens the first frame's files in full (start_with), called after its paint
             self._start_then: Any = None
@@ -227,8 +229,13 @@ class MainWindow(QMainWindow):
 
         self.loader.decoded.connect(lambda _d: swap())
         self.state.documentChanged.connect(swap)
-        self.loader.failed.connect(lambda _m: QTimer.singleShot(0, swap))
-        self.files.message.connect(lambda _t, level: level == "error" and QTimer.singleShot(0, swap))
+        # loading ended without both (a failure, another image dropped): the canvas as it is
+        self.workers.busyChanged.connect(lambda busy: busy or QTimer.singleShot(0, swap))
+
+    def ensure_built(self) -> None:
+        """Build what the first frame left for later now (the user acts on the first frame)."""
+        if self.start_view is not None and getattr(self, "files", None) is None:
+            self.finish_start(self._start_then or (lambda: None))
 
     def picture_view(self) -> QWidget:
         """The widget that paints the picture now: the first frame's view at start, then the canvas'."""
@@ -499,8 +506,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if getattr(self, "files", None) is None:  # dropped on the first frame: build the rest now
-            self.finish_start(self._start_then or (lambda: None))
+        self.ensure_built()  # (dropped on the first frame)
         paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
         from ocrviewer.gui.files import is_response_path
 

@@ -117,6 +117,31 @@ def test_actions_work_as_soon_as_the_rest_has_loaded(qtbot, settings, sample) ->
     assert win.dock_context is not None and win.actions_["open_response"].isEnabled()
 
 
+def test_a_drop_on_the_first_frame_opens_the_dropped_image(qtbot, settings, sample, text_image) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    image, response = sample
+    first = first_frame_for(str(image), str(response))
+    win = MainWindow(settings, panels_later=True, first_frame=first)
+    qtbot.addWidget(win)
+    win.show()
+    dropped = text_image(1, "dropped.jpg")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    win.dropEvent(drop)  # before the rest of the window was built
+    assert win.state.image_path == str(dropped)
+    qtbot.waitUntil(lambda: win.start_view is None and win.canvas.image_item.has_full, timeout=30000)
+    assert win.picture_view() is win.canvas.viewport()
+
+
 def test_closing_on_the_first_frame_keeps_the_window_size(qtbot, settings, sample) -> None:
     first = first_frame_for(*map(str, sample))
     win = MainWindow(settings, panels_later=True, first_frame=first)
