@@ -101,6 +101,25 @@ def test_the_first_frame_shows_the_sample_words_then_the_canvas_takes_over(qtbot
     assert win.result_chooser.currentText()
 
 
+def test_a_recorded_raw_frame_placement_is_drawn_where_the_canvas_draws_it(qtbot, settings, sample) -> None:
+    """A response in the raw (stored) frame of the EXIF-6 photo, its placement recorded: the first
+    frame turns the polygons as the window's loading does."""
+    from ocrviewer.core.geometry import FrameTransform
+    from ocrviewer.core.sidecar import Sidecar, write_sidecar
+
+    image, _ = sample
+    response = image.with_name("receipt.yandex-raw-frame.json")
+    write_sidecar(response, Sidecar(provider="yandex", transform=FrameTransform(1600.0, 1200.0, 6)))
+    win = start(qtbot, settings, image, response)
+    words = next(i for i in win.start_view.scene().items() if getattr(i, "level", "") == "word")
+    first = sorted(tuple(round(v, 6) for pt in poly for v in pt) for poly, _ in words.polys)
+    qtbot.waitUntil(lambda: win.start_view is None and win.panels_ready, timeout=30000)
+    layer = win.canvas.layers["word"].data
+    placed = sorted(tuple(round(v, 6) for pt in layer.polygon(i) for v in pt) for i in range(len(layer)))
+    assert len(first) > 20 and first == placed
+    assert max(v for poly in first for v in poly[0::2]) <= 1200  # upright: 1200 wide
+
+
 def test_actions_work_as_soon_as_the_rest_has_loaded(qtbot, settings, sample) -> None:
     image, response = sample
     win = start(qtbot, settings, image, response)
