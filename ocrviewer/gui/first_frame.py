@@ -45,8 +45,8 @@ _EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 
 @dataclass
 class FirstFrame:
-    """What the first frame shows: the image's reader, its displayed size, the parsed response and
-    the recorded transform placing it."""
+    """What the first frame shows: the image (its size as stored and displayed, its EXIF
+    orientation), the response as parsed and the recorded transform placing it."""
 
     image_path: str
     response_path: str
@@ -240,6 +240,10 @@ class FirstFrameView(QGraphicsView):
         self.opts = overlay_settings(settings)
         setup_page_view(self)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        # always at fit: no scroll bars (as needed, they came and went while the window was laid
+        # out, each time fitting the picture again)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         w, h = first.display_size
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.picture: _Picture | None = None

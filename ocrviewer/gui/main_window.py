@@ -204,8 +204,8 @@ class MainWindow(QMainWindow):
         ``then()`` opens, and put the canvas in the first frame's place once it shows the picture
         with its overlay (or the loading ended without them: its message shows then)."""
         view = self.start_view
-        if view is None or getattr(self, "files", None) is not None:
-            return
+        if view is None or getattr(self, "files", None) is not None or not self.isVisible():
+            return  # (built already, or closed on its first frame)
         acts.add_icons(self, self.actions_)
         self._build_core(None)
         self._build_canvas()
@@ -506,10 +506,10 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self.ensure_built()  # (dropped on the first frame)
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
         from ocrviewer.gui.files import is_response_path
 
+        self.ensure_built()  # (dropped on the first frame)
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
         images = [p for p in paths if os.path.isdir(p) or not is_response_path(p)]
         responses = [p for p in paths if is_response_path(p)]
         if images:

@@ -203,7 +203,34 @@ def test_the_first_frame_picture_is_the_loaders_preview(sample, side: int) -> No
     assert ours == theirs.convertToFormat(ours.format())
 
 
+def test_the_first_frame_overlay_is_the_canvas_overlay_pixel_for_pixel(
+    qtbot, settings, sample, monkeypatch
+) -> None:
+    """Outlines, fills and the legend, without the picture: the first frame's view and the canvas
+    that replaces it (same place, same size: the panels are kept away) paint the same pixels."""
+    monkeypatch.setattr(MainWindow, "install_panels_after_paint", lambda self, latest_ms=0: None)
+    image, response = sample
+    settings.setValue("view/layer_line", True)  # lines too, outlined without a fill
+    win = start(qtbot, settings, image, response)
+    view = win.start_view
+    qtbot.waitExposed(win)
+    view.picture.hide()
+    first = view.viewport().grab().toImage()
+    qtbot.waitUntil(lambda: win.start_view is None and not win.files.busy, timeout=30000)
+    win.canvas.image_item.hide()
+    canvas = win.canvas.viewport().grab().toImage()
+    assert canvas.size() == first.size()
+    assert canvas == first
+
+
 def test_level_polygons_are_the_canvas_layers(sample) -> None:
+    from ocrviewer.core import layers
+    from ocrviewer.gui import first_frame
+    from ocrviewer.gui.overlay import OverlayStyle
+
+    assert (first_frame.BUCKETS, first_frame.NO_CONF) == (layers.BUCKETS, layers.NO_CONF)
+    assert first_frame.FILL_ALPHA == OverlayStyle().fill_alpha
+    assert set(first_frame.LEVELS) == set(layers.LAYERS)
     from ocrviewer.core.layers import build_layers
     from ocrviewer.core.parsers import load_response
 
