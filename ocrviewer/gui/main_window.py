@@ -113,7 +113,6 @@ class MainWindow(QMainWindow):
             self.welcome = WelcomeStrip(self.start_view.viewport())
             self.welcome.openRequested.connect(lambda: (self.ensure_built(), self.dialogs.choose_image()))
             self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))
-            self._update_welcome(first_frame.image_path)
             #: what opens the first frame's files in full (start_with), called after its paint
             self._start_then: Any = None
             self._after_first = _AfterPaint(
@@ -197,6 +196,7 @@ class MainWindow(QMainWindow):
         and call ``then()`` (which opens what the first frame shows: see :meth:`finish_start`)."""
         assert self.start_view is not None
         self.start_view.show_picture()
+        self._update_welcome(self.start_view.first.image_path)  # (placed over the laid-out view)
         self._start_then = then
 
     def finish_start(self, then: Any) -> None:

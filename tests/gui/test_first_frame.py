@@ -258,7 +258,9 @@ def watch(module):
             if event.type() == QEvent.Type.Paint and not seen and self.win.picture_shown():
                 view = self.win.start_view
                 items = [i for i in view.scene().items() if getattr(i, "level", "") == "word"]
-                seen.append(("numpy" in sys.modules, "PIL.Image" in sys.modules, len(items[0].polys)))
+                strip = self.win.welcome
+                placed = strip.isVisible() and strip.width() == min(view.viewport().width() - 24, 720)
+                seen.append(("numpy" in sys.modules, "PIL.Image" in sys.modules, len(items[0].polys), placed))
                 QTimer.singleShot(0, self.when_built)
             return False
 
@@ -287,7 +289,8 @@ sys.exit(probe.main())
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    numpy_first, pil_first, first_words, canvas_words, numpy_later = out.stdout.split()
+    numpy_first, pil_first, first_words, welcome_placed, canvas_words, numpy_later = out.stdout.split()
+    assert welcome_placed == "True"  # the welcome strip over the sample, across the laid-out view
     words = len(sample_words(samples_dir() / "receipt.local.json"))
     assert (numpy_first, pil_first) == ("False", "False")
     assert int(first_words) == words and int(canvas_words) == words
