@@ -34,8 +34,8 @@ FIRST_FRAME_MAX_BYTES = 64 * 1024
 #: the overlay's drawing order and defaults (as core.layers.LAYERS and the window's settings)
 LEVELS = ("table", "block", "line", "word")
 DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}
-#: as core.layers and gui.overlay (the canvas' outlines at fit)
-BUCKETS, NO_CONF, FILL_ALPHA, NO_CONF_ALPHA = 20, -1, 38, 150
+#: as core.layers and gui.overlay (the canvas' outlines at fit; more polygons are filled)
+BUCKETS, NO_CONF, FILL_ALPHA, NO_CONF_ALPHA, DENSE_LIMIT = 20, -1, 38, 150, 3000
 #: as core.imageio.PREVIEW_MIN_SHARE (not imported: Pillow): the reduced decode reaches this
 #: share of the view's side
 PREVIEW_MIN_SHARE = 2 / 3
@@ -90,6 +90,8 @@ def first_frame_for(image: str | None, response: str | None, frame: str = "auto"
         return None
     if len(source.pages) != 1 or source.warnings:
         return None
+    if any(len(polys) > DENSE_LIMIT for polys in level_polygons(source).values()):
+        return None  # the canvas fills so many polygons as a picture, not outlines
     return FirstFrame(str(image), str(response), source, t, shown, stored, orientation)
 
 

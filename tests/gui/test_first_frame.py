@@ -229,6 +229,7 @@ def test_level_polygons_are_the_canvas_layers(sample) -> None:
     from ocrviewer.gui.overlay import OverlayStyle
 
     assert (first_frame.BUCKETS, first_frame.NO_CONF) == (layers.BUCKETS, layers.NO_CONF)
+    assert first_frame.DENSE_LIMIT == layers.DENSE_LIMIT
     assert first_frame.FILL_ALPHA == OverlayStyle().fill_alpha
     assert set(first_frame.LEVELS) == set(layers.LAYERS)
     from ocrviewer.core.layers import build_layers
