@@ -18,7 +18,6 @@ out (None) with a warning and its word kept; a bad page angle likewise becomes N
 
 from __future__ import annotations
 
-import pickle
 from bisect import bisect_left
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -59,8 +58,8 @@ from ocrviewer.errors import BadResponse
 if TYPE_CHECKING:
     from ocrviewer.core.columns import PageColumns
 
-# numpy and core.columns are imported where a page is read as columns: the other formats (and the
-# viewer's first frame, which parses a small response before numpy loads) do not need them
+# numpy, core.columns and pickle are imported where a page is read as columns: the other formats
+# (and the viewer's first frame, which parses a small response before numpy loads) do not need them
 
 RECOGNIZE_TEXT_V2 = "azure-recognize-text-v2"
 BATCH_READ_V2 = "azure-batch-read-v2"
@@ -242,6 +241,8 @@ def _columns(raw: Any, language: str | None) -> PageColumns | None:
     with no warning (the tests compare both); anything else takes that path."""
     if type(raw) is not list or not raw:
         return None
+    import pickle
+
     import numpy as np
 
     from ocrviewer.core.columns import LevelColumns, PageColumns, offsets, points_of
