@@ -28,12 +28,32 @@ LONG_SPANS = 8
 
 @dataclass(frozen=True)
 class Grid:
-    """The pixels filled: ``width`` x ``height`` from device pixel (``left``, ``top``)."""
+    """The pixels filled: ``width`` x ``height`` from device pixel (``left``, ``top``).
+
+    Pixel positions are worked out from ``origin`` (by default the grid's own corner) and then
+    moved by whole pixels, so a grid that is part of a bigger one (the same ``origin``) gets
+    exactly the bigger grid's pixels there.
+    """
 
     left: int
     top: int
     width: int
     height: int
+    origin: tuple[int, int] | None = None
+
+    @property
+    def corner(self) -> tuple[int, int]:
+        """Where positions are worked out from."""
+        return (self.left, self.top) if self.origin is None else self.origin
+
+    def contains(self, other: Grid) -> bool:
+        """Every pixel of ``other`` is one of this grid's."""
+        return (
+            self.left <= other.left
+            and self.top <= other.top
+            and other.left + other.width <= self.left + self.width
+            and other.top + other.height <= self.top + self.height
+        )
 
 
 @dataclass(frozen=True)
@@ -97,13 +117,16 @@ def device_spans(
     cols = data.box_columns() if index is None else data.box_columns()[:, index]
     # device bounds of the boxes, pixel-centre rule: pixels floor(a + 0.5) up to floor(b + 0.5)
     d = np.empty_like(cols)
-    for rows, scale, offset, limit in (
-        (slice(0, 4, 2), place.sx, place.dx - grid.left + 0.5, grid.width),
-        (slice(1, 4, 2), place.sy, place.dy - grid.top + 0.5, grid.height),
+    ox, oy = grid.corner
+    for rows, scale, offset, shift, limit in (
+        (slice(0, 4, 2), place.sx, place.dx - ox + 0.5, grid.left - ox, grid.width),
+        (slice(1, 4, 2), place.sy, place.dy - oy + 0.5, grid.top - oy, grid.height),
     ):
         np.multiply(cols[rows], scale, out=d[rows])
         d[rows] += offset
         np.floor(d[rows], out=d[rows])
+        if shift:
+            d[rows] -= shift  # whole numbers: exact
         np.clip(d[rows], 0, limit, out=d[rows])
     bx0, y0, bx1, y1 = d.astype(np.int32)
     heights = y1 - y0
@@ -143,7 +166,8 @@ def _edge_spans(
     rows = np.arange(len(which), dtype=np.int32)
     rows += (y0 - (np.cumsum(heights, dtype=np.int32) - heights))[which]
     who = owners[which]
-    yc = rows + (grid.top + 0.5 - place.dy)  # the pixel centres in layer units (times sy)
+    ox, oy = grid.corner
+    yc = (rows + (grid.top - oy)) + (oy + 0.5 - place.dy)  # the pixel centres in layer units (times sy)
     yc /= place.sy
     lo = np.full(len(who), np.inf)
     hi = np.full(len(who), -np.inf)
@@ -162,10 +186,10 @@ def _edge_spans(
         x = np.where(cross, x, np.nan)
         np.fmin(lo, x, out=lo)
         np.fmax(hi, x, out=hi)
-    ox = place.dx - grid.left + 0.5
+    offset, shift = place.dx - ox + 0.5, grid.left - ox
     ok = np.isfinite(lo)
-    x0 = np.clip(np.floor(np.where(ok, lo, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
-    x1 = np.clip(np.floor(np.where(ok, hi, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
+    x0 = np.clip(np.floor(np.where(ok, lo, 0) * place.sx + offset) - shift, 0, grid.width).astype(np.int32)
+    x1 = np.clip(np.floor(np.where(ok, hi, 0) * place.sx + offset) - shift, 0, grid.width).astype(np.int32)
     keep = np.flatnonzero(ok & (x1 > x0))
     return rows[keep], x0[keep], x1[keep], who[keep]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,6 +137,67 @@ def hatch_tile() -> np.ndarray:
     return np.array([[image.pixelColor(x, y).alpha() > 0 for x in range(8)] for y in range(8)])
 
 
+@dataclass(frozen=True)
+class PicturePlan:
+    """Where a dense layer's picture goes in a frame: device pixel = layer unit x scale + offset
+    (``place``), plus ``shift`` whole device pixels for an ``aligned`` view (unrotated), the
+    ``grid`` of pixels the frame can show and the ``whole`` layer's (without clipping parents);
+    ``subset``: zoomed in, the grid holds only what is in view."""
+
+    place: Placement
+    grid: Grid
+    whole: Grid
+    shift: tuple[int, int]
+    aligned: bool
+    subset: bool
+
+
+def make_raster(
+    data: LayerData,
+    place: Placement,
+    grid: Grid,
+    index: np.ndarray | None,
+    boxy: np.ndarray,
+    classes: np.ndarray,
+    hatched: list[int],
+    tile: np.ndarray | None = None,
+) -> Raster:
+    """The grid of classes of polygons ``index`` (all: None), the hatched classes hatched."""
+    raster = rasterize(device_spans(data, place, grid, index, boxy), classes, grid)
+    hatch(raster, hatched, hatch_tile() if tile is None else tile)
+    return raster
+
+
+def indexed_picture(raster: Raster, table: list[int]) -> QImage:
+    """The grid in colours: each class through the colour ``table`` (QRgb), premultiplied."""
+    g = raster.grid
+    image = QImage(raster.labels.data, g.width, g.height, g.width, QImage.Format.Format_Indexed8)
+    image.setColorTable(table)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def make_picture(
+    data: LayerData,
+    place: Placement,
+    grid: Grid,
+    boxy: np.ndarray,
+    classes: np.ndarray,
+    hatched: list[int],
+    tile: np.ndarray,
+    table: list[int],
+) -> tuple[Raster, QImage]:
+    """A whole layer's grid and picture, made in the picture thread (no QPainter: QImage only)."""
+    raster = make_raster(data, place, grid, None, boxy, classes, hatched, tile)
+    return raster, indexed_picture(raster, table)
+
+
+@functools.cache
+def picture_thread() -> ThreadPoolExecutor:
+    """One thread making dense pictures while the GUI thread draws the image under them (Qt's
+    image drawing and numpy let go of the interpreter lock while they work)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlay-picture")
+
+
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:
     """Append one closed polygon (for the few marker shapes)."""
     path.moveTo(poly[0][0], poly[0][1])
@@ -189,9 +251,12 @@ class OverlayLayer(QGraphicsItem):
         self._rect = QRectF()
         self._bucket_array = np.zeros(0, dtype=np.int64)
         self._bucket_version = 0
-        #: the dense picture: (where it was made, the class grid) and (its colours, the image)
-        self._raster: tuple[tuple, Raster] | None = None
+        #: the dense picture: (where it was made, the class grid, whether it has every polygon) and
+        #: (its colours, the image)
+        self._raster: tuple[tuple, Raster, bool] | None = None
         self._picture: tuple[tuple, QImage] | None = None
+        #: a picture being made in the picture thread: (what it is for, the job, its colours)
+        self._pending: tuple[tuple, Future[tuple[Raster, QImage]], tuple[int, ...]] | None = None
         #: each polygon's class and the classes' colours, for the look they were made for
         self._classes: tuple[tuple, np.ndarray, bool] | None = None
         self._table: tuple[tuple, list[int]] | None = None
@@ -248,6 +313,7 @@ class OverlayLayer(QGraphicsItem):
     def _drop_pictures(self) -> None:
         self._raster = None
         self._picture = None
+        self._pending = None
         self._classes = None
 
     @property
@@ -415,52 +481,130 @@ class OverlayLayer(QGraphicsItem):
         world = painter.worldTransform()
         device = painter.device()
         dpr = (device.devicePixelRatioF() if device is not None else 1.0) or 1.0
-        sx, sy = world.m11() * dpr, world.m22() * dpr
-        aligned = world.m12() == 0 and world.m21() == 0 and sx > 0 and sy > 0 and not world.isRotating()
-        if aligned:
-            place, grid, at, clipped = self._device_grid(world, dpr, device, shown)
-        else:
-            place, grid, at, clipped = self._item_grid(world, dpr)
-        if grid is None:
+        size = (device.width(), device.height()) if device is not None else None  # type: ignore[attr-defined]
+        plan = self._plan(world, dpr, size, shown)
+        if plan is None:
             return
         classes, table, hatched = self.word_classes()
-        key = (place, grid, id(self.data))
-        if self._raster is None or self._raster[0] != key:
-            # a grid of the view only (zoomed in): the polygons in view only
-            index = self.data.candidates_in(shown) if clipped else None
-            spans = device_spans(self.data, place, grid, index, self._boxy())
-            raster = rasterize(spans, classes, grid)
-            hatch(raster, hatched, hatch_tile())
-            self._raster = (key, raster)
-            self._picture = None
-        else:
-            raster = self._raster[1]
-            if update_classes(raster, classes):
-                hatch(raster, hatched, hatch_tile())
+        raster = self._raster_for(plan, shown, classes, table, hatched)
         look = (id(raster), raster.version, tuple(table))
         if self._picture is None or self._picture[0] != look:
-            labels = raster.labels
-            image = QImage(labels.data, grid.width, grid.height, grid.width, QImage.Format.Format_Indexed8)
-            image.setColorTable(table)
-            self._picture = (look, image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied))
+            self._picture = (look, indexed_picture(raster, table))
         image = self._picture[1]
+        grid = raster.grid
         painter.save()
-        if aligned:
+        if plan.aligned:
             image.setDevicePixelRatio(dpr)
             painter.setWorldTransform(QTransform())
-            painter.drawImage(QPointF(at[0] / dpr, at[1] / dpr), image)
+            at = QPointF((grid.left + plan.shift[0]) / dpr, (grid.top + plan.shift[1]) / dpr)
+            painter.drawImage(at, image)
         else:
-            r = self._rect
+            r, place = self._rect, plan.place
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(QRectF(r.left(), r.top(), grid.width / place.sx, grid.height / place.sy), image)
         painter.restore()
 
+    def _raster_for(
+        self, plan: PicturePlan, shown: QRectF, classes: np.ndarray, table: list[int], hatched: list[int]
+    ) -> Raster:
+        """The grid of classes for a frame: the kept one when it holds the frame's pixels at the
+        same placement (its classes patched), the one the picture thread made for this frame, or
+        one made now."""
+        raster = self._reusable(plan)
+        if raster is None:
+            grid = self._grid_to_make(plan)
+            key = (plan.place, grid, id(self.data))
+            pending, self._pending = self._pending, None
+            if pending is not None and pending[0] == key:
+                raster, image = pending[1].result()
+                self._picture = ((id(raster), raster.version, pending[2]), image)
+            else:
+                # a grid of the view only (zoomed in): the polygons in view only
+                index = self.data.candidates_in(shown) if plan.subset else None
+                raster = make_raster(self.data, plan.place, grid, index, self._boxy(), classes, hatched)
+                self._picture = None
+            self._raster = (key, raster, not plan.subset)
+        if update_classes(raster, classes):
+            hatch(raster, hatched, hatch_tile())
+        return raster
+
+    def _reusable(self, plan: PicturePlan) -> Raster | None:
+        """The kept grid when it holds every pixel ``plan`` shows, made at the same placement: the
+        same grid, or (the whole layer's polygons in both) a bigger one worked out from the same
+        corner, as when a clipping parent (the compare wipe's side) shrinks."""
+        if self._raster is None:
+            return None
+        (place, grid, data), raster, whole = self._raster
+        if place != plan.place or data != id(self.data):
+            return None
+        if grid == plan.grid:
+            return raster
+        if whole and not plan.subset and grid.corner == plan.grid.corner and grid.contains(plan.grid):
+            return raster
+        return None
+
+    def _grid_to_make(self, plan: PicturePlan) -> Grid:
+        """The part of the layer a clipping parent shows; all of it when the clip moved at the same
+        placement (the wipe's handle dragged), so that the next moves draw what is kept."""
+        if self._raster is not None and not plan.subset:
+            (place, grid, data), _, whole = self._raster
+            if whole and place == plan.place and data == id(self.data) and grid.corner == plan.grid.corner:
+                return plan.whole
+        return plan.grid
+
+    def prepare(self, world: QTransform, dpr: float, size: tuple[int, int]) -> None:
+        """Before a frame: when it needs a new dense picture of the whole layer (a zoom step), start
+        making it in the picture thread, to be made while the image under it is drawn.
+
+        ``world`` is the transform the layer will be painted with, ``size`` the device's size
+        (logical pixels, ``dpr`` device pixels each). The paint takes the picture if it is for the
+        same placement and grid; otherwise it makes its own, as without this.
+        """
+        if not len(self.data) or self.style.force_outlines or not self.isVisible():
+            return
+        plan = self._plan(world, dpr, size, None)
+        if plan is None or plan.subset or not plan.aligned or self._reusable(plan) is not None:
+            return
+        inverse, ok = world.inverted()
+        if not ok:
+            return
+        shown = inverse.mapRect(QRectF(0, 0, *size))
+        clip = self._clip_rect()
+        if clip is not None:
+            shown = shown.intersected(clip)
+        if not shown.contains(self._rect) and self.data.count_in_rect(shown) <= DENSE_LIMIT:
+            return  # outlines, not a picture
+        grid = self._grid_to_make(plan)
+        key = (plan.place, grid, id(self.data))
+        if self._pending is not None and self._pending[0] == key:
+            return
+        classes, table, hatched = self.word_classes()
+        boxy, tile = self._boxy(), hatch_tile()
+        self.data.box_columns()  # made here, not in the thread
+        job = picture_thread().submit(
+            make_picture, self.data, plan.place, grid, boxy, classes, hatched, tile, table
+        )
+        self._pending = (key, job, tuple(table))
+
+    def _plan(
+        self, world: QTransform, dpr: float, size: tuple[int, int] | None, shown: QRectF | None
+    ) -> PicturePlan | None:
+        """Where the picture goes for a painter transform ``world`` on a device of ``size`` (None
+        when no picture is needed, or the view is zoomed in and ``shown`` is not given)."""
+        sx, sy = world.m11() * dpr, world.m22() * dpr
+        aligned = world.m12() == 0 and world.m21() == 0 and sx > 0 and sy > 0 and not world.isRotating()
+        if not aligned:
+            place, grid = self._item_grid(world, dpr)
+            return PicturePlan(place, grid, grid, (0, 0), False, False)
+        return self._device_grid(world, dpr, size, shown)
+
     def _device_grid(
-        self, world: QTransform, dpr: float, device: object, shown: QRectF
-    ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
+        self, world: QTransform, dpr: float, size: tuple[int, int] | None, shown: QRectF | None
+    ) -> PicturePlan | None:
         """Where the picture goes on an unrotated view: its placement relative to a whole device
-        pixel (so panning by whole pixels keeps it), its grid, the device pixel of its corner, and
-        whether the grid holds only what shows (zoomed in) rather than the whole layer."""
+        pixel (so panning by whole pixels keeps it), its grid (within what clipping parents show),
+        the device pixel of grid pixel (0, 0), and whether the grid holds only what shows (zoomed
+        in) rather than the whole layer."""
         dx, dy = world.dx() * dpr, world.dy() * dpr
         ix, iy = math.floor(dx), math.floor(dy)
         place = Placement(world.m11() * dpr, world.m22() * dpr, dx - ix, dy - iy)
@@ -470,23 +614,47 @@ class OverlayLayer(QGraphicsItem):
             math.ceil(r.right() * place.sx + place.dx),
             math.ceil(r.bottom() * place.sy + place.dy),
         )
-        dev_w = int(device.width() * dpr) if device is not None else right - left  # type: ignore[attr-defined]
-        dev_h = int(device.height() * dpr) if device is not None else bottom - top  # type: ignore[attr-defined]
-        clipped = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
-        if clipped:  # closer in: only what shows (the exposed part, within the device)
+        dev_w = int(size[0] * dpr) if size is not None else right - left
+        dev_h = int(size[1] * dpr) if size is not None else bottom - top
+        subset = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
+        if subset:  # closer in: only what shows (the exposed part, within the device)
+            if shown is None:
+                return None
             v = world.mapRect(shown)
             left = max(left, math.floor(v.left() * dpr) - ix)
             top = max(top, math.floor(v.top() * dpr) - iy)
             right = min(right, math.ceil(v.right() * dpr) - ix)
             bottom = min(bottom, math.ceil(v.bottom() * dpr) - iy)
         if right <= left or bottom <= top:
-            return place, None, (0, 0), clipped
-        width = (right - left + 3) // 4 * 4  # scan lines of an indexed image: 32-bit aligned
-        return place, Grid(left, top, width, bottom - top), (left + ix, top + iy), clipped
+            return None
+        whole = Grid(left, top, (right - left + 3) // 4 * 4, bottom - top)  # 32-bit aligned scan lines
+        grid = whole
+        clip = self._clip_rect()
+        if clip is not None:  # only the part a clipping parent lets show (a side of the compare wipe)
+            v = world.mapRect(clip)
+            cl, ct = max(left, math.floor(v.left() * dpr) - ix), max(top, math.floor(v.top() * dpr) - iy)
+            cr, cb = min(right, math.ceil(v.right() * dpr) - ix), min(bottom, math.ceil(v.bottom() * dpr) - iy)
+            if cr <= cl or cb <= ct:
+                return None
+            if (cl, ct, cr, cb) != (left, top, right, bottom):
+                width = (cr - cl + 3) // 4 * 4
+                cl = min(cl, whole.left + whole.width - width)  # the padding within the whole grid too
+                corner = None if (cl, ct) == (left, top) else (left, top)
+                grid = Grid(cl, ct, width, cb - ct, corner)
+        return PicturePlan(place, grid, whole, (ix, iy), True, subset)
 
-    def _item_grid(
-        self, world: QTransform, dpr: float
-    ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
+    def _clip_rect(self) -> QRectF | None:
+        """What the parents that clip their children let show, in layer units (None: all)."""
+        rect: QRectF | None = None
+        parent = self.parentItem()
+        while parent is not None:
+            if parent.flags() & QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape:
+                mine = self.mapRectFromItem(parent, parent.shape().boundingRect())
+                rect = mine if rect is None else rect.intersected(mine)
+            parent = parent.parentItem()
+        return rect
+
+    def _item_grid(self, world: QTransform, dpr: float) -> tuple[Placement, Grid]:
         """A rotated or mirrored view: the picture is made in layer units at the view's scale and
         drawn through the painter."""
         r = self._rect
@@ -494,7 +662,7 @@ class OverlayLayer(QGraphicsItem):
         s = min(s, ITEM_RASTER_MAX_SIDE / max(r.width(), r.height(), 1.0))
         width, height = max(1, math.ceil(r.width() * s)), max(1, math.ceil(r.height() * s))
         place = Placement(s, s, -r.left() * s, -r.top() * s)
-        return place, Grid(0, 0, (width + 3) // 4 * 4, height), (0, 0), False
+        return place, Grid(0, 0, (width + 3) // 4 * 4, height)
 
     def _boxy(self) -> np.ndarray:
         if self.data.boxy is None:
