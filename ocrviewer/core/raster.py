@@ -122,13 +122,14 @@ def device_spans(
         (slice(0, 4, 2), place.sx, place.dx - ox + 0.5, grid.left - ox, grid.width),
         (slice(1, 4, 2), place.sy, place.dy - oy + 0.5, grid.top - oy, grid.height),
     ):
-        np.multiply(cols[rows], scale, out=d[rows])
-        d[rows] += offset
-        np.floor(d[rows], out=d[rows])
+        part = d[rows]
+        np.multiply(cols[rows], scale, out=part)
+        part += offset
         if shift:
-            d[rows] -= shift  # whole numbers: exact
-        np.clip(d[rows], 0, limit, out=d[rows])
-    bx0, y0, bx1, y1 = d.astype(np.int32)
+            np.floor(part, out=part)
+            part -= shift  # whole numbers: exact
+        np.clip(part, 0, limit, out=part)
+    bx0, y0, bx1, y1 = d.astype(np.int32)  # not negative: truncated is floored
     heights = y1 - y0
     heights[bx1 <= bx0] = 0  # left or right of the grid, or narrower than a pixel centre
     idx = np.arange(n, dtype=np.intp) if index is None else np.asarray(index, dtype=np.intp)
@@ -212,7 +213,7 @@ def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None =
         if labels is not None:
             return labels
     labels = np.zeros((grid.height, grid.width), dtype=np.uint8) if out is None else out
-    _paint(labels.reshape(-1), grid.width, spans, None, classes)
+    _paint(labels.reshape(-1), grid.width, spans, None, classes, lens)
     return labels
 
 
@@ -236,22 +237,49 @@ def _runs(spans: Spans, lens: np.ndarray, classes: np.ndarray, grid: Grid) -> np
     return np.repeat(values, runs).reshape(grid.height, grid.width)
 
 
-def _paint(flat: np.ndarray, width: int, spans: Spans, which: np.ndarray | None, classes: np.ndarray) -> None:
-    """Write the classes of spans ``which`` (all when None) into the flat grid."""
+def _paint(
+    flat: np.ndarray,
+    width: int,
+    spans: Spans,
+    which: np.ndarray | None,
+    classes: np.ndarray,
+    lens: np.ndarray | None = None,
+) -> None:
+    """Write the classes of spans ``which`` (all when None; ``lens``: their lengths, if known)
+    into the flat grid."""
     if which is None:
         row, x0, x1, owner = spans.row, spans.x0, spans.x1, spans.owner
     else:
         row, x0, x1, owner = spans.row[which], spans.x0[which], spans.x1[which], spans.owner[which]
-    lens = (x1 - x0).astype(np.intp)
+    if lens is None:
+        lens = x1 - x0
     total = int(lens.sum())
     if not total:
         return
-    # pixel k of span s is at base[s] + k: one arange over all pixels, shifted per span
-    base = row.astype(np.intp) * width + x0
-    base -= np.cumsum(lens) - lens
+    # pixel k of span s is at base[s] + k: one count over all pixels, shifted per span
+    base = row.astype(np.intp)
+    base *= width
+    base += x0
+    before = np.cumsum(lens, dtype=np.intp)
+    before -= lens
+    base -= before
     pix = np.repeat(base, lens)
-    pix += np.arange(total, dtype=np.intp)
+    pix += _counting(total)
     flat[pix] = np.repeat(classes[owner], lens)
+
+
+_COUNT = np.arange(0, dtype=np.intp)
+
+
+def _counting(n: int) -> np.ndarray:
+    """0, 1, ... n - 1 (a view of one array kept and grown: not made again for every fill)."""
+    global _COUNT
+    count = _COUNT  # (replaced, never changed: safe to read from another thread)
+    if len(count) < n:
+        count = np.arange(max(n, 2 * len(count)), dtype=np.intp)
+        count.flags.writeable = False
+        _COUNT = count
+    return count[:n]
 
 
 def rasterize(spans: Spans, classes: np.ndarray, grid: Grid) -> Raster:

@@ -644,15 +644,11 @@ class OverlayLayer(QGraphicsItem):
         return PicturePlan(place, grid, whole, (ix, iy), True, subset)
 
     def _clip_rect(self) -> QRectF | None:
-        """What the parents that clip their children let show, in layer units (None: all)."""
-        rect: QRectF | None = None
-        parent = self.parentItem()
-        while parent is not None:
-            if parent.flags() & QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape:
-                mine = self.mapRectFromItem(parent, parent.shape().boundingRect())
-                rect = mine if rect is None else rect.intersected(mine)
-            parent = parent.parentItem()
-        return rect
+        """What the parents that clip their children let show, in layer units (None: all).
+
+        (Not by walking ``parentItem()``: PySide makes the returned item this one's owner, and a
+        None returned takes the scene's ownership away.)"""
+        return self.clipPath().boundingRect() if self.isClipped() else None
 
     def _item_grid(self, world: QTransform, dpr: float) -> tuple[Placement, Grid]:
         """A rotated or mirrored view: the picture is made in layer units at the view's scale and
