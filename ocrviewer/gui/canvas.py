@@ -604,18 +604,7 @@ class Canvas(QGraphicsView):
         for item in self.layers.values():
             if item.isVisible():
                 item.choose_cache(shown)
-        self._prepare_pictures()
         super().paintEvent(event)
-
-    def _prepare_pictures(self) -> None:
-        """Have every dense layer in the scene (the wipe's B side too) start its new picture in the
-        picture thread, so it is made while the image is drawn (see OverlayLayer.prepare)."""
-        vp = self.viewport()
-        dpr = vp.devicePixelRatioF() or 1.0
-        view = self.viewportTransform()
-        for item in self.scene().items():
-            if isinstance(item, OverlayLayer) and item.cacheMode() == QGraphicsItem.CacheMode.NoCache:
-                item.prepare(item.deviceTransform(view), dpr, (vp.width(), vp.height()))
 
     # -- foreground: legend --------------------------------------------------------------------
     def legend_wanted(self) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,11 +159,10 @@ def make_raster(
     boxy: np.ndarray,
     classes: np.ndarray,
     hatched: list[int],
-    tile: np.ndarray | None = None,
 ) -> Raster:
     """The grid of classes of polygons ``index`` (all: None), the hatched classes hatched."""
     raster = rasterize(device_spans(data, place, grid, index, boxy), classes, grid)
-    hatch(raster, hatched, hatch_tile() if tile is None else tile)
+    hatch(raster, hatched, hatch_tile())
     return raster
 
 
@@ -174,28 +172,6 @@ def indexed_picture(raster: Raster, table: list[int]) -> QImage:
     image = QImage(raster.labels.data, g.width, g.height, g.width, QImage.Format.Format_Indexed8)
     image.setColorTable(table)
     return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-
-
-def make_picture(
-    data: LayerData,
-    place: Placement,
-    grid: Grid,
-    boxy: np.ndarray,
-    classes: np.ndarray,
-    hatched: list[int],
-    tile: np.ndarray,
-    table: list[int],
-) -> tuple[Raster, QImage]:
-    """A whole layer's grid and picture, made in the picture thread (no QPainter: QImage only)."""
-    raster = make_raster(data, place, grid, None, boxy, classes, hatched, tile)
-    return raster, indexed_picture(raster, table)
-
-
-@functools.cache
-def picture_thread() -> ThreadPoolExecutor:
-    """One thread making dense pictures while the GUI thread draws the image under them (Qt's
-    image drawing and numpy let go of the interpreter lock while they work)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlay-picture")
 
 
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:
@@ -255,8 +231,6 @@ class OverlayLayer(QGraphicsItem):
         #: (its colours, the image)
         self._raster: tuple[tuple, Raster, bool] | None = None
         self._picture: tuple[tuple, QImage] | None = None
-        #: a picture being made in the picture thread: (what it is for, the job, its colours)
-        self._pending: tuple[tuple, Future[tuple[Raster, QImage]], tuple[int, ...]] | None = None
         #: each polygon's class and the classes' colours, for the look they were made for
         self._classes: tuple[tuple, np.ndarray, bool] | None = None
         self._table: tuple[tuple, list[int]] | None = None
@@ -313,7 +287,6 @@ class OverlayLayer(QGraphicsItem):
     def _drop_pictures(self) -> None:
         self._raster = None
         self._picture = None
-        self._pending = None
         self._classes = None
 
     @property
@@ -486,7 +459,7 @@ class OverlayLayer(QGraphicsItem):
         if plan is None:
             return
         classes, table, hatched = self.word_classes()
-        raster = self._raster_for(plan, shown, classes, table, hatched)
+        raster = self._raster_for(plan, shown, classes, hatched)
         look = (id(raster), raster.version, tuple(table))
         if self._picture is None or self._picture[0] != look:
             self._picture = (look, indexed_picture(raster, table))
@@ -505,25 +478,18 @@ class OverlayLayer(QGraphicsItem):
         painter.restore()
 
     def _raster_for(
-        self, plan: PicturePlan, shown: QRectF, classes: np.ndarray, table: list[int], hatched: list[int]
+        self, plan: PicturePlan, shown: QRectF, classes: np.ndarray, hatched: list[int]
     ) -> Raster:
         """The grid of classes for a frame: the kept one when it holds the frame's pixels at the
-        same placement (its classes patched), the one the picture thread made for this frame, or
-        one made now."""
+        same placement (its classes patched), or one made now."""
         raster = self._reusable(plan)
         if raster is None:
             grid = self._grid_to_make(plan)
-            key = (plan.place, grid, id(self.data))
-            pending, self._pending = self._pending, None
-            if pending is not None and pending[0] == key:
-                raster, image = pending[1].result()
-                self._picture = ((id(raster), raster.version, pending[2]), image)
-            else:
-                # a grid of the view only (zoomed in): the polygons in view only
-                index = self.data.candidates_in(shown) if plan.subset else None
-                raster = make_raster(self.data, plan.place, grid, index, self._boxy(), classes, hatched)
-                self._picture = None
-            self._raster = (key, raster, not plan.subset)
+            # a grid of the view only (zoomed in): the polygons in view only
+            index = self.data.candidates_in(shown) if plan.subset else None
+            raster = make_raster(self.data, plan.place, grid, index, self._boxy(), classes, hatched)
+            self._raster = ((plan.place, grid, id(self.data)), raster, not plan.subset)
+            self._picture = None
         if update_classes(raster, classes):
             hatch(raster, hatched, hatch_tile())
         return raster
@@ -551,40 +517,6 @@ class OverlayLayer(QGraphicsItem):
             if whole and place == plan.place and data == id(self.data) and grid.corner == plan.grid.corner:
                 return plan.whole
         return plan.grid
-
-    def prepare(self, world: QTransform, dpr: float, size: tuple[int, int]) -> None:
-        """Before a frame: when it needs a new dense picture of the whole layer (a zoom step), start
-        making it in the picture thread, to be made while the image under it is drawn.
-
-        ``world`` is the transform the layer will be painted with, ``size`` the device's size
-        (logical pixels, ``dpr`` device pixels each). The paint takes the picture if it is for the
-        same placement and grid; otherwise it makes its own, as without this.
-        """
-        if not len(self.data) or self.style.force_outlines or not self.isVisible():
-            return
-        plan = self._plan(world, dpr, size, None)
-        if plan is None or plan.subset or not plan.aligned or self._reusable(plan) is not None:
-            return
-        inverse, ok = world.inverted()
-        if not ok:
-            return
-        shown = inverse.mapRect(QRectF(0, 0, *size))
-        clip = self._clip_rect()
-        if clip is not None:
-            shown = shown.intersected(clip)
-        if not shown.contains(self._rect) and self.data.count_in_rect(shown) <= DENSE_LIMIT:
-            return  # outlines, not a picture
-        grid = self._grid_to_make(plan)
-        key = (plan.place, grid, id(self.data))
-        if self._pending is not None and self._pending[0] == key:
-            return
-        classes, table, hatched = self.word_classes()
-        boxy, tile = self._boxy(), hatch_tile()
-        self.data.box_columns()  # made here, not in the thread
-        job = picture_thread().submit(
-            make_picture, self.data, plan.place, grid, boxy, classes, hatched, tile, table
-        )
-        self._pending = (key, job, tuple(table))
 
     def _plan(
         self, world: QTransform, dpr: float, size: tuple[int, int] | None, shown: QRectF | None
@@ -633,7 +565,10 @@ class OverlayLayer(QGraphicsItem):
         if clip is not None:  # only the part a clipping parent lets show (a side of the compare wipe)
             v = world.mapRect(clip)
             cl, ct = max(left, math.floor(v.left() * dpr) - ix), max(top, math.floor(v.top() * dpr) - iy)
-            cr, cb = min(right, math.ceil(v.right() * dpr) - ix), min(bottom, math.ceil(v.bottom() * dpr) - iy)
+            cr, cb = (
+                min(right, math.ceil(v.right() * dpr) - ix),
+                min(bottom, math.ceil(v.bottom() * dpr) - iy),
+            )
             if cr <= cl or cb <= ct:
                 return None
             if (cl, ct, cr, cb) != (left, top, right, bottom):
