@@ -219,9 +219,14 @@ def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None =
 
 def _runs(spans: Spans, lens: np.ndarray, classes: np.ndarray, grid: Grid) -> np.ndarray | None:
     """The whole grid as one ``np.repeat`` of runs (gap, span, gap, span...) in pixel order: for
-    long spans, faster than writing every pixel by index. None when spans overlap."""
+    long spans, faster than writing every pixel by index. None when spans overlap, or when a row's
+    spans are not left to right in polygon order (words read right to left): sorted by row only
+    (a radix sort), text read left to right is in pixel order."""
     start = spans.row.astype(np.intp) * grid.width + spans.x0
-    order = np.argsort(start, kind="stable")
+    if grid.height <= 1 << 16:
+        order = np.argsort(spans.row.astype(np.uint16), kind="stable")
+    else:
+        order = np.argsort(start, kind="stable")
     start, lens = start[order], lens[order].astype(np.intp)
     end = start + lens
     n = len(start)
@@ -229,7 +234,7 @@ def _runs(spans: Spans, lens: np.ndarray, classes: np.ndarray, grid: Grid) -> np
     runs[0] = start[0]
     runs[2:-1:2] = start[1:] - end[:-1]
     if n > 1 and int(runs[2:-1:2].min()) < 0:
-        return None  # overlapping polygons: the later one must win, which runs cannot say
+        return None  # overlapping polygons (the later one must win, which runs cannot say), or out of order
     runs[1::2] = lens
     runs[-1] = grid.width * grid.height - end[-1]
     values = np.zeros(2 * n + 1, dtype=np.uint8)
