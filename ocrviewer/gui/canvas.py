@@ -114,6 +114,8 @@ class ImageItem(QGraphicsItem):
         w, h = self.size
         if not w or not h or not self.levels or any(lv.image.hasAlphaChannel() for lv in self.levels):
             return None
+        if not self.isVisible() or self.opacity() < 1 or not self.sceneTransform().isIdentity():
+            return None
         if world.m12() != 0 or world.m21() != 0 or world.m11() <= 0 or world.m22() <= 0:
             return None
         mx, my = 1.5 / world.m11(), 1.5 / world.m22()
