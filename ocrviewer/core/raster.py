@@ -222,21 +222,23 @@ def _runs(spans: Spans, lens: np.ndarray, classes: np.ndarray, grid: Grid) -> np
     long spans, faster than writing every pixel by index. None when spans overlap, or when a row's
     spans are not left to right in polygon order (words read right to left): sorted by row only
     (a radix sort), text read left to right is in pixel order."""
-    start = spans.row.astype(np.intp) * grid.width + spans.x0
     if grid.height <= 1 << 16:
         order = np.argsort(spans.row.astype(np.uint16), kind="stable")
     else:
-        order = np.argsort(start, kind="stable")
-    start, lens = start[order], lens[order].astype(np.intp)
-    end = start + lens
+        order = np.argsort(spans.row.astype(np.intp) * grid.width + spans.x0, kind="stable")
+    start = spans.row[order].astype(np.intp)
+    start *= grid.width
+    start += spans.x0[order]
     n = len(start)
     runs = np.empty(2 * n + 1, dtype=np.intp)
+    runs[1::2] = lens[order]
     runs[0] = start[0]
-    runs[2:-1:2] = start[1:] - end[:-1]
-    if n > 1 and int(runs[2:-1:2].min()) < 0:
+    gaps = runs[2:-1:2]
+    np.subtract(start[1:], start[:-1], out=gaps)
+    gaps -= runs[1:-2:2]  # the next start less this span's end
+    if n > 1 and int(gaps.min()) < 0:
         return None  # overlapping polygons (the later one must win, which runs cannot say), or out of order
-    runs[1::2] = lens
-    runs[-1] = grid.width * grid.height - end[-1]
+    runs[-1] = grid.width * grid.height - start[-1] - runs[-2]
     values = np.zeros(2 * n + 1, dtype=np.uint8)
     values[1::2] = classes[spans.owner[order]]
     return np.repeat(values, runs).reshape(grid.height, grid.width)
