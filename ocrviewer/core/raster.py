@@ -28,12 +28,32 @@ LONG_SPANS = 8
 
 @dataclass(frozen=True)
 class Grid:
-    """The pixels filled: ``width`` x ``height`` from device pixel (``left``, ``top``)."""
+    """The pixels filled: ``width`` x ``height`` from device pixel (``left``, ``top``).
+
+    Pixel positions are worked out from ``origin`` (by default the grid's own corner) and then
+    moved by whole pixels, so a grid that is part of a bigger one (the same ``origin``) gets
+    exactly the bigger grid's pixels there.
+    """
 
     left: int
     top: int
     width: int
     height: int
+    origin: tuple[int, int] | None = None
+
+    @property
+    def corner(self) -> tuple[int, int]:
+        """Where positions are worked out from."""
+        return (self.left, self.top) if self.origin is None else self.origin
+
+    def contains(self, other: Grid) -> bool:
+        """Every pixel of ``other`` is one of this grid's."""
+        return (
+            self.left <= other.left
+            and self.top <= other.top
+            and other.left + other.width <= self.left + self.width
+            and other.top + other.height <= self.top + self.height
+        )
 
 
 @dataclass(frozen=True)
@@ -97,15 +117,19 @@ def device_spans(
     cols = data.box_columns() if index is None else data.box_columns()[:, index]
     # device bounds of the boxes, pixel-centre rule: pixels floor(a + 0.5) up to floor(b + 0.5)
     d = np.empty_like(cols)
-    for rows, scale, offset, limit in (
-        (slice(0, 4, 2), place.sx, place.dx - grid.left + 0.5, grid.width),
-        (slice(1, 4, 2), place.sy, place.dy - grid.top + 0.5, grid.height),
+    ox, oy = grid.corner
+    for rows, scale, offset, shift, limit in (
+        (slice(0, 4, 2), place.sx, place.dx - ox + 0.5, grid.left - ox, grid.width),
+        (slice(1, 4, 2), place.sy, place.dy - oy + 0.5, grid.top - oy, grid.height),
     ):
-        np.multiply(cols[rows], scale, out=d[rows])
-        d[rows] += offset
-        np.floor(d[rows], out=d[rows])
-        np.clip(d[rows], 0, limit, out=d[rows])
-    bx0, y0, bx1, y1 = d.astype(np.int32)
+        part = d[rows]
+        np.multiply(cols[rows], scale, out=part)
+        part += offset
+        if shift:
+            np.floor(part, out=part)
+            part -= shift  # whole numbers: exact
+        np.clip(part, 0, limit, out=part)
+    bx0, y0, bx1, y1 = d.astype(np.int32)  # not negative: truncated is floored
     heights = y1 - y0
     heights[bx1 <= bx0] = 0  # left or right of the grid, or narrower than a pixel centre
     idx = np.arange(n, dtype=np.intp) if index is None else np.asarray(index, dtype=np.intp)
@@ -143,7 +167,8 @@ def _edge_spans(
     rows = np.arange(len(which), dtype=np.int32)
     rows += (y0 - (np.cumsum(heights, dtype=np.int32) - heights))[which]
     who = owners[which]
-    yc = rows + (grid.top + 0.5 - place.dy)  # the pixel centres in layer units (times sy)
+    ox, oy = grid.corner
+    yc = (rows + (grid.top - oy)) + (oy + 0.5 - place.dy)  # the pixel centres in layer units (times sy)
     yc /= place.sy
     lo = np.full(len(who), np.inf)
     hi = np.full(len(who), -np.inf)
@@ -162,10 +187,10 @@ def _edge_spans(
         x = np.where(cross, x, np.nan)
         np.fmin(lo, x, out=lo)
         np.fmax(hi, x, out=hi)
-    ox = place.dx - grid.left + 0.5
+    offset, shift = place.dx - ox + 0.5, grid.left - ox
     ok = np.isfinite(lo)
-    x0 = np.clip(np.floor(np.where(ok, lo, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
-    x1 = np.clip(np.floor(np.where(ok, hi, 0) * place.sx + ox), 0, grid.width).astype(np.int32)
+    x0 = np.clip(np.floor(np.where(ok, lo, 0) * place.sx + offset) - shift, 0, grid.width).astype(np.int32)
+    x1 = np.clip(np.floor(np.where(ok, hi, 0) * place.sx + offset) - shift, 0, grid.width).astype(np.int32)
     keep = np.flatnonzero(ok & (x1 > x0))
     return rows[keep], x0[keep], x1[keep], who[keep]
 
@@ -188,46 +213,80 @@ def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None =
         if labels is not None:
             return labels
     labels = np.zeros((grid.height, grid.width), dtype=np.uint8) if out is None else out
-    _paint(labels.reshape(-1), grid.width, spans, None, classes)
+    _paint(labels.reshape(-1), grid.width, spans, None, classes, lens)
     return labels
 
 
 def _runs(spans: Spans, lens: np.ndarray, classes: np.ndarray, grid: Grid) -> np.ndarray | None:
     """The whole grid as one ``np.repeat`` of runs (gap, span, gap, span...) in pixel order: for
-    long spans, faster than writing every pixel by index. None when spans overlap."""
-    start = spans.row.astype(np.intp) * grid.width + spans.x0
-    order = np.argsort(start, kind="stable")
-    start, lens = start[order], lens[order].astype(np.intp)
-    end = start + lens
+    long spans, faster than writing every pixel by index. None when spans overlap, or when a row's
+    spans are not left to right in polygon order (words read right to left): sorted by row only
+    (a radix sort), text read left to right is in pixel order."""
+    if grid.height <= 1 << 16:
+        order = np.argsort(spans.row.astype(np.uint16), kind="stable")
+    else:
+        order = np.argsort(spans.row.astype(np.intp) * grid.width + spans.x0, kind="stable")
+    start = spans.row[order].astype(np.intp)
+    start *= grid.width
+    start += spans.x0[order]
     n = len(start)
     runs = np.empty(2 * n + 1, dtype=np.intp)
+    runs[1::2] = lens[order]
     runs[0] = start[0]
-    runs[2:-1:2] = start[1:] - end[:-1]
-    if n > 1 and int(runs[2:-1:2].min()) < 0:
-        return None  # overlapping polygons: the later one must win, which runs cannot say
-    runs[1::2] = lens
-    runs[-1] = grid.width * grid.height - end[-1]
+    gaps = runs[2:-1:2]
+    np.subtract(start[1:], start[:-1], out=gaps)
+    gaps -= runs[1:-2:2]  # the next start less this span's end
+    if n > 1 and int(gaps.min()) < 0:
+        return None  # overlapping polygons (the later one must win, which runs cannot say), or out of order
+    runs[-1] = grid.width * grid.height - start[-1] - runs[-2]
     values = np.zeros(2 * n + 1, dtype=np.uint8)
     values[1::2] = classes[spans.owner[order]]
     return np.repeat(values, runs).reshape(grid.height, grid.width)
 
 
-def _paint(flat: np.ndarray, width: int, spans: Spans, which: np.ndarray | None, classes: np.ndarray) -> None:
-    """Write the classes of spans ``which`` (all when None) into the flat grid."""
+def _paint(
+    flat: np.ndarray,
+    width: int,
+    spans: Spans,
+    which: np.ndarray | None,
+    classes: np.ndarray,
+    lens: np.ndarray | None = None,
+) -> None:
+    """Write the classes of spans ``which`` (all when None; ``lens``: their lengths, if known)
+    into the flat grid."""
     if which is None:
         row, x0, x1, owner = spans.row, spans.x0, spans.x1, spans.owner
     else:
         row, x0, x1, owner = spans.row[which], spans.x0[which], spans.x1[which], spans.owner[which]
-    lens = (x1 - x0).astype(np.intp)
+    if lens is None:
+        lens = x1 - x0
     total = int(lens.sum())
     if not total:
         return
-    # pixel k of span s is at base[s] + k: one arange over all pixels, shifted per span
-    base = row.astype(np.intp) * width + x0
-    base -= np.cumsum(lens) - lens
+    # pixel k of span s is at base[s] + k: one count over all pixels, shifted per span
+    base = row.astype(np.intp)
+    base *= width
+    base += x0
+    before = np.cumsum(lens, dtype=np.intp)
+    before -= lens
+    base -= before
     pix = np.repeat(base, lens)
-    pix += np.arange(total, dtype=np.intp)
+    pix += _counting(total)
     flat[pix] = np.repeat(classes[owner], lens)
+
+
+_COUNT = np.arange(0, dtype=np.intp)
+
+
+def _counting(n: int) -> np.ndarray:
+    """0, 1, ... n - 1 (a view of one array kept and grown: not made again for every fill)."""
+    global _COUNT
+    count = _COUNT  # (replaced, never changed: safe to read from another thread)
+    if len(count) < n:
+        count = np.arange(max(n, 2 * len(count)), dtype=np.intp)
+        count.flags.writeable = False
+        _COUNT = count
+    return count[:n]
 
 
 def rasterize(spans: Spans, classes: np.ndarray, grid: Grid) -> Raster:

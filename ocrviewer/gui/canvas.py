@@ -116,6 +116,21 @@ class ImageItem(QGraphicsItem):
     def has_full(self) -> bool:
         return any(lv.final for lv in self.levels)
 
+    def opaque_rect(self, world: QTransform) -> QRectF | None:
+        """A rectangle (scene units) inside which the picture paints every device pixel opaquely
+        under the painter transform ``world``, or None (no picture yet, one with transparency,
+        or a turned view): the picture less a device pixel and a half all round."""
+        w, h = self.size
+        if not w or not h or not self.levels or any(lv.image.hasAlphaChannel() for lv in self.levels):
+            return None
+        if not self.isVisible() or self.opacity() < 1 or not self.sceneTransform().isIdentity():
+            return None
+        if world.m12() != 0 or world.m21() != 0 or world.m11() <= 0 or world.m22() <= 0:
+            return None
+        mx, my = 1.5 / world.m11(), 1.5 / world.m22()
+        inner = QRectF(mx, my, w - 2 * mx, h - 2 * my)
+        return inner if inner.isValid() else None
+
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self.size[0], self.size[1])
 
@@ -212,6 +227,17 @@ class ImageItem(QGraphicsItem):
         self._rest.stop()
 
 
+def _around(rect: QRectF, hole: QRectF) -> list[QRectF]:
+    """``rect`` less ``hole`` (inside it) as up to four bands: above, below, left, right."""
+    bands = [
+        QRectF(rect.left(), rect.top(), rect.width(), hole.top() - rect.top()),
+        QRectF(rect.left(), hole.bottom(), rect.width(), rect.bottom() - hole.bottom()),
+        QRectF(rect.left(), hole.top(), hole.left() - rect.left(), hole.height()),
+        QRectF(hole.right(), hole.top(), rect.right() - hole.right(), hole.height()),
+    ]
+    return [b for b in bands if b.width() > 0 and b.height() > 0]
+
+
 def _orientation_transform(orientation: int, width: int, height: int, scale: float) -> QTransform:
     """Map pixels of a stored ``width`` x ``height`` image to displayed item coordinates (1 / ``scale``)."""
     x0, y0 = orient_point(orientation, 0, 0, width, height)
@@ -238,6 +264,9 @@ class Canvas(QGraphicsView):
         self.covers: Callable[[QPointF], bool] | None = None
         setup_page_view(self)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        # the background is painted by drawBackground, around the picture only (see there)
+        self.viewport().setAutoFillBackground(False)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
         self.style_opts = OverlayStyle(min_confidence=state.min_confidence, below=state.below_threshold)
         self.image_item = ImageItem()
@@ -263,6 +292,7 @@ class Canvas(QGraphicsView):
         self._selecting_here = False
         self._space = False
         self._hover: tuple[str, int] | None = None
+        self._painting = False  # in the viewport's paint event (not a render elsewhere)
 
         state.imageChanged.connect(self._on_image_changed)
         state.documentChanged.connect(self._on_document_changed)
@@ -670,7 +700,25 @@ class Canvas(QGraphicsView):
         for item in self.layers.values():
             if item.isVisible():
                 item.choose_cache(shown)
-        super().paintEvent(event)
+        self._painting = True
+        try:
+            super().paintEvent(event)
+        finally:
+            self._painting = False
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """The viewport's background colour, painted here rather than by Qt's automatic fill, and
+        only around the picture when the picture is opaque: the picture covers every pixel inside
+        it, so filling under it first (a 1600 x 1000 fill on every frame) changed nothing."""
+        if self._painting:
+            brush = self.viewport().palette().brush(self.viewport().backgroundRole())
+            inner = self.image_item.opaque_rect(painter.worldTransform())
+            if inner is None or not inner.intersects(rect):
+                painter.fillRect(rect, brush)
+            else:
+                for band in _around(rect, inner.intersected(rect)):
+                    painter.fillRect(band, brush)
+        super().drawBackground(painter, rect)
 
     # -- foreground: legend --------------------------------------------------------------------
     def legend_wanted(self) -> bool:

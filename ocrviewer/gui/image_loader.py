@@ -69,18 +69,33 @@ class DecodedImage:
     retired: list[Any] = field(default_factory=list)
 
 
-def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes]:
+def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes | bytearray]:
     """Wrap a Pillow RGB/RGBA image as a 32-bit QImage sharing one byte buffer (no second copy)."""
     w, h = img.size
     if img.mode == "RGBA":
-        data = img.tobytes("raw", "BGRA")
+        data: bytes | bytearray = img.tobytes("raw", "BGRA")
         fmt = QImage.Format.Format_ARGB32
     else:
         if img.mode != "RGB":
             img = img.convert("RGB")
-        data = img.tobytes("raw", "BGRX")
+        data = _opaque_bgrx(img)
         fmt = QImage.Format.Format_RGB32
     return QImage(data, w, h, w * 4, fmt), data
+
+
+def _opaque_bgrx(img: Image.Image, band_rows: int = 256) -> bytearray:
+    """Pillow's BGRX bytes of an RGB image with every X byte 255, as Qt's RGB32 (0xffRRGGBB) has
+    it: Pillow writes 0 there, which Qt copies into a picture with an alpha channel (the canvas'
+    view-size copy of a PNG then painted nothing). A band of rows at a time: no second whole copy."""
+    import numpy as np
+
+    w, h = img.size
+    data = bytearray(w * h * 4)
+    for top in range(0, h, band_rows):
+        band = img.crop((0, top, w, min(h, top + band_rows))).tobytes("raw", "BGRX")
+        data[top * w * 4 : top * w * 4 + len(band)] = band
+    np.frombuffer(data, np.uint8)[3::4] = 255
+    return data
 
 
 def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
 
@@ -10,6 +12,12 @@ from ocrviewer.core.palette import FULL_SCALE, NO_CONFIDENCE_COLOR, ConfidenceSc
 BAR_WIDTH = 180.0
 BAR_HEIGHT = 10.0
 PADDING = 10.0
+
+
+@functools.cache
+def _bar_stops() -> list[tuple[float, QColor]]:
+    """The colour scale's stops along the bar (made once: the legend is drawn on every frame)."""
+    return [(i / 10, QColor(*confidence_rgb(i / 10))) for i in range(11)]
 
 
 def legend_size(
@@ -63,8 +71,7 @@ def paint_legend(
 
     bar = QRectF(x, y, BAR_WIDTH, BAR_HEIGHT)
     grad = QLinearGradient(bar.topLeft(), bar.topRight())
-    for i in range(11):
-        grad.setColorAt(i / 10, QColor(*confidence_rgb(i / 10)))
+    grad.setStops(_bar_stops())
     bar_path = QPainterPath()
     bar_path.addRoundedRect(bar, 3, 3)
     painter.fillPath(bar_path, grad)

@@ -137,6 +137,44 @@ def hatch_tile() -> np.ndarray:
     return np.array([[image.pixelColor(x, y).alpha() > 0 for x in range(8)] for y in range(8)])
 
 
+@dataclass(frozen=True)
+class FramePlan:
+    """Where a dense layer's picture goes in a frame: device pixel = layer unit x scale + offset
+    (``place``), plus ``shift`` whole device pixels for an ``aligned`` view (unrotated), the
+    ``grid`` of pixels the frame can show and the ``whole`` layer's (without clipping parents);
+    ``subset``: zoomed in, the grid holds only what is in view."""
+
+    place: Placement
+    grid: Grid
+    whole: Grid
+    shift: tuple[int, int]
+    aligned: bool
+    subset: bool
+
+
+def make_raster(
+    data: LayerData,
+    place: Placement,
+    grid: Grid,
+    index: np.ndarray | None,
+    boxy: np.ndarray,
+    classes: np.ndarray,
+    hatched: list[int],
+) -> Raster:
+    """The grid of classes of polygons ``index`` (all: None), the hatched classes hatched."""
+    raster = rasterize(device_spans(data, place, grid, index, boxy), classes, grid)
+    hatch(raster, hatched, hatch_tile())
+    return raster
+
+
+def indexed_picture(raster: Raster, table: list[int]) -> QImage:
+    """The grid in colours: each class through the colour ``table`` (QRgb), premultiplied."""
+    g = raster.grid
+    image = QImage(raster.labels.data, g.width, g.height, g.width, QImage.Format.Format_Indexed8)
+    image.setColorTable(table)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:
     """Append one closed polygon (for the few marker shapes)."""
     path.moveTo(poly[0][0], poly[0][1])
@@ -221,14 +259,6 @@ def colour_table(level: str, by_confidence: bool, alpha: int, only: bool) -> lis
     return table
 
 
-def picture_image(raster: Raster, table: list[int]) -> QImage:
-    """The grid of classes as a premultiplied picture through ``table``."""
-    grid = raster.grid
-    image = QImage(raster.labels.data, grid.width, grid.height, grid.width, QImage.Format.Format_Indexed8)
-    image.setColorTable(table)
-    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-
-
 def layer_rect(data: LayerData) -> QRectF:
     """The rectangle a layer's polygons cover, with a 2-pixel margin (its bounding rect)."""
     if not len(data):
@@ -238,13 +268,19 @@ def layer_rect(data: LayerData) -> QRectF:
     return QRectF(x0, y0, float(b[:, 2].max()) - x0, float(b[:, 3].max()) - y0).adjusted(-2, -2, 2, 2)
 
 
-def device_grid(
-    world: QTransform, dpr: float, device: tuple[int, int], rect: QRectF, shown: QRectF
-) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
+def frame_plan(
+    world: QTransform,
+    dpr: float,
+    size: tuple[int, int] | None,
+    rect: QRectF,
+    shown: QRectF | None,
+    clip: QRectF | None = None,
+) -> FramePlan | None:
     """Where the picture of a layer covering ``rect`` goes on an unrotated view (``world``: the
-    layer's transform to the view, ``device``: the view's size): its placement relative to a
-    whole device pixel (so panning by whole pixels keeps it), its grid, the device pixel of its
-    corner, and whether the grid holds only what shows (zoomed in) rather than the whole layer."""
+    layer's transform to the view, ``size``: the view's): its placement relative to a whole device
+    pixel (so panning by whole pixels keeps it), its grid (within ``clip``, what clipping parents
+    show), the device pixel of grid pixel (0, 0), and whether the grid holds only what shows
+    (zoomed in) rather than the whole layer. None when nothing shows, or zoomed in without ``shown``."""
     dx, dy = world.dx() * dpr, world.dy() * dpr
     ix, iy = math.floor(dx), math.floor(dy)
     place = Placement(world.m11() * dpr, world.m22() * dpr, dx - ix, dy - iy)
@@ -254,18 +290,36 @@ def device_grid(
         math.ceil(r.right() * place.sx + place.dx),
         math.ceil(r.bottom() * place.sy + place.dy),
     )
-    dev_w, dev_h = int(device[0] * dpr), int(device[1] * dpr)
-    clipped = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
-    if clipped:  # closer in: only what shows (the exposed part, within the device)
+    dev_w = int(size[0] * dpr) if size is not None else right - left
+    dev_h = int(size[1] * dpr) if size is not None else bottom - top
+    subset = (right - left) * (bottom - top) > WHOLE_LAYER_AREA * max(1, dev_w * dev_h)
+    if subset:  # closer in: only what shows (the exposed part, within the device)
+        if shown is None:
+            return None
         v = world.mapRect(shown)
         left = max(left, math.floor(v.left() * dpr) - ix)
         top = max(top, math.floor(v.top() * dpr) - iy)
         right = min(right, math.ceil(v.right() * dpr) - ix)
         bottom = min(bottom, math.ceil(v.bottom() * dpr) - iy)
     if right <= left or bottom <= top:
-        return place, None, (0, 0), clipped
-    width = (right - left + 3) // 4 * 4  # scan lines of an indexed image: 32-bit aligned
-    return place, Grid(left, top, width, bottom - top), (left + ix, top + iy), clipped
+        return None
+    whole = Grid(left, top, (right - left + 3) // 4 * 4, bottom - top)  # 32-bit aligned scan lines
+    grid = whole
+    if clip is not None:  # only the part a clipping parent lets show (a side of the compare wipe)
+        v = world.mapRect(clip)
+        cl, ct = max(left, math.floor(v.left() * dpr) - ix), max(top, math.floor(v.top() * dpr) - iy)
+        cr, cb = (
+            min(right, math.ceil(v.right() * dpr) - ix),
+            min(bottom, math.ceil(v.bottom() * dpr) - iy),
+        )
+        if cr <= cl or cb <= ct:
+            return None
+        if (cl, ct, cr, cb) != (left, top, right, bottom):
+            width = (cr - cl + 3) // 4 * 4
+            cl = min(cl, whole.left + whole.width - width)  # the padding within the whole grid too
+            corner = None if (cl, ct) == (left, top) else (left, top)
+            grid = Grid(cl, ct, width, cb - ct, corner)
+    return FramePlan(place, grid, whole, (ix, iy), True, subset)
 
 
 @dataclass(frozen=True)
@@ -307,9 +361,10 @@ def prepare_picture(data: LayerData, plan: PicturePlan | None) -> None:
     if world.m12() != 0 or world.m21() != 0 or world.m11() <= 0 or world.m22() <= 0 or world.isRotating():
         return
     rect = layer_rect(data)
-    place, grid, _at, clipped = device_grid(world, plan.dpr, plan.device, rect, rect)
-    if grid is None or clipped:
+    frame = frame_plan(world, plan.dpr, plan.device, rect, rect)
+    if frame is None or frame.subset:
         return
+    place, grid = frame.place, frame.grid
     scale = fit_scale(data.conf) if plan.fit_colours else FULL_SCALE  # as Canvas._fitted_scale
     style = plan.style
     only = style.below == "only" and style.min_confidence > 0
@@ -324,7 +379,7 @@ def prepare_picture(data: LayerData, plan: PicturePlan | None) -> None:
     hatch(raster, list(hatched), hatch_tile())
     table = colour_table("word", style.colour_by_confidence and rated, style.dense_alpha, only)
     data.picture = MadePicture(
-        place, grid, raster.classes, hatched, raster, table, picture_image(raster, table)
+        place, grid, raster.classes, hatched, raster, table, indexed_picture(raster, table)
     )
 
 
@@ -339,8 +394,9 @@ class OverlayLayer(QGraphicsItem):
         self._rect = QRectF()
         self._bucket_array = np.zeros(0, dtype=np.int64)
         self._bucket_version = 0
-        #: the dense picture: (where it was made, the class grid) and (its colours, the image)
-        self._raster: tuple[tuple, Raster] | None = None
+        #: the dense picture: (where it was made, the class grid, whether it has every polygon) and
+        #: (its colours, the image)
+        self._raster: tuple[tuple, Raster, bool] | None = None
         self._picture: tuple[tuple, QImage] | None = None
         #: each polygon's class and the classes' colours, for the look they were made for
         self._classes: tuple[tuple, np.ndarray, bool] | None = None
@@ -536,70 +592,106 @@ class OverlayLayer(QGraphicsItem):
         world = painter.worldTransform()
         device = painter.device()
         dpr = (device.devicePixelRatioF() if device is not None else 1.0) or 1.0
-        sx, sy = world.m11() * dpr, world.m22() * dpr
-        aligned = world.m12() == 0 and world.m21() == 0 and sx > 0 and sy > 0 and not world.isRotating()
-        if aligned:
-            place, grid, at, clipped = self._device_grid(world, dpr, device, shown)
-        else:
-            place, grid, at, clipped = self._item_grid(world, dpr)
-        if grid is None:
+        size = (device.width(), device.height()) if device is not None else None  # type: ignore[attr-defined]
+        plan = self._plan(world, dpr, size, shown)
+        if plan is None:
             return
         classes, table, hatched = self.word_classes()
-        key = (place, grid, id(self.data))
-        made = self.data.picture
-        if made is not None and (self._raster is None or self._raster[0] != key):
-            self.data.picture = None  # taken once: a later frame of another view makes its own
-            if (
-                made.place == place
-                and made.grid == grid
-                and made.hatched == tuple(hatched)
-                and np.array_equal(made.classes, classes)
-            ):
-                self._raster = (key, made.raster)
-                self._picture = None
-        if self._raster is None or self._raster[0] != key:
-            # a grid of the view only (zoomed in): the polygons in view only
-            index = self.data.candidates_in(shown) if clipped else None
-            spans = device_spans(self.data, place, grid, index, self._boxy())
-            raster = rasterize(spans, classes, grid)
-            hatch(raster, hatched, hatch_tile())
-            self._raster = (key, raster)
-            self._picture = None
-        else:
-            raster = self._raster[1]
-            if update_classes(raster, classes):
-                hatch(raster, hatched, hatch_tile())
+        made, self.data.picture = self.data.picture, None  # taken once: another view makes its own
+        if (
+            made is not None
+            and made.place == plan.place
+            and made.grid == plan.grid
+            and made.hatched == tuple(hatched)
+            and np.array_equal(made.classes, classes)
+        ):  # made in the worker for this very frame (see prepare_picture)
+            self._raster = ((plan.place, plan.grid, id(self.data)), made.raster, not plan.subset)
+            self._picture = ((id(made.raster), made.raster.version, tuple(made.table)), made.image)
+        raster = self._raster_for(plan, shown, classes, hatched)
         look = (id(raster), raster.version, tuple(table))
-        if made is not None and self._raster[1] is made.raster and made.table == table:
-            self._picture = (look, made.image)  # (its classes were the same: version unchanged)
         if self._picture is None or self._picture[0] != look:
-            self._picture = (look, picture_image(raster, table))
+            self._picture = (look, indexed_picture(raster, table))
         image = self._picture[1]
+        grid = raster.grid
         painter.save()
-        if aligned:
+        if plan.aligned:
             image.setDevicePixelRatio(dpr)
             painter.setWorldTransform(QTransform())
-            painter.drawImage(QPointF(at[0] / dpr, at[1] / dpr), image)
+            at = QPointF((grid.left + plan.shift[0]) / dpr, (grid.top + plan.shift[1]) / dpr)
+            painter.drawImage(at, image)
         else:
-            r = self._rect
+            r, place = self._rect, plan.place
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(QRectF(r.left(), r.top(), grid.width / place.sx, grid.height / place.sy), image)
         painter.restore()
 
-    def _device_grid(
-        self, world: QTransform, dpr: float, device: object, shown: QRectF
-    ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
-        """:func:`device_grid` of this layer on ``device`` (the painter's)."""
-        r = self._rect
-        if device is None:  # (no device: the whole layer)
-            size = (math.ceil(r.width() * world.m11()) + 2, math.ceil(r.height() * world.m22()) + 2)
-        else:
-            size = (device.width(), device.height())  # type: ignore[attr-defined]
-        return device_grid(world, dpr, size, r, shown)
+    def _raster_for(
+        self, plan: FramePlan, shown: QRectF, classes: np.ndarray, hatched: list[int]
+    ) -> Raster:
+        """The grid of classes for a frame: the kept one when it holds the frame's pixels at the
+        same placement (its classes patched), or one made now."""
+        raster = self._reusable(plan)
+        if raster is None:
+            grid = self._grid_to_make(plan)
+            # a grid of the view only (zoomed in): the polygons in view only
+            index = self.data.candidates_in(shown) if plan.subset else None
+            raster = make_raster(self.data, plan.place, grid, index, self._boxy(), classes, hatched)
+            self._raster = ((plan.place, grid, id(self.data)), raster, not plan.subset)
+            self._picture = None
+        if update_classes(raster, classes):
+            hatch(raster, hatched, hatch_tile())
+        return raster
 
-    def _item_grid(
-        self, world: QTransform, dpr: float
-    ) -> tuple[Placement, Grid | None, tuple[int, int], bool]:
+    def _reusable(self, plan: FramePlan) -> Raster | None:
+        """The kept grid when it holds every pixel ``plan`` shows, made at the same placement: the
+        same grid, or (the whole layer's polygons in both) a bigger one worked out from the same
+        corner, as when a clipping parent (the compare wipe's side) shrinks."""
+        if self._raster is None:
+            return None
+        (place, grid, data), raster, whole = self._raster
+        if place != plan.place or data != id(self.data):
+            return None
+        if grid == plan.grid:
+            return raster
+        if whole and not plan.subset and grid.corner == plan.grid.corner and grid.contains(plan.grid):
+            return raster
+        return None
+
+    def _grid_to_make(self, plan: FramePlan) -> Grid:
+        """The part of the layer a clipping parent shows; all of it when the clip moved at the same
+        placement (the wipe's handle dragged), so that the next moves draw what is kept."""
+        if self._raster is not None and not plan.subset:
+            (place, grid, data), _, whole = self._raster
+            if whole and place == plan.place and data == id(self.data) and grid.corner == plan.grid.corner:
+                return plan.whole
+        return plan.grid
+
+    def _plan(
+        self, world: QTransform, dpr: float, size: tuple[int, int] | None, shown: QRectF | None
+    ) -> FramePlan | None:
+        """Where the picture goes for a painter transform ``world`` on a device of ``size`` (None
+        when no picture is needed, or the view is zoomed in and ``shown`` is not given)."""
+        sx, sy = world.m11() * dpr, world.m22() * dpr
+        aligned = world.m12() == 0 and world.m21() == 0 and sx > 0 and sy > 0 and not world.isRotating()
+        if not aligned:
+            place, grid = self._item_grid(world, dpr)
+            return FramePlan(place, grid, grid, (0, 0), False, False)
+        return self._device_grid(world, dpr, size, shown)
+
+    def _device_grid(
+        self, world: QTransform, dpr: float, size: tuple[int, int] | None, shown: QRectF | None
+    ) -> FramePlan | None:
+        """:func:`frame_plan` of this layer, within what its clipping parents show."""
+        return frame_plan(world, dpr, size, self._rect, shown, self._clip_rect())
+
+    def _clip_rect(self) -> QRectF | None:
+        """What the parents that clip their children let show, in layer units (None: all).
+
+        (Not by walking ``parentItem()``: PySide makes the returned item this one's owner, and a
+        None returned takes the scene's ownership away.)"""
+        return self.clipPath().boundingRect() if self.isClipped() else None
+
+    def _item_grid(self, world: QTransform, dpr: float) -> tuple[Placement, Grid]:
         """A rotated or mirrored view: the picture is made in layer units at the view's scale and
         drawn through the painter."""
         r = self._rect
@@ -607,7 +699,7 @@ class OverlayLayer(QGraphicsItem):
         s = min(s, ITEM_RASTER_MAX_SIDE / max(r.width(), r.height(), 1.0))
         width, height = max(1, math.ceil(r.width() * s)), max(1, math.ceil(r.height() * s))
         place = Placement(s, s, -r.left() * s, -r.top() * s)
-        return place, Grid(0, 0, (width + 3) // 4 * 4, height), (0, 0), False
+        return place, Grid(0, 0, (width + 3) // 4 * 4, height)
 
     def _boxy(self) -> np.ndarray:
         if self.data.boxy is None:

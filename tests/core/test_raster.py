@@ -129,3 +129,61 @@ def test_long_spans_filled_as_runs_equal_the_pixel_by_pixel_fill() -> None:
     _paint(by_pixel.reshape(-1), grid.width, spans, None, classes)
     assert np.array_equal(fill(spans, classes, grid), by_pixel)
     assert np.array_equal(by_pixel, reference(polys, Placement(1.0, 1.0, 0.3, 0.2), grid, classes))
+
+
+@pytest.mark.parametrize("slanted", [False, True])
+def test_a_part_of_a_grid_worked_out_from_its_corner_has_the_whole_grids_pixels(slanted: bool) -> None:
+    """A grid cut down to what a clipping parent shows (the compare wipe's sides) fills exactly the
+    pixels the whole grid has there, at many placements (positions are worked out from the whole
+    grid's corner, then moved by whole pixels)."""
+    rng = np.random.default_rng(21)
+    polys = []
+    for i in range(400):
+        x, y = rng.uniform(0, 390, 2)
+        w, h = rng.uniform(0.3, 12, 2)
+        if slanted and i % 3 == 0:
+            polys.append(((x, y + 1), (x + w, y), (x + w + 1, y + h), (x + 1, y + h + 1)))
+        else:
+            polys.append(polygon_from_bbox(x, y, x + w, y + h))
+    data = layer(polys)
+    boxy = box_like(data.pts, data.starts, data.bboxes)
+    assert boxy.all() != slanted
+    classes = rng.integers(1, 40, len(polys)).astype(np.uint8)
+    for _ in range(40):
+        s = rng.uniform(0.2, 2.5)
+        place = Placement(s, s, rng.uniform(0, 1), rng.uniform(0, 1))
+        side = int(400 * s) + 8
+        whole = Grid(-1, -2, (side + 3) // 4 * 4, side)
+        full = rasterize(device_spans(data, place, whole, None, boxy), classes, whole).labels
+        left, top = int(rng.integers(0, side - 9)), int(rng.integers(0, side - 9))
+        width, height = int(rng.integers(4, side - left)) // 4 * 4 + 4, int(rng.integers(1, side - top))
+        width = min(width, whole.width - left)
+        part = Grid(whole.left + left, whole.top + top, width, height, (whole.left, whole.top))
+        assert whole.contains(part) and not part.contains(whole)
+        got = rasterize(device_spans(data, place, part, None, boxy), classes, part).labels
+        assert np.array_equal(got, full[top : top + height, left : left + width])
+
+
+def test_long_spans_out_of_reading_order_or_overlapping_are_filled_as_the_pixel_fill() -> None:
+    """The run-length fill takes spans sorted by row only: words read right to left, or boxes that
+    overlap, go the pixel-by-pixel way (the later polygon on top), with the same picture."""
+    from ocrviewer.core.raster import _paint, fill
+
+    rtl = [
+        polygon_from_bbox(3 + (7 - i % 8) * 30, 2 + (i // 8) * 9, 3 + (7 - i % 8) * 30 + 25, 9 + (i // 8) * 9)
+        for i in range(64)
+    ]
+    overlapping = [
+        polygon_from_bbox(3 + i * 20, 2 + (i % 3) * 5, 3 + i * 20 + 28, 12 + (i % 3) * 5) for i in range(12)
+    ]
+    for polys in (rtl, overlapping):
+        data = layer(polys)
+        grid = Grid(0, 0, 252, 80)
+        place = Placement(1.0, 1.0, 0.3, 0.2)
+        spans = device_spans(data, place, grid)
+        classes = np.arange(1, len(polys) + 1, dtype=np.uint8)
+        assert (spans.x1 - spans.x0).mean() >= 8  # the run-length path is tried
+        by_pixel = np.zeros((grid.height, grid.width), np.uint8)
+        _paint(by_pixel.reshape(-1), grid.width, spans, None, classes)
+        assert np.array_equal(fill(spans, classes, grid), by_pixel)
+        assert np.array_equal(by_pixel, reference(polys, place, grid, classes))

@@ -354,7 +354,9 @@ def test_a_response_opened_while_the_shown_pages_decode_is_finishing_lands(
     qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
     monkeypatch.setattr(type(window.loader), "busy", property(lambda self: True))
     w, h = window.state.image_info.display_size
-    resp = write_response(tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h)))
+    resp = write_response(
+        tmp_path / "r.json", build_response("yandex", [("a", (10, 10, 50, 30))], display_size=(w, h))
+    )
     window.files.open_response(str(resp))
     qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
 
@@ -403,3 +405,73 @@ def test_image_shown_still_is_kept_at_the_view_scale_in_a_pass_of_its_own(window
     canvas.set_zoom(0.45)  # a zoom step: nothing kept for the new scale until the view rests again
     canvas.viewport().grab()
     assert item._kept is None or item._kept[0] != item._wanted
+
+@pytest.mark.parametrize("alpha", [False, True])
+def test_background_painted_around_the_picture_gives_the_frames_a_full_fill_gives(
+    window, qtbot, tmp_path, monkeypatch, alpha: bool
+) -> None:
+    """The canvas fills its background only around an opaque picture (the picture paints every
+    pixel inside it); every frame is the one Qt's own fill under the whole viewport gives: at fit,
+    zoomed so the picture's edges fall between pixels, panned, and for a picture with transparency
+    (filled everywhere)."""
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QGraphicsView
+
+    path = tmp_path / ("clear.png" if alpha else "page.png")
+    rng = np.random.default_rng(2)
+    pixels = rng.integers(0, 256, (301, 417, 4 if alpha else 3), dtype=np.uint8)
+    if alpha:
+        pixels[::3, :, 3] = 0  # see-through rows: the background shows there
+    Image.fromarray(pixels).save(path)
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas = window.canvas
+    vp = canvas.viewport()
+
+    def frames() -> list[bytes]:
+        shots = []
+        canvas.fit()
+        for zoom, dx in ((None, 0), (1.37, 0), (2.913, 37), (0.4117, 0)):
+            if zoom is not None:
+                canvas.set_zoom(zoom)
+                canvas.horizontalScrollBar().setValue(canvas.horizontalScrollBar().value() + dx)
+            image = vp.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+            shots.append(bytes(image.constBits()))
+        return shots
+
+    ours = frames()
+    assert (canvas.image_item.opaque_rect(canvas.viewportTransform()) is None) == alpha
+    monkeypatch.setattr(type(canvas), "drawBackground", QGraphicsView.drawBackground)
+    vp.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+    vp.setAutoFillBackground(True)
+    assert frames() == ours
+
+
+def test_a_png_shown_smaller_paints_the_same_from_its_kept_copy(window, qtbot, tmp_path) -> None:
+    """A picture decoded by Pillow (here a PNG) painted twice the same way is copied from a kept
+    view-size image the second time: the same pixels (Pillow's padding byte once made it blank)."""
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtGui import QImage
+
+    from ocrviewer.gui.image_loader import pil_to_qimage
+
+    rng = np.random.default_rng(3)
+    picture = Image.fromarray(rng.integers(0, 256, (301, 417, 3), dtype=np.uint8))
+    qimg, _buffer = pil_to_qimage(picture)
+    assert QImage(qimg).convertToFormat(QImage.Format.Format_ARGB32).pixelColor(5, 5).alpha() == 255
+    raw = np.frombuffer(qimg.constBits(), np.uint8, qimg.sizeInBytes())
+    assert (raw[3::4] == 255).all()  # Qt's RGB32 is 0xffRRGGBB
+    path = tmp_path / "page.png"
+    picture.save(path)
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas = window.canvas
+    for zoom in (0.4117, 0.9):
+        canvas.set_zoom(zoom)
+        first = canvas.viewport().grab().toImage()
+        second = canvas.viewport().grab().toImage()
+        assert canvas.image_item._kept is not None  # the second frame came from the kept copy
+        assert second == first

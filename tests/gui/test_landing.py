@@ -137,7 +137,7 @@ def fresh_frame(window) -> QImage:  # noqa: ANN001
 def test_the_first_frame_of_a_large_result_shows_its_words_drawn_in_the_worker(
     qtbot, window, gui_rasters, monkeypatch
 ):
-    coloured = on_gui_thread(monkeypatch, "picture_image")
+    coloured = on_gui_thread(monkeypatch, "indexed_picture")
     doc = dense_document(DENSE_LIMIT + 1000)
     land(qtbot, window, doc)
     frame = window.canvas.viewport().grab().toImage()

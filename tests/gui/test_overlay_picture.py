@@ -217,3 +217,62 @@ def test_a_turned_view_still_fills_the_words(qapp) -> None:
     covered = (shot != 255).any(axis=2)
     assert covered.mean() > 0.1  # words drawn...
     assert covered[:, : W // 2].mean() < 0.01  # ...turned: the right part of the picture only
+
+
+def test_the_wipe_sides_fill_only_their_part_and_frames_stay_the_same(window, monkeypatch) -> None:
+    """With the compare wipe on, each side's picture is filled only where its clip shows it (and
+    kept while the handle moves); every frame equals the one made from whole-layer pictures."""
+    from ocrviewer.gui import overlay
+    from ocrviewer.gui.compare_views import SideB, Wipe
+
+    doc = dense_document(slanted=True)
+    window.state.set_image(None, None)
+    window.state.set_response(doc, FrameTransform.identity(W, H))
+    canvas = window.canvas
+    canvas.image_item.reset(W, H)
+    canvas.fit()
+    a = canvas.layers["word"]
+    statuses = (np.arange(len(a.data)) % 4).astype(np.int8)
+    a.set_statuses(statuses)
+    wipe = Wipe(canvas)
+    wipe.set_on(True)
+    wipe.set_b(SideB("B", a.data, statuses[::-1].copy()))
+    b = wipe.layer
+    made: list[overlay.Grid] = []
+    make_raster = overlay.make_raster
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(args[2])
+        return make_raster(*args, **kwargs)
+
+    monkeypatch.setattr(overlay, "make_raster", counted)
+
+    def frame() -> np.ndarray:
+        return pixels(canvas.viewport().grab().toImage())
+
+    def whole_layer_frame() -> np.ndarray:
+        with monkeypatch.context() as m:
+            m.setattr(overlay.OverlayLayer, "_clip_rect", lambda self: None)
+            m.setattr(overlay, "make_raster", make_raster)  # (not counted)
+            kept = a._raster, b._raster
+            a._raster = b._raster = None
+            shot = frame()
+            a._raster, b._raster = kept
+        return shot
+
+    for x in (0.5, 0.3, 0.45, 0.7, 0.05, 0.98):
+        wipe.set_x(x * W)
+        shot = frame()
+        assert (shot == whole_layer_frame()).all(), x
+    assert len(made) <= 2 + 2 * 2  # the first frame, then at most a whole layer per side and per direction
+    for step in (1.001, 1 / 1.0007):  # a zoom step: each side's part only
+        canvas.set_zoom(canvas.zoom * step)
+        wipe.set_x(0.4 * W)
+        made.clear()
+        shot = frame()
+        vp = canvas.viewport()
+        full = a._plan(a.deviceTransform(canvas.viewportTransform()), 1.0, (vp.width(), vp.height()), None)
+        assert full is not None and len(made) == 2
+        assert all(g.width < full.whole.width for g in made)  # a side each, not the whole layer twice
+        assert (shot == whole_layer_frame()).all()
+        assert (frame() == shot).all() and len(made) == 2  # the next frame draws what is kept
