@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -202,13 +202,16 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
         return shown
 
 
-def load_preview_pixels(path: str | os.PathLike[str], max_side: int) -> StoredPixels | None:
+def load_preview_pixels(
+    path: str | os.PathLike[str], max_side: int, decoding: Callable[[], None] | None = None
+) -> StoredPixels | None:
     """:func:`load_preview` for an RGB JPEG, the fast way: 4-byte RGBX pixels, upright, in a buffer we own.
 
     The same DCT scale as :func:`load_preview`, but the whole file goes to libjpeg in one call
     (a worker thread does not wait for the GIL every 64 KB while the GUI thread runs Python), the
     decoder writes into our buffer (no ``tobytes`` copy) and the EXIF orientation is one strided
-    copy. None for anything else (use :func:`load_preview`).
+    copy. None for anything else (use :func:`load_preview`). ``decoding`` is called when the
+    decode itself starts (libjpeg runs without the GIL from then on).
     """
     want = max(1, int(max_side * PREVIEW_MIN_SHARE))
     with _open(path) as img, _decoding(path):
@@ -222,13 +225,15 @@ def load_preview_pixels(path: str | os.PathLike[str], max_side: int) -> StoredPi
         buffer = bytearray(img.width * img.height * 4)
         target = _rgbx_on(buffer, img.size)
         img.im = target.im  # load() decodes into the image memory it finds there
-        if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path)):
+        if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path, decoding)):
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
             img.load()
         return _upright_copy(StoredPixels(buffer, target, orientation))
 
 
-def _decode_mapped(img: ImageFile.ImageFile, path: str | os.PathLike[str]) -> bool:
+def _decode_mapped(
+    img: ImageFile.ImageFile, path: str | os.PathLike[str], decoding: Callable[[], None] | None = None
+) -> bool:
     """Decode a one-tile image (a JPEG) in one libjpeg call from a read-only mapping of its file.
 
     ``load()`` would read the file into a new 9 MB bytes object first (in 64 KB blocks, taking
@@ -247,6 +252,8 @@ def _decode_mapped(img: ImageFile.ImageFile, path: str | os.PathLike[str]) -> bo
         decoder.setimage(img.im, extents)
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             with memoryview(mapped) as view, view[offset:] as data:
+                if decoding is not None:
+                    decoding()
                 consumed, err = decoder.decode(data)
     finally:
         decoder.cleanup()

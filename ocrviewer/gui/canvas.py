@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QImage,
     QKeyEvent,
@@ -133,7 +134,9 @@ class ImageItem(QGraphicsItem):
         self._draw_level(painter, level, needed, exposed)
 
     def _draw_level(self, painter: QPainter, level: DecodedImage, needed: float, exposed: QRectF) -> None:
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0)
+        # a preview is drawn unsmoothed: it is on screen for a moment, and its smooth upscale
+        # (~1.5x at fit) cost 2-3 ms of each frame showing it
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0 and not level.preview)
         s = level.scale
         if level.orientation != 1:  # stored pixels: paint them through their orientation
             to_item = _orientation_transform(level.orientation, level.image.width(), level.image.height(), s)
@@ -149,10 +152,13 @@ class ImageItem(QGraphicsItem):
     def _paint_kept(self, painter: QPainter, level: DecodedImage, needed: float, dpr: float) -> bool:
         """A scaled-down image, painted the same way twice in a row (a hover, a threshold change, a
         pan at fit), is kept at the view's pixels and copied from then on; a zoom step paints it
-        directly (and keeps nothing: the next step would throw it away)."""
+        directly (and keeps nothing: the next step would throw it away), and so is a preview (the
+        full image replaces it in a moment: making the copy would cost more than it saves)."""
         t = painter.worldTransform()
         device = painter.device()
-        if device is None or needed >= 1.0 or t.m12() != 0 or t.m21() != 0 or t.m11() <= 0 or t.m22() <= 0:
+        if level.preview or device is None or needed >= 1.0:
+            return False
+        if t.m12() != 0 or t.m21() != 0 or t.m11() <= 0 or t.m22() <= 0:
             return False
         dx, dy = t.dx() * dpr, t.dy() * dpr
         ix, iy = math.floor(dx), math.floor(dy)
@@ -412,6 +418,12 @@ class Canvas(QGraphicsView):
 
     def actual_size(self) -> None:
         self.set_zoom(1.0)
+
+    def setBackgroundBrush(self, brush: QBrush | QColor) -> None:  # noqa: N802 - Qt's name
+        """An opaque background is drawn over the whole view in every frame, so the viewport is
+        not cleared before it (a fill of the whole view less per frame: ~1 ms at 1600x1000)."""
+        super().setBackgroundBrush(brush)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, QBrush(brush).isOpaque())
 
     def fit(self) -> None:
         rect = self.image_item.boundingRect()

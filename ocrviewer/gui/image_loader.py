@@ -34,7 +34,7 @@ from ocrviewer.core.imageio import (
     upright_pixels,
 )
 from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
-from ocrviewer.gui.worker import Workers
+from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 PDF_DPI = 150.0
@@ -156,26 +156,37 @@ def preview_side_for(info: ImageInfo, viewport: Any) -> int:
 
 
 def decode_stages(
-    path: str, info: ImageInfo, preview_side: int, page: int = 0
+    path: str, info: ImageInfo, preview_side: int, page: int = 0, started: threading.Event | None = None
 ) -> Callable[[CancelToken, ProgressCallback], Iterator[DecodedImage]]:
     """Work for a :class:`~ocrviewer.gui.worker.Worker`: yields a screen-size preview (when the
-    image is bigger than the screen), halves for zoom levels between, then the full picture."""
+    image is bigger than the screen), halves for zoom levels between, then the full picture.
+
+    ``started`` is set once the first decode runs without the GIL (libjpeg on the whole file), or
+    once the work goes another way: until then the worker runs Python (opening the file, the
+    header, the buffer) and a GUI thread holding the GIL would delay it.
+    """
+    ready = started.set if started is not None else lambda: None
 
     def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[DecodedImage]:
         thread = threading.current_thread().name
         try:
             if is_pdf(path):
+                ready()
                 yield DecodedImage(render_pdf_page(path, info, page), None, 1.0, True, thread)
                 return
             full_w, full_h = info.display_size
             if max(full_w, full_h) > preview_side * 1.25:
-                shown = _preview(path, max(256, preview_side), full_w, thread)
+                try:
+                    shown = _preview(path, max(256, preview_side), full_w, thread, ready)
+                finally:
+                    ready()
                 yield shown
                 try:  # the full decode waits for the preview on screen: it would take the CPU from it
                     _wait_painted(shown, cancel)
                 finally:
                     shown.retired = []  # the previous image, freed here rather than on the GUI thread
                     release_free_memory()  # and the decode's buffers, before the full image's peak
+            ready()
             stored = load_stored_pixels(path, NATIVE_ORDER)
             if stored is not None:
                 yield from _stored_stages(stored, preview_side, thread)
@@ -195,13 +206,17 @@ def decode_stages(
             raise
         except Exception as err:  # a decoder bug must reach the user as a message, not kill the thread
             raise ImageError(f"{path}: cannot decode image ({err})") from err
+        finally:
+            ready()
 
     return work
 
 
-def _preview(path: str, side: int, full_width: int, thread: str) -> DecodedImage:
+def _preview(
+    path: str, side: int, full_width: int, thread: str, decoding: Callable[[], None] | None = None
+) -> DecodedImage:
     """The quick look: JPEG draft decodes at a small 1/2^k scale close to the fitted view."""
-    pixels = load_preview_pixels(path, side)
+    pixels = load_preview_pixels(path, side, decoding)
     if pixels is not None:
         qimg, buf = preview_to_qimage(pixels)
     else:
@@ -261,16 +276,32 @@ class ImageLoader(QObject):
     def busy(self) -> bool:
         return self.workers.running("image")
 
-    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int, page: int = 0) -> None:
-        """Decode ``path`` for ``generation``; a decode still running for another image is cancelled."""
-        self.workers.submit(
-            decode_stages(path, info, preview_side, page),
+    def load(
+        self,
+        path: str,
+        info: ImageInfo,
+        generation: int | None,
+        preview_side: int,
+        page: int = 0,
+        wait_start: float = 0.0,
+    ) -> Worker:
+        """Decode ``path`` for ``generation``; a decode still running for another image is cancelled.
+
+        With ``wait_start`` (s), the calling thread waits (without the GIL) at most that long for
+        the decode to get past its Python set-up, so what the caller does next does not delay it.
+        """
+        started = threading.Event()
+        worker = self.workers.submit(
+            decode_stages(path, info, preview_side, page, started),
             kind="image",
             generation=generation,
             name=f"decode {os.path.basename(path)}",
             on_yielded=self.decoded.emit,
             on_error=lambda err: None if isinstance(err, Cancelled) else self.failed.emit(str(err)),
         )
+        if wait_start > 0:
+            started.wait(wait_start)
+        return worker
 
     def load_page(self, page: Any, info: ImageInfo, generation: int, preview_side: int) -> None:
         """Decode page ``page`` of the open document (a core ``SourcePage``) for ``generation``."""
