@@ -203,15 +203,19 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
 
 
 def load_preview_pixels(
-    path: str | os.PathLike[str], max_side: int, decoding: Callable[[], None] | None = None
+    path: str | os.PathLike[str],
+    max_side: int,
+    decoding: Callable[[], None] | None = None,
+    order: str = "RGBX",
 ) -> StoredPixels | None:
     """:func:`load_preview` for an RGB JPEG, the fast way: 4-byte RGBX pixels, upright, in a buffer we own.
 
     The same DCT scale as :func:`load_preview`, but the whole file goes to libjpeg in one call
     (a worker thread does not wait for the GIL every 64 KB while the GUI thread runs Python), the
     decoder writes into our buffer (no ``tobytes`` copy) and the EXIF orientation is one strided
-    copy. None for anything else (use :func:`load_preview`). ``decoding`` is called when the
-    decode itself starts (libjpeg runs without the GIL from then on).
+    copy. ``order`` is the byte order of each pixel, as in :func:`load_stored_pixels`. None for
+    anything else (use :func:`load_preview`). ``decoding`` is called when the decode itself
+    starts (libjpeg runs without the GIL from then on).
     """
     want = max(1, int(max_side * PREVIEW_MIN_SHARE))
     with _open(path) as img, _decoding(path):
@@ -228,7 +232,9 @@ def load_preview_pixels(
         if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path, decoding)):
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
             img.load()
-        return _upright_copy(StoredPixels(buffer, target, orientation))
+        pixels = StoredPixels(buffer, target, orientation)
+        # swapped before turning: in place on packed rows, then one 4-byte copy (~0.6 ms less at 1/8)
+        return _upright_copy(swap_red_blue(pixels) if order != pixels.order else pixels)
 
 
 def _decode_mapped(

@@ -30,7 +30,6 @@ from ocrviewer.core.imageio import (
     read_image_info,
     reduce_pixels,
     release_free_memory,
-    swap_red_blue,
     upright_pixels,
 )
 from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
@@ -88,14 +87,6 @@ def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
     w, h = pixels.size
     fmt = QImage.Format.Format_RGB32 if pixels.order == "BGRX" else QImage.Format.Format_RGBX8888
     return QImage(pixels.buffer, w, h, w * 4, fmt), pixels.buffer
-
-
-def preview_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
-    """Small upright pixels as a QImage in Qt's RGB32 (what it paints fastest), red and blue
-    swapped in their own buffer, which the QImage shares (Qt's convertToFormat on the worker
-    thread was faster by ~1 ms but raised the peak memory of opening a 20 MP photo by ~5 MB)."""
-    swapped = swap_red_blue(pixels)
-    return stored_to_qimage(swapped)
 
 
 def _wait_painted(decoded: DecodedImage, cancel: CancelToken) -> None:
@@ -216,10 +207,15 @@ def _preview(
     path: str, side: int, full_width: int, thread: str, decoding: Callable[[], None] | None = None
 ) -> DecodedImage:
     """The quick look: JPEG draft decodes at a small 1/2^k scale close to the fitted view."""
-    pixels = load_preview_pixels(path, side, decoding)
+    # in Qt's RGB32 (what it paints fastest), red and blue swapped in the buffer the QImage shares
+    # (Qt's convertToFormat on this thread was ~1 ms faster but raised the peak memory of opening
+    # a 20 MP photo by ~5 MB)
+    pixels = load_preview_pixels(path, side, decoding, NATIVE_ORDER)
     if pixels is not None:
-        qimg, buf = preview_to_qimage(pixels)
+        qimg, buf = stored_to_qimage(pixels)
     else:
+        if decoding is not None:
+            decoding()  # Pillow's own decode: no stretch without the GIL to wait for
         preview = load_preview(path, side)
         qimg, buf = pil_to_qimage(preview)
     return DecodedImage(qimg, buf, qimg.width() / full_width, False, thread, preview=True)
@@ -291,6 +287,9 @@ class ImageLoader(QObject):
         the decode to get past its Python set-up, so what the caller does next does not delay it.
         """
         started = threading.Event()
+        pool = self.workers.pool
+        if pool.activeThreadCount() >= pool.maxThreadCount():
+            wait_start = 0.0  # queued behind other work: nothing to wait for now
         worker = self.workers.submit(
             decode_stages(path, info, preview_side, page, started),
             kind="image",

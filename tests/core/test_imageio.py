@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -147,6 +148,12 @@ def test_fast_preview_pixels_are_pillows_preview_for_every_orientation(tmp_path,
     # and they are the picture: the first word's black box where it is displayed
     left, top, right, bottom = (v / 4 for v in DEFAULT_WORDS[0][1])
     assert max(fast.image.getpixel((int((left + right) / 2), int((top + bottom) / 2)))[:3]) < 80
+    # in Qt's byte order (blue, green, red, 255) for the window: the same pixels, red and blue traded
+    native = load_preview_pixels(path, 600, order="BGRX")
+    assert native is not None and native.order == "BGRX" and native.size == fast.size
+    rgbx = np.frombuffer(fast.buffer, np.uint8).reshape(-1, 4)
+    bgrx = np.frombuffer(native.buffer, np.uint8).reshape(-1, 4)
+    assert (bgrx[:, :3] == rgbx[:, 2::-1]).all() and (bgrx[:, 3] == 255).all()
 
 
 def test_fast_preview_of_a_cut_off_jpeg_is_a_clear_error(tmp_path) -> None:
