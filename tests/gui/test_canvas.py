@@ -383,3 +383,23 @@ def test_image_painted_twice_the_same_way_is_kept_at_the_view_scale(window, qtbo
     assert item._kept is kept  # a zoom step: painted directly, the old copy not used nor replaced
     canvas.viewport().grab()
     assert item._kept is not kept
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_the_view_around_the_picture_is_the_themes_background(window, qtbot, text_image, theme: str) -> None:
+    """The viewport is not cleared before a frame (the background brush covers it all): what is
+    around the picture is the theme's colour in every frame, never what an earlier frame left."""
+    from ocrviewer.gui.theme import canvas_background
+
+    canvas = window.canvas
+    window.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    window.set_theme(theme, remember=False)
+    for zoom in (0.05, 0.02):  # a smaller picture each frame: the area it left is background too
+        canvas.set_zoom(zoom)
+        canvas.centerOn(canvas.image_item.boundingRect().center())
+        frame = canvas.viewport().grab().toImage()
+        w, h = frame.width(), frame.height()
+        for x, y in ((2, 2), (w - 3, 2), (2, h - 3), (w - 3, h - 3), (w // 2 - 40, h // 2)):
+            assert frame.pixelColor(x, y).name() == canvas_background(theme == "dark").name(), (zoom, x, y)
+        assert frame.pixelColor(w // 2, h // 2).name() != canvas_background(theme == "dark").name()
