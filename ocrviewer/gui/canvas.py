@@ -84,6 +84,8 @@ class ImageItem(QGraphicsItem):
         #: the image at the view's pixels (see _paint_kept) and the last way it was painted
         self._kept: tuple[tuple, QImage] | None = None
         self._wanted: tuple | None = None
+        #: the levels drawn in the frame being painted (see frame_done)
+        self._drawn: list[DecodedImage] = []
         self.setZValue(-10)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -93,6 +95,7 @@ class ImageItem(QGraphicsItem):
         # freeing a 20 MP picture (80 MB) takes ~10 ms: not now, while the next one is opened
         self.retired += self.levels
         self.levels = []
+        self._drawn = []
         self._kept = self._wanted = None
         self.update()
 
@@ -103,6 +106,12 @@ class ImageItem(QGraphicsItem):
         self.levels.sort(key=lambda lv: lv.scale)
         self._kept = self._wanted = None
         self.update()
+
+    def frame_done(self) -> None:
+        """The frame is painted: a decode waiting for its preview to be on screen goes on."""
+        for level in self._drawn:
+            level.painted.set()
+        self._drawn = []
 
     @property
     def has_full(self) -> bool:
@@ -128,7 +137,8 @@ class ImageItem(QGraphicsItem):
         exposed = option.exposedRect.intersected(self.boundingRect())
         if exposed.isEmpty():
             return
-        level.painted.set()  # the decode waiting to show the preview first goes on
+        if not level.painted.is_set():  # the decode waiting for it goes on once the frame is done
+            self._drawn.append(level)
         if self._paint_kept(painter, level, needed, dpr or 1.0):
             return
         self._draw_level(painter, level, needed, exposed)
@@ -617,6 +627,7 @@ class Canvas(QGraphicsView):
             if item.isVisible():
                 item.choose_cache(shown)
         super().paintEvent(event)
+        self.image_item.frame_done()
 
     # -- foreground: legend --------------------------------------------------------------------
     def legend_wanted(self) -> bool:
