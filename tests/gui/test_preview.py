@@ -113,3 +113,19 @@ def test_a_photo_opened_while_the_previous_one_decodes_is_the_only_one_shown(win
     assert all(red(level.image) for level in canvas.image_item.levels)
     assert red(canvas.viewport().grab().toImage())
     assert window.state.image_path == str(second)
+
+
+def test_a_big_png_shows_a_preview_then_its_full_resolution(window, qtbot, tmp_path) -> None:
+    """Not a JPEG: Pillow decodes and shrinks it for the preview (no reduced decode), same order."""
+    canvas = window.canvas
+    path = tmp_path / "big.png"
+    photo(tmp_path / "o1.jpg", 1)  # the same picture...
+    Image.open(tmp_path / "o1.jpg").save(path)  # ...as a PNG
+    seen: list = []
+    window.loader.decoded.connect(lambda decoded: seen.append(decoded))
+    window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    assert seen[0].preview and not seen[0].final and seen[-1].final
+    frame = canvas.viewport().grab().toImage()
+    bx, by = (BLOCK[0] + BLOCK[2]) / 2, (BLOCK[1] + BLOCK[3]) / 2
+    assert lightness(frame, canvas, bx, by) < 60 and lightness(frame, canvas, SIZE[0] - bx, by) > 200
