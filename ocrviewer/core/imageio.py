@@ -356,6 +356,22 @@ def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> Sto
         return swap_red_blue(pixels) if order == "BGRX" else pixels
 
 
+def rgb_pixels(img: Image.Image, order: str = "RGBX", band_rows: int = 256) -> StoredPixels:
+    """An RGB image copied into a buffer of our own, 4 bytes a pixel in ``order``, the fourth 255.
+
+    Pillow's "BGRX" packer writes 0 there, which Qt's RGB32 takes for an alpha of 0 once it
+    composites the image into another (a picture kept at the view's scale came out transparent).
+    Copied a band of rows at a time, so besides the result only a band is ever allocated.
+    """
+    w, h = img.size
+    buffer = bytearray(w * h * 4)
+    target = _rgbx_on(buffer, (w, h))
+    for top in range(0, h, band_rows):
+        target.paste(img.crop((0, top, w, min(h, top + band_rows))), (0, top))
+    pixels = StoredPixels(buffer, target, 1)
+    return swap_red_blue(pixels, band_rows) if order != pixels.order else pixels
+
+
 def swap_red_blue(pixels: StoredPixels, band_rows: int = 256) -> StoredPixels:
     """The same buffer with red and blue swapped in place (RGBX <-> BGRX), a band of rows at a time."""
     import numpy as np

@@ -30,6 +30,7 @@ from ocrviewer.core.imageio import (
     read_image_info,
     reduce_pixels,
     release_free_memory,
+    rgb_pixels,
     upright_pixels,
 )
 from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
@@ -70,18 +71,13 @@ class DecodedImage:
     retired: list[Any] = field(default_factory=list)
 
 
-def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes]:
+def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes | bytearray]:
     """Wrap a Pillow RGB/RGBA image as a 32-bit QImage sharing one byte buffer (no second copy)."""
     w, h = img.size
     if img.mode == "RGBA":
         data = img.tobytes("raw", "BGRA")
-        fmt = QImage.Format.Format_ARGB32
-    else:
-        if img.mode != "RGB":
-            img = img.convert("RGB")
-        data = img.tobytes("raw", "BGRX")
-        fmt = QImage.Format.Format_RGB32
-    return QImage(data, w, h, w * 4, fmt), data
+        return QImage(data, w, h, w * 4, QImage.Format.Format_ARGB32), data
+    return stored_to_qimage(rgb_pixels(img if img.mode == "RGB" else img.convert("RGB"), NATIVE_ORDER))
 
 
 def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
