@@ -38,7 +38,7 @@ PAINT_HOW = (
 )
 HIT_HOW = "Canvas.element_at(scene point), uniform random points over the page"
 OPEN_HOW = (
-    "MainWindow.files.open_image (read_info + set_image + ImageLoader, preview first) on a 1920x1080 "
+    "MainWindow.files.open_image (read_info + ImageLoader, preview first, + set_image) on a 1920x1080 "
     "screen, until the first decoded image is painted by a viewport grab"
 )
 WAIT_LIMIT_S = 60.0

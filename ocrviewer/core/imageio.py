@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -202,13 +202,20 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
         return shown
 
 
-def load_preview_pixels(path: str | os.PathLike[str], max_side: int) -> StoredPixels | None:
+def load_preview_pixels(
+    path: str | os.PathLike[str],
+    max_side: int,
+    decoding: Callable[[], None] | None = None,
+    order: str = "RGBX",
+) -> StoredPixels | None:
     """:func:`load_preview` for an RGB JPEG, the fast way: 4-byte RGBX pixels, upright, in a buffer we own.
 
     The same DCT scale as :func:`load_preview`, but the whole file goes to libjpeg in one call
     (a worker thread does not wait for the GIL every 64 KB while the GUI thread runs Python), the
     decoder writes into our buffer (no ``tobytes`` copy) and the EXIF orientation is one strided
-    copy. None for anything else (use :func:`load_preview`).
+    copy. ``order`` is the byte order of each pixel, as in :func:`load_stored_pixels`. None for
+    anything else (use :func:`load_preview`). ``decoding`` is called when the decode itself
+    starts (libjpeg runs without the GIL from then on).
     """
     want = max(1, int(max_side * PREVIEW_MIN_SHARE))
     with _open(path) as img, _decoding(path):
@@ -222,13 +229,17 @@ def load_preview_pixels(path: str | os.PathLike[str], max_side: int) -> StoredPi
         buffer = bytearray(img.width * img.height * 4)
         target = _rgbx_on(buffer, img.size)
         img.im = target.im  # load() decodes into the image memory it finds there
-        if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path)):
+        if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path, decoding)):
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
             img.load()
-        return _upright_copy(StoredPixels(buffer, target, orientation))
+        pixels = StoredPixels(buffer, target, orientation)
+        # swapped before turning: in place on packed rows, then one 4-byte copy (~0.6 ms less at 1/8)
+        return _upright_copy(swap_red_blue(pixels) if order != pixels.order else pixels)
 
 
-def _decode_mapped(img: ImageFile.ImageFile, path: str | os.PathLike[str]) -> bool:
+def _decode_mapped(
+    img: ImageFile.ImageFile, path: str | os.PathLike[str], decoding: Callable[[], None] | None = None
+) -> bool:
     """Decode a one-tile image (a JPEG) in one libjpeg call from a read-only mapping of its file.
 
     ``load()`` would read the file into a new 9 MB bytes object first (in 64 KB blocks, taking
@@ -247,6 +258,8 @@ def _decode_mapped(img: ImageFile.ImageFile, path: str | os.PathLike[str]) -> bo
         decoder.setimage(img.im, extents)
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             with memoryview(mapped) as view, view[offset:] as data:
+                if decoding is not None:
+                    decoding()
                 consumed, err = decoder.decode(data)
     finally:
         decoder.cleanup()
@@ -341,6 +354,22 @@ def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> Sto
         img.load()
         pixels = StoredPixels(buffer, target, orientation)
         return swap_red_blue(pixels) if order == "BGRX" else pixels
+
+
+def rgb_pixels(img: Image.Image, order: str = "RGBX", band_rows: int = 256) -> StoredPixels:
+    """An RGB image copied into a buffer of our own, 4 bytes a pixel in ``order``, the fourth 255.
+
+    Pillow's "BGRX" packer writes 0 there, which Qt's RGB32 takes for an alpha of 0 once it
+    composites the image into another (a picture kept at the view's scale came out transparent).
+    Copied a band of rows at a time, so besides the result only a band is ever allocated.
+    """
+    w, h = img.size
+    buffer = bytearray(w * h * 4)
+    target = _rgbx_on(buffer, (w, h))
+    for top in range(0, h, band_rows):
+        target.paste(img.crop((0, top, w, min(h, top + band_rows))), (0, top))
+    pixels = StoredPixels(buffer, target, 1)
+    return swap_red_blue(pixels, band_rows) if order != pixels.order else pixels
 
 
 def swap_red_blue(pixels: StoredPixels, band_rows: int = 256) -> StoredPixels:

@@ -88,6 +88,8 @@ class ImageItem(QGraphicsItem):
         self._rest.setSingleShot(True)
         self._rest.setInterval(KEEP_AFTER_MS)
         self._rest.timeout.connect(self._keep_when_resting)
+        #: the levels drawn in the frame being painted (see frame_done)
+        self._drawn: list[DecodedImage] = []
         self.setZValue(-10)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -97,6 +99,7 @@ class ImageItem(QGraphicsItem):
         # freeing a 20 MP picture (80 MB) takes ~10 ms: not now, while the next one is opened
         self.retired += self.levels
         self.levels = []
+        self._drawn = []
         self._forget_kept()
         self.update()
 
@@ -112,24 +115,15 @@ class ImageItem(QGraphicsItem):
         self._forget_kept()
         self.update()
 
+    def frame_done(self) -> None:
+        """The frame is painted: a decode waiting for its preview to be on screen goes on."""
+        for level in self._drawn:
+            level.painted.set()
+        self._drawn = []
+
     @property
     def has_full(self) -> bool:
         return any(lv.final for lv in self.levels)
-
-    def opaque_rect(self, world: QTransform) -> QRectF | None:
-        """A rectangle (scene units) inside which the picture paints every device pixel opaquely
-        under the painter transform ``world``, or None (no picture yet, one with transparency,
-        or a turned view): the picture less a device pixel and a half all round."""
-        w, h = self.size
-        if not w or not h or not self.levels or any(lv.image.hasAlphaChannel() for lv in self.levels):
-            return None
-        if not self.isVisible() or self.opacity() < 1 or not self.sceneTransform().isIdentity():
-            return None
-        if world.m12() != 0 or world.m21() != 0 or world.m11() <= 0 or world.m22() <= 0:
-            return None
-        mx, my = 1.5 / world.m11(), 1.5 / world.m22()
-        inner = QRectF(mx, my, w - 2 * mx, h - 2 * my)
-        return inner if inner.isValid() else None
 
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self.size[0], self.size[1])
@@ -151,13 +145,16 @@ class ImageItem(QGraphicsItem):
         exposed = option.exposedRect.intersected(self.boundingRect())
         if exposed.isEmpty():
             return
-        level.painted.set()  # the decode waiting to show the preview first goes on
+        if not level.painted.is_set():  # the decode waiting for it goes on once the frame is done
+            self._drawn.append(level)
         if self._paint_kept(painter, level, needed, dpr or 1.0):
             return
         self._draw_level(painter, level, needed, exposed)
 
     def _draw_level(self, painter: QPainter, level: DecodedImage, needed: float, exposed: QRectF) -> None:
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0)
+        # a preview is drawn unsmoothed: it is on screen for a moment, and its smooth upscale
+        # (~1.5x at fit) cost 2-3 ms of each frame showing it
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0 and not level.preview)
         s = level.scale
         if level.orientation != 1:  # stored pixels: paint them through their orientation
             to_item = _orientation_transform(level.orientation, level.image.width(), level.image.height(), s)
@@ -175,10 +172,13 @@ class ImageItem(QGraphicsItem):
         rests (:data:`KEEP_AFTER_MS` after a paint, in a pass of its own: not inside the next paint,
         which may be the first frame of a result that just landed) or when it is painted the same
         way twice in a row (a hover, a threshold change, a pan at fit). A zoom step paints it
-        directly (and keeps nothing: the next step would throw it away)."""
+        directly (and keeps nothing: the next step would throw it away), and so is a preview (the
+        full image replaces it in a moment: making the copy would cost more than it saves)."""
         t = painter.worldTransform()
         device = painter.device()
-        if device is None or needed >= 1.0 or t.m12() != 0 or t.m21() != 0 or t.m11() <= 0 or t.m22() <= 0:
+        if level.preview or device is None or needed >= 1.0:
+            return False
+        if t.m12() != 0 or t.m21() != 0 or t.m11() <= 0 or t.m22() <= 0:
             return False
         dx, dy = t.dx() * dpr, t.dy() * dpr
         ix, iy = math.floor(dx), math.floor(dy)
@@ -225,17 +225,6 @@ class ImageItem(QGraphicsItem):
         self._kept = (key, image)
         self._pending = None
         self._rest.stop()
-
-
-def _around(rect: QRectF, hole: QRectF) -> list[QRectF]:
-    """``rect`` less ``hole`` (inside it) as up to four bands: above, below, left, right."""
-    bands = [
-        QRectF(rect.left(), rect.top(), rect.width(), hole.top() - rect.top()),
-        QRectF(rect.left(), hole.bottom(), rect.width(), rect.bottom() - hole.bottom()),
-        QRectF(rect.left(), hole.top(), hole.left() - rect.left(), hole.height()),
-        QRectF(hole.right(), hole.top(), rect.right() - hole.right(), hole.height()),
-    ]
-    return [b for b in bands if b.width() > 0 and b.height() > 0]
 
 
 def _orientation_transform(orientation: int, width: int, height: int, scale: float) -> QTransform:
@@ -705,19 +694,16 @@ class Canvas(QGraphicsView):
             super().paintEvent(event)
         finally:
             self._painting = False
+        self.image_item.frame_done()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        """The viewport's background colour, painted here rather than by Qt's automatic fill, and
-        only around the picture when the picture is opaque: the picture covers every pixel inside
-        it, so filling under it first (a 1600 x 1000 fill on every frame) changed nothing."""
-        if self._painting:
-            brush = self.viewport().palette().brush(self.viewport().backgroundRole())
-            inner = self.image_item.opaque_rect(painter.worldTransform())
-            if inner is None or not inner.intersects(rect):
-                painter.fillRect(rect, brush)
-            else:
-                for band in _around(rect, inner.intersected(rect)):
-                    painter.fillRect(band, brush)
+        """The background, painted here rather than by Qt's automatic clear of the viewport: the
+        view's own brush when it is opaque (it covers everything: a 1600 x 1000 clear less per
+        frame), else the viewport's palette under it, as Qt's clear would have."""
+        own = self.backgroundBrush()
+        if self._painting and not (own.style() != Qt.BrushStyle.NoBrush and own.isOpaque()):
+            vp = self.viewport()
+            painter.fillRect(rect, vp.palette().brush(vp.backgroundRole()))
         super().drawBackground(painter, rect)
 
     # -- foreground: legend --------------------------------------------------------------------

@@ -33,6 +33,8 @@ from ocrviewer.gui.worker import Workers
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
+#: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
+START_WAIT_S = 0.02
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
 RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml);;All files (*)"
 #: a ground truth may also be plain text, one line per text line
@@ -209,12 +211,13 @@ class FileController(QObject):
         except Exception as err:  # never crash on a strange file
             self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
             return False
+        # The decode starts first, and this thread waits (a millisecond or two) until it runs in
+        # libjpeg without the GIL: updating the window meanwhile would hold its first steps back.
+        decode = self.loader.load(path, info, None, self.preview_side(info), 0, wait_start=START_WAIT_S)
         self.state.set_image(path, info, 0)
+        decode.generation = self.state.generation  # nothing is delivered before this returns
         self.recent.add(path)
         self.state.statusMessage.emit(f"{os.path.basename(path)} · {info.describe()}")
-        # the decode starts last: started before, its first steps waited for the GIL while this
-        # thread updated the window (~10 ms more to the preview, measured)
-        self.loader.load(path, info, self.state.generation, self.preview_side(info), 0)
         return True
 
     def _run(

@@ -30,18 +30,20 @@ from ocrviewer.core.imageio import (
     read_image_info,
     reduce_pixels,
     release_free_memory,
-    swap_red_blue,
+    rgb_pixels,
     upright_pixels,
 )
 from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
-from ocrviewer.gui.worker import Workers
+from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 PDF_DPI = 150.0
 MIP_MIN_SIDE = 1024  # no half-size copies below this side
 PDF_SUFFIXES = (".pdf",)
-#: Pause (s) after the preview was painted (or handed over, without a canvas that paints it)
-#: before the full image is decoded, so the frame is finished without the decode sharing the CPU.
+#: Pause (s) after the frame showing the preview was painted (or the preview handed over, without
+#: a canvas that paints it) before the full image is decoded. Its first step frees the previous
+#: image (80 MB for 20 MP, ~10 ms holding the GIL): without the pause that landed on the next
+#: frame (a second paint right after the first waited ~9 ms, measured).
 PREVIEW_PAINT_S = 0.03
 #: Longest wait (s) for the preview's first paint (a hidden window never paints it).
 PREVIEW_WAIT_S = 1.0
@@ -73,29 +75,9 @@ def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes | bytearray]:
     """Wrap a Pillow RGB/RGBA image as a 32-bit QImage sharing one byte buffer (no second copy)."""
     w, h = img.size
     if img.mode == "RGBA":
-        data: bytes | bytearray = img.tobytes("raw", "BGRA")
-        fmt = QImage.Format.Format_ARGB32
-    else:
-        if img.mode != "RGB":
-            img = img.convert("RGB")
-        data = _opaque_bgrx(img)
-        fmt = QImage.Format.Format_RGB32
-    return QImage(data, w, h, w * 4, fmt), data
-
-
-def _opaque_bgrx(img: Image.Image, band_rows: int = 256) -> bytearray:
-    """Pillow's BGRX bytes of an RGB image with every X byte 255, as Qt's RGB32 (0xffRRGGBB) has
-    it: Pillow writes 0 there, which Qt copies into a picture with an alpha channel (the canvas'
-    view-size copy of a PNG then painted nothing). A band of rows at a time: no second whole copy."""
-    import numpy as np
-
-    w, h = img.size
-    data = bytearray(w * h * 4)
-    for top in range(0, h, band_rows):
-        band = img.crop((0, top, w, min(h, top + band_rows))).tobytes("raw", "BGRX")
-        data[top * w * 4 : top * w * 4 + len(band)] = band
-    np.frombuffer(data, np.uint8)[3::4] = 255
-    return data
+        data = img.tobytes("raw", "BGRA")
+        return QImage(data, w, h, w * 4, QImage.Format.Format_ARGB32), data
+    return stored_to_qimage(rgb_pixels(img if img.mode == "RGB" else img.convert("RGB"), NATIVE_ORDER))
 
 
 def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
@@ -103,14 +85,6 @@ def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
     w, h = pixels.size
     fmt = QImage.Format.Format_RGB32 if pixels.order == "BGRX" else QImage.Format.Format_RGBX8888
     return QImage(pixels.buffer, w, h, w * 4, fmt), pixels.buffer
-
-
-def preview_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
-    """Small upright pixels as a QImage in Qt's RGB32 (what it paints fastest), red and blue
-    swapped in their own buffer, which the QImage shares (Qt's convertToFormat on the worker
-    thread was faster by ~1 ms but raised the peak memory of opening a 20 MP photo by ~5 MB)."""
-    swapped = swap_red_blue(pixels)
-    return stored_to_qimage(swapped)
 
 
 def _wait_painted(decoded: DecodedImage, cancel: CancelToken) -> None:
@@ -171,26 +145,35 @@ def preview_side_for(info: ImageInfo, viewport: Any) -> int:
 
 
 def decode_stages(
-    path: str, info: ImageInfo, preview_side: int, page: int = 0
+    path: str, info: ImageInfo, preview_side: int, page: int = 0, started: threading.Event | None = None
 ) -> Callable[[CancelToken, ProgressCallback], Iterator[DecodedImage]]:
     """Work for a :class:`~ocrviewer.gui.worker.Worker`: yields a screen-size preview (when the
-    image is bigger than the screen), halves for zoom levels between, then the full picture."""
+    image is bigger than the screen), halves for zoom levels between, then the full picture.
+
+    ``started`` is set once the first decode runs without the GIL (libjpeg on the whole file), or
+    once the work goes another way: until then the worker runs Python (opening the file, the
+    header, the buffer) and a GUI thread holding the GIL would delay it.
+    """
+    ready = started.set if started is not None else lambda: None
 
     def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[DecodedImage]:
         thread = threading.current_thread().name
         try:
             if is_pdf(path):
+                ready()
                 yield DecodedImage(render_pdf_page(path, info, page), None, 1.0, True, thread)
                 return
             full_w, full_h = info.display_size
             if max(full_w, full_h) > preview_side * 1.25:
-                shown = _preview(path, max(256, preview_side), full_w, thread)
+                shown = _preview(path, max(256, preview_side), full_w, thread, ready)
+                ready()  # set already, unless the file was read another way than mapped
                 yield shown
                 try:  # the full decode waits for the preview on screen: it would take the CPU from it
                     _wait_painted(shown, cancel)
                 finally:
                     shown.retired = []  # the previous image, freed here rather than on the GUI thread
                     release_free_memory()  # and the decode's buffers, before the full image's peak
+            ready()
             stored = load_stored_pixels(path, NATIVE_ORDER)
             if stored is not None:
                 yield from _stored_stages(stored, preview_side, thread)
@@ -210,16 +193,25 @@ def decode_stages(
             raise
         except Exception as err:  # a decoder bug must reach the user as a message, not kill the thread
             raise ImageError(f"{path}: cannot decode image ({err})") from err
+        finally:
+            ready()
 
     return work
 
 
-def _preview(path: str, side: int, full_width: int, thread: str) -> DecodedImage:
+def _preview(
+    path: str, side: int, full_width: int, thread: str, decoding: Callable[[], None] | None = None
+) -> DecodedImage:
     """The quick look: JPEG draft decodes at a small 1/2^k scale close to the fitted view."""
-    pixels = load_preview_pixels(path, side)
+    # in Qt's RGB32 (what it paints fastest), red and blue swapped in the buffer the QImage shares
+    # (Qt's convertToFormat on this thread was ~1 ms faster but raised the peak memory of opening
+    # a 20 MP photo by ~5 MB)
+    pixels = load_preview_pixels(path, side, decoding, NATIVE_ORDER)
     if pixels is not None:
-        qimg, buf = preview_to_qimage(pixels)
+        qimg, buf = stored_to_qimage(pixels)
     else:
+        if decoding is not None:
+            decoding()  # Pillow's own decode: no stretch without the GIL to wait for
         preview = load_preview(path, side)
         qimg, buf = pil_to_qimage(preview)
     return DecodedImage(qimg, buf, qimg.width() / full_width, False, thread, preview=True)
@@ -276,16 +268,35 @@ class ImageLoader(QObject):
     def busy(self) -> bool:
         return self.workers.running("image")
 
-    def load(self, path: str, info: ImageInfo, generation: int, preview_side: int, page: int = 0) -> None:
-        """Decode ``path`` for ``generation``; a decode still running for another image is cancelled."""
-        self.workers.submit(
-            decode_stages(path, info, preview_side, page),
+    def load(
+        self,
+        path: str,
+        info: ImageInfo,
+        generation: int | None,
+        preview_side: int,
+        page: int = 0,
+        wait_start: float = 0.0,
+    ) -> Worker:
+        """Decode ``path`` for ``generation``; a decode still running for another image is cancelled.
+
+        With ``wait_start`` (s), the calling thread waits (without the GIL) at most that long for
+        the decode to get past its Python set-up, so what the caller does next does not delay it.
+        """
+        started = threading.Event()
+        pool = self.workers.pool
+        if pool.activeThreadCount() >= pool.maxThreadCount():
+            wait_start = 0.0  # queued behind other work: nothing to wait for now
+        worker = self.workers.submit(
+            decode_stages(path, info, preview_side, page, started),
             kind="image",
             generation=generation,
             name=f"decode {os.path.basename(path)}",
             on_yielded=self.decoded.emit,
             on_error=lambda err: None if isinstance(err, Cancelled) else self.failed.emit(str(err)),
         )
+        if wait_start > 0:
+            started.wait(wait_start)
+        return worker
 
     def load_page(self, page: Any, info: ImageInfo, generation: int, preview_side: int) -> None:
         """Decode page ``page`` of the open document (a core ``SourcePage``) for ``generation``."""

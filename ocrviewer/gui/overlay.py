@@ -625,9 +625,7 @@ class OverlayLayer(QGraphicsItem):
             painter.drawImage(QRectF(r.left(), r.top(), grid.width / place.sx, grid.height / place.sy), image)
         painter.restore()
 
-    def _raster_for(
-        self, plan: FramePlan, shown: QRectF, classes: np.ndarray, hatched: list[int]
-    ) -> Raster:
+    def _raster_for(self, plan: FramePlan, shown: QRectF, classes: np.ndarray, hatched: list[int]) -> Raster:
         """The grid of classes for a frame: the kept one when it holds the frame's pixels at the
         same placement (its classes patched), or one made now."""
         raster = self._reusable(plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -13,6 +14,7 @@ from ocrviewer.core.imageio import (
     load_stored_pixels,
     read_image_info,
     reduce_pixels,
+    rgb_pixels,
     upright_pixels,
 )
 from ocrviewer.errors import ImageError
@@ -147,6 +149,12 @@ def test_fast_preview_pixels_are_pillows_preview_for_every_orientation(tmp_path,
     # and they are the picture: the first word's black box where it is displayed
     left, top, right, bottom = (v / 4 for v in DEFAULT_WORDS[0][1])
     assert max(fast.image.getpixel((int((left + right) / 2), int((top + bottom) / 2)))[:3]) < 80
+    # in Qt's byte order (blue, green, red, 255) for the window: the same pixels, red and blue traded
+    native = load_preview_pixels(path, 600, order="BGRX")
+    assert native is not None and native.order == "BGRX" and native.size == fast.size
+    rgbx = np.frombuffer(fast.buffer, np.uint8).reshape(-1, 4)
+    bgrx = np.frombuffer(native.buffer, np.uint8).reshape(-1, 4)
+    assert (bgrx[:, :3] == rgbx[:, 2::-1]).all() and (bgrx[:, 3] == 255).all()
 
 
 def test_fast_preview_of_a_cut_off_jpeg_is_a_clear_error(tmp_path) -> None:
@@ -191,3 +199,17 @@ def test_stored_pixels_in_qt_order_and_upright(tmp_path, o: int) -> None:
     b, g, r, x = Image.frombytes("RGBA", shown.size, bytes(shown.buffer)).split()
     as_rgb = Image.merge("RGB", (r, g, b))
     assert as_rgb.tobytes() == load_display_image(path).tobytes()  # same pixels, as displayed
+
+
+@pytest.mark.parametrize("order", ["RGBX", "BGRX"])
+def test_rgb_pixels_are_the_image_in_the_asked_byte_order_with_the_fourth_byte_255(order: str) -> None:
+    img = Image.new("RGB", (5, 600), (10, 20, 30))  # more rows than one band
+    img.putpixel((4, 599), (200, 100, 50))
+    pixels = rgb_pixels(img, order, band_rows=256)
+    px = np.frombuffer(pixels.buffer, np.uint8).reshape(600, 5, 4)
+    first, last = (10, 20, 30), (200, 100, 50)
+    if order == "BGRX":
+        first, last = first[::-1], last[::-1]
+    assert pixels.order == order and pixels.size == (5, 600)
+    assert tuple(px[0, 0, :3]) == first and tuple(px[599, 4, :3]) == last
+    assert (px[..., 3] == 255).all()  # Qt's RGB32 reads a 0 here as transparent

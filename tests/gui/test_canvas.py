@@ -406,12 +406,13 @@ def test_image_shown_still_is_kept_at_the_view_scale_in_a_pass_of_its_own(window
     canvas.viewport().grab()
     assert item._kept is None or item._kept[0] != item._wanted
 
+
 @pytest.mark.parametrize("alpha", [False, True])
-def test_background_painted_around_the_picture_gives_the_frames_a_full_fill_gives(
+def test_background_painted_by_the_canvas_gives_the_frames_qts_own_clear_gives(
     window, qtbot, tmp_path, monkeypatch, alpha: bool
 ) -> None:
-    """The canvas fills its background only around an opaque picture (the picture paints every
-    pixel inside it); every frame is the one Qt's own fill under the whole viewport gives: at fit,
+    """The canvas paints its background itself (Qt no longer clears the viewport first); every
+    frame is the one Qt's own fill under the whole viewport gives: at fit,
     zoomed so the picture's edges fall between pixels, panned, and for a picture with transparency
     (filled everywhere)."""
     import numpy as np
@@ -442,7 +443,6 @@ def test_background_painted_around_the_picture_gives_the_frames_a_full_fill_give
         return shots
 
     ours = frames()
-    assert (canvas.image_item.opaque_rect(canvas.viewportTransform()) is None) == alpha
     monkeypatch.setattr(type(canvas), "drawBackground", QGraphicsView.drawBackground)
     vp.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
     vp.setAutoFillBackground(True)
@@ -475,3 +475,23 @@ def test_a_png_shown_smaller_paints_the_same_from_its_kept_copy(window, qtbot, t
         second = canvas.viewport().grab().toImage()
         assert canvas.image_item._kept is not None  # the second frame came from the kept copy
         assert second == first
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_the_view_around_the_picture_is_the_themes_background(window, qtbot, text_image, theme: str) -> None:
+    """The viewport is not cleared before a frame (the background brush covers it all): what is
+    around the picture is the theme's colour in every frame, never what an earlier frame left."""
+    from ocrviewer.gui.theme import canvas_background
+
+    canvas = window.canvas
+    window.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    window.set_theme(theme, remember=False)
+    for zoom in (0.05, 0.02):  # a smaller picture each frame: the area it left is background too
+        canvas.set_zoom(zoom)
+        canvas.centerOn(canvas.image_item.boundingRect().center())
+        frame = canvas.viewport().grab().toImage()
+        w, h = frame.width(), frame.height()
+        for x, y in ((2, 2), (w - 3, 2), (2, h - 3), (w - 3, h - 3), (w // 2 - 40, h // 2)):
+            assert frame.pixelColor(x, y).name() == canvas_background(theme == "dark").name(), (zoom, x, y)
+        assert frame.pixelColor(w // 2, h // 2).name() != canvas_background(theme == "dark").name()

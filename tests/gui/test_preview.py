@@ -84,3 +84,52 @@ def test_the_previous_photo_is_freed_once_the_next_one_is_shown(window, qtbot, t
     # dropped by the second one's decode once its preview was painted
     qtbot.waitUntil(lambda: gc.collect() >= 0 and all(r() is None for r in first), timeout=30000)
     assert not canvas.image_item.retired
+
+
+def test_a_photo_opened_while_the_previous_one_decodes_is_the_only_one_shown(window, qtbot, tmp_path) -> None:
+    canvas = window.canvas
+    first = photo(tmp_path / "first.jpg", 6)  # white paper with black marks
+    second = save_oriented(Image.new("RGB", SIZE, (220, 30, 30)), tmp_path / "second.jpg", 3)  # all red
+    opened = [False]
+    after_second: list = []  # what the canvas was handed once the second photo was opened
+    window.loader.decoded.connect(lambda decoded: after_second.append(decoded) if opened[0] else None)
+
+    def red(image: QImage) -> bool:
+        c = image.pixelColor(image.width() // 2, image.height() // 2)
+        return c.red() > 180 and c.green() < 80 and c.blue() < 80
+
+    window.files.open_image(str(first))
+    qtbot.waitUntil(lambda: bool(canvas.image_item.levels), timeout=30000)  # its preview: the full decode follows
+    assert not canvas.image_item.has_full
+    opened[0] = True
+    window.files.open_image(str(second))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    qtbot.waitUntil(lambda: not window.loader.busy and not window.workers.busy, timeout=30000)
+
+    # the first photo's full resolution never reached the screen: everything handed over is the
+    # second photo, its preview first, and it is what is painted
+    assert after_second and all(red(d.image) for d in after_second)
+    assert after_second[0].preview and after_second[-1].final
+    assert all(red(level.image) for level in canvas.image_item.levels)
+    assert red(canvas.viewport().grab().toImage())
+    assert window.state.image_path == str(second)
+
+
+def test_a_big_png_shows_a_preview_then_its_full_resolution(window, qtbot, tmp_path) -> None:
+    """Not a JPEG: Pillow decodes and shrinks it for the preview (no reduced decode), same order."""
+    canvas = window.canvas
+    path = tmp_path / "big.png"
+    photo(tmp_path / "o1.jpg", 1)  # the same picture...
+    Image.open(tmp_path / "o1.jpg").save(path)  # ...as a PNG
+    seen: list = []
+    window.loader.decoded.connect(lambda decoded: seen.append(decoded))
+    window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
+    assert seen[0].preview and not seen[0].final and seen[-1].final
+    bx, by = (BLOCK[0] + BLOCK[2]) / 2, (BLOCK[1] + BLOCK[3]) / 2
+    # painted twice the same way (as a hover does) it is kept at the view's scale: still the picture
+    # (Pillow's BGRX bytes had 0 where Qt's RGB32 wants 255: the kept copy came out transparent)
+    for _ in range(3):
+        frame = canvas.viewport().grab().toImage()
+        assert lightness(frame, canvas, bx, by) < 60 and lightness(frame, canvas, SIZE[0] - bx, by) > 200
+    assert canvas.image_item._kept is not None
