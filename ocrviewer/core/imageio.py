@@ -229,7 +229,7 @@ def load_preview_pixels(
         buffer = bytearray(img.width * img.height * 4)
         target = _rgbx_on(buffer, img.size)
         img.im = target.im  # load() decodes into the image memory it finds there
-        if not (isinstance(img, ImageFile.ImageFile) and _decode_mapped(img, path, decoding)):
+        if not (isinstance(img, ImageFile.ImageFile) and _decode_whole(img, path, decoding)):
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
             img.load()
         pixels = StoredPixels(buffer, target, orientation)
@@ -237,18 +237,17 @@ def load_preview_pixels(
         return _upright_copy(swap_red_blue(pixels) if order != pixels.order else pixels)
 
 
-def _decode_mapped(
+def _decode_whole(
     img: ImageFile.ImageFile, path: str | os.PathLike[str], decoding: Callable[[], None] | None = None
 ) -> bool:
-    """Decode a one-tile image (a JPEG) in one libjpeg call from a read-only mapping of its file.
+    """Decode a one-tile image (a JPEG) in one libjpeg call from the whole file read in one call.
 
-    ``load()`` would read the file into a new 9 MB bytes object first (in 64 KB blocks, taking
-    the GIL back for each), which on a worker thread is fresh memory to fault in, ~5 ms before
-    a preview can start. False, with nothing done, when this Pillow's decoder setup differs
-    (then ``load()`` does it).
+    ``load()`` would read the file in 64 KB blocks, taking the GIL back for each (slow on a
+    worker thread while the GUI thread runs Python). The file is read into our own buffer, not
+    mapped: a mapped file that another program truncates or rewrites during the decode kills the
+    process (SIGBUS). False, with nothing done, when this Pillow's decoder setup differs (then
+    ``load()`` does it).
     """
-    import mmap
-
     try:
         ((name, extents, offset, args),) = img.tile
         decoder = Image._getdecoder(img.mode, name, args, img.decoderconfig)
@@ -256,11 +255,14 @@ def _decode_mapped(
         return False
     try:
         decoder.setimage(img.im, extents)
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            with memoryview(mapped) as view, view[offset:] as data:
-                if decoding is not None:
-                    decoding()
-                consumed, err = decoder.decode(data)
+        with open(path, "rb", buffering=0) as fh:
+            fh.seek(offset)
+            data = bytearray(max(0, os.fstat(fh.fileno()).st_size - offset))
+            got = fh.readinto(data) or 0  # one read call, without the GIL
+        with memoryview(data) as view, view[:got] as chunk:
+            if decoding is not None:
+                decoding()
+            consumed, err = decoder.decode(chunk)
     finally:
         decoder.cleanup()
     if consumed >= 0 or err < 0:  # libjpeg wanted more than the file has, or failed

@@ -166,7 +166,7 @@ def decode_stages(
             full_w, full_h = info.display_size
             if max(full_w, full_h) > preview_side * 1.25:
                 shown = _preview(path, max(256, preview_side), full_w, thread, ready)
-                ready()  # set already, unless the file was read another way than mapped
+                ready()  # set already, unless Pillow read the file its own way
                 yield shown
                 try:  # the full decode waits for the preview on screen: it would take the CPU from it
                     _wait_painted(shown, cancel)

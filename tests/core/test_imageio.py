@@ -163,6 +163,29 @@ def test_fast_preview_of_a_cut_off_jpeg_is_a_clear_error(tmp_path) -> None:
         load_preview_pixels(cut, 300)
 
 
+def test_a_jpeg_cut_short_by_another_program_during_the_decode_does_not_kill_the_viewer(tmp_path) -> None:
+    """Another program truncates the photo the moment libjpeg starts on it (a scanner or an editor
+    saving over it): the preview is the picture as it was read, and the process lives (a file
+    mapped into memory instead would die of SIGBUS). Run in a child so a crash is a failure here."""
+    import subprocess
+    import sys
+
+    path = make_text_image(tmp_path / "photo.jpg", 6, display_size=(2400, 1800))
+    expected = load_preview_pixels(path, 600)
+    assert expected is not None
+    script = (
+        "import os, sys\n"
+        "from ocrviewer.core.imageio import load_preview_pixels\n"
+        "path = sys.argv[1]\n"
+        "px = load_preview_pixels(path, 600, decoding=lambda: os.truncate(path, 0))\n"
+        "sys.stdout.buffer.write(bytes(px.buffer))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-500:]
+    assert path.stat().st_size == 0  # it was cut during the decode
+    assert done.stdout == bytes(expected.buffer)
+
+
 def test_fast_preview_pixels_leave_other_files_to_pillow(tmp_path) -> None:
     png = make_text_image(tmp_path / "big.png", 6, display_size=(1200, 900), fmt="PNG")
     assert load_preview_pixels(png, 300) is None
