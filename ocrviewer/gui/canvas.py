@@ -38,7 +38,7 @@ from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
-from ocrviewer.gui.legend import legend_size, paint_legend, paint_status_legend
+from ocrviewer.gui.legend import paint_status_legend, paint_view_legend
 from ocrviewer.gui.overlay import (
     LAYERS,
     MarkerItem,
@@ -731,26 +731,9 @@ class Canvas(QGraphicsView):
             return
         if not self.legend_wanted():
             return
-        data = self.layers["word"].data
-        vp = self.viewport().rect()
-        with_none = bool(np.isnan(data.conf).any())
-        w, h = legend_size(self.font(), self.style_opts.min_confidence, with_none, self.style_opts.scale)
-        if vp.width() < w * 1.6 or vp.height() < h * 3:
-            return  # a narrow view keeps its picture; the legend would cover it
-        painter.save()
-        painter.resetTransform()
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        paint_legend(
-            painter,
-            QPointF(vp.right() - 12, vp.bottom() - 12),
-            self.font(),
-            self.style_opts.min_confidence,
-            self.style_opts.below,
-            with_none=with_none,
-            dark=dark,
-            scale=self.style_opts.scale,
-        )
-        painter.restore()
+        o = self.style_opts
+        with_none = bool(np.isnan(self.layers["word"].data.conf).any())
+        paint_view_legend(painter, self, o.min_confidence, o.below, with_none, o.scale)
 
     def _paint_empty_hint(self, painter: QPainter) -> None:
         painter.save()

@@ -18,15 +18,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSettings, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QRectF, QSettings, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
 from ocrviewer.gui import settings_keys as keys
-from ocrviewer.gui.legend import legend_size, paint_legend
+from ocrviewer.gui.legend import paint_view_legend
 from ocrviewer.gui.page_view import setup_page_view
 
 #: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
@@ -308,21 +308,4 @@ class FirstFrameView(QGraphicsView):
         o = self.opts
         if not (o["legend"] and o["confidence"] and o["layer_word"] and self.has_confidence):
             return
-        vp = self.viewport().rect()
-        w, h = legend_size(self.font(), 0.0, self.with_none, self.scale_)
-        if vp.width() < w * 1.6 or vp.height() < h * 3:
-            return
-        painter.save()
-        painter.resetTransform()
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        paint_legend(
-            painter,
-            QPointF(vp.right() - 12, vp.bottom() - 12),
-            self.font(),
-            0.0,
-            "dim",
-            with_none=self.with_none,
-            dark=dark,
-            scale=self.scale_,
-        )
-        painter.restore()
+        paint_view_legend(painter, self, 0.0, "dim", self.with_none, self.scale_)

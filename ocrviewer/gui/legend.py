@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
 
 from ocrviewer.core.palette import FULL_SCALE, NO_CONFIDENCE_COLOR, ConfidenceScale, confidence_rgb
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QAbstractScrollArea
 
 BAR_WIDTH = 180.0
 BAR_HEIGHT = 10.0
@@ -123,6 +137,36 @@ def paint_legend(
         )
     painter.restore()
     return rect
+
+
+def paint_view_legend(
+    painter: QPainter,
+    view: QAbstractScrollArea,
+    min_confidence: float,
+    below: str,
+    with_none: bool,
+    scale: ConfidenceScale,
+) -> None:
+    """The confidence legend in the bottom-right corner of ``view``'s viewport, in the view's font
+    and light or dark as its palette; none in a view too small for it (it would cover the picture)."""
+    vp = view.viewport().rect()
+    w, h = legend_size(view.font(), min_confidence, with_none, scale)
+    if vp.width() < w * 1.6 or vp.height() < h * 3:
+        return
+    painter.save()
+    painter.resetTransform()
+    dark = view.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    paint_legend(
+        painter,
+        QPointF(vp.right() - 12, vp.bottom() - 12),
+        view.font(),
+        min_confidence,
+        below,
+        with_none=with_none,
+        dark=dark,
+        scale=scale,
+    )
+    painter.restore()
 
 
 def paint_status_legend(painter: QPainter, corner: QPointF, font: QFont, dark: bool = False) -> QRectF:
