@@ -10,6 +10,7 @@ from __future__ import annotations
 import pickle
 import struct
 import subprocess
+import threading
 from typing import IO, Any
 
 _HEADER = struct.Struct(">Q")
@@ -64,3 +65,39 @@ def kill(process: subprocess.Popen[bytes]) -> None:
                 stream.close()
             except OSError:
                 pass
+
+
+class ChildOwner:
+    """Owns at most one child at a time: calls hold ``_lock``; ``close`` asks it to exit, ``_discard`` kills it.
+
+    The parser process and the local engine both start their child on first use, reuse it, and
+    must never leave one running: a call still holding the lock at close (a parse or recognition
+    that outlives the window) gets its child killed instead of waited for.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The running child's process id, or None."""
+        p = self._process
+        return p.pid if p is not None and p.poll() is None else None
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Ask the child to exit; kill it if it does not, or if a call still holds it after ``timeout``."""
+        if not self._lock.acquire(timeout=timeout):
+            self._discard()
+            return
+        try:
+            if self._process is not None:
+                ask_to_exit(self._process, timeout)
+            self._discard()
+        finally:
+            self._lock.release()
+
+    def _discard(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            kill(process)

@@ -24,7 +24,6 @@ import pickle
 import select
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,25 +126,19 @@ def main() -> int:
 
 
 # -- the parent -----------------------------------------------------------------------------------
-class ParserProcess:
+class ParserProcess(childproc.ChildOwner):
     """One child that parses responses: started on first use, reused, killed on cancel or close.
 
     Calls are serialized. ``poll_seconds`` is how often a waiting call looks at ``cancelled``.
     """
 
     def __init__(self, poll_seconds: float = 0.05, min_bytes: int = 0) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         #: inputs (response bytes or file) smaller than this are parsed in the calling thread
         self.min_bytes = min_bytes
-        self._process: subprocess.Popen[bytes] | None = None
         self._poll = poll_seconds
         self.starts = 0
         self.closed = False
-
-    @property
-    def pid(self) -> int | None:
-        p = self._process
-        return p.pid if p is not None and p.poll() is None else None
 
     def call(self, fn: ParseFunction, *args: Any, cancelled: Callable[[], bool] = lambda: False) -> Document:
         """``fn(*args)`` run in the child: the same Document (of column pages), or the same error
@@ -212,20 +205,7 @@ class ParserProcess:
     def close(self, timeout: float = 2.0) -> None:
         """Ask the child to exit (kill it if a parse still holds it); later calls are refused."""
         self.closed = True
-        if not self._lock.acquire(timeout=timeout):
-            self._discard()
-            return
-        try:
-            if self._process is not None:
-                childproc.ask_to_exit(self._process, timeout)
-            self._discard()
-        finally:
-            self._lock.release()
-
-    def _discard(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            childproc.kill(process)
+        super().close(timeout)
 
 
 if __name__ == "__main__":

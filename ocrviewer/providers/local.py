@@ -64,7 +64,7 @@ SOURCE_FORMAT = "rapidocr"
 # --- the engine process -------------------------------------------------------------------
 
 
-class EngineProcess:
+class EngineProcess(childproc.ChildOwner):
     """One child process running the engine: started on first use, reused, killed on cancel.
 
     Calls are serialized (one image at a time). ``poll_seconds`` is how often a waiting call
@@ -72,8 +72,7 @@ class EngineProcess:
     """
 
     def __init__(self, poll_seconds: float = 0.05, command: Sequence[str] | None = None) -> None:
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
+        super().__init__()
         self._messages: queue.Queue[Any] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=20)
         self._poll = poll_seconds
@@ -84,10 +83,6 @@ class EngineProcess:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None and self.running else None
 
     def recognize(
         self, data: bytes, text_score: float, cancel: CancelToken, progress: ProgressCallback
@@ -107,18 +102,6 @@ class EngineProcess:
             if not isinstance(result, list):
                 raise ProviderError("the local engine answered something unexpected; run again")
             return result
-
-    def close(self, timeout: float = 2.0) -> None:
-        """Ask the child to exit; kill it if it does not (or if a run still holds it at exit)."""
-        if not self._lock.acquire(timeout=timeout):
-            self._discard()
-            return
-        try:
-            if self._process is not None:
-                childproc.ask_to_exit(self._process, timeout)
-            self._discard()
-        finally:
-            self._lock.release()
 
     def kill(self) -> None:
         """Stop the child at once (cancel); the next call starts a fresh one."""
@@ -201,11 +184,6 @@ class EngineProcess:
         self._discard()
         detail = f": {last.strip()}" if last else ""
         return ProviderError(f"the local engine stopped unexpectedly (exit code {code}){detail}")
-
-    def _discard(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            childproc.kill(process)
 
 
 _EOF = object()
