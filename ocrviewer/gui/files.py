@@ -36,9 +36,9 @@ from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
-RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml);;All files (*)"
+RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml *.tsv);;All files (*)"
 #: a ground truth may also be plain text, one line per text line
-TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.txt *.text);;All files (*)"
+TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.tsv *.txt *.text);;All files (*)"
 #: Save Result's file types -> export format (json is the ocrviewer.document/1 result)
 SAVE_FILTERS = {
     "ocrviewer result (*.json)": "json",
@@ -59,7 +59,8 @@ def is_image_path(path: str) -> bool:
 
 
 def looks_like_response(path: str) -> bool:
-    """A file that is not an image by name and starts like JSON or XML/HTML (hOCR, ALTO, PAGE-XML)."""
+    """A file that is not an image by name and starts like JSON, XML/HTML (hOCR, ALTO, PAGE-XML) or
+    Tesseract's TSV."""
     if is_image_path(path):
         return False
     try:
@@ -67,13 +68,17 @@ def looks_like_response(path: str) -> bool:
             head = fh.read(4096)
     except OSError:
         return False
-    from ocrviewer.core.formats import looks_like_markup
+    from ocrviewer.core.formats import is_tsv, looks_like_markup
 
-    return looks_like_markup(head) or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    return (
+        looks_like_markup(head)
+        or is_tsv(head)
+        or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    )
 
 
 def is_response_path(path: str) -> bool:
-    """A response to place (JSON by name, or hOCR/ALTO/PAGE-XML/JSON by content) rather than an image."""
+    """A response to place (JSON by name, or hOCR/ALTO/PAGE-XML/TSV/JSON by content) rather than an image."""
     return path.lower().endswith(".json") or looks_like_response(path)
 
 

@@ -80,6 +80,11 @@ def read_markup(raw: bytes) -> Document:
     if hocr.is_hocr(root):
         return hocr.read(root)
     ns = namespace(root)
+    if local(root.tag) == "pcGts":  # PRImA's pre-release layout (pcMetadata, text_region, image_width)
+        raise BadResponse(
+            "PAGE-XML in the 2009 draft layout (pcGts, text_region) is not read; convert it to PAGE "
+            "2010-03-19 or later (e.g. with PRImA's PAGE converter) and open that"
+        )
     raise BadResponse(
         f"unknown XML document: root element {local(root.tag)[:40]!r}"
         + (f" in namespace {ns[:80]!r}" if ns else "")

@@ -54,6 +54,7 @@ NAMESPACES = {
     "http://www.loc.gov/standards/alto/ns-v3#": "alto-v3",
     "http://www.loc.gov/standards/alto/ns-v4#": "alto-v4",
     "http://schema.ccs-gmbh.com/ALTO": "alto-v1",
+    "http://www.loc.gov/standards/alto/ns-v1#": "alto-v1",
     "": "alto",
 }
 FORMATS = {

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from lxml import etree
@@ -160,23 +160,36 @@ def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     return Word(text=text, polygon=poly, confidence=conf, language=_lang(el))
 
 
-def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
-    props = title_props(el)
+def _words(word_els: list[etree._Element], what: str, warnings: list[str]) -> tuple[list[Word], bool]:
+    """The words of ``word_els``, and whether one with text was left out (no usable bbox)."""
     words: list[Word] = []
-    for i, w in enumerate(e for e in el.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES):
+    lost = False
+    for i, w in enumerate(word_els):
         word = _word(w, f"{what} word {i + 1}", warnings)
         # a word of only spaces (kraken writes the gaps between words so) is none; an empty one is
         # a box still to be transcribed (layout-only ground truth) and stays
         if word is not None and (word.text or not "".join(_raw_text(w))):
             words.append(word)
+        elif word is None and _text(w):
+            lost = True
+    return words, lost
+
+
+def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
+    props = title_props(el)
+    word_els = [e for e in el.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES]
+    words, lost = _words(word_els, what, warnings)
     box = _bbox(props, what, warnings)
     poly = _poly(props, box) or union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what} has no bbox and no words with one; skipped")
         return None
-    text = " ".join(w.text for w in words if w.text) if words else _text(el)
+    # the line keeps the text of every word, placed or not (as the ALTO and PAGE readers do)
+    text = " ".join(w.text for w in words if w.text) if words and not lost else _text(el)
     extras: dict[str, Any] = {}
-    if "baseline" in props and box is not None:
+    turned = _floats(props.get("textangle", "0"), 1, what)
+    # Tesseract states a vertical line's baseline in the turned line's frame: not a page line
+    if "baseline" in props and box is not None and not (turned and turned[0] % 360):
         bl = _floats(props["baseline"], 2, what)
         if bl is not None:
             slope, offset = bl
@@ -195,23 +208,62 @@ def _block_of(line_el: etree._Element) -> etree._Element | None:
     return None
 
 
+def _line_elements(page: etree._Element) -> Iterator[tuple[etree._Element, list[etree._Element]]]:
+    """The page's lines in document order: ``(line element, [])``, or ``(parent, [word elements])`` for
+    words that no line holds (written straight into a paragraph, area or page, as some converters do):
+    consecutive ones of one parent make one line."""
+    loose: list[etree._Element] = []
+    for e in page.iter():
+        if not isinstance(e.tag, str):
+            continue
+        cls = classes(e)
+        if not cls & (LINE_CLASSES | WORD_CLASSES):
+            continue
+        if any(classes(a) & (LINE_CLASSES | WORD_CLASSES) for a in e.iterancestors()):
+            continue  # inside a line (its words) or inside a word (its parts)
+        if cls & LINE_CLASSES:
+            if loose:
+                yield loose[0].getparent(), loose
+                loose = []
+            yield e, []
+            continue
+        if loose and loose[0].getparent() is not e.getparent():
+            yield loose[0].getparent(), loose
+            loose = []
+        loose.append(e)
+    if loose:
+        yield loose[0].getparent(), loose
+
+
+def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str]) -> Line | None:
+    """One line made of words that no ``ocr_line`` holds; its box is theirs."""
+    words, _ = _words(word_els, what, warnings)
+    poly = union_box(w.polygon for w in words)
+    if poly is None:
+        warnings.append(f"{what}: words without a line and without a bbox; skipped")
+        return None
+    text = " ".join(t for t in (_text(w) for w in word_els) if t)
+    return Line(text=text, polygon=poly, words=tuple(words), language=_lang(word_els[0].getparent()))
+
+
 def _page(el: etree._Element, index: int, warnings: list[str]) -> Page:
     props = title_props(el)
     box = _bbox(props, f"page {index + 1}", warnings)
     # consecutive lines of one paragraph/area (or loose lines of one parent) make one block
     groups: list[tuple[etree._Element, bool, list[Line]]] = []
     n = 0
-    for e in el.iter():
-        if not isinstance(e.tag, str) or not (classes(e) & LINE_CLASSES):
-            continue
-        if any(classes(a) & LINE_CLASSES for a in e.iterancestors()):
-            continue  # a line inside a line: its words belong to the outer one
+    for e, loose in _line_elements(el):
         n += 1
-        line = _line(e, f"page {index + 1} line {n}", warnings)
+        what = f"page {index + 1} line {n}"
+        line = _loose_line(loose, what, warnings) if loose else _line(e, what, warnings)
         if line is None:
             continue
-        blk = _block_of(e)
-        owner, is_block = (blk, True) if blk is not None else (e.getparent(), False)
+        if loose:  # ``e`` is the words' parent: a block itself, inside one, or the page
+            blk = e if classes(e) & set(BLOCK_CLASSES) else _block_of(e)
+            owner, is_block = (blk, True) if blk is not None else (e, False)
+        else:
+            blk = _block_of(e)
+            owner, is_block = (blk, True) if blk is not None else (e.getparent(), False)
         if groups and groups[-1][0] is owner:
             groups[-1][2].append(line)
         else:

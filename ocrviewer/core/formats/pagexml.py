@@ -322,14 +322,18 @@ def read(root: etree._Element) -> Document:
         extras: dict[str, Any] = {}
         if page_el.get("imageFilename"):
             extras["image"] = page_el.get("imageFilename")
-        angle = page_el.get("orientation")
+        # PAGE's orientation is the clockwise turn that corrects the skew; the page's angle is the
+        # text's own clockwise angle (as Azure states it): the opposite
+        orientation = number(page_el.get("orientation"), "Page orientation")
+        if orientation is not None:
+            extras["orientation"] = orientation
         pages.append(
             Page(
                 width=w,
                 height=h,
                 blocks=tuple(blocks),
                 index=pi,
-                angle=number(angle, "Page orientation") if angle else None,
+                angle=None if orientation is None else (-orientation or 0.0),
                 extras=extras,
             )
         )

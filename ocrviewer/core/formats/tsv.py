@@ -20,20 +20,42 @@ _HEADER = ("level", "page_num", "block_num", "par_num", "line_num", "word_num")
 _COLUMNS = (*_HEADER, "left", "top", "width", "height", "conf", "text")
 
 
+#: byte-order marks of the encodings other than UTF-8 a TSV comes in (Windows PowerShell's ``>`` writes
+#: UTF-16 LE with a BOM when Tesseract's ``stdout`` is redirected)
+_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _codec(raw: bytes) -> tuple[str, int]:
+    """The codec of ``raw`` and the length of its byte-order mark."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32", 0
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            return codec, len(bom)
+    return "utf-8-sig", 0
+
+
 def is_tsv(raw: bytes) -> bool:
     """True when the first line is Tesseract's TSV header."""
     # the header is short: look at the file's start only (a 10 MB one-line JSON is not split)
-    first = raw[:512].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
-    return tuple(first.decode("ascii", errors="replace").split("\t")[:6]) == _HEADER
+    codec, skip = _codec(raw)
+    head = raw[skip : skip + 512].decode(codec, errors="replace")
+    first = head.split("\n", 1)[0].rstrip("\r")
+    return tuple(first.split("\t")[:6]) == _HEADER
 
 
 def read(raw: bytes) -> Document:
     """A Tesseract TSV file as a Document in pixels."""
+    codec, skip = _codec(raw)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw[skip:].decode(codec)
     except UnicodeDecodeError as err:
-        raise BadResponse(f"Tesseract TSV that is not UTF-8 (byte {err.start})") from err
-    rows = text.splitlines()
+        raise BadResponse(
+            f"Tesseract TSV that is not {codec.upper().replace('-SIG', '')} text (byte {err.start})"
+        ) from err
+    # rows end at a newline only: a word may hold a form feed, U+2028 or U+0085 (str.splitlines would
+    # cut the row there)
+    rows = [r[:-1] if r.endswith("\r") else r for r in text.split("\n")]
     header = rows[0].split("\t")
     if tuple(header[: len(_COLUMNS)]) != _COLUMNS:
         raise BadResponse(f"Tesseract TSV with unexpected columns {header[:12]!r}")
