@@ -147,3 +147,41 @@ def test_save_as_page_xml_of_two_pages_needs_and_follows_a_page_pattern(
         raw = (tmp_path / f"gt-{i}.page.xml").read_bytes()
         assert_valid(raw, "pagecontent-2019-07-15")
         assert [w.text for w in read_markup(raw).words()] == [text]
+
+
+def test_tesseract_tsv_opens_by_content_and_is_offered(window, qtbot, tmp_path: Path) -> None:
+    """A TSV dropped (or picked from Recent) is a response, not an image; Open Response lists *.tsv."""
+    from ocrviewer.gui.files import RESPONSE_FILTER, is_response_path
+
+    words, size = layout_words(LINES, font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    tsv = run_tesseract(image, tmp_path / "page", "tsv")
+    assert "*.tsv" in RESPONSE_FILTER.split(";;")[0] and is_response_path(str(tsv))
+    window.files.open_image(str(image))
+    window.files.open_path(str(tsv))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    assert window.state.source_document.source_format == "tesseract-tsv"
+    assert len(window.canvas.layers["word"].data.bboxes) == 5
+    assert "5 words" in window.count_label.text()
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("kraken-invalid-unit-alto4-excerpt.xml", "MeasurementUnit 'mm'"),
+        ("prima-draft-2009-pcgts.xml", "2009 draft layout"),
+    ],
+)
+def test_a_real_file_that_cannot_be_read_is_one_error_line(
+    window, qtbot, tmp_path: Path, name: str, match: str
+) -> None:
+    image = tmp_path / "page.png"
+    words, size = layout_words(LINES, font_size=40)
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    window.files.open_image(str(image))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    window.files.open_response(str(SAMPLES / name))
+    qtbot.waitUntil(lambda: window.message_bar.level == "error", timeout=30000)
+    assert match in window.message_bar.text and "\n" not in window.message_bar.text.strip()
+    assert window.state.document is None

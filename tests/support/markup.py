@@ -51,7 +51,7 @@ def tesseract() -> str:
 
 
 def run_tesseract(image: Path, out_base: Path, config: str) -> Path:
-    """Run ``tesseract IMAGE OUT CONFIG`` (hocr, alto, page) and return the file it wrote."""
+    """Run ``tesseract IMAGE OUT CONFIG`` (hocr, alto, page, tsv) and return the file it wrote."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     subprocess.run(
         [tesseract(), str(image), str(out_base), "--psm", "3", "-l", "eng", config],
@@ -60,7 +60,7 @@ def run_tesseract(image: Path, out_base: Path, config: str) -> Path:
         env=env,
         timeout=300,
     )
-    suffix = {"hocr": ".hocr", "alto": ".xml", "page": ".page.xml"}[config]
+    suffix = {"hocr": ".hocr", "alto": ".xml", "page": ".page.xml", "tsv": ".tsv"}[config]
     out = out_base.with_name(out_base.name + suffix)
     assert out.is_file(), f"tesseract wrote no {out.name}"
     return out

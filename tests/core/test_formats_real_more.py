@@ -1,0 +1,392 @@
+"""More real third-party hOCR, ALTO, PAGE-XML and TSV files (tests/data/formats, origins in
+tests/data/SOURCES.md), opened the way a user opens them (``ocrviewer info``/``export``, and
+``load_result``, which the window's open-response worker runs), with expectations read off each file.
+
+Variants no licensed real file could be found for (hOCR words outside lines, TSV as PowerShell writes
+it) are made from a real Tesseract run here and say so.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ocrviewer.cli import main
+from ocrviewer.core.formats import export_bytes, read_markup
+from ocrviewer.core.loading import load_result
+from ocrviewer.core.model import Document
+from ocrviewer.core.parsers import load_response
+from ocrviewer.errors import BadResponse
+from tests.support.markup import FORMATS as SAMPLES
+from tests.support.markup import assert_valid
+
+
+def _info(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(["info", *args]) == 0, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+def _export_json(tmp_path: Path, response: Path, *image: str) -> dict:
+    out = tmp_path / "out.json"
+    assert main(["export", *image, "-r", str(response), "-o", str(out)]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _image(tmp_path: Path, w: int, h: int, name: str = "page.png") -> Path:
+    path = tmp_path / name
+    Image.new("L", (w, h), 255).save(path)
+    return path
+
+
+def _words(data: dict) -> list[dict]:
+    return [w for p in data["pages"] for b in p["blocks"] for ln in b["lines"] for w in ln["words"]]
+
+
+def _bbox(word: dict) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in word["polygon"]]
+    ys = [p[1] for p in word["polygon"]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], path: Path, match: str) -> str:
+    """``ocrviewer info -r PATH`` fails with one line naming the file; load_response raises BadResponse."""
+    with pytest.raises(BadResponse):
+        load_response(path)
+    assert main(["info", "-r", str(path)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(path) in err and match in err, err
+    return err
+
+
+# -- ALTO ---------------------------------------------------------------------------------------------
+def test_tesseract_41_alto3_on_its_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Tesseract 4.1.0-rc4's ALTO v3: pixels, WC per String, SP between them, a fileName of only tabs."""
+    f = SAMPLES / "dinglehopper-tesseract41-alto3.xml"
+    doc = load_response(f)
+    assert doc.source_format == "alto-v3" and "image" not in doc.extras  # "\t\t\t" names no image
+    assert (doc.pages[0].width, doc.pages[0].height) == (2481, 3508)
+    assert doc.counts()["line"] == 7 and doc.counts()["word"] == 100
+    first = doc.pages[0].blocks[0].lines[0]
+    assert first.text.startswith("Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed")
+    assert [(w.text, w.confidence, w.bbox) for w in first.words[:2]] == [
+        ("Lorem", 0.96, (237, 248, 370, 282)),
+        ("ipsum", 0.96, (384, 247, 504, 292)),
+    ]
+    assert all(w.confidence is not None and 0 < w.confidence <= 1 for w in doc.words())
+    assert "1 page(s), 1 blocks, 7 lines, 100 words" in _info(capsys, "-r", str(f))
+    data = _export_json(tmp_path, f, str(_image(tmp_path, 2481, 3508)))
+    words = _words(data)
+    assert len(words) == 100 and words[0]["text"] == "Lorem"
+    assert _bbox(words[0]) == (237, 248, 370, 282) and words[0]["confidence"] == 0.96
+
+
+def test_docworks_finereader_alto2_in_mm10_placed_on_a_300_dpi_scan(tmp_path: Path) -> None:
+    """CCS docWorks + ABBYY FineReader 11 ALTO v2 in mm10 (1/10 mm): on the page scanned at 300 dpi
+    (1003 x 1469 mm10 = 1185 x 1735 px) every box lands in pixels; WC is the confidence, CC ignored."""
+    f = SAMPLES / "altoxml-docworks-finereader-alto2-mm10.xml"
+    doc = load_response(f)
+    assert doc.source_format == "alto-v2" and doc.extras["image"] == "../MASTER/00001.tiff"
+    assert doc.pages[0].unit == "inch"
+    assert (doc.pages[0].width, doc.pages[0].height) == pytest.approx((1003 / 254, 1469 / 254))
+    assert doc.counts()["block"] == 7 and doc.counts()["line"] == 27 and doc.counts()["word"] == 209
+    image = _image(tmp_path, 1185, 1735)
+    result = load_result(f, image)
+    words = list(result.document.words())
+    so = next(w for w in words if w.text == "So")
+    # <String HPOS="162" VPOS="171" WIDTH="36" HEIGHT="23" CONTENT="So" WC="0.45"> in mm10
+    scale = 1185 / 1003
+    assert so.bbox == pytest.approx((162 * scale, 171 * scale, 198 * scale, 194 * scale), abs=0.5)
+    assert so.confidence == 0.45
+    # the whole text stays inside the page
+    assert all(0 <= w.bbox[0] and w.bbox[2] <= 1185 and 0 <= w.bbox[1] and w.bbox[3] <= 1735 for w in words)
+    data = _export_json(tmp_path, f, str(image))
+    assert [w["text"] for w in _words(data)] == [w.text for w in words]
+
+
+def test_alto_glyph_variants_are_not_the_text() -> None:
+    """altoxml's ALTO v3 Glyph sample: each Glyph has Variant alternatives; the String's CONTENT is the
+    word, the Variants are not."""
+    doc = load_response(SAMPLES / "altoxml-glyph-general-alto3.xml")
+    assert [(w.text, w.confidence) for w in doc.words()] == [("Marne", 0.99), ("Home", 0.99)]
+    assert doc.pages[0].blocks[0].lines[0].text == "Marne Home"
+
+
+def test_kraken_alto_block_without_coordinates_and_reading_order() -> None:
+    """kraken's test file: a TextBlock with no HPOS/VPOS takes its lines' box; ReadingOrder by line refs."""
+    doc = load_response(SAMPLES / "kraken-missing-coords-ro-alto4.xml")
+    blocks = doc.pages[0].blocks
+    assert [b.text for b in blocks] == ["Line one\nLine two", "Line three", "Line four"]
+    assert blocks[1].bbox == (20, 420, 480, 580)
+    assert doc.counts()["word"] == 8 and not doc.warnings
+
+
+def test_alto_in_an_unknown_unit_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """kraken's invalid sample (MeasurementUnit "mm", not an ALTO unit), reduced to one block."""
+    err = _one_line_error(capsys, SAMPLES / "kraken-invalid-unit-alto4-excerpt.xml", "MeasurementUnit 'mm'")
+    assert "mm10" in err  # says what is expected
+
+
+# -- PAGE-XML -----------------------------------------------------------------------------------------
+def test_ocrd_calamari_page_with_prefix_line_confidences_and_reading_order(tmp_path: Path) -> None:
+    """OCR-D (ocrd_calamari) PAGE 2019 with the ``pc:`` prefix, reduced to three regions: line-level
+    TextEquiv ``conf``, an empty region, a ReadingOrder naming regions the excerpt no longer has."""
+    f = SAMPLES / "dinglehopper-calamari-excerpt-page2019.xml"
+    doc = load_response(f)
+    assert doc.source_format == "page-2019-07-15"
+    assert (doc.pages[0].width, doc.pages[0].height) == (2463, 4060)
+    assert [b.extras["id"] for b in doc.pages[0].blocks] == ["r4", "r0", "r1"]  # indices 6, 8, 10
+    r4, r0, r1 = doc.pages[0].blocks
+    assert r0.lines == () and r0.text == ""
+    assert [ln.text for ln in r4.lines] == ["", "122.1", r4.lines[2].text] and r4.lines[2].text
+    assert r4.lines[1].confidence == pytest.approx(0.8592017292976379)
+    assert r1.lines[0].text == "Die" and r1.lines[0].confidence == pytest.approx(0.9996649622917175)
+    assert r1.lines[0].bbox == (2166, 3681, 2245, 3731)
+    data = _export_json(tmp_path, f, str(_image(tmp_path, 2463, 4060)))
+    assert [ln["text"] for b in data["pages"][0]["blocks"] for ln in b["lines"]][-1] == "Die"
+
+
+def test_page_glyph_confidences_and_words_out_of_line_order() -> None:
+    """dinglehopper's "levels are different": Words with Glyphs and TextEquiv conf; the line's own
+    TextEquiv is its text even where the Words are written in another order."""
+    doc = load_response(SAMPLES / "dinglehopper-glyphs-conf-page2018.xml")
+    lines = list(doc.lines())
+    assert [ln.text for ln in lines] == [
+        "Hand, Mylord? fragte der Graf von Ro\uf502e\ueadaer.",
+        "Als er einsmals in dem Oberhauſe eine Bi\uf4f9 we⸗",
+    ]
+    assert lines[0].confidence == pytest.approx(0.70871)
+    assert [(w.text, w.confidence) for w in lines[0].words[:2]] == [("Hand,", 0.61335), ("Mylord?", 0.76524)]
+    assert doc.counts()["word"] == 16
+    assert sum(w.confidence is not None for w in doc.words()) == 14  # two Words state no conf
+
+
+def test_kraken_page_explicit_reading_order() -> None:
+    doc = load_response(SAMPLES / "kraken-explicit-ro-page2013.xml")
+    assert [b.extras["id"] for b in doc.pages[0].blocks] == ["r2", "r1", "r3"]
+    assert doc.pages[0].blocks[0].lines[0].text == "Line 1 in region 2"
+
+
+def test_prima_page_2010_point_coordinates_and_layout_only_words(tmp_path: Path) -> None:
+    """PRImA's PAGE 2010-03-19 sample: ``<Coords><Point x= y=/>`` children, Words with empty Unicode
+    (layout ground truth): their boxes are kept, nothing is invented as text."""
+    f = SAMPLES / "prima-regiontypes-2010.xml"
+    doc = load_response(f)
+    assert doc.source_format == "page-2010-03-19"
+    assert (doc.pages[0].width, doc.pages[0].height) == (700, 800)
+    r3 = doc.pages[0].blocks[0]
+    assert r3.extras["id"] == "r3" and r3.layout_type == "paragraph" and r3.bbox == (32, 31, 278, 151)
+    assert [len(ln.words) for ln in r3.lines] == [5, 4, 1, 2]
+    assert r3.lines[0].words[0].bbox == (32, 31, 82, 50) and r3.lines[0].words[0].text == ""
+    assert doc.counts()["word"] == 12 and all(w.text == "" for w in doc.words())
+    data = _export_json(tmp_path, f, str(_image(tmp_path, 700, 800)))
+    assert len(_words(data)) == 12
+
+
+def test_page_2009_draft_layout_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """PRImA's validator sample in the pre-release layout (``pcGts``, ``text_region``, ``image_width``)."""
+    _one_line_error(capsys, SAMPLES / "prima-draft-2009-pcgts.xml", "2009 draft layout")
+
+
+def test_page_with_a_size_that_is_no_number_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """kraken's invalid sample (imageWidth="foo"), reduced to one region."""
+    _one_line_error(
+        capsys, SAMPLES / "kraken-invalid-dims-page2013-excerpt.xml", "imageWidth is not a number"
+    )
+
+
+def test_page_orientation_is_the_turn_that_corrects_the_text(tmp_path: Path) -> None:
+    """PAGE's Page/@orientation is the clockwise turn that makes the page upright, so the text itself
+    stands at the opposite angle (synthetic: OCR-D's real files state only small deskew angles)."""
+    xml = (
+        '<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">'
+        '<Page imageFilename="a.png" imageWidth="100" imageHeight="200" orientation="90">'
+        '<TextRegion id="r"><Coords points="10,10 30,10 30,190 10,190"/></TextRegion></Page></PcGts>'
+    )
+    f = tmp_path / "turned.xml"
+    f.write_text(xml, encoding="utf-8")
+    page = load_response(f).pages[0]
+    assert page.angle == -90 and page.extras["orientation"] == 90
+
+
+# -- hOCR -----------------------------------------------------------------------------------------------
+def test_ocrmypdf_hello_world_in_twenty_scripts(tmp_path: Path) -> None:
+    """OCRmyPDF's hOCR of "hello" in 20 languages: ``lang`` per paragraph, RTL Arabic and Hebrew, CJK."""
+    f = SAMPLES / "ocrmypdf-hello-world-scripts.hocr"
+    doc = load_response(f)
+    words = list(doc.words())
+    assert len(words) == 20 and (doc.pages[0].width, doc.pages[0].height) == (2550, 3300)
+    assert [(w.text, w.language, w.confidence) for w in words[:3]] == [
+        ("Hello!", "eng", 0.98),
+        ("¡Hola!", "spa", 0.97),
+        ("Bonjour!", "fra", 0.96),
+    ]
+    assert {"こんにちは！", "안녕하세요!", "नमस्ते!", "שלום", "!مرحبا"} <= {w.text for w in words}
+
+
+def test_hocr_words_without_lines(tmp_path: Path) -> None:
+    """Words written straight into a paragraph or the page (some converters write no ``ocr_line``):
+    each run of them is a line, nothing is dropped (synthetic: no licensed real file was found)."""
+    hocr = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title></title>
+<meta name="ocr-capabilities" content="ocr_page ocr_par ocrx_word"/></head><body>
+<div class="ocr_page" title="bbox 0 0 500 400">
+ <span class="ocrx_word" title="bbox 10 10 50 30; x_wconf 90">Hello</span>
+ <span class="ocrx_word" title="bbox 60 10 100 30; x_wconf 80">world</span>
+ <p class="ocr_par" title="bbox 10 100 200 130">
+  <span class="ocrx_word" title="bbox 10 100 50 130; x_wconf 70">Again</span>
+  <span class="ocrx_word" title="bbox 60 100 200 130">here</span></p>
+</div></body></html>"""
+    f = tmp_path / "loose.hocr"
+    f.write_text(hocr, encoding="utf-8")
+    doc = load_response(f)
+    assert [(ln.text, ln.bbox) for ln in doc.lines()] == [
+        ("Hello world", (10, 10, 100, 30)),
+        ("Again here", (10, 100, 200, 130)),
+    ]
+    assert [w.confidence for w in doc.words()] == [0.9, 0.8, 0.7, None]
+    assert doc.pages[0].blocks[1].bbox == (10, 100, 200, 130)  # the paragraph's own box
+
+
+def test_hocr_line_keeps_the_text_of_a_word_without_a_box(tmp_path: Path) -> None:
+    hocr = (
+        "<html><body><div class='ocr_page' title='bbox 0 0 200 50'>"
+        "<span class='ocr_line' title='bbox 0 0 200 40'>"
+        "<span class='ocrx_word' title='bbox 0 0 50 40'>one</span> "
+        "<span class='ocrx_word'>two</span> "
+        "<span class='ocrx_word' title='bbox 120 0 190 40'>three</span></span></div></body></html>"
+    )
+    f = tmp_path / "nobox.hocr"
+    f.write_text(hocr, encoding="utf-8")
+    doc = load_response(f)
+    line = next(doc.lines())
+    assert line.text == "one two three" and [w.text for w in line.words] == ["one", "three"]
+    assert any("no bbox" in w for w in doc.warnings)
+
+
+def test_hocr_vertical_line_gets_no_horizontal_baseline(tmp_path: Path) -> None:
+    """Tesseract's ``textangle 90`` line: its ``baseline`` is in the turned line's frame, not the page's."""
+    hocr = (
+        "<html><body><div class='ocr_page' title='bbox 0 0 300 300'>"
+        "<span class='ocr_line' title='bbox 100 10 130 290; textangle 90; baseline 0 -5'>"
+        "<span class='ocrx_word' title='bbox 100 10 130 290; x_wconf 91'>縦書き</span></span>"
+        "<span class='ocr_line' title='bbox 10 10 90 40; baseline 0 -5'>"
+        "<span class='ocrx_word' title='bbox 10 10 90 40; x_wconf 95'>flat</span></span></div></body></html>"
+    )
+    f = tmp_path / "vertical.hocr"
+    f.write_text(hocr, encoding="utf-8")
+    vertical, flat = load_response(f).lines()
+    assert vertical.text == "縦書き" and "baseline" not in vertical.extras
+    assert flat.extras["baseline"] == [[10, 35], [90, 35]]
+
+
+# -- TSV ------------------------------------------------------------------------------------------------
+def _tesseract_tsv(tmp_path: Path) -> Path:
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import run_tesseract
+
+    words, size = layout_words(["Hello world", "Second line here"], font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    return run_tesseract(image, tmp_path / "page", "tsv")
+
+
+def test_tesseract_tsv_as_windows_powershell_saves_it(tmp_path: Path) -> None:
+    """``tesseract img stdout tsv > out.tsv`` in Windows PowerShell: UTF-16 LE with a BOM, CRLF
+    (made from this machine's real Tesseract TSV)."""
+    real = _tesseract_tsv(tmp_path)
+    want = load_response(real)
+    f = tmp_path / "powershell.tsv"
+    f.write_bytes(b"\xff\xfe" + real.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-16-le"))
+    got = load_response(f)
+    assert got.source_format == "tesseract-tsv"
+    assert [(w.text, w.bbox, w.confidence) for w in got.words()] == [
+        (w.text, w.bbox, w.confidence) for w in want.words()
+    ]
+    assert [w.text for w in got.words()] == ["Hello", "world", "Second", "line", "here"]
+
+
+def test_tesseract_4_tsv_rows_without_a_text_column_and_odd_characters(tmp_path: Path) -> None:
+    """Tesseract 4.0's TSV ends its non-word rows after ``conf`` (no tab, no text); a word may hold a
+    form feed or U+2028, which must not end its row (synthetic rows in that layout)."""
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "1\t1\t0\t0\t0\t0\t0\t0\t500\t600\t-1",
+        "2\t1\t1\t0\t0\t0\t10\t9\t479\t514\t-1",
+        "3\t1\t1\t1\t0\t0\t11\t9\t406\t14\t-1",
+        "4\t1\t1\t1\t1\t0\t11\t9\t406\t14\t-1",
+        "5\t1\t1\t1\t1\t1\t11\t9\t14\t11\t95.791931\tNo",
+        "5\t1\t1\t1\t1\t2\t35\t12\t22\t8\t95.791931\ton\x0ce",
+        "5\t1\t1\t1\t1\t3\t66\t9\t39\t11\t92.953789\two\u2028uld",
+        "5\t1\t1\t1\t1\t4\t115\t9\t30\t11\t-1\t ",
+    ]
+    f = tmp_path / "t4.tsv"
+    f.write_bytes(("\n".join(rows) + "\n").encode("utf-8"))
+    doc = load_response(f)
+    assert not doc.warnings
+    assert (doc.pages[0].width, doc.pages[0].height) == (500, 600)
+    assert [(w.text, w.bbox) for w in doc.words()] == [
+        ("No", (11, 9, 25, 20)),
+        ("on\x0ce", (35, 12, 57, 20)),
+        ("wo\u2028uld", (66, 9, 105, 20)),
+    ]
+    assert next(doc.words()).confidence == pytest.approx(0.95791931)
+
+
+# -- safety and round trips -----------------------------------------------------------------------------
+def test_entity_declarations_in_utf16_without_a_bom_are_refused(tmp_path: Path) -> None:
+    from tests.core.test_formats_bad_input import BILLION_LAUGHS
+
+    f = tmp_path / "bomb16.xml"
+    text = BILLION_LAUGHS.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16LE"')
+    f.write_bytes(text.encode("utf-16-le"))  # no byte-order mark
+    with pytest.raises(BadResponse, match="declares entities"):
+        load_response(f)
+
+
+def _same_words(a: Document, b: Document, tol: float, fmt: str) -> None:
+    wa = list(a.words())
+    wb = list(b.words())
+    if fmt == "alto":  # ALTO holds text in Strings only: a line without words is written as one
+        wordless = [ln.text for ln in a.lines() if not ln.words and ln.text]
+        assert [w.text for w in wb if w.text in wordless] == wordless
+        wb = [w for w in wb if w.text not in wordless]
+    assert [w.text for w in wa] == [w.text for w in wb]
+    for x, y in zip(wa, wb, strict=True):
+        assert x.bbox == pytest.approx(y.bbox, abs=tol)
+        if x.confidence is None:
+            assert y.confidence is None
+        else:
+            assert y.confidence == pytest.approx(x.confidence, abs=0.006)
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "dinglehopper-tesseract41-alto3.xml",
+        "dinglehopper-glyphs-conf-page2018.xml",
+        "ocrmypdf-hello-world-scripts.hocr",
+        "prima-regiontypes-2010.xml",
+        "kraken-missing-coords-ro-alto4.xml",
+    ],
+)
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "page"])
+def test_our_exports_of_real_files_read_back(tmp_path: Path, sample: str, fmt: str) -> None:
+    """Each real file, placed on an image of its size and exported, reads back to the same words, boxes
+    (within the formats' whole-pixel rounding) and confidences; ALTO and PAGE are schema-valid."""
+    src = load_response(SAMPLES / sample)
+    page = src.pages[0]
+    image = _image(tmp_path, int(page.width or 0), int(page.height or 0))
+    placed = load_result(SAMPLES / sample, image).document
+    raw = export_bytes(fmt, placed, str(image))
+    if fmt == "alto":
+        assert_valid(raw, "alto-4-4")
+    if fmt == "page":
+        assert_valid(raw, "pagecontent-2019-07-15")
+    out = tmp_path / f"again.{fmt}.xml"
+    out.write_bytes(raw)
+    back = load_response(out)
+    _same_words(placed, back, 0.5 if fmt != "alto" else 0.01, fmt)
+    assert read_markup(raw).pages[0].width == pytest.approx(page.width, abs=0.5)
