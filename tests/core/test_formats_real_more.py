@@ -106,6 +106,36 @@ def test_docworks_finereader_alto2_in_mm10_placed_on_a_300_dpi_scan(tmp_path: Pa
     assert [w["text"] for w in _words(data)] == [w.text for w in words]
 
 
+def test_ndnp_alto1_in_inch1200_placed_on_a_100_dpi_scan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Library of Congress NDNP newspaper page (ALTO 1 in the CCS namespace, inch1200, a fileName
+    padded with newlines), reduced to one block: on a 100 dpi scan (20463 x 25941 -> 1705 x 2162 px)
+    the boxes are the stated 1/1200 inch over 12."""
+    f = SAMPLES / "dinglehopper-ndnp-alto1-inch1200-excerpt.xml"
+    doc = load_response(f)
+    assert doc.source_format == "alto-v1" and doc.extras["image"].endswith("\\ocr\\0070.tif")
+    assert (doc.pages[0].width, doc.pages[0].height, doc.pages[0].unit) == (
+        20463 / 1200,
+        25941 / 1200,
+        "inch",
+    )
+    assert [ln.text for ln in doc.lines()] == [
+        "J a Ira mj iI tE1r 3",
+        "i",
+        "c",
+        "JiLas Edition THE WINCHESTER NEWS",
+    ]
+    assert "inch" in _info(capsys, "-r", str(f))
+    image = _image(tmp_path, 1705, 2162)
+    words = list(load_result(f, image).document.words())
+    # <String HEIGHT="81.0" WIDTH="36.0" HPOS="3960.0" VPOS="981.0" CONTENT="J" WC="0.8095238"/>
+    assert words[0].text == "J" and words[0].confidence == pytest.approx(0.8095238)
+    assert words[0].bbox == pytest.approx((3960 / 12, 981 / 12, 3996 / 12, 1062 / 12), abs=0.3)
+    data = _export_json(tmp_path, f, str(image))
+    assert _bbox(_words(data)[0]) == pytest.approx(words[0].bbox, abs=0.01)
+
+
 def test_alto_glyph_variants_are_not_the_text() -> None:
     """altoxml's ALTO v3 Glyph sample: each Glyph has Variant alternatives; the String's CONTENT is the
     word, the Variants are not."""
