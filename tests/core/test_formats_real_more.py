@@ -420,3 +420,59 @@ def test_our_exports_of_real_files_read_back(tmp_path: Path, sample: str, fmt: s
     back = load_response(out)
     _same_words(placed, back, 0.5 if fmt != "alto" else 0.01, fmt)
     assert read_markup(raw).pages[0].width == pytest.approx(page.width, abs=0.5)
+
+
+_TRANSKRIBUS_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15">
+<Metadata><Creator>prov=READ-COOP:name=PyXRIF:version=2.9.0;Transkribus</Creator>
+<Created>2024-06-20T12:00:00</Created><LastChange>2024-07-03T14:50:05</LastChange></Metadata>
+<Page imageFilename="t.jpg" imageWidth="1000" imageHeight="800">{order}
+<TableRegion id="t1" custom="readingOrder {{index:0;}}"><Coords points="10,100 610,100 610,300 10,300"/>
+<TableCell row="0" col="0" rowSpan="1" colSpan="1" id="c1"><Coords points="10,100 10,200 310,200 310,100"/>
+<TextLine id="l2" custom="readingOrder {{index:0;}}"><Coords points="20,110 300,110 300,190 20,190"/>
+<Baseline points="20,180 300,180"/><TextEquiv><Unicode>Name</Unicode></TextEquiv></TextLine>
+<CornerPts>0 1 2 3</CornerPts></TableCell>
+<TableCell row="0" col="1" rowSpan="1" colSpan="1" id="c2"><Coords points="310,100 310,200 610,200 610,100"/>
+<TextLine id="l3" custom="readingOrder {{index:0;}}"><Coords points="320,110 600,110 600,190 320,190"/>
+<TextEquiv><Unicode>Age</Unicode></TextEquiv></TextLine><CornerPts>0 1 2 3</CornerPts></TableCell>
+<TableCell row="1" col="0" rowSpan="1" colSpan="2" id="c3"><Coords points="10,200 10,300 610,300 610,200"/>
+<CornerPts>0 1 2 3</CornerPts></TableCell></TableRegion>
+<TextRegion id="r1" custom="readingOrder {{index:1;}}"><Coords points="10,400 900,400 900,460 10,460"/>
+<TextLine id="l1" custom="readingOrder {{index:0;}}"><Coords points="10,400 900,400 900,460 10,460"/>
+<TextEquiv><Unicode>Below the table</Unicode></TextEquiv></TextLine></TextRegion>
+</Page></PcGts>"""
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        "",  # Transkribus' own custom readingOrder decides
+        '<ReadingOrder><OrderedGroup id="ro"><RegionRefIndexed index="0" regionRef="t1"/>'
+        '<RegionRefIndexed index="1" regionRef="r1"/></OrderedGroup></ReadingOrder>',
+    ],
+)
+def test_transkribus_table_cells_keep_their_lines_and_make_a_table(tmp_path: Path, order: str) -> None:
+    """Transkribus writes tables as ``TableRegion/TableCell/TextLine`` (row, col, spans, CornerPts): the
+    cells' lines are text like any region's, in the table's place in the reading order, and the table
+    is a table (synthetic in Transkribus' layout: no licensed real export was found)."""
+    f = tmp_path / "table.xml"
+    f.write_text(_TRANSKRIBUS_TABLE.format(order=order), encoding="utf-8")
+    doc = load_response(f)
+    page = doc.pages[0]
+    assert [(b.extras["id"], b.text) for b in page.blocks] == [
+        ("c1", "Name"),
+        ("c2", "Age"),
+        ("c3", ""),
+        ("r1", "Below the table"),
+    ]
+    (table,) = page.tables
+    assert (table.rows, table.columns, table.polygon[0]) == (2, 2, (10, 100))
+    assert [(c.row, c.column, c.row_span, c.column_span, c.text) for c in table.cells] == [
+        (0, 0, 1, 1, "Name"),
+        (0, 1, 1, 1, "Age"),
+        (1, 0, 1, 2, ""),
+    ]
+    assert table.cells[1].polygon == ((310, 100), (310, 200), (610, 200), (610, 100))
+    data = _export_json(tmp_path, f, str(_image(tmp_path, 1000, 800)))
+    assert data["pages"][0]["tables"][0]["cells"][0]["text"] == "Name"
+    assert not doc.warnings

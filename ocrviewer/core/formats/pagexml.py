@@ -36,10 +36,12 @@ from ocrviewer.core.formats._xml import (
 )
 from ocrviewer.core.model import (
     Block,
+    Cell,
     Document,
     Line,
     Page,
     Polygon,
+    Table,
     Word,
     make_polygon,
     polygon_from_bbox,
@@ -133,8 +135,10 @@ _CUSTOM_INDEX = re.compile(r"readingOrder\s*\{[^}]*?index\s*:\s*(\d+)")
 
 
 def custom_index(el: etree._Element) -> int | None:
-    """Transkribus' ``custom="readingOrder {index:3;}"``, or None."""
+    """Transkribus' ``custom="readingOrder {index:3;}"``, or None (a TableCell: its table's)."""
     m = _CUSTOM_INDEX.search(el.get("custom") or "")
+    if m is None and local(el.tag) == "TableCell" and el.getparent() is not None:
+        m = _CUSTOM_INDEX.search(el.getparent().get("custom") or "")
     return int(m.group(1)) if m else None
 
 
@@ -153,11 +157,24 @@ def _size(value: str | None, what: str) -> float | None:
     return v if v is not None and v > 0 else None
 
 
+#: elements whose TextLines make a block: PAGE's TextRegion, and Transkribus' TableCell (its tables are
+#: ``TableRegion/TableCell/TextLine``, an extension of the 2013 schema)
+_TEXT_CONTAINERS = ("TextRegion", "TableCell")
+
+
 def _text_regions(el: etree._Element) -> Iterator[etree._Element]:
-    """TextRegions in document order, nested ones (in tables, in other regions) included."""
+    """TextRegions (and TableCells) in document order, nested ones (in tables, in other regions) included."""
     for e in el.iter():
-        if local(e.tag) == "TextRegion":
+        if local(e.tag) in _TEXT_CONTAINERS:
             yield e
+
+
+def _cell_int(el: etree._Element, name: str, least: int) -> int:
+    """A TableCell's ``row``/``col`` (from 0) or ``rowSpan``/``colSpan`` (from 1); ``least`` if absent or bad."""
+    try:
+        return max(least, int(el.get(name, str(least))))
+    except ValueError:
+        return least
 
 
 class _Reader:
@@ -296,6 +313,44 @@ class _Reader:
         )
 
 
+def _tables(page_el: etree._Element, cell_blocks: dict[int, Block]) -> list[Table]:
+    """Transkribus' tables (``TableRegion`` with ``TableCell``s stating ``row``/``col``) as Tables;
+    ``cell_blocks``: each TableCell's block, by ``id()`` of its element."""
+    out: list[Table] = []
+    for tr in page_el.iter():
+        if local(tr.tag) != "TableRegion":
+            continue
+        cells: list[Cell] = []
+        for tc in children(tr, "TableCell"):
+            block = cell_blocks.get(id(tc))
+            if block is None:
+                continue
+            cells.append(
+                Cell(
+                    polygon=block.polygon,
+                    row=_cell_int(tc, "row", 0),
+                    column=_cell_int(tc, "col", 0),
+                    row_span=_cell_int(tc, "rowSpan", 1),
+                    column_span=_cell_int(tc, "colSpan", 1),
+                    text=block.text,
+                )
+            )
+        if not cells:
+            continue
+        coords = child(tr, "Coords")
+        pts = [float(v) for v in _NUM.findall(coords.get("points", ""))] if coords is not None else []
+        try:
+            poly = make_polygon(pts, what="TableRegion Coords") if len(pts) >= 6 else None
+        except BadResponse:
+            poly = None
+        poly = poly or union_box(c.polygon for c in cells)
+        assert poly is not None  # cells have polygons
+        rows = max(c.row + c.row_span for c in cells)
+        columns = max(c.column + c.column_span for c in cells)
+        out.append(Table(polygon=poly, rows=rows, columns=columns, cells=tuple(cells)))
+    return out
+
+
 def read(root: etree._Element) -> Document:
     """A PAGE-XML document as a Document in pixels of the image it names."""
     fmt = version_of(root)
@@ -310,15 +365,32 @@ def read(root: etree._Element) -> Document:
         by_id = {r.get("id"): r for r in regions if r.get("id")}
         ordered: list[etree._Element] = []
         seen: set[int] = set()
+        named: dict[str, etree._Element] | None = None
         for ref in _reading_order(page_el):
             r = by_id.get(ref)
-            if r is not None and id(r) not in seen:
-                ordered.append(r)
-                seen.add(id(r))
+            if r is not None:
+                found = [r]
+            else:  # a region that holds text regions (a TableRegion): its cells, in document order
+                if named is None:
+                    named = {
+                        e.get("id", ""): e for e in page_el.iter() if isinstance(e.tag, str) and e.get("id")
+                    }
+                holder = named.get(ref)
+                found = list(_text_regions(holder)) if holder is not None else []
+            for r in found:
+                if id(r) not in seen:
+                    ordered.append(r)
+                    seen.add(id(r))
         ordered += [r for r in regions if id(r) not in seen]
-        blocks = [
-            b for r in ordered if (b := reader.block(r, f"TextRegion {r.get('id') or '?'}")) is not None
-        ]
+        blocks: list[Block] = []
+        cell_blocks: dict[int, Block] = {}
+        for r in ordered:
+            b = reader.block(r, f"{local(r.tag)} {r.get('id') or '?'}")
+            if b is not None:
+                blocks.append(b)
+                if local(r.tag) == "TableCell":
+                    cell_blocks[id(r)] = b
+        tables = _tables(page_el, cell_blocks)
         extras: dict[str, Any] = {}
         if page_el.get("imageFilename"):
             extras["image"] = page_el.get("imageFilename")
@@ -332,6 +404,7 @@ def read(root: etree._Element) -> Document:
                 width=w,
                 height=h,
                 blocks=tuple(blocks),
+                tables=tuple(tables),
                 index=pi,
                 angle=None if orientation is None else (-orientation or 0.0),
                 extras=extras,
