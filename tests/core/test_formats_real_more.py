@@ -476,3 +476,59 @@ def test_transkribus_table_cells_keep_their_lines_and_make_a_table(tmp_path: Pat
     data = _export_json(tmp_path, f, str(_image(tmp_path, 1000, 800)))
     assert data["pages"][0]["tables"][0]["cells"][0]["text"] == "Name"
     assert not doc.warnings
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_searchable_pdf_text_lands_on_the_ink_of_a_turned_and_cropped_page(
+    tmp_path: Path, rotation: int
+) -> None:
+    """Tesseract's own searchable PDF, its page then given a ``/Rotate`` and a CropBox that does not start
+    at 0,0 (as scanners and OCRmyPDF's --rotate-pages write them): the words read from the text layer
+    sit on their ink in the page as rendered (PDFium gives character boxes in the unturned, uncropped
+    page)."""
+    import os
+    import subprocess
+
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import tesseract
+
+    words, size = layout_words(["Hello world", "Second line here"], font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image, dpi=(300, 300))
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    cmd = [tesseract(), str(image), str(tmp_path / "ocr"), "--psm", "3", "-l", "eng", "pdf"]
+    subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=300)
+    pdf = pdfium.PdfDocument(tmp_path / "ocr.pdf")
+    try:
+        page = pdf[0]
+        left, bottom, right, top = page.get_mediabox()
+        page.set_cropbox(left + 3, bottom + 2, right - 1, top - 1)
+        page.set_rotation(rotation)
+        turned = tmp_path / f"turned{rotation}.pdf"
+        pdf.save(turned)
+    finally:
+        pdf.close()
+    doc = load_response(turned)
+    assert [w.text for w in doc.words()] == ["Hello", "world", "Second", "line", "here"]
+    pdf = pdfium.PdfDocument(turned)
+    try:
+        bitmap = pdf[0].render(scale=4)  # what the viewer shows, turned and cropped
+        ink = np.asarray(bitmap.to_pil().convert("L")) < 128
+    finally:
+        pdf.close()
+    page = doc.pages[0]
+    assert (page.width, page.height) == pytest.approx((ink.shape[1] / 4, ink.shape[0] / 4), abs=0.5)
+    for w in doc.words():
+        x0, y0, x1, y1 = (round(v * 4) for v in w.bbox)
+        inside = ink[max(0, y0) : y1, max(0, x0) : x1]
+        assert inside.size and inside.mean() > 0.08, (w.text, w.bbox)
+    assert ink.sum() * 0.8 < sum(
+        ink[
+            max(0, round(w.bbox[1] * 4)) : round(w.bbox[3] * 4),
+            max(0, round(w.bbox[0] * 4)) : round(w.bbox[2] * 4),
+        ].sum()
+        for w in doc.words()
+    )

@@ -11,6 +11,8 @@ so placing the result on the page's image scales by the image size, as for any r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_from_bbox
 from ocrviewer.errors import BadResponse
 
@@ -42,7 +44,10 @@ def _same_line(a: tuple[float, ...], b_poly: Polygon) -> bool:
     return height > 0 and shared >= 0.5 * height and (b[0] >= a[2] - 1 or b[2] <= a[0] + 1)
 
 
-def _page(textpage: object, width: float, height: float, index: int) -> Page:
+def _page(textpage: object, crop: tuple[float, float, float, float], index: int) -> Page:
+    """The page's text in the unrotated page's frame: points from the crop box's top-left corner."""
+    left, bottom, right, top_edge = crop
+    width, height = right - left, top_edge - bottom
     lines: list[Line] = []
     words: list[Word] = []
     text: list[str] = []
@@ -70,19 +75,72 @@ def _page(textpage: object, width: float, height: float, index: int) -> Page:
         if ch in ("\r", "\n"):
             end_line()
         elif ch == "\ufffe":  # PDFium's mark for a hyphen ending a line, whose break it then leaves out
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
+            x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
             text.append("-")
-            boxes.append((left, height - top, right, height - bottom))
+            boxes.append((x0 - left, top_edge - y1, x1 - left, top_edge - y0))
             end_line()
         elif not ch.strip():
             end_word()
         else:
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
+            x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
             text.append(ch)
-            boxes.append((left, height - top, right, height - bottom))
+            boxes.append((x0 - left, top_edge - y1, x1 - left, top_edge - y0))
     end_line()
     blocks = (Block(_union([line.bbox for line in lines]), tuple(lines)),) if lines else ()
     return Page(width=width, height=height, blocks=blocks, unit="point", index=index)
+
+
+def _words_in_page_order(page: Page) -> Page:
+    """``page`` with each line's words in the order they stand on the unturned page, where PDFium gave
+    them backwards (it does so on a page turned upside down by ``/Rotate 180``): a line whose words
+    run strictly right to left is turned round (its characters are in order already)."""
+
+    def line(ln: Line) -> Line:
+        xs = [w.bbox[0] for w in ln.words]
+        if len(xs) < 2 or any(a <= b for a, b in zip(xs, xs[1:], strict=False)):
+            return ln
+        words = ln.words[::-1]
+        return replace(ln, words=words, text=" ".join(w.text for w in words))
+
+    blocks = tuple(replace(b, lines=tuple(line(ln) for ln in b.lines)) for b in page.blocks)
+    return replace(page, blocks=blocks)
+
+
+def _turned(page: Page, rotation: int) -> Page:
+    """``page`` as the PDF shows it: turned clockwise by the page's ``/Rotate`` (the picture the viewer
+    renders is turned so, and PDFium gives character boxes in the unturned page)."""
+    rotation %= 360
+    if rotation not in (90, 180, 270) or page.width is None or page.height is None:
+        return page
+    w, h = page.width, page.height
+
+    def pt(x: float, y: float) -> tuple[float, float]:
+        if rotation == 90:
+            return h - y, x
+        if rotation == 180:
+            return w - x, h - y
+        return y, w - x
+
+    def poly(p: Polygon) -> Polygon:
+        return tuple(pt(x, y) for x, y in p)
+
+    blocks = tuple(
+        replace(
+            b,
+            polygon=poly(b.polygon),
+            lines=tuple(
+                replace(
+                    ln,
+                    polygon=poly(ln.polygon),
+                    words=tuple(replace(wd, polygon=poly(wd.polygon)) for wd in ln.words),
+                )
+                for ln in b.lines
+            ),
+        )
+        for b in page.blocks
+    )
+    size = (h, w) if rotation in (90, 270) else (w, h)
+    return replace(page, width=size[0], height=size[1], blocks=blocks)
 
 
 def read(raw: bytes) -> Document:
@@ -100,12 +158,16 @@ def read(raw: bytes) -> Document:
         for i in range(len(pdf)):
             page = pdf[i]
             try:
-                width, height = page.get_size()
+                crop = tuple(float(v) for v in page.get_cropbox())
                 textpage = page.get_textpage()
                 try:
-                    pages.append(_page(textpage, float(width), float(height), i))
+                    one = _page(textpage, crop, i)  # type: ignore[arg-type]
                 finally:
                     textpage.close()
+                rotation = page.get_rotation()
+                if rotation % 360 == 180:
+                    one = _words_in_page_order(one)
+                pages.append(_turned(one, rotation))
             finally:
                 page.close()
     finally:
