@@ -532,3 +532,41 @@ def test_searchable_pdf_text_lands_on_the_ink_of_a_turned_and_cropped_page(
         ].sum()
         for w in doc.words()
     )
+
+
+def _ink_under_words(pdf_path: Path, doc: Document, scale: float = 2) -> list[float]:
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        ink = np.asarray(pdf[0].render(scale=scale).to_pil().convert("L")) < 160
+    finally:
+        pdf.close()
+    out = []
+    for w in doc.pages[0].words():
+        x0, y0, x1, y1 = (max(0, round(v * scale)) for v in w.bbox)
+        under = ink[y0:y1, x0:x1]
+        out.append(float(under.mean()) if under.size else 0.0)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "first"),
+    [
+        ("ocrmypdf-graph-ocred.pdf", (718.5, 300), "sw"),  # OCRmyPDF's text layer on a scanned graph
+        ("ocrmypdf-type3-cropbox.pdf", (301.092, 179.783), "\x19\x12"),  # CropBox from y=612
+    ],
+)
+def test_real_pdfs_text_layer_on_its_ink(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, size: tuple[float, float], first: str
+) -> None:
+    f = SAMPLES / name
+    doc = load_response(f)
+    assert doc.source_format == "pdf-text" and doc.pages[0].unit == "point"
+    assert (doc.pages[0].width, doc.pages[0].height) == pytest.approx(size, abs=0.01)
+    assert next(doc.words()).text == first
+    ink = _ink_under_words(f, doc)
+    assert sum(v > 0.02 for v in ink) >= 0.8 * len(ink), ink
+    assert all(0 <= w.bbox[1] and w.bbox[3] <= size[1] + 1 for w in doc.words())
+    assert "page(s)" in _info(capsys, "-r", str(f))
