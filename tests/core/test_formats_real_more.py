@@ -570,3 +570,26 @@ def test_real_pdfs_text_layer_on_its_ink(
     assert sum(v > 0.02 for v in ink) >= 0.8 * len(ink), ink
     assert all(0 <= w.bbox[1] and w.bbox[3] <= size[1] + 1 for w in doc.words())
     assert "page(s)" in _info(capsys, "-r", str(f))
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "codec"),
+    [
+        ("US-ASCII", "Grüße", "cp1252"),  # declared ASCII, written by a Windows tool
+        ("Shift_JIS", "日本語", "shift_jis"),
+        ("GB2312", "中文", "gb2312"),
+        ("KOI8-R", "Привет", "koi8-r"),
+        ("Windows-1250", "Łódź", "cp1250"),
+        ("macintosh", "Grüße", "mac-roman"),
+    ],
+)
+def test_alto_in_legacy_encodings(tmp_path: Path, declared: str, text: str, codec: str) -> None:
+    xml = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n'
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v3#"><Layout><Page WIDTH="10" HEIGHT="10">'
+        f'<PrintSpace><TextBlock><TextLine><String CONTENT="{text}" HPOS="0" VPOS="0" WIDTH="5" HEIGHT="5"/>'
+        "</TextLine></TextBlock></PrintSpace></Page></Layout></alto>"
+    )
+    f = tmp_path / "legacy.xml"
+    f.write_bytes(xml.encode(codec))
+    assert next(load_response(f).words()).text == text

@@ -76,7 +76,7 @@ def _fix_declared_encoding(raw: bytes) -> bytes:
 
     Real files get this wrong both ways: BnF's ALTO declares ISO-8859-1 and is UTF-8 (read as
     declared, every accent turns into two characters); hand-edited files declare UTF-8 (or nothing)
-    and are Windows-1252, which lxml refuses. Only a single-byte declaration is overridden, and only
+    and are Windows-1252, which lxml refuses (so do files declaring US-ASCII). Only a single-byte declaration is overridden, and only
     by UTF-8 that decodes cleanly and has non-ASCII characters; only an invalid UTF-8 file is read as
     Windows-1252 (Latin-1 for the bytes that code page leaves undefined).
     """
@@ -93,7 +93,9 @@ def _fix_declared_encoding(raw: bytes) -> bytes:
         return raw[: m.start(3)] + b"UTF-8" + raw[m.end(3) :]
     if declared is None and _CHARSET.search(raw[:4096]):
         return raw  # HTML that names its charset in a <meta>: the HTML parser follows it
-    if not utf8 and (declared is None or declared.lower().replace(b"-", b"") == b"utf8"):
+    if not utf8 and (
+        declared is None or declared.lower().replace(b"-", b"") in (b"utf8", b"ascii", b"usascii")
+    ):
         body = raw.decode("latin-1").translate(_CP1252).encode("utf-8")
         if m:
             return body[: m.start(3)] + b"UTF-8" + body[m.end(3) :]
