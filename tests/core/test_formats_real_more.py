@@ -593,3 +593,15 @@ def test_alto_in_legacy_encodings(tmp_path: Path, declared: str, text: str, code
     f = tmp_path / "legacy.xml"
     f.write_bytes(xml.encode(codec))
     assert next(load_response(f).words()).text == text
+
+
+def test_transkribus_region_types_from_custom_structure() -> None:
+    """Transkribus writes a region's type as ``custom="... structure {type:Machine\\u0020Printed\\u0020text;}"``
+    (kraken's copies of two real exports); the inspector shows it as the block's type."""
+    https = load_response(SAMPLES / "kraken-transkribus-https-page2013.xml")
+    assert {b.layout_type for b in https.pages[0].blocks} == {"Machine Printed text"}
+    lite = load_response(SAMPLES / "kraken-transkribus-lite-page2013.xml")
+    assert [b.layout_type for b in lite.pages[0].blocks] == ["$pag", "$pac"]
+    # PAGE's own type attribute still decides where it is given
+    simple = load_response(SAMPLES / "prima-SimplePage-2017.xml")
+    assert simple.pages[0].blocks[0].layout_type == "heading"

@@ -142,6 +142,19 @@ def custom_index(el: etree._Element) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_CUSTOM_TYPE = re.compile(r"structure\s*\{[^}]*?type\s*:\s*([^;}]+)")
+
+
+def custom_type(el: etree._Element) -> str | None:
+    """Transkribus' and eScriptorium's ``custom="structure {type:heading;}"`` (their region types, which
+    they write there rather than in ``type``), ``\\u0020`` read as a space; or None."""
+    m = _CUSTOM_TYPE.search(el.get("custom") or "")
+    if not m:
+        return None
+    kind = m.group(1).replace("\\u0020", " ").strip()
+    return kind or None
+
+
 def by_custom_index(els: list[etree._Element]) -> list[etree._Element]:
     """``els`` in Transkribus' custom reading order when every one states an index, else as they are."""
     keys = [custom_index(e) for e in els]
@@ -308,7 +321,7 @@ class _Reader:
             lines=tuple(lines),
             confidence=conf,
             language=el.get("primaryLanguage"),
-            layout_type=el.get("type"),
+            layout_type=el.get("type") or custom_type(el),
             extras=extras,
         )
 
