@@ -185,3 +185,22 @@ def test_a_real_file_that_cannot_be_read_is_one_error_line(
     qtbot.waitUntil(lambda: window.message_bar.level == "error", timeout=30000)
     assert match in window.message_bar.text and "\n" not in window.message_bar.text.strip()
     assert window.state.document is None
+
+
+def test_transkribus_table_opens_with_its_cells_drawn(window, qtbot, tmp_path: Path) -> None:
+    """A Transkribus PAGE table (TableRegion/TableCell/TextLine) on its image: the cells' lines are drawn
+    and the table is on the tables layer (synthetic in Transkribus' layout)."""
+    from PIL import Image
+
+    from tests.core.test_formats_real_more import _TRANSKRIBUS_TABLE
+
+    image = tmp_path / "t.png"
+    Image.new("L", (1000, 800), 255).save(image)
+    xml = tmp_path / "t.xml"
+    xml.write_text(_TRANSKRIBUS_TABLE.format(order=""), encoding="utf-8")
+    window.files.open_image(str(image))
+    window.files.open_response(str(xml))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    assert len(window.canvas.layers["line"].data.bboxes) == 3
+    assert len(window.canvas.layers["table"].data.bboxes) >= 1
+    assert not window.message_bar.isVisible() or window.message_bar.level != "error"
