@@ -605,3 +605,26 @@ def test_transkribus_region_types_from_custom_structure() -> None:
     # PAGE's own type attribute still decides where it is given
     simple = load_response(SAMPLES / "prima-SimplePage-2017.xml")
     assert simple.pages[0].blocks[0].layout_type == "heading"
+
+
+def test_gcv2hocr_swapped_bbox_corners_are_read_not_dropped(tmp_path: Path) -> None:
+    """gcv2hocr (Google Cloud Vision -> hOCR) writes every box with its corners swapped; each word is
+    read as the box between them (before, every such word was dropped), with one warning for all."""
+    f = SAMPLES / "gcv2hocr-eng-swapped-bbox-excerpt.hocr"
+    doc = load_response(f)
+    words = list(doc.words())
+    assert len(words) == 40 and "".join(w.text for w in words[:7]) == "Optical"
+    assert (words[0].bbox, words[0].confidence) == ((81, 104, 102, 126), 0.85)  # "bbox 102 104 81 126"
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("40 bbox(es)")
+    assert (doc.pages[0].width, doc.pages[0].height) == (None, None)  # "bbox 0 0 0 0"
+    data = _export_json(tmp_path, f, str(_image(tmp_path, 826, 1169)))
+    assert len(_words(data)) == 40
+
+
+def test_gcv2hocr2_nested_content_areas() -> None:
+    doc = load_response(SAMPLES / "gcv2hocr2-nested-careas.hocr")
+    assert (doc.pages[0].width, doc.pages[0].height) == (1928, 2552)
+    assert doc.pages[0].extras["image"] == "1.jpg" and doc.extras["ocr_system"] == "gcv2hocr.py"
+    assert doc.counts()["block"] == 22 and doc.counts()["word"] == 237
+    assert all(w.confidence is None for w in doc.words())
+    assert [w.text for w in doc.words()][:4] == ["/", "1/6846", "|", "("]

@@ -79,10 +79,29 @@ def _bbox(props: dict[str, str], what: str, warnings: list[str]) -> tuple[float,
     if "bbox" not in props:
         return None
     nums = _floats(props["bbox"], 4, what)
-    if nums is None or nums[2] < nums[0] or nums[3] < nums[1]:
+    if nums is None:
         warnings.append(f"{what}: bad bbox {props['bbox'][:40]!r}; its box is taken from its contents")
         return None
-    return nums[0], nums[1], nums[2], nums[3]
+    x0, y0, x1, y1 = nums
+    if x1 < x0 or y1 < y0:  # corners swapped (gcv2hocr writes a turned word's so): the box between them
+        warnings.append(_SWAPPED)
+        x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+    return x0, y0, x1, y1
+
+
+#: placeholder warning for a bbox with swapped corners; ``read`` makes one line of them all
+_SWAPPED = "\0bbox-swapped"
+
+
+def _summary(warnings: list[str]) -> tuple[str, ...]:
+    swapped = warnings.count(_SWAPPED)
+    out = [w for w in warnings if w != _SWAPPED]
+    if swapped:
+        out.append(
+            f"{swapped} bbox(es) give the right or bottom edge before the left or top one; "
+            "each is read as the box between its corners"
+        )
+    return tuple(out)
 
 
 def _poly(props: dict[str, str], box: tuple[float, float, float, float] | None) -> Polygon | None:
@@ -296,7 +315,7 @@ def read(root: etree._Element) -> Document:
         if local(meta.tag).lower() == "meta" and (meta.get("name") or "").lower() == "ocr-system":
             system = meta.get("content")
     extras = {"ocr_system": system} if system else {}
-    return Document(pages=tuple(pages), source_format=HOCR, extras=extras, warnings=tuple(warnings))
+    return Document(pages=tuple(pages), source_format=HOCR, extras=extras, warnings=_summary(warnings))
 
 
 # -- writing -------------------------------------------------------------------------------------------
