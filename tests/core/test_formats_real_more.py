@@ -628,3 +628,33 @@ def test_gcv2hocr2_nested_content_areas() -> None:
     assert doc.counts()["block"] == 22 and doc.counts()["word"] == 237
     assert all(w.confidence is None for w in doc.words())
     assert [w.text for w in doc.words()][:4] == ["/", "1/6846", "|", "("]
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "index"),
+    [("\t", True), (",", True), (",", False)],
+)
+def test_pytesseract_dataframe_saved_by_pandas(tmp_path: Path, delimiter: str, index: bool) -> None:
+    """pytesseract's ``image_to_data(output_type=DATAFRAME)`` saved with ``DataFrame.to_csv`` (tab or
+    comma separated, the index column first unless ``index=False``; punctuation quoted): the same words
+    as Tesseract's TSV (written here as pandas writes it: pandas is not installed for the tests)."""
+    import csv
+    import io
+
+    real = _tesseract_tsv(tmp_path)
+    want = load_response(real)
+    rows = [r.split("\t") for r in real.read_text(encoding="utf-8").splitlines()]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    for i, row in enumerate(rows):
+        row = row + [""] * (12 - len(row))
+        if i and row[0] == "5":
+            row[10] = f"{float(row[10]):.6f}"  # pandas writes the float column with a point
+        writer.writerow(([""] if i == 0 else [str(i - 1)]) + row if index else row)
+    f = tmp_path / "frame.csv"
+    f.write_text(out.getvalue(), encoding="utf-8")
+    got = load_response(f)
+    assert got.source_format == "tesseract-tsv"
+    assert [(w.text, w.bbox, w.confidence) for w in got.words()] == [
+        (w.text, w.bbox, pytest.approx(w.confidence)) for w in want.words()
+    ]

@@ -8,6 +8,7 @@ give the same document. Told by its header row, never the file name.
 
 from __future__ import annotations
 
+import csv
 import math
 
 from ocrviewer.core.formats._xml import union_box
@@ -35,13 +36,29 @@ def _codec(raw: bytes) -> tuple[str, int]:
     return "utf-8-sig", 0
 
 
+#: what pandas writes over its index column (``DataFrame.to_csv`` of pytesseract's DATAFRAME output)
+_INDEX_NAMES = ("", "Unnamed: 0", "index")
+
+
+def _layout(first: str) -> tuple[str, int] | None:
+    """(delimiter, leading columns to skip) of a header row: Tesseract's own TSV, or pytesseract's
+    ``image_to_data(output_type=DATAFRAME)`` saved by pandas (tabs or commas, with or without its
+    index column); None for anything else."""
+    for delimiter in ("\t", ","):
+        cells = [c.strip().strip('"') for c in first.split(delimiter)]
+        for skip in (0, 1):
+            if tuple(cells[skip : skip + 6]) == _HEADER and (skip == 0 or cells[0] in _INDEX_NAMES):
+                return delimiter, skip
+    return None
+
+
 def is_tsv(raw: bytes) -> bool:
-    """True when the first line is Tesseract's TSV header."""
+    """True when the first line is Tesseract's TSV header (or that table saved by pandas)."""
     # the header is short: look at the file's start only (a 10 MB one-line JSON is not split)
     codec, skip = _codec(raw)
     head = raw[skip : skip + 512].decode(codec, errors="replace")
     first = head.split("\n", 1)[0].rstrip("\r")
-    return tuple(first.split("\t")[:6]) == _HEADER
+    return _layout(first) is not None
 
 
 def read(raw: bytes) -> Document:
@@ -56,9 +73,14 @@ def read(raw: bytes) -> Document:
     # rows end at a newline only: a word may hold a form feed, U+2028 or U+0085 (str.splitlines would
     # cut the row there)
     rows = [r[:-1] if r.endswith("\r") else r for r in text.split("\n")]
-    header = rows[0].split("\t")
-    if tuple(header[: len(_COLUMNS)]) != _COLUMNS:
+    layout = _layout(rows[0])
+    header = [c.strip().strip('"') for c in rows[0].split(layout[0] if layout else "\t")]
+    if layout is None or tuple(header[layout[1] : layout[1] + len(_COLUMNS)]) != _COLUMNS:
         raise BadResponse(f"Tesseract TSV with unexpected columns {header[:12]!r}")
+    delimiter, lead = layout
+    if (delimiter, lead) != ("\t", 0):  # saved by pandas: quoted fields, an index column
+        table = csv.reader(rows[1:], delimiter=delimiter)
+        rows = [rows[0]] + ["\t".join(cells[lead:]) for cells in table]
     sizes: dict[int, tuple[float, float]] = {}
     line_boxes: dict[tuple[int, ...], tuple[float, float, float, float]] = {}
     par_boxes: dict[tuple[int, ...], tuple[float, float, float, float]] = {}
@@ -72,7 +94,7 @@ def read(raw: bytes) -> Document:
             warnings.append(f"row {n}: {len(cells)} columns, not {len(_COLUMNS)}; skipped")
             continue
         try:
-            level, page, block, par, line, _ = (int(c) for c in cells[:6])
+            level, page, block, par, line, _ = (int(float(c)) for c in cells[:6])
             left, top, width, height, conf = (float(c) for c in cells[6:11])
         except ValueError:
             warnings.append(f"row {n}: not numbers where numbers belong; skipped")
