@@ -36,7 +36,7 @@ from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
-RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml *.tsv);;All files (*)"
+RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml *.tsv *.gz);;All files (*)"
 #: a ground truth may also be plain text, one line per text line
 TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.tsv *.txt *.text);;All files (*)"
 #: Save Result's file types -> export format (json is the ocrviewer.document/1 result)
@@ -73,6 +73,7 @@ def looks_like_response(path: str) -> bool:
     return (
         looks_like_markup(head)
         or is_tsv(head)
+        or head.startswith(b"\x1f\x8b")  # gzip: page.xml.gz, result.json.gz
         or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
     )
 

@@ -658,3 +658,54 @@ def test_pytesseract_dataframe_saved_by_pandas(tmp_path: Path, delimiter: str, i
     assert [(w.text, w.bbox, w.confidence) for w in got.words()] == [
         (w.text, w.bbox, pytest.approx(w.confidence)) for w in want.words()
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("prima-SimplePage.png", "a PNG image; open it as the image"),
+        ("ocrmypdf-graph-ocred.pdf", None),  # a searchable PDF is a response (its text layer)
+    ],
+)
+def test_an_image_given_as_the_response_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, match: str | None
+) -> None:
+    if match is None:
+        assert load_response(SAMPLES / name).source_format == "pdf-text"
+        return
+    _one_line_error(capsys, SAMPLES / name, match)
+
+
+def test_an_export_archive_given_as_the_response_says_to_unpack_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    f = tmp_path / "transkribus-export.zip"
+    with zipfile.ZipFile(f, "w") as z:
+        z.write(SAMPLES / "kraken-transkribus-lite-page2013.xml", "page/0074.xml")
+    _one_line_error(capsys, f, "unpack it")
+
+
+def test_gzipped_page_and_alto_open_as_they_are(tmp_path: Path) -> None:
+    """``page.xml.gz`` / ``alto.xml.gz`` (how collections store them) open like the plain file; a
+    gzip bomb is refused before it is inflated past the response limit, a cut one is one line."""
+    import gzip
+
+    from ocrviewer.core.limits import MAX_RESPONSE_BYTES
+
+    for name in ("prima-SimplePage-2017.xml", "dinglehopper-tesseract41-alto3.xml"):
+        plain = load_response(SAMPLES / name)
+        f = tmp_path / f"{name}.gz"
+        f.write_bytes(gzip.compress((SAMPLES / name).read_bytes()))
+        zipped = load_response(f)
+        assert [(w.text, w.bbox) for w in zipped.words()] == [(w.text, w.bbox) for w in plain.words()]
+        assert zipped.source_format == plain.source_format
+    bomb = tmp_path / "bomb.xml.gz"
+    bomb.write_bytes(gzip.compress(b"<" + b" " * (MAX_RESPONSE_BYTES + 10)))
+    with pytest.raises(BadResponse, match="over the limit"):
+        load_response(bomb)
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(gzip.compress((SAMPLES / "prima-SimplePage-2017.xml").read_bytes())[:200])
+    with pytest.raises(BadResponse, match="ends early"):
+        load_response(cut)

@@ -28,6 +28,8 @@ from ocrviewer.errors import BadResponse
 __all__ = [
     "EXPORT_FORMATS",
     "FORMATS",
+    "gunzip",
+    "not_a_response",
     "is_pdf",
     "is_tsv",
     "looks_like_markup",
@@ -55,6 +57,63 @@ FORMATS: dict[str, str] = {
 EXPORT_FORMATS = ("json", "hocr", "alto", "page", "pdf")
 #: output suffixes that name one format unambiguously (``.xml`` could be ALTO or PAGE: needs --to)
 _SUFFIXES = {".json": "json", ".hocr": "hocr", ".html": "hocr", ".htm": "hocr", ".pdf": "pdf"}
+
+
+#: leading bytes of files that are no response, and what to say instead of "not JSON"
+_NOT_RESPONSES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
+    (b"\xff\x4f\xff\x51", "a JPEG 2000 image"),
+)
+
+
+def not_a_response(raw: bytes) -> str | None:
+    """What the file is, when its first bytes show it is an image or an archive rather than a response:
+    the one-line advice to give instead of a JSON syntax error; None otherwise."""
+    for magic, what in _NOT_RESPONSES:
+        if raw.startswith(magic):
+            return (
+                f"not JSON or another OCR response: {what}; open it as the image and give its response file"
+            )
+    if raw[:2] == b"BM" and raw[6:10] == b"\x00\x00\x00\x00":
+        return (
+            "not JSON or another OCR response: a BMP image; open it as the image and give its response file"
+        )
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return (
+            "not JSON or another OCR response: a WebP image; open it as the image and give its response file"
+        )
+    if raw.startswith(b"PK\x03\x04"):
+        return (
+            "not JSON or another OCR response: a ZIP archive (a Transkribus, eScriptorium or OCR-D export?); "
+            "unpack it and open the hOCR, ALTO, PAGE-XML or JSON file inside"
+        )
+    return None
+
+
+def gunzip(raw: bytes, limit: int) -> bytes | None:
+    """The content of a gzip file (``page.xml.gz``) up to ``limit`` bytes; None when ``raw`` is no gzip.
+    BadResponse when it is corrupt or inflates past the limit (a gzip bomb is not inflated further)."""
+    import zlib
+
+    if not raw.startswith(b"\x1f\x8b"):
+        return None
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(raw, limit + 1)
+    except zlib.error as err:
+        raise BadResponse(f"a gzip file that cannot be unpacked ({err})") from err
+    if len(out) > limit:
+        raise BadResponse(
+            f"a gzip file that unpacks to more than {limit // (1024 * 1024)} MB, over the limit"
+        )
+    if not inflater.eof:
+        raise BadResponse("a gzip file that ends early (truncated); give the whole file")
+    return out
 
 
 def suffix_format(name: str) -> str | None:

@@ -383,6 +383,12 @@ def _parse_file(raw: bytes, name: str) -> Document:
         return _parse_json_file(raw, name)
     from ocrviewer.core import formats as _markup  # the readers of the other formats (lxml)
 
+    inflated = _markup.gunzip(raw, MAX_RESPONSE_BYTES)  # page.xml.gz, result.json.gz
+    if inflated is not None:
+        return _parse_file(inflated, name)
+    wrong = _markup.not_a_response(raw)
+    if wrong is not None:
+        raise BadResponse(wrong)
     if _markup.is_pdf(raw):  # a searchable PDF's text layer
         try:
             return _markup.read_pdf_text(raw)
