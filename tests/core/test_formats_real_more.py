@@ -709,3 +709,18 @@ def test_gzipped_page_and_alto_open_as_they_are(tmp_path: Path) -> None:
     cut.write_bytes(gzip.compress((SAMPLES / "prima-SimplePage-2017.xml").read_bytes())[:200])
     with pytest.raises(BadResponse, match="ends early"):
         load_response(cut)
+
+
+def test_abbyy_finereader_xml_and_mets_say_what_to_open_instead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _one_line_error(
+        capsys, SAMPLES / "prima-abbyy-finereader10-empty.xml", "export the page from FineReader as ALTO"
+    )
+    mets = tmp_path / "mets.xml"
+    mets.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><mets:mets xmlns:mets="http://www.loc.gov/METS/">'
+        '<mets:fileSec><mets:fileGrp USE="OCR-D-GT-PAGE"/></mets:fileSec></mets:mets>',
+        encoding="utf-8",
+    )
+    _one_line_error(capsys, mets, "a METS file")

@@ -139,6 +139,16 @@ def read_markup(raw: bytes) -> Document:
     if hocr.is_hocr(root):
         return hocr.read(root)
     ns = namespace(root)
+    if "abbyy.com" in ns:
+        raise BadResponse(
+            "ABBYY FineReader's own XML is not read; export the page from FineReader as ALTO (or hOCR) "
+            "and open that"
+        )
+    if local(root.tag) == "mets":
+        raise BadResponse(
+            "a METS file (an OCR-D or digitisation workspace) lists the page files; open one of the "
+            "PAGE-XML or ALTO files it names"
+        )
     if local(root.tag) == "pcGts":  # PRImA's pre-release layout (pcMetadata, text_region, image_width)
         raise BadResponse(
             "PAGE-XML in the 2009 draft layout (pcGts, text_region) is not read; convert it to PAGE "
