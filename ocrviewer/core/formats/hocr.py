@@ -230,26 +230,30 @@ def _block_of(line_el: etree._Element) -> etree._Element | None:
 def _line_elements(page: etree._Element) -> Iterator[tuple[etree._Element, list[etree._Element]]]:
     """The page's lines in document order: ``(line element, [])``, or ``(parent, [word elements])`` for
     words that no line holds (written straight into a paragraph, area or page, as some converters do):
-    consecutive ones of one parent make one line."""
+    consecutive ones of one parent make one line. Lines and words are not looked into (a line inside
+    a line, or a word's parts, belong to the outer one)."""
     loose: list[etree._Element] = []
-    for e in page.iter():
+    stack: list[Iterator[etree._Element]] = [iter(page)]
+    while stack:
+        e = next(stack[-1], None)
+        if e is None:
+            stack.pop()
+            continue
         if not isinstance(e.tag, str):
             continue
         cls = classes(e)
-        if not cls & (LINE_CLASSES | WORD_CLASSES):
-            continue
-        if any(classes(a) & (LINE_CLASSES | WORD_CLASSES) for a in e.iterancestors()):
-            continue  # inside a line (its words) or inside a word (its parts)
         if cls & LINE_CLASSES:
             if loose:
                 yield loose[0].getparent(), loose
                 loose = []
             yield e, []
-            continue
-        if loose and loose[0].getparent() is not e.getparent():
-            yield loose[0].getparent(), loose
-            loose = []
-        loose.append(e)
+        elif cls & WORD_CLASSES:
+            if loose and loose[0].getparent() is not e.getparent():
+                yield loose[0].getparent(), loose
+                loose = []
+            loose.append(e)
+        elif len(e):
+            stack.append(iter(e))
     if loose:
         yield loose[0].getparent(), loose
 
