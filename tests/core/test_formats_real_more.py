@@ -724,3 +724,17 @@ def test_abbyy_finereader_xml_and_mets_say_what_to_open_instead(
         encoding="utf-8",
     )
     _one_line_error(capsys, mets, "a METS file")
+
+
+def test_hocr_line_confidence_without_words(tmp_path: Path) -> None:
+    """A line recognised as a whole (line-level OCR such as OCRopus or kraken) states its own x_wconf."""
+    f = tmp_path / "lines.hocr"
+    f.write_text(
+        "<html><body><div class='ocr_page' title='bbox 0 0 300 100'>"
+        "<span class='ocr_line' title='bbox 10 10 290 40; x_wconf 87'>a whole line</span>"
+        "<span class='ocr_line' title='bbox 10 50 290 80'>no confidence</span></div></body></html>",
+        encoding="utf-8",
+    )
+    first, second = load_response(f).lines()
+    assert (first.text, first.confidence) == ("a whole line", 0.87)
+    assert (second.text, second.confidence) == ("no confidence", None)

@@ -214,7 +214,10 @@ def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
             slope, offset = bl
             x0, _, x1, y1 = box
             extras["baseline"] = [[x0, y1 + offset], [x1, y1 + offset + slope * (x1 - x0)]]
-    return Line(text=text, polygon=poly, words=tuple(words), language=_lang(el), extras=extras)
+    conf = _confidence(props, what, warnings)  # a line's own x_wconf (OCRopus, kraken's line models)
+    return Line(
+        text=text, polygon=poly, words=tuple(words), confidence=conf, language=_lang(el), extras=extras
+    )
 
 
 def _block_of(line_el: etree._Element) -> etree._Element | None:
