@@ -396,6 +396,8 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                 bl = _baseline(line)
                 if bl:
                     title += f"; {bl}"
+                if line.confidence is not None and math.isfinite(line.confidence):
+                    title += f"; x_wconf {max(0, min(100, round(line.confidence * 100)))}"
                 lang = line.language if line.language != block.language else None
                 line_el = _sub(par, "span", "ocr_line", f"line_{p}_{nl}", title, lang)
                 if not line.words:
