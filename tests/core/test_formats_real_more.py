@@ -744,3 +744,10 @@ def test_hocr_line_confidence_without_words(tmp_path: Path) -> None:
     first, second = load_response(f).lines()
     assert (first.text, first.confidence) == ("a whole line", 0.87)
     assert (second.text, second.confidence) == ("no confidence", None)
+
+
+def test_page_table_cells_in_the_order_the_table_group_lists_them() -> None:
+    """dinglehopper's table-region sample: the ReadingOrder's group names the TableRegion itself and
+    lists its TextRegion cells in an order unlike the document's; the cells read 1..9."""
+    doc = load_response(SAMPLES / "dinglehopper-table-region-order-page2019.xml")
+    assert [b.text for b in doc.pages[0].blocks] == [str(i) for i in range(1, 10)]

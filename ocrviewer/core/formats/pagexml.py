@@ -376,20 +376,25 @@ def read(root: etree._Element) -> Document:
         if child(page_el, "ReadingOrder") is None:
             regions = by_custom_index(regions)
         by_id = {r.get("id"): r for r in regions if r.get("id")}
-        ordered: list[etree._Element] = []
-        seen: set[int] = set()
+        # the order names text regions, and may name a region that holds some (a Transkribus
+        # TableRegion, whose cells it does not name): those follow at the holder's place, unless the
+        # order names them itself (OCR-D's OrderedGroupIndexed on a TableRegion lists its cells)
+        steps: list[tuple[bool, etree._Element]] = []
         named: dict[str, etree._Element] | None = None
         for ref in _reading_order(page_el):
             r = by_id.get(ref)
             if r is not None:
-                found = [r]
-            else:  # a region that holds text regions (a TableRegion): its cells, in document order
-                if named is None:
-                    named = {
-                        e.get("id", ""): e for e in page_el.iter() if isinstance(e.tag, str) and e.get("id")
-                    }
-                holder = named.get(ref)
-                found = list(_text_regions(holder)) if holder is not None else []
+                steps.append((False, r))
+                continue
+            if named is None:
+                named = {e.get("id", ""): e for e in page_el.iter() if isinstance(e.tag, str) and e.get("id")}
+            if ref in named:
+                steps.append((True, named[ref]))
+        listed = {id(r) for holder, r in steps if not holder}
+        ordered: list[etree._Element] = []
+        seen: set[int] = set()
+        for holder, el in steps:
+            found = [r for r in _text_regions(el) if id(r) not in listed] if holder else [el]
             for r in found:
                 if id(r) not in seen:
                     ordered.append(r)
