@@ -168,11 +168,22 @@ def make_raster(
 
 
 def indexed_picture(raster: Raster, table: list[int]) -> QImage:
-    """The grid in colours: each class through the colour ``table`` (QRgb), premultiplied."""
+    """The grid in colours: each class through the colour ``table`` (QRgb), premultiplied.
+
+    A grid filled a band of identical rows at a time (see :func:`ocrviewer.core.raster.fill`) is
+    coloured one row per band and the rows copied: the colour lookup was a fifth of a frame."""
     g = raster.grid
-    image = QImage(raster.labels.data, g.width, g.height, g.width, QImage.Format.Format_Indexed8)
+    bands = raster.bands
+    labels = raster.labels if bands is None else bands[0]
+    image = QImage(labels.data, g.width, len(labels), g.width, QImage.Format.Format_Indexed8)
     image.setColorTable(table)
-    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    coloured = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    if bands is None:
+        return coloured
+    rows = np.frombuffer(coloured.constBits(), np.uint32).reshape(len(labels), g.width)
+    pixels = np.repeat(rows, bands[1], axis=0)
+    # (the image keeps the array alive)
+    return QImage(pixels, g.width, g.height, 4 * g.width, QImage.Format.Format_ARGB32_Premultiplied)
 
 
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:

@@ -187,3 +187,64 @@ def test_long_spans_out_of_reading_order_or_overlapping_are_filled_as_the_pixel_
         _paint(by_pixel.reshape(-1), grid.width, spans, None, classes)
         assert np.array_equal(fill(spans, classes, grid), by_pixel)
         assert np.array_equal(by_pixel, reference(polys, place, grid, classes))
+
+
+def _lines_of_words(rng: np.random.Generator, tall: int = 0, overlapping: int = 0) -> list:
+    """Words on text lines (a line's words share their top and bottom), plus ``tall`` boxes over
+    several lines and ``overlapping`` boxes laid over others."""
+    polys = []
+    for line in range(14):
+        top = 3 + line * 13 + rng.uniform(0, 2)
+        x = rng.uniform(0, 6)
+        while x < 180:
+            w = rng.uniform(4, 22)
+            polys.append(polygon_from_bbox(x, top, x + w, top + 9))
+            x += w + rng.uniform(1, 5)
+    for _ in range(tall):
+        x, y = rng.uniform(0, 170), rng.uniform(0, 120)
+        polys.insert(
+            int(rng.integers(0, len(polys))), polygon_from_bbox(x, y, x + 8, y + rng.uniform(15, 60))
+        )
+    for _ in range(overlapping):
+        x, y = rng.uniform(0, 170), rng.uniform(0, 170)
+        polys.append(polygon_from_bbox(x, y, x + rng.uniform(5, 30), y + rng.uniform(3, 20)))
+    return polys
+
+
+@pytest.mark.parametrize(("tall", "overlapping"), [(0, 0), (6, 0), (0, 12), (5, 9)])
+def test_boxes_filled_a_band_of_rows_at_a_time_equal_the_row_by_row_fill(tall: int, overlapping: int) -> None:
+    """Boxes on shared lines are filled once per band of identical rows (the text lines of a page
+    at fit): the same pixels as every row filled, with boxes over several bands and overlapping
+    boxes (the later one on top), at many placements, and after classes are patched."""
+    from ocrviewer.core.raster import _paint
+
+    rng = np.random.default_rng(5 + tall + overlapping)
+    polys = _lines_of_words(rng, tall, overlapping)
+    data = layer(polys)
+    boxy = box_like(data.pts, data.starts, data.bboxes)
+    classes = rng.integers(1, 40, len(polys)).astype(np.uint8)
+    banded = 0
+    for _ in range(12):
+        s = rng.uniform(0.3, 2.0)
+        place = Placement(s, s, rng.uniform(0, 1), rng.uniform(0, 1))
+        side = int(200 * s) + 8
+        grid = Grid(int(rng.integers(-3, 3)), int(rng.integers(-3, 3)), (side + 3) // 4 * 4, side)
+        raster = rasterize(device_spans(data, place, grid, None, boxy), classes, grid)
+        banded += raster.bands is not None
+        by_row = np.zeros((grid.height, grid.width), np.uint8)
+        _paint(by_row.reshape(-1), grid.width, raster.spans, None, classes)  # every span of every row
+        assert np.array_equal(raster.labels, by_row)
+        if raster.bands is not None:
+            compact, rows = raster.bands
+            assert np.array_equal(np.repeat(compact, rows, axis=0), raster.labels)
+            assert len(compact) < grid.height
+        if not overlapping:
+            assert np.array_equal(raster.labels, reference(polys, place, grid, classes))
+        patched = classes.copy()
+        patched[rng.integers(0, len(polys), 20)] = 41
+        update_classes(raster, patched)
+        assert raster.bands is None  # the rows were written one by one
+        assert np.array_equal(
+            raster.labels, rasterize(device_spans(data, place, grid, None, boxy), patched, grid).labels
+        )
+    assert banded >= 6  # the band fill was taken (not only the row fill)

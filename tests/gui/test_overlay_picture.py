@@ -17,12 +17,13 @@ W, H = 640, 480
 N = DENSE_LIMIT + 900
 
 
-def dense_document(slanted: bool = False, no_conf: bool = False) -> Document:
+def dense_document(slanted: bool = False, no_conf: bool = False, lined: bool = False) -> Document:
+    """``N`` words in rows; ``lined``: the words of a row share their top and height, as on a page."""
     rng = np.random.default_rng(5)
     words = []
     for i in range(N):
         x, y = 4 + (i % 70) * 9, 4 + (i // 70) * 8
-        w, h = 4 + 3 * rng.random(), 3 + 3 * rng.random()
+        w, h = 4 + 3 * rng.random(), (4.4 + (i // 70) % 3 * 0.7) if lined else 3 + 3 * rng.random()
         if slanted and i % 5 == 0:
             poly: tuple = ((x, y + 1), (x + w, y), (x + w + 1, y + h), (x + 1, y + h + 1))
         else:
@@ -89,12 +90,16 @@ def centre_px(item: OverlayLayer, i: int, scale: float) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("scale", [0.5, 1.0, 1.7])
-@pytest.mark.parametrize("slanted", [False, True])
-def test_fast_path_draws_the_boxes_the_vector_path_draws(qapp, scale: float, slanted: bool) -> None:
-    item = make_item(dense_document(slanted))
+@pytest.mark.parametrize(("slanted", "lined"), [(False, False), (True, False), (False, True)])
+def test_fast_path_draws_the_boxes_the_vector_path_draws(
+    qapp, scale: float, slanted: bool, lined: bool
+) -> None:
+    item = make_item(dense_document(slanted, lined=lined))
     size = (int(W * scale), int(H * scale))
     fast = pixels(render(item, scale, size))
     assert item._raster is not None  # the dense picture was used
+    # words sharing their rows' pixel rows are filled and coloured a band of rows at a time
+    assert item._raster[1].bands is not None or not lined
     ref = pixels(vector_reference(item, scale, size))
     same = (np.abs(fast - ref).max(axis=2) <= 3).mean()
     assert same > 0.995, same  # edges may round differently by a pixel here and there
@@ -276,3 +281,21 @@ def test_the_wipe_sides_fill_only_their_part_and_frames_stay_the_same(window, mo
         assert all(g.width < full.whole.width for g in made)  # a side each, not the whole layer twice
         assert (shot == whole_layer_frame()).all()
         assert (frame() == shot).all() and len(made) == 2  # the next frame draws what is kept
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.3])
+def test_a_picture_coloured_a_band_at_a_time_equals_one_coloured_pixel_by_pixel(qapp, scale: float) -> None:
+    from dataclasses import replace
+
+    from ocrviewer.gui.overlay import indexed_picture
+
+    item = make_item(dense_document(lined=True))
+    render(item, scale, (int(W * scale), int(H * scale)))
+    raster = item._raster[1]
+    assert raster.bands is not None
+    _, table, _ = item.word_classes()
+    banded = indexed_picture(raster, table)
+    whole = indexed_picture(replace(raster, bands=None), table)
+    assert banded.format() == whole.format() == QImage.Format.Format_ARGB32_Premultiplied
+    assert banded == whole
+    assert len(np.unique(pixels(banded).reshape(-1, 3), axis=0)) > 3  # coloured, not blank
