@@ -411,10 +411,10 @@ def test_image_shown_still_is_kept_at_the_view_scale_in_a_pass_of_its_own(window
 def test_background_painted_by_the_canvas_gives_the_frames_qts_own_clear_gives(
     window, qtbot, tmp_path, monkeypatch, alpha: bool
 ) -> None:
-    """The canvas paints its background itself (Qt no longer clears the viewport first); every
-    frame is the one Qt's own fill under the whole viewport gives: at fit,
-    zoomed so the picture's edges fall between pixels, panned, and for a picture with transparency
-    (filled everywhere)."""
+    """The canvas paints its background itself (Qt no longer clears the viewport first), and not
+    under an opaque picture, a pixel in from its edges; every frame is the one Qt's own fill
+    under the whole viewport gives: at fit, zoomed so the picture's edges fall between pixels,
+    panned, and for a picture with transparency (filled everywhere)."""
     import numpy as np
     from PIL import Image
     from PySide6.QtGui import QImage
@@ -440,6 +440,12 @@ def test_background_painted_by_the_canvas_gives_the_frames_qts_own_clear_gives(
                 canvas.horizontalScrollBar().setValue(canvas.horizontalScrollBar().value() + dx)
             image = vp.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
             shots.append(bytes(image.constBits()))
+            # the fill leaves out the opaque picture's pixels (a hole a pixel in from its edges)
+            hole = canvas.image_item.covered_rect(canvas.viewportTransform())
+            assert (hole is None) == alpha
+            if hole is not None:
+                picture = canvas.mapFromScene(canvas.image_item.boundingRect()).boundingRect()
+                assert picture.contains(hole) and hole.width() >= picture.width() - 4
         return shots
 
     ours = frames()
