@@ -295,9 +295,11 @@ def _fill_bands(
     10k-word page has ~350 bands of 1000 rows and a span per word instead of one per word and
     row. None when that saves little (boxes about a row high, as 100k words at fit)."""
     owners, y0, heights, x0, x1 = boxes
-    keep = np.flatnonzero(heights)
-    if not len(keep) or grid.height < 2:
+    spans_by_row = int(heights.sum(dtype=np.int32 if len(heights) * grid.height < 1 << 31 else np.int64))
+    drawn = int(np.count_nonzero(heights))
+    if not drawn or grid.height < 2 or 3 * drawn > 2 * spans_by_row:  # a span a box at least
         return None
+    keep = np.flatnonzero(heights)
     y0, heights, x0, x1, owners = y0[keep], heights[keep], x0[keep], x1[keep], owners[keep]
     edge = np.zeros(grid.height + 1, dtype=np.bool_)
     edge[0] = True
@@ -310,7 +312,7 @@ def _fill_bands(
     count -= first
     count += 1
     many = int(count.max()) > 1
-    if many and 3 * int(count.sum()) > 2 * int(heights.sum()):
+    if many and 3 * int(count.sum()) > 2 * spans_by_row:
         return None
     first -= 1
     if many:  # a box over several bands: a span in each
