@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from ocrviewer.core.drawing import PREVIEW_MIN_SHARE
 from ocrviewer.core.geometry import ORIENTATION_NAMES, oriented_size
 from ocrviewer.errors import ImageError
 
@@ -169,11 +170,6 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown
-
-
-#: A preview may be decoded this much smaller than asked (JPEG scales by 1/2, 1/4, 1/8): it is
-#: on screen for a moment, and every halving of the decode scale saves a pass of inverse DCTs.
-PREVIEW_MIN_SHARE = 2 / 3
 
 
 def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:

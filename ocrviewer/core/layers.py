@@ -15,13 +15,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from ocrviewer.core.columns import LazyElements, page_columns, page_counts
+from ocrviewer.core.drawing import BUCKETS, NO_CONF
 from ocrviewer.core.model import Document, Page, Polygon
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale
 
 LAYERS = ("block", "line", "word", "table")
-NO_CONF = -1  # bucket of elements without a confidence
-BUCKETS = 20  # confidence colour steps (0.05 wide); the threshold still cuts at exact values
-DENSE_LIMIT = 3000  # more polygons than this in view: fill instead of outline
 
 
 @dataclass(frozen=True, order=True)

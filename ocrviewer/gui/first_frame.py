@@ -22,6 +22,7 @@ from PySide6.QtCore import QRectF, QSettings, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
+from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO_CONF_ALPHA, PREVIEW_MIN_SHARE
 from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
@@ -34,11 +35,6 @@ FIRST_FRAME_MAX_BYTES = 64 * 1024
 #: the overlay's drawing order and defaults (as core.layers.LAYERS and the window's settings)
 LEVELS = ("table", "block", "line", "word")
 DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}
-#: as core.layers and gui.overlay (the canvas' outlines at fit; more polygons are filled)
-BUCKETS, NO_CONF, FILL_ALPHA, NO_CONF_ALPHA, DENSE_LIMIT = 20, -1, 38, 150, 3000
-#: as core.imageio.PREVIEW_MIN_SHARE (not imported: Pillow): the reduced decode reaches this
-#: share of the view's side
-PREVIEW_MIN_SHARE = 2 / 3
 #: Qt's reading of the EXIF orientation -> its EXIF value
 _EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 

@@ -36,11 +36,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO_CONF_ALPHA
 from ocrviewer.core.layers import (
-    BUCKETS,
-    DENSE_LIMIT,
     LAYERS,
-    NO_CONF,
     LayerData,
     _keys,
     box_like,
@@ -220,7 +218,7 @@ class OverlayStyle:
     below: str = "dim"  # "dim", "hide" or "only" (show only the words under the threshold)
     labels: bool = False
     pen_scale: float = 1.0
-    fill_alpha: int = 38
+    fill_alpha: int = FILL_ALPHA
     dense_alpha: int = 110
     #: outline every polygon however many are in view (exports)
     force_outlines: bool = False
@@ -744,7 +742,7 @@ class OverlayLayer(QGraphicsItem):
                     painter.setPen(cosmetic_pen(color, width))
                     if fill:
                         brush = QColor(color)
-                        brush.setAlpha(fill if key != NO_CONF or not self.hatch_none else 150)
+                        brush.setAlpha(fill if key != NO_CONF or not self.hatch_none else NO_CONF_ALPHA)
                         painter.setBrush(self._brush(key, brush))
                     else:
                         painter.setBrush(Qt.BrushStyle.NoBrush)

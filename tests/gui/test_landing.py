@@ -17,8 +17,8 @@ from PIL import Image, ImageDraw
 from PySide6.QtGui import QImage
 
 import ocrviewer.gui.overlay as overlay
+from ocrviewer.core.drawing import DENSE_LIMIT
 from ocrviewer.core.imageio import read_image_info
-from ocrviewer.core.layers import DENSE_LIMIT
 from ocrviewer.core.loading import place_result
 from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
 
