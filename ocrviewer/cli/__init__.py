@@ -2,18 +2,20 @@
 
 Only the module of the command that runs is imported (``ocrviewer view`` does not load the
 exporters, parsers and numpy the other commands need); ``ocrviewer --help`` lists the commands
-from :data:`COMMANDS` without importing any of them.
+from :data:`COMMANDS` without importing any of them. ``ocrviewer`` and ``ocrviewer view`` alone
+(the viewer on the bundled sample, what a new user starts first) skip argparse: building a parser
+looks up each of its help texts' translations on disk, ~5-10 ms before the window.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ocrviewer import __version__
 from ocrviewer.errors import Cancelled, OcrViewerError
@@ -51,11 +53,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _help in COMMANDS.values()))
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse whose usage errors are one line that says where to look, not a usage dump."""
+if TYPE_CHECKING:
+    import argparse
 
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+def _one_line_parser(**kwargs: Any) -> argparse.ArgumentParser:
+    """argparse whose usage errors are one line that says where to look, not a usage dump."""
+    import argparse
+
+    class OneLineParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+    return OneLineParser(**kwargs)
 
 
 def _one_line_warning(
@@ -93,7 +103,7 @@ def build_parser(args: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The command-line parser. With ``args`` (the command line to parse), only the module of the
     command named in it is imported; the other commands are listed from :data:`COMMANDS` (enough
     for ``--help`` and for a mistyped command's error). Without, every command is built in full."""
-    parser = OneLineParser(
+    parser = _one_line_parser(
         prog="ocrviewer",
         description="OCR annotation viewer: polygons drawn exactly on the text as displayed.",
     )
@@ -121,15 +131,26 @@ def build_parser(args: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_view() -> SimpleNamespace:
+    """``ocrviewer view`` parsed without argparse: its defaults (a test checks they are the parser's)."""
+    from ocrviewer.cli import view_cmd
+
+    return SimpleNamespace(command="view", func=view_cmd.run, **view_cmd.DEFAULTS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["view"]  # no argument: the viewer on the bundled sample
-    parser = build_parser(args_list)
-    args = parser.parse_args(args_list)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    args: Any
+    if args_list == ["view"]:
+        args = _plain_view()
+    else:
+        parser = build_parser(args_list)
+        args = parser.parse_args(args_list)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
     from ocrviewer.core.output import install_signal_cleanup, remove_pending
 
     warnings.showwarning = _one_line_warning  # Pillow's and others': one line of ours, not two of theirs

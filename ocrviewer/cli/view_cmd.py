@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ocrviewer.errors import BadInput
 from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
-__all__ = ["IMAGE_SUFFIXES", "find_sample", "register", "run"]
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["DEFAULTS", "IMAGE_SUFFIXES", "find_sample", "register", "run"]
+
+#: ``ocrviewer view``'s options when none is given: the parser's defaults, and what ``ocrviewer``
+#: and ``ocrviewer view`` alone run with (without argparse: ``ocrviewer.cli.main``)
+DEFAULTS: dict[str, Any] = {
+    "image": None,
+    "response": None,
+    "provider": None,
+    "frame": "auto",
+    "screenshot": None,
+    "size": (1400, 900),
+    "theme": None,
+    "page": 1,
+}
 
 
 def _size(text: str) -> tuple[int, int]:
+    import argparse
+
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError as err:
@@ -46,23 +64,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument(
         "--frame",
         choices=("auto", "display", "raw"),
-        default="auto",
+        default=DEFAULTS["frame"],
         help="the frame the response's coordinates are in (default: detect)",
     )
     p.add_argument(
         "--screenshot", metavar="OUT.png", help="save a picture of the window once loaded, then exit"
     )
     p.add_argument(
-        "--size", type=_size, default=(1400, 900), metavar="WxH", help="window size for --screenshot"
+        "--size", type=_size, default=DEFAULTS["size"], metavar="WxH", help="window size for --screenshot"
     )
     p.add_argument("--theme", choices=("system", "light", "dark"), help="colour theme for this run")
     p.add_argument(
-        "--page", type=int, default=1, metavar="N", help="page of a PDF or folder to show first (default 1)"
+        "--page",
+        type=int,
+        default=DEFAULTS["page"],
+        metavar="N",
+        help="page of a PDF or folder to show first (default 1)",
     )
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace | Any) -> int:
+    """Open the viewer as ``args`` (the parsed options, or an object with :data:`DEFAULTS`' names) say."""
     image, response = args.image, args.response
     if image is None and response is None:
         sample, sample_response = find_sample()

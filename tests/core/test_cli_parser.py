@@ -46,6 +46,22 @@ def test_view_parser_loads_no_heavy_library() -> None:
     assert not [m for m in HEAVY if m in loaded]
 
 
+@pytest.mark.parametrize("args", [[], ["view"]])
+def test_the_viewer_alone_starts_as_the_parser_would_start_it(args: list[str], monkeypatch) -> None:
+    """``ocrviewer`` and ``ocrviewer view`` skip argparse (before the window, it costs ~5-10 ms):
+    the viewer gets the options the parser would have given it, and argparse is never loaded."""
+    from ocrviewer.cli import view_cmd
+
+    got = []
+    monkeypatch.setattr(view_cmd, "run", lambda a: got.append(vars(a)) or 0)
+    monkeypatch.delitem(sys.modules, "argparse", raising=False)
+    assert main(args) == 0
+    assert "argparse" not in sys.modules
+    parsed = vars(build_parser(["view"]).parse_args(["view"]))
+    assert got == [{**parsed, "func": got[0]["func"]}]
+    assert parsed["func"] is view_cmd.run
+
+
 def test_help_lists_each_command_as_its_module_describes_it() -> None:
     assert build_parser([]).format_help() == build_parser().format_help()
     helps = {a.dest: a.help for a in build_parser()._subparsers._group_actions[0]._choices_actions}  # type: ignore[union-attr]
