@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ocrviewer.core import imageio
 from ocrviewer.core.imageio import (
     check_pixels,
     load_display_image,
@@ -163,27 +164,55 @@ def test_fast_preview_of_a_cut_off_jpeg_is_a_clear_error(tmp_path) -> None:
         load_preview_pixels(cut, 300)
 
 
-def test_a_jpeg_cut_short_by_another_program_during_the_decode_does_not_kill_the_viewer(tmp_path) -> None:
+@pytest.mark.parametrize("block", [64, 1000, 4096, 1 << 20])
+def test_fast_preview_pixels_are_the_same_whatever_the_read_block(tmp_path, monkeypatch, block: int) -> None:
+    """The file reaches libjpeg a block at a time; what it leaves unread of one block (the MCU in
+    progress, a marker cut in two: 64 bytes is less than a Huffman table) comes again with the next."""
+    path = make_text_image(tmp_path / "photo.jpg", 6, display_size=(2400, 1800))
+    slow = load_preview(path, 600)
+    monkeypatch.setattr(imageio, "PREVIEW_READ_BLOCK", block)
+    fast = load_preview_pixels(path, 600)
+    assert fast is not None and fast.size == slow.size
+    assert fast.image.convert("RGB").tobytes() == slow.tobytes()
+
+
+@pytest.mark.parametrize("block", [4096, 1 << 20])
+def test_a_jpeg_cut_short_by_another_program_during_the_decode_does_not_kill_the_viewer(
+    tmp_path, block: int
+) -> None:
     """Another program truncates the photo the moment libjpeg starts on it (a scanner or an editor
-    saving over it): the preview is the picture as it was read, and the process lives (a file
-    mapped into memory instead would die of SIGBUS). Run in a child so a crash is a failure here."""
+    saving over it): the preview is the picture as read when the file fitted in the first block,
+    else a one-line error, and the process lives (a file mapped into memory instead would die of
+    SIGBUS). Run in a child so a crash is a failure here."""
     import subprocess
     import sys
 
     path = make_text_image(tmp_path / "photo.jpg", 6, display_size=(2400, 1800))
     expected = load_preview_pixels(path, 600)
     assert expected is not None
+    whole = path.stat().st_size <= block
+    assert whole == (block > 4096)  # one case read whole before the cut, one cut while read
     script = (
         "import os, sys\n"
-        "from ocrviewer.core.imageio import load_preview_pixels\n"
+        "from ocrviewer.core import imageio\n"
+        "from ocrviewer.errors import ImageError\n"
         "path = sys.argv[1]\n"
-        "px = load_preview_pixels(path, 600, decoding=lambda: os.truncate(path, 0))\n"
-        "sys.stdout.buffer.write(bytes(px.buffer))\n"
+        f"imageio.PREVIEW_READ_BLOCK = {block}\n"
+        "try:\n"
+        "    px = imageio.load_preview_pixels(path, 600, decoding=lambda: os.truncate(path, 0))\n"
+        "except ImageError as err:\n"
+        "    sys.stdout.write(f'error: {err}')\n"
+        "else:\n"
+        "    sys.stdout.buffer.write(bytes(px.buffer))\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-500:]
     assert path.stat().st_size == 0  # it was cut during the decode
-    assert done.stdout == bytes(expected.buffer)
+    if whole:
+        assert done.stdout == bytes(expected.buffer)
+    else:
+        message = done.stdout.decode()
+        assert message.startswith("error: ") and "truncated or corrupt" in message and "\n" not in message
 
 
 def test_fast_preview_pixels_leave_other_files_to_pillow(tmp_path) -> None:
