@@ -225,12 +225,18 @@ def load_preview_pixels(
         buffer = bytearray(img.width * img.height * 4)
         target = _rgbx_on(buffer, img.size)
         img.im = target.im  # load() decodes into the image memory it finds there
-        if not (isinstance(img, ImageFile.ImageFile) and _decode_streamed(img, path, decoding)):
+        # the file's blocks go through this buffer; once decoded, its pages (in memory by then: a
+        # fresh page costs more than the copy into it) take the upright pixels
+        upright_bytes = len(buffer) if orientation != 1 else 0
+        scratch = bytearray(max(1, min(PREVIEW_READ_BLOCK, os.path.getsize(path)), upright_bytes))
+        if not (isinstance(img, ImageFile.ImageFile) and _decode_streamed(img, path, decoding, scratch)):
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
             img.load()
         pixels = StoredPixels(buffer, target, orientation)
         # swapped before turning: in place on packed rows, then one 4-byte copy (~0.6 ms less at 1/8)
-        return _upright_copy(swap_red_blue(pixels) if order != pixels.order else pixels)
+        if order != pixels.order:
+            pixels = swap_red_blue(pixels, scratch=scratch)
+        return _upright_copy(pixels, scratch)
 
 
 #: Bytes of the file handed to libjpeg per call by :func:`_decode_streamed`: the one buffer is
@@ -240,9 +246,13 @@ PREVIEW_READ_BLOCK = 1 << 20
 
 
 def _decode_streamed(
-    img: ImageFile.ImageFile, path: str | os.PathLike[str], decoding: Callable[[], None] | None = None
+    img: ImageFile.ImageFile,
+    path: str | os.PathLike[str],
+    decoding: Callable[[], None] | None = None,
+    buffer: bytearray | None = None,
 ) -> bool:
-    """Decode a one-tile image (a JPEG) in a few large libjpeg calls, refilling one buffer of ours.
+    """Decode a one-tile image (a JPEG) in a few large libjpeg calls (:data:`PREVIEW_READ_BLOCK`
+    bytes of the file each), refilling one buffer of ours (``buffer`` when given: it may grow).
 
     ``load()`` would read the file in 64 KB blocks, taking the GIL back for each (slow on a
     worker thread while the GUI thread runs Python). The file is read, not mapped: a mapped file
@@ -259,23 +269,27 @@ def _decode_streamed(
         decoder.setimage(img.im, extents)
         with open(path, "rb", buffering=0) as fh:
             fh.seek(offset)
-            size = max(1, min(PREVIEW_READ_BLOCK, os.fstat(fh.fileno()).st_size - offset))
-            buffer = bytearray(size)
+            block = max(1, min(PREVIEW_READ_BLOCK, os.fstat(fh.fileno()).st_size - offset))
+            if buffer is None:
+                buffer = bytearray(block)
+            block = min(block, len(buffer))
             kept = 0  # bytes libjpeg left unread at the end of the last block (its MCU in progress)
             started = False
             while True:
-                if kept == len(buffer):  # libjpeg needs more than a block at once: a bigger one
-                    buffer += bytes(len(buffer))
+                if kept == block:  # libjpeg needs more than a block at once: a bigger one
+                    block *= 2
+                    if block > len(buffer):
+                        buffer += bytes(block - len(buffer))
                 with memoryview(buffer) as view:
-                    got = fh.readinto(view[kept:]) or 0  # without the GIL
+                    got = fh.readinto(view[kept:block]) or 0  # without the GIL
                     if not got:  # the file ends before the image does
                         raise OSError("image file is truncated")
                     end = kept + got
                     if not started and decoding is not None:
                         decoding()
                     started = True
-                    with view[:end] as block:
-                        consumed, err = decoder.decode(block)  # without the GIL
+                    with view[:end] as data:
+                        consumed, err = decoder.decode(data)  # without the GIL
                 if consumed < 0:
                     break
                 kept = end - consumed
@@ -288,8 +302,11 @@ def _decode_streamed(
     return True
 
 
-def _upright_copy(pixels: StoredPixels) -> StoredPixels:
-    """``pixels`` turned as displayed (EXIF orientation applied) by one numpy copy; the same when upright."""
+def _upright_copy(pixels: StoredPixels, into: bytearray | None = None) -> StoredPixels:
+    """``pixels`` turned as displayed (EXIF orientation applied) by one numpy copy; the same when upright.
+
+    ``into``: a buffer to take the copy (resized to it), rather than a new one.
+    """
     import numpy as np
 
     if pixels.orientation == 1:
@@ -305,7 +322,14 @@ def _upright_copy(pixels: StoredPixels) -> StoredPixels:
         7: lambda a: a[::-1, ::-1].T,
         8: lambda a: a[:, ::-1].T,
     }[pixels.orientation](grid)
-    buffer = bytearray(turned.nbytes)
+    if into is None:
+        buffer = bytearray(turned.nbytes)
+    else:
+        buffer = into
+        if len(buffer) > turned.nbytes:
+            del buffer[turned.nbytes :]
+        else:
+            buffer.extend(bytes(turned.nbytes - len(buffer)))
     out = np.frombuffer(buffer, np.uint32).reshape(turned.shape)
     out[...] = turned
     size = (turned.shape[1], turned.shape[0])
@@ -388,20 +412,37 @@ def rgb_pixels(img: Image.Image, order: str = "RGBX", band_rows: int = 256) -> S
     for top in range(0, h, band_rows):
         target.paste(img.crop((0, top, w, min(h, top + band_rows))), (0, top))
     pixels = StoredPixels(buffer, target, 1)
-    return swap_red_blue(pixels, band_rows) if order != pixels.order else pixels
+    return swap_red_blue(pixels) if order != pixels.order else pixels
 
 
-def swap_red_blue(pixels: StoredPixels, band_rows: int = 256) -> StoredPixels:
-    """The same buffer with red and blue swapped in place (RGBX <-> BGRX), a band of rows at a time."""
+def swap_red_blue(
+    pixels: StoredPixels, band_rows: int = 64, scratch: bytearray | None = None
+) -> StoredPixels:
+    """The same buffer with red and blue swapped in place (RGBX <-> BGRX), a band of rows at a time.
+
+    Each pixel is one 32-bit word: red and blue trade places by two xors with their difference,
+    six passes of whole words (half the time of three passes of single bytes). ``scratch``, when
+    it holds a band (4 x width x ``band_rows`` bytes), takes the difference on its way (else a
+    buffer of that size is made once).
+    """
     import numpy as np
 
     w, h = pixels.size
-    rows = np.frombuffer(pixels.buffer, np.uint8).reshape(h, w, 4)
-    for top in range(0, h, band_rows):
-        band = rows[top : top + band_rows]
-        red = band[..., 0].copy()
-        band[..., 0] = band[..., 2]
-        band[..., 2] = red
+    words = np.frombuffer(pixels.buffer, np.uint32, count=w * h)
+    step = w * max(1, min(h, band_rows))
+    if scratch is not None and len(scratch) >= 4 * step:
+        spare = np.frombuffer(scratch, np.uint32, count=step)
+    else:
+        spare = np.empty(step, np.uint32)
+    for start in range(0, w * h, step):
+        band = words[start : start + step]
+        diff = spare[: len(band)]
+        np.right_shift(band, 16, out=diff)
+        np.bitwise_xor(diff, band, out=diff)
+        np.bitwise_and(diff, 0xFF, out=diff)  # red ^ blue, in the low byte
+        np.bitwise_xor(band, diff, out=band)
+        np.left_shift(diff, 16, out=diff)
+        np.bitwise_xor(band, diff, out=band)
     return replace(pixels, order="BGRX" if pixels.order == "RGBX" else "RGBX")
 
 
