@@ -37,7 +37,14 @@ from PySide6.QtWidgets import (
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.loading import LoadedResult
 from ocrviewer.core.workspace import Origin, Result, now
-from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ProviderUnavailable
+from ocrviewer.errors import (
+    AuthError,
+    BadResponse,
+    Cancelled,
+    OcrViewerError,
+    ProviderError,
+    ProviderUnavailable,
+)
 from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import PicturePlan, prepare_layers, prepare_picture
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
@@ -141,9 +148,11 @@ def probe_providers(settings: Mapping[str, Any]) -> dict[str, tuple[Provider | N
 
 def what_to_do(err: BaseException) -> str:
     """A one-line message for an error, with the next step when the error itself lacks one."""
-    text = str(err) or type(err).__name__
+    text = " ".join((str(err) or type(err).__name__).split())
     if isinstance(err, (AuthError, ProviderUnavailable)):
         return f"{text} (keys and endpoints: Preferences, Ctrl+,)"
+    if isinstance(err, (ProviderError, BadResponse)) and "endpoint" in text and "Preferences" not in text:
+        return f"{text} (endpoints: Preferences, Ctrl+,)"
     if isinstance(err, OcrViewerError):
         return text
     return f"Unexpected error ({type(err).__name__}: {text}); please report it"

@@ -65,7 +65,7 @@ NO_KEY = "no Azure key: run 'ocrviewer credentials set azure' or set OCRVIEWER_A
 def read_status(body: Any) -> PollStatus:
     """Status of a Read operation result (pure): v2 says ``Running``/``Succeeded``, v3 ``running``..."""
     if not isinstance(body, Mapping):
-        raise BadResponse("Azure Read operation result is not a JSON object")
+        raise BadResponse("Azure Read sent an operation result that is not a JSON object; try again later")
     status = str(body.get("status", "")).strip().lower()
     if status == "notstarted":
         return QUEUED
@@ -259,9 +259,12 @@ class AzureReadProvider(_AzureBase):
                 data=image.data,
                 progress=progress,
             )
-            location = resp.headers.get("Operation-Location")
+            location = (resp.headers.get("Operation-Location") or "").strip()
             if not location:
-                raise BadResponse(f"{self.title} accepted the image but sent no Operation-Location header")
+                raise BadResponse(
+                    f"{self.title} accepted the image but sent no Operation-Location header to poll; "
+                    "check the endpoint (a proxy may drop the header) and try again"
+                )
             op_url = urljoin(url, location)
             if urlsplit(op_url)[:2] != urlsplit(endpoint)[:2]:
                 raise ServiceError(
@@ -276,13 +279,23 @@ class AzureReadProvider(_AzureBase):
                     op_url,
                     cancel=cancel,
                     deadline=deadline,
+                    ok=(200, 404),
                     headers={"Ocp-Apim-Subscription-Key": key},
                     progress=progress,
                 )
 
+            def interpret(r: requests.Response) -> PollStatus:
+                if r.status_code == 404:  # results expire after 48 h; a wrong Operation-Location
+                    return PollStatus(
+                        "failed",
+                        f"the operation it named is not found at {urlsplit(op_url).path} "
+                        f"(404: {error_detail(r.content) or 'no detail'}); run the recognition again",
+                    )
+                return read_status(parse_json(r.content, self.title, "operation result"))
+
             result = client.poll(
                 fetch,
-                lambda r: read_status(parse_json(r.content, self.title, "operation result")),
+                interpret,
                 cancel=cancel,
                 deadline=deadline,
                 progress=progress,

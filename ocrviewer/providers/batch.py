@@ -29,7 +29,9 @@ from ocrviewer.core.sources import Source, SourcePage
 from ocrviewer.errors import AuthError, BadInput, Cancelled, OcrViewerError, ProviderUnavailable
 from ocrviewer.providers.base import CancelToken, Provider, get_provider
 from ocrviewer.providers.cache import ResponseCache, cache_key
-from ocrviewer.providers.http import HttpConfig
+from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.http import HttpConfig, Scrubber
+from ocrviewer.providers.settings import CREDENTIALS
 
 MANIFEST = "manifest.jsonl"
 MANIFEST_SCHEMA = "ocrviewer.manifest/1"
@@ -316,6 +318,15 @@ def _check_outdir(outdir: Path, inputs: Sequence[BatchInput], previous: Sequence
 
 
 # -- running --------------------------------------------------------------------------------------------
+def failure_reason(err: BaseException, scrub: Callable[[str], str] = lambda text: text) -> str:
+    """The manifest's one-line reason for a failed input (an unexpected error is named as such),
+    with every known secret removed."""
+    text = " ".join(str(err).split())
+    if not (isinstance(err, (OcrViewerError, OSError)) and text):
+        text = f"unexpected error ({type(err).__name__}: {text or 'no message'}); please report it"
+    return scrub(text)
+
+
 @dataclass
 class BatchPlan:
     """What a batch will do, known before anything is sent (the cost line is made from it)."""
@@ -530,6 +541,12 @@ def run_batch(
     config = settings.get("http")
     config = replace(config, gate=gate) if isinstance(config, HttpConfig) else HttpConfig(gate=gate)
     run_settings = {**settings, "http": config}
+
+    def scrub(text: str) -> str:
+        """``text`` without the secrets (the store is asked only when an input fails)."""
+        store = settings.get(CREDENTIALS)
+        return Scrubber((store if isinstance(store, CredentialStore) else CredentialStore()).secrets())(text)
+
     bp.outdir.mkdir(parents=True, exist_ok=True)
     manifest = bp.outdir / MANIFEST
     kept = {name: rec for name, rec in bp.previous.items()}
@@ -580,11 +597,11 @@ def run_batch(
             )
         except Cancelled:
             raise
-        except OcrViewerError as err:
+        except Exception as err:  # one input failing, however, never stops the others
             return Record(
                 response=None,
                 status="failed",
-                reason=" ".join(str(err).split()),
+                reason=failure_reason(err, scrub),
                 seconds=time.perf_counter() - started,
                 calls=gate.take_calls(),
                 cache_hit=False,
@@ -796,11 +813,11 @@ def _one_document(
         write_sidecar(out, sidecar)
     except Cancelled:
         raise
-    except OcrViewerError as err:
+    except (OcrViewerError, ValueError, TypeError, KeyError, RuntimeError) as err:
         return Record(
             response=None,
             status="failed",
-            reason=" ".join(str(err).split()) + "; its pages are sent one by one",
+            reason=failure_reason(err) + "; its pages are sent one by one",
             seconds=time.perf_counter() - started,
             calls=gate.take_calls(),
             cache_hit=False,

@@ -12,9 +12,12 @@ every message built here is scrubbed of the secret values the client was given.
 from __future__ import annotations
 
 import email.utils
+import html
+import http.client
 import ipaddress
 import json
 import logging
+import math
 import random
 import re
 import socket
@@ -92,7 +95,10 @@ class RetryPolicy:
     poll_min: float = 1.0
     #: largest answer body read (bytes); a larger one is refused
     max_body: int = MAX_RESPONSE_BYTES
-    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+    #: longest Retry-After honoured: a service asking for more gets no retry but a message saying
+    #: how long it asked for (a wait between polls is cut to it)
+    retry_after_max: float = 120.0
+    retry_statuses: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
 
     @property
     def timeouts(self) -> tuple[float, float]:
@@ -112,7 +118,7 @@ class RetryPolicy:
     def poll_delay(self, poll: int, retry_after: float | None, rng: random.Random) -> float:
         """Wait after poll number ``poll`` (1-based) saw "still running" (never below ``poll_min``)."""
         if retry_after is not None:
-            return max(self.poll_min, retry_after)
+            return min(max(self.poll_min, self.retry_after_max), max(self.poll_min, retry_after))
         base = min(self.poll_interval_max, self.poll_interval * self.poll_growth ** (poll - 1))
         return max(self.poll_min, self._jittered(base, rng))
 
@@ -133,7 +139,8 @@ class RetryPolicy:
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Seconds to wait from a Retry-After value (delta seconds or an HTTP date); None if absent/bad.
 
-    ``now`` is the wall-clock time (epoch seconds) used for the HTTP-date form. Never negative.
+    ``now`` is the wall-clock time (epoch seconds) used for the HTTP-date form. Never negative;
+    "inf", "nan" and other values that are not a finite number count as absent.
     """
     if value is None:
         return None
@@ -145,14 +152,23 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when is None:
             return None
         seconds = when.timestamp() - now
-    if seconds != seconds:  # NaN
+    if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
+
+
+def wait_text(seconds: float) -> str:
+    """A wait a service asked for, for a message: "40 s", "5 min", "about 3 h", "more than a day"."""
+    if seconds > 86400:
+        return "more than a day"
+    if seconds >= 7200:
+        return f"about {seconds / 3600:.0f} h"
+    return seconds_text(seconds)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -160,10 +176,32 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|title|h1)\b", re.I | re.S)
+_HTML_TITLE = re.compile(r"<(title|h1)[^>]*>(.*?)</\1\s*>", re.I | re.S)
+_HTML_TAG = re.compile(r"<[^>]*>|<!--.*?-->", re.S)
+
+
+def html_title(body: bytes) -> str | None:
+    """The title (or first heading, or first words) of an HTML page; None if ``body`` is not one.
+
+    A proxy, a gateway or a wrong URL answers with a web page; its title ("502 Bad Gateway") is
+    what a person can act on, not its first line ("<!DOCTYPE html>")."""
+    head = body[:65536]
+    if not _HTML_START.match(head):
+        return None
+    text = head.decode("utf-8", "replace")
+    found = _HTML_TITLE.search(text)
+    words = found.group(2) if found else _HTML_TAG.sub(" ", text)
+    return _one_line(html.unescape(_HTML_TAG.sub(" ", words)), 120)
+
+
 def error_detail(body: bytes) -> str:
     """One line from an error body: ``{code, message, details}`` or ``{"error": {code, message, innererror}}``."""
+    title = html_title(body)
+    if title is not None:
+        return f"a web page: {title!r}" if title else "a web page"
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         text = body.decode("utf-8", "replace").strip()
         return _one_line(text.splitlines()[0] if text else "", 200)
@@ -173,6 +211,10 @@ def error_detail(body: bytes) -> str:
         return _one_line(json.dumps(data), 200)
     code = data.get("code")
     message = data.get("message") or data.get("error_description") or ""
+    if code is not None and not isinstance(code, (str, int, float)):
+        code = None  # not a code: a list or an object the message would only clutter
+    if not isinstance(message, str):
+        message = json.dumps(message) if message else ""
     text = ": ".join(str(x) for x in (code, message) if x not in (None, ""))
     inner = data.get("innererror")
     if isinstance(inner, Mapping):
@@ -226,6 +268,8 @@ class Hints:
     forbidden: str = "check that the key's account has the role needed for this service"
     not_found: str = "check the endpoint URL"
     quota: str = "wait a little and try again, or raise the quota"
+    #: an operation the service ran and gave up on
+    failed: str = "check the image and the options, or try again later"
 
 
 def status_error(service: str, status: int, detail: str, hints: Hints, retries: int = 0) -> ProviderError:
@@ -250,15 +294,32 @@ def status_error(service: str, status: int, detail: str, hints: Hints, retries: 
     return ProviderError(f"{service} rejected the request{said}")
 
 
+def _a(what: str) -> str:
+    return f"an {what}" if what[:1].lower() in "aeiou" else f"a {what}"
+
+
 def parse_json(body: bytes, service: str, what: str = "response") -> Any:
-    """JSON from a body, or BadResponse with one line naming the service."""
+    """JSON from a body, or BadResponse with one line naming the service and what to do.
+
+    An empty body, a web page (a proxy's or a login page) and broken JSON each get their own words.
+    A UTF-8 byte order mark is accepted."""
+    if not body.strip():
+        raise BadResponse(f"{service} sent an empty {what}; try again later")
+    title = html_title(body)
+    if title is not None:
+        named = f" ({title!r})" if title else ""
+        raise BadResponse(
+            f"{service} sent a web page{named} instead of {_a(what)} in JSON; check the endpoint: "
+            "a proxy, a login page or a wrong URL answered instead of the service"
+        )
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
         snippet = _one_line(body[:80].decode("utf-8", "replace"), 80)
         raise BadResponse(
-            f"{service} sent a {what} that is not valid JSON ({err.__class__.__name__}: "
-            f"{_one_line(str(err), 80)}); starts with {snippet!r}"
+            f"{service} sent {_a(what)} that is not valid JSON ({err.__class__.__name__}: "
+            f"{_one_line(str(err), 80)}); starts with {snippet!r}; try again later, and check the "
+            "endpoint if it keeps happening"
         ) from err
 
 
@@ -276,6 +337,9 @@ class PollStatus:
     state: str
     reason: str = ""
     queued: bool = False
+    #: the error type a failure raises (AuthError for an operation refused for its credentials...);
+    #: None: ServiceError
+    error: type[ProviderError] | None = None
 
     @property
     def done(self) -> bool:
@@ -289,19 +353,48 @@ SUCCEEDED = PollStatus("succeeded")
 
 # --------------------------------------------------------------------------- the deadline watchdog
 
-_watched = threading.local()  # the connections the current thread's request uses
+_watched = threading.local()  # the watchdog of the current thread's request
+
+
+def _watch(conn: urllib3.connection.HTTPConnection) -> None:
+    dog = getattr(_watched, "dog", None)
+    if dog is not None:
+        dog.add(conn)
+
+
+def _connected(conn: urllib3.connection.HTTPConnection) -> None:
+    dog = getattr(_watched, "dog", None)
+    if dog is not None and dog.stopped:  # cut while it connected: the socket is new, cut it too
+        _shut(conn)
+
+
+def _shut(conn: urllib3.connection.HTTPConnection) -> None:
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
-        getattr(_watched, "connections", []).append(self)
+        _watch(self)
         super().request(*args, **kwargs)
+
+    def connect(self) -> None:
+        super().connect()
+        _connected(self)
 
 
 class _HTTPSConnection(urllib3.connection.HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
-        getattr(_watched, "connections", []).append(self)
+        _watch(self)
         super().request(*args, **kwargs)
+
+    def connect(self) -> None:
+        super().connect()
+        _connected(self)
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
@@ -321,38 +414,61 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
 
 
 class _Watchdog:
-    """Cuts the connections of one request when its time is up, wherever it is blocked: a server
-    sending its status line or headers a byte at a time cannot hold a run past the deadline (the
-    socket timeout only bounds each single read)."""
+    """Cuts the connections of one request when its time is up or the run is cancelled, wherever
+    it is blocked: a server sending its status line or headers a byte at a time cannot hold a run
+    past the deadline (the socket timeout only bounds each single read), and Cancel does not wait
+    for a silent server's read timeout."""
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, cancel: CancelToken | None = None) -> None:
         self.seconds = seconds
-        self.fired = False
+        self.cancel = cancel
+        self.fired = False  # the deadline cut it
+        self.cancelled = False  # the cancel token cut it
         self.connections: list[urllib3.connection.HTTPConnection] = []
+        self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._unhook: Callable[[], None] = lambda: None
+
+    @property
+    def stopped(self) -> bool:
+        return self.fired or self.cancelled
 
     def __enter__(self) -> _Watchdog:
-        _watched.connections = self.connections
+        _watched.dog = self
         if self.seconds is not None:
             self._timer = threading.Timer(max(0.0, self.seconds), self._fire)
             self._timer.daemon = True
             self._timer.start()
+        if self.cancel is not None:
+            self._unhook = self.cancel.on_cancel(self._on_cancel)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        _watched.connections = []
+        self._unhook()
+        _watched.dog = None
+
+    def add(self, conn: urllib3.connection.HTTPConnection) -> None:
+        with self._lock:
+            self.connections.append(conn)
+            stopped = self.stopped
+        if stopped:  # cut before this connection was handed out: it sends nothing
+            raise urllib3.exceptions.ProtocolError("the request was stopped before it was sent")
+
+    def _cut(self) -> None:
+        with self._lock:
+            connections = list(self.connections)
+        for conn in connections:
+            _shut(conn)
 
     def _fire(self) -> None:
         self.fired = True
-        for conn in list(self.connections):
-            sock = getattr(conn, "sock", None)
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        self._cut()
+
+    def _on_cancel(self) -> None:
+        self.cancelled = True
+        self._cut()
 
 
 # --------------------------------------------------------------------------- the client
@@ -415,7 +531,10 @@ class HttpClient:
         data: bytes | None = None,
         progress: ProgressCallback = no_progress,
     ) -> requests.Response:
-        """One request, retried on 429/502/503/504 (Retry-After honoured); other failures raise."""
+        """One request, retried on 408/429/500/502/503/504 with backoff (a Retry-After up to
+        ``retry_after_max`` honoured, a longer one reported at once); other failures raise.
+
+        A cancel cuts the request wherever it waits (connection, answer, body) and raises Cancelled."""
         ok_set = set(ok)
         attempt = 0
         while True:
@@ -432,7 +551,7 @@ class HttpClient:
                 self.gate(method, url, cancel)
             if data:
                 progress(None, f"uploading {_size_text(len(data))} to {self.service}")
-            watchdog = _Watchdog(self._remaining(deadline) if deadline is not None else None)
+            watchdog = _Watchdog(self._remaining(deadline) if deadline is not None else None, cancel)
             try:
                 with watchdog:
                     resp = self.session.request(
@@ -451,7 +570,14 @@ class HttpClient:
                             size = f" ({_size_text(int(length))})" if length else ""
                             progress(None, f"downloading the answer from {self.service}{size}")
                     self._read_body(resp, deadline, read_timeout)
-            except requests.exceptions.RequestException as err:
+            except (
+                requests.exceptions.RequestException,
+                urllib3.exceptions.HTTPError,
+                http.client.HTTPException,
+                OSError,
+            ) as err:
+                if cancel.cancelled:  # the cancel cut the connection
+                    raise Cancelled("cancelled by the user") from None
                 if watchdog.fired:  # the deadline cut the connection (headers trickling in...)
                     raise self._fail(
                         ProviderTimeout,
@@ -463,6 +589,7 @@ class HttpClient:
                 if (
                     method in ("GET", "HEAD")
                     and isinstance(err, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
+                    and not isinstance(err, requests.exceptions.SSLError)
                     and attempt < self.policy.max_retries
                 ):
                     attempt += 1
@@ -484,13 +611,23 @@ class HttpClient:
             if resp.status_code in ok_set:
                 return resp
             if resp.status_code in self.policy.retry_statuses and attempt < self.policy.max_retries:
-                attempt += 1
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.timing.wall())
+                if retry_after is not None and retry_after > self.policy.retry_after_max:
+                    raise self._status_error(
+                        resp,
+                        attempt,
+                        f"; it asks to wait {wait_text(retry_after)}, longer than ocrviewer waits "
+                        f"({seconds_text(self.policy.retry_after_max)}): try again after that",
+                    )
+                attempt += 1
                 delay = self.policy.retry_delay(attempt, retry_after, self.rng)
                 if delay > self._remaining(deadline):
-                    raise self._status_error(
-                        resp, attempt - 1, f"; it asks to wait {seconds_text(delay)}, past the time limit"
+                    asked = (
+                        f"it asks to wait {wait_text(delay)}"
+                        if retry_after is not None
+                        else f"the next retry (in {seconds_text(delay)}) would be"
                     )
+                    raise self._status_error(resp, attempt - 1, f"; {asked} past the time limit")
                 progress(None, f"{self.service} busy ({resp.status_code}); retry {attempt} in {delay:.1f} s")
                 self._sleep(delay, cancel)
                 continue
@@ -528,6 +665,14 @@ class HttpClient:
                         "a response; nothing was kept",
                     )
                 chunks.append(chunk)
+        except urllib3.exceptions.DecodeError as err:
+            resp.close()
+            encoding = resp.headers.get("Content-Encoding") or "compressed"
+            raise self._fail(
+                ServiceError,
+                f"{self.service} sent an answer marked {_one_line(encoding, 40)!r} that cannot be "
+                "decompressed; try again later",
+            ) from err
         except (urllib3.exceptions.HTTPError, OSError) as err:
             resp.close()
             if isinstance(err, urllib3.exceptions.ReadTimeoutError):
@@ -537,9 +682,7 @@ class HttpClient:
         resp._content_consumed = True  # type: ignore[attr-defined]
         raw.release_conn()  # read to the end: the connection can serve the next request
 
-    def _transport_error(
-        self, err: requests.exceptions.RequestException, url: str, read_timeout: float
-    ) -> ProviderError:
+    def _transport_error(self, err: Exception, url: str, read_timeout: float) -> ProviderError:
         host = urlsplit(url).netloc
         if isinstance(err, requests.exceptions.ConnectTimeout):
             return self._fail(
@@ -556,9 +699,34 @@ class HttpClient:
             return self._fail(
                 ServiceError, f"{self.service}: the connection to {host} was cut while it answered; try again"
             )
+        if isinstance(err, requests.exceptions.SSLError):
+            return self._fail(
+                ServiceError,
+                f"{self.service}: the secure connection to {host} failed (TLS: the certificate or the "
+                "protocol); check the endpoint URL and any proxy between you and the service",
+            )
+        cause = _transport_cause(err)
+        if isinstance(cause, urllib3.exceptions.NameResolutionError):
+            return self._fail(
+                ServiceError,
+                f"{self.service}: cannot find the host {urlsplit(url).hostname} (its name does not "
+                "resolve); check the endpoint URL (and the region in it) and the network",
+            )
+        if isinstance(cause, urllib3.exceptions.NewConnectionError) and "refused" in str(cause).lower():
+            return self._fail(
+                ServiceError,
+                f"{self.service}: {host} refused the connection; check the endpoint URL (host and port) "
+                "and that the service is running",
+            )
         if isinstance(err, requests.exceptions.ConnectionError):
             return self._fail(
                 ServiceError, f"{self.service}: cannot reach {host}; check the endpoint and the network"
+            )
+        if isinstance(err, (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)):
+            return self._fail(
+                ServiceError,
+                f"{self.service}: the answer from {host} could not be read ({err.__class__.__name__}); "
+                "try again later",
             )
         return self._fail(ServiceError, f"{self.service}: request failed ({err.__class__.__name__})")
 
@@ -602,8 +770,10 @@ class HttpClient:
             if status.state == "succeeded":
                 return resp
             if status.state == "failed":
+                reason = status.reason or "the service gave no reason"
+                hint = "" if ("; " in reason or "try again" in reason) else f"; {self.hints.failed}"
                 raise self._fail(
-                    ServiceError, f"{self.service}: recognition failed: {status.reason or 'no reason given'}"
+                    status.error or ServiceError, f"{self.service}: recognition failed: {reason}{hint}"
                 )
             retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.timing.wall())
             delay = self.policy.poll_delay(n, retry_after, self.rng)
@@ -618,6 +788,26 @@ class HttpClient:
             phase = f"queued at {self.service}" if status.queued else f"running at {self.service}"
             progress(None, f"{phase}: waiting for {what} (poll {n}, {elapsed:.0f} s)")
             self._sleep(min(delay, remaining), cancel)
+
+
+def _transport_cause(err: BaseException) -> BaseException | None:
+    """The urllib3 error under a requests one (a NameResolutionError, a NewConnectionError...)."""
+    seen = 0
+    current: BaseException | None = err
+    while current is not None and seen < 10:
+        seen += 1
+        if isinstance(
+            current, (urllib3.exceptions.NameResolutionError, urllib3.exceptions.NewConnectionError)
+        ):
+            return current
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            current = reason
+            continue
+        args = getattr(current, "args", ())
+        nested = next((a for a in args if isinstance(a, BaseException)), None)
+        current = nested or current.__cause__ or current.__context__
+    return None
 
 
 #: answers at least this big (or of unknown size) get a "downloading" progress note
@@ -674,6 +864,8 @@ def make_client(
 def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
     """The JSON value of a raw response: a dict, or a list of dicts for JSON Lines (``.jsonl``)."""
     if suffix == ".jsonl":
+        if html_title(raw) is not None:
+            parse_json(raw, service, "result")  # raises: a web page, named by its title
         items = []
         for n, line in enumerate(raw.splitlines(), 1):
             if line.strip():

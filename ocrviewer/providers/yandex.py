@@ -19,7 +19,15 @@ import requests
 from ocrviewer.core import parsers
 from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
-from ocrviewer.errors import BadInput, BadResponse, ProviderError, ProviderUnavailable, ServiceError
+from ocrviewer.errors import (
+    AuthError,
+    BadInput,
+    BadResponse,
+    ProviderError,
+    ProviderUnavailable,
+    QuotaError,
+    ServiceError,
+)
 from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import (
@@ -111,13 +119,47 @@ def check_request(model: str, languages: tuple[str, ...]) -> None:
         raise BadInput(f"the Yandex {model!r} model needs --lang {wanted}")
 
 
+#: google.rpc.Code of an operation's error -> (its name, the error type, what to do)
+_GRPC_CODES: dict[int, tuple[str, type[ProviderError], str]] = {
+    3: ("INVALID_ARGUMENT", ServiceError, "check the image, the model and the languages"),
+    4: ("DEADLINE_EXCEEDED", ServiceError, "try again later"),
+    5: ("NOT_FOUND", ServiceError, "run the recognition again"),
+    7: ("PERMISSION_DENIED", AuthError, HINTS.forbidden),
+    8: ("RESOURCE_EXHAUSTED", QuotaError, HINTS.quota),
+    9: ("FAILED_PRECONDITION", ServiceError, "check the image, the model and the languages"),
+    13: ("INTERNAL", ServiceError, "try again later"),
+    14: ("UNAVAILABLE", ServiceError, "try again later"),
+    16: ("UNAUTHENTICATED", AuthError, HINTS.auth),
+}
+_GRPC_NAMES = {name: code for code, (name, _, _) in _GRPC_CODES.items()}
+
+
+def _grpc_code(value: Any) -> int | None:
+    """The numeric google.rpc.Code of ``16``, ``"16"`` or ``"UNAUTHENTICATED"``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip().upper()
+        return int(text) if text.isdigit() else _GRPC_NAMES.get(text)
+    return None
+
+
 def operation_status(body: Any) -> PollStatus:
-    """Status of a Yandex Operation JSON (pure)."""
+    """Status of a Yandex Operation JSON (pure). A failed operation's ``error`` is a google.rpc.Status
+    ``{code, message, details}``; its code decides the error type (16: AuthError, 8: QuotaError...)
+    and the advice."""
     if not isinstance(body, Mapping):
-        raise BadResponse("Yandex operation is not a JSON object")
+        raise BadResponse("Yandex sent an operation that is not a JSON object; try again later")
     error = body.get("error")
     if isinstance(error, Mapping) and (error.get("code") or error.get("message")):
-        return PollStatus("failed", error_detail(json.dumps(error).encode()))
+        reason = error_detail(json.dumps(error).encode()) or "the service gave no reason"
+        known = _GRPC_CODES.get(_grpc_code(error.get("code")) or -1)
+        if known is None:
+            return PollStatus("failed", reason)
+        _, error_type, advice = known
+        return PollStatus("failed", f"{reason}; {advice}", error=error_type)
     return SUCCEEDED if as_bool(body.get("done", False)) else RUNNING
 
 
@@ -129,7 +171,10 @@ def recognition_status(status_code: int, body: bytes) -> PollStatus:
         detail = error_detail(body).lower()
         if "not ready" in detail or not detail:
             return RUNNING
-        return PollStatus("failed", f"result not found ({error_detail(body)})")
+        return PollStatus(
+            "failed",
+            f"the service does not know the operation's result ({error_detail(body)}); run the recognition again",
+        )
     return PollStatus("failed", f"unexpected status {status_code}")  # pragma: no cover
 
 
@@ -260,11 +305,15 @@ class YandexProvider:
 
             operation = parse_json(resp.content, self.title, "operation")
             op_id = operation.get("id") if isinstance(operation, Mapping) else None
-            if not op_id:
-                raise BadResponse(f"{self.title} answered without an operation id")
+            if not op_id or not isinstance(op_id, (str, int)):
+                raise BadResponse(
+                    f"{self.title} answered without an operation id; check the Yandex OCR endpoint "
+                    "(it should be the recognizeTextAsync service)"
+                )
             first = operation_status(operation)
             if first.state == "failed":
-                raise ServiceError(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
+                error_type = first.error or ServiceError
+                raise error_type(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
             request_id = request_id_of(resp)
             poll_headers = {k: v for k, v in headers.items() if k != "Content-Type"}
             op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint", self.settings)

@@ -234,7 +234,7 @@ def test_a_service_echoing_the_key_in_a_malformed_answer_does_not_leak_it(
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "not valid JSON" in err
+    assert code == 1 and "sent a web page ('bad gateway for key ***') instead of a response in JSON" in err
     assert AZURE_KEY not in err
 
 

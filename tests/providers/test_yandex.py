@@ -204,7 +204,7 @@ def test_operation_status_is_pure() -> None:
     assert operation_status({"id": "a"}).state == "running"
     assert operation_status({"id": "a", "done": True, "response": {}}).state == "succeeded"
     failed = operation_status({"done": True, "error": {"code": 13, "message": "Internal"}})
-    assert (failed.state, failed.reason) == ("failed", "13: Internal")
+    assert (failed.state, failed.reason) == ("failed", "13: Internal; try again later")
 
 
 def test_over_the_limits_is_shrunk_and_lands_back(
