@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -295,3 +296,46 @@ def test_unusable_remembered_provider_falls_back_to_the_offline_engine(qtbot, st
     assert settings.value("recognition/provider") == "azure-read"  # the remembered choice is kept
     p.select_provider("tesseract")  # choosing another one is remembered and clears the note
     assert settings.value("recognition/provider") == "tesseract" and not p.fallback_label.isVisible()
+
+
+def test_a_faulty_server_is_one_line_that_says_what_to_do(qtbot, panel, state, cloud):
+    """A wrong endpoint (404) and a gateway's error page: one line each, naming the fault and what to do."""
+    from tests.providers.servers import Reply
+
+    cases = [
+        (
+            [Reply(404, {"error": {"code": "404", "message": "Resource not found"}})],
+            ("not found (404", "check the endpoint", "Preferences"),
+        ),
+        (  # retried, then said
+            [Reply(502, b"<html><title>502 Bad Gateway</title></html>")] * 5,
+            ("(502: a web page: '502 Bad Gateway')", "after 4 retries", "try again later"),
+        ),
+    ]
+    for replies, words in cases:
+        cloud.script("POST", "/vision/v3.2/read/analyze", *replies)
+        qtbot.waitUntil(lambda: not panel.busy and panel.run_button.isEnabled(), timeout=30000)
+        assert panel.start()
+        qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
+        text = panel.message_label.text()
+        assert panel.message_label.isVisible() and panel.status_label.text() == "Failed"
+        assert all(w in text for w in words), text
+        assert "\n" not in text and AZURE_KEY not in text and "Traceback" not in text
+        assert state.document is None
+
+
+def test_cancel_ends_a_run_whose_server_never_answers(qtbot, panel, state, cloud, context):
+    """The server takes the upload and says nothing; with a 120 s read timeout, Esc still ends it now."""
+    from tests.providers.servers import Reply
+
+    slow = RetryPolicy(connect_timeout=10.0, read_timeout=120.0, total_timeout=600.0)
+    context.provider_settings["http"] = HttpConfig(policy=slow, timing=Timing(sleep=short_sleep), seed=1)
+    cloud.script("POST", "/vision/v3.2/read/analyze", Reply(202, b"", delay=600))
+    assert panel.start()
+    qtbot.waitUntil(lambda: any(p.startswith("POST") for p in cloud.paths()), timeout=30000)
+    panel.cancel_action.trigger()  # Esc
+    t0 = time.monotonic()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
+    assert time.monotonic() - t0 < 30  # not the 120 s read timeout
+    assert panel.status_label.text() == "Cancelled" and state.document is None
+    qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)
