@@ -69,6 +69,18 @@ def _quick(client: Any) -> Any:
     return client
 
 
+def _service_json(client: Any, body: bytes, service: str) -> None:
+    """Raise BadResponse (scrubbed of the key) unless ``body`` is JSON: a wrong endpoint's web page
+    answering 404 must not read as "the key was accepted"."""
+    from ocrviewer.errors import BadResponse
+    from ocrviewer.providers.http import parse_json
+
+    try:
+        parse_json(body, service, "answer")
+    except BadResponse as err:
+        raise BadResponse(client.scrub(str(err))) from None
+
+
 def check_connection(
     provider_name: str, settings: Mapping[str, Any], cancel: CancelToken, progress: ProgressCallback
 ) -> str:
@@ -89,7 +101,7 @@ def check_connection(
         key = store.get("azure", "key")
         client = _quick(make_client("Azure Computer Vision", settings, secrets=(key,)))
         progress(None, f"asking {endpoint}")
-        client.send(
+        resp = client.send(
             "GET",
             f"{endpoint}/vision/v3.2/read/analyzeResults/{_MISSING_OPERATION}",
             cancel=cancel,
@@ -97,6 +109,8 @@ def check_connection(
             headers={"Ocp-Apim-Subscription-Key": key},
             ok=(200, 400, 404),
         )
+        if resp.content.strip():  # a web server's own 404 page is not the service saying "no such operation"
+            _service_json(client, resp.content, "Azure Computer Vision")
         return f"Connected to {endpoint}: the key was accepted"
     if provider_name.startswith("yandex"):
         headers, why = provider._auth()  # type: ignore[attr-defined]
@@ -106,7 +120,7 @@ def check_connection(
         secrets = (store.get("yandex", "api_key"), store.get("yandex", "iam_token"))
         client = _quick(make_client("Yandex Vision OCR", settings, secrets=secrets))
         progress(None, f"asking {host}")
-        client.send(
+        resp = client.send(
             "GET",
             f"{host}/ocr/v1/getRecognition",
             cancel=cancel,
@@ -115,6 +129,8 @@ def check_connection(
             params={"operationId": "ocrviewer-connection-test"},
             ok=(200, 400, 404),
         )
+        if resp.content.strip():  # a web server's own 404 page is not the service saying "no such operation"
+            _service_json(client, resp.content, "Yandex Vision OCR")
         return f"Connected to {host}: the credentials were accepted"
     return f"{provider.title} is ready"
 

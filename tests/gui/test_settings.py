@@ -245,3 +245,21 @@ def test_test_connection_is_short_and_can_be_cancelled(qtbot, dialog):
         assert button.text() == "Test connection"
     finally:
         silent.close()
+
+
+def test_test_connection_to_a_web_page_is_not_a_success(qtbot, dialog, cloud):
+    """A wrong endpoint whose web server answers 404 with its own page: not "the key was accepted"."""
+    from tests.providers.servers import Reply
+
+    page = b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>nginx</body></html>"
+    cloud.script("GET", "/vision/", Reply(404, page, {"Content-Type": "text/html"}))
+    dialog.azure_endpoint.setText(cloud.url)
+    field = dialog.secret_fields[("azure", "key")]
+    field.edit.setText(AZURE_KEY)
+    field.save_button.click()
+    label, button = dialog.test_labels["azure-read"], dialog.test_buttons["azure-read"]
+    button.click()
+    qtbot.waitUntil(lambda: label.text().startswith(("✔", "✘")) and button.isEnabled(), timeout=30000)
+    text = label.text()
+    assert text.startswith("✘") and "web page ('404 Not Found')" in text and "endpoint" in text, text
+    assert AZURE_KEY not in text
