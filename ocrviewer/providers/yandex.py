@@ -305,11 +305,12 @@ class YandexProvider:
 
             operation = parse_json(resp.content, self.title, "operation")
             op_id = operation.get("id") if isinstance(operation, Mapping) else None
-            if not op_id or not isinstance(op_id, (str, int)):
+            if not op_id or not isinstance(op_id, (str, int)) or isinstance(op_id, bool):
                 raise BadResponse(
                     f"{self.title} answered without an operation id; check the Yandex OCR endpoint "
                     "(it should be the recognizeTextAsync service)"
                 )
+            op_id = str(op_id)
             first = operation_status(operation)
             if first.state == "failed":
                 error_type = first.error or ServiceError
