@@ -718,6 +718,18 @@ class HttpClient:
                 f"{self.service}: {host} refused the connection; check the endpoint URL (host and port) "
                 "and that the service is running",
             )
+        if isinstance(cause, (http.client.RemoteDisconnected, ConnectionResetError)):
+            return self._fail(
+                ServiceError,
+                f"{self.service}: {host} closed the connection without answering; try again later, and "
+                "check the endpoint if it keeps happening",
+            )
+        if isinstance(cause, http.client.HTTPException):
+            return self._fail(
+                ServiceError,
+                f"{self.service}: {host} did not answer in HTTP ({type(cause).__name__}); check the "
+                "endpoint URL (its scheme, host and port)",
+            )
         if isinstance(err, requests.exceptions.ConnectionError):
             return self._fail(
                 ServiceError, f"{self.service}: cannot reach {host}; check the endpoint and the network"
@@ -790,15 +802,22 @@ class HttpClient:
             self._sleep(min(delay, remaining), cancel)
 
 
+_CAUSES = (
+    urllib3.exceptions.NameResolutionError,
+    urllib3.exceptions.NewConnectionError,
+    http.client.HTTPException,  # RemoteDisconnected, BadStatusLine, LineTooLong...
+    ConnectionResetError,
+)
+
+
 def _transport_cause(err: BaseException) -> BaseException | None:
-    """The urllib3 error under a requests one (a NameResolutionError, a NewConnectionError...)."""
+    """What went wrong under a requests error: a NameResolutionError, a NewConnectionError, or the
+    http.client error of a server that hung up or did not speak HTTP."""
     seen = 0
     current: BaseException | None = err
     while current is not None and seen < 10:
         seen += 1
-        if isinstance(
-            current, (urllib3.exceptions.NameResolutionError, urllib3.exceptions.NewConnectionError)
-        ):
+        if isinstance(current, _CAUSES):
             return current
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException):

@@ -118,6 +118,66 @@ def test_a_host_that_does_not_resolve_says_check_the_endpoint_and_region(
     assert time.monotonic() - t0 < 60 and clock.sleeps == []
 
 
+class RawServer:
+    """A loopback listener that reads a request and answers with ``answer`` bytes as they are (not
+    even HTTP, perhaps), then hangs up."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.answer = answer
+        self.requests = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(30)
+                try:
+                    conn.recv(1 << 20)
+                    self.requests += 1
+                    if self.answer:
+                        conn.sendall(self.answer)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (b"", "closed the connection without answering"),
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "did not answer in HTTP (BadStatusLine); check the endpoint URL"),
+        (b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", "did not answer in HTTP"),  # TLS on an http:// URL
+        (b"HTTP/1.1 200 OK\r\nX: " + b"a" * 200_000 + b"\r\n\r\n", "did not answer in HTTP (LineTooLong)"),
+    ],
+    ids=["hangs-up", "not-http", "tls", "header-too-long"],
+)
+@pytest.mark.parametrize("name", ["yandex", "azure-read"])
+def test_a_server_that_hangs_up_or_speaks_no_http_is_named_as_such(
+    name: str, answer: bytes, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    raw = RawServer(answer)
+    try:
+        p = make(name, cloud, clock, creds, **{"yandex.ocr_endpoint": raw.url, "azure.endpoint": raw.url})
+        with pytest.raises(ServiceError) as info:
+            recognize(p, photo)
+        message = one_clear_line(info.value, words)
+        assert "cannot reach" not in message  # it was reached: it answered badly
+        assert raw.requests == 1 and clock.sleeps == []  # the upload is not repeated
+    finally:
+        raw.close()
+
+
 def _cancel_when(cloud: FakeCloud, seen: Callable[[Recorded], bool]) -> CancelToken:
     """A token cancelled from another thread as soon as the server has seen a matching request."""
     cancel = CancelToken()
