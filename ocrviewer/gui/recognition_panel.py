@@ -563,9 +563,9 @@ class RecognitionPanel(QWidget):
                     raise
                 except AuthError:
                     raise  # every next page would fail the same way
-                except OcrViewerError as err:  # one page failing does not stop the others
+                except Exception as err:  # one page failing, however, does not stop the others
                     failed += 1
-                    yield i, None, str(err)
+                    yield i, None, gui_advice(what_to_do(err))
                     continue
                 yield i, out, None
             return len(todo), failed

@@ -631,7 +631,7 @@ class HttpClient:
                 progress(None, f"{self.service} busy ({resp.status_code}); retry {attempt} in {delay:.1f} s")
                 self._sleep(delay, cancel)
                 continue
-            raise self._status_error(resp, attempt)
+            raise self._status_error(resp, attempt, expected=ok_set)
 
     def _read_body(self, resp: requests.Response, deadline: float | None, read_timeout: float) -> None:
         """Read the body in pieces as they arrive, so the deadline holds while reading (a server
@@ -742,7 +742,9 @@ class HttpClient:
             )
         return self._fail(ServiceError, f"{self.service}: request failed ({err.__class__.__name__})")
 
-    def _status_error(self, resp: requests.Response, retries: int, extra: str = "") -> ProviderError:
+    def _status_error(
+        self, resp: requests.Response, retries: int, extra: str = "", expected: Iterable[int] = ()
+    ) -> ProviderError:
         location = resp.headers.get("Location")
         if 300 <= resp.status_code < 400 and location:
             target = redact_url(urljoin(resp.url or "", location))
@@ -752,7 +754,21 @@ class HttpClient:
                 "endpoint (redirects are not followed, so the key is not sent elsewhere)",
             )
         detail = error_detail(resp.content)
-        err = status_error(self.service, resp.status_code, detail, self.hints, retries)
+        wanted = sorted(expected)
+        err: ProviderError
+        if resp.status_code < 400 and wanted:  # a 200 where 202 belongs...: not this API's answer
+            said = f" ({detail})" if detail else ""
+            err = ServiceError(
+                f"{self.service} answered {resp.status_code}{said} where the API answers "
+                f"{' or '.join(str(w) for w in wanted)}; check the endpoint and the API version"
+            )
+        else:
+            err = status_error(self.service, resp.status_code, detail, self.hints, retries)
+            if type(err) is ProviderError and detail.startswith("a web page"):
+                err = ProviderError(
+                    f"{err}; check the endpoint: a proxy, a login page or a wrong URL answered instead of "
+                    "the service"
+                )
         rid = request_id_of(resp)
         message = str(err) + extra + (f" [request id {rid}]" if rid else "")
         return type(err)(self.scrub(message))

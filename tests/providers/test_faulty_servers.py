@@ -916,3 +916,27 @@ def test_an_unexpected_error_in_one_input_is_recorded_and_the_batch_goes_on(
         and "please report it" in bad.reason
     )
     assert YANDEX_KEY not in bad.reason
+
+
+def test_a_2xx_the_api_never_sends_is_not_called_a_rejection(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """Read answers an upload with 202; a 200 (a login page, another API) means a wrong endpoint."""
+    with_keys(env)
+    cloud.script("POST", READ_POST, Reply(200, b"<html><title>Sign in to your account</title></html>"))
+    with pytest.raises(ServiceError) as info:
+        recognize(make("azure-read", cloud, clock, creds), photo)
+    message = one_clear_line(
+        info.value, "answered 200 (a web page: 'Sign in to your account') where the API answers 202"
+    )
+    assert "check the endpoint" in message and "rejected" not in message
+
+
+def test_a_4xx_web_page_points_at_the_endpoint(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    cloud.script("POST", YANDEX_SYNC, Reply(400, b"<html><head><title>400 Bad Request</title></head></html>"))
+    with pytest.raises(ProviderError) as info:
+        recognize(make("yandex", cloud, clock, creds), photo)
+    one_clear_line(info.value, "(400: a web page: '400 Bad Request')", "check the endpoint")
