@@ -221,7 +221,30 @@ def error_detail(body: bytes) -> str:
         inner_text = ": ".join(str(inner[k]) for k in ("code", "message") if inner.get(k))
         if inner_text:
             text = f"{text} ({inner_text})" if text else inner_text
+    said = _status_details(data.get("details"))
+    if said:
+        text = f"{text} ({said})" if text else said
     return _one_line(text)
+
+
+def _status_details(details: Any) -> str:
+    """What a google.rpc.Status's ``details`` add for a person: the fields a BadRequest names
+    ("content: too large") and an ErrorInfo's reason; type URLs and request ids say nothing more."""
+    if not isinstance(details, list):
+        return ""
+    said: list[str] = []
+    for item in details[:10]:
+        if not isinstance(item, Mapping):
+            continue
+        violations = item.get("fieldViolations") or item.get("field_violations")
+        if isinstance(violations, list):
+            for v in violations[:5]:
+                if isinstance(v, Mapping) and (v.get("field") or v.get("description")):
+                    said.append(": ".join(str(v[k]) for k in ("field", "description") if v.get(k)))
+        reason = item.get("reason")
+        if isinstance(reason, str) and reason:
+            said.append(reason)
+    return "; ".join(dict.fromkeys(said))
 
 
 def redact_url(url: str) -> str:

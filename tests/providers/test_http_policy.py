@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import threading
 import time
@@ -72,6 +73,21 @@ def test_error_bodies_of_both_shapes_become_one_line() -> None:
     assert error_detail(nested) == "InvalidRequest: bad image (InvalidImageSize: too small)"
     assert error_detail(b"<html>\n<h1>Bad gateway</h1>") == "a web page: 'Bad gateway'"
     assert error_detail(b"") == ""
+    bad_request = {
+        "code": 3,
+        "message": "Invalid argument",
+        "details": [
+            {"@type": "type.googleapis.com/google.rpc.RequestInfo", "requestId": "r-1"},
+            {
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "fieldViolations": [{"field": "content", "description": "file is too large"}],
+            },
+        ],
+    }
+    assert (
+        error_detail(json.dumps(bad_request).encode()) == "3: Invalid argument (content: file is too large)"
+    )
+    assert error_detail(b'{"code": 8, "message": "quota", "details": "not a list"}') == "8: quota"
 
 
 def test_redaction_of_headers_and_urls() -> None:
