@@ -38,6 +38,7 @@ from ocrviewer.errors import (
     AuthError,
     BadResponse,
     Cancelled,
+    OcrViewerError,
     ProviderError,
     ProviderTimeout,
     QuotaError,
@@ -522,8 +523,15 @@ class HttpClient:
     def __enter__(self) -> HttpClient:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        """Close; an error leaving the ``with`` block (a parse of the answer, a poll's status) is
+        scrubbed of the secrets too, whoever raised it: a server echoing the key in a page title
+        or a broken body must not put it in the message."""
         self.close()
+        if isinstance(exc, OcrViewerError):
+            clean = self.scrub(str(exc))
+            if clean != str(exc):
+                raise type(exc)(clean) from None  # the original (and its chain) holds the secret
 
     def deadline(self) -> float:
         """The monotonic time by which a recognition started now must end."""

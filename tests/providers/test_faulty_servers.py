@@ -816,18 +816,29 @@ def test_no_fault_puts_the_key_in_a_message_or_the_log(
     with_keys(env)
     caplog.set_level("DEBUG")
     echoes = [
-        Reply(401, {"code": 16, "message": f"bad key {YANDEX_KEY}"}),
-        Reply(200, f"<html><title>Denied {YANDEX_KEY}</title></html>".encode()),
-        Reply(200, f'{{"broken {YANDEX_KEY}'.encode()),
-        Reply(302, b"", {"Location": f"https://elsewhere.example/?key={YANDEX_KEY}"}),
-        Reply(500, f"oops {YANDEX_KEY}".encode()),
+        (YANDEX_SYNC, [Reply(401, {"code": 16, "message": f"bad key {YANDEX_KEY}"})], "bad key ***"),
+        (
+            YANDEX_SYNC,
+            [Reply(200, f"<html><title>Denied {YANDEX_KEY}</title></html>".encode())],
+            "Denied ***",
+        ),
+        (YANDEX_SYNC, [Reply(200, f'{{"broken {YANDEX_KEY}'.encode())], "not valid JSON"),
+        (YANDEX_SYNC, [Reply(302, b"", {"Location": f"https://elsewhere.example/{YANDEX_KEY}"})], "/***"),
+        (YANDEX_SYNC, [Reply(500, f"oops {YANDEX_KEY}".encode())] * 5, "oops ***"),
+        (YANDEX_ASYNC, [Reply(200, f"<title>{YANDEX_KEY}</title>".encode())], "web page ('***')"),
+        (
+            "/operations/",
+            [Reply(200, {"done": True, "error": {"code": 16, "message": f"key {YANDEX_KEY} revoked"}})],
+            "key *** revoked",
+        ),
     ]
-    p = make("yandex", cloud, clock, creds)
-    for reply in echoes:
-        cloud.script("POST", YANDEX_SYNC, *[reply] * 5)
+    for path, replies, said in echoes:
+        cloud.script("GET" if path.startswith("/operations") else "POST", path, *replies)
+        p = make("yandex-async" if path != YANDEX_SYNC else "yandex", cloud, clock, creds)
         with pytest.raises(OcrViewerError) as info:
             recognize(p, photo)
-        assert YANDEX_KEY not in str(info.value), str(info.value)
+        assert YANDEX_KEY not in str(info.value) and said in str(info.value), str(info.value)
+        assert all(not replies for _, _, replies in cloud._scripts)  # each case got its own faults
     assert YANDEX_KEY not in caplog.text
 
 
