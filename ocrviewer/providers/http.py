@@ -582,7 +582,9 @@ class HttpClient:
                 self.gate(method, url, cancel)
             if data:
                 progress(None, f"uploading {_size_text(len(data))} to {self.service}")
-            watchdog = _Watchdog(self._remaining(deadline) if deadline is not None else None, cancel)
+            # without a deadline one request still ends within the total time (headers trickling in)
+            budget = self._remaining(deadline) if deadline is not None else self.policy.total_timeout
+            watchdog = _Watchdog(budget, cancel)
             try:
                 with watchdog:
                     resp = self.session.request(
@@ -820,6 +822,8 @@ class HttpClient:
         Cancelled (promptly, even mid-wait) when the token is cancelled.
         """
         started = self.timing.monotonic()
+        if deadline is None:  # an operation that never finishes must still end
+            deadline = self.deadline()
         n = 0
         while True:
             cancel.raise_if_cancelled()

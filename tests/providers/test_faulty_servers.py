@@ -951,3 +951,20 @@ def test_a_4xx_web_page_points_at_the_endpoint(
     with pytest.raises(ProviderError) as info:
         recognize(make("yandex", cloud, clock, creds), photo)
     one_clear_line(info.value, "(400: a web page: '400 Bad Request')", "check the endpoint")
+
+
+def test_a_poll_without_a_deadline_still_ends(cloud: FakeCloud, clock: FakeClock) -> None:
+    """``HttpClient.poll`` called without a deadline (any caller but the providers) ends at the total time."""
+    import random
+
+    from ocrviewer.providers.http import RUNNING, HttpClient
+
+    c = HttpClient(service="Fake OCR", policy=FAST, timing=clock.timing(), rng=random.Random(1))
+    with pytest.raises(ProviderTimeout):
+        c.poll(
+            lambda: c.send("GET", cloud.url + "/op", ok=(404,), cancel=CancelToken()),
+            lambda r: RUNNING,
+            cancel=CancelToken(),
+            deadline=None,
+        )
+    assert sum(clock.sleeps) == pytest.approx(FAST.total_timeout, abs=1)
