@@ -28,6 +28,7 @@ from ocrviewer.providers.http import (
     Hints,
     PollStatus,
     check_endpoint,
+    check_not_an_error,
     error_detail,
     make_client,
     parse_json,
@@ -164,6 +165,7 @@ class _AzureBase:
 def document_of_raw(raw: bytes, service: str) -> Document:
     """The Document of an Azure answer."""
     data = parse_json(raw, service)
+    check_not_an_error(data, service)
     try:
         return parsers.parse_response(data)
     except BadResponse as err:

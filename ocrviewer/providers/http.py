@@ -931,6 +931,23 @@ def make_client(
     )
 
 
+_STATUS_KEYS = frozenset({"code", "message", "details", "requestId", "request_id", "error"})
+
+
+def check_not_an_error(data: Any, service: str) -> None:
+    """Raise ServiceError when a successful status carried an error body instead of a result
+    (``{"code": 13, "message": ...}`` or ``{"error": {...}}``, for a list each item): said as the
+    service's error, not as "a result ocrviewer cannot read"."""
+    for item in data if isinstance(data, list) else [data]:
+        if not isinstance(item, Mapping) or not item or not set(item) <= _STATUS_KEYS:
+            continue
+        if "message" in item or isinstance(item.get("error"), Mapping):
+            detail = error_detail(json.dumps(item).encode()) or "no detail"
+            raise ServiceError(
+                f"{service} answered with an error instead of a result ({detail}); try again later"
+            )
+
+
 def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
     """The JSON value of a raw response: a dict, or a list of dicts for JSON Lines (``.jsonl``)."""
     if suffix == ".jsonl":

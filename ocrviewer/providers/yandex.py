@@ -36,6 +36,7 @@ from ocrviewer.providers.http import (
     Hints,
     PollStatus,
     check_endpoint,
+    check_not_an_error,
     decode_raw,
     error_detail,
     make_client,
@@ -375,6 +376,7 @@ class YandexProvider:
 
 
 def _document(data: Any, service: str) -> Document:
+    check_not_an_error(data, service)
     try:
         return parsers.parse_response(data)
     except BadResponse as err:

@@ -968,3 +968,25 @@ def test_a_poll_without_a_deadline_still_ends(cloud: FakeCloud, clock: FakeClock
             deadline=None,
         )
     assert sum(clock.sleeps) == pytest.approx(FAST.total_timeout, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "body"),
+    [
+        ("yandex", YANDEX_SYNC, {"code": 13, "message": "Internal error", "details": []}),
+        (
+            "azure-image-analysis",
+            "/computervision/",
+            {"error": {"code": "InternalServerError", "message": "Internal error"}},
+        ),
+    ],
+)
+def test_an_error_body_sent_with_200_is_said_as_the_services_error(
+    name: str, path: str, body: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    cloud.script("POST", path, Reply(200, body))
+    with pytest.raises(ServiceError) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    message = one_clear_line(info.value, "answered with an error instead of a result", "Internal error")
+    assert "cannot read" not in message
