@@ -140,12 +140,38 @@ class RawServer:
             with conn:
                 conn.settimeout(30)
                 try:
-                    conn.recv(1 << 20)
+                    self._read_request(conn)
                     self.requests += 1
                     if self.answer:
                         conn.sendall(self.answer)
+                    # hang up politely: closing with unread bytes would reset the connection and
+                    # could drop the answer before the client reads it
+                    conn.shutdown(socket.SHUT_WR)
+                    while conn.recv(65536):
+                        pass
                 except OSError:
                     pass
+
+    @staticmethod
+    def _read_request(conn: socket.socket) -> None:
+        """Read one whole request (headers, then Content-Length bytes of body)."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip() or 0)
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            body += chunk
 
     def close(self) -> None:
         self.sock.close()
