@@ -138,10 +138,22 @@ def _plain_view() -> SimpleNamespace:
     return SimpleNamespace(command="view", func=view_cmd.run, **view_cmd.DEFAULTS)
 
 
+def _names_a_file(arg: str) -> bool:
+    """A first argument that is no command but a path (it exists, or has a folder or an extension):
+    ``ocrviewer photo.jpg`` means ``ocrviewer view photo.jpg``. A mistyped command ('veiw') is not one."""
+    import os.path
+
+    if arg in COMMANDS or arg.startswith("-"):
+        return False
+    return os.path.exists(arg) or os.sep in arg or "/" in arg or bool(os.path.splitext(arg)[1])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["view"]  # no argument: the viewer on the bundled sample
+    elif _names_a_file(args_list[0]):
+        args_list = ["view", *args_list]  # 'ocrviewer scan.jpg' opens it, as an image viewer does
     args: Any
     if args_list == ["view"]:
         args = _plain_view()

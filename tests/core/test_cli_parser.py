@@ -90,3 +90,23 @@ def test_a_mistyped_command_is_one_line_naming_the_commands(capsys: pytest.Captu
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert "invalid choice: 'veiw'" in err and "'view'" in err and "'export'" in err
+
+
+def test_a_path_alone_opens_it_in_the_viewer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'ocrviewer scan.jpg' is 'ocrviewer view scan.jpg' (as an image viewer takes a file), and a
+    missing one says so in the viewer's own words, not 'invalid choice'."""
+    from ocrviewer.cli import view_cmd
+
+    opened: list[str] = []
+    monkeypatch.setattr(view_cmd, "run", lambda args: opened.append(args.image) or 0)
+    image = tmp_path / "scan"  # no extension: it exists
+    image.write_bytes(b"")
+    assert main([str(image)]) == 0
+    assert main(["photo.jpg"]) == 0
+    assert opened == [str(image), "photo.jpg"]
+    monkeypatch.undo()
+    assert main([str(tmp_path / "missing.jpg")]) == 1
+    err = capsys.readouterr().err
+    assert "invalid choice" not in err and "missing.jpg" in err and len(err.strip().splitlines()) == 1
