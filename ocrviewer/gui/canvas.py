@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -51,6 +51,7 @@ from ocrviewer.gui.overlay import (
 )
 from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.state import ElementRef, ViewerState
+from ocrviewer.gui.worker import Workers
 
 MIN_ZOOM = 0.01
 MAX_ZOOM = 64.0
@@ -69,6 +70,25 @@ KEEP_AFTER_MS = 150
 #: the first frame of a result that landed is painted on a timer pass this much later (see
 #: Canvas._paint_on_a_later_pass)
 LANDING_PAINT_DELAY_MS = 1
+
+
+def reduction_for(ratio: float) -> int:
+    """The largest power-of-two reduction (1, 2, 4, ...) of a picture whose size is still at least
+    its displayed size, ``ratio`` view pixels per picture pixel."""
+    factor = 1
+    while ratio > 0 and ratio * factor * 2 <= 1.0 + 1e-9:
+        factor *= 2
+    return factor
+
+
+def reduce_image(image: QImage, factor: int) -> QImage:
+    """``image`` made ``factor`` times smaller by averaging each ``factor`` x ``factor`` block (Qt's
+    smooth scale at an integer reduction is a box filter)."""
+    w = max(1, round(image.width() / factor))
+    h = max(1, round(image.height() / factor))
+    return image.scaled(
+        w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 class ImageItem(QGraphicsItem):
@@ -91,6 +111,13 @@ class ImageItem(QGraphicsItem):
         self._rest.timeout.connect(self._keep_when_resting)
         #: the levels drawn in the frame being painted (see frame_done)
         self._drawn: list[DecodedImage] = []
+        #: a reduced copy of the full image (level, reduction, image): the view is smooth-scaled
+        #: from it instead of from all the image's pixels when zoomed out to 1/2 or less. Only the
+        #: reduction the view needs is kept, made in the background (see _source)
+        self.reduced: tuple[DecodedImage, int, QImage] | None = None
+        self._reducing: tuple[DecodedImage, int] | None = None
+        #: where reductions are made (None: never; the canvas sets it)
+        self.workers: Workers | None = None
         self.setZValue(-10)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -101,8 +128,14 @@ class ImageItem(QGraphicsItem):
         self.retired += self.levels
         self.levels = []
         self._drawn = []
+        self._drop_reduced()
         self._forget_kept()
         self.update()
+
+    def _drop_reduced(self) -> None:
+        self.reduced = self._reducing = None
+        if self.workers is not None:
+            self.workers.cancel_kind("reduce")
 
     def _forget_kept(self) -> None:
         self._kept = self._wanted = self._pending = None
@@ -111,6 +144,7 @@ class ImageItem(QGraphicsItem):
     def add(self, decoded: DecodedImage) -> None:
         if decoded.final:  # the full resolution replaces the old one and the quick preview
             self.levels = [lv for lv in self.levels if not lv.final and not lv.preview]
+            self._drop_reduced()
         self.levels.append(decoded)
         self.levels.sort(key=lambda lv: lv.scale)
         self._forget_kept()
@@ -148,9 +182,56 @@ class ImageItem(QGraphicsItem):
             return
         if not level.painted.is_set():  # the decode waiting for it goes on once the frame is done
             self._drawn.append(level)
-        if self._paint_kept(painter, level, needed, dpr or 1.0):
+        source = self._source(level, needed)
+        if self._paint_kept(painter, level, source, needed, dpr or 1.0):
             return
-        self._draw_level(painter, level, needed, exposed)
+        self._draw_level(painter, level, source, needed, exposed)
+
+    def _source(self, level: DecodedImage, needed: float) -> QImage:
+        """The pixels to paint ``level`` from at ``needed`` view pixels per item pixel: the level's
+        own, or its largest power-of-two reduction still at least the displayed size when the
+        view shows the level at half its size or less (a 20 MP photo at 0.4 was smooth-scaled
+        from all its pixels, ~67 ms of CPU a frame; from its 1/2 reduction ~20). The loader's
+        own halvings cover the fitted view; this covers the zooms between them and below.
+        A reduction not made yet is asked for (in the background) and the level painted
+        meanwhile; a reduction larger than needed serves until the right one is there. Only
+        one is kept, and it goes with its level."""
+        if level.preview:  # on screen for a moment, and small
+            return level.image
+        factor = reduction_for(needed / level.scale)
+        if factor < 2:
+            if self.reduced is not None:  # zoomed in: the copy is no use now
+                self._drop_reduced()
+            return level.image
+        have = self.reduced
+        if have is not None and (have[0] is not level or have[1] > factor):
+            self.reduced = have = None  # another image's, or smaller than the view needs
+        if have is not None and have[1] == factor:
+            return have[2]
+        busy = self._reducing
+        if (busy is None or busy[0] is not level or busy[1] != factor) and self.workers is not None:
+            self._reduce(level, factor, have)
+        return have[2] if have is not None else level.image
+
+    def _reduce(self, level: DecodedImage, factor: int, have: tuple | None) -> None:
+        assert self.workers is not None
+        self._reducing = (level, factor)
+        # from the larger reduction when there is one (fewer pixels to read)
+        image, by = (have[2], factor // have[1]) if have is not None else (level.image, factor)
+
+        def made(reduced: QImage) -> None:
+            busy = self._reducing
+            if isValid(self) and busy is not None and busy[0] is level and busy[1] == factor:
+                self.reduced = (level, factor, reduced)
+                self._reducing = None
+                self.update()
+
+        self.workers.submit(
+            lambda cancel, progress: reduce_image(image, by),
+            kind="reduce",
+            name="reduce image",
+            on_result=made,
+        )
 
     def covered_rect(self, view: QTransform) -> QRect | None:
         """The view pixels (``view``: scene to view) this item's next paint covers with opaque
@@ -174,23 +255,33 @@ class ImageItem(QGraphicsItem):
             return None
         return QRect(left, top, right - left, bottom - top)
 
-    def _draw_level(self, painter: QPainter, level: DecodedImage, needed: float, exposed: QRectF) -> None:
+    def _draw_level(
+        self, painter: QPainter, level: DecodedImage, image: QImage, needed: float, exposed: QRectF
+    ) -> None:
+        """Paint ``level`` from ``image``: its pixels or a reduction of them (see _source)."""
         # a preview is drawn unsmoothed: it is on screen for a moment, and its smooth upscale
         # (~1.5x at fit) cost 2-3 ms of each frame showing it
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, needed < 2.0 and not level.preview)
+        rx = image.width() / level.image.width()  # the reduction's pixels per level pixel
+        ry = image.height() / level.image.height()
         s = level.scale
         if level.orientation != 1:  # stored pixels: paint them through their orientation
             to_item = _orientation_transform(level.orientation, level.image.width(), level.image.height(), s)
-            source = to_item.inverted()[0].mapRect(exposed).intersected(QRectF(level.image.rect()))
+            if image is not level.image:
+                to_item = QTransform.fromScale(1 / rx, 1 / ry) * to_item
+            source = to_item.inverted()[0].mapRect(exposed).intersected(QRectF(image.rect()))
             painter.save()
             painter.setTransform(to_item, True)
-            painter.drawImage(source, level.image, source)
+            painter.drawImage(source, image, source)
             painter.restore()
             return
-        source = QRectF(exposed.left() * s, exposed.top() * s, exposed.width() * s, exposed.height() * s)
-        painter.drawImage(exposed, level.image, source)
+        sx, sy = s * rx, s * ry
+        source = QRectF(exposed.left() * sx, exposed.top() * sy, exposed.width() * sx, exposed.height() * sy)
+        painter.drawImage(exposed, image, source)
 
-    def _paint_kept(self, painter: QPainter, level: DecodedImage, needed: float, dpr: float) -> bool:
+    def _paint_kept(
+        self, painter: QPainter, level: DecodedImage, image: QImage, needed: float, dpr: float
+    ) -> bool:
         """A scaled-down image is kept at the view's pixels and copied from then on, once the view
         rests (:data:`KEEP_AFTER_MS` after a paint, in a pass of its own: not inside the next paint,
         which may be the first frame of a result that just landed) or when it is painted the same
@@ -212,11 +303,11 @@ class ImageItem(QGraphicsItem):
         dev_w, dev_h = int(device.width() * dpr), int(device.height() * dpr)
         if (right - left) * (bottom - top) > 2 * dev_w * dev_h:
             return False  # bigger than the view: not worth a copy
-        key = (id(level), sx, sy, dx - ix, dy - iy, left, top, right, bottom)
+        key = (id(level), id(image), sx, sy, dx - ix, dy - iy, left, top, right, bottom)
         if self._kept is None or self._kept[0] != key:
             if self._wanted != key:
                 self._wanted = key
-                self._pending = (key, level, needed, dpr)
+                self._pending = (key, level, image, needed, dpr)
                 self._rest.start()
                 return False
             self._make_kept()
@@ -236,13 +327,13 @@ class ImageItem(QGraphicsItem):
 
     def _make_kept(self) -> None:
         assert self._pending is not None
-        key, level, needed, dpr = self._pending
-        _, sx, sy, fx, fy, left, top, right, bottom = key
+        key, level, source, needed, dpr = self._pending
+        _, _, sx, sy, fx, fy, left, top, right, bottom = key
         image = QImage(right - left, bottom - top, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(0)
         p = QPainter(image)
         p.setTransform(QTransform(sx, 0, 0, sy, fx - left, fy - top))
-        self._draw_level(p, level, needed, self.boundingRect())
+        self._draw_level(p, level, source, needed, self.boundingRect())
         p.end()
         image.setDevicePixelRatio(dpr)
         self._kept = (key, image)
@@ -282,6 +373,9 @@ class Canvas(QGraphicsView):
 
         self.style_opts = OverlayStyle(min_confidence=state.min_confidence, below=state.below_threshold)
         self.image_item = ImageItem()
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(1)
+        self.image_item.workers = Workers(pool, parent=self)
         self.scene().addItem(self.image_item)
         self.overlay_root = OverlayRoot()
         self.overlay_root.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)

@@ -501,3 +501,92 @@ def test_the_view_around_the_picture_is_the_themes_background(window, qtbot, tex
         for x, y in ((2, 2), (w - 3, 2), (2, h - 3), (w - 3, h - 3), (w // 2 - 40, h // 2)):
             assert frame.pixelColor(x, y).name() == canvas_background(theme == "dark").name(), (zoom, x, y)
         assert frame.pixelColor(w // 2, h // 2).name() != canvas_background(theme == "dark").name()
+
+
+def _photo_png(tmp_path, size: tuple[int, int] = (1203, 901)):  # noqa: ANN202 - a Path
+    """A smooth picture with some detail, decoded by Pillow (only its full level)."""
+    import numpy as np
+    from PIL import Image
+
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    rgb = np.stack(
+        [128 + 100 * np.sin(x / 37.0), 128 + 100 * np.cos(y / 23.0), 128 + 60 * np.sin((x + y) / 11.0)],
+        axis=-1,
+    )
+    path = tmp_path / "photo.png"
+    Image.fromarray(rgb.clip(0, 255).astype(np.uint8)).save(path)
+    return path
+
+
+def test_zoomed_out_to_half_or_less_the_picture_is_painted_from_a_reduction_made_off_the_gui_thread(
+    window, qtbot, tmp_path, monkeypatch
+) -> None:
+    """At 0.3 the full image is smooth-scaled from its 1/2 reduction (made once, in the background),
+    not from all its pixels; the frame looks the same as the direct scale's."""
+    import numpy as np
+
+    from ocrviewer.gui import canvas as canvas_mod
+
+    threads = []
+    real = canvas_mod.reduce_image
+    monkeypatch.setattr(
+        canvas_mod,
+        "reduce_image",
+        lambda image, by: threads.append(threading.current_thread()) or real(image, by),
+    )
+    assert window.files.open_image(str(_photo_png(tmp_path)))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas, item = window.canvas, window.canvas.image_item
+    assert [lv.final for lv in item.levels] == [True]
+    canvas.set_zoom(0.3)
+    canvas.viewport().grab()
+    qtbot.waitUntil(lambda: item.reduced is not None, timeout=20000)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    level, factor, reduced = item.reduced
+    assert level is item.levels[-1] and factor == 2 and (reduced.width(), reduced.height()) == (602, 450)
+    first = canvas.viewport().grab().toImage()
+    canvas.viewport().grab()  # the same way twice: kept, and the kept copy is made from the reduction
+    assert item._kept is not None and item._kept[0][1] == id(reduced)
+
+    item.reduced, item.workers = None, None  # today's direct scale from every pixel
+    item._forget_kept()
+    direct = canvas.viewport().grab().toImage()
+
+    def pixels(image):  # noqa: ANN001, ANN202
+        from PySide6.QtGui import QImage
+
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+        raw = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes())
+        return raw.reshape(image.height(), image.bytesPerLine())[:, : image.width() * 4].astype(np.int16)
+
+    a, b = pixels(first), pixels(direct)
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 1.5
+
+
+def test_zoomed_in_past_half_no_reduction_is_made_or_kept_and_a_new_image_drops_it(
+    window, qtbot, tmp_path
+) -> None:
+    assert window.files.open_image(str(_photo_png(tmp_path)))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    canvas, item = window.canvas, window.canvas.image_item
+    canvas.set_zoom(0.2)  # 1/4 is the largest reduction still covering the view
+    canvas.viewport().grab()
+    qtbot.waitUntil(lambda: item.reduced is not None, timeout=20000)
+    assert item.reduced[1] == 4
+    canvas.set_zoom(0.4)  # the 1/4 one is too small now: 1/2 is made (from the image), 1/4 dropped
+    canvas.viewport().grab()
+    assert item.reduced is None
+    qtbot.waitUntil(lambda: item.reduced is not None, timeout=20000)
+    assert item.reduced[1] == 2
+    canvas.set_zoom(0.6)
+    canvas.viewport().grab()
+    assert item.reduced is None and item._reducing is None
+    canvas.set_zoom(0.3)
+    canvas.viewport().grab()
+    qtbot.waitUntil(lambda: item.reduced is not None, timeout=20000)
+    window.files.open_image(str(_photo_png(tmp_path / "..", (640, 480))))
+    qtbot.waitUntil(lambda: item.reduced is None, timeout=20000)
+    qtbot.waitUntil(lambda: item.has_full, timeout=30000)
+    assert item.reduced is None or item.reduced[0] is item.levels[-1]
