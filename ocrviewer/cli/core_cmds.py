@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ocrviewer.core import export as core_export
 from ocrviewer.core.formats import EXPORT_FORMATS, PAGE_PATTERN, suffix_format
@@ -276,7 +276,7 @@ def _export_per_page(fmt: str, pattern: str, result: LoadedResult) -> int:
 # -- render ---------------------------------------------------------------------------------------------
 def cmd_render(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
-    from ocrviewer.core.render import encode_png, render
+    from ocrviewer.core.render import png_writer, render
 
     if document_cmds.is_document(args.image) or args.page is not None or args.output.lower().endswith(".pdf"):
         return document_cmds.cmd_render(args)
@@ -305,10 +305,16 @@ def cmd_render(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     t2 = time.perf_counter()
-    data = encode_png(img)
-    t3 = time.perf_counter()
-    write_atomic(out, data, inputs=protected_inputs([args.response, args.image, result.image_path]))
-    if timings is not None:
+    encoded: list[float] = []
+    write_png = png_writer(img)
+
+    def write(fh: IO[bytes]) -> None:  # the PNG goes to the file as it is made (see png_parts)
+        write_png(fh)
+        encoded.append(time.perf_counter())
+
+    write_atomic(out, write, inputs=protected_inputs([args.response, args.image, result.image_path]))
+    if timings is not None:  # encode: made and handed to the file; write: flushed, synced, renamed
+        t3 = encoded[0]
         timings.update(parse=t1 - t0, encode=t3 - t2, write=time.perf_counter() - t3)
         ms = {k: round(v * 1000.0, 2) for k, v in timings.items()}
         print(f"render timings: {json.dumps(ms)}", file=sys.stderr)

@@ -124,3 +124,30 @@ def test_colours_are_stretched_like_the_window_and_the_legend_says_so(blank) -> 
     plain = render(blank, doc, levels=("word",), labels=False, scale=FULL_SCALE)
     below_words = (0, 200, 640, 480)  # where the legend goes: the corner with no words
     assert ImageChops.difference(stretched.crop(below_words), plain.crop(below_words)).getbbox() is not None
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+@pytest.mark.parametrize("noisy", [False, True])  # flat: deflated; noise: stored (deflate does not pay)
+def test_png_is_written_in_blocks_and_reads_back_pixel_for_pixel(tmp_path, mode: str, noisy: bool) -> None:
+    """The PNG goes to the file a block of rows at a time (several IDAT chunks, no whole-image
+    copies); every pixel reads back, across block edges, stored or deflated."""
+    import os
+    import struct
+
+    size = (1500, 700)  # ~1 MB blocks of 4,500-6,000-byte rows: 3-4 blocks, the last one short
+    if noisy:
+        img = Image.frombytes(mode, size, os.urandom(size[0] * size[1] * len(mode)))
+    else:
+        img = Image.new(mode, size, (250, 250, 240, 255)[: len(mode)])
+        img.paste((10, 20, 200, 128)[: len(mode)], (100, 170, 1400, 530))
+    out = save_png(img, tmp_path / "out.png")
+    data = out.read_bytes()
+    kinds, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kinds.append(data[pos + 4 : pos + 8])
+        pos += 12 + length
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND" and kinds.count(b"IDAT") >= 3
+    assert (len(data) > img.width * img.height * len(mode)) == noisy  # noise stored, flat deflated
+    with Image.open(out) as back:
+        assert back.mode == mode and back.tobytes() == img.tobytes()
