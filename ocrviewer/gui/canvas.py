@@ -350,6 +350,20 @@ def _orientation_transform(orientation: int, width: int, height: int, scale: flo
     return QTransform((x1 - x0) * k, (y1 - y0) * k, (x2 - x0) * k, (y2 - y0) * k, x0 * k, y0 * k)
 
 
+def displayed_crop(level: DecodedImage, rect: QRectF) -> QImage:
+    """The part of ``level`` under ``rect`` (displayed-frame pixels), turned as displayed, at the
+    level's resolution. A photo's full resolution is kept as stored (its EXIF orientation applied
+    when painting), so the stored rectangle is cut and then turned."""
+    s = level.scale
+    if level.orientation == 1:
+        r = QRectF(rect.x() * s, rect.y() * s, rect.width() * s, rect.height() * s).toAlignedRect()
+        return level.image.copy(r.intersected(level.image.rect()))
+    to_item = _orientation_transform(level.orientation, level.image.width(), level.image.height(), s)
+    stored = to_item.inverted()[0].mapRect(rect).toAlignedRect().intersected(level.image.rect())
+    turn = QTransform(to_item.m11() * s, to_item.m12() * s, to_item.m21() * s, to_item.m22() * s, 0, 0)
+    return level.image.copy(stored).transformed(turn)
+
+
 class Canvas(QGraphicsView):
     """Image plus overlays, following the viewer state."""
 

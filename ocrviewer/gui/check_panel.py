@@ -348,12 +348,9 @@ def canvas_crop_source(canvas: object) -> CropSource:
     """Crops from the canvas' sharpest decoded picture (displayed-frame pixels)."""
 
     def crop(rect: QRectF) -> QImage | None:
+        from ocrviewer.gui.canvas import displayed_crop
+
         levels = getattr(getattr(canvas, "image_item", None), "levels", [])
-        if not levels:
-            return None
-        level = levels[-1]
-        s = level.scale
-        r = QRectF(rect.x() * s, rect.y() * s, rect.width() * s, rect.height() * s).toAlignedRect()
-        return level.image.copy(r.intersected(level.image.rect()))
+        return displayed_crop(levels[-1], rect) if levels else None
 
     return crop

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.model import Document
@@ -135,3 +136,34 @@ def test_marks_are_saved_with_the_workspace_and_come_back(qtbot, settings, text_
     truth = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
     words = {w.text: w.extras.get("checked") for w in truth.words()}
     assert words == {"Hallo": "corrected", "world": "wrong", "EXIF": "right", "frames": None, "done": None}
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("orientation", [1, 6, 3, 8, 2, 5])
+def test_the_crop_shows_the_word_as_displayed_whatever_the_exif_orientation(
+    qtbot, settings, text_image, orientation: int
+) -> None:
+    """The Check dock's magnified crop is the word as the user sees it: a photo stored sideways
+    (EXIF 6) showed a turned piece of somewhere else."""
+    import numpy as np
+    from PIL import Image, ImageOps
+    from PySide6.QtCore import QRectF
+
+    from ocrviewer.gui.main_window import MainWindow
+
+    path = text_image(orientation)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.files.open_image(str(path))
+    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+    panel = win.dock_context.panels["check"]
+    shown = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"), dtype=np.int16)
+    x, y, w, h = 40, 30, 180, 60  # not square, off-centre: a turn or a mirror shows
+    crop = panel.crop_source(QRectF(x, y, w, h)).convertToFormat(QImage.Format.Format_RGB888)
+    assert (crop.width(), crop.height()) == (w, h)
+    got = np.frombuffer(crop.constBits(), np.uint8).reshape(h, crop.bytesPerLine())[:, : w * 3]
+    got = got.reshape(h, w, 3).astype(np.int16)
+    assert np.abs(got - shown[y : y + h, x : x + w]).mean() < 6
