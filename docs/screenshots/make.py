@@ -23,7 +23,7 @@ LABELS_SCRIPT = r"""
 import sys
 from PySide6.QtCore import QPointF, QTimer
 from ocrviewer.cli.view_cmd import find_sample
-from ocrviewer.gui.app import create_app, make_settings
+from ocrviewer.gui.app import create_app, is_settled, make_settings
 from ocrviewer.gui.main_window import MainWindow
 from ocrviewer.gui.state import ElementRef
 
@@ -38,7 +38,7 @@ w.files.open_response(str(resp))
 
 
 def ready():
-    if w.files.busy or not w.canvas.image_item.has_full or w.state.document is None:
+    if not is_settled(w) or not w.canvas.image_item.has_full or w.state.document is None:
         QTimer.singleShot(50, ready)
         return
     w.welcome.hide()  # the first-start strip belongs to main.png only
@@ -87,7 +87,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
-from ocrviewer.gui.app import create_app, make_settings
+from ocrviewer.gui.app import create_app, is_settled, make_settings
 from ocrviewer.gui.main_window import MainWindow
 
 TEXT = (
@@ -137,7 +137,7 @@ stage = [0]
 
 
 def ready():
-    if w.files.busy or not w.canvas.image_item.has_full or w.state.document is None:
+    if not is_settled(w) or not w.canvas.image_item.has_full or w.state.document is None:
         QTimer.singleShot(50, ready)
         return
     if stage[0] == 0:
