@@ -7,7 +7,6 @@ and says so.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,23 +18,9 @@ from ocrviewer.cli import main
 from ocrviewer.core.loading import load_result
 from ocrviewer.core.parsers import load_response
 from tests.support.markup import FORMATS as SAMPLES
-
-
-def _info(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    assert main(["info", *args]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
-
-
-def _export_json(tmp_path: Path, response: Path, *image: str) -> dict:
-    out = tmp_path / "out.json"
-    assert main(["export", *image, "-r", str(response), "-o", str(out)]) == 0
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
-def _image(tmp_path: Path, w: int, h: int, name: str = "page.png") -> Path:
-    path = tmp_path / name
-    Image.new("L", (w, h), 255).save(path)
-    return path
+from tests.support.markup import blank_image as _image
+from tests.support.markup import cli_export_json as _export_json
+from tests.support.markup import cli_info as _info
 
 
 # -- PAGE-XML -----------------------------------------------------------------------------------------

@@ -8,11 +8,9 @@ it) are made from a real Tesseract run here and say so.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from ocrviewer.cli import main
 from ocrviewer.core.formats import export_bytes, read_markup
@@ -22,23 +20,9 @@ from ocrviewer.core.parsers import load_response
 from ocrviewer.errors import BadResponse
 from tests.support.markup import FORMATS as SAMPLES
 from tests.support.markup import assert_valid
-
-
-def _info(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    assert main(["info", *args]) == 0, capsys.readouterr().err
-    return capsys.readouterr().out
-
-
-def _export_json(tmp_path: Path, response: Path, *image: str) -> dict:
-    out = tmp_path / "out.json"
-    assert main(["export", *image, "-r", str(response), "-o", str(out)]) == 0
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
-def _image(tmp_path: Path, w: int, h: int, name: str = "page.png") -> Path:
-    path = tmp_path / name
-    Image.new("L", (w, h), 255).save(path)
-    return path
+from tests.support.markup import blank_image as _image
+from tests.support.markup import cli_export_json as _export_json
+from tests.support.markup import cli_info as _info
 
 
 def _words(data: dict) -> list[dict]:

@@ -871,18 +871,26 @@ def test_no_fault_puts_the_key_in_a_message_or_the_log(
 # --------------------------------------------------------------------------- batches
 
 
-def test_a_batch_records_each_fault_and_goes_on(
-    tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds, env
-) -> None:  # noqa: ANN001
+def _run_yandex_batch(tmp_path: Path, scans: int, settings):  # noqa: ANN001, ANN202
+    """A real batch of ``scans`` generated scans through the Yandex provider (one job, no cache)."""
     from ocrviewer.core.sources import open_source
     from ocrviewer.providers.batch import RateLimit, prepare_batch, run_batch
     from tests.support.documents import make_scan
 
-    with_keys(env)
     folder = tmp_path / "scans"
     folder.mkdir()
-    for i in range(1, 7):
+    for i in range(1, scans + 1):
         make_scan(folder / f"scan{i}.png", words=1 + i % 3, size=(400 + 10 * i, 200))
+    plan = prepare_batch(
+        open_source(folder), tmp_path / "out", "yandex", {}, settings, rate=RateLimit(1000.0), use_cache=False
+    )
+    return run_batch(plan, settings, jobs=1, use_cache=False)
+
+
+def test_a_batch_records_each_fault_and_goes_on(
+    tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
     faults = iter(
         [
             Reply(200, HTML_502),
@@ -898,11 +906,7 @@ def test_a_batch_records_each_fault_and_goes_on(
             cloud.script("POST", YANDEX_SYNC, next(faults))
 
     cloud.on_request = fault_for_some
-    settings = provider_settings(cloud, clock, creds)
-    plan = prepare_batch(
-        open_source(folder), tmp_path / "out", "yandex", {}, settings, rate=RateLimit(1000.0), use_cache=False
-    )
-    report = run_batch(plan, settings, jobs=1, use_cache=False)
+    report = _run_yandex_batch(tmp_path, 6, provider_settings(cloud, clock, creds))
     failed = [r for r in report.records if r.status == "failed"]
     assert len(report.records) == 6 and len(failed) == 3 and report.stopped is None
     for r in failed:
@@ -920,16 +924,9 @@ def test_a_batch_records_each_fault_and_goes_on(
 def test_an_unexpected_error_in_one_input_is_recorded_and_the_batch_goes_on(
     tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds, env, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # noqa: ANN001
-    from ocrviewer.core.sources import open_source
     from ocrviewer.providers import yandex
-    from ocrviewer.providers.batch import RateLimit, prepare_batch, run_batch
-    from tests.support.documents import make_scan
 
     with_keys(env)
-    folder = tmp_path / "scans"
-    folder.mkdir()
-    for i in range(1, 5):
-        make_scan(folder / f"scan{i}.png", words=1 + i % 3, size=(400 + 10 * i, 200))
     real = yandex.document_of_raw
     calls = []
 
@@ -940,11 +937,7 @@ def test_an_unexpected_error_in_one_input_is_recorded_and_the_batch_goes_on(
         return real(raw, suffix, service)
 
     monkeypatch.setattr(yandex, "document_of_raw", flaky)
-    settings = provider_settings(cloud, clock, creds)
-    plan = prepare_batch(
-        open_source(folder), tmp_path / "out", "yandex", {}, settings, rate=RateLimit(1000.0), use_cache=False
-    )
-    report = run_batch(plan, settings, jobs=1, use_cache=False)
+    report = _run_yandex_batch(tmp_path, 4, provider_settings(cloud, clock, creds))
     assert [r.status for r in report.records].count("done") == 3
     (bad,) = [r for r in report.records if r.status == "failed"]
     assert (

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -64,3 +66,32 @@ def run_tesseract(image: Path, out_base: Path, config: str) -> Path:
     out = out_base.with_name(out_base.name + suffix)
     assert out.is_file(), f"tesseract wrote no {out.name}"
     return out
+
+
+# -- the command line on markup files (the real-file tests open them as a user does) ---------------
+
+
+def cli_info(capsys: Any, *args: str) -> str:
+    """``ocrviewer info ARGS``'s output (the command must succeed)."""
+    from ocrviewer.cli import main
+
+    assert main(["info", *args]) == 0, capsys.readouterr().err
+    return str(capsys.readouterr().out)
+
+
+def cli_export_json(tmp_path: Path, response: Path, *image: str) -> dict:
+    """``ocrviewer export [IMAGE] -r RESPONSE -o out.json``, read back."""
+    from ocrviewer.cli import main
+
+    out = tmp_path / "out.json"
+    assert main(["export", *image, "-r", str(response), "-o", str(out)]) == 0
+    return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def blank_image(tmp_path: Path, w: int, h: int, name: str = "page.png") -> Path:
+    """A white ``w`` x ``h`` page to place a response on."""
+    from PIL import Image
+
+    path = tmp_path / name
+    Image.new("L", (w, h), 255).save(path)
+    return path

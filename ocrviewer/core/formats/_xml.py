@@ -40,16 +40,12 @@ def _html_parser() -> etree.HTMLParser:
 def _text_for_checks(raw: bytes) -> bytes:
     """The bytes as UTF-8 where a byte-order mark (or the first ``<``) says UTF-16/32, so the entity
     check sees them."""
-    for bom, codec in (
+    # a byte-order mark, or with none the first character (XML 1.0 appendix F), as lxml tells it
+    for start, codec in (
         (b"\xff\xfe\x00\x00", "utf-32-le"),
         (b"\x00\x00\xfe\xff", "utf-32-be"),
         (b"\xff\xfe", "utf-16-le"),
         (b"\xfe\xff", "utf-16-be"),
-    ):
-        if raw.startswith(bom):
-            return raw.decode(codec, errors="replace").encode("utf-8")
-    # no byte-order mark: the first character tells UTF-16/32 (XML 1.0 appendix F), as lxml tells it
-    for start, codec in (
         (b"<\x00\x00\x00", "utf-32-le"),
         (b"\x00\x00\x00<", "utf-32-be"),
         (b"<\x00", "utf-16-le"),
