@@ -1,4 +1,7 @@
-"""ALTO (https://www.loc.gov/standards/alto/) v2, v3 and v4: read; v4 (4.4 schema): write.
+"""ALTO (https://www.loc.gov/standards/alto/) v1 to v4: read; v4 (4.4 schema): write.
+
+Namespaces: the LoC's (also written with https, without the closing ``#``, or as a schema file's
+address), CCS's ALTO 1, none, and the BnF's ``alto_prod`` (Gallica's ALTO).
 
 Read: every ``TextBlock`` under ``Layout/Page`` (inside ``PrintSpace``, the margins or
 ``ComposedBlock``), in the order 4.2's ``ReadingOrder`` names them (else document order), as blocks;
@@ -55,6 +58,8 @@ NAMESPACES = {
     "http://www.loc.gov/standards/alto/ns-v4#": "alto-v4",
     "http://schema.ccs-gmbh.com/ALTO": "alto-v1",
     "http://www.loc.gov/standards/alto/ns-v1#": "alto-v1",
+    # the BnF's production ALTO (Gallica serves every page's OCR so): ALTO v2 with the BnF's additions
+    "http://bibnum.bnf.fr/ns/alto_prod": "alto-bnf",
     "": "alto",
 }
 FORMATS = {
@@ -62,6 +67,7 @@ FORMATS = {
     "alto-v3": "ALTO v3 XML (Tesseract's ALTO output)",
     "alto-v4": "ALTO v4 XML",
     "alto-v1": "ALTO v1 XML (CCS namespace)",
+    "alto-bnf": "ALTO of the BnF (alto_prod namespace, as Gallica serves it)",
     "alto": "ALTO XML without a namespace",
 }
 V4 = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -78,15 +84,26 @@ def is_alto(root: etree._Element) -> bool:
     return local(root.tag) == "alto"
 
 
+#: the Library of Congress's ALTO address, which writers have also put the schema's file name in as
+#: the namespace (``http://www.loc.gov/standards/alto/alto-v2.0.xsd``, ``.../alto/v4/alto.xsd``)
+_LOC = re.compile(r"^https?://www\.loc\.gov/standards/alto(?:/(.*))?$")
+
+
 def version_of(root: etree._Element) -> str:
     ns = namespace(root)
     if ns not in NAMESPACES:  # written loosely: https, or without the closing "#"
         loose = ns.replace("https://", "http://", 1).rstrip("/#") + "#"
         ns = loose if loose in NAMESPACES else ns
+    if ns not in NAMESPACES and (m := _LOC.match(ns)):
+        v = re.search(r"v(\d+)", m.group(1) or "")
+        if v is None:
+            return "alto"
+        if v.group(1) in ("1", "2", "3", "4"):
+            return f"alto-v{v.group(1)}"
     if ns not in NAMESPACES:
         raise BadResponse(
-            f"unknown ALTO namespace {ns[:80]!r}; this version reads ALTO v2, v3 and v4 "
-            "(http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#)"
+            f"unknown ALTO namespace {ns[:80]!r}; this version reads ALTO v1 to v4 and the BnF's alto_prod "
+            "(http://www.loc.gov/standards/alto/ns-v2#, -v3#, -v4#, http://bibnum.bnf.fr/ns/alto_prod)"
         )
     return NAMESPACES[ns]
 
