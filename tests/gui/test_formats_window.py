@@ -204,3 +204,34 @@ def test_transkribus_table_opens_with_its_cells_drawn(window, qtbot, tmp_path: P
     assert len(window.canvas.layers["line"].data.bboxes) == 3
     assert len(window.canvas.layers["table"].data.bboxes) >= 1
     assert not window.message_bar.isVisible() or window.message_bar.level != "error"
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "counts"),
+    [
+        # (file, its page size, (blocks, lines, words) drawn)
+        ("pero-ocr-czech-lines-page2019.xml", (4132, 5848), (15, 30, 0)),
+        ("eynollah-marginalia-layout-page2019.xml", (800, 1376), (17, 50, 0)),
+        ("hocrjs-tesseract305-em-lang.html", (1688, 2904), (4, 37, 245)),
+        ("altoxml-bnf-dialect-excerpt.xml", (4882, 7305), (6, 32, 109)),
+    ],
+)
+def test_other_producers_files_open_on_their_page(
+    window, qtbot, tmp_path: Path, name: str, size: tuple[int, int], counts: tuple[int, int, int]
+) -> None:
+    """PERO OCR and eynollah PAGE, Tesseract 3.05 hOCR and the BnF's ALTO, opened on a page of their
+    size: every block, line and word is drawn where the file puts it, and nothing is reported wrong."""
+    from PIL import Image
+
+    image = tmp_path / "page.png"
+    Image.new("L", size, 255).save(image)
+    window.files.open_image(str(image))
+    window.files.open_response(str(SAMPLES / name))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    doc = read_markup((SAMPLES / name).read_bytes())
+    drawn = [window.canvas.layers[k].data.bboxes for k in ("block", "line", "word")]
+    assert tuple(len(b) for b in drawn) == counts
+    for got, want in zip(drawn[1], [x.bbox for x in doc.lines()], strict=True):
+        assert all(abs(a - b) < 1 for a, b in zip(got, want, strict=True))
+    assert f"{counts[2]} words" in window.count_label.text() or counts[2] == 0
+    assert not window.message_bar.isVisible() or window.message_bar.level != "error"
