@@ -242,6 +242,8 @@ def _same_read_back(doc: Document, back: Document, fmt: str) -> None:
     assert [norm(x.text) for x in got] == [norm(x.text) for x in src]
     for a, b in zip(src, got, strict=True):
         assert max(abs(u - v) for u, v in zip(a.bbox, b.bbox, strict=True)) <= 1
+        if fmt != "alto":  # a line's own confidence (PERO's TextEquiv conf); ALTO has none for lines
+            assert b.confidence == (None if a.confidence is None else pytest.approx(a.confidence, abs=0.006))
     # ALTO holds text in Strings only, and a TextLine at least one: a line without words is written as
     # one String holding its text, empty or not
     src_words = [w for x in src for w in (x.words or ((x,) if fmt == "alto" else ()))]

@@ -132,12 +132,15 @@ def _confidence(props: dict[str, str], what: str, warnings: list[str]) -> float 
     return None
 
 
+_HTML = frozenset({"html", "HTML", f"{{{XHTML_NS}}}html"})
+
+
 def _lang(el: etree._Element) -> str | None:
     """``lang`` of the element or the nearest ancestor that states one, short of ``<html>``: Tesseract
     writes ``<html lang="en">`` into every file whatever it read (the page's language is on ``ocr_par``
     from Tesseract 4 on, on each word in 3.x), so English would be claimed for Latin or Fraktur."""
     for e in (el, *el.iterancestors()):
-        if local(e.tag).lower() == "html":
+        if e.tag in _HTML:
             break
         v = e.get("lang") or e.get("{http://www.w3.org/XML/1998/namespace}lang")
         if v:
