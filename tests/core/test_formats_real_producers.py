@@ -281,3 +281,24 @@ def test_cli_export_of_pero_page_to_alto_and_hocr_on_its_image(tmp_path: Path) -
         back = load_response(out)
         assert [x.bbox for x in back.lines()] == [x.bbox for x in doc.lines()]
         assert [" ".join(x.text.split()) for x in back.lines()] == [" ".join(x.text.split()) for x in doc.lines()]
+
+
+def test_hocr_whose_words_have_no_bbox_is_one_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Words boxed only by their lines (Tesseract 4.00alpha's real file with the words' bbox taken out,
+    as converters that box only lines write it): the lines keep their boxes and all their text, the
+    words are skipped, and that is one warning line, not one per word (388 before)."""
+    raw = (SAMPLES / "hocrjs-tesseract400alpha.html").read_text(encoding="utf-8")
+    boxless, n = re.subn(r"title='bbox \d+ \d+ \d+ \d+; (x_wconf \d+)'", r"title='\1'", raw)
+    assert n == 388
+    f = tmp_path / "lines-boxed.html"
+    f.write_text(boxless, encoding="utf-8")
+    doc = load_response(f)
+    want = load_response(SAMPLES / "hocrjs-tesseract400alpha.html")
+    assert doc.counts()["word"] == 0
+    assert [(x.text, x.bbox) for x in doc.lines()] == [(x.text, x.bbox) for x in want.lines()]
+    assert doc.warnings == (
+        "388 words have no bbox (the first: page 1 line 1 word 1 '202'); they are skipped and their text "
+        "stays in their lines",
+    )
+    out = _info(capsys, "-r", str(f))
+    assert out.count("warning:") == 1 and "388 words have no bbox" in out

@@ -91,11 +91,21 @@ def _bbox(props: dict[str, str], what: str, warnings: list[str]) -> tuple[float,
 
 #: placeholder warning for a bbox with swapped corners; ``read`` makes one line of them all
 _SWAPPED = "\0bbox-swapped"
+#: start of the warning for a word without a bbox (then where it is); ``read`` makes one line of them all
+_NO_BOX = "\0no-bbox:"
 
 
 def _summary(warnings: list[str]) -> tuple[str, ...]:
     swapped = warnings.count(_SWAPPED)
-    out = [w for w in warnings if w != _SWAPPED]
+    boxless = [w[len(_NO_BOX) :] for w in warnings if w.startswith(_NO_BOX)]
+    out = [w for w in warnings if w != _SWAPPED and not w.startswith(_NO_BOX)]
+    if len(boxless) == 1:
+        out.append(f"{boxless[0]} has no bbox; skipped (its text stays in its line)")
+    elif boxless:  # a file that boxes only its lines: one line, not one per word
+        out.append(
+            f"{len(boxless)} words have no bbox (the first: {boxless[0]}); they are skipped and their "
+            "text stays in their lines"
+        )
     if swapped:
         out.append(
             f"{swapped} bbox(es) give the right or bottom edge before the left or top one; "
@@ -179,7 +189,7 @@ def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     text = _text(el)
     box = _bbox(props, what, warnings)
     if box is None:
-        warnings.append(f"{what} {text[:30]!r} has no bbox; skipped")
+        warnings.append(f"{_NO_BOX}{what} {text[:30]!r}")
         return None
     conf = _confidence(props, what, warnings)
     poly = _poly(props, box)
