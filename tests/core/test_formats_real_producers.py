@@ -302,3 +302,20 @@ def test_hocr_whose_words_have_no_bbox_is_one_warning(tmp_path: Path, capsys: py
     )
     out = _info(capsys, "-r", str(f))
     assert out.count("warning:") == 1 and "388 words have no bbox" in out
+
+
+def test_alto_whose_strings_have_no_position_warns_in_a_few_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """An ALTO that places its lines but not its Strings (a real ALTO v3, its Strings' HPOS/VPOS/WIDTH/
+    HEIGHT taken out, as text-only converters write it): the lines keep every word's text, and the
+    warning about the unplaced Strings is three lines, the last counting the rest (one per String before)."""
+    raw = (SAMPLES / "ngxmime-alto3-pixel.xml").read_text(encoding="utf-8")
+    text_only, n = re.subn(r'(<String[^>]*?) HPOS="[^"]*" VPOS="[^"]*" WIDTH="[^"]*" HEIGHT="[^"]*"', r"\1", raw)
+    assert n == 12
+    doc = read_markup(text_only.encode("utf-8"))
+    want = read_markup(raw.encode("utf-8"))
+    assert [(x.text, x.bbox) for x in doc.lines()] == [(x.text, x.bbox) for x in want.lines()]
+    assert doc.counts()["word"] == 0 and len(doc.warnings) == 3
+    assert doc.warnings[0] == (
+        "Page 1 TextBlock block_0 TextLine 1 String 1 'Hos' has no position; its text stays in the line"
+    )
+    assert doc.warnings[2].endswith("has no position; its text stays in the line (and 9 more like it)")

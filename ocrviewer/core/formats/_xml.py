@@ -135,6 +135,26 @@ def parse_markup(raw: bytes) -> etree._Element:
     return root
 
 
+_WHERE = re.compile(r"'[^']*'|\d+")
+
+
+def summarize(warnings: Sequence[str], keep: int = 3) -> tuple[str, ...]:
+    """``warnings`` with each message that recurs for many elements (the same words once the element's
+    place, numbers and quoted text are left out) cut to its first ``keep``, the rest counted in the
+    last: a file that places no String says so in four lines, not in one per word."""
+    groups: dict[str, list[int]] = {}
+    for i, w in enumerate(warnings):
+        groups.setdefault(_WHERE.sub("", w), []).append(i)
+    out: list[str] = []
+    for i, w in enumerate(warnings):
+        same = groups[_WHERE.sub("", w)]
+        if len(same) <= keep or i in same[: keep - 1]:
+            out.append(w)
+        elif i == same[keep - 1]:
+            out.append(f"{w} (and {len(same) - keep} more like it)")
+    return tuple(out)
+
+
 def local(tag: object) -> str:
     """An element's tag without its namespace (``""`` for comments and the like)."""
     if not isinstance(tag, str):

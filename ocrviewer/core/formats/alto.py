@@ -37,6 +37,7 @@ from ocrviewer.core.formats._xml import (
     local,
     namespace,
     number,
+    summarize,
     union_box,
 )
 from ocrviewer.core.model import (
@@ -363,7 +364,7 @@ def read(root: etree._Element) -> Document:
         name = child(src, "fileName") if src is not None else None
         if name is not None and (name.text or "").strip():
             extras["image"] = name.text.strip()  # type: ignore[union-attr]
-    return Document(pages=tuple(pages), source_format=fmt, extras=extras, warnings=tuple(reader.warnings))
+    return Document(pages=tuple(pages), source_format=fmt, extras=extras, warnings=summarize(reader.warnings))
 
 
 # -- writing -------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from ocrviewer.core.formats._xml import (
     local,
     namespace,
     number,
+    summarize,
     union_box,
 )
 from ocrviewer.core.model import (
@@ -431,7 +432,7 @@ def read(root: etree._Element) -> Document:
     if not pages:
         raise BadResponse("PAGE-XML without a Page element")
     extras = {"image": pages[0].extras["image"]} if "image" in pages[0].extras else {}
-    return Document(pages=tuple(pages), source_format=fmt, extras=extras, warnings=tuple(reader.warnings))
+    return Document(pages=tuple(pages), source_format=fmt, extras=extras, warnings=summarize(reader.warnings))
 
 
 # -- writing -------------------------------------------------------------------------------------------
