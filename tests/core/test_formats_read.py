@@ -98,6 +98,7 @@ def test_prima_page_2013_words_and_glyph_text() -> None:
     assert doc.source_format == "page-2013-07-15"
     assert (doc.pages[0].width, doc.pages[0].height) == (700, 800)
     assert doc.counts()["word"] == 12
+    assert [w.text for w in doc.words()][:5] == ["This", "is", "a", "text", "region."]  # from PlainText
     assert "page-2013-07-15" in FORMATS
 
 

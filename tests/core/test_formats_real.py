@@ -929,9 +929,14 @@ def test_polygons_survive_hocr_as_poly(tmp_path: Path) -> None:
 
 
 def test_layout_only_words_survive_hocr(tmp_path: Path) -> None:
-    """PRImA's region sample has Words with boxes and no text yet: hOCR keeps their boxes (an empty
-    ``ocrx_word``), while a word of only spaces, as kraken writes between words, is still no word."""
-    src = SAMPLES / "prima-regiontypes-2013.xml"
+    """Words with boxes and no text yet (PRImA's region sample with its PlainText taken out, so every
+    TextEquiv is empty, as layout ground truth has it): hOCR keeps their boxes (an empty ``ocrx_word``),
+    while a word of only spaces, as kraken writes between words, is still no word."""
+    import re
+
+    src = tmp_path / "layout.xml"
+    raw = (SAMPLES / "prima-regiontypes-2013.xml").read_text(encoding="utf-8")
+    src.write_text(re.sub(r"<PlainText>[^<]*</PlainText>", "", raw), encoding="utf-8")
     out = tmp_path / "layout.hocr"
     assert main(["export", "-r", str(src), "-o", str(out)]) == 0
     before, after = load_response(src), load_response(out)

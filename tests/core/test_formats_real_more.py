@@ -183,20 +183,26 @@ def test_kraken_page_explicit_reading_order() -> None:
     assert doc.pages[0].blocks[0].lines[0].text == "Line 1 in region 2"
 
 
-def test_prima_page_2010_point_coordinates_and_layout_only_words(tmp_path: Path) -> None:
-    """PRImA's PAGE 2010-03-19 sample: ``<Coords><Point x= y=/>`` children, Words with empty Unicode
-    (layout ground truth): their boxes are kept, nothing is invented as text."""
-    f = SAMPLES / "prima-regiontypes-2010.xml"
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("prima-regiontypes-2010.xml", "page-2010-03-19"), ("prima-regiontypes-2010-01-12.xml", "page-2010-01-12")],
+)
+def test_prima_page_2010_point_coordinates_and_plain_text(tmp_path: Path, name: str, fmt: str) -> None:
+    """PRImA's PAGE 2010 samples: ``<Coords><Point x= y=/>`` children, and every Word's, line's and
+    glyph's text in ``<PlainText>This</PlainText>`` beside an empty ``<Unicode></Unicode>``: the text is
+    read from PlainText (it was left out before: twelve empty words)."""
+    f = SAMPLES / name
     doc = load_response(f)
-    assert doc.source_format == "page-2010-03-19"
+    assert doc.source_format == fmt
     assert (doc.pages[0].width, doc.pages[0].height) == (700, 800)
     r3 = doc.pages[0].blocks[0]
     assert r3.extras["id"] == "r3" and r3.layout_type == "paragraph" and r3.bbox == (32, 31, 278, 151)
     assert [len(ln.words) for ln in r3.lines] == [5, 4, 1, 2]
-    assert r3.lines[0].words[0].bbox == (32, 31, 82, 50) and r3.lines[0].words[0].text == ""
-    assert doc.counts()["word"] == 12 and all(w.text == "" for w in doc.words())
+    assert [ln.text for ln in r3.lines] == ["This is a text region.", "It contains text lines,", "words", "and glyphs."]
+    assert (r3.lines[0].words[0].text, r3.lines[0].words[0].bbox) == ("This", (32, 31, 82, 50))
+    assert doc.counts()["word"] == 12
     data = _export_json(tmp_path, f, str(_image(tmp_path, 700, 800)))
-    assert len(_words(data)) == 12
+    assert [w["text"] for w in _words(data)][:5] == ["This", "is", "a", "text", "region."]
 
 
 def test_page_2009_draft_layout_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,8 @@ Read (2009-03-16 to 2019-07-15 namespaces): ``TextRegion`` (nested ones too, e.g
 ``TableRegion``) as blocks, in ``ReadingOrder`` order (ordered groups by ``index``, nested groups
 flattened; regions the order leaves out follow in document order); ``TextLine``, ``Word`` as lines and
 words with their ``Coords`` polygons (``points`` or 2010's ``Point`` children); text from the
-``TextEquiv`` with the lowest ``index`` (``conf`` -> confidence); a word without text gets its
+``TextEquiv`` with the lowest ``index`` (its ``Unicode``, or its ``PlainText`` where that is empty;
+``conf`` -> confidence); a word without text gets its
 glyphs' text; a region with text but no lines gets one line holding it. Region ``type`` ->
 ``layout_type``, ``orientation`` -> ``extras["orientation"]``; ``Baseline`` -> ``extras["baseline"]``.
 The page size is ``imageWidth`` x ``imageHeight`` pixels, so a PAGE file made for a scaled image is
@@ -239,9 +240,14 @@ class _Reader:
             return None, None
         te = best[2]
         uni = child(te, "Unicode")
-        if uni is None:  # not valid PAGE, but written: PlainText alone
-            uni = child(te, "PlainText")
         text = "".join(uni.itertext()) if uni is not None else ""
+        if not text.strip():
+            # PlainText alone (not valid PAGE, but written), or beside an empty Unicode: PRImA's own
+            # 2010-2013 samples hold every word's text so ("<PlainText>This</PlainText><Unicode/>")
+            plain = child(te, "PlainText")
+            plain_text = "".join(plain.itertext()) if plain is not None else ""
+            if plain_text.strip():
+                text = plain_text
         conf: float | None = None
         if te.get("conf") is not None:
             try:
