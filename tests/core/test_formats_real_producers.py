@@ -319,3 +319,18 @@ def test_alto_whose_strings_have_no_position_warns_in_a_few_lines(capsys: pytest
         "Page 1 TextBlock block_0 TextLine 1 String 1 'Hos' has no position; its text stays in the line"
     )
     assert doc.warnings[2].endswith("has no position; its text stays in the line (and 9 more like it)")
+
+
+def test_hocr_confidences_out_of_range_warn_in_a_few_lines() -> None:
+    """Tesseract 4.00alpha's real hOCR with every x_wconf pushed past 100 (as a converter that writes
+    per-mille would): the words keep their boxes without a confidence, in three warning lines."""
+    raw = (SAMPLES / "hocrjs-tesseract400alpha.html").read_text(encoding="utf-8")
+    wild, n = re.subn(r"x_wconf (\d+)'", r"x_wconf 1\1'", raw)
+    assert n == 388
+    doc = read_markup(wild.encode("utf-8"))
+    assert doc.counts()["word"] == 388 and all(w.confidence is None for w in doc.words())
+    assert doc.warnings == (
+        "page 1 line 1 word 1: x_wconf '196' is not 0-100; kept without confidence",
+        "page 1 line 1 word 2: x_wconf '190' is not 0-100; kept without confidence",
+        "page 1 line 2 word 1: x_wconf '191' is not 0-100; kept without confidence (and 385 more like it)",
+    )

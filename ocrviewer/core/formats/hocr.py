@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from ocrviewer.core.formats._xml import line_baseline, local, union_box
+from ocrviewer.core.formats._xml import line_baseline, local, summarize, union_box
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
 
 HOCR = "hocr"
@@ -340,7 +340,7 @@ def read(root: etree._Element) -> Document:
         if local(meta.tag).lower() == "meta" and (meta.get("name") or "").lower() == "ocr-system":
             system = meta.get("content")
     extras = {"ocr_system": system} if system else {}
-    return Document(pages=tuple(pages), source_format=HOCR, extras=extras, warnings=_summary(warnings))
+    return Document(pages=tuple(pages), source_format=HOCR, extras=extras, warnings=summarize(_summary(warnings)))
 
 
 # -- writing -------------------------------------------------------------------------------------------
