@@ -56,6 +56,9 @@ def test_pero_ocr_lines_with_baselines_and_confidences(tmp_path: Path, capsys: p
     assert len(first.extras["baseline"]) == 10
     assert all(ln.confidence is not None and 0 < ln.confidence <= 1 for ln in doc.lines())
     assert "Dental & Esthetic Clinic s.r.0." in [ln.text for ln in doc.lines()]  # &amp; decoded
+    # <Unicode> IC: 691 82 604</Unicode>: the space before is no text (hOCR could not keep it)
+    assert "<Unicode> IC: 691 82 604</Unicode>" in f.read_text(encoding="utf-8")
+    assert list(doc.lines())[-1].text == "IC: 691 82 604"
     assert "1 page(s), 15 blocks, 30 lines, 0 words" in _info(capsys, "-r", str(f))
     data = _export_json(tmp_path, f, str(_image(tmp_path, 4132, 5848)))
     lines = _lines(data)
@@ -334,3 +337,18 @@ def test_hocr_confidences_out_of_range_warn_in_a_few_lines() -> None:
         "page 1 line 1 word 2: x_wconf '190' is not 0-100; kept without confidence",
         "page 1 line 2 word 1: x_wconf '191' is not 0-100; kept without confidence (and 385 more like it)",
     )
+
+
+def test_ocrd_tesseract_word_whose_first_glyph_is_a_space(tmp_path: Path) -> None:
+    """OCR-D's Tesseract PAGE (Words of Glyphs, conf at every level): one Word's first Glyph is the space
+    before it, so its TextEquiv is " Hesstimated". The word is "Hesstimated" (before, the space stayed and
+    the hOCR export, which cannot keep it, read back another word); the line keeps its own TextEquiv."""
+    f = SAMPLES / "pagetoalto-ocrd-tesseract-glyphs-excerpt-page2019.xml"
+    assert "<pc:Unicode> Hesstimated</pc:Unicode>" in f.read_text(encoding="utf-8")
+    doc = load_response(f)
+    line = doc.pages[0].blocks[0].lines[0]
+    assert line.text == "3.  Hesstimated thc Chinese Overseas Community at over"
+    assert [(w.text, w.confidence) for w in line.words[:2]] == [("3.", 0.990490341186523), ("Hesstimated", 0.984285297393799)]
+    assert all(w.text == w.text.strip() and w.text for w in doc.words()) and doc.counts()["word"] == 17
+    back = read_markup(write("hocr", doc))
+    assert [w.text for w in back.words()] == [w.text for w in doc.words()]

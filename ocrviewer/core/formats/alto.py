@@ -182,6 +182,8 @@ class _Reader:
         text = el.get("CONTENT")
         if text is None:  # glyph-level OCR: the word is its glyphs
             text = "".join(g.get("CONTENT", "") for g in glyphs)
+        if text.strip():  # a word's spaces belong between words (SP), as in hOCR and PAGE
+            text = text.strip()
         poly = self.box(el, what)
         if poly is None and glyphs:
             poly = union_box(p for i, g in enumerate(glyphs) if (p := self.box(g, f"{what} Glyph {i + 1}")))

@@ -265,6 +265,8 @@ class _Reader:
         if text is None:
             glyphs = [self.text_equiv(g, f"{what} Glyph")[0] or "" for g in children(el, "Glyph")]
             text = "".join(glyphs)
+        if text.strip():  # Tesseract (via OCR-D) counts the space before a word as its first glyph
+            text = text.strip()
         poly = self.coords(el, what)
         if poly is None:
             boxes = [p for g in children(el, "Glyph") if (p := self.coords(g, f"{what} Glyph")) is not None]
@@ -283,6 +285,7 @@ class _Reader:
         text, conf = self.text_equiv(el, what)
         if text is None:
             text = " ".join(t for _, t in read if t)
+        text = text.strip()  # PERO writes " IC: 691 82 604": edge spaces are no text (hOCR cannot hold them)
         poly = self.coords(el, what) or union_box([w.polygon for w in words]) or self.point_box(el)
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no words; skipped")
