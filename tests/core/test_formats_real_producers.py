@@ -352,3 +352,14 @@ def test_ocrd_tesseract_word_whose_first_glyph_is_a_space(tmp_path: Path) -> Non
     assert all(w.text == w.text.strip() and w.text for w in doc.words()) and doc.counts()["word"] == 17
     back = read_markup(write("hocr", doc))
     assert [w.text for w in back.words()] == [w.text for w in doc.words()]
+
+
+def test_alto_string_with_spaces_at_its_edges() -> None:
+    """A String whose CONTENT carries the space around it (a real ALTO v3, one String padded so): the
+    word is what is between the spaces, and the line's text is unchanged."""
+    raw = (SAMPLES / "ngxmime-alto3-pixel.xml").read_bytes()
+    assert raw.count(b'CONTENT="Hos"') == 1
+    doc = read_markup(raw.replace(b'CONTENT="Hos"', b'CONTENT=" Hos "'))
+    want = read_markup(raw)
+    assert [w.text for w in doc.words()] == [w.text for w in want.words()]
+    assert [x.text for x in doc.lines()] == [x.text for x in want.lines()]
