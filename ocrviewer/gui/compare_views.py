@@ -12,11 +12,12 @@ picture and overlay items through their public interface (the wipe clips the can
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsSceneMouseEvent,
@@ -151,17 +152,18 @@ class _Handle(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         x, h = self.wipe.x, self.wipe.size[1]
-        painter.setPen(cosmetic_pen(QColor(0, 0, 0, 160), 4.0))
-        painter.drawLine(QPointF(x, 0), QPointF(x, h))
-        painter.setPen(cosmetic_pen(QColor(255, 255, 255), 2.0))
-        painter.drawLine(QPointF(x, 0), QPointF(x, h))
-        # the grip and the two names, in screen pixels, at the middle of what is in view
         t = painter.worldTransform()
-        inverse, ok = t.inverted()
         device = painter.device()
+        dpr = (device.devicePixelRatioF() if device is not None else 1.0) or 1.0
+        if not _paint_line(painter, t, dpr, x, h):
+            painter.setPen(cosmetic_pen(QColor(0, 0, 0, 160), 4.0))
+            painter.drawLine(QPointF(x, 0), QPointF(x, h))
+            painter.setPen(cosmetic_pen(QColor(255, 255, 255), 2.0))
+            painter.drawLine(QPointF(x, 0), QPointF(x, h))
+        # the grip and the two names, in screen pixels, at the middle of what is in view
+        inverse, ok = t.inverted()
         if not ok or device is None:
             return
-        dpr = device.devicePixelRatioF() or 1.0
         shown = inverse.mapRect(QRectF(0, 0, device.width() / dpr, device.height() / dpr))
         y = max(0.0, min(h, shown.center().y()))
         centre = t.map(QPointF(x, y))
@@ -194,6 +196,30 @@ class _Handle(QGraphicsItem):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         event.accept()
+
+
+#: the handle's line: a white core on a translucent dark edge (half widths in screen pixels)
+HANDLE_LINES = ((2.0, QColor(0, 0, 0, 160)), (1.0, QColor(255, 255, 255)))
+
+
+def _paint_line(painter: QPainter, t: QTransform, dpr: float, x: float, h: float) -> bool:
+    """The handle's line from (x, 0) to (x, h) (scene units) as two filled screen rectangles, the
+    pixels the painter's aliased square-capped cosmetic lines covered (a pixel is covered when its
+    centre is): two wide cosmetic lines through the painter's stroker were ~0.5 ms of a frame.
+    False when the view is turned or scaled for a high-density screen (then draw the lines)."""
+    if dpr != 1.0 or not t.isAffine() or t.m12() != 0 or t.m21() != 0 or t.m22() <= 0:
+        return False
+    if painter.testRenderHint(QPainter.RenderHint.Antialiasing):
+        return False
+    top, bottom = t.map(QPointF(x, 0)), t.map(QPointF(x, h))
+    painter.save()
+    painter.resetTransform()
+    for half, colour in HANDLE_LINES:
+        left, right = math.floor(top.x() - half + 0.5), math.floor(top.x() + half + 0.5)
+        y0, y1 = math.floor(top.y() - half + 0.5), math.floor(bottom.y() + half + 0.5)
+        painter.fillRect(QRect(left, y0, right - left, y1 - y0), colour)
+    painter.restore()
+    return True
 
 
 class Wipe(QObject):
