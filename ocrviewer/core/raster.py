@@ -140,12 +140,17 @@ class Spans:
 
 @dataclass
 class Raster:
-    """A filled grid and what it was filled from, so a change of classes patches only what changed."""
+    """A filled grid and what it was filled from, so a change of classes patches only what changed.
+
+    A grid filled a band at a time keeps its bands and makes its rows (``labels``) when first
+    asked for: a frame at a new zoom is drawn from the bands alone (see ``gui.overlay``), only a
+    patch or a hatch needs every row."""
 
     grid: Grid
     spans: Spans
     classes: np.ndarray
-    labels: np.ndarray
+    #: the grid (None: not made from ``bands`` yet; see ``labels``)
+    rows: np.ndarray | None
     #: bumped on every change of ``labels``
     version: int = 0
     #: whether polygons share pixels (None: not known yet)
@@ -153,6 +158,15 @@ class Raster:
     #: filled a band of identical rows at a time (see :func:`fill`): one row per band, and how
     #: many rows each band has; None once ``labels`` changed since
     bands: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The ``grid.height`` x ``grid.width`` grid of classes (uint8)."""
+        if self.rows is None:
+            assert self.bands is not None
+            compact, rows = self.bands
+            self.rows = np.repeat(compact, rows, axis=0)
+        return self.rows
 
 
 def device_spans(
@@ -261,13 +275,18 @@ def _join(parts: list[tuple[np.ndarray, ...]], n: int) -> Spans:
 
 def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None = None) -> np.ndarray:
     """A ``grid.height`` x ``grid.width`` uint8 grid: ``classes[owner]`` on every span's pixels."""
-    return _fill(spans, classes, grid, out)[0]
+    labels, bands = _fill(spans, classes, grid, out)
+    if labels is None:
+        assert bands is not None
+        labels = np.repeat(bands[0], bands[1], axis=0)
+    return labels
 
 
 def _fill(
     spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None = None
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """:func:`fill`, and its bands when it was filled a band at a time (see :class:`Raster`)."""
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+    """:func:`fill`, and its bands when it was filled a band at a time (see :class:`Raster`); the
+    grid is None then unless ``out`` was given (its rows are made from the bands when needed)."""
     if spans.boxes is not None:
         banded = _fill_bands(spans.boxes, classes, grid, out)
         if banded is not None:
@@ -288,7 +307,7 @@ def _fill_rows(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | 
 
 def _fill_bands(
     boxes: tuple[np.ndarray, ...], classes: np.ndarray, grid: Grid, out: np.ndarray | None
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray]] | None:
     """Boxes filled a band of identical rows at a time: rows between two consecutive box edges
     (a box's first row or the row after its last) hold the same spans, so each band is filled
     once, as one row, and copied to its rows. A page's words share their lines' rows: at fit a
@@ -324,9 +343,7 @@ def _fill_bands(
         spans = Spans(first, x0, x1, owners, len(classes))
     compact = fill(spans, classes, Grid(0, 0, grid.width, int(band[-1])))
     rows = np.diff(np.flatnonzero(edge[:-1]), append=grid.height)  # of each band
-    if out is None:
-        out = np.repeat(compact, rows, axis=0)
-    else:
+    if out is not None:
         out[...] = np.repeat(compact, rows, axis=0)
     return out, (compact, rows)
 
@@ -434,22 +451,23 @@ def update_classes(raster: Raster, classes: np.ndarray) -> int:
     changed = np.flatnonzero(classes != raster.classes)
     if not len(changed):
         return 0
+    labels = raster.labels  # (its rows made from the bands, which go now)
     raster.classes = classes.copy()
     raster.version += 1
     raster.bands = None
     first = raster.spans.first
     if len(changed) > REFILL_SHARE * len(classes):
-        raster.labels.fill(0)
-        fill(raster.spans, classes, raster.grid, raster.labels)
+        labels.fill(0)
+        fill(raster.spans, classes, raster.grid, labels)
         return len(changed)
     counts = first[changed + 1] - first[changed]
     which = np.repeat(first[changed] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-    _paint(raster.labels.reshape(-1), raster.grid.width, raster.spans, which, classes)
+    _paint(labels.reshape(-1), raster.grid.width, raster.spans, which, classes)
     if _overlaps(raster):  # later polygons over the changed ones must stay on top: write them again
         later = np.arange(int(changed.min()) + 1, len(classes))
         counts = first[later + 1] - first[later]
         which = np.repeat(first[later] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-        _paint(raster.labels.reshape(-1), raster.grid.width, raster.spans, which, classes)
+        _paint(labels.reshape(-1), raster.grid.width, raster.spans, which, classes)
     return len(changed)
 
 

@@ -40,7 +40,7 @@ from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
-from ocrviewer.gui.legend import paint_status_legend, paint_view_legend
+from ocrviewer.gui.legend import CornerPicture, paint_status_legend, paint_view_legend, status_legend_size
 from ocrviewer.gui.overlay import (
     LAYERS,
     MarkerItem,
@@ -405,6 +405,7 @@ class Canvas(QGraphicsView):
         self.layers["line"].setVisible(False)
         self.markers = MarkerItem(self.overlay_root)
         self.show_legend = True
+        self._status_legend = CornerPicture()
         #: stretch the colours over the words' confidences (see core.palette.fit_scale)
         self.fit_colours = True
         self._fit_mode = True
@@ -898,7 +899,14 @@ class Canvas(QGraphicsView):
             painter.resetTransform()
             vp = self.viewport().rect()
             dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-            paint_status_legend(painter, QPointF(vp.right() - 12, vp.bottom() - 12), self.font(), dark)
+            font = self.font()
+            self._status_legend.draw(
+                painter,
+                (font.key(), dark),
+                QPointF(vp.right() - 12, vp.bottom() - 12),
+                status_legend_size(font),
+                lambda p, corner: paint_status_legend(p, corner, font, dark),
+            )
             painter.restore()
             return
         if not self.legend_wanted():

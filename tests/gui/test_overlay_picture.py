@@ -295,7 +295,7 @@ def test_a_picture_coloured_a_band_at_a_time_equals_one_coloured_pixel_by_pixel(
     assert raster.bands is not None
     _, table, _ = item.word_classes()
     banded = indexed_picture(raster, table)
-    whole = indexed_picture(replace(raster, bands=None), table)
+    whole = indexed_picture(replace(raster, rows=raster.labels, bands=None), table)
     assert banded.format() == whole.format() == QImage.Format.Format_ARGB32_Premultiplied
     assert banded == whole
     assert len(np.unique(pixels(banded).reshape(-1, 3), axis=0)) > 3  # coloured, not blank
