@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ocrviewer.core.layers import LayerData
 from ocrviewer.core.model import Polygon
 from ocrviewer.gui.canvas import CLICK_SLOP, ZOOM_STEP, Canvas, ImageItem, setup_page_view
+from ocrviewer.gui.legend import CornerPicture
 from ocrviewer.gui.overlay import MarkerItem, OverlayLayer, cosmetic_pen
 
 #: how far one press of [ or ] moves the wipe handle, as a share of the page's width
@@ -132,6 +133,7 @@ class _Handle(QGraphicsItem):
         super().__init__()
         self.wipe = wipe
         self.half = HANDLE_HALF
+        self._grip = CornerPicture()
         self.setZValue(20)
         self.setCursor(Qt.CursorShape.SplitHCursor)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
@@ -167,24 +169,19 @@ class _Handle(QGraphicsItem):
         shown = inverse.mapRect(QRectF(0, 0, device.width() / dpr, device.height() / dpr))
         y = max(0.0, min(h, shown.center().y()))
         centre = t.map(QPointF(x, y))
-        painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(cosmetic_pen(QColor(0, 0, 0, 180), 1.5))
-        painter.setBrush(QColor(255, 255, 255, 235))
-        painter.drawEllipse(centre, 11, 11)
-        painter.setPen(QColor(40, 40, 40))
+        # on whole pixels (the line's middle, see _paint_line): the grip is drawn once and copied
+        centre = QPointF(round(centre.x()), round(centre.y()))
         font = QFont(painter.font())
         font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(QRectF(centre.x() - 11, centre.y() - 11, 22, 22), Qt.AlignmentFlag.AlignCenter, "⇔")
-        for text, right in (("A", False), ("B", True)):
-            box = QRectF(centre.x() + (16 if right else -40), centre.y() - 10, 24, 20)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(0, 0, 0, 150))
-            painter.drawRoundedRect(box, 4, 4)
-            painter.setPen(QColor(255, 255, 255))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.save()
+        painter.resetTransform()
+        self._grip.draw(
+            painter,
+            font.key(),
+            centre + QPointF(GRIP_REACH[0], GRIP_REACH[1]),
+            (2 * GRIP_REACH[0], 2 * GRIP_REACH[1]),
+            lambda p, corner: _paint_grip(p, corner - QPointF(GRIP_REACH[0], GRIP_REACH[1]), font),
+        )
         painter.restore()
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -196,6 +193,28 @@ class _Handle(QGraphicsItem):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         event.accept()
+
+
+#: how far the grip reaches right of and below its centre (as far left and up), in screen pixels
+GRIP_REACH = (41.0, 13.0)
+
+
+def _paint_grip(painter: QPainter, centre: QPointF, font: QFont) -> None:
+    """The handle's grip at ``centre`` (screen pixels): a round knob and the two sides' names."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(cosmetic_pen(QColor(0, 0, 0, 180), 1.5))
+    painter.setBrush(QColor(255, 255, 255, 235))
+    painter.drawEllipse(centre, 11, 11)
+    painter.setPen(QColor(40, 40, 40))
+    painter.setFont(font)
+    painter.drawText(QRectF(centre.x() - 11, centre.y() - 11, 22, 22), Qt.AlignmentFlag.AlignCenter, "⇔")
+    for text, right in (("A", False), ("B", True)):
+        box = QRectF(centre.x() + (16 if right else -40), centre.y() - 10, 24, 20)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 #: the handle's line: a white core on a translucent dark edge (half widths in screen pixels)
