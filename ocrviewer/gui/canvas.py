@@ -13,7 +13,6 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QImage,
     QKeyEvent,
@@ -840,8 +839,6 @@ class Canvas(QGraphicsView):
         # not under the picture where it is opaque: it paints every one of those pixels itself
         # (a 1600 x 1000 fill was ~0.4 ms of each frame)
         hole = self.image_item.covered_rect(painter.worldTransform()) if self._painting else None
-        if hole is not None and self._fill_around(painter, rect, hole, own if not palette else None):
-            return
         if hole is not None:
             painter.save()
             world = painter.worldTransform()
@@ -856,28 +853,6 @@ class Canvas(QGraphicsView):
         super().drawBackground(painter, rect)
         if hole is not None:
             painter.restore()
-
-    def _fill_around(self, painter: QPainter, rect: QRectF, hole: QRect, own: QBrush | None) -> bool:
-        """The background around the picture's ``hole`` (view pixels) as up to four plain rectangles,
-        the palette's colour then ``own`` (the view's brush, None: only the palette's): a fill
-        through a clip region with a hole was ~0.4 ms of a frame. False (nothing painted) unless
-        the frame is the whole viewport and both are plain colours."""
-        vp = self.viewport()
-        brushes = [vp.palette().brush(vp.backgroundRole())] if own is None else [own]
-        if own is None and self.backgroundBrush().style() != Qt.BrushStyle.NoBrush:
-            brushes.append(self.backgroundBrush())
-        if any(b.style() != Qt.BrushStyle.SolidPattern for b in brushes):
-            return False
-        area = vp.rect()
-        if not painter.worldTransform().mapRect(rect).contains(QRectF(area)):
-            return False
-        painter.save()
-        painter.resetTransform()
-        for part in QRegion(area).subtracted(QRegion(hole)):
-            for brush in brushes:
-                painter.fillRect(part, brush.color())
-        painter.restore()
-        return True
 
     # -- foreground: legend --------------------------------------------------------------------
     def legend_wanted(self) -> bool:
