@@ -19,6 +19,10 @@ class ImageError(BadInput):
     """An image cannot be read: missing, truncated, corrupt, or too large."""
 
 
+class ImageTooLarge(ImageError):
+    """An image or PDF page has more pixels than can be decoded safely (a decompression bomb)."""
+
+
 class ProviderError(OcrViewerError):
     """A provider failed; the message says what to do."""
 

@@ -19,7 +19,7 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.output import check_output, dumps_json, finite_json, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import Source, is_pdf, open_source
-from ocrviewer.errors import BadInput, ImageError
+from ocrviewer.errors import BadInput, ImageError, ImageTooLarge
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -235,6 +235,8 @@ def _page_picture(source: Source, result: DocumentResult, index: int) -> Image.I
 
     try:
         return source.pages[index].render()
+    except ImageTooLarge:
+        raise  # a blank page of its size would be as large
     except ImageError as err:
         print(f"ocrviewer: warning: page {index + 1}: {err}; drawn on a blank page", file=sys.stderr)
         page = result.page(index)

@@ -14,7 +14,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ocrviewer.core.drawing import PREVIEW_MIN_SHARE
 from ocrviewer.core.geometry import ORIENTATION_NAMES, oriented_size
-from ocrviewer.errors import ImageError
+from ocrviewer.errors import ImageError, ImageTooLarge
 
 ORIENTATION_TAG = 0x0112
 
@@ -82,7 +82,7 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(p)
     except Image.DecompressionBombError as err:
-        raise ImageError(f"{p}: image is too large to open safely ({err}); shrink it first") from err
+        raise ImageTooLarge(f"{p}: image is too large to open safely ({err}); shrink it first") from err
     except UnidentifiedImageError as err:
         raise ImageError(f"{p}: not an image Pillow can read; use JPEG, PNG, TIFF, BMP or WebP") from err
     except PermissionError as err:
@@ -127,7 +127,7 @@ def _decoding(path: str | os.PathLike[str]) -> Iterator[None]:
     try:
         yield
     except Image.DecompressionBombError as err:
-        raise ImageError(f"{path}: image is too large to open safely ({err}); shrink it first") from err
+        raise ImageTooLarge(f"{path}: image is too large to open safely ({err}); shrink it first") from err
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageError(
             f"{path}: image is truncated or corrupt ({err}); re-export or re-download it"

@@ -30,7 +30,7 @@ from typing import Any, overload
 from PIL import Image
 
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
-from ocrviewer.errors import BadInput, ImageError
+from ocrviewer.errors import BadInput, ImageError, ImageTooLarge
 
 DEFAULT_DPI = 150.0
 #: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name).
@@ -158,6 +158,7 @@ class PdfPage(SourcePage):
         scale = self._source.dpi / 72.0
         if max_side and max_side < max(self.size):
             return self._source.render_page(self.index, max_side / max(self.points))
+        self._check_size()
         img = self._source.render_page(self.index, scale)
         if img.size != self.size:  # PDFium's rounding of a size that is whole but for float noise
             img = (
@@ -166,6 +167,20 @@ class PdfPage(SourcePage):
                 else img.resize(self.size)
             )
         return img
+
+    def _check_size(self) -> None:
+        """Refuse a page whose bitmap would pass Pillow's decompression-bomb limit (a poster-sized page
+        at 150 dpi is gigabytes: PDFium would allocate it before anything could say no)."""
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        w, h = self.size
+        if limit and w * h > limit:
+            dpi = self._source.dpi
+            fits = math.floor(dpi * math.sqrt(limit / (w * h)))
+            hint = f"render it at {fits} dpi or less" if fits >= 10 else "shrink the page in a PDF editor"
+            raise ImageTooLarge(
+                f"{self.file}: page {self.index + 1} is {w}x{h} pixels at {dpi:g} dpi, too large to render "
+                f"safely; {hint}"
+            )
 
     def sha256(self) -> str:
         blob = f"{self._source.sha256}:{self.index}:{self._source.dpi:g}".encode()

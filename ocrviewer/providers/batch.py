@@ -276,7 +276,7 @@ def read_manifest(path: Path) -> list[Record]:
             continue
         try:
             d = json.loads(line)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise BadInput(f"{path}: line {n} is not JSON; move the file away or use another OUTDIR") from err
         schema = d.get("schema") if isinstance(d, dict) else None
         if schema != MANIFEST_SCHEMA:

@@ -68,7 +68,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise BadInput(f"{p}: unreadable settings ({err}); fix or delete it") from err
     if not isinstance(data, dict):
         raise BadInput(f"{p}: settings must be a JSON object; fix or delete it")

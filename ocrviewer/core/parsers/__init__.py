@@ -332,9 +332,14 @@ def _concatenated(raw: bytes) -> list[Any] | None:
                 break
             value, pos = decoder.raw_decode(text, pos)
             values.append(value)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         return None
     return values if len(values) > 1 else None
+
+
+def _first_clause(err: Exception) -> str:
+    """An exception's message up to its first ';' (Python's advice on raising its own limits is not ours)."""
+    return str(err).split(";")[0].strip() or type(err).__name__
 
 
 def _read_json(raw: bytes, name: str) -> Any:
@@ -350,6 +355,10 @@ def _read_json(raw: bytes, name: str) -> Any:
         raise BadResponse(f"{name}: not usable JSON (nested too deeply)") from err
     except json.JSONDecodeError as err:
         first = err
+    except ValueError as err:  # Python's cap on integer digits (a 5,000-digit number)
+        raise BadResponse(
+            f"{name}: not usable JSON ({_first_clause(err)}); give the response file the service returned"
+        ) from err
     # JSON Lines: one value per line (Yandex getRecognition)
     items: list[Any] = []
     for n, line in enumerate(raw.splitlines(), 1):
@@ -364,7 +373,7 @@ def _read_json(raw: bytes, name: str) -> Any:
                     "give the response file the service returned, one JSON value per line"
                 ) from err
             break
-        except (UnicodeDecodeError, RecursionError):
+        except (UnicodeDecodeError, RecursionError, ValueError):
             break
     else:
         if len(items) > 1:
