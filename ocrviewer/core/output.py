@@ -3,7 +3,8 @@
 * never over an input: :func:`check_output` refuses a target that is the same file as any input
   (also through a hard link or symlink) and a target that is a folder;
 * atomic: the data goes to a temporary file created exclusively (``O_EXCL``, random name, never a
-  followed symlink) in the target's folder, is flushed to disk, then renamed over the target;
+  followed symlink) in the target's folder, is flushed to disk, then renamed over the target
+  (a device or pipe, ``-o /dev/stdout``, is written into instead: a rename would replace it);
 * nothing left behind: the temporary file is removed on any error, on Ctrl-C, and on SIGTERM once
   :func:`install_signal_cleanup` has run (the CLI does it at start);
 * strict JSON: :func:`dumps_json` refuses NaN/Infinity and replaces lone surrogates, so what is
@@ -17,6 +18,7 @@ import io
 import json
 import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -82,6 +84,9 @@ def write_atomic(
     file's usual permissions); give 0o600 for private files.
     """
     out = check_output(path, inputs)
+    if _is_special(out):
+        _write_special(out, data)
+        return out
     parent = out.parent if str(out.parent) else Path(".")
     made: list[str] = []  # the temporary file's name, known before the file exists
     f: IO[bytes] | None = None
@@ -112,6 +117,26 @@ def write_atomic(
         for name in made:
             _discard(name, f)
     return out
+
+
+def _is_special(out: Path) -> bool:
+    """True when ``out`` is (or links to) a device, pipe or socket: ``-o /dev/stdout``, ``/dev/null``."""
+    try:
+        return not stat.S_ISREG(os.stat(out).st_mode)
+    except OSError:
+        return False
+
+
+def _write_special(out: Path, data: bytes | str | Callable[[IO[bytes]], None]) -> None:
+    """Write into a device or pipe as it is: renaming a file over it would replace the device itself."""
+    try:
+        with open(os.open(out, os.O_WRONLY | getattr(os, "O_BINARY", 0)), "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as err:
+        raise BadInput(f"{out}: cannot write ({err.strerror or err})") from err
 
 
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
