@@ -95,6 +95,15 @@ def run(args: argparse.Namespace | Any) -> int:
         raise BadInput(f"{image}: no such image file or folder; check the path")
     if response is not None and not Path(response).is_file():
         raise BadInput(f"{response}: no such response file; check the path")
+    if args.page < 1:
+        raise BadInput(f"--page {args.page}: pages count from 1; give 1 or more")
+    if args.provider:
+        from ocrviewer.providers.base import provider_names  # only then: the viewer's start stays light
+
+        if args.provider not in provider_names():
+            raise BadInput(
+                f"--provider {args.provider!r}: unknown provider; choose one of {', '.join(provider_names())}"
+            )
 
     if args.screenshot:
         from ocrviewer.core.output import check_output

@@ -176,6 +176,9 @@ class PdfPage(SourcePage):
         if limit and w * h > limit:
             dpi = self._source.dpi
             fits = math.floor(dpi * math.sqrt(limit / (w * h)))
+            pw, ph = self.points
+            while fits >= 10 and math.ceil(pw * fits / 72) * math.ceil(ph * fits / 72) > limit:
+                fits -= 1  # the sizes are rounded up
             hint = f"render it at {fits} dpi or less" if fits >= 10 else "shrink the page in a PDF editor"
             raise ImageTooLarge(
                 f"{self.file}: page {self.index + 1} is {w}x{h} pixels at {dpi:g} dpi, too large to render "

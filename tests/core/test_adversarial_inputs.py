@@ -1,0 +1,136 @@
+"""Bad input found by an adversarial pass (session 6): each is a one-line error saying what to do, and
+nothing is written, replaced or allocated beyond reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ocrviewer.cli import main
+from ocrviewer.errors import BadInput
+from ocrviewer.providers.settings import load_settings
+from tests.support import responses as R
+from tests.support.documents import azure_read_pdf_response, make_pdf, write_json
+from tests.support.images import make_text_image
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err: str, *needles: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("ocrviewer: error: "), err
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+@pytest.fixture
+def poster(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """An A4 PDF whose page at 150 dpi (1240x1755) passes a lowered pixel limit, as a poster-sized
+    page (200 x 200 inches) passes the real one: PDFium would allocate the bitmap before any check."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)  # refused above twice this, as Pillow does
+    pdf = make_pdf(tmp_path / "poster.pdf", pages=1)
+    resp = write_json(tmp_path / "poster.json", azure_read_pdf_response([1]))
+    return pdf, resp
+
+
+@pytest.mark.parametrize(
+    ("command", "out", "extra"),
+    [("render", "o.png", ()), ("render", "o.pdf", ()), ("export", "o.pdf", ("--to", "pdf"))],
+)
+def test_a_pdf_page_too_large_to_render_is_refused_with_a_dpi_that_works(
+    capsys, tmp_path: Path, poster, command: str, out: str, extra: tuple[str, ...]
+) -> None:
+    pdf, resp = poster
+    code, _, err = run(capsys, command, pdf, "-r", resp, *extra, "-o", tmp_path / out)
+    assert code == 1
+    line = one_error_line(err, "poster.pdf", "page 1 is 1240x1755 pixels at 150 dpi", "too large")
+    assert not (tmp_path / out).exists()  # and no blank page of that size drawn instead
+    dpi = re.search(r"render it at (\d+) dpi or less", line)
+    assert dpi, line
+    code, _, err = run(capsys, command, pdf, "-r", resp, *extra, "--dpi", dpi.group(1), "-o", tmp_path / out)
+    assert code == 0, err
+    assert (tmp_path / out).stat().st_size > 0
+
+
+def test_info_on_a_page_too_large_to_render_still_tells_its_size(capsys, poster) -> None:
+    pdf, _ = poster
+    code, out, err = run(capsys, "info", pdf)
+    assert code == 0 and "page 1: 1240x1755" in out and not err
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_a_number_with_thousands_of_digits_is_one_line(capsys, tmp_path: Path, lines: bool) -> None:
+    resp = tmp_path / "digits.json"
+    text = json.dumps(R.build_response("azure-v3"))
+    text = text.replace('"status"', '"n": ' + "9" * 5000 + ', "status"', 1)
+    resp.write_text(text + ("\n" + text if lines else ""))
+    code, _, err = run(capsys, "info", "-r", resp)
+    assert code == 1
+    one_error_line(err, "digits.json", "not ")
+    assert "Traceback" not in err and "set_int_max_str_digits" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_an_output_that_is_a_pipe_is_written_into_not_replaced(capsys, tmp_path: Path) -> None:
+    """``-o /dev/stdout`` or a named pipe: renaming a finished file over it replaced the pipe (as root,
+    ``-o /dev/full`` replaced the device node with a regular file)."""
+    image = make_text_image(tmp_path / "photo.jpg")
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, err = run(capsys, "export", image, "-r", resp, "-o", fifo)
+    reader.join(timeout=60)
+    assert code == 0, err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(got[0])["schema"] == "ocrviewer.document/1"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_full_device_is_a_one_line_error_and_stays_a_device(capsys, tmp_path: Path) -> None:
+    if not os.access("/dev", os.W_OK):
+        pytest.skip("the old failure needs a writable /dev; this test only guards it")
+    image = make_text_image(tmp_path / "photo.jpg")
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    code, _, err = run(capsys, "export", image, "-r", resp, "-o", "/dev/full")
+    assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
+    assert code == 1
+    one_error_line(err, "/dev/full", "cannot write", "No space left")
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (("--provider", "nope"), ("--provider 'nope'", "unknown provider", "local")),
+        (("--page", "0"), ("--page 0", "give 1 or more")),
+    ],
+)
+def test_view_refuses_a_bad_option_before_opening_a_window(capsys, tmp_path: Path, argv, needles) -> None:
+    image = make_text_image(tmp_path / "photo.jpg")
+    code, _, err = run(capsys, "view", image, *argv, "--screenshot", tmp_path / "shot.png")
+    assert code == 1
+    one_error_line(err, *needles)
+    assert not (tmp_path / "shot.png").exists()
+
+
+def test_a_settings_file_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
+    settings = tmp_path / "providers.json"
+    settings.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(BadInput, match="fix or delete it") as info:
+        load_settings(settings)
+    assert "\n" not in str(info.value)
