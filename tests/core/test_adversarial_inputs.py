@@ -101,18 +101,6 @@ def test_an_output_that_is_a_pipe_is_written_into_not_replaced(capsys, tmp_path:
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
-def test_a_full_device_is_a_one_line_error_and_stays_a_device(capsys, tmp_path: Path) -> None:
-    if not os.access("/dev", os.W_OK):
-        pytest.skip("the old failure needs a writable /dev; this test only guards it")
-    image = make_text_image(tmp_path / "photo.jpg")
-    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
-    code, _, err = run(capsys, "export", image, "-r", resp, "-o", "/dev/full")
-    assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
-    assert code == 1
-    one_error_line(err, "/dev/full", "cannot write", "No space left")
-
-
 @pytest.mark.parametrize(
     ("argv", "needles"),
     [
