@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,13 +83,38 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(p)
     except Image.DecompressionBombError as err:
-        raise ImageTooLarge(f"{p}: image is too large to open safely ({err}); shrink it first") from err
+        raise ImageTooLarge(_too_large(p, err)) from err
     except UnidentifiedImageError as err:
+        if _is_empty(p):
+            raise ImageError(f"{p}: the file is empty (0 bytes); re-export or re-download it") from err
         raise ImageError(f"{p}: not an image Pillow can read; use JPEG, PNG, TIFF, BMP or WebP") from err
     except PermissionError as err:
         raise ImageError(f"{p}: cannot read image (permission denied); check the file's permissions") from err
     except OSError as err:
+        if err.errno is None:  # Pillow's own: the header is there, the data after it is not
+            raise ImageError(
+                f"{p}: image is truncated or corrupt ({err}); re-export or re-download it"
+            ) from err
         raise ImageError(f"{p}: cannot read image ({err.strerror or err}); check the file") from err
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _too_large(path: str | os.PathLike[str], err: Exception) -> str:
+    """One line for Pillow's decompression-bomb refusal, in megapixels rather than its wording."""
+    found = re.search(r"\((\d+) pixels\) exceeds limit of (\d+) pixels", str(err))
+    if found is None:
+        return f"{path}: image is too large to open safely ({err}); shrink it first"
+    pixels, limit = (int(v) for v in found.groups())
+    return (
+        f"{path}: image is too large to open safely ({pixels / 1e6:,.0f} megapixels; the limit is "
+        f"{limit / 1e6:,.0f}); shrink it first"
+    )
 
 
 def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
@@ -127,7 +153,7 @@ def _decoding(path: str | os.PathLike[str]) -> Iterator[None]:
     try:
         yield
     except Image.DecompressionBombError as err:
-        raise ImageTooLarge(f"{path}: image is too large to open safely ({err}); shrink it first") from err
+        raise ImageTooLarge(_too_large(path, err)) from err
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageError(
             f"{path}: image is truncated or corrupt ({err}); re-export or re-download it"

@@ -358,6 +358,8 @@ def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Sourc
     if not p.exists():
         raise BadInput(f"{p}: no such file or folder; check the path")
     if is_pdf(p):
+        if p.is_file() and p.stat().st_size == 0:
+            raise BadInput(f"{p}: the file is empty (0 bytes); re-export or re-download it")
         return PdfSource(p, float(dpi))
     read_image_info(p)  # a non-image is an error now, not at the first render
     return Source(path=p, kind="image", pages=[ImagePage(p, 0, p.name)])

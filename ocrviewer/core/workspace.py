@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -240,12 +241,12 @@ class Result:
             role=role,
             origin=Origin(
                 kind=kind,
-                path=_abs(o["path"], base) if o.get("path") else None,
+                path=_abs(_text(o["path"], "origin path"), base) if o.get("path") else None,
                 provider=o.get("provider"),
                 options=dict(_mapping(o.get("options"), "options")),
                 time=o.get("time"),
             ),
-            response_path=_abs(d["response"], base) if d.get("response") else None,
+            response_path=_abs(_text(d["response"], "response"), base) if d.get("response") else None,
             frame=str(f.get("frame", "display")),
             method=str(f.get("method", "recorded")),
             confidence=float(f.get("confidence", 1.0)),
@@ -477,8 +478,13 @@ def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
         data = json.loads(read_limited(p))
     except OSError as err:
         raise BadInput(f"{p}: cannot read ({err.strerror or err}); check the path") from err
-    except (ValueError, RecursionError) as err:
-        raise BadInput(f"{p}: not a workspace (not JSON: {err}); open an ocrviewer workspace file") from err
+    except RecursionError as err:
+        raise BadInput(
+            f"{p}: not a workspace (not JSON: nested too deeply); open an ocrviewer workspace file"
+        ) from err
+    except ValueError as err:
+        why = str(err).split(";")[0]  # not Python's advice on raising its integer-digits limit
+        raise BadInput(f"{p}: not a workspace (not JSON: {why}); open an ocrviewer workspace file") from err
     schema = data.get("schema") if isinstance(data, dict) else None
     if not isinstance(schema, str) or not schema.startswith(SCHEMA_PREFIX):
         raise BadInput(f"{p}: not an ocrviewer workspace (no {SCHEMA!r} schema); open a workspace file")
@@ -493,15 +499,28 @@ def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
     source = None
     s = data.get("source")
     if isinstance(s, Mapping) and isinstance(s.get("path"), str):
-        source = SourceRef(_abs(s["path"], base), str(s.get("kind", "image")), float(s.get("dpi", 150.0)))
+        dpi = s.get("dpi", 150.0)
+        if not (type(dpi) in (int, float) and math.isfinite(dpi) and dpi > 0):
+            notes.append(f"{p}: the source's dpi {dpi!r} is not a positive number; 150 is used")
+            dpi = 150.0
+        source = SourceRef(_abs(s["path"], base), str(s.get("kind", "image")), float(dpi))
     pages: list[WorkspacePage] = []
-    for n, pd in enumerate(data.get("pages") or []):
+    listed = data.get("pages") or []
+    if not isinstance(listed, list):
+        raise BadInput(f"{p}: the workspace's pages are not a list; fix the file or open the image instead")
+    for n, pd in enumerate(listed):
         try:
             page = _page_from_dict(pd, base, n)
         except (BadInput, KeyError, TypeError, ValueError) as err:
             notes.append(f"{p}: page {n + 1} skipped ({err}); fix or remove it in the workspace file")
             continue
-        for k, rd in enumerate(pd.get("results") or []):
+        results = pd.get("results") or []
+        if not isinstance(results, list):
+            notes.append(
+                f"{p}: the results of page {n + 1} are not a list; fix or remove them in the workspace file"
+            )
+            results = []
+        for k, rd in enumerate(results):
             try:
                 result = Result.from_dict(rd, base)
             except (BadInput, KeyError, TypeError, ValueError) as err:

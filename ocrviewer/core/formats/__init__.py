@@ -154,6 +154,11 @@ def read_markup(raw: bytes) -> Document:
             "PAGE-XML in the 2009 draft layout (pcGts, text_region) is not read; convert it to PAGE "
             "2010-03-19 or later (e.g. with PRImA's PAGE converter) and open that"
         )
+    if local(root.tag).lower() in ("html", "body", "div"):
+        raise BadResponse(
+            "an HTML file with no hOCR in it (no ocr_page, ocr_line or ocrx_word); it may be cut short: "
+            "give the whole hOCR file the OCR engine wrote"
+        )
     raise BadResponse(
         f"unknown XML document: root element {local(root.tag)[:40]!r}"
         + (f" in namespace {ns[:80]!r}" if ns else "")

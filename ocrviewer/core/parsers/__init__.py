@@ -352,7 +352,9 @@ def _read_json(raw: bytes, name: str) -> Any:
             f"{name}: not JSON (not UTF-8 text: {err.reason}); give the response file the service returned"
         ) from err
     except RecursionError as err:
-        raise BadResponse(f"{name}: not usable JSON (nested too deeply)") from err
+        raise BadResponse(
+            f"{name}: not usable JSON (nested too deeply); give the response file the service returned"
+        ) from err
     except json.JSONDecodeError as err:
         first = err
     except ValueError as err:  # Python's cap on integer digits (a 5,000-digit number)
@@ -418,7 +420,14 @@ def _parse_file(raw: bytes, name: str) -> Document:
             raise BadResponse(f"malformed XML document: {describe(err)}") from err
         check_coordinates(doc)
         return doc
+    if raw.strip() and name.lower().endswith(_MARKUP_SUFFIXES):
+        raise BadResponse(
+            "not XML (it does not start with '<'); give the hOCR, ALTO or PAGE-XML file the OCR engine wrote"
+        )
     return _parse_json_file(raw, name)
+
+
+_MARKUP_SUFFIXES = (".xml", ".hocr", ".html", ".htm", ".xhtml")
 
 
 def _parse_json_file(raw: bytes, name: str) -> Document:
@@ -465,4 +474,5 @@ def load_response(path: str | os.PathLike[str]) -> Document:
     except BadResponse as err:
         if str(err).startswith(f"{name}: "):
             raise
-        raise BadResponse(_one_line(f"{name}: {err}")) from err
+        hint = "" if ";" in str(err) else "; give the result as the OCR service or engine wrote it"
+        raise BadResponse(_one_line(f"{name}: {err}{hint}")) from err
