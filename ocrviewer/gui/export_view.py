@@ -85,11 +85,15 @@ def export_view(canvas: Canvas, path: str | os.PathLike[str], inputs: tuple[str 
     """Write the view as PNG (or JPEG) or PDF, chosen by the suffix; never over an input file
     (nor the response's sidecar)."""
     protected = [*inputs, *(str(sidecar_path(p)) for p in inputs if p)]
-    target = Path(path)
+    target = check_output(path, protected)  # a folder (or no name at all) is refused as given
     suffix = target.suffix.lower()
     if suffix != ".pdf" and suffix not in (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"):
-        target, suffix = target.with_suffix(".png"), ".png"
-    check_output(target, protected)
+        # added, not put in place of the suffix: "scan.v2" must not become an existing scan.png, and
+        # "/dev/full" not a new file in /dev
+        if target.exists() and not target.is_file():
+            raise BadInput(f"{target}: export writes a PNG, JPEG or PDF file; choose a name ending in .png or .pdf")
+        target, suffix = target.with_name(target.name + ".png"), ".png"
+        check_output(target, protected)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if suffix == ".pdf":

@@ -1,0 +1,116 @@
+"""Bad input through the window (session 6's adversarial pass): one line in the message bar, the window
+keeps running, nothing written beside or over what the person chose."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ocrviewer.errors import BadInput
+from ocrviewer.gui.export_view import export_view
+from tests.support.documents import make_pdf
+from tests.support.responses import build_response, write_response
+
+
+def error_line(window, qtbot, *needles: str) -> str:
+    qtbot.waitUntil(lambda: window.message_bar.isVisible() and window.message_bar.level == "error", timeout=30000)
+    text = window.message_bar.text
+    assert "\n" not in text.strip() and "Traceback" not in text, text
+    for n in needles:
+        assert n in text, (n, text)
+    return text
+
+
+def test_a_pdf_page_too_large_to_render_is_one_line_in_the_window(window, qtbot, tmp_path, monkeypatch) -> None:
+    """A poster-sized page (here A4 under a lowered limit): PDFium would allocate gigabytes first."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
+    pdf = make_pdf(tmp_path / "poster.pdf", pages=2)
+    window.files.open_path(str(pdf))
+    error_line(window, qtbot, "poster.pdf", "page 1 is 1240x1755 pixels", "too large", "dpi or less")
+    assert window.isVisible()
+
+
+@pytest.mark.parametrize("name", ["empty.jpg", "empty.png", "empty.pdf"])
+def test_an_empty_file_says_it_is_empty(window, qtbot, tmp_path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"")
+    window.files.open_path(str(tmp_path / name))
+    error_line(window, qtbot, name, "the file is empty (0 bytes)", "re-download")
+
+
+@pytest.fixture
+def saved_workspace(window, qtbot, tmp_path, text_image) -> tuple[Path, dict]:
+    image = text_image(1, name="photo.jpg")
+    resp = write_response(tmp_path / "resp.json", build_response("azure-v3"))
+    assert window.files.open_image(str(image))
+    window.files.open_response(str(resp))
+    qtbot.waitUntil(lambda: len(window.state.results()) == 1 and not window.files.busy, timeout=30000)
+    ws = window.files.save_workspace(str(tmp_path / "w.ocrviewer-workspace.json"))
+    assert ws is not None
+    return ws, json.loads(ws.read_text())
+
+
+@pytest.mark.parametrize(
+    ("change", "level", "needles"),
+    [
+        (lambda d: d.__setitem__("pages", 7), "error", ("pages are not a list", "open the image instead")),
+        (lambda d: d["pages"][0].__setitem__("results", 7), "warning", ("results of page 1 are not a list",)),
+        (lambda d: d["source"].__setitem__("dpi", "x"), "warning", ("dpi 'x' is not a positive number",)),
+        (
+            lambda d: d["pages"][0]["results"][0].__setitem__("response", 5),
+            "warning",
+            ("result 1 of page 1 skipped (response must be non-empty text)",),
+        ),
+        (lambda d: d.__setitem__("zz", int("9" * 4000)), "error", ("not a workspace", "open an ocrviewer workspace")),
+    ],
+)
+def test_a_damaged_workspace_is_one_line_and_the_rest_opens(
+    window, qtbot, saved_workspace, change, level: str, needles: tuple[str, ...]
+) -> None:
+    ws, data = saved_workspace
+    change(data)
+    text = json.dumps(data)
+    if level == "error" and "zz" in data:
+        text = text.replace(str(data["zz"]), "9" * 5000)  # past Python's 4300-digit cap
+    ws.write_text(text)
+    window.message_bar.dismiss()
+    window.files.open_workspace(str(ws))
+    qtbot.waitUntil(lambda: window.message_bar.isVisible() and not window.files.busy, timeout=30000)
+    assert window.message_bar.level == level, window.message_bar.text
+    message = window.message_bar.text
+    assert "\n" not in message.strip() and "Error:" not in message, message
+    for n in needles:
+        assert n in message, (n, message)
+    assert "set_int_max_str_digits" not in message
+    assert window.isVisible()
+
+
+def test_export_view_refuses_a_folder_and_writes_nothing_beside_it(loaded, tmp_path) -> None:
+    folder = tmp_path / "views"
+    folder.mkdir()
+    with pytest.raises(BadInput, match="is a folder"):
+        export_view(loaded.canvas, folder)
+    assert not (tmp_path / "views.png").exists() and list(folder.iterdir()) == []
+
+
+def test_export_view_adds_png_instead_of_replacing_another_suffix(loaded, tmp_path) -> None:
+    """'scan.v2' (no picture suffix) became scan.png, written over whatever had that name."""
+    neighbour = tmp_path / "scan.png"
+    neighbour.write_bytes(b"someone else's picture")
+    out = export_view(loaded.canvas, tmp_path / "scan.v2")
+    assert out == tmp_path / "scan.v2.png" and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert neighbour.read_bytes() == b"someone else's picture"
+
+
+def test_export_view_to_a_device_is_refused_not_written_beside_it(loaded, tmp_path) -> None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(BadInput, match="choose a name ending in .png or .pdf"):
+        export_view(loaded.canvas, fifo)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("pipe")) == ["pipe"]
