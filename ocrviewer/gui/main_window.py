@@ -509,7 +509,13 @@ class MainWindow(QMainWindow):
         from ocrviewer.gui.files import is_response_path
 
         self.ensure_built()  # (dropped on the first frame)
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if isinstance(u, QUrl) and u.isLocalFile()]
+        urls = event.mimeData().urls()
+        paths = [u.toLocalFile() for u in urls if isinstance(u, QUrl) and u.isLocalFile()]
+        if urls and not paths:  # a link dragged from a browser: nothing was opened, say so
+            name = urls[0].toDisplayString()[:120]
+            self.show_message(f"{name}: not a file on this computer; save it first, then open or drop it", "error")
+            event.acceptProposedAction()
+            return
         images = [p for p in paths if os.path.isdir(p) or not is_response_path(p)]
         responses = [p for p in paths if is_response_path(p)]
         if images:

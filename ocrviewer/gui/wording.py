@@ -45,6 +45,11 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
             "choose the languages in the Recognition panel",
             "choose the languages in the Recognition panel",
         ),
+        (  # the window shows PDF pages at one dpi: the command line can draw one at a lower dpi
+            r"render it at (\d+) dpi or less",
+            r"draw it with 'ocrviewer render --dpi \1', or shrink the page",
+            r"draw it with 'ocrviewer render --dpi \1', or shrink the page",
+        ),
         (
             r"needs --lang ([\w,]+)",
             r"needs the languages \1 (Recognition panel)",

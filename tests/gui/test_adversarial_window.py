@@ -29,7 +29,7 @@ def test_a_pdf_page_too_large_to_render_is_one_line_in_the_window(window, qtbot,
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
     pdf = make_pdf(tmp_path / "poster.pdf", pages=2)
     window.files.open_path(str(pdf))
-    error_line(window, qtbot, "poster.pdf", "page 1 is 1240x1755 pixels", "too large", "dpi or less")
+    error_line(window, qtbot, "poster.pdf", "page 1 is 1240x1755 pixels", "too large", "--dpi ")
     assert window.isVisible()
 
 
@@ -114,3 +114,25 @@ def test_export_view_to_a_device_is_refused_not_written_beside_it(loaded, tmp_pa
     with pytest.raises(BadInput, match="choose a name ending in .png or .pdf"):
         export_view(loaded.canvas, fifo)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("pipe")) == ["pipe"]
+
+
+def test_a_pdf_page_too_large_names_the_command_that_can_draw_it(window, qtbot, tmp_path, monkeypatch) -> None:
+    """The window shows PDFs at one dpi, so 'render it at N dpi' is said as the command that does it."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
+    window.files.open_path(str(make_pdf(tmp_path / "poster.pdf", pages=1)))
+    text = error_line(window, qtbot, "poster.pdf", "ocrviewer render --dpi ")
+    assert "render it at" not in text
+
+
+def test_a_dropped_web_link_says_to_save_it_first(window, qtbot) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.com/scan.jpg")])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    error_line(window, qtbot, "https://example.com/scan.jpg", "not a file on this computer", "save it first")
+    assert window.state.image_path is None
