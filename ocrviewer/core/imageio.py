@@ -189,13 +189,43 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
             pass
         img.load()
         shown = ImageOps.exif_transpose(img)
-        if shown.mode not in ("RGB", "RGBA"):
-            shown = shown.convert(
-                "RGBA" if "A" in shown.getbands() or "transparency" in shown.info else "RGB"
-            )
+        shown = _as_rgb(shown)
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown
+
+
+def _as_rgb(img: Image.Image) -> Image.Image:
+    """``img`` as RGB, or RGBA where it has transparency; 16- and 32-bit grey and floats scaled to 8 bits.
+
+    Pillow's own conversion of those modes clips every value above 255, so a 16-bit scan (archival
+    TIFF, a scanner's 16-bit PNG) came out white.
+    """
+    if img.mode in ("RGB", "RGBA"):
+        return img
+    if img.mode.startswith("I") or img.mode == "F":
+        img = _grey_to_eight_bits(img)
+    return img.convert("RGBA" if "A" in img.getbands() or "transparency" in img.info else "RGB")
+
+
+def _grey_to_eight_bits(img: Image.Image) -> Image.Image:
+    """A one-band 16-bit, 32-bit or float image as 8-bit grey: 16-bit data by its top byte, other
+    ranges stretched from their lowest to their highest value (floats in 0..1 taken as such)."""
+    import numpy as np
+
+    a = np.asarray(img)
+    if img.mode.startswith("I;16"):
+        return Image.fromarray((a.astype(np.uint16) >> 8).astype(np.uint8), "L")
+    finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    if lo >= 0 and hi <= 255 and (a.dtype.kind != "f" or hi > 1):
+        lo, hi = 0.0, 255.0  # already 8-bit values
+    elif lo >= 0 and hi <= 65535 and a.dtype.kind != "f":
+        lo, hi = 0.0, 65535.0  # 16-bit values in a 32-bit image
+    elif lo >= 0 and hi <= 1 and a.dtype.kind == "f":
+        lo, hi = 0.0, 1.0
+    scaled = (np.nan_to_num(a.astype(np.float32), nan=lo) - lo) * (255.0 / max(hi - lo, 1e-12))
+    return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
 
 
 def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
@@ -215,10 +245,7 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
                 img.draft("RGB", (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))))
         img.load()  # in Pillow's small blocks (see load_stored_pixels)
         shown = ImageOps.exif_transpose(img)
-        if shown.mode not in ("RGB", "RGBA"):
-            shown = shown.convert(
-                "RGBA" if "A" in shown.getbands() or "transparency" in shown.info else "RGB"
-            )
+        shown = _as_rgb(shown)
         if max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown

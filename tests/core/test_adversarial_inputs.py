@@ -122,3 +122,29 @@ def test_a_settings_file_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="fix or delete it") as info:
         load_settings(settings)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("grey16.png", lambda np, ramp: (ramp * 65535).astype(np.uint16)),  # a scanner's 16-bit PNG
+        ("grey16.tif", lambda np, ramp: (ramp * 65535).astype(np.uint16)),  # archival 16-bit TIFF
+        ("grey32.tif", lambda np, ramp: (ramp * 65535).astype(np.int32)),
+        ("float.tif", lambda np, ramp: ramp.astype(np.float32)),
+    ],
+)
+def test_16_bit_and_float_grey_images_are_drawn_as_grey_not_white(capsys, tmp_path: Path, name, values) -> None:
+    """Pillow's conversion to RGB clips every value over 255: a 16-bit scan came out blank white, in the
+    window, in 'render' and in what was sent for recognition."""
+    import numpy as np
+
+    ramp = np.tile(np.linspace(0.0, 1.0, 256), (60, 1))
+    image = tmp_path / name
+    Image.fromarray(values(np, ramp)).save(image)
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    code, _, err = run(capsys, "render", image, "-r", resp, "--levels", "block", "--no-labels", "-o", tmp_path / "o.png")
+    assert code == 0, err
+    with Image.open(tmp_path / "o.png") as out:
+        grey = out.convert("L")
+        row = [grey.getpixel((x, 2)) for x in (0, 64, 128, 192, 255)]
+    assert row == sorted(row) and row[0] <= 5 and row[-1] >= 250 and 100 <= row[2] <= 155, row
