@@ -171,7 +171,11 @@ def load_result(
 
     if image_path is None:
         found = _sidecar_image(sidecar, rpath)
-        if found:
+        if found and found.lower().endswith(".pdf"):  # a page of a recognized PDF: not an image file
+            warnings.append(
+                f"the sidecar names a PDF ({found}); give it as the document to place the page on it"
+            )
+        elif found:
             image_path = found
             warnings.append(f"using the image the sidecar names: {found}")
     if info is None and image_path is not None:

@@ -148,3 +148,22 @@ def test_16_bit_and_float_grey_images_are_drawn_as_grey_not_white(capsys, tmp_pa
         grey = out.convert("L")
         row = [grey.getpixel((x, 2)) for x in (0, 64, 128, 192, 255)]
     assert row == sorted(row) and row[0] <= 5 and row[-1] >= 250 and 100 <= row[2] <= 155, row
+
+
+@pytest.mark.parametrize("command", ["render", "export", "info"])
+def test_a_response_whose_sidecar_names_a_pdf_is_drawn_without_it(capsys, tmp_path: Path, command: str) -> None:
+    """'recognize scan.pdf' writes sidecars naming the PDF; 'render -r page.json' then said the PDF was
+    'not an image Pillow can read; use JPEG, PNG...'."""
+    from ocrviewer.core.sidecar import Sidecar, write_sidecar
+
+    pdf = make_pdf(tmp_path / "scan.pdf", pages=1)
+    resp = R.write_response(tmp_path / "scan.p0001.json", R.build_response("azure-v3"))
+    write_sidecar(resp, Sidecar(provider="local", image_path=str(pdf), frame="display"))
+    out = tmp_path / ("o.png" if command == "render" else "o.json")
+    argv = ["-r", resp] if command == "info" else ["-r", resp, "-o", out]
+    code, stdout, err = run(capsys, command, *argv)
+    assert code == 0, err
+    assert "not an image Pillow can read" not in err + stdout
+    assert "the sidecar names a PDF" in err + stdout and "give it as the document" in err + stdout
+    if command != "info":
+        assert out.stat().st_size > 0
