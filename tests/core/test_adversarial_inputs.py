@@ -167,3 +167,57 @@ def test_a_response_whose_sidecar_names_a_pdf_is_drawn_without_it(capsys, tmp_pa
     assert "the sidecar names a PDF" in err + stdout and "give it as the document" in err + stdout
     if command != "info":
         assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#">' + "<Layout>" * 400 + "</Layout>" * 400 + "</alto>",
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout CONTENT="'
+        + "A" * 11_000_000
+        + '"/></alto>',
+    ],
+    ids=["deep", "huge-text"],
+)
+def test_xml_past_the_parsers_limits_is_refused_in_our_words(capsys, tmp_path: Path, body: str) -> None:
+    """libxml2's limits stay on; its message said 'try XML_PARSE_HUGE', an option no user can set."""
+    resp = tmp_path / "r.alto.xml"
+    resp.write_text('<?xml version="1.0"?>\n' + body)
+    code, _, err = run(capsys, "info", "-r", resp)
+    assert code == 1
+    one_error_line(err, "r.alto.xml", "past the safe parser's limits", "give the result")
+    assert "XML_PARSE_HUGE" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needles"),
+    [
+        ("r.alto.xml", "hello", ("not XML", "hOCR, ALTO or PAGE-XML")),
+        ("r.hocr", "<html><body><p>cut sh", ("HTML file with no hOCR", "cut short")),
+        ("r.json", '{"result": {"textAnnotation": {"blocks": "x"}}}', ("blocks is not a list", "; give the")),
+    ],
+)
+def test_a_damaged_result_file_says_what_it_is_and_what_to_do(capsys, tmp_path: Path, name, content, needles) -> None:
+    resp = tmp_path / name
+    resp.write_text(content)
+    code, _, err = run(capsys, "info", "-r", resp)
+    assert code == 1
+    one_error_line(err, name, *needles)
+    assert "not JSON" not in err
+
+
+@pytest.mark.parametrize(
+    ("data", "needles"),
+    [
+        (b"", ("the file is empty (0 bytes)", "re-download")),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ", ("truncated or corrupt", "re-download")),
+    ],
+    ids=["empty", "cut-webp"],
+)
+def test_an_empty_or_cut_image_says_so(capsys, tmp_path: Path, data: bytes, needles) -> None:
+    image = tmp_path / "photo.webp"
+    image.write_bytes(data)
+    code, _, err = run(capsys, "info", image)
+    assert code == 1
+    one_error_line(err, "photo.webp", *needles)
+    assert "use JPEG" not in err

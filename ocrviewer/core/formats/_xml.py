@@ -127,6 +127,11 @@ def parse_markup(raw: bytes) -> etree._Element:
         line = getattr(err, "lineno", None)
         where = f" (line {line})" if line else ""
         msg = str(err.msg if getattr(err, "msg", None) else err).splitlines()[0]
+        if "XML_PARSE_HUGE" in msg:  # libxml2's safety limits, which stay on: its advice is not ours
+            raise BadResponse(
+                f"XML past the safe parser's limits, a text over 10 MB or nesting over 256 levels{where}; "
+                "refused: give the result as the OCR engine wrote it"
+            ) from err
         raise BadResponse(f"malformed XML{where}: {msg}") from err
     except ValueError as err:  # e.g. an encoding declaration lxml cannot use
         raise BadResponse(f"malformed XML: {err}") from err
