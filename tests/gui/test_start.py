@@ -92,8 +92,12 @@ def test_a_window_closed_before_its_panels_keeps_the_saved_layout(qtbot, setting
 
 
 def test_view_provider_starts_once_the_panels_exist(qapp, windows, text_image, tmp_path, capsys) -> None:  # noqa: F811
+    """The request goes to the viewer directly: the command line refuses an unknown provider before any
+    window opens (tests/core/test_adversarial_inputs.py), and this is about the window's own path."""
+    from ocrviewer.gui.app import ViewRequest, run_viewer
+
     out = tmp_path / "shot.png"
-    code = main(["view", str(text_image(1)), "--provider", "no-such-engine", "--screenshot", str(out)])
+    code = run_viewer(ViewRequest(image=str(text_image(1)), provider="no-such-engine", screenshot=str(out)))
     assert code == 1
     assert "could not start recognition with no-such-engine" in capsys.readouterr().err
     assert windows[-1].message_bar.level == "error"
