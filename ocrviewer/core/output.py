@@ -106,7 +106,7 @@ def write_atomic(
             if callable(data):
                 data(f)
             else:
-                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+                f.write(_utf8(data) if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _default_mode() if mode is None else mode)
@@ -134,7 +134,7 @@ def _write_special(out: Path, data: bytes | str | Callable[[IO[bytes]], None]) -
             if callable(data):
                 data(f)
             else:
-                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+                f.write(_utf8(data) if isinstance(data, str) else data)
     except OSError as err:
         raise BadInput(f"{out}: cannot write ({err.strerror or err})") from err
 
@@ -210,6 +210,14 @@ def _default_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate (a file name that is not UTF-8, kept by Python as one) as U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _clean_surrogates(text).encode("utf-8")
 
 
 def _clean_surrogates(text: str) -> str:

@@ -221,3 +221,36 @@ def test_an_empty_or_cut_image_says_so(capsys, tmp_path: Path, data: bytes, need
     assert code == 1
     one_error_line(err, "photo.webp", *needles)
     assert "use JPEG" not in err
+
+
+@pytest.fixture
+def latin1_named(tmp_path: Path) -> tuple[Path, Path]:
+    """A photo and its response whose names are Latin-1 bytes, not UTF-8 (an old camera card, a zip
+    from Windows): Python keeps the byte as a lone surrogate, which no UTF-8 writer accepts."""
+    import sys
+
+    if sys.platform == "win32" or sys.getfilesystemencoding().lower() != "utf-8":
+        pytest.skip("names are bytes only on POSIX with UTF-8 file names")
+    stem = os.fsdecode(b"caf\xe9")
+    image = make_text_image(tmp_path / f"{stem}.jpg")
+    resp = R.write_response(tmp_path / f"{stem}.json", R.build_response("azure-v3"))
+    return image, resp
+
+
+@pytest.mark.parametrize("out", ["o.hocr", "o.alto.xml", "o.page.xml", "o-{page}.page.xml"])
+def test_a_file_name_that_is_not_utf8_can_be_exported(capsys, tmp_path: Path, latin1_named, out: str) -> None:
+    image, resp = latin1_named
+    code, _, err = run(capsys, "export", image, "-r", resp, "-o", tmp_path / out)
+    assert code == 0, err
+    written = tmp_path / out.replace("{page}", "1")
+    text = written.read_text(encoding="utf-8")  # valid UTF-8 throughout
+    assert "caf\ufffd.jpg" in text
+
+
+def test_a_file_name_that_is_not_utf8_can_be_compared_with_a_report(capsys, tmp_path: Path, latin1_named) -> None:
+    image, resp = latin1_named
+    report = tmp_path / "report.html"
+    code, _, err = run(capsys, "compare", image, resp, resp, "--report", report, "--json", tmp_path / "c.json")
+    assert code == 0, err
+    assert "caf\ufffd" in report.read_text(encoding="utf-8")
+    json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))

@@ -176,7 +176,9 @@ def write(
     writers = {"hocr": hocr.write, "alto": alto.write, "page": pagexml.write}
     if fmt not in writers:
         raise BadResponse(f"unknown output format {fmt!r}; expected one of {', '.join(writers)}")
-    return writers[fmt](doc, image_names=image_names, system=system)
+    # a file name that is not UTF-8 (bytes kept as lone surrogates) cannot go into XML as it is
+    names = [None if n is None else xml_text(n) for n in image_names]
+    return writers[fmt](doc, image_names=names, system=system)
 
 
 def page_images(path: str, count: int) -> tuple[list[object], list[float | None], str | None]:
