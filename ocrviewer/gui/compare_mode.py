@@ -24,7 +24,7 @@ from ocrviewer.core.compare import STATUSES, PageComparison, compare_pages
 from ocrviewer.core.workspace import Result
 from ocrviewer.gui.compare_views import CompareViews, SideB
 from ocrviewer.gui.overlay import prepare_layers
-from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY
+from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY, saved_blob
 
 #: confidence at or above which a wrong word counts as "confident but wrong"
 CONFIDENT = 0.9
@@ -54,8 +54,8 @@ class CompareMode(QObject):
         self.dock.hide()
         # a saved layout places the panel where the user left it; without one it joins the
         # right-hand tab group when first shown instead of stacking a fourth panel there
-        saved = window.settings.value(WINDOW_STATE_KEY)
-        self._placed = saved is not None and "differences".encode("utf-16-be") in bytes(saved)
+        saved = saved_blob(window.settings, WINDOW_STATE_KEY)
+        self._placed = saved is not None and "differences".encode("utf-16-be") in saved
         window.installEventFilter(self)
         self.views = CompareViews(window, window.canvas)
         self.toolbar = self._toolbar()

@@ -275,9 +275,9 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
         self.compare = CompareMode(self)
         self.panels_menu.addAction(self.compare.dock.toggleViewAction())
-        window_state = self.settings.value(keys.WINDOW_STATE_KEY)
-        if window_state is not None:
-            self.restoreState(window_state)
+        window_state = keys.saved_blob(self.settings, keys.WINDOW_STATE_KEY)
+        if window_state is not None and not self.restoreState(window_state):
+            window_state = None  # not a layout Qt can read: laid out as on a first start
         # first start: side panels sized to the window once it is shown, the picture gets the room
         self._fresh_layout = window_state is None
         if self.isVisible() and self._fresh_layout:
@@ -461,10 +461,8 @@ class MainWindow(QMainWindow):
         self.canvas.set_show_legend(self.actions_["legend"].isChecked())
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value(keys.GEOMETRY_KEY)
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        geometry = keys.saved_blob(self.settings, keys.GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
         self.clamp_to_screen()
         # the saved dock and toolbar layout is restored with the panels (install_panels)

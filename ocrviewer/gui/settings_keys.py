@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 #: recently opened files, newest first
 RECENT_KEY = "files/recent"
 #: View > Theme and Preferences: "system", "light" or "dark"
@@ -17,6 +19,17 @@ PROVIDER_KEY = "recognition/provider"
 YANDEX_AUTH_KEY = "providers/yandex/auth_mode"
 #: the folder the frame tools last saved a corrected result into
 LAST_SAVE_DIR_KEY = "frame/last_save_dir"
+
+
+def saved_blob(settings: Any, key: str) -> bytes | None:
+    """A saved Qt blob (geometry, window state), or None when absent or not a blob: a settings file
+    edited by hand or by another program must not stop the window from opening."""
+    value = settings.value(key)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if type(value).__name__ == "QByteArray":
+        return bytes(value.data())
+    return None
 
 
 def layer_key(layer: str) -> str:

@@ -136,3 +136,25 @@ def test_a_dropped_web_link_says_to_save_it_first(window, qtbot) -> None:
     window.dropEvent(event)
     error_line(window, qtbot, "https://example.com/scan.jpg", "not a file on this computer", "save it first")
     assert window.state.image_path is None
+
+
+@pytest.mark.parametrize("value", ["garbage", "", "@ByteArray(\\xff\\xfe)"])
+def test_a_settings_file_with_a_damaged_layout_still_opens_the_window(qtbot, tmp_path, value: str) -> None:
+    """A settings file edited by hand or by a sync tool: the window's geometry or layout saved as text
+    made the window fail to open at all (restoreGeometry(str) is a TypeError)."""
+    from PySide6.QtCore import QSettings
+
+    from ocrviewer.gui import settings_keys as keys
+    from ocrviewer.gui.main_window import MainWindow
+
+    ini = tmp_path / "ocrviewer.ini"
+    ini.write_text(f"[window]\ngeometry={value}\nstate={value}\n[view]\ntheme={value or 'x'}\n")
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    assert settings.value(keys.GEOMETRY_KEY) is not None
+    win = MainWindow(settings, with_docks=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.width() > 300 and win.height() > 200
+    win.close()
+    assert keys.saved_blob(settings, keys.GEOMETRY_KEY)  # a good layout saved over the damaged one
