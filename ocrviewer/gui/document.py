@@ -239,6 +239,11 @@ class DocumentController(QObject):
         self.opened.emit(len(pages))
         self.orderChanged.emit()
         self.go_to(max(0, min(page, len(pages) - 1)))
+        if page >= len(pages) > 0:  # asked for a page past the end (``ocrviewer view --page N``)
+            self.message.emit(
+                f"{source.name}: there is no page {page + 1}, it has {len(pages)}; showing page {len(pages)}",
+                "warning",
+            )
 
     def adopt(self, source: Source, pages: list[WorkspacePage]) -> None:
         """Show a reopened workspace's pages (with their results) of ``source``."""

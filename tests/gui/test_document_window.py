@@ -233,6 +233,14 @@ def test_a_folder_opens_as_a_document_in_natural_order(window, qtbot, tmp_path) 
     assert _strip_text(window, 2) == "3. page10.png\nno result"
 
 
+def test_a_page_past_the_end_shows_the_last_page_and_says_so(window, qtbot, tmp_path) -> None:
+    pdf = make_pdf(tmp_path / "doc.pdf", 2)
+    assert window.files.open_image(str(pdf), 4)  # what `ocrviewer view doc.pdf --page 5` asks for
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=WAIT)
+    assert window.state.page == 1
+    assert "there is no page 5, it has 2; showing page 2" in window.message_bar.text
+
+
 def test_a_multi_page_workspace_saves_and_reopens_every_page(window, qtbot, tmp_path) -> None:
     _open_with_response(window, qtbot, tmp_path)
     before = {i: [w.bbox for w in window.state.page_document(i).words()] for i in (0, 1, 2, 4, 5)}
