@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ocrviewer.core.imageio import load_display_image
+from ocrviewer.core.imageio import DecodeAhead, load_display_image
 from ocrviewer.core.limits import drawable_text
 from ocrviewer.core.model import LEVELS, Document, Polygon
 from ocrviewer.core.output import write_atomic
@@ -91,7 +91,7 @@ def _conf_rgb_cached(conf: float | None, scale: ConfidenceScale) -> tuple[int, i
 
 
 def render(
-    image: str | os.PathLike[str] | Image.Image,
+    image: str | os.PathLike[str] | Image.Image | DecodeAhead,
     document: Document,
     levels: Sequence[str] | str = ("block", "line", "word"),
     min_confidence: float | None = None,
@@ -110,28 +110,81 @@ def render(
     the seconds spent decoding, drawing polygons, drawing text (labels and legend) and composing.
     ``scale`` is the confidence colour scale; by default it is fitted to the words as the window
     fits it (:func:`ocrviewer.core.palette.fit_scale`), and the legend says when it is stretched.
+    ``image`` may be a :class:`~ocrviewer.core.imageio.DecodeAhead` already decoding the picture:
+    the drawing is done meanwhile.
+    """
+    layers = draw_layers(image, document, levels, min_confidence, labels, legend, page, timings, scale)
+    t0 = time.perf_counter()
+    picture = layers.composed()
+    if timings is not None:
+        timings["compose"] = time.perf_counter() - t0
+    return picture
+
+
+class Layers:
+    """The picture (RGB) and everything drawn for it on one transparent overlay (RGBA), not yet
+    composited: :meth:`composed` does it in place, or :func:`png_parts` a band of rows at a time
+    on its way to the file (no pass over the whole picture of its own)."""
+
+    def __init__(self, picture: Image.Image, overlay: Image.Image) -> None:
+        self.picture = picture
+        self.overlay: Image.Image | None = overlay
+
+    def composed(self) -> Image.Image:
+        """The picture with the overlay composited ("over") onto it, in place, once."""
+        if self.overlay is not None:
+            self.picture.paste(self.overlay, (0, 0), self.overlay)
+            self.overlay = None
+        return self.picture
+
+
+def _flat_rgb(base: Image.Image) -> Image.Image:
+    """``base`` as opaque RGB (transparent parts shown on white)."""
+    if base.mode in ("RGBA", "LA", "PA") or "transparency" in base.info:
+        flat = Image.new("RGB", base.size, "white")
+        flat.paste(base.convert("RGBA"), mask=base.convert("RGBA").getchannel("A"))
+        return flat
+    if base.mode != "RGB":
+        return base.convert("RGB")
+    return base
+
+
+def draw_layers(
+    image: str | os.PathLike[str] | Image.Image | DecodeAhead,
+    document: Document,
+    levels: Sequence[str] | str = ("block", "line", "word"),
+    min_confidence: float | None = None,
+    labels: bool = True,
+    legend: bool = True,
+    page: int = 0,
+    timings: dict[str, float] | None = None,
+    scale: ConfidenceScale | None = None,
+) -> Layers:
+    """What :func:`render` draws, as :class:`Layers` (composited by the caller); same arguments.
+
+    With a :class:`~ocrviewer.core.imageio.DecodeAhead` the overlay is drawn while the picture
+    decodes (its size from the file's header); ``timings["decode"]`` is then the wait for it.
     """
     levels = parse_levels(levels)
     if min_confidence is not None and not (0.0 <= min_confidence <= 1.0):
         raise BadInput(f"minimum confidence must be between 0 and 1, got {min_confidence!r}")
     t0 = time.perf_counter()
-    base = load_display_image(image) if not isinstance(image, Image.Image) else image.copy()
-    if base.mode in ("RGBA", "LA", "PA") or "transparency" in base.info:
-        flat = Image.new("RGB", base.size, "white")  # transparent parts shown on white
-        flat.paste(base.convert("RGBA"), mask=base.convert("RGBA").getchannel("A"))
-        base = flat
-    elif base.mode != "RGB":
-        base = base.convert("RGB")
+    base: Image.Image | None = None
+    if isinstance(image, DecodeAhead):
+        size = image.size
+    else:
+        base = _flat_rgb(load_display_image(image) if not isinstance(image, Image.Image) else image.copy())
+        size = base.size
     t1 = time.perf_counter()
     # Everything is drawn onto one transparent overlay (later shapes replace earlier ones, no
     # per-shape blending) through the C drawing object with inks resolved once per colour,
     # then composited onto the picture once.
-    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     if scale is None:
         scale = fit_scale(w.confidence for w in document.words())
     pen = _Pen(draw, scale)
-    lw = _line_width(base.size)
+    lw = _line_width(size)
     pages = document.pages[page : page + 1] if document.pages else ()
 
     counts = {"block": 0, "line": 0, "word": 0, "hidden": 0}
@@ -165,15 +218,20 @@ def render(
     t2 = time.perf_counter()
     if labels:
         for text, conf, box in label_items:
-            _label(pen, text, conf, box, base.size)
+            _label(pen, text, conf, box, size)
     if legend:
         boxes = [box for _, _, box in label_items] or [_bbox(b.polygon) for p in pages for b in p.blocks]
-        _legend(draw, base.size, levels, counts, min_confidence, boxes, scale)
+        _legend(draw, size, levels, counts, min_confidence, boxes, scale)
     t3 = time.perf_counter()
-    base.paste(overlay, (0, 0), overlay)  # "over" compositing onto the opaque picture, in place
+    if base is None:  # decoded meanwhile
+        assert isinstance(image, DecodeAhead)
+        base = _flat_rgb(image.result())
+        if base.size != size:  # the header said otherwise (never seen): draw again on the picture
+            return draw_layers(base, document, levels, min_confidence, labels, legend, page, timings, scale)
+    t4 = time.perf_counter()
     if timings is not None:
-        timings.update(decode=t1 - t0, draw=t2 - t1, text=t3 - t2, compose=time.perf_counter() - t3)
-    return base
+        timings.update(decode=(t1 - t0) + (t4 - t3), draw=t2 - t1, text=t3 - t2)
+    return Layers(base, overlay)
 
 
 class _Pen:
@@ -405,20 +463,83 @@ def deflate_pays(raw: bytes | memoryview, stride: int, level: int = PNG_COMPRESS
     rows = len(raw) // stride if stride else 0
     if rows == 0:
         return True
+    return _sample_pays(
+        b"".join(bytes(raw[top * stride : bottom * stride]) for top, bottom in _sample_rows(rows)), level
+    )
+
+
+def _sample_rows(rows: int) -> Iterator[tuple[int, int]]:
+    """The rows :func:`deflate_pays` samples: (top, bottom) of 16 row pairs spread over ``rows``."""
     step = max(1, rows // 16)
     take = min(2, step)
-    sample = b"".join(bytes(raw[r * stride : (r + take) * stride]) for r in range(0, rows, step))
+    for top in range(0, rows, step):
+        yield top, min(rows, top + take)
+
+
+def _sample_pays(sample: bytes, level: int = PNG_COMPRESS_LEVEL) -> bool:
     comp = zlib.compressobj(level, zlib.DEFLATED, 15, 9, zlib.Z_RLE)  # as the PNG is written
     packed = len(comp.compress(sample)) + len(comp.flush())
     return packed <= PNG_STORE_ABOVE * len(sample)
-
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
 
 
-def png_parts(img: Image.Image, compress_level: int | None = None) -> Iterator[bytes]:
+def _packed_rows(img: Image.Image, top: int, bottom: int) -> bytes:
+    """Rows ``top`` to ``bottom`` of an RGB or RGBA image, packed (3 or 4 bytes a pixel)."""
+    width = img.width
+    size = width * len(img.mode) * (bottom - top)
+    try:  # Pillow's raw encoder on the rows: one call, no cropped copy of the band first
+        encoder = Image._getencoder(img.mode, "raw", (img.mode, 0, 1))
+        encoder.setimage(img.im, (0, top, width, bottom))
+        _, status, data = encoder.encode(max(size, 1))
+        if status > 0 and len(data) == size:
+            return bytes(data)
+    except (AttributeError, TypeError, ValueError, OSError):  # another Pillow's encoder set-up
+        pass
+    return img.crop((0, top, width, bottom)).tobytes()
+
+
+#: Longest stored deflate block (the format's limit).
+_STORED_MAX = 0xFFFF
+
+
+class _Rows:
+    """Rows of ``img``, composited with ``overlay`` (when given) as they are taken, each band once."""
+
+    def __init__(self, img: Image.Image, overlay: Image.Image | None, timings: dict[str, float] | None) -> None:
+        self.img, self.overlay, self.timings = img, overlay, timings
+
+    def sample(self) -> bytes:
+        """The rows :func:`deflate_pays` samples, composited (the picture itself is left as it is)."""
+        width, height = self.img.size
+        parts = []
+        for top, bottom in _sample_rows(height):
+            box = (0, top, width, bottom)
+            piece = self.img.crop(box)
+            if self.overlay is not None:
+                drawn = self.overlay.crop(box)
+                piece.paste(drawn, (0, 0), drawn)
+            parts.append(piece.tobytes())
+        return b"".join(parts)
+
+    def take(self, top: int, bottom: int) -> bytes:
+        if self.overlay is not None:  # "over" compositing onto the opaque picture, in place
+            t0 = time.perf_counter()
+            box = (0, top, self.img.width, bottom)
+            drawn = self.overlay.crop(box)
+            self.img.paste(drawn, box, drawn)
+            if self.timings is not None:
+                self.timings["compose"] = self.timings.get("compose", 0.0) + time.perf_counter() - t0
+        return _packed_rows(self.img, top, bottom)
+
+
+def png_parts(
+    img: Image.Image | Layers,
+    compress_level: int | None = None,
+    timings: dict[str, float] | None = None,
+) -> Iterator[bytes | memoryview]:
     """An 8-bit RGB or RGBA PNG of ``img`` as consecutive pieces, fast and in little memory.
 
     Rows are written unfiltered (PNG filter type 0): Pillow's writer tries several filters on
@@ -426,50 +547,116 @@ def png_parts(img: Image.Image, compress_level: int | None = None) -> Iterator[b
     deflated at ``compress_level`` (default: level 1 when a sample shows it pays, else stored,
     see :func:`deflate_pays`), about 1 MB of rows at a time into one reused buffer, each
     block's output an IDAT chunk of its own: a 12 MP page never has a second or third 36 MB copy
-    (fresh memory costs ~1-2 ms per MB in page faults, more than the copying). Other modes go
-    through Pillow, in one piece.
+    (fresh memory costs ~1-2 ms per MB in page faults, more than the copying). Stored rows are
+    laid out with their deflate block headers by one numpy copy, whole rows to a block, no zlib
+    pass. Other modes go through Pillow, in one piece.
+
+    :class:`Layers` are composited a band of rows at a time on their way (``timings["compose"]``
+    adds up that part). A piece may be a view of a buffer the next piece reuses: write each one
+    before taking the next (as :func:`png_writer` does).
     """
     level = PNG_COMPRESS_LEVEL if compress_level is None else compress_level
+    layers = img if isinstance(img, Layers) else None
+    overlay = layers.overlay if layers is not None else None
+    img = layers.picture if layers is not None else img
     if img.mode not in ("RGB", "RGBA"):
+        if overlay is not None:
+            img = Layers(img, overlay).composed()
         buf = io.BytesIO()
         img.save(buf, "PNG", **png_options(level))
         yield buf.getvalue()
         return
+    import numpy as np
+
     width, height = img.size
     channels = len(img.mode)
     stride = width * channels
-    raw = memoryview(img.tobytes())
-    if compress_level is None and not deflate_pays(raw, stride):
+    row = stride + 1
+    rows = _Rows(img, overlay, timings)
+    if compress_level is None and height and not _sample_pays(rows.sample()):
         level = 0
     yield b"\x89PNG\r\n\x1a\n"
     yield _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6 if channels == 4 else 2, 0, 0, 0))
-    comp = zlib.compressobj(level, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    row = stride + 1
     per_block = max(1, (1 << 20) // row)
-    block = bytearray(row * min(per_block, max(height, 1)))  # each row's first byte: filter 0
+    stored = level == 0 and row <= _STORED_MAX
+    per_stored = _STORED_MAX // row if stored else 0  # whole rows in each stored deflate block
+    if stored:
+        per_block = max(per_stored, per_block // per_stored * per_stored)
+    n0 = min(per_block, max(height, 1))
+    # room for the zlib header and a stored block header (5 bytes) per block of rows
+    block = bytearray(2 + row * n0 + 5 * (n0 // per_stored + 1 if stored else 0))
+    grid = np.frombuffer(block, np.uint8)
+    comp = zlib.compressobj(level, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    adler = 1
     for top in range(0, height, per_block):
         n = min(per_block, height - top)
-        for i in range(n):
-            start = (top + i) * stride
-            block[i * row + 1 : (i + 1) * row] = raw[start : start + stride]
-        packed = comp.compress(memoryview(block)[: n * row])
-        if packed:
-            yield _chunk(b"IDAT", packed)
-    yield _chunk(b"IDAT", comp.flush())
+        src = np.frombuffer(rows.take(top, top + n), np.uint8).reshape(n, stride)
+        if stored:
+            lead = 2 if top == 0 else 0
+            if lead:
+                block[:2] = b"\x78\x01"  # zlib header: deflate, 32 KB window, no compression
+            length, adler = _stored_rows(grid[lead:], src, per_stored, row, adler, memoryview(block)[lead:])
+            length += lead
+            packed: bytes | memoryview = memoryview(block)[:length]
+        else:
+            filtered = grid[: n * row].reshape(n, row)
+            filtered[:, 0] = 0
+            filtered[:, 1:] = src
+            packed = comp.compress(memoryview(block)[: n * row])
+        if len(packed):
+            crc = zlib.crc32(packed, zlib.crc32(b"IDAT"))
+            yield struct.pack(">I", len(packed)) + b"IDAT"
+            yield packed
+            yield struct.pack(">I", crc)
+    if layers is not None:
+        layers.overlay = None  # composited now, every band
+    if stored:  # an empty final block, then the Adler-32 of the rows
+        yield _chunk(b"IDAT", b"\x01\x00\x00\xff\xff" + struct.pack(">I", adler))
+    else:
+        yield _chunk(b"IDAT", comp.flush())
     yield _chunk(b"IEND", b"")
 
 
-def encode_png(img: Image.Image, compress_level: int | None = None) -> bytes:
+def _stored_rows(
+    out: Any, src: Any, per_stored: int, row: int, adler: int, view: memoryview
+) -> tuple[int, int]:
+    """Lay ``src``'s rows (a numpy array, one row each) into ``out`` (a numpy byte array) as
+    stored deflate blocks of ``per_stored`` rows (the last one shorter), each row after its filter
+    byte (0); returns the bytes laid and the Adler-32 of the rows so far (``view``: ``out``'s memory)."""
+    import numpy as np
+
+    n, stride = src.shape
+    at = first = 0
+    while first < n:
+        rows_in = min(per_stored, n - first)
+        count = (n - first) // rows_in  # blocks of this many rows: all the full ones, then the rest
+        size = rows_in * row
+        blocks = out[at : at + count * (5 + size)].reshape(count, 5 + size)
+        blocks[:, :5] = np.frombuffer(struct.pack("<BHH", 0, size, size ^ 0xFFFF), np.uint8)
+        body = blocks[:, 5:].reshape(count, rows_in, row)
+        body[:, :, 0] = 0
+        body[:, :, 1:] = src[first : first + count * rows_in].reshape(count, rows_in, stride)
+        for k in range(count):
+            start = at + k * (5 + size) + 5
+            adler = zlib.adler32(view[start : start + size], adler)
+        at += count * (5 + size)
+        first += count * rows_in
+    return at, adler
+
+
+def encode_png(img: Image.Image | Layers, compress_level: int | None = None) -> bytes:
     """The PNG of :func:`png_parts` in one piece."""
-    return b"".join(png_parts(img, compress_level))
+    return b"".join(bytes(part) for part in png_parts(img, compress_level))
 
 
-def png_writer(img: Image.Image, compress_level: int | None = None) -> Callable[[IO[bytes]], None]:
+def png_writer(
+    img: Image.Image | Layers, compress_level: int | None = None, timings: dict[str, float] | None = None
+) -> Callable[[IO[bytes]], None]:
     """A writer (for :func:`ocrviewer.core.output.write_atomic`) of the PNG of :func:`png_parts`,
     piece by piece."""
 
     def write(fh: IO[bytes]) -> None:
-        for part in png_parts(img, compress_level):
+        for part in png_parts(img, compress_level, timings):
             fh.write(part)
 
     return write

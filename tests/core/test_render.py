@@ -151,3 +151,96 @@ def test_png_is_written_in_blocks_and_reads_back_pixel_for_pixel(tmp_path, mode:
     assert (len(data) > img.width * img.height * len(mode)) == noisy  # noise stored, flat deflated
     with Image.open(out) as back:
         assert back.mode == mode and back.tobytes() == img.tobytes()
+
+
+def _photo(path, orientation: int, noisy: bool, size=(1200, 1500)):
+    """A displayed picture (noise: a photo's grain; else flat) saved as JPEG with ``orientation``."""
+    import os
+
+    from tests.support.images import save_oriented
+
+    if noisy:
+        shown = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        shown = Image.new("RGB", size, (245, 240, 230))
+        shown.paste((30, 60, 160), (100, 200, 1100, 260))
+    return save_oriented(shown, path, orientation, quality=90)
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+@pytest.mark.parametrize("noisy", [True, False])  # noise: rows stored; flat: deflated
+def test_cli_render_png_has_the_pixels_pillow_composites(tmp_path, capsys, orientation: int, noisy: bool) -> None:
+    """`ocrviewer render` (picture decoded while the overlay is drawn, composited a band of rows at
+    a time on its way into the PNG) writes exactly the pixels of Pillow's own decode, turn and
+    one-piece composite, read back by Pillow's PNG reader."""
+    from PIL import ImageOps
+
+    from ocrviewer.cli import main
+    from ocrviewer.core.render import draw_layers
+
+    image = _photo(tmp_path / "photo.jpg", orientation, noisy)
+    words = [(f"w{i}", (40 + (i % 9) * 125, 40 + (i // 9) * 70, 150 + (i % 9) * 125, 90 + (i // 9) * 70)) for i in range(180)]
+    lay = R.layout(words, 1, (1200, 1500), "display", confidence=[0.5 + (i % 50) / 100 for i in range(180)])
+    resp = R.write_response(tmp_path / "r.json", R.azure_read_v3_response(lay))
+    out = tmp_path / "out.png"
+    assert main(["render", str(image), "-r", str(resp), "-o", str(out)]) == 0
+    capsys.readouterr()
+    with Image.open(image) as im:
+        base = ImageOps.exif_transpose(im).convert("RGB")
+    layers = draw_layers(base, load_result(resp, image).document)
+    reference = layers.picture
+    assert layers.overlay is not None and layers.overlay.getbbox() is not None  # something was drawn
+    reference.paste(layers.overlay, (0, 0), layers.overlay)
+    with Image.open(out) as back:
+        assert back.format == "PNG" and back.mode == "RGB" and back.size == (1200, 1500)
+        assert back.tobytes() == reference.tobytes()
+    assert (out.stat().st_size > 1200 * 1500 * 3) == noisy  # a photo's rows stored, a flat page deflated
+
+
+def test_layers_png_is_the_composited_picture_and_composites_once(tmp_path) -> None:
+    """A PNG written from Layers (composited band by band) equals the picture composited in one
+    piece; afterwards the picture is composited, and composing again changes nothing."""
+    import os
+
+    from ocrviewer.core.render import Layers, encode_png
+
+    size = (700, 2100)  # stored rows: several ~1 MB blocks of stored deflate blocks, the last short
+    picture = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
+    overlay.paste((200, 30, 30, 56), (50, 50, 650, 2000))
+    overlay.paste((30, 200, 30, 255), (100, 1000, 600, 1010))
+    reference = picture.copy()
+    reference.paste(overlay, (0, 0), overlay)
+    layers = Layers(picture.copy(), overlay)
+    data = encode_png(layers)
+    # every chunk's CRC holds, and the rows inflate with their Adler-32 checked (Pillow checks neither)
+    import struct
+    import zlib
+
+    pos, idat = 8, b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])[0] == zlib.crc32(kind + body)
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + length
+    assert len(zlib.decompress(idat)) == size[1] * (size[0] * 3 + 1)
+    out = tmp_path / "o.png"
+    out.write_bytes(data)
+    with Image.open(out) as back:
+        assert back.tobytes() == reference.tobytes()
+    assert layers.composed().tobytes() == reference.tobytes()
+
+
+def test_decode_ahead_hands_over_the_picture_or_the_error(tmp_path) -> None:
+    from ocrviewer.core.imageio import DecodeAhead, load_display_image
+    from ocrviewer.errors import ImageError
+    from tests.support.images import make_truncated_jpeg
+
+    image = _photo(tmp_path / "p.jpg", 6, False, (300, 200))
+    ahead = DecodeAhead(image)
+    assert ahead.size == (300, 200)
+    assert ahead.result().tobytes() == load_display_image(image).tobytes()
+    cut = DecodeAhead(make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480)))
+    with pytest.raises(ImageError, match="truncated or corrupt"):
+        cut.result()
