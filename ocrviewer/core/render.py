@@ -193,6 +193,9 @@ def draw_layers(
     block_rgba = hex_to_rgb(LEVEL_COLORS["block"]) + (255,)
     line_rgba = hex_to_rgb(LEVEL_COLORS["line"]) + (255,)
     want_block, want_line, want_word = "block" in levels, "line" in levels, "word" in levels
+    # the word loop runs 10k times: its lookups are made once
+    word_inks, filled, add_label = pen.word_inks, pen.filled, label_items.append
+    labelled, drawn = label_level == "word", 0
     for p in pages:
         for block in p.blocks:
             if want_block:
@@ -210,15 +213,16 @@ def draw_layers(
                         counts["hidden"] += 1
                         continue
                     if want_word:
-                        fill, outline = pen.word_inks(conf)
-                        box = pen.filled(word.polygon, fill, outline)
-                        counts["word"] += 1
-                        if label_level == "word":
-                            label_items.append((word.text, conf, box))
+                        fill, outline = word_inks(conf)
+                        box = filled(word.polygon, fill, outline)
+                        drawn += 1
+                        if labelled:
+                            add_label((word.text, conf, box))
+        counts["word"] += drawn
+        drawn = 0
     t2 = time.perf_counter()
     if labels:
-        for text, conf, box in label_items:
-            _label(pen, text, conf, box, size)
+        _labels(pen, label_items, size)
     if legend:
         boxes = [box for _, _, box in label_items] or [_bbox(b.polygon) for p in pages for b in p.blocks]
         _legend(draw, size, levels, counts, min_confidence, boxes, scale)
@@ -292,42 +296,55 @@ def _axis_box(poly: Polygon) -> tuple[float, float, float, float] | None:
     return None
 
 
-def _label(
+def _labels(
     pen: _Pen,
-    text: str,
-    conf: float | None,
-    box: tuple[float, float, float, float],
+    items: Iterable[tuple[str, float | None, tuple[float, float, float, float]]],
     size: tuple[int, int],
 ) -> None:
-    """Text above the element's box, sized to its height and shrunk to its width; confidence after it.
+    """Each text above its element's box, sized to the box's height and shrunk to its width, its
+    confidence after it (or below the box when there is no room above).
 
-    Called once per word (10k on a dense page), so every mask and size comes from a cache.
+    Run once per word (10k on a dense page), so everything repeated comes from a cache: the
+    cleaned text, the masks and their sizes, the confidence's mask and ink.
     """
-    text = drawable_text(text)  # no control characters (raqm refuses a newline), not a million chars
-    if not text:
-        return
-    left, top, right, bottom = box
-    fsize = int(max(8, min((bottom - top) * 0.55, 48)))
-    im, tw, mh = _glyphs(text, fsize)
-    limit = (right - left) * 1.3
-    if tw > limit and fsize > 8:
-        fsize = int(max(8, fsize * limit / tw))
-        im, tw, mh = _glyphs(text, fsize)
-    small = _conf_glyphs(conf, fsize, pen.scale) if conf is not None else None
-    cw = small[1] + 2 if small is not None else 0
-    th = fsize * 1.15
-    x = min(max(0.0, left), max(0.0, size[0] - tw - cw - 2))
-    y = top - th - 1
-    if y < 0:  # no room above: below the polygon instead
-        y = bottom + 1
-    core, inks = pen.core, pen.inks
-    core.draw_rectangle((x - 1, y, x + tw + cw + 2, y + th), inks[LABEL_BG], 1)
-    ty = y + (th - mh) / 2
-    core.draw_bitmap((int(x), int(ty)), im, inks[LABEL_INK])
-    if small is not None:
-        # Same baseline as the word: bottoms of the two masks' descent areas aligned.
-        cim, _, ch, rgba = small
-        core.draw_bitmap((int(x + tw + 2), int(ty + mh - ch)), cim, pen.ink(rgba))
+    core = pen.core
+    bg, ink = pen.inks[LABEL_BG], pen.inks[LABEL_INK]
+    scale = pen.scale
+    glyphs = _glyphs
+    cleaned: dict[str, str] = {}
+    small_of: dict[tuple[float, int], tuple[Any, int, int, int]] = {}
+    right_edge = size[0]
+    for text, conf, (left, top, right, bottom) in items:
+        shown = cleaned.get(text)
+        if shown is None:
+            # no control characters (raqm refuses a newline), not a million characters
+            shown = cleaned[text] = drawable_text(text)
+        if not shown:
+            continue
+        fsize = int(max(8, min((bottom - top) * 0.55, 48)))
+        im, tw, mh = glyphs(shown, fsize)
+        limit = (right - left) * 1.3
+        if tw > limit and fsize > 8:
+            fsize = int(max(8, fsize * limit / tw))
+            im, tw, mh = glyphs(shown, fsize)
+        small = None
+        if conf is not None:
+            small = small_of.get((conf, fsize))
+            if small is None:
+                cim, sw, sh, rgba = _conf_glyphs(conf, fsize, scale)
+                small = small_of[(conf, fsize)] = (cim, sw, sh, pen.ink(rgba))
+        cw = small[1] + 2 if small is not None else 0
+        th = fsize * 1.15
+        x = min(max(0.0, left), max(0.0, right_edge - tw - cw - 2))
+        y = top - th - 1
+        if y < 0:  # no room above: below the polygon instead
+            y = bottom + 1
+        core.draw_rectangle((x - 1, y, x + tw + cw + 2, y + th), bg, 1)
+        ty = y + (th - mh) / 2
+        core.draw_bitmap((int(x), int(ty)), im, ink)
+        if small is not None:
+            # Same baseline as the word: bottoms of the two masks' descent areas aligned.
+            core.draw_bitmap((int(x + tw + 2), int(ty + mh - small[2])), small[0], small[3])
 
 
 @lru_cache(maxsize=16384)
