@@ -575,21 +575,22 @@ def png_parts(
     level = PNG_COMPRESS_LEVEL if compress_level is None else compress_level
     layers = img if isinstance(img, Layers) else None
     overlay = layers.overlay if layers is not None else None
-    img = layers.picture if layers is not None else img
-    if img.mode not in ("RGB", "RGBA"):
+    picture = layers.picture if layers is not None else img
+    assert isinstance(picture, Image.Image)
+    if picture.mode not in ("RGB", "RGBA"):
         if overlay is not None:
-            img = Layers(img, overlay).composed()
+            picture = Layers(picture, overlay).composed()
         buf = io.BytesIO()
-        img.save(buf, "PNG", **png_options(level))
+        picture.save(buf, "PNG", **png_options(level))
         yield buf.getvalue()
         return
     import numpy as np
 
-    width, height = img.size
-    channels = len(img.mode)
+    width, height = picture.size
+    channels = len(picture.mode)
     stride = width * channels
     row = stride + 1
-    rows = _Rows(img, overlay, timings)
+    rows = _Rows(picture, overlay, timings)
     if compress_level is None and height and not _sample_pays(rows.sample()):
         level = 0
     yield b"\x89PNG\r\n\x1a\n"
