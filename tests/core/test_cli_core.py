@@ -437,3 +437,15 @@ def test_the_image_a_sidecar_names_is_never_written_over(capsys, tmp_path, comma
     assert code != 0
     assert "is an input file" in err and str(image) in err
     assert image.read_bytes() == before
+
+
+def test_render_of_a_broken_response_on_a_cut_image_names_the_response(capsys, tmp_path) -> None:
+    """The picture decodes on a thread of its own while the response is read: a response that
+    cannot be read is still the error reported (the decode's own error is never raised over it)."""
+    image = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
+    resp = tmp_path / "r.json"
+    resp.write_text("{not json")
+    code, _, err = run(capsys, "render", image, "-r", resp, "-o", tmp_path / "o.png")
+    assert code != 0
+    one_line_error(err, str(resp))
+    assert "truncated" not in err and not (tmp_path / "o.png").exists()
