@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core.model import Document, Page, Point, check_coordinates
+from ocrviewer.core.records import Record, frozen
 from ocrviewer.errors import BadInput
 
 if TYPE_CHECKING:
@@ -87,8 +87,8 @@ def compose_orientations(first: int, second: int) -> int:
     raise AssertionError("the 8 orientations are closed under composition")  # pragma: no cover
 
 
-@dataclass(frozen=True)
-class FrameTransform:
+@frozen()
+class FrameTransform(Record):
     """Maps a response's coordinates onto the displayed image, in three explicit steps.
 
     1. scale: ``x * scale_x``, ``y * scale_y`` (response units -> source pixels; a page
@@ -109,7 +109,27 @@ class FrameTransform:
     offset_x: float = 0.0
     offset_y: float = 0.0
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        source_width: float,
+        source_height: float,
+        orientation: int = 1,
+        scale_x: float = 1.0,
+        scale_y: float = 1.0,
+        offset_x: float = 0.0,
+        offset_y: float = 0.0,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "source_width", source_width)
+        _set(self, "source_height", source_height)
+        _set(self, "orientation", orientation)
+        _set(self, "scale_x", scale_x)
+        _set(self, "scale_y", scale_y)
+        _set(self, "offset_x", offset_x)
+        _set(self, "offset_y", offset_y)
+        self._check()
+
+    def _check(self) -> None:
         check_orientation(self.orientation)
         for name in ("source_width", "source_height", "scale_x", "scale_y"):
             v = getattr(self, name)

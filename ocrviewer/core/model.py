@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from itertools import chain
 from typing import Any
 
 from ocrviewer.core.limits import MAX_COORDINATE, MAX_DOCUMENT_POINTS, MAX_POLYGON_POINTS
+from ocrviewer.core.records import Record, frozen
 from ocrviewer.errors import BadResponse
 
 SCHEMA = "ocrviewer.document/1"
 
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
+
+# The classes below are frozen dataclasses (core.records.frozen) with their own __init__: each sets
+# its fields with _set, as dataclass's generated one does; extras=None (the default) is a new {}.
+_set = object.__setattr__
 
 LEVELS = ("block", "line", "word")
 
@@ -202,14 +207,30 @@ def _flat(polys: list[Polygon]) -> Iterator[float]:
     return chain.from_iterable(chain.from_iterable(polys))
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+@frozen(slots=True)
+class Word(Record):
     text: str
     polygon: Polygon
     confidence: float | None = None
     confidence_label: str | None = None
     language: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        text: str,
+        polygon: Polygon,
+        confidence: float | None = None,
+        confidence_label: str | None = None,
+        language: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        _set(self, "text", text)
+        _set(self, "polygon", polygon)
+        _set(self, "confidence", confidence)
+        _set(self, "confidence_label", confidence_label)
+        _set(self, "language", language)
+        _set(self, "extras", {} if extras is None else extras)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -244,14 +265,30 @@ class Word:
         return replace(self, polygon=map_polygon(self.polygon, fn))
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+@frozen(slots=True)
+class Line(Record):
     text: str
     polygon: Polygon
     words: tuple[Word, ...] = ()
     confidence: float | None = None
     language: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        text: str,
+        polygon: Polygon,
+        words: tuple[Word, ...] = (),
+        confidence: float | None = None,
+        language: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        _set(self, "text", text)
+        _set(self, "polygon", polygon)
+        _set(self, "words", words)
+        _set(self, "confidence", confidence)
+        _set(self, "language", language)
+        _set(self, "extras", {} if extras is None else extras)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -287,14 +324,30 @@ class Line:
         )
 
 
-@dataclass(frozen=True)
-class Block:
+@frozen()
+class Block(Record):
     polygon: Polygon
     lines: tuple[Line, ...] = ()
     confidence: float | None = None
     language: str | None = None
     layout_type: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        polygon: Polygon,
+        lines: tuple[Line, ...] = (),
+        confidence: float | None = None,
+        language: str | None = None,
+        layout_type: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        _set(self, "polygon", polygon)
+        _set(self, "lines", lines)
+        _set(self, "confidence", confidence)
+        _set(self, "language", language)
+        _set(self, "layout_type", layout_type)
+        _set(self, "extras", {} if extras is None else extras)
 
     @property
     def text(self) -> str:
@@ -335,14 +388,24 @@ class Block:
         )
 
 
-@dataclass(frozen=True)
-class Cell:
+@frozen()
+class Cell(Record):
     polygon: Polygon
     row: int
     column: int
     row_span: int = 1
     column_span: int = 1
     text: str = ""
+
+    def __init__(
+        self, polygon: Polygon, row: int, column: int, row_span: int = 1, column_span: int = 1, text: str = ""
+    ) -> None:
+        _set(self, "polygon", polygon)
+        _set(self, "row", row)
+        _set(self, "column", column)
+        _set(self, "row_span", row_span)
+        _set(self, "column_span", column_span)
+        _set(self, "text", text)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -369,12 +432,18 @@ class Cell:
         return replace(self, polygon=map_polygon(self.polygon, fn))
 
 
-@dataclass(frozen=True)
-class Table:
+@frozen()
+class Table(Record):
     polygon: Polygon
     rows: int
     columns: int
     cells: tuple[Cell, ...] = ()
+
+    def __init__(self, polygon: Polygon, rows: int, columns: int, cells: tuple[Cell, ...] = ()) -> None:
+        _set(self, "polygon", polygon)
+        _set(self, "rows", rows)
+        _set(self, "columns", columns)
+        _set(self, "cells", cells)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -399,8 +468,8 @@ class Table:
         )
 
 
-@dataclass(frozen=True)
-class Page:
+@frozen()
+class Page(Record):
     """One page. ``width``/``height`` are in ``unit`` (``pixel`` after normalisation)."""
 
     width: float | None
@@ -411,6 +480,26 @@ class Page:
     angle: float | None = None
     index: int = 0
     extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        width: float | None,
+        height: float | None,
+        blocks: tuple[Block, ...] = (),
+        tables: tuple[Table, ...] = (),
+        unit: str = "pixel",
+        angle: float | None = None,
+        index: int = 0,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        _set(self, "width", width)
+        _set(self, "height", height)
+        _set(self, "blocks", blocks)
+        _set(self, "tables", tables)
+        _set(self, "unit", unit)
+        _set(self, "angle", angle)
+        _set(self, "index", index)
+        _set(self, "extras", {} if extras is None else extras)
 
     def words(self) -> Iterator[Word]:
         for b in self.blocks:
@@ -464,8 +553,8 @@ class Page:
         )
 
 
-@dataclass(frozen=True)
-class Document:
+@frozen()
+class Document(Record):
     """A whole OCR result. ``source_format`` names the parser that read it."""
 
     pages: tuple[Page, ...]
@@ -473,6 +562,18 @@ class Document:
     extras: Mapping[str, Any] = field(default_factory=dict)
     #: One line per element that was skipped because it was bad.
     warnings: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        pages: tuple[Page, ...],
+        source_format: str = "unknown",
+        extras: Mapping[str, Any] | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "pages", pages)
+        _set(self, "source_format", source_format)
+        _set(self, "extras", {} if extras is None else extras)
+        _set(self, "warnings", warnings)
 
     def words(self) -> Iterator[Word]:
         for p in self.pages:

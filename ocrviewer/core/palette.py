@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+from ocrviewer.core.records import Record, frozen
 
 LEVEL_COLORS: dict[str, str] = {
     "block": "#2f80ed",  # blue
@@ -55,14 +56,19 @@ def confidence_rgb(confidence: float | None) -> tuple[int, int, int]:
     return _STOPS[-1][1]
 
 
-@dataclass(frozen=True)
-class ConfidenceScale:
+@frozen()
+class ConfidenceScale(Record):
     """Which confidences the red..green colours span: ``low`` and below is red, ``high`` green."""
 
     low: float = 0.0
     high: float = 1.0
     #: how the range was chosen, for the legend ("" for the fixed 0..1 scale)
     note: str = ""
+
+    def __init__(self, low: float = 0.0, high: float = 1.0, note: str = "") -> None:
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "note", note)
 
     @property
     def stretched(self) -> bool:

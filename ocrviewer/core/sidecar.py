@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.output import dumps_json, finite_json, write_atomic
+from ocrviewer.core.records import Record, frozen
 from ocrviewer.errors import BadInput
 
 SIDECAR_SCHEMA = "ocrviewer.sidecar/1"
@@ -25,8 +26,8 @@ def sidecar_path(response_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + SIDECAR_SUFFIX)
 
 
-@dataclass(frozen=True)
-class Sidecar:
+@frozen()
+class Sidecar(Record):
     """Metadata of one run. ``transform`` maps the response's coordinates onto the displayed image."""
 
     provider: str | None = None
@@ -40,6 +41,31 @@ class Sidecar:
     created: str | None = None
     request_id: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        provider: str | None = None,
+        api_version: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        image_sha256: str | None = None,
+        image_path: str | None = None,
+        transform: FrameTransform | None = None,
+        frame: str | None = None,
+        created: str | None = None,
+        request_id: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "provider", provider)
+        _set(self, "api_version", api_version)
+        _set(self, "options", {} if options is None else options)
+        _set(self, "image_sha256", image_sha256)
+        _set(self, "image_path", image_path)
+        _set(self, "transform", transform)
+        _set(self, "frame", frame)
+        _set(self, "created", created)
+        _set(self, "request_id", request_id)
+        _set(self, "extras", {} if extras is None else extras)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
@@ -66,16 +65,29 @@ def make_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, APP)
 
 
-@dataclass
 class ViewRequest:
-    image: str | None = None
-    response: str | None = None
-    provider: str | None = None
-    frame: str = "auto"
-    screenshot: str | None = None
-    size: tuple[int, int] = (1400, 900)
-    theme: str | None = None
-    page: int = 1  # PDF page, 1-based
+    """What the command line asked the viewer to open and how (a plain class: a dataclass's
+    generated methods are compiled at every start, before the first frame)."""
+
+    def __init__(
+        self,
+        image: str | None = None,
+        response: str | None = None,
+        provider: str | None = None,
+        frame: str = "auto",
+        screenshot: str | None = None,
+        size: tuple[int, int] = (1400, 900),
+        theme: str | None = None,
+        page: int = 1,  # PDF page, 1-based
+    ) -> None:
+        self.image = image
+        self.response = response
+        self.provider = provider
+        self.frame = frame
+        self.screenshot = screenshot
+        self.size = size
+        self.theme = theme
+        self.page = page
 
 
 def open_request(window: object, request: ViewRequest, parsed: object = None) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSettings, QSize, Qt
@@ -39,19 +38,28 @@ DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}
 _EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 
 
-@dataclass
 class FirstFrame:
     """What the first frame shows: the image (its size as stored and displayed, its EXIF
     orientation), the response as parsed and the recorded transform placing it."""
 
-    image_path: str
-    response_path: str
-    #: the response as parsed (handed to the window's loading, which places it once more in full)
-    source: Document
-    transform: FrameTransform
-    display_size: tuple[int, int]
-    stored_size: tuple[int, int]
-    orientation: int
+    def __init__(
+        self,
+        image_path: str,
+        response_path: str,
+        source: Document,
+        transform: FrameTransform,
+        display_size: tuple[int, int],
+        stored_size: tuple[int, int],
+        orientation: int,
+    ) -> None:
+        self.image_path = image_path
+        self.response_path = response_path
+        #: the response as parsed (handed to the window's loading, which places it once more in full)
+        self.source = source
+        self.transform = transform
+        self.display_size = display_size
+        self.stored_size = stored_size
+        self.orientation = orientation
 
 
 def first_frame_for(image: str | None, response: str | None, frame: str = "auto") -> FirstFrame | None:

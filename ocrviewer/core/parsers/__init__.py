@@ -43,7 +43,6 @@ from typing import Any, BinaryIO
 
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, size_text
 from ocrviewer.core.model import SCHEMA, Document, Page, check_coordinates
-from ocrviewer.core.parsers import azure, google, textract, yandex
 from ocrviewer.core.parsers._common import OWNED_INPUT, describe
 from ocrviewer.core.parsers._common import kind as _kind
 from ocrviewer.errors import BadResponse
@@ -77,28 +76,36 @@ __all__ = ["FORMATS", "detect_format", "load_response", "parse_response"]
 
 OCRVIEWER = "ocrviewer"
 
-#: Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
-#: markup, PDF and TSV formats (made on first use: their readers load lxml).
-_SERVICE_FORMATS: dict[str, str] = {
-    yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
-    yandex.VISION_V1: "Yandex Vision API v1 batchAnalyze textDetection (older API)",
-    azure.RECOGNIZE_TEXT_V2: "Azure Computer Vision v2.0 recognizeText (recognitionResult)",
-    azure.BATCH_READ_V2: "Azure Computer Vision v2.x batch Read (recognitionResults[])",
-    azure.READ_V3: "Azure Computer Vision Read v3.x (analyzeResult.readResults[])",
-    azure.FORM_RECOGNIZER_V2: "Azure Form Recognizer v2.1 (readResults + pageResults tables)",
-    azure.IMAGE_ANALYSIS_4: "Azure Image Analysis 4.0 (readResult.blocks[])",
-    azure.DOCUMENT_INTELLIGENCE: "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
-    google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
-    textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
-    OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
-}
+
+# The service formats' parser modules (azure, google, textract, yandex) are imported where a
+# response is not an ocrviewer.document/1 export: the viewer's bundled sample is one, and the four
+# modules cost ~3 ms before its first frame.
+
+
+def _service_formats() -> dict[str, str]:
+    """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
+    markup, PDF and TSV formats (made on first use: their readers load lxml)."""
+    from ocrviewer.core.parsers import azure, google, textract, yandex
+    return {
+        yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
+        yandex.VISION_V1: "Yandex Vision API v1 batchAnalyze textDetection (older API)",
+        azure.RECOGNIZE_TEXT_V2: "Azure Computer Vision v2.0 recognizeText (recognitionResult)",
+        azure.BATCH_READ_V2: "Azure Computer Vision v2.x batch Read (recognitionResults[])",
+        azure.READ_V3: "Azure Computer Vision Read v3.x (analyzeResult.readResults[])",
+        azure.FORM_RECOGNIZER_V2: "Azure Form Recognizer v2.1 (readResults + pageResults tables)",
+        azure.IMAGE_ANALYSIS_4: "Azure Image Analysis 4.0 (readResult.blocks[])",
+        azure.DOCUMENT_INTELLIGENCE: "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
+        google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
+        textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
+        OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
+    }
 
 
 def __getattr__(name: str) -> dict[str, str]:
     if name == "FORMATS":
         from ocrviewer.core import formats
 
-        globals()["FORMATS"] = value = {**_SERVICE_FORMATS, **formats.FORMATS}
+        globals()["FORMATS"] = value = {**_service_formats(), **formats.FORMATS}
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -115,19 +122,22 @@ def _from_schema(data: Any) -> Document:
     return replace(doc, source_format=OCRVIEWER, extras={**doc.extras, "exported_from": doc.source_format})
 
 
-_PARSERS: dict[str, Callable[[Any], Document]] = {
-    yandex.OCR_V1: yandex.parse_ocr_v1,
-    yandex.VISION_V1: yandex.parse_vision_v1,
-    azure.RECOGNIZE_TEXT_V2: azure.parse_recognize_text_v2,
-    azure.BATCH_READ_V2: azure.parse_batch_read_v2,
-    azure.READ_V3: azure.parse_read_v3,
-    azure.FORM_RECOGNIZER_V2: azure.parse_read_v3,
-    azure.IMAGE_ANALYSIS_4: azure.parse_image_analysis_4,
-    azure.DOCUMENT_INTELLIGENCE: azure.parse_document_intelligence,
-    google.VISION: google.parse_vision,
-    textract.TEXTRACT: textract.parse_textract,
-    OCRVIEWER: _from_schema,
-}
+@functools.cache
+def _parsers() -> dict[str, Callable[[Any], Document]]:
+    from ocrviewer.core.parsers import azure, google, textract, yandex
+    return {
+        yandex.OCR_V1: yandex.parse_ocr_v1,
+        yandex.VISION_V1: yandex.parse_vision_v1,
+        azure.RECOGNIZE_TEXT_V2: azure.parse_recognize_text_v2,
+        azure.BATCH_READ_V2: azure.parse_batch_read_v2,
+        azure.READ_V3: azure.parse_read_v3,
+        azure.FORM_RECOGNIZER_V2: azure.parse_read_v3,
+        azure.IMAGE_ANALYSIS_4: azure.parse_image_analysis_4,
+        azure.DOCUMENT_INTELLIGENCE: azure.parse_document_intelligence,
+        google.VISION: google.parse_vision,
+        textract.TEXTRACT: textract.parse_textract,
+        OCRVIEWER: _from_schema,
+    }
 
 
 def _service_error(d: dict[str, Any]) -> str | None:
@@ -164,6 +174,7 @@ def _one_line(message: str) -> str:
 def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
+    from ocrviewer.core.parsers import azure, google, textract, yandex
     if type(d.get("recognitionResult")) is dict:
         return azure.RECOGNIZE_TEXT_V2
     if type(d.get("recognitionResults")) is list:
@@ -247,7 +258,8 @@ def detect_format(data: Any) -> str:
 
 def _parse(fmt: str, data: Any) -> Document:
     try:
-        return _PARSERS[fmt](data)
+        parse = _from_schema if fmt == OCRVIEWER else _parsers()[fmt]
+        return parse(data)
     except BadResponse:
         raise
     except RecursionError as err:
@@ -283,7 +295,10 @@ def _parse_any(data: Any) -> Document:
 def _parse_any_unchecked(data: Any) -> Document:
     data = _unwrap_recording(data)
     fmt = detect_format(data)
-    if type(data) is dict or fmt == yandex.OCR_V1:
+    if type(data) is dict:
+        return _parse(fmt, data)
+    from ocrviewer.core.parsers import textract, yandex
+    if fmt == yandex.OCR_V1:
         return _parse(fmt, data)
     if fmt == textract.TEXTRACT:
         # paginated Get* results: a page's CHILD ids may point into the next response
