@@ -59,17 +59,19 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".p
 def find_sample() -> tuple[Path, Path | None]:
     """The bundled sample image and its response (a JSON whose name starts with the image's stem)."""
     folder = samples_dir()
-    images = (
-        sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else []
-    )
+    # (listed, not globbed: a glob pattern is compiled to a regular expression, ~1 ms at start)
+    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
     if not images:
         raise BadInput(f"no sample image in {folder}; pass an image: ocrviewer view IMAGE")
     for image in images:
-        responses = sorted(
+        responses = [
             p
-            for p in folder.glob(image.stem + "*.json")
-            if not p.name.endswith((".ocrviewer.json", "-result.json", "-workspace.json"))
-        )
+            for p in files
+            if p.name.startswith(image.stem)
+            and p.name.endswith(".json")
+            and not p.name.endswith((".ocrviewer.json", "-result.json", "-workspace.json"))
+        ]
         if responses:
             # prefer the local engine's response: it is what a user without an account can reproduce
             local = [p for p in responses if "local" in p.name or "rapid" in p.name]

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -231,6 +231,8 @@ def run_viewer(request: ViewRequest) -> int:
 
     # A local loop, not app.exec()/app.quit(): quitting the application would leave it unable
     # to run event loops again in the same process (tests, embedding).
+    from PySide6.QtCore import QEventLoop
+
     loop = QEventLoop()
     QTimer.singleShot(50, poll)
     loop.exec()

@@ -14,19 +14,10 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QResizeEvent,
-    QShowEvent,
-)
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QGuiApplication, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ocrviewer import __version__
 from ocrviewer.errors import OcrViewerError
@@ -37,10 +28,15 @@ from ocrviewer.gui.overlays import EXTRA_KEYS, ShortcutSheet, WelcomeStrip, shor
 from ocrviewer.gui.theme import apply_theme, canvas_background
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QDockWidget
+
     from ocrviewer.gui.first_frame import FirstFrame, FirstFrameView
     from ocrviewer.gui.image_loader import DecodedImage
     from ocrviewer.gui.state import ViewerState
 
+# Qt classes the window needs only after its first frame (the docks, drops) are imported where
+# used: PySide sets up a class, its enums included, on its first use (QUrl alone has five).
 # The canvas, the state, files and loading (numpy, Pillow and the core's loading chain: ~0.4 s of
 # CPU at start) are imported where the window makes them (_build_core), so a window started with a
 # first frame (ocrviewer.gui.first_frame) paints the picture before they load.
@@ -328,6 +324,8 @@ class MainWindow(QMainWindow):
         from ocrviewer.gui.page_strip import PageStrip
 
         self.page_strip = PageStrip(self.state, self.files.documents, self.workers, self)
+        from PySide6.QtWidgets import QDockWidget
+
         dock = QDockWidget("Pages", self)
         dock.setObjectName("pagesDock")
         dock.setWidget(self.page_strip)
@@ -504,6 +502,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from PySide6.QtCore import QUrl
+
         from ocrviewer.gui.files import is_response_path
 
         self.ensure_built()  # (dropped on the first frame)
