@@ -209,6 +209,8 @@ def _flat(polys: list[Polygon]) -> Iterator[float]:
 
 @frozen(slots=True)
 class Word(Record):
+    """One word: its text, polygon, confidence (0..1 or None) and what the service said besides."""
+
     text: str
     polygon: Polygon
     confidence: float | None = None
@@ -267,6 +269,8 @@ class Word(Record):
 
 @frozen(slots=True)
 class Line(Record):
+    """One line of text with its words, in reading order."""
+
     text: str
     polygon: Polygon
     words: tuple[Word, ...] = ()
@@ -326,6 +330,8 @@ class Line(Record):
 
 @frozen()
 class Block(Record):
+    """A block (paragraph, region) of lines; ``layout_type`` is the service's kind of block, if any."""
+
     polygon: Polygon
     lines: tuple[Line, ...] = ()
     confidence: float | None = None
@@ -390,6 +396,8 @@ class Block(Record):
 
 @frozen()
 class Cell(Record):
+    """One table cell: its place in the grid (0-based row and column, spans) and its text."""
+
     polygon: Polygon
     row: int
     column: int
@@ -434,6 +442,8 @@ class Cell(Record):
 
 @frozen()
 class Table(Record):
+    """A table: its outline, its grid size and its cells."""
+
     polygon: Polygon
     rows: int
     columns: int
