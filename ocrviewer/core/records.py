@@ -24,6 +24,7 @@ else:
     def dataclass_transform(**_kwargs: Any) -> Any:
         return lambda fn: fn
 
+
 __all__ = ["Record", "frozen"]
 
 T = TypeVar("T")

@@ -301,3 +301,37 @@ def test_load_response_lets_the_parser_free_the_json_it_decoded(monkeypatch) -> 
     seen.clear()
     parse_response(load_json(path))  # the caller's data: left alone
     assert seen and not any(seen)
+
+
+def test_service_parsers_load_only_for_a_service_response(tmp_path: Path) -> None:
+    """An ocrviewer.document/1 export (the viewer's bundled sample) is read without importing the
+    service parsers (they cost the first frame ~3 ms); a service response and an unknown shape in
+    the same process still get them, and the same messages."""
+    import subprocess
+    import sys
+
+    export = tmp_path / "doc.json"
+    export.write_text(json.dumps(load_response(CORPUS / "azure" / "read-v3.2-signage.json").to_dict()))
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text('{"foo": 1}')
+    code = f"""
+import sys
+from ocrviewer.core.parsers import load_response
+from ocrviewer.errors import BadResponse
+services = ("azure", "google", "textract", "yandex")
+loaded = lambda: [n for n in services if "ocrviewer.core.parsers." + n in sys.modules]
+doc = load_response({str(export)!r})
+print(doc.source_format, loaded())
+print(load_response({str(CORPUS / "azure" / "read-v3.2-signage.json")!r}).source_format, loaded())
+try:
+    load_response({str(unknown)!r})
+except BadResponse as err:
+    print(err)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines[0] == "ocrviewer []"
+    assert lines[1] == "azure-read-v3 ['azure', 'google', 'textract', 'yandex']"
+    assert lines[2].endswith(
+        "unknown response shape: top-level keys foo; expected a Yandex, Azure, Google or Textract response"
+    )

@@ -86,6 +86,7 @@ def _service_formats() -> dict[str, str]:
     """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
     markup, PDF and TSV formats (made on first use: their readers load lxml)."""
     from ocrviewer.core.parsers import azure, google, textract, yandex
+
     return {
         yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
         yandex.VISION_V1: "Yandex Vision API v1 batchAnalyze textDetection (older API)",
@@ -125,6 +126,7 @@ def _from_schema(data: Any) -> Document:
 @functools.cache
 def _parsers() -> dict[str, Callable[[Any], Document]]:
     from ocrviewer.core.parsers import azure, google, textract, yandex
+
     return {
         yandex.OCR_V1: yandex.parse_ocr_v1,
         yandex.VISION_V1: yandex.parse_vision_v1,
@@ -175,6 +177,7 @@ def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
     from ocrviewer.core.parsers import azure, google, textract, yandex
+
     if type(d.get("recognitionResult")) is dict:
         return azure.RECOGNIZE_TEXT_V2
     if type(d.get("recognitionResults")) is list:
@@ -298,6 +301,7 @@ def _parse_any_unchecked(data: Any) -> Document:
     if type(data) is dict:
         return _parse(fmt, data)
     from ocrviewer.core.parsers import textract, yandex
+
     if fmt == yandex.OCR_V1:
         return _parse(fmt, data)
     if fmt == textract.TEXTRACT:
