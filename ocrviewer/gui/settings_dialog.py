@@ -49,6 +49,12 @@ THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 AUTH_MODES = (("API key", "api_key"), ("IAM token + folder ID", "iam_token"))
 STORED = "•••••• stored — type to replace"
 NOT_SET = "not set"
+NO_KEYRING_NOTE = (
+    "No system keyring: no Secret Service (GNOME Keyring, KWallet) is running and unlocked. A key saved "
+    "here is kept in memory until the viewer closes, never in a file. To keep keys, install or unlock "
+    "GNOME Keyring or KWallet and restart the viewer, or start it with the key in OCRVIEWER_AZURE_KEY, "
+    "OCRVIEWER_YANDEX_API_KEY or OCRVIEWER_YANDEX_IAM_TOKEN."
+)
 _MISSING_OPERATION = "00000000-0000-0000-0000-000000000000"
 #: Test connection answers within seconds: no retries, short timeouts (a recognition waits longer)
 TEST_CONNECT_S, TEST_READ_S, TEST_TOTAL_S = 4.0, 6.0, 8.0
@@ -304,6 +310,13 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(viewer, "Viewer")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
+        #: said before a key is typed: where a saved key goes when there is no system keyring
+        self.keyring_note = QLabel(NO_KEYRING_NOTE)
+        self.keyring_note.setObjectName("keyringNote")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.keyring_note.setStyleSheet("color: #b9770e;")
+        self.keyring_note.setVisible(not self._keyring_usable())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -313,6 +326,7 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.keyring_note)
         layout.addWidget(self.tabs)
         layout.addWidget(self.message_label)
         layout.addWidget(buttons)
@@ -330,6 +344,15 @@ class PreferencesDialog(QDialog):
         except OcrViewerError as err:  # the providers use their defaults meanwhile
             self.message_label.setStyleSheet("color: #c0392b;")
             self.message_label.setText(str(err))
+
+    def _keyring_usable(self) -> bool:
+        check = getattr(self.store, "keyring_usable", None)
+        if check is None:
+            return True
+        try:
+            return bool(check())
+        except Exception:  # a broken keyring plugin: as good as none
+            return False
 
     # -- building -------------------------------------------------------------------------------
     def _has(self, group: str, name: str) -> bool:

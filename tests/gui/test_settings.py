@@ -263,3 +263,36 @@ def test_test_connection_to_a_web_page_is_not_a_success(qtbot, dialog, cloud):
     text = label.text()
     assert text.startswith("✘") and "web page ('404 Not Found')" in text and "endpoint" in text, text
     assert AZURE_KEY not in text
+
+
+def test_without_a_keyring_the_dialog_says_so_before_a_key_is_typed(qtbot, context, tmp_path):
+    """A desktop with no Secret Service (gnome-keyring absent or locked): the dialog says plainly that a key
+    would last this run only and what to do; a saved key stays in memory and reaches no file."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        d = PreferencesDialog(context.settings, context.credential_store(), context.settings_for_providers)
+        qtbot.addWidget(d)
+        d.show()
+        qtbot.waitExposed(d)
+        note = d.keyring_note
+        assert note.isVisible()
+        assert "No system keyring" in note.text() and "GNOME Keyring" in note.text()
+        assert "OCRVIEWER_AZURE_KEY" in note.text()
+        field = d.secret_fields[("azure", "key")]
+        field.edit.setText(SECRET)
+        field.save_button.click()
+        assert "memory, for this run only" in field.note.text()
+        assert context.credential_store().get("azure", "key") == SECRET
+        d.accept()
+        context.settings.sync()
+        assert not [p for p in tmp_path.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_with_a_keyring_the_dialog_has_no_missing_keyring_note(qtbot, memory_keyring, dialog):
+    assert not dialog.keyring_note.isVisible()
