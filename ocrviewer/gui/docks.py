@@ -39,7 +39,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QTabWidget, QWidget
 
 from ocrviewer.gui.settings_keys import THEME_KEY
 from ocrviewer.gui.state import ViewerState
@@ -75,6 +75,29 @@ def compact_docks(window: QMainWindow, docks: list[QDockWidget]) -> None:
             window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.tabifyDockWidget(first, dock)
     first.raise_()
+    side_tabs_for_crowded_groups(window, docks)
+
+
+#: a tab group of this many panels gets its tabs down its side: across a side panel's width their
+#: names were cut to "I…", "Q…"
+CROWDED_TABS = 4
+
+
+def side_tabs_for_crowded_groups(window: QMainWindow, docks: list[QDockWidget]) -> None:
+    """Tabs along the outer edge (full names, read top to bottom) in a side area whose panels share
+    one crowded tab group, as in a small window's compact layout or one restored from it."""
+    for area, position in (
+        (Qt.DockWidgetArea.LeftDockWidgetArea, QTabWidget.TabPosition.West),
+        (Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.East),
+    ):
+        crowded = any(
+            window.dockWidgetArea(d) == area
+            and not d.isFloating()
+            and len(window.tabifiedDockWidgets(d)) + 1 >= CROWDED_TABS
+            for d in docks
+        )
+        if crowded:
+            window.setTabPosition(area, position)
 
 
 def fit_side_docks(window: QMainWindow, docks: list[QDockWidget], force: bool = False) -> None:

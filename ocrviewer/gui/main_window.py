@@ -274,6 +274,10 @@ class MainWindow(QMainWindow):
         window_state = keys.saved_blob(self.settings, keys.WINDOW_STATE_KEY)
         if window_state is not None and not self.restoreState(window_state):
             window_state = None  # not a layout Qt can read: laid out as on a first start
+        if window_state is not None and self.dock_context is not None:
+            from ocrviewer.gui.docks import side_tabs_for_crowded_groups
+
+            side_tabs_for_crowded_groups(self, self.docks)
         # first start: side panels sized to the window once it is shown, the picture gets the room
         self._fresh_layout = window_state is None
         if self.isVisible() and self._fresh_layout:

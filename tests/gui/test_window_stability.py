@@ -168,3 +168,31 @@ def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_ima
     win.files.open_image(str(samples_dir() / "receipt.jpg"))
     qtbot.wait(100)
     assert not win.welcome.isVisible()
+
+
+def _panel_tabs(win):  # noqa: ANN001, ANN202
+    """(tab bar, index, name) of each panel tab the window shows."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    bars = win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [(b, i, b.tabText(i)) for b in bars if b.isVisible() for i in range(b.count())]
+
+
+def _shown_in_full(bar, index: int) -> bool:  # noqa: ANN001
+    """The tab has the room its whole name needs (Qt cuts a squeezed tab's name to "I…")."""
+    rect, hint = bar.tabRect(index), bar.tabSizeHint(index)
+    return rect.width() >= hint.width() and rect.height() >= hint.height() and bar.rect().contains(rect)
+
+
+def test_small_window_shows_every_panel_tab_name_in_full_also_after_a_restart(qtbot, settings) -> None:
+    win = make_window(qtbot, settings, (1024, 700))
+    qtbot.waitUntil(lambda: len(_panel_tabs(win)) >= 5, timeout=30000)  # one tab group: the compact layout
+    names = {name for _, _, name in _panel_tabs(win)}
+    assert {"Recognition", "Inspector", "Quality", "Check"} <= names
+    qtbot.waitUntil(lambda: all(_shown_in_full(b, i) for b, i, _ in _panel_tabs(win)), timeout=30000)
+    win.close()  # remembers the layout
+
+    again = make_window(qtbot, settings, (1024, 700))
+    qtbot.waitUntil(lambda: {name for _, _, name in _panel_tabs(again)} >= names, timeout=30000)
+    qtbot.waitUntil(lambda: all(_shown_in_full(b, i) for b, i, _ in _panel_tabs(again)), timeout=30000)
