@@ -67,7 +67,10 @@ def test_menu_entry_for_the_checkouts_venv_under_a_home_with_spaces(tmp_path: Pa
     assert try_exec == f"TryExec={exe}"
     # the command, the icon the entry names, and the AppStream data
     command = local / "bin" / "ocrviewer"
-    assert subprocess.run([str(command), "--version"], capture_output=True, text=True).stdout == "ocrviewer 9.9\n"
+    assert (
+        subprocess.run([str(command), "--version"], capture_output=True, text=True).stdout
+        == "ocrviewer 9.9\n"
+    )
     assert (local / "share" / "icons" / "hicolor" / "256x256" / "apps" / f"{APP_ID}.png").is_file()
     assert (local / "share" / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
     assert (local / "share" / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
@@ -87,7 +90,6 @@ def test_nothing_to_install_says_what_to_run_first(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "run 'bash scripts/install' first" in result.stderr
     assert not (home / ".local" / "share" / "applications").exists()
-
 
 
 def test_a_built_bundle_is_copied_and_its_entry_runs_it_from_a_home_with_spaces(tmp_path: Path) -> None:
