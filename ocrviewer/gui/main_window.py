@@ -543,14 +543,15 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def _update_welcome(self, path: str | None = None) -> None:
-        """The welcome strip shows over the bundled sample until dismissed once."""
+        """The welcome strip shows over the start sample (the receipt its text names) until dismissed once;
+        not over the other bundled samples (a Lorem Ipsum page read by Azure is no "sample receipt")."""
         path = path or self.state.image_path
         sample = False
         if path:
             try:
-                from ocrviewer.resources import samples_dir
+                from ocrviewer.resources import find_sample
 
-                sample = os.path.dirname(os.path.abspath(path)) == os.path.abspath(samples_dir())
+                sample = os.path.abspath(path) == os.path.abspath(find_sample()[0])
             except Exception:  # no bundled samples in this build
                 sample = False
         if sample and not self.settings.value(WELCOME_KEY, False, type=bool):

@@ -161,6 +161,13 @@ def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_ima
     qtbot.waitUntil(lambda: not win.welcome.isVisible(), timeout=30000)
     win.files.open_image(str(samples_dir() / "receipt.jpg"))
     qtbot.waitUntil(win.welcome.isVisible, timeout=30000)
+    # another bundled sample is no "sample receipt read offline": no strip over it
+    win.files.open_image(str(samples_dir() / "testdata.jpg"))
+    qtbot.waitUntil(
+        lambda: win.state.image_path.endswith("testdata.jpg") and not win.welcome.isVisible(), timeout=30000
+    )
+    win.files.open_image(str(samples_dir() / "receipt.jpg"))
+    qtbot.waitUntil(win.welcome.isVisible, timeout=30000)
     win.welcome.close_button.click()
     assert not win.welcome.isVisible() and settings.value("welcome/dismissed", type=bool)
     # another file: rewriting the first one while its decode may still map it ends in SIGBUS
