@@ -201,10 +201,12 @@ def cmd_providers(args: argparse.Namespace) -> int:
             status, title = f"broken: {err.__class__.__name__}: {err}", name
         print(f"{name:<{width}}  {title}: {status}")
     store = settings[CREDENTIALS]
-    if store.keyring_usable():
+    problem = store.keyring_problem()
+    if problem is None:
         print(f"secrets are kept in {store.where()}; OCRVIEWER_* environment variables override them")
     else:
-        print("no usable system keyring: give secrets with the OCRVIEWER_* environment variables")
+        why = "" if problem.startswith("backend ") else f" ({problem})"  # a locked or missing login keyring
+        print(f"no usable system keyring{why}: give secrets with the OCRVIEWER_* environment variables")
     return 0
 
 

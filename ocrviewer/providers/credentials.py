@@ -90,6 +90,41 @@ def _usable(backend: keyring.backend.KeyringBackend) -> bool:
     return True
 
 
+SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+
+
+def _secret_service_closed(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why a Secret Service keyring cannot be used without a prompt, or None when it can (or is not one).
+
+    keyring's SecretService backend unlocks a locked keyring, or creates a missing default one, by asking
+    the desktop's prompter, and waits for an answer: `ocrviewer providers` or opening Preferences then
+    hung until someone typed a keyring password. Here such a keyring counts as not usable instead.
+    """
+    if _backend_name(backend) != SECRET_SERVICE_BACKEND:
+        return None
+    try:
+        import secretstorage
+        from secretstorage.collection import DEFAULT_COLLECTION
+        from secretstorage.exceptions import ItemNotFoundException
+    except ImportError:  # pragma: no cover - keyring's backend needs it
+        return None
+    try:
+        connection = secretstorage.dbus_init()
+    except Exception:  # noqa: BLE001 - no bus: keyring itself reports it
+        return None
+    try:
+        path = getattr(backend, "preferred_collection", None) or DEFAULT_COLLECTION
+        if secretstorage.Collection(connection, path).is_locked():
+            return "the keyring is locked; unlock it (log out and in, or in Passwords and Keys)"
+        return None
+    except ItemNotFoundException:
+        return "there is no default keyring yet; create one in Passwords and Keys (Seahorse)"
+    except Exception:  # noqa: BLE001 - anything else: let keyring try and report
+        return None
+    finally:
+        connection.close()
+
+
 class CredentialStore:
     """Looks secrets up in the environment, then in memory (this run), then the keyring."""
 
@@ -112,7 +147,16 @@ class CredentialStore:
         return self._backend if self._backend is not None else _keyring().get_keyring()
 
     def keyring_usable(self) -> bool:
-        return _usable(self.backend)
+        return self.keyring_problem() is None
+
+    def keyring_problem(self) -> str | None:
+        """Why secrets cannot go to the system keyring now (never asking the user), or None."""
+        backend = self.backend
+        if not _usable(backend):
+            name = _backend_name(backend)
+            plain = " keeps secrets in a plain file" if name in PLAIN_FILE_BACKENDS else ""
+            return f"backend {name}{plain}"
+        return _secret_service_closed(backend)
 
     def _no_keyring(self, why: str) -> None:
         if not self._told:
@@ -152,7 +196,8 @@ class CredentialStore:
         value = value.strip()
         if not value:
             raise BadInput(f"empty value for {group} {name.replace('_', ' ')}; nothing stored")
-        if self.keyring_usable():
+        problem = self.keyring_problem()
+        if problem is None:
             try:
                 self.backend.set_password(SERVICE, f"{group}.{name}", value)
                 self._memory.pop((group, name), None)
@@ -160,9 +205,7 @@ class CredentialStore:
             except _errors().KeyringError as err:
                 self._no_keyring(err.__class__.__name__)
         else:
-            backend = _backend_name(self.backend)
-            plain = " keeps secrets in a plain file" if backend in PLAIN_FILE_BACKENDS else ""
-            self._no_keyring(f"backend {backend}{plain}")
+            self._no_keyring(problem)
         self._memory[(group, name)] = value
         return "memory, for this run only (no system keyring)"
 

@@ -103,3 +103,41 @@ def test_a_secret_set_and_used_from_the_command_line_is_written_nowhere_else(
     assert main(["credentials", "delete", "azure"]) == 0
     assert secret_service.stored(SERVICE, "azure.key") == []
     assert CredentialStore(env={}).get("azure", "key") is None
+
+
+def test_a_locked_keyring_is_reported_never_prompted_for(
+    secret_service,  # noqa: ANN001
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A desktop whose login keyring is locked: keyring's backend would ask the desktop's prompter to unlock
+    it and wait for an answer (`ocrviewer providers` and Preferences hung). The store says why instead,
+    keeps a secret set now in memory only, and nothing waits."""
+    import threading
+
+    import secretstorage
+
+    from tests.support.secret_service import _connection
+
+    with _connection(secret_service.address) as conn:
+        secretstorage.get_default_collection(conn).lock()
+    store = CredentialStore(env={})
+    out: dict[str, object] = {}
+
+    def use() -> None:
+        out["get"] = store.get("azure", "key")
+        out["set"] = store.set("azure", "key", SECRET)
+        out["problem"] = store.keyring_problem()
+
+    worker = threading.Thread(target=use, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "waited for a keyring unlock prompt"
+    assert "locked" in str(out["problem"]) and "unlock" in str(out["problem"])
+    assert out["get"] is None and out["set"] == "memory, for this run only (no system keyring)"
+    assert store.get("azure", "key") == SECRET  # for this run
+    assert secret_service.stored(SERVICE, "azure.key") == []
+    assert files_holding(SECRET, tmp_path) == []
+    capsys.readouterr()
+    assert main(["providers"]) == 0
+    assert "no usable system keyring (the keyring is locked" in capsys.readouterr().out
