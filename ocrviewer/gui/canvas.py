@@ -907,9 +907,10 @@ class Canvas(QGraphicsView):
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         painter.setFont(font)
+        # wrapped inside a margin: a narrow view (a small screen, wide docks) cut the lines at both ends
         painter.drawText(
-            self.viewport().rect(),
-            Qt.AlignmentFlag.AlignCenter,
+            self.viewport().rect().adjusted(12, 12, -12, -12),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
             "Open an image (Ctrl+O) or drop one here\nthen a response (Ctrl+R) or run recognition",
         )
         painter.restore()

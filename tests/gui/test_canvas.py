@@ -590,3 +590,19 @@ def test_zoomed_in_past_half_no_reduction_is_made_or_kept_and_a_new_image_drops_
     qtbot.waitUntil(lambda: item.reduced is None, timeout=20000)
     qtbot.waitUntil(lambda: item.has_full, timeout=30000)
     assert item.reduced is None or item.reduced[0] is item.levels[-1]
+
+
+def test_the_empty_hint_wraps_inside_a_narrow_view(window, qtbot) -> None:
+    """With no image the canvas says what to do; in a narrow view (a small screen, wide docks)
+    its lines wrap inside the view instead of running off both edges."""
+    canvas = window.canvas
+    canvas.setMaximumWidth(300)
+    qtbot.waitUntil(lambda: canvas.viewport().width() <= 300, timeout=20000)
+    image = canvas.viewport().grab().toImage()
+    w, h = image.width(), image.height()
+    background = image.pixel(0, 0)
+    edges = [image.pixel(x, y) for x in (0, 1, 2, w - 3, w - 2, w - 1) for y in range(h)]
+    assert set(edges) == {background}  # no text cut at the edges
+    # and the hint is there: text pixels in the middle band
+    middle = {image.pixel(x, y) for x in range(10, w - 10) for y in range(h // 3, 2 * h // 3)}
+    assert len(middle) > 1
