@@ -642,6 +642,8 @@ class RecognitionPanel(QWidget):
             self.last_dropped = True
             self._set_busy(False)
             self._status("Cancelled: another image was opened")
+        elif not self.busy and self.state.image_path:
+            self._status("Ready")  # not the last run's "N words", which was about the picture before
         self._update_enabled()
 
     def _result(self, output: Any) -> None:

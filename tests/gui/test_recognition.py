@@ -122,6 +122,16 @@ def test_success_lands_on_displayed_text_and_gui_stays_responsive(qtbot, panel, 
     assert "5 words" in panel.status_label.text()
 
 
+def test_the_last_runs_word_count_goes_when_another_image_opens(qtbot, panel, state, cloud, tmp_path):
+    with qtbot.waitSignal(panel.recognized, timeout=30000):
+        assert panel.start() is True
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
+    assert "5 words" in panel.status_label.text()
+    other = make_text_image(tmp_path / "other.png", orientation=1, fmt="PNG")
+    state.set_image(str(other), read_image_info(other))
+    assert panel.status_label.text() == "Ready"  # the count was about the picture before
+
+
 def _run_when_ready(qtbot, panel):
     """Click Run as a person does: once the previous run has ended (Run is enabled again). The
     result lands before the job's end is processed, so starting at once could be refused."""
