@@ -31,7 +31,7 @@ from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
 from ocrviewer.providers.base import CancelToken
-from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
+from ocrviewer.resources import IMAGE_SUFFIXES, find_sample, samples_dir
 
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
@@ -144,7 +144,12 @@ class RecentFiles(QObject):
         return [str(v) for v in (value or []) if v]
 
     def add(self, path: str) -> None:
+        """Put ``path`` first; the bundled samples are left out (the viewer opens one at every start,
+        and File > Open Sample opens it again): the list is the user's own files."""
         path = os.path.abspath(path)
+        samples = os.path.join(os.path.abspath(samples_dir()), "")
+        if path.startswith(samples):
+            return
         items = [p for p in self.items() if p != path]
         self.settings.setValue(RECENT_KEY, [path, *items][:MAX_RECENT])
         self.changed.emit()

@@ -88,6 +88,15 @@ def test_save_result_writes_the_displayed_frame_and_never_an_input(loaded, tmp_p
     assert "input file" in loaded.message_bar.text
 
 
+def test_the_bundled_sample_is_not_a_recent_file(window, qtbot, text_image) -> None:
+    a = text_image(1, "a.jpg")
+    window.files.open_image(str(a))
+    window.actions_["open_sample"].trigger()  # as at every start without a file
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    assert window.recent.items()[:1] == [str(a)]  # the user's own file stays first, nothing added
+    assert not any("samples" in p for p in window.recent.items())
+
+
 def test_recent_files_are_remembered(window, text_image) -> None:
     a, b = text_image(1, "a.jpg"), text_image(3, "b.jpg")
     window.files.open_image(str(a))
