@@ -13,26 +13,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocrviewer.cli import main
 from ocrviewer.errors import BadInput
 from ocrviewer.providers.settings import load_settings
 from tests.support import responses as R
+from tests.support.cli import one_error_line, run
 from tests.support.documents import azure_read_pdf_response, make_pdf, write_json
 from tests.support.images import make_text_image
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err: str, *needles: str) -> str:
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("ocrviewer: error: "), err
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
-    return lines[0]
 
 
 @pytest.fixture
@@ -133,7 +119,9 @@ def test_a_settings_file_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
         ("float.tif", lambda np, ramp: ramp.astype(np.float32)),
     ],
 )
-def test_16_bit_and_float_grey_images_are_drawn_as_grey_not_white(capsys, tmp_path: Path, name, values) -> None:
+def test_16_bit_and_float_grey_images_are_drawn_as_grey_not_white(
+    capsys, tmp_path: Path, name, values
+) -> None:
     """Pillow's conversion to RGB clips every value over 255: a 16-bit scan came out blank white, in the
     window, in 'render' and in what was sent for recognition."""
     import numpy as np
@@ -142,7 +130,9 @@ def test_16_bit_and_float_grey_images_are_drawn_as_grey_not_white(capsys, tmp_pa
     image = tmp_path / name
     Image.fromarray(values(np, ramp)).save(image)
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
-    code, _, err = run(capsys, "render", image, "-r", resp, "--levels", "block", "--no-labels", "-o", tmp_path / "o.png")
+    code, _, err = run(
+        capsys, "render", image, "-r", resp, "--levels", "block", "--no-labels", "-o", tmp_path / "o.png"
+    )
     assert code == 0, err
     with Image.open(tmp_path / "o.png") as out:
         grey = out.convert("L")
@@ -151,7 +141,9 @@ def test_16_bit_and_float_grey_images_are_drawn_as_grey_not_white(capsys, tmp_pa
 
 
 @pytest.mark.parametrize("command", ["render", "export", "info"])
-def test_a_response_whose_sidecar_names_a_pdf_is_drawn_without_it(capsys, tmp_path: Path, command: str) -> None:
+def test_a_response_whose_sidecar_names_a_pdf_is_drawn_without_it(
+    capsys, tmp_path: Path, command: str
+) -> None:
     """'recognize scan.pdf' writes sidecars naming the PDF; 'render -r page.json' then said the PDF was
     'not an image Pillow can read; use JPEG, PNG...'."""
     from ocrviewer.core.sidecar import Sidecar, write_sidecar
@@ -172,7 +164,10 @@ def test_a_response_whose_sidecar_names_a_pdf_is_drawn_without_it(capsys, tmp_pa
 @pytest.mark.parametrize(
     "body",
     [
-        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#">' + "<Layout>" * 400 + "</Layout>" * 400 + "</alto>",
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#">'
+        + "<Layout>" * 400
+        + "</Layout>" * 400
+        + "</alto>",
         '<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout CONTENT="'
         + "A" * 11_000_000
         + '"/></alto>',
@@ -197,7 +192,9 @@ def test_xml_past_the_parsers_limits_is_refused_in_our_words(capsys, tmp_path: P
         ("r.json", '{"result": {"textAnnotation": {"blocks": "x"}}}', ("blocks is not a list", "; give the")),
     ],
 )
-def test_a_damaged_result_file_says_what_it_is_and_what_to_do(capsys, tmp_path: Path, name, content, needles) -> None:
+def test_a_damaged_result_file_says_what_it_is_and_what_to_do(
+    capsys, tmp_path: Path, name, content, needles
+) -> None:
     resp = tmp_path / name
     resp.write_text(content)
     code, _, err = run(capsys, "info", "-r", resp)
@@ -247,10 +244,14 @@ def test_a_file_name_that_is_not_utf8_can_be_exported(capsys, tmp_path: Path, la
     assert "caf\ufffd.jpg" in text
 
 
-def test_a_file_name_that_is_not_utf8_can_be_compared_with_a_report(capsys, tmp_path: Path, latin1_named) -> None:
+def test_a_file_name_that_is_not_utf8_can_be_compared_with_a_report(
+    capsys, tmp_path: Path, latin1_named
+) -> None:
     image, resp = latin1_named
     report = tmp_path / "report.html"
-    code, _, err = run(capsys, "compare", image, resp, resp, "--report", report, "--json", tmp_path / "c.json")
+    code, _, err = run(
+        capsys, "compare", image, resp, resp, "--report", report, "--json", tmp_path / "c.json"
+    )
     assert code == 0, err
     assert "caf\ufffd" in report.read_text(encoding="utf-8")
     json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))

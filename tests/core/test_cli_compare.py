@@ -13,6 +13,7 @@ from ocrviewer.cli import main
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.palette import STATUS_COLORS
 from tests.support import responses as R
+from tests.support.cli import run as run_cli
 from tests.support.images import draw_displayed, layout_words
 
 LINES = ["Invoice total 17.50", "paid by Mr. Smith", "in München today"]
@@ -43,9 +44,7 @@ def page(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main(["compare", *map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "compare", *args)
 
 
 def test_json_has_one_result_per_file_in_order_with_the_figures(

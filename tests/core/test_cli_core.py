@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocrviewer.cli import main
 from ocrviewer.core.model import SCHEMA, Document
 from ocrviewer.core.palette import confidence_rgb
 from tests.support import responses as R
+from tests.support.cli import one_error_line, run
 from tests.support.images import (
     DEFAULT_WORDS,
     ORIENTATIONS,
@@ -50,20 +50,6 @@ CORPUS_IMAGES: dict[str, str | None] = {
 @pytest.fixture(scope="module")
 def images(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     return make_all_orientations(tmp_path_factory.mktemp("orient"))
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str, *needles: str) -> None:
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("ocrviewer: error: ")
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
 
 
 # -- export -----------------------------------------------------------------------------------------------
@@ -162,7 +148,7 @@ def test_not_json(capsys, tmp_path, images) -> None:
     resp.write_text("{not json")
     code, _, err = run(capsys, "export", images[1], "-r", resp, "-o", tmp_path / "o.json")
     assert code != 0
-    one_line_error(err, str(resp))
+    one_error_line(err, str(resp))
     assert not (tmp_path / "o.json").exists()
 
 
@@ -170,7 +156,7 @@ def test_unknown_shape(capsys, tmp_path, images) -> None:
     resp = R.write_response(tmp_path / "r.json", {"hello": [1, 2, 3]})
     code, _, err = run(capsys, "render", images[1], "-r", resp, "-o", tmp_path / "o.png")
     assert code != 0
-    one_line_error(err, str(resp))
+    one_error_line(err, str(resp))
 
 
 def test_truncated_jpeg(capsys, tmp_path) -> None:
@@ -178,7 +164,7 @@ def test_truncated_jpeg(capsys, tmp_path) -> None:
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     code, _, err = run(capsys, "render", image, "-r", resp, "-o", tmp_path / "o.png")
     assert code != 0
-    one_line_error(err, str(image), "truncated or corrupt")
+    one_error_line(err, str(image), "truncated or corrupt")
     assert not (tmp_path / "o.png").exists()
 
 
@@ -189,7 +175,7 @@ def test_truncated_jpeg_is_an_error_where_only_its_header_is_needed(capsys, tmp_
     extra = ["-o", tmp_path / "o.json"] if command == "export" else []
     code, out, err = run(capsys, command, image, "-r", resp, *extra)
     assert code != 0 and out == ""
-    one_line_error(err, str(image), "truncated or corrupt")
+    one_error_line(err, str(image), "truncated or corrupt")
     assert not (tmp_path / "o.json").exists()
 
 
@@ -198,7 +184,7 @@ def test_a_folder_without_images_given_as_the_document(capsys, tmp_path) -> None
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     code, _, err = run(capsys, "export", tmp_path, "-r", resp, "-o", tmp_path / "o.json")
     assert code != 0
-    one_line_error(err, str(tmp_path), "holds no images")
+    one_error_line(err, str(tmp_path), "holds no images")
 
 
 def test_decompression_bomb(capsys, tmp_path) -> None:
@@ -207,7 +193,7 @@ def test_decompression_bomb(capsys, tmp_path) -> None:
     for argv in (["info", image], ["export", image, "-r", resp, "-o", tmp_path / "o.json"]):
         code, _, err = run(capsys, *argv)
         assert code != 0
-        one_line_error(err, str(image), "too large")
+        one_error_line(err, str(image), "too large")
 
 
 def test_pixel_limit_monkeypatched(capsys, tmp_path, images, monkeypatch) -> None:
@@ -215,7 +201,7 @@ def test_pixel_limit_monkeypatched(capsys, tmp_path, images, monkeypatch) -> Non
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
     code, _, err = run(capsys, "render", images[1], "-r", resp, "-o", tmp_path / "o.png")
     assert code != 0
-    one_line_error(err, "too large")
+    one_error_line(err, "too large")
 
 
 def test_nan_page_size(capsys, tmp_path, images) -> None:
@@ -227,7 +213,7 @@ def test_nan_page_size(capsys, tmp_path, images) -> None:
     )
     code, _, err = run(capsys, "export", images[1], "-r", resp, "-o", tmp_path / "o.json")
     assert code != 0
-    one_line_error(err, str(resp))
+    one_error_line(err, str(resp))
 
 
 @pytest.mark.parametrize("which", ["response", "image", "sidecar"])
@@ -240,7 +226,7 @@ def test_output_equal_to_an_input_is_refused(capsys, tmp_path, images, which) ->
     before = target.read_bytes() if target.exists() else None
     code, _, err = run(capsys, "export", image, "-r", resp, "-o", target)
     assert code != 0
-    one_line_error(err, "is an input file")
+    one_error_line(err, "is an input file")
     assert (target.read_bytes() if target.exists() else None) == before
     code, _, err = run(capsys, "render", image, "-r", resp, "-o", tmp_path / "." / "r.json")
     assert code != 0 and "is an input file" in err
@@ -252,7 +238,7 @@ def test_unknown_level(capsys, tmp_path, images) -> None:
         capsys, "render", images[1], "-r", resp, "--levels", "word,glyph", "-o", tmp_path / "o.png"
     )
     assert code != 0
-    one_line_error(err, "--levels", "'glyph'", "block, line, word")
+    one_error_line(err, "--levels", "'glyph'", "block, line, word")
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "nan"])
@@ -262,17 +248,17 @@ def test_bad_min_confidence(capsys, tmp_path, images, value) -> None:
         capsys, "render", images[1], "-r", resp, "--min-confidence", value, "-o", tmp_path / "o.png"
     )
     assert code != 0
-    one_line_error(err, "--min-confidence")
+    one_error_line(err, "--min-confidence")
 
 
 def test_missing_files(capsys, tmp_path, images) -> None:
     code, _, err = run(capsys, "export", images[1], "-r", tmp_path / "none.json", "-o", tmp_path / "o.json")
     assert code != 0
-    one_line_error(err, "none.json")
+    one_error_line(err, "none.json")
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     code, _, err = run(capsys, "info", tmp_path / "none.jpg", "-r", resp)
     assert code != 0
-    one_line_error(err, "none.jpg")
+    one_error_line(err, "none.jpg")
 
 
 # -- the corpus -------------------------------------------------------------------------------------------
@@ -344,7 +330,7 @@ def test_raw_frame_without_image(capsys, tmp_path) -> None:
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     code, _, err = run(capsys, "export", "-r", resp, "--frame", "raw", "-o", tmp_path / "o.json")
     assert code != 0
-    one_line_error(err, "--frame raw needs the image")
+    one_error_line(err, "--frame raw needs the image")
 
 
 @pytest.mark.parametrize("name", ["Portrait_3.jpg", "Portrait_6.jpg", "Portrait_8.jpg"])
@@ -387,7 +373,7 @@ def test_corpus_files_without_their_image_render_on_a_blank_page_and_info(capsys
 def test_info_needs_an_image_or_a_response(capsys) -> None:
     code, _, err = run(capsys, "info")
     assert code != 0
-    one_line_error(err, "IMAGE", "--response")
+    one_error_line(err, "IMAGE", "--response")
 
 
 def test_render_without_image_refuses_an_absurd_page(capsys, tmp_path) -> None:
@@ -396,7 +382,7 @@ def test_render_without_image_refuses_an_absurd_page(capsys, tmp_path) -> None:
     resp = R.write_response(tmp_path / "r.json", data)
     code, _, err = run(capsys, "render", "-r", resp, "-o", tmp_path / "o.png")
     assert code != 0
-    one_line_error(err, "r.json", "1e+08x480", "pass the image")
+    one_error_line(err, "r.json", "1e+08x480", "pass the image")
     assert len(err) < 200
 
 
@@ -447,5 +433,5 @@ def test_render_of_a_broken_response_on_a_cut_image_names_the_response(capsys, t
     resp.write_text("{not json")
     code, _, err = run(capsys, "render", image, "-r", resp, "-o", tmp_path / "o.png")
     assert code != 0
-    one_line_error(err, str(resp))
+    one_error_line(err, str(resp))
     assert "truncated" not in err and not (tmp_path / "o.png").exists()

@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocrviewer.cli import main
 from ocrviewer.core.sources import open_source
+from tests.support.cli import run
 from tests.support.documents import azure_read_pdf_response, make_pdf, make_scan, word_boxes_pt, write_json
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from PIL import Image
 
 import ocrviewer.core.model as model
-from ocrviewer.cli import main
 from ocrviewer.core.limits import (
     MAX_COORDINATE,
     MAX_LABEL_CHARS,
@@ -21,21 +20,9 @@ from ocrviewer.core.limits import (
     seconds_text,
 )
 from tests.support import responses as R
+from tests.support.cli import one_error_line, run
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err: str, *needles: str) -> None:
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("ocrviewer: error: "), err
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
 
 
 def test_a_response_over_the_size_limit_is_refused_before_reading(capsys, tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from ocrviewer.cli import main
 from ocrviewer.core.loading import load_document_result
 from ocrviewer.core.sources import open_source
 from ocrviewer.providers.base import CancelToken
@@ -26,6 +25,7 @@ from ocrviewer.providers.batch import (
     shard_of,
 )
 from ocrviewer.providers.settings import load_settings, save_settings
+from tests.support.cli import run
 from tests.support.documents import make_pdf, make_scan, word_boxes_pt
 
 from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud
@@ -56,12 +56,6 @@ def scans(tmp_path: Path) -> Path:
             folder / f"scan{i}.png", words=1 + i % 4, size=(400 + 10 * i, 200)
         )  # all different: no cache hits
     return folder
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def manifest(outdir: Path) -> list[dict[str, Any]]:
