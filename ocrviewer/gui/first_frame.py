@@ -6,7 +6,9 @@ import and build. When the response is small and its placement is recorded (its 
 transform, as recognition and the bundled sample write it: no frame detection is needed), the
 window first shows this view: the picture decoded by Qt at the same reduced JPEG scale the loader
 decodes its preview at, and the overlay drawn from the parsed document with plain QPainter paths in
-the canvas' colours, pens, fit and legend. Only Qt, the parsers and the model are needed for it.
+the canvas' colours, pens, fit and legend. Only Qt, the parsers and the model are needed for it,
+and it is drawn without PySide's `Qt` namespace (gui.painting: its ~100 enums come after the first
+frame, with the canvas).
 The window then builds the rest and swaps in its canvas once that shows the same
 (:meth:`~ocrviewer.gui.main_window.MainWindow.finish_start`), reusing the parsed document.
 """
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSettings, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath, QPen
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QDataStream, QRectF, QSettings, QSize
+from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO_CONF_ALPHA, PREVIEW_MIN_SHARE
@@ -28,6 +32,7 @@ from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, co
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.legend import paint_view_legend
 from ocrviewer.gui.page_view import setup_page_view
+from ocrviewer.gui.painting import brush_of, pen_of
 
 #: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
 FIRST_FRAME_MAX_BYTES = 64 * 1024
@@ -211,27 +216,34 @@ class _Outlines(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 1.0 and len(self.polys) <= 1500)
         fill = self.level in ("word", "table")
         for key in sorted({k for _, k in self.polys}):
-            path = QPainterPath()
-            path.setFillRule(Qt.FillRule.WindingFill)
-            for poly, k in self.polys:
-                if k == key:
-                    path.moveTo(*poly[0])
-                    for x, y in poly[1:]:
-                        path.lineTo(x, y)
-                    path.lineTo(*poly[0])
-            color = QColor(self.colour_of[key])
-            pen = QPen(color, 1.0)
+            path = _winding_path([poly for poly, k in self.polys if k == key])
+            color = self.colour_of[key]
+            # (a 1-pixel cosmetic pen draws the same pixels with the canvas' mitred joins)
+            pen = pen_of(color)
             pen.setCosmetic(True)
-            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-            painter.setPen(pen)
             if fill:
-                brush = QColor(color)
+                brush = color.toRgb()  # (a copy; QColor(QColor) would need the `Qt` namespace)
                 hatched = key == NO_CONF and self.hatch
                 brush.setAlpha(NO_CONF_ALPHA if hatched else FILL_ALPHA)
-                painter.setBrush(QBrush(brush, Qt.BrushStyle.BDiagPattern) if hatched else brush)
-            else:
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
+                hatch = QtCore.Qt.BrushStyle.BDiagPattern if hatched else None
+                painter.fillPath(path, QBrush(brush, hatch) if hatch is not None else brush_of(brush))
+            painter.strokePath(path, pen)
+
+
+def _winding_path(polys: list[Polygon]) -> QPainterPath:
+    """The closed polygons as one path with the winding fill (as the canvas' overlay.path_from_points
+    makes it: read from QPainterPath's stream form; setFillRule would need the `Qt` namespace)."""
+    elements = []
+    for poly in polys:
+        elements.append(struct.pack("<idd", 0, *poly[0]))
+        elements.extend(struct.pack("<idd", 1, x, y) for x, y in poly[1:])
+        elements.append(struct.pack("<idd", 1, *poly[0]))
+    blob = struct.pack("<i", len(elements)) + b"".join(elements) + struct.pack("<ii", 0, 1)
+    stream = QDataStream(QByteArray(blob))
+    stream.setByteOrder(QDataStream.ByteOrder.LittleEndian)
+    path = QPainterPath()
+    stream >> path  # cStart 0, winding fill
+    return path
 
 
 class FirstFrameView(QGraphicsView):
@@ -247,9 +259,9 @@ class FirstFrameView(QGraphicsView):
         setup_page_view(self)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
         # always at fit: no scroll bars (as needed, they came and went while the window was laid
-        # out, each time fitting the picture again)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # out, each time fitting the picture again); set by name, without the `Qt` namespace
+        self.setProperty("horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
+        self.setProperty("verticalScrollBarPolicy", "ScrollBarAlwaysOff")
         w, h = first.display_size
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.picture: _Picture | None = None
@@ -301,8 +313,21 @@ class FirstFrameView(QGraphicsView):
             self.fit()
 
     def fit(self) -> None:
+        """As the canvas' fit: ``fitInView(picture + 8 px, Qt.KeepAspectRatio)``, step by step as
+        QGraphicsView does it (its aspect-ratio argument would need the `Qt` namespace)."""
         w, h = self.first.display_size
-        self.fitInView(QRectF(0, 0, w, h).adjusted(-8, -8, 8, 8), Qt.AspectRatioMode.KeepAspectRatio)
+        rect = QRectF(0, 0, w, h).adjusted(-8, -8, 8, 8)
+        unity = self.transform().mapRect(QRectF(0, 0, 1, 1))
+        if unity.isEmpty():
+            return
+        self.scale(1 / unity.width(), 1 / unity.height())
+        view = QRectF(self.viewport().rect()).adjusted(2, 2, -2, -2)
+        scene = self.transform().mapRect(rect)
+        if view.isEmpty() or scene.isEmpty():
+            return
+        ratio = min(view.width() / scene.width(), view.height() / scene.height())
+        self.scale(ratio, ratio)
+        self.centerOn(rect.center())
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
         super().resizeEvent(event)

@@ -7,7 +7,8 @@ import math
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -22,6 +23,7 @@ from PySide6.QtGui import (
 )
 
 from ocrviewer.core.palette import FULL_SCALE, NO_CONFIDENCE_COLOR, ConfidenceScale, confidence_rgb
+from ocrviewer.gui.painting import HCENTER, LEFT, RIGHT, brush_of, draw_text, pen_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractScrollArea
@@ -72,17 +74,15 @@ def paint_legend(
     sub = QColor(170, 170, 170) if dark else QColor(100, 100, 100)
     path = QPainterPath()
     path.addRoundedRect(rect, 8, 8)
-    painter.fillPath(path, bg)
-    painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
-    painter.drawPath(path)
+    painter.fillPath(path, brush_of(bg))
+    painter.strokePath(path, pen_of(QColor(0, 0, 0, 40)))
 
     x = rect.left() + PADDING
     y = rect.top() + PADDING
-    painter.setPen(fg)
     title_font = QFont(font)
     title_font.setBold(True)
     painter.setFont(title_font)
-    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, "Word confidence")
+    draw_text(painter, QRectF(x, y, BAR_WIDTH, fm.height()), LEFT, "Word confidence", fg)
     painter.setFont(font)
     y += fm.height() + 4
 
@@ -91,7 +91,7 @@ def paint_legend(
     grad.setStops(_bar_stops())
     bar_path = QPainterPath()
     bar_path.addRoundedRect(bar, 3, 3)
-    painter.fillPath(bar_path, grad)
+    painter.fillPath(bar_path, QBrush(grad))
     at = scale.position(threshold)
     if threshold > 0:
         cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * at, BAR_HEIGHT)
@@ -106,38 +106,28 @@ def paint_legend(
         painter.setPen(QPen(fg, 2))
         painter.drawLine(QPointF(tx, bar.top() - 3), QPointF(tx, bar.bottom() + 3))
     y += BAR_HEIGHT + 2
-    painter.setPen(sub)
     digits = 2 if scale.stretched else 1
-    for value, align in (
-        (scale.low, Qt.AlignmentFlag.AlignLeft),
-        ((scale.low + scale.high) / 2, Qt.AlignmentFlag.AlignHCenter),
-        (scale.high, Qt.AlignmentFlag.AlignRight),
-    ):
+    for value, align in ((scale.low, LEFT), ((scale.low + scale.high) / 2, HCENTER), (scale.high, RIGHT)):
         prefix = "≤" if value == scale.low and scale.low > 0 else ""
-        painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), align, f"{prefix}{value:.{digits}f}")
+        draw_text(painter, QRectF(x, y, BAR_WIDTH, fm.height()), align, f"{prefix}{value:.{digits}f}", sub)
     y += fm.height()
     if scale.stretched:
-        painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, scale.note)
+        draw_text(painter, QRectF(x, y, BAR_WIDTH, fm.height()), LEFT, scale.note, sub)
         y += fm.height()
-    painter.setPen(fg)
     if threshold > 0:
         verb = "hidden" if below == "hide" else "dimmed"
         text = f"only under {threshold:.2f}" if below == "only" else f"under {threshold:.2f}: {verb}"
     else:
         text = "no threshold"
-    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, text)
+    draw_text(painter, QRectF(x, y, BAR_WIDTH, fm.height()), LEFT, text, fg)
     if with_none:
         y += fm.height()
         swatch = QRectF(x, y + fm.height() / 2 - 5, 10, 10)
-        painter.fillRect(swatch, QBrush(QColor(NO_CONFIDENCE_COLOR), Qt.BrushStyle.BDiagPattern))
+        hatch = QtCore.Qt.BrushStyle.BDiagPattern
+        painter.fillRect(swatch, QBrush(QColor(NO_CONFIDENCE_COLOR), hatch))
         painter.setPen(QPen(QColor(NO_CONFIDENCE_COLOR), 1))
         painter.drawRect(swatch)
-        painter.setPen(fg)
-        painter.drawText(
-            QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()),
-            Qt.AlignmentFlag.AlignLeft,
-            "no confidence (hatched)",
-        )
+        draw_text(painter, QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()), LEFT, "no confidence (hatched)", fg)
     painter.restore()
     return rect
 
@@ -194,14 +184,14 @@ def paint_status_legend(painter: QPainter, corner: QPointF, font: QFont, dark: b
     title.setBold(True)
     painter.setFont(title)
     painter.setPen(fg)
-    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), Qt.AlignmentFlag.AlignLeft, "Against ground truth")
+    painter.drawText(QRectF(x, y, BAR_WIDTH, fm.height()), LEFT, "Against ground truth")
     painter.setFont(font)
     y += fm.height() + 4
     for name, colour in STATUS_COLORS.items():
         sw = QRectF(x, y + (fm.height() - 10) / 2, 10, 10)
         painter.fillRect(sw, QColor(colour))
         painter.setPen(fg)
-        painter.drawText(QRectF(x + 16, y, BAR_WIDTH - 16, fm.height()), Qt.AlignmentFlag.AlignLeft, name)
+        painter.drawText(QRectF(x + 16, y, BAR_WIDTH - 16, fm.height()), LEFT, name)
         y += fm.height()
     painter.restore()
     return rect

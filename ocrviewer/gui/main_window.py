@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from PySide6 import QtCore
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
     QSettings,
     QSignalBlocker,
-    Qt,
     QThreadPool,
     QTimer,
     Signal,
@@ -25,6 +25,7 @@ from ocrviewer.gui import actions as acts
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.message_bar import MessageBar
 from ocrviewer.gui.overlays import EXTRA_KEYS, ShortcutSheet, WelcomeStrip, shortcut_rows
+from ocrviewer.gui.painting import brush_of
 from ocrviewer.gui.theme import apply_theme, canvas_background
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ if TYPE_CHECKING:
 # used: PySide sets up a class, its enums included, on its first use (QUrl alone has five).
 # The canvas, the state, files and loading (numpy, Pillow and the core's loading chain: ~0.4 s of
 # CPU at start) are imported where the window makes them (_build_core), so a window started with a
-# first frame (ocrviewer.gui.first_frame) paints the picture before they load.
+# first frame (ocrviewer.gui.first_frame) paints the picture before they load. PySide's `Qt`
+# namespace is reached as `QtCore.Qt` where used: importing `Qt` builds all its ~100 enums (~25 ms),
+# which the first frame does without (see gui.painting).
 
 #: True once the user closed the welcome strip over the sample
 WELCOME_KEY = "welcome/dismissed"
@@ -131,7 +134,7 @@ class MainWindow(QMainWindow):
         self._fresh_layout = False
         self.recent_menu, self.panels_menu = acts.build_menus(self, self.actions_, {})
         self.toolbar = acts.build_toolbar(self, self.actions_, {})
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setProperty("toolButtonStyle", "ToolButtonTextOnly")  # (by name: no `Qt`)
         self._toolbar_tail = self.toolbar.addSeparator()  # the docks' Run goes before it
         self.toolbar.addWidget(QLabel(" Result: ", self))
         self._build_status_bar()
@@ -309,7 +312,7 @@ class MainWindow(QMainWindow):
         if self._panels_built:
             fn()
         else:
-            self.panelsReady.connect(fn, Qt.ConnectionType.SingleShotConnection)
+            self.panelsReady.connect(fn, QtCore.Qt.ConnectionType.SingleShotConnection)
 
     def _install_docks(self) -> list[Any]:
         try:
@@ -333,10 +336,10 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Pages", self)
         dock.setObjectName("pagesDock")
         dock.setWidget(self.page_strip)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        left = [d for d in self.docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        left = [d for d in self.docks if self.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea]
         if left:  # a column of its own at the far left; the left panels keep their tabs
-            self.splitDockWidget(dock, left[0], Qt.Orientation.Horizontal)
+            self.splitDockWidget(dock, left[0], QtCore.Qt.Orientation.Horizontal)
             for other in left[1:]:
                 self.tabifyDockWidget(left[0], other)
             left[0].raise_()
@@ -483,11 +486,17 @@ class MainWindow(QMainWindow):
         """Apply ``theme`` and tick it in View > Theme; ``remember=False`` (``view --theme``) keeps
         the saved preference as it was."""
         app = QApplication.instance()
-        used = apply_theme(app, theme) if isinstance(app, QApplication) else "light"
+        first_frame = getattr(self, "canvas", None) is None
+        known = None
+        if first_frame and theme == "system":  # as the desktop was at the last start (asked again later)
+            known = {"dark": True, "light": False}.get(str(self.settings.value(keys.SYSTEM_SCHEME_KEY, "")))
+        used = apply_theme(app, theme, known) if isinstance(app, QApplication) else "light"
+        if theme == "system" and known is None and used != self.settings.value(keys.SYSTEM_SCHEME_KEY):
+            self.settings.setValue(keys.SYSTEM_SCHEME_KEY, used)
         if self.start_view is not None:
-            self.start_view.setBackgroundBrush(canvas_background(used == "dark"))
-        if getattr(self, "canvas", None) is None:
-            return  # the first frame (see finish_start)
+            self.start_view.setBackgroundBrush(brush_of(canvas_background(used == "dark")))
+        if first_frame:
+            return  # (see finish_start)
         action = self.actions_.get(f"theme_{theme}")
         if action is not None and not action.isChecked():
             with QSignalBlocker(action):

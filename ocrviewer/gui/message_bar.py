@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 STYLES = {
     "error": ("#fdecea", "#8a1c12", "#e6a39b"),
@@ -24,7 +24,9 @@ class MessageBar(QFrame):
         self._plain = ""
         self.label = QLabel(self)
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # (enum properties by name: the window makes this bar before its first frame, which does
+        # without PySide's `Qt` namespace; see gui.painting)
+        self.label.setProperty("textInteractionFlags", "TextSelectableByMouse")
         close = QToolButton(self)
         close.setText("✕")
         close.setToolTip("Dismiss (Esc)")
@@ -33,7 +35,10 @@ class MessageBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
         layout.addWidget(self.label, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        top = QVBoxLayout()  # the close button at the top of a message of several lines
+        top.addWidget(close)
+        top.addStretch(1)
+        layout.addLayout(top)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)

@@ -2,13 +2,16 @@
 (F1) and the first-start welcome strip over the bundled sample.
 
 Both are children of the canvas viewport, so showing or hiding them never resizes the picture.
+(`QtCore.Qt`, not an imported `Qt`: the welcome strip comes with the first frame, which does
+without PySide's `Qt` namespace; see gui.painting.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -68,7 +71,7 @@ class ShortcutSheet(QFrame):
         self.setObjectName("shortcutSheet")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.setStyleSheet(
             "#shortcutSheet { background: palette(window); border: 1px solid palette(mid); border-radius: 8px; }"
         )
@@ -82,7 +85,7 @@ class ShortcutSheet(QFrame):
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(scroll, 1)
@@ -102,7 +105,7 @@ class ShortcutSheet(QFrame):
             row = i if i < half else i - half
             self.grid.addWidget(QLabel(what), row, col)
             key = QLabel(f"<b>{keys.replace(', ', ',<br>')}</b>" if len(keys) > 18 else f"<b>{keys}</b>")
-            key.setTextFormat(Qt.TextFormat.RichText)
+            key.setTextFormat(QtCore.Qt.TextFormat.RichText)
             self.grid.addWidget(key, row, col + 1)
 
     def open(self, rows: list[tuple[str, str]]) -> None:
@@ -130,7 +133,7 @@ class ShortcutSheet(QFrame):
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F1):
+        if event.key() in (QtCore.Qt.Key.Key_Escape, QtCore.Qt.Key.Key_F1):
             self.hide()
             event.accept()
             return

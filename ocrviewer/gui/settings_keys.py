@@ -8,6 +8,10 @@ from typing import Any
 RECENT_KEY = "files/recent"
 #: View > Theme and Preferences: "system", "light" or "dark"
 THEME_KEY = "view/theme"
+#: what the "system" theme resolved to when the desktop was last asked ("light" or "dark"): the
+#: first frame at start uses it (asking costs PySide's `Qt` namespace: see gui.painting), and the
+#: window asks again once that frame is painted
+SYSTEM_SCHEME_KEY = "view/system_scheme"
 #: window size, position and docks (Qt's saveGeometry/saveState blobs)
 GEOMETRY_KEY = "window/geometry"
 WINDOW_STATE_KEY = "window/state"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -58,16 +58,20 @@ def _palette(dark: bool) -> QPalette:
 def system_prefers_dark() -> bool:
     hints = QGuiApplication.styleHints()
     try:
-        return hints.colorScheme() == Qt.ColorScheme.Dark
+        return hints.colorScheme() == QtCore.Qt.ColorScheme.Dark
     except AttributeError:  # Qt < 6.5
         return False
 
 
-def apply_theme(app: QApplication, theme: str) -> str:
-    """Apply "light", "dark" or "system"; returns the palette actually used ("light" or "dark")."""
+def apply_theme(app: QApplication, theme: str, system_dark: bool | None = None) -> str:
+    """Apply "light", "dark" or "system"; returns the palette actually used ("light" or "dark").
+    ``system_dark``: what "system" is, when known already (else the desktop is asked)."""
     if theme not in THEMES:
         theme = "system"
-    dark = system_prefers_dark() if theme == "system" else theme == "dark"
+    if theme == "system":
+        dark = system_prefers_dark() if system_dark is None else system_dark
+    else:
+        dark = theme == "dark"
     if not app.property(FUSION_PROPERTY):
         app.setStyle("Fusion")
     app.setPalette(_palette(dark))
