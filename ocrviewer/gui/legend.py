@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 
 from ocrviewer.core.palette import FULL_SCALE, NO_CONFIDENCE_COLOR, ConfidenceScale, confidence_rgb
-from ocrviewer.gui.painting import HCENTER, LEFT, RIGHT, brush_of, draw_text, pen_of
+from ocrviewer.gui.painting import HCENTER, LEFT, RIGHT, TextStamp, brush_of, pen_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractScrollArea
@@ -69,6 +69,7 @@ def paint_legend(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.setFont(font)
+    draw_text = TextStamp().draw
     bg = QColor(32, 34, 38, 215) if dark else QColor(255, 255, 255, 225)
     fg = QColor(235, 235, 235) if dark else QColor(30, 30, 30)
     sub = QColor(170, 170, 170) if dark else QColor(100, 100, 100)

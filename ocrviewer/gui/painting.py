@@ -8,16 +8,16 @@ and ``setBackgroundBrush(QColor)``. The first frame's modules reach it as ``QtCo
 they need it (after the first frame, or in rare branches), set enum properties by name
 (``setProperty("toolButtonStyle", "ToolButtonTextOnly")``), and draw with the helpers here: pens
 and brushes made from a QPen's colour, shapes filled and stroked with ``fillPath`` and
-``strokePath``, text coloured through a palette.
+``strokePath``, text coloured through a palette (:class:`TextStamp`).
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, QRectF
+from PySide6.QtCore import QPoint, QRectF
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QLabel, QWidget
 
 #: Qt.AlignmentFlag's values, as drawText takes them (an int)
 LEFT, RIGHT, HCENTER = 0x1, 0x2, 0x4
@@ -36,14 +36,31 @@ def brush_of(color: QColor) -> QBrush:
     return pen_of(color).brush()
 
 
-def draw_text(painter: QPainter, rect: QRectF, align: int, text: str, color: QColor) -> None:
-    """``painter.drawText(rect, align, text)`` in ``color``, the painter's pen kept: the style draws
-    it with a palette's colour (``QStyle.drawItemText``), in a whole-pixel rect with the painter
-    moved by ``rect``'s corner (the same glyph positions: Qt places text in 1/64 pixels)."""
-    palette = QPalette()
-    palette.setColor(QPalette.ColorRole.WindowText, color)
-    painter.save()
-    painter.translate(rect.topLeft())
-    box = QRect(0, 0, math.ceil(rect.width()), math.ceil(rect.height()))
-    QApplication.style().drawItemText(painter, box, align, palette, True, text, QPalette.ColorRole.WindowText)
-    painter.restore()
+class TextStamp:
+    """Draws text in a colour without setting the painter's pen: a hidden plain-text QLabel in that
+    colour (its palette), rendered at the text's place. Qt paints it with ``QStyle.drawItemText``,
+    i.e. ``drawText`` with that pen, in a whole-pixel rect: the painter is moved by the rect's
+    corner instead (the same glyph positions: Qt places text in 1/64 pixels). (Asking for the
+    application's style from Python instead would set up QStyle's enums, ~45 M instructions.)"""
+
+    _ALIGN = {LEFT: "AlignLeft|AlignTop", RIGHT: "AlignRight|AlignTop", HCENTER: "AlignHCenter|AlignTop"}
+
+    def __init__(self) -> None:
+        self.label = QLabel()
+        self.label.setProperty("textFormat", "PlainText")
+        self.palette = QPalette()
+
+    def draw(self, painter: QPainter, rect: QRectF, align: int, text: str, color: QColor) -> None:
+        """``painter.drawText(rect, align, text)`` in ``color`` and the painter's font (``align``:
+        LEFT, RIGHT or HCENTER), the painter's pen kept."""
+        label = self.label
+        self.palette.setColor(QPalette.ColorRole.WindowText, color)
+        label.setPalette(self.palette)
+        label.setFont(painter.font())
+        label.setProperty("alignment", self._ALIGN[align])
+        label.setText(text)
+        label.resize(math.ceil(rect.width()), math.ceil(rect.height()))
+        painter.save()
+        painter.translate(rect.topLeft())
+        label.render(painter, QPoint(0, 0), renderFlags=QWidget.RenderFlag(0))  # (no background)
+        painter.restore()
