@@ -289,3 +289,82 @@ sys.exit(probe.main())
     assert (numpy_first, pil_first) == ("False", "False")
     assert int(first_words) == words and int(canvas_words) == words
     assert numpy_later == "True"  # the canvas' layers are numpy arrays
+
+
+def test_the_system_theme_starts_as_the_desktop_was_then_follows_it(qtbot, settings, sample) -> None:
+    """The first frame is painted in what "system" was at the last start (asking the desktop
+    makes PySide build its whole Qt namespace before the picture); the built window asks again,
+    shows a change made since and remembers it."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ocrviewer.gui.settings_keys import SYSTEM_SCHEME_KEY
+    from ocrviewer.gui.theme import system_prefers_dark
+
+    assert not system_prefers_dark()  # (offscreen: no dark desktop)
+    settings.setValue(SYSTEM_SCHEME_KEY, "dark")  # it was dark at the last start
+    win = start(qtbot, settings, *sample)
+    window_colour = lambda: QApplication.instance().palette().color(QPalette.ColorRole.Window)  # noqa: E731
+    assert win.start_view is not None and window_colour().lightness() < 128
+    qtbot.waitUntil(lambda: win.start_view is None and not win.files.busy, timeout=30000)
+    assert window_colour().lightness() > 128
+    assert settings.value(SYSTEM_SCHEME_KEY) == "light"
+
+
+def test_a_second_start_paints_the_sample_before_pyside_builds_its_qt_namespace(tmp_path: Path) -> None:
+    """PySide builds the whole `Qt` namespace (~100 enums) on its first use; the first frame does
+    without it (gui.painting), from the second start on (the first asks the desktop for its
+    colour scheme). It comes once the window is built."""
+    code = f"""
+import enum, os, sys
+sys.path.insert(0, {str(ROOT / "benchmarks")!r})
+import cold_start_probe as probe
+
+made = []
+create = enum.EnumType._create_
+def spy(cls, name, *args, **kwargs):
+    made.append(name)
+    return create(cls, name, *args, **kwargs)
+enum.EnumType._create_ = spy
+
+def watch(module):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    show = module.MainWindow.show
+    seen = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and not seen and self.win.picture_shown():
+                seen.append("GlobalColor" in made)
+                QTimer.singleShot(0, self.when_built)
+            return False
+
+        def when_built(self):
+            if self.win.start_view is not None or not self.win.panels_ready:
+                QTimer.singleShot(50, self.when_built)
+                return
+            print(seen[0], "GlobalColor" in made, flush=True)
+            os._exit(0)
+
+    def show_and_watch(win):
+        show(win)
+        w = Watch()
+        w.win = win
+        win.watcher = w
+        win.picture_view().installEventFilter(w)
+
+    module.MainWindow.show = show_and_watch
+
+probe.watch_first_paint = watch
+sys.exit(probe.main())
+"""
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config")
+    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(out.stdout.split())
+    assert runs[1] == ["False", "True"]  # not before the first frame; with the built window

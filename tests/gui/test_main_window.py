@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QToolButton
 
 from ocrviewer.core.model import SCHEMA
 from tests.support.images import DEFAULT_WORDS, make_bomb_png, make_truncated_jpeg
@@ -202,3 +203,18 @@ def test_a_response_for_an_image_no_longer_shown_is_dropped(window, qtbot, text_
     qtbot.waitUntil(lambda: not window.files.busy, timeout=30000)
     assert window.state.image_path == str(second)
     assert window.state.document is None
+
+
+def test_the_message_bar_close_button_stays_at_the_top_of_a_long_message(qtbot, settings) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(500, 600)
+    win.show()
+    win.show_message("a long explanation of what went wrong and what to do about it " * 6, "error")
+    bar = win.message_bar
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.label.height() > 3 * bar.label.fontMetrics().height())
+    close = next(b for b in bar.findChildren(QToolButton) if b.text() == "✕")
+    assert close.geometry().top() == bar.layout().contentsMargins().top()
+    assert close.height() < bar.label.height() / 2
