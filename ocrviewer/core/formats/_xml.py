@@ -105,6 +105,17 @@ _CP1252 = {
 }
 
 
+_BEFORE_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?[ \t\r\n]+(?=<\?xml[ \t\r\n])")
+
+
+def _strip_before_declaration(raw: bytes) -> bytes:
+    """``raw`` without the blank lines before its XML declaration, which XML forbids there: ALTO or
+    PAGE served by a web script that prints a newline first, or cut from a program's string literal,
+    is otherwise refused as malformed for its first byte."""
+    m = _BEFORE_DECLARATION.match(raw[:4096])
+    return raw[: m.end(1) if m.group(1) else 0] + raw[m.end() :] if m else raw
+
+
 def parse_markup(raw: bytes) -> etree._Element:
     """The root element of an XML (or, for hOCR, HTML) document; BadResponse when unsafe or malformed."""
     checked = _text_for_checks(raw)
@@ -113,7 +124,7 @@ def parse_markup(raw: bytes) -> etree._Element:
             "the XML declares entities (an XML bomb or external-entity reference); refused, nothing was "
             "expanded or fetched"
         )
-    raw = _fix_declared_encoding(raw)
+    raw = _fix_declared_encoding(_strip_before_declaration(raw))
     try:
         root = etree.fromstring(raw, _xml_parser())
     except etree.XMLSyntaxError as err:

@@ -6,7 +6,7 @@ address), CCS's ALTO 1, none, and the BnF's ``alto_prod`` (Gallica's ALTO).
 Read: every ``TextBlock`` under ``Layout/Page`` (inside ``PrintSpace``, the margins or
 ``ComposedBlock``), in the order 4.2's ``ReadingOrder`` names them (else document order), as blocks;
 ``TextLine`` as lines (a block's ``TAGREFS`` to a Tags LABEL -> its layout type, as eScriptorium
-writes them); ``String`` as words (``CONTENT`` or its Glyphs', ``WC`` 0..1,
+writes them); ``String`` as words (``CONTENT`` or its Glyphs', ``WC`` 0..1 or a file's 0-100,
 ``Shape/Polygon``, ``HPOS/VPOS/WIDTH/HEIGHT``, ``Shape/Ellipse|Circle`` or its Glyphs). A line-end ``HYP`` is
 appended to the line's last word, whose ``SUBS_TYPE``/``SUBS_CONTENT`` (the whole hyphenated word) are
 kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras["baseline"]``.
@@ -127,11 +127,36 @@ def block_type_labels(root: etree._Element) -> dict[str, str]:
     return out
 
 
+def wc_scale(root: etree._Element) -> float:
+    """What a ``WC`` is multiplied by to be 0..1: 1, or 1/100 for files that write percentages.
+
+    ALTO's WC is 0..1, but some producers write 0-100 (eMOP's Tesseract + PageCorrector: ``WC="79"``).
+    A file is read as percentages when all its WCs are numbers within 0-100 and most are over 1 (a
+    single stray value past 1 in a 0..1 file stays a warning for that word)."""
+    values: list[float] = []
+    for el in root.iter():
+        wc = el.get("WC") if isinstance(el.tag, str) else None
+        if wc is None:
+            continue
+        try:
+            v = float(wc)
+        except ValueError:
+            return 1.0
+        if not 0.0 <= v <= 100.0:
+            return 1.0
+        values.append(v)
+    over = sum(v > 1.0 for v in values)
+    return 0.01 if values and over * 2 > len(values) else 1.0
+
+
 class _Reader:
-    def __init__(self, per_inch: float | None, labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, per_inch: float | None, labels: dict[str, str] | None = None, wc_scale: float = 1.0
+    ) -> None:
         self.scale = 1.0 if per_inch is None else 1.0 / per_inch
         self.warnings: list[str] = []
         self.labels = labels or {}
+        self.wc_scale = wc_scale
 
     def box(self, el: etree._Element, what: str) -> Polygon | None:
         """The element's ``Shape/Polygon``, else its HPOS/VPOS/WIDTH/HEIGHT, else the box of its
@@ -196,6 +221,7 @@ class _Reader:
         if wc is not None:
             try:
                 conf = number(wc, f"{what} WC")
+                conf = None if conf is None else conf * self.wc_scale
             except BadResponse as err:
                 self.warnings.append(f"{what}: {err}; kept without confidence")
             if conf is not None and not 0.0 <= conf <= 1.0:
@@ -320,7 +346,7 @@ def read(root: etree._Element) -> Document:
     if unit not in _UNITS:
         raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
     per_inch = _UNITS[unit]
-    reader = _Reader(per_inch, block_type_labels(root))
+    reader = _Reader(per_inch, block_type_labels(root), wc_scale(root))
     order = reading_order_refs(root)
     layout = child(root, "Layout")
     if layout is None:

@@ -7,7 +7,8 @@ lines, ``ocrx_word`` as words (Tesseract's per-character ``ocrx_cinfo`` and LSTM
 their text); ``poly`` (kraken) over ``bbox``; ``x_wconf`` 0-100 (else the mean of ``x_confs``) ->
 confidence 0..1; ``baseline slope offset`` (relative to the line box's bottom-left corner) ->
 ``extras["baseline"]``, two points in page pixels; ``lang`` from the element or its ancestors.
-Coordinates are pixels. A page ``<div>`` saved alone (Tesseract's API output) is hOCR too.
+Coordinates are pixels. A page ``<div>`` saved alone (Tesseract's API output) is hOCR too; an empty
+``ocr_page`` followed by its areas (docTR's export) holds the elements up to the next page.
 
 Write: XHTML with ``ocr-system`` and ``ocr-capabilities`` meta, one ``ocr_page`` per page, each
 block as ``ocr_carea`` holding one ``ocr_par``; boxes rounded to whole pixels, and ``poly`` where a
@@ -248,13 +249,16 @@ def _block_of(line_el: etree._Element) -> etree._Element | None:
     return None
 
 
-def _line_elements(page: etree._Element) -> Iterator[tuple[etree._Element, list[etree._Element]]]:
-    """The page's lines in document order: ``(line element, [])``, or ``(parent, [word elements])`` for
-    words that no line holds (written straight into a paragraph, area or page, as some converters do):
-    consecutive ones of one parent make one line. Lines and words are not looked into (a line inside
-    a line, or a word's parts, belong to the outer one)."""
+def _line_elements(
+    page: etree._Element, after: Sequence[etree._Element] = ()
+) -> Iterator[tuple[etree._Element, list[etree._Element]]]:
+    """The page's lines (in it, then in the elements ``after`` it) in document order: ``(line element,
+    [])``, or ``(parent, [word elements])`` for words that no line holds (written straight into a
+    paragraph, area or page, as some converters do): consecutive ones of one parent make one line.
+    Lines and words are not looked into (a line inside a line, or a word's parts, belong to the outer
+    one)."""
     loose: list[etree._Element] = []
-    stack: list[Iterator[etree._Element]] = [iter(page)]
+    stack: list[Iterator[etree._Element]] = [iter([*page, *after])]
     while stack:
         e = next(stack[-1], None)
         if e is None:
@@ -290,13 +294,26 @@ def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str]) 
     return Line(text=text, polygon=poly, words=tuple(words), language=_lang(word_els[0].getparent()))
 
 
-def _page(el: etree._Element, index: int, warnings: list[str]) -> Page:
+def _following(page: etree._Element) -> list[etree._Element]:
+    """The elements after ``page`` that belong to it: its next siblings up to the next page. docTR
+    writes its ``ocr_page`` as an empty ``<div/>`` with the page's areas after it, not in it."""
+    out: list[etree._Element] = []
+    for sib in page.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        if any(isinstance(e.tag, str) and "ocr_page" in classes(e) for e in sib.iter()):
+            break
+        out.append(sib)
+    return out
+
+
+def _page(el: etree._Element, index: int, warnings: list[str], after: Sequence[etree._Element] = ()) -> Page:
     props = title_props(el)
     box = _bbox(props, f"page {index + 1}", warnings)
     # consecutive lines of one paragraph/area (or loose lines of one parent) make one block
     groups: list[tuple[etree._Element, bool, list[Line]]] = []
     n = 0
-    for e, loose in _line_elements(el):
+    for e, loose in _line_elements(el, after):
         n += 1
         what = f"page {index + 1} line {n}"
         line = _loose_line(loose, what, warnings) if loose else _line(e, what, warnings)
@@ -334,13 +351,17 @@ def read(root: etree._Element) -> Document:
     if not page_els:
         body = next((e for e in root.iter() if local(e.tag).lower() == "body"), root)
         page_els = [body]
-    pages = [_page(el, i, warnings) for i, el in enumerate(page_els)]
+    pages = [
+        _page(el, i, warnings, _following(el) if el is not root else ()) for i, el in enumerate(page_els)
+    ]
     system = None
     for meta in root.iter():
         if local(meta.tag).lower() == "meta" and (meta.get("name") or "").lower() == "ocr-system":
             system = meta.get("content")
     extras = {"ocr_system": system} if system else {}
-    return Document(pages=tuple(pages), source_format=HOCR, extras=extras, warnings=summarize(_summary(warnings)))
+    return Document(
+        pages=tuple(pages), source_format=HOCR, extras=extras, warnings=summarize(_summary(warnings))
+    )
 
 
 # -- writing -------------------------------------------------------------------------------------------

@@ -203,10 +203,15 @@ class _Reader:
         try:
             if c.get("points") is not None:
                 nums = [float(v) for v in _NUM.findall(c.get("points", ""))]
-                poly = make_polygon(nums, what=f"{what} Coords")
-                if len(set(poly)) == 1:  # kraken writes "0,0 0,0 0,0" for a region it has no outline of
+                # one point, however often: no outline. kraken writes "0,0 0,0 0,0" for a region it has
+                # none of, eScriptorium "0,0 0,0" for the region it puts lines without one in
+                if (
+                    len(nums) >= 2
+                    and len(nums) % 2 == 0
+                    and len(set(zip(nums[0::2], nums[1::2], strict=True))) == 1
+                ):
                     return None
-                return poly
+                return make_polygon(nums, what=f"{what} Coords")
             pts = [
                 (number(p.get("x"), f"{what} Point x"), number(p.get("y"), f"{what} Point y"))
                 for p in children(c, "Point")

@@ -1,0 +1,263 @@
+"""More producers' files (origins in tests/data/SOURCES.md): eScriptorium's PAGE export, docTR's hOCR,
+ALTO whose WC are percentages (eMOP's layout) and ALTO/PAGE with blank lines before the XML declaration.
+Each is opened as a user opens it (``ocrviewer info``/``export``, ``load_result`` as the window's worker
+does), checked against what the file says, then written as hOCR, ALTO and PAGE, which validate and
+read back the same.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from ocrviewer.cli import main
+from ocrviewer.core.formats import read_markup, write
+from ocrviewer.core.loading import load_result
+from ocrviewer.core.parsers import load_response
+from tests.support.markup import FORMATS as SAMPLES
+from tests.support.markup import assert_valid
+from tests.support.markup import blank_image as _image
+from tests.support.markup import cli_export_json as _export_json
+from tests.support.markup import cli_info as _info
+
+
+def _same_after_export(tmp_path: Path, f: Path, width: int, height: int) -> None:
+    """``ocrviewer export IMAGE -r F`` to hOCR, ALTO and PAGE: valid, and the same lines read back."""
+    doc = load_response(f)
+    image = _image(tmp_path, width, height)
+    for name, extra, schema in (
+        ("out.hocr", [], None),
+        ("out.alto.xml", ["--to", "alto"], "alto-4-4"),
+        ("out.page.xml", ["--to", "page"], "pagecontent-2019-07-15"),
+    ):
+        out = tmp_path / name
+        assert main(["export", str(image), "-r", str(f), "-o", str(out), *extra]) == 0
+        if schema:
+            assert_valid(out.read_bytes(), schema)
+        back = load_response(out)
+        assert [x.bbox for x in back.lines()] == [x.bbox for x in doc.lines()], name
+        assert [x.text for x in back.lines()] == [x.text for x in doc.lines()], name
+
+
+# -- eScriptorium -----------------------------------------------------------------------------------------
+def test_escriptorium_page_dummy_block_is_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """eScriptorium's PAGE export puts lines that no region holds into ``eSc_dummyblock_`` with
+    ``<Coords points="0,0 0,0"/>``: no outline, so the block is boxed by its line, without a warning
+    (before: 'Coords has 2 points; at least 3 are needed' on every such page). A region with no lines
+    stays a block; the eight regions keep the file's order."""
+    f = SAMPLES / "escriptorium-dtgt-dummyblock-page2019.xml"
+    raw = f.read_text(encoding="utf-8")
+    assert '<TextRegion id="eSc_dummyblock_">\n      <Coords points="0,0 0,0"/>' in raw
+    doc = load_response(f)
+    assert doc.source_format == "page-2019-07-15" and doc.warnings == ()
+    assert (doc.pages[0].width, doc.pages[0].height) == (2191, 2618)
+    blocks = doc.pages[0].blocks
+    assert [b.extras["id"] for b in blocks] == re.findall(r'<TextRegion id="([^"]+)"', raw)
+    assert [[x.text for x in b.lines] for b in blocks] == [
+        ["Stimmen"],
+        ["aus Maria-Laach"],
+        ["1872"],
+        ["Misc."],
+        ["oct"],
+        ["2705"],
+        [],
+        ["2"],
+    ]
+    # <TextLine id="eSc_line_d794c1a3"><Coords points="229,1616 229,1544 264,1553 264,1616 261,1627 226,1623"/>
+    assert blocks[-1].bbox == (226, 1544, 264, 1627) and blocks[-1].lines[0].bbox == (226, 1544, 264, 1627)
+    assert blocks[-1].lines[0].extras["baseline"] == [[230, 1618], [265, 1618]]
+    out = _info(capsys, "-r", str(f))
+    assert "1 page(s), 8 blocks, 7 lines, 0 words" in out and "warning" not in out
+    result = load_result(f, _image(tmp_path, 2191, 2618))
+    assert [x.text for x in result.document.lines()][-1] == "2" and not result.document.warnings
+    _same_after_export(tmp_path, f, 2191, 2618)
+
+
+def test_page_coords_of_one_repeated_point_is_no_outline() -> None:
+    """A Coords of one point however often written (kraken "0,0 0,0 0,0", eScriptorium "0,0 0,0", or one
+    point) is no outline, said by no warning; two distinct points are still a bad outline, warned."""
+    raw = (SAMPLES / "escriptorium-dtgt-dummyblock-page2019.xml").read_text(encoding="utf-8")
+    for points in ("0,0", "0,0 0,0", "5,7 5,7", "0,0 0,0 0,0 0,0"):
+        doc = read_markup(raw.replace('points="0,0 0,0"', f'points="{points}"').encode("utf-8"))
+        assert doc.warnings == () and doc.pages[0].blocks[-1].bbox == (226, 1544, 264, 1627), points
+    doc = read_markup(raw.replace('points="0,0 0,0"', 'points="0,0 9,9"').encode("utf-8"))
+    assert len(doc.warnings) == 1 and "2 points" in doc.warnings[0]
+
+
+# -- blank lines before the XML declaration -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dinglehopper-tesseract41-alto3.xml",
+        "prima-SimplePage-2017.xml",
+        "escriptorium-dtgt-dummyblock-page2019.xml",
+    ],
+)
+@pytest.mark.parametrize("before", [b"\n", b"\r\n\r\n", b"  \t\n", b"\xef\xbb\xbf\n"])
+def test_xml_with_blank_lines_before_its_declaration(tmp_path: Path, name: str, before: bytes) -> None:
+    """ALTO or PAGE with a newline before ``<?xml`` (a web script that prints one first, a file cut from a
+    program's string literal) reads as the file itself; before, it was refused as malformed XML ('XML
+    declaration allowed only at the start of the document'), though hOCR read so was accepted."""
+    raw = (SAMPLES / name).read_bytes()
+    assert raw.startswith(b"<?xml ")
+    f = tmp_path / name
+    f.write_bytes(before + raw)
+    doc, want = load_response(f), load_response(SAMPLES / name)
+    assert doc.source_format == want.source_format and doc.warnings == want.warnings
+    assert [(x.text, x.bbox) for x in doc.lines()] == [(x.text, x.bbox) for x in want.lines()]
+    assert [(w.text, w.confidence) for w in doc.words()] == [(w.text, w.confidence) for w in want.words()]
+
+
+def test_text_before_the_declaration_is_still_malformed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only blanks are dropped: other text before ``<?xml`` is still one clear line, not a traceback."""
+    f = tmp_path / "bad.xml"
+    f.write_bytes(b"HTTP/1.1 200 OK\n" + (SAMPLES / "prima-SimplePage-2017.xml").read_bytes())
+    assert main(["info", "-r", str(f)]) != 0
+    err = capsys.readouterr().err
+    assert "not XML" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# -- ALTO WC as percentages -------------------------------------------------------------------------------
+def test_alto_whose_wc_are_percentages(tmp_path: Path) -> None:
+    """eMOP's ALTO (Tesseract + PageCorrector) writes WC as 0-100 (``WC="79"``) where ALTO says 0..1. A
+    file whose WCs all lie in 0-100, most over 1, is read as percentages: Tesseract 4.1's real ALTO with
+    every WC written so gives the same confidences (before: 100 words without one and three warnings)."""
+    f = SAMPLES / "dinglehopper-tesseract41-alto3.xml"
+    raw = f.read_text(encoding="utf-8")
+    pct, n = re.subn(r'WC="([0-9.]+)"', lambda m: f'WC="{round(float(m.group(1)) * 100)}"', raw)
+    assert n == 100 and 'WC="96"' in pct
+    g = tmp_path / "percent.alto.xml"
+    g.write_text(pct, encoding="utf-8")
+    doc, want = load_response(g), load_response(f)
+    assert doc.warnings == ()
+    assert [w.confidence for w in doc.words()] == pytest.approx([w.confidence for w in want.words()])
+    assert all(w.confidence is not None and 0 < w.confidence <= 1 for w in doc.words())
+    data = _export_json(tmp_path, g)
+    words = [w for p in data["pages"] for b in p["blocks"] for ln in b["lines"] for w in ln["words"]]
+    assert words[0]["confidence"] == pytest.approx(0.96)
+    back = read_markup(write("alto", doc))
+    assert [w.confidence for w in back.words()] == pytest.approx([w.confidence for w in doc.words()])
+
+
+def test_alto_with_a_stray_wc_past_one_stays_a_warning() -> None:
+    """A 0..1 file with one WC past 1 is not read as percentages: that word alone loses its confidence."""
+    raw = (SAMPLES / "dinglehopper-tesseract41-alto3.xml").read_text(encoding="utf-8")
+    doc = read_markup(raw.replace('WC="0.96"', 'WC="96"', 1).encode("utf-8"))
+    confs = [w.confidence for w in doc.words()]
+    assert confs[0] is None and confs[1] == 0.96 and len(doc.warnings) == 1
+
+
+# -- docTR's hOCR -------------------------------------------------------------------------------------------
+def _doctr_hocr(
+    width: int, height: int, blocks: list[list[list[tuple[str, tuple[int, int, int, int], float]]]]
+) -> bytes:
+    """A page as docTR's ``Page.export_as_xml`` writes it (doctr/io/elements.py, 0.5-0.10): ElementTree,
+    no XML declaration, ``xmlns`` as an attribute, an EMPTY ``ocr_page`` div with the page's areas after
+    it in ``<body>``, titles continued over source lines (runs of spaces inside ``bbox``), baseline 0 0."""
+    html = ET.Element("html", attrib={"xmlns": "http://www.w3.org/1999/xhtml", "xml:lang": "en"})
+    head = ET.SubElement(html, "head")
+    ET.SubElement(head, "title").text = "docTR - XML export (hOCR)"
+    ET.SubElement(head, "meta", attrib={"http-equiv": "Content-Type", "content": "text/html; charset=utf-8"})
+    ET.SubElement(head, "meta", attrib={"name": "ocr-system", "content": "python-doctr 0.7.0"})
+    ET.SubElement(
+        head,
+        "meta",
+        attrib={"name": "ocr-capabilities", "content": "ocr_page ocr_carea ocr_par ocr_line ocrx_word"},
+    )
+    body = ET.SubElement(html, "body")
+    ET.SubElement(
+        body,
+        "div",
+        attrib={"class": "ocr_page", "id": "page_1", "title": f"image; bbox 0 0 {width} {height}; ppageno 0"},
+    )
+    gap = " " * 20
+    nb = nl = nw = 1
+    for block in blocks:
+        boxes = [w[1] for line in block for w in line]
+        bb = f"bbox {min(b[0] for b in boxes)} {min(b[1] for b in boxes)} {gap}{max(b[2] for b in boxes)} {max(b[3] for b in boxes)}"
+        div = ET.SubElement(body, "div", attrib={"class": "ocr_carea", "id": f"block_{nb}", "title": bb})
+        par = ET.SubElement(div, "p", attrib={"class": "ocr_par", "id": f"par_{nb}", "title": bb})
+        nb += 1
+        for line in block:
+            lb = [w[1] for w in line]
+            title = (
+                f"bbox {min(b[0] for b in lb)} {min(b[1] for b in lb)} {gap}{max(b[2] for b in lb)} "
+                f"{max(b[3] for b in lb)}; {gap}baseline 0 0; x_size 0; x_descenders 0; x_ascenders 0"
+            )
+            span = ET.SubElement(
+                par, "span", attrib={"class": "ocr_line", "id": f"line_{nl}", "title": title}
+            )
+            nl += 1
+            for text, (x0, y0, x1, y1), conf in line:
+                w = ET.SubElement(
+                    span,
+                    "span",
+                    attrib={
+                        "class": "ocrx_word",
+                        "id": f"word_{nw}",
+                        "title": f"bbox {x0} {y0} {gap}{x1} {y1}; {gap}x_wconf {round(conf * 100)}",
+                    },
+                )
+                w.text = text
+                nw += 1
+    return ET.tostring(html, encoding="utf-8", method="xml")
+
+
+def test_doctr_hocr_whose_page_div_is_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docTR writes ``<div class="ocr_page" .../>`` empty and the page's areas after it: they are that
+    page's (before, the file opened as an empty page, with no word and no warning)."""
+    blocks = [
+        [[("Invoice", (120, 80, 310, 130), 0.99), ("No.", (330, 82, 390, 130), 0.97)]],
+        [[("Total:", (120, 900, 260, 950), 0.88)], [("42,00", (600, 902, 740, 951), 0.61)]],
+    ]
+    raw = _doctr_hocr(1240, 1754, blocks)
+    assert (
+        b'class="ocr_page" id="page_1" title="image; bbox 0 0 1240 1754; ppageno 0" /><div class="ocr_carea"'
+        in raw
+    )
+    f = tmp_path / "doctr.xml"
+    f.write_bytes(raw)
+    doc = load_response(f)
+    assert doc.source_format == "hocr" and doc.warnings == ()
+    assert (doc.pages[0].width, doc.pages[0].height) == (1240, 1754)
+    assert [[x.text for x in b.lines] for b in doc.pages[0].blocks] == [["Invoice No."], ["Total:", "42,00"]]
+    assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [
+        ("Invoice", (120, 80, 310, 130), 0.99),
+        ("No.", (330, 82, 390, 130), 0.97),
+        ("Total:", (120, 900, 260, 950), 0.88),
+        ("42,00", (600, 902, 740, 951), 0.61),
+    ]
+    assert doc.pages[0].blocks[1].bbox == (120, 900, 740, 951)
+    assert "1 page(s), 2 blocks, 3 lines, 4 words" in _info(capsys, "-r", str(f))
+    _same_after_export(tmp_path, f, 1240, 1754)
+
+
+def test_hocr_pages_each_followed_by_their_areas() -> None:
+    """Two docTR pages put in one file: each page's areas are those after it up to the next page."""
+    one = _doctr_hocr(800, 600, [[[("first", (10, 10, 90, 40), 0.9)]]])
+    two = _doctr_hocr(
+        800, 600, [[[("second", (20, 20, 120, 50), 0.8)]], [[("page", (20, 80, 100, 110), 0.7)]]]
+    )
+    body_two = two[two.index(b"<body>") + len(b"<body>") : two.index(b"</body>")]
+    merged = one.replace(b"</body>", body_two.replace(b'id="page_1"', b'id="page_2"') + b"</body>")
+    doc = read_markup(merged)
+    assert [[x.text for x in p.lines()] for p in doc.pages] == [["first"], ["second", "page"]]
+
+
+def test_hocr_line_right_after_an_empty_page_div() -> None:
+    """What follows an empty page div may be a line or a word itself, not only an area holding one."""
+    raw = _doctr_hocr(800, 600, [[[("kept", (10, 10, 90, 40), 0.9)]]])
+    start = raw.index(b'<div class="ocr_carea"')
+    line_start = raw.index(b'<span class="ocr_line"')
+    line_end = raw.index(b"</p>")
+    unwrapped = raw[:start] + raw[line_start:line_end] + raw[raw.index(b"</body>") :]
+    assert b'class="ocr_carea"' not in unwrapped and b'class="ocr_par"' not in unwrapped
+    doc = read_markup(unwrapped)
+    assert [(w.text, w.bbox) for w in doc.words()] == [("kept", (10, 10, 90, 40))]
