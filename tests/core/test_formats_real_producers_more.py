@@ -24,17 +24,18 @@ from tests.support.markup import cli_export_json as _export_json
 from tests.support.markup import cli_info as _info
 
 
-def _same_after_export(tmp_path: Path, f: Path, width: int, height: int) -> None:
-    """``ocrviewer export IMAGE -r F`` to hOCR, ALTO and PAGE: valid, and the same lines read back."""
+def _same_after_export(tmp_path: Path, f: Path, width: int = 0, height: int = 0) -> None:
+    """``ocrviewer export [IMAGE] -r F`` to hOCR, ALTO and PAGE: valid, and the same lines read back
+    (no image for a page too large to draw in a test: the file's own size places it)."""
     doc = load_response(f)
-    image = _image(tmp_path, width, height)
+    image = [str(_image(tmp_path, width, height))] if width else []
     for name, extra, schema in (
         ("out.hocr", [], None),
         ("out.alto.xml", ["--to", "alto"], "alto-4-4"),
         ("out.page.xml", ["--to", "page"], "pagecontent-2019-07-15"),
     ):
         out = tmp_path / name
-        assert main(["export", str(image), "-r", str(f), "-o", str(out), *extra]) == 0
+        assert main(["export", *image, "-r", str(f), "-o", str(out), *extra]) == 0
         if schema:
             assert_valid(out.read_bytes(), schema)
         back = load_response(out)
@@ -87,6 +88,64 @@ def test_page_coords_of_one_repeated_point_is_no_outline() -> None:
         assert doc.warnings == () and doc.pages[0].blocks[-1].bbox == (226, 1544, 264, 1627), points
     doc = read_markup(raw.replace('points="0,0 0,0"', 'points="0,0 9,9"').encode("utf-8"))
     assert len(doc.warnings) == 1 and "2 points" in doc.warnings[0]
+
+
+# -- Transkribus tables ------------------------------------------------------------------------------------
+def test_transkribus_table_in_its_custom_reading_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Transkribus' PAGE (Reichsanzeiger ground truth): its ReadingOrder names the TextRegions 0, 1 and 3;
+    the TableRegion between them is placed by ``custom="readingOrder {index:2;}"`` only, and its
+    TableCells are written column by column. The table reads after region 1 and row by row (before: at
+    the end of the page, column by column: '6) Banknoten im Umlauf', '7) Depositenkapitalien', 'Thlr.')."""
+    f = SAMPLES / "transkribus-reichsanzeiger-table-excerpt-page2013.xml"
+    raw = f.read_text(encoding="utf-8")
+    assert re.findall(r'RegionRefIndexed index="(\d+)"', raw) == ["0", "1", "3"]
+    assert '<TableRegion id="Table_1644228808627_13" custom="readingOrder {index:2;}">' in raw
+    doc = load_response(f)
+    assert doc.source_format == "page-2013-07-15" and doc.warnings == ()
+    page = doc.pages[0]
+    assert (page.width, page.height) == (10720, 7440)
+    ids = [b.extras["id"] for b in page.blocks]
+    assert ids[:2] == ["r1", "r2"] and ids[-1] == "r3" and all(i.startswith("TableCell_") for i in ids[2:-1])
+    assert [x.text for x in doc.lines()][:9] == [
+        "858",
+        "Paſſiva.",
+        "6) Banknoten im Umlauf",
+        "Thlr.",
+        "195,346,000",
+        "7) Depoſitenkapitalien",
+        "„",
+        "16,239,000",
+        "8) Guthaben der Staatskaſſen, Inſtitute",
+    ]
+    assert [x.text for x in doc.lines()][-4:] == [
+        "Berlin, den 23. Februar 1871.",
+        "Königlich Preußiſches Haupt⸗Bank⸗Direktorium.",
+        "von Dechend. Boeſe. Rotth. Gallenkamp.",
+        "Herrmann.",
+    ]
+    (table,) = page.tables
+    assert (table.rows, table.columns, len(table.cells)) == (3, 3, 9)
+    assert {(c.row, c.column): c.text for c in table.cells}[(2, 2)] == "1,427,000"
+    assert "1 page(s), 12 blocks, 17 lines, 0 words, 1 tables" in _info(capsys, "-r", str(f))
+    data = _export_json(tmp_path, f)
+    assert [ln["text"] for p in data["pages"] for b in p["blocks"] for ln in b["lines"]] == [
+        x.text for x in doc.lines()
+    ]
+    _same_after_export(tmp_path, f)
+
+
+def test_transkribus_unnamed_region_without_a_custom_index_goes_last() -> None:
+    """A region neither the ReadingOrder nor a custom index places still follows the named ones."""
+    raw = (SAMPLES / "transkribus-reichsanzeiger-table-excerpt-page2013.xml").read_text(encoding="utf-8")
+    plain = raw.replace(
+        '<TableRegion id="Table_1644228808627_13" custom="readingOrder {index:2;}">', '<TableRegion id="t">'
+    )
+    doc = read_markup(plain.encode("utf-8"))
+    ids = [b.extras["id"] for b in doc.pages[0].blocks]
+    assert ids[:3] == ["r1", "r2", "r3"] and len(ids) == 12
+    assert [x.text for x in doc.lines()][6:9] == ["6) Banknoten im Umlauf", "Thlr.", "195,346,000"]
 
 
 # -- blank lines before the XML declaration -------------------------------------------------------------

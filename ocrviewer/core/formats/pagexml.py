@@ -2,7 +2,8 @@
 
 Read (2009-03-16 to 2019-07-15 namespaces): ``TextRegion`` (nested ones too, e.g. inside
 ``TableRegion``) as blocks, in ``ReadingOrder`` order (ordered groups by ``index``, nested groups
-flattened; regions the order leaves out follow in document order); ``TextLine``, ``Word`` as lines and
+flattened; a region the order leaves out goes where its Transkribus ``custom`` readingOrder index puts
+it among the named ones, else last; a table's cells row by row); ``TextLine``, ``Word`` as lines and
 words with their ``Coords`` polygons (``points`` or 2010's ``Point`` children); text from the
 ``TextEquiv`` with the lowest ``index`` (its ``Unicode``, or its ``PlainText`` where that is empty;
 ``conf`` -> confidence); a word without text gets its
@@ -379,6 +380,48 @@ def _tables(page_el: etree._Element, cell_blocks: dict[int, Block]) -> list[Tabl
     return out
 
 
+def _place_unnamed(ordered: list[etree._Element], rest: list[etree._Element]) -> list[etree._Element]:
+    """``ordered`` (the regions the ReadingOrder names) with the ones it does not name put in.
+
+    Transkribus' ReadingOrder names its TextRegions only; a TableRegion's place is in its ``custom``
+    readingOrder index alone (a gap in the order's indexes). Such a region (and its cells) goes before
+    the first named region whose own custom index is greater; one without a custom index goes last."""
+    if not rest:
+        return ordered
+    out = list(ordered)
+    keys = [custom_index(e) for e in out]
+    last: list[etree._Element] = []
+    for r in sorted(rest, key=lambda e: math.inf if (k := custom_index(e)) is None else k):
+        k = custom_index(r)
+        if k is None:
+            last.append(r)
+            continue
+        at = next((i for i, key in enumerate(keys) if key is not None and key > k), len(out))
+        out.insert(at, r)
+        keys.insert(at, k)
+    return out + last
+
+
+def _rows_first(regions: list[etree._Element]) -> list[etree._Element]:
+    """``regions`` with each run of one table's TableCells put row by row (Transkribus writes them
+    column by column), by their ``row``/``col``."""
+    out: list[etree._Element] = []
+    i = 0
+    while i < len(regions):
+        j = i + 1
+        if local(regions[i].tag) == "TableCell":
+            parent = regions[i].getparent()
+            while (
+                j < len(regions) and local(regions[j].tag) == "TableCell" and regions[j].getparent() is parent
+            ):
+                j += 1
+            out += sorted(regions[i:j], key=lambda c: (_cell_int(c, "row", 0), _cell_int(c, "col", 0)))
+        else:
+            out.append(regions[i])
+        i = j
+    return out
+
+
 def read(root: etree._Element) -> Document:
     """A PAGE-XML document as a Document in pixels of the image it names."""
     fmt = version_of(root)
@@ -414,7 +457,7 @@ def read(root: etree._Element) -> Document:
                 if id(r) not in seen:
                     ordered.append(r)
                     seen.add(id(r))
-        ordered += [r for r in regions if id(r) not in seen]
+        ordered = _rows_first(_place_unnamed(ordered, [r for r in regions if id(r) not in seen]))
         blocks: list[Block] = []
         cell_blocks: dict[int, Block] = {}
         for r in ordered:
