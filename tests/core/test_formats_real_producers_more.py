@@ -7,6 +7,7 @@ read back the same.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -16,7 +17,7 @@ import pytest
 from ocrviewer.cli import main
 from ocrviewer.core.formats import read_markup, write
 from ocrviewer.core.loading import load_result
-from ocrviewer.core.parsers import load_response
+from ocrviewer.core.parsers import load_response, parse_response
 from tests.support.markup import FORMATS as SAMPLES
 from tests.support.markup import assert_valid
 from tests.support.markup import blank_image as _image
@@ -320,3 +321,119 @@ def test_hocr_line_right_after_an_empty_page_div() -> None:
     assert b'class="ocr_carea"' not in unwrapped and b'class="ocr_par"' not in unwrapped
     doc = read_markup(unwrapped)
     assert [(w.text, w.bbox) for w in doc.words()] == [("kept", (10, 10, 90, 40))]
+
+
+# -- Document Intelligence with outputContentFormat=markdown ----------------------------------------------
+def _di_markdown_response() -> dict:
+    """Document Intelligence prebuilt-layout with ``outputContentFormat=markdown`` (2024-02-29-preview on,
+    2024-11-30 GA), its lines and words as the service writes them in that mode (seen in a real
+    response for Microsoft's layout sample: a line ``<!-- PageHeader="..." -->``, a title line
+    ``This is title\\n===``, a heading ``# 1\\. Text`` whose first word is ``1\\.``)."""
+    content = '<!-- PageHeader="Header of the document." -->\n\nThis is title\n===\n\n# 1\\. Text\n\nLatin refers to'
+    words = [
+        ("Header", 17), ("of", 24), ("the", 27), ("document.", 31),
+        ("This", 48), ("is", 53), ("title", 56),
+        ("1\\.", 71), ("Text", 75),
+        ("Latin", 81), ("refers", 87), ("to", 94),
+    ]  # fmt: skip
+
+    def poly(i: int) -> list[float]:
+        x, y = 1.0 + 0.6 * (i % 4), 0.5 + 0.8 * (i // 4)
+        return [x, y, x + 0.5, y, x + 0.5, y + 0.2, x, y + 0.2]
+
+    def line(text: str, offset: int, first: int, last: int) -> dict:
+        x0, y0 = poly(first)[:2]
+        x1, y1 = poly(last)[4:6]
+        return {
+            "content": text,
+            "polygon": [x0, y0, x1, y0, x1, y1, x0, y1],
+            "spans": [{"offset": offset, "length": len(text)}],
+        }
+
+    lines = [
+        line('<!-- PageHeader="Header of the document." -->', 0, 0, 3),
+        line("This is title\n===", 48, 4, 6),
+        line("# 1\\. Text", 69, 7, 8),
+        line("Latin refers to", 81, 9, 11),
+    ]
+    return {
+        "status": "succeeded",
+        "analyzeResult": {
+            "apiVersion": "2024-11-30",
+            "modelId": "prebuilt-layout",
+            "stringIndexType": "utf16CodeUnit",
+            "content": content,
+            "contentFormat": "markdown",
+            "pages": [
+                {
+                    "pageNumber": 1,
+                    "angle": 0,
+                    "width": 8.5,
+                    "height": 11,
+                    "unit": "inch",
+                    "words": [
+                        {
+                            "content": w,
+                            "polygon": poly(i),
+                            "confidence": 0.99,
+                            "span": {"offset": o, "length": len(w)},
+                        }
+                        for i, (w, o) in enumerate(words)
+                    ],
+                    "lines": lines,
+                }
+            ],
+            "paragraphs": [
+                {**para, "boundingRegions": [{"pageNumber": 1, "polygon": ln["polygon"]}]}
+                for para, ln in zip(
+                    (
+                        {"role": "pageHeader", "content": lines[0]["content"], "spans": lines[0]["spans"]},
+                        {"role": "title", "content": lines[1]["content"], "spans": lines[1]["spans"]},
+                        {
+                            "role": "sectionHeading",
+                            "content": lines[2]["content"],
+                            "spans": lines[2]["spans"],
+                        },
+                        {"content": lines[3]["content"], "spans": lines[3]["spans"]},
+                    ),
+                    lines,
+                    strict=True,
+                )
+            ],
+        },
+    }
+
+
+def test_document_intelligence_markdown_lines_read_as_text(tmp_path: Path) -> None:
+    """With ``outputContentFormat=markdown`` the lines are the words' text, not the Markdown around them
+    (before: 'This is title\\n===' with its line break, '# 1\\. Text', the page header as an HTML
+    comment), and Markdown escapes are undone in words ('1\\.' -> '1.'). Exports read back the same."""
+    f = tmp_path / "layout-markdown.json"
+    f.write_text(json.dumps(_di_markdown_response()), encoding="utf-8")
+    doc = load_response(f)
+    assert doc.source_format == "azure-document-intelligence" and doc.warnings == ()
+    assert [x.text for x in doc.lines()] == [
+        "Header of the document.",
+        "This is title",
+        "1. Text",
+        "Latin refers to",
+    ]
+    assert [w.text for w in doc.words()][7:9] == ["1.", "Text"]
+    assert [b.layout_type for b in doc.pages[0].blocks] == ["pageHeader", "title", "sectionHeading", None]
+    for fmt in ("hocr", "alto", "page"):
+        placed = doc.with_pages([p.mapped(lambda x, y: (x * 100, y * 100), 850, 1100) for p in doc.pages])
+        back = read_markup(write(fmt, placed))
+        assert [x.text for x in back.lines()] == [x.text for x in doc.lines()], fmt
+
+
+def test_document_intelligence_markdown_line_without_words() -> None:
+    """A Markdown line with no words of its own keeps its text without the Markdown."""
+    data = _di_markdown_response()
+    data["analyzeResult"]["pages"][0]["words"] = []
+    doc = parse_response(data)
+    assert [x.text for x in doc.lines()] == [
+        "Header of the document.",
+        "This is title",
+        "1. Text",
+        "Latin refers to",
+    ]

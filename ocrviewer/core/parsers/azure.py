@@ -7,7 +7,8 @@
 - ``azure-form-recognizer-v2``: Form Recognizer v2.1, ``readResults`` plus ``pageResults`` tables.
 - ``azure-image-analysis-4``: Image Analysis 4.0, ``readResult.blocks[].lines[].words[]``.
 - ``azure-document-intelligence``: Form Recognizer v3 / Document Intelligence, ``analyzeResult.pages[]``
-  with ``words``/``lines`` (``polygon`` or the preview's ``boundingBox``) tied together by spans.
+  with ``words``/``lines`` (``polygon`` or the preview's ``boundingBox``) tied together by spans; with
+  ``contentFormat: markdown`` a line's text is its words' (Markdown escapes undone), not its Markdown.
 
 These formats have no block level (Image Analysis aside): each page's lines are wrapped in one Block
 whose polygon is the bounding box of its lines.
@@ -18,6 +19,7 @@ out (None) with a warning and its word kept; a bad page angle likewise becomes N
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -544,6 +546,9 @@ def parse_document_intelligence(data: Any) -> Document:
     """
     ctx = Context()
     ar = as_dict(data["analyzeResult"], "analyzeResult")
+    # outputContentFormat=markdown (2024-02-29-preview on): words and lines carry Markdown ("1\\.",
+    # "# 1\\. Text", "This is title\n===", "<!-- PageHeader=\"...\" -->"); the page's text is without it
+    markdown = ar.get("contentFormat") == "markdown"
     raw_pages = as_list(ar.get("pages"), "pages")
     tables = _di_tables(as_list(ar.get("tables"), "tables"), ctx)
     paragraphs = _di_paragraphs(as_list(ar.get("paragraphs"), "paragraphs"), ctx)
@@ -564,7 +569,10 @@ def parse_document_intelligence(data: Any) -> Document:
                 conf = w.get("confidence")
                 if conf is not None:
                     conf = confidence(conf, ctx, f"page {pno} word {wi}")
-                words.append((start, make_word(text(w.get("content")), poly, conf)))
+                word_text = text(w.get("content"))
+                words.append(
+                    (start, make_word(md_unescape(word_text) if markdown else word_text, poly, conf))
+                )
             except ELEMENT_ERRORS as err:
                 ctx.skip(f"page {pno} word {wi}", err)
         words.sort(key=lambda sw: sw[0])
@@ -586,7 +594,10 @@ def parse_document_intelligence(data: Any) -> Document:
                     _di_polygon, ln, (w.polygon for w in mine), f"page {pno} line {li}", ctx
                 )
                 start = spans[0][0] if spans else -1
-                lines.append((start, make_line(text(ln.get("content")), poly, tuple(mine))))
+                line_text = text(ln.get("content"))
+                if markdown:
+                    line_text = " ".join(w.text for w in mine) if mine else md_plain_line(line_text)
+                lines.append((start, make_line(line_text, poly, tuple(mine))))
             except ELEMENT_ERRORS as err:
                 ctx.skip(f"page {pno} line {li}", err)
         for k, (start, w) in enumerate(words):
@@ -612,6 +623,25 @@ def parse_document_intelligence(data: Any) -> Document:
     if type(ar.get("content")) is str:
         extras["content"] = ar["content"]
     return Document(tuple(pages), DOCUMENT_INTELLIGENCE, extras, tuple(ctx.warnings))
+
+
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_MD_COMMENT = re.compile(r"<!--\s*\w+\s*=\s*\"(.*?)\"\s*-->", re.DOTALL)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_UNDERLINE = re.compile(r"\n\s*(=+|-+)\s*$")
+
+
+def md_unescape(s: str) -> str:
+    """Markdown's backslash escapes undone: ``1\\.`` -> ``1.``."""
+    return _MD_ESCAPE.sub(r"\1", s)
+
+
+def md_plain_line(s: str) -> str:
+    """A Markdown line of Document Intelligence's as its text: a ``<!-- PageHeader="x" -->`` comment as
+    ``x``, heading marks (``#``, a ``===`` underline) dropped, escapes undone, line breaks as spaces."""
+    s = _MD_COMMENT.sub(lambda m: m.group(1), s)
+    s = _MD_UNDERLINE.sub("", _MD_HEADING.sub("", s))
+    return " ".join(md_unescape(s).split())
 
 
 _Paragraph = tuple[Any, list[tuple[int, int]], "str | None"]
