@@ -18,8 +18,8 @@ from ocrviewer.cli import main
 from ocrviewer.core.formats import read_markup, write
 from ocrviewer.core.loading import load_result
 from ocrviewer.core.parsers import load_response, parse_response
+from tests.support.markup import DATA, assert_valid
 from tests.support.markup import FORMATS as SAMPLES
-from tests.support.markup import assert_valid
 from tests.support.markup import blank_image as _image
 from tests.support.markup import cli_export_json as _export_json
 from tests.support.markup import cli_info as _info
@@ -437,3 +437,61 @@ def test_document_intelligence_markdown_line_without_words() -> None:
         "1. Text",
         "Latin refers to",
     ]
+
+
+# -- ALTO: words set without a space between them ---------------------------------------------------------
+def test_alto_export_keeps_punctuation_set_against_its_word(tmp_path: Path) -> None:
+    """Google Vision gives punctuation as words of their own ("page" ","), the line's text "page,". The
+    ALTO export writes SP only where the line has a space, and reading ALTO that writes SP joins Strings
+    with no SP between them without one: the line reads back "page," (before: "page ,", on 2 lines of
+    this real response). hOCR cannot say it (word spans are separated by whitespace), so stays spaced."""
+    f = DATA / "corpus" / "google" / "gcv2hocr-eng-test.json"
+    doc = load_response(f)
+    glued = [x.text for x in doc.lines() if "page," in x.text]
+    assert glued and any(w.text == "," for x in doc.lines() for w in x.words)
+    out = tmp_path / "out.alto.xml"
+    assert (
+        main(
+            [
+                "export",
+                str(DATA / "corpus" / "google" / "gcv2hocr-eng-test.jpg"),
+                "-r",
+                str(f),
+                "-o",
+                str(out),
+                "--to",
+                "alto",
+            ]
+        )
+        == 0
+    )
+    raw = out.read_bytes()
+    assert_valid(raw, "alto-4-4")
+    back = load_response(out)
+    assert [x.text for x in back.lines()] == [x.text for x in doc.lines()]
+    assert [w.text for w in back.words()] == [w.text for w in doc.words()]
+
+
+def test_alto_strings_without_sp_between_them_are_one_run() -> None:
+    """In a file that writes SP between its words (ABBYY FineReader's ALTO), two Strings with no SP
+    between them are read as one run of text; a file with no SP at all (OCR-D's converted ground truth)
+    is spaced between all its Strings, as before."""
+    raw = (SAMPLES / "dinglehopper-abbyy-alto2.xml").read_text(encoding="utf-8")
+    want = read_markup(raw.encode("utf-8"))
+    first = next(x for x in want.lines() if len(x.words) >= 2)
+    a, b = first.words[0].text, first.words[1].text
+    m = re.search(
+        r'(CONTENT="'
+        + re.escape(a)
+        + r'"[^>]*/>\s*)<SP[^>]*/>\s*(<String[^>]*CONTENT="'
+        + re.escape(b)
+        + '")',
+        raw,
+    )
+    assert m is not None
+    glued = read_markup((raw[: m.start()] + m.group(1) + m.group(2) + raw[m.end() :]).encode("utf-8"))
+    line = next(x for x in glued.lines() if x.words and x.words[0].text == a)
+    assert line.text.startswith(a + b) and [w.text for w in line.words] == [w.text for w in first.words]
+    no_sp = re.sub(r"<SP[^>]*/>", "", raw)
+    spaced = read_markup(no_sp.encode("utf-8"))
+    assert [x.text for x in spaced.lines()] == [x.text for x in want.lines()]

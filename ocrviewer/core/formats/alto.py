@@ -9,7 +9,8 @@ Read: every ``TextBlock`` under ``Layout/Page`` (inside ``PrintSpace``, the marg
 writes them); ``String`` as words (``CONTENT`` or its Glyphs', ``WC`` 0..1 or a file's 0-100,
 ``Shape/Polygon``, ``HPOS/VPOS/WIDTH/HEIGHT``, ``Shape/Ellipse|Circle`` or its Glyphs). A line-end ``HYP`` is
 appended to the line's last word, whose ``SUBS_TYPE``/``SUBS_CONTENT`` (the whole hyphenated word) are
-kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras["baseline"]``.
+kept in ``extras``. ``BASELINE`` (a y value, or points from 4.2 on) -> ``extras["baseline"]``. A line's
+text is its Strings' spaced by its ``SP``s (in a file with no SP at all, spaced throughout).
 
 Units (``Description/MeasurementUnit``): ``pixel`` stays; ``mm10`` (1/10 mm) and ``inch1200``
 (1/1200 inch) are converted to inches and the page marked ``unit="inch"``, so placing it on the
@@ -18,7 +19,8 @@ inches; a page in those units without a size is read at 300 dpi (assumed, with a
 MeasurementUnit: taken as pixels (what files that omit it use in practice; the frame detection still
 scales a page whose stated size differs from the image).
 
-Write: ALTO 4.4 in pixels; every element's box, and a ``Shape/Polygon`` where its polygon is no box.
+Write: ALTO 4.4 in pixels; every element's box, and a ``Shape/Polygon`` where its polygon is no box;
+an ``SP`` between two words only where the line's text has a space between them.
 """
 
 from __future__ import annotations
@@ -157,6 +159,9 @@ class _Reader:
         self.warnings: list[str] = []
         self.labels = labels or {}
         self.wc_scale = wc_scale
+        #: the file writes SP between its words: Strings with none between them are one run of text
+        #: ("page" "," is "page,"), as its producer wrote them; a file without SP is spaced throughout
+        self.spaced_by_sp = False
 
     def box(self, el: etree._Element, what: str) -> Polygon | None:
         """The element's ``Shape/Polygon``, else its HPOS/VPOS/WIDTH/HEIGHT, else the box of its
@@ -242,15 +247,26 @@ class _Reader:
     def line(self, el: etree._Element, what: str) -> Line | None:
         words: list[Word] = []
         texts: list[str] = []  # every String's, placed or not: the line keeps the text of all
+        spaced: list[bool] = []  # whether a space goes before each text
         last_placed = False
-        for i, s in enumerate(children(el, "String")):
-            w = self.word(s, f"{what} String {i + 1}")
+        gap = False
+        i = 0
+        for s in el:
+            tag = local(s.tag)
+            if tag == "SP":
+                gap = True
+            if tag != "String":
+                continue
+            i += 1
+            w = self.word(s, f"{what} String {i}")
             last_placed = w is not None
             if w is not None:
                 words.append(w)
                 texts.append(w.text)
             else:
                 texts.append(s.get("CONTENT") or "".join(g.get("CONTENT", "") for g in children(s, "Glyph")))
+            spaced.append(gap or not self.spaced_by_sp)
+            gap = False
         hyp = child(el, "HYP")
         if hyp is not None and last_placed and hyp.get("CONTENT"):
             last = words[-1]
@@ -264,6 +280,10 @@ class _Reader:
             )
         if hyp is not None and texts and hyp.get("CONTENT"):
             texts[-1] += hyp.get("CONTENT", "")
+        text = ""
+        for t, space in zip(texts, spaced, strict=True):
+            if t:
+                text += (" " if text and space else "") + t
         poly = self.box(el, what) or union_box(w.polygon for w in words)
         if poly is None:
             self.warnings.append(f"{what} has no position and no words; skipped")
@@ -278,7 +298,7 @@ class _Reader:
             elif len(nums) >= 4 and len(nums) % 2 == 0:
                 extras["baseline"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
         return Line(
-            text=" ".join(t for t in texts if t),
+            text=text,
             polygon=poly,
             words=tuple(words),
             language=el.get("LANG") or el.get("language"),
@@ -347,6 +367,7 @@ def read(root: etree._Element) -> Document:
         raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
     per_inch = _UNITS[unit]
     reader = _Reader(per_inch, block_type_labels(root), wc_scale(root))
+    reader.spaced_by_sp = any(local(e.tag) == "SP" for e in root.iter() if isinstance(e.tag, str))
     order = reading_order_refs(root)
     layout = child(root, "Layout")
     if layout is None:
@@ -396,6 +417,21 @@ def read(root: etree._Element) -> Document:
 
 
 # -- writing -------------------------------------------------------------------------------------------
+def _gaps(text: str, words: Sequence[str]) -> list[bool]:
+    """Whether the line's text has a space before each of its words (an SP goes there): a word set
+    right after the one before ("page" ",") has none. Every gap is a space where the words cannot be
+    found in the text in order."""
+    at = 0
+    out: list[bool] = []
+    for i, w in enumerate(words):
+        k = text.find(w, at) if w else -1
+        if k < 0:
+            return [True] * len(words)
+        out.append(i == 0 or k > at)
+        at = k + len(w)
+    return out
+
+
 def _box_attrs(el: etree._Element, poly: Polygon) -> None:
     """HPOS/VPOS/WIDTH/HEIGHT, and a ``Shape/Polygon`` (its first child) when ``poly`` is no box."""
     x0, y0, x1, y1 = polygon_bbox(poly)
@@ -455,9 +491,10 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                 if line.language != block.language:
                     _set_lang(tl, line.language)
                 words = line.words or (Word(line.text, line.polygon, line.confidence),)
+                gaps = _gaps(line.text, [w.text for w in words])
                 hyp: str | None = None
                 for i, word in enumerate(words):
-                    if i:
+                    if i and gaps[i]:
                         E("SP", tl)
                     nw += 1
                     text = word.text
