@@ -136,10 +136,7 @@ def wc_scale(root: etree._Element) -> float:
     A file is read as percentages when all its WCs are numbers within 0-100 and most are over 1 (a
     single stray value past 1 in a 0..1 file stays a warning for that word)."""
     values: list[float] = []
-    for el in root.iter():
-        wc = el.get("WC") if isinstance(el.tag, str) else None
-        if wc is None:
-            continue
+    for wc in root.xpath("//@WC"):
         try:
             v = float(wc)
         except ValueError:
@@ -367,7 +364,7 @@ def read(root: etree._Element) -> Document:
         raise BadResponse(f"unknown ALTO MeasurementUnit {unit[:20]!r}; expected pixel, mm10 or inch1200")
     per_inch = _UNITS[unit]
     reader = _Reader(per_inch, block_type_labels(root), wc_scale(root))
-    reader.spaced_by_sp = any(local(e.tag) == "SP" for e in root.iter() if isinstance(e.tag, str))
+    reader.spaced_by_sp = next(root.iter("{*}SP"), None) is not None
     order = reading_order_refs(root)
     layout = child(root, "Layout")
     if layout is None:
