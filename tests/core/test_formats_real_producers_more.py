@@ -495,3 +495,32 @@ def test_alto_strings_without_sp_between_them_are_one_run() -> None:
     no_sp = re.sub(r"<SP[^>]*/>", "", raw)
     spaced = read_markup(no_sp.encode("utf-8"))
     assert [x.text for x in spaced.lines()] == [x.text for x in want.lines()]
+
+
+# -- hOCR alternatives and x_conf (dbmdz's hOCR of Chronicling America) ------------------------------------
+def test_hocr_alternatives_and_x_conf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """dbmdz's hOCR of a Chronicling America page (The Ogden Standard, 1909): a word's confidence is
+    ``x_conf`` (0-100), and a word with OCR alternatives holds hOCR's ``<span class="alternatives"><ins
+    class="alt">UTAH</ins><del class="alt">UTAR</del>...``: the word is the ``ins`` reading (before: all
+    readings run together, 'UTAHUTARVTA', and no word had a confidence)."""
+    f = SAMPLES / "dbmdz-chroniclingamerica-alternatives-excerpt.html"
+    raw = f.read_text(encoding="utf-8")
+    assert raw.count('class="alternatives"') == 6 and "x_wconf" not in raw
+    doc = load_response(f)
+    assert doc.source_format == "hocr" and doc.warnings == ()
+    assert (doc.pages[0].width, doc.pages[0].height) == (20145, 26970)
+    assert doc.counts()["word"] == 107 and all(w.confidence is not None for w in doc.words())
+    words = {w.text: w for w in doc.words()}
+    assert "UTAH" in words and "UTAHUTARVTA" not in words and "UTAR" not in words
+    # <span class="ocrx_word" title="bbox 10254 1308 10722 1428;x_conf 95.24"><span class="alternatives">
+    assert (words["UTAH"].bbox, words["UTAH"].confidence) == (
+        (10254, 1308, 10722, 1428),
+        pytest.approx(0.9524),
+    )
+    assert [x.text for x in doc.lines()][4] == "I i II THE STANDARD OGDEN UTAH SATURDAY AUGUST 7 1909 j"
+    assert {"Drudge", "frock", "shouldnt"} <= set(words) and "Dmdge" not in "".join(words)
+    assert "1 page(s), 2 blocks, 31 lines, 107 words" in _info(capsys, "-r", str(f))
+    data = _export_json(tmp_path, f)
+    first = [w for p in data["pages"] for b in p["blocks"] for ln in b["lines"] for w in ln["words"]][0]
+    assert first["text"] == "i" and first["confidence"] == pytest.approx(0.8095)
+    _same_after_export(tmp_path, f)

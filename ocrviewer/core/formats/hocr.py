@@ -3,8 +3,9 @@
 Read: ``ocr_page`` (its ``bbox`` is the page size; several pages make a multi-page document),
 ``ocr_par`` (or ``ocr_carea``/``ocrx_block`` where a line has no paragraph) as blocks, ``ocr_line``
 and the other line classes (``ocr_header``, ``ocr_caption``, ``ocr_textfloat``, ``ocrx_line``) as
-lines, ``ocrx_word`` as words (Tesseract's per-character ``ocrx_cinfo`` and LSTM alternatives are not
-their text); ``poly`` (kraken) over ``bbox``; ``x_wconf`` 0-100 (else the mean of ``x_confs``) ->
+lines, ``ocrx_word`` as words (Tesseract's per-character ``ocrx_cinfo`` and LSTM alternatives, and
+hOCR ``alternatives``' rejected ``<del>`` readings, are not their text); ``poly`` (kraken) over
+``bbox``; ``x_wconf`` 0-100 (else ``x_conf`` 0-100, else the mean of ``x_confs``) ->
 confidence 0..1; ``baseline slope offset`` (relative to the line box's bottom-left corner) ->
 ``extras["baseline"]``, two points in page pixels; ``lang`` from the element or its ancestors.
 Coordinates are pixels. A page ``<div>`` saved alone (Tesseract's API output) is hOCR too; an empty
@@ -125,13 +126,20 @@ def _poly(props: dict[str, str], box: tuple[float, float, float, float] | None) 
 
 
 def _confidence(props: dict[str, str], what: str, warnings: list[str]) -> float | None:
-    """``x_wconf`` (0-100), else the mean of ``x_confs`` (per character: 0-100, or 0-1 as kraken writes)."""
+    """``x_wconf`` (0-100), else ``x_conf`` (0-100), else the mean of ``x_confs`` (per character: 0-100,
+    or 0-1 as kraken writes)."""
     if "x_wconf" in props:
         nums = _floats(props["x_wconf"], 1, what)
         if nums is None or not 0 <= nums[0] <= 100:
             warnings.append(
                 f"{what}: x_wconf {props['x_wconf'][:20]!r} is not 0-100; kept without confidence"
             )
+            return None
+        return nums[0] / 100.0
+    if "x_conf" in props:  # a word's x_conf, 0-100 (dbmdz's hOCR of Chronicling America's OCR)
+        nums = _floats(props["x_conf"], 1, what)
+        if nums is None or not 0 <= nums[0] <= 100:
+            warnings.append(f"{what}: x_conf {props['x_conf'][:20]!r} is not 0-100; kept without confidence")
             return None
         return nums[0] / 100.0
     if "x_confs" in props:
@@ -165,8 +173,10 @@ _ALTERNATIVE_IDS = ("lstm_choices", "timestep", "choice_", "symbol_")
 
 
 def _is_alternative(el: etree._Element) -> bool:
+    """A word's part that is not its text: Tesseract's choices, or hOCR's ``alternatives`` whose
+    rejected readings are ``<del class="alt">`` (the ``<ins>`` one is the word)."""
     ident = el.get("id") or ""
-    return ident.startswith(_ALTERNATIVE_IDS) or "ocr_symbol" in classes(el)
+    return ident.startswith(_ALTERNATIVE_IDS) or "ocr_symbol" in classes(el) or local(el.tag).lower() == "del"
 
 
 def _raw_text(el: etree._Element) -> list[str]:
