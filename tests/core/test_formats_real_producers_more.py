@@ -524,3 +524,15 @@ def test_hocr_alternatives_and_x_conf(tmp_path: Path, capsys: pytest.CaptureFixt
     first = [w for p in data["pages"] for b in p["blocks"] for ln in b["lines"] for w in ln["words"]][0]
     assert first["text"] == "i" and first["confidence"] == pytest.approx(0.8095)
     _same_after_export(tmp_path, f)
+
+
+def test_hocr_word_with_a_no_break_space_inside() -> None:
+    """HTML collapses ASCII whitespace only: a no-break space inside a word is part of it (a word read
+    from ALTO or PAGE that holds one came back from the hOCR export as 'Literatur verzeichnis')."""
+    raw = (SAMPLES / "hocrjs-tesseract400alpha.html").read_text(encoding="utf-8")
+    assert raw.count(">Literaturverzeichnis<") == 1
+    doc = read_markup(raw.replace(">Literaturverzeichnis<", ">Literatur\u00a0verzeichnis<").encode("utf-8"))
+    assert [w.text for w in doc.words()][1] == "Literatur\u00a0verzeichnis"
+    assert [x.text for x in doc.lines()][0] == "202 Literatur\u00a0verzeichnis"
+    back = read_markup(write("hocr", doc))
+    assert [w.text for w in back.words()] == [w.text for w in doc.words()]

@@ -188,8 +188,14 @@ def _raw_text(el: etree._Element) -> list[str]:
     return parts
 
 
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
 def _text(el: etree._Element) -> str:
-    words = "".join(_raw_text(el)).split()
+    raw = "".join(_raw_text(el))
+    # HTML collapses ASCII whitespace only: a no-break space inside a word is text (at its edges, as
+    # "Grüße&nbsp;" writes one, it is not)
+    words = raw.split() if raw.isascii() else [t for w in _HTML_SPACE.split(raw) if (t := w.strip())]
     if any("ocrx_cinfo" in classes(c) for c in el if isinstance(c.tag, str)):
         return "".join(words)  # hocr_char_boxes: one span per character, laid out on lines of their own
     return " ".join(words)
