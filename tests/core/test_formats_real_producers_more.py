@@ -536,3 +536,36 @@ def test_hocr_word_with_a_no_break_space_inside() -> None:
     assert [x.text for x in doc.lines()][0] == "202 Literatur\u00a0verzeichnis"
     back = read_markup(write("hocr", doc))
     assert [w.text for w in back.words()] == [w.text for w in doc.words()]
+
+
+def test_alto_with_punctuation_strings_and_a_negative_line_height(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real ALTO v3 (a GBV page in dbmdz's test data) writes SP between words and punctuation as Strings
+    of its own right after the word: the line is 'worden, die', its words 'worden' and ','. One line
+    states HEIGHT="-10": it is boxed by its Strings, with one warning. The ALTO export writes the same
+    spacing back."""
+    f = SAMPLES / "dbmdz-gbv-alto3-sp-punctuation.xml"
+    raw = f.read_text(encoding="utf-8")
+    assert '<TextLine HPOS="258" VPOS="1658" ID="tl26" WIDTH="1097" HEIGHT="-10">' in raw
+    doc = load_response(f)
+    assert doc.source_format == "alto-v3" and doc.counts()["word"] == 249 and doc.counts()["line"] == 37
+    assert doc.warnings == ("Page 1 TextBlock tb912944 TextLine 27: negative WIDTH/HEIGHT",)
+    line = next(x for x in doc.lines() if "worden," in x.text)
+    assert line.text == "auf Felsen entdeckt worden, die ein mannigfaches kulturelles"
+    assert [w.text for w in line.words][3:5] == ["worden", ","]
+    assert next(x.text for x in doc.lines() if x.text.startswith("Heft")) == "Heft 16, 1991"
+    # tl26's own box is no box: its Strings' (from "Jettmar" at 258 to the footnote "5" at VPOS 1625)
+    assert list(doc.lines())[26].bbox == (258, 1625, 1355, 1687)
+    out = _info(capsys, "-r", str(f))
+    assert "1 page(s), 1 blocks, 37 lines, 249 words" in out and out.count("warning:") == 1
+    for name, extra, schema in (
+        ("out.alto.xml", "alto", "alto-4-4"),
+        ("out.page.xml", "page", "pagecontent-2019-07-15"),
+    ):
+        target = tmp_path / name
+        assert main(["export", "-r", str(f), "-o", str(target), "--to", extra]) == 0
+        assert_valid(target.read_bytes(), schema)
+        back = load_response(target)
+        assert [x.text for x in back.lines()] == [x.text for x in doc.lines()], name
+        assert [(w.text, w.bbox) for w in back.words()] == [(w.text, w.bbox) for w in doc.words()], name
