@@ -569,3 +569,20 @@ def test_alto_with_punctuation_strings_and_a_negative_line_height(
         back = load_response(target)
         assert [x.text for x in back.lines()] == [x.text for x in doc.lines()], name
         assert [(w.text, w.bbox) for w in back.words()] == [(w.text, w.bbox) for w in doc.words()], name
+
+
+def test_transkribus_table_without_a_reading_order() -> None:
+    """The same page without its ReadingOrder: every region's custom index places it (the table between
+    regions 1 and 3, row by row); one region without an index keeps the document's order, as before."""
+    raw = (SAMPLES / "transkribus-reichsanzeiger-table-excerpt-page2013.xml").read_text(encoding="utf-8")
+    no_ro = re.sub(r"<ReadingOrder>.*?</ReadingOrder>", "", raw, flags=re.S)
+    for text in (
+        no_ro,
+        no_ro.replace(
+            "readingOrder {index:0;} structure {type:page-number;}", "structure {type:page-number;}"
+        ),
+    ):
+        doc = read_markup(text.encode("utf-8"))
+        ids = [b.extras["id"] for b in doc.pages[0].blocks]
+        assert ids[:2] == ["r1", "r2"] and ids[-1] == "r3" and len(ids) == 12
+        assert [x.text for x in doc.lines()][2:5] == ["6) Banknoten im Umlauf", "Thlr.", "195,346,000"]

@@ -386,8 +386,8 @@ def _place_unnamed(ordered: list[etree._Element], rest: list[etree._Element]) ->
     Transkribus' ReadingOrder names its TextRegions only; a TableRegion's place is in its ``custom``
     readingOrder index alone (a gap in the order's indexes). Such a region (and its cells) goes before
     the first named region whose own custom index is greater; one without a custom index goes last."""
-    if not rest:
-        return ordered
+    if not rest or not ordered:  # no ReadingOrder: the regions are already in their custom order
+        return ordered + rest
     out = list(ordered)
     keys = [custom_index(e) for e in out]
     last: list[etree._Element] = []
