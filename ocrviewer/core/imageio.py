@@ -194,6 +194,15 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
         return shown
 
 
+def displayed_frame(img: Image.Image) -> Image.Image:
+    """The current frame of an open multi-frame image as displayed: EXIF applied, RGB (RGBA with
+    transparency), 16/32-bit and float grey scaled to 8 bits as :func:`load_display_image` does for
+    the first; always a copy, so seeking ``img`` to its next frame leaves it alone."""
+    img.load()
+    shown = _as_rgb(_displayed(img))
+    return shown.copy() if shown is img else shown
+
+
 def _as_rgb(img: Image.Image) -> Image.Image:
     """``img`` as RGB, or RGBA where it has transparency; 16- and 32-bit grey and floats scaled to 8 bits.
 
@@ -203,11 +212,11 @@ def _as_rgb(img: Image.Image) -> Image.Image:
     if img.mode in ("RGB", "RGBA"):
         return img
     if img.mode.startswith("I") or img.mode == "F":
-        img = _grey_to_eight_bits(img)
+        img = grey_to_eight_bits(img)
     return img.convert("RGBA" if "A" in img.getbands() or "transparency" in img.info else "RGB")
 
 
-def _grey_to_eight_bits(img: Image.Image) -> Image.Image:
+def grey_to_eight_bits(img: Image.Image) -> Image.Image:
     """A one-band 16-bit, 32-bit or float image as 8-bit grey: 16-bit data by its top byte, other
     ranges stretched from their lowest to their highest value (floats in 0..1 taken as such)."""
     import numpy as np

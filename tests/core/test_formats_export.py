@@ -374,3 +374,63 @@ def test_published_files_convert_to_valid_alto_and_page(sample: str) -> None:
             assert [w.extras.get("subs_content") for w in back.words()] == [
                 getattr(w, "extras", {}).get("subs_content") for w in src_words
             ]
+
+
+def _pdf_page_picture(pdf_path: Path, index: int) -> Image.Image:
+    """The picture drawn on page ``index`` of a PDF, as PDFium renders it at 72 dpi (one pixel a point)."""
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        page = pdf[index]
+        img = page.render(scale=1).to_pil().convert("L")
+        page.close()
+    finally:
+        pdf.close()
+    return img
+
+
+def test_searchable_pdf_every_frame_of_a_16_bit_tiff_is_scaled_not_clipped(tmp_path: Path) -> None:
+    """Each frame of a multi-page 16-bit TIFF (frames of different sizes) shows its grey levels in
+    the PDF; Pillow's conversion clipped every value over 255 to white on the frames after the first."""
+    import numpy as np
+
+    sizes = [(300, 200), (240, 160), (180, 120)]
+    frames = []
+    for w, h in sizes:
+        a = np.full((h, w), 10000, np.uint16)  # dark grey: 10000 >> 8 = 39
+        a[:, w // 2 :] = 50000  # light grey: 195
+        frames.append(Image.fromarray(a))  # mode I;16
+    tif = tmp_path / "scan16.tif"
+    frames[0].save(tif, save_all=True, append_images=frames[1:], dpi=(72, 72))
+    with Image.open(tif) as check:
+        assert check.n_frames == 3 and check.mode == "I;16"
+    pages = []
+    for i, (w, h) in enumerate(sizes):
+        box = polygon_from_bbox(10, 10, 110, 40)
+        pages.append(
+            Page(float(w), float(h), (Block(box, (Line("w", box, (Word("w", box, 0.9),)),)),), index=i)
+        )
+    resp = tmp_path / "scan16.hocr"
+    resp.write_bytes(write("hocr", Document(tuple(pages))))
+    out = _export(tmp_path, tif, resp, "scan16.pdf")
+    for i, (w, h) in enumerate(sizes):
+        pic = _pdf_page_picture(out, i)
+        assert pic.size == (w, h)
+        left, right = pic.getpixel((w // 4, h // 2)), pic.getpixel((3 * w // 4, h // 2))
+        assert abs(left - 39) <= 3 and abs(right - 195) <= 3, (i, left, right)
+
+
+def test_searchable_pdf_scales_a_16_bit_picture_given_directly() -> None:
+    """write_pdf given a 16-bit grey picture (as a caller holding one would pass it) scales, not clips."""
+    import numpy as np
+
+    pic = Image.fromarray(np.full((50, 80), 20000, np.uint16))  # 20000 >> 8 = 78
+    doc = Document((Page(80.0, 50.0, (), index=0),))
+    raw = write_pdf(doc, [pic], dpi=[72])
+    pdf = pdfium.PdfDocument(raw)
+    try:
+        page = pdf[0]
+        value = page.render(scale=1).to_pil().convert("L").getpixel((40, 25))
+        page.close()
+    finally:
+        pdf.close()
+    assert abs(value - 78) <= 3

@@ -183,9 +183,9 @@ def write(
 
 def page_images(path: str, count: int) -> tuple[list[object], list[float | None], str | None]:
     """Up to ``count`` displayed frames of the image at ``path`` (EXIF applied), their DPI, its format."""
-    from PIL import Image, ImageOps, ImageSequence
+    from PIL import Image, ImageSequence
 
-    from ocrviewer.core.imageio import load_display_image
+    from ocrviewer.core.imageio import displayed_frame, load_display_image
 
     first = load_display_image(path)
     images: list[object] = [first]
@@ -198,7 +198,7 @@ def page_images(path: str, count: int) -> tuple[list[object], list[float | None]
                     continue
                 if i >= count:
                     break
-                images.append(ImageOps.exif_transpose(frame.convert("RGB")))
+                images.append(displayed_frame(frame))  # 16-bit grey scaled, as the first frame
                 dpis.append(_dpi(frame.info))
     return images, dpis, fmt
 

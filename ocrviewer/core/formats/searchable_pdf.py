@@ -152,6 +152,10 @@ def _image_stream(pdf: object, img: object, source_format: str | None) -> object
     from PIL import Image
 
     assert isinstance(img, Image.Image)
+    if img.mode.startswith("I") or img.mode == "F":  # Pillow's conversion would clip 16-bit grey to white
+        from ocrviewer.core.imageio import grey_to_eight_bits
+
+        img = grey_to_eight_bits(img)
     if img.mode in ("RGBA", "LA", "P"):
         rgba = img.convert("RGBA")
         flat = Image.new("RGB", rgba.size, "white")
