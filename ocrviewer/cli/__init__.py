@@ -9,6 +9,7 @@ looks up each of its help texts' translations on disk, ~5-10 ms before the windo
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -84,6 +85,20 @@ def _one_line_warning(
 
 
 _WARNED: set[str] = set()
+
+
+#: the options that name a file a command writes (``-o``, compare's ``--json`` and ``--report``)
+_OUTPUT_OPTIONS = ("output", "json", "report")
+
+
+def _messages_off_stdout(args: Any) -> contextlib.AbstractContextManager[object]:
+    """With an output on standard output (``-o -``, ``-o /dev/stdout``), every line the command
+    prints ('wrote ...', summaries, tables) goes to stderr, so piped data stays only the data."""
+    from ocrviewer.core.output import is_stdout
+
+    if any(is_stdout(getattr(args, name, None)) for name in _OUTPUT_OPTIONS):
+        return contextlib.redirect_stdout(sys.stderr)
+    return contextlib.nullcontext()
 
 
 def _command_in(args: Sequence[str]) -> str | None:
@@ -168,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning  # Pillow's and others': one line of ours, not two of theirs
     install_signal_cleanup()  # SIGTERM: remove a half-written output's temporary file, then exit
     try:
-        return int(args.func(args) or 0)
+        with _messages_off_stdout(args):
+            return int(args.func(args) or 0)
     except Cancelled:
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130

@@ -20,7 +20,7 @@ from ocrviewer.core.imageio import check_pixels, read_image_info
 from ocrviewer.core.loading import LoadedResult, load_result
 from ocrviewer.core.model import LEVELS
 from ocrviewer.core.output import check_output as output_check
-from ocrviewer.core.output import write_atomic
+from ocrviewer.core.output import is_stdout, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import DEFAULT_DPI
 from ocrviewer.errors import BadInput
@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         required=True,
         metavar="OUT",
         help="file to write; {page} in the name (e.g. out-{page}.page.xml, {page:03d} pads) writes one "
-        "hOCR/ALTO/PAGE file per page, as PAGE-XML needs for a multi-page result",
+        "hOCR/ALTO/PAGE file per page, as PAGE-XML needs for a multi-page result; - is standard output",
     )
     p.set_defaults(func=cmd_export)
 
@@ -96,7 +96,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--page", metavar="N|all", help="page(s) to draw: N, N-M, or all (default: the first)")
     p.add_argument("--dpi", type=float, default=DEFAULT_DPI, help=dpi_help)
     p.add_argument(
-        "-o", "--output", required=True, metavar="OUT.png|OUT.pdf", help="PNG or PDF file to write"
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT.png|OUT.pdf",
+        help="PNG or PDF file to write (- is standard output, as PNG)",
     )
     p.set_defaults(func=cmd_render)
 
@@ -284,7 +288,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     levels, mc = document_cmds.render_options(args)
     out = check_output(args.output, [args.response, args.image])
-    if out.suffix.lower() != ".png":
+    if out.suffix.lower() != ".png" and not is_stdout(args.output):  # standard output: a PNG
         raise BadInput(f"{args.output}: render writes PNG; name the output .png")
     timings: dict[str, float] | None = {} if os.environ.get(TIMINGS_ENV) else None
     t0 = time.perf_counter()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocrviewer.core.loading import DocumentResult, load_document_result, page_ranges
 from ocrviewer.core.model import Document
-from ocrviewer.core.output import check_output, dumps_json, finite_json, write_atomic
+from ocrviewer.core.output import check_output, dumps_json, finite_json, is_stdout, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import Source, is_pdf, open_source
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge
@@ -262,7 +262,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from ocrviewer.core.render import pdf_pages_writer, png_options, render
 
     levels, mc = render_options(args)
-    suffix = Path(args.output).suffix.lower()
+    suffix = ".png" if is_stdout(args.output) else Path(args.output).suffix.lower()  # standard output: PNG
     if suffix not in (".png", ".pdf"):
         raise BadInput(f"{args.output}: render writes PNG or PDF; name the output .png or .pdf")
     if args.image is None:

@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from ocrviewer.core.output import is_stdout
 from ocrviewer.errors import BadInput, OcrViewerError, ProviderUnavailable
 from ocrviewer.providers.base import DEFAULT_PROVIDER, CancelToken, get_provider, provider_names
 from ocrviewer.providers.credentials import ENV_VARS, GROUPS, CredentialStore, group_of
@@ -49,7 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="send the key to a plain http:// endpoint on another host (unencrypted; trusted networks only)",
     )
     p.add_argument(
-        "-o", "--output", required=True, metavar="RESP|OUTDIR", help="where to save the raw response (a batch: a folder)"
+        "-o",
+        "--output",
+        required=True,
+        metavar="RESP|OUTDIR",
+        help="where to save the raw response (a batch: a folder; - is standard output, without a sidecar)",
     )
     from ocrviewer.cli.batch_cmds import add_batch_arguments
 
@@ -139,6 +144,11 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     if is_document(args.image):
         from ocrviewer.cli.batch_cmds import cmd_batch
 
+        if is_stdout(args.output):
+            raise BadInput(
+                f"{args.image}: a folder or PDF is a batch of responses; give -o a folder, not standard output"
+            )
+
         return cmd_batch(args, settings, _options(args))
     if args.shard or args.page_by_page:
         raise BadInput(f"{args.image}: --shard and --page-by-page apply to a folder or a PDF, not one image")
@@ -179,10 +189,14 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     outcome: RunOutcome = box["outcome"]
     counts = outcome.document.counts()
     origin = "from the cache" if outcome.from_cache else f"request id {outcome.sidecar.request_id or 'none'}"
-    print(
-        f"wrote {outcome.response_path}: {counts['word']} words, {counts['line']} lines ({origin}); "
-        f"sidecar {outcome.response_path}.ocrviewer.json"
+    to_stdout = is_stdout(args.output)
+    where = "standard output" if to_stdout else outcome.response_path
+    sidecar = (
+        "no sidecar (the response went to standard output)"
+        if to_stdout
+        else f"sidecar {outcome.response_path}.ocrviewer.json"
     )
+    print(f"wrote {where}: {counts['word']} words, {counts['line']} lines ({origin}); {sidecar}")
     return 0
 
 

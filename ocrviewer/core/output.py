@@ -5,6 +5,8 @@
 * atomic: the data goes to a temporary file created exclusively (``O_EXCL``, random name, never a
   followed symlink) in the target's folder, is flushed to disk, then renamed over the target
   (a device or pipe, ``-o /dev/stdout``, is written into instead: a rename would replace it);
+* ``-`` is standard output (:data:`STDOUT`); :func:`is_stdout` tells it, and any other name of it
+  (``/dev/stdout``, ``/dev/fd/1``), apart, so callers can keep their messages out of the data;
 * nothing left behind: the temporary file is removed on any error, on Ctrl-C, and on SIGTERM once
   :func:`install_signal_cleanup` has run (the CLI does it at start);
 * strict JSON: :func:`dumps_json` refuses NaN/Infinity and replaces lone surrogates, so what is
@@ -17,6 +19,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import signal
 import stat
 import threading
@@ -28,7 +31,9 @@ from typing import IO, Any
 from ocrviewer.errors import BadInput
 
 __all__ = [
+    "STDOUT",
     "check_output",
+    "is_stdout",
     "dumps_json",
     "finite_json",
     "install_signal_cleanup",
@@ -37,6 +42,9 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+
+#: the output name that means standard output
+STDOUT = "-"
 
 _pending: set[str] = set()
 #: reentrant: the SIGTERM cleanup may run in a thread that holds it (see _create_temp)
@@ -55,8 +63,25 @@ def same_file(a: PathLike, b: PathLike) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
+def is_stdout(path: PathLike | None) -> bool:
+    """True when ``path`` is ``-`` or another name of this process's standard output (``/dev/stdout``,
+    ``/dev/fd/1``, or the file the shell sent the output to): what is written there is the data, so
+    messages about it belong on stderr."""
+    if path is None:
+        return False
+    if os.fspath(path) == STDOUT:
+        return True
+    try:
+        st, out = os.stat(path), os.fstat(1)
+    except (OSError, ValueError):
+        return False
+    return (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)
+
+
 def check_output(path: PathLike, inputs: Iterable[PathLike | None] = ()) -> Path:
     """``path`` as a :class:`Path`, after refusing an input, a folder, or a missing parent folder."""
+    if os.fspath(path) == STDOUT:
+        return Path(STDOUT)
     out = Path(path)
     for src in inputs:
         if src is not None and same_file(out, src):
@@ -84,6 +109,10 @@ def write_atomic(
     file's usual permissions); give 0o600 for private files.
     """
     out = check_output(path, inputs)
+    fd = _descriptor_of(path)
+    if fd is not None:
+        _write_descriptor(fd, path, data)
+        return out
     if _is_special(out):
         _write_special(out, data)
         return out
@@ -125,6 +154,37 @@ def _is_special(out: Path) -> bool:
         return not stat.S_ISREG(os.stat(out).st_mode)
     except OSError:
         return False
+
+
+_FD_NAME = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
+
+
+def _descriptor_of(path: PathLike) -> int | None:
+    """The open descriptor of this process that ``path`` names: ``-`` and any name of standard
+    output are 1, ``/dev/stderr`` 2, ``/dev/fd/N`` and ``/proc/self/fd/N`` N; None for other files.
+
+    Written through the descriptor, the data lands where the shell sent it (a pipe, a terminal, a
+    file opened with ``>`` or ``>>``); a rename over such a name would replace the link itself."""
+    name = os.fspath(path)
+    if is_stdout(name):
+        return 1
+    if name == "/dev/stderr":
+        return 2
+    m = _FD_NAME.fullmatch(name)
+    return int(m.group(1)) if m else None
+
+
+def _write_descriptor(fd: int, path: PathLike, data: bytes | str | Callable[[IO[bytes]], None]) -> None:
+    """Write ``data`` into open descriptor ``fd`` (a copy of it: the caller's stays open)."""
+    shown = "standard output" if fd == 1 else os.fspath(path)
+    try:
+        with open(os.dup(fd), "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(_utf8(data) if isinstance(data, str) else data)
+    except OSError as err:
+        raise BadInput(f"{shown}: cannot write ({err.strerror or err})") from err
 
 
 def _write_special(out: Path, data: bytes | str | Callable[[IO[bytes]], None]) -> None:

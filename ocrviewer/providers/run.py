@@ -23,7 +23,7 @@ from ocrviewer.core import parsers
 from ocrviewer.core.imageio import ImageInfo, read_image_info
 from ocrviewer.core.loading import LoadedResult, place_result
 from ocrviewer.core.model import Document
-from ocrviewer.core.output import same_file, write_atomic
+from ocrviewer.core.output import is_stdout, same_file, write_atomic
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
@@ -85,6 +85,8 @@ def limits_for(provider: Provider, options: Mapping[str, Any]) -> ImageLimits:
 
 def check_output(image_path: Path, out_path: Path) -> None:
     """Refuse an output that would overwrite the image (or its sidecar the image)."""
+    if is_stdout(out_path):
+        return  # the response is written to standard output, without a sidecar
     for target in (out_path, sidecar_path(out_path)):
         if same_file(target, image_path):
             raise BadInput(f"{out_path}: that is the image itself; choose another -o file for the response")
@@ -304,16 +306,21 @@ def _finish(
     response_path = cache_path
     if out is not None:
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(out, raw, inputs=[image, sidecar_path(image)])
-            write_sidecar(out, sidecar, inputs=[image])
+            if is_stdout(out):  # a sidecar beside standard output has nowhere to go
+                write_atomic(out, raw)
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(out, raw, inputs=[image, sidecar_path(image)])
+                write_sidecar(out, sidecar, inputs=[image])
         except (OSError, BadInput) as err:
             kept = (
                 f"; the result is in the cache ({cache_path}), run again with another -o"
                 if cache_path
                 else ""
             )
-            raise BadInput(f"{out}: cannot write the response ({getattr(err, 'strerror', None) or err}){kept}") from err
+            raise BadInput(
+                f"{out}: cannot write the response ({getattr(err, 'strerror', None) or err}){kept}"
+            ) from err
         response_path = out
     # placed once, by the transform the sidecar records (the one the image was prepared with)
     loaded = place_result(

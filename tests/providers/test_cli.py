@@ -262,3 +262,34 @@ def test_plain_http_to_another_host_needs_allow_insecure_http(tmp_path: Path, ke
     args = build_parser().parse_args([*argv, "--allow-insecure-http"])
     settings = runtime_settings(args, "azure-read")
     assert get_provider("azure-read", settings).unavailable_reason() is None  # the user insisted
+
+
+@pytest.mark.parametrize("target", ["-", "/proc/self/fd/1"])
+def test_recognize_to_stdout_writes_the_raw_response_alone(
+    cloud: FakeCloud,
+    keys: None,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+) -> None:
+    """``-o -``: the response exactly as received on stdout, the 'wrote' line on stderr, and no
+    sidecar (before: '/dev/stdout.ocrviewer.json' was created in /dev, and '-' a file in the folder)."""
+    photo = make_text_image(tmp_path / "p.jpg")
+    monkeypatch.chdir(tmp_path)
+    code = main(["recognize", str(photo), "-p", "azure-read", "--endpoint", cloud.url, "-o", target])
+    out, err = capfd.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["status"] == "succeeded"
+    assert "wrote standard output" in err and "no sidecar" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jpg"]
+
+
+def test_recognize_a_folder_to_stdout_is_one_line(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)  # before the fix, the batch went into a folder named '-' here
+    (tmp_path / "pages").mkdir()
+    make_text_image(tmp_path / "pages" / "a.jpg")
+    assert main(["recognize", str(tmp_path / "pages"), "-o", "-"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "give -o a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pages"]
