@@ -77,8 +77,11 @@ def _one_line_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """A library's warning as one line of ours, each text once per run (an image is read more than once)."""
-    text = " ".join(str(message).split())
+    """A library's warning as one line of ours, each text once per run (an image is read more than
+    once); one Pillow gave while reading an image names that image."""
+    from ocrviewer.core.imageio import image_warning
+
+    text = image_warning(message, filename) or " ".join(str(message).split())
     if text not in _WARNED:
         _WARNED.add(text)
         print(f"ocrviewer: warning: {text}", file=file or sys.stderr)
@@ -181,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ocrviewer.core.output import install_signal_cleanup, remove_pending
 
     warnings.showwarning = _one_line_warning  # Pillow's and others': one line of ours, not two of theirs
+    # each time, not once per text: two files with the same corrupt EXIF are two lines, each naming its file
+    warnings.filterwarnings("always", module=r"PIL\.")
     install_signal_cleanup()  # SIGTERM: remove a half-written output's temporary file, then exit
     try:
         with _messages_off_stdout(args):

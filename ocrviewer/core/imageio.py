@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,6 +71,39 @@ def _orientation_of(img: Image.Image) -> tuple[int, str | None]:
     return 1, f"invalid EXIF orientation {value}, treated as 1 (normal)"
 
 
+_reading = threading.local()
+
+
+@contextmanager
+def reading_image(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Mark ``path`` as the image this thread is reading, so a warning a library gives meanwhile
+    ("Corrupt EXIF data", without a file name) can be told with it: see :func:`image_warning`."""
+    stack: list[str] = _reading.__dict__.setdefault("paths", [])
+    stack.append(os.fspath(path))
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def image_warning(message: Warning | str, filename: str) -> str | None:
+    """One line for a warning Pillow gave (``filename``: where it was raised) while this thread read
+    an image, naming that image first; None for any other warning.
+
+    Pillow's warnings about a file's contents ("Corrupt EXIF data. Expecting to read 12 bytes but
+    only got 4.", "Tag data larger than file") do not say which file; in a folder or a batch of
+    hundreds the reader could not tell.
+    """
+    parts = Path(filename).parts
+    if "PIL" not in parts:
+        return None
+    text = " ".join(str(message).split())
+    stack = getattr(_reading, "paths", None)
+    if stack and stack[-1] not in text:
+        text = f"{stack[-1]}: {text}"
+    return text
+
+
 def _open(path: str | os.PathLike[str]) -> Image.Image:
     p = Path(path)
     if p.is_dir():
@@ -77,7 +111,7 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
     if not p.is_file():
         raise ImageError(f"{p}: no such image file; check the path")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), reading_image(p):  # a JPEG's EXIF is read on opening
             # Between Pillow's pixel limit and twice it (90-180 MP: real medium-format photos) Pillow
             # only warns, in two lines on stderr; those open quietly, and beyond it is an error below.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -119,7 +153,7 @@ def _too_large(path: str | os.PathLike[str], err: Exception) -> str:
 
 def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
     """Header-only look at an image: no pixel decode."""
-    with _open(path) as img:
+    with reading_image(path), _open(path) as img:
         raw_width, raw_height = _stored_size(img)
         orientation, note = _orientation_of(img)
         return ImageInfo(
@@ -149,9 +183,11 @@ def _stored_size(img: Image.Image) -> tuple[int, int]:
 
 @contextmanager
 def _decoding(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Turn Pillow's decode failures into one-line ImageErrors naming ``path``."""
+    """Turn Pillow's decode failures into one-line ImageErrors naming ``path`` (and name it in
+    Pillow's warnings meanwhile: :func:`reading_image`)."""
     try:
-        yield
+        with reading_image(path):
+            yield
     except Image.DecompressionBombError as err:
         raise ImageTooLarge(_too_large(path, err)) from err
     except (OSError, SyntaxError, ValueError) as err:

@@ -172,12 +172,17 @@ def run_viewer(request: ViewRequest) -> int:
 
     app = create_app()
     settings = make_settings()
+    from ocrviewer.gui.library_warnings import LibraryWarnings
+
+    library_warnings = LibraryWarnings(app)
+    library_warnings.install()
     # the picture with its overlay first, drawn before the window's own modules load (when its
     # placement is recorded); then the canvas, then the panels
     first = None
     if not request.provider and not request.theme and can_draw(settings):
         first = first_frame_for(request.image, request.response, request.frame)
     window = MainWindow(settings, panels_later=True, first_frame=first)
+    library_warnings.show_in(window.show_message)  # 'photo.jpg: Corrupt EXIF data ...'
     if request.theme:
         window.set_theme(request.theme, remember=False)  # for this run only
     if request.screenshot:

@@ -265,3 +265,31 @@ def test_rgb_pixels_are_the_image_in_the_asked_byte_order_with_the_fourth_byte_2
     assert pixels.order == order and pixels.size == (5, 600)
     assert tuple(px[0, 0, :3]) == first and tuple(px[599, 4, :3]) == last
     assert (px[..., 3] == 255).all()  # Qt's RGB32 reads a 0 here as transparent
+
+
+def test_a_pillow_warning_names_each_file_it_is_about(capsys, tmp_path) -> None:
+    """Pillow's 'Corrupt EXIF data' says no file; in a folder of several, each is one line naming its file."""
+    from ocrviewer.cli import main
+    from tests.support.images import make_corrupt_exif_jpeg
+
+    for name in ("a.jpg", "b.jpg"):
+        make_corrupt_exif_jpeg(tmp_path / "scans" / name)
+    assert main(["info", str(tmp_path / "scans")]) == 0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if "EXIF" in ln]
+    assert len(lines) == 2, err
+    for line, name in zip(lines, ("a.jpg", "b.jpg"), strict=True):
+        assert line.startswith("ocrviewer: warning: ") and str(tmp_path / "scans" / name) in line
+        assert "Corrupt EXIF data" in line
+
+
+def test_a_warning_from_elsewhere_is_not_given_a_file_name(tmp_path) -> None:
+    from ocrviewer.core.imageio import image_warning, reading_image
+
+    with reading_image(tmp_path / "a.jpg"):
+        assert image_warning("something", "/usr/lib/python3/numpy/core/x.py") is None
+        named = image_warning("Corrupt EXIF data.", "/site-packages/PIL/TiffImagePlugin.py")
+    assert named == f"{tmp_path / 'a.jpg'}: Corrupt EXIF data."
+    assert (
+        image_warning("Corrupt EXIF data.", "/site-packages/PIL/TiffImagePlugin.py") == "Corrupt EXIF data."
+    )

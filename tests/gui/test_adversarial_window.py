@@ -16,7 +16,9 @@ from tests.support.responses import build_response, write_response
 
 
 def error_line(window, qtbot, *needles: str) -> str:
-    qtbot.waitUntil(lambda: window.message_bar.isVisible() and window.message_bar.level == "error", timeout=30000)
+    qtbot.waitUntil(
+        lambda: window.message_bar.isVisible() and window.message_bar.level == "error", timeout=30000
+    )
     text = window.message_bar.text
     assert "\n" not in text.strip() and "Traceback" not in text, text
     for n in needles:
@@ -24,7 +26,9 @@ def error_line(window, qtbot, *needles: str) -> str:
     return text
 
 
-def test_a_pdf_page_too_large_to_render_is_one_line_in_the_window(window, qtbot, tmp_path, monkeypatch) -> None:
+def test_a_pdf_page_too_large_to_render_is_one_line_in_the_window(
+    window, qtbot, tmp_path, monkeypatch
+) -> None:
     """A poster-sized page (here A4 under a lowered limit): PDFium would allocate gigabytes first."""
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
     pdf = make_pdf(tmp_path / "poster.pdf", pages=2)
@@ -63,7 +67,11 @@ def saved_workspace(window, qtbot, tmp_path, text_image) -> tuple[Path, dict]:
             "warning",
             ("result 1 of page 1 skipped (response must be non-empty text)",),
         ),
-        (lambda d: d.__setitem__("zz", int("9" * 4000)), "error", ("not a workspace", "open an ocrviewer workspace")),
+        (
+            lambda d: d.__setitem__("zz", int("9" * 4000)),
+            "error",
+            ("not a workspace", "open an ocrviewer workspace"),
+        ),
     ],
 )
 def test_a_damaged_workspace_is_one_line_and_the_rest_opens(
@@ -116,7 +124,9 @@ def test_export_view_to_a_device_is_refused_not_written_beside_it(loaded, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("pipe")) == ["pipe"]
 
 
-def test_a_pdf_page_too_large_names_the_command_that_can_draw_it(window, qtbot, tmp_path, monkeypatch) -> None:
+def test_a_pdf_page_too_large_names_the_command_that_can_draw_it(
+    window, qtbot, tmp_path, monkeypatch
+) -> None:
     """The window shows PDFs at one dpi, so 'render it at N dpi' is said as the command that does it."""
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
     window.files.open_path(str(make_pdf(tmp_path / "poster.pdf", pages=1)))
@@ -131,7 +141,11 @@ def test_a_dropped_web_link_says_to_save_it_first(window, qtbot) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.com/scan.jpg")])
     event = QDropEvent(
-        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(event)
     error_line(window, qtbot, "https://example.com/scan.jpg", "not a file on this computer", "save it first")
@@ -158,3 +172,25 @@ def test_a_settings_file_with_a_damaged_layout_still_opens_the_window(qtbot, tmp
     assert win.width() > 300 and win.height() > 200
     win.close()
     assert keys.saved_blob(settings, keys.GEOMETRY_KEY)  # a good layout saved over the damaged one
+
+
+def test_a_corrupt_exif_warning_names_the_file_in_the_window(window, qtbot, tmp_path) -> None:
+    """Pillow's 'Corrupt EXIF data' (given in the loader's thread, no file named) is a warning in the
+    message bar that names the photo; the photo still opens."""
+    from ocrviewer.gui.library_warnings import LibraryWarnings
+    from tests.support.images import make_corrupt_exif_jpeg
+
+    photo = make_corrupt_exif_jpeg(tmp_path / "holiday photo.jpg")
+    bridge = LibraryWarnings()
+    bridge.install()
+    try:
+        bridge.show_in(window.show_message)
+        window.files.open_path(str(photo))
+        qtbot.waitUntil(
+            lambda: window.message_bar.isVisible() and window.message_bar.level == "warning", timeout=30000
+        )
+        text = window.message_bar.text
+        assert "holiday photo.jpg" in text and "Corrupt EXIF data" in text and "\n" not in text.strip()
+        qtbot.waitUntil(lambda: window.state.image_path == str(photo), timeout=30000)
+    finally:
+        bridge.uninstall()

@@ -231,3 +231,15 @@ def make_truncated_jpeg(path: str | os.PathLike[str], size: tuple[int, int] = (2
     p = Path(path)
     p.write_bytes(data[: len(data) // 2])
     return p
+
+
+def make_corrupt_exif_jpeg(path: str | os.PathLike[str], size: tuple[int, int] = (64, 48)) -> Path:
+    """A JPEG whose EXIF block promises five tags and holds four bytes of the first: Pillow opens it
+    and warns "Corrupt EXIF data. Expecting to read 12 bytes but only got 4." (without the file)."""
+    import struct
+
+    tiff = b"II*\x00" + struct.pack("<IH", 8, 5) + b"\x12\x01\x03\x00"
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, "white").save(p, "JPEG", exif=b"Exif\x00\x00" + tiff)
+    return p

@@ -185,11 +185,11 @@ def page_images(path: str, count: int) -> tuple[list[object], list[float | None]
     """Up to ``count`` displayed frames of the image at ``path`` (EXIF applied), their DPI, its format."""
     from PIL import Image, ImageSequence
 
-    from ocrviewer.core.imageio import displayed_frame, load_display_image
+    from ocrviewer.core.imageio import displayed_frame, load_display_image, reading_image
 
     first = load_display_image(path)
     images: list[object] = [first]
-    with Image.open(path) as img:
+    with reading_image(path), Image.open(path) as img:
         fmt = img.format
         dpis: list[float | None] = [_dpi(img.info)]
         if count > 1 and getattr(img, "n_frames", 1) > 1:
