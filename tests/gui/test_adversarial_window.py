@@ -177,6 +177,7 @@ def test_a_settings_file_with_a_damaged_layout_still_opens_the_window(qtbot, tmp
 def test_a_corrupt_exif_warning_names_the_file_in_the_window(window, qtbot, tmp_path) -> None:
     """Pillow's 'Corrupt EXIF data' (given in the loader's thread, no file named) is a warning in the
     message bar that names the photo; the photo still opens."""
+    from ocrviewer.gui.app import is_settled
     from ocrviewer.gui.library_warnings import LibraryWarnings
     from tests.support.images import make_corrupt_exif_jpeg
 
@@ -192,5 +193,6 @@ def test_a_corrupt_exif_warning_names_the_file_in_the_window(window, qtbot, tmp_
         text = window.message_bar.text
         assert "holiday photo.jpg" in text and "Corrupt EXIF data" in text and "\n" not in text.strip()
         qtbot.waitUntil(lambda: window.state.image_path == str(photo), timeout=30000)
+        qtbot.waitUntil(lambda: is_settled(window), timeout=30000)  # no loader reading it any more
     finally:
         bridge.uninstall()
