@@ -46,7 +46,9 @@ def test_not_json_names_file_and_position(tmp_path: Path) -> None:
 def test_truncated_json(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_text(json.dumps(azure_v3())[:300])
-    assert "not JSON (line 1 column" in error_of(path)
+    message = error_of(path)  # 'not JSON' said the file was something else; it is JSON cut short
+    assert "JSON that stops before its end (line 1 column 301" in message and "cut off" in message
+    assert "not JSON" not in message
 
 
 def test_binary_file(tmp_path: Path) -> None:
@@ -409,3 +411,91 @@ def test_zero_width_and_height_are_both_reported(zero: Any) -> None:
     )
     vision = {"results": [{"results": [{"textDetection": {"pages": [{"width": zero, "height": zero}]}}]}]}
     assert parse_response(vision).warnings == doc.warnings
+
+
+# -- what is wrong with a Tesseract TSV, and other text formats cut short -------------------------------
+_TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\twords_num\tleft\ttop\twidth\theight\tconf\ttext"
+TSV_HEADER = _TSV_HEADER.replace("words_num", "word_num")
+
+
+@pytest.mark.parametrize(
+    ("body", "needles"),
+    [
+        # rows there, each with too few columns: 'without rows' said there were none
+        ("1\t1\t0\t0\t0\n5\t1\t1\n", ("2 row(s) cannot be read", "row 2: 5 columns, not 12", "unchanged")),
+        # numbers that are not numbers
+        (
+            "1\t1\t0\t0\t0\t0\tx\ty\tw\th\t-1\t\n5\t1\t1\t1\t1\t1\ta\tb\tc\td\t90\tword\n",
+            ("2 row(s) cannot be read", "not numbers where numbers belong"),
+        ),
+        # only the header: Tesseract found nothing, or the file was cut after it
+        ("", ("its header and no rows", "found no text")),
+        # readable rows, but no page, line or word
+        ("2\t1\t1\t0\t0\t0\t0\t0\t10\t10\t-1\t\n", ("1 row(s) but no page, line or word",)),
+    ],
+)
+def test_a_bad_tesseract_tsv_says_what_is_wrong(tmp_path: Path, body: str, needles: tuple[str, ...]) -> None:
+    path = tmp_path / "page.tsv"
+    path.write_text(TSV_HEADER + "\n" + body)
+    message = error_of(path)
+    assert "without rows" not in message
+    for needle in needles:
+        assert needle in message, (needle, message)
+
+
+def test_a_tsv_header_cut_short_names_the_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "page.tsv"
+    path.write_text(TSV_HEADER.rsplit("\twidth", 1)[0] + "\n")
+    message = error_of(path)
+    assert "stops after 'top'" in message and "width, height, conf, text" in message and "cut off" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("people.tsv", "name\tage\tcity\nbob\t3\tparis\n"), ("a.csv", "a,b\n1,2\n")]
+)
+def test_another_programs_table_is_not_called_not_json(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    message = error_of(path)
+    assert (
+        "not JSON" not in message
+        and "not Tesseract's TSV header" in message
+        and "tesseract IMAGE OUT tsv" in message
+    )
+
+
+@pytest.mark.parametrize(
+    "sample", ["dinglehopper-tesseract41-alto3.xml", "dinglehopper-calamari-excerpt-page2019.xml"]
+)
+@pytest.mark.parametrize("share", [0.3, 0.7, 0.95])
+def test_alto_and_page_cut_short_say_so(tmp_path: Path, sample: str, share: float) -> None:
+    raw = (CORPUS.parent / "formats" / sample).read_bytes()
+    path = tmp_path / sample
+    path.write_bytes(raw[: int(len(raw) * share)])
+    message = error_of(path)
+    assert "stops before its end" in message and "cut off" in message, message
+
+
+def test_hocr_cut_short_opens_what_it_has_with_a_warning(tmp_path: Path) -> None:
+    """hOCR is read as lenient HTML, so a cut-off file opened as a smaller result with no word of it."""
+    raw = (CORPUS.parent / "formats" / "hocrtools-tesseract303.hocr").read_bytes()
+    path = tmp_path / "cut.hocr"
+    path.write_bytes(raw[: len(raw) // 2])
+    doc = load_response(path)
+    assert (
+        0
+        < doc.counts()["word"]
+        < load_response(CORPUS.parent / "formats" / "hocrtools-tesseract303.hocr").counts()["word"]
+    )
+    assert any("stops before its </html>" in w for w in doc.warnings)
+    whole = tmp_path / "whole.hocr"
+    whole.write_bytes(raw)
+    assert not any("</html>" in w for w in load_response(whole).warnings)
+
+
+def test_json_lines_with_a_cut_off_last_line_say_so(tmp_path: Path) -> None:
+    path = tmp_path / "pages.jsonl"
+    line = json.dumps(azure_v3())
+    path.write_text(line + "\n" + line + "\n" + line[:200])
+    message = error_of(path)
+    assert "last line stops before its end (line 3" in message and "cut off" in message

@@ -32,6 +32,7 @@ __all__ = [
     "not_a_response",
     "is_pdf",
     "is_tsv",
+    "not_tesseract_table",
     "looks_like_markup",
     "read_markup",
     "read_pdf_text",
@@ -43,6 +44,7 @@ __all__ = [
 is_pdf = pdf_text.is_pdf
 read_pdf_text = pdf_text.read
 is_tsv = tsv.is_tsv
+not_tesseract_table = tsv.not_tesseract_table
 read_tsv = tsv.read
 
 FORMATS: dict[str, str] = {
@@ -129,6 +131,17 @@ def suffix_format(name: str) -> str | None:
     return None
 
 
+def _ends_as_html(raw: bytes) -> bool:
+    """True when the file ends with its closing </html> (or </body>, which some writers stop at).
+    Only the last kilobyte is looked at, in any of the encodings markup comes in."""
+    tail = raw[-1024:]
+    for codec in ("utf-8", "utf-16-le", "utf-16-be"):
+        text = tail.decode(codec, errors="ignore").rstrip(" \t\r\n\x00").lower()
+        if text.endswith(("</html>", "</body>")):
+            return True
+    return False
+
+
 def read_markup(raw: bytes) -> Document:
     """An hOCR, ALTO or PAGE-XML file as a Document; BadResponse for anything else or anything unsafe."""
     root = parse_markup(raw)
@@ -137,7 +150,14 @@ def read_markup(raw: bytes) -> Document:
     if pagexml.is_page(root):
         return pagexml.read(root)
     if hocr.is_hocr(root):
-        return hocr.read(root)
+        doc = hocr.read(root)
+        if not _ends_as_html(raw):  # read leniently as HTML: a cut-off file still gives its first words
+            cut = (
+                "the hOCR file stops before its </html> (cut off?): only what comes before is shown; "
+                "give the whole file the OCR engine wrote"
+            )
+            doc = replace(doc, warnings=(cut, *doc.warnings))
+        return doc
     ns = namespace(root)
     if "abbyy.com" in ns:
         raise BadResponse(

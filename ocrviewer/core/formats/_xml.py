@@ -143,6 +143,11 @@ def parse_markup(raw: bytes) -> etree._Element:
                 f"XML past the safe parser's limits, a text over 10 MB or nesting over 256 levels{where}; "
                 "refused: give the result as the OCR engine wrote it"
             ) from err
+        if _cut_off(raw, line, msg):
+            raise BadResponse(
+                f"the XML stops before its end{where}: {msg}; the file is cut off: give the whole file the "
+                "OCR engine wrote"
+            ) from err
         raise BadResponse(f"malformed XML{where}: {msg}") from err
     except ValueError as err:  # e.g. an encoding declaration lxml cannot use
         raise BadResponse(f"malformed XML: {err}") from err
@@ -152,6 +157,16 @@ def parse_markup(raw: bytes) -> etree._Element:
 
 
 _WHERE = re.compile(r"'[^']*'|\d+")
+
+
+def _cut_off(raw: bytes, line: int | None, msg: str) -> bool:
+    """True when libxml2's error is the file's end coming too soon (a download or copy cut short),
+    not a mistake inside it: data ended in an open element, or the error is on the last line of a
+    file that does not end with a tag's '>'."""
+    if "Premature end of data" in msg or "EndTag: '</' not found" in msg:
+        return True
+    body = raw.rstrip(b" \t\r\n\x00")
+    return bool(body) and not body.endswith(b">") and line is not None and line >= body.count(b"\n") + 1
 
 
 def summarize(warnings: Sequence[str], keep: int = 3) -> tuple[str, ...]:

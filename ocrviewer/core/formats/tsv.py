@@ -76,7 +76,17 @@ def read(raw: bytes) -> Document:
     layout = _layout(rows[0])
     header = [c.strip().strip('"') for c in rows[0].split(layout[0] if layout else "\t")]
     if layout is None or tuple(header[layout[1] : layout[1] + len(_COLUMNS)]) != _COLUMNS:
-        raise BadResponse(f"Tesseract TSV with unexpected columns {header[:12]!r}")
+        got = header[layout[1] :] if layout else header
+        missing = [c for c in _COLUMNS if c not in got]
+        if missing and got == list(_COLUMNS[: len(got)]):
+            raise BadResponse(
+                f"Tesseract TSV whose header stops after {got[-1]!r} (no {', '.join(missing)}): the file "
+                "is cut off; give the whole file tesseract wrote"
+            )
+        raise BadResponse(
+            f"Tesseract TSV with unexpected columns {header[:12]!r} (Tesseract writes "
+            f"{' '.join(_COLUMNS)}); give the file tesseract wrote, unchanged"
+        )
     delimiter, lead = layout
     if (delimiter, lead) != ("\t", 0):  # saved by pandas: quoted fields, an index column
         table = csv.reader(rows[1:], delimiter=delimiter)
@@ -86,9 +96,11 @@ def read(raw: bytes) -> Document:
     par_boxes: dict[tuple[int, ...], tuple[float, float, float, float]] = {}
     words: dict[tuple[int, ...], list[Word]] = {}
     warnings: list[str] = []
+    data_rows = 0
     for n, row in enumerate(rows[1:], start=2):
         if not row.strip():
             continue
+        data_rows += 1
         cells = row.split("\t", len(_COLUMNS) - 1)
         if len(cells) < len(_COLUMNS) - 1:
             warnings.append(f"row {n}: {len(cells)} columns, not {len(_COLUMNS)}; skipped")
@@ -141,5 +153,45 @@ def read(raw: bytes) -> Document:
         w, h = sizes.get(page_num, (0.0, 0.0))
         pages.append(Page(width=w or None, height=h or None, blocks=tuple(page_blocks), index=len(pages)))
     if not pages:
-        raise BadResponse("Tesseract TSV without rows")
+        raise BadResponse(_why_empty(data_rows, warnings))
     return Document(pages=tuple(pages), source_format=TSV, warnings=tuple(warnings))
+
+
+def _why_empty(data_rows: int, warnings: list[str]) -> str:
+    """What is wrong with a Tesseract TSV that gave no page, and what to do."""
+    if data_rows == 0:
+        return (
+            "Tesseract TSV with its header and no rows: Tesseract found no text (or the file was cut off "
+            "after its first line); check the image, or run tesseract again"
+        )
+    if len(warnings) == data_rows:
+        first = warnings[0].removesuffix("; skipped")
+        more = f"; {data_rows - 1} more row(s) as bad" if data_rows > 1 else ""
+        return (
+            f"Tesseract TSV whose {data_rows} row(s) cannot be read ({first}{more}): it was changed or is "
+            "not Tesseract's; give the file tesseract wrote, unchanged"
+        )
+    return (
+        f"Tesseract TSV with {data_rows} row(s) but no page, line or word (levels 1, 4 and 5); give the "
+        "whole file tesseract wrote"
+    )
+
+
+_TABLE_SUFFIXES = (".tsv", ".tab", ".csv")
+
+
+def not_tesseract_table(raw: bytes, name: str) -> str | None:
+    """The message for a table that is not Tesseract's TSV (another program's .tsv or .csv), or None
+    when ``raw`` does not look like a table: it would otherwise be reported as 'not JSON'."""
+    if not raw.strip():
+        return None  # told as an empty file
+    codec, skip = _codec(raw)
+    first = raw[skip : skip + 512].decode(codec, errors="replace").split("\n", 1)[0].rstrip("\r")
+    tabs = first.count("\t")
+    if not (name.lower().endswith(_TABLE_SUFFIXES) or tabs >= 3):
+        return None
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    return (
+        f"a table whose first line is {shown!r}, not Tesseract's TSV header ({' '.join(_HEADER)} ...); "
+        "give the .tsv that 'tesseract IMAGE OUT tsv' writes, or an OCR response"
+    )

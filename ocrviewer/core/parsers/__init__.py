@@ -382,12 +382,18 @@ def _read_json(raw: bytes, name: str) -> Any:
         ) from err
     # JSON Lines: one value per line (Yandex getRecognition)
     items: list[Any] = []
-    for n, line in enumerate(raw.splitlines(), 1):
+    lines = raw.splitlines()
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             items.append(_decode(line))
         except json.JSONDecodeError as err:
+            if items and _cut_off(err) and not any(rest.strip() for rest in lines[n:]):
+                raise BadResponse(
+                    f"{name}: JSON Lines whose last line stops before its end (line {n} column "
+                    f"{err.colno}: {err.msg}); the file is cut off: save or download the whole response again"
+                ) from err
             if items:  # earlier lines were JSON values: this is JSON Lines with a bad line
                 raise BadResponse(
                     f"{name}: not JSON Lines (line {n} column {err.colno}: {err.msg}); "
@@ -402,10 +408,23 @@ def _read_json(raw: bytes, name: str) -> Any:
     values = _concatenated(raw)
     if values is not None:
         return values
+    if _cut_off(first):
+        raise BadResponse(
+            f"{name}: JSON that stops before its end (line {first.lineno} column {first.colno}: {first.msg}); "
+            "the file is cut off: save or download the whole response again"
+        ) from first
     raise BadResponse(
         f"{name}: not JSON (line {first.lineno} column {first.colno}: {first.msg}); "
         "give the response file the service returned (JSON or JSON Lines)"
     ) from first
+
+
+def _cut_off(err: json.JSONDecodeError) -> bool:
+    """True when the JSON error is the data ending too soon (a cut-off download), not a mistake inside."""
+    if err.msg.startswith("Unterminated string"):
+        return True
+    doc = err.doc
+    return bool(doc.strip()) and err.pos >= len(doc.rstrip())
 
 
 def _parse_file(raw: bytes, name: str) -> Document:
@@ -439,6 +458,9 @@ def _parse_file(raw: bytes, name: str) -> Document:
             raise BadResponse(f"malformed XML document: {describe(err)}") from err
         check_coordinates(doc)
         return doc
+    table = _markup.not_tesseract_table(raw, name)  # another program's .tsv/.csv: not 'not JSON'
+    if table is not None:
+        raise BadResponse(table)
     if raw.strip() and name.lower().endswith(_MARKUP_SUFFIXES):
         raise BadResponse(
             "not XML (it does not start with '<'); give the hOCR, ALTO or PAGE-XML file the OCR engine wrote"
