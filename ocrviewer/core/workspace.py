@@ -64,7 +64,7 @@ ORIGIN_KINDS = ("file", "provider", "check")
 
 
 def source_kind(path: str | os.PathLike[str]) -> str:
-    """"pdf", "folder" or "image", from the path alone."""
+    """ "pdf", "folder" or "image", from the path alone."""
     p = Path(path)
     if p.is_dir():
         return "folder"
@@ -193,7 +193,7 @@ class Result:
     def to_dict(self, base: Path) -> dict[str, Any]:
         origin: dict[str, Any] = {"kind": self.origin.kind}
         if self.origin.path:
-            origin["path"] = _rel(self.origin.path, base)
+            origin.update(_saved_path("path", self.origin.path, base))
         if self.origin.provider:
             origin["provider"] = self.origin.provider
             origin["options"] = dict(self.origin.options)
@@ -204,7 +204,11 @@ class Result:
             "name": self.name,
             "role": self.role,
             "origin": origin,
-            "response": _rel(self.response_path, base) if self.response_path else None,
+            **(
+                _saved_path("response", self.response_path, base)
+                if self.response_path
+                else {"response": None}
+            ),
             "frame": {
                 "frame": self.frame,
                 "method": self.method,
@@ -241,12 +245,12 @@ class Result:
             role=role,
             origin=Origin(
                 kind=kind,
-                path=_abs(_text(o["path"], "origin path"), base) if o.get("path") else None,
+                path=_read_path(o, "path", base, "origin path") if o.get("path") else None,
                 provider=o.get("provider"),
                 options=dict(_mapping(o.get("options"), "options")),
                 time=o.get("time"),
             ),
-            response_path=_abs(_text(d["response"], "response"), base) if d.get("response") else None,
+            response_path=_read_path(d, "response", base, "response") if d.get("response") else None,
             frame=str(f.get("frame", "display")),
             method=str(f.get("method", "recorded")),
             confidence=float(f.get("confidence", 1.0)),
@@ -287,7 +291,7 @@ class WorkspacePage:
     def to_dict(self, base: Path) -> dict[str, Any]:
         return {
             "index": self.index,
-            "image": _rel(self.image_path, base),
+            **_saved_path("image", self.image_path, base),
             "page": self.page_ref,
             "sha256": self.sha256,
             "size": list(self.size) if self.size else None,
@@ -427,7 +431,11 @@ class Workspace:
             "saved": now(),
             "source": None
             if self.source is None
-            else {"path": _rel(self.source.path, b), "kind": self.source.kind, "dpi": self.source.dpi},
+            else {
+                **_saved_path("path", self.source.path, b),
+                "kind": self.source.kind,
+                "dpi": self.source.dpi,
+            },
             "pages": [p.to_dict(b) for p in self.pages],
         }
 
@@ -503,7 +511,9 @@ def read_workspace(path: str | os.PathLike[str]) -> tuple[Workspace, list[str]]:
         if not (type(dpi) in (int, float) and math.isfinite(dpi) and dpi > 0):
             notes.append(f"{p}: the source's dpi {dpi!r} is not a positive number; 150 is used")
             dpi = 150.0
-        source = SourceRef(_abs(s["path"], base), str(s.get("kind", "image")), float(dpi))
+        source = SourceRef(
+            _read_path(s, "path", base, "source path"), str(s.get("kind", "image")), float(dpi)
+        )
     pages: list[WorkspacePage] = []
     listed = data.get("pages") or []
     if not isinstance(listed, list):
@@ -545,7 +555,7 @@ def _page_from_dict(d: Any, base: Path, n: int) -> WorkspacePage:
     size = d.get("size")
     return WorkspacePage(
         index=int(d.get("index", n)),
-        image_path=_abs(_text(d.get("image"), "image"), base),
+        image_path=_read_path(d, "image", base, "image"),
         page_ref=None if d.get("page") is None else int(d["page"]),
         sha256=d.get("sha256"),
         size=(int(size[0]), int(size[1])) if size else None,
@@ -668,6 +678,38 @@ def _rel(path: str, base: Path) -> str:
         return Path(os.path.relpath(os.path.abspath(path), base)).as_posix()
     except ValueError:  # another drive (Windows)
         return os.path.abspath(path)
+
+
+#: beside a path whose file name is not UTF-8 (bytes on Linux, held as lone surrogates): its bytes,
+#: base64; the path itself is saved readable, with U+FFFD for each such byte (JSON holds only Unicode)
+_BYTES_SUFFIX = "_bytes"
+
+
+def _saved_path(key: str, path: str, base: Path) -> dict[str, str]:
+    """``{key: path relative to base}``, and ``{key}_bytes`` when the name is not valid UTF-8, so the
+    file is found again on reopening (the readable form alone names no file)."""
+    rel = _rel(path, base)
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        import base64
+
+        return {key: rel, key + _BYTES_SUFFIX: base64.b64encode(os.fsencode(rel)).decode("ascii")}
+    return {key: rel}
+
+
+def _read_path(d: Mapping[str, Any], key: str, base: Path, what: str) -> str:
+    """The absolute path saved under ``key`` (its ``_bytes`` form first, when valid)."""
+    raw = d.get(key + _BYTES_SUFFIX)
+    if isinstance(raw, str) and raw:
+        import base64
+        import binascii
+
+        try:
+            return _abs(os.fsdecode(base64.b64decode(raw, validate=True)), base)
+        except (binascii.Error, ValueError):
+            pass  # edited by hand: the readable form below
+    return _abs(_text(d.get(key), what), base)
 
 
 def _abs(path: str, base: Path) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import shutil
 from pathlib import Path
 
@@ -204,3 +206,33 @@ def test_check_marks_are_saved_with_their_result_and_old_files_still_open(projec
     assert [r.check for r in old.pages[0].results] == [None, None, None]
     assert len(notes) == 1 and "check marks of result 1 on page 1" in notes[0]
     assert all(r.document is not None for r in old.pages[0].results)  # every result still opens
+
+
+@pytest.mark.skipif(os.name == "nt" or sys.platform == "darwin", reason="file names as bytes: Linux")
+def test_file_names_that_are_not_utf8_round_trip(tmp_path: Path) -> None:
+    """A photo and response named in Latin-1 bytes (an old camera card, a Windows share): the names
+    were saved with U+FFFD in place of the bytes, and the reopened workspace reported the image missing."""
+    folder = tmp_path / os.fsdecode(b"caf\xe9")  # the folder too
+    folder.mkdir()
+    image = Path(os.fsdecode(bytes(folder) + b"/re\xe7u.jpg"))
+    response = Path(os.fsdecode(bytes(folder) + b"/r\xe9ponse.json"))
+    make_text_image(image, orientation=6)
+    R.write_response(response, R.build_response("yandex", orientation=6, frame="raw"))
+    ws = Workspace()
+    ws.set_source(SourceRef(str(image), "image"), [page_for(image, read_image_info(image))])
+    ws.add_result(0, Result.from_loaded(load_result(response, image)))
+    before = polygons(ws.pages[0].results[0])
+    saved = ws.save(folder / "work.ocrviewer-workspace.json")
+
+    text = saved.read_bytes().decode("utf-8")  # still UTF-8 JSON any reader takes
+    data = json.loads(text)
+    assert data["pages"][0]["image"] == "re\ufffdu.jpg"  # readable, for a person or an older ocrviewer
+
+    again, notes = open_workspace(saved)
+    assert notes == []
+    page = again.pages[0]
+    assert page.image_path == str(image) and page.problem is None
+    assert again.source is not None and again.source.path == str(image)
+    result = page.results[0]
+    assert result.response_path == str(response) and result.problem is None
+    assert polygons(result) == before
