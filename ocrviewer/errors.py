@@ -49,3 +49,34 @@ class ProviderTimeout(ProviderError):
 
 class Cancelled(OcrViewerError):
     """The user cancelled the operation."""
+
+
+#: control characters as escapes: a file named 'scan\n1.jpg' must not split an error into two lines
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: control characters (a newline in a file name) shown as escapes."""
+    return text.translate(_CONTROLS)
+
+
+def missing_file(path: object, what: str = "image file") -> str:
+    """Why ``path`` names no readable file, in one line: a symbolic link that loops or points nowhere
+    is said to be one (the plain 'no such file' sent people looking for a file that is there)."""
+    import os
+
+    name = os.fspath(path)  # type: ignore[call-overload]
+    if os.path.islink(name):
+        try:
+            os.stat(name)
+        except OSError as err:
+            import errno
+
+            if err.errno == errno.ELOOP:
+                return f"{name}: a symbolic link that leads back to itself (a loop); point it at the {what}"
+            try:
+                target = os.readlink(name)
+            except OSError:
+                target = "?"
+            return f"{name}: a symbolic link to {target}, which does not exist; fix the link or give the {what}"
+    return f"{name}: no such {what}; check the path"

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ocrviewer import __version__
-from ocrviewer.errors import Cancelled, OcrViewerError
+from ocrviewer.errors import Cancelled, OcrViewerError, one_line
 
 #: command -> (the module whose ``register`` adds it, its one-line help as that module gives it),
 #: in the order ``--help`` lists them. A test checks the lines against the modules.
@@ -198,5 +198,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130
     except OcrViewerError as err:
-        print(f"ocrviewer: error: {err}", file=sys.stderr)
+        print(f"ocrviewer: error: {one_line(str(err))}", file=sys.stderr)
         return 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocrviewer.errors import BadInput
+from ocrviewer.errors import BadInput, missing_file
 from ocrviewer.resources import IMAGE_SUFFIXES, find_sample
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace | Any) -> int:
         image = str(sample)
         response = str(sample_response) if sample_response and not args.provider else None
     if image is not None and not (Path(image).is_file() or Path(image).is_dir()):
-        raise BadInput(f"{image}: no such image file or folder; check the path")
+        raise BadInput(missing_file(image, "image file or folder"))
     if response is not None and not Path(response).is_file():
         raise BadInput(f"{response}: no such response file; check the path")
     if args.page < 1:
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace | Any) -> int:
                 f"--provider {args.provider!r}: unknown provider; choose one of {', '.join(provider_names())}"
             )
 
+    _check_display(bool(args.screenshot))
     if args.screenshot:
         from ocrviewer.core.output import check_output
         from ocrviewer.core.sidecar import sidecar_path
@@ -125,3 +127,22 @@ def run(args: argparse.Namespace | Any) -> int:
         page=args.page,
     )
     return run_viewer(request)
+
+
+def _check_display(screenshot: bool) -> None:
+    """On Linux and the BSDs without a display (an ssh session, a service, a container), Qt aborts
+    the process with five lines about its xcb plugin. A screenshot needs none: it is drawn offscreen;
+    a window gets one line saying what to do."""
+    import os
+
+    if sys.platform in ("darwin", "win32") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # this process only: it exits after the picture
+        return
+    raise BadInput(
+        "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); run it in a "
+        "desktop session, or use --screenshot OUT.png (drawn without a display) or 'ocrviewer render'"
+    )

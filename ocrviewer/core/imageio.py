@@ -16,7 +16,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ocrviewer.core.drawing import PREVIEW_MIN_SHARE
 from ocrviewer.core.geometry import ORIENTATION_NAMES, oriented_size
-from ocrviewer.errors import ImageError, ImageTooLarge
+from ocrviewer.errors import ImageError, ImageTooLarge, missing_file
 
 ORIENTATION_TAG = 0x0112
 
@@ -109,7 +109,7 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
     if p.is_dir():
         raise ImageError(f"{p}: is a folder, not an image; give an image file")
     if not p.is_file():
-        raise ImageError(f"{p}: no such image file; check the path")
+        raise ImageError(missing_file(p))
     try:
         with warnings.catch_warnings(), reading_image(p):  # a JPEG's EXIF is read on opening
             # Between Pillow's pixel limit and twice it (90-180 MP: real medium-format photos) Pillow

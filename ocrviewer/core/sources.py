@@ -30,7 +30,7 @@ from typing import Any, overload
 from PIL import Image
 
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
-from ocrviewer.errors import BadInput, ImageError, ImageTooLarge
+from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, missing_file
 
 DEFAULT_DPI = 150.0
 #: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name).
@@ -356,7 +356,7 @@ def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Sourc
     if p.is_dir():
         return _folder(p)
     if not p.exists():
-        raise BadInput(f"{p}: no such file or folder; check the path")
+        raise BadInput(missing_file(p, "file or folder"))
     if is_pdf(p):
         if p.is_file() and p.stat().st_size == 0:
             raise BadInput(f"{p}: the file is empty (0 bytes); re-export or re-download it")

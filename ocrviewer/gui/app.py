@@ -12,7 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ocrviewer import __version__
-from ocrviewer.errors import BadInput
+from ocrviewer.errors import BadInput, one_line
 from ocrviewer.gui.theme import FUSION_PROPERTY
 
 ORG = "ocrviewer"
@@ -165,12 +165,30 @@ def save_screenshot(window: object, out: Path, request: ViewRequest) -> Path:
     return write_atomic(out, bytes(buffer.data().data()), inputs=sorted(inputs))
 
 
+#: what Qt's offscreen platform (a --screenshot without a display) says at every window and dock
+_OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def _quiet_offscreen_plugin() -> None:
+    """Drop the offscreen platform's line about size hints (six of them before each picture, about
+    nothing the user can change); every other Qt message still goes to stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode: object, context: object, message: str) -> None:
+        if message != _OFFSCREEN_NOISE:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def run_viewer(request: ViewRequest) -> int:
     """Show the window; with ``request.screenshot``, save a picture of it once settled and exit."""
     from ocrviewer.gui.first_frame import can_draw, first_frame_for
     from ocrviewer.gui.main_window import MainWindow
 
     app = create_app()
+    if request.screenshot:
+        _quiet_offscreen_plugin()
     settings = make_settings()
     from ocrviewer.gui.library_warnings import LibraryWarnings
 
@@ -225,11 +243,11 @@ def run_viewer(request: ViewRequest) -> int:
         try:
             save_screenshot(window, out, request)
         except BadInput as err:
-            print(f"ocrviewer: error: {err}", file=sys.stderr)
+            print(f"ocrviewer: error: {one_line(str(err))}", file=sys.stderr)
             result["code"] = 1
         else:
             if window.message_bar.level == "error" and window.message_bar.isVisible():
-                print(f"ocrviewer: error: {window.message_bar.text}", file=sys.stderr)
+                print(f"ocrviewer: error: {one_line(window.message_bar.text)}", file=sys.stderr)
                 result["code"] = 1
         window.close()
         loop.quit()

@@ -33,7 +33,7 @@ from ocrviewer.core.imageio import (
     rgb_pixels,
     upright_pixels,
 )
-from ocrviewer.errors import Cancelled, ImageError, OcrViewerError
+from ocrviewer.errors import Cancelled, ImageError, OcrViewerError, missing_file
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import CancelToken, ProgressCallback
 
@@ -131,7 +131,7 @@ def read_info(path: str, page: int = 0) -> ImageInfo:
     """Header-only image info (PDF: the size of ``page`` at PDF_DPI)."""
     if is_pdf(path):
         if not Path(path).is_file():
-            raise ImageError(f"{path}: no such file; check the path")
+            raise ImageError(missing_file(path, "file"))
         return pdf_info(path, page)
     return read_image_info(path)
 

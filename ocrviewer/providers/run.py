@@ -27,7 +27,7 @@ from ocrviewer.core.output import is_stdout, same_file, write_atomic
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
-from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable
+from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable, missing_file
 from ocrviewer.providers.base import CancelToken, ProgressCallback, Provider, get_provider, no_progress
 from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options
 from ocrviewer.providers.credentials import CredentialStore
@@ -172,7 +172,7 @@ def recognize_file(
     if image.is_dir():
         raise BadInput(f"{image}: is a folder, not an image; give an image file")
     if not image.is_file():
-        raise BadInput(f"{image}: no such image file; check the path")
+        raise BadInput(missing_file(image))
     if settings is None:
         from ocrviewer.providers.settings import load_settings
 

@@ -64,7 +64,7 @@ def test_empty_file(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
-    assert "no such file" in error_of(tmp_path / "nope.json")
+    assert "no such response file" in error_of(tmp_path / "nope.json")
     assert "is a directory" in error_of(tmp_path)
 
 

@@ -33,6 +33,7 @@ its own Block.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -45,7 +46,7 @@ from ocrviewer.core.limits import MAX_RESPONSE_BYTES, size_text
 from ocrviewer.core.model import SCHEMA, Document, Page, check_coordinates
 from ocrviewer.core.parsers._common import OWNED_INPUT, describe
 from ocrviewer.core.parsers._common import kind as _kind
-from ocrviewer.errors import BadResponse
+from ocrviewer.errors import BadResponse, missing_file
 
 #: responses smaller than this are decoded by the standard library alone: the same result (orjson
 #: only speeds up what json accepts), and importing orjson (~15 ms, with uuid and datetime) would
@@ -505,8 +506,10 @@ def load_response(path: str | os.PathLike[str]) -> Document:
     except IsADirectoryError as err:
         raise BadResponse(f"{name}: is a directory; give a response file") from err
     except FileNotFoundError as err:
-        raise BadResponse(f"{name}: no such file; check the path") from err
+        raise BadResponse(missing_file(name, "response file")) from err
     except OSError as err:
+        if err.errno == errno.ELOOP:  # a symbolic link that loops
+            raise BadResponse(missing_file(name, "response file")) from err
         raise BadResponse(
             f"{name}: cannot read ({err.strerror or err}); check the path and permissions"
         ) from err

@@ -1,0 +1,95 @@
+"""Odd paths on the command line (session 7's pass): a newline in a file name, symbolic links that
+loop or point nowhere, and the viewer started where there is no display."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import responses as R
+from tests.support.cli import one_error_line, run
+from tests.support.images import make_text_image
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_newline_in_a_file_name_keeps_the_error_on_one_line(capsys, tmp_path: Path) -> None:
+    bad = tmp_path / "scan\n1.jpg"
+    bad.write_bytes(b"")
+    code, _, err = run(capsys, "info", bad)
+    assert code == 1
+    one_error_line(err, "scan\\n1.jpg", "the file is empty")
+
+
+@pytest.mark.parametrize("command", ["info", "render"])
+def test_a_symbolic_link_loop_is_named_as_one(capsys, tmp_path: Path, command: str) -> None:
+    (tmp_path / "a.jpg").symlink_to(tmp_path / "b.jpg")
+    (tmp_path / "b.jpg").symlink_to(tmp_path / "a.jpg")
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    extra = ["-r", resp, "-o", tmp_path / "out.png"] if command == "render" else []
+    code, _, err = run(capsys, command, tmp_path / "a.jpg", *extra)
+    assert code == 1
+    one_error_line(err, "a.jpg", "symbolic link that leads back to itself")
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_a_dangling_link_names_its_target(capsys, tmp_path: Path) -> None:
+    (tmp_path / "photo.jpg").symlink_to(tmp_path / "moved" / "photo.jpg")
+    image = make_text_image(tmp_path / "real.jpg")
+    (tmp_path / "resp.json").symlink_to(tmp_path / "gone.json")
+    code, _, err = run(capsys, "info", tmp_path / "photo.jpg")
+    assert code == 1
+    one_error_line(err, "a symbolic link to", "moved/photo.jpg", "does not exist")
+    code, _, err = run(capsys, "info", image, "-r", tmp_path / "resp.json")
+    assert code == 1
+    one_error_line(err, "a symbolic link to", "gone.json", "response file")
+
+
+def _no_display_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    return {**env, "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display variables")
+def test_view_without_a_display_is_one_line_not_a_qt_abort(tmp_path: Path) -> None:
+    """Over ssh or in a container Qt aborted (exit 134) with five lines about its xcb plugin."""
+    image = make_text_image(tmp_path / "photo.jpg")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ocrviewer", "view", str(image)],
+        capture_output=True,
+        text=True,
+        env=_no_display_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    one_error_line(proc.stderr, "no display", "--screenshot")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display variables")
+def test_a_screenshot_needs_no_display(tmp_path: Path) -> None:
+    image = make_text_image(tmp_path / "photo.jpg")
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ocrviewer",
+            "view",
+            str(image),
+            "--screenshot",
+            str(shot),
+            "--size",
+            "640x480",
+        ],
+        capture_output=True,
+        text=True,
+        env=_no_display_env(),
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert shot.is_file() and shot.stat().st_size > 0
+    assert "propagateSizeHints" not in proc.stderr
