@@ -64,9 +64,24 @@ def _one_line_parser(**kwargs: Any) -> argparse.ArgumentParser:
 
     class OneLineParser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
-            self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+            hint = _dash_file_hint(message)
+            hint = hint or f" (see '{self.prog} --help')"
+            self.exit(2, f"{self.prog}: error: {one_line(message)}{hint}\n")
 
     return OneLineParser(**kwargs)
+
+
+def _dash_file_hint(message: str) -> str | None:
+    """For an argument taken as an unknown option that is a file ('-scan.jpg'): how to give it."""
+    import os.path
+
+    if not message.startswith("unrecognized arguments: "):
+        return None
+    words = message.split(": ", 1)[1].split()
+    named = [w for w in words if w.startswith("-") and os.path.exists(w)]
+    if not named:
+        return None
+    return f"; {named[0]} is a file: write ./{named[0]}, or put -- before it"
 
 
 def _one_line_warning(

@@ -93,3 +93,15 @@ def test_a_screenshot_needs_no_display(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert shot.is_file() and shot.stat().st_size > 0
     assert "propagateSizeHints" not in proc.stderr
+
+
+def test_a_file_named_with_a_leading_dash_gets_a_hint(capsys, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    make_text_image(tmp_path / "-scan.jpg")
+    with pytest.raises(SystemExit) as info:
+        run(capsys, "info", "-scan.jpg")
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "write ./-scan.jpg, or put -- before it" in err
+    code, out, _ = run(capsys, "info", "--", "-scan.jpg")
+    assert code == 0 and "-scan.jpg" in out
