@@ -121,6 +121,9 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
     except UnidentifiedImageError as err:
         if _is_empty(p):
             raise ImageError(f"{p}: the file is empty (0 bytes); re-export or re-download it") from err
+        broken = _broken_header(p)
+        if broken:
+            raise ImageError(f"{p}: {broken}; re-export or re-download it") from err
         raise ImageError(f"{p}: not an image Pillow can read; use JPEG, PNG, TIFF, BMP or WebP") from err
     except PermissionError as err:
         raise ImageError(f"{p}: cannot read image (permission denied); check the file's permissions") from err
@@ -130,6 +133,34 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
                 f"{p}: image is truncated or corrupt ({err}); re-export or re-download it"
             ) from err
         raise ImageError(f"{p}: cannot read image ({err.strerror or err}); check the file") from err
+
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"GIF8", "GIF"),
+    (b"BM", "BMP"),
+)
+
+
+def _broken_header(path: Path) -> str | None:
+    """For a file Pillow cannot identify that starts as an image format does: what is wrong ('a
+    PNG whose header says 0x0 pixels'); None for anything else (then it is not an image at all)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(32)
+    except OSError:
+        return None
+    fmt = next((name for sig, name in _SIGNATURES if head.startswith(sig)), None)
+    if fmt is None:
+        return None
+    if fmt == "PNG" and head[12:16] == b"IHDR":
+        w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        if w == 0 or h == 0:
+            return f"a PNG whose header says {w}x{h} pixels (an image without pixels)"
+    return f"a {fmt} file whose header Pillow cannot read (damaged)"
 
 
 def _is_empty(path: Path) -> bool:

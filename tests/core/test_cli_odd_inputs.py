@@ -105,3 +105,21 @@ def test_a_file_named_with_a_leading_dash_gets_a_hint(capsys, tmp_path: Path, mo
     assert "\n" not in err and "write ./-scan.jpg, or put -- before it" in err
     code, out, _ = run(capsys, "info", "--", "-scan.jpg")
     assert code == 0 and "-scan.jpg" in out
+
+
+def test_a_png_of_0x0_pixels_says_so(capsys, tmp_path: Path) -> None:
+    """Pillow cannot identify it, which read as 'not an image ...; use JPEG, PNG' for a PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 0, 0, 8, 2, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
+    (tmp_path / "zero.png").write_bytes(png)
+    code, _, err = run(capsys, "info", tmp_path / "zero.png")
+    assert code == 1
+    one_error_line(err, "zero.png", "0x0 pixels", "re-export")
