@@ -115,6 +115,31 @@ def decode_bgr(data: bytes) -> Any:
     return np.ascontiguousarray(np.asarray(flat)[:, :, ::-1])
 
 
+#: longest side over shortest past which a tall picture is widened with white before detection
+THIN_RATIO = 8
+#: the engine's own smallest side (``min_side_len``): a thinner picture is scaled up to it
+MIN_SIDE = 30
+
+
+def pad_thin(img: Any) -> Any:
+    """``img`` (an H x W x 3 array) with white added on the right or at the bottom where it is a thin
+    strip. The engine scales a picture's shorter side up to 30 px, and detection then its shorter
+    side to 736 px: a 1x200 picture became 736x147,200 (2.8 GB, minutes of CPU). Padding on the
+    right and bottom leaves every text pixel where it was, so boxes need no correction."""
+    import math
+
+    import numpy as np
+
+    h, w = img.shape[:2]
+    want_w = max(w, math.ceil(h / THIN_RATIO)) if h > THIN_RATIO * w else w
+    want_h = max(h, MIN_SIDE) if w > h and h < MIN_SIDE else h
+    if (want_h, want_w) == (h, w):
+        return img
+    out = np.full((want_h, want_w, *img.shape[2:]), 255, dtype=img.dtype)
+    out[:h, :w] = img
+    return out
+
+
 def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) -> list[dict[str, Any]]:
     """Detect, classify and recognize like ``RapidOCR.__call__`` (1.4.4), reporting progress.
 
@@ -126,6 +151,7 @@ def run_engine(engine: Any, data: bytes, text_score: float, progress: Progress) 
     progress(0.05, "decoding: reading the image")
     img = engine.load_img(decode_bgr(data))
     raw_h, raw_w = img.shape[:2]
+    img = pad_thin(img)  # white on the right or bottom: the text keeps its coordinates
     op_record: dict[str, Any] = {}
     img, ratio_h, ratio_w = engine.preprocess(img)
     op_record["preprocess"] = {"ratio_h": ratio_h, "ratio_w": ratio_w}

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from ocrviewer.core.prepare import prepare_image
@@ -124,3 +125,39 @@ def test_a_large_answer_reports_downloading(tmp_path: Path, clock, creds, env) -
         cloud.close()
     assert resp.content == body
     assert any(m.startswith("downloading the answer from Test service") and "KB" in m for m in seen), seen
+
+
+@pytest.fixture(scope="module")
+def real_engine():  # noqa: ANN201
+    return _engine_child.load_engine()
+
+
+@pytest.mark.parametrize("size", [(1, 200), (200, 1), (3, 900)])
+def test_a_thin_strip_reaches_the_detector_at_a_sane_size(
+    real_engine, monkeypatch, size: tuple[int, int]
+) -> None:  # noqa: ANN001
+    """The real engine on a 1x200 picture: scaled to 30x6000, then by detection to 736x147,200
+    (2.8 GB, still 'finding text' after three minutes). Padded with white, it is a small picture."""
+    engine = real_engine
+    real = engine.auto_text_det
+    shapes: list[tuple[int, ...]] = []
+
+    def detect(img):  # noqa: ANN001, ANN202 - the real detector, refused an absurd input up front
+        shapes.append(img.shape)
+        h, w = img.shape[:2]
+        assert max(h, w) / min(h, w) <= 10, f"detector input {w}x{h}: scaled to 736 px across, it is huge"
+        return real(img)
+
+    monkeypatch.setattr(engine, "auto_text_det", detect)
+    buf = io.BytesIO()
+    Image.new("RGB", size, "white").save(buf, "PNG")
+    assert _engine_child.run_engine(engine, buf.getvalue(), 0.5, lambda f, m: None) == []
+    assert shapes
+
+
+def test_padding_keeps_the_pixels_where_they_were() -> None:
+    img = np.zeros((400, 10, 3), dtype=np.uint8)
+    out = _engine_child.pad_thin(img)
+    assert out.shape == (400, 50, 3) and (out[:, :10] == 0).all() and (out[:, 10:] == 255).all()
+    square = np.zeros((300, 400, 3), dtype=np.uint8)
+    assert _engine_child.pad_thin(square) is square
