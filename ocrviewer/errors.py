@@ -60,23 +60,32 @@ def one_line(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def link_problem(path: object, what: str = "image file") -> str | None:
+    """What is wrong with ``path`` when it is a symbolic link that loops or points nowhere; None
+    for anything else."""
+    import errno
+    import os
+
+    name = os.fspath(path)  # type: ignore[call-overload]
+    if not os.path.islink(name):
+        return None
+    try:
+        os.stat(name)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return f"a symbolic link that leads back to itself (a loop); point it at the {what}"
+        try:
+            target = os.readlink(name)
+        except OSError:
+            target = "?"
+        return f"a symbolic link to {target}, which does not exist; fix the link or give the {what}"
+    return None
+
+
 def missing_file(path: object, what: str = "image file") -> str:
     """Why ``path`` names no readable file, in one line: a symbolic link that loops or points nowhere
     is said to be one (the plain 'no such file' sent people looking for a file that is there)."""
     import os
 
     name = os.fspath(path)  # type: ignore[call-overload]
-    if os.path.islink(name):
-        try:
-            os.stat(name)
-        except OSError as err:
-            import errno
-
-            if err.errno == errno.ELOOP:
-                return f"{name}: a symbolic link that leads back to itself (a loop); point it at the {what}"
-            try:
-                target = os.readlink(name)
-            except OSError:
-                target = "?"
-            return f"{name}: a symbolic link to {target}, which does not exist; fix the link or give the {what}"
-    return f"{name}: no such {what}; check the path"
+    return f"{name}: {link_problem(name, what) or f'no such {what}; check the path'}"

@@ -30,7 +30,7 @@ from typing import Any, overload
 from PIL import Image
 
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
-from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, missing_file
+from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
 
 DEFAULT_DPI = 150.0
 #: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name).
@@ -327,7 +327,10 @@ def _folder(path: Path) -> Source:
         if name.startswith("."):
             continue
         suffix = os.path.splitext(name)[1].lower()
-        if entry.is_dir():
+        broken = link_problem(entry.path, "image") if entry.is_symlink() else None
+        if broken:  # a loop made entry.is_dir() raise: the whole folder failed with a traceback
+            skipped.append(Skipped(name, broken))
+        elif entry.is_dir():
             skipped.append(Skipped(name, "a folder: subfolders are not searched"))
         elif suffix in IMAGE_SUFFIXES:
             pages.append(ImagePage(Path(entry.path), len(pages), name))

@@ -123,3 +123,17 @@ def test_a_png_of_0x0_pixels_says_so(capsys, tmp_path: Path) -> None:
     code, _, err = run(capsys, "info", tmp_path / "zero.png")
     assert code == 1
     one_error_line(err, "zero.png", "0x0 pixels", "re-export")
+
+
+def test_a_folder_with_a_looping_link_lists_it_as_skipped(capsys, tmp_path: Path) -> None:
+    """A symbolic link loop inside a folder: listing it raised OSError (ELOOP) with a traceback."""
+    (tmp_path / "scans").mkdir()
+    make_text_image(tmp_path / "scans" / "page1.jpg")
+    (tmp_path / "scans" / "a.jpg").symlink_to(tmp_path / "scans" / "b.jpg")
+    (tmp_path / "scans" / "b.jpg").symlink_to(tmp_path / "scans" / "a.jpg")
+    (tmp_path / "scans" / "gone.jpg").symlink_to(tmp_path / "elsewhere.jpg")
+    code, out, err = run(capsys, "info", tmp_path / "scans")
+    assert code == 0, err
+    assert "kind: folder, 1 page(s)" in out
+    assert "skipped: a.jpg: a symbolic link that leads back to itself" in out
+    assert "skipped: gone.jpg: a symbolic link to" in out
