@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any, TextIO
 
-from ocrviewer.errors import BadInput
+from ocrviewer.errors import BadInput, one_line
 from ocrviewer.providers.base import CancelToken
 
 
@@ -79,7 +79,9 @@ class _Plain:
         eta = elapsed / new * (total - finished) if new else 0.0
         what = rec.status + (f" ({rec.reason})" if rec.reason else "")
         print(
-            f"ocrviewer: [{finished}/{total}] {rec.input}: {what}, {rec.seconds:.2f} s; eta {eta:.0f} s",
+            one_line(
+                f"ocrviewer: [{finished}/{total}] {rec.input}: {what}, {rec.seconds:.2f} s; eta {eta:.0f} s"
+            ),
             file=self.stream,
             flush=True,
         )
@@ -113,8 +115,10 @@ class _Bar:
 
     def __call__(self, finished: int, total: int, rec: Any) -> None:
         if rec.status == "failed":
-            self.progress.console.print(f"ocrviewer: {rec.input}: failed: {rec.reason}", markup=False)
-        self.progress.update(self.task, completed=finished, description=rec.input)
+            self.progress.console.print(
+                one_line(f"ocrviewer: {rec.input}: failed: {rec.reason}"), markup=False
+            )
+        self.progress.update(self.task, completed=finished, description=one_line(rec.input))
 
 
 def _confirm(line: str, yes: bool, stdin: TextIO) -> None:
@@ -155,7 +159,10 @@ def cmd_batch(args: argparse.Namespace, settings: dict[str, Any], options: dict[
     cache = ResponseCache()
     with open_source(args.image, dpi=args.dpi) as source:
         for s in source.skipped:
-            print(f"ocrviewer: note: {source.name}/{s.name} skipped: {s.reason}", file=sys.stderr)
+            where = one_line(
+                str(source.path / s.name)
+            )  # ('.'/name: the name; '.'.name was '', giving '/name')
+            print(f"ocrviewer: note: {where} skipped: {one_line(s.reason)}", file=sys.stderr)
         bp = prepare_batch(
             source,
             args.output,

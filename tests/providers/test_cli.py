@@ -293,3 +293,18 @@ def test_recognize_a_folder_to_stdout_is_one_line(tmp_path: Path, capsys, monkey
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "give -o a folder" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pages"]
+
+
+def test_a_batch_of_the_current_folder_names_skipped_entries_as_they_are(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:  # noqa: ANN001
+    """'recognize .': a skipped entry was named '/gone.jpg' (the folder '.' has no name), which reads as
+    a file at the root; a newline in a page's name split its progress line."""
+    make_text_image(tmp_path / "page\n1.jpg")
+    (tmp_path / "gone.jpg").symlink_to(tmp_path / "elsewhere.jpg")
+    monkeypatch.chdir(tmp_path)
+    assert main(["recognize", ".", "-p", "local", "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "note: gone.jpg skipped: a symbolic link to" in err and "/gone.jpg" not in err
+    progress = [ln for ln in err.splitlines() if "[1/1]" in ln]
+    assert progress and "page\\n1.jpg: done" in progress[0]
