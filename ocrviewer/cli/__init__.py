@@ -94,9 +94,12 @@ def _one_line_warning(
 ) -> None:
     """A library's warning as one line of ours, each text once per run (an image is read more than
     once); one Pillow gave while reading an image names that image."""
-    from ocrviewer.core.imageio import image_warning
+    text = None
+    if "PIL" in filename:  # (imageio imports Pillow: only for Pillow's own warnings)
+        from ocrviewer.core.imageio import image_warning
 
-    text = image_warning(message, filename) or " ".join(str(message).split())
+        text = image_warning(message, filename)
+    text = text or " ".join(str(message).split())
     if text not in _WARNED:
         _WARNED.add(text)
         print(f"ocrviewer: warning: {text}", file=file or sys.stderr)

@@ -15,8 +15,6 @@ from typing import Any, TextIO
 
 from PySide6.QtCore import QObject, Signal
 
-from ocrviewer.core.imageio import image_warning
-
 
 class LibraryWarnings(QObject):
     """Installed once per window run: :meth:`install`, then :meth:`show_in` the window."""
@@ -62,7 +60,11 @@ class LibraryWarnings(QObject):
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        text = image_warning(message, filename)
+        text = None
+        if "PIL" in filename:  # (imageio imports Pillow: not before the first picture needs it)
+            from ocrviewer.core.imageio import image_warning
+
+            text = image_warning(message, filename)
         if text is None:
             if self._previous is not None:
                 self._previous(message, category, filename, lineno, file, line)
