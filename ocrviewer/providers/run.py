@@ -330,7 +330,8 @@ def _finish(
         info,
         sidecar=sidecar,
     )
-    progress(1.0, f"saved {response_path}" if response_path else "done")
+    shown = "to standard output" if out is not None and is_stdout(out) else response_path
+    progress(1.0, f"saved {shown}" if response_path else "done")
     return RunOutcome(
         raw=raw,
         loaded=loaded,

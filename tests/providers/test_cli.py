@@ -281,7 +281,7 @@ def test_recognize_to_stdout_writes_the_raw_response_alone(
     out, err = capfd.readouterr()
     assert code == 0, err
     assert json.loads(out)["status"] == "succeeded"
-    assert "wrote standard output" in err and "no sidecar" in err
+    assert "wrote standard output" in err and "no sidecar" in err and "saved to standard output" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jpg"]
 
 
