@@ -35,6 +35,10 @@ class AuthError(ProviderError):
     """401/403: the key, token, role or folder is wrong."""
 
 
+class RequestRejected(ProviderError):
+    """400 and the like: the service refused the request as sent (an option, a language, the image)."""
+
+
 class QuotaError(ProviderError):
     """429: quota or rate limit exhausted after retries."""
 

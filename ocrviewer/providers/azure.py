@@ -9,7 +9,9 @@ Each Azure resource has its own endpoint, so there is no default host: it comes 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -27,6 +29,7 @@ from ocrviewer.providers.http import (
     SUCCEEDED,
     Hints,
     PollStatus,
+    check_document,
     check_endpoint,
     check_not_an_error,
     error_detail,
@@ -54,6 +57,18 @@ HINTS = Hints(
     forbidden="check that the resource allows this API and region, and the key's permissions",
     not_found="check the endpoint (https://NAME.cognitiveservices.azure.com) and the API version",
     quota="the free tier allows 20 calls a minute; wait and try again, or move to a paid tier",
+    bad_request="check the options (API version, language, pages, model version, reading order) and the image",
+    too_large=(
+        "the resource takes less than ocrviewer sent: lower the azure.read_max_mb setting (4 on the free "
+        "tier) or send a smaller image"
+    ),
+)
+
+#: Image Analysis has no azure.read_max_mb and fewer options
+IMAGE_ANALYSIS_HINTS = replace(
+    HINTS,
+    bad_request="check the language option and the image",
+    too_large="Image Analysis takes up to 20 MB: send a smaller image",
 )
 
 NO_ENDPOINT = (
@@ -67,6 +82,12 @@ def read_status(body: Any) -> PollStatus:
     """Status of a Read operation result (pure): v2 says ``Running``/``Succeeded``, v3 ``running``..."""
     if not isinstance(body, Mapping):
         raise BadResponse("Azure Read sent an operation result that is not a JSON object; try again later")
+    if not isinstance(body.get("status"), str) or not body["status"].strip():
+        keys = ", ".join(sorted(str(k)[:40] for k in body)[:8]) or "none"
+        raise BadResponse(
+            f"Azure Read sent an operation result without a status (its keys: {keys}); check the endpoint "
+            "and the API version: another service may have answered"
+        )
     status = str(body.get("status", "")).strip().lower()
     if status == "notstarted":
         return QUEUED
@@ -75,8 +96,13 @@ def read_status(body: Any) -> PollStatus:
     if status == "succeeded":
         return SUCCEEDED
     if status == "failed":
+        error = body.get("error")
         reason = (
-            error_detail(json.dumps(body["error"]).encode()) if isinstance(body.get("error"), Mapping) else ""
+            error_detail(json.dumps(error).encode())
+            if isinstance(error, Mapping)
+            else " ".join(error.split())[:200]
+            if isinstance(error, str)
+            else ""
         )
         return PollStatus("failed", reason or "the service gave no reason")
     return PollStatus("failed", f"unknown operation status {body.get('status')!r}")
@@ -160,6 +186,39 @@ class _AzureBase:
         if parser is None:
             return document_of_raw(raw, self.title)
         return parser.call(document_of_raw, raw, self.title, cancelled=lambda: cancel.cancelled)  # type: ignore[no-any-return]
+
+
+def operation_url(url: str, location: str, endpoint: str, service: str) -> str:
+    """The URL to poll from an Operation-Location (absolute, or relative to the request's URL).
+
+    Refused in one line when it cannot be read as a URL, is not http(s), or points at another host
+    than the endpoint (the key would go there)."""
+    shown = " ".join(location.split())[:120]
+    try:
+        op_url = urljoin(url, location)
+        parts, base = urlsplit(op_url), urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as err:
+        raise BadResponse(
+            f"{service} named an operation to poll that is not a URL (Operation-Location {shown!r}); "
+            "check the endpoint (a proxy may rewrite the header) and try again"
+        ) from err
+    if parts.scheme not in ("http", "https") or any(ord(c) < 33 or ord(c) == 127 for c in op_url):
+        raise BadResponse(
+            f"{service} named an operation to poll that is not an http(s) URL (Operation-Location "
+            f"{shown!r}); check the endpoint (a proxy may rewrite the header) and try again"
+        )
+    if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        raise ServiceError(
+            f"{service} asked to poll {parts.scheme}://{parts.netloc}, not the endpoint ({base.scheme}://"
+            f"{base.netloc}); refusing to send the key there: check the endpoint"
+        )
+    return op_url
+
+
+#: the answers each provider gives (a 200 with another API's JSON means a wrong endpoint)
+READ_FORMATS = frozenset({"azure-recognize-text-v2", "azure-batch-read-v2", "azure-read-v3"})
+IMAGE_ANALYSIS_FORMATS = frozenset({"azure-image-analysis-4"})
 
 
 def document_of_raw(raw: bytes, service: str) -> Document:
@@ -267,12 +326,7 @@ class AzureReadProvider(_AzureBase):
                     f"{self.title} accepted the image but sent no Operation-Location header to poll; "
                     "check the endpoint (a proxy may drop the header) and try again"
                 )
-            op_url = urljoin(url, location)
-            if urlsplit(op_url)[:2] != urlsplit(endpoint)[:2]:
-                raise ServiceError(
-                    f"{self.title} asked to poll {urlsplit(op_url).netloc}, not the endpoint's host; "
-                    "refusing to send the key there"
-                )
+            op_url = operation_url(url, location, endpoint, self.title)
             request_id = request_id_of(resp)
 
             def fetch() -> requests.Response:
@@ -288,10 +342,11 @@ class AzureReadProvider(_AzureBase):
 
             def interpret(r: requests.Response) -> PollStatus:
                 if r.status_code == 404:  # results expire after 48 h; a wrong Operation-Location
+                    detail = re.sub(r"^\s*404\s*[:\-]?\s*", "", error_detail(r.content))
                     return PollStatus(
                         "failed",
                         f"the operation it named is not found at {urlsplit(op_url).path} "
-                        f"(404: {error_detail(r.content) or 'no detail'}); run the recognition again",
+                        f"(404: {detail or 'no detail'}); run the recognition again",
                     )
                 return read_status(parse_json(r.content, self.title, "operation result"))
 
@@ -304,7 +359,12 @@ class AzureReadProvider(_AzureBase):
                 what="the result",
             )
             raw = result.content
-            document = self._document(raw, cancel)
+            document = check_document(
+                self._document(raw, cancel),
+                self.title,
+                READ_FORMATS,
+                "check the endpoint and the API version",
+            )
             progress(1.0, "done")
             return RecognitionResult(
                 raw=raw,
@@ -345,7 +405,7 @@ class AzureImageAnalysisProvider(_AzureBase):
         params = {"features": "read", "api-version": version}
         if language:
             params["language"] = language
-        with make_client(self.title, self.settings, (key,), HINTS) as client:
+        with make_client(self.title, self.settings, (key,), IMAGE_ANALYSIS_HINTS) as client:
             progress(0.1, f"sending {image.width}x{image.height} {image.format} to {self.title}")
             resp = client.send(
                 "POST",
@@ -358,7 +418,9 @@ class AzureImageAnalysisProvider(_AzureBase):
                 progress=progress,
             )
             raw = resp.content
-            document = self._document(raw, cancel)
+            document = check_document(
+                self._document(raw, cancel), self.title, IMAGE_ANALYSIS_FORMATS, "check the endpoint"
+            )
             progress(1.0, "done")
             return RecognitionResult(
                 raw=raw,

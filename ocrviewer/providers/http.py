@@ -34,6 +34,7 @@ import urllib3
 import urllib3.connection
 
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, seconds_text, size_text
+from ocrviewer.core.model import Document
 from ocrviewer.errors import (
     AuthError,
     BadResponse,
@@ -42,6 +43,7 @@ from ocrviewer.errors import (
     ProviderError,
     ProviderTimeout,
     QuotaError,
+    RequestRejected,
     ServiceError,
 )
 from ocrviewer.providers.base import CancelToken, ProgressCallback, no_progress
@@ -94,6 +96,9 @@ class RetryPolicy:
     #: floor for any wait between polls, so "Retry-After: 0" cannot make a busy loop (each poll
     #: carries the key)
     poll_min: float = 1.0
+    #: floor for any wait before a retry, so "Retry-After: 0" (or a negative one, or a date gone by)
+    #: cannot spend every retry in the same instant against a service that asked to slow down
+    retry_min: float = 1.0
     #: largest answer body read (bytes); a larger one is refused
     max_body: int = MAX_RESPONSE_BYTES
     #: longest Retry-After honoured: a service asking for more gets no retry but a message saying
@@ -294,6 +299,10 @@ class Hints:
     quota: str = "wait a little and try again, or raise the quota"
     #: an operation the service ran and gave up on
     failed: str = "check the image and the options, or try again later"
+    #: 400 and the like: the request as sent was refused
+    bad_request: str = "check the options (model, language) and the image"
+    #: 413: the upload is over the service's size limit
+    too_large: str = "send a smaller image (fewer pixels, or JPEG)"
 
 
 def status_error(service: str, status: int, detail: str, hints: Hints, retries: int = 0) -> ProviderError:
@@ -311,10 +320,12 @@ def status_error(service: str, status: int, detail: str, hints: Hints, retries: 
     if status == 404:
         return ServiceError(f"{service}: not found{said}; {hints.not_found}")
     if status == 413:
-        return ServiceError(f"{service}: the image is too large for the service{said}")
+        return ServiceError(f"{service}: the image is too large for the service{said}; {hints.too_large}")
     if status >= 500:
         tried = f" after {retries} retries" if retries else ""
         return ServiceError(f"{service}: service error{tried}{said}; try again later")
+    if 400 <= status < 500:
+        return RequestRejected(f"{service} rejected the request{said}; {hints.bad_request}")
     return ProviderError(f"{service} rejected the request{said}")
 
 
@@ -626,7 +637,7 @@ class HttpClient:
                     and attempt < self.policy.max_retries
                 ):
                     attempt += 1
-                    delay = self.policy.retry_delay(attempt, None, self.rng)
+                    delay = max(self.policy.retry_min, self.policy.retry_delay(attempt, None, self.rng))
                     if delay < self._remaining(deadline):
                         progress(None, f"{failure}; retry {attempt} in {delay:.1f} s")
                         self._sleep(delay, cancel)
@@ -653,7 +664,7 @@ class HttpClient:
                         f"({seconds_text(self.policy.retry_after_max)}): try again after that",
                     )
                 attempt += 1
-                delay = self.policy.retry_delay(attempt, retry_after, self.rng)
+                delay = max(self.policy.retry_min, self.policy.retry_delay(attempt, retry_after, self.rng))
                 if delay > self._remaining(deadline):
                     asked = (
                         f"it asks to wait {wait_text(delay)}"
@@ -709,7 +720,7 @@ class HttpClient:
         except (urllib3.exceptions.HTTPError, OSError) as err:
             resp.close()
             if isinstance(err, urllib3.exceptions.ReadTimeoutError):
-                raise requests.exceptions.ReadTimeout(err) from err
+                raise _BodyStalled(err) from err
             raise requests.exceptions.ConnectionError(f"the answer was cut ({type(err).__name__})") from err
         resp._content = b"".join(chunks)
         resp._content_consumed = True  # type: ignore[attr-defined]
@@ -722,6 +733,12 @@ class HttpClient:
                 ProviderTimeout,
                 f"{self.service}: could not connect to {host} within "
                 f"{seconds_text(self.policy.connect_timeout)}; check the endpoint and the network",
+            )
+        if isinstance(err, _BodyStalled):
+            return self._fail(
+                ProviderTimeout,
+                f"{self.service} sent part of its answer, then nothing for {seconds_text(read_timeout)}; "
+                "try again later",
             )
         if isinstance(err, requests.exceptions.ReadTimeout):
             return self._fail(
@@ -797,10 +814,12 @@ class HttpClient:
             )
         else:
             err = status_error(self.service, resp.status_code, detail, self.hints, retries)
-            if type(err) is ProviderError and detail.startswith("a web page"):
-                err = ProviderError(
-                    f"{err}; check the endpoint: a proxy, a login page or a wrong URL answered instead of "
-                    "the service"
+            if isinstance(err, RequestRejected) and detail.startswith("a web page"):
+                # a page, not the API's error JSON: what answered is not the service
+                said = f" ({resp.status_code}: {detail})"
+                err = RequestRejected(
+                    f"{self.service} rejected the request{said}; check the endpoint: a proxy, a login page or "
+                    "a wrong URL answered instead of the service"
                 )
         rid = request_id_of(resp)
         message = str(err) + extra + (f" [request id {rid}]" if rid else "")
@@ -851,6 +870,10 @@ class HttpClient:
             phase = f"queued at {self.service}" if status.queued else f"running at {self.service}"
             progress(None, f"{phase}: waiting for {what} (poll {n}, {elapsed:.0f} s)")
             self._sleep(min(delay, remaining), cancel)
+
+
+class _BodyStalled(requests.exceptions.ReadTimeout):
+    """The answer's status and headers came, then its body stopped for longer than the read timeout."""
 
 
 _CAUSES = (
@@ -946,6 +969,34 @@ def check_not_an_error(data: Any, service: str) -> None:
             raise ServiceError(
                 f"{service} answered with an error instead of a result ({detail}); try again later"
             )
+
+
+def check_document(
+    document: Document, service: str, expected: Iterable[str], endpoint_hint: str = "check the endpoint"
+) -> Document:
+    """``document`` if it is an answer of the kind ``service`` gives; else BadResponse in one line.
+
+    A 200 carrying another API's JSON (a wrong endpoint or path, a proxy's canned answer) parses as
+    that API's result and would land as an empty or foreign result; and an answer every element of
+    which was skipped (nulls where the polygons belong) would land as "0 words", said as a success.
+    """
+    wanted = set(expected)
+    if document.source_format not in wanted:
+        from ocrviewer.core import parsers
+
+        named = parsers.FORMATS.get(document.source_format, document.source_format)
+        raise BadResponse(
+            f"{service} answered with another API's result ({_one_line(named, 100)}), not its own; "
+            f"{endpoint_hint}"
+        )
+    counts = document.counts()
+    if document.warnings and not counts.get("word") and not counts.get("line"):
+        raise BadResponse(
+            f"{service} answered with a result ocrviewer cannot read: every line and word was unusable "
+            f"({_one_line(document.warnings[0], 120)}); try again later, and {endpoint_hint} if it keeps "
+            "happening"
+        )
+    return document
 
 
 def decode_raw(raw: bytes, suffix: str, service: str) -> Any:

@@ -35,6 +35,7 @@ from ocrviewer.providers.http import (
     SUCCEEDED,
     Hints,
     PollStatus,
+    check_document,
     check_endpoint,
     check_not_an_error,
     decode_raw,
@@ -69,6 +70,9 @@ EXPLICIT_LANGUAGES: dict[str, frozenset[str]] = {
     "table": frozenset({"ru", "en"}),
 }
 
+#: the answer recognizeText and getRecognition give (a 200 with another API's JSON: a wrong endpoint)
+RESULT_FORMATS = frozenset({"yandex-ocr-v1"})
+
 #: 10 MB per file and 20 megapixels (Yandex Vision limits).
 LIMITS = ImageLimits(max_bytes=10 * 1024 * 1024, max_pixels=20_000_000, formats=("JPEG", "PNG"))
 
@@ -77,6 +81,8 @@ HINTS = Hints(
     forbidden="check that the account has the ai.vision.user role in the folder, and the folder ID",
     not_found="check the Yandex OCR and operation endpoints",
     quota="wait a little and try again, or ask for a larger quota in the Yandex Cloud console",
+    bad_request="check the model and the languages (--model, --lang) and the image",
+    too_large="Yandex takes up to 10 MB and 20 megapixels: send a smaller image",
 )
 
 OPTIONS = (
@@ -241,11 +247,16 @@ class YandexProvider:
     # -- recognition
 
     def _parsed(self, raw: bytes, suffix: str, cancel: CancelToken) -> Document:
-        """The answer parsed, in the viewer's parser process when it gave one (settings ``parser``)."""
+        """The answer parsed, in the viewer's parser process when it gave one (settings ``parser``);
+        BadResponse when it is another API's answer or has nothing usable in it."""
         parser = self.settings.get(PARSER)
         if parser is None:
-            return document_of_raw(raw, suffix, self.title)
-        return parser.call(document_of_raw, raw, suffix, self.title, cancelled=lambda: cancel.cancelled)  # type: ignore[no-any-return]
+            document = document_of_raw(raw, suffix, self.title)
+        else:
+            document = parser.call(
+                document_of_raw, raw, suffix, self.title, cancelled=lambda: cancel.cancelled
+            )
+        return check_document(document, self.title, RESULT_FORMATS, "check the Yandex OCR endpoint")
 
     def recognize(
         self,

@@ -16,6 +16,8 @@ import base64
 import io
 import itertools
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -54,7 +56,11 @@ class Reply:
     Misbehaviours (issue 11): ``trickle`` sends the body one byte per that many seconds;
     ``cut`` announces a longer body, sends part of it and closes the connection;
     ``endless`` sends a chunked body that never ends (until the client hangs up);
-    ``head_trickle`` sends even the status line one byte per that many seconds.
+    ``head_trickle`` sends even the status line one byte per that many seconds;
+    ``stall`` sends the headers and half the body, then nothing more (until the client hangs up);
+    ``reset`` sends the headers and half the body, then resets the connection (RST);
+    ``chunked_cut`` sends half the body as one chunk of a chunked answer, then closes without
+    the last chunk.
     """
 
     status: int
@@ -65,6 +71,9 @@ class Reply:
     cut: bool = False
     endless: bool = False
     head_trickle: float = 0.0
+    stall: bool = False
+    reset: bool = False
+    chunked_cut: bool = False
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -289,6 +298,14 @@ class FakeCloud:
                     headers = {"Content-Type": "application/json", **reply.headers}
                     for k, v in headers.items():
                         self.send_header(k, v)
+                    if reply.chunked_cut:
+                        half = payload[: max(1, len(payload) // 2)]
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(half), half))
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
                     if reply.endless:
                         self.send_header("Transfer-Encoding", "chunked")
                         self.end_headers()
@@ -305,11 +322,23 @@ class FakeCloud:
                             self.wfile.write(payload[i : i + 1])
                             self.wfile.flush()
                         return
+                    if reply.stall or reply.reset:
+                        self.wfile.write(payload[: len(payload) // 2])
+                        self.wfile.flush()
+                        if reply.reset:  # SO_LINGER 0: close() sends RST, not FIN
+                            self.connection.setsockopt(
+                                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                            )
+                            self.connection.close()
+                        else:
+                            cloud.closed.wait()
+                        self.close_connection = True
+                        return
                     self.wfile.write(payload)
                     if reply.cut:
                         self.wfile.flush()
                         self.close_connection = True
-                except (BrokenPipeError, ConnectionResetError):
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     self.close_connection = True
 
             do_GET = _handle
