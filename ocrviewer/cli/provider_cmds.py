@@ -185,7 +185,14 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130
     if "error" in box:
-        raise box["error"]
+        err = box["error"]
+        if isinstance(err, (OcrViewerError, KeyboardInterrupt, SystemExit)) or not isinstance(err, Exception):
+            raise err
+        # a bug met on the way (a service's answer no check foresaw): one line, as a batch records it
+        from ocrviewer.providers.batch import failure_reason
+        from ocrviewer.providers.http import Scrubber
+
+        raise OcrViewerError(failure_reason(err, Scrubber(settings[CREDENTIALS].secrets()))) from None
     outcome: RunOutcome = box["outcome"]
     counts = outcome.document.counts()
     origin = "from the cache" if outcome.from_cache else f"request id {outcome.sidecar.request_id or 'none'}"
