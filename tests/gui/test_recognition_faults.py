@@ -1,0 +1,198 @@
+"""The Recognition panel, every HTTP provider, against faulty servers on 127.0.0.1.
+
+Each run ends in the panel with one line that says what went wrong and what to do (never
+"Unexpected error"), the window answers while it waits, Esc ends a run whose server never answers
+at once, and a failed run leaves what is shown alone. Answers are parsed in the viewer's own
+parser process, as in the window. Timeouts come from the providers' real ``http.*`` settings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+
+from ocrviewer.core.imageio import read_image_info
+from ocrviewer.core.parse_child import ParserProcess
+from ocrviewer.gui.docks import DockContext
+from ocrviewer.gui.recognition_panel import RecognitionPanel
+from ocrviewer.gui.state import ViewerState
+from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.http import HttpConfig, Timing
+from tests.providers.servers import AZURE_KEY, YANDEX_KEY, FakeCloud, Reply
+from tests.support.images import DEFAULT_WORDS, make_text_image
+
+PROVIDERS = ["yandex", "yandex-async", "azure-read", "azure-image-analysis"]
+UPLOAD = {
+    "yandex": "/ocr/v1/recognizeText",
+    "yandex-async": "/ocr/v1/recognizeTextAsync",
+    "azure-read": "/vision/v3.2/read/analyze",
+    "azure-image-analysis": "/computervision/imageanalysis:analyze",
+}
+
+
+@pytest.fixture(scope="module")
+def parser() -> Iterator[ParserProcess]:
+    p = ParserProcess()
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def cloud() -> Iterator[FakeCloud]:
+    server = FakeCloud(running_polls=1, texts=[w for w, _ in DEFAULT_WORDS])
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def context(tmp_path, cloud, parser) -> DockContext:
+    creds = CredentialStore(env={})
+    creds.set("azure", "key", AZURE_KEY)
+    creds.set("yandex", "api_key", YANDEX_KEY)
+    return DockContext(
+        settings=QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat),
+        credentials=creds,
+        parser=parser,
+        provider_settings={
+            "azure.endpoint": cloud.url,
+            "yandex.ocr_endpoint": cloud.url,
+            "yandex.operation_endpoint": cloud.url,
+            # no policy: the numbers below are read as from providers.json
+            "http": HttpConfig(timing=Timing()),
+            "http.read_timeout": 1,
+            "http.total_timeout": 60,
+            "http.poll_interval": 0.05,
+        },
+    )
+
+
+@pytest.fixture
+def state(tmp_path) -> ViewerState:
+    s = ViewerState()
+    image = make_text_image(tmp_path / "photo.jpg", orientation=6)
+    s.set_image(str(image), read_image_info(image))
+    return s
+
+
+def make_panel(qtbot, state, context, provider: str) -> RecognitionPanel:  # noqa: ANN001
+    p = RecognitionPanel(state, context.settings, provider_settings=context.settings_for_providers)
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.ready, timeout=30000)
+    p.select_provider(provider)
+    assert p.reasons[provider] is None, p.reasons[provider]
+    return p
+
+
+def ran_to_failure(qtbot, panel: RecognitionPanel, waits: bool = False) -> str:  # noqa: ANN001
+    """Run and wait for the end; the message shown, checked as one clean line. ``waits``: the run
+    waits on the server for a while, and the window's timers must keep firing meanwhile."""
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    try:
+        assert panel.start()
+        qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
+    finally:
+        timer.stop()
+    assert ticks or not waits, "the window did not process events while the run waited"
+    text = panel.message_label.text()
+    assert panel.status_label.text() == "Failed" and panel.message_label.isVisible()
+    assert "\n" not in text and "Traceback" not in text and "Unexpected error" not in text, text
+    assert AZURE_KEY not in text and YANDEX_KEY not in text
+    return text
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_server_that_never_answers_ends_at_the_read_timeout(qtbot, state, context, cloud, provider):
+    cloud.script("POST", UPLOAD[provider], Reply(200, {}, delay=600))
+    panel = make_panel(qtbot, state, context, provider)
+    text = ran_to_failure(qtbot, panel, waits=True)
+    assert "did not answer within 1 s" in text and "try again later" in text, text
+    assert state.document is None
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_esc_ends_a_run_whose_server_never_answers_at_once(qtbot, state, context, cloud, provider):
+    """A 120 s read timeout: Esc must not wait for it, whichever provider waits."""
+    context.provider_settings["http.read_timeout"] = 120
+    context.provider_settings["http.total_timeout"] = 600
+    cloud.script("POST", UPLOAD[provider], Reply(200, {}, delay=600))
+    panel = make_panel(qtbot, state, context, provider)
+    assert panel.start()
+    qtbot.waitUntil(lambda: any(p.startswith("POST") for p in cloud.paths()), timeout=30000)
+    panel.cancel_action.trigger()  # Esc
+    t0 = time.monotonic()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
+    assert time.monotonic() - t0 < 30
+    assert panel.status_label.text() == "Cancelled" and state.document is None
+    qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)
+
+
+@pytest.mark.parametrize(
+    ("provider", "method", "path", "reply", "words"),
+    [
+        (
+            "azure-read",
+            "POST",
+            UPLOAD["azure-read"],
+            Reply(202, b"", {"Operation-Location": "http://[::1"}),
+            ("Operation-Location", "check the endpoint"),
+        ),
+        (
+            "yandex",
+            "POST",
+            UPLOAD["yandex"],
+            Reply(200, {"metadata": {"width": 9, "height": 9}, "readResult": {"blocks": []}}),
+            ("another API's result", "Azure Image Analysis", "check the Yandex OCR endpoint"),
+        ),
+        (
+            "azure-image-analysis",
+            "POST",
+            UPLOAD["azure-image-analysis"],
+            Reply(
+                400, {"error": {"code": "InvalidArgument", "message": "Invalid query parameter 'language'"}}
+            ),
+            ("rejected the request (400", "'language'", "check the language option"),
+        ),
+        (
+            "yandex-async",
+            "GET",
+            "/ocr/v1/getRecognition",
+            Reply(200, {"result": {"textAnnotation": {"blocks": [{"lines": [{"words": [{"text": "a"}]}]}]}}}),
+            ("every line and word was unusable",),
+        ),
+        (
+            "azure-image-analysis",
+            "POST",
+            UPLOAD["azure-image-analysis"],
+            Reply(200, {"pad": "x" * 200}, stall=True),
+            ("sent part of its answer, then nothing for 1 s", "try again later"),
+        ),
+    ],
+    ids=["operation-location", "another-api", "400-field", "nothing-usable", "stalled-body"],
+)
+def test_a_faulty_answer_is_one_line_and_the_shown_result_stays(
+    qtbot, state, context, cloud, provider, method, path, reply, words
+):
+    """A good run first, then a fresh run the server spoils: one line saying what to do, and the
+    first result stays on screen. Before: the Operation-Location case said "Unexpected error
+    (ValueError: Invalid IPv6 URL); please report it"; another API's answer and a result with nothing
+    usable replaced the words on screen with an empty result, said as "0 words"."""
+    cloud.running_polls = 0
+    panel = make_panel(qtbot, state, context, provider)
+    with qtbot.waitSignal(panel.recognized, timeout=60000):
+        assert panel.start()
+    qtbot.waitUntil(lambda: not panel.busy and panel.run_button.isEnabled(), timeout=60000)
+    before = [w.text for w in state.document.words()]
+    assert before == [w for w, _ in DEFAULT_WORDS]
+    cloud.script(method, path, reply)
+    panel.fresh_check.setChecked(True)  # ask the service again (the cache would answer)
+    text = ran_to_failure(qtbot, panel)
+    for w in words:
+        assert w in text, (w, text)
+    assert [w.text for w in state.document.words()] == before
