@@ -228,7 +228,10 @@ def document_of_raw(raw: bytes, service: str) -> Document:
     try:
         return parsers.parse_response(data)
     except BadResponse as err:
-        raise BadResponse(f"{service} answered with a result ocrviewer cannot read: {err}") from err
+        raise BadResponse(
+            f"{service} answered with a result ocrviewer cannot read: {err}; try again later, and check the "
+            "endpoint if it keeps happening"
+        ) from err
 
 
 class AzureReadProvider(_AzureBase):

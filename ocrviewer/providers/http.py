@@ -797,7 +797,17 @@ class HttpClient:
     ) -> ProviderError:
         location = resp.headers.get("Location")
         if 300 <= resp.status_code < 400 and location:
-            target = redact_url(urljoin(resp.url or "", location))
+            try:
+                target = redact_url(urljoin(resp.url or "", location))
+            except ValueError:
+                target = repr(_one_line(location, 80))
+            if target == redact_url(resp.url or ""):
+                return self._fail(
+                    ProviderError,
+                    f"{self.service}: the endpoint redirected to {target} ({resp.status_code}), the URL it was "
+                    "asked: a redirect loop; check the endpoint URL and any proxy between you and the service "
+                    "(redirects are not followed)",
+                )
             return self._fail(
                 ProviderError,
                 f"{self.service}: the endpoint redirected to {target} ({resp.status_code}); use that URL as the "
@@ -846,6 +856,12 @@ class HttpClient:
         n = 0
         while True:
             cancel.raise_if_cancelled()
+            if n and self._remaining(deadline) <= 0:  # waited out the time left: said as a poll
+                raise self._fail(
+                    ProviderTimeout,
+                    f"{self.service}: {what} was still not ready after "
+                    f"{seconds_text(self.policy.total_timeout)} ({n} polls); try again later",
+                )
             n += 1
             resp = fetch()
             status = interpret(resp)
@@ -863,8 +879,8 @@ class HttpClient:
             if remaining <= 0:
                 raise self._fail(
                     ProviderTimeout,
-                    f"{self.service}: {what} was not ready after {seconds_text(self.policy.total_timeout)} "
-                    f"({n} polls); try again later",
+                    f"{self.service}: {what} was still not ready after "
+                    f"{seconds_text(self.policy.total_timeout)} ({n} polls); try again later",
                 )
             elapsed = self.timing.monotonic() - started
             phase = f"queued at {self.service}" if status.queued else f"running at {self.service}"
@@ -1009,7 +1025,7 @@ def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
             if line.strip():
                 items.append(parse_json(line, service, f"result line {n}"))
         if not items:
-            raise BadResponse(f"{service} sent an empty result")
+            raise BadResponse(f"{service} sent an empty result; try again later")
         return items
     return parse_json(raw, service)
 

@@ -391,7 +391,10 @@ def _document(data: Any, service: str) -> Document:
     try:
         return parsers.parse_response(data)
     except BadResponse as err:
-        raise BadResponse(f"{service} answered with a result ocrviewer cannot read: {err}") from err
+        raise BadResponse(
+            f"{service} answered with a result ocrviewer cannot read: {err}; try again later, and check the "
+            "endpoint if it keeps happening"
+        ) from err
 
 
 def document_of_raw(raw: bytes, suffix: str, service: str) -> Document:

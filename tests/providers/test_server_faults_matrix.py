@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from ocrviewer.core.prepare import prepare_image
-from ocrviewer.errors import BadResponse, ProviderTimeout, QuotaError, RequestRejected, ServiceError
+from ocrviewer.errors import (
+    BadResponse,
+    ProviderError,
+    ProviderTimeout,
+    QuotaError,
+    RequestRejected,
+    ServiceError,
+)
 from ocrviewer.providers.base import CancelToken, no_progress
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from tests.support.images import make_text_image
@@ -373,3 +380,84 @@ def test_the_http_settings_reach_the_client(photo: Path, cloud: FakeCloud, creds
     with pytest.raises(ProviderTimeout) as info:
         recognize(make("azure-image-analysis", cloud, None, creds, **real), photo)
     one_clear_line(info.value, "did not answer within 1 s", "try again later")
+
+
+# --------------------------------------------------------------------------- ends that are said as such
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "never"),
+    [
+        ("azure-read", "2.0", "operation"),
+        ("azure-read", "2.1", "operation"),
+        ("azure-read", "3.2", "operation"),
+        ("yandex-async", None, "operation"),
+        ("yandex-async", None, "result"),
+    ],
+)
+def test_an_operation_that_never_ends_is_said_as_still_running(
+    name: str, version: str | None, never: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """Before: "did not finish within 2 min", as if the service had hung, not the operation."""
+    with_keys(env)
+    if never == "operation":
+        cloud.running_polls = 10**9
+    else:  # Yandex: the operation is done, but getRecognition keeps saying "not ready"
+        cloud.running_polls = 0
+        not_ready = Reply(404, {"code": 5, "message": "operation data is not ready"})
+        cloud.script("GET", "/ocr/v1/getRecognition", *[not_ready] * 1000)
+    p = make(name, cloud, clock, creds)
+    with pytest.raises(ProviderTimeout) as info:
+        p.recognize(
+            prepare_image(photo, p.limits),
+            {"api_version": version} if version else {},
+            CancelToken(),
+            no_progress,
+        )
+    one_clear_line(info.value, "was still not ready after 2 min (", "polls); try again later")
+    assert sum(clock.sleeps) == pytest.approx(120, abs=1)
+
+
+HUGE = {
+    "yandex": b'{"result": {"textAnnotation": {"width": "1e308", "height": "480", "blocks": []}}}',
+    "yandex-async": b'{"result": {"textAnnotation": {"width": "640", "height": NaN, "blocks": []}}}\n',
+    "azure-read": b'{"status": "succeeded", "analyzeResult": {"readResults": [{"page": 1, "width": 1e400, '
+    b'"height": 480, "unit": "pixel", "lines": []}]}}',
+    "azure-image-analysis": b'{"metadata": {"width": 640, "height": -Infinity}, "readResult": {"blocks": []}}',
+}
+
+
+@pytest.mark.parametrize("stage", RESULTS, ids=stage_id)
+def test_huge_numbers_and_nan_in_a_result_are_one_line_saying_what_to_do(
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    name, method, path = stage
+    cloud.running_polls = 0
+    cloud.script(method, path, Reply(200, HUGE[name]))
+    with pytest.raises(BadResponse) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    one_clear_line(info.value, "a result ocrviewer cannot read", "try again later", "check the endpoint")
+
+
+@pytest.mark.parametrize("status", [301, 307])
+@pytest.mark.parametrize("stage", STAGES, ids=stage_id)
+def test_a_redirect_back_to_the_same_url_is_called_a_loop(
+    stage: tuple[str, str, str], status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    name, method, path = stage
+    cloud.running_polls = 1
+    seen: list[str] = []
+
+    def loop_back(rec) -> None:  # noqa: ANN001
+        if rec.method == method and rec.path.startswith(path) and not seen:
+            seen.append(rec.path)
+            query = "?" + "&".join(f"{k}={v[0]}" for k, v in rec.query.items()) if rec.query else ""
+            cloud.script(method, path, Reply(status, b"", {"Location": rec.path + query}))
+
+    cloud.on_request = loop_back
+    with pytest.raises(ProviderError) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    one_clear_line(info.value, f"({status}), the URL it was asked: a redirect loop", "not followed")
+    assert sum(1 for r in cloud.requests if r.path == seen[0]) == 1  # not followed
