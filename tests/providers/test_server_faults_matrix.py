@@ -461,3 +461,18 @@ def test_a_redirect_back_to_the_same_url_is_called_a_loop(
         recognize(make(name, cloud, clock, creds), photo)
     one_clear_line(info.value, f"({status}), the URL it was asked: a redirect loop", "not followed")
     assert sum(1 for r in cloud.requests if r.path == seen[0]) == 1  # not followed
+
+
+@pytest.mark.parametrize("stage", [s for s in RESULTS if s[0] != "azure-read"], ids=stage_id)
+def test_an_empty_json_object_is_named_as_such(
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """Before: "unknown response shape: top-level keys ; expected ..." (a list of no keys)."""
+    with_keys(env)
+    name, method, path = stage
+    cloud.running_polls = 0
+    cloud.script(method, path, Reply(200, {}))
+    with pytest.raises(BadResponse) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    message = one_clear_line(info.value, "an empty JSON object", "try again later")
+    assert "keys ;" not in message

@@ -204,6 +204,8 @@ def _detect_dict(d: dict[str, Any]) -> str:
         raise BadResponse(_one_line(message))
     if type(d.get("schema")) is str and str(d["schema"]).startswith("ocrviewer."):
         raise BadResponse(f"unsupported document schema {d['schema']!r}; this version reads {SCHEMA}")
+    if not d:
+        raise BadResponse(f"unknown response shape: an empty JSON object; {_EXPECTED}")
     names = sorted(str(k) for k in d)
     keys = ", ".join(_key_name(k) for k in names[:12]) + (
         f" (+{len(names) - 12} more)" if len(names) > 12 else ""
