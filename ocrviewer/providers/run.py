@@ -27,7 +27,14 @@ from ocrviewer.core.output import is_stdout, same_file, write_atomic
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import ImageLimits, file_sha256, prepare_image
 from ocrviewer.core.sidecar import Sidecar, sidecar_path, write_sidecar
-from ocrviewer.errors import BadInput, BadResponse, OcrViewerError, ProviderUnavailable, missing_file
+from ocrviewer.errors import (
+    BadInput,
+    BadResponse,
+    OcrViewerError,
+    ProviderError,
+    ProviderUnavailable,
+    missing_file,
+)
 from ocrviewer.providers.base import CancelToken, ProgressCallback, Provider, get_provider, no_progress
 from ocrviewer.providers.cache import ResponseCache, cache_key, normalize_options
 from ocrviewer.providers.credentials import CredentialStore
@@ -238,6 +245,13 @@ def recognize_file(
         if clean is not None:
             raise clean from None  # the original (and its chain) holds the secret
         raise
+    except Exception as err:  # a bug met on the way (an answer no check foresaw): said, never the key
+        text = " ".join(str(err).split()) or "no message"
+        message = f"{provider.title}: unexpected error ({type(err).__name__}: {text}); please report it"
+        clean = _without_secrets(ProviderError(message), settings)
+        if clean is not None:
+            raise clean from None  # the original (and its chain) holds the secret
+        raise ProviderError(message) from err
     cancel.raise_if_cancelled()
     sidecar = Sidecar(
         provider=provider.name,

@@ -102,7 +102,7 @@ def ran_to_failure(qtbot, panel: RecognitionPanel, waits: bool = False) -> str: 
     assert ticks or not waits, "the window did not process events while the run waited"
     text = panel.message_label.text()
     assert panel.status_label.text() == "Failed" and panel.message_label.isVisible()
-    assert "\n" not in text and "Traceback" not in text and "Unexpected error" not in text, text
+    assert "\n" not in text and "Traceback" not in text and "Unexpected error (" not in text, text
     assert AZURE_KEY not in text and YANDEX_KEY not in text
     return text
 
@@ -196,3 +196,18 @@ def test_a_faulty_answer_is_one_line_and_the_shown_result_stays(
     for w in words:
         assert w in text, (w, text)
     assert [w.text for w in state.document.words()] == before
+
+
+def test_an_unforeseen_error_is_one_line_without_the_key(qtbot, state, context, cloud, monkeypatch):
+    """A bug met while reading an answer, its text quoting the key: before, the panel showed
+    "Unexpected error (KeyError: '... <the key>'); please report it"."""
+    from ocrviewer.providers import yandex
+
+    def broken(raw: bytes, suffix: str, service: str):  # noqa: ANN202
+        raise KeyError(f"no field, key {YANDEX_KEY}")
+
+    monkeypatch.setattr(yandex, "document_of_raw", broken)
+    context.parser = None  # parsed here, where the broken parser is
+    panel = make_panel(qtbot, state, context, "yandex")
+    text = ran_to_failure(qtbot, panel)  # (checks the key is not in it)
+    assert "unexpected error (KeyError" in text and "please report it" in text, text
