@@ -506,6 +506,28 @@ class _Watchdog:
         self._cut()
 
 
+#: the libraries' loggers that name URLs (urllib3 logs "GET /path HTTP/1.1" 200 at DEBUG)
+_LIBRARY_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry")
+
+
+class _ScrubFilter(logging.Filter):
+    """Removes a client's secrets from a library's log records before any handler sees them."""
+
+    def __init__(self, scrub: Scrubber) -> None:
+        super().__init__()
+        self.scrub = scrub
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose arguments do not fit its format: left to logging
+            return True
+        clean = self.scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
 # --------------------------------------------------------------------------- the client
 
 
@@ -527,9 +549,19 @@ class HttpClient:
         self.scrub = Scrubber(self.secrets)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _WatchedAdapter())
+        # urllib3 logs each request's path at DEBUG; a server can put the key in a path it names
+        # (an Operation-Location): its records are scrubbed too while this client lives
+        self._log_filter = _ScrubFilter(self.scrub) if self.secrets else None
+        if self._log_filter is not None:
+            for name in _LIBRARY_LOGGERS:
+                logging.getLogger(name).addFilter(self._log_filter)
 
     def close(self) -> None:
         self.session.close()
+        if self._log_filter is not None:
+            for name in _LIBRARY_LOGGERS:
+                logging.getLogger(name).removeFilter(self._log_filter)
+            self._log_filter = None
 
     def __enter__(self) -> HttpClient:
         return self
@@ -614,6 +646,17 @@ class HttpClient:
                             size = f" ({_size_text(int(length))})" if length else ""
                             progress(None, f"downloading the answer from {self.service}{size}")
                     self._read_body(resp, deadline, read_timeout)
+            except ValueError as err:  # not a RequestException: a Location header that is no URL...
+                if cancel.cancelled:
+                    raise Cancelled("cancelled by the user") from None
+                if isinstance(err, requests.exceptions.RequestException):
+                    raise self._transport_error(err, url, read_timeout) from err
+                raise self._fail(
+                    ServiceError,
+                    f"{self.service}: {urlsplit(url).netloc} sent an answer that cannot be followed "
+                    f"({type(err).__name__}: {_one_line(str(err), 80)}), such as a redirect to something that "
+                    "is not a URL; check the endpoint URL and any proxy between you and the service",
+                ) from err
             except (
                 requests.exceptions.RequestException,
                 urllib3.exceptions.HTTPError,

@@ -476,3 +476,37 @@ def test_an_empty_json_object_is_named_as_such(
         recognize(make(name, cloud, clock, creds), photo)
     message = one_clear_line(info.value, "an empty JSON object", "try again later")
     assert "keys ;" not in message
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=stage_id)
+def test_a_redirect_to_something_that_is_no_url_is_one_line(
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """Before: ``ValueError: Invalid IPv6 URL`` out of requests (it reads the Location even when
+    redirects are not followed), a traceback on the command line."""
+    with_keys(env)
+    name, method, path = stage
+    cloud.running_polls = 1
+    cloud.script(method, path, Reply(302, b"", {"Location": "http://[::1/x"}))
+    with pytest.raises(ServiceError) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    one_clear_line(info.value, "sent an answer that cannot be followed", "redirect", "check the endpoint URL")
+
+
+def test_a_key_a_server_puts_in_a_url_stays_out_of_the_libraries_logs(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, caplog: pytest.LogCaptureFixture
+) -> None:  # noqa: ANN001
+    """urllib3 logs every request's path at DEBUG: an Operation-Location echoing the key put it in the
+    log (before), though ocrviewer's own lines were scrubbed."""
+    from .servers import AZURE_KEY
+
+    with_keys(env)
+    caplog.set_level("DEBUG")
+    cloud.script(
+        "POST", READ_POST, Reply(202, b"", {"Operation-Location": f"{cloud.url}{READ_POLL}{AZURE_KEY}"})
+    )
+    with pytest.raises(ServiceError) as info:
+        recognize(make("azure-read", cloud, clock, creds), photo)
+    one_clear_line(info.value, "not found at", "***")
+    assert any(r.path.endswith(AZURE_KEY) for r in cloud.requests)  # the poll did go there
+    assert "urllib3" in caplog.text and AZURE_KEY not in caplog.text
