@@ -50,6 +50,7 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
             r"draw it with 'ocrviewer render --dpi \1', or shrink the page",
             r"draw it with 'ocrviewer render --dpi \1', or shrink the page",
         ),
+        (r" \(--model, --lang\)", " (Recognition panel)", " (Recognition panel)"),
         (
             r"needs --lang ([\w,]+)",
             r"needs the languages \1 (Recognition panel)",

@@ -160,6 +160,16 @@ def test_esc_ends_a_run_whose_server_never_answers_at_once(qtbot, state, context
             ("rejected the request (400", "'language'", "check the language option"),
         ),
         (
+            "yandex",
+            "POST",
+            UPLOAD["yandex"],
+            Reply(400, {"code": 3, "message": "bad", "details": [{"fieldViolations": [{"field": "model"}]}]}),
+            (
+                "rejected the request (400: 3: bad (model))",
+                "check the model and the languages (Recognition panel)",
+            ),
+        ),
+        (
             "yandex-async",
             "GET",
             "/ocr/v1/getRecognition",
@@ -174,7 +184,14 @@ def test_esc_ends_a_run_whose_server_never_answers_at_once(qtbot, state, context
             ("sent part of its answer, then nothing for 1 s", "try again later"),
         ),
     ],
-    ids=["operation-location", "another-api", "400-field", "nothing-usable", "stalled-body"],
+    ids=[
+        "operation-location",
+        "another-api",
+        "400-field",
+        "400-field-yandex",
+        "nothing-usable",
+        "stalled-body",
+    ],
 )
 def test_a_faulty_answer_is_one_line_and_the_shown_result_stays(
     qtbot, state, context, cloud, provider, method, path, reply, words
@@ -195,6 +212,7 @@ def test_a_faulty_answer_is_one_line_and_the_shown_result_stays(
     text = ran_to_failure(qtbot, panel)
     for w in words:
         assert w in text, (w, text)
+    assert "--" not in text  # no command-line options in the window's words
     assert [w.text for w in state.document.words()] == before
 
 
