@@ -229,3 +229,18 @@ def test_an_unforeseen_error_is_one_line_without_the_key(qtbot, state, context, 
     panel = make_panel(qtbot, state, context, "yandex")
     text = ran_to_failure(qtbot, panel)  # (checks the key is not in it)
     assert "unexpected error (KeyError" in text and "please report it" in text, text
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_refused_connection_says_check_the_endpoint_in_preferences(qtbot, state, context, provider):
+    import socket
+
+    with socket.socket() as s:  # bound, never listening: a connection to it is refused
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+        for key in ("azure.endpoint", "yandex.ocr_endpoint", "yandex.operation_endpoint"):
+            context.provider_settings[key] = url
+        panel = make_panel(qtbot, state, context, provider)
+        text = ran_to_failure(qtbot, panel)
+    assert "refused the connection" in text and "check the endpoint URL" in text, text
+    assert "Preferences" in text and state.document is None
