@@ -1049,7 +1049,7 @@ def check_document(
             f"{endpoint_hint}"
         )
     counts = document.counts()
-    if document.warnings and not counts.get("word") and not counts.get("line"):
+    if document.warnings and not any(counts.get(kind) for kind in ("word", "line", "table")):
         raise BadResponse(
             f"{service} answered with a result ocrviewer cannot read: every line and word was unusable "
             f"({_one_line(document.warnings[0], 120)}); try again later, and {endpoint_hint} if it keeps "
