@@ -39,7 +39,12 @@ from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
-from ocrviewer.gui.legend import CornerPicture, paint_status_legend, paint_view_legend, status_legend_size
+from ocrviewer.gui.legend import (
+    CornerPicture,
+    paint_status_legend,
+    paint_view_legend,
+    status_legend_size,
+)
 from ocrviewer.gui.overlay import (
     LAYERS,
     MarkerItem,
@@ -413,6 +418,7 @@ class Canvas(QGraphicsView):
         self.markers = MarkerItem(self.overlay_root)
         self.show_legend = True
         self._status_legend = CornerPicture()
+        self._view_legend = CornerPicture()
         #: stretch the colours over the words' confidences (see core.palette.fit_scale)
         self.fit_colours = True
         self._fit_mode = True
@@ -896,7 +902,7 @@ class Canvas(QGraphicsView):
             return
         o = self.style_opts
         with_none = bool(np.isnan(self.layers["word"].data.conf).any())
-        paint_view_legend(painter, self, o.min_confidence, o.below, with_none, o.scale)
+        paint_view_legend(painter, self, o.min_confidence, o.below, with_none, o.scale, self._view_legend)
 
     def _paint_empty_hint(self, painter: QPainter) -> None:
         painter.save()

@@ -30,7 +30,7 @@ from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
 from ocrviewer.gui import settings_keys as keys
-from ocrviewer.gui.legend import paint_view_legend
+from ocrviewer.gui.legend import CornerPicture, paint_view_legend
 from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.painting import brush_of, pen_of
 
@@ -267,6 +267,8 @@ class FirstFrameView(QGraphicsView):
         self.picture: _Picture | None = None
         self.scale_ = FULL_SCALE
         self.with_none = False
+        #: the legend drawn as the canvas draws it (the canvas that replaces this view: same pixels)
+        self._legend = CornerPicture()
         self.has_confidence = False
         self._add_overlay()
 
@@ -337,4 +339,4 @@ class FirstFrameView(QGraphicsView):
         o = self.opts
         if not (o["legend"] and o["confidence"] and o["layer_word"] and self.has_confidence):
             return
-        paint_view_legend(painter, self, 0.0, "dim", self.with_none, self.scale_)
+        paint_view_legend(painter, self, 0.0, "dim", self.with_none, self.scale_, self._legend)

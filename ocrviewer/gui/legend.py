@@ -47,6 +47,19 @@ def legend_size(
     return BAR_WIDTH + 2 * PADDING, PADDING * 2 + fm.height() * lines + BAR_HEIGHT + 6
 
 
+def _colours(dark: bool) -> tuple[QColor, QColor, QColor]:
+    """The legend's box, text and secondary text colours."""
+    if dark:
+        return QColor(32, 34, 38, 215), QColor(235, 235, 235), QColor(170, 170, 170)
+    return QColor(255, 255, 255, 225), QColor(30, 30, 30), QColor(100, 100, 100)
+
+
+def _bar_rect(font: QFont, rect: QRectF) -> QRectF:
+    """Where the colour bar is in a legend drawn in ``rect``."""
+    top = rect.top() + PADDING + QFontMetricsF(font).height() + 4
+    return QRectF(rect.left() + PADDING, top, BAR_WIDTH, BAR_HEIGHT)
+
+
 def paint_legend(
     painter: QPainter,
     corner: QPointF,
@@ -62,17 +75,38 @@ def paint_legend(
     The bar spans ``scale`` (its ticks say where it starts and ends, and a line says when it was
     stretched to the words); "no confidence" is a hatched grey swatch, as on the canvas.
     """
+    stamp = TextStamp()
+    rect = paint_legend_box(painter, corner, font, with_none, dark, scale, (threshold, below), stamp=stamp)
+    paint_legend_threshold(painter, rect, font, threshold, below, dark, scale, mark=False, stamp=stamp)
+    return rect
+
+
+def paint_legend_box(
+    painter: QPainter,
+    corner: QPointF,
+    font: QFont,
+    with_none: bool = False,
+    dark: bool = False,
+    scale: ConfidenceScale = FULL_SCALE,
+    mark: tuple[float, str] | None = None,
+    swatch: bool = True,
+    stamp: TextStamp | None = None,
+) -> QRectF:
+    """What of the legend does not depend on the threshold (the box, the bar and its ticks, the
+    hatched swatch), bottom-right corner at ``corner``; :func:`paint_legend_threshold` adds the
+    rest. ``mark``: the threshold and mode whose shade and mark are drawn here, on the bar before
+    its ticks (a mark's end can touch a tick's first pixel row); ``swatch``: the hatched swatch
+    is drawn here (a hatch lines up with the device's pixels: not in a picture copied elsewhere).
+    Returns the legend's rect."""
     fm = QFontMetricsF(font)
-    w, h = legend_size(font, threshold, with_none, scale)
+    w, h = legend_size(font, 0.0, with_none, scale)
     rect = QRectF(corner.x() - w, corner.y() - h, w, h)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.setFont(font)
-    draw_text = TextStamp().draw
-    bg = QColor(32, 34, 38, 215) if dark else QColor(255, 255, 255, 225)
-    fg = QColor(235, 235, 235) if dark else QColor(30, 30, 30)
-    sub = QColor(170, 170, 170) if dark else QColor(100, 100, 100)
+    draw_text = (stamp or TextStamp()).draw
+    bg, fg, sub = _colours(dark)
     path = QPainterPath()
     path.addRoundedRect(rect, 8, 8)
     painter.fillPath(path, brush_of(bg))
@@ -87,25 +121,14 @@ def paint_legend(
     painter.setFont(font)
     y += fm.height() + 4
 
-    bar = QRectF(x, y, BAR_WIDTH, BAR_HEIGHT)
+    bar = _bar_rect(font, rect)
     grad = QLinearGradient(bar.topLeft(), bar.topRight())
     grad.setStops(_bar_stops())
     bar_path = QPainterPath()
     bar_path.addRoundedRect(bar, 3, 3)
     painter.fillPath(bar_path, QBrush(grad))
-    at = scale.position(threshold)
-    if threshold > 0:
-        cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * at, BAR_HEIGHT)
-        if below == "only":  # the words above the threshold are the ones not shown
-            cut = QRectF(bar.left() + BAR_WIDTH * at, bar.top(), BAR_WIDTH * (1 - at), BAR_HEIGHT)
-        shade = QColor(0, 0, 0, 120) if below in ("hide", "only") else QColor(255, 255, 255, 130)
-        painter.save()
-        painter.setClipPath(bar_path)
-        painter.fillRect(cut, shade)
-        painter.restore()
-        tx = bar.left() + BAR_WIDTH * at
-        painter.setPen(QPen(fg, 2))
-        painter.drawLine(QPointF(tx, bar.top() - 3), QPointF(tx, bar.bottom() + 3))
+    if mark is not None:
+        _paint_mark(painter, bar, mark[0], mark[1], fg, scale)
     y += BAR_HEIGHT + 2
     digits = 2 if scale.stretched else 1
     for value, align in ((scale.low, LEFT), ((scale.low + scale.high) / 2, HCENTER), (scale.high, RIGHT)):
@@ -115,22 +138,86 @@ def paint_legend(
     if scale.stretched:
         draw_text(painter, QRectF(x, y, BAR_WIDTH, fm.height()), LEFT, scale.note, sub)
         y += fm.height()
+    if with_none:
+        y += fm.height()  # (under the threshold's line)
+        if swatch:
+            _paint_swatch(painter, x, y, fm.height())
+        draw_text(
+            painter, QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()), LEFT, "no confidence (hatched)", fg
+        )
+    painter.restore()
+    return rect
+
+
+def paint_legend_threshold(
+    painter: QPainter,
+    rect: QRectF,
+    font: QFont,
+    threshold: float,
+    below: str,
+    dark: bool = False,
+    scale: ConfidenceScale = FULL_SCALE,
+    mark: bool = True,
+    swatch: bool = False,
+    stamp: TextStamp | None = None,
+) -> None:
+    """What of the legend in ``rect`` the threshold sets, over :func:`paint_legend_box`: the line
+    saying it and (``mark``) the bar shaded where words are dimmed or hidden, and its mark; and
+    (``swatch``) the hatched swatch of words without a confidence."""
+    fm = QFontMetricsF(font)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.setFont(font)
+    _, fg, _ = _colours(dark)
+    bar = _bar_rect(font, rect)
+    if mark:
+        _paint_mark(painter, bar, threshold, below, fg, scale)
+    y = bar.bottom() + 2 + fm.height() * (2 if scale.stretched else 1)
     if threshold > 0:
         verb = "hidden" if below == "hide" else "dimmed"
         text = f"only under {threshold:.2f}" if below == "only" else f"under {threshold:.2f}: {verb}"
     else:
         text = "no threshold"
-    draw_text(painter, QRectF(x, y, BAR_WIDTH, fm.height()), LEFT, text, fg)
-    if with_none:
-        y += fm.height()
-        swatch = QRectF(x, y + fm.height() / 2 - 5, 10, 10)
-        hatch = QtCore.Qt.BrushStyle.BDiagPattern
-        painter.fillRect(swatch, QBrush(QColor(NO_CONFIDENCE_COLOR), hatch))
-        painter.setPen(QPen(QColor(NO_CONFIDENCE_COLOR), 1))
-        painter.drawRect(swatch)
-        draw_text(painter, QRectF(x + 14, y, BAR_WIDTH - 14, fm.height()), LEFT, "no confidence (hatched)", fg)
+    (stamp or TextStamp()).draw(
+        painter, QRectF(rect.left() + PADDING, y, BAR_WIDTH, fm.height()), LEFT, text, fg
+    )
+    if swatch:
+        _paint_swatch(painter, rect.left() + PADDING, y + fm.height(), fm.height())
     painter.restore()
-    return rect
+
+
+def _paint_swatch(painter: QPainter, x: float, y: float, line: float) -> None:
+    """The hatched swatch of words without a confidence, on the text line at ``y``."""
+    swatch = QRectF(x, y + line / 2 - 5, 10, 10)
+    hatch = QtCore.Qt.BrushStyle.BDiagPattern
+    painter.fillRect(swatch, QBrush(QColor(NO_CONFIDENCE_COLOR), hatch))
+    painter.setPen(QPen(QColor(NO_CONFIDENCE_COLOR), 1))
+    painter.drawRect(swatch)
+
+
+def _paint_mark(
+    painter: QPainter, bar: QRectF, threshold: float, below: str, fg: QColor, scale: ConfidenceScale
+) -> None:
+    """The bar shaded where words are dimmed or hidden, and the threshold's mark (none at 0)."""
+    if threshold <= 0:
+        return
+    at = scale.position(threshold)
+    bar_path = QPainterPath()
+    bar_path.addRoundedRect(bar, 3, 3)
+    cut = QRectF(bar.left(), bar.top(), BAR_WIDTH * at, BAR_HEIGHT)
+    if below == "only":  # the words above the threshold are the ones not shown
+        cut = QRectF(bar.left() + BAR_WIDTH * at, bar.top(), BAR_WIDTH * (1 - at), BAR_HEIGHT)
+    shade = QColor(0, 0, 0, 120) if below in ("hide", "only") else QColor(255, 255, 255, 130)
+    painter.save()
+    painter.setClipPath(bar_path)
+    painter.fillRect(cut, shade)
+    painter.restore()
+    tx = bar.left() + BAR_WIDTH * at
+    painter.save()
+    painter.setPen(QPen(fg, 2))
+    painter.drawLine(QPointF(tx, bar.top() - 3), QPointF(tx, bar.bottom() + 3))
+    painter.restore()
 
 
 def paint_view_legend(
@@ -140,26 +227,38 @@ def paint_view_legend(
     below: str,
     with_none: bool,
     scale: ConfidenceScale,
+    picture: CornerPicture | None = None,
 ) -> None:
     """The confidence legend in the bottom-right corner of ``view``'s viewport, in the view's font
-    and light or dark as its palette; none in a view too small for it (it would cover the picture)."""
+    and light or dark as its palette; none in a view too small for it (it would cover the picture).
+
+    With ``picture`` (a view that paints the legend on every frame) what does not depend on the
+    threshold is drawn into it when that changed (colour scale, hatched swatch, font,
+    light or dark) and copied from it otherwise, and the threshold's shade, mark and line are
+    drawn over it: drawing it all was ~0.6-1.2 ms of every frame."""
     vp = view.viewport().rect()
-    w, h = legend_size(view.font(), min_confidence, with_none, scale)
+    font = view.font()
+    w, h = legend_size(font, min_confidence, with_none, scale)
     if vp.width() < w * 1.6 or vp.height() < h * 3:
         return
     painter.save()
     painter.resetTransform()
     dark = view.palette().color(QPalette.ColorRole.Window).lightness() < 128
-    paint_legend(
-        painter,
-        QPointF(vp.right() - 12, vp.bottom() - 12),
-        view.font(),
-        min_confidence,
-        below,
-        with_none=with_none,
-        dark=dark,
-        scale=scale,
-    )
+    corner = QPointF(vp.right() - 12, vp.bottom() - 12)
+    if picture is None:
+        paint_legend(
+            painter, corner, font, min_confidence, below, with_none=with_none, dark=dark, scale=scale
+        )
+    else:
+        picture.draw(
+            painter,
+            (font.key(), dark, with_none, scale),
+            corner,
+            (w, h),
+            lambda p, at: paint_legend_box(p, at, font, with_none, dark, scale, swatch=False),
+        )
+        rect = QRectF(corner.x() - w, corner.y() - h, w, h)
+        paint_legend_threshold(painter, rect, font, min_confidence, below, dark, scale, swatch=with_none)
     painter.restore()
 
 

@@ -135,3 +135,60 @@ def test_inspector_swatches_use_the_canvas_colours(qtbot, settings) -> None:
     canvas.set_fit_colours(False)
     rows = shown(FULL_SCALE)
     assert all(near(got, want) for got, want in rows.values()), rows
+
+
+def test_the_kept_legend_follows_what_it_shows(qtbot, settings) -> None:
+    """The canvas draws its confidence legend once and copies it onto each frame: every change of
+    what the legend shows (threshold, mode, colour scale, the hatched swatch, theme, font) draws it
+    again, so a frame equals one whose legend is drawn afresh, and differs from the frame before."""
+    from collections.abc import Callable
+
+    from PySide6.QtGui import QFont, QPalette
+
+    from ocrviewer.gui.legend import CornerPicture
+
+    state, canvas, _panel = make(qtbot, settings)
+
+    def frame() -> QImage:
+        return canvas.viewport().grab().toImage()
+
+    def fresh() -> QImage:
+        canvas._view_legend = CornerPicture()  # what a legend drawn for this frame looks like
+        return frame()
+
+    def dark() -> None:
+        palette = canvas.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(30, 30, 30))
+        canvas.setPalette(palette)
+
+    def font(change) -> Callable[[], None]:
+        def set_font() -> None:
+            font = QFont(canvas.font())
+            change(font)
+            canvas.setFont(font)
+
+        return set_font
+
+    lower = tuple(None if c is None else c - 0.2 for c in CONFS)  # another stretch, the same lines
+
+    changes = [
+        lambda: state.set_min_confidence(0.95),
+        lambda: state.set_below_threshold("hide"),
+        lambda: state.set_below_threshold("only"),
+        lambda: state.set_response(words_document(WORDS, confidences=lower), FrameTransform(640, 480)),
+        lambda: canvas.set_fit_colours(False),  # the bar's ticks: 0..1 instead of the words' range
+        lambda: state.set_response(words_document(WORDS, confidences=(0.9,) * 20), FrameTransform(640, 480)),
+        dark,
+        font(lambda f: f.setBold(True)),  # the same size
+        font(lambda f: f.setPointSizeF(f.pointSizeF() + 2)),
+    ]
+    assert canvas.legend_wanted()
+    before = frame()
+    assert frame() == before  # (copied from the kept picture)
+    for change in changes:
+        change()
+        assert canvas.legend_wanted()
+        now = frame()
+        assert now != before
+        assert now == fresh()
+        before = now
