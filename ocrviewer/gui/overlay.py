@@ -226,22 +226,37 @@ class OverlayStyle:
     scale: ConfidenceScale = FULL_SCALE
 
 
-def dense_classes(
-    buckets: np.ndarray, conf: np.ndarray, threshold: float, below: str, only: bool
-) -> tuple[np.ndarray, bool]:
-    """What each polygon looks like in a dense picture, as a class number (0: not drawn), and
-    whether any word without a confidence is drawn (those are hatched)."""
+def bucket_classes(buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each polygon's class in a dense picture before any threshold (see :func:`dense_classes`),
+    and where its bucket is NO_CONF (those are hatched). Depends on the buckets only: the layer
+    keeps it while a threshold is dragged."""
     slot = np.where(buckets >= STATUS_BUCKET, buckets - STATUS_BUCKET + BUCKETS + 2, buckets - NO_CONF)
     classes = (1 + 2 * slot).astype(np.uint8)
-    if threshold > 0:
-        under = conf < threshold  # NaN (no confidence) compares False: never dimmed
-        if only:
-            classes[~under] = 0
-        elif below == "hide":
-            classes[under] = 0
-        else:
-            classes[under] += 1  # the dimmed colour of the same slot
-    return classes, bool(((classes == 1) | (classes == 2)).any())
+    return classes, classes == 1
+
+
+def dense_classes(
+    buckets: np.ndarray,
+    conf: np.ndarray,
+    threshold: float,
+    below: str,
+    only: bool,
+    base: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, bool]:
+    """What each polygon looks like in a dense picture, as a class number (0: not drawn), and
+    whether any word without a confidence is drawn (those are hatched). ``base``: the buckets'
+    :func:`bucket_classes`, when kept."""
+    classes, unrated = bucket_classes(buckets) if base is None else base
+    if threshold <= 0:
+        return classes.copy(), bool(unrated.any())
+    under = conf < threshold  # NaN (no confidence) compares False: never dimmed
+    if only:
+        shown = under
+    elif below == "hide":
+        shown = ~under
+    else:  # the dimmed colour of the same slot
+        return np.add(classes, under, dtype=np.uint8), bool(unrated.any())
+    return np.multiply(classes, shown, dtype=np.uint8), bool((unrated & shown).any())
 
 
 def bucket_colour(level: str, key: int, by_confidence: bool) -> QColor:
@@ -409,6 +424,8 @@ class OverlayLayer(QGraphicsItem):
         self._picture: tuple[tuple, QImage] | None = None
         #: each polygon's class and the classes' colours, for the look they were made for
         self._classes: tuple[tuple, np.ndarray, bool] | None = None
+        #: the classes before a threshold, for a version of the buckets (see bucket_classes)
+        self._base: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
         self._table: tuple[tuple, list[int]] | None = None
         #: False when the service gave no confidence at all: words then take the level colour
         self.has_confidence = False
@@ -580,7 +597,10 @@ class OverlayLayer(QGraphicsItem):
         only = self._only_suspects
         look = (self._bucket_version, t, self.style.below)
         if self._classes is None or self._classes[0] != look:
-            classes, unrated = dense_classes(self._buckets, self.data.conf, t, self.style.below, only)
+            if self._base is None or self._base[0] != self._bucket_version:
+                self._base = (self._bucket_version, bucket_classes(self._buckets))
+            base = self._base[1]
+            classes, unrated = dense_classes(self._buckets, self.data.conf, t, self.style.below, only, base)
             self._classes = (look, classes, unrated)
         colours = (self.style.colour_by_confidence, self.has_confidence, self.style.dense_alpha, only)
         if self._table is None or self._table[0] != colours:

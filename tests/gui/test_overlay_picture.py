@@ -299,3 +299,44 @@ def test_a_picture_coloured_a_band_at_a_time_equals_one_coloured_pixel_by_pixel(
     assert banded.format() == whole.format() == QImage.Format.Format_ARGB32_Premultiplied
     assert banded == whole
     assert len(np.unique(pixels(banded).reshape(-1, 3), axis=0)) > 3  # coloured, not blank
+
+
+def test_the_classes_kept_under_a_threshold_follow_the_colours(qapp) -> None:
+    """A dense layer keeps each word's class before the threshold while it is dragged; compare
+    colours, a new colour scale or new words give the classes worked out afresh, in every mode."""
+    from ocrviewer.core.palette import ConfidenceScale
+    from ocrviewer.gui.overlay import conf_buckets, dense_classes
+
+    item = make_item(dense_document(no_conf=True))
+
+    def fresh() -> tuple[np.ndarray, bool]:
+        s = item.style
+        t = s.min_confidence
+        return dense_classes(
+            conf_buckets(item.data.conf, s.scale) if item.statuses is None else item._buckets,
+            item.data.conf,
+            t,
+            s.below,
+            s.below == "only" and t > 0,
+        )
+
+    def check() -> None:
+        for below in ("dim", "hide", "only"):
+            for t in (0.0, 0.5, 0.8):
+                item.style.below, item.style.min_confidence = below, t
+                classes, _table, hatched = item.word_classes()
+                want, unrated = fresh()
+                assert np.array_equal(classes, want)
+                assert bool(hatched) == unrated
+
+    check()
+    statuses = np.random.default_rng(2).integers(-1, 4, len(item.data)).astype(np.int8)
+    item.set_statuses(statuses)
+    check()
+    item.set_statuses(None)
+    check()
+    item.style.scale = ConfidenceScale(0.6, 0.9, "stretched")
+    item.restyle()
+    check()
+    item.set_data(build_layers(dense_document(lined=True))["word"])
+    check()
