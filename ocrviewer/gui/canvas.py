@@ -55,6 +55,7 @@ from ocrviewer.gui.overlay import (
     build_layers,
 )
 from ocrviewer.gui.page_view import setup_page_view
+from ocrviewer.gui.painting import TextStamp
 from ocrviewer.gui.state import ElementRef, ViewerState
 from ocrviewer.gui.worker import Workers
 
@@ -419,6 +420,7 @@ class Canvas(QGraphicsView):
         self.show_legend = True
         self._status_legend = CornerPicture()
         self._view_legend = CornerPicture()
+        self._legend_line = TextStamp()  # (the legend's threshold line, drawn on every frame)
         #: stretch the colours over the words' confidences (see core.palette.fit_scale)
         self.fit_colours = True
         self._fit_mode = True
@@ -902,7 +904,8 @@ class Canvas(QGraphicsView):
             return
         o = self.style_opts
         with_none = bool(np.isnan(self.layers["word"].data.conf).any())
-        paint_view_legend(painter, self, o.min_confidence, o.below, with_none, o.scale, self._view_legend)
+        kept = self._view_legend, self._legend_line
+        paint_view_legend(painter, self, o.min_confidence, o.below, with_none, o.scale, *kept)
 
     def _paint_empty_hint(self, painter: QPainter) -> None:
         painter.save()

@@ -228,6 +228,7 @@ def paint_view_legend(
     with_none: bool,
     scale: ConfidenceScale,
     picture: CornerPicture | None = None,
+    stamp: TextStamp | None = None,
 ) -> None:
     """The confidence legend in the bottom-right corner of ``view``'s viewport, in the view's font
     and light or dark as its palette; none in a view too small for it (it would cover the picture).
@@ -235,7 +236,8 @@ def paint_view_legend(
     With ``picture`` (a view that paints the legend on every frame) what does not depend on the
     threshold is drawn into it when that changed (colour scale, hatched swatch, font,
     light or dark) and copied from it otherwise, and the threshold's shade, mark and line are
-    drawn over it: drawing it all was ~0.6-1.2 ms of every frame."""
+    drawn over it (with ``stamp``, when given: a label made once, not on every frame): drawing
+    it all was ~0.6-1.2 ms of every frame."""
     vp = view.viewport().rect()
     font = view.font()
     w, h = legend_size(font, min_confidence, with_none, scale)
@@ -258,7 +260,9 @@ def paint_view_legend(
             lambda p, at: paint_legend_box(p, at, font, with_none, dark, scale, swatch=False),
         )
         rect = QRectF(corner.x() - w, corner.y() - h, w, h)
-        paint_legend_threshold(painter, rect, font, min_confidence, below, dark, scale, swatch=with_none)
+        paint_legend_threshold(
+            painter, rect, font, min_confidence, below, dark, scale, swatch=with_none, stamp=stamp
+        )
     painter.restore()
 
 

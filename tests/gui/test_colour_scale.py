@@ -146,6 +146,7 @@ def test_the_kept_legend_follows_what_it_shows(qtbot, settings) -> None:
     from PySide6.QtGui import QFont, QPalette
 
     from ocrviewer.gui.legend import CornerPicture
+    from ocrviewer.gui.painting import TextStamp
 
     state, canvas, _panel = make(qtbot, settings)
 
@@ -154,6 +155,7 @@ def test_the_kept_legend_follows_what_it_shows(qtbot, settings) -> None:
 
     def fresh() -> QImage:
         canvas._view_legend = CornerPicture()  # what a legend drawn for this frame looks like
+        canvas._legend_line = TextStamp()
         return frame()
 
     def dark() -> None:
