@@ -131,7 +131,8 @@ class _Bench:
         A zoom step of 0.1% (alternately in and back out, drifting by 1e-6 a step so that no scale
         comes back: a picture kept for an earlier scale is never reused) changes the view's scale,
         so every picture kept at the view's pixels is made again; the confidence threshold is nudged
-        between 0 and 1e-4 (no word changes look) through the same public path as the quality
+        between 0 and 1e-4 (no word changes look; the legend's threshold line and mark do, so its
+        threshold part is drawn each frame, as during a threshold drag) through the same public path as the quality
         dock's slider; ``update()`` on every scene item drops Qt's item caches.
         """
         self.invalidate_threshold()
