@@ -228,10 +228,10 @@ def _fill_tools(tools: QMenu, extra: dict[str, QAction]) -> None:
 
 
 def add_panel_actions(
-    window: QMainWindow, toolbar: QToolBar, before: QAction, extra: dict[str, QAction]
+    window: QMainWindow, toolbar: QToolBar, extra: dict[str, QAction]
 ) -> None:
-    """The docks' actions once they exist: the Tools menu (before Help, the last menu) and Run in
-    the toolbar (before ``before``), where build_menus/build_toolbar put them when given at once."""
+    """The docks' actions once they exist: the Tools menu (before Help, the last menu) and Run at
+    the toolbar's end, where build_menus/build_toolbar put them when given at once."""
     if not extra:
         return
     bar = window.menuBar()
@@ -243,8 +243,9 @@ def add_panel_actions(
         bar.addMenu(tools)
     _fill_tools(tools, extra)
     if "run_recognition" in extra:
-        toolbar.insertSeparator(before)
-        toolbar.insertAction(before, extra["run_recognition"])
+        toolbar.addSeparator()
+        extra["run_recognition"].setIconText("Recognize")  # (short: the toolbar fits a 1024 px window)
+        toolbar.addAction(extra["run_recognition"])
 
 
 def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[str, QAction]) -> QToolBar:
@@ -277,6 +278,7 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
         bar.addAction(a[key])
     if "run_recognition" in extra:
         bar.addSeparator()
+        extra["run_recognition"].setIconText("Recognize")
         bar.addAction(extra["run_recognition"])
     window.addToolBar(bar)
     return bar

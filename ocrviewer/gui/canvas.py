@@ -40,9 +40,13 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
 from ocrviewer.gui.image_loader import DecodedImage
 from ocrviewer.gui.legend import (
+    CORNERS,
     CornerPicture,
+    corner_rect,
+    legend_size,
     paint_status_legend,
     paint_view_legend,
+    place_legend,
     status_legend_size,
 )
 from ocrviewer.gui.overlay import (
@@ -421,6 +425,10 @@ class Canvas(QGraphicsView):
         self._status_legend = CornerPicture()
         self._view_legend = CornerPicture()
         self._legend_line = TextStamp()  # (the legend's threshold line, drawn on every frame)
+        #: the legend's corner (see legend.place_legend) and what it was chosen for; where it was drawn
+        self._legend_at = CORNERS[0]
+        self._legend_for: tuple | None = None
+        self.legend_rect: QRectF | None = None
         #: stretch the colours over the words' confidences (see core.palette.fit_scale)
         self.fit_colours = True
         self._fit_mode = True
@@ -880,7 +888,32 @@ class Canvas(QGraphicsView):
             and words.has_confidence
         )
 
+    def legend_corner(self, size: tuple[float, float]) -> str:
+        """The viewport corner where a legend of ``size`` covers the fewest words, then the least of
+        the picture (chosen again only when the view or the words change)."""
+        words = self.layers["word"]
+        vp = self.viewport().rect()
+        t = self.viewportTransform()
+        # what floats over the picture (the welcome strip, the shortcut sheet) would hide a legend under it
+        above = tuple(
+            c.geometry().getRect() for c in self.viewport().children() if isinstance(c, QWidget) and c.isVisible()
+        )
+        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), vp.width(), vp.height(), id(words.data), size, above)
+        if key != self._legend_for:
+
+            def covered(rect: QRectF) -> int:
+                if any(rect.intersects(QRectF(*r)) for r in above):
+                    return len(words.data) + 1
+                scene = self.mapToScene(rect.toAlignedRect()).boundingRect()
+                return words.data.count_in_rect(words.mapFromScene(scene).boundingRect())
+
+            picture = self.mapFromScene(self.image_item.sceneBoundingRect()).boundingRect()
+            self._legend_at = place_legend(vp, size, covered, QRectF(picture), self._legend_at)
+            self._legend_for = key
+        return self._legend_at
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        self.legend_rect = None
         if self.image_item.size == (0, 0):
             self._paint_empty_hint(painter)
             return
@@ -891,11 +924,13 @@ class Canvas(QGraphicsView):
             vp = self.viewport().rect()
             dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
             font = self.font()
+            size = status_legend_size(font)
+            self.legend_rect = corner_rect(vp, size, self.legend_corner(size))
             self._status_legend.draw(
                 painter,
                 (font.key(), dark),
-                QPointF(vp.right() - 12, vp.bottom() - 12),
-                status_legend_size(font),
+                self.legend_rect.bottomRight(),
+                size,
                 lambda p, corner: paint_status_legend(p, corner, font, dark),
             )
             painter.restore()
@@ -904,8 +939,11 @@ class Canvas(QGraphicsView):
             return
         o = self.style_opts
         with_none = bool(np.isnan(self.layers["word"].data.conf).any())
+        corner = self.legend_corner(legend_size(self.font(), o.min_confidence, with_none, o.scale))
         kept = self._view_legend, self._legend_line
-        paint_view_legend(painter, self, o.min_confidence, o.below, with_none, o.scale, *kept)
+        self.legend_rect = paint_view_legend(
+            painter, self, o.min_confidence, o.below, with_none, o.scale, corner, *kept
+        )
 
     def _paint_empty_hint(self, painter: QPainter) -> None:
         painter.save()

@@ -30,7 +30,7 @@ from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
 from ocrviewer.gui import settings_keys as keys
-from ocrviewer.gui.legend import CornerPicture, paint_view_legend
+from ocrviewer.gui.legend import CORNERS, CornerPicture, legend_size, paint_view_legend, place_legend
 from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.painting import brush_of, pen_of
 
@@ -270,6 +270,7 @@ class FirstFrameView(QGraphicsView):
         #: the legend drawn as the canvas draws it (the canvas that replaces this view: same pixels)
         self._legend = CornerPicture()
         self.has_confidence = False
+        self.word_boxes: list[tuple[float, float, float, float]] = []
         self._add_overlay()
 
     def _add_overlay(self) -> None:
@@ -279,6 +280,10 @@ class FirstFrameView(QGraphicsView):
             for level, polys in level_polygons(self.first.source).items()
         }
         words = [c for _, c in placed["word"]]
+        self.word_boxes = [
+            (min(x for x, _ in p), min(y for _, y in p), max(x for x, _ in p), max(y for _, y in p))
+            for p, _ in placed["word"]
+        ]
         rated = [c for c in words if c is not None and not math.isnan(c)]
         self.has_confidence = bool(rated)
         self.with_none = len(rated) < len(words)
@@ -339,4 +344,21 @@ class FirstFrameView(QGraphicsView):
         o = self.opts
         if not (o["legend"] and o["confidence"] and o["layer_word"] and self.has_confidence):
             return
-        paint_view_legend(painter, self, 0.0, "dim", self.with_none, self.scale_, self._legend)
+        paint_view_legend(painter, self, 0.0, "dim", self.with_none, self.scale_, self._legend_corner(), self._legend)
+
+    def _legend_corner(self) -> str:
+        """Where the canvas puts the legend for this view (legend.place_legend), so it stays put
+        when the canvas takes over."""
+        size = legend_size(self.font(), 0.0, self.with_none, self.scale_)
+
+        def covered(rect: QRectF) -> int:
+            r = self.mapToScene(rect.toAlignedRect()).boundingRect()
+            return sum(
+                1
+                for x0, y0, x1, y1 in self.word_boxes
+                if x1 >= r.left() and x0 <= r.right() and y1 >= r.top() and y0 <= r.bottom()
+            )
+
+        w, h = self.first.display_size
+        picture = self.mapFromScene(QRectF(0, 0, w, h)).boundingRect()
+        return place_legend(self.viewport().rect(), size, covered, QRectF(picture), CORNERS[0])

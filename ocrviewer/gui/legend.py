@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRect, QRectF
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 BAR_WIDTH = 180.0
 BAR_HEIGHT = 10.0
 PADDING = 10.0
+#: the legend's distance from the view's edges
+MARGIN = 12
+#: the view's corners, in the order a legend prefers them when it covers as little in each
+CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 
 
 @functools.cache
@@ -220,6 +224,37 @@ def _paint_mark(
     painter.restore()
 
 
+def corner_rect(viewport: QRect, size: tuple[float, float], corner: str) -> QRectF:
+    """Where a legend of ``size`` sits in ``corner`` of ``viewport`` (MARGIN from its edges)."""
+    w, h = size
+    right = viewport.right() - MARGIN if corner.endswith("right") else viewport.left() + MARGIN + w
+    bottom = viewport.bottom() - MARGIN if corner.startswith("bottom") else viewport.top() + MARGIN + h
+    return QRectF(right - w, bottom - h, w, h)
+
+
+def place_legend(
+    viewport: QRect,
+    size: tuple[float, float],
+    covered: Callable[[QRectF], int] | None = None,
+    picture: QRectF | None = None,
+    current: str = CORNERS[0],
+) -> str:
+    """The corner where a legend hides the fewest words (``covered(rect)`` counts those under a
+    rect of the viewport), then the least of the ``picture`` (its rect in the viewport): beside
+    the page where there is room, over its emptiest corner where there is none. ``current`` (the
+    corner it is in) wins a tie, so panning does not make it jump back and forth."""
+    if covered is None and picture is None:
+        return CORNERS[0]
+
+    def cost(corner: str) -> tuple[int, float, int]:
+        rect = corner_rect(viewport, size, corner)
+        words = covered(rect) if covered is not None else 0
+        over = rect.intersected(picture) if picture is not None else QRectF()
+        return words, round(over.width() * over.height() / 400), (corner != current, CORNERS.index(corner))
+
+    return min(CORNERS, key=cost)
+
+
 def paint_view_legend(
     painter: QPainter,
     view: QAbstractScrollArea,
@@ -227,11 +262,13 @@ def paint_view_legend(
     below: str,
     with_none: bool,
     scale: ConfidenceScale,
+    corner: str = CORNERS[0],
     picture: CornerPicture | None = None,
     stamp: TextStamp | None = None,
-) -> None:
-    """The confidence legend in the bottom-right corner of ``view``'s viewport, in the view's font
-    and light or dark as its palette; none in a view too small for it (it would cover the picture).
+) -> QRectF | None:
+    """The confidence legend in ``corner`` of ``view``'s viewport (see :func:`place_legend`), in
+    the view's font and light or dark as its palette; none in a view too small for it (it would
+    cover the picture). Returns where it was drawn, in viewport pixels.
 
     With ``picture`` (a view that paints the legend on every frame) what does not depend on the
     threshold is drawn into it when that changed (colour scale, hatched swatch, font,
@@ -242,28 +279,29 @@ def paint_view_legend(
     font = view.font()
     w, h = legend_size(font, min_confidence, with_none, scale)
     if vp.width() < w * 1.6 or vp.height() < h * 3:
-        return
+        return None
     painter.save()
     painter.resetTransform()
     dark = view.palette().color(QPalette.ColorRole.Window).lightness() < 128
-    corner = QPointF(vp.right() - 12, vp.bottom() - 12)
+    at = corner_rect(vp, (w, h), corner).bottomRight()
+    rect = QRectF(at.x() - w, at.y() - h, w, h)
     if picture is None:
-        paint_legend(
-            painter, corner, font, min_confidence, below, with_none=with_none, dark=dark, scale=scale
+        rect = paint_legend(
+            painter, at, font, min_confidence, below, with_none=with_none, dark=dark, scale=scale
         )
     else:
         picture.draw(
             painter,
             (font.key(), dark, with_none, scale),
-            corner,
+            at,
             (w, h),
-            lambda p, at: paint_legend_box(p, at, font, with_none, dark, scale, swatch=False),
+            lambda p, c: paint_legend_box(p, c, font, with_none, dark, scale, swatch=False),
         )
-        rect = QRectF(corner.x() - w, corner.y() - h, w, h)
         paint_legend_threshold(
             painter, rect, font, min_confidence, below, dark, scale, swatch=with_none, stamp=stamp
         )
     painter.restore()
+    return rect
 
 
 def paint_status_legend(painter: QPainter, corner: QPointF, font: QFont, dark: bool = False) -> QRectF:

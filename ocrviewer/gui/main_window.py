@@ -135,8 +135,10 @@ class MainWindow(QMainWindow):
         self.recent_menu, self.panels_menu = acts.build_menus(self, self.actions_, {})
         self.toolbar = acts.build_toolbar(self, self.actions_, {})
         self.toolbar.setProperty("toolButtonStyle", "ToolButtonTextOnly")  # (by name: no `Qt`)
-        self._toolbar_tail = self.toolbar.addSeparator()  # the docks' Run goes before it
-        self.toolbar.addWidget(QLabel(" Result: ", self))
+        # which result is shown, beside the files it comes from: where a narrow window's toolbar
+        # keeps it in sight (the view switches after it go to the overflow arrow first)
+        self._chooser_place = self.toolbar.insertSeparator(self.actions_["layer_block"])
+        self.toolbar.insertWidget(self._chooser_place, QLabel("Result:", self))
         self._build_status_bar()
         self._restore_checks()
         if first_frame is None:
@@ -183,7 +185,7 @@ class MainWindow(QMainWindow):
         from ocrviewer.gui.result_chooser import ResultChooser
 
         self.result_chooser = ResultChooser(self.state, self)
-        self.toolbar.addWidget(self.result_chooser)
+        self.toolbar.insertWidget(self._chooser_place, self.result_chooser)
         self._connect()
         self._apply_checks()
         self.set_theme(self._saved_theme())
@@ -268,7 +270,7 @@ class MainWindow(QMainWindow):
         self.docks = self._install_docks() if self._with_docks else []
         self.pages_dock = self._install_page_strip()
         extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
-        acts.add_panel_actions(self, self.toolbar, self._toolbar_tail, extra)
+        acts.add_panel_actions(self, self.toolbar, extra)
         for dock in [self.pages_dock, *self.docks]:
             self.panels_menu.addAction(dock.toggleViewAction())
         self.panels_menu.addAction(self.toolbar.toggleViewAction())

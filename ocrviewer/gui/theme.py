@@ -14,7 +14,7 @@ FUSION_PROPERTY = "ocrviewerFusion"
 
 _SHEET = """
 QToolBar { spacing: 2px; padding: 3px 6px; border: none; }
-QToolBar QToolButton { padding: 3px 7px; border-radius: 5px; border: 1px solid transparent; }
+QToolBar QToolButton { padding: 3px 3px; border-radius: 5px; border: 1px solid transparent; }
 QToolBar QToolButton:hover { border: 1px solid palette(mid); }
 QToolBar QToolButton:checked { background: %(checked)s; border: 1px solid %(checked_border)s; }
 QStatusBar QLabel { padding: 0 8px; }

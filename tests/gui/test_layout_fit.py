@@ -1,0 +1,164 @@
+"""What a user sees at common window sizes: nothing cut off, nothing hidden that has room."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QRectF
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionComboBox, QToolBar, QToolButton
+
+from ocrviewer.core.model import Document
+from ocrviewer.resources import find_sample
+
+
+def sample_window(qtbot, settings, size: tuple[int, int], tmp_path: Path | None = None, response_name: str = ""):
+    """A window with its panels showing the bundled sample (its response optionally renamed)."""
+    from ocrviewer.gui.app import is_settled
+    from ocrviewer.gui.main_window import MainWindow
+
+    image, response = find_sample()
+    assert response is not None
+    if response_name and tmp_path is not None:
+        image = Path(shutil.copy(image, tmp_path / image.name))
+        response = Path(shutil.copy(response, tmp_path / response_name))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.resize(*size)
+    qtbot.waitExposed(win)
+    assert win.files.open_image(str(image))
+    win.files.open_response(str(response))
+    qtbot.waitUntil(lambda: is_settled(win) and isinstance(win.state.document, Document), timeout=30000)
+    win.resize(*size)  # (again: the tests' offscreen screen is 800 px wide, and a window is kept on its screen)
+    qtbot.waitUntil(lambda: win.size().width() == size[0], timeout=30000)
+    QApplication.processEvents()
+    return win
+
+
+def in_bar(bar: QToolBar, widget) -> bool:
+    """``widget`` is shown inside the toolbar's own row (not in its extension popup)."""
+    if not widget.isVisible():
+        return False
+    top_left = widget.mapTo(bar, QPoint(0, 0))
+    return bar.rect().contains(QRect(top_left, widget.size()))
+
+
+def edit_width(combo) -> int:
+    """The width the combo box has for its current text."""
+    opt = QStyleOptionComboBox()
+    combo.initStyleOption(opt)
+    rect = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    return rect.width()
+
+
+def test_the_whole_toolbar_fits_a_1024_px_window(qtbot, settings) -> None:
+    """At 1024x700 the result chooser was pushed into the toolbar's overflow, out of sight."""
+    win = sample_window(qtbot, settings, (1024, 700))
+    bar = win.toolbar
+    chooser = win.result_chooser
+    qtbot.waitUntil(lambda: in_bar(bar, chooser), timeout=30000)
+    for action in bar.actions():
+        widget = bar.widgetForAction(action)
+        if widget is not None and not action.isSeparator():
+            assert in_bar(bar, widget), action.iconText() or type(widget).__name__
+    ext = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert ext is None or not ext.isVisible()  # nothing left over
+    # the sample's name is shown whole
+    assert chooser.currentText() == "receipt.local.json"
+    assert edit_width(chooser) >= chooser.fontMetrics().horizontalAdvance(chooser.currentText())
+
+
+def test_a_narrow_window_keeps_the_chooser_and_reaches_the_rest_through_the_arrow(qtbot, settings) -> None:
+    win = sample_window(qtbot, settings, (640, 600))
+    bar = win.toolbar
+    qtbot.waitUntil(lambda: in_bar(bar, win.result_chooser), timeout=30000)  # before the view switches
+    ext = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert ext is not None and ext.isVisible() and bar.rect().contains(ext.geometry())
+    hidden = [a for a in bar.actions() if not a.isSeparator() and not in_bar(bar, bar.widgetForAction(a))]
+    assert hidden  # some go in the overflow ...
+    ext.click()  # ... and the arrow shows every one of them
+    qtbot.waitUntil(lambda: all(bar.widgetForAction(a).isVisible() for a in hidden), timeout=30000)
+    ext.click()
+
+
+def test_a_long_result_name_is_elided_with_the_full_name_in_the_tooltip(qtbot, settings, tmp_path) -> None:
+    long_name = "receipt.scanned-at-the-front-desk-on-a-rainy-tuesday.local.json"
+    win = sample_window(qtbot, settings, (1024, 700), tmp_path, long_name)
+    chooser = win.result_chooser
+    assert chooser.currentText() == long_name
+    bar = win.toolbar
+    qtbot.waitUntil(lambda: in_bar(bar, chooser), timeout=30000)  # still in the bar: its width is bounded
+    assert edit_width(chooser) < chooser.fontMetrics().horizontalAdvance(long_name)
+    assert long_name in chooser.toolTip()
+    # wide enough for a readable part of the name
+    assert edit_width(chooser) >= chooser.fontMetrics().horizontalAdvance("receipt.scanned-at")
+
+
+@pytest.mark.parametrize("width", [1400, 1920])
+def test_the_chooser_does_not_stretch_over_a_wide_toolbar(qtbot, settings, width: int) -> None:
+    win = sample_window(qtbot, settings, (width, 900))
+    chooser = win.result_chooser
+    assert in_bar(win.toolbar, chooser)
+    assert chooser.width() < 400
+
+
+def words_under(canvas, rect) -> int:
+    """How many word boxes a rect of the canvas' viewport covers."""
+    words = canvas.layers["word"]
+    scene = canvas.mapToScene(rect.toAlignedRect()).boundingRect()
+    return words.data.count_in_rect(words.mapFromScene(scene).boundingRect())
+
+
+def legend_drawn(canvas):
+    canvas.viewport().repaint()
+    return canvas.legend_rect
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (960, 540)])  # (960x540: a 1920x1080 screen at 2x)
+def test_the_legend_goes_to_a_corner_free_of_words(qtbot, settings, size) -> None:
+    """Zoomed into the receipt, the legend sat over its prices in the bottom-right corner while
+    the corner left of them was empty."""
+    from PySide6.QtCore import QPointF
+
+    from ocrviewer.gui.legend import CORNERS, corner_rect, legend_size
+
+    win = sample_window(qtbot, settings, size)
+    win.welcome.hide()
+    canvas = win.canvas
+    canvas.set_zoom(0.6)
+    vp = canvas.viewport().rect()
+    o = canvas.style_opts
+    full = legend_size(canvas.font(), o.min_confidence, True, o.scale)
+    # a word of the receipt under the old place (bottom right) while another corner is empty
+    data = canvas.layers["word"].data
+    old = corner_rect(vp, full, "bottom-right")
+    for x0, y0, x1, y1 in data.bboxes:
+        canvas.centerOn(QPointF((x0 + x1) / 2, (y0 + y1) / 2) + QPointF(vp.center()) / 0.6 - old.center() / 0.6)
+        QApplication.processEvents()
+        counts = {c: words_under(canvas, corner_rect(vp, full, c)) for c in CORNERS}
+        if counts["bottom-right"] and min(counts.values()) == 0:
+            break
+    else:
+        pytest.fail("no view of the sample with a word under the bottom-right corner and a free corner")
+    rect = legend_drawn(canvas)
+    assert rect is not None and QRectF_in(vp, rect)
+    assert words_under(canvas, rect) == 0
+    # never under what floats over the picture (the first start's welcome strip along the top)
+    win.welcome.show()
+    QApplication.processEvents()
+    rect = legend_drawn(canvas)
+    assert rect is not None and not rect.intersects(QRectF(win.welcome.geometry()))
+    win.welcome.hide()
+    # at fit the bundled sample's words are all clear of it too
+    canvas.fit()
+    QApplication.processEvents()
+    rect = legend_drawn(canvas)
+    assert rect is not None and words_under(canvas, rect) == 0
+
+
+def QRectF_in(vp, rect) -> bool:  # noqa: N802 - reads as the type it checks
+    return vp.contains(rect.toAlignedRect())
