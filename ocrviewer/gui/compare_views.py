@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
     QGraphicsView,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QStyleOptionGraphicsItem,
     QToolTip,
@@ -580,6 +581,9 @@ class CompareViews(QObject):
             box.setSpacing(0)
             caption.setContentsMargins(6, 2, 6, 2)
             caption.setTextFormat(Qt.TextFormat.RichText)
+            # wrapped to the pane: on one line the two results' names and scores widened the window
+            caption.setWordWrap(True)
+            caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             box.addWidget(caption)
             if view is None:
                 view = self.side = SideView(self.canvas, pane)

@@ -162,3 +162,45 @@ def test_the_legend_goes_to_a_corner_free_of_words(qtbot, settings, size) -> Non
 
 def QRectF_in(vp, rect) -> bool:  # noqa: N802 - reads as the type it checks
     return vp.contains(rect.toAlignedRect())
+
+
+def open_truth_and_second_engine(win, qtbot, tmp_path: Path) -> None:
+    """The sample with a ground truth (its words, a few changed) and a second engine's result."""
+    import json
+
+    from ocrviewer.resources import samples_dir
+
+    image, response = find_sample()
+    assert response is not None
+    doc = json.loads(response.read_text(encoding="utf-8"))
+    for n, word in enumerate(w for b in doc["pages"][0]["blocks"] for ln in b["lines"] for w in ln["words"]):
+        if n % 9 == 0:
+            word["text"] += "x"
+    truth = tmp_path / "receipt.ground-truth.json"
+    truth.write_text(json.dumps(doc), encoding="utf-8")
+    win.files.open_response(str(samples_dir() / "receipt.yandex-raw-frame.json"))
+    qtbot.waitUntil(lambda: len(win.state.results()) == 2, timeout=30000)
+    win.files.open_truth(str(truth))
+    qtbot.waitUntil(lambda: len(win.state.results()) == 3 and not win.files.busy, timeout=30000)
+    engine = next(r for r in win.state.results() if r.name == "receipt.local.json")
+    win.state.show_result(engine.id)
+
+
+@pytest.mark.parametrize("mode", ["compare_wipe", "compare_side"])
+def test_the_wipe_caption_wraps_instead_of_widening_the_window(qtbot, settings, tmp_path, mode) -> None:
+    """The wipe's one-line caption (A's and B's names and scores) made a 1024 px window 1947 px wide."""
+    win = sample_window(qtbot, settings, (1024, 700))
+    open_truth_and_second_engine(win, qtbot, tmp_path)
+    win.actions_[mode].setChecked(True)
+    views = win.compare.views
+    qtbot.waitUntil(lambda: views.b is not None and views.caption_a.isVisible(), timeout=30000)
+    # laid out: the splitter and the captions have their places (the window grew here)
+    qtbot.waitUntil(lambda: views.caption_a.width() > 100, timeout=30000)
+    win.centralWidget().layout().activate()
+    QApplication.processEvents()
+    assert win.width() == 1024
+    for caption in (views.caption_a, views.caption_b):
+        if caption.isVisible():
+            assert "CER" in caption.text()
+            assert caption.height() >= caption.heightForWidth(caption.width())  # every line shown
+            assert win.rect().contains(QRect(caption.mapTo(win, QPoint(0, 0)), caption.size()))
