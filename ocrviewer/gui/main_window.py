@@ -355,7 +355,10 @@ class MainWindow(QMainWindow):
             self.pages_dock.raise_()  # in front when it shares a tab group (a narrow window)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
+        from ocrviewer.gui.status_bar import StatusBar
+
+        bar = StatusBar(self)
+        self.setStatusBar(bar)
         self.position_label = QLabel("", self)
         self.position_label.setMinimumWidth(300)
         self.zoom_label = QLabel("", self)
