@@ -175,7 +175,6 @@ class QualityPanel(QWidget):
         self.mode_group.addButton(self.hide_radio)
         self.mode_group.addButton(self.only_radio)
         mode_row = QHBoxLayout()
-        mode_row.addWidget(QLabel("Words under it:"))
         mode_row.addWidget(self.dim_radio)
         mode_row.addWidget(self.hide_radio)
         mode_row.addWidget(self.only_radio)
@@ -191,7 +190,9 @@ class QualityPanel(QWidget):
         # the counts come as two short lines (see _document_changed): never wider than the panel
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        # fields take the panel's width: at their own (wrapped) width "0 of 210 words (0%)" broke in
+        # two lines the form then drew in one line's height
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Elements:", self.counts_label)
         form.addRow("Under threshold:", self.under_label)
         form.addRow("No confidence:", self.no_conf_label)
@@ -200,6 +201,8 @@ class QualityPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(QLabel("Confidence threshold"))
         layout.addLayout(row)
+        # the label on a line of its own: beside the three choices it was cut off in a 270 px panel
+        layout.addWidget(QLabel("Words under it:"))
         layout.addLayout(mode_row)
         layout.addWidget(self.histogram)
         layout.addLayout(form)

@@ -204,3 +204,45 @@ def test_the_wipe_caption_wraps_instead_of_widening_the_window(qtbot, settings, 
             assert "CER" in caption.text()
             assert caption.height() >= caption.heightForWidth(caption.width())  # every line shown
             assert win.rect().contains(QRect(caption.mapTo(win, QPoint(0, 0)), caption.size()))
+
+
+def test_a_long_status_message_is_elided_and_said_whole_in_the_tooltip(qtbot, settings) -> None:
+    """At 1024 px the sample's message ended '... display frame (normal), confidenc' (cut mid-word)."""
+    win = sample_window(qtbot, settings, (1024, 700))
+    bar = win.statusBar()
+    text = "receipt.local.json: 56 words, 27 lines · display frame (normal), confidence 1.00 · " + "x" * 40
+    bar.showMessage(text, 60000)
+    QApplication.processEvents()
+    shown = bar.shown_message()
+    room = bar.message_rect()
+    assert room.right() < win.count_label.x()  # left of the permanent labels
+    assert shown.endswith("…") and text.startswith(shown[:-1])
+    assert bar.fontMetrics().horizontalAdvance(shown) <= room.width()
+    assert bar.toolTip() == text
+    # a message with room is shown whole, without a tooltip
+    bar.showMessage("ready", 60000)
+    assert bar.shown_message() == "ready" and bar.toolTip() == ""
+    assert bar.currentMessage() == "ready"
+
+
+def test_the_quality_panel_shows_its_choices_and_counts_whole_in_a_1024_px_window(qtbot, settings, tmp_path) -> None:
+    """With 210 words 'Under threshold' broke in two lines drawn in one line's height, and 'Words
+    under it:' beside Dim/Hide/Only them was cut off at the panel's edge."""
+    from ocrviewer.gui.docks import raise_parent_dock
+    from tests.support.responses import build_response, write_response
+
+    win = sample_window(qtbot, settings, (1024, 700))
+    words = [(f"w{i}", (20.0 + 60 * (i % 15), 20.0 + 30 * (i // 15), 70.0 + 60 * (i % 15), 40.0 + 30 * (i // 15))) for i in range(210)]
+    resp = write_response(tmp_path / "many.json", build_response("azure-v3", words, display_size=(1200, 1600)))
+    win.files.open_response(str(resp))
+    qtbot.waitUntil(lambda: win.state.document is not None and len(win.canvas.layers["word"].data) == 210, timeout=30000)
+    quality = win.dock_context.panels["quality"]
+    raise_parent_dock(quality)
+    qtbot.waitUntil(lambda: quality.isVisible() and "210" in quality.under_label.text(), timeout=30000)
+    QApplication.processEvents()
+    label = quality.under_label
+    assert label.height() >= label.heightForWidth(label.width())  # every line of it shown
+    for widget in (quality.dim_radio, quality.hide_radio, quality.only_radio):
+        right = widget.mapTo(quality, QPoint(widget.width(), 0)).x()
+        assert right <= quality.width()
+        assert widget.width() >= widget.sizeHint().width()  # not cut off
