@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -229,10 +231,18 @@ class PageStrip(QWidget):
         super().__init__(parent)
         self.state, self.documents = state, documents
         self.model = PageStripModel(state, documents, workers, self)
-        self.view = QListView(self)
+        self.view = _StripView(self)
+        self.view.setItemDelegate(_CellDelegate(self.view))
         self.view.setObjectName("pageStrip")
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)  # rows are laid out without asking every row's data
+        # the status under its thumbnail, one column of cells as wide as the strip: beside the
+        # thumbnail a narrow strip left the text ~50 px, one word a line
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setFlow(QListView.Flow.TopToBottom)
+        self.view.setWrapping(False)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.view.setSpacing(2)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -307,3 +317,38 @@ class PageStrip(QWidget):
 
     def _order_chosen(self) -> None:
         self.documents.set_order(str(self.order_combo.currentData()))
+
+
+class _StripView(QListView):
+    """One column of cells as wide as the strip: a thumbnail, under it its page's status lines."""
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        self._fit_cells()
+        super().resizeEvent(event)
+
+    def _fit_cells(self) -> None:
+        lines = 4  # "Page 3", "312 words", "mean 0.94", "worst 'lmn' 0.31"
+        width = max(THUMB_SIDE, self.viewport().width() - 2 * self.spacing())
+        height = THUMB_SIDE + self.fontMetrics().lineSpacing() * lines + 12
+        if self.gridSize() != QSize(width, height):
+            self.setGridSize(QSize(width, height))
+
+
+class _CellDelegate(QStyledItemDelegate):
+    """The thumbnail's place as wide as the cell (the picture centred in it): under a thumbnail
+    Qt wraps the text at the picture's width, 96 px, which broke "worst 'lmn' 0.31"."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        view = self.parent()
+        if isinstance(view, QListView) and view.gridSize().width() > THUMB_SIDE:
+            option.decorationSize = QSize(view.gridSize().width() - 8, THUMB_SIDE)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        # every cell the grid's size: rows are laid out from one (uniform sizes), whose status may
+        # have fewer lines ("no result") than the others
+        view = self.parent()
+        if isinstance(view, QListView) and view.gridSize().isValid():
+            return view.gridSize() - QSize(4, 4)
+        return super().sizeHint(option, index)
+

@@ -246,3 +246,30 @@ def test_the_quality_panel_shows_its_choices_and_counts_whole_in_a_1024_px_windo
         right = widget.mapTo(quality, QPoint(widget.width(), 0)).x()
         assert right <= quality.width()
         assert widget.width() >= widget.sizeHint().width()  # not cut off
+
+
+def test_the_page_strip_shows_each_status_line_unbroken_in_a_1024_px_window(qtbot, settings, tmp_path) -> None:
+    """Beside its 96 px thumbnail a page's status had ~50 px: 'Page 1 / 210 / words / mean / 0.76'
+    one word a line."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from tests.gui.test_document_window import _open_with_response
+
+    win = sample_window(qtbot, settings, (1024, 700))
+    _open_with_response(win, qtbot, tmp_path)
+    view = win.page_strip.view
+    qtbot.waitUntil(lambda: view.isVisible() and view.model().rowCount() == 6, timeout=30000)
+    QApplication.processEvents()
+    assert win.page_strip.mapTo(win, QPoint(win.page_strip.width(), 0)).x() <= win.width()
+    fm = view.fontMetrics()
+    for row in range(2):
+        index = view.model().index(row, 0)
+        opt = QStyleOptionViewItem()
+        view.initViewItemOption(opt)
+        view.itemDelegate().initStyleOption(opt, index)
+        opt.rect = view.visualRect(index)
+        text = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, view)
+        lines = str(index.data()).splitlines()
+        assert len(lines) >= 3
+        assert text.width() >= max(fm.horizontalAdvance(line) for line in lines), lines
+        assert text.height() >= fm.height() * len(lines), lines
