@@ -45,6 +45,7 @@ from ocrviewer.errors import (
     ProviderError,
     ProviderUnavailable,
 )
+from ocrviewer.gui.elided_combo import ElidedComboBox
 from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import PicturePlan, prepare_layers, prepare_picture
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
@@ -207,7 +208,7 @@ class RecognitionPanel(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._show_progress)
 
-        self.provider_combo = QComboBox()
+        self.provider_combo = ElidedComboBox()  # a long name is elided, said whole in its tooltip
         self.provider_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
 
 from ocrviewer.core.workspace import Result
+from ocrviewer.gui.elided_combo import ElidedComboBox
 from ocrviewer.gui.state import ViewerState
 
 
@@ -28,18 +29,17 @@ ASKS_CHARS = 12
 GROWS_CHARS = 40
 
 
-class ResultChooser(QComboBox):
+class ResultChooser(ElidedComboBox):
     """Follows the state's results; picking one displays it. It asks for a short width and takes
     the toolbar's spare room up to its longest name (or GROWS_CHARS); the shown name is elided
     when it has less, and the tooltip says it whole."""
 
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, HINT)
         self.state = state
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(ASKS_CHARS)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip(HINT)
         self.setAccessibleName("Result shown")
         state.resultsChanged.connect(self.rebuild)
         state.imageChanged.connect(self.rebuild)
@@ -58,8 +58,8 @@ class ResultChooser(QComboBox):
                 self.addItem("no result", None)
             self.setCurrentIndex(max(0, self.findData(self.state.result_id)))
         self.setEnabled(bool(results))
-        self.setToolTip(f"{self.currentText()}\n{HINT}" if results else HINT)
         self._fit_width()
+        self._update_tip()
 
     def _fit_width(self) -> None:
         """At most as wide as its longest name needs (capped), never narrower than it asks."""

@@ -93,9 +93,19 @@ def test_a_long_result_name_is_elided_with_the_full_name_in_the_tooltip(qtbot, s
     bar = win.toolbar
     qtbot.waitUntil(lambda: in_bar(bar, chooser), timeout=30000)  # still in the bar: its width is bounded
     assert edit_width(chooser) < chooser.fontMetrics().horizontalAdvance(long_name)
+    shown = chooser.shown_text()  # elided, not cut off mid-letter
+    assert shown.endswith("…") and long_name.startswith(shown[:-1])
+    assert chooser.fontMetrics().horizontalAdvance(shown) <= edit_width(chooser)
     assert long_name in chooser.toolTip()
     # wide enough for a readable part of the name
     assert edit_width(chooser) >= chooser.fontMetrics().horizontalAdvance("receipt.scanned-at")
+    # the Recognition panel's provider ("Local engine (RapidOCR, offline)") likewise, in its 1024 px panel
+    provider = win.dock_context.panels["recognition"].provider_combo
+    qtbot.waitUntil(lambda: provider.width() > 0 and "Local engine" in provider.currentText(), timeout=30000)
+    shown = provider.shown_text()
+    assert provider.fontMetrics().horizontalAdvance(shown) <= edit_width(provider)
+    if shown != provider.currentText():
+        assert shown.endswith("…") and provider.currentText() in provider.toolTip()
 
 
 @pytest.mark.parametrize("width", [1400, 1920])
