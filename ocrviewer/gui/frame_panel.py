@@ -176,6 +176,7 @@ class FramePanel(QWidget):
             "Use best", toolTip="Place the response the way the ink ranks first"
         )
         self.ink_label = QLabel()
+        self.ink_label.setWordWrap(True)  # (its four lines: unwrapped, it widened the panel past its dock)
         self.ink_label.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 4)
         self.ink_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.ink_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

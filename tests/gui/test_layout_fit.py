@@ -283,3 +283,31 @@ def test_the_page_strip_shows_each_status_line_unbroken_in_a_1024_px_window(qtbo
         assert len(lines) >= 3
         assert text.width() >= max(fm.horizontalAdvance(line) for line in lines), lines
         assert text.height() >= fm.height() * len(lines), lines
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 900)])
+def test_the_pages_column_takes_its_room_from_the_picture_not_the_panels(qtbot, settings, tmp_path, size) -> None:
+    """Opening a PDF put the Pages column beside the left panels and squeezed them: Frame tools
+    scrolled sideways, its right-hand buttons and the 'Why' text cut off."""
+    from PySide6.QtWidgets import QDockWidget, QScrollArea
+
+    from tests.gui.test_document_window import _open_with_response
+
+    win = sample_window(qtbot, settings, size)
+    frame_dock = next(d for d in win.docks if d.objectName() == "frameDock")
+    frame_dock.raise_()
+    scroll = frame_dock.widget()
+    assert isinstance(scroll, QScrollArea)
+    qtbot.waitUntil(lambda: scroll.isVisible() and scroll.viewport().width() > 0, timeout=30000)
+    QApplication.processEvents()
+    assert not scroll.horizontalScrollBar().isVisible()  # whole before the document
+    _open_with_response(win, qtbot, tmp_path)
+    pages = win.pages_dock
+    assert isinstance(pages, QDockWidget)
+    qtbot.waitUntil(lambda: pages.isVisible() and pages.width() > 0, timeout=30000)
+    frame_dock.raise_()
+    qtbot.waitUntil(lambda: scroll.isVisible(), timeout=30000)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert win.canvas.width() >= 0.4 * win.width()  # and the picture keeps its share
