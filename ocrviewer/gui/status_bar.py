@@ -1,11 +1,18 @@
 """The window's status bar: a message too long for the room left of the permanent labels is
-elided (…) and said whole in the tooltip, instead of cut off mid-word."""
+elided (…) and said whole in the tooltip, instead of cut off mid-word.
+
+Built before the first frame: nothing here touches PySide's `Qt` namespace or QStyle's enums
+until a message is too long (see gui.painting).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QStatusBar, QStyle, QStyleOption, QWidget
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QStatusBar, QWidget
+
+#: Qt.AlignLeading | Qt.AlignVCenter | Qt.TextSingleLine, as drawText takes them (an int)
+_MESSAGE_FLAGS = 0x1 | 0x80 | 0x100
 
 
 class StatusBar(QStatusBar):
@@ -27,21 +34,36 @@ class StatusBar(QStatusBar):
                 break
         return QRect(6, 0, max(0, right - 6), self.height())
 
+    def _fits(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.currentMessage()) <= self.message_rect().width()
+
     def shown_message(self) -> str:
         """The message as drawn: elided to its room."""
-        return self.fontMetrics().elidedText(self.currentMessage(), Qt.TextElideMode.ElideRight, self.message_rect().width())
+        text = self.currentMessage()
+        if self._fits():
+            return text
+        from PySide6.QtCore import Qt
+
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self.message_rect().width())
 
     def _update_tip(self, *_args: object) -> None:
         text = self.currentMessage()
-        self.setToolTip(text if text and self.shown_message() != text else "")
+        tip = text if text and not self._fits() else ""
+        if tip != self.toolTip():
+            self.setToolTip(tip)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_tip()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        # Qt's own paint, but with the message elided (it drew it clipped at the permanent widgets)
-        message = self.currentMessage()
+        if not self.currentMessage() or self._fits():
+            super().paintEvent(event)
+            return
+        # Qt's own paint, with the message elided (Qt draws it clipped at the permanent widgets)
+        from PySide6.QtGui import QPainter
+        from PySide6.QtWidgets import QStyle, QStyleOption
+
         painter = QPainter(self)
         opt = QStyleOption()
         opt.initFrom(self)
@@ -51,13 +73,7 @@ class StatusBar(QStatusBar):
                 item = QStyleOption()
                 item.rect = widget.geometry().adjusted(-2, -1, 2, 1)
                 item.palette = self.palette()
-                item.state = QStyle.StateFlag.State_None
                 self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, item, painter, widget)
-        if message:
-            painter.setPen(self.palette().windowText().color())
-            painter.drawText(
-                self.message_rect(),
-                Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
-                self.shown_message(),
-            )
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(self.message_rect(), _MESSAGE_FLAGS, self.shown_message())
         painter.end()

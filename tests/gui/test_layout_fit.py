@@ -223,6 +223,7 @@ def test_a_long_status_message_is_elided_and_said_whole_in_the_tooltip(qtbot, se
     text = "receipt.local.json: 56 words, 27 lines · display frame (normal), confidence 1.00 · " + "x" * 40
     bar.showMessage(text, 60000)
     QApplication.processEvents()
+    assert not bar.grab().isNull()  # (drawn without an error)
     shown = bar.shown_message()
     room = bar.message_rect()
     assert room.right() < win.count_label.x()  # left of the permanent labels
