@@ -500,6 +500,9 @@ class MainWindow(QMainWindow):
             self.settings.setValue(keys.SYSTEM_SCHEME_KEY, used)
         if self.start_view is not None:
             self.start_view.setBackgroundBrush(brush_of(canvas_background(used == "dark")))
+        bar = getattr(self, "message_bar", None)
+        if bar is not None:
+            bar.set_dark(used == "dark")
         if first_frame:
             return  # (see finish_start)
         action = self.actions_.get(f"theme_{theme}")

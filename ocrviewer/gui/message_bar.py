@@ -10,6 +10,12 @@ STYLES = {
     "warning": ("#fff6dd", "#6b4e00", "#e8cf86"),
     "info": ("#e8f1fd", "#14417d", "#a9c6ee"),
 }
+#: the same in the dark theme (a pale bar with dark text glared over the dark window)
+DARK_STYLES = {
+    "error": ("#4a1f1c", "#f7c9c3", "#7d3029"),
+    "warning": ("#43370f", "#f3e0a5", "#7a6320"),
+    "info": ("#1b3150", "#c9dcf7", "#34557f"),
+}
 
 
 class MessageBar(QFrame):
@@ -22,6 +28,7 @@ class MessageBar(QFrame):
         self.setObjectName("message_bar")
         self.level = ""
         self._plain = ""
+        self.dark = False
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         # (enum properties by name: the window makes this bar before its first frame, which does
@@ -54,13 +61,24 @@ class MessageBar(QFrame):
         self.show_message("", "info", timeout_ms=0)
         self.label.setText(html)
 
-    def show_message(self, text: str, level: str = "info", timeout_ms: int | None = None) -> None:
-        bg, fg, border = STYLES.get(level, STYLES["info"])
-        self.level = level
+    def set_dark(self, dark: bool) -> None:
+        """Follow the window's theme (also for the message shown)."""
+        if dark != self.dark:
+            self.dark = dark
+            if self.level:
+                self._colour(self.level)
+
+    def _colour(self, level: str) -> None:
+        styles = DARK_STYLES if self.dark else STYLES
+        bg, fg, border = styles.get(level, styles["info"])
         self.setStyleSheet(
             f"#message_bar {{ background: {bg}; border-bottom: 1px solid {border}; }}"
             f"#message_bar QLabel, #message_bar QToolButton {{ color: {fg}; background: transparent; }}"
         )
+
+    def show_message(self, text: str, level: str = "info", timeout_ms: int | None = None) -> None:
+        self.level = level
+        self._colour(level)
         prefix = {"error": "<b>Error:</b> ", "warning": "<b>Note:</b> "}.get(level, "")
         self.label.setText(prefix + _escape(text))
         self._plain = text

@@ -312,3 +312,21 @@ def test_the_pages_column_takes_its_room_from_the_picture_not_the_panels(qtbot, 
     QApplication.processEvents()
     assert not scroll.horizontalScrollBar().isVisible()
     assert win.canvas.width() >= 0.4 * win.width()  # and the picture keeps its share
+
+
+def test_the_message_bar_follows_the_dark_theme(window, qtbot) -> None:
+    """In the dark theme an error still came as a pale pink bar with dark red text."""
+    bar = window.message_bar
+
+    def background_lightness() -> int:
+        image = bar.grab().toImage()
+        return image.pixelColor(image.width() // 2, image.height() - 3).lightness()
+
+    window.set_theme("dark", remember=False)
+    bar.show_message("cannot read page.png; check the file", "error")
+    qtbot.waitUntil(bar.isVisible, timeout=30000)
+    assert background_lightness() < 100
+    text = bar.label.palette().color(bar.label.foregroundRole()).lightness()
+    assert text > 160  # light text on it
+    window.set_theme("light", remember=False)  # the bar shown changes with the theme
+    assert background_lightness() > 200
