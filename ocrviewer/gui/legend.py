@@ -332,6 +332,10 @@ def paint_status_legend(painter: QPainter, corner: QPointF, font: QFont, dark: b
     for name, colour in STATUS_COLORS.items():
         sw = QRectF(x, y + (fm.height() - 10) / 2, 10, 10)
         painter.fillRect(sw, QColor(colour))
+        edge = QColor(fg)
+        edge.setAlpha(150)  # outlined: "extra" is black, which vanished on the dark legend
+        painter.setPen(QPen(edge, 1))
+        painter.drawRect(sw.adjusted(-0.5, -0.5, 0.5, 0.5))
         painter.setPen(fg)
         painter.drawText(QRectF(x + 16, y, BAR_WIDTH - 16, fm.height()), LEFT, name)
         y += fm.height()

@@ -330,3 +330,29 @@ def test_the_message_bar_follows_the_dark_theme(window, qtbot) -> None:
     assert text > 160  # light text on it
     window.set_theme("light", remember=False)  # the bar shown changes with the theme
     assert background_lightness() > 200
+
+
+def test_every_swatch_of_compare_modes_legend_shows_on_the_dark_legend(qapp) -> None:
+    """'extra' is black: on the dark theme's legend its swatch could not be seen."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
+
+    from ocrviewer.core.palette import STATUS_COLORS
+    from ocrviewer.gui.legend import PADDING, paint_status_legend, status_legend_size
+
+    font = QFont()
+    w, h = status_legend_size(font)
+    image = QImage(int(w) + 4, int(h) + 4, QImage.Format.Format_ARGB32)
+    image.fill(0xFF000000)  # a dark picture under it
+    painter = QPainter(image)
+    rect = paint_status_legend(painter, QPointF(w + 2, h + 2), font, dark=True)
+    painter.end()
+    fm = QFontMetricsF(font)
+    backdrop = image.pixelColor(int(rect.right()) - 20, int(rect.top()) + 4).lightness()
+    y = rect.top() + PADDING + fm.height() + 4
+    for name in STATUS_COLORS:
+        top = int(y + (fm.height() - 10) / 2)
+        left = int(rect.left() + PADDING)
+        ring = [image.pixelColor(left + dx, top + dy).lightness() for dx in (-1, 0, 10) for dy in range(-1, 11)]
+        assert max(abs(v - backdrop) for v in ring) > 60, name  # its edge stands out from the legend
+        y += fm.height()
