@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -79,7 +79,7 @@ class ShortcutSheet(QFrame):
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(18)
         self.grid.setVerticalSpacing(3)
-        body = QWidget()
+        body = self.body = QWidget()
         body.setLayout(self.grid)
         scroll = QScrollArea()
         scroll.setWidget(body)
@@ -90,16 +90,20 @@ class ShortcutSheet(QFrame):
         layout.addWidget(title)
         layout.addWidget(scroll, 1)
         self.rows: list[tuple[str, str]] = []
+        self.columns = 2
         self.hide()
         parent.installEventFilter(self)
 
-    def set_rows(self, rows: list[tuple[str, str]]) -> None:
+    def set_rows(self, rows: list[tuple[str, str]], columns: int = 2) -> None:
+        """The shortcuts in ``columns`` (1 or 2) columns of name and keys."""
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item is not None and item.widget() is not None:
+                item.widget().hide()
                 item.widget().deleteLater()
         self.rows = rows
-        half = (len(rows) + 1) // 2
+        self.columns = columns
+        half = (len(rows) + 1) // 2 if columns == 2 else len(rows)
         for i, (what, keys) in enumerate(rows):
             col = 0 if i < half else 2
             row = i if i < half else i - half
@@ -107,6 +111,18 @@ class ShortcutSheet(QFrame):
             key = QLabel(f"<b>{keys.replace(', ', ',<br>')}</b>" if len(keys) > 18 else f"<b>{keys}</b>")
             key.setTextFormat(QtCore.Qt.TextFormat.RichText)
             self.grid.addWidget(key, row, col + 1)
+
+    def pair_width(self) -> int:
+        """The width of one column of names and keys (the keys bold, long ones a key a line)."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        fm, fmb = self.fontMetrics(), QFontMetrics(bold)
+        names = max((fm.horizontalAdvance(what) for what, _ in self.rows), default=0)
+        keys = max(
+            (fmb.horizontalAdvance(k) for _, ks in self.rows for k in (ks.split(", ") if len(ks) > 18 else [ks])),
+            default=0,
+        )
+        return names + self.grid.horizontalSpacing() + keys
 
     def open(self, rows: list[tuple[str, str]]) -> None:
         self.set_rows(rows)
@@ -123,6 +139,10 @@ class ShortcutSheet(QFrame):
 
     def _place(self) -> None:
         area = self.parentWidget().rect()
+        # one column where two do not fit across (a narrow view: the keys were cut off at the right)
+        columns = 2 if self.pair_width() * 2 + self.grid.horizontalSpacing() <= area.width() - 24 - 60 else 1
+        if columns != self.columns:
+            self.set_rows(self.rows, columns)
         w = min(area.width() - 24, max(760, self.sizeHint().width()))
         h = min(area.height() - 24, max(200, self.sizeHint().height()))
         self.setGeometry(area.center().x() - w // 2, area.center().y() - h // 2, w, h)

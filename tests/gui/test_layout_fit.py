@@ -356,3 +356,25 @@ def test_every_swatch_of_compare_modes_legend_shows_on_the_dark_legend(qapp) -> 
         ring = [image.pixelColor(left + dx, top + dy).lightness() for dx in (-1, 0, 10) for dy in range(-1, 11)]
         assert max(abs(v - backdrop) for v in ring) > 60, name  # its edge stands out from the legend
         y += fm.height()
+
+
+def test_the_shortcut_sheet_shows_every_key_in_a_narrow_view(qtbot, settings) -> None:
+    """In a 960x540 window (a 1920x1080 screen at 2x) the sheet's second column of keys was cut
+    off at the right ('Ctrl+', 'PgU', 'Shift')."""
+    from PySide6.QtWidgets import QLabel, QScrollArea
+
+    win = sample_window(qtbot, settings, (960, 540))
+    sheet = win.shortcut_sheet
+    win.actions_["shortcuts"].trigger()
+    qtbot.waitUntil(sheet.isVisible, timeout=30000)
+    QApplication.processEvents()
+    body = sheet.findChild(QScrollArea).widget()
+    viewport = body.parentWidget()
+    labels = [w for w in body.findChildren(QLabel) if w.isVisible()]
+    assert len(labels) == 2 * len(sheet.rows)
+    for label in labels:
+        right = label.mapTo(viewport, QPoint(label.width(), 0)).x()
+        assert right <= viewport.width(), label.text()
+        assert label.width() >= label.minimumSizeHint().width(), label.text()
+    win.resize(1600, 900)  # room again: two columns
+    qtbot.waitUntil(lambda: sheet.columns == 2, timeout=30000)
