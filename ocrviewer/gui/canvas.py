@@ -428,6 +428,7 @@ class Canvas(QGraphicsView):
         #: the legend's corner (see legend.place_legend) and what it was chosen for; where it was drawn
         self._legend_at = CORNERS[0]
         self._legend_for: tuple | None = None
+        self._legend_hidden = False
         self.legend_rect: QRectF | None = None
         #: stretch the colours over the words' confidences (see core.palette.fit_scale)
         self.fit_colours = True
@@ -890,7 +891,8 @@ class Canvas(QGraphicsView):
 
     def legend_corner(self, size: tuple[float, float]) -> str:
         """The viewport corner where a legend of ``size`` covers the fewest words, then the least of
-        the picture (chosen again only when the view or the words change)."""
+        the picture (chosen again only when the view or the words change); "" when every corner is
+        under something floating over the view (the shortcut sheet): no legend peeking out below it."""
         words = self.layers["word"]
         vp = self.viewport().rect()
         t = self.viewportTransform()
@@ -909,8 +911,10 @@ class Canvas(QGraphicsView):
 
             picture = self.mapFromScene(self.image_item.sceneBoundingRect()).boundingRect()
             self._legend_at = place_legend(vp, size, covered, QRectF(picture), self._legend_at)
+            chosen = corner_rect(vp, size, self._legend_at)
+            self._legend_hidden = any(chosen.intersects(QRectF(*r)) for r in above)
             self._legend_for = key
-        return self._legend_at
+        return "" if self._legend_hidden else self._legend_at
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         self.legend_rect = None
@@ -925,7 +929,11 @@ class Canvas(QGraphicsView):
             dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
             font = self.font()
             size = status_legend_size(font)
-            self.legend_rect = corner_rect(vp, size, self.legend_corner(size))
+            corner = self.legend_corner(size)
+            if not corner:
+                painter.restore()
+                return
+            self.legend_rect = corner_rect(vp, size, corner)
             self._status_legend.draw(
                 painter,
                 (font.key(), dark),
@@ -940,6 +948,8 @@ class Canvas(QGraphicsView):
         o = self.style_opts
         with_none = bool(np.isnan(self.layers["word"].data.conf).any())
         corner = self.legend_corner(legend_size(self.font(), o.min_confidence, with_none, o.scale))
+        if not corner:
+            return
         kept = self._view_legend, self._legend_line
         self.legend_rect = paint_view_legend(
             painter, self, o.min_confidence, o.below, with_none, o.scale, corner, *kept

@@ -378,3 +378,16 @@ def test_the_shortcut_sheet_shows_every_key_in_a_narrow_view(qtbot, settings) ->
         assert label.width() >= label.minimumSizeHint().width(), label.text()
     win.resize(1600, 900)  # room again: two columns
     qtbot.waitUntil(lambda: sheet.columns == 2, timeout=30000)
+
+
+def test_no_legend_peeks_out_under_the_shortcut_sheet(qtbot, settings) -> None:
+    win = sample_window(qtbot, settings, (960, 540))
+    canvas = win.canvas
+    assert legend_drawn(canvas) is not None
+    win.actions_["shortcuts"].trigger()
+    qtbot.waitUntil(win.shortcut_sheet.isVisible, timeout=30000)
+    QApplication.processEvents()
+    rect = legend_drawn(canvas)
+    assert rect is None or not rect.intersects(QRectF(win.shortcut_sheet.geometry()))
+    win.shortcut_sheet.hide()
+    assert legend_drawn(canvas) is not None  # back once it closes
