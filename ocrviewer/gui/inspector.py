@@ -142,12 +142,15 @@ class InspectorPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # sized once: ResizeToContents made every layout pass ask data() of row after row (10k rows)
         for col, samples in (
-            (1, ("Confidence", "0.00")),
+            (1, ("Conf.", "0.00")),
             (2, ("Level", "block", "word")),
             (3, ("Page", "999")),
         ):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, self._text_width(*samples) + (44 if col == 1 else 24))
+        # every row's level is the one shown (Show: Words, Lines or Blocks): its column left room for
+        # the text in a 270 px panel of ~30 px ('e...', 'in...')
+        self.words_table.setColumnHidden(2, True)
         self.words_table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.level_combo = QComboBox()
         for label, level in self.LEVELS:

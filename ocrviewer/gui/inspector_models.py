@@ -515,7 +515,7 @@ class WordListModel(QAbstractTableModel):
     :class:`ElementRef` of a row is made only when asked for.
     """
 
-    HEADERS = ("Text", "Confidence", "Level", "Page")
+    HEADERS = ("Text", "Conf.", "Level", "Page")  # ("Conf." as the tree's: the panel is narrow)
     REF_ROLE = Qt.ItemDataRole.UserRole + 1
     #: "1" for a row under :attr:`below`, else "0": what :class:`SourceSortProxy` filters on
     BELOW_ROLE = Qt.ItemDataRole.UserRole + 2

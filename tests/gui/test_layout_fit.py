@@ -391,3 +391,22 @@ def test_no_legend_peeks_out_under_the_shortcut_sheet(qtbot, settings) -> None:
     assert rect is None or not rect.intersects(QRectF(win.shortcut_sheet.geometry()))
     win.shortcut_sheet.hide()
     assert legend_drawn(canvas) is not None  # back once it closes
+
+
+def test_the_words_list_has_room_for_the_words_in_a_1024_px_window(qtbot, settings, tmp_path) -> None:
+    """With a PDF's Pages column the Inspector's Words list showed its text column ~30 px wide
+    ('e...', 'in...'), beside a Level column saying 'word' on every row."""
+    from tests.gui.test_document_window import _open_with_response
+
+    win = sample_window(qtbot, settings, (1024, 700))
+    _open_with_response(win, qtbot, tmp_path)
+    inspector = win.dock_context.panels["inspector"]
+    next(d for d in win.docks if d.objectName() == "inspectorDock").raise_()
+    inspector.tabs.setCurrentIndex(2)
+    table = inspector.words_table
+    qtbot.waitUntil(lambda: table.isVisible() and table.model().rowCount() > 0, timeout=30000)
+    QApplication.processEvents()
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("inspector") + 12
+    header = table.horizontalHeader()
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    assert sum(header.sectionSize(c) for c in shown) <= table.viewport().width()  # no sideways scrolling
