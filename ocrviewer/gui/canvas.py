@@ -38,6 +38,7 @@ from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, fit_scale
+from ocrviewer.core.wording import counted
 from ocrviewer.gui.image_loader import DecodedImage
 from ocrviewer.gui.legend import (
     CORNERS,
@@ -996,13 +997,9 @@ def count_text(doc: Document | None, shown_words: int) -> str:
         return ""
     counts = element_counts(doc)
     total = counts["word"]
-    words = _n(total, "word") if shown_words == total else f"{shown_words}/{total} words"
-    return f"{_n(counts['block'], 'block')} · {_n(counts['line'], 'line')} · {words}"
+    words = counted(total, "word") if shown_words == total else f"{shown_words}/{total} words"
+    return f"{counted(counts['block'], 'block')} · {counted(counts['line'], 'line')} · {words}"
 
-
-def _n(count: int, noun: str) -> str:
-    """'1 block', '2 blocks'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _escape(text: str) -> str:

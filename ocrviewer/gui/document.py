@@ -23,6 +23,7 @@ from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import DocumentResult, LoadedResult, load_document_result
 from ocrviewer.core.model import Document
 from ocrviewer.core.sources import Source, open_source
+from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
 from ocrviewer.gui.image_loader import PDF_DPI, DecodedImage, ImageLoader, decode_page
@@ -248,7 +249,7 @@ class DocumentController(QObject):
     def adopt(self, source: Source, pages: list[WorkspacePage]) -> None:
         """Show a reopened workspace's pages (with their results) of ``source``."""
         self._start(source, pages)
-        self.state.statusMessage.emit(f"{source.name}: {len(pages)} pages")
+        self.state.statusMessage.emit(f"{source.name}: {counted(len(pages), 'page')}")
 
     def close(self) -> None:
         if self.source is not None:
@@ -482,7 +483,7 @@ class DocumentController(QObject):
             self.set_order("worst")
             failed = sum(1 for s in statuses if s.status == "failed")
             self.state.statusMessage.emit(
-                f"{outdir.name}: {len(statuses)} pages of {source.name}, worst first"
+                f"{outdir.name}: {counted(len(statuses), 'page')} of {source.name}, worst first"
                 + (f" ({failed} failed)" if failed else "")
             )
             if self.order and self.order[0] != self.state.page:

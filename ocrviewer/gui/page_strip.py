@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ocrviewer.core.model import Document
+from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import WorkspaceEvent
 from ocrviewer.gui.document import DocumentController, page_stats
 from ocrviewer.gui.image_loader import pil_to_qimage
@@ -307,7 +308,7 @@ class PageStrip(QWidget):
 
     def _after_reset(self) -> None:
         n = self.model.rowCount()
-        self.count_label.setText(f"{n} pages" if n != 1 else "1 page")
+        self.count_label.setText(counted(n, "page"))
         worst = self.documents.order_kind == "worst"
         if (self.order_combo.currentData() == "worst") != worst:
             self.order_combo.blockSignals(True)

@@ -27,6 +27,7 @@ from ocrviewer.core.columns import word_confidences
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, ConfidenceScale, confidence_rgb
+from ocrviewer.core.wording import counted
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.state import ViewerState
 
@@ -276,9 +277,9 @@ class QualityPanel(QWidget):
             self.counts_label.setText("no response")
         else:
             c = element_counts(doc)
-            parts = [_n(c[k], k) for k in ("page", "block", "line", "word")]
+            parts = [counted(c[k], k) for k in ("page", "block", "line", "word")]
             if c["table"]:
-                parts.append(_n(c["table"], "table"))
+                parts.append(counted(c["table"], "table"))
             self.counts_label.setText(", ".join(parts[:2]) + ",\n" + ", ".join(parts[2:]))
         total = len(self._confidences) + self._no_confidence
         if self._no_confidence:
@@ -305,7 +306,3 @@ class QualityPanel(QWidget):
         pct = f" ({100 * n / total:.0f}%)" if total else ""
         self.under_label.setText(f"{n} of {total} words{pct}")
 
-
-def _n(count: int, noun: str) -> str:
-    """'1 block', '2 blocks'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -161,16 +161,17 @@ def test_document_wide_search_and_word_list_jump_to_the_page(full_window, qtbot,
     assert inspector.search_label.text() == "5 of 5"
 
 
-def _outdir(tmp_path: Path) -> tuple[Path, Path]:
-    """A batch OUTDIR for a 4-page PDF: page 3 failed; page 4's worst word 0.2, page 2's 0.5."""
+def _outdir(tmp_path: Path, pages: int = 4) -> tuple[Path, Path]:
+    """A batch OUTDIR for a 4-page PDF: page 3 failed; page 4's worst word 0.2, page 2's 0.5
+    (``pages``: the PDF's first pages only)."""
     from ocrviewer.providers.batch import MANIFEST, Record, manifest_bytes
 
-    pdf = make_pdf(tmp_path / "scan.pdf", 4)
+    pdf = make_pdf(tmp_path / "scan.pdf", pages)
     out = tmp_path / "out"
     out.mkdir()
     conf = {0: 0.9, 1: 0.5, 3: 0.2}
     records = []
-    for i in range(4):
+    for i in range(pages):
         name = f"scan.p{i + 1:04d}.json"
         base = dict(
             input=f"scan.pdf#page={i + 1}",
@@ -214,6 +215,17 @@ def test_a_batch_outdir_opens_its_document_worst_first(window, qtbot, tmp_path) 
     texts = [next(window.state.page_document(i).words()).text for i in (0, 1, 3)]
     assert texts == ["p1w0", "p2w0", "p4w0"]
     assert window.page_strip.order_combo.currentData() == "worst"
+
+
+def test_a_one_page_batch_outdir_says_one_page(window, qtbot, tmp_path) -> None:
+    _pdf, out = _outdir(tmp_path, pages=1)
+    messages: list[str] = []
+    window.state.statusMessage.connect(messages.append)
+    assert window.files.open_image(str(out))
+    qtbot.waitUntil(lambda: any("worst first" in m for m in messages), timeout=WAIT)
+    said = next(m for m in messages if "worst first" in m)
+    assert said == "out: 1 page of scan.pdf, worst first", said
+    assert window.page_strip.count_label.text() == "1 page"
 
 
 def test_a_folder_opens_as_a_document_in_natural_order(window, qtbot, tmp_path) -> None:
