@@ -130,7 +130,8 @@ def create_actions(window: QMainWindow, icons: bool = True) -> dict[str, QAction
     the style's classes cost ~10 ms to load; see :func:`add_icons`)."""
     actions: dict[str, QAction] = {}
     for key, (text, shortcuts, checkable, tip) in SPECS.items():
-        act = QAction(text, window)
+        act = QAction(window)  # (QAction(text, window) would set up QIcon, ~1 ms: its overloads take one)
+        act.setText(text)
         keys = _keys(shortcuts)
         if keys:
             act.setShortcuts(keys)

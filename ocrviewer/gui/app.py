@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ocrviewer import __version__
@@ -36,8 +35,9 @@ def sanitize_qt_env(environ: dict[str, str] | None = None) -> list[str]:
     return removed
 
 
-def create_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (reused if one exists), named so QSettings has a home, in INI format."""
+def create_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
+    """The QApplication (reused if one exists), named so QSettings has a home, in INI format, with
+    the window icon (``icon=False``: the caller sets it later, see :func:`set_window_icon`)."""
     sanitize_qt_env()
     app = QApplication.instance()
     if app is None:
@@ -49,16 +49,26 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     if isinstance(app, QApplication):
-        try:
-            from ocrviewer.resources import icon_path
-
-            icon = icon_path()
-            if icon.is_file():
-                app.setWindowIcon(QIcon(str(icon)))
-        except Exception:  # an icon is decoration; never fail start-up over it
-            pass
+        if icon:
+            set_window_icon(app)
         app.setDesktopFileName("io.github.ocrviewer.OcrViewer")
     return app  # type: ignore[return-value]
+
+
+def set_window_icon(app: QApplication) -> None:
+    """The application's window icon (every window's, also those already shown). It costs ~3 ms
+    at start (QIcon's set-up with its 151-member ``ThemeIcon`` enum, Qt's SVG icon engine plugin
+    and QtSvg loaded): ``run_viewer`` sets it after the first frame."""
+    try:
+        from PySide6.QtGui import QIcon
+
+        from ocrviewer.resources import icon_path
+
+        icon = icon_path()
+        if icon.is_file():
+            app.setWindowIcon(QIcon(str(icon)))
+    except Exception:  # an icon is decoration; never fail start-up over it
+        pass
 
 
 def make_settings() -> QSettings:
@@ -186,7 +196,7 @@ def run_viewer(request: ViewRequest) -> int:
     from ocrviewer.gui.first_frame import can_draw, first_frame_for
     from ocrviewer.gui.main_window import MainWindow
 
-    app = create_app()
+    app = create_app(icon=False)
     if request.screenshot:
         _quiet_offscreen_plugin()
     settings = make_settings()
@@ -199,6 +209,8 @@ def run_viewer(request: ViewRequest) -> int:
     first = None
     if not request.provider and not request.theme and can_draw(settings):
         first = first_frame_for(request.image, request.response, request.frame)
+    if first is None:
+        set_window_icon(app)  # (with a first frame: once it is painted, in open_rest)
     window = MainWindow(settings, panels_later=True, first_frame=first)
     library_warnings.show_in(window.show_message)  # 'photo.jpg: Corrupt EXIF data ...'
     if request.theme:
@@ -209,7 +221,8 @@ def run_viewer(request: ViewRequest) -> int:
     window.show()
     if first is not None:
 
-        def open_rest() -> None:
+        def open_rest() -> None:  # after the first frame (MainWindow.finish_start)
+            set_window_icon(app)
             open_request(window, request, parsed=first.source)
             window.install_panels_after_paint()
 
