@@ -311,12 +311,13 @@ def test_the_system_theme_starts_as_the_desktop_was_then_follows_it(qtbot, setti
     assert settings.value(SYSTEM_SCHEME_KEY) == "light"
 
 
-def test_a_second_start_paints_the_sample_before_pyside_builds_its_qt_namespace(tmp_path: Path) -> None:
-    """PySide builds the whole `Qt` namespace (~100 enums) on its first use; the first frame does
-    without it (gui.painting), from the second start on (the first asks the desktop for its
-    colour scheme). It comes once the window is built."""
+def _starts_twice(tmp_path: Path) -> list[dict[str, bool]]:
+    """Run the cold-start probe twice (the real ``ocrviewer`` start with the sample); for each
+    start, whether PySide had built the `Qt` namespace (its GlobalColor enum) and QIcon (its
+    ThemeIcon enum) at the first frame's paint and once the window was built, and whether the
+    application had its window icon then."""
     code = f"""
-import enum, os, sys
+import enum, json, os, sys
 sys.path.insert(0, {str(ROOT / "benchmarks")!r})
 import cold_start_probe as probe
 
@@ -330,12 +331,12 @@ enum.EnumType._create_ = spy
 def watch(module):
     from PySide6.QtCore import QEvent, QObject, QTimer
     show = module.MainWindow.show
-    seen = []
+    seen = {{}}
 
     class Watch(QObject):
         def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint and not seen and self.win.picture_shown():
-                seen.append("GlobalColor" in made)
+                seen.update(namespace_first="GlobalColor" in made, qicon_first="ThemeIcon" in made)
                 QTimer.singleShot(0, self.when_built)
             return False
 
@@ -343,7 +344,10 @@ def watch(module):
             if self.win.start_view is not None or not self.win.panels_ready:
                 QTimer.singleShot(50, self.when_built)
                 return
-            print(seen[0], "GlobalColor" in made, flush=True)
+            from PySide6.QtWidgets import QApplication
+            seen.update(namespace_built="GlobalColor" in made, qicon_built="ThemeIcon" in made)
+            seen["icon_built"] = not QApplication.instance().windowIcon().isNull()
+            print(json.dumps(seen), flush=True)
             os._exit(0)
 
     def show_and_watch(win):
@@ -366,5 +370,21 @@ sys.exit(probe.main())
     for _ in range(2):
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
         assert out.returncode == 0, out.stderr[-2000:]
-        runs.append(out.stdout.split())
-    assert runs[1] == ["False", "True"]  # not before the first frame; with the built window
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return runs
+
+
+def test_a_second_start_paints_the_sample_before_pyside_builds_its_qt_namespace(tmp_path: Path) -> None:
+    """PySide builds the whole `Qt` namespace (~100 enums) on its first use; the first frame does
+    without it (gui.painting), from the second start on (the first asks the desktop for its
+    colour scheme). It comes once the window is built."""
+    runs = _starts_twice(tmp_path)
+    # not before the first frame; with the built window
+    assert (runs[1]["namespace_first"], runs[1]["namespace_built"]) == (False, True)
+
+
+def test_the_window_icon_comes_after_the_first_frame(tmp_path: Path) -> None:
+    """The window icon (QIcon's set-up, Qt's SVG icon engine) is set once the first frame is
+    painted: the window has it when built, and QIcon was not set up before that paint."""
+    for run in _starts_twice(tmp_path):
+        assert (run["qicon_first"], run["icon_built"]) == (False, True)
