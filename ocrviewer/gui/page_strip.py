@@ -269,6 +269,8 @@ class PageStrip(QWidget):
         self.order_combo.currentIndexChanged.connect(self._order_chosen)
         state.pageChanged.connect(self._follow)
         self.model.modelReset.connect(self._after_reset)
+        if state.source is not None:  # a document opened before the panels were made (view doc.pdf)
+            self.model.reset()
 
     def _visible_rows(self) -> tuple[int, int] | None:
         """The first and last rows on screen (None: the strip is hidden or empty)."""

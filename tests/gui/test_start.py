@@ -108,3 +108,25 @@ def test_overlay_status_names_are_the_compare_statuses() -> None:
     from ocrviewer.gui.overlay import STATUS_NAMES
 
     assert STATUS_NAMES == STATUSES
+
+
+def test_a_document_opened_before_the_panels_is_listed_in_pages(qtbot, settings: QSettings, tmp_path) -> None:
+    """`ocrviewer view scan.pdf` opens the PDF before the panels are built: the Pages panel, made
+    after the first paint, lists its pages (it stayed empty, 'Page order', no count)."""
+    from tests.gui.test_document_window import _outdir
+
+    _pdf, out = _outdir(tmp_path)
+    win = main_window.MainWindow(settings, panels_later=True)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert win.files.open_image(str(out))  # a batch OUTDIR: its pages, worst first
+    qtbot.waitUntil(lambda: win.files.documents.order_kind == "worst" and not win.files.busy, timeout=30000)
+    win.install_panels_after_paint()
+    qtbot.waitUntil(lambda: win.panels_ready, timeout=30000)
+    strip = win.page_strip
+    assert strip.model.rowCount() == 4
+    assert strip.count_label.text() == "4 pages"
+    assert strip.order_combo.currentData() == "worst"
+    assert strip.model.page_at(strip.view.currentIndex().row()) == win.state.page == 2
+    qtbot.waitUntil(lambda: len(strip.model.thumbs) == 4, timeout=30000)  # thumbnails come too
