@@ -4,8 +4,10 @@ loop or point nowhere, and the viewer started where there is no display."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,91 @@ def test_a_folder_with_a_looping_link_lists_it_as_skipped(capsys, tmp_path: Path
     assert "kind: folder, 1 page(s)" in out
     assert "skipped: a.jpg: a symbolic link that leads back to itself" in out
     assert "skipped: gone.jpg: a symbolic link to" in out
+
+
+def _free_display_number() -> int:
+    """An X display number nothing listens on (no socket file, no abstract socket claimed by a test)."""
+    return next(
+        n for n in range(97, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not _lock(n).exists()
+    )
+
+
+def _lock(n: int) -> Path:
+    return Path(f"/tmp/.X{n}-lock")
+
+
+def _view(tmp_path: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    image = make_text_image(tmp_path / "photo.jpg")
+    return subprocess.run(
+        [sys.executable, "-m", "ocrviewer", "view", str(image), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display variables")
+def test_view_on_a_display_nobody_answers_at_is_one_line(tmp_path: Path) -> None:
+    """DISPLAY=:97 with no X server there (a stale ssh session's): Qt aborted (exit 134, five lines)."""
+    env = {**_no_display_env(), "DISPLAY": f":{_free_display_number()}"}
+    proc = _view(tmp_path, env)
+    assert proc.returncode == 1, proc.stderr
+    one_error_line(
+        proc.stderr, "no display answers at DISPLAY=:", "start X", "--screenshot", "QT_QPA_PLATFORM"
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display variables")
+def test_python_m_ocrviewer_on_a_tcp_display_nobody_answers_at_is_one_line(tmp_path: Path) -> None:
+    env = {**_no_display_env(), "DISPLAY": f"127.0.0.1:{_free_display_number()}.0"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "ocrviewer"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 1, proc.stderr
+    one_error_line(proc.stderr, "no display answers at DISPLAY=127.0.0.1:")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display variables")
+def test_view_on_a_wayland_socket_that_is_not_there_is_one_line(tmp_path: Path) -> None:
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**_no_display_env(), "WAYLAND_DISPLAY": "wayland-9", "XDG_RUNTIME_DIR": str(runtime)}
+    proc = _view(tmp_path, env)
+    assert proc.returncode == 1, proc.stderr
+    one_error_line(proc.stderr, "no display answers at WAYLAND_DISPLAY=wayland-9", "--screenshot")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 display")
+def test_a_display_nobody_answers_at_still_takes_a_screenshot(tmp_path: Path) -> None:
+    env = {**_no_display_env(), "DISPLAY": f":{_free_display_number()}"}
+    shot = tmp_path / "shot.png"
+    proc = _view(tmp_path, env, "--screenshot", str(shot), "--size", "640x480")
+    assert proc.returncode == 0, proc.stderr
+    assert shot.is_file() and shot.stat().st_size > 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("Xvfb"), reason="needs Xvfb")
+def test_a_working_x_display_is_not_refused(tmp_path: Path) -> None:
+    """A real X server (Xvfb, started here and waited for by its socket) is used, not refused."""
+    number = _free_display_number()
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{number}", "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            assert xvfb.poll() is None, "Xvfb exited"
+            assert time.monotonic() < deadline, "Xvfb did not start"
+            time.sleep(0.05)
+        env = {**_no_display_env(), "DISPLAY": f":{number}"}
+        shot = tmp_path / "shot.png"
+        proc = _view(tmp_path, env, "--screenshot", str(shot), "--size", "640x480")
+        assert proc.returncode == 0, proc.stderr
+        assert "no display" not in proc.stderr
+        assert shot.is_file() and shot.stat().st_size > 0
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=30)
