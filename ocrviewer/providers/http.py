@@ -333,6 +333,16 @@ def _a(what: str) -> str:
     return f"an {what}" if what[:1].lower() in "aeiou" else f"a {what}"
 
 
+def _deflate_unfinished(raw: Any) -> bool:
+    """Whether a body marked 'deflate' ended before its stream did. urllib3 decodes a body that is
+    not zlib-wrapped as raw deflate, so plain text ('{}') can come out as a few bytes nobody sent,
+    with no error: reported as broken JSON, it sent people to the service instead of the encoding."""
+    decoder = getattr(raw, "_decoder", None)
+    if type(decoder).__name__ != "DeflateDecoder":  # (gzip: urllib3 checks its end itself)
+        return False
+    return getattr(getattr(decoder, "_obj", None), "eof", True) is False
+
+
 def parse_json(body: bytes, service: str, what: str = "response") -> Any:
     """JSON from a body, or BadResponse with one line naming the service and what to do.
 
@@ -752,6 +762,8 @@ class HttpClient:
                         "a response; nothing was kept",
                     )
                 chunks.append(chunk)
+            if _deflate_unfinished(raw):
+                raise urllib3.exceptions.DecodeError("the deflate stream did not end")
         except urllib3.exceptions.DecodeError as err:
             resp.close()
             encoding = resp.headers.get("Content-Encoding") or "compressed"

@@ -14,6 +14,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -1009,3 +1010,36 @@ def test_an_error_body_sent_with_200_is_said_as_the_services_error(
         recognize(make(name, cloud, clock, creds), photo)
     message = one_clear_line(info.value, "answered with an error instead of a result", "Internal error")
     assert "cannot read" not in message
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    c = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return c.compress(data) + c.flush()
+
+
+@pytest.mark.parametrize("body", ["zlib", "raw"])
+def test_a_deflate_encoded_answer_is_read(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, body
+) -> None:  # noqa: ANN001
+    """'deflate' is zlib-wrapped by the standard, raw deflate by some servers: both are read."""
+    with_keys(env)
+    p = make("yandex", cloud, clock, creds)
+    good = recognize(p, photo).raw
+    sent = zlib.compress(good) if body == "zlib" else _raw_deflate(good)
+    cloud.script("POST", YANDEX_SYNC, Reply(200, sent, {"Content-Encoding": "deflate"}))
+    result = recognize(p, photo)
+    assert result.raw == good and [w.text for w in result.document.words()] == TEXTS
+
+
+@pytest.mark.parametrize("text", [b"plainly not deflate", b"{}"])
+def test_a_plain_body_marked_deflate_names_the_encoding(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, text: bytes
+) -> None:  # noqa: ANN001
+    """A plain body marked 'Content-Encoding: deflate' was called 'not valid JSON' (urllib3 had
+    decoded it as raw deflate into bytes nobody sent)."""
+    with_keys(env)
+    cloud.script("POST", YANDEX_SYNC, Reply(200, text, {"Content-Encoding": "deflate"}))
+    with pytest.raises(ServiceError) as info:
+        recognize(make("yandex", cloud, clock, creds), photo)
+    message = one_clear_line(info.value, "marked 'deflate' that cannot be decompressed")
+    assert "not valid JSON" not in message
