@@ -557,6 +557,9 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.scrub = Scrubber(self.secrets)
+        # the time the first request waited at the gate: a deadline starts when it can go out,
+        # so a file queued behind a batch's rate limit is not out of time before it is sent
+        self._gate_wait: float | None = None
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _WatchedAdapter())
         # urllib3 logs each request's path at DEBUG; a server can put the key in a path it names
@@ -593,7 +596,7 @@ class HttpClient:
     def _remaining(self, deadline: float | None) -> float:
         if deadline is None:
             return float("inf")
-        return deadline - self.timing.monotonic()
+        return deadline + (self._gate_wait or 0.0) - self.timing.monotonic()
 
     def _fail(self, err_type: type[ProviderError], message: str) -> ProviderError:
         return err_type(self.scrub(message))
@@ -632,7 +635,10 @@ class HttpClient:
                 )
             read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
             if self.gate is not None:
+                before = self.timing.monotonic()
                 self.gate(method, url, cancel)
+                if self._gate_wait is None:  # later waits (retries, polls) count: the file is under way
+                    self._gate_wait = self.timing.monotonic() - before
             if data:
                 progress(None, f"uploading {_size_text(len(data))} to {self.service}")
             # without a deadline one request still ends within the total time (headers trickling in)
@@ -737,7 +743,11 @@ class HttpClient:
         for a GET). The body is then available as ``resp.content``, as usual."""
         raw = resp.raw
         limit = self.policy.max_body
-        end = deadline if deadline is not None else self.timing.monotonic() + read_timeout
+        end = (
+            deadline + (self._gate_wait or 0.0)
+            if deadline is not None
+            else self.timing.monotonic() + read_timeout
+        )
         chunks: list[bytes] = []
         total = 0
         try:

@@ -579,3 +579,19 @@ def test_the_plan_knows_what_the_cache_will_answer_per_endpoint(
             assert run_batch(bp, elsewhere, jobs=2).count("done") == 8 and len(other.uploads) == 8
         finally:
             other.close()
+
+
+def test_waiting_for_the_rate_limit_does_not_count_against_a_files_time_limit(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Three files at 1 request a second with a 2 s limit each: the third waits ~2 s for its turn.
+    That wait counted against its limit, so it failed 'did not finish within 2 s' before it was sent."""
+    save_settings({"http.poll_interval": 0.01, "http.total_timeout": 2.0})
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i in range(1, 4):
+        make_scan(folder / f"scan{i}.png", words=i, size=(400 + 10 * i, 200))
+    args = ["recognize", folder, "-p", "yandex", "--endpoint", cloud.url, "-o", tmp_path / "o", "--yes"]
+    code, _, err = run(capsys, *args, "--jobs", "3", "--rate", "0.6/s")
+    assert code == 0, err
+    assert [r["status"] for r in manifest(tmp_path / "o")] == ["done"] * 3
