@@ -311,7 +311,9 @@ def _column_layers(page: Page, layers: dict[str, LayerData]) -> dict[str, LayerD
         if name == "block":
             layer.keys = [(0, b, -1, -1) for b in range(len(level))]
         elif name == "line":
-            layer.keys = [(0, b, li, -1) for b, li in zip(b_of_line.tolist(), l_in_block.tolist(), strict=True)]
+            layer.keys = [
+                (0, b, li, -1) for b, li in zip(b_of_line.tolist(), l_in_block.tolist(), strict=True)
+            ]
         else:
             kids = cols.line.children
             assert kids is not None

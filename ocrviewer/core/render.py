@@ -525,7 +525,9 @@ _STORED_MAX = 0xFFFF
 class _Rows:
     """Rows of ``img``, composited with ``overlay`` (when given) as they are taken, each band once."""
 
-    def __init__(self, img: Image.Image, overlay: Image.Image | None, timings: dict[str, float] | None) -> None:
+    def __init__(
+        self, img: Image.Image, overlay: Image.Image | None, timings: dict[str, float] | None
+    ) -> None:
         self.img, self.overlay, self.timings = img, overlay, timings
 
     def sample(self) -> bytes:

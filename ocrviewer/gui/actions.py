@@ -34,7 +34,12 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
         False,
         "Save the image, its results and corrections as one workspace file",
     ),
-    "save_result": ("Save &Result…", ("Ctrl+Shift+S",), False, "Save the shown result in the displayed frame"),
+    "save_result": (
+        "Save &Result…",
+        ("Ctrl+Shift+S",),
+        False,
+        "Save the shown result in the displayed frame",
+    ),
     "export_view": ("&Export View…", ("Ctrl+E",), False, "Save the view as PNG or PDF at full resolution"),
     "export_demo": (
         "Export for a S&lide…",
@@ -228,9 +233,7 @@ def _fill_tools(tools: QMenu, extra: dict[str, QAction]) -> None:
             tools.addAction(act)
 
 
-def add_panel_actions(
-    window: QMainWindow, toolbar: QToolBar, extra: dict[str, QAction]
-) -> None:
+def add_panel_actions(window: QMainWindow, toolbar: QToolBar, extra: dict[str, QAction]) -> None:
     """The docks' actions once they exist: the Tools menu (before Help, the last menu) and Run at
     the toolbar's end, where build_menus/build_toolbar put them when given at once."""
     if not extra:

@@ -899,9 +899,23 @@ class Canvas(QGraphicsView):
         t = self.viewportTransform()
         # what floats over the picture (the welcome strip, the shortcut sheet) would hide a legend under it
         above = tuple(
-            c.geometry().getRect() for c in self.viewport().children() if isinstance(c, QWidget) and c.isVisible()
+            c.geometry().getRect()
+            for c in self.viewport().children()
+            if isinstance(c, QWidget) and c.isVisible()
         )
-        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), vp.width(), vp.height(), id(words.data), size, above)
+        key = (
+            t.m11(),
+            t.m12(),
+            t.m21(),
+            t.m22(),
+            t.dx(),
+            t.dy(),
+            vp.width(),
+            vp.height(),
+            id(words.data),
+            size,
+            above,
+        )
         if key != self._legend_for:
 
             def covered(rect: QRectF) -> int:

@@ -91,7 +91,9 @@ def export_view(canvas: Canvas, path: str | os.PathLike[str], inputs: tuple[str 
         # added, not put in place of the suffix: "scan.v2" must not become an existing scan.png, and
         # "/dev/full" not a new file in /dev
         if target.exists() and not target.is_file():
-            raise BadInput(f"{target}: export writes a PNG, JPEG or PDF file; choose a name ending in .png or .pdf")
+            raise BadInput(
+                f"{target}: export writes a PNG, JPEG or PDF file; choose a name ending in .png or .pdf"
+            )
         target, suffix = target.with_name(target.name + ".png"), ".png"
         check_output(target, protected)
     buffer = QBuffer()

@@ -344,7 +344,9 @@ class FirstFrameView(QGraphicsView):
         o = self.opts
         if not (o["legend"] and o["confidence"] and o["layer_word"] and self.has_confidence):
             return
-        paint_view_legend(painter, self, 0.0, "dim", self.with_none, self.scale_, self._legend_corner(), self._legend)
+        paint_view_legend(
+            painter, self, 0.0, "dim", self.with_none, self.scale_, self._legend_corner(), self._legend
+        )
 
     def _legend_corner(self) -> str:
         """Where the canvas puts the legend for this view (legend.place_legend), so it stays put

@@ -339,7 +339,9 @@ class MainWindow(QMainWindow):
         dock.setObjectName("pagesDock")
         dock.setWidget(self.page_strip)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        left = [d for d in self.docks if self.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea]
+        left = [
+            d for d in self.docks if self.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
+        ]
         if left:  # a column of its own at the far left; the left panels keep their tabs
             self.splitDockWidget(dock, left[0], QtCore.Qt.Orientation.Horizontal)
             for other in left[1:]:
@@ -532,7 +534,9 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in urls if isinstance(u, QUrl) and u.isLocalFile()]
         if urls and not paths:  # a link dragged from a browser: nothing was opened, say so
             name = urls[0].toDisplayString()[:120]
-            self.show_message(f"{name}: not a file on this computer; save it first, then open or drop it", "error")
+            self.show_message(
+                f"{name}: not a file on this computer; save it first, then open or drop it", "error"
+            )
             event.acceptProposedAction()
             return
         images = [p for p in paths if os.path.isdir(p) or not is_response_path(p)]

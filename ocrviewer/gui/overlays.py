@@ -119,7 +119,11 @@ class ShortcutSheet(QFrame):
         fm, fmb = self.fontMetrics(), QFontMetrics(bold)
         names = max((fm.horizontalAdvance(what) for what, _ in self.rows), default=0)
         keys = max(
-            (fmb.horizontalAdvance(k) for _, ks in self.rows for k in (ks.split(", ") if len(ks) > 18 else [ks])),
+            (
+                fmb.horizontalAdvance(k)
+                for _, ks in self.rows
+                for k in (ks.split(", ") if len(ks) > 18 else [ks])
+            ),
             default=0,
         )
         return names + self.grid.horizontalSpacing() + keys

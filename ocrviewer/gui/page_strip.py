@@ -354,4 +354,3 @@ class _CellDelegate(QStyledItemDelegate):
         if isinstance(view, QListView) and view.gridSize().isValid():
             return view.gridSize() - QSize(4, 4)
         return super().sizeHint(option, index)
-

@@ -65,7 +65,9 @@ class ResultChooser(ElidedComboBox):
         """At most as wide as its longest name needs (capped), never narrower than it asks."""
         fm = self.fontMetrics()
         names = [self.itemText(i) for i in range(self.count())]
-        text = min(max((fm.horizontalAdvance(n) for n in names), default=0), fm.averageCharWidth() * GROWS_CHARS)
+        text = min(
+            max((fm.horizontalAdvance(n) for n in names), default=0), fm.averageCharWidth() * GROWS_CHARS
+        )
         frame = self.sizeHint().width() - fm.horizontalAdvance("X" * ASKS_CHARS)  # arrow, margins
         self.setMaximumWidth(max(self.sizeHint().width(), frame + text))
 

@@ -18,6 +18,7 @@ was accepted, 401/403 that it was not).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -204,6 +206,21 @@ class SecretField(QWidget):
         self.changed.emit()
 
 
+#: Azure Read's upload size: the free tier's, and the most a paid tier takes
+READ_MAX_MB_DEFAULT = 4.0
+READ_MAX_MB_LIMIT = 500.0
+
+
+def _read_max_mb(value: Any) -> float:
+    """The saved azure.read_max_mb, or the default where it is absent or no usable number (the
+    dialog reports a broken settings file on its own)."""
+    try:
+        number = float(value) if value is not None else READ_MAX_MB_DEFAULT
+    except (TypeError, ValueError):
+        return READ_MAX_MB_DEFAULT
+    return number if 0 < number <= READ_MAX_MB_LIMIT else READ_MAX_MB_DEFAULT
+
+
 class PreferencesDialog(QDialog):
     """Tabs for Yandex, Azure and the viewer; OK/Apply save endpoints and preferences."""
 
@@ -276,6 +293,18 @@ class PreferencesDialog(QDialog):
         aform = QFormLayout()
         aform.addRow("Endpoint:", self.azure_endpoint)
         aform.addRow("Key:", self._secret("azure", "key"))
+        self.azure_read_max_mb = QDoubleSpinBox()
+        self.azure_read_max_mb.setObjectName("azureReadMaxMb")
+        self.azure_read_max_mb.setRange(0.1, READ_MAX_MB_LIMIT)  # the box refuses anything else
+        self.azure_read_max_mb.setDecimals(1)
+        self.azure_read_max_mb.setSuffix(" MB")
+        self.azure_read_max_mb.setValue(_read_max_mb(current.get("azure.read_max_mb")))
+        self.azure_read_max_mb.setToolTip(
+            "The largest image or PDF sent to Azure Read: a bigger one is shrunk (an image) or refused "
+            f"before it is sent. {READ_MAX_MB_DEFAULT:g} MB on the free tier, up to {READ_MAX_MB_LIMIT:g} MB on "
+            "a paid tier; lower it if Azure answers 413 (too large). Saved as azure.read_max_mb."
+        )
+        aform.addRow("Largest upload (Read):", self.azure_read_max_mb)
         azure = self._tab(aform, "azure-read")
 
         # -- viewer
@@ -402,6 +431,10 @@ class PreferencesDialog(QDialog):
             "yandex.operation_endpoint": self.yandex_operation.text().strip() or None,
             "yandex.data_logging": True if self.yandex_logging.isChecked() else None,
             "azure.endpoint": self.azure_endpoint.text().strip() or None,
+            # the default is not written: the file keeps only what was changed
+            "azure.read_max_mb": None
+            if math.isclose(self.azure_read_max_mb.value(), READ_MAX_MB_DEFAULT)
+            else self.azure_read_max_mb.value(),
         }
 
     def apply(self) -> bool:

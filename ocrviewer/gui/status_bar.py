@@ -73,7 +73,9 @@ class StatusBar(QStatusBar):
                 item = QStyleOption()
                 item.rect = widget.geometry().adjusted(-2, -1, 2, 1)
                 item.palette = self.palette()
-                self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, item, painter, widget)
+                self.style().drawPrimitive(
+                    QStyle.PrimitiveElement.PE_FrameStatusBarItem, item, painter, widget
+                )
         painter.setPen(self.palette().windowText().color())
         painter.drawText(self.message_rect(), _MESSAGE_FLAGS, self.shown_message())
         painter.end()

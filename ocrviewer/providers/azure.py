@@ -59,8 +59,8 @@ HINTS = Hints(
     quota="the free tier allows 20 calls a minute; wait and try again, or move to a paid tier",
     bad_request="check the options (API version, language, pages, model version, reading order) and the image",
     too_large=(
-        "the resource takes less than ocrviewer sent: lower the azure.read_max_mb setting (4 on the free "
-        "tier) or send a smaller image"
+        "the resource takes less than ocrviewer sent: lower 'Largest upload (Read)' in Preferences > Azure "
+        "(the azure.read_max_mb setting; 4 MB on the free tier) or send a smaller image"
     ),
 )
 

@@ -185,7 +185,10 @@ def test_kraken_page_explicit_reading_order() -> None:
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
-    [("prima-regiontypes-2010.xml", "page-2010-03-19"), ("prima-regiontypes-2010-01-12.xml", "page-2010-01-12")],
+    [
+        ("prima-regiontypes-2010.xml", "page-2010-03-19"),
+        ("prima-regiontypes-2010-01-12.xml", "page-2010-01-12"),
+    ],
 )
 def test_prima_page_2010_point_coordinates_and_plain_text(tmp_path: Path, name: str, fmt: str) -> None:
     """PRImA's PAGE 2010 samples: ``<Coords><Point x= y=/>`` children, and every Word's, line's and
@@ -198,7 +201,12 @@ def test_prima_page_2010_point_coordinates_and_plain_text(tmp_path: Path, name: 
     r3 = doc.pages[0].blocks[0]
     assert r3.extras["id"] == "r3" and r3.layout_type == "paragraph" and r3.bbox == (32, 31, 278, 151)
     assert [len(ln.words) for ln in r3.lines] == [5, 4, 1, 2]
-    assert [ln.text for ln in r3.lines] == ["This is a text region.", "It contains text lines,", "words", "and glyphs."]
+    assert [ln.text for ln in r3.lines] == [
+        "This is a text region.",
+        "It contains text lines,",
+        "words",
+        "and glyphs.",
+    ]
     assert (r3.lines[0].words[0].text, r3.lines[0].words[0].bbox) == ("This", (32, 31, 82, 50))
     assert doc.counts()["word"] == 12
     data = _export_json(tmp_path, f, str(_image(tmp_path, 700, 800)))

@@ -36,7 +36,9 @@ def _bbox(item: dict) -> tuple[float, float, float, float]:
 
 
 # -- PAGE -----------------------------------------------------------------------------------------------
-def test_pero_ocr_lines_with_baselines_and_confidences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pero_ocr_lines_with_baselines_and_confidences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """PERO OCR's PAGE: no XML declaration, lines without words, each with a Baseline polyline and a
     TextEquiv conf; ``index`` and ``custom`` on TextLine are not PAGE's and change nothing."""
     f = SAMPLES / "pero-ocr-czech-lines-page2019.xml"
@@ -190,7 +192,14 @@ def test_bnf_alto_as_published_and_as_gallica_serves_it(
     assert doc.counts() == {"page": 1, "block": 6, "line": 32, "word": 109, "table": 0}
     blocks = doc.pages[0].blocks
     # TB000001 (TopMargin), TB000002 (TopMargin/ComposedBlock), TB000003, then the PrintSpace's TB000004-6
-    assert [b.bbox[:2] for b in blocks] == [(210, 381), (902, 258), (3858, 469), (558, 1308), (206, 1411), (208, 1658)]
+    assert [b.bbox[:2] for b in blocks] == [
+        (210, 381),
+        (902, 258),
+        (3858, 469),
+        (558, 1308),
+        (206, 1411),
+        (208, 1658),
+    ]
     assert blocks[3].layout_type == "titre 1"  # TAGREFS="TAG_ST001" -> <StructureTag LABEL="titre 1">
     words = list(doc.words())
     # <String ... CONTENT="SUmÉ«EIT" .../> in UTF-8 bytes under an ISO-8859-1 declaration
@@ -261,8 +270,12 @@ def _same_read_back(doc: Document, back: Document, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("sample", _NEW)
-@pytest.mark.parametrize(("fmt", "schema"), [("hocr", None), ("alto", "alto-4-4"), ("page", "pagecontent-2019-07-15")])
-def test_exports_of_each_new_file_validate_and_read_back_the_same(sample: str, fmt: str, schema: str | None) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "schema"), [("hocr", None), ("alto", "alto-4-4"), ("page", "pagecontent-2019-07-15")]
+)
+def test_exports_of_each_new_file_validate_and_read_back_the_same(
+    sample: str, fmt: str, schema: str | None
+) -> None:
     doc = load_response(SAMPLES / sample)
     raw = write(fmt, doc, image_names=["page.png"])
     if schema:
@@ -283,10 +296,14 @@ def test_cli_export_of_pero_page_to_alto_and_hocr_on_its_image(tmp_path: Path) -
             assert_valid(out.read_bytes(), "alto-4-4")
         back = load_response(out)
         assert [x.bbox for x in back.lines()] == [x.bbox for x in doc.lines()]
-        assert [" ".join(x.text.split()) for x in back.lines()] == [" ".join(x.text.split()) for x in doc.lines()]
+        assert [" ".join(x.text.split()) for x in back.lines()] == [
+            " ".join(x.text.split()) for x in doc.lines()
+        ]
 
 
-def test_hocr_whose_words_have_no_bbox_is_one_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hocr_whose_words_have_no_bbox_is_one_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Words boxed only by their lines (Tesseract 4.00alpha's real file with the words' bbox taken out,
     as converters that box only lines write it): the lines keep their boxes and all their text, the
     words are skipped, and that is one warning line, not one per word (388 before)."""
@@ -312,7 +329,9 @@ def test_alto_whose_strings_have_no_position_warns_in_a_few_lines(capsys: pytest
     HEIGHT taken out, as text-only converters write it): the lines keep every word's text, and the
     warning about the unplaced Strings is three lines, the last counting the rest (one per String before)."""
     raw = (SAMPLES / "ngxmime-alto3-pixel.xml").read_text(encoding="utf-8")
-    text_only, n = re.subn(r'(<String[^>]*?) HPOS="[^"]*" VPOS="[^"]*" WIDTH="[^"]*" HEIGHT="[^"]*"', r"\1", raw)
+    text_only, n = re.subn(
+        r'(<String[^>]*?) HPOS="[^"]*" VPOS="[^"]*" WIDTH="[^"]*" HEIGHT="[^"]*"', r"\1", raw
+    )
     assert n == 12
     doc = read_markup(text_only.encode("utf-8"))
     want = read_markup(raw.encode("utf-8"))
@@ -348,7 +367,10 @@ def test_ocrd_tesseract_word_whose_first_glyph_is_a_space(tmp_path: Path) -> Non
     doc = load_response(f)
     line = doc.pages[0].blocks[0].lines[0]
     assert line.text == "3.  Hesstimated thc Chinese Overseas Community at over"
-    assert [(w.text, w.confidence) for w in line.words[:2]] == [("3.", 0.990490341186523), ("Hesstimated", 0.984285297393799)]
+    assert [(w.text, w.confidence) for w in line.words[:2]] == [
+        ("3.", 0.990490341186523),
+        ("Hesstimated", 0.984285297393799),
+    ]
     assert all(w.text == w.text.strip() and w.text for w in doc.words()) and doc.counts()["word"] == 17
     back = read_markup(write("hocr", doc))
     assert [w.text for w in back.words()] == [w.text for w in doc.words()]

@@ -169,7 +169,9 @@ def _photo(path, orientation: int, noisy: bool, size=(1200, 1500)):
 
 @pytest.mark.parametrize("orientation", [1, 6])
 @pytest.mark.parametrize("noisy", [True, False])  # noise: rows stored; flat: deflated
-def test_cli_render_png_has_the_pixels_pillow_composites(tmp_path, capsys, orientation: int, noisy: bool) -> None:
+def test_cli_render_png_has_the_pixels_pillow_composites(
+    tmp_path, capsys, orientation: int, noisy: bool
+) -> None:
     """`ocrviewer render` (picture decoded while the overlay is drawn, composited a band of rows at
     a time on its way into the PNG) writes exactly the pixels of Pillow's own decode, turn and
     one-piece composite, read back by Pillow's PNG reader."""
@@ -179,7 +181,10 @@ def test_cli_render_png_has_the_pixels_pillow_composites(tmp_path, capsys, orien
     from ocrviewer.core.render import draw_layers
 
     image = _photo(tmp_path / "photo.jpg", orientation, noisy)
-    words = [(f"w{i}", (40 + (i % 9) * 125, 40 + (i // 9) * 70, 150 + (i % 9) * 125, 90 + (i // 9) * 70)) for i in range(180)]
+    words = [
+        (f"w{i}", (40 + (i % 9) * 125, 40 + (i // 9) * 70, 150 + (i % 9) * 125, 90 + (i // 9) * 70))
+        for i in range(180)
+    ]
     lay = R.layout(words, 1, (1200, 1500), "display", confidence=[0.5 + (i % 50) / 100 for i in range(180)])
     resp = R.write_response(tmp_path / "r.json", R.azure_read_v3_response(lay))
     out = tmp_path / "out.png"

@@ -13,7 +13,9 @@ from ocrviewer.core.model import Document
 from ocrviewer.resources import find_sample
 
 
-def sample_window(qtbot, settings, size: tuple[int, int], tmp_path: Path | None = None, response_name: str = ""):
+def sample_window(
+    qtbot, settings, size: tuple[int, int], tmp_path: Path | None = None, response_name: str = ""
+):
     """A window with its panels showing the bundled sample (its response optionally renamed)."""
     from ocrviewer.gui.app import is_settled
     from ocrviewer.gui.main_window import MainWindow
@@ -31,7 +33,9 @@ def sample_window(qtbot, settings, size: tuple[int, int], tmp_path: Path | None 
     assert win.files.open_image(str(image))
     win.files.open_response(str(response))
     qtbot.waitUntil(lambda: is_settled(win) and isinstance(win.state.document, Document), timeout=30000)
-    win.resize(*size)  # (again: the tests' offscreen screen is 800 px wide, and a window is kept on its screen)
+    win.resize(
+        *size
+    )  # (again: the tests' offscreen screen is 800 px wide, and a window is kept on its screen)
     qtbot.waitUntil(lambda: win.size().width() == size[0], timeout=30000)
     QApplication.processEvents()
     return win
@@ -147,7 +151,9 @@ def test_the_legend_goes_to_a_corner_free_of_words(qtbot, settings, size) -> Non
     data = canvas.layers["word"].data
     old = corner_rect(vp, full, "bottom-right")
     for x0, y0, x1, y1 in data.bboxes:
-        canvas.centerOn(QPointF((x0 + x1) / 2, (y0 + y1) / 2) + QPointF(vp.center()) / 0.6 - old.center() / 0.6)
+        canvas.centerOn(
+            QPointF((x0 + x1) / 2, (y0 + y1) / 2) + QPointF(vp.center()) / 0.6 - old.center() / 0.6
+        )
         QApplication.processEvents()
         counts = {c: words_under(canvas, corner_rect(vp, full, c)) for c in CORNERS}
         if counts["bottom-right"] and min(counts.values()) == 0:
@@ -236,17 +242,26 @@ def test_a_long_status_message_is_elided_and_said_whole_in_the_tooltip(qtbot, se
     assert bar.currentMessage() == "ready"
 
 
-def test_the_quality_panel_shows_its_choices_and_counts_whole_in_a_1024_px_window(qtbot, settings, tmp_path) -> None:
+def test_the_quality_panel_shows_its_choices_and_counts_whole_in_a_1024_px_window(
+    qtbot, settings, tmp_path
+) -> None:
     """With 210 words 'Under threshold' broke in two lines drawn in one line's height, and 'Words
     under it:' beside Dim/Hide/Only them was cut off at the panel's edge."""
     from ocrviewer.gui.docks import raise_parent_dock
     from tests.support.responses import build_response, write_response
 
     win = sample_window(qtbot, settings, (1024, 700))
-    words = [(f"w{i}", (20.0 + 60 * (i % 15), 20.0 + 30 * (i // 15), 70.0 + 60 * (i % 15), 40.0 + 30 * (i // 15))) for i in range(210)]
-    resp = write_response(tmp_path / "many.json", build_response("azure-v3", words, display_size=(1200, 1600)))
+    words = [
+        (f"w{i}", (20.0 + 60 * (i % 15), 20.0 + 30 * (i // 15), 70.0 + 60 * (i % 15), 40.0 + 30 * (i // 15)))
+        for i in range(210)
+    ]
+    resp = write_response(
+        tmp_path / "many.json", build_response("azure-v3", words, display_size=(1200, 1600))
+    )
     win.files.open_response(str(resp))
-    qtbot.waitUntil(lambda: win.state.document is not None and len(win.canvas.layers["word"].data) == 210, timeout=30000)
+    qtbot.waitUntil(
+        lambda: win.state.document is not None and len(win.canvas.layers["word"].data) == 210, timeout=30000
+    )
     quality = win.dock_context.panels["quality"]
     raise_parent_dock(quality)
     qtbot.waitUntil(lambda: quality.isVisible() and "210" in quality.under_label.text(), timeout=30000)
@@ -259,7 +274,9 @@ def test_the_quality_panel_shows_its_choices_and_counts_whole_in_a_1024_px_windo
         assert widget.width() >= widget.sizeHint().width()  # not cut off
 
 
-def test_the_page_strip_shows_each_status_line_unbroken_in_a_1024_px_window(qtbot, settings, tmp_path) -> None:
+def test_the_page_strip_shows_each_status_line_unbroken_in_a_1024_px_window(
+    qtbot, settings, tmp_path
+) -> None:
     """Beside its 96 px thumbnail a page's status had ~50 px: 'Page 1 / 210 / words / mean / 0.76'
     one word a line."""
     from PySide6.QtWidgets import QStyleOptionViewItem
@@ -287,7 +304,9 @@ def test_the_page_strip_shows_each_status_line_unbroken_in_a_1024_px_window(qtbo
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1400, 900)])
-def test_the_pages_column_takes_its_room_from_the_picture_not_the_panels(qtbot, settings, tmp_path, size) -> None:
+def test_the_pages_column_takes_its_room_from_the_picture_not_the_panels(
+    qtbot, settings, tmp_path, size
+) -> None:
     """Opening a PDF put the Pages column beside the left panels and squeezed them: Frame tools
     scrolled sideways, its right-hand buttons and the 'Why' text cut off."""
     from PySide6.QtWidgets import QDockWidget, QScrollArea
@@ -353,7 +372,9 @@ def test_every_swatch_of_compare_modes_legend_shows_on_the_dark_legend(qapp) -> 
     for name in STATUS_COLORS:
         top = int(y + (fm.height() - 10) / 2)
         left = int(rect.left() + PADDING)
-        ring = [image.pixelColor(left + dx, top + dy).lightness() for dx in (-1, 0, 10) for dy in range(-1, 11)]
+        ring = [
+            image.pixelColor(left + dx, top + dy).lightness() for dx in (-1, 0, 10) for dy in range(-1, 11)
+        ]
         assert max(abs(v - backdrop) for v in ring) > 60, name  # its edge stands out from the legend
         y += fm.height()
 

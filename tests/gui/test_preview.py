@@ -99,7 +99,9 @@ def test_a_photo_opened_while_the_previous_one_decodes_is_the_only_one_shown(win
         return c.red() > 180 and c.green() < 80 and c.blue() < 80
 
     window.files.open_image(str(first))
-    qtbot.waitUntil(lambda: bool(canvas.image_item.levels), timeout=30000)  # its preview: the full decode follows
+    qtbot.waitUntil(
+        lambda: bool(canvas.image_item.levels), timeout=30000
+    )  # its preview: the full decode follows
     assert not canvas.image_item.has_full
     opened[0] = True
     window.files.open_image(str(second))

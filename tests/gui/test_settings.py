@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QDoubleSpinBox, QMainWindow
 
 from ocrviewer.gui.docks import DockContext, install_docks
 from ocrviewer.gui.settings_dialog import NOT_SET, STORED, PreferencesDialog
@@ -296,3 +296,26 @@ def test_without_a_keyring_the_dialog_says_so_before_a_key_is_typed(qtbot, conte
 
 def test_with_a_keyring_the_dialog_has_no_missing_keyring_note(qtbot, memory_keyring, dialog):
     assert not dialog.keyring_note.isVisible()
+
+
+def test_azure_read_upload_limit_is_set_in_preferences(qtbot, context) -> None:  # noqa: ANN001
+    """A 413 from Azure Read says to lower azure.read_max_mb; the dialog had no way to."""
+    from ocrviewer.providers.settings import save_settings
+
+    save_settings({"azure.read_max_mb": 20})
+    d = PreferencesDialog(context.settings, context.credential_store(), context.settings_for_providers)
+    qtbot.addWidget(d)
+    d.show()
+    box = d.findChild(QDoubleSpinBox, "azureReadMaxMb")
+    assert box is not None and box.value() == 20
+    assert "413" in box.toolTip() and "free tier" in box.toolTip()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "9000")  # over the most a paid tier takes: the box keeps it in range
+    box.interpretText()
+    assert box.value() <= 500
+    box.setValue(2.5)
+    assert d.apply()
+    assert load_settings()["azure.read_max_mb"] == 2.5
+    box.setValue(4)  # the default: taken out of the file
+    assert d.apply()
+    assert "azure.read_max_mb" not in load_settings()

@@ -144,7 +144,7 @@ def test_a_400_naming_the_invalid_field_says_what_to_check(
     [
         ("yandex", YANDEX_SYNC, "up to 10 MB and 20 megapixels"),
         ("yandex-async", YANDEX_ASYNC, "up to 10 MB and 20 megapixels"),
-        ("azure-read", READ_POST, "lower the azure.read_max_mb setting"),
+        ("azure-read", READ_POST, "Preferences > Azure (the azure.read_max_mb setting"),
         ("azure-image-analysis", IMAGE_ANALYSIS, "up to 20 MB"),
     ],
 )

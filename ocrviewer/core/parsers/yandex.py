@@ -94,7 +94,10 @@ def _words(raw: list[Any], where: str, ctx: Context) -> list[Word]:
                 try:
                     x0, y0, x1, y1 = float(p0["x"]), float(p0["y"]), float(p1["x"]), float(p1["y"])
                     x2, y2, x3, y3 = float(p2["x"]), float(p2["y"]), float(p3["x"]), float(p3["y"])
-                    if x0 * x0 + y0 * y0 + x1 * x1 + y1 * y1 + x2 * x2 + y2 * y2 + x3 * x3 + y3 * y3 <= FAST_LIMIT:
+                    if (
+                        x0 * x0 + y0 * y0 + x1 * x1 + y1 * y1 + x2 * x2 + y2 * y2 + x3 * x3 + y3 * y3
+                        <= FAST_LIMIT
+                    ):
                         poly = ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
                 except (LookupError, TypeError, ValueError):
                     pass
