@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 
 from ocrviewer.core.palette import FULL_SCALE, NO_CONFIDENCE_COLOR, ConfidenceScale, confidence_rgb
-from ocrviewer.gui.painting import HCENTER, LEFT, RIGHT, TextStamp, brush_of, pen_of
+from ocrviewer.gui.painting import HCENTER, LEFT, RIGHT, TextStamp, brush_of, clear_image, pen_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractScrollArea
@@ -378,13 +378,8 @@ class CornerPicture:
         at = QPointF(corner.x() - left, corner.y() - top)
         full = (key, dpr, at.x(), at.y())
         if self._key != full:
-            image = QImage(
-                math.ceil((at.x() + 2) * dpr),
-                math.ceil((at.y() + 2) * dpr),
-                QImage.Format.Format_ARGB32_Premultiplied,
-            )
+            image = clear_image(math.ceil((at.x() + 2) * dpr), math.ceil((at.y() + 2) * dpr))
             image.setDevicePixelRatio(dpr)
-            image.fill(0)
             p = QPainter(image)
             paint(p, at)
             p.end()

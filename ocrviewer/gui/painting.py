@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPoint, QRectF
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QWidget
 
 #: Qt.AlignmentFlag's values, as drawText takes them (an int)
@@ -34,6 +34,15 @@ def pen_of(color: QColor, width: float = 1.0) -> QPen:
 def brush_of(color: QColor) -> QBrush:
     """A solid brush of ``color`` (as ``QBrush(color)``)."""
     return pen_of(color).brush()
+
+
+def clear_image(width: int, height: int) -> QImage:
+    """A transparent ARGB32 (premultiplied) image, as ``QImage(w, h, fmt)`` + ``fill(0)``: its
+    pixels copied from zeros, since ``QImage.fill``'s overloads (int, QColor, Qt.GlobalColor) make
+    PySide build the ``Qt`` namespace, ~15 ms before a first frame that draws its legend."""
+    width, height = max(1, width), max(1, height)
+    zeros = bytes(width * height * 4)
+    return QImage(zeros, width, height, width * 4, QImage.Format.Format_ARGB32_Premultiplied).copy()
 
 
 class TextStamp:

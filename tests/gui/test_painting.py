@@ -58,3 +58,16 @@ def test_pens_and_brushes_are_qts_own() -> None:
     assert pen_of(colour, 2.5) == QPen(colour, 2.5)
     assert pen_of(colour) == QPen(colour, 1.0)
     assert brush_of(colour) == QBrush(colour)
+
+
+def test_clear_image_is_a_transparent_image_of_its_own(qapp) -> None:  # noqa: ARG001 (a QGuiApplication)
+    from PySide6.QtGui import QImage
+
+    from ocrviewer.gui.painting import clear_image
+
+    image = clear_image(37, 5)
+    assert (image.width(), image.height()) == (37, 5)
+    assert image.format() == QImage.Format.Format_ARGB32_Premultiplied
+    assert {image.pixel(x, y) for x in range(37) for y in range(5)} == {0}
+    image.setPixel(3, 2, 0xFF112233)  # its own pixels (a copy, not the zeros it was made from)
+    assert image.pixel(3, 2) == 0xFF112233 and clear_image(37, 5).pixel(3, 2) == 0
