@@ -176,27 +176,26 @@ def _descriptor_of(path: PathLike) -> int | None:
 
 def _write_descriptor(fd: int, path: PathLike, data: bytes | str | Callable[[IO[bytes]], None]) -> None:
     """Write ``data`` into open descriptor ``fd`` (a copy of it: the caller's stays open)."""
-    shown = "standard output" if fd == 1 else os.fspath(path)
+    _write_opened(lambda: os.dup(fd), "standard output" if fd == 1 else os.fspath(path), data)
+
+
+def _write_special(out: Path, data: bytes | str | Callable[[IO[bytes]], None]) -> None:
+    """Write into a device or pipe as it is: renaming a file over it would replace the device itself."""
+    _write_opened(lambda: os.open(out, os.O_WRONLY | getattr(os, "O_BINARY", 0)), os.fspath(out), data)
+
+
+def _write_opened(
+    opener: Callable[[], int], shown: str, data: bytes | str | Callable[[IO[bytes]], None]
+) -> None:
+    """Write ``data`` into the descriptor ``opener`` gives (closed after); ``shown`` names it in errors."""
     try:
-        with open(os.dup(fd), "wb") as f:
+        with open(opener(), "wb") as f:
             if callable(data):
                 data(f)
             else:
                 f.write(_utf8(data) if isinstance(data, str) else data)
     except OSError as err:
         raise BadInput(f"{shown}: cannot write ({err.strerror or err})") from err
-
-
-def _write_special(out: Path, data: bytes | str | Callable[[IO[bytes]], None]) -> None:
-    """Write into a device or pipe as it is: renaming a file over it would replace the device itself."""
-    try:
-        with open(os.open(out, os.O_WRONLY | getattr(os, "O_BINARY", 0)), "wb") as f:
-            if callable(data):
-                data(f)
-            else:
-                f.write(_utf8(data) if isinstance(data, str) else data)
-    except OSError as err:
-        raise BadInput(f"{out}: cannot write ({err.strerror or err})") from err
 
 
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
