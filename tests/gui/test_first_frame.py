@@ -234,13 +234,45 @@ def test_level_polygons_are_the_canvas_layers(sample) -> None:
         assert [p for p, _ in mine[level]] == [theirs[level].polygon(i) for i in range(len(theirs[level]))]
 
 
+#: the end of every probe script below: its ``Watch`` filters the window's picture view from the
+#: window's first show, in place of the probe's own watcher
+_WATCH_FROM_SHOW = """
+    def show_and_watch(win):
+        show(win)
+        w = Watch()
+        w.win = win
+        win.watcher = w
+        win.picture_view().installEventFilter(w)
+
+    module.MainWindow.show = show_and_watch
+
+probe.watch_first_paint = watch
+sys.exit(probe.main())
+"""
+
+
+def _run_probe(tmp_path: Path, script: str) -> str:
+    """Run the cold-start probe (the real ``ocrviewer`` start with the sample, in a process of its
+    own) with ``script``'s ``watch`` (and its ``Watch``) in place of the probe's; what it printed."""
+    code = (
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'benchmarks')!r})\nimport cold_start_probe as probe\n"
+        + script
+        + _WATCH_FROM_SHOW
+    )
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config")
+    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
 def test_ocrviewer_paints_the_sample_before_loading_numpy(tmp_path: Path) -> None:
     """The real command, in its own process: the first painted picture has the sample's words,
     and neither numpy nor Pillow was imported for it; then the full window comes."""
-    code = f"""
+    script = """
 import os, sys
-sys.path.insert(0, {str(ROOT / "benchmarks")!r})
-import cold_start_probe as probe
 
 def watch(module):
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -264,26 +296,10 @@ def watch(module):
                 return
             print(*seen[0], self.win.canvas.visible_count("word"), "numpy" in sys.modules, flush=True)
             os._exit(0)
-
-    def show_and_watch(win):
-        show(win)
-        w = Watch()
-        w.win = win
-        win.watcher = w
-        win.picture_view().installEventFilter(w)
-
-    module.MainWindow.show = show_and_watch
-
-probe.watch_first_paint = watch
-sys.exit(probe.main())
 """
-    env = dict(
-        os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config")
-    )
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    numpy_first, pil_first, first_words, welcome_placed, canvas_words, numpy_later = out.stdout.split()
+    numpy_first, pil_first, first_words, welcome_placed, canvas_words, numpy_later = _run_probe(
+        tmp_path, script
+    ).split()
     assert welcome_placed == "True"  # the welcome strip over the sample, across the laid-out view
     words = len(sample_words(samples_dir() / "receipt.local.json"))
     assert (numpy_first, pil_first) == ("False", "False")
@@ -316,10 +332,8 @@ def _starts_twice(tmp_path: Path) -> list[dict[str, bool]]:
     start, whether PySide had built the `Qt` namespace (its GlobalColor enum) and QIcon (its
     ThemeIcon enum) at the first frame's paint and once the window was built, and whether the
     application had its window icon then."""
-    code = f"""
+    script = """
 import enum, json, os, sys
-sys.path.insert(0, {str(ROOT / "benchmarks")!r})
-import cold_start_probe as probe
 
 made = []
 create = enum.EnumType._create_
@@ -331,7 +345,7 @@ enum.EnumType._create_ = spy
 def watch(module):
     from PySide6.QtCore import QEvent, QObject, QTimer
     show = module.MainWindow.show
-    seen = {{}}
+    seen = {}
 
     class Watch(QObject):
         def eventFilter(self, watched, event):
@@ -349,31 +363,8 @@ def watch(module):
             seen["icon_built"] = not QApplication.instance().windowIcon().isNull()
             print(json.dumps(seen), flush=True)
             os._exit(0)
-
-    def show_and_watch(win):
-        show(win)
-        w = Watch()
-        w.win = win
-        win.watcher = w
-        win.picture_view().installEventFilter(w)
-
-    module.MainWindow.show = show_and_watch
-
-probe.watch_first_paint = watch
-sys.exit(probe.main())
 """
-    env = dict(
-        os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config")
-    )
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    runs = []
-    for _ in range(2):
-        out = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert out.returncode == 0, out.stderr[-2000:]
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return runs
+    return [json.loads(_run_probe(tmp_path, script).strip().splitlines()[-1]) for _ in range(2)]
 
 
 def test_a_second_start_paints_the_sample_before_pyside_builds_its_qt_namespace(tmp_path: Path) -> None:
