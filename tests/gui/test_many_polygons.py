@@ -11,16 +11,20 @@ import subprocess
 import sys
 
 CHILD = r"""
-import sys
+import gc, sys
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPen, QPolygonF
 
 app = QGuiApplication([])
-poly_refs, none_before = None, sys.getrefcount(None)
 image = QImage(400, 400, QImage.Format.Format_ARGB32)
 image.fill(QColor("white"))
 painter = QPainter(image)
 painter.setPen(QPen(QColor("red"), 1))
+warm = QPolygonF()
+warm.append(QPointF(0, 0))
+painter.drawPolygon(warm)  # PySide's one-time set-up of these calls comes and goes before the count
+gc.collect()
+poly_refs, none_before = None, sys.getrefcount(None)
 for i in range(12_000):
     x, y = i % 390, (i // 390) % 390
     poly = QPolygonF()
@@ -29,9 +33,11 @@ for i in range(12_000):
     before = sys.getrefcount(poly)
     painter.drawPolygon(poly)
     poly_refs = max(poly_refs or 0, abs(sys.getrefcount(poly) - before))
+gc.collect()
+none_after = sys.getrefcount(None)
 painter.end()
 red = image.pixelColor(4, 0) == QColor("red") and image.pixelColor(x + 4, y) == QColor("red")
-print(red, poly_refs, none_before, sys.getrefcount(None))
+print(red, poly_refs, none_before, none_after)
 """
 
 
