@@ -78,6 +78,10 @@ NUDGE_STEPS = {
 NUDGE_BIG = 10.0
 #: a view painted the same way for this long gets its image kept at the view's pixels
 KEEP_AFTER_MS = 150
+#: after another image is set, the view goes on showing the frame it has for at most this long
+#: while the new image decodes (a 20 MP photo's preview lands in ~0.1 s): no grey page flashes
+#: between two pictures, and the GUI thread paints no frame (~7 ms at 1600 x 1000) beside the decode
+HOLD_FRAME_MS = 200
 #: the first frame of a result that landed is painted on a timer pass this much later (see
 #: Canvas._paint_on_a_later_pass)
 LANDING_PAINT_DELAY_MS = 1
@@ -415,6 +419,10 @@ class Canvas(QGraphicsView):
         self.scene().addItem(self.overlay_root)
         self.layers: dict[str, OverlayLayer] = {}
         self._retired: list[list] = []  # overlay data of replaced documents, freed a bit later
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(HOLD_FRAME_MS)
+        self._hold.timeout.connect(self._end_hold)
         for name in LAYERS:
             item = OverlayLayer(name, self.style_opts, self.overlay_root)
             self.layers[name] = item
@@ -453,12 +461,26 @@ class Canvas(QGraphicsView):
     def _on_image_changed(self) -> None:
         info = self.state.image_info
         w, h = info.display_size if info else (0, 0)
+        if info is not None and self.isVisible():
+            self._hold_frame()
+        else:
+            self._end_hold()
         self.image_item.reset(w, h)
         if info is None:  # no image follows to take the old one away: free it now
             self.image_item.retired = []
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.overlay_root.setPos(0, 0)
         self.fit()
+
+    def _hold_frame(self) -> None:
+        """Keep the frame on screen until the next image arrives (see HOLD_FRAME_MS)."""
+        self.viewport().setUpdatesEnabled(False)
+        self._hold.start()
+
+    def _end_hold(self) -> None:
+        self._hold.stop()
+        if not self.viewport().updatesEnabled():
+            self.viewport().setUpdatesEnabled(True)  # and repaints
 
     def set_image(self, decoded: DecodedImage) -> None:
         """Show a decoded preview or the full image (called by the main window's loader).
@@ -472,6 +494,7 @@ class Canvas(QGraphicsView):
         else:
             item.retired = []
         item.add(decoded)
+        self._end_hold()
         if decoded.final:
             self.imageShown.emit(True)
         self.viewport().update()
@@ -1013,7 +1036,6 @@ def count_text(doc: Document | None, shown_words: int) -> str:
     total = counts["word"]
     words = counted(total, "word") if shown_words == total else f"{shown_words}/{total} words"
     return f"{counted(counts['block'], 'block')} · {counted(counts['line'], 'line')} · {words}"
-
 
 
 def _escape(text: str) -> str:

@@ -305,4 +305,3 @@ class QualityPanel(QWidget):
         total = len(self._confidences)
         pct = f" ({100 * n / total:.0f}%)" if total else ""
         self.under_label.setText(f"{n} of {total} words{pct}")
-
