@@ -53,7 +53,10 @@ def samples_dir() -> Path:
 
 
 #: file names the viewer opens as images (the CLI, the Open dialog, drops and the sample finder agree)
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
+IMAGE_SUFFIXES = (
+    *(".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"),
+    *(".jp2", ".j2k", ".jpx", ".avif", ".pbm", ".pgm", ".ppm", ".pnm", ".pdf"),
+)
 
 
 def find_sample() -> tuple[Path, Path | None]:

@@ -23,7 +23,7 @@ from ocrviewer.core.output import check_output as output_check
 from ocrviewer.core.output import is_stdout, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import DEFAULT_DPI
-from ocrviewer.errors import BadInput
+from ocrviewer.errors import BadInput, one_line
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -140,6 +140,13 @@ def _warn(result: LoadedResult) -> None:
     for w in result.warnings:
         where = f"{result.response_path}: " if w in parser_warnings else ""
         print(f"ocrviewer: warning: {where}{w}", file=sys.stderr)
+
+
+def note_frames(path: str | os.PathLike[str]) -> None:
+    """Say on stderr which frame of a multi-page TIFF or an animation was used (the first)."""
+    note = read_image_info(path).frames_note
+    if note:
+        print(f"ocrviewer: note: {one_line(os.fspath(path))} {note}", file=sys.stderr)
 
 
 def _check_image(result: LoadedResult) -> None:
@@ -321,6 +328,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         encoded.append(time.perf_counter())
 
     write_atomic(out, write, inputs=protected_inputs([args.response, args.image, result.image_path]))
+    if result.image_path is not None:
+        note_frames(result.image_path)
     if timings is not None:  # encode: made and handed to the file; write: flushed, synced, renamed
         t3 = encoded[0]
         compose = timings.setdefault("compose", 0.0)
@@ -343,13 +352,17 @@ def _image_lines(path: str) -> list[str]:
     info = read_image_info(path)
     check_pixels(path)
     dw, dh = info.display_size
-    return [
-        f"image: {path}",
-        f"  format: {info.format}" + (f" ({info.frames} frames)" if info.frames > 1 else ""),
-        f"  orientation: {info.orientation} ({ORIENTATION_NAMES[info.orientation]})",
-        f"  stored size: {_size(info.raw_width, info.raw_height)}",
-        f"  displayed size: {_size(dw, dh)}",
-    ] + [f"  warning: {w}" for w in info.warnings]
+    return (
+        [
+            f"image: {path}",
+            f"  format: {info.format}" + (f" ({info.frames} frames)" if info.frames > 1 else ""),
+            f"  orientation: {info.orientation} ({ORIENTATION_NAMES[info.orientation]})",
+            f"  stored size: {_size(info.raw_width, info.raw_height)}",
+            f"  displayed size: {_size(dw, dh)}",
+        ]
+        + [f"  warning: {w}" for w in info.warnings]
+        + ([f"  note: {info.frames_note}"] if info.frames_note else [])
+    )
 
 
 def _unplaced_lines(response: str, why: str) -> list[str]:

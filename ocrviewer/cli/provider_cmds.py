@@ -204,6 +204,9 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         else f"sidecar {outcome.response_path}.ocrviewer.json"
     )
     print(f"wrote {where}: {counts['word']} words, {counts['line']} lines ({origin}); {sidecar}")
+    from ocrviewer.cli.core_cmds import note_frames
+
+    note_frames(args.image)
     return 0
 
 

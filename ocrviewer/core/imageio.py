@@ -51,6 +51,24 @@ class ImageInfo:
     def raw_size(self) -> tuple[int, int]:
         return self.raw_width, self.raw_height
 
+    @property
+    def frames_note(self) -> str | None:
+        """For a file of several pages or frames, which one is shown and how to see the others; None
+        for one picture (and for an MPO, a camera's JPEG with a second view: the first is the photo).
+
+        The viewer, ``render`` and ``recognize`` take the first frame of an image file; a PDF or a
+        folder is what opens as a document of pages.
+        """
+        if self.frames <= 1 or self.format in ("MPO", "PDF"):
+            return None
+        if self.format == "TIFF":
+            return (
+                f"has {self.frames} pages; only page 1 is shown and read. To see every page, convert it "
+                "to a PDF (e.g. tiff2pdf -o OUT.pdf IN.tif) or split it into a folder (tiffsplit IN.tif) "
+                "and open that"
+            )
+        return f"is animated ({self.frames} frames); only the first frame is shown and read"
+
     def describe(self) -> str:
         return (
             f"{self.format} {self.raw_width}x{self.raw_height} stored, orientation {self.orientation} "
@@ -121,6 +139,9 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
     except UnidentifiedImageError as err:
         if _is_empty(p):
             raise ImageError(f"{p}: the file is empty (0 bytes); re-export or re-download it") from err
+        unsupported = _unsupported_format(p)
+        if unsupported:
+            raise ImageError(f"{p}: {unsupported}") from err
         broken = _broken_header(p)
         if broken:
             raise ImageError(f"{p}: {broken}; re-export or re-download it") from err
@@ -143,6 +164,53 @@ _SIGNATURES = (
     (b"GIF8", "GIF"),
     (b"BM", "BMP"),
 )
+
+
+#: ISO base media file brands (bytes 8..12, after ``ftyp``) of HEIF files: HEIC photos (iPhones save
+#: them) and other HEIF; AVIF's brands when this Pillow has no AVIF support
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+
+
+def _unsupported_format(path: Path) -> str | None:
+    """For a file Pillow cannot identify that is an image in a format it cannot read here (HEIC,
+    JPEG XL, AVIF without its plugin, SVG) or a PDF under an image's name: what it is and what to do;
+    None for anything else."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return None
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _AVIF_BRANDS:
+            return (
+                "an AVIF image, which this installation cannot read; convert it to PNG or JPEG first "
+                "(e.g. avifdec IN.avif OUT.png), or install Pillow 11.2 or newer"
+            )
+        if brand in _HEIF_BRANDS:
+            return (
+                "a HEIC/HEIF photo, which the viewer cannot read; convert it to JPEG first "
+                "(e.g. heif-convert IN.heic OUT.jpg, or export it as JPEG from Photos or Preview)"
+            )
+    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
+        return "a JPEG XL image, which the viewer cannot read; convert it to PNG first (e.g. djxl IN.jxl OUT.png)"
+    if head.startswith(b"%PDF-"):
+        return "a PDF, not an image (the name says otherwise); rename it to end in .pdf and open that"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in _head(path, 4096).lower()):
+        return (
+            "an SVG drawing, not a raster image; export it as PNG first (e.g. rsvg-convert IN.svg -o OUT.png)"
+        )
+    return None
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
 
 
 def _broken_header(path: Path) -> str | None:

@@ -33,8 +33,12 @@ from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_inf
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
 
 DEFAULT_DPI = 150.0
-#: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name).
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+#: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name). The
+#: same as ``ocrviewer.resources.IMAGE_SUFFIXES`` (which adds .pdf) without importing Pillow there.
+IMAGE_SUFFIXES = (
+    *(".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"),
+    *(".jp2", ".j2k", ".jpx", ".avif", ".pbm", ".pgm", ".ppm", ".pnm"),
+)
 PDF_SUFFIXES = (".pdf",)
 KINDS = ("image", "pdf", "folder")
 
@@ -315,6 +319,16 @@ def _pdf_error(err: Exception) -> str:
     return f"cannot read the PDF ({err}); re-export it"
 
 
+_PAGE_KINDS = "JPEG, PNG, TIFF, BMP, WebP, GIF, JPEG 2000, AVIF or PNM"
+#: what to do with a file a folder skips that is a picture in a format the viewer cannot read
+_CONVERT = {
+    ".heic": "convert HEIC photos to JPEG first (e.g. heif-convert IN.heic OUT.jpg)",
+    ".heif": "convert HEIF photos to JPEG first (e.g. heif-convert IN.heif OUT.jpg)",
+    ".jxl": "convert JPEG XL to PNG first (e.g. djxl IN.jxl OUT.png)",
+    ".svg": "export SVG drawings as PNG first (e.g. rsvg-convert IN.svg -o OUT.png)",
+}
+
+
 def _folder(path: Path) -> Source:
     try:
         entries = sorted(os.scandir(path), key=lambda e: natural_key(e.name))
@@ -339,11 +353,13 @@ def _folder(path: Path) -> Source:
         else:
             skipped.append(
                 Skipped(
-                    name, f"not an image ({suffix or 'no suffix'}); pages are JPEG, PNG, TIFF, BMP or WebP"
+                    name,
+                    f"not an image ({suffix or 'no suffix'}); pages are {_PAGE_KINDS}"
+                    + (f"; {_CONVERT[suffix]}" if suffix in _CONVERT else ""),
                 )
             )
     if not pages:
-        raise BadInput(f"{path}: the folder holds no images (JPEG, PNG, TIFF, BMP or WebP)")
+        raise BadInput(f"{path}: the folder holds no images ({_PAGE_KINDS})")
     return Source(path=path, kind="folder", pages=pages, skipped=tuple(skipped))
 
 

@@ -35,7 +35,7 @@ from ocrviewer.resources import IMAGE_SUFFIXES, find_sample, samples_dir
 
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
-IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.pdf);;All files (*)"
+IMAGE_FILTER = f"Images ({' '.join('*' + s for s in IMAGE_SUFFIXES)});;All files (*)"
 RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml *.tsv *.gz);;All files (*)"
 #: a ground truth may also be plain text, one line per text line
 TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.tsv *.txt *.text);;All files (*)"
@@ -229,6 +229,8 @@ class FileController(QObject):
         decode.generation = self.state.generation  # nothing is delivered before this returns
         self.recent.add(path)
         self.state.statusMessage.emit(f"{os.path.basename(path)} · {info.describe()}")
+        if info.frames_note:
+            self.message.emit(f"{os.path.basename(path)} {info.frames_note}", "warning")
         return True
 
     def _run(
