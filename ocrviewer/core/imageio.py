@@ -183,6 +183,9 @@ def _unsupported_format(path: Path) -> str | None:
         return None
     if head[4:8] == b"ftyp":
         brand = head[8:12]
+        readable = {name.upper() for name in Image.OPEN}  # a plugin (pillow-heif: "HEIF") reads it here
+        if brand in _AVIF_BRANDS and "AVIF" in readable or brand in _HEIF_BRANDS and "HEIF" in readable:
+            return None  # a format this Pillow reads, damaged: said as such by the caller
         if brand in _AVIF_BRANDS:
             return (
                 "an AVIF image, which this installation cannot read; convert it to PNG or JPEG first "
@@ -222,13 +225,18 @@ def _broken_header(path: Path) -> str | None:
     except OSError:
         return None
     fmt = next((name for sig, name in _SIGNATURES if head.startswith(sig)), None)
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        fmt = "WebP"
+    elif head[4:8] == b"ftyp" and head[8:12] in _AVIF_BRANDS | _HEIF_BRANDS:
+        fmt = "AVIF" if head[8:12] in _AVIF_BRANDS else "HEIF"
     if fmt is None:
         return None
     if fmt == "PNG" and head[12:16] == b"IHDR":
         w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         if w == 0 or h == 0:
             return f"a PNG whose header says {w}x{h} pixels (an image without pixels)"
-    return f"a {fmt} file whose header Pillow cannot read (damaged)"
+    article = "an" if fmt[0] in "AEIOU" else "a"
+    return f"{article} {fmt} file whose header Pillow cannot read (damaged)"
 
 
 def _is_empty(path: Path) -> bool:

@@ -196,3 +196,27 @@ def test_a_corrupt_exif_warning_names_the_file_in_the_window(window, qtbot, tmp_
         qtbot.waitUntil(lambda: is_settled(window), timeout=30000)  # no loader reading it any more
     finally:
         bridge.uninstall()
+
+
+def test_a_multi_page_tiff_shows_page_one_and_says_so(window, qtbot) -> None:
+    """A two-page fax TIFF (tests/data/images): page 1 is painted, and the message bar says only page
+    1 is shown and how to see page 2 (the window said nothing of it)."""
+    from ocrviewer.gui.app import is_settled
+
+    fax = Path(__file__).resolve().parents[1] / "data" / "images" / "fax-2-pages-g4.tif"
+    assert window.files.open_path(str(fax)) is None
+    qtbot.waitUntil(
+        lambda: window.message_bar.isVisible() and window.message_bar.level == "warning", timeout=30000
+    )
+    text = window.message_bar.text
+    assert "fax-2-pages-g4.tif has 2 pages; only page 1 is shown" in text and "tiff2pdf" in text
+    assert "\n" not in text.strip()
+    qtbot.waitUntil(lambda: is_settled(window), timeout=30000)
+    assert window.state.image_info.display_size == (160, 60)
+
+
+def test_a_heic_photo_is_an_error_that_says_how_to_convert_it(window, qtbot, tmp_path) -> None:
+    heic = Path(__file__).resolve().parents[1] / "data" / "images" / "photo.heic"
+    window.files.open_path(str(heic))
+    error_line(window, qtbot, "photo.heic", "HEIC/HEIF photo", "heif-convert")
+    assert window.state.image_path is None and window.isVisible()

@@ -397,3 +397,22 @@ def test_the_registry_builds_the_local_provider() -> None:
     provider = get_provider("local")
     assert isinstance(provider, LocalProvider) and provider.name == "local"
     assert provider.engine is get_provider("local").engine  # one engine for every run
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("engine_available")
+def test_recognize_on_a_multi_page_fax_reads_page_one_and_says_so(
+    tmp_path: Path, engine: EngineProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A two-page G4 fax TIFF (tests/data/images, made by ImageMagick): page 1 is read, and a note
+    says the other page was not (it said nothing)."""
+    from ocrviewer.cli import main
+
+    fax = Path(__file__).resolve().parents[1] / "data" / "images" / "fax-2-pages-g4.tif"
+    response = tmp_path / "R.json"
+    assert main(["recognize", str(fax), "--provider", "local", "-o", str(response)]) == 0
+    _, err = capsys.readouterr()
+    assert f"ocrviewer: note: {fax} has 2 pages; only page 1 is shown and read" in err
+    doc = Document.from_dict(json.loads(response.read_text("utf-8")))
+    text = " ".join(w.text for p in doc.pages for b in p.blocks for ln in b.lines for w in ln.words)
+    assert "PAGE" in text.upper() and "1" in text and "2" not in text
