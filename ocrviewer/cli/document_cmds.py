@@ -19,7 +19,7 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.output import check_output, dumps_json, finite_json, is_stdout, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.sources import Source, is_pdf, open_source
-from ocrviewer.errors import BadInput, ImageError, ImageTooLarge
+from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, one_line
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -268,7 +268,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     if args.image is None:
         raise BadInput("render --page and PDF output need the document (DOC); pass it")
     with open_source(args.image, dpi=args.dpi) as source:
-        indices = parse_pages(args.page, len(source.pages))
+        try:
+            indices = parse_pages(args.page, len(source.pages))
+        except BadInput as err:
+            note = source.pages[0].info().frames_note if source.kind == "image" else None
+            if note:  # a multi-page TIFF: its pages past the first are not pages here
+                raise BadInput(f"{err}; {one_line(str(args.image))} {note}") from None
+            raise
         many_png = suffix == ".png" and len(indices) > 1
         if many_png and PAGE_PATTERN not in args.output:
             raise BadInput(

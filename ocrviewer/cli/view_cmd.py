@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "image",
         nargs="?",
         metavar="IMAGE",
-        help="image file (JPEG, PNG, TIFF, BMP, WebP), a PDF or a folder of images (one document of pages), "
+        help="image file (JPEG, PNG, TIFF, BMP, WebP, GIF, JPEG 2000, AVIF, PNM), a PDF or a folder of images "
+        "(one document of pages), "
         "a batch's OUTDIR (its pages listed worst first) or a saved workspace (.ocrviewer-workspace.json)",
     )
     p.add_argument(

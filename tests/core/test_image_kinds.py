@@ -111,3 +111,13 @@ def test_a_folder_takes_gif_and_jpeg_2000_pages_and_says_how_to_convert_a_heic(t
 def test_the_viewer_and_a_folder_take_the_same_image_files() -> None:
     """One list for the Open dialog, drops and the command line (resources) and for folders (core)."""
     assert VIEWER_SUFFIXES == (*IMAGE_SUFFIXES, ".pdf")
+
+
+def test_render_page_two_of_a_multi_page_tiff_says_why_there_is_none(capsys, tmp_path: Path) -> None:
+    """`render --page 2` on a two-page TIFF said 'within 1..1', which reads as a bug in the file."""
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    fax = DATA / "fax-2-pages-g4.tif"
+    code, _, err = run(capsys, "render", fax, "--page", "2", "-r", resp, "-o", tmp_path / "p2.png")
+    assert code == 1
+    one_error_line(err, "--page '2'", "has 2 pages; only page 1 is shown and read", "tiff2pdf")
+    assert not (tmp_path / "p2.png").exists()
