@@ -80,13 +80,51 @@ class ImageInfo:
 def _orientation_of(img: Image.Image) -> tuple[int, str | None]:
     """The EXIF orientation (1 when absent), and a warning when the tag holds something else than 1..8."""
     try:
-        raw = img.getexif().get(ORIENTATION_TAG, 1)
+        if img.format == "PNG" and "exif" not in img.info and getattr(img, "tile", None):  # not decoded yet
+            exif = Image.Exif()
+            data = _png_late_exif(getattr(img, "filename", ""))
+            if data:
+                exif.load(data)
+        else:
+            exif = img.getexif()
+        raw = exif.get(ORIENTATION_TAG, 1)
         value = int(raw)
     except Exception:  # a broken EXIF block must not make the image unreadable
         return 1, "unreadable EXIF orientation, treated as 1 (normal)"
     if value in ORIENTATION_NAMES:
         return value, None
     return 1, f"invalid EXIF orientation {value}, treated as 1 (normal)"
+
+
+#: Largest eXIf chunk read (a PNG's EXIF is a few KB; a length beyond this is a damaged chunk)
+_PNG_EXIF_MAX = 1 << 20
+
+
+def _png_late_exif(path: str | os.PathLike[str]) -> bytes | None:
+    """The eXIf chunk of a PNG that has it after its image data, read by walking the chunk headers;
+    None without one.
+
+    Pillow looks for it by decoding the whole image (``getexif`` calls ``load``): a header-only
+    look at a 4500x6000 scan took 42 ms and the decoded pixels' memory, on the GUI thread when a
+    file is opened and for every PNG page of a folder.
+    """
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            f.seek(8)
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    return None
+                length, kind = int.from_bytes(head[:4], "big"), head[4:]
+                if kind == b"eXIf":
+                    return f.read(length) if length <= _PNG_EXIF_MAX else None
+                if kind == b"IEND":
+                    return None
+                f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
+    except OSError:
+        return None
 
 
 _reading = threading.local()
