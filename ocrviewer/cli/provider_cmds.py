@@ -10,9 +10,14 @@ import threading
 from typing import Any, TextIO
 
 from ocrviewer.core.output import is_stdout
-from ocrviewer.errors import BadInput, OcrViewerError, ProviderUnavailable
-from ocrviewer.providers.base import DEFAULT_PROVIDER, CancelToken, get_provider, provider_names
+from ocrviewer.errors import BadInput, OcrViewerError
+from ocrviewer.providers.base import (
+    DEFAULT_PROVIDER,
+    CancelToken,
+    provider_names,
+)
 from ocrviewer.providers.credentials import ENV_VARS, GROUPS, CredentialStore, group_of
+from ocrviewer.providers.readiness import probe_providers
 from ocrviewer.providers.settings import CREDENTIALS, load_settings, save_settings
 
 #: Which setting ``--endpoint`` / ``--operation-endpoint`` set, by credential group.
@@ -212,18 +217,10 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 
 def cmd_providers(args: argparse.Namespace) -> int:
     settings = runtime_settings()
-    width = max(len(n) for n in provider_names())
-    for name in provider_names():
-        try:
-            provider = get_provider(name, settings)
-            reason = provider.unavailable_reason()
-            status = "ready" if reason is None else f"not ready: {reason}"
-            title = getattr(provider, "title", name)
-        except ProviderUnavailable as err:
-            status, title = f"not available: {err}", name
-        except Exception as err:  # a broken provider is reported, not fatal
-            status, title = f"broken: {err.__class__.__name__}: {err}", name
-        print(f"{name:<{width}}  {title}: {status}")
+    width = max(map(len, provider_names()))
+    for name, status in probe_providers(settings).items():
+        title = getattr(status.provider, "title", name)
+        print(f"{name:<{width}}  {title}: {status.describe()}")
     store = settings[CREDENTIALS]
     problem = store.keyring_problem()
     if problem is None:

@@ -59,8 +59,8 @@ from ocrviewer.providers.base import (
     ProgressCallback,
     Provider,
     ProviderOption,
-    get_provider,
 )
+from ocrviewer.providers.readiness import ProviderStatus, probe_providers
 
 #: Milliseconds after the panel is built before the providers are first checked (see __init__).
 FIRST_PROBE_DELAY_MS = 1000
@@ -128,23 +128,6 @@ def recognize_and_load(
     )
     cancel.raise_if_cancelled()
     return RecognitionOutput(outcome.loaded, outcome.from_cache, provider, dict(options))
-
-
-def probe_providers(settings: Mapping[str, Any]) -> dict[str, tuple[Provider | None, str | None]]:
-    """Every known provider built from ``settings`` with why it cannot run (None: ready).
-
-    Runs in a worker thread (it may read the keyring). A provider that fails to load is
-    reported with its error, not raised.
-    """
-    found: dict[str, tuple[Provider | None, str | None]] = {}
-    for name in KNOWN_PROVIDERS:
-        try:
-            provider = get_provider(name, settings)
-            reason = provider.unavailable_reason()
-        except Exception as err:  # a broken provider is reported, not fatal
-            provider, reason = None, str(err) or type(err).__name__
-        found[name] = (provider, reason)
-    return found
 
 
 def what_to_do(err: BaseException) -> str:
@@ -325,9 +308,9 @@ class RecognitionPanel(QWidget):
         """True once the providers have been checked."""
         return self.probe is None and not self._first_probe.isActive()
 
-    def _providers_checked(self, found: dict[str, tuple[Provider | None, str | None]]) -> None:
-        self.providers = {name: provider for name, (provider, _) in found.items()}
-        self.reasons = {name: reason for name, (_, reason) in found.items()}
+    def _providers_checked(self, found: dict[str, ProviderStatus]) -> None:
+        self.providers = {name: status.provider for name, status in found.items()}
+        self.reasons = {name: status.reason for name, status in found.items()}
         self._fill_combo()
         first, self._checked_once = not self._checked_once, True
         if first and self._pending_start is None:

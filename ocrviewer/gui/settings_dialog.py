@@ -11,9 +11,7 @@ Where things go:
   ``ocrviewer recognize`` so the command line and the viewer call the same service;
 * GUI preferences (theme, dim|hide, default provider, Yandex auth mode) -> QSettings.
 
-"Test connection" runs in the background: the provider's own check, then one free request that
-needs the credentials (a status query for an operation that does not exist: 404 means the key
-was accepted, 401/403 that it was not).
+"Test connection" runs :func:`ocrviewer.providers.readiness.check_connection` in the background.
 """
 
 from __future__ import annotations
@@ -44,7 +42,8 @@ from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY, PROVIDER_KEY, THEME_KEY, YANDEX_AUTH_KEY
 from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Worker, Workers
-from ocrviewer.providers.base import KNOWN_PROVIDERS, CancelToken, ProgressCallback, get_provider
+from ocrviewer.providers.base import KNOWN_PROVIDERS
+from ocrviewer.providers.readiness import TEST_TOTAL_S, check_connection
 from ocrviewer.providers.settings import as_bool, load_settings
 
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
@@ -57,90 +56,6 @@ NO_KEYRING_NOTE = (
     "GNOME Keyring or KWallet and restart the viewer, or start it with the key in OCRVIEWER_AZURE_KEY, "
     "OCRVIEWER_YANDEX_API_KEY or OCRVIEWER_YANDEX_IAM_TOKEN."
 )
-_MISSING_OPERATION = "00000000-0000-0000-0000-000000000000"
-#: Test connection answers within seconds: no retries, short timeouts (a recognition waits longer)
-TEST_CONNECT_S, TEST_READ_S, TEST_TOTAL_S = 4.0, 6.0, 8.0
-
-
-def _quick(client: Any) -> Any:
-    """The client with the short, retry-free policy of a connection test."""
-    from dataclasses import replace
-
-    p = client.policy
-    client.policy = replace(
-        p,
-        connect_timeout=min(p.connect_timeout, TEST_CONNECT_S),
-        read_timeout=min(p.read_timeout, TEST_READ_S),
-        total_timeout=min(p.total_timeout, TEST_TOTAL_S),
-        max_retries=0,
-    )
-    return client
-
-
-def _service_json(client: Any, body: bytes, service: str) -> None:
-    """Raise BadResponse (scrubbed of the key) unless ``body`` is JSON: a wrong endpoint's web page
-    answering 404 must not read as "the key was accepted"."""
-    from ocrviewer.errors import BadResponse
-    from ocrviewer.providers.http import parse_json
-
-    try:
-        parse_json(body, service, "answer")
-    except BadResponse as err:
-        raise BadResponse(client.scrub(str(err))) from None
-
-
-def check_connection(
-    provider_name: str, settings: Mapping[str, Any], cancel: CancelToken, progress: ProgressCallback
-) -> str:
-    """One line saying the provider is ready; raises ProviderError (AuthError...) when it is not.
-
-    Runs in a worker thread. Cloud providers get one free authenticated request.
-    """
-    from ocrviewer.errors import ProviderUnavailable
-    from ocrviewer.providers.http import make_client
-
-    provider = get_provider(provider_name, settings)
-    reason = provider.unavailable_reason()
-    if reason:
-        raise ProviderUnavailable(reason)
-    store = getattr(provider, "credentials", None)
-    if provider_name.startswith("azure"):
-        endpoint = str(provider.endpoint).rstrip("/")  # type: ignore[attr-defined]
-        key = store.get("azure", "key")
-        client = _quick(make_client("Azure Computer Vision", settings, secrets=(key,)))
-        progress(None, f"asking {endpoint}")
-        resp = client.send(
-            "GET",
-            f"{endpoint}/vision/v3.2/read/analyzeResults/{_MISSING_OPERATION}",
-            cancel=cancel,
-            deadline=client.deadline(),
-            headers={"Ocp-Apim-Subscription-Key": key},
-            ok=(200, 400, 404),
-        )
-        if resp.content.strip():  # a web server's own 404 page is not the service saying "no such operation"
-            _service_json(client, resp.content, "Azure Computer Vision")
-        return f"Connected to {endpoint}: the key was accepted"
-    if provider_name.startswith("yandex"):
-        headers, why = provider._auth()  # type: ignore[attr-defined]
-        if why:
-            raise ProviderUnavailable(why)
-        host = str(provider.ocr_host).rstrip("/")  # type: ignore[attr-defined]
-        secrets = (store.get("yandex", "api_key"), store.get("yandex", "iam_token"))
-        client = _quick(make_client("Yandex Vision OCR", settings, secrets=secrets))
-        progress(None, f"asking {host}")
-        resp = client.send(
-            "GET",
-            f"{host}/ocr/v1/getRecognition",
-            cancel=cancel,
-            deadline=client.deadline(),
-            headers=headers,
-            params={"operationId": "ocrviewer-connection-test"},
-            ok=(200, 400, 404),
-        )
-        if resp.content.strip():  # a web server's own 404 page is not the service saying "no such operation"
-            _service_json(client, resp.content, "Yandex Vision OCR")
-        return f"Connected to {host}: the credentials were accepted"
-    return f"{provider.title} is ready"
 
 
 class SecretField(QWidget):
