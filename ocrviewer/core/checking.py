@@ -186,9 +186,6 @@ class CheckSession:
         self.marks[key] = m
         return m
 
-    def unmark(self, key: WordKey) -> None:
-        self.marks.pop(key, None)
-
     def progress(self) -> tuple[int, int]:
         """(checked suspects, all suspects)."""
         order = self.suspects()

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ocrviewer.core.columns import corner_array, corner_points, text_polygons
-from ocrviewer.core.geometry import _MATRIX, ORIENTATION_NAMES, FrameTransform, orient_point
+from ocrviewer.core.geometry import _MATRIX, FrameTransform, orient_point
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.ink import InkCandidate, InkSource, rank_orientations, resolve_ink
 from ocrviewer.core.model import Document, Page
@@ -662,7 +662,3 @@ def _without_image(doc: Document, frame: str, stated: tuple[float, float] | None
         method="no-image",
         warnings=("the page size is a guess from the polygons; pass the image for the real size",),
     )
-
-
-def describe_orientation(orientation: int) -> str:
-    return f"{orientation} ({ORIENTATION_NAMES.get(orientation, '?')})"

@@ -47,12 +47,6 @@ class InkMap:
     dark: np.ndarray
     light: np.ndarray
 
-    def box_share(self, boxes: np.ndarray, polarity: str = "dark") -> np.ndarray:
-        """Ink share of each (x0, y0, x1, y1) box in displayed pixels; outside the image counts as no ink."""
-        count, _inside, full = self.box_counts(boxes, polarity)
-        share: np.ndarray = count / np.maximum(full, 1.0)
-        return share
-
     def box_counts(
         self, boxes: np.ndarray, polarity: str = "dark"
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -26,9 +26,6 @@ from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path
 from ocrviewer.core.sources import Source
 from ocrviewer.errors import BadInput, BadResponse
 
-#: frames a caller may ask for: detect ("auto"), force one, or keep a recorded transform
-FRAME_CHOICES = ("auto", "display", "raw")
-
 
 @dataclass(frozen=True)
 class LoadedResult:
@@ -49,14 +46,6 @@ class LoadedResult:
     @property
     def transform(self) -> FrameTransform:
         return self.decision.transform
-
-    def with_transform(self, transform: FrameTransform) -> LoadedResult:
-        """The same result placed by ``transform`` (a user's correction)."""
-        return replace(
-            self,
-            document=transform.apply_document(self.source),
-            decision=replace(self.decision, transform=transform),
-        )
 
 
 def place_document(source: Document, decision: FrameDecision, info: ImageInfo | None) -> Document:

@@ -125,11 +125,6 @@ def fit_scale(confidences: Iterable[float | None]) -> ConfidenceScale:
     return ConfidenceScale(low, high, f"stretched: {LOW_PERCENTILE:.0f}th pct to max")
 
 
-def confidence_hex(confidence: float | None) -> str:
-    r, g, b = confidence_rgb(confidence)
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def hex_to_rgb(color: str) -> tuple[int, int, int]:
     h = color.lstrip("#")
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)

@@ -471,22 +471,8 @@ def png_options(compress_level: int = 1) -> dict[str, int]:
     return {"compress_level": compress_level, "compress_type": zlib.Z_RLE}
 
 
-def deflate_pays(raw: bytes | memoryview, stride: int, level: int = PNG_COMPRESS_LEVEL) -> bool:
-    """Whether deflating these scanlines saves enough to be worth its time, from 16 sampled row pairs.
-
-    Deflate at level 1 spends ~1 s on a 12 MP photo (sensor noise, JPEG grain) to save ~15%;
-    a clean scan (paper white, flat colours) shrinks several times, and quickly.
-    """
-    rows = len(raw) // stride if stride else 0
-    if rows == 0:
-        return True
-    return _sample_pays(
-        b"".join(bytes(raw[top * stride : bottom * stride]) for top, bottom in _sample_rows(rows)), level
-    )
-
-
 def _sample_rows(rows: int) -> Iterator[tuple[int, int]]:
-    """The rows :func:`deflate_pays` samples: (top, bottom) of 16 row pairs spread over ``rows``."""
+    """The rows :func:`_sample_pays` is given: (top, bottom) of 16 row pairs spread over ``rows``."""
     step = max(1, rows // 16)
     take = min(2, step)
     for top in range(0, rows, step):
@@ -494,6 +480,11 @@ def _sample_rows(rows: int) -> Iterator[tuple[int, int]]:
 
 
 def _sample_pays(sample: bytes, level: int = PNG_COMPRESS_LEVEL) -> bool:
+    """Whether deflating scanlines saves enough to be worth its time, judged from sampled rows.
+
+    Deflate at level 1 spends ~1 s on a 12 MP photo (sensor noise, JPEG grain) to save ~15%;
+    a clean scan (paper white, flat colours) shrinks several times, and quickly.
+    """
     comp = zlib.compressobj(level, zlib.DEFLATED, 15, 9, zlib.Z_RLE)  # as the PNG is written
     packed = len(comp.compress(sample)) + len(comp.flush())
     return packed <= PNG_STORE_ABOVE * len(sample)
@@ -531,7 +522,7 @@ class _Rows:
         self.img, self.overlay, self.timings = img, overlay, timings
 
     def sample(self) -> bytes:
-        """The rows :func:`deflate_pays` samples, composited (the picture itself is left as it is)."""
+        """The rows :func:`_sample_pays` judges, composited (the picture itself is left as it is)."""
         width, height = self.img.size
         parts = []
         for top, bottom in _sample_rows(height):
@@ -564,7 +555,7 @@ def png_parts(
     Rows are written unfiltered (PNG filter type 0): Pillow's writer tries several filters on
     every row, several passes over 36 MB for a 12 MP page that buy a photo little. The rows are
     deflated at ``compress_level`` (default: level 1 when a sample shows it pays, else stored,
-    see :func:`deflate_pays`), about 1 MB of rows at a time into one reused buffer, each
+    see :func:`_sample_pays`), about 1 MB of rows at a time into one reused buffer, each
     block's output an IDAT chunk of its own: a 12 MP page never has a second or third 36 MB copy
     (fresh memory costs ~1-2 ms per MB in page faults, more than the copying). Stored rows are
     laid out with their deflate block headers by one numpy copy, whole rows to a block, no zlib

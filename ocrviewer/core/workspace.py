@@ -399,14 +399,6 @@ class Workspace:
                 return
         raise BadInput(f"page {page + 1} has no result {result_id!r}")
 
-    def remove_result(self, page: int, result_id: str) -> None:
-        p = self.page(page)
-        p.results = [r for r in p.results if r.id != result_id]
-        if p.shown == result_id:
-            p.shown = next((r.id for r in reversed(p.results) if r.role == "result"), None)
-            p.shown = p.shown or (p.results[-1].id if p.results else None)
-        self._emit("removed", page, result_id)
-
     def show(self, page: int, result_id: str | None) -> None:
         """Make ``result_id`` the result views show on ``page``."""
         p = self.page(page)

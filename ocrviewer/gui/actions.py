@@ -288,16 +288,6 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
     return bar
 
 
-def shortcut_table(actions: list[QAction]) -> str:
-    """An HTML table of every action with a shortcut (Help > Keyboard Shortcuts)."""
-    rows = set()
-    for act in actions:
-        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
-        if keys and act.text():
-            rows.add(f"<tr><td>{act.text().replace('&', '').rstrip('…')}</td><td><b>{keys}</b></td></tr>")
-    return "<table cellspacing=4>" + "".join(sorted(rows)) + "</table>"
-
-
 def fill_recent_menu(
     menu: QMenu, items: list[str], open_path: Callable[[str], object], clear: Callable[[], object]
 ) -> None:

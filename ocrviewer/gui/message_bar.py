@@ -56,11 +56,6 @@ class MessageBar(QFrame):
         """The message as given (without markup)."""
         return self._plain
 
-    def show_rich(self, html: str) -> None:
-        """Show formatted text (e.g. the shortcut table) until dismissed."""
-        self.show_message("", "info", timeout_ms=0)
-        self.label.setText(html)
-
     def set_dark(self, dark: bool) -> None:
         """Follow the window's theme (also for the message shown)."""
         if dark != self.dark:

@@ -489,9 +489,6 @@ class OverlayLayer(QGraphicsItem):
         """True where a word is under the threshold and the style hides such words."""
         return self.data.hidden_mask(index, self.style.min_confidence, self._hide_mode)
 
-    def is_hidden(self, index: int) -> bool:
-        return bool(self._hidden_mask(np.array([index]))[0])
-
     def visible_count(self) -> int:
         """How many polygons are drawn (for the status bar and tests)."""
         if not self.isVisible():

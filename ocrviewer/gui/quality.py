@@ -32,7 +32,6 @@ from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY
 from ocrviewer.gui.state import ViewerState
 
 BINS = 20
-BELOW_MODES = ("dim", "hide", "only")
 
 
 def confidence_histogram(

@@ -187,7 +187,6 @@ class PreferencesDialog(QDialog):
         self.yandex_logging.setChecked(as_bool(current.get("yandex.data_logging", False)))
         key_field = self._secret("yandex", "api_key")
         token_field = self._secret("yandex", "iam_token")
-        self.yandex_secret_label = QLabel()
         self.yandex_order_note = QLabel()
         self.yandex_order_note.setWordWrap(True)
         yform = QFormLayout()

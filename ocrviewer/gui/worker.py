@@ -231,12 +231,6 @@ class Workers(QObject):
             previous.superseded = True
             previous.cancel()
 
-    def cancel_stale(self) -> None:
-        """Cancel every worker whose generation is over (another image was opened)."""
-        for worker in list(self.jobs.values()):
-            if self.is_stale(worker):
-                worker.cancel()
-
     def cancel_all(self) -> None:
         for worker in list(self.jobs.values()):
             worker.cancel()
