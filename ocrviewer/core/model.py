@@ -158,10 +158,7 @@ def check_coordinates(doc: Document, when: str = "") -> None:
         polys = list(_page_polygons(page))
         total += sum(map(len, polys))
         if total > MAX_DOCUMENT_POINTS:
-            raise BadResponse(
-                f"the response has more than {MAX_DOCUMENT_POINTS:,} polygon points, over the limit; "
-                "split it into smaller responses"
-            )
+            raise _too_many_points()
         if not polys:
             continue
         flat = list(_flat(polys))  # flattened once (three passes over the chain took twice as long)
@@ -170,11 +167,22 @@ def check_coordinates(doc: Document, when: str = "") -> None:
         if -MAX_COORDINATE <= low and high <= MAX_COORDINATE and math.isfinite(sum(flat)):
             continue  # (min and max can step over a NaN; the sum cannot)
         bad = next(v for v in flat if not -MAX_COORDINATE <= v <= MAX_COORDINATE)
-        where = f" {when}" if when else ""
-        raise BadResponse(
-            f"page {page.index + 1}: a coordinate is {bad:g}{where}, beyond the limit of ±{MAX_COORDINATE:g}; "
-            "the response's page size or coordinates are wrong"
-        )
+        raise _beyond_limit(page, bad, when)
+
+
+def _too_many_points() -> BadResponse:
+    return BadResponse(
+        f"the response has more than {MAX_DOCUMENT_POINTS:,} polygon points, over the limit; "
+        "split it into smaller responses"
+    )
+
+
+def _beyond_limit(page: Page, value: float, when: str) -> BadResponse:
+    where = f" {when}" if when else ""
+    return BadResponse(
+        f"page {page.index + 1}: a coordinate is {value:g}{where}, beyond the limit of ±{MAX_COORDINATE:g}; "
+        "the response's page size or coordinates are wrong"
+    )
 
 
 def _check_columns(page: Page, columns: Any, total: int, when: str) -> int:
@@ -188,18 +196,11 @@ def _check_columns(page: Page, columns: Any, total: int, when: str) -> int:
     arrays.append(np.asarray(tables, dtype=np.float64).ravel())
     n = sum(len(a) for a in arrays) // 2
     if total + n > MAX_DOCUMENT_POINTS:
-        raise BadResponse(
-            f"the response has more than {MAX_DOCUMENT_POINTS:,} polygon points, over the limit; "
-            "split it into smaller responses"
-        )
+        raise _too_many_points()
     for values in arrays:
         bad = ~(np.abs(values) <= MAX_COORDINATE)  # NaN compares False
         if bad.any():
-            where = f" {when}" if when else ""
-            raise BadResponse(
-                f"page {page.index + 1}: a coordinate is {values[bad][0]:g}{where}, beyond the limit of "
-                f"±{MAX_COORDINATE:g}; the response's page size or coordinates are wrong"
-            )
+            raise _beyond_limit(page, float(values[bad][0]), when)
     return n
 
 
