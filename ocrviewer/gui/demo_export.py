@@ -15,17 +15,14 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
-    QPageLayout,
-    QPageSize,
     QPainter,
     QPainterPath,
-    QPdfWriter,
     QPen,
     QTextDocument,
 )
@@ -40,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.errors import BadInput
 from ocrviewer.gui.canvas import Canvas
-from ocrviewer.gui.export_view import render_view_image
+from ocrviewer.gui.export_view import pdf_page, render_view_image
 
 #: longest side of the image part of a demo picture (a slide needs no 12 MP)
 DEMO_SIDE = 2000
@@ -316,22 +313,8 @@ def _pdf_bytes(image: QImage, title: str) -> bytes:
     buf = QByteArray()
     device = QBuffer(buf)
     device.open(QIODevice.OpenModeFlag.WriteOnly)
-    dpi = 150
-    writer = QPdfWriter(device)
-    writer.setResolution(dpi)
-    writer.setTitle(title)
-    writer.setCreator("ocrviewer")
-    size = QPageSize(
-        QSizeF(image.width() * 72.0 / dpi, image.height() * 72.0 / dpi), QPageSize.Unit.Point, "demo"
-    )
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise BadInput("could not start the PDF")
-    try:
-        painter.drawImage(QRectF(0, 0, writer.width(), writer.height()), image)
-    finally:
-        painter.end()
+    with pdf_page(device, title, image.width(), image.height()) as (painter, rect):
+        painter.drawImage(rect, image)
     device.close()
     return bytes(buf.data())
 

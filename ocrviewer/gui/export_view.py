@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -114,18 +116,28 @@ def _export_pdf(canvas: Canvas, target: QBuffer) -> None:
         raise BadInput("there is no image to export; open one first")
     if not canvas.image_item.has_full:
         raise BadInput("the image is still loading; export again in a moment")
-    dpi = 150
-    writer = QPdfWriter(target)
-    writer.setResolution(dpi)
-    writer.setTitle(Path(canvas.state.image_path or "view").name)
+    with pdf_page(target, Path(canvas.state.image_path or "view").name, width, height) as (painter, rect):
+        _render(canvas, painter, rect, width, height)
+
+
+#: a picture's pixels per inch on an exported PDF page
+PDF_DPI = 150
+
+
+@contextmanager
+def pdf_page(device: QIODevice, title: str, width: float, height: float) -> Iterator[tuple[QPainter, QRectF]]:
+    """A painter on a one-page PDF written to ``device``, the page a ``width`` x ``height`` pixel
+    picture at :data:`PDF_DPI`, and the page's rectangle to paint it in (View and demo exports)."""
+    writer = QPdfWriter(device)
+    writer.setResolution(PDF_DPI)
+    writer.setTitle(title)
     writer.setCreator("ocrviewer")
-    size = QPageSize(QSizeF(width * 72.0 / dpi, height * 72.0 / dpi), QPageSize.Unit.Point, "image")
+    size = QPageSize(QSizeF(width * 72.0 / PDF_DPI, height * 72.0 / PDF_DPI), QPageSize.Unit.Point, "image")
     writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     painter = QPainter()
     if not painter.begin(writer):
-        raise BadInput("cannot make the PDF")
+        raise BadInput("cannot start a PDF page for the picture; export as .png instead")
     try:
-        rect = QRectF(0, 0, writer.width(), writer.height())
-        _render(canvas, painter, rect, width, height)
+        yield painter, QRectF(0, 0, writer.width(), writer.height())
     finally:
         painter.end()
