@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
                 from ocrviewer.resources import find_sample
 
                 sample = os.path.abspath(path) == os.path.abspath(find_sample()[0])
-            except Exception:  # no bundled samples in this build
+            except (OcrViewerError, OSError):  # no (readable) bundled samples in this build
                 sample = False
         if sample and not self.settings.value(WELCOME_KEY, False, type=bool):
             self.welcome.show_over()

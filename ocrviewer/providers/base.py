@@ -9,6 +9,7 @@ the displayed image with ``PreparedImage.transform``.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import re
 import threading
@@ -19,6 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import Cancelled, ProviderUnavailable
+
+log = logging.getLogger(__name__)
 
 #: progress(fraction or None when unknown, one-line status such as "polling (3)")
 ProgressCallback = Callable[[float | None, str], None]
@@ -44,7 +47,7 @@ class CancelToken:
             try:
                 callback()
             except Exception:  # a callback failing must not stop the cancel (or the others)
-                pass
+                log.debug("a cancel callback failed", exc_info=True)
 
     def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback`` (from the cancelling thread) when the token is cancelled, at once if
