@@ -551,7 +551,7 @@ class HttpClient:
     session: requests.Session = field(default_factory=requests.Session)
     rng: random.Random = field(default_factory=random.Random)
     hints: Hints = field(default_factory=Hints)
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # never in a repr, a log or a traceback
     #: called before every request (retries and polls too); a batch's rate limit waits here
     gate: RequestGate | None = None
 

@@ -133,3 +133,11 @@ def test_plain_http_to_another_host_is_not_ready_unless_insisted(creds, env) -> 
         check_endpoint("http://10.0.0.7/", "the Yandex OCR endpoint")
     yandex = {"yandex.ocr_endpoint": "http://10.0.0.7", "credentials": creds}
     assert "unencrypted" in (get_provider("yandex", yandex).unavailable_reason() or "")
+
+
+def test_a_clients_repr_never_shows_its_secrets() -> None:
+    """A client in a debugger, a log line ("%r") or a crash report: the service, never the key."""
+    client = HttpClient("Azure Computer Vision", secrets=("az-test-subscription-key-0c41e8",))
+    assert "Azure Computer Vision" in repr(client)
+    assert "az-test-subscription-key-0c41e8" not in repr(client) and "secrets" not in repr(client)
+    assert client.scrub("key az-test-subscription-key-0c41e8") != "key az-test-subscription-key-0c41e8"
