@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ocrviewer.errors import BadResponse, ProviderUnavailable
 from ocrviewer.providers.base import (
@@ -21,9 +21,6 @@ from ocrviewer.providers.base import (
     Provider,
     get_provider,
 )
-
-if TYPE_CHECKING:  # the HTTP stack (requests) is imported by a test only: the window starts without it
-    from ocrviewer.providers.http import HttpClient
 
 #: an operation id no service knows: asking for it needs the credentials and costs nothing
 MISSING_OPERATION = "00000000-0000-0000-0000-000000000000"
@@ -66,8 +63,20 @@ def probe_providers(settings: Mapping[str, Any]) -> dict[str, ProviderStatus]:
     return found
 
 
-def _quick(client: HttpClient) -> HttpClient:
-    """The client with the short, retry-free policy of a connection test."""
+def _ask(
+    service: str,
+    url: str,
+    settings: Mapping[str, Any],
+    secrets: tuple[str | None, ...],
+    headers: Mapping[str, str],
+    cancel: CancelToken,
+    params: Mapping[str, str] | None = None,
+) -> None:
+    """One GET of ``url`` that needs the credentials, under a short, retry-free policy; raises
+    ProviderError (AuthError...) unless the service answers 200, 400 or 404 with JSON (or nothing)."""
+    from ocrviewer.providers.http import make_client, parse_json
+
+    client = make_client(service, settings, secrets=secrets)
     p = client.policy
     client.policy = replace(
         p,
@@ -76,18 +85,20 @@ def _quick(client: HttpClient) -> HttpClient:
         total_timeout=min(p.total_timeout, TEST_TOTAL_S),
         max_retries=0,
     )
-    return client
-
-
-def _service_json(client: HttpClient, body: bytes, service: str) -> None:
-    """Raise BadResponse (scrubbed of the key) unless ``body`` is JSON: a wrong endpoint's web page
-    answering 404 must not read as "the key was accepted"."""
-    from ocrviewer.providers.http import parse_json
-
-    try:
-        parse_json(body, service, "answer")
-    except BadResponse as err:
-        raise BadResponse(client.scrub(str(err))) from None
+    resp = client.send(
+        "GET",
+        url,
+        cancel=cancel,
+        deadline=client.deadline(),
+        headers=headers,
+        params=params,
+        ok=(200, 400, 404),
+    )
+    if resp.content.strip():  # a web server's own 404 page is not the service saying "no such operation"
+        try:
+            parse_json(resp.content, service, "answer")
+        except BadResponse as err:
+            raise BadResponse(client.scrub(str(err))) from None
 
 
 def check_connection(
@@ -97,8 +108,6 @@ def check_connection(
 
     Cloud providers get one free authenticated request; the others their own check only.
     """
-    from ocrviewer.providers.http import make_client
-
     provider: Any = get_provider(provider_name, settings)
     reason = provider.unavailable_reason()
     if reason:
@@ -107,18 +116,9 @@ def check_connection(
     if provider_name.startswith("azure"):
         endpoint = str(provider.endpoint).rstrip("/")
         key = store.get("azure", "key")
-        client = _quick(make_client("Azure Computer Vision", settings, secrets=(key,)))
         progress(None, f"asking {endpoint}")
-        resp = client.send(
-            "GET",
-            f"{endpoint}/vision/v3.2/read/analyzeResults/{MISSING_OPERATION}",
-            cancel=cancel,
-            deadline=client.deadline(),
-            headers={"Ocp-Apim-Subscription-Key": key},
-            ok=(200, 400, 404),
-        )
-        if resp.content.strip():  # a web server's own 404 page is not the service saying "no such operation"
-            _service_json(client, resp.content, "Azure Computer Vision")
+        url = f"{endpoint}/vision/v3.2/read/analyzeResults/{MISSING_OPERATION}"
+        _ask("Azure Computer Vision", url, settings, (key,), {"Ocp-Apim-Subscription-Key": key}, cancel)
         return f"Connected to {endpoint}: the key was accepted"
     if provider_name.startswith("yandex"):
         headers, why = provider._auth()
@@ -126,19 +126,9 @@ def check_connection(
             raise ProviderUnavailable(why)
         host = str(provider.ocr_host).rstrip("/")
         secrets = (store.get("yandex", "api_key"), store.get("yandex", "iam_token"))
-        client = _quick(make_client("Yandex Vision OCR", settings, secrets=secrets))
         progress(None, f"asking {host}")
-        resp = client.send(
-            "GET",
-            f"{host}/ocr/v1/getRecognition",
-            cancel=cancel,
-            deadline=client.deadline(),
-            headers=headers,
-            params={"operationId": "ocrviewer-connection-test"},
-            ok=(200, 400, 404),
-        )
-        if resp.content.strip():
-            _service_json(client, resp.content, "Yandex Vision OCR")
+        params = {"operationId": "ocrviewer-connection-test"}
+        _ask("Yandex Vision OCR", f"{host}/ocr/v1/getRecognition", settings, secrets, headers, cancel, params)
         return f"Connected to {host}: the credentials were accepted"
     return f"{provider.title} is ready"
 
