@@ -456,6 +456,7 @@ class DocumentController(QObject):
         doc_id = self._doc_id
 
         def work(cancel: CancelToken, progress: ProgressCallback) -> tuple[list[DocumentResult], list[Any]]:
+            from ocrviewer.core.parsers import load_response
             from ocrviewer.providers.batch import outdir_pages
 
             results = []
@@ -470,7 +471,13 @@ class DocumentController(QObject):
                     )
                 except OcrViewerError:
                     continue  # outdir_pages lists it as failed, with the reason
-            statuses = [s for s in outdir_pages(outdir) if s.source == source.name]
+            # the pages' words and confidences from the responses just parsed, not parsed again
+            parsed = {Path(r.response_path): r.parsed for r in results}
+            statuses = [
+                s
+                for s in outdir_pages(outdir, load=lambda p: parsed[p] if p in parsed else load_response(p))
+                if s.source == source.name
+            ]
             return results, statuses
 
         def done(out: tuple[list[DocumentResult], list[Any]]) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ocrviewer import __version__
+from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.core.sidecar import SIDECAR_SUFFIX
 from ocrviewer.core.sources import Source, SourcePage
@@ -879,12 +880,17 @@ class PageStatus:
         return (rank, worst, mean, self.source, self.index)
 
 
-def outdir_pages(outdir: str | os.PathLike[str]) -> list[PageStatus]:
+def outdir_pages(
+    outdir: str | os.PathLike[str], load: Callable[[Path], Document] | None = None
+) -> list[PageStatus]:
     """Every page a batch's OUTDIR has a line for, worst first; each response is parsed once.
 
-    A response that cannot be read any more is listed as failed with the reason.
+    A response that cannot be read any more is listed as failed with the reason. ``load`` reads a
+    response (default: parse the file); a caller that parsed them already hands those over.
     """
     from ocrviewer.core.parsers import load_response
+
+    load = load or load_response
 
     folder = Path(outdir)
     manifest = folder / MANIFEST if folder.is_dir() else folder
@@ -899,7 +905,7 @@ def outdir_pages(outdir: str | os.PathLike[str]) -> list[PageStatus]:
             continue
         path = manifest.parent / rec.response
         try:
-            doc = load_response(path)
+            doc = load(path)
         except OcrViewerError as err:
             out.append(PageStatus(rec.source, rec.input, first, "failed", str(err), path))
             continue

@@ -217,6 +217,28 @@ def test_a_batch_outdir_opens_its_document_worst_first(window, qtbot, tmp_path) 
     assert window.page_strip.order_combo.currentData() == "worst"
 
 
+def test_a_batch_outdir_parses_each_response_once(window, qtbot, tmp_path, monkeypatch) -> None:
+    """Placing the pages and ranking them worst-first both need the responses: read once, not twice."""
+    import ocrviewer.core.loading as loading
+    import ocrviewer.core.parsers as parsers
+
+    _pdf, out = _outdir(tmp_path)
+    read: list[str] = []
+    real = parsers.load_response
+
+    def counted(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        read.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(parsers, "load_response", counted)
+    monkeypatch.setattr(loading, "load_response", counted)
+    assert window.files.open_image(str(out))
+    docs = window.files.documents
+    qtbot.waitUntil(lambda: docs.order_kind == "worst" and not window.files.busy, timeout=WAIT)
+    assert docs.order == [2, 3, 1, 0]
+    assert sorted(read) == ["scan.p0001.json", "scan.p0002.json", "scan.p0004.json"]
+
+
 def test_a_one_page_batch_outdir_says_one_page(window, qtbot, tmp_path) -> None:
     _pdf, out = _outdir(tmp_path, pages=1)
     messages: list[str] = []
