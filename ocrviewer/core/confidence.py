@@ -6,8 +6,11 @@ overall. Both are shown where a block or line has no confidence of its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from ocrviewer.core.model import Word
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,33 @@ def sort_confidence(element: Any) -> float | None:
         return float(own)
     stats = word_confidence(element)
     return None if stats is None else stats.low
+
+
+#: what a page without a stated value ranks as: after every real confidence (0..1)
+_UNRANKED = 2.0
+
+
+def page_word_stats(words: Iterable[Word]) -> tuple[int, float | None, tuple[str, float] | None]:
+    """A page's words, their mean confidence and the least confident word (text, confidence)."""
+    count, total, known = 0, 0.0, 0
+    worst: tuple[str, float] | None = None
+    for word in words:
+        count += 1
+        c = word.confidence
+        if c is not None:
+            total += c
+            known += 1
+            if worst is None or c < worst[1]:
+                worst = (word.text, c)
+    return count, (total / known if known else None), worst
+
+
+def worst_first_key(
+    failed: bool, words: int, mean: float | None, worst: tuple[str, float] | None
+) -> tuple[int, float, float]:
+    """Pages worst first: failed, then without words, then by the worst word and the mean (lowest first).
+
+    The window's page list and ``ocrviewer pages`` (a batch's OUTDIR) sort by it alike.
+    """
+    rank = 0 if failed else (1 if not words else 2)
+    return rank, worst[1] if worst else _UNRANKED, mean if mean is not None else _UNRANKED

@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ocrviewer.core.confidence import page_word_stats, worst_first_key
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import DocumentResult, LoadedResult, load_document_result
 from ocrviewer.core.model import Document
@@ -108,27 +109,12 @@ def page_results(result: DocumentResult) -> list[tuple[int, LoadedResult, int]]:
 
 def page_stats(doc: Document | None) -> tuple[int, float | None, tuple[str, float] | None]:
     """Words, mean word confidence and the least confident word (text, confidence) of a page's result."""
-    if doc is None:
-        return 0, None, None
-    words = 0
-    total, n = 0.0, 0
-    worst: tuple[str, float] | None = None
-    for word in doc.words():
-        words += 1
-        c = word.confidence
-        if c is not None:
-            total += c
-            n += 1
-            if worst is None or c < worst[1]:
-                worst = (word.text, c)
-    return words, (total / n if n else None), worst
+    return page_word_stats(doc.words()) if doc is not None else (0, None, None)
 
 
-def worst_first_key(doc: Document | None, failed: bool) -> tuple[Any, ...]:
-    """Failed first, then pages without words, then the worst word and the mean (lowest first)."""
-    words, mean, worst = page_stats(doc)
-    rank = 0 if failed else (1 if not words else 2)
-    return (rank, worst[1] if worst else 2.0, mean if mean is not None else 2.0)
+def page_order_key(doc: Document | None, failed: bool) -> tuple[Any, ...]:
+    """Where a page's result ranks in the worst-first list (see :func:`core.confidence.worst_first_key`)."""
+    return worst_first_key(failed, *page_stats(doc))
 
 
 def _outdir_source(outdir: Path) -> tuple[Path, list[Any]]:
@@ -331,7 +317,7 @@ class DocumentController(QObject):
         else:
             failed = {i for i, s in self.batch_status.items() if s.status == "failed"}
             self.order = sorted(
-                range(n), key=lambda i: (*worst_first_key(self.state.page_document(i), i in failed), i)
+                range(n), key=lambda i: (*page_order_key(self.state.page_document(i), i in failed), i)
             )
         self.orderChanged.emit()
 

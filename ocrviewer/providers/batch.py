@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ocrviewer import __version__
+from ocrviewer.core.confidence import page_word_stats, worst_first_key
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.core.sidecar import SIDECAR_SUFFIX
@@ -874,10 +875,12 @@ class PageStatus:
 
     def sort_key(self) -> tuple[Any, ...]:
         """Failed first, then pages without words, then by the worst word and the mean (lowest first)."""
-        rank = 0 if self.status == "failed" else (1 if not self.words else 2)
-        worst = self.worst[1] if self.worst else 2.0
-        mean = self.mean_confidence if self.mean_confidence is not None else 2.0
-        return (rank, worst, mean, self.source, self.index)
+        failed = self.status == "failed"
+        return (
+            *worst_first_key(failed, self.words, self.mean_confidence, self.worst),
+            self.source,
+            self.index,
+        )
 
 
 def outdir_pages(
@@ -911,10 +914,7 @@ def outdir_pages(
             continue
         for page in doc.pages:
             index = page.index if rec.covered is not None else first
-            confs = [(w.text, w.confidence) for w in page.words() if w.confidence is not None]
-            words = sum(1 for _ in page.words())
-            mean = sum(c for _, c in confs) / len(confs) if confs else None
-            worst = min(confs, key=lambda tc: tc[1]) if confs else None
+            words, mean, worst = page_word_stats(page.words())
             out.append(
                 PageStatus(rec.source, rec.input, index, rec.status, rec.reason, path, words, mean, worst)
             )
