@@ -3,7 +3,8 @@
 A settings mapping handed to a provider factory holds plain values under dotted names
 (``yandex.ocr_endpoint``, ``azure.endpoint``, ``http.read_timeout``...) and may carry two
 injected dependencies that are never saved: ``credentials`` (a CredentialStore) and ``http``
-(a :class:`ocrviewer.providers.http.Timing` / policy pair, see :func:`http_client`).
+(a :class:`ocrviewer.providers.http.HttpConfig`: retry policy and timing, see
+:func:`ocrviewer.providers.http.make_client`).
 """
 
 from __future__ import annotations
