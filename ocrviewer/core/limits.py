@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import stat
+from typing import BinaryIO
 
 from ocrviewer.errors import BadInput
 
@@ -30,14 +31,25 @@ def read_limited(path: str | os.PathLike[str], limit: int = MAX_RESPONSE_BYTES) 
     """The file's bytes; a file over ``limit`` is refused before reading (a device or pipe once
     past it) with a one-line :class:`ocrviewer.errors.BadInput`. OSError passes through."""
     with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if stat.S_ISREG(st.st_mode) and st.st_size > limit:
-            raise BadInput(
-                f"{os.fspath(path)}: the file is {size_text(st.st_size)}, over the {size_text(limit)} limit"
-            )
-        data = fh.read(limit + 1)
+        return read_capped(fh, os.fspath(path), limit)
+
+
+def read_capped(
+    fh: BinaryIO,
+    name: str,
+    limit: int = MAX_RESPONSE_BYTES,
+    what: str = "",
+    error: type[BadInput] = BadInput,
+) -> bytes:
+    """The rest of the open file ``fh`` (called ``name`` in messages), refused with ``error`` before
+    reading when it is larger than ``limit``; a pipe or device (``/dev/zero``) is read up to the
+    limit and refused past it. ``what`` ends the message (" for a response")."""
+    st = os.fstat(fh.fileno())
+    if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+        raise error(f"{name}: the file is {size_text(st.st_size)}, over the {size_text(limit)} limit{what}")
+    data = fh.read(limit + 1)
     if len(data) > limit:
-        raise BadInput(f"{os.fspath(path)}: more than {size_text(limit)} of data, over the limit")
+        raise error(f"{name}: more than {size_text(limit)} of data, over the limit{what}")
     return data
 
 

@@ -37,12 +37,11 @@ import errno
 import functools
 import json
 import os
-import stat
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, BinaryIO
+from typing import Any
 
-from ocrviewer.core.limits import MAX_RESPONSE_BYTES, size_text
+from ocrviewer.core.limits import MAX_RESPONSE_BYTES, read_capped
 from ocrviewer.core.model import SCHEMA, Document, Page, check_coordinates
 from ocrviewer.core.parsers._common import OWNED_INPUT, describe
 from ocrviewer.core.parsers._common import kind as _kind
@@ -483,28 +482,13 @@ def _parse_json_file(raw: bytes, name: str) -> Document:
         OWNED_INPUT.reset(owned)
 
 
-def _read_capped(fh: BinaryIO, name: str) -> bytes:
-    """The whole file, refused before reading when it is larger than the limit; a pipe or device
-    (``/dev/zero``) is read up to the limit and refused past it."""
-    limit = MAX_RESPONSE_BYTES
-    st = os.fstat(fh.fileno())
-    if stat.S_ISREG(st.st_mode) and st.st_size > limit:
-        raise BadResponse(
-            f"{name}: the file is {size_text(st.st_size)}, over the {size_text(limit)} limit for a response"
-        )
-    raw = fh.read(limit + 1)
-    if len(raw) > limit:
-        raise BadResponse(f"{name}: more than {size_text(limit)} of data, over the limit for a response")
-    return raw
-
-
 def load_response(path: str | os.PathLike[str]) -> Document:
     """Read a response file (JSON, JSON Lines, an ocrviewer.document/1 export, hOCR, ALTO, PAGE-XML, or
     a searchable PDF's text layer)."""
     name = os.fspath(path)
     try:
         with open(path, "rb") as fh:
-            raw = _read_capped(fh, name)
+            raw = read_capped(fh, name, what=" for a response", error=BadResponse)
     except IsADirectoryError as err:
         raise BadResponse(f"{name}: is a directory; give a response file") from err
     except FileNotFoundError as err:
