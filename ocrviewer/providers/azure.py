@@ -17,7 +17,6 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ocrviewer.core import parsers
 from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import BadInput, BadResponse, ProviderError, ProviderUnavailable, ServiceError
@@ -31,7 +30,7 @@ from ocrviewer.providers.http import (
     PollStatus,
     check_document,
     check_endpoint,
-    check_not_an_error,
+    document_of,
     error_detail,
     make_client,
     parse_json,
@@ -223,15 +222,7 @@ IMAGE_ANALYSIS_FORMATS = frozenset({"azure-image-analysis-4"})
 
 def document_of_raw(raw: bytes, service: str) -> Document:
     """The Document of an Azure answer."""
-    data = parse_json(raw, service)
-    check_not_an_error(data, service)
-    try:
-        return parsers.parse_response(data)
-    except BadResponse as err:
-        raise BadResponse(
-            f"{service} answered with a result ocrviewer cannot read: {err}; try again later, and check the "
-            "endpoint if it keeps happening"
-        ) from err
+    return document_of(parse_json(raw, service), service)
 
 
 class AzureReadProvider(_AzureBase):

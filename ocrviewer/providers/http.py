@@ -1052,6 +1052,21 @@ def check_not_an_error(data: Any, service: str) -> None:
             )
 
 
+def document_of(data: Any, service: str) -> Document:
+    """The Document of a service's decoded answer: an error body said as the service's error
+    (:func:`check_not_an_error`), a result ocrviewer cannot read as a BadResponse saying what to do."""
+    from ocrviewer.core import parsers
+
+    check_not_an_error(data, service)
+    try:
+        return parsers.parse_response(data)
+    except BadResponse as err:
+        raise BadResponse(
+            f"{service} answered with a result ocrviewer cannot read: {err}; try again later, and check the "
+            "endpoint if it keeps happening"
+        ) from err
+
+
 def check_document(
     document: Document, service: str, expected: Iterable[str], endpoint_hint: str = "check the endpoint"
 ) -> Document:

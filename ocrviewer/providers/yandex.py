@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 import requests
 
-from ocrviewer.core import parsers
 from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import (
@@ -37,8 +36,8 @@ from ocrviewer.providers.http import (
     PollStatus,
     check_document,
     check_endpoint,
-    check_not_an_error,
     decode_raw,
+    document_of,
     error_detail,
     make_client,
     parse_json,
@@ -386,20 +385,9 @@ class YandexProvider:
             )
 
 
-def _document(data: Any, service: str) -> Document:
-    check_not_an_error(data, service)
-    try:
-        return parsers.parse_response(data)
-    except BadResponse as err:
-        raise BadResponse(
-            f"{service} answered with a result ocrviewer cannot read: {err}; try again later, and check the "
-            "endpoint if it keeps happening"
-        ) from err
-
-
 def document_of_raw(raw: bytes, suffix: str, service: str) -> Document:
     """The answer's Document (JSON, or JSON Lines for the asynchronous answer)."""
-    return _document(decode_raw(raw, suffix, service), service)
+    return document_of(decode_raw(raw, suffix, service), service)
 
 
 def create_sync(settings: Mapping[str, Any]) -> YandexProvider:
