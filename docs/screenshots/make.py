@@ -162,6 +162,54 @@ app.exec()
 """
 
 
+WORKSPACE_SCRIPT = r"""
+import shutil, sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from ocrviewer.cli.view_cmd import find_sample
+from ocrviewer.gui.app import create_app, is_settled, make_settings
+from ocrviewer.gui.main_window import MainWindow
+from ocrviewer.resources import samples_dir
+
+# the sample photo with two engines' responses and a ground truth (the local result checked by
+# hand: it reads the receipt right), saved as a workspace that make.py then reopens with
+# `ocrviewer view WORKSPACE`
+folder = Path(sys.argv[1])
+image, resp = find_sample()
+image = Path(shutil.copy(image, folder / image.name))
+local = Path(shutil.copy(resp, folder / resp.name))
+yandex = Path(shutil.copy(samples_dir() / "receipt.yandex-raw-frame.json", folder / "receipt.yandex.json"))
+truth = Path(shutil.copy(resp, folder / "receipt.ground-truth.json"))
+
+app = create_app()
+w = MainWindow(make_settings())
+w.show()
+w.files.open_image(str(image))
+w.files.open_response(str(yandex))
+steps = [lambda: w.files.open_response(str(local)), lambda: w.files.open_truth(str(truth))]
+
+
+def ready():
+    if not is_settled(w) or w.files.busy or w.state.document is None:
+        QTimer.singleShot(50, ready)
+        return
+    if steps:
+        steps.pop(0)()
+        QTimer.singleShot(50, ready)
+        return
+    shown = next(r for r in w.state.results() if r.name == local.name)
+    w.state.show_result(shown.id)  # the engine's result drawn, the others in the chooser
+    w.files.save_workspace(str(folder / "receipt.ocrviewer-workspace.json"))
+    w.remember_layout = False
+    w.close()
+    app.quit()
+
+
+QTimer.singleShot(50, ready)
+app.exec()
+"""
+
+
 def shrink(path: Path) -> None:
     from PIL import Image
 
@@ -192,7 +240,9 @@ def main() -> int:
     ini.parent.mkdir(parents=True, exist_ok=True)
     ini.write_text("[welcome]\ndismissed=true\n", encoding="utf-8")
     for name, cmd in runs.items():
-        subprocess.run([*cmd, "--screenshot", str(HERE / name)], env=env if name == "main.png" else seen, check=True)
+        subprocess.run(
+            [*cmd, "--screenshot", str(HERE / name)], env=env if name == "main.png" else seen, check=True
+        )
         shrink(HERE / name)
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
         script.write(LABELS_SCRIPT)
@@ -212,6 +262,17 @@ def main() -> int:
     out = HERE / "document.png"
     subprocess.run([*XVFB, sys.executable, script.name, str(out)], env=env, check=True)
     os.unlink(script.name)
+    shrink(out)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(WORKSPACE_SCRIPT)
+    folder = Path(tempfile.mkdtemp(prefix="ocrviewer-workspace-"))
+    subprocess.run([*XVFB, sys.executable, script.name, str(folder)], env=env, check=True)
+    os.unlink(script.name)
+    out = HERE / "workspace.png"
+    workspace = folder / "receipt.ocrviewer-workspace.json"
+    subprocess.run(
+        [*view, str(workspace), "--theme", "light", "--screenshot", str(out)], env=seen, check=True
+    )
     shrink(out)
     return 0
 

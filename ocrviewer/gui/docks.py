@@ -100,6 +100,66 @@ def side_tabs_for_crowded_groups(window: QMainWindow, docks: list[QDockWidget]) 
             window.setTabPosition(area, position)
 
 
+#: shorter tab names for a tab group whose tabs cannot show every full name (the full name stays
+#: in the tab's tooltip and the Panels menu): six panels down the side of a 960x540 window (a
+#: 1920x1080 screen at 2x) were cut to "Recogni…", "Qu…", "Ch…"
+SHORT_TITLES = {"Recognition": "OCR", "Frame tools": "Frame", "Differences": "Diffs", "Inspector": "Inspect"}
+_FULL_TITLE = "ocrviewerFullTitle"
+
+
+def full_title(dock: QDockWidget) -> str:
+    """The dock's own name (its title when its tab has room)."""
+    return str(dock.property(_FULL_TITLE) or dock.windowTitle())
+
+
+def _tab_docks(window: QMainWindow, bar: QTabBar) -> list[QDockWidget | None]:
+    docks = [d for d in window.findChildren(QDockWidget) if not d.isFloating()]
+    return [next((d for d in docks if d.windowTitle() == bar.tabText(i)), None) for i in range(bar.count())]
+
+
+def fit_tab_titles(window: QMainWindow) -> bool:
+    """Give the docks of each tab group that has no room for every full name their short names
+    (and the full names back when it has); each tab's tooltip says the full name. True if a
+    title changed (the tab bars update on the next layout: call again for the tooltips)."""
+    changed = False
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if not bar.isVisible() or bar.count() < 2:
+            continue
+        docks = _tab_docks(window, bar)
+        if any(d is None for d in docks):
+            continue  # (the bar is not up to date yet)
+        vertical = bar.shape() in (
+            QTabBar.Shape.RoundedWest,
+            QTabBar.Shape.RoundedEast,
+            QTabBar.Shape.TriangularWest,
+            QTabBar.Shape.TriangularEast,
+        )
+        fm = bar.fontMetrics()
+        needed = 0
+        for i, dock in enumerate(docks):
+            hint = bar.tabSizeHint(i)
+            text = fm.horizontalAdvance(bar.tabText(i))
+            needed += (hint.height() if vertical else hint.width()) - text
+            needed += fm.horizontalAdvance(full_title(dock))  # type: ignore[arg-type]
+        front = next((d for d in docks if d is not None and not d.visibleRegion().isEmpty()), None)
+        if front is None:
+            continue
+        room = front.height() if vertical else front.width()
+        crowded = needed > room
+        for i, dock in enumerate(docks):
+            assert dock is not None
+            full = full_title(dock)
+            dock.setProperty(_FULL_TITLE, full)
+            want = SHORT_TITLES.get(full, full) if crowded else full
+            if dock.windowTitle() != want:
+                dock.setWindowTitle(want)
+                dock.toggleViewAction().setText(full)  # the Panels menu keeps the full names
+                changed = True
+            elif bar.tabToolTip(i) != full:
+                bar.setTabToolTip(i, full)
+    return changed
+
+
 def fit_side_docks(window: QMainWindow, docks: list[QDockWidget], force: bool = False) -> None:
     """Shrink the docked side panels to their share when the picture is squeezed (always if ``force``).
 

@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.toolbar.toggleViewAction())
         self.compare = CompareMode(self)
         self.panels_menu.addAction(self.compare.dock.toggleViewAction())
+        self._watch_tab_titles()
         window_state = keys.saved_blob(self.settings, keys.WINDOW_STATE_KEY)
         if window_state is not None and not self.restoreState(window_state):
             window_state = None  # not a layout Qt can read: laid out as on a first start
@@ -315,6 +316,24 @@ class MainWindow(QMainWindow):
             fn()
         else:
             self.panelsReady.connect(fn, QtCore.Qt.ConnectionType.SingleShotConnection)
+
+    def _watch_tab_titles(self) -> None:
+        """Short tab names where a tab group has no room for the full ones (docks.fit_tab_titles),
+        checked once the layout settles after a resize or a panel moving, showing or hiding."""
+        from PySide6.QtWidgets import QDockWidget
+
+        self._tab_titles = QTimer(self, singleShot=True, interval=0)
+        self._tab_titles.timeout.connect(self._fit_tab_titles)
+        for dock in self.findChildren(QDockWidget):
+            for signal in (dock.visibilityChanged, dock.dockLocationChanged, dock.topLevelChanged):
+                signal.connect(self._tab_titles.start)
+        self._tab_titles.start()
+
+    def _fit_tab_titles(self) -> None:
+        from ocrviewer.gui.docks import fit_tab_titles
+
+        if fit_tab_titles(self):
+            self._tab_titles.start()  # again once the tab bars show the new names: their tooltips
 
     def _install_docks(self) -> list[Any]:
         try:
@@ -733,6 +752,8 @@ class MainWindow(QMainWindow):
             from ocrviewer.gui.docks import fit_side_docks
 
             fit_side_docks(self, self.docks)
+        if getattr(self, "_tab_titles", None) is not None:
+            self._tab_titles.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "files", None) is None:  # closed on its first frame: nothing else runs yet

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QRectF
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionComboBox, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QDockWidget, QStyle, QStyleOptionComboBox, QToolBar, QToolButton
 
 from ocrviewer.core.model import Document
 from ocrviewer.resources import find_sample
@@ -431,3 +431,44 @@ def test_the_words_list_has_room_for_the_words_in_a_1024_px_window(qtbot, settin
     header = table.horizontalHeader()
     shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
     assert sum(header.sectionSize(c) for c in shown) <= table.viewport().width()  # no sideways scrolling
+
+
+def dock_tab_bars(win) -> list:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    bars = win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [b for b in bars if b.isVisible() and b.count() > 1]
+
+
+def tab_names_whole(bar) -> bool:
+    """Every tab of ``bar`` has the room its name needs (Qt elides a squeezed one: "Qu…")."""
+    vertical = bar.shape() in (bar.Shape.RoundedWest, bar.Shape.RoundedEast)
+    for i in range(bar.count()):
+        rect, hint = bar.tabRect(i), bar.tabSizeHint(i)
+        if (rect.height() < hint.height()) if vertical else (rect.width() < hint.width()):
+            return False
+    return True
+
+
+def test_six_panels_down_one_side_keep_readable_tab_names(qtbot, settings, tmp_path) -> None:
+    """In a 960x540 window (a 1920x1080 screen at 2x) with compare mode on, the six panels down
+    the left side had their names cut to 'Recogni…', 'Insp…', 'Qu…', 'Frame t…', 'Ch…'."""
+    from ocrviewer.gui.docks import full_title
+
+    win = sample_window(qtbot, settings, (960, 540))
+    open_truth_and_second_engine(win, qtbot, tmp_path)
+    win.actions_["compare_mode"].setChecked(True)
+    qtbot.waitUntil(lambda: any(b.count() == 6 for b in dock_tab_bars(win)), timeout=30000)
+    bar = next(b for b in dock_tab_bars(win) if b.count() == 6)
+    qtbot.waitUntil(lambda: tab_names_whole(bar), timeout=30000)
+    names = [bar.tabText(i) for i in range(bar.count())]
+    assert "Quality" in names and "Check" in names  # the short names are whole
+    docks = {full_title(d): d for d in win.findChildren(QDockWidget)}
+    # each tab's tooltip and the Panels menu say the panel's full name
+    qtbot.waitUntil(lambda: bar.tabToolTip(names.index("OCR")) == "Recognition", timeout=30000)
+    assert docks["Recognition"].toggleViewAction().text() == "Recognition"
+    # with room again, the full names come back
+    win.resize(1600, 1000)
+    qtbot.waitUntil(lambda: "Recognition" in [bar.tabText(i) for i in range(bar.count())], timeout=30000)
+    qtbot.waitUntil(lambda: tab_names_whole(bar), timeout=30000)
