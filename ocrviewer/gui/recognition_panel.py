@@ -235,6 +235,8 @@ class RecognitionPanel(QWidget):
         self.message_label.hide()
 
         top = QFormLayout()
+        # the name above its chooser: beside it, a 275 px panel cut "Local engine (RapidOCR, o…"
+        top.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         top.addRow("Provider:", self.provider_combo)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button, 1)
@@ -409,7 +411,7 @@ class RecognitionPanel(QWidget):
         if option.choices:
             combo = QComboBox(toolTip=tip)
             if option.default is None:
-                combo.addItem("(service default)", None)
+                combo.addItem(option.unset, None)
             for choice in option.choices:
                 combo.addItem(str(choice), str(choice))
             value = saved if saved is not None else option.default
