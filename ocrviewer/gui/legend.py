@@ -35,6 +35,9 @@ PADDING = 10.0
 MARGIN = 12
 #: the view's corners, in the order a legend prefers them when it covers as little in each
 CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+#: no legend in a view less than this many legends wide: in a 640x400 window (a 1280x800 screen
+#: at 2x) it took 60% of the picture's width and sat over the receipt's heading
+ROOM = 2.0
 
 
 @functools.cache
@@ -278,7 +281,7 @@ def paint_view_legend(
     vp = view.viewport().rect()
     font = view.font()
     w, h = legend_size(font, min_confidence, with_none, scale)
-    if vp.width() < w * 1.6 or vp.height() < h * 3:
+    if vp.width() < w * ROOM or vp.height() < h * 3:
         return None
     painter.save()
     painter.resetTransform()

@@ -472,3 +472,29 @@ def test_six_panels_down_one_side_keep_readable_tab_names(qtbot, settings, tmp_p
     win.resize(1600, 1000)
     qtbot.waitUntil(lambda: "Recognition" in [bar.tabText(i) for i in range(bar.count())], timeout=30000)
     qtbot.waitUntil(lambda: tab_names_whole(bar), timeout=30000)
+
+
+def test_the_provider_name_is_shown_whole_in_a_1024_px_window(qtbot, settings) -> None:
+    """Beside its 'Provider:' label the chooser in the 275 px panel read 'Local engine (RapidOCR, o…'."""
+    win = sample_window(qtbot, settings, (1024, 700))
+    panel = win.dock_context.panels["recognition"]
+    provider = panel.provider_combo
+    next(d for d in win.docks if d.objectName() == "recognitionDock").raise_()
+    qtbot.waitUntil(lambda: provider.isVisible() and "Local engine" in provider.currentText(), timeout=30000)
+    QApplication.processEvents()
+    assert provider.shown_text() == provider.currentText() == "Local engine (RapidOCR, offline)"
+    assert edit_width(provider) >= provider.fontMetrics().horizontalAdvance(provider.currentText())
+    assert provider.mapTo(panel, QPoint(provider.width(), 0)).x() <= panel.width()
+
+
+def test_no_legend_over_the_words_of_a_picture_too_small_for_one(qtbot, settings) -> None:
+    """In a 640x400 window (a 1280x800 screen at 2x) the legend took 60% of the picture's width
+    and sat over the receipt's heading; a 1024 px window keeps it."""
+    win = sample_window(qtbot, settings, (640, 400))
+    canvas = win.canvas
+    canvas.fit()
+    QApplication.processEvents()
+    assert canvas.legend_wanted()  # (colours by confidence, legend on)
+    assert legend_drawn(canvas) is None
+    win.resize(1024, 700)
+    qtbot.waitUntil(lambda: legend_drawn(canvas) is not None, timeout=30000)
