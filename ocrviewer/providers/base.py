@@ -88,6 +88,8 @@ class ProviderOption:
     default: Any = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    #: what leaving a choice unset means, shown as the first choice when ``default`` is None
+    unset: str = "(service default)"
 
 
 @dataclass(frozen=True)

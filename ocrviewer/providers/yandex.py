@@ -90,7 +90,12 @@ OPTIONS = (
         "languages", "Languages", "*", (), "ISO 639-1 codes, comma-separated; * detects the language"
     ),
     ProviderOption(
-        "data_logging", "Let Yandex log the request", None, (), "x-data-logging-enabled (off unless set)"
+        "data_logging",
+        "Let Yandex log the request",
+        None,
+        ("on", "off"),
+        "x-data-logging-enabled; unset: as in Preferences (off unless set there)",
+        unset="(as in Preferences)",
     ),
 )
 

@@ -349,3 +349,17 @@ def test_cancel_ends_a_run_whose_server_never_answers(qtbot, panel, state, cloud
     assert time.monotonic() - t0 < 30  # not the 120 s read timeout
     assert panel.status_label.text() == "Cancelled" and state.document is None
     qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)
+
+
+def test_yandex_request_logging_is_a_choice_not_a_text_box(panel):
+    """'Let Yandex log the request' was a text box whose hint ('x-data-logging-ena…') was cut
+    off, and left what to type unsaid; unset, the Preferences' choice applies."""
+    from PySide6.QtWidgets import QComboBox
+
+    panel.select_provider("yandex")
+    box = panel.option_widgets["data_logging"]
+    assert isinstance(box, QComboBox)
+    assert [box.itemText(i) for i in range(box.count())] == ["(as in Preferences)", "on", "off"]
+    assert "data_logging" not in panel.options()
+    box.setCurrentIndex(box.findData("on"))
+    assert panel.options()["data_logging"] == "on"
