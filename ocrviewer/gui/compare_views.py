@@ -606,7 +606,8 @@ class CompareViews(QObject):
     def _captions(self) -> None:
         a, b = self._texts
         if self.wipe_on and not self.side_on:
-            self.caption_a.setText(f"◀ A: {a} &nbsp;│&nbsp; B: {b} ▶" if a else "")
+            # A's and B's lines each on their own line: run on, a narrow view broke them mid-figure
+            self.caption_a.setText(f"◀ A: {a}<br>B: {b} ▶" if a else "")
         else:
             self.caption_a.setText(f"A: {a}" if a else "")
         self.caption_b.setText(f"B: {b}" if b else "")

@@ -220,6 +220,9 @@ def test_the_wipe_caption_wraps_instead_of_widening_the_window(qtbot, settings, 
             assert "CER" in caption.text()
             assert caption.height() >= caption.heightForWidth(caption.width())  # every line shown
             assert win.rect().contains(QRect(caption.mapTo(win, QPoint(0, 0)), caption.size()))
+    if mode == "compare_wipe":  # A's figures and B's each start a line (run on, one broke "0 / missed")
+        lines = views.caption_a.text().split("<br>")
+        assert len(lines) == 2 and lines[0].startswith("◀ A:") and lines[1].startswith("B:")
 
 
 def test_a_long_status_message_is_elided_and_said_whole_in_the_tooltip(qtbot, settings) -> None:
