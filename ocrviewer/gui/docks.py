@@ -302,6 +302,12 @@ def _dock(
     return dock
 
 
+def provider_titles(context: DockContext) -> dict[str, str]:
+    """Each provider's title by its key, as the Recognition panel found them (none before it has)."""
+    found = getattr(context.panels.get("recognition"), "providers", {}) or {}
+    return {name: str(p.title) for name, p in found.items() if getattr(p, "title", None)}
+
+
 def open_preferences(window: QWidget, context: DockContext) -> QWidget:
     """Show the Preferences dialog (window-modal, not blocking); docks reload when it closes."""
     from ocrviewer.gui.settings_dialog import PreferencesDialog
@@ -316,6 +322,7 @@ def open_preferences(window: QWidget, context: DockContext) -> QWidget:
         context.settings_for_providers,
         parent=window,
         workers=context.workers,
+        titles=provider_titles(context),
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

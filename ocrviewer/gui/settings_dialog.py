@@ -147,7 +147,9 @@ class PreferencesDialog(QDialog):
         save_provider_settings: Callable[[Mapping[str, Any]], Any] | None = None,
         parent: QWidget | None = None,
         workers: Workers | None = None,
+        titles: Mapping[str, str] | None = None,
     ) -> None:
+        """``titles``: each provider's name for people (the Recognition panel's), by its key."""
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setObjectName("preferencesDialog")
@@ -235,8 +237,8 @@ class PreferencesDialog(QDialog):
             max(0, self.below_combo.findData(settings.value(BELOW_THRESHOLD_KEY, "dim")))
         )
         self.provider_combo = QComboBox()
-        for name in KNOWN_PROVIDERS:
-            self.provider_combo.addItem(name, name)
+        for name in KNOWN_PROVIDERS:  # as the Recognition panel names them ("local" said nothing)
+            self.provider_combo.addItem((titles or {}).get(name, name), name)
         self.provider_combo.setCurrentIndex(
             max(0, self.provider_combo.findData(settings.value(PROVIDER_KEY, "local")))
         )

@@ -175,6 +175,10 @@ def test_ctrl_comma_opens_preferences_and_reloads_providers(qtbot, context, clou
     assert action.shortcut().toString() == "Ctrl+,"
     action.trigger()
     dialog = context.panels["preferences"]
+    # the Viewer tab names the default provider as the panel does ("local" said nothing)
+    combo = dialog.provider_combo
+    assert combo.itemText(combo.findData("local")) == "Local engine (RapidOCR, offline)"
+    assert combo.itemText(combo.findData("azure-read")) == "Azure Read"
     dialog.azure_endpoint.setText(cloud.url)
     dialog.secret_fields[("azure", "key")].edit.setText(AZURE_KEY)
     dialog.secret_fields[("azure", "key")].save_button.click()
