@@ -209,6 +209,8 @@ class RecognitionPanel(QWidget):
         self.setup_button.clicked.connect(self.preferencesRequested)
         self.options_form = QFormLayout()
         self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a long label goes above its field: beside it, "Let Yandex log the request:" read "Let Yandex l"
+        self.options_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.fresh_check = QCheckBox("Fresh run (ignore the cache)")
         self.fresh_check.setToolTip(
             "By default a result for the same image, provider and options is reused (no new charge). "

@@ -501,3 +501,31 @@ def test_no_legend_over_the_words_of_a_picture_too_small_for_one(qtbot, settings
     assert legend_drawn(canvas) is None
     win.resize(1024, 700)
     qtbot.waitUntil(lambda: legend_drawn(canvas) is not None, timeout=30000)
+
+
+def test_every_engines_options_show_their_names_whole_in_a_1024_px_window(qtbot, settings) -> None:
+    """Yandex's 'Let Yandex log the request:' was cut to 'Let Yandex l' beside its chooser."""
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    win = sample_window(qtbot, settings, (1024, 700))
+    panel = win.dock_context.panels["recognition"]
+    next(d for d in win.docks if d.objectName() == "recognitionDock").raise_()
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.ready, timeout=30000)
+    form = panel.options_form
+    for i in range(panel.provider_combo.count()):
+        name = panel.provider_combo.itemData(i)
+        panel.select_provider(name)
+        panel.layout().activate()
+        QApplication.processEvents()
+        assert form.rowCount() == len(panel.option_widgets)
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
+            assert isinstance(label, QLabel)
+            assert label.width() >= label.sizeHint().width(), (name, label.text())
+            for widget in (label, field):
+                assert widget.mapTo(panel, QPoint(widget.width(), 0)).x() <= panel.width(), (
+                    name,
+                    label.text(),
+                )
+            assert not label.geometry().intersects(field.geometry()), (name, label.text())
