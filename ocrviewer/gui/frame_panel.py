@@ -113,8 +113,11 @@ class FramePanel(QWidget):
         self.reasons_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reasons_scroll.setFixedHeight(self.fontMetrics().lineSpacing() * WHY_LINES + 4)
         self.reasons_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        info.addRow("Why:", self.reasons_scroll)
         info.addRow("Placement:", self.transform_label)
+        # the explanation under its name, the panel's whole width: in the field column of a
+        # 1024 px window it had ~110 px, four words a line, and scrolled
+        info.addRow(QLabel("Why:"))
+        info.addRow(self.reasons_scroll)
         for label in (self.orientation_label, self.raw_label, self.display_label, self.page_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.orientation_label, self.page_label, self.frame_label):

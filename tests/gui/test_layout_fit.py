@@ -529,3 +529,21 @@ def test_every_engines_options_show_their_names_whole_in_a_1024_px_window(qtbot,
                     label.text(),
                 )
             assert not label.geometry().intersects(field.geometry()), (name, label.text())
+
+
+def test_the_frame_panel_explains_why_across_its_width_in_a_1024_px_window(qtbot, settings) -> None:
+    """For a raw-frame response the 'Why' sat in the field column, ~110 px: 'page / 1600x1200 /
+    equals the stored' a line, two sentences in view."""
+    from ocrviewer.resources import samples_dir
+
+    win = sample_window(qtbot, settings, (1024, 700))
+    win.files.open_response(str(samples_dir() / "receipt.yandex-raw-frame.json"))
+    frame = win.dock_context.panels["frame"]
+    qtbot.waitUntil(lambda: "page 1600x1200" in frame.reasons_label.text(), timeout=30000)
+    next(d for d in win.docks if d.objectName() == "frameDock").raise_()
+    scroll = frame.reasons_scroll
+    qtbot.waitUntil(lambda: scroll.isVisible() and scroll.width() > 0, timeout=30000)
+    QApplication.processEvents()
+    assert scroll.width() >= 0.8 * frame.width()
+    fm = frame.reasons_label.fontMetrics()
+    assert scroll.viewport().width() >= fm.horizontalAdvance("• page 1600x1200 equals the")
