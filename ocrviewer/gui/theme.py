@@ -22,6 +22,28 @@ QDockWidget::title { padding: 5px 8px; }
 """
 
 
+#: the dark theme's check boxes and radio buttons: Fusion draws their edge from the window colour
+#: made darker, so on the dark window they were dark on dark (about 1.2:1) and hard to find
+_DARK_INDICATORS = """
+QCheckBox::indicator, QRadioButton::indicator { width: 13px; height: 13px; border: 1px solid #8b8f97;
+    background: #1f2124; }
+QCheckBox::indicator { border-radius: 3px; }
+QRadioButton::indicator { border-radius: 7px; }
+QCheckBox::indicator:hover, QRadioButton::indicator:hover { border-color: #6ea8ff; }
+QCheckBox::indicator:checked { background: #3d7eea; border-color: #6ea8ff; image: url("%(check)s"); }
+QRadioButton::indicator:checked { border-color: #6ea8ff; background: qradialgradient(cx: 0.5, cy: 0.5,
+    radius: 0.5, fx: 0.5, fy: 0.5, stop: 0 #6ea8ff, stop: 0.45 #6ea8ff, stop: 0.55 #1f2124, stop: 1 #1f2124); }
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled { border-color: #55585e; }
+QCheckBox::indicator:checked:disabled { background: #45484e; }
+"""
+
+
+def _dark_indicators() -> str:
+    from ocrviewer.resources import resource_path
+
+    return _DARK_INDICATORS % {"check": resource_path("ui", "check-dark.svg").as_posix()}
+
+
 def _palette(dark: bool) -> QPalette:
     p = QPalette()
     if dark:
@@ -83,7 +105,8 @@ def apply_theme(app: QApplication, theme: str, system_dark: bool | None = None) 
             "rgba(47, 111, 222, 0.45)",
         )
     )
-    app.setStyleSheet(_SHEET % {"checked": checked[0], "checked_border": checked[1]})
+    sheet = _SHEET % {"checked": checked[0], "checked_border": checked[1]}
+    app.setStyleSheet(sheet + _dark_indicators() if dark else sheet)
     return "dark" if dark else "light"
 
 

@@ -547,3 +547,47 @@ def test_the_frame_panel_explains_why_across_its_width_in_a_1024_px_window(qtbot
     assert scroll.width() >= 0.8 * frame.width()
     fm = frame.reasons_label.fontMetrics()
     assert scroll.viewport().width() >= fm.horizontalAdvance("• page 1600x1200 equals the")
+
+
+def indicator_contrast(button) -> int:
+    """How far the check box's or radio button's indicator stands out from the panel around it."""
+    from PySide6.QtWidgets import QCheckBox, QStyleOptionButton
+
+    opt = QStyleOptionButton()
+    button.initStyleOption(opt)
+    element = (
+        QStyle.SubElement.SE_CheckBoxIndicator
+        if isinstance(button, QCheckBox)
+        else QStyle.SubElement.SE_RadioButtonIndicator
+    )
+    rect = button.style().subElementRect(element, opt, button)
+    image = button.grab().toImage()
+    around = image.pixelColor(rect.right() + 2, rect.center().y()).lightness()
+    return max(
+        abs(image.pixelColor(x, y).lightness() - around)
+        for x in range(rect.left(), rect.right() + 1)
+        for y in range(rect.top(), rect.bottom() + 1)
+    )
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_check_boxes_and_radio_buttons_stand_out_in_the_dark_theme(window, qtbot, checked) -> None:
+    """Dark on dark (~1.2:1): the dark theme's unticked 'Fresh run' box and the Quality panel's
+    Dim/Hide/Only them circles could hardly be seen."""
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QVBoxLayout, QWidget
+
+    window.set_theme("dark", remember=False)
+    panel = QWidget()
+    qtbot.addWidget(panel)
+    box, radio = QCheckBox("Fresh run"), QRadioButton("Dim")
+    layout = QVBoxLayout(panel)
+    layout.addWidget(box)
+    layout.addWidget(radio)
+    box.setChecked(checked)
+    radio.setChecked(checked)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.palette().color(panel.backgroundRole()).lightness() < 100  # (dark)
+    assert indicator_contrast(box) > 70
+    assert indicator_contrast(radio) > 70
+    window.set_theme("light", remember=False)
