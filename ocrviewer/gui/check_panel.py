@@ -32,6 +32,7 @@ from ocrviewer.core.checking import CheckSession, WordKey
 from ocrviewer.core.model import Document
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui.state import ElementRef, ViewerState
+from ocrviewer.gui.theme import set_tone
 
 #: suspects are words under this when no threshold is set
 DEFAULT_SUSPECT = 0.9
@@ -297,7 +298,7 @@ class CheckPanel(QWidget):
         )
 
     def _message(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #c0392b;" if error else "")
+        set_tone(self.message_label, "error" if error else "")
         self.message_label.setText(text)
         self.state.statusMessage.emit(text)
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from ocrviewer.errors import BadInput
 from ocrviewer.gui.canvas import Canvas
 from ocrviewer.gui.export_view import pdf_page, render_view_image
+from ocrviewer.gui.theme import set_tone
 
 #: longest side of the image part of a demo picture (a slide needs no 12 MP)
 DEMO_SIDE = 2000
@@ -333,7 +334,7 @@ class DemoExportDialog(QDialog):
         self.weak = QCheckBox("Highlight weak words in red", checked=o.weak)
         self.side = QCheckBox("Recognized text beside the image", checked=o.side_by_side)
         note = QLabel("PNG, JPEG or PDF, chosen by the file name.")
-        note.setStyleSheet("color: palette(mid);")
+        set_tone(note, "muted")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -43,6 +43,7 @@ from ocrviewer.errors import BadInput, OcrViewerError
 from ocrviewer.gui.files import state_inputs
 from ocrviewer.gui.settings_keys import LAST_SAVE_DIR_KEY
 from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.theme import set_tone
 from ocrviewer.gui.wording import gui_advice
 
 #: (label, EXIF orientation applied as a correction in the displayed frame, tooltip)
@@ -634,7 +635,7 @@ class FramePanel(QWidget):
 
     def _message(self, text: str, error: bool = False) -> None:
         text = gui_advice(text)
-        self.message_label.setStyleSheet("color: #c0392b;" if error else "")
+        set_tone(self.message_label, "error" if error else "")
         self.message_label.setText(text)
         self.state.statusMessage.emit(text)
 

@@ -50,6 +50,7 @@ from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import PicturePlan, prepare_layers, prepare_picture
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
 from ocrviewer.gui.state import ViewerState
+from ocrviewer.gui.theme import set_tone
 from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import (
@@ -197,11 +198,11 @@ class RecognitionPanel(QWidget):
         )
         self.reason_label = QLabel()
         self.reason_label.setWordWrap(True)
-        self.reason_label.setStyleSheet("color: #b9770e;")
+        set_tone(self.reason_label, "warning")
         #: says when a remembered provider could not run and the offline engine was picked instead
         self.fallback_label = QLabel()
         self.fallback_label.setWordWrap(True)
-        self.fallback_label.setStyleSheet("color: palette(mid);")
+        set_tone(self.fallback_label, "muted")
         self.fallback_label.hide()
         self._checked_once = False
         self._falling_back = False
@@ -209,8 +210,8 @@ class RecognitionPanel(QWidget):
         self.setup_button.clicked.connect(self.preferencesRequested)
         self.options_form = QFormLayout()
         self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        # a long label goes above its field: beside it, "Let Yandex log the request:" read "Let Yandex l"
-        self.options_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # each name above its field: beside it, "Let Yandex log the request:" read "Let Yandex l"
+        self.options_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.fresh_check = QCheckBox("Fresh run (ignore the cache)")
         self.fresh_check.setToolTip(
             "By default a result for the same image, provider and options is reused (no new charge). "
@@ -723,7 +724,7 @@ class RecognitionPanel(QWidget):
         """An inline, non-blocking message (also sent to the status bar); empty hides it."""
         text = gui_advice(text)
         self.message_label.setText(text)
-        self.message_label.setStyleSheet("color: #c0392b;")
+        set_tone(self.message_label, "error")
         self.message_label.setVisible(bool(text))
         if text:
             self.state.statusMessage.emit(text)

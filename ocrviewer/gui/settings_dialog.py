@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY, PROVIDER_KEY, THEME_KEY, YANDEX_AUTH_KEY
+from ocrviewer.gui.theme import set_tone
 from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import KNOWN_PROVIDERS
@@ -72,7 +73,7 @@ class SecretField(QWidget):
         self.clear_button = QPushButton("Clear")
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(mid);")
+        set_tone(self.note, "muted")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
@@ -260,7 +261,7 @@ class PreferencesDialog(QDialog):
         self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.keyring_note.setStyleSheet("color: #b9770e;")
+        set_tone(self.keyring_note, "warning")
         self.keyring_note.setVisible(not self._keyring_usable())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -287,7 +288,7 @@ class PreferencesDialog(QDialog):
         try:
             load_settings()
         except OcrViewerError as err:  # the providers use their defaults meanwhile
-            self.message_label.setStyleSheet("color: #c0392b;")
+            set_tone(self.message_label, "error")
             self.message_label.setText(str(err))
 
     def _keyring_usable(self) -> bool:
@@ -363,7 +364,7 @@ class PreferencesDialog(QDialog):
             elif self._has("yandex", "folder_id"):
                 self.store.delete("yandex", "folder_id")
         except OcrViewerError as err:
-            self.message_label.setStyleSheet("color: #c0392b;")
+            set_tone(self.message_label, "error")
             self.message_label.setText(str(err))
             return False
         self.settings.setValue(YANDEX_AUTH_KEY, self.yandex_auth.currentData())
@@ -419,13 +420,13 @@ class PreferencesDialog(QDialog):
         def ok(text: str) -> None:
             if not current():
                 return
-            label.setStyleSheet("color: #1e8449;")
+            set_tone(label, "ok")
             label.setText(f"✔ {text}")
 
         def failed(err: BaseException) -> None:
             if not current():
                 return
-            label.setStyleSheet("color: #c0392b;")
+            set_tone(label, "error")
             label.setText(f"✘ {gui_advice(str(err), in_preferences=True)}")
 
         def finished() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 THEMES = ("system", "light", "dark")
 #: set on an application made in the Fusion style from the start (``-style Fusion``, see
@@ -19,7 +19,28 @@ QToolBar QToolButton:hover { border: 1px solid palette(mid); }
 QToolBar QToolButton:checked { background: %(checked)s; border: 1px solid %(checked_border)s; }
 QStatusBar QLabel { padding: 0 8px; }
 QDockWidget::title { padding: 5px 8px; }
+QLabel[tone="muted"] { color: %(muted)s; }
+QLabel[tone="warning"] { color: %(warning)s; }
+QLabel[tone="error"] { color: %(error)s; }
+QLabel[tone="ok"] { color: %(ok)s; }
 """
+
+#: a label's text tones (see set_tone), each at least 4.5:1 on its theme's window colour: a fixed
+#: red, orange or green was ~3:1 on the dark window, and palette(mid) (a border colour) ~1.5:1 on both
+TONES = {
+    "light": {"muted": "#5c6069", "warning": "#9a5b00", "error": "#b3261e", "ok": "#1a7340"},
+    "dark": {"muted": "#a2a6ad", "warning": "#f0b040", "error": "#ff8a80", "ok": "#6fcf8f"},
+}
+
+
+def set_tone(label: QWidget, tone: str = "") -> None:
+    """Show ``label``'s text in a tone of the theme ("muted", "warning", "error", "ok"; "": plain),
+    followed when the theme changes."""
+    if label.property("tone") == (tone or None):
+        return
+    label.setProperty("tone", tone or None)
+    label.style().unpolish(label)
+    label.style().polish(label)
 
 
 #: the dark theme's check boxes and radio buttons: Fusion draws their edge from the window colour
@@ -105,7 +126,11 @@ def apply_theme(app: QApplication, theme: str, system_dark: bool | None = None) 
             "rgba(47, 111, 222, 0.45)",
         )
     )
-    sheet = _SHEET % {"checked": checked[0], "checked_border": checked[1]}
+    sheet = _SHEET % {
+        "checked": checked[0],
+        "checked_border": checked[1],
+        **TONES["dark" if dark else "light"],
+    }
     app.setStyleSheet(sheet + _dark_indicators() if dark else sheet)
     return "dark" if dark else "light"
 

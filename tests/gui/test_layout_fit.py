@@ -591,3 +591,48 @@ def test_check_boxes_and_radio_buttons_stand_out_in_the_dark_theme(window, qtbot
     assert indicator_contrast(box) > 70
     assert indicator_contrast(radio) > 70
     window.set_theme("light", remember=False)
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two QColors."""
+
+    def lum(c) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_contrast(label) -> float:
+    from PySide6.QtGui import QPalette
+
+    pal = label.palette()
+    return contrast(pal.color(QPalette.ColorRole.WindowText), pal.color(QPalette.ColorRole.Window))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_notes_warnings_and_errors_are_readable_in_both_themes(qtbot, settings, theme) -> None:
+    """The slide dialog's 'PNG, JPEG or PDF…' note was drawn in a border colour (~1.5:1), and the
+    panels' fixed red and orange were ~3:1 on the dark window."""
+    from PySide6.QtWidgets import QLabel
+
+    from ocrviewer.gui.demo_export import DemoExportDialog
+
+    window = sample_window(qtbot, settings, (1024, 700))
+    window.set_theme(theme, remember=False)
+    dialog = DemoExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    note = next(w for w in dialog.findChildren(QLabel) if w.text().startswith("PNG, JPEG or PDF"))
+    assert text_contrast(note) >= 4.5
+    recognition = window.dock_context.panels["recognition"]
+    qtbot.waitUntil(lambda: recognition.ready, timeout=30000)
+    recognition.select_provider("yandex")  # no credentials here: the orange "Unavailable: …"
+    assert recognition.reason_label.isVisibleTo(recognition) and recognition.reason_label.text()
+    assert text_contrast(recognition.reason_label) >= 4.5
+    recognition.show_message("yandex cannot run")  # the red message
+    assert text_contrast(recognition.message_label) >= 4.5
+    window.set_theme("light", remember=False)
