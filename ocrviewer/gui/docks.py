@@ -157,6 +157,12 @@ def fit_tab_titles(window: QMainWindow) -> bool:
                 changed = True
             elif bar.tabToolTip(i) != full:
                 bar.setTabToolTip(i, full)
+    for dock in window.findChildren(QDockWidget):  # floated, closed or alone: its own name again
+        full = full_title(dock)
+        alone = dock.isFloating() or dock.isHidden() or not window.tabifiedDockWidgets(dock)
+        if alone and dock.windowTitle() != full:
+            dock.setWindowTitle(full)
+            changed = True
     return changed
 
 

@@ -471,6 +471,9 @@ def test_six_panels_down_one_side_keep_readable_tab_names(qtbot, settings, tmp_p
     # each tab's tooltip and the Panels menu say the panel's full name
     qtbot.waitUntil(lambda: bar.tabToolTip(names.index("OCR")) == "Recognition", timeout=30000)
     assert docks["Recognition"].toggleViewAction().text() == "Recognition"
+    docks["Recognition"].setFloating(True)  # a panel of its own has its own name again
+    qtbot.waitUntil(lambda: docks["Recognition"].windowTitle() == "Recognition", timeout=30000)
+    docks["Recognition"].setFloating(False)
     # with room again, the full names come back
     win.resize(1600, 1000)
     qtbot.waitUntil(lambda: "Recognition" in [bar.tabText(i) for i in range(bar.count())], timeout=30000)
