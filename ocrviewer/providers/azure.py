@@ -42,6 +42,8 @@ READ_VERSIONS = ("2.0", "2.1", "3.2")
 DEFAULT_READ_VERSION = "3.2"
 IMAGE_ANALYSIS_VERSION = "2024-02-01"
 MODES = ("Printed", "Handwritten")
+#: where the API's own paths begin: an endpoint pasted with one is cut there (check_endpoint)
+API_PATHS = ("/vision/v", "/computervision/", "/formrecognizer/", "/documentintelligence/")
 READING_ORDERS = ("basic", "natural")
 
 MB = 1024 * 1024
@@ -158,7 +160,7 @@ class _AzureBase:
         if not self.endpoint:
             return NO_ENDPOINT
         try:
-            check_endpoint(self.endpoint, "the Azure endpoint", self.settings)
+            check_endpoint(self.endpoint, "the Azure endpoint", self.settings, API_PATHS)
         except ProviderError as err:
             return str(err)
         if not self.credentials.get("azure", "key"):
@@ -167,7 +169,7 @@ class _AzureBase:
 
     def _endpoint_identity(self) -> str:
         try:
-            return check_endpoint(str(self.endpoint or ""), "the Azure endpoint")
+            return check_endpoint(str(self.endpoint or ""), "the Azure endpoint", api_paths=API_PATHS)
         except ProviderError:
             return str(self.endpoint or "")
 
@@ -175,7 +177,7 @@ class _AzureBase:
         reason = self.unavailable_reason()
         if reason:
             raise ProviderUnavailable(reason)
-        return check_endpoint(str(self.endpoint), "the Azure endpoint", self.settings), str(
+        return check_endpoint(str(self.endpoint), "the Azure endpoint", self.settings, API_PATHS), str(
             self.credentials.get("azure", "key")
         )
 

@@ -11,6 +11,7 @@ every message built here is scrubbed of the secret values the client was given.
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import html
 import http.client
@@ -333,6 +334,81 @@ def _a(what: str) -> str:
     return f"an {what}" if what[:1].lower() in "aeiou" else f"a {what}"
 
 
+#: methods a retry cannot turn into a second piece of work (a poll is asked again; an upload is not)
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: statuses that say the request was not acted on: only these repeat an upload (a POST). A 500, 502
+#: or 504 may come after the service read the image and started (or billed) the work, so the upload
+#: is not sent again: the person is told to try again.
+NOT_PROCESSED_STATUSES = frozenset({408, 429, 503})
+
+
+def proxies_for(url: str) -> dict[str, str] | None:
+    """The ``proxies`` argument for a request to ``url``: none at all for this machine (a proxy in
+    HTTPS_PROXY / HTTP_PROXY / ALL_PROXY cannot reach a service on the loopback, and NO_PROXY rarely
+    names it), else None: requests follows the environment (and its NO_PROXY) as usual."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    # a fresh dict each time: requests fills it in (setdefault) with the environment's proxies
+    # (a None value tells requests "no proxy for this scheme"; its annotations say str only)
+    none: dict[str, Any] = {"http": None, "https": None, "all": None}
+    return none if _is_loopback(host) else None
+
+
+def proxy_shown(url: str) -> str:
+    """The environment's proxy for ``url``, fit for a message (a user:password in it redacted)."""
+    try:
+        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+    except (ValueError, TypeError):
+        proxy = None
+    return redact_url(proxy) if proxy else "set in the environment"
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE, whose BOM starts it
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([^\"';\s]+)", re.I)
+
+
+def to_utf8(body: bytes, content_type: str | None = None) -> bytes:
+    """``body`` as UTF-8 without a byte order mark, so the answer kept on disk is what every
+    reader takes. JSON is UTF-8 (RFC 8259) and most answers are left as they are; a body that is
+    not is read from its byte order mark (UTF-8, UTF-16, UTF-32), from the null bytes of UTF-16/32
+    without one (RFC 4627), or, when it is no UTF-8 at all, from the charset its Content-Type names
+    (windows-1251, latin-1...). Anything else (binary junk, an unknown charset) is left alone for the
+    JSON reader to refuse in its own words."""
+    if not body:
+        return body
+    encoding = next((name for bom, name in _BOMS if body.startswith(bom)), None)
+    if encoding is None and b"\x00" in body[:4]:
+        guess = json.detect_encoding(body)
+        encoding = None if guess == "utf-8" else guess
+        sniffed = True
+    else:
+        sniffed = False
+    if encoding is None:
+        try:
+            body.decode("utf-8")
+            return body
+        except UnicodeDecodeError:
+            found = _CHARSET.search(content_type or "")
+            if not found:
+                return body
+            encoding = found.group(1)
+    try:
+        text = body.decode(encoding)
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return body
+    if sniffed and text.lstrip()[:1] not in ("{", "["):
+        return body  # null bytes, but no JSON in UTF-16/32 either: junk, left as it came
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
 def _deflate_unfinished(raw: Any) -> bool:
     """Whether a body marked 'deflate' ended before its stream did. urllib3 decodes a body that is
     not zlib-wrapped as raw deflate, so plain text ('{}') can come out as a few bytes nobody sent,
@@ -653,6 +729,7 @@ class HttpClient:
                         params=params,
                         data=data,
                         timeout=(self.policy.connect_timeout, read_timeout),
+                        proxies=proxies_for(url),
                         allow_redirects=False,
                         stream=True,  # the body is read below, under the deadline and the size cap
                     )
@@ -713,7 +790,12 @@ class HttpClient:
                 log.debug("%s", self.scrub(line))
             if resp.status_code in ok_set:
                 return resp
-            if resp.status_code in self.policy.retry_statuses and attempt < self.policy.max_retries:
+            retryable = (
+                self.policy.retry_statuses
+                if method in IDEMPOTENT_METHODS
+                else self.policy.retry_statuses & NOT_PROCESSED_STATUSES
+            )
+            if resp.status_code in retryable and attempt < self.policy.max_retries:
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.timing.wall())
                 if retry_after is not None and retry_after > self.policy.retry_after_max:
                     raise self._status_error(
@@ -787,7 +869,7 @@ class HttpClient:
             if isinstance(err, urllib3.exceptions.ReadTimeoutError):
                 raise _BodyStalled(err) from err
             raise requests.exceptions.ConnectionError(f"the answer was cut ({type(err).__name__})") from err
-        resp._content = b"".join(chunks)
+        resp._content = to_utf8(b"".join(chunks), resp.headers.get("Content-Type"))
         resp._content_consumed = True  # type: ignore[attr-defined]
         raw.release_conn()  # read to the end: the connection can serve the next request
 
@@ -798,6 +880,13 @@ class HttpClient:
                 ProviderTimeout,
                 f"{self.service}: could not connect to {host} within "
                 f"{seconds_text(self.policy.connect_timeout)}; check the endpoint and the network",
+            )
+        if isinstance(err, requests.exceptions.ProxyError):
+            return self._fail(
+                ServiceError,
+                f"{self.service}: cannot get through the proxy {proxy_shown(url)} to {host}; check the "
+                "proxy (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY in the environment), or add the endpoint's host "
+                "to NO_PROXY",
             )
         if isinstance(err, _BodyStalled):
             return self._fail(
@@ -1113,11 +1202,27 @@ def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
 INSECURE_SETTING = "http.allow_insecure"
 
 
-def check_endpoint(url: str, what: str, settings: Mapping[str, Any] | None = None) -> str:
+def check_endpoint(
+    url: str, what: str, settings: Mapping[str, Any] | None = None, api_paths: Iterable[str] = ()
+) -> str:
     """A base URL without its trailing slash; ProviderError naming ``what`` if it is not http(s), or
     if it is plain ``http://`` to a host other than this machine (keys would travel unencrypted)
-    and the ``http.allow_insecure`` setting (``--allow-insecure-http``) does not say to go ahead."""
-    url = (url or "").strip().rstrip("/")
+    and the ``http.allow_insecure`` setting (``--allow-insecure-http``) does not say to go ahead.
+
+    An endpoint pasted with the API's own path (``https://NAME.cognitiveservices.azure.com/vision/
+    v3.2/read/analyze?language=en``) is cut where the first of ``api_paths`` begins, query and all:
+    the provider adds the path it means. A path before it (a gateway's prefix) is kept."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError as err:
+        raise ProviderError(f"{what} {_one_line(url, 120)!r} is not a URL ({err})") from None
+    lowered = parts.path.lower()
+    cuts = [i for i in (lowered.find(p.lower()) for p in api_paths) if i >= 0]
+    path = parts.path[: min(cuts)] if cuts else parts.path
+    if cuts or parts.query or parts.fragment:  # nothing after the base is the API's
+        url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    url = url.rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ProviderError(f"{what} {url!r} is not an http(s) URL")

@@ -30,6 +30,7 @@ from ocrviewer.errors import (
 from ocrviewer.providers.base import CancelToken, ProgressCallback, ProviderOption, RecognitionResult
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import (
+    INSECURE_SETTING,
     RUNNING,
     SUCCEEDED,
     Hints,
@@ -48,6 +49,9 @@ from ocrviewer.providers.settings import CREDENTIALS, PARSER, as_bool
 OCR_HOST = "https://ocr.api.cloud.yandex.net"
 OPERATION_HOST = "https://operation.api.cloud.yandex.net"
 API_VERSION = "ocr/v1"
+#: where the APIs' own paths begin: an endpoint pasted with one is cut there (check_endpoint)
+OCR_PATHS = ("/ocr/v1",)
+OPERATION_PATHS = ("/operations",)
 
 MODELS = (
     "page",
@@ -215,9 +219,9 @@ class YandexProvider:
 
     def cache_identity(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """The endpoints and the API version (the options hold model and languages)."""
-        identity = {"endpoint": self.ocr_host.strip().rstrip("/"), "api_version": API_VERSION}
+        identity = {"endpoint": _base(self.ocr_host, OCR_PATHS), "api_version": API_VERSION}
         if self.asynchronous:
-            identity["operation_endpoint"] = self.operation_host.strip().rstrip("/")
+            identity["operation_endpoint"] = _base(self.operation_host, OPERATION_PATHS)
         return identity
 
     def _auth(self) -> tuple[dict[str, str], str | None]:
@@ -241,9 +245,11 @@ class YandexProvider:
 
     def unavailable_reason(self) -> str | None:
         try:
-            check_endpoint(self.ocr_host, "the Yandex OCR endpoint", self.settings)
+            check_endpoint(self.ocr_host, "the Yandex OCR endpoint", self.settings, OCR_PATHS)
             if self.asynchronous:
-                check_endpoint(self.operation_host, "the Yandex operation endpoint", self.settings)
+                check_endpoint(
+                    self.operation_host, "the Yandex operation endpoint", self.settings, OPERATION_PATHS
+                )
         except ProviderError as err:
             return str(err)
         return self._auth()[1]
@@ -275,7 +281,7 @@ class YandexProvider:
         auth, reason = self._auth()
         if reason:
             raise ProviderUnavailable(reason)
-        ocr_host = check_endpoint(self.ocr_host, "the Yandex OCR endpoint", self.settings)
+        ocr_host = check_endpoint(self.ocr_host, "the Yandex OCR endpoint", self.settings, OCR_PATHS)
         logging_on = options.get("data_logging")
         if logging_on is None:
             logging_on = self.settings.get("yandex.data_logging", False)
@@ -333,7 +339,9 @@ class YandexProvider:
                 raise error_type(client.scrub(f"{self.title}: recognition failed: {first.reason}"))
             request_id = request_id_of(resp)
             poll_headers = {k: v for k, v in headers.items() if k != "Content-Type"}
-            op_host = check_endpoint(self.operation_host, "the Yandex operation endpoint", self.settings)
+            op_host = check_endpoint(
+                self.operation_host, "the Yandex operation endpoint", self.settings, OPERATION_PATHS
+            )
 
             if first.state == "running":
                 progress(None, f"operation {op_id} accepted; waiting")
@@ -393,6 +401,14 @@ class YandexProvider:
 def document_of_raw(raw: bytes, suffix: str, service: str) -> Document:
     """The answer's Document (JSON, or JSON Lines for the asynchronous answer)."""
     return document_of(decode_raw(raw, suffix, service), service)
+
+
+def _base(url: str, api_paths: tuple[str, ...]) -> str:
+    """The endpoint as requests go to it (for the cache's identity), or as given when it is no URL."""
+    try:
+        return check_endpoint(url, "the endpoint", {INSECURE_SETTING: True}, api_paths)
+    except ProviderError:
+        return url.strip().rstrip("/")
 
 
 def create_sync(settings: Mapping[str, Any]) -> YandexProvider:

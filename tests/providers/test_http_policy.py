@@ -180,10 +180,26 @@ def test_error_statuses_become_actionable_errors(
     message = str(info.value)
     assert words in message and str(status) in message and "rid-42" in message
     assert "\n" not in message
-    if status == 500:  # a service error is retried with backoff, then said once
-        assert "after 4 retries" in message and len(clock.sleeps) == 4
-    else:
-        assert clock.sleeps == []  # not retried
+    # not retried: a POST is sent again only on a status saying it was not acted on (429, 503)
+    assert clock.sleeps == [] and "retries" not in message
+    assert len(cloud.requests) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_only_requests_safe_to_repeat_are_retried_on_a_server_error(
+    cloud: FakeCloud, clock: FakeClock, status: int, method: str
+) -> None:
+    """A GET (a poll) is asked again on any 5xx, a bounded number of times; a POST (an upload,
+    maybe billed) only on a 503, which says it was not acted on."""
+    cloud.script(method, "/x", *[Reply(status, {"code": 13, "message": "Internal"})] * 10)
+    with pytest.raises(ServiceError) as info:
+        client(clock).send(
+            method, cloud.url + "/x", cancel=CancelToken(), data=b"img" if method == "POST" else None
+        )
+    retried = method == "GET" or status == 503
+    assert len(cloud.requests) == (5 if retried else 1)
+    assert ("after 4 retries" in str(info.value)) == retried and "try again later" in str(info.value)
 
 
 def test_a_secret_echoed_by_the_server_is_scrubbed(cloud: FakeCloud, clock: FakeClock) -> None:
