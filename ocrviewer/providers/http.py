@@ -1220,7 +1220,7 @@ def check_endpoint(
     lowered = parts.path.lower()
     cuts = [i for i in (lowered.find(p.lower()) for p in api_paths) if i >= 0]
     path = parts.path[: min(cuts)] if cuts else parts.path
-    if cuts or parts.query or parts.fragment:  # nothing after the base is the API's
+    if cuts or "?" in url or "#" in url:  # nothing after the base is the API's
         url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     url = url.rstrip("/")
     parts = urlsplit(url)

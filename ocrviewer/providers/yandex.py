@@ -80,7 +80,10 @@ RESULT_FORMATS = frozenset({"yandex-ocr-v1"})
 LIMITS = ImageLimits(max_bytes=10 * 1024 * 1024, max_pixels=20_000_000, formats=("JPEG", "PNG"))
 
 HINTS = Hints(
-    auth="check the key or IAM token (ocrviewer credentials set yandex); IAM tokens expire after 12 hours",
+    auth=(
+        "check the API key, or the IAM token and the folder ID (ocrviewer credentials set yandex); "
+        "IAM tokens expire after 12 hours"
+    ),
     forbidden="check that the account has the ai.vision.user role in the folder, and the folder ID",
     not_found="check the Yandex OCR and operation endpoints",
     quota="wait a little and try again, or ask for a larger quota in the Yandex Cloud console",

@@ -44,6 +44,8 @@ class Recorded:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    #: the path as it came, a gateway's prefix included (``path`` is without it)
+    full_path: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -240,8 +242,19 @@ class Operation:
 class FakeCloud:
     """A loopback server answering Yandex OCR, Yandex operations and Azure CV paths."""
 
-    def __init__(self, exif: str = "ignore", running_polls: int = 2, texts: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        exif: str = "ignore",
+        running_polls: int = 2,
+        texts: Iterable[str] = (),
+        host: str = "127.0.0.1",
+        prefix: str = "",
+    ) -> None:
         self.exif = exif
+        #: the address it listens on ("::1" for the IPv6 loopback)
+        self.host = host
+        #: a gateway's path before the APIs' ("/gw"): requests outside it get a 404
+        self.prefix = prefix
         self.running_polls = running_polls
         #: of the running polls, how many Azure 3.2 answers "notStarted" first (queued)
         self.queued_polls = 0
@@ -282,7 +295,7 @@ class FakeCloud:
                     {k.lower(): v for k, v in self.headers.items()},
                     body,
                 )
-                reply = cloud.handle(rec, f"http://127.0.0.1:{self.server.server_address[1]}")
+                reply = cloud.handle(rec, cloud.base_url(self.server.server_address[1]))
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = reply.payload()
@@ -344,11 +357,23 @@ class FakeCloud:
             do_GET = _handle
             do_POST = _handle
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = ThreadingHTTPServer
+        if ":" in self.host:
+
+            class _Server6(ThreadingHTTPServer):
+                address_family = socket.AF_INET6
+
+            server_class = _Server6
+        server = server_class((self.host, 0), Handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self._servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return self.base_url(server.server_address[1])
+
+    def base_url(self, port: int) -> str:
+        """The URL of the listener on ``port``, with the gateway prefix if any."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}{self.prefix}"
 
     def close(self) -> None:
         self.closed.set()
@@ -380,6 +405,10 @@ class FakeCloud:
             self.requests.append(rec)
         if self.on_request:
             self.on_request(rec)
+        if self.prefix:
+            if not rec.path.startswith(self.prefix + "/"):
+                return Reply(404, {"code": 5, "message": f"no such path {rec.path}"})
+            rec.full_path, rec.path = rec.path, rec.path[len(self.prefix) :]
         scripted = self._scripted(rec)
         if scripted is not None:
             return scripted
