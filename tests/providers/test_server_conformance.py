@@ -351,3 +351,42 @@ def test_an_iam_token_echoed_back_never_reaches_a_message_or_the_log(
     assert uploads(cloud, "/ocr/v1/recognizeText") == 1
     assert cloud.requests[0].headers["authorization"] == f"Bearer {YANDEX_IAM}"
     assert cloud.requests[0].headers["x-folder-id"] == YANDEX_FOLDER
+
+
+# --------------------------------------------------------------------------- the shapes of an answer
+
+
+@pytest.mark.parametrize("layout", ["json-lines", "pretty-printed pages", "one pretty page", "a JSON array"])
+def test_a_yandex_async_result_in_any_json_layout_is_read_page_by_page(
+    layout: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """getRecognition sends JSON Lines, one page a line; the docs print each page over many lines.
+    Either (and a single page, or the pages as one array) is read, pages in order (before: a page
+    printed over many lines was 'result line 1 ... not valid JSON')."""
+    with_keys(env)
+    p = make("yandex-async", cloud, clock, creds)
+    page = json.loads(recognize(p, photo).raw.splitlines()[0])
+    pages = [page, {"result": {**page["result"], "page": "1"}}]
+    bodies = {
+        "json-lines": "\n".join(json.dumps(x) for x in pages),
+        "pretty-printed pages": "\n".join(json.dumps(x, indent=2) for x in pages),
+        "one pretty page": json.dumps(page, indent=2),
+        "a JSON array": json.dumps(pages, indent=1),
+    }
+    cloud.script("GET", "/ocr/v1/getRecognition", Reply(200, bodies[layout].encode()))
+    document = recognize(p, photo).document
+    expected = 1 if layout == "one pretty page" else 2
+    assert len(document.pages) == expected
+    assert [w.text for w in document.words()] == TEXTS * expected
+
+
+def test_a_yandex_async_result_with_a_broken_page_names_its_line(
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    p = make("yandex-async", cloud, clock, creds)
+    good = recognize(p, photo).raw.splitlines()[0]
+    cloud.script("GET", "/ocr/v1/getRecognition", Reply(200, good + b"\n" + good[:40] + b"\n"))
+    with pytest.raises(OcrViewerError) as info:
+        recognize(p, photo)
+    one_clear_line(info.value, "result line 2", "not valid JSON")
