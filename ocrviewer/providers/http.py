@@ -272,6 +272,15 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def shown_host(url: str) -> str:
+    """The host:port of ``url`` for a message, a user:password in it replaced."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return REDACTED
+    return REDACTED + "@" + netloc.rsplit("@", 1)[1] if "@" in netloc else netloc
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` fit for a log: sensitive values replaced."""
     return {k: (REDACTED if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
@@ -746,7 +755,7 @@ class HttpClient:
                     raise self._transport_error(err, url, read_timeout) from err
                 raise self._fail(
                     ServiceError,
-                    f"{self.service}: {urlsplit(url).netloc} sent an answer that cannot be followed "
+                    f"{self.service}: {shown_host(url)} sent an answer that cannot be followed "
                     f"({type(err).__name__}: {_one_line(str(err), 80)}), such as a redirect to something that "
                     "is not a URL; check the endpoint URL and any proxy between you and the service",
                 ) from err
@@ -874,7 +883,7 @@ class HttpClient:
         raw.release_conn()  # read to the end: the connection can serve the next request
 
     def _transport_error(self, err: Exception, url: str, read_timeout: float) -> ProviderError:
-        host = urlsplit(url).netloc
+        host = shown_host(url)
         if isinstance(err, requests.exceptions.ConnectTimeout):
             return self._fail(
                 ProviderTimeout,
@@ -1245,7 +1254,8 @@ def check_endpoint(
     try:
         parts = urlsplit(url)
     except ValueError as err:
-        raise ProviderError(f"{what} {_one_line(url, 120)!r} is not a URL ({err})") from None
+        shown = re.sub(r"//[^/]*@", "//***@", _one_line(url, 120))  # no user:password in the message
+        raise ProviderError(f"{what} {shown!r} is not a URL ({err})") from None
     lowered = parts.path.lower()
     cuts = [i for i in (lowered.find(p.lower()) for p in api_paths) if i >= 0]
     path = parts.path[: min(cuts)] if cuts else parts.path
@@ -1254,11 +1264,11 @@ def check_endpoint(
     url = url.rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ProviderError(f"{what} {url!r} is not an http(s) URL")
+        raise ProviderError(f"{what} {redact_url(url)!r} is not an http(s) URL")
     insisted = settings is not None and _as_bool(settings.get(INSECURE_SETTING))
     if parts.scheme == "http" and not insisted and not _is_loopback(parts.hostname or ""):
         raise ProviderError(
-            f"{what} {url} is plain http://, so keys would travel unencrypted; use https:// or pass "
+            f"{what} {redact_url(url)} is plain http://, so keys would travel unencrypted; use https:// or pass "
             "--allow-insecure-http"
         )
     return url

@@ -390,3 +390,24 @@ def test_a_yandex_async_result_with_a_broken_page_names_its_line(
     with pytest.raises(OcrViewerError) as info:
         recognize(p, photo)
     one_clear_line(info.value, "result line 2", "not valid JSON")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://gwuser:gw-pa55word@127.0.0.1:{port}",  # refused: the host is named
+        "http://gwuser:gw-pa55word@203.0.113.9",  # plain http elsewhere: refused before sending
+        "ftp://gwuser:gw-pa55word@127.0.0.1/",  # not http(s)
+        "http://gwuser:gw-pa55word@[::1",  # no URL at all
+    ],
+)
+def test_a_password_in_the_endpoint_url_stays_out_of_the_message(
+    endpoint: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    url = endpoint.format(port=free_port())
+    p = make("yandex", cloud, clock, creds, **{"yandex.ocr_endpoint": url})
+    with pytest.raises(OcrViewerError) as info:
+        recognize(p, photo)
+    message = one_clear_line(info.value)
+    assert "gw-pa55word" not in message and "gwuser" not in message, message
