@@ -708,6 +708,7 @@ class HttpClient:
 
         A cancel cuts the request wherever it waits (connection, answer, body) and raises Cancelled."""
         ok_set = set(ok)
+        self._check_headers(headers or {})
         attempt = 0
         while True:
             cancel.raise_if_cancelled()
@@ -826,6 +827,27 @@ class HttpClient:
                 self._sleep(delay, cancel)
                 continue
             raise self._status_error(resp, attempt, expected=ok_set)
+
+    def _check_headers(self, headers: Mapping[str, str]) -> None:
+        """AuthError before anything is sent when a credential cannot go in its header: a line
+        break, a control character or a letter other than ASCII in a key (a copy-and-paste brings
+        them) made the request fail as 'the answer could not be read; try again later'."""
+        for name, value in headers.items():
+            if all(32 <= ord(c) < 127 or c == "\t" for c in str(value)):
+                continue
+            secret = name.lower() in SENSITIVE_HEADERS
+            error: type[ProviderError]
+            if name.lower() == "x-folder-id":
+                said, error = "the folder ID", AuthError
+            elif secret:
+                said, error = f"the key (its {name} header)", AuthError
+            else:
+                said, error = f"the {name} header's value", ProviderError
+            raise self._fail(
+                error,
+                f"{self.service}: {said} cannot be sent: it holds a line break, a control character or a "
+                f"character other than ASCII (a copy-and-paste can bring them); {self.hints.auth}",
+            )
 
     def _read_body(self, resp: requests.Response, deadline: float | None, read_timeout: float) -> None:
         """Read the body in pieces as they arrive, so the deadline holds while reading (a server

@@ -411,3 +411,30 @@ def test_a_password_in_the_endpoint_url_stays_out_of_the_message(
         recognize(p, photo)
     message = one_clear_line(info.value)
     assert "gw-pa55word" not in message and "gwuser" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("OCRVIEWER_YANDEX_API_KEY", "yc-key\nsecond-line-0f9e", "the key (its Authorization header)"),
+        ("OCRVIEWER_YANDEX_API_KEY", "ключ-0f9e-кириллица", "the key (its Authorization header)"),
+        ("OCRVIEWER_AZURE_KEY", "az-key\x07bell-0f9e", "the key (its Ocp-Apim-Subscription-Key header)"),
+        ("OCRVIEWER_YANDEX_FOLDER_ID", "папка-0f9e", "the folder ID"),
+    ],
+)
+def test_a_credential_that_cannot_go_in_a_header_is_said_before_anything_is_sent(
+    variable: str, value: str, said: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """A line break, a control character or Cyrillic in a pasted key: before, the request failed as
+    'the answer ... could not be read; try again later' (a retry cannot help)."""
+    if variable == "OCRVIEWER_YANDEX_FOLDER_ID":
+        env["OCRVIEWER_YANDEX_IAM_TOKEN"] = YANDEX_IAM
+    else:
+        with_keys(env)
+    env[variable] = value
+    p = make("azure-read" if "AZURE" in variable else "yandex", cloud, clock, creds)
+    with pytest.raises(AuthError) as info:
+        recognize(p, photo)
+    message = one_clear_line(info.value, said, "cannot be sent", "check the")
+    assert "0f9e" not in message and YANDEX_IAM not in message
+    assert cloud.requests == []
