@@ -353,6 +353,7 @@ class AzureReadProvider(_AzureBase):
                 deadline=deadline,
                 progress=progress,
                 what="the result",
+                accepted=resp,
             )
             raw = result.content
             document = check_document(

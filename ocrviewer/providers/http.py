@@ -1029,8 +1029,14 @@ class HttpClient:
         deadline: float | None,
         progress: ProgressCallback = no_progress,
         what: str = "the result",
+        accepted: requests.Response | None = None,
     ) -> requests.Response:
         """Call ``fetch`` until ``interpret`` says done; waits between polls honour Retry-After.
+
+        ``accepted``: the answer that accepted the work (Azure's 202); the first poll waits a poll
+        interval after it, or its Retry-After when it gives one, rather than asking at once for
+        what cannot be ready (Azure's guidance is 1-2 s between calls; its free tier allows 20 a
+        minute).
 
         Raises ServiceError when the operation failed, ProviderTimeout past the deadline and
         Cancelled (promptly, even mid-wait) when the token is cancelled.
@@ -1038,6 +1044,11 @@ class HttpClient:
         started = self.timing.monotonic()
         if deadline is None:  # an operation that never finishes must still end
             deadline = self.deadline()
+        if accepted is not None:
+            retry_after = parse_retry_after(accepted.headers.get("Retry-After"), self.timing.wall())
+            wait = min(self.policy.poll_delay(1, retry_after, self.rng), max(0.0, self._remaining(deadline)))
+            progress(None, f"accepted by {self.service}: asking for {what} in {wait:.1f} s")
+            self._sleep(wait, cancel)
         n = 0
         while True:
             cancel.raise_if_cancelled()

@@ -81,7 +81,7 @@ LIMITS = ImageLimits(max_bytes=10 * 1024 * 1024, max_pixels=20_000_000, formats=
 
 HINTS = Hints(
     auth=(
-        "check the API key, or the IAM token and the folder ID (ocrviewer credentials set yandex); "
+        "check the key, or the IAM token and the folder ID (ocrviewer credentials set yandex); "
         "IAM tokens expire after 12 hours"
     ),
     forbidden="check that the account has the ai.vision.user role in the folder, and the folder ID",

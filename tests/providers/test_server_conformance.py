@@ -438,3 +438,48 @@ def test_a_credential_that_cannot_go_in_a_header_is_said_before_anything_is_sent
     message = one_clear_line(info.value, said, "cannot be sent", "check the")
     assert "0f9e" not in message and YANDEX_IAM not in message
     assert cloud.requests == []
+
+
+# --------------------------------------------------------------------------- polling
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "first_wait"), [(None, (1.0, 2.0)), ("4", (4.0, 4.0)), ("0", (1.0, 1.0))]
+)
+def test_azure_read_waits_after_its_202_before_the_first_poll(
+    retry_after: str | None,
+    first_wait: tuple[float, float],
+    photo: Path,
+    cloud: FakeCloud,
+    clock: FakeClock,
+    creds,
+    env,
+) -> None:  # noqa: ANN001
+    """Azure's guidance is 1-2 s between calls (its free tier allows 20 a minute): the first poll
+    comes a poll interval after the 202, or after the 202's Retry-After (never under the 1 s floor);
+    before, it was sent at once, a call spent on 'notStarted'."""
+    with_keys(env)
+    cloud.running_polls = 0
+    accepted: list[float] = []
+    polled: list[float] = []
+
+    def on_request(rec: Any) -> None:
+        (accepted if rec.method == "POST" else polled).append(clock.now)
+
+    cloud.on_request = on_request
+    if retry_after is not None:
+        original = cloud.handle
+
+        def handle(rec: Any, base: str) -> Reply:
+            reply = original(rec, base)
+            if rec.method == "POST":
+                reply.headers["Retry-After"] = retry_after
+            return reply
+
+        cloud.handle = handle  # type: ignore[method-assign]
+    policy = RetryPolicy(poll_interval=1.0, total_timeout=120.0)
+    p = make("azure-read", cloud, clock, creds, http=HttpConfig(policy=policy, timing=clock.timing(), seed=3))
+    assert [w.text for w in recognize(p, photo).document.words()] == TEXTS
+    assert len(polled) == 1  # ready at the first poll: one call, not two
+    low, high = first_wait
+    assert low <= polled[0] - accepted[0] <= high * 1.2 + 1e-9
