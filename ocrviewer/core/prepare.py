@@ -17,6 +17,7 @@ from PIL import Image
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
+from ocrviewer.core.limits import size_text
 from ocrviewer.errors import ImageError
 
 if TYPE_CHECKING:
@@ -132,13 +133,16 @@ def prepare_image(
             changes.append("re-encoded as JPEG to fit the size limit")
         elif fmt == "JPEG" and quality > 70:
             quality -= 10
-            changes.append(f"JPEG quality {quality} to fit {limits.max_bytes / 1e6:g} MB")
+            changes.append(f"JPEG quality {quality} to fit {size_text(limits.max_bytes)}")
         else:
             scale *= 0.8
             out = sized(scale)
-            changes.append(f"shrunk to fit {limits.max_bytes / 1e6:g} MB")
+            changes.append(f"shrunk to fit {size_text(limits.max_bytes)}")
         if out.width < 16 or out.height < 16:
-            raise ImageError(f"{path}: cannot fit the service's {limits.max_bytes} byte limit")
+            raise ImageError(
+                f"{path}: cannot fit the service's {size_text(limits.max_bytes)} upload limit even shrunk to "
+                f"{out.width}x{out.height}; raise the limit if the service allows it, or choose another service"
+            )
         data = _encode(out, fmt, quality)
 
     pw, ph = out.size

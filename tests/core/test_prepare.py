@@ -48,3 +48,15 @@ def test_too_small_for_the_service(tmp_path) -> None:
     path = make_text_image(tmp_path / "p.jpg", 1)
     with pytest.raises(ImageError, match="at least"):
         prepare_image(path, ImageLimits(min_side=1000))
+
+
+def test_a_size_limit_is_said_as_the_service_says_it(tmp_path) -> None:
+    """Yandex's 10 MB (10 MiB) and Azure's 4 MB read '10 MB' and '4 MB', not '10.4858 MB'; an image
+    that cannot fit says so in a size a person reads, and what to do."""
+    path = make_text_image(tmp_path / "p.png", 1, fmt="PNG", style="text")
+    prepared = prepare_image(path, ImageLimits(max_bytes=8 * 1024, formats=("PNG", "JPEG")))
+    assert any(c.endswith("to fit 8 KB") for c in prepared.changes), prepared.changes
+    with pytest.raises(ImageError) as info:
+        prepare_image(path, ImageLimits(max_bytes=300, formats=("PNG", "JPEG")))
+    message = str(info.value)
+    assert "upload limit" in message and "300 bytes" in message and "choose another service" in message
