@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from ocrviewer import __version__
 from ocrviewer.core.confidence import page_word_stats, worst_first_key
 from ocrviewer.core.model import Document
+from ocrviewer.core.limits import size_text
 from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.core.sidecar import SIDECAR_SUFFIX
 from ocrviewer.core.sources import Source, SourcePage
@@ -477,7 +478,7 @@ def _whole_document_reason(
     limit = limits_for(provider, opts).max_bytes
     size = source.path.stat().st_size
     if limit and size > limit:
-        return f"it is {size / 1e6:.1f} MB; {provider_name} takes up to {limit / 1e6:g} MB"
+        return f"it is {size_text(size)}; {provider_name} takes up to {size_text(limit)}"
     return None
 
 
