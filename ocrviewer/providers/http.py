@@ -33,6 +33,7 @@ import requests
 import requests.adapters
 import urllib3
 import urllib3.connection
+import urllib3.response
 
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, seconds_text, size_text
 from ocrviewer.core.model import Document
@@ -416,6 +417,10 @@ def to_utf8(body: bytes, content_type: str | None = None) -> bytes:
     if sniffed and text.lstrip()[:1] not in ("{", "["):
         return body  # null bytes, but no JSON in UTF-16/32 either: junk, left as it came
     return text.lstrip("\ufeff").encode("utf-8")
+
+
+#: the Content-Encodings urllib3 decodes here (gzip, deflate; br and zstd when their modules are installed)
+_DECODERS = tuple(getattr(urllib3.response.HTTPResponse, "CONTENT_DECODERS", ("gzip", "x-gzip", "deflate")))
 
 
 def _deflate_unfinished(raw: Any) -> bool:
@@ -861,6 +866,18 @@ class HttpClient:
             if deadline is not None
             else self.timing.monotonic() + read_timeout
         )
+        encodings = [
+            t.strip().lower() for t in (resp.headers.get("Content-Encoding") or "").split(",") if t.strip()
+        ]
+        unknown = [t for t in encodings if t != "identity" and t not in _DECODERS]
+        if unknown:  # read as it is, it would be called broken JSON: the service is not the cause
+            resp.close()
+            raise self._fail(
+                ServiceError,
+                f"{self.service} sent an answer compressed as {_one_line(unknown[0], 40)!r}, which ocrviewer "
+                f"did not ask for and cannot decompress (it takes {', '.join(_DECODERS)}); try again later, and "
+                "check any proxy between you and the service",
+            )
         chunks: list[bytes] = []
         total = 0
         try:

@@ -483,3 +483,32 @@ def test_azure_read_waits_after_its_202_before_the_first_poll(
     assert len(polled) == 1  # ready at the first poll: one call, not two
     low, high = first_wait
     assert low <= polled[0] - accepted[0] <= high * 1.2 + 1e-9
+
+
+# --------------------------------------------------------------------------- content encodings
+
+
+@pytest.mark.parametrize("encoding", ["br", "compress", "gzip, snappy"])
+@pytest.mark.parametrize(
+    ("name", "method", "path"),
+    [("yandex", "POST", "/ocr/v1/recognizeText"), ("azure-read", "GET", "/vision/v3.2/read/analyzeResults/")],
+)
+def test_an_answer_in_a_compression_never_asked_for_is_said_as_such(
+    name: str,
+    method: str,
+    path: str,
+    encoding: str,
+    photo: Path,
+    cloud: FakeCloud,
+    clock: FakeClock,
+    creds,
+    env,
+) -> None:  # noqa: ANN001
+    """ocrviewer asks for gzip or deflate; an answer marked 'br' (a proxy's doing) was called 'not
+    valid JSON; try again later', which sends people to the service."""
+    with_keys(env)
+    cloud.script(method, path, Reply(200, b"\x8b\x02\x80{}\x03", {"Content-Encoding": encoding}))
+    with pytest.raises(ServiceError) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    one_clear_line(info.value, "compressed as", "cannot decompress", "proxy")
+    assert uploads(cloud, "/ocr/v1/recognizeText" if name == "yandex" else "/vision/v3.2/read/analyze") == 1
