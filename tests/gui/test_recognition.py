@@ -317,9 +317,13 @@ def test_a_faulty_server_is_one_line_that_says_what_to_do(qtbot, panel, state, c
             [Reply(404, {"error": {"code": "404", "message": "Resource not found"}})],
             ("not found (404", "check the endpoint", "Preferences"),
         ),
-        (  # retried, then said
-            [Reply(502, b"<html><title>502 Bad Gateway</title></html>")] * 5,
-            ("(502: a web page: '502 Bad Gateway')", "after 4 retries", "try again later"),
+        (  # retried (a 503 says the upload was not acted on), then said
+            [Reply(503, b"<html><title>503 Service Unavailable</title></html>")] * 5,
+            ("(503: a web page: '503 Service Unavailable')", "after 4 retries", "try again later"),
+        ),
+        (  # not repeated: the service may have taken (and billed) the image
+            [Reply(502, b"<html><title>502 Bad Gateway</title></html>")],
+            ("(502: a web page: '502 Bad Gateway')", "try again later"),
         ),
     ]
     for replies, words in cases:
