@@ -1010,6 +1010,18 @@ class HttpClient:
                     "asked: a redirect loop; check the endpoint URL and any proxy between you and the service "
                     "(redirects are not followed)",
                 )
+            try:
+                elsewhere = urlsplit(target).hostname != urlsplit(resp.url or "").hostname
+            except ValueError:
+                elsewhere = True
+            if elsewhere:  # another host: the service's new address, or a network's sign-in page
+                return self._fail(
+                    ProviderError,
+                    f"{self.service}: the endpoint redirected to {target} ({resp.status_code}), another host; "
+                    "redirects are not followed, so the key was not sent there: use that URL as the endpoint if "
+                    "it is the service's, or, if it is a sign-in page (hotel or office Wi-Fi), sign in to the "
+                    "network first",
+                )
             return self._fail(
                 ProviderError,
                 f"{self.service}: the endpoint redirected to {target} ({resp.status_code}); use that URL as the "

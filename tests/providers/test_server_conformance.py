@@ -512,3 +512,36 @@ def test_an_answer_in_a_compression_never_asked_for_is_said_as_such(
         recognize(make(name, cloud, clock, creds), photo)
     one_clear_line(info.value, "compressed as", "cannot decompress", "proxy")
     assert uploads(cloud, "/ocr/v1/recognizeText" if name == "yandex" else "/vision/v3.2/read/analyze") == 1
+
+
+# --------------------------------------------------------------------------- redirects
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_a_redirect_to_another_host_is_not_followed_and_says_what_it_may_be(
+    name: str, status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """A captive portal's 302 to its sign-in page, or a service that moved: nothing is sent there
+    (the key would go with it); the line names the host and both readings."""
+    with_keys(env)
+    other = FakeCloud()
+    try:
+        target = f"{other.url.replace('127.0.0.1', 'localhost')}/login?next=ocr"
+        path = {
+            "yandex": "/ocr/v1/recognizeText",
+            "yandex-async": "/ocr/v1/recognizeTextAsync",
+            "azure-read": "/vision/v3.2/read/analyze",
+            "azure-image-analysis": "/computervision/imageanalysis:analyze",
+        }[name]
+        cloud.script(
+            "POST", path, Reply(status, b"<html><title>Sign in</title></html>", {"Location": target})
+        )
+        with pytest.raises(OcrViewerError) as info:
+            recognize(make(name, cloud, clock, creds), photo)
+        one_clear_line(
+            info.value, f"redirected to {target} ({status}), another host", "not sent there", "sign in"
+        )
+        assert other.requests == [] and uploads(cloud, path) == 1
+    finally:
+        other.close()
