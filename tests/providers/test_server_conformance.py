@@ -545,3 +545,21 @@ def test_a_redirect_to_another_host_is_not_followed_and_says_what_it_may_be(
         assert other.requests == [] and uploads(cloud, path) == 1
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("encode", "content_type"),
+    [
+        (lambda t: t.encode("cp1251"), "application/json; charset=windows-1251"),
+        (lambda t: t.encode("utf-16"), "application/json"),
+    ],
+)
+def test_an_error_body_in_another_encoding_is_quoted_readably(
+    encode: Any, content_type: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    body = json.dumps({"code": 16, "message": "Доступ запрещён: ключ отозван"}, ensure_ascii=False)
+    cloud.script("POST", "/ocr/v1/recognizeText", Reply(401, encode(body), {"Content-Type": content_type}))
+    with pytest.raises(AuthError) as info:
+        recognize(make("yandex", cloud, clock, creds), photo)
+    one_clear_line(info.value, "(401: 16: Доступ запрещён: ключ отозван)", "check the key")
