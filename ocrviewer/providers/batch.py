@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from ocrviewer import __version__
 from ocrviewer.core.confidence import page_word_stats, worst_first_key
-from ocrviewer.core.model import Document
 from ocrviewer.core.limits import size_text
+from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.core.sidecar import SIDECAR_SUFFIX
 from ocrviewer.core.sources import Source, SourcePage
