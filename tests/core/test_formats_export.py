@@ -434,3 +434,83 @@ def test_searchable_pdf_scales_a_16_bit_picture_given_directly() -> None:
     finally:
         pdf.close()
     assert abs(value - 78) <= 3
+
+
+# -- the text other tools read off an export -------------------------------------------------------------
+def _punctuated() -> Document:
+    """Two pages: a line whose punctuation is words of its own ("Hello" "," ...), an RTL line, a word
+    with no confidence, a line of two words set without a space, and an empty second page."""
+    texts = ["Hello", ",", "world", ".", "«", "Quote", "»", "(", "sic", ")", "!"]
+    line_text = "Hello, world. «Quote» (sic)!"
+    x = 10.0
+    words = []
+    for i, t in enumerate(texts):
+        words.append(Word(t, polygon_from_bbox(x, 10, x + 8 * len(t), 30), None if i == 1 else 0.9))
+        x += 8 * len(t) + 4
+    line = Line(line_text, _union(w.polygon for w in words), tuple(words), 0.8)
+    rtl_words = (
+        Word("שלום", polygon_from_bbox(360, 40, 400, 60), 0.7),
+        Word("עולם", polygon_from_bbox(300, 40, 350, 60), 0.6),
+    )
+    rtl = Line("שלום עולם", _union(w.polygon for w in rtl_words), rtl_words, language="he")
+    tight_words = (
+        Word("can", polygon_from_bbox(10, 70, 40, 90)),
+        Word("'t", polygon_from_bbox(40, 70, 55, 90)),
+    )
+    tight = Line("can't", _union(w.polygon for w in tight_words), tight_words)
+    lines = (line, rtl, tight)
+    page = Page(500.0, 100.0, (Block(_union(x.polygon for x in lines), lines),))
+    return Document((page, Page(320.0, 240.0, (), index=1)), "test")
+
+
+def test_hocr_export_text_reads_naturally_in_browsers_and_hocr_tools() -> None:
+    import re
+
+    from lxml import html as lxml_html
+
+    doc = _punctuated()
+    raw = write("hocr", doc)
+    want = [line.text for line in doc.lines()]
+    # a browser: the file parsed as HTML (not XHTML), each line's textContent with whitespace collapsed
+    root = lxml_html.document_fromstring(raw.decode("utf-8").split("\n", 1)[1])
+    lines = root.find_class("ocr_line")
+    assert [" ".join(e.text_content().split()) for e in lines] == want
+    # as HTML, the empty second page ends where it should (a "<div/>" would swallow what follows)
+    pages = root.find_class("ocr_page")
+    assert (
+        len(pages) == 2
+        and not pages[1].find_class("ocr_line")
+        and pages[0].getparent() is pages[1].getparent()
+    )
+    # hocr-tools' hocr-lines: every text node under the line, joined, whitespace collapsed
+    xml = etree.fromstring(raw, etree.XMLParser(no_network=True, resolve_entities=False))
+    xlines = [e for e in xml.iter() if e.get("class") == "ocr_line"]
+    assert [re.sub(r"\s+", " ", "".join(e.xpath(".//text()"))).strip() for e in xlines] == want
+    # and our own reader gets the same lines, words, boxes and confidences back
+    back = read_markup(raw)
+    assert [line.text for line in back.lines()] == want
+    _same(doc, back, 0.005)
+
+
+@pytest.mark.parametrize("fmt", ["alto", "page"])
+def test_alto_and_page_exports_keep_punctuation_spacing(fmt: str) -> None:
+    doc = _punctuated()
+    if fmt == "page":
+        doc = Document(doc.pages[:1], "test")
+    raw = write(fmt, doc)
+    assert_valid(raw, "alto-4-4" if fmt == "alto" else "pagecontent-2019-07-15")
+    xml = etree.fromstring(raw, etree.XMLParser(no_network=True, resolve_entities=False))
+    want = [line.text for line in doc.lines()]
+    if fmt == "alto":  # String CONTENTs with a space for each SP, as ALTO-to-text tools join them
+        ns = {"a": xml.nsmap[None]}
+        got = [
+            "".join(" " if c.tag.endswith("SP") else c.get("CONTENT", "") for c in tl)
+            for tl in xml.iterfind(".//a:TextLine", ns)
+        ]
+    else:  # the line's own TextEquiv
+        ns = {"p": xml.nsmap[None]}
+        got = [e.findtext("p:TextEquiv/p:Unicode", namespaces=ns) for e in xml.iterfind(".//p:TextLine", ns)]
+    assert got == want
+    back = read_markup(raw)
+    assert [line.text for line in back.lines()] == want
+    _same(doc, back, 1e-3)

@@ -266,3 +266,18 @@ def line_baseline(line: Line) -> list[tuple[float, float]] | None:
     if not all(x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m for x, y in coords):
         return None
     return coords
+
+
+def word_gaps(text: str, words: Sequence[str]) -> list[bool]:
+    """Whether the line's text has a space before each of its words (ALTO's SP, hOCR's whitespace): a word set
+    right after the one before ("page" ",") has none. Every gap is a space where the words cannot be
+    found in the text in order."""
+    at = 0
+    out: list[bool] = []
+    for i, w in enumerate(words):
+        k = text.find(w, at) if w else -1
+        if k < 0:
+            return [True] * len(words)
+        out.append(i == 0 or k > at)
+        at = k + len(w)
+    return out

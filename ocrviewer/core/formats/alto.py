@@ -41,6 +41,7 @@ from ocrviewer.core.formats._xml import (
     number,
     summarize,
     union_box,
+    word_gaps,
 )
 from ocrviewer.core.model import (
     Block,
@@ -414,21 +415,6 @@ def read(root: etree._Element) -> Document:
 
 
 # -- writing -------------------------------------------------------------------------------------------
-def _gaps(text: str, words: Sequence[str]) -> list[bool]:
-    """Whether the line's text has a space before each of its words (an SP goes there): a word set
-    right after the one before ("page" ",") has none. Every gap is a space where the words cannot be
-    found in the text in order."""
-    at = 0
-    out: list[bool] = []
-    for i, w in enumerate(words):
-        k = text.find(w, at) if w else -1
-        if k < 0:
-            return [True] * len(words)
-        out.append(i == 0 or k > at)
-        at = k + len(w)
-    return out
-
-
 def _box_attrs(el: etree._Element, poly: Polygon) -> None:
     """HPOS/VPOS/WIDTH/HEIGHT, and a ``Shape/Polygon`` (its first child) when ``poly`` is no box."""
     x0, y0, x1, y1 = polygon_bbox(poly)
@@ -488,7 +474,7 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                 if line.language != block.language:
                     _set_lang(tl, line.language)
                 words = line.words or (Word(line.text, line.polygon, line.confidence),)
-                gaps = _gaps(line.text, [w.text for w in words])
+                gaps = word_gaps(line.text, [w.text for w in words])
                 hyp: str | None = None
                 for i, word in enumerate(words):
                     if i and gaps[i]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 
-from ocrviewer.core.formats._xml import line_baseline, local, summarize, union_box
+from ocrviewer.core.formats._xml import line_baseline, local, summarize, union_box, word_gaps
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
 
 HOCR = "hocr"
@@ -214,32 +214,80 @@ def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     return Word(text=text, polygon=poly, confidence=conf, language=_lang(el))
 
 
-def _words(word_els: list[etree._Element], what: str, warnings: list[str]) -> tuple[list[Word], bool]:
-    """The words of ``word_els``, and whether one with text was left out (no usable bbox)."""
-    words: list[Word] = []
+def _words(
+    word_els: list[etree._Element], what: str, warnings: list[str]
+) -> tuple[list[tuple[int, Word]], bool]:
+    """The words of ``word_els`` (with their index there), and whether one with text was left out
+    (no usable bbox)."""
+    words: list[tuple[int, Word]] = []
     lost = False
     for i, w in enumerate(word_els):
         word = _word(w, f"{what} word {i + 1}", warnings)
         # a word of only spaces (kraken writes the gaps between words so) is none; an empty one is
         # a box still to be transcribed (layout-only ground truth) and stays
         if word is not None and (word.text or not "".join(_raw_text(w))):
-            words.append(word)
+            words.append((i, word))
         elif word is None and _text(w):
             lost = True
     return words, lost
 
 
-def _line(el: etree._Element, what: str, warnings: list[str]) -> Line | None:
+def _space_before(container: etree._Element, word_els: Sequence[etree._Element]) -> list[bool]:
+    """Whether the markup has whitespace between each of ``word_els`` and the one before it (in
+    ``container``, in document order; a word's own leading or trailing space counts)."""
+    index = {w: i for i, w in enumerate(word_els)}
+    out = [False] * len(word_els)
+    space = False
+
+    def walk(e: etree._Element) -> None:
+        nonlocal space
+        for c in e:
+            if not isinstance(c.tag, str):
+                pass
+            elif c in index:
+                raw = "".join(_raw_text(c))
+                out[index[c]] = space or bool(raw[:1].isspace())
+                space = not raw.strip() or raw[-1:].isspace()
+            elif not _is_alternative(c):
+                space = space or bool((c.text or "")[:1].isspace())
+                walk(c)
+            if c.tail and _HTML_SPACE.search(c.tail):
+                space = True
+
+    walk(container)
+    return out
+
+
+def _join(words: list[tuple[int, Word]], space_before: list[bool] | None) -> str:
+    """The words' text as the markup sets it: a space where whitespace separates two words (all of
+    them where the file has none between any words, as some converters write)."""
+    out = ""
+    prev = -1
+    for i, w in words:
+        if not w.text:
+            continue
+        if out and (space_before is None or any(space_before[prev + 1 : i + 1])):
+            out += " "
+        out += w.text
+        prev = i
+    return out
+
+
+def _line(el: etree._Element, what: str, warnings: list[str], spaced: bool) -> Line | None:
     props = title_props(el)
     word_els = [e for e in el.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES]
-    words, lost = _words(word_els, what, warnings)
+    indexed, lost = _words(word_els, what, warnings)
+    words = [w for _, w in indexed]
     box = _bbox(props, what, warnings)
     poly = _poly(props, box) or union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what} has no bbox and no words with one; skipped")
         return None
     # the line keeps the text of every word, placed or not (as the ALTO and PAGE readers do)
-    text = " ".join(w.text for w in words if w.text) if words and not lost else _text(el)
+    if words and not lost:
+        text = _join(indexed, _space_before(el, word_els) if spaced else None)
+    else:
+        text = _text(el)
     extras: dict[str, Any] = {}
     turned = _floats(props.get("textangle", "0"), 1, what)
     # Tesseract states a vertical line's baseline in the turned line's frame: not a page line
@@ -299,14 +347,16 @@ def _line_elements(
         yield loose[0].getparent(), loose
 
 
-def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str]) -> Line | None:
+def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str], spaced: bool) -> Line | None:
     """One line made of words that no ``ocr_line`` holds; its box is theirs."""
-    words, _ = _words(word_els, what, warnings)
+    indexed, _ = _words(word_els, what, warnings)
+    words = [w for _, w in indexed]
     poly = union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what}: words without a line and without a bbox; skipped")
         return None
-    text = " ".join(t for t in (_text(w) for w in word_els) if t)
+    parent = word_els[0].getparent()
+    text = _join(indexed, _space_before(parent, word_els) if spaced and parent is not None else None)
     return Line(text=text, polygon=poly, words=tuple(words), language=_lang(word_els[0].getparent()))
 
 
@@ -323,7 +373,13 @@ def _following(page: etree._Element) -> list[etree._Element]:
     return out
 
 
-def _page(el: etree._Element, index: int, warnings: list[str], after: Sequence[etree._Element] = ()) -> Page:
+def _page(
+    el: etree._Element,
+    index: int,
+    warnings: list[str],
+    after: Sequence[etree._Element] = (),
+    spaced: bool = True,
+) -> Page:
     props = title_props(el)
     box = _bbox(props, f"page {index + 1}", warnings)
     # consecutive lines of one paragraph/area (or loose lines of one parent) make one block
@@ -332,7 +388,7 @@ def _page(el: etree._Element, index: int, warnings: list[str], after: Sequence[e
     for e, loose in _line_elements(el, after):
         n += 1
         what = f"page {index + 1} line {n}"
-        line = _loose_line(loose, what, warnings) if loose else _line(e, what, warnings)
+        line = _loose_line(loose, what, warnings, spaced) if loose else _line(e, what, warnings, spaced)
         if line is None:
             continue
         if loose:  # ``e`` is the words' parent: a block itself, inside one, or the page
@@ -367,8 +423,17 @@ def read(root: etree._Element) -> Document:
     if not page_els:
         body = next((e for e in root.iter() if local(e.tag).lower() == "body"), root)
         page_els = [body]
+    # whitespace between two words is a space in their line's text where the file separates words so
+    # (Tesseract, ocrviewer: "page," is one word or two without one); a file with none anywhere
+    # separates them by markup alone, and every word is a word of its own
+    spaced = any(
+        _HTML_SPACE.search(e.tail or "")
+        for e in root.iter()
+        if isinstance(e.tag, str) and classes(e) & WORD_CLASSES
+    )
     pages = [
-        _page(el, i, warnings, _following(el) if el is not root else ()) for i, el in enumerate(page_els)
+        _page(el, i, warnings, _following(el) if el is not root else (), spaced)
+        for i, el in enumerate(page_els)
     ]
     system = None
     for meta in root.iter():
@@ -416,6 +481,21 @@ def _sub(
     return el
 
 
+def _lay_out(el: etree._Element, depth: int = 0) -> None:
+    """Indent the structure (head, pages, areas, paragraphs, lines), never inside a line: whitespace
+    between words is text in HTML, and only the line's own spaces belong there."""
+    kids = list(el)
+    if not kids and el.text is None and local(el.tag) != "meta":
+        el.text = ""  # "<div/>" opens an element that never ends where the file is read as HTML
+    if not kids or "ocr_line" in classes(el):
+        return
+    el.text = "\n" + "  " * (depth + 1)
+    for k in kids:
+        k.tail = "\n" + "  " * (depth + 1)
+        _lay_out(k, depth + 1)
+    kids[-1].tail = "\n" + "  " * depth
+
+
 def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str = "ocrviewer") -> bytes:
     """The document as hOCR 1.2 XHTML (pixels of the displayed image)."""
     html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS})
@@ -457,13 +537,20 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                 line_el = _sub(par, "span", "ocr_line", f"line_{p}_{nl}", title, lang)
                 if not line.words:
                     line_el.text = line.text
-                for word in line.words:
+                # a space between two words only where the line's text has one, so that the text read
+                # off the file (a browser's textContent, hocr-tools' text nodes) is "page," not "page ,"
+                gaps = word_gaps(line.text, [w.text for w in line.words])
+                word_el: etree._Element | None = None
+                for word, gap in zip(line.words, gaps, strict=True):
                     nw += 1
                     title = bbox_text(word.polygon)
                     if word.confidence is not None and math.isfinite(word.confidence):
                         title += f"; x_wconf {max(0, min(100, round(word.confidence * 100)))}"
                     wl = word.language if word.language not in (line.language, block.language) else None
-                    _sub(line_el, "span", "ocrx_word", f"word_{p}_{nw}", title, wl).text = word.text
+                    if word_el is not None and gap:
+                        word_el.tail = " "
+                    word_el = _sub(line_el, "span", "ocrx_word", f"word_{p}_{nw}", title, wl)
+                    word_el.text = word.text
     used = ["ocr_page", "ocr_carea", "ocr_par", "ocr_line", "ocrx_word", "ocrp_wconf"]
     if body.find(".//*[@lang]") is not None:
         used.append("ocrp_lang")
@@ -473,11 +560,13 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
     if "; poly " in titles:
         used.append("ocrp_poly")
     capabilities.set("content", " ".join(used))
+    # laid out by hand: libxml2's pretty printer would put whitespace between the words of a line
+    # that has none (a word and its punctuation), and whitespace there is text in HTML
+    _lay_out(html)
     body_bytes = etree.tostring(
         html,
         xml_declaration=True,
         encoding="UTF-8",
-        pretty_print=True,
         doctype='<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
         '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
     )
