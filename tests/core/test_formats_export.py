@@ -514,3 +514,40 @@ def test_alto_and_page_exports_keep_punctuation_spacing(fmt: str) -> None:
     back = read_markup(raw)
     assert [line.text for line in back.lines()] == want
     _same(doc, back, 1e-3)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("hocr", "rot.hocr"), ("alto", "rot.alto.xml"), ("page", "rot.xml")]
+)
+def test_exif_rotated_photo_exports_round_trip_in_the_displayed_frame(
+    tmp_path: Path, fmt: str, name: str
+) -> None:
+    """A photo stored sideways (EXIF 6) with a response in its raw frame: every export states the
+    displayed size and the displayed words, and reads back as the normalized export says."""
+    from ocrviewer.core.export import read_export
+    from tests.support.images import DEFAULT_WORDS, make_text_image
+    from tests.support.responses import build_response, write_response
+
+    image = make_text_image(tmp_path / "rot.jpg", orientation=6)
+    resp = write_response(tmp_path / "resp.json", build_response("yandex", orientation=6, frame="raw"))
+    placed, _ = read_export(_export(tmp_path, image, resp, "rot.json"))
+    out = _export(tmp_path, image, resp, name, *(("--to", fmt) if fmt == "page" else ()))
+    raw = out.read_bytes()
+    if fmt != "hocr":
+        assert_valid(raw, "alto-4-4" if fmt == "alto" else "pagecontent-2019-07-15")
+    back = read_markup(raw)
+    assert (back.pages[0].width, back.pages[0].height) == (640, 480)  # displayed, not the stored 480x640
+    assert [w.text for w in back.words()] == [t for t, _ in DEFAULT_WORDS]
+    _same(placed, back, 0.005)
+    assert [line.text for line in back.lines()] == [line.text for line in placed.lines()]
+
+
+def test_page_orientation_round_trips() -> None:
+    box = polygon_from_bbox(10, 10, 60, 30)
+    doc = Document(
+        (Page(300.0, 200.0, (Block(box, (Line("a", box, (Word("a", box, 0.5),)),)),), angle=-90.0),)
+    )
+    raw = write("page", doc)
+    assert_valid(raw, "pagecontent-2019-07-15")
+    assert b'orientation="90"' in raw
+    assert read_markup(raw).pages[0].angle == -90

@@ -531,6 +531,9 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
     page_el = E(
         "Page", root, imageFilename=name, imageWidth=str(_i(page.width)), imageHeight=str(_i(page.height))
     )
+    if page.angle is not None and math.isfinite(page.angle) and page.angle:
+        # the clockwise turn that corrects the text's own angle (read back as the page's angle)
+        page_el.set("orientation", fmt_num(-page.angle))
     if page.blocks:
         group = E("OrderedGroup", E("ReadingOrder", page_el), id="ro_1")
         for bi in range(len(page.blocks)):
