@@ -201,9 +201,14 @@ def _text(el: etree._Element) -> str:
     return " ".join(words)
 
 
+#: direction marks at a word's edges are no text: archive.org's ABBYY-to-hOCR converter ends every
+#: right-to-left word with a LEFT-TO-RIGHT MARK
+_BIDI_MARKS = "\u200e\u200f\u061c"
+
+
 def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     props = title_props(el)
-    text = _text(el)
+    text = _text(el).strip(_BIDI_MARKS)
     box = _bbox(props, what, warnings)
     if box is None:
         warnings.append(f"{_NO_BOX}{what} {text[:30]!r}")
@@ -273,10 +278,59 @@ def _join(words: list[tuple[int, Word]], space_before: list[bool] | None) -> str
     return out
 
 
+def _word_elements(line: etree._Element) -> list[etree._Element]:
+    """The line's ``ocrx_word``s; where it has none, its ``ocr_cinfo`` spans with a ``bbox`` (the hOCR
+    spec's character-information element holding a whole word, as Google Books' hOCR writes them)."""
+    found = [e for e in line.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES]
+    if found:
+        return found
+    return [
+        e
+        for e in line.iter()
+        if isinstance(e.tag, str) and "ocr_cinfo" in classes(e) and "bbox" in title_props(e)
+    ]
+
+
+def _character_words(el: etree._Element, what: str) -> tuple[list[tuple[int, Word]], str] | None:
+    """Words made of a line's character boxes, where its text is the line's own and an empty
+    ``ocr_cinfo`` gives ``x_bboxes`` for each character of it, -1s for a space (Cuneiform's hOCR)."""
+    cinfo = next((c for c in el if isinstance(c.tag, str) and "ocr_cinfo" in classes(c)), None)
+    if cinfo is None or len(cinfo) or (cinfo.text or "").strip():
+        return None
+    values = title_props(cinfo).get("x_bboxes", "").split()
+    nums = _floats(" ".join(values), len(values), what) if values else None
+    text = "".join(_raw_text(el)).strip("\r\n")
+    if not nums or len(nums) != 4 * len(text):
+        return None
+    words: list[tuple[int, Word]] = []
+    run: list[tuple[str, tuple[float, ...]]] = []
+    for i in range(len(text) + 1):
+        box = tuple(nums[4 * i : 4 * i + 4]) if i < len(text) else ()
+        if (
+            i < len(text)
+            and not text[i].isspace()
+            and min(box) >= 0
+            and box[2] >= box[0]
+            and box[3] >= box[1]
+        ):
+            run.append((text[i], box))
+            continue
+        if run:
+            x0, y0 = min(b[0] for _, b in run), min(b[1] for _, b in run)
+            x1, y1 = max(b[2] for _, b in run), max(b[3] for _, b in run)
+            word = Word("".join(c for c, _ in run), polygon_from_bbox(x0, y0, x1, y1), language=_lang(el))
+            words.append((len(words), word))
+            run = []
+    return words, " ".join(text.split())
+
+
 def _line(el: etree._Element, what: str, warnings: list[str], spaced: bool) -> Line | None:
     props = title_props(el)
-    word_els = [e for e in el.iter() if isinstance(e.tag, str) and classes(e) & WORD_CLASSES]
+    word_els = _word_elements(el)
     indexed, lost = _words(word_els, what, warnings)
+    chars = _character_words(el, what) if not word_els else None
+    if chars is not None:
+        indexed = chars[0]
     words = [w for _, w in indexed]
     box = _bbox(props, what, warnings)
     poly = _poly(props, box) or union_box(w.polygon for w in words)
@@ -284,7 +338,9 @@ def _line(el: etree._Element, what: str, warnings: list[str], spaced: bool) -> L
         warnings.append(f"{what} has no bbox and no words with one; skipped")
         return None
     # the line keeps the text of every word, placed or not (as the ALTO and PAGE readers do)
-    if words and not lost:
+    if chars is not None:
+        text = chars[1]
+    elif words and not lost:
         text = _join(indexed, _space_before(el, word_els) if spaced else None)
     else:
         text = _text(el)

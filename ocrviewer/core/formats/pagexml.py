@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import statistics
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -47,6 +48,7 @@ from ocrviewer.core.model import (
     Table,
     Word,
     make_polygon,
+    polygon_bbox,
     polygon_from_bbox,
 )
 from ocrviewer.errors import BadResponse
@@ -196,6 +198,8 @@ def _cell_int(el: etree._Element, name: str, least: int) -> int:
 class _Reader:
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        #: the height given to a line placed by its Baseline alone (set per page)
+        self.line_height = _DEFAULT_LINE_HEIGHT
 
     def coords(self, el: etree._Element, what: str) -> Polygon | None:
         c = child(el, "Coords")
@@ -292,16 +296,26 @@ class _Reader:
         if text is None:
             text = " ".join(t for _, t in read if t)
         text = text.strip()  # PERO writes " IC: 691 82 604": edge spaces are no text (hOCR cannot hold them)
-        poly = self.coords(el, what) or union_box([w.polygon for w in words]) or self.point_box(el)
-        if poly is None:
-            self.warnings.append(f"{what} has no usable Coords and no words; skipped")
-            return None
         extras: dict[str, Any] = {"id": el.get("id")} if el.get("id") else {}
         bl = child(el, "Baseline")
         if bl is not None and bl.get("points"):
             nums = [float(v) for v in _NUM.findall(bl.get("points", ""))]
-            if len(nums) >= 4 and len(nums) % 2 == 0:
+            if len(nums) >= 4 and len(nums) % 2 == 0 and all(math.isfinite(v) for v in nums):
                 extras["baseline"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
+        poly = self.coords(el, what) or union_box([w.polygon for w in words]) or self.point_box(el)
+        if poly is None and "baseline" in extras:
+            # a line segmented by its baseline alone (kraken/eScriptorium before their polygons are
+            # made): the text sits above it, about as high as the page's other lines
+            xs = [p[0] for p in extras["baseline"]]
+            ys = [p[1] for p in extras["baseline"]]
+            h = self.line_height
+            poly = polygon_from_bbox(min(xs), min(ys) - h, max(xs), max(ys) + h / 4)
+            self.warnings.append(
+                f"{what} has a Baseline and no Coords: its box is drawn {h:g} px high above the baseline"
+            )
+        if poly is None:
+            self.warnings.append(f"{what} has no usable Coords and no words; skipped")
+            return None
         return Line(
             text=text,
             polygon=poly,
@@ -422,6 +436,24 @@ def _rows_first(regions: list[etree._Element]) -> list[etree._Element]:
     return out
 
 
+_DEFAULT_LINE_HEIGHT = 30.0
+
+
+def _line_height(page_el: etree._Element) -> float:
+    """The median height of the page's lines that have an outline (for those that have a Baseline
+    only); 30 px on a page with none."""
+    heights = []
+    quiet = _Reader()
+    for el in page_el.iter():
+        if isinstance(el.tag, str) and local(el.tag) == "TextLine":
+            poly = quiet.coords(el, "TextLine")
+            if poly is not None:
+                _, y0, _, y1 = polygon_bbox(poly)
+                if y1 > y0:
+                    heights.append(y1 - y0)
+    return round(statistics.median(heights), 1) if heights else _DEFAULT_LINE_HEIGHT
+
+
 def read(root: etree._Element) -> Document:
     """A PAGE-XML document as a Document in pixels of the image it names."""
     fmt = version_of(root)
@@ -430,6 +462,7 @@ def read(root: etree._Element) -> Document:
     for pi, page_el in enumerate(children(root, "Page")):
         w = _size(page_el.get("imageWidth"), "Page imageWidth")
         h = _size(page_el.get("imageHeight"), "Page imageHeight")
+        reader.line_height = _line_height(page_el)
         regions = list(_text_regions(page_el))
         if child(page_el, "ReadingOrder") is None:
             regions = by_custom_index(regions)
