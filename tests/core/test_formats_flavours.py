@@ -1,0 +1,221 @@
+"""Producers' flavours of hOCR and PAGE-XML not covered by the published files: archive.org's
+character hOCR (ABBYY), Google Books' ``ocr_cinfo`` words, Cuneiform's character boxes, title
+properties in any order, Tesseract 5.4's PAGE output, a baseline-only PAGE line, ALTO with float
+positions over three pages. Each file is a minimal one written by this project to reproduce what
+its producer writes (tests/data/SOURCES.md says which code each mirrors); each is opened as a user
+opens it, checked against what the file says, then exported to hOCR, ALTO and PAGE, which validate
+and read back the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.core.formats import read_markup, write
+from ocrviewer.core.model import Document
+from ocrviewer.core.parsers import load_response
+from tests.support.markup import FORMATS as SAMPLES
+from tests.support.markup import assert_valid
+from tests.support.markup import cli_info as _info
+
+_SCHEMAS = {"alto": "alto-4-4", "page": "pagecontent-2019-07-15"}
+
+
+def _words(doc: Document) -> list[tuple[str, tuple[float, ...], float | None]]:
+    return [(w.text, tuple(round(v) for v in w.bbox), w.confidence) for w in doc.words()]
+
+
+def _lines_as_words(doc: Document) -> Document:
+    """``doc`` with each line that has no words given one word of its text and box."""
+    from dataclasses import replace
+
+    from ocrviewer.core.model import Word
+
+    pages = []
+    for p in doc.pages:
+        blocks = []
+        for b in p.blocks:
+            lines = tuple(
+                x if x.words else replace(x, words=(Word(x.text, x.polygon, x.confidence),)) for x in b.lines
+            )
+            blocks.append(replace(b, lines=lines))
+        pages.append(replace(p, blocks=tuple(blocks)))
+    return replace(doc, pages=tuple(pages))
+
+
+def _exports_read_back(doc: Document) -> None:
+    """hOCR, ALTO and (page by page) PAGE of ``doc``: valid, and the same pages, lines, words, boxes
+    (whole pixels) and confidences read back."""
+    for fmt in ("hocr", "alto", "page"):
+        docs = [Document((p,), doc.source_format) for p in doc.pages] if fmt == "page" else [doc]
+        for one in docs:
+            raw = write(fmt, one, image_names=["page.png"] * len(one.pages))
+            if fmt in _SCHEMAS:
+                assert_valid(raw, _SCHEMAS[fmt])
+            back = read_markup(raw)
+            sizes = [(p.width, p.height) for p in back.pages]
+            # hOCR's bbox is whole pixels
+            assert sizes == [pytest.approx((p.width, p.height), abs=0.5) for p in one.pages], fmt
+            assert [x.text for x in back.lines()] == [x.text for x in one.lines()], fmt
+            got, want = _words(back), _words(one)
+            if fmt == "alto":  # ALTO has no text outside Strings: a line without words gets one
+                want = _words(_lines_as_words(one))
+            assert [w[0] for w in got] == [w[0] for w in want], fmt
+            for (_, a, ca), (_, b, cb) in zip(got, want, strict=True):
+                assert max(abs(u - v) for u, v in zip(a, b, strict=True)) <= 1, fmt
+                assert (ca is None) == (cb is None), fmt
+                if ca is not None and cb is not None:
+                    assert ca == pytest.approx(cb, abs=0.0051), fmt  # hOCR: whole percent
+
+
+# -- hOCR ---------------------------------------------------------------------------------------------
+def test_archive_org_character_hocr(capsys: pytest.CaptureFixture[str]) -> None:
+    """archive.org's ``_chocr.html`` (ABBYY to hOCR): words made of one ``ocrx_cinfo`` span per
+    character laid out on lines of their own, ``x_confs`` per character, a table and a photo area,
+    and a LEFT-TO-RIGHT MARK ending each right-to-left word."""
+    f = SAMPLES / "archiveorg-abbyy-chocr-minimal.html"
+    doc = load_response(f)
+    assert [line.text for line in doc.lines()] == ["The end,", "שלום", "42"]
+    assert _words(doc) == [
+        ("The", (100, 100, 220, 150), 0.93),
+        ("end,", (240, 100, 400, 150), 0.88),
+        ("שלום", (500, 200, 700, 250), 0.8),  # no U+200E: a search for the word finds it
+        ("42", (110, 1010, 200, 1060), 0.97),
+    ]
+    assert [w.language for w in doc.words()] == ["en", "en", "he", None]
+    assert "1 page(s), 2 blocks, 3 lines, 4 words" in _info(capsys, "-r", str(f))
+    _exports_read_back(doc)
+
+
+def test_google_books_ocr_cinfo_words() -> None:
+    """Google Books' hOCR (the Google 1000 books sample) holds each word as an ``ocr_cinfo`` span
+    with its bbox and no ``ocrx_word``: they are the line's words; one without a bbox keeps its text
+    in the line."""
+    doc = load_response(SAMPLES / "google1000-ocr-cinfo-minimal.html")
+    assert [line.text for line in doc.lines()] == ["THE HISTORY OF", "ROME."]
+    assert _words(doc) == [
+        ("THE", (93, 155, 236, 190), None),
+        ("HISTORY", (250, 155, 400, 190), None),
+        ("OF", (410, 155, 500, 190), None),
+    ]
+    _exports_read_back(doc)
+
+
+def test_cuneiform_character_boxes_make_words() -> None:
+    """Cuneiform writes a line's text, then an empty ``ocr_cinfo`` whose ``x_bboxes`` has one box per
+    character (-1s for a space): the words are the runs of boxed characters."""
+    doc = load_response(SAMPLES / "cuneiform-cinfo-xbboxes-minimal.html")
+    assert [line.text for line in doc.lines()] == ["Hi all"]
+    assert _words(doc) == [("Hi", (10, 20, 40, 40), None), ("all", (60, 20, 110, 40), None)]
+    _exports_read_back(doc)
+
+
+def test_cuneiform_boxes_that_do_not_match_the_text_leave_the_line_whole() -> None:
+    raw = (SAMPLES / "cuneiform-cinfo-xbboxes-minimal.html").read_bytes().replace(b"Hi all", b"Hi all!")
+    doc = read_markup(raw)
+    assert [line.text for line in doc.lines()] == ["Hi all!"]
+    assert list(doc.words()) == []
+
+
+def test_hocr_title_properties_in_any_order_and_ocrx_line() -> None:
+    """``x_wconf`` before ``bbox``, no space after ``;``, spaces before it, ``x_confs`` (mean) and
+    ``x_conf`` as the only confidence, ``ocrx_line``; a vertical line (``textangle 90``) keeps no
+    baseline (Tesseract states it in the turned frame)."""
+    doc = load_response(SAMPLES / "hocr-title-order-ocrx-line-minimal.hocr")
+    assert doc.pages[0].width == 400 and doc.pages[0].height == 300
+    assert doc.pages[0].extras["image"] == "x.png"
+    lines = list(doc.lines())
+    assert [x.text for x in lines] == ["alpha beta gamma", "vertical"]
+    assert lines[0].confidence == pytest.approx(0.77)
+    assert "baseline" not in lines[1].extras
+    assert _words(doc) == [
+        ("alpha", (10, 10, 90, 40), 0.91),
+        ("beta", (100, 10, 150, 40), pytest.approx(0.8)),
+        ("gamma", (160, 10, 200, 40), pytest.approx(0.555)),
+        ("vertical", (300, 50, 340, 250), 0.6),
+    ]
+    _exports_read_back(doc)
+
+
+# -- PAGE-XML -----------------------------------------------------------------------------------------
+def test_tesseract_54_page_output() -> None:
+    """Tesseract 5.4's PAGE renderer (``-c page_xml_level=1``): one ``Page`` per image in one file,
+    a GraphicRegion outside the reading order, ``custom`` with ``orientation {0;}``, Words with a
+    Baseline of their own and ``TextEquiv index="1" conf`` written with 4 digits ("1", "0")."""
+    doc = load_response(SAMPLES / "tesseract54-two-pages-words-minimal.page.xml")
+    assert [(p.width, p.height) for p in doc.pages] == [(1400, 500), (900, 300)]
+    assert [line.text for line in doc.lines()] == [
+        "Hello, world.",
+        "Price: $42.50;",
+        "שלום עולם",
+        "Page two: the end.",
+    ]
+    assert [line.confidence for line in doc.lines()] == [0.9831, 0.4776, 0.895, 0.9612]
+    assert [(w.text, w.confidence) for w in doc.words()] == [
+        ("Hello,", 0.9663),
+        ("world.", 1.0),
+        ("Price:", 0.0),  # a confidence of 0 is a confidence, not none
+        ("$42.50;", 0.9552),
+        ("שלום", 0.91),
+        ("עולם", 0.88),
+    ]
+    _exports_read_back(doc)
+
+
+def test_page_line_with_a_baseline_only_is_kept() -> None:
+    """A TextLine whose Coords are empty but which has a Baseline (baseline segmentation) stays on
+    the page, boxed above its baseline at the page's usual line height; the lowest TextEquiv index
+    wins, a Word's text can come from its Glyphs, coordinates past the page's edges are kept."""
+    doc = load_response(SAMPLES / "page2019-baseline-only-nested-minimal.xml")
+    texts = [line.text for line in doc.lines()]
+    assert texts == ["Right by", "baseline only", "nested"]
+    only = list(doc.lines())[1]
+    x0, y0, x1, y1 = only.bbox
+    assert (x0, x1) == (10, 290) and y0 < 150 < y1 and y1 - y0 < 60
+    assert only.extras["baseline"] == [[10.0, 150.0], [290.0, 150.0]]
+    assert any("Baseline and no Coords" in w for w in doc.warnings)
+    assert [(w.text, w.confidence) for w in doc.words()] == [("Right", 0.9), ("by", None)]
+    assert next(doc.words()).bbox == (-5, -5, 100, 40)
+
+
+# -- ALTO ---------------------------------------------------------------------------------------------
+def test_alto_float_positions_over_three_pages() -> None:
+    """ALTO 4 with HPOS/VPOS/WIDTH/HEIGHT and page sizes as decimals, a word hyphenated across
+    pages (HypPart1 with HYP, HypPart2), an empty third page, ALTERNATIVE readings that are not the
+    text, CC without WC (no confidence)."""
+    doc = load_response(SAMPLES / "alto4-floats-three-pages-hyp-minimal.xml")
+    assert [(p.width, p.height) for p in doc.pages] == [(1000.5, 1500.25), (1000, 1500), (1000, 1500)]
+    assert [line.text for line in doc.lines()] == ["Hello, wor-", "ld again."]
+    words = list(doc.words())
+    assert [w.text for w in words] == ["Hello", ",", "wor-", "ld", "again."]
+    assert words[0].bbox == pytest.approx((10.5, 20.25, 110.75, 60.75))
+    assert [w.confidence for w in words] == [0.97, None, None, 0.5, None]
+    assert words[2].extras["subs_content"] == words[3].extras["subs_content"] == "world"
+    assert doc.pages[2].blocks == ()
+    _exports_read_back(doc)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "archiveorg-abbyy-chocr-minimal.html",
+        "google1000-ocr-cinfo-minimal.html",
+        "cuneiform-cinfo-xbboxes-minimal.html",
+        "hocr-title-order-ocrx-line-minimal.hocr",
+        "tesseract54-two-pages-words-minimal.page.xml",
+        "page2019-baseline-only-nested-minimal.xml",
+        "alto4-floats-three-pages-hyp-minimal.xml",
+    ],
+)
+def test_flavour_files_open_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """``ocrviewer export -r FILE`` to hOCR reads back with every line of the file."""
+    from ocrviewer.cli import main
+
+    f = SAMPLES / name
+    out = tmp_path / "out.hocr"
+    assert main(["export", "-r", str(f), "-o", str(out)]) == 0, capsys.readouterr().err
+    assert [x.text for x in load_response(out).lines()] == [x.text for x in load_response(f).lines()]
