@@ -551,3 +551,24 @@ def test_page_orientation_round_trips() -> None:
     assert_valid(raw, "pagecontent-2019-07-15")
     assert b'orientation="90"' in raw
     assert read_markup(raw).pages[0].angle == -90
+
+
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "page"])
+def test_unspaced_scripts_round_trip_without_spaces(fmt: str) -> None:
+    """A Chinese and a Thai line split into words have no space between them: the export has
+    nothing between the words (no whitespace, no SP), and reading it back does not add spaces."""
+    lines = []
+    for y, parts in ((0, ["你好", "世界", "。"]), (20, ["สวัสดี", "ครับ"])):
+        x = 0.0
+        words = []
+        for t in parts:
+            words.append(Word(t, polygon_from_bbox(x, y, x + 10 * len(t), y + 10), 0.9))
+            x += 10 * len(t)
+        lines.append(Line("".join(parts), _union(w.polygon for w in words), tuple(words)))
+    doc = Document((Page(200.0, 50.0, (Block(_union(x.polygon for x in lines), tuple(lines)),)),), "test")
+    raw = write(fmt, doc)
+    if fmt in ("alto", "page"):
+        assert_valid(raw, "alto-4-4" if fmt == "alto" else "pagecontent-2019-07-15")
+    back = read_markup(raw)
+    assert [x.text for x in back.lines()] == ["你好世界。", "สวัสดีครับ"]
+    assert [w.text for w in back.words()] == ["你好", "世界", "。", "สวัสดี", "ครับ"]

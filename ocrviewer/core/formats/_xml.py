@@ -281,3 +281,17 @@ def word_gaps(text: str, words: Sequence[str]) -> list[bool]:
         out.append(i == 0 or k > at)
         at = k + len(w)
     return out
+
+
+#: scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK punctuation, kana,
+#: Han, full-width forms)
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]"
+)
+
+
+def unspaced_pair(before: str, after: str) -> bool:
+    """True where ``before`` ends and ``after`` starts in a script written without spaces between
+    words: in a file that marks no spaces, two such words are set together, not spaced."""
+    return bool(before and after and _UNSPACED.match(before[-1]) and _UNSPACED.match(after[0]))

@@ -41,6 +41,7 @@ from ocrviewer.core.formats._xml import (
     number,
     summarize,
     union_box,
+    unspaced_pair,
     word_gaps,
 )
 from ocrviewer.core.model import (
@@ -281,7 +282,9 @@ class _Reader:
         text = ""
         for t, space in zip(texts, spaced, strict=True):
             if t:
-                text += (" " if text and space else "") + t
+                # a file without SP spaces every word, but for two of a script set without spaces
+                unspaced = not self.spaced_by_sp and unspaced_pair(text, t)
+                text += (" " if text and space and not unspaced else "") + t
         poly = self.box(el, what) or union_box(w.polygon for w in words)
         if poly is None:
             self.warnings.append(f"{what} has no position and no words; skipped")

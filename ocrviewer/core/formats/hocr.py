@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 
-from ocrviewer.core.formats._xml import line_baseline, local, summarize, union_box, word_gaps
+from ocrviewer.core.formats._xml import line_baseline, local, summarize, union_box, unspaced_pair, word_gaps
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
 
 HOCR = "hocr"
@@ -264,14 +264,20 @@ def _space_before(container: etree._Element, word_els: Sequence[etree._Element])
 
 
 def _join(words: list[tuple[int, Word]], space_before: list[bool] | None) -> str:
-    """The words' text as the markup sets it: a space where whitespace separates two words (all of
-    them where the file has none between any words, as some converters write)."""
+    """The words' text as the markup sets it: a space where whitespace separates two words. Where the
+    file has no whitespace between any words (some converters separate them by markup alone; a
+    Chinese or Japanese page has none to show), words are spaced, but for two of a script written
+    without spaces."""
     out = ""
     prev = -1
     for i, w in words:
         if not w.text:
             continue
-        if out and (space_before is None or any(space_before[prev + 1 : i + 1])):
+        if space_before is None:
+            gap = bool(out) and not unspaced_pair(out, w.text)
+        else:
+            gap = bool(out) and any(space_before[prev + 1 : i + 1])
+        if gap:
             out += " "
         out += w.text
         prev = i
