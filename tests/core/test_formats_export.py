@@ -572,3 +572,18 @@ def test_unspaced_scripts_round_trip_without_spaces(fmt: str) -> None:
     back = read_markup(raw)
     assert [x.text for x in back.lines()] == ["你好世界。", "สวัสดีครับ"]
     assert [w.text for w in back.words()] == ["你好", "世界", "。", "สวัสดี", "ครับ"]
+
+
+def test_exports_clean_what_xml_and_pdf_cannot_hold() -> None:
+    """A response may carry NUL, form feeds or lone surrogates in its text: every writer (called
+    directly, as the document export does) writes them as a space or U+FFFD instead of failing."""
+    box = polygon_from_bbox(0, 0, 100, 30)
+    texts = ["a\x00b", "c\x0cd", "e\ud800f"]
+    words = tuple(Word(t, polygon_from_bbox(40 * i, 0, 40 * i + 30, 30), 0.5) for i, t in enumerate(texts))
+    doc = Document((Page(300.0, 200.0, (Block(box, (Line(" ".join(texts), box, words),)),)),), "test")
+    for fmt in ("hocr", "alto", "page"):
+        raw = write(fmt, doc)
+        if fmt != "hocr":
+            assert_valid(raw, "alto-4-4" if fmt == "alto" else "pagecontent-2019-07-15")
+        assert [w.text for w in read_markup(raw).words()] == ["a b", "c d", "e\ufffdf"], fmt
+    assert write_pdf(doc, []).startswith(b"%PDF")

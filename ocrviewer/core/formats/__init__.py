@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ocrviewer.core.formats import alto, hocr, pagexml, pdf_text, tsv
-from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup
+from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup, xml_safe
 from ocrviewer.core.limits import xml_text
-from ocrviewer.core.model import Block, Document, Table
+from ocrviewer.core.model import Document
 from ocrviewer.errors import BadResponse
 
 __all__ = [
@@ -196,9 +196,10 @@ def write(
     writers = {"hocr": hocr.write, "alto": alto.write, "page": pagexml.write}
     if fmt not in writers:
         raise BadResponse(f"unknown output format {fmt!r}; expected one of {', '.join(writers)}")
-    # a file name that is not UTF-8 (bytes kept as lone surrogates) cannot go into XML as it is
+    # a file name that is not UTF-8 (bytes kept as lone surrogates) cannot go into XML as it is, nor
+    # can a response's NUL, controls or lone surrogates: every writer gets them cleaned, whoever calls
     names = [None if n is None else xml_text(n) for n in image_names]
-    return writers[fmt](doc, image_names=names, system=system)
+    return writers[fmt](xml_safe(doc), image_names=names, system=system)
 
 
 def page_images(path: str, count: int) -> tuple[list[object], list[float | None], str | None]:
@@ -231,34 +232,6 @@ def _dpi(info: dict) -> float | None:  # type: ignore[type-arg]
         return None
 
 
-def _xml_safe(doc: Document) -> Document:
-    """``doc`` with every text and language cleaned of what XML cannot hold (NUL, controls, lone
-    surrogates): a response may carry them, and the writers would fail on them."""
-
-    def t(value: str | None) -> str | None:
-        return None if value is None else xml_text(value)
-
-    texts = [x for ln in doc.lines() for x in (ln.text, ln.language, *(w.text for w in ln.words))]
-    texts += [c.text for p in doc.pages for tb in p.tables for c in tb.cells]
-    if all(x is None or xml_text(x) is x for x in texts) and all(b.language is None for b in doc.blocks()):
-        return doc  # the usual case: nothing to clean
-
-    def block(b: Block) -> Block:
-        lines = []
-        for ln in b.lines:
-            words = tuple(replace(w, text=xml_text(w.text), language=t(w.language)) for w in ln.words)
-            lines.append(replace(ln, text=xml_text(ln.text), language=t(ln.language), words=words))
-        return replace(b, lines=tuple(lines), language=t(b.language))
-
-    def table(tb: Table) -> Table:
-        return replace(tb, cells=tuple(replace(c, text=xml_text(c.text)) for c in tb.cells))
-
-    pages = [
-        replace(p, blocks=tuple(map(block, p.blocks)), tables=tuple(map(table, p.tables))) for p in doc.pages
-    ]
-    return doc.with_pages(pages)
-
-
 #: the placeholder in an output name that makes one file per page: ``{page}`` or e.g. ``{page:03d}``
 PAGE_PATTERN = re.compile(r"\{page(?::(0?\d{1,2})d)?\}")
 #: formats that can be written one file per page (PAGE-XML must be: it holds one page)
@@ -286,7 +259,6 @@ def export_pages(fmt: str, doc: Document, image_path: str | None = None) -> list
         raise BadResponse(
             f"{fmt} is written as one file; {{page}} in the output name is for hocr, alto or page"
         )
-    doc = _xml_safe(doc)
     stated = doc.extras.get("image")
     out = []
     for page in doc.pages:
@@ -305,7 +277,6 @@ def export_bytes(fmt: str, doc: Document, image_path: str | None = None) -> byte
     """
     import os
 
-    doc = _xml_safe(doc)
     stated = doc.extras.get("image")
     name = os.path.basename(image_path) if image_path else (str(stated) if stated else None)
     if fmt == "pdf":

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from lxml import etree
 
-from ocrviewer.core.model import Line, Polygon, polygon_bbox, polygon_from_bbox
+from ocrviewer.core.limits import xml_text
+from ocrviewer.core.model import Block, Document, Line, Polygon, Table, polygon_bbox, polygon_from_bbox
 from ocrviewer.errors import BadResponse
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -295,3 +297,31 @@ def unspaced_pair(before: str, after: str) -> bool:
     """True where ``before`` ends and ``after`` starts in a script written without spaces between
     words: in a file that marks no spaces, two such words are set together, not spaced."""
     return bool(before and after and _UNSPACED.match(before[-1]) and _UNSPACED.match(after[0]))
+
+
+def xml_safe(doc: Document) -> Document:
+    """``doc`` with every text and language cleaned of what XML cannot hold (NUL, controls, lone
+    surrogates): a response may carry them, and the writers (XML, and a PDF's text layer) would fail on them."""
+
+    def t(value: str | None) -> str | None:
+        return None if value is None else xml_text(value)
+
+    texts = [x for ln in doc.lines() for x in (ln.text, ln.language, *(w.text for w in ln.words))]
+    texts += [c.text for p in doc.pages for tb in p.tables for c in tb.cells]
+    if all(x is None or xml_text(x) is x for x in texts) and all(b.language is None for b in doc.blocks()):
+        return doc  # the usual case: nothing to clean
+
+    def block(b: Block) -> Block:
+        lines = []
+        for ln in b.lines:
+            words = tuple(replace(w, text=xml_text(w.text), language=t(w.language)) for w in ln.words)
+            lines.append(replace(ln, text=xml_text(ln.text), language=t(ln.language), words=words))
+        return replace(b, lines=tuple(lines), language=t(b.language))
+
+    def table(tb: Table) -> Table:
+        return replace(tb, cells=tuple(replace(c, text=xml_text(c.text)) for c in tb.cells))
+
+    pages = [
+        replace(p, blocks=tuple(map(block, p.blocks)), tables=tuple(map(table, p.tables))) for p in doc.pages
+    ]
+    return doc.with_pages(pages)

@@ -27,6 +27,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 
+from ocrviewer.core.formats._xml import xml_safe
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.errors import BadInput
 
@@ -199,6 +200,7 @@ def write_pdf(
 
     if not doc.pages:
         raise BadInput("the result has no pages; nothing to write")
+    doc = xml_safe(doc)  # a lone surrogate has no code to show in the text layer
     pdf = pikepdf.new()
     codes = _Codes()
     contents: list[tuple[list[float], bytes, object | None]] = []
