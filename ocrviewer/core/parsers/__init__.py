@@ -205,6 +205,11 @@ def _detect_dict(d: dict[str, Any]) -> str:
         raise BadResponse(f"unsupported document schema {d['schema']!r}; this version reads {SCHEMA}")
     if not d:
         raise BadResponse(f"unknown response shape: an empty JSON object; {_EXPECTED}")
+    if _is_doctr(d):
+        raise BadResponse(
+            "docTR's JSON export (result.export()) is not read; save docTR's result as hOCR "
+            "(result.export_as_xml()) and open that"
+        )
     names = sorted(str(k) for k in d)
     keys = ", ".join(_key_name(k) for k in names[:12]) + (
         f" (+{len(names) - 12} more)" if len(names) > 12 else ""
@@ -233,6 +238,30 @@ def _unwrap_recording(data: Any) -> Any:
     raise BadResponse("a test recording without a recognized OCR response in its entries")
 
 
+def _is_doctr(d: dict[str, Any]) -> bool:
+    """docTR's ``Document.export()``: pages with ``dimensions`` and ``blocks`` of relative geometry."""
+    pages = d.get("pages")
+    return (
+        type(pages) is list
+        and bool(pages)
+        and type(pages[0]) is dict
+        and "dimensions" in pages[0]
+        and "blocks" in pages[0]
+    )
+
+
+def _is_easyocr(data: list[Any]) -> bool:
+    """EasyOCR's ``readtext``: ``[[four corner points], text, confidence]`` per detection."""
+    first = data[0]
+    return (
+        type(first) is list
+        and len(first) == 3
+        and type(first[0]) is list
+        and type(first[1]) is str
+        and type(first[2]) in (int, float)
+    )
+
+
 def detect_format(data: Any) -> str:
     """The format name of a parsed JSON value, judged from its shape only."""
     if type(data) is dict:
@@ -240,6 +269,11 @@ def detect_format(data: Any) -> str:
     if type(data) is list:
         if not data:
             raise BadResponse(f"unknown response shape: an empty array; {_EXPECTED}")
+        if _is_easyocr(data):
+            raise BadResponse(
+                "EasyOCR's readtext output ([box, text, confidence] items) is not read; "
+                f"{_EXPECTED}, or hOCR, ALTO, PAGE-XML or Tesseract TSV"
+            )
         formats = set()
         for i, item in enumerate(data):
             if type(item) is not dict:
