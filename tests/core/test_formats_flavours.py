@@ -219,3 +219,46 @@ def test_flavour_files_open_from_the_command_line(
     out = tmp_path / "out.hocr"
     assert main(["export", "-r", str(f), "-o", str(out)]) == 0, capsys.readouterr().err
     assert [x.text for x in load_response(out).lines()] == [x.text for x in load_response(f).lines()]
+
+
+# -- Tesseract's ALTO word confidence ------------------------------------------------------------------
+def test_tesseract_alto_confidences_agree_with_its_hocr(tmp_path: Path) -> None:
+    """Tesseract up to 5.5.2 writes ALTO's WC as "0." and the integer percentage (tesseract#4615):
+    a 4 % word is WC="0.4", a 100 % one WC="0.100". Text turned on its side reads badly enough to
+    give words under 10 %; every word's confidence from the ALTO equals the hOCR's x_wconf."""
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import run_tesseract
+
+    words, size = layout_words(
+        ["Hello, world. This (is) a test!", "Price: $42.50; quoted text?"], font_size=36
+    )
+    image = tmp_path / "turned.png"
+    draw_displayed(words, size, style="text", font_size=36).rotate(90, expand=True).save(image)
+    hocr = load_response(run_tesseract(image, tmp_path / "t", "hocr"))
+    alto = load_response(run_tesseract(image, tmp_path / "t", "alto"))
+    assert [w.text for w in alto.words()] == [w.text for w in hocr.words()]
+    assert [w.confidence for w in alto.words()] == [w.confidence for w in hocr.words()]
+
+
+@pytest.mark.parametrize(
+    ("software", "want"),
+    [
+        ("tesseract 5.3.0", [0.04, 1.0, 0.87, 0.0]),
+        ("tesseract 4.1.0-rc4", [0.04, 1.0, 0.87, 0.0]),
+        ("tesseract 5.6.0", [0.4, 0.1, 0.87, 0.0]),  # fixed: WC is 0..1 as written
+        ("ABBYY FineReader 11", [0.4, 0.1, 0.87, 0.0]),
+    ],
+)
+def test_tesseract_alto_wc_digits_are_a_percentage(software: str, want: list[float]) -> None:
+    strings = "".join(
+        f'<String CONTENT="w{i}" HPOS="{10 * i}" VPOS="0" WIDTH="9" HEIGHT="9" WC="{wc}"/>'
+        for i, wc in enumerate(["0.4", "0.100", "0.87", "0.0"])
+    )
+    raw = (
+        '<alto xmlns="http://www.loc.gov/standards/alto/ns-v3#"><Description><MeasurementUnit>pixel'
+        "</MeasurementUnit><OCRProcessing><ocrProcessingStep><processingSoftware><softwareName>"
+        f"{software}</softwareName></processingSoftware></ocrProcessingStep></OCRProcessing></Description>"
+        '<Layout><Page WIDTH="100" HEIGHT="50"><PrintSpace><TextBlock><TextLine>'
+        f"{strings}</TextLine></TextBlock></PrintSpace></Page></Layout></alto>"
+    ).encode()
+    assert [w.confidence for w in read_markup(raw).words()] == pytest.approx(want)

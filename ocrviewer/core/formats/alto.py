@@ -150,6 +150,21 @@ def wc_scale(root: etree._Element) -> float:
     return 0.01 if values and over * 2 > len(values) else 1.0
 
 
+_TESSERACT = re.compile(r"\s*tesseract\s+v?(\d+)\.(\d+)(?:\.(\d+))?", re.IGNORECASE)
+#: Tesseract's ALTO up to 5.5.2 writes WC as "0." and the integer percentage (tesseract#4615, fixed
+#: by #4616): "0.9" is 9 %, "0.100" is 100 %
+_TESSERACT_WC = re.compile(r"\s*0\.(\d{1,3})\s*")
+
+
+def tesseract_percent_wc(root: etree._Element) -> bool:
+    """True for ALTO written by a Tesseract whose WC is "0." + the percentage (4.1 to 5.5.2)."""
+    for el in root.iter("{*}softwareName"):
+        m = _TESSERACT.match(el.text or "")
+        if m:
+            return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) <= (5, 5, 2)
+    return False
+
+
 class _Reader:
     def __init__(
         self, per_inch: float | None, labels: dict[str, str] | None = None, wc_scale: float = 1.0
@@ -158,6 +173,8 @@ class _Reader:
         self.warnings: list[str] = []
         self.labels = labels or {}
         self.wc_scale = wc_scale
+        #: WC written as "0." + an integer percentage (older Tesseract): read as that percentage
+        self.percent_digits = False
         #: the file writes SP between its words: Strings with none between them are one run of text
         #: ("page" "," is "page,"), as its producer wrote them; a file without SP is spaced throughout
         self.spaced_by_sp = False
@@ -222,7 +239,10 @@ class _Reader:
             return None
         conf: float | None = None
         wc = el.get("WC")
-        if wc is not None:
+        digits = _TESSERACT_WC.fullmatch(wc) if wc is not None and self.percent_digits else None
+        if digits is not None:
+            conf = int(digits.group(1)) / 100.0  # "0.9" from Tesseract is 9 %, not 90 %
+        elif wc is not None:
             try:
                 conf = number(wc, f"{what} WC")
                 conf = None if conf is None else conf * self.wc_scale
@@ -369,6 +389,7 @@ def read(root: etree._Element) -> Document:
     per_inch = _UNITS[unit]
     reader = _Reader(per_inch, block_type_labels(root), wc_scale(root))
     reader.spaced_by_sp = next(root.iter("{*}SP"), None) is not None
+    reader.percent_digits = tesseract_percent_wc(root)
     order = reading_order_refs(root)
     layout = child(root, "Layout")
     if layout is None:
