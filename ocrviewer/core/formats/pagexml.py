@@ -200,6 +200,8 @@ class _Reader:
         self.warnings: list[str] = []
         #: the height given to a line placed by its Baseline alone (set per page)
         self.line_height = _DEFAULT_LINE_HEIGHT
+        #: lines' and regions' TextEquiv conf are no confidence (Tesseract 5.4 wrote 0 for all)
+        self.zero_line_conf = False
 
     def coords(self, el: etree._Element, what: str) -> Polygon | None:
         c = child(el, "Coords")
@@ -293,6 +295,8 @@ class _Reader:
         # a Word of only whitespace (kraken writes the spaces between words as Words) is no word
         words = [w for w, _ in read if w is not None and (w.text.strip() or not w.text)]
         text, conf = self.text_equiv(el, what)
+        if self.zero_line_conf:
+            conf = None
         if text is None:
             text = " ".join(t for _, t in read if t)
         text = text.strip()  # PERO writes " IC: 691 82 604": edge spaces are no text (hOCR cannot hold them)
@@ -332,6 +336,8 @@ class _Reader:
             if (ln := self.line(le, f"{what} TextLine {i + 1}")) is not None
         ]
         text, conf = self.text_equiv(el, what)
+        if self.zero_line_conf:
+            conf = None
         poly = self.coords(el, what) or union_box([x.polygon for x in lines]) or self.point_box(el)
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
@@ -454,10 +460,18 @@ def _line_height(page_el: etree._Element) -> float:
     return round(statistics.median(heights), 1) if heights else _DEFAULT_LINE_HEIGHT
 
 
+#: Tesseract 5.4's PAGE renderer wrote conf="0" on every TextLine and TextRegion (tesseract#4283,
+#: fixed in 5.5.0); its Words' conf are right
+_TESSERACT_54 = re.compile(r"\s*Tesseract\s*-\s*5\.4\.", re.IGNORECASE)
+
+
 def read(root: etree._Element) -> Document:
     """A PAGE-XML document as a Document in pixels of the image it names."""
     fmt = version_of(root)
     reader = _Reader()
+    meta = child(root, "Metadata")
+    creator = child(meta, "Creator") if meta is not None else None
+    reader.zero_line_conf = creator is not None and bool(_TESSERACT_54.match(creator.text or ""))
     pages: list[Page] = []
     for pi, page_el in enumerate(children(root, "Page")):
         w = _size(page_el.get("imageWidth"), "Page imageWidth")
