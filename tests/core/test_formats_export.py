@@ -486,6 +486,9 @@ def test_hocr_export_text_reads_naturally_in_browsers_and_hocr_tools() -> None:
     xml = etree.fromstring(raw, etree.XMLParser(no_network=True, resolve_entities=False))
     xlines = [e for e in xml.iter() if e.get("class") == "ocr_line"]
     assert [re.sub(r"\s+", " ", "".join(e.xpath(".//text()"))).strip() for e in xlines] == want
+    # the recommended ocr-langs meta names the languages the document states
+    metas = {m.get("name"): m.get("content") for m in xml.iter("{http://www.w3.org/1999/xhtml}meta")}
+    assert metas["ocr-langs"] == "he"
     # and our own reader gets the same lines, words, boxes and confidences back
     back = read_markup(raw)
     assert [line.text for line in back.lines()] == want

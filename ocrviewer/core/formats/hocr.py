@@ -571,6 +571,15 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
     etree.SubElement(
         head, f"{{{XHTML_NS}}}meta", {"name": "ocr-number-of-pages", "content": str(len(doc.pages))}
     )
+    langs = [
+        x.language
+        for b in doc.blocks()
+        for x in (b, *b.lines, *(w for line in b.lines for w in line.words))
+        if x.language
+    ]
+    if langs:  # hOCR recommends naming the document's languages
+        content = " ".join(dict.fromkeys(lang.replace(" ", "_") for lang in langs))
+        etree.SubElement(head, f"{{{XHTML_NS}}}meta", {"name": "ocr-langs", "content": content})
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     nb = nl = nw = 0
     for pi, page in enumerate(doc.pages):
