@@ -545,14 +545,17 @@ def test_exif_rotated_photo_exports_round_trip_in_the_displayed_frame(
     assert [line.text for line in back.lines()] == [line.text for line in placed.lines()]
 
 
-def test_page_orientation_round_trips() -> None:
+@pytest.mark.parametrize(("fmt", "stated"), [("page", b'orientation="90"'), ("alto", b'ROTATION="90"')])
+def test_page_angle_round_trips(fmt: str, stated: bytes) -> None:
+    """The page's angle (text turned 90 degrees counter-clockwise) is PAGE's Page/@orientation (the
+    clockwise turn that corrects it) and ALTO 4's Page/@ROTATION (the text's counter-clockwise turn)."""
     box = polygon_from_bbox(10, 10, 60, 30)
     doc = Document(
         (Page(300.0, 200.0, (Block(box, (Line("a", box, (Word("a", box, 0.5),)),)),), angle=-90.0),)
     )
-    raw = write("page", doc)
-    assert_valid(raw, "pagecontent-2019-07-15")
-    assert b'orientation="90"' in raw
+    raw = write(fmt, doc)
+    assert_valid(raw, "pagecontent-2019-07-15" if fmt == "page" else "alto-4-4")
+    assert stated in raw
     assert read_markup(raw).pages[0].angle == -90
 
 

@@ -25,6 +25,7 @@ an ``SP`` between two words only where the line's text has a space between them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -419,12 +420,15 @@ def read(root: etree._Element) -> Document:
             if b is not None:
                 blocks.append(b)
         page_extras: dict[str, Any] = {"measurement_unit": unit} if unit != "pixel" else {}
+        # ALTO 4's Page ROTATION: the text's counter-clockwise turn; the page's angle is clockwise
+        rotation = number(page_el.get("ROTATION"), f"{what} ROTATION")
         pages.append(
             Page(
                 width=w,
                 height=h,
                 blocks=tuple(blocks),
                 unit=page_unit,
+                angle=None if rotation is None else (-rotation or 0.0),
                 index=pi,
                 extras=page_extras,
             )
@@ -480,6 +484,8 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
         if page.width is not None and page.height is not None:
             page_el.set("WIDTH", fmt_num(page.width))
             page_el.set("HEIGHT", fmt_num(page.height))
+        if page.angle is not None and math.isfinite(page.angle) and page.angle:
+            page_el.set("ROTATION", fmt_num(-page.angle))  # counter-clockwise, as ALTO states it
         space = E("PrintSpace", page_el)
         if page.width is not None and page.height is not None:
             _box_attrs(space, polygon_from_bbox(0, 0, page.width, page.height))
