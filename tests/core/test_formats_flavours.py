@@ -264,3 +264,16 @@ def test_tesseract_alto_wc_digits_are_a_percentage(software: str, want: list[flo
         f"{strings}</TextLine></TextBlock></PrintSpace></Page></Layout></alto>"
     ).encode()
     assert [w.confidence for w in read_markup(raw).words()] == pytest.approx(want)
+
+
+def test_hocr_words_without_a_line_keep_the_text_of_one_without_a_bbox() -> None:
+    """Words written straight into a paragraph make one line; a word there without a bbox is not
+    placed, but its text stays in the line, between its neighbours."""
+    raw = (
+        b'<html><body><div class="ocr_page" title="bbox 0 0 100 100"><p class="ocr_par">'
+        b'<span class="ocrx_word" title="bbox 0 0 10 10">a</span> <span class="ocrx_word" title="">lost</span> '
+        b'<span class="ocrx_word" title="bbox 30 0 40 10">b,</span></p></div></body></html>'
+    )
+    doc = read_markup(raw)
+    assert [line.text for line in doc.lines()] == ["a lost b,"]
+    assert [w.text for w in doc.words()] == ["a", "b,"]

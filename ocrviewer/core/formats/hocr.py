@@ -411,14 +411,17 @@ def _line_elements(
 
 def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str], spaced: bool) -> Line | None:
     """One line made of words that no ``ocr_line`` holds; its box is theirs."""
-    indexed, _ = _words(word_els, what, warnings)
+    indexed, lost = _words(word_els, what, warnings)
     words = [w for _, w in indexed]
     poly = union_box(w.polygon for w in words)
     if poly is None:
         warnings.append(f"{what}: words without a line and without a bbox; skipped")
         return None
     parent = word_els[0].getparent()
-    text = _join(indexed, _space_before(parent, word_els) if spaced and parent is not None else None)
+    if lost:  # the line keeps the text of every word, placed or not
+        text = " ".join(t for t in (_text(w) for w in word_els) if t)
+    else:
+        text = _join(indexed, _space_before(parent, word_els) if spaced and parent is not None else None)
     return Line(text=text, polygon=poly, words=tuple(words), language=_lang(word_els[0].getparent()))
 
 
