@@ -574,12 +574,9 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
     etree.SubElement(
         head, f"{{{XHTML_NS}}}meta", {"name": "ocr-number-of-pages", "content": str(len(doc.pages))}
     )
-    langs = [
-        x.language
-        for b in doc.blocks()
-        for x in (b, *b.lines, *(w for line in b.lines for w in line.words))
-        if x.language
-    ]
+    langs = [b.language for b in doc.blocks() if b.language]
+    langs += [line.language for line in doc.lines() if line.language]
+    langs += [w.language for w in doc.words() if w.language]
     if langs:  # hOCR recommends naming the document's languages
         content = " ".join(dict.fromkeys(lang.replace(" ", "_") for lang in langs))
         etree.SubElement(head, f"{{{XHTML_NS}}}meta", {"name": "ocr-langs", "content": content})
