@@ -277,3 +277,35 @@ def test_hocr_words_without_a_line_keep_the_text_of_one_without_a_bbox() -> None
     doc = read_markup(raw)
     assert [line.text for line in doc.lines()] == ["a lost b,"]
     assert [w.text for w in doc.words()] == ["a", "b,"]
+
+
+def test_tesseract_hocr_alto_and_tsv_of_a_two_page_tiff_agree(tmp_path: Path) -> None:
+    """One Tesseract run's three outputs of a two-page TIFF with punctuation: the same pages and
+    sizes, line texts ("world," stays one piece), words, boxes and confidences (TSV's are exact,
+    hOCR's and ALTO's whole percentages)."""
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import run_tesseract
+
+    first, size = layout_words(["Hello, world.", "Price: $42.50; done!"], font_size=40)
+    second, _ = layout_words(["Page two (the end)."], font_size=40)
+    tif = tmp_path / "two.tif"
+    pictures = [draw_displayed(w, size, style="text", font_size=40) for w in (first, second)]
+    pictures[0].save(tif, save_all=True, append_images=pictures[1:])
+    docs = {
+        kind: load_response(run_tesseract(tif, tmp_path / "two", kind)) for kind in ("hocr", "alto", "tsv")
+    }
+    tsv = docs.pop("tsv")
+    assert [(p.width, p.height) for p in tsv.pages] == [size, size]
+    assert [line.text for line in tsv.lines()] == [
+        "Hello, world.",
+        "Price: $42.50; done!",
+        "Page two (the end).",
+    ]
+    for kind, doc in docs.items():
+        assert [(p.width, p.height) for p in doc.pages] == [size, size], kind
+        assert [line.text for line in doc.lines()] == [line.text for line in tsv.lines()], kind
+        pairs = list(zip(doc.words(), tsv.words(), strict=True))
+        for a, b in pairs:
+            assert (a.text, a.bbox) == (b.text, b.bbox), kind
+            assert a.confidence is not None and b.confidence is not None
+            assert 0 <= b.confidence - a.confidence < 0.01, (kind, a.text)  # whole percent, truncated
