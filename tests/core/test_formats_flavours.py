@@ -309,3 +309,15 @@ def test_tesseract_hocr_alto_and_tsv_of_a_two_page_tiff_agree(tmp_path: Path) ->
             assert (a.text, a.bbox) == (b.text, b.bbox), kind
             assert a.confidence is not None and b.confidence is not None
             assert 0 <= b.confidence - a.confidence < 0.01, (kind, a.text)  # whole percent, truncated
+
+
+def test_alto_page_rotation_that_is_no_number_is_a_warning() -> None:
+    raw = (
+        b'<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page WIDTH="100" HEIGHT="50" '
+        b'ROTATION="abc"><PrintSpace><TextBlock><TextLine><String CONTENT="a" HPOS="1" VPOS="2" WIDTH="3" '
+        b'HEIGHT="4"/></TextLine></TextBlock></PrintSpace></Page></Layout></alto>'
+    )
+    doc = read_markup(raw)
+    assert doc.pages[0].angle is None and [w.text for w in doc.words()] == ["a"]
+    assert any("ROTATION is not a number" in w for w in doc.warnings)
+    assert read_markup(raw.replace(b"abc", b"1.5")).pages[0].angle == -1.5

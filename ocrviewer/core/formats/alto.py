@@ -421,7 +421,11 @@ def read(root: etree._Element) -> Document:
                 blocks.append(b)
         page_extras: dict[str, Any] = {"measurement_unit": unit} if unit != "pixel" else {}
         # ALTO 4's Page ROTATION: the text's counter-clockwise turn; the page's angle is clockwise
-        rotation = number(page_el.get("ROTATION"), f"{what} ROTATION")
+        try:
+            rotation = number(page_el.get("ROTATION"), f"{what} ROTATION")
+        except BadResponse as err:
+            reader.warnings.append(f"{err}; the page's angle is not known")
+            rotation = None
         pages.append(
             Page(
                 width=w,
