@@ -321,3 +321,22 @@ def test_alto_page_rotation_that_is_no_number_is_a_warning() -> None:
     assert doc.pages[0].angle is None and [w.text for w in doc.words()] == ["a"]
     assert any("ROTATION is not a number" in w for w in doc.warnings)
     assert read_markup(raw.replace(b"abc", b"1.5")).pages[0].angle == -1.5
+
+
+def test_ocrd_deskewed_page_with_alternative_images_and_a_border() -> None:
+    """OCR-D's preprocessing (binarize, crop, deskew) records derived images as AlternativeImages
+    and the skew as Page/@orientation; coordinates stay those of the original image, which is the
+    page's image. Exported again, PAGE and ALTO keep the angle."""
+    doc = load_response(SAMPLES / "ocrd-deskew-border-alternativeimages-minimal.page.xml")
+    page = doc.pages[0]
+    assert (page.width, page.height) == (1457, 2083)
+    assert page.extras["image"] == "OCR-D-IMG/INPUT_0001.tif"  # not a derived AlternativeImage
+    assert page.angle == pytest.approx(0.75)
+    assert [(x.text, x.bbox, x.confidence) for x in doc.lines()] == [
+        ("Beantwortung der Frage:", (120, 300, 900, 350), 0.91)
+    ]
+    assert not doc.warnings
+    for fmt in ("page", "alto"):
+        raw = write(fmt, doc)
+        assert_valid(raw, _SCHEMAS[fmt])
+        assert read_markup(raw).pages[0].angle == pytest.approx(0.75)
