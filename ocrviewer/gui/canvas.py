@@ -419,6 +419,7 @@ class Canvas(QGraphicsView):
         self.scene().addItem(self.overlay_root)
         self.layers: dict[str, OverlayLayer] = {}
         self._retired: list[list] = []  # overlay data of replaced documents, freed a bit later
+        self._held: set[str] = set()  # why the viewport takes no updates now (see _hold_updates)
         self._hold = QTimer(self)
         self._hold.setSingleShot(True)
         self._hold.setInterval(HOLD_FRAME_MS)
@@ -472,15 +473,26 @@ class Canvas(QGraphicsView):
         self.overlay_root.setPos(0, 0)
         self.fit()
 
+    def _hold_updates(self, reason: str, hold: bool) -> None:
+        """The viewport takes no updates while any reason holds them ("image": the next image is
+        on its way, "landing": a result's first frame waits for a pass of its own); it repaints
+        when the last one ends."""
+        held = bool(self._held)
+        if hold:
+            self._held.add(reason)
+        else:
+            self._held.discard(reason)
+        if held != bool(self._held):
+            self.viewport().setUpdatesEnabled(not self._held)  # re-enabling repaints
+
     def _hold_frame(self) -> None:
         """Keep the frame on screen until the next image arrives (see HOLD_FRAME_MS)."""
-        self.viewport().setUpdatesEnabled(False)
+        self._hold_updates("image", True)
         self._hold.start()
 
     def _end_hold(self) -> None:
         self._hold.stop()
-        if not self.viewport().updatesEnabled():
-            self.viewport().setUpdatesEnabled(True)  # and repaints
+        self._hold_updates("image", False)
 
     def set_image(self, decoded: DecodedImage) -> None:
         """Show a decoded preview or the full image (called by the main window's loader).
@@ -531,16 +543,15 @@ class Canvas(QGraphicsView):
         (landing, then docks' and canvas' paint back to back) instead of three short ones. So the
         viewport takes no updates until a timer started after that next pass.
         """
-        vp = self.viewport()
-        if vp.updatesEnabled():
-            vp.setUpdatesEnabled(False)
+        if "landing" not in self._held:
+            self._hold_updates("landing", True)
             QTimer.singleShot(0, self, self._paint_after_the_docks)
 
     def _paint_after_the_docks(self) -> None:
         QTimer.singleShot(LANDING_PAINT_DELAY_MS, self, self._paint_again)
 
     def _paint_again(self) -> None:
-        self.viewport().setUpdatesEnabled(True)  # (and updates it)
+        self._hold_updates("landing", False)
 
     def picture_plan(self) -> PicturePlan | None:
         """The view as it is now, for a worker to make a coming result's dense picture for it

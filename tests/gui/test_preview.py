@@ -137,22 +137,23 @@ def test_a_big_png_shows_a_preview_then_its_full_resolution(window, qtbot, tmp_p
     assert canvas.image_item._kept is not None
 
 
-def _painted_frames(canvas) -> list[int]:
-    """Counts the canvas's paint events (what reaches the screen), from now on."""
+def _painted_frames(canvas) -> list[bool]:
+    """The canvas's paint events (what reaches the screen) from now on: for each, whether the
+    picture had anything to show (False: the empty grey page)."""
     from PySide6.QtCore import QEvent, QObject
 
-    count = [0]
+    frames: list[bool] = []
 
     class Watch(QObject):
         def eventFilter(self, obj, event) -> bool:  # noqa: ANN001 - Qt override
             if event.type() == QEvent.Type.Paint:
-                count[0] += 1
+                frames.append(bool(canvas.image_item.levels))
             return False
 
     watch = Watch(canvas)
     canvas.viewport().installEventFilter(watch)
     canvas._test_watch = watch  # kept alive with the canvas
-    return count
+    return frames
 
 
 def test_opening_another_photo_paints_no_empty_frame_before_its_preview(window, qtbot, tmp_path) -> None:
@@ -160,15 +161,17 @@ def test_opening_another_photo_paints_no_empty_frame_before_its_preview(window, 
     for the ~0.1 s its preview takes; the preview is then the next frame painted."""
     canvas = window.canvas
     canvas._hold.setInterval(60_000)  # longer than any decode here, however busy the machine
+    frames = _painted_frames(canvas)
     window.files.open_image(str(photo(tmp_path / "a.jpg", 1)))
     qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
-    painted = _painted_frames(canvas)
-    painted_before: list[int] = []
-    window.loader.decoded.connect(lambda d: painted_before.append(painted[0]))
+    canvas.viewport().update()  # the frame with the full image, painted before the next open
+    shown = len(frames)
+    qtbot.waitUntil(lambda: len(frames) > shown, timeout=30000)
+    shown = len(frames)
     window.files.open_image(str(photo(tmp_path / "b.jpg", 6)))
     assert not canvas.image_item.levels  # nothing arrived yet: a repaint now would be the empty page
-    qtbot.waitUntil(lambda: canvas.image_item.has_full and painted[0] > 0, timeout=30000)
-    assert painted_before[0] == 0  # no frame between the open and the preview's arrival
+    qtbot.waitUntil(lambda: canvas.image_item.has_full and len(frames) > shown, timeout=30000)
+    assert all(frames[shown:]), frames[shown:]  # each frame showed a picture: no empty page between
 
 
 def test_a_decode_that_never_lands_ends_the_hold_and_shows_the_empty_page(window, qtbot, tmp_path) -> None:
@@ -179,9 +182,9 @@ def test_a_decode_that_never_lands_ends_the_hold_and_shows_the_empty_page(window
     canvas = window.canvas
     window.files.open_image(str(photo(tmp_path / "a.jpg", 1)))
     qtbot.waitUntil(lambda: canvas.image_item.has_full, timeout=30000)
-    painted = _painted_frames(canvas)
+    frames = _painted_frames(canvas)
     path = photo(tmp_path / "c.jpg", 6)
     window.state.set_image(str(path), read_info(str(path)))  # no decode started for it
     assert not canvas.viewport().updatesEnabled()
-    qtbot.waitUntil(lambda: canvas.viewport().updatesEnabled() and painted[0] > 0, timeout=30000)
-    assert not canvas.image_item.levels
+    qtbot.waitUntil(lambda: canvas.viewport().updatesEnabled() and bool(frames), timeout=30000)
+    assert not canvas.image_item.levels and frames[-1] is False  # the empty page, painted
