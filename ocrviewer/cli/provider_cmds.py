@@ -249,15 +249,18 @@ def cmd_credentials_set(args: argparse.Namespace) -> int:
         ("yandex", True): ("iam_token", "Yandex IAM token"),
         ("azure", False): ("key", "Azure key"),
     }[(group, bool(args.iam_token))]
+    problem = store.keyring_problem()
+    if problem and not args.endpoint:  # said before the secret is typed, and nothing kept anywhere
+        raise BadInput(_no_keyring_line(label, group, field, problem))
     secret = _read_secret(f"{label}: ", sys.stdin)
     extra = bool(args.folder_id or args.endpoint)
     if not secret and not extra:
         raise BadInput(f"no {label} given; nothing stored")
     where = ""
-    if secret:
+    if secret and not problem:
         where = store.set(group, field, secret)
         print(f"stored the {label} in {where}")
-    if args.folder_id:
+    if args.folder_id and not problem:
         print(f"stored the Yandex folder ID in {store.set('yandex', 'folder_id', args.folder_id)}")
     if args.endpoint:
         from ocrviewer.providers.http import check_endpoint
@@ -267,15 +270,17 @@ def cmd_credentials_set(args: argparse.Namespace) -> int:
         except OcrViewerError as err:
             raise BadInput(str(err)) from err
         print(f"saved the Azure endpoint in {save_settings({'azure.endpoint': url})}")
-    if not store.keyring_usable() and (secret or args.folder_id):
-        env = ENV_VARS[(group, field)]
-        print(
-            f"ocrviewer: this run ends now, so the secret is gone; without a keyring set {env} in the "
-            "environment instead",
-            file=sys.stderr,
-        )
-        return 1
+    if problem and (secret or args.folder_id):
+        raise BadInput(_no_keyring_line(label, group, field, problem))
     return 0
+
+
+def _no_keyring_line(label: str, group: str, field: str, problem: str) -> str:
+    return (
+        f"no usable system keyring ({problem}): the {label} was not stored, neither there nor in a file; "
+        f"start or unlock GNOME Keyring or KWallet (a Secret Service), or set {ENV_VARS[(group, field)]} "
+        "in the environment instead"
+    )
 
 
 def cmd_credentials_delete(args: argparse.Namespace) -> int:

@@ -184,10 +184,15 @@ def test_credentials_set_without_a_keyring_says_to_use_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # noqa: ANN001
     keyring.set_keyring(fail.Keyring())
-    monkeypatch.setattr("sys.stdin", io.StringIO("az-key-888888\n"))
+    stdin = io.StringIO("az-key-888888\n")
+    monkeypatch.setattr("sys.stdin", stdin)
     assert main(["credentials", "set", "azure-read"]) == 1
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert "no usable system keyring" in err and "OCRVIEWER_AZURE_KEY" in err and "az-key-888888" not in err
+    # one line, said before the key is asked for (it is not read), and no "stored ... in memory"
+    assert len(err.strip().splitlines()) == 1 and "was not stored" in err, err
+    assert stdin.read() == "az-key-888888\n" and "stored" not in captured.out
 
 
 def test_empty_secret_is_refused(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
