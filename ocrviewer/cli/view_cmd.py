@@ -134,22 +134,41 @@ def _check_display(screenshot: bool) -> None:
     """On Linux and the BSDs without a display (an ssh session, a service, a container), or with one
     named that nothing answers at (DISPLAY=:97 with no X server there), Qt aborts the process with
     five lines about its xcb plugin. A screenshot needs none: it is drawn offscreen; a window gets
-    one line saying what to do."""
+    one line saying what to do. QT_QPA_PLATFORM=wayland (or xcb) counts only that kind of display;
+    a stale WAYLAND_DISPLAY in an X session (Qt would try it first, and say so in two lines) is
+    passed over for X."""
     import os
 
-    if sys.platform in ("darwin", "win32") or os.environ.get("QT_QPA_PLATFORM"):
+    if sys.platform in ("darwin", "win32"):
         return
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    kinds = {p.split(":")[0].strip() for p in platform.split(";") if p.strip()}
+    if kinds - {"xcb", "wayland", "wayland-egl"}:
+        return  # offscreen, eglfs, vnc...: no display server to check
     x11, wayland = os.environ.get("DISPLAY"), os.environ.get("WAYLAND_DISPLAY")
+    wants_x = not kinds or "xcb" in kinds
+    wants_wayland = not kinds or bool(kinds & {"wayland", "wayland-egl"})
+    if kinds and not wants_x:
+        wayland = wayland or "wayland-0"  # libwayland's default
+        x11 = None
+    elif kinds and not wants_wayland:
+        wayland = None
     if not x11 and not wayland:
-        problem = "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+        asked = f"QT_QPA_PLATFORM={platform} asks for X, but " if kinds else ""
+        problem = f"{asked}no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)"
     else:
-        x_down = x11 and not _x_display_answers(x11)
-        wayland_down = wayland and not _wayland_display_answers(wayland)
-        if (not x11 or x_down) and (not wayland or wayland_down):
-            named = [f"{n}={v}" for n, v in (("DISPLAY", x11), ("WAYLAND_DISPLAY", wayland)) if v]
-            problem = f"no display answers at {' and '.join(named)} (is its server running?)"
-        else:
+        x_up = bool(x11) and _x_display_answers(x11)  # type: ignore[arg-type]
+        wayland_up = bool(wayland) and _wayland_display_answers(wayland)  # type: ignore[arg-type]
+        if wayland_up or (x_up and (kinds or not wayland)):
             return
+        if x_up:  # a WAYLAND_DISPLAY left from another session: X it is, without Qt's lines about it
+            os.environ["QT_QPA_PLATFORM"] = "xcb"
+            return
+        named = [f"{n}={v}" for n, v in (("DISPLAY", x11), ("WAYLAND_DISPLAY", wayland)) if v]
+        asked = f"QT_QPA_PLATFORM={platform}: " if kinds else ""
+        problem = f"{asked}no display answers at {' and '.join(named)} (is its server running?)"
+        if kinds and not wants_x and os.environ.get("DISPLAY"):
+            problem += "; in an X session unset QT_QPA_PLATFORM"
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # this process only: it exits after the picture
         return

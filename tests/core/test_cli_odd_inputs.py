@@ -227,3 +227,61 @@ def test_a_working_x_display_is_not_refused(tmp_path: Path) -> None:
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=30)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Wayland display variables")
+def test_qt_qpa_platform_wayland_with_no_compositor_is_one_line(tmp_path: Path) -> None:
+    """QT_QPA_PLATFORM=wayland (set in a profile) with no compositor: Qt aborted (exit 134, six lines)."""
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**_no_display_env(), "QT_QPA_PLATFORM": "wayland", "XDG_RUNTIME_DIR": str(runtime)}
+    proc = _view(tmp_path, env)
+    assert proc.returncode == 1, proc.stderr
+    one_error_line(proc.stderr, "QT_QPA_PLATFORM=wayland", "no display answers at WAYLAND_DISPLAY=wayland-0")
+
+
+def _xvfb() -> tuple[subprocess.Popen[bytes], int]:
+    number = _free_display_number()
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{number}", "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        assert xvfb.poll() is None, "Xvfb exited"
+        assert time.monotonic() < deadline, "Xvfb did not start"
+        time.sleep(0.05)
+    return xvfb, number
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("Xvfb"), reason="needs Xvfb")
+@pytest.mark.parametrize("forced", [None, "wayland"])
+def test_an_x_session_with_a_stale_wayland_display(tmp_path: Path, forced: str | None) -> None:
+    """An X session left with WAYLAND_DISPLAY (and XDG_SESSION_TYPE=wayland) from an earlier Wayland login:
+    Qt tried Wayland first and printed two lines about it; the window opens on X, standard error empty.
+    With QT_QPA_PLATFORM=wayland in a profile as well, Qt aborted (exit 134): one line says to unset it."""
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    xvfb, number = _xvfb()
+    try:
+        env = {
+            **_no_display_env(),
+            "DISPLAY": f":{number}",
+            "WAYLAND_DISPLAY": "wayland-9",
+            "XDG_SESSION_TYPE": "wayland",
+            "XDG_RUNTIME_DIR": str(runtime),
+        }
+        if forced:
+            proc = _view(tmp_path, {**env, "QT_QPA_PLATFORM": forced})
+            assert proc.returncode == 1, proc.stderr
+            one_error_line(proc.stderr, "WAYLAND_DISPLAY=wayland-9", "unset QT_QPA_PLATFORM")
+            return
+        shot = tmp_path / "shot.png"
+        proc = _view(tmp_path, env, "--screenshot", str(shot), "--size", "640x480")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == ""
+        assert shot.is_file() and shot.stat().st_size > 0
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=30)
