@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
@@ -35,10 +37,41 @@ def sanitize_qt_env(environ: dict[str, str] | None = None) -> list[str]:
     return removed
 
 
+def utf8_ctype(environ: dict[str, str] | None = None) -> bool:
+    """Give this process a UTF-8 character type where the locale's is not (LC_ALL=C, an ASCII or
+    Latin-1 locale), as Qt would itself, but without its four lines of warning at every start;
+    file names with non-ASCII letters keep working. Every other category (messages, numbers,
+    dates) stays as the user set it. Returns whether anything was changed."""
+    import locale
+
+    env = os.environ if environ is None else environ
+    if sys.platform in ("darwin", "win32"):
+        return False
+    try:
+        locale.setlocale(locale.LC_CTYPE, "")
+        codeset = locale.nl_langinfo(locale.CODESET)
+    except (locale.Error, AttributeError):
+        codeset = ""
+    if codeset.replace("-", "").lower() == "utf8":
+        return False
+    value = env.pop("LC_ALL", None)
+    if value:  # LC_ALL overrides every category: hand its value to each but the character type
+        for name in ("LC_COLLATE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME"):
+            env[name] = value
+    env["LC_CTYPE"] = "C.UTF-8"
+    try:
+        locale.setlocale(locale.LC_CTYPE, "C.UTF-8")
+    except locale.Error:
+        pass
+    return True
+
+
 def create_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
     """The QApplication (reused if one exists), named so QSettings has a home, in INI format, with
     the window icon (``icon=False``: the caller sets it later, see :func:`set_window_icon`)."""
     sanitize_qt_env()
+    if QApplication.instance() is None:
+        utf8_ctype()
     app = QApplication.instance()
     if app is None:
         # in the Fusion style from the start (the themes' style: see gui.theme.FUSION_PROPERTY)
@@ -73,6 +106,94 @@ def set_window_icon(app: QApplication) -> None:
 
 def make_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, APP)
+
+
+def settings_unwritable(settings: QSettings) -> str | None:
+    """Why the settings file cannot be written (a read-only home, an unwritable XDG_CONFIG_HOME),
+    as a line for the window, or None when it can. Nothing is created to find out."""
+    path = Path(settings.fileName())
+    if path.exists():
+        ok = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    else:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        ok = folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+    if ok:
+        return None
+    return (
+        f"settings will not be saved: {path.parent} is not writable (layout, theme and recent files "
+        "are kept for this run only); make it writable or set XDG_CONFIG_HOME to a writable folder"
+    )
+
+
+class _QuitOnSignals:
+    """SIGTERM (a logout, `kill`, a service manager) and SIGINT (Ctrl+C in the terminal that
+    started the viewer) close the window as its close button does, saving its layout, and end the
+    run with 128 + the signal's number. Python runs a signal handler only between bytecodes,
+    never while Qt's event loop waits, so the signal's C handler writes to a socket
+    (signal.set_wakeup_fd) that a QSocketNotifier watches: the loop wakes and the handler runs.
+    :meth:`restore` puts back what was there (a test process runs many viewers)."""
+
+    SIGNALS = ("SIGTERM", "SIGINT")
+
+    def __init__(self, stop: Callable[[int], None]) -> None:
+        import _socket  # (the C module: ``socket`` costs ~2 ms to import)
+        import signal
+
+        from PySide6.QtCore import QSocketNotifier
+
+        self._stop = stop
+        self._old_handlers: dict[int, object] = {}
+        self._old_fd = -1
+        self._pair: tuple[_socket.socket, _socket.socket] | None = None
+        self.notifier: QSocketNotifier | None = None
+        if threading.current_thread() is not threading.main_thread():
+            return
+        reader, writer = _socket.socketpair()
+        reader.setblocking(False)
+        writer.setblocking(False)
+        try:
+            self._old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        except (ValueError, OSError):
+            reader.close()
+            writer.close()
+            return
+        self._pair = (reader, writer)
+        self.notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+        self.notifier.activated.connect(self._drain)
+        for name in self.SIGNALS:
+            number = getattr(signal, name)
+            self._old_handlers[number] = signal.signal(number, self._on_signal)
+
+    def _drain(self) -> None:  # the handler itself has run by now (Python code is executing)
+        if self._pair is not None:
+            try:
+                while self._pair[0].recv(64):
+                    pass
+            except OSError:
+                pass
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: self._stop(128 + signum))
+
+    def restore(self) -> None:
+        import signal
+
+        for number, handler in self._old_handlers.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
+        self._old_handlers.clear()
+        if self._pair is not None:
+            signal.set_wakeup_fd(self._old_fd)
+            if self.notifier is not None:
+                self.notifier.setEnabled(False)
+                self.notifier.deleteLater()
+                self.notifier = None
+            for sock in self._pair:
+                sock.close()
+            self._pair = None
 
 
 class ViewRequest:
@@ -197,7 +318,7 @@ def run_viewer(request: ViewRequest) -> int:
     from ocrviewer.gui.main_window import MainWindow
 
     app = create_app(icon=False)
-    if request.screenshot:
+    if request.screenshot or app.platformName() == "offscreen":  # (also where the no-display line points)
         _quiet_offscreen_plugin()
     settings = make_settings()
     from ocrviewer.gui.library_warnings import LibraryWarnings
@@ -213,6 +334,7 @@ def run_viewer(request: ViewRequest) -> int:
         set_window_icon(app)  # (with a first frame: once it is painted, in open_rest)
     window = MainWindow(settings, panels_later=True, first_frame=first)
     library_warnings.show_in(window.show_message)  # 'photo.jpg: Corrupt EXIF data ...'
+    unwritable = settings_unwritable(settings)
     if request.theme:
         window.set_theme(request.theme, remember=False)  # for this run only
     if request.screenshot:
@@ -230,8 +352,19 @@ def run_viewer(request: ViewRequest) -> int:
     else:
         open_request(window, request)
         window.install_panels_after_paint()
+    if unwritable:
+        window.when_panels_ready(lambda: window.show_message(unwritable, "warning"))
     if not request.screenshot:
-        return int(app.exec())
+
+        def stop_window(code: int) -> None:
+            window.close()
+            app.exit(code)
+
+        signals = _QuitOnSignals(stop_window)
+        try:
+            return int(app.exec())
+        finally:
+            signals.restore()
 
     out = Path(request.screenshot)
     result = {"code": 0}
@@ -239,6 +372,8 @@ def run_viewer(request: ViewRequest) -> int:
     settled_since: list[float] = []
 
     def poll() -> None:
+        if "stopped" in result:  # by a signal
+            return
         now = time.monotonic()
         if is_settled(window):
             settled_since.append(now)
@@ -270,6 +405,16 @@ def run_viewer(request: ViewRequest) -> int:
     from PySide6.QtCore import QEventLoop
 
     loop = QEventLoop()
+
+    def stop_picture(code: int) -> None:
+        result["code"] = result["stopped"] = code
+        window.close()
+        loop.quit()
+
+    signals = _QuitOnSignals(stop_picture)
     QTimer.singleShot(50, poll)
-    loop.exec()
+    try:
+        loop.exec()
+    finally:
+        signals.restore()
     return result["code"]
