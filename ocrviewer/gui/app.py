@@ -112,17 +112,17 @@ def settings_unwritable(settings: QSettings) -> str | None:
     """Why the settings file cannot be written (a read-only home, an unwritable XDG_CONFIG_HOME),
     as a line for the window, or None when it can. Nothing is created to find out."""
     path = Path(settings.fileName())
+    folder = path.parent
     if path.exists():
-        ok = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        ok = os.access(path, os.W_OK) and os.access(folder, os.W_OK)
     else:
-        folder = path.parent
         while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
+            folder = folder.parent  # the folder the missing ones would be made in
         ok = folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
     if ok:
         return None
     return (
-        f"settings will not be saved: {path.parent} is not writable (layout, theme and recent files "
+        f"settings will not be saved: {folder} is not writable (layout, theme and recent files "
         "are kept for this run only); make it writable or set XDG_CONFIG_HOME to a writable folder"
     )
 
