@@ -174,6 +174,12 @@ def _plain_view() -> SimpleNamespace:
     return SimpleNamespace(command="view", func=view_cmd.run, **view_cmd.DEFAULTS)
 
 
+#: options only ``view`` has: ``ocrviewer --theme dark`` means ``ocrviewer view --theme dark``
+VIEW_OPTIONS = frozenset(
+    {"-r", "--response", "--provider", "--frame", "--screenshot", "--size", "--theme", "--page"}
+)
+
+
 def _names_a_file(arg: str) -> bool:
     """A first argument that is no command but a path (it exists, or has a folder or an extension):
     ``ocrviewer photo.jpg`` means ``ocrviewer view photo.jpg``. A mistyped command ('veiw') is not one."""
@@ -188,8 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["view"]  # no argument: the viewer on the bundled sample
-    elif _names_a_file(args_list[0]):
-        args_list = ["view", *args_list]  # 'ocrviewer scan.jpg' opens it, as an image viewer does
+    elif _names_a_file(args_list[0]) or args_list[0].split("=")[0] in VIEW_OPTIONS:
+        # 'ocrviewer scan.jpg' opens it, as an image viewer does; 'ocrviewer --screenshot s.png' is the sample's
+        args_list = ["view", *args_list]
     args: Any
     if args_list == ["view"]:
         args = _plain_view()

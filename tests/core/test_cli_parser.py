@@ -110,3 +110,22 @@ def test_a_path_alone_opens_it_in_the_viewer(
     assert main([str(tmp_path / "missing.jpg")]) == 1
     err = capsys.readouterr().err
     assert "invalid choice" not in err and "missing.jpg" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_view_option_alone_is_the_viewers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'ocrviewer --screenshot shot.png' (the bundled sample's picture) was 'invalid choice: shot.png'."""
+    from ocrviewer.cli import VIEW_OPTIONS, view_cmd
+
+    seen: list[dict] = []
+    monkeypatch.setattr(view_cmd, "run", lambda args: seen.append(vars(args)) or 0)
+    shot = str(tmp_path / "shot.png")
+    assert main(["--screenshot", shot, "--theme", "dark"]) == 0
+    assert main(["--size=800x600", "--screenshot", shot]) == 0
+    assert [(s["image"], s["screenshot"], s["theme"], s["size"]) for s in seen] == [
+        (None, shot, "dark", (1400, 900)),
+        (None, shot, None, (800, 600)),
+    ]
+    # the list is every option of view's own (a new one is not left out)
+    view = build_parser(["view"])._subparsers._group_actions[0].choices["view"]  # type: ignore[union-attr]
+    options = {s for a in view._actions for s in a.option_strings} - {"-h", "--help"}
+    assert options == VIEW_OPTIONS
