@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -57,6 +57,41 @@ class CorrectionEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
+class LinesLabel(QLabel):
+    """A wrapped label of a fixed number of lines: no height-for-width (a wrapped label's made the
+    scroll area holding the panel ask for its whole preferred height, not its minimum)."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+class MessageLabel(LinesLabel):
+    """Two wrapped lines of room, kept while empty so a message appearing moves nothing; empty,
+    that room is no minimum (a panel just short of it does not scroll for a blank), and a message
+    asks for the lines it needs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred))
+        self._room = self.fontMetrics().lineSpacing() * 2 + 4
+        self.setMaximumHeight(self._room)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._room)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.updateGeometry()  # the minimum changes with the text, the size hint does not
+
+    def minimumSizeHint(self) -> QSize:
+        width = super().minimumSizeHint().width()
+        if not self.text():
+            return QSize(width, 0)
+        need = self.heightForWidth(self.width()) if self.width() > 0 else self._room
+        return QSize(width, min(self._room, max(need, 0) or self._room))
+
+
 class CheckPanel(QWidget):
     def __init__(
         self, state: ViewerState, crop_source: CropSource | None = None, parent: QWidget | None = None
@@ -76,7 +111,7 @@ class CheckPanel(QWidget):
         self.crop_label.setFixedHeight(CROP_HEIGHT + 8)
         self.crop_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.crop_label.setStyleSheet("background: palette(base); border: 1px solid palette(mid);")
-        self.word_label = QLabel()
+        self.word_label = LinesLabel()
         self.word_label.setWordWrap(True)
         self.word_label.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 4)
         self.edit = CorrectionEdit(self._entered)
@@ -94,9 +129,7 @@ class CheckPanel(QWidget):
         )
         self._mode_before = "dim"
         self.export_button = QPushButton("Export ground truth…")
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 4)
+        self.message_label = MessageLabel()
 
         marks = QHBoxLayout()
         marks.addWidget(self.right_button)

@@ -167,3 +167,41 @@ def test_the_crop_shows_the_word_as_displayed_whatever_the_exif_orientation(
     got = np.frombuffer(crop.constBits(), np.uint8).reshape(h, crop.bytesPerLine())[:, : w * 3]
     got = got.reshape(h, w, 3).astype(np.int16)
     assert np.abs(got - shown[y : y + h, x : x + w]).mean() < 6
+
+
+def test_the_check_panel_fits_a_1280x800_window_without_a_scroll_bar(qtbot, settings) -> None:
+    """Its empty two-line message area forced a 4 px vertical scroll bar at 1280x800 (345 px of
+    room for 349); the area keeps its place, so a message appearing moves nothing."""
+    from PySide6.QtWidgets import QApplication, QDockWidget
+
+    from ocrviewer.gui.app import is_settled
+    from ocrviewer.gui.main_window import MainWindow
+    from ocrviewer.resources import find_sample
+
+    image, response = find_sample()
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.remember_layout = False  # (as a --screenshot window: the size asked, not the 800 px screen)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.files.open_image(str(image))
+    win.files.open_response(str(response))
+    qtbot.waitUntil(lambda: is_settled(win) and isinstance(win.state.document, Document), timeout=30000)
+    dock = win.findChild(QDockWidget, "checkDock")
+    dock.show()
+    dock.raise_()
+    panel = win.dock_context.panels["check"]
+    holder = dock.widget()
+    qtbot.waitUntil(lambda: panel.isVisible() and holder.viewport().height() > 0, timeout=30000)
+    QApplication.processEvents()
+    assert holder.viewport().height() < 400  # the side's lower half, beside the Inspector
+    assert not holder.verticalScrollBar().isVisible(), holder.verticalScrollBar().maximum()
+    top = panel.message_label.geometry().top()
+    two_lines = panel.fontMetrics().lineSpacing() * 2
+    assert panel.message_label.height() >= two_lines  # its room is kept while empty
+    panel._message("Ground truth saved to receipt.truth.json (0 of 3 checked)")
+    for _ in range(5):  # (the panel's layout, then the scroll area holding it)
+        QApplication.processEvents()
+    assert panel.message_label.geometry().top() == top  # nothing jumps
+    assert panel.message_label.height() >= two_lines and panel.message_label.isVisible()
