@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, QThreadPool
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,9 +31,13 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.checking import CheckSession, WordKey
 from ocrviewer.core.model import Document
-from ocrviewer.errors import OcrViewerError
+from ocrviewer.errors import BadResponse, Cancelled, OcrViewerError
 from ocrviewer.gui.state import ElementRef, ViewerState
 from ocrviewer.gui.theme import set_tone
+from ocrviewer.gui.worker import Workers
+
+if TYPE_CHECKING:
+    from ocrviewer.core.loading import LoadedResult
 
 #: suspects are words under this when no threshold is set
 DEFAULT_SUSPECT = 0.9
@@ -94,10 +99,16 @@ class MessageLabel(LinesLabel):
 
 class CheckPanel(QWidget):
     def __init__(
-        self, state: ViewerState, crop_source: CropSource | None = None, parent: QWidget | None = None
+        self,
+        state: ViewerState,
+        crop_source: CropSource | None = None,
+        parent: QWidget | None = None,
+        workers: Workers | None = None,
     ) -> None:
         super().__init__(parent)
         self.state = state
+        #: the window's workers; a panel on its own (tests) gets a pool of its own
+        self.runner = workers or Workers(QThreadPool(self), lambda: state.generation, self)
         self.crop_source = crop_source
         self.session: CheckSession | None = None
         self.current: WordKey | None = None
@@ -354,28 +365,42 @@ class CheckPanel(QWidget):
         except (OcrViewerError, OSError) as err:
             self._message(str(err), error=True)
             return None
-        added = self._add_to_workspace(out)
-        where = "; kept in the workspace as a ground truth result" if added else ""
-        self._message(f"Ground truth saved to {out.name} ({self.session.progress_text()}){where}")
+        self._message(f"Ground truth saved to {out.name} ({self.session.progress_text()})")
+        self._add_to_workspace(out, self.session.progress_text())
         return out
 
-    def _add_to_workspace(self, path: Path) -> bool:
+    def _add_to_workspace(self, path: Path, checked: str) -> None:
         """The exported ground truth joins the page's results (role "truth", origin "check"), so a
-        saved workspace keeps it; the result on screen stays shown."""
+        saved workspace keeps it; the result on screen stays shown. Read and placed in a worker,
+        as every result is (a big page froze the window); dropped when another image was opened."""
         state = self.state
-        add = getattr(state, "add_result", None)
-        if add is None or not state.image_path:
-            return False
+        image = state.image_path
+        if getattr(state, "add_result", None) is None or not image:
+            return
         from ocrviewer.core.loading import load_result
         from ocrviewer.core.workspace import Origin, now
 
-        try:
-            loaded = load_result(path, state.image_path)
-            add(loaded, role="truth", origin=Origin("check", path=str(path), time=now()), show=False)
-        except (OcrViewerError, OSError) as err:
+        def landed(loaded: LoadedResult) -> None:
+            origin = Origin("check", path=str(path), time=now())
+            state.add_result(loaded, role="truth", origin=origin, show=False)
+            self._message(
+                f"Ground truth saved to {path.name} ({checked}); kept in the workspace as a ground truth result"
+            )
+
+        def failed(err: BaseException) -> None:
+            if isinstance(err, Cancelled):
+                return  # the window is closing
+            if not isinstance(err, (OcrViewerError, OSError)):
+                err = BadResponse(f"{type(err).__name__}: {err}")
             self._message(f"Ground truth saved, but not added to the workspace: {err}", error=True)
-            return False
-        return True
+
+        self.runner.submit(
+            lambda cancel, _progress: load_result(path, image, cancelled=lambda: cancel.cancelled),
+            generation=state.generation,
+            name="ground truth",
+            on_result=landed,
+            on_error=failed,
+        )
 
 
 def canvas_crop_source(canvas: object) -> CropSource:

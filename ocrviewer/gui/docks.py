@@ -365,7 +365,9 @@ def install_docks(
     quality = QualityPanel(state, context.settings, window)
     frame = FramePanel(state, context.settings, window)
     canvas = getattr(window, "canvas", None)
-    check = CheckPanel(state, canvas_crop_source(canvas) if canvas is not None else None, window)
+    check = CheckPanel(
+        state, canvas_crop_source(canvas) if canvas is not None else None, window, workers=context.workers
+    )
     recognition = RecognitionPanel(
         state,
         context.settings,

@@ -43,12 +43,43 @@ def test_keyboard_only_check_and_export(qtbot, settings, text_image, tmp_path) -
 
     out = panel.export(str(tmp_path / "truth.json"))
     assert out is not None
+    # read and placed in the window's workers, as every result (the window stays free meanwhile)
+    assert any(job.name == "ground truth" for job in win.workers.jobs.values())
+    assert not [r for r in win.state.workspace.page(0).results if r.role == "truth"]
+    qtbot.waitUntil(lambda: not win.workers.busy, timeout=30000)
     truths = [r for r in win.state.workspace.page(0).results if r.role == "truth"]
     assert len(truths) == 1 and truths[0].origin.kind == "check"  # saved with the workspace
+    assert truths[0].document is not None and "EXIF!" in [w.text for w in truths[0].document.words()]
+    assert win.state.result_id != truths[0].id  # the result on screen stays shown
+    assert "kept in the workspace" in panel.message_label.text()
     truth = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
     words = {w.text: w for w in truth.words()}
     assert "EXIF!" in words and words["EXIF!"].extras["recognized"] == "EXIF"
     assert words["done"].extras["checked"] == "wrong"
+
+
+def test_an_export_landing_after_another_image_opened_is_dropped(
+    qtbot, settings, text_image, tmp_path
+) -> None:
+    """The exported ground truth belongs to the page it was checked on: another image opened before
+    it was read and placed does not get it."""
+    from ocrviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.files.open_image(str(text_image(1)))
+    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    panel = win.dock_context.panels["check"]
+    panel.step()
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
+    out = panel.export(str(tmp_path / "truth.json"))
+    assert out is not None and out.is_file()  # the file is written at once
+    assert win.files.open_image(str(text_image(6, name="other.jpg")))  # before the truth lands
+    qtbot.waitUntil(lambda: not win.workers.busy, timeout=30000)
+    assert not [r for r in win.state.results() if r.role == "truth"]
+    assert "kept in the workspace" not in panel.message_label.text()
 
 
 def test_threshold_changes_the_suspects_and_replacement_keeps_marks(qtbot, settings, text_image) -> None:
@@ -133,6 +164,7 @@ def test_marks_are_saved_with_the_workspace_and_come_back(qtbot, settings, text_
 
     out = check.export(str(tmp_path / "truth.json"))
     assert out is not None
+    qtbot.waitUntil(lambda: not again.workers.busy, timeout=30000)
     truth = Document.from_dict(json.loads(out.read_text(encoding="utf-8")))
     words = {w.text: w.extras.get("checked") for w in truth.words()}
     assert words == {"Hallo": "corrected", "world": "wrong", "EXIF": "right", "frames": None, "done": None}
