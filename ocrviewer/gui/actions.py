@@ -235,7 +235,7 @@ def _fill_tools(tools: QMenu, extra: dict[str, QAction]) -> None:
 
 def add_panel_actions(window: QMainWindow, toolbar: QToolBar, extra: dict[str, QAction]) -> None:
     """The docks' actions once they exist: the Tools menu (before Help, the last menu) and Run at
-    the toolbar's end, where build_menus/build_toolbar put them when given at once."""
+    the toolbar, where build_menus/build_toolbar put them when given at once."""
     if not extra:
         return
     bar = window.menuBar()
@@ -247,9 +247,21 @@ def add_panel_actions(window: QMainWindow, toolbar: QToolBar, extra: dict[str, Q
         bar.addMenu(tools)
     _fill_tools(tools, extra)
     if "run_recognition" in extra:
-        toolbar.addSeparator()
-        extra["run_recognition"].setIconText("Recognize")  # (short: the toolbar fits a 1024 px window)
-        toolbar.addAction(extra["run_recognition"])
+        place_recognize(toolbar, extra["run_recognition"])
+
+
+def place_recognize(bar: QToolBar, run: QAction) -> None:
+    """Recognize goes before the view buttons (beside the result chooser: it makes a result): a
+    toolbar overflows from its end, so the view buttons go into » first (at the end, Recognize did
+    in a 960 px window)."""
+    run.setIconText("Recognize")  # (short: the toolbar fits a 1024 px window)
+    anchor = getattr(bar, "recognize_before", None)
+    if anchor is None or anchor not in bar.actions():
+        bar.addSeparator()
+        bar.addAction(run)
+        return
+    bar.insertAction(anchor, run)
+    bar.insertSeparator(anchor)
 
 
 def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[str, QAction]) -> QToolBar:
@@ -266,6 +278,7 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
         a[key].setIconText(short)
         bar.addAction(a[key])
     bar.addSeparator()
+    bar.recognize_before = a["layer_block"]  # type: ignore[attr-defined]  # (place_recognize)
     for key, short in (
         ("layer_block", "Blocks"),
         ("layer_line", "Lines"),
@@ -281,9 +294,7 @@ def build_toolbar(window: QMainWindow, actions: dict[str, QAction], extra: dict[
         a[key].setIconText(short)
         bar.addAction(a[key])
     if "run_recognition" in extra:
-        bar.addSeparator()
-        extra["run_recognition"].setIconText("Recognize")
-        bar.addAction(extra["run_recognition"])
+        place_recognize(bar, extra["run_recognition"])
     window.addToolBar(bar)
     return bar
 

@@ -639,3 +639,15 @@ def test_notes_warnings_and_errors_are_readable_in_both_themes(qtbot, settings, 
     recognition.show_message("yandex cannot run")  # the red message
     assert text_contrast(recognition.message_label) >= 4.5
     window.set_theme("light", remember=False)
+
+
+@pytest.mark.parametrize("size", [(960, 700), (1024, 700)])
+def test_recognize_stays_in_the_toolbar_of_a_960_px_window(qtbot, settings, size) -> None:
+    """At 960 px the toolbar's last action, Recognize, went into the » overflow menu: the one that
+    makes a result now stands beside the result chooser, and view buttons overflow first."""
+    win = sample_window(qtbot, settings, size)
+    bar = win.toolbar
+    run = win.dock_context.actions["run_recognition"]
+    qtbot.waitUntil(lambda: in_bar(bar, win.result_chooser), timeout=30000)
+    assert in_bar(bar, bar.widgetForAction(run))
+    assert bar.widgetForAction(run).text() == "Recognize"
