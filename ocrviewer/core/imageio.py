@@ -56,16 +56,16 @@ class ImageInfo:
         """For a file of several pages or frames, which one is shown and how to see the others; None
         for one picture (and for an MPO, a camera's JPEG with a second view: the first is the photo).
 
-        The viewer, ``render`` and ``recognize`` take the first frame of an image file; a PDF or a
-        folder is what opens as a document of pages.
+        The viewer, ``render`` and ``recognize`` take the first frame of an image file; a PDF, a
+        multi-page TIFF (named .tif or .tiff) or a folder is what opens as a document of pages. A TIFF
+        in a folder, or under another name, is one picture: its first page.
         """
         if self.frames <= 1 or self.format in ("MPO", "PDF"):
             return None
-        if self.format == "TIFF":
+        if self.format == "TIFF":  # a .tif/.tiff opened on its own is a document of pages
             return (
-                f"has {self.frames} pages; only page 1 is shown and read. To see every page, convert it "
-                "to a PDF (e.g. tiff2pdf -o OUT.pdf IN.tif) or split it into a folder (tiffsplit IN.tif) "
-                "and open that"
+                f"has {self.frames} pages; only page 1 is shown and read here. To see every page, open "
+                "the file on its own, named .tif or .tiff"
             )
         return f"is animated ({self.frames} frames); only the first frame is shown and read"
 
@@ -370,6 +370,63 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
             pass
         img.load()
         shown = _as_rgb(_displayed(img))
+        if max_side and max(shown.size) > max_side:
+            shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        return shown
+
+
+def frame_count(path: str | os.PathLike[str]) -> int:
+    """The pages of a TIFF (1 for any other image): Pillow walks the file's directories, not its pixels."""
+    with reading_image(path), _open(path) as img:
+        return int(getattr(img, "n_frames", 1)) if img.format == "TIFF" else 1
+
+
+def _seek_frame(img: Image.Image, path: str | os.PathLike[str], index: int) -> None:
+    try:
+        img.seek(index)
+    except EOFError as err:
+        raise ImageError(f"{path}: has no page {index + 1}; the file may be cut off") from err
+    except (OSError, SyntaxError, ValueError) as err:
+        raise ImageError(
+            f"{path}: page {index + 1} is unreadable ({err}); the other pages are unaffected"
+        ) from err
+    w, h = img.size
+    limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if limit and w * h > limit:  # Pillow checks the first page's size only, on opening
+        raise ImageTooLarge(
+            f"{path}: page {index + 1} is {w}x{h} pixels, more than the {limit / 1e6:,.0f} MP the viewer "
+            "decodes safely; shrink it first"
+        )
+
+
+def read_frame_info(path: str | os.PathLike[str], index: int) -> ImageInfo:
+    """Header-only look at page ``index`` (0-based) of a multi-page TIFF: its own stored size and
+    Orientation tag (pages of one file may differ in both). ``frames`` is 1: the page is one picture."""
+    with reading_image(path), _open(path) as img:
+        _seek_frame(img, path, index)
+        raw_width, raw_height = _stored_size(img)
+        orientation, note = _orientation_of(img)
+        return ImageInfo(
+            path=str(path),
+            format=img.format or "TIFF",
+            raw_width=raw_width,
+            raw_height=raw_height,
+            orientation=orientation,
+            warnings=(note,) if note else (),
+        )
+
+
+def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int | None = None) -> Image.Image:
+    """Page ``index`` of a multi-page TIFF as displayed (upright, RGB or RGBA, 16-bit grey scaled as
+    :func:`load_display_image` does); only that page is decoded, from a handle opened for this call
+    (Pillow's image objects are not thread-safe: each page render, on any thread, has its own)."""
+    with _open(path) as img, _decoding(path):
+        _seek_frame(img, path, index)
+        # Pillow (13) memory-maps an uncompressed page using its size *after* the Orientation turn,
+        # so a page stored turned (5-8) came out as sheared stripes; without a file name it reads
+        # the strips, and turns them right
+        img.filename = ""  # type: ignore[misc]
+        shown = displayed_frame(img)
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown

@@ -84,9 +84,11 @@ class Backdrop:
 
 
 def is_document(path: str | os.PathLike[str]) -> bool:
-    """A PDF or a folder: pages of their own, each response page placed on the page it names."""
-    p = Path(path)
-    return p.is_dir() or p.suffix.lower() == ".pdf"
+    """A PDF, a multi-page TIFF or a folder: pages of their own, each response page placed on the
+    page it names."""
+    from ocrviewer.core.sources import is_paged_file
+
+    return Path(path).is_dir() or is_paged_file(path)
 
 
 def read_text_reference(path: str | os.PathLike[str]) -> Document:

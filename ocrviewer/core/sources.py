@@ -1,8 +1,12 @@
-"""Sources: one image, a PDF, or a folder of images, opened as one document made of pages.
+"""Sources: one image, a PDF, a multi-page TIFF, or a folder of images, opened as one document made of pages.
 
 :func:`open_source` reads only what it must: a PDF's page count and page sizes (no page is
 rendered), a folder's listing (no image is decoded; each image's header is read the first time its
 size is asked for). A page renders on demand, at full size or reduced for a thumbnail.
+
+A TIFF of several pages (scans, faxes) is a document like a PDF: its pages are named
+``scan.tif#page=3``, each has its own size and Orientation tag, and each is decoded on its own when
+shown (Pillow ``seek``, from a handle opened for that one page: Pillow's images are not thread-safe).
 
 PDF pages are rendered by PDFium (pypdfium2, Apache-2.0/BSD) at a stated DPI (150 by default), which
 every output records. PDFium is not thread-safe, so every call into it holds one lock; pages may be
@@ -29,7 +33,14 @@ from typing import Any, overload
 
 from PIL import Image
 
-from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
+from ocrviewer.core.imageio import (
+    ImageInfo,
+    frame_count,
+    load_display_frame,
+    load_display_image,
+    read_frame_info,
+    read_image_info,
+)
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
 
 DEFAULT_DPI = 150.0
@@ -40,7 +51,10 @@ IMAGE_SUFFIXES = (
     *(".jp2", ".j2k", ".jpx", ".avif", ".pbm", ".pgm", ".ppm", ".pnm"),
 )
 PDF_SUFFIXES = (".pdf",)
-KINDS = ("image", "pdf", "folder")
+TIFF_SUFFIXES = (".tif", ".tiff")
+KINDS = ("image", "pdf", "tiff", "folder")
+#: the kinds whose pages are inside one file (named ``file#page=N``, sidecars record the page)
+PAGED_KINDS = ("pdf", "tiff")
 
 # PDFium keeps global state and must not be entered from two threads at once (pypdfium2's docs).
 PDFIUM_LOCK = threading.RLock()
@@ -48,6 +62,22 @@ PDFIUM_LOCK = threading.RLock()
 
 def is_pdf(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(PDF_SUFFIXES)
+
+
+def is_multipage_tiff(path: str | os.PathLike[str]) -> bool:
+    """A file named .tif/.tiff that holds more than one page (read from its directories, no pixels);
+    False for anything unreadable, which then fails as an image with its own message."""
+    if not os.fspath(path).lower().endswith(TIFF_SUFFIXES) or not os.path.isfile(path):
+        return False
+    try:
+        return frame_count(path) > 1
+    except Exception:
+        return False
+
+
+def is_paged_file(path: str | os.PathLike[str]) -> bool:
+    """A PDF or a multi-page TIFF: one file that opens as a document of pages."""
+    return is_pdf(path) or is_multipage_tiff(path)
 
 
 def natural_key(name: str) -> tuple[Any, ...]:
@@ -78,7 +108,7 @@ class SourcePage:
     name: str
     #: the file that holds the page (the image, or the PDF)
     file: Path
-    #: the dpi a PDF page is rendered at; None for an image
+    #: the dpi a PDF page is rendered at; None for an image (and a TIFF's page)
     dpi: float | None = None
 
     @property
@@ -197,10 +227,44 @@ class PdfPage(SourcePage):
         return f"PdfPage({self.index}, {self._source.path})"
 
 
-class _PdfPages(Sequence[SourcePage]):
-    """The pages of a PDF, each made when first asked for (a 1,000-page PDF opens at once)."""
+class TiffPage(SourcePage):
+    """A page of a multi-page TIFF: its header read when its size is first asked for, its pixels
+    decoded (that page only) each time it is rendered."""
 
-    def __init__(self, source: PdfSource) -> None:
+    def __init__(self, source: TiffSource, index: int) -> None:
+        self._source = source
+        self.file = source.path
+        self.index = index
+        self.label = f"page {index + 1}"
+        self.image_path = None
+        self.name = f"{source.path.name}#page={index + 1}"
+
+    @cached_property
+    def _info(self) -> ImageInfo:
+        return read_frame_info(self.file, self.index)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self._info.display_size
+
+    def info(self) -> ImageInfo:
+        return self._info
+
+    def render(self, max_side: int | None = None) -> Image.Image:
+        return load_display_frame(self.file, self.index, max_side=max_side)
+
+    def sha256(self) -> str:
+        blob = f"{self._source.sha256}:tiff-page:{self.index}".encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"TiffPage({self.index}, {self.file})"
+
+
+class _PdfPages(Sequence[SourcePage]):
+    """The pages of a PDF or a TIFF, each made when first asked for (a 1,000-page PDF opens at once)."""
+
+    def __init__(self, source: PdfSource | TiffSource) -> None:
         self._source = source
         self._made: dict[int, PdfPage] = {}
 
@@ -221,7 +285,7 @@ class _PdfPages(Sequence[SourcePage]):
             raise IndexError(f"page {i + 1} of {n}")
         page = self._made.get(i)
         if page is None:
-            page = self._made[i] = PdfPage(self._source, i)
+            page = self._made[i] = self._source.make_page(i)
         return page
 
     def __iter__(self) -> Iterator[SourcePage]:
@@ -234,7 +298,7 @@ class Source:
     """A document: its pages in order, and (for a folder) what was not taken and why."""
 
     path: Path
-    kind: str  # "image", "pdf" or "folder"
+    kind: str  # "image", "pdf", "tiff" or "folder"
     pages: Sequence[SourcePage]
     dpi: float = DEFAULT_DPI
     skipped: tuple[Skipped, ...] = field(default=())
@@ -269,6 +333,9 @@ class PdfSource(Source):
             raise BadInput(f"{path}: the PDF has no pages")
         self.page_count = count
         super().__init__(path=path, kind="pdf", pages=_PdfPages(self), dpi=dpi)
+
+    def make_page(self, index: int) -> SourcePage:
+        return PdfPage(self, index)
 
     @cached_property
     def sha256(self) -> str:
@@ -308,6 +375,27 @@ class PdfSource(Source):
     def close(self) -> None:
         with PDFIUM_LOCK:
             self._pdf.close()
+
+
+class TiffSource(Source):
+    """A TIFF of several pages. No handle is kept: each page opens the file for itself, so pages
+    render from any thread and only the pages being rendered are in memory."""
+
+    def __init__(self, path: Path, count: int, dpi: float = DEFAULT_DPI) -> None:
+        self.page_count = count
+        super().__init__(path=path, kind="tiff", pages=_PdfPages(self), dpi=dpi)
+
+    def make_page(self, index: int) -> SourcePage:
+        return TiffPage(self, index)
+
+    @cached_property
+    def sha256(self) -> str:
+        from ocrviewer.core.prepare import file_sha256
+
+        try:
+            return file_sha256(self.path)
+        except OSError as err:
+            raise ImageError(f"{self.path}: cannot read image ({err.strerror or err})") from err
 
 
 def _pdf_error(err: Exception) -> str:
@@ -364,7 +452,7 @@ def _folder(path: Path) -> Source:
 
 
 def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Source:
-    """Open an image, a PDF or a folder of images as a document; nothing is rendered yet.
+    """Open an image, a PDF, a multi-page TIFF or a folder of images as a document; nothing is rendered yet.
 
     Raises BadInput (a missing path, an encrypted or broken PDF, a folder without images) or
     ImageError (a file that is not an image) with a one-line message.
@@ -380,17 +468,24 @@ def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Sourc
         if p.is_file() and p.stat().st_size == 0:
             raise BadInput(f"{p}: the file is empty (0 bytes); re-export or re-download it")
         return PdfSource(p, float(dpi))
-    read_image_info(p)  # a non-image is an error now, not at the first render
+    info = read_image_info(p)  # a non-image is an error now, not at the first render
+    if info.format == "TIFF" and info.frames > 1 and p.suffix.lower() in TIFF_SUFFIXES:
+        return TiffSource(p, info.frames, float(dpi))
     return Source(path=p, kind="image", pages=[ImagePage(p, 0, p.name)])
 
 
 __all__ = [
     "DEFAULT_DPI",
     "IMAGE_SUFFIXES",
+    "KINDS",
+    "PAGED_KINDS",
     "PDFIUM_LOCK",
+    "TIFF_SUFFIXES",
     "Skipped",
     "Source",
     "SourcePage",
+    "is_multipage_tiff",
+    "is_paged_file",
     "is_pdf",
     "natural_key",
     "open_source",

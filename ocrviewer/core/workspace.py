@@ -3,7 +3,7 @@
 ::
 
     Workspace
-      source: SourceRef (path, kind "image" | "pdf" | "folder", dpi)
+      source: SourceRef (path, kind "image" | "pdf" | "tiff" | "folder", dpi)
       pages: [WorkspacePage (index, image path + page ref, sha256, size, shown result id)]
         results: [Result (id, name, role "result" | "truth", origin, raw response path,
                           frame decision + transform in force + user corrections,
@@ -64,11 +64,16 @@ ORIGIN_KINDS = ("file", "provider", "check")
 
 
 def source_kind(path: str | os.PathLike[str]) -> str:
-    """ "pdf", "folder" or "image", from the path alone."""
+    """ "pdf", "tiff" (a TIFF of several pages), "folder" or "image", from the path (and a TIFF's
+    directories)."""
+    from ocrviewer.core.sources import is_multipage_tiff
+
     p = Path(path)
     if p.is_dir():
         return "folder"
-    return "pdf" if p.suffix.lower() == ".pdf" else "image"
+    if p.suffix.lower() == ".pdf":
+        return "pdf"
+    return "tiff" if is_multipage_tiff(p) else "image"
 
 
 def now() -> str:
@@ -80,7 +85,7 @@ class SourceRef:
     """Where the pages come from."""
 
     path: str
-    kind: str = "image"  # "image", "pdf" or "folder"
+    kind: str = "image"  # "image", "pdf", "tiff" or "folder"
     dpi: float = 150.0
 
 

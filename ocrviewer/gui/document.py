@@ -1,4 +1,4 @@
-"""A PDF, a folder of images or a batch's OUTDIR open in the window as one document.
+"""A PDF, a multi-page TIFF, a folder of images or a batch's OUTDIR open in the window as one document.
 
 The workspace gets one page per source page (:mod:`ocrviewer.core.sources`); the window shows one
 page at a time. Flipping shows the page's own results at once and its picture from a small cache:
@@ -23,7 +23,7 @@ from ocrviewer.core.confidence import page_word_stats, worst_first_key
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import DocumentResult, LoadedResult, load_document_result
 from ocrviewer.core.model import Document
-from ocrviewer.core.sources import Source, open_source
+from ocrviewer.core.sources import PAGED_KINDS, Source, is_paged_file, open_source
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
@@ -44,13 +44,13 @@ def is_outdir(path: str | os.PathLike[str]) -> bool:
 
 
 def is_document_path(path: str | os.PathLike[str]) -> bool:
-    """A PDF or a folder (of images, or a batch's OUTDIR): opened as a document of pages."""
-    return Path(path).is_dir() or os.fspath(path).lower().endswith(".pdf")
+    """A PDF, a multi-page TIFF or a folder (of images, or a batch's OUTDIR): opened as a document of pages."""
+    return Path(path).is_dir() or is_paged_file(path)
 
 
 def workspace_pages(source: Source) -> list[WorkspacePage]:
-    """One workspace page per source page (a PDF page's size read now: no page is rendered)."""
-    pdf = source.kind == "pdf"
+    """One workspace page per source page (a PDF's or TIFF's page size read now: no page is rendered)."""
+    pdf = source.kind in PAGED_KINDS
     out = []
     for page in source.pages:
         out.append(
@@ -67,7 +67,7 @@ def workspace_pages(source: Source) -> list[WorkspacePage]:
 def page_info(source: Source, index: int) -> ImageInfo:
     """The header of page ``index`` as the window uses it (a PDF page: its size at the source's dpi)."""
     page = source.pages[index]
-    if page.image_path is not None:
+    if page.image_path is not None or source.kind == "tiff":
         return page.info()
     w, h = page.size
     return ImageInfo(
@@ -193,7 +193,7 @@ class DocumentController(QObject):
 
     # -- opening -------------------------------------------------------------------------------
     def open_document(self, path: str, page: int = 0) -> bool:
-        """Open a PDF, a folder of images or a batch's OUTDIR as one document; False with a message."""
+        """Open a PDF, a multi-page TIFF, a folder of images or a batch's OUTDIR as one document; False with a message."""
         path = str(path)
         try:
             if is_outdir(path):

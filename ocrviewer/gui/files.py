@@ -326,7 +326,7 @@ class FileController(QObject):
             ws, notes = open_workspace(path, parser)
             if not ws.pages:
                 raise BadInput(f"{path}: the workspace has no page; open an image instead")
-            if ws.source is not None and ws.source.kind in ("pdf", "folder"):
+            if ws.source is not None and ws.source.kind in ("pdf", "tiff", "folder"):
                 from ocrviewer.core.sources import open_source
 
                 try:

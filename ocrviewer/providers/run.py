@@ -163,7 +163,8 @@ def recognize_file(
     ``settings`` defaults to the saved provider settings. With ``out_path`` the raw response is written there (exactly as received) with its sidecar
     next to it. The cache is read unless ``fresh`` and written unless ``use_cache`` is False.
     Nothing is written if the run fails or is cancelled. ``image_path`` may be a page of a source
-    (:mod:`ocrviewer.core.sources`): a PDF page is rendered at its source's dpi, recorded in the sidecar.
+    (:mod:`ocrviewer.core.sources`): a PDF page is rendered at its source's dpi, recorded in the sidecar
+    with its page number (a TIFF's page: the number only).
     """
     cancel = cancel or CancelToken()
     page = None if isinstance(image_path, (str, os.PathLike)) else image_path
@@ -171,7 +172,9 @@ def recognize_file(
         image_path, page = page.image_path, None
     image = Path(image_path) if page is None else page.file  # type: ignore[arg-type]
     page_extras: dict[str, Any] = (
-        {} if page is None or page.dpi is None else {"page": page.index + 1, "dpi": page.dpi}
+        {}
+        if page is None
+        else {"page": page.index + 1, **({"dpi": page.dpi} if page.dpi is not None else {})}
     )
     out = Path(out_path) if out_path is not None else None
     if out is not None:

@@ -147,3 +147,88 @@ def yandex_pdf_pages(
 def write_json(path: str | os.PathLike[str], data: Any) -> Path:
     Path(path).write_text(json.dumps(data), encoding="utf-8")
     return Path(path)
+
+
+#: (displayed size, mode, Orientation tag, compression) of each page of :func:`make_tiff`'s default file:
+#: sizes differ per page, page 2 is stored turned (Orientation 6), page 3 is a 1-bit G4 fax page,
+#: page 4 16-bit grey, page 5 CMYK upside down (Orientation 3)
+TIFF_PAGES: tuple[tuple[tuple[int, int], str, int, str | None], ...] = (
+    ((400, 200), "RGB", 1, "tiff_lzw"),
+    ((300, 420), "L", 6, "tiff_adobe_deflate"),
+    ((480, 240), "1", 1, "group4"),
+    ((360, 260), "I;16", 8, None),
+    ((320, 240), "CMYK", 3, "packbits"),
+)
+
+
+def tiff_word_boxes(page: int) -> list[tuple[int, int, int, int]]:
+    """The word boxes (left, top, right, bottom) of :func:`make_tiff`'s page ``page`` (0-based), in
+    its displayed pixels: one line of three words, 30 px lower per page."""
+    top = 40 + 30 * page
+    return [(20 + n * 90, top, 90 + n * 90, top + 30) for n in range(3)]
+
+
+def make_tiff(
+    path: str | os.PathLike[str],
+    pages: tuple[tuple[tuple[int, int], str, int, str | None], ...] = TIFF_PAGES,
+) -> Path:
+    """A multi-page TIFF whose pages, as displayed (each turned by its own Orientation tag), are white
+    with black word boxes at :func:`tiff_word_boxes`; each page written with its own mode, tag and
+    compression (Pillow's ``save_all`` gives every page the first one's)."""
+    from PIL import TiffImagePlugin
+
+    # the stored pixels are the displayed ones turned back: Orientation 6 is shown turned 90 degrees clockwise
+    back = {1: None, 3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
+    with TiffImagePlugin.AppendingTiffWriter(str(path), new=True) as tf:
+        for i, (size, mode, orientation, compression) in enumerate(pages):
+            shown = Image.new("L", size, 255)
+            draw = ImageDraw.Draw(shown)
+            for box in tiff_word_boxes(i):
+                draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=0)
+            turn = back[orientation]
+            stored = shown.transpose(turn) if turn is not None else shown
+            if mode == "1":
+                stored = stored.convert("1", dither=Image.Dither.NONE)
+            elif mode == "I;16":
+                stored = Image.frombytes(
+                    "I;16", stored.size, bytes(b for v in stored.tobytes() for b in (v, v))
+                )
+            elif mode != "L":
+                stored = stored.convert(mode)
+            info = {274: orientation}
+            kw = {"compression": compression} if compression else {}
+            stored.save(tf, format="TIFF", tiffinfo=info, **kw)
+            tf.newFrame()
+    return Path(path)
+
+
+def azure_read_pixel_response(sizes: list[tuple[int, int]], pages: list[int]) -> dict[str, Any]:
+    """An Azure Read v3.2 answer for an image document (a multi-page TIFF): ``readResults[]`` in
+    pixels, one per page of ``pages`` (0-based), the words at :func:`tiff_word_boxes`."""
+    results = []
+    for i in pages:
+        words = []
+        for n, (left, top, right, bottom) in enumerate(tiff_word_boxes(i)):
+            box = [left, top, right, top, right, bottom, left, bottom]
+            words.append({"boundingBox": box, "text": f"p{i + 1}w{n}", "confidence": 0.9})
+        first, last = words[0]["boundingBox"], words[-1]["boundingBox"]
+        line_box = [first[0], first[1], last[2], last[3], last[4], last[5], first[6], first[7]]
+        w, h = sizes[i]
+        results.append(
+            {
+                "page": i + 1,
+                "angle": 0,
+                "width": w,
+                "height": h,
+                "unit": "pixel",
+                "lines": [
+                    {"boundingBox": line_box, "text": " ".join(x["text"] for x in words), "words": words}
+                ],
+            }
+        )
+    return {
+        "status": "succeeded",
+        "createdDateTime": "2024-01-01T00:00:00Z",
+        "lastUpdatedDateTime": "2024-01-01T00:00:01Z",
+        "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
+    }
