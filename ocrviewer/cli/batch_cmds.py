@@ -35,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def add_batch_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("batch (IMAGE is a folder of images or a PDF; -o is then an OUTDIR)")
+    g = p.add_argument_group(
+        "batch (IMAGE is a folder of images, a PDF or a multi-page TIFF; -o is then an OUTDIR)"
+    )
     g.add_argument(
         "--jobs", "-j", type=int, default=4, metavar="N", help="inputs in flight at once (default 4)"
     )

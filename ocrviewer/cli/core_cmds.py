@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="write a response as normalized JSON, hOCR, ALTO, PAGE-XML or a searchable PDF",
         description="Write the response with every polygon in displayed-image pixels (EXIF applied; PDF pages "
         "at --dpi): ocrviewer.document/1 JSON (default), hOCR, ALTO v4, PAGE-XML 2019, or a searchable PDF (the "
-        "image with an invisible text layer), every page of a PDF or folder. DOC is optional when the response "
+        "image with an invisible text layer), every page of a PDF, multi-page TIFF or folder. DOC is optional when the response "
         "states its page size in pixels.",
     )
     p.add_argument("image", nargs="?", metavar="DOC", help=doc_help)
@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="draw a response's polygons, text and confidence on the image (PNG or PDF)",
         description="Write the displayed image with blocks, lines and words drawn, made without a display. "
         "Without DOC (and no image named by a sidecar) the response is drawn on a blank page of the "
-        "size it states. For a PDF or folder, --page all writes one multi-page PDF (-o OUT.pdf) or one "
+        "size it states. For a PDF, multi-page TIFF or folder, --page all writes one multi-page PDF (-o OUT.pdf) or one "
         "PNG per page (-o 'OUT-{page}.png').",
     )
     p.add_argument("image", nargs="?", metavar="DOC", help=doc_help)
@@ -112,7 +112,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "left out when --response is given.",
     )
     p.add_argument(
-        "image", nargs="?", metavar="DOC", help="a photo or scan (JPEG, PNG, TIFF, ...), a PDF or a folder"
+        "image",
+        nargs="?",
+        metavar="DOC",
+        help="a photo or scan (JPEG, PNG, TIFF, ...), a PDF, a multi-page TIFF or a folder",
     )
     p.add_argument("--response", "-r", metavar="RESP", help="also show how this OCR response is placed")
     p.add_argument("--frame", choices=FRAMES, default="auto", help=frame_help)

@@ -1,4 +1,4 @@
-"""``export``, ``render`` and ``info`` on a document: a PDF or a folder of images, page by page.
+"""``export``, ``render`` and ``info`` on a document: a PDF, a multi-page TIFF or a folder of images, page by page.
 
 ``core_cmds`` hands a command here when DOC is a PDF or a folder (or, for ``render``, when a page
 is chosen or the output is a PDF); a single image keeps its own path there.
@@ -333,9 +333,25 @@ def source_lines(source: Source) -> list[str]:
         except BadInput as err:
             size = f"unreadable ({err})"
         label = f" {page.label}" if page.image_path else ""
-        lines.append(f"  page {page.index + 1}:{label} {size}")
+        lines.append(f"  page {page.index + 1}:{label} {size}{_stored(source, page)}")
     lines += [f"  skipped: {s.name}: {s.reason}" for s in source.skipped]
     return lines
+
+
+def _stored(source: Source, page: Any) -> str:
+    """A TIFF page stored turned: how it is stored (pages of one TIFF each have their own tag)."""
+    if source.kind != "tiff":
+        return ""
+    try:
+        info = page.info()
+    except BadInput:
+        return ""
+    if info.orientation == 1:
+        return ""
+    from ocrviewer.core.geometry import ORIENTATION_NAMES
+
+    w, h = info.raw_size
+    return f" (stored {w}x{h}, orientation {info.orientation}: {ORIENTATION_NAMES[info.orientation]})"
 
 
 def cmd_info(args: argparse.Namespace) -> int:

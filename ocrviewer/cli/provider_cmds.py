@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Send the displayed image (EXIF applied, fitted to the service's limits) to a "
         "provider; save the response exactly as received to RESP and RESP.ocrviewer.json beside it. "
         "A cached result for the same image, provider and options is reused unless --fresh. "
-        "A folder of images or a PDF is a batch: one response per page in OUTDIR, and OUTDIR/manifest.jsonl.",
+        "A folder of images, a PDF or a multi-page TIFF is a batch: one response per page in OUTDIR, and "
+        "OUTDIR/manifest.jsonl.",
     )
     p.add_argument("image", metavar="IMAGE|DIR|DOC.pdf")
     p.add_argument("--provider", "-p", default=DEFAULT_PROVIDER, choices=provider_names())
@@ -151,12 +152,14 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 
         if is_stdout(args.output):
             raise BadInput(
-                f"{args.image}: a folder or PDF is a batch of responses; give -o a folder, not standard output"
+                f"{args.image}: a folder, PDF or multi-page TIFF is a batch of responses; give -o a folder, not standard output"
             )
 
         return cmd_batch(args, settings, _options(args))
     if args.shard or args.page_by_page:
-        raise BadInput(f"{args.image}: --shard and --page-by-page apply to a folder or a PDF, not one image")
+        raise BadInput(
+            f"{args.image}: --shard and --page-by-page apply to a folder, a PDF or a multi-page TIFF, not one image"
+        )
     cancel = CancelToken()
     box: dict[str, Any] = {}
 

@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "image",
         nargs="?",
         metavar="IMAGE",
-        help="image file (JPEG, PNG, TIFF, BMP, WebP, GIF, JPEG 2000, AVIF, PNM), a PDF or a folder of images "
+        help="image file (JPEG, PNG, TIFF, BMP, WebP, GIF, JPEG 2000, AVIF, PNM), a PDF, a multi-page TIFF or a folder of images "
         "(one document of pages), "
         "a batch's OUTDIR (its pages listed worst first) or a saved workspace (.ocrviewer-workspace.json)",
     )
@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         type=int,
         default=DEFAULTS["page"],
         metavar="N",
-        help="page of a PDF or folder to show first (default 1)",
+        help="page of a PDF, multi-page TIFF or folder to show first (default 1)",
     )
     p.set_defaults(func=run)
 

@@ -420,12 +420,12 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
     """Page ``index`` of a multi-page TIFF as displayed (upright, RGB or RGBA, 16-bit grey scaled as
     :func:`load_display_image` does); only that page is decoded, from a handle opened for this call
     (Pillow's image objects are not thread-safe: each page render, on any thread, has its own)."""
-    with _open(path) as img, _decoding(path):
+    with _open(path) as img, _decoding(f"{path}#page={index + 1}"):  # a damaged page names itself
         _seek_frame(img, path, index)
         # Pillow (13) memory-maps an uncompressed page using its size *after* the Orientation turn,
         # so a page stored turned (5-8) came out as sheared stripes; without a file name it reads
         # the strips, and turns them right
-        img.filename = ""  # type: ignore[misc]
+        img.filename = ""
         shown = displayed_frame(img)
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)

@@ -266,7 +266,7 @@ class _PdfPages(Sequence[SourcePage]):
 
     def __init__(self, source: PdfSource | TiffSource) -> None:
         self._source = source
-        self._made: dict[int, PdfPage] = {}
+        self._made: dict[int, SourcePage] = {}
 
     def __len__(self) -> int:
         return self._source.page_count

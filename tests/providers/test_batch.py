@@ -139,6 +139,38 @@ def test_a_pdf_batch_page_by_page_on_azure_read_lands_on_each_page(
         assert abs(box[0][0] - left * 150 / 72) < 3 and abs(box[0][1] - top * 150 / 72) < 3
 
 
+def test_a_multi_page_tiff_batch_on_azure_read_lands_on_each_page(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Each page of a TIFF goes as its own request, upright (page 2 is stored turned 90 degrees),
+    and its response lands on its page: the manifest and the sidecars say which page."""
+    from tests.support.documents import TIFF_PAGES, make_tiff, tiff_word_boxes
+
+    tiff = make_tiff(tmp_path / "scan.tif")
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", tiff, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    lines = manifest(out)
+    assert [(r["input"], r["page"], r["dpi"], r["image"]) for r in lines] == [
+        (f"scan.tif#page={i}", i, None, "scan.tif") for i in range(1, 6)
+    ]
+    sidecar = json.loads((out / (lines[1]["response"] + ".ocrviewer.json")).read_text())
+    assert sidecar["extras"]["page"] == 2 and "dpi" not in sidecar["extras"]
+    with open_source(tiff) as src:
+        for row in lines:
+            i = row["page"] - 1
+            result = load_document_result(src, out / row["response"])
+            assert result.covered == (i,)
+            page = result.page(i)
+            assert page is not None and (page.width, page.height) == TIFF_PAGES[i][0]
+            found = sorted(w.bbox for w in page.words())
+            assert len(found) == 3
+            for got, want in zip(found, tiff_word_boxes(i), strict=True):
+                assert got == pytest.approx(want, abs=3), (i, found)
+
+
 def test_four_shards_merged_equal_one_batch(
     capsys, monkeypatch, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -522,7 +554,11 @@ def test_ctrl_c_stops_a_batch_with_130_and_the_same_command_resumes(
 def test_batch_options_on_one_image_are_one_line(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     image = make_scan(tmp_path / "one.png")
     code, _, err = run(capsys, "recognize", image, "-p", "local", "--shard", "0/2", "-o", tmp_path / "r.json")
-    assert code == 1 and "apply to a folder or a PDF" in err and len(err.strip().splitlines()) == 1
+    assert (
+        code == 1
+        and "apply to a folder, a PDF or a multi-page TIFF" in err
+        and len(err.strip().splitlines()) == 1
+    )
 
 
 def test_a_failed_whole_document_falls_back_to_pages_and_is_not_sent_again(

@@ -401,18 +401,31 @@ def test_the_registry_builds_the_local_provider() -> None:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("engine_available")
-def test_recognize_on_a_multi_page_fax_reads_page_one_and_says_so(
+def test_recognize_on_a_multi_page_fax_reads_every_page_onto_its_page(
     tmp_path: Path, engine: EngineProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A two-page G4 fax TIFF (tests/data/images, made by ImageMagick): page 1 is read, and a note
-    says the other page was not (it said nothing)."""
+    """A two-page G4 fax TIFF (tests/data/images, made by ImageMagick) is a batch like a PDF: one
+    response per page, each read from its own page (page 2 was never read)."""
     from ocrviewer.cli import main
+    from ocrviewer.core.loading import load_document_result
+    from ocrviewer.core.sources import open_source
 
     fax = Path(__file__).resolve().parents[1] / "data" / "images" / "fax-2-pages-g4.tif"
-    response = tmp_path / "R.json"
-    assert main(["recognize", str(fax), "--provider", "local", "-o", str(response)]) == 0
+    out = tmp_path / "out"
+    assert main(["recognize", str(fax), "--provider", "local", "-o", str(out)]) == 0
     _, err = capsys.readouterr()
-    assert f"ocrviewer: note: {fax} has 2 pages; only page 1 is shown and read" in err
-    doc = Document.from_dict(json.loads(response.read_text("utf-8")))
-    text = " ".join(w.text for p in doc.pages for b in p.blocks for ln in b.lines for w in ln.words)
-    assert "PAGE" in text.upper() and "1" in text and "2" not in text
+    assert "only page 1" not in err
+    rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert [(r["input"], r["page"], r["status"]) for r in rows] == [
+        ("fax-2-pages-g4.tif#page=1", 1, "done"),
+        ("fax-2-pages-g4.tif#page=2", 2, "done"),
+    ]
+    texts = []
+    with open_source(fax) as source:
+        for r in rows:
+            result = load_document_result(source, out / r["response"])
+            page = result.page(r["page"] - 1)
+            assert page is not None
+            texts.append(" ".join(w.text for w in page.words()).upper())
+    assert "PAGE" in texts[0] and "1" in texts[0] and "2" not in texts[0], texts
+    assert "PAGE" in texts[1] and "2" in texts[1] and "1" not in texts[1], texts

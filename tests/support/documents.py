@@ -178,7 +178,12 @@ def make_tiff(
     from PIL import TiffImagePlugin
 
     # the stored pixels are the displayed ones turned back: Orientation 6 is shown turned 90 degrees clockwise
-    back = {1: None, 3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
+    back = {
+        1: None,
+        3: Image.Transpose.ROTATE_180,
+        6: Image.Transpose.ROTATE_90,
+        8: Image.Transpose.ROTATE_270,
+    }
     with TiffImagePlugin.AppendingTiffWriter(str(path), new=True) as tf:
         for i, (size, mode, orientation, compression) in enumerate(pages):
             shown = Image.new("L", size, 255)
