@@ -171,7 +171,13 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
             # Between Pillow's pixel limit and twice it (90-180 MP: real medium-format photos) Pillow
             # only warns, in two lines on stderr; those open quietly, and beyond it is an error below.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return Image.open(p)
+            img = Image.open(p)
+            if img.format == "TIFF":
+                # Pillow (13) memory-maps an uncompressed TIFF using its size *after* the Orientation
+                # turn, so a picture stored turned (5-8) came out in sheared stripes and unturned;
+                # without a file name it reads the strips, and turns them right
+                img.filename = ""
+            return img
     except Image.DecompressionBombError as err:
         raise ImageTooLarge(_too_large(p, err)) from err
     except UnidentifiedImageError as err:
@@ -422,10 +428,6 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
     (Pillow's image objects are not thread-safe: each page render, on any thread, has its own)."""
     with _open(path) as img, _decoding(f"{path}#page={index + 1}"):  # a damaged page names itself
         _seek_frame(img, path, index)
-        # Pillow (13) memory-maps an uncompressed page using its size *after* the Orientation turn,
-        # so a page stored turned (5-8) came out as sheared stripes; without a file name it reads
-        # the strips, and turns them right
-        img.filename = ""
         shown = displayed_frame(img)
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)

@@ -516,7 +516,9 @@ class RecognitionPanel(QWidget):
         state = self.state
         source = state.source
         if source is None or not state.workspace.pages:
-            self.show_message("Open a PDF or a folder first, then recognize all its pages.")
+            self.show_message(
+                "Open a PDF, a multi-page TIFF or a folder first, then recognize all its pages."
+            )
             return False
         if provider is not None and not self.select_provider(provider):
             self.show_message(f"Unknown provider {provider!r}; choose one of: {', '.join(KNOWN_PROVIDERS)}")

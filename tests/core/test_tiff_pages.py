@@ -181,3 +181,24 @@ def test_every_page_exports_naming_its_page(capsys, tiff: Path, tmp_path: Path) 
     assert data["extras"]["ocrviewer"]["source_kind"] == "tiff"
     assert data["extras"]["ocrviewer"]["pages_covered"] == [1, 2, 3, 4, 5]
     assert [(p["width"], p["height"]) for p in data["pages"]] == SIZES
+
+
+@pytest.mark.parametrize("orientation", [6, 8])
+def test_an_uncompressed_tiff_stored_turned_opens_upright(tmp_path: Path, orientation: int) -> None:
+    """Pillow memory-maps an uncompressed TIFF with its size after the turn: a single-page scan
+    stored turned (Orientation 6 or 8) came out unturned, in sheared stripes, 300x100 for 100x300."""
+    from PIL import ImageDraw
+
+    from ocrviewer.core.imageio import load_display_image
+
+    stored = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(stored).rectangle((0, 0, 49, 19), fill=0)  # the stored top-left corner
+    path = tmp_path / "turned.tif"
+    stored.save(path, tiffinfo={274: orientation})
+    with open_source(path) as source:
+        assert source.kind == "image" and source.pages[0].size == (100, 300)
+    shown = load_display_image(path).convert("L")
+    assert shown.size == (100, 300)
+    # turned 90 degrees clockwise (6) the corner is at the top right; counter-clockwise (8), bottom left
+    corner = (90, 10) if orientation == 6 else (10, 290)
+    assert shown.getpixel(corner) == 0 and shown.getpixel((50, 150)) == 255
