@@ -146,6 +146,8 @@ def _other_format(fmt: str, result: DocumentResult) -> bytes:
 
             images = [_page_picture(source, result, i) for i in range(len(source.pages))]
             dpi = [source.dpi if source.kind == "pdf" else None] * len(images)
+            if source.kind == "tiff":  # each page printed at the resolution it states (a fax: 204x196)
+                dpi = [formats.stated_dpi(img.info) for img in images]
             return write_pdf(doc, images, dpi=dpi)
         names = [p.label if p.image_path else p.name for p in source.pages]
         return formats.write(fmt, doc, image_names=names)

@@ -202,3 +202,25 @@ def test_an_uncompressed_tiff_stored_turned_opens_upright(tmp_path: Path, orient
     # turned 90 degrees clockwise (6) the corner is at the top right; counter-clockwise (8), bottom left
     corner = (90, 10) if orientation == 6 else (10, 290)
     assert shown.getpixel(corner) == 0 and shown.getpixel((50, 150)) == 255
+
+
+def test_a_searchable_pdf_of_a_tiff_has_every_page_at_the_resolution_it_states(
+    capsys, tmp_path: Path
+) -> None:
+    """Page 1 states 200 dpi, page 2 (a fax page) 100 dpi: each is printed at its own size."""
+    from PIL import TiffImagePlugin
+
+    path = tmp_path / "fax.tif"
+    with TiffImagePlugin.AppendingTiffWriter(str(path), new=True) as tf:
+        for size, dpi in (((400, 200), 200), ((300, 150), 100)):
+            Image.new("L", size, 255).convert("1").save(
+                tf, format="TIFF", compression="group4", dpi=(dpi, dpi)
+            )
+            tf.newFrame()
+    resp = write_json(tmp_path / "r.json", azure_read_pixel_response([(400, 200), (300, 150)], [0, 1]))
+    out = tmp_path / "searchable.pdf"
+    code, stdout, err = run(capsys, "export", "-r", resp, path, "-o", out)
+    assert code == 0, err
+    assert "2 of 2 pages" in stdout
+    with open_source(out, dpi=72) as pdf:  # at 72 dpi a page's pixels are its points
+        assert [p.size for p in pdf.pages] == [(144, 72), (216, 108)]

@@ -124,3 +124,18 @@ def test_a_tiff_workspace_saves_and_reopens_every_page(window, qtbot, tiff: Path
     window.actions_["last_page"].trigger()
     qtbot.waitUntil(lambda: window.state.page == 4 and _shown_size(window) == SIZES[4], timeout=WAIT)
     assert next(window.state.document.words()).text == "p5w0"
+
+
+def test_view_command_opens_a_tiff_on_page_two_with_its_response(tiff: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from ocrviewer.cli import main
+
+    resp = write_json(tmp_path / "scan.azure.json", azure_read_pixel_response(SIZES, [0, 1, 2, 3, 4]))
+    shot = tmp_path / "shot.png"
+    code = main(
+        ["view", str(tiff), "-r", str(resp), "--page", "2", "--screenshot", str(shot), "--size", "900x600"]
+    )
+    assert code == 0
+    with Image.open(shot) as img:
+        assert img.size[0] >= 900 and img.getbbox() is not None

@@ -29,6 +29,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "FORMATS",
     "gunzip",
+    "stated_dpi",
     "not_a_response",
     "is_pdf",
     "is_tsv",
@@ -212,7 +213,7 @@ def page_images(path: str, count: int) -> tuple[list[object], list[float | None]
     images: list[object] = [first]
     with reading_image(path), Image.open(path) as img:
         fmt = img.format
-        dpis: list[float | None] = [_dpi(img.info)]
+        dpis: list[float | None] = [stated_dpi(img.info)]
         if count > 1 and getattr(img, "n_frames", 1) > 1:
             for i, frame in enumerate(ImageSequence.Iterator(img)):
                 if i == 0:
@@ -220,11 +221,12 @@ def page_images(path: str, count: int) -> tuple[list[object], list[float | None]
                 if i >= count:
                     break
                 images.append(displayed_frame(frame))  # 16-bit grey scaled, as the first frame
-                dpis.append(_dpi(frame.info))
+                dpis.append(stated_dpi(frame.info))
     return images, dpis, fmt
 
 
-def _dpi(info: dict) -> float | None:  # type: ignore[type-arg]
+def stated_dpi(info: dict) -> float | None:  # type: ignore[type-arg]
+    """The horizontal DPI a Pillow image's ``info`` states, or None."""
     value = info.get("dpi")
     try:
         return float(value[0]) if value else None
