@@ -429,6 +429,8 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
     with _open(path) as img, _decoding(f"{path}#page={index + 1}"):  # a damaged page names itself
         _seek_frame(img, path, index)
         shown = displayed_frame(img)
+        if "dpi" in img.info:  # the resolution the page states (a 16-bit page's scaled copy lost it)
+            shown.info["dpi"] = img.info["dpi"]
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
         return shown
