@@ -139,3 +139,59 @@ def test_view_command_opens_a_tiff_on_page_two_with_its_response(tiff: Path, tmp
     assert code == 0
     with Image.open(shot) as img:
         assert img.size[0] >= 900 and img.getbbox() is not None
+
+
+def test_recognize_all_pages_of_a_tiff_lands_each_page_on_its_page(qtbot, settings, tmp_path: Path) -> None:
+    """Azure Read (the loopback emulator, which finds the black word boxes in the pixels it is sent)
+    gets each page upright, page 2 stored turned included; each answer lands on its page."""
+    import shiboken6
+
+    from ocrviewer.gui.main_window import MainWindow
+    from ocrviewer.providers.credentials import CredentialStore
+    from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+    from tests.providers.servers import AZURE_KEY, FakeCloud
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1300, 850)
+    win.show()
+    qtbot.waitExposed(win)
+    cloud = FakeCloud(running_polls=1)
+    try:
+        ctx = win.dock_context
+        panel = ctx.panels["recognition"]
+        qtbot.waitUntil(lambda: panel.ready, timeout=WAIT)
+        store = CredentialStore(env={})
+        store.set("azure", "key", AZURE_KEY)
+        ctx.credentials = store
+        policy = RetryPolicy(
+            connect_timeout=2.0, read_timeout=5.0, total_timeout=60.0, poll_interval=0.02, jitter=0
+        )
+        ctx.provider_settings.update(
+            {
+                "azure.endpoint": cloud.url,
+                "http": HttpConfig(
+                    policy=policy, timing=Timing(sleep=lambda s, c: c.wait(min(s, 0.01))), seed=1
+                ),
+            }
+        )
+        panel.reload_providers()
+        qtbot.waitUntil(lambda: panel.ready, timeout=WAIT)
+        tiff = make_tiff(tmp_path / "scan.tif", TIFF_PAGES[:3])
+        assert win.files.open_image(str(tiff))
+        assert panel.start_all("azure-read")
+        qtbot.waitUntil(lambda: not panel.busy, timeout=4 * WAIT)
+        pages = win.state.workspace.pages
+        assert [len(p.results) for p in pages] == [1, 1, 1]
+        assert "3 of 3 pages recognized" in panel.status_label.text()
+        for i, page in enumerate(pages):
+            boxes = sorted(w.bbox for w in page.result(page.shown).document.words())
+            assert len(boxes) == 3
+            for got, want in zip(boxes, tiff_word_boxes(i), strict=True):
+                assert got == pytest.approx(want, abs=3), (i, boxes)
+    finally:
+        cloud.close()
+        if shiboken6.isValid(win):
+            win.workers.cancel_all()
+            qtbot.waitUntil(lambda: not win.workers.busy, timeout=4 * WAIT)
+            win.close()
