@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any, TextIO
 
 from ocrviewer.core.output import is_stdout
@@ -153,6 +154,12 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         if is_stdout(args.output):
             raise BadInput(
                 f"{args.image}: a folder, PDF or multi-page TIFF is a batch of responses; give -o a folder, not standard output"
+            )
+        out = Path(args.output) if args.output else None
+        if out is not None and out.suffix.lower() == ".json" and not out.is_dir():
+            raise BadInput(
+                f"{args.image}: a folder, PDF or multi-page TIFF gives one response per page; give -o a "
+                f"folder (e.g. -o {out.with_suffix('')}), not the file {out.name}"
             )
 
         return cmd_batch(args, settings, _options(args))

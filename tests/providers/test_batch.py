@@ -631,3 +631,19 @@ def test_waiting_for_the_rate_limit_does_not_count_against_a_files_time_limit(
     code, _, err = run(capsys, *args, "--jobs", "3", "--rate", "0.6/s")
     assert code == 0, err
     assert [r["status"] for r in manifest(tmp_path / "o")] == ["done"] * 3
+
+
+@pytest.mark.parametrize("name", ["doc.json", "DOC.JSON"])
+def test_recognize_on_a_pdf_with_o_naming_a_json_file_asks_for_a_folder(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    """One response per page cannot go to one file: a folder named like a .json file would
+    surprise whoever looks for that file; nothing is sent and nothing is made."""
+    pdf = make_pdf(tmp_path / "doc.pdf", pages=2)
+    out = tmp_path / name
+    code, _, err = run(
+        capsys, "recognize", pdf, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code != 0 and "give -o a folder" in err and f"-o {out.with_suffix('')}" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists() and not cloud.requests
