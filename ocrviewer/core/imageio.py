@@ -305,17 +305,7 @@ def _too_large(path: str | os.PathLike[str], err: Exception) -> str:
 def read_image_info(path: str | os.PathLike[str]) -> ImageInfo:
     """Header-only look at an image: no pixel decode."""
     with reading_image(path), _open(path) as img:
-        raw_width, raw_height = _stored_size(img)
-        orientation, note = _orientation_of(img)
-        return ImageInfo(
-            path=str(path),
-            format=img.format or "unknown",
-            raw_width=raw_width,
-            raw_height=raw_height,
-            orientation=orientation,
-            frames=getattr(img, "n_frames", 1),
-            warnings=(note,) if note else (),
-        )
+        return _frame_info(img, path, "unknown", getattr(img, "n_frames", 1))
 
 
 def _stored_size(img: Image.Image) -> tuple[int, int]:
@@ -424,15 +414,19 @@ def read_frame_infos(path: str | os.PathLike[str], count: int) -> list[ImageInfo
     return out
 
 
-def _frame_info(img: Image.Image, path: str | os.PathLike[str]) -> ImageInfo:
+def _frame_info(
+    img: Image.Image, path: str | os.PathLike[str], unnamed: str = "TIFF", frames: int = 1
+) -> ImageInfo:
+    """The header facts of ``img``'s current frame (``unnamed``: the format when Pillow names none)."""
     raw_width, raw_height = _stored_size(img)
     orientation, note = _orientation_of(img)
     return ImageInfo(
         path=str(path),
-        format=img.format or "TIFF",
+        format=img.format or unnamed,
         raw_width=raw_width,
         raw_height=raw_height,
         orientation=orientation,
+        frames=frames,
         warnings=(note,) if note else (),
     )
 

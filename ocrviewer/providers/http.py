@@ -1255,35 +1255,14 @@ def check_document(
     return document
 
 
-def _json_values(raw: bytes) -> list[Any] | None:
-    """The JSON values of ``raw`` one after another: JSON Lines (one page a line, as getRecognition
-    sends them), but also each page printed over many lines (as Yandex's docs print them) or a
-    single value; None when any of it is not JSON."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    decoder = json.JSONDecoder()
-    values: list[Any] = []
-    pos, end = 0, len(text)
-    try:
-        while True:
-            while pos < end and text[pos] in " \t\r\n":
-                pos += 1
-            if pos == end:
-                return values
-            value, pos = decoder.raw_decode(text, pos)
-            values.append(value)
-    except (ValueError, RecursionError):
-        return None
-
-
 def decode_raw(raw: bytes, suffix: str, service: str) -> Any:
     """The JSON value of a raw response: a dict, or a list of dicts for JSON Lines (``.jsonl``)."""
     if suffix == ".jsonl":
         if html_title(raw) is not None:
             parse_json(raw, service, "result")  # raises: a web page, named by its title
-        values = _json_values(raw)
+        from ocrviewer.core.parsers import json_values
+
+        values = json_values(raw)
         if values is not None:
             if len(values) == 1 and isinstance(values[0], list):  # the pages as one JSON array
                 values = values[0]

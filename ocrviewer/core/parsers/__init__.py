@@ -369,9 +369,10 @@ def _decode(raw: bytes) -> Any:
     return json.loads(raw)
 
 
-def _concatenated(raw: bytes) -> list[Any] | None:
-    """Several JSON objects one after another, each over many lines (how Yandex's docs print a
-    multi-page result); None unless the whole file is two or more such values."""
+def json_values(raw: bytes) -> list[Any] | None:
+    """The JSON values of ``raw`` one after another: JSON Lines (one page a line, as Yandex's
+    getRecognition sends them), each value printed over many lines (as Yandex's docs print a
+    multi-page result) or a single value; None when any of it is not JSON."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -381,15 +382,21 @@ def _concatenated(raw: bytes) -> list[Any] | None:
     pos, end = 0, len(text)
     try:
         while True:
-            while pos < end and text[pos].isspace():
+            while pos < end and text[pos] in " \t\r\n":
                 pos += 1
             if pos == end:
-                break
+                return values
             value, pos = decoder.raw_decode(text, pos)
             values.append(value)
     except (ValueError, RecursionError):
         return None
-    return values if len(values) > 1 else None
+
+
+def _concatenated(raw: bytes) -> list[Any] | None:
+    """Several JSON values one after another (see :func:`json_values`); None unless the whole
+    file is two or more of them."""
+    values = json_values(raw)
+    return values if values is not None and len(values) > 1 else None
 
 
 def _first_clause(err: Exception) -> str:
