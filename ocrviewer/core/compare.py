@@ -46,7 +46,7 @@ from ocrviewer.core.metrics import (
     normalize,
     word_distance,
 )
-from ocrviewer.core.model import Document, Page, Polygon, Word
+from ocrviewer.core.model import Document, Line, Page, Polygon, Word
 from ocrviewer.errors import BadInput
 
 __all__ = [
@@ -657,13 +657,21 @@ class Comparison:
 # -- alignment ------------------------------------------------------------------------------------------
 
 
-def _mode(ref: Page, geometry: bool) -> str:
+def _mode(ref: Page, result: Page, geometry: bool) -> str:
+    """Words when both sides box their words; lines when either has lines of text without words (PAGE
+    ground truth, or an OCR-D result recognized at line level): a word boxed by its whole line would
+    overlap no word of the other side."""
     if not geometry:
         return "text"
-    lines = [ln for ln in ref.lines() if normalize(ln.text) or ln.words]
+    lines = [ln for page in (ref, result) for ln in page.lines() if normalize(ln.text) or ln.words]
     if any(not ln.words for ln in lines):
-        return "lines" if all(_has_geometry(ln.polygon) for ln in lines) else "text"
+        return "lines" if all(_has_geometry(ln.polygon) and not _from_region(ln) for ln in lines) else "text"
     return "words"
+
+
+def _from_region(line: Line) -> bool:
+    """A line cut from its region's text (PAGE without TextLines): its polygon is the region's, no line's."""
+    return line.extras.get("from") == "region TextEquiv"
 
 
 class _Pairs:
@@ -836,7 +844,6 @@ def _word_columns(
     qb: np.ndarray,
     mj: np.ndarray,
     mv: np.ndarray,
-    ref_lines: dict[int, list[int]],
 ) -> tuple[tuple[np.ndarray, ...], dict[int, list[int]], list[int]]:
     """Pair columns (reference order, extras last), result words per reference line in reading
     order, and the result words in no reference line; all in numpy where it counts (10k words)."""
@@ -866,23 +873,15 @@ def _word_columns(
         np.concatenate([dist, np.array([char_length(st[j]) for j in extras.tolist()], np.int64)]),
     )
 
-    # Order key along each reference line's direction (its first word's first edge).
-    edge = qa[:, 1] - qa[:, 0] if n else np.zeros((0, 2))
-    norm = np.hypot(edge[:, 0], edge[:, 1])
-    unit = np.where(norm[:, None] > 0, edge / np.where(norm > 0, norm, 1)[:, None], [1.0, 0.0])
-    line_dir = np.zeros((max(ref_lines, default=0) + 1, 2))
-    for ln, ids in ref_lines.items():
-        line_dir[ln] = unit[ids[0]]
     # a result word the alignment left over goes to its line's reference line (by majority)
     line_of = _majority(sl[mjm], rl[matched])
     target = np.array([line_of.get(x, -1) for x in sl[extras].tolist()], np.int64)
     stray = extras[target < 0].tolist()
     placed = extras[target >= 0]
     lines = np.concatenate([rl[matched], target[target >= 0]])
-    centres = np.concatenate([qa[matched].mean(axis=1), qb[placed].mean(axis=1)]) if n else np.zeros((0, 2))
-    keys = (centres * line_dir[lines]).sum(axis=1)
+    keys = _order_keys(qa, qb, rl, matched, placed, target[target >= 0])
     js = np.concatenate([mjm, placed])
-    order = np.lexsort((keys, lines))
+    order = np.lexsort((keys[1], keys[0], lines))
     lines, js = lines[order], js[order]
     cuts = np.flatnonzero(np.diff(lines)) + 1
     hyp = {
@@ -891,6 +890,77 @@ def _word_columns(
         if len(chunk)
     }
     return cols, hyp, stray
+
+
+def _line_axes(centres: np.ndarray, rl: np.ndarray) -> np.ndarray:
+    """Per reference word, the reading direction of its line (a unit vector).
+
+    The line's axis is the principal axis of its words' centres (a rotated or vertical line too;
+    a polygon's first edge need not run along the text, as PAGE's often start at a lower corner),
+    pointed the way the reference's own word order mostly goes: right to left for a Hebrew line
+    read so. A one-word line takes the page's usual direction.
+    """
+    n = len(rl)
+    if not n:
+        return np.zeros((0, 2))
+    k = int(rl.max()) + 1
+    count = np.bincount(rl, minlength=k).astype(np.float64)
+    mean = np.stack([np.bincount(rl, centres[:, d], k) for d in (0, 1)], 1) / np.maximum(count, 1)[:, None]
+    d = centres - mean[rl]
+    sxx = np.bincount(rl, d[:, 0] ** 2, k)
+    syy = np.bincount(rl, d[:, 1] ** 2, k)
+    sxy = np.bincount(rl, d[:, 0] * d[:, 1], k)
+    angle = 0.5 * np.arctan2(2 * sxy, sxx - syy)
+    axis = np.stack([np.cos(angle), np.sin(angle)], 1)
+    spread = (sxx + syy) > 1e-9
+    # the way the reference reads: the sign of most steps from one word to the next in the same line
+    proj = (centres * axis[rl]).sum(axis=1)
+    same = rl[1:] == rl[:-1]
+    steps = np.bincount(rl[1:][same], np.sign(np.diff(proj))[same], k)
+    axis[steps < 0] *= -1
+    usual = axis[spread & (count > 1)].sum(axis=0) if (spread & (count > 1)).any() else np.array([1.0, 0.0])
+    norm = float(np.hypot(*usual))
+    usual = usual / norm if norm > 1e-9 else np.array([1.0, 0.0])
+    axis[~(spread & (count > 1))] = usual
+    out: np.ndarray = axis[rl]
+    return out
+
+
+def _order_keys(
+    qa: np.ndarray,
+    qb: np.ndarray,
+    rl: np.ndarray,
+    matched: np.ndarray,
+    placed: np.ndarray,
+    placed_line: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each result word of a reference line is read: (place, tiebreak) for matched then placed words.
+
+    A matched word takes its reference word's place in the reference's order, so the line reads
+    as the reference does (left to right, right to left, or in whatever order its file lists the
+    words); a word left over goes after the reference words that come before it along the line.
+    """
+    n = len(rl)
+    if not n:
+        z = np.zeros(len(matched) + len(placed))
+        return z, z
+    ca = qa.mean(axis=1)
+    axis = _line_axes(ca, rl)
+    rank = np.arange(n) - np.searchsorted(rl, rl, "left")  # a line's words are contiguous, lines ascending
+    pa = (ca * axis).sum(axis=1)
+    pb = (qb[placed].mean(axis=1) * axis[np.searchsorted(rl, placed_line, "left")]).sum(axis=1)
+    # reference words of the same line lying before each placed word along the line: one sort of
+    # both (a placed word before a reference word at the same spot), counting reference words
+    is_ref = np.concatenate([np.ones(n, np.int64), np.zeros(len(placed), np.int64)])
+    line = np.concatenate([rl, placed_line])
+    order = np.lexsort((is_ref, np.concatenate([pa, pb]), line))
+    seen = np.cumsum(is_ref[order]) - is_ref[order]
+    count = np.empty(len(line), np.int64)
+    count[order] = seen - np.searchsorted(rl, line[order], "left")
+    before = count[n:].astype(np.float64)
+    place = np.concatenate([rank[matched].astype(np.float64), before - 0.5])
+    tie = np.concatenate([pa[matched], pb])
+    return place, tie
 
 
 def compare_pages(
@@ -902,7 +972,7 @@ def compare_pages(
     """
     ref = PageWords(ref_page)
     res = PageWords(result_page)
-    mode = _mode(ref_page, geometry)
+    mode = _mode(ref_page, result_page, geometry)
     if mode == "words" and any(side and min(len(w.polygon) for w in side.word) < 3 for side in (ref, res)):
         mode = "text"  # a side without boxes (a plain text truth loaded in the window): by text
     ref_lines = _line_groups(ref)
@@ -920,7 +990,7 @@ def compare_pages(
         qa = _quads([w.polygon for w in ref.word])
         qb = _quads([w.polygon for w in res.word])
         mj, mv, detection = _align_words(ref, res, qa, qb)
-        cols, hyp, stray = _word_columns(ref, res, qa, qb, mj, mv, ref_lines)
+        cols, hyp, stray = _word_columns(ref, res, qa, qb, mj, mv)
     else:
         ref_keys = sorted(ref_lines)
         res_keys = sorted(res_lines)

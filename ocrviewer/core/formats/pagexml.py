@@ -343,7 +343,13 @@ class _Reader:
             self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
             return None
         if not lines and text:
-            lines = [Line(text=text, polygon=poly, confidence=conf, extras={"from": "region TextEquiv"})]
+            # a region's text holds its lines joined by line breaks (PAGE's convention, as dinglehopper
+            # and Tesseract write it): one line each, placed on the region (they have no box of their own)
+            lines = [
+                Line(text=t.strip(), polygon=poly, confidence=conf, extras={"from": "region TextEquiv"})
+                for t in text.splitlines()
+                if t.strip()
+            ]
         elif len(lines) == 1 and not lines[0].text and not lines[0].words and text:
             lines = [Line(text=text, polygon=lines[0].polygon, confidence=conf, extras=lines[0].extras)]
         extras: dict[str, Any] = {"id": el.get("id")} if el.get("id") else {}
