@@ -5,9 +5,11 @@ Read (2009-03-16 to 2019-07-15 namespaces): ``TextRegion`` (nested ones too, e.g
 flattened; a region the order leaves out goes where its Transkribus ``custom`` readingOrder index puts
 it among the named ones, else last; a table's cells row by row); ``TextLine``, ``Word`` as lines and
 words with their ``Coords`` polygons (``points`` or 2010's ``Point`` children); text from the
-``TextEquiv`` with the lowest ``index`` (its ``Unicode``, or its ``PlainText`` where that is empty;
-``conf`` -> confidence); a word without text gets its
-glyphs' text; a region with text but no lines gets one line holding it. Region ``type`` ->
+``TextEquiv`` with the lowest ``index`` (none indexed: the highest ``conf``; else the first) (its
+``Unicode``, or its ``PlainText`` where that is empty; ``conf`` -> confidence); a word without text gets
+its glyphs' text; a region with text but no lines gets one line per line of its text, each on the
+region's polygon. Where a region's or a line's own text differs from its lines' or words' text, the
+lines' and words' text is kept (a warning says so). Region ``type`` ->
 ``layout_type``, ``orientation`` -> ``extras["orientation"]``; ``Baseline`` -> ``extras["baseline"]``.
 The page size is ``imageWidth`` x ``imageHeight`` pixels, so a PAGE file made for a scaled image is
 placed like any response that states another size.
@@ -22,8 +24,9 @@ import datetime as _dt
 import math
 import re
 import statistics
+import unicodedata
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -195,6 +198,69 @@ def _cell_int(el: etree._Element, name: str, least: int) -> int:
         return least
 
 
+def _same_text(a: str, b: str) -> bool:
+    """The same text once in NFC with whitespace runs as one space (a region's text joins its lines by
+    line breaks, a line's its words by spaces)."""
+    return " ".join(unicodedata.normalize("NFC", a).split()) == " ".join(
+        unicodedata.normalize("NFC", b).split()
+    )
+
+
+_T = TypeVar("_T", Word, Line)
+
+
+def _in_text_order(items: list[_T], parts: list[str], *, alike: bool = False) -> list[_T]:
+    """``items`` (a line's words, a region's lines) in the order their parent's own text reads them
+    (``parts``: that text cut into words or lines), when it holds exactly their texts: OCR-D ground
+    truth made with LAREX lists Words and TextLines in another order than the TextEquiv above them
+    reads ("dur\uf502 Graﬀen von ... Vor⸗ des Hrn."); otherwise ``items`` as they are. ``alike``: a
+    part may also stand for the one item whose text is most like it (at least half alike), when there
+    are as many parts as items (a region text edited after its lines were)."""
+    tokens = [" ".join(unicodedata.normalize("NFC", t).split()) for t in parts]
+    tokens = [t for t in tokens if t]
+    keys = [" ".join(unicodedata.normalize("NFC", x.text).split()) for x in items]
+    if len(tokens) < 2 or len(tokens) != len(keys):
+        return items
+    if sorted(tokens) == sorted(keys):
+        free: dict[str, list[int]] = {}
+        for i, k in enumerate(keys):
+            free.setdefault(k, []).append(i)
+        return [items[free[t].pop(0)] for t in tokens]
+    if not alike:
+        return items
+    from rapidfuzz import process
+    from rapidfuzz.distance import Indel
+
+    score = process.cdist(tokens, keys, scorer=Indel.normalized_similarity)
+    place: dict[int, int] = {}
+    taken: set[int] = set()
+    for flat in sorted(range(score.size), key=lambda f: -float(score.flat[f])):
+        t, k = divmod(flat, len(keys))
+        if score[t, k] < 0.5:
+            break
+        if t not in place and k not in taken:
+            place[t] = k
+            taken.add(k)
+    if len(place) != len(tokens):
+        return items
+    return [items[place[t]] for t in range(len(tokens))]
+
+
+def _differ(own: str, children_text: str, whose: str) -> str:
+    """Where an element's own TextEquiv and its children's text first part: "reads '…ſorgen w…' where its
+    TextLines read '…ſorgen v…'" (NFC, whitespace runs as one space)."""
+    a = " ".join(unicodedata.normalize("NFC", own).split())
+    b = " ".join(unicodedata.normalize("NFC", children_text).split())
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, at - 12)
+
+    def cut(t: str) -> str:
+        part = t[start : at + 18]
+        return repr(("…" if start else "") + part + ("…" if at + 18 < len(t) else ""))
+
+    return f"its TextEquiv reads {cut(a)} where its {whose} read {cut(b)}"
+
+
 class _Reader:
     def __init__(self) -> None:
         self.warnings: list[str] = []
@@ -239,18 +305,27 @@ class _Reader:
         return polygon_from_bbox(min(xs), min(ys), max(xs), max(ys))
 
     def text_equiv(self, el: etree._Element, what: str) -> tuple[str | None, float | None]:
-        """The text and confidence of the TextEquiv with the lowest index (the first if none has one)."""
-        best: tuple[float, int, etree._Element] | None = None
-        for i, te in enumerate(children(el, "TextEquiv")):
-            try:
-                idx = float(te.get("index")) if te.get("index") is not None else math.inf  # type: ignore[arg-type]
-            except ValueError:
-                idx = math.inf
-            if best is None or (idx, i) < (best[0], best[1]):
-                best = (idx, i, te)
-        if best is None:
+        """The text and confidence of the TextEquiv with the lowest index; when none states an index, the
+        one with the highest conf; else the first (dinglehopper's and OCR-D's choice among alternatives)."""
+        tes = list(children(el, "TextEquiv"))
+        if not tes:
             return None, None
-        te = best[2]
+
+        def attr(te: etree._Element, name: str) -> float:
+            try:
+                v = float(te.get(name))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return math.nan
+            return v if math.isfinite(v) else math.nan
+
+        indexes = [attr(te, "index") for te in tes]
+        confs = [attr(te, "conf") for te in tes]
+        if any(not math.isnan(v) for v in indexes):
+            te = tes[min((v, i) for i, v in enumerate(indexes) if not math.isnan(v))[1]]
+        elif any(not math.isnan(v) for v in confs):
+            te = tes[min((-v, i) for i, v in enumerate(confs) if not math.isnan(v))[1]]
+        else:
+            te = tes[0]
         uni = child(te, "Unicode")
         text = "".join(uni.itertext()) if uni is not None else ""
         if not text.strip():
@@ -299,6 +374,12 @@ class _Reader:
             conf = None
         if text is None:
             text = " ".join(t for _, t in read if t)
+        elif words and not _same_text(text, " ".join(w.text for w in words)):
+            words = _in_text_order(words, text.split())
+        if text.strip() and words and not _same_text(text, " ".join(w.text for w in words)):
+            self.warnings.append(
+                f"{what}: {_differ(text, ' '.join(w.text for w in words), 'Words')}; the words are compared"
+            )
         text = text.strip()  # PERO writes " IC: 691 82 604": edge spaces are no text (hOCR cannot hold them)
         extras: dict[str, Any] = {"id": el.get("id")} if el.get("id") else {}
         bl = child(el, "Baseline")
@@ -342,6 +423,12 @@ class _Reader:
         if poly is None:
             self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
             return None
+        if text and len(lines) > 1 and not _same_text(text, " ".join(ln.text for ln in lines)):
+            lines = _in_text_order(lines, text.splitlines(), alike=True)
+        if text and any(ln.text for ln in lines) and not _same_text(text, " ".join(ln.text for ln in lines)):
+            self.warnings.append(
+                f"{what}: {_differ(text, ' '.join(ln.text for ln in lines), 'TextLines')}; the lines are compared"
+            )
         if not lines and text:
             # a region's text holds its lines joined by line breaks (PAGE's convention, as dinglehopper
             # and Tesseract write it): one line each, placed on the region (they have no box of their own)
