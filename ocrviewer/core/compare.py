@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, groupby
 from typing import Any, NamedTuple
@@ -818,10 +818,28 @@ def _align_in_pair(
 ) -> list[tuple[int | None, int | None]]:
     """Word alignment inside a line pair by edit operations: (ref index | None, result index | None)."""
     out: list[tuple[int | None, int | None]] = []
-    ops = Levenshtein.opcodes([ref.text[i] for i in ref_ids], [res.text[j] for j in res_ids])
-    for op in ops:
-        rs = ref_ids[op.src_start : op.src_end]
-        ss = res_ids[op.dest_start : op.dest_end]
+    blocks: list[list[int]] = []  # [src_start, src_end, dest_start, dest_end, equal]
+    for op in Levenshtein.opcodes([ref.text[i] for i in ref_ids], [res.text[j] for j in res_ids]):
+        equal = int(op.tag == "equal")
+        if blocks and not equal and not blocks[-1][4]:  # an insertion next to a substitution: one block
+            blocks[-1][1], blocks[-1][3] = op.src_end, op.dest_end
+        else:
+            blocks.append([op.src_start, op.src_end, op.dest_start, op.dest_end, equal])
+    for r0, r1, s0, s1, _ in blocks:
+        rs = ref_ids[r0:r1]
+        ss = res_ids[s0:s1]
+        if rs and ss and len(rs) != len(ss):
+            # a word split in two ("nonumy" -> "nonu yy") or two run together: the most alike pair up
+            sim = process.cdist(
+                [ref.text[i] for i in rs], [res.text[j] for j in ss], scorer=Indel.normalized_similarity
+            )
+            a, b = np.nonzero(np.ones_like(sim, bool))
+            ga, gb, _ = _greedy(a, b, sim[a, b], len(rs), len(ss))
+            pair = dict(zip(ga.tolist(), gb.tolist(), strict=True))
+            used = set(pair.values())
+            out += [(i, ss[pair[x]] if x in pair else None) for x, i in enumerate(rs)]
+            out += [(None, j) for y, j in enumerate(ss) if y not in used]
+            continue
         n = min(len(rs), len(ss))
         out += list(zip(rs[:n], ss[:n], strict=True))
         out += [(i, None) for i in rs[n:]]
@@ -1025,7 +1043,7 @@ def compare_pages(
         for x, y in line_pairs:
             rl, sl = ref_keys[x], res_keys[y]
             paired_res.add(sl)
-            for pos, (ri, si) in enumerate(_align_in_pair(ref_lines[rl], res_lines[sl], ref, res)):
+            for ri, si in _align_in_pair(ref_lines[rl], res_lines[sl], ref, res):
                 if ri is not None and si is not None:
                     pairs.matched(ri, si, math.nan)
                 elif ri is not None:
@@ -1036,7 +1054,7 @@ def compare_pages(
                 if ri is not None:
                     seen_ref.add(ri)
                 if si is not None:
-                    hyp_of_line[rl].append((float(pos), si))
+                    hyp_of_line[rl].append((float(si), si))  # the result line's own order
         for i in range(len(ref)):
             if i not in seen_ref:
                 pairs.missed(i)
@@ -1064,6 +1082,18 @@ def compare_pages(
         cer = cer + ErrorCount(char_length(res.text[j]), 0)
         wer = wer + ErrorCount(1, 0)
     bag = ErrorCount(bag_of_words_errors(ref.text, res.text), len(ref))
+    if detection is not None and _misregistered(ref, res, detection):
+        by_text = compare_pages(ref_page, result_page, geometry=False, index=index)
+        return replace(
+            by_text,
+            detection=detection,
+            warnings=(
+                f"page {index + 1}: the two sides' boxes barely overlap ({detection.true_positives} of "
+                f"{min(detection.reference, detection.result)} {detection.level}s at IoU >= {DETECTION_IOU}) "
+                "though their words agree: aligned by text (are they from differently cut or shifted scans?)",
+                *by_text.warnings,
+            ),
+        )
     status, p_ref, p_res, iou, dist = cols if cols is not None else pairs.arrays(sort=True)
     return PageComparison(
         index=index,
@@ -1083,6 +1113,16 @@ def compare_pages(
         warnings=tuple(_page_warnings(index, ref, res)),
         unrelated=_unrelated(ref, res, iou),
     )
+
+
+def _misregistered(ref: PageWords, res: PageWords, detection: Detection) -> bool:
+    """The same words on boxes that do not meet: under half the boxes pair at the detection IoU while
+    at least 80 % of the words are shared (a result of another scan of the page, shifted or cut)."""
+    n = min(detection.reference, detection.result)
+    if n < 5 or detection.true_positives >= 0.5 * n:
+        return False
+    shared = sum((Counter(ref.text) & Counter(res.text)).values())
+    return shared >= 0.8 * min(len(ref), len(res))
 
 
 def _line_text(words: PageWords, ids: list[int]) -> str:
