@@ -813,6 +813,25 @@ def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]
     return pairs
 
 
+def _pair_gaps(pairs: list[tuple[int, int]], n: int, m: int) -> list[tuple[int, int]]:
+    """Lines left unpaired between the same two paired lines on both sides, paired in order (texts
+    without geometry: a misread line is still that line, as jiwer and dinglehopper take it; a line
+    missed and another extra would count more errors than the line's edit distance)."""
+    anchors: list[tuple[int, int]] = []
+    for a, b in sorted(pairs):  # the pairs in order on both sides (crossing ones are no anchor)
+        if not anchors or b > anchors[-1][1]:
+            anchors.append((a, b))
+    paired_a = {a for a, _ in pairs}
+    paired_b = {b for _, b in pairs}
+    out: list[tuple[int, int]] = []
+    bounds = [(-1, -1), *anchors, (n, m)]
+    for (a0, b0), (a1, b1) in zip(bounds, bounds[1:], strict=False):
+        left_a = [a for a in range(a0 + 1, a1) if a not in paired_a]
+        left_b = [b for b in range(b0 + 1, b1) if b not in paired_b]
+        out += list(zip(left_a, left_b, strict=False))
+    return out
+
+
 def _align_in_pair(
     ref_ids: list[int], res_ids: list[int], ref: PageWords, res: PageWords
 ) -> list[tuple[int | None, int | None]]:
@@ -1038,6 +1057,7 @@ def compare_pages(
                 [_line_text(ref, ref_lines[k]) for k in ref_keys],
                 [_line_text(res, res_lines[k]) for k in res_keys],
             )
+            line_pairs += _pair_gaps(line_pairs, len(ref_keys), len(res_keys))
         paired_res = set()
         seen_ref: set[int] = set()
         for x, y in line_pairs:
