@@ -28,10 +28,24 @@ instead: each response page lands on the document page it names and pages are co
 (a page a result lacks is scored as empty).
 
 Words are aligned by polygon overlap (IoU) first, then by text similarity within the line; the
-reading order of either side does not matter. Figures per result (and per page, block and line in
---json): CER over grapheme clusters, WER over words, an order-independent bag-of-words error rate,
-word counts (matched/substituted/missed/extra) and detection precision/recall at IoU >= {DETECTION_IOU}.
-Denominator: the reference's length.
+reading order of either side does not matter. Where a side has lines but no words (PAGE ground truth,
+OCR-D at line level) lines are paired by their boxes; where there are no boxes, or the two sides' boxes
+barely overlap though their words agree (two scans of a page), lines are paired by text. Figures per
+result (and per page, block and line in --json): CER over grapheme clusters, WER over words, an
+order-independent bag-of-words error rate, word counts (matched/substituted/missed/extra) and
+detection precision/recall at IoU >= {DETECTION_IOU}. Denominator: the reference's length.
+
+Definitions, and where other tools differ:
+- CER sums each reference line's edits over the lines' lengths; line breaks are no characters (jiwer's
+  CER over a list of lines; dinglehopper aligns a page as one text and counts every line break).
+- Words are whitespace-separated, punctuation included: "Dies." against "Dies" is an error (jiwer's
+  default; dinglehopper splits at Unicode word boundaries and drops punctuation).
+- Ligatures (fi, MUFI's private-use letters) and the long s are compared as written: the fi ligature
+  against "fi" is 2 errors (dinglehopper's default unjoins ligatures first).
+- A reference without text has no CER: n/a (dinglehopper: infinite; jiwer: the insertions). CER is not
+  capped: more insertions than reference characters give over 100 %.
+- PAGE-XML is read at line and word level (dinglehopper --textequiv-level line); a region whose lines
+  hold no text gives one line per line of its text; ALTO's HYP stays at the line end, as printed.
 
 Normalization: {NORMALIZATION}."""
 

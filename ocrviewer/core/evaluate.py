@@ -24,8 +24,10 @@ SCHEMA = "ocrviewer.comparison/1"
 DEFINITIONS: dict[str, str] = {
     "normalization": NORMALIZATION,
     "cer": "edit distance over grapheme clusters / reference length in grapheme clusters, per reference "
-    "line against the result words aligned to it; lines summed to blocks, pages and the document",
-    "wer": "edit distance over words (whitespace-separated) / reference word count, per line as above",
+    "line against the result words aligned to it; lines summed to blocks, pages and the document (line "
+    "breaks are no characters); not capped at 1",
+    "wer": "edit distance over words (whitespace-separated, punctuation included) / reference word count, "
+    "per line as above",
     "wer_unordered": "bag of words: max(|ref - result|, |result - ref|) over word multisets / reference "
     "word count (order ignored)",
     "words": "alignment: polygon IoU first, then text similarity within the line; matched = equal + "

@@ -3,11 +3,15 @@
 Definitions (stated in ``ocrviewer compare --help`` and in reports):
 
 * **normalization**: Unicode NFC, then every run of whitespace collapsed to one space and the ends
-  stripped. Case and punctuation are kept: an engine that loses them is wrong.
+  stripped. Case and punctuation are kept: an engine that loses them is wrong. Ligatures (``ﬁ``,
+  MUFI's private-use letters) and ``ſ`` are kept as written (dinglehopper's default unjoins ligatures).
 * **CER**: edit distance (insertions + deletions + substitutions) over *grapheme clusters* (what a
   reader sees as one character: ``m̃``, ``é`` written either way, a flag, a family emoji), divided
-  by the reference's length in grapheme clusters. Spaces inside a line count; line breaks do not.
-* **WER**: the same over words (whitespace-separated), divided by the reference's word count.
+  by the reference's length in grapheme clusters. Spaces inside a line count; line breaks do not
+  (a page's CER is jiwer's over the list of its lines; dinglehopper counts each line break). An empty
+  reference has no rate (None, shown n/a); a rate over 1 is kept.
+* **WER**: the same over words (whitespace-separated, punctuation included as jiwer does; dinglehopper
+  takes Unicode word boundaries and drops punctuation), divided by the reference's word count.
 * **bag-of-words error** (``wer_unordered``): words compared as multisets, order ignored:
   ``max(|ref - hyp|, |hyp - ref|) / |ref|``, so a substituted word counts once, a missing or an
   extra word once each, and a reading-order difference not at all.

@@ -408,3 +408,21 @@ def test_reading_order_does_not_change_the_bag_of_words() -> None:
     a = compare_pages(gt.pages[0], page)
     b = compare_pages(gt.pages[0], reversed_page)
     assert a.bag == b.bag and a.cer == b.cer and a.counts() == b.counts()
+
+
+def test_region_text_fills_its_empty_text_lines_in_order() -> None:
+    """Ground truth segmented into lines but transcribed per region (Aletheia): each line of the region's
+    text goes to its TextLine, keeping the line's box, so lines pair by box with a result's lines."""
+    lines = "".join(
+        f'<TextLine id="l{i}"><Coords points="0,{i * 30} 90,{i * 30} 90,{i * 30 + 20} 0,{i * 30 + 20}"/>'
+        "<TextEquiv><Unicode></Unicode></TextEquiv></TextLine>"
+        for i in range(3)
+    )
+    xml = (
+        f'<PcGts xmlns="{PAGE_NS}"><Page imageFilename="x.png" imageWidth="100" imageHeight="100">'
+        f'<TextRegion id="r"><Coords points="0,0 90,0 90,90 0,90"/>{lines}'
+        "<TextEquiv><Unicode>first line\nsecond line\nthird</Unicode></TextEquiv></TextRegion></Page></PcGts>"
+    )
+    doc = read_markup(xml.encode())
+    got = [(ln.text, ln.bbox[1]) for ln in doc.lines()]
+    assert got == [("first line", 0), ("second line", 30), ("third", 60)]

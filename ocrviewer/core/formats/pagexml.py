@@ -429,16 +429,26 @@ class _Reader:
             self.warnings.append(
                 f"{what}: {_differ(text, ' '.join(ln.text for ln in lines), 'TextLines')}; the lines are compared"
             )
-        if not lines and text:
+        parts = [t.strip() for t in (text or "").splitlines() if t.strip()]
+        if parts and all(not ln.text and not ln.words for ln in lines):
             # a region's text holds its lines joined by line breaks (PAGE's convention, as dinglehopper
-            # and Tesseract write it): one line each, placed on the region (they have no box of their own)
-            lines = [
-                Line(text=t.strip(), polygon=poly, confidence=conf, extras={"from": "region TextEquiv"})
-                for t in text.splitlines()
-                if t.strip()
-            ]
-        elif len(lines) == 1 and not lines[0].text and not lines[0].words and text:
-            lines = [Line(text=text, polygon=lines[0].polygon, confidence=conf, extras=lines[0].extras)]
+            # and Tesseract write it): as many lines as its empty TextLines (Aletheia ground truth
+            # segmented into lines, transcribed per region) fill them in order; else one line each,
+            # placed on the region (they have no box of their own)
+            if len(parts) == len(lines):
+                lines = [
+                    Line(text=t, polygon=ln.polygon, confidence=conf, extras=ln.extras)
+                    for t, ln in zip(parts, lines, strict=True)
+                ]
+            elif len(lines) == 1:
+                lines = [
+                    Line(text=text or "", polygon=lines[0].polygon, confidence=conf, extras=lines[0].extras)
+                ]
+            else:
+                lines = [
+                    Line(text=t, polygon=poly, confidence=conf, extras={"from": "region TextEquiv"})
+                    for t in parts
+                ]
         extras: dict[str, Any] = {"id": el.get("id")} if el.get("id") else {}
         if el.get("orientation") is not None:
             try:
