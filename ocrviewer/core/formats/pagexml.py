@@ -235,12 +235,12 @@ def _in_text_order(items: list[_T], parts: list[str], *, alike: bool = False) ->
     place: dict[int, int] = {}
     taken: set[int] = set()
     for flat in sorted(range(score.size), key=lambda f: -float(score.flat[f])):
-        t, k = divmod(flat, len(keys))
-        if score[t, k] < 0.5:
+        ti, ki = divmod(flat, len(keys))
+        if score[ti, ki] < 0.5:
             break
-        if t not in place and k not in taken:
-            place[t] = k
-            taken.add(k)
+        if ti not in place and ki not in taken:
+            place[ti] = ki
+            taken.add(ki)
     if len(place) != len(tokens):
         return items
     return [items[place[t]] for t in range(len(tokens))]
