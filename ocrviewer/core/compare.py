@@ -1001,11 +1001,19 @@ def _order_keys(
 
 
 def compare_pages(
-    ref_page: Page, result_page: Page, *, geometry: bool = True, index: int = 0
+    ref_page: Page,
+    result_page: Page,
+    *,
+    geometry: bool = True,
+    index: int = 0,
+    misplaced_by_text: bool = False,
 ) -> PageComparison:
     """Align ``result_page`` with ``ref_page`` (both placed on the same image) and score it.
 
     ``geometry=False`` ignores polygons (a plain text reference): lines are paired by text.
+    ``misplaced_by_text``: when the two sides' boxes barely meet though their words agree (two scans of
+    a page, shifted or cut), align by text instead, with a warning (``compare``'s figures); the window,
+    where a person places the result with the frame tools, shows the placement as it is.
     """
     ref = PageWords(ref_page)
     res = PageWords(result_page)
@@ -1102,7 +1110,7 @@ def compare_pages(
         cer = cer + ErrorCount(char_length(res.text[j]), 0)
         wer = wer + ErrorCount(1, 0)
     bag = ErrorCount(bag_of_words_errors(ref.text, res.text), len(ref))
-    if detection is not None and _misregistered(ref, res, detection):
+    if misplaced_by_text and detection is not None and _misregistered(ref, res, detection):
         by_text = compare_pages(ref_page, result_page, geometry=False, index=index)
         return replace(
             by_text,
@@ -1175,7 +1183,9 @@ def _unrelated(ref: PageWords, res: PageWords, iou: np.ndarray) -> bool:
     return shared < 0.1 * n and overlapping < 0.1 * n
 
 
-def compare_documents(reference: Document, result: Document, *, geometry: bool = True) -> Comparison:
+def compare_documents(
+    reference: Document, result: Document, *, geometry: bool = True, misplaced_by_text: bool = False
+) -> Comparison:
     """Page by page, in order (page numbers in messages: the reference page's ``index``); counts must agree."""
     if len(reference.pages) != len(result.pages):
         raise BadInput(
@@ -1183,7 +1193,7 @@ def compare_documents(reference: Document, result: Document, *, geometry: bool =
             "give a reference for the same pages (a text reference separates pages with a form feed)"
         )
     pages = tuple(
-        compare_pages(r, s, geometry=geometry, index=r.index)
+        compare_pages(r, s, geometry=geometry, index=r.index, misplaced_by_text=misplaced_by_text)
         for r, s in zip(reference.pages, result.pages, strict=True)
     )
     return Comparison(pages=pages, warnings=tuple(w for p in pages for w in p.warnings))

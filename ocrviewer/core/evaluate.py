@@ -75,7 +75,9 @@ def compare_files(
     out = []
     for src in sources:
         try:
-            comparison = compare_documents(ref.document, src.document, geometry=ref.geometry and src.geometry)
+            comparison = compare_documents(
+                ref.document, src.document, geometry=ref.geometry and src.geometry, misplaced_by_text=True
+            )
         except BadInput as err:
             raise BadInput(f"{src.path}: {err}") from err
         out.append((src, comparison, _check(ref, src, comparison)))

@@ -216,6 +216,12 @@ def test_two_scans_of_one_page_are_aligned_by_text_and_a_split_word_shows() -> N
     assert ("substituted", "nonumy", "nonu") in bad and ("extra", "", "yy") in bad
     assert ("substituted", "takimata", "iakimata") in bad
     assert comparison.counts() == {"matched": 100, "equal": 94, "substituted": 6, "missed": 0, "extra": 1}
+    # the window places a result with its frame tools and shows that placement: by boxes, as they are
+    a = read(FORMATS / "dinglehopper-tesseract41-alto3.xml").pages[0]
+    b = read(DH / "lorem-ipsum-scan-bad.ocr.tesseract.alto.xml").pages[0]
+    assert (a.width, a.height) == (b.width, b.height)
+    placed = compare_pages(a, b)
+    assert placed.mode == "words" and placed.detection is not None and placed.detection.true_positives == 9
 
 
 def test_line_level_ocr_against_word_level_ground_truth() -> None:
