@@ -36,9 +36,8 @@ def cer(ref: str, hyp: str) -> float:
 
 # -- metrics against dinglehopper's published figures -------------------------------------------------
 # qurator-spk/dinglehopper src/dinglehopper/tests/test_character_error_rate.py (same normalization: NFC,
-# grapheme clusters). Its cases with a result longer than the reference ("Foo" -> "Food" = 1/4,
-# "" -> "Foo" = 1) divide by the longer text; we divide by the reference's length as the issue asks
-# (1/3, undefined), so only the cases where both definitions agree are taken.
+# grapheme clusters; both divide by the reference's length). Its empty-reference cases (inf, 0) and the
+# rest are checked, with every other figure of its tests, in test_metrics_crosscheck.py.
 
 
 @pytest.mark.parametrize(
