@@ -17,6 +17,7 @@ import io
 import itertools
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -46,6 +47,8 @@ class Recorded:
     body: bytes
     #: the path as it came, a gateway's prefix included (``path`` is without it)
     full_path: str = ""
+    #: the client's port: requests on one kept-alive connection share it
+    connection: int = 0
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -62,7 +65,9 @@ class Reply:
     ``stall`` sends the headers and half the body, then nothing more (until the client hangs up);
     ``reset`` sends the headers and half the body, then resets the connection (RST);
     ``chunked_cut`` sends half the body as one chunk of a chunked answer, then closes without
-    the last chunk.
+    the last chunk;
+    ``hangup`` reads the request and closes the connection without a word (as a server does when
+    its keep-alive timer ends just as a request comes in on a connection it had kept open).
     """
 
     status: int
@@ -76,6 +81,7 @@ class Reply:
     stall: bool = False
     reset: bool = False
     chunked_cut: bool = False
+    hangup: bool = False
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -249,8 +255,11 @@ class FakeCloud:
         texts: Iterable[str] = (),
         host: str = "127.0.0.1",
         prefix: str = "",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.exif = exif
+        #: serve https with this context (see tests.support.tls)
+        self.tls = tls
         #: the address it listens on ("::1" for the IPv6 loopback)
         self.host = host
         #: a gateway's path before the APIs' ("/gw"): requests outside it get a 404
@@ -294,12 +303,16 @@ class FakeCloud:
                     parse_qs(parts.query),
                     {k.lower(): v for k, v in self.headers.items()},
                     body,
+                    connection=int(self.client_address[1]),
                 )
                 reply = cloud.handle(rec, cloud.base_url(self.server.server_address[1]))
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = reply.payload()
                 try:
+                    if reply.hangup:
+                        self.close_connection = True
+                        return
                     if reply.head_trickle:
                         for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}":
                             if cloud.closed.wait(reply.head_trickle):
@@ -357,14 +370,17 @@ class FakeCloud:
             do_GET = _handle
             do_POST = _handle
 
-        server_class = ThreadingHTTPServer
-        if ":" in self.host:
+        class _Server(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
 
-            class _Server6(ThreadingHTTPServer):
-                address_family = socket.AF_INET6
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client refusing the certificate, or hanging up: the test says what it expects
 
-            server_class = _Server6
-        server = server_class((self.host, 0), Handler)
+        server = _Server((self.host, 0), Handler)
+        if self.tls is not None:  # the handshake happens in the handler's thread, at its first read
+            server.socket = self.tls.wrap_socket(
+                server.socket, server_side=True, do_handshake_on_connect=False
+            )
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self._servers.append(server)
@@ -373,7 +389,8 @@ class FakeCloud:
     def base_url(self, port: int) -> str:
         """The URL of the listener on ``port``, with the gateway prefix if any."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{port}{self.prefix}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host}:{port}{self.prefix}"
 
     def close(self) -> None:
         self.closed.set()
