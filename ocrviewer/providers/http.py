@@ -22,6 +22,7 @@ import math
 import random
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -324,6 +325,12 @@ def status_error(service: str, status: int, detail: str, hints: Hints, retries: 
     if status == 401:
         return AuthError(f"{service} refused the credentials{said}; {hints.auth}")
     if status == 403:
+        if re.search(r"\bquota\b", detail, re.I):  # Azure's free tier, its month's calls used up
+            # still an AuthError: every other request with this key meets the same (a batch stops)
+            return AuthError(
+                f"{service} denied access: the key's call quota is used up{said}; wait until the quota "
+                "renews, or raise it (a paid tier)"
+            )
         return AuthError(f"{service} denied access{said}; {hints.forbidden}")
     if status == 429:
         tried = f" after {retries} retries" if retries else ""
@@ -512,24 +519,52 @@ def _shut(conn: urllib3.connection.HTTPConnection) -> None:
             pass
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
+class _Counted:
+    """Counts the answers a connection's socket has carried, so a request knows whether it went out
+    on a kept-alive connection (one a server may have closed meanwhile) or a fresh one."""
+
+    answered = 0
+    #: the last request went on a socket that had carried an answer before
+    reused = False
+
+    def _before_request(self) -> None:
+        self.reused = getattr(self, "sock", None) is not None and self.answered > 0
+
+    def _after_connect(self) -> None:
+        self.answered = 0
+        _connected(self)  # type: ignore[arg-type]
+
+
+class _HTTPConnection(_Counted, urllib3.connection.HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
+        self._before_request()
         _watch(self)
         super().request(*args, **kwargs)
 
     def connect(self) -> None:
         super().connect()
-        _connected(self)
+        self._after_connect()
+
+    def getresponse(self) -> Any:
+        resp = super().getresponse()
+        self.answered += 1
+        return resp
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+class _HTTPSConnection(_Counted, urllib3.connection.HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
+        self._before_request()
         _watch(self)
         super().request(*args, **kwargs)
 
     def connect(self) -> None:
         super().connect()
-        _connected(self)
+        self._after_connect()
+
+    def getresponse(self) -> Any:
+        resp = super().getresponse()
+        self.answered += 1
+        return resp
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
@@ -567,6 +602,12 @@ class _Watchdog:
     @property
     def stopped(self) -> bool:
         return self.fired or self.cancelled
+
+    @property
+    def reused(self) -> bool:
+        """Whether the request went out on a kept-alive connection that had answered before."""
+        with self._lock:
+            return bool(self.connections) and bool(getattr(self.connections[-1], "reused", False))
 
     def __enter__(self) -> _Watchdog:
         _watched.dog = self
@@ -688,6 +729,19 @@ class HttpClient:
             return float("inf")
         return deadline + (self._gate_wait or 0.0) - self.timing.monotonic()
 
+    def _raise_hint(self, setting: str) -> str:
+        """'try again later, or raise SETTING in FILE': where a person lengthens a limit that cut a run."""
+        from ocrviewer.providers.settings import settings_path
+
+        return f"try again later, or raise {setting} in {settings_path()} for a slow service or network"
+
+    def _out_of_time(self, url: str = "") -> str:
+        host = f" ({shown_host(url)})" if url else ""
+        return (
+            f"{self.service}{host} did not finish within {seconds_text(self.policy.total_timeout)}; "
+            f"{self._raise_hint('http.total_timeout')}"
+        )
+
     def _fail(self, err_type: type[ProviderError], message: str) -> ProviderError:
         return err_type(self.scrub(message))
 
@@ -715,15 +769,12 @@ class HttpClient:
         ok_set = set(ok)
         self._check_headers(headers or {})
         attempt = 0
+        stale_retried = False
         while True:
             cancel.raise_if_cancelled()
             remaining = self._remaining(deadline)
             if remaining <= 0:
-                raise self._fail(
-                    ProviderTimeout,
-                    f"{self.service} did not finish within {seconds_text(self.policy.total_timeout)}; "
-                    "try again later",
-                )
+                raise self._fail(ProviderTimeout, self._out_of_time())
             read_timeout = min(self.policy.read_timeout, max(0.001, remaining))
             if self.gate is not None:
                 before = self.timing.monotonic()
@@ -774,11 +825,15 @@ class HttpClient:
                 if cancel.cancelled:  # the cancel cut the connection
                     raise Cancelled("cancelled by the user") from None
                 if watchdog.fired:  # the deadline cut the connection (headers trickling in...)
-                    raise self._fail(
-                        ProviderTimeout,
-                        f"{self.service} did not finish within {seconds_text(self.policy.total_timeout)}; "
-                        "try again later",
-                    ) from err
+                    raise self._fail(ProviderTimeout, self._out_of_time(url)) from err
+                if method in IDEMPOTENT_METHODS and not stale_retried and watchdog.reused and _hung_up(err):
+                    # A server closes a kept-alive connection when it has been idle a while; a request
+                    # sent just then meets the close. Asked again at once on a new connection, once.
+                    stale_retried = True
+                    log.debug(
+                        "%s: a kept-alive connection was closed under a %s; asked again", self.service, method
+                    )
+                    continue
                 failure = self._transport_error(err, url, read_timeout)
                 # A lost poll (GET) is safe to repeat; an upload is not (it may be billed twice).
                 if (
@@ -885,10 +940,11 @@ class HttpClient:
                 if self.timing.monotonic() > end:
                     resp.close()
                     budget = self.policy.total_timeout if deadline is not None else read_timeout
+                    setting = "http.total_timeout" if deadline is not None else "http.read_timeout"
                     raise self._fail(
                         ProviderTimeout,
-                        f"{self.service} did not finish sending its answer within {seconds_text(budget)}; "
-                        "try again later",
+                        f"{self.service}: {shown_host(resp.url or '')} did not finish sending its answer within "
+                        f"{seconds_text(budget)}; {self._raise_hint(setting)}",
                     )
                 chunk = raw.read1(64 * 1024, decode_content=True)
                 if not chunk:
@@ -916,7 +972,7 @@ class HttpClient:
             resp.close()
             if isinstance(err, urllib3.exceptions.ReadTimeoutError):
                 raise _BodyStalled(err) from err
-            raise requests.exceptions.ConnectionError(f"the answer was cut ({type(err).__name__})") from err
+            raise _BodyCut(f"the answer was cut ({type(err).__name__})") from err
         resp._content = to_utf8(b"".join(chunks), resp.headers.get("Content-Type"))
         resp._content_consumed = True  # type: ignore[attr-defined]
         raw.release_conn()  # read to the end: the connection can serve the next request
@@ -936,27 +992,26 @@ class HttpClient:
                 "proxy (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY in the environment), or add the endpoint's host "
                 "to NO_PROXY",
             )
+        # the read timeout in force is the setting's, or less when the total time left was less
+        setting = "http.read_timeout" if read_timeout >= self.policy.read_timeout else "http.total_timeout"
         if isinstance(err, _BodyStalled):
             return self._fail(
                 ProviderTimeout,
-                f"{self.service} sent part of its answer, then nothing for {seconds_text(read_timeout)}; "
-                "try again later",
+                f"{self.service}: {host} sent part of its answer, then nothing for {seconds_text(read_timeout)}; "
+                f"{self._raise_hint(setting)}",
             )
         if isinstance(err, requests.exceptions.ReadTimeout):
             return self._fail(
                 ProviderTimeout,
-                f"{self.service} did not answer within {seconds_text(read_timeout)}; try again later",
+                f"{self.service}: {host} did not answer within {seconds_text(read_timeout)}; "
+                f"{self._raise_hint(setting)}",
             )
         if isinstance(err, requests.exceptions.ConnectionError) and "answer was cut" in str(err):
             return self._fail(
                 ServiceError, f"{self.service}: the connection to {host} was cut while it answered; try again"
             )
         if isinstance(err, requests.exceptions.SSLError):
-            return self._fail(
-                ServiceError,
-                f"{self.service}: the secure connection to {host} failed (TLS: the certificate or the "
-                "protocol); check the endpoint URL and any proxy between you and the service",
-            )
+            return self._fail(ServiceError, f"{self.service}: {tls_failure(err, host)}")
         cause = _transport_cause(err)
         if isinstance(cause, urllib3.exceptions.NameResolutionError):
             return self._fail(
@@ -1085,7 +1140,8 @@ class HttpClient:
                 raise self._fail(
                     ProviderTimeout,
                     f"{self.service}: {what} was still not ready after "
-                    f"{seconds_text(self.policy.total_timeout)} ({n} polls); try again later",
+                    f"{seconds_text(self.policy.total_timeout)} ({n} polls); "
+                    f"{self._raise_hint('http.total_timeout')}",
                 )
             n += 1
             resp = fetch()
@@ -1105,7 +1161,8 @@ class HttpClient:
                 raise self._fail(
                     ProviderTimeout,
                     f"{self.service}: {what} was still not ready after "
-                    f"{seconds_text(self.policy.total_timeout)} ({n} polls); try again later",
+                    f"{seconds_text(self.policy.total_timeout)} ({n} polls); "
+                    f"{self._raise_hint('http.total_timeout')}",
                 )
             elapsed = self.timing.monotonic() - started
             phase = f"queued at {self.service}" if status.queued else f"running at {self.service}"
@@ -1117,12 +1174,29 @@ class _BodyStalled(requests.exceptions.ReadTimeout):
     """The answer's status and headers came, then its body stopped for longer than the read timeout."""
 
 
+class _BodyCut(requests.exceptions.ConnectionError):
+    """The answer's status and headers came, then the connection ended before its body did."""
+
+
 _CAUSES = (
     urllib3.exceptions.NameResolutionError,
     urllib3.exceptions.NewConnectionError,
     http.client.HTTPException,  # RemoteDisconnected, BadStatusLine, LineTooLong...
     ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
 )
+
+
+def _hung_up(err: BaseException) -> bool:
+    """Whether the server closed the connection before any of its answer came (what a kept-alive
+    connection the server has since closed gives), not a timeout or a broken answer."""
+    if isinstance(err, (requests.exceptions.Timeout, requests.exceptions.SSLError, _BodyCut)):
+        return False
+    return isinstance(
+        _transport_cause(err),
+        (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError),
+    )
 
 
 def _transport_cause(err: BaseException) -> BaseException | None:
@@ -1142,6 +1216,63 @@ def _transport_cause(err: BaseException) -> BaseException | None:
         nested = next((a for a in args if isinstance(a, BaseException)), None)
         current = nested or current.__cause__ or current.__context__
     return None
+
+
+#: OpenSSL's verify codes for a certificate no authority this computer trusts has signed
+_UNTRUSTED_CODES = frozenset({2, 18, 19, 20, 21})
+_EXPIRED_CODES = frozenset({9, 10})  # not yet valid, expired
+_WRONG_HOST_CODES = frozenset({62, 64})  # host name, IP address mismatch
+
+
+def _ssl_cause(err: BaseException) -> ssl.SSLError | None:
+    """The ssl module's error under a requests/urllib3 one (each wraps the next in args or a reason)."""
+    seen = 0
+    current: BaseException | None = err
+    while current is not None and seen < 10:
+        seen += 1
+        if isinstance(current, ssl.SSLError):
+            return current
+        reason = getattr(current, "reason", None)
+        nested = reason if isinstance(reason, BaseException) else None
+        nested = nested or next(
+            (a for a in getattr(current, "args", ()) if isinstance(a, BaseException)), None
+        )
+        current = nested or current.__cause__ or current.__context__
+    return None
+
+
+def tls_failure(err: BaseException, host: str) -> str:
+    """What a failed TLS handshake with ``host`` means for a person, and what to do, in one line:
+    a certificate no trusted authority signed (a company proxy that re-signs traffic, a self-signed
+    gateway), one for another host, an expired one, or no TLS at all (an http:// server)."""
+    cause = _ssl_cause(err)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        code = getattr(cause, "verify_code", None)
+        said = str(getattr(cause, "verify_message", "") or cause.reason or "refused")
+        said = _one_line(said, 100).rstrip(".")
+        if code in _UNTRUSTED_CODES:
+            return (
+                f"the certificate of {host} is not trusted ({said}); check the endpoint URL. If a proxy or "
+                "gateway you trust signs it (a company network does), save its CA certificate as a PEM "
+                "file and set REQUESTS_CA_BUNDLE to that file's path before starting ocrviewer"
+            )
+        if code in _EXPIRED_CODES:
+            return (
+                f"the certificate of {host} is out of date ({said}); check the computer's date and time, "
+                "and the endpoint URL"
+            )
+        if code in _WRONG_HOST_CODES:
+            return (
+                f"the certificate of {host} was issued for another host ({said}); check the endpoint URL "
+                "(use the host name the service gives, not an address)"
+            )
+        return f"the certificate of {host} was refused ({said}); check the endpoint URL and any proxy"
+    reason = getattr(cause, "reason", None) if cause is not None else None
+    said = f": {_one_line(str(reason), 60)}" if reason else ""
+    return (
+        f"the secure connection to {host} failed (TLS{said}); check the endpoint URL (an http:// server "
+        "does not speak https://) and any proxy between you and the service"
+    )
 
 
 #: answers at least this big (or of unknown size) get a "downloading" progress note

@@ -486,7 +486,7 @@ def test_a_huge_announced_body_is_refused_without_reading_it_all(
                 }
             },
             AuthError,
-            "Out of call volume quota",
+            "Out of call volume quota for ComputerVision F0 pricing tier.); wait until the quota renews",
         ),
         (
             "azure-image-analysis",
