@@ -113,6 +113,8 @@ def test_a_server_that_never_answers_ends_at_the_read_timeout(qtbot, state, cont
     panel = make_panel(qtbot, state, context, provider)
     text = ran_to_failure(qtbot, panel, waits=True)
     assert "did not answer within 1 s" in text and "try again later" in text, text
+    host = cloud.url.split("//", 1)[1]
+    assert f"{host} did not answer" in text and "raise http.read_timeout in" in text, text
     assert state.document is None
 
 
@@ -244,3 +246,26 @@ def test_a_refused_connection_says_check_the_endpoint_in_preferences(qtbot, stat
         text = ran_to_failure(qtbot, panel)
     assert "refused the connection" in text and "check the endpoint URL" in text, text
     assert "Preferences" in text and state.document is None
+
+
+@pytest.mark.parametrize("retry_after", ["seconds", "http-date"])
+def test_esc_ends_the_wait_a_429_asked_for_at_once(qtbot, state, context, cloud, retry_after):
+    """A 429 asking for 100 s, as seconds or as an HTTP date: the panel says it waits, and Esc ends
+    the wait at once, nothing more sent (the wait is the cancel token's, not a sleep)."""
+    import email.utils
+
+    context.provider_settings["http.total_timeout"] = 600
+    wait = "100" if retry_after == "seconds" else email.utils.formatdate(time.time() + 100, usegmt=True)
+    busy = Reply(429, {"error": {"code": "429", "message": "Rate limit is exceeded."}}, {"Retry-After": wait})
+    cloud.script("POST", UPLOAD["azure-image-analysis"], busy, busy)
+    panel = make_panel(qtbot, state, context, "azure-image-analysis")
+    assert panel.start()
+    qtbot.waitUntil(lambda: "busy (429); retry 1 in" in panel.status_label.text(), timeout=30000)
+    sent = len(cloud.requests)
+    panel.cancel_action.trigger()  # Esc
+    t0 = time.monotonic()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
+    assert time.monotonic() - t0 < 10
+    assert panel.status_label.text() == "Cancelled" and state.document is None
+    assert len(cloud.requests) == sent
+    qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)

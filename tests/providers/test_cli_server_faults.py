@@ -5,12 +5,13 @@ earlier response is never overwritten, and a batch records each failure and goes
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ocrviewer.providers.settings import save_settings
+from ocrviewer.providers.settings import save_settings, settings_path
 from tests.support.cli import one_error_line, run
 from tests.support.images import DEFAULT_WORDS, make_text_image
 
@@ -69,8 +70,45 @@ def test_a_server_that_never_answers_ends_at_the_read_timeout_and_keeps_the_earl
     cloud.script("POST", UPLOAD[provider], Reply(200, {}, delay=600))
     code, stdout, err = run(capsys, "recognize", photo, *endpoint_args(provider, cloud), "-o", out, "--fresh")
     assert code == 1 and stdout == ""
-    the_error(err, "did not answer within 1 s", "try again later")
+    host = cloud.url.split("//", 1)[1]
+    # the server and the setting that cut it, where it is set (before: neither was named)
+    the_error(
+        err,
+        f"{host} did not answer within 1 s",
+        "try again later",
+        f"raise http.read_timeout in {settings_path()}",
+    )
     assert out.read_bytes() == EARLIER and not (tmp_path / "photo.json.ocrviewer.json").exists()
+    no_secret(stdout, err)
+
+
+SLOW_STAGES = [
+    ("yandex", "POST", UPLOAD["yandex"]),
+    ("azure-image-analysis", "POST", UPLOAD["azure-image-analysis"]),
+    ("azure-read", "GET", "/vision/v3.2/read/analyzeResults/"),
+    ("yandex-async", "GET", "/ocr/v1/getRecognition"),
+]
+
+
+@pytest.mark.parametrize(
+    ("provider", "method", "path"), SLOW_STAGES, ids=[f"{s[0]}-{s[1]}" for s in SLOW_STAGES]
+)
+def test_a_body_trickling_forever_ends_at_the_total_time_limit(
+    provider: str, method: str, path: str, tmp_path: Path, cloud: FakeCloud, keys: None, capsys
+) -> None:  # noqa: ANN001
+    """Slowloris: headers at once, then a byte every 0.2 s, so no single read waits the 1 s read
+    timeout; the run still ends at its total limit (3 s), in one line naming the setting."""
+    save_settings({"http.total_timeout": 3})
+    photo = make_text_image(tmp_path / "photo.jpg")
+    cloud.script(method, path, Reply(200, b"{" + b" " * 100_000 + b"}", trickle=0.2))
+    t0 = time.monotonic()
+    code, stdout, err = run(
+        capsys, "recognize", photo, *endpoint_args(provider, cloud), "-o", tmp_path / "r.json", "--no-cache"
+    )
+    took = time.monotonic() - t0
+    assert code == 1
+    the_error(err, "did not finish", "within 3 s", f"raise http.total_timeout in {settings_path()}")
+    assert took < 30, took  # 3 s and the machine's slack; the body alone would take 5 h
     no_secret(stdout, err)
 
 
