@@ -729,11 +729,11 @@ class HttpClient:
             return float("inf")
         return deadline + (self._gate_wait or 0.0) - self.timing.monotonic()
 
-    def _raise_hint(self, setting: str) -> str:
+    def _raise_hint(self, setting: str, first: str = "try again later") -> str:
         """'try again later, or raise SETTING in FILE': where a person lengthens a limit that cut a run."""
         from ocrviewer.providers.settings import settings_path
 
-        return f"try again later, or raise {setting} in {settings_path()} for a slow service or network"
+        return f"{first}, or raise {setting} in {settings_path()} for a slow service or network"
 
     def _out_of_time(self, url: str = "") -> str:
         host = f" ({shown_host(url)})" if url else ""
@@ -983,7 +983,8 @@ class HttpClient:
             return self._fail(
                 ProviderTimeout,
                 f"{self.service}: could not connect to {host} within "
-                f"{seconds_text(self.policy.connect_timeout)}; check the endpoint and the network",
+                f"{seconds_text(self.policy.connect_timeout)}; "
+                f"{self._raise_hint('http.connect_timeout', 'check the endpoint and the network')}",
             )
         if isinstance(err, requests.exceptions.ProxyError):
             return self._fail(

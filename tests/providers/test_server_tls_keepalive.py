@@ -1,5 +1,6 @@
-"""Every provider against an https endpoint whose certificate this computer does not trust, and
-against a server that closes a kept-alive connection just as the next request goes out on it.
+"""Every provider against an https endpoint whose certificate this computer does not trust,
+against a server that closes a kept-alive connection just as the next request goes out on it, and
+against a listener that never takes the connection.
 
 The certificates are made for each test (tests.support.tls); the servers are real loopback
 listeners (FakeCloud with a TLS context). A refused certificate ends in one line naming what is
@@ -10,14 +11,18 @@ again at once, once, on a new connection: no backoff wait, no "retry" said.
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ocrviewer.core.prepare import prepare_image
-from ocrviewer.errors import ServiceError
+from ocrviewer.errors import ProviderTimeout, ServiceError
 from ocrviewer.providers.base import CancelToken, Provider, RecognitionResult
+from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+from ocrviewer.providers.settings import settings_path
 from tests.support.cli import one_error_line, run
 from tests.support.tls import make_certificate, server_context
 
@@ -226,3 +231,59 @@ def test_an_upload_on_a_closed_connection_is_not_sent_again(
         recognize_noting(make("yandex", cloud, clock, creds), photo)
     one_clear_line(info.value, "closed the connection without answering", "try again later")
     assert len(_on(cloud, "POST", "/ocr/v1/recognizeText")) == 1 and clock.sleeps == []
+
+
+# --------------------------------------------------------------------------- a connection never taken
+
+
+@pytest.fixture
+def full_listener() -> Iterator[str]:
+    """The URL of a loopback listener whose queue of connections is full: the kernel drops the next
+    connection's SYN, so connecting to it waits for the connect timeout (as to a host that is down)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    address = server.getsockname()
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(16):  # until one is not taken within a probe's limit: the queue is full
+            probe = socket.socket()
+            probe.settimeout(0.5)
+            fillers.append(probe)
+            try:
+                probe.connect(address)
+            except (TimeoutError, OSError):
+                break
+        else:
+            pytest.skip("this system accepts every connection on a full listener")
+        yield f"http://127.0.0.1:{address[1]}"
+    finally:
+        for s in fillers:
+            s.close()
+        server.close()
+
+
+@pytest.mark.parametrize("name", ["yandex", "azure-read"])
+def test_a_connection_never_taken_ends_at_the_connect_timeout_naming_the_setting(
+    name: str, photo: Path, full_listener: str, creds, env
+) -> None:  # noqa: ANN001
+    """Before: "could not connect to HOST within 1 s; check the endpoint and the network", with no
+    word of the setting that set the 1 s."""
+    with_keys(env)
+    policy = RetryPolicy(connect_timeout=1.0, read_timeout=5.0, total_timeout=60.0)
+    cloud = FakeCloud()
+    try:
+        settings = {"yandex.ocr_endpoint": full_listener, "azure.endpoint": full_listener}
+        p = make(name, cloud, None, creds, http=HttpConfig(policy=policy, timing=Timing()), **settings)
+        t0 = time.monotonic()
+        with pytest.raises(ProviderTimeout) as info:
+            recognize_noting(p, photo)
+        one_clear_line(
+            info.value,
+            f"could not connect to {full_listener.split('//', 1)[1]} within 1 s",
+            "check the endpoint and the network",
+            f"raise http.connect_timeout in {settings_path()}",
+        )
+        assert time.monotonic() - t0 < 30  # one connect timeout (an upload is not tried again)
+    finally:
+        cloud.close()
