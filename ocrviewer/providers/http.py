@@ -845,7 +845,9 @@ class HttpClient:
                     attempt += 1
                     delay = max(self.policy.retry_min, self.policy.retry_delay(attempt, None, self.rng))
                     if delay < self._remaining(deadline):
-                        progress(None, f"{failure}; retry {attempt} in {delay:.1f} s")
+                        # what happened, without the advice ("try again later") the retry is taking
+                        happened = str(failure).split("; ", 1)[0]
+                        progress(None, f"{happened}; retry {attempt} in {delay:.1f} s")
                         self._sleep(delay, cancel)
                         continue
                 raise failure from err
