@@ -19,7 +19,6 @@ from PySide6.QtCore import QRectF, QSize, Qt, QThreadPool
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from ocrviewer.core.checking import CheckSession, WordKey
 from ocrviewer.core.model import Document
 from ocrviewer.errors import BadResponse, Cancelled, OcrViewerError
+from ocrviewer.gui.save_dialog import ask_save_path
 from ocrviewer.gui.state import ElementRef, ViewerState
 from ocrviewer.gui.theme import set_tone
 from ocrviewer.gui.worker import Workers
@@ -349,8 +349,8 @@ class CheckPanel(QWidget):
     # -- export -------------------------------------------------------------------------------------
     def _export_clicked(self) -> None:
         base = Path(self.state.response_path or self.state.image_path or "result")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export ground truth", str(base.with_name(f"{base.stem}.truth.json")), "OCR result (*.json)"
+        path, _ = ask_save_path(
+            self, "Export ground truth", base.with_name(f"{base.stem}.truth.json"), ["OCR result (*.json)"]
         )
         if path:
             self.export(path)

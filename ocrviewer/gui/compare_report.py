@@ -15,6 +15,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
+from ocrviewer.gui.save_dialog import ask_save_path
+
 REFERENCE_FILTER = "References (*.json *.jsonl *.txt *.text);;All files (*)"
 
 
@@ -71,11 +73,11 @@ def choose_and_export(window: Any) -> None:
     base = Path(state.image_path)
     on_page = page_truth(window)
     if on_page is not None:  # the page's ground truth against every engine on the page
-        output, _ = QFileDialog.getSaveFileName(
+        output, _ = ask_save_path(
             window,
             "Save Comparison Report",
-            str(base.with_name(base.stem + "-comparison.html")),
-            "HTML (*.html)",
+            base.with_name(base.stem + "-comparison.html"),
+            ["HTML (*.html)"],
         )
         if output:
             export_report(window, on_page[0], output, on_page[1])
@@ -86,8 +88,8 @@ def choose_and_export(window: Any) -> None:
     )
     if not reference:
         return
-    output, _ = QFileDialog.getSaveFileName(
-        window, "Save Comparison Report", str(base.with_name(base.stem + "-comparison.html")), "HTML (*.html)"
+    output, _ = ask_save_path(
+        window, "Save Comparison Report", base.with_name(base.stem + "-comparison.html"), ["HTML (*.html)"]
     )
     if output:
         export_report(window, reference, output)

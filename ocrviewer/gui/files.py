@@ -27,6 +27,7 @@ from ocrviewer.gui.document import DocumentController, is_document_path
 from ocrviewer.gui.image_loader import ImageLoader, read_info
 from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import prepare_layers
+from ocrviewer.gui.save_dialog import ask_save_path
 from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
@@ -483,7 +484,7 @@ class FileDialogs:
         else:
             image = Path(state.image_path or "workspace")
             default = image.with_name(image.stem + WORKSPACE_SUFFIX)
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save Workspace", str(default), WORKSPACE_FILTER)
+        path, _ = ask_save_path(self.w, "Save Workspace", default, WORKSPACE_FILTER.split(";;"))
         if path:
             self.w.files.save_workspace(path)
 
@@ -493,8 +494,8 @@ class FileDialogs:
                 "there is no result to save; open a response or run recognition first", "warning"
             )
             return
-        path, selected = QFileDialog.getSaveFileName(
-            self.w, "Save Result", str(default_result_path(self.w.state)), ";;".join(SAVE_FILTERS)
+        path, selected = ask_save_path(
+            self.w, "Save Result", default_result_path(self.w.state), list(SAVE_FILTERS)
         )
         if path:
             self.w.files.save_as(*save_target(path, selected))
@@ -504,11 +505,11 @@ class FileDialogs:
             self.w.show_message("there is no image to export; open one first", "warning")
             return
         base = Path(self.w.state.image_path)
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = ask_save_path(
             self.w,
             "Export View",
-            str(base.with_name(base.stem + "-view.png")),
-            "PNG image (*.png);;PDF (*.pdf)",
+            base.with_name(base.stem + "-view.png"),
+            ["PNG image (*.png)", "PDF (*.pdf)"],
         )
         if path:
             self.export(path)

@@ -21,7 +21,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -41,6 +40,7 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, write_sidecar
 from ocrviewer.errors import BadInput, OcrViewerError
 from ocrviewer.gui.files import state_inputs
+from ocrviewer.gui.save_dialog import ask_save_path
 from ocrviewer.gui.settings_keys import LAST_SAVE_DIR_KEY
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.theme import set_tone
@@ -573,8 +573,8 @@ class FramePanel(QWidget):
         return str(Path(str(self.settings.value(LAST_SAVE_DIR_KEY, "") or Path.home())) / "corrected.json")
 
     def _save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save corrected result", self.suggested_path(), "OCR result (*.json);;All files (*)"
+        path, _ = ask_save_path(
+            self, "Save corrected result", self.suggested_path(), ["OCR result (*.json)", "All files (*)"]
         )
         if not path:
             return

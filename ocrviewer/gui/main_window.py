@@ -673,20 +673,19 @@ class MainWindow(QMainWindow):
 
     def export_demo(self) -> None:
         """File > Export for a Slide: choose the extras, then the file."""
-        from PySide6.QtWidgets import QFileDialog
-
         from ocrviewer.gui.demo_export import DemoExportDialog, export_demo
+        from ocrviewer.gui.save_dialog import ask_save_path
 
         dialog = DemoExportDialog(self)
         if dialog.exec() != DemoExportDialog.DialogCode.Accepted:
             return
         stem = os.path.splitext(os.path.basename(self.state.image_path or "view"))[0]
         folder = os.path.dirname(self.state.image_path or "") or os.path.expanduser("~")
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = ask_save_path(
             self,
             "Export for a slide",
             os.path.join(folder, f"{stem}.slide.png"),
-            "PNG (*.png);;PDF (*.pdf);;JPEG (*.jpg)",
+            ["PNG (*.png)", "PDF (*.pdf)", "JPEG (*.jpg)"],
         )
         if not path:
             return

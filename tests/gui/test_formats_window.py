@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PySide6.QtWidgets import QFileDialog
 
 from ocrviewer.core.formats import read_markup
+from ocrviewer.gui import files as files_module
 from ocrviewer.gui.files import SAVE_FILTERS, save_target
 from tests.support.images import draw_displayed, layout_words
 from tests.support.markup import FORMATS as SAMPLES
@@ -57,10 +57,10 @@ def test_save_result_offers_the_formats(
     seen: list[str] = []
 
     def fake_dialog(parent, title, start, filters):  # type: ignore[no-untyped-def]
-        seen.append(filters)
+        seen.append(";;".join(filters))
         return str(tmp_path / "result"), "ALTO XML (*.alto.xml)"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
+    monkeypatch.setattr(files_module, "ask_save_path", fake_dialog)
     loaded.dialogs.choose_save()
     assert seen and all(
         f in seen[0] for f in ("hOCR (*.hocr)", "ALTO XML", "PAGE-XML", "Searchable PDF (*.pdf)")
