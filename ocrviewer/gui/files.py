@@ -36,8 +36,21 @@ from ocrviewer.resources import IMAGE_SUFFIXES, find_sample, samples_dir
 
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
-IMAGE_FILTER = f"Images ({' '.join('*' + s for s in IMAGE_SUFFIXES)});;All files (*)"
-RESPONSE_FILTER = "OCR responses (*.json *.hocr *.html *.htm *.xml *.tsv *.gz);;All files (*)"
+_RESPONSE_PATTERNS = "*.json *.hocr *.html *.htm *.xml *.tsv *.gz"
+_PICTURE_PATTERNS = " ".join("*" + s for s in IMAGE_SUFFIXES if s != ".pdf")
+#: File > Open takes images, documents, workspaces and responses (see FileController.open_path):
+#: every one is listed, all of them in the first entry, which is chosen
+IMAGE_FILTER = ";;".join(
+    (
+        f"All supported ({_PICTURE_PATTERNS} *.pdf {_RESPONSE_PATTERNS})",
+        f"Images ({_PICTURE_PATTERNS})",
+        "PDF documents (*.pdf)",
+        "ocrviewer workspaces (*.ocrviewer-workspace.json)",
+        f"OCR responses ({_RESPONSE_PATTERNS})",
+        "All files (*)",
+    )
+)
+RESPONSE_FILTER = f"OCR responses ({_RESPONSE_PATTERNS});;All files (*)"
 #: a ground truth may also be plain text, one line per text line
 TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.tsv *.txt *.text);;All files (*)"
 #: Save Result's file types -> export format (json is the ocrviewer.document/1 result)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit, QMessageBox, QTreeView
 
 from ocrviewer.gui.save_dialog import filter_suffix, save_dialog, suggested_path
 from ocrviewer.resources import find_sample
@@ -113,3 +113,35 @@ def test_nothing_is_suggested_into_the_bundled_samples_folder(tmp_path: Path) ->
     suggested = Path(suggested_path(image.with_name("receipt-view.png")))
     assert suggested == Path.home() / "receipt-view.png"
     assert suggested_path(tmp_path / "a.png") == str(tmp_path / "a.png")
+
+
+def test_open_lists_every_kind_it_opens_all_supported_first(loaded, qtbot, tmp_path: Path) -> None:
+    from tests.support.images import make_text_image
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    make_text_image(folder / "photo.jpg")
+    (folder / "scan.hocr").write_text("<html><body></body></html>", encoding="utf-8")
+    (folder / "review.ocrviewer-workspace.json").write_text("{}", encoding="utf-8")
+    (folder / "notes.odt").write_bytes(b"PK")
+    loaded.recent.add(str(folder / "photo.jpg"))
+    listed: list[set[str]] = []
+
+    def act(dialog: QFileDialog) -> None:
+        assert dialog.selectedNameFilter().startswith("All supported (")
+        assert dialog.nameFilters()[0] == dialog.selectedNameFilter()
+        assert any(f.startswith("PDF documents") for f in dialog.nameFilters())
+        assert any(f.startswith("ocrviewer workspaces") for f in dialog.nameFilters())
+        view = dialog.findChild(QTreeView, "treeView")
+
+        def names() -> set[str]:
+            model, root = view.model(), view.rootIndex()
+            return {model.index(r, 0, root).data() for r in range(model.rowCount(root))}
+
+        qtbot.waitUntil(lambda: len(names()) >= 3, timeout=30000)
+        listed.append(names())
+        dialog.reject()
+
+    _on_dialog(qtbot, act)
+    loaded.dialogs.choose_image()
+    assert listed == [{"photo.jpg", "scan.hocr", "review.ocrviewer-workspace.json"}]
