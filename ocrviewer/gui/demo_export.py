@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
@@ -198,23 +199,67 @@ def _paint_labels_above(p: QPainter, canvas: Canvas, k: float, shift: QPointF, a
     heights = (data.bboxes[idx, 3] - data.bboxes[idx, 1]) * k
     size = float(np.clip(np.median(heights) * 0.55, 9, 40))
     font.setPixelSize(round(size))
-    fm = QFontMetricsF(font)
     p.setFont(font)
+    for tag, text in label_tags(data, idx, k, shift, area, font):
+        path = QPainterPath()
+        path.addRoundedRect(tag, 3, 3)
+        p.fillPath(path, QColor(255, 255, 255, 215))
+        p.setPen(QColor(20, 20, 20))
+        p.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def label_tags(
+    data: Any, idx: np.ndarray, k: float, shift: QPointF, area: QRectF, font: QFont
+) -> list[tuple[QRectF, str]]:
+    """(tag, text) of each word's label above its box (below it at the top edge), inside ``area``:
+    a text wider than the picture is cut short with an ellipsis rather than running off its edge."""
+    fm = QFontMetricsF(font)
+    tags = []
     for i in idx.tolist():
         text = data.text(i)
         if not text:
             continue
         x0, y0, _x1, y1 = (float(v) for v in data.bboxes[i])
         left, top, bottom = (x0 + shift.x()) * k, (y0 + shift.y()) * k, (y1 + shift.y()) * k
+        if fm.horizontalAdvance(text) + 6 > area.width():
+            text = fm.elidedText(text, Qt.TextElideMode.ElideRight, area.width() - 8)
         w, h = fm.horizontalAdvance(text) + 6, fm.height() + 2
         y = top - h - 1 if top - h - 1 >= area.top() else bottom + 1
-        x = min(max(area.left(), left), area.right() - w)
-        tag = QRectF(x, y, w, h)
-        path = QPainterPath()
-        path.addRoundedRect(tag, 3, 3)
-        p.fillPath(path, QColor(255, 255, 255, 215))
-        p.setPen(QColor(20, 20, 20))
-        p.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+        x = max(area.left(), min(left, area.right() - w))
+        tags.append((QRectF(x, y, w, h), text))
+    return tags
+
+
+def side_text(doc: Any, cut: float | None, font: QFont, width: float, margin: float) -> QTextDocument:
+    """The recognized text laid out for the column beside the image: one paragraph per line, so
+    each line reads in its own direction (an Arabic line right to left, a Latin one beside it left
+    to right), blocks apart, weak words in red."""
+    paragraphs = []
+    for page in doc.pages:
+        for block in page.blocks:
+            first = True
+            for line in block.lines:
+                words = line.words or ()
+                if words:
+                    body = " ".join(
+                        f'<span style="color:{WEAK_COLOR.name()}; font-weight:bold">{html.escape(w.text)}</span>'
+                        if cut is not None and w.confidence is not None and w.confidence < cut
+                        else html.escape(w.text)
+                        for w in words
+                    )
+                elif line.text:
+                    body = html.escape(line.text)
+                else:
+                    continue
+                gap = round(margin * 0.6) if first and paragraphs else 0
+                paragraphs.append(f'<p style="margin:{gap}px 0 0 0">{body}</p>')
+                first = False
+    text = QTextDocument()
+    text.setDefaultFont(font)
+    text.setDocumentMargin(margin)
+    text.setTextWidth(width)
+    text.setHtml(f'<div style="color:#202020">{"".join(paragraphs)}</div>')
+    return text
 
 
 def _paint_text(p: QPainter, canvas: Canvas, rect: QRectF, base_px: float, cut: float | None) -> None:
@@ -225,31 +270,9 @@ def _paint_text(p: QPainter, canvas: Canvas, rect: QRectF, base_px: float, cut: 
     p.drawLine(rect.topLeft(), rect.bottomLeft())
     if doc is None:
         return
-    blocks = []
-    for page in doc.pages:
-        for block in page.blocks:
-            lines = []
-            for line in block.lines:
-                words = line.words or ()
-                if words:
-                    parts = [
-                        f'<span style="color:{WEAK_COLOR.name()}; font-weight:bold">{html.escape(w.text)}</span>'
-                        if cut is not None and w.confidence is not None and w.confidence < cut
-                        else html.escape(w.text)
-                        for w in words
-                    ]
-                    lines.append(" ".join(parts))
-                elif line.text:
-                    lines.append(html.escape(line.text))
-            if lines:
-                blocks.append("<br>".join(lines))
-    text = QTextDocument()
     font = QFont(p.font())
     font.setPixelSize(round(base_px))
-    text.setDefaultFont(font)
-    text.setDocumentMargin(base_px)
-    text.setTextWidth(rect.width())
-    text.setHtml(f'<div style="color:#202020">{"<p>".join(blocks)}</div>')
+    text = side_text(doc, cut, font, rect.width(), base_px)
     scale = min(1.0, rect.height() / max(1.0, text.size().height()))
     p.save()
     p.translate(rect.topLeft())

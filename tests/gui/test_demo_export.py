@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
@@ -67,3 +68,54 @@ def test_export_writes_png_or_pdf_and_never_over_the_image(loaded, tmp_path, suf
     image = loaded.state.image_path
     with pytest.raises(BadInput):
         export_demo(loaded.canvas, image, DemoOptions(), inputs=(image,))
+
+
+def _doc_of(lines: list[tuple[str, tuple[float, float, float, float]]]):
+    from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+
+    made = tuple(
+        Line(text, polygon_from_bbox(*box), (Word(text, polygon_from_bbox(*box), confidence=0.9),))
+        for text, box in lines
+    )
+    return Document((Page(640.0, 480.0, (Block(made[0].polygon, made),)),), source_format="test")
+
+
+def test_side_text_reads_each_line_in_its_own_direction(loaded) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont
+
+    from ocrviewer.gui.demo_export import side_text
+
+    doc = _doc_of([("مرحبا بالعالم", (10, 10, 300, 40)), ("normal text", (10, 60, 300, 90))])
+    text = side_text(doc, None, QFont(), 500, 10)
+    assert text.size().width() == 500  # laid out
+    block = text.begin()
+    found = {}
+    while block.isValid():
+        line = block.layout().lineAt(0)
+        found[block.text()] = (block.textDirection(), line.naturalTextRect().left())
+        block = block.next()
+    assert found["مرحبا بالعالم"][0] == Qt.LayoutDirection.RightToLeft
+    assert found["normal text"][0] == Qt.LayoutDirection.LeftToRight
+    assert (
+        found["normal text"][1] < 20
+    )  # at the column's left edge, not pushed to the right by the Arabic line
+    assert found["مرحبا بالعالم"][1] > 200  # at its right edge
+
+
+def test_a_label_wider_than_the_picture_stays_on_it(loaded) -> None:
+    from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QFont
+
+    from ocrviewer.core.geometry import FrameTransform
+    from ocrviewer.gui.demo_export import label_tags
+
+    long = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsanstalt" * 2
+    loaded.state.set_response(_doc_of([(long, (20, 200, 620, 240))]), FrameTransform.identity(640, 480))
+    data = loaded.canvas.layers["word"].data
+    font = QFont()
+    font.setPixelSize(24)
+    area = QRectF(0, 0, 640, 480)
+    [(tag, text)] = label_tags(data, np.arange(len(data)), 1.0, QPointF(0, 0), area, font)
+    assert area.contains(tag), tag
+    assert text.endswith("…") and text.startswith("Donaudampf")
