@@ -371,9 +371,13 @@ class MainWindow(QMainWindow):
 
     def _show_pages_dock(self, count: int) -> None:
         self._page_count = count
-        if count > 1 and self.pages_dock is not None:
+        if self.pages_dock is None:
+            return
+        if count > 1:
             self.pages_dock.show()
             self.pages_dock.raise_()  # in front when it shares a tab group (a narrow window)
+        elif count == 0:  # a lone image (after a PDF, or a layout saved with a PDF open): "0 pages" took room
+            self.pages_dock.hide()
 
     def _build_status_bar(self) -> None:
         from ocrviewer.gui.status_bar import StatusBar
@@ -458,6 +462,7 @@ class MainWindow(QMainWindow):
         self.files.responseLoaded.connect(lambda r: setattr(self, "_placement_notes", tuple(r.warnings)))
         self.state.transformChanged.connect(self._placement_changed)
         self.files.documents.opened.connect(self._show_pages_dock)
+        self.state.imageChanged.connect(lambda: self.state.source is None and self._show_pages_dock(0))
         self.recent.changed.connect(self._update_recent_menu)
         self.welcome.openRequested.connect(self.dialogs.choose_image)
         self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))

@@ -424,3 +424,33 @@ def test_recognize_all_pages_records_a_faulty_page_and_goes_on(full_window, qtbo
         assert "Unexpected error (RuntimeError: a bug)" in page3
     finally:
         cloud.close()
+
+
+def test_an_image_opened_after_a_pdf_puts_the_empty_pages_panel_away(window, qtbot, tmp_path) -> None:
+    _open_with_response(window, qtbot, tmp_path)
+    assert window.pages_dock.isVisible()
+    image = make_scan(tmp_path / "lone.png")
+    assert window.files.open_image(str(image))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=WAIT)
+    assert window.page_strip.count_label.text() == "0 pages"
+    assert not window.pages_dock.isVisible()  # no empty "0 pages" list beside the picture
+
+
+def test_a_layout_saved_with_a_pdf_open_shows_no_pages_panel_for_an_image(qtbot, settings, tmp_path) -> None:
+    from ocrviewer.gui.main_window import MainWindow
+    from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY
+
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.install_panels()
+    first.pages_dock.show()
+    settings.setValue(WINDOW_STATE_KEY, first.saveState())
+    first.close()
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.files.open_image(str(make_scan(tmp_path / "lone.png")))
+    second.install_panels()
+    qtbot.waitUntil(lambda: second.canvas.image_item.has_full, timeout=WAIT)
+    assert not second.pages_dock.isVisible()
