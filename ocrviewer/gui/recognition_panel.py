@@ -477,6 +477,7 @@ class RecognitionPanel(QWidget):
             return True
         reason = self.reasons.get(name)
         if reason:
+            self._status(f"{name}: not run")  # not "checking the provider…" above the reason
             self.show_message(f"{name} cannot run: {reason}")
             return False
         options = self.options()

@@ -367,3 +367,13 @@ def test_yandex_request_logging_is_a_choice_not_a_text_box(panel):
     assert "data_logging" not in panel.options()
     box.setCurrentIndex(box.findData("on"))
     assert panel.options()["data_logging"] == "on"
+
+
+def test_a_run_asked_for_while_checking_ends_with_the_reason_not_checking(qtbot, panel) -> None:
+    panel.select_provider("yandex")  # no Yandex credentials in this test
+    panel.reload_providers()  # the providers are being checked again when Run is pressed
+    assert panel.start() is True  # it waits for the check
+    assert "checking" in panel.status_label.text()
+    qtbot.waitUntil(lambda: "yandex cannot run" in panel.message_label.text(), timeout=30000)
+    assert "checking" not in panel.status_label.text()
+    assert not panel.busy
