@@ -462,6 +462,7 @@ class MainWindow(QMainWindow):
         self.files.responseLoaded.connect(lambda r: setattr(self, "_placement_notes", tuple(r.warnings)))
         self.state.transformChanged.connect(self._placement_changed)
         self.files.documents.opened.connect(self._show_pages_dock)
+        self.state.resultsChanged.connect(lambda: self.welcome.isVisible() and self._update_welcome())
         self.state.imageChanged.connect(lambda: self.state.source is None and self._show_pages_dock(0))
         self.recent.changed.connect(self._update_recent_menu)
         self.welcome.openRequested.connect(self.dialogs.choose_image)
@@ -599,7 +600,11 @@ class MainWindow(QMainWindow):
                 sample = os.path.abspath(path) == os.path.abspath(find_sample()[0])
             except (OcrViewerError, OSError):  # no (readable) bundled samples in this build
                 sample = False
-        if sample and not self.settings.value(WELCOME_KEY, False, type=bool):
+        # its text says what is shown ("read offline by the built-in engine"): once a response or a
+        # ground truth is added the sample is the user's work, and the strip would cover it
+        state = getattr(self, "state", None)  # (none yet over the first frame's start view)
+        own = state is None or len(state.results()) <= 1
+        if sample and own and not self.settings.value(WELCOME_KEY, False, type=bool):
             self.welcome.show_over()
         else:
             self.welcome.hide()

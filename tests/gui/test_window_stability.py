@@ -203,3 +203,18 @@ def test_small_window_shows_every_panel_tab_name_in_full_also_after_a_restart(qt
     again = make_window(qtbot, settings, (1024, 700))
     qtbot.waitUntil(lambda: {name for _, _, name in _panel_tabs(again)} >= names, timeout=30000)
     qtbot.waitUntil(lambda: all(_shown_in_full(b, i) for b, i, _ in _panel_tabs(again)), timeout=30000)
+
+
+def test_welcome_strip_goes_once_the_sample_gets_a_second_result(qtbot, settings) -> None:
+    from ocrviewer.resources import find_sample
+
+    win = make_window(qtbot, settings, (1024, 700))
+    image, response = find_sample()
+    win.files.open_image(str(image))
+    win.files.open_response(str(response))
+    qtbot.waitUntil(lambda: win.state.document is not None and win.welcome.isVisible(), timeout=30000)
+    truth = image.with_name("receipt.yandex-raw-frame.json")
+    win.files.open_truth(str(truth))  # the user's own work on the sample: a ground truth to compare
+    qtbot.waitUntil(lambda: len(win.state.results()) == 2, timeout=30000)
+    qtbot.waitUntil(lambda: not win.welcome.isVisible(), timeout=30000)
+    assert not settings.value("welcome/dismissed", False, type=bool)  # not dismissed for good
