@@ -439,3 +439,13 @@ def install_docks(
     window.installEventFilter(watcher)
     window._ocrviewer_docks_context = context  # type: ignore[attr-defined]  # keeps it alive
     return docks
+
+
+def behind_another_tab(widget: QWidget | None) -> bool:
+    """True for a widget in a dock tabbed behind another: Qt keeps such a dock "visible" (only moved
+    out of sight), so Tab would walk through its every button, with no focus to be seen."""
+    while widget is not None:
+        if isinstance(widget, QDockWidget):
+            return not widget.isFloating() and widget.visibleRegion().isEmpty()
+        widget = widget.parentWidget()
+    return False

@@ -764,6 +764,17 @@ class MainWindow(QMainWindow):
         if getattr(self, "_tab_titles", None) is not None:
             self._tab_titles.start()
 
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+        """Tab and Shift+Tab: past the panels tabbed behind others (none of them is on screen)."""
+        from ocrviewer.gui.docks import behind_another_tab
+
+        for _ in range(500):  # (a bound, should a chain have nothing else)
+            if not super().focusNextPrevChild(next):
+                return False
+            if not behind_another_tab(QApplication.focusWidget()):
+                return True
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "files", None) is None:  # closed on its first frame: nothing else runs yet
             if self.remember_layout:
