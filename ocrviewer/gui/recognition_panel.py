@@ -266,6 +266,7 @@ class RecognitionPanel(QWidget):
                 QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter),
             ]
         )
+        self.run_action.setToolTip(self.run_button.toolTip())  # the toolbar's Recognize: with its key
         self.cancel_action = QAction("Cancel recognition", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
         self.run_all_action = QAction("Recognize All Pages", self)
         self.run_all_action.setStatusTip(
@@ -401,6 +402,11 @@ class RecognitionPanel(QWidget):
             self.option_widgets[option.name] = widget
             self.options_form.addRow(f"{option.label}:", widget)
             widget.setEnabled(self.job is None)
+        # Tab in the order they are shown: the fields made now came last in the chain, after the
+        # panels below (the engine's "Minimum line score" was reached after the tab bars)
+        chain = [self.provider_combo, self.setup_button, *self.option_widgets.values(), self.fresh_check]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
         self._update_enabled()
 
     def _option_widget(self, provider: str, option: ProviderOption) -> QWidget:
