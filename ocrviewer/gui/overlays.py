@@ -107,9 +107,12 @@ class ShortcutSheet(QFrame):
         for i, (what, keys) in enumerate(rows):
             col = 0 if i < half else 2
             row = i if i < half else i - half
-            self.grid.addWidget(QLabel(what), row, col)
+            name = QLabel(what)
+            name.setWordWrap(True)  # in a view too narrow for a column the names wrap, the keys stay whole
+            self.grid.addWidget(name, row, col)
             key = QLabel(f"<b>{keys.replace(', ', ',<br>')}</b>" if len(keys) > 18 else f"<b>{keys}</b>")
             key.setTextFormat(QtCore.Qt.TextFormat.RichText)
+            key.setMinimumWidth(key.sizeHint().width())
             self.grid.addWidget(key, row, col + 1)
 
     def pair_width(self) -> int:

@@ -651,3 +651,33 @@ def test_recognize_stays_in_the_toolbar_of_a_960_px_window(qtbot, settings, size
     qtbot.waitUntil(lambda: in_bar(bar, win.result_chooser), timeout=30000)
     assert in_bar(bar, bar.widgetForAction(run))
     assert bar.widgetForAction(run).text() == "Recognize"
+
+
+def test_the_shortcut_sheet_keeps_keys_whole_over_a_picture_squeezed_by_panels(qtbot) -> None:
+    """A layout saved in a wide window and restored in a 1024 px one left the picture 330 px
+    wide: the sheet's one column cut the keys to 'Ctr', 'Shi', 'Hor'."""
+    from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+
+    from ocrviewer.gui.overlays import ShortcutSheet
+
+    view = QWidget()
+    qtbot.addWidget(view)
+    view.resize(330, 430)
+    view.show()
+    sheet = ShortcutSheet(view)
+    rows = [("Compare with Ground Truth", "D"), ("Copy Selected Text", "Ctrl+C, Ctrl+Ins")]
+    rows += [
+        ("Open Workspace", "Ctrl+Shift+O"),
+        ("Export for a Slide", "Ctrl+Shift+E"),
+        ("Find previous", "Shift+F3"),
+    ]
+    sheet.open(rows)
+    qtbot.waitUntil(sheet.isVisible, timeout=30000)
+    QApplication.processEvents()
+    body = sheet.findChild(QScrollArea).widget()
+    viewport = body.parentWidget()
+    keys = [w for w in body.findChildren(QLabel) if w.isVisible() and w.text().startswith("<b>")]
+    assert len(keys) == len(rows)
+    for key in keys:
+        assert key.width() >= key.sizeHint().width(), key.text()
+        assert key.mapTo(viewport, QPoint(key.width(), 0)).x() <= viewport.width(), key.text()
