@@ -329,6 +329,11 @@ class FileController(QObject):
         if result.warnings:
             more = f" (+{len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
             self.message.emit(result.warnings[0] + more, "warning")
+        elif not counts["word"] and not counts["line"]:  # else a picture with nothing on it, unexplained
+            self.message.emit(
+                f"{os.path.basename(result.response_path)} has no text: its engine found no words here",
+                "info",
+            )
 
     # -- workspaces -----------------------------------------------------------------------------
     def open_workspace(self, path: str) -> None:

@@ -655,6 +655,8 @@ class RecognitionPanel(QWidget):
         words = element_counts(out.loaded.source)["word"]
         where = " (from the cache; tick 'Fresh run' to ask again)" if out.from_cache else ""
         text = f"{out.provider or self.current_provider()}: {words} words{where}"
+        if not words:
+            text = f"{out.provider or self.current_provider()} found no text on this picture{where}"
         if not show:
             text += "; added to the results (the one you opened stays shown)"
         self._status(text)

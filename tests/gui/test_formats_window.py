@@ -235,3 +235,21 @@ def test_other_producers_files_open_on_their_page(
         assert all(abs(a - b) < 1 for a, b in zip(got, want, strict=True))
     assert f"{counts[2]} words" in window.count_label.text() or counts[2] == 0
     assert not window.message_bar.isVisible() or window.message_bar.level != "error"
+
+
+def test_a_result_with_no_words_says_so_in_the_window(window, qtbot, tmp_path: Path) -> None:
+    from tests.support.images import make_text_image
+
+    image = make_text_image(tmp_path / "blank.jpg")
+    hocr = tmp_path / "blank.hocr"
+    hocr.write_text(
+        '<html><head><meta charset="utf-8"></head><body>'
+        '<div class="ocr_page" title="bbox 0 0 640 480"></div></body></html>',
+        encoding="utf-8",
+    )
+    window.files.open_image(str(image))
+    window.files.open_response(str(hocr))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    qtbot.waitUntil(window.message_bar.isVisible, timeout=30000)
+    assert window.message_bar.text == "blank.hocr has no text: its engine found no words here"
+    assert window.message_bar.level == "info"

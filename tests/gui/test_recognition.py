@@ -377,3 +377,15 @@ def test_a_run_asked_for_while_checking_ends_with_the_reason_not_checking(qtbot,
     qtbot.waitUntil(lambda: "yandex cannot run" in panel.message_label.text(), timeout=30000)
     assert "checking" not in panel.status_label.text()
     assert not panel.busy
+
+
+def test_a_run_that_finds_no_text_says_so(qtbot, panel, state, cloud, tmp_path) -> None:
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (400, 300), "white").save(blank)
+    state.set_image(str(blank), read_image_info(blank))
+    with qtbot.waitSignal(panel.recognized, timeout=30000):
+        assert panel.start() is True
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30000)
+    assert panel.status_label.text() == "azure-read found no text on this picture"
