@@ -79,7 +79,7 @@ def test_unknown_shape_lists_top_level_keys(tmp_path: Path) -> None:
     path.write_text(json.dumps({"c": 1, "a": [], "b": {}}))
     message = error_of(path)
     assert message.endswith(
-        "unknown response shape: top-level keys a, b, c; expected a Yandex, Azure, Google or Textract response"
+        "unknown response shape: top-level keys a, b, c; expected a Yandex, Azure, Google, Textract, docTR or EasyOCR response"
     )
 
 
@@ -499,24 +499,3 @@ def test_json_lines_with_a_cut_off_last_line_say_so(tmp_path: Path) -> None:
     path.write_text(line + "\n" + line + "\n" + line[:200])
     message = error_of(path)
     assert "last line stops before its end (line 3" in message and "cut off" in message
-
-
-def test_doctr_and_easyocr_json_say_what_to_open_instead(tmp_path: Path) -> None:
-    """docTR's ``export()`` and EasyOCR's ``readtext`` JSON are not read: the one-line error names
-    them (and for docTR, the hOCR export it has), not just "unknown shape"."""
-    word = {"value": "Hi", "confidence": 0.99, "geometry": [[0.1, 0.1], [0.5, 0.2]]}
-    line = {"geometry": [[0.1, 0.1], [0.5, 0.2]], "words": [word]}
-    page = {
-        "page_idx": 0,
-        "dimensions": [100, 200],
-        "blocks": [{"geometry": line["geometry"], "lines": [line]}],
-    }
-    doctr = tmp_path / "doctr.json"
-    doctr.write_text(json.dumps({"pages": [page]}))
-    with pytest.raises(BadResponse, match=r"docTR's JSON export .*export_as_xml\(\)") as err:
-        load_response(doctr)
-    assert "\n" not in str(err.value)
-    easy = tmp_path / "easyocr.json"
-    easy.write_text(json.dumps([[[[10, 10], [50, 10], [50, 30], [10, 30]], "Hi", 0.98]]))
-    with pytest.raises(BadResponse, match="EasyOCR's readtext output"):
-        load_response(easy)

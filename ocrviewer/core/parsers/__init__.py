@@ -85,7 +85,7 @@ OCRVIEWER = "ocrviewer"
 def _service_formats() -> dict[str, str]:
     """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
     markup, PDF and TSV formats (made on first use: their readers load lxml)."""
-    from ocrviewer.core.parsers import azure, google, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, easyocr, google, textract, yandex
 
     return {
         yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
@@ -98,6 +98,8 @@ def _service_formats() -> dict[str, str]:
         azure.DOCUMENT_INTELLIGENCE: "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
         google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
         textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
+        doctr.DOCTR: "docTR JSON export (result.export(): pages, blocks, lines, words; relative geometry)",
+        easyocr.EASYOCR: "EasyOCR readtext result saved as JSON ([box, text, confidence] per detection)",
         OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
     }
 
@@ -111,7 +113,7 @@ def __getattr__(name: str) -> dict[str, str]:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_EXPECTED = "expected a Yandex, Azure, Google or Textract response"
+_EXPECTED = "expected a Yandex, Azure, Google, Textract, docTR or EasyOCR response"
 
 
 def _from_schema(data: Any) -> Document:
@@ -125,7 +127,7 @@ def _from_schema(data: Any) -> Document:
 
 @functools.cache
 def _parsers() -> dict[str, Callable[[Any], Document]]:
-    from ocrviewer.core.parsers import azure, google, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, easyocr, google, textract, yandex
 
     return {
         yandex.OCR_V1: yandex.parse_ocr_v1,
@@ -138,6 +140,8 @@ def _parsers() -> dict[str, Callable[[Any], Document]]:
         azure.DOCUMENT_INTELLIGENCE: azure.parse_document_intelligence,
         google.VISION: google.parse_vision,
         textract.TEXTRACT: textract.parse_textract,
+        doctr.DOCTR: doctr.parse_doctr,
+        easyocr.EASYOCR: easyocr.parse_easyocr,
         OCRVIEWER: _from_schema,
     }
 
@@ -176,7 +180,7 @@ def _one_line(message: str) -> str:
 def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
-    from ocrviewer.core.parsers import azure, google, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, google, textract, yandex
 
     if type(d.get("recognitionResult")) is dict:
         return azure.RECOGNIZE_TEXT_V2
@@ -198,6 +202,8 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return google.VISION
     if type(d.get("Blocks")) is list:
         return textract.TEXTRACT
+    if doctr.is_doctr(d):
+        return doctr.DOCTR
     message = google.error_message(d) or _service_error(d)
     if message is not None:
         raise BadResponse(_one_line(message))
@@ -205,11 +211,6 @@ def _detect_dict(d: dict[str, Any]) -> str:
         raise BadResponse(f"unsupported document schema {d['schema']!r}; this version reads {SCHEMA}")
     if not d:
         raise BadResponse(f"unknown response shape: an empty JSON object; {_EXPECTED}")
-    if _is_doctr(d):
-        raise BadResponse(
-            "docTR's JSON export (result.export()) is not read; save docTR's result as hOCR "
-            "(result.export_as_xml()) and open that"
-        )
     names = sorted(str(k) for k in d)
     keys = ", ".join(_key_name(k) for k in names[:12]) + (
         f" (+{len(names) - 12} more)" if len(names) > 12 else ""
@@ -238,30 +239,6 @@ def _unwrap_recording(data: Any) -> Any:
     raise BadResponse("a test recording without a recognized OCR response in its entries")
 
 
-def _is_doctr(d: dict[str, Any]) -> bool:
-    """docTR's ``Document.export()``: pages with ``dimensions`` and ``blocks`` of relative geometry."""
-    pages = d.get("pages")
-    return (
-        type(pages) is list
-        and bool(pages)
-        and type(pages[0]) is dict
-        and "dimensions" in pages[0]
-        and "blocks" in pages[0]
-    )
-
-
-def _is_easyocr(data: list[Any]) -> bool:
-    """EasyOCR's ``readtext``: ``[[four corner points], text, confidence]`` per detection."""
-    first = data[0]
-    return (
-        type(first) is list
-        and len(first) == 3
-        and type(first[0]) is list
-        and type(first[1]) is str
-        and type(first[2]) in (int, float)
-    )
-
-
 def detect_format(data: Any) -> str:
     """The format name of a parsed JSON value, judged from its shape only."""
     if type(data) is dict:
@@ -269,11 +246,10 @@ def detect_format(data: Any) -> str:
     if type(data) is list:
         if not data:
             raise BadResponse(f"unknown response shape: an empty array; {_EXPECTED}")
-        if _is_easyocr(data):
-            raise BadResponse(
-                "EasyOCR's readtext output ([box, text, confidence] items) is not read; "
-                f"{_EXPECTED}, or hOCR, ALTO, PAGE-XML or Tesseract TSV"
-            )
+        from ocrviewer.core.parsers import easyocr
+
+        if easyocr.is_easyocr(data):
+            return easyocr.EASYOCR
         formats = set()
         for i, item in enumerate(data):
             if type(item) is not dict:
@@ -336,9 +312,9 @@ def _parse_any_unchecked(data: Any) -> Document:
     fmt = detect_format(data)
     if type(data) is dict:
         return _parse(fmt, data)
-    from ocrviewer.core.parsers import textract, yandex
+    from ocrviewer.core.parsers import easyocr, textract, yandex
 
-    if fmt == yandex.OCR_V1:
+    if fmt in (yandex.OCR_V1, easyocr.EASYOCR):
         return _parse(fmt, data)
     if fmt == textract.TEXTRACT:
         # paginated Get* results: a page's CHILD ids may point into the next response
