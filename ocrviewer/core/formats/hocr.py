@@ -179,11 +179,14 @@ def _is_alternative(el: etree._Element) -> bool:
     return ident.startswith(_ALTERNATIVE_IDS) or "ocr_symbol" in classes(el) or local(el.tag).lower() == "del"
 
 
-def _raw_text(el: etree._Element) -> list[str]:
+def _raw_text(el: etree._Element, skip: frozenset[str] = frozenset()) -> list[str]:
+    """The text pieces of ``el`` and its children, leaving out alternatives and any child with a
+    class in ``skip`` (a word's text leaves out a word or line nested in it, which only a broken file
+    has: an unescaped ``<`` in the text opens an element that holds the rest of the page)."""
     parts = [el.text or ""]
     for c in el:
-        if isinstance(c.tag, str) and not _is_alternative(c):
-            parts += _raw_text(c)
+        if isinstance(c.tag, str) and not _is_alternative(c) and not (skip and classes(c) & skip):
+            parts += _raw_text(c, skip)
         parts.append(c.tail or "")
     return parts
 
@@ -191,8 +194,8 @@ def _raw_text(el: etree._Element) -> list[str]:
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
-def _text(el: etree._Element) -> str:
-    raw = "".join(_raw_text(el))
+def _text(el: etree._Element, skip: frozenset[str] = frozenset()) -> str:
+    raw = "".join(_raw_text(el, skip))
     # HTML collapses ASCII whitespace only: a no-break space inside a word is text (at its edges, as
     # "Grüße&nbsp;" writes one, it is not)
     words = raw.split() if raw.isascii() else [t for w in _HTML_SPACE.split(raw) if (t := w.strip())]
@@ -201,6 +204,9 @@ def _text(el: etree._Element) -> str:
     return " ".join(words)
 
 
+#: what a word's text leaves out: a word or line inside it (see :func:`_raw_text`)
+_NESTED = frozenset(WORD_CLASSES | LINE_CLASSES)
+
 #: direction marks at a word's edges are no text: archive.org's ABBYY-to-hOCR converter ends every
 #: right-to-left word with a LEFT-TO-RIGHT MARK
 _BIDI_MARKS = "\u200e\u200f\u061c"
@@ -208,7 +214,7 @@ _BIDI_MARKS = "\u200e\u200f\u061c"
 
 def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     props = title_props(el)
-    text = _text(el).strip(_BIDI_MARKS)
+    text = _text(el, _NESTED).strip(_BIDI_MARKS)
     box = _bbox(props, what, warnings)
     if box is None:
         warnings.append(f"{_NO_BOX}{what} {text[:30]!r}")
@@ -250,9 +256,11 @@ def _space_before(container: etree._Element, word_els: Sequence[etree._Element])
             if not isinstance(c.tag, str):
                 pass
             elif c in index:
-                raw = "".join(_raw_text(c))
+                raw = "".join(_raw_text(c, _NESTED))
                 out[index[c]] = space or bool(raw[:1].isspace())
                 space = not raw.strip() or raw[-1:].isspace()
+                if len(c) and any(d in index for d in c.iterdescendants()):
+                    walk(c)  # words nested in a word (a broken file): their spaces too
             elif not _is_alternative(c):
                 space = space or bool((c.text or "")[:1].isspace())
                 walk(c)
