@@ -3,8 +3,11 @@ each is opened as a user opens it and checked against what the file says."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ocrviewer.cli import main
 from ocrviewer.core.parsers import load_response
 from tests.support.markup import FORMATS as SAMPLES
 from tests.support.markup import cli_info
@@ -27,3 +30,30 @@ def test_hocr_with_an_unescaped_lt_in_a_word_keeps_each_word_once(capsys: pytest
     assert lines[0] == "s<5 «. 6eöi>A»kan ^i'n n.tV«,a»>r«»«5«/, eine »«es F»»«."
     assert lines[1] == "s5, 7^, »eÄe?!« Seäau»»»?n«en a. S«^-"
     assert "1 page(s), 2 blocks, 3 lines, 42 words" in cli_info(capsys, "-r", str(f))
+
+
+def test_hocr_title_with_a_semicolon_inside_a_quoted_image_name(tmp_path: Path) -> None:
+    """Tesseract writes the input's path quoted into the page title (``image "..."``); a ';' in that
+    name is no property separator: the page keeps its image name, and PAGE-XML names it (before, the
+    name was cut at the ';'). An apostrophe inside a word (``x_font O'Brien``) opens no quote."""
+    raw = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><meta name='ocr-system' content='tesseract 5.3.0' /></head>
+<body><div class='ocr_page' id='page_1' title='image "/scans/Box 3; folder 2/p;7.png"; bbox 0 0 640 480; ppageno 0; scan_res 300 300'>
+<span class='ocr_line' id='line_1_1' title="bbox 10 20 300 60; baseline 0 -5; x_size 40; x_descenders 10; x_ascenders 10">
+<span class='ocrx_word' id='word_1_1' title='bbox 10 20 120 60; x_wconf 93; x_font O'Brien; x_fsize 12'>Hello</span>
+<span class='ocrx_word' id='word_1_2' title='bbox 130 20 300 60; x_wconf 88'>world</span>
+</span></div></body></html>
+"""
+    f = tmp_path / "p7.hocr"
+    f.write_text(raw, encoding="utf-8")
+    doc = load_response(f)
+    page = doc.pages[0]
+    assert page.extras["image"] == "/scans/Box 3; folder 2/p;7.png"
+    assert (page.width, page.height) == (640, 480)
+    assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [
+        ("Hello", (10, 20, 120, 60), 0.93),
+        ("world", (130, 20, 300, 60), 0.88),
+    ]
+    out = tmp_path / "p7.page.xml"
+    assert main(["export", "-r", str(f), "-o", str(out)]) == 0
+    assert 'imageFilename="/scans/Box 3; folder 2/p;7.png"' in out.read_text(encoding="utf-8")

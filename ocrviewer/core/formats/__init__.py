@@ -288,4 +288,8 @@ def export_bytes(fmt: str, doc: Document, image_path: str | None = None) -> byte
             return write_pdf(doc, [])
         images, dpis, source = page_images(image_path, len(doc.pages))
         return write_pdf(doc, images, dpi=dpis, source_formats=[source] * len(images))
-    return write(fmt, doc, image_names=[name] * len(doc.pages))
+    if image_path:
+        return write(fmt, doc, image_names=[name] * len(doc.pages))
+    # each page names the image its file named (an hOCR page's own ``image``; else the document's)
+    names = [str((p.extras.get("image") if p.extras else None) or name or "") or None for p in doc.pages]
+    return write(fmt, doc, image_names=names)

@@ -57,10 +57,33 @@ def is_hocr(root: etree._Element) -> bool:
     return False
 
 
+def _title_parts(title: str) -> list[str]:
+    """A title split at the ';' outside quoted strings (``image "scan;2.png"; bbox ...``); at every ';'
+    when a quote is left open."""
+    if '"' not in title and "'" not in title:
+        return title.split(";")
+    parts: list[str] = []
+    start = 0
+    quote = ""
+    for i, ch in enumerate(title):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'" and (i == 0 or title[i - 1] in " \t;"):  # a quote opens a value: not O'Brien
+            quote = ch
+        elif ch == ";":
+            parts.append(title[start:i])
+            start = i + 1
+    if quote:
+        return title.split(";")
+    parts.append(title[start:])
+    return parts
+
+
 def title_props(el: etree._Element) -> dict[str, str]:
     """``title="bbox 1 2 3 4; x_wconf 90"`` -> ``{"bbox": "1 2 3 4", "x_wconf": "90"}``."""
     props: dict[str, str] = {}
-    for part in (el.get("title") or "").split(";"):
+    for part in _title_parts(el.get("title") or ""):
         m = _PROP.match(part)
         if m:
             props[m.group(1)] = m.group(2).strip()
