@@ -333,5 +333,5 @@ except BadResponse as err:
     assert lines[0] == "ocrviewer []"
     assert lines[1] == "azure-read-v3 ['azure', 'google', 'textract', 'yandex']"
     assert lines[2].endswith(
-        "unknown response shape: top-level keys foo; expected a Yandex, Azure, Google, Textract, docTR or EasyOCR response"
+        "unknown response shape: top-level keys foo; expected a Yandex, Azure, Google, Textract, docTR, EasyOCR or PaddleOCR response"
     )

@@ -79,7 +79,7 @@ def test_unknown_shape_lists_top_level_keys(tmp_path: Path) -> None:
     path.write_text(json.dumps({"c": 1, "a": [], "b": {}}))
     message = error_of(path)
     assert message.endswith(
-        "unknown response shape: top-level keys a, b, c; expected a Yandex, Azure, Google, Textract, docTR or EasyOCR response"
+        "unknown response shape: top-level keys a, b, c; expected a Yandex, Azure, Google, Textract, docTR, EasyOCR or PaddleOCR response"
     )
 
 

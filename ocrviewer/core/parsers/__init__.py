@@ -85,7 +85,7 @@ OCRVIEWER = "ocrviewer"
 def _service_formats() -> dict[str, str]:
     """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
     markup, PDF and TSV formats (made on first use: their readers load lxml)."""
-    from ocrviewer.core.parsers import azure, doctr, easyocr, google, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, textract, yandex
 
     return {
         yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
@@ -100,6 +100,7 @@ def _service_formats() -> dict[str, str]:
         textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
         doctr.DOCTR: "docTR JSON export (result.export(): pages, blocks, lines, words; relative geometry)",
         easyocr.EASYOCR: "EasyOCR readtext result saved as JSON ([box, text, confidence] per detection)",
+        paddleocr.PADDLEOCR: "PaddleOCR result saved as JSON (3.x rec_texts/rec_polys, or 2.x [box, [text, score]])",
         OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
     }
 
@@ -113,7 +114,7 @@ def __getattr__(name: str) -> dict[str, str]:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_EXPECTED = "expected a Yandex, Azure, Google, Textract, docTR or EasyOCR response"
+_EXPECTED = "expected a Yandex, Azure, Google, Textract, docTR, EasyOCR or PaddleOCR response"
 
 
 def _from_schema(data: Any) -> Document:
@@ -127,7 +128,7 @@ def _from_schema(data: Any) -> Document:
 
 @functools.cache
 def _parsers() -> dict[str, Callable[[Any], Document]]:
-    from ocrviewer.core.parsers import azure, doctr, easyocr, google, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, textract, yandex
 
     return {
         yandex.OCR_V1: yandex.parse_ocr_v1,
@@ -142,6 +143,7 @@ def _parsers() -> dict[str, Callable[[Any], Document]]:
         textract.TEXTRACT: textract.parse_textract,
         doctr.DOCTR: doctr.parse_doctr,
         easyocr.EASYOCR: easyocr.parse_easyocr,
+        paddleocr.PADDLEOCR: paddleocr.parse_paddleocr,
         OCRVIEWER: _from_schema,
     }
 
@@ -180,7 +182,7 @@ def _one_line(message: str) -> str:
 def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
-    from ocrviewer.core.parsers import azure, doctr, google, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, google, paddleocr, textract, yandex
 
     if type(d.get("recognitionResult")) is dict:
         return azure.RECOGNIZE_TEXT_V2
@@ -204,6 +206,8 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return textract.TEXTRACT
     if doctr.is_doctr(d):
         return doctr.DOCTR
+    if paddleocr.result_of(d) is not None or paddleocr.serving_results(d) is not None:
+        return paddleocr.PADDLEOCR
     message = google.error_message(d) or _service_error(d)
     if message is not None:
         raise BadResponse(_one_line(message))
@@ -246,10 +250,12 @@ def detect_format(data: Any) -> str:
     if type(data) is list:
         if not data:
             raise BadResponse(f"unknown response shape: an empty array; {_EXPECTED}")
-        from ocrviewer.core.parsers import easyocr
+        from ocrviewer.core.parsers import easyocr, paddleocr
 
         if easyocr.is_easyocr(data):
             return easyocr.EASYOCR
+        if paddleocr.is_v2(data):
+            return paddleocr.PADDLEOCR
         formats = set()
         for i, item in enumerate(data):
             if type(item) is not dict:
@@ -312,9 +318,9 @@ def _parse_any_unchecked(data: Any) -> Document:
     fmt = detect_format(data)
     if type(data) is dict:
         return _parse(fmt, data)
-    from ocrviewer.core.parsers import easyocr, textract, yandex
+    from ocrviewer.core.parsers import easyocr, paddleocr, textract, yandex
 
-    if fmt in (yandex.OCR_V1, easyocr.EASYOCR):
+    if fmt in (yandex.OCR_V1, easyocr.EASYOCR, paddleocr.PADDLEOCR):
         return _parse(fmt, data)
     if fmt == textract.TEXTRACT:
         # paginated Get* results: a page's CHILD ids may point into the next response

@@ -1,11 +1,15 @@
-"""docTR's JSON export and EasyOCR's readtext result, opened as a user opens them.
+"""docTR's JSON export, EasyOCR's readtext result and PaddleOCR's results, opened as a user opens them.
 
-No docTR or EasyOCR result file with a licence that allows copying was found, so each file here is
-written element for element as the producer writes it: docTR's ``Document.export()``
+No docTR, EasyOCR or PaddleOCR result file with a licence that allows copying was found, so each file
+here is written element for element as the producer writes it: docTR's ``Document.export()``
 (mindee/doctr ``doctr/io/elements.py``, 0.7-0.10: ``dimensions`` is (height, width), geometry relative
 to the page, ``[[xmin, ymin], [xmax, ymax]]`` or four corners with ``assume_straight_pages=False``)
 dumped with ``json.dump``, and EasyOCR's ``Reader.readtext`` (``[[corners], text, confidence]``,
-numpy values turned into numbers first, as every "save EasyOCR as JSON" recipe does).
+numpy values turned into numbers first, as every "save EasyOCR as JSON" recipe does), PaddleOCR 3.x's
+``result.save_to_json()`` (PaddleX's OCR result: ``input_path``, ``page_index``, ``model_settings``,
+``doc_preprocessor_res``, ``dt_polys``, ``rec_texts``/``rec_scores``/``rec_polys``/``rec_boxes``), its
+serving API's answer (``result.ocrResults[].prunedResult``, ``dataInfo``) and PaddleOCR 2.x's
+``ocr.ocr()`` list (``[[corners, [text, score]], ...]`` per page).
 """
 
 from __future__ import annotations
@@ -192,3 +196,120 @@ def test_easyocr_paragraph_mode_and_a_bad_item(tmp_path: Path) -> None:
     doc = load_response(_write(tmp_path, data, "easyocr.json"))
     assert [(w.text, w.confidence) for w in doc.words()] == [("A paragraph of text", None)]
     assert doc.warnings == ("detection 2: polygon has 2 points; skipped",)
+
+
+def _paddle3(texts: list[str], scores: list[float], polys: list[Any], **extra: Any) -> dict[str, Any]:
+    """One page as PaddleOCR 3.x ``save_to_json`` writes it (key order and the settings it records)."""
+    return {
+        "input_path": "/data/scan.png",
+        "page_index": None,
+        "model_settings": {
+            "use_doc_preprocessor": True,
+            "use_textline_orientation": False,
+        },
+        "doc_preprocessor_res": {
+            "input_path": None,
+            "page_index": None,
+            "model_settings": {"use_doc_orientation_classify": True, "use_doc_unwarping": False},
+            "angle": 0,
+        },
+        "dt_polys": polys,
+        "text_det_params": {"limit_side_len": 64, "limit_type": "min", "thresh": 0.3, "box_thresh": 0.6},
+        "text_type": "general",
+        "textline_orientation_angles": [-1] * len(texts),
+        "text_rec_score_thresh": 0.0,
+        "return_word_box": False,
+        "rec_texts": texts,
+        "rec_scores": scores,
+        "rec_polys": polys,
+        "rec_boxes": [
+            [min(p[0] for p in q), min(p[1] for p in q), max(p[0] for p in q), max(p[1] for p in q)]
+            for q in polys
+        ],
+        **extra,
+    }
+
+
+def test_paddleocr3_save_to_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """PaddleOCR 3.x ``save_to_json``: each recognized text line with its four corners and score,
+    placed on the image's page; an angle PaddleOCR turned the page by is kept."""
+    polys = [[[32, 18], [210, 20], [209, 52], [31, 50]], [[30, 70], [150, 70], [150, 98], [30, 98]]]
+    data = _paddle3(["Invoice 2024-01", "Total 42,00"], [0.9921, 0.873], polys)
+    data["doc_preprocessor_res"]["angle"] = 180
+    f = _write(tmp_path, data, "scan_res.json")
+    doc = load_response(f)
+    assert doc.source_format == "paddleocr" and doc.warnings == ()
+    assert [(ln.text, ln.confidence) for ln in doc.lines()] == [
+        ("Invoice 2024-01", 0.9921),
+        ("Total 42,00", 0.873),
+    ]
+    first = next(doc.words())
+    assert first.polygon == ((32, 18), (210, 20), (209, 52), (31, 50))
+    assert doc.pages[0].extras["doc_preprocessor_angle"] == 180
+    image = blank_image(tmp_path, 320, 240)
+    placed = load_result(f, image).document
+    assert [w.bbox for w in placed.words()] == [(31, 18, 210, 52), (30, 70, 150, 98)]
+    assert "PaddleOCR result" in cli_info(capsys, str(image), "-r", str(f))
+
+
+def test_paddleocr3_wrapped_in_res_and_with_boxes_only(tmp_path: Path) -> None:
+    """``result.json`` is ``{"res": {...}}``; a 3.0 file with ``rec_boxes`` and no ``rec_polys``
+    gives each line its box."""
+    data = _paddle3(["Hello"], [0.5], [[[10, 10], [60, 10], [60, 30], [10, 30]]])
+    del data["rec_polys"]
+    doc = load_response(_write(tmp_path, {"res": data}))
+    assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [("Hello", (10, 10, 60, 30), 0.5)]
+
+
+def test_paddleocr_serving_response_with_page_sizes(tmp_path: Path) -> None:
+    """The serving API's answer for a two-page PDF: one page per ``ocrResults`` item, sized by
+    ``dataInfo.pages``."""
+    one = _paddle3(["first"], [0.9], [[[10, 10], [60, 10], [60, 30], [10, 30]]])
+    two = _paddle3(["second"], [0.8], [[[20, 40], [90, 40], [90, 60], [20, 60]]])
+    body = {
+        "logId": "3a5c0d6e",
+        "errorCode": 0,
+        "errorMsg": "Success",
+        "result": {
+            "ocrResults": [
+                {"prunedResult": one, "ocrImage": None, "docPreprocessingImage": None, "inputImage": None},
+                {"prunedResult": two, "ocrImage": None, "docPreprocessingImage": None, "inputImage": None},
+            ],
+            "dataInfo": {
+                "type": "pdf",
+                "numPages": 2,
+                "pages": [{"width": 1654, "height": 2339}, {"width": 1654, "height": 2339}],
+            },
+        },
+    }
+    doc = load_response(_write(tmp_path, body))
+    assert [(p.width, p.height, [w.text for w in p.words()]) for p in doc.pages] == [
+        (1654, 2339, ["first"]),
+        (1654, 2339, ["second"]),
+    ]
+
+
+def test_paddleocr2_ocr_list_pages(tmp_path: Path) -> None:
+    """PaddleOCR 2.x ``ocr.ocr(img)``: a list per page (``null`` for a page without text) of
+    ``[corners, [text, score]]``; one page's list alone reads the same."""
+    item = [[[12.0, 8.0], [96.0, 8.0], [96.0, 30.0], [12.0, 30.0]], ["Привет", 0.9876]]
+    item2 = [[[12.0, 40.0], [80.0, 40.0], [80.0, 60.0], [12.0, 60.0]], ["мир", 0.51]]
+    doc = load_response(_write(tmp_path, [[item, item2], None, [item]], "pages.json"))
+    assert [[(w.text, w.confidence) for w in p.words()] for p in doc.pages] == [
+        [("Привет", 0.9876), ("мир", 0.51)],
+        [],
+        [("Привет", 0.9876)],
+    ]
+    one = load_response(_write(tmp_path, [item, item2], "page.json"))
+    assert [(w.text, w.bbox) for w in one.words()] == [("Привет", (12, 8, 96, 30)), ("мир", (12, 40, 80, 60))]
+
+
+def test_paddleocr3_counts_that_disagree_name_the_page(tmp_path: Path) -> None:
+    data = _paddle3(["a", "b"], [0.9, 0.8], [[[0, 0], [5, 0], [5, 5], [0, 5]]])
+    data["rec_boxes"] = []
+    f = _write(tmp_path, data)
+    with pytest.raises(BadResponse) as err:
+        load_response(f)
+    assert str(err.value) == (
+        f"{f}: page 1: 2 rec_texts but 1 rec_polys and 0 rec_boxes; give the result as the OCR service or engine wrote it"
+    )
