@@ -313,3 +313,77 @@ def test_paddleocr3_counts_that_disagree_name_the_page(tmp_path: Path) -> None:
     assert str(err.value) == (
         f"{f}: page 1: 2 rec_texts but 1 rec_polys and 0 rec_boxes; give the result as the OCR service or engine wrote it"
     )
+
+
+def _pytesseract_dict(tsv_text: str) -> dict[str, list[Any]]:
+    """pytesseract's ``image_to_data(output_type=Output.DICT)``: its ``file_to_dict`` (pytesseract
+    0.3.10): one list per column, every cell but the text as ``int(float(cell))`` where it can."""
+    rows = [row.split("\t") for row in tsv_text.strip().split("\n")]
+    header = rows.pop(0)
+    if len(rows[-1]) < len(header):
+        rows[-1].append("")
+    out: dict[str, list[Any]] = {}
+    for i, head in enumerate(header):
+        out[head] = []
+        for row in rows:
+            if len(row) <= i:
+                continue
+            if i != len(header) - 1:
+                try:
+                    out[head].append(int(float(row[i])))
+                except ValueError:
+                    out[head].append(row[i])
+            else:
+                out[head].append(row[i])
+    return out
+
+
+def test_pytesseract_dict_json_reads_as_its_tsv(tmp_path: Path) -> None:
+    """``json.dump(pytesseract.image_to_data(img, output_type=Output.DICT))`` of a page this machine's
+    Tesseract read: the same words, boxes and lines as the TSV it came from; confidences are the
+    whole percentages pytesseract keeps."""
+    from tests.support.images import draw_displayed, layout_words
+    from tests.support.markup import run_tesseract
+
+    words, size = layout_words(["Hello world", "Second line here"], font_size=40)
+    image = tmp_path / "page.png"
+    draw_displayed(words, size, style="text", font_size=40).save(image)
+    tsv = run_tesseract(image, tmp_path / "page", "tsv")
+    data = _pytesseract_dict(tsv.read_text(encoding="utf-8"))
+    f = _write(tmp_path, data, "data.json")
+    want = load_response(tsv)
+    doc = load_response(f)
+    assert doc.source_format == "pytesseract-dict" and doc.warnings == ()
+    assert [w.text for w in doc.words()] == ["Hello", "world", "Second", "line", "here"]
+    assert [ln.text for ln in doc.lines()] == [ln.text for ln in want.lines()]
+    assert [w.bbox for w in doc.words()] == [w.bbox for w in want.words()]
+    assert (doc.pages[0].width, doc.pages[0].height) == (want.pages[0].width, want.pages[0].height)
+    # pytesseract keeps int(float(conf)): 95.79 is 95
+    truncated = [int(w.confidence * 100 + 1e-9) / 100 for w in want.words() if w.confidence is not None]
+    assert [w.confidence for w in doc.words()] == pytest.approx(truncated)
+
+
+def test_pytesseract_dict_with_unequal_columns_says_so(tmp_path: Path) -> None:
+    data = {
+        c: [5, 1, 1, 1, 1, 1, 10, 20, 30, 10, 96, "a"][i : i + 1]
+        for i, c in enumerate(
+            (
+                "level",
+                "page_num",
+                "block_num",
+                "par_num",
+                "line_num",
+                "word_num",
+                "left",
+                "top",
+                "width",
+                "height",
+                "conf",
+                "text",
+            )
+        )
+    }
+    data["text"] = []
+    f = _write(tmp_path, data)
+    with pytest.raises(BadResponse, match=r"columns have different lengths \(level 1, .* text 0\)"):
+        load_response(f)

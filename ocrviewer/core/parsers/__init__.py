@@ -85,7 +85,7 @@ OCRVIEWER = "ocrviewer"
 def _service_formats() -> dict[str, str]:
     """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
     markup, PDF and TSV formats (made on first use: their readers load lxml)."""
-    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, pytesseract, textract, yandex
 
     return {
         yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
@@ -101,6 +101,7 @@ def _service_formats() -> dict[str, str]:
         doctr.DOCTR: "docTR JSON export (result.export(): pages, blocks, lines, words; relative geometry)",
         easyocr.EASYOCR: "EasyOCR readtext result saved as JSON ([box, text, confidence] per detection)",
         paddleocr.PADDLEOCR: "PaddleOCR result saved as JSON (3.x rec_texts/rec_polys, or 2.x [box, [text, score]])",
+        pytesseract.PYTESSERACT: "pytesseract image_to_data(output_type=DICT) saved as JSON (one list per TSV column)",
         OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
     }
 
@@ -128,7 +129,7 @@ def _from_schema(data: Any) -> Document:
 
 @functools.cache
 def _parsers() -> dict[str, Callable[[Any], Document]]:
-    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, pytesseract, textract, yandex
 
     return {
         yandex.OCR_V1: yandex.parse_ocr_v1,
@@ -144,6 +145,7 @@ def _parsers() -> dict[str, Callable[[Any], Document]]:
         doctr.DOCTR: doctr.parse_doctr,
         easyocr.EASYOCR: easyocr.parse_easyocr,
         paddleocr.PADDLEOCR: paddleocr.parse_paddleocr,
+        pytesseract.PYTESSERACT: pytesseract.parse_pytesseract,
         OCRVIEWER: _from_schema,
     }
 
@@ -182,7 +184,7 @@ def _one_line(message: str) -> str:
 def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
-    from ocrviewer.core.parsers import azure, doctr, google, paddleocr, textract, yandex
+    from ocrviewer.core.parsers import azure, doctr, google, paddleocr, pytesseract, textract, yandex
 
     if type(d.get("recognitionResult")) is dict:
         return azure.RECOGNIZE_TEXT_V2
@@ -208,6 +210,8 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return doctr.DOCTR
     if paddleocr.result_of(d) is not None or paddleocr.serving_results(d) is not None:
         return paddleocr.PADDLEOCR
+    if pytesseract.is_pytesseract(d):
+        return pytesseract.PYTESSERACT
     message = google.error_message(d) or _service_error(d)
     if message is not None:
         raise BadResponse(_one_line(message))
