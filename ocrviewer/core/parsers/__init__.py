@@ -85,7 +85,17 @@ OCRVIEWER = "ocrviewer"
 def _service_formats() -> dict[str, str]:
     """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
     markup, PDF and TSV formats (made on first use: their readers load lxml)."""
-    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, pytesseract, textract, yandex
+    from ocrviewer.core.parsers import (
+        azure,
+        doctr,
+        documentai,
+        easyocr,
+        google,
+        paddleocr,
+        pytesseract,
+        textract,
+        yandex,
+    )
 
     return {
         yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
@@ -97,6 +107,7 @@ def _service_formats() -> dict[str, str]:
         azure.IMAGE_ANALYSIS_4: "Azure Image Analysis 4.0 (readResult.blocks[])",
         azure.DOCUMENT_INTELLIGENCE: "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
         google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
+        documentai.DOCUMENT_AI: "Google Cloud Document AI Document (pages, blocks, lines, tokens; camelCase or snake_case)",
         textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
         doctr.DOCTR: "docTR JSON export (result.export(): pages, blocks, lines, words; relative geometry)",
         easyocr.EASYOCR: "EasyOCR readtext result saved as JSON ([box, text, confidence] per detection)",
@@ -129,7 +140,17 @@ def _from_schema(data: Any) -> Document:
 
 @functools.cache
 def _parsers() -> dict[str, Callable[[Any], Document]]:
-    from ocrviewer.core.parsers import azure, doctr, easyocr, google, paddleocr, pytesseract, textract, yandex
+    from ocrviewer.core.parsers import (
+        azure,
+        doctr,
+        documentai,
+        easyocr,
+        google,
+        paddleocr,
+        pytesseract,
+        textract,
+        yandex,
+    )
 
     return {
         yandex.OCR_V1: yandex.parse_ocr_v1,
@@ -141,6 +162,7 @@ def _parsers() -> dict[str, Callable[[Any], Document]]:
         azure.IMAGE_ANALYSIS_4: azure.parse_image_analysis_4,
         azure.DOCUMENT_INTELLIGENCE: azure.parse_document_intelligence,
         google.VISION: google.parse_vision,
+        documentai.DOCUMENT_AI: documentai.parse_document_ai,
         textract.TEXTRACT: textract.parse_textract,
         doctr.DOCTR: doctr.parse_doctr,
         easyocr.EASYOCR: easyocr.parse_easyocr,
@@ -184,7 +206,16 @@ def _one_line(message: str) -> str:
 def _detect_dict(d: dict[str, Any]) -> str:
     if d.get("schema") == SCHEMA:
         return OCRVIEWER
-    from ocrviewer.core.parsers import azure, doctr, google, paddleocr, pytesseract, textract, yandex
+    from ocrviewer.core.parsers import (
+        azure,
+        doctr,
+        documentai,
+        google,
+        paddleocr,
+        pytesseract,
+        textract,
+        yandex,
+    )
 
     if type(d.get("recognitionResult")) is dict:
         return azure.RECOGNIZE_TEXT_V2
@@ -202,6 +233,8 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return yandex.OCR_V1
     if yandex.vision_pages(d) is not None:
         return yandex.VISION_V1
+    if documentai.document_of(d) is not None:  # before Vision: both have pages and text
+        return documentai.DOCUMENT_AI
     if google.is_vision(d):
         return google.VISION
     if type(d.get("Blocks")) is list:
