@@ -170,3 +170,54 @@ def test_vision_and_azure_pages_are_not_document_ai() -> None:
         }
     }
     assert detect_format(azure) != "google-document-ai"
+
+
+def test_documentai_form_fields_only_and_text_without_positions(tmp_path: Path) -> None:
+    """The v1beta2 Form Parser answer has only ``formFields`` on its page: each field is a block of
+    its name's and value's lines. An answer whose text has no positions at all says so."""
+    text = "Invoice no: 1001\n"
+    name = {
+        "textAnchor": _anchor((0, 11)),
+        "confidence": 1,
+        "boundingPoly": {
+            "normalizedVertices": [
+                {"x": 0.1, "y": 0.1},
+                {"x": 0.4, "y": 0.1},
+                {"x": 0.4, "y": 0.2},
+                {"x": 0.1, "y": 0.2},
+            ]
+        },
+    }
+    value = {
+        "textAnchor": _anchor((12, 16)),
+        "confidence": 0.97,
+        "boundingPoly": {
+            "normalizedVertices": [
+                {"x": 0.45, "y": 0.1},
+                {"x": 0.6, "y": 0.1},
+                {"x": 0.6, "y": 0.2},
+                {"x": 0.45, "y": 0.2},
+            ]
+        },
+    }
+    page = {
+        "pageNumber": 1,
+        "formFields": [{"fieldName": name, "fieldValue": value}],
+        "image": {"mimeType": "image/png", "width": 1000, "height": 500},
+    }
+    f = tmp_path / "form.json"
+    f.write_text(json.dumps({"document": {"text": text, "pages": [page]}}))
+    doc = load_response(f)
+    (block,) = doc.pages[0].blocks
+    assert block.layout_type == "form_field"
+    assert [(ln.text, ln.bbox) for ln in block.lines] == [
+        ("Invoice no:", pytest.approx((100, 50, 400, 100))),
+        ("1001", pytest.approx((450, 50, 600, 100))),
+    ]
+    bare = tmp_path / "bare.json"
+    bare.write_text(
+        json.dumps(
+            {"document": {"text": text, "pages": [{"pageNumber": 1, "image": {"width": 10, "height": 10}}]}}
+        )
+    )
+    assert "has text but no positions" in load_response(bare).warnings[0]

@@ -7,7 +7,8 @@ The ``process`` answer (``{"document": {...}}``) or the Document alone, as the R
 is ``boundingPoly.vertices`` in pixels or ``normalizedVertices`` scaled by the page's ``dimension`` (else its ``image``'s size).
 Tokens become Words, lines Lines, blocks Blocks, each holding what its text range holds (a token
 ends with the space or newline after it: that is not its text). A page with blocks and no lines (the
-v1beta2 OCR answer) has each block as one line without words.
+v1beta2 OCR answer) has each block as one line without words; one with only ``formFields`` (the v1beta2
+Form Parser answer) has each field as a block of its name's and its value's line.
 
 Where Document AI turned or deskewed the page before reading it (``transforms``: a 2x3 affine matrix
 from the input image to the page image, OpenCV's ``{rows, cols, type, data}`` with ``data`` base64 of
@@ -159,6 +160,30 @@ def _strip(text: str) -> str:
     return text.strip()
 
 
+def _form_fields(rd: _Page, p: dict[str, Any], pno: int) -> list[Block]:
+    """A page with only ``formFields`` (the v1beta2 Form Parser answer): each field a block of its
+    name's line and its value's line."""
+    blocks: list[Block] = []
+    for n, field in enumerate(as_list(_get(p, "formFields", "form_fields"), "formFields"), 1):
+        where = f"page {pno} form field {n}"
+        try:
+            field = as_dict(field, "form field")
+            lines = []
+            for key in (("fieldName", "field_name"), ("fieldValue", "field_value")):
+                part = _get(field, *key)
+                if part is None:
+                    continue
+                text, poly, conf, _ = rd.element({"layout": part}, where)
+                if poly is not None and _strip(text):
+                    lines.append(Line(" ".join(_strip(text).split()), poly, (), conf))
+            box = bbox_of(ln.polygon for ln in lines)
+            if box is not None:
+                blocks.append(Block(box, tuple(lines), None, None, "form_field"))
+        except ELEMENT_ERRORS as err:
+            rd.ctx.skip(where, err)
+    return blocks
+
+
 def _page(doc_text: str, p: dict[str, Any], i: int, ctx: Context) -> Page:
     pno = i + 1
     dim = as_dict(p.get("dimension"), "dimension")
@@ -229,6 +254,8 @@ def _page(doc_text: str, p: dict[str, Any], i: int, ctx: Context) -> Page:
     for k, (_, _, line) in enumerate(lines):  # lines no block holds: a block each
         if k not in used:
             blocks.append(Block(line.polygon, (line,), line.confidence))
+    if not blocks:
+        blocks = _form_fields(rd, p, pno)
     extras: dict[str, Any] = {}
     layout = p.get("layout")
     if type(layout) is dict and type(layout.get("orientation")) is str:
@@ -253,6 +280,11 @@ def parse_document_ai(data: Any) -> Document:
         if type(p) is not dict:
             raise BadResponse(f"page {i + 1} is not an object")
         pages.append(_page(text or "", p, i, ctx))
+    if text and text.strip() and not any(pg.blocks for pg in pages):
+        ctx.note(
+            "the document has text but no positions for it (no blocks, lines, tokens or form fields on "
+            "its pages): nothing to draw; run the OCR or Form Parser processor to get its layout"
+        )
     extras: dict[str, Any] = {}
     uri = doc.get("uri")
     if type(uri) is str and uri:
