@@ -230,6 +230,7 @@ def _page(doc_text: str, p: dict[str, Any], i: int, ctx: Context) -> Page:
         except ELEMENT_ERRORS as err:
             ctx.skip(where, err)
     lines.sort(key=lambda x: x[0])
+    line_starts = [s for s, _, _ in lines]
     blocks: list[Block] = []
     used: set[int] = set()
     for n, item in enumerate(as_list(p.get("blocks"), "blocks"), 1):
@@ -237,7 +238,8 @@ def _page(doc_text: str, p: dict[str, Any], i: int, ctx: Context) -> Page:
         try:
             text, poly, conf, start = rd.element(item, where)
             end = start + len(text)
-            held = [k for k, (s, _, _) in enumerate(lines) if start <= s < end and k not in used]
+            lo, hi = bisect.bisect_left(line_starts, start), bisect.bisect_left(line_starts, end)
+            held = [k for k in range(lo, hi) if k not in used]
             used.update(held)
             own = tuple(lines[k][2] for k in held)
             if not own and not lines and _strip(text):  # blocks only: each block one line of text
