@@ -387,3 +387,14 @@ def test_pytesseract_dict_with_unequal_columns_says_so(tmp_path: Path) -> None:
     f = _write(tmp_path, data)
     with pytest.raises(BadResponse, match=r"columns have different lengths \(level 1, .* text 0\)"):
         load_response(f)
+
+
+def test_pytesseract_dict_without_entries_says_no_text(tmp_path: Path) -> None:
+    columns = ("level", "page_num", "block_num", "par_num", "line_num", "word_num")
+    columns += ("left", "top", "width", "height", "conf", "text")
+    f = _write(tmp_path, {c: [] for c in columns})
+    with pytest.raises(BadResponse) as err:
+        load_response(f)
+    assert (
+        str(err.value) == f"{f}: pytesseract's data with no entries: Tesseract found no text; check the image"
+    )

@@ -52,6 +52,8 @@ def parse_pytesseract(data: Any) -> Document:
     if len(set(lengths.values())) != 1:
         shown = ", ".join(f"{c} {n}" for c, n in lengths.items())
         raise BadResponse(f"the columns have different lengths ({shown}): the file was changed or cut")
+    if not lengths["level"]:
+        raise BadResponse("pytesseract's data with no entries: Tesseract found no text; check the image")
     rows = ["\t".join(_COLUMNS)]
     rows.extend("\t".join(_cell(data[c][i]) for c in _COLUMNS) for i in range(lengths["level"]))
     try:
