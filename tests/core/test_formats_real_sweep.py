@@ -3,6 +3,7 @@ each is opened as a user opens it and checked against what the file says."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,72 @@ def test_hocr_title_with_a_semicolon_inside_a_quoted_image_name(tmp_path: Path) 
     out = tmp_path / "p7.page.xml"
     assert main(["export", "-r", str(f), "-o", str(out)]) == 0
     assert 'imageFilename="/scans/Box 3; folder 2/p;7.png"' in out.read_text(encoding="utf-8")
+
+
+def test_document_intelligence_preview_table_boxed_around_its_cells(tmp_path: Path) -> None:
+    """Document Intelligence 2022-01-30-preview (Azure-Samples/document-intelligence-code-samples
+    Data/general_documents_sample_response.json, its shape kept): words with ``boundingBox`` and a
+    single ``span``, a table whose cells have regions and the table none. The table is boxed around
+    its cells on their page (before: 'table 1: no boundingRegions; skipped')."""
+    cell_box = [1.9198, 4.277, 3.3621, 4.2715, 3.3621, 4.5034, 1.9198, 4.5089]
+    body = {
+        "status": "succeeded",
+        "analyzeResult": {
+            "apiVersion": "2022-01-30-preview",
+            "modelId": "prebuilt-document",
+            "stringIndexType": "textElements",
+            "content": "content extracted",
+            "pages": [
+                {
+                    "pageNumber": 1,
+                    "angle": 0,
+                    "width": 8.4722,
+                    "height": 11,
+                    "unit": "inch",
+                    "words": [
+                        {
+                            "content": "Case",
+                            "boundingBox": [1.3578, 0.2244, 1.7328, 0.2244, 1.7328, 0.3502, 1.3578, 0.3502],
+                            "confidence": 1,
+                            "span": {"offset": 0, "length": 4},
+                        }
+                    ],
+                    "lines": [
+                        {
+                            "content": "Case",
+                            "boundingBox": [1.3578, 0.2244, 3.2879, 0.2244, 3.2879, 0.3502, 1.3578, 0.3502],
+                            "spans": [{"offset": 0, "length": 22}],
+                        }
+                    ],
+                }
+            ],
+            "tables": [
+                {
+                    "rowCount": 8,
+                    "columnCount": 3,
+                    "cells": [
+                        {
+                            "kind": "columnHeader",
+                            "rowIndex": 0,
+                            "columnIndex": 0,
+                            "rowSpan": 1,
+                            "columnSpan": 1,
+                            "content": "Applicant's Name:",
+                            "boundingRegions": [{"pageNumber": 1, "boundingBox": cell_box}],
+                            "spans": [{"offset": 578, "length": 17}],
+                        }
+                    ],
+                    "spans": [{"offset": 578, "length": 300}, {"offset": 1358, "length": 10}],
+                }
+            ],
+        },
+    }
+    f = tmp_path / "general_documents_sample_response.json"
+    f.write_text(json.dumps(body))
+    doc = load_response(f)
+    assert doc.warnings == ()
+    assert [(w.text, w.confidence) for w in doc.words()] == [("Case", 1.0)]
+    (table,) = doc.pages[0].tables
+    assert (table.rows, table.columns) == (8, 3)
+    assert table.polygon == ((1.9198, 4.2715), (3.3621, 4.2715), (3.3621, 4.5089), (1.9198, 4.5089))
+    assert [c.text for c in table.cells] == ["Applicant's Name:"]

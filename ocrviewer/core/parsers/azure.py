@@ -701,10 +701,25 @@ def _di_tables(raw: list[Any], ctx: Context) -> dict[int, list[Table]]:
         where = f"table {ti}"
         try:
             regions = as_list(t.get("boundingRegions"), "boundingRegions")
-            if not regions:
-                raise BadResponse("no boundingRegions")
-            index = _page_number(regions[0].get("pageNumber"), 0)
-            poly = _di_polygon(regions[0])
+            if regions:
+                index = _page_number(regions[0].get("pageNumber"), 0)
+                poly = _di_polygon(regions[0])
+            else:  # 2022-01-30-preview: only the cells have regions; the table is boxed around them
+                first = next(
+                    (
+                        r[0]
+                        for c in as_list(t.get("cells"), "cells")
+                        if type(c) is dict
+                        and type(r := c.get("boundingRegions")) is list
+                        and r
+                        and type(r[0]) is dict
+                    ),
+                    None,
+                )
+                if first is None:
+                    raise BadResponse("no boundingRegions, nor have its cells")
+                index = _page_number(first.get("pageNumber"), 0)
+                poly = None
             cells: list[Cell] = []
             for ci, c in enumerate(as_list(t.get("cells"), "cells"), 1):
                 try:
