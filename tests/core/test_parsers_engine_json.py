@@ -398,3 +398,21 @@ def test_pytesseract_dict_without_entries_says_no_text(tmp_path: Path) -> None:
     assert (
         str(err.value) == f"{f}: pytesseract's data with no entries: Tesseract found no text; check the image"
     )
+
+
+def test_easyocr_dict_and_json_output_formats(tmp_path: Path) -> None:
+    """``readtext(..., output_format="dict")`` dumped as a JSON array, and ``output_format="json"``
+    (one JSON string per detection) written one a line: the same detections as the default list."""
+    dets = [
+        {"boxes": [[32, 18], [210, 18], [210, 52], [32, 52]], "text": "Hello world", "confident": 0.9876},
+        {"boxes": [[30, 70], [150, 64], [152, 98], [32, 104]], "text": "Привет", "confident": 0.41},
+    ]
+    array = load_response(_write(tmp_path, dets, "dict.json"))
+    lines_file = tmp_path / "json.jsonl"
+    lines_file.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in dets) + "\n", encoding="utf-8")
+    for doc in (array, load_response(lines_file)):
+        assert doc.source_format == "easyocr" and doc.warnings == ()
+        assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [
+            ("Hello world", (32, 18, 210, 52), 0.9876),
+            ("Привет", (30, 64, 152, 104), 0.41),
+        ]

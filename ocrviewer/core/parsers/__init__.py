@@ -210,6 +210,7 @@ def _detect_dict(d: dict[str, Any]) -> str:
         azure,
         doctr,
         documentai,
+        easyocr,
         google,
         paddleocr,
         pytesseract,
@@ -245,6 +246,8 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return paddleocr.PADDLEOCR
     if pytesseract.is_pytesseract(d):
         return pytesseract.PYTESSERACT
+    if easyocr.is_easyocr_dict(d):
+        return easyocr.EASYOCR
     message = google.error_message(d) or _service_error(d)
     if message is not None:
         raise BadResponse(_one_line(message))

@@ -2,6 +2,8 @@
 
 ``box`` is four ``[x, y]`` corners in the image's pixels (numpy values turned into numbers before
 ``json.dump``); ``confidence`` is 0..1. ``paragraph=True`` gives ``[box, text]`` (no confidence).
+``output_format="dict"`` (or ``"json"``, one JSON string per detection, saved one a line) gives
+``{"boxes": box, "text": text, "confident": confidence}`` per detection.
 EasyOCR finds text boxes, not words: each detection is a line of one word, in a Block of its own
 (as Textract lines without layout). The page size is not in the result: placement takes the image's.
 """
@@ -31,13 +33,22 @@ def is_easyocr(data: list[Any]) -> bool:
     )
 
 
+def is_easyocr_dict(d: dict[str, Any]) -> bool:
+    """One detection of ``readtext(..., output_format="dict")``."""
+    return type(d.get("boxes")) is list and type(d.get("text")) is str and "confident" in d
+
+
 def parse_easyocr(data: Any) -> Document:
     """EasyOCR detections -> one page of pixel coordinates (its size left to the image)."""
     ctx = Context()
     blocks: list[Block] = []
+    if type(data) is dict:
+        data = [data]
     for i, item in enumerate(data, 1):
         where = f"detection {i}"
         try:
+            if type(item) is dict:
+                item = [item.get("boxes"), item.get("text"), item.get("confident")]
             if type(item) is not list or len(item) not in (2, 3):
                 raise BadResponse("not [box, text, confidence]")
             poly = pair_polygon(item[0])
