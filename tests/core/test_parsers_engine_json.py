@@ -1,4 +1,5 @@
-"""docTR's JSON export, EasyOCR's readtext result and PaddleOCR's results, opened as a user opens them.
+"""docTR's JSON export, EasyOCR's readtext result, PaddleOCR's results and pytesseract's dict, opened as a
+user opens them.
 
 No docTR, EasyOCR or PaddleOCR result file with a licence that allows copying was found, so each file
 here is written element for element as the producer writes it: docTR's ``Document.export()``
@@ -9,7 +10,8 @@ numpy values turned into numbers first, as every "save EasyOCR as JSON" recipe d
 ``result.save_to_json()`` (PaddleX's OCR result: ``input_path``, ``page_index``, ``model_settings``,
 ``doc_preprocessor_res``, ``dt_polys``, ``rec_texts``/``rec_scores``/``rec_polys``/``rec_boxes``), its
 serving API's answer (``result.ocrResults[].prunedResult``, ``dataInfo``) and PaddleOCR 2.x's
-``ocr.ocr()`` list (``[[corners, [text, score]], ...]`` per page).
+``ocr.ocr()`` list (``[[corners, [text, score]], ...]`` per page). pytesseract's ``image_to_data`` dict
+is made from this machine's real Tesseract TSV by pytesseract's own ``file_to_dict`` steps.
 """
 
 from __future__ import annotations
