@@ -221,3 +221,33 @@ def test_documentai_form_fields_only_and_text_without_positions(tmp_path: Path) 
         )
     )
     assert "has text but no positions" in load_response(bare).warnings[0]
+
+
+def test_documentai_form_parser_table_with_spans(tmp_path: Path) -> None:
+    """A Form Parser table: a header row, then body rows; a cell spanning two rows pushes the next
+    row's first cell one column right. Each cell keeps its text and box."""
+    text = "Name Qty Apple 3 4\n"
+
+    def cell(box: tuple[int, int, int, int], a: int, b: int, rows: int = 1) -> dict[str, Any]:
+        return {**_layout(box, (a, b)), "rowSpan": rows, "colSpan": 1}
+
+    table = {
+        "layout": _layout((10, 10, 210, 90), (0, 18))["layout"],
+        "headerRows": [{"cells": [cell((10, 10, 110, 30), 0, 4), cell((110, 10, 210, 30), 5, 8)]}],
+        "bodyRows": [
+            {"cells": [cell((10, 30, 110, 90), 9, 14, rows=2), cell((110, 30, 210, 60), 15, 16)]},
+            {"cells": [cell((110, 60, 210, 90), 17, 18)]},
+        ],
+    }
+    page = {"pageNumber": 1, "dimension": {"width": 300, "height": 100, "unit": "pixels"}, "tables": [table]}
+    f = tmp_path / "table.json"
+    f.write_text(json.dumps({"text": text, "pages": [page]}))
+    (t,) = load_response(f).pages[0].tables
+    assert (t.rows, t.columns) == (3, 2)
+    assert [(c.row, c.column, c.row_span, c.text, c.polygon[0]) for c in t.cells] == [
+        (0, 0, 1, "Name", (10, 10)),
+        (0, 1, 1, "Qty", (110, 10)),
+        (1, 0, 2, "Apple", (10, 30)),
+        (1, 1, 1, "3", (110, 30)),
+        (2, 1, 1, "4", (110, 60)),
+    ]

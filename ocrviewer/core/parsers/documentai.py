@@ -8,7 +8,8 @@ is ``boundingPoly.vertices`` in pixels or ``normalizedVertices`` scaled by the p
 Tokens become Words, lines Lines, blocks Blocks, each holding what its text range holds (a token
 ends with the space or newline after it: that is not its text). A page with blocks and no lines (the
 v1beta2 OCR answer) has each block as one line without words; one with only ``formFields`` (the v1beta2
-Form Parser answer) has each field as a block of its name's and its value's line.
+Form Parser answer) has each field as a block of its name's and its value's line. The Form Parser's
+``tables`` (header rows, then body rows, with row and column spans) become Tables.
 
 Where Document AI turned or deskewed the page before reading it (``transforms``: a 2x3 affine matrix
 from the input image to the page image, OpenCV's ``{rows, cols, type, data}`` with ``data`` base64 of
@@ -26,7 +27,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word
+from ocrviewer.core.model import Block, Cell, Document, Line, Page, Polygon, Table, Word
 from ocrviewer.core.parsers._common import (
     ELEMENT_ERRORS,
     Context,
@@ -34,6 +35,7 @@ from ocrviewer.core.parsers._common import (
     as_list,
     bbox_of,
     confidence,
+    integer,
     number,
     page_size,
     vertex_polygon,
@@ -184,6 +186,45 @@ def _form_fields(rd: _Page, p: dict[str, Any], pno: int) -> list[Block]:
     return blocks
 
 
+def _tables(rd: _Page, p: dict[str, Any], pno: int) -> list[Table]:
+    """The Form Parser's tables: header rows then body rows, each cell placed in the grid past the
+    cells that rows above span into."""
+    tables: list[Table] = []
+    for n, t in enumerate(as_list(p.get("tables"), "tables"), 1):
+        where = f"page {pno} table {n}"
+        try:
+            t = as_dict(t, "table")
+            rows = [
+                *as_list(_get(t, "headerRows", "header_rows"), "headerRows"),
+                *as_list(_get(t, "bodyRows", "body_rows"), "bodyRows"),
+            ]
+            taken: set[tuple[int, int]] = set()
+            cells: list[Cell] = []
+            columns = 0
+            for r, row in enumerate(rows):
+                col = 0
+                for c in as_list(as_dict(row, "row").get("cells"), "cells"):
+                    while (r, col) in taken:
+                        col += 1
+                    c = as_dict(c, "cell")
+                    rs = max(integer(_get(c, "rowSpan", "row_span"), "rowSpan", 1), 1)
+                    cs = max(integer(_get(c, "colSpan", "col_span"), "colSpan", 1), 1)
+                    text, poly, _, _ = rd.element(c, f"{where} cell")
+                    if poly is not None:
+                        cells.append(Cell(poly, r, col, rs, cs, " ".join(text.split())))
+                    taken.update((r + i, col + j) for i in range(rs) for j in range(cs))
+                    col += cs
+                    columns = max(columns, col)
+            layout = as_dict(_get(t, "layout", "layout"), "layout")
+            poly = rd.polygon(layout) or bbox_of(c.polygon for c in cells)
+            if poly is None:
+                raise BadResponse("no boundingPoly and no cells")
+            tables.append(Table(poly, len(rows), columns, tuple(cells)))
+        except ELEMENT_ERRORS as err:
+            rd.ctx.skip(where, err)
+    return tables
+
+
 def _page(doc_text: str, p: dict[str, Any], i: int, ctx: Context) -> Page:
     pno = i + 1
     dim = as_dict(p.get("dimension"), "dimension")
@@ -262,10 +303,11 @@ def _page(doc_text: str, p: dict[str, Any], i: int, ctx: Context) -> Page:
     layout = p.get("layout")
     if type(layout) is dict and type(layout.get("orientation")) is str:
         extras["orientation"] = layout["orientation"]
+    tables = tuple(_tables(rd, p, pno))
     if rd.back is not None or (unit == "normalized" and rd.pixels):
         # placed on the input image, whose size the answer does not state
-        return Page(None, None, tuple(blocks), (), "pixel", None, i, extras)
-    return Page(width or 1.0, height or 1.0, tuple(blocks), (), unit, None, i, extras)
+        return Page(None, None, tuple(blocks), tables, "pixel", None, i, extras)
+    return Page(width or 1.0, height or 1.0, tuple(blocks), tables, unit, None, i, extras)
 
 
 def parse_document_ai(data: Any) -> Document:
