@@ -251,3 +251,18 @@ def test_documentai_form_parser_table_with_spans(tmp_path: Path) -> None:
         (1, 1, 1, "3", (110, 30)),
         (2, 1, 1, "4", (110, 60)),
     ]
+
+
+def test_documentai_table_cell_spanning_past_the_table_is_a_warning(tmp_path: Path) -> None:
+    """A cell whose rowSpan is far past the table's rows (a broken answer) skips the table with a
+    warning, at once (the grid is not filled out to 10**12 rows)."""
+    cell = {**_layout((10, 10, 110, 30), (0, 2)), "rowSpan": "1000000000000", "colSpan": 1}
+    table = {"layout": _layout((10, 10, 110, 30), (0, 2))["layout"], "bodyRows": [{"cells": [cell]}]}
+    page = {"pageNumber": 1, "dimension": {"width": 300, "height": 100}, "tables": [table]}
+    f = tmp_path / "table.json"
+    f.write_text(json.dumps({"text": "ab\n", "pages": [page]}))
+    doc = load_response(f)
+    assert doc.pages[0].tables == ()
+    assert doc.warnings[0] == (
+        "page 1 table 1: a cell spans 1000000000000 rows and 1 columns, past the table; skipped"
+    )

@@ -15,6 +15,7 @@ predictor exports ``predictions`` (class name -> words) instead of blocks: each 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_from_bbox
@@ -187,4 +188,5 @@ def parse_doctr(data: Any) -> Document:
         width, height = dims or (1.0, 1.0)
         pages.append(Page(width, height, tuple(blocks), (), unit, None, max(index, 0), extras))
     pages.sort(key=lambda pg: pg.index)
+    pages = [replace(pg, index=k) for k, pg in enumerate(pages)]  # in that order, numbered from 0
     return Document(tuple(pages), DOCTR, {}, tuple(ctx.warnings))

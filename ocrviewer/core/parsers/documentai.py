@@ -186,6 +186,10 @@ def _form_fields(rd: _Page, p: dict[str, Any], pno: int) -> list[Block]:
     return blocks
 
 
+#: more columns than any table has: a span past it is a broken answer, not a grid to fill
+_MAX_COLUMNS = 1000
+
+
 def _tables(rd: _Page, p: dict[str, Any], pno: int) -> list[Table]:
     """The Form Parser's tables: header rows then body rows, each cell placed in the grid past the
     cells that rows above span into."""
@@ -209,6 +213,8 @@ def _tables(rd: _Page, p: dict[str, Any], pno: int) -> list[Table]:
                     c = as_dict(c, "cell")
                     rs = max(integer(_get(c, "rowSpan", "row_span"), "rowSpan", 1), 1)
                     cs = max(integer(_get(c, "colSpan", "col_span"), "colSpan", 1), 1)
+                    if rs > len(rows) - r or cs > _MAX_COLUMNS:
+                        raise BadResponse(f"a cell spans {rs} rows and {cs} columns, past the table")
                     text, poly, _, _ = rd.element(c, f"{where} cell")
                     if poly is not None:
                         cells.append(Cell(poly, r, col, rs, cs, " ".join(text.split())))
@@ -324,7 +330,7 @@ def parse_document_ai(data: Any) -> Document:
         if type(p) is not dict:
             raise BadResponse(f"page {i + 1} is not an object")
         pages.append(_page(text or "", p, i, ctx))
-    if text and text.strip() and not any(pg.blocks for pg in pages):
+    if text and text.strip() and not any(pg.blocks or pg.tables for pg in pages):
         ctx.note(
             "the document has text but no positions for it (no blocks, lines, tokens or form fields on "
             "its pages): nothing to draw; run the OCR or Form Parser processor to get its layout"

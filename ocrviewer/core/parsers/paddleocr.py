@@ -187,4 +187,5 @@ def parse_paddleocr(data: Any) -> Document:
     else:
         pages.extend(_v2_page(items or [], i, ctx) for i, items in enumerate(data))
     pages.sort(key=lambda p: p.index)
+    pages = [replace(pg, index=k) for k, pg in enumerate(pages)]  # in that order, numbered from 0
     return Document(tuple(pages), PADDLEOCR, {}, tuple(ctx.warnings))
