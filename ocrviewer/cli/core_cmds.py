@@ -152,10 +152,17 @@ def note_frames(path: str | os.PathLike[str]) -> None:
         print(f"ocrviewer: note: {one_line(os.fspath(path))} {note}", file=sys.stderr)
 
 
+def note_damage(path: str | os.PathLike[str], note: str | None) -> None:
+    """Say on stderr that the picture of ``path`` is damaged or cut short, and what is missing."""
+    if note:
+        print(f"ocrviewer: note: {one_line(os.fspath(path))}: {note}", file=sys.stderr)
+
+
 def _check_image(result: LoadedResult) -> None:
-    """A truncated or corrupt image is an error even where only its header is needed."""
+    """An image of which nothing can be decoded is an error even where only its header is needed;
+    one damaged or cut short but partly readable is a note."""
     if result.image_path is not None:
-        check_pixels(result.image_path)
+        note_damage(result.image_path, check_pixels(result.image_path))
 
 
 def _blank_page(result: LoadedResult) -> Image.Image:
@@ -333,6 +340,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     write_atomic(out, write, inputs=protected_inputs([args.response, args.image, result.image_path]))
     if result.image_path is not None:
         note_frames(result.image_path)
+        note_damage(result.image_path, ahead.note if ahead is not None else check_pixels(result.image_path))
     if timings is not None:  # encode: made and handed to the file; write: flushed, synced, renamed
         t3 = encoded[0]
         compose = timings.setdefault("compose", 0.0)
@@ -353,7 +361,8 @@ def decision_lines(decision: FrameDecision) -> list[str]:
 
 def _image_lines(path: str) -> list[str]:
     info = read_image_info(path)
-    check_pixels(path)
+    damage = check_pixels(path)
+    note_damage(path, damage)
     dw, dh = info.display_size
     return (
         [
@@ -365,6 +374,7 @@ def _image_lines(path: str) -> list[str]:
         ]
         + [f"  warning: {w}" for w in info.warnings]
         + ([f"  note: {info.frames_note}"] if info.frames_note else [])
+        + ([f"  note: {damage}"] if damage else [])
     )
 
 

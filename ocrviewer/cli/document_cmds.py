@@ -235,8 +235,14 @@ def parse_pages(value: str | None, count: int) -> list[int]:
 def _page_picture(source: Source, result: DocumentResult, index: int) -> Image.Image:
     from PIL import Image
 
+    from ocrviewer.core.imageio import damage_note
+
     try:
-        return source.pages[index].render()
+        picture = source.pages[index].render()
+        note = damage_note(picture)
+        if note:
+            print(f"ocrviewer: note: {one_line(source.pages[index].name)}: {note}", file=sys.stderr)
+        return picture
     except ImageTooLarge:
         raise  # a blank page of its size would be as large
     except ImageError as err:

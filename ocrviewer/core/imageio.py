@@ -337,15 +337,207 @@ def _decoding(path: str | os.PathLike[str]) -> Iterator[None]:
         ) from err
 
 
-def check_pixels(path: str | os.PathLike[str]) -> None:
-    """Decode the whole file cheaply (JPEG at 1/8 scale) so a truncated or corrupt image is an error.
+def check_pixels(path: str | os.PathLike[str]) -> str | None:
+    """Decode the whole file cheaply (JPEG at 1/8 scale): a file of which nothing can be decoded is
+    an error; one that is damaged or cut short but partly readable gives its note (see
+    :func:`damage_note`), None for a whole picture.
 
     :func:`read_image_info` reads the header only, which a cut-off file still has.
     """
     with _open(path) as img, _decoding(path):
         if img.format == "JPEG":
             img.draft("L", (max(1, img.width // 8), max(1, img.height // 8)))
+        return load_partial(img, path)
+
+
+#: key of :attr:`PIL.Image.Image.info` that holds what was missing from a damaged file's picture
+DAMAGE_KEY = "ocrviewer.damaged"
+
+
+def damage_note(img: Image.Image) -> str | None:
+    """The note of a picture decoded from a damaged or cut-short file ("the picture is damaged or
+    cut short: the lower part is missing ..."); None for a whole picture."""
+    note = img.info.get(DAMAGE_KEY)
+    return note if isinstance(note, str) else None
+
+
+#: the side of the displayed picture where the end of the stored one is, per EXIF orientation
+_END_SIDE = {1: "lower", 2: "lower", 3: "upper", 4: "upper", 5: "right", 6: "left", 7: "left", 8: "right"}
+
+
+def _damage_text(missing: float, fill: str, orientation: int = 1) -> str:
+    """The one-line note for a picture whose last ``missing`` share (0..1) of rows, as stored, could
+    not be decoded (``orientation``: the EXIF one it is displayed with)."""
+    if missing <= 0:
+        what = "some of its detail may be missing or wrong"
+    elif missing >= 0.995:
+        what = f"almost nothing of it could be read (shown {fill})"
+    else:
+        what = f"the {_END_SIDE.get(orientation, 'lower')} part is missing (about {max(1, round(missing * 100))}% of it, shown {fill})"
+    return (
+        f"the picture is damaged or cut short: {what}; re-export or re-download the file for the "
+        "whole picture"
+    )
+
+
+def _fill_rows(img: Image.Image, fill: int) -> int:
+    """How many of ``img``'s last rows (as stored) hold nothing but ``fill`` in every band: what a
+    decoder left of the part it could not read (libjpeg: mid-grey 128; zlib and libtiff: 0)."""
+    import numpy as np
+
+    w, h = img.size
+    if w == 0 or h == 0:
+        return 0
+    a = np.asarray(img if img.mode not in ("P", "1") else img.convert("L"))
+    if img.mode in ("RGBX", "RGBA") and fill == 128:
+        a = a[..., :3]  # the fourth byte is 255 (or alpha) whatever the colour
+    count, step = 0, 16
+    while count < h:
+        band = a[max(0, h - count - step) : h - count]
+        flat = band.reshape(band.shape[0], -1)
+        rows = (flat == fill).all(axis=1)
+        if rows.all():
+            count += band.shape[0]
+            step *= 2
+            continue
+        count += int(np.argmin(rows[::-1]))  # the rows from the bottom up to the first that is not
+        break
+    return count
+
+
+def _jpeg_ran_dry(path: str | os.PathLike[str], share: float) -> bool:
+    """Whether a JPEG whose last row is mid-grey got it from its data or from libjpeg filling what it
+    could not read: its scan data decoded again (at 1/8) with bytes of noise before its end marker
+    fill that row with something else when libjpeg had run out of data (a corrupt scan that reaches
+    the end marker early), and leave it grey when the file holds a grey row. ``share``: how much of
+    the picture is grey (the noise is a byte a pixel of it: random Huffman codes take less)."""
+    import io
+    import random
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return False
+    end = _scan_end(data)
+    if end < 0:
+        return True
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            pixels = img.width * img.height
+        size = min(8192 + math.ceil(share * pixels), 1 << 26)
+        noise = random.Random(0).randbytes(size).replace(b"\xff", b"\x7f")  # no 0xFF: no marker
+        with Image.open(io.BytesIO(data[:end] + noise + data[end:])) as img:
+            if getattr(img, "is_progressive", False) or img.info.get("progressive"):
+                return False  # the noise lands in the last refining scan only: no answer
+            img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
+            img.load()
+            return _fill_rows(img, 128) == 0
+    except Exception:  # the decode of the noise is a test, never an error of its own
+        return False
+
+
+#: bytes kept of the start of a decoder's data, to find a JPEG's first scan in
+_HEAD_BYTES = 1 << 16
+
+
+def _scan_bytes(head: bytes | bytearray, fed: int) -> int:
+    """Of ``fed`` bytes handed to a decoder, starting with ``head``, how many are scan data: those
+    after a JPEG's first SOS header (``fed`` when ``head`` holds none)."""
+    sos = head.find(b"\xff\xda")
+    if sos < 0 or sos + 4 > len(head):
+        return fed
+    return fed - (sos + 2 + int.from_bytes(head[sos + 2 : sos + 4], "big"))
+
+
+def _scan_end(data: bytes) -> int:
+    """Where the first scan of a JPEG ends: the first marker after its SOS header that is neither
+    a stuffed 0xFF nor a restart marker (libjpeg stops there); -1 when there is none."""
+    sos = data.find(b"\xff\xda")
+    if sos < 0 or sos + 4 > len(data):
+        return -1
+    i = sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
+    while True:
+        i = data.find(b"\xff", i)
+        if i < 0 or i + 1 >= len(data):
+            return -1
+        nxt = data[i + 1]
+        if nxt == 0 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+            i += 1
+            continue
+        return i
+
+
+def load_partial(img: Image.Image, path: str | os.PathLike[str]) -> str | None:
+    """``img.load()``, keeping what a damaged or cut-short file holds: None for a whole picture, else
+    the note to show with it (which is also put in ``img.info``, see :func:`damage_note`).
+
+    A JPEG cut short is given its end marker, so libjpeg finishes it (mid-grey where the data ended);
+    other formats keep the rows decoded before the data ended or broke. Nothing decoded at all is
+    the error it was. Per file: Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` (a process-wide switch)
+    is never set.
+    """
+    import struct
+
+    if not isinstance(img, ImageFile.ImageFile) or not img.tile:
         img.load()
+        return None
+    ended: list[str] = []
+    fed = [0]  # bytes of the image data read
+    head = bytearray()  # the first of them (a JPEG's header: where its scan data starts)
+    original = getattr(img, "load_read", None)
+    fp = img.fp
+
+    def read(size: int) -> bytes:
+        try:
+            data = original(size) if original is not None else fp.read(size)  # type: ignore[union-attr]
+        except (struct.error, IndexError, EOFError, SyntaxError) as err:
+            ended.append(str(err) or type(err).__name__)
+            return b""
+        fed[0] += len(data)
+        if len(head) < _HEAD_BYTES:
+            head.extend(data[: _HEAD_BYTES - len(head)])
+        if not data and not ended:
+            ended.append("the file ends early")
+            if img.format in ("JPEG", "MPO"):
+                return b"\xff\xd9"  # the end marker: libjpeg fills the rest and finishes
+        return data
+
+    jpeg = img.format in ("JPEG", "MPO")
+    img.load_read = read  # type: ignore[attr-defined]
+    try:
+        img.load()
+    except (OSError, SyntaxError, ValueError, struct.error) as err:
+        if isinstance(err, Image.DecompressionBombError) or img._im is None:
+            raise
+        img.tile = []  # what was decoded before the data broke stays in the image
+        ended.append(str(err))
+    finally:
+        try:
+            del img.load_read  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    # Pillow turns a TIFF by its Orientation tag while decoding: its rows are as displayed already
+    orientation = 1 if img.format == "TIFF" else _orientation_of(img)[0]
+    note = _partial_note(img, path, bool(ended), jpeg, orientation, _scan_bytes(head, fed[0]))
+    if note:
+        img.info[DAMAGE_KEY] = note
+    return note
+
+
+def _partial_note(
+    img: Image.Image, path: str | os.PathLike[str], ended: bool, jpeg: bool, orientation: int, fed: int
+) -> str | None:
+    """The note for ``img`` as decoded (``ended``: its data ended or broke before the picture did,
+    after ``fed`` bytes of scan data); None for a whole picture. Raises OSError when nothing of it was
+    decoded (a JPEG cut where its scan begins: libjpeg makes up a first band of blur from nothing)."""
+    if not ended and not (jpeg and img.height > 0):
+        return None
+    rows = _fill_rows(img, 128 if jpeg else 0)
+    if not ended and (rows == 0 or not _jpeg_ran_dry(path, rows / img.height)):
+        return None  # a whole JPEG (whose last row is grey or not)
+    if rows >= img.height or (jpeg and ended and fed < 16):
+        raise OSError("image file is truncated: nothing of the picture could be decoded")
+    return _damage_text(rows / img.height, "grey" if jpeg else "black", orientation)
 
 
 def load_display_image(path: str | os.PathLike[str], max_side: int | None = None) -> Image.Image:
@@ -364,10 +556,12 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
         except OSError:
             pass
-        img.load()
+        note = load_partial(img, path)
         shown = _as_rgb(_displayed(img))
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        if note:
+            shown.info[DAMAGE_KEY] = note
         return shown
 
 
@@ -449,9 +643,12 @@ def displayed_frame(img: Image.Image) -> Image.Image:
     """The current frame of an open multi-frame image as displayed: EXIF applied, RGB (RGBA with
     transparency), 16/32-bit and float grey scaled to 8 bits as :func:`load_display_image` does for
     the first; always a copy, so seeking ``img`` to its next frame leaves it alone."""
-    img.load()
+    note = load_partial(img, getattr(img, "filename", "") or "")
     shown = _as_rgb(_displayed(img))
-    return shown.copy() if shown is img else shown
+    shown = shown.copy() if shown is img else shown
+    if note:
+        shown.info[DAMAGE_KEY] = note
+    return shown
 
 
 def _as_rgb(img: Image.Image) -> Image.Image:
@@ -511,6 +708,8 @@ class DecodeAhead:
         import threading
 
         self.path = path
+        #: what is missing from the picture of a damaged file (see :func:`damage_note`), once decoded
+        self.note: str | None = None
         self._image: Image.Image | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="decode ahead", daemon=True)
@@ -519,6 +718,7 @@ class DecodeAhead:
     def _run(self) -> None:
         try:
             self._image = load_display_image(self.path)
+            self.note = damage_note(self._image)
         except BaseException as err:  # handed to result(), in the caller's thread
             self._error = err
 
@@ -551,10 +751,12 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
             scale = want / max(w, h)
             if scale < 1:
                 img.draft("RGB", (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))))
-        img.load()  # in Pillow's small blocks (see load_stored_pixels)
+        note = load_partial(img, path)  # in Pillow's small blocks (see load_stored_pixels)
         shown = _as_rgb(_displayed(img))
         if max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        if note:
+            shown.info[DAMAGE_KEY] = note
         return shown
 
 
@@ -589,10 +791,16 @@ def load_preview_pixels(
         # fresh page costs more than the copy into it) take the upright pixels
         upright_bytes = len(buffer) if orientation != 1 else 0
         scratch = bytearray(max(1, min(PREVIEW_READ_BLOCK, os.path.getsize(path)), upright_bytes))
-        if not (isinstance(img, ImageFile.ImageFile) and _decode_streamed(img, path, decoding, scratch)):
+        streamed = (
+            _decode_streamed(img, path, decoding, scratch) if isinstance(img, ImageFile.ImageFile) else None
+        )
+        if streamed is None:
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
-            img.load()
-        pixels = StoredPixels(buffer, target, orientation)
+            note = load_partial(img, path)
+        else:
+            ended, scan = streamed
+            note = _partial_note(target, path, ended, True, orientation, scan)
+        pixels = StoredPixels(buffer, target, orientation, note=note)
         # swapped before turning: in place on packed rows, then one 4-byte copy (~0.6 ms less at 1/8)
         if order != pixels.order:
             pixels = swap_red_blue(pixels, scratch=scratch)
@@ -610,21 +818,23 @@ def _decode_streamed(
     path: str | os.PathLike[str],
     decoding: Callable[[], None] | None = None,
     buffer: bytearray | None = None,
-) -> bool:
+) -> tuple[bool, int] | None:
     """Decode a one-tile image (a JPEG) in a few large libjpeg calls (:data:`PREVIEW_READ_BLOCK`
     bytes of the file each), refilling one buffer of ours (``buffer`` when given: it may grow).
 
     ``load()`` would read the file in 64 KB blocks, taking the GIL back for each (slow on a
     worker thread while the GUI thread runs Python). The file is read, not mapped: a mapped file
     that another program truncates or rewrites during the decode kills the process (SIGBUS); a
-    file cut short here is an error. False, with nothing done, when this Pillow's decoder setup
-    differs (then ``load()`` does it).
+    file cut short is given its end marker, so libjpeg finishes the picture (mid-grey where the
+    data ended). Whether the file ended early, and the bytes of scan data read; None, with nothing done,
+    when this Pillow's decoder setup differs (then ``load()`` does it).
     """
     try:
         ((name, extents, offset, args),) = img.tile
         decoder = Image._getdecoder(img.mode, name, args, img.decoderconfig)
     except (AttributeError, TypeError, ValueError):
-        return False
+        return None
+    ended, fed, head = False, 0, b""
     try:
         decoder.setimage(img.im, extents)
         with open(path, "rb", buffering=0) as fh:
@@ -633,18 +843,27 @@ def _decode_streamed(
             if buffer is None:
                 buffer = bytearray(block)
             block = min(block, len(buffer))
+            if len(buffer) < block + 2:  # room for the end marker after a full block
+                buffer += bytes(block + 2 - len(buffer))
             kept = 0  # bytes libjpeg left unread at the end of the last block (its MCU in progress)
             started = False
             while True:
                 if kept == block:  # libjpeg needs more than a block at once: a bigger one
                     block *= 2
-                    if block > len(buffer):
-                        buffer += bytes(block - len(buffer))
+                    if block + 2 > len(buffer):
+                        buffer += bytes(block + 2 - len(buffer))
                 with memoryview(buffer) as view:
                     got = fh.readinto(view[kept:block]) or 0  # without the GIL
-                    if not got:  # the file ends before the image does
-                        raise OSError("image file is truncated")
+                    if not got:  # the file ends before the image does: its end marker, once
+                        if ended:
+                            raise OSError("image file is truncated")
+                        ended = True
+                        view[kept : kept + 2] = b"\xff\xd9"
+                        got = 2
+                    fed += got
                     end = kept + got
+                    if not head:
+                        head = bytes(buffer[: min(end, _HEAD_BYTES)])
                     if not started and decoding is not None:
                         decoding()
                     started = True
@@ -659,7 +878,7 @@ def _decode_streamed(
     if err < 0:
         raise OSError(f"image file is corrupt (decoder status {err})")
     img.tile = []
-    return True
+    return ended, _scan_bytes(head, fed)
 
 
 def _upright_copy(pixels: StoredPixels, into: bytearray | None = None) -> StoredPixels:
@@ -693,7 +912,7 @@ def _upright_copy(pixels: StoredPixels, into: bytearray | None = None) -> Stored
     out = np.frombuffer(buffer, np.uint32).reshape(turned.shape)
     out[...] = turned
     size = (turned.shape[1], turned.shape[0])
-    return StoredPixels(buffer, _rgbx_on(buffer, size), 1, pixels.order)
+    return StoredPixels(buffer, _rgbx_on(buffer, size), 1, pixels.order, pixels.note)
 
 
 def release_free_memory() -> None:
@@ -725,6 +944,8 @@ class StoredPixels:
     orientation: int
     #: byte order of each pixel: "RGBX", or "BGRX" (Qt's RGB32 on little-endian machines)
     order: str = "RGBX"
+    #: what is missing from a damaged or cut-short file's picture (:func:`damage_note`); None: whole
+    note: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -754,8 +975,8 @@ def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> Sto
         img.im = target.im  # load() decodes into the image memory it finds there
         # read in Pillow's small blocks: a file-sized block read on a worker thread would stay
         # resident in that thread's malloc arena after the decode (~30 MB for a 9 MB photo)
-        img.load()
-        pixels = StoredPixels(buffer, target, orientation)
+        note = load_partial(img, path)
+        pixels = StoredPixels(buffer, target, orientation, note=note)
         return swap_red_blue(pixels) if order == "BGRX" else pixels
 
 
@@ -825,7 +1046,7 @@ def upright_pixels(pixels: StoredPixels) -> StoredPixels:
         return pixels
     shown = pixels.image.transpose(op)
     buffer = bytearray(shown.tobytes())
-    return StoredPixels(buffer, _rgbx_on(buffer, shown.size), 1, pixels.order)
+    return StoredPixels(buffer, _rgbx_on(buffer, shown.size), 1, pixels.order, pixels.note)
 
 
 def reduce_pixels(pixels: StoredPixels | Image.Image, factor: int, band_rows: int = 128) -> StoredPixels:

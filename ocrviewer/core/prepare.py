@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 from ocrviewer.core.geometry import FrameTransform
-from ocrviewer.core.imageio import ImageInfo, load_display_image, read_image_info
+from ocrviewer.core.imageio import ImageInfo, damage_note, load_display_image, read_image_info
 from ocrviewer.core.limits import size_text
 from ocrviewer.errors import ImageError
 
@@ -93,6 +93,9 @@ def prepare_image(
     else:
         page, path = path, path.name
         info, sha, img = page.info(), page.sha256(), page.render()
+    damaged = damage_note(img)
+    if damaged:  # a service would be paid to read a part of the picture
+        raise ImageError(f"{path}: {damaged.replace('; re-export', ', so it is not sent; re-export')}")
     dw, dh = img.size
     changes: list[str] = []
 

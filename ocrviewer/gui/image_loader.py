@@ -23,6 +23,7 @@ from PySide6.QtGui import QImage
 from ocrviewer.core.imageio import (
     ImageInfo,
     StoredPixels,
+    damage_note,
     load_display_image,
     load_preview,
     load_preview_pixels,
@@ -69,6 +70,8 @@ class DecodedImage:
     painted: threading.Event = field(default_factory=threading.Event)
     #: what the canvas showed before (a preview carries it to the decode, which frees it)
     retired: list[Any] = field(default_factory=list)
+    #: what is missing from the picture of a damaged or cut-short file (core ``damage_note``)
+    note: str | None = None
 
 
 def pil_to_qimage(img: Image.Image) -> tuple[QImage, bytes | bytearray]:
@@ -188,7 +191,7 @@ def decode_stages(
                     qimg, buf = pil_to_qimage(level)
                     yield DecodedImage(qimg, buf, level.width / full.width, False, thread)
             qimg, buf = pil_to_qimage(full)
-            yield DecodedImage(qimg, buf, 1.0, True, thread)
+            yield DecodedImage(qimg, buf, 1.0, True, thread, note=damage_note(full))
         except OcrViewerError:
             raise
         except Exception as err:  # a decoder bug must reach the user as a message, not kill the thread
@@ -236,7 +239,7 @@ def _stored_stages(full: StoredPixels, preview_side: int, thread: str) -> Iterat
         yield DecodedImage(qimg, buf, max(level.size) / side, False, thread, level.orientation)
     qimg, buf = stored_to_qimage(full)
     release_free_memory()
-    yield DecodedImage(qimg, buf, 1.0, True, thread, full.orientation)
+    yield DecodedImage(qimg, buf, 1.0, True, thread, full.orientation, note=full.note)
 
 
 def decode_page(
@@ -248,8 +251,9 @@ def decode_page(
         return decode_stages(page.image_path, info, preview_side)
 
     def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[DecodedImage]:
-        qimg, buf = pil_to_qimage(page.render())
-        yield DecodedImage(qimg, buf, 1.0, True, threading.current_thread().name)
+        picture = page.render()
+        qimg, buf = pil_to_qimage(picture)
+        yield DecodedImage(qimg, buf, 1.0, True, threading.current_thread().name, note=damage_note(picture))
 
     return work
 

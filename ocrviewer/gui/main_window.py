@@ -638,6 +638,9 @@ class MainWindow(QMainWindow):
 
     def _on_decoded(self, decoded: DecodedImage) -> None:
         self.canvas.set_image(decoded)
+        if decoded.final and decoded.note:  # a damaged file: what is shown is not the whole picture
+            name = os.path.basename(self.state.image_path or "") or "the image"
+            self.show_message(f"{name}: {decoded.note}", "warning")
 
     def _update_counts(self) -> None:
         from ocrviewer.gui.canvas import count_text

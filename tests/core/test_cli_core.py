@@ -18,6 +18,7 @@ from tests.support.images import (
     ORIENTATIONS,
     make_all_orientations,
     make_bomb_png,
+    make_headless_jpeg,
     make_text_image,
     make_truncated_jpeg,
 )
@@ -160,23 +161,37 @@ def test_unknown_shape(capsys, tmp_path, images) -> None:
 
 
 def test_truncated_jpeg(capsys, tmp_path) -> None:
+    """A JPEG cut short is drawn as far as it goes (libjpeg's grey below) with a one-line note."""
     image = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     code, _, err = run(capsys, "render", image, "-r", resp, "-o", tmp_path / "o.png")
-    assert code != 0
-    one_error_line(err, str(image), "truncated or corrupt")
-    assert not (tmp_path / "o.png").exists()
+    assert code == 0, err
+    (note,) = [line for line in err.splitlines() if "damaged" in line]
+    assert note.startswith(f"ocrviewer: note: {image}: the picture is damaged or cut short: the lower part")
+    with Image.open(tmp_path / "o.png") as drawn:
+        assert drawn.size == (640, 480) and drawn.convert("RGB").getpixel((630, 478)) == (128, 128, 128)
 
 
 @pytest.mark.parametrize("command", ["export", "info"])
-def test_truncated_jpeg_is_an_error_where_only_its_header_is_needed(capsys, tmp_path, command) -> None:
+def test_truncated_jpeg_is_a_note_where_only_its_header_is_needed(capsys, tmp_path, command) -> None:
     image = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
     resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
     extra = ["-o", tmp_path / "o.json"] if command == "export" else []
     code, out, err = run(capsys, command, image, "-r", resp, *extra)
+    assert code == 0, err
+    assert f"ocrviewer: note: {image}: the picture is damaged or cut short: the lower part is missing" in err
+    assert (tmp_path / "o.json").exists() == (command == "export")
+
+
+@pytest.mark.parametrize("command", ["export", "info", "render"])
+def test_a_jpeg_without_one_decodable_pixel_is_an_error(capsys, tmp_path, command) -> None:
+    image = make_headless_jpeg(tmp_path / "cut.jpg", (640, 480))
+    resp = R.write_response(tmp_path / "r.json", R.build_response("azure-v3"))
+    extra = ["-o", tmp_path / f"o.{'png' if command == 'render' else 'json'}"] if command != "info" else []
+    code, out, err = run(capsys, command, image, "-r", resp, *extra)
     assert code != 0 and out == ""
     one_error_line(err, str(image), "truncated or corrupt")
-    assert not (tmp_path / "o.json").exists()
+    assert not list(tmp_path.glob("o.*"))
 
 
 def test_a_folder_without_images_given_as_the_document(capsys, tmp_path) -> None:
@@ -428,7 +443,7 @@ def test_the_image_a_sidecar_names_is_never_written_over(capsys, tmp_path, comma
 def test_render_of_a_broken_response_on_a_cut_image_names_the_response(capsys, tmp_path) -> None:
     """The picture decodes on a thread of its own while the response is read: a response that
     cannot be read is still the error reported (the decode's own error is never raised over it)."""
-    image = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
+    image = make_headless_jpeg(tmp_path / "cut.jpg", (640, 480))
     resp = tmp_path / "r.json"
     resp.write_text("{not json")
     code, _, err = run(capsys, "render", image, "-r", resp, "-o", tmp_path / "o.png")

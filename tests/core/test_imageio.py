@@ -9,6 +9,7 @@ from PIL import Image
 from ocrviewer.core import imageio
 from ocrviewer.core.imageio import (
     check_pixels,
+    damage_note,
     load_display_image,
     load_preview,
     load_preview_pixels,
@@ -24,6 +25,7 @@ from tests.support.images import (
     DEFAULT_WORDS,
     ORIENTATIONS,
     make_bomb_png,
+    make_headless_jpeg,
     make_text_image,
     make_truncated_jpeg,
 )
@@ -64,12 +66,27 @@ def test_not_an_image(tmp_path) -> None:
         read_image_info(p)
 
 
-def test_truncated_jpeg_fails_on_decode_with_one_line(tmp_path) -> None:
+def test_a_truncated_jpeg_shows_what_it_holds_with_a_note(tmp_path) -> None:
     path = make_truncated_jpeg(tmp_path / "cut.jpg")
+    read_image_info(path)  # the header is intact
+    shown = load_display_image(path)
+    note = damage_note(shown)
+    assert note is not None and note.startswith(
+        "the picture is damaged or cut short: the lower part is missing"
+    )
+    assert "re-download" in note and "\n" not in note
+    assert shown.size == (200, 150) and shown.getpixel((100, 149)) == (128, 128, 128)  # libjpeg's grey
+    assert shown.getpixel((100, 5)) != (128, 128, 128)  # the top half is the picture
+
+
+def test_a_jpeg_cut_before_its_first_pixel_is_an_error(tmp_path) -> None:
+    path = make_headless_jpeg(tmp_path / "cut.jpg")
     read_image_info(path)  # the header is intact
     with pytest.raises(ImageError) as err:
         load_display_image(path)
     assert "truncated or corrupt" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ImageError, match="nothing of the picture could be decoded"):
+        check_pixels(path)
 
 
 def test_decompression_bomb(tmp_path) -> None:
@@ -108,15 +125,15 @@ def test_unreadable_file_says_permission(tmp_path, monkeypatch) -> None:
 
 def test_check_pixels_finds_a_cut_off_file(tmp_path) -> None:
     good = make_text_image(tmp_path / "ok.jpg", 6)
-    check_pixels(good)
-    check_pixels(make_text_image(tmp_path / "ok.png", 3, fmt="PNG"))
+    assert check_pixels(good) is None
+    assert check_pixels(make_text_image(tmp_path / "ok.png", 3, fmt="PNG")) is None
     cut = make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480))
-    with pytest.raises(ImageError, match="truncated or corrupt"):
-        check_pixels(cut)
+    assert "the lower part is missing" in (check_pixels(cut) or "")
     png = make_text_image(tmp_path / "cut.png", 1, fmt="PNG")
     png.write_bytes(png.read_bytes()[:-400])
+    assert "the lower part is missing" in (check_pixels(png) or "")
     with pytest.raises(ImageError, match="truncated or corrupt"):
-        check_pixels(png)
+        check_pixels(make_headless_jpeg(tmp_path / "none.jpg"))
 
 
 def test_between_the_pixel_limit_and_twice_it_opens_without_a_warning(tmp_path, monkeypatch) -> None:
@@ -158,10 +175,15 @@ def test_fast_preview_pixels_are_pillows_preview_for_every_orientation(tmp_path,
     assert (bgrx[:, :3] == rgbx[:, 2::-1]).all() and (bgrx[:, 3] == 255).all()
 
 
-def test_fast_preview_of_a_cut_off_jpeg_is_a_clear_error(tmp_path) -> None:
+def test_fast_preview_of_a_cut_off_jpeg_shows_its_top_with_a_note(tmp_path) -> None:
     cut = make_truncated_jpeg(tmp_path / "cut.jpg", (1600, 1200))
+    fast = load_preview_pixels(cut, 300)
+    assert fast is not None and fast.note is not None and "the lower part is missing" in fast.note
+    assert fast.image.getpixel((fast.size[0] // 2, fast.size[1] - 1))[:3] == (128, 128, 128)
+    stored = load_stored_pixels(cut)
+    assert stored is not None and stored.note is not None and "lower part" in stored.note
     with pytest.raises(ImageError, match="truncated or corrupt"):
-        load_preview_pixels(cut, 300)
+        load_preview_pixels(make_headless_jpeg(tmp_path / "none.jpg"), 300)
 
 
 @pytest.mark.parametrize("block", [64, 1000, 4096, 1 << 20])
@@ -182,7 +204,7 @@ def test_a_jpeg_cut_short_by_another_program_during_the_decode_does_not_kill_the
 ) -> None:
     """Another program truncates the photo the moment libjpeg starts on it (a scanner or an editor
     saving over it): the preview is the picture as read when the file fitted in the first block,
-    else a one-line error, and the process lives (a file mapped into memory instead would die of
+    else what was read with a note, and the process lives (a file mapped into memory instead would die of
     SIGBUS). Run in a child so a crash is a failure here."""
     import subprocess
     import sys
@@ -203,7 +225,7 @@ def test_a_jpeg_cut_short_by_another_program_during_the_decode_does_not_kill_the
         "except ImageError as err:\n"
         "    sys.stdout.write(f'error: {err}')\n"
         "else:\n"
-        "    sys.stdout.buffer.write(bytes(px.buffer))\n"
+        "    sys.stdout.write(f'note: {px.note}') if px.note else sys.stdout.buffer.write(bytes(px.buffer))\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-500:]
@@ -212,7 +234,7 @@ def test_a_jpeg_cut_short_by_another_program_during_the_decode_does_not_kill_the
         assert done.stdout == bytes(expected.buffer)
     else:
         message = done.stdout.decode()
-        assert message.startswith("error: ") and "truncated or corrupt" in message and "\n" not in message
+        assert message.startswith("note: the picture is damaged or cut short") and "\n" not in message
 
 
 def test_fast_preview_pixels_leave_other_files_to_pillow(tmp_path) -> None:

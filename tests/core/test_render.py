@@ -240,12 +240,15 @@ def test_layers_png_is_the_composited_picture_and_composites_once(tmp_path) -> N
 def test_decode_ahead_hands_over_the_picture_or_the_error(tmp_path) -> None:
     from ocrviewer.core.imageio import DecodeAhead, load_display_image
     from ocrviewer.errors import ImageError
-    from tests.support.images import make_truncated_jpeg
+    from tests.support.images import make_headless_jpeg, make_truncated_jpeg
 
     image = _photo(tmp_path / "p.jpg", 6, False, (300, 200))
     ahead = DecodeAhead(image)
     assert ahead.size == (300, 200)
     assert ahead.result().tobytes() == load_display_image(image).tobytes()
     cut = DecodeAhead(make_truncated_jpeg(tmp_path / "cut.jpg", (640, 480)))
+    assert cut.result().size == (640, 480) and "the lower part is missing" in (cut.note or "")
+    assert ahead.note is None
+    empty = DecodeAhead(make_headless_jpeg(tmp_path / "none.jpg", (640, 480)))
     with pytest.raises(ImageError, match="truncated or corrupt"):
-        cut.result()
+        empty.result()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QToolButton
 
 from ocrviewer.core.model import SCHEMA
-from tests.support.images import DEFAULT_WORDS, make_bomb_png, make_truncated_jpeg
+from tests.support.images import DEFAULT_WORDS, make_bomb_png, make_headless_jpeg, make_truncated_jpeg
 from tests.support.responses import build_response, write_response
 
 
@@ -38,13 +38,28 @@ def test_bad_image_shows_a_message_and_keeps_running(window, qtbot, tmp_path) ->
     assert window.message_bar.isVisible() and window.message_bar.level == "error"
     assert "notes.png" in window.message_bar.text
     window.message_bar.dismiss()
-    # a truncated JPEG passes the header check and fails in the decoder thread
-    trunc = make_truncated_jpeg(tmp_path / "cut.jpg")
-    window.files.open_image(str(trunc))
+    # a JPEG cut where its pixels begin passes the header check and fails in the decoder thread
+    empty = make_headless_jpeg(tmp_path / "empty.jpg")
+    window.files.open_image(str(empty))
     qtbot.waitUntil(
         lambda: window.message_bar.level == "error" and window.message_bar.isVisible(), timeout=30000
     )
-    assert "cut.jpg" in window.message_bar.text
+    assert "empty.jpg" in window.message_bar.text and "truncated or corrupt" in window.message_bar.text
+    window.message_bar.dismiss()
+    # one cut in the middle shows its top half, and a note says the rest is missing
+    trunc = make_truncated_jpeg(tmp_path / "cut.jpg", (400, 300))
+    window.files.open_image(str(trunc))
+    qtbot.waitUntil(
+        lambda: window.message_bar.level == "warning" and window.message_bar.isVisible(), timeout=30000
+    )
+    text = window.message_bar.text
+    assert text.startswith("cut.jpg: the picture is damaged or cut short: the lower part is missing"), text
+    item = window.canvas.image_item
+    qtbot.waitUntil(lambda: item.has_full, timeout=30000)
+    shown = next(lv for lv in item.levels if lv.final).image
+    assert (shown.width(), shown.height()) == (400, 300)
+    assert shown.pixelColor(200, 299).getRgb()[:3] == (128, 128, 128)
+    window.message_bar.dismiss()
     bomb = make_bomb_png(tmp_path / "bomb.png")
     window.files.open_image(str(bomb))
     qtbot.waitUntil(lambda: "bomb.png" in window.message_bar.text, timeout=30000)

@@ -233,6 +233,19 @@ def make_truncated_jpeg(path: str | os.PathLike[str], size: tuple[int, int] = (2
     return p
 
 
+def make_headless_jpeg(path: str | os.PathLike[str], size: tuple[int, int] = (200, 150)) -> Path:
+    """A JPEG cut off where its scan data begins: a whole header and not one pixel to decode."""
+    import io
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, "white").save(buf, "JPEG")
+    data = buf.getvalue()
+    sos = data.find(b"\xff\xda")
+    p = Path(path)
+    p.write_bytes(data[: sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")])
+    return p
+
+
 def make_corrupt_exif_jpeg(path: str | os.PathLike[str], size: tuple[int, int] = (64, 48)) -> Path:
     """A JPEG whose EXIF block promises five tags and holds four bytes of the first: Pillow opens it
     and warns "Corrupt EXIF data. Expecting to read 12 bytes but only got 4." (without the file)."""
