@@ -57,15 +57,15 @@ class ImageInfo:
         for one picture (and for an MPO, a camera's JPEG with a second view: the first is the photo).
 
         The viewer, ``render`` and ``recognize`` take the first frame of an image file; a PDF, a
-        multi-page TIFF (named .tif or .tiff) or a folder is what opens as a document of pages. A TIFF
-        in a folder, or under another name, is one picture: its first page.
+        multi-page TIFF (whatever its name) or a folder is what opens as a document of pages. A TIFF
+        in a folder is one picture: its first page.
         """
         if self.frames <= 1 or self.format in ("MPO", "PDF"):
             return None
-        if self.format == "TIFF":  # a .tif/.tiff opened on its own is a document of pages
+        if self.format == "TIFF":  # a TIFF opened on its own is a document of pages
             return (
-                f"has {self.frames} pages; only page 1 is shown and read here. To see every page, open "
-                "the file on its own, named .tif or .tiff"
+                f"has {self.frames} pages; only page 1 is shown and read here (a page of a folder). To "
+                "see every page, open the file on its own"
             )
         return f"is animated ({self.frames} frames); only the first frame is shown and read"
 

@@ -60,14 +60,34 @@ PAGED_KINDS = ("pdf", "tiff")
 PDFIUM_LOCK = threading.RLock()
 
 
+#: how a TIFF file starts: little- and big-endian, classic and BigTIFF
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def _file_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first ``size`` bytes of a regular file; b"" for anything else (a folder, a missing file)."""
+    try:
+        if not os.path.isfile(path):
+            return b""
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
 def is_pdf(path: str | os.PathLike[str]) -> bool:
-    return os.fspath(path).lower().endswith(PDF_SUFFIXES)
+    """A file named .pdf, or a PDF under another name (``scan.jpg`` that a scanner's mail made a PDF:
+    ``%PDF-`` in its first KB, where PDF readers look for it)."""
+    if os.fspath(path).lower().endswith(PDF_SUFFIXES):
+        return True
+    return b"%PDF-" in _file_head(path, 1024)
 
 
 def is_multipage_tiff(path: str | os.PathLike[str]) -> bool:
-    """A file named .tif/.tiff that holds more than one page (read from its directories, no pixels);
-    False for anything unreadable, which then fails as an image with its own message."""
-    if not os.fspath(path).lower().endswith(TIFF_SUFFIXES) or not os.path.isfile(path):
+    """A TIFF that holds more than one page, whatever its name says (``fax.dat``, ``scan.jpg``, no
+    suffix: told by its first bytes; the pages from its directories, no pixels); False for anything
+    unreadable, which then fails as an image with its own message."""
+    if not _file_head(path, 4).startswith(TIFF_MAGIC):
         return False
     try:
         return frame_count(path) > 1
@@ -477,7 +497,7 @@ def open_source(path: str | os.PathLike[str], dpi: float = DEFAULT_DPI) -> Sourc
             raise BadInput(f"{p}: the file is empty (0 bytes); re-export or re-download it")
         return PdfSource(p, float(dpi))
     info = read_image_info(p)  # a non-image is an error now, not at the first render
-    if info.format == "TIFF" and info.frames > 1 and p.suffix.lower() in TIFF_SUFFIXES:
+    if info.format == "TIFF" and info.frames > 1:  # by its bytes: fax.dat, scan.jpg, no suffix
         return TiffSource(p, info.frames, float(dpi))
     return Source(path=p, kind="image", pages=[ImagePage(p, 0, p.name)])
 

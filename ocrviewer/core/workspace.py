@@ -66,12 +66,12 @@ ORIGIN_KINDS = ("file", "provider", "check")
 def source_kind(path: str | os.PathLike[str]) -> str:
     """ "pdf", "tiff" (a TIFF of several pages), "folder" or "image", from the path (and a TIFF's
     directories)."""
-    from ocrviewer.core.sources import is_multipage_tiff
+    from ocrviewer.core.sources import is_multipage_tiff, is_pdf
 
     p = Path(path)
     if p.is_dir():
         return "folder"
-    if p.suffix.lower() == ".pdf":
+    if is_pdf(p):
         return "pdf"
     return "tiff" if is_multipage_tiff(p) else "image"
 

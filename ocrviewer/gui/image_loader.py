@@ -40,7 +40,6 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 PDF_DPI = 150.0
 MIP_MIN_SIDE = 1024  # no half-size copies below this side
-PDF_SUFFIXES = (".pdf",)
 #: Pause (s) after the frame showing the preview was painted (or the preview handed over, without
 #: a canvas that paints it) before the full image is decoded. Its first step frees the previous
 #: image (80 MB for 20 MP, ~10 ms holding the GIL): without the pause that landed on the next
@@ -100,7 +99,10 @@ def _wait_painted(decoded: DecodedImage, cancel: CancelToken) -> None:
 
 
 def is_pdf(path: str | Path) -> bool:
-    return str(path).lower().endswith(PDF_SUFFIXES)
+    """A PDF, by its name or its first bytes (see ``ocrviewer.core.sources.is_pdf``)."""
+    from ocrviewer.core.sources import is_pdf as pdf
+
+    return pdf(path)
 
 
 def pdf_info(path: str, page: int = 0) -> ImageInfo:

@@ -84,8 +84,8 @@ def test_a_multi_page_tiff_is_a_document_of_its_pages(capsys, tmp_path: Path) ->
     assert page2.size == (160, 60) and page2.tobytes() != load_display_image(fax).tobytes()
     # in a folder, a TIFF is one picture: its first page, and the note says how to see the rest
     assert info.frames_note == (
-        "has 2 pages; only page 1 is shown and read here. To see every page, open the file on its own, "
-        "named .tif or .tiff"
+        "has 2 pages; only page 1 is shown and read here (a page of a folder). To see every page, open "
+        "the file on its own"
     )
 
 

@@ -195,3 +195,15 @@ def test_recognize_all_pages_of_a_tiff_lands_each_page_on_its_page(qtbot, settin
             win.workers.cancel_all()
             qtbot.waitUntil(lambda: not win.workers.busy, timeout=4 * WAIT)
             win.close()
+
+
+def test_a_tiff_named_jpg_opens_as_pages_in_the_window(window, qtbot, tmp_path: Path) -> None:
+    """A fax saved as fax.jpg: the window opens its pages (it showed page 1 only, as a photo)."""
+    path = tmp_path / "fax.jpg"
+    path.write_bytes(make_tiff(tmp_path / "made.tif").read_bytes())
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=WAIT)
+    ws = window.state.workspace
+    assert ws.source is not None and ws.source.kind == "tiff" and len(ws.pages) == len(SIZES)
+    assert window.page_strip.model.rowCount() == len(SIZES)
+    assert _shown_size(window) == SIZES[0]
