@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ocrviewer import __version__
@@ -35,6 +35,9 @@ from ocrviewer.providers.cache import ResponseCache, cache_key
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import HttpConfig, Scrubber
 from ocrviewer.providers.settings import CREDENTIALS
+
+if TYPE_CHECKING:
+    from ocrviewer.core.prepare import ImageLimits
 
 MANIFEST = "manifest.jsonl"
 MANIFEST_SCHEMA = "ocrviewer.manifest/1"
@@ -402,7 +405,9 @@ def prepare_batch(
     """Check OUTDIR and the provider, read a previous manifest, and sort the inputs: skip, cache, send.
 
     ``whole_document`` None (auto): a multi-page PDF goes to Yandex async or Azure Read 3.x as one
-    request where it fits the service's limits (never with a shard); True insists, False sends pages.
+    request where it fits the service's limits (never with a shard), and so does a multi-page TIFF to
+    Azure Read 3.x (its documents: "PDF and TIFF files, up to 2,000 pages"); True insists, False
+    sends pages.
     """
     from ocrviewer.providers.run import effective_options
 
@@ -454,6 +459,9 @@ def prepare_batch(
 
 #: Pages a service reads from one PDF in one request (Yandex async: 200; Azure Read 3.x: 2,000).
 WHOLE_DOCUMENT_PAGES = {"yandex-async": 200, "azure-read": 2000}
+#: The services that read a multi-page TIFF as one document (Azure Read 3.x: "PDF and TIFF files, up
+#: to 2,000 pages"; Yandex takes JPEG, PNG and PDF only)
+WHOLE_TIFF_PROVIDERS = ("azure-read",)
 
 
 def _whole_document_reason(
@@ -463,8 +471,10 @@ def _whole_document_reason(
     from ocrviewer.providers.run import limits_for
 
     max_pages = WHOLE_DOCUMENT_PAGES.get(provider_name)
-    if source.kind != "pdf":
-        return "it is not a PDF"
+    if source.kind not in ("pdf", "tiff"):
+        return "it is not a PDF or a multi-page TIFF"
+    if source.kind == "tiff" and max_pages is not None and provider_name not in WHOLE_TIFF_PROVIDERS:
+        return f"{provider_name} takes a PDF as one document, not a TIFF"
     if max_pages is None:
         return f"{provider_name} reads one page per request"
     if provider_name == "azure-read" and not str(opts.get("api_version") or "3.2").startswith("3"):
@@ -475,10 +485,36 @@ def _whole_document_reason(
         return "it has one page"
     if len(source.pages) > max_pages:
         return f"it has {len(source.pages)} pages; {provider_name} reads up to {max_pages}"
-    limit = limits_for(provider, opts).max_bytes
+    limits = limits_for(provider, opts)
+    limit = limits.max_bytes
     size = source.path.stat().st_size
     if limit and size > limit:
         return f"it is {size_text(size)}; {provider_name} takes up to {size_text(limit)}"
+    if source.kind == "tiff":
+        return _tiff_pages_reason(source, limits)
+    return None
+
+
+def _tiff_pages_reason(source: Source, limits: ImageLimits) -> str | None:
+    """Why a TIFF's pages cannot go as they are stored (one by one, each is turned upright and shrunk
+    to the service's limits); None when every page can."""
+    for page in source.pages:
+        try:
+            info = page.info()
+        except OcrViewerError as err:
+            return f"page {page.index + 1} cannot be read ({err})"
+        if info.orientation != 1:
+            # whether a service turns a TIFF page by its Orientation tag is not documented: sent one
+            # by one, each page goes upright
+            return f"page {page.index + 1} is stored turned (Orientation {info.orientation})"
+        w, h = info.raw_size
+        if (limits.min_side and min(w, h) < limits.min_side) or (
+            limits.max_side and max(w, h) > limits.max_side
+        ):
+            return (
+                f"page {page.index + 1} is {w}x{h} pixels; the service takes {limits.min_side or 1}.."
+                f"{limits.max_side or 'any'} a side"
+            )
     return None
 
 
@@ -754,8 +790,8 @@ def _one_document(
     started: float,
     base: dict[str, Any],
 ) -> tuple[Record, bool]:
-    """The whole PDF in one request: its raw response and a sidecar (no transform: each page is placed
-    on its own when loaded), and the pages the response covers."""
+    """The whole PDF (or multi-page TIFF) in one request: its raw response and a sidecar (no
+    transform: each page is placed on its own when loaded), and the pages the response covers."""
     import datetime as _dt
 
     from ocrviewer.core.geometry import FrameTransform
@@ -779,7 +815,7 @@ def _one_document(
             data = source.path.read_bytes()
             prepared = PreparedImage(
                 data=data,
-                format="PDF",
+                format="TIFF" if source.kind == "tiff" else "PDF",
                 width=w,
                 height=h,
                 transform=FrameTransform.identity(w, h),

@@ -132,6 +132,24 @@ def pdf_pages(data: bytes, dpi: float = PDF_RENDER_DPI) -> list[Image.Image]:
         pdf.close()
 
 
+def is_multipage_tiff(data: bytes) -> bool:
+    if not data.startswith((b"II*\x00", b"MM\x00*")):
+        return False
+    with Image.open(io.BytesIO(data)) as img:
+        return getattr(img, "n_frames", 1) > 1
+
+
+def tiff_pages(data: bytes) -> list[Image.Image]:
+    """Each page of an uploaded TIFF as stored (Azure's handling of a page's Orientation tag is not
+    documented; the viewer sends turned pages one by one)."""
+    pages = []
+    with Image.open(io.BytesIO(data)) as img:
+        for i in range(img.n_frames):
+            img.seek(i)
+            pages.append(img.convert("RGB"))
+    return pages
+
+
 def seen_image(data: bytes, exif: str) -> Image.Image:
     img = Image.open(io.BytesIO(data))
     img.load()
@@ -556,6 +574,8 @@ class FakeCloud:
             self.uploads.append(rec.body)
             if is_pdf(rec.body) and p == "/vision/v3.2/read/analyze":
                 return self._azure_read_pdf(rec.body, base, rid)
+            if p == "/vision/v3.2/read/analyze" and is_multipage_tiff(rec.body):
+                return self._azure_read_tiff(rec.body, base, rid)
             lines, w, h = self._words(rec.body)
             if p == "/computervision/imageanalysis:analyze":
                 if rec.query.get("features") != ["read"] or not rec.query.get("api-version"):
@@ -640,6 +660,29 @@ class FakeCloud:
                     "height": h / dpi,
                     "unit": "inch",
                     "lines": page_lines,
+                }
+            )
+        result = {
+            "status": "succeeded",
+            "createdDateTime": "2026-11-22T03:00:00Z",
+            "lastUpdatedDateTime": "2026-11-22T03:00:01Z",
+            "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
+        }
+        return self._azure_start("azure-3.2", result, f"{base}/vision/v3.2/read/analyzeResults/", rid)
+
+    def _azure_read_tiff(self, data: bytes, base: str, rid: dict[str, str]) -> Reply:
+        """Read v3.2 on a multi-page TIFF: one readResult per page, in that page's pixels."""
+        results = []
+        for i, img in enumerate(tiff_pages(data)[: self.azure_pdf_pages]):
+            lines, w, h = self._words_of(img)
+            results.append(
+                {
+                    "page": i + 1,
+                    "angle": 0,
+                    "width": w,
+                    "height": h,
+                    "unit": "pixel",
+                    "lines": azure_lines(lines, 0.97),
                 }
             )
         result = {

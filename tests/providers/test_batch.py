@@ -171,6 +171,67 @@ def test_a_multi_page_tiff_batch_on_azure_read_lands_on_each_page(
                 assert got == pytest.approx(want, abs=3), (i, found)
 
 
+UPRIGHT_TIFF = (((400, 300), "1", 1, "group4"), ((300, 420), "L", 1, "tiff_deflate"), ((500, 260), "RGB", 1, None))
+
+
+def test_a_multi_page_tiff_goes_to_azure_read_as_one_document_and_lands_page_by_page(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Azure Read takes "PDF and TIFF files, up to 2,000 pages": a TIFF whose pages are all stored
+    upright goes whole, as it is (one paid call, not one a page), and each page's words land on it."""
+    from tests.support.documents import make_tiff, tiff_word_boxes
+
+    tiff = make_tiff(tmp_path / "fax.tif", UPRIGHT_TIFF)
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", tiff, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    assert "sent as one document: 1 paid call" in err
+    assert cloud.uploads == [tiff.read_bytes()]  # the file itself, not re-encoded
+    (row,) = manifest(out)
+    assert row["input"] == "fax.tif" and row["pages_covered"] == [1, 2, 3] and row["status"] == "done"
+    with open_source(tiff) as src:
+        result = load_document_result(src, out / row["response"])
+        assert result.covered == (0, 1, 2)
+        for i, (size, *_) in enumerate(UPRIGHT_TIFF):
+            page = result.page(i)
+            assert page is not None and (page.width, page.height) == size
+            found = sorted(w.bbox for w in page.words())
+            for got, want in zip(found, tiff_word_boxes(i), strict=True):
+                assert got == pytest.approx(want, abs=3), (i, found)
+
+
+def test_a_tiff_with_a_turned_or_too_small_page_goes_page_by_page(
+    capsys, cloud: FakeCloud, keys: None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from ocrviewer.providers.base import get_provider
+    from ocrviewer.providers.batch import _whole_document_reason
+    from tests.support.documents import make_tiff
+
+    turned = make_tiff(tmp_path / "turned.tif", (UPRIGHT_TIFF[0], ((300, 420), "L", 6, None)))
+    provider = get_provider("azure-read", {})
+    with open_source(turned) as src:
+        assert _whole_document_reason(src, "azure-read", provider, {}, None) == (
+            "page 2 is stored turned (Orientation 6)"
+        )
+        assert _whole_document_reason(src, "yandex-async", provider, {}, None) == (
+            "yandex-async takes a PDF as one document, not a TIFF"
+        )
+    tiny = make_tiff(tmp_path / "tiny.tif", (UPRIGHT_TIFF[0], ((40, 30), "L", 1, None)))
+    with open_source(tiny) as src:
+        assert _whole_document_reason(src, "azure-read", provider, {}, None) == (
+            "page 2 is 40x30 pixels; the service takes 50..10000 a side"
+        )
+    out = tmp_path / "out"
+    code, _, err = run(
+        capsys, "recognize", turned, "-p", "azure-read", "--endpoint", cloud.url, "-o", out, "--yes", *FAST
+    )
+    assert code == 0, err
+    assert [r["input"] for r in manifest(out)] == ["turned.tif#page=1", "turned.tif#page=2"]
+    assert len(cloud.uploads) == 2 and not any(u.startswith(b"II*") for u in cloud.uploads)
+
+
 def test_four_shards_merged_equal_one_batch(
     capsys, monkeypatch, cloud: FakeCloud, keys: None, scans: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
