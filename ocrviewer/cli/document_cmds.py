@@ -235,11 +235,11 @@ def parse_pages(value: str | None, count: int) -> list[int]:
 def _page_picture(source: Source, result: DocumentResult, index: int) -> Image.Image:
     from PIL import Image
 
-    from ocrviewer.core.imageio import damage_note
+    from ocrviewer.core.sources import shown_note
 
     try:
         picture = source.pages[index].render()
-        note = damage_note(picture)
+        note = shown_note(picture)
         if note:
             print(f"ocrviewer: note: {one_line(source.pages[index].name)}: {note}", file=sys.stderr)
         return picture
@@ -342,6 +342,8 @@ def source_lines(source: Source) -> list[str]:
             size = f"unreadable ({err})"
         label = f" {page.label}" if page.image_path else ""
         lines.append(f"  page {page.index + 1}:{label} {size}{_stored(source, page)}")
+        if page.note:
+            lines.append(f"    note: {page.note}")
     lines += [f"  skipped: {s.name}: {s.reason}" for s in source.skipped]
     return lines
 

@@ -545,6 +545,9 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
 
     ``max_side`` lets JPEG decode at a reduced scale (``draft``) when only a preview is needed.
     Decoding works in one block so a worker thread does not re-take the GIL every 64 KB.
+    An embedded ICC profile (Adobe RGB, a camera's) is not applied: the pixels are shown as stored,
+    which are the pixels a service is sent (a profile changes colours a little, never the text).
+    A file damaged or cut short gives what it holds, with a note (:func:`damage_note`).
     """
     with _open(path) as img, _decoding(path):
         if max_side and img.format == "JPEG":

@@ -44,6 +44,8 @@ from ocrviewer.core.imageio import (
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
 
 DEFAULT_DPI = 150.0
+#: key of a rendered page's ``info`` holding its :attr:`SourcePage.note` (see :func:`shown_note`)
+PAGE_NOTE_KEY = "ocrviewer.page-note"
 #: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name). The
 #: same as ``ocrviewer.resources.IMAGE_SUFFIXES`` (which adds .pdf) without importing Pillow there.
 IMAGE_SUFFIXES = (
@@ -100,6 +102,16 @@ def is_paged_file(path: str | os.PathLike[str]) -> bool:
     return is_pdf(path) or is_multipage_tiff(path)
 
 
+def shown_note(img: Image.Image) -> str | None:
+    """What to tell the person looking at a rendered page or decoded picture: that the file is
+    damaged (:func:`ocrviewer.core.imageio.damage_note`) or that a page is shown at a lower dpi;
+    None when it is shown whole and as asked."""
+    from ocrviewer.core.imageio import damage_note
+
+    note = damage_note(img) or img.info.get(PAGE_NOTE_KEY)
+    return note if isinstance(note, str) else None
+
+
 def natural_key(name: str) -> tuple[Any, ...]:
     """Sort key that puts ``page2`` before ``page10`` (digits compared as numbers, case ignored)."""
     return tuple(
@@ -130,6 +142,9 @@ class SourcePage:
     file: Path
     #: the dpi a PDF page is rendered at; None for an image (and a TIFF's page)
     dpi: float | None = None
+    #: what a person should know about how the page is shown (a poster-sized PDF page shown at a
+    #: lower dpi than asked for); None when it is shown as asked
+    note: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -191,25 +206,52 @@ class PdfPage(SourcePage):
         self.label = f"page {index + 1}"
         self.image_path = None
         self.name = f"{source.path.name}#page={index + 1}"
+        try:
+            self._fit_dpi()
+        except ImageError:
+            pass  # the page's size is an error of its own when asked for
+
+    def _fit_dpi(self) -> None:
+        """A page too large to render at the source's dpi (a poster, a map, a MediaBox of 200 inches)
+        is shown at the highest dpi that fits the pixel limit, with a note, rather than refused."""
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        w, h = self._pixels(self.dpi)
+        if not limit or w * h <= limit:
+            return
+        pw, ph = self.points
+        fits = math.floor(self.dpi * math.sqrt(limit / (w * h)))
+        while fits >= 10 and math.prod(self._pixels(fits)) > limit:
+            fits -= 1  # the sizes are rounded up
+        if fits < 10:
+            return  # not even at 10 dpi: rendering it is refused (see _check_size)
+        asked = self.dpi
+        self.dpi = float(fits)
+        self.note = (
+            f"page {self.index + 1} is {pw / 72:,.0f}x{ph / 72:,.0f} inches, {w}x{h} pixels at {asked:g} dpi "
+            f"(more than the viewer renders safely); it is shown at {fits} dpi"
+        )
 
     @cached_property
     def points(self) -> tuple[float, float]:
         """Width and height in PDF points (1/72 inch), the page's rotation applied."""
         return self._source.page_points(self.index)
 
-    @property
-    def size(self) -> tuple[int, int]:
+    def _pixels(self, dpi: float) -> tuple[int, int]:
         w, h = self.points
-        scale = self._source.dpi / 72.0
+        scale = dpi / 72.0
         # pypdfium2's bitmap size (ceil), less float noise: 1240 px at 150 dpi is 595.2 pt, not 1241 px
         return max(1, math.ceil(w * scale - 1e-3)), max(1, math.ceil(h * scale - 1e-3))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self._pixels(self.dpi)
 
     def info(self) -> ImageInfo:
         w, h = self.size
         return ImageInfo(path=self.name, format="PDF", raw_width=w, raw_height=h)
 
     def render(self, max_side: int | None = None) -> Image.Image:
-        scale = self._source.dpi / 72.0
+        scale = self.dpi / 72.0
         if max_side and max_side < max(self.size):
             return self._source.render_page(self.index, max_side / max(self.points))
         self._check_size()
@@ -220,6 +262,8 @@ class PdfPage(SourcePage):
                 if img.width >= self.size[0] and img.height >= self.size[1]
                 else img.resize(self.size)
             )
+        if self.note:
+            img.info[PAGE_NOTE_KEY] = self.note
         return img
 
     def _check_size(self) -> None:
@@ -228,7 +272,7 @@ class PdfPage(SourcePage):
         limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
         w, h = self.size
         if limit and w * h > limit:
-            dpi = self._source.dpi
+            dpi = self.dpi
             fits = math.floor(dpi * math.sqrt(limit / (w * h)))
             pw, ph = self.points
             while fits >= 10 and math.ceil(pw * fits / 72) * math.ceil(ph * fits / 72) > limit:
@@ -240,7 +284,7 @@ class PdfPage(SourcePage):
             )
 
     def sha256(self) -> str:
-        blob = f"{self._source.sha256}:{self.index}:{self._source.dpi:g}".encode()
+        blob = f"{self._source.sha256}:{self.index}:{self.dpi:g}".encode()
         return hashlib.sha256(blob).hexdigest()
 
     def __repr__(self) -> str:
@@ -343,7 +387,7 @@ class PdfSource(Source):
                 self._pdf = pdfium.PdfDocument(str(path))
                 count = len(self._pdf)
             except pdfium.PdfiumError as err:
-                raise BadInput(f"{path}: {_pdf_error(err)}") from err
+                raise BadInput(f"{path}: {_pdf_error(err, _pdf_kind(path))}") from err
         if count < 1:
             self._pdf.close()
             raise BadInput(f"{path}: the PDF has no pages")
@@ -426,11 +470,38 @@ class TiffSource(Source):
             raise ImageError(f"{self.path}: cannot read image ({err.strerror or err})") from err
 
 
-def _pdf_error(err: Exception) -> str:
+def _pdf_kind(path: Path) -> str | None:
+    """What a PDF that PDFium refused says of itself: "encrypted" (an /Encrypt entry in its
+    trailer), "empty" (a page tree that counts no page), else None.
+
+    PDFium's own reason is its *last* error, which a document that loaded leaves as it was: a PDF
+    without pages refused after an encrypted one was called encrypted.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 20)
+            size = f.seek(0, os.SEEK_END)
+            f.seek(max(len(head), size - (1 << 20)))
+            tail = f.read()
+    except OSError:
+        return None
+    if b"/Encrypt" in tail or b"/Encrypt" in head:
+        return "encrypted"
+    data = head + tail
+    counts = re.findall(rb"/Count\s+(\d+)", data)
+    whole = size <= len(data)  # read all of it: no page can hide in the middle
+    if whole and counts and not any(int(c) for c in counts) and not re.search(rb"/Type\s*/Page\b", data):
+        return "empty"
+    return None
+
+
+def _pdf_error(err: Exception, kind: str | None = None) -> str:
     text = str(err).lower()
-    if "password" in text:
+    if kind == "empty":
+        return "the PDF has no pages; re-export it with its pages"
+    if kind == "encrypted":
         return "the PDF is encrypted (password protected); decrypt it first (e.g. qpdf --decrypt)"
-    if "format" in text or "file" in text:
+    if "format" in text or "file" in text or "success" in text or "password" in text:
         return "not a readable PDF (damaged or not a PDF); re-export or re-download it"
     return f"cannot read the PDF ({err}); re-export it"
 
@@ -517,4 +588,5 @@ __all__ = [
     "is_pdf",
     "natural_key",
     "open_source",
+    "shown_note",
 ]

@@ -34,6 +34,7 @@ from ocrviewer.core.imageio import (
     rgb_pixels,
     upright_pixels,
 )
+from ocrviewer.core.sources import shown_note
 from ocrviewer.errors import Cancelled, ImageError, OcrViewerError, missing_file
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import CancelToken, ProgressCallback
@@ -255,7 +256,7 @@ def decode_page(
     def work(cancel: CancelToken, progress: ProgressCallback) -> Iterator[DecodedImage]:
         picture = page.render()
         qimg, buf = pil_to_qimage(picture)
-        yield DecodedImage(qimg, buf, 1.0, True, threading.current_thread().name, note=damage_note(picture))
+        yield DecodedImage(qimg, buf, 1.0, True, threading.current_thread().name, note=shown_note(picture))
 
     return work
 

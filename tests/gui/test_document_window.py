@@ -454,3 +454,30 @@ def test_a_layout_saved_with_a_pdf_open_shows_no_pages_panel_for_an_image(qtbot,
     second.install_panels()
     qtbot.waitUntil(lambda: second.canvas.image_item.has_full, timeout=WAIT)
     assert not second.pages_dock.isVisible()
+
+
+def test_a_poster_sized_pdf_page_is_shown_at_a_lower_dpi_with_a_note(
+    window, qtbot, tmp_path, monkeypatch
+) -> None:
+    """A page too large to render at 150 dpi (here: the pixel limit lowered to 4 MP, so 40x40 inches
+    is over it) is shown at the dpi that fits, and the message bar says so."""
+    import pikepdf
+    from PIL import Image
+
+    from tests.support.documents import make_pdf
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 4_000_000)
+    path = tmp_path / "poster.pdf"
+    with pikepdf.open(make_pdf(tmp_path / "plain.pdf", pages=2)) as pdf:
+        pdf.pages[0].MediaBox = [0, 0, 2880, 2880]
+        pdf.save(path)
+    assert window.files.open_image(str(path))
+    item = window.canvas.image_item
+    qtbot.waitUntil(lambda: item.has_full, timeout=30000)
+    qtbot.waitUntil(
+        lambda: window.message_bar.isVisible() and window.message_bar.level == "warning", timeout=30000
+    )
+    assert window.message_bar.text.startswith("poster.pdf: page 1 is 40x40 inches")
+    assert "shown at 70 dpi" in window.message_bar.text
+    shown = next(lv for lv in item.levels if lv.final).image
+    assert (shown.width(), shown.height()) == (2800, 2800)

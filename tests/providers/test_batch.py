@@ -171,7 +171,11 @@ def test_a_multi_page_tiff_batch_on_azure_read_lands_on_each_page(
                 assert got == pytest.approx(want, abs=3), (i, found)
 
 
-UPRIGHT_TIFF = (((400, 300), "1", 1, "group4"), ((300, 420), "L", 1, "tiff_deflate"), ((500, 260), "RGB", 1, None))
+UPRIGHT_TIFF = (
+    ((400, 300), "1", 1, "group4"),
+    ((300, 420), "L", 1, "tiff_deflate"),
+    ((500, 260), "RGB", 1, None),
+)
 
 
 def test_a_multi_page_tiff_goes_to_azure_read_as_one_document_and_lands_page_by_page(
