@@ -198,6 +198,9 @@ class ImagePage(SourcePage):
 
 
 class PdfPage(SourcePage):
+    #: the dpi this page renders at: its source's, or lower for a page too large at that (see note)
+    dpi: float
+
     def __init__(self, source: PdfSource, index: int) -> None:
         self._source = source
         self.file = source.path
