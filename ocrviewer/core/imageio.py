@@ -537,6 +537,12 @@ def _partial_note(
         return None  # a whole JPEG (whose last row is grey or not)
     if rows >= img.height or (jpeg and ended and fed < 16):
         raise OSError("image file is truncated: nothing of the picture could be decoded")
+    if rows == 0 and not jpeg:  # BMP and TGA store their rows bottom-up: the top is what is missing
+        rows = _fill_rows(img.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 0)
+        if rows >= img.height:
+            raise OSError("image file is truncated: nothing of the picture could be decoded")
+        if rows:
+            orientation = {1: 3, 2: 4, 3: 1, 4: 2, 5: 7, 6: 8, 7: 5, 8: 6}[orientation]  # the other end
     return _damage_text(rows / img.height, "grey" if jpeg else "black", orientation)
 
 

@@ -185,3 +185,72 @@ def test_the_command_line_notes_a_corrupt_jpeg_on_stderr(capsys, tmp_path: Path,
             assert drawn.convert("RGB").getpixel((630, 478)) == GREY
     else:
         assert "  note: the picture is damaged or cut short" in out
+
+
+def _cut(tmp_path: Path, name: str, save: object, share: float = 0.6) -> Path:
+    buf = io.BytesIO()
+    save(buf)  # type: ignore[operator]
+    data = buf.getvalue()
+    path = tmp_path / name
+    path.write_bytes(data[: int(len(data) * share)])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "save", "side", "size"),
+    [
+        ("scan.bmp", lambda b: _picture().save(b, "BMP"), "upper part", (400, 300)),  # rows stored bottom-up
+        ("scan.ppm", lambda b: _picture().save(b, "PPM"), "lower part", (400, 300)),
+        (
+            "scan16.png",
+            lambda b: Image.fromarray(np.asarray(_picture().convert("L")).astype(np.uint16) * 257).save(
+                b, "PNG"
+            ),
+            "lower part",
+            (400, 300),
+        ),
+        ("grey.jpg", lambda b: _picture().convert("L").save(b, "JPEG"), "lower part", (400, 300)),
+        ("turned.jpg", lambda b: _picture().save(b, "JPEG", exif=_exif(6)), "left part", (300, 400)),
+        ("turned8.jpg", lambda b: _picture().save(b, "JPEG", exif=_exif(8)), "right part", (300, 400)),
+        (
+            "progressive.jpg",
+            lambda b: _picture().save(b, "JPEG", progressive=True),
+            "detail may be missing",
+            (400, 300),
+        ),
+    ],
+)
+def test_every_kind_of_file_cut_short_says_which_part_is_missing(
+    tmp_path: Path, name: str, save: object, side: str, size: tuple[int, int]
+) -> None:
+    """The side named is the side of the picture as displayed: a photo stored turned (EXIF 6) that
+    lost the end of its data lacks its left part; a BMP, stored bottom-up, its upper part; a
+    progressive JPEG has every row, but not all of its detail."""
+    path = _cut(tmp_path, name, save)
+    shown = load_display_image(path)
+    note = damage_note(shown)
+    assert shown.size == size and note is not None and side in note, note
+
+
+def _exif(orientation: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "save"),
+    [
+        ("photo.webp", lambda b: _picture().save(b, "WEBP")),
+        ("scan.jp2", lambda b: _picture().save(b, "JPEG2000")),
+    ],
+)
+def test_a_file_cut_short_that_its_decoder_cannot_start_on_is_a_one_line_error(
+    tmp_path: Path, name: str, save: object
+) -> None:
+    path = _cut(tmp_path, name, save)
+    with pytest.raises(ImageError) as err:
+        load_display_image(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: image is truncated or corrupt") and "re-download" in message
+    assert "\n" not in message
