@@ -1022,6 +1022,15 @@ class Canvas(QGraphicsView):
         painter.restore()
 
 
+def zoom_text(zoom: float) -> str:
+    """The zoom as the status bar shows it: whole percents, and below 1% one significant digit
+    (a 100000x10 strip fitted to the window is at 0.5%, not "0%")."""
+    pct = zoom * 100
+    if pct >= 1 or pct <= 0:
+        return f"{pct:.0f}%"
+    return f"{pct:.1g}%"
+
+
 def position_text(info: ImageInfo | None, x: float, y: float) -> str:
     """Status-bar text for a displayed-frame point: displayed and raw (stored) pixel coordinates."""
     if info is None:

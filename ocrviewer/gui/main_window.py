@@ -469,7 +469,9 @@ class MainWindow(QMainWindow):
         self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))
         c.cursorMoved.connect(self._on_cursor)
         c.cursorLeft.connect(lambda: self.position_label.setText(""))
-        c.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        from ocrviewer.gui.canvas import zoom_text
+
+        c.zoomChanged.connect(lambda z: self.zoom_label.setText(zoom_text(z)))
 
     def _restore_checks(self) -> None:
         """Tick the actions (layers, view switches, theme) as the settings say."""

@@ -226,3 +226,18 @@ def test_a_heic_photo_is_an_error_that_says_how_to_convert_it(window, qtbot, tmp
     window.files.open_path(str(heic))
     error_line(window, qtbot, "photo.heic", "HEIC/HEIF photo", "heif-convert")
     assert window.state.image_path is None and window.isVisible()
+
+
+def test_a_strip_400000_pixels_wide_opens_and_says_its_zoom(window, qtbot, tmp_path) -> None:
+    """A 400000x4 strip (a scanned receipt roll, a spectrum) fitted to the window is at ~0.2%:
+    the status bar said 0%."""
+    from PIL import Image
+
+    path = tmp_path / "strip.png"
+    Image.new("L", (400_000, 4), 90).save(path)
+    assert window.files.open_image(str(path))
+    item = window.canvas.image_item
+    qtbot.waitUntil(lambda: item.has_full, timeout=30000)
+    assert window.state.image_info.display_size == (400_000, 4)
+    text = window.zoom_label.text()
+    assert text.endswith("%") and text != "0%" and 0 < float(text[:-1]) < 1, text
