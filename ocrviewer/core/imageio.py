@@ -449,6 +449,38 @@ def _scan_bytes(head: bytes | bytearray, fed: int) -> int:
     return fed - (sos + 2 + int.from_bytes(head[sos + 2 : sos + 4], "big"))
 
 
+def _png_inflates(path: str | os.PathLike[str]) -> bool:
+    """Whether a PNG's image data (its IDAT chunks) is one whole zlib stream: False when zlib
+    finds it corrupt or it ends early (the rows after that point stay black); True when it cannot
+    be read again (nothing to say then)."""
+    import zlib
+
+    inflate = zlib.decompressobj()
+    try:
+        with open(path, "rb") as f:
+            f.seek(8)
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    break
+                length, kind = int.from_bytes(head[:4], "big"), head[4:]
+                if kind == b"IDAT":
+                    data = f.read(length)
+                    while data:  # in pieces, so a bomb's data never lands in memory whole
+                        inflate.decompress(data, 1 << 20)
+                        data = inflate.unconsumed_tail
+                    f.seek(4, os.SEEK_CUR)
+                elif kind == b"IEND":
+                    break
+                else:
+                    f.seek(length + 4, os.SEEK_CUR)
+    except OSError:
+        return True
+    except zlib.error:
+        return False
+    return inflate.eof
+
+
 def _scan_end(data: bytes) -> int:
     """Where the first scan of a JPEG ends: the first marker after its SOS header that is neither
     a stuffed 0xFF nor a restart marker (libjpeg stops there); -1 when there is none."""
@@ -530,10 +562,14 @@ def _partial_note(
     """The note for ``img`` as decoded (``ended``: its data ended or broke before the picture did,
     after ``fed`` bytes of scan data); None for a whole picture. Raises OSError when nothing of it was
     decoded (a JPEG cut where its scan begins: libjpeg makes up a first band of blur from nothing)."""
-    if not ended and not (jpeg and img.height > 0):
+    png = img.format == "PNG" and not ended
+    if not ended and not (jpeg and img.height > 0) and not png:
         return None
     rows = _fill_rows(img, 128 if jpeg else 0)
-    if not ended and (rows == 0 or not _jpeg_ran_dry(path, rows / img.height)):
+    if png:  # zlib stopping at corrupt data leaves the rest black, and Pillow says nothing
+        if rows == 0 or _png_inflates(path):
+            return None
+    elif not ended and (rows == 0 or not _jpeg_ran_dry(path, rows / img.height)):
         return None  # a whole JPEG (whose last row is grey or not)
     if rows >= img.height or (jpeg and ended and fed < 16):
         raise OSError("image file is truncated: nothing of the picture could be decoded")

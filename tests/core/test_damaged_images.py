@@ -254,3 +254,23 @@ def test_a_file_cut_short_that_its_decoder_cannot_start_on_is_a_one_line_error(
     message = str(err.value)
     assert message.startswith(f"{path}: image is truncated or corrupt") and "re-download" in message
     assert "\n" not in message
+
+
+def test_a_png_whose_image_data_is_corrupt_says_so_and_a_black_bottom_is_no_damage(tmp_path: Path) -> None:
+    """zlib stops at the corrupt bytes and Pillow leaves the rows after them black without a word."""
+    buf = io.BytesIO()
+    _picture().save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    mid = len(data) // 2
+    data[mid : mid + 50] = bytes(50)
+    path = tmp_path / "scan.png"
+    path.write_bytes(bytes(data))
+    shown = load_display_image(path)
+    note = damage_note(shown)
+    assert note is not None and "the lower part is missing" in note and "shown black" in note
+    assert shown.getpixel((200, 299)) == (0, 0, 0)
+    dark = tmp_path / "dark.png"
+    a = np.asarray(_picture()).copy()
+    a[200:] = 0  # a black band at the bottom, as a scan's border
+    Image.fromarray(a).save(dark)
+    assert damage_note(load_display_image(dark)) is None and check_pixels(dark) is None
