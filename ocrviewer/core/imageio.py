@@ -388,12 +388,13 @@ def _fill_rows(img: Image.Image, fill: int) -> int:
     w, h = img.size
     if w == 0 or h == 0:
         return 0
-    a = np.asarray(img if img.mode not in ("P", "1") else img.convert("L"))
-    if img.mode in ("RGBX", "RGBA") and fill == 128:
-        a = a[..., :3]  # the fourth byte is 255 (or alpha) whatever the colour
     count, step = 0, 16
     while count < h:
-        band = a[max(0, h - count - step) : h - count]
+        # a band of rows at a time (a palette image's indices, as stored: the decoder wrote 0s);
+        # the whole picture as an array would be a copy of it (60 MB for a 20 MP photo)
+        band = np.asarray(img.crop((0, max(0, h - count - step), w, h - count)))
+        if img.mode in ("RGBX", "RGBA") and fill == 128:
+            band = band[..., :3]  # the fourth byte is 255 (or alpha) whatever the colour
         flat = band.reshape(band.shape[0], -1)
         rows = (flat == fill).all(axis=1)
         if rows.all():
@@ -499,14 +500,17 @@ def _scan_end(data: bytes) -> int:
         return i
 
 
-def load_partial(img: Image.Image, path: str | os.PathLike[str]) -> str | None:
+def load_partial(
+    img: Image.Image, path: str | os.PathLike[str], view: Image.Image | None = None
+) -> str | None:
     """``img.load()``, keeping what a damaged or cut-short file holds: None for a whole picture, else
     the note to show with it (which is also put in ``img.info``, see :func:`damage_note`).
 
     A JPEG cut short is given its end marker, so libjpeg finishes it (mid-grey where the data ended);
     other formats keep the rows decoded before the data ended or broke. Nothing decoded at all is
     the error it was. Per file: Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` (a process-wide switch)
-    is never set.
+    is never set. ``view``: the image the pixels are decoded into, when ``img.im`` was set to
+    another's (an RGBX buffer of ours).
     """
     import struct
 
@@ -550,7 +554,7 @@ def load_partial(img: Image.Image, path: str | os.PathLike[str]) -> str | None:
             pass
     # Pillow turns a TIFF by its Orientation tag while decoding: its rows are as displayed already
     orientation = 1 if img.format == "TIFF" else _orientation_of(img)[0]
-    note = _partial_note(img, path, bool(ended), jpeg, orientation, _scan_bytes(head, fed[0]))
+    note = _partial_note(view or img, path, bool(ended), jpeg, orientation, _scan_bytes(head, fed[0]))
     if note:
         img.info[DAMAGE_KEY] = note
     return note
@@ -841,7 +845,7 @@ def load_preview_pixels(
         )
         if streamed is None:
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
-            note = load_partial(img, path)
+            note = load_partial(img, path, view=target)
         else:
             ended, scan = streamed
             note = _partial_note(target, path, ended, True, orientation, scan)
@@ -1020,7 +1024,7 @@ def load_stored_pixels(path: str | os.PathLike[str], order: str = "RGBX") -> Sto
         img.im = target.im  # load() decodes into the image memory it finds there
         # read in Pillow's small blocks: a file-sized block read on a worker thread would stay
         # resident in that thread's malloc arena after the decode (~30 MB for a 9 MB photo)
-        note = load_partial(img, path)
+        note = load_partial(img, path, view=target)
         pixels = StoredPixels(buffer, target, orientation, note=note)
         return swap_red_blue(pixels) if order == "BGRX" else pixels
 
