@@ -177,6 +177,7 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
                 # turn, so a picture stored turned (5-8) came out in sheared stripes and unturned;
                 # without a file name it reads the strips, and turns them right
                 img.filename = ""
+                _read_planes_with_libtiff(img)
             return img
     except Image.DecompressionBombError as err:
         raise ImageTooLarge(_too_large(p, err)) from err
@@ -186,6 +187,9 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
         unsupported = _unsupported_format(p)
         if unsupported:
             raise ImageError(f"{p}: {unsupported}") from err
+        form = _tiff_form(p)
+        if form:
+            raise ImageError(f"{p}: {form}") from err
         broken = _broken_header(p)
         if broken:
             raise ImageError(f"{p}: {broken}; re-export or re-download it") from err
@@ -198,6 +202,25 @@ def _open(path: str | os.PathLike[str]) -> Image.Image:
                 f"{p}: image is truncated or corrupt ({err}); re-export or re-download it"
             ) from err
         raise ImageError(f"{p}: cannot read image ({err.strerror or err}); check the file") from err
+
+
+def _read_planes_with_libtiff(img: Image.Image) -> None:
+    """Have libtiff read the current page of an uncompressed TIFF stored as separate 16-bit planes
+    (PlanarConfiguration 2). Pillow's own reader takes one letter of the mode as each plane's
+    format ("R" of "RGB;16B": 8 bits), which showed a wrong picture (a red-to-blue gradient came
+    out red and purple); with libtiff it is right. For this file only: Pillow's ``READ_LIBTIFF``
+    would switch every TIFF of the process."""
+    tags = getattr(img, "tag_v2", None)
+    if not isinstance(img, ImageFile.ImageFile) or tags is None or not img.tile:
+        return
+    if tags.get(284, 1) != 2 or getattr(img, "use_load_libtiff", True):
+        return
+    bits = tags.get(258)
+    depth = max(bits) if isinstance(bits, tuple) and bits else bits
+    if depth != 16 or img.mode not in ("RGB", "RGBA"):
+        return
+    img.tile = [ImageFile._Tile("libtiff", (0, 0, *img.size), 0, (f"{img.mode};16N", False, tags.offset))]
+    img.use_load_libtiff = True  # type: ignore[attr-defined]
 
 
 _SIGNATURES = (
@@ -281,6 +304,68 @@ def _broken_header(path: Path) -> str | None:
             return f"a PNG whose header says {w}x{h} pixels (an image without pixels)"
     article = "an" if fmt[0] in "AEIOU" else "a"
     return f"{article} {fmt} file whose header Pillow cannot read (damaged)"
+
+
+_PHOTOMETRIC = {
+    0: "grey",
+    1: "grey",
+    2: "RGB",
+    3: "palette",
+    5: "CMYK",
+    6: "YCbCr",
+    8: "CIELab",
+    9: "ICCLab",
+    10: "ITULab",
+    32844: "LogL",
+    32845: "LogLuv",
+}
+_SAMPLE_FORMAT = {1: "", 2: " signed", 3: " floating-point", 4: " untyped"}
+
+
+def _tiff_form(path: Path) -> str | None:
+    """For a TIFF Pillow cannot open whose first directory is whole: what kind of pixels it holds
+    and what to do ("a TIFF of 32-bit floating-point RGB pixels, which the viewer cannot read ...;
+    convert it to 8-bit RGB first"); None for anything else (a damaged directory: said so after)."""
+    import struct
+
+    def at(f: object, offset: int, size: int) -> bytes:
+        f.seek(offset)  # type: ignore[attr-defined]
+        data: bytes = f.read(size)  # type: ignore[attr-defined]
+        if len(data) < size:
+            raise EOFError
+        return data
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            order = {b"II*\x00": "<", b"MM\x00*": ">"}.get(head[:4])
+            if order is None:
+                return None
+            (ifd,) = struct.unpack(order + "I", head[4:8])
+            (count,) = struct.unpack(order + "H", at(f, ifd, 2))
+            entries = at(f, ifd + 2, 12 * min(count, 4096))
+            tags: dict[int, int] = {}
+            for k in range(len(entries) // 12):
+                tag, kind, n, value = struct.unpack(order + "HHI4s", entries[12 * k : 12 * k + 12])
+                if kind == 3 and n <= 2:
+                    tags[tag] = struct.unpack(order + "H", value[:2])[0]
+                elif kind == 3:  # several values (the bits of each sample), stored elsewhere
+                    (where,) = struct.unpack(order + "I", value)
+                    tags[tag] = struct.unpack(order + "H", at(f, where, 2))[0]
+                elif kind == 4:
+                    tags[tag] = struct.unpack(order + "I", value)[0]
+    except (OSError, EOFError, struct.error):
+        return None
+    if 256 not in tags or 257 not in tags:
+        return None
+    photometric, bits, form = tags.get(262, -1), tags.get(258, 1), tags.get(339, 1)
+    if photometric in (0, 1, 2, 3, 5, 6) and bits in (1, 2, 4, 8, 16) and form == 1:
+        return None  # a usual kind: Pillow refused something else (a damaged file)
+    colour = _PHOTOMETRIC.get(photometric, f"photometric-{photometric}")
+    return (
+        f"a TIFF of {bits}-bit{_SAMPLE_FORMAT.get(form, '')} {colour} pixels, which the viewer cannot "
+        "read; convert it to 8-bit RGB first (e.g. convert IN.tif -depth 8 OUT.png)"
+    )
 
 
 def _is_empty(path: Path) -> bool:
@@ -623,6 +708,7 @@ def frame_count(path: str | os.PathLike[str]) -> int:
 def _seek_frame(img: Image.Image, path: str | os.PathLike[str], index: int) -> None:
     try:
         img.seek(index)
+        _read_planes_with_libtiff(img)
     except EOFError as err:
         raise ImageError(f"{path}: has no page {index + 1}; the file may be cut off") from err
     except (OSError, SyntaxError, ValueError) as err:

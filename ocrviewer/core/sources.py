@@ -230,7 +230,7 @@ class PdfPage(SourcePage):
         asked = self.dpi
         self.dpi = float(fits)
         self.note = (
-            f"page {self.index + 1} is {pw / 72:,.0f}x{ph / 72:,.0f} inches, {w}x{h} pixels at {asked:g} dpi "
+            f"page {self.index + 1} is {_inches(pw)}x{_inches(ph)} inches, {w}x{h} pixels at {asked:g} dpi "
             f"(more than the viewer renders safely); it is shown at {fits} dpi"
         )
 
@@ -471,6 +471,11 @@ class TiffSource(Source):
             return file_sha256(self.path)
         except OSError as err:
             raise ImageError(f"{self.path}: cannot read image ({err.strerror or err})") from err
+
+
+def _inches(points: float) -> str:
+    """A length in points as inches, to a tenth: 8.3 for A4's width, 200 for a poster's."""
+    return f"{points / 72:,.1f}".removesuffix(".0")
 
 
 def _pdf_kind(path: Path) -> str | None:
