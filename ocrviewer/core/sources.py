@@ -385,6 +385,15 @@ class PdfSource(Source):
         import pypdfium2 as pdfium
 
         self._pdfium = pdfium
+        try:
+            with open(path, "rb"):
+                pass
+        except PermissionError as err:  # PDFium would say "file access error": damaged, it seemed
+            raise BadInput(
+                f"{path}: cannot read the PDF (permission denied); check the file's permissions"
+            ) from err
+        except OSError:
+            pass  # PDFium says what is wrong
         with PDFIUM_LOCK:
             try:
                 self._pdf = pdfium.PdfDocument(str(path))

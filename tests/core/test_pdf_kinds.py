@@ -157,3 +157,26 @@ def test_a_damaged_pdf_opened_after_an_encrypted_one_is_not_called_encrypted(tmp
     pikepdf.new().save(tmp_path / "empty.pdf")
     with pytest.raises(BadInput, match="has no pages"):
         open_source(tmp_path / "empty.pdf")
+
+
+def test_a_pdf_that_cannot_be_read_for_its_permissions_says_so(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """chmod 000 does not stop root (CI containers): the open fails here as the OS would. PDFium's
+    own word for it was 'file access error', and the message said the PDF was damaged."""
+    import builtins
+
+    from ocrviewer.core import sources
+
+    path = _pdf(tmp_path / "locked.pdf")
+
+    def denied(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return builtins.open(name, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "open", denied, raising=False)
+    code, _, err = run(capsys, "info", path)
+    assert code != 0
+    line = one_error_line(err, str(path), "permission denied", "check the file's permissions")
+    assert "damaged" not in line
