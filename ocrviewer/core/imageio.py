@@ -567,6 +567,32 @@ def _png_inflates(path: str | os.PathLike[str]) -> bool:
     return inflate.eof
 
 
+#: JPEG frame markers (SOFn) libjpeg does not decode here: lossless and hierarchical processes
+_JPEG_PROCESSES = {
+    0xC3: "lossless (SOF3)",
+    0xC5: "hierarchical (SOF5)",
+    0xC6: "hierarchical (SOF6)",
+    0xC7: "lossless hierarchical (SOF7)",
+    0xCB: "lossless arithmetic-coded (SOF11)",
+    0xCD: "hierarchical (SOF13)",
+    0xCE: "hierarchical (SOF14)",
+    0xCF: "lossless hierarchical (SOF15)",
+}
+
+
+def _jpeg_process(path: str | os.PathLike[str]) -> str | None:
+    """The kind of a JPEG whose frame libjpeg does not decode ("lossless (SOF3)"), from its first
+    frame marker; None for the usual ones (baseline, extended, progressive, arithmetic)."""
+    data = _head(Path(path), 1 << 16)
+    i = 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return _JPEG_PROCESSES.get(marker)
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return None
+
+
 def _scan_end(data: bytes) -> int:
     """Where the first scan of a JPEG ends: the first marker after its SOS header that is neither
     a stuffed 0xFF nor a restart marker (libjpeg stops there); -1 when there is none."""
@@ -660,7 +686,15 @@ def _partial_note(
             return None
     elif not ended and (rows == 0 or not _jpeg_ran_dry(path, rows / img.height)):
         return None  # a whole JPEG (whose last row is grey or not)
+    if jpeg and ended and rows < img.height and _fill_rows(img, 0) >= img.height:
+        rows = img.height  # libjpeg refused it before its first row: the memory is as made (0)
     if rows >= img.height or (jpeg and ended and fed < 16):
+        process = _jpeg_process(path) if jpeg else None
+        if process:
+            raise ImageError(
+                f"{path}: a {process} JPEG, which the viewer cannot decode; convert it to PNG with a "
+                "program that reads it (e.g. convert IN.jpg OUT.png)"
+            )
         raise OSError("image file is truncated: nothing of the picture could be decoded")
     if rows == 0 and not jpeg:  # BMP and TGA store their rows bottom-up: the top is what is missing
         rows = _fill_rows(img.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 0)

@@ -94,3 +94,42 @@ def test_a_tiff_of_pixels_pillow_cannot_read_says_what_they_are_not_that_it_is_d
         f"{path}: a TIFF of {kind} pixels, which the viewer cannot read; convert it to 8-bit RGB "
         "first (e.g. convert IN.tif -depth 8 OUT.png)"
     )
+
+
+def test_a_jpeg_of_a_process_libjpeg_does_not_decode_is_named_not_shown_black(tmp_path: Path) -> None:
+    """A frame marker libjpeg refuses before its first row (here a lossless SOF11 header on baseline
+    data): Pillow's 'broken data stream' left a black picture, which was shown with a note."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, "JPEG")
+    data = bytearray(buf.getvalue())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 1] = 0xCB
+    path = tmp_path / "odd.jpg"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImageError) as err:
+        load_display_image(path)
+    assert str(err.value) == (
+        f"{path}: a lossless arithmetic-coded (SOF11) JPEG, which the viewer cannot decode; convert it "
+        "to PNG with a program that reads it (e.g. convert IN.jpg OUT.png)"
+    )
+
+
+def test_an_arithmetic_coded_jpeg_opens(tmp_path: Path) -> None:
+    """jpegtran -arithmetic (when installed) re-codes a photo losslessly: the same pixels come out."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    if shutil.which("jpegtran") is None:
+        pytest.skip("jpegtran is not installed")
+    plain = tmp_path / "plain.jpg"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(plain, "JPEG")
+    arith = tmp_path / "arith.jpg"
+    subprocess.run(["jpegtran", "-arithmetic", "-outfile", str(arith), str(plain)], check=True, timeout=60)
+    assert b"\xff\xc9" in arith.read_bytes()  # SOF9: arithmetic-coded
+    assert load_display_image(arith).tobytes() == load_display_image(plain).tobytes()
