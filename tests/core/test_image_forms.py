@@ -14,12 +14,17 @@ from ocrviewer.errors import ImageError
 
 
 def _tiff(
-    path: Path, planes: list[np.ndarray], tags: dict[int, tuple[int, list[int]]], samples: int | None = None
+    path: Path,
+    planes: list[np.ndarray],
+    tags: dict[int, tuple[int, list[int]]],
+    samples: int | None = None,
+    width: int | None = None,
 ) -> Path:
     """A little-endian TIFF with one strip per plane (``planes``: 2-D arrays, written as they are;
-    ``samples`` a pixel: one per plane unless said) and the given extra tags (tag: (type, values);
-    3 SHORT, 4 LONG)."""
+    ``samples`` a pixel: one per plane unless said; ``width`` in pixels: the arrays' unless said,
+    for packed bits) and the given extra tags (tag: (type, values); 3 SHORT, 4 LONG)."""
     h, w = planes[0].shape
+    w = width or w
     data = b"".join(p.astype(p.dtype.newbyteorder("<")).tobytes() for p in planes)
     offsets, pos = [], 8
     for p in planes:
@@ -133,3 +138,92 @@ def test_an_arithmetic_coded_jpeg_opens(tmp_path: Path) -> None:
     subprocess.run(["jpegtran", "-arithmetic", "-outfile", str(arith), str(plain)], check=True, timeout=60)
     assert b"\xff\xc9" in arith.read_bytes()  # SOF9: arithmetic-coded
     assert load_display_image(arith).tobytes() == load_display_image(plain).tobytes()
+
+
+def _rgb(path: Path, xy: tuple[int, int]) -> tuple[int, ...]:
+    return tuple(load_display_image(path).getpixel(xy))  # type: ignore[arg-type]
+
+
+def test_a_cmyk_jpeg_adobe_inverted_shows_its_colour(tmp_path: Path) -> None:
+    """Photoshop's CMYK JPEGs store inverted ink (Adobe marker): red ink must come out red."""
+    from PIL import Image
+
+    path = tmp_path / "cmyk.jpg"
+    Image.new("CMYK", (64, 48), (0, 255, 255, 0)).save(path)
+    r, g, b = _rgb(path, (30, 20))[:3]
+    assert r > 240 and g < 15 and b < 15
+
+
+@pytest.mark.parametrize("kind", ["png16", "tiff16", "tiff16b", "tiff-float"])
+def test_deep_grey_scans_are_scaled_not_clipped_to_white(tmp_path: Path, kind: str) -> None:
+    from PIL import Image
+
+    ramp = np.tile(np.linspace(0, 1, 256), (16, 1))
+    if kind == "tiff-float":
+        img = Image.fromarray(ramp.astype(np.float32), "F")
+    elif kind == "tiff16b":
+        img = Image.frombytes("I;16B", (256, 16), (ramp * 65535).astype(">u2").tobytes())
+    else:
+        img = Image.fromarray((ramp * 65535).astype(np.uint16))
+    path = tmp_path / ("scan.png" if kind == "png16" else "scan.tif")
+    img.save(path)
+    shown = load_display_image(path)
+    assert abs(shown.getpixel((128, 8))[0] - 128) <= 2 and shown.getpixel((255, 8))[0] == 255
+    assert shown.getpixel((0, 8))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "tiffinfo",
+    [{}, {266: 2}],  # FillOrder 2: the bits of each byte reversed (faxes)
+)
+@pytest.mark.parametrize("compression", ["group3", "group4", "tiff_lzw"])
+def test_a_one_bit_fax_shows_black_ink_on_white(tmp_path: Path, tiffinfo: dict, compression: str) -> None:  # type: ignore[type-arg]
+    from PIL import Image, ImageDraw
+
+    page = Image.new("1", (200, 100), 1)
+    ImageDraw.Draw(page).rectangle((10, 10, 60, 40), fill=0)
+    path = tmp_path / "fax.tif"
+    page.save(path, compression=compression, tiffinfo=tiffinfo)
+    assert _rgb(path, (30, 20)) == (0, 0, 0) and _rgb(path, (150, 80)) == (255, 255, 255)
+
+
+def test_a_min_is_white_bilevel_tiff_is_not_inverted(tmp_path: Path) -> None:
+    """PhotometricInterpretation 0 (a 0 bit is white), as fax software writes: the ink is where the
+    1 bits are. Written byte by byte: one row of 16 pixels, the first 8 ink."""
+    path = _tiff(
+        tmp_path / "fax.tif",
+        [np.array([[0xFF, 0x00]] * 4, np.uint8)],
+        {258: (3, [1]), 262: (3, [0])},
+        width=16,
+    )
+    assert _rgb(path, (3, 1)) == (0, 0, 0) and _rgb(path, (12, 1)) == (255, 255, 255)
+
+
+def test_transparent_and_grey_alpha_pngs_keep_their_transparency(tmp_path: Path) -> None:
+    from PIL import Image
+
+    pal = Image.new("P", (20, 10), 0)
+    pal.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    pal.paste(1, (10, 0, 20, 10))
+    pal.save(tmp_path / "pal.png", transparency=0)  # a tRNS chunk: index 0 see-through
+    shown = load_display_image(tmp_path / "pal.png")
+    assert (
+        shown.mode == "RGBA"
+        and shown.getpixel((2, 2))[3] == 0
+        and shown.getpixel((15, 2)) == (0, 0, 255, 255)
+    )
+    Image.new("LA", (20, 10), (90, 128)).save(tmp_path / "la.png")
+    assert load_display_image(tmp_path / "la.png").getpixel((3, 3)) == (90, 90, 90, 128)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF", "JPEG2000", "ICO"])
+def test_a_one_pixel_image_opens_in_every_format(tmp_path: Path, fmt: str) -> None:
+    from PIL import Image
+
+    path = tmp_path / f"dot.{fmt.lower()}"
+    Image.new("RGB", (1, 1), (200, 10, 10)).save(path, fmt)
+    info = read_image_info(path)
+    shown = load_display_image(path)
+    assert info.display_size == shown.size == (1, 1)
+    r, g, b = shown.getpixel((0, 0))[:3]
+    assert abs(r - 200) < 12 and g < 25 and b < 25
