@@ -526,6 +526,26 @@ def _jpeg_ran_dry(path: str | os.PathLike[str], share: float) -> bool:
 _HEAD_BYTES = 1 << 16
 
 
+def _jpeg_only_unterminated(path: str | os.PathLike[str]) -> bool:
+    """Whether a JPEG that ends without its end marker holds all of its scans: decoded with the
+    marker added, and again with bytes of noise before it, the picture is the same (a scan cut
+    short takes the noise as its data; a whole one leaves it unread)."""
+    import io
+    import random
+
+    try:
+        data = Path(path).read_bytes()
+        noise = random.Random(0).randbytes(4096).replace(b"\xff", b"\x7f")
+        pictures = []
+        for tail in (b"", noise):
+            with Image.open(io.BytesIO(data + tail + b"\xff\xd9")) as img:
+                img.load()
+                pictures.append(img.tobytes())
+    except Exception:  # a test, never an error of its own (the file may be gone or changed)
+        return False
+    return pictures[0] == pictures[1]
+
+
 def _scan_bytes(head: bytes | bytearray, fed: int) -> int:
     """Of ``fed`` bytes handed to a decoder, starting with ``head``, how many are scan data: those
     after a JPEG's first SOS header (``fed`` when ``head`` holds none)."""
@@ -696,6 +716,8 @@ def _partial_note(
                 "program that reads it (e.g. convert IN.jpg OUT.png)"
             )
         raise OSError("image file is truncated: nothing of the picture could be decoded")
+    if rows == 0 and jpeg and _jpeg_only_unterminated(path):
+        return None  # every scan is whole; only the end marker is missing (some cameras, some writers)
     if rows == 0 and not jpeg:  # BMP and TGA store their rows bottom-up: the top is what is missing
         rows = _fill_rows(img.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 0)
         if rows >= img.height:

@@ -274,3 +274,22 @@ def test_a_png_whose_image_data_is_corrupt_says_so_and_a_black_bottom_is_no_dama
     a[200:] = 0  # a black band at the bottom, as a scan's border
     Image.fromarray(a).save(dark)
     assert damage_note(load_display_image(dark)) is None and check_pixels(dark) is None
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_missing_only_its_end_marker_is_whole_and_not_called_damaged(
+    tmp_path: Path, progressive: bool
+) -> None:
+    """Some cameras and writers leave off the final FFD9: every scan is there. Pillow refused it
+    ('image file is truncated (2 bytes not processed)'); a note would have been a false alarm."""
+    buf = io.BytesIO()
+    _picture().save(buf, "JPEG", progressive=progressive)
+    whole = tmp_path / "whole.jpg"
+    whole.write_bytes(buf.getvalue())
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(buf.getvalue()[:-2])
+    shown = load_display_image(cut)
+    assert damage_note(shown) is None and shown.tobytes() == load_display_image(whole).tobytes()
+    stored = load_stored_pixels(cut)
+    assert stored is not None and stored.note is None
+    assert check_pixels(cut) is None
