@@ -536,7 +536,7 @@ def _jpeg_only_unterminated(path: str | os.PathLike[str]) -> bool:
     try:
         data = Path(path).read_bytes()
         noise = random.Random(0).randbytes(4096).replace(b"\xff", b"\x7f")
-        pictures = []
+        pictures: list[bytes] = []
         for tail in (b"", noise):
             with Image.open(io.BytesIO(data + tail + b"\xff\xd9")) as img:
                 img.load()
