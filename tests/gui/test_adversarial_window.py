@@ -26,14 +26,26 @@ def error_line(window, qtbot, *needles: str) -> str:
     return text
 
 
+def _giant_pdf(tmp_path: Path) -> Path:
+    """Page 1 is 200x200 inches: under the lowered limit of these tests it does not fit even at 10
+    dpi (2000x2000 pixels); page 2 is A4."""
+    import pikepdf
+
+    path = tmp_path / "poster.pdf"
+    with pikepdf.open(make_pdf(tmp_path / "plain.pdf", pages=2)) as pdf:
+        pdf.pages[0].MediaBox = [0, 0, 14400, 14400]
+        pdf.save(path)
+    return path
+
+
 def test_a_pdf_page_too_large_to_render_is_one_line_in_the_window(
     window, qtbot, tmp_path, monkeypatch
 ) -> None:
-    """A poster-sized page (here A4 under a lowered limit): PDFium would allocate gigabytes first."""
+    """A page too large even at 10 dpi (PDFium would allocate gigabytes first). A page that fits
+    at a lower dpi is shown at it, with a note (test_document_window)."""
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
-    pdf = make_pdf(tmp_path / "poster.pdf", pages=2)
-    window.files.open_path(str(pdf))
-    error_line(window, qtbot, "poster.pdf", "page 1 is 1240x1755 pixels", "too large", "--dpi ")
+    window.files.open_path(str(_giant_pdf(tmp_path)))
+    error_line(window, qtbot, "poster.pdf", "page 1 is 30000x30000 pixels", "too large", "shrink the page")
     assert window.isVisible()
 
 
@@ -124,14 +136,17 @@ def test_export_view_to_a_device_is_refused_not_written_beside_it(loaded, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("pipe")) == ["pipe"]
 
 
-def test_a_pdf_page_too_large_names_the_command_that_can_draw_it(
+def test_a_pdf_page_too_large_at_its_dpi_is_shown_at_one_that_fits(
     window, qtbot, tmp_path, monkeypatch
 ) -> None:
-    """The window shows PDFs at one dpi, so 'render it at N dpi' is said as the command that does it."""
+    """It was refused with 'draw it with ocrviewer render --dpi 101': now the window shows it at
+    101 dpi and says so."""
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500_000)
-    window.files.open_path(str(make_pdf(tmp_path / "poster.pdf", pages=1)))
-    text = error_line(window, qtbot, "poster.pdf", "ocrviewer render --dpi ")
-    assert "render it at" not in text
+    window.files.open_path(str(make_pdf(tmp_path / "a4.pdf", pages=1)))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    qtbot.waitUntil(lambda: window.message_bar.level == "warning", timeout=30000)
+    assert "shown at 101 dpi" in window.message_bar.text
+    assert window.state.image_info.display_size == (835, 1182)
 
 
 def test_a_dropped_web_link_says_to_save_it_first(window, qtbot) -> None:
