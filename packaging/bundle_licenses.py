@@ -100,7 +100,8 @@ def component_of(dist: md.Distribution) -> Component:
 def components(files: Iterable[str], own: Path) -> tuple[list[Component], list[str]]:
     """The components the collected ``files`` (source paths) belong to, and files nothing could be traced to.
 
-    Files under ``own`` (ocrviewer itself) are skipped.
+    Files under ``own`` (ocrviewer itself) that no distribution lists are skipped: the project's ``.venv`` is
+    under ``own`` too (``scripts/install`` makes it there), and its packages are components.
     """
     index: dict[str, md.Distribution] = {}
     for dist in md.distributions():
@@ -113,9 +114,11 @@ def components(files: Iterable[str], own: Path) -> tuple[list[Component], list[s
     host: list[str] = []
     for name in sorted(set(files)):
         path = os.path.normpath(name)
-        if path.startswith(own_prefix) or not os.path.isfile(path):
+        if not os.path.isfile(path):
             continue
         dist = index.get(path) or index.get(os.path.realpath(path))
+        if dist is None and path.startswith(own_prefix):
+            continue
         if dist is not None:
             if dist.metadata["Name"] != "ocrviewer":  # its metadata, copied so importlib.metadata works
                 dists.setdefault(dist.metadata["Name"].lower(), dist)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -246,3 +247,112 @@ def test_bundle_reopens_a_saved_workspace(bundle: Path, tmp_path: Path) -> None:
         # The photo is drawn: the middle of the window has a photo's many colours, not an empty canvas's few.
         colours = picture.convert("RGB").crop((400, 200, 800, 600)).getcolors(maxcolors=1 << 20) or []
         assert len(colours) > 1000, f"{len(colours)} colours: the workspace's image was not drawn"
+
+
+def _run_bundle(
+    args: list[str], env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(EXE), *args], input=stdin, capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def test_bundle_reads_every_image_format_and_tiff_pages(bundle: Path, tmp_path: Path) -> None:
+    """What `view --help` promises: JPEG, PNG, TIFF (multi-page), BMP, WebP, GIF, JPEG 2000, AVIF, PNM."""
+    from PIL import Image, ImageDraw, features
+
+    page = Image.new("RGB", (600, 300), "white")
+    ImageDraw.Draw(page).rectangle((50, 50, 250, 120), fill="black")
+    suffixes = [".jpg", ".png", ".bmp", ".webp", ".gif", ".ppm"]
+    suffixes += [".jp2"] * features.check("jpg_2000") + [".avif"] * features.check("avif")
+    for suffix in suffixes:
+        page.save(tmp_path / f"page{suffix}")
+    tiff = tmp_path / "scan.tiff"
+    page.save(
+        tiff, save_all=True, append_images=[Image.new("L", (400, 500), 255)], compression="tiff_deflate"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for suffix in suffixes:
+        info = _run_bundle(["info", str(tmp_path / f"page{suffix}")], env)
+        assert info.returncode == 0, f"{suffix}: {info.stderr}"
+        assert "stored size: 600x300" in info.stdout, f"{suffix}: {info.stdout}"
+    info = _run_bundle(["info", str(tiff)], env)
+    assert info.returncode == 0, info.stderr
+    assert "2 page(s)" in info.stdout and "page 2: 400x500" in info.stdout, info.stdout
+    dark = []
+    for number in (1, 2):  # page 1 has the black box, page 2 is blank: the box's pixels tell them apart
+        shot = tmp_path / f"tiff-{number}.png"
+        view = _run_bundle(["view", str(tiff), "--page", str(number), "--screenshot", str(shot)], env)
+        assert view.returncode == 0, view.stderr
+        with Image.open(shot) as picture:
+            dark.append(sum(picture.convert("L").histogram()[:20]))
+    assert dark[0] - dark[1] > 3000, f"dark pixels {dark}: the TIFF's pages were not drawn, each on its own"
+
+
+def test_bundle_viewer_runs_the_offline_engine_under_x11(bundle: Path, tmp_path: Path) -> None:
+    """The viewer (xcb, as on a desktop) recognizes the sample with the engine, whose OpenCV brings its own Qt 5
+    and sets QT_QPA_PLATFORM_PLUGIN_PATH: neither reaches the viewer, even when the user's environment already
+    points into a cv2 folder."""
+    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+        pytest.skip("built without the offline engine")
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run is not installed (apt-get install xvfb)")
+    from PIL import Image
+
+    from ocrviewer.resources import samples_dir
+
+    image = tmp_path / "photo.jpg"
+    image.write_bytes((samples_dir() / "receipt.jpg").read_bytes())
+    cache, shot = tmp_path / "cache", tmp_path / "x11.png"
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="xcb",
+        QT_QPA_PLATFORM_PLUGIN_PATH=str(tmp_path / "cv2" / "qt" / "plugins"),
+        OCRVIEWER_CACHE_DIR=str(cache),
+    )
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", str(EXE), "view", str(image)]
+        + ["--provider", "local", "--screenshot", str(shot), "--size", "1200x800"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "qt.qpa.plugin" not in result.stderr and "Could not load" not in result.stderr, result.stderr
+    assert list(cache.rglob("*.json")), "the engine did not run: nothing in the cache"
+    with Image.open(shot) as picture:
+        assert picture.size == (1200, 800)
+
+
+def test_bundle_keeps_keys_in_the_secret_service_or_says_in_one_line_why_not(
+    bundle: Path,
+    tmp_path: Path,
+    secret_service,  # noqa: ANN001
+) -> None:
+    """keyring finds its Secret Service backend in the bundle (entry points); with no D-Bus session the key is
+    refused in one line and written nowhere."""
+    from ocrviewer.providers.credentials import SERVICE
+
+    key = "bundle-key-4242424242"
+    stored = _run_bundle(["credentials", "set", "azure"], dict(os.environ), stdin=key + "\n")
+    assert stored.returncode == 0, stored.stderr
+    assert secret_service.stored(SERVICE, "azure.key") == [key.encode()]
+    providers = _run_bundle(["providers"], dict(os.environ))
+    assert key not in providers.stdout + providers.stderr
+    deleted = _run_bundle(["credentials", "delete", "azure"], dict(os.environ))
+    assert deleted.returncode == 0, deleted.stderr
+    assert secret_service.stored(SERVICE, "azure.key") == []
+
+    no_bus = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    no_bus["XDG_RUNTIME_DIR"] = str(tmp_path / "run")  # no session bus socket there either
+    (tmp_path / "run").mkdir(mode=0o700)
+    refused = _run_bundle(["credentials", "set", "azure"], no_bus, stdin=key + "\n")
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no usable system keyring" in lines[0] and "OCRVIEWER_AZURE_KEY" in lines[0]
+    home = Path(os.environ["HOME"])
+    holding = [
+        p for p in [*home.rglob("*"), *tmp_path.rglob("*")] if p.is_file() and key.encode() in p.read_bytes()
+    ]
+    assert holding == []

@@ -109,6 +109,16 @@ def test_files_are_traced_to_their_distribution_and_python(tmp_path: Path) -> No
     assert by_name["lxml"].texts, "lxml's licence texts were not found in its dist-info"
 
 
+def test_packages_of_a_venv_inside_the_checkout_are_components(tmp_path: Path) -> None:
+    """scripts/install makes .venv in the checkout: its packages are in the notice (and checked), not skipped
+    as ocrviewer's own files."""
+    lxml = md.distribution("lxml")
+    so = next(str(lxml.locate_file(f)) for f in lxml.files or () if f.name.startswith("etree."))
+    checkout = Path(so).parents[4]  # .../.venv/lib/python3.X/site-packages/lxml/etree.so -> above .venv
+    found, _ = bl.components([so], own=checkout)
+    assert [c.name for c in found] == ["lxml"]
+
+
 def test_a_library_gets_its_own_paragraph_of_a_debian_copyright_file(tmp_path: Path) -> None:
     """util-linux style: the programs are GPL, the libraries are not."""
     copyright_file = tmp_path / "copyright"
