@@ -23,8 +23,17 @@ from pathlib import Path
 
 _COPYLEFT = re.compile(r"\bA?GPL|GNU (Affero )?General Public", re.I)
 _PERMITTED = re.compile(r"LGPL|Lesser|Library General|exception", re.I)
-_TEXT_NAME = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT|AUTHORS)", re.I)
+_TEXT_NAME = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT|AUTHORS|THIRD[-_]?PARTY[-_]?NOTICES)", re.I)
 NOTICE_NAME = "THIRD-PARTY-NOTICES.txt"
+# Standard texts of licences some distributions name but ship no copy of (PySide6 and shiboken6: LGPL-3.0,
+# which is the GPL-3.0 plus its additional permissions, so both; rapidocr_onnxruntime: Apache-2.0). Verbatim
+# from Debian's /usr/share/common-licenses.
+LICENCE_DIR = Path(__file__).resolve().with_name("licenses")
+STANDARD_TEXTS = {
+    "LGPL-3.0": ("LGPL-3.0.txt", "GPL-3.0.txt"),
+    "GPL-3.0": ("GPL-3.0.txt",),
+    "Apache-2.0": ("Apache-2.0.txt",),
+}
 
 
 @dataclass(frozen=True)
@@ -70,19 +79,31 @@ def licence_of(dist: md.Distribution) -> str:
 
 
 def licence_texts(dist: md.Distribution) -> tuple[Path, ...]:
-    """The licence files a distribution installs in its dist-info (LICENSE*, COPYING*, licenses/...)."""
-    found = []
+    """The licence files a distribution installs: in its dist-info (LICENSE*, COPYING*, licenses/...), else at
+    the top of its package (onnxruntime/LICENSE, onnxruntime/ThirdPartyNotices.txt), else the standard text of
+    the licence it names (:data:`STANDARD_TEXTS`)."""
+    in_dist_info, in_package = [], []
     for f in dist.files or ():
         parts = f.parts
-        if (
-            parts
-            and parts[0].endswith(".dist-info")
-            and (_TEXT_NAME.match(f.name) or "licenses" in parts[1:-1])
-        ):
-            path = Path(str(dist.locate_file(f)))
-            if path.is_file():
-                found.append(path)
-    return tuple(sorted(found))
+        if parts and parts[0].endswith(".dist-info"):
+            if _TEXT_NAME.match(f.name) or "licenses" in parts[1:-1]:
+                in_dist_info.append(Path(str(dist.locate_file(f))))
+        elif len(parts) == 2 and _TEXT_NAME.match(f.name):
+            in_package.append(Path(str(dist.locate_file(f))))
+    found = [p for p in in_dist_info or in_package if p.is_file()]
+    return tuple(sorted(found)) or standard_texts(licence_of(dist))
+
+
+def standard_texts(licence: str) -> tuple[Path, ...]:
+    """The standard texts of the first shippable alternative of ``licence`` that has them, or ()."""
+    for alternative in re.split(r"\s+or\s+", licence, flags=re.I):
+        if licence_problem(alternative):
+            continue
+        spdx = re.sub(r"-(only|or-later)$|\+$", "", alternative.strip().strip("()"))
+        spdx = re.sub(r"^Apache(?: Software)?(?: License)?[ -]*(?:2\.0)?$", "Apache-2.0", spdx, flags=re.I)
+        if spdx in STANDARD_TEXTS:
+            return tuple(LICENCE_DIR / name for name in STANDARD_TEXTS[spdx])
+    return ()
 
 
 # Licences the metadata does not state precisely. PyInstaller's metadata says GPLv2, but what a bundle carries
@@ -129,7 +150,8 @@ def components(files: Iterable[str], own: Path) -> tuple[list[Component], list[s
     found = [component_of(d) for _, d in sorted(dists.items())]
     if python:
         version = ".".join(map(str, sys.version_info[:3]))
-        found.append(Component("Python standard library", version, "PSF-2.0", "Python"))
+        texts = tuple(p for p in [Path(stdlib) / "LICENSE.txt"] if p.is_file())
+        found.append(Component("Python standard library", version, "PSF-2.0", "Python", texts))
     packaged, untraced = _host_packages(host)
     return found + packaged, untraced
 

@@ -210,6 +210,11 @@ def test_bundle_ships_the_licence_notice_of_what_it_carries(bundle: Path) -> Non
     # Left out of the bundle, so not in the notice either.
     assert not {"matplotlib", "pytest", "hypothesis", "jiwer", "reportlab", "pygments", "ocrviewer"} & listed
     assert "Permission is hereby granted" in notice  # the texts follow the list
+    # every Python distribution's own licence text, the LGPL's (with the GPL it extends) for Qt among them
+    rows = re.findall(r"^(Python standard library|\S+) +(\S+) +.*\[(?:PyPI|Python)\]$", notice, re.M)
+    bare = [name for name, version in rows if f"\n{name} {version}: " not in notice]
+    assert not bare, f"no licence text in the notice for {bare}"
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in notice and "Version 3, 29 June 2007" in notice
 
 
 def test_bundle_reopens_a_saved_workspace(bundle: Path, tmp_path: Path) -> None:

@@ -119,6 +119,22 @@ def test_packages_of_a_venv_inside_the_checkout_are_components(tmp_path: Path) -
     assert [c.name for c in found] == ["lxml"]
 
 
+def test_every_bundled_distribution_has_a_licence_text() -> None:
+    """The notice promises the texts: from the dist-info, else the package's top (onnxruntime/LICENSE), else
+    the standard text of the licence named (PySide6 and shiboken6 ship none: LGPL-3.0, with the GPL-3.0 it
+    adds its permissions to)."""
+    closure = _runtime_closure()
+    bare = [name for name, dist in closure.items() if not bl.licence_texts(dist)]
+    assert not bare, f"no licence text found for {bare}"
+    pyside = [p.name for p in bl.licence_texts(closure["pyside6-essentials"])]
+    assert pyside == ["LGPL-3.0.txt", "GPL-3.0.txt"]
+    assert all(p.is_file() for p in bl.licence_texts(closure["pyside6-essentials"]))
+    if "onnxruntime" in closure:
+        assert "LICENSE" in [p.name for p in bl.licence_texts(closure["onnxruntime"])]
+    found, _ = bl.components([json.__file__], own=ROOT)
+    assert [p.name for p in found[0].texts] == ["LICENSE.txt"]  # Python's own
+
+
 def test_a_library_gets_its_own_paragraph_of_a_debian_copyright_file(tmp_path: Path) -> None:
     """util-linux style: the programs are GPL, the libraries are not."""
     copyright_file = tmp_path / "copyright"
