@@ -134,3 +134,71 @@ def test_a_python_older_than_3_10_is_named_with_what_to_do(tmp_path: Path) -> No
     assert len(lines) == 1, result.stderr
     assert "Python 3.9" in lines[0] and "3.10 or newer" in lines[0] and "PYTHON=" in lines[0]
     assert not (checkout / ".venv").exists()
+
+
+def _checkout_with_fake_pip(tmp_path: Path) -> tuple[Path, Path]:
+    """A checkout (the real script, a pyproject and a package) with a real .venv whose pip is a stand-in: it logs
+    each call, and 'install -e' makes the checkout's package importable the way an editable install does."""
+    checkout = tmp_path / "my checkout ü"
+    (checkout / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "install", checkout / "scripts" / "install")
+    (checkout / "pyproject.toml").write_text('[project]\nname = "ocrviewer"\n', encoding="utf-8")
+    (checkout / "ocrviewer").mkdir()
+    (checkout / "ocrviewer" / "__init__.py").write_text("", encoding="utf-8")
+    venv = checkout / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    site = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    log = tmp_path / "pip.log"
+    (site / "pip").mkdir(parents=True)
+    (site / "pip" / "__init__.py").write_text("", encoding="utf-8")
+    (site / "pip" / "__main__.py").write_text(
+        "import pathlib, sys\n"
+        f"with open({str(log)!r}, 'a') as f: f.write(' '.join(sys.argv[1:]) + '\\n')\n"
+        "if sys.argv[1] == 'install':\n"
+        f"    pathlib.Path({str(site / 'ocrviewer.pth')!r}).write_text({str(checkout)!r})\n",
+        encoding="utf-8",
+    )
+    return checkout, log
+
+
+def test_a_second_run_with_nothing_changed_does_not_run_pip(tmp_path: Path) -> None:
+    """Seconds, and it works offline; a changed pyproject.toml or an extra not installed yet runs pip again."""
+    tools = _machine(tmp_path, uid=1000, sudo=None, missing="")
+    checkout, log = _checkout_with_fake_pip(tmp_path)
+    env = {"HOME": str(tmp_path), "PATH": f"{tools}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+    def install(*args: str) -> list[str]:
+        before = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        result = subprocess.run(
+            ["bash", str(checkout / "scripts" / "install"), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            cwd=tmp_path,  # from another folder
+        )
+        assert result.returncode == 0, result.stderr
+        assert "install: ready in" in result.stdout
+        calls = log.read_text(encoding="utf-8").splitlines()[len(before) :]
+        return [c.split(" -e ")[-1] for c in calls if c.startswith("install")]
+
+    assert install() == [".[local]"]
+    assert install() == []
+    assert install("--test") == [".[local,test,bench]"]
+    assert install() == [] and install("--test") == []  # the viewer's extras came with the test's
+    (checkout / "pyproject.toml").write_text(
+        '[project]\nname = "ocrviewer"\nversion = "2"\n', encoding="utf-8"
+    )
+    assert install() == [".[local]"]
+    assert install("--test") == [".[local,test,bench]"]
+    # a package gone from the environment (the editable install removed): installed again
+    next(checkout.glob(".venv/lib/*/site-packages/ocrviewer.pth")).unlink()
+    assert install() == [".[local]"]
