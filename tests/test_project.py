@@ -132,3 +132,39 @@ def test_a_usage_mistake_is_one_line_that_says_where_to_look() -> None:
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
     assert "--min-confidence" in lines[0] and "--help" in lines[0]
+
+
+def _documented_command_lines() -> list[tuple[str, list[str]]]:
+    """Every `ocrviewer ...` line in the READMEs' shell blocks, as arguments: `[--x]` optional parts taken,
+    `a|b|c` choices as their first, comments and GNU parallel's `::: ...` dropped."""
+    import shlex
+
+    found = []
+    for doc in (ROOT / "README.md", ROOT / "packaging" / "README.md"):
+        text = doc.read_text(encoding="utf-8")
+        for block in re.findall(r"```(?:sh|bash|console)?\n(.*?)```", text, flags=re.S):
+            for line in block.splitlines():
+                line = re.sub(r"\s#.*", "", line.split(" ::: ")[0])
+                line = re.sub(r"(\w+)(\|[\w.]+)+", r"\1", line)
+                m = re.search(r"(?:^|[\s;&(])(?:python3? -m |\S*/)?ocrviewer((?: [^#;&|]*)?)$", line)
+                if m and not re.match(r"\s*(bash|\.|PREFIX=)", line):
+                    found.append((line.strip(), shlex.split(re.sub(r"\[([^\]]*)\]", r"\1", m.group(1)))))
+    return found
+
+
+def test_every_documented_command_line_is_one_the_parser_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    """The READMEs' examples use only options and commands that exist, with values they accept."""
+    from ocrviewer.cli import VIEW_OPTIONS, _names_a_file, build_parser
+
+    lines = _documented_command_lines()
+    assert len(lines) > 40 and any(args[:1] == ["compare"] for _, args in lines)
+    refused = []
+    for line, args in lines:
+        if not args or _names_a_file(args[0]) or args[0].split("=")[0] in VIEW_OPTIONS:
+            args = ["view", *args]  # what main() does
+        try:
+            build_parser().parse_args(args)
+        except SystemExit as stop:
+            if stop.code:
+                refused.append(f"{line}\n    {capsys.readouterr().err.strip()}")
+    assert not refused, "\n".join(refused)

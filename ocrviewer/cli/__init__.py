@@ -141,10 +141,13 @@ def build_parser(args: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for ``--help`` and for a mistyped command's error). Without, every command is built in full."""
     parser = _one_line_parser(
         prog="ocrviewer",
+        usage="%(prog)s [-h] [--version] [COMMAND [ARGS ...] | FILE]",
         description="OCR annotation viewer: polygons drawn exactly on the text as displayed.",
+        epilog="With no COMMAND the viewer opens on the bundled sample; 'ocrviewer FILE' opens FILE in it "
+        "(as 'ocrviewer view FILE' does). 'ocrviewer COMMAND --help' shows a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"ocrviewer {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="ocrviewer")
     wanted = (
         COMMAND_MODULES
         if args is None

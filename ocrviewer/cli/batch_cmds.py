@@ -20,16 +20,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "manifest",
         help="join the manifests of several batch OUTDIRs (shards) into one",
-        description="Join OUTDIR/manifest.jsonl of each OUTDIR (e.g. the shards of one batch) into MERGED, "
-        "one line per input in document order, response paths relative to MERGED's folder.",
+        description="Join the manifests of several batch OUTDIRs (e.g. the shards of one batch) into one "
+        "(merge), or list a batch's pages worst first (list).",
     )
     msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    m = msub.add_parser("merge", help="join manifests")
-    m.add_argument("outdirs", nargs="+", metavar="OUTDIR")
+    m = msub.add_parser(
+        "merge",
+        help="join manifests",
+        description="Join OUTDIR/manifest.jsonl of each OUTDIR into MERGED, one line per input in document "
+        "order, response paths relative to MERGED's folder.",
+    )
+    m.add_argument(
+        "outdirs", nargs="+", metavar="OUTDIR", help="a batch's output folder (recognize -o OUTDIR)"
+    )
     m.add_argument("-o", "--output", required=True, metavar="MERGED", help="manifest file to write")
     m.set_defaults(func=cmd_merge)
-    ls = msub.add_parser("list", help="a batch's pages, worst first (failed, no words, least confident word)")
-    ls.add_argument("outdir", metavar="OUTDIR")
+    ls = msub.add_parser(
+        "list",
+        help="a batch's pages, worst first (failed, no words, least confident word)",
+        description="List a batch's pages worst first: failed ones (and why), pages with no words, then by "
+        "their least confident word.",
+    )
+    ls.add_argument("outdir", metavar="OUTDIR", help="a batch's output folder (recognize -o OUTDIR)")
     ls.add_argument("--limit", type=int, default=None, metavar="N", help="only the N worst pages")
     ls.set_defaults(func=cmd_list)
 

@@ -108,7 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "info",
         help="show an image's orientation and sizes (a PDF's or folder's pages), and how a response is placed",
         description="Print the EXIF orientation, stored and displayed size and format; with --response also "
-        "the response's format, page size, the detected frame, how sure that is and why. IMAGE may be "
+        "the response's format, page size, the detected frame, how sure that is and why. DOC may be "
         "left out when --response is given.",
     )
     p.add_argument(

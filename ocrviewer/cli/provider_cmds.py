@@ -35,8 +35,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "A folder of images, a PDF or a multi-page TIFF is a batch: one response per page in OUTDIR, and "
         "OUTDIR/manifest.jsonl.",
     )
-    p.add_argument("image", metavar="IMAGE|DIR|DOC.pdf")
-    p.add_argument("--provider", "-p", default=DEFAULT_PROVIDER, choices=provider_names())
+    p.add_argument(
+        "image",
+        metavar="IMAGE|DIR|DOC.pdf",
+        help="a photo or scan; a folder of images, a PDF or a multi-page TIFF is a batch (-o names an OUTDIR)",
+    )
+    p.add_argument(
+        "--provider",
+        "-p",
+        default=DEFAULT_PROVIDER,
+        choices=provider_names(),
+        metavar="NAME",
+        help=f"{', '.join(provider_names())} (default {DEFAULT_PROVIDER}; 'ocrviewer providers' says which "
+        "are ready here)",
+    )
     p.add_argument(
         "--model", help="model (Yandex: page, handwritten, table...; Azure Read 3.2: model version)"
     )
@@ -68,10 +80,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_batch_arguments(p)
     p.set_defaults(func=cmd_recognize)
 
-    p = sub.add_parser("providers", help="list OCR providers and whether each is ready (or why not)")
+    p = sub.add_parser(
+        "providers",
+        help="list OCR providers and whether each is ready (or why not)",
+        description="List every OCR provider: ready, or what is missing and what to do (a key to store with "
+        "'ocrviewer credentials set', a package or program to install).",
+    )
     p.set_defaults(func=cmd_providers)
 
-    p = sub.add_parser("credentials", help="store or delete a provider's key in the system keyring")
+    p = sub.add_parser(
+        "credentials",
+        help="store or delete a provider's key in the system keyring",
+        description="Store or delete a provider's key in the system keyring (a Secret Service such as GNOME "
+        "Keyring or KWallet, the macOS Keychain, the Windows Credential Locker). Where there is none, "
+        "'set' says so in one line and writes the key nowhere: use the environment variables instead.",
+    )
     csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     s = csub.add_parser(
         "set",
@@ -87,8 +110,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--folder-id", metavar="ID", help="Yandex: folder ID used with an IAM token")
     s.add_argument("--endpoint", metavar="URL", help="Azure: your resource's endpoint (saved in settings)")
     s.set_defaults(func=cmd_credentials_set)
-    d = csub.add_parser("delete", help="forget every stored secret of a provider")
-    d.add_argument("provider", metavar="PROVIDER")
+    d = csub.add_parser(
+        "delete",
+        help="forget every stored secret of a provider",
+        description="Delete every secret stored for a provider from the system keyring.",
+    )
+    d.add_argument("provider", metavar="PROVIDER", help="yandex or azure (or any of their provider names)")
     d.set_defaults(func=cmd_credentials_delete)
 
 

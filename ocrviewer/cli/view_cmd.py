@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser(
         "view",
         help="open the viewer (no IMAGE: the bundled sample)",
-        description="Open the desktop viewer. Without IMAGE it shows the bundled sample image and response.",
+        description="Open the desktop viewer. Without IMAGE it shows the bundled sample image and response. "
+        "Close it with its close button or Ctrl+Q; Ctrl+C or kill in the terminal close it the same way.",
     )
     p.add_argument(
         "image",

@@ -129,3 +129,48 @@ def test_a_view_option_alone_is_the_viewers(tmp_path: Path, monkeypatch: pytest.
     view = build_parser(["view"])._subparsers._group_actions[0].choices["view"]  # type: ignore[union-attr]
     options = {s for a in view._actions for s in a.option_strings} - {"-h", "--help"}
     assert options == VIEW_OPTIONS
+
+
+def _commands(parser: object, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], object]]:
+    """Every (sub)command's parser with its words: ('recognize',), ('manifest', 'merge')..."""
+    import argparse
+
+    assert isinstance(parser, argparse.ArgumentParser)
+    found: list[tuple[tuple[str, ...], object]] = [(path, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found += _commands(child, (*path, name))
+    return found
+
+
+def test_every_command_describes_itself_and_each_of_its_arguments() -> None:
+    """--help of each command says what it does and what each argument and option is (recognize's image and
+    --provider, providers, credentials delete and manifest's OUTDIRs were bare names)."""
+    import argparse
+
+    bare = []
+    for words, parser in _commands(build_parser())[1:]:
+        assert isinstance(parser, argparse.ArgumentParser)
+        if not parser.description:
+            bare.append(" ".join(words))
+        for action in parser._actions:
+            if isinstance(action, (argparse._SubParsersAction, argparse._HelpAction)):
+                continue
+            if not action.help:
+                bare.append(f"{' '.join(words)} {action.option_strings[:1] or [action.metavar]}")
+    assert not bare, f"no description or help: {bare}"
+
+
+def test_top_level_help_says_how_to_open_the_viewer_and_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("usage: ocrviewer [-h] [--version] [COMMAND [ARGS ...] | FILE]")
+    assert "With no COMMAND the viewer opens on the bundled sample; 'ocrviewer FILE' opens FILE" in out
+    assert "'ocrviewer COMMAND --help' shows a command's options" in out
+    with pytest.raises(SystemExit):
+        main(["recognize", "photo.jpg", "-p", "nonsuch", "-o", "r.json"])
+    err = capsys.readouterr().err
+    assert err.startswith("ocrviewer recognize: error: argument --provider/-p: invalid choice: 'nonsuch'")
+    assert "(see 'ocrviewer recognize --help')" in err
