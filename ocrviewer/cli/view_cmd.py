@@ -71,7 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="the frame the response's coordinates are in (default: detect)",
     )
     p.add_argument(
-        "--screenshot", metavar="OUT.png", help="save a picture of the window once loaded, then exit"
+        "--screenshot",
+        metavar="OUT.png",
+        help="save a picture of the window once loaded, then exit (PNG; .jpg, .webp, .tif or .bmp by the name)",
     )
     p.add_argument(
         "--size", type=_size, default=DEFAULTS["size"], metavar="WxH", help="window size for --screenshot"

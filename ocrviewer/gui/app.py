@@ -276,6 +276,13 @@ def is_settled(window: object) -> bool:
     return not _recognition_busy(w)
 
 
+#: --screenshot's picture formats by suffix (Qt's image-format plugins; the bundle carries them)
+SCREENSHOT_FORMATS = {
+    **{".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".bmp": "BMP", ".webp": "WEBP"},
+    **{".tif": "TIFF", ".tiff": "TIFF"},
+}
+
+
 def save_screenshot(window: object, out: Path, request: ViewRequest) -> Path:
     """A picture of ``window`` written through the safe writer: never over the image, the response
     or their sidecars (also those the window found by itself)."""
@@ -289,7 +296,8 @@ def save_screenshot(window: object, out: Path, request: ViewRequest) -> Path:
     inputs |= {str(sidecar_path(p)) for p in list(inputs)}
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    fmt = {".jpg": "JPEG", ".jpeg": "JPEG"}.get(out.suffix.lower(), "PNG")
+    # the format its name says (a .webp was a PNG inside); PNG for any other name
+    fmt = SCREENSHOT_FORMATS.get(out.suffix.lower(), "PNG")
     if not window.grab().save(buffer, fmt):  # type: ignore[attr-defined]
         raise BadInput(f"{out}: cannot encode the screenshot")
     buffer.close()

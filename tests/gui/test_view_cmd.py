@@ -130,3 +130,14 @@ def test_screenshot_run_leaves_the_users_preferences_alone(qapp, windows, text_i
     assert make_settings().value("view/theme") == "light"
     # nor does the screenshot's window size (default 1400x900) become the user's window layout
     assert make_settings().value("window/geometry") is None
+
+
+@pytest.mark.parametrize(("suffix", "pil_format"), [(".webp", "WEBP"), (".tif", "TIFF"), (".bmp", "BMP")])
+def test_a_screenshot_is_in_the_format_its_name_says(qapp, text_image, tmp_path, suffix, pil_format) -> None:
+    """shot.webp was a PNG inside (only .jpg had its own format)."""
+    from PIL import Image
+
+    out = tmp_path / f"shot{suffix}"
+    assert main(["view", str(text_image(1)), "--screenshot", str(out), "--size", "800x600"]) == 0
+    with Image.open(out) as picture:
+        assert picture.format == pil_format and picture.size == (800, 600)

@@ -29,6 +29,7 @@ def _newest_source_change() -> float:
     """When the bundle's inputs last changed: the package, resources and the spec."""
     inputs = [*(ROOT / "ocrviewer").rglob("*.py"), *(ROOT / "resources").rglob("*")]
     inputs += [ROOT / "packaging" / n for n in ("ocrviewer.spec", "launcher.py", "bundle_licenses.py")]
+    inputs += [*(ROOT / "packaging" / "licenses").glob("*")]
     return max(p.stat().st_mtime for p in inputs if p.is_file())
 
 
@@ -292,6 +293,19 @@ def test_bundle_reads_every_image_format_and_tiff_pages(bundle: Path, tmp_path: 
         with Image.open(shot) as picture:
             dark.append(sum(picture.convert("L").histogram()[:20]))
     assert dark[0] - dark[1] > 3000, f"dark pixels {dark}: the TIFF's pages were not drawn, each on its own"
+
+
+def test_bundle_writes_screenshots_through_qts_image_format_plugins(bundle: Path, tmp_path: Path) -> None:
+    """The WebP, TIFF and JPEG plugins the bundle carries load and write (not only are present)."""
+    from PIL import Image
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for suffix, pil_format in ((".webp", "WEBP"), (".tif", "TIFF"), (".jpg", "JPEG")):
+        shot = tmp_path / f"shot{suffix}"
+        result = _run_bundle(["view", "--screenshot", str(shot), "--size", "800x600"], env)
+        assert result.returncode == 0, result.stderr
+        with Image.open(shot) as picture:
+            assert picture.format == pil_format and picture.size == (800, 600)
 
 
 def test_bundle_viewer_runs_the_offline_engine_under_x11(bundle: Path, tmp_path: Path) -> None:
