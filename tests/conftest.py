@@ -11,6 +11,14 @@ for _name in list(os.environ):
     if _name.startswith("OCRVIEWER_") and not _name.startswith("OCRVIEWER_TEST_"):
         del os.environ[_name]
 
+import signal  # noqa: E402
+
+# A suite started in the background by a script (`cmd &` without job control, nohup) inherits SIGINT ignored,
+# and Python then raises no KeyboardInterrupt: the tests that press Ctrl-C (on this process or on a child they
+# start) waited out 100 polls of 30 s. Ctrl-C as on a terminal; children get the default again at exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
