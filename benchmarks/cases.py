@@ -680,7 +680,9 @@ def cold_start(ctx: Context) -> Result:
     if response is None:
         raise RuntimeError("the bundled sample has no response to show")
     env = _child_env()
-    env["QT_QPA_PLATFORM"] = f"offscreen:configfile={REPO / 'benchmarks' / 'offscreen_screen.json'}"
+    from benchmarks.screen import offscreen_platform
+
+    env["QT_QPA_PLATFORM"] = offscreen_platform()
     ours_cmd = [sys.executable, str(REPO / "benchmarks" / "cold_start_probe.py")]
     peer_cmd = [sys.executable, str(REPO / "benchmarks" / "peer_qlabel.py"), str(image)]
     _run_timed(ours_cmd, "the viewer's cold start", env=env)  # warm-up: page cache, font cache

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.screen import offscreen_platform
+
 #: Offscreen Qt with a 1920x1080 screen (the plain offscreen platform reports 800x800), so
 #: anything sized from the screen, like the main window's preview size, behaves as on a desktop.
-SCREEN_CONFIG = Path(__file__).resolve().parent / "offscreen_screen.json"
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform()
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QPointF, QSettings, Qt, QThreadPool, QTimer  # noqa: E402
 from PySide6.QtGui import QPixmap  # noqa: E402

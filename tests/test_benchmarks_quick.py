@@ -135,3 +135,21 @@ def test_generated_inputs_are_deterministic_and_parse_to_the_asked_words(tmp_pat
     photo = read_image_info(first.photo_jpeg)
     assert photo.orientation == 6
     assert photo.display_size == QUICK.photo
+
+
+def test_the_benchmark_screen_works_in_a_checkout_under_a_non_ascii_path(tmp_path: Path) -> None:
+    """Qt reads the offscreen platform's configfile as Latin-1: under "Мои проекты" the quick benchmarks
+    aborted (SIGABRT, 'Could not find platform config file')."""
+    from benchmarks.screen import SCREEN_CONFIG, offscreen_platform
+
+    folder = tmp_path / "Мои проекты"
+    folder.mkdir()
+    config = folder / SCREEN_CONFIG.name
+    config.write_bytes(SCREEN_CONFIG.read_bytes())
+    platform = offscreen_platform(config)
+    assert platform.isascii() and platform.startswith("offscreen:configfile=")
+    code = "from PySide6.QtWidgets import QApplication\napp = QApplication([])\nprint(app.primaryScreen().name())\n"
+    env = dict(os.environ, QT_QPA_PLATFORM=platform)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "bench-1920x1080"
