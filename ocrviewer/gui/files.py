@@ -287,7 +287,7 @@ class FileController(QObject):
 
         parser = self.parser
 
-        def work(cancel: CancelToken) -> tuple[LoadedResult, Any]:
+        def work(cancel: CancelToken) -> tuple[LoadedResult, Any, Any]:
             if role == "truth" and Path(path).suffix.lower() in TEXT_SUFFIXES:
                 # a plain text ground truth (one line per text line): text only, no boxes to place
                 text = read_text_reference(path)
@@ -302,22 +302,23 @@ class FileController(QObject):
                     cancelled=lambda: cancel.cancelled,
                     parsed=parsed,
                 )
-            prepare_inspector(loaded.document)
-            return loaded, prepare_layers(loaded.document)
+            return loaded, prepare_layers(loaded.document), prepare_inspector(loaded.document)
 
-        self._run("response", work, lambda out: self._apply(out[0], out[1], role), path)
+        self._run("response", work, lambda out: self._apply(out[0], out[1], role, out[2]), path)
 
     def open_truth(self, path: str) -> None:
         """Load ``path`` as the page's ground truth (shown like any result, marked as truth)."""
         self.open_response(path, role="truth")
 
-    def _apply(self, result: LoadedResult, layers: Any = None, role: str = "result") -> None:
+    def _apply(
+        self, result: LoadedResult, layers: Any = None, role: str = "result", inspector: Any = None
+    ) -> None:
         if result.image_path and result.image_path != self.state.image_path:
             if not self.open_image(result.image_path):
                 return
             layers = None  # opening the image started a new workspace; the result is still good
         origin = Origin("file", path=result.response_path, time=now())
-        self.state.add_result(result, role=role, origin=origin, layers=layers)
+        self.state.add_result(result, role=role, origin=origin, layers=layers, inspector=inspector)
         self.recent.add(result.response_path)
         self.responseLoaded.emit(result)
         counts = element_counts(result.document)  # (Document.counts would make every word)

@@ -33,6 +33,7 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, SEARCH_COLOR, SELECTION_COLOR
 from ocrviewer.gui.inspector_models import (
     DocumentTreeModel,
+    InspectorData,
     Path,
     Paths,
     SourceSortProxy,
@@ -40,7 +41,6 @@ from ocrviewer.gui.inspector_models import (
     build_text_paths,
     iter_refs,
     ref_path,
-    take_ahead,
 )
 from ocrviewer.gui.state import ElementRef, ViewerState
 
@@ -273,7 +273,7 @@ class InspectorPanel(QWidget):
         self._source = state.source_document
         doc = state.document
         text, self._text_starts, self._text_ends, self._text_paths = (
-            take_ahead("text", doc, build_text_paths) if doc else ("", [], [], Paths())
+            InspectorData.text_of(doc, state.prepared_inspector) if doc else ("", [], [], Paths())
         )
         self.text_view.setPlainText(text)
 
@@ -303,7 +303,7 @@ class InspectorPanel(QWidget):
             self.words_model.set_document_rows([(i, state.page_document(i)) for i in pages], level)
         else:
             self._rows_key = None
-            self.words_model.set_rows(state.document, level)
+            self.words_model.set_rows(state.document, level, state.prepared_inspector)
         header = self.words_table.horizontalHeader()
         self.words_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
 

@@ -6,10 +6,9 @@ Plain Qt models over a :class:`~ocrviewer.core.model.Document`; the inspector pa
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar, overload
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
 from PySide6.QtCore import (
@@ -411,33 +410,23 @@ def collect_rows(doc: Document | None, level: str) -> tuple[list[str], list[floa
     return texts, confs, Paths.joined(arrays)
 
 
-_T = TypeVar("_T")
-#: (what, id(document)) -> (weak reference to the document, value made for it in a worker)
-_ahead: dict[tuple[str, int], tuple[weakref.ref[Document], Any]] = {}
-_ahead_lock = threading.Lock()
-#: at most this many documents' values wait to be taken (a result replaced before it was shown)
-AHEAD_LIMIT = 4
+@dataclass(frozen=True)
+class InspectorData:
+    """The inspector's full text and word rows of ``document``, made in the worker that parsed it.
 
-
-def keep_ahead(what: str, doc: Document, value: object) -> None:
-    """Keep ``value`` (a pure function of ``doc``, made in a worker) for :func:`take_ahead`."""
-    with _ahead_lock:
-        while len(_ahead) >= AHEAD_LIMIT * 2:
-            del _ahead[next(iter(_ahead))]
-        _ahead[(what, id(doc))] = (weakref.ref(doc), value)
-
-
-def take_ahead(what: str, doc: Document, make: Callable[[Document], _T]) -> _T:
-    """The value a worker kept for ``doc`` (once), else ``make(doc)`` now.
-
-    Building the inspector's text and rows of a 10k-word result is ~40 ms of pure Python: done in
-    the worker that parsed it, the GUI thread only takes them when the result lands.
+    Building them for a 10k-word result is ~40 ms of pure Python: made off the GUI thread, they
+    travel with the result to the state (as the overlay's layers do) and the inspector takes them
+    when the result lands, for that document only.
     """
-    with _ahead_lock:
-        kept = _ahead.pop((what, id(doc)), None)
-    if kept is not None and kept[0]() is doc:
-        return kept[1]  # type: ignore[no-any-return]
-    return make(doc)
+
+    document: Document
+    text: tuple[str, list[int], list[int], Paths]
+    rows: tuple[list[str], list[float | None], Paths]
+
+    @staticmethod
+    def text_of(doc: Document, prepared: InspectorData | None) -> tuple[str, list[int], list[int], Paths]:
+        """``doc``'s text and paths: the ones ``prepared`` holds if made for ``doc``, else made now."""
+        return prepared.text if prepared is not None and prepared.document is doc else build_text_paths(doc)
 
 
 def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], Paths]:
@@ -497,11 +486,11 @@ def build_text_paths(doc: Document) -> tuple[str, list[int], list[int], Paths]:
     return "".join(parts), starts, ends, Paths.of([pages, blocks, lines, words])
 
 
-def prepare_inspector(doc: Document | None) -> None:
-    """Make the inspector's text and word rows for ``doc`` now (in a worker, before it lands)."""
-    if doc is not None:
-        keep_ahead("text", doc, build_text_paths(doc))
-        keep_ahead("rows", doc, collect_rows(doc, "word"))
+def prepare_inspector(doc: Document | None) -> InspectorData | None:
+    """The inspector's text and word rows for ``doc``, made now (in a worker, before it lands)."""
+    if doc is None:
+        return None
+    return InspectorData(doc, build_text_paths(doc), collect_rows(doc, "word"))
 
 
 def ref_path(ref: ElementRef) -> Path:
@@ -542,11 +531,12 @@ class WordListModel(QAbstractTableModel):
                 top, bottom = self.index(0, 1), self.index(len(self._order) - 1, 1)
                 self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DecorationRole])
 
-    def set_rows(self, doc: Document | None, level: str) -> None:
+    def set_rows(self, doc: Document | None, level: str, prepared: InspectorData | None = None) -> None:
+        """Rows of ``level`` in ``doc``; the word rows ``prepared`` holds if it was made for ``doc``."""
         self.beginResetModel()
         self._level = level
-        if doc is not None and level == "word":  # the word rows may have been made in the worker
-            self._texts, self._confs, self._paths = take_ahead("rows", doc, lambda d: collect_rows(d, level))
+        if doc is not None and level == "word" and prepared is not None and prepared.document is doc:
+            self._texts, self._confs, self._paths = prepared.rows
         else:
             self._texts, self._confs, self._paths = collect_rows(doc, level)
         self._order = np.arange(len(self._texts))

@@ -46,7 +46,7 @@ from ocrviewer.errors import (
     ProviderUnavailable,
 )
 from ocrviewer.gui.elided_combo import ElidedComboBox
-from ocrviewer.gui.inspector_models import prepare_inspector
+from ocrviewer.gui.inspector_models import InspectorData, prepare_inspector
 from ocrviewer.gui.overlay import PicturePlan, prepare_layers, prepare_picture
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
 from ocrviewer.gui.state import ViewerState
@@ -79,6 +79,8 @@ class RecognitionOutput:
     options: Mapping[str, Any] | None = None
     #: the overlay's data for ``loaded.document``, made in the worker by :func:`prepare_landing`
     layers: Any = None
+    #: the inspector's text and rows for ``loaded.document``, made there too
+    inspector: InspectorData | None = None
 
 
 def prepare_landing(out: RecognitionOutput, plan: PicturePlan | None = None) -> RecognitionOutput:
@@ -91,10 +93,9 @@ def prepare_landing(out: RecognitionOutput, plan: PicturePlan | None = None) -> 
     """
     if out.layers is not None:
         return out
-    prepare_inspector(out.loaded.document)
     layers = prepare_layers(out.loaded.document)
     prepare_picture(layers["word"], plan)
-    return replace(out, layers=layers)
+    return replace(out, layers=layers, inspector=prepare_inspector(out.loaded.document))
 
 
 #: recognize(image_path, provider, options, settings, cancel, progress, fresh) -> RecognitionOutput
@@ -651,7 +652,9 @@ class RecognitionPanel(QWidget):
         show = state.result_id == self._shown_at_start
         origin = Origin("provider", provider=out.provider, options=dict(out.options or {}), time=now())
         name = f"{out.provider or self.current_provider()}" + (" (cache)" if out.from_cache else "")
-        state.add_result(out.loaded, origin=origin, name=name, layers=out.layers, show=show)
+        state.add_result(
+            out.loaded, origin=origin, name=name, layers=out.layers, inspector=out.inspector, show=show
+        )
         words = element_counts(out.loaded.source)["word"]
         where = " (from the cache; tick 'Fresh run' to ask again)" if out.from_cache else ""
         text = f"{out.provider or self.current_provider()}: {words} words{where}"

@@ -64,6 +64,9 @@ class ViewerState(QObject):
         #: source_document placed on the displayed image
         self.document: Document | None = None
         self.prepared_layers: Any = None
+        #: the inspector's text and rows made for ``document`` off the GUI thread
+        #: (``gui.inspector_models.InspectorData``), or None (the inspector makes them)
+        self.prepared_inspector: Any = None
         self.selection: ElementRef | None = None
         self.min_confidence = 0.0
         #: elements matching the current search, highlighted on the canvas
@@ -100,7 +103,7 @@ class ViewerState(QObject):
             self.workspace.set_source(None)
         self.page = 0
         self.response_path = None
-        self.source_document = self.document = self.prepared_layers = None
+        self.source_document = self.document = self.prepared_layers = self.prepared_inspector = None
         self.decision = self.transform = None
         self.selection = None
         self.highlights = ()
@@ -125,7 +128,7 @@ class ViewerState(QObject):
         self.image_path, self.image_info = page.image_path, info
         self.result_id = None
         self.response_path = None
-        self.source_document = self.document = self.prepared_layers = None
+        self.source_document = self.document = self.prepared_layers = self.prepared_inspector = None
         self.decision = self.transform = None
         self.selection = None
         self.highlights = ()
@@ -163,16 +166,17 @@ class ViewerState(QObject):
         *,
         placed: Document | None = None,
         layers: Any = None,
+        inspector: Any = None,
     ) -> None:
         """Show ``source`` placed by ``transform``.
 
-        ``placed`` (``transform.apply_document(source)``) and ``layers`` (the overlay's
-        ``build_layers(placed)``) may come ready-made from a worker thread, so the GUI thread
-        does not redo them when a large result lands.
+        ``placed`` (``transform.apply_document(source)``), ``layers`` (the overlay's
+        ``build_layers(placed)``) and ``inspector`` (its text and rows) may come ready-made from a
+        worker thread, so the GUI thread does not redo them when a large result lands.
         """
         self.source_document, self.decision, self.response_path = source, decision, path
         self.selection = None
-        self.set_transform(transform, placed=placed, layers=layers)
+        self.set_transform(transform, placed=placed, layers=layers, inspector=inspector)
         self.selectionChanged.emit()
 
     # -- results in the workspace -------------------------------------------------------------
@@ -184,6 +188,7 @@ class ViewerState(QObject):
         origin: Origin | None = None,
         name: str | None = None,
         layers: Any = None,
+        inspector: Any = None,
         show: bool = True,
     ) -> Result:
         """Add a finished result to the page shown; display it unless ``show`` is False."""
@@ -196,14 +201,15 @@ class ViewerState(QObject):
                 loaded.response_path,
                 placed=loaded.document,
                 layers=layers,
+                inspector=inspector,
             )
             return result
         stored = self.workspace.add_result(self.page, result, show=False)
         if show:
-            self.show_result(stored.id, layers=layers)
+            self.show_result(stored.id, layers=layers, inspector=inspector)
         return stored
 
-    def show_result(self, result_id: str | None, *, layers: Any = None) -> None:
+    def show_result(self, result_id: str | None, *, layers: Any = None, inspector: Any = None) -> None:
         """Display the page's result ``result_id`` (one not placed shows nothing, with its reason)."""
         result = self.workspace.pages[self.page].result(result_id) if self.workspace.pages else None
         self.result_id = result.id if result is not None else None
@@ -227,6 +233,7 @@ class ViewerState(QObject):
                     loaded.response_path,
                     placed=loaded.document,
                     layers=layers,
+                    inspector=inspector,
                 )
         finally:
             self._showing = False
@@ -257,7 +264,12 @@ class ViewerState(QObject):
         self.workspace.replace_result(self.page, corrected)
 
     def set_transform(
-        self, transform: FrameTransform, *, placed: Document | None = None, layers: Any = None
+        self,
+        transform: FrameTransform,
+        *,
+        placed: Document | None = None,
+        layers: Any = None,
+        inspector: Any = None,
     ) -> None:
         self.transform = transform
         if self.source_document is None:
@@ -266,6 +278,7 @@ class ViewerState(QObject):
             self.document = placed if placed is not None else transform.apply_document(self.source_document)
         #: overlay data made for ``document`` off the GUI thread, or None (the canvas builds it)
         self.prepared_layers = layers if placed is not None else None
+        self.prepared_inspector = inspector if placed is not None else None
         self._record_correction()
         self.transformChanged.emit()
         self.documentChanged.emit()

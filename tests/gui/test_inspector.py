@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
@@ -135,25 +136,28 @@ def test_build_text_ranges_cover_every_word():
     assert len(refs) == len(WORDS)
 
 
-def test_text_and_rows_made_in_a_worker_are_taken_once_for_their_own_document():
-    from ocrviewer.gui import inspector_models as im
-
-    doc, other = make_document(), make_document(WORDS[:2])
-    made: list[Document] = []
-
-    def make(d: Document) -> str:
-        made.append(d)
-        return "made now"
-
-    im.keep_ahead("text", doc, "made ahead")
-    assert im.take_ahead("text", other, make) == "made now"  # another document: not mixed up
-    assert im.take_ahead("text", doc, make) == "made ahead"
-    assert im.take_ahead("text", doc, make) == "made now"  # taken once, then made again
-    assert made == [other, doc]
-    im.prepare_inspector(doc)
-    assert im.take_ahead("text", doc, make) == im.build_text_paths(doc)
-    assert im.take_ahead("rows", doc, make) == im.collect_rows(doc, "word")
-    assert len(made) == 2
+def test_text_and_rows_made_in_a_worker_are_used_for_their_own_document_only(panel, state):
+    doc = make_document(WORDS[:2])
+    prepared = im.prepare_inspector(doc)
+    assert prepared is not None and im.prepare_inspector(None) is None
+    assert prepared.text == im.build_text_paths(doc)
+    assert prepared.rows == im.collect_rows(doc, "word")
+    # a marked text (same ranges' count), to see which one the panel shows
+    marked = replace(prepared, text=("made ahead", [0, 5], [4, 10], prepared.text[3]))
+    identity = FrameTransform.identity(640, 480)
+    state.set_response(doc, identity, placed=doc, inspector=marked)
+    panel.flush()
+    assert panel.text_view.toPlainText() == "made ahead"
+    assert panel.words_model._texts is prepared.rows[0]  # the worker's rows, not made again
+    # another document landing with data made for the first: made now, for its own words
+    other = make_document(WORDS[:3])
+    state.set_response(other, identity, placed=other, inspector=marked)
+    panel.flush()
+    assert panel.text_view.toPlainText() == "Invoice number\nTotal"
+    assert panel.words_model.rowCount() == 3
+    # a placement not made in a worker keeps no prepared data
+    state.set_transform(identity)
+    assert state.prepared_inspector is None
 
 
 def test_word_list_sorted_ascending_puts_worst_first(panel, state):
