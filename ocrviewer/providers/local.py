@@ -208,6 +208,11 @@ def _pump_stderr(process: subprocess.Popen[bytes], lines: collections.deque[str]
         pass
 
 
+# Process-wide on purpose (the one module-level singleton the style allows here, by reason): the
+# engine is a child process holding the loaded models (seconds to start, hundreds of MB), while
+# ``LocalProvider`` objects are made afresh by the registry for every run and readiness probe. The
+# process that owns the child is the right owner: started on first use, closed once at exit. Tests
+# and callers that want their own pass an ``EngineProcess`` to ``LocalProvider(engine=...)``.
 _shared_lock = threading.Lock()
 _shared_engine: EngineProcess | None = None
 
