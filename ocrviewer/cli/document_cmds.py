@@ -43,16 +43,19 @@ def _inputs(args: argparse.Namespace, source: Source) -> list[Any]:
 
 def load(source: Source, response: str, frame: str) -> DocumentResult:
     """The response placed on ``source``; a batch's OUTDIR (or its manifest) gives every page's response."""
+    from ocrviewer.providers.outdir import is_manifest
+
     rpath = Path(response)
-    if not (rpath.is_dir() or (rpath.suffix == ".jsonl" and _is_manifest(rpath))):
+    if not (rpath.is_dir() or is_manifest(rpath)):
         return load_document_result(source, response, frame=frame)
     from ocrviewer.core.loading import combine_results
     from ocrviewer.providers.batch import MANIFEST, read_manifest
+    from ocrviewer.providers.outdir import is_outdir, response_page, source_records
 
-    manifest = rpath / MANIFEST if rpath.is_dir() else rpath
-    if not manifest.is_file():
+    if rpath.is_dir() and not is_outdir(rpath):
         raise BadInput(f"{response}: a folder without {MANIFEST}; give a response file or a batch's OUTDIR")
-    records = [r for r in read_manifest(manifest) if r.source == source.name and r.response]
+    manifest = rpath / MANIFEST if rpath.is_dir() else rpath
+    records = source_records(read_manifest(manifest), source.name)
     if not records:
         raise BadInput(f"{manifest}: has no results for {source.name}; is it the batch of another document?")
     results = [
@@ -61,19 +64,11 @@ def load(source: Source, response: str, frame: str) -> DocumentResult:
             manifest.parent / str(r.response),
             frame=frame,
             coverage=False,
-            page=None if r.covered is not None else (r.page - 1 if r.page else r.position),
+            page=response_page(r),
         )
         for r in records
     ]
     return combine_results(source, results)
-
-
-def _is_manifest(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return b'"ocrviewer.manifest/' in fh.readline()
-    except OSError:
-        return False
 
 
 def _warn(result: DocumentResult) -> None:

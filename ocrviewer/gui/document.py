@@ -26,7 +26,7 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.sources import PAGED_KINDS, Source, is_paged_file, open_source
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
-from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
+from ocrviewer.errors import Cancelled, OcrViewerError
 from ocrviewer.gui.image_loader import PDF_DPI, DecodedImage, ImageLoader, decode_page
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
@@ -34,13 +34,6 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 #: pages either side of the one shown kept decoded at full size
 NEIGHBOURS = 1
-
-
-def is_outdir(path: str | os.PathLike[str]) -> bool:
-    """A batch's OUTDIR: a folder holding ``manifest.jsonl``."""
-    from ocrviewer.providers.batch import MANIFEST
-
-    return Path(path).is_dir() and (Path(path) / MANIFEST).is_file()
 
 
 def is_document_path(path: str | os.PathLike[str]) -> bool:
@@ -117,35 +110,6 @@ def page_order_key(doc: Document | None, failed: bool) -> tuple[Any, ...]:
     return worst_first_key(failed, *page_stats(doc))
 
 
-def _outdir_source(outdir: Path) -> tuple[Path, list[Any]]:
-    """The document a batch's OUTDIR was made from (its sidecars name it) and the manifest's records for it."""
-    from ocrviewer.core.sidecar import read_sidecar
-    from ocrviewer.providers.batch import MANIFEST, read_manifest
-
-    records = read_manifest(outdir / MANIFEST)
-    if not records:
-        raise BadInput(f"{outdir}: the manifest lists nothing; run a batch into it first")
-    name = records[0].source
-    mine = [r for r in records if r.source == name]
-    for rec in mine:
-        if not rec.response:
-            continue
-        sidecar = read_sidecar(outdir / rec.response)
-        if sidecar is None or not sidecar.image_path:
-            continue
-        image = Path(sidecar.image_path)
-        path = image if (rec.page is not None or rec.covered is not None) else image.parent
-        if path.exists():
-            return path, mine
-    for guess in (outdir.parent / name, outdir / name):
-        if guess.exists():
-            return guess, mine
-    raise BadInput(
-        f"{outdir}: cannot find {name}, the document this batch read; put it next to the OUTDIR "
-        f"(or open it and then its responses)"
-    )
-
-
 class DocumentController(QObject):
     """Opens documents into the state and flips their pages; keeps the page cache small."""
 
@@ -196,6 +160,8 @@ class DocumentController(QObject):
         """Open a PDF, a multi-page TIFF, a folder of images or a batch's OUTDIR as one document; False with a message."""
         path = str(path)
         try:
+            from ocrviewer.providers.outdir import is_outdir  # (the batch module: not at start-up)
+
             if is_outdir(path):
                 return self.open_outdir(path)
             source = open_source(path, dpi=PDF_DPI)
@@ -430,9 +396,11 @@ class DocumentController(QObject):
     # -- a batch's OUTDIR ----------------------------------------------------------------------
     def open_outdir(self, path: str) -> bool:
         """Open the document a batch read, every page's response on it, pages listed worst-first."""
+        from ocrviewer.providers.outdir import outdir_source, response_page
+
         outdir = Path(path)
         try:
-            source_path, records = _outdir_source(outdir)
+            source_path, records = outdir_source(outdir)
             source = open_source(source_path, dpi=PDF_DPI)
             pages = workspace_pages(source)
         except OcrViewerError as err:
@@ -448,12 +416,11 @@ class DocumentController(QObject):
             results = []
             for rec in records:
                 cancel.raise_if_cancelled()
-                if rec.status == "failed" or not rec.response:
-                    continue
-                page = None if rec.covered is not None else (rec.page - 1 if rec.page else rec.position)
                 try:
                     results.append(
-                        load_document_result(source, outdir / rec.response, coverage=False, page=page)
+                        load_document_result(
+                            source, outdir / str(rec.response), coverage=False, page=response_page(rec)
+                        )
                     )
                 except OcrViewerError:
                     continue  # outdir_pages lists it as failed, with the reason

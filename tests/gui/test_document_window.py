@@ -13,9 +13,14 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from ocrviewer.core.sidecar import Sidecar, write_sidecar
 from ocrviewer.gui.state import ElementRef
-from tests.support.documents import azure_read_pdf_response, make_pdf, make_scan, write_json
+from tests.support.documents import (
+    azure_read_pdf_response,
+    make_batch_outdir,
+    make_pdf,
+    make_scan,
+    write_json,
+)
 
 WAIT = 30000
 
@@ -161,49 +166,8 @@ def test_document_wide_search_and_word_list_jump_to_the_page(full_window, qtbot,
     assert inspector.search_label.text() == "5 of 5"
 
 
-def _outdir(tmp_path: Path, pages: int = 4) -> tuple[Path, Path]:
-    """A batch OUTDIR for a 4-page PDF: page 3 failed; page 4's worst word 0.2, page 2's 0.5
-    (``pages``: the PDF's first pages only)."""
-    from ocrviewer.providers.batch import MANIFEST, Record, manifest_bytes
-
-    pdf = make_pdf(tmp_path / "scan.pdf", pages)
-    out = tmp_path / "out"
-    out.mkdir()
-    conf = {0: 0.9, 1: 0.5, 3: 0.2}
-    records = []
-    for i in range(pages):
-        name = f"scan.p{i + 1:04d}.json"
-        base = dict(
-            input=f"scan.pdf#page={i + 1}",
-            position=i,
-            image="scan.pdf",
-            page=i + 1,
-            seconds=0.1,
-            provider="azure-read",
-            options={},
-            calls=1,
-            cache_hit=False,
-            dpi=150.0,
-            source="scan.pdf",
-        )
-        if i == 2:
-            records.append(Record(response=None, status="failed", reason="HTTP 500 from the service", **base))
-            continue
-        data = azure_read_pdf_response([i])
-        data["analyzeResult"]["readResults"][0]["page"] = 1  # one page sent: the service calls it page 1
-        data["analyzeResult"]["readResults"][0]["lines"][0]["words"][1]["confidence"] = conf[i]
-        write_json(out / name, data)
-        write_sidecar(
-            out / name,
-            Sidecar(provider="azure-read", image_path=str(pdf), extras={"page": i + 1, "dpi": 150.0}),
-        )
-        records.append(Record(response=name, status="done", reason=None, **base))
-    (out / MANIFEST).write_bytes(manifest_bytes(records))
-    return pdf, out
-
-
 def test_a_batch_outdir_opens_its_document_worst_first(window, qtbot, tmp_path) -> None:
-    _pdf, out = _outdir(tmp_path)
+    _pdf, out = make_batch_outdir(tmp_path)
     assert window.files.open_image(str(out))
     docs = window.files.documents
     qtbot.waitUntil(lambda: docs.order_kind == "worst" and not window.files.busy, timeout=WAIT)
@@ -222,7 +186,7 @@ def test_a_batch_outdir_parses_each_response_once(window, qtbot, tmp_path, monke
     import ocrviewer.core.loading as loading
     import ocrviewer.core.parsers as parsers
 
-    _pdf, out = _outdir(tmp_path)
+    _pdf, out = make_batch_outdir(tmp_path)
     read: list[str] = []
     real = parsers.load_response
 
@@ -240,7 +204,7 @@ def test_a_batch_outdir_parses_each_response_once(window, qtbot, tmp_path, monke
 
 
 def test_a_one_page_batch_outdir_says_one_page(window, qtbot, tmp_path) -> None:
-    _pdf, out = _outdir(tmp_path, pages=1)
+    _pdf, out = make_batch_outdir(tmp_path, pages=1)
     messages: list[str] = []
     window.state.statusMessage.connect(messages.append)
     assert window.files.open_image(str(out))

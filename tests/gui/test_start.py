@@ -113,9 +113,9 @@ def test_overlay_status_names_are_the_compare_statuses() -> None:
 def test_a_document_opened_before_the_panels_is_listed_in_pages(qtbot, settings: QSettings, tmp_path) -> None:
     """`ocrviewer view scan.pdf` opens the PDF before the panels are built: the Pages panel, made
     after the first paint, lists its pages (it stayed empty, 'Page order', no count)."""
-    from tests.gui.test_document_window import _outdir
+    from tests.support.documents import make_batch_outdir
 
-    _pdf, out = _outdir(tmp_path)
+    _pdf, out = make_batch_outdir(tmp_path)
     win = main_window.MainWindow(settings, panels_later=True)
     qtbot.addWidget(win)
     win.resize(1200, 800)

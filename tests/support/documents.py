@@ -237,3 +237,45 @@ def azure_read_pixel_response(sizes: list[tuple[int, int]], pages: list[int]) ->
         "lastUpdatedDateTime": "2024-01-01T00:00:01Z",
         "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
     }
+
+
+def make_batch_outdir(tmp_path: Path, pages: int = 4) -> tuple[Path, Path]:
+    """A batch OUTDIR for a 4-page PDF: page 3 failed; page 4's worst word 0.2, page 2's 0.5
+    (``pages``: the PDF's first pages only)."""
+    from ocrviewer.core.sidecar import Sidecar, write_sidecar
+    from ocrviewer.providers.batch import MANIFEST, Record, manifest_bytes
+
+    pdf = make_pdf(tmp_path / "scan.pdf", pages)
+    out = tmp_path / "out"
+    out.mkdir()
+    conf = {0: 0.9, 1: 0.5, 3: 0.2}
+    records = []
+    for i in range(pages):
+        name = f"scan.p{i + 1:04d}.json"
+        base = dict(
+            input=f"scan.pdf#page={i + 1}",
+            position=i,
+            image="scan.pdf",
+            page=i + 1,
+            seconds=0.1,
+            provider="azure-read",
+            options={},
+            calls=1,
+            cache_hit=False,
+            dpi=150.0,
+            source="scan.pdf",
+        )
+        if i == 2:
+            records.append(Record(response=None, status="failed", reason="HTTP 500 from the service", **base))
+            continue
+        data = azure_read_pdf_response([i])
+        data["analyzeResult"]["readResults"][0]["page"] = 1  # one page sent: the service calls it page 1
+        data["analyzeResult"]["readResults"][0]["lines"][0]["words"][1]["confidence"] = conf[i]
+        write_json(out / name, data)
+        write_sidecar(
+            out / name,
+            Sidecar(provider="azure-read", image_path=str(pdf), extras={"page": i + 1, "dpi": 150.0}),
+        )
+        records.append(Record(response=name, status="done", reason=None, **base))
+    (out / MANIFEST).write_bytes(manifest_bytes(records))
+    return pdf, out
