@@ -229,21 +229,15 @@ def test_dense_page_draws_fills_and_respects_the_threshold(window, qtbot) -> Non
 
 
 def make_pdf(path, pages: int = 1):
-    from PySide6.QtCore import QMarginsF, QSizeF
-    from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter
+    """200 x 100 pt pages: page 1's left half black, the others' right half."""
+    from tests.support.documents import make_pdf as make
 
-    writer = QPdfWriter(str(path))
-    writer.setResolution(72)
-    size = QPageSize(QSizeF(200, 100), QPageSize.Unit.Point, "p")
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
-    painter = QPainter(writer)
-    for i in range(pages):
-        if i:
-            writer.newPage()
-        # page 1: left half black; page 2: right half black
-        painter.fillRect(0 if i == 0 else 100, 0, 100, 100, QColor("black"))
-    painter.end()
-    return path
+    return make(
+        path,
+        pages,
+        (200.0, 100.0),
+        lambda i: [(0.0, 0.0, 100.0, 100.0) if i == 0 else (100.0, 0.0, 200.0, 100.0)],
+    )
 
 
 def test_pdf_first_page_opens(window, qtbot, tmp_path) -> None:

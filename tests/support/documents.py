@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,20 @@ def word_boxes_pt(page: int) -> list[tuple[float, float, float, float]]:
     return [(left, top + dy, right, bottom + dy) for left, top, right, bottom in WORDS_PT]
 
 
-def make_pdf(path: str | os.PathLike[str], pages: int = 3, size: tuple[float, float] = A4) -> Path:
-    """A PDF of ``pages`` text-only pages (black word boxes and a page number)."""
+def make_pdf(
+    path: str | os.PathLike[str],
+    pages: int = 3,
+    size: tuple[float, float] = A4,
+    boxes: Callable[[int], list[tuple[float, float, float, float]]] = word_boxes_pt,
+) -> Path:
+    """A PDF of ``pages`` text-only pages: black ``boxes(page)`` (points from the top-left corner;
+    by default a line of word boxes) and a page number."""
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=size, pageCompression=1)
     w, h = size
     for i in range(pages):
-        for left, top, right, bottom in word_boxes_pt(i):
+        for left, top, right, bottom in boxes(i):
             c.rect(left, h - bottom, right - left, bottom - top, stroke=0, fill=1)
         c.setFont("Helvetica", 9)
         c.drawString(w / 2, 20, f"{i + 1}")
