@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+from tests.support.images import make_text_image
 
 from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud
 
@@ -86,3 +88,10 @@ def with_keys(env: dict[str, str]) -> dict[str, str]:
     env["OCRVIEWER_YANDEX_API_KEY"] = YANDEX_KEY
     env["OCRVIEWER_AZURE_KEY"] = AZURE_KEY
     return env
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    """A phone photo stored sideways with EXIF Orientation 6 (displayed 640x480); a module that
+    wants another one defines its own."""
+    return make_text_image(tmp_path / "photo.jpg", orientation=6)

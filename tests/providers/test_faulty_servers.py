@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-from ocrviewer.core.prepare import prepare_image
 from ocrviewer.errors import (
     AuthError,
     BadResponse,
@@ -32,62 +31,30 @@ from ocrviewer.errors import (
     QuotaError,
     ServiceError,
 )
-from ocrviewer.providers.base import CancelToken, Provider, RecognitionResult, get_provider, no_progress
-from ocrviewer.providers.credentials import CredentialStore
+from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing, parse_retry_after
-from tests.support.images import DEFAULT_WORDS, make_text_image
 
 from .conftest import FAST, FakeClock, provider_settings, with_keys
-from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud, Recorded, Reply
+from .faults import (
+    READ_POLL,
+    READ_POST,
+    TEXTS,
+    YANDEX_ASYNC,
+    YANDEX_SYNC,
+    free_port,
+    make,
+    one_clear_line,
+    recognize,
+    uploads,
+)
+from .servers import YANDEX_KEY, FakeCloud, Recorded, Reply
 
-TEXTS = [w for w, _ in DEFAULT_WORDS]
-YANDEX_SYNC = "/ocr/v1/recognizeText"
-YANDEX_ASYNC = "/ocr/v1/recognizeTextAsync"
-READ_POST = "/vision/v3.2/read/analyze"
-READ_POLL = "/vision/v3.2/read/analyzeResults/"
 #: (provider, the path its image goes to)
 UPLOADS = [("yandex", YANDEX_SYNC), ("azure-read", READ_POST)]
 HTML_502 = (
     b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>"
     b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 )
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return make_text_image(tmp_path / "photo.jpg", orientation=6)
-
-
-def make(
-    name: str, cloud: FakeCloud, clock: FakeClock | None, creds: CredentialStore, **extra: Any
-) -> Provider:
-    cloud.texts = TEXTS
-    return get_provider(name, provider_settings(cloud, clock, creds, **extra))
-
-
-def recognize(p: Provider, photo: Path, cancel: CancelToken | None = None) -> RecognitionResult:
-    return p.recognize(prepare_image(photo, p.limits), {}, cancel or CancelToken(), no_progress)
-
-
-def one_clear_line(err: BaseException, *words: str) -> str:
-    """The error's message: one line, no key, no traceback, and holding ``words``."""
-    message = str(err)
-    assert "\n" not in message and message.strip() == message and message
-    assert YANDEX_KEY not in message and AZURE_KEY not in message
-    assert "Traceback" not in message and "object at 0x" not in message
-    for w in words:
-        assert w in message, (w, message)
-    return message
-
-
-def uploads(cloud: FakeCloud, path: str) -> int:
-    return sum(1 for r in cloud.requests if r.method == "POST" and r.path == path)
-
-
-def free_port() -> int:
-    with socket.socket() as s:  # bound, never listening: a connection to it is refused
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --------------------------------------------------------------------------- the network

@@ -19,20 +19,14 @@ import pytest
 from ocrviewer.errors import AuthError, Cancelled, OcrViewerError, ServiceError
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing, check_endpoint, to_utf8
-from tests.support.images import make_text_image
 
 from .conftest import FakeClock, with_keys
+from .faults import TEXTS, free_port, make, one_clear_line, recognize, uploads
 from .servers import AZURE_KEY, YANDEX_FOLDER, YANDEX_IAM, YANDEX_KEY, FakeCloud, Reply
-from .test_faulty_servers import TEXTS, free_port, make, one_clear_line, recognize, uploads
 
 PROVIDERS = ["yandex", "yandex-async", "azure-read", "azure-image-analysis"]
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return make_text_image(tmp_path / "photo.jpg", orientation=6)
 
 
 @pytest.fixture

@@ -25,17 +25,21 @@ from ocrviewer.errors import (
 )
 from ocrviewer.providers.base import CancelToken, no_progress
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
-from tests.support.images import make_text_image
 
 from .conftest import FakeClock, with_keys
+from .faults import (
+    IMAGE_ANALYSIS,
+    READ_POLL,
+    READ_POST,
+    TEXTS,
+    YANDEX_ASYNC,
+    YANDEX_SYNC,
+    make,
+    one_clear_line,
+    recognize,
+    uploads,
+)
 from .servers import FakeCloud, Reply
-from .test_faulty_servers import TEXTS, make, one_clear_line, recognize, uploads
-
-YANDEX_SYNC = "/ocr/v1/recognizeText"
-YANDEX_ASYNC = "/ocr/v1/recognizeTextAsync"
-READ_POST = "/vision/v3.2/read/analyze"
-READ_POLL = "/vision/v3.2/read/analyzeResults/"
-IMAGE_ANALYSIS = "/computervision/imageanalysis:analyze"
 
 #: (provider, method, path) of every request each provider makes
 STAGES = [
@@ -60,11 +64,6 @@ RESULTS = [
 
 def stage_id(stage: tuple[str, str, str]) -> str:
     return f"{stage[0]}-{stage[1]}-{stage[2].rstrip('/').rsplit('/', 1)[-1]}"
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return make_text_image(tmp_path / "photo.jpg", orientation=6)
 
 
 # --------------------------------------------------------------------------- the wire

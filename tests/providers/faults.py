@@ -1,0 +1,63 @@
+"""What the faulty-server tests share: the services' paths, a provider aimed at the loopback
+``FakeCloud``, one recognition, and the check that an error is one clear line with no secret.
+
+``test_faulty_servers``, ``test_server_conformance`` and ``test_server_faults_matrix`` import these
+from here (they used to import them from one another's test module).
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+from ocrviewer.core.prepare import prepare_image
+from ocrviewer.providers.base import CancelToken, Provider, RecognitionResult, get_provider, no_progress
+from ocrviewer.providers.credentials import CredentialStore
+from tests.support.images import DEFAULT_WORDS
+
+from .conftest import FakeClock, provider_settings
+from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud
+
+#: the words the fake services find on every image
+TEXTS = [w for w, _ in DEFAULT_WORDS]
+YANDEX_SYNC = "/ocr/v1/recognizeText"
+YANDEX_ASYNC = "/ocr/v1/recognizeTextAsync"
+READ_POST = "/vision/v3.2/read/analyze"
+READ_POLL = "/vision/v3.2/read/analyzeResults/"
+IMAGE_ANALYSIS = "/computervision/imageanalysis:analyze"
+
+
+def make(
+    name: str, cloud: FakeCloud, clock: FakeClock | None, creds: CredentialStore, **extra: Any
+) -> Provider:
+    """Provider ``name`` aimed at ``cloud`` (fake time from ``clock``), finding :data:`TEXTS`."""
+    cloud.texts = TEXTS
+    return get_provider(name, provider_settings(cloud, clock, creds, **extra))
+
+
+def recognize(p: Provider, photo: Path, cancel: CancelToken | None = None) -> RecognitionResult:
+    return p.recognize(prepare_image(photo, p.limits), {}, cancel or CancelToken(), no_progress)
+
+
+def one_clear_line(err: BaseException, *words: str) -> str:
+    """The error's message: one line, no key, no traceback, and holding ``words``."""
+    message = str(err)
+    assert "\n" not in message and message.strip() == message and message
+    assert YANDEX_KEY not in message and AZURE_KEY not in message
+    assert "Traceback" not in message and "object at 0x" not in message
+    for w in words:
+        assert w in message, (w, message)
+    return message
+
+
+def uploads(cloud: FakeCloud, path: str) -> int:
+    """How many times the image was sent to ``path``."""
+    return sum(1 for r in cloud.requests if r.method == "POST" and r.path == path)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on: a connection to it is refused."""
+    with socket.socket() as s:  # bound, never listening
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
