@@ -50,6 +50,7 @@ from ocrviewer.errors import (
     ServiceError,
 )
 from ocrviewer.providers.base import CancelToken, ProgressCallback, no_progress
+from ocrviewer.providers.settings import SENSITIVE_PARAMS
 
 log = logging.getLogger("ocrviewer.providers.http")
 
@@ -57,10 +58,7 @@ log = logging.getLogger("ocrviewer.providers.http")
 SENSITIVE_HEADERS = frozenset(
     {"authorization", "ocp-apim-subscription-key", "x-api-key", "api-key", "cookie", "set-cookie"}
 )
-#: Query parameter names whose values are never logged.
-SENSITIVE_PARAMS = frozenset(
-    {"key", "api_key", "apikey", "api-key", "subscription-key", "token", "access_token", "sig", "code"}
-)
+#: what a secret query value or user:password is shown as (the names: settings.SENSITIVE_PARAMS)
 REDACTED = "***"
 
 

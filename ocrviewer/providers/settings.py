@@ -43,6 +43,11 @@ PARSER = "parser"
 RUNTIME_KEYS = frozenset({CREDENTIALS, HTTP, PARSER})
 
 _SECRET_WORDS = ("key", "token", "secret", "password")
+#: query parameters whose value is a secret: redacted in messages and logs (``providers.http``),
+#: refused in an endpoint that would be saved
+SENSITIVE_PARAMS = frozenset(
+    {"key", "api_key", "apikey", "api-key", "subscription-key", "token", "access_token", "sig", "code"}
+)
 
 
 def config_dir() -> Path:
@@ -60,6 +65,25 @@ def _check_key(key: str) -> None:
     last = key.rsplit(".", 1)[-1]
     if any(word in last for word in _SECRET_WORDS):  # pragma: no cover - guards future keys
         raise BadInput(f"{key!r} looks like a secret; use 'ocrviewer credentials set'")
+
+
+def _secret_in_endpoint(key: str, value: str) -> str | None:
+    """What in an endpoint would put a secret into the settings file in clear (a user:password, a
+    key in the query such as Azure's ``?subscription-key=``), or None."""
+    if not key.endswith("endpoint"):
+        return None
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None  # no URL at all: the provider says so when it is used
+    if "@" in parts.netloc:
+        return "a user name or password (…@ before the host)"
+    for name, given in parse_qsl(parts.query, keep_blank_values=True):
+        if given and name.lower() in SENSITIVE_PARAMS:
+            return f"a {name}=… parameter"
+    return None
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
@@ -114,6 +138,12 @@ def save_settings(values: Mapping[str, Any], path: str | os.PathLike[str] | None
         elif isinstance(value, (str, int, float, bool)):
             if key in POSITIVE_NUMBERS:
                 _check_positive(p, key, value)
+            secret = _secret_in_endpoint(key, value) if isinstance(value, str) else None
+            if secret:
+                raise BadInput(
+                    f"{key}: the endpoint holds {secret}, and settings are saved in clear; give it without "
+                    "that and keep the key in the keyring (Preferences, or 'ocrviewer credentials set')"
+                )
             current[key] = value
         else:
             raise BadInput(f"setting {key!r} must be a string, number or true/false")

@@ -108,6 +108,19 @@ def test_preferences_keep_the_secret_in_the_real_keyring_only(
     assert field.edit.placeholderText() == NOT_SET
 
 
+def test_an_endpoint_pasted_with_its_key_is_refused_and_never_saved(dialog, context):
+    """Azure's documented ``?subscription-key=`` (or a user:password) in the endpoint box would sit in
+    providers.json in clear: Apply says where a key goes instead, and saves nothing."""
+    dialog.azure_endpoint.setText(f"https://example.cognitiveservices.azure.com/?subscription-key={SECRET}")
+    assert not dialog.apply()
+    said = dialog.message_label.text()
+    assert "keyring" in said and "subscription-key=…" in said and SECRET not in said and "\n" not in said
+    assert not settings_path().exists() or SECRET not in settings_path().read_text(encoding="utf-8")
+    dialog.azure_endpoint.setText("https://example.cognitiveservices.azure.com")
+    assert dialog.apply()
+    assert load_settings()["azure.endpoint"] == "https://example.cognitiveservices.azure.com"
+
+
 def test_yandex_auth_modes_and_folder_id(qtbot, dialog, memory_keyring, context):
     dialog.yandex_auth.setCurrentIndex(dialog.yandex_auth.findData("iam_token"))
     token = dialog.secret_fields[("yandex", "iam_token")]
