@@ -64,6 +64,26 @@ def one_line(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def error_message(err: BaseException, path: object = None) -> str:
+    """What a person is told about ``err``, on one line: our own errors as they say it; a file
+    that cannot be read or written, with what to check; anything else (a bug met on the way) with its type and
+    a request to report it. ``path`` goes first when the message does not name it already."""
+    import os
+
+    text = " ".join((str(err) or type(err).__name__).split())
+    if isinstance(err, OSError) and not isinstance(err, OcrViewerError):
+        if err.strerror:
+            text = f"{err.strerror}; check the file, its folder and their permissions"
+        if path is None and err.filename is not None:
+            path = err.filename
+    elif not isinstance(err, OcrViewerError):
+        text = f"Unexpected error ({type(err).__name__}: {text}); please report it"
+    name = os.fspath(path) if path is not None else ""  # type: ignore[call-overload]
+    if name and name not in text:
+        text = f"{name}: {text}"
+    return one_line(text)
+
+
 def link_problem(path: object, what: str = "image file") -> str | None:
     """What is wrong with ``path`` when it is a symbolic link that loops or points nowhere; None
     for anything else."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.checking import CheckSession, WordKey
 from ocrviewer.core.model import Document
-from ocrviewer.errors import BadResponse, Cancelled, OcrViewerError
+from ocrviewer.errors import Cancelled, OcrViewerError, error_message
 from ocrviewer.gui.save_dialog import ask_save_path
 from ocrviewer.gui.state import ElementRef, ViewerState
 from ocrviewer.gui.theme import set_tone
@@ -390,9 +390,9 @@ class CheckPanel(QWidget):
         def failed(err: BaseException) -> None:
             if isinstance(err, Cancelled):
                 return  # the window is closing
-            if not isinstance(err, (OcrViewerError, OSError)):
-                err = BadResponse(f"{type(err).__name__}: {err}")
-            self._message(f"Ground truth saved, but not added to the workspace: {err}", error=True)
+            self._message(
+                f"Ground truth saved, but not added to the workspace: {error_message(err)}", error=True
+            )
 
         self.runner.submit(
             lambda cancel, _progress: load_result(path, image, cancelled=lambda: cancel.cancelled),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QToolBa
 
 from ocrviewer.core.compare import STATUSES, PageComparison, compare_pages
 from ocrviewer.core.workspace import Result
+from ocrviewer.errors import error_message
 from ocrviewer.gui.compare_views import CompareViews, SideB
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY, saved_blob
@@ -238,7 +239,7 @@ class CompareMode(QObject):
             self._tell(truth, other, pc)
 
         def failed(err: BaseException) -> None:
-            self.w.show_message(f"compare: {err}", "error")
+            self.w.show_message(f"compare: {error_message(err)}", "error")
 
         self.w.workers.submit(
             work,

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
+from ocrviewer.errors import error_message
 from ocrviewer.gui.save_dialog import ask_save_path
 
 REFERENCE_FILTER = "References (*.json *.jsonl *.txt *.text);;All files (*)"
@@ -59,7 +60,7 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
             window.show_message(notes[0], "warning")
 
     def failed(err: BaseException) -> None:
-        window.show_message(str(err), "error")
+        window.show_message(error_message(err), "error")
 
     window.workers.submit(work, kind="compare-report", name="compare report", on_result=done, on_error=failed)
 

@@ -26,7 +26,7 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.sources import PAGED_KINDS, Source, is_paged_file, open_source
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
-from ocrviewer.errors import Cancelled, OcrViewerError
+from ocrviewer.errors import Cancelled, OcrViewerError, error_message
 from ocrviewer.gui.image_loader import PDF_DPI, DecodedImage, ImageLoader, decode_page
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
@@ -166,11 +166,8 @@ class DocumentController(QObject):
                 return self.open_outdir(path)
             source = open_source(path, dpi=PDF_DPI)
             pages = workspace_pages(source)
-        except OcrViewerError as err:
-            self.message.emit(str(err), "error")
-            return False
-        except Exception as err:  # never crash on a strange file
-            self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
+        except Exception as err:  # never crash on a strange file: one line (a reader's bug: report it)
+            self.message.emit(error_message(err, path), "error")
             return False
         self._start(source, pages, page)
         for s in source.skipped[:1]:
@@ -347,8 +344,7 @@ class DocumentController(QObject):
     def _submit(self, name: str, work: Any, done: Callable[[Any], None], path: str) -> None:
         def failed(err: BaseException) -> None:
             if not isinstance(err, Cancelled):
-                msg = str(err) if isinstance(err, OcrViewerError) else f"{type(err).__name__}: {err}"
-                self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+                self.message.emit(error_message(err, path), "error")
 
         def finished() -> None:
             self._loading -= 1

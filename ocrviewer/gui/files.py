@@ -22,7 +22,7 @@ from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.references import TEXT_SUFFIXES, read_text_reference
 from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
-from ocrviewer.errors import BadInput, Cancelled, OcrViewerError
+from ocrviewer.errors import BadInput, Cancelled, OcrViewerError, error_message
 from ocrviewer.gui.document import DocumentController, is_document_path
 from ocrviewer.gui.image_loader import ImageLoader, read_info
 from ocrviewer.gui.inspector_models import prepare_inspector
@@ -230,11 +230,8 @@ class FileController(QObject):
             return ok
         try:
             info = read_info(path, page)
-        except OcrViewerError as err:
-            self.message.emit(f"{err}", "error")
-            return False
-        except Exception as err:  # never crash on a strange file
-            self.message.emit(f"{path}: cannot open ({err}); try another file", "error")
+        except Exception as err:  # never crash on a strange file: one line (a reader's bug: report it)
+            self.message.emit(error_message(err, path), "error")
             return False
         # The decode starts first, and this thread waits (a millisecond or two) until it runs in
         # libjpeg without the GIL: updating the window meanwhile would hold its first steps back.
@@ -255,8 +252,7 @@ class FileController(QObject):
         def failed(err: BaseException) -> None:
             if isinstance(err, Cancelled):
                 return  # the window is closing
-            msg = str(err) if isinstance(err, OcrViewerError) else f"{type(err).__name__}: {err}"
-            self.message.emit(msg if path in msg else f"{path}: {msg}", "error")
+            self.message.emit(error_message(err, path), "error")
 
         def finished() -> None:
             self._loading -= 1

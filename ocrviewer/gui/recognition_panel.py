@@ -41,9 +41,9 @@ from ocrviewer.errors import (
     AuthError,
     BadResponse,
     Cancelled,
-    OcrViewerError,
     ProviderError,
     ProviderUnavailable,
+    error_message,
 )
 from ocrviewer.gui.elided_combo import ElidedComboBox
 from ocrviewer.gui.inspector_models import InspectorData, prepare_inspector
@@ -134,14 +134,12 @@ def recognize_and_load(
 
 def what_to_do(err: BaseException) -> str:
     """A one-line message for an error, with the next step when the error itself lacks one."""
-    text = " ".join((str(err) or type(err).__name__).split())
+    text = error_message(err)
     if isinstance(err, (AuthError, ProviderUnavailable)):
         return f"{text} (keys and endpoints: Preferences, Ctrl+,)"
     if isinstance(err, (ProviderError, BadResponse)) and "endpoint" in text and "Preferences" not in text:
         return f"{text} (endpoints: Preferences, Ctrl+,)"
-    if isinstance(err, OcrViewerError):
-        return text
-    return f"Unexpected error ({type(err).__name__}: {text}); please report it"
+    return text
 
 
 class RecognitionPanel(QWidget):

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.errors import OcrViewerError
+from ocrviewer.errors import OcrViewerError, error_message
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY, PROVIDER_KEY, THEME_KEY, YANDEX_AUTH_KEY
 from ocrviewer.gui.theme import set_tone
 from ocrviewer.gui.wording import gui_advice
@@ -427,7 +427,7 @@ class PreferencesDialog(QDialog):
             if not current():
                 return
             set_tone(label, "error")
-            label.setText(f"✘ {gui_advice(str(err), in_preferences=True)}")
+            label.setText(f"✘ {gui_advice(error_message(err), in_preferences=True)}")
 
         def finished() -> None:
             if self.test_jobs.get(provider) is job:  # ended without an answer
