@@ -44,6 +44,7 @@ from ocrviewer.core.layers import (
     box_like,
     build_layers,
     conf_buckets,
+    label_box,
     point_in_polygon,
 )
 from ocrviewer.core.limits import drawable_text
@@ -784,49 +785,6 @@ class OverlayLayer(QGraphicsItem):
                 back, ink = dimmed if i in below else normal
                 draw_fitted_label(painter, font, text, self.data.polygon(i), back, ink)
         painter.restore()
-
-
-@dataclass(frozen=True)
-class LabelBox:
-    """Where a label goes: a ``width`` x ``height`` box at ``origin``, turned by ``angle`` degrees."""
-
-    origin: tuple[float, float]
-    angle: float
-    width: float
-    height: float
-
-
-def label_box(poly: Polygon) -> LabelBox:
-    """The box a label fills: the polygon's bounding box along the word's reading direction.
-
-    Placed text reads left to right in the displayed frame, so the reading direction is the more
-    nearly horizontal pair of opposite edges, taken left to right. Which vertex comes first, and which
-    way round they run (Yandex TL-BL-BR-TR, Azure TL-TR-BR-BL, either frame), does not matter: the
-    result depends only on the polygon's corners. Polygons that are not quadrilaterals get their
-    axis-aligned box.
-    """
-    angle = 0.0
-    if len(poly) == 4:
-        best = None
-        for i in (0, 1):
-            # the pair of opposite edges i and i + 2, each taken left to right, summed
-            dx = dy = 0.0
-            for (ax, ay), (bx, by) in ((poly[i], poly[i + 1]), (poly[i + 2], poly[(i + 3) % 4])):
-                sign = -1.0 if (bx - ax, ay - by) < (0.0, 0.0) else 1.0
-                dx, dy = dx + sign * (bx - ax), dy + sign * (by - ay)
-            if dx == 0 and dy == 0:
-                continue
-            a = math.degrees(math.atan2(dy, dx))
-            key = (abs(a), a)  # the more horizontal pair; on an exact tie, the rising one
-            if best is None or key < best[0]:
-                best = (key, a)
-        if best is not None:
-            angle = best[1]
-    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    along = [x * c + y * s for x, y in poly]
-    down = [y * c - x * s for x, y in poly]
-    u0, v0 = min(along), min(down)
-    return LabelBox((u0 * c - v0 * s, u0 * s + v0 * c), angle, max(along) - u0, max(down) - v0)
 
 
 def draw_fitted_label(
