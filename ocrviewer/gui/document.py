@@ -19,11 +19,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ocrviewer.core.confidence import page_word_stats, worst_first_key
-from ocrviewer.core.imageio import ImageInfo
-from ocrviewer.core.loading import DocumentResult, LoadedResult, load_document_result
-from ocrviewer.core.model import Document
-from ocrviewer.core.sources import PAGED_KINDS, Source, is_paged_file, open_source
+from ocrviewer.core.document_pages import page_info, page_order_key, page_results, workspace_pages
+from ocrviewer.core.loading import DocumentResult, load_document_result
+from ocrviewer.core.sources import Source, is_paged_file, open_source
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
 from ocrviewer.errors import Cancelled, OcrViewerError, error_message
@@ -39,75 +37,6 @@ NEIGHBOURS = 1
 def is_document_path(path: str | os.PathLike[str]) -> bool:
     """A PDF, a multi-page TIFF or a folder (of images, or a batch's OUTDIR): opened as a document of pages."""
     return Path(path).is_dir() or is_paged_file(path)
-
-
-def workspace_pages(source: Source) -> list[WorkspacePage]:
-    """One workspace page per source page (a PDF's or TIFF's page size read now: no page is rendered)."""
-    pdf = source.kind in PAGED_KINDS
-    out = []
-    for page in source.pages:
-        out.append(
-            WorkspacePage(
-                index=page.index,
-                image_path=str(page.image_path or source.path),
-                page_ref=page.index if pdf else None,
-                size=page.size if pdf else None,
-            )
-        )
-    return out
-
-
-def page_info(source: Source, index: int) -> ImageInfo:
-    """The header of page ``index`` as the window uses it (a PDF page: its size at the source's dpi)."""
-    page = source.pages[index]
-    if page.image_path is not None or source.kind == "tiff":
-        return page.info()
-    w, h = page.size
-    return ImageInfo(
-        path=str(source.path),
-        format="PDF",
-        raw_width=w,
-        raw_height=h,
-        orientation=1,
-        frames=len(source.pages),
-    )
-
-
-def page_results(result: DocumentResult) -> list[tuple[int, LoadedResult, int]]:
-    """(source page, its LoadedResult, the page of the response it is) for each page the response covers."""
-    parsed = result.parsed
-    out = []
-    by_target = {p.index: p for p in result.document.pages}
-    single = len(parsed.pages) == 1
-    for target, placed in sorted(by_target.items()):
-        if single:
-            src_page = parsed.pages[0]
-        else:
-            src_page = next((p for p in parsed.pages if p.index == target), parsed.pages[0])
-        source_doc = Document((src_page,), parsed.source_format, parsed.extras)
-        spage = result.source.pages[target]
-        info = page_info(result.source, target)
-        loaded = LoadedResult(
-            response_path=result.response_path,
-            image_path=str(spage.image_path or result.source.path),
-            source=source_doc,
-            document=Document((placed,), parsed.source_format, parsed.extras),
-            decision=result.decisions[target],
-            sidecar=result.sidecar,
-            image_info=info,
-        )
-        out.append((target, loaded, src_page.index))
-    return out
-
-
-def page_stats(doc: Document | None) -> tuple[int, float | None, tuple[str, float] | None]:
-    """Words, mean word confidence and the least confident word (text, confidence) of a page's result."""
-    return page_word_stats(doc.words()) if doc is not None else (0, None, None)
-
-
-def page_order_key(doc: Document | None, failed: bool) -> tuple[Any, ...]:
-    """Where a page's result ranks in the worst-first list (see :func:`core.confidence.worst_first_key`)."""
-    return worst_first_key(failed, *page_stats(doc))
 
 
 class DocumentController(QObject):

@@ -387,7 +387,7 @@ class FileController(QObject):
                 "pages are matched by position"
             )
         by_index = {p.index: p for p in ws.pages}
-        from ocrviewer.gui.document import workspace_pages
+        from ocrviewer.core.document_pages import workspace_pages
 
         pages = [by_index.get(p.index, p) for p in workspace_pages(source)]
         self.documents.adopt(source, pages)

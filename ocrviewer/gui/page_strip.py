@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.core.model import Document
+from ocrviewer.core.document_pages import status_text
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import WorkspaceEvent
-from ocrviewer.gui.document import DocumentController, page_stats
+from ocrviewer.gui.document import DocumentController
 from ocrviewer.gui.image_loader import pil_to_qimage
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
@@ -41,21 +41,6 @@ THUMB_SIDE = 96
 #: thumbnails one worker renders before the next batch is taken (most recently asked for first)
 THUMBS_PER_WORKER = 6
 PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def status_text(doc: Document | None, failed: str | None = None) -> str:
-    """ "no result", "failed: ...", or lines "312 words", "mean 0.94", "worst 'lmn' 0.31"."""
-    if failed:
-        return f"failed: {failed}"
-    if doc is None:
-        return "no result"
-    words, mean, worst = page_stats(doc)
-    text = f"{words} word" + ("" if words == 1 else "s")
-    if mean is not None:
-        text += f"\nmean {mean:.2f}"
-    if worst is not None:
-        text += f"\nworst {worst[0][:16]!r} {worst[1]:.2f}"
-    return text
 
 
 class PageStripModel(QAbstractListModel):
