@@ -21,11 +21,11 @@ from ocrviewer.core.loading import LoadedResult, load_result, place_result
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.references import TEXT_SUFFIXES, read_text_reference
 from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.text_rows import prepare_inspector
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError, error_message
 from ocrviewer.gui.document import DocumentController, is_document_path
 from ocrviewer.gui.image_loader import ImageLoader, read_info
-from ocrviewer.gui.inspector_models import prepare_inspector
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.save_dialog import ask_save_path
 from ocrviewer.gui.settings_keys import RECENT_KEY

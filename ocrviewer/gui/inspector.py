@@ -31,17 +31,8 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, SEARCH_COLOR, SELECTION_COLOR
-from ocrviewer.gui.inspector_models import (
-    DocumentTreeModel,
-    InspectorData,
-    Path,
-    Paths,
-    SourceSortProxy,
-    WordListModel,
-    build_text_paths,
-    iter_refs,
-    ref_path,
-)
+from ocrviewer.core.text_rows import ElementPath, InspectorData, Paths, build_text_paths, iter_refs, ref_path
+from ocrviewer.gui.inspector_models import DocumentTreeModel, SourceSortProxy, WordListModel
 from ocrviewer.gui.state import ElementRef, ViewerState
 
 #: text views stop painting search matches past this many (the canvas still shows them all)
@@ -61,7 +52,7 @@ class _TextView(QPlainTextEdit):
             self.clicked.emit(self.cursorForPosition(event.position().toPoint()).position())
 
 
-def _ref(path: Path) -> ElementRef:
+def _ref(path: ElementPath) -> ElementRef:
     return ElementRef("word" if path[3] >= 0 else "line", *path)
 
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.loading import LoadedResult
+from ocrviewer.core.text_rows import InspectorData, prepare_inspector
 from ocrviewer.core.workspace import Origin, Result, now
 from ocrviewer.errors import (
     AuthError,
@@ -46,7 +47,6 @@ from ocrviewer.errors import (
     error_message,
 )
 from ocrviewer.gui.elided_combo import ElidedComboBox
-from ocrviewer.gui.inspector_models import InspectorData, prepare_inspector
 from ocrviewer.gui.overlay import PicturePlan, prepare_layers, prepare_picture
 from ocrviewer.gui.settings_keys import PROVIDER_KEY, option_key
 from ocrviewer.gui.state import ViewerState

@@ -65,7 +65,7 @@ class ViewerState(QObject):
         self.document: Document | None = None
         self.prepared_layers: Any = None
         #: the inspector's text and rows made for ``document`` off the GUI thread
-        #: (``gui.inspector_models.InspectorData``), or None (the inspector makes them)
+        #: (``core.text_rows.InspectorData``), or None (the inspector makes them)
         self.prepared_inspector: Any = None
         self.selection: ElementRef | None = None
         self.min_confidence = 0.0

@@ -165,7 +165,7 @@ def test_frame_tools_come_forward_when_the_frame_is_uncertain(qtbot, tmp_path, s
 
     from ocrviewer.core.frames import FrameDecision
     from ocrviewer.gui.docks import DockContext, install_docks
-    from tests.gui.test_inspector import make_document
+    from tests.support.elements import make_document
 
     window = QMainWindow()
     qtbot.addWidget(window)

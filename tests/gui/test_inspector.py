@@ -10,53 +10,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from ocrviewer.core.geometry import FrameTransform
-from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.core.model import Document
+from ocrviewer.core.text_rows import build_text_paths, collect_rows, prepare_inspector
 from ocrviewer.gui import inspector_models as im
 from ocrviewer.gui.docks import DockContext, install_docks
 from ocrviewer.gui.inspector import REBUILD_DELAY_MS, InspectorPanel, build_text
 from ocrviewer.gui.state import ElementRef, ViewerState
-
-WORDS = [
-    # (block, line, text, confidence)
-    (0, 0, "Invoice", 0.98),
-    (0, 0, "number", 0.91),
-    (0, 1, "Total", 0.42),
-    (0, 1, "due", None),
-    (1, 0, "Thank", 0.87),
-    (1, 0, "you", 0.12),
-    (1, 1, "total", 0.66),
-]
-
-
-def make_document(words=WORDS, width: float = 640, height: float = 480) -> Document:
-    blocks: dict[int, dict[int, list[Word]]] = {}
-    for i, (b, li, text, conf) in enumerate(words):
-        x = 20 + 70 * (i % 8)
-        y = 20 + 40 * (b * 2 + li)
-        word = Word(text=text, polygon=polygon_from_bbox(x, y, x + 60, y + 30), confidence=conf)
-        blocks.setdefault(b, {}).setdefault(li, []).append(word)
-    out = []
-    for b in sorted(blocks):
-        lines = []
-        for li in sorted(blocks[b]):
-            ws = blocks[b][li]
-            left = min(w.bbox[0] for w in ws)
-            top = min(w.bbox[1] for w in ws)
-            right = max(w.bbox[2] for w in ws)
-            bottom = max(w.bbox[3] for w in ws)
-            lines.append(
-                Line(
-                    text=" ".join(w.text for w in ws),
-                    polygon=polygon_from_bbox(left, top, right, bottom),
-                    words=tuple(ws),
-                )
-            )
-        lb = min(line.bbox[0] for line in lines)
-        tb = min(line.bbox[1] for line in lines)
-        rb = max(line.bbox[2] for line in lines)
-        bb = max(line.bbox[3] for line in lines)
-        out.append(Block(polygon=polygon_from_bbox(lb, tb, rb, bb), lines=tuple(lines)))
-    return Document(pages=(Page(width=width, height=height, blocks=tuple(out)),), source_format="test")
+from tests.support.elements import WORDS, make_document
 
 
 def make_big_document(n_words: int) -> Document:
@@ -138,10 +98,10 @@ def test_build_text_ranges_cover_every_word():
 
 def test_text_and_rows_made_in_a_worker_are_used_for_their_own_document_only(panel, state):
     doc = make_document(WORDS[:2])
-    prepared = im.prepare_inspector(doc)
-    assert prepared is not None and im.prepare_inspector(None) is None
-    assert prepared.text == im.build_text_paths(doc)
-    assert prepared.rows == im.collect_rows(doc, "word")
+    prepared = prepare_inspector(doc)
+    assert prepared is not None and prepare_inspector(None) is None
+    assert prepared.text == build_text_paths(doc)
+    assert prepared.rows == collect_rows(doc, "word")
     # a marked text (same ranges' count), to see which one the panel shows
     marked = replace(prepared, text=("made ahead", [0, 5], [4, 10], prepared.text[3]))
     identity = FrameTransform.identity(640, 480)
@@ -259,21 +219,6 @@ def test_arrow_keys_in_word_list_select(qtbot, panel, state):
     first = state.selection
     qtbot.keyClick(panel.words_table, Qt.Key.Key_Down)
     assert state.selection is not None and state.selection != first
-
-
-def test_row_paths_are_one_array_and_find_their_rows() -> None:
-    """The rows' (page, block, line, word) are one int array; a row's path is found without a
-    tuple per row (a click on the canvas selects the row of its word)."""
-    doc = make_document()
-    texts, confs, paths = im.collect_rows(doc, "word")
-    assert isinstance(paths, im.Paths) and paths.array.shape == (len(texts), 4)
-    listed = list(paths)
-    assert listed == [tuple(p) for p in listed] and paths == listed
-    for i, path in enumerate(listed):
-        assert paths.find(path) == i
-    assert paths.find((0, 99, 0, 0)) == -1 and paths.find((1, 0, 0, 0)) == -1
-    _text, starts, ends, text_paths = im.build_text_paths(doc)
-    assert text_paths == listed and len(starts) == len(ends) == len(listed)
 
 
 def test_rows_of_several_pages_keep_their_page_and_sort_by_confidence(qtbot) -> None:

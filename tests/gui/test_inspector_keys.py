@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.gui.docks import DockContext, install_docks
 from ocrviewer.gui.state import ElementRef, ViewerState
-from tests.gui.test_inspector import make_document
+from tests.support.elements import make_document
 
 
 def test_find_keys_from_anywhere_in_the_window(qtbot, tmp_path):

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.gui.quality import BELOW_THRESHOLD_KEY, QualityPanel, confidence_histogram
 from ocrviewer.gui.state import ViewerState
-from tests.gui.test_inspector import make_document
+from tests.support.elements import make_document
 
 
 @pytest.fixture
