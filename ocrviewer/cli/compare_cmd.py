@@ -12,7 +12,7 @@ from ocrviewer.core.evaluate import SCHEMA, Row, compare_files, comparison_json,
 from ocrviewer.core.frames import FRAMES
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
-from ocrviewer.core.references import CompareInput, is_document
+from ocrviewer.core.references import CompareInput
 from ocrviewer.errors import BadInput
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
@@ -85,8 +85,10 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
     A PDF first is the document; a PDF after it is a reference or a result (a searchable PDF's text
     layer opens as a response).
     """
+    from ocrviewer.core.document_pages import is_document_path
+
     first = files[0]
-    image = first if Path(first).suffix.lower() in IMAGE_SUFFIXES or is_document(first) else None
+    image = first if Path(first).suffix.lower() in IMAGE_SUFFIXES or is_document_path(first) else None
     rest = files[1:] if image else files
     if len(rest) < 2:
         raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")

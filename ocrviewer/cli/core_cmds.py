@@ -214,9 +214,10 @@ def export_format(to: str | None, output: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
+    from ocrviewer.core.document_pages import is_document_path
 
     fmt = export_format(args.to, args.output)
-    if document_cmds.is_document(args.image):
+    if is_document_path(args.image):
         return document_cmds.cmd_export(args, fmt)
     out = check_output(args.output, [args.response, args.image])
     result = load_result(args.response, args.image, frame=args.frame)
@@ -297,10 +298,11 @@ def _export_per_page(fmt: str, pattern: str, result: LoadedResult) -> int:
 # -- render ---------------------------------------------------------------------------------------------
 def cmd_render(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
+    from ocrviewer.core.document_pages import is_document_path
     from ocrviewer.core.imageio import DecodeAhead
     from ocrviewer.core.render import draw_layers, png_writer
 
-    if document_cmds.is_document(args.image) or args.page is not None or args.output.lower().endswith(".pdf"):
+    if is_document_path(args.image) or args.page is not None or args.output.lower().endswith(".pdf"):
         return document_cmds.cmd_render(args)
 
     levels, mc = document_cmds.render_options(args)
@@ -406,8 +408,9 @@ def _unplaced_lines(response: str, why: str) -> list[str]:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from ocrviewer.cli import document_cmds
+    from ocrviewer.core.document_pages import is_document_path
 
-    if document_cmds.is_document(args.image):
+    if is_document_path(args.image):
         return document_cmds.cmd_info(args)
     if args.image is None and not args.response:
         raise BadInput("give an IMAGE, a --response RESP, or both")

@@ -18,18 +18,13 @@ from ocrviewer.core.loading import DocumentResult, load_document_result, page_ra
 from ocrviewer.core.model import Document
 from ocrviewer.core.output import check_output, dumps_json, finite_json, is_stdout, write_atomic
 from ocrviewer.core.sidecar import sidecar_path
-from ocrviewer.core.sources import Source, is_paged_file, open_source
+from ocrviewer.core.sources import Source, open_source
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, one_line
 
 if TYPE_CHECKING:
     from PIL import Image
 
 PAGE_PATTERN = "{page}"
-
-
-def is_document(path: str | os.PathLike[str] | None) -> bool:
-    """True for a PDF, a multi-page TIFF or a folder: the inputs only the document path reads."""
-    return path is not None and (is_paged_file(path) or Path(path).is_dir())
 
 
 def _inputs(args: argparse.Namespace, source: Source) -> list[Any]:

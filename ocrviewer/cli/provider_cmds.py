@@ -173,9 +173,9 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     from ocrviewer.providers.run import RunOutcome, recognize_file
 
     settings = runtime_settings(args, args.provider)
-    from ocrviewer.cli.document_cmds import is_document
+    from ocrviewer.core.document_pages import is_document_path
 
-    if is_document(args.image):
+    if is_document_path(args.image):
         from ocrviewer.cli.batch_cmds import cmd_batch
 
         if is_stdout(args.output):

@@ -8,14 +8,22 @@ only shows them.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.confidence import page_word_stats, worst_first_key
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import DocumentResult, LoadedResult
 from ocrviewer.core.model import Document
-from ocrviewer.core.sources import PAGED_KINDS, Source
+from ocrviewer.core.sources import PAGED_KINDS, Source, is_paged_file
 from ocrviewer.core.workspace import WorkspacePage
+
+
+def is_document_path(path: str | os.PathLike[str] | None) -> bool:
+    """A PDF, a multi-page TIFF or a folder (of images, or a batch's OUTDIR): a document of pages,
+    each response page placed on the page it names, not one image."""
+    return path is not None and (Path(path).is_dir() or is_paged_file(path))
 
 
 def workspace_pages(source: Source) -> list[WorkspacePage]:

@@ -32,7 +32,7 @@ from ocrviewer.errors import BadInput
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["TEXT_SUFFIXES", "Backdrop", "CompareInput", "is_document", "load_inputs", "read_text_reference"]
+__all__ = ["TEXT_SUFFIXES", "Backdrop", "CompareInput", "load_inputs", "read_text_reference"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 
@@ -81,14 +81,6 @@ class Backdrop:
     def picture(self, index: int) -> Image.Image | None:
         """The displayed picture of page ``index`` (an image: the image whatever the index), or None."""
         return self._picture(index)
-
-
-def is_document(path: str | os.PathLike[str]) -> bool:
-    """A PDF, a multi-page TIFF or a folder: pages of their own, each response page placed on the
-    page it names."""
-    from ocrviewer.core.sources import is_paged_file
-
-    return Path(path).is_dir() or is_paged_file(path)
 
 
 def read_text_reference(path: str | os.PathLike[str]) -> Document:
@@ -191,13 +183,15 @@ def load_inputs(
 ) -> tuple[Backdrop, CompareInput, list[CompareInput]]:
     """(pages, reference, results), every geometric one placed on the same displayed pages.
 
-    ``image`` may be a PDF or a folder (:func:`is_document`): each response page then lands on the
+    ``image`` may be a PDF or a folder (:func:`~ocrviewer.core.document_pages.is_document_path`): each response page then lands on the
     document page it names, and results are compared page by page with the reference's pages.
     Without ``image`` the reference's sidecar may name one; else the reference's page size stands
     in for the image, so results of a shrunk copy are scaled onto it. A response whose page fits
     neither is refused with a one-line message.
     """
-    if image is not None and is_document(image):
+    from ocrviewer.core.document_pages import is_document_path
+
+    if image is not None and is_document_path(image):
         source = open_source(image)
         ref = _load_on_document(reference, source, frame)
         outs = [_on_reference_pages(ref, _load_on_document(r, source, frame)) for r in results]

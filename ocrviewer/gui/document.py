@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ocrviewer.core.document_pages import page_info, page_order_key, page_results, workspace_pages
 from ocrviewer.core.loading import DocumentResult, load_document_result
-from ocrviewer.core.sources import Source, is_paged_file, open_source
+from ocrviewer.core.sources import Source, open_source
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
 from ocrviewer.errors import Cancelled, OcrViewerError, error_message
@@ -32,11 +32,6 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 #: pages either side of the one shown kept decoded at full size
 NEIGHBOURS = 1
-
-
-def is_document_path(path: str | os.PathLike[str]) -> bool:
-    """A PDF, a multi-page TIFF or a folder (of images, or a batch's OUTDIR): opened as a document of pages."""
-    return Path(path).is_dir() or is_paged_file(path)
 
 
 class DocumentController(QObject):

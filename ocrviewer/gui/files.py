@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from ocrviewer.core.document_pages import is_document_path
 from ocrviewer.core.export import write_export
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import element_counts
@@ -24,7 +25,7 @@ from ocrviewer.core.sidecar import sidecar_path
 from ocrviewer.core.text_rows import prepare_inspector
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError, error_message
-from ocrviewer.gui.document import DocumentController, is_document_path
+from ocrviewer.gui.document import DocumentController
 from ocrviewer.gui.image_loader import ImageLoader, read_info
 from ocrviewer.gui.overlay import prepare_layers
 from ocrviewer.gui.save_dialog import ask_save_path

@@ -79,3 +79,15 @@ def test_the_page_list_says_words_mean_and_worst_and_ranks_the_worst_first() -> 
         key=lambda p: page_order_key(p[1], p[2]),
     )
     assert [name for name, _, _ in ranked] == ["failed", "empty", "poor", "good"]
+
+
+def test_a_pdf_a_multi_page_tiff_or_a_folder_is_a_document_an_image_is_not(tmp_path: Path) -> None:
+    from ocrviewer.core.document_pages import is_document_path
+    from tests.support.documents import TIFF_PAGES, make_tiff
+
+    assert is_document_path(make_pdf(tmp_path / "doc.pdf", 1))
+    assert is_document_path(make_tiff(tmp_path / "pages.tif"))
+    assert is_document_path(tmp_path)
+    assert not is_document_path(make_tiff(tmp_path / "one.tif", TIFF_PAGES[:1]))
+    assert not is_document_path(make_scan(tmp_path / "scan.png"))
+    assert not is_document_path(None)
