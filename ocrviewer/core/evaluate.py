@@ -8,6 +8,7 @@ is the ``ocrviewer.comparison/1`` document; :func:`write_report` the HTML report
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,15 @@ def _check(ref: CompareInput, res: CompareInput, comparison: Comparison) -> list
 
 
 def compare_files(
-    image: str | None, reference: str, results: list[str], frame: str = "auto"
+    image: str | None,
+    reference: str,
+    results: list[str],
+    frame: str = "auto",
+    pages: Mapping[str, int] | None = None,
 ) -> tuple[Backdrop, CompareInput, list[Row]]:
-    """Load and compare; errors are one line (BadInput). ``image`` may be a PDF or a folder."""
-    backdrop, ref, sources = load_inputs(image, reference, results, frame)
+    """Load and compare; errors are one line (BadInput). ``image`` may be a PDF or a folder
+    (``pages``: the page a one-page file goes on, see :func:`load_inputs`)."""
+    backdrop, ref, sources = load_inputs(image, reference, results, frame, pages)
     if ref.word_count == 0:
         raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
     out = []

@@ -15,7 +15,8 @@ reference's page stands in for it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,10 +150,13 @@ def _load(path: str, image: str | None, frame: str, page_size: tuple[float, floa
     )
 
 
-def _load_on_document(path: str, source: Source, frame: str) -> CompareInput:
+def _load_on_document(path: str, source: Source, frame: str, page: int | None = None) -> CompareInput:
     if Path(path).suffix.lower() in TEXT_SUFFIXES:
-        return CompareInput(path, read_text_reference(path), geometry=False, format="text")
-    result = load_document_result(source, path, frame)
+        text = read_text_reference(path)
+        if page is not None and len(text.pages) == 1:  # one page of text: the page it was given for
+            text = text.with_pages([replace(text.pages[0], index=page)])
+        return CompareInput(path, text, geometry=False, format="text")
+    result = load_document_result(source, path, frame, page=page)
     for index, decision in result.decisions.items():
         _check_decision(decision, path, f"page {index + 1} of {source.name}", True)
     return CompareInput(
@@ -179,7 +183,11 @@ def _on_reference_pages(ref: CompareInput, res: CompareInput) -> CompareInput:
 
 
 def load_inputs(
-    image: str | None, reference: str, results: list[str], frame: str = "auto"
+    image: str | None,
+    reference: str,
+    results: list[str],
+    frame: str = "auto",
+    pages: Mapping[str, int] | None = None,
 ) -> tuple[Backdrop, CompareInput, list[CompareInput]]:
     """(pages, reference, results), every geometric one placed on the same displayed pages.
 
@@ -187,14 +195,16 @@ def load_inputs(
     document page it names, and results are compared page by page with the reference's pages.
     Without ``image`` the reference's sidecar may name one; else the reference's page size stands
     in for the image, so results of a shrunk copy are scaled onto it. A response whose page fits
-    neither is refused with a one-line message.
+    neither is refused with a one-line message. ``pages`` (a document) puts a one-page file on the
+    page (0-based) it names, as the window does with a file opened on the page it shows.
     """
     from ocrviewer.core.document_pages import is_document_path
 
     if image is not None and is_document_path(image):
+        on = dict(pages or {})
         source = open_source(image)
-        ref = _load_on_document(reference, source, frame)
-        outs = [_on_reference_pages(ref, _load_on_document(r, source, frame)) for r in results]
+        ref = _load_on_document(reference, source, frame, on.get(reference))
+        outs = [_on_reference_pages(ref, _load_on_document(r, source, frame, on.get(r))) for r in results]
         return Backdrop(image, source), ref, outs
     ref = _load(reference, image, frame, None)
     if ref.loaded is not None and ref.loaded.image_path:

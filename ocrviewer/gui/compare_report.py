@@ -3,6 +3,11 @@
 With a ground truth on the page (File > Load as Ground Truth) the report scores every result on
 the page against it, side by side; without one it asks for the reference file.
 
+On a document (a PDF, a multi-page TIFF, a folder) the report covers the document as
+``ocrviewer compare DOC REFERENCE RESULT...`` does: every page the reference has, with figures
+per page and for the whole document; each result file is one column, and a file of one page
+counts on the page it was opened on.
+
 The comparison and the HTML run in the pool (never on the GUI thread) through the same
 :mod:`ocrviewer.core.evaluate` the command line uses, so both write the same report.
 """
@@ -21,12 +26,47 @@ from ocrviewer.gui.save_dialog import ask_save_path
 REFERENCE_FILTER = "References (*.json *.jsonl *.txt *.text);;All files (*)"
 
 
+def document_path(state: Any) -> str | None:
+    """The open document (PDF, multi-page TIFF, folder) the page shown belongs to, or None."""
+    if state.source is not None:
+        return str(state.source.path)
+    info = state.image_info
+    return state.image_path if info is not None and info.format == "PDF" else None
+
+
+def _files_on_pages(state: Any) -> dict[str, list[int]]:
+    """Every result file in the workspace and the pages its results are on, in page order."""
+    out: dict[str, list[int]] = {}
+    for page in state.workspace.pages:
+        for r in page.results:
+            if r.response_path and page.index not in out.setdefault(r.response_path, []):
+                out[r.response_path].append(page.index)
+    return out
+
+
 def page_truth(window: Any) -> tuple[str, list[str]] | None:
-    """(the page's ground truth file, every other result's file) when the page has a truth."""
-    results = window.state.results()
+    """(the page's ground truth file, every other result's file) when the page has a truth.
+
+    On a document: every result file on the pages that truth covers (the report spans them)."""
+    state = window.state
+    results = state.results()
     truth = next((r for r in results if r.role == "truth" and r.response_path), None)
-    others = [r.response_path for r in results if r.role != "truth" and r.response_path]
-    return (truth.response_path, others) if truth is not None and others else None
+    if truth is None:
+        return None
+    if document_path(state) is None or state.source is None:
+        others = [r.response_path for r in results if r.role != "truth" and r.response_path]
+        return (truth.response_path, others) if others else None
+    pages = {
+        p.index
+        for p in state.workspace.pages
+        if any(r.role == "truth" and r.response_path == truth.response_path for r in p.results)
+    }
+    others = []
+    for page in state.workspace.pages:
+        for r in page.results if page.index in pages else ():
+            if r.role != "truth" and r.response_path and r.response_path not in others:
+                others.append(r.response_path)
+    return (truth.response_path, others) if others else None
 
 
 def export_report(window: Any, reference: str, output: str, results: list[str] | None = None) -> None:
@@ -39,22 +79,39 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
     if image is None or (response is None and not results):
         window.show_message("open an image and a result first; the report compares that result", "warning")
         return
-    if state.image_info is not None and state.image_info.format == "PDF":
-        window.show_message(
-            "a comparison report of a PDF page is not available yet; use a page image", "warning"
-        )
-        return
     frame = window.files.frame
+    files = results or [response]
+    document = document_path(state)
+    pages: dict[str, int] = {}
+    picked = False  # a reference picked in the dialog, not opened on any page
+    if document is not None:  # the whole document; a file of one page counts on the page it is on
+        image = document
+        if state.source is None:  # one page of a PDF open on its own: every file is for it
+            ref_page = state.workspace.pages[0].page_ref or 0 if state.workspace.pages else 0
+            pages = {f: ref_page for f in (reference, *files)}
+        else:
+            on_pages = _files_on_pages(state)
+            pages = {path: found[0] for path, found in on_pages.items() if len(found) == 1}
+            if reference not in on_pages:  # for the page shown, unless its sidecar names one
+                pages[reference], picked = state.page, True
 
     def work(cancel: Any, progress: Any) -> Any:
-        backdrop, ref, rows = compare_files(image, reference, results or [response], frame)
+        from ocrviewer.core.sidecar import read_sidecar
+
+        if picked:
+            sidecar = read_sidecar(reference)
+            if sidecar is not None and sidecar.extras.get("page"):
+                pages.pop(reference)  # a batch's response names its own page
+        backdrop, ref, rows = compare_files(image, reference, files, frame, pages)
         path = write_report(output, backdrop, ref, rows)
-        return path, rows[0][1], rows[0][2]
+        return path, rows[0][1], rows[0][2], len(ref.document.pages)
 
     def done(result: Any) -> None:
-        path, comparison, notes = result
+        path, comparison, notes, n_pages = result
         cer = comparison.cer.rate
         figure = "CER n/a" if cer is None else f"CER {cer * 100:.2f}%"
+        if document is not None:
+            figure = f"{n_pages} page{'s' if n_pages != 1 else ''}, {figure} over them"
         window.statusBar().showMessage(f"wrote {path} · {figure}", 10000)
         if notes:
             window.show_message(notes[0], "warning")
@@ -71,7 +128,7 @@ def choose_and_export(window: Any) -> None:
     if state.image_path is None or state.response_path is None:
         window.show_message("open an image and a result first; the report compares that result", "warning")
         return
-    base = Path(state.image_path)
+    base = Path(document_path(state) or state.image_path)
     on_page = page_truth(window)
     if on_page is not None:  # the page's ground truth against every engine on the page
         output, _ = ask_save_path(

@@ -317,3 +317,22 @@ def test_a_searchable_pdf_after_the_image_is_a_result(
     assert code == 0, err
     (res,) = json.loads(out.read_text(encoding="utf-8"))["results"]
     assert res["path"] == "searchable.pdf" and res["wer_unordered"] == 0  # every word is there
+
+
+def test_one_page_files_on_a_document_count_on_the_page_given(tmp_path: Path) -> None:
+    """The window's report: a one-page answer (and a one-page text truth) opened on page 2 is page 2's."""
+    from ocrviewer.core.evaluate import compare_files
+    from tests.support.documents import azure_read_pdf_response, make_pdf
+
+    pdf = make_pdf(tmp_path / "scan.pdf", pages=3)
+    data = azure_read_pdf_response([1])
+    data["analyzeResult"]["readResults"][0]["page"] = 1  # made from page 2's picture alone
+    engine = R.write_response(tmp_path / "engine.json", data)
+    truth = tmp_path / "truth.txt"
+    truth.write_text("p2w0 p2w1 p2w2\n", encoding="utf-8")
+    _, ref, rows = compare_files(str(pdf), str(truth), [str(engine)], pages={str(truth): 1, str(engine): 1})
+    assert [p.index for p in ref.document.pages] == [1]
+    assert rows[0][1].cer.rate == 0 and not rows[0][2][1:]  # every word on its page
+    _, ref, rows = compare_files(str(pdf), str(truth), [str(engine)], pages={str(engine): 1})
+    assert [p.index for p in ref.document.pages] == [0]  # a text file, as the command line reads it
+    assert rows[0][1].cer.rate == 1 and any("no text there" in n for n in rows[0][2])
