@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QTableView,
     QTabWidget,
     QTextEdit,
@@ -43,7 +42,10 @@ REBUILD_DELAY_MS = 30
 
 
 # -- the full text --------------------------------------------------------------------------------
-class _TextView(QPlainTextEdit):
+class _TextView(QTextEdit):
+    """The page's text, each line laid out in its own direction: an Arabic or Hebrew line reads from
+    the right edge, a Latin one from the left (QPlainTextEdit lays every line out left-aligned)."""
+
     clicked = Signal(int)  # character position of a plain click (no drag selection)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -115,8 +117,8 @@ class InspectorPanel(QWidget):
         self.tree.header().resizeSection(1, self._text_width("Conf.", "0.00/0.00") + 36)
 
         # text
-        self.text_view = _TextView(readOnly=True)
-        self.text_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text_view = _TextView(readOnly=True, acceptRichText=False)
+        self.text_view.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.text_view.setPlaceholderText("No recognized text yet: open a response or run recognition.")
 
         # word list

@@ -89,6 +89,37 @@ def test_full_text_and_click_selects_word(qtbot, panel, state):
     assert state.selection == ElementRef("word", 0, 0, 1, 1)
 
 
+def test_right_to_left_lines_read_from_the_right_and_latin_ones_from_the_left(qtbot, panel, state):
+    """Arabic and Hebrew lines sit at the right edge of the Text tab, a Latin line at the left; a click on
+    an Arabic word still selects it on the page."""
+    words = [(0, 0, "Invoice", 0.9), (0, 1, "مرحبا", 0.9), (0, 1, "بالعالم", 0.8), (1, 0, "שלום", 0.9)]
+    state.set_response(make_document(words), FrameTransform.identity(640, 480))
+    panel.flush()
+    panel.tabs.setCurrentWidget(panel.text_view)
+    qtbot.waitUntil(lambda: panel.text_view.toPlainText().startswith("Invoice"), timeout=30000)
+    doc = panel.text_view.document()
+    width = panel.text_view.viewport().width()
+
+    def line_rect(number: int):  # the block's first line, in the viewport's pixels
+        block = doc.findBlockByNumber(number)
+        layout = block.layout()
+        line = layout.lineAt(0)
+        return line.naturalTextRect().translated(layout.position()), block.text()
+
+    latin, arabic, hebrew = line_rect(0), line_rect(1), line_rect(3)
+    assert (latin[1], arabic[1], hebrew[1]) == ("Invoice", "مرحبا بالعالم", "שלום")
+    assert latin[0].left() < 10 and latin[0].right() < width / 2
+    for rect, _ in (arabic, hebrew):
+        assert rect.left() > width / 2 and rect.right() > width - 20
+    cursor = panel.text_view.textCursor()
+    cursor.setPosition(panel.text_view.toPlainText().index("بالعالم") + 2)
+    rect = panel.text_view.cursorRect(cursor)
+    assert rect.center().x() > width / 2  # the word is drawn where the layout says
+    qtbot.mouseClick(panel.text_view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
+    assert state.selection == ElementRef("word", 0, 0, 1, 1)
+    assert [m.cursor.selectedText() for m in panel.text_view.extraSelections()] == ["بالعالم"]
+
+
 def test_build_text_ranges_cover_every_word():
     doc = make_document()
     text, starts, ends, refs = build_text(doc)
