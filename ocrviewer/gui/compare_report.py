@@ -112,9 +112,10 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
         figure = "CER n/a" if cer is None else f"CER {cer * 100:.2f}%"
         if document is not None:
             figure = f"{n_pages} page{'s' if n_pages != 1 else ''}, {figure} over them"
-        window.statusBar().showMessage(f"wrote {path} · {figure}", 10000)
-        if notes:
-            window.show_message(notes[0], "warning")
+        if notes:  # the first in the message bar, every one in the report; the status bar keeps the figure
+            more = f" (+{len(notes) - 1} more in the report)" if len(notes) > 1 else ""
+            window.show_message(notes[0] + more, "warning")
+        window.statusBar().showMessage(f"wrote {path} · {figure}", 15000)
 
     def failed(err: BaseException) -> None:
         window.show_message(error_message(err), "error")

@@ -147,3 +147,36 @@ def test_a_reference_picked_on_a_document_page_is_for_that_page(window, qtbot, t
     qtbot.waitUntil(lambda: "wrote" in window.statusBar().currentMessage(), timeout=30000)
     assert "<h2>Page 3</h2>" in out.read_text(encoding="utf-8")
     assert "1 page, CER 7.14% over them" in window.statusBar().currentMessage()
+
+
+def test_a_multi_page_tiff_report_matches_the_cli(window, qtbot, tmp_path: Path) -> None:
+    """A TIFF of five pages (turned, shrunk, 1-bit...): the engine read three; the two it lacks count as missed."""
+    from ocrviewer.gui.compare_report import page_truth
+    from tests.support.documents import TIFF_PAGES, azure_read_pixel_response, make_tiff, write_json
+
+    sizes = [size for size, *_ in TIFF_PAGES]
+    tiff = make_tiff(tmp_path / "scan.tif")
+    truth = write_json(tmp_path / "truth.json", azure_read_pixel_response(sizes, [0, 1, 2, 3, 4]))
+    engine = write_json(tmp_path / "engine.json", azure_read_pixel_response(sizes, [0, 1, 3]))
+    assert window.files.open_image(str(tiff))
+    window.files.open_truth(str(truth))
+    qtbot.waitUntil(lambda: len(window.state.results()) == 1 and not window.files.busy, timeout=30000)
+    window.files.open_response(str(engine))
+    qtbot.waitUntil(lambda: len(window.state.results()) == 2 and not window.files.busy, timeout=30000)
+    window.state.go_to_page(2)  # a page the engine did not read: the truth there still spans the document
+    qtbot.waitUntil(lambda: window.state.page == 2, timeout=30000)
+    assert page_truth(window) == (str(truth), [str(engine)])
+    out = tmp_path / "report.html"
+    export_report(window, str(truth), str(out), [str(engine)])
+    qtbot.waitUntil(lambda: "wrote" in window.statusBar().currentMessage(), timeout=30000)
+    # the pages it lacks are said in the message bar; the status bar keeps the file and the figure
+    assert (
+        window.message_bar.level == "warning" and "page 3: the result has no text" in window.message_bar.text
+    )
+    assert "(+1 more in the report)" in window.message_bar.text
+    assert window.message_bar.level != "error", window.message_bar.text
+    text = out.read_text(encoding="utf-8")
+    assert all(f"<h2>Page {n}</h2>" in text for n in range(1, 6))
+    cer = _cli_cer([str(tiff), str(truth), str(engine)], tmp_path)
+    assert abs(cer - 2 / 5) < 1e-5  # two of five pages missed
+    assert f"5 pages, CER {cer * 100:.2f}% over them" in window.statusBar().currentMessage()
