@@ -53,7 +53,7 @@ def page_truth(window: Any) -> tuple[str, list[str]] | None:
     truth = next((r for r in results if r.role == "truth" and r.response_path), None)
     if truth is None:
         return None
-    if document_path(state) is None or state.source is None:
+    if state.source is None:  # an image (or one page of a PDF): the results on it
         others = [r.response_path for r in results if r.role != "truth" and r.response_path]
         return (truth.response_path, others) if others else None
     pages = {
@@ -87,7 +87,7 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
     if document is not None:  # the whole document; a file of one page counts on the page it is on
         image = document
         if state.source is None:  # one page of a PDF open on its own: every file is for it
-            ref_page = state.workspace.pages[0].page_ref or 0 if state.workspace.pages else 0
+            ref_page = (state.workspace.pages[0].page_ref or 0) if state.workspace.pages else 0
             pages = {f: ref_page for f in (reference, *files)}
         else:
             on_pages = _files_on_pages(state)
