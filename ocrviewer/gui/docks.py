@@ -350,9 +350,16 @@ def open_preferences(window: QWidget, context: DockContext) -> QWidget:
 
 
 def install_docks(
-    window: QMainWindow, state: ViewerState, context: DockContext | None = None
+    window: QMainWindow,
+    state: ViewerState,
+    context: DockContext | None = None,
+    far_left: QDockWidget | None = None,
+    arrange: bool = True,
 ) -> list[QDockWidget]:
-    """Create the docks for ``state``, add them and their actions to ``window``, return them."""
+    """Create the docks for ``state``, add them and their actions to ``window``, return them.
+
+    ``far_left`` and ``arrange``: see :func:`arrange_docks` (not arranged: for a saved layout
+    about to be restored, so that Qt builds each tab group once)."""
     from ocrviewer.gui.check_panel import CheckPanel, canvas_crop_source
     from ocrviewer.gui.frame_panel import FramePanel
     from ocrviewer.gui.inspector import InspectorPanel
@@ -396,13 +403,9 @@ def install_docks(
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
     recognition_dock = _dock(window, "Recognition", "recognitionDock", recognition, left)
     frame_dock = _dock(window, "Frame tools", "frameDock", frame, left, scroll=True)
-    window.tabifyDockWidget(recognition_dock, frame_dock)
-    recognition_dock.raise_()
     inspector_dock = _dock(window, "Inspector", "inspectorDock", inspector, right)
     quality_dock = _dock(window, "Quality", "qualityDock", quality, right)
     check_dock = _dock(window, "Check", "checkDock", check, right, scroll=True)
-    window.tabifyDockWidget(quality_dock, check_dock)
-    quality_dock.raise_()
     docks = [
         recognition_dock,
         inspector_dock,
@@ -410,6 +413,8 @@ def install_docks(
         frame_dock,
         check_dock,
     ]
+    if arrange:
+        arrange_docks(window, docks, far_left)
 
     def raise_check() -> None:
         if not check_dock.isVisible() or check_dock.visibleRegion().isEmpty():
@@ -439,6 +444,24 @@ def install_docks(
     window.installEventFilter(watcher)
     window._ocrviewer_docks_context = context  # type: ignore[attr-defined]  # keeps it alive
     return docks
+
+
+def arrange_docks(window: QMainWindow, docks: list[QDockWidget], far_left: QDockWidget | None = None) -> None:
+    """The first-start layout of the docks install_docks added: Recognition and Frame tools one tab
+    group on the left, Inspector above the Quality and Check tab group on the right.
+
+    ``far_left``: a dock on the left that keeps a column of its own at the far left (the Pages
+    panel). The left panels go beside it before they become a tab group: splitting a tab group
+    took it apart and built it again, and Qt left the old group's bar on the screen."""
+    by_name = {d.objectName(): d for d in docks}
+    recognition, frame = by_name["recognitionDock"], by_name["frameDock"]
+    quality, check = by_name["qualityDock"], by_name["checkDock"]
+    if far_left is not None and window.dockWidgetArea(far_left) == Qt.DockWidgetArea.LeftDockWidgetArea:
+        window.splitDockWidget(far_left, recognition, Qt.Orientation.Horizontal)
+    window.tabifyDockWidget(recognition, frame)
+    recognition.raise_()
+    window.tabifyDockWidget(quality, check)
+    quality.raise_()
 
 
 def behind_another_tab(widget: QWidget | None) -> bool:

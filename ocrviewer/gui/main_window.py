@@ -267,19 +267,39 @@ class MainWindow(QMainWindow):
         self._panels_built = True
         from ocrviewer.gui.compare_mode import CompareMode
 
-        self.docks = self._install_docks() if self._with_docks else []
-        self.pages_dock = self._install_page_strip()
-        extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
-        acts.add_panel_actions(self, self.toolbar, extra)
-        for dock in [self.pages_dock, *self.docks]:
-            self.panels_menu.addAction(dock.toggleViewAction())
-        self.panels_menu.addAction(self.toolbar.toggleViewAction())
-        self.compare = CompareMode(self)
-        self.panels_menu.addAction(self.compare.dock.toggleViewAction())
-        self._watch_tab_titles()
         window_state = keys.saved_blob(self.settings, keys.WINDOW_STATE_KEY)
-        if window_state is not None and not self.restoreState(window_state):
-            window_state = None  # not a layout Qt can read: laid out as on a first start
+        # A window not shown yet lays itself out again whenever a new tab group asks Qt for its tab
+        # bar; Qt then gives that group a second bar, drops it and deletes it on a later turn of the
+        # event loop (never, for a script that only processes events): a stale bar stacked under
+        # the side panels. Held, the layout runs once, on the first show; and a saved layout is
+        # restored onto panels not yet in tab groups (else every default group is dropped too).
+        layout = self.layout()
+        held = not self.isVisible() and layout.isEnabled()
+        arranged = not (held and window_state is not None)
+        if held:
+            layout.setEnabled(False)
+        try:
+            self.pages_dock = self._install_page_strip()
+            self.docks = self._install_docks(arranged) if self._with_docks else []
+            self.pages_dock.hide()  # (shown for a document of pages)
+            extra = dict(self.dock_context.actions) if self.dock_context is not None else {}
+            acts.add_panel_actions(self, self.toolbar, extra)
+            for dock in [self.pages_dock, *self.docks]:
+                self.panels_menu.addAction(dock.toggleViewAction())
+            self.panels_menu.addAction(self.toolbar.toggleViewAction())
+            self.compare = CompareMode(self)
+            self.panels_menu.addAction(self.compare.dock.toggleViewAction())
+            self._watch_tab_titles()
+            if window_state is not None and not self.restoreState(window_state):
+                window_state = None  # not a layout Qt can read: laid out as on a first start
+            if not arranged and window_state is None and self.docks:
+                from ocrviewer.gui.docks import arrange_docks
+
+                arrange_docks(self, self.docks, self.pages_dock)
+        finally:
+            if held:
+                layout.setEnabled(True)
+                layout.invalidate()
         if window_state is not None and self.dock_context is not None:
             from ocrviewer.gui.docks import side_tabs_for_crowded_groups
 
@@ -335,7 +355,7 @@ class MainWindow(QMainWindow):
         if fit_tab_titles(self):
             self._tab_titles.start()  # again once the tab bars show the new names: their tooltips
 
-    def _install_docks(self) -> list[Any]:
+    def _install_docks(self, arrange: bool = True) -> list[Any]:
         try:
             from ocrviewer.gui import docks
         except ModuleNotFoundError as err:
@@ -345,10 +365,15 @@ class MainWindow(QMainWindow):
         self.dock_context = docks.DockContext(
             settings=self.settings, workers=self.workers, parser=self.parser
         )
-        return list(docks.install_docks(self, self.state, self.dock_context))
+        return list(
+            docks.install_docks(
+                self, self.state, self.dock_context, far_left=self.pages_dock, arrange=arrange
+            )
+        )
 
     def _install_page_strip(self) -> QDockWidget:
-        """The Pages panel (left): a document's pages with thumbnails and status; hidden for one image."""
+        """The Pages panel (left): a document's pages with thumbnails and status; hidden for one image.
+        Added before the other panels, which install_docks puts beside it (``far_left``)."""
         from ocrviewer.gui.page_strip import PageStrip
 
         self.page_strip = PageStrip(self.state, self.files.documents, self.workers, self)
@@ -358,15 +383,6 @@ class MainWindow(QMainWindow):
         dock.setObjectName("pagesDock")
         dock.setWidget(self.page_strip)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        left = [
-            d for d in self.docks if self.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
-        ]
-        if left:  # a column of its own at the far left; the left panels keep their tabs
-            self.splitDockWidget(dock, left[0], QtCore.Qt.Orientation.Horizontal)
-            for other in left[1:]:
-                self.tabifyDockWidget(left[0], other)
-            left[0].raise_()
-        dock.hide()
         return dock
 
     def _show_pages_dock(self, count: int) -> None:
