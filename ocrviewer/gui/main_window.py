@@ -774,7 +774,19 @@ class MainWindow(QMainWindow):
                     # one tab group needs less room than two columns: clamp again once laid out
                     QTimer.singleShot(0, self.clamp_to_screen)
             fit_side_docks(self, self.docks, force=True)
+            self._fit_pages_column()
             self._fresh_layout = False
+
+    def _fit_pages_column(self) -> None:
+        """The Pages panel, in its own column at the far left, as wide as its thumbnails and status
+        need (a first start with a document: Qt split the left side in two, ~370 px of a 1400 px
+        window for 96 px thumbnails)."""
+        dock = self.pages_dock
+        if dock is None or dock.isHidden() or dock.isFloating() or self.tabifiedDockWidgets(dock):
+            return
+        width = self.page_strip.preferred_width()
+        if dock.width() > width:
+            self.resizeDocks([dock], [width], QtCore.Qt.Orientation.Horizontal)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

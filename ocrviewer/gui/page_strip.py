@@ -257,6 +257,13 @@ class PageStrip(QWidget):
         if state.source is not None:  # a document opened before the panels were made (view doc.pdf)
             self.model.reset()
 
+    def preferred_width(self) -> int:
+        """Wide enough for a thumbnail and its longest usual status line ("worst 'quickly' 0.25"),
+        the scroll bar and the margins: the width the Pages column gets on a first start."""
+        text = self.fontMetrics().horizontalAdvance("worst 'quickly' 0.25")
+        bar = self.view.verticalScrollBar().sizeHint().width()
+        return max(THUMB_SIDE, text) + bar + 2 * self.view.spacing() + 24
+
     def _visible_rows(self) -> tuple[int, int] | None:
         """The first and last rows on screen (None: the strip is hidden or empty)."""
         view, n = self.view, self.model.rowCount()
