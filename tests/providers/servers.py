@@ -212,6 +212,11 @@ def _flat(b: Box) -> list[int]:
     return [x0, y0, x1, y0, x1, y1, x0, y1]
 
 
+def _read_page(number: int, width: float, height: float, unit: str, lines: list[Any]) -> dict[str, Any]:
+    """One of Azure Read v3.2's ``readResults``: a page, its size in ``unit``."""
+    return {"page": number, "angle": 0, "width": width, "height": height, "unit": unit, "lines": lines}
+
+
 def azure_lines(lines: list[list[tuple[str, Box]]], confidence: Any) -> list[dict[str, Any]]:
     out = []
     for words in lines:
@@ -609,25 +614,8 @@ class FakeCloud:
                 result = {"status": "Succeeded", "recognitionResults": [page]}
                 return self._azure_start("azure-2.1", result, f"{base}/vision/v2.1/read/operations/", rid)
             if p == "/vision/v3.2/read/analyze":
-                page = {
-                    "page": 1,
-                    "angle": 0,
-                    "width": w,
-                    "height": h,
-                    "unit": "pixel",
-                    "lines": azure_lines(lines, 0.97),
-                }
-                result = {
-                    "status": "succeeded",
-                    "createdDateTime": "2026-11-22T03:00:00Z",
-                    "lastUpdatedDateTime": "2026-11-22T03:00:01Z",
-                    "analyzeResult": {
-                        "version": "3.2.0",
-                        "modelVersion": "2022-04-30",
-                        "readResults": [page],
-                    },
-                }
-                return self._azure_start("azure-3.2", result, f"{base}/vision/v3.2/read/analyzeResults/", rid)
+                page = _read_page(1, w, h, "pixel", azure_lines(lines, 0.97))
+                return self._azure_read_v32([page], base, rid)
         if rec.method == "GET":
             op = self.operations.get(p.rsplit("/", 1)[1])
             if op is None:
@@ -652,44 +640,24 @@ class FakeCloud:
                 line["boundingBox"] = [v / dpi for v in line["boundingBox"]]
                 for word in line["words"]:
                     word["boundingBox"] = [v / dpi for v in word["boundingBox"]]
-            results.append(
-                {
-                    "page": i + 1,
-                    "angle": 0,
-                    "width": w / dpi,
-                    "height": h / dpi,
-                    "unit": "inch",
-                    "lines": page_lines,
-                }
-            )
-        result = {
-            "status": "succeeded",
-            "createdDateTime": "2026-11-22T03:00:00Z",
-            "lastUpdatedDateTime": "2026-11-22T03:00:01Z",
-            "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
-        }
-        return self._azure_start("azure-3.2", result, f"{base}/vision/v3.2/read/analyzeResults/", rid)
+            results.append(_read_page(i + 1, w / dpi, h / dpi, "inch", page_lines))
+        return self._azure_read_v32(results, base, rid)
 
     def _azure_read_tiff(self, data: bytes, base: str, rid: dict[str, str]) -> Reply:
         """Read v3.2 on a multi-page TIFF: one readResult per page, in that page's pixels."""
         results = []
         for i, img in enumerate(tiff_pages(data)[: self.azure_pdf_pages]):
             lines, w, h = self._words_of(img)
-            results.append(
-                {
-                    "page": i + 1,
-                    "angle": 0,
-                    "width": w,
-                    "height": h,
-                    "unit": "pixel",
-                    "lines": azure_lines(lines, 0.97),
-                }
-            )
+            results.append(_read_page(i + 1, w, h, "pixel", azure_lines(lines, 0.97)))
+        return self._azure_read_v32(results, base, rid)
+
+    def _azure_read_v32(self, pages: list[dict[str, Any]], base: str, rid: dict[str, str]) -> Reply:
+        """Read v3.2's operation, succeeded with these ``readResults``."""
         result = {
             "status": "succeeded",
             "createdDateTime": "2026-11-22T03:00:00Z",
             "lastUpdatedDateTime": "2026-11-22T03:00:01Z",
-            "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
+            "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": pages},
         }
         return self._azure_start("azure-3.2", result, f"{base}/vision/v3.2/read/analyzeResults/", rid)
 

@@ -77,28 +77,29 @@ def make_scan(path: str | os.PathLike[str], words: int = 3, size: tuple[int, int
 
 def azure_read_pdf_response(pages: list[int], size: tuple[float, float] = A4) -> dict[str, Any]:
     """An Azure Read v3.2 answer for a PDF: ``readResults[]`` in inches, one per page (1-based ``page``)."""
-    w_in, h_in = size[0] / 72, size[1] / 72
+    return _read_v32(
+        [
+            (i, [tuple(v / 72 for v in box) for box in word_boxes_pt(i)], size[0] / 72, size[1] / 72)
+            for i in pages
+        ],
+        "inch",
+    )
+
+
+def _read_v32(pages: list[tuple[int, list[Any], float, float]], unit: str) -> dict[str, Any]:
+    """Azure Read v3.2's answer: per (0-based page, word boxes (left, top, right, bottom), width,
+    height) one readResult of one line, its words named ``p<page>w<n>``, confidence 0.9."""
     results = []
-    for i in pages:
+    for i, boxes, width, height in pages:
         words = []
-        for n, (left, top, right, bottom) in enumerate(word_boxes_pt(i)):
-            l_, t, r, b = (v / 72 for v in (left, top, right, bottom))
-            words.append(
-                {"boundingBox": [l_, t, r, t, r, b, l_, b], "text": f"p{i + 1}w{n}", "confidence": 0.9}
-            )
+        for n, (left, top, right, bottom) in enumerate(boxes):
+            box = [left, top, right, top, right, bottom, left, bottom]
+            words.append({"boundingBox": box, "text": f"p{i + 1}w{n}", "confidence": 0.9})
         first, last = words[0]["boundingBox"], words[-1]["boundingBox"]
         line_box = [first[0], first[1], last[2], last[3], last[4], last[5], first[6], first[7]]
+        line = {"boundingBox": line_box, "text": " ".join(x["text"] for x in words), "words": words}
         results.append(
-            {
-                "page": i + 1,
-                "angle": 0,
-                "width": w_in,
-                "height": h_in,
-                "unit": "inch",
-                "lines": [
-                    {"boundingBox": line_box, "text": " ".join(x["text"] for x in words), "words": words}
-                ],
-            }
+            {"page": i + 1, "angle": 0, "width": width, "height": height, "unit": unit, "lines": [line]}
         )
     return {
         "status": "succeeded",
@@ -217,33 +218,7 @@ def make_tiff(
 def azure_read_pixel_response(sizes: list[tuple[int, int]], pages: list[int]) -> dict[str, Any]:
     """An Azure Read v3.2 answer for an image document (a multi-page TIFF): ``readResults[]`` in
     pixels, one per page of ``pages`` (0-based), the words at :func:`tiff_word_boxes`."""
-    results = []
-    for i in pages:
-        words = []
-        for n, (left, top, right, bottom) in enumerate(tiff_word_boxes(i)):
-            box = [left, top, right, top, right, bottom, left, bottom]
-            words.append({"boundingBox": box, "text": f"p{i + 1}w{n}", "confidence": 0.9})
-        first, last = words[0]["boundingBox"], words[-1]["boundingBox"]
-        line_box = [first[0], first[1], last[2], last[3], last[4], last[5], first[6], first[7]]
-        w, h = sizes[i]
-        results.append(
-            {
-                "page": i + 1,
-                "angle": 0,
-                "width": w,
-                "height": h,
-                "unit": "pixel",
-                "lines": [
-                    {"boundingBox": line_box, "text": " ".join(x["text"] for x in words), "words": words}
-                ],
-            }
-        )
-    return {
-        "status": "succeeded",
-        "createdDateTime": "2024-01-01T00:00:00Z",
-        "lastUpdatedDateTime": "2024-01-01T00:00:01Z",
-        "analyzeResult": {"version": "3.2.0", "modelVersion": "2022-04-30", "readResults": results},
-    }
+    return _read_v32([(i, list(tiff_word_boxes(i)), *sizes[i]) for i in pages], "pixel")
 
 
 def make_batch_outdir(tmp_path: Path, pages: int = 4) -> tuple[Path, Path]:

@@ -17,6 +17,8 @@ from ocrviewer.errors import BadResponse
 
 PYTESSERACT = "pytesseract-dict"
 
+#: Tesseract's TSV header (formats.tsv reads the same columns); written out here because importing
+#: ocrviewer.core.formats loads lxml, and this is checked on every JSON response that is not ours
 _COLUMNS = (
     "level",
     "page_num",
