@@ -24,6 +24,7 @@ from ocrviewer.core.parsers import load_response
 from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path
 from ocrviewer.core.sources import Source
+from ocrviewer.core.text_reference import check_text_pages, is_text_reference, read_text_reference
 from ocrviewer.errors import BadInput, BadResponse
 
 
@@ -266,9 +267,15 @@ def load_document_result(
     a warning saying which pages it covers (unless ``coverage`` is False: one of several responses).
     A page whose image cannot be read is left out with a warning. ``page`` (0-based) puts a one-page
     response on that page (a batch's response for one image of a folder); by default its sidecar says.
+    A plain text file (:mod:`~ocrviewer.core.text_reference`) is placed the same way, page by page,
+    without boxes; a page count that fits neither the document nor one page is refused.
     """
     rpath = Path(response_path)
-    parsed = load_response(rpath)
+    if is_text_reference(rpath):  # plain text: no boxes; a page of text per page, or one page
+        parsed = read_text_reference(rpath)
+        check_text_pages(parsed, rpath, len(source.pages), source.name)
+    else:
+        parsed = load_response(rpath)
     sidecar = read_sidecar(rpath)
     warnings: list[str] = list(parsed.warnings)
     single = len(parsed.pages) == 1

@@ -16,27 +16,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrviewer.core.frames import FrameDecision
 from ocrviewer.core.imageio import ImageInfo
-from ocrviewer.core.limits import read_limited
 from ocrviewer.core.loading import LoadedResult, load_document_result, load_result
 from ocrviewer.core.metrics import normalize
-from ocrviewer.core.model import Block, Document, Line, Page, Word
+from ocrviewer.core.model import Document, Page
 from ocrviewer.core.sources import Source, open_source
+from ocrviewer.core.text_reference import TEXT_FORMAT, TEXT_SUFFIXES, is_text_reference, read_text_reference
 from ocrviewer.errors import BadInput
 
 if TYPE_CHECKING:
     from PIL import Image
 
 __all__ = ["TEXT_SUFFIXES", "Backdrop", "CompareInput", "load_inputs", "read_text_reference"]
-
-TEXT_SUFFIXES = (".txt", ".text")
-
 
 @dataclass(frozen=True)
 class CompareInput:
@@ -84,32 +80,6 @@ class Backdrop:
         return self._picture(index)
 
 
-def read_text_reference(path: str | os.PathLike[str]) -> Document:
-    """A plain text file as a document without geometry: one Line per non-blank line, pages split by form feed."""
-    p = Path(path)
-    try:
-        raw = read_limited(p)  # the responses' size cap: a huge or endless file is one line
-    except OSError as err:
-        raise BadInput(f"{p}: cannot read ({err.strerror or err})") from err
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise BadInput(f"{p}: not UTF-8 text (byte {err.start}); save the reference as UTF-8") from err
-    chunks = text.split("\f")
-    if len(chunks) > 1 and not chunks[-1].strip():
-        chunks = chunks[:-1]  # Tesseract ends every page with a form feed
-    pages = []
-    for i, chunk in enumerate(chunks):
-        lines = []
-        for raw_line in chunk.splitlines():
-            t = normalize(raw_line)
-            if t:
-                lines.append(Line(t, (), tuple(Word(tok, ()) for tok in t.split())))
-        blocks = (Block((), tuple(lines)),) if lines else ()
-        pages.append(Page(None, None, blocks, index=i))
-    return Document(pages=tuple(pages), source_format="text")
-
-
 def _check_size(loaded: LoadedResult, against: str) -> None:
     """A response whose page fits neither frame of the image is for another image: say so, once."""
     _check_decision(loaded.decision, loaded.response_path, against, loaded.image_path is not None)
@@ -133,8 +103,8 @@ def _check_decision(d: FrameDecision, path: str, against: str, have_image: bool)
 
 
 def _load(path: str, image: str | None, frame: str, page_size: tuple[float, float] | None) -> CompareInput:
-    if Path(path).suffix.lower() in TEXT_SUFFIXES:
-        return CompareInput(path, read_text_reference(path), geometry=False, format="text")
+    if is_text_reference(path):
+        return CompareInput(path, read_text_reference(path), geometry=False, format=TEXT_FORMAT)
     info = None
     if image is None and page_size is not None:  # the reference's page stands in for the image
         w, h = (max(1, round(v)) for v in page_size)
@@ -151,16 +121,14 @@ def _load(path: str, image: str | None, frame: str, page_size: tuple[float, floa
 
 
 def _load_on_document(path: str, source: Source, frame: str, page: int | None = None) -> CompareInput:
-    if Path(path).suffix.lower() in TEXT_SUFFIXES:
-        text = read_text_reference(path)
-        if page is not None and len(text.pages) == 1:  # one page of text: the page it was given for
-            text = text.with_pages([replace(text.pages[0], index=page)])
-        return CompareInput(path, text, geometry=False, format="text")
-    result = load_document_result(source, path, frame, page=page)
+    """One file on the document's pages, as the window places it (a plain text file too: no boxes)."""
+    result = load_document_result(source, path, frame, page=page, coverage=not is_text_reference(path))
+    geometry = result.parsed.source_format != TEXT_FORMAT
     for index, decision in result.decisions.items():
-        _check_decision(decision, path, f"page {index + 1} of {source.name}", True)
+        if geometry:
+            _check_decision(decision, path, f"page {index + 1} of {source.name}", True)
     return CompareInput(
-        path, result.document, geometry=True, format=result.parsed.source_format, warnings=result.warnings
+        path, result.document, geometry=geometry, format=result.parsed.source_format, warnings=result.warnings
     )
 
 
