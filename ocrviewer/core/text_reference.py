@@ -65,3 +65,12 @@ def check_text_pages(text: Document, path: str | os.PathLike[str], pages: int, d
         f"give {pages} pages, each ended by a form feed (\\f) as Tesseract's txt and pdftotext write, "
         "or one page's text (no form feed) for one page"
     )
+
+
+def text_only_note(name: str, role: str, where: str = "") -> str:
+    """What the window says when a result without boxes lands: nothing is drawn, its text is scored."""
+    what = "ground truth" if role == "truth" else "result"
+    return (
+        f"{name}: a text-only {what} (no boxes){where}; nothing is drawn for it: compare mode and the "
+        "comparison report score its text (CER/WER)"
+    )

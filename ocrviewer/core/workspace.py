@@ -39,6 +39,7 @@ from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.text_reference import TEXT_FORMAT, is_text_reference, read_text_reference
 from ocrviewer.errors import BadInput, OcrViewerError
 
 __all__ = [
@@ -140,6 +141,13 @@ class Result:
     @property
     def corrected(self) -> bool:
         return bool(self.corrections)
+
+    @property
+    def text_only(self) -> bool:
+        """A result without boxes (a plain text ground truth): scored by its text alone, nothing drawn."""
+        if self.loaded is not None:
+            return self.loaded.source.source_format == TEXT_FORMAT
+        return self.response_path is not None and is_text_reference(self.response_path)
 
     @classmethod
     def from_loaded(
@@ -642,6 +650,9 @@ def place_recorded(
             info=info,
             transform=result.transform,
             parser=parser,
+            parsed=read_text_reference(result.response_path)
+            if is_text_reference(result.response_path)
+            else None,
         )
         return replace(result, loaded=loaded, problem=None)
     from ocrviewer.core.loading import place_result
@@ -650,11 +661,12 @@ def place_recorded(
     memo = {} if memo is None else memo
     key = f"response:{result.response_path}"
     if key not in memo:
-        memo[key] = (
-            load_response(result.response_path)
-            if parser is None
-            else parser.call(load_response, result.response_path)
-        )
+        if is_text_reference(result.response_path):  # a plain text ground truth
+            memo[key] = read_text_reference(result.response_path)
+        elif parser is None:
+            memo[key] = load_response(result.response_path)
+        else:
+            memo[key] = parser.call(load_response, result.response_path)
     parsed: Document = memo[key]
     page = next((p for p in parsed.pages if p.index == result.response_page), None)
     if page is None:

@@ -291,8 +291,10 @@ class CompareMode(QObject):
         n = pc.counts()
         cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
         wrong, confident = _confident_wrong(pc)
+        truth = self._sides()[0]
+        text = f" · {truth.name} is text only: no boxes" if truth is not None and truth.text_only else ""
         self.w.statusBar().showMessage(
-            f"compare ({'truth shown' if truth_shown else 'result shown'}): CER {cer} · "
+            f"compare ({'truth shown' if truth_shown else 'result shown'}{text}): CER {cer} · "
             f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra · "
             f"{wrong} of {confident} confident (≥ {CONFIDENT:g}) words wrong",
             15000,
@@ -417,12 +419,14 @@ def _caption(shown: Result, against: Result, pc: PageComparison, side: str) -> s
     n = pc.counts()
     name, other = html.escape(shown.name), html.escape(against.name)
     if side == "reference":
+        kind = "ground truth, text only: no boxes" if shown.text_only else "ground truth"
         return (
-            f"<b>{name}</b> (ground truth) · {n['missed']} words missed by {other}, "
-            f"{n['substituted']} substituted"
+            f"<b>{name}</b> ({kind}) · {n['missed']} words missed by {other}, {n['substituted']} substituted"
         )
     cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
     wer = "n/a" if pc.wer.rate is None else f"{pc.wer.rate * 100:.2f}%"
+    if against.text_only:
+        other += " (text only)"
     return (
         f"<b>{name}</b> vs {other} · CER {cer} · WER {wer} · "
         f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra"

@@ -20,8 +20,8 @@ from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import element_counts
 from ocrviewer.core.loading import LoadedResult, load_result, place_result
 from ocrviewer.core.parse_child import ParserProcess
-from ocrviewer.core.references import TEXT_SUFFIXES, read_text_reference
 from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.text_reference import TEXT_FORMAT, is_text_reference, read_text_reference, text_only_note
 from ocrviewer.core.text_rows import prepare_inspector
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
 from ocrviewer.errors import BadInput, Cancelled, OcrViewerError, error_message
@@ -285,7 +285,7 @@ class FileController(QObject):
         parser = self.parser
 
         def work(cancel: CancelToken) -> tuple[LoadedResult, Any, Any]:
-            if role == "truth" and Path(path).suffix.lower() in TEXT_SUFFIXES:
+            if role == "truth" and is_text_reference(path):
                 # a plain text ground truth (one line per text line): text only, no boxes to place
                 text = read_text_reference(path)
                 loaded = place_result(text, path, image, info or (read_info(image) if image else None))
@@ -327,6 +327,8 @@ class FileController(QObject):
         if result.warnings:
             more = f" (+{len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
             self.message.emit(result.warnings[0] + more, "warning")
+        elif result.source.source_format == TEXT_FORMAT:
+            self.message.emit(text_only_note(os.path.basename(result.response_path), role), "info")
         elif not counts["word"] and not counts["line"]:  # else a picture with nothing on it, unexplained
             self.message.emit(
                 f"{os.path.basename(result.response_path)} has no text: its engine found no words here",

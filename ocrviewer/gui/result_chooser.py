@@ -11,10 +11,12 @@ from ocrviewer.gui.state import ViewerState
 
 
 def result_label(result: Result) -> str:
-    """What the chooser lists: the name, "truth" for ground truth, why it is not placed."""
+    """What the chooser lists: the name, "truth" for ground truth, "text only" without boxes, why it is not placed."""
     label = result.name
     if result.role == "truth":
         label += " · ground truth"
+    if result.text_only:
+        label += " · text only"
     if result.corrected:
         label += " · corrected"
     if result.document is None:
