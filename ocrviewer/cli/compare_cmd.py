@@ -12,7 +12,7 @@ from ocrviewer.core.evaluate import SCHEMA, Row, compare_files, comparison_json,
 from ocrviewer.core.frames import FRAMES
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
-from ocrviewer.core.references import CompareInput
+from ocrviewer.core.references import CompareInput, ResultSet, result_files
 from ocrviewer.errors import BadInput
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
@@ -25,7 +25,8 @@ line per text line, pages separated by a form feed; no geometry, so detection fi
 IMAGE (optional) places every file on the displayed image, EXIF and shrunk copies handled;
 without it the reference's page stands in for the image. DOC (a PDF or a folder of page images)
 instead: each response page lands on the document page it names and pages are compared by number
-(a page a result lacks is scored as empty).
+(a page a result lacks is scored as empty). With DOC, a RESULT may be a batch's OUTDIR (or its
+manifest): its responses, one per page, are one result (a column per engine).
 
 Words are aligned by polygon overlap (IoU) first, then by text similarity within the line; the
 reading order of either side does not matter. Where a side has lines but no words (PAGE ground truth,
@@ -92,10 +93,42 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
     rest = files[1:] if image else files
     if len(rest) < 2:
         raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")
-    for f in rest:
+    from ocrviewer.providers.outdir import is_manifest, is_outdir
+
+    for i, f in enumerate(rest):
+        if i and (is_outdir(f) or is_manifest(f)):
+            if image is None or not is_document_path(image):
+                raise BadInput(f"{f}: a batch's results need the document it read (DOC) first; give it")
+            continue
         if Path(f).suffix.lower() in IMAGE_SUFFIXES or Path(f).is_dir():
             raise BadInput(f"{f}: an image or a folder, not a reference or a result; it comes first")
     return image, rest[0], rest[1:]
+
+
+def batch_results(image: str | None, results: list[str]) -> tuple[list[str | ResultSet], dict[str, int]]:
+    """Each batch OUTDIR (or manifest) among ``results`` as one result: its responses for the
+    document, each on the page it was made from (a column per engine, rows per page)."""
+    from ocrviewer.providers.outdir import is_manifest, is_outdir, outdir_responses
+
+    out: list[str | ResultSet] = []
+    pages: dict[str, int] = {}
+    for r in results:
+        if image is None or not (is_outdir(r) or is_manifest(r)):
+            out.append(r)
+            continue
+        manifest, responses = outdir_responses(r, Path(image).name)
+        provider = _provider(manifest)
+        folder = manifest.parent
+        out.append(ResultSet(f"{provider} ({folder.name}/)", tuple(responses), str(folder)))
+        pages.update({f: p for f, p in responses.items() if p is not None})
+    return out, pages
+
+
+def _provider(manifest: Path) -> str:
+    from ocrviewer.providers.batch import read_manifest
+
+    names = list(dict.fromkeys(r.provider for r in read_manifest(manifest)))
+    return "+".join(names) or "results"
 
 
 def _pct(v: float | None) -> str:
@@ -139,14 +172,15 @@ def table(ref: CompareInput, rows: list[Row]) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    image, reference, results = split_files(args.files)
-    inputs = [f for f in (image, reference, *results) if f]
+    image, reference, named = split_files(args.files)
+    results, pages = batch_results(image, named)
+    inputs = [f for f in (image, reference, *named, *result_files(results)) if f]
     outputs = [o for o in (args.json, args.report) if o]
     for out in outputs:
         check_output(out, inputs)
     if args.json and args.report and os.path.abspath(args.json) == os.path.abspath(args.report):
         raise BadInput("--json and --report name the same file; give two names")
-    backdrop, ref, rows = compare_files(image, reference, results, args.frame)
+    backdrop, ref, rows = compare_files(image, reference, results, args.frame, pages)
     for src in [ref, *(s for s, _, _ in rows)]:
         for w in src.warnings:
             print(f"ocrviewer: warning: {src.name}: {w}", file=sys.stderr)

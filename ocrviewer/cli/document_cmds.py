@@ -44,24 +44,12 @@ def load(source: Source, response: str, frame: str) -> DocumentResult:
     if not (rpath.is_dir() or is_manifest(rpath)):
         return load_document_result(source, response, frame=frame)
     from ocrviewer.core.loading import combine_results
-    from ocrviewer.providers.batch import MANIFEST, read_manifest
-    from ocrviewer.providers.outdir import is_outdir, response_page, source_records
+    from ocrviewer.providers.outdir import outdir_responses
 
-    if rpath.is_dir() and not is_outdir(rpath):
-        raise BadInput(f"{response}: a folder without {MANIFEST}; give a response file or a batch's OUTDIR")
-    manifest = rpath / MANIFEST if rpath.is_dir() else rpath
-    records = source_records(read_manifest(manifest), source.name)
-    if not records:
-        raise BadInput(f"{manifest}: has no results for {source.name}; is it the batch of another document?")
+    _, responses = outdir_responses(rpath, source.name)
     results = [
-        load_document_result(
-            source,
-            manifest.parent / str(r.response),
-            frame=frame,
-            coverage=False,
-            page=response_page(r),
-        )
-        for r in records
+        load_document_result(source, file, frame=frame, coverage=False, page=page)
+        for file, page in responses.items()
     ]
     return combine_results(source, results)
 

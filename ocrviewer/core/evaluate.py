@@ -8,14 +8,14 @@ is the ``ocrviewer.comparison/1`` document; :func:`write_report` the HTML report
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
 from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import write_atomic
-from ocrviewer.core.references import Backdrop, CompareInput, load_inputs
+from ocrviewer.core.references import Backdrop, CompareInput, ResultSet, load_inputs
 from ocrviewer.errors import BadInput
 
 __all__ = ["DEFINITIONS", "SCHEMA", "Row", "compare_files", "comparison_json", "write_report"]
@@ -69,12 +69,13 @@ def _check(ref: CompareInput, res: CompareInput, comparison: Comparison) -> list
 def compare_files(
     image: str | None,
     reference: str,
-    results: list[str],
+    results: Sequence[str | ResultSet],
     frame: str = "auto",
     pages: Mapping[str, int] | None = None,
 ) -> tuple[Backdrop, CompareInput, list[Row]]:
     """Load and compare; errors are one line (BadInput). ``image`` may be a PDF or a folder
-    (``pages``: the page a one-page file goes on, see :func:`load_inputs`)."""
+    (``pages``: the page a one-page file goes on, see :func:`load_inputs`); a :class:`ResultSet`
+    (one engine's file per page) is one result."""
     backdrop, ref, sources = load_inputs(image, reference, results, frame, pages)
     if ref.word_count == 0:
         raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
@@ -105,6 +106,9 @@ def comparison_json(backdrop: Backdrop, ref: CompareInput, rows: list[Row]) -> d
         "results": [
             {
                 "path": os.path.basename(src.path),
+                **(
+                    {"name": src.name, "files": [os.path.basename(f) for f in src.files]} if src.files else {}
+                ),
                 "format": src.format,
                 **comparison.to_dict(),
                 "notes": notes,
@@ -121,5 +125,5 @@ def write_report(
     from ocrviewer.core.report import render_report
 
     html = render_report(backdrop, ref, rows, definitions=DEFINITIONS)
-    inputs = [backdrop.path, ref.path, *(src.path for src, _, _ in rows)]
+    inputs = [backdrop.path, ref.path, *(f for src, _, _ in rows for f in (src.path, *src.files))]
     return write_atomic(path, html, inputs=inputs)

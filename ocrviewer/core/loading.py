@@ -339,7 +339,8 @@ def _coverage(placed: Iterable[int], n: int, what: str) -> list[str]:
     covered = sorted(set(placed))
     if n > 1 and len(covered) < n:
         pages = page_ranges(covered) if covered else "none"
-        return [f"{what} covers page(s) {pages} of {n}; the other pages have no result"]
+        verb = "cover" if what.endswith("s") else "covers"  # "the responses cover"
+        return [f"{what} {verb} page(s) {pages} of {n}; the other pages have no result"]
     return []
 
 

@@ -15,8 +15,8 @@ reference's page stands in for it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,17 @@ from ocrviewer.errors import BadInput
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["TEXT_SUFFIXES", "Backdrop", "CompareInput", "load_inputs", "read_text_reference"]
+__all__ = [
+    "TEXT_SUFFIXES",
+    "Backdrop",
+    "CompareInput",
+    "ResultSet",
+    "group_results",
+    "load_inputs",
+    "read_text_reference",
+    "result_files",
+]
+
 
 @dataclass(frozen=True)
 class CompareInput:
@@ -44,14 +54,67 @@ class CompareInput:
     format: str
     loaded: LoadedResult | None = None
     warnings: tuple[str, ...] = ()
+    #: what the figures call it (a result set: its engine and folder); by default the file's name
+    label: str | None = None
+    #: the files a result set was read from (never written over)
+    files: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
-        return os.path.basename(self.path)
+        return self.label or os.path.basename(self.path)
 
     @property
     def word_count(self) -> int:
         return sum(len(normalize(line.text).split()) for line in self.document.lines())
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    """Files that together are one result: one engine's responses, a file per page (a batch's OUTDIR).
+
+    Compared as one column: its pages from every file, each file on the page its sidecar (or the
+    ``pages`` given to :func:`load_inputs`) names.
+    """
+
+    name: str
+    files: tuple[str, ...]
+    #: where the files are (never written over): the OUTDIR, or their common folder
+    path: str
+
+
+def group_results(files: Sequence[str]) -> list[str | ResultSet]:
+    """``files`` with one engine's per-page responses as one :class:`ResultSet`, in first-seen order.
+
+    A response a batch wrote for one page (its sidecar names the page, as a batch's does) joins the
+    others of its folder and provider: "azure-read (out/)"; any other file stays a result of its own.
+    """
+    from ocrviewer.core.sidecar import read_sidecar
+
+    groups: dict[tuple[str, str], list[str]] = {}
+    order: list[str | tuple[str, str]] = []
+    for f in files:
+        sidecar = read_sidecar(f)
+        if sidecar is None or not sidecar.extras.get("page"):
+            order.append(f)
+            continue
+        key = (os.path.dirname(os.path.abspath(f)), sidecar.provider or "results")
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(f)
+    out: list[str | ResultSet] = []
+    for item in order:
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        folder, provider = item
+        out.append(ResultSet(f"{provider} ({os.path.basename(folder)}/)", tuple(groups[item]), folder))
+    return out
+
+
+def result_files(results: Sequence[str | ResultSet]) -> list[str]:
+    """Every file ``results`` read (a set: each of its files)."""
+    return [f for r in results for f in ((r,) if isinstance(r, str) else r.files)]
 
 
 class Backdrop:
@@ -132,6 +195,27 @@ def _load_on_document(path: str, source: Source, frame: str, page: int | None = 
     )
 
 
+def _set_on_document(rs: ResultSet, source: Source, frame: str, pages: Mapping[str, int]) -> CompareInput:
+    """A result set as one result: each file on its page, the pages together (the first file of a page wins)."""
+    from ocrviewer.core.loading import combine_results
+
+    results = [load_document_result(source, f, frame, page=pages.get(f), coverage=False) for f in rs.files]
+    combined = combine_results(source, results)
+    for r in results:
+        for index, decision in r.decisions.items():
+            _check_decision(decision, r.response_path, f"page {index + 1} of {source.name}", True)
+    fmt = results[0].parsed.source_format
+    return CompareInput(
+        rs.path,
+        combined.document,
+        geometry=fmt != TEXT_FORMAT,
+        format=fmt,
+        warnings=combined.warnings,
+        label=rs.name,
+        files=rs.files,
+    )
+
+
 def _on_reference_pages(ref: CompareInput, res: CompareInput) -> CompareInput:
     """``res`` with one page per reference page, by page index: a page it lacks is an empty page."""
     have = {p.index: p for p in res.document.pages}
@@ -145,15 +229,13 @@ def _on_reference_pages(ref: CompareInput, res: CompareInput) -> CompareInput:
         )
     if extra:
         notes.append(f"page(s) {', '.join(map(str, extra))} are not in the reference: not scored")
-    return CompareInput(
-        res.path, res.document.with_pages(pages), res.geometry, res.format, res.loaded, tuple(notes)
-    )
+    return replace(res, document=res.document.with_pages(pages), warnings=tuple(notes))
 
 
 def load_inputs(
     image: str | None,
     reference: str,
-    results: list[str],
+    results: Sequence[str | ResultSet],
     frame: str = "auto",
     pages: Mapping[str, int] | None = None,
 ) -> tuple[Backdrop, CompareInput, list[CompareInput]]:
@@ -172,8 +254,21 @@ def load_inputs(
         on = dict(pages or {})
         source = open_source(image)
         ref = _load_on_document(reference, source, frame, on.get(reference))
-        outs = [_on_reference_pages(ref, _load_on_document(r, source, frame, on.get(r))) for r in results]
+        outs = [
+            _on_reference_pages(
+                ref,
+                _load_on_document(r, source, frame, on.get(r))
+                if isinstance(r, str)
+                else _set_on_document(r, source, frame, on),
+            )
+            for r in results
+        ]
         return Backdrop(image, source), ref, outs
+    sets = [r for r in results if not isinstance(r, str)]
+    if sets:
+        raise BadInput(
+            f"{sets[0].path}: a result per page needs the document they are pages of; give it first"
+        )
     ref = _load(reference, image, frame, None)
     if ref.loaded is not None and ref.loaded.image_path:
         image = ref.loaded.image_path
@@ -186,7 +281,7 @@ def load_inputs(
             page_size = (p0.width, p0.height)
             against = f"the reference's page ({p0.width:.0f}x{p0.height:.0f} pixels)"
     out = []
-    for r in results:
+    for r in result_files(results):
         src = _load(r, image, frame, page_size)
         if src.loaded is not None:
             _check_size(src.loaded, against)

@@ -5,8 +5,9 @@ the page against it, side by side; without one it asks for the reference file.
 
 On a document (a PDF, a multi-page TIFF, a folder) the report covers the document as
 ``ocrviewer compare DOC REFERENCE RESULT...`` does: every page the reference has, with figures
-per page and for the whole document; each result file is one column, and a file of one page
-counts on the page it was opened on.
+per page and for the whole document; each result is one column (one engine's responses of a
+batch, a file per page, are one column: :func:`ocrviewer.core.references.group_results`), and a
+file of one page counts on the page it was opened on.
 
 The comparison and the HTML run in the pool (never on the GUI thread) through the same
 :mod:`ocrviewer.core.evaluate` the command line uses, so both write the same report.
@@ -73,6 +74,7 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
     """Compare the window's result (or ``results``) with ``reference`` and write the report to
     ``output`` (in the pool)."""
     from ocrviewer.core.evaluate import compare_files, write_report
+    from ocrviewer.core.references import group_results
 
     state = window.state
     image, response = state.image_path, state.response_path
@@ -102,7 +104,9 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
             sidecar = read_sidecar(reference)
             if sidecar is not None and sidecar.extras.get("page"):
                 pages.pop(reference)  # a batch's response names its own page
-        backdrop, ref, rows = compare_files(image, reference, files, frame, pages)
+        # on a document, one engine's file per page (a batch's OUTDIR) is one column, not one per page
+        grouped = group_results(files) if document is not None else files
+        backdrop, ref, rows = compare_files(image, reference, grouped, frame, pages)
         path = write_report(output, backdrop, ref, rows)
         return path, rows[0][1], rows[0][2], len(ref.document.pages)
 

@@ -20,8 +20,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ocrviewer.core.document_pages import page_info, page_order_key, page_results, workspace_pages
-from ocrviewer.core.loading import DocumentResult, load_document_result
+from ocrviewer.core.loading import DocumentResult, load_document_result, page_ranges
 from ocrviewer.core.sources import Source, open_source
+from ocrviewer.core.text_reference import TEXT_FORMAT, text_only_note
 from ocrviewer.core.wording import counted
 from ocrviewer.core.workspace import Origin, Result, SourceRef, WorkspacePage, now
 from ocrviewer.errors import Cancelled, OcrViewerError, error_message
@@ -87,6 +88,9 @@ class DocumentController(QObject):
             from ocrviewer.providers.outdir import is_outdir  # (the batch module: not at start-up)
 
             if is_outdir(path):
+                if self._another_batch(path):  # a second engine's batch of the open document: add it
+                    self.open_response(path)
+                    return True
                 return self.open_outdir(path)
             source = open_source(path, dpi=PDF_DPI)
             pages = workspace_pages(source)
@@ -98,6 +102,27 @@ class DocumentController(QObject):
             more = f" (+{len(source.skipped) - 1} more)" if len(source.skipped) > 1 else ""
             self.message.emit(f"{source.name}/{s.name} skipped: {s.reason}{more}", "warning")
         return True
+
+    def _another_batch(self, outdir: str) -> bool:
+        """Whether ``outdir`` is a batch of the document open now whose responses are not on it yet."""
+        from ocrviewer.providers.batch import MANIFEST, read_manifest
+        from ocrviewer.providers.outdir import source_records
+
+        source = self.source
+        if source is None:
+            return False
+        try:
+            records = source_records(read_manifest(Path(outdir) / MANIFEST), source.name)
+        except OcrViewerError:
+            return False
+        folder = os.path.abspath(outdir)
+        on_pages = {
+            os.path.dirname(os.path.abspath(r.response_path))
+            for p in self.state.workspace.pages
+            for r in p.results
+            if r.response_path
+        }
+        return bool(records) and folder not in on_pages
 
     def _start(self, source: Source, pages: list[WorkspacePage], page: int = 0) -> None:
         self._doc_id += 1
@@ -235,20 +260,28 @@ class DocumentController(QObject):
         doc_id = self._doc_id
         shown = self.state.page
 
-        def work(cancel: CancelToken, progress: ProgressCallback) -> DocumentResult:
+        def work(cancel: CancelToken, progress: ProgressCallback) -> list[DocumentResult]:
             from ocrviewer.core.sidecar import read_sidecar
+            from ocrviewer.providers.outdir import is_manifest, outdir_responses
 
+            if Path(path).is_dir() or is_manifest(path):  # a batch's OUTDIR: each response on its page
+                _, responses = outdir_responses(path, source.name)
+                out = []
+                for file, page in responses.items():
+                    cancel.raise_if_cancelled()
+                    out.append(load_document_result(source, file, frame=frame, coverage=False, page=page))
+                return out
             # a one-page response goes on the page shown, unless its sidecar names its page (a batch's)
             sidecar = read_sidecar(path)
             named = sidecar is not None and bool(sidecar.extras.get("page"))
-            return load_document_result(source, path, frame=frame, page=None if named else shown)
+            return [load_document_result(source, path, frame=frame, page=None if named else shown)]
 
         def start() -> None:
             if doc_id == self._doc_id:
                 self._submit(
-                    f"place {os.path.basename(path)}",
+                    f"place {os.path.basename(os.path.normpath(path))}",
                     work,
-                    lambda result: self._land([result], role, doc_id, show_warnings=True),
+                    lambda results: self._land(results, role, doc_id, show_warnings=True),
                     path,
                 )
 
@@ -310,6 +343,10 @@ class DocumentController(QObject):
         name = (
             os.path.basename(results[0].response_path) if len(results) == 1 else f"{len(results)} responses"
         )
+        text = [r for r in results if r.parsed.source_format == TEXT_FORMAT]
+        if text:  # nothing to draw: say so rather than show a bare page as if it had no text
+            where = f" on {counted(covered, 'page')} ({page_ranges(text[0].covered)})"
+            self.message.emit(text_only_note(name, role, where), "info")
         state.statusMessage.emit(f"{name}: results on {covered} of {len(ws.pages)} pages")
         self.responseLanded.emit(covered)
 

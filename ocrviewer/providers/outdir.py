@@ -47,6 +47,19 @@ def source_records(records: list[Record], source_name: str) -> list[Record]:
     return [r for r in records if r.source == source_name and r.response]
 
 
+def outdir_responses(path: str | os.PathLike[str], source_name: str) -> tuple[Path, dict[str, int | None]]:
+    """(the manifest, each response of ``source_name`` -> the source page it is for) of a batch's
+    OUTDIR or its manifest; one line when it holds none for that document."""
+    p = Path(path)
+    if p.is_dir() and not is_outdir(p):
+        raise BadInput(f"{path}: a folder without {MANIFEST}; give a response file or a batch's OUTDIR")
+    manifest = p / MANIFEST if p.is_dir() else p
+    records = source_records(read_manifest(manifest), source_name)
+    if not records:
+        raise BadInput(f"{manifest}: has no results for {source_name}; is it the batch of another document?")
+    return manifest, {str(manifest.parent / str(r.response)): response_page(r) for r in records}
+
+
 def outdir_source(outdir: str | os.PathLike[str]) -> tuple[Path, list[Record]]:
     """The document a batch's OUTDIR was made from and its records that have a response.
 

@@ -221,43 +221,60 @@ def azure_read_pixel_response(sizes: list[tuple[int, int]], pages: list[int]) ->
     return _read_v32([(i, list(tiff_word_boxes(i)), *sizes[i]) for i in pages], "pixel")
 
 
-def make_batch_outdir(tmp_path: Path, pages: int = 4) -> tuple[Path, Path]:
+def make_batch_outdir(
+    tmp_path: Path,
+    pages: int = 4,
+    *,
+    name: str = "out",
+    provider: str = "azure-read",
+    failed: tuple[int, ...] = (2,),
+    typos: dict[int, str] | None = None,
+) -> tuple[Path, Path]:
     """A batch OUTDIR for a 4-page PDF: page 3 failed; page 4's worst word 0.2, page 2's 0.5
-    (``pages``: the PDF's first pages only)."""
+    (``pages``: the PDF's first pages only). ``name``, ``provider``: a second engine's OUTDIR of
+    the same PDF (made once); ``failed``: the pages (0-based) that failed; ``typos``: page ->
+    what the engine read for that page's word 1."""
     from ocrviewer.core.sidecar import Sidecar, write_sidecar
     from ocrviewer.providers.batch import MANIFEST, Record, manifest_bytes
 
-    pdf = make_pdf(tmp_path / "scan.pdf", pages)
-    out = tmp_path / "out"
+    pdf = tmp_path / "scan.pdf"
+    if not pdf.exists():
+        make_pdf(pdf, pages)
+    out = tmp_path / name
     out.mkdir()
     conf = {0: 0.9, 1: 0.5, 3: 0.2}
     records = []
     for i in range(pages):
-        name = f"scan.p{i + 1:04d}.json"
+        response = f"scan.p{i + 1:04d}.json"
         base = dict(
             input=f"scan.pdf#page={i + 1}",
             position=i,
             image="scan.pdf",
             page=i + 1,
             seconds=0.1,
-            provider="azure-read",
+            provider=provider,
             options={},
             calls=1,
             cache_hit=False,
             dpi=150.0,
             source="scan.pdf",
         )
-        if i == 2:
+        if i in failed:
             records.append(Record(response=None, status="failed", reason="HTTP 500 from the service", **base))
             continue
         data = azure_read_pdf_response([i])
-        data["analyzeResult"]["readResults"][0]["page"] = 1  # one page sent: the service calls it page 1
-        data["analyzeResult"]["readResults"][0]["lines"][0]["words"][1]["confidence"] = conf[i]
-        write_json(out / name, data)
+        result = data["analyzeResult"]["readResults"][0]
+        result["page"] = 1  # one page sent: the service calls it page 1
+        word = result["lines"][0]["words"][1]
+        word["confidence"] = conf.get(i, 0.9)
+        if typos and i in typos:
+            word["text"] = typos[i]
+            result["lines"][0]["text"] = " ".join(w["text"] for w in result["lines"][0]["words"])
+        write_json(out / response, data)
         write_sidecar(
-            out / name,
-            Sidecar(provider="azure-read", image_path=str(pdf), extras={"page": i + 1, "dpi": 150.0}),
+            out / response,
+            Sidecar(provider=provider, image_path=str(pdf), extras={"page": i + 1, "dpi": 150.0}),
         )
-        records.append(Record(response=name, status="done", reason=None, **base))
+        records.append(Record(response=response, status="done", reason=None, **base))
     (out / MANIFEST).write_bytes(manifest_bytes(records))
     return pdf, out
