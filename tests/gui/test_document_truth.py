@@ -153,3 +153,53 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
     assert [row[2] for row in table[1:]] == [f"{r['wer'] * 100:.2f}%" for r in cli["results"]]
     assert cli["results"][0]["cer"] == 0 and abs(cli["results"][1]["cer"] - 1 / 42) < 1e-5
     assert [len(r["pages"]) for r in cli["results"]] == [3, 3]
+
+
+def test_compare_mode_against_a_text_truth_says_it_is_text_only(window, qtbot, tmp_path: Path) -> None:
+    from tests.support.documents import azure_read_pdf_response, write_json
+
+    pdf = make_pdf(tmp_path / "doc.pdf", 3)
+    data = azure_read_pdf_response([0, 1, 2])
+    line = data["analyzeResult"]["readResults"][1]["lines"][0]
+    line["words"][1]["text"] = "pXw1"
+    engine = write_json(tmp_path / "engine.json", data)
+    truth = tmp_path / "truth.txt"
+    truth.write_text(_truth_text(3), encoding="utf-8")
+    assert window.files.open_image(str(pdf))
+    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
+    _load_truth(window, qtbot, truth)
+    window.files.open_response(str(engine))
+    qtbot.waitUntil(lambda: len(window.state.results()) == 2 and not window.files.busy, timeout=WAIT)
+    window.state.go_to_page(1)
+    qtbot.waitUntil(lambda: window.state.page == 1, timeout=WAIT)
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    window.compare.set_enabled(True)
+    qtbot.waitUntil(lambda: any("truth.txt is text only: no boxes" in m for m in said), timeout=WAIT)
+    assert window.compare.comparison.counts()["substituted"] == 1
+    line = next(m for m in said if "text only" in m)
+    assert line.startswith("compare (result shown · truth.txt is text only: no boxes): CER 7.14%"), line
+
+
+def test_a_text_truth_on_a_document_is_saved_and_reopened_with_the_workspace(
+    window, qtbot, tmp_path: Path
+) -> None:
+    pdf = make_pdf(tmp_path / "doc.pdf", 3)
+    truth = tmp_path / "truth.txt"
+    truth.write_text(_truth_text(3), encoding="utf-8")
+    assert window.files.open_image(str(pdf))
+    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
+    _load_truth(window, qtbot, truth)
+    saved = window.files.save_workspace(str(tmp_path / "doc.ocrviewer-workspace.json"))
+    assert saved is not None
+    window.files.open_image(str(make_pdf(tmp_path / "other.pdf", 1)))
+    qtbot.waitUntil(lambda: len(window.state.workspace.pages) == 1, timeout=WAIT)
+    window.files.open_workspace(str(saved))
+    qtbot.waitUntil(
+        lambda: len(window.state.workspace.pages) == 3 and not window.files.busy and bool(window.state.results()),
+        timeout=WAIT,
+    )
+    for page in range(3):
+        (result,) = window.state.workspace.pages[page].results
+        assert result.role == "truth" and result.text_only and result.problem is None, result.problem
+        assert [w.text for w in result.document.words()] == [f"p{page + 1}w{n}" for n in range(3)]
