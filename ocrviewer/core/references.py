@@ -25,6 +25,7 @@ from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.loading import LoadedResult, load_document_result, load_result
 from ocrviewer.core.metrics import normalize
 from ocrviewer.core.model import Document, Page
+from ocrviewer.core.sidecar import batch_name, read_sidecar
 from ocrviewer.core.sources import Source, open_source
 from ocrviewer.core.text_reference import TEXT_FORMAT, TEXT_SUFFIXES, is_text_reference, read_text_reference
 from ocrviewer.errors import BadInput
@@ -88,16 +89,14 @@ def group_results(files: Sequence[str]) -> list[str | ResultSet]:
     A response a batch wrote for one page (its sidecar names the page, as a batch's does) joins the
     others of its folder and provider: "azure-read (out/)"; any other file stays a result of its own.
     """
-    from ocrviewer.core.sidecar import read_sidecar
-
     groups: dict[tuple[str, str], list[str]] = {}
     order: list[str | tuple[str, str]] = []
     for f in files:
-        sidecar = read_sidecar(f)
-        if sidecar is None or not sidecar.extras.get("page"):
+        name = batch_name(f, read_sidecar(f))
+        if name is None:
             order.append(f)
             continue
-        key = (os.path.dirname(os.path.abspath(f)), sidecar.provider or "results")
+        key = (os.path.dirname(os.path.abspath(f)), name)
         if key not in groups:
             groups[key] = []
             order.append(key)
@@ -106,9 +105,8 @@ def group_results(files: Sequence[str]) -> list[str | ResultSet]:
     for item in order:
         if isinstance(item, str):
             out.append(item)
-            continue
-        folder, provider = item
-        out.append(ResultSet(f"{provider} ({os.path.basename(folder)}/)", tuple(groups[item]), folder))
+        else:
+            out.append(ResultSet(item[1], tuple(groups[item]), item[0]))
     return out
 
 

@@ -36,7 +36,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:16px 0 6px}
 .meta{color:#555;margin:2px 0}table{border-collapse:collapse;margin:8px 0}
 th,td{border:1px solid #d0d0d5;padding:4px 8px;text-align:right;vertical-align:middle}
-th{background:#f3f3f5}td.l,th.l{text-align:left}.mono{font-family:ui-monospace,Menlo,Consolas,monospace}
+th{background:#f3f3f5}th[colspan]{text-align:center}td.l,th.l{text-align:left}.mono{font-family:ui-monospace,Menlo,Consolas,monospace}
 .legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:12px;height:12px;
 border-radius:2px;margin-right:5px;vertical-align:-1px}.row{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
 figure{margin:0;flex:1 1 420px;max-width:100%}figcaption{font-weight:600;margin:4px 0}
@@ -150,6 +150,25 @@ def _metrics_table(rows: Sequence[Row]) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
+def _pages_table(ref: CompareInput, rows: Sequence[Row]) -> str:
+    """A document's pages down, each result's CER and WER across, the whole document last."""
+    if len(ref.document.pages) < 2:
+        return ""
+    names = "".join(f"<th colspan=2>{_e(src.name)}</th>" for src, _, _ in rows)
+    head = f"<tr><th class=l rowspan=2>page</th>{names}</tr><tr>{'<th>CER</th><th>WER</th>' * len(rows)}</tr>"
+    body = []
+    for pi, ref_page in enumerate(ref.document.pages):
+        cells = "".join(
+            f"<td>{_pct(c.pages[pi].cer.rate)}</td><td>{_pct(c.pages[pi].wer.rate)}</td>" for _, c, _ in rows
+        )
+        body.append(f"<tr><td class=l>{ref_page.index + 1}</td>{cells}</tr>")
+    total = "".join(
+        f"<td><b>{_pct(c.cer.rate)}</b></td><td><b>{_pct(c.wer.rate)}</b></td>" for _, c, _ in rows
+    )
+    body.append(f"<tr><td class=l><b>all {len(ref.document.pages)} pages</b></td>{total}</tr>")
+    return f"<h3>Page by page</h3><table class=pages>{head}{''.join(body)}</table>"
+
+
 def _confidence_table(rows: Sequence[Row]) -> str:
     """Per result and band of its word confidence: how many words are wrong (substituted or extra)."""
     bands = [(lo, hi) for lo, hi in CONFIDENCE_BANDS] + [(None, None)]
@@ -228,16 +247,21 @@ def render_report(
     legend = "".join(
         f"<span><span class=sw style='background:{STATUS_COLORS[s]}'></span>{s}</span>" for s in STATUSES
     )
-    ref_kind = "words with polygons" if ref.geometry else "plain text, no geometry: detection n/a"
+    if ref.geometry:
+        ref_kind = f"{_e(ref.format)}, words with polygons"
+    else:  # a plain text: no boxes to place, so text figures only
+        ref_kind = "plain text, no geometry: text only (CER/WER), detection n/a"
     parts.append(f"<h1>{_e(title)}</h1>")
     parts.append(
-        f"<p class=meta>Reference: <b>{_e(ref.name)}</b> ({_e(ref.format)}, {ref_kind}), "
+        f"<p class=meta>Reference: <b>{_e(ref.name)}</b> ({ref_kind}), "
         f"{len(ref.document.pages)} page(s), {ref.word_count} words"
         + (f" · image <b>{_e(image)}</b>" if image else " · no image given")
         + "</p>"
     )
     parts.append(f"<p class=meta>Normalization: {_e(definitions.get('normalization', ''))}</p>")
-    parts.append("<h2>Figures</h2>" + _metrics_table(rows) + _confidence_table(rows))
+    parts.append(
+        "<h2>Figures</h2>" + _metrics_table(rows) + _pages_table(ref, rows) + _confidence_table(rows)
+    )
     notes = [n for _, _, ns in rows for n in ns]
     if notes:
         parts.append("".join(f"<p class=note>{_e(n)}</p>" for n in notes))

@@ -132,3 +132,12 @@ def write_sidecar(
     return write_atomic(
         sidecar_path(response_path), dumps_json(data, indent=2), inputs=[response_path, *inputs]
     )
+
+
+def batch_name(path: str, sidecar: Sidecar | None) -> str | None:
+    """ "azure-read (out/)": the engine and folder of a response a batch wrote for one page (its
+    sidecar names the page), what the window and the report call that engine's results; else None."""
+    if sidecar is None or not sidecar.extras.get("page"):
+        return None
+    folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return f"{sidecar.provider or 'results'} ({folder}/)"

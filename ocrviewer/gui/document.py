@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ocrviewer.core.document_pages import page_info, page_order_key, page_results, workspace_pages
 from ocrviewer.core.loading import DocumentResult, load_document_result, page_ranges
+from ocrviewer.core.sidecar import batch_name
 from ocrviewer.core.sources import Source, open_source
 from ocrviewer.core.text_reference import TEXT_FORMAT, text_only_note
 from ocrviewer.core.wording import counted
@@ -319,11 +320,13 @@ class DocumentController(QObject):
         covered = 0
         ws = state.workspace
         for result in results:
+            engine = batch_name(result.response_path, result.sidecar)  # a batch's: named as in the report
             for target, loaded, response_page in page_results(result):
                 stored = ws.add_result(
                     target,
                     Result.from_loaded(
                         loaded,
+                        name=engine,
                         role=role,
                         origin=Origin("file", path=result.response_path, time=now()),
                         response_page=response_page,

@@ -247,7 +247,7 @@ def test_report_without_image_and_with_a_text_reference(
     assert code == 0, err
     text = report.read_text(encoding="utf-8")
     assert "data:image/jpeg" not in text and "no image given" in text
-    assert "plain text, no geometry: detection n/a" in text
+    assert "plain text, no geometry: text only (CER/WER), detection n/a" in text
     parser = _Tags()
     parser.feed(text)
     assert sum(1 for t, _ in parser.tags if t == "polygon") == 10  # the result's words, by status

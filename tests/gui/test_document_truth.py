@@ -35,9 +35,9 @@ def _load_truth(window, qtbot, path: Path, results: int = 1) -> None:  # type: i
     qtbot.waitUntil(lambda: window.message_bar.text != "", timeout=WAIT)
 
 
-def _report_table(html: str) -> list[list[str]]:
-    """The report's first table (the figures), each row's cells as text."""
-    table = re.search(r"<table>(.*?)</table>", html, re.S)
+def _report_table(html: str, start: str = "<table>") -> list[list[str]]:
+    """The report's first table (the figures; ``start``: another), each row's cells as text."""
+    table = re.search(rf"{start}(.*?)</table>", html, re.S)
     assert table is not None
     rows = re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
     return [
@@ -124,6 +124,9 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
     assert window.files.open_image(str(out_b))  # the same document's second batch: added, not reopened
     qtbot.waitUntil(lambda: not window.files.busy and len(window.state.results()) == 2, timeout=WAIT)
     assert all(len(p.results) == 2 for p in window.state.workspace.pages)
+    # the chooser names each engine as the report does (both batches' files are scan.p0001.json ...)
+    names = [window.result_chooser.itemText(i) for i in range(window.result_chooser.count())]
+    assert names == ["azure-read (azure/)", "local (local/)"]
     _load_truth(window, qtbot, truth)
     found = page_truth(window)
     assert found is not None and found[0] == str(truth) and len(found[1]) == 6  # a file per page and engine
@@ -137,7 +140,16 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
         "azure-read (azure/) (azure-read-v3)",
         "local (local/) (azure-read-v3)",
     ]
-    assert "plain text, no geometry: detection n/a" in html
+    assert "(plain text, no geometry: text only (CER/WER), detection n/a)" in html
+    # page by page: a row per page, a CER and WER per engine, the document's total last
+    assert _report_table(html, "<table class=pages>") == [
+        ["page", "azure-read (azure/)", "local (local/)"],
+        ["CER", "WER", "CER", "WER"],
+        ["1", "0.00%", "0.00%", "0.00%", "0.00%"],
+        ["2", "0.00%", "0.00%", "7.14%", "33.33%"],
+        ["3", "0.00%", "0.00%", "0.00%", "0.00%"],
+        ["all 3 pages", "0.00%", "0.00%", "2.38%", "11.11%"],
+    ]
     assert [row[8:10] for row in table[1:]] == [["n/a", "n/a"], ["n/a", "n/a"]]  # no boxes: no detection
     assert all(f"<h2>Page {n}</h2>" in html for n in (1, 2, 3))
     sections = html.split("<h2>Page ")[1:]  # a row per page, each with a figure per engine
@@ -196,7 +208,9 @@ def test_a_text_truth_on_a_document_is_saved_and_reopened_with_the_workspace(
     qtbot.waitUntil(lambda: len(window.state.workspace.pages) == 1, timeout=WAIT)
     window.files.open_workspace(str(saved))
     qtbot.waitUntil(
-        lambda: len(window.state.workspace.pages) == 3 and not window.files.busy and bool(window.state.results()),
+        lambda: (
+            len(window.state.workspace.pages) == 3 and not window.files.busy and bool(window.state.results())
+        ),
         timeout=WAIT,
     )
     for page in range(3):
