@@ -108,12 +108,19 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
         grouped = group_results(files) if document is not None else files
         backdrop, ref, rows = compare_files(image, reference, grouped, frame, pages)
         path = write_report(output, backdrop, ref, rows)
-        return path, rows[0][1], rows[0][2], len(ref.document.pages)
+        cers = [(src.name, c.cer.rate) for src, c, _ in rows]
+        return path, cers, [n for _, _, ns in rows for n in ns], len(ref.document.pages)
 
     def done(result: Any) -> None:
-        path, comparison, notes, n_pages = result
-        cer = comparison.cer.rate
-        figure = "CER n/a" if cer is None else f"CER {cer * 100:.2f}%"
+        path, cers, notes, n_pages = result
+
+        def pct(v: float | None) -> str:
+            return "n/a" if v is None else f"{v * 100:.2f}%"
+
+        if len(cers) == 1:
+            figure = f"CER {pct(cers[0][1])}"
+        else:  # several engines: each one's figure, as the report's columns
+            figure = "CER " + ", ".join(f"{name} {pct(cer)}" for name, cer in cers)
         if document is not None:
             figure = f"{n_pages} page{'s' if n_pages != 1 else ''}, {figure} over them"
         if notes:  # the first in the message bar, every one in the report; the status bar keeps the figure

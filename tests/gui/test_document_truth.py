@@ -133,6 +133,8 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
     report = tmp_path / "report.html"
     export_report(window, found[0], str(report), found[1])
     qtbot.waitUntil(lambda: "wrote" in window.statusBar().currentMessage(), timeout=WAIT)
+    said = window.statusBar().currentMessage()
+    assert said.endswith("3 pages, CER azure-read (azure/) 0.00%, local (local/) 2.38% over them"), said
     html = report.read_text(encoding="utf-8")
     table = _report_table(html)
     assert [row[0] for row in table] == [
