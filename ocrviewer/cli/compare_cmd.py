@@ -108,6 +108,7 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
 def batch_results(image: str | None, results: list[str]) -> tuple[list[str | ResultSet], dict[str, int]]:
     """Each batch OUTDIR (or manifest) among ``results`` as one result: its responses for the
     document, each on the page it was made from (a column per engine, rows per page)."""
+    from ocrviewer.core.sidecar import engine_name
     from ocrviewer.providers.outdir import is_manifest, is_outdir, outdir_responses
 
     out: list[str | ResultSet] = []
@@ -117,18 +118,16 @@ def batch_results(image: str | None, results: list[str]) -> tuple[list[str | Res
             out.append(r)
             continue
         manifest, responses = outdir_responses(r, Path(image).name)
-        provider = _provider(manifest)
-        folder = manifest.parent
-        out.append(ResultSet(f"{provider} ({folder.name}/)", tuple(responses), str(folder)))
+        name = engine_name(_provider(manifest), manifest.parent)
+        out.append(ResultSet(name, tuple(responses), str(manifest.parent)))
         pages.update({f: p for f, p in responses.items() if p is not None})
     return out, pages
 
 
-def _provider(manifest: Path) -> str:
+def _provider(manifest: Path) -> str | None:
     from ocrviewer.providers.batch import read_manifest
 
-    names = list(dict.fromkeys(r.provider for r in read_manifest(manifest)))
-    return "+".join(names) or "results"
+    return "+".join(dict.fromkeys(r.provider for r in read_manifest(manifest))) or None
 
 
 def _pct(v: float | None) -> str:

@@ -139,5 +139,9 @@ def batch_name(path: str, sidecar: Sidecar | None) -> str | None:
     sidecar names the page), what the window and the report call that engine's results; else None."""
     if sidecar is None or not sidecar.extras.get("page"):
         return None
-    folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
-    return f"{sidecar.provider or 'results'} ({folder}/)"
+    return engine_name(sidecar.provider, os.path.dirname(os.path.abspath(path)))
+
+
+def engine_name(provider: str | None, folder: str | os.PathLike[str]) -> str:
+    """ "azure-read (out/)": one engine's results in ``folder`` (a batch's OUTDIR)."""
+    return f"{provider or 'results'} ({Path(os.path.abspath(folder)).name}/)"
