@@ -106,15 +106,16 @@ class DocumentController(QObject):
 
     def _another_batch(self, outdir: str) -> bool:
         """Whether ``outdir`` is a batch of the document open now whose responses are not on it yet."""
-        from ocrviewer.providers.batch import MANIFEST, read_manifest
-        from ocrviewer.providers.outdir import source_records
+        from ocrviewer.providers.outdir import outdir_source
 
         source = self.source
         if source is None:
             return False
         try:
-            records = source_records(read_manifest(Path(outdir) / MANIFEST), source.name)
+            read, records = outdir_source(outdir)  # the document its responses' sidecars name
         except OcrViewerError:
+            return False
+        if os.path.realpath(read) != os.path.realpath(source.path):
             return False
         folder = os.path.abspath(outdir)
         on_pages = {

@@ -219,3 +219,17 @@ def test_a_text_truth_on_a_document_is_saved_and_reopened_with_the_workspace(
         (result,) = window.state.workspace.pages[page].results
         assert result.role == "truth" and result.text_only and result.problem is None, result.problem
         assert [w.text for w in result.document.words()] == [f"p{page + 1}w{n}" for n in range(3)]
+
+
+def test_a_batch_of_another_document_of_the_same_name_opens_its_own(window, qtbot, tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    pdf, out = make_batch_outdir(tmp_path / "one", 3, failed=())
+    other = make_pdf(tmp_path / "two" / "scan.pdf", 3)  # the same name, another file
+    assert window.files.open_image(str(other))
+    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
+    assert window.files.open_image(str(out))
+    qtbot.waitUntil(
+        lambda: window.files.documents.order_kind == "worst" and not window.files.busy, timeout=WAIT
+    )
+    assert Path(window.state.source.path) == pdf  # reopened on the document the batch read, not added
