@@ -1,9 +1,9 @@
 """Provider ``tesseract``: the Tesseract program, when it is installed and on PATH.
 
 It runs ``tesseract IMAGE OUT -l LANGS tsv`` on the prepared image in a subprocess (cancel
-kills it). The TSV's word rows (level 5) become words with their boxes and confidence
-(0..100 -> 0..1); rows with confidence -1 are the page/block/paragraph/line structure. Words
-are grouped into lines by (block, paragraph, line) and lines into Tesseract's blocks.
+kills it). The TSV is read by the reader of a ``.tsv`` the user opens
+(:mod:`ocrviewer.core.formats.tsv`): the same words, lines and blocks (Tesseract's paragraphs,
+as its hOCR and ALTO give them) whether the viewer runs Tesseract or the user does.
 The raw response is the project's own ``ocrviewer.document/1`` JSON, so it loads like any other.
 """
 
@@ -16,10 +16,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
+from ocrviewer.core.model import Document
 from ocrviewer.core.prepare import ImageLimits, PreparedImage
 from ocrviewer.errors import BadInput, BadResponse, Cancelled, ProviderError, ProviderUnavailable
 from ocrviewer.providers.base import (
@@ -37,106 +38,25 @@ INSTALL_HINT = (
 )
 SOURCE_FORMAT = "tesseract"
 DEFAULT_LANGUAGE = "eng"
-TSV_COLUMNS = (
-    "level",
-    "page_num",
-    "block_num",
-    "par_num",
-    "line_num",
-    "word_num",
-    "left",
-    "top",
-    "width",
-    "height",
-    "conf",
-    "text",
-)
-
-
-def _box(row: Mapping[str, str]) -> tuple[float, float, float, float]:
-    left, top = float(row["left"]), float(row["top"])
-    return left, top, left + float(row["width"]), top + float(row["height"])
-
-
-def _union(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
-def parse_tsv(text: str) -> list[dict[str, str]]:
-    """Rows of Tesseract's TSV output as dicts; BadResponse if the header is not Tesseract's."""
-    lines = text.splitlines()
-    if not lines or tuple(lines[0].split("\t")) != TSV_COLUMNS:
-        raise BadResponse("not Tesseract TSV output (unexpected header)")
-    rows = []
-    for raw in lines[1:]:
-        if not raw.strip():
-            continue
-        cells = raw.split("\t", len(TSV_COLUMNS) - 1)
-        if len(cells) < len(TSV_COLUMNS) - 1:
-            continue
-        cells += [""] * (len(TSV_COLUMNS) - len(cells))
-        rows.append(dict(zip(TSV_COLUMNS, cells, strict=True)))
-    return rows
 
 
 def document_from_tsv(
-    text: str, width: float, height: float, extras: Mapping[str, Any] | None = None
+    tsv: bytes, width: float, height: float, extras: Mapping[str, Any] | None = None
 ) -> Document:
-    """Tesseract TSV -> a one-page Document in the frame of the image it read."""
-    block_boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
-    line_boxes: dict[tuple[int, int, int, int], tuple[float, float, float, float]] = {}
-    line_words: dict[tuple[int, int, int, int], list[Word]] = {}
-    warnings: list[str] = []
-    for i, row in enumerate(parse_tsv(text), start=2):
-        try:
-            level = int(row["level"])
-            page = int(row["page_num"])
-            block = (page, int(row["block_num"]))
-            line = (*block, int(row["par_num"]), int(row["line_num"]))
-            box = _box(row)
-            conf = float(row["conf"])
-        except (TypeError, ValueError) as err:
-            warnings.append(f"skipped Tesseract TSV row {i}: {err}")
-            continue
-        if level == 2:
-            block_boxes[block] = box
-        elif level == 4:
-            line_boxes[line] = box
-        elif level == 5 and conf >= 0 and row["text"].strip():
-            word = Word(
-                text=row["text"].strip(),
-                polygon=polygon_from_bbox(*box),
-                confidence=round(min(1.0, max(0.0, conf / 100.0)), 4),
-            )
-            line_words.setdefault(line, []).append(word)
+    """Tesseract's TSV of one image -> a one-page Document in that image's frame.
 
-    lines_by_block: dict[tuple[int, int], list[Line]] = {}
-    for key in sorted(line_words):
-        words = line_words[key]
-        scores = [w.confidence for w in words if w.confidence is not None]
-        box = line_boxes.get(key) or _union([w.bbox for w in words])
-        lines_by_block.setdefault(key[:2], []).append(
-            Line(
-                text=" ".join(w.text for w in words),
-                polygon=polygon_from_bbox(*box),
-                words=tuple(words),
-                confidence=round(sum(scores) / len(scores), 4) if scores else None,
-            )
-        )
-    blocks = []
-    for block_key in sorted(lines_by_block):
-        lines = lines_by_block[block_key]
-        box = block_boxes.get(block_key) or _union([line.bbox for line in lines])
-        blocks.append(Block(polygon=polygon_from_bbox(*box), lines=tuple(lines)))
-    the_page = Page(width=float(width), height=float(height), blocks=tuple(blocks))
-    return Document(
-        pages=(the_page,), source_format=SOURCE_FORMAT, extras=dict(extras or {}), warnings=tuple(warnings)
-    )
+    Read by :func:`ocrviewer.core.formats.tsv.read`, the reader of a ``.tsv`` the user opens, so
+    running Tesseract here or running it by hand and opening its TSV gives the same blocks, lines,
+    words and confidences; only the source format, the extras and the page size (the image's) are
+    this provider's.
+    """
+    from ocrviewer.core.formats import tsv as tsv_format  # loads lxml: only when a run finishes
+
+    if not tsv.strip():
+        raise BadResponse("tesseract wrote an empty TSV file; run it again, or report it")
+    read = tsv_format.read(tsv)
+    page = replace(read.pages[0], width=float(width), height=float(height), index=0)
+    return replace(read, pages=(page,), source_format=SOURCE_FORMAT, extras=dict(extras or {}))
 
 
 def languages_option(value: Any, installed: Sequence[str]) -> str:
@@ -306,7 +226,7 @@ class TesseractProvider:
                 detail = err_path.read_text("utf-8", "replace").strip().splitlines()
                 last = detail[-1] if detail else "no message"
                 raise ProviderError(f"tesseract failed (exit code {code}): {last}")
-            tsv = tsv_path.read_text("utf-8", "replace")
+            tsv = tsv_path.read_bytes()
         extras = {"engine": "tesseract", "version": version, "languages": langs}
         document = document_from_tsv(tsv, image.width, image.height, extras=extras)
         progress(1.0, f"tesseract read {document.counts()['word']} words")

@@ -42,21 +42,64 @@ TSV = "\n".join(
 
 
 def test_tsv_words_lines_and_blocks() -> None:
-    doc = document_from_tsv(TSV, 800, 600, extras={"engine": "tesseract"})
+    doc = document_from_tsv(TSV.encode(), 800, 600, extras={"engine": "tesseract"})
     assert [b.text for b in doc.blocks()] == ["Hello world\nagain", "end"]
     hello = next(doc.words())
     assert hello.bbox == (40, 30, 160, 70) and hello.confidence == pytest.approx(0.965)
     first_line = next(doc.lines())
     assert first_line.bbox == (40, 30, 340, 70)  # the line's own row, not the words' union
-    assert first_line.confidence == pytest.approx((0.965 + 0.88) / 2)
     assert doc.pages[0].blocks[0].bbox == (40, 30, 340, 120)
     assert len(doc.warnings) == 1 and "row 13" in doc.warnings[0]
+    assert doc.source_format == "tesseract" and doc.extras == {"engine": "tesseract"}
     assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+
+
+#: one Tesseract block holding two paragraphs (an indented first line starts the second), a word
+#: cut by a form feed Tesseract copied from the page, and a word Tesseract gave no confidence
+TWO_PARAGRAPHS = "\n".join(
+    [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "1\t1\t0\t0\t0\t0\t0\t0\t800\t600\t-1\t",
+        "2\t1\t1\t0\t0\t0\t40\t30\t500\t140\t-1\t",
+        "3\t1\t1\t1\t0\t0\t40\t30\t500\t40\t-1\t",
+        "4\t1\t1\t1\t1\t0\t40\t30\t500\t40\t-1\t",
+        "5\t1\t1\t1\t1\t1\t40\t30\t200\t40\t96.958191\tFirst",
+        "5\t1\t1\t1\t1\t2\t260\t30\t280\t40\t91.5\tpa\x0cragraph",
+        "3\t1\t1\t2\t0\t0\t80\t130\t460\t40\t-1\t",
+        "4\t1\t1\t2\t1\t0\t80\t130\t460\t40\t-1\t",
+        "5\t1\t1\t2\t1\t1\t80\t130\t460\t40\t-1\tSecond",
+    ]
+)
+
+
+@pytest.mark.parametrize("tsv", [TSV, TWO_PARAGRAPHS], ids=["blocks", "paragraphs"])
+def test_a_run_reads_as_the_tsv_the_user_opens(tsv: str) -> None:
+    """Running Tesseract here and opening its .tsv give the same blocks, lines, words and warnings:
+    one reader (core.formats.tsv). The run's blocks were Tesseract's blocks (two paragraphs in one),
+    the opened file's its paragraphs (as hOCR's ocr_par and ALTO's TextBlock); a form feed in a word
+    cut the run's row, and a word without a confidence was dropped from the run."""
+    from dataclasses import replace
+
+    from ocrviewer.core.formats import read_tsv
+
+    opened = read_tsv(tsv.encode())
+    run = document_from_tsv(tsv.encode(), 800, 600, extras={"engine": "tesseract"})
+    assert replace(run, source_format=opened.source_format, extras=opened.extras) == opened
+
+
+def test_paragraphs_of_one_tesseract_block_are_blocks() -> None:
+    doc = document_from_tsv(TWO_PARAGRAPHS.encode(), 800, 600)
+    assert [b.text for b in doc.blocks()] == ["First pa\x0cragraph", "Second"]
+    assert [b.bbox for b in doc.pages[0].blocks] == [(40, 30, 540, 70), (80, 130, 540, 170)]
+    assert [w.confidence for w in doc.words()] == [pytest.approx(0.96958191), 0.915, None]
+    assert doc.pages[0].width == 800 and doc.pages[0].height == 600
 
 
 def test_something_else_than_tsv_is_refused() -> None:
     with pytest.raises(BadResponse, match="Tesseract TSV"):
-        document_from_tsv("<html>", 10, 10)
+        document_from_tsv(b"<html>", 10, 10)
+    with pytest.raises(BadResponse, match="empty TSV"):
+        document_from_tsv(b"", 10, 10)
 
 
 def test_languages_are_checked_against_the_installed_ones() -> None:
@@ -118,3 +161,28 @@ def test_tesseract_runs_without_secrets_in_its_environment(tmp_path: Path, monke
     fake.write_text('#!/bin/sh\necho "List of available languages"\nenv | grep ^OCRVIEWER_ | cut -d= -f1\n')
     fake.chmod(0o755)
     assert TesseractProvider(command=str(fake)).languages() == ("OCRVIEWER_CACHE_DIR",)
+
+
+@needs_tesseract
+def test_a_run_gives_what_the_tsv_of_tesseract_run_by_hand_gives(tmp_path: Path) -> None:
+    """The user's own ``tesseract IMAGE OUT -l eng tsv`` on the same picture, opened as a response,
+    and the viewer's run: the same pages, blocks, lines, words, boxes and confidences."""
+    import subprocess
+
+    from ocrviewer.core.parsers import load_response
+
+    path, _ = make_page_file(tmp_path, MIXED_LINES, orientation=1, fmt="PNG")
+    provider = TesseractProvider()
+    prepared = prepare_image(path, provider.limits)
+    run = provider.recognize(prepared, {"languages": "eng"}, CancelToken(), no_progress).document
+    given = tmp_path / "given.png"
+    given.write_bytes(prepared.data)
+    subprocess.run(
+        [provider.executable, str(given), str(tmp_path / "by-hand"), "-l", "eng", "tsv"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    opened = load_response(tmp_path / "by-hand.tsv")
+    assert opened.source_format == "tesseract-tsv" and len(run.pages[0].blocks) >= 2
+    assert run.pages == opened.pages
