@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
         self.welcome.dismissed.connect(lambda: self.settings.setValue(WELCOME_KEY, True))
         c.cursorMoved.connect(self._on_cursor)
         c.cursorLeft.connect(lambda: self.position_label.setText(""))
-        from ocrviewer.gui.canvas import zoom_text
+        from ocrviewer.core.status_text import zoom_text
 
         c.zoomChanged.connect(lambda z: self.zoom_label.setText(zoom_text(z)))
 
@@ -661,7 +661,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"{name}: {decoded.note}", "warning")
 
     def _update_counts(self) -> None:
-        from ocrviewer.gui.canvas import count_text
+        from ocrviewer.core.status_text import count_text
 
         self.count_label.setText(count_text(self.state.document, self.canvas.visible_count("word")))
         self._update_enabled()
@@ -681,7 +681,7 @@ class MainWindow(QMainWindow):
         self.actions_["drag_overlay"].setEnabled(self.state.document is not None)
 
     def _on_cursor(self, x: float, y: float) -> None:
-        from ocrviewer.gui.canvas import position_text
+        from ocrviewer.core.status_text import position_text
 
         self.position_label.setText(position_text(self.state.image_info, x, y))
 

@@ -93,7 +93,7 @@ def test_dim_hide_changed_elsewhere_shows_here(panel, state):
 def test_counts_read_as_english_for_one(qtbot, settings) -> None:
     """ "1 page(s), 1 blocks, ... 1 tables" read oddly; one of a kind is singular."""
     from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
-    from ocrviewer.gui.canvas import count_text
+    from ocrviewer.core.status_text import count_text
     from ocrviewer.gui.quality import QualityPanel
     from ocrviewer.gui.state import ViewerState
 
