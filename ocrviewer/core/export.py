@@ -33,11 +33,31 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.errors import BadInput, BadResponse
 
-__all__ = ["EXTRAS_KEY", "ExportInfo", "export_dict", "read_export", "write_export"]
+__all__ = [
+    "EXTRAS_KEY",
+    "RESULT_SUFFIX",
+    "ExportInfo",
+    "export_dict",
+    "read_export",
+    "result_path",
+    "write_export",
+]
 
 EXTRAS_KEY = "ocrviewer"
 
 PathLike = str | os.PathLike[str]
+
+
+#: what a saved result's name ends with when the viewer proposes one
+RESULT_SUFFIX = ".ocrviewer-result.json"
+
+
+def result_path(response_path: str | None, image_path: str | None) -> Path:
+    """A name for the saved result beside its response (else its image) that cannot be either:
+    ``resp.json`` -> ``resp.ocrviewer-result.json``, ``scan.png`` -> ``scan.ocrviewer-result.json``."""
+    p = Path(response_path or image_path or "result")
+    stem = p.name[: -len(".json")] if p.name.lower().endswith(".json") else p.stem
+    return p.with_name(stem + RESULT_SUFFIX)
 
 
 @dataclass(frozen=True)

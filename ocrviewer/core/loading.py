@@ -26,6 +26,38 @@ from ocrviewer.core.sidecar import Sidecar, read_sidecar, sidecar_path
 from ocrviewer.core.sources import Source
 from ocrviewer.core.text_reference import check_text_pages, is_text_reference, read_text_reference
 from ocrviewer.errors import BadInput, BadResponse
+from ocrviewer.resources import IMAGE_SUFFIXES
+
+
+def is_image_path(path: str | os.PathLike[str]) -> bool:
+    """A file the viewer opens as an image (or a PDF) by its name."""
+    return os.fspath(path).lower().endswith(IMAGE_SUFFIXES)
+
+
+def looks_like_response(path: str | os.PathLike[str]) -> bool:
+    """A file that is not an image by name and starts like JSON, XML/HTML (hOCR, ALTO, PAGE-XML),
+    Tesseract's TSV or gzip (``page.xml.gz``): only its first 4 KiB are read."""
+    if is_image_path(path):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    from ocrviewer.core.formats import is_tsv, looks_like_markup
+
+    return (
+        looks_like_markup(head)
+        or is_tsv(head)
+        or head.startswith(b"\x1f\x8b")  # gzip: page.xml.gz, result.json.gz
+        or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    )
+
+
+def is_response_path(path: str | os.PathLike[str]) -> bool:
+    """A response to place (JSON by name, or hOCR/ALTO/PAGE-XML/TSV/JSON by content) rather than an
+    image: what a file dropped on the window or given with others is taken as."""
+    return os.fspath(path).lower().endswith(".json") or looks_like_response(path)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,13 @@ def sidecar_path(response_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + SIDECAR_SUFFIX)
 
 
+def with_sidecars(paths: Iterable[str | os.PathLike[str] | None]) -> list[str]:
+    """The given files (None and "" left out) and each one's sidecar: what a save must never write
+    over (the image, the response, and the metadata beside them)."""
+    given = [os.fspath(p) for p in paths if p]
+    return [*given, *(str(sidecar_path(p)) for p in given)]
+
+
 @frozen()
 class Sidecar(Record):
     """Metadata of one run. ``transform`` maps the response's coordinates onto the displayed image."""

@@ -289,11 +289,10 @@ def save_screenshot(window: object, out: Path, request: ViewRequest) -> Path:
     from PySide6.QtCore import QBuffer, QIODevice
 
     from ocrviewer.core.output import write_atomic
-    from ocrviewer.core.sidecar import sidecar_path
+    from ocrviewer.core.sidecar import with_sidecars
 
     state = window.state  # type: ignore[attr-defined]
-    inputs = {p for p in (request.image, request.response, state.image_path, state.response_path) if p}
-    inputs |= {str(sidecar_path(p)) for p in list(inputs)}
+    inputs = with_sidecars((request.image, request.response, state.image_path, state.response_path))
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     # the format its name says (a .webp was a PNG inside); PNG for any other name

@@ -12,7 +12,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSize
 from PySide6.QtGui import QFont, QFontInfo, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from ocrviewer.core.output import check_output, write_atomic
-from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.sidecar import with_sidecars
 from ocrviewer.errors import BadInput
 from ocrviewer.gui.canvas import Canvas
 from ocrviewer.gui.legend import paint_legend
@@ -86,7 +86,7 @@ _QT_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF"}
 def export_view(canvas: Canvas, path: str | os.PathLike[str], inputs: tuple[str | None, ...] = ()) -> Path:
     """Write the view as PNG (or JPEG) or PDF, chosen by the suffix; never over an input file
     (nor the response's sidecar)."""
-    protected = [*inputs, *(str(sidecar_path(p)) for p in inputs if p)]
+    protected = with_sidecars(inputs)
     target = check_output(path, protected)  # a folder (or no name at all) is refused as given
     suffix = target.suffix.lower()
     if suffix != ".pdf" and suffix not in (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"):

@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from ocrviewer.core.document_pages import is_document_path
-from ocrviewer.core.export import write_export
+from ocrviewer.core.export import result_path, write_export
 from ocrviewer.core.imageio import ImageInfo
 from ocrviewer.core.layers import element_counts
-from ocrviewer.core.loading import LoadedResult, load_result, place_result
+from ocrviewer.core.loading import LoadedResult, is_response_path, load_result, place_result
 from ocrviewer.core.parse_child import ParserProcess
-from ocrviewer.core.sidecar import sidecar_path
+from ocrviewer.core.sidecar import with_sidecars
 from ocrviewer.core.text_reference import TEXT_FORMAT, is_text_reference, read_text_reference, text_only_note
 from ocrviewer.core.text_rows import prepare_inspector
 from ocrviewer.core.workspace import Origin, is_workspace_file, now, open_workspace
@@ -65,37 +65,7 @@ SAVE_FILTERS = {
 _SAVE_SUFFIXES = {"json": ".json", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "pdf": ".pdf"}
 WORKSPACE_FILTER = "ocrviewer workspace (*.ocrviewer-workspace.json *.json);;All files (*)"
 WORKSPACE_SUFFIX = ".ocrviewer-workspace.json"
-RESULT_SUFFIX = ".ocrviewer-result.json"
 MAX_RECENT = 10
-
-
-def is_image_path(path: str) -> bool:
-    return path.lower().endswith(IMAGE_SUFFIXES)
-
-
-def looks_like_response(path: str) -> bool:
-    """A file that is not an image by name and starts like JSON, XML/HTML (hOCR, ALTO, PAGE-XML) or
-    Tesseract's TSV."""
-    if is_image_path(path):
-        return False
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    from ocrviewer.core.formats import is_tsv, looks_like_markup
-
-    return (
-        looks_like_markup(head)
-        or is_tsv(head)
-        or head.startswith(b"\x1f\x8b")  # gzip: page.xml.gz, result.json.gz
-        or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
-    )
-
-
-def is_response_path(path: str) -> bool:
-    """A response to place (JSON by name, or hOCR/ALTO/PAGE-XML/TSV/JSON by content) rather than an image."""
-    return path.lower().endswith(".json") or looks_like_response(path)
 
 
 def save_target(path: str, selected_filter: str) -> tuple[str, str]:
@@ -111,20 +81,9 @@ def save_target(path: str, selected_filter: str) -> tuple[str, str]:
     return path, fmt
 
 
-def default_result_path(state: ViewerState) -> Path:
-    """A name for the saved result that cannot be an input file."""
-    base = state.response_path or state.image_path or "result"
-    p = Path(base)
-    stem = p.name[: -len(".json")] if p.name.lower().endswith(".json") else p.stem
-    return p.with_name(stem + RESULT_SUFFIX)
-
-
 def state_inputs(state: ViewerState) -> list[str]:
     """The files the shown result came from (image, response, its sidecar): never written over."""
-    paths = [p for p in (state.image_path, state.response_path) if p]
-    if state.response_path:
-        paths.append(str(sidecar_path(state.response_path)))
-    return paths
+    return [p for p in (state.image_path,) if p] + with_sidecars((state.response_path,))
 
 
 def save_document(state: ViewerState, path: str | os.PathLike[str]) -> Path:
@@ -434,9 +393,7 @@ class FileController(QObject):
             return None
         info = self.state.image_info
         image = self.state.image_path if info is not None and info.format != "PDF" else None
-        inputs = [self.state.image_path, self.state.response_path]
-        if self.state.response_path:
-            inputs.append(str(sidecar_path(self.state.response_path)))
+        inputs = state_inputs(self.state)
 
         def work(cancel: CancelToken) -> Path:
             if PAGE_PATTERN.search(os.path.basename(path)) and doc.pages:  # {page}: a file per page
@@ -513,7 +470,10 @@ class FileDialogs:
             )
             return
         path, selected = ask_save_path(
-            self.w, "Save Result", default_result_path(self.w.state), list(SAVE_FILTERS)
+            self.w,
+            "Save Result",
+            result_path(self.w.state.response_path, self.w.state.image_path),
+            list(SAVE_FILTERS),
         )
         if path:
             self.w.files.save_as(*save_target(path, selected))

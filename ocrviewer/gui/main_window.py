@@ -570,7 +570,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         from PySide6.QtCore import QUrl
 
-        from ocrviewer.gui.files import is_response_path
+        from ocrviewer.core.loading import is_response_path
 
         self.ensure_built()  # (dropped on the first frame)
         urls = event.mimeData().urls()

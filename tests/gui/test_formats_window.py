@@ -151,7 +151,8 @@ def test_save_as_page_xml_of_two_pages_needs_and_follows_a_page_pattern(
 
 def test_tesseract_tsv_opens_by_content_and_is_offered(window, qtbot, tmp_path: Path) -> None:
     """A TSV dropped (or picked from Recent) is a response, not an image; Open Response lists *.tsv."""
-    from ocrviewer.gui.files import RESPONSE_FILTER, is_response_path
+    from ocrviewer.core.loading import is_response_path
+    from ocrviewer.gui.files import RESPONSE_FILTER
 
     words, size = layout_words(LINES, font_size=40)
     image = tmp_path / "page.png"
