@@ -91,12 +91,14 @@ def stored_to_qimage(pixels: StoredPixels) -> tuple[QImage, bytearray]:
 
 
 def _wait_painted(decoded: DecodedImage, cancel: CancelToken) -> None:
-    """Wait until ``decoded`` was painted (at most PREVIEW_WAIT_S), then PREVIEW_PAINT_S more."""
+    """Wait until ``decoded`` was painted (at most PREVIEW_WAIT_S), then PREVIEW_PAINT_S more;
+    Cancelled as soon as ``cancel`` is, in either wait (a closing window never paints the preview)."""
     deadline = time.monotonic() + PREVIEW_WAIT_S
     while not decoded.painted.wait(0.02) and time.monotonic() < deadline:
         cancel.raise_if_cancelled()
     cancel.raise_if_cancelled()
-    time.sleep(PREVIEW_PAINT_S)
+    if cancel.wait(PREVIEW_PAINT_S):
+        raise Cancelled("cancelled by the user")
 
 
 def is_pdf(path: str | Path) -> bool:
