@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
 
     #: the panels exist (docks, dock_context, pages_dock, compare)
     panelsReady = Signal()
+    #: the bundled start sample's absolute path once looked up ("" when there is none)
+    _sample_image: str | None = None
 
     def __init__(
         self,
@@ -610,14 +612,7 @@ class MainWindow(QMainWindow):
         """The welcome strip shows over the start sample (the receipt its text names) until dismissed once;
         not over the other bundled samples (a Lorem Ipsum page read by Azure is no "sample receipt")."""
         path = path or self.state.image_path
-        sample = False
-        if path:
-            try:
-                from ocrviewer.resources import find_sample
-
-                sample = os.path.abspath(path) == os.path.abspath(find_sample()[0])
-            except (OcrViewerError, OSError):  # no (readable) bundled samples in this build
-                sample = False
+        sample = bool(path) and os.path.abspath(path) == self._start_sample()
         # its text says what is shown ("read offline by the built-in engine"): once a response or a
         # ground truth is added the sample is the user's work, and the strip would cover it
         state = getattr(self, "state", None)  # (none yet over the first frame's start view)
@@ -626,6 +621,18 @@ class MainWindow(QMainWindow):
             self.welcome.show_over()
         else:
             self.welcome.hide()
+
+    def _start_sample(self) -> str:
+        """The start sample's absolute path ("" when this build has no readable samples): the
+        samples folder is listed the first time it is asked, not on every image opened."""
+        if self._sample_image is None:
+            from ocrviewer.resources import find_sample
+
+            try:
+                self._sample_image = os.path.abspath(find_sample()[0])
+            except (OcrViewerError, OSError):  # no (readable) bundled samples in this build
+                self._sample_image = ""
+        return self._sample_image
 
     def clamp_to_screen(self) -> None:
         """Keep the whole window on its screen (a saved or default size may not fit at a large

@@ -145,9 +145,13 @@ def test_f1_sheet_lists_human_key_names_and_closes_on_esc(qtbot, settings) -> No
     assert win.canvas.viewport().size() == before  # it floated over the picture
 
 
-def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_image) -> None:
+def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_image, monkeypatch) -> None:
+    from ocrviewer import resources
     from ocrviewer.resources import samples_dir
 
+    listed = []  # the samples folder is listed once per window, not on every image opened
+    find_sample = resources.find_sample
+    monkeypatch.setattr(resources, "find_sample", lambda: listed.append(1) or find_sample())
     win = make_window(qtbot, settings, (1024, 700))
     before = win.canvas.viewport().size()
     win.files.open_image(str(samples_dir() / "receipt.jpg"))
@@ -175,6 +179,7 @@ def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_ima
     win.files.open_image(str(samples_dir() / "receipt.jpg"))
     qtbot.wait(100)
     assert not win.welcome.isVisible()
+    assert len(listed) == 1
 
 
 def _panel_tabs(win):  # noqa: ANN001, ANN202
