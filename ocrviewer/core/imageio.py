@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -112,19 +113,28 @@ def _png_late_exif(path: str | os.PathLike[str]) -> bytes | None:
         return None
     try:
         with open(path, "rb") as f:
-            f.seek(8)
-            while True:
-                head = f.read(8)
-                if len(head) < 8:
-                    return None
-                length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            for kind, length in _png_chunks(f):
                 if kind == b"eXIf":
                     return f.read(length) if length <= _PNG_EXIF_MAX else None
-                if kind == b"IEND":
-                    return None
-                f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
     except OSError:
         return None
+    return None
+
+
+def _png_chunks(f: BinaryIO) -> Iterator[tuple[bytes, int]]:
+    """(type, data length) of each chunk of the PNG open in ``f`` before its IEND, read from the
+    chunk headers alone; at each step ``f`` is at the chunk's data, which the caller may read."""
+    at = 8  # after the signature
+    while True:
+        f.seek(at)
+        head = f.read(8)
+        if len(head) < 8:
+            return
+        length, kind = int.from_bytes(head[:4], "big"), head[4:]
+        if kind == b"IEND":
+            return
+        at += 8 + length + 4  # the header, the data and its CRC
+        yield kind, length
 
 
 _reading = threading.local()
@@ -564,22 +574,12 @@ def _png_inflates(path: str | os.PathLike[str]) -> bool:
     inflate = zlib.decompressobj()
     try:
         with open(path, "rb") as f:
-            f.seek(8)
-            while True:
-                head = f.read(8)
-                if len(head) < 8:
-                    break
-                length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            for kind, length in _png_chunks(f):
                 if kind == b"IDAT":
                     data = f.read(length)
                     while data:  # in pieces, so a bomb's data never lands in memory whole
                         inflate.decompress(data, 1 << 20)
                         data = inflate.unconsumed_tail
-                    f.seek(4, os.SEEK_CUR)
-                elif kind == b"IEND":
-                    break
-                else:
-                    f.seek(length + 4, os.SEEK_CUR)
     except OSError:
         return True
     except zlib.error:
