@@ -519,50 +519,35 @@ def _shut(conn: urllib3.connection.HTTPConnection) -> None:
 
 class _Counted:
     """Counts the answers a connection's socket has carried, so a request knows whether it went out
-    on a kept-alive connection (one a server may have closed meanwhile) or a fresh one."""
+    on a kept-alive connection (one a server may have closed meanwhile) or a fresh one, and hands
+    each request to the deadline watchdog: the one mixin of the HTTP and HTTPS connections."""
 
     answered = 0
     #: the last request went on a socket that had carried an answer before
     reused = False
 
-    def _before_request(self) -> None:
+    def request(self, *args: Any, **kwargs: Any) -> None:
         self.reused = getattr(self, "sock", None) is not None and self.answered > 0
+        _watch(self)  # type: ignore[arg-type]
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
-    def _after_connect(self) -> None:
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
         self.answered = 0
         _connected(self)  # type: ignore[arg-type]
 
-
-class _HTTPConnection(_Counted, urllib3.connection.HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        self._before_request()
-        _watch(self)
-        super().request(*args, **kwargs)
-
-    def connect(self) -> None:
-        super().connect()
-        self._after_connect()
-
     def getresponse(self) -> Any:
-        resp = super().getresponse()
+        resp = super().getresponse()  # type: ignore[misc]
         self.answered += 1
         return resp
+
+
+class _HTTPConnection(_Counted, urllib3.connection.HTTPConnection):
+    pass
 
 
 class _HTTPSConnection(_Counted, urllib3.connection.HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        self._before_request()
-        _watch(self)
-        super().request(*args, **kwargs)
-
-    def connect(self) -> None:
-        super().connect()
-        self._after_connect()
-
-    def getresponse(self) -> Any:
-        resp = super().getresponse()
-        self.answered += 1
-        return resp
+    pass
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
