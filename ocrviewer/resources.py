@@ -52,11 +52,13 @@ def samples_dir() -> Path:
     return resource_path("samples")
 
 
-#: file names the viewer opens as images (the CLI, the Open dialog, drops and the sample finder agree)
-IMAGE_SUFFIXES = (
+#: file names of pictures (Pillow reads them): a folder's pages, ``compare``'s IMAGE, the Open dialog
+PICTURE_SUFFIXES = (
     *(".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"),
-    *(".jp2", ".j2k", ".jpx", ".avif", ".pbm", ".pgm", ".ppm", ".pnm", ".pdf"),
+    *(".jp2", ".j2k", ".jpx", ".avif", ".pbm", ".pgm", ".ppm", ".pnm"),
 )
+#: file names the viewer opens as images (the CLI, the Open dialog, drops and the sample finder agree)
+IMAGE_SUFFIXES = (*PICTURE_SUFFIXES, ".pdf")
 
 
 def find_sample() -> tuple[Path, Path | None]:

@@ -14,8 +14,7 @@ from ocrviewer.core.metrics import NORMALIZATION
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
 from ocrviewer.core.references import CompareInput, ResultSet, result_files
 from ocrviewer.errors import BadInput
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".jpx")
+from ocrviewer.resources import PICTURE_SUFFIXES
 
 DESCRIPTION = f"""Compare one or more RESULTs with a REFERENCE, word by word on the page.
 
@@ -89,7 +88,7 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
     from ocrviewer.core.document_pages import is_document_path
 
     first = files[0]
-    image = first if Path(first).suffix.lower() in IMAGE_SUFFIXES or is_document_path(first) else None
+    image = first if Path(first).suffix.lower() in PICTURE_SUFFIXES or is_document_path(first) else None
     rest = files[1:] if image else files
     if len(rest) < 2:
         raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")
@@ -100,7 +99,7 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
             if image is None or not is_document_path(image):
                 raise BadInput(f"{f}: a batch's results need the document it read (DOC) first; give it")
             continue
-        if Path(f).suffix.lower() in IMAGE_SUFFIXES or Path(f).is_dir():
+        if Path(f).suffix.lower() in PICTURE_SUFFIXES or Path(f).is_dir():
             raise BadInput(f"{f}: an image or a folder, not a reference or a result; it comes first")
     return image, rest[0], rest[1:]
 

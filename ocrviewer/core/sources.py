@@ -42,16 +42,13 @@ from ocrviewer.core.imageio import (
     read_image_info,
 )
 from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
+from ocrviewer.resources import PICTURE_SUFFIXES
 
 DEFAULT_DPI = 150.0
 #: key of a rendered page's ``info`` holding its :attr:`SourcePage.note` (see :func:`shown_note`)
 PAGE_NOTE_KEY = "ocrviewer.page-note"
-#: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name). The
-#: same as ``ocrviewer.resources.IMAGE_SUFFIXES`` (which adds .pdf) without importing Pillow there.
-IMAGE_SUFFIXES = (
-    *(".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"),
-    *(".jp2", ".j2k", ".jpx", ".avif", ".pbm", ".pgm", ".ppm", ".pnm"),
-)
+#: Files a folder source takes as pages (Pillow reads them; the order is natural sort by name).
+IMAGE_SUFFIXES = PICTURE_SUFFIXES
 PDF_SUFFIXES = (".pdf",)
 TIFF_SUFFIXES = (".tif", ".tiff")
 KINDS = ("image", "pdf", "tiff", "folder")

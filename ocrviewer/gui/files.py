@@ -33,12 +33,12 @@ from ocrviewer.gui.settings_keys import RECENT_KEY
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.gui.worker import Workers
 from ocrviewer.providers.base import CancelToken
-from ocrviewer.resources import IMAGE_SUFFIXES, find_sample, samples_dir
+from ocrviewer.resources import PICTURE_SUFFIXES, find_sample, samples_dir
 
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
 _RESPONSE_PATTERNS = "*.json *.hocr *.html *.htm *.xml *.tsv *.gz"
-_PICTURE_PATTERNS = " ".join("*" + s for s in IMAGE_SUFFIXES if s != ".pdf")
+_PICTURE_PATTERNS = " ".join("*" + s for s in PICTURE_SUFFIXES)
 #: File > Open takes images, documents, workspaces and responses (see FileController.open_path):
 #: every one is listed, all of them in the first entry, which is chosen
 IMAGE_FILTER = ";;".join(

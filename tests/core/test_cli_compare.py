@@ -336,3 +336,21 @@ def test_one_page_files_on_a_document_count_on_the_page_given(tmp_path: Path) ->
     _, ref, rows = compare_files(str(pdf), str(truth), [str(engine)], pages={str(engine): 1})
     assert [p.index for p in ref.document.pages] == [0]  # a text file, as the command line reads it
     assert rows[0][1].cer.rate == 1 and any("no text there" in n for n in rows[0][2])
+
+
+@pytest.mark.parametrize("suffix", [".ppm", ".jfif", ".pnm", ".j2k"])
+def test_an_image_of_any_kind_the_viewer_opens_comes_first(
+    page: dict[str, Path], capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    """compare had its own, shorter list of image names: a .ppm or .jfif IMAGE was read as the
+    reference ("not JSON"); it now takes every picture the viewer and a folder take."""
+    from PIL import Image
+
+    image = page["image"].with_suffix(suffix)
+    with Image.open(page["image"]) as picture:
+        picture.convert("RGB").save(image, "JPEG" if suffix == ".jfif" else None)
+    code, stdout, _ = run(capsys, image, page["gt"], page["good"])
+    assert code == 0, stdout
+    assert stdout.splitlines()[3].split()[:3] == ["good.json", "0.00%", "0.00%"]
+    code, _, stderr = run(capsys, page["gt"], page["good"], image)
+    assert code != 0 and "an image or a folder" in stderr
