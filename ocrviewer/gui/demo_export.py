@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.errors import BadInput
+from ocrviewer.errors import BadInput, OcrViewerError
 from ocrviewer.gui.canvas import Canvas
 from ocrviewer.gui.export_view import pdf_page, render_view_image
 from ocrviewer.gui.theme import set_tone
@@ -115,7 +115,7 @@ def _provider_of(response_path: str | None) -> str | None:
         from ocrviewer.core.sidecar import read_sidecar
 
         sidecar = read_sidecar(response_path)
-    except Exception:  # a caption is decoration: no sidecar, no provider name
+    except (OcrViewerError, OSError):  # a caption is decoration: a broken sidecar, no provider name
         return None
     return getattr(sidecar, "provider", None) if sidecar is not None else None
 

@@ -15,6 +15,7 @@ The window then builds the rest and swaps in its canvas once that shows the same
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import struct
@@ -29,10 +30,13 @@ from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO
 from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
+from ocrviewer.errors import OcrViewerError
 from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.legend import CORNERS, CornerPicture, legend_size, paint_view_legend, place_legend
 from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.painting import brush_of, pen_of
+
+log = logging.getLogger("ocrviewer.gui.first_frame")
 
 #: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
 FIRST_FRAME_MAX_BYTES = 64 * 1024
@@ -95,7 +99,10 @@ def first_frame_for(image: str | None, response: str | None, frame: str = "auto"
         from ocrviewer.core.parsers import load_response
 
         source = load_response(rpath)
-    except Exception:  # anything odd: the window's own loading reports it
+    except (OcrViewerError, OSError):  # a bad response or sidecar: the window's own loading says what
+        return None
+    except Exception:  # a bug: not hidden, but the start goes on the usual way
+        log.warning("first frame: unexpected error; the window opens the files its usual way", exc_info=True)
         return None
     if len(source.pages) != 1 or source.warnings:
         return None
