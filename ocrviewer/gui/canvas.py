@@ -6,6 +6,7 @@ The canvas follows :class:`~ocrviewer.gui.state.ViewerState` and writes back onl
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -736,7 +737,7 @@ class Canvas(QGraphicsView):
         conf = data.confidence(index)
         label = data.label(index)
         b = data.bboxes[index]
-        lines = [f"<b>{_escape(text[:200]) or '(no text)'}</b>"]
+        lines = [f"<b>{html.escape(text[:200], quote=False) or '(no text)'}</b>"]
         note = self.word_note(index) if name == "word" and self.word_note is not None else ""
         if note:
             lines.append(note)
@@ -1022,7 +1023,3 @@ class Canvas(QGraphicsView):
 RELEASE_DELAY_MS = 250
 #: objects freed per event-loop pass when old overlay data is released (~1-2 ms each)
 RELEASE_SLICE = 4096
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -12,6 +12,7 @@ picture and overlay items through their public interface (the wipe clips the can
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -55,7 +56,7 @@ class SideB:
     def tooltip(self, index: int) -> str:
         text = self.layer.text(index)
         note = self.notes.get(index, "")
-        head = f"<b>{_escape(text[:200]) or '(no text)'}</b> · B: {_escape(self.name)}"
+        head = f"<b>{html.escape(text[:200], quote=False) or '(no text)'}</b> · B: {html.escape(self.name, quote=False)}"
         return head + (f"<br>{note}" if note else "")
 
 
@@ -619,7 +620,3 @@ class CompareViews(QObject):
             self.wipe.mark(polygon)
         if self.side is not None:
             self.side.mark(polygon)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

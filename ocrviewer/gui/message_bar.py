@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -75,7 +77,7 @@ class MessageBar(QFrame):
         self.level = level
         self._colour(level)
         prefix = {"error": "<b>Error:</b> ", "warning": "<b>Note:</b> "}.get(level, "")
-        self.label.setText(prefix + _escape(text))
+        self.label.setText(prefix + html.escape(text, quote=False))
         self._plain = text
         self.show()
         if timeout_ms is None:
@@ -90,7 +92,3 @@ class MessageBar(QFrame):
         if self.isVisible():
             self.hide()
             self.dismissed.emit()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
