@@ -62,7 +62,6 @@ SAVE_FILTERS = {
     "PAGE-XML (*.page.xml)": "page",
     "Searchable PDF (*.pdf)": "pdf",
 }
-_SAVE_SUFFIXES = {"json": ".json", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "pdf": ".pdf"}
 WORKSPACE_FILTER = "ocrviewer workspace (*.ocrviewer-workspace.json *.json);;All files (*)"
 WORKSPACE_SUFFIX = ".ocrviewer-workspace.json"
 MAX_RECENT = 10
@@ -70,15 +69,9 @@ MAX_RECENT = 10
 
 def save_target(path: str, selected_filter: str) -> tuple[str, str]:
     """(path, format) for Save Result: the name's suffix decides, else the chosen file type (its suffix added)."""
-    from ocrviewer.core.formats import suffix_format
+    from ocrviewer.core.formats import export_target
 
-    fmt = suffix_format(path)
-    if fmt is not None:
-        return path, fmt
-    fmt = SAVE_FILTERS.get(selected_filter, "json")
-    if Path(path).suffix == "":
-        path += _SAVE_SUFFIXES[fmt]
-    return path, fmt
+    return export_target(path, SAVE_FILTERS.get(selected_filter, "json"))
 
 
 def state_inputs(state: ViewerState) -> list[str]:

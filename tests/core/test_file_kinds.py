@@ -1,5 +1,5 @@
-"""What a file given to the viewer is taken as (core.loading), the name a saved result is offered
-(core.export.result_path) and what a save never writes over (core.sidecar.with_sidecars): no window."""
+"""What a file given to the viewer is taken as (core.loading), the name and format a saved result gets
+(core.export.result_path, core.formats.export_target) and what a save never writes over (core.sidecar.with_sidecars): no window."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ocrviewer.core.export import result_path
+from ocrviewer.core.formats import EXPORT_FORMATS, EXPORT_SUFFIXES, export_target, suffix_format
 from ocrviewer.core.loading import is_image_path, is_response_path
 from ocrviewer.core.sidecar import with_sidecars
 
@@ -63,3 +64,25 @@ def test_sidecars_are_protected_with_their_files() -> None:
         "/d/resp.json.ocrviewer.json",
     ]
     assert with_sidecars(()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "chosen", "expected"),
+    [
+        ("scan.alto.xml", "json", ("scan.alto.xml", "alto")),  # the name decides over the file type
+        ("scan.page.xml", "hocr", ("scan.page.xml", "page")),
+        ("scan.HOCR", "json", ("scan.HOCR", "hocr")),
+        ("scan", "alto", ("scan.alto.xml", "alto")),  # no suffix: the chosen type's is added
+        ("scan", "pdf", ("scan.pdf", "pdf")),
+        ("scan.v2", "page", ("scan.v2", "page")),  # a suffix the formats do not know stays
+    ],
+)
+def test_a_saved_result_takes_its_format_from_its_name_else_the_chosen_type(
+    name: str, chosen: str, expected: tuple[str, str]
+) -> None:
+    assert export_target(name, chosen) == expected
+
+
+def test_every_export_format_has_a_suffix_that_names_it_again() -> None:
+    assert sorted(EXPORT_SUFFIXES) == sorted(EXPORT_FORMATS)
+    assert all(suffix_format("x" + s) == fmt for fmt, s in EXPORT_SUFFIXES.items())

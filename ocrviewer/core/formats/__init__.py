@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import PurePath
 
 from ocrviewer.core.formats import alto, hocr, pagexml, pdf_text, tsv
 from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup, xml_safe
@@ -27,6 +28,8 @@ from ocrviewer.errors import BadResponse
 
 __all__ = [
     "EXPORT_FORMATS",
+    "EXPORT_SUFFIXES",
+    "export_target",
     "FORMATS",
     "gunzip",
     "stated_dpi",
@@ -130,6 +133,21 @@ def suffix_format(name: str) -> str | None:
         if lower.endswith(suffix):
             return fmt
     return None
+
+
+#: the suffix a file of each export format is given when its name has none
+EXPORT_SUFFIXES = {"json": ".json", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "pdf": ".pdf"}
+
+
+def export_target(path: str, chosen: str) -> tuple[str, str]:
+    """(path, format) of a result saved as ``path``: the name's suffix decides (``x.alto.xml`` is
+    ALTO); else the ``chosen`` format, whose suffix is added to a name that has none."""
+    fmt = suffix_format(path)
+    if fmt is not None:
+        return path, fmt
+    if PurePath(path).suffix == "":
+        path += EXPORT_SUFFIXES[chosen]
+    return path, chosen
 
 
 def _ends_as_html(raw: bytes) -> bool:
