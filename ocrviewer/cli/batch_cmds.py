@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from typing import Any, TextIO
 
+from ocrviewer.cli.interruptible import run_interruptible
 from ocrviewer.errors import BadInput, one_line
 from ocrviewer.providers.base import CancelToken
 
@@ -151,6 +151,7 @@ def cmd_batch(args: argparse.Namespace, settings: dict[str, Any], options: dict[
     from ocrviewer.core.sources import open_source
     from ocrviewer.providers.batch import (
         DEFAULT_RATES,
+        BatchReport,
         RateLimit,
         parse_rate,
         parse_shard,
@@ -198,44 +199,29 @@ def cmd_batch(args: argparse.Namespace, settings: dict[str, Any], options: dict[
         cancel = CancelToken()
         total, already = len(bp.inputs), len(bp.skipped)
         show = (_Bar if sys.stderr.isatty() else _Plain)(sys.stderr, total, already)
-        box: dict[str, Any] = {}
-        finished = threading.Event()
 
-        def work() -> None:
-            try:
-                box["report"] = run_batch(
-                    bp,
-                    settings,
-                    jobs=args.jobs,
-                    cancel=cancel,
-                    progress=show,
-                    cache=cache,
-                    use_cache=use_cache,
-                    fresh=args.fresh,
-                )
-            except BaseException as err:  # handed to the main thread, which reports it
-                box["error"] = err
-            finally:
-                finished.set()
+        def work() -> BatchReport:
+            return run_batch(
+                bp,
+                settings,
+                jobs=args.jobs,
+                cancel=cancel,
+                progress=show,
+                cache=cache,
+                use_cache=use_cache,
+                fresh=args.fresh,
+            )
 
-        # The batch runs in a thread so Ctrl-C (delivered to the main thread) cancels it cleanly:
-        # waits wake at once, running inputs stop, the manifest is written with what finished.
-        # An Event, not Thread.join: a join interrupted by Ctrl-C can report the thread as ended early.
+        # Ctrl-C cancels: waits wake at once, running inputs stop, the manifest is written with what
+        # finished
         with show:
-            threading.Thread(target=work, name="ocrviewer-batch", daemon=True).start()
-            try:
-                while not finished.wait(0.1):
-                    pass
-            except KeyboardInterrupt:
-                cancel.cancel()
-                print("ocrviewer: cancelling...", file=sys.stderr, flush=True)
-                if not finished.wait(120.0):
-                    raise BadInput(
-                        "the batch did not stop within 2 minutes; the manifest may lack the last inputs"
-                    ) from None
-        if "error" in box:
-            raise box["error"]
-        report = box["report"]
+            ran = run_interruptible(work, cancel, "ocrviewer-batch", grace_s=120.0)
+        if not ran.finished:
+            raise BadInput("the batch did not stop within 2 minutes; the manifest may lack the last inputs")
+        if ran.error is not None:
+            raise ran.error
+        report = ran.value
+        assert report is not None
     done, cached, failed = report.count("done"), report.count("cached"), report.count("failed")
     summary = (
         f"{bp.outdir}/manifest.jsonl: {done} done, {cached} from the cache, {failed} failed, "

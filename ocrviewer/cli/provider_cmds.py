@@ -6,10 +6,10 @@ import argparse
 import getpass
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import Any, TextIO
 
+from ocrviewer.cli.interruptible import run_interruptible
 from ocrviewer.core.output import is_stdout
 from ocrviewer.errors import BadInput, OcrViewerError
 from ocrviewer.providers.base import (
@@ -195,39 +195,27 @@ def cmd_recognize(args: argparse.Namespace) -> int:
             f"{args.image}: --shard and --page-by-page apply to a folder, a PDF or a multi-page TIFF, not one image"
         )
     cancel = CancelToken()
-    box: dict[str, Any] = {}
 
-    def work() -> None:
-        try:
-            box["outcome"] = recognize_file(
-                args.image,
-                args.provider,
-                _options(args),
-                settings,
-                cancel=cancel,
-                progress=_Progress(sys.stderr),
-                out_path=args.output,
-                use_cache=not args.no_cache,
-                fresh=args.fresh,
-            )
-        except BaseException as err:  # handed to the main thread, which reports it
-            box["error"] = err
+    def work() -> RunOutcome:
+        return recognize_file(
+            args.image,
+            args.provider,
+            _options(args),
+            settings,
+            cancel=cancel,
+            progress=_Progress(sys.stderr),
+            out_path=args.output,
+            use_cache=not args.no_cache,
+            fresh=args.fresh,
+        )
 
-    # The work runs in a thread so Ctrl-C (delivered to the main thread) can cancel it cleanly:
-    # waits wake at once, and no file is written after a cancel.
-    worker = threading.Thread(target=work, name="ocrviewer-recognize", daemon=True)
-    try:
-        worker.start()  # inside: a Ctrl-C from the first moment on cancels the work too
-        while worker.is_alive():
-            worker.join(0.1)
-    except KeyboardInterrupt:
-        cancel.cancel()
-        print("ocrviewer: cancelling...", file=sys.stderr, flush=True)
-        worker.join(5.0)
+    # Ctrl-C cancels: waits wake at once, and no file is written after a cancel
+    ran = run_interruptible(work, cancel, "ocrviewer-recognize", grace_s=5.0)
+    if ran.interrupted:
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130
-    if "error" in box:
-        err = box["error"]
+    err = ran.error
+    if err is not None:
         if isinstance(err, (OcrViewerError, KeyboardInterrupt, SystemExit)) or not isinstance(err, Exception):
             raise err
         # a bug met on the way (a service's answer no check foresaw): one line, as a batch records it
@@ -235,7 +223,8 @@ def cmd_recognize(args: argparse.Namespace) -> int:
         from ocrviewer.providers.http import Scrubber
 
         raise OcrViewerError(failure_reason(err, Scrubber(settings[CREDENTIALS].secrets()))) from None
-    outcome: RunOutcome = box["outcome"]
+    outcome = ran.value
+    assert outcome is not None
     counts = outcome.document.counts()
     origin = "from the cache" if outcome.from_cache else f"request id {outcome.sidecar.request_id or 'none'}"
     to_stdout = is_stdout(args.output)
