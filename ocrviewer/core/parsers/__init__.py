@@ -82,9 +82,9 @@ OCRVIEWER = "ocrviewer"
 # modules cost ~3 ms before its first frame.
 
 
-def _service_formats() -> dict[str, str]:
-    """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
-    markup, PDF and TSV formats (made on first use: their readers load lxml)."""
+@functools.cache
+def _service_table() -> dict[str, tuple[Callable[[Any], Document], str]]:
+    """Format name -> (parser, one-line description): the one list of the JSON formats read here."""
     from ocrviewer.core.parsers import (
         azure,
         doctr,
@@ -98,23 +98,68 @@ def _service_formats() -> dict[str, str]:
     )
 
     return {
-        yandex.OCR_V1: "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
-        yandex.VISION_V1: "Yandex Vision API v1 batchAnalyze textDetection (older API)",
-        azure.RECOGNIZE_TEXT_V2: "Azure Computer Vision v2.0 recognizeText (recognitionResult)",
-        azure.BATCH_READ_V2: "Azure Computer Vision v2.x batch Read (recognitionResults[])",
-        azure.READ_V3: "Azure Computer Vision Read v3.x (analyzeResult.readResults[])",
-        azure.FORM_RECOGNIZER_V2: "Azure Form Recognizer v2.1 (readResults + pageResults tables)",
-        azure.IMAGE_ANALYSIS_4: "Azure Image Analysis 4.0 (readResult.blocks[])",
-        azure.DOCUMENT_INTELLIGENCE: "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
-        google.VISION: "Google Cloud Vision fullTextAnnotation (images:annotate)",
-        documentai.DOCUMENT_AI: "Google Cloud Document AI Document (pages, blocks, lines, tokens; camelCase or snake_case)",
-        textract.TEXTRACT: "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
-        doctr.DOCTR: "docTR JSON export (result.export(): pages, blocks, lines, words; relative geometry)",
-        easyocr.EASYOCR: "EasyOCR readtext result saved as JSON ([box, text, confidence] per detection)",
-        paddleocr.PADDLEOCR: "PaddleOCR result saved as JSON (3.x rec_texts/rec_polys, or 2.x [box, [text, score]])",
-        pytesseract.PYTESSERACT: "pytesseract image_to_data(output_type=DICT) saved as JSON (one list per TSV column)",
-        OCRVIEWER: f"ocrviewer normalized document ({SCHEMA})",
+        yandex.OCR_V1: (
+            yandex.parse_ocr_v1,
+            "Yandex Vision OCR API v1 (recognizeText / getRecognition, JSON or JSON Lines)",
+        ),
+        yandex.VISION_V1: (
+            yandex.parse_vision_v1,
+            "Yandex Vision API v1 batchAnalyze textDetection (older API)",
+        ),
+        azure.RECOGNIZE_TEXT_V2: (
+            azure.parse_recognize_text_v2,
+            "Azure Computer Vision v2.0 recognizeText (recognitionResult)",
+        ),
+        azure.BATCH_READ_V2: (
+            azure.parse_batch_read_v2,
+            "Azure Computer Vision v2.x batch Read (recognitionResults[])",
+        ),
+        azure.READ_V3: (azure.parse_read_v3, "Azure Computer Vision Read v3.x (analyzeResult.readResults[])"),
+        azure.FORM_RECOGNIZER_V2: (
+            azure.parse_read_v3,
+            "Azure Form Recognizer v2.1 (readResults + pageResults tables)",
+        ),
+        azure.IMAGE_ANALYSIS_4: (
+            azure.parse_image_analysis_4,
+            "Azure Image Analysis 4.0 (readResult.blocks[])",
+        ),
+        azure.DOCUMENT_INTELLIGENCE: (
+            azure.parse_document_intelligence,
+            "Azure Document Intelligence / Form Recognizer v3 (analyzeResult.pages[])",
+        ),
+        google.VISION: (google.parse_vision, "Google Cloud Vision fullTextAnnotation (images:annotate)"),
+        documentai.DOCUMENT_AI: (
+            documentai.parse_document_ai,
+            "Google Cloud Document AI Document (pages, blocks, lines, tokens; camelCase or snake_case)",
+        ),
+        textract.TEXTRACT: (
+            textract.parse_textract,
+            "AWS Textract Blocks (DetectDocumentText / AnalyzeDocument)",
+        ),
+        doctr.DOCTR: (
+            doctr.parse_doctr,
+            "docTR JSON export (result.export(): pages, blocks, lines, words; relative geometry)",
+        ),
+        easyocr.EASYOCR: (
+            easyocr.parse_easyocr,
+            "EasyOCR readtext result saved as JSON ([box, text, confidence] per detection)",
+        ),
+        paddleocr.PADDLEOCR: (
+            paddleocr.parse_paddleocr,
+            "PaddleOCR result saved as JSON (3.x rec_texts/rec_polys, or 2.x [box, [text, score]])",
+        ),
+        pytesseract.PYTESSERACT: (
+            pytesseract.parse_pytesseract,
+            "pytesseract image_to_data(output_type=DICT) saved as JSON (one list per TSV column)",
+        ),
+        OCRVIEWER: (_from_schema, f"ocrviewer normalized document ({SCHEMA})"),
     }
+
+
+def _service_formats() -> dict[str, str]:
+    """Format name -> one-line description (shown by ``ocrviewer info``); ``FORMATS`` adds the
+    markup, PDF and TSV formats (made on first use: their readers load lxml)."""
+    return {name: description for name, (_, description) in _service_table().items()}
 
 
 def __getattr__(name: str) -> dict[str, str]:
@@ -140,36 +185,7 @@ def _from_schema(data: Any) -> Document:
 
 @functools.cache
 def _parsers() -> dict[str, Callable[[Any], Document]]:
-    from ocrviewer.core.parsers import (
-        azure,
-        doctr,
-        documentai,
-        easyocr,
-        google,
-        paddleocr,
-        pytesseract,
-        textract,
-        yandex,
-    )
-
-    return {
-        yandex.OCR_V1: yandex.parse_ocr_v1,
-        yandex.VISION_V1: yandex.parse_vision_v1,
-        azure.RECOGNIZE_TEXT_V2: azure.parse_recognize_text_v2,
-        azure.BATCH_READ_V2: azure.parse_batch_read_v2,
-        azure.READ_V3: azure.parse_read_v3,
-        azure.FORM_RECOGNIZER_V2: azure.parse_read_v3,
-        azure.IMAGE_ANALYSIS_4: azure.parse_image_analysis_4,
-        azure.DOCUMENT_INTELLIGENCE: azure.parse_document_intelligence,
-        google.VISION: google.parse_vision,
-        documentai.DOCUMENT_AI: documentai.parse_document_ai,
-        textract.TEXTRACT: textract.parse_textract,
-        doctr.DOCTR: doctr.parse_doctr,
-        easyocr.EASYOCR: easyocr.parse_easyocr,
-        paddleocr.PADDLEOCR: paddleocr.parse_paddleocr,
-        pytesseract.PYTESSERACT: pytesseract.parse_pytesseract,
-        OCRVIEWER: _from_schema,
-    }
+    return {name: parse for name, (parse, _) in _service_table().items()}
 
 
 def _service_error(d: dict[str, Any]) -> str | None:
