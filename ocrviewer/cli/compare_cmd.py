@@ -7,10 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from ocrviewer.core.compare import DETECTION_IOU
+from ocrviewer.core.compare import DETECTION_IOU, MAX_PIECES
 from ocrviewer.core.evaluate import SCHEMA, Row, compare_files, comparison_json, write_report
 from ocrviewer.core.frames import FRAMES
-from ocrviewer.core.metrics import NORMALIZATION
+from ocrviewer.core.metrics import NORMALIZATION, NORMALIZATIONS
 from ocrviewer.core.output import check_output, dumps_json, write_atomic
 from ocrviewer.core.references import CompareInput, ResultSet, result_files
 from ocrviewer.errors import BadInput
@@ -32,8 +32,16 @@ reading order of either side does not matter. Where a side has lines but no word
 OCR-D at line level) lines are paired by their boxes; where there are no boxes, or the two sides' boxes
 barely overlap though their words agree (two scans of a page), lines are paired by text. Figures per
 result (and per page, block and line in --json): CER over grapheme clusters, WER over words, an
-order-independent bag-of-words error rate, word counts (matched/substituted/missed/extra) and
-detection precision/recall at IoU >= {DETECTION_IOU}. Denominator: the reference's length.
+order-independent bag-of-words error rate, word counts (matched/substituted/missed/extra/split/merged)
+and detection precision/recall at IoU >= {DETECTION_IOU}. Denominator: the reference's length.
+
+Split and merged words classify differences; they change no figure. A reference word the result read
+as 2 to {MAX_PIECES} consecutive words of one line that, run together, read as it (within one edit in
+five characters: "news paper" for "newspaper", "nonu yy" for "nonumy") is "split", and so are its
+pieces; a result word that so reads as consecutive reference words is "merged", and so are they.
+Where both sides have word boxes, the pieces must lie within the whole word's box. CER and WER are
+computed from the alignment as before: a split word still counts as a substitution and an insertion
+in WER (as jiwer counts it), a merged one as a substitution and a deletion; the counts name them once.
 
 Definitions, and where other tools differ:
 - CER sums each reference line's edits over the lines' lengths; line breaks are no characters (jiwer's
@@ -41,13 +49,18 @@ Definitions, and where other tools differ:
 - Words are whitespace-separated, punctuation included: "Dies." against "Dies" is an error (jiwer's
   default; dinglehopper splits at Unicode word boundaries and drops punctuation).
 - Ligatures (fi, MUFI's private-use letters) and the long s are compared as written: the fi ligature
-  against "fi" is 2 errors (dinglehopper's default unjoins ligatures first).
+  against "fi" is 2 errors (dinglehopper's default unjoins ligatures first). --normalize historic
+  applies dinglehopper's default equivalences before anything is compared (ligatures unjoined, MUFI
+  umlauts and e above a vowel as the umlaut, em dash as en dash, ’ as '), so figures on historic
+  prints compare with its; --normalize modern also reads the long s as s and the r rotunda as r.
+  The text of both sides changes, so the reference's length may too (an unjoined ligature is two
+  characters); the report and the JSON say which normalization was used.
 - A reference without text has no CER: n/a (dinglehopper: infinite; jiwer: the insertions). CER is not
   capped: more insertions than reference characters give over 100 %.
 - PAGE-XML is read at line and word level (dinglehopper --textequiv-level line); a region whose lines
   hold no text gives one line per line of its text; ALTO's HYP stays at the line end, as printed.
 
-Normalization: {NORMALIZATION}."""
+Normalization (default, exact): {NORMALIZATION}."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -57,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="%(prog)s [-h] [IMAGE|DOC] REFERENCE RESULT [RESULT ...] [--json OUT.json] [--report OUT.html] "
-        "[--frame {auto,display,raw}]",
+        "[--frame {auto,display,raw}] [--normalize {exact,historic,modern}]",
     )
     p.add_argument(
         "files",
@@ -75,6 +88,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=FRAMES,
         default="auto",
         help="frame of the files' coordinates: auto (default) decides from the evidence",
+    )
+    p.add_argument(
+        "--normalize",
+        choices=tuple(NORMALIZATIONS),
+        default="exact",
+        help="text normalization before comparing: exact (default; NFC, whitespace collapsed), historic "
+        "(also dinglehopper's equivalences: ligatures unjoined, MUFI letters, dashes), modern (historic, "
+        "and the long s as s, the r rotunda as r)",
     )
     p.set_defaults(func=cmd_compare)
 
@@ -135,12 +156,26 @@ def _pct(v: float | None) -> str:
 
 def table(ref: CompareInput, rows: list[Row]) -> str:
     geometry = "with polygons" if ref.geometry else "text only"
+    used = rows[0][1].normalization if rows else "exact"
     lines = [
         f"reference: {ref.name} ({ref.format}, {geometry}), {len(ref.document.pages)} page(s), "
         f"{ref.word_count} words",
-        f"normalization: {NORMALIZATION}",
+        f"normalization: {used}: {NORMALIZATIONS[used]}",
     ]
-    head = ("result", "CER", "WER", "WER(bag)", "equal", "subst", "missed", "extra", "det.P", "det.R")
+    head = (
+        "result",
+        "CER",
+        "WER",
+        "WER(bag)",
+        "equal",
+        "subst",
+        "missed",
+        "extra",
+        "split",
+        "merged",
+        "det.P",
+        "det.R",
+    )
     body = []
     for src, c, _ in rows:
         n = c.counts()
@@ -155,6 +190,8 @@ def table(ref: CompareInput, rows: list[Row]) -> str:
                 str(n["substituted"]),
                 str(n["missed"]),
                 str(n["extra"]),
+                str(n["split"]),
+                str(n["merged"]),
                 _pct(d.precision if d else None),
                 _pct(d.recall if d else None),
             )
@@ -178,7 +215,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_output(out, inputs)
     if args.json and args.report and os.path.abspath(args.json) == os.path.abspath(args.report):
         raise BadInput("--json and --report name the same file; give two names")
-    backdrop, ref, rows = compare_files(image, reference, results, args.frame, pages)
+    backdrop, ref, rows = compare_files(
+        image, reference, results, args.frame, pages, normalization=args.normalize
+    )
     for src in [ref, *(s for s, _, _ in rows)]:
         for w in src.warnings:
             print(f"ocrviewer: warning: {src.name}: {w}", file=sys.stderr)

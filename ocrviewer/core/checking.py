@@ -32,7 +32,7 @@ from ocrviewer.errors import BadInput
 WordKey = tuple[int, int, int, int]
 VERDICTS = ("right", "wrong", "corrected")
 #: comparison statuses that make a word suspect whatever its confidence
-SUSPECT_STATUSES = frozenset({"substituted", "missed"})
+SUSPECT_STATUSES = frozenset({"substituted", "missed", "split", "merged"})
 MARKS_SCHEMA = "ocrviewer.checkmarks/1"
 
 

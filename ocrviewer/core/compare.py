@@ -9,7 +9,14 @@ Alignment of one page, in the order the issue asks for:
 2. **text within the line**: words left over are matched by text similarity (rapidfuzz) to words
    left over in the line the two results agree on (the line most of their matched words share);
 3. what is left: reference words are *missed*, result words *extra*; matched words are *equal*
-   (same normalized text) or *substituted*.
+   (same normalized text) or *substituted*;
+4. differences that are one word cut in two or two run together are named: a reference word whose
+   substituted result word and the extra words next to it in the result's line (up to
+   :data:`MAX_PIECES`) read as that word with the spaces taken out (within one edit in five) is
+   *split*, all of them; a result word that so reads as its reference word and the missed reference
+   words next to it is *merged*, all of them. Where the words have boxes the pieces must lie within
+   the whole word's box. This only names differences: the metrics are computed from the alignment
+   before it and do not change (a split is still a substitution and an insertion in WER).
 
 The reading order of either side never matters in step 1 and 2. Without word geometry (a plain
 text reference, or a reference with lines but no words) lines are paired instead (by IoU when
@@ -43,6 +50,7 @@ from ocrviewer.core.metrics import (
     char_distance,
     char_errors,
     char_length,
+    check_normalization,
     normalize,
     word_distance,
 )
@@ -51,6 +59,7 @@ from ocrviewer.errors import BadInput
 
 __all__ = [
     "DETECTION_IOU",
+    "MAX_PIECES",
     "STATUSES",
     "Comparison",
     "Detection",
@@ -65,7 +74,11 @@ __all__ = [
     "polygon_iou",
 ]
 
-STATUSES = ("equal", "substituted", "missed", "extra")
+STATUSES = ("equal", "substituted", "missed", "extra", "split", "merged")
+#: Status indexes of a result word that is wrong (substituted, extra, a piece of a split, a merge).
+WRONG = (1, 3, 4, 5)
+#: At most this many words make one split or merged word.
+MAX_PIECES = 4
 #: IoU at which two word polygons are the same detection (and match whatever their text).
 DETECTION_IOU = 0.5
 #: Smallest IoU at which two words may match when their texts are alike.
@@ -100,7 +113,7 @@ class PageWords:
     for those made from a line), so a canvas can map statuses onto its own items.
     """
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, normalization: str = "exact") -> None:
         self.word: list[Word] = []
         self.text: list[str] = []
         self.block: list[int] = []
@@ -115,7 +128,7 @@ class PageWords:
                     for w in line.words:
                         t = seen.get(w.text)
                         if t is None:
-                            t = seen[w.text] = normalize(w.text)
+                            t = seen[w.text] = normalize(w.text, normalization)
                         if t:
                             self.word.append(w)
                             self.text.append(t)
@@ -124,7 +137,7 @@ class PageWords:
                             self.model_index.append(k)
                         k += 1
                 else:
-                    for token in normalize(line.text).split():
+                    for token in normalize(line.text, normalization).split():
                         self.word.append(Word(token, line.polygon))
                         self.text.append(token)
                         self.block.append(bi)
@@ -138,12 +151,12 @@ class PageWords:
         return len(self.word)
 
 
-def page_words(page: Page) -> list[PageWord]:
+def page_words(page: Page, normalization: str = "exact") -> list[PageWord]:
     """The page's words in order, as :class:`WordPair` indexes them.
 
     A line without words gives one word per token, boxed by the line.
     """
-    w = PageWords(page)
+    w = PageWords(page, normalization)
     return [PageWord(*x) for x in zip(w.word, w.text, w.block, w.line, strict=True)]
 
 
@@ -369,7 +382,9 @@ class WordPair(NamedTuple):
 
     ``ref_index`` / ``result_index`` index :func:`page_words` of the reference / result page
     (-1 when absent), so a canvas can colour its own items; ``distance`` is the grapheme edit
-    distance between the normalized texts (a missed or extra word: its length).
+    distance between the normalized texts (a missed or extra word: its length; a split or merged
+    word: the whole word against its pieces run together). ``joined`` is, for a split, the result's
+    pieces and, for a merge, the reference's words, as read (space-separated).
     """
 
     status: str
@@ -381,15 +396,33 @@ class WordPair(NamedTuple):
     result_text: str
     iou: float | None
     distance: int
+    joined: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "status": self.status,
             "reference": self.ref_text if self.ref is not None else None,
             "result": self.result_text if self.result is not None else None,
             "iou": None if self.iou is None else round(self.iou, 4),
             "distance": self.distance,
         }
+        if self.status == "split":
+            d["result_words"] = self.joined
+        elif self.status == "merged":
+            d["reference_words"] = self.joined
+        return d
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        """(reference, result) as a person reads the pair: a split shows all its pieces, a merge all
+        its reference words; '—' for a side that has no word."""
+        ref = self.ref_text if self.ref is not None else "—"
+        res = self.result_text if self.result is not None else "—"
+        if self.status == "split":
+            res = self.joined
+        elif self.status == "merged":
+            ref = self.joined
+        return ref, res
 
 
 @dataclass(frozen=True)
@@ -470,15 +503,24 @@ def _scores(
     }
 
 
-def _counts(status: np.ndarray) -> dict[str, int]:
+def _counts(status: np.ndarray, group: np.ndarray | None = None) -> dict[str, int]:
+    """Words per status; ``split`` and ``merged`` count words cut or run together (one each,
+    however many pieces), not the pairs."""
     c = np.bincount(status, minlength=len(STATUSES)).tolist() if len(status) else [0] * len(STATUSES)
-    equal, substituted, missed, extra = c
+    equal, substituted, missed, extra = c[:4]
+    groups = (
+        {int(g): int(st) for g, st in zip(group.tolist(), status.tolist(), strict=True) if g >= 0}
+        if group is not None
+        else {}
+    )
     return {
         "matched": equal + substituted,
         "equal": equal,
         "substituted": substituted,
         "missed": missed,
         "extra": extra,
+        "split": sum(1 for st in groups.values() if st == 4),
+        "merged": sum(1 for st in groups.values() if st == 5),
     }
 
 
@@ -509,9 +551,20 @@ class PageComparison:
     warnings: tuple[str, ...] = ()
     #: True when the two sides share almost no words and no overlapping boxes (different pages?)
     unrelated: bool = False
+    #: per pair, the split or merged word it is a piece of (-1: none); None: no such word on the page
+    group: np.ndarray | None = None
 
     def counts(self) -> dict[str, int]:
-        return _counts(self.status)
+        return _counts(self.status, self.group)
+
+    def _joined(self, k: int) -> str:
+        """The other side's words of the split or merged word pair ``k`` belongs to."""
+        if self.group is None or self.group[k] < 0:
+            return ""
+        rows = np.flatnonzero(self.group == self.group[k]).tolist()
+        if int(self.status[k]) == 4:
+            return " ".join(self.result_words.text[int(self.result_index[r])] for r in rows)
+        return " ".join(self.ref_words.text[int(self.ref_index[r])] for r in rows)
 
     def pair(self, k: int) -> WordPair:
         """Pair ``k`` with both words and texts."""
@@ -527,6 +580,7 @@ class PageComparison:
             self.result_words.text[j] if j >= 0 else "",
             None if math.isnan(iou) else iou,
             int(self.distance[k]),
+            self._joined(k),
         )
 
     @cached_property
@@ -562,8 +616,18 @@ class PageComparison:
         return [(b, c, w) for b, (c, w) in sorted(acc.items())]
 
     def worst(self, limit: int = 20) -> list[WordPair]:
-        """Pairs that are not equal, largest edit distance first (then reference order)."""
-        bad = np.flatnonzero(self.status != 0)
+        """Pairs that are not equal, largest edit distance first (then reference order); a split or
+        merged word once (its first pair)."""
+        bad = self.status != 0
+        if self.group is not None:
+            g = self.group
+            first = np.ones(len(g), bool)
+            grouped = np.flatnonzero(g >= 0)
+            _, at = np.unique(g[grouped], return_index=True)
+            first[grouped] = False
+            first[grouped[at]] = True
+            bad &= first
+        bad = np.flatnonzero(bad)
         order = np.lexsort((self.result_index[bad], self.ref_index[bad], -self.distance[bad]))
         return [self.pair(int(k)) for k in bad[order[:limit]]]
 
@@ -587,6 +651,8 @@ class Comparison:
 
     pages: tuple[PageComparison, ...]
     warnings: tuple[str, ...] = field(default=())
+    #: the text normalization the words were compared in (a key of ``metrics.NORMALIZATIONS``)
+    normalization: str = "exact"
 
     @property
     def cer(self) -> ErrorCount:
@@ -611,14 +677,16 @@ class Comparison:
         return total
 
     def counts(self) -> dict[str, int]:
-        if not self.pages:
-            return _counts(np.zeros(0, np.int8))
-        return _counts(np.concatenate([p.status for p in self.pages]))
+        total = _counts(np.zeros(0, np.int8))
+        for p in self.pages:
+            for k, v in p.counts().items():
+                total[k] += v
+        return total
 
     def confidence_bands(self) -> list[dict[str, Any]]:
         """Confidence against correctness: per band of the result's word confidence, how many are wrong.
 
-        A result word is wrong when it is substituted or extra. Words without a confidence form
+        A result word is wrong when it is substituted, extra, split or merged. Words without a confidence form
         their own band (``from``/``to`` None); empty bands are left out.
         """
         conf: list[float] = []
@@ -626,7 +694,7 @@ class Comparison:
         for page in self.pages:
             st = page.statuses("result")
             conf += [math.nan if w.confidence is None else w.confidence for w in page.result_words.word]
-            wrong.extend(((st == 1) | (st == 3)).tolist())
+            wrong.extend(np.isin(st, WRONG).tolist())
         c, bad = np.asarray(conf, np.float64), np.asarray(wrong, bool)
         out: list[tuple[float | None, float | None, np.ndarray]] = []
         for lo, hi in CONFIDENCE_BANDS:
@@ -647,6 +715,7 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "normalization": self.normalization,
             "confidence": self.confidence_bands(),
             **_scores(self.cer, self.wer, self.bag, self.counts(), self.detection),
             "pages": [p.to_dict() for p in self.pages],
@@ -1007,6 +1076,7 @@ def compare_pages(
     geometry: bool = True,
     index: int = 0,
     misplaced_by_text: bool = False,
+    normalization: str = "exact",
 ) -> PageComparison:
     """Align ``result_page`` with ``ref_page`` (both placed on the same image) and score it.
 
@@ -1014,9 +1084,11 @@ def compare_pages(
     ``misplaced_by_text``: when the two sides' boxes barely meet though their words agree (two scans of
     a page, shifted or cut), align by text instead, with a warning (``compare``'s figures); the window,
     where a person places the result with the frame tools, shows the placement as it is.
+    ``normalization``: how texts are normalized before anything is compared (``metrics.NORMALIZATIONS``).
     """
-    ref = PageWords(ref_page)
-    res = PageWords(result_page)
+    check_normalization(normalization)
+    ref = PageWords(ref_page, normalization)
+    res = PageWords(result_page, normalization)
     mode = _mode(ref_page, result_page, geometry)
     if mode == "words" and any(side and min(len(w.polygon) for w in side.word) < 3 for side in (ref, res)):
         mode = "text"  # a side without boxes (a plain text truth loaded in the window): by text
@@ -1031,10 +1103,12 @@ def compare_pages(
     stray: list[int] = []  # result words in no reference line
 
     cols: tuple[np.ndarray, ...] | None = None
+    boxes: tuple[np.ndarray, np.ndarray] | None = None
     if mode == "words":
         qa = _quads([w.polygon for w in ref.word])
         qb = _quads([w.polygon for w in res.word])
         mj, mv, detection = _align_words(ref, res, qa, qb)
+        boxes = (_boxes(qa), _boxes(qb))
         cols, hyp, stray = _word_columns(ref, res, qa, qb, mj, mv)
     else:
         ref_keys = sorted(ref_lines)
@@ -1111,7 +1185,9 @@ def compare_pages(
         wer = wer + ErrorCount(1, 0)
     bag = ErrorCount(bag_of_words_errors(ref.text, res.text), len(ref))
     if misplaced_by_text and detection is not None and _misregistered(ref, res, detection):
-        by_text = compare_pages(ref_page, result_page, geometry=False, index=index)
+        by_text = compare_pages(
+            ref_page, result_page, geometry=False, index=index, normalization=normalization
+        )
         return replace(
             by_text,
             detection=detection,
@@ -1123,6 +1199,10 @@ def compare_pages(
             ),
         )
     status, p_ref, p_res, iou, dist = cols if cols is not None else pairs.arrays(sort=True)
+    unrelated = _unrelated(ref, res, iou)
+    status, p_ref, p_res, iou, dist, group = _splits_and_merges(
+        status, p_ref, p_res, iou, dist, ref, res, boxes
+    )
     return PageComparison(
         index=index,
         mode=mode,
@@ -1139,8 +1219,162 @@ def compare_pages(
         bag=bag,
         detection=detection,
         warnings=tuple(_page_warnings(index, ref, res)),
-        unrelated=_unrelated(ref, res, iou),
+        unrelated=unrelated,
+        group=group,
     )
+
+
+# -- split and merged words ---------------------------------------------------------------------------
+
+
+def _reads_as(whole: str, pieces: list[str]) -> int | None:
+    """Edits between ``whole`` and ``pieces`` run together when that is within one edit in five of
+    ``whole``'s length (none under five characters), else None."""
+    d = char_distance(whole, "".join(pieces))
+    return d if d <= char_length(whole) // 5 else None
+
+
+def _within(piece: np.ndarray, whole: np.ndarray) -> bool:
+    """Most (half or more) of box ``piece`` lies in box ``whole`` (x0, y0, x1, y1)."""
+    area = (piece[2] - piece[0]) * (piece[3] - piece[1])
+    w = min(piece[2], whole[2]) - max(piece[0], whole[0])
+    h = min(piece[3], whole[3]) - max(piece[1], whole[1])
+    return bool(area <= 0 or (w > 0 and h > 0 and w * h >= 0.5 * area))
+
+
+def _best_run(
+    whole: str,
+    texts: list[str],
+    free: set[int],
+    line: list[int],
+    anchor: int | None,
+    candidates: list[int],
+    fits: Any,
+) -> tuple[list[int], int] | None:
+    """The run of consecutive words (same line, all free but the anchor, each fitting the whole
+    word's box) that best reads as ``whole``: (indexes, edits), or None."""
+    if anchor is not None:
+        lo = hi = anchor
+        while (
+            lo - 1 in free and line[lo - 1] == line[anchor] and anchor - lo + 1 < MAX_PIECES and fits(lo - 1)
+        ):
+            lo -= 1
+        while (
+            hi + 1 in free and line[hi + 1] == line[anchor] and hi - anchor + 1 < MAX_PIECES and fits(hi + 1)
+        ):
+            hi += 1
+        spans = [
+            (a, b)
+            for a in range(lo, anchor + 1)
+            for b in range(anchor, hi + 1)
+            if 2 <= b - a + 1 <= MAX_PIECES
+        ]
+    else:
+        spans = []
+        inside = set(candidates)
+        for a in candidates:
+            b = a
+            while b + 1 in inside and line[b + 1] == line[a] and b - a + 2 <= MAX_PIECES:
+                b += 1
+                spans.append((a, b))
+    best: tuple[list[int], int] | None = None
+    for a, b in spans:
+        run = list(range(a, b + 1))
+        d = _reads_as(whole, [texts[k] for k in run])
+        if d is not None and (best is None or (d, len(run)) < (best[1], len(best[0]))):
+            best = (run, d)
+    return best
+
+
+def _splits_and_merges(
+    status: np.ndarray,
+    ri: np.ndarray,
+    si: np.ndarray,
+    iou: np.ndarray,
+    dist: np.ndarray,
+    ref: PageWords,
+    res: PageWords,
+    boxes: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Name the split and merged words among the pairs (step 4 of the module's alignment); the
+    columns otherwise as they were, plus each pair's group (-1: none), None when there is none.
+    ``boxes``: the word boxes of both sides when they are compared by polygons."""
+    extra = {int(si[k]): k for k in np.flatnonzero(status == 3).tolist()}
+    missed = {int(ri[k]): k for k in np.flatnonzero(status == 2).tolist()}
+    if not extra and not missed:
+        return status, ri, si, iou, dist, None
+    ba, bb = boxes if boxes is not None else (None, None)
+    n_groups = 0
+    new_rows: list[tuple[int, int, int, float, int, int]] = []  # status, ri, si, iou, dist, group
+    dropped: set[int] = set()
+
+    for st, whole_side, piece_side, free, candidates in (
+        (4, ref, res, extra, (status == 1) | (status == 2)),  # split: a reference word, several result words
+        (
+            5,
+            res,
+            ref,
+            missed,
+            (status == 1) | (status == 3),
+        ),  # merged: a result word, several reference words
+    ):
+        wholes, pieces = (ri, si) if st == 4 else (si, ri)
+        whole_boxes, piece_boxes = (ba, bb) if st == 4 else (bb, ba)
+        for k in np.flatnonzero(candidates).tolist():
+            if not free:
+                break
+            if k in dropped:
+                continue
+            w, anchor = int(wholes[k]), int(pieces[k])
+            if char_length(whole_side.text[w]) < 2:
+                continue
+
+            def fits(x: int, w: int = w, wb: Any = whole_boxes, pb: Any = piece_boxes) -> bool:
+                return wb is None or pb is None or _within(pb[x], wb[w])
+
+            if anchor >= 0:
+                if not fits(anchor):
+                    continue
+                found = _best_run(
+                    whole_side.text[w], piece_side.text, set(free), piece_side.line, anchor, [], fits
+                )
+                if found is None or found[1] >= int(dist[k]):
+                    continue
+            elif whole_boxes is not None:
+                near = sorted(x for x in free if fits(x))
+                found = _best_run(
+                    whole_side.text[w], piece_side.text, set(free), piece_side.line, None, near, fits
+                )
+                if found is None:
+                    continue
+            else:
+                continue
+            run, d = found
+            dropped.add(k)
+            for x in run:
+                if x != anchor:
+                    dropped.add(free.pop(x))
+                pair = (w, x) if st == 4 else (x, w)
+                new_rows.append((st, *pair, float(iou[k]) if x == anchor else math.nan, d, n_groups))
+            if st == 4 and anchor < 0:
+                missed.pop(w, None)
+            n_groups += 1
+
+    if not n_groups:
+        return status, ri, si, iou, dist, None
+    keep = np.ones(len(status), bool)
+    keep[list(dropped)] = False
+    add = np.array([r[:3] for r in new_rows], np.int64).reshape(-1, 3)
+    st_ = np.concatenate([status[keep], add[:, 0].astype(np.int8)])
+    r_ = np.concatenate([ri[keep], add[:, 1]])
+    s_ = np.concatenate([si[keep], add[:, 2]])
+    io = np.concatenate([iou[keep], np.array([r[3] for r in new_rows], np.float64)])
+    di = np.concatenate([dist[keep], np.array([r[4] for r in new_rows], np.int64)])
+    gr = np.concatenate(
+        [np.full(int(keep.sum()), -1, np.int64), np.array([r[5] for r in new_rows], np.int64)]
+    )
+    order = np.lexsort((s_, np.where(r_ >= 0, r_, np.iinfo(np.int64).max)))
+    return st_[order], r_[order], s_[order], io[order], di[order], gr[order]
 
 
 def _misregistered(ref: PageWords, res: PageWords, detection: Detection) -> bool:
@@ -1184,7 +1418,12 @@ def _unrelated(ref: PageWords, res: PageWords, iou: np.ndarray) -> bool:
 
 
 def compare_documents(
-    reference: Document, result: Document, *, geometry: bool = True, misplaced_by_text: bool = False
+    reference: Document,
+    result: Document,
+    *,
+    geometry: bool = True,
+    misplaced_by_text: bool = False,
+    normalization: str = "exact",
 ) -> Comparison:
     """Page by page, in order (page numbers in messages: the reference page's ``index``); counts must agree."""
     if len(reference.pages) != len(result.pages):
@@ -1193,7 +1432,16 @@ def compare_documents(
             "give a reference for the same pages (a text reference separates pages with a form feed)"
         )
     pages = tuple(
-        compare_pages(r, s, geometry=geometry, index=r.index, misplaced_by_text=misplaced_by_text)
+        compare_pages(
+            r,
+            s,
+            geometry=geometry,
+            index=r.index,
+            misplaced_by_text=misplaced_by_text,
+            normalization=normalization,
+        )
         for r, s in zip(reference.pages, result.pages, strict=True)
     )
-    return Comparison(pages=pages, warnings=tuple(w for p in pages for w in p.warnings))
+    return Comparison(
+        pages=pages, warnings=tuple(w for p in pages for w in p.warnings), normalization=normalization
+    )

@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.compare import DETECTION_IOU, Comparison, compare_documents
-from ocrviewer.core.metrics import NORMALIZATION
+from ocrviewer.core.metrics import NORMALIZATIONS, check_normalization
 from ocrviewer.core.output import write_atomic
 from ocrviewer.core.references import Backdrop, CompareInput, ResultSet, load_inputs
 from ocrviewer.errors import BadInput
 
-__all__ = ["DEFINITIONS", "SCHEMA", "Row", "compare_files", "comparison_json", "write_report"]
+__all__ = ["DEFINITIONS", "SCHEMA", "Row", "compare_files", "comparison_json", "definitions", "write_report"]
 
 SCHEMA = "ocrviewer.comparison/1"
-#: How each figure is defined, written into the JSON and the report.
+#: How each figure is defined, written into the JSON and the report (with the default normalization).
 DEFINITIONS: dict[str, str] = {
-    "normalization": NORMALIZATION,
+    "normalization": NORMALIZATIONS["exact"],
     "cer": "edit distance over grapheme clusters / reference length in grapheme clusters, per reference "
     "line against the result words aligned to it; lines summed to blocks, pages and the document (line "
     "breaks are no characters); not capped at 1",
@@ -32,9 +32,22 @@ DEFINITIONS: dict[str, str] = {
     "wer_unordered": "bag of words: max(|ref - result|, |result - ref|) over word multisets / reference "
     "word count (order ignored)",
     "words": "alignment: polygon IoU first, then text similarity within the line; matched = equal + "
-    "substituted, missed = reference words left unmatched, extra = result words left unmatched",
+    "substituted, missed = reference words left unmatched, extra = result words left unmatched; "
+    "split = reference words read as 2 or more consecutive result words (run together, they read as the "
+    "word within one edit in five; with boxes, the pieces lie within its box), merged = result words that "
+    "so read as 2 or more consecutive reference words; their pieces are counted in no other status. "
+    "These name differences only: CER and WER are as without them",
     "detection": f"one-to-one word polygons with IoU >= {DETECTION_IOU}, text ignored; null without geometry",
 }
+
+
+def definitions(normalization: str = "exact") -> dict[str, str]:
+    """:data:`DEFINITIONS` with the normalization the comparison used."""
+    return {**DEFINITIONS, "normalization": NORMALIZATIONS[check_normalization(normalization)]}
+
+
+def _normalization(rows: list[Row]) -> str:
+    return rows[0][1].normalization if rows else "exact"
 
 
 #: One result: its source, its comparison, and notes a reader of its figures needs.
@@ -72,10 +85,12 @@ def compare_files(
     results: Sequence[str | ResultSet],
     frame: str = "auto",
     pages: Mapping[str, int] | None = None,
+    normalization: str = "exact",
 ) -> tuple[Backdrop, CompareInput, list[Row]]:
     """Load and compare; errors are one line (BadInput). ``image`` may be a PDF or a folder
     (``pages``: the page a one-page file goes on, see :func:`load_inputs`); a :class:`ResultSet`
-    (one engine's file per page) is one result."""
+    (one engine's file per page) is one result; ``normalization`` one of ``metrics.NORMALIZATIONS``."""
+    check_normalization(normalization)
     backdrop, ref, sources = load_inputs(image, reference, results, frame, pages)
     if ref.word_count == 0:
         raise BadInput(f"{reference}: the reference has no text; there is nothing to score against")
@@ -83,7 +98,11 @@ def compare_files(
     for src in sources:
         try:
             comparison = compare_documents(
-                ref.document, src.document, geometry=ref.geometry and src.geometry, misplaced_by_text=True
+                ref.document,
+                src.document,
+                geometry=ref.geometry and src.geometry,
+                misplaced_by_text=True,
+                normalization=normalization,
             )
         except BadInput as err:
             raise BadInput(f"{src.path}: {err}") from err
@@ -94,7 +113,8 @@ def compare_files(
 def comparison_json(backdrop: Backdrop, ref: CompareInput, rows: list[Row]) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
-        "definitions": DEFINITIONS,
+        "normalization": _normalization(rows),
+        "definitions": definitions(_normalization(rows)),
         "image": backdrop.name,
         "reference": {
             "path": os.path.basename(ref.path),
@@ -124,6 +144,6 @@ def write_report(
     """The HTML report written to ``path`` (never over an input)."""
     from ocrviewer.core.report import render_report
 
-    html = render_report(backdrop, ref, rows, definitions=DEFINITIONS)
+    html = render_report(backdrop, ref, rows, definitions=definitions(_normalization(rows)))
     inputs = [backdrop.path, ref.path, *(f for src, _, _ in rows for f in (src.path, *src.files))]
     return write_atomic(path, html, inputs=inputs)

@@ -5,6 +5,9 @@ Definitions (stated in ``ocrviewer compare --help`` and in reports):
 * **normalization**: Unicode NFC, then every run of whitespace collapsed to one space and the ends
   stripped. Case and punctuation are kept: an engine that loses them is wrong. Ligatures (``ﬁ``,
   MUFI's private-use letters) and ``ſ`` are kept as written (dinglehopper's default unjoins ligatures).
+  Opt-in forms for historic prints (:data:`NORMALIZATIONS`): ``historic`` applies the equivalences
+  dinglehopper's default (``NFC_SBB``) applies, so figures on historic prints compare with its;
+  ``modern`` also reads the long s as ``s`` and the r rotunda as ``r``.
 * **CER**: edit distance (insertions + deletions + substitutions) over *grapheme clusters* (what a
   reader sees as one character: ``m̃``, ``é`` written either way, a flag, a family emoji), divided
   by the reference's length in grapheme clusters. Spaces inside a line count; line breaks do not
@@ -31,13 +34,17 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from ocrviewer.errors import BadInput
+
 __all__ = [
     "NORMALIZATION",
+    "NORMALIZATIONS",
     "ErrorCount",
     "bag_of_words_errors",
     "char_distance",
     "char_errors",
     "char_length",
+    "check_normalization",
     "graphemes",
     "normalize",
     "word_distance",
@@ -48,17 +55,98 @@ NORMALIZATION = (
     "Unicode NFC, whitespace runs collapsed to one space, ends stripped; case and punctuation kept"
 )
 
+#: Historic spellings and their standard equivalents: the characters dinglehopper's default
+#: normalization (``NFC_SBB``: ``unjoin_ligatures`` and ``substitute_equivalences`` in its
+#: ``extracted_text.py``, Apache-2.0) treats as equal, written out here from Unicode and MUFI's
+#: code charts. Ligatures are unjoined, MUFI's private-use umlauts and an ``e`` above a vowel read as
+#: the umlaut, dash and apostrophe variants as one. The long s stays: it is a letter of its own there.
+_HISTORIC_CHARS: dict[str, str] = {
+    "\ufb00": "ff",  # LATIN SMALL LIGATURE FF
+    "\ufb01": "fi",  # LATIN SMALL LIGATURE FI
+    "\ufb02": "fl",  # LATIN SMALL LIGATURE FL
+    "\ufb03": "ffi",  # LATIN SMALL LIGATURE FFI
+    "\ufb06": "st",  # LATIN SMALL LIGATURE ST
+    "\u0133": "ij",  # LATIN SMALL LIGATURE IJ
+    "\ueba2": "\u017fi",  # MUFI: LATIN SMALL LIGATURE LONG S I
+    "\ueba5": "\u017fp",  # MUFI: LATIN SMALL LIGATURE LONG S P
+    "\ueba6": "\u017f\u017f",  # MUFI: LATIN SMALL LIGATURE LONG S LONG S
+    "\ueba7": "\u017f\u017fi",  # MUFI: LATIN SMALL LIGATURE LONG S LONG S I
+    "\ueada": "\u017ft",  # MUFI: LATIN SMALL LIGATURE LONG S T
+    "\uf502": "ch",  # MUFI: LATIN SMALL LIGATURE CH
+    "\ueec4": "ck",  # MUFI: LATIN SMALL LIGATURE CK
+    "\ueec5": "ct",  # MUFI: LATIN SMALL LIGATURE CT
+    "\ueedc": "tz",  # MUFI: LATIN SMALL LIGATURE TZ
+    "\uf4f9": "ll",  # MUFI: LATIN SMALL LIGATURE LL
+    "\uf532": "as",  # eMOP: LATIN SMALL LIGATURE AS
+    "\uf533": "is",  # eMOP: LATIN SMALL LIGATURE IS
+    "\uf534": "us",  # eMOP: LATIN SMALL LIGATURE US
+    "\uf535": "Qu",  # eMOP: LATIN LIGATURE CAPITAL Q SMALL U
+    "\ue8bf": "q&",  # MUFI: LATIN SMALL LETTER Q LIGATED WITH FINAL ET
+    "\uf50e": "q\u0301",  # MUFI: LATIN SMALL LETTER Q WITH ACUTE ACCENT
+    "\ue42c": "\u00e4",  # MUFI: LATIN SMALL LETTER A WITH LATIN SMALL LETTER E ABOVE
+    "\ue644": "\u00f6",  # MUFI: LATIN SMALL LETTER O WITH LATIN SMALL LETTER E ABOVE
+    "\ue72b": "\u00fc",  # MUFI: LATIN SMALL LETTER U WITH LATIN SMALL LETTER E ABOVE
+    "\u2014": "\u2013",  # EM DASH -> EN DASH
+    "\u2019": "'",  # RIGHT SINGLE QUOTATION MARK -> APOSTROPHE
+    "\u2e17": "-",  # DOUBLE OBLIQUE HYPHEN -> HYPHEN-MINUS
+}
+#: Sequences of more than one character (after the single characters above).
+_HISTORIC_SEQUENCES: tuple[tuple[str, str], ...] = (
+    ("a\u0364", "\u00e4"),  # a + COMBINING LATIN SMALL LETTER E
+    ("o\u0364", "\u00f6"),
+    ("u\u0364", "\u00fc"),
+    ("==", "\u2013"),  # a doubled hyphen typed as two equals signs
+)
+#: ``modern`` on top of ``historic``: letters with a modern spelling.
+_MODERN_CHARS: dict[str, str] = {
+    "\u017f": "s",  # LATIN SMALL LETTER LONG S
+    "\ua75b": "r",  # LATIN SMALL LETTER R ROTUNDA
+    "\ua75a": "R",  # LATIN CAPITAL LETTER R ROTUNDA
+}
+_HISTORIC_TABLE = str.maketrans(_HISTORIC_CHARS)
+_MODERN_TABLE = str.maketrans(_MODERN_CHARS)
+
+#: The normalizations ``compare`` offers (``--normalize``): name -> one line for --help and reports.
+NORMALIZATIONS: dict[str, str] = {
+    "exact": NORMALIZATION,
+    "historic": NORMALIZATION + "; then historic equivalents as dinglehopper's default: ligatures unjoined "
+    "(\ufb01 -> fi, MUFI's private-use ligatures), MUFI umlauts and e above a/o/u -> \u00e4/\u00f6/\u00fc, "
+    "\u2014 -> \u2013, \u2019 -> ', \u2e17 -> -; the long s kept",
+    "modern": NORMALIZATION + "; then the historic equivalents, and the long s read as s, the r rotunda as r",
+}
+
 #: Characters known to be a grapheme cluster on their own whatever stands next to them.
 _simple: set[str] = set()
 #: CR and LF join each other (CR LF is one cluster) though each is simple next to a letter.
 _complex: set[str] = {"\r", "\n"}
 
 
-def normalize(text: str) -> str:
-    """NFC with whitespace collapsed (see :data:`NORMALIZATION`)."""
-    if text.isascii():  # NFC leaves ASCII alone
-        return " ".join(text.split())
-    return " ".join(unicodedata.normalize("NFC", text).split())
+def normalize(text: str, form: str = "exact") -> str:
+    """NFC with whitespace collapsed (see :data:`NORMALIZATION`); ``form`` ``historic`` or ``modern``
+    also applies those equivalences (see :data:`NORMALIZATIONS`)."""
+    if text.isascii():  # NFC leaves ASCII alone, and no equivalence starts with ASCII but "=="
+        return " ".join(text.split() if form == "exact" or "==" not in text else _historic(text).split())
+    text = unicodedata.normalize("NFC", text)
+    if form != "exact":
+        text = _historic(text)
+        if form == "modern":
+            text = text.translate(_MODERN_TABLE)
+    return " ".join(text.split())
+
+
+def _historic(text: str) -> str:
+    text = text.translate(_HISTORIC_TABLE)
+    for old, new in _HISTORIC_SEQUENCES:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def check_normalization(form: str) -> str:
+    """``form`` when it is one of :data:`NORMALIZATIONS`, else a one-line error naming them."""
+    if form not in NORMALIZATIONS:
+        raise BadInput(f"unknown normalization {form!r}; use one of: {', '.join(NORMALIZATIONS)}")
+    return form
 
 
 def _is_simple(ch: str) -> bool:

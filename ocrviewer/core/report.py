@@ -73,8 +73,7 @@ def _points(poly: Sequence[tuple[float, float]]) -> str:
 
 
 def _tooltip(p: WordPair) -> str:
-    ref = p.ref_text if p.ref is not None else "—"
-    res = p.result_text if p.result is not None else "—"
+    ref, res = p.shown
     conf = ""
     if p.result is not None and p.result.confidence is not None:
         conf = f" (confidence {p.result.confidence:.2f})"
@@ -84,10 +83,13 @@ def _tooltip(p: WordPair) -> str:
 def _overlay(page: PageComparison) -> str:
     """SVG polygons for one engine on one page: result words by status, missed reference words dashed."""
     out = []
+    drawn: set[int] = set()  # a merged result word is the result of several pairs: drawn once
     for p in page.pairs:
         word = p.result if p.result is not None else p.ref
-        if word is None or len(word.polygon) < 3:
+        if word is None or len(word.polygon) < 3 or p.result_index in drawn:
             continue
+        if p.result is not None:
+            drawn.add(p.result_index)
         out.append(
             f'<polygon class="{p.status}" points="{_points(word.polygon)}"><title>{_e(_tooltip(p))}</title></polygon>'
         )
@@ -98,9 +100,13 @@ def _confident_wrong(c: Comparison) -> tuple[int, int]:
     """(wrong words with confidence >= CONFIDENT, result words with such confidence)."""
     wrong = total = 0
     for page in c.pages:
+        seen: set[int] = set()
         for p in page.pairs:
             if p.result is None or p.result.confidence is None or p.result.confidence < CONFIDENT:
                 continue
+            if p.result_index in seen:  # a merged word: one result word, several pairs
+                continue
+            seen.add(p.result_index)
             total += 1
             wrong += p.status != "equal"
     return wrong, total
@@ -132,7 +138,8 @@ def _crop(picture: Image.Image | None, p: WordPair) -> str:
 def _metrics_table(rows: Sequence[Row]) -> str:
     head = (
         "<tr><th class=l>result</th><th>CER</th><th>WER</th><th>WER (bag)</th><th>equal</th>"
-        "<th>substituted</th><th>missed</th><th>extra</th><th>precision</th><th>recall</th>"
+        "<th>substituted</th><th>missed</th><th>extra</th><th>split</th><th>merged</th>"
+        "<th>precision</th><th>recall</th>"
         f"<th>wrong at conf. ≥ {CONFIDENT:g}</th></tr>"
     )
     body = []
@@ -144,6 +151,7 @@ def _metrics_table(rows: Sequence[Row]) -> str:
             f"<tr><td class=l>{_e(src.name)} <span class=n>({_e(src.format)})</span></td>"
             f"<td>{_pct(c.cer.rate)}</td><td>{_pct(c.wer.rate)}</td><td>{_pct(c.bag.rate)}</td>"
             f"<td>{n['equal']}</td><td>{n['substituted']}</td><td>{n['missed']}</td><td>{n['extra']}</td>"
+            f"<td>{n['split']}</td><td>{n['merged']}</td>"
             f"<td>{_pct(d.precision if d else None)}</td><td>{_pct(d.recall if d else None)}</td>"
             f"<td>{f'{wrong} of {total}' if total else 'n/a'}</td></tr>"
         )
@@ -191,7 +199,7 @@ def _confidence_table(rows: Sequence[Row]) -> str:
         body.append(f"<tr><td class=l>{_e(src.name)}</td>{''.join(cells)}</tr>")
     return (
         "<h3>Confidence and correctness</h3><p class=n>Result words by the engine's confidence; wrong = "
-        f"substituted or extra.</p><table>{head}{''.join(body)}</table>"
+        f"substituted, extra, split or merged.</p><table>{head}{''.join(body)}</table>"
     )
 
 
@@ -205,10 +213,10 @@ def _worst_words(picture: Image.Image | None, page: PageComparison) -> str:
     ]
     for p in worst:
         conf = p.result.confidence if p.result is not None else None
+        ref, res = p.shown
         rows.append(
             f"<tr><td class=l><span class=sw style='background:{STATUS_COLORS[p.status]}'></span>{p.status}</td>"
-            f"<td class='l mono'>{_e(p.ref_text) if p.ref is not None else '—'}</td>"
-            f"<td class='l mono'>{_e(p.result_text) if p.result is not None else '—'}</td>"
+            f"<td class='l mono'>{_e(ref)}</td><td class='l mono'>{_e(res)}</td>"
             f"<td>{p.distance}</td><td>{'' if conf is None else f'{conf:.2f}'}</td>"
             f"<td class=l>{_crop(picture, p)}</td></tr>"
         )
@@ -258,7 +266,10 @@ def render_report(
         + (f" · image <b>{_e(image)}</b>" if image else " · no image given")
         + "</p>"
     )
-    parts.append(f"<p class=meta>Normalization: {_e(definitions.get('normalization', ''))}</p>")
+    used = rows[0][1].normalization if rows else "exact"
+    parts.append(
+        f"<p class=meta>Normalization: <b>{_e(used)}</b>: {_e(definitions.get('normalization', ''))}</p>"
+    )
     parts.append(
         "<h2>Figures</h2>" + _metrics_table(rows) + _pages_table(ref, rows) + _confidence_table(rows)
     )
@@ -291,7 +302,8 @@ def render_report(
             n = page.counts()
             figs.append(
                 f"<figure><figcaption>{_e(src.name)} · CER {_pct(page.cer.rate)} · WER {_pct(page.wer.rate)} · "
-                f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra</figcaption>"
+                f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra, "
+                f"{n['split']} split, {n['merged']} merged</figcaption>"
                 f"<div class='pg {cls}'><svg viewBox='0 0 {w:.1f} {h:.1f}' preserveAspectRatio='none'>"
                 f"{_overlay(page)}</svg></div></figure>"
             )

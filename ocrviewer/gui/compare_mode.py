@@ -9,6 +9,11 @@ back. Wipe (W) and Side by Side (V) show A beside B (:mod:`ocrviewer.gui.compare
 page's other engine against the same truth, or the truth itself when there is one engine. The
 comparisons run in the window's worker pool (:mod:`ocrviewer.core.compare`), never on the GUI
 thread. The Differences panel and the Compare toolbar show only while compare mode is on.
+
+A word the result cut in two (or two it ran together) is coloured *split* (*merged*), all its
+pieces, and listed once with all of them. The toolbar's Text box picks the normalization both the
+colouring and the report compare in (exact; historic: ligatures and MUFI letters as dinglehopper
+reads them; modern: the long s as s too), remembered in the settings.
 """
 
 from __future__ import annotations
@@ -18,14 +23,15 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QToolBar
+from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QListWidget, QListWidgetItem, QToolBar
 
-from ocrviewer.core.compare import STATUSES, PageComparison, compare_pages
+from ocrviewer.core.compare import STATUSES, WRONG, PageComparison, compare_pages
+from ocrviewer.core.metrics import NORMALIZATIONS
 from ocrviewer.core.workspace import Result
 from ocrviewer.errors import error_message
 from ocrviewer.gui.compare_views import CompareViews, SideB
 from ocrviewer.gui.overlay import prepare_layers
-from ocrviewer.gui.settings_keys import WINDOW_STATE_KEY, saved_blob
+from ocrviewer.gui.settings_keys import COMPARE_NORMALIZATION_KEY, WINDOW_STATE_KEY, saved_blob
 
 #: confidence at or above which a wrong word counts as "confident but wrong"
 CONFIDENT = 0.9
@@ -39,8 +45,11 @@ class CompareMode(QObject):
         self.w = window
         self.enabled = False
         self.comparison: PageComparison | None = None
-        #: (truth id, other result id, their documents' ids) the comparison was made for
-        self.pair: tuple[str, str, int, int] | None = None
+        #: (truth id, other result id, their documents' ids, normalization) the comparison was made for
+        self.pair: tuple[str, str, int, int, str] | None = None
+        saved = str(window.settings.value(COMPARE_NORMALIZATION_KEY, "exact"))
+        #: the text normalization words are compared in (a key of ``metrics.NORMALIZATIONS``)
+        self.normalization = saved if saved in NORMALIZATIONS else "exact"
         self._notes: dict[int, str] = {}
         #: B of the wipe and side by side: (key it was made for, what it shows)
         self._b: tuple[tuple[Any, ...], SideB, str] | None = None
@@ -90,6 +99,23 @@ class CompareMode(QObject):
         ):
             a[key].setIconText(short)
             bar.addAction(a[key])
+        bar.addSeparator()
+        label = QLabel(" Text: ")
+        bar.addWidget(label)
+        self.normalization_box = QComboBox()
+        self.normalization_box.setObjectName("compare_normalization")
+        for name in NORMALIZATIONS:
+            self.normalization_box.addItem(name, name)
+        self.normalization_box.setCurrentIndex(self.normalization_box.findData(self.normalization))
+        self.normalization_box.setToolTip(
+            "How texts are normalized before they are compared (colours, figures and the report):\n"
+            + "\n".join(f"{k}: {v}" for k, v in NORMALIZATIONS.items())
+        )
+        label.setBuddy(self.normalization_box)
+        self.normalization_box.currentIndexChanged.connect(
+            lambda _i: self.set_normalization(str(self.normalization_box.currentData()))
+        )
+        bar.addWidget(self.normalization_box)
         self.w.addToolBarBreak()  # a row of its own: the main toolbar's row does not widen the window
         self.w.addToolBar(bar)
         bar.hide()
@@ -101,6 +127,16 @@ class CompareMode(QObject):
             self.dock.hide()
             self.toolbar.hide()
         return False
+
+    def set_normalization(self, name: str) -> None:
+        """Compare in normalization ``name`` from now on (remembered); recolours at once."""
+        if name not in NORMALIZATIONS or name == self.normalization:
+            return
+        self.normalization = name
+        self.w.settings.setValue(COMPARE_NORMALIZATION_KEY, name)
+        if self.normalization_box.currentData() != name:
+            self.normalization_box.setCurrentIndex(self.normalization_box.findData(name))
+        self.refresh()
 
     # -- which results -------------------------------------------------------------------------
     def _sides(self) -> tuple[Result | None, Result | None, bool]:
@@ -220,17 +256,18 @@ class CompareMode(QObject):
             )
             return
         # a moved overlay (frame tools) is a new document: compared again
-        pair = (truth.id, other.id, id(truth.document), id(other.document))
+        pair = (truth.id, other.id, id(truth.document), id(other.document), self.normalization)
         if pair == self.pair and self.comparison is not None:
             self._apply(self.comparison, truth_shown)
             return
         ref_doc, res_doc = truth.document, other.document
         page = self.w.state.page
+        normalization = self.normalization
 
         def work(cancel: Any, progress: Any) -> PageComparison:
             ref_page = _page(ref_doc, page)
             res_page = _page(res_doc, page)
-            return compare_pages(ref_page, res_page, index=page)
+            return compare_pages(ref_page, res_page, index=page, normalization=normalization)
 
         def done(pc: PageComparison) -> None:
             self.pair, self.comparison = pair, pc
@@ -295,8 +332,8 @@ class CompareMode(QObject):
         text = f" · {truth.name} is text only: no boxes" if truth is not None and truth.text_only else ""
         self.w.statusBar().showMessage(
             f"compare ({'truth shown' if truth_shown else 'result shown'}{text}): CER {cer} · "
-            f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra · "
-            f"{wrong} of {confident} confident (≥ {CONFIDENT:g}) words wrong",
+            f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra, "
+            f"{n['split']} split, {n['merged']} merged · {wrong} of {confident} confident (≥ {CONFIDENT:g}) words wrong",
             15000,
         )
 
@@ -328,7 +365,7 @@ class CompareMode(QObject):
         truth, a, b, side = found
         pc_a = self.comparison
         assert truth.document is not None and b.document is not None and a.document is not None
-        key = (truth.id, b.id, id(truth.document), id(b.document), side, id(pc_a))
+        key = (truth.id, b.id, id(truth.document), id(b.document), side, id(pc_a), self.normalization)
         truth_shown = a.id == truth.id
         caption_a = _caption(a, b if truth_shown else truth, pc_a, "reference" if truth_shown else "result")
         if self._b is not None and self._b[0] == key:
@@ -336,9 +373,16 @@ class CompareMode(QObject):
             return
         same = side == "reference" or (self.pair is not None and self.pair[1] == b.id)
         truth_doc, b_doc, page = truth.document, b.document, self.w.state.page
+        normalization = self.normalization
 
         def work(cancel: Any, progress: Any) -> tuple[PageComparison, Any]:
-            pc = pc_a if same else compare_pages(_page(truth_doc, page), _page(b_doc, page), index=page)
+            pc = (
+                pc_a
+                if same
+                else compare_pages(
+                    _page(truth_doc, page), _page(b_doc, page), index=page, normalization=normalization
+                )
+            )
             return pc, prepare_layers(b_doc)["word"]
 
         def done(out: tuple[PageComparison, Any]) -> None:
@@ -363,8 +407,8 @@ class CompareMode(QObject):
         self.list.clear()
         words = pc.ref_words if truth_shown else pc.result_words
         for p in pc.worst(500):
-            text = f"{p.status}: «{p.ref_text or '—'}» → «{p.result_text or '—'}» ({p.distance})"
-            item = QListWidgetItem(text)
+            ref, res = p.shown
+            item = QListWidgetItem(f"{p.status}: «{ref}» → «{res}» ({p.distance})")
             i = p.ref_index if truth_shown else p.result_index
             model = words.model_index[i] if i >= 0 else -1
             item.setData(Qt.ItemDataRole.UserRole, model)
@@ -421,7 +465,8 @@ def _caption(shown: Result, against: Result, pc: PageComparison, side: str) -> s
     if side == "reference":
         kind = "ground truth, text only: no boxes" if shown.text_only else "ground truth"
         return (
-            f"<b>{name}</b> ({kind}) · {n['missed']} words missed by {other}, {n['substituted']} substituted"
+            f"<b>{name}</b> ({kind}) · {n['missed']} words missed by {other}, "
+            f"{n['substituted']} substituted, {n['split']} split, {n['merged']} merged"
         )
     cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
     wer = "n/a" if pc.wer.rate is None else f"{pc.wer.rate * 100:.2f}%"
@@ -429,7 +474,8 @@ def _caption(shown: Result, against: Result, pc: PageComparison, side: str) -> s
         other += " (text only)"
     return (
         f"<b>{name}</b> vs {other} · CER {cer} · WER {wer} · "
-        f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra"
+        f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra, "
+        f"{n['split']} split, {n['merged']} merged"
     )
 
 
@@ -456,9 +502,7 @@ def _line_counts(truth: Result, other: Result, page: int) -> tuple[int, int] | N
 
 def _note(pc: PageComparison, k: int) -> str:
     status = STATUSES[int(pc.status[k])]
-    p = pc.pair(k)
-    ref = html.escape(p.ref_text) if p.ref is not None else "—"
-    res = html.escape(p.result_text) if p.result is not None else "—"
+    ref, res = (html.escape(t) for t in pc.pair(k).shown)
     return f"<i>{status}</i>: truth «{ref}» · result «{res}»"
 
 
@@ -468,4 +512,4 @@ def _confident_wrong(pc: PageComparison) -> tuple[int, int]:
         [np.nan if w.confidence is None else w.confidence for w in pc.result_words.word], dtype=float
     )
     confident = conf >= CONFIDENT
-    return int((confident & ((st == 1) | (st == 3))).sum()), int(confident.sum())
+    return int((confident & np.isin(st, WRONG)).sum()), int(confident.sum())

@@ -9,7 +9,8 @@ per page and for the whole document; each result is one column (one engine's res
 batch, a file per page, are one column: :func:`ocrviewer.core.references.group_results`), and a
 file of one page counts on the page it was opened on.
 
-The comparison and the HTML run in the pool (never on the GUI thread) through the same
+The report compares in the normalization compare mode's toolbar shows (Text: exact, historic or
+modern) and says which. The comparison and the HTML run in the pool (never on the GUI thread) through the same
 :mod:`ocrviewer.core.evaluate` the command line uses, so both write the same report.
 """
 
@@ -82,6 +83,8 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
         window.show_message("open an image and a result first; the report compares that result", "warning")
         return
     frame = window.files.frame
+    # the normalization compare mode's toolbar shows (Text: exact / historic / modern)
+    normalization = getattr(getattr(window, "compare", None), "normalization", "exact")
     files = results or [response]
     document = document_path(state)
     pages: dict[str, int] = {}
@@ -106,7 +109,7 @@ def export_report(window: Any, reference: str, output: str, results: list[str] |
                 pages.pop(reference)  # a batch's response names its own page
         # on a document, one engine's file per page (a batch's OUTDIR) is one column, not one per page
         grouped = group_results(files) if document is not None else files
-        backdrop, ref, rows = compare_files(image, reference, grouped, frame, pages)
+        backdrop, ref, rows = compare_files(image, reference, grouped, frame, pages, normalization)
         path = write_report(output, backdrop, ref, rows)
         cers = [(src.name, c.cer.rate) for src, c, _ in rows]
         return path, cers, [n for _, _, ns in rows for n in ns], len(ref.document.pages)

@@ -205,7 +205,7 @@ def cosmetic_pen(color: QColor, width: float = 1.0) -> QPen:
 
 
 #: the compare statuses in ocrviewer.core.compare.STATUSES order (not imported: it loads rapidfuzz)
-STATUS_NAMES = ("equal", "substituted", "missed", "extra")
+STATUS_NAMES = ("equal", "substituted", "missed", "extra", "split", "merged")
 #: first bucket key of the compare statuses (confidence buckets are 0..BUCKETS and NO_CONF)
 STATUS_BUCKET = 1000
 

@@ -23,6 +23,8 @@ PROVIDER_KEY = "recognition/provider"
 YANDEX_AUTH_KEY = "providers/yandex/auth_mode"
 #: the folder the frame tools last saved a corrected result into
 LAST_SAVE_DIR_KEY = "frame/last_save_dir"
+#: the text normalization compare mode and its report use ("exact", "historic", "modern")
+COMPARE_NORMALIZATION_KEY = "compare/normalization"
 
 
 def saved_blob(settings: Any, key: str) -> bytes | None:

@@ -61,7 +61,15 @@ def test_json_has_one_result_per_file_in_order_with_the_figures(
     assert [r["path"] for r in data["results"]] == ["good.json", "typos.json", "half.json"]
     good, typos, half = data["results"]
     assert good["cer"] == 0 and good["wer"] == 0 and good["wer_unordered"] == 0
-    assert good["words"] == {"matched": 10, "equal": 10, "substituted": 0, "missed": 0, "extra": 0}
+    assert good["words"] == {
+        "matched": 10,
+        "equal": 10,
+        "substituted": 0,
+        "missed": 0,
+        "extra": 0,
+        "split": 0,
+        "merged": 0,
+    }
     assert good["detection"]["precision"] == 1 and good["detection"]["recall"] == 1
     assert typos["cer"] == pytest.approx(jiwer.cer(LINES, TYPOS), abs=1e-6)
     assert typos["wer"] == pytest.approx(jiwer.wer(LINES, TYPOS), abs=1e-6)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ocrviewer.core.compare import _grid_pairs, compare_documents, compare_pages, polygon_iou
 from ocrviewer.core.metrics import (
+    ErrorCount,
     bag_of_words_errors,
     char_distance,
     char_length,
@@ -171,7 +172,15 @@ def test_statuses_counts_and_both_words_kept() -> None:
     boxes = [[(10, 10, 46, 40), (56, 10, 116, 40), (188, 10, 224, 40), (230, 10, 250, 40)]]
     res = page_from_lines([["the", "quack", "fox", "!!"]], boxes=boxes)  # "brown" missed, "!!" extra
     page = compare_pages(ref, res)
-    assert page.counts() == {"matched": 3, "equal": 2, "substituted": 1, "missed": 1, "extra": 1}
+    assert page.counts() == {
+        "matched": 3,
+        "equal": 2,
+        "substituted": 1,
+        "missed": 1,
+        "extra": 1,
+        "split": 0,
+        "merged": 0,
+    }
     by_status = {p.status: p for p in page.pairs if p.status != "equal"}
     sub = by_status["substituted"]
     assert (sub.ref_text, sub.result_text, sub.distance) == ("quick", "quack", 1)
@@ -206,8 +215,11 @@ def test_words_split_differently_still_align_by_text_within_the_line() -> None:
     res = page_from_lines([["NewYork", "totai"]], boxes=[[(10, 10, 112, 40), (114, 12, 176, 42)]])
     page = compare_pages(ref, res)
     c = page.counts()
-    assert c["matched"] == 2 and c["missed"] == 1 and c["extra"] == 0
+    # "New" and "York" run together: one merged word, not a substitution and a missed word
+    assert c["matched"] == 1 and c["merged"] == 1 and c["missed"] == 0 and c["extra"] == 0
     assert page.lines[0].result == "NewYork totai"
+    # the figures as before: WER counts a substitution and a deletion, as jiwer does
+    assert page.wer == ErrorCount(3, 3) and page.wer.rate == jiwer.wer("New York total", "NewYork totai")
 
 
 def test_detection_precision_recall_at_iou_half() -> None:
@@ -300,7 +312,7 @@ def test_text_reference_with_other_line_breaks_pairs_lines_by_text() -> None:
 def test_status_colours_are_outside_the_confidence_scale() -> None:
     scale = [confidence_rgb(i / 100) for i in range(101)] + [confidence_rgb(None)]
     colours = [hex_to_rgb(c) for c in STATUS_COLORS.values()]
-    assert set(STATUS_COLORS) == {"equal", "substituted", "missed", "extra"}
+    assert set(STATUS_COLORS) == {"equal", "substituted", "missed", "extra", "split", "merged"}
     for c in colours:
         assert min(math.dist(c, s) for s in scale) > 100
     for a, b in itertools.combinations(colours, 2):
@@ -322,7 +334,15 @@ def test_reference_with_lines_but_no_words_pairs_lines_by_polygon() -> None:
     res = Page(2000, 2000, (Block(words.blocks[0].polygon, (typo, l0)),))
     page = compare_pages(ref, res)
     assert page.mode == "lines"
-    assert page.counts() == {"matched": 6, "equal": 5, "substituted": 1, "missed": 0, "extra": 0}
+    assert page.counts() == {
+        "matched": 6,
+        "equal": 5,
+        "substituted": 1,
+        "missed": 0,
+        "extra": 0,
+        "split": 0,
+        "merged": 0,
+    }
     assert page.detection is not None and page.detection.level == "line" and page.detection.recall == 1
     assert page.cer.rate == pytest.approx(
         jiwer.cer(["the quick fox", "jumps over it"], ["the quick fox", "jumps ovor it"])
