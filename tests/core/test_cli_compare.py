@@ -362,3 +362,55 @@ def test_an_image_of_any_kind_the_viewer_opens_comes_first(
     assert stdout.splitlines()[3].split()[:3] == ["good.json", "0.00%", "0.00%"]
     code, _, stderr = run(capsys, page["gt"], page["good"], image)
     assert code != 0 and "an image or a folder" in stderr
+
+
+def test_split_words_and_historic_normalization_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A word read in two pieces is counted as split in the table, the JSON and the report; with
+    --normalize modern the long s and the fi ligature equal s and fi, and every output says so."""
+    gt, ocr = tmp_path / "gt.txt", tmp_path / "ocr.txt"
+    gt.write_text("the newspaper said\nſie ﬁnden es\n", encoding="utf-8")
+    ocr.write_text("the news paper said\nsie finden es\n", encoding="utf-8")
+    code, stdout, _ = run(capsys, gt, ocr)
+    assert code == 0
+    head, row = stdout.splitlines()[-2:]
+    assert head.split()[4:10] == ["equal", "subst", "missed", "extra", "split", "merged"]
+    assert row.split()[1:10] == ["13.33%", "66.67%", "66.67%", "3", "2", "0", "0", "1", "0"]  # 4/30, 4/6
+    assert "normalization: exact: Unicode NFC" in stdout
+
+    out, report = tmp_path / "cmp.json", tmp_path / "cmp.html"
+    code, stdout, _ = run(capsys, gt, ocr, "--normalize", "modern", "--json", out, "--report", report)
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["normalization"] == "modern" and "long s read as s" in data["definitions"]["normalization"]
+    assert "split = reference words read as 2 or more" in data["definitions"]["words"]
+    (result,) = data["results"]
+    assert result["normalization"] == "modern"
+    assert result["cer"] == pytest.approx(
+        1 / 31, abs=1e-6
+    )  # the space in "news paper"; ﬁ unjoined: 31 characters
+    assert result["words"]["split"] == 1 and result["words"]["equal"] == 5 and result["words"]["extra"] == 0
+    assert result["wer"] == pytest.approx(
+        jiwer.wer(["the newspaper said", "sie finden es"], ["the news paper said", "sie finden es"])
+    )
+    assert {"status": "split", "result_words": "news paper"}.items() <= result["pages"][0]["worst"][0].items()
+    html = report.read_text(encoding="utf-8")
+    assert "Normalization: <b>modern</b>" in html and STATUS_COLORS["split"] in html
+    assert "<td class='l mono'>newspaper</td><td class='l mono'>news paper</td>" in html
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", str(gt), str(ocr), "--normalize", "old"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'old' (choose from" in capsys.readouterr().err
+
+
+def test_compare_help_says_split_and_merged_words_change_no_figure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Split and merged words classify differences; they change no figure." in text
+    assert "a split word still counts as a substitution and an insertion in WER" in text
+    assert "--normalize {exact,historic,modern}" in text
