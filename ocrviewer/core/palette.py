@@ -133,12 +133,12 @@ def hex_to_rgb(color: str) -> tuple[int, int, int]:
 #: Word statuses in compare mode (canvas and HTML report alike). Chosen outside the confidence
 #: scale (red -> amber -> green) and its grey, so a status is never read as a confidence:
 #: cyan = equal, magenta = substituted, blue = missed (a reference word nothing matched), black = extra,
-#: purple = split (one reference word read as several), lime = merged (several read as one).
+#: lime = split (one reference word read as several), wine = merged (several read as one).
 STATUS_COLORS: dict[str, str] = {
     "equal": "#00b4d8",
     "substituted": "#e81cff",
     "missed": "#2346d8",
     "extra": "#1a1a1a",
-    "split": "#880099",
-    "merged": "#ddff00",
+    "split": "#bbdd00",
+    "merged": "#773355",
 }

@@ -23,10 +23,12 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QListWidget, QListWidgetItem, QToolBar
 
 from ocrviewer.core.compare import STATUSES, WRONG, PageComparison, compare_pages
 from ocrviewer.core.metrics import NORMALIZATIONS
+from ocrviewer.core.palette import STATUS_COLORS
 from ocrviewer.core.workspace import Result
 from ocrviewer.errors import error_message
 from ocrviewer.gui.compare_views import CompareViews, SideB
@@ -53,6 +55,7 @@ class CompareMode(QObject):
         self._notes: dict[int, str] = {}
         #: B of the wipe and side by side: (key it was made for, what it shows)
         self._b: tuple[tuple[Any, ...], SideB, str] | None = None
+        self._swatches: dict[str, QIcon] = {}
         self.list = QListWidget()
         self.list.itemActivated.connect(self._jump)
         self.list.itemClicked.connect(self._jump)
@@ -408,7 +411,7 @@ class CompareMode(QObject):
         words = pc.ref_words if truth_shown else pc.result_words
         for p in pc.worst(500):
             ref, res = p.shown
-            item = QListWidgetItem(f"{p.status}: «{ref}» → «{res}» ({p.distance})")
+            item = QListWidgetItem(self._swatch(p.status), f"{p.status}: «{ref}» → «{res}» ({p.distance})")
             i = p.ref_index if truth_shown else p.result_index
             model = words.model_index[i] if i >= 0 else -1
             item.setData(Qt.ItemDataRole.UserRole, model)
@@ -418,6 +421,15 @@ class CompareMode(QObject):
             if model < 0:
                 item.setToolTip("not on the result shown: switch A/B (B) to see it")
             self.list.addItem(item)
+
+    def _swatch(self, status: str) -> QIcon:
+        """A square of the status colour, as the canvas and the legend show it."""
+        icon = self._swatches.get(status)
+        if icon is None:
+            pixmap = QPixmap(12, 12)
+            pixmap.fill(QColor(STATUS_COLORS[status]))
+            icon = self._swatches[status] = QIcon(pixmap)
+        return icon
 
     def _jump(self, item: QListWidgetItem) -> None:
         model = item.data(Qt.ItemDataRole.UserRole)
