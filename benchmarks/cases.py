@@ -469,7 +469,8 @@ def compare_align(ctx: Context) -> Result:
     page = compare.compare_pages(ref.pages[0], result.pages[0])  # warm-up, and a check
     n = ctx.inputs.sizes.words["10k"]
     counts = page.counts()
-    if counts["matched"] + counts["missed"] != n or counts["matched"] < 0.9 * n:
+    grouped = 0 if page.group is None else len(set(page.ref_index[page.group >= 0].tolist()))  # split/merged
+    if counts["matched"] + counts["missed"] + grouped != n or counts["matched"] < 0.9 * n:
         raise RuntimeError(f"alignment looks wrong: {counts} for {n} reference words")
     from rapidfuzz.distance import Levenshtein
 

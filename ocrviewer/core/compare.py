@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, groupby
@@ -1234,18 +1234,19 @@ def _reads_as(whole: str, pieces: list[str]) -> int | None:
     return d if d <= char_length(whole) // 5 else None
 
 
-def _within(piece: np.ndarray, whole: np.ndarray) -> bool:
-    """Most (half or more) of box ``piece`` lies in box ``whole`` (x0, y0, x1, y1)."""
-    area = (piece[2] - piece[0]) * (piece[3] - piece[1])
-    w = min(piece[2], whole[2]) - max(piece[0], whole[0])
-    h = min(piece[3], whole[3]) - max(piece[1], whole[1])
-    return bool(area <= 0 or (w > 0 and h > 0 and w * h >= 0.5 * area))
+def _within(pieces: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """Per box of ``pieces`` (n, 4), whether most of it (half or more) lies in box ``whole`` (4,)."""
+    area = (pieces[:, 2] - pieces[:, 0]) * (pieces[:, 3] - pieces[:, 1])
+    w = np.minimum(pieces[:, 2], whole[2]) - np.maximum(pieces[:, 0], whole[0])
+    h = np.minimum(pieces[:, 3], whole[3]) - np.maximum(pieces[:, 1], whole[1])
+    out: np.ndarray = (area <= 0) | ((w > 0) & (h > 0) & (w * h >= 0.5 * area))
+    return out
 
 
 def _best_run(
     whole: str,
     texts: list[str],
-    free: set[int],
+    free: Container[int],
     line: list[int],
     anchor: int | None,
     candidates: list[int],
@@ -1308,15 +1309,11 @@ def _splits_and_merges(
     new_rows: list[tuple[int, int, int, float, int, int]] = []  # status, ri, si, iou, dist, group
     dropped: set[int] = set()
 
+    # split: a reference word (substituted or missed), several result words (its own and extra ones);
+    # merged: a result word (substituted or extra), several reference words (its own and missed ones)
     for st, whole_side, piece_side, free, candidates in (
-        (4, ref, res, extra, (status == 1) | (status == 2)),  # split: a reference word, several result words
-        (
-            5,
-            res,
-            ref,
-            missed,
-            (status == 1) | (status == 3),
-        ),  # merged: a result word, several reference words
+        (4, ref, res, extra, (status == 1) | (status == 2)),
+        (5, res, ref, missed, (status == 1) | (status == 3)),
     ):
         wholes, pieces = (ri, si) if st == 4 else (si, ri)
         whole_boxes, piece_boxes = (ba, bb) if st == 4 else (bb, ba)
@@ -1330,20 +1327,26 @@ def _splits_and_merges(
                 continue
 
             def fits(x: int, w: int = w, wb: Any = whole_boxes, pb: Any = piece_boxes) -> bool:
-                return wb is None or pb is None or _within(pb[x], wb[w])
+                if wb is None or pb is None:
+                    return True
+                (p0, p1, p2, p3), (w0, w1, w2, w3) = pb[x].tolist(), wb[w].tolist()
+                area = (p2 - p0) * (p3 - p1)
+                iw, ih = min(p2, w2) - max(p0, w0), min(p3, w3) - max(p1, w1)
+                return bool(area <= 0 or (iw > 0 and ih > 0 and iw * ih >= 0.5 * area))  # as _within
 
             if anchor >= 0:
                 if not fits(anchor):
                     continue
                 found = _best_run(
-                    whole_side.text[w], piece_side.text, set(free), piece_side.line, anchor, [], fits
+                    whole_side.text[w], piece_side.text, free, piece_side.line, anchor, [], fits
                 )
                 if found is None or found[1] >= int(dist[k]):
                     continue
-            elif whole_boxes is not None:
-                near = sorted(x for x in free if fits(x))
+            elif whole_boxes is not None and piece_boxes is not None:
+                keys = np.fromiter(free, np.int64, len(free))
+                near = np.sort(keys[_within(piece_boxes[keys], whole_boxes[w])]).tolist()
                 found = _best_run(
-                    whole_side.text[w], piece_side.text, set(free), piece_side.line, None, near, fits
+                    whole_side.text[w], piece_side.text, free, piece_side.line, None, near, fits
                 )
                 if found is None:
                     continue

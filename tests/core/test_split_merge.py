@@ -109,3 +109,64 @@ def test_historic_normalization_makes_a_ligature_equal_its_letters() -> None:
     assert modern.counts()["equal"] == 3 and modern.cer == ErrorCount(0, 14)
     with pytest.raises(BadInput, match="unknown normalization 'old'; use one of: exact, historic, modern"):
         compare_pages(ref, res, normalization="old")
+
+
+def _cut_and_joined(words: list[tuple[str, Box]], seed: int) -> list[tuple[str, Box]]:
+    """Another reading: some words cut in two (within their box), some pairs run together, some typos."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[tuple[str, Box]] = []
+    k = 0
+    while k < len(words):
+        t, (x0, y0, x1, y1) = words[k]
+        r = rng.random()
+        if r < 0.2 and len(t) >= 4:
+            m = len(t) // 2
+            xm = x0 + (x1 - x0) * m / len(t)
+            out += [(t[:m], (x0, y0, xm - 1, y1)), (t[m:], (xm + 1, y0, x1, y1))]
+        elif r < 0.35 and k + 1 < len(words):
+            t2, b2 = words[k + 1]
+            out.append((t + t2, (x0, min(y0, b2[1]), b2[2], max(y1, b2[3]))))
+            k += 1
+        elif r < 0.45:
+            out.append((t[:-1] + "x", (x0, y0, x1, y1)))
+        else:
+            out.append((t, (x0, y0, x1, y1)))
+        k += 1
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("boxes", [True, False])
+def test_naming_splits_and_merges_changes_no_figure(
+    seed: int, boxes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same comparison with the naming step left out: every figure and line score equal."""
+    import ocrviewer.core.compare as compare
+
+    text = "Lorem ipsum dolor sit amet consetetur sadipscing elitr sed diam nonumy eirmod tempor invidunt ut"
+    words: list[tuple[str, Box]] = []
+    x = 10.0
+    for t in text.split():
+        words.append((t, (x, 10, x + 14 * len(t), 40)))
+        x += 14 * len(t) + 12
+    ref, res = page(words), page(_cut_and_joined(words, seed))
+    named = compare_pages(ref, res, geometry=boxes)
+    n = named.counts()
+    assert n["split"] + n["merged"] > 0
+    monkeypatch.setattr(compare, "_splits_and_merges", lambda *cols_and_sides: (*cols_and_sides[:5], None))
+    plain = compare_pages(ref, res, geometry=boxes)
+    assert plain.counts()["split"] == plain.counts()["merged"] == 0
+    assert (named.cer, named.wer, named.bag, named.lines) == (plain.cer, plain.wer, plain.bag, plain.lines)
+    r, h = " ".join(t for t, _ in words), " ".join(t for t, _ in _cut_and_joined(words, seed))
+    if not boxes:  # by text the line reads in the result's order: jiwer's figures
+        assert named.wer.rate == pytest.approx(jiwer.wer(r, h))
+        assert named.cer.rate == pytest.approx(jiwer.cer(r, h))
+    # every word is counted once: reference words in split/merged pieces are in no other status
+    pieces = {
+        int(i)
+        for i, g in zip(named.ref_index, named.group if named.group is not None else [], strict=True)
+        if g >= 0
+    }
+    assert n["matched"] + n["missed"] + len(pieces) == len(words)
