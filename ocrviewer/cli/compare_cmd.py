@@ -37,7 +37,7 @@ and detection precision/recall at IoU >= {DETECTION_IOU}. Denominator: the refer
 
 Split and merged words classify differences; they change no figure. A reference word the result read
 as 2 to {MAX_PIECES} consecutive words of one line that, run together, read as it (within one edit in
-five characters: "news paper" for "newspaper", "nonu yy" for "nonumy") is "split", and so are its
+five characters, exactly under five: "news paper" for "newspaper", "nonu yy" for "nonumy") is "split", and so are its
 pieces; a result word that so reads as consecutive reference words is "merged", and so are they.
 Where both sides have word boxes, the pieces must lie within the whole word's box. CER and WER are
 computed from the alignment as before: a split word still counts as a substitution and an insertion

@@ -334,7 +334,8 @@ class CompareMode(QObject):
         truth = self._sides()[0]
         text = f" · {truth.name} is text only: no boxes" if truth is not None and truth.text_only else ""
         self.w.statusBar().showMessage(
-            f"compare ({'truth shown' if truth_shown else 'result shown'}{text}): CER {cer} · "
+            f"compare ({'truth shown' if truth_shown else 'result shown'}"
+            f"{'' if self.normalization == 'exact' else ', ' + self.normalization + ' text'}{text}): CER {cer} · "
             f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra, "
             f"{n['split']} split, {n['merged']} merged · {wrong} of {confident} confident (≥ {CONFIDENT:g}) words wrong",
             15000,
