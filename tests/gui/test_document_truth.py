@@ -152,7 +152,7 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
         ["3", "0.00%", "0.00%", "0.00%", "0.00%"],
         ["all 3 pages", "0.00%", "0.00%", "2.38%", "11.11%"],
     ]
-    assert [row[8:10] for row in table[1:]] == [["n/a", "n/a"], ["n/a", "n/a"]]  # no boxes: no detection
+    assert [row[10:12] for row in table[1:]] == [["n/a", "n/a"], ["n/a", "n/a"]]  # no boxes: no detection
     assert all(f"<h2>Page {n}</h2>" in html for n in (1, 2, 3))
     sections = html.split("<h2>Page ")[1:]  # a row per page, each with a figure per engine
     captions = [[unescape(c) for c in re.findall(r"<figcaption>(.*?) · WER", sec)] for sec in sections]
