@@ -1,4 +1,4 @@
-"""The OCR ecosystem's file formats: hOCR, ALTO and PAGE-XML in and out, and a searchable PDF.
+"""The OCR ecosystem's file formats: hOCR, ALTO and PAGE-XML in and out, MiniOCR in, and a searchable PDF.
 
 - ``read_markup(raw) -> Document``: an XML/HTML file, its format told by its content (root element,
   namespace, hOCR class names), never its name. :func:`ocrviewer.core.parsers.load_response` sends
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePath
 
-from ocrviewer.core.formats import alto, hocr, pagexml, pdf_text, tsv
+from ocrviewer.core.formats import alto, hocr, miniocr, pagexml, pdf_text, tsv
 from ocrviewer.core.formats._xml import local, looks_like_markup, namespace, parse_markup, xml_safe
 from ocrviewer.core.limits import xml_text
 from ocrviewer.core.model import Document
@@ -55,6 +55,7 @@ FORMATS: dict[str, str] = {
     hocr.HOCR: "hOCR (HTML/XHTML with ocr_page, ocr_line, ocrx_word; Tesseract, gImageReader, kraken)",
     **alto.FORMATS,
     **pagexml.FORMATS,
+    **miniocr.FORMATS,
     **pdf_text.FORMATS,
     **tsv.FORMATS,
 }
@@ -162,12 +163,14 @@ def _ends_as_html(raw: bytes) -> bool:
 
 
 def read_markup(raw: bytes) -> Document:
-    """An hOCR, ALTO or PAGE-XML file as a Document; BadResponse for anything else or anything unsafe."""
+    """An hOCR, ALTO, PAGE-XML or MiniOCR file as a Document; BadResponse for anything else or anything unsafe."""
     root = parse_markup(raw)
     if alto.is_alto(root):
         return alto.read(root)
     if pagexml.is_page(root):
         return pagexml.read(root)
+    if miniocr.is_miniocr(root):
+        return miniocr.read(root)
     if hocr.is_hocr(root):
         doc = hocr.read(root)
         if not _ends_as_html(raw):  # read leniently as HTML: a cut-off file still gives its first words
@@ -201,7 +204,7 @@ def read_markup(raw: bytes) -> Document:
     raise BadResponse(
         f"unknown XML document: root element {local(root.tag)[:40]!r}"
         + (f" in namespace {ns[:80]!r}" if ns else "")
-        + "; expected hOCR, ALTO (alto) or PAGE-XML (PcGts)"
+        + "; expected hOCR, ALTO (alto), PAGE-XML (PcGts) or MiniOCR (ocr)"
     )
 
 

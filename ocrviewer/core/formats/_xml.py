@@ -130,6 +130,9 @@ def parse_markup(raw: bytes) -> etree._Element:
     try:
         root = etree.fromstring(raw, _xml_parser())
     except etree.XMLSyntaxError as err:
+        lenient, other = _past_bad_xml_ids(raw, err)
+        if lenient is not None:
+            return lenient
         if _HTML_HINT.search(checked):  # hOCR written as HTML rather than XHTML
             try:
                 root = etree.fromstring(raw, _html_parser())
@@ -138,8 +141,10 @@ def parse_markup(raw: bytes) -> etree._Element:
             if root is not None:
                 return root
         line = getattr(err, "lineno", None)
-        where = f" (line {line})" if line else ""
         msg = str(err.msg if getattr(err, "msg", None) else err).splitlines()[0]
+        if other is not None:  # the fault behind a bad xml:id, which is the one to tell
+            line, msg = other
+        where = f" (line {line})" if line else ""
         if "XML_PARSE_HUGE" in msg:  # libxml2's safety limits, which stay on: its advice is not ours
             raise BadResponse(
                 f"XML past the safe parser's limits, a text over 10 MB or nesting over 256 levels{where}; "
@@ -156,6 +161,35 @@ def parse_markup(raw: bytes) -> etree._Element:
     if root is None:
         raise BadResponse("malformed XML: no root element")
     return root
+
+
+def _past_bad_xml_ids(
+    raw: bytes, err: etree.XMLSyntaxError
+) -> tuple[etree._Element | None, tuple[int, str] | None]:
+    """The document, when its only faults are ``xml:id`` values that are no XML names (MiniOCR's
+    ``<p xml:id="4">``, as solr-ocrhighlighting's tools write page numbers): libxml2 rejects those,
+    though the file is well-formed. Else None, with the line and message of the first other fault
+    when the first one was such an ``xml:id``."""
+    if "xml:id" not in str(err):
+        return None, None
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=True,
+    )
+    try:
+        root = etree.fromstring(raw, parser)
+    except etree.XMLSyntaxError:
+        root = None
+    other = next((e for e in parser.error_log if e.type_name != "DTD_XMLID_VALUE"), None)
+    if other is not None:
+        return None, (other.line, other.message.strip().splitlines()[0] if other.message else "malformed")
+    return root, None
 
 
 _WHERE = re.compile(r"'[^']*'|\d+")
