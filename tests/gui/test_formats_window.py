@@ -254,3 +254,21 @@ def test_a_result_with_no_words_says_so_in_the_window(window, qtbot, tmp_path: P
     qtbot.waitUntil(window.message_bar.isVisible, timeout=30000)
     assert window.message_bar.text == "blank.hocr has no text: its engine found no words here"
     assert window.message_bar.level == "info"
+
+
+def test_miniocr_with_relative_coordinates_opens_on_its_image(window, qtbot, tmp_path: Path) -> None:
+    """MiniOCR without a page size: the words' fractions of the page land on the image's pixels."""
+    from PIL import Image
+
+    image = tmp_path / "page.png"
+    Image.new("L", (1000, 1500), 255).save(image)
+    response = tmp_path / "page.xml"
+    shutil.copy(SAMPLES / "dbmdz-miniocr-nopagedims-excerpt.xml", response)
+    window.files.open_image(str(image))
+    window.files.open_path(str(response))
+    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    assert window.state.source_document.source_format == "miniocr"
+    bboxes = window.canvas.layers["word"].data.bboxes
+    assert len(bboxes) == 268
+    assert all(abs(a - b) < 0.5 for a, b in zip(bboxes[0], (41.2, 343.2, 230.9, 440.4), strict=True))
+    assert "268 words" in window.count_label.text()
