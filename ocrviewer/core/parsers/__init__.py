@@ -205,6 +205,23 @@ def _service_error(d: dict[str, Any]) -> str | None:
     return None
 
 
+def _pdfplumber(d: dict[str, Any]) -> str | None:
+    """The advice for pdfplumber's JSON of a PDF (its pages' characters: no OCR result); else None."""
+    pages = d.get("pages")
+    if (
+        type(pages) is list
+        and pages
+        and type(pages[0]) is dict
+        and "chars" in pages[0]
+        and "mediabox" in pages[0]
+    ):
+        return (
+            "pdfplumber's JSON of a PDF (the characters of its text layer, no OCR result); open the PDF "
+            "itself as the response, whose text layer is read"
+        )
+    return None
+
+
 def _key_name(key: str) -> str:
     """A key as it can be shown inside a one-line message."""
     if key and key.isprintable() and len(key) <= 40 and "," not in key and key.strip() == key:
@@ -254,7 +271,7 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return documentai.DOCUMENT_AI
     if google.is_vision(d):
         return google.VISION
-    if type(d.get("Blocks")) is list:
+    if type(d.get("Blocks")) is list or textract.embedded_blocks(d) is not None:
         return textract.TEXTRACT
     if doctr.is_doctr(d):
         return doctr.DOCTR
@@ -264,7 +281,7 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return pytesseract.PYTESSERACT
     if easyocr.is_easyocr_dict(d):
         return easyocr.EASYOCR
-    message = google.error_message(d) or _service_error(d)
+    message = google.error_message(d) or _service_error(d) or textract.fields_only(d) or _pdfplumber(d)
     if message is not None:
         raise BadResponse(_one_line(message))
     if type(d.get("schema")) is str and str(d["schema"]).startswith("ocrviewer."):

@@ -62,8 +62,9 @@ def document_of(d: dict[str, Any]) -> dict[str, Any] | None:
     first = pages[0]
     if "words" in first or "spans" in first:  # Azure Document Intelligence's pages
         return None
-    if any(k in first for k in _PAGE_KEYS):
-        return doc
+    found = [k for k in _PAGE_KEYS if k in first]
+    if found and not (set(found) <= {"pageNumber", "page_number"} and "chars" in first):
+        return doc  # (pdfplumber's JSON of a PDF numbers its pages too, and lists their "chars")
     blocks = first.get("blocks")  # the v1beta2 answer: blocks with a layout (Vision's have none)
     if type(blocks) is list and blocks and type(blocks[0]) is dict and "layout" in blocks[0]:
         return doc

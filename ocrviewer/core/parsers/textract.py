@@ -29,6 +29,37 @@ from ocrviewer.errors import BadResponse
 
 TEXTRACT = "aws-textract"
 
+#: the analyses whose answer is a list of documents (an invoice, a receipt, an ID), each holding the
+#: Blocks of its pages in the newer answers, and what to call them
+_DOCUMENT_LISTS = {"ExpenseDocuments": "AnalyzeExpense", "IdentityDocuments": "AnalyzeID"}
+
+
+def embedded_blocks(d: dict[str, Any]) -> list[Any] | None:
+    """The Blocks of an AnalyzeExpense or AnalyzeID answer's documents, in order; None where the
+    answer is no such list or its documents hold no Blocks (older answers: fields only)."""
+    for key in _DOCUMENT_LISTS:
+        docs = d.get(key)
+        if type(docs) is list and docs and all(type(x) is dict for x in docs):
+            blocks = [b for x in docs if type(x.get("Blocks")) is list for b in x["Blocks"]]
+            return blocks or None
+    return None
+
+
+def fields_only(d: dict[str, Any]) -> str | None:
+    """The one-line advice for a Textract analysis answer that holds no Blocks to draw; else None."""
+    what = next((name for key, name in _DOCUMENT_LISTS.items() if type(d.get(key)) is list), None)
+    if what is None and "AnalyzeLendingModelVersion" in d:
+        what = "AnalyzeLending"
+    if what is None:
+        return None
+    newer = (
+        "" if what == "AnalyzeLending" else "a newer answer of that analysis (its documents hold Blocks) or "
+    )
+    return (
+        f"an AWS Textract {what} answer without Blocks (only the fields it found, no lines or words of "
+        f"the page); give {newer}a DetectDocumentText / AnalyzeDocument answer"
+    )
+
 
 def _polygon(b: dict[str, Any]) -> Any:
     geo = b.get("Geometry")
@@ -123,7 +154,8 @@ class _Reader:
 def parse_textract(data: Any) -> Document:
     """Textract Blocks -> Document with normalized pages (see the module docstring for blocks)."""
     ctx = Context()
-    blocks = as_list(data["Blocks"], "Blocks")
+    embedded = None if "Blocks" in data else embedded_blocks(data)
+    blocks = as_list(data["Blocks"] if embedded is None else embedded, "Blocks")
     rd = _Reader(blocks, ctx)
     page_blocks = [b for b in blocks if type(b) is dict and b.get("BlockType") == "PAGE"]
     if not page_blocks:
@@ -183,6 +215,18 @@ def parse_textract(data: Any) -> Document:
                     ctx.skip(f"page {pno} line {line_no}", err)
         pages.append(Page(1.0, 1.0, tuple(out), tuple(tables), "normalized", None, index))
     pages.sort(key=lambda p: p.index)
+    if embedded is not None:  # two receipts on one page are two documents with a PAGE each: one page
+        merged: list[Page] = []
+        for p in pages:
+            if merged and merged[-1].index == p.index:
+                last = merged[-1]
+                p = Page(
+                    1.0, 1.0, last.blocks + p.blocks, last.tables + p.tables, "normalized", None, p.index
+                )
+                merged[-1] = p
+            else:
+                merged.append(p)
+        pages = merged
     extras: dict[str, Any] = {}
     meta = data.get("DocumentMetadata")
     if type(meta) is dict and meta.get("Pages") is not None:
