@@ -81,3 +81,125 @@ def test_pdfplumber_json_is_not_taken_for_document_ai(tmp_path: Path) -> None:
     )
     with pytest.raises(BadResponse, match="pdfplumber's JSON of a PDF .*open the PDF itself"):
         load_response(f)
+
+
+def test_document_intelligence_result_saved_by_the_python_sdk_opens(tmp_path: Path) -> None:
+    """azure-ai-formrecognizer's ``result.to_dict()`` (snake_case keys, ``[{"x", "y"}]`` polygons, no
+    ``analyzeResult`` envelope), as its own sample and its users save it: it was "unknown response
+    shape". A PDF's page is in inches: on an 850x1100 rendering each inch is 100 pixels."""
+    f = ENGINES / "formrecognizer-sdk-todict-read-minimal.json"
+    doc = load_response(f)
+    assert doc.source_format == "azure-document-intelligence"
+    page = doc.pages[0]
+    assert (page.width, page.height, page.unit) == (8.5, 11.0, "inch")
+    assert [ln.text for ln in doc.lines()] == ["Hello world", "Second line"]
+    image = tmp_path / "page.png"
+    Image.new("L", (850, 1100), 255).save(image)
+    placed = [(w.text, tuple(round(v) for v in w.bbox)) for w in load_result(f, image).document.words()]
+    assert placed == [
+        ("Hello", (100, 100, 160, 120)),
+        ("world", (170, 100, 230, 120)),
+        ("Second", (100, 150, 180, 170)),
+        ("line", (190, 150, 230, 170)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "fmt"),
+    [
+        (  # azure-ai-documentintelligence's result.as_dict(): the REST analyzeResult on its own
+            {
+                "apiVersion": "2024-11-30",
+                "modelId": "prebuilt-read",
+                "content": "Hi",
+                "pages": [
+                    {
+                        "pageNumber": 1,
+                        "width": 100,
+                        "height": 50,
+                        "unit": "pixel",
+                        "words": [
+                            {
+                                "content": "Hi",
+                                "polygon": [1, 2, 21, 2, 21, 12, 1, 12],
+                                "span": {"offset": 0, "length": 2},
+                            }
+                        ],
+                        "lines": [
+                            {
+                                "content": "Hi",
+                                "polygon": [1, 2, 21, 2, 21, 12, 1, 12],
+                                "spans": [{"offset": 0, "length": 2}],
+                            }
+                        ],
+                    }
+                ],
+            },
+            "azure-document-intelligence",
+        ),
+        (  # Read 3.2's analyzeResult on its own
+            {
+                "version": "3.2.0",
+                "modelVersion": "2022-04-30",
+                "readResults": [
+                    {
+                        "page": 1,
+                        "width": 100,
+                        "height": 50,
+                        "unit": "pixel",
+                        "lines": [
+                            {
+                                "boundingBox": [1, 2, 21, 2, 21, 12, 1, 12],
+                                "text": "Hi",
+                                "words": [
+                                    {
+                                        "boundingBox": [1, 2, 21, 2, 21, 12, 1, 12],
+                                        "text": "Hi",
+                                        "confidence": 0.9,
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            },
+            "azure-read-v3",
+        ),
+    ],
+)
+def test_azure_analyze_results_saved_on_their_own_open(tmp_path: Path, answer: dict, fmt: str) -> None:
+    f = tmp_path / "result.json"
+    f.write_text(json.dumps(answer), encoding="utf-8")
+    doc = load_response(f)
+    assert doc.source_format == fmt
+    assert [(w.text, w.bbox) for w in doc.words()] == [("Hi", (1, 2, 21, 12))]
+
+
+def test_read_result_saved_by_the_computervision_sdk_opens(tmp_path: Path) -> None:
+    """msrest's ``as_dict()`` of the computervision SDK's ``analyze_result``: snake_case, no envelope."""
+    box = [1, 2, 21, 2, 21, 12, 1, 12]
+    answer = {
+        "version": "3.2.0",
+        "model_version": "2022-04-30",
+        "read_results": [
+            {
+                "page": 1,
+                "angle": 0,
+                "width": 100,
+                "height": 50,
+                "unit": "pixel",
+                "lines": [
+                    {
+                        "bounding_box": box,
+                        "text": "Hi",
+                        "words": [{"bounding_box": box, "text": "Hi", "confidence": 0.9}],
+                    }
+                ],
+            }
+        ],
+    }
+    f = tmp_path / "result.json"
+    f.write_text(json.dumps(answer), encoding="utf-8")
+    doc = load_response(f)
+    assert doc.source_format == "azure-read-v3"
+    assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [("Hi", (1, 2, 21, 12), 0.9)]

@@ -255,9 +255,9 @@ def _detect_dict(d: dict[str, Any]) -> str:
         return azure.RECOGNIZE_TEXT_V2
     if type(d.get("recognitionResults")) is list:
         return azure.BATCH_READ_V2
-    ar = d.get("analyzeResult")
-    if type(ar) is dict:
-        if "readResults" in ar:
+    ar = azure.analyze_result_of(d)  # the answer's, or one saved on its own
+    if ar is not None:
+        if "readResults" in ar or "read_results" in ar:
             return azure.FORM_RECOGNIZER_V2 if azure.is_form_recognizer_v2(ar) else azure.READ_V3
         if "pages" in ar:
             return azure.DOCUMENT_INTELLIGENCE

@@ -362,10 +362,54 @@ def _analyze_extras(ar: dict[str, Any]) -> dict[str, Any]:
     return extras
 
 
+#: the keys a Read v3 or Document Intelligence ``analyzeResult`` has at its top, in the REST answer's
+#: camelCase and in the Python SDKs' ``to_dict()`` snake_case
+_ANALYZE_KEYS = frozenset(
+    {"apiVersion", "modelId", "api_version", "model_id", "content", "version", "modelVersion"}
+)
+_SNAKE = re.compile(r"_([a-z0-9])")
+
+
+def analyze_result_of(d: dict[str, Any], *, camel: bool = False) -> dict[str, Any] | None:
+    """The ``analyzeResult`` of a Read v3 / Form Recognizer / Document Intelligence answer, also when it
+    was saved on its own (the SDKs' ``result``: ``json.dump(result.as_dict())``, or azure-ai-formrecognizer's
+    ``result.to_dict()`` in snake_case with ``[{"x", "y"}]`` polygons, which ``camel`` turns into the REST
+    answer's names); None for anything else."""
+    ar = d.get("analyzeResult")
+    if type(ar) is dict:
+        return ar
+    if type(d.get("readResults")) is list and "analyzeResult" not in d:
+        return d
+    if type(d.get("read_results")) is list:  # the computervision SDK's analyze_result.as_dict()
+        return _camel_keys(d) if camel else d
+    pages = d.get("pages")
+    if (
+        type(pages) is list
+        and pages
+        and type(pages[0]) is dict
+        and any(k in pages[0] for k in ("words", "lines", "spans"))
+        and _ANALYZE_KEYS & set(d)
+    ):
+        return _camel_keys(d) if camel and ("api_version" in d or "page_number" in pages[0]) else d
+    return None
+
+
+def _camel_keys(value: Any) -> Any:
+    """``value`` with every object key in camelCase (``page_number`` -> ``pageNumber``)."""
+    if type(value) is dict:
+        return {
+            _SNAKE.sub(lambda m: m.group(1).upper(), k) if type(k) is str else k: _camel_keys(v)
+            for k, v in value.items()
+        }
+    if type(value) is list:
+        return [_camel_keys(v) for v in value]
+    return value
+
+
 def parse_read_v3(data: Any) -> Document:
     """Read v3.x (and Form Recognizer v2.1, which adds ``pageResults`` tables)."""
     ctx = Context()
-    ar = as_dict(data["analyzeResult"], "analyzeResult")
+    ar = as_dict(analyze_result_of(data, camel=True), "analyzeResult")
     pages = _read_pages(as_list(ar.get("readResults"), "readResults"), "angle", ctx)
     fmt = READ_V3
     if is_form_recognizer_v2(ar):
@@ -545,7 +589,7 @@ def parse_document_intelligence(data: Any) -> Document:
     or all lines when there are no paragraphs, are wrapped in one Block.
     """
     ctx = Context()
-    ar = as_dict(data["analyzeResult"], "analyzeResult")
+    ar = as_dict(analyze_result_of(data, camel=True), "analyzeResult")
     # outputContentFormat=markdown (2024-02-29-preview on): words and lines carry Markdown ("1\\.",
     # "# 1\\. Text", "This is title\n===", "<!-- PageHeader=\"...\" -->"); the page's text is without it
     markdown = ar.get("contentFormat") == "markdown"
