@@ -203,3 +203,64 @@ def test_read_result_saved_by_the_computervision_sdk_opens(tmp_path: Path) -> No
     doc = load_response(f)
     assert doc.source_format == "azure-read-v3"
     assert [(w.text, w.bbox, w.confidence) for w in doc.words()] == [("Hi", (1, 2, 21, 12), 0.9)]
+
+
+def _vertices(x0: int, y0: int, x1: int, y1: int) -> dict:
+    return {"vertices": [{"x": x0, "y": y0}, {"x": x1, "y": y0}, {"x": x1, "y": y1}, {"x": x0, "y": y1}]}
+
+
+def _symbol(ch: str, box: dict, brk: int | None = None) -> dict:
+    out: dict = {"text": ch, "bounding_box": box, "confidence": 0.9}
+    if brk is not None:
+        out["property"] = {"detected_break": {"type_": brk, "is_prefix": False}}
+    return out
+
+
+def word(ch: str, box: dict, brk: int) -> dict:
+    return {"bounding_box": box, "symbols": [_symbol(ch, box, brk)], "confidence": 0.9}
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_vision_response_saved_by_the_python_client_opens(tmp_path: Path, batch: bool) -> None:
+    """google-cloud-vision's ``AnnotateImageResponse.to_dict()``: snake_case keys, enums as numbers
+    (break 1 = SPACE, 3 = EOL_SURE_SPACE); it was "unknown response shape"."""
+    response = {
+        "text_annotations": [
+            {"locale": "en", "description": "A B\nC\n", "bounding_poly": _vertices(1, 1, 50, 45)}
+        ],
+        "full_text_annotation": {
+            "text": "A B\nC\n",
+            "pages": [
+                {
+                    "width": 100,
+                    "height": 50,
+                    "blocks": [
+                        {
+                            "bounding_box": _vertices(1, 1, 50, 45),
+                            "block_type": 1,
+                            "paragraphs": [
+                                {
+                                    "bounding_box": _vertices(1, 1, 50, 45),
+                                    "words": [
+                                        word("A", _vertices(1, 1, 20, 20), 1),
+                                        word("B", _vertices(30, 1, 50, 20), 3),
+                                        word("C", _vertices(1, 25, 20, 45), 3),
+                                    ],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+    f = tmp_path / "vision.json"
+    f.write_text(json.dumps({"responses": [response]} if batch else response), encoding="utf-8")
+    doc = load_response(f)
+    assert doc.source_format == "google-vision"
+    assert [ln.text for ln in doc.lines()] == ["A B", "C"]
+    assert [(w.text, w.bbox) for w in doc.words()] == [
+        ("A", (1, 1, 20, 20)),
+        ("B", (30, 1, 50, 20)),
+        ("C", (1, 25, 20, 45)),
+    ]

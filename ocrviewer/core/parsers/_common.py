@@ -8,6 +8,7 @@ point by point; the checks are the same.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from itertools import chain
@@ -62,6 +63,30 @@ class Context:
 
     def skip(self, where: str, err: BaseException) -> None:
         self.note(f"{where}: {describe(err)}; skipped")
+
+
+_SNAKE = re.compile(r"_([a-z0-9])")
+
+
+def camel_keys(value: Any, renames: dict[str, str] | None = None) -> Any:
+    """``value`` with every object key in camelCase (``page_number`` -> ``pageNumber``; ``renames``
+    first, for keys the rule does not cover): what the Python SDKs' ``to_dict()`` write in snake_case
+    read as the REST answer they came from."""
+    table = renames or {}
+
+    def key(k: Any) -> Any:
+        if type(k) is not str:
+            return k
+        return table.get(k) or _SNAKE.sub(lambda m: m.group(1).upper(), k)
+
+    def walk(v: Any) -> Any:
+        if type(v) is dict:
+            return {key(k): walk(x) for k, x in v.items()}
+        if type(v) is list:
+            return [walk(x) for x in v]
+        return v
+
+    return walk(value)
 
 
 def describe(err: BaseException) -> str:

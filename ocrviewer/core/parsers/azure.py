@@ -43,6 +43,7 @@ from ocrviewer.core.parsers._common import (
     Context,
     as_dict,
     as_list,
+    camel_keys,
     confidence,
     container_polygon,
     flat_polygon,
@@ -367,7 +368,6 @@ def _analyze_extras(ar: dict[str, Any]) -> dict[str, Any]:
 _ANALYZE_KEYS = frozenset(
     {"apiVersion", "modelId", "api_version", "model_id", "content", "version", "modelVersion"}
 )
-_SNAKE = re.compile(r"_([a-z0-9])")
 
 
 def analyze_result_of(d: dict[str, Any], *, camel: bool = False) -> dict[str, Any] | None:
@@ -381,7 +381,7 @@ def analyze_result_of(d: dict[str, Any], *, camel: bool = False) -> dict[str, An
     if type(d.get("readResults")) is list and "analyzeResult" not in d:
         return d
     if type(d.get("read_results")) is list:  # the computervision SDK's analyze_result.as_dict()
-        return _camel_keys(d) if camel else d
+        return camel_keys(d) if camel else d
     pages = d.get("pages")
     if (
         type(pages) is list
@@ -390,20 +390,8 @@ def analyze_result_of(d: dict[str, Any], *, camel: bool = False) -> dict[str, An
         and any(k in pages[0] for k in ("words", "lines", "spans"))
         and _ANALYZE_KEYS & set(d)
     ):
-        return _camel_keys(d) if camel and ("api_version" in d or "page_number" in pages[0]) else d
+        return camel_keys(d) if camel and ("api_version" in d or "page_number" in pages[0]) else d
     return None
-
-
-def _camel_keys(value: Any) -> Any:
-    """``value`` with every object key in camelCase (``page_number`` -> ``pageNumber``)."""
-    if type(value) is dict:
-        return {
-            _SNAKE.sub(lambda m: m.group(1).upper(), k) if type(k) is str else k: _camel_keys(v)
-            for k, v in value.items()
-        }
-    if type(value) is list:
-        return [_camel_keys(v) for v in value]
-    return value
 
 
 def parse_read_v3(data: Any) -> Document:

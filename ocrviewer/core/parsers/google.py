@@ -28,6 +28,7 @@ from ocrviewer.core.parsers._common import (
     Context,
     as_dict,
     as_list,
+    camel_keys,
     confidence,
     container_polygon,
     lines_block,
@@ -46,6 +47,37 @@ _LINE_ENDS = {"EOL_SURE_SPACE": "", "LINE_BREAK": "", "HYPHEN": "-"}
 #: Detected breaks between words of one line.
 _SPACES = frozenset(("SPACE", "SURE_SPACE"))
 _ANNOTATE_KEYS = ("fullTextAnnotation", "textAnnotations")
+#: the same in snake_case, as google-cloud-vision's ``AnnotateImageResponse.to_dict()`` writes them
+_SNAKE_KEYS = ("full_text_annotation", "text_annotations")
+#: ``TextAnnotation.DetectedBreak.BreakType`` by number (``to_dict()`` writes enums as numbers)
+_BREAK_TYPES = {0: "UNKNOWN", 1: "SPACE", 2: "SURE_SPACE", 3: "EOL_SURE_SPACE", 4: "HYPHEN", 5: "LINE_BREAK"}
+
+
+def _snake_case(d: dict[str, Any]) -> bool:
+    """True for an annotate response (or batch of them) saved by the Python client's ``to_dict()``."""
+    responses = d.get("responses")
+    items = responses if type(responses) is list else [d]
+    return any(type(r) is dict and any(k in r for k in _SNAKE_KEYS) for r in items)
+
+
+def _from_snake_case(d: dict[str, Any]) -> Any:
+    """A ``to_dict()`` response as the REST answer: camelCase keys (``type_`` -> ``type``), break
+    types by name."""
+    out = camel_keys(d, {"type_": "type"})
+
+    def names(v: Any) -> None:
+        if type(v) is dict:
+            brk = v.get("detectedBreak")
+            if type(brk) is dict and type(brk.get("type")) is int:
+                brk["type"] = _BREAK_TYPES.get(brk["type"], "UNKNOWN")
+            for x in v.values():
+                names(x)
+        elif type(v) is list:
+            for x in v:
+                names(x)
+
+    names(out)
+    return out
 
 
 #: google.rpc.Code names, for the numeric ``code`` of a per-image error.
@@ -107,10 +139,10 @@ def is_vision(d: dict[str, Any]) -> bool:
     A batch whose every response is an error is not: :func:`error_message` words it."""
     responses = d.get("responses")
     if type(responses) is list and responses and all(type(r) is dict for r in responses):
-        if any(k in r for r in responses for k in _ANNOTATE_KEYS):
+        if any(k in r for r in responses for k in _ANNOTATE_KEYS + _SNAKE_KEYS):
             return True
         return all(not r or _is_error(r) for r in responses) and not all(_is_error(r) for r in responses)
-    if any(type(d.get(k)) in (dict, list) for k in _ANNOTATE_KEYS):
+    if any(type(d.get(k)) in (dict, list) for k in _ANNOTATE_KEYS) or _snake_case(d):
         return True
     pages = d.get("pages")
     return type(pages) is list and "text" in d
@@ -330,6 +362,8 @@ def _context_page(context: Any) -> int | None:
 def parse_vision(data: Any) -> Document:
     """Google Cloud Vision annotate response(s) -> Document, one Page per fullTextAnnotation page."""
     ctx = Context()
+    if _snake_case(data):
+        data = _from_snake_case(data)
     pages: list[Page] = []
     pdf = _is_pdf(data.get("inputConfig"))
     for ri, r in enumerate(_annotations(data), 1):
