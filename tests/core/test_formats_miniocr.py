@@ -110,3 +110,49 @@ def test_only_a_bad_xml_id_is_forgiven(tmp_path: Path) -> None:
     other.write_text('<root><item xml:id="1">x</item></root>', encoding="utf-8")
     with pytest.raises(BadResponse, match=r"root element 'root'.*MiniOCR"):
         load_response(other)
+
+
+def test_the_converters_relative_output_with_unquoted_coordinates_and_nested_blocks() -> None:
+    """solr-ocrhighlighting's own converter (util/miniocr.py) on an ALTO in mm10: relative coordinates
+    written without quotes (``x=.5590 .3280 .1112 .0670``, no XML parser reads that), ``<b>`` nested in
+    ``<b>``, a soft hyphen at a line's end. The page reads as the ALTO it came from: the same lines,
+    each word at the same fraction of the page."""
+    mini = SAMPLES / "dbmdz-miniocr-util-from-transkribus-alto-mm10.xml"
+    assert b"<w x=.5590 .3280 .1112 .0670>very</w>" in mini.read_bytes()
+    doc = load_response(mini)
+    alto = load_response(SAMPLES / "ngxmime-transkribus-alto2-mm10-subs.xml")
+    assert [ln.text for ln in doc.lines()] == [ln.text for ln in alto.lines()]
+    assert [ln.text for ln in doc.lines()][1] == "nothing at all to our poli-"
+    page, apage = doc.pages[0], alto.pages[0]
+    assert (page.width, page.height, page.unit) == (1.0, 1.0, "normalized")
+    for w, a in zip(doc.words(), alto.words(), strict=True):
+        assert w.text == a.text
+        rel = (a.bbox[0] / apage.width, a.bbox[1] / apage.height)  # type: ignore[operator]
+        assert abs(w.bbox[0] - rel[0]) < 1e-3 and abs(w.bbox[1] - rel[1]) < 1e-3
+
+
+def test_the_converters_output_of_a_tesseract_hocr_matches_the_hocr() -> None:
+    """The converter on Tesseract 3.03 hOCR (hocr-tools' test file): pixels, ``xml:id="0"``, ``wh``;
+    the 503 words sit where the hOCR puts them (three words the converter wrote empty, their text
+    being in a ``<strong>`` it does not read, stay empty; a space it left out stays out)."""
+    doc = load_response(SAMPLES / "dbmdz-miniocr-util-from-tesseract303-hocr.xml")
+    hocr = load_response(SAMPLES / "hocrtools-tesseract303.hocr")
+    assert (doc.pages[0].width, doc.pages[0].height, doc.pages[0].extras["id"]) == (2488, 3507, "0")
+    got = [(w.text, w.bbox) for w in doc.words()]
+    want = [(w.text, w.bbox) for w in hocr.words()]
+    assert len(got) == len(want) == 503
+    assert [g[1] for g in got] == [w[1] for w in want]
+    assert [g for g, w in zip(got, want, strict=True) if g != w] == [
+        ("", (1620, 1376, 1655, 1413)),
+        ("", (1292, 1674, 1523, 1711)),
+        ("", (609, 2269, 701, 2314)),
+    ]
+    # the lines read as the hOCR's but where the converter left a word's text or a space out
+    lines = [(ln.text, h.text) for ln, h in zip(doc.lines(), hocr.lines(), strict=True)]
+    assert [mini for mini, text in lines if mini != text] == [
+        "There was nothing so VERY remarkable inthat; nor did Alice think it so",
+        "quite natural); but when the Rabbit actually TOOK WATCH OUT OF",
+        "just in time to see it pop down a large under the hedge.",
+        "of the and noticed that they were ﬁlled with cupboards and book-",
+    ]
+    assert (len(list(doc.blocks())), len(lines)) == (8, 37)

@@ -164,7 +164,7 @@ def _ends_as_html(raw: bytes) -> bool:
 
 def read_markup(raw: bytes) -> Document:
     """An hOCR, ALTO, PAGE-XML or MiniOCR file as a Document; BadResponse for anything else or anything unsafe."""
-    root = parse_markup(raw)
+    root = parse_markup(miniocr.quote_coordinates(raw))
     if alto.is_alto(root):
         return alto.read(root)
     if pagexml.is_page(root):

@@ -13,13 +13,16 @@ and words ``<w x="X Y W H">``; a file may also be a single ``<p>`` or leave out 
 - A line's text is all of its text, so the punctuation and spaces the format keeps between words
   (``<w>Magdeburg</w>, ``) are in it. A word ending in a soft hyphen (U+00AD) is hyphenated at the
   line's end: it reads with a ``-``, as ALTO's ``HYP``.
-- Lines and blocks state no box: theirs is the box around their words.
+- Lines and blocks state no box: theirs is the box around their words. Blocks may nest (the
+  converter writes ALTO's PrintSpace, ComposedBlock and TextBlock as ``<b>``): a line belongs to its
+  innermost block.
+- The converter's relative coordinates come unquoted (``x=.5590 .3280 .1112 .0670``): they are
+  quoted before the file is parsed.
 """
 
 from __future__ import annotations
 
 import re
-from copy import deepcopy
 from typing import Any
 
 from lxml import etree
@@ -35,6 +38,19 @@ ALTERNATIVE = "\u21ff"
 SOFT_HYPHEN = "\u00ad"
 _SPACE = re.compile(r"\s+")
 _CONTAINERS = frozenset({"ocr", "p", "b", "l"})
+
+
+#: a word's ``x`` without quotes: solr-ocrhighlighting's converter (``util/miniocr.py``) writes relative
+#: coordinates so (``<w x=.5590 .3280 .1112 .0670>``), which no XML parser reads
+_UNQUOTED_X = re.compile(rb"(<w\s+x=)((?:[-+]?[0-9.]+[ \t]+){3}[-+]?[0-9.]+)(?=\s*/?>)")
+_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<(?:ocr|p)[\s>]")
+
+
+def quote_coordinates(raw: bytes) -> bytes:
+    """``raw`` with unquoted word coordinates quoted, in a file that starts as MiniOCR does; else as it is."""
+    if not _HEAD.match(raw[:512]) or not _UNQUOTED_X.search(raw):
+        return raw
+    return _UNQUOTED_X.sub(rb'\1"\2"', raw)
 
 
 def is_miniocr(root: etree._Element) -> bool:
@@ -103,10 +119,14 @@ class _Reader:
             extras=extras,
         )
 
-    def line(self, el: etree._Element, what: str, scale: tuple[float, float]) -> Line | None:
+    def line(
+        self, word_els: list[etree._Element], head: str, what: str, scale: tuple[float, float]
+    ) -> Line | None:
+        """The line of ``word_els``: its text is ``head`` (the text before the first word), each
+        word's and the text after it (punctuation, spaces)."""
         words: list[Word] = []
-        pieces: list[str] = [el.text or ""]
-        for i, w_el in enumerate(el.iter("w")):
+        pieces: list[str] = [head]
+        for i, w_el in enumerate(word_els):
             word = self.word(w_el, f"{what} w {i + 1}", scale)
             if word is not None:
                 words.append(word)
@@ -121,15 +141,6 @@ class _Reader:
                 self.warnings.append(f"{what} {text[:30]!r} has no placed word; skipped")
             return None
         return Line(text=text, polygon=poly, words=tuple(words))
-
-    def block(self, el: etree._Element, what: str, scale: tuple[float, float]) -> Block | None:
-        lines: list[Line] = []
-        for i, part in enumerate(_runs(el, "l")):
-            ln = self.line(part, f"{what} l {i + 1}", scale)
-            if ln is not None:
-                lines.append(ln)
-        poly = union_box(x.polygon for x in lines)
-        return None if poly is None else Block(polygon=poly, lines=tuple(lines))
 
     def page(self, el: etree._Element, index: int) -> Page:
         page_id = el.get(XML_ID) or el.get("pid") or el.get("id")
@@ -149,38 +160,49 @@ class _Reader:
         elif relative:
             width = height = 1.0
             unit = "normalized"
+        # each line goes to its innermost block (the converter nests <b> as ALTO nests its blocks);
+        # the words outside any <l> are a line of their own per parent element, in their place
+        groups: dict[etree._Element, list[etree._Element]] = {}  # block -> its <l>s and loose parents
+        loose: dict[etree._Element, list[etree._Element]] = {}  # parent -> its words outside lines
+        for node in el.iter("l", "w"):
+            if _nearest(node, "l", el) is not el:
+                continue  # inside a line: read with it
+            members = groups.setdefault(_nearest(node, "b", el), [])
+            if node.tag == "l":
+                members.append(node)
+            else:
+                parent = node.getparent()
+                if parent not in loose:
+                    loose[parent] = []
+                    members.append(parent)
+                loose[parent].append(node)
         blocks: list[Block] = []
-        for i, part in enumerate(_runs(el, "b")):
-            b = self.block(part, f"{what} b {i + 1}", scale)
-            if b is not None:
-                blocks.append(b)
+        n_lines = 0
+        for members in groups.values():
+            lines: list[Line] = []
+            for m in members:
+                n_lines += 1
+                if m.tag == "l" and m not in loose:
+                    ln = self.line(list(m.iter("w")), m.text or "", f"{what} l {n_lines}", scale)
+                else:
+                    ln = self.line(loose[m], "", f"{what} l {n_lines}", scale)
+                if ln is not None:
+                    lines.append(ln)
+            poly = union_box(x.polygon for x in lines)
+            if poly is not None:
+                blocks.append(Block(polygon=poly, lines=tuple(lines)))
         extras: dict[str, Any] = {"id": page_id} if page_id else {}
         return Page(width, height, tuple(blocks), unit=unit, index=index, extras=extras)
 
 
-def _runs(el: etree._Element, tag: str) -> list[etree._Element]:
-    """The ``tag`` children of ``el``; a run of other children (``<l>`` or ``<w>`` where a ``<b>``
-    was expected, as files that leave blocks or lines out write them) is wrapped in a ``tag`` of its
-    own, so no word is lost for a level the file does not use."""
-    out: list[etree._Element] = []
-    loose: etree._Element | None = None
-    for c in el:
-        if not isinstance(c.tag, str):
-            continue
-        if c.tag == tag:
-            out.append(c)
-            loose = None
-            continue
-        if loose is None:
-            loose = etree.Element(tag)
-            out.append(loose)
-        loose.append(_copy(c))
-    return out
-
-
-def _copy(el: etree._Element) -> etree._Element:
-    """``el`` copied, tail included (the text after a word), so the file's tree is left as it is."""
-    return deepcopy(el)
+def _nearest(el: etree._Element, tag: str, stop: etree._Element) -> etree._Element:
+    """``el``'s nearest ancestor named ``tag`` below ``stop``, else ``stop``."""
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == tag:
+            return parent
+        parent = parent.getparent()
+    return stop
 
 
 def read(root: etree._Element) -> Document:
