@@ -49,6 +49,7 @@ def test_textract_analyze_id_with_its_ocr_opens() -> None:
             "AnalyzeExpense",
         ),
         ({"AnalyzeIDModelVersion": "1.0", "IdentityDocuments": [{"DocumentIndex": 1}]}, "AnalyzeID"),
+        ({"AnalyzeIDModelVersion": "1.0", "DocumentMetadata": {"Pages": 1}}, "AnalyzeID"),
         (
             {"AnalyzeLendingModelVersion": "1.0", "Results": [], "DocumentMetadata": {"Pages": 1}},
             "AnalyzeLending",

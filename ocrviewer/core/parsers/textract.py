@@ -48,8 +48,9 @@ def embedded_blocks(d: dict[str, Any]) -> list[Any] | None:
 def fields_only(d: dict[str, Any]) -> str | None:
     """The one-line advice for a Textract analysis answer that holds no Blocks to draw; else None."""
     what = next((name for key, name in _DOCUMENT_LISTS.items() if type(d.get(key)) is list), None)
-    if what is None and "AnalyzeLendingModelVersion" in d:
-        what = "AnalyzeLending"
+    for name in ("AnalyzeExpense", "AnalyzeID", "AnalyzeLending"):
+        if what is None and f"{name}ModelVersion" in d:
+            what = name
     if what is None:
         return None
     newer = (
