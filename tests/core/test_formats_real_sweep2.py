@@ -176,8 +176,10 @@ def test_azure_analyze_results_saved_on_their_own_open(tmp_path: Path, answer: d
     assert [(w.text, w.bbox) for w in doc.words()] == [("Hi", (1, 2, 21, 12))]
 
 
-def test_read_result_saved_by_the_computervision_sdk_opens(tmp_path: Path) -> None:
-    """msrest's ``as_dict()`` of the computervision SDK's ``analyze_result``: snake_case, no envelope."""
+@pytest.mark.parametrize("envelope", [False, True])
+def test_read_result_saved_by_the_computervision_sdk_opens(tmp_path: Path, envelope: bool) -> None:
+    """msrest's ``as_dict()`` of the computervision SDK's ``analyze_result`` (snake_case, no envelope)
+    or of the whole ``ReadOperationResult`` (``status``, ``analyze_result``)."""
     box = [1, 2, 21, 2, 21, 12, 1, 12]
     answer = {
         "version": "3.2.0",
@@ -199,6 +201,12 @@ def test_read_result_saved_by_the_computervision_sdk_opens(tmp_path: Path) -> No
             }
         ],
     }
+    if envelope:
+        answer = {
+            "status": "succeeded",
+            "created_date_time": "2024-01-01T00:00:00Z",
+            "analyze_result": answer,
+        }
     f = tmp_path / "result.json"
     f.write_text(json.dumps(answer), encoding="utf-8")
     doc = load_response(f)

@@ -378,6 +378,9 @@ def analyze_result_of(d: dict[str, Any], *, camel: bool = False) -> dict[str, An
     ar = d.get("analyzeResult")
     if type(ar) is dict:
         return ar
+    ar = d.get("analyze_result")  # the computervision SDK's ReadOperationResult.as_dict()
+    if type(ar) is dict and type(ar.get("read_results")) is list:
+        return camel_keys(ar) if camel else ar
     if type(d.get("readResults")) is list and "analyzeResult" not in d:
         return d
     if type(d.get("read_results")) is list:  # the computervision SDK's analyze_result.as_dict()
