@@ -37,7 +37,7 @@ from ocrviewer.resources import PICTURE_SUFFIXES, find_sample, samples_dir
 
 #: Longest wait (s) of File > Open for the decode to get past its Python set-up (see open_image).
 START_WAIT_S = 0.02
-_RESPONSE_PATTERNS = "*.json *.hocr *.html *.htm *.xml *.tsv *.gz"
+_RESPONSE_PATTERNS = "*.json *.hocr *.html *.htm *.xml *.miniocr *.tsv *.gz"
 _PICTURE_PATTERNS = " ".join("*" + s for s in PICTURE_SUFFIXES)
 #: File > Open takes images, documents, workspaces and responses (see FileController.open_path):
 #: every one is listed, all of them in the first entry, which is chosen
@@ -53,7 +53,7 @@ IMAGE_FILTER = ";;".join(
 )
 RESPONSE_FILTER = f"OCR responses ({_RESPONSE_PATTERNS});;All files (*)"
 #: a ground truth may also be plain text, one line per text line
-TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.tsv *.txt *.text);;All files (*)"
+TRUTH_FILTER = "Ground truth (*.json *.hocr *.html *.htm *.xml *.miniocr *.tsv *.txt *.text);;All files (*)"
 #: Save Result's file types -> export format (json is the ocrviewer.document/1 result)
 SAVE_FILTERS = {
     "ocrviewer result (*.json)": "json",

@@ -262,7 +262,7 @@ def test_miniocr_with_relative_coordinates_opens_on_its_image(window, qtbot, tmp
 
     image = tmp_path / "page.png"
     Image.new("L", (1000, 1500), 255).save(image)
-    response = tmp_path / "page.xml"
+    response = tmp_path / "page.miniocr"  # the converter's suffix: told by its content
     shutil.copy(SAMPLES / "dbmdz-miniocr-nopagedims-excerpt.xml", response)
     window.files.open_image(str(image))
     window.files.open_path(str(response))

@@ -566,7 +566,7 @@ def _parse_file(raw: bytes, name: str) -> Document:
     return _parse_json_file(raw, name)
 
 
-_MARKUP_SUFFIXES = (".xml", ".hocr", ".html", ".htm", ".xhtml")
+_MARKUP_SUFFIXES = (".xml", ".hocr", ".html", ".htm", ".xhtml", ".miniocr")
 
 
 def _parse_json_file(raw: bytes, name: str) -> Document:
