@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from ocrviewer.core import tiffstrips
 from ocrviewer.core.drawing import PREVIEW_MIN_SHARE
 from ocrviewer.core.geometry import ORIENTATION_NAMES, oriented_size
 from ocrviewer.errors import ImageError, ImageTooLarge, missing_file
@@ -632,7 +633,7 @@ def _scan_end(data: bytes) -> int:
 
 
 def load_partial(
-    img: Image.Image, path: str | os.PathLike[str], view: Image.Image | None = None
+    img: Image.Image, path: str | os.PathLike[str], view: Image.Image | None = None, page: int = 0
 ) -> str | None:
     """``img.load()``, keeping what a damaged or cut-short file holds: None for a whole picture, else
     the note to show with it (which is also put in ``img.info``, see :func:`damage_note`).
@@ -641,7 +642,11 @@ def load_partial(
     other formats keep the rows decoded before the data ended or broke. Nothing decoded at all is
     the error it was. Per file: Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` (a process-wide switch)
     is never set. ``view``: the image the pixels are decoded into, when ``img.im`` was set to
-    another's (an RGBX buffer of ours).
+    another's (an RGBX buffer of ours). ``page``: which page of a TIFF ``img`` is (0-based).
+
+    A compressed TIFF's strips are also decoded one by one (:mod:`ocrviewer.core.tiffstrips`): a
+    strip libtiff refuses or complains about is named in the note, and the strips after a refused
+    one are shown (Pillow's decode stops at it).
     """
     import struct
 
@@ -685,10 +690,84 @@ def load_partial(
             pass
     # Pillow turns a TIFF by its Orientation tag while decoding: its rows are as displayed already
     orientation = 1 if img.format == "TIFF" else _orientation_of(img)[0]
+    strips = _tiff_strips_note(img, path, page) if img.format == "TIFF" and path else None
+    if strips:
+        img.info[DAMAGE_KEY] = strips
+        return strips
     note = _partial_note(view or img, path, bool(ended), jpeg, orientation, _scan_bytes(head, fed[0]))
     if note:
         img.info[DAMAGE_KEY] = note
     return note
+
+
+#: TIFF tags read here: ImageLength, Compression, Orientation, RowsPerStrip, TileLength
+_LENGTH, _COMPRESSION, _ORIENT, _ROWS_PER_STRIP, _TILE_LENGTH = 257, 259, 274, 278, 323
+
+#: modes a page decoded around its broken strips (RGBA from libtiff) is put back into
+_RESCUED_MODES = ("1", "L", "RGB", "RGBA")
+
+
+def _tiff_strips_note(img: Image.Image, path: str | os.PathLike[str], page: int) -> str | None:
+    """The note for a compressed TIFF page some of whose strips (or tiles) libtiff refused or warned
+    about; None when every strip decodes cleanly, for an uncompressed page, or without libtiff.
+
+    Where libtiff refused a strip, Pillow's decode stopped there; the page is decoded again strip by
+    strip around the refused ones, which stay black (a stripped page, upright, of a usual mode)."""
+    tags = getattr(img, "tag_v2", None)
+    if tags is None or tags.get(_COMPRESSION, tiffstrips.RAW) == tiffstrips.RAW:
+        return None
+    height = tags.get(_LENGTH)
+    if not isinstance(height, int):
+        return None
+    rows = tags.get(_TILE_LENGTH) or tags.get(_ROWS_PER_STRIP) or height
+    check = tiffstrips.check_page(path, page, height, min(int(rows), height))
+    if check is None or not check.broken:
+        return None
+    refused = [b for b in check.broken if b.refused]
+    if len(refused) == check.pieces:
+        raise OSError("image file is truncated: nothing of the picture could be decoded")
+    if refused:
+        whole = None
+        if not check.tiled and tags.get(_ORIENT, 1) == 1 and img.mode in _RESCUED_MODES:
+            skip = {b.index for b in refused}
+            whole = tiffstrips.read_page_around(path, page, img.size, check.rows_per_piece, skip)
+        if whole is None:
+            return None  # Pillow's decode stopped at the first: the rows after it are missing
+        if img.mode == "1":  # a scan's black and white, not dithered
+            whole = whole.convert("L").point(lambda v: 255 if v >= 128 else 0, "1")
+        img.paste(whole.convert(img.mode))
+    return _strips_text(check, refused)
+
+
+def _strips_text(check: tiffstrips.PageCheck, refused: list[tiffstrips.BrokenPiece]) -> str:
+    """One line naming the broken strips (or tiles) of a page, what is shown for them and why."""
+    broken = refused or list(check.broken)
+    kind = ("tile" if check.tiled else "strip") + ("s" if len(broken) > 1 else "")
+    names = ", ".join(str(b.index + 1) for b in broken[:5]) + (", ..." if len(broken) > 5 else "")
+    where = ""
+    if not check.tiled:
+        first, last = check.rows_of(broken[0].index)[0], check.rows_of(broken[-1].index)[1]
+        where = f"rows {first + 1}-{last + 1}, "
+    if refused:
+        if check.tiled:
+            share = len(refused) / check.pieces
+        else:
+            share = (
+                sum(check.rows_of(b.index)[1] - check.rows_of(b.index)[0] + 1 for b in refused) / check.height
+            )
+        what = (
+            f"{kind} {names} of {check.pieces} could not be decoded ({where}about "
+            f"{max(1, round(share * 100))}% of it, shown black; {broken[0].reason})"
+        )
+    else:
+        what = (
+            f"{kind} {names} of {check.pieces} decoded with errors ({where}its pixels may be wrong; "
+            f"{broken[0].reason})"
+        )
+    return (
+        f"the picture is damaged or cut short: {what}; re-export or re-download the file for the "
+        "whole picture"
+    )
 
 
 def _partial_note(
@@ -822,7 +901,7 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
     (Pillow's image objects are not thread-safe: each page render, on any thread, has its own)."""
     with _open(path) as img, _decoding(f"{path}#page={index + 1}"):  # a damaged page names itself
         _seek_frame(img, path, index)
-        shown = displayed_frame(img)
+        shown = displayed_frame(img, path)
         if "dpi" in img.info:  # the resolution the page states (a 16-bit page's scaled copy lost it)
             shown.info["dpi"] = img.info["dpi"]
         if max_side and max(shown.size) > max_side:
@@ -830,11 +909,13 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
         return shown
 
 
-def displayed_frame(img: Image.Image) -> Image.Image:
+def displayed_frame(img: Image.Image, path: str | os.PathLike[str] | None = None) -> Image.Image:
     """The current frame of an open multi-frame image as displayed: EXIF applied, RGB (RGBA with
     transparency), 16/32-bit and float grey scaled to 8 bits as :func:`load_display_image` does for
     the first; always a copy, so seeking ``img`` to its next frame leaves it alone."""
-    note = load_partial(img, getattr(img, "filename", "") or "")
+    note = load_partial(
+        img, path if path is not None else getattr(img, "filename", "") or "", page=img.tell()
+    )
     shown = _as_rgb(_displayed(img))
     shown = shown.copy() if shown is img else shown
     if note:
