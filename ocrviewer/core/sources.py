@@ -412,17 +412,35 @@ class PdfSource(Source):
 
         return file_sha256(self.path)
 
+    @cached_property
+    def _user_units(self) -> list[float]:
+        from ocrviewer.core.pdf_units import user_units
+
+        return user_units(self.path)
+
+    def user_unit(self, index: int) -> float:
+        """Points per user-space unit of page ``index`` (its /UserUnit; 1 for almost every PDF)."""
+        from ocrviewer.core.pdf_units import unit_of
+
+        return unit_of(self._user_units, index)
+
     def page_points(self, index: int) -> tuple[float, float]:
+        """The page's size in points, its rotation and its UserUnit applied (PDFium reports user
+        units: a /UserUnit 2 drawing is twice the size PDFium says)."""
         with PDFIUM_LOCK:
             try:
                 w, h = self._pdf.get_page_size(index)
             except self._pdfium.PdfiumError as err:
                 raise ImageError(f"{self.path}: page {index + 1}: {_pdf_error(err)}") from err
+        unit = self.user_unit(index)
+        w, h = w * unit, h * unit
         if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):
             raise ImageError(f"{self.path}: page {index + 1} has no usable size ({w}x{h} points)")
         return w, h
 
     def render_page(self, index: int, scale: float) -> Image.Image:
+        """Page ``index`` at ``scale`` pixels per point (real points: its UserUnit applied)."""
+        scale *= self.user_unit(index)
         with PDFIUM_LOCK:
             try:
                 page = self._pdf[index]

@@ -11,9 +11,11 @@ so placing the result on the page's image scales by the image size, as for any r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_from_bbox
+from ocrviewer.core.pdf_units import unit_of, user_units
 from ocrviewer.errors import BadResponse
 
 PDF_TEXT = "pdf-text"
@@ -121,10 +123,26 @@ def _turned(page: Page, rotation: int) -> Page:
             return w - x, h - y
         return y, w - x
 
+    blocks = _mapped(page, pt)
+    size = (h, w) if rotation in (90, 270) else (w, h)
+    return replace(page, width=size[0], height=size[1], blocks=blocks)
+
+
+def _in_points(page: Page, unit: float) -> Page:
+    """``page`` (in PDFium's user units) in points: its size and boxes times its /UserUnit."""
+    if unit == 1.0 or page.width is None or page.height is None:
+        return page
+    blocks = _mapped(page, lambda x, y: (x * unit, y * unit))
+    return replace(page, width=page.width * unit, height=page.height * unit, blocks=blocks)
+
+
+def _mapped(page: Page, pt: Callable[[float, float], tuple[float, float]]) -> tuple[Block, ...]:
+    """``page``'s blocks, every polygon's points through ``pt``."""
+
     def poly(p: Polygon) -> Polygon:
         return tuple(pt(x, y) for x, y in p)
 
-    blocks = tuple(
+    return tuple(
         replace(
             b,
             polygon=poly(b.polygon),
@@ -139,8 +157,6 @@ def _turned(page: Page, rotation: int) -> Page:
         )
         for b in page.blocks
     )
-    size = (h, w) if rotation in (90, 270) else (w, h)
-    return replace(page, width=size[0], height=size[1], blocks=blocks)
 
 
 def read(raw: bytes) -> Document:
@@ -153,6 +169,7 @@ def read(raw: bytes) -> Document:
         raise BadResponse(
             f"a PDF that cannot be read ({err}); give a searchable PDF or an OCR response"
         ) from err
+    units = user_units(raw)
     pages: list[Page] = []
     try:
         for i in range(len(pdf)):
@@ -167,7 +184,7 @@ def read(raw: bytes) -> Document:
                 rotation = page.get_rotation()
                 if rotation % 360 == 180:
                     one = _words_in_page_order(one)
-                pages.append(_turned(one, rotation))
+                pages.append(_turned(_in_points(one, unit_of(units, i)), rotation))
             finally:
                 page.close()
     finally:
