@@ -8,7 +8,7 @@ list's texts, confidences and element paths) is made here, in the worker that pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 import numpy as np
@@ -17,6 +17,7 @@ from ocrviewer.core.columns import block_count, line_texts, page_columns
 from ocrviewer.core.confidence import sort_confidence
 from ocrviewer.core.layers import ElementRef
 from ocrviewer.core.model import Document
+from ocrviewer.core.scripts import scripts_in
 
 
 def format_confidence(value: float | None) -> str:
@@ -197,6 +198,8 @@ class InspectorData:
     document: Document
     text: tuple[str, list[int], list[int], Paths]
     rows: tuple[list[str], list[float | None], Paths]
+    #: the scripts of its text other than Latin, a sample of each (:func:`ocrviewer.core.scripts.scripts_in`)
+    scripts: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
     def text_of(doc: Document, prepared: InspectorData | None) -> tuple[str, list[int], list[int], Paths]:
@@ -265,7 +268,8 @@ def prepare_inspector(doc: Document | None) -> InspectorData | None:
     """The inspector's text and word rows for ``doc``, made now (in a worker, before it lands)."""
     if doc is None:
         return None
-    return InspectorData(doc, build_text_paths(doc), collect_rows(doc, "word"))
+    text = build_text_paths(doc)
+    return InspectorData(doc, text, collect_rows(doc, "word"), scripts_in(text[0]))
 
 
 def ref_path(ref: ElementRef) -> ElementPath:

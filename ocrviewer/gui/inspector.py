@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from ocrviewer.core.model import Document
 from ocrviewer.core.palette import FULL_SCALE, SEARCH_COLOR, SELECTION_COLOR
+from ocrviewer.core.scripts import no_font_note, scripts_in
 from ocrviewer.core.text_rows import ElementPath, InspectorData, Paths, build_text_paths, iter_refs, ref_path
+from ocrviewer.gui.fonts import unshown_scripts
 from ocrviewer.gui.inspector_models import DocumentTreeModel, SourceSortProxy, WordListModel
 from ocrviewer.gui.state import ElementRef, ViewerState
 
@@ -164,9 +166,18 @@ class InspectorPanel(QWidget):
         self.tabs.addTab(self.text_view, "Text")
         self.tabs.addTab(words_page, "Words")
 
+        #: scripts of the text no installed font shows (drawn as boxes), and what to install
+        self.font_note = QLabel("", wordWrap=True, objectName="inspectorFontNote")
+        self.font_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.font_note.setStyleSheet("QLabel { color: palette(text); background: #fff3cd; padding: 3px; }")
+        self.font_note.hide()
+        #: (font key, sample) -> whether the installed fonts show it (they do not change meanwhile)
+        self._shown_samples: dict[tuple[str, str], bool] = {}
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(search_row)
+        layout.addWidget(self.font_note)
         layout.addWidget(self.tabs)
 
         # actions (added to the main window by install_docks so the shortcuts work everywhere)
@@ -269,6 +280,15 @@ class InspectorPanel(QWidget):
             InspectorData.text_of(doc, state.prepared_inspector) if doc else ("", [], [], Paths())
         )
         self.text_view.setPlainText(text)
+        self._note_missing_fonts(doc, text)
+
+    def _note_missing_fonts(self, doc: Document | None, text: str) -> None:
+        """Say which scripts of the result show as boxes for want of a font (once per result)."""
+        prepared = self.state.prepared_inspector
+        scripts = prepared.scripts if prepared is not None and prepared.document is doc else scripts_in(text)
+        missing = unshown_scripts(scripts, self.text_view.font(), self._shown_samples)
+        self.font_note.setText(no_font_note(missing) if missing else "")
+        self.font_note.setVisible(bool(missing))
 
     def _build_words(self) -> None:
         self._stage = 0
