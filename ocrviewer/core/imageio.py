@@ -633,7 +633,11 @@ def _scan_end(data: bytes) -> int:
 
 
 def load_partial(
-    img: Image.Image, path: str | os.PathLike[str], view: Image.Image | None = None, page: int = 0
+    img: Image.Image,
+    path: str | os.PathLike[str],
+    view: Image.Image | None = None,
+    page: int = 0,
+    strips: bool = True,
 ) -> str | None:
     """``img.load()``, keeping what a damaged or cut-short file holds: None for a whole picture, else
     the note to show with it (which is also put in ``img.info``, see :func:`damage_note`).
@@ -646,7 +650,8 @@ def load_partial(
 
     A compressed TIFF's strips are also decoded one by one (:mod:`ocrviewer.core.tiffstrips`): a
     strip libtiff refuses or complains about is named in the note, and the strips after a refused
-    one are shown (Pillow's decode stops at it).
+    one are shown (Pillow's decode stops at it). ``strips`` False skips that (a thumbnail: a second
+    decode of every page for a note nobody reads there).
     """
     import struct
 
@@ -690,10 +695,10 @@ def load_partial(
             pass
     # Pillow turns a TIFF by its Orientation tag while decoding: its rows are as displayed already
     orientation = 1 if img.format == "TIFF" else _orientation_of(img)[0]
-    strips = _tiff_strips_note(img, path, page) if img.format == "TIFF" and path else None
-    if strips:
-        img.info[DAMAGE_KEY] = strips
-        return strips
+    checked = _tiff_strips_note(img, path, page) if strips and img.format == "TIFF" and path else None
+    if checked:
+        img.info[DAMAGE_KEY] = checked
+        return checked
     note = _partial_note(view or img, path, bool(ended), jpeg, orientation, _scan_bytes(head, fed[0]))
     if note:
         img.info[DAMAGE_KEY] = note
@@ -825,7 +830,7 @@ def load_display_image(path: str | os.PathLike[str], max_side: int | None = None
             img.decodermaxblock = max(ImageFile.MAXBLOCK, os.path.getsize(path))
         except OSError:
             pass
-        note = load_partial(img, path)
+        note = load_partial(img, path, strips=not max_side)
         shown = _as_rgb(_displayed(img))
         if max_side and max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
@@ -901,7 +906,7 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
     (Pillow's image objects are not thread-safe: each page render, on any thread, has its own)."""
     with _open(path) as img, _decoding(f"{path}#page={index + 1}"):  # a damaged page names itself
         _seek_frame(img, path, index)
-        shown = displayed_frame(img, path)
+        shown = displayed_frame(img, path, strips=not max_side)  # a thumbnail: no strip check
         if "dpi" in img.info:  # the resolution the page states (a 16-bit page's scaled copy lost it)
             shown.info["dpi"] = img.info["dpi"]
         if max_side and max(shown.size) > max_side:
@@ -909,12 +914,14 @@ def load_display_frame(path: str | os.PathLike[str], index: int, max_side: int |
         return shown
 
 
-def displayed_frame(img: Image.Image, path: str | os.PathLike[str] | None = None) -> Image.Image:
+def displayed_frame(
+    img: Image.Image, path: str | os.PathLike[str] | None = None, strips: bool = True
+) -> Image.Image:
     """The current frame of an open multi-frame image as displayed: EXIF applied, RGB (RGBA with
     transparency), 16/32-bit and float grey scaled to 8 bits as :func:`load_display_image` does for
     the first; always a copy, so seeking ``img`` to its next frame leaves it alone."""
     note = load_partial(
-        img, path if path is not None else getattr(img, "filename", "") or "", page=img.tell()
+        img, path if path is not None else getattr(img, "filename", "") or "", page=img.tell(), strips=strips
     )
     shown = _as_rgb(_displayed(img))
     shown = shown.copy() if shown is img else shown
@@ -1023,7 +1030,9 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
             scale = want / max(w, h)
             if scale < 1:
                 img.draft("RGB", (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))))
-        note = load_partial(img, path)  # in Pillow's small blocks (see load_stored_pixels)
+        # in Pillow's small blocks (see load_stored_pixels); a quick look, before the full decode
+        # that checks a TIFF's strips
+        note = load_partial(img, path, strips=False)
         shown = _as_rgb(_displayed(img))
         if max(shown.size) > max_side:
             shown.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)

@@ -191,3 +191,15 @@ def test_an_intact_compressed_tiff_is_checked_strip_by_strip_with_nothing_found(
         path.write_bytes(bytes(data))
         check = check_page(path, 0, H, _rows(path, 0)[1] + 1)
         assert check is not None and check.pieces == len(offsets) and check.broken == ()
+
+
+def test_a_thumbnail_is_not_checked_strip_by_strip(tmp_path: Path) -> None:
+    """A page strip's thumbnails of a 300-page scan would each cost a second decode for a note
+    nobody reads there; the page shown full size says it."""
+    data, offsets, counts = _tiff("group4")
+    data[offsets[0] + counts[0] // 2 : offsets[0] + counts[0] // 2 + 8] = b"\x13\x57\x9b\xdf\x02\x46\x8a\xce"
+    path = tmp_path / "scan.tif"
+    path.write_bytes(bytes(data))
+    assert damage_note(load_display_image(path, max_side=100)) is None
+    assert damage_note(load_display_frame(path, 0, max_side=100)) is None
+    assert "strip 1 of" in (damage_note(load_display_frame(path, 0)) or "")
