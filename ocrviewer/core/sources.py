@@ -284,7 +284,12 @@ class PdfPage(SourcePage):
             )
 
     def sha256(self) -> str:
-        blob = f"{self._source.sha256}:{self.index}:{self.dpi:g}".encode()
+        unit = self._source.user_unit(self.index)
+        # a /UserUnit page's pixels changed when it came to be honoured: a result cached for the
+        # half-size render of before is not this picture's (1: the key of every other page, as it was)
+        blob = (
+            f"{self._source.sha256}:{self.index}:{self.dpi:g}" + (f":{unit:g}" if unit != 1 else "")
+        ).encode()
         return hashlib.sha256(blob).hexdigest()
 
     def __repr__(self) -> str:

@@ -57,8 +57,16 @@ def test_the_page_shows_at_its_real_size_at_the_dpi_it_states(tmp_path: Path, un
             img[bottom + 3, left + 3 : right - 3].min() > 200
             and img[top + 3 : bottom - 3, right + 3].min() > 200
         )
+        assert (page.sha256() == _plain_sha(source, dpi)) is (unit in (1.0, None))  # cached results
         small = page.render(max_side=200)
         assert max(small.size) <= 200 and abs(small.width / small.height - SIZE[0] / SIZE[1]) < 0.02
+
+
+def _plain_sha(source, dpi: float) -> str:  # type: ignore[no-untyped-def]
+    """The page key of before /UserUnit was read (still every other page's)."""
+    import hashlib
+
+    return hashlib.sha256(f"{source.sha256}:0:{dpi:g}".encode()).hexdigest()
 
 
 def test_azure_read_in_inches_lands_on_the_drawing(tmp_path: Path) -> None:
