@@ -23,8 +23,12 @@ from pathlib import Path
 
 from PIL import Image
 
-#: TIFF Compression tag values the page's pixels go through libtiff's decoders for
+#: TIFF Compression tag value of an uncompressed page (nothing for a decoder to find)
 RAW = 1
+
+#: largest decoded strip (or tile) checked: a page stored as one strip of 50 MP RGB would need a
+#: second buffer of its size besides Pillow's picture; such a page is decoded as before, unchecked
+MAX_PIECE_BYTES = 64 << 20
 
 #: libtiff's RGBA pixels are ABGR in a uint32: RGBA bytes on a little-endian machine
 _RGBA_RAW = "RGBA" if sys.byteorder == "little" else "ABGR"
@@ -194,7 +198,7 @@ def check_page(path: str | os.PathLike[str], page: int, height: int, rows_per_st
         count = lib.TIFFNumberOfTiles(handle.tif) if tiled else lib.TIFFNumberOfStrips(handle.tif)
         piece = lib.TIFFTileSize(handle.tif) if tiled else lib.TIFFStripSize(handle.tif)
         read = lib.TIFFReadEncodedTile if tiled else lib.TIFFReadEncodedStrip
-        if piece <= 0:
+        if not 0 < piece <= MAX_PIECE_BYTES:
             return None
         buf = ctypes.create_string_buffer(piece)
         broken: list[BrokenPiece] = []
