@@ -135,7 +135,11 @@ def test_cancel_while_polling_returns_promptly_and_leaves_nothing(
     settings,  # noqa: ANN001
 ) -> None:
     cloud.running_polls = 100
-    settings["http"] = HttpConfig(policy=RetryPolicy(poll_interval=30.0), timing=Timing())  # real waits
+    # real waits: 1 s before the first poll, then 600 s (a poll_interval of 30 s was capped by poll_interval_max,
+    # 5 s: a wait that ignored the cancel ended within the old 15 s bound and the next poll saw it, so the test
+    # could not fail, and on a busy machine the two waits came near that bound)
+    policy = RetryPolicy(poll_growth=600.0, poll_interval_max=600.0, total_timeout=3600.0, jitter=0)
+    settings["http"] = HttpConfig(policy=policy, timing=Timing())
     cancel = CancelToken()
     polled = threading.Event()
     cloud.on_request = lambda rec: (
@@ -146,7 +150,7 @@ def test_cancel_while_polling_returns_promptly_and_leaves_nothing(
     t0 = time.monotonic()
     with pytest.raises(Cancelled):
         recognize_file(photo, "azure-read", {}, settings, cancel=cancel, out_path=out)
-    assert time.monotonic() - t0 < 15  # well under the 30 s poll interval: the wait woke on cancel
+    assert time.monotonic() - t0 < 300  # far under the 600 s wait (room for a busy machine): woken by cancel
     assert not out.exists() and not sidecar_path(out).exists()
     assert all_files(ResponseCache().root) == []
 
