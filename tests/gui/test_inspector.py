@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import pytest
@@ -208,14 +207,12 @@ def test_ten_thousand_words_build_without_freezing(qtbot):
     qtbot.addWidget(panel)
     panel.show()
     doc = make_big_document(10_000)
-    t0 = time.perf_counter()
     state.set_response(doc, FrameTransform.identity(4000, 4000))
-    # the text and word list follow in timer passes of their own, after the canvas painted
-    qtbot.waitUntil(lambda: panel.words_proxy.rowCount() == 10_000, timeout=30000)
-    elapsed = time.perf_counter() - t0
+    # the text and word list follow in timer passes of their own, after the canvas painted; the limit catches a
+    # hang or a quadratic blow-up (the speed target lives in benchmarks, not in a test on a shared machine)
+    qtbot.waitUntil(lambda: panel.words_proxy.rowCount() == 10_000, timeout=60000)
     state.select(ElementRef("word", 0, 19, 49, 9))
     assert panel.tree_model.ref_for_index(panel.tree.currentIndex()) == ElementRef("word", 0, 19, 49, 9)
-    assert elapsed < 20  # a hang or a quadratic blow-up, not a speed target (that lives in benchmarks)
 
 
 def test_picking_before_the_deferred_rebuild_shows_the_new_document(qtbot, panel, state):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -348,9 +347,7 @@ def test_cancel_ends_a_run_whose_server_never_answers(qtbot, panel, state, cloud
     assert panel.start()
     qtbot.waitUntil(lambda: any(p.startswith("POST") for p in cloud.paths()), timeout=30000)
     panel.cancel_action.trigger()  # Esc
-    t0 = time.monotonic()
-    qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
-    assert time.monotonic() - t0 < 30  # not the 120 s read timeout
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60000)  # at once: the 120 s read timeout runs past this
     assert panel.status_label.text() == "Cancelled" and state.document is None
     qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)
 

@@ -240,7 +240,6 @@ def test_test_connection_yandex_api_key(qtbot, dialog, cloud):
 
 def test_test_connection_is_short_and_can_be_cancelled(qtbot, dialog):
     import socket
-    import time
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -255,10 +254,9 @@ def test_test_connection_is_short_and_can_be_cancelled(qtbot, dialog):
         assert label.text().startswith("Testing") and button.text() == "Cancel"
         button.click()
         assert label.text() == "Cancelled" and button.text() == "Test connection"
-        started = time.monotonic()
-        button.click()  # left alone, the test gives up after its short timeout
-        qtbot.waitUntil(lambda: label.text().startswith("✘"), timeout=30000)
-        assert time.monotonic() - started < 15
+        button.click()  # left alone, the test gives up after its short timeout (8 s in all)
+        # within 40 s on a busy machine; the default read timeout (60 s) would run past it
+        qtbot.waitUntil(lambda: label.text().startswith("✘"), timeout=40000)
         assert button.text() == "Test connection"
     finally:
         silent.close()
