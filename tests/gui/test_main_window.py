@@ -229,7 +229,9 @@ def test_the_message_bar_close_button_stays_at_the_top_of_a_long_message(qtbot, 
     win.show()
     win.show_message("a long explanation of what went wrong and what to do about it " * 6, "error")
     bar = win.message_bar
-    qtbot.waitUntil(lambda: bar.isVisible() and bar.label.height() > 3 * bar.label.fontMetrics().height())
+    qtbot.waitUntil(
+        lambda: bar.isVisible() and bar.label.height() > 3 * bar.label.fontMetrics().height(), timeout=30000
+    )
     close = next(b for b in bar.findChildren(QToolButton) if b.text() == "✕")
     assert close.geometry().top() == bar.layout().contentsMargins().top()
     assert close.height() < bar.label.height() / 2

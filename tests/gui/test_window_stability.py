@@ -177,7 +177,10 @@ def test_welcome_strip_over_the_sample_until_dismissed(qtbot, settings, text_ima
     # another file: rewriting the first one while its decode may still map it ends in SIGBUS
     win.files.open_image(str(text_image(1, name="page-again.jpg")))
     win.files.open_image(str(samples_dir() / "receipt.jpg"))
-    qtbot.wait(100)
+    # the sample shown again (a fixed 100 ms wait passed unchecked whenever the load took longer)
+    qtbot.waitUntil(
+        lambda: win.state.image_path.endswith("receipt.jpg") and win.canvas.image_item.has_full, timeout=30000
+    )
     assert not win.welcome.isVisible()
     assert len(listed) == 1
 
