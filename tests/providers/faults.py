@@ -7,6 +7,7 @@ from here (they used to import them from one another's test module).
 
 from __future__ import annotations
 
+import atexit
 import socket
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,16 @@ def uploads(cloud: FakeCloud, path: str) -> int:
     return sum(1 for r in cloud.requests if r.method == "POST" and r.path == path)
 
 
+_HELD: list[socket.socket] = []
+atexit.register(lambda: [s.close() for s in _HELD])
+
+
 def free_port() -> int:
-    """A loopback port nothing listens on: a connection to it is refused."""
-    with socket.socket() as s:  # bound, never listening
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port nothing listens on: a connection to it is refused.
+
+    The socket stays bound (never listening) until the test process ends: a port closed at once was free
+    for any other bind, and another test's or another suite's server on the machine could take it."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    _HELD.append(s)
+    return int(s.getsockname()[1])

@@ -231,14 +231,16 @@ def test_a_slow_poll_is_retried_then_succeeds(cloud: FakeCloud, clock: FakeClock
 def test_unreachable_host_names_the_host(clock: FakeClock) -> None:
     import socket
 
-    with socket.socket() as s:  # a port nobody listens on
+    with socket.socket() as s:  # a port nobody listens on (kept bound, so no other server can take it)
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(ServiceError, match=f"127.0.0.1:{port} refused the connection; check the endpoint"):
-        client(clock).send("POST", f"http://127.0.0.1:{port}/x", cancel=CancelToken())
-    assert clock.sleeps == []
-    with pytest.raises(ServiceError, match=f"127.0.0.1:{port} refused the connection"):
-        client(clock).send("GET", f"http://127.0.0.1:{port}/x", cancel=CancelToken())
+        with pytest.raises(
+            ServiceError, match=f"127.0.0.1:{port} refused the connection; check the endpoint"
+        ):
+            client(clock).send("POST", f"http://127.0.0.1:{port}/x", cancel=CancelToken())
+        assert clock.sleeps == []
+        with pytest.raises(ServiceError, match=f"127.0.0.1:{port} refused the connection"):
+            client(clock).send("GET", f"http://127.0.0.1:{port}/x", cancel=CancelToken())
     assert len(clock.sleeps) == 4  # polls are retried with backoff
 
 
