@@ -4,6 +4,7 @@ loop or point nowhere, and the viewer started where there is no display."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -206,18 +207,8 @@ def test_a_display_nobody_answers_at_still_takes_a_screenshot(tmp_path: Path) ->
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("Xvfb"), reason="needs Xvfb")
 def test_a_working_x_display_is_not_refused(tmp_path: Path) -> None:
     """A real X server (Xvfb, started here and waited for by its socket) is used, not refused."""
-    number = _free_display_number()
-    xvfb = subprocess.Popen(
-        ["Xvfb", f":{number}", "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    xvfb, number = _xvfb()
     try:
-        deadline = time.monotonic() + 60
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            assert xvfb.poll() is None, "Xvfb exited"
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
         env = {**_no_display_env(), "DISPLAY": f":{number}"}
         shot = tmp_path / "shot.png"
         proc = _view(tmp_path, env, "--screenshot", str(shot), "--size", "640x480")
@@ -241,18 +232,37 @@ def test_qt_qpa_platform_wayland_with_no_compositor_is_one_line(tmp_path: Path) 
 
 
 def _xvfb() -> tuple[subprocess.Popen[bytes], int]:
-    number = _free_display_number()
-    xvfb = subprocess.Popen(
-        ["Xvfb", f":{number}", "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert xvfb.poll() is None, "Xvfb exited"
-        assert time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    return xvfb, number
+    """A real X server on a display number it picks itself (-displayfd) and reports once it accepts
+    connections. A number chosen here first was free only until another suite on the machine started its
+    own Xvfb on it: the second server exited ("Xvfb exited") or a test talked to the other one."""
+    read, write = os.pipe()
+    try:
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(write,),
+        )
+        os.close(write)
+        write = -1
+        answer = b""
+        deadline = time.monotonic() + 60
+        while not answer.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read], [], [], left)[0]:
+                xvfb.kill()
+                xvfb.wait(timeout=30)
+                pytest.fail("Xvfb did not start within 60 s")
+            chunk = os.read(read, 64)
+            if not chunk:
+                xvfb.wait(timeout=30)
+                pytest.fail(f"Xvfb exited (status {xvfb.returncode}) before it named its display")
+            answer += chunk
+    finally:
+        os.close(read)
+        if write >= 0:
+            os.close(write)
+    return xvfb, int(answer)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("Xvfb"), reason="needs Xvfb")
