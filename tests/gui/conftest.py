@@ -87,3 +87,20 @@ def loaded(window, qtbot, text_image):
     doc = words_document()
     window.state.set_response(doc, FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
     return window
+
+
+def settled(qtbot, value: Callable[[], object], passes: int = 3, limit_s: float = 30.0) -> object:  # noqa: ANN001
+    """``value()`` once it has stayed the same over ``passes`` event-loop passes of 50 ms (layouts, docks and
+    their timers done), within ``limit_s``. A fixed qtbot.wait(50) before measuring a layout measured it half
+    done whenever a busy machine ran fewer passes in those 50 ms."""
+    import time
+
+    deadline = time.monotonic() + limit_s
+    last, same = value(), 0
+    while same < passes:
+        assert time.monotonic() < deadline, f"still changing after {limit_s:.0f} s: {last!r}"
+        qtbot.wait(50)
+        now = value()
+        same = same + 1 if now == last else 0
+        last = now
+    return last

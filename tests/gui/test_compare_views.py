@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ocrviewer.core.palette import STATUS_COLORS
+from tests.gui.conftest import settled
 from tests.support import responses as R
 from tests.support.images import DEFAULT_WORDS, make_text_image
 
@@ -230,13 +231,12 @@ def test_differences_panel_is_hidden_until_compare_mode(qtbot, settings) -> None
     qtbot.waitExposed(win)
     dock = win.compare.dock
     assert not dock.isVisible() and not win.compare.toolbar.isVisible()
-    width = win.canvas.width()
+    width = settled(qtbot, win.canvas.width)
     win.actions_["compare_mode"].setChecked(True)
     qtbot.waitUntil(dock.isVisible, timeout=30000)
     assert win.compare.toolbar.isVisible()
-    qtbot.wait(50)
     # the picture keeps its width (one more tab may widen a narrow window's tab group a little)
-    assert win.canvas.width() >= 0.95 * width
+    assert settled(qtbot, win.canvas.width) >= 0.95 * width
     # it joins the right-hand tab group instead of stacking a fourth panel on that side
     assert dock in win.tabifiedDockWidgets(win.findChild(type(dock), "checkDock"))
     win.actions_["compare_mode"].setChecked(False)
@@ -331,12 +331,10 @@ def test_differences_panel_in_a_narrow_window_is_a_tab_not_a_column(qtbot, setti
     win.resize(900, 650)
     win.show()
     qtbot.waitExposed(win)
-    qtbot.wait(50)
-    width = win.canvas.width()
+    width = settled(qtbot, win.canvas.width)
     win.actions_["compare_mode"].setChecked(True)
     qtbot.waitUntil(win.compare.dock.isVisible, timeout=30000)
-    qtbot.wait(50)
-    assert win.canvas.width() >= 0.95 * width
+    assert settled(qtbot, win.canvas.width) >= 0.95 * width
     win.close()
 
 

@@ -9,6 +9,7 @@ import pytest
 from ocrviewer.core.loading import load_result
 from ocrviewer.gui import recognition_panel as rp
 from ocrviewer.resources import samples_dir
+from tests.gui.conftest import settled
 
 
 @pytest.fixture
@@ -43,15 +44,13 @@ def test_the_picture_keeps_its_size_when_a_result_lands(qtbot, settings, landing
     qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
     panel = win.dock_context.panels["recognition"]
     qtbot.waitUntil(lambda: panel.ready, timeout=30000)
-    qtbot.wait(50)
-    before = win.canvas.viewport().size()
+    before = settled(qtbot, lambda: win.canvas.viewport().size())
     assert panel.start("local") or panel.start("tesseract")
     qtbot.waitUntil(lambda: win.state.document is not None and not panel.busy, timeout=30000)
     panel.show_message(
         "A long message about what happened and what to do next, long enough to wrap lines " * 2
     )
-    qtbot.wait(50)
-    assert win.canvas.viewport().size() == before
+    assert settled(qtbot, lambda: win.canvas.viewport().size()) == before
 
 
 def test_small_window_gives_the_picture_most_of_the_width(qtbot, settings) -> None:
