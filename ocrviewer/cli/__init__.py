@@ -214,7 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning  # Pillow's and others': one line of ours, not two of theirs
     # each time, not once per text: two files with the same corrupt EXIF are two lines, each naming its file
     warnings.filterwarnings("always", module=r"PIL\.")
-    install_signal_cleanup()  # SIGTERM: remove a half-written output's temporary file, then exit
+    # SIGTERM: remove a half-written output's temporary file, then exit (until main returns)
+    restore_sigterm = install_signal_cleanup()
     try:
         with _messages_off_stdout(args):
             return int(args.func(args) or 0)
@@ -228,3 +229,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OcrViewerError as err:
         print(f"ocrviewer: error: {one_line(str(err))}", file=sys.stderr)
         return 1
+    finally:
+        restore_sigterm()

@@ -363,12 +363,22 @@ def remove_pending() -> None:
             pass
 
 
-def install_signal_cleanup() -> None:
-    """On SIGTERM: remove pending temporary files, then exit 143. Call from the main thread."""
+def install_signal_cleanup() -> Callable[[], None]:
+    """On SIGTERM: remove pending temporary files, then exit 143. Call from the main thread.
+
+    Returns a function that puts back the handler there was before (a caller running the CLI in its own
+    process, as the tests do, must not keep a handler that raises SystemExit in whatever it runs next)."""
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         remove_pending()
         raise SystemExit(128 + signum)
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, on_term)
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, on_term)
+
+    def restore() -> None:
+        if previous is not None:  # None: set outside Python, cannot be put back from here
+            signal.signal(signal.SIGTERM, previous)
+
+    return restore

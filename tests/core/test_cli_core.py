@@ -450,3 +450,14 @@ def test_render_of_a_broken_response_on_a_cut_image_names_the_response(capsys, t
     assert code != 0
     one_error_line(err, str(resp))
     assert "truncated" not in err and not (tmp_path / "o.png").exists()
+
+
+def test_the_cli_run_in_process_puts_the_sigterm_handler_back(capsys, tmp_path: Path) -> None:
+    """main() set a SIGTERM handler raising SystemExit and kept it: in the test process a later SIGTERM
+    (a CI job stopped, a helper ending a run) raised SystemExit inside whatever test ran then."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    code, _, err = run(capsys, "export", "-r", tmp_path / "missing.json", "-o", tmp_path / "o.json")
+    assert code == 1 and "missing.json" in err
+    assert signal.getsignal(signal.SIGTERM) is before
