@@ -70,8 +70,12 @@ def memory_keyring() -> MemoryKeyring:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings, cache and config go to a per-test folder, never the developer's home."""
+    """Settings, cache and config go to a per-test folder, never the developer's home.
+
+    HOME too: what ocrviewer suggests or opens there (save dialogs, the Open folder) and what programs the
+    tests start read from it (fontconfig's ~/.fonts, a developer's dotfiles) is then the same on every machine."""
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
