@@ -39,7 +39,7 @@ def test_a_trickling_server_ends_at_the_budget(cloud: FakeCloud) -> None:
     t0 = time.monotonic()
     with pytest.raises(ProviderTimeout, match="did not finish (sending its answer )?within 2 s"):
         c.send("POST", cloud.url + "/slow", cancel=CancelToken(), deadline=c.deadline(), data=b"img")
-    assert time.monotonic() - t0 < 20  # the budget plus one byte's wait, with room for a busy machine
+    assert time.monotonic() - t0 < 60  # the 2 s budget, with room for a busy machine (unbounded: 200 s)
     assert len(cloud.requests) == 1
 
 
