@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,30 @@ def photo(tmp_path: Path) -> Path:
     """A phone photo stored sideways with EXIF Orientation 6 (displayed 640x480); a module that
     wants another one defines its own."""
     return make_text_image(tmp_path / "photo.jpg", orientation=6)
+
+
+@pytest.fixture
+def full_listener() -> Iterator[str]:
+    """The URL of a loopback listener whose queue of connections is full: the kernel drops the next
+    connection's SYN, so connecting to it waits for the connect timeout (as to a host that is down)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    address = server.getsockname()
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(16):  # until one is not taken within a probe's limit: the queue is full
+            probe = socket.socket()
+            probe.settimeout(0.5)
+            fillers.append(probe)
+            try:
+                probe.connect(address)
+            except (TimeoutError, OSError):
+                break
+        else:
+            pytest.skip("this system accepts every connection on a full listener")
+        yield f"http://127.0.0.1:{address[1]}"
+    finally:
+        for s in fillers:
+            s.close()
+        server.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,46 @@ def free_port() -> int:
     s.bind(("127.0.0.1", 0))
     _HELD.append(s)
     return int(s.getsockname()[1])
+
+
+class SilentListener:
+    """A loopback listener that takes every connection and never says a word (nor reads one); or,
+    given ``answer``, reads the request's head and sends that (a proxy refusing a CONNECT)."""
+
+    def __init__(self, answer: bytes | None = None) -> None:
+        self.answer = answer
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.accepted = threading.Event()
+        self.held: list[socket.socket] = []
+        self.port = int(self.sock.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            self.accepted.set()
+            if self.answer is not None:
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        head = b""
+        try:
+            while b"\r\n\r\n" not in head:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                head += data
+            conn.sendall(self.answer or b"")
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()

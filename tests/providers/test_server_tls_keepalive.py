@@ -11,7 +11,6 @@ again at once, once, on a new connection: no backoff wait, no "retry" said.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,33 +233,6 @@ def test_an_upload_on_a_closed_connection_is_not_sent_again(
 
 
 # --------------------------------------------------------------------------- a connection never taken
-
-
-@pytest.fixture
-def full_listener() -> Iterator[str]:
-    """The URL of a loopback listener whose queue of connections is full: the kernel drops the next
-    connection's SYN, so connecting to it waits for the connect timeout (as to a host that is down)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(0)
-    address = server.getsockname()
-    fillers: list[socket.socket] = []
-    try:
-        for _ in range(16):  # until one is not taken within a probe's limit: the queue is full
-            probe = socket.socket()
-            probe.settimeout(0.5)
-            fillers.append(probe)
-            try:
-                probe.connect(address)
-            except (TimeoutError, OSError):
-                break
-        else:
-            pytest.skip("this system accepts every connection on a full listener")
-        yield f"http://127.0.0.1:{address[1]}"
-    finally:
-        for s in fillers:
-            s.close()
-        server.close()
 
 
 @pytest.mark.parametrize("name", ["yandex", "azure-read"])
