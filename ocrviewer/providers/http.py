@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import errno
 import html
 import http.client
 import ipaddress
 import json
 import logging
 import math
+import os
 import random
 import re
+import select
 import socket
 import ssl
 import threading
@@ -35,6 +38,7 @@ import requests.adapters
 import urllib3
 import urllib3.connection
 import urllib3.response
+import urllib3.util.connection
 
 from ocrviewer.core.limits import MAX_RESPONSE_BYTES, seconds_text, size_text
 from ocrviewer.core.model import Document
@@ -509,12 +513,67 @@ def _connected(conn: urllib3.connection.HTTPConnection) -> None:
 
 
 def _shut(conn: urllib3.connection.HTTPConnection) -> None:
-    sock = getattr(conn, "sock", None)
-    if sock is not None:
+    # while TLS is set up, conn.sock is the plain socket the TLS one took over (detached, no longer
+    # cuttable): the copy made for that time (_Counted._handshake) is
+    for sock in (getattr(conn, "sock", None), getattr(conn, "_handshake", None)):
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+#: what a TLS handshake that timed out is called in its error (see _HTTPSConnection.connect)
+_TLS_STALLED = "TLS handshake timed out"
+#: how often a connection being made looks at its watchdog (a cancel or the deadline ends it this soon)
+CONNECT_SLICE = 0.05
+
+
+def _connect_watched(
+    address: tuple[str, int],
+    timeout: float | None,
+    source_address: tuple[str, int] | None,
+    socket_options: Any,
+    dog: _Watchdog,
+) -> socket.socket:
+    """urllib3's ``create_connection``, with each connection attempt made without blocking and
+    given up as soon as ``dog`` stops: a socket still connecting (a host whose firewall drops the
+    packets, a listener whose queue is full) cannot be cut from another thread, so Cancel and the
+    run's deadline waited the whole connect timeout (10 s by default) before they took effect."""
+    host, port = address
+    host = host.strip("[]")
+    err: OSError | None = None
+    for af, socktype, proto, _name, sa in socket.getaddrinfo(
+        host, port, urllib3.util.connection.allowed_gai_family(), socket.SOCK_STREAM
+    ):
+        sock = socket.socket(af, socktype, proto)
         try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+            for opt in socket_options or ():
+                sock.setsockopt(*opt)
+            if source_address:
+                sock.bind(source_address)
+            sock.setblocking(False)
+            code = sock.connect_ex(sa)
+            end = None if timeout is None else time.monotonic() + timeout
+            while code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EINTR):
+                if dog.stopped:
+                    raise ConnectionAbortedError(
+                        errno.ECONNABORTED, "the connection was stopped while it was made"
+                    )
+                left = CONNECT_SLICE if end is None else min(CONNECT_SLICE, end - time.monotonic())
+                if left <= 0:
+                    raise TimeoutError("timed out")
+                _, ready, failed = select.select([], [sock], [sock], left)
+                if ready or failed:
+                    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                raise OSError(code, os.strerror(code))
+            sock.settimeout(timeout)
+            return sock
+        except OSError as caught:
+            err = caught
+            sock.close()
+    raise err if err is not None else OSError("getaddrinfo returns an empty list")
 
 
 class _Counted:
@@ -522,9 +581,45 @@ class _Counted:
     on a kept-alive connection (one a server may have closed meanwhile) or a fresh one, and hands
     each request to the deadline watchdog: the one mixin of the HTTP and HTTPS connections."""
 
+    def _new_conn(self) -> socket.socket:
+        """urllib3's, the connecting done by :func:`_connect_watched` under this thread's watchdog."""
+        dog = getattr(_watched, "dog", None)
+        if dog is None:
+            return super()._new_conn()  # type: ignore[misc,no-any-return]
+        conn: Any = self
+        try:
+            sock = _connect_watched(
+                (conn._dns_host, conn.port), conn.timeout, conn.source_address, conn.socket_options, dog
+            )
+        except socket.gaierror as e:
+            raise urllib3.exceptions.NameResolutionError(conn.host, conn, e) from e
+        except TimeoutError as e:
+            raise urllib3.exceptions.ConnectTimeoutError(
+                conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+            ) from e
+        except OSError as e:
+            raise urllib3.exceptions.NewConnectionError(
+                conn, f"Failed to establish a new connection: {e}"
+            ) from e
+        if isinstance(self, urllib3.connection.HTTPSConnection):
+            # urllib3 connects an https connection before its request (where _watch adds it): added
+            # now, with a copy of the socket the TLS one takes the descriptor over from, so a
+            # handshake the server never answers can be cut (the copy is closed in
+            # _HTTPSConnection.connect)
+            self._handshake = sock.dup()
+            try:
+                dog.add(conn)
+            except urllib3.exceptions.ProtocolError:
+                pass  # stopped meanwhile: the handshake's first read meets the cut socket
+            if dog.stopped:
+                _shut(conn)
+        return sock
+
     answered = 0
     #: the last request went on a socket that had carried an answer before
     reused = False
+    #: a copy of the socket while TLS is set up on it (see _shut)
+    _handshake: socket.socket | None = None
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         self.reused = getattr(self, "sock", None) is not None and self.answered > 0
@@ -547,7 +642,17 @@ class _HTTPConnection(_Counted, urllib3.connection.HTTPConnection):
 
 
 class _HTTPSConnection(_Counted, urllib3.connection.HTTPSConnection):
-    pass
+    def connect(self) -> None:
+        try:
+            super().connect()
+        except TimeoutError as err:  # the TLS handshake, under the connect timeout, not the read one
+            raise urllib3.exceptions.ConnectTimeoutError(
+                self, f"the secure connection to {self.host} was not set up in time ({_TLS_STALLED})"
+            ) from err
+        finally:
+            copy, self._handshake = self._handshake, None
+            if copy is not None:
+                copy.close()
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
@@ -610,7 +715,8 @@ class _Watchdog:
 
     def add(self, conn: urllib3.connection.HTTPConnection) -> None:
         with self._lock:
-            self.connections.append(conn)
+            if conn not in self.connections:  # (an https one is added as it connects, before its request)
+                self.connections.append(conn)
             stopped = self.stopped
         if stopped:  # cut before this connection was handed out: it sends nothing
             raise urllib3.exceptions.ProtocolError("the request was stopped before it was sent")
@@ -964,6 +1070,13 @@ class HttpClient:
 
     def _transport_error(self, err: Exception, url: str, read_timeout: float) -> ProviderError:
         host = shown_host(url)
+        if isinstance(err, requests.exceptions.ConnectTimeout) and _TLS_STALLED in str(err):
+            return self._fail(
+                ProviderTimeout,
+                f"{self.service}: {host} took the connection but did not set up the secure (TLS) connection "
+                f"within {seconds_text(self.policy.connect_timeout)}; check that the endpoint's port is the "
+                f"service's https port; {self._raise_hint('http.connect_timeout')}",
+            )
         if isinstance(err, requests.exceptions.ConnectTimeout):
             return self._fail(
                 ProviderTimeout,

@@ -266,3 +266,88 @@ def test_esc_ends_the_wait_a_429_asked_for_at_once(qtbot, state, context, cloud,
     assert panel.status_label.text() == "Cancelled" and state.document is None
     assert len(cloud.requests) == sent
     qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=30000)
+
+
+# --------------------------------------------------------------------------- Esc in each slow phase
+
+
+@pytest.fixture
+def silent():  # noqa: ANN201
+    """A loopback listener that takes connections and never says a word: an https run waits in its
+    TLS handshake."""
+    from tests.providers.faults import SilentListener
+
+    listener = SilentListener()
+    yield listener
+    listener.close()
+
+
+SLOW_PHASES = {
+    # phase: (provider, what the server does, the request that shows the run is in that phase)
+    "tls-handshake": ("azure-read", None, None),
+    "trickling-headers": ("yandex", Reply(200, head_trickle=1.0), "POST"),
+    "trickling-body": ("azure-image-analysis", Reply(200, b"{" + b" " * 5000 + b"}", trickle=1.0), "POST"),
+    "polling": ("azure-read", None, "GET"),
+}
+
+
+@pytest.mark.parametrize("phase", list(SLOW_PHASES))
+def test_esc_in_each_slow_phase_ends_the_run_at_once_and_the_next_run_works(
+    qtbot, state, context, cloud, silent, capfd, phase
+):
+    """Limits of 120 s everywhere: Esc must not wait for any of them. Before: Esc in a TLS handshake
+    the server never answers waited the connect timeout (120 s here) before the run ended."""
+    provider, reply, method = SLOW_PHASES[phase]
+    endpoints = ("azure.endpoint", "yandex.ocr_endpoint", "yandex.operation_endpoint")
+    for name in ("http.connect_timeout", "http.read_timeout"):
+        context.provider_settings[name] = 120
+    context.provider_settings["http.total_timeout"] = 600
+    if phase == "tls-handshake":
+        for key in endpoints:
+            context.provider_settings[key] = f"https://127.0.0.1:{silent.port}"
+    elif phase == "polling":
+        cloud.running_polls = 10_000
+    else:
+        cloud.script("POST", UPLOAD[provider], reply)
+    panel = make_panel(qtbot, state, context, provider)
+    assert panel.start()
+    if method is None:
+        qtbot.waitUntil(silent.accepted.is_set, timeout=30000)
+    else:
+        qtbot.waitUntil(lambda: any(p.startswith(method) for p in cloud.paths()), timeout=30000)
+    panel.cancel_action.trigger()  # Esc
+    t0 = time.monotonic()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60000)
+    qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=60000)
+    assert time.monotonic() - t0 < 30
+    assert panel.status_label.text() == "Cancelled" and state.document is None
+    # the window goes on: the same panel runs again against a server that answers
+    for key in endpoints:
+        context.provider_settings[key] = cloud.url
+    cloud.running_polls = 0
+    with qtbot.waitSignal(panel.recognized, timeout=60000):
+        assert panel.start()
+    assert [w.text for w in state.document.words()] == [w for w, _ in DEFAULT_WORDS]
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and AZURE_KEY not in out + err and YANDEX_KEY not in out + err
+
+
+def test_closing_the_window_in_a_tls_handshake_leaves_no_worker_running(qtbot, state, context, silent):
+    """Before: the worker stayed in the handshake for the connect timeout (120 s here) after the
+    window had closed."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from ocrviewer.gui.docks import install_docks
+
+    context.provider_settings["http.connect_timeout"] = 120
+    context.provider_settings["http.total_timeout"] = 600
+    context.provider_settings["azure.endpoint"] = f"https://127.0.0.1:{silent.port}"
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    install_docks(window, state, context)
+    panel = context.panels["recognition"]
+    qtbot.waitUntil(lambda: panel.ready, timeout=30000)
+    assert context.start_recognition("azure-read") is True
+    qtbot.waitUntil(silent.accepted.is_set, timeout=30000)
+    window.close()  # cancels the run and waits for it a moment
+    assert panel.runner.pool.activeThreadCount() == 0

@@ -1,0 +1,164 @@
+"""The phases of a request before any answer comes, against loopback listeners that stall in them:
+a connection the listener never takes (its queue is full, as a host whose firewall drops the
+packets), and an https connection taken but never set up (the server says nothing, so the TLS
+handshake never ends). Cancel and the run's deadline must end each at once; the connect timeout
+ends it in one line naming the setting.
+
+Before (session 10's sweep): Cancel and the deadline waited out the whole connect timeout in both
+phases (10 s by default; 20 s in these tests), and the TLS phase was said as "did not answer within
+READ_TIMEOUT" naming http.read_timeout, though the connect timeout had held it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocrviewer.errors import Cancelled, ProviderTimeout
+from ocrviewer.providers.base import CancelToken
+from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
+from ocrviewer.providers.settings import save_settings, settings_path
+from tests.support.cli import run
+
+from .conftest import with_keys
+from .faults import SilentListener, make, one_clear_line, recognize
+from .servers import AZURE_KEY, FakeCloud
+
+PROVIDERS = ["yandex", "azure-read"]
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+#: a service elsewhere: through a proxy its name is the proxy's to resolve (nothing leaves the machine)
+REMOTE = "ocr.example.invalid"
+#: long enough that a run reaching it fails the elapsed-time checks below
+LONG = 20.0
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentListener]:
+    listener = SilentListener()
+    yield listener
+    listener.close()
+
+
+def aimed_at(url: str, name: str, creds, policy: RetryPolicy):  # noqa: ANN001, ANN201
+    """Provider ``name`` whose endpoints are ``url``, in real time under ``policy``."""
+    cloud = FakeCloud()  # (make wants one; nothing is sent to it)
+    cloud.close()
+    endpoints = {"yandex.ocr_endpoint": url, "yandex.operation_endpoint": url, "azure.endpoint": url}
+    return make(name, cloud, None, creds, http=HttpConfig(policy=policy, timing=Timing()), **endpoints)
+
+
+# --------------------------------------------------------------------------- the TLS handshake
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_cancel_ends_a_tls_handshake_the_server_never_answers(
+    name: str, photo: Path, silent: SilentListener, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    policy = RetryPolicy(connect_timeout=LONG, read_timeout=LONG, total_timeout=300.0)
+    p = aimed_at(f"https://127.0.0.1:{silent.port}", name, creds, policy)
+    cancel = CancelToken()
+    threading.Thread(target=lambda: silent.accepted.wait(60) and cancel.cancel(), daemon=True).start()
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        recognize(p, photo, cancel)
+    assert time.monotonic() - t0 < LONG / 2
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_a_tls_handshake_the_server_never_answers_ends_at_the_deadline(
+    name: str, photo: Path, silent: SilentListener, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    policy = RetryPolicy(connect_timeout=LONG, read_timeout=LONG, total_timeout=1.0)
+    p = aimed_at(f"https://127.0.0.1:{silent.port}", name, creds, policy)
+    t0 = time.monotonic()
+    with pytest.raises(ProviderTimeout) as info:
+        recognize(p, photo)
+    assert time.monotonic() - t0 < LONG / 2
+    one_clear_line(info.value, "did not finish within 1 s", "raise http.total_timeout")
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_a_tls_handshake_the_server_never_answers_is_said_as_such(
+    name: str, photo: Path, silent: SilentListener, creds, env
+) -> None:  # noqa: ANN001
+    """The connect timeout holds the handshake: it is the setting named, with its time."""
+    with_keys(env)
+    policy = RetryPolicy(connect_timeout=1.0, read_timeout=LONG, total_timeout=300.0)
+    p = aimed_at(f"https://127.0.0.1:{silent.port}", name, creds, policy)
+    with pytest.raises(ProviderTimeout) as info:
+        recognize(p, photo)
+    message = one_clear_line(
+        info.value,
+        f"127.0.0.1:{silent.port} took the connection but did not set up the secure (TLS) connection within 1 s",
+        "the service's https port",
+        f"raise http.connect_timeout in {settings_path()}",
+    )
+    assert "read_timeout" not in message and f"{LONG:.0f} s" not in message
+
+
+# --------------------------------------------------------------------------- a connection never taken
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_a_connection_never_taken_ends_at_the_deadline_not_the_connect_timeout(
+    name: str, photo: Path, full_listener: str, creds, env
+) -> None:  # noqa: ANN001
+    with_keys(env)
+    policy = RetryPolicy(connect_timeout=LONG, read_timeout=LONG, total_timeout=1.0)
+    p = aimed_at(full_listener, name, creds, policy)
+    t0 = time.monotonic()
+    with pytest.raises(ProviderTimeout) as info:
+        recognize(p, photo)
+    assert time.monotonic() - t0 < LONG / 2
+    one_clear_line(info.value, "did not finish within 1 s", "raise http.total_timeout")
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_cancel_ends_a_connection_never_taken(name: str, photo: Path, full_listener: str, creds, env) -> None:  # noqa: ANN001
+    """Nothing shows that the connecting has begun (the listener drops it): the cancel comes a moment
+    after the run starts, and must end it at once wherever it is."""
+    with_keys(env)
+    policy = RetryPolicy(connect_timeout=LONG, read_timeout=LONG, total_timeout=300.0)
+    p = aimed_at(full_listener, name, creds, policy)
+    cancel = CancelToken()
+    timer = threading.Timer(0.5, cancel.cancel)
+    timer.start()
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(Cancelled):
+            recognize(p, photo, cancel)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - t0 < LONG / 2
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_the_command_line_says_a_stalled_tls_handshake_in_one_line_and_keeps_the_earlier_response(
+    tmp_path: Path, silent: SilentListener, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    from tests.support.images import make_text_image
+
+    monkeypatch.setenv("OCRVIEWER_AZURE_KEY", AZURE_KEY)
+    save_settings({"http.connect_timeout": 1, "http.read_timeout": LONG, "http.total_timeout": 300})
+    photo = make_text_image(tmp_path / "photo.jpg")
+    out = tmp_path / "photo.json"
+    out.write_bytes(b'{"kept": 1}')
+    url = f"https://127.0.0.1:{silent.port}"
+    t0 = time.monotonic()
+    code, stdout, err = run(
+        capsys, "recognize", photo, "-p", "azure-read", "--endpoint", url, "-o", out, "--fresh"
+    )
+    assert code == 1 and stdout == "" and time.monotonic() - t0 < LONG / 2
+    lines = [ln for ln in err.splitlines() if ln.startswith("ocrviewer: error:")]
+    assert len(lines) == 1, err
+    assert "did not set up the secure (TLS) connection within 1 s" in lines[0], lines[0]
+    assert "Traceback" not in err and AZURE_KEY not in err
+    assert out.read_bytes() == b'{"kept": 1}'
