@@ -525,6 +525,8 @@ def _shut(conn: urllib3.connection.HTTPConnection) -> None:
 
 #: what a TLS handshake that timed out is called in its error (see _HTTPSConnection.connect)
 _TLS_STALLED = "TLS handshake timed out"
+#: and a proxy that did not answer a CONNECT (see _HTTPSConnection._tunnel)
+_PROXY_STALLED = "proxy tunnel timed out"
 #: how often a connection being made looks at its watchdog (a cancel or the deadline ends it this soon)
 CONNECT_SLICE = 0.05
 
@@ -654,6 +656,19 @@ class _HTTPSConnection(_Counted, urllib3.connection.HTTPSConnection):
             if copy is not None:
                 copy.close()
 
+    def _tunnel(self) -> None:
+        try:
+            super()._tunnel()
+        except TimeoutError as err:  # the proxy took the connection, then said nothing to CONNECT
+            raise urllib3.exceptions.ConnectTimeoutError(
+                self, f"the proxy did not answer in time ({_PROXY_STALLED})"
+            ) from err
+
+    def getresponse(self) -> Any:
+        resp = super().getresponse()
+        self.answered += 1
+        return resp
+
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
@@ -669,6 +684,14 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
+        """The connections through a proxy (HTTPS_PROXY...) are watched too: they went in urllib3's
+        own pools, so Cancel and the deadline waited out a silent proxy's or service's timeouts."""
+        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if type(manager) is urllib3.ProxyManager:  # (a SOCKS proxy's connections are its own)
+            manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        return manager
 
 
 class _Watchdog:
@@ -1070,6 +1093,13 @@ class HttpClient:
 
     def _transport_error(self, err: Exception, url: str, read_timeout: float) -> ProviderError:
         host = shown_host(url)
+        if isinstance(err, requests.exceptions.ConnectTimeout) and _PROXY_STALLED in str(err):
+            return self._fail(
+                ProviderTimeout,
+                f"{self.service}: the proxy {proxy_shown(url)} took the connection but did not open the way to "
+                f"{host} within {seconds_text(self.policy.connect_timeout)}; check the proxy (HTTPS_PROXY / "
+                "HTTP_PROXY / ALL_PROXY in the environment), or add the endpoint's host to NO_PROXY",
+            )
         if isinstance(err, requests.exceptions.ConnectTimeout) and _TLS_STALLED in str(err):
             return self._fail(
                 ProviderTimeout,
@@ -1085,9 +1115,19 @@ class HttpClient:
                 f"{self._raise_hint('http.connect_timeout', 'check the endpoint and the network')}",
             )
         if isinstance(err, requests.exceptions.ProxyError):
+            # the proxy's own answer to CONNECT, when it gave one ("407 Proxy Authentication Required")
+            answered = re.search(r"Tunnel connection failed: (\d{3}(?: [A-Za-z][\w ,.-]{0,60})?)", str(err))
+            said = f" (it answered {answered.group(1).strip()})" if answered else ""
+            if answered and answered.group(1).startswith("407"):
+                return self._fail(
+                    AuthError,
+                    f"{self.service}: the proxy {proxy_shown(url)} asks for a user name and password{said}; "
+                    "put them in the proxy's URL (http://USER:PASSWORD@HOST:PORT in HTTPS_PROXY), or add the "
+                    "endpoint's host to NO_PROXY",
+                )
             return self._fail(
                 ServiceError,
-                f"{self.service}: cannot get through the proxy {proxy_shown(url)} to {host}; check the "
+                f"{self.service}: cannot get through the proxy {proxy_shown(url)} to {host}{said}; check the "
                 "proxy (HTTPS_PROXY / HTTP_PROXY / ALL_PROXY in the environment), or add the endpoint's host "
                 "to NO_PROXY",
             )

@@ -2,7 +2,8 @@
 a connection the listener never takes (its queue is full, as a host whose firewall drops the
 packets), and an https connection taken but never set up (the server says nothing, so the TLS
 handshake never ends). Cancel and the run's deadline must end each at once; the connect timeout
-ends it in one line naming the setting.
+ends it in one line naming the setting. The same through a proxy (HTTPS_PROXY...) that stalls, and a
+proxy refusing the way through says what it answered.
 
 Before (session 10's sweep): Cancel and the deadline waited out the whole connect timeout in both
 phases (10 s by default; 20 s in these tests), and the TLS phase was said as "did not answer within
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ocrviewer.errors import Cancelled, ProviderTimeout
+from ocrviewer.errors import AuthError, Cancelled, ProviderTimeout, ServiceError
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from ocrviewer.providers.settings import save_settings, settings_path
@@ -162,3 +163,103 @@ def test_the_command_line_says_a_stalled_tls_handshake_in_one_line_and_keeps_the
     assert "did not set up the secure (TLS) connection within 1 s" in lines[0], lines[0]
     assert "Traceback" not in err and AZURE_KEY not in err
     assert out.read_bytes() == b'{"kept": 1}'
+
+
+# --------------------------------------------------------------------------- a proxy that stalls
+
+
+def through_proxy(monkeypatch: pytest.MonkeyPatch, port: int) -> str:
+    """Every proxy variable pointing at ``port`` (with a password), no NO_PROXY: the proxy's URL."""
+    proxy = f"http://proxyuser:pr0xy-s3cret@127.0.0.1:{port}"
+    for name in PROXY_VARS:
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return proxy
+
+
+def no_proxy_password(message: str) -> None:
+    assert "pr0xy-s3cret" not in message and "proxyuser" not in message
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_cancel_ends_a_run_held_by_a_silent_proxy(
+    name: str, scheme: str, photo: Path, silent: SilentListener, creds, env, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """https: the proxy never answers the CONNECT; http: it never answers the request it forwards.
+    Before: the connections through a proxy were urllib3's own, out of the watchdog's reach, and
+    Cancel waited the connect or read timeout (20 s here; 60 s by default)."""
+    with_keys(env)
+    through_proxy(monkeypatch, silent.port)
+    policy = RetryPolicy(connect_timeout=LONG, read_timeout=LONG, total_timeout=300.0)
+    p = aimed_at(f"{scheme}://{REMOTE}", name, creds, policy)
+    p.settings["http.allow_insecure"] = True
+    cancel = CancelToken()
+    threading.Thread(target=lambda: silent.accepted.wait(60) and cancel.cancel(), daemon=True).start()
+    t0 = time.monotonic()
+    with pytest.raises(Cancelled):
+        recognize(p, photo, cancel)
+    assert time.monotonic() - t0 < LONG / 2
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_a_proxy_that_never_answers_its_connect_is_named(
+    name: str, photo: Path, silent: SilentListener, creds, env, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """Before: "ocr.example.invalid did not answer within 1 s ... raise http.read_timeout": the
+    service blamed, for the proxy's silence."""
+    with_keys(env)
+    through_proxy(monkeypatch, silent.port)
+    policy = RetryPolicy(connect_timeout=1.0, read_timeout=LONG, total_timeout=300.0)
+    p = aimed_at(f"https://{REMOTE}", name, creds, policy)
+    with pytest.raises(ProviderTimeout) as info:
+        recognize(p, photo)
+    message = one_clear_line(
+        info.value,
+        f"the proxy http://***@127.0.0.1:{silent.port} took the connection but did not open the way to {REMOTE} "
+        "within 1 s",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+    )
+    no_proxy_password(message)
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "words"),
+    [
+        (
+            b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="office"\r\n'
+            b"Content-Length: 0\r\n\r\n",
+            AuthError,
+            ("asks for a user name and password", "407 Proxy Authentication Required", "USER:PASSWORD@"),
+        ),
+        (
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+            ServiceError,
+            ("cannot get through the proxy", "(it answered 403 Forbidden)", "NO_PROXY"),
+        ),
+    ],
+    ids=["407", "403"],
+)
+def test_a_proxy_refusing_the_connect_says_what_it_answered(
+    answer: bytes,
+    error: type,
+    words: tuple[str, ...],
+    photo: Path,
+    creds,
+    env,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # noqa: ANN001
+    """Before: "cannot get through the proxy ...; check the proxy" whatever the proxy said: a proxy
+    asking for a password was not told from one that is down."""
+    with_keys(env)
+    proxy = SilentListener(answer)
+    try:
+        through_proxy(monkeypatch, proxy.port)
+        p = aimed_at(f"https://{REMOTE}", "azure-read", creds, RetryPolicy(total_timeout=60.0))
+        with pytest.raises(error) as info:
+            recognize(p, photo)
+    finally:
+        proxy.close()
+    no_proxy_password(one_clear_line(info.value, f"proxy http://***@127.0.0.1:{proxy.port}", *words))
