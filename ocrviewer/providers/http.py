@@ -1206,8 +1206,18 @@ class HttpClient:
                 )
             try:
                 elsewhere = urlsplit(target).hostname != urlsplit(resp.url or "").hostname
+                downgrade = urlsplit(resp.url or "").scheme == "https" and urlsplit(target).scheme == "http"
             except ValueError:
-                elsewhere = True
+                elsewhere, downgrade = True, False
+            if downgrade:  # "use that URL" would have people send the key unencrypted
+                host = ", another host" if elsewhere else ""
+                return self._fail(
+                    ProviderError,
+                    f"{self.service}: the endpoint redirected from https:// to plain http:// ({target}, "
+                    f"{resp.status_code}{host}); redirects are not followed, so the key was not sent unencrypted: "
+                    "keep the https:// endpoint, and check the endpoint URL and any proxy between you and the "
+                    "service",
+                )
             if elsewhere:  # another host: the service's new address, or a network's sign-in page
                 return self._fail(
                     ProviderError,

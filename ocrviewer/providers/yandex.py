@@ -178,6 +178,9 @@ def operation_status(body: Any) -> PollStatus:
             return PollStatus("failed", reason)
         _, error_type, advice = known
         return PollStatus("failed", f"{reason}; {advice}", error=error_type)
+    if error not in (None, {}, "", []):  # an error, though not a google.rpc.Status: not a success
+        said = " ".join(error.split())[:200] if isinstance(error, str) else ""
+        return PollStatus("failed", said or "the service gave no reason")
     return SUCCEEDED if as_bool(body.get("done", False)) else RUNNING
 
 

@@ -3,7 +3,8 @@ a connection the listener never takes (its queue is full, as a host whose firewa
 packets), and an https connection taken but never set up (the server says nothing, so the TLS
 handshake never ends). Cancel and the run's deadline must end each at once; the connect timeout
 ends it in one line naming the setting. The same through a proxy (HTTPS_PROXY...) that stalls, and a
-proxy refusing the way through says what it answered.
+proxy refusing the way through says what it answered. Also: an https endpoint redirecting to plain
+http, and a Yandex operation that ended with an error that is not an object.
 
 Before (session 10's sweep): Cancel and the deadline waited out the whole connect timeout in both
 phases (10 s by default; 20 s in these tests), and the TLS phase was said as "did not answer within
@@ -19,15 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from ocrviewer.errors import AuthError, Cancelled, ProviderTimeout, ServiceError
+from ocrviewer.errors import AuthError, Cancelled, ProviderError, ProviderTimeout, ServiceError
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from ocrviewer.providers.settings import save_settings, settings_path
 from tests.support.cli import run
+from tests.support.tls import make_certificate, server_context
 
-from .conftest import with_keys
-from .faults import SilentListener, make, one_clear_line, recognize
-from .servers import AZURE_KEY, FakeCloud
+from .conftest import FakeClock, with_keys
+from .faults import TEXTS, SilentListener, make, one_clear_line, recognize
+from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud, Reply
 
 PROVIDERS = ["yandex", "azure-read"]
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -163,6 +165,62 @@ def test_the_command_line_says_a_stalled_tls_handshake_in_one_line_and_keeps_the
     assert "did not set up the secure (TLS) connection within 1 s" in lines[0], lines[0]
     assert "Traceback" not in err and AZURE_KEY not in err
     assert out.read_bytes() == b'{"kept": 1}'
+
+
+# --------------------------------------------------------------------------- https -> http
+
+
+@pytest.fixture
+def tls_cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # trusted: the redirect is what is tested
+    server = FakeCloud(running_polls=1, texts=TEXTS, tls=server_context(cert, key))
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+@pytest.mark.parametrize(
+    ("name", "path"), [("yandex", "/ocr/v1/recognizeText"), ("azure-read", "/vision/v3.2/read/analyze")]
+)
+def test_a_redirect_from_https_to_plain_http_keeps_the_key_and_says_keep_https(
+    name: str, path: str, status: int, photo: Path, tls_cloud: FakeCloud, cloud: FakeCloud, creds, env
+) -> None:  # noqa: ANN001
+    """Before: "the endpoint redirected to http://...; use that URL as the endpoint": advice to send
+    the key unencrypted."""
+    with_keys(env)
+    plain = cloud.url + path  # a plain http listener the key must never reach
+    tls_cloud.script("POST", path, Reply(status, b"", {"Location": plain}))
+    endpoints = {"yandex.ocr_endpoint": tls_cloud.url, "azure.endpoint": tls_cloud.url}
+    p = make(name, tls_cloud, FakeClock(), creds, **endpoints)
+    with pytest.raises(ProviderError) as info:
+        recognize(p, photo)
+    message = one_clear_line(
+        info.value, "from https:// to plain http://", "the key was not sent unencrypted", "keep the https://"
+    )
+    assert "use that URL" not in message
+    assert cloud.requests == [] and len(tls_cloud.requests) == 1
+
+
+# --------------------------------------------------------------------------- Yandex operations
+
+
+@pytest.mark.parametrize("error", ["RESOURCE_EXHAUSTED: the folder's quota is used up", {"details": []}])
+def test_a_yandex_operation_done_with_an_error_that_is_no_status_object_fails_at_once(
+    error: object, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """Before: the error, a string or an object without code and message, was taken for success and
+    the result asked for until the time limit (2 min of polls, then "still not ready")."""
+    with_keys(env)
+    cloud.script("GET", "/operations/", Reply(200, {"id": "x", "done": True, "error": error}))
+    p = make("yandex-async", cloud, clock, creds)
+    with pytest.raises(ServiceError) as info:
+        recognize(p, photo)
+    message = one_clear_line(info.value, "recognition failed")
+    if isinstance(error, str):
+        assert error in message
+    assert not any(r.path == "/ocr/v1/getRecognition" for r in cloud.requests)
+    assert YANDEX_KEY not in message
 
 
 # --------------------------------------------------------------------------- a proxy that stalls
