@@ -8,7 +8,6 @@ Each Azure resource has its own endpoint, so there is no default host: it comes 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -32,6 +31,7 @@ from ocrviewer.providers.http import (
     check_endpoint,
     document_of,
     error_detail,
+    error_value_detail,
     make_client,
     parse_json,
     request_id_of,
@@ -99,7 +99,7 @@ def read_status(body: Any) -> PollStatus:
     if status == "failed":
         error = body.get("error")
         reason = (
-            error_detail(json.dumps(error).encode())
+            error_value_detail(error)
             if isinstance(error, Mapping)
             else " ".join(error.split())[:200]
             if isinstance(error, str)

@@ -206,8 +206,30 @@ def html_title(body: bytes) -> str | None:
     return _one_line(html.unescape(_HTML_TAG.sub(" ", words)), 120)
 
 
+#: what an error nested deeper than Python's JSON reader or writer goes is quoted as
+TOO_DEEP = "an error nested too deeply to quote"
+
+
 def error_detail(body: bytes) -> str:
-    """One line from an error body: ``{code, message, details}`` or ``{"error": {code, message, innererror}}``."""
+    """One line from an error body: ``{code, message, details}`` or ``{"error": {code, message, innererror}}``.
+
+    A body nested too deeply to decode (``[[[[...`` a thousand deep) is said as such: the
+    RecursionError it raised went up as 'unexpected error; please report it'."""
+    try:
+        return _error_detail(body)
+    except RecursionError:
+        return TOO_DEEP
+
+
+def error_value_detail(value: Any) -> str:
+    """:func:`error_detail` of an error already decoded (an operation's ``error`` object)."""
+    try:
+        return error_detail(json.dumps(value).encode())
+    except (RecursionError, ValueError, TypeError):
+        return TOO_DEEP
+
+
+def _error_detail(body: bytes) -> str:
     title = html_title(body)
     if title is not None:
         return f"a web page: {title!r}" if title else "a web page"
@@ -1486,7 +1508,7 @@ def check_not_an_error(data: Any, service: str) -> None:
         if not isinstance(item, Mapping) or not item or not set(item) <= _STATUS_KEYS:
             continue
         if "message" in item or isinstance(item.get("error"), Mapping):
-            detail = error_detail(json.dumps(item).encode()) or "no detail"
+            detail = error_value_detail(item) or "no detail"
             raise ServiceError(
                 f"{service} answered with an error instead of a result ({detail}); try again later"
             )

@@ -40,6 +40,7 @@ from ocrviewer.providers.http import (
     decode_raw,
     document_of,
     error_detail,
+    error_value_detail,
     make_client,
     parse_json,
     request_id_of,
@@ -172,7 +173,7 @@ def operation_status(body: Any) -> PollStatus:
         raise BadResponse("Yandex sent an operation that is not a JSON object; try again later")
     error = body.get("error")
     if isinstance(error, Mapping) and (error.get("code") or error.get("message")):
-        reason = error_detail(json.dumps(error).encode()) or "the service gave no reason"
+        reason = error_value_detail(error) or "the service gave no reason"
         known = _GRPC_CODES.get(_grpc_code(error.get("code")) or -1)
         if known is None:
             return PollStatus("failed", reason)

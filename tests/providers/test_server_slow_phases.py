@@ -4,7 +4,8 @@ packets), and an https connection taken but never set up (the server says nothin
 handshake never ends). Cancel and the run's deadline must end each at once; the connect timeout
 ends it in one line naming the setting. The same through a proxy (HTTPS_PROXY...) that stalls, and a
 proxy refusing the way through says what it answered. Also: an https endpoint redirecting to plain
-http, and a Yandex operation that ended with an error that is not an object.
+http, a Yandex operation that ended with an error that is not an object, and an error body nested
+deeper than Python's JSON reader goes.
 
 Before (session 10's sweep): Cancel and the deadline waited out the whole connect timeout in both
 phases (10 s by default; 20 s in these tests), and the TLS phase was said as "did not answer within
@@ -20,7 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from ocrviewer.errors import AuthError, Cancelled, ProviderError, ProviderTimeout, ServiceError
+from ocrviewer.errors import (
+    AuthError,
+    Cancelled,
+    ProviderError,
+    ProviderTimeout,
+    RequestRejected,
+    ServiceError,
+)
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from ocrviewer.providers.settings import save_settings, settings_path
@@ -321,3 +329,36 @@ def test_a_proxy_refusing_the_connect_says_what_it_answered(
     finally:
         proxy.close()
     no_proxy_password(one_clear_line(info.value, f"proxy http://***@127.0.0.1:{proxy.port}", *words))
+
+
+# --------------------------------------------------------------------------- an error nested too deeply
+
+
+def _deep(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "body"),
+    [
+        ("yandex", "/ocr/v1/recognizeText", b'{"code": 3, "message": ' + _deep(5000) + b"}"),
+        ("yandex", "/ocr/v1/recognizeText", b'{"code": 3, "message": "m", "details": ' + _deep(5000) + b"}"),
+        (
+            "azure-image-analysis",
+            "/computervision/",
+            b'{"error": {"code": "x", "message": ' + _deep(5000) + b"}}",
+        ),
+        ("azure-read", "/vision/v3.2/read/analyze", _deep(100_000)),
+    ],
+    ids=["yandex-message", "yandex-details", "image-analysis-error", "read-whole-body"],
+)
+def test_an_error_body_nested_too_deeply_is_one_line(
+    name: str, path: str, body: bytes, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """A 400 whose JSON is nested deeper than Python's JSON reader goes. Before: the RecursionError
+    went up unhandled (the command line and the window said 'unexpected error; please report it')."""
+    with_keys(env)
+    cloud.script("POST", path, Reply(400, body))
+    with pytest.raises(RequestRejected) as info:
+        recognize(make(name, cloud, clock, creds), photo)
+    one_clear_line(info.value, "rejected the request (400: an error nested too deeply to quote)")
