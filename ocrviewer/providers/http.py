@@ -341,11 +341,34 @@ class Hints:
     too_large: str = "send a smaller image (fewer pixels, or JPEG)"
 
 
-def status_error(service: str, status: int, detail: str, hints: Hints, retries: int = 0) -> ProviderError:
-    """The error for an unexpected HTTP status, with a message a person can act on."""
+#: google.rpc.Code -> the HTTP status a gateway answers it with (Yandex's table, PROVIDERS.md)
+GRPC_HTTP_STATUS = {3: 400, 4: 504, 5: 404, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401}
+
+
+def grpc_status(body: bytes) -> int | None:
+    """The HTTP status the numeric code of a google.rpc.Status body (``{"code": 16, "message": ...}``,
+    as Yandex answers) stands for; None for any other body (Azure's codes are words)."""
+    if not body.lstrip()[:1] == b"{":
+        return None
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    code = data.get("code") if isinstance(data, Mapping) else None
+    if isinstance(code, bool) or not isinstance(code, int):
+        return None
+    return GRPC_HTTP_STATUS.get(code)
+
+
+def status_error(
+    service: str, status: int, detail: str, hints: Hints, retries: int = 0, shown: int | None = None
+) -> ProviderError:
+    """The error for an unexpected HTTP status, with a message a person can act on. ``shown``: the
+    status the answer came with, when ``status`` is the one its body's gRPC code stands for."""
+    shown = status if shown is None else shown
     # Services often start the detail with the code itself ("401: Access denied"); say it once.
-    detail = re.sub(rf"^\s*{status}\s*[:\-]?\s*", "", detail or "")
-    said = f" ({status}: {detail})" if detail else f" ({status})"
+    detail = re.sub(rf"^\s*{shown}\s*[:\-]?\s*", "", detail or "")
+    said = f" ({shown}: {detail})" if detail else f" ({shown})"
     if status == 401:
         return AuthError(f"{service} refused the credentials{said}; {hints.auth}")
     if status == 403:
@@ -1263,7 +1286,13 @@ class HttpClient:
                 f"{' or '.join(str(w) for w in wanted)}; check the endpoint and the API version"
             )
         else:
-            err = status_error(self.service, resp.status_code, detail, self.hints, retries)
+            # a gateway answering a gRPC error with the catch-all 400 or 500 its code does not map to
+            # (400 for UNAUTHENTICATED, 500 for RESOURCE_EXHAUSTED): the code says what to do. A more
+            # particular status (413, 404...) says more than a code and is kept.
+            meant = grpc_status(resp.content) if resp.status_code in (400, 500) else None
+            err = status_error(
+                self.service, meant or resp.status_code, detail, self.hints, retries, shown=resp.status_code
+            )
             if isinstance(err, RequestRejected) and detail.startswith("a web page"):
                 # a page, not the API's error JSON: what answered is not the service
                 said = f" ({resp.status_code}: {detail})"

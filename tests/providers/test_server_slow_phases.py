@@ -4,8 +4,8 @@ packets), and an https connection taken but never set up (the server says nothin
 handshake never ends). Cancel and the run's deadline must end each at once; the connect timeout
 ends it in one line naming the setting. The same through a proxy (HTTPS_PROXY...) that stalls, and a
 proxy refusing the way through says what it answered. Also: an https endpoint redirecting to plain
-http, a Yandex operation that ended with an error that is not an object, and an error body nested
-deeper than Python's JSON reader goes.
+http, a Yandex operation that ended with an error that is not an object, an error body nested deeper
+than Python's JSON reader goes, and a gRPC code under a gateway's catch-all 400 or 500.
 
 Before (session 10's sweep): Cancel and the deadline waited out the whole connect timeout in both
 phases (10 s by default; 20 s in these tests), and the TLS phase was said as "did not answer within
@@ -26,6 +26,7 @@ from ocrviewer.errors import (
     Cancelled,
     ProviderError,
     ProviderTimeout,
+    QuotaError,
     RequestRejected,
     ServiceError,
 )
@@ -362,3 +363,41 @@ def test_an_error_body_nested_too_deeply_is_one_line(
     with pytest.raises(RequestRejected) as info:
         recognize(make(name, cloud, clock, creds), photo)
     one_clear_line(info.value, "rejected the request (400: an error nested too deeply to quote)")
+
+
+# --------------------------------------------------------------------------- a gRPC code under a catch-all status
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "error", "words"),
+    [
+        (400, 16, AuthError, ("refused the credentials (400: 16: m)", "IAM tokens expire")),
+        (500, 8, QuotaError, ("quota or rate limit exceeded (500: 8: m)", "larger quota")),
+        (500, 7, AuthError, ("denied access (500: 7: m)",)),
+        (400, 3, RequestRejected, ("rejected the request (400: 3: m)",)),
+        (413, 3, ServiceError, ("too large for the service (413: 3: m)",)),  # the status says more
+    ],
+    ids=["400-unauthenticated", "500-exhausted", "500-denied", "400-invalid", "413-invalid"],
+)
+def test_a_grpc_code_under_a_catch_all_status_decides_what_to_do(
+    status: int,
+    code: int,
+    error: type,
+    words: tuple[str, ...],
+    photo: Path,
+    cloud: FakeCloud,
+    clock: FakeClock,
+    creds,
+    env,
+) -> None:  # noqa: ANN001
+    """A gateway answering Yandex's google.rpc.Status with a catch-all 400 or 500 its code does not
+    map to. Before: 400 + UNAUTHENTICATED said "rejected the request; check the model and the
+    languages", and 500 + RESOURCE_EXHAUSTED "service error; try again later"."""
+    with_keys(env)
+    cloud.script(
+        "POST", "/ocr/v1/recognizeText", Reply(status, {"code": code, "message": "m", "details": []})
+    )
+    with pytest.raises(error) as info:
+        recognize(make("yandex", cloud, clock, creds), photo)
+    assert type(info.value) is error
+    one_clear_line(info.value, *words)
