@@ -613,7 +613,12 @@ def test_ctrl_c_stops_a_batch_with_130_and_the_same_command_resumes(
     code, stdout, err = run(capsys, *argv)
     assert code == 0, err
     assert f"{len(first)} already done" in err
-    assert [r["status"] for r in manifest(out)].count("done") == 8
+    # the input in flight at Ctrl-C may have had its answer back and cached before the run stopped: the
+    # resumed run then takes it from the cache (not sent, not paid for twice) and records it "cached"
+    statuses = [r["status"] for r in manifest(out)]
+    assert len(statuses) == 8 and set(statuses) <= {"done", "cached"} and statuses.count("cached") <= 1, (
+        statuses
+    )
 
 
 def test_batch_options_on_one_image_are_one_line(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
