@@ -118,7 +118,10 @@ def run(args: argparse.Namespace | Any) -> int:
         inputs = [p for p in (image, response) if p]
         check_output(args.screenshot, [*inputs, *(sidecar_path(p) for p in inputs)])
 
-    from ocrviewer.gui.app import ViewRequest, run_viewer
+    try:
+        from ocrviewer.gui.app import ViewRequest, run_viewer
+    except ImportError as err:
+        raise _import_failure(err) from err
 
     request = ViewRequest(
         image=image,
@@ -162,10 +165,15 @@ def _check_display(screenshot: bool) -> None:
     else:
         x_up = bool(x11) and _x_display_answers(x11)  # type: ignore[arg-type]
         wayland_up = bool(wayland) and _wayland_display_answers(wayland)  # type: ignore[arg-type]
-        if wayland_up or (x_up and (kinds or not wayland)):
-            return
-        if x_up:  # a WAYLAND_DISPLAY left from another session: X it is, without Qt's lines about it
-            os.environ["QT_QPA_PLATFORM"] = "xcb"
+        if wayland_up or x_up:
+            _check_platform_plugins(
+                "wayland" if wayland_up else "xcb",
+                # X after a Wayland that cannot be used, as Qt tries it
+                "xcb" if wayland_up and x_up else None,
+                # a WAYLAND_DISPLAY left from another session: X it is, without Qt's lines about it
+                bool(wayland) and not wayland_up and not kinds,
+                screenshot,
+            )
             return
         named = [f"{n}={v}" for n, v in (("DISPLAY", x11), ("WAYLAND_DISPLAY", wayland)) if v]
         asked = f"QT_QPA_PLATFORM={platform}: " if kinds else ""
@@ -179,6 +187,48 @@ def _check_display(screenshot: bool) -> None:
         f"{problem}; start X or run it in a desktop session (ssh -X for forwarding) and set DISPLAY, "
         "or use --screenshot OUT.png or QT_QPA_PLATFORM=offscreen (drawn without a display) or 'ocrviewer render'"
     )
+
+
+def _check_platform_plugins(first: str, then: str | None, name_it: bool, screenshot: bool) -> None:
+    """Qt's platform plugin for the display found (``first``; ``then``, X, where Qt would fall back to
+    it) must load: a system library it needs and the install lacks (libxcb-cursor0 on a stock Ubuntu)
+    made Qt abort with five lines. A screenshot is drawn offscreen instead; a window gets one line
+    naming the package. ``name_it``: set QT_QPA_PLATFORM to the plugin used."""
+    import os
+
+    from ocrviewer.cli.qt_libraries import plugin_problem, qt_problem
+
+    problem = qt_problem()  # (a library all of Qt needs: no platform helps)
+    if problem is not None:
+        raise BadInput(problem)
+    problem = plugin_problem(first)
+    if problem is None:
+        if name_it:
+            os.environ["QT_QPA_PLATFORM"] = first
+        return
+    if then is not None and plugin_problem(then) is None:
+        os.environ["QT_QPA_PLATFORM"] = then
+        return
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    raise BadInput(f"{problem} (or use --screenshot OUT.png or 'ocrviewer render', which need no display)")
+
+
+def _import_failure(err: ImportError) -> BadInput:
+    """PySide6 (or a system library Qt needs, GLib on a minimal install) missing: one line saying
+    what to install, not a traceback."""
+    from ocrviewer.cli.qt_libraries import missing_library, missing_library_line
+
+    soname = missing_library(str(err))
+    if soname is not None:
+        return BadInput(missing_library_line(soname, "the viewer (Qt)"))
+    if (err.name or "").split(".")[0] in ("PySide6", "shiboken6"):
+        return BadInput(
+            f"the viewer cannot start: {err}; install it with 'bash scripts/install' in the checkout "
+            "(or 'pip install PySide6' in this Python)"
+        )
+    return BadInput(f"the viewer cannot start: {err}")
 
 
 def _connects(family: int, address: str | tuple[str, int], timeout: float | None = None) -> bool | None:

@@ -24,8 +24,12 @@ def _tool(folder: Path, name: str, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
-def _machine(tmp_path: Path, *, uid: int, sudo: str | None, missing: str, update_fails: bool = False) -> Path:
-    """Stand-ins for id, sudo ('nopasswd', 'denied' or None: not installed), dpkg-query and apt-get."""
+def _machine(
+    tmp_path: Path, *, uid: int, sudo: str | None, missing: str, update_fails: bool = False, t64: str = ""
+) -> Path:
+    """Stand-ins for id, sudo ('nopasswd', 'denied' or None: not installed), dpkg-query and apt-get. dpkg-query
+    answers as the real one: a status line per package it has (every one but ``missing``; of the names ending
+    in t64, Ubuntu 24.04's, only those in ``t64``), an error and exit 1 for each it has not."""
     tools = tmp_path / "tools"
     tools.mkdir()
     log = tmp_path / "apt.log"
@@ -40,7 +44,17 @@ def _machine(tmp_path: Path, *, uid: int, sudo: str | None, missing: str, update
     _tool(
         tools,
         "dpkg-query",
-        f'for m in {missing}; do [ "${{@: -1}}" = "$m" ] && exit 1; done\necho -n "install ok installed"\n',
+        f"""rc=0
+for p in "$@"; do
+  case "$p" in -*) continue ;; esac
+  has=1
+  case " {missing} " in *" $p "*) has=0 ;; esac
+  case "$p" in *t64) has=0 ;; esac
+  case " {t64} " in *" $p "*) has=1 ;; esac
+  if ((has)); then echo "install ok installed"; else echo "dpkg-query: no packages found matching $p" >&2; rc=1; fi
+done
+exit $rc
+""",
     )
     update = "exit 100" if update_fails else "exit 0"
     # 'install' fails on purpose: the case ends there, before the environment and pip
@@ -107,6 +121,21 @@ def test_with_sudo_the_missing_packages_are_installed_through_it(tmp_path: Path)
     log = _log(tmp_path)
     assert "sudo apt-get update -qq" in log
     assert "sudo apt-get install -y -qq --no-install-recommends libegl1 libxcb-cursor0" in log
+
+
+def test_ubuntu_24_04s_t64_packages_count_as_installed(tmp_path: Path) -> None:
+    """Ubuntu 24.04 has GLib as libglib2.0-0t64 (libglib2.0-0 is only a name it provides): found installed, so a
+    second run asks for no password and works offline; where neither name is installed, it is asked for."""
+    tools = _machine(tmp_path, uid=1000, sudo=None, missing="libglib2.0-0", t64="libglib2.0-0t64")
+    result = _run(tmp_path, tools)
+    assert "missing system packages" not in result.stderr, result.stderr
+    assert _log(tmp_path) == []
+    other = tmp_path / "other"
+    other.mkdir()
+    tools = _machine(other, uid=1000, sudo=None, missing="libglib2.0-0")
+    result = _run(other, tools)
+    assert result.returncode == 1
+    assert "sudo apt-get install libglib2.0-0'" in result.stderr.strip().splitlines()[0]
 
 
 def test_as_root_no_sudo_is_needed_and_a_failing_update_does_not_stop_it(tmp_path: Path) -> None:
