@@ -11,7 +11,14 @@ import re
 import sys
 from pathlib import Path
 
-__all__ = ["debian_package", "missing_library", "missing_library_line", "plugin_problem", "qt_problem"]
+__all__ = [
+    "debian_package",
+    "missing_library",
+    "missing_library_line",
+    "notify_desktop",
+    "plugin_problem",
+    "qt_problem",
+]
 
 #: Qt's platform plugin file for each QT_QPA_PLATFORM kind this checks (Qt 6.7+: one Wayland plugin;
 #: older ones had a plugin per kind)
@@ -142,3 +149,38 @@ def plugin_problem(kind: str) -> str | None:
         return None
     display = "X11 (xcb)" if kind == "xcb" else "Wayland"
     return missing_library_line(first, f"Qt's {display} platform plugin")
+
+
+def notify_desktop(line: str) -> None:
+    """Show ``line`` as a desktop notification too when no terminal shows standard error (started from
+    the menu or a file manager's "Open with", where a window that never opens said nothing at all).
+    notify-send (libnotify-bin, on Ubuntu's and Debian's desktops) where there is one; quietly nothing
+    where there is not."""
+    import shutil
+    import subprocess
+
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return
+    except (AttributeError, ValueError):
+        pass
+    tool = shutil.which("notify-send")
+    if tool is None:
+        return
+    try:
+        subprocess.run(
+            [
+                tool,
+                "--app-name=OCR Viewer",
+                "--icon=io.github.ocrviewer.OcrViewer",
+                "OCR Viewer cannot start",
+                line,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        pass

@@ -196,10 +196,11 @@ def _check_platform_plugins(first: str, then: str | None, name_it: bool, screens
     naming the package. ``name_it``: set QT_QPA_PLATFORM to the plugin used."""
     import os
 
-    from ocrviewer.cli.qt_libraries import plugin_problem, qt_problem
+    from ocrviewer.cli.qt_libraries import notify_desktop, plugin_problem, qt_problem
 
     problem = qt_problem()  # (a library all of Qt needs: no platform helps)
     if problem is not None:
+        notify_desktop(problem)
         raise BadInput(problem)
     problem = plugin_problem(first)
     if problem is None:
@@ -212,6 +213,7 @@ def _check_platform_plugins(first: str, then: str | None, name_it: bool, screens
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         return
+    notify_desktop(problem)
     raise BadInput(f"{problem} (or use --screenshot OUT.png or 'ocrviewer render', which need no display)")
 
 

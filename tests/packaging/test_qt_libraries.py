@@ -107,6 +107,18 @@ def test_an_x_desktop_without_libxcb_cursor_gets_one_line_naming_the_package(tmp
         one_error_line(
             proc.stderr, "libxcb-nosuch.so.0", "sudo apt-get install libxcb-nosuch0", "--screenshot"
         )
+        # from the menu (no terminal: standard error is a pipe here too) the line is a notification as well
+        tools = tmp_path / "tools"
+        tools.mkdir()
+        notify = tools / "notify-send"
+        notify.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{tmp_path}/notified"\n', encoding="utf-8")
+        notify.chmod(0o755)
+        env_menu = {**env, "PATH": f"{tools}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"}
+        proc = subprocess.run(command, capture_output=True, text=True, env=env_menu, timeout=300)
+        assert proc.returncode == 1, proc.stderr
+        notified = (tmp_path / "notified").read_text(encoding="utf-8").splitlines()
+        assert "OCR Viewer cannot start" in notified
+        assert any("sudo apt-get install libxcb-nosuch0" in n for n in notified), notified
         shot = tmp_path / "shot.png"
         proc = subprocess.run(
             [*command, "--screenshot", str(shot), "--size", "640x480"],
