@@ -306,6 +306,8 @@ class MainWindow(QMainWindow):
             from ocrviewer.gui.docks import side_tabs_for_crowded_groups
 
             side_tabs_for_crowded_groups(self, self.docks)
+        if window_state is not None and self.docks:
+            QTimer.singleShot(0, self, self._fit_restored_layout)  # once laid out
         # first start: side panels sized to the window once it is shown, the picture gets the room
         self._fresh_layout = window_state is None
         if self.isVisible() and self._fresh_layout:
@@ -783,6 +785,23 @@ class MainWindow(QMainWindow):
             fit_side_docks(self, self.docks, force=True)
             self._fit_pages_column()
             self._fresh_layout = False
+
+    def _fit_restored_layout(self) -> None:
+        """A layout saved on a bigger screen (or before a bigger scale factor: 200% on a 1080p monitor
+        leaves 960 x 540) whose two columns of panels need more room than this screen has: one tab
+        group on the left, as a first start in a small window, and the window clamped again."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or not self.remember_layout or self.isMaximized() or self.isFullScreen():
+            return
+        area = screen.availableGeometry()
+        extra_h = self.frameGeometry().height() - self.height()
+        need = self.minimumSizeHint()
+        if need.width() <= area.width() and need.height() + extra_h <= area.height():
+            return
+        from ocrviewer.gui.docks import compact_docks
+
+        compact_docks(self, self.docks)
+        QTimer.singleShot(0, self.clamp_to_screen)  # once the tab group is laid out
 
     def _fit_pages_column(self) -> None:
         """The Pages panel, in its own column at the far left, as wide as its thumbnails and status

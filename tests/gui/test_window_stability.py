@@ -225,3 +225,54 @@ def test_welcome_strip_goes_once_the_sample_gets_a_second_result(qtbot, settings
     qtbot.waitUntil(lambda: len(win.state.results()) == 2, timeout=30000)
     qtbot.waitUntil(lambda: not win.welcome.isVisible(), timeout=30000)
     assert not settings.value("welcome/dismissed", False, type=bool)  # not dismissed for good
+
+
+def test_a_layout_saved_on_a_big_screen_fits_a_small_one(settings, tmp_path) -> None:
+    """Panels in two columns saved at 1920 x 1080, reopened at 200% on the same monitor (960 x 540 logical,
+    offscreen screens of those sizes here): their minimum height, 582 px under X, pushed the status bar
+    off the screen. They are put in one tab group, as on a first start in a small window, and it fits."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from ocrviewer.gui.app import create_app\n"
+        "from ocrviewer.gui.main_window import MainWindow\n"
+        "app = create_app()\n"
+        f"w = MainWindow(QSettings({str(settings.fileName())!r}, QSettings.Format.IniFormat))\n"
+        "w.show()\n"
+        "w.install_panels()\n"
+        "end = time.monotonic() + 30\n"
+        "while time.monotonic() < end:\n"
+        "    app.processEvents()\n"
+        "    time.sleep(0.01)\n"
+        "    a = w.screen().availableGeometry()\n"
+        "    if sys.argv[1] == 'small' and w.frameGeometry().height() <= a.height():\n"
+        "        break\n"
+        "a = w.screen().availableGeometry()\n"
+        "from PySide6.QtCore import Qt\n"
+        "right = any(w.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea for d in w.docks)\n"
+        "print(a.width(), a.height(), w.frameGeometry().width(), w.frameGeometry().height(), right)\n"
+        "w.close()\n"
+    )
+
+    def run(name: str, width: int, height: int) -> list[str]:
+        screen = {"name": name, "x": 0, "y": 0, "width": width, "height": height}
+        screen.update(logicalDpi=96, logicalBpi=96, dpr=1)
+        config = tmp_path / f"{name}.json"
+        config.write_text(json.dumps({"windowFrameMargins": False, "screens": [screen]}))
+        env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+        out = subprocess.run(
+            [sys.executable, "-c", code, name], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    big = run("big", 1920, 1080)
+    assert big[-1] == "True" and int(big[3]) <= 1080  # two columns of panels, laid out and saved
+    small = run("small", 960, 540)
+    assert int(small[2]) <= 960 and int(small[3]) <= 540, small
+    assert small[-1] == "False"  # one tab group on the left
