@@ -23,7 +23,7 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_HINT = re.compile(rb"<html\b|\bocr_page\b|\bocr_line\b|\bocrx_word\b", re.IGNORECASE)
 
 
-def _xml_parser() -> etree.XMLParser:
+def _xml_parser(recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -32,6 +32,7 @@ def _xml_parser() -> etree.XMLParser:
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
+        recover=recover,
     )
 
 
@@ -172,16 +173,7 @@ def _past_bad_xml_ids(
     when the first one was such an ``xml:id``."""
     if "xml:id" not in str(err):
         return None, None
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=True,
-    )
+    parser = _xml_parser(recover=True)
     try:
         root = etree.fromstring(raw, parser)
     except etree.XMLSyntaxError:
