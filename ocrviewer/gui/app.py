@@ -321,12 +321,24 @@ def _quiet_offscreen_plugin() -> None:
 
 def run_viewer(request: ViewRequest) -> int:
     """Show the window; with ``request.screenshot``, save a picture of it once settled and exit."""
-    from ocrviewer.gui.first_frame import can_draw, first_frame_for
-    from ocrviewer.gui.main_window import MainWindow
+    from ocrviewer.gui.start_prefetch import StartPrefetch
 
     app = create_app(icon=False)
     if request.screenshot or app.platformName() == "offscreen":  # (also where the no-display line points)
         _quiet_offscreen_plugin()
+    # fonts and the first frame's picture are loaded on a thread while the window's modules import
+    ahead = request.response and not request.provider and not request.theme and request.frame == "auto"
+    prefetch = StartPrefetch(request.image if ahead else None)
+    try:
+        return _run_viewer(app, request, prefetch)
+    finally:
+        prefetch.join()
+
+
+def _run_viewer(app: QApplication, request: ViewRequest, prefetch: object) -> int:
+    from ocrviewer.gui.first_frame import can_draw, first_frame_for
+    from ocrviewer.gui.main_window import MainWindow
+
     settings = make_settings()
     from ocrviewer.gui.library_warnings import LibraryWarnings
 
@@ -337,6 +349,8 @@ def run_viewer(request: ViewRequest) -> int:
     first = None
     if not request.provider and not request.theme and can_draw(settings):
         first = first_frame_for(request.image, request.response, request.frame)
+    if first is not None:
+        first.prefetch = prefetch  # type: ignore[assignment]
     if first is None:
         set_window_icon(app)  # (with a first frame: once it is painted, in open_rest)
     window = MainWindow(settings, panels_later=True, first_frame=first)

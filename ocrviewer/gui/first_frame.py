@@ -22,11 +22,11 @@ import struct
 from pathlib import Path
 
 from PySide6 import QtCore
-from PySide6.QtCore import QByteArray, QDataStream, QRectF, QSettings, QSize
+from PySide6.QtCore import QByteArray, QDataStream, QRectF, QSettings
 from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
-from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO_CONF_ALPHA, PREVIEW_MIN_SHARE
+from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO_CONF_ALPHA
 from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
@@ -35,6 +35,13 @@ from ocrviewer.gui import settings_keys as keys
 from ocrviewer.gui.legend import CORNERS, CornerPicture, legend_size, paint_view_legend, place_legend
 from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.painting import brush_of, pen_of
+from ocrviewer.gui.start_prefetch import (
+    EXIF_OF_TRANSFORMATION,
+    StartPrefetch,
+    decode_preview,
+    preview_scaled_size,
+)
+from ocrviewer.gui.start_prefetch import preview_side as fitted_side
 
 log = logging.getLogger("ocrviewer.gui.first_frame")
 
@@ -43,8 +50,6 @@ FIRST_FRAME_MAX_BYTES = 64 * 1024
 #: the overlay's drawing order and defaults (as core.layers.LAYERS and the window's settings)
 LEVELS = ("table", "block", "line", "word")
 DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}
-#: Qt's reading of the EXIF orientation -> its EXIF value
-_EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 
 
 class FirstFrame:
@@ -69,6 +74,8 @@ class FirstFrame:
         self.display_size = display_size
         self.stored_size = stored_size
         self.orientation = orientation
+        #: the picture decoded ahead on a thread at start, if any (read_preview takes it)
+        self.prefetch: StartPrefetch | None = None
 
 
 def first_frame_for(image: str | None, response: str | None, frame: str = "auto") -> FirstFrame | None:
@@ -91,7 +98,7 @@ def first_frame_for(image: str | None, response: str | None, frame: str = "auto"
         if fmt != "jpeg" or not reader.size().isValid():
             return None  # (the loader's preview of another format is Pillow's thumbnail)
         stored = (reader.size().width(), reader.size().height())
-        orientation = _EXIF_OF_TRANSFORMATION.get(reader.transformation().value, 1)
+        orientation = EXIF_OF_TRANSFORMATION.get(reader.transformation().value, 1)
         shown = (stored[1], stored[0]) if orientation in SWAPS_AXES else stored
         t = sidecar.transform
         if (round(t.output_size[0]), round(t.output_size[1])) != shown:
@@ -113,21 +120,14 @@ def first_frame_for(image: str | None, response: str | None, frame: str = "auto"
 
 def read_preview(first: FirstFrame, side: int) -> QImage:
     """The picture as the loader's preview shows it for a view ``side`` pixels long: a JPEG at the
-    largest 1/2, 1/4 or 1/8 DCT scale still reaching half of it (as Pillow's draft), upright."""
-    reader = QImageReader(first.image_path)
-    reader.setAutoTransform(True)
-    w, h = first.stored_size
-    want = max(1, int(side * PREVIEW_MIN_SHARE))
-    scale = want / max(w, h)
-    if scale < 1:
-        rw, rh = max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
-        k = next(i for i in (8, 4, 2, 1) if min(w // rw, h // rh) >= i)
-        if k > 1:  # (in the stored orientation; the reader turns the result upright)
-            reader.setScaledSize(QSize((w + k - 1) // k, (h + k - 1) // k))
-    image = reader.read()
-    if image.format() != QImage.Format.Format_RGB32:
-        image = image.convertToFormat(QImage.Format.Format_RGB32)
-    return image
+    largest 1/2, 1/4 or 1/8 DCT scale still reaching PREVIEW_MIN_SHARE of it (as Pillow's draft),
+    upright; the one decoded ahead at start when it has that size (gui.start_prefetch)."""
+    scaled = preview_scaled_size(first.stored_size, side)
+    if first.prefetch is not None:
+        picture = first.prefetch.preview(first.image_path, scaled)
+        if picture is not None:
+            return picture
+    return decode_preview(first.image_path, scaled)
 
 
 def overlay_settings(settings: QSettings) -> dict[str, bool]:
@@ -314,10 +314,8 @@ class FirstFrameView(QGraphicsView):
 
     def preview_side(self) -> int:
         """As gui.image_loader.preview_side_for: the picture fitted into this view, in device pixels."""
-        vw, vh = max(self.viewport().width(), 320), max(self.viewport().height(), 240)
-        w, h = self.first.display_size
-        fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
-        return max(256, int(max(w, h) * fit * self.viewport().devicePixelRatioF() + 0.5))
+        view = (self.viewport().width(), self.viewport().height())
+        return fitted_side(self.first.display_size, view, self.viewport().devicePixelRatioF())
 
     def show_picture(self) -> None:
         """Decode the picture for the view's present size (call once the window is laid out)."""

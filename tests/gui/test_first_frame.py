@@ -200,6 +200,34 @@ def test_the_first_frame_picture_is_the_loaders_preview(sample, side: int) -> No
     assert ours == theirs.convertToFormat(ours.format())
 
 
+def test_the_picture_decoded_ahead_at_start_is_the_one_the_first_frame_decodes(qapp, sample) -> None:
+    """run_viewer decodes the first frame's picture on a thread while the window's modules load,
+    for the largest view the screen allows: the first frame takes it when its view asks for that
+    size (the same pixels it would decode itself), once; for another size it decodes its own."""
+    from PySide6.QtGui import QGuiApplication
+
+    from ocrviewer.gui.start_prefetch import StartPrefetch, decode_preview, preview_scaled_size, preview_side
+
+    image, response = map(str, sample)
+    first = first_frame_for(image, response)
+    screen = QGuiApplication.primaryScreen()
+    area = screen.availableGeometry()
+    side = preview_side(first.display_size, (area.width(), area.height()), screen.devicePixelRatio())
+    scaled = preview_scaled_size(first.stored_size, side)
+    assert scaled is not None and preview_scaled_size(first.stored_size, 256) != scaled
+    own = decode_preview(image, scaled)
+    assert not own.isNull()
+
+    first.prefetch = StartPrefetch(image)
+    assert first.prefetch.preview(str(sample[0].with_name("other.jpg")), scaled) is None
+    assert first.prefetch.preview(image, preview_scaled_size(first.stored_size, 256)) is None  # kept
+    assert read_preview(first, side) == own  # handed over
+    assert first.prefetch.preview(image, scaled) is None  # once: it is not kept twice
+    assert read_preview(first, side) == own  # decoded again, the same
+    small = read_preview(first, 256)
+    assert small.size() != own.size() and small == decode_preview(image, preview_scaled_size(first.stored_size, 256))
+
+
 def test_the_first_frame_overlay_is_the_canvas_overlay_pixel_for_pixel(
     qtbot, settings, sample, monkeypatch
 ) -> None:
