@@ -321,15 +321,17 @@ def _quiet_offscreen_plugin() -> None:
 
 def run_viewer(request: ViewRequest) -> int:
     """Show the window; with ``request.screenshot``, save a picture of it once settled and exit."""
-    from ocrviewer.gui.start_prefetch import StartPrefetch
+    from ocrviewer.gui.start_prefetch import StartPrefetch, first_frame_likely
 
     app = create_app(icon=False)
     if request.screenshot or app.platformName() == "offscreen":  # (also where the no-display line points)
         _quiet_offscreen_plugin()
     # fonts and the first frame's picture are loaded on a thread while the window's modules import
-    ahead = request.response and not request.provider and not request.theme and request.frame == "auto"
-    prefetch = StartPrefetch(request.image if ahead else None)
+    prefetch = StartPrefetch()
     try:
+        ahead = not request.provider and not request.theme and request.frame == "auto"
+        likely = ahead and first_frame_likely(request.image, request.response)
+        prefetch.decode_ahead(request.image if likely else None)
         return _run_viewer(app, request, prefetch)
     finally:
         prefetch.join()

@@ -37,6 +37,7 @@ from ocrviewer.gui.page_view import setup_page_view
 from ocrviewer.gui.painting import brush_of, pen_of
 from ocrviewer.gui.start_prefetch import (
     EXIF_OF_TRANSFORMATION,
+    FIRST_FRAME_MAX_BYTES,
     StartPrefetch,
     decode_preview,
     preview_scaled_size,
@@ -45,8 +46,6 @@ from ocrviewer.gui.start_prefetch import preview_side as fitted_side
 
 log = logging.getLogger("ocrviewer.gui.first_frame")
 
-#: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
-FIRST_FRAME_MAX_BYTES = 64 * 1024
 #: the overlay's drawing order and defaults (as core.layers.LAYERS and the window's settings)
 LEVELS = ("table", "block", "line", "word")
 DEFAULT_VISIBLE = {"block": False, "line": False, "word": True, "table": True}

@@ -24,6 +24,8 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QGuiApplication, QIma
 
 from ocrviewer.core.drawing import PREVIEW_MIN_SHARE
 
+#: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
+FIRST_FRAME_MAX_BYTES = 64 * 1024
 #: QImageReader's reading of the EXIF orientation (QImageIOHandler.Transformation) -> EXIF value
 EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 #: EXIF orientations that swap width and height (as core.geometry.SWAPS_AXES)
@@ -65,12 +67,28 @@ def decode_preview(path: str, scaled: QSize | None) -> QImage:
     return image
 
 
-class StartPrefetch:
-    """Loads the font database and, given a JPEG ``image``, decodes it for the largest view the
-    primary screen allows, on a thread started at once (after the QApplication exists)."""
+def first_frame_likely(image: str | None, response: str | None) -> bool:
+    """The cheap part of gui.first_frame.first_frame_for: an image file, and a JSON response small
+    enough with a sidecar beside it (where its placement is recorded)."""
+    if not image or not response or not os.path.isfile(image):
+        return False
+    from ocrviewer.core.sidecar import sidecar_path
 
-    def __init__(self, image: str | None = None) -> None:
-        self._image = image if image and os.path.isfile(image) else None
+    try:
+        small = os.path.getsize(response) <= FIRST_FRAME_MAX_BYTES
+        return response.lower().endswith(".json") and small and sidecar_path(response).is_file()
+    except OSError:
+        return False
+
+
+class StartPrefetch:
+    """Loads the font database on a thread started at once (after the QApplication exists), then,
+    once :meth:`decode_ahead` names a JPEG, decodes it for the largest view the primary screen
+    allows (:meth:`decode_ahead` with None: nothing to decode)."""
+
+    def __init__(self) -> None:
+        self._image: str | None = None
+        self._go = threading.Event()
         self._key: tuple[str, tuple[int, int] | None] | None = None
         self._picture: QImage | None = None
         self._view = (0, 0)
@@ -87,6 +105,7 @@ class StartPrefetch:
         try:
             QFontDatabase.families()  # fontconfig's set-up, shared by every thread
             QFontInfo(QFont()).family()  # the default font's match
+            self._go.wait()
             if self._image is not None and self._view[0] > 0:
                 self._decode(self._image)
         except Exception:  # a prefetch only: the window does the same work itself when needed
@@ -105,15 +124,21 @@ class StartPrefetch:
             self._picture = picture
             self._key = (path, scaled.toTuple() if scaled is not None else None)  # type: ignore[assignment]
 
+    def decode_ahead(self, image: str | None) -> None:
+        """Decode ``image`` (None: nothing) once the fonts are loaded; call once."""
+        self._image = image if image and os.path.isfile(image) else None
+        self._go.set()
+
     def join(self) -> None:
         """Wait for the thread (the viewer does before it returns)."""
+        self._go.set()
         self._thread.join()
 
     def preview(self, path: str, scaled: QSize | None) -> QImage | None:
         """The picture decoded ahead when it is ``path`` at ``scaled`` (waits for the thread), else None."""
         if self._image is None or os.path.abspath(path) != os.path.abspath(self._image):
             return None
-        self._thread.join()
+        self.join()
         key = (path, scaled.toTuple() if scaled is not None else None)
         if self._key is None or (os.path.abspath(self._key[0]), self._key[1]) != (
             os.path.abspath(key[0]),

@@ -206,7 +206,13 @@ def test_the_picture_decoded_ahead_at_start_is_the_one_the_first_frame_decodes(q
     size (the same pixels it would decode itself), once; for another size it decodes its own."""
     from PySide6.QtGui import QGuiApplication
 
-    from ocrviewer.gui.start_prefetch import StartPrefetch, decode_preview, preview_scaled_size, preview_side
+    from ocrviewer.gui.start_prefetch import (
+        StartPrefetch,
+        decode_preview,
+        first_frame_likely,
+        preview_scaled_size,
+        preview_side,
+    )
 
     image, response = map(str, sample)
     first = first_frame_for(image, response)
@@ -218,14 +224,19 @@ def test_the_picture_decoded_ahead_at_start_is_the_one_the_first_frame_decodes(q
     own = decode_preview(image, scaled)
     assert not own.isNull()
 
-    first.prefetch = StartPrefetch(image)
+    assert first_frame_likely(image, response)
+    assert not first_frame_likely(image, str(sample[1].with_name("receipt.yandex-raw-frame.json")))  # no sidecar
+    first.prefetch = StartPrefetch()
+    first.prefetch.decode_ahead(image)
     assert first.prefetch.preview(str(sample[0].with_name("other.jpg")), scaled) is None
     assert first.prefetch.preview(image, preview_scaled_size(first.stored_size, 256)) is None  # kept
     assert read_preview(first, side) == own  # handed over
     assert first.prefetch.preview(image, scaled) is None  # once: it is not kept twice
     assert read_preview(first, side) == own  # decoded again, the same
     small = read_preview(first, 256)
-    assert small.size() != own.size() and small == decode_preview(image, preview_scaled_size(first.stored_size, 256))
+    assert small.size() != own.size() and small == decode_preview(
+        image, preview_scaled_size(first.stored_size, 256)
+    )
 
 
 def test_the_first_frame_overlay_is_the_canvas_overlay_pixel_for_pixel(
