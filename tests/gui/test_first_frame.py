@@ -225,7 +225,9 @@ def test_the_picture_decoded_ahead_at_start_is_the_one_the_first_frame_decodes(q
     assert not own.isNull()
 
     assert first_frame_likely(image, response)
-    assert not first_frame_likely(image, str(sample[1].with_name("receipt.yandex-raw-frame.json")))  # no sidecar
+    assert not first_frame_likely(
+        image, str(sample[1].with_name("receipt.yandex-raw-frame.json"))
+    )  # no sidecar
     first.prefetch = StartPrefetch()
     first.prefetch.decode_ahead(image)
     assert first.prefetch.preview(str(sample[0].with_name("other.jpg")), scaled) is None
@@ -309,9 +311,15 @@ def _run_probe(tmp_path: Path, script: str) -> str:
 
 def test_ocrviewer_paints_the_sample_before_loading_numpy(tmp_path: Path) -> None:
     """The real command, in its own process: the first painted picture has the sample's words,
-    and neither numpy nor Pillow was imported for it; then the full window comes."""
+    and neither numpy nor Pillow (nor any other library the rest of the window needs) was imported
+    for it; then the full window comes."""
     script = """
 import os, sys
+
+HEAVY = (
+    "ocrviewer.core.compare", "ocrviewer.core.export", "ocrviewer.providers", "ocrviewer.gui.canvas",
+    "keyring", "requests", "urllib3", "ssl", "lxml", "pikepdf", "pypdfium2", "rapidfuzz", "orjson",
+)
 
 def watch(module):
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -325,7 +333,11 @@ def watch(module):
                 items = [i for i in view.scene().items() if getattr(i, "level", "") == "word"]
                 strip = self.win.welcome
                 placed = strip.isVisible() and strip.width() == min(view.viewport().width() - 24, 720)
-                seen.append(("numpy" in sys.modules, "PIL.Image" in sys.modules, len(items[0].polys), placed))
+                heavy = [m for m in HEAVY if m in sys.modules]
+                seen.append((
+                    "numpy" in sys.modules, "PIL.Image" in sys.modules, len(items[0].polys), placed,
+                    ",".join(heavy) or "-",
+                ))
                 QTimer.singleShot(0, self.when_built)
             return False
 
@@ -336,9 +348,11 @@ def watch(module):
             print(*seen[0], self.win.canvas.visible_count("word"), "numpy" in sys.modules, flush=True)
             os._exit(0)
 """
-    numpy_first, pil_first, first_words, welcome_placed, canvas_words, numpy_later = _run_probe(
+    numpy_first, pil_first, first_words, welcome_placed, heavy_first, canvas_words, numpy_later = _run_probe(
         tmp_path, script
     ).split()
+    # nor the compare, export and provider code, the canvas, HTTP, keyring, the markup and PDF readers
+    assert heavy_first == "-"
     assert welcome_placed == "True"  # the welcome strip over the sample, across the laid-out view
     words = len(sample_words(samples_dir() / "receipt.local.json"))
     assert (numpy_first, pil_first) == ("False", "False")
@@ -380,6 +394,11 @@ def spy(cls, name, *args, **kwargs):
     made.append(name)
     return create(cls, name, *args, **kwargs)
 enum.EnumType._create_ = spy
+
+HEAVY = (
+    "ocrviewer.core.compare", "ocrviewer.core.export", "ocrviewer.providers", "ocrviewer.gui.canvas",
+    "keyring", "requests", "urllib3", "ssl", "lxml", "pikepdf", "pypdfium2", "rapidfuzz", "orjson",
+)
 
 def watch(module):
     from PySide6.QtCore import QEvent, QObject, QTimer
