@@ -23,6 +23,11 @@ class ImageTooLarge(ImageError):
     """An image or PDF page has more pixels than can be decoded safely (a decompression bomb)."""
 
 
+class OutputClosed(BadInput):
+    """The reader of a pipe the output was going to went away (``ocrviewer info doc.pdf | head -1``):
+    the command line stops quietly, as other Unix tools do."""
+
+
 class ProviderError(OcrViewerError):
     """A provider failed; the message says what to do."""
 

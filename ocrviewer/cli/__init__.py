@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ocrviewer import __version__
-from ocrviewer.errors import Cancelled, OcrViewerError, one_line
+from ocrviewer.errors import Cancelled, OcrViewerError, OutputClosed, one_line
 
 #: command -> (the module whose ``register`` adds it, its one-line help as that module gives it),
 #: in the order ``--help`` lists them. A test checks the lines against the modules.
@@ -193,7 +193,68 @@ def _names_a_file(arg: str) -> bool:
     return os.path.exists(arg) or os.sep in arg or "/" in arg or bool(os.path.splitext(arg)[1])
 
 
+#: exit status when the reader of standard output went away (``ocrviewer info doc.pdf | head -1``):
+#: 128 + SIGPIPE, what a shell reports for a C tool SIGPIPE stopped (``seq 1 1e6 | head -1``), so
+#: ``set -o pipefail`` scripts see the same from ocrviewer as from any other tool
+EXIT_PIPE_CLOSED = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); the exit status.
+
+    When the reader of standard output (or of standard error) closes its end early, as ``head``
+    does, the command stops quietly with :data:`EXIT_PIPE_CLOSED`: no traceback, no message (there
+    is nobody to read it), files it finished stay written. SIGPIPE itself stays ignored, as Python
+    sets it: a provider's HTTP connection closed by the server must be an error, not a silent death.
+    """
+    try:
+        code = _main(argv)
+        # flushed here, not at exit: a closed pipe found by the interpreter's last flush is a
+        # traceback-like 'Exception ignored' line
+        _flush(sys.stdout)
+        return code
+    except (BrokenPipeError, OutputClosed):
+        if not _silence_closed_pipes():
+            raise  # not our output: some other pipe broke, which is a bug to see
+        return EXIT_PIPE_CLOSED
+
+
+def _flush(stream: TextIO | None) -> None:
+    if stream is not None:
+        stream.flush()
+
+
+def _silence_closed_pipes() -> bool:
+    """Point standard output and error, where their reader went away, at the null device (so
+    nothing more is written there, also not by the interpreter at exit); True when one was closed."""
+    import os
+
+    closed = [fd for fd in (1, 2) if _reader_gone(fd)]
+    if closed:
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in closed:
+            os.dup2(null, fd)
+        os.close(null)
+    return bool(closed)
+
+
+def _reader_gone(fd: int) -> bool:
+    """True when ``fd`` is a pipe or socket whose reader closed its end (poll says error or
+    hang-up); where poll is missing (Windows) a broken pipe can only be standard output's."""
+    import select
+
+    if not hasattr(select, "poll"):  # pragma: no cover - Windows
+        return fd == 1
+    poller = select.poll()
+    try:
+        poller.register(fd, select.POLLOUT)
+    except (OSError, ValueError):
+        return False
+    events = next((ev for _fd, ev in poller.poll(0)), 0)
+    return bool(events & (select.POLLERR | select.POLLHUP))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["view"]  # no argument: the viewer on the bundled sample
@@ -226,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         remove_pending()  # a temporary file the interruption reached before its own clean-up
         print("ocrviewer: cancelled", file=sys.stderr)
         return 130
+    except OutputClosed:
+        raise  # main stops quietly
     except OcrViewerError as err:
         print(f"ocrviewer: error: {one_line(str(err))}", file=sys.stderr)
         return 1

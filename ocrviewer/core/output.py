@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from ocrviewer.errors import BadInput
+from ocrviewer.errors import BadInput, OutputClosed
 
 __all__ = [
     "STDOUT",
@@ -194,6 +194,8 @@ def _write_opened(
                 data(f)
             else:
                 f.write(_utf8(data) if isinstance(data, str) else data)
+    except BrokenPipeError as err:  # '| head': the reader took what it wanted
+        raise OutputClosed(f"{shown}: the reader of the pipe closed it before the end") from err
     except OSError as err:
         raise BadInput(f"{shown}: cannot write ({err.strerror or err})") from err
 

@@ -31,6 +31,7 @@ from ocrviewer.errors import (
     BadInput,
     BadResponse,
     OcrViewerError,
+    OutputClosed,
     ProviderError,
     ProviderUnavailable,
     missing_file,
@@ -335,7 +336,9 @@ def _finish(
                 if cache_path
                 else ""
             )
-            raise BadInput(
+            # the reader of a pipe went away ('-o - | head'): still that kind, so the CLI stops quietly
+            kind = OutputClosed if isinstance(err, OutputClosed) else BadInput
+            raise kind(
                 f"{out}: cannot write the response ({getattr(err, 'strerror', None) or err}){kept}"
             ) from err
         response_path = out
