@@ -697,7 +697,7 @@ def pdf_pages_writer(
 
         import pypdfium2 as pdfium
 
-        from ocrviewer.core.sources import PDFIUM_LOCK
+        from ocrviewer.core.pdfium_lock import PDFIUM_LOCK
 
         with PDFIUM_LOCK:
             pdf = pdfium.PdfDocument.new()

@@ -41,7 +41,8 @@ from ocrviewer.core.imageio import (
     read_frame_infos,
     read_image_info,
 )
-from ocrviewer.errors import BadInput, ImageError, ImageTooLarge, link_problem, missing_file
+from ocrviewer.core.pdfium_lock import CLOSE_WAIT_S, PDFIUM_LOCK
+from ocrviewer.errors import BadInput, Cancelled, ImageError, ImageTooLarge, link_problem, missing_file
 from ocrviewer.resources import PICTURE_SUFFIXES
 
 DEFAULT_DPI = 150.0
@@ -54,9 +55,6 @@ TIFF_SUFFIXES = (".tif", ".tiff")
 KINDS = ("image", "pdf", "tiff", "folder")
 #: the kinds whose pages are inside one file (named ``file#page=N``, sidecars record the page)
 PAGED_KINDS = ("pdf", "tiff")
-
-# PDFium keeps global state and must not be entered from two threads at once (pypdfium2's docs).
-PDFIUM_LOCK = threading.RLock()
 
 
 #: how a TIFF file starts: little- and big-endian, classic and BigTIFF
@@ -372,8 +370,11 @@ class Source:
     def name(self) -> str:
         return self.path.name
 
-    def close(self) -> None:
-        """Release the file (a PDF); pages must not be used afterwards."""
+    def close(self, wait_s: float = CLOSE_WAIT_S) -> bool:
+        """Release the file (a PDF); pages must not be used afterwards. True when released now;
+        False when a render in another thread held PDFium for over ``wait_s`` seconds: the file is
+        then released when that render ends, and this returns without waiting for it."""
+        return True
 
     def __enter__(self) -> Source:
         return self
@@ -405,6 +406,8 @@ class PdfSource(Source):
         if count < 1:
             self._pdf.close()
             raise BadInput(f"{path}: the PDF has no pages")
+        #: set by close: a page asked for afterwards is refused (PDFium would use a freed document)
+        self._closed = False
         self.page_count = count
         super().__init__(path=path, kind="pdf", pages=_PdfPages(self), dpi=dpi)
 
@@ -433,6 +436,7 @@ class PdfSource(Source):
         """The page's size in points, its rotation and its UserUnit applied (PDFium reports user
         units: a /UserUnit 2 drawing is twice the size PDFium says)."""
         with PDFIUM_LOCK:
+            self._check_open()
             try:
                 w, h = self._pdf.get_page_size(index)
             except self._pdfium.PdfiumError as err:
@@ -447,6 +451,7 @@ class PdfSource(Source):
         """Page ``index`` at ``scale`` pixels per point (real points: its UserUnit applied)."""
         scale *= self.user_unit(index)
         with PDFIUM_LOCK:
+            self._check_open()
             try:
                 page = self._pdf[index]
                 try:
@@ -464,9 +469,13 @@ class PdfSource(Source):
                 ) from err
         return img.convert("RGB") if img.mode not in ("RGB", "RGBA") else img
 
-    def close(self) -> None:
-        with PDFIUM_LOCK:
-            self._pdf.close()
+    def _check_open(self) -> None:
+        if self._closed:
+            raise Cancelled(f"{self.path}: the document was closed")
+
+    def close(self, wait_s: float = CLOSE_WAIT_S) -> bool:
+        self._closed = True
+        return PDFIUM_LOCK.close_soon(self._pdf.close, wait_s)
 
 
 class TiffSource(Source):

@@ -34,6 +34,8 @@ from ocrviewer.providers.base import CancelToken, ProgressCallback
 
 #: pages either side of the one shown kept decoded at full size
 NEIGHBOURS = 1
+#: how long closing waits for a render still inside PDFium (the window gave its workers 3 s already)
+CLOSE_WAIT_S = 0.5
 
 
 class DocumentController(QObject):
@@ -151,9 +153,12 @@ class DocumentController(QObject):
         self._start(source, pages)
         self.state.statusMessage.emit(f"{source.name}: {counted(len(pages), 'page')}")
 
-    def close(self) -> None:
-        if self.source is not None:
-            self.source.close()
+    def close(self) -> bool:
+        """Release the document's file. A render still holding PDFium (a huge page) is not waited
+        for beyond a moment: it releases the file itself when it ends. True when released now."""
+        if self.source is None:
+            return True
+        return self.source.close(wait_s=CLOSE_WAIT_S)
 
     # -- flipping ------------------------------------------------------------------------------
     def go_to(self, index: int) -> None:

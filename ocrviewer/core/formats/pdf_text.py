@@ -161,6 +161,19 @@ def _mapped(page: Page, pt: Callable[[float, float], tuple[float, float]]) -> tu
 
 def read(raw: bytes) -> Document:
     """The text layer of every page; BadResponse for a PDF PDFium cannot open or one without text."""
+    from ocrviewer.core.pdfium_lock import PDFIUM_LOCK
+
+    # PDFium must not run in two threads at once: the window renders pages while a result is read
+    with PDFIUM_LOCK:
+        pages = _read_pages(raw)
+    if not any(p.blocks for p in pages):
+        raise BadResponse(
+            "the PDF has no text layer (a scan without OCR); open it as the image and give its OCR response"
+        )
+    return Document(pages=tuple(pages), source_format=PDF_TEXT)
+
+
+def _read_pages(raw: bytes) -> list[Page]:
     import pypdfium2 as pdfium
 
     try:
@@ -189,8 +202,4 @@ def read(raw: bytes) -> Document:
                 page.close()
     finally:
         pdf.close()
-    if not any(p.blocks for p in pages):
-        raise BadResponse(
-            "the PDF has no text layer (a scan without OCR); open it as the image and give its OCR response"
-        )
-    return Document(pages=tuple(pages), source_format=PDF_TEXT)
+    return pages
