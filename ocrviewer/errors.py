@@ -73,11 +73,14 @@ def error_message(err: BaseException, path: object = None) -> str:
     """What a person is told about ``err``, on one line: our own errors as they say it; a file
     that cannot be read or written, with what to check; anything else (a bug met on the way) with its type and
     a request to report it. ``path`` goes first when the message does not name it already."""
+    import errno
     import os
 
     text = " ".join((str(err) or type(err).__name__).split())
     if isinstance(err, OSError) and not isinstance(err, OcrViewerError):
-        if err.strerror:
+        if err.errno == errno.ENAMETOOLONG:
+            text = "the name is too long for the file system (255 bytes a name at most); choose a shorter one"
+        elif err.strerror:
             text = f"{err.strerror}; check the file, its folder and their permissions"
         if path is None and err.filename is not None:
             path = err.filename

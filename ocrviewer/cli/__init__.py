@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ocrviewer import __version__
-from ocrviewer.errors import Cancelled, OcrViewerError, OutputClosed, one_line
+from ocrviewer.errors import Cancelled, OcrViewerError, OutputClosed, error_message, one_line
 
 #: command -> (the module whose ``register`` adds it, its one-line help as that module gives it),
 #: in the order ``--help`` lists them. A test checks the lines against the modules.
@@ -291,6 +291,13 @@ def _main(argv: Sequence[str] | None) -> int:
         raise  # main stops quietly
     except OcrViewerError as err:
         print(f"ocrviewer: error: {one_line(str(err))}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        if isinstance(err, BrokenPipeError):
+            raise  # main stops quietly when it was our output's reader that went away
+        # a file the checks before did not foresee (a name too long for the file system, a disk
+        # gone): one line naming it, not a traceback
+        print(f"ocrviewer: error: {error_message(err)}", file=sys.stderr)
         return 1
     finally:
         restore_sigterm()

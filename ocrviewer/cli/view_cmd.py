@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,6 +101,12 @@ def run(args: argparse.Namespace | Any) -> int:
         raise BadInput(missing_file(image, "image file or folder"))
     if response is not None and not Path(response).is_file():
         raise BadInput(f"{response}: no such response file; check the path")
+    for path, what in ((image, "image"), (response, "response")):
+        # said here, as a missing file is: the window would open only to say it
+        if path is not None and Path(path).is_file() and not os.access(path, os.R_OK):
+            raise BadInput(
+                f"{path}: cannot read the {what} (permission denied); check the file's permissions"
+            )
     if args.page < 1:
         raise BadInput(f"--page {args.page}: pages count from 1; give 1 or more")
     if args.provider:

@@ -9,7 +9,6 @@ only shows them.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from ocrviewer.core.confidence import page_word_stats, worst_first_key
@@ -23,7 +22,8 @@ from ocrviewer.core.workspace import WorkspacePage
 def is_document_path(path: str | os.PathLike[str] | None) -> bool:
     """A PDF, a multi-page TIFF or a folder (of images, or a batch's OUTDIR): a document of pages,
     each response page placed on the page it names, not one image."""
-    return path is not None and (Path(path).is_dir() or is_paged_file(path))
+    # os.path.isdir: Path.is_dir raises for a name too long for the file system (before Python 3.14)
+    return path is not None and (os.path.isdir(path) or is_paged_file(path))
 
 
 def workspace_pages(source: Source) -> list[WorkspacePage]:

@@ -29,7 +29,14 @@ from ocrviewer.core.model import Document
 from ocrviewer.core.output import dumps_json, write_atomic
 from ocrviewer.core.sidecar import SIDECAR_SUFFIX
 from ocrviewer.core.sources import Source, SourcePage
-from ocrviewer.errors import AuthError, BadInput, Cancelled, OcrViewerError, ProviderUnavailable
+from ocrviewer.errors import (
+    AuthError,
+    BadInput,
+    Cancelled,
+    OcrViewerError,
+    ProviderUnavailable,
+    error_message,
+)
 from ocrviewer.providers.base import CancelToken, Provider, get_provider
 from ocrviewer.providers.cache import ResponseCache, cache_key
 from ocrviewer.providers.credentials import CredentialStore
@@ -328,7 +335,9 @@ def failure_reason(err: BaseException, scrub: Callable[[str], str] = lambda text
     """The manifest's one-line reason for a failed input (an unexpected error is named as such),
     with every known secret removed."""
     text = " ".join(str(err).split())
-    if not (isinstance(err, (OcrViewerError, OSError)) and text):
+    if isinstance(err, OSError) and not isinstance(err, OcrViewerError):
+        text = error_message(err)  # the file and what to do, not '[Errno 36] File name too long: ...'
+    elif not (isinstance(err, OcrViewerError) and text):
         text = f"unexpected error ({type(err).__name__}: {text or 'no message'}); please report it"
     return scrub(text)
 
