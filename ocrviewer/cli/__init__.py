@@ -208,9 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets it: a provider's HTTP connection closed by the server must be an error, not a silent death.
     """
     try:
-        code = _main(argv)
+        try:
+            code = _main(argv)
+        except SystemExit:  # argparse's --help, --version and usage errors: its text is still in the buffer
+            _flush(sys.stdout)
+            raise
         # flushed here, not at exit: a closed pipe found by the interpreter's last flush is a
-        # traceback-like 'Exception ignored' line
+        # traceback-like 'Exception ignored' line and exit status 120
         _flush(sys.stdout)
         return code
     except (BrokenPipeError, OutputClosed):

@@ -30,8 +30,10 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE and pol
 
 
 def _env() -> dict[str, str]:
+    """The commands' environment; standard output buffered, as a person's is (PYTHONUNBUFFERED, set
+    on some machines that run these tests, hid the --help case: its text met the pipe only at exit)."""
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
         "PYTHONPATH": str(ROOT),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
         "QT_QPA_PLATFORM": "offscreen",
