@@ -164,9 +164,24 @@ class Raster:
         """The ``grid.height`` x ``grid.width`` grid of classes (uint8)."""
         if self.rows is None:
             assert self.bands is not None
-            compact, rows = self.bands
-            self.rows = np.repeat(compact, rows, axis=0)
+            self.rows = repeat_rows(*self.bands)
         return self.rows
+
+
+def repeat_rows(rows: np.ndarray, counts: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.repeat(rows, counts, axis=0)``, into ``out`` when given, without holding the GIL.
+
+    ``np.repeat`` copies with the GIL held, and the copy is where a fresh buffer's pages are first
+    touched: a frame-sized picture (5 MB at 1600x1000) made in a worker blocked the GUI thread for
+    all of it, and a page fault is not always cheap (a virtual machine whose host took back the
+    guest's free memory took 25-50 ms to fault in numpy's 2 MB huge pages). ``np.take`` into a
+    buffer copies with the GIL released (``mode="clip"``: no check of the indices, which are
+    valid, and no temporary copy of ``out``)."""
+    which = np.repeat(np.arange(len(counts), dtype=np.intp), counts)  # one index per row: small
+    if out is None:
+        out = np.empty((len(which), *rows.shape[1:]), dtype=rows.dtype)
+    np.take(rows, which, axis=0, out=out, mode="clip")
+    return out
 
 
 def device_spans(
@@ -278,7 +293,7 @@ def fill(spans: Spans, classes: np.ndarray, grid: Grid, out: np.ndarray | None =
     labels, bands = _fill(spans, classes, grid, out)
     if labels is None:
         assert bands is not None
-        labels = np.repeat(bands[0], bands[1], axis=0)
+        labels = repeat_rows(*bands)
     return labels
 
 
@@ -344,7 +359,7 @@ def _fill_bands(
     compact = fill(spans, classes, Grid(0, 0, grid.width, int(band[-1])))
     rows = np.diff(np.flatnonzero(edge[:-1]), append=grid.height)  # of each band
     if out is not None:
-        out[...] = np.repeat(compact, rows, axis=0)
+        repeat_rows(compact, rows, out)
     return out, (compact, rows)
 
 

@@ -59,7 +59,16 @@ from ocrviewer.core.palette import (
     confidence_rgb,
     fit_scale,
 )
-from ocrviewer.core.raster import Grid, Placement, Raster, device_spans, hatch, rasterize, update_classes
+from ocrviewer.core.raster import (
+    Grid,
+    Placement,
+    Raster,
+    device_spans,
+    hatch,
+    rasterize,
+    repeat_rows,
+    update_classes,
+)
 
 __all__ = [
     "BUCKETS",
@@ -180,9 +189,14 @@ def indexed_picture(raster: Raster, table: list[int]) -> QImage:
     if bands is None:
         return coloured
     rows = np.frombuffer(coloured.constBits(), np.uint32).reshape(len(labels), g.width)
-    pixels = np.repeat(rows, bands[1], axis=0)
-    # (the image keeps the array alive)
-    return QImage(pixels, g.width, g.height, 4 * g.width, QImage.Format.Format_ARGB32_Premultiplied)
+    # Qt's buffer, filled without holding the GIL (see repeat_rows): numpy would mark a buffer this
+    # size for huge pages, whose first touch can take tens of ms in a virtual machine
+    picture = QImage(g.width, g.height, QImage.Format.Format_ARGB32_Premultiplied)
+    if picture.isNull():
+        raise MemoryError(f"no memory for a {g.width} x {g.height} overlay picture")
+    pixels = np.frombuffer(picture.bits(), np.uint32, g.width * g.height).reshape(g.height, g.width)
+    repeat_rows(rows, bands[1], pixels)
+    return picture
 
 
 def add_polygon(path: QPainterPath, poly: Polygon) -> None:

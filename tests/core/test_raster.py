@@ -7,7 +7,7 @@ import pytest
 
 from ocrviewer.core.layers import LayerData, box_like
 from ocrviewer.core.model import Word, polygon_from_bbox
-from ocrviewer.core.raster import Grid, Placement, device_spans, hatch, rasterize, update_classes
+from ocrviewer.core.raster import Grid, Placement, device_spans, hatch, rasterize, repeat_rows, update_classes
 
 
 def layer(polys: list) -> LayerData:
@@ -248,3 +248,20 @@ def test_boxes_filled_a_band_of_rows_at_a_time_equal_the_row_by_row_fill(tall: i
             raster.labels, rasterize(device_spans(data, place, grid, None, boxy), patched, grid).labels
         )
     assert banded >= 6  # the band fill was taken (not only the row fill)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint32])
+def test_rows_repeated_band_by_band_are_np_repeat_into_a_given_buffer_too(dtype: type) -> None:
+    """The picture's rows (made with the GIL released) are the rows np.repeat makes; bands of no
+    row are skipped and every row of a buffer handed in is written."""
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, 250, size=(40, 33)).astype(dtype)
+    counts = rng.integers(0, 6, size=40)
+    counts[0] = 0
+    counts[-1] = 3
+    expected = np.repeat(rows, counts, axis=0)
+    made = repeat_rows(rows, counts)
+    assert made.dtype == expected.dtype and np.array_equal(made, expected)
+    out = np.full_like(expected, 255)
+    assert repeat_rows(rows, counts, out) is out
+    assert np.array_equal(out, expected)
