@@ -11,6 +11,8 @@ import re
 from html import unescape
 from pathlib import Path
 
+import pytest
+
 from ocrviewer.gui.compare_report import export_report, page_truth
 from ocrviewer.gui.result_chooser import result_label
 from tests.support.documents import make_batch_outdir, make_pdf, make_tiff
@@ -18,21 +20,32 @@ from tests.support.documents import make_batch_outdir, make_pdf, make_tiff
 WAIT = 30000
 
 
-def _truth_text(pages: int, typo: dict[int, str] | None = None, end: str = "\f") -> str:
+def _truth_file(path: Path, pages: int) -> Path:
     """What Tesseract's txt output would hold for the test PDF: a line per page, a form feed after each."""
-    out = []
-    for i in range(pages):
-        words = [f"p{i + 1}w{n}" for n in range(3)]
-        if typo and i in typo:
-            words[1] = typo[i]
-        out.append(" ".join(words) + "\n")
-    return end.join(out) + end
+    text = "".join(" ".join(f"p{i + 1}w{n}" for n in range(3)) + "\n\f" for i in range(pages))
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-def _load_truth(window, qtbot, path: Path, results: int = 1) -> None:  # type: ignore[no-untyped-def]
+def _open_document(window, qtbot, path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert window.files.open_image(str(path))
+    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
+
+
+def _load_truth(window, qtbot, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Open ``path`` as the truth and wait for the message that says how it went (it names the file;
+    a message already shown, from opening the document, does not count)."""
     window.files.open_truth(str(path))
-    qtbot.waitUntil(lambda: not window.files.busy, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.message_bar.text != "", timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.files.busy and path.name in window.message_bar.text, timeout=WAIT)
+
+
+@pytest.fixture
+def pdf_with_truth(window, qtbot, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """doc.pdf (3 pages) shown in the window with truth.txt, a page of text each, loaded on it."""
+    _open_document(window, qtbot, make_pdf(tmp_path / "doc.pdf", 3))
+    truth = _truth_file(tmp_path / "truth.txt", 3)
+    _load_truth(window, qtbot, truth)
+    return truth
 
 
 def _report_table(html: str, start: str = "<table>") -> list[list[str]]:
@@ -57,13 +70,7 @@ def _cli(args: list[str], tmp_path: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(out.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def test_a_text_truth_on_a_pdf_lands_page_by_page_as_text_only(window, qtbot, tmp_path: Path) -> None:
-    pdf = make_pdf(tmp_path / "doc.pdf", 3)
-    truth = tmp_path / "truth.txt"
-    truth.write_text(_truth_text(3), encoding="utf-8")
-    assert window.files.open_image(str(pdf))
-    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
-    _load_truth(window, qtbot, truth)
+def test_a_text_truth_on_a_pdf_lands_page_by_page_as_text_only(window, pdf_with_truth: Path) -> None:
     assert window.message_bar.level == "info", window.message_bar.text
     assert window.message_bar.text.startswith(
         "truth.txt: a text-only ground truth (no boxes) on 3 pages (1-3)"
@@ -80,12 +87,8 @@ def test_a_text_truth_on_a_pdf_lands_page_by_page_as_text_only(window, qtbot, tm
 def test_a_text_truth_of_the_wrong_page_count_is_one_line_saying_what_to_do(
     window, qtbot, tmp_path: Path
 ) -> None:
-    pdf = make_pdf(tmp_path / "doc.pdf", 3)
-    truth = tmp_path / "two.txt"
-    truth.write_text(_truth_text(2), encoding="utf-8")
-    assert window.files.open_image(str(pdf))
-    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
-    _load_truth(window, qtbot, truth)
+    _open_document(window, qtbot, make_pdf(tmp_path / "doc.pdf", 3))
+    _load_truth(window, qtbot, _truth_file(tmp_path / "two.txt", 2))
     assert window.message_bar.level == "error"
     text = window.message_bar.text
     assert "\n" not in text
@@ -98,11 +101,9 @@ def test_a_text_truth_of_the_wrong_page_count_is_one_line_saying_what_to_do(
 
 
 def test_one_page_of_text_goes_on_the_page_shown(window, qtbot, tmp_path: Path) -> None:
-    tiff = make_tiff(tmp_path / "scan.tif")
     truth = tmp_path / "page2.txt"
     truth.write_text("some words here\n", encoding="utf-8")  # no form feed: one page
-    assert window.files.open_image(str(tiff))
-    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
+    _open_document(window, qtbot, make_tiff(tmp_path / "scan.tif"))
     window.state.go_to_page(1)
     qtbot.waitUntil(lambda: window.state.page == 1, timeout=WAIT)
     _load_truth(window, qtbot, truth)
@@ -115,8 +116,7 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
     report reads as two columns with a row per page, the figures those of ``ocrviewer compare``."""
     pdf, out_a = make_batch_outdir(tmp_path, 3, name="azure", failed=())
     _pdf, out_b = make_batch_outdir(tmp_path, 3, name="local", provider="local", failed=(), typos={1: "pXw1"})
-    truth = tmp_path / "truth.txt"
-    truth.write_text(_truth_text(3), encoding="utf-8")
+    truth = _truth_file(tmp_path / "truth.txt", 3)
     assert window.files.open_image(str(out_a))
     qtbot.waitUntil(
         lambda: window.files.documents.order_kind == "worst" and not window.files.busy, timeout=WAIT
@@ -169,19 +169,15 @@ def test_report_on_two_engines_batches_has_a_column_per_engine(window, qtbot, tm
     assert [len(r["pages"]) for r in cli["results"]] == [3, 3]
 
 
-def test_compare_mode_against_a_text_truth_says_it_is_text_only(window, qtbot, tmp_path: Path) -> None:
+def test_compare_mode_against_a_text_truth_says_it_is_text_only(
+    window, qtbot, tmp_path: Path, pdf_with_truth: Path
+) -> None:
     from tests.support.documents import azure_read_pdf_response, write_json
 
-    pdf = make_pdf(tmp_path / "doc.pdf", 3)
     data = azure_read_pdf_response([0, 1, 2])
     line = data["analyzeResult"]["readResults"][1]["lines"][0]
     line["words"][1]["text"] = "pXw1"
     engine = write_json(tmp_path / "engine.json", data)
-    truth = tmp_path / "truth.txt"
-    truth.write_text(_truth_text(3), encoding="utf-8")
-    assert window.files.open_image(str(pdf))
-    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
-    _load_truth(window, qtbot, truth)
     window.files.open_response(str(engine))
     qtbot.waitUntil(lambda: len(window.state.results()) == 2 and not window.files.busy, timeout=WAIT)
     window.state.go_to_page(1)
@@ -196,14 +192,8 @@ def test_compare_mode_against_a_text_truth_says_it_is_text_only(window, qtbot, t
 
 
 def test_a_text_truth_on_a_document_is_saved_and_reopened_with_the_workspace(
-    window, qtbot, tmp_path: Path
+    window, qtbot, tmp_path: Path, pdf_with_truth: Path
 ) -> None:
-    pdf = make_pdf(tmp_path / "doc.pdf", 3)
-    truth = tmp_path / "truth.txt"
-    truth.write_text(_truth_text(3), encoding="utf-8")
-    assert window.files.open_image(str(pdf))
-    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
-    _load_truth(window, qtbot, truth)
     saved = window.files.save_workspace(str(tmp_path / "doc.ocrviewer-workspace.json"))
     assert saved is not None
     window.files.open_image(str(make_pdf(tmp_path / "other.pdf", 1)))
@@ -225,9 +215,7 @@ def test_a_batch_of_another_document_of_the_same_name_opens_its_own(window, qtbo
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     pdf, out = make_batch_outdir(tmp_path / "one", 3, failed=())
-    other = make_pdf(tmp_path / "two" / "scan.pdf", 3)  # the same name, another file
-    assert window.files.open_image(str(other))
-    qtbot.waitUntil(lambda: window.state.is_document, timeout=WAIT)
+    _open_document(window, qtbot, make_pdf(tmp_path / "two" / "scan.pdf", 3))  # the same name, another file
     assert window.files.open_image(str(out))
     qtbot.waitUntil(
         lambda: window.files.documents.order_kind == "worst" and not window.files.busy, timeout=WAIT
