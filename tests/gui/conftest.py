@@ -10,7 +10,8 @@ from PySide6.QtCore import QCoreApplication, QSettings
 
 from ocrviewer.core.geometry import FrameTransform
 from ocrviewer.core.model import Block, Document, Line, Page, Word, polygon_from_bbox
-from tests.support.images import DEFAULT_DISPLAY_SIZE, DEFAULT_WORDS, make_text_image
+from tests.support import responses as R
+from tests.support.images import DEFAULT_DISPLAY_SIZE, DEFAULT_WORDS, make_text_image, misread
 
 #: confidences given to DEFAULT_WORDS, in order (one low word for threshold tests)
 CONFIDENCES = (0.99, 0.95, 0.40, 0.90, 0.85)
@@ -87,6 +88,40 @@ def loaded(window, qtbot, text_image):
     doc = words_document()
     window.state.set_response(doc, FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
     return window
+
+
+def typo_page(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An EXIF-6 photo of DEFAULT_WORDS, its ground truth (Yandex, displayed frame) and an engine's result
+    that misreads "Hello" as "Hel1o" (Azure, in the stored, raw frame): (image, truth, result)."""
+    image = make_text_image(tmp_path / "photo.jpg", orientation=6)
+    truth = R.write_response(
+        tmp_path / "truth.json", R.build_response("yandex", DEFAULT_WORDS, orientation=6)
+    )
+    result = R.write_response(
+        tmp_path / "engine.json",
+        R.build_response("azure-v3", misread("Hello", "Hel1o"), orientation=6, frame="raw"),
+    )
+    return image, truth, result
+
+
+def open_page(window, qtbot, image: Path, truth: Path | None, *results: Path) -> None:  # noqa: ANN001
+    """``image`` shown in full, ``truth`` (if any) loaded as its ground truth, then each of ``results`` in
+    turn, each waited for; the last one is the result shown."""
+    assert window.files.open_image(str(image))
+    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
+    expected = 0
+    for path, role in [(truth, "truth")] * (truth is not None) + [(r, "result") for r in results]:
+        expected += 1
+        (window.files.open_truth if role == "truth" else window.files.open_response)(str(path))
+        qtbot.waitUntil(
+            lambda n=expected, name=path.name, role=role: (  # type: ignore[misc]
+                not window.files.busy
+                and len(window.state.results()) == n
+                and window.state.current_result() is not None
+                and (role == "truth" or window.state.current_result().name == name)
+            ),
+            timeout=30000,
+        )
 
 
 def settled(qtbot, value: Callable[[], object], passes: int = 3, limit_s: float = 30.0) -> object:  # noqa: ANN001

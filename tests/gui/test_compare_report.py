@@ -5,23 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ocrviewer.gui.compare_report import export_report
+from tests.gui.conftest import open_page, typo_page
 from tests.support import responses as R
-from tests.support.images import DEFAULT_WORDS, make_text_image
 
 
 def _open(window, qtbot, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
     """An EXIF-6 photo with a result that misreads one word, and the ground truth as another response."""
-    image = make_text_image(tmp_path / "photo.jpg", orientation=6)
-    typo = [("Hel1o" if t == "Hello" else t, box) for t, box in DEFAULT_WORDS]
-    result = R.write_response(
-        tmp_path / "engine.json", R.build_response("azure-v3", typo, orientation=6, frame="raw")
-    )
-    truth = R.write_response(
-        tmp_path / "truth.json", R.build_response("yandex", DEFAULT_WORDS, orientation=6)
-    )
-    assert window.files.open_image(str(image))
-    window.files.open_response(str(result))
-    qtbot.waitUntil(lambda: window.state.document is not None, timeout=30000)
+    image, truth, result = typo_page(tmp_path)
+    open_page(window, qtbot, image, None, result)
     return truth, image
 
 

@@ -11,6 +11,7 @@ from ocrviewer.core.compare import STATUSES
 from ocrviewer.core.palette import STATUS_COLORS
 from ocrviewer.gui.compare_report import export_report
 from ocrviewer.gui.settings_keys import COMPARE_NORMALIZATION_KEY
+from tests.gui.conftest import open_page
 from tests.support import responses as R
 from tests.support.images import make_text_image
 
@@ -31,19 +32,11 @@ ENGINE = (
 )
 
 
-def open_page(window, qtbot, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def _open_page(window, qtbot, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     image = make_text_image(tmp_path / "page.jpg", words=TRUTH)
     truth = R.write_response(tmp_path / "truth.json", R.build_response("yandex", list(TRUTH)))
     engine = R.write_response(tmp_path / "engine.json", R.build_response("azure-v3", list(ENGINE)))
-    assert window.files.open_image(str(image))
-    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
-    window.files.open_truth(str(truth))
-    qtbot.waitUntil(lambda: any(r.role == "truth" for r in window.state.results()), timeout=30000)
-    window.files.open_response(str(engine))
-    qtbot.waitUntil(
-        lambda: window.state.current_result() is not None and window.state.current_result().role == "result",
-        timeout=30000,
-    )
+    open_page(window, qtbot, image, truth, engine)
     return truth
 
 
@@ -63,7 +56,7 @@ def _distance(a: QColor, b: QColor) -> float:
 def test_a_split_and_a_merged_word_are_coloured_and_listed_with_their_status(
     window, qtbot, tmp_path: Path
 ) -> None:
-    open_page(window, qtbot, tmp_path)
+    _open_page(window, qtbot, tmp_path)
     assert window.compare.normalization == "exact"
     window.actions_["compare_mode"].setChecked(True)
     layer = window.canvas.layers["word"]
@@ -80,6 +73,7 @@ def test_a_split_and_a_merged_word_are_coloured_and_listed_with_their_status(
     assert "<i>split</i>: truth «frames» · result «fra mes»" in window.canvas.tooltip_for(
         "word", texts.index("mes")
     )
+    assert "truth «\ufb01ne» · result «fine»" in window.canvas.tooltip_for("word", texts.index("fine"))
     n = window.compare.comparison.counts()
     assert (n["split"], n["merged"], n["extra"], n["missed"]) == (1, 1, 0, 0)
     rows = [window.compare.list.item(i).text() for i in range(window.compare.list.count())]
@@ -95,6 +89,8 @@ def test_a_split_and_a_merged_word_are_coloured_and_listed_with_their_status(
     assert _distance(fra, mes) < 10
     assert min(_distance(fra, other) for other in (equal, substituted, merged)) > 40
     assert abs(fra.hue() - QColor(STATUS_COLORS["split"]).hue()) < 10 and fra.saturation() > 60
+    assert abs(substituted.hue() - QColor(STATUS_COLORS["substituted"]).hue()) < 12, substituted.name()
+    assert substituted.saturation() > 60  # painted in the status colour, outside the confidence scale
     # the list jumps to the split word's first piece
     item = window.compare.list.item(rows.index("split: «frames» → «fra mes» (0)"))
     window.compare.list.itemClicked.emit(item)
@@ -107,7 +103,7 @@ def test_a_split_and_a_merged_word_are_coloured_and_listed_with_their_status(
 def test_the_text_box_compares_historic_spellings_and_the_report_says_so(
     window, qtbot, tmp_path: Path, settings
 ) -> None:
-    truth = open_page(window, qtbot, tmp_path)
+    truth = _open_page(window, qtbot, tmp_path)
     window.compare.set_enabled(True)
     qtbot.waitUntil(lambda: window.compare.comparison is not None, timeout=30000)
     assert window.compare.comparison.counts()["substituted"] == 1

@@ -9,42 +9,20 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ocrviewer.core.palette import STATUS_COLORS
-from tests.gui.conftest import settled
+from tests.gui.conftest import open_page, settled
 from tests.support import responses as R
-from tests.support.images import DEFAULT_WORDS, make_text_image
+from tests.support.images import DEFAULT_WORDS, make_text_image, misread
 
 BOXES = dict(DEFAULT_WORDS)
-
-
-def _typo(word: str, wrong: str) -> list[tuple[str, tuple[float, float, float, float]]]:
-    return [(wrong if t == word else t, box) for t, box in DEFAULT_WORDS]
 
 
 def _page(window, qtbot, tmp_path: Path, engines: int = 2) -> None:  # type: ignore[no-untyped-def]
     """A page with its ground truth and ``engines`` results: A misreads "Hello", B "frames"."""
     image = make_text_image(tmp_path / "page.png")
     truth = R.write_response(tmp_path / "truth.json", R.build_response("yandex", DEFAULT_WORDS))
-    a = R.write_response(
-        tmp_path / "engine-a.json", R.build_response("azure-v3", tuple(_typo("Hello", "Hel1o")))
-    )
-    b = R.write_response(
-        tmp_path / "engine-b.json", R.build_response("yandex", tuple(_typo("frames", "fr4mes")))
-    )
-    assert window.files.open_image(str(image))
-    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
-    window.files.open_truth(str(truth))
-    qtbot.waitUntil(lambda: len(window.state.results()) == 1, timeout=30000)
-    if engines == 2:
-        window.files.open_response(str(b))
-        qtbot.waitUntil(lambda: len(window.state.results()) == 2, timeout=30000)
-    window.files.open_response(str(a))
-    qtbot.waitUntil(
-        lambda: (
-            window.state.current_result() is not None
-            and window.state.current_result().name.startswith("engine-a")
-        ),
-        timeout=30000,
-    )
+    a = R.write_response(tmp_path / "engine-a.json", R.build_response("azure-v3", misread("Hello", "Hel1o")))
+    b = R.write_response(tmp_path / "engine-b.json", R.build_response("yandex", misread("frames", "fr4mes")))
+    open_page(window, qtbot, image, truth, *[b][: engines - 1], a)
 
 
 def _status_near(frame: QImage, rect: QRect, status: str) -> bool:

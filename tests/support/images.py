@@ -45,6 +45,11 @@ DEFAULT_WORDS: tuple[WordBox, ...] = (
 )
 
 
+def misread(word: str, wrong: str, words: Iterable[WordBox] = DEFAULT_WORDS) -> list[WordBox]:
+    """``words`` as an engine that read ``word`` as ``wrong`` returns them."""
+    return [(wrong if text == word else text, box) for text, box in words]
+
+
 @lru_cache(maxsize=32)
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow's bundled scalable default font at ``size`` px (no system fonts needed)."""
