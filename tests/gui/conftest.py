@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -77,6 +78,25 @@ def window(qtbot, settings: QSettings):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture
+def docked_window(qtbot, settings: QSettings) -> Callable[..., Any]:
+    """Factory: a main window with its panels (MainWindow's keywords passed on), shown, at ``size`` if
+    given (else the size it chooses itself)."""
+
+    def make(size: tuple[int, int] | None = None, **kwargs: Any) -> Any:
+        from ocrviewer.gui.main_window import MainWindow
+
+        win = MainWindow(settings, **kwargs)
+        qtbot.addWidget(win)
+        if size is not None:
+            win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    return make
 
 
 @pytest.fixture

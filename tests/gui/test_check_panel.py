@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
@@ -15,16 +16,22 @@ from tests.gui.conftest import words_document
 from tests.support.images import DEFAULT_DISPLAY_SIZE
 
 
-def test_keyboard_only_check_and_export(qtbot, settings, text_image, tmp_path) -> None:
-    from ocrviewer.gui.main_window import MainWindow
+@pytest.fixture
+def words_window(docked_window, qtbot, text_image):  # noqa: ANN001, ANN201
+    """Factory: a window with its panels on an image with DEFAULT_WORDS placed (2 under 0.90)."""
 
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    assert win.files.open_image(str(text_image(1)))
-    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
-    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    def make(size: tuple[int, int] | None = None):  # noqa: ANN202
+        win = docked_window(size)
+        assert win.files.open_image(str(text_image(1)))
+        qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
+        win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+        return win
+
+    return make
+
+
+def test_keyboard_only_check_and_export(qtbot, words_window, tmp_path) -> None:
+    win = words_window((1400, 900))
     panel = win.dock_context.panels["check"]
     assert panel.progress_label.text() == "0 of 2 checked"  # EXIF 0.40 and done 0.85 are under 0.90
 
@@ -59,18 +66,11 @@ def test_keyboard_only_check_and_export(qtbot, settings, text_image, tmp_path) -
 
 
 def test_an_export_landing_after_another_image_opened_is_dropped(
-    qtbot, settings, text_image, tmp_path
+    qtbot, words_window, text_image, tmp_path
 ) -> None:
     """The exported ground truth belongs to the page it was checked on: another image opened before
     it was read and placed does not get it."""
-    from ocrviewer.gui.main_window import MainWindow
-
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    assert win.files.open_image(str(text_image(1)))
-    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
-    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+    win = words_window()
     panel = win.dock_context.panels["check"]
     panel.step()
     qtbot.keyClick(panel.edit, Qt.Key.Key_Return)
@@ -82,15 +82,8 @@ def test_an_export_landing_after_another_image_opened_is_dropped(
     assert "kept in the workspace" not in panel.message_label.text()
 
 
-def test_threshold_changes_the_suspects_and_replacement_keeps_marks(qtbot, settings, text_image) -> None:
-    from ocrviewer.gui.main_window import MainWindow
-
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    win.files.open_image(str(text_image(1)))
-    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
-    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+def test_threshold_changes_the_suspects_and_replacement_keeps_marks(words_window) -> None:
+    win = words_window()
     panel = win.dock_context.panels["check"]
     panel.step()
     panel._entered(False)
@@ -100,15 +93,8 @@ def test_threshold_changes_the_suspects_and_replacement_keeps_marks(qtbot, setti
     assert panel.progress_label.text() == "1 of 4 checked"
 
 
-def test_only_suspects_filter_from_the_check_panel(qtbot, settings, text_image) -> None:
-    from ocrviewer.gui.main_window import MainWindow
-
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    win.files.open_image(str(text_image(1)))
-    qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
-    win.state.set_response(words_document(), FrameTransform.identity(*DEFAULT_DISPLAY_SIZE))
+def test_only_suspects_filter_from_the_check_panel(qtbot, words_window) -> None:
+    win = words_window()
     panel = win.dock_context.panels["check"]
     panel.only_check.setChecked(True)
     assert win.state.min_confidence == 0.9 and win.state.below_threshold == "only"

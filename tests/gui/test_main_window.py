@@ -157,14 +157,8 @@ def test_shortcuts_exist_for_common_actions(window) -> None:
     assert keys["labels"] == ["T"]
 
 
-def test_window_with_docks_starts(qtbot, settings) -> None:
-    from ocrviewer.gui.main_window import MainWindow
-
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+def test_window_with_docks_starts(qtbot, docked_window) -> None:
+    win = docked_window((1400, 900))
     assert win.canvas.isVisible()
     # every panel is there (a missing docks module used to leave a bare window without a word)
     names = {d.objectName(): d for d in win.docks}
@@ -184,18 +178,13 @@ def test_window_with_docks_starts(qtbot, settings) -> None:
     qtbot.waitUntil(lambda: win.dock_context.panels["recognition"].ready, timeout=30000)
 
 
-def test_docks_leave_the_picture_room_in_a_small_window(qtbot, settings) -> None:
-    """A 1000 px window used to show the picture in a 290 px strip between two full-width panels."""
+def test_docks_leave_the_picture_room_in_a_small_window(qtbot, docked_window) -> None:
+    """A 1000 px window used to show the picture in a 290 px strip between two full-width panels; the
+    picture has most of the width (it had 45% before the panels shared one tab group)."""
     from PySide6.QtWidgets import QApplication, QScrollArea
 
-    from ocrviewer.gui.main_window import MainWindow
-
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * win.width(), timeout=30000)
+    win = docked_window((1000, 700))
+    qtbot.waitUntil(lambda: win.canvas.width() >= 0.6 * win.width(), timeout=30000)
     frame_dock = next(d for d in win.docks if d.objectName() == "frameDock")
     frame_dock.raise_()
     scroll = frame_dock.widget()
