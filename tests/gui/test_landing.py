@@ -186,7 +186,10 @@ def test_closing_the_window_while_a_result_lands_is_quiet(qtbot, window):
     land(qtbot, window, dense_document(DENSE_LIMIT + 200))
     # the inspector's text and word list, and the image's copy at the view's pixels, are pending
     window.close()
-    qtbot.wait(400)  # every pending pass runs (or is dropped) without an error
+    inspector = window.dock_context.panels["inspector"]
+    # every pending pass runs (or is dropped) without an error: the inspector's text and word list,
+    # then the canvas's first paint (a fixed 400 ms wait passed unchecked when they came later)
+    qtbot.waitUntil(lambda: not inspector.rebuilding and not window.canvas._held, timeout=30000)
     assert window.dock_context.panels["recognition"].job is None
 
 
