@@ -108,7 +108,11 @@ def test_screenshot_waits_for_the_provider_check(qapp, windows, text_image, tmp_
     real = recognition_panel.probe_providers
 
     def slow_probe(settings):  # noqa: ANN001, ANN202
-        time.sleep(0.4)
+        # slower than loading, however busy the machine: it ends once the picture is in (a fixed 0.4 s
+        # sleep ended first whenever loading took longer, and the test then proved nothing)
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not (windows and windows[0].canvas.image_item.has_full):
+            time.sleep(0.01)
         return real(settings)
 
     monkeypatch.setattr(recognition_panel, "probe_providers", slow_probe)
