@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QStyle, QStyleOptionCom
 
 from ocrviewer.core.model import Document
 from ocrviewer.resources import find_sample
+from tests.gui.conftest import settled
 
 
 def sample_window(
@@ -322,17 +323,15 @@ def test_the_pages_column_takes_its_room_from_the_picture_not_the_panels(
     scroll = frame_dock.widget()
     assert isinstance(scroll, QScrollArea)
     qtbot.waitUntil(lambda: scroll.isVisible() and scroll.viewport().width() > 0, timeout=30000)
-    QApplication.processEvents()
-    assert not scroll.horizontalScrollBar().isVisible()  # whole before the document
+    # (settled: one event pass did not show a scroll bar that a later layout pass brings)
+    assert settled(qtbot, scroll.horizontalScrollBar().isVisible) is False  # whole before the document
     _open_with_response(win, qtbot, tmp_path)
     pages = win.pages_dock
     assert isinstance(pages, QDockWidget)
     qtbot.waitUntil(lambda: pages.isVisible() and pages.width() > 0, timeout=30000)
     frame_dock.raise_()
     qtbot.waitUntil(lambda: scroll.isVisible(), timeout=30000)
-    QApplication.processEvents()
-    QApplication.processEvents()
-    assert not scroll.horizontalScrollBar().isVisible()
+    assert settled(qtbot, scroll.horizontalScrollBar().isVisible) is False
     assert win.canvas.width() >= 0.4 * win.width()  # and the picture keeps its share
 
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QToolButton
 
 from ocrviewer.core.model import SCHEMA
+from tests.gui.conftest import settled
 from tests.support.images import DEFAULT_WORDS, make_bomb_png, make_headless_jpeg, make_truncated_jpeg
 from tests.support.responses import build_response, write_response
 
@@ -181,7 +182,7 @@ def test_window_with_docks_starts(qtbot, docked_window) -> None:
 def test_docks_leave_the_picture_room_in_a_small_window(qtbot, docked_window) -> None:
     """A 1000 px window used to show the picture in a 290 px strip between two full-width panels; the
     picture has most of the width (it had 45% before the panels shared one tab group)."""
-    from PySide6.QtWidgets import QApplication, QScrollArea
+    from PySide6.QtWidgets import QScrollArea
 
     win = docked_window((1000, 700))
     qtbot.waitUntil(lambda: win.canvas.width() >= 0.6 * win.width(), timeout=30000)
@@ -190,8 +191,8 @@ def test_docks_leave_the_picture_room_in_a_small_window(qtbot, docked_window) ->
     scroll = frame_dock.widget()
     assert isinstance(scroll, QScrollArea)
     qtbot.waitUntil(lambda: scroll.isVisible() and scroll.viewport().width() > 0, timeout=30000)
-    QApplication.processEvents()  # the layout pass that shows or hides the scroll bar
-    assert not scroll.horizontalScrollBar().isVisible()  # labels wrap, buttons are never cut off
+    # labels wrap, buttons are never cut off (settled: the layout passes that show or hide the bar done)
+    assert settled(qtbot, scroll.horizontalScrollBar().isVisible) is False
     win.resize(1400, 900)
     qtbot.waitUntil(lambda: win.canvas.width() >= 0.4 * 1400, timeout=30000)
     win.resize(1000, 700)  # shrinking again squeezes the panels, not only the picture
