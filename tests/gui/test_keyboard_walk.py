@@ -5,8 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QToolBar
 
-from tests.gui.test_window_stability import make_window
-
 
 def _tab_walk(qtbot, win, presses: int) -> list:  # noqa: ANN001
     win.activateWindow()
@@ -19,8 +17,8 @@ def _tab_walk(qtbot, win, presses: int) -> list:  # noqa: ANN001
     return seen
 
 
-def test_tab_stays_on_what_is_on_screen_and_reaches_run(qtbot, settings, text_image) -> None:
-    win = make_window(qtbot, settings, (1400, 900))
+def test_tab_stays_on_what_is_on_screen_and_reaches_run(qtbot, docked_window, text_image) -> None:
+    win = docked_window((1400, 900))
     win.install_panels()
     assert win.files.open_image(str(text_image(1)))
     qtbot.waitUntil(lambda: win.canvas.image_item.has_full, timeout=30000)
@@ -40,8 +38,8 @@ def test_tab_stays_on_what_is_on_screen_and_reaches_run(qtbot, settings, text_im
     assert len(at) >= 3 and at == sorted(at) and at[-1] - at[0] == len(at) - 1
 
 
-def test_recognize_on_the_toolbar_names_its_key(qtbot, settings) -> None:
-    win = make_window(qtbot, settings, (1400, 900))
+def test_recognize_on_the_toolbar_names_its_key(docked_window) -> None:
+    win = docked_window((1400, 900))
     win.install_panels()
     run = win.dock_context.panels["recognition"].run_action
     bar = next(b for b in win.findChildren(QToolBar) if run in b.actions())
