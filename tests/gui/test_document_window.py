@@ -273,121 +273,102 @@ def test_view_command_opens_a_pdf_with_its_response(tmp_path) -> None:
     assert code == 0 and shot.stat().st_size > 1000
 
 
-def test_recognize_all_pages_lands_each_page_on_its_page_and_can_be_cancelled(
-    full_window, qtbot, tmp_path
-) -> None:
+@pytest.fixture
+def azure_panel(full_window, qtbot):  # noqa: ANN001, ANN201
+    """The window's Recognition panel with Azure Read at a loopback fake (its key stored; short waits
+    between polls): (panel, the fake)."""
     from ocrviewer.providers.credentials import CredentialStore
     from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
     from tests.providers.servers import AZURE_KEY, FakeCloud
 
-    win = full_window
     cloud = FakeCloud(running_polls=1)
-    try:
-        store = CredentialStore(env={})
-        store.set("azure", "key", AZURE_KEY)
-        ctx = win.dock_context
-        ctx.credentials = store
-        policy = RetryPolicy(
-            connect_timeout=2.0, read_timeout=5.0, total_timeout=60.0, poll_interval=0.02, jitter=0
-        )
-        ctx.provider_settings.update(
-            {
-                "azure.endpoint": cloud.url,
-                "http": HttpConfig(
-                    policy=policy, timing=Timing(sleep=lambda s, c: c.wait(min(s, 0.01))), seed=1
-                ),
-            }
-        )
-        panel = ctx.panels["recognition"]
-        panel.reload_providers()
-        qtbot.waitUntil(lambda: panel.ready, timeout=WAIT)
-        make_pdf(tmp_path / "doc.pdf", 4)
-        assert win.files.open_image(str(tmp_path / "doc.pdf"))
-        assert panel.all_button.isVisible() or not panel.isVisible()
-        assert panel.start_all("azure-read")
-        win.actions_["next_page"].trigger()  # flipping while it runs does not stop it
-        qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
-        pages = win.state.workspace.pages
-        assert [len(p.results) for p in pages] == [1, 1, 1, 1]
-        assert all(p.results[0].origin.provider == "azure-read" for p in pages)
-        assert "4 of 4 pages recognized" in panel.status_label.text()
-        assert win.state.page == 1 and win.state.document is not None  # the page shown got its result
-        assert _strip_text(win, 3) != "Page 4\nno result"
-        # a second run skips the pages done
-        assert not panel.start_all("azure-read")
-        assert "every page has a result" in panel.status_label.text()
-        # on another document, a run cancelled midway keeps the pages it finished
-        make_pdf(tmp_path / "long.pdf", 30)
-        assert win.files.open_image(str(tmp_path / "long.pdf"))
-        assert panel.start_all("azure-read")
-        qtbot.waitUntil(lambda: any(p.results for p in win.state.workspace.pages), timeout=WAIT)
-        panel.cancel()
-        qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
-        done = sum(1 for p in win.state.workspace.pages if p.results)
-        assert 1 <= done < 30
-    finally:
-        cloud.close()
+    store = CredentialStore(env={})
+    store.set("azure", "key", AZURE_KEY)
+    ctx = full_window.dock_context
+    ctx.credentials = store
+    policy = RetryPolicy(connect_timeout=10.0, read_timeout=30.0, total_timeout=120.0, poll_interval=0.02)
+    timing = Timing(sleep=lambda s, c: c.wait(min(s, 0.01)))
+    ctx.provider_settings.update(
+        {"azure.endpoint": cloud.url, "http": HttpConfig(policy=policy, timing=timing, seed=1)}
+    )
+    panel = ctx.panels["recognition"]
+    panel.reload_providers()
+    qtbot.waitUntil(lambda: panel.ready, timeout=WAIT)
+    yield panel, cloud
+    cloud.close()
 
 
-def test_recognize_all_pages_records_a_faulty_page_and_goes_on(full_window, qtbot, tmp_path) -> None:
+def test_recognize_all_pages_lands_each_page_on_its_page_and_can_be_cancelled(
+    full_window, azure_panel, qtbot, tmp_path
+) -> None:
+    win = full_window
+    panel, _cloud = azure_panel
+    make_pdf(tmp_path / "doc.pdf", 4)
+    assert win.files.open_image(str(tmp_path / "doc.pdf"))
+    assert panel.all_button.isVisible() or not panel.isVisible()
+    assert panel.start_all("azure-read")
+    win.actions_["next_page"].trigger()  # flipping while it runs does not stop it
+    qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
+    pages = win.state.workspace.pages
+    assert [len(p.results) for p in pages] == [1, 1, 1, 1]
+    assert all(p.results[0].origin.provider == "azure-read" for p in pages)
+    assert "4 of 4 pages recognized" in panel.status_label.text()
+    assert win.state.page == 1 and win.state.document is not None  # the page shown got its result
+    assert _strip_text(win, 3) != "Page 4\nno result"
+    # a second run skips the pages done
+    assert not panel.start_all("azure-read")
+    assert "every page has a result" in panel.status_label.text()
+    # on another document, a run cancelled midway keeps the pages it finished
+    make_pdf(tmp_path / "long.pdf", 30)
+    assert win.files.open_image(str(tmp_path / "long.pdf"))
+    assert panel.start_all("azure-read")
+    qtbot.waitUntil(lambda: any(p.results for p in win.state.workspace.pages), timeout=WAIT)
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
+    done = sum(1 for p in win.state.workspace.pages if p.results)
+    assert 1 <= done < 30
+
+
+def test_recognize_all_pages_records_a_faulty_page_and_goes_on(
+    full_window, azure_panel, qtbot, tmp_path
+) -> None:
     """A proxy's page for one upload, a crash for another: those pages say why, the others land."""
-    from ocrviewer.providers.credentials import CredentialStore
-    from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
-    from tests.providers.servers import AZURE_KEY, FakeCloud, Reply
+    from tests.providers.servers import Reply
 
     win = full_window
-    cloud = FakeCloud(running_polls=1)
-    try:
-        store = CredentialStore(env={})
-        store.set("azure", "key", AZURE_KEY)
-        ctx = win.dock_context
-        ctx.credentials = store
-        policy = RetryPolicy(connect_timeout=10.0, read_timeout=30.0, total_timeout=120.0, poll_interval=0.02)
-        ctx.provider_settings.update(
-            {
-                "azure.endpoint": cloud.url,
-                "http": HttpConfig(
-                    policy=policy, timing=Timing(sleep=lambda s, c: c.wait(min(s, 0.01))), seed=1
-                ),
-            }
-        )
-        panel = ctx.panels["recognition"]
-        panel.reload_providers()
-        qtbot.waitUntil(lambda: panel.ready, timeout=WAIT)
-        posts: list[str] = []
+    panel, cloud = azure_panel
+    posts: list[str] = []
 
-        def second_upload_gets_a_web_page(rec) -> None:  # noqa: ANN001
-            if rec.method == "POST":
-                posts.append(rec.path)
-                if len(posts) == 2:
-                    cloud.script("POST", rec.path, Reply(200, b"<html><title>Sign in</title></html>"))
+    def second_upload_gets_a_web_page(rec) -> None:  # noqa: ANN001
+        if rec.method == "POST":
+            posts.append(rec.path)
+            if len(posts) == 2:
+                cloud.script("POST", rec.path, Reply(200, b"<html><title>Sign in</title></html>"))
 
-        cloud.on_request = second_upload_gets_a_web_page
-        real = panel.recognizer
-        calls: list[int] = []
+    cloud.on_request = second_upload_gets_a_web_page
+    real = panel.recognizer
+    calls: list[int] = []
 
-        def third_page_crashes(*args):  # noqa: ANN002, ANN202
-            calls.append(1)
-            if len(calls) == 3:
-                raise RuntimeError("a bug")
-            return real(*args)
+    def third_page_crashes(*args):  # noqa: ANN002, ANN202
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("a bug")
+        return real(*args)
 
-        panel.recognizer = third_page_crashes
-        messages: list[str] = []
-        win.state.statusMessage.connect(messages.append)
-        make_pdf(tmp_path / "doc.pdf", 4)
-        assert win.files.open_image(str(tmp_path / "doc.pdf"))
-        assert panel.start_all("azure-read")
-        qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
-        assert [bool(p.results) for p in win.state.workspace.pages] == [True, False, False, True]
-        assert "2 of 4 pages recognized, 2 failed" in panel.status_label.text()
-        page2 = next(m for m in messages if m.startswith("page 2:"))
-        assert "answered 200 (a web page: 'Sign in') where the API answers 202" in page2, page2
-        assert "check the endpoint" in page2 and "\n" not in page2
-        page3 = next(m for m in messages if m.startswith("page 3:"))
-        assert "Unexpected error (RuntimeError: a bug)" in page3
-    finally:
-        cloud.close()
+    panel.recognizer = third_page_crashes
+    messages: list[str] = []
+    win.state.statusMessage.connect(messages.append)
+    make_pdf(tmp_path / "doc.pdf", 4)
+    assert win.files.open_image(str(tmp_path / "doc.pdf"))
+    assert panel.start_all("azure-read")
+    qtbot.waitUntil(lambda: not panel.busy, timeout=WAIT)
+    assert [bool(p.results) for p in win.state.workspace.pages] == [True, False, False, True]
+    assert "2 of 4 pages recognized, 2 failed" in panel.status_label.text()
+    page2 = next(m for m in messages if m.startswith("page 2:"))
+    assert "answered 200 (a web page: 'Sign in') where the API answers 202" in page2, page2
+    assert "check the endpoint" in page2 and "\n" not in page2
+    page3 = next(m for m in messages if m.startswith("page 3:"))
+    assert "Unexpected error (RuntimeError: a bug)" in page3
 
 
 def test_an_image_opened_after_a_pdf_puts_the_empty_pages_panel_away(window, qtbot, tmp_path) -> None:
