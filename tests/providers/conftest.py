@@ -92,6 +92,13 @@ def with_keys(env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture
+def keys(env: dict[str, str]) -> dict[str, str]:
+    """The Yandex and Azure keys in the environment the credentials see (a module whose every test
+    wants them: ``pytestmark = pytest.mark.usefixtures("keys")``)."""
+    return with_keys(env)
+
+
+@pytest.fixture
 def photo(tmp_path: Path) -> Path:
     """A phone photo stored sideways with EXIF Orientation 6 (displayed 640x480); a module that
     wants another one defines its own."""

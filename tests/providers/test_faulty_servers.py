@@ -34,7 +34,7 @@ from ocrviewer.errors import (
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing, parse_retry_after
 
-from .conftest import FAST, FakeClock, provider_settings, with_keys
+from .conftest import FAST, FakeClock, provider_settings
 from .faults import (
     READ_POLL,
     READ_POST,
@@ -49,6 +49,9 @@ from .faults import (
 )
 from .servers import YANDEX_KEY, FakeCloud, Recorded, Reply
 
+#: every provider here has its key (what the tests vary is the server)
+pytestmark = pytest.mark.usefixtures("keys")
+
 #: (provider, the path its image goes to)
 UPLOADS = [("yandex", YANDEX_SYNC), ("azure-read", READ_POST)]
 HTML_502 = (
@@ -62,9 +65,8 @@ HTML_502 = (
 
 @pytest.mark.parametrize("name", ["yandex", "yandex-async", "azure-read", "azure-image-analysis"])
 def test_connection_refused_says_check_the_endpoint(
-    name: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     url = f"http://127.0.0.1:{free_port()}"
     p = make(name, cloud, clock, creds, **{"yandex.ocr_endpoint": url, "azure.endpoint": url})
     with pytest.raises(ServiceError) as info:
@@ -74,9 +76,8 @@ def test_connection_refused_says_check_the_endpoint(
 
 
 def test_a_host_that_does_not_resolve_says_check_the_endpoint_and_region(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     # .invalid never resolves (RFC 6761): a mistyped region in an endpoint looks like this
     p = make("azure-read", cloud, clock, creds, **{"azure.endpoint": "https://westeuropa.ocr-test.invalid"})
     t0 = time.monotonic()
@@ -157,9 +158,8 @@ class RawServer:
 )
 @pytest.mark.parametrize("name", ["yandex", "azure-read"])
 def test_a_server_that_hangs_up_or_speaks_no_http_is_named_as_such(
-    name: str, answer: bytes, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, answer: bytes, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     raw = RawServer(answer)
     try:
         p = make(name, cloud, clock, creds, **{"yandex.ocr_endpoint": raw.url, "azure.endpoint": raw.url})
@@ -192,10 +192,9 @@ def _cancel_when(cloud: FakeCloud, seen: Callable[[Recorded], bool]) -> CancelTo
 )
 @pytest.mark.parametrize(("name", "path"), UPLOADS)
 def test_cancel_ends_a_request_the_server_holds(
-    name: str, path: str, reply: Reply, photo: Path, cloud: FakeCloud, creds, env
+    name: str, path: str, reply: Reply, photo: Path, cloud: FakeCloud, creds
 ) -> None:  # noqa: ANN001
     """Real time with a 60 s read timeout and 300 s budget: Cancel must not wait for either."""
-    with_keys(env)
     cloud.script("POST", path, reply)
     policy = RetryPolicy(connect_timeout=10.0, read_timeout=60.0, total_timeout=300.0)
     p = make(name, cloud, None, creds, http=HttpConfig(policy=policy, timing=Timing()))
@@ -207,8 +206,7 @@ def test_cancel_ends_a_request_the_server_holds(
     assert uploads(cloud, path) == 1
 
 
-def test_cancel_ends_a_poll_the_server_holds(photo: Path, cloud: FakeCloud, creds, env) -> None:  # noqa: ANN001
-    with_keys(env)
+def test_cancel_ends_a_poll_the_server_holds(photo: Path, cloud: FakeCloud, creds) -> None:  # noqa: ANN001
     cloud.script("GET", READ_POLL, Reply(200, {"status": "running"}, delay=600))
     policy = RetryPolicy(read_timeout=60.0, total_timeout=300.0)
     p = make("azure-read", cloud, None, creds, http=HttpConfig(policy=policy, timing=Timing()))
@@ -219,10 +217,7 @@ def test_cancel_ends_a_poll_the_server_holds(photo: Path, cloud: FakeCloud, cred
     assert time.monotonic() - t0 < 30
 
 
-def test_a_server_that_never_answers_ends_at_the_read_timeout(
-    photo: Path, cloud: FakeCloud, creds, env
-) -> None:  # noqa: ANN001
-    with_keys(env)
+def test_a_server_that_never_answers_ends_at_the_read_timeout(photo: Path, cloud: FakeCloud, creds) -> None:  # noqa: ANN001
     cloud.script("POST", YANDEX_SYNC, Reply(200, {}, delay=600))
     policy = RetryPolicy(connect_timeout=5.0, read_timeout=2.0, total_timeout=300.0)
     p = make("yandex", cloud, None, creds, http=HttpConfig(policy=policy, timing=Timing()))
@@ -234,9 +229,8 @@ def test_a_server_that_never_answers_ends_at_the_read_timeout(
 
 
 def test_closed_mid_body_is_one_line_and_the_upload_is_not_repeated(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", YANDEX_SYNC, Reply(200, {"result": {"textAnnotation": {}}}, cut=True))
     p = make("yandex", cloud, clock, creds)
     with pytest.raises(ServiceError) as info:
@@ -246,9 +240,8 @@ def test_closed_mid_body_is_one_line_and_the_upload_is_not_repeated(
 
 
 def test_a_poll_closed_mid_body_is_asked_again(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("GET", READ_POLL, Reply(200, {"status": "running"}, cut=True))
     result = recognize(make("azure-read", cloud, clock, creds), photo)
     assert [w.text for w in result.document.words()] == TEXTS
@@ -259,9 +252,8 @@ def test_a_poll_closed_mid_body_is_asked_again(
 
 @pytest.mark.parametrize(("name", "path"), UPLOADS + [("azure-image-analysis", "/computervision/")])
 def test_an_html_page_with_200_names_the_page_and_the_endpoint(
-    name: str, path: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, path: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     page = Reply(200, HTML_502, {"Content-Type": "text/html"})
     if name == "azure-read":  # Read answers its upload with 202: the page comes at the poll
         cloud.script("GET", READ_POLL, page)
@@ -275,9 +267,8 @@ def test_an_html_page_with_200_names_the_page_and_the_endpoint(
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 @pytest.mark.parametrize(("name", "path"), UPLOADS)
 def test_an_html_error_page_is_retried_then_named_by_its_title(
-    name: str, path: str, status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, path: str, status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     """A 503 says the upload was not acted on: it is sent again, a bounded number of times with a
     growing backoff. A 500, 502 or 504 may come after the service took the image (and billed it):
     the upload is not repeated, and the line says to try again."""
@@ -298,11 +289,10 @@ def test_an_html_error_page_is_retried_then_named_by_its_title(
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 @pytest.mark.parametrize(("name", "path"), UPLOADS)
 def test_a_passing_server_error_is_retried_and_the_run_succeeds(
-    name: str, path: str, status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, path: str, status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """A passing 503 on the upload (not acted on: sent again) or a passing 5xx on any poll (a GET:
     safe to repeat) is retried after a backoff, and the run succeeds."""
-    with_keys(env)
     body = (
         {"code": 13, "message": "Internal"}
         if name == "yandex"
@@ -337,9 +327,8 @@ def test_a_passing_server_error_is_retried_and_the_run_succeeds(
     ids=["truncated", "empty", "binary", "deep"],
 )
 def test_broken_json_is_one_line(
-    body: bytes, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    body: bytes, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", YANDEX_SYNC, Reply(200, body))
     with pytest.raises(BadResponse) as info:
         recognize(make("yandex", cloud, clock, creds), photo)
@@ -350,17 +339,15 @@ def test_broken_json_is_one_line(
     "content_type", ["text/plain", "text/html; charset=utf-8", "application/octet-stream"]
 )
 def test_a_wrong_content_type_on_good_json_is_read(
-    content_type: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    content_type: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     p = make("yandex", cloud, clock, creds)
     good = recognize(p, photo).raw
     cloud.script("POST", YANDEX_SYNC, Reply(200, b"\xef\xbb\xbf" + good, {"Content-Type": content_type}))
     assert [w.text for w in recognize(p, photo).document.words()] == TEXTS  # (with a UTF-8 BOM, too)
 
 
-def test_a_gzip_encoded_answer_is_read(photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env) -> None:  # noqa: ANN001
-    with_keys(env)
+def test_a_gzip_encoded_answer_is_read(photo: Path, cloud: FakeCloud, clock: FakeClock, creds) -> None:  # noqa: ANN001
     p = make("yandex", cloud, clock, creds)
     good = recognize(p, photo).raw
     cloud.script("POST", YANDEX_SYNC, Reply(200, gzip.compress(good), {"Content-Encoding": "gzip"}))
@@ -369,9 +356,8 @@ def test_a_gzip_encoded_answer_is_read(photo: Path, cloud: FakeCloud, clock: Fak
 
 
 def test_a_body_that_is_not_the_gzip_it_claims_is_one_line(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", YANDEX_SYNC, Reply(200, b"plainly not gzip", {"Content-Encoding": "gzip"}))
     with pytest.raises(ServiceError) as info:
         recognize(make("yandex", cloud, clock, creds), photo)
@@ -379,10 +365,7 @@ def test_a_body_that_is_not_the_gzip_it_claims_is_one_line(
     assert "cut" not in message and uploads(cloud, YANDEX_SYNC) == 1
 
 
-def test_a_gzip_bomb_stops_at_the_size_cap(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
-) -> None:  # noqa: ANN001
-    with_keys(env)
+def test_a_gzip_bomb_stops_at_the_size_cap(photo: Path, cloud: FakeCloud, clock: FakeClock, creds) -> None:  # noqa: ANN001
     bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire
     cloud.script("POST", YANDEX_SYNC, Reply(200, bomb, {"Content-Encoding": "gzip"}))
     policy = RetryPolicy(connect_timeout=10.0, read_timeout=30.0, max_body=2 * 1024 * 1024)
@@ -393,9 +376,8 @@ def test_a_gzip_bomb_stops_at_the_size_cap(
 
 
 def test_a_huge_announced_body_is_refused_without_reading_it_all(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("GET", READ_POLL, Reply(200, endless=True))
     policy = RetryPolicy(connect_timeout=10.0, read_timeout=30.0, max_body=1024 * 1024)
     p = make("azure-read", cloud, clock, creds, http=HttpConfig(policy=policy, timing=clock.timing()))
@@ -492,9 +474,7 @@ def test_documented_error_bodies_say_what_to_do(
     cloud: FakeCloud,
     clock: FakeClock,
     creds,
-    env,
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", path, Reply(status, body, {"x-request-id": "rid-7"}))
     with pytest.raises(err) as info:
         recognize(make(name, cloud, clock, creds), photo)
@@ -503,9 +483,8 @@ def test_documented_error_bodies_say_what_to_do(
 
 
 def test_a_wrong_path_in_the_endpoint_is_a_404_that_names_the_endpoint(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     p = make("azure-read", cloud, clock, creds, **{"azure.endpoint": cloud.url + "/westeurope"})
     with pytest.raises(ServiceError) as info:
         recognize(p, photo)
@@ -514,9 +493,8 @@ def test_a_wrong_path_in_the_endpoint_is_a_404_that_names_the_endpoint(
 
 @pytest.mark.parametrize(("name", "path"), UPLOADS)
 def test_429_without_retry_after_backs_off_then_says_quota(
-    name: str, path: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, path: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", path, *[Reply(429, {"code": 8, "message": "Too many requests"})] * 10)
     with pytest.raises(QuotaError) as info:
         recognize(make(name, cloud, clock, creds), photo)
@@ -526,9 +504,8 @@ def test_429_without_retry_after_backs_off_then_says_quota(
 
 
 def test_429_retry_after_seconds_and_http_date_are_honoured(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     date = email.utils.formatdate(clock.wall_now + 40, usegmt=True)
     cloud.script(
         "POST",
@@ -557,9 +534,8 @@ def test_429_retry_after_seconds_and_http_date_are_honoured(
     ],
 )
 def test_an_absurd_retry_after_never_crashes_nor_waits_past_the_cap(
-    value: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    value: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", YANDEX_SYNC, *[Reply(429, {"code": 8, "message": "x"}, {"Retry-After": value})] * 10)
     cap = RetryPolicy().retry_after_max
     with pytest.raises(QuotaError) as info:
@@ -575,9 +551,8 @@ def test_an_absurd_retry_after_never_crashes_nor_waits_past_the_cap(
 
 
 def test_a_retry_after_on_a_poll_is_honoured_up_to_the_cap(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script(
         "GET",
         READ_POLL,
@@ -592,8 +567,7 @@ def test_a_retry_after_on_a_poll_is_honoured_up_to_the_cap(
     assert clock.sleeps[1:3] == [3.0, policy.retry_after_max]
 
 
-def test_a_429_on_a_poll_is_retried(photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env) -> None:  # noqa: ANN001
-    with_keys(env)
+def test_a_429_on_a_poll_is_retried(photo: Path, cloud: FakeCloud, clock: FakeClock, creds) -> None:  # noqa: ANN001
     cloud.script(
         "GET",
         READ_POLL,
@@ -605,9 +579,8 @@ def test_a_429_on_a_poll_is_retried(photo: Path, cloud: FakeCloud, clock: FakeCl
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_a_redirect_loop_is_one_request_and_one_line(
-    status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", READ_POST, *[Reply(status, b"", {"Location": READ_POST})] * 50)
     with pytest.raises(ProviderError) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -615,10 +588,7 @@ def test_a_redirect_loop_is_one_request_and_one_line(
     assert len(cloud.requests) == 1
 
 
-def test_a_redirecting_poll_is_not_followed(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
-) -> None:  # noqa: ANN001
-    with_keys(env)
+def test_a_redirecting_poll_is_not_followed(photo: Path, cloud: FakeCloud, clock: FakeClock, creds) -> None:  # noqa: ANN001
     other = FakeCloud()
     try:
         cloud.script("GET", READ_POLL, Reply(302, b"", {"Location": other.url + "/collect"}))
@@ -634,9 +604,8 @@ def test_a_redirecting_poll_is_not_followed(
 
 
 def test_an_operation_that_never_finishes_ends_at_the_time_limit(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.running_polls = 10**9
     with pytest.raises(ProviderTimeout) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -669,9 +638,8 @@ def test_an_operation_that_never_finishes_ends_at_the_time_limit(
     ],
 )
 def test_a_failed_operation_says_why_and_what_to_do(
-    result: dict[str, Any], words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    result: dict[str, Any], words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("GET", READ_POLL, Reply(200, result))
     with pytest.raises(ServiceError) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -680,9 +648,8 @@ def test_a_failed_operation_says_why_and_what_to_do(
 
 @pytest.mark.parametrize("location", [None, "", "   "])
 def test_a_missing_operation_location_is_one_line(
-    location: str | None, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    location: str | None, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     headers = {} if location is None else {"Operation-Location": location}
     cloud.script("POST", READ_POST, Reply(202, b"", headers))
     with pytest.raises(BadResponse) as info:
@@ -692,9 +659,8 @@ def test_a_missing_operation_location_is_one_line(
 
 
 def test_a_relative_operation_location_is_polled_on_the_endpoint(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     p = make("azure-read", cloud, clock, creds)
     recognize(p, photo)  # a real operation to point at
     op_id = next(iter(cloud.operations))
@@ -706,9 +672,8 @@ def test_a_relative_operation_location_is_polled_on_the_endpoint(
 
 
 def test_an_operation_the_service_no_longer_knows_says_run_again(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", READ_POST, Reply(202, b"", {"Operation-Location": f"{cloud.url}{READ_POLL}gone"}))
     with pytest.raises(ServiceError) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -754,9 +719,7 @@ def test_yandex_operation_errors_become_the_matching_error(
     cloud: FakeCloud,
     clock: FakeClock,
     creds,
-    env,
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     failed = {"id": "op1", "done": True, "error": error}
     if when == "accepted":
         cloud.script("POST", YANDEX_ASYNC, Reply(200, failed))
@@ -789,9 +752,7 @@ def test_yandex_get_recognition_faults(
     cloud: FakeCloud,
     clock: FakeClock,
     creds,
-    env,
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.running_polls = 0
     cloud.script("GET", "/ocr/v1/getRecognition", reply)
     with pytest.raises(err) as info:
@@ -800,9 +761,8 @@ def test_yandex_get_recognition_faults(
 
 
 def test_a_yandex_result_that_is_never_ready_ends_at_the_time_limit(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.running_polls = 0
     not_ready = Reply(404, {"code": 5, "message": "operation data is not ready", "details": []})
     cloud.script("GET", "/ocr/v1/getRecognition", *[not_ready] * 1000)
@@ -814,9 +774,8 @@ def test_a_yandex_result_that_is_never_ready_ends_at_the_time_limit(
 
 @pytest.mark.parametrize("answer", [{"done": False}, [1, 2], {"id": {"nested": 1}, "done": False}])
 def test_yandex_async_without_a_usable_operation_id_is_one_line(
-    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", YANDEX_ASYNC, Reply(200, answer))
     with pytest.raises(BadResponse) as info:
         recognize(make("yandex-async", cloud, clock, creds), photo)
@@ -827,10 +786,9 @@ def test_yandex_async_without_a_usable_operation_id_is_one_line(
 
 
 def test_no_fault_puts_the_key_in_a_message_or_the_log(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, caplog: pytest.LogCaptureFixture
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, caplog: pytest.LogCaptureFixture
 ) -> None:  # noqa: ANN001
     """Servers that echo the key back in every place an error is read from."""
-    with_keys(env)
     caplog.set_level("DEBUG")
     echoes = [
         (YANDEX_SYNC, [Reply(401, {"code": 16, "message": f"bad key {YANDEX_KEY}"})], "bad key ***"),
@@ -880,9 +838,8 @@ def _run_yandex_batch(tmp_path: Path, scans: int, settings):  # noqa: ANN001, AN
 
 
 def test_a_batch_records_each_fault_and_goes_on(
-    tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     faults = iter(
         [
             Reply(200, HTML_502),
@@ -914,11 +871,10 @@ def test_a_batch_records_each_fault_and_goes_on(
 
 
 def test_an_unexpected_error_in_one_input_is_recorded_and_the_batch_goes_on(
-    tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds, env, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cloud: FakeCloud, clock: FakeClock, creds, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # noqa: ANN001
     from ocrviewer.providers import yandex
 
-    with_keys(env)
     real = yandex.document_of_raw
     calls = []
 
@@ -941,10 +897,9 @@ def test_an_unexpected_error_in_one_input_is_recorded_and_the_batch_goes_on(
 
 
 def test_a_2xx_the_api_never_sends_is_not_called_a_rejection(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Read answers an upload with 202; a 200 (a login page, another API) means a wrong endpoint."""
-    with_keys(env)
     cloud.script("POST", READ_POST, Reply(200, b"<html><title>Sign in to your account</title></html>"))
     with pytest.raises(ServiceError) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -955,9 +910,8 @@ def test_a_2xx_the_api_never_sends_is_not_called_a_rejection(
 
 
 def test_a_4xx_web_page_points_at_the_endpoint(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", YANDEX_SYNC, Reply(400, b"<html><head><title>400 Bad Request</title></head></html>"))
     with pytest.raises(ProviderError) as info:
         recognize(make("yandex", cloud, clock, creds), photo)
@@ -993,9 +947,8 @@ def test_a_poll_without_a_deadline_still_ends(cloud: FakeCloud, clock: FakeClock
     ],
 )
 def test_an_error_body_sent_with_200_is_said_as_the_services_error(
-    name: str, path: str, body: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, path: str, body: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", path, Reply(200, body))
     with pytest.raises(ServiceError) as info:
         recognize(make(name, cloud, clock, creds), photo)
@@ -1010,10 +963,9 @@ def _raw_deflate(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("body", ["zlib", "raw"])
 def test_a_deflate_encoded_answer_is_read(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, body
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, body
 ) -> None:  # noqa: ANN001
     """'deflate' is zlib-wrapped by the standard, raw deflate by some servers: both are read."""
-    with_keys(env)
     p = make("yandex", cloud, clock, creds)
     good = recognize(p, photo).raw
     sent = zlib.compress(good) if body == "zlib" else _raw_deflate(good)
@@ -1024,11 +976,10 @@ def test_a_deflate_encoded_answer_is_read(
 
 @pytest.mark.parametrize("text", [b"plainly not deflate", b"{}"])
 def test_a_plain_body_marked_deflate_names_the_encoding(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, text: bytes
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, text: bytes
 ) -> None:  # noqa: ANN001
     """A plain body marked 'Content-Encoding: deflate' was called 'not valid JSON' (urllib3 had
     decoded it as raw deflate into bytes nobody sent)."""
-    with_keys(env)
     cloud.script("POST", YANDEX_SYNC, Reply(200, text, {"Content-Encoding": "deflate"}))
     with pytest.raises(ServiceError) as info:
         recognize(make("yandex", cloud, clock, creds), photo)

@@ -26,7 +26,7 @@ from ocrviewer.errors import (
 from ocrviewer.providers.base import CancelToken, no_progress
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 
-from .conftest import FakeClock, with_keys
+from .conftest import FakeClock
 from .faults import (
     IMAGE_ANALYSIS,
     READ_POLL,
@@ -40,6 +40,9 @@ from .faults import (
     uploads,
 )
 from .servers import FakeCloud, Reply
+
+#: every provider here has its key (what the tests vary is the server)
+pytestmark = pytest.mark.usefixtures("keys")
 
 #: (provider, method, path) of every request each provider makes
 STAGES = [
@@ -71,11 +74,10 @@ def stage_id(stage: tuple[str, str, str]) -> str:
 
 @pytest.mark.parametrize("stage", STAGES, ids=stage_id)
 def test_a_body_that_stalls_after_the_headers_ends_at_the_read_timeout(
-    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, creds, env
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, creds
 ) -> None:  # noqa: ANN001
     """Headers and half the body, then silence: the 1 s read timeout (``http.read_timeout``) ends it,
     said as what happened (not "did not answer"); a poll is asked again, an upload is not."""
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 1
     cloud.script(method, path, Reply(200, {"status": "running", "pad": "x" * 200}, stall=True))
@@ -94,11 +96,10 @@ def test_a_body_that_stalls_after_the_headers_ends_at_the_read_timeout(
 @pytest.mark.parametrize("fault", ["reset", "chunked_cut"])
 @pytest.mark.parametrize("stage", STAGES, ids=stage_id)
 def test_a_connection_reset_or_a_chunked_body_cut_off(
-    stage: tuple[str, str, str], fault: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], fault: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """RST mid-body, or a chunked answer without its last chunk: an upload is one line and not sent
     again (it may be billed); a poll is asked again and the run succeeds."""
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 1
     cloud.script(method, path, Reply(200, {"status": "running", "pad": "x" * 200}, **{fault: True}))
@@ -117,9 +118,8 @@ def test_a_connection_reset_or_a_chunked_body_cut_off(
 
 @pytest.mark.parametrize("stage", UPLOADS, ids=stage_id)
 def test_a_400_naming_the_invalid_field_says_what_to_check(
-    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     name, method, path = stage
     body: Any = (
         {
@@ -164,9 +164,7 @@ def test_a_413_says_to_send_a_smaller_image(
     cloud: FakeCloud,
     clock: FakeClock,
     creds,
-    env,
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("POST", path, Reply(413, body))
     with pytest.raises(ServiceError) as info:
         recognize(make(name, cloud, clock, creds), photo)
@@ -177,11 +175,10 @@ def test_a_413_says_to_send_a_smaller_image(
 @pytest.mark.parametrize("value", ["0", "-5", "-0.5", "past-date"])
 @pytest.mark.parametrize("stage", STAGES, ids=stage_id)
 def test_a_retry_after_of_zero_or_less_still_spaces_the_retries(
-    stage: tuple[str, str, str], value: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], value: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """A 429 saying "retry now" (0, negative, a date gone by) again and again: the retries are
     spaced by the policy's floor, not spent in the same instant, and the budget ends in one line."""
-    with_keys(env)
     name, method, path = stage
     if value == "past-date":
         value = email.utils.formatdate(clock.wall_now - 3600, usegmt=True)
@@ -234,11 +231,9 @@ def test_another_apis_answer_is_not_taken_for_an_empty_result(
     cloud: FakeCloud,
     clock: FakeClock,
     creds,
-    env,
 ) -> None:  # noqa: ANN001
     """A wrong endpoint answering 200 with another service's (valid, empty) JSON landed as
     "0 words", said as a success."""
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 0
     cloud.script(method, path, Reply(200, answer))
@@ -292,10 +287,9 @@ def test_another_apis_answer_is_not_taken_for_an_empty_result(
     ids=lambda v: stage_id(v) if isinstance(v, tuple) else None,
 )
 def test_an_answer_with_nothing_usable_in_it_is_not_a_success(
-    stage: tuple[str, str, str], answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Valid JSON of the right shape whose every word lacks a position (nulls, missing fields)."""
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 0
     cloud.script(method, path, Reply(200, answer))
@@ -309,9 +303,8 @@ def test_an_answer_with_nothing_usable_in_it_is_not_a_success(
     [{"foo": 1}, {"status": None}, {"status": ""}, {"readResult": {"blocks": []}}, {"responses": []}],
 )
 def test_a_read_operation_result_without_a_status_says_check_the_endpoint(
-    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("GET", READ_POLL, Reply(200, answer))
     with pytest.raises(BadResponse) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -320,9 +313,8 @@ def test_a_read_operation_result_without_a_status_says_check_the_endpoint(
 
 
 def test_a_failed_read_operation_with_a_plain_text_error_says_it(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     cloud.script("GET", READ_POLL, Reply(200, {"status": "failed", "error": "Image is corrupt"}))
     with pytest.raises(ServiceError) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
@@ -343,11 +335,10 @@ def test_a_failed_read_operation_with_a_plain_text_error_says_it(
 )
 @pytest.mark.parametrize("version", ["2.0", "2.1", "3.2"])
 def test_an_operation_location_that_is_no_url_is_one_line(
-    version: str, location: str, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    version: str, location: str, words: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Before: ``ValueError: Invalid IPv6 URL`` out of the provider (a traceback on the command line,
     "unexpected error ... please report it" in a batch and in the window)."""
-    with_keys(env)
     cloud.script("POST", "/vision/", Reply(202, b"", {"Operation-Location": location}))
     p = make("azure-read", cloud, clock, creds)
     with pytest.raises(BadResponse) as info:
@@ -357,9 +348,8 @@ def test_an_operation_location_that_is_no_url_is_one_line(
 
 
 def test_an_operation_location_on_another_scheme_or_port_is_refused(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     other = FakeCloud()
     try:
         cloud.script("POST", READ_POST, Reply(202, b"", {"Operation-Location": other.url + READ_POLL + "x"}))
@@ -371,9 +361,8 @@ def test_an_operation_location_on_another_scheme_or_port_is_refused(
         other.close()
 
 
-def test_the_http_settings_reach_the_client(photo: Path, cloud: FakeCloud, creds, env) -> None:  # noqa: ANN001
+def test_the_http_settings_reach_the_client(photo: Path, cloud: FakeCloud, creds) -> None:  # noqa: ANN001
     """``http.read_timeout`` from the settings (what the CLI and the window pass) bounds a silent server."""
-    with_keys(env)
     cloud.script("POST", IMAGE_ANALYSIS, Reply(200, {}, delay=600))
     real = {"http": HttpConfig(timing=Timing()), "http.read_timeout": 1, "http.total_timeout": 60}
     with pytest.raises(ProviderTimeout) as info:
@@ -395,10 +384,9 @@ def test_the_http_settings_reach_the_client(photo: Path, cloud: FakeCloud, creds
     ],
 )
 def test_an_operation_that_never_ends_is_said_as_still_running(
-    name: str, version: str | None, never: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    name: str, version: str | None, never: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Before: "did not finish within 2 min", as if the service had hung, not the operation."""
-    with_keys(env)
     if never == "operation":
         cloud.running_polls = 10**9
     else:  # Yandex: the operation is done, but getRecognition keeps saying "not ready"
@@ -428,9 +416,8 @@ HUGE = {
 
 @pytest.mark.parametrize("stage", RESULTS, ids=stage_id)
 def test_huge_numbers_and_nan_in_a_result_are_one_line_saying_what_to_do(
-    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 0
     cloud.script(method, path, Reply(200, HUGE[name]))
@@ -442,9 +429,8 @@ def test_huge_numbers_and_nan_in_a_result_are_one_line_saying_what_to_do(
 @pytest.mark.parametrize("status", [301, 307])
 @pytest.mark.parametrize("stage", STAGES, ids=stage_id)
 def test_a_redirect_back_to_the_same_url_is_called_a_loop(
-    stage: tuple[str, str, str], status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], status: int, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 1
     seen: list[str] = []
@@ -464,10 +450,9 @@ def test_a_redirect_back_to_the_same_url_is_called_a_loop(
 
 @pytest.mark.parametrize("stage", [s for s in RESULTS if s[0] != "azure-read"], ids=stage_id)
 def test_an_empty_json_object_is_named_as_such(
-    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Before: "unknown response shape: top-level keys ; expected ..." (a list of no keys)."""
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 0
     cloud.script(method, path, Reply(200, {}))
@@ -479,11 +464,10 @@ def test_an_empty_json_object_is_named_as_such(
 
 @pytest.mark.parametrize("stage", STAGES, ids=stage_id)
 def test_a_redirect_to_something_that_is_no_url_is_one_line(
-    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    stage: tuple[str, str, str], photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Before: ``ValueError: Invalid IPv6 URL`` out of requests (it reads the Location even when
     redirects are not followed), a traceback on the command line."""
-    with_keys(env)
     name, method, path = stage
     cloud.running_polls = 1
     cloud.script(method, path, Reply(302, b"", {"Location": "http://[::1/x"}))
@@ -493,13 +477,12 @@ def test_a_redirect_to_something_that_is_no_url_is_one_line(
 
 
 def test_a_key_a_server_puts_in_a_url_stays_out_of_the_libraries_logs(
-    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env, caplog: pytest.LogCaptureFixture
+    photo: Path, cloud: FakeCloud, clock: FakeClock, creds, caplog: pytest.LogCaptureFixture
 ) -> None:  # noqa: ANN001
     """urllib3 logs every request's path at DEBUG: an Operation-Location echoing the key put it in the
     log (before), though ocrviewer's own lines were scrubbed."""
     from .servers import AZURE_KEY
 
-    with_keys(env)
     caplog.set_level("DEBUG")
     cloud.script(
         "POST", READ_POST, Reply(202, b"", {"Operation-Location": f"{cloud.url}{READ_POLL}{AZURE_KEY}"})
