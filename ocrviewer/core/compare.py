@@ -7,7 +7,8 @@ Alignment of one page, in the order the issue asks for:
    box), and pairs are taken greedily, best IoU first, one-to-one: a pair with IoU >= 0.5 is a
    match, one with IoU >= 0.1 is a match when the texts are also alike (similarity >= 0.5);
 2. **text within the line**: words left over are matched by text similarity (rapidfuzz) to words
-   left over in the line the two results agree on (the line most of their matched words share);
+   left over in the line the two results agree on (the line most of their matched words share),
+   best first, in the line's order (no pair crosses one made before);
 3. what is left: reference words are *missed*, result words *extra*; matched words are *equal*
    (same normalized text) or *substituted*;
 4. differences that are one word cut in two or two run together are named: a reference word whose
@@ -24,8 +25,10 @@ they have polygons, else by text similarity, best first) and words are aligned i
 by edit operations.
 
 Metrics (see :mod:`ocrviewer.core.metrics` for the definitions) are computed per reference line
-against the words the alignment puts in that line, in the reference's order; a result word
-placed in no reference line counts as inserted at page level. Lines add up to blocks, blocks to
+against the result words in that line, read where they lie (on a reference word: at its place in
+the reference's order; between words: between them), never by what they were paired with, so a
+line's figures are the edit distances between the two token sequences it reports, as jiwer's; a
+result word in no reference line counts as inserted at page level. Lines add up to blocks, blocks to
 pages, pages to the document. Detection precision/recall count one-to-one word pairs with
 IoU >= 0.5, text ignored.
 """
@@ -842,17 +845,45 @@ def _align_words(
         target = line_of.get(res.line[j])
         if target is not None:
             left_res[target].append(j)
-    for line, rs in left_ref.items():
-        ss = left_res.get(line)
-        if not ss:
-            continue
+    # Pairs by text keep the line's order: none crosses a pair by polygon or an earlier one ('tetur',
+    # the end of a split 'conse tetur', is not 'tempor' five words on, past the matched 'eirmod').
+    lines_with_both = [ln for ln in left_ref if left_res.get(ln)]
+    if not lines_with_both:
+        return mj, mv, detection
+    anchors = np.flatnonzero(mj >= 0)
+    anchors = anchors[np.isin(rl[anchors], lines_with_both)]
+    loose = np.array([j for ln in lines_with_both for j in left_res[ln]], np.int64)
+    js = np.concatenate([mj[anchors], loose])
+    js_lines = np.concatenate(
+        [rl[anchors], np.array([line_of[res.line[j]] for j in loose.tolist()], np.int64)]
+    )
+    place, tie = _places(qa, rl, qb, js, js_lines)
+    at = dict(zip(js.tolist(), zip(place.tolist(), tie.tolist(), strict=True), strict=True))
+    start = np.searchsorted(rl, rl, "left")
+    taken: dict[int, list[tuple[int, tuple[float, float]]]] = defaultdict(list)
+    for i in anchors.tolist():
+        taken[ref.line[i]].append((i - int(start[i]), at[int(mj[i])]))
+    for line in lines_with_both:
+        rs, ss = left_ref[line], left_res[line]
         scores = process.cdist(
             [ref.text[i] for i in rs], [res.text[j] for j in ss], scorer=Indel.normalized_similarity
         )
         a, b = np.nonzero(scores >= TEXT_SIMILAR)
-        xs, ys, _ = _greedy(a, b, scores[a, b], len(rs), len(ss))
-        for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
-            mj[rs[x]] = ss[y]
+        order = np.lexsort((b, a, -scores[a, b]))
+        done_r: set[int] = set()
+        done_s: set[int] = set()
+        kept = taken[line]
+        for x, y in zip(a[order].tolist(), b[order].tolist(), strict=True):
+            if x in done_r or y in done_s:
+                continue
+            i, j = rs[x], ss[y]
+            r, key = i - int(start[i]), at[j]
+            if any((r < r2) != (key < key2) or r == r2 for r2, key2 in kept):
+                continue
+            mj[i] = j
+            kept.append((r, key))
+            done_r.add(x)
+            done_s.add(y)
     return mj, mv, detection
 
 
@@ -982,11 +1013,14 @@ def _word_columns(
     # a result word the alignment left over goes to its line's reference line (by majority)
     line_of = _majority(sl[mjm], rl[matched])
     target = np.array([line_of.get(x, -1) for x in sl[extras].tolist()], np.int64)
+    if (target < 0).any():  # a result line with no matched word: the reference line it lies on
+        lost = np.flatnonzero(target < 0)
+        target[lost] = _line_under(qa, rl, qb[extras[lost]])
     stray = extras[target < 0].tolist()
     placed = extras[target >= 0]
     lines = np.concatenate([rl[matched], target[target >= 0]])
-    keys = _order_keys(qa, qb, rl, matched, placed, target[target >= 0])
     js = np.concatenate([mjm, placed])
+    keys = _places(qa, rl, qb, js, lines)
     order = np.lexsort((keys[1], keys[0], lines))
     lines, js = lines[order], js[order]
     cuts = np.flatnonzero(np.diff(lines)) + 1
@@ -1032,41 +1066,80 @@ def _line_axes(centres: np.ndarray, rl: np.ndarray) -> np.ndarray:
     return out
 
 
-def _order_keys(
-    qa: np.ndarray,
-    qb: np.ndarray,
-    rl: np.ndarray,
-    matched: np.ndarray,
-    placed: np.ndarray,
-    placed_line: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Where each result word of a reference line is read: (place, tiebreak) for matched then placed words.
+def _line_under(qa: np.ndarray, rl: np.ndarray, qb: np.ndarray) -> np.ndarray:
+    """Per quad of ``qb``, the reference line it lies on (-1: none): the line whose words' box, grown
+    by half the box's smaller side, holds the quad's centre (of several, the nearest centre).
 
-    A matched word takes its reference word's place in the reference's order, so the line reads
-    as the reference does (left to right, right to left, or in whatever order its file lists the
-    words); a word left over goes after the reference words that come before it along the line.
+    For result words in a line none of whose words matched (a line of only extra words, its
+    reference words all missed): they are read in that line, as jiwer reads a line pair, instead
+    of as extra words of the page beside it."""
+    out = np.full(len(qb), -1, np.int64)
+    if not len(rl) or not len(qb):
+        return out
+    ba = _boxes(qa)
+    k = int(rl.max()) + 1
+    lo = np.full((k, 2), np.inf)
+    hi = np.full((k, 2), -np.inf)
+    np.minimum.at(lo, rl, ba[:, :2])
+    np.maximum.at(hi, rl, ba[:, 2:])
+    have = np.flatnonzero(np.isfinite(lo[:, 0]))
+    lo, hi = lo[have], hi[have]
+    grow = 0.5 * (hi - lo).min(axis=1, keepdims=True)
+    lo, hi = lo - grow, hi + grow
+    c = qb.mean(axis=1)
+    ii, kk = _grid_pairs(np.concatenate([lo, hi], axis=1), np.concatenate([c - 1e-6, c + 1e-6], axis=1))
+    if len(ii):
+        d = ((c[kk] - 0.5 * (lo[ii] + hi[ii])) ** 2).sum(axis=1)
+        first = np.lexsort((d, kk))
+        ii, kk = ii[first], kk[first]
+        head = np.r_[True, kk[1:] != kk[:-1]]
+        out[kk[head]] = have[ii[head]]
+    return out
+
+
+def _places(
+    qa: np.ndarray, rl: np.ndarray, qb: np.ndarray, js: np.ndarray, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where result words ``js`` are read in reference lines ``lines``: (place, tiebreak) per word.
+
+    By position only, never by text or by what a word was matched with, so the words a line's
+    figures are computed from read in the order they lie on the page: a word whose centre lies on
+    a reference word of the line takes that word's place in the reference's own order (left to
+    right, right to left, or whatever order its file lists the words in), any other word goes
+    after the reference words that come before it along the line (between two places); words at
+    one place read along the line.
     """
     n = len(rl)
-    if not n:
-        z = np.zeros(len(matched) + len(placed))
+    if not n or not len(js):
+        z = np.zeros(len(js))
         return z, z
     ca = qa.mean(axis=1)
     axis = _line_axes(ca, rl)
-    rank = np.arange(n) - np.searchsorted(rl, rl, "left")  # a line's words are contiguous, lines ascending
+    start = np.searchsorted(rl, rl, "left")  # a line's words are contiguous, lines ascending
+    rank = np.arange(n) - start
     pa = (ca * axis).sum(axis=1)
-    pb = (qb[placed].mean(axis=1) * axis[np.searchsorted(rl, placed_line, "left")]).sum(axis=1)
-    # reference words of the same line lying before each placed word along the line: one sort of
-    # both (a placed word before a reference word at the same spot), counting reference words
-    is_ref = np.concatenate([np.ones(n, np.int64), np.zeros(len(placed), np.int64)])
-    line = np.concatenate([rl, placed_line])
+    cb = qb[js].mean(axis=1)
+    pb = (cb * axis[np.searchsorted(rl, lines, "left")]).sum(axis=1)
+    # reference words of the same line lying before each result word along the line: one sort of
+    # both (a result word before a reference word at the same spot), counting reference words
+    is_ref = np.concatenate([np.ones(n, np.int64), np.zeros(len(js), np.int64)])
+    line = np.concatenate([rl, lines])
     order = np.lexsort((is_ref, np.concatenate([pa, pb]), line))
     seen = np.cumsum(is_ref[order]) - is_ref[order]
     count = np.empty(len(line), np.int64)
     count[order] = seen - np.searchsorted(rl, line[order], "left")
-    before = count[n:].astype(np.float64)
-    place = np.concatenate([rank[matched].astype(np.float64), before - 0.5])
-    tie = np.concatenate([pa[matched], pb])
-    return place, tie
+    place = count[n:].astype(np.float64) - 0.5
+    # on a reference word of its line (its centre in that word's box; the nearest centre of several)
+    ii, kk = _grid_pairs(_boxes(qa), np.concatenate([cb - 1e-6, cb + 1e-6], axis=1))
+    same = rl[ii] == lines[kk]
+    ii, kk = ii[same], kk[same]
+    if len(ii):
+        d = ((ca[ii] - cb[kk]) ** 2).sum(axis=1)
+        first = np.lexsort((d, kk))
+        ii, kk = ii[first], kk[first]
+        head = np.r_[True, kk[1:] != kk[:-1]]
+        place[kk[head]] = rank[ii[head]]
+    return place, pb
 
 
 def compare_pages(
