@@ -18,25 +18,23 @@ reads them; modern: the long s as s too), remembered in the settings.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QListWidget, QListWidgetItem, QToolBar
+from PySide6.QtCore import QEvent, QObject, Qt
 
-from ocrviewer.core.compare import STATUSES, WRONG, PageComparison, compare_pages
+from ocrviewer.core import compare_notes as notes
+from ocrviewer.core.compare import PageComparison, compare_pages
+from ocrviewer.core.compare_notes import CONFIDENT, page_of
 from ocrviewer.core.metrics import NORMALIZATIONS
-from ocrviewer.core.palette import STATUS_COLORS
 from ocrviewer.core.workspace import Result
 from ocrviewer.errors import error_message
+from ocrviewer.gui.compare_toolbar import make_toolbar
 from ocrviewer.gui.compare_views import CompareViews, SideB
+from ocrviewer.gui.differences import DifferencesPanel
 from ocrviewer.gui.overlay import prepare_layers
-from ocrviewer.gui.settings_keys import COMPARE_NORMALIZATION_KEY, WINDOW_STATE_KEY, saved_blob
+from ocrviewer.gui.settings_keys import COMPARE_NORMALIZATION_KEY
 
-#: confidence at or above which a wrong word counts as "confident but wrong"
-CONFIDENT = 0.9
+__all__ = ["CONFIDENT", "CompareMode"]
 
 
 class CompareMode(QObject):
@@ -55,23 +53,15 @@ class CompareMode(QObject):
         self._notes: dict[int, str] = {}
         #: B of the wipe and side by side: (key it was made for, what it shows)
         self._b: tuple[tuple[Any, ...], SideB, str] | None = None
-        self._swatches: dict[str, QIcon] = {}
-        self.list = QListWidget()
-        self.list.itemActivated.connect(self._jump)
-        self.list.itemClicked.connect(self._jump)
-        self.list.currentItemChanged.connect(lambda item, _old: item is not None and self._jump(item))
-        self.dock = QDockWidget("Differences", window)
-        self.dock.setObjectName("differences")
-        self.dock.setWidget(self.list)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        # a saved layout places the panel where the user left it; without one it joins the
-        # right-hand tab group when first shown instead of stacking a fourth panel there
-        saved = saved_blob(window.settings, WINDOW_STATE_KEY)
-        self._placed = saved is not None and "differences".encode("utf-16-be") in saved
+        self.differences = DifferencesPanel(window)
+        self.list = self.differences.list
+        self.dock = self.differences.dock
         window.installEventFilter(self)
         self.views = CompareViews(window, window.canvas)
-        self.toolbar = self._toolbar()
+        self.differences.views = self.views
+        self.toolbar, self.normalization_box = make_toolbar(
+            window, self.normalization, self.set_normalization
+        )
         window.canvas.word_note = self.note
         window.state.documentChanged.connect(self.refresh)
         window.state.resultsChanged.connect(self.refresh)
@@ -84,45 +74,6 @@ class CompareMode(QObject):
         if not self.enabled:
             self.dock.hide()
             self.toolbar.hide()
-
-    def _toolbar(self) -> QToolBar:
-        """Compare mode's own toolbar (shown with the mode): A/B, wipe, side by side, stepping, report."""
-        bar = QToolBar("Compare", self.w)
-        bar.setObjectName("compare_toolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        a = self.w.actions_
-        for key, short in (
-            ("compare_mode", "Compare"),
-            ("compare_swap", "A/B"),
-            ("compare_wipe", "Wipe"),
-            ("compare_side", "Side by Side"),
-            ("previous_difference", "◀ Difference"),
-            ("next_difference", "Difference ▶"),
-            ("export_report", "Report…"),
-        ):
-            a[key].setIconText(short)
-            bar.addAction(a[key])
-        bar.addSeparator()
-        label = QLabel(" Text: ")
-        bar.addWidget(label)
-        self.normalization_box = QComboBox()
-        self.normalization_box.setObjectName("compare_normalization")
-        for name in NORMALIZATIONS:
-            self.normalization_box.addItem(name, name)
-        self.normalization_box.setCurrentIndex(self.normalization_box.findData(self.normalization))
-        self.normalization_box.setToolTip(
-            "How texts are normalized before they are compared (colours, figures and the report):\n"
-            + "\n".join(f"{k}: {v}" for k, v in NORMALIZATIONS.items())
-        )
-        label.setBuddy(self.normalization_box)
-        self.normalization_box.currentIndexChanged.connect(
-            lambda _i: self.set_normalization(str(self.normalization_box.currentData()))
-        )
-        bar.addWidget(self.normalization_box)
-        self.w.addToolBarBreak()  # a row of its own: the main toolbar's row does not widen the window
-        self.w.addToolBar(bar)
-        bar.hide()
-        return bar
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.w and event.type() == QEvent.Type.Close:
@@ -161,8 +112,8 @@ class CompareMode(QObject):
     # -- switching -----------------------------------------------------------------------------
     def set_enabled(self, on: bool) -> None:
         self.enabled = bool(on)
-        if self.enabled and not self._placed:
-            self._place_dock()
+        if self.enabled and not self.differences.placed:
+            self.differences.place()
         self.dock.setVisible(self.enabled)
         if self.enabled:
             self.dock.raise_()
@@ -172,20 +123,6 @@ class CompareMode(QObject):
                 self.w.actions_[key].setChecked(False)
         self._update_actions()
         self.refresh()
-
-    def _place_dock(self) -> None:
-        """First show without a saved place: a tab beside Check and Quality (on the right, or with
-        every panel on the left in a narrow window), never a panel of its own squeezing the picture."""
-        self._placed = True
-        for name in ("checkDock", "qualityDock", "inspectorDock"):
-            other = self.w.findChild(QDockWidget, name)
-            if (
-                other is not None
-                and not other.isFloating()
-                and self.w.dockWidgetArea(other) != Qt.DockWidgetArea.NoDockWidgetArea
-            ):
-                self.w.tabifyDockWidget(other, self.dock)
-                return
 
     def _update_actions(self) -> None:
         a = self.w.actions_
@@ -216,15 +153,8 @@ class CompareMode(QObject):
 
     def step(self, direction: int) -> None:
         """Select the next (+1) or previous (-1) row of the Differences list and jump to it."""
-        n = self.list.count()
-        if not self.enabled or n == 0:
-            return
-        row = self.list.currentRow()
-        row = (0 if direction > 0 else n - 1) if row < 0 else max(0, min(n - 1, row + direction))
-        self.list.setCurrentRow(row)
-        item = self.list.currentItem()
-        if item is not None:
-            self._jump(item)
+        if self.enabled:
+            self.differences.step(direction)
 
     def toggle_ab(self) -> None:
         """Show the truth in place of the compared result, or back."""
@@ -268,8 +198,8 @@ class CompareMode(QObject):
         normalization = self.normalization
 
         def work(cancel: Any, progress: Any) -> PageComparison:
-            ref_page = _page(ref_doc, page)
-            res_page = _page(res_doc, page)
+            ref_page = page_of(ref_doc, page)
+            res_page = page_of(res_doc, page)
             return compare_pages(ref_page, res_page, index=page, normalization=normalization)
 
         def done(pc: PageComparison) -> None:
@@ -293,7 +223,7 @@ class CompareMode(QObject):
     # -- showing -------------------------------------------------------------------------------
     def _tell(self, truth: Result, other: Result, pc: PageComparison) -> None:
         """Say what makes the figures meaningless or partial: never a silent 0 % or 100 %."""
-        size = _size_mismatch(truth) or _size_mismatch(other)
+        size = notes.size_mismatch(truth) or notes.size_mismatch(other)
         if size is not None:
             self.w.show_message(
                 f"compare: {size}; is it for another image? Place it with the Frame tools "
@@ -314,8 +244,8 @@ class CompareMode(QObject):
             )
         elif pc.warnings:
             self.w.show_message(f"compare: {other.name}: {pc.warnings[0]}", "warning")
-        elif pc.mode != "words" and _line_counts(truth, other, self.w.state.page) is not None:
-            nr, ns = _line_counts(truth, other, self.w.state.page) or (0, 0)
+        elif pc.mode != "words" and notes.line_counts(truth, other, self.w.state.page) is not None:
+            nr, ns = notes.line_counts(truth, other, self.w.state.page) or (0, 0)
             self.w.show_message(
                 f"compare: the ground truth {truth.name} has {nr} lines, {other.name} {ns}: lines were "
                 "paired by text; unpaired lines count as missed/extra",
@@ -325,12 +255,12 @@ class CompareMode(QObject):
     def _apply(self, pc: PageComparison, truth_shown: bool) -> None:
         side = "reference" if truth_shown else "result"
         self.w.canvas.layers["word"].set_statuses(pc.model_statuses(side))
-        self._notes = _notes(pc, side)
-        self._fill_list(pc, truth_shown)
+        self._notes = notes.word_notes(pc, side)
+        self.differences.fill(pc, truth_shown)
         self._refresh_b()
         n = pc.counts()
         cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
-        wrong, confident = _confident_wrong(pc)
+        wrong, confident = notes.confident_wrong(pc)
         truth = self._sides()[0]
         text = f" · {truth.name} is text only: no boxes" if truth is not None and truth.text_only else ""
         self.w.statusBar().showMessage(
@@ -371,7 +301,9 @@ class CompareMode(QObject):
         assert truth.document is not None and b.document is not None and a.document is not None
         key = (truth.id, b.id, id(truth.document), id(b.document), side, id(pc_a), self.normalization)
         truth_shown = a.id == truth.id
-        caption_a = _caption(a, b if truth_shown else truth, pc_a, "reference" if truth_shown else "result")
+        caption_a = notes.caption(
+            a, b if truth_shown else truth, pc_a, "reference" if truth_shown else "result"
+        )
         if self._b is not None and self._b[0] == key:
             self.views.set_b(self._b[1], caption_a, self._b[2])
             return
@@ -384,15 +316,15 @@ class CompareMode(QObject):
                 pc_a
                 if same
                 else compare_pages(
-                    _page(truth_doc, page), _page(b_doc, page), index=page, normalization=normalization
+                    page_of(truth_doc, page), page_of(b_doc, page), index=page, normalization=normalization
                 )
             )
             return pc, prepare_layers(b_doc)["word"]
 
         def done(out: tuple[PageComparison, Any]) -> None:
             pc, layer = out
-            sb = SideB(b.name, layer, pc.model_statuses(side), _notes(pc, side))
-            caption_b = _caption(b, a if side == "reference" else truth, pc, side)
+            sb = SideB(b.name, layer, pc.model_statuses(side), notes.word_notes(pc, side))
+            caption_b = notes.caption(b, a if side == "reference" else truth, pc, side)
             self._b = (key, sb, caption_b)
             self.views.set_b(sb, caption_a, caption_b)
             if not same:  # B's own problems (empty, another page...) are said too
@@ -407,122 +339,6 @@ class CompareMode(QObject):
             on_error=lambda err: self.w.show_message(f"compare: {err}", "error"),
         )
 
-    def _fill_list(self, pc: PageComparison, truth_shown: bool) -> None:
-        self.list.clear()
-        words = pc.ref_words if truth_shown else pc.result_words
-        for p in pc.worst(500):
-            ref, res = p.shown
-            item = QListWidgetItem(self._swatch(p.status), f"{p.status}: «{ref}» → «{res}» ({p.distance})")
-            i = p.ref_index if truth_shown else p.result_index
-            model = words.model_index[i] if i >= 0 else -1
-            item.setData(Qt.ItemDataRole.UserRole, model)
-            # where the pair is (the truth's word, else the result's): B is marked there too
-            word = p.ref if p.ref is not None and p.ref.polygon else p.result
-            item.setData(Qt.ItemDataRole.UserRole + 1, word.polygon if word is not None else None)
-            if model < 0:
-                item.setToolTip("not on the result shown: switch A/B (B) to see it")
-            self.list.addItem(item)
-
-    def _swatch(self, status: str) -> QIcon:
-        """A square of the status colour, as the canvas and the legend show it."""
-        icon = self._swatches.get(status)
-        if icon is None:
-            pixmap = QPixmap(12, 12)
-            pixmap.fill(QColor(STATUS_COLORS[status]))
-            icon = self._swatches[status] = QIcon(pixmap)
-        return icon
-
-    def _jump(self, item: QListWidgetItem) -> None:
-        model = item.data(Qt.ItemDataRole.UserRole)
-        polygon = item.data(Qt.ItemDataRole.UserRole + 1)
-        self.views.mark(tuple(tuple(p) for p in polygon) if polygon else None)
-        data = self.w.canvas.layers["word"].data
-        ref = data.ref(int(model)) if model is not None and 0 <= model < len(data) else None
-        if ref is not None:
-            self.w.state.select(ref)
-            self.w.canvas.center_on_ref(ref)  # again when already selected (the list stepped back)
-        elif polygon:
-            xs = [p[0] for p in polygon]
-            ys = [p[1] for p in polygon]
-            self.w.canvas.centerOn(QPointF((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2))
-
     def note(self, index: int) -> str:
         """Tooltip line for word ``index`` of the shown result in compare mode ('' otherwise)."""
         return self._notes.get(index, "") if self.enabled else ""
-
-
-def _page(doc: Any, index: int) -> Any:
-    for p in doc.pages:
-        if p.index == index:
-            return p
-    return doc.pages[0] if len(doc.pages) == 1 else doc.pages[min(index, len(doc.pages) - 1)]
-
-
-def _notes(pc: PageComparison, side: str) -> dict[int, str]:
-    """Tooltip line per word of one side (index in ``page.words()`` order)."""
-    words = pc.ref_words if side == "reference" else pc.result_words
-    index = pc.ref_index if side == "reference" else pc.result_index
-    model = np.asarray(words.model_index, np.int64)
-    notes: dict[int, str] = {}
-    for k in np.flatnonzero(index >= 0).tolist():
-        m = int(model[int(index[k])])
-        if m >= 0:
-            notes[m] = _note(pc, k)
-    return notes
-
-
-def _caption(shown: Result, against: Result, pc: PageComparison, side: str) -> str:
-    """One line over a view: which result, against what, and its figures."""
-    n = pc.counts()
-    name, other = html.escape(shown.name), html.escape(against.name)
-    if side == "reference":
-        kind = "ground truth, text only: no boxes" if shown.text_only else "ground truth"
-        return (
-            f"<b>{name}</b> ({kind}) · {n['missed']} words missed by {other}, "
-            f"{n['substituted']} substituted, {n['split']} split, {n['merged']} merged"
-        )
-    cer = "n/a" if pc.cer.rate is None else f"{pc.cer.rate * 100:.2f}%"
-    wer = "n/a" if pc.wer.rate is None else f"{pc.wer.rate * 100:.2f}%"
-    if against.text_only:
-        other += " (text only)"
-    return (
-        f"<b>{name}</b> vs {other} · CER {cer} · WER {wer} · "
-        f"{n['substituted']} substituted, {n['missed']} missed, {n['extra']} extra, "
-        f"{n['split']} split, {n['merged']} merged"
-    )
-
-
-def _size_mismatch(result: Result) -> str | None:
-    """'NAME: its page (WxH) does not fit the image' when frame detection found no size that fits."""
-    loaded = result.loaded
-    d = loaded.decision if loaded is not None else None
-    if d is None or d.method == "no-image" or d.page_size is None:
-        return None
-    if (d.evidence.get(d.frame) or {}).get("size") != "mismatch":
-        return None
-    w, h = d.page_size
-    return f"{result.name}: its page ({w:.0f}x{h:.0f} {d.unit}) does not fit the image"
-
-
-def _line_counts(truth: Result, other: Result, page: int) -> tuple[int, int] | None:
-    """(truth lines, result lines) on the page when they differ, else None."""
-    if truth.document is None or other.document is None:
-        return None
-    nr = sum(1 for ln in _page(truth.document, page).lines() if ln.text.strip())
-    ns = sum(1 for ln in _page(other.document, page).lines() if ln.text.strip())
-    return (nr, ns) if nr != ns else None
-
-
-def _note(pc: PageComparison, k: int) -> str:
-    status = STATUSES[int(pc.status[k])]
-    ref, res = (html.escape(t) for t in pc.pair(k).shown)
-    return f"<i>{status}</i>: truth «{ref}» · result «{res}»"
-
-
-def _confident_wrong(pc: PageComparison) -> tuple[int, int]:
-    st = pc.statuses("result")
-    conf = np.array(
-        [np.nan if w.confidence is None else w.confidence for w in pc.result_words.word], dtype=float
-    )
-    confident = conf >= CONFIDENT
-    return int((confident & np.isin(st, WRONG)).sum()), int(confident.sum())
