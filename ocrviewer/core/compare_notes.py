@@ -1,13 +1,14 @@
-"""What compare mode says about a comparison, Qt-free: tooltips, the Differences rows, captions and
-the checks behind its warnings.
+"""What compare mode says about a comparison, Qt-free: tooltips, the Differences rows, captions, the
+Inspector's lines for the selected word, and the checks behind its warnings.
 
-Every place that names a word's status (the canvas tooltip, the Differences panel)
+Every place that names a word's status (the canvas tooltip, the Differences panel, the Inspector)
 reads it from the same :class:`~ocrviewer.core.compare.WordPair`, so they never disagree.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from ocrviewer.core.model import Document, Page
 
 __all__ = [
     "CONFIDENT",
+    "WordStatus",
     "caption",
     "confident_wrong",
     "difference_row",
@@ -25,6 +27,7 @@ __all__ = [
     "page_of",
     "size_mismatch",
     "word_notes",
+    "word_status",
 ]
 
 #: confidence at or above which a wrong word counts as "confident but wrong"
@@ -68,6 +71,39 @@ def difference_row(p: WordPair) -> str:
     """A row of the Differences panel."""
     ref, res = p.shown
     return f"{p.status}: «{ref}» → «{res}» ({p.distance})"
+
+
+@dataclass(frozen=True)
+class WordStatus:
+    """The selected word in compare mode, as the Inspector shows it."""
+
+    status: str
+    #: the truth's text it aligns with (all the truth's words of a merge; '—' for none)
+    reference: str
+    #: the result's text (all the pieces of a split; '—' for none)
+    result: str
+    #: grapheme edit distance, as the Differences panel gives it
+    distance: int
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) rows."""
+        return [
+            ("Status", self.status),
+            ("Truth", self.reference),
+            ("Result", self.result),
+            ("Edit distance", str(self.distance)),
+        ]
+
+
+def word_status(pc: PageComparison, side: str, model_index: int) -> WordStatus | None:
+    """Word ``model_index`` (``page.words()`` order) of one side: its status, the texts and the edit
+    distance; None for a word not compared (no text)."""
+    k = _pair_rows(pc, side).get(model_index)
+    if k is None:
+        return None
+    p = pc.pair(k)
+    ref, res = p.shown
+    return WordStatus(p.status, ref, res, p.distance)
 
 
 def caption(shown: Any, against: Any, pc: PageComparison, side: str) -> str:

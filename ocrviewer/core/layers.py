@@ -99,6 +99,19 @@ class LayerData:
         key = self.keys[i]
         return None if key is None else ElementRef(self.level, *key)
 
+    def index_of(self, ref: ElementRef) -> int:
+        """The index :meth:`ref` gives ``ref`` at (-1: not in this layer); words only."""
+        if self.level != "word" or ref.level != "word" or ref.word < 0:
+            return -1
+        key = (ref.page, ref.block, ref.line)
+        try:
+            k = self.line_keys.index(key)
+        except ValueError:
+            return -1
+        i = int(self.line_starts[k]) + ref.word
+        end = int(self.line_starts[k + 1]) if k + 1 < len(self.line_keys) else len(self.elements)
+        return i if i < end else -1
+
     # -- building ------------------------------------------------------------------------------
     def finish(self) -> None:
         """Flatten polygons into numpy arrays and build the band index."""

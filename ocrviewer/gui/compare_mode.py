@@ -26,6 +26,7 @@ from ocrviewer.core import compare_notes as notes
 from ocrviewer.core.compare import PageComparison, compare_pages
 from ocrviewer.core.compare_notes import CONFIDENT, page_of
 from ocrviewer.core.metrics import NORMALIZATIONS
+from ocrviewer.core.palette import STATUS_COLORS
 from ocrviewer.core.workspace import Result
 from ocrviewer.errors import error_message
 from ocrviewer.gui.compare_toolbar import make_toolbar
@@ -65,6 +66,7 @@ class CompareMode(QObject):
         window.canvas.word_note = self.note
         window.state.documentChanged.connect(self.refresh)
         window.state.resultsChanged.connect(self.refresh)
+        window.state.selectionChanged.connect(self.inspect)
         # the saved layout is restored after this panel is made: compare mode starts off, so the
         # panel and the toolbar show only with it (a layout saved by an older version may show them)
         window.panelsReady.connect(self._settle, Qt.ConnectionType.SingleShotConnection)
@@ -176,6 +178,7 @@ class CompareMode(QObject):
             self._notes = {}
             self._b = None
             self.views.set_b(None)
+            self.inspect()
             return
         truth, other, truth_shown = self._sides()
         if truth is None or other is None or truth.document is None or other.document is None:
@@ -184,6 +187,7 @@ class CompareMode(QObject):
             self.list.clear()
             self._b = None
             self.views.set_b(None)
+            self.inspect()
             self.w.statusBar().showMessage(
                 "compare: load a ground truth (Ctrl+G) and show a result on this page", 10000
             )
@@ -270,6 +274,7 @@ class CompareMode(QObject):
             f"{n['split']} split, {n['merged']} merged · {wrong} of {confident} confident (≥ {CONFIDENT:g}) words wrong",
             15000,
         )
+        self.inspect()
 
     # -- B: the wipe's right side and the view beside --------------------------------------------
     def _partner(self) -> tuple[Result, Result, Result, str] | None:
@@ -338,6 +343,32 @@ class CompareMode(QObject):
             on_result=done,
             on_error=lambda err: self.w.show_message(f"compare: {err}", "error"),
         )
+
+    def inspect(self) -> None:
+        """The Inspector shows the selected word's status, the truth's text and the edit distance
+        (compare mode on and the comparison made for the result shown), else nothing of compare."""
+        panels = getattr(self.w.dock_context, "panels", {}) if self.w.dock_context else {}
+        panel = panels.get("inspector")
+        if panel is None:
+            return
+        status = self._selected_status()
+        if status is None:
+            panel.set_compare(None)
+        else:
+            panel.set_compare(status.lines(), STATUS_COLORS[status.status])
+
+    def _selected_status(self) -> notes.WordStatus | None:
+        ref = self.w.state.selection
+        pc = self.comparison
+        if not self.enabled or pc is None or self.pair is None or ref is None or ref.level != "word":
+            return None
+        truth, other, truth_shown = self._sides()
+        if truth is None or other is None or truth.document is None or other.document is None:
+            return None
+        if self.pair != (truth.id, other.id, id(truth.document), id(other.document), self.normalization):
+            return None  # a comparison for another pair is on its way
+        index = self.w.canvas.layers["word"].data.index_of(ref)
+        return notes.word_status(pc, "reference" if truth_shown else "result", index) if index >= 0 else None
 
     def note(self, index: int) -> str:
         """Tooltip line for word ``index`` of the shown result in compare mode ('' otherwise)."""

@@ -9,6 +9,7 @@ document opens without a pause. The item models live in :mod:`ocrviewer.gui.insp
 from __future__ import annotations
 
 import bisect
+import html
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
@@ -174,10 +175,17 @@ class InspectorPanel(QWidget):
         #: (font key, sample) -> whether the installed fonts show it (they do not change meanwhile)
         self._shown_samples: dict[tuple[str, str], bool] = {}
 
+        #: compare mode: the selected word's status, the truth's text and the edit distance
+        self.compare_box = QLabel("", wordWrap=True, objectName="inspectorCompare")
+        self.compare_box.setTextFormat(Qt.TextFormat.RichText)
+        self.compare_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.compare_box.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(search_row)
         layout.addWidget(self.font_note)
+        layout.addWidget(self.compare_box)
         layout.addWidget(self.tabs)
 
         # actions (added to the main window by install_docks so the shortcuts work everywhere)
@@ -212,6 +220,20 @@ class InspectorPanel(QWidget):
         self._colour_scale_changed()
         self._document_changed()
         self.flush()
+
+    def set_compare(self, rows: list[tuple[str, str]] | None, colour: str = "") -> None:
+        """Show (label, value) rows about the selected word's comparison; None hides them."""
+        if not rows:
+            self.compare_box.clear()
+            self.compare_box.hide()
+            return
+        swatch = f'<span style="color:{colour}">■</span> ' if colour else ""
+        cells = "".join(
+            f"<tr><td><b>{html.escape(k)}</b>&nbsp;</td><td>{swatch if i == 0 else ''}{html.escape(v)}</td></tr>"
+            for i, (k, v) in enumerate(rows)
+        )
+        self.compare_box.setText(f"<table>{cells}</table>")
+        self.compare_box.show()
 
     def _text_width(self, *samples: str) -> int:
         fm = self.fontMetrics()

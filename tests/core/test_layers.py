@@ -42,3 +42,43 @@ def test_the_layer_data_does_not_load_qt() -> None:
     code = "import sys, ocrviewer.core.layers; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_word_reference_finds_its_index_again() -> None:
+    two_lines = Document(
+        (
+            Page(
+                400.0,
+                400.0,
+                (
+                    Block(
+                        polygon_from_bbox(0, 0, 400, 400),
+                        (
+                            Line(
+                                "a b",
+                                polygon_from_bbox(0, 0, 90, 20),
+                                (
+                                    Word("a", polygon_from_bbox(0, 0, 40, 20)),
+                                    Word("b", polygon_from_bbox(50, 0, 90, 20)),
+                                ),
+                            ),
+                            Line(
+                                "c",
+                                polygon_from_bbox(0, 40, 40, 60),
+                                (Word("c", polygon_from_bbox(0, 40, 40, 60)),),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        "test",
+    )
+    words = build_layers(two_lines)["word"]
+    assert [words.index_of(words.ref(i)) for i in range(len(words))] == [0, 1, 2]  # type: ignore[arg-type]
+    assert words.text(words.index_of(ElementRef("word", 0, 0, 1, 0))) == "c"
+    assert words.index_of(ElementRef("word", 0, 0, 1, 1)) == -1  # past the line's last word
+    assert (
+        words.index_of(ElementRef("line", 0, 0, 0)) == -1
+        and words.index_of(ElementRef("word", 0, 3, 0, 0)) == -1
+    )
