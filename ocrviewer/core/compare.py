@@ -857,7 +857,8 @@ def _align_words(
     js_lines = np.concatenate(
         [rl[anchors], np.array([line_of[res.line[j]] for j in loose.tolist()], np.int64)]
     )
-    place, tie = _places(qa, rl, qb, js, js_lines)
+    sub = np.flatnonzero(np.isin(rl, lines_with_both))  # whole lines: their ranks stay
+    place, tie = _places(qa[sub], rl[sub], qb, js, js_lines)
     at = dict(zip(js.tolist(), zip(place.tolist(), tie.tolist(), strict=True), strict=True))
     start = np.searchsorted(rl, rl, "left")
     taken: dict[int, list[tuple[int, tuple[float, float]]]] = defaultdict(list)
@@ -1129,16 +1130,32 @@ def _places(
     count = np.empty(len(line), np.int64)
     count[order] = seen - np.searchsorted(rl, line[order], "left")
     place = count[n:].astype(np.float64) - 0.5
-    # on a reference word of its line (its centre in that word's box; the nearest centre of several)
-    ii, kk = _grid_pairs(_boxes(qa), np.concatenate([cb - 1e-6, cb + 1e-6], axis=1))
-    same = rl[ii] == lines[kk]
-    ii, kk = ii[same], kk[same]
-    if len(ii):
-        d = ((ca[ii] - cb[kk]) ** 2).sum(axis=1)
-        first = np.lexsort((d, kk))
-        ii, kk = ii[first], kk[first]
-        head = np.r_[True, kk[1:] != kk[:-1]]
-        place[kk[head]] = rank[ii[head]]
+    # on a reference word of its line: its centre in the box of the reference word just before or
+    # just after it along the line (the nearer centre of the two)
+    pos = np.arange(len(order))
+    ref_at = np.where(is_ref[order] == 1, pos, -1)
+    prev = np.maximum.accumulate(ref_at)
+    nxt = np.minimum.accumulate(np.where(ref_at >= 0, ref_at, len(order))[::-1])[::-1]
+    mine = np.flatnonzero(is_ref[order] == 0)
+    k = order[mine] - n  # which result word
+    ba = _boxes(qa)
+    best_rank = np.full(len(js), -1.0)
+    best_d = np.full(len(js), np.inf)
+    for cand in (prev[mine], nxt[mine]):
+        ok = (cand >= 0) & (cand < len(order))
+        i = order[np.where(ok, cand, 0)]
+        ok &= (i < n) & (rl[np.minimum(i, n - 1)] == lines[k])
+        i = np.minimum(i, n - 1)
+        c = cb[k]
+        inside = (
+            ok & (c[:, 0] >= ba[i, 0]) & (c[:, 0] <= ba[i, 2]) & (c[:, 1] >= ba[i, 1]) & (c[:, 1] <= ba[i, 3])
+        )
+        d = ((ca[i] - c) ** 2).sum(axis=1)
+        better = inside & (d < best_d[k])
+        best_d[k[better]] = d[better]
+        best_rank[k[better]] = rank[i[better]]
+    found = best_rank >= 0
+    place[found] = best_rank[found]
     return place, pb
 
 
