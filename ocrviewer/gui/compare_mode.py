@@ -2,13 +2,16 @@
 
 With the mode on (key D) and a ground truth on the page (File > Load as Ground Truth), the words
 of the shown result are coloured equal / substituted / extra in the status colours (outside the
-confidence scale), hovering one shows both texts, and the Differences panel lists the wrong words
-worst first (a click jumps to the word, . and , step through them). Switch A/B (key B) shows the
+confidence scale), hovering one shows both texts, the Differences panel
+(:mod:`ocrviewer.gui.differences`) lists the wrong words worst first (a click jumps to the word, .
+and , step through them) and the Inspector names the selected word's status, the truth's text and
+the edit distance; all three read the same pair (:mod:`ocrviewer.core.compare_notes`). Switch A/B (key B) shows the
 truth in place instead, its words coloured equal / substituted / missed against that result, and
 back. Wipe (W) and Side by Side (V) show A beside B (:mod:`ocrviewer.gui.compare_views`): B is the
 page's other engine against the same truth, or the truth itself when there is one engine. The
 comparisons run in the window's worker pool (:mod:`ocrviewer.core.compare`), never on the GUI
-thread. The Differences panel and the Compare toolbar show only while compare mode is on.
+thread. The Differences panel and the Compare toolbar (:mod:`ocrviewer.gui.compare_toolbar`) show
+only while compare mode is on.
 
 A word the result cut in two (or two it ran together) is coloured *split* (*merged*), all its
 pieces, and listed once with all of them. The toolbar's Text box picks the normalization both the
