@@ -575,6 +575,58 @@ _PROXY_STALLED = "proxy tunnel timed out"
 #: how often a connection being made looks at its watchdog (a cancel or the deadline ends it this soon)
 CONNECT_SLICE = 0.05
 
+#: resolve(host, port, family, type) -> getaddrinfo's list; :func:`socket.getaddrinfo` unless a test
+#: (or an embedding program) passes its own through :class:`HttpConfig`
+Resolver = Callable[[str, int, int, int], list[tuple[Any, ...]]]
+
+
+class _SlowLookup(socket.gaierror):
+    """Looking up a host's name took longer than the connect timeout (a name server that does not
+    answer: getaddrinfo can block for 20 s or more and cannot be interrupted)."""
+
+
+def _lookup(host: str, port: int, timeout: float | None, dog: _Watchdog) -> list[tuple[Any, ...]]:
+    """The addresses of ``host``, looked up in a thread of its own so that Cancel, the deadline and the
+    connect timeout end the wait at once: getaddrinfo blocks in C and nothing can cut it, so a slow name
+    server held the worker (and Cancel) for as long as the system's resolver tried. A lookup given up
+    goes on alone in its daemon thread; its answer is dropped (nothing connects with it)."""
+    family = urllib3.util.connection.allowed_gai_family()
+    try:
+        ipaddress.ip_address(host)
+        numeric = True
+    except ValueError:
+        numeric = False
+    if numeric:  # nothing to look up: no name server is asked
+        return dog.resolve(host, port, family, socket.SOCK_STREAM)
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            box["found"] = dog.resolve(host, port, family, socket.SOCK_STREAM)
+        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread, never lost
+            box["error"] = err
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name=f"ocrviewer lookup of {host}", daemon=True).start()
+    end = None if timeout is None else time.monotonic() + timeout
+    while not done.wait(CONNECT_SLICE):
+        if dog.stopped:
+            raise ConnectionAbortedError(errno.ECONNABORTED, "the name lookup was stopped")
+        if end is not None and time.monotonic() >= end:
+            raise _SlowLookup(
+                socket.EAI_AGAIN, f"looking up the name took longer than {seconds_text(timeout or 0)}"
+            )
+    if "error" in box:
+        error = box["error"]
+        if isinstance(error, OSError):
+            raise error
+        raise socket.gaierror(socket.EAI_FAIL, f"the name lookup failed ({type(error).__name__})") from error
+    if dog.stopped:
+        raise ConnectionAbortedError(errno.ECONNABORTED, "the name lookup was stopped")
+    return list(box.get("found") or [])
+
 
 def _connect_watched(
     address: tuple[str, int],
@@ -586,13 +638,12 @@ def _connect_watched(
     """urllib3's ``create_connection``, with each connection attempt made without blocking and
     given up as soon as ``dog`` stops: a socket still connecting (a host whose firewall drops the
     packets, a listener whose queue is full) cannot be cut from another thread, so Cancel and the
-    run's deadline waited the whole connect timeout (10 s by default) before they took effect."""
+    run's deadline waited the whole connect timeout (10 s by default) before they took effect. The
+    name is looked up the same way (:func:`_lookup`)."""
     host, port = address
     host = host.strip("[]")
     err: OSError | None = None
-    for af, socktype, proto, _name, sa in socket.getaddrinfo(
-        host, port, urllib3.util.connection.allowed_gai_family(), socket.SOCK_STREAM
-    ):
+    for af, socktype, proto, _name, sa in _lookup(host, port, timeout, dog):
         sock = socket.socket(af, socktype, proto)
         try:
             for opt in socket_options or ():
@@ -745,9 +796,12 @@ class _Watchdog:
     past the deadline (the socket timeout only bounds each single read), and Cancel does not wait
     for a silent server's read timeout."""
 
-    def __init__(self, seconds: float | None, cancel: CancelToken | None = None) -> None:
+    def __init__(
+        self, seconds: float | None, cancel: CancelToken | None = None, resolve: Resolver | None = None
+    ) -> None:
         self.seconds = seconds
         self.cancel = cancel
+        self.resolve: Resolver = resolve or socket.getaddrinfo
         self.fired = False  # the deadline cut it
         self.cancelled = False  # the cancel token cut it
         self.connections: list[urllib3.connection.HTTPConnection] = []
@@ -842,6 +896,8 @@ class HttpClient:
     secrets: tuple[str, ...] = field(default=(), repr=False)  # never in a repr, a log or a traceback
     #: called before every request (retries and polls too); a batch's rate limit waits here
     gate: RequestGate | None = None
+    #: looks host names up (None: socket.getaddrinfo); a test passes one it controls
+    resolve: Resolver | None = None
 
     def __post_init__(self) -> None:
         self.scrub = Scrubber(self.secrets)
@@ -942,7 +998,7 @@ class HttpClient:
                 progress(None, f"uploading {_size_text(len(data))} to {self.service}")
             # without a deadline one request still ends within the total time (headers trickling in)
             budget = self._remaining(deadline) if deadline is not None else self.policy.total_timeout
-            watchdog = _Watchdog(budget, cancel)
+            watchdog = _Watchdog(budget, cancel, self.resolve)
             try:
                 with watchdog:
                     resp = self.session.request(
@@ -1159,6 +1215,16 @@ class HttpClient:
                 f"{seconds_text(self.policy.connect_timeout)}; "
                 f"{self._raise_hint('http.connect_timeout', 'check the endpoint and the network')}",
             )
+        if isinstance(err, requests.exceptions.ProxyError) and isinstance(
+            _transport_cause(err), urllib3.exceptions.NameResolutionError
+        ):
+            slow = isinstance(getattr(_transport_cause(err), "_reason", None), _SlowLookup)
+            return self._fail(
+                ProviderTimeout if slow else ServiceError,
+                f"{self.service}: cannot find the proxy {proxy_shown(url)} (its host name "
+                f"{'was not looked up in time' if slow else 'does not resolve'}); check the proxy (HTTPS_PROXY / "
+                "HTTP_PROXY / ALL_PROXY in the environment) and the network, or add the endpoint's host to NO_PROXY",
+            )
         if isinstance(err, requests.exceptions.ProxyError):
             # the proxy's own answer to CONNECT, when it gave one ("407 Proxy Authentication Required")
             answered = re.search(r"Tunnel connection failed: (\d{3}(?: [A-Za-z][\w ,.-]{0,60})?)", str(err))
@@ -1198,6 +1264,21 @@ class HttpClient:
             return self._fail(ServiceError, f"{self.service}: {tls_failure(err, host)}")
         cause = _transport_cause(err)
         if isinstance(cause, urllib3.exceptions.NameResolutionError):
+            name = urlsplit(url).hostname
+            looked = getattr(cause, "_reason", None) or cause.__cause__
+            if isinstance(looked, _SlowLookup):
+                return self._fail(
+                    ProviderTimeout,
+                    f"{self.service}: looking up the host {name} took longer than "
+                    f"{seconds_text(self.policy.connect_timeout)} (the name server did not answer); check the "
+                    f"network and its DNS settings; {self._raise_hint('http.connect_timeout', 'try again later')}",
+                )
+            if isinstance(looked, socket.gaierror) and looked.errno == socket.EAI_AGAIN:
+                return self._fail(
+                    ServiceError,
+                    f"{self.service}: cannot look up the host {name}: the name server did not answer "
+                    "(a temporary failure); check the network connection and its DNS settings, then try again",
+                )
             return self._fail(
                 ServiceError,
                 f"{self.service}: cannot find the host {urlsplit(url).hostname} (its name does not "
@@ -1505,6 +1586,8 @@ class HttpConfig:
     timing: Timing = field(default_factory=Timing)
     seed: int | None = None
     gate: RequestGate | None = None
+    #: looks host names up instead of socket.getaddrinfo (a test's resolver it can hold or fail)
+    resolve: Resolver | None = None
 
 
 def make_client(
@@ -1523,6 +1606,7 @@ def make_client(
         hints=hints or Hints(),
         secrets=tuple(s for s in secrets if s),
         gate=config.gate,
+        resolve=config.resolve,
     )
 
 

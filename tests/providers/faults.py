@@ -114,3 +114,38 @@ class SilentListener:
         self.sock.close()
         for conn in self.held:
             conn.close()
+
+
+class HeldResolver:
+    """A resolver the test controls, passed as ``HttpConfig(resolve=...)`` in place of getaddrinfo:
+    each name in ``names`` is looked up as 127.0.0.1 (or fails with ``fail``, a getaddrinfo error
+    number), and while ``hold`` is set every lookup of a name waits until :meth:`release` (a name
+    server that does not answer), as the system's resolver does, without any network."""
+
+    def __init__(self, *names: str, hold: bool = False, fail: int | None = None) -> None:
+        self.names = set(names)
+        self.hold = hold
+        self.fail = fail
+        self.asked: list[str] = []
+        self.entered = threading.Event()  # a lookup has begun
+        self.finished = threading.Event()  # a held lookup has come back after its release
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def __call__(self, host: str, port: int, family: int = 0, type: int = 0) -> list[tuple[Any, ...]]:  # noqa: A002
+        self.asked.append(host)
+        self.entered.set()
+        if self.hold:
+            self._released.wait(300)
+        try:
+            if self.fail is not None:
+                raise socket.gaierror(self.fail, "a test's name server says no")
+            if host in self.names:
+                return socket.getaddrinfo("127.0.0.1", port, socket.AF_INET, socket.SOCK_STREAM)
+            # an address stays itself; any other name is unknown here (no name server is ever asked)
+            return socket.getaddrinfo(host, port, family, type, 0, socket.AI_NUMERICHOST)
+        finally:
+            if self.hold:
+                self.finished.set()

@@ -287,6 +287,9 @@ class FakeCloud:
         self.host = host
         #: a gateway's path before the APIs' ("/gw"): requests outside it get a 404
         self.prefix = prefix
+        #: the host name the URLs it sends back give (an Operation-Location) instead of its address:
+        #: a name a test's resolver maps to this listener
+        self.name: str | None = None
         self.running_polls = running_polls
         #: of the running polls, how many Azure 3.2 answers "notStarted" first (queued)
         self.queued_polls = 0
@@ -411,7 +414,7 @@ class FakeCloud:
 
     def base_url(self, port: int) -> str:
         """The URL of the listener on ``port``, with the gateway prefix if any."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = self.name or (f"[{self.host}]" if ":" in self.host else self.host)
         scheme = "https" if self.tls is not None else "http"
         return f"{scheme}://{host}:{port}{self.prefix}"
 
