@@ -21,6 +21,7 @@ from ocrviewer.gui.recognition_panel import RecognitionPanel
 from ocrviewer.gui.state import ViewerState
 from ocrviewer.providers.credentials import CredentialStore
 from ocrviewer.providers.http import HttpConfig, Timing
+from tests.providers.faults import HeldResolver
 from tests.providers.servers import AZURE_KEY, YANDEX_KEY, FakeCloud, Reply
 from tests.support.images import DEFAULT_WORDS, make_text_image
 
@@ -288,6 +289,8 @@ SLOW_PHASES = {
     "trickling-headers": ("yandex", Reply(200, head_trickle=1.0), "POST"),
     "trickling-body": ("azure-image-analysis", Reply(200, b"{" + b" " * 5000 + b"}", trickle=1.0), "POST"),
     "polling": ("azure-read", None, "GET"),
+    # the endpoint's name, looked up by a resolver that never answers (a name server gone silent)
+    "name-lookup": ("yandex", None, None),
 }
 
 
@@ -296,22 +299,31 @@ def test_esc_in_each_slow_phase_ends_the_run_at_once_and_the_next_run_works(
     qtbot, state, context, cloud, silent, capfd, phase
 ):
     """Limits of 120 s everywhere: Esc must not wait for any of them. Before: Esc in a TLS handshake
-    the server never answers waited the connect timeout (120 s here) before the run ended."""
+    the server never answers waited the connect timeout (120 s here) before the run ended, and Esc in a
+    name lookup the name server never answered did nothing until the system resolver gave up."""
     provider, reply, method = SLOW_PHASES[phase]
     endpoints = ("azure.endpoint", "yandex.ocr_endpoint", "yandex.operation_endpoint")
     for name in ("http.connect_timeout", "http.read_timeout"):
         context.provider_settings[name] = 120
     context.provider_settings["http.total_timeout"] = 600
+    resolver = HeldResolver("ocr.test", hold=True)
     if phase == "tls-handshake":
         for key in endpoints:
             context.provider_settings[key] = f"https://127.0.0.1:{silent.port}"
+    elif phase == "name-lookup":
+        context.provider_settings["http"] = HttpConfig(timing=Timing(), resolve=resolver)
+        context.provider_settings["http.allow_insecure"] = True  # http:// to a name: it is the loopback
+        for key in endpoints:
+            context.provider_settings[key] = cloud.url.replace("127.0.0.1", "ocr.test")
     elif phase == "polling":
         cloud.running_polls = 10_000
     else:
         cloud.script("POST", UPLOAD[provider], reply)
     panel = make_panel(qtbot, state, context, provider)
     assert panel.start()
-    if method is None:
+    if phase == "name-lookup":
+        qtbot.waitUntil(resolver.entered.is_set, timeout=30000)
+    elif method is None:
         qtbot.waitUntil(silent.accepted.is_set, timeout=30000)
     else:
         qtbot.waitUntil(lambda: any(p.startswith(method) for p in cloud.paths()), timeout=30000)
@@ -321,6 +333,8 @@ def test_esc_in_each_slow_phase_ends_the_run_at_once_and_the_next_run_works(
     qtbot.waitUntil(lambda: panel.runner.pool.activeThreadCount() == 0, timeout=60000)
     assert time.monotonic() - t0 < 30
     assert panel.status_label.text() == "Cancelled" and state.document is None
+    resolver.hold = False  # the name server answers again; the lookup left behind ends alone
+    resolver.release()
     # the window goes on: the same panel runs again against a server that answers
     for key in endpoints:
         context.provider_settings[key] = cloud.url
