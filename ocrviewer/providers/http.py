@@ -49,6 +49,7 @@ from ocrviewer.errors import (
     OcrViewerError,
     ProviderError,
     ProviderTimeout,
+    ProviderUnavailable,
     QuotaError,
     RequestRejected,
     ServiceError,
@@ -585,8 +586,55 @@ class _SlowLookup(socket.gaierror):
     answer: getaddrinfo can block for 20 s or more and cannot be interrupted)."""
 
 
+def _aside(work: Callable[[], Any], dog: _Watchdog, name: str, timeout: float | None = None) -> Any:
+    """``work()`` run in a daemon thread of its own and waited for in slices, so that Cancel and the
+    deadline (``dog``) and ``timeout`` end the wait at once though ``work`` blocks where nothing can cut
+    it (getaddrinfo in C, a SOCKS proxy's handshake). Work given up goes on alone; a socket it makes
+    after all is closed, nothing uses it. Raises ConnectionAbortedError when stopped, TimeoutError at
+    ``timeout``, else what ``work`` raised."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            found = work()
+        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread, never lost
+            with lock:
+                box["error"] = err
+        else:
+            with lock:
+                box["found"] = found
+                late = "abandoned" in box
+            if late and isinstance(found, socket.socket):
+                found.close()
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    end = None if timeout is None else time.monotonic() + timeout
+    while not done.wait(CONNECT_SLICE):
+        if dog.stopped or (end is not None and time.monotonic() >= end):
+            with lock:
+                box["abandoned"] = True
+                found = box.pop("found", None)
+            if isinstance(found, socket.socket):  # came back just now
+                found.close()
+            if dog.stopped:
+                raise ConnectionAbortedError(errno.ECONNABORTED, "stopped while connecting")
+            raise TimeoutError("timed out")
+    if "error" in box:
+        raise box["error"]
+    if dog.stopped:
+        found = box.get("found")
+        if isinstance(found, socket.socket):
+            found.close()
+        raise ConnectionAbortedError(errno.ECONNABORTED, "stopped while connecting")
+    return box.get("found")
+
+
 def _lookup(host: str, port: int, timeout: float | None, dog: _Watchdog) -> list[tuple[Any, ...]]:
-    """The addresses of ``host``, looked up in a thread of its own so that Cancel, the deadline and the
+    """The addresses of ``host``, looked up aside (:func:`_aside`) so that Cancel, the deadline and the
     connect timeout end the wait at once: getaddrinfo blocks in C and nothing can cut it, so a slow name
     server held the worker (and Cancel) for as long as the system's resolver tried. A lookup given up
     goes on alone in its daemon thread; its answer is dropped (nothing connects with it)."""
@@ -598,34 +646,22 @@ def _lookup(host: str, port: int, timeout: float | None, dog: _Watchdog) -> list
         numeric = False
     if numeric:  # nothing to look up: no name server is asked
         return dog.resolve(host, port, family, socket.SOCK_STREAM)
-    box: dict[str, Any] = {}
-    done = threading.Event()
-
-    def work() -> None:
-        try:
-            box["found"] = dog.resolve(host, port, family, socket.SOCK_STREAM)
-        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread, never lost
-            box["error"] = err
-        finally:
-            done.set()
-
-    threading.Thread(target=work, name=f"ocrviewer lookup of {host}", daemon=True).start()
-    end = None if timeout is None else time.monotonic() + timeout
-    while not done.wait(CONNECT_SLICE):
-        if dog.stopped:
-            raise ConnectionAbortedError(errno.ECONNABORTED, "the name lookup was stopped")
-        if end is not None and time.monotonic() >= end:
-            raise _SlowLookup(
-                socket.EAI_AGAIN, f"looking up the name took longer than {seconds_text(timeout or 0)}"
-            )
-    if "error" in box:
-        error = box["error"]
-        if isinstance(error, OSError):
-            raise error
-        raise socket.gaierror(socket.EAI_FAIL, f"the name lookup failed ({type(error).__name__})") from error
-    if dog.stopped:
-        raise ConnectionAbortedError(errno.ECONNABORTED, "the name lookup was stopped")
-    return list(box.get("found") or [])
+    try:
+        found = _aside(
+            lambda: dog.resolve(host, port, family, socket.SOCK_STREAM),
+            dog,
+            f"ocrviewer lookup of {host}",
+            timeout,
+        )
+    except TimeoutError:
+        raise _SlowLookup(
+            socket.EAI_AGAIN, f"looking up the name took longer than {seconds_text(timeout or 0)}"
+        ) from None
+    except OSError:
+        raise
+    except Exception as err:  # a resolver's own failure (a test's, an embedding program's)
+        raise socket.gaierror(socket.EAI_FAIL, f"the name lookup failed ({type(err).__name__})") from err
+    return list(found or [])
 
 
 def _connect_watched(
@@ -685,8 +721,26 @@ class _Counted:
         if dog is None:
             return super()._new_conn()  # type: ignore[misc,no-any-return]
         conn: Any = self
+        sock = self._open(dog)
+        if isinstance(self, urllib3.connection.HTTPSConnection):
+            # urllib3 connects an https connection before its request (where _watch adds it): added
+            # now, with a copy of the socket the TLS one takes the descriptor over from, so a
+            # handshake the server never answers can be cut (the copy is closed in
+            # _HTTPSConnection.connect)
+            self._handshake = socket.socket(sock.family, sock.type, sock.proto, fileno=os.dup(sock.fileno()))
+            try:
+                dog.add(conn)
+            except urllib3.exceptions.ProtocolError:
+                pass  # stopped meanwhile: the handshake's first read meets the cut socket
+            if dog.stopped:
+                _shut(conn)
+        return sock
+
+    def _open(self, dog: _Watchdog) -> socket.socket:
+        """A connected socket, made under ``dog``, with urllib3's errors."""
+        conn: Any = self
         try:
-            sock = _connect_watched(
+            return _connect_watched(
                 (conn._dns_host, conn.port), conn.timeout, conn.source_address, conn.socket_options, dog
             )
         except socket.gaierror as e:
@@ -699,19 +753,6 @@ class _Counted:
             raise urllib3.exceptions.NewConnectionError(
                 conn, f"Failed to establish a new connection: {e}"
             ) from e
-        if isinstance(self, urllib3.connection.HTTPSConnection):
-            # urllib3 connects an https connection before its request (where _watch adds it): added
-            # now, with a copy of the socket the TLS one takes the descriptor over from, so a
-            # handshake the server never answers can be cut (the copy is closed in
-            # _HTTPSConnection.connect)
-            self._handshake = sock.dup()
-            try:
-                dog.add(conn)
-            except urllib3.exceptions.ProtocolError:
-                pass  # stopped meanwhile: the handshake's first read meets the cut socket
-            if dog.stopped:
-                _shut(conn)
-        return sock
 
     answered = 0
     #: the last request went on a socket that had carried an answer before
@@ -739,18 +780,24 @@ class _HTTPConnection(_Counted, urllib3.connection.HTTPConnection):
     pass
 
 
+def _connect_tls(conn: Any, connect: Callable[[], None]) -> None:
+    """An https connection's ``connect`` (the TLS handshake included): a handshake that times out is said
+    as such, and the copy of the socket kept to cut it (``_handshake``) is closed."""
+    try:
+        connect()
+    except TimeoutError as err:  # the TLS handshake, under the connect timeout, not the read one
+        raise urllib3.exceptions.ConnectTimeoutError(
+            conn, f"the secure connection to {conn.host} was not set up in time ({_TLS_STALLED})"
+        ) from err
+    finally:
+        copy, conn._handshake = conn._handshake, None
+        if copy is not None:
+            copy.close()
+
+
 class _HTTPSConnection(_Counted, urllib3.connection.HTTPSConnection):
     def connect(self) -> None:
-        try:
-            super().connect()
-        except TimeoutError as err:  # the TLS handshake, under the connect timeout, not the read one
-            raise urllib3.exceptions.ConnectTimeoutError(
-                self, f"the secure connection to {self.host} was not set up in time ({_TLS_STALLED})"
-            ) from err
-        finally:
-            copy, self._handshake = self._handshake, None
-            if copy is not None:
-                copy.close()
+        _connect_tls(self, super().connect)
 
     def _tunnel(self) -> None:
         try:
@@ -774,6 +821,51 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
 
 
+def _socks_pools() -> dict[str, type[urllib3.HTTPConnectionPool]] | None:
+    """The pools of a SOCKS proxy's connections, watched like the others; None without PySocks."""
+    import importlib.util
+
+    if importlib.util.find_spec("socks") is None:  # (urllib3's module would warn, then fail)
+        return None
+    try:
+        from urllib3.contrib import socks as contrib
+    except ImportError:
+        return None
+
+    class _SocksOpen:
+        def _open(self, dog: _Watchdog) -> socket.socket:
+            """PySocks connects to the proxy and talks to it (its name looked up, the handshake, the
+            CONNECT) in one blocking call: made aside, so Cancel and the deadline end it at once."""
+            conn: Any = self
+            try:
+                return _aside(  # type: ignore[no-any-return]
+                    lambda: contrib.SOCKSConnection._new_conn(conn), dog, "ocrviewer SOCKS connection"
+                )
+            except ConnectionAbortedError as e:
+                raise urllib3.exceptions.NewConnectionError(
+                    conn, f"Failed to establish a new connection: {e}"
+                ) from e
+
+    class _SocksConnection(_SocksOpen, _Counted, contrib.SOCKSConnection):
+        pass
+
+    class _SocksHTTPSConnection(_SocksOpen, _Counted, contrib.SOCKSHTTPSConnection):
+        def connect(self) -> None:
+            _connect_tls(self, super().connect)
+
+    class _SocksHTTPPool(contrib.SOCKSHTTPConnectionPool):
+        ConnectionCls = _SocksConnection
+
+    class _SocksHTTPSPool(contrib.SOCKSHTTPSConnectionPool):
+        ConnectionCls = _SocksHTTPSConnection
+
+    return {"http": _SocksHTTPPool, "https": _SocksHTTPSPool}
+
+
+class _NoSocks(requests.exceptions.InvalidSchema):
+    """A SOCKS proxy is set in the environment, and PySocks (SOCKS support) is not installed."""
+
+
 class _WatchedAdapter(requests.adapters.HTTPAdapter):
     """requests' adapter whose connections a :class:`_Watchdog` can cut."""
 
@@ -784,9 +876,15 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
         """The connections through a proxy (HTTPS_PROXY...) are watched too: they went in urllib3's
         own pools, so Cancel and the deadline waited out a silent proxy's or service's timeouts."""
+        socks = proxy.lower().startswith("socks")
+        pools = _socks_pools() if socks else None
+        if socks and pools is None:
+            raise _NoSocks("SOCKS support is not installed")
         manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if type(manager) is urllib3.ProxyManager:  # (a SOCKS proxy's connections are its own)
+        if type(manager) is urllib3.ProxyManager:
             manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        elif pools is not None:  # a SOCKS proxy's: connected through PySocks, under the watchdog too
+            manager.pool_classes_by_scheme = pools
         return manager
 
 
@@ -1214,6 +1312,13 @@ class HttpClient:
                 f"{self.service}: could not connect to {host} within "
                 f"{seconds_text(self.policy.connect_timeout)}; "
                 f"{self._raise_hint('http.connect_timeout', 'check the endpoint and the network')}",
+            )
+        if isinstance(err, _NoSocks):
+            return self._fail(
+                ProviderUnavailable,
+                f"{self.service}: the proxy {proxy_shown(url)} is a SOCKS proxy, and SOCKS support is not "
+                "installed: install PySocks (pip install PySocks) into ocrviewer's environment, or use an "
+                "http:// proxy, or add the endpoint's host to NO_PROXY",
             )
         if isinstance(err, requests.exceptions.ProxyError) and isinstance(
             _transport_cause(err), urllib3.exceptions.NameResolutionError

@@ -149,3 +149,89 @@ class HeldResolver:
         finally:
             if self.hold:
                 self.finished.set()
+
+
+class Socks5Proxy:
+    """A SOCKS5 proxy on the loopback (no authentication, or any user name and password) that
+    carries every CONNECT, whatever host it names, to ``target`` (a FakeCloud's port): enough of
+    RFC 1928/1929 for PySocks. ``names`` records the hosts asked for."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.names: list[str] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = int(self.sock.getsockname()[1])
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _read(conn: socket.socket, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            more = conn.recv(n - len(data))
+            if not more:
+                raise ConnectionError("the client left")
+            data += more
+        return data
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            _version, count = self._read(conn, 2)
+            methods = self._read(conn, count)
+            if 0 in methods:
+                conn.sendall(b"\x05\x00")
+            else:  # user name and password (RFC 1929): any are taken
+                conn.sendall(b"\x05\x02")
+                _, ulen = self._read(conn, 2)
+                self._read(conn, ulen)
+                (plen,) = self._read(conn, 1)
+                self._read(conn, plen)
+                conn.sendall(b"\x01\x00")
+            _, _cmd, _, atyp = self._read(conn, 4)
+            if atyp == 3:
+                (length,) = self._read(conn, 1)
+                self.names.append(self._read(conn, length).decode())
+            else:
+                self.names.append(
+                    socket.inet_ntop(
+                        socket.AF_INET if atyp == 1 else socket.AF_INET6,
+                        self._read(conn, 4 if atyp == 1 else 16),
+                    )
+                )
+            self._read(conn, 2)
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.held.append(upstream)
+            conn.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + b"\x00\x00")
+            threading.Thread(target=self._pipe, args=(upstream, conn), daemon=True).start()
+            self._pipe(conn, upstream)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
