@@ -1765,6 +1765,11 @@ def check_document(
             f"{service} answered with another API's result ({_one_line(named, 100)}), not its own; "
             f"{endpoint_hint}"
         )
+    if not document.pages:  # a blank image is still one page: none at all is no result
+        raise BadResponse(
+            f"{service} answered with a result holding no page at all (its list of pages is empty or missing); "
+            f"try again later, and {endpoint_hint} if it keeps happening"
+        )
     counts = document.counts()
     if document.warnings and not any(counts.get(kind) for kind in ("word", "line", "table")):
         raise BadResponse(

@@ -312,6 +312,24 @@ def test_a_read_operation_result_without_a_status_says_check_the_endpoint(
     assert "check the image" not in message
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": "succeeded", "analyzeResult": {"version": "3.2.0", "readResults": None}},
+        {"status": "succeeded", "analyzeResult": {"version": "3.2.0", "readResults": []}},
+    ],
+)
+def test_a_succeeded_read_operation_without_any_page_is_not_an_empty_result(
+    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """Before: landed as a result of 0 words, said as a success (a blank image is still one page)."""
+    with_keys(env)
+    cloud.script("GET", READ_POLL, Reply(200, answer))
+    with pytest.raises(BadResponse) as info:
+        recognize(make("azure-read", cloud, clock, creds), photo)
+    one_clear_line(info.value, "no page at all", "check the endpoint")
+
+
 def test_a_failed_read_operation_with_a_plain_text_error_says_it(
     photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
