@@ -1292,6 +1292,24 @@ class HttpClient:
 
     def _transport_error(self, err: Exception, url: str, read_timeout: float) -> ProviderError:
         host = shown_host(url)
+        socks = proxy_shown(url) if proxies_for(url) is None else ""  # (none for this machine)
+        if socks.lower().startswith("socks") and (
+            isinstance(err, requests.exceptions.ConnectTimeout)
+            or isinstance(_transport_cause(err), urllib3.exceptions.NewConnectionError)
+        ):
+            # PySocks' own failures (the proxy refused, silent, or could not reach the host) went out
+            # as the endpoint's ("HOST refused the connection; check the endpoint URL")
+            if isinstance(err, requests.exceptions.ConnectTimeout):
+                said = f"no answer within {seconds_text(self.policy.connect_timeout)}"
+            else:
+                said = _one_line(
+                    re.sub(r"^.*?Failed to establish a new connection: ", "", str(_transport_cause(err))), 100
+                )
+            return self._fail(
+                ServiceError,
+                f"{self.service}: cannot get through the SOCKS proxy {socks} to {host} ({self.scrub(said)}); "
+                "check the proxy (ALL_PROXY / HTTPS_PROXY in the environment), or add the endpoint's host to NO_PROXY",
+            )
         if isinstance(err, requests.exceptions.ConnectTimeout) and _PROXY_STALLED in str(err):
             return self._fail(
                 ProviderTimeout,

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from ocrviewer.errors import Cancelled, ProviderTimeout, ProviderUnavailable
+from ocrviewer.errors import Cancelled, ProviderTimeout, ProviderUnavailable, ServiceError
 from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 
 from .conftest import with_keys
-from .faults import TEXTS, SilentListener, Socks5Proxy, make, one_clear_line, recognize
+from .faults import TEXTS, SilentListener, Socks5Proxy, free_port, make, one_clear_line, recognize
 from .servers import FakeCloud
 
 PROVIDERS = ["yandex", "azure-read"]
@@ -128,4 +128,44 @@ def test_cancel_and_the_deadline_end_a_run_held_by_a_silent_socks_proxy(
         one_clear_line(info.value, "did not finish within 1 s", "raise http.total_timeout")
     finally:
         silent.close()
+    assert named_cloud.requests == []
+
+
+@needs_socks
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_a_socks_proxy_that_refuses_or_stays_silent_is_named_not_the_endpoint(
+    name: str, photo: Path, named_cloud: FakeCloud, creds, env, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """Before: PySocks' failures were said as the endpoint's ("ocr.test refused the connection; check the
+    endpoint URL"), though the endpoint was never reached."""
+    with_keys(env)
+    refusing = free_port()
+    monkeypatch.setenv("ALL_PROXY", f"socks5h://someone:s0cks-secret@127.0.0.1:{refusing}")
+    p = through(named_cloud, name, creds, RetryPolicy(total_timeout=60.0))
+    with pytest.raises(ServiceError) as info:
+        recognize(p, photo)
+    message = one_clear_line(
+        info.value, f"cannot get through the SOCKS proxy socks5h://***@127.0.0.1:{refusing}"
+    )
+    assert (
+        "refused" in message.lower()
+        and "s0cks-secret" not in message
+        and "check the endpoint URL" not in message
+    )
+
+    silent = SilentListener()
+    try:
+        monkeypatch.setenv("ALL_PROXY", f"socks5h://127.0.0.1:{silent.port}")
+        p = through(
+            named_cloud, name, creds, RetryPolicy(connect_timeout=1.0, read_timeout=LONG, total_timeout=300.0)
+        )
+        with pytest.raises(ServiceError) as info:
+            recognize(p, photo)
+    finally:
+        silent.close()
+    one_clear_line(
+        info.value,
+        f"cannot get through the SOCKS proxy socks5h://127.0.0.1:{silent.port}",
+        "no answer within 1 s",
+    )
     assert named_cloud.requests == []
