@@ -93,16 +93,25 @@ def test_a_body_that_stalls_after_the_headers_ends_at_the_read_timeout(
         assert [w.text for w in recognize(p, photo).document.words()] == TEXTS
 
 
-@pytest.mark.parametrize("fault", ["reset", "chunked_cut"])
+RUNNING_PADDED = {"status": "running", "pad": "x" * 200}
+BROKEN_BODIES = {
+    "reset": Reply(200, RUNNING_PADDED, reset=True),
+    "chunked_cut": Reply(200, RUNNING_PADDED, chunked_cut=True),
+    # garbage where a chunk's size belongs (http.client reads it as the same IncompleteRead as a cut)
+    "chunk_size_no_number": Reply(200, b"zz\r\n{}\r\n0\r\n\r\n", headers={"Transfer-Encoding": "chunked"}),
+}
+
+
+@pytest.mark.parametrize("fault", list(BROKEN_BODIES))
 @pytest.mark.parametrize("stage", STAGES, ids=stage_id)
 def test_a_connection_reset_or_a_chunked_body_cut_off(
     stage: tuple[str, str, str], fault: str, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
-    """RST mid-body, or a chunked answer without its last chunk: an upload is one line and not sent
-    again (it may be billed); a poll is asked again and the run succeeds."""
+    """RST mid-body, a chunked answer without its last chunk, or with a chunk size that is no number: an
+    upload is one line and not sent again (it may be billed); a poll is asked again and the run succeeds."""
     name, method, path = stage
     cloud.running_polls = 1
-    cloud.script(method, path, Reply(200, {"status": "running", "pad": "x" * 200}, **{fault: True}))
+    cloud.script(method, path, BROKEN_BODIES[fault])
     p = make(name, cloud, clock, creds)
     if method == "POST":
         with pytest.raises(ServiceError) as info:
