@@ -996,6 +996,9 @@ class HttpClient:
     gate: RequestGate | None = None
     #: looks host names up (None: socket.getaddrinfo); a test passes one it controls
     resolve: Resolver | None = None
+    #: the PEM file of CA certificates to trust (the ``http.ca_bundle`` setting); None: the system's
+    #: (or REQUESTS_CA_BUNDLE's)
+    ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
         self.scrub = Scrubber(self.secrets)
@@ -1107,6 +1110,7 @@ class HttpClient:
                         data=data,
                         timeout=(self.policy.connect_timeout, read_timeout),
                         proxies=proxies_for(url),
+                        verify=self.ca_bundle,  # (None: requests' own choice, REQUESTS_CA_BUNDLE or the system's)
                         allow_redirects=False,
                         stream=True,  # the body is read below, under the deadline and the size cap
                     )
@@ -1658,7 +1662,8 @@ def tls_failure(err: BaseException, host: str) -> str:
             return (
                 f"the certificate of {host} is not trusted ({said}); check the endpoint URL. If a proxy or "
                 "gateway you trust signs it (a company network does), save its CA certificate as a PEM "
-                "file and set REQUESTS_CA_BUNDLE to that file's path before starting ocrviewer"
+                f"file and give its path as {CA_BUNDLE_SETTING} in the settings (or set REQUESTS_CA_BUNDLE to "
+                "it before starting ocrviewer)"
             )
         if code in _EXPIRED_CODES:
             return (
@@ -1722,6 +1727,7 @@ def make_client(
         config = HttpConfig()
     policy = config.policy or RetryPolicy.from_settings(settings)
     return HttpClient(
+        ca_bundle=ca_bundle_of(settings),
         service=service,
         policy=policy,
         timing=config.timing,
@@ -1731,6 +1737,26 @@ def make_client(
         gate=config.gate,
         resolve=config.resolve,
     )
+
+
+CA_BUNDLE_SETTING = "http.ca_bundle"
+
+
+def ca_bundle_of(settings: Mapping[str, Any]) -> str | None:
+    """The PEM file the ``http.ca_bundle`` setting names, or None when it is not set; ProviderError in one
+    line when it names no file (a typo would otherwise be said as a TLS failure of the service)."""
+    value = settings.get(CA_BUNDLE_SETTING)
+    if value in (None, ""):
+        return None
+    from ocrviewer.providers.settings import settings_path
+
+    path = os.path.expanduser(str(value))
+    if not os.path.isfile(path):
+        raise ProviderError(
+            f"the {CA_BUNDLE_SETTING} setting names {_one_line(path, 200)!r}, which is no file; give the path of "
+            f"a PEM file of CA certificates, or delete the setting in {settings_path()}"
+        )
+    return path
 
 
 _STATUS_KEYS = frozenset({"code", "message", "details", "requestId", "request_id", "error"})

@@ -33,6 +33,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "http.total_timeout": "seconds a whole recognition (upload and polling) may take",
     "http.poll_interval": "seconds between the first polls",
     "http.allow_insecure": "send keys to a plain http:// endpoint on another host (default false: refused)",
+    "http.ca_bundle": "a PEM file of the CA certificates to trust (a company proxy's) instead of the system's",
 }
 
 #: Keys holding injected objects, never written to a file.

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ocrviewer.core.prepare import prepare_image
-from ocrviewer.errors import ProviderTimeout, ServiceError
+from ocrviewer.errors import ProviderError, ProviderTimeout, ServiceError
 from ocrviewer.providers.base import CancelToken, Provider, RecognitionResult
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from ocrviewer.providers.settings import settings_path
@@ -259,3 +259,30 @@ def test_a_connection_never_taken_ends_at_the_connect_timeout_naming_the_setting
         assert time.monotonic() - t0 < 30  # one connect timeout (an upload is not tried again)
     finally:
         cloud.close()
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_the_ca_bundle_setting_trusts_a_certificate_and_a_missing_file_is_one_line(
+    name: str, photo: Path, tls_cloud: tuple[FakeCloud, Path], tmp_path: Path, clock: FakeClock, creds, env
+) -> None:  # noqa: ANN001
+    """``http.ca_bundle`` in providers.json: the run is verified against that file (not turned off), and a
+    path naming no file is said as the setting's fault, not as the service's TLS."""
+    with_keys(env)
+    cloud, cert = tls_cloud
+    p = make(name, cloud, clock, creds, **https_settings(cloud), **{"http.ca_bundle": str(cert)})
+    result, _ = recognize_noting(p, photo)
+    assert [w.text for w in result.document.words()] == TEXTS
+
+    other, _ = make_certificate(tmp_path, name="other")  # a bundle that does not hold the server's CA
+    p = make(name, cloud, clock, creds, **https_settings(cloud), **{"http.ca_bundle": str(other)})
+    with pytest.raises(ServiceError) as info:
+        recognize_noting(p, photo)
+    one_clear_line(info.value, "is not trusted", "http.ca_bundle")
+
+    missing = tmp_path / "no-such-ca.pem"
+    p = make(name, cloud, clock, creds, **https_settings(cloud), **{"http.ca_bundle": str(missing)})
+    sent = len(cloud.requests)
+    with pytest.raises(ProviderError) as info:
+        recognize_noting(p, photo)
+    one_clear_line(info.value, f"the http.ca_bundle setting names '{missing}', which is no file", "PEM")
+    assert len(cloud.requests) == sent
