@@ -329,10 +329,9 @@ def test_a_read_operation_result_without_a_status_says_check_the_endpoint(
     ],
 )
 def test_a_succeeded_read_operation_without_any_page_is_not_an_empty_result(
-    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds, env
+    answer: Any, photo: Path, cloud: FakeCloud, clock: FakeClock, creds
 ) -> None:  # noqa: ANN001
     """Before: landed as a result of 0 words, said as a success (a blank image is still one page)."""
-    with_keys(env)
     cloud.script("GET", READ_POLL, Reply(200, answer))
     with pytest.raises(BadResponse) as info:
         recognize(make("azure-read", cloud, clock, creds), photo)
