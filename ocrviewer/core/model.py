@@ -102,6 +102,8 @@ def _poly_to_list(poly: Polygon) -> list[list[float]]:
 def _poly_from(data: Any, what: str) -> Polygon:
     if not isinstance(data, list):
         raise BadResponse(f"{what} polygon must be a list of [x, y] points")
+    if not data:  # an element of text only (a plain text's, a line no file placed): no polygon
+        return ()
     return make_polygon(data, what=what)
 
 

@@ -196,18 +196,21 @@ def draw_layers(
     # the word loop runs 10k times: its lookups are made once
     word_inks, filled, add_label = pen.word_inks, pen.filled, label_items.append
     labelled, drawn = label_level == "word", 0
+    # elements of text only (no polygon: a line no file placed) have nothing to draw
     for p in pages:
         for block in p.blocks:
-            if want_block:
+            if want_block and block.polygon:
                 pen.outline(block.polygon, block_rgba, lw * 2)
                 counts["block"] += 1
             for line in block.lines:
-                if want_line:
+                if want_line and line.polygon:
                     pen.outline(line.polygon, line_rgba, lw)
                     counts["line"] += 1
                     if label_level == "line":
                         label_items.append((line.text, line.confidence, _bbox(line.polygon)))
                 for word in line.words:
+                    if not word.polygon:
+                        continue
                     conf = word.confidence
                     if min_confidence is not None and conf is not None and conf < min_confidence:
                         counts["hidden"] += 1
@@ -224,7 +227,9 @@ def draw_layers(
     if labels:
         _labels(pen, label_items, size)
     if legend:
-        boxes = [box for _, _, box in label_items] or [_bbox(b.polygon) for p in pages for b in p.blocks]
+        boxes = [box for _, _, box in label_items] or [
+            _bbox(b.polygon) for p in pages for b in p.blocks if b.polygon
+        ]
         _legend(draw, size, levels, counts, min_confidence, boxes, scale)
     t3 = time.perf_counter()
     if base is None:  # decoded meanwhile

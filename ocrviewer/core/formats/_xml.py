@@ -265,8 +265,9 @@ def serialize(root: etree._Element) -> bytes:
 
 
 def union_box(polys: Iterable[Polygon]) -> Polygon | None:
-    """The box around ``polys`` (None for none): an element's box when it states none of its own."""
-    boxes = [polygon_bbox(p) for p in polys]
+    """The box around ``polys`` (None for none): an element's box when it states none of its own.
+    Empty polygons (elements of text only) have no place and are passed over."""
+    boxes = [polygon_bbox(p) for p in polys if p]
     if not boxes:
         return None
     return polygon_from_bbox(
@@ -281,7 +282,7 @@ def line_baseline(line: Line) -> list[tuple[float, float]] | None:
     scaled placement) is left out rather than written where it does not belong.
     """
     pts = line.extras.get("baseline") if line.extras else None
-    if not isinstance(pts, Sequence) or len(pts) < 2:
+    if not isinstance(pts, Sequence) or len(pts) < 2 or not line.polygon:
         return None
     try:
         coords = [(float(p[0]), float(p[1])) for p in pts]

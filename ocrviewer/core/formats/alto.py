@@ -234,9 +234,7 @@ class _Reader:
         poly = self.box(el, what)
         if poly is None and glyphs:
             poly = union_box(p for i, g in enumerate(glyphs) if (p := self.box(g, f"{what} Glyph {i + 1}")))
-        if poly is None:
-            if text:  # kraken writes <String CONTENT=""/> in a line it recognized nothing in
-                self.warnings.append(f"{what} {text[:30]!r} has no position; its text stays in the line")
+        if poly is None and not text:  # kraken writes <String CONTENT=""/> in a line it recognized nothing in
             return None
         conf: float | None = None
         wc = el.get("WC")
@@ -258,7 +256,7 @@ class _Reader:
                 extras[key.lower()] = el.get(key)
         return Word(
             text=text,
-            polygon=poly,
+            polygon=poly or (),  # no position: text only, as a plain text's words (the line decides)
             confidence=conf,
             language=el.get("LANG") or el.get("language"),
             extras=extras,
@@ -268,6 +266,7 @@ class _Reader:
         words: list[Word] = []
         texts: list[str] = []  # every String's, placed or not: the line keeps the text of all
         spaced: list[bool] = []  # whether a space goes before each text
+        labels: list[str] = []  # each word's name in warnings
         last_placed = False
         gap = False
         i = 0
@@ -282,6 +281,7 @@ class _Reader:
             last_placed = w is not None
             if w is not None:
                 words.append(w)
+                labels.append(f"{what} String {i}")
                 texts.append(w.text)
             else:
                 texts.append(s.get("CONTENT") or "".join(g.get("CONTENT", "") for g in children(s, "Glyph")))
@@ -306,10 +306,24 @@ class _Reader:
                 # a file without SP spaces every word, but for two of a script set without spaces
                 unspaced = not self.spaced_by_sp and unspaced_pair(text, t)
                 text += (" " if text and space and not unspaced else "") + t
-        poly = self.box(el, what) or union_box(w.polygon for w in words)
+        poly = self.box(el, what) or union_box(w.polygon for w in words if w.polygon)
+        if poly is not None and not all(w.polygon for w in words):
+            # a String without a position in a placed line: the word is left out, its text stays in the line's
+            for w, label in zip(words, labels, strict=True):
+                if not w.polygon:
+                    self.warnings.append(
+                        f"{label} {w.text[:30]!r} has no position; its text stays in the line"
+                    )
+            words = [w for w in words if w.polygon]
         if poly is None:
-            self.warnings.append(f"{what} has no position and no words; skipped")
-            return None
+            if not text.strip():
+                self.warnings.append(f"{what} has no position and no text; skipped")
+                return None
+            # no position anywhere in it: a text-only line, as a plain text's (nothing drawn, text compared)
+            self.warnings.append(f"{what} has no position; its text is kept as text only (nothing drawn)")
+            return Line(
+                text=text, polygon=(), words=tuple(words), language=el.get("LANG") or el.get("language")
+            )
         extras: dict[str, Any] = {}
         bl = el.get("BASELINE")
         if bl:
@@ -333,8 +347,8 @@ class _Reader:
             ln = self.line(tl, f"{what} TextLine {i + 1}")
             if ln is not None:
                 lines.append(ln)
-        poly = self.box(el, what) or union_box(x.polygon for x in lines)
-        if poly is None:
+        poly = self.box(el, what) or union_box(x.polygon for x in lines if x.polygon)
+        if poly is None and not lines:
             return None
         extras: dict[str, Any] = {}
         rot = el.get("ROTATION")
@@ -345,7 +359,7 @@ class _Reader:
                 self.warnings.append(str(err))
         kind = next((self.labels[t] for t in (el.get("TAGREFS") or "").split() if t in self.labels), None)
         return Block(
-            polygon=poly,
+            polygon=poly or (),  # lines of text only: a block of text only
             lines=tuple(lines),
             language=el.get("LANG") or el.get("language"),
             layout_type=kind,
@@ -448,7 +462,10 @@ def read(root: etree._Element) -> Document:
 
 # -- writing -------------------------------------------------------------------------------------------
 def _box_attrs(el: etree._Element, poly: Polygon) -> None:
-    """HPOS/VPOS/WIDTH/HEIGHT, and a ``Shape/Polygon`` (its first child) when ``poly`` is no box."""
+    """HPOS/VPOS/WIDTH/HEIGHT, and a ``Shape/Polygon`` (its first child) when ``poly`` is no box;
+    none for an element of text only (no polygon), which is read back so."""
+    if not poly:
+        return
     x0, y0, x1, y1 = polygon_bbox(poly)
     el.set("HPOS", fmt_num(x0))
     el.set("VPOS", fmt_num(y0))

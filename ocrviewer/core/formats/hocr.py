@@ -239,13 +239,25 @@ def _word(el: etree._Element, what: str, warnings: list[str]) -> Word | None:
     props = title_props(el)
     text = _text(el, _NESTED).strip(_BIDI_MARKS)
     box = _bbox(props, what, warnings)
-    if box is None:
-        warnings.append(f"{_NO_BOX}{what} {text[:30]!r}")
+    if box is None and not text.strip():
         return None
     conf = _confidence(props, what, warnings)
-    poly = _poly(props, box)
+    # no bbox: a word of text only, as a plain text's words (its line decides whether it stays one)
+    poly = _poly(props, box) if box is not None else ()
     assert poly is not None
     return Word(text=text, polygon=poly, confidence=conf, language=_lang(el))
+
+
+def _drop_unplaced(
+    indexed: list[tuple[int, Word]], what: str, warnings: list[str]
+) -> tuple[list[tuple[int, Word]], bool]:
+    """The placed words of a placed line, and whether one with text was left out (its text stays in the
+    line's); each left out is named in the warnings."""
+    placed = [(i, w) for i, w in indexed if w.polygon]
+    for i, w in indexed:
+        if not w.polygon:
+            warnings.append(f"{_NO_BOX}{what} word {i + 1} {w.text[:30]!r}")
+    return placed, len(placed) < len(indexed)
 
 
 def _words(
@@ -368,12 +380,18 @@ def _line(el: etree._Element, what: str, warnings: list[str], spaced: bool) -> L
     chars = _character_words(el, what) if not word_els else None
     if chars is not None:
         indexed = chars[0]
-    words = [w for _, w in indexed]
     box = _bbox(props, what, warnings)
-    poly = _poly(props, box) or union_box(w.polygon for w in words)
-    if poly is None:
-        warnings.append(f"{what} has no bbox and no words with one; skipped")
+    poly = _poly(props, box) or union_box(w.polygon for _, w in indexed if w.polygon)
+    if poly is not None:
+        indexed, dropped = _drop_unplaced(indexed, what, warnings)
+        lost = lost or dropped
+    elif not _text(el):
+        warnings.append(f"{what} has no bbox and no text; skipped")
         return None
+    else:  # nothing in it placed: a line of text only (nothing drawn, its text compared and exported)
+        warnings.append(f"{what} has no bbox; its text is kept as text only (nothing drawn)")
+        poly = ()
+    words = [w for _, w in indexed]
     # the line keeps the text of every word, placed or not (as the ALTO and PAGE readers do)
     if chars is not None:
         text = chars[1]
@@ -443,11 +461,17 @@ def _line_elements(
 def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str], spaced: bool) -> Line | None:
     """One line made of words that no ``ocr_line`` holds; its box is theirs."""
     indexed, lost = _words(word_els, what, warnings)
-    words = [w for _, w in indexed]
-    poly = union_box(w.polygon for w in words)
-    if poly is None:
-        warnings.append(f"{what}: words without a line and without a bbox; skipped")
+    poly = union_box(w.polygon for _, w in indexed if w.polygon)
+    if poly is not None:
+        indexed, dropped = _drop_unplaced(indexed, what, warnings)
+        lost = lost or dropped
+    elif not indexed:
+        warnings.append(f"{what}: words without a line and without text; skipped")
         return None
+    else:
+        warnings.append(f"{what}: words without a line and without a bbox; kept as text only (nothing drawn)")
+        poly = ()
+    words = [w for _, w in indexed]
     parent = word_els[0].getparent()
     if lost:  # the line keeps the text of every word, placed or not
         text = " ".join(t for t in (_text(w) for w in word_els) if t)
@@ -501,8 +525,8 @@ def _page(
     for owner, is_block, lines in groups:
         block_props = title_props(owner) if is_block else {}
         bbox = _bbox(block_props, f"page {index + 1} block", warnings) if is_block else None
-        poly = _poly(block_props, bbox) or union_box(x.polygon for x in lines)
-        assert poly is not None  # lines always have polygons
+        # lines of text only (no bbox anywhere) make a block of text only
+        poly = _poly(block_props, bbox) or union_box(x.polygon for x in lines if x.polygon) or ()
         blocks.append(Block(polygon=poly, lines=tuple(lines), language=_lang(owner) if is_block else None))
     extras: dict[str, Any] = {}
     if "image" in props:
@@ -547,7 +571,10 @@ def _int(v: float) -> int:
 
 
 def bbox_text(poly: Polygon) -> str:
-    """``bbox x0 y0 x1 y1``, and ``; poly x y x y ...`` (whole pixels) where the polygon is no box."""
+    """``bbox x0 y0 x1 y1``, and ``; poly x y x y ...`` (whole pixels) where the polygon is no box;
+    nothing for an element of text only (no polygon: hOCR's properties are all optional)."""
+    if not poly:
+        return ""
     x0, y0, x1, y1 = polygon_bbox(poly)
     a, b, c, d = _int(x0), _int(y0), _int(x1), _int(y1)
     text = f"bbox {a} {b} {max(c, a)} {max(d, b)}"
@@ -629,12 +656,11 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
             par = _sub(carea, "p", "ocr_par", f"par_{p}_{nb}", bbox_text(block.polygon), block.language)
             for line in block.lines:
                 nl += 1
-                title = bbox_text(line.polygon)
-                bl = _baseline(line)
-                if bl:
-                    title += f"; {bl}"
+                parts = [bbox_text(line.polygon)]
+                parts.append(_baseline(line) or "")
                 if line.confidence is not None and math.isfinite(line.confidence):
-                    title += f"; x_wconf {max(0, min(100, round(line.confidence * 100)))}"
+                    parts.append(f"x_wconf {max(0, min(100, round(line.confidence * 100)))}")
+                title = "; ".join(t for t in parts if t)
                 lang = line.language if line.language != block.language else None
                 line_el = _sub(par, "span", "ocr_line", f"line_{p}_{nl}", title, lang)
                 if not line.words:
@@ -645,9 +671,10 @@ def write(doc: Document, *, image_names: Sequence[str | None] = (), system: str 
                 word_el: etree._Element | None = None
                 for word, gap in zip(line.words, gaps, strict=True):
                     nw += 1
-                    title = bbox_text(word.polygon)
+                    parts = [bbox_text(word.polygon)]
                     if word.confidence is not None and math.isfinite(word.confidence):
-                        title += f"; x_wconf {max(0, min(100, round(word.confidence * 100)))}"
+                        parts.append(f"x_wconf {max(0, min(100, round(word.confidence * 100)))}")
+                    title = "; ".join(t for t in parts if t)
                     wl = word.language if word.language not in (line.language, block.language) else None
                     if word_el is not None and gap:
                         word_el.tail = " "

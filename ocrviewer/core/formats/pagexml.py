@@ -302,6 +302,8 @@ class _Reader:
         xs, ys = nums[0::2], nums[1::2]
         if not xs or len(xs) != len(ys) or not all(math.isfinite(v) for v in nums):
             return None
+        if len(set(zip(xs, ys, strict=True))) == 1:
+            return None  # one point ("0,0 0,0"): no position at all, not a box of nothing at that point
         return polygon_from_bbox(min(xs), min(ys), max(xs), max(ys))
 
     def text_equiv(self, el: etree._Element, what: str) -> tuple[str | None, float | None]:
@@ -358,17 +360,20 @@ class _Reader:
         if poly is None:
             boxes = [p for g in children(el, "Glyph") if (p := self.coords(g, f"{what} Glyph")) is not None]
             poly = union_box(boxes) or self.point_box(el)
-        if poly is None:
-            self.warnings.append(f"{what} {text[:30]!r} has no usable Coords; its text stays in the line")
+        if poly is None and not text:
             return None, text
         extras = {"id": el.get("id")} if el.get("id") else {}
-        word = Word(text=text, polygon=poly, confidence=conf, language=el.get("language"), extras=extras)
+        # no usable Coords: a word of text only, as a plain text's words (its line decides whether it stays)
+        word = Word(
+            text=text, polygon=poly or (), confidence=conf, language=el.get("language"), extras=extras
+        )
         return word, text
 
     def line(self, el: etree._Element, what: str) -> Line | None:
         read = [self.word(we, f"{what} Word {i + 1}") for i, we in enumerate(children(el, "Word"))]
         # a Word of only whitespace (kraken writes the spaces between words as Words) is no word
         words = [w for w, _ in read if w is not None and (w.text.strip() or not w.text)]
+        unplaced = {id(w): i for i, (w, _) in enumerate(read) if w is not None and not w.polygon}
         text, conf = self.text_equiv(el, what)
         if self.zero_line_conf:
             conf = None
@@ -387,7 +392,9 @@ class _Reader:
             nums = [float(v) for v in _NUM.findall(bl.get("points", ""))]
             if len(nums) >= 4 and len(nums) % 2 == 0 and all(math.isfinite(v) for v in nums):
                 extras["baseline"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
-        poly = self.coords(el, what) or union_box([w.polygon for w in words]) or self.point_box(el)
+        poly = (
+            self.coords(el, what) or union_box([w.polygon for w in words if w.polygon]) or self.point_box(el)
+        )
         if poly is None and "baseline" in extras:
             # a line segmented by its baseline alone (kraken/eScriptorium before their polygons are
             # made): the text sits above it, about as high as the page's other lines
@@ -398,12 +405,26 @@ class _Reader:
             self.warnings.append(
                 f"{what} has a Baseline and no Coords: its box is drawn {h:g} px high above the baseline"
             )
+        if poly is not None and unplaced:
+            # a Word without usable Coords in a placed line: left out, its text stays in the line's
+            for w in words:
+                if not w.polygon:
+                    i = unplaced[id(w)]
+                    self.warnings.append(
+                        f"{what} Word {i + 1} {w.text[:30]!r} has no usable Coords; its text stays in the line"
+                    )
+            words = [w for w in words if w.polygon]
         if poly is None:
-            self.warnings.append(f"{what} has no usable Coords and no words; skipped")
-            return None
+            if not text:
+                self.warnings.append(f"{what} has no usable Coords and no text; skipped")
+                return None
+            # nothing in it placed: a line of text only (nothing drawn, its text compared and exported)
+            self.warnings.append(
+                f"{what} has no usable Coords; its text is kept as text only (nothing drawn)"
+            )
         return Line(
             text=text,
-            polygon=poly,
+            polygon=poly or (),
             words=tuple(words),
             confidence=conf,
             language=el.get("primaryLanguage"),
@@ -419,10 +440,17 @@ class _Reader:
         text, conf = self.text_equiv(el, what)
         if self.zero_line_conf:
             conf = None
-        poly = self.coords(el, what) or union_box([x.polygon for x in lines]) or self.point_box(el)
-        if poly is None:
+        poly = (
+            self.coords(el, what) or union_box([x.polygon for x in lines if x.polygon]) or self.point_box(el)
+        )
+        if poly is None and not lines and not (text or "").strip():
             self.warnings.append(f"{what} has no usable Coords and no lines; skipped")
             return None
+        if poly is None and not lines:
+            self.warnings.append(
+                f"{what} has no usable Coords; its text is kept as text only (nothing drawn)"
+            )
+        poly = poly or ()  # lines of text only, or a region's text alone: a block of text only
         if text and len(lines) > 1 and not _same_text(text, " ".join(ln.text for ln in lines)):
             lines = _in_text_order(lines, text.splitlines(), alike=True)
         if text and any(ln.text for ln in lines) and not _same_text(text, " ".join(ln.text for ln in lines)):
@@ -475,7 +503,7 @@ def _tables(page_el: etree._Element, cell_blocks: dict[int, Block]) -> list[Tabl
         cells: list[Cell] = []
         for tc in children(tr, "TableCell"):
             block = cell_blocks.get(id(tc))
-            if block is None:
+            if block is None or not block.polygon:  # a cell of text only: its text is in its block
                 continue
             cells.append(
                 Cell(
@@ -647,7 +675,14 @@ def _i(v: float) -> int:
     return max(0, int(math.floor(v + 0.5)))
 
 
+#: the points of an element of text only: one point, which PAGE's readers (this one, eScriptorium's
+#: dummy blocks) take for no position, and which PAGE's schema accepts where it wants Coords
+NO_POINTS = "0,0 0,0"
+
+
 def points_text(poly: Sequence[Sequence[float]]) -> str:
+    if not poly:
+        return NO_POINTS
     return " ".join(f"{_i(x)},{_i(y)}" for x, y in poly)
 
 

@@ -221,7 +221,7 @@ def write_pdf(
             items = line.words or ((line,) if line.text.strip() else ())
             for item in items:
                 text = item.text.strip()
-                if not text:
+                if not text or not item.polygon:  # text only: no place on the page to put it
                     continue
                 poly = tuple((x * sx, y * sy) for x, y in item.polygon)
                 fit = _fit(poly, hpx, k)
