@@ -20,7 +20,9 @@ DESCRIPTION = f"""Compare one or more RESULTs with a REFERENCE, word by word on 
 
 REFERENCE is a ground truth or another engine's result: normalized JSON (ocrviewer export),
 hOCR, ALTO, PAGE-XML, any response format ocrviewer reads, or a plain text file (.txt, UTF-8, one
-line per text line, pages separated by a form feed; no geometry, so detection figures are n/a).
+line per text line, pages separated by a form feed; no geometry, so detection figures are n/a), or
+with DOC a folder of one .txt per page (scan_0001.txt or .gt.txt for scan_0001.tif, else by the number
+in the names, else natural order: page2.txt before page10.txt; another count is refused).
 IMAGE (optional) places every file on the displayed image, EXIF and shrunk copies handled;
 without it the reference's page stands in for the image. DOC (a PDF or a folder of page images)
 instead: each response page lands on the document page it names and pages are compared by number
@@ -107,9 +109,16 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
     layer opens as a response).
     """
     from ocrviewer.core.document_pages import is_document_path
+    from ocrviewer.core.text_reference import is_text_folder
 
     first = files[0]
     image = first if Path(first).suffix.lower() in PICTURE_SUFFIXES or is_document_path(first) else None
+    if (
+        image is not None
+        and is_text_folder(first)
+        and not any(p.suffix.lower() in PICTURE_SUFFIXES for p in Path(first).iterdir())
+    ):
+        image = None  # a folder of page texts without the pages: the reference, not the document
     rest = files[1:] if image else files
     if len(rest) < 2:
         raise BadInput("give a REFERENCE and at least one RESULT (optionally after the IMAGE)")
@@ -120,6 +129,8 @@ def split_files(files: list[str]) -> tuple[str | None, str, list[str]]:
             if image is None or not is_document_path(image):
                 raise BadInput(f"{f}: a batch's results need the document it read (DOC) first; give it")
             continue
+        if not i and is_text_folder(f):
+            continue  # the reference: a folder of one .txt per page
         if Path(f).suffix.lower() in PICTURE_SUFFIXES or Path(f).is_dir():
             raise BadInput(f"{f}: an image or a folder, not a reference or a result; it comes first")
     return image, rest[0], rest[1:]

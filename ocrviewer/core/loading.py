@@ -304,7 +304,8 @@ def load_document_result(
     """
     rpath = Path(response_path)
     if is_text_reference(rpath):  # plain text: no boxes; a page of text per page, or one page
-        parsed = read_text_reference(rpath)
+        # (a folder of them: a file per page, each on the page its name names)
+        parsed = read_text_reference(rpath, [p.name for p in source.pages], source.kind)
         check_text_pages(parsed, rpath, len(source.pages), source.name)
     else:
         parsed = load_response(rpath)

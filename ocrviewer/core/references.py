@@ -165,7 +165,13 @@ def _check_decision(d: FrameDecision, path: str, against: str, have_image: bool)
 
 def _load(path: str, image: str | None, frame: str, page_size: tuple[float, float] | None) -> CompareInput:
     if is_text_reference(path):
-        return CompareInput(path, read_text_reference(path), geometry=False, format=TEXT_FORMAT)
+        text = read_text_reference(path)
+        if len(text.pages) > 1 and os.path.isdir(path):
+            raise BadInput(
+                f"{path}: a folder of {len(text.pages)} page texts needs the document they are pages of; "
+                "give the PDF, TIFF or folder of images first"
+            )
+        return CompareInput(path, text, geometry=False, format=TEXT_FORMAT)
     info = None
     if image is None and page_size is not None:  # the reference's page stands in for the image
         w, h = (max(1, round(v)) for v in page_size)

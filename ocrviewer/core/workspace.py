@@ -39,7 +39,7 @@ from ocrviewer.core.output import dumps_json, finite_json, write_atomic
 from ocrviewer.core.parse_child import ParserProcess
 from ocrviewer.core.prepare import file_sha256
 from ocrviewer.core.sidecar import sidecar_path
-from ocrviewer.core.text_reference import TEXT_FORMAT, is_text_reference, read_text_reference
+from ocrviewer.core.text_reference import TEXT_FORMAT, is_text_folder, is_text_reference, read_text_reference
 from ocrviewer.errors import BadInput, OcrViewerError
 
 __all__ = [
@@ -579,6 +579,8 @@ def open_workspace(
     """
     ws, notes = read_workspace(path)
     memo: dict[str, Any] = {}  # a document's pages share their PDF and their responses: read once
+    if ws.source is not None and ws.source.kind != "image":  # a folder of page texts finds its pages
+        memo[_TEXT_PAGES] = ([os.path.basename(p.image_path) for p in ws.pages], ws.source.kind)
     for page in ws.pages:
         notes.extend(place_page(page, memo, parser))
     return ws, notes
@@ -624,6 +626,10 @@ def place_page(
     return notes
 
 
+#: the ``memo`` key of the document's page names and kind (a folder of page texts is matched to them)
+_TEXT_PAGES = "text-pages"
+
+
 def place_recorded(
     result: Result,
     image_path: str,
@@ -638,7 +644,7 @@ def place_recorded(
     """
     if not result.response_path:
         raise BadInput(f"result {result.name!r} has no response file; load it again")
-    if not Path(result.response_path).is_file():
+    if not Path(result.response_path).is_file() and not is_text_folder(result.response_path):
         raise BadInput(
             f"{result.response_path}: the response of {result.name!r} is missing; put it back or remove the result"
         )
@@ -661,8 +667,8 @@ def place_recorded(
     memo = {} if memo is None else memo
     key = f"response:{result.response_path}"
     if key not in memo:
-        if is_text_reference(result.response_path):  # a plain text ground truth
-            memo[key] = read_text_reference(result.response_path)
+        if is_text_reference(result.response_path):  # a plain text ground truth (or a folder of them)
+            memo[key] = read_text_reference(result.response_path, *memo.get(_TEXT_PAGES, (None, "")))
         elif parser is None:
             memo[key] = load_response(result.response_path)
         else:

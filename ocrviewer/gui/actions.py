@@ -26,6 +26,12 @@ SPECS: dict[str, tuple[str, tuple[object, ...], bool, str]] = {
         False,
         "Add a response or document as the page's ground truth",
     ),
+    "load_truth_folder": (
+        "Load Ground Truth &Folder…",
+        (),
+        False,
+        "Add a folder of one .txt per page (page1.txt… or named as the page images) as the document's ground truth",
+    ),
     "open_workspace": ("Open &Workspace…", ("Ctrl+Shift+O",), False, "Reopen a saved workspace (offline)"),
     "open_sample": ("Open &Sample", (), False, "Open the bundled sample image and response"),
     "save_workspace": (
@@ -177,7 +183,14 @@ def build_menus(
     a = actions
     file_menu = bar.addMenu("&File")
     file_menu.addActions(
-        [a["open_image"], a["open_folder"], a["open_response"], a["load_truth"], a["open_workspace"]]
+        [
+            a["open_image"],
+            a["open_folder"],
+            a["open_response"],
+            a["load_truth"],
+            a["load_truth_folder"],
+            a["open_workspace"],
+        ]
     )
     recent = file_menu.addMenu("Open &Recent")
     file_menu.addAction(a["open_sample"])

@@ -269,8 +269,11 @@ class DocumentController(QObject):
 
         def work(cancel: CancelToken, progress: ProgressCallback) -> list[DocumentResult]:
             from ocrviewer.core.sidecar import read_sidecar
+            from ocrviewer.core.text_reference import is_text_folder
             from ocrviewer.providers.outdir import is_manifest, outdir_responses
 
+            if role == "truth" and is_text_folder(path):  # one .txt per page: each on the page it names
+                return [load_document_result(source, path, frame=frame)]
             if Path(path).is_dir() or is_manifest(path):  # a batch's OUTDIR: each response on its page
                 _, responses = outdir_responses(path, source.name)
                 out = []

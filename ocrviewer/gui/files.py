@@ -239,7 +239,7 @@ class FileController(QObject):
         def work(cancel: CancelToken) -> tuple[LoadedResult, Any, Any]:
             if role == "truth" and is_text_reference(path):
                 # a plain text ground truth (one line per text line): text only, no boxes to place
-                text = read_text_reference(path)
+                text = read_text_reference(path, [os.path.basename(image or "")], "folder")
                 loaded = place_result(text, path, image, info or (read_info(image) if image else None))
             else:
                 loaded = load_result(
@@ -434,6 +434,12 @@ class FileDialogs:
     def choose_truth(self) -> None:
         start = os.path.dirname(self.w.state.image_path) if self.w.state.image_path else self._dialog_dir()
         path, _ = QFileDialog.getOpenFileName(self.w, "Load as Ground Truth", start, TRUTH_FILTER)
+        if path:
+            self.w.files.open_truth(path)
+
+    def choose_truth_folder(self) -> None:
+        start = os.path.dirname(self.w.state.image_path) if self.w.state.image_path else self._dialog_dir()
+        path = QFileDialog.getExistingDirectory(self.w, "Load Ground Truth Folder (one .txt per page)", start)
         if path:
             self.w.files.open_truth(path)
 

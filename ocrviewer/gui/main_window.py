@@ -425,6 +425,7 @@ class MainWindow(QMainWindow):
                 "last_page": self.files.documents.last,
                 "open_response": self.dialogs.choose_response,
                 "load_truth": self.dialogs.choose_truth,
+                "load_truth_folder": self.dialogs.choose_truth_folder,
                 "open_workspace": self.dialogs.choose_workspace,
                 "open_sample": self.dialogs.open_sample,
                 "save_workspace": self.dialogs.choose_save_workspace,
@@ -684,6 +685,7 @@ class MainWindow(QMainWindow):
         self.actions_["save_result"].setEnabled(self.state.document is not None)
         self.actions_["save_workspace"].setEnabled(has_image)
         self.actions_["load_truth"].setEnabled(has_image)
+        self.actions_["load_truth_folder"].setEnabled(has_image)
         self.actions_["export_view"].setEnabled(has_image)
         self.actions_["export_demo"].setEnabled(has_image)
         self.actions_["export_report"].setEnabled(self.state.document is not None)
