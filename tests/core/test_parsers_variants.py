@@ -694,3 +694,18 @@ def test_google_line_box_near_the_float_limit_stays_finite() -> None:
     assert [w.text for w in doc.words()] == ["b"]
     assert any("out of range" in w and "1e+09" in w for w in doc.warnings)
     assert all(abs(c) <= 1e9 for ln in doc.lines() for pt in ln.polygon for c in pt)
+
+
+def test_image_analysis_4_one_block_saved_on_its_own() -> None:
+    """``readResult.blocks[0]`` kept by a JavaScript app (``{"lines": [...boundingPolygon]}``): read as
+    Image Analysis 4.0 (was: "unknown response shape: top-level keys lines"); Azure v2's
+    ``recognitionResult``, also ``{"lines": ...}``, boxes its lines with ``boundingBox`` and is not taken for it."""
+    path = Path(__file__).parent.parent / "data" / "engines" / "imageanalysis4-bare-block-minimal.json"
+    doc = load_response(path)
+    assert doc.source_format == "azure-image-analysis-4"
+    assert [ln.text for ln in doc.lines()] == ["SAMPLE BANK", "1234 5678 9012 3456", "VALID THRU 12/29"]
+    assert [w.text for w in doc.words()][:3] == ["SAMPLE", "BANK", "1234"]
+    assert next(doc.words()).bbox == (75.0, 131.0, 159.0, 156.0)
+    v2 = {"lines": [{"boundingBox": [0, 0, 10, 0, 10, 5, 0, 5], "text": "a", "words": []}]}
+    with pytest.raises(BadResponse, match="unknown response shape"):
+        detect_format(v2)

@@ -483,8 +483,22 @@ def _cells_bbox(cells: list[Cell]) -> Any:
     return poly
 
 
+def is_bare_read_block(d: dict[str, Any]) -> bool:
+    """One block of an Image Analysis 4.0 ``readResult`` saved on its own (``readResult.blocks[0]``, as
+    users of the JavaScript SDK keep it): ``{"lines": [{"text", "boundingPolygon": [{x, y}], "words"}]}``.
+    Azure v2's ``recognitionResult`` (also ``{"lines": ...}``) boxes its lines with ``boundingBox``."""
+    lines = d.get("lines")
+    if type(lines) is not list or not lines or set(d) - {"lines"}:
+        return False
+    first = lines[0]
+    return type(first) is dict and type(first.get("boundingPolygon")) is list and "boundingBox" not in first
+
+
 def is_bare_read_result(d: dict[str, Any]) -> bool:
-    """An Image Analysis 4.0 ``readResult`` saved on its own: ``{"blocks": [{"lines": [...boundingPolygon]}]}``."""
+    """An Image Analysis 4.0 ``readResult`` saved on its own: ``{"blocks": [{"lines": [...boundingPolygon]}]}``,
+    or one of its blocks (:func:`is_bare_read_block`)."""
+    if is_bare_read_block(d):
+        return True
     blocks = d.get("blocks")
     if type(blocks) is not list or set(d) - {"blocks"}:
         return False
@@ -498,6 +512,8 @@ def is_bare_read_result(d: dict[str, Any]) -> bool:
 def parse_image_analysis_4(data: Any) -> Document:
     """Image Analysis 4.0 ``readResult``: blocks (no polygon) of lines of words with boundingPolygon."""
     ctx = Context()
+    if is_bare_read_block(data):
+        data = {"blocks": [data]}
     if "readResult" not in data:
         data = {"readResult": data}
     rr = as_dict(data["readResult"], "readResult")
