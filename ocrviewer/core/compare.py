@@ -57,7 +57,7 @@ from ocrviewer.core.metrics import (
     normalize,
     word_distance,
 )
-from ocrviewer.core.model import Document, Line, Page, Polygon, Word
+from ocrviewer.core.model import UNPLACED_WORDS, Document, Line, Page, Polygon, Word
 from ocrviewer.errors import BadInput
 
 __all__ = [
@@ -127,7 +127,7 @@ class PageWords:
         k = 0
         for bi, block in enumerate(page.blocks):
             for line in block.lines:
-                if line.words:
+                if line.words and not line.extras.get(UNPLACED_WORDS):
                     for w in line.words:
                         t = seen.get(w.text)
                         if t is None:
@@ -139,13 +139,14 @@ class PageWords:
                             self.line.append(li)
                             self.model_index.append(k)
                         k += 1
-                else:
+                else:  # no words, or some its file did not place (their text only in the line's)
                     for token in normalize(line.text, normalization).split():
                         self.word.append(Word(token, line.polygon))
                         self.text.append(token)
                         self.block.append(bi)
                         self.line.append(li)
                         self.model_index.append(-1)
+                    k += len(line.words)
                 li += 1
         #: number of words in ``page.words()``
         self.model_count = k
@@ -736,7 +737,7 @@ def _mode(ref: Page, result: Page, geometry: bool) -> str:
     if not geometry:
         return "text"
     lines = [ln for page in (ref, result) for ln in page.lines() if normalize(ln.text) or ln.words]
-    if any(not ln.words for ln in lines):
+    if any(not ln.words or ln.extras.get(UNPLACED_WORDS) for ln in lines):
         return "lines" if all(_has_geometry(ln.polygon) and not _from_region(ln) for ln in lines) else "text"
     return "words"
 

@@ -34,6 +34,11 @@ _set = object.__setattr__
 
 LEVELS = ("block", "line", "word")
 
+#: ``Line.extras`` key: how many of the line's words its file did not place (no position of their own
+#: in a placed line). Their text is in the line's text, not among its words: compare takes the line's
+#: text, boxed by the line, as it does for a line without words, so no word of it goes missing.
+UNPLACED_WORDS = "unplaced_words"
+
 #: Azure v2 word confidence labels mapped to numbers for colouring.
 LABEL_CONFIDENCE: dict[str, float] = {"low": 0.3, "medium": 0.6, "high": 0.9}
 

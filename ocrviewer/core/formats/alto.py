@@ -46,6 +46,7 @@ from ocrviewer.core.formats._xml import (
     word_gaps,
 )
 from ocrviewer.core.model import (
+    UNPLACED_WORDS,
     Block,
     Document,
     Line,
@@ -314,7 +315,10 @@ class _Reader:
                     self.warnings.append(
                         f"{label} {w.text[:30]!r} has no position; its text stays in the line"
                     )
+            unplaced = len(words) - sum(1 for w in words if w.polygon)
             words = [w for w in words if w.polygon]
+        else:
+            unplaced = 0
         if poly is None:
             if not text.strip():
                 self.warnings.append(f"{what} has no position and no text; skipped")
@@ -324,7 +328,7 @@ class _Reader:
             return Line(
                 text=text, polygon=(), words=tuple(words), language=el.get("LANG") or el.get("language")
             )
-        extras: dict[str, Any] = {}
+        extras: dict[str, Any] = {UNPLACED_WORDS: unplaced} if unplaced and words else {}
         bl = el.get("BASELINE")
         if bl:
             nums = [float(v) * self.scale for v in _NUM.findall(bl)]

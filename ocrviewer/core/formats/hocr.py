@@ -26,7 +26,17 @@ from typing import Any
 from lxml import etree
 
 from ocrviewer.core.formats._xml import line_baseline, local, summarize, union_box, unspaced_pair, word_gaps
-from ocrviewer.core.model import Block, Document, Line, Page, Polygon, Word, polygon_bbox, polygon_from_bbox
+from ocrviewer.core.model import (
+    UNPLACED_WORDS,
+    Block,
+    Document,
+    Line,
+    Page,
+    Polygon,
+    Word,
+    polygon_bbox,
+    polygon_from_bbox,
+)
 
 HOCR = "hocr"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -382,9 +392,12 @@ def _line(el: etree._Element, what: str, warnings: list[str], spaced: bool) -> L
         indexed = chars[0]
     box = _bbox(props, what, warnings)
     poly = _poly(props, box) or union_box(w.polygon for _, w in indexed if w.polygon)
+    unplaced = 0
     if poly is not None:
+        before = len(indexed)
         indexed, dropped = _drop_unplaced(indexed, what, warnings)
         lost = lost or dropped
+        unplaced = before - len(indexed)
     elif not _text(el):
         warnings.append(f"{what} has no bbox and no text; skipped")
         return None
@@ -399,7 +412,7 @@ def _line(el: etree._Element, what: str, warnings: list[str], spaced: bool) -> L
         text = _join(indexed, _space_before(el, word_els) if spaced else None)
     else:
         text = _text(el)
-    extras: dict[str, Any] = {}
+    extras: dict[str, Any] = {UNPLACED_WORDS: unplaced} if unplaced and indexed else {}
     turned = _floats(props.get("textangle", "0"), 1, what)
     # Tesseract states a vertical line's baseline in the turned line's frame: not a page line
     if "baseline" in props and box is not None and not (turned and turned[0] % 360):
@@ -462,9 +475,12 @@ def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str], 
     """One line made of words that no ``ocr_line`` holds; its box is theirs."""
     indexed, lost = _words(word_els, what, warnings)
     poly = union_box(w.polygon for _, w in indexed if w.polygon)
+    unplaced = 0
     if poly is not None:
+        before = len(indexed)
         indexed, dropped = _drop_unplaced(indexed, what, warnings)
         lost = lost or dropped
+        unplaced = before - len(indexed)
     elif not indexed:
         warnings.append(f"{what}: words without a line and without text; skipped")
         return None
@@ -477,7 +493,10 @@ def _loose_line(word_els: list[etree._Element], what: str, warnings: list[str], 
         text = " ".join(t for t in (_text(w) for w in word_els) if t)
     else:
         text = _join(indexed, _space_before(parent, word_els) if spaced and parent is not None else None)
-    return Line(text=text, polygon=poly, words=tuple(words), language=_lang(word_els[0].getparent()))
+    extras = {UNPLACED_WORDS: unplaced} if unplaced and words else {}
+    return Line(
+        text=text, polygon=poly, words=tuple(words), language=_lang(word_els[0].getparent()), extras=extras
+    )
 
 
 def _following(page: etree._Element) -> list[etree._Element]:

@@ -42,6 +42,7 @@ from ocrviewer.core.formats._xml import (
     union_box,
 )
 from ocrviewer.core.model import (
+    UNPLACED_WORDS,
     Block,
     Cell,
     Document,
@@ -413,7 +414,10 @@ class _Reader:
                     self.warnings.append(
                         f"{what} Word {i + 1} {w.text[:30]!r} has no usable Coords; its text stays in the line"
                     )
-            words = [w for w in words if w.polygon]
+            placed = [w for w in words if w.polygon]
+            if placed:
+                extras[UNPLACED_WORDS] = len(words) - len(placed)
+            words = placed
         if poly is None:
             if not text:
                 self.warnings.append(f"{what} has no usable Coords and no text; skipped")
