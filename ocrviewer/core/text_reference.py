@@ -172,20 +172,25 @@ def match_text_files(
 ) -> list[Path]:
     """``files`` in the order of the document's pages (``page_names``: the pages' file names).
 
-    A folder of page images: a text file per image by name (``scan_0001.txt`` for ``scan_0001.tif``),
+    A folder of page images (or one image, ``kind`` "image": its file among many): a text file per image by name (``scan_0001.txt`` for ``scan_0001.tif``),
     else by the number in the names (``page3.txt`` for ``IMG_0003.jpg``). A PDF or TIFF: by the page
     number in the names (from 1, or from 0 when a ``0`` is there and the last page's is not). Else the
     natural order of the names. Refused in one line: another count, or two files naming one page.
     """
     folder = Path(folder)
     n = len(page_names)
+    named = kind in ("folder", "image")  # pages that are image files, named
+    if n == 1 and named and len(files) > 1:  # one image of the folder's pages: its own file
+        mine = [f for f in files if _stem(f.name) == _stem(page_names[0])]
+        if len(mine) == 1:
+            return mine
     if len(files) != n:
         raise BadInput(
             f"{folder.name}: {len(files)} text file(s) but the document has {n} page(s); give one .txt per page, "
             "named so they sort in page order (page1.txt, page2.txt ... page10.txt) or after the page images "
             "(scan_0001.txt for scan_0001.tif)"
         )
-    if kind == "folder":
+    if named:
         stems = [_stem(name) for name in page_names]
         if len(set(stems)) == n:
             by_stem = {_stem(f.name): f for f in files}
@@ -193,7 +198,7 @@ def match_text_files(
                 return [by_stem[st] for st in stems]
     by_number = _one_per_number(files, folder)
     if by_number is not None:
-        if kind == "folder":
+        if named:
             pages = [_number(_stem(name)) for name in page_names]
             if None not in pages and len(set(pages)) == n and set(pages) == set(by_number):
                 return [by_number[p] for p in pages]  # type: ignore[index]

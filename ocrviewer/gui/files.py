@@ -239,7 +239,7 @@ class FileController(QObject):
         def work(cancel: CancelToken) -> tuple[LoadedResult, Any, Any]:
             if role == "truth" and is_text_reference(path):
                 # a plain text ground truth (one line per text line): text only, no boxes to place
-                text = read_text_reference(path, [os.path.basename(image or "")], "folder")
+                text = read_text_reference(path, [os.path.basename(image or "")], "image")
                 loaded = place_result(text, path, image, info or (read_info(image) if image else None))
             else:
                 loaded = load_result(

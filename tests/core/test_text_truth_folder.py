@@ -154,3 +154,12 @@ def test_the_cli_asks_for_the_document_first(tmp_path: Path, capsys: pytest.Capt
     code, _, err = run(capsys, "compare", gt, engine)
     assert code == 1
     one_error_line(err, "needs the document", "PDF, TIFF or folder of images first")
+
+
+def test_one_image_takes_its_own_file_from_the_folder(tmp_path: Path) -> None:
+    """scan_0002.png opened alone, the folder of every page's text given: scan_0002.txt is its truth."""
+    make_scan(tmp_path / "scan_0002.png")
+    gt = _truth_folder(tmp_path / "gt", [f"scan_{i + 1:04d}.txt" for i in range(3)])
+    with open_source(tmp_path / "scan_0002.png") as source:
+        result = load_document_result(source, gt)
+    assert _page_words(result.document.pages) == [_words(1).split()]

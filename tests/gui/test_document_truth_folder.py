@@ -93,3 +93,14 @@ def test_a_truth_folder_is_saved_and_reopened_with_the_workspace(window, qtbot, 
         (result,) = window.state.workspace.pages[page].results
         assert result.role == "truth" and result.text_only and result.problem is None, result.problem
         assert [w.text for w in result.document.words()] == _words(page)
+
+
+def test_one_image_takes_its_own_file_from_a_truth_folder(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doc, gt = _scans_and_truth(tmp_path)
+    assert window.files.open_image(str(doc / "scan_0002.png"))
+    qtbot.waitUntil(lambda: window.state.image_path is not None and not window.files.busy, timeout=WAIT)
+    _load(window, qtbot, gt)
+    assert window.message_bar.level == "info", window.message_bar.text
+    (truth,) = window.state.results()
+    assert truth.role == "truth" and truth.text_only
+    assert [w.text for w in truth.document.words()] == _words(1)
