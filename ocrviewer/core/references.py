@@ -165,7 +165,12 @@ def _check_decision(d: FrameDecision, path: str, against: str, have_image: bool)
 
 def _load(path: str, image: str | None, frame: str, page_size: tuple[float, float] | None) -> CompareInput:
     if is_text_reference(path):
-        text = read_text_reference(path)
+        # (a folder of page texts on one image: the file named after it)
+        text = (
+            read_text_reference(path, [os.path.basename(image)], "image")
+            if image
+            else read_text_reference(path)
+        )
         if len(text.pages) > 1 and os.path.isdir(path):
             raise BadInput(
                 f"{path}: a folder of {len(text.pages)} page texts needs the document they are pages of; "

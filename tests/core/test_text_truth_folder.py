@@ -163,3 +163,13 @@ def test_one_image_takes_its_own_file_from_the_folder(tmp_path: Path) -> None:
     with open_source(tmp_path / "scan_0002.png") as source:
         result = load_document_result(source, gt)
     assert _page_words(result.document.pages) == [_words(1).split()]
+
+
+def test_compare_on_one_image_takes_its_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    image = make_scan(tmp_path / "scan_0002.png")
+    gt = _truth_folder(tmp_path / "gt", [f"scan_{i + 1:04d}.txt" for i in range(3)])
+    res = tmp_path / "res.txt"
+    res.write_text(_words(1) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "compare", image, gt, res)
+    assert code == 0, err
+    assert "res.txt  0.00%" in out
