@@ -850,6 +850,7 @@ def _align_words(
     # the end of a split 'conse tetur', is not 'tempor' five words on, past the matched 'eirmod').
     lines_with_both = [ln for ln in left_ref if left_res.get(ln)]
     if not lines_with_both:
+        _pair_flat_words(mj, ba, bb)
         return mj, mv, detection
     anchors = np.flatnonzero(mj >= 0)
     anchors = anchors[np.isin(rl[anchors], lines_with_both)]
@@ -886,7 +887,29 @@ def _align_words(
             kept.append((r, key))
             done_r.add(x)
             done_s.add(y)
+    _pair_flat_words(mj, ba, bb)
     return mj, mv, detection
+
+
+def _pair_flat_words(mj: np.ndarray, ba: np.ndarray, bb: np.ndarray) -> None:
+    """Step 3: a word of no area (its line collapsed to the baseline: eScriptorium's HEIGHT="0") overlaps
+    nothing, not even itself; still unpaired, it is the result word with the very same box (one
+    segmentation, two transcriptions: a ground truth and the OCR of its lines)."""
+    flat_a = (ba[:, 2] - ba[:, 0]) * (ba[:, 3] - ba[:, 1]) <= 0
+    if not flat_a.any():
+        return
+    used = np.zeros(len(bb), bool)
+    used[mj[mj >= 0]] = True
+    flat_b = ((bb[:, 2] - bb[:, 0]) * (bb[:, 3] - bb[:, 1]) <= 0) & ~used
+    free: dict[tuple[float, ...], list[int]] = defaultdict(list)
+    for j in np.flatnonzero(flat_b).tolist():
+        free[tuple(bb[j].tolist())].append(j)
+    if not free:
+        return
+    for i in np.flatnonzero(flat_a & (mj < 0)).tolist():
+        same = free.get(tuple(ba[i].tolist()))
+        if same:
+            mj[i] = same.pop(0)
 
 
 def _pair_lines_by_text(ref: list[str], res: list[str]) -> list[tuple[int, int]]:

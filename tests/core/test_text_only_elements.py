@@ -166,3 +166,40 @@ def test_a_word_without_position_in_a_placed_line_still_counts_in_compare(
     assert main(["compare", str(truth), str(resp), "--json", str(out)]) == 0, capsys.readouterr().err
     (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
     assert result["cer"] == 0.0 and result["words"]["missed"] == 0
+
+
+def test_alto_strings_holding_their_text_as_element_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ALTO "cleaner"'s output: ``<String>Prvý riadok textu</String>`` (no CONTENT, no position) in
+    placed lines. Its text was read as nothing (lines of no text, no warning); now it is each line's
+    text, said once, and a truth of that text scores 0 errors."""
+    path = SAMPLES / "alto2-string-element-text-minimal.xml"
+    doc = load_response(path)
+    assert [ln.text for ln in doc.lines()] == ["Strana 12", "Prvý riadok textu", "druhý riadok"]
+    assert all(len(ln.polygon) == 4 for ln in doc.lines())
+    assert sum("holds its text as element content" in w for w in doc.warnings) == 1
+    truth = tmp_path / "truth.txt"
+    truth.write_text("Strana 12\nPrvý riadok textu\ndruhý riadok\n", encoding="utf-8")
+    out = tmp_path / "c.json"
+    assert main(["compare", str(truth), str(path), "--json", str(out)]) == 0, capsys.readouterr().err
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert result["cer"] == 0.0
+
+
+def test_a_word_of_no_area_is_paired_with_the_same_box(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """eScriptorium ground truth with a line collapsed to its baseline (HEIGHT="0": 'Droits.'): compared
+    with itself (or with an OCR of the same segmentation) that word overlapped nothing, not even its
+    own box, and counted 1 missed + 1 extra (CER 1.02 %); the same box now pairs it."""
+    path = SAMPLES / "htrunited-lectaurep-flat-line-alto4.xml"
+    doc = load_response(path)
+    (flat,) = [w for w in doc.words() if w.bbox[1] == w.bbox[3]]
+    assert flat.text == "Droits."
+    out = tmp_path / "c.json"
+    assert main(["compare", str(path), str(path), "--json", str(out)]) == 0, capsys.readouterr().err
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert result["cer"] == 0.0
+    assert result["words"]["missed"] == 0 and result["words"]["extra"] == 0
+    assert result["words"]["equal"] == sum(1 for _ in doc.words())

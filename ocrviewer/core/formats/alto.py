@@ -180,6 +180,8 @@ class _Reader:
         #: the file writes SP between its words: Strings with none between them are one run of text
         #: ("page" "," is "page,"), as its producer wrote them; a file without SP is spaced throughout
         self.spaced_by_sp = False
+        #: a String's text was found as its element content (said once)
+        self.content_as_text = False
 
     def box(self, el: etree._Element, what: str) -> Polygon | None:
         """The element's ``Shape/Polygon``, else its HPOS/VPOS/WIDTH/HEIGHT, else the box of its
@@ -228,8 +230,17 @@ class _Reader:
     def word(self, el: etree._Element, what: str) -> Word | None:
         glyphs = list(children(el, "Glyph"))
         text = el.get("CONTENT")
-        if text is None:  # glyph-level OCR: the word is its glyphs
+        if text is None and glyphs:  # glyph-level OCR: the word is its glyphs
             text = "".join(g.get("CONTENT", "") for g in glyphs)
+        elif text is None:
+            # the text as the element's content (<String>AA BB</String>), as ALTO "cleaners" write it:
+            # no valid ALTO, but the text is there
+            text = "".join(el.itertext()).strip()
+            if text.strip() and not self.content_as_text:
+                self.content_as_text = True
+                self.warnings.append(
+                    f"{what} holds its text as element content, not in CONTENT (not valid ALTO); read from there"
+                )
         if text.strip():  # a word's spaces belong between words (SP), as in hOCR and PAGE
             text = text.strip()
         poly = self.box(el, what)
@@ -285,7 +296,11 @@ class _Reader:
                 labels.append(f"{what} String {i}")
                 texts.append(w.text)
             else:
-                texts.append(s.get("CONTENT") or "".join(g.get("CONTENT", "") for g in children(s, "Glyph")))
+                texts.append(
+                    s.get("CONTENT")
+                    or "".join(g.get("CONTENT", "") for g in children(s, "Glyph"))
+                    or "".join(s.itertext())
+                )
             spaced.append(gap or not self.spaced_by_sp)
             gap = False
         hyp = child(el, "HYP")
