@@ -169,6 +169,8 @@ def check_coordinates(doc: Document, when: str = "") -> None:
         if not polys:
             continue
         flat = list(_flat(polys))  # flattened once (three passes over the chain took twice as long)
+        if not flat:  # elements of text only: no coordinate to check
+            continue
         low = min(flat)
         high = max(flat)
         if -MAX_COORDINATE <= low and high <= MAX_COORDINATE and math.isfinite(sum(flat)):

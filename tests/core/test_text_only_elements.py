@@ -203,3 +203,33 @@ def test_a_word_of_no_area_is_paired_with_the_same_box(
     assert result["cer"] == 0.0
     assert result["words"]["missed"] == 0 and result["words"]["extra"] == 0
     assert result["words"]["equal"] == sum(1 for _ in doc.words())
+
+
+def test_a_file_with_no_position_anywhere_is_all_text_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tesseract 3.03's hOCR with every bbox taken out (hOCR's properties are optional): it opened
+    with "Unexpected error (ValueError: min() arg is an empty sequence)"; now it is a document of
+    text only, placed on the image, exported and compared like a plain text."""
+    raw = (SAMPLES / "hocrtools-tesseract303.hocr").read_text(encoding="utf-8")
+    raw, n = re.subn(r"bbox \d+ \d+ \d+ \d+;? ?", "", raw)
+    assert n > 100
+    resp = tmp_path / "nobox.hocr"
+    resp.write_text(raw, encoding="utf-8")
+    image = blank_image(tmp_path, 2000, 3000)
+    doc = load_response(resp)
+    assert doc.counts()["word"] > 100 and not any(w.polygon for w in doc.words())
+    for fmt in ("json", "hocr", "alto", "page", "pdf"):
+        out = tmp_path / f"out.{fmt}"
+        assert main(["export", str(image), "-r", str(resp), "-o", str(out), "--to", fmt]) == 0, (
+            capsys.readouterr().err
+        )
+    assert main(["render", str(image), "-r", str(resp), "-o", str(tmp_path / "r.png")]) == 0
+    truth = tmp_path / "truth.txt"
+    truth.write_text("\n".join(ln.text for ln in doc.lines()) + "\n", encoding="utf-8")
+    out = tmp_path / "c.json"
+    assert main(["compare", str(image), str(truth), str(resp), "--json", str(out)]) == 0, (
+        capsys.readouterr().err
+    )
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert result["cer"] == 0.0
