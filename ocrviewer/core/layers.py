@@ -279,8 +279,11 @@ def build_layers(doc: Document | None) -> dict[str, LayerData]:
     layers = {name: LayerData(name) for name in LAYERS}
     if doc is None:
         return layers
-    if len(doc.pages) == 1 and page_columns(doc.pages[0]) is not None:
+    cols = page_columns(doc.pages[0]) if len(doc.pages) == 1 else None
+    if cols is not None and all(bool(np.all(np.diff(cols.level(n).starts) > 0)) for n in LAYERS[:3]):
         return _column_layers(doc.pages[0], layers)
+    # (a page with elements of text only, no points, is flattened from its elements: the columns
+    # would give them the box of the next element's first point)
     blocks, lines, words, tables = (layers[n] for n in LAYERS)
     b_el, b_key = blocks.elements.append, blocks.keys.append
     l_el, l_key = lines.elements.append, lines.keys.append

@@ -233,3 +233,22 @@ def test_a_file_with_no_position_anywhere_is_all_text_only(
     )
     (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
     assert result["cer"] == 0.0
+
+
+def test_a_big_file_parsed_as_columns_draws_no_text_only_word() -> None:
+    """A response parsed in the child process travels as columns; a line of text only has no points
+    there, and the columns' boxes gave its words the box of the next word's first point (drawn and
+    hit there, counted as drawn). Its layers are now those of the parsed elements."""
+    from ocrviewer.core.parse_child import document_from_fields, fields_of
+
+    raw, text = _alto_line_unplaced()
+    doc = read_markup(raw)
+    cols = document_from_fields(fields_of(doc))
+    from ocrviewer.core.columns import page_columns
+
+    assert page_columns(cols.pages[0]) is not None
+    for name in ("block", "line", "word"):
+        a, b = build_layers(cols)[name], build_layers(doc)[name]
+        assert len(a.elements) == len(b.elements)
+        assert a.bboxes.tolist() == b.bboxes.tolist()
+    assert len(build_layers(cols)["word"].elements) == sum(1 for w in doc.words() if w.polygon)
