@@ -30,6 +30,11 @@ READ_POLL = "/vision/v3.2/read/analyzeResults/"
 IMAGE_ANALYSIS = "/computervision/imageanalysis:analyze"
 
 
+#: the proxy variables requests reads (both spellings), cleared where a test must reach its server directly
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
+
+
 def make(
     name: str, cloud: FakeCloud, clock: FakeClock | None, creds: CredentialStore, **extra: Any
 ) -> Provider:

@@ -21,12 +21,10 @@ from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing, check_endpoint, to_utf8
 
 from .conftest import FakeClock, with_keys
-from .faults import TEXTS, free_port, make, one_clear_line, recognize, uploads
+from .faults import NO_PROXY_VARS, PROXY_VARS, TEXTS, free_port, make, one_clear_line, recognize, uploads
 from .servers import AZURE_KEY, YANDEX_FOLDER, YANDEX_IAM, YANDEX_KEY, FakeCloud, Reply
 
 PROVIDERS = ["yandex", "yandex-async", "azure-read", "azure-image-analysis"]
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
 
 
 @pytest.fixture

@@ -24,20 +24,10 @@ from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 from ocrviewer.providers.settings import settings_path
 
 from .conftest import with_keys
-from .faults import TEXTS, HeldResolver, make, one_clear_line, recognize
+from .faults import NO_PROXY_VARS, PROXY_VARS, TEXTS, HeldResolver, make, one_clear_line, recognize
 from .servers import FakeCloud
 
 PROVIDERS = ["yandex", "azure-read"]
-PROXY_VARS = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
 #: a name only the test's resolver knows (.test is reserved, RFC 6761: no real one exists)
 NAME = "ocr.test"
 #: long enough that a run reaching it fails the elapsed-time checks below
@@ -46,7 +36,7 @@ LONG = 20.0
 
 @pytest.fixture(autouse=True)
 def no_proxy_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in PROXY_VARS:  # the name is not this machine's: a proxy set here would be used
+    for var in PROXY_VARS + NO_PROXY_VARS:  # the name is not this machine's: a proxy set here would be used
         monkeypatch.delenv(var, raising=False)
 
 

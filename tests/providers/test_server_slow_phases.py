@@ -39,11 +39,10 @@ from tests.support.cli import run
 from tests.support.tls import make_certificate, server_context
 
 from .conftest import FakeClock, with_keys
-from .faults import TEXTS, SilentListener, make, one_clear_line, recognize
+from .faults import PROXY_VARS, TEXTS, SilentListener, make, one_clear_line, recognize
 from .servers import AZURE_KEY, YANDEX_KEY, FakeCloud, Reply
 
 PROVIDERS = ["yandex", "azure-read"]
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 #: a service elsewhere: through a proxy its name is the proxy's to resolve (nothing leaves the machine)
 REMOTE = "ocr.example.invalid"
 #: long enough that a run reaching it fails the elapsed-time checks below

@@ -22,20 +22,20 @@ from ocrviewer.providers.base import CancelToken
 from ocrviewer.providers.http import HttpConfig, RetryPolicy, Timing
 
 from .conftest import with_keys
-from .faults import TEXTS, SilentListener, Socks5Proxy, free_port, make, one_clear_line, recognize
+from .faults import (
+    NO_PROXY_VARS,
+    PROXY_VARS,
+    TEXTS,
+    SilentListener,
+    Socks5Proxy,
+    free_port,
+    make,
+    one_clear_line,
+    recognize,
+)
 from .servers import FakeCloud
 
 PROVIDERS = ["yandex", "azure-read"]
-PROXY_VARS = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
 #: a service elsewhere: through a SOCKS proxy with remote names (socks5h) only the proxy looks it up
 NAME = "ocr.test"
 LONG = 20.0
@@ -45,7 +45,7 @@ needs_socks = pytest.mark.skipif(not HAVE_SOCKS, reason="PySocks is not installe
 
 @pytest.fixture(autouse=True)
 def no_proxy_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in PROXY_VARS:
+    for var in PROXY_VARS + NO_PROXY_VARS:
         monkeypatch.delenv(var, raising=False)
 
 
