@@ -1119,10 +1119,14 @@ class HttpClient:
                         if length is None or (length.isdigit() and int(length) >= DOWNLOAD_NOTE_BYTES):
                             size = f" ({_size_text(int(length))})" if length else ""
                             progress(None, f"downloading the answer from {self.service}{size}")
+                    self._check_length(resp)
                     self._read_body(resp, deadline, read_timeout)
             except ValueError as err:  # not a RequestException: a Location header that is no URL...
                 if cancel.cancelled:
                     raise Cancelled("cancelled by the user") from None
+                if isinstance(err, requests.exceptions.InvalidHeader) and "Content-Length" in str(err):
+                    # urllib3 refuses two different lengths itself, before the answer is returned
+                    raise self._bad_length(url, None) from err
                 if isinstance(err, requests.exceptions.RequestException):
                     raise self._transport_error(err, url, read_timeout) from err
                 raise self._fail(
@@ -1225,6 +1229,29 @@ class HttpClient:
                 f"{self.service}: {said} cannot be sent: it holds a line break, a control character or a "
                 f"character other than ASCII (a copy-and-paste can bring them); {self.hints.auth}",
             )
+
+    def _bad_length(self, url: str, value: str | None) -> ProviderError:
+        said = (
+            f"Content-Length {_one_line(value, 40)!r}"
+            if value is not None
+            else "two different Content-Lengths"
+        )
+        return self._fail(
+            ServiceError,
+            f"{self.service}: {shown_host(url)} sent an answer with a malformed length ({said}), so where it "
+            "ends cannot be told; try again, and check any proxy between you and the service",
+        )
+
+    def _check_length(self, resp: requests.Response) -> None:
+        """A Content-Length that is no number (or negative) leaves the body without an end: read as it
+        is, it would be read until the server closes, at the read timeout on a kept-alive connection.
+        Refused at once instead (a chunked answer ignores the header, as urllib3 does)."""
+        value = resp.headers.get("Content-Length")
+        if value is None or "chunked" in (resp.headers.get("Transfer-Encoding") or "").lower():
+            return
+        if not all(v.strip().isdigit() and v.strip().isascii() for v in value.split(",")):
+            resp.close()
+            raise self._bad_length(resp.url or "", value)
 
     def _read_body(self, resp: requests.Response, deadline: float | None, read_timeout: float) -> None:
         """Read the body in pieces as they arrive, so the deadline holds while reading (a server

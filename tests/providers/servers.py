@@ -67,7 +67,9 @@ class Reply:
     ``chunked_cut`` sends half the body as one chunk of a chunked answer, then closes without
     the last chunk;
     ``hangup`` reads the request and closes the connection without a word (as a server does when
-    its keep-alive timer ends just as a request comes in on a connection it had kept open).
+    its keep-alive timer ends just as a request comes in on a connection it had kept open);
+    ``lengths`` are sent as the Content-Length header(s) instead of the body's true length (one
+    header each), and the connection is kept open after the body.
     """
 
     status: int
@@ -82,6 +84,7 @@ class Reply:
     reset: bool = False
     chunked_cut: bool = False
     hangup: bool = False
+    lengths: tuple[str, ...] = ()
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -365,7 +368,8 @@ class FakeCloud:
                         while not cloud.closed.is_set():
                             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                         return
-                    self.send_header("Content-Length", str(len(payload) + (100 if reply.cut else 0)))
+                    for length in reply.lengths or (str(len(payload) + (100 if reply.cut else 0)),):
+                        self.send_header("Content-Length", length)
                     self.end_headers()
                     if reply.trickle:
                         for i in range(len(payload)):

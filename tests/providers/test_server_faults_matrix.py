@@ -9,6 +9,7 @@ through the provider's own ``http.*`` settings where the wire is the point (a bo
 from __future__ import annotations
 
 import email.utils
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,31 @@ def test_a_connection_reset_or_a_chunked_body_cut_off(
         assert uploads(cloud, path) == 1
     else:
         assert [w.text for w in recognize(p, photo).document.words()] == TEXTS
+
+
+BAD_LENGTHS = {"not_a_number": ("abc",), "two_values": ("2", "5")}
+
+
+@pytest.mark.parametrize("lengths", list(BAD_LENGTHS))
+@pytest.mark.parametrize("stage", STAGES, ids=stage_id)
+def test_a_content_length_that_is_no_number_or_two_values_is_one_prompt_line(
+    stage: tuple[str, str, str], lengths: str, photo: Path, cloud: FakeCloud, creds
+) -> None:  # noqa: ANN001
+    """``Content-Length: abc`` (or two different lengths) on a connection kept open: read as it is, the
+    body would have no end, and the run would wait out the read timeout. It ends at once with one line
+    naming the malformed answer; an upload is not sent again."""
+    name, method, path = stage
+    cloud.running_polls = 1
+    cloud.script(method, path, Reply(200, RUNNING_PADDED, lengths=BAD_LENGTHS[lengths]))
+    real = {"http": HttpConfig(timing=Timing()), "http.read_timeout": 60, "http.total_timeout": 120}
+    p = make(name, cloud, None, creds, **real)
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as info:
+        recognize(p, photo)
+    assert time.monotonic() - started < 30  # well under the 60 s read timeout, even on a loaded machine
+    one_clear_line(info.value, "Content-Length", "try again", "proxy")
+    if method == "POST":
+        assert uploads(cloud, path) == 1
 
 
 # --------------------------------------------------------------------------- what the services say
