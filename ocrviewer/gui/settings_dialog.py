@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -38,12 +39,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocrviewer.errors import OcrViewerError, error_message
+from ocrviewer.errors import BadInput, OcrViewerError, error_message
 from ocrviewer.gui.settings_keys import BELOW_THRESHOLD_KEY, PROVIDER_KEY, THEME_KEY, YANDEX_AUTH_KEY
 from ocrviewer.gui.theme import set_tone
 from ocrviewer.gui.wording import gui_advice
 from ocrviewer.gui.worker import Worker, Workers
 from ocrviewer.providers.base import KNOWN_PROVIDERS
+from ocrviewer.providers.http import ca_bundle_problem
 from ocrviewer.providers.readiness import TEST_TOTAL_S, check_connection
 from ocrviewer.providers.settings import as_bool, load_settings
 
@@ -250,9 +252,31 @@ class PreferencesDialog(QDialog):
         viewer = QWidget()
         viewer.setLayout(vform)
 
+        # -- network (both services)
+        self.ca_bundle = QLineEdit(str(current.get("http.ca_bundle", "") or ""))
+        self.ca_bundle.setObjectName("caBundle")
+        self.ca_bundle.setPlaceholderText("the system's (leave empty)")
+        self.ca_bundle.setToolTip(
+            "A PEM file of the CA certificates to trust instead of the system's, such as a company proxy's. "
+            "Saved as http.ca_bundle."
+        )
+        self.ca_bundle_browse = QPushButton("Browse…")
+        self.ca_bundle_browse.clicked.connect(self._browse_ca_bundle)
+        ca_row = QHBoxLayout()
+        ca_row.setContentsMargins(0, 0, 0, 0)
+        ca_row.addWidget(self.ca_bundle, 1)
+        ca_row.addWidget(self.ca_bundle_browse)
+        ca_box = QWidget()
+        ca_box.setLayout(ca_row)
+        nform = QFormLayout()
+        nform.addRow("CA certificates:", ca_box)
+        network = QWidget()
+        network.setLayout(nform)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(yandex, "Yandex")
         self.tabs.addTab(azure, "Azure")
+        self.tabs.addTab(network, "Network")
         self.tabs.addTab(viewer, "Viewer")
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -283,6 +307,14 @@ class PreferencesDialog(QDialog):
         self._auth_mode_changed()
         self._report_broken_settings_file()
         self.resize(560, 420)
+
+    def _browse_ca_bundle(self) -> None:
+        start = os.path.dirname(os.path.expanduser(self.ca_bundle.text().strip())) or os.path.expanduser("~")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "CA certificates (PEM)", start, "PEM certificates (*.pem *.crt *.cer);;All files (*)"
+        )
+        if path:
+            self.ca_bundle.setText(path)
 
     def _report_broken_settings_file(self) -> None:
         try:
@@ -348,6 +380,7 @@ class PreferencesDialog(QDialog):
             "yandex.operation_endpoint": self.yandex_operation.text().strip() or None,
             "yandex.data_logging": True if self.yandex_logging.isChecked() else None,
             "azure.endpoint": self.azure_endpoint.text().strip() or None,
+            "http.ca_bundle": self.ca_bundle.text().strip() or None,
             # the default is not written: the file keeps only what was changed
             "azure.read_max_mb": None
             if math.isclose(self.azure_read_max_mb.value(), READ_MAX_MB_DEFAULT)
@@ -357,6 +390,13 @@ class PreferencesDialog(QDialog):
     def apply(self) -> bool:
         """Save endpoints, folder ID and GUI preferences; False (with a message) if something is wrong."""
         try:
+            ca_bundle = self.ca_bundle.text().strip()
+            problem = ca_bundle_problem(ca_bundle) if ca_bundle else None
+            if problem:  # a missing or non-PEM file: one line, nothing saved, nothing sent
+                raise BadInput(
+                    f"CA certificates: {ca_bundle!r} {problem}; choose a PEM file of CA certificates "
+                    "(Browse…), or empty the field to trust the system's"
+                )
             self.save_provider_settings(self.endpoint_values())
             folder = self.yandex_folder.text().strip()
             if folder:

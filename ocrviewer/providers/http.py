@@ -1778,12 +1778,30 @@ def ca_bundle_of(settings: Mapping[str, Any]) -> str | None:
     from ocrviewer.providers.settings import settings_path
 
     path = os.path.expanduser(str(value))
-    if not os.path.isfile(path):
+    problem = ca_bundle_problem(path)
+    if problem:
         raise ProviderError(
-            f"the {CA_BUNDLE_SETTING} setting names {_one_line(path, 200)!r}, which is no file; give the path of "
+            f"the {CA_BUNDLE_SETTING} setting names {_one_line(path, 200)!r}, which {problem}; give the path of "
             f"a PEM file of CA certificates, or delete the setting in {settings_path()}"
         )
     return path
+
+
+def ca_bundle_problem(path: str) -> str | None:
+    """What is wrong with ``path`` as a PEM file of CA certificates ("is no file", "holds no PEM
+    certificate"), or None. Checked before anything is sent (a wrong file would otherwise be said as a
+    TLS failure of the service)."""
+    path = os.path.expanduser(path)
+    if not os.path.isfile(path):
+        return "is no file"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4 * 1024 * 1024)
+    except OSError as err:
+        return f"cannot be read ({_one_line(err.strerror or type(err).__name__, 60)})"
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        return "holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)"
+    return None
 
 
 _STATUS_KEYS = frozenset({"code", "message", "details", "requestId", "request_id", "error"})

@@ -334,3 +334,26 @@ def test_azure_read_upload_limit_is_set_in_preferences(qtbot, context) -> None: 
     box.setValue(4)  # the default: taken out of the file
     assert d.apply()
     assert "azure.read_max_mb" not in load_settings()
+
+
+def test_the_ca_bundle_is_a_field_checked_before_it_is_saved(dialog, tmp_path):
+    """Network tab: a missing file or one without a PEM certificate is one line and nothing is saved;
+    a PEM file is saved as http.ca_bundle, and emptying the field removes the setting."""
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.ca_bundle.parentWidget().parentWidget()))
+    assert dialog.ca_bundle.isVisibleTo(dialog) and dialog.ca_bundle_browse.text() == "Browse…"
+    missing = tmp_path / "company-ca.pem"
+    dialog.ca_bundle.setText(str(missing))
+    assert not dialog.apply()
+    said = dialog.message_label.text()
+    assert "is no file" in said and "PEM" in said and "Browse" in said and "\n" not in said
+    assert "http.ca_bundle" not in load_settings()
+    missing.write_text("not a certificate\n", encoding="utf-8")
+    assert not dialog.apply()
+    assert "holds no PEM certificate" in dialog.message_label.text()
+    assert "http.ca_bundle" not in load_settings()
+    missing.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", encoding="utf-8")
+    assert dialog.apply()
+    assert load_settings()["http.ca_bundle"] == str(missing)
+    dialog.ca_bundle.setText("")
+    assert dialog.apply()
+    assert "http.ca_bundle" not in load_settings()

@@ -266,7 +266,8 @@ def test_the_ca_bundle_setting_trusts_a_certificate_and_a_missing_file_is_one_li
     name: str, photo: Path, tls_cloud: tuple[FakeCloud, Path], tmp_path: Path, clock: FakeClock, creds, env
 ) -> None:  # noqa: ANN001
     """``http.ca_bundle`` in providers.json: the run is verified against that file (not turned off), and a
-    path naming no file is said as the setting's fault, not as the service's TLS."""
+    path naming no file, or a file with no PEM certificate, is said as the setting's fault (nothing sent),
+    not as the service's TLS."""
     with_keys(env)
     cloud, cert = tls_cloud
     p = make(name, cloud, clock, creds, **https_settings(cloud), **{"http.ca_bundle": str(cert)})
@@ -285,4 +286,12 @@ def test_the_ca_bundle_setting_trusts_a_certificate_and_a_missing_file_is_one_li
     with pytest.raises(ProviderError) as info:
         recognize_noting(p, photo)
     one_clear_line(info.value, f"the http.ca_bundle setting names '{missing}', which is no file", "PEM")
+    assert len(cloud.requests) == sent
+
+    not_pem = tmp_path / "ca.der"  # a file, but no PEM certificate in it (a DER file, a key, a typo)
+    not_pem.write_bytes(b"0\x82\x01\x0a not a PEM file")
+    p = make(name, cloud, clock, creds, **https_settings(cloud), **{"http.ca_bundle": str(not_pem)})
+    with pytest.raises(ProviderError) as info:
+        recognize_noting(p, photo)
+    one_clear_line(info.value, f"names '{not_pem}', which holds no PEM certificate", "give the path of a PEM")
     assert len(cloud.requests) == sent
