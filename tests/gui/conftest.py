@@ -16,6 +16,22 @@ from tests.support.images import DEFAULT_DISPLAY_SIZE, DEFAULT_WORDS, make_text_
 
 #: confidences given to DEFAULT_WORDS, in order (one low word for threshold tests)
 CONFIDENCES = (0.99, 0.95, 0.40, 0.90, 0.85)
+#: a page whose engine result has a word cut in two, two run together and a ligature written out
+SPLIT_TRUTH = (
+    ("Hello", (40, 40, 200, 90)),
+    ("world", (240, 40, 420, 90)),
+    ("EXIF", (40, 160, 180, 210)),
+    ("frames", (220, 160, 440, 210)),
+    ("\ufb01ne", (40, 300, 170, 350)),  # "ﬁne" with the fi ligature
+)
+#: the engine ran "Hello world" together, cut "frames" in two and wrote the ligature as two letters
+SPLIT_ENGINE = (
+    ("Helloworld", (40, 40, 420, 90)),
+    ("EXIF", (40, 160, 180, 210)),
+    ("fra", (220, 160, 320, 210)),
+    ("mes", (326, 160, 440, 210)),
+    ("fine", (40, 300, 170, 350)),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -142,6 +158,35 @@ def open_page(window, qtbot, image: Path, truth: Path | None, *results: Path) ->
             ),
             timeout=30000,
         )
+
+
+def open_split_page(window, qtbot, tmp_path: Path) -> Path:  # noqa: ANN001
+    """The SPLIT_TRUTH page shown with its truth (Yandex) and SPLIT_ENGINE's result (Azure); the truth's path."""
+    image = make_text_image(tmp_path / "page.jpg", words=SPLIT_TRUTH)
+    truth = R.write_response(tmp_path / "truth.json", R.build_response("yandex", list(SPLIT_TRUTH)))
+    engine = R.write_response(tmp_path / "engine.json", R.build_response("azure-v3", list(SPLIT_ENGINE)))
+    open_page(window, qtbot, image, truth, engine)
+    return truth
+
+
+def reopen_workspace(window, qtbot, tmp_path: Path, pages: int) -> None:  # noqa: ANN001
+    """The window's workspace saved, another document (a 1-page PDF) opened, then the saved workspace
+    reopened and waited for until its ``pages`` pages and their results are back."""
+    from tests.support.documents import make_pdf
+
+    saved = window.files.save_workspace(str(tmp_path / "doc.ocrviewer-workspace.json"))
+    assert saved is not None
+    window.files.open_image(str(make_pdf(tmp_path / "other.pdf", 1)))
+    qtbot.waitUntil(lambda: len(window.state.workspace.pages) == 1, timeout=30000)
+    window.files.open_workspace(str(saved))
+    qtbot.waitUntil(
+        lambda: (
+            len(window.state.workspace.pages) == pages
+            and not window.files.busy
+            and bool(window.state.results())
+        ),
+        timeout=30000,
+    )
 
 
 def settled(qtbot, value: Callable[[], object], passes: int = 3, limit_s: float = 30.0) -> object:  # noqa: ANN001

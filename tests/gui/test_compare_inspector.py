@@ -9,24 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
 
-from tests.support import responses as R
-from tests.support.images import make_text_image
-
-TRUTH = (
-    ("Hello", (40, 40, 200, 90)),
-    ("world", (240, 40, 420, 90)),
-    ("EXIF", (40, 160, 180, 210)),
-    ("frames", (220, 160, 440, 210)),
-    ("\ufb01ne", (40, 300, 170, 350)),  # "ﬁne" with the fi ligature
-)
-#: the engine ran "Hello world" together, cut "frames" in two and wrote the ligature as two letters
-ENGINE = (
-    ("Helloworld", (40, 40, 420, 90)),
-    ("EXIF", (40, 160, 180, 210)),
-    ("fra", (220, 160, 320, 210)),
-    ("mes", (326, 160, 440, 210)),
-    ("fine", (40, 300, 170, 350)),
-)
+from tests.gui.conftest import SPLIT_ENGINE as ENGINE
+from tests.gui.conftest import SPLIT_TRUTH as TRUTH
+from tests.gui.conftest import open_split_page
 
 
 @pytest.fixture
@@ -41,21 +26,6 @@ def window(qtbot, settings: QSettings):  # type: ignore[no-untyped-def]
     qtbot.waitExposed(win)
     win.install_panels()
     return win
-
-
-def open_page(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    image = make_text_image(tmp_path / "page.jpg", words=TRUTH)
-    truth = R.write_response(tmp_path / "truth.json", R.build_response("yandex", list(TRUTH)))
-    engine = R.write_response(tmp_path / "engine.json", R.build_response("azure-v3", list(ENGINE)))
-    assert window.files.open_image(str(image))
-    qtbot.waitUntil(lambda: window.canvas.image_item.has_full, timeout=30000)
-    window.files.open_truth(str(truth))
-    qtbot.waitUntil(lambda: any(r.role == "truth" for r in window.state.results()), timeout=30000)
-    window.files.open_response(str(engine))
-    qtbot.waitUntil(
-        lambda: window.state.current_result() is not None and window.state.current_result().role == "result",
-        timeout=30000,
-    )
 
 
 def click(window, qtbot, box: tuple[int, int, int, int]) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +54,7 @@ def difference(window, status: str) -> str:  # type: ignore[no-untyped-def]
 def test_the_inspector_shows_the_clicked_words_status_only_in_compare_mode(
     window, qtbot, tmp_path: Path
 ) -> None:
-    open_page(window, qtbot, tmp_path)
+    open_split_page(window, qtbot, tmp_path)
     click(window, qtbot, ENGINE[2][1])  # "fra"
     assert window.state.selection is not None and window.state.selection.level == "word"
     assert compare_rows(window) is None  # not comparing: nothing of compare
@@ -144,7 +114,7 @@ def test_the_inspector_shows_the_clicked_words_status_only_in_compare_mode(
 
 
 def test_with_the_truth_shown_the_inspector_names_the_truths_word(window, qtbot, tmp_path: Path) -> None:
-    open_page(window, qtbot, tmp_path)
+    open_split_page(window, qtbot, tmp_path)
     window.compare.set_enabled(True)
     qtbot.waitUntil(lambda: window.compare.comparison is not None, timeout=30000)
     window.actions_["compare_swap"].trigger()

@@ -11,33 +11,8 @@ from ocrviewer.core.compare import STATUSES
 from ocrviewer.core.palette import STATUS_COLORS
 from ocrviewer.gui.compare_report import export_report
 from ocrviewer.gui.settings_keys import COMPARE_NORMALIZATION_KEY
-from tests.gui.conftest import open_page
-from tests.support import responses as R
-from tests.support.images import make_text_image
-
-TRUTH = (
-    ("Hello", (40, 40, 200, 90)),
-    ("world", (240, 40, 420, 90)),
-    ("EXIF", (40, 160, 180, 210)),
-    ("frames", (220, 160, 440, 210)),
-    ("\ufb01ne", (40, 300, 170, 350)),  # "ﬁne" with the fi ligature
-)
-#: the engine ran "Hello world" together, cut "frames" in two and wrote the ligature as two letters
-ENGINE = (
-    ("Helloworld", (40, 40, 420, 90)),
-    ("EXIF", (40, 160, 180, 210)),
-    ("fra", (220, 160, 320, 210)),
-    ("mes", (326, 160, 440, 210)),
-    ("fine", (40, 300, 170, 350)),
-)
-
-
-def _open_page(window, qtbot, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    image = make_text_image(tmp_path / "page.jpg", words=TRUTH)
-    truth = R.write_response(tmp_path / "truth.json", R.build_response("yandex", list(TRUTH)))
-    engine = R.write_response(tmp_path / "engine.json", R.build_response("azure-v3", list(ENGINE)))
-    open_page(window, qtbot, image, truth, engine)
-    return truth
+from tests.gui.conftest import SPLIT_ENGINE as ENGINE
+from tests.gui.conftest import open_split_page
 
 
 def _colour_at(window, box: tuple[int, int, int, int]) -> QColor:  # type: ignore[no-untyped-def]
@@ -56,7 +31,7 @@ def _distance(a: QColor, b: QColor) -> float:
 def test_a_split_and_a_merged_word_are_coloured_and_listed_with_their_status(
     window, qtbot, tmp_path: Path
 ) -> None:
-    _open_page(window, qtbot, tmp_path)
+    open_split_page(window, qtbot, tmp_path)
     assert window.compare.normalization == "exact"
     window.actions_["compare_mode"].setChecked(True)
     layer = window.canvas.layers["word"]
@@ -103,7 +78,7 @@ def test_a_split_and_a_merged_word_are_coloured_and_listed_with_their_status(
 def test_the_text_box_compares_historic_spellings_and_the_report_says_so(
     window, qtbot, tmp_path: Path, settings
 ) -> None:
-    truth = _open_page(window, qtbot, tmp_path)
+    truth = open_split_page(window, qtbot, tmp_path)
     window.compare.set_enabled(True)
     qtbot.waitUntil(lambda: window.compare.comparison is not None, timeout=30000)
     assert window.compare.comparison.counts()["substituted"] == 1

@@ -15,6 +15,7 @@ import pytest
 
 from ocrviewer.gui.compare_report import export_report, page_truth
 from ocrviewer.gui.result_chooser import result_label
+from tests.gui.conftest import reopen_workspace
 from tests.support.documents import make_batch_outdir, make_pdf, make_tiff
 
 WAIT = 30000
@@ -194,17 +195,7 @@ def test_compare_mode_against_a_text_truth_says_it_is_text_only(
 def test_a_text_truth_on_a_document_is_saved_and_reopened_with_the_workspace(
     window, qtbot, tmp_path: Path, pdf_with_truth: Path
 ) -> None:
-    saved = window.files.save_workspace(str(tmp_path / "doc.ocrviewer-workspace.json"))
-    assert saved is not None
-    window.files.open_image(str(make_pdf(tmp_path / "other.pdf", 1)))
-    qtbot.waitUntil(lambda: len(window.state.workspace.pages) == 1, timeout=WAIT)
-    window.files.open_workspace(str(saved))
-    qtbot.waitUntil(
-        lambda: (
-            len(window.state.workspace.pages) == 3 and not window.files.busy and bool(window.state.results())
-        ),
-        timeout=WAIT,
-    )
+    reopen_workspace(window, qtbot, tmp_path, pages=3)
     for page in range(3):
         (result,) = window.state.workspace.pages[page].results
         assert result.role == "truth" and result.text_only and result.problem is None, result.problem

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from ocrviewer.gui.result_chooser import result_label
+from tests.gui.conftest import reopen_workspace
 from tests.support.documents import make_pdf, make_scan
 
 WAIT = 30000
@@ -78,17 +79,7 @@ def test_a_truth_folder_is_saved_and_reopened_with_the_workspace(window, qtbot, 
     assert window.files.open_image(str(doc))
     qtbot.waitUntil(lambda: window.state.is_document and not window.files.busy, timeout=WAIT)
     _load(window, qtbot, gt)
-    saved = window.files.save_workspace(str(tmp_path / "doc.ocrviewer-workspace.json"))
-    assert saved is not None
-    window.files.open_image(str(make_pdf(tmp_path / "other.pdf", 1)))
-    qtbot.waitUntil(lambda: len(window.state.workspace.pages) == 1, timeout=WAIT)
-    window.files.open_workspace(str(saved))
-    qtbot.waitUntil(
-        lambda: (
-            len(window.state.workspace.pages) == 3 and not window.files.busy and bool(window.state.results())
-        ),
-        timeout=WAIT,
-    )
+    reopen_workspace(window, qtbot, tmp_path, pages=3)
     for page in range(3):
         (result,) = window.state.workspace.pages[page].results
         assert result.role == "truth" and result.text_only and result.problem is None, result.problem
