@@ -20,3 +20,12 @@ NO_CONF_ALPHA = 150
 #: a preview may be decoded this much smaller than asked (JPEG scales by 1/2, 1/4, 1/8): it is
 #: on screen for a moment, and every halving of the decode scale saves a pass of inverse DCTs
 PREVIEW_MIN_SHARE = 2 / 3
+
+
+def preview_side(display_size: tuple[int, int], view: tuple[int, int], dpr: float) -> int:
+    """The longest side a preview needs: a picture of ``display_size`` fitted into a view of ``view``
+    logical pixels (at least 320x240), in device pixels, at least 256."""
+    vw, vh = max(view[0], 320), max(view[1], 240)
+    w, h = display_size
+    fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
+    return max(256, int(max(w, h) * fit * dpr + 0.5))

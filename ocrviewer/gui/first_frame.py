@@ -27,6 +27,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QImageReader, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from ocrviewer.core.drawing import BUCKETS, DENSE_LIMIT, FILL_ALPHA, NO_CONF, NO_CONF_ALPHA
+from ocrviewer.core.drawing import preview_side as fitted_side
 from ocrviewer.core.geometry import SWAPS_AXES, FrameTransform
 from ocrviewer.core.model import Document, Polygon
 from ocrviewer.core.palette import FULL_SCALE, LEVEL_COLORS, ConfidenceScale, confidence_rgb, fit_scale
@@ -42,7 +43,6 @@ from ocrviewer.gui.start_prefetch import (
     decode_preview,
     preview_scaled_size,
 )
-from ocrviewer.gui.start_prefetch import preview_side as fitted_side
 
 log = logging.getLogger("ocrviewer.gui.first_frame")
 
@@ -312,7 +312,7 @@ class FirstFrameView(QGraphicsView):
             self.scene().addItem(_Outlines(level, keyed, colour_of, level == "word" and by_conf))
 
     def preview_side(self) -> int:
-        """As gui.image_loader.preview_side_for: the picture fitted into this view, in device pixels."""
+        """The picture fitted into this view, in device pixels (core.drawing.preview_side, as the loader)."""
         view = (self.viewport().width(), self.viewport().height())
         return fitted_side(self.first.display_size, view, self.viewport().devicePixelRatioF())
 

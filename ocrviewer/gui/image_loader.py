@@ -20,6 +20,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from ocrviewer.core.drawing import preview_side
 from ocrviewer.core.imageio import (
     ImageInfo,
     StoredPixels,
@@ -146,10 +147,9 @@ def read_info(path: str, page: int = 0) -> ImageInfo:
 
 def preview_side_for(info: ImageInfo, viewport: Any) -> int:
     """Longest side a preview needs: the image fitted into ``viewport`` (a QWidget), in device pixels."""
-    vw, vh = max(viewport.width(), 320), max(viewport.height(), 240)
-    w, h = info.display_size
-    fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
-    return max(256, int(max(w, h) * fit * viewport.devicePixelRatioF() + 0.5))
+    return preview_side(
+        info.display_size, (viewport.width(), viewport.height()), viewport.devicePixelRatioF()
+    )
 
 
 def decode_stages(

@@ -22,7 +22,7 @@ import threading
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QGuiApplication, QImage, QImageReader
 
-from ocrviewer.core.drawing import PREVIEW_MIN_SHARE
+from ocrviewer.core.drawing import PREVIEW_MIN_SHARE, preview_side
 
 #: responses up to this size are parsed on the GUI thread for the first frame (the sample: 12 KB)
 FIRST_FRAME_MAX_BYTES = 64 * 1024
@@ -30,15 +30,6 @@ FIRST_FRAME_MAX_BYTES = 64 * 1024
 EXIF_OF_TRANSFORMATION = {0: 1, 1: 2, 3: 3, 2: 4, 6: 5, 4: 6, 5: 7, 7: 8}
 #: EXIF orientations that swap width and height (as core.geometry.SWAPS_AXES)
 _SWAPS = (5, 6, 7, 8)
-
-
-def preview_side(display_size: tuple[int, int], view: tuple[int, int], dpr: float) -> int:
-    """As gui.image_loader.preview_side_for: a picture of ``display_size`` fitted into a view of
-    ``view`` logical pixels, in device pixels along its long side."""
-    vw, vh = max(view[0], 320), max(view[1], 240)
-    w, h = display_size
-    fit = min(1.0, vw / max(w, 1), vh / max(h, 1))
-    return max(256, int(max(w, h) * fit * dpr + 0.5))
 
 
 def preview_scaled_size(stored: tuple[int, int], side: int) -> QSize | None:
